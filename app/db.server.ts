@@ -1,0 +1,37 @@
+// The Prisma client, on SQLite (default) or PostgreSQL, chosen by DATABASE_URL.
+// See docs/decisions/004-sqlite-and-postgresql.md and 002-prisma-js-engine.md.
+import path from "node:path";
+import { PrismaClient } from "@prisma/client";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+
+export type Db = PrismaClient;
+export type DbProvider = "sqlite" | "postgresql";
+
+export function providerOf(url: string): DbProvider {
+  return /^postgres(ql)?:\/\//.test(url) ? "postgresql" : "sqlite";
+}
+
+/** `file:./dev.sqlite` is relative to prisma/, as for the Prisma CLI. */
+export function sqlitePath(url: string): string {
+  const p = url.replace(/^file:/, "").replace(/\?.*$/, "");
+  return path.isAbsolute(p) ? p : path.join(process.cwd(), "prisma", p);
+}
+
+export function createDb(url = process.env.DATABASE_URL ?? "file:./dev.sqlite"): Db {
+  if (providerOf(url) === "postgresql") {
+    return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  }
+  // A busy timeout lets several processes (app + worker) share one SQLite file.
+  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: sqlitePath(url), timeout: 10_000 }) });
+}
+
+declare global {
+  // Survives Vite's module reloads in development so we don't open a client per edit.
+  var __loyaltyDb: Db | undefined;
+}
+
+const db: Db = globalThis.__loyaltyDb ?? createDb();
+if (process.env.NODE_ENV !== "production") globalThis.__loyaltyDb = db;
+
+export default db;

@@ -1,0 +1,64 @@
+// Configuration from environment variables, validated once at start-up so a misconfigured
+// deployment fails loudly with a list of what is wrong instead of failing on first use.
+// Every variable is documented in .env.example (with demo-safe defaults).
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: z.string().min(1, "SHOPIFY_API_KEY is required (the app's client id)"),
+  SHOPIFY_API_SECRET: z.string().min(1, "SHOPIFY_API_SECRET is required (the app's client secret)"),
+  SHOPIFY_APP_URL: z.url("SHOPIFY_APP_URL must be the public URL of the app, e.g. https://app.example.com"),
+  SCOPES: z
+    .string()
+    .default("read_customers,read_discounts,write_discounts,read_gift_cards,write_gift_cards,read_orders,write_app_proxy"),
+  DATABASE_URL: z.string().default("file:./dev.sqlite"),
+  /** Send Admin API calls to this origin instead of https://{shop} (the local emulator). */
+  SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
+  /** Load App Bridge from here instead of Shopify's CDN (the emulator's local admin host). */
+  APP_BRIDGE_URL: z.url().optional(),
+  /** Run the reward worker inside the app process (zero set-up). Set false when `npm run worker` runs. */
+  WORKER_IN_PROCESS: bool.default(true),
+  WORKER_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(250).default(20),
+  WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** ISSUED rewards older than this are looked up in Shopify by the reconciliation pass. */
+  RECONCILE_AFTER_HOURS: z.coerce.number().min(0).default(24),
+  /** Storefront requests per customer per minute through the app proxy. */
+  PROXY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example.`);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "(env)"}: ${i.message}`));
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The validated environment of this process (parsed on first use, then cached). */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests change process.env between files; they call this to re-read it. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,213 @@
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "public";
+
+-- CreateTable
+CREATE TABLE "Session" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "state" TEXT NOT NULL,
+    "isOnline" BOOLEAN NOT NULL DEFAULT false,
+    "scope" TEXT,
+    "expires" TIMESTAMP(3),
+    "accessToken" TEXT NOT NULL,
+    "userId" BIGINT,
+    "firstName" TEXT,
+    "lastName" TEXT,
+    "email" TEXT,
+    "accountOwner" BOOLEAN NOT NULL DEFAULT false,
+    "locale" TEXT,
+    "collaborator" BOOLEAN DEFAULT false,
+    "emailVerified" BOOLEAN DEFAULT false,
+    "refreshToken" TEXT,
+    "refreshTokenExpires" TIMESTAMP(3),
+
+    CONSTRAINT "Session_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Shop" (
+    "domain" TEXT NOT NULL,
+    "currency" TEXT NOT NULL DEFAULT 'USD',
+    "refundPointsOnCancel" BOOLEAN NOT NULL DEFAULT true,
+    "installedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "uninstalledAt" TIMESTAMP(3),
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Shop_pkey" PRIMARY KEY ("domain")
+);
+
+-- CreateTable
+CREATE TABLE "Customer" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "shopifyCustomerId" TEXT NOT NULL,
+    "displayName" TEXT NOT NULL DEFAULT '',
+    "email" TEXT,
+    "pointsBalance" INTEGER NOT NULL DEFAULT 0,
+    "vipTier" TEXT,
+    "lastActivityAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Customer_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "PointsTransaction" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "delta" INTEGER NOT NULL,
+    "balanceAfter" INTEGER NOT NULL,
+    "reason" TEXT NOT NULL,
+    "rewardId" TEXT,
+    "note" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "PointsTransaction_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "RewardTemplate" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "purpose" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "value" TEXT NOT NULL DEFAULT '0',
+    "pointsCost" INTEGER,
+    "minimumSubtotal" TEXT,
+    "expiryDays" INTEGER,
+    "combinesWithOrder" BOOLEAN NOT NULL DEFAULT false,
+    "combinesWithProduct" BOOLEAN NOT NULL DEFAULT false,
+    "combinesWithShipping" BOOLEAN NOT NULL DEFAULT true,
+    "codePrefix" TEXT NOT NULL DEFAULT '',
+    "active" BOOLEAN NOT NULL DEFAULT true,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "RewardTemplate_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Reward" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "customerGid" TEXT NOT NULL,
+    "customerName" TEXT,
+    "customerEmail" TEXT,
+    "source" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
+    "codeKey" TEXT NOT NULL,
+    "shopifyId" TEXT,
+    "status" TEXT NOT NULL,
+    "failureReason" TEXT,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" TIMESTAMP(3),
+    "claimedBy" TEXT,
+    "claimedUntil" TIMESTAMP(3),
+    "expiresAt" TIMESTAMP(3),
+    "issuedAt" TIMESTAMP(3),
+    "usedAt" TIMESTAMP(3),
+    "canceledAt" TIMESTAMP(3),
+    "usedOrderGid" TEXT,
+    "usedOrderName" TEXT,
+    "pointsSpent" INTEGER NOT NULL DEFAULT 0,
+    "templateId" TEXT,
+    "settings" TEXT NOT NULL DEFAULT '{}',
+    "idempotencyKey" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Reward_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "RewardEvent" (
+    "id" TEXT NOT NULL,
+    "rewardId" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "type" TEXT NOT NULL,
+    "fromStatus" TEXT,
+    "toStatus" TEXT,
+    "actor" TEXT NOT NULL,
+    "reason" TEXT,
+    "shopifyError" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "RewardEvent_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "WebhookDelivery" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "webhookId" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "WebhookDelivery_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "Session_shop_idx" ON "Session"("shop");
+
+-- CreateIndex
+CREATE INDEX "Customer_shop_displayName_idx" ON "Customer"("shop", "displayName");
+
+-- CreateIndex
+CREATE INDEX "Customer_shop_email_idx" ON "Customer"("shop", "email");
+
+-- CreateIndex
+CREATE INDEX "Customer_shop_lastActivityAt_idx" ON "Customer"("shop", "lastActivityAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Customer_shop_shopifyCustomerId_key" ON "Customer"("shop", "shopifyCustomerId");
+
+-- CreateIndex
+CREATE INDEX "PointsTransaction_customerId_createdAt_idx" ON "PointsTransaction"("customerId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "PointsTransaction_shop_rewardId_idx" ON "PointsTransaction"("shop", "rewardId");
+
+-- CreateIndex
+CREATE INDEX "RewardTemplate_shop_purpose_active_idx" ON "RewardTemplate"("shop", "purpose", "active");
+
+-- CreateIndex
+CREATE INDEX "Reward_shop_customerId_createdAt_id_idx" ON "Reward"("shop", "customerId", "createdAt" DESC, "id" DESC);
+
+-- CreateIndex
+CREATE INDEX "Reward_shop_status_createdAt_id_idx" ON "Reward"("shop", "status", "createdAt" DESC, "id" DESC);
+
+-- CreateIndex
+CREATE INDEX "Reward_status_nextAttemptAt_idx" ON "Reward"("status", "nextAttemptAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Reward_shop_codeKey_key" ON "Reward"("shop", "codeKey");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Reward_shop_idempotencyKey_key" ON "Reward"("shop", "idempotencyKey");
+
+-- CreateIndex
+CREATE INDEX "RewardEvent_rewardId_createdAt_idx" ON "RewardEvent"("rewardId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "RewardEvent_shop_type_createdAt_idx" ON "RewardEvent"("shop", "type", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "WebhookDelivery_shop_webhookId_key" ON "WebhookDelivery"("shop", "webhookId");
+
+-- AddForeignKey
+ALTER TABLE "PointsTransaction" ADD CONSTRAINT "PointsTransaction_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Reward" ADD CONSTRAINT "Reward_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "RewardEvent" ADD CONSTRAINT "RewardEvent_rewardId_fkey" FOREIGN KEY ("rewardId") REFERENCES "Reward"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+

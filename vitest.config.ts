@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+import tsconfigPaths from "vite-tsconfig-paths";
+
+// Tests: app/**, emulator/**, test/**. Each test file gets its own database (test/setup/database.ts).
+export default defineConfig({
+  plugins: [tsconfigPaths()],
+  test: {
+    include: ["app/**/*.test.{ts,tsx}", "emulator/**/*.test.ts", "test/**/*.test.ts", "scripts/**/*.test.ts", "extensions/**/*.test.ts"],
+    exclude: ["node_modules", "build", "test/browser/**"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+  },
+});
