@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    globalSetup: ["test/setup/global-setup.ts"],
+    setupFiles: ["test/setup/per-file.ts"],
   },
 });

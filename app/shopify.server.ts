@@ -1,7 +1,7 @@
 // The one configured Shopify SDK instance, re-exported as named helpers (authenticate, login, …).
 import "@shopify/shopify-app-remix/server/adapters/node";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import db from "./db.server";
 import { env } from "./env.server";
@@ -16,6 +16,14 @@ setAbstractFetchFunc(createAdminFetch(config.SHOPIFY_ADMIN_API_ORIGIN));
 /** The Admin API version every GraphQL document in app/shopify is validated against. */
 export const ADMIN_API_VERSION = ApiVersion.October26;
 
+/** The library has its own logger; keep it in step with LOG_LEVEL. */
+function libraryLogLevel(level: string): LogSeverity {
+  if (level === "debug" || level === "trace") return LogSeverity.Debug;
+  if (level === "info") return LogSeverity.Info;
+  if (level === "warn") return LogSeverity.Warning;
+  return LogSeverity.Error;
+}
+
 const shopify = shopifyApp({
   apiKey: config.SHOPIFY_API_KEY,
   apiSecretKey: config.SHOPIFY_API_SECRET,
@@ -25,6 +33,7 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(db),
   distribution: AppDistribution.AppStore,
+  logger: { level: libraryLogLevel(config.LOG_LEVEL) },
   future: {
     // Token exchange: embedded installs get their offline token from the session token, no redirects.
     unstable_newEmbeddedAuthStrategy: true,

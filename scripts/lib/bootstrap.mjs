@@ -1,0 +1,64 @@
+// Makes `npm test` / `npm run demo` work on a fresh clone with nothing else run first:
+// installs dependencies when they are missing or stale, then re-runs the calling script on the
+// project's Node 22 (the `node` devDependency) if it was started on another Node.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "..", "..");
+export const NODE22 = path.join(ROOT, "node_modules", ".bin", "node");
+
+function installIsCurrent() {
+  const marker = path.join(ROOT, "node_modules", ".package-lock.json");
+  if (!existsSync(marker) || !existsSync(NODE22)) return false;
+  return statSync(marker).mtimeMs >= statSync(path.join(ROOT, "package-lock.json")).mtimeMs - 1000;
+}
+
+export function ensureInstalled() {
+  if (installIsCurrent()) return;
+  console.log("Installing dependencies (npm ci)…");
+  const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: ROOT, stdio: "inherit" });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+/** Re-runs this script under Node 22 unless already on it. Returns only when on Node 22. */
+export function ensureNode22(scriptUrl) {
+  if (process.versions.node.split(".")[0] === "22") return;
+  const r = spawnSync(NODE22, [new URL(scriptUrl).pathname, ...process.argv.slice(2)], {
+    cwd: process.cwd(),
+    stdio: "inherit",
+    env: { ...process.env, PATH: `${path.dirname(NODE22)}${path.delimiter}${process.env.PATH}` },
+  });
+  process.exit(r.status ?? 1);
+}
+
+/** Runs a command with node_modules/.bin first on PATH; exits the process if it fails. */
+export function run(command, args, options = {}) {
+  const r = spawnSync(command, args, {
+    cwd: ROOT,
+    stdio: "inherit",
+    ...options,
+    env: { ...process.env, ...options.env, PATH: `${path.dirname(NODE22)}${path.delimiter}${process.env.PATH}` },
+  });
+  if (r.status !== 0) {
+    if (options.allowFailure) return r.status ?? 1;
+    process.exit(r.status ?? 1);
+  }
+  return 0;
+}
+
+/** Which provider the generated Prisma client is for ("sqlite" | "postgresql" | null). */
+export function generatedClientProvider() {
+  const p = path.join(ROOT, "node_modules", ".prisma", "client", "schema.prisma");
+  if (!existsSync(p)) return null;
+  return /provider\s*=\s*"postgresql"/.test(readFileSync(p, "utf8")) ? "postgresql" : "sqlite";
+}
+
+/** Generates the Prisma client for the provider of `databaseUrl` if it isn't already. */
+export function ensureClientFor(databaseUrl) {
+  const wanted = /^postgres(ql)?:\/\//.test(databaseUrl ?? "") ? "postgresql" : "sqlite";
+  if (generatedClientProvider() === wanted) return;
+  run(NODE22, [path.join(ROOT, "scripts", "prisma.mjs"), "generate"], {
+    env: { DATABASE_URL: databaseUrl ?? "file:./dev.sqlite" },
+  });
+}

@@ -1,0 +1,8 @@
+/** The app identity used by every test (demo-safe values, not secrets). */
+export const TEST_APP = {
+  apiKey: "test-api-key",
+  apiSecret: "test-api-secret",
+  appUrl: "https://loyalty-app.test",
+  scopes: "read_customers,read_discounts,write_discounts,read_gift_cards,write_gift_cards,read_orders,write_app_proxy",
+  shop: "test-shop.myshopify.com",
+} as const;
