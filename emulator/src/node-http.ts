@@ -3,6 +3,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 
 /** Thrown by a handler to make the client see a dropped connection instead of a response. */
 export class DropConnection extends Error {
@@ -57,7 +58,7 @@ export async function serveFetch(
       if (cookies.length) headers["set-cookie"] = cookies;
       res.writeHead(response.status, response.statusText, headers);
       if (response.body) {
-        Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).pipe(res);
+        Readable.fromWeb(response.body as NodeReadableStream).pipe(res);
       } else {
         res.end();
       }
