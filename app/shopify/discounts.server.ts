@@ -1,0 +1,234 @@
+// Admin API: code discounts (amount off, percentage off, free shipping) for reward codes.
+// Every document here is validated against Shopify's 2026-10 schema by app/shopify/documents.test.ts.
+import { runAdmin, userErrorsFailure, type AdminGraphql, type AdminResult, type RunOptions } from "./graphql.server";
+
+const DISCOUNT_NODE_FIELDS = `#graphql
+  fragment LoyaltyDiscountNodeFields on DiscountCodeNode {
+    id
+    codeDiscount {
+      __typename
+      ... on DiscountCodeBasic { title status startsAt endsAt usageLimit asyncUsageCount tags codes(first: 1) { nodes { code } } }
+      ... on DiscountCodeFreeShipping { title status startsAt endsAt usageLimit asyncUsageCount tags codes(first: 1) { nodes { code } } }
+    }
+  }
+`;
+
+export const DISCOUNT_CODE_BASIC_CREATE = `#graphql
+  mutation LoyaltyDiscountCodeBasicCreate($input: DiscountCodeBasicInput!) {
+    discountCodeBasicCreate(basicCodeDiscount: $input) {
+      codeDiscountNode { ...LoyaltyDiscountNodeFields }
+      userErrors { field code message }
+    }
+  }
+  ${DISCOUNT_NODE_FIELDS}
+`;
+
+export const DISCOUNT_CODE_FREE_SHIPPING_CREATE = `#graphql
+  mutation LoyaltyDiscountCodeFreeShippingCreate($input: DiscountCodeFreeShippingInput!) {
+    discountCodeFreeShippingCreate(freeShippingCodeDiscount: $input) {
+      codeDiscountNode { ...LoyaltyDiscountNodeFields }
+      userErrors { field code message }
+    }
+  }
+  ${DISCOUNT_NODE_FIELDS}
+`;
+
+export const DISCOUNT_CODE_DEACTIVATE = `#graphql
+  mutation LoyaltyDiscountCodeDeactivate($id: ID!) {
+    discountCodeDeactivate(id: $id) {
+      codeDiscountNode { ...LoyaltyDiscountNodeFields }
+      userErrors { field code message }
+    }
+  }
+  ${DISCOUNT_NODE_FIELDS}
+`;
+
+export const DISCOUNT_CODE_DELETE = `#graphql
+  mutation LoyaltyDiscountCodeDelete($id: ID!) {
+    discountCodeDelete(id: $id) {
+      deletedCodeDiscountId
+      userErrors { field code message }
+    }
+  }
+`;
+
+export const CODE_DISCOUNT_NODE_BY_CODE = `#graphql
+  query LoyaltyCodeDiscountNodeByCode($code: String!) {
+    codeDiscountNodeByCode(code: $code) { ...LoyaltyDiscountNodeFields }
+  }
+  ${DISCOUNT_NODE_FIELDS}
+`;
+
+export const DISCOUNT_NODE = `#graphql
+  query LoyaltyDiscountNode($id: ID!) {
+    discountNode(id: $id) {
+      id
+      discount {
+        __typename
+        ... on DiscountCodeBasic { title status endsAt asyncUsageCount }
+        ... on DiscountCodeFreeShipping { title status endsAt asyncUsageCount }
+      }
+    }
+  }
+`;
+
+/** What a reward code discount is, as we read it back from Shopify. */
+export interface CodeDiscount {
+  id: string;
+  title: string;
+  status: "ACTIVE" | "EXPIRED" | "SCHEDULED";
+  code: string | null;
+  tags: string[];
+  endsAt: string | null;
+  usageLimit: number | null;
+  asyncUsageCount: number;
+}
+
+interface RawNode {
+  id: string;
+  codeDiscount: {
+    __typename: string;
+    title?: string;
+    status?: CodeDiscount["status"];
+    endsAt?: string | null;
+    usageLimit?: number | null;
+    asyncUsageCount?: number;
+    tags?: string[];
+    codes?: { nodes: { code: string }[] };
+  } | null;
+}
+
+function toCodeDiscount(node: RawNode): CodeDiscount {
+  const d = node.codeDiscount ?? { __typename: "Unknown" };
+  return {
+    id: node.id,
+    title: d.title ?? "",
+    status: d.status ?? "EXPIRED",
+    code: d.codes?.nodes[0]?.code ?? null,
+    tags: d.tags ?? [],
+    endsAt: d.endsAt ?? null,
+    usageLimit: d.usageLimit ?? null,
+    asyncUsageCount: d.asyncUsageCount ?? 0,
+  };
+}
+
+export interface RewardDiscountInput {
+  code: string;
+  title: string;
+  /** gid://shopify/Customer/… — the only customer who may use it. */
+  customerGid: string;
+  value:
+    | { type: "FIXED_AMOUNT"; amount: string }
+    /** 0 < percentage ≤ 100 (converted to Shopify's 0..1). */
+    | { type: "PERCENTAGE"; percentage: number }
+    | { type: "FREE_SHIPPING" };
+  startsAt: Date;
+  endsAt: Date | null;
+  minimumSubtotal?: string | null;
+  combinesWith: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
+  /** Marks the discount as ours (reward id); read back to adopt it after an uncertain outcome. */
+  tag: string;
+}
+
+/** One code per reward, one use, for one customer. */
+export async function createRewardDiscount(
+  graphql: AdminGraphql,
+  input: RewardDiscountInput,
+  options?: RunOptions,
+): Promise<AdminResult<CodeDiscount>> {
+  const common = {
+    title: input.title,
+    code: input.code,
+    startsAt: input.startsAt.toISOString(),
+    endsAt: input.endsAt ? input.endsAt.toISOString() : null,
+    context: { customers: { add: [input.customerGid] } },
+    usageLimit: 1,
+    appliesOncePerCustomer: true,
+    combinesWith: input.combinesWith,
+    tags: [input.tag],
+    ...(input.minimumSubtotal
+      ? { minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: input.minimumSubtotal } } }
+      : {}),
+  };
+  if (input.value.type === "FREE_SHIPPING") {
+    const r = await runAdmin<{ discountCodeFreeShippingCreate: { codeDiscountNode: RawNode | null; userErrors: never[] } }>(
+      graphql,
+      DISCOUNT_CODE_FREE_SHIPPING_CREATE,
+      { input: { ...common, destination: { all: true } } },
+      options,
+    );
+    return mapCreate(r, (d) => d.discountCodeFreeShippingCreate);
+  }
+  const value =
+    input.value.type === "PERCENTAGE"
+      ? { percentage: Math.round((input.value.percentage / 100) * 10_000) / 10_000 }
+      : { discountAmount: { amount: input.value.amount, appliesOnEachItem: false } };
+  const r = await runAdmin<{ discountCodeBasicCreate: { codeDiscountNode: RawNode | null; userErrors: never[] } }>(
+    graphql,
+    DISCOUNT_CODE_BASIC_CREATE,
+    { input: { ...common, customerGets: { value, items: { all: true } } } },
+    options,
+  );
+  return mapCreate(r, (d) => d.discountCodeBasicCreate);
+}
+
+type Payload = { codeDiscountNode: RawNode | null; userErrors: { field?: string[] | null; code?: string | null; message: string }[] };
+
+function mapCreate<D>(r: AdminResult<D>, pick: (d: D) => Payload): AdminResult<CodeDiscount> {
+  if (!r.ok) return r;
+  const payload = pick(r.data);
+  const failure = userErrorsFailure(payload.userErrors);
+  if (failure) return { ok: false, failure, cost: r.cost, detail: payload.userErrors };
+  if (!payload.codeDiscountNode) return { ok: false, failure: { kind: "graphql", messages: ["no discount returned"] }, cost: r.cost };
+  return { ok: true, data: toCodeDiscount(payload.codeDiscountNode), cost: r.cost };
+}
+
+/** The shop's code discount with this code (case-insensitive), or null. */
+export async function findCodeDiscountByCode(
+  graphql: AdminGraphql,
+  code: string,
+  options?: RunOptions,
+): Promise<AdminResult<CodeDiscount | null>> {
+  const r = await runAdmin<{ codeDiscountNodeByCode: RawNode | null }>(graphql, CODE_DISCOUNT_NODE_BY_CODE, { code }, options);
+  if (!r.ok) return r;
+  return { ok: true, data: r.data.codeDiscountNodeByCode ? toCodeDiscount(r.data.codeDiscountNodeByCode) : null, cost: r.cost };
+}
+
+/** Status of a discount by id; null when it no longer exists in Shopify. */
+export async function getDiscountStatus(
+  graphql: AdminGraphql,
+  id: string,
+  options?: RunOptions,
+): Promise<AdminResult<{ id: string; status: CodeDiscount["status"]; endsAt: string | null } | null>> {
+  const r = await runAdmin<{ discountNode: { id: string; discount: { status?: CodeDiscount["status"]; endsAt?: string | null } | null } | null }>(
+    graphql,
+    DISCOUNT_NODE,
+    { id },
+    options,
+  );
+  if (!r.ok) return r;
+  const node = r.data.discountNode;
+  return {
+    ok: true,
+    data: node ? { id: node.id, status: node.discount?.status ?? "EXPIRED", endsAt: node.discount?.endsAt ?? null } : null,
+    cost: r.cost,
+  };
+}
+
+export async function deactivateCodeDiscount(graphql: AdminGraphql, id: string, options?: RunOptions): Promise<AdminResult<CodeDiscount>> {
+  const r = await runAdmin<{ discountCodeDeactivate: Payload }>(graphql, DISCOUNT_CODE_DEACTIVATE, { id }, options);
+  return mapCreate(r, (d) => d.discountCodeDeactivate);
+}
+
+export async function deleteCodeDiscount(graphql: AdminGraphql, id: string, options?: RunOptions): Promise<AdminResult<{ deletedId: string }>> {
+  const r = await runAdmin<{ discountCodeDelete: { deletedCodeDiscountId: string | null; userErrors: Payload["userErrors"] } }>(
+    graphql,
+    DISCOUNT_CODE_DELETE,
+    { id },
+    options,
+  );
+  if (!r.ok) return r;
+  const failure = userErrorsFailure(r.data.discountCodeDelete.userErrors);
+  if (failure) return { ok: false, failure, cost: r.cost, detail: r.data.discountCodeDelete.userErrors };
+  return { ok: true, data: { deletedId: r.data.discountCodeDelete.deletedCodeDiscountId ?? id }, cost: r.cost };
+}

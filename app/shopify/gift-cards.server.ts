@@ -1,0 +1,108 @@
+// Admin API: gift cards for gift-card rewards. Shopify returns the full code only once, in the
+// create payload; afterwards only the last characters. We choose the code ourselves so a retry after
+// an uncertain outcome can find the card again (`giftCards(query: "code:…")`) instead of making a second one.
+import { runAdmin, userErrorsFailure, type AdminGraphql, type AdminResult, type RunOptions } from "./graphql.server";
+
+export const GIFT_CARD_CREATE = `#graphql
+  mutation LoyaltyGiftCardCreate($input: GiftCardCreateInput!) {
+    giftCardCreate(input: $input) {
+      giftCard { id lastCharacters enabled expiresOn note initialValue { amount currencyCode } }
+      giftCardCode
+      userErrors { field code message }
+    }
+  }
+`;
+
+export const GIFT_CARD_DEACTIVATE = `#graphql
+  mutation LoyaltyGiftCardDeactivate($id: ID!) {
+    giftCardDeactivate(id: $id) {
+      giftCard { id enabled deactivatedAt }
+      userErrors { field code message }
+    }
+  }
+`;
+
+export const GIFT_CARDS_BY_CODE = `#graphql
+  query LoyaltyGiftCardsByCode($query: String!) {
+    giftCards(first: 5, query: $query) {
+      nodes { id lastCharacters enabled note deactivatedAt }
+    }
+  }
+`;
+
+export const GIFT_CARD = `#graphql
+  query LoyaltyGiftCard($id: ID!) {
+    giftCard(id: $id) { id enabled deactivatedAt expiresOn lastCharacters balance { amount currencyCode } }
+  }
+`;
+
+export interface GiftCardSummary {
+  id: string;
+  lastCharacters: string;
+  enabled: boolean;
+  note: string | null;
+}
+
+export interface RewardGiftCardInput {
+  code: string;
+  amount: string;
+  currencyCode: string;
+  /** YYYY-MM-DD or null for no expiry. */
+  expiresOn: string | null;
+  /** Marks the card as ours (reward id) so it can be recognised later. Not shown to customers. */
+  note: string;
+}
+
+type UserErrors = { field?: string[] | null; code?: string | null; message: string }[];
+
+export async function createRewardGiftCard(
+  graphql: AdminGraphql,
+  input: RewardGiftCardInput,
+  options?: RunOptions,
+): Promise<AdminResult<GiftCardSummary & { code: string }>> {
+  const r = await runAdmin<{
+    giftCardCreate: { giftCard: (GiftCardSummary & { note: string | null }) | null; giftCardCode: string | null; userErrors: UserErrors };
+  }>(
+    graphql,
+    GIFT_CARD_CREATE,
+    {
+      input: {
+        code: input.code,
+        initialAmount: { amount: input.amount, currencyCode: input.currencyCode },
+        ...(input.expiresOn ? { expiresOn: input.expiresOn } : {}),
+        note: input.note,
+      },
+    },
+    options,
+  );
+  if (!r.ok) return r;
+  const payload = r.data.giftCardCreate;
+  const failure = userErrorsFailure(payload.userErrors);
+  if (failure) return { ok: false, failure, cost: r.cost, detail: payload.userErrors };
+  if (!payload.giftCard) return { ok: false, failure: { kind: "graphql", messages: ["no gift card returned"] }, cost: r.cost };
+  return {
+    ok: true,
+    data: { ...payload.giftCard, code: payload.giftCardCode ?? input.code },
+    cost: r.cost,
+  };
+}
+
+/** Gift cards whose code is `code` (Shopify matches codes case-insensitively). */
+export async function findGiftCardsByCode(graphql: AdminGraphql, code: string, options?: RunOptions): Promise<AdminResult<GiftCardSummary[]>> {
+  const r = await runAdmin<{ giftCards: { nodes: GiftCardSummary[] } }>(graphql, GIFT_CARDS_BY_CODE, { query: `code:${code}` }, options);
+  if (!r.ok) return r;
+  return { ok: true, data: r.data.giftCards.nodes, cost: r.cost };
+}
+
+export async function deactivateGiftCard(graphql: AdminGraphql, id: string, options?: RunOptions): Promise<AdminResult<{ id: string }>> {
+  const r = await runAdmin<{ giftCardDeactivate: { giftCard: { id: string } | null; userErrors: UserErrors } }>(
+    graphql,
+    GIFT_CARD_DEACTIVATE,
+    { id },
+    options,
+  );
+  if (!r.ok) return r;
+  const failure = userErrorsFailure(r.data.giftCardDeactivate.userErrors);
+  if (failure) return { ok: false, failure, cost: r.cost, detail: r.data.giftCardDeactivate.userErrors };
+  return { ok: true, data: { id: r.data.giftCardDeactivate.giftCard?.id ?? id }, cost: r.cost };
+}

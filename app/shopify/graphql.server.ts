@@ -1,0 +1,134 @@
+// Runs one Admin GraphQL document and turns every way it can end into a typed result.
+// The Admin API modules (discounts, gift cards, shop, customers) build on this; nothing above them
+// sees raw JSON, a thrown library error or a thrown Response.
+import {
+  GraphqlQueryError,
+  HttpMaxRetriesError,
+  HttpRequestError,
+  HttpResponseError,
+} from "@shopify/shopify-api";
+import type { ShopifyFailure } from "~/domain/rewards/failures";
+
+/** `admin.graphql` from authenticate.admin / unauthenticated.admin (and anything shaped like it). */
+export type AdminGraphql = (
+  query: string,
+  options?: { variables?: Record<string, unknown>; signal?: AbortSignal; tries?: number },
+) => Promise<Response>;
+
+export interface ThrottleStatus {
+  maximumAvailable: number;
+  currentlyAvailable: number;
+  restoreRate: number;
+}
+
+export interface QueryCost {
+  requestedQueryCost: number;
+  actualQueryCost: number | null;
+  throttleStatus: ThrottleStatus;
+}
+
+export type AdminResult<T> =
+  | { ok: true; data: T; cost: QueryCost | null }
+  | { ok: false; failure: ShopifyFailure; cost: QueryCost | null; detail?: unknown };
+
+export interface RunOptions {
+  /** Abort the call after this long (default 15 s); reported as a timeout. */
+  timeoutMs?: number;
+  /** Told about every cost report, so a scheduler can pace calls per shop. */
+  onCost?: (cost: QueryCost) => void;
+}
+
+function readCost(extensions: unknown): QueryCost | null {
+  const cost = (extensions as { cost?: QueryCost } | undefined)?.cost;
+  if (!cost || typeof cost !== "object" || !cost.throttleStatus) return null;
+  return cost;
+}
+
+function graphqlErrorsOf(body: unknown): { message: string; extensions?: { code?: string } }[] {
+  const errors = (body as { errors?: unknown })?.errors;
+  // The library wraps them: { errors: { graphQLErrors: [...] } }; a raw body has { errors: [...] }.
+  if (Array.isArray(errors)) return errors;
+  const wrapped = (errors as { graphQLErrors?: unknown } | undefined)?.graphQLErrors;
+  return Array.isArray(wrapped) ? wrapped : [];
+}
+
+function failureFromGraphqlErrors(errors: { message: string; extensions?: { code?: string } }[], cost: QueryCost | null): ShopifyFailure {
+  const codes = errors.map((e) => e.extensions?.code);
+  if (codes.includes("THROTTLED")) {
+    const retryAfterMs =
+      cost && cost.throttleStatus.restoreRate > 0
+        ? Math.max(0, Math.ceil(((cost.requestedQueryCost - cost.throttleStatus.currentlyAvailable) / cost.throttleStatus.restoreRate) * 1000))
+        : undefined;
+    return { kind: "throttled", ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  }
+  if (codes.includes("ACCESS_DENIED")) {
+    return { kind: "access_denied", message: errors.find((e) => e.extensions?.code === "ACCESS_DENIED")?.message ?? "Access denied" };
+  }
+  return { kind: "graphql", messages: errors.map((e) => e.message) };
+}
+
+function isAbort(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return /abort|timeout|timed out/i.test(text);
+}
+
+export async function runAdmin<T>(
+  graphql: AdminGraphql,
+  document: string,
+  variables: Record<string, unknown> = {},
+  options: RunOptions = {},
+): Promise<AdminResult<T>> {
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
+  let response: Response;
+  try {
+    response = await graphql(document, { variables, signal });
+  } catch (error) {
+    return failureFromThrown(error, options);
+  }
+  let body: { data?: T; errors?: unknown; extensions?: unknown };
+  try {
+    body = (await response.json()) as typeof body;
+  } catch (error) {
+    if (isAbort(error)) return { ok: false, failure: { kind: "timeout" }, cost: null };
+    return { ok: false, failure: { kind: "http", status: response.status }, cost: null, detail: "response was not JSON" };
+  }
+  const cost = readCost(body.extensions);
+  if (cost) options.onCost?.(cost);
+  const errors = graphqlErrorsOf(body);
+  if (errors.length > 0 || body.data === undefined || body.data === null) {
+    return { ok: false, failure: failureFromGraphqlErrors(errors, cost), cost, detail: errors };
+  }
+  return { ok: true, data: body.data, cost };
+}
+
+async function failureFromThrown(error: unknown, options: RunOptions): Promise<AdminResult<never>> {
+  // GraphQL-level errors (THROTTLED, ACCESS_DENIED, invalid documents) arrive as HTTP 200.
+  if (error instanceof GraphqlQueryError) {
+    const body = error.body as { extensions?: unknown } | undefined;
+    const cost = readCost(body?.extensions);
+    if (cost) options.onCost?.(cost);
+    const errors = graphqlErrorsOf(body);
+    const list = errors.length ? errors : [{ message: error.message }];
+    return { ok: false, failure: failureFromGraphqlErrors(list, cost), cost, detail: list };
+  }
+  // authenticate.admin's client converts HTTP errors into a thrown Response.
+  if (error instanceof Response) {
+    const detail = await error.text().catch(() => "");
+    return { ok: false, failure: { kind: "http", status: error.status }, cost: null, detail };
+  }
+  if (error instanceof HttpMaxRetriesError) return { ok: false, failure: { kind: "http", status: 429 }, cost: null };
+  if (error instanceof HttpResponseError) {
+    return { ok: false, failure: { kind: "http", status: error.response.code }, cost: null, detail: error.response.body };
+  }
+  if (isAbort(error)) return { ok: false, failure: { kind: "timeout" }, cost: null };
+  if (error instanceof HttpRequestError || error instanceof TypeError) {
+    return { ok: false, failure: { kind: "network" }, cost: null, detail: error.message };
+  }
+  return { ok: false, failure: { kind: "network" }, cost: null, detail: error instanceof Error ? error.message : String(error) };
+}
+
+/** Maps a payload's `userErrors` (if any) to a failure. */
+export function userErrorsFailure(userErrors: { field?: string[] | null; code?: string | null; message: string }[] | null | undefined): ShopifyFailure | null {
+  if (!userErrors || userErrors.length === 0) return null;
+  return { kind: "user_errors", errors: userErrors.map((e) => ({ field: e.field ?? null, code: e.code ?? null, message: e.message })) };
+}
