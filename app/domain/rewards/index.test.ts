@@ -1,0 +1,29 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import * as rewards from "./index";
+
+const dir = path.dirname(fileURLToPath(import.meta.url));
+const sources = readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
+
+describe("public API", () => {
+  it.each([
+    "REWARD_STATUSES", "parseRewardStatus", "isVisibleToCustomer", "statusBadgeTone",
+    "decideTransition", "usageOutcome",
+    "generateCode", "generateGiftCardCode", "codeKey", "isValidDiscountCode",
+    "nextAttemptDelay", "shouldGiveUp", "DEFAULT_RETRY_POLICY",
+    "classifyFailure", "customerMessage", "merchantExplanation",
+    "extractOrderCodes", "orderFacts",
+  ])("exports %s", (name) => {
+    expect(rewards).toHaveProperty(name);
+    expect((rewards as Record<string, unknown>)[name]).toBeDefined();
+  });
+
+  it.each(sources.map((f) => [f]))("%s imports only sibling modules (pure domain code)", (file) => {
+    const text = readFileSync(path.join(dir, file), "utf8");
+    const specifiers = [...text.matchAll(/^\s*(?:import|export)[^;]*?from\s+["']([^"']+)["']/gm)].map((m) => m[1]);
+    for (const specifier of specifiers) expect(specifier).toMatch(/^\.\/[a-z]+$/);
+    expect(text).not.toMatch(/\brequire\(|\bprocess\.(env|argv|exit|cwd)|\bBuffer\./);
+  });
+});

@@ -1,0 +1,7 @@
+// Public API of the rewards domain: pure rules, no I/O. See each module for the details.
+export * from "./statuses";
+export * from "./transitions";
+export * from "./codes";
+export * from "./retry";
+export * from "./failures";
+export * from "./usage";

@@ -1,0 +1,95 @@
+// Reading an orders/create webhook payload: which discount codes the order carries, and the facts
+// about the order that the Used transition records. Webhook bodies are untrusted input: every
+// function here accepts `unknown`, tolerates missing, null or malformed fields, and never throws.
+
+import { codeKey, MAX_DISCOUNT_CODE_LENGTH } from "./codes";
+import type { RewardKind, RewardStatus } from "./statuses";
+import { usageOutcome, type UsageOutcome } from "./transitions";
+
+/** More codes than any real order carries; bounds the work (and the DB lookup) for a hostile payload. */
+export const MAX_ORDER_CODES = 100;
+
+function field(value: unknown, key: string): unknown {
+  if (value === null || typeof value !== "object") return undefined;
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The order's discount codes (`discount_codes[].code`) as unique case-insensitive keys (trimmed,
+ * upper-cased, see `codeKey`), in order of appearance. Entries that are not objects with a
+ * non-empty string `code` are skipped; so is anything longer than Shopify's 255-character limit.
+ */
+export function extractOrderCodes(payload: unknown): string[] {
+  const list = field(payload, "discount_codes");
+  if (!Array.isArray(list)) return [];
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < list.length && i < MAX_ORDER_CODES; i++) {
+    const entry: unknown = list[i];
+    const code = typeof entry === "string" ? entry : field(entry, "code");
+    if (typeof code !== "string") continue;
+    const key = codeKey(code);
+    if (key === "" || key.length > MAX_DISCOUNT_CODE_LENGTH || seen.has(key)) continue;
+    seen.add(key);
+    keys.push(key);
+  }
+  return keys;
+}
+
+export interface OrderFacts {
+  /** gid://shopify/Order/…, from admin_graphql_api_id. Never built from the numeric `id`, which JSON.parse may have rounded. */
+  orderGid: string | null;
+  /** The merchant-facing name, e.g. "#1001". */
+  orderName: string | null;
+  /** gid://shopify/Customer/…, or null for a guest checkout. */
+  customerGid: string | null;
+  test: boolean;
+  /** "web", "pos", "shopify_draft_order", an app id, … */
+  sourceName: string | null;
+  cancelled: boolean;
+}
+
+function gidOf(value: unknown, type: "Order" | "Customer"): string | null {
+  if (typeof value !== "string") return null;
+  const gid = value.trim();
+  return new RegExp(`^gid://shopify/${type}/[1-9][0-9]*$`).test(gid) ? gid : null;
+}
+
+function nonEmptyString(value: unknown): string | null {
+  if (typeof value !== "string") return null;
+  const s = value.trim();
+  return s === "" ? null : s;
+}
+
+export function orderFacts(payload: unknown): OrderFacts {
+  const cancelledAt = field(payload, "cancelled_at");
+  return {
+    orderGid: gidOf(field(payload, "admin_graphql_api_id"), "Order"),
+    orderName: nonEmptyString(field(payload, "name")),
+    customerGid: gidOf(field(field(payload, "customer"), "admin_graphql_api_id"), "Customer"),
+    test: field(payload, "test") === true,
+    sourceName: nonEmptyString(field(payload, "source_name")),
+    cancelled: cancelledAt !== null && cancelledAt !== undefined && cancelledAt !== "" && cancelledAt !== false,
+  };
+}
+
+/** The rewards whose code the order carries (compared by case-insensitive key). */
+export function matchRewardsToOrder<R extends { codeKey: string }>(orderCodeKeys: readonly string[], rewards: readonly R[]): R[] {
+  const wanted = new Set(orderCodeKeys.map(codeKey));
+  return rewards.filter((r) => wanted.has(codeKey(r.codeKey)));
+}
+
+/** For each reward matched by the order's codes, what to do (see `usageOutcome`). */
+export function planOrderUsage<R extends { codeKey: string; status: RewardStatus; kind: RewardKind }>(
+  payload: unknown,
+  rewards: readonly R[],
+): { reward: R; outcome: UsageOutcome }[] {
+  return matchRewardsToOrder(extractOrderCodes(payload), rewards).map((reward) => ({
+    reward,
+    outcome: usageOutcome(reward.status, reward.kind),
+  }));
+}
