@@ -9,7 +9,6 @@ import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-// @ts-expect-error — plain ESM helper shared with the scripts (no types needed)
 import { postgresSchemaFrom } from "../scripts/lib/prisma-schemas.mjs";
 import { ROOT, testDatabaseProvider } from "./setup/databases";
 

@@ -8,9 +8,8 @@ import * as giftCards from "./gift-cards.server";
 import * as shop from "./shop.server";
 import * as customers from "./customers.server";
 
-const documents = Object.entries({ ...discounts, ...giftCards, ...shop, ...customers }).filter(
-  (entry): entry is [string, string] => typeof entry[1] === "string" && /^\s*#graphql/.test(entry[1]),
-);
+const documents: [string, string][] = Object.entries({ ...discounts, ...giftCards, ...shop, ...customers } as Record<string, unknown>)
+  .filter((entry): entry is [string, string] => typeof entry[1] === "string" && /^\s*#graphql/.test(entry[1]));
 
 describe("Admin GraphQL documents", () => {
   const { schema } = loadAdminSchema("2026-10");

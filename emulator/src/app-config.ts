@@ -1,0 +1,46 @@
+// Reads the webhook subscriptions and app proxy of shopify.app.toml, so the emulator delivers
+// webhooks where the app declared them (as Shopify does for app-specific subscriptions).
+// A deliberately small reader for the subset of TOML that file uses.
+import { readFileSync } from "node:fs";
+
+export interface AppConfig {
+  /** topic ("orders/create", "customers/redact", …) → path or URL. */
+  webhookUris: Record<string, string>;
+  appProxy: { url: string; prefix: string; subpath: string } | null;
+  apiVersion: string;
+}
+
+function stringValue(block: string, key: string): string | undefined {
+  return new RegExp(`^\\s*${key}\\s*=\\s*"([^"]*)"`, "m").exec(block)?.[1];
+}
+
+function arrayValue(block: string, key: string): string[] {
+  const m = new RegExp(`^\\s*${key}\\s*=\\s*\\[([^\\]]*)\\]`, "m").exec(block);
+  return m ? [...m[1].matchAll(/"([^"]*)"/g)].map((x) => x[1]) : [];
+}
+
+export function parseAppConfig(toml: string): AppConfig {
+  // Drop comments (no '#' inside the strings we read).
+  const text = toml.replace(/#.*$/gm, "");
+  const webhookUris: Record<string, string> = {};
+  for (const block of text.split(/^\s*\[\[webhooks\.subscriptions\]\]\s*$/m).slice(1)) {
+    const body = block.split(/^\s*\[/m)[0];
+    const uri = stringValue(body, "uri");
+    if (!uri) continue;
+    for (const topic of [...arrayValue(body, "topics"), ...arrayValue(body, "compliance_topics")]) webhookUris[topic] = uri;
+  }
+  const proxyBlock = /^\s*\[app_proxy\]\s*$([\s\S]*?)(?=^\s*\[|$(?![\s\S]))/m.exec(text)?.[1];
+  const appProxy = proxyBlock
+    ? {
+        url: stringValue(proxyBlock, "url") ?? "/apps-proxy",
+        prefix: stringValue(proxyBlock, "prefix") ?? "apps",
+        subpath: stringValue(proxyBlock, "subpath") ?? "",
+      }
+    : null;
+  const webhooksBlock = /^\s*\[webhooks\]\s*$([\s\S]*?)(?=^\s*\[)/m.exec(text)?.[1] ?? "";
+  return { webhookUris, appProxy, apiVersion: stringValue(webhooksBlock, "api_version") ?? "2026-10" };
+}
+
+export function readAppConfig(file: string): AppConfig {
+  return parseAppConfig(readFileSync(file, "utf8"));
+}

@@ -1,0 +1,213 @@
+// Fault injection for the Admin API emulator. Tests arm a fault for a root field, an operation name
+// and/or a shop; the next matching request(s) fail the chosen way instead of (or after) executing.
+// This is how the app's retry, timeout and idempotency code gets exercised without a real outage.
+
+/** A network-level failure: the adapters (MSW, HTTP server) turn it into a failed fetch / dropped socket. */
+export class EmulatedNetworkError extends Error {
+  /** "lost_response": the request was executed, only the answer was lost. */
+  readonly kind: "lost_response" | "connection_failed";
+  /** Whether the operation ran (and changed state) before the failure. */
+  readonly executed: boolean;
+  constructor(kind: "lost_response" | "connection_failed", detail: string) {
+    super(
+      kind === "lost_response"
+        ? `Emulated network error: response lost after execution (${detail})`
+        : `Emulated network error: connection failed before execution (${detail})`,
+    );
+    this.name = "EmulatedNetworkError";
+    this.kind = kind;
+    this.executed = kind === "lost_response";
+  }
+}
+
+/** A userError to return in a mutation payload; __typename is filled from the payload type. */
+export interface InjectedUserError {
+  field?: string[] | null;
+  message: string;
+  code?: string | null;
+  extraInfo?: string | null;
+}
+
+export type FaultAction =
+  /** An HTTP error instead of a GraphQL answer. 429 gets a Retry-After header. */
+  | { type: "http"; status: number; body?: string; headers?: Record<string, string>; retryAfterSeconds?: number }
+  /** Wait before answering; without `ms` the request hangs until its AbortSignal aborts. */
+  | { type: "hang"; ms?: number }
+  /** Shopify's THROTTLED answer regardless of the bucket level. */
+  | { type: "throttled" }
+  /** Return these userErrors in the payload of the matched mutation(s) without executing them. */
+  | { type: "userErrors"; userErrors: InjectedUserError[] }
+  /** Execute for real (state changes), then fail with EmulatedNetworkError. */
+  | { type: "lostResponse" }
+  /** Fail with EmulatedNetworkError before anything executes. */
+  | { type: "networkError" };
+
+export type FaultType = FaultAction["type"];
+
+export interface FaultMatcher {
+  /** Matches when the operation selects this root field. */
+  rootField?: string;
+  /** Matches the operation's name. */
+  operationName?: string;
+  /** Matches the shop domain. */
+  shop?: string;
+}
+
+export interface FaultRule extends FaultMatcher {
+  action: FaultAction;
+  /** How many matching requests fail; default 1. */
+  times?: number | "forever";
+}
+
+/** What the handler knows about a request when asking for a fault. */
+export interface FaultCall {
+  shop: string;
+  operationName: string | null;
+  rootFields: readonly string[];
+}
+
+export interface ArmedFault {
+  readonly id: number;
+  readonly rule: Readonly<FaultRule>;
+  /** Remaining firings ("forever" never runs out). */
+  remaining: number | "forever";
+  /** How many requests this fault has hit so far. */
+  fired: number;
+  cancel(): void;
+}
+
+export class FaultInjector {
+  private readonly armed: ArmedFault[] = [];
+  private nextId = 1;
+
+  /** Arms a fault. Earlier-armed faults win when several match the same request. */
+  inject(rule: FaultRule): ArmedFault {
+    const times = rule.times ?? 1;
+    if (times !== "forever" && (!Number.isInteger(times) || times < 1)) {
+      throw new Error(`Fault "times" must be a positive integer or "forever", got ${String(times)}`);
+    }
+    const fault: ArmedFault = {
+      id: this.nextId++,
+      rule: { ...rule },
+      remaining: times,
+      fired: 0,
+      cancel: () => {
+        const index = this.armed.indexOf(fault);
+        if (index >= 0) this.armed.splice(index, 1);
+      },
+    };
+    this.armed.push(fault);
+    return fault;
+  }
+
+  // Shortcuts for the common cases; `match` is a root field name or a full matcher.
+  httpError(match: string | FaultMatcher, status: number, options: Omit<Extract<FaultAction, { type: "http" }>, "type" | "status"> & { times?: FaultRule["times"] } = {}): ArmedFault {
+    const { times, ...rest } = options;
+    return this.inject({ ...toMatcher(match), action: { type: "http", status, ...rest }, times });
+  }
+
+  hang(match: string | FaultMatcher, ms?: number, times?: FaultRule["times"]): ArmedFault {
+    return this.inject({ ...toMatcher(match), action: { type: "hang", ms }, times });
+  }
+
+  throttle(match: string | FaultMatcher, times?: FaultRule["times"]): ArmedFault {
+    return this.inject({ ...toMatcher(match), action: { type: "throttled" }, times });
+  }
+
+  userErrors(match: string | FaultMatcher, userErrors: InjectedUserError[], times?: FaultRule["times"]): ArmedFault {
+    return this.inject({ ...toMatcher(match), action: { type: "userErrors", userErrors }, times });
+  }
+
+  loseResponse(match: string | FaultMatcher, times?: FaultRule["times"]): ArmedFault {
+    return this.inject({ ...toMatcher(match), action: { type: "lostResponse" }, times });
+  }
+
+  networkError(match: string | FaultMatcher, times?: FaultRule["times"]): ArmedFault {
+    return this.inject({ ...toMatcher(match), action: { type: "networkError" }, times });
+  }
+
+  /** Faults still armed. */
+  list(): readonly ArmedFault[] {
+    return [...this.armed];
+  }
+
+  clear(): void {
+    this.armed.length = 0;
+  }
+
+  /** Finds the first armed fault matching the call and uses up one of its firings. */
+  take(call: FaultCall): { fault: ArmedFault; action: FaultAction } | undefined {
+    const fault = this.armed.find((candidate) => matches(candidate.rule, call));
+    if (!fault) return undefined;
+    fault.fired += 1;
+    if (fault.remaining !== "forever") {
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) fault.cancel();
+    }
+    return { fault, action: fault.rule.action };
+  }
+}
+
+function toMatcher(match: string | FaultMatcher): FaultMatcher {
+  return typeof match === "string" ? { rootField: match } : match;
+}
+
+function matches(rule: FaultMatcher, call: FaultCall): boolean {
+  if (rule.shop !== undefined && rule.shop.toLowerCase() !== call.shop.toLowerCase()) return false;
+  if (rule.operationName !== undefined && rule.operationName !== call.operationName) return false;
+  if (rule.rootField !== undefined && !call.rootFields.includes(rule.rootField)) return false;
+  return true;
+}
+
+/** The HTTP response for an "http" fault, with Shopify-like default bodies. */
+export function httpFaultResponse(action: Extract<FaultAction, { type: "http" }>): Response {
+  const headers = new Headers(action.headers);
+  let body = action.body;
+  if (body === undefined) {
+    switch (action.status) {
+      case 429:
+        body = JSON.stringify({
+          errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.",
+        });
+        break;
+      case 502:
+        // 502s come from the edge, not the API: HTML, not JSON.
+        body = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
+        if (!headers.has("content-type")) headers.set("content-type", "text/html; charset=utf-8");
+        break;
+      case 503:
+        body = JSON.stringify({ errors: "Service Unavailable" });
+        break;
+      default:
+        body = JSON.stringify({ errors: "An unexpected error occurred" });
+    }
+  }
+  if (!headers.has("content-type")) headers.set("content-type", "application/json; charset=utf-8");
+  if (action.status === 429 && !headers.has("retry-after")) {
+    // Shopify sends a decimal string, e.g. "2.0".
+    headers.set("retry-after", (action.retryAfterSeconds ?? 2).toFixed(1));
+  }
+  return new Response(body, { status: action.status, headers });
+}
+
+/** Waits `ms` (or forever when undefined); rejects with the signal's reason if it aborts first. */
+export function hang(ms: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (ms !== undefined) {
+      timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+    }
+  });
+}

@@ -1,0 +1,35 @@
+// Shared types of the GraphQL layer: the per-request context handed to resolvers, and the shape of
+// the "view" objects resolvers return. A view is a plain object whose own properties are the
+// emulated fields of a GraphQL type; functions are called with the field's arguments. Any field the
+// view does not define is reported as "not emulated" (see execute.ts), never silently null.
+import type { GraphQLResolveInfo } from "graphql";
+import type { LoadedSchema } from "../schema";
+import type { EmulatorStore, ShopRecord } from "../store";
+
+/** Shopify's `extensions.search` entry for a search query that had problems. */
+export interface SearchExtension {
+  path: ReadonlyArray<string | number>;
+  query: string;
+  warnings: Array<{ field: string; message: string }>;
+}
+
+export interface ResolverContext {
+  store: EmulatorStore;
+  shop: ShopRecord;
+  loaded: LoadedSchema;
+  /** One instant per request, so every status in a response is computed at the same time. */
+  now: Date;
+  /** Collected search warnings, returned in the response's extensions.search. */
+  searchWarnings: SearchExtension[];
+}
+
+export type FieldArgs = Record<string, unknown>;
+
+/** A field implemented as a function of its arguments. */
+export type FieldFunction = (args: FieldArgs, context: ResolverContext, info: GraphQLResolveInfo) => unknown;
+
+/** An emulated GraphQL object. `__typename` drives abstract type resolution. */
+export interface View {
+  readonly __typename: string;
+  readonly [field: string]: unknown;
+}

@@ -1,0 +1,119 @@
+// Gift card mutations (SHOPIFY.md section 2). The feature/scope gate (ACCESS_DENIED) is applied by
+// the root field wrapper in root.ts before these run.
+import { StoreError, toCents, type GiftCardRecord } from "../store";
+import type { FieldArgs, ResolverContext, View } from "./context";
+import { notEmulated } from "./errors";
+import { giftCardView } from "./views";
+
+/** GiftCardCreateInput as coerced by graphql-js (2025-10 … 2026-10 field sets). */
+export interface GiftCardCreateInput {
+  code?: string | null;
+  initialAmount?: { amount: string; currencyCode: string } | null;
+  initialValue?: string | null;
+  customerId?: string | null;
+  expiresOn?: string | null;
+  note?: string | null;
+  templateSuffix?: string | null;
+  recipientAttributes?: unknown;
+  crossCurrencyRedemptionStrategy?: GiftCardRecord["crossCurrencyRedemptionStrategy"] | null;
+  notify?: boolean | null;
+}
+
+function giftCardUserError(field: string[] | null, code: string | null, message: string): View {
+  return { __typename: "GiftCardUserError", field, code, message };
+}
+
+const CODE_MIN = 8;
+const CODE_MAX = 20;
+
+export function giftCardCreate(args: FieldArgs, ctx: ResolverContext): View {
+  const input = (args.input ?? {}) as GiftCardCreateInput;
+  const errors: View[] = [];
+  const err = (path: string[], code: string, message: string) => errors.push(giftCardUserError(["input", ...path], code, message));
+  const shop = ctx.shop;
+
+  if (input.recipientAttributes) throw notEmulated("GiftCardCreateInput.recipientAttributes");
+
+  // initialAmount (2026-07+) replaces the deprecated initialValue; exactly one is needed.
+  let amount: number | undefined;
+  let currencyCode = shop.currencyCode;
+  const amountPath = input.initialAmount ? ["initialAmount", "amount"] : ["initialValue"];
+  if (input.initialAmount && input.initialValue !== null && input.initialValue !== undefined) {
+    err(["initialValue"], "INVALID", "Only one of initialAmount or initialValue can be provided.");
+  } else if (input.initialAmount) {
+    amount = safeCents(input.initialAmount.amount);
+    currencyCode = input.initialAmount.currencyCode;
+    if (currencyCode !== shop.currencyCode) {
+      err(["initialAmount", "currencyCode"], "INVALID", `Currency must be the shop's currency (${shop.currencyCode}).`);
+    }
+  } else if (input.initialValue !== null && input.initialValue !== undefined) {
+    amount = safeCents(input.initialValue);
+  } else {
+    err(["initialAmount"], "MISSING_ARGUMENT", "Initial amount is required.");
+  }
+  if (amount !== undefined && amount <= 0) err(amountPath, "GREATER_THAN", "Initial value must be greater than 0");
+
+  // Codes: 8-20 letters and digits, unique per shop, case-insensitive.
+  const code = input.code ?? undefined;
+  if (code !== undefined) {
+    if (code.length < CODE_MIN) err(["code"], "TOO_SHORT", `Code is too short (minimum is ${CODE_MIN} characters)`);
+    else if (code.length > CODE_MAX) err(["code"], "TOO_LONG", `Code is too long (maximum is ${CODE_MAX} characters)`);
+    else if (!/^[A-Za-z0-9]+$/.test(code)) err(["code"], "INVALID", "Code can only contain letters(a-z) and numbers(0-9)");
+    else if (ctx.store.isGiftCardCodeTaken(shop.domain, code)) err(["code"], "TAKEN", "Code has already been taken");
+  }
+
+  if (input.customerId && !ctx.store.getCustomer(shop.domain, input.customerId)) {
+    err(["customerId"], "CUSTOMER_NOT_FOUND", "Customer does not exist");
+  }
+  if (input.expiresOn && input.expiresOn < ctx.now.toISOString().slice(0, 10)) {
+    err(["expiresOn"], "INVALID", "Expires on must be in the future");
+  }
+
+  if (errors.length > 0 || amount === undefined) {
+    return { __typename: "GiftCardCreatePayload", giftCard: null, giftCardCode: null, userErrors: errors };
+  }
+  try {
+    const created = ctx.store.createGiftCard(shop.domain, {
+      initialValue: amount,
+      code,
+      currencyCode,
+      customerId: input.customerId ?? null,
+      expiresOn: input.expiresOn ?? null,
+      note: input.note ?? null,
+      templateSuffix: input.templateSuffix ?? null,
+      crossCurrencyRedemptionStrategy: input.crossCurrencyRedemptionStrategy ?? undefined,
+    });
+    // The only response that ever carries the full code.
+    return { __typename: "GiftCardCreatePayload", giftCard: giftCardView(created.giftCard), giftCardCode: created.code, userErrors: [] };
+  } catch (error) {
+    if (error instanceof StoreError) {
+      return {
+        __typename: "GiftCardCreatePayload",
+        giftCard: null,
+        giftCardCode: null,
+        userErrors: [giftCardUserError(["input", "code"], "TAKEN", "Code has already been taken")],
+      };
+    }
+    throw error;
+  }
+}
+
+function safeCents(value: string): number | undefined {
+  try {
+    return toCents(value);
+  } catch {
+    return undefined;
+  }
+}
+
+export function giftCardDeactivate(args: FieldArgs, ctx: ResolverContext): View {
+  const card = ctx.store.deactivateGiftCard(ctx.shop.domain, String(args.id));
+  if (!card) {
+    return {
+      __typename: "GiftCardDeactivatePayload",
+      giftCard: null,
+      userErrors: [{ __typename: "GiftCardDeactivateUserError", field: ["id"], code: "GIFT_CARD_NOT_FOUND", message: "Gift card not found." }],
+    };
+  }
+  return { __typename: "GiftCardDeactivatePayload", giftCard: giftCardView(card), userErrors: [] };
+}

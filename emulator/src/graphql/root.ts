@@ -1,0 +1,200 @@
+// The emulated root fields. Every other root field of the real schema is still valid GraphQL but
+// answers with a "not emulated" error (execute.ts), so the app can't silently depend on it.
+import type { GraphQLResolveInfo } from "graphql";
+import type { CustomerRecord } from "../store";
+import { gidNumber, paginate, type PageArgs } from "./connection";
+import type { FieldArgs, FieldFunction, ResolverContext } from "./context";
+import {
+  discountCodeActivate,
+  discountCodeBasicCreate,
+  discountCodeDeactivate,
+  discountCodeDelete,
+  discountCodeFreeShippingCreate,
+} from "./discounts";
+import { accessDenied, notEmulated, parseGid } from "./errors";
+import { giftCardCreate, giftCardDeactivate } from "./gift-cards";
+import { applySearch } from "./search";
+import { customerView, discountCodeNodeView, discountNodeView, giftCardView, orderView, shopView } from "./views";
+
+export interface RootField {
+  resolve: FieldFunction;
+  /** A shop feature the field needs; without it Shopify answers ACCESS_DENIED. */
+  feature?: "giftCards";
+}
+
+// ---- customers ----------------------------------------------------------------------------------
+
+function customerSortValue(customer: CustomerRecord, sortKey: string): string | number {
+  switch (sortKey) {
+    case "CREATED_AT":
+      return customer.createdAt.getTime();
+    case "UPDATED_AT":
+      return customer.updatedAt.getTime();
+    case "NAME":
+      return `${customer.firstName ?? ""} ${customer.lastName ?? ""}`.trim().toLowerCase();
+    case "ID":
+    case "RELEVANCE":
+      return gidNumber(customer.id);
+    default:
+      throw notEmulated(`customers(sortKey: ${sortKey})`);
+  }
+}
+
+function customersConnection(args: FieldArgs, ctx: ResolverContext, info: GraphQLResolveInfo) {
+  const query = typeof args.query === "string" ? args.query : null;
+  const warnings: Array<{ field: string; message: string }> = [];
+  const matching = applySearch(
+    ctx.store.listCustomers(ctx.shop.domain),
+    query,
+    {
+      text: (c) => [c.firstName, c.lastName, `${c.firstName ?? ""} ${c.lastName ?? ""}`.trim(), c.email, c.phone],
+      fields: {
+        email: (c) => [c.email],
+        first_name: (c) => [c.firstName],
+        last_name: (c) => [c.lastName],
+        phone: (c) => [c.phone],
+        tag: (c) => c.tags,
+        id: (c) => [c.legacyId, c.id],
+        state: () => ["enabled"],
+      },
+    },
+    (field, message) => warnings.push({ field, message }),
+  );
+  if (warnings.length > 0 && query) {
+    ctx.searchWarnings.push({ path: info.path ? pathOf(info) : ["customers"], query, warnings });
+  }
+  const sortKey = typeof args.sortKey === "string" ? args.sortKey : "ID";
+  return paginate(matching, args as PageArgs, {
+    typeName: "CustomerConnection",
+    edgeTypeName: "CustomerEdge",
+    fieldName: "customers",
+    keyOf: (c) => ({ value: customerSortValue(c, sortKey), id: gidNumber(c.id) }),
+    toNode: customerView,
+  });
+}
+
+function pathOf(info: GraphQLResolveInfo): Array<string | number> {
+  const path: Array<string | number> = [];
+  for (let p: GraphQLResolveInfo["path"] | undefined = info.path; p; p = p.prev) path.unshift(p.key);
+  return path;
+}
+
+// ---- lookups by id ------------------------------------------------------------------------------
+
+function nodeById(id: string, ctx: ResolverContext): unknown {
+  const { type } = parseGid(id);
+  const shop = ctx.shop.domain;
+  switch (type) {
+    case "Customer": {
+      const customer = ctx.store.getCustomer(shop, id);
+      return customer ? customerView(customer) : null;
+    }
+    case "DiscountCodeNode":
+    case "DiscountNode": {
+      const discount = ctx.store.getDiscountByAnyId(shop, id);
+      if (!discount) return null;
+      return type === "DiscountNode" ? discountNodeView(discount) : discountCodeNodeView(discount);
+    }
+    case "GiftCard": {
+      if (!ctx.shop.features.giftCards) throw accessDenied("node", "`read_gift_cards` access scope.");
+      const card = ctx.store.getGiftCard(shop, id);
+      return card ? giftCardView(card) : null;
+    }
+    case "Order": {
+      const order = ctx.store.getOrder(shop, id);
+      return order ? orderView(order) : null;
+    }
+    case "Shop":
+      return id === ctx.shop.id ? shopView(ctx.shop) : null;
+    default:
+      throw notEmulated(`node(id:) for ${type} ids`);
+  }
+}
+
+// ---- the root maps ------------------------------------------------------------------------------
+
+export const queryRootFields: Readonly<Record<string, RootField>> = {
+  shop: { resolve: (_args, ctx) => shopView(ctx.shop) },
+  customer: {
+    resolve: (args, ctx) => {
+      const id = String(args.id);
+      parseGid(id);
+      const customer = ctx.store.getCustomer(ctx.shop.domain, id);
+      return customer ? customerView(customer) : null;
+    },
+  },
+  customers: { resolve: customersConnection },
+  codeDiscountNodeByCode: {
+    resolve: (args, ctx) => {
+      const found = ctx.store.findDiscountByCode(ctx.shop.domain, String(args.code));
+      return found ? discountCodeNodeView(found.discount) : null;
+    },
+  },
+  codeDiscountNode: {
+    resolve: (args, ctx) => {
+      const id = String(args.id);
+      parseGid(id);
+      const discount = ctx.store.getDiscountByAnyId(ctx.shop.domain, id);
+      return discount ? discountCodeNodeView(discount) : null;
+    },
+  },
+  discountNode: {
+    resolve: (args, ctx) => {
+      const id = String(args.id);
+      parseGid(id);
+      const discount = ctx.store.getDiscountByAnyId(ctx.shop.domain, id);
+      return discount ? discountNodeView(discount) : null;
+    },
+  },
+  giftCard: {
+    feature: "giftCards",
+    resolve: (args, ctx) => {
+      const id = String(args.id);
+      parseGid(id);
+      const card = ctx.store.getGiftCard(ctx.shop.domain, id);
+      return card ? giftCardView(card) : null;
+    },
+  },
+  order: {
+    resolve: (args, ctx) => {
+      const id = String(args.id);
+      parseGid(id);
+      const order = ctx.store.getOrder(ctx.shop.domain, id);
+      return order ? orderView(order) : null;
+    },
+  },
+  node: { resolve: (args, ctx) => nodeById(String(args.id), ctx) },
+  nodes: { resolve: (args, ctx) => (args.ids as string[]).map((id) => nodeById(id, ctx)) },
+};
+
+export const mutationRootFields: Readonly<Record<string, RootField>> = {
+  discountCodeBasicCreate: { resolve: discountCodeBasicCreate },
+  discountCodeFreeShippingCreate: { resolve: discountCodeFreeShippingCreate },
+  discountCodeDeactivate: { resolve: discountCodeDeactivate },
+  discountCodeActivate: { resolve: discountCodeActivate },
+  discountCodeDelete: { resolve: discountCodeDelete },
+  giftCardCreate: { feature: "giftCards", resolve: giftCardCreate },
+  giftCardDeactivate: { feature: "giftCards", resolve: giftCardDeactivate },
+};
+
+/** Whether granted scopes cover one of the required ones (a write_ scope implies its read_). */
+function scopeGranted(granted: readonly string[], required: string): boolean {
+  if (granted.includes(required)) return true;
+  return required.startsWith("read_") && granted.includes(`write_${required.slice("read_".length)}`);
+}
+
+/**
+ * Throws Shopify's ACCESS_DENIED error when the shop lacks the feature or the app lacks the scope
+ * behind a root field (scopes are only checked when the shop was seeded with a scope list).
+ */
+export function checkRootAccess(typeName: string, fieldName: string, spec: RootField | undefined, ctx: ResolverContext): void {
+  const entry = ctx.loaded.access.get(`${typeName}.${fieldName}`);
+  if (spec?.feature === "giftCards" && !ctx.shop.features.giftCards) {
+    const fallback = typeName === "Mutation" ? "`write_gift_cards` access scope." : "`read_gift_cards` access scope.";
+    throw accessDenied(fieldName, entry?.requiredAccess || fallback);
+  }
+  const scopes = ctx.shop.scopes;
+  if (scopes && entry && entry.offlineScopes.length > 0 && !entry.offlineScopes.some((scope) => scopeGranted(scopes, scope))) {
+    throw accessDenied(fieldName, entry.requiredAccess);
+  }
+}

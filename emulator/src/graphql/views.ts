@@ -1,0 +1,317 @@
+// Store records rendered as GraphQL objects of the real Admin schema. Only the fields listed here are
+// emulated; reading any other field of these types fails with a "not emulated" error.
+import { formatDecimal, type Cents, type CodeDiscountRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
+import { gidNumber, paginate, type PageArgs } from "./connection";
+import type { FieldArgs, ResolverContext, View } from "./context";
+
+export function money(cents: Cents, currencyCode: string): View {
+  return { __typename: "MoneyV2", amount: formatDecimal(cents), currencyCode };
+}
+
+function moneyBag(cents: Cents, currencyCode: string): View {
+  return { __typename: "MoneyBag", shopMoney: money(cents, currencyCode), presentmentMoney: money(cents, currencyCode) };
+}
+
+// ---- shop ---------------------------------------------------------------------------------------
+
+export function shopView(shop: ShopRecord): View {
+  const url = `https://${shop.domain}`;
+  return {
+    __typename: "Shop",
+    id: shop.id,
+    name: shop.name,
+    email: shop.email,
+    contactEmail: shop.email,
+    myshopifyDomain: shop.domain,
+    url,
+    currencyCode: shop.currencyCode,
+    enabledPresentmentCurrencies: [shop.currencyCode],
+    ianaTimezone: shop.ianaTimezone,
+    createdAt: shop.createdAt,
+    primaryDomain: { __typename: "Domain", id: `gid://shopify/Domain/${gidNumber(shop.id)}`, host: shop.domain, url, sslEnabled: true },
+    plan: {
+      __typename: "ShopPlan",
+      displayName: shop.planDisplayName,
+      publicDisplayName: shop.planDisplayName,
+      partnerDevelopment: shop.partnerDevelopment,
+      shopifyPlus: shop.shopifyPlus,
+    },
+    features: { __typename: "ShopFeatures", giftCards: shop.features.giftCards, shopifyPlus: shop.shopifyPlus },
+  };
+}
+
+// ---- customers ----------------------------------------------------------------------------------
+
+export function customerView(customer: CustomerRecord): View {
+  const displayName =
+    [customer.firstName, customer.lastName].filter(Boolean).join(" ") || customer.email || customer.phone || "";
+  return {
+    __typename: "Customer",
+    id: customer.id,
+    legacyResourceId: customer.legacyId,
+    firstName: customer.firstName,
+    lastName: customer.lastName,
+    displayName,
+    email: customer.email,
+    phone: customer.phone,
+    defaultEmailAddress: customer.email
+      ? { __typename: "CustomerEmailAddress", emailAddress: customer.email, validFormat: /.+@.+\..+/.test(customer.email) }
+      : null,
+    verifiedEmail: customer.email !== null,
+    validEmailAddress: customer.email !== null && /.+@.+\..+/.test(customer.email),
+    numberOfOrders: String(customer.numberOfOrders),
+    tags: customer.tags,
+    note: customer.note,
+    state: "ENABLED",
+    locale: "en",
+    taxExempt: false,
+    createdAt: customer.createdAt,
+    updatedAt: customer.updatedAt,
+    amountSpent: (_args: FieldArgs, ctx: ResolverContext) => money(customer.amountSpent, ctx.shop.currencyCode),
+    lastOrder: (_args: FieldArgs, ctx: ResolverContext) => {
+      const order = customer.lastOrderId ? ctx.store.getOrder(ctx.shop.domain, customer.lastOrderId) : undefined;
+      return order ? orderView(order) : null;
+    },
+  };
+}
+
+function customerById(ctx: ResolverContext, id: string | null): View | null {
+  const customer = id ? ctx.store.getCustomer(ctx.shop.domain, id) : undefined;
+  return customer ? customerView(customer) : null;
+}
+
+// ---- discounts ----------------------------------------------------------------------------------
+
+function discountClasses(discount: CodeDiscountRecord): string[] {
+  if (discount.kind === "free_shipping") return ["SHIPPING"];
+  return discount.customerGets?.items.kind === "all" ? ["ORDER"] : ["PRODUCT"];
+}
+
+function describeValue(discount: CodeDiscountRecord, currencyCode: string): string {
+  if (discount.kind === "free_shipping") return "Free shipping on all products";
+  const gets = discount.customerGets;
+  if (!gets) return "";
+  const what = gets.items.kind === "all" ? "entire order" : "specific products";
+  if (gets.value.kind === "percentage") {
+    return `${Math.round(gets.value.percentage * 10000) / 100}% off ${what}`;
+  }
+  return `${formatDecimal(gets.value.amount)} ${currencyCode} off ${what}`;
+}
+
+function summaryOf(discount: CodeDiscountRecord, currencyCode: string): string {
+  const parts = [describeValue(discount, currencyCode)];
+  const minimum = discount.minimumRequirement;
+  if (minimum?.kind === "subtotal") parts.push(`Minimum purchase of ${formatDecimal(minimum.amount)} ${currencyCode}`);
+  if (minimum?.kind === "quantity") parts.push(`Minimum quantity of ${minimum.quantity}`);
+  if (discount.context.kind === "customers") {
+    const n = discount.context.customerIds.length;
+    parts.push(`For ${n} customer${n === 1 ? "" : "s"}`);
+  }
+  if (discount.usageLimit !== null) parts.push(`Limit of ${discount.usageLimit} use${discount.usageLimit === 1 ? "" : "s"}`);
+  if (discount.appliesOncePerCustomer) parts.push("One use per customer");
+  return parts.join(" • ");
+}
+
+function contextView(discount: CodeDiscountRecord, ctx: ResolverContext): View {
+  if (discount.context.kind === "all") return { __typename: "DiscountBuyerSelectionAll", all: "ALL" };
+  return {
+    __typename: "DiscountCustomers",
+    customers: discount.context.customerIds.flatMap((id) => {
+      const view = customerById(ctx, id);
+      return view ? [view] : [];
+    }),
+  };
+}
+
+function customerSelectionView(discount: CodeDiscountRecord, ctx: ResolverContext): View {
+  if (discount.context.kind === "all") return { __typename: "DiscountCustomerAll", allCustomers: true };
+  return contextView(discount, ctx);
+}
+
+function customerGetsView(discount: CodeDiscountRecord, currencyCode: string): View | null {
+  const gets = discount.customerGets;
+  if (!gets) return null;
+  const value: View =
+    gets.value.kind === "percentage"
+      ? { __typename: "DiscountPercentage", percentage: gets.value.percentage }
+      : { __typename: "DiscountAmount", amount: money(gets.value.amount, currencyCode), appliesOnEachItem: gets.value.appliesOnEachItem };
+  // Product and collection lists are stored but their connections are not emulated: reading them fails loudly.
+  const items: View =
+    gets.items.kind === "all"
+      ? { __typename: "AllDiscountItems", allItems: true }
+      : { __typename: gets.items.kind === "products" ? "DiscountProducts" : "DiscountCollections" };
+  return {
+    __typename: "DiscountCustomerGets",
+    value,
+    items,
+    appliesOnOneTimePurchase: gets.appliesOnOneTimePurchase,
+    appliesOnSubscription: gets.appliesOnSubscription,
+  };
+}
+
+function minimumRequirementView(discount: CodeDiscountRecord, currencyCode: string): View | null {
+  const minimum = discount.minimumRequirement;
+  if (!minimum) return null;
+  return minimum.kind === "subtotal"
+    ? { __typename: "DiscountMinimumSubtotal", greaterThanOrEqualToSubtotal: money(minimum.amount, currencyCode) }
+    : { __typename: "DiscountMinimumQuantity", greaterThanOrEqualToQuantity: String(minimum.quantity) };
+}
+
+/** DiscountCodeBasic or DiscountCodeFreeShipping. */
+export function codeDiscountView(discount: CodeDiscountRecord): View {
+  const common = {
+    title: discount.title,
+    status: (_args: FieldArgs, ctx: ResolverContext) => ctx.store.discountStatus(discount, ctx.now),
+    startsAt: discount.startsAt,
+    endsAt: discount.endsAt,
+    createdAt: discount.createdAt,
+    updatedAt: discount.updatedAt,
+    usageLimit: discount.usageLimit,
+    appliesOncePerCustomer: discount.appliesOncePerCustomer,
+    // Shopify counts per redeem code; the discount shows the total over its codes.
+    asyncUsageCount: discount.codes.reduce((sum, code) => sum + code.asyncUsageCount, 0),
+    codes: (args: FieldArgs) =>
+      paginate(discount.codes, args as PageArgs, {
+        typeName: "DiscountRedeemCodeConnection",
+        edgeTypeName: "DiscountRedeemCodeEdge",
+        fieldName: "codes",
+        keyOf: (code) => ({ value: gidNumber(code.id), id: gidNumber(code.id) }),
+        toNode: (code) => ({
+          __typename: "DiscountRedeemCode",
+          id: code.id,
+          code: code.code,
+          asyncUsageCount: code.asyncUsageCount,
+          createdBy: null,
+        }),
+      }),
+    codesCount: { __typename: "Count", count: discount.codes.length, precision: "EXACT" },
+    context: (_args: FieldArgs, ctx: ResolverContext) => contextView(discount, ctx),
+    customerSelection: (_args: FieldArgs, ctx: ResolverContext) => customerSelectionView(discount, ctx),
+    minimumRequirement: (_args: FieldArgs, ctx: ResolverContext) => minimumRequirementView(discount, ctx.shop.currencyCode),
+    combinesWith: {
+      __typename: "DiscountCombinesWith",
+      ...discount.combinesWith,
+      productDiscountsWithTagsOnSameCartLine: null,
+    },
+    discountClasses: discountClasses(discount),
+    tags: discount.tags,
+    recurringCycleLimit: discount.recurringCycleLimit,
+    hasTimelineComment: false,
+    shareableUrls: [],
+    summary: (_args: FieldArgs, ctx: ResolverContext) => summaryOf(discount, ctx.shop.currencyCode),
+    shortSummary: (_args: FieldArgs, ctx: ResolverContext) => describeValue(discount, ctx.shop.currencyCode),
+    totalSales: (_args: FieldArgs, ctx: ResolverContext) => money(discount.totalSales, ctx.shop.currencyCode),
+  };
+  if (discount.kind === "basic") {
+    return {
+      __typename: "DiscountCodeBasic",
+      ...common,
+      discountClass: discountClasses(discount)[0],
+      customerGets: (_args: FieldArgs, ctx: ResolverContext) => customerGetsView(discount, ctx.shop.currencyCode),
+    };
+  }
+  const shipping = discount.freeShipping;
+  return {
+    __typename: "DiscountCodeFreeShipping",
+    ...common,
+    discountClass: "SHIPPING",
+    appliesOnOneTimePurchase: shipping?.appliesOnOneTimePurchase ?? true,
+    appliesOnSubscription: shipping?.appliesOnSubscription ?? false,
+    destinationSelection:
+      !shipping || shipping.destination.kind === "all"
+        ? { __typename: "DiscountCountryAll", allCountries: true }
+        : {
+            __typename: "DiscountCountries",
+            countries: shipping.destination.countryCodes,
+            includeRestOfWorld: shipping.destination.includeRestOfWorld,
+          },
+    maximumShippingPrice: (_args: FieldArgs, ctx: ResolverContext) =>
+      shipping?.maximumShippingPrice != null ? money(shipping.maximumShippingPrice, ctx.shop.currencyCode) : null,
+  };
+}
+
+export function discountCodeNodeView(discount: CodeDiscountRecord): View {
+  return { __typename: "DiscountCodeNode", id: discount.id, codeDiscount: codeDiscountView(discount) };
+}
+
+/** DiscountNode shares the number of the DiscountCodeNode id. */
+export function discountNodeView(discount: CodeDiscountRecord): View {
+  return { __typename: "DiscountNode", id: `gid://shopify/DiscountNode/${discount.numericId}`, discount: codeDiscountView(discount) };
+}
+
+// ---- gift cards ---------------------------------------------------------------------------------
+
+export function giftCardView(card: GiftCardRecord): View {
+  const lastCharacters = card.code.slice(-4);
+  return {
+    __typename: "GiftCard",
+    id: card.id,
+    balance: money(card.balance, card.currencyCode),
+    initialValue: money(card.initialValue, card.currencyCode),
+    enabled: card.enabled,
+    deactivatedAt: card.deactivatedAt,
+    expiresOn: card.expiresOn,
+    isRedeemable: (_args: FieldArgs, ctx: ResolverContext) =>
+      card.enabled && card.balance > 0 && !ctx.store.isGiftCardExpired(card, ctx.now),
+    lastCharacters,
+    maskedCode: `•••• •••• •••• ${lastCharacters}`,
+    note: card.note,
+    templateSuffix: card.templateSuffix,
+    crossCurrencyRedemptionStrategy: card.crossCurrencyRedemptionStrategy,
+    createdAt: card.createdAt,
+    updatedAt: card.updatedAt,
+    customer: (_args: FieldArgs, ctx: ResolverContext) => customerById(ctx, card.customerId),
+    order: null,
+    lineItem: null,
+    recipientAttributes: null,
+    transactions: (args: FieldArgs) =>
+      paginate(card.transactions, args as PageArgs, {
+        typeName: "GiftCardTransactionConnection",
+        edgeTypeName: "GiftCardTransactionEdge",
+        fieldName: "transactions",
+        keyOf: (tx) => ({ value: gidNumber(tx.id), id: gidNumber(tx.id) }),
+        toNode: (tx) => ({
+          __typename: tx.kind === "debit" ? "GiftCardDebitTransaction" : "GiftCardCreditTransaction",
+          id: tx.id,
+          amount: money(tx.amount, card.currencyCode),
+          processedAt: tx.processedAt,
+          note: tx.note,
+          giftCard: () => giftCardView(card),
+        }),
+      }),
+  };
+}
+
+// ---- orders -------------------------------------------------------------------------------------
+
+export function orderView(order: OrderRecord): View {
+  const codes = order.discountCodes.map((d) => d.code);
+  return {
+    __typename: "Order",
+    id: order.id,
+    legacyResourceId: order.legacyId,
+    name: order.name,
+    email: order.email,
+    createdAt: order.createdAt,
+    processedAt: order.createdAt,
+    updatedAt: order.createdAt,
+    test: order.test,
+    sourceName: order.sourceName,
+    discountCodes: codes,
+    discountCode: codes[0] ?? null,
+    currencyCode: order.currencyCode,
+    subtotalPriceSet: moneyBag(order.subtotal, order.currencyCode),
+    totalDiscountsSet: moneyBag(order.totalDiscounts, order.currencyCode),
+    totalShippingPriceSet: moneyBag(order.shipping, order.currencyCode),
+    totalPriceSet: moneyBag(order.total, order.currencyCode),
+    paymentGatewayNames: order.paymentGatewayNames,
+    displayFinancialStatus: "PAID",
+    cancelledAt: null,
+    cancelReason: null,
+    closed: false,
+    confirmed: true,
+    tags: [],
+    note: null,
+    customer: (_args: FieldArgs, ctx: ResolverContext) => customerById(ctx, order.customerId),
+  };
+}

@@ -1,0 +1,18 @@
+// In-process adapter: MSW intercepts the app's outgoing requests to https://*.myshopify.com/admin/…
+// and answers them from the emulator. A simulated network failure becomes a failed fetch.
+import { http, HttpResponse, type HttpHandler } from "msw";
+import { EmulatedNetworkError } from "./faults";
+import type { ShopifyEmulator } from "./index";
+
+export function mswHandlers(emulator: ShopifyEmulator): HttpHandler[] {
+  return [
+    http.all(/^https:\/\/[^/]+\/admin\/(api|oauth)\//, async ({ request }) => {
+      try {
+        return await emulator.handle(request);
+      } catch (error) {
+        if (error instanceof EmulatedNetworkError) return HttpResponse.error();
+        throw error;
+      }
+    }),
+  ];
+}

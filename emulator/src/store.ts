@@ -1,0 +1,926 @@
+// In-memory state of the emulated Shopify shops: customers, code discounts, gift cards and orders,
+// plus the merchant/customer actions that happen outside the app (placing an order with a code,
+// deactivating or deleting a discount in the admin). Everything time-dependent reads the injectable
+// clock, so tests can move time instead of sleeping.
+//
+// The store enforces only invariants (unique codes, existing shop); Shopify's input validation and
+// its userErrors live in the GraphQL layer (graphql/*), which calls these methods once input is valid.
+import { randomInt } from "node:crypto";
+
+// ------------------------------------------------------------------------------------------------
+// Clock
+
+export interface Clock {
+  now(): Date;
+}
+
+/** A clock tests move by hand. */
+export interface ManualClock extends Clock {
+  set(time: Date | string): void;
+  advance(ms: number): void;
+}
+
+export function createManualClock(start: Date | string = "2026-11-01T12:00:00Z"): ManualClock {
+  let current = new Date(start).getTime();
+  return {
+    now: () => new Date(current),
+    set: (time) => {
+      current = new Date(time).getTime();
+    },
+    advance: (ms) => {
+      current += ms;
+    },
+  };
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+// ------------------------------------------------------------------------------------------------
+// Money: amounts are kept as integer minor units (cents) so sums and percentages don't drift.
+
+export type Cents = number;
+
+/** Parses a Shopify Decimal ("10", "10.5", 10.25) into cents, rounding half up. Throws on garbage. */
+export function toCents(value: string | number): Cents {
+  const text = typeof value === "number" ? String(value) : value.trim();
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match) throw new Error(`Not a decimal amount: ${JSON.stringify(value)}`);
+  const [, sign, whole, fraction = ""] = match;
+  const padded = (fraction + "000").slice(0, 3);
+  let cents = Number(whole) * 100 + Math.floor(Number(padded) / 10);
+  if (Number(padded[2]) >= 5) cents += 1;
+  return sign === "-" ? -cents : cents;
+}
+
+/** Shopify's Decimal output format: "10.0", "10.5", "29.95" (at least one fractional digit). */
+export function formatDecimal(cents: Cents): string {
+  const sign = cents < 0 ? "-" : "";
+  const abs = Math.abs(cents);
+  const whole = Math.floor(abs / 100);
+  const fraction = String(abs % 100).padStart(2, "0").replace(/0$/, "");
+  return `${sign}${whole}.${fraction || "0"}`;
+}
+
+/** Two-decimal format used by REST-style webhook payloads: "29.10". */
+export function formatAmount2(cents: Cents): string {
+  const sign = cents < 0 ? "-" : "";
+  const abs = Math.abs(cents);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Records
+
+/** Shopify's rate-limit tiers (section 3 of SHOPIFY.md). */
+export type RateLimitPlan = "Standard" | "Advanced" | "Plus" | "Enterprise";
+
+export interface ShopRecord {
+  id: string;
+  /** The myshopify domain, also the host the app calls: "demo.myshopify.com". */
+  domain: string;
+  name: string;
+  email: string;
+  currencyCode: string;
+  ianaTimezone: string;
+  planDisplayName: string;
+  shopifyPlus: boolean;
+  partnerDevelopment: boolean;
+  rateLimitPlan: RateLimitPlan;
+  features: { giftCards: boolean };
+  /** The offline access token the app must present in X-Shopify-Access-Token. */
+  accessToken: string;
+  /** Granted access scopes; undefined means "every scope" (access checks off except features). */
+  scopes: string[] | undefined;
+  createdAt: Date;
+}
+
+export interface ShopSeed {
+  domain: string;
+  accessToken: string;
+  name?: string;
+  email?: string;
+  currencyCode?: string;
+  ianaTimezone?: string;
+  /** Shopify plan name, e.g. "Basic", "Shopify", "Advanced", "Shopify Plus", "Development". */
+  planDisplayName?: string;
+  /** Rate-limit tier; derived from planDisplayName when omitted. */
+  rateLimitPlan?: RateLimitPlan;
+  /** ShopFeatures.giftCards. Defaults to true on Shopify Plus only (see SHOPIFY.md section 2). */
+  giftCards?: boolean;
+  scopes?: string[];
+}
+
+export interface CustomerRecord {
+  id: string;
+  legacyId: string;
+  shop: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  tags: string[];
+  note: string | null;
+  numberOfOrders: number;
+  amountSpent: Cents;
+  lastOrderId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CustomerSeed {
+  firstName?: string | null;
+  lastName?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  tags?: string[];
+  note?: string | null;
+  numberOfOrders?: number;
+  createdAt?: Date;
+}
+
+export type DiscountKind = "basic" | "free_shipping";
+
+export type DiscountContext = { kind: "all" } | { kind: "customers"; customerIds: string[] };
+
+export type DiscountValue =
+  | { kind: "percentage"; percentage: number }
+  | { kind: "amount"; amount: Cents; appliesOnEachItem: boolean };
+
+export type DiscountItems =
+  | { kind: "all" }
+  | { kind: "products"; productIds: string[]; variantIds: string[] }
+  | { kind: "collections"; collectionIds: string[] };
+
+export interface CustomerGets {
+  value: DiscountValue;
+  items: DiscountItems;
+  appliesOnOneTimePurchase: boolean;
+  appliesOnSubscription: boolean;
+}
+
+export interface FreeShippingSettings {
+  destination: { kind: "all" } | { kind: "countries"; countryCodes: string[]; includeRestOfWorld: boolean };
+  maximumShippingPrice: Cents | null;
+  appliesOnOneTimePurchase: boolean;
+  appliesOnSubscription: boolean;
+}
+
+export type MinimumRequirement = { kind: "subtotal"; amount: Cents } | { kind: "quantity"; quantity: number } | null;
+
+export interface CombinesWith {
+  orderDiscounts: boolean;
+  productDiscounts: boolean;
+  shippingDiscounts: boolean;
+}
+
+export interface RedeemCodeRecord {
+  id: string;
+  /** The code as the app created it; lookups compare case-insensitively. */
+  code: string;
+  asyncUsageCount: number;
+  /** Customer ids (or lower-cased guest emails) that used this code, for appliesOncePerCustomer. */
+  usedBy: Set<string>;
+}
+
+export interface CodeDiscountRecord {
+  id: string;
+  numericId: number;
+  shop: string;
+  kind: DiscountKind;
+  title: string;
+  codes: RedeemCodeRecord[];
+  startsAt: Date;
+  endsAt: Date | null;
+  usageLimit: number | null;
+  appliesOncePerCustomer: boolean;
+  context: DiscountContext;
+  /** Basic discounts only. */
+  customerGets: CustomerGets | null;
+  /** Free-shipping discounts only. */
+  freeShipping: FreeShippingSettings | null;
+  minimumRequirement: MinimumRequirement;
+  combinesWith: CombinesWith;
+  tags: string[];
+  recurringCycleLimit: number | null;
+  /** Set by discountCodeDeactivate / the merchant; Shopify then reports status EXPIRED. */
+  deactivatedAt: Date | null;
+  totalSales: Cents;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewCodeDiscount {
+  kind: DiscountKind;
+  title: string;
+  codes: string[];
+  startsAt: Date;
+  endsAt?: Date | null;
+  usageLimit?: number | null;
+  appliesOncePerCustomer?: boolean;
+  context?: DiscountContext;
+  customerGets?: CustomerGets | null;
+  freeShipping?: FreeShippingSettings | null;
+  minimumRequirement?: MinimumRequirement;
+  combinesWith?: Partial<CombinesWith>;
+  tags?: string[];
+  recurringCycleLimit?: number | null;
+}
+
+export type DiscountStatus = "ACTIVE" | "EXPIRED" | "SCHEDULED";
+
+export interface GiftCardTransactionRecord {
+  id: string;
+  kind: "debit" | "credit";
+  /** Negative for debits, as Shopify reports them. */
+  amount: Cents;
+  processedAt: Date;
+  note: string | null;
+  orderId: string | null;
+}
+
+export interface GiftCardRecord {
+  id: string;
+  shop: string;
+  /** Stored so orders can redeem it and uniqueness can be checked; never returned after creation. */
+  code: string;
+  initialValue: Cents;
+  balance: Cents;
+  currencyCode: string;
+  customerId: string | null;
+  expiresOn: string | null;
+  note: string | null;
+  templateSuffix: string | null;
+  crossCurrencyRedemptionStrategy: "MARKET_FX" | "NONE" | "SPOT_FX";
+  enabled: boolean;
+  deactivatedAt: Date | null;
+  transactions: GiftCardTransactionRecord[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewGiftCard {
+  initialValue: Cents;
+  /** Omit to let the store generate Shopify's random 16-character code. */
+  code?: string;
+  currencyCode?: string;
+  customerId?: string | null;
+  expiresOn?: string | null;
+  note?: string | null;
+  templateSuffix?: string | null;
+  crossCurrencyRedemptionStrategy?: "MARKET_FX" | "NONE" | "SPOT_FX";
+}
+
+/** One entry of an order's discount_codes, in the REST/webhook shape. */
+export interface AppliedDiscountCode {
+  code: string;
+  /** REST-style decimal string with two digits, e.g. "10.00". */
+  amount: string;
+  type: "percentage" | "fixed_amount" | "shipping";
+  discountId: string;
+}
+
+export interface OrderRecord {
+  id: string;
+  /** Numeric REST id as a string: it exceeds 2^53 like Shopify's sample ids. */
+  legacyId: string;
+  shop: string;
+  name: string;
+  orderNumber: number;
+  customerId: string | null;
+  email: string | null;
+  discountCodes: AppliedDiscountCode[];
+  currencyCode: string;
+  subtotal: Cents;
+  shipping: Cents;
+  totalDiscounts: Cents;
+  total: Cents;
+  giftCardPayments: Array<{ giftCardId: string; amount: Cents }>;
+  paymentGatewayNames: string[];
+  test: boolean;
+  sourceName: string;
+  financialStatus: "paid";
+  createdAt: Date;
+}
+
+export interface PlaceOrderInput {
+  customerId: string | null;
+  codes: string[];
+  /** Order subtotal before discounts, Decimal string. Default "100.00". */
+  subtotal?: string;
+  /** Shipping price, used for free-shipping codes. Default "10.00". */
+  shippingPrice?: string;
+  /** Total quantity of items, checked against quantity minimums. Default 1. */
+  quantity?: number;
+  /** Guest email; defaults to the customer's email. */
+  email?: string | null;
+  test?: boolean;
+  sourceName?: string;
+  /** Pay (part of) the order with a gift card, identified by its code. Amount defaults to the rest due. */
+  giftCardPayment?: { code: string; amount?: string };
+}
+
+export type OrderRejectionReason =
+  | "unknown_shop"
+  | "unknown_customer"
+  | "code_not_found"
+  | "duplicate_code"
+  | "discount_deactivated"
+  | "discount_expired"
+  | "discount_scheduled"
+  | "usage_limit_reached"
+  | "customer_not_eligible"
+  | "already_used_by_customer"
+  | "minimum_not_met"
+  | "gift_card_not_found"
+  | "gift_card_disabled"
+  | "gift_card_expired"
+  | "gift_card_insufficient_balance";
+
+/** Thrown by placeOrder when checkout would refuse the order (nothing is changed). */
+export class OrderRejectedError extends Error {
+  readonly reason: OrderRejectionReason;
+  readonly code: string | undefined;
+  constructor(reason: OrderRejectionReason, message: string, code?: string) {
+    super(message);
+    this.name = "OrderRejectedError";
+    this.reason = reason;
+    this.code = code;
+  }
+}
+
+/** Thrown when a store invariant would break (unknown shop, duplicate code). */
+export class StoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
+
+// Events let other parts of the emulator (webhook sender, UI) react without the store knowing them.
+export type StoreEvent =
+  | { type: "discount.created"; shop: string; discount: CodeDiscountRecord }
+  | { type: "discount.updated"; shop: string; discount: CodeDiscountRecord; change: "deactivated" | "activated" | "usage" }
+  | { type: "discount.deleted"; shop: string; discount: CodeDiscountRecord }
+  | { type: "gift_card.created"; shop: string; giftCard: GiftCardRecord }
+  | { type: "gift_card.updated"; shop: string; giftCard: GiftCardRecord; change: "deactivated" | "debited" }
+  | { type: "customer.created"; shop: string; customer: CustomerRecord }
+  | { type: "order.created"; shop: string; order: OrderRecord };
+
+export type StoreListener = (event: StoreEvent) => void;
+
+/** What a merchant action changed, so the caller can emit webhooks. */
+export interface DiscountChange {
+  before: CodeDiscountRecord;
+  after: CodeDiscountRecord;
+  changed: boolean;
+}
+
+// ------------------------------------------------------------------------------------------------
+
+interface ShopState {
+  shop: ShopRecord;
+  customers: Map<string, CustomerRecord>;
+  discounts: Map<string, CodeDiscountRecord>;
+  deletedDiscounts: CodeDiscountRecord[];
+  giftCards: Map<string, GiftCardRecord>;
+  orders: Map<string, OrderRecord>;
+}
+
+export interface StoreOptions {
+  /** Injectable clock; defaults to the system time. */
+  now?: () => Date;
+}
+
+const ORDER_ID_BASE = 820982911946154508n;
+const GIFT_CARD_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+function rateLimitPlanFor(planDisplayName: string): RateLimitPlan {
+  const plan = planDisplayName.toLowerCase();
+  if (plan.includes("enterprise") || plan.includes("commerce components")) return "Enterprise";
+  if (plan.includes("plus")) return "Plus";
+  if (plan.includes("advanced")) return "Advanced";
+  return "Standard";
+}
+
+function cloneDiscount(discount: CodeDiscountRecord): CodeDiscountRecord {
+  return structuredClone(discount);
+}
+
+/** Case-insensitive code key; Shopify treats "SAVE10" and "save10" as the same code. */
+export function codeKey(code: string): string {
+  return code.trim().toLowerCase();
+}
+
+export class EmulatorStore {
+  private readonly shops = new Map<string, ShopState>();
+  private readonly listeners = new Set<StoreListener>();
+  private readonly clockFn: () => Date;
+  // Shopify ids are global across shops, so the counters are too.
+  private counters = { shop: 0, customer: 0, discount: 0, redeemCode: 0, giftCard: 0, giftCardTx: 0, order: 0 };
+
+  constructor(options: StoreOptions = {}) {
+    this.clockFn = options.now ?? (() => new Date());
+  }
+
+  now(): Date {
+    return new Date(this.clockFn().getTime());
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: StoreEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Forgets every shop and resets id counters. */
+  reset(): void {
+    this.shops.clear();
+    this.counters = { shop: 0, customer: 0, discount: 0, redeemCode: 0, giftCard: 0, giftCardTx: 0, order: 0 };
+  }
+
+  // ---- shops ------------------------------------------------------------------------------------
+
+  addShop(seed: ShopSeed): ShopRecord {
+    const domain = seed.domain.toLowerCase();
+    if (this.shops.has(domain)) throw new StoreError(`Shop ${domain} already exists`);
+    const planDisplayName = seed.planDisplayName ?? "Shopify";
+    const shopifyPlus = /plus/i.test(planDisplayName);
+    const shop: ShopRecord = {
+      id: `gid://shopify/Shop/${++this.counters.shop}`,
+      domain,
+      name: seed.name ?? domain.replace(/\.myshopify\.com$/, ""),
+      email: seed.email ?? `owner@${domain}`,
+      currencyCode: seed.currencyCode ?? "EUR",
+      ianaTimezone: seed.ianaTimezone ?? "Europe/Amsterdam",
+      planDisplayName,
+      shopifyPlus,
+      partnerDevelopment: /development/i.test(planDisplayName),
+      rateLimitPlan: seed.rateLimitPlan ?? rateLimitPlanFor(planDisplayName),
+      features: { giftCards: seed.giftCards ?? shopifyPlus },
+      accessToken: seed.accessToken,
+      scopes: seed.scopes,
+      createdAt: this.now(),
+    };
+    this.shops.set(domain, {
+      shop,
+      customers: new Map(),
+      discounts: new Map(),
+      deletedDiscounts: [],
+      giftCards: new Map(),
+      orders: new Map(),
+    });
+    return shop;
+  }
+
+  getShop(domain: string): ShopRecord | undefined {
+    return this.shops.get(domain.toLowerCase())?.shop;
+  }
+
+  listShops(): ShopRecord[] {
+    return [...this.shops.values()].map((state) => state.shop);
+  }
+
+  /** Change shop settings at runtime (e.g. turn gift cards off, rotate the token). */
+  updateShop(domain: string, patch: Partial<Omit<ShopRecord, "id" | "domain">>): ShopRecord {
+    const state = this.state(domain);
+    Object.assign(state.shop, patch);
+    return state.shop;
+  }
+
+  private state(domain: string): ShopState {
+    const state = this.shops.get(domain.toLowerCase());
+    if (!state) throw new StoreError(`Unknown shop ${domain}`);
+    return state;
+  }
+
+  // ---- customers --------------------------------------------------------------------------------
+
+  addCustomer(shop: string, seed: CustomerSeed = {}): CustomerRecord {
+    const state = this.state(shop);
+    const n = ++this.counters.customer;
+    const createdAt = seed.createdAt ?? this.now();
+    const customer: CustomerRecord = {
+      id: `gid://shopify/Customer/${n}`,
+      legacyId: String(n),
+      shop: state.shop.domain,
+      firstName: seed.firstName ?? null,
+      lastName: seed.lastName ?? null,
+      email: seed.email ?? null,
+      phone: seed.phone ?? null,
+      tags: seed.tags ?? [],
+      note: seed.note ?? null,
+      numberOfOrders: seed.numberOfOrders ?? 0,
+      amountSpent: 0,
+      lastOrderId: null,
+      createdAt,
+      updatedAt: createdAt,
+    };
+    state.customers.set(customer.id, customer);
+    this.emit({ type: "customer.created", shop: state.shop.domain, customer });
+    return customer;
+  }
+
+  getCustomer(shop: string, id: string): CustomerRecord | undefined {
+    return this.state(shop).customers.get(id);
+  }
+
+  /** Customers in id order (Shopify's default sort). */
+  listCustomers(shop: string): CustomerRecord[] {
+    return [...this.state(shop).customers.values()];
+  }
+
+  // ---- discounts --------------------------------------------------------------------------------
+
+  /** Status as Shopify derives it: EXPIRED once endsAt has passed, SCHEDULED before startsAt. */
+  discountStatus(discount: CodeDiscountRecord, at: Date = this.now()): DiscountStatus {
+    if (discount.endsAt && discount.endsAt.getTime() <= at.getTime()) return "EXPIRED";
+    if (discount.startsAt.getTime() > at.getTime()) return "SCHEDULED";
+    return "ACTIVE";
+  }
+
+  /** True when a code discount of the shop already has `code` (case-insensitive). Gift card codes are a separate namespace. */
+  isDiscountCodeTaken(shop: string, code: string): boolean {
+    return this.findDiscountByCode(shop, code) !== undefined;
+  }
+
+  findDiscountByCode(shop: string, code: string): { discount: CodeDiscountRecord; redeemCode: RedeemCodeRecord } | undefined {
+    const key = codeKey(code);
+    for (const discount of this.state(shop).discounts.values()) {
+      const redeemCode = discount.codes.find((c) => codeKey(c.code) === key);
+      if (redeemCode) return { discount, redeemCode };
+    }
+    return undefined;
+  }
+
+  getDiscount(shop: string, id: string): CodeDiscountRecord | undefined {
+    return this.state(shop).discounts.get(id);
+  }
+
+  /** Accepts DiscountCodeNode and DiscountNode GIDs (same number). */
+  getDiscountByAnyId(shop: string, id: string): CodeDiscountRecord | undefined {
+    const match = /^gid:\/\/shopify\/(?:DiscountCodeNode|DiscountNode)\/(\d+)$/.exec(id);
+    return match ? this.getDiscount(shop, `gid://shopify/DiscountCodeNode/${match[1]}`) : undefined;
+  }
+
+  listDiscounts(shop: string): CodeDiscountRecord[] {
+    return [...this.state(shop).discounts.values()];
+  }
+
+  listDeletedDiscounts(shop: string): CodeDiscountRecord[] {
+    return [...this.state(shop).deletedDiscounts];
+  }
+
+  createCodeDiscount(shop: string, input: NewCodeDiscount): CodeDiscountRecord {
+    const state = this.state(shop);
+    const seen = new Set<string>();
+    for (const code of input.codes) {
+      const key = codeKey(code);
+      if (!key) throw new StoreError("Discount codes must not be blank");
+      if (seen.has(key) || this.isDiscountCodeTaken(shop, code)) throw new StoreError(`Code ${code} is already taken`);
+      seen.add(key);
+    }
+    if (input.codes.length === 0) throw new StoreError("A code discount needs at least one code");
+    const now = this.now();
+    const numericId = ++this.counters.discount;
+    const discount: CodeDiscountRecord = {
+      id: `gid://shopify/DiscountCodeNode/${numericId}`,
+      numericId,
+      shop: state.shop.domain,
+      kind: input.kind,
+      title: input.title,
+      codes: input.codes.map((code) => ({
+        id: `gid://shopify/DiscountRedeemCode/${++this.counters.redeemCode}`,
+        code: code.trim(),
+        asyncUsageCount: 0,
+        usedBy: new Set<string>(),
+      })),
+      startsAt: input.startsAt,
+      endsAt: input.endsAt ?? null,
+      usageLimit: input.usageLimit ?? null,
+      appliesOncePerCustomer: input.appliesOncePerCustomer ?? false,
+      context: input.context ?? { kind: "all" },
+      customerGets: input.kind === "basic" ? (input.customerGets ?? null) : null,
+      freeShipping:
+        input.kind === "free_shipping"
+          ? (input.freeShipping ?? {
+              destination: { kind: "all" },
+              maximumShippingPrice: null,
+              appliesOnOneTimePurchase: true,
+              appliesOnSubscription: false,
+            })
+          : null,
+      minimumRequirement: input.minimumRequirement ?? null,
+      combinesWith: {
+        orderDiscounts: input.combinesWith?.orderDiscounts ?? false,
+        productDiscounts: input.combinesWith?.productDiscounts ?? false,
+        shippingDiscounts: input.combinesWith?.shippingDiscounts ?? false,
+      },
+      tags: input.tags ?? [],
+      recurringCycleLimit: input.recurringCycleLimit ?? null,
+      deactivatedAt: null,
+      totalSales: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    state.discounts.set(discount.id, discount);
+    this.emit({ type: "discount.created", shop: state.shop.domain, discount });
+    return discount;
+  }
+
+  /**
+   * Deactivates like the admin's "Deactivate" button and discountCodeDeactivate: endsAt becomes now,
+   * so the discount reads EXPIRED. Deactivating an already-expired discount changes nothing.
+   */
+  deactivateDiscount(shop: string, id: string): DiscountChange | undefined {
+    const discount = this.getDiscountByAnyId(shop, id);
+    if (!discount) return undefined;
+    const before = cloneDiscount(discount);
+    const now = this.now();
+    if (this.discountStatus(discount, now) === "EXPIRED" && discount.deactivatedAt) {
+      return { before, after: discount, changed: false };
+    }
+    discount.deactivatedAt = now;
+    if (!discount.endsAt || discount.endsAt.getTime() > now.getTime()) discount.endsAt = now;
+    discount.updatedAt = now;
+    this.emit({ type: "discount.updated", shop: discount.shop, discount, change: "deactivated" });
+    return { before, after: discount, changed: true };
+  }
+
+  /** discountCodeActivate: clears a past end date and starts a scheduled discount now. */
+  activateDiscount(shop: string, id: string): DiscountChange | undefined {
+    const discount = this.getDiscountByAnyId(shop, id);
+    if (!discount) return undefined;
+    const before = cloneDiscount(discount);
+    const now = this.now();
+    if (this.discountStatus(discount, now) === "ACTIVE") return { before, after: discount, changed: false };
+    if (discount.endsAt && discount.endsAt.getTime() <= now.getTime()) discount.endsAt = null;
+    if (discount.startsAt.getTime() > now.getTime()) discount.startsAt = now;
+    discount.deactivatedAt = null;
+    discount.updatedAt = now;
+    this.emit({ type: "discount.updated", shop: discount.shop, discount, change: "activated" });
+    return { before, after: discount, changed: true };
+  }
+
+  /** Permanently deletes; returns the deleted record (undefined if it did not exist). */
+  deleteDiscount(shop: string, id: string): CodeDiscountRecord | undefined {
+    const state = this.state(shop);
+    const discount = this.getDiscountByAnyId(shop, id);
+    if (!discount) return undefined;
+    state.discounts.delete(discount.id);
+    state.deletedDiscounts.push(discount);
+    this.emit({ type: "discount.deleted", shop: state.shop.domain, discount });
+    return discount;
+  }
+
+  // ---- gift cards -------------------------------------------------------------------------------
+
+  isGiftCardCodeTaken(shop: string, code: string): boolean {
+    return this.findGiftCardByCode(shop, code) !== undefined;
+  }
+
+  findGiftCardByCode(shop: string, code: string): GiftCardRecord | undefined {
+    const key = codeKey(code);
+    for (const card of this.state(shop).giftCards.values()) if (codeKey(card.code) === key) return card;
+    return undefined;
+  }
+
+  getGiftCard(shop: string, id: string): GiftCardRecord | undefined {
+    return this.state(shop).giftCards.get(id);
+  }
+
+  listGiftCards(shop: string): GiftCardRecord[] {
+    return [...this.state(shop).giftCards.values()];
+  }
+
+  /** Shopify's generated codes: 16 random lower-case letters and digits. */
+  generateGiftCardCode(shop: string): string {
+    for (;;) {
+      let code = "";
+      for (let i = 0; i < 16; i++) code += GIFT_CARD_ALPHABET[randomInt(GIFT_CARD_ALPHABET.length)];
+      if (!this.isGiftCardCodeTaken(shop, code)) return code;
+    }
+  }
+
+  /** Creates a gift card; the returned `code` is the only time the full code leaves the store. */
+  createGiftCard(shop: string, input: NewGiftCard): { giftCard: GiftCardRecord; code: string } {
+    const state = this.state(shop);
+    const code = input.code?.trim() || this.generateGiftCardCode(shop);
+    if (this.isGiftCardCodeTaken(shop, code)) throw new StoreError(`Gift card code ${code} is already taken`);
+    const now = this.now();
+    const giftCard: GiftCardRecord = {
+      id: `gid://shopify/GiftCard/${++this.counters.giftCard}`,
+      shop: state.shop.domain,
+      code,
+      initialValue: input.initialValue,
+      balance: input.initialValue,
+      currencyCode: input.currencyCode ?? state.shop.currencyCode,
+      customerId: input.customerId ?? null,
+      expiresOn: input.expiresOn ?? null,
+      note: input.note ?? null,
+      templateSuffix: input.templateSuffix ?? null,
+      crossCurrencyRedemptionStrategy: input.crossCurrencyRedemptionStrategy ?? "NONE",
+      enabled: true,
+      deactivatedAt: null,
+      transactions: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    state.giftCards.set(giftCard.id, giftCard);
+    this.emit({ type: "gift_card.created", shop: state.shop.domain, giftCard });
+    return { giftCard, code };
+  }
+
+  /** Permanent, like Shopify ("A deactivated gift card cannot be re-enabled"). Idempotent. */
+  deactivateGiftCard(shop: string, id: string): GiftCardRecord | undefined {
+    const card = this.getGiftCard(shop, id);
+    if (!card) return undefined;
+    if (card.enabled) {
+      const now = this.now();
+      card.enabled = false;
+      card.deactivatedAt = now;
+      card.updatedAt = now;
+      this.emit({ type: "gift_card.updated", shop: card.shop, giftCard: card, change: "deactivated" });
+    }
+    return card;
+  }
+
+  isGiftCardExpired(card: GiftCardRecord, at: Date = this.now()): boolean {
+    // expiresOn is a date: the card works through that whole day (UTC in the emulator).
+    return card.expiresOn !== null && at.toISOString().slice(0, 10) > card.expiresOn;
+  }
+
+  // ---- orders -----------------------------------------------------------------------------------
+
+  getOrder(shop: string, id: string): OrderRecord | undefined {
+    return this.state(shop).orders.get(id);
+  }
+
+  listOrders(shop: string): OrderRecord[] {
+    return [...this.state(shop).orders.values()];
+  }
+
+  /**
+   * A customer checks out with discount codes (and optionally a gift card). Checks every code first
+   * and changes nothing when one is refused, like checkout rejecting the code before payment.
+   */
+  placeOrder(shop: string, input: PlaceOrderInput): OrderRecord {
+    const state = this.shops.get(shop.toLowerCase());
+    if (!state) throw new OrderRejectedError("unknown_shop", `Unknown shop ${shop}`);
+    const now = this.now();
+    const customer = input.customerId ? state.customers.get(input.customerId) : undefined;
+    if (input.customerId && !customer) {
+      throw new OrderRejectedError("unknown_customer", `Customer ${input.customerId} does not exist in ${shop}`);
+    }
+    const email = input.email ?? customer?.email ?? null;
+    const buyerKey = customer?.id ?? (email ? `email:${email.toLowerCase()}` : null);
+    const subtotal = toCents(input.subtotal ?? "100.00");
+    const shippingPrice = toCents(input.shippingPrice ?? "10.00");
+    const quantity = input.quantity ?? 1;
+
+    const seen = new Set<string>();
+    const applications: Array<{ discount: CodeDiscountRecord; redeemCode: RedeemCodeRecord }> = [];
+    for (const entered of input.codes) {
+      const key = codeKey(entered);
+      if (seen.has(key)) throw new OrderRejectedError("duplicate_code", `Code ${entered} entered twice`, entered);
+      seen.add(key);
+      const found = this.findDiscountByCode(shop, entered);
+      if (!found) throw new OrderRejectedError("code_not_found", `Discount code ${entered} does not exist`, entered);
+      const { discount, redeemCode } = found;
+      const status = this.discountStatus(discount, now);
+      if (discount.deactivatedAt && status === "EXPIRED") {
+        throw new OrderRejectedError("discount_deactivated", `Discount code ${entered} was deactivated`, entered);
+      }
+      if (status === "EXPIRED") throw new OrderRejectedError("discount_expired", `Discount code ${entered} has expired`, entered);
+      if (status === "SCHEDULED") {
+        throw new OrderRejectedError("discount_scheduled", `Discount code ${entered} is not active yet`, entered);
+      }
+      // Shopify counts usageLimit and once-per-customer per redeem code (SHOPIFY.md 1.1).
+      if (discount.usageLimit !== null && redeemCode.asyncUsageCount >= discount.usageLimit) {
+        throw new OrderRejectedError("usage_limit_reached", `Discount code ${entered} reached its usage limit`, entered);
+      }
+      if (discount.context.kind === "customers" && (!customer || !discount.context.customerIds.includes(customer.id))) {
+        throw new OrderRejectedError(
+          "customer_not_eligible",
+          `Discount code ${entered} is restricted to specific customers`,
+          entered,
+        );
+      }
+      if (discount.appliesOncePerCustomer && buyerKey && redeemCode.usedBy.has(buyerKey)) {
+        throw new OrderRejectedError(
+          "already_used_by_customer",
+          `Discount code ${entered} can be used once per customer`,
+          entered,
+        );
+      }
+      const minimum = discount.minimumRequirement;
+      if (
+        (minimum?.kind === "subtotal" && subtotal < minimum.amount) ||
+        (minimum?.kind === "quantity" && quantity < minimum.quantity)
+      ) {
+        throw new OrderRejectedError("minimum_not_met", `Order does not meet the minimum for ${entered}`, entered);
+      }
+      applications.push(found);
+    }
+
+    // Amounts: merchandise discounts apply in entry order to what is left; shipping codes zero shipping.
+    let remaining = subtotal;
+    let shipping = shippingPrice;
+    const discountCodes: AppliedDiscountCode[] = applications.map(({ discount, redeemCode }) => {
+      let amount: Cents;
+      let type: AppliedDiscountCode["type"];
+      if (discount.kind === "free_shipping") {
+        const cap = discount.freeShipping?.maximumShippingPrice;
+        amount = cap !== null && cap !== undefined && shipping > cap ? 0 : shipping;
+        shipping -= amount;
+        type = "shipping";
+      } else {
+        const value = discount.customerGets?.value ?? { kind: "percentage", percentage: 0 };
+        if (value.kind === "percentage") {
+          amount = Math.min(remaining, Math.round(subtotal * value.percentage));
+          type = "percentage";
+        } else {
+          amount = Math.min(remaining, value.amount * (value.appliesOnEachItem ? quantity : 1));
+          type = "fixed_amount";
+        }
+        remaining -= amount;
+      }
+      return { code: redeemCode.code, amount: formatAmount2(amount), type, discountId: discount.id };
+    });
+    const totalDiscounts = discountCodes.reduce((sum, d) => sum + toCents(d.amount), 0);
+    const total = remaining + shipping;
+
+    let giftCard: GiftCardRecord | undefined;
+    let giftCardAmount = 0;
+    if (input.giftCardPayment) {
+      giftCard = this.findGiftCardByCode(shop, input.giftCardPayment.code);
+      if (!giftCard) throw new OrderRejectedError("gift_card_not_found", "Gift card does not exist");
+      if (!giftCard.enabled) throw new OrderRejectedError("gift_card_disabled", "Gift card is deactivated");
+      if (this.isGiftCardExpired(giftCard, now)) throw new OrderRejectedError("gift_card_expired", "Gift card has expired");
+      giftCardAmount =
+        input.giftCardPayment.amount !== undefined ? toCents(input.giftCardPayment.amount) : Math.min(total, giftCard.balance);
+      if (giftCardAmount > giftCard.balance || giftCardAmount > total) {
+        throw new OrderRejectedError("gift_card_insufficient_balance", "Gift card balance is too low for that amount");
+      }
+    }
+
+    // Everything checked: commit.
+    const n = ++this.counters.order;
+    const order: OrderRecord = {
+      id: `gid://shopify/Order/${ORDER_ID_BASE + BigInt(n)}`,
+      legacyId: String(ORDER_ID_BASE + BigInt(n)),
+      shop: state.shop.domain,
+      name: `#${1000 + n}`,
+      orderNumber: 1000 + n,
+      customerId: customer?.id ?? null,
+      email,
+      discountCodes,
+      currencyCode: state.shop.currencyCode,
+      subtotal,
+      shipping,
+      totalDiscounts,
+      total,
+      giftCardPayments: giftCard ? [{ giftCardId: giftCard.id, amount: giftCardAmount }] : [],
+      paymentGatewayNames: giftCard ? (giftCardAmount < total ? ["gift_card", "bogus"] : ["gift_card"]) : ["bogus"],
+      test: input.test ?? false,
+      sourceName: input.sourceName ?? "web",
+      financialStatus: "paid",
+      createdAt: now,
+    };
+    for (const [index, { discount, redeemCode }] of applications.entries()) {
+      redeemCode.asyncUsageCount += 1;
+      if (buyerKey) redeemCode.usedBy.add(buyerKey);
+      discount.totalSales += Math.max(0, subtotal - toCents(discountCodes[index].amount));
+      discount.updatedAt = now;
+    }
+    if (giftCard && giftCardAmount > 0) {
+      giftCard.balance -= giftCardAmount;
+      giftCard.updatedAt = now;
+      giftCard.transactions.push({
+        id: `gid://shopify/GiftCardDebitTransaction/${++this.counters.giftCardTx}`,
+        kind: "debit",
+        amount: -giftCardAmount,
+        processedAt: now,
+        note: null,
+        orderId: order.id,
+      });
+    }
+    if (customer) {
+      customer.numberOfOrders += 1;
+      customer.amountSpent += total;
+      customer.lastOrderId = order.id;
+      customer.updatedAt = now;
+    }
+    state.orders.set(order.id, order);
+    for (const { discount } of applications) {
+      this.emit({ type: "discount.updated", shop: state.shop.domain, discount, change: "usage" });
+    }
+    if (giftCard && giftCardAmount > 0) {
+      this.emit({ type: "gift_card.updated", shop: state.shop.domain, giftCard, change: "debited" });
+    }
+    this.emit({ type: "order.created", shop: state.shop.domain, order });
+    return order;
+  }
+}

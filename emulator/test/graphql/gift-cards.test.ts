@@ -1,0 +1,149 @@
+// Gift cards: the feature gate, code rules, and the full code appearing only in the create payload.
+import { describe, expect, it } from "vitest";
+import { gql, setup, SHOP } from "./helpers";
+
+const CREATE = `mutation Issue($input: GiftCardCreateInput!) {
+  giftCardCreate(input: $input) {
+    giftCard { id balance { amount currencyCode } initialValue { amount } lastCharacters maskedCode enabled expiresOn note customer { id } }
+    giftCardCode
+    userErrors { field code message }
+  }
+}`;
+const READ = `query Card($id: ID!) {
+  giftCard(id: $id) { id lastCharacters maskedCode balance { amount } enabled deactivatedAt isRedeemable }
+}`;
+const DEACTIVATE = `mutation Off($id: ID!) {
+  giftCardDeactivate(id: $id) { giftCard { id enabled deactivatedAt } userErrors { field code message } }
+}`;
+
+describe("giftCardCreate", () => {
+  it("returns the full code once; giftCard(id) shows only the last characters", async () => {
+    const { handler, store } = setup({ giftCards: true });
+    const customer = store.addCustomer(SHOP, { email: "ann@example.com" });
+    const { body } = await gql(handler, CREATE, {
+      input: { initialAmount: { amount: "25.00", currencyCode: "EUR" }, code: "LOYALTY2026ABCD", customerId: customer.id, note: "reward #1" },
+    });
+    const payload = body.data?.giftCardCreate;
+    expect(payload.userErrors).toEqual([]);
+    expect(payload.giftCardCode).toBe("LOYALTY2026ABCD");
+    expect(payload.giftCard).toMatchObject({
+      balance: { amount: "25.0", currencyCode: "EUR" },
+      initialValue: { amount: "25.0" },
+      lastCharacters: "ABCD",
+      maskedCode: "•••• •••• •••• ABCD",
+      enabled: true,
+      expiresOn: null,
+      note: "reward #1",
+      customer: { id: customer.id },
+    });
+
+    const read = await gql(handler, READ, { id: payload.giftCard.id });
+    expect(read.body.data?.giftCard).toEqual({
+      id: payload.giftCard.id,
+      lastCharacters: "ABCD",
+      maskedCode: "•••• •••• •••• ABCD",
+      balance: { amount: "25.0" },
+      enabled: true,
+      deactivatedAt: null,
+      isRedeemable: true,
+    });
+    expect(JSON.stringify(read.body)).not.toContain("LOYALTY2026");
+    // GiftCard has no field that could carry the code.
+    const probe = await gql(handler, `query P($id: ID!) { giftCard(id: $id) { code } }`, { id: payload.giftCard.id });
+    expect(probe.body.errors?.[0].extensions?.code).toBe("undefinedField");
+  });
+
+  it("generates a 16-character code when none is given, and accepts the deprecated initialValue", async () => {
+    const { handler } = setup({ giftCards: true });
+    const { body } = await gql(handler, CREATE, { input: { initialValue: "10" } });
+    const payload = body.data?.giftCardCreate;
+    expect(payload.userErrors).toEqual([]);
+    expect(payload.giftCardCode).toMatch(/^[a-z0-9]{16}$/);
+    expect(payload.giftCard.lastCharacters).toBe((payload.giftCardCode as string).slice(-4));
+    expect(payload.giftCard.balance.amount).toBe("10.0");
+  });
+
+  it("validates codes: length 8-20, letters and digits, unique case-insensitively", async () => {
+    const { handler } = setup({ giftCards: true });
+    const attempt = async (code: string) => {
+      const { body } = await gql(handler, CREATE, { input: { initialAmount: { amount: "5", currencyCode: "EUR" }, code } });
+      return body.data?.giftCardCreate.userErrors as Array<{ field: string[]; code: string }>;
+    };
+    expect(await attempt("SHORT1")).toEqual([{ field: ["input", "code"], code: "TOO_SHORT", message: "Code is too short (minimum is 8 characters)" }]);
+    expect((await attempt("A".repeat(21)))[0].code).toBe("TOO_LONG");
+    expect((await attempt("BAD-CODE-1"))[0].code).toBe("INVALID");
+    expect(await attempt("GOODCODE1")).toEqual([]);
+    expect(await attempt("goodcode1")).toEqual([{ field: ["input", "code"], code: "TAKEN", message: "Code has already been taken" }]);
+  });
+
+  it("validates amount, currency and customer", async () => {
+    const { handler } = setup({ giftCards: true });
+    const errorsFor = async (input: Record<string, unknown>) => {
+      const { body } = await gql(handler, CREATE, { input });
+      return (body.data?.giftCardCreate.userErrors as Array<{ field: string[]; code: string }>).map((e) => [e.field.join("."), e.code]);
+    };
+    expect(await errorsFor({})).toEqual([["input.initialAmount", "MISSING_ARGUMENT"]]);
+    expect(await errorsFor({ initialAmount: { amount: "0", currencyCode: "EUR" } })).toEqual([["input.initialAmount.amount", "GREATER_THAN"]]);
+    expect(await errorsFor({ initialAmount: { amount: "5", currencyCode: "USD" } })).toEqual([["input.initialAmount.currencyCode", "INVALID"]]);
+    expect(await errorsFor({ initialValue: "5", customerId: "gid://shopify/Customer/77" })).toEqual([["input.customerId", "CUSTOMER_NOT_FOUND"]]);
+  });
+
+  it("answers ACCESS_DENIED when the shop cannot issue gift cards", async () => {
+    const { handler, store } = setup({ giftCards: false });
+    const { status, body } = await gql(handler, CREATE, { input: { initialValue: "10" } });
+    expect(status).toBe(200);
+    expect(body.data).toEqual({ giftCardCreate: null });
+    expect(body.errors).toEqual([
+      {
+        message: "Access denied for giftCardCreate field. Required access: `write_gift_cards` access scope.",
+        locations: [{ line: 2, column: 3 }],
+        path: ["giftCardCreate"],
+        extensions: {
+          code: "ACCESS_DENIED",
+          documentation: "https://shopify.dev/api/usage/access-scopes",
+          requiredAccess: "`write_gift_cards` access scope.",
+        },
+      },
+    ]);
+    expect(body.extensions?.cost).toBeDefined();
+    expect(store.listGiftCards(SHOP)).toHaveLength(0);
+    const read = await gql(handler, READ, { id: "gid://shopify/GiftCard/1" });
+    expect(read.body.errors?.[0].extensions?.code).toBe("ACCESS_DENIED");
+  });
+
+  it("defaults the gift card feature to Shopify Plus shops", () => {
+    expect(setup({ planDisplayName: "Shopify Plus" }).store.getShop(SHOP)?.features.giftCards).toBe(true);
+    expect(setup({ planDisplayName: "Basic" }).store.getShop(SHOP)?.features.giftCards).toBe(false);
+  });
+
+  it("enforces granted scopes when the shop lists them", async () => {
+    const { handler } = setup({ giftCards: true, scopes: ["read_gift_cards", "write_discounts"] });
+    const { body } = await gql(handler, CREATE, { input: { initialValue: "10" } });
+    expect(body.errors?.[0].extensions?.code).toBe("ACCESS_DENIED");
+    // write_discounts implies read_discounts.
+    const read = await gql(handler, `{ codeDiscountNodeByCode(code: "X") { id } }`);
+    expect(read.body.errors).toBeUndefined();
+  });
+});
+
+describe("giftCardDeactivate", () => {
+  it("disables the card permanently", async () => {
+    const { handler, clock } = setup({ giftCards: true });
+    const created = await gql(handler, CREATE, { input: { initialValue: "10" } });
+    const id = created.body.data?.giftCardCreate.giftCard.id as string;
+    clock.advance(5000);
+    const { body } = await gql(handler, DEACTIVATE, { id });
+    expect(body.data?.giftCardDeactivate).toEqual({ giftCard: { id, enabled: false, deactivatedAt: "2026-11-01T12:00:05Z" }, userErrors: [] });
+    const read = await gql(handler, READ, { id });
+    expect(read.body.data?.giftCard).toMatchObject({ enabled: false, isRedeemable: false });
+  });
+
+  it("returns GIFT_CARD_NOT_FOUND for a missing id", async () => {
+    const { handler } = setup({ giftCards: true });
+    const { body } = await gql(handler, DEACTIVATE, { id: "gid://shopify/GiftCard/999" });
+    expect(body.data?.giftCardDeactivate).toEqual({
+      giftCard: null,
+      userErrors: [{ field: ["id"], code: "GIFT_CARD_NOT_FOUND", message: "Gift card not found." }],
+    });
+  });
+});

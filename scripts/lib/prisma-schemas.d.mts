@@ -1,0 +1,5 @@
+export declare const HEADER: string;
+export declare function postgresSchemaFrom(sqliteSchema: string): string;
+export declare function syncPostgresSchema(root: string): void;
+export declare function loadDotEnv(root: string, file?: string): void;
+export declare function isPostgresUrl(url: string | undefined): boolean;

@@ -1,0 +1,54 @@
+// The Shopify emulator wired into a test file: MSW answers the app's Admin API calls from it
+// in-process; any other non-local request fails the test (tests never touch the network).
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { setupServer } from "msw/node";
+import { createShopifyEmulator, type ShopifyEmulator } from "../../emulator/src/index";
+import { mswHandlers } from "../../emulator/src/msw";
+import { TEST_APP } from "./constants";
+import db from "~/db.server";
+
+export interface EmulatorFixture {
+  emulator: ShopifyEmulator;
+  /** The app's Admin GraphQL function for a shop, through the real library (`unauthenticated.admin`). */
+  adminGraphql(shop?: string): Promise<import("~/shopify/graphql.server").AdminGraphql>;
+}
+
+function isLocal(url: URL) {
+  return ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+}
+
+/** Call at the top level of a test file. */
+export function useShopifyEmulator(options: { appUrl?: string } = {}): EmulatorFixture {
+  const emulator = createShopifyEmulator({ apiKey: TEST_APP.apiKey, apiSecret: TEST_APP.apiSecret, appUrl: options.appUrl });
+  const server = setupServer(...mswHandlers(emulator));
+  beforeAll(() =>
+    server.listen({
+      onUnhandledRequest(request, print) {
+        if (isLocal(new URL(request.url))) return;
+        print.error();
+      },
+    }),
+  );
+  afterEach(() => emulator.inspect.reset());
+  afterAll(() => server.close());
+  return {
+    emulator,
+    async adminGraphql(shop = TEST_APP.shop) {
+      const { unauthenticated } = await import("~/shopify.server");
+      const { admin } = await unauthenticated.admin(shop);
+      return admin.graphql as unknown as import("~/shopify/graphql.server").AdminGraphql;
+    },
+  };
+}
+
+/** An emulated shop with the app installed, and the matching offline session in the app's database. */
+export async function installEmulatedShop(emulator: ShopifyEmulator, domain: string = TEST_APP.shop, seed: Record<string, unknown> = {}) {
+  const shop = emulator.store.getShop(domain) ?? emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), ...seed });
+  await db.session.upsert({
+    where: { id: `offline_${domain}` },
+    create: { id: `offline_${domain}`, shop: domain, state: "", isOnline: false, scope: TEST_APP.scopes, accessToken: shop.accessToken },
+    update: { accessToken: shop.accessToken, scope: TEST_APP.scopes },
+  });
+  await db.shop.upsert({ where: { domain }, create: { domain, currency: shop.currencyCode }, update: { uninstalledAt: null } });
+  return shop;
+}
