@@ -39,6 +39,8 @@ CREATE TABLE "Customer" (
     "pointsBalance" INTEGER NOT NULL DEFAULT 0,
     "vipTier" TEXT,
     "lastActivityAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "redemptionLockKey" TEXT,
+    "redemptionLockUntil" DATETIME,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL
 );
@@ -115,6 +117,23 @@ CREATE TABLE "Reward" (
 );
 
 -- CreateTable
+CREATE TABLE "Redemption" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "idempotencyKey" TEXT NOT NULL,
+    "templateId" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
+    "state" TEXT NOT NULL,
+    "rewardId" TEXT,
+    "errorReason" TEXT,
+    "leaseUntil" DATETIME NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Redemption_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
 CREATE TABLE "RewardEvent" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "rewardId" TEXT NOT NULL,
@@ -125,6 +144,7 @@ CREATE TABLE "RewardEvent" (
     "actor" TEXT NOT NULL,
     "reason" TEXT,
     "shopifyError" TEXT,
+    "dedupeKey" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "RewardEvent_rewardId_fkey" FOREIGN KEY ("rewardId") REFERENCES "Reward" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
@@ -135,6 +155,16 @@ CREATE TABLE "WebhookDelivery" (
     "shop" TEXT NOT NULL,
     "webhookId" TEXT NOT NULL,
     "topic" TEXT NOT NULL,
+    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "ComplianceRequest" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "customerGid" TEXT,
+    "result" TEXT,
     "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
@@ -178,11 +208,23 @@ CREATE UNIQUE INDEX "Reward_shop_codeKey_key" ON "Reward"("shop", "codeKey");
 CREATE UNIQUE INDEX "Reward_shop_idempotencyKey_key" ON "Reward"("shop", "idempotencyKey");
 
 -- CreateIndex
+CREATE INDEX "Redemption_state_leaseUntil_idx" ON "Redemption"("state", "leaseUntil");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Redemption_shop_idempotencyKey_key" ON "Redemption"("shop", "idempotencyKey");
+
+-- CreateIndex
 CREATE INDEX "RewardEvent_rewardId_createdAt_idx" ON "RewardEvent"("rewardId", "createdAt");
 
 -- CreateIndex
 CREATE INDEX "RewardEvent_shop_type_createdAt_idx" ON "RewardEvent"("shop", "type", "createdAt");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "RewardEvent_rewardId_dedupeKey_key" ON "RewardEvent"("rewardId", "dedupeKey");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "WebhookDelivery_shop_webhookId_key" ON "WebhookDelivery"("shop", "webhookId");
+
+-- CreateIndex
+CREATE INDEX "ComplianceRequest_shop_topic_receivedAt_idx" ON "ComplianceRequest"("shop", "topic", "receivedAt");
 

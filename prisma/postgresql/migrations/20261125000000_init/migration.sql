@@ -46,6 +46,8 @@ CREATE TABLE "Customer" (
     "pointsBalance" INTEGER NOT NULL DEFAULT 0,
     "vipTier" TEXT,
     "lastActivityAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "redemptionLockKey" TEXT,
+    "redemptionLockUntil" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
@@ -128,6 +130,24 @@ CREATE TABLE "Reward" (
 );
 
 -- CreateTable
+CREATE TABLE "Redemption" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "idempotencyKey" TEXT NOT NULL,
+    "templateId" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
+    "state" TEXT NOT NULL,
+    "rewardId" TEXT,
+    "errorReason" TEXT,
+    "leaseUntil" TIMESTAMP(3) NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Redemption_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
 CREATE TABLE "RewardEvent" (
     "id" TEXT NOT NULL,
     "rewardId" TEXT NOT NULL,
@@ -138,6 +158,7 @@ CREATE TABLE "RewardEvent" (
     "actor" TEXT NOT NULL,
     "reason" TEXT,
     "shopifyError" TEXT,
+    "dedupeKey" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "RewardEvent_pkey" PRIMARY KEY ("id")
@@ -152,6 +173,18 @@ CREATE TABLE "WebhookDelivery" (
     "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "WebhookDelivery_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ComplianceRequest" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "customerGid" TEXT,
+    "result" TEXT,
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ComplianceRequest_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -194,19 +227,34 @@ CREATE UNIQUE INDEX "Reward_shop_codeKey_key" ON "Reward"("shop", "codeKey");
 CREATE UNIQUE INDEX "Reward_shop_idempotencyKey_key" ON "Reward"("shop", "idempotencyKey");
 
 -- CreateIndex
+CREATE INDEX "Redemption_state_leaseUntil_idx" ON "Redemption"("state", "leaseUntil");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Redemption_shop_idempotencyKey_key" ON "Redemption"("shop", "idempotencyKey");
+
+-- CreateIndex
 CREATE INDEX "RewardEvent_rewardId_createdAt_idx" ON "RewardEvent"("rewardId", "createdAt");
 
 -- CreateIndex
 CREATE INDEX "RewardEvent_shop_type_createdAt_idx" ON "RewardEvent"("shop", "type", "createdAt");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "RewardEvent_rewardId_dedupeKey_key" ON "RewardEvent"("rewardId", "dedupeKey");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "WebhookDelivery_shop_webhookId_key" ON "WebhookDelivery"("shop", "webhookId");
+
+-- CreateIndex
+CREATE INDEX "ComplianceRequest_shop_topic_receivedAt_idx" ON "ComplianceRequest"("shop", "topic", "receivedAt");
 
 -- AddForeignKey
 ALTER TABLE "PointsTransaction" ADD CONSTRAINT "PointsTransaction_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "Reward" ADD CONSTRAINT "Reward_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Redemption" ADD CONSTRAINT "Redemption_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "RewardEvent" ADD CONSTRAINT "RewardEvent_rewardId_fkey" FOREIGN KEY ("rewardId") REFERENCES "Reward"("id") ON DELETE CASCADE ON UPDATE CASCADE;
