@@ -59,13 +59,14 @@ const APP_BRIDGE_STAND_IN = String.raw`(function () {
     loading: function () {},
     origin: hostOrigin
   };
+  var style = document.createElement("style");
+  style.textContent = "ui-nav-menu{display:flex;gap:16px;padding:10px 20px;background:#1a1a1a;font:14px system-ui}ui-nav-menu a{color:#fff}ui-nav-menu a:focus-visible{outline:2px solid #fff;outline-offset:2px}";
+  document.head.appendChild(style);
   if (window.customElements && !customElements.get("ui-nav-menu")) {
     customElements.define("ui-nav-menu", class extends HTMLElement {
       connectedCallback() {
         this.setAttribute("role", "navigation");
         this.setAttribute("aria-label", "App navigation");
-        this.style.cssText = "display:flex;gap:16px;padding:10px 20px;background:#1a1a1a;font:14px system-ui";
-        this.querySelectorAll("a").forEach(function (a) { a.style.color = "#fff"; });
       }
     });
   }

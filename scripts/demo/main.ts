@@ -1,0 +1,86 @@
+// The offline demo: the Shopify emulator (Admin API, token exchange, webhooks, local admin host)
+// on one port, the app's production build on another, a seeded SQLite database — and the URL to
+// open. Started by `npm run demo` (scripts/demo.mjs prepares install, database and build first).
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { createShopifyEmulator } from "../../emulator/src/index";
+import { serveEmulator } from "../../emulator/src/server";
+import { createDb } from "../../app/db.server";
+import { seedDemo, DEMO_SHOP } from "./seed";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+const appPort = Number(process.env.PORT ?? 3000);
+const emulatorPort = Number(process.env.EMULATOR_PORT ?? 3001);
+const appUrl = process.env.SHOPIFY_APP_URL ?? `http://localhost:${appPort}`;
+const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+
+const env = {
+  SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY ?? "demo-api-key",
+  SHOPIFY_API_SECRET: process.env.SHOPIFY_API_SECRET ?? "demo-api-secret-not-for-production",
+  SCOPES: process.env.SCOPES ?? "read_customers,read_discounts,write_discounts,read_gift_cards,write_gift_cards,read_orders,write_app_proxy",
+  DATABASE_URL: process.env.DATABASE_URL ?? "file:./dev.sqlite",
+};
+
+async function main() {
+  const emulator = createShopifyEmulator({ apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET, appUrl });
+  const server = await serveEmulator(emulator, { port: emulatorPort, host: "127.0.0.1" });
+
+  process.env.SCOPES = env.SCOPES;
+  const db = createDb(env.DATABASE_URL);
+  const seeded = await seedDemo(db, emulator, { shop: DEMO_SHOP });
+  await db.$disconnect();
+
+  const app = spawn(process.execPath, [path.join(ROOT, "node_modules", "@remix-run", "serve", "dist", "cli.js"), "./build/server/index.js"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+    env: {
+      ...process.env,
+      ...env,
+      NODE_ENV: "production",
+      PORT: String(appPort),
+      SHOPIFY_APP_URL: appUrl,
+      SHOPIFY_ADMIN_API_ORIGIN: emulatorUrl,
+      APP_BRIDGE_URL: `${emulatorUrl}/admin-host/app-bridge.js`,
+    },
+  });
+  app.stdout?.on("data", (chunk: Buffer) => process.stdout.write(`[app] ${chunk}`));
+
+  // Wait until the app answers.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${appUrl}/auth/login`);
+      if (res.status < 500) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline || app.exitCode !== null) throw new Error("the app did not start");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+
+  const adminUrl = `${emulatorUrl}/admin-host/store/${DEMO_SHOP}/apps/loyalty-rewards`;
+  console.log("");
+  console.log("Loyalty Rewards demo is running (Ctrl-C to stop).");
+  console.log(`  Shop:            ${seeded.shop} — ${seeded.customers} customers, ${seeded.rewards} rewards`);
+  console.log(`  Admin (open me): ${adminUrl}`);
+  console.log(`  Shopify emulator: ${emulatorUrl} (Admin API ${emulatorUrl}/${DEMO_SHOP}/admin/api/2026-10/graphql.json)`);
+  console.log(`  App:              ${appUrl}`);
+  console.log(`DEMO_ADMIN_URL=${adminUrl}`);
+
+  const stop = async () => {
+    app.kill("SIGTERM");
+    await server.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  app.on("exit", (code) => {
+    console.error(`the app exited (${code})`);
+    void server.close().then(() => process.exit(code ?? 1));
+  });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,180 @@
+// Demo data: a shop in the emulator and the same shop in the app's database, with customers,
+// redemption options, and rewards in all five statuses (each consistent with what exists in the
+// emulated Shopify: Issued/Used/Canceled rewards have their discount there, Used ones an order).
+import type { PrismaClient } from "@prisma/client";
+import type { ShopifyEmulator } from "../../emulator/src/index";
+import { generateCode, codeKey } from "../../app/domain/rewards/codes";
+
+export const DEMO_SHOP = "demo-loyalty.myshopify.com";
+
+const FIRST = ["Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara", "Donald", "Margaret", "Linus", "Radia", "Ken", "Frances", "Dennis", "Hedy", "Tim", "Shafi", "Leslie", "Sophie", "Guido", "Anita"];
+const LAST = ["Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Torvalds", "Perlman", "Thompson", "Allen", "Ritchie", "Lamarr", "Berners-Lee", "Goldwasser", "Lamport", "Wilson", "van Rossum", "Borg"];
+
+interface Seeded {
+  shop: string;
+  accessToken: string;
+  customers: number;
+  rewards: number;
+}
+
+export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, options: { shop?: string; now?: Date } = {}): Promise<Seeded> {
+  const shop = options.shop ?? DEMO_SHOP;
+  const now = options.now ?? new Date();
+  const day = 86_400_000;
+  const shopRecord =
+    emulator.store.getShop(shop) ??
+    emulator.addShop({ domain: shop, name: "Demo Loyalty Store", planDisplayName: "Shopify Plus", giftCards: true, currencyCode: "USD", ianaTimezone: "UTC" });
+
+  // What token exchange would store on the merchant's first visit; stored now so the worker can
+  // generate asynchronous rewards before anyone opens the admin.
+  await db.session.upsert({
+    where: { id: `offline_${shop}` },
+    create: { id: `offline_${shop}`, shop, state: "", isOnline: false, scope: process.env.SCOPES ?? "", accessToken: shopRecord.accessToken },
+    update: { accessToken: shopRecord.accessToken },
+  });
+  await db.shop.upsert({ where: { domain: shop }, create: { domain: shop, currency: "USD" }, update: { uninstalledAt: null } });
+
+  const templates = [
+    { name: "$5 off your order", kind: "FIXED_AMOUNT", value: "5.00", pointsCost: 500, codePrefix: "LOYAL5" },
+    { name: "15% off your order", kind: "PERCENTAGE", value: "15", pointsCost: 1200, codePrefix: "LOYAL15" },
+    { name: "Free shipping", kind: "FREE_SHIPPING", value: "0", pointsCost: 300, codePrefix: "SHIP" },
+    { name: "$10 gift card", kind: "GIFT_CARD", value: "10.00", pointsCost: 1500, codePrefix: "" },
+  ];
+  const existing = await db.rewardTemplate.count({ where: { shop } });
+  if (existing === 0) {
+    for (const t of templates) {
+      await db.rewardTemplate.create({ data: { shop, purpose: "POINTS_REDEMPTION", expiryDays: 90, combinesWithShipping: true, ...t } });
+    }
+    await db.rewardTemplate.create({
+      data: { shop, purpose: "REFERRAL", name: "Referral: $10 off", kind: "FIXED_AMOUNT", value: "10.00", expiryDays: 60, codePrefix: "FRIEND" },
+    });
+    await db.rewardTemplate.create({
+      data: { shop, purpose: "VIP_TIER_ENTRY", name: "Gold tier welcome: 20% off", kind: "PERCENTAGE", value: "20", expiryDays: 30, codePrefix: "GOLD" },
+    });
+  }
+
+  // Customers, in the emulated shop and in the program.
+  const customers: { id: string; gid: string; name: string; email: string }[] = [];
+  for (let i = 0; i < FIRST.length; i++) {
+    const email = `${FIRST[i].toLowerCase()}.${LAST[i].toLowerCase().replace(/[^a-z]/g, "")}@example.com`;
+    const shopifyCustomer =
+      emulator.store.listCustomers(shop).find((c) => c.email === email) ??
+      emulator.addCustomer(shop, { firstName: FIRST[i], lastName: LAST[i], email });
+    const name = `${FIRST[i]} ${LAST[i]}`;
+    const row = await db.customer.upsert({
+      where: { shop_shopifyCustomerId: { shop, shopifyCustomerId: shopifyCustomer.id } },
+      create: {
+        shop,
+        shopifyCustomerId: shopifyCustomer.id,
+        displayName: name,
+        email,
+        pointsBalance: 2400 - i * 110,
+        vipTier: i < 3 ? "Gold" : i < 8 ? "Silver" : null,
+        lastActivityAt: new Date(now.getTime() - i * day),
+      },
+      update: {},
+    });
+    customers.push({ id: row.id, gid: shopifyCustomer.id, name, email });
+  }
+
+  if ((await db.reward.count({ where: { shop } })) > 0) {
+    return { shop, accessToken: shopRecord.accessToken, customers: customers.length, rewards: await db.reward.count({ where: { shop } }) };
+  }
+
+  // Rewards for the first customer across all statuses (enough rows to page through), and a few
+  // for others. Each one is consistent with the emulated shop.
+  const plan: { status: string; kind: string; source: string; customer: number }[] = [];
+  const cycle = ["ISSUED", "USED", "CANCELED", "FAILED", "ISSUED", "USED", "PENDING"];
+  for (let i = 0; i < 24; i++) plan.push({ status: cycle[i % cycle.length], kind: ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING"][i % 3], source: i % 4 === 0 ? "REFERRAL" : i % 5 === 0 ? "VIP_TIER_ENTRY" : "POINTS_REDEMPTION", customer: 0 });
+  for (let c = 1; c < 6; c++) plan.push({ status: c % 2 ? "ISSUED" : "USED", kind: "FIXED_AMOUNT", source: "POINTS_REDEMPTION", customer: c });
+  plan.push({ status: "FAILED", kind: "GIFT_CARD", source: "VIP_TIER_ENTRY", customer: 2 });
+
+  let n = 0;
+  for (const item of plan) {
+    n++;
+    const customer = customers[item.customer];
+    const createdAt = new Date(now.getTime() - (plan.length - n) * 3_600_000 * 7);
+    const value = item.kind === "PERCENTAGE" ? "15" : item.kind === "FREE_SHIPPING" ? "0" : "5.00";
+    const title = item.kind === "PERCENTAGE" ? "15% off your order" : item.kind === "FREE_SHIPPING" ? "Free shipping" : item.kind === "GIFT_CARD" ? "$10 gift card" : "$5 off your order";
+    const code = generateCode({ prefix: item.kind === "FREE_SHIPPING" ? "SHIP" : "LOYAL" });
+    const reward = await db.reward.create({
+      data: {
+        shop,
+        customerId: customer.id,
+        customerGid: customer.gid,
+        customerName: customer.name,
+        customerEmail: customer.email,
+        source: item.source,
+        kind: item.kind,
+        value: item.kind === "GIFT_CARD" ? "10.00" : value,
+        currency: "USD",
+        title,
+        code,
+        codeKey: codeKey(code),
+        status: "PENDING",
+        pointsSpent: item.source === "POINTS_REDEMPTION" ? 500 : 0,
+        expiresAt: new Date(createdAt.getTime() + 90 * day),
+        createdAt,
+      },
+    });
+    await db.rewardEvent.create({
+      data: { rewardId: reward.id, shop, type: "CREATED", toStatus: "PENDING", actor: item.source === "POINTS_REDEMPTION" ? "CUSTOMER" : "SYSTEM", reason: "seeded for the demo", createdAt },
+    });
+    const at = (minutes: number) => new Date(createdAt.getTime() + minutes * 60_000);
+    const event = (data: { type: string; fromStatus?: string; toStatus?: string; actor: string; reason?: string; shopifyError?: string; createdAt: Date }) =>
+      db.rewardEvent.create({ data: { rewardId: reward.id, shop, ...data } });
+
+    if (item.status === "PENDING") {
+      await db.reward.update({ where: { id: reward.id }, data: { attempts: 1, nextAttemptAt: new Date(now.getTime() + 3_600_000), failureReason: "throttled" } });
+      await event({ type: "ATTEMPT_FAILED", actor: "WORKER", reason: "throttled", shopifyError: JSON.stringify([{ message: "Throttled", extensions: { code: "THROTTLED" } }]), createdAt: at(1) });
+      continue;
+    }
+    if (item.status === "FAILED") {
+      const reason = item.kind === "GIFT_CARD" ? "gift_cards_unavailable" : "invalid_reward_settings";
+      await db.reward.update({ where: { id: reward.id }, data: { status: "FAILED", attempts: 1, failureReason: reason } });
+      await event({
+        type: "STATUS_CHANGED",
+        fromStatus: "PENDING",
+        toStatus: "FAILED",
+        actor: "WORKER",
+        reason,
+        shopifyError: JSON.stringify([{ field: ["basicCodeDiscount", "customerGets"], code: "INVALID", message: "Value is invalid" }]),
+        createdAt: at(2),
+      });
+      continue;
+    }
+    const discount = emulator.store.createCodeDiscount(shop, {
+      kind: item.kind === "FREE_SHIPPING" ? "free_shipping" : "basic",
+      title,
+      codes: [code],
+      startsAt: createdAt,
+      endsAt: new Date(createdAt.getTime() + 90 * day),
+      usageLimit: 1,
+      appliesOncePerCustomer: true,
+      context: { kind: "customers", customerIds: [customer.gid] },
+      customerGets:
+        item.kind === "FREE_SHIPPING"
+          ? null
+          : {
+              value: item.kind === "PERCENTAGE" ? { kind: "percentage", percentage: 0.15 } : { kind: "amount", amount: 500, appliesOnEachItem: false },
+              items: { kind: "all" },
+              appliesOnOneTimePurchase: true,
+              appliesOnSubscription: false,
+            },
+      freeShipping: item.kind === "FREE_SHIPPING" ? { destination: { kind: "all" }, maximumShippingPrice: null, appliesOnOneTimePurchase: true, appliesOnSubscription: false } : null,
+      tags: [`loyalty-reward:${reward.id}`],
+    });
+    await db.reward.update({ where: { id: reward.id }, data: { status: "ISSUED", shopifyId: discount.id, issuedAt: at(1), attempts: 1 } });
+    await event({ type: "STATUS_CHANGED", fromStatus: "PENDING", toStatus: "ISSUED", actor: item.source === "POINTS_REDEMPTION" ? "CUSTOMER" : "WORKER", createdAt: at(1) });
+    if (item.status === "USED") {
+      const order = emulator.store.placeOrder(shop, { customerId: customer.gid, codes: [code], subtotal: "60.00" });
+      await db.reward.update({ where: { id: reward.id }, data: { status: "USED", usedAt: at(600), usedOrderGid: order.id, usedOrderName: order.name } });
+      await event({ type: "STATUS_CHANGED", fromStatus: "ISSUED", toStatus: "USED", actor: "WEBHOOK", reason: `used on order ${order.name}`, createdAt: at(600) });
+    } else if (item.status === "CANCELED") {
+      emulator.store.deactivateDiscount(shop, discount.id);
+      await db.reward.update({ where: { id: reward.id }, data: { status: "CANCELED", canceledAt: at(300) } });
+      await event({ type: "STATUS_CHANGED", fromStatus: "ISSUED", toStatus: "CANCELED", actor: "MERCHANT", reason: "canceled by the merchant", createdAt: at(300) });
+    }
+  }
+  return { shop, accessToken: shopRecord.accessToken, customers: customers.length, rewards: plan.length };
+}
