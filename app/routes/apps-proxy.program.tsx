@@ -1,23 +1,18 @@
-// GET /apps/loyalty/program on the storefront → app proxy → here.
-// Public program information: what a customer can redeem points for. The customer is known only
-// from the signed `logged_in_customer_id` (never from anything the browser sends).
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { json } from "@remix-run/node";
+// GET https://{shop}/apps/loyalty/program → app proxy → here.
+// Public program information: what points can be redeemed for. Answers logged-out visitors too;
+// `loggedIn` comes only from the signed `logged_in_customer_id` (never from anything the browser sends).
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
-import { authenticate } from "~/shopify.server";
+import { loadProgramInfo } from "~/services/storefront/program.server";
+import { handleStorefrontRequest, methodNotAllowed, proxyJson } from "~/services/storefront/proxy.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await authenticate.public.appProxy(request);
-  const url = new URL(request.url);
-  const shop = url.searchParams.get("shop") ?? "";
-  const loggedInCustomerId = url.searchParams.get("logged_in_customer_id") || null;
-  const templates = await db.rewardTemplate.findMany({
-    where: { shop, purpose: "POINTS_REDEMPTION", active: true },
-    orderBy: [{ pointsCost: "asc" }, { id: "asc" }],
-    select: { id: true, name: true, kind: true, value: true, pointsCost: true, minimumSubtotal: true, expiryDays: true },
+  return handleStorefrontRequest(request, async ({ shop, customerGid }) => {
+    const program = await loadProgramInfo(db, shop);
+    return proxyJson({ shop, loggedIn: customerGid !== null, ...program });
   });
-  return json(
-    { shop, loggedIn: loggedInCustomerId !== null, redemptionOptions: templates },
-    { headers: { "Cache-Control": "no-store" } },
-  );
+}
+
+export async function action(_args: ActionFunctionArgs) {
+  return methodNotAllowed("GET");
 }

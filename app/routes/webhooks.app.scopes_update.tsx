@@ -2,6 +2,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
+import { webhookGetNotAllowed } from "~/services/webhooks/http.server";
+
+export const loader = webhookGetNotAllowed;
 
 export async function action({ request }: ActionFunctionArgs) {
   const { payload, session } = await authenticate.webhook(request);

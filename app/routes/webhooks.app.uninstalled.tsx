@@ -4,6 +4,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
+import { webhookGetNotAllowed } from "~/services/webhooks/http.server";
+
+export const loader = webhookGetNotAllowed;
 
 export async function action({ request }: ActionFunctionArgs) {
   const { shop } = await authenticate.webhook(request);

@@ -4,7 +4,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
-import { claimDelivery } from "~/services/webhook-deliveries.server";
+import { claimDelivery } from "~/services/webhooks/deliveries.server";
+import { webhookGetNotAllowed } from "~/services/webhooks/http.server";
+
+export const loader = webhookGetNotAllowed;
 
 export async function action({ request }: ActionFunctionArgs) {
   const { shop, topic, webhookId } = await authenticate.webhook(request);

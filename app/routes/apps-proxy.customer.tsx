@@ -1,0 +1,19 @@
+// GET https://{shop}/apps/loyalty/customer → app proxy → here.
+// The signed-in customer's points balance and their visible rewards (Issued and Used only).
+// The customer is the signed `logged_in_customer_id`; a `customer_id` in the query is never read.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import db from "~/db.server";
+import { loadCustomerView } from "~/services/storefront/customer-view.server";
+import { handleStorefrontRequest, methodNotAllowed, proxyJson } from "~/services/storefront/proxy.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return handleStorefrontRequest(
+    request,
+    async ({ shop, customerGid }) => proxyJson(await loadCustomerView(db, shop, customerGid!)),
+    { requireCustomer: true },
+  );
+}
+
+export async function action(_args: ActionFunctionArgs) {
+  return methodNotAllowed("GET");
+}

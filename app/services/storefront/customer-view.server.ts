@@ -1,0 +1,92 @@
+// Read model: what one signed-in storefront customer may see of their own loyalty account — the
+// points balance and their Issued and Used rewards (never Pending, Failed or Canceled: those were
+// never available to them, or no longer are). Every query is keyed by shop AND the signed customer.
+import type { Db } from "~/db.server";
+import { isRewardKind, isRewardStatus, isVisibleToCustomer, REWARD_STATUSES, type RewardKind } from "~/domain/rewards";
+
+export type VisibleRewardStatus = "ISSUED" | "USED";
+
+export interface StorefrontReward {
+  id: string;
+  title: string;
+  kind: RewardKind;
+  value: string;
+  currency: string;
+  code: string;
+  status: VisibleRewardStatus;
+  expiresAt: string | null;
+  issuedAt: string | null;
+  usedAt: string | null;
+}
+
+export interface CustomerView {
+  pointsBalance: number;
+  rewards: StorefrontReward[];
+}
+
+/** Enough history for a storefront panel; older rewards stay in the customer's emails. */
+export const MAX_VISIBLE_REWARDS = 50;
+
+const VISIBLE_STATUSES = REWARD_STATUSES.filter(isVisibleToCustomer);
+
+const REWARD_SELECT = {
+  id: true,
+  title: true,
+  kind: true,
+  value: true,
+  currency: true,
+  code: true,
+  status: true,
+  expiresAt: true,
+  issuedAt: true,
+  usedAt: true,
+} as const;
+
+type RewardRow = {
+  id: string;
+  title: string;
+  kind: string;
+  value: string;
+  currency: string;
+  code: string;
+  status: string;
+  expiresAt: Date | null;
+  issuedAt: Date | null;
+  usedAt: Date | null;
+};
+
+/** The customer-facing shape of a reward row; null for anything a customer must not see. */
+export function toStorefrontReward(row: RewardRow): StorefrontReward | null {
+  if (!isRewardStatus(row.status) || !isVisibleToCustomer(row.status) || !isRewardKind(row.kind)) return null;
+  return {
+    id: row.id,
+    title: row.title,
+    kind: row.kind,
+    value: row.value,
+    currency: row.currency,
+    code: row.code,
+    status: row.status as VisibleRewardStatus,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    issuedAt: row.issuedAt?.toISOString() ?? null,
+    usedAt: row.usedAt?.toISOString() ?? null,
+  };
+}
+
+export async function loadCustomerView(db: Pick<Db, "customer" | "reward">, shop: string, customerGid: string): Promise<CustomerView> {
+  const customer = await db.customer.findUnique({
+    where: { shop_shopifyCustomerId: { shop, shopifyCustomerId: customerGid } },
+    select: { id: true, pointsBalance: true },
+  });
+  // A shopper who never earned points is not in the program yet: zero points, no rewards.
+  if (!customer) return { pointsBalance: 0, rewards: [] };
+  const rows = await db.reward.findMany({
+    where: { shop, customerId: customer.id, status: { in: [...VISIBLE_STATUSES] } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: MAX_VISIBLE_REWARDS,
+    select: REWARD_SELECT,
+  });
+  const rewards = rows.map(toStorefrontReward).filter((r): r is StorefrontReward => r !== null);
+  // Ready-to-use codes first, then history; newest first within each.
+  rewards.sort((a, b) => Number(a.status === "USED") - Number(b.status === "USED"));
+  return { pointsBalance: customer.pointsBalance, rewards };
+}

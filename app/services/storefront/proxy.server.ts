@@ -1,0 +1,142 @@
+// What every storefront (app proxy) route shares: Shopify's signature check, who the customer is,
+// per-customer rate limiting, and the JSON error shape `{ error: { code, message } }`.
+//
+// Trust rules (SHOPIFY.md §6):
+//   - the customer is ONLY the signed `logged_in_customer_id` Shopify adds to the proxied URL;
+//     any customer id the browser sends (query or body) is never read;
+//   - a bad or missing signature, or a timestamp outside the library's 90 s window, is rejected by
+//     `authenticate.public.appProxy` (400) before anything is read or written.
+import { authenticate } from "~/shopify.server";
+import { env } from "~/env.server";
+import { logger } from "~/logger.server";
+import type { AdminGraphql } from "~/shopify/graphql.server";
+import { createSlidingWindowLimiter } from "./rate-limit.server";
+
+export interface StorefrontContext {
+  shop: string;
+  /** `gid://shopify/Customer/<n>` from the signed `logged_in_customer_id`; null when logged out. */
+  customerGid: string | null;
+  /** Admin API of the shop's offline session; undefined when the app has no session for the shop. */
+  graphql: AdminGraphql | undefined;
+}
+
+export type ProxyErrorCode =
+  | "invalid_signature"
+  | "invalid_request"
+  | "unsupported_media_type"
+  | "method_not_allowed"
+  | "not_signed_in"
+  | "rate_limited"
+  | "reward_not_found"
+  | "not_enough_points"
+  | "redemption_in_progress"
+  | "idempotency_key_reused"
+  | "redemption_failed"
+  | "rewards_unavailable"
+  | "internal_error";
+
+export interface ProxyErrorBody {
+  error: { code: ProxyErrorCode; message: string };
+}
+
+const NO_STORE = { "Cache-Control": "private, no-store" };
+
+/** A JSON response for the storefront. Never cached: every answer can be customer-specific. */
+export function proxyJson(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return Response.json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
+}
+
+export function proxyError(status: number, code: ProxyErrorCode, message: string, headers: Record<string, string> = {}): Response {
+  const body: ProxyErrorBody = { error: { code, message } };
+  return proxyJson(body, { status, headers });
+}
+
+export const MESSAGES = {
+  invalidSignature: "This request didn't come through the shop's storefront. Please reload the page and try again.",
+  notSignedIn: "Please sign in to your account to see your points and rewards.",
+  rateLimited: "You're doing that too often. Please wait a moment and try again.",
+  internal: "Something went wrong on our side. Please reload the page and try again.",
+  unavailable: "Rewards aren't available in this shop right now. Please try again later.",
+} as const;
+
+/** One limiter per process (see rate-limit.server.ts for why that is acceptable). */
+export const customerRateLimiter = createSlidingWindowLimiter({
+  limit: () => env().PROXY_RATE_LIMIT_PER_MINUTE,
+  windowMs: 60_000,
+});
+
+const NUMERIC_ID = /^[1-9]\d{0,19}$/;
+
+/**
+ * Authenticates a proxied storefront request and reads the signed customer. Throws a JSON
+ * Response (400) for anything Shopify did not sign.
+ */
+export async function authenticateStorefront(request: Request): Promise<StorefrontContext> {
+  let admin: { graphql: unknown } | undefined;
+  try {
+    ({ admin } = await authenticate.public.appProxy(request));
+  } catch (thrown) {
+    if (thrown instanceof Response && thrown.status === 400) {
+      throw proxyError(400, "invalid_signature", MESSAGES.invalidSignature);
+    }
+    throw thrown;
+  }
+  const params = new URL(request.url).searchParams;
+  const shop = params.get("shop") ?? "";
+  // Shopify sends exactly one; two values would both be covered by the signature (joined with ","),
+  // so refuse rather than guess which one is the customer.
+  const customerValues = params.getAll("logged_in_customer_id");
+  if (customerValues.length > 1) throw proxyError(400, "invalid_request", MESSAGES.invalidSignature);
+  const numericId = customerValues[0] ?? "";
+  return {
+    shop,
+    customerGid: NUMERIC_ID.test(numericId) ? `gid://shopify/Customer/${numericId}` : null,
+    graphql: admin ? (admin.graphql as AdminGraphql) : undefined,
+  };
+}
+
+export interface ProxyHandlerOptions {
+  /** Respond 401 to logged-out visitors instead of calling the handler. */
+  requireCustomer?: boolean;
+}
+
+/**
+ * Runs a storefront handler: authenticate, rate limit the customer, then the handler; any thrown
+ * error becomes a JSON 500 with a message a customer can act on (details go to the log only).
+ * Logged-out visitors are not rate limited here: they only ever get the shop's public program.
+ */
+export async function handleStorefrontRequest(
+  request: Request,
+  handler: (context: StorefrontContext & { customerGid: string | null }) => Promise<Response>,
+  options: ProxyHandlerOptions = {},
+): Promise<Response> {
+  let context: StorefrontContext;
+  try {
+    context = await authenticateStorefront(request);
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    logger.error({ err: thrown }, "app proxy authentication failed");
+    return proxyError(500, "internal_error", MESSAGES.internal);
+  }
+  if (options.requireCustomer && !context.customerGid) {
+    return proxyError(401, "not_signed_in", MESSAGES.notSignedIn);
+  }
+  if (context.customerGid) {
+    const decision = customerRateLimiter.hit(`${context.shop}|${context.customerGid}`);
+    if (!decision.allowed) {
+      return proxyError(429, "rate_limited", MESSAGES.rateLimited, { "Retry-After": String(decision.retryAfterSeconds) });
+    }
+  }
+  try {
+    return await handler(context);
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    logger.error({ err: thrown, shop: context.shop, path: new URL(request.url).pathname }, "storefront request failed");
+    return proxyError(500, "internal_error", MESSAGES.internal);
+  }
+}
+
+/** 405 for the wrong method, in the same JSON shape. */
+export function methodNotAllowed(allowed: string): Response {
+  return proxyError(405, "method_not_allowed", "This address doesn't accept that kind of request.", { Allow: allowed });
+}
