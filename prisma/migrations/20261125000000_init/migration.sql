@@ -107,6 +107,7 @@ CREATE TABLE "Reward" (
     "canceledAt" DATETIME,
     "usedOrderGid" TEXT,
     "usedOrderName" TEXT,
+    "reconciledAt" DATETIME,
     "pointsSpent" INTEGER NOT NULL DEFAULT 0,
     "templateId" TEXT,
     "settings" TEXT NOT NULL DEFAULT '{}',
@@ -200,6 +201,12 @@ CREATE INDEX "Reward_shop_status_createdAt_id_idx" ON "Reward"("shop", "status",
 
 -- CreateIndex
 CREATE INDEX "Reward_status_nextAttemptAt_idx" ON "Reward"("status", "nextAttemptAt");
+
+-- CreateIndex
+CREATE INDEX "Reward_shop_shopifyId_idx" ON "Reward"("shop", "shopifyId");
+
+-- CreateIndex
+CREATE INDEX "Reward_status_issuedAt_idx" ON "Reward"("status", "issuedAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Reward_shop_codeKey_key" ON "Reward"("shop", "codeKey");
