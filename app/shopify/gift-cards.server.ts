@@ -87,11 +87,15 @@ export async function createRewardGiftCard(
   };
 }
 
-/** Gift cards whose code is `code` (Shopify matches codes case-insensitively). */
+/**
+ * Gift cards found by their code. The giftCards search has no `code:` filter; a plain free-text
+ * query matches the code. Callers must still check `lastCharacters`/`note` before trusting a hit.
+ */
 export async function findGiftCardsByCode(graphql: AdminGraphql, code: string, options?: RunOptions): Promise<AdminResult<GiftCardSummary[]>> {
-  const r = await runAdmin<{ giftCards: { nodes: GiftCardSummary[] } }>(graphql, GIFT_CARDS_BY_CODE, { query: `code:${code}` }, options);
+  const r = await runAdmin<{ giftCards: { nodes: GiftCardSummary[] } }>(graphql, GIFT_CARDS_BY_CODE, { query: code }, options);
   if (!r.ok) return r;
-  return { ok: true, data: r.data.giftCards.nodes, cost: r.cost };
+  const last4 = code.slice(-4).toLowerCase();
+  return { ok: true, data: r.data.giftCards.nodes.filter((g) => g.lastCharacters.toLowerCase() === last4), cost: r.cost };
 }
 
 export async function deactivateGiftCard(graphql: AdminGraphql, id: string, options?: RunOptions): Promise<AdminResult<{ id: string }>> {

@@ -231,14 +231,16 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
         return respond({ errors: { query: "Required parameter missing or invalid" } }, 400);
       }
     }
+    // Some clients send variables as a JSON string.
     if (typeof rawVariables === "string") {
       try {
         rawVariables = JSON.parse(rawVariables);
       } catch {
-        rawVariables = undefined;
+        rawVariables = false; // rejected just below
       }
     }
-    if (typeof query !== "string" || !query.trim() || (rawVariables != null && typeof rawVariables !== "object")) {
+    const badVariables = rawVariables != null && (typeof rawVariables !== "object" || Array.isArray(rawVariables));
+    if (typeof query !== "string" || !query.trim() || badVariables) {
       record({ ...base, outcome: "bad_request", httpStatus: 400 });
       return respond({ errors: { query: "Required parameter missing or invalid" } }, 400);
     }

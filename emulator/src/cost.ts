@@ -29,6 +29,7 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
 } from "graphql";
 
@@ -45,7 +46,7 @@ export interface CostInput {
 
 type FieldGroups = Map<string, FieldNode[]>;
 
-function included(node: FieldNode | { directives?: FieldNode["directives"] }, variables: CostInput["variables"]): boolean {
+function included(node: SelectionNode, variables: CostInput["variables"]): boolean {
   const skip = getDirectiveValues(GraphQLSkipDirective, node, variables);
   if (skip?.if === true) return false;
   const include = getDirectiveValues(GraphQLIncludeDirective, node, variables);

@@ -62,10 +62,17 @@ export function findSchemaDataDir(startDir: string = import.meta.dirname): strin
   }
 }
 
+let dataDir: string | undefined;
+const fileByVersion = new Map<string, string | undefined>();
+
 /** Path of the gzipped introspection for an Admin API version, or undefined when not shipped. */
 export function schemaFilePath(version: string): string | undefined {
-  const file = path.join(findSchemaDataDir(), `admin_${version}.json.gz`);
-  return existsSync(file) ? file : undefined;
+  if (!fileByVersion.has(version)) {
+    dataDir ??= findSchemaDataDir();
+    const file = path.join(dataDir, `admin_${version}.json.gz`);
+    fileByVersion.set(version, existsSync(file) ? file : undefined);
+  }
+  return fileByVersion.get(version);
 }
 
 /**

@@ -534,8 +534,12 @@ export class EmulatorStore {
 
   // ---- discounts --------------------------------------------------------------------------------
 
-  /** Status as Shopify derives it: EXPIRED once endsAt has passed, SCHEDULED before startsAt. */
+  /**
+   * Status as Shopify derives it: EXPIRED once endsAt has passed (or after deactivation, which sets
+   * endsAt to the deactivation time), SCHEDULED before startsAt, otherwise ACTIVE.
+   */
   discountStatus(discount: CodeDiscountRecord, at: Date = this.now()): DiscountStatus {
+    if (discount.deactivatedAt) return "EXPIRED";
     if (discount.endsAt && discount.endsAt.getTime() <= at.getTime()) return "EXPIRED";
     if (discount.startsAt.getTime() > at.getTime()) return "SCHEDULED";
     return "ACTIVE";

@@ -17,7 +17,10 @@ export interface ResolverContext {
   store: EmulatorStore;
   shop: ShopRecord;
   loaded: LoadedSchema;
-  /** One instant per request, so every status in a response is computed at the same time. */
+  /**
+   * When the request started (input validation uses it). Statuses read the store clock when they
+   * resolve instead, so a mutation earlier in the same request is reflected.
+   */
   now: Date;
   /** Collected search warnings, returned in the response's extensions.search. */
   searchWarnings: SearchExtension[];

@@ -1,7 +1,7 @@
 // The emulated root fields. Every other root field of the real schema is still valid GraphQL but
 // answers with a "not emulated" error (execute.ts), so the app can't silently depend on it.
 import type { GraphQLResolveInfo } from "graphql";
-import type { CustomerRecord } from "../store";
+import type { CustomerRecord, GiftCardRecord } from "../store";
 import { gidNumber, paginate, type PageArgs } from "./connection";
 import type { FieldArgs, FieldFunction, ResolverContext } from "./context";
 import {
@@ -61,7 +61,7 @@ function customersConnection(args: FieldArgs, ctx: ResolverContext, info: GraphQ
     (field, message) => warnings.push({ field, message }),
   );
   if (warnings.length > 0 && query) {
-    ctx.searchWarnings.push({ path: info.path ? pathOf(info) : ["customers"], query, warnings });
+    ctx.searchWarnings.push({ path: pathOf(info), query, warnings });
   }
   const sortKey = typeof args.sortKey === "string" ? args.sortKey : "ID";
   return paginate(matching, args as PageArgs, {
@@ -70,6 +70,70 @@ function customersConnection(args: FieldArgs, ctx: ResolverContext, info: GraphQ
     fieldName: "customers",
     keyOf: (c) => ({ value: customerSortValue(c, sortKey), id: gidNumber(c.id) }),
     toNode: customerView,
+  });
+}
+
+// ---- gift cards ---------------------------------------------------------------------------------
+
+function giftCardSortValue(card: GiftCardRecord, sortKey: string): string | number {
+  switch (sortKey) {
+    case "ID":
+      return gidNumber(card.id);
+    case "CREATED_AT":
+      return card.createdAt.getTime();
+    case "UPDATED_AT":
+      return card.updatedAt.getTime();
+    case "BALANCE":
+      return card.balance;
+    case "INITIAL_VALUE":
+      return card.initialValue;
+    default:
+      throw notEmulated(`giftCards(sortKey: ${sortKey})`);
+  }
+}
+
+/**
+ * giftCards(query:) with the filters the 2026-10 docs list. Note there is no `code:` filter: Shopify
+ * finds codes through the default (free-text) search, and ignores `code:` with a search warning.
+ */
+function giftCardsConnection(args: FieldArgs, ctx: ResolverContext, info: GraphQLResolveInfo) {
+  const query = typeof args.query === "string" ? args.query : null;
+  const warnings: Array<{ field: string; message: string }> = [];
+  const customerOf = (card: GiftCardRecord) => (card.customerId ? ctx.store.getCustomer(ctx.shop.domain, card.customerId) : undefined);
+  const matching = applySearch(
+    ctx.store.listGiftCards(ctx.shop.domain),
+    query,
+    {
+      fieldName: "giftCards",
+      text: (card) => {
+        const customer = customerOf(card);
+        return [card.code, card.note, customer?.firstName ?? null, customer?.lastName ?? null, customer?.email ?? null];
+      },
+      fields: {
+        id: (card) => [String(gidNumber(card.id)), card.id],
+        customer_id: (card) => (card.customerId ? [String(gidNumber(card.customerId)), card.customerId] : []),
+        source: () => ["api_client"],
+        status: (card) => {
+          const expired = ctx.store.isGiftCardExpired(card);
+          return [card.enabled ? "enabled" : "disabled", ...(expired ? ["expired"] : [])];
+        },
+        balance_status: (card) => {
+          const status = card.balance <= 0 ? "empty" : card.balance >= card.initialValue ? "full" : "partial";
+          return status === "empty" ? [status] : [status, "full_or_partial"];
+        },
+      },
+      unsupported: ["created_at", "expires_on", "initial_value", "recipient_id"],
+    },
+    (field, message) => warnings.push({ field, message }),
+  );
+  if (warnings.length > 0 && query) ctx.searchWarnings.push({ path: pathOf(info), query, warnings });
+  const sortKey = typeof args.sortKey === "string" ? args.sortKey : "ID";
+  return paginate(matching, args as PageArgs, {
+    typeName: "GiftCardConnection",
+    edgeTypeName: "GiftCardEdge",
+    fieldName: "giftCards",
+    keyOf: (card) => ({ value: giftCardSortValue(card, sortKey), id: gidNumber(card.id) }),
+    toNode: giftCardView,
   });
 }
 
@@ -155,6 +219,7 @@ export const queryRootFields: Readonly<Record<string, RootField>> = {
       return card ? giftCardView(card) : null;
     },
   },
+  giftCards: { feature: "giftCards", resolve: giftCardsConnection },
   order: {
     resolve: (args, ctx) => {
       const id = String(args.id);

@@ -4,6 +4,7 @@
 //   -field:value / NOT   negation
 //   a OR b               alternatives (AND binds tighter, implicit between terms)
 // Unknown fields are ignored with a warning, as Shopify does (extensions.search warnings).
+import { notEmulated } from "./errors";
 
 export interface SearchTerm {
   field: string | null;
@@ -55,6 +56,10 @@ export interface SearchFieldSpec<T> {
   text: (item: T) => Array<string | null>;
   /** Filterable fields: return the values of the field for an item. */
   fields: Record<string, (item: T) => Array<string | null>>;
+  /** Documented fields the emulator does not implement (e.g. range comparators): fail loudly. */
+  unsupported?: readonly string[];
+  /** Name of the list field, for error messages. */
+  fieldName?: string;
 }
 
 function valueMatches(candidate: string | null, pattern: string): boolean {
@@ -78,6 +83,9 @@ export function applySearch<T>(
   const known = new Set(Object.keys(spec.fields));
   for (const group of parsed) {
     for (const term of group) {
+      if (term.field !== null && spec.unsupported?.includes(term.field)) {
+        throw notEmulated(`Searching ${spec.fieldName ?? "this list"} by "${term.field}:"`);
+      }
       if (term.field !== null && !known.has(term.field)) warn(term.field, "Invalid search field for this query.");
     }
   }

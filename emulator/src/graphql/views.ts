@@ -161,7 +161,9 @@ function minimumRequirementView(discount: CodeDiscountRecord, currencyCode: stri
 export function codeDiscountView(discount: CodeDiscountRecord): View {
   const common = {
     title: discount.title,
-    status: (_args: FieldArgs, ctx: ResolverContext) => ctx.store.discountStatus(discount, ctx.now),
+    // Read the clock when the field resolves, not when the request started: a mutation earlier in
+    // the same request (deactivate) may have set endsAt to a later instant.
+    status: (_args: FieldArgs, ctx: ResolverContext) => ctx.store.discountStatus(discount),
     startsAt: discount.startsAt,
     endsAt: discount.endsAt,
     createdAt: discount.createdAt,
@@ -252,7 +254,7 @@ export function giftCardView(card: GiftCardRecord): View {
     deactivatedAt: card.deactivatedAt,
     expiresOn: card.expiresOn,
     isRedeemable: (_args: FieldArgs, ctx: ResolverContext) =>
-      card.enabled && card.balance > 0 && !ctx.store.isGiftCardExpired(card, ctx.now),
+      card.enabled && card.balance > 0 && !ctx.store.isGiftCardExpired(card),
     lastCharacters,
     maskedCode: `•••• •••• •••• ${lastCharacters}`,
     note: card.note,

@@ -1,7 +1,9 @@
 // Code discounts through the GraphQL endpoint: creation, Shopify's userErrors, lookups, statuses on
 // the store clock, and the lifecycle mutations.
 import { describe, expect, it } from "vitest";
-import { BY_CODE, CREATE_BASIC, CREATE_FREE_SHIPPING, createBasic, gql, setup, SHOP } from "./helpers";
+import { createAdminHandler } from "../../src/admin-handler";
+import { EmulatorStore } from "../../src/store";
+import { BY_CODE, CREATE_BASIC, CREATE_FREE_SHIPPING, createBasic, gql, setup, SHOP, TOKEN } from "./helpers";
 
 const DEACTIVATE = `mutation Deactivate($id: ID!) {
   discountCodeDeactivate(id: $id) {
@@ -226,6 +228,15 @@ describe("status and lifecycle", () => {
     expect(() => store.placeOrder(SHOP, { customerId: null, codes: ["GONE"] })).toThrowError(
       expect.objectContaining({ reason: "discount_deactivated" }) as Error,
     );
+  });
+
+  it("deactivation reads EXPIRED in its own payload with the real system clock", async () => {
+    const store = new EmulatorStore();
+    store.addShop({ domain: SHOP, accessToken: TOKEN });
+    const handler = createAdminHandler(store);
+    const created = await createBasic(handler, { code: "NOW", startsAt: new Date(Date.now() - 60_000).toISOString() });
+    const { body } = await gql(handler, DEACTIVATE, { id: created.codeDiscountNode?.id });
+    expect(body.data?.discountCodeDeactivate.codeDiscountNode.codeDiscount.status).toBe("EXPIRED");
   });
 
   it("discountCodeActivate makes a deactivated discount ACTIVE again", async () => {

@@ -147,3 +147,49 @@ describe("giftCardDeactivate", () => {
     });
   });
 });
+
+describe("giftCards(query:)", () => {
+  const LIST = `query Cards($query: String) { giftCards(first: 10, query: $query) { nodes { note lastCharacters enabled } } }`;
+
+  async function issue(handler: Parameters<typeof gql>[0], code: string, note: string) {
+    const { body } = await gql(handler, CREATE, { input: { initialValue: "10", code, note } });
+    return body.data?.giftCardCreate.giftCard.id as string;
+  }
+
+  it("finds a card by its code with the default (free-text) search, case-insensitively", async () => {
+    const { handler } = setup({ giftCards: true });
+    await issue(handler, "FIRSTCODE1234", "one");
+    await issue(handler, "SECONDCODE567", "two");
+    const { body } = await gql(handler, LIST, { query: "secondcode567" });
+    expect(body.data?.giftCards.nodes).toEqual([{ note: "two", lastCharacters: "E567", enabled: true }]);
+    expect(body.extensions?.search).toBeUndefined();
+  });
+
+  it("ignores `code:` (not a documented filter) with a search warning, like Shopify", async () => {
+    const { handler } = setup({ giftCards: true });
+    await issue(handler, "FIRSTCODE1234", "one");
+    await issue(handler, "SECONDCODE567", "two");
+    const { body } = await gql(handler, LIST, { query: "code:SECONDCODE567" });
+    expect(body.data?.giftCards.nodes.map((n: { note: string }) => n.note)).toEqual(["one", "two"]);
+    expect(body.extensions?.search).toEqual([
+      { path: ["giftCards"], query: "code:SECONDCODE567", warnings: [{ field: "code", message: "Invalid search field for this query." }] },
+    ]);
+  });
+
+  it("filters by status and fails loudly on documented filters it does not implement", async () => {
+    const { handler } = setup({ giftCards: true });
+    const off = await issue(handler, "FIRSTCODE1234", "one");
+    await issue(handler, "SECONDCODE567", "two");
+    await gql(handler, DEACTIVATE, { id: off });
+    const disabled = await gql(handler, LIST, { query: "status:disabled" });
+    expect(disabled.body.data?.giftCards.nodes.map((n: { note: string }) => n.note)).toEqual(["one"]);
+    const ranged = await gql(handler, LIST, { query: "initial_value:>=5" });
+    expect(ranged.body.errors?.[0].extensions?.code).toBe("NOT_EMULATED");
+  });
+
+  it("is behind the same ACCESS_DENIED gate", async () => {
+    const { handler } = setup({ giftCards: false });
+    const { body } = await gql(handler, LIST, { query: "x" });
+    expect(body.errors?.[0].extensions?.code).toBe("ACCESS_DENIED");
+  });
+});
