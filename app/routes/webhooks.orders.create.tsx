@@ -1,16 +1,24 @@
-// orders/create — declared in shopify.app.toml.
-// Foundation: authenticates (401 bad HMAC, 400 missing headers, 405 non-POST, all by the library)
-// and records the delivery. Marking rewards Used is owned by the webhooks issue (#5).
+// orders/create — declared in shopify.app.toml. A completed order carrying a reward code marks the
+// reward Used (app/services/orders). Guarded per delivery by X-Shopify-Webhook-Id and idempotent per
+// (reward, order), so Shopify's retries, duplicates and reordering are harmless.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
-import { authenticate } from "~/shopify.server";
-import { claimDelivery } from "~/services/webhooks/deliveries.server";
+import { claimDelivery, releaseDelivery } from "~/services/webhooks/deliveries.server";
 import { webhookGetNotAllowed } from "~/services/webhooks/http.server";
+import { receiveWebhook } from "~/services/webhooks/receive.server";
+import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 
 export const loader = webhookGetNotAllowed;
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { shop, topic, webhookId } = await authenticate.webhook(request);
-  await claimDelivery(db, { shop, webhookId, topic });
+  const { shop, topic, webhookId, payload } = await receiveWebhook(request);
+  if ((await claimDelivery(db, { shop, webhookId, topic })) === "duplicate") return new Response(null, { status: 200 });
+  try {
+    await handleOrderCreated(db, orderContext(shop, payload, new Date()));
+  } catch (error) {
+    // Let Shopify retry: forget the delivery so the retry is processed (effects are idempotent).
+    await releaseDelivery(db, shop, webhookId);
+    throw error;
+  }
   return new Response(null, { status: 200 });
 }

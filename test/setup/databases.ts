@@ -35,7 +35,7 @@ function newestMigration(): number {
   const dirs = [path.join(ROOT, "prisma", "migrations"), path.join(ROOT, "prisma", "postgresql", "migrations")];
   let newest = 0;
   for (const d of dirs) {
-    for (const entry of readdirSync(d)) newest = Math.max(newest, statSync(path.join(d, entry)).mtimeMs);
+    for (const entry of readdirSync(d, { recursive: true })) newest = Math.max(newest, statSync(path.join(d, String(entry))).mtimeMs);
   }
   return newest;
 }

@@ -1,0 +1,29 @@
+// orders/create: the payload is parsed once into an OrderContext, then every effect registered here
+// runs on it. Marking rewards Used is the first; points earned on orders and referral completion
+// (the points-program issue) plug in as further effects without a second parse.
+import type { Db } from "~/db.server";
+import { extractOrderCodes, orderFacts, type OrderFacts } from "~/domain/rewards";
+import { markRewardsUsed } from "./mark-used.server";
+
+export interface OrderContext {
+  shop: string;
+  /** The whole payload, as Shopify sent it. */
+  payload: unknown;
+  facts: OrderFacts;
+  /** Discount codes on the order, case-insensitive keys, unique. */
+  codeKeys: string[];
+  receivedAt: Date;
+}
+
+export type OrderEffect = (db: Db, order: OrderContext) => Promise<void>;
+
+/** The effects of a completed order, in order. Add the points program's effects here. */
+export const ORDER_CREATED_EFFECTS: OrderEffect[] = [markRewardsUsed];
+
+export function orderContext(shop: string, payload: unknown, receivedAt: Date): OrderContext {
+  return { shop, payload, facts: orderFacts(payload), codeKeys: extractOrderCodes(payload), receivedAt };
+}
+
+export async function handleOrderCreated(db: Db, order: OrderContext, effects: OrderEffect[] = ORDER_CREATED_EFFECTS): Promise<void> {
+  for (const effect of effects) await effect(db, order);
+}

@@ -1,0 +1,124 @@
+// Keeps rewards true when the merchant changes a reward's discount in Shopify's own admin:
+// a deactivated (before its own expiry) or deleted discount means the code no longer works, so the
+// reward becomes Canceled with the reason "changed in Shopify" instead of showing a dead code.
+// Fed by discounts/update and discounts/delete webhooks, and by a periodic lookup of older Issued
+// rewards (webhooks can be lost or arrive a day late).
+import type { Db } from "~/db.server";
+import { logger } from "~/logger.server";
+import { getDiscountStatus } from "~/shopify/discounts.server";
+import type { AdminGraphql } from "~/shopify/graphql.server";
+import { transitionReward } from "../reward-transitions.server";
+
+export const CHANGED_IN_SHOPIFY = "changed in Shopify";
+
+type ShopifyChange = { kind: "deleted" } | { kind: "status"; status: string; endsAt?: string | null };
+
+function gidOf(value: unknown): string | null {
+  return typeof value === "string" && /^gid:\/\/shopify\/DiscountCodeNode\/\d+$/.test(value) ? value : null;
+}
+
+/** Applies what Shopify says about one discount to the reward that owns it (if any). */
+export async function applyShopifyDiscountChange(
+  db: Db,
+  input: { shop: string; discountGid: string; change: ShopifyChange; source: "webhook" | "reconciliation"; now: Date; dedupeKey?: string },
+): Promise<"canceled" | "unchanged" | "not_ours"> {
+  const rewards = await db.reward.findMany({
+    where: { shop: input.shop, shopifyId: input.discountGid },
+    select: { id: true, status: true, expiresAt: true },
+  });
+  if (rewards.length === 0) return "not_ours";
+  let canceled = false;
+  for (const reward of rewards) {
+    if (reward.status !== "ISSUED" && reward.status !== "PENDING") continue;
+    let detail: string | null = null;
+    if (input.change.kind === "deleted") detail = "the discount was deleted in Shopify's admin";
+    else if (input.change.status === "EXPIRED") {
+      // Natural expiry is not a change: the reward's own expiry date says so.
+      const naturallyExpired = reward.expiresAt !== null && reward.expiresAt.getTime() <= input.now.getTime();
+      if (!naturallyExpired) detail = "the discount was deactivated in Shopify's admin";
+    }
+    if (!detail) continue;
+    const result = await transitionReward(db, {
+      rewardId: reward.id,
+      to: "CANCELED",
+      trigger: "MERCHANT_CANCELED",
+      actor: input.source === "webhook" ? "WEBHOOK" : "SYSTEM",
+      reason: `${CHANGED_IN_SHOPIFY}: ${detail}`,
+      dedupeKey: input.dedupeKey ?? `shopify-change:${input.discountGid}`,
+      data: { canceledAt: input.now, failureReason: CHANGED_IN_SHOPIFY },
+    });
+    if (result.type === "applied") canceled = true;
+  }
+  return canceled ? "canceled" : "unchanged";
+}
+
+/** discounts/update payload: `{ admin_graphql_api_id, title, status, created_at, updated_at }`. */
+export async function handleDiscountUpdated(db: Db, shop: string, payload: unknown, now: Date) {
+  const p = (payload ?? {}) as { admin_graphql_api_id?: unknown; status?: unknown };
+  const gid = gidOf(p.admin_graphql_api_id);
+  if (!gid || typeof p.status !== "string") return "not_ours" as const;
+  return applyShopifyDiscountChange(db, { shop, discountGid: gid, change: { kind: "status", status: p.status }, source: "webhook", now });
+}
+
+/** discounts/delete payload: `{ admin_graphql_api_id, deleted_at }`. */
+export async function handleDiscountDeleted(db: Db, shop: string, payload: unknown, now: Date) {
+  const gid = gidOf((payload as { admin_graphql_api_id?: unknown } | null)?.admin_graphql_api_id);
+  if (!gid) return "not_ours" as const;
+  return applyShopifyDiscountChange(db, { shop, discountGid: gid, change: { kind: "deleted" }, source: "webhook", now });
+}
+
+/**
+ * The periodic pass: looks up Issued discount rewards older than `olderThanMs` that were not
+ * checked in the last `olderThanMs`, a few at a time, oldest check first. Returns what it did.
+ */
+export async function reconcileIssuedRewards(input: {
+  db: Db;
+  adminFor: (shop: string) => Promise<AdminGraphql>;
+  now: Date;
+  olderThanMs: number;
+  limit?: number;
+}): Promise<{ checked: number; canceled: number; errors: number }> {
+  const cutoff = new Date(input.now.getTime() - input.olderThanMs);
+  const due = await input.db.reward.findMany({
+    where: {
+      status: "ISSUED",
+      kind: { not: "GIFT_CARD" },
+      shopifyId: { not: null },
+      issuedAt: { lte: cutoff },
+      OR: [{ reconciledAt: null }, { reconciledAt: { lte: cutoff } }],
+    },
+    orderBy: [{ reconciledAt: "asc" }, { issuedAt: "asc" }],
+    take: input.limit ?? 50,
+    select: { id: true, shop: true, shopifyId: true },
+  });
+  const stats = { checked: 0, canceled: 0, errors: 0 };
+  const uninstalled = new Set(
+    (await input.db.shop.findMany({ where: { uninstalledAt: { not: null } }, select: { domain: true } })).map((s) => s.domain),
+  );
+  for (const reward of due) {
+    if (uninstalled.has(reward.shop)) continue;
+    try {
+      const graphql = await input.adminFor(reward.shop);
+      const r = await getDiscountStatus(graphql, reward.shopifyId!);
+      if (!r.ok) {
+        stats.errors++;
+        continue;
+      }
+      stats.checked++;
+      const change: ShopifyChange = r.data === null ? { kind: "deleted" } : { kind: "status", status: r.data.status, endsAt: r.data.endsAt };
+      const outcome = await applyShopifyDiscountChange(input.db, {
+        shop: reward.shop,
+        discountGid: reward.shopifyId!,
+        change,
+        source: "reconciliation",
+        now: input.now,
+      });
+      if (outcome === "canceled") stats.canceled++;
+      await input.db.reward.update({ where: { id: reward.id }, data: { reconciledAt: input.now } });
+    } catch (error) {
+      stats.errors++;
+      logger.warn({ err: error, rewardId: reward.id }, "reconciliation lookup failed");
+    }
+  }
+  return stats;
+}
