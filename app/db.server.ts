@@ -1,6 +1,7 @@
 // The Prisma client, on SQLite (default) or PostgreSQL, chosen by DATABASE_URL.
 // See docs/decisions/004-sqlite-and-postgresql.md and 002-prisma-js-engine.md.
 import path from "node:path";
+import { createRequire } from "node:module";
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -18,9 +19,24 @@ export function sqlitePath(url: string): string {
   return path.isAbsolute(p) ? p : path.join(process.cwd(), "prisma", p);
 }
 
+/**
+ * Prisma clients are generated per provider. `@prisma/client` is the SQLite one; the PostgreSQL one
+ * is generated beside it (node_modules/.prisma/client-postgresql, see scripts/lib/prisma-schemas.mjs)
+ * from the same models, so its API is the same and it is typed as the SQLite one.
+ */
+function postgresPrismaClient(): typeof PrismaClient {
+  const require = createRequire(path.join(process.cwd(), "package.json"));
+  try {
+    return (require(path.join(process.cwd(), "node_modules", ".prisma", "client-postgresql")) as { PrismaClient: typeof PrismaClient }).PrismaClient;
+  } catch (error) {
+    throw new Error(`The PostgreSQL Prisma client is missing: run \`npm run prisma -- generate\` with DATABASE_URL=postgresql://… (${String(error)})`);
+  }
+}
+
 export function createDb(url = process.env.DATABASE_URL ?? "file:./dev.sqlite"): Db {
   if (providerOf(url) === "postgresql") {
-    return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+    const PostgresClient = postgresPrismaClient();
+    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
   }
   // A busy timeout lets several processes (app + worker) share one SQLite file.
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: sqlitePath(url), timeout: 10_000 }) });

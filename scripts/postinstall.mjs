@@ -64,9 +64,14 @@ if (loads()) {
   console.log("postinstall: better-sqlite3 built.");
 }
 
-// Prisma client generation needs the schema; it is generated for SQLite by default.
-const gen = spawnSync(existsSync(nodeBin) ? nodeBin : process.execPath, [path.join(root, "scripts", "prisma.mjs"), "generate"], {
-  cwd: root,
-  stdio: "inherit",
-});
-if (gen.status !== 0) process.exit(gen.status ?? 1);
+// Both Prisma clients: SQLite (@prisma/client) and PostgreSQL (node_modules/.prisma/client-postgresql).
+// Generating needs no database; the URL only selects the schema (docs/decisions/004).
+for (const databaseUrl of ["file:./dev.sqlite", "postgresql://postgres@127.0.0.1:5432/postgres"]) {
+  const gen = spawnSync(existsSync(nodeBin) ? nodeBin : process.execPath, [path.join(root, "scripts", "prisma.mjs"), "generate"], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+  });
+  if (gen.status !== 0) process.exit(gen.status ?? 1);
+}
+console.log("postinstall: Prisma clients generated for SQLite and PostgreSQL.");

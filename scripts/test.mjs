@@ -3,8 +3,8 @@
 //   npm test -- --postgres[=URL]   PostgreSQL (default URL postgresql://postgres@127.0.0.1:5432/test)
 //   npm test -- <vitest args>      e.g. a file filter
 // Installs dependencies if needed, builds the app (HTTP tests run the production build on a real
-// port), generates the Prisma client for the chosen database, then runs vitest.
-import { ensureClientFor, ensureInstalled, ensureNode22, run, NODE22, ROOT } from "./lib/bootstrap.mjs";
+// port), makes sure the Prisma clients are generated, then runs vitest.
+import { ensureClients, ensureInstalled, ensureNode22, run, NODE22, ROOT } from "./lib/bootstrap.mjs";
 import path from "node:path";
 
 ensureInstalled();
@@ -20,12 +20,10 @@ if (pgArg) {
   env.TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 }
 
-ensureClientFor(env.TEST_DATABASE_URL ?? "file:./dev.sqlite");
+ensureClients();
 run(NODE22, [path.join(ROOT, "node_modules", "@remix-run", "dev", "dist", "cli.js"), "vite:build", "--logLevel", "warn"]);
 const status = run(NODE22, [path.join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", ...vitestArgs], {
   env,
   allowFailure: true,
 });
-// Leave the default (SQLite) client generated, so `npm run demo` keeps working after a PostgreSQL run.
-if (env.TEST_DATABASE_URL) ensureClientFor("file:./dev.sqlite");
 process.exit(status);

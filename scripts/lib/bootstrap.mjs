@@ -2,7 +2,7 @@
 // installs dependencies when they are missing or stale, then re-runs the calling script on the
 // project's Node 22 (the `node` devDependency) if it was started on another Node.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -47,18 +47,14 @@ export function run(command, args, options = {}) {
   return 0;
 }
 
-/** Which provider the generated Prisma client is for ("sqlite" | "postgresql" | null). */
-export function generatedClientProvider() {
-  const p = path.join(ROOT, "node_modules", ".prisma", "client", "schema.prisma");
-  if (!existsSync(p)) return null;
-  return /provider\s*=\s*"postgresql"/.test(readFileSync(p, "utf8")) ? "postgresql" : "sqlite";
-}
-
-/** Generates the Prisma client for the provider of `databaseUrl` if it isn't already. */
-export function ensureClientFor(databaseUrl) {
-  const wanted = /^postgres(ql)?:\/\//.test(databaseUrl ?? "") ? "postgresql" : "sqlite";
-  if (generatedClientProvider() === wanted) return;
-  run(NODE22, [path.join(ROOT, "scripts", "prisma.mjs"), "generate"], {
-    env: { DATABASE_URL: databaseUrl ?? "file:./dev.sqlite" },
-  });
+/** Generates the Prisma clients (both providers) when they are missing, e.g. after a schema edit. */
+export function ensureClients() {
+  const sqlite = path.join(ROOT, "node_modules", ".prisma", "client", "index.js");
+  const postgres = path.join(ROOT, "node_modules", ".prisma", "client-postgresql", "index.js");
+  const schema = path.join(ROOT, "prisma", "schema.prisma");
+  const stale = (f) => !existsSync(f) || statSync(f).mtimeMs < statSync(schema).mtimeMs;
+  if (stale(sqlite)) run(NODE22, [path.join(ROOT, "scripts", "prisma.mjs"), "generate"], { env: { DATABASE_URL: "file:./dev.sqlite" } });
+  if (stale(postgres)) {
+    run(NODE22, [path.join(ROOT, "scripts", "prisma.mjs"), "generate"], { env: { DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/postgres" } });
+  }
 }

@@ -5,14 +5,21 @@ import path from "node:path";
 
 export const HEADER =
   "// GENERATED from prisma/schema.prisma by scripts/lib/prisma-schemas.mjs — do not edit.\n" +
-  "// Only the datasource provider differs; `npm run prisma` regenerates it.\n";
+  "// Only the datasource provider and the client's output folder differ; `npm run prisma` regenerates it.\n";
+
+/** Where the PostgreSQL client is generated (beside the default SQLite one), relative to the twin schema. */
+export const POSTGRES_CLIENT_OUTPUT = "../../node_modules/.prisma/client-postgresql";
 
 export function postgresSchemaFrom(sqliteSchema) {
-  const replaced = sqliteSchema.replace(
+  const withOutput = sqliteSchema.replace(/generator client \{([^}]*)\}/, (_m, body) => {
+    return `generator client {${body.replace(/\s*$/, "")}\n  output     = "${POSTGRES_CLIENT_OUTPUT}"\n}`;
+  });
+  if (withOutput === sqliteSchema) throw new Error("prisma/schema.prisma has no `generator client { … }` block");
+  const replaced = withOutput.replace(
     /datasource db \{[^}]*\}/,
     'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}',
   );
-  if (replaced === sqliteSchema) throw new Error("prisma/schema.prisma has no `datasource db { … }` block");
+  if (replaced === withOutput) throw new Error("prisma/schema.prisma has no `datasource db { … }` block");
   return HEADER + replaced;
 }
 
