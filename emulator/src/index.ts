@@ -79,14 +79,7 @@ export class ShopifyEmulator {
 
   constructor(readonly options: EmulatorOptions) {
     this.store = new EmulatorStore({ now: options.clock ? () => options.clock!.now() : undefined });
-    this.admin = createAdminHandler(this.store, {
-      // Standalone server form: /{shop}/admin/api/… (see app/shopify/admin-fetch.server.ts).
-      shopFromRequest: (request) => {
-        const url = new URL(request.url);
-        const m = /^\/([^/]+\.[^/]+)\/admin\//.exec(url.pathname);
-        return m ? m[1] : url.hostname;
-      },
-    });
+    this.admin = createAdminHandler(this.store);
     this.deliverer = new WebhookDeliverer({ fetch: options.fetch });
     this.config = readAppConfig(options.appConfigFile ?? path.join(REPO_ROOT, "shopify.app.toml"));
     this.appUrl = options.appUrl;
@@ -326,7 +319,14 @@ export class ShopifyEmulator {
     const shop = pathForm ? pathForm[1] : url.hostname;
     const adminPath = pathForm ? pathForm[2] : url.pathname;
     if (adminPath === "/admin/oauth/access_token" && request.method === "POST") return this.tokenExchange(request, shop);
-    if (/^\/admin\/api\//.test(adminPath)) return this.admin.handle(request);
+    if (/^\/admin\/api\//.test(adminPath)) {
+      if (!pathForm) return this.admin.handle(request);
+      // Standalone form → the URL Shopify would have been called at.
+      const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.text();
+      return this.admin.handle(
+        new Request(`https://${shop}${adminPath}${url.search}`, { method: request.method, headers: request.headers, body, signal: request.signal }),
+      );
+    }
     const routed = await this.routes(request);
     if (routed) return routed;
     return new Response("Not Found (not emulated)", { status: 404 });

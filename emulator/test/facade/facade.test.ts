@@ -1,0 +1,115 @@
+// The emulator facade: what the app's shopify.app.toml declares, OAuth token exchange, the local
+// admin host, and the HTTP adapter (path-form Admin API, dropped connections).
+import { describe, expect, it, afterAll } from "vitest";
+import { parseAppConfig, readAppConfig } from "../../src/app-config";
+import { createShopifyEmulator } from "../../src/index";
+import { serveEmulator } from "../../src/server";
+import { verifySessionToken } from "../../src/session-token";
+import path from "node:path";
+
+const KEY = "facade-key";
+const SECRET = "facade-secret";
+
+describe("app config (shopify.app.toml)", () => {
+  it("reads every webhook subscription of the repo's TOML, including compliance topics, and the app proxy", () => {
+    const config = readAppConfig(path.resolve(import.meta.dirname, "../../../shopify.app.toml"));
+    expect(config.webhookUris).toMatchObject({
+      "orders/create": "/webhooks/orders/create",
+      "app/uninstalled": "/webhooks/app/uninstalled",
+      "discounts/update": "/webhooks/discounts/update",
+      "discounts/delete": "/webhooks/discounts/delete",
+      "customers/data_request": "/webhooks/compliance",
+      "customers/redact": "/webhooks/compliance",
+      "shop/redact": "/webhooks/compliance",
+    });
+    expect(config.appProxy).toEqual({ url: "/apps-proxy", prefix: "apps", subpath: "loyalty" });
+    expect(config.apiVersion).toBe("2026-10");
+  });
+
+  it("ignores comments and handles several topics per subscription", () => {
+    const config = parseAppConfig(`
+[webhooks]
+api_version = "2026-07"
+  # a comment with "quotes"
+  [[webhooks.subscriptions]]
+  topics = ["orders/create", "orders/updated"] # trailing comment
+  uri = "/hooks"
+`);
+    expect(config.webhookUris).toEqual({ "orders/create": "/hooks", "orders/updated": "/hooks" });
+    expect(config.apiVersion).toBe("2026-07");
+    expect(config.appProxy).toBeNull();
+  });
+});
+
+describe("OAuth token exchange", () => {
+  const emulator = createShopifyEmulator({ apiKey: KEY, apiSecret: SECRET });
+  const shop = emulator.addShop({ domain: "tx.myshopify.com", scopes: ["read_discounts"] });
+  const exchange = (body: Record<string, string>) =>
+    emulator.handle(new Request(`https://${shop.domain}/admin/oauth/access_token`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } }));
+  const valid = () => ({
+    client_id: KEY,
+    client_secret: SECRET,
+    grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+    subject_token: emulator.sessionToken(shop.domain),
+    subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
+    requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+  });
+
+  it("hands out the shop's offline token for a valid session token", async () => {
+    const res = await exchange(valid());
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ access_token: shop.accessToken, scope: "read_discounts" });
+  });
+
+  it("refuses a wrong client secret (401) and a forged session token (400)", async () => {
+    expect((await exchange({ ...valid(), client_secret: "nope" })).status).toBe(401);
+    expect((await exchange({ ...valid(), subject_token: emulator.sessionToken(shop.domain, { tamper: "wrong-secret" }) })).status).toBe(400);
+  });
+
+  it("refuses a session token minted for another shop", async () => {
+    emulator.addShop({ domain: "other.myshopify.com" });
+    expect((await exchange({ ...valid(), subject_token: emulator.sessionToken("other.myshopify.com") })).status).toBe(400);
+  });
+});
+
+describe("local admin host and HTTP adapter", async () => {
+  const emulator = createShopifyEmulator({ apiKey: KEY, apiSecret: SECRET, appUrl: "http://localhost:9999" });
+  const shop = emulator.addShop({ domain: "host.myshopify.com", name: "Host Shop" });
+  const server = await serveEmulator(emulator);
+  afterAll(() => server.close());
+
+  it("serves the stand-in App Bridge script and fresh session tokens", async () => {
+    const script = await fetch(`${server.url}/admin-host/app-bridge.js`);
+    expect(script.headers.get("content-type")).toContain("javascript");
+    expect(await script.text()).toContain("idToken");
+    const res = await fetch(`${server.url}/admin-host/session-token?shop=${shop.domain}`);
+    const { token } = (await res.json()) as { token: string };
+    expect(verifySessionToken(token, { apiKey: KEY, apiSecret: SECRET }).ok).toBe(true);
+    expect((await fetch(`${server.url}/admin-host/session-token?shop=unknown.myshopify.com`)).status).toBe(404);
+  });
+
+  it("opens the embedded app the way Shopify's admin does", async () => {
+    const res = await fetch(`${server.url}/admin-host/store/${shop.domain}/apps/loyalty-rewards`, { redirect: "manual" });
+    expect(res.status).toBe(302);
+    const target = new URL(res.headers.get("location")!);
+    expect(target.origin + target.pathname).toBe("http://localhost:9999/app");
+    expect(target.searchParams.get("embedded")).toBe("1");
+    expect(target.searchParams.get("shop")).toBe(shop.domain);
+    expect(Buffer.from(target.searchParams.get("host")!, "base64url").toString()).toBe("admin.shopify.com/store/host");
+    expect(verifySessionToken(target.searchParams.get("id_token")!, { apiKey: KEY, apiSecret: SECRET }).ok).toBe(true);
+    expect(await (await fetch(`${server.url}/admin-host/`)).text()).toContain("Host Shop");
+  });
+
+  it("answers the Admin API in path form (/{shop}/admin/api/…) and drops the connection on a lost response", async () => {
+    const post = (query: string) =>
+      fetch(`${server.url}/${shop.domain}/admin/api/2026-10/graphql.json`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-shopify-access-token": shop.accessToken },
+        body: JSON.stringify({ query }),
+      });
+    const ok = await post("{ shop { name } }");
+    expect(await ok.json()).toMatchObject({ data: { shop: { name: "Host Shop" } } });
+    emulator.faults.loseResponse("shop");
+    await expect(post("{ shop { name } }")).rejects.toThrow();
+  });
+});
