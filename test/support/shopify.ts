@@ -6,11 +6,12 @@ import { createShopifyEmulator, type ShopifyEmulator } from "../../emulator/src/
 import { mswHandlers } from "../../emulator/src/msw";
 import { TEST_APP } from "./constants";
 import db from "~/db.server";
+import type { AdminGraphql } from "~/shopify/graphql.server";
 
 export interface EmulatorFixture {
   emulator: ShopifyEmulator;
   /** The app's Admin GraphQL function for a shop, through the real library (`unauthenticated.admin`). */
-  adminGraphql(shop?: string): Promise<import("~/shopify/graphql.server").AdminGraphql>;
+  adminGraphql(shop?: string): Promise<AdminGraphql>;
 }
 
 function isLocal(url: URL) {
@@ -36,7 +37,7 @@ export function useShopifyEmulator(options: { appUrl?: string } = {}): EmulatorF
     async adminGraphql(shop = TEST_APP.shop) {
       const { unauthenticated } = await import("~/shopify.server");
       const { admin } = await unauthenticated.admin(shop);
-      return admin.graphql as unknown as import("~/shopify/graphql.server").AdminGraphql;
+      return admin.graphql as unknown as AdminGraphql;
     },
   };
 }
