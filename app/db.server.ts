@@ -3,8 +3,8 @@
 import path from "node:path";
 import { createRequire } from "node:module";
 import { PrismaClient } from "@prisma/client";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { serializedSqliteAdapter } from "./sqlite-adapter.server";
 
 export type Db = PrismaClient;
 export type DbProvider = "sqlite" | "postgresql";
@@ -38,8 +38,9 @@ export function createDb(url = process.env.DATABASE_URL ?? "file:./dev.sqlite"):
     const PostgresClient = postgresPrismaClient();
     return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
   }
-  // A busy timeout lets several processes (app + worker) share one SQLite file.
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: sqlitePath(url), timeout: 10_000 }) });
+  // A busy timeout lets several processes (app + worker) share one SQLite file; within a process
+  // the serialized adapter keeps top-level queries out of open transactions.
+  return new PrismaClient({ adapter: serializedSqliteAdapter({ url: sqlitePath(url), timeout: 10_000 }) });
 }
 
 declare global {

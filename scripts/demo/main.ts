@@ -5,12 +5,14 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { createShopifyEmulator } from "../../emulator/src/index";
 import { serveEmulator } from "../../emulator/src/server";
+import { serveStorefrontHost } from "../../emulator/src/storefront-host";
 import { createDb } from "../../app/db.server";
 import { seedDemo, DEMO_SHOP } from "./seed";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const appPort = Number(process.env.PORT ?? 3000);
 const emulatorPort = Number(process.env.EMULATOR_PORT ?? 3001);
+const storefrontPort = Number(process.env.STOREFRONT_PORT ?? 3002);
 const appUrl = process.env.SHOPIFY_APP_URL ?? `http://localhost:${appPort}`;
 const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
 
@@ -58,17 +60,28 @@ async function main() {
     await new Promise((r) => setTimeout(r, 250));
   }
 
+  // The storefront: the theme extension's Liquid rendered locally, its /apps/loyalty/* requests
+  // forwarded to the app signed as Shopify's app proxy does, with the first demo customer signed in.
+  const firstCustomer = emulator.store.listCustomers(DEMO_SHOP)[0];
+  const storefront = await serveStorefrontHost(
+    { app: appUrl, emulator, extensionDir: path.join(ROOT, "extensions", "loyalty-rewards"), shop: DEMO_SHOP, customerId: firstCustomer?.id ?? null },
+    { port: storefrontPort, host: "127.0.0.1" },
+  );
+
   const adminUrl = `${emulatorUrl}/admin-host/store/${DEMO_SHOP}/apps/loyalty-rewards`;
   console.log("");
   console.log("Loyalty Rewards demo is running (Ctrl-C to stop).");
   console.log(`  Shop:            ${seeded.shop} — ${seeded.customers} customers, ${seeded.rewards} rewards`);
   console.log(`  Admin (open me): ${adminUrl}`);
+  console.log(`  Storefront:      ${storefront.url}/ (signed in as ${firstCustomer?.firstName ?? "nobody"}; the loyalty widget is the app embed)`);
   console.log(`  Shopify emulator: ${emulatorUrl} (Admin API ${emulatorUrl}/${DEMO_SHOP}/admin/api/2026-10/graphql.json)`);
   console.log(`  App:              ${appUrl}`);
   console.log(`DEMO_ADMIN_URL=${adminUrl}`);
+  console.log(`DEMO_STOREFRONT_URL=${storefront.url}/`);
 
   const stop = async () => {
     app.kill("SIGTERM");
+    await storefront.close();
     await server.close();
     process.exit(0);
   };

@@ -10,7 +10,12 @@ import pg from "pg";
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const TMP = path.join(ROOT, "test", ".tmp");
 const SQLITE_TEMPLATE = path.join(TMP, "template.sqlite");
-const PG_TEMPLATE = "loyalty_test_template";
+// One template per test run (globalSetup names it and passes it to the workers through the
+// environment), so two PostgreSQL runs on one server never drop each other's template.
+function pgTemplate(): string {
+  process.env.LOYALTY_PG_TEMPLATE ??= `loyalty_tpl_${process.pid}_${Date.now().toString(36)}`;
+  return process.env.LOYALTY_PG_TEMPLATE;
+}
 
 export function testDatabaseProvider(): "sqlite" | "postgresql" {
   return /^postgres(ql)?:\/\//.test(process.env.TEST_DATABASE_URL ?? "") ? "postgresql" : "sqlite";
@@ -53,12 +58,54 @@ export async function prepareTemplate(): Promise<void> {
   const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${PG_TEMPLATE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${PG_TEMPLATE}`);
+    // Templates of runs that died without their teardown.
+    const stale = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'loyalty\\_tpl\\_%'`);
+    const mine = pgTemplate();
+    for (const { datname } of stale.rows as { datname: string }[]) {
+      if (datname !== mine && (await isAbandoned(admin, datname))) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
+    await admin.query(`DROP DATABASE IF EXISTS ${mine} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${mine}`);
   } finally {
     await admin.end();
   }
-  migrate(withDatabase(process.env.TEST_DATABASE_URL!, PG_TEMPLATE));
+  migrate(withDatabase(process.env.TEST_DATABASE_URL!, pgTemplate()));
+  await waitUntilUnused(pgTemplate());
+}
+
+/** A template left by a run that died: nobody connected and its name stamp over two hours old. */
+async function isAbandoned(admin: pg.Client, datname: string): Promise<boolean> {
+  const stamp = parseInt(datname.split("_").pop() ?? "", 36);
+  if (!Number.isFinite(stamp) || Date.now() - stamp < 2 * 3_600_000) return false;
+  const r = await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [datname]);
+  return (r.rows[0] as { n: number }).n === 0;
+}
+
+/** `prisma migrate deploy` can leave its connection open for a few seconds after it exits. */
+async function waitUntilUnused(datname: string) {
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    for (let i = 0; i < 100; i++) {
+      const r = await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [datname]);
+      if ((r.rows[0] as { n: number }).n === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Runs after the whole test run (globalSetup teardown). */
+export async function dropTemplate(): Promise<void> {
+  if (testDatabaseProvider() !== "postgresql") return;
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${pgTemplate()} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
 }
 
 export interface TestDatabase {
@@ -83,7 +130,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE}`);
+    // CREATE DATABASE … TEMPLATE fails while any session is connected to the template (another
+    // worker's CREATE at the same moment): retry briefly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${pgTemplate()}`);
+        break;
+      } catch (error) {
+        if (attempt >= 50 || !/being accessed by other users/.test(String(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+      }
+    }
   } finally {
     await admin.end();
   }

@@ -1,5 +1,8 @@
-import { prepareTemplate } from "./databases";
+import { dropTemplate, prepareTemplate } from "./databases";
 
 export default async function globalSetup() {
   await prepareTemplate();
+  return async () => {
+    await dropTemplate();
+  };
 }

@@ -4,7 +4,7 @@
 import type { Db } from "~/db.server";
 import { usageOutcome, type RewardKind, type RewardStatus } from "~/domain/rewards";
 import { logger } from "~/logger.server";
-import { recordEvent, transitionReward } from "../reward-transitions.server";
+import { recordEventOnce, transitionRewardById } from "../rewards/events.server";
 import type { OrderContext } from "./order-created.server";
 
 function describeOrder(order: OrderContext): string {
@@ -32,7 +32,7 @@ export async function markRewardsUsed(db: Db, order: OrderContext): Promise<void
           : "";
     switch (outcome.type) {
       case "mark_used": {
-        const result = await transitionReward(db, {
+        const result = await transitionRewardById(db, logger, {
           rewardId: reward.id,
           to: "USED",
           trigger: "ORDER_COMPLETED",
@@ -53,12 +53,12 @@ export async function markRewardsUsed(db: Db, order: OrderContext): Promise<void
       case "record_event":
         // Canceled/Failed stay as they are (a merchant's decision is not silently overturned), but
         // the merchant must know the code was used anyway.
-        await recordEvent(db, {
+        await recordEventOnce(db, {
           rewardId: reward.id,
           shop: reward.shop,
           type: outcome.eventType,
-          fromStatus: reward.status,
-          toStatus: reward.status,
+          fromStatus: reward.status as RewardStatus,
+          toStatus: reward.status as RewardStatus,
           actor: "WEBHOOK",
           reason: `code used on ${describeOrder(order)} although the reward is ${reward.status.toLowerCase()}${mismatch}`,
           dedupeKey: orderKey,
@@ -66,7 +66,7 @@ export async function markRewardsUsed(db: Db, order: OrderContext): Promise<void
         break;
       case "noop":
         if (reward.usedOrderGid && order.facts.orderGid && reward.usedOrderGid !== order.facts.orderGid) {
-          await recordEvent(db, {
+          await recordEventOnce(db, {
             rewardId: reward.id,
             shop: reward.shop,
             type: "NOTE",

@@ -7,7 +7,7 @@ import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { getDiscountStatus } from "~/shopify/discounts.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
-import { transitionReward } from "../reward-transitions.server";
+import { transitionRewardById } from "../rewards/events.server";
 
 export const CHANGED_IN_SHOPIFY = "changed in Shopify";
 
@@ -38,7 +38,7 @@ export async function applyShopifyDiscountChange(
       if (!naturallyExpired) detail = "the discount was deactivated in Shopify's admin";
     }
     if (!detail) continue;
-    const result = await transitionReward(db, {
+    const result = await transitionRewardById(db, logger, {
       rewardId: reward.id,
       to: "CANCELED",
       trigger: "MERCHANT_CANCELED",

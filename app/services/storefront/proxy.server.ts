@@ -6,10 +6,12 @@
 //     any customer id the browser sends (query or body) is never read;
 //   - a bad or missing signature, or a timestamp outside the library's 90 s window, is rejected by
 //     `authenticate.public.appProxy` (400) before anything is read or written.
+import { json } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
 import { env } from "~/env.server";
 import { logger } from "~/logger.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
+import type { RedeemErrorCode } from "~/services/rewards/redeem-points.server";
 import { createSlidingWindowLimiter } from "./rate-limit.server";
 
 export interface StorefrontContext {
@@ -20,6 +22,7 @@ export interface StorefrontContext {
   graphql: AdminGraphql | undefined;
 }
 
+/** Codes of the storefront API's errors: the proxy's own, and the redeem use-case's. */
 export type ProxyErrorCode =
   | "invalid_signature"
   | "invalid_request"
@@ -27,13 +30,10 @@ export type ProxyErrorCode =
   | "method_not_allowed"
   | "not_signed_in"
   | "rate_limited"
-  | "reward_not_found"
-  | "not_enough_points"
-  | "redemption_in_progress"
-  | "idempotency_key_reused"
-  | "redemption_failed"
-  | "rewards_unavailable"
-  | "internal_error";
+  /** The redemption is still open (running, or to be resumed): retry with the SAME idempotency key. */
+  | "redemption_pending"
+  | "internal_error"
+  | RedeemErrorCode;
 
 export interface ProxyErrorBody {
   error: { code: ProxyErrorCode; message: string };
@@ -43,7 +43,8 @@ const NO_STORE = { "Cache-Control": "private, no-store" };
 
 /** A JSON response for the storefront. Never cached: every answer can be customer-specific. */
 export function proxyJson(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
-  return Response.json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
+  // Remix's json(), not Response.json(): remix-serve installs fetch globals without the latter.
+  return json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
 }
 
 export function proxyError(status: number, code: ProxyErrorCode, message: string, headers: Record<string, string> = {}): Response {
@@ -56,7 +57,6 @@ export const MESSAGES = {
   notSignedIn: "Please sign in to your account to see your points and rewards.",
   rateLimited: "You're doing that too often. Please wait a moment and try again.",
   internal: "Something went wrong on our side. Please reload the page and try again.",
-  unavailable: "Rewards aren't available in this shop right now. Please try again later.",
 } as const;
 
 /** One limiter per process (see rate-limit.server.ts for why that is acceptable). */

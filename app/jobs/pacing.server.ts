@@ -1,0 +1,163 @@
+// Per-shop pacing of Admin API calls against Shopify's leaky bucket (SHOPIFY.md §3).
+//
+// Every response reports `throttleStatus` (maximumAvailable, currentlyAvailable, restoreRate). The
+// pacer keeps, per shop, an estimate of the bucket: the last reported level, refilled at the
+// restore rate since, minus what calls in flight have reserved. A call may start only when the
+// estimate covers its requested cost, so a bulk run drains the bucket and then spends exactly what
+// Shopify restores — the bucket stays near empty and THROTTLED does not happen. Shopify admits a
+// call when its *requested* cost fits, so that is what we reserve (the largest requested cost seen
+// for the shop; lookups cost less than creates, so this errs on the safe side).
+//
+// In memory, per process: several worker processes each read Shopify's reports, so they correct
+// each other's spending after every call; a rare THROTTLED is then retried by the normal backoff.
+import type { AdminGraphql, QueryCost, RunOptions } from "~/shopify/graphql.server";
+
+export interface PacerOptions {
+  /** Milliseconds clock (default Date.now). */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Points kept in reserve above the requested cost (default 1: Shopify reports whole points). */
+  margin?: number;
+  /** Longest single wait before re-checking (default 2 s). */
+  maxWaitMs?: number;
+}
+
+interface Bucket {
+  /** Whether Shopify has reported this shop's bucket yet. */
+  known: boolean;
+  available: number;
+  maximum: number;
+  restoreRate: number;
+  atMs: number;
+  /** Points reserved by calls sent and not yet answered. */
+  reserved: number;
+  /** Calls sent and not yet answered. */
+  inflight: number;
+  /** Largest requested cost seen. */
+  estimate: number;
+  throttledSeen: number;
+}
+
+export interface BucketSnapshot {
+  known: boolean;
+  available: number;
+  maximum: number;
+  restoreRate: number;
+  reserved: number;
+  estimate: number;
+  throttledSeen: number;
+}
+
+export class Pacer {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly nowMs: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly margin: number;
+  private readonly maxWaitMs: number;
+
+  constructor(options: PacerOptions = {}) {
+    this.nowMs = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.margin = options.margin ?? 1;
+    this.maxWaitMs = options.maxWaitMs ?? 2_000;
+  }
+
+  private bucket(shop: string): Bucket {
+    const key = shop.toLowerCase();
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { known: false, available: 0, maximum: 0, restoreRate: 0, atMs: this.nowMs(), reserved: 0, inflight: 0, estimate: 0, throttledSeen: 0 };
+      this.buckets.set(key, b);
+    }
+    return b;
+  }
+
+  private refill(b: Bucket): void {
+    const now = this.nowMs();
+    if (b.known) b.available = Math.min(b.maximum, b.available + (Math.max(0, now - b.atMs) / 1000) * b.restoreRate);
+    b.atMs = now;
+  }
+
+  /** Feed a cost report (RunOptions.onCost). Shopify's figure replaces our estimate. */
+  observe(shop: string, cost: QueryCost): void {
+    const b = this.bucket(shop);
+    const t = cost.throttleStatus;
+    if (!t || !Number.isFinite(t.currentlyAvailable)) return;
+    b.known = true;
+    b.available = t.currentlyAvailable;
+    b.maximum = t.maximumAvailable;
+    b.restoreRate = t.restoreRate;
+    b.atMs = this.nowMs();
+    if (Number.isFinite(cost.requestedQueryCost)) b.estimate = Math.max(b.estimate, cost.requestedQueryCost);
+    if (cost.actualQueryCost === null) b.throttledSeen++;
+  }
+
+  /** Waits until the shop's bucket can take another call; returns the release for when it is answered. */
+  async acquire(shop: string): Promise<() => void> {
+    const b = this.bucket(shop);
+    for (;;) {
+      this.refill(b);
+      let reserve: number | null = null;
+      if (!b.known) {
+        // Nothing reported yet: one call at a time until the first answer tells us the bucket.
+        if (b.inflight === 0) reserve = 0;
+      } else if (b.available - b.reserved >= b.estimate + this.margin) {
+        reserve = b.estimate;
+      }
+      if (reserve !== null) {
+        const points = reserve;
+        b.reserved += points;
+        b.inflight++;
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          b.reserved -= points;
+          b.inflight--;
+          // Assume it was spent until Shopify's report (which follows at once) says otherwise.
+          b.available -= points;
+        };
+      }
+      const missing = b.known ? b.estimate + this.margin - (b.available - b.reserved) : 0;
+      const waitMs = b.known && b.restoreRate > 0 ? (missing / b.restoreRate) * 1000 : 10;
+      await this.sleep(Math.min(this.maxWaitMs, Math.max(1, Math.ceil(waitMs))));
+    }
+  }
+
+  /** `graphql` that waits for the shop's budget before every call. */
+  wrap(shop: string, graphql: AdminGraphql): AdminGraphql {
+    return async (query, options) => {
+      const release = await this.acquire(shop);
+      try {
+        return await graphql(query, options);
+      } finally {
+        release();
+      }
+    };
+  }
+
+  /** RunOptions that report every call's cost to the pacer (chained with `base.onCost`). */
+  runOptions(shop: string, base: RunOptions = {}): RunOptions {
+    return {
+      ...base,
+      onCost: (cost) => {
+        this.observe(shop, cost);
+        base.onCost?.(cost);
+      },
+    };
+  }
+
+  snapshot(shop: string): BucketSnapshot {
+    const b = this.bucket(shop);
+    this.refill(b);
+    return {
+      known: b.known,
+      available: b.available,
+      maximum: b.maximum,
+      restoreRate: b.restoreRate,
+      reserved: b.reserved,
+      estimate: b.estimate,
+      throttledSeen: b.throttledSeen,
+    };
+  }
+}

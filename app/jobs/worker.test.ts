@@ -1,0 +1,375 @@
+// The worker against the real database and the Shopify emulator (through the real library):
+// generation, exactly-once after lost responses and crashes, retries with backoff, permanent
+// failures, uninstalled shops, rewards used meanwhile, pacing, graceful shutdown.
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Customer, RewardTemplate } from "@prisma/client";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { DEFAULT_RETRY_POLICY, merchantExplanation } from "~/domain/rewards";
+import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { createRewardDiscount } from "~/shopify/discounts.server";
+import { installEmulatedShop, useShopifyEmulator } from "../../test/support/shopify";
+import { TEST_APP } from "../../test/support/constants";
+import { createCustomer, createTemplate } from "../../test/support/factories";
+import { testClock, type TestClock } from "../../test/support/clock";
+import { Pacer } from "./pacing.server";
+import { runWorkerOnce, startWorker, workerConfig, type WorkerConfig, type WorkerDeps } from "./worker.server";
+
+const { emulator, adminGraphql } = useShopifyEmulator();
+const SHOP: string = TEST_APP.shop;
+const GONE = "uninstalled.myshopify.com";
+const STANDARD = "standard-plan.myshopify.com";
+
+let customer: Customer;
+let template: RewardTemplate;
+let clock: TestClock;
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { planDisplayName: "Shopify Plus", giftCards: true, currencyCode: "USD" });
+  await installEmulatedShop(emulator, GONE, { currencyCode: "USD" });
+  await installEmulatedShop(emulator, STANDARD, { planDisplayName: "Basic", currencyCode: "USD" });
+  customer = await createCustomer(db, SHOP, {}, emulator);
+  template = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "FIXED_AMOUNT", value: "5.00", pointsCost: null, expiryDays: 14 });
+});
+
+beforeEach(async () => {
+  // Work is claimed across shops, so every test starts with no rewards at all.
+  await db.reward.deleteMany();
+  clock = testClock();
+});
+
+function deps(over: Partial<WorkerDeps> = {}): WorkerDeps {
+  return { db, logger, adminFor: (shop) => adminGraphql(shop), now: clock.now, ...over };
+}
+
+function config(over: Partial<WorkerConfig> = {}): WorkerConfig {
+  return workerConfig({ workerId: "worker-a", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 2_000, ...over });
+}
+
+async function pending(shop = SHOP, who: Customer = customer, tpl: RewardTemplate = template) {
+  const r = await issueRewardAsync(deps(), { shop, customer: { id: who.id }, templateId: tpl.id, source: "REFERRAL", reason: "Referred a friend" });
+  if (!r.ok) throw new Error(r.error.message);
+  return r.reward;
+}
+
+const discountsWithCode = (shop: string, code: string) => emulator.inspect.discounts(shop).filter((d) => d.codes.some((c) => c.code === code));
+const eventsOf = (rewardId: string) => db.rewardEvent.findMany({ where: { rewardId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+const rewardRow = (id: string) => db.reward.findUniqueOrThrow({ where: { id } });
+
+describe("worker: generating pending rewards", () => {
+  it("generates a pending reward once: one tagged discount for the customer, Issued by the worker, claim released", async () => {
+    const reward = await pending();
+    const summary = await runWorkerOnce(deps(), config());
+    expect(summary).toMatchObject({ claimed: 1, outcomes: { issued: 1 }, errors: 0 });
+
+    const row = await rewardRow(reward.id);
+    expect(row).toMatchObject({ status: "ISSUED", attempts: 1, claimedBy: null, claimedUntil: null, nextAttemptAt: null, failureReason: null });
+    const [discount, ...rest] = discountsWithCode(SHOP, reward.code);
+    expect(rest).toHaveLength(0);
+    expect(discount).toMatchObject({ id: row.shopifyId, usageLimit: 1, appliesOncePerCustomer: true, tags: [`loyalty-reward:${reward.id}`] });
+    expect(discount.context).toEqual({ kind: "customers", customerIds: [customer.shopifyCustomerId] });
+    expect(row.expiresAt!.getTime() - clock.now().getTime()).toBeGreaterThan(14 * 86_400_000 - 2_000);
+    // First attempt: no lookup needed.
+    expect(emulator.inspect.countCalls("codeDiscountNodeByCode")).toBe(0);
+    expect(await eventsOf(reward.id)).toMatchObject([
+      { type: "CREATED", toStatus: "PENDING", actor: "SYSTEM" },
+      { type: "STATUS_CHANGED", fromStatus: "PENDING", toStatus: "ISSUED", actor: "WORKER" },
+    ]);
+    expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
+  });
+
+  it("generates gift card rewards", async () => {
+    const gift = await createTemplate(db, SHOP, { purpose: "VIP_TIER_ENTRY", kind: "GIFT_CARD", value: "30.00", pointsCost: null });
+    const r = await issueRewardAsync(deps(), { shop: SHOP, customer: { id: customer.id }, templateId: gift.id, source: "VIP_TIER_ENTRY" });
+    if (!r.ok) throw new Error(r.error.message);
+    await runWorkerOnce(deps(), config());
+    const row = await rewardRow(r.reward.id);
+    expect(row.status).toBe("ISSUED");
+    const card = emulator.inspect.giftCards(SHOP).find((g) => g.id === row.shopifyId);
+    expect(card).toMatchObject({ initialValue: 3000, note: `loyalty-reward:${row.id}`, enabled: true });
+  });
+
+  it("a lost response is resolved in the same attempt by looking the code up: one discount", async () => {
+    const reward = await pending();
+    emulator.faults.loseResponse("discountCodeBasicCreate");
+    const summary = await runWorkerOnce(deps(), config());
+    expect(summary.outcomes).toEqual({ issued: 1 });
+    expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(1);
+    const events = await eventsOf(reward.id);
+    expect(events.at(-1)).toMatchObject({ type: "STATUS_CHANGED", toStatus: "ISSUED", reason: expect.stringMatching(/adopted/) });
+  });
+
+  it("a crash between Shopify's success and our commit never makes a second discount", async () => {
+    const reward = await pending();
+    let crashes = 1;
+    const crashing = deps({
+      beforeIssue: async () => {
+        if (crashes-- > 0) throw new Error("process killed");
+      },
+    });
+    const first = await runWorkerOnce(crashing, config());
+    expect(first).toMatchObject({ claimed: 1, errors: 1 });
+    expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1);
+    expect(await rewardRow(reward.id)).toMatchObject({ status: "PENDING", claimedBy: "worker-a", attempts: 1 });
+
+    // Its lease still runs: no other worker takes it.
+    expect((await runWorkerOnce(crashing, config({ workerId: "worker-b" }))).claimed).toBe(0);
+    // The lease runs out; a restarted worker looks the code up and adopts it.
+    clock.advance(61_000);
+    const second = await runWorkerOnce(crashing, config({ workerId: "worker-b" }));
+    expect(second.outcomes).toEqual({ issued: 1 });
+    const row = await rewardRow(reward.id);
+    expect(row).toMatchObject({ status: "ISSUED", attempts: 2, shopifyId: discountsWithCode(SHOP, reward.code)[0].id });
+    expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(1);
+    expect(emulator.inspect.countCalls("codeDiscountNodeByCode")).toBe(1);
+  });
+
+  it("when the lookup after a lost response fails too, retries later and adopts the code then", async () => {
+    const reward = await pending();
+    emulator.faults.loseResponse("discountCodeBasicCreate");
+    emulator.faults.httpError("codeDiscountNodeByCode", 503);
+    const first = await runWorkerOnce(deps(), config());
+    expect(first.outcomes).toEqual({ retry_scheduled: 1 });
+    const afterFirst = await rewardRow(reward.id);
+    expect(afterFirst.failureReason).toMatch(/^network_error/);
+    clock.set(afterFirst.nextAttemptAt!);
+    const second = await runWorkerOnce(deps(), config());
+    expect(second.outcomes).toEqual({ issued: 1 });
+    expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(1);
+  });
+
+  it("TAKEN on our own code (an attempt the database never heard of created it) is adopted, not failed", async () => {
+    const reward = await pending();
+    const made = await createRewardDiscount(await adminGraphql(SHOP), {
+      code: reward.code,
+      title: reward.title,
+      customerGid: customer.shopifyCustomerId,
+      value: { type: "FIXED_AMOUNT", amount: "5.00" },
+      startsAt: new Date(),
+      endsAt: null,
+      combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true },
+      tag: `loyalty-reward:${reward.id}`,
+    });
+    expect(made.ok).toBe(true);
+    emulator.inspect.reset();
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ issued: 1 });
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate", { outcome: "user_errors" })).toBe(1); // TAKEN
+    expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1);
+    expect((await rewardRow(reward.id)).shopifyId).toBe(made.ok ? made.data.id : "");
+  });
+
+  it("TAKEN by a code that isn't ours fails the reward as code_taken, without touching that code", async () => {
+    const reward = await pending();
+    await createRewardDiscount(await adminGraphql(SHOP), {
+      code: reward.code,
+      title: "The merchant's own",
+      customerGid: customer.shopifyCustomerId,
+      value: { type: "FIXED_AMOUNT", amount: "50.00" },
+      startsAt: new Date(),
+      endsAt: null,
+      combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true },
+      tag: "merchant",
+    });
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ failed: 1 });
+    const row = await rewardRow(reward.id);
+    expect(row.failureReason).toMatch(/^code_taken: /);
+    expect(merchantExplanation(row.failureReason).action).toMatch(/new code/);
+    const [theirs] = discountsWithCode(SHOP, reward.code);
+    expect(theirs).toMatchObject({ tags: ["merchant"], deactivatedAt: null });
+  });
+});
+
+describe("worker: retries and failures", () => {
+  it("retries a THROTTLED storm with growing waits, recording each attempt, then issues exactly one discount", async () => {
+    const reward = await pending();
+    emulator.faults.throttle("discountCodeBasicCreate", 3);
+    const waits: number[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const before = clock.now().getTime();
+      expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ retry_scheduled: 1 });
+      const row = await rewardRow(reward.id);
+      expect(row).toMatchObject({ status: "PENDING", attempts: attempt, claimedBy: null });
+      waits.push(row.nextAttemptAt!.getTime() - before);
+      // Not due before its time.
+      clock.set(new Date(row.nextAttemptAt!.getTime() - 1));
+      expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
+      clock.advance(1);
+    }
+    expect(waits).toEqual([60_000, 240_000, 960_000]);
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ issued: 1 });
+    expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1);
+
+    const failures = (await eventsOf(reward.id)).filter((e) => e.type === "ATTEMPT_FAILED");
+    expect(failures).toHaveLength(3);
+    for (const event of failures) {
+      expect(event.actor).toBe("WORKER");
+      expect(event.reason).toMatch(/throttled/);
+      expect(JSON.parse(event.shopifyError!)).toMatchObject({ failure: { kind: "throttled" }, detail: [{ extensions: { code: "THROTTLED" } }] });
+    }
+  });
+
+  it("follows the backoff schedule and marks the reward Failed with the last reason after the 8th attempt", async () => {
+    const reward = await pending();
+    emulator.faults.httpError("discountCodeBasicCreate", 503, { times: "forever" });
+    const waits: number[] = [];
+    for (let attempt = 1; attempt <= DEFAULT_RETRY_POLICY.maxAttempts; attempt++) {
+      const summary = await runWorkerOnce(deps(), config());
+      const row = await rewardRow(reward.id);
+      expect(row.attempts).toBe(attempt);
+      if (attempt < DEFAULT_RETRY_POLICY.maxAttempts) {
+        expect(summary.outcomes).toEqual({ retry_scheduled: 1 });
+        waits.push(row.nextAttemptAt!.getTime() - clock.now().getTime());
+        clock.set(row.nextAttemptAt!);
+      } else {
+        expect(summary.outcomes).toEqual({ failed: 1 });
+      }
+    }
+    const minute = 60_000;
+    expect(waits).toEqual([1, 4, 16, 64, 256, 540, 540].map((m) => m * minute)); // jitter pinned to the ceiling
+    const row = await rewardRow(reward.id);
+    expect(row).toMatchObject({ status: "FAILED", nextAttemptAt: null, claimedBy: null });
+    expect(row.failureReason).toMatch(/^shopify_unavailable: Shopify answered HTTP 503 \(gave up after 8 attempts\)$/);
+    expect(merchantExplanation(row.failureReason).summary).toMatch(/unavailable/);
+    const events = await eventsOf(reward.id);
+    expect(events.filter((e) => e.type === "ATTEMPT_FAILED")).toHaveLength(8);
+    expect(events.at(-1)).toMatchObject({ type: "STATUS_CHANGED", fromStatus: "PENDING", toStatus: "FAILED", actor: "WORKER" });
+    // Each uncertain 503 on the create was checked with a lookup; nothing was ever created.
+    expect(discountsWithCode(SHOP, reward.code)).toHaveLength(0);
+    // Failed is final: nothing claims it again.
+    clock.advance(86_400_000);
+    expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
+  });
+
+  it("the attempt limit is configurable", async () => {
+    const reward = await pending();
+    emulator.faults.httpError("discountCodeBasicCreate", 502, { times: "forever" });
+    const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 2 };
+    await runWorkerOnce(deps(), config({ retryPolicy: policy }));
+    clock.set((await rewardRow(reward.id)).nextAttemptAt!);
+    expect((await runWorkerOnce(deps(), config({ retryPolicy: policy }))).outcomes).toEqual({ failed: 1 });
+    expect((await rewardRow(reward.id)).status).toBe("FAILED");
+  });
+
+  it("fails at once, with Shopify's message, when Shopify refuses the reward for good", async () => {
+    const reward = await pending();
+    emulator.faults.userErrors("discountCodeBasicCreate", [{ field: ["basicCodeDiscount", "minimumRequirement"], code: "GREATER_THAN", message: "Minimum subtotal must be greater than 0" }]);
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ failed: 1 });
+    const row = await rewardRow(reward.id);
+    expect(row).toMatchObject({ status: "FAILED", attempts: 1 });
+    expect(row.failureReason).toBe("invalid_reward_settings: Minimum subtotal must be greater than 0 (GREATER_THAN)");
+    const [attempt] = (await eventsOf(reward.id)).filter((e) => e.type === "ATTEMPT_FAILED");
+    expect(JSON.parse(attempt.shopifyError!)).toMatchObject({
+      failure: { kind: "user_errors", errors: [{ code: "GREATER_THAN", message: "Minimum subtotal must be greater than 0" }] },
+    });
+  });
+
+  it("a Failed reward whose last create may have gone through gets its code cleaned up by the sweep", async () => {
+    const reward = await pending();
+    emulator.faults.loseResponse("discountCodeBasicCreate");
+    emulator.faults.httpError("codeDiscountNodeByCode", 503);
+    const once = { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 };
+    expect((await runWorkerOnce(deps(), config({ retryPolicy: once }))).outcomes).toEqual({ failed: 1 });
+    const failed = await rewardRow(reward.id);
+    expect(failed.status).toBe("FAILED");
+    expect(failed.nextAttemptAt).not.toBeNull(); // cleanup marker
+    expect(discountsWithCode(SHOP, reward.code)[0].deactivatedAt).toBeNull();
+
+    clock.set(failed.nextAttemptAt!);
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ cleanup: 1 });
+    expect(discountsWithCode(SHOP, reward.code)[0].deactivatedAt).not.toBeNull();
+    expect(await rewardRow(reward.id)).toMatchObject({ status: "FAILED", nextAttemptAt: null, claimedBy: null });
+  });
+});
+
+describe("worker: rewards it must leave alone", () => {
+  it("skips shops that uninstalled the app: the reward stays Pending, no attempt counted, looked at again later", async () => {
+    const gone = await createCustomer(db, GONE, {}, emulator);
+    const goneTemplate = await createTemplate(db, GONE, { purpose: "REFERRAL", pointsCost: null });
+    const reward = await pending(GONE, gone, goneTemplate);
+    await db.shop.update({ where: { domain: GONE }, data: { uninstalledAt: clock.now() } });
+    const summary = await runWorkerOnce(deps(), config({ uninstalledRetryMs: 3_600_000 }));
+    expect(summary.outcomes).toEqual({ deferred_uninstalled: 1 });
+    expect(emulator.inspect.countCalls()).toBe(0);
+    const row = await rewardRow(reward.id);
+    expect(row).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null });
+    expect(row.nextAttemptAt!.getTime()).toBe(clock.now().getTime() + 3_600_000);
+    await db.shop.update({ where: { domain: GONE }, data: { uninstalledAt: null } });
+  });
+
+  it("does not regenerate a reward a webhook marked Used meanwhile", async () => {
+    const reward = await pending();
+    // orders/create carried the code (e.g. the merchant had shared it) before the worker ran.
+    await db.reward.update({ where: { id: reward.id }, data: { status: "USED", usedAt: clock.now() } });
+    // A stale due time is still on the row; the worker must not touch Shopify for it.
+    await db.reward.update({ where: { id: reward.id }, data: { nextAttemptAt: clock.now() } });
+    const summary = await runWorkerOnce(deps(), config());
+    expect(summary.claimed).toBe(0);
+    expect(emulator.inspect.countCalls()).toBe(0);
+    expect((await rewardRow(reward.id)).status).toBe("USED");
+  });
+
+  it("when the reward became Used while being generated, keeps the code and does not overwrite Used", async () => {
+    const reward = await pending();
+    const summary = await runWorkerOnce(
+      deps({
+        beforeIssue: async () => {
+          await db.reward.update({ where: { id: reward.id }, data: { status: "USED", usedAt: clock.now() } });
+        },
+      }),
+      config(),
+    );
+    expect(summary.outcomes).toEqual({ skipped: 1 });
+    const row = await rewardRow(reward.id);
+    expect(row).toMatchObject({ status: "USED", claimedBy: null });
+    expect(discountsWithCode(SHOP, reward.code)[0].deactivatedAt).toBeNull();
+  });
+});
+
+describe("worker: pacing and shutdown", () => {
+  it("with pacing, a bulk run on a drained Standard bucket never hits THROTTLED; without it, it does", async () => {
+    const who = await createCustomer(db, STANDARD, {}, emulator);
+    const tpl = await createTemplate(db, STANDARD, { purpose: "REFERRAL", pointsCost: null });
+    const token = emulator.store.getShop(STANDARD)!.accessToken;
+    const realClock = { now: () => new Date() };
+
+    for (let i = 0; i < 12; i++) await pending(STANDARD, who, tpl);
+    emulator.admin.throttle.setAvailable(token, STANDARD, 0);
+    const pacer = new Pacer();
+    // Teach the pacer the bucket (a real worker learns it from its first call).
+    pacer.observe(STANDARD, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } });
+    const paced = await runWorkerOnce({ ...deps(realClock), pacer }, config({ batchSize: 12, perShopConcurrency: 3 }));
+    expect(paced.outcomes).toEqual({ issued: 12 });
+    expect(emulator.inspect.countCalls(undefined, { shop: STANDARD, outcome: "throttled" })).toBe(0);
+    // It spent what Shopify restored: the bucket ends near empty, not refilled while we idled.
+    const bucket = pacer.snapshot(STANDARD);
+    expect(bucket.known).toBe(true);
+    expect(bucket.available).toBeLessThan(5 * bucket.estimate);
+
+    await db.reward.deleteMany();
+    for (let i = 0; i < 12; i++) await pending(STANDARD, who, tpl);
+    emulator.admin.throttle.setAvailable(token, STANDARD, 0);
+    const unpaced = await runWorkerOnce(deps(realClock), config({ batchSize: 12, perShopConcurrency: 3 }));
+    expect(unpaced.outcomes.retry_scheduled ?? 0).toBeGreaterThan(0);
+    expect(emulator.inspect.countCalls(undefined, { shop: STANDARD, outcome: "throttled" })).toBeGreaterThan(0);
+  });
+
+  it("graceful stop finishes the reward in progress and gives the other claimed rewards back", async () => {
+    const rewards = [];
+    for (let i = 0; i < 4; i++) rewards.push(await pending());
+    emulator.faults.hang("discountCodeBasicCreate", 300, "forever");
+    const worker = startWorker(deps(), { ...config({ batchSize: 4, perShopConcurrency: 1 }), pollMs: 50 });
+    // Wait until the first reward's attempt has started (its create is then in flight), then stop.
+    for (let i = 0; i < 100 && (await db.reward.count({ where: { attempts: { gt: 0 } } })) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await worker.stop(5_000);
+
+    const rows = await db.reward.findMany({ where: { id: { in: rewards.map((r) => r.id) } } });
+    const issued = rows.filter((r) => r.status === "ISSUED");
+    expect(issued).toHaveLength(1);
+    expect(rows.filter((r) => r.status === "PENDING")).toHaveLength(3);
+    for (const row of rows) expect(row.claimedBy).toBeNull();
+    expect(rows.filter((r) => r.attempts > 0)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,236 @@
+// The merchant cancels a reward.
+//
+// ISSUED: the code is deactivated in Shopify FIRST; only then is the reward Canceled. If Shopify
+//   fails, the reward stays Issued (the customer can still use the code, and the admin says so).
+// PENDING: the reward is flipped to Canceled in the database FIRST (so the worker can no longer
+//   issue it: its final PENDING→ISSUED compare-and-set fails and it deactivates what it just made),
+//   then anything the code already has in Shopify is deactivated. Until that is confirmed the row
+//   carries a cleanup marker (`nextAttemptAt` on a CANCELED reward) that the worker sweeps, so a
+//   process dying mid-way cannot leave a usable code behind.
+// Points of a canceled, unused points redemption are refunded when the shop's option is on.
+import type { Prisma, Reward } from "@prisma/client";
+import { parseRewardKind, type FailureReason } from "~/domain/rewards";
+import type { RewardDeps } from "./deps.server";
+import { shopifyMessage, transitionReward } from "./events.server";
+import { removeFromShopify, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
+import { toRewardView, type RewardView } from "./repository.server";
+
+export interface CancelRewardInput {
+  shop: string;
+  rewardId: string;
+  /** Why, in the merchant's words (kept in the reward's history). */
+  reason?: string | null;
+}
+
+export type CancelErrorCode = "not_found" | "not_cancelable" | "shopify_error";
+
+export interface CancelError {
+  code: CancelErrorCode;
+  /** Plain language for the merchant: what happened, the reward's state now, what to do. */
+  message: string;
+  reason?: FailureReason;
+}
+
+/** What is left in Shopify after the cancel. */
+export type ShopifyCleanup =
+  /** The code was deactivated (or never existed / was already gone). */
+  | "done"
+  /** A worker is generating the reward right now; it deactivates what it makes, and the sweep re-checks. */
+  | "worker_will_remove"
+  /** Shopify could not be reached; the worker keeps trying in the background. */
+  | "retrying";
+
+export type CancelResult =
+  | { ok: true; reward: RewardView; alreadyCanceled: boolean; pointsRefunded: number; shopify: ShopifyCleanup; message: string }
+  | { ok: false; error: CancelError };
+
+const SHOPIFY_TIMEOUT_MS = 15_000;
+
+async function accessFor(deps: RewardDeps, shop: string): Promise<ShopifyAccess> {
+  return { graphql: await deps.adminFor(shop), options: { timeoutMs: SHOPIFY_TIMEOUT_MS, ...(deps.runOptions?.(shop) ?? {}) } };
+}
+
+function shopifyRefusal(problem: ShopifyProblem, stillStatus: string): CancelError {
+  const { category, reason } = problem.classification;
+  const state = `The reward is still ${stillStatus} and the customer can still use the code.`;
+  if (reason === "missing_access" || reason === "app_not_authorized") {
+    return { code: "shopify_error", reason, message: `The app isn't allowed to change discounts in your shop right now, so the code couldn't be deactivated. ${state} Open the app from your Shopify admin to reconnect it, then try again.` };
+  }
+  if (category === "permanent") {
+    return { code: "shopify_error", reason, message: `Shopify refused to deactivate the code ("${shopifyMessage(problem.failure)}"). ${state}` };
+  }
+  return { code: "shopify_error", reason, message: `Shopify didn't respond properly while deactivating the code. ${state} Please try again in a minute.` };
+}
+
+/** Gives back the points of a canceled, unused redemption when the shop's option is on. */
+async function refundPoints(tx: Prisma.TransactionClient, reward: Reward, note: string): Promise<number> {
+  if (reward.pointsSpent <= 0) return 0;
+  const shop = await tx.shop.findUnique({ where: { domain: reward.shop } });
+  if (shop && !shop.refundPointsOnCancel) return 0;
+  const customer = await tx.customer.update({
+    where: { id: reward.customerId },
+    data: { pointsBalance: { increment: reward.pointsSpent } },
+    select: { pointsBalance: true },
+  });
+  await tx.pointsTransaction.create({
+    data: {
+      shop: reward.shop,
+      customerId: reward.customerId,
+      delta: reward.pointsSpent,
+      balanceAfter: customer.pointsBalance,
+      reason: "REDEMPTION_REFUND",
+      rewardId: reward.id,
+      note,
+    },
+  });
+  return reward.pointsSpent;
+}
+
+const MESSAGES: Record<ShopifyCleanup, string> = {
+  done: "Reward canceled. Its code no longer works in your shop.",
+  worker_will_remove: "Reward canceled. It was being created in Shopify at that moment; the app removes the code as soon as that finishes.",
+  retrying: "Reward canceled. Shopify couldn't be reached to deactivate the code yet; the app keeps trying in the background.",
+};
+
+export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): Promise<CancelResult> {
+  const { db, now, logger } = deps;
+  const note = input.reason?.trim() ? `Canceled by the merchant: ${input.reason.trim()}` : "Canceled by the merchant";
+
+  // A few rounds: the reward can change under us (the worker issues it, a webhook marks it Used).
+  for (let round = 0; round < 3; round++) {
+    const reward = await db.reward.findFirst({ where: { id: input.rewardId, shop: input.shop } });
+    if (!reward) return { ok: false, error: { code: "not_found", message: "This reward doesn't exist (it may have been deleted)." } };
+    let refunded = 0;
+    const also = async (tx: Prisma.TransactionClient) => {
+      refunded = await refundPoints(tx, reward, note);
+    };
+
+    if (reward.status === "ISSUED") {
+      let access: ShopifyAccess;
+      try {
+        access = await accessFor(deps, reward.shop);
+      } catch (error) {
+        logger.warn({ err: error, shop: reward.shop }, "cancel: no Admin API access");
+        return {
+          ok: false,
+          error: { code: "shopify_error", reason: "app_not_authorized", message: "The app can't reach your shop right now, so the code couldn't be deactivated. The reward is still Issued. Open the app from your Shopify admin, then try again." },
+        };
+      }
+      const removed = await removeFromShopify(access, { rewardId: reward.id, kind: parseRewardKind(reward.kind), code: reward.code, shopifyId: reward.shopifyId }, "deactivate");
+      if (!removed.ok) {
+        logger.warn({ shop: reward.shop, rewardId: reward.id, failure: removed.failure, detail: removed.detail }, "cancel: Shopify refused the deactivation");
+        return { ok: false, error: shopifyRefusal(removed, "Issued") };
+      }
+      const result = await transitionReward(db, logger, {
+        reward,
+        to: "CANCELED",
+        trigger: "MERCHANT_CANCELED",
+        actor: "MERCHANT",
+        reason: note,
+        data: { canceledAt: now(), nextAttemptAt: null },
+        also,
+      });
+      if (result.type === "conflict") continue;
+      if (result.type === "rejected") return notCancelable(reward);
+      const fresh = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
+      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: false, pointsRefunded: refunded, shopify: "done", message: MESSAGES.done };
+    }
+
+    if (reward.status === "PENDING") {
+      const result = await transitionReward(db, logger, {
+        reward,
+        to: "CANCELED",
+        trigger: "MERCHANT_CANCELED",
+        actor: "MERCHANT",
+        reason: note,
+        // The cleanup marker: due now; cleared once Shopify is confirmed clean.
+        data: { canceledAt: now(), nextAttemptAt: now() },
+        also,
+      });
+      if (result.type === "conflict") continue;
+      if (result.type === "rejected") return notCancelable(reward);
+      const canceled = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
+      const shopify = await cleanupRewardCode(deps, canceled);
+      const fresh = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
+      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: false, pointsRefunded: refunded, shopify, message: MESSAGES[shopify] };
+    }
+
+    if (reward.status === "CANCELED") {
+      // Repeating a cancel is a no-op, except that it retries an unfinished Shopify cleanup now.
+      const shopify = reward.nextAttemptAt ? await cleanupRewardCode(deps, reward) : "done";
+      const fresh = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
+      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: true, pointsRefunded: 0, shopify, message: MESSAGES[shopify] };
+    }
+
+    // USED or FAILED: record the rejected request in the history, explain why.
+    await transitionReward(db, logger, { reward, to: "CANCELED", trigger: "MERCHANT_CANCELED", actor: "MERCHANT", reason: note });
+    return notCancelable(reward);
+  }
+  return {
+    ok: false,
+    error: { code: "shopify_error", message: "The reward kept changing while it was being canceled. Reload the page to see its current status, then try again." },
+  };
+}
+
+function notCancelable(reward: Reward): CancelResult {
+  const message =
+    reward.status === "USED"
+      ? "This reward was already used on a completed order, so it can't be canceled."
+      : reward.status === "FAILED"
+        ? "This reward was never created in Shopify (it failed), so there is nothing to cancel. The customer never saw it."
+        : "This reward can't be canceled in its current state.";
+  return { ok: false, error: { code: "not_cancelable", message } };
+}
+
+/** When to look again after a failed cleanup: half the time since the cancel (or creation), between 1 min and 6 h. */
+export function cleanupRetryAt(reward: Pick<Reward, "canceledAt" | "createdAt">, now: Date): Date {
+  const since = now.getTime() - (reward.canceledAt ?? reward.createdAt).getTime();
+  return new Date(now.getTime() + Math.min(6 * 3_600_000, Math.max(60_000, since / 2)));
+}
+
+/**
+ * Deactivates whatever a CANCELED (or FAILED) reward's code has in Shopify and settles the cleanup
+ * marker (`nextAttemptAt` on a reward that is no longer Pending means "Shopify not confirmed clean
+ * yet"; the worker sweeps those). `claimedBy`: the worker calling this while holding the reward's
+ * claim (its own claim is not "a worker still generating it").
+ */
+export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, options: { claimedBy?: string } = {}): Promise<ShopifyCleanup> {
+  const { db, now, logger } = deps;
+  const log = logger.child({ shop: reward.shop, rewardId: reward.id });
+  const settle = (nextAttemptAt: Date | null) =>
+    db.reward.updateMany({
+      where: { id: reward.id, status: { in: ["CANCELED", "FAILED"] } },
+      data: {
+        nextAttemptAt,
+        ...(options.claimedBy ? { claimedBy: null, claimedUntil: null } : {}),
+      },
+    });
+
+  let removed;
+  try {
+    const access = await accessFor(deps, reward.shop);
+    removed = await removeFromShopify(access, { rewardId: reward.id, kind: parseRewardKind(reward.kind), code: reward.code, shopifyId: reward.shopifyId }, "deactivate");
+  } catch (error) {
+    log.warn({ err: error }, "cleanup of a reward's code: no Admin API access");
+    removed = null;
+  }
+  if (!removed || !removed.ok) {
+    if (removed) log.warn({ failure: removed.failure }, "cleanup of a reward's code failed; will retry");
+    await settle(cleanupRetryAt(reward, now()));
+    return "retrying";
+  }
+
+  // A worker that claimed the reward before the cancel may still be creating the code. It
+  // deactivates what it creates, but if it died in between only a later look can tell: keep the
+  // marker until its lease has run out.
+  const current = await db.reward.findUnique({ where: { id: reward.id }, select: { claimedBy: true, claimedUntil: true } });
+  const workerBusy =
+    current?.claimedBy && current.claimedBy !== options.claimedBy && current.claimedUntil && current.claimedUntil.getTime() > now().getTime();
+  if (workerBusy) {
+    await settle(current.claimedUntil);
+    return "worker_will_remove";
+  }
+  await settle(null);
+  if (removed.outcome === "removed") log.info({ status: reward.status }, "deactivated the code of a reward that is no longer usable");
+  return "done";
+}

@@ -1,0 +1,240 @@
+// The merchant cancels rewards: Shopify first for Issued ones (unchanged if Shopify fails), the
+// database first for Pending ones (and nothing usable left in Shopify even when the worker is
+// generating it at that very moment), points refunds, and what can't be canceled.
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Customer, RewardTemplate } from "@prisma/client";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
+import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
+import { TEST_APP } from "../../../test/support/constants";
+import { createCustomer, createReward, createTemplate } from "../../../test/support/factories";
+import { testClock, type TestClock } from "../../../test/support/clock";
+import { cancelReward } from "./cancel.server";
+import type { RewardDeps } from "./deps.server";
+import { issueRewardAsync } from "./issue-async.server";
+import { redeemPoints } from "./redeem-points.server";
+
+const { emulator, adminGraphql } = useShopifyEmulator();
+const SHOP: string = TEST_APP.shop;
+const NO_REFUNDS = "no-refunds.myshopify.com";
+let referral: RewardTemplate;
+let clock: TestClock;
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { planDisplayName: "Shopify Plus", giftCards: true, currencyCode: "USD" });
+  await installEmulatedShop(emulator, NO_REFUNDS, { planDisplayName: "Shopify Plus", currencyCode: "USD" });
+  await db.shop.update({ where: { domain: NO_REFUNDS }, data: { refundPointsOnCancel: false } });
+  referral = await createTemplate(db, SHOP, { purpose: "REFERRAL", pointsCost: null });
+});
+
+beforeEach(async () => {
+  await db.reward.deleteMany({ where: { status: "PENDING" } });
+  clock = testClock();
+});
+
+function deps(over: Partial<WorkerDeps> = {}): WorkerDeps {
+  return { db, logger, adminFor: (shop) => adminGraphql(shop), now: clock.now, ...over };
+}
+
+let keys = 0;
+async function redeemed(points: number, shop = SHOP, kind: "FIXED_AMOUNT" | "GIFT_CARD" = "FIXED_AMOUNT") {
+  const customer = await createCustomer(db, shop, { pointsBalance: points }, emulator);
+  const template = await createTemplate(db, shop, { kind, value: "10.00", pointsCost: 100 });
+  const r = await redeemPoints(deps() as RewardDeps, { shop, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: `cancel-test-${++keys}-${Date.now()}` });
+  if (!r.ok) throw new Error(r.error.message);
+  return { customer, reward: r.reward };
+}
+
+async function pendingFor(customer: Customer) {
+  const r = await issueRewardAsync(deps(), { shop: SHOP, customer: { id: customer.id }, templateId: referral.id, source: "REFERRAL" });
+  if (!r.ok) throw new Error(r.error.message);
+  return r.reward;
+}
+
+const discountWithCode = (shop: string, code: string) => emulator.inspect.discounts(shop).filter((d) => d.codes[0].code === code);
+
+describe("cancel an Issued reward", () => {
+  it("deactivates the code in Shopify, then cancels it with the merchant as actor and refunds the points", async () => {
+    const { customer, reward } = await redeemed(300);
+    const r = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id, reason: "Customer asked" });
+    expect(r).toMatchObject({ ok: true, alreadyCanceled: false, pointsRefunded: 100, shopify: "done" });
+    expect(r.ok && r.reward).toMatchObject({ status: "CANCELED", canceledAt: clock.now() });
+    const [discount] = discountWithCode(SHOP, reward.code);
+    expect(discount.deactivatedAt).not.toBeNull();
+    const events = await db.rewardEvent.findMany({ where: { rewardId: reward.id, type: "STATUS_CHANGED" } });
+    expect(events).toMatchObject([{ fromStatus: "ISSUED", toStatus: "CANCELED", actor: "MERCHANT", reason: "Canceled by the merchant: Customer asked" }]);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(300);
+    const refund = await db.pointsTransaction.findFirstOrThrow({ where: { customerId: customer.id, reason: "REDEMPTION_REFUND" } });
+    expect(refund).toMatchObject({ delta: 100, balanceAfter: 300, rewardId: reward.id });
+  });
+
+  it("repeating the cancel changes nothing: no second refund, no second Shopify call", async () => {
+    const { customer, reward } = await redeemed(300);
+    await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    emulator.inspect.reset();
+    const again = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(again).toMatchObject({ ok: true, alreadyCanceled: true, pointsRefunded: 0 });
+    expect(emulator.inspect.countCalls()).toBe(0);
+    expect(await db.pointsTransaction.count({ where: { customerId: customer.id, reason: "REDEMPTION_REFUND" } })).toBe(1);
+  });
+
+  it("does not refund when the shop turned the option off", async () => {
+    const { customer, reward } = await redeemed(300, NO_REFUNDS);
+    const r = await cancelReward(deps(), { shop: NO_REFUNDS, rewardId: reward.id });
+    expect(r).toMatchObject({ ok: true, pointsRefunded: 0 });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(200);
+  });
+
+  it("deactivates gift cards", async () => {
+    const { reward } = await redeemed(300, SHOP, "GIFT_CARD");
+    expect((await cancelReward(deps(), { shop: SHOP, rewardId: reward.id })).ok).toBe(true);
+    expect(emulator.inspect.giftCards(SHOP).find((g) => g.id === reward.shopifyId)?.enabled).toBe(false);
+  });
+
+  it("when Shopify fails, the reward stays Issued and the merchant is told why in plain words", async () => {
+    const { customer, reward } = await redeemed(300);
+    emulator.faults.httpError("discountCodeDeactivate", 503);
+    const r = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(r).toMatchObject({ ok: false, error: { code: "shopify_error", reason: "shopify_unavailable" } });
+    expect(!r.ok && r.error.message).toMatch(/still Issued.*try again/i);
+    expect((await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).status).toBe("ISSUED");
+    expect(discountWithCode(SHOP, reward.code)[0].deactivatedAt).toBeNull();
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(200);
+
+    emulator.faults.userErrors("discountCodeDeactivate", [{ field: ["id"], code: "INVALID", message: "Discount is locked by another app" }]);
+    const refused = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(!refused.ok && refused.error.message).toMatch(/Shopify refused.*Discount is locked by another app.*still Issued/);
+    expect((await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).status).toBe("ISSUED");
+  });
+
+  it("a code the merchant already deleted in Shopify doesn't block the cancel", async () => {
+    const { reward } = await redeemed(300);
+    // The merchant deleted it in Shopify's admin (the discounts/delete webhook is another story).
+    expect(emulator.store.deleteDiscount(SHOP, reward.shopifyId!)).toBeDefined();
+    const r = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(r).toMatchObject({ ok: true, shopify: "done", reward: { status: "CANCELED" } });
+  });
+});
+
+describe("what can't be canceled", () => {
+  it("a Used reward stays Used; the refused request is recorded", async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const used = await createReward(db, customer, { status: "USED" });
+    const r = await cancelReward(deps(), { shop: SHOP, rewardId: used.id });
+    expect(r).toMatchObject({ ok: false, error: { code: "not_cancelable", message: expect.stringMatching(/already used/) } });
+    expect((await db.reward.findUniqueOrThrow({ where: { id: used.id } })).status).toBe("USED");
+    const rejected = await db.rewardEvent.findMany({ where: { rewardId: used.id, type: "TRANSITION_REJECTED" } });
+    expect(rejected).toMatchObject([{ fromStatus: "USED", toStatus: "CANCELED", actor: "MERCHANT" }]);
+    expect(emulator.inspect.countCalls()).toBe(0);
+  });
+
+  it("a Failed reward can't be canceled; an unknown one is not found", async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const failed = await createReward(db, customer, { status: "FAILED" });
+    expect(await cancelReward(deps(), { shop: SHOP, rewardId: failed.id })).toMatchObject({ ok: false, error: { code: "not_cancelable" } });
+    expect(await cancelReward(deps(), { shop: SHOP, rewardId: "nope" })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    // Another shop's reward is not found either.
+    expect(await cancelReward(deps(), { shop: NO_REFUNDS, rewardId: failed.id })).toMatchObject({ ok: false, error: { code: "not_found" } });
+  });
+});
+
+describe("cancel a Pending reward", () => {
+  it("before the worker ran: Canceled at once, nothing is ever created in Shopify", async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const reward = await pendingFor(customer);
+    const r = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(r).toMatchObject({ ok: true, shopify: "done", reward: { status: "CANCELED" } });
+    expect((await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).nextAttemptAt).toBeNull();
+    clock.advance(3_600_000);
+    expect((await runWorkerOnce(deps(), workerConfig({ workerId: "w" }))).claimed).toBe(0);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(0);
+  });
+
+  it("while the worker is creating the code: ends Canceled and the code it made is deactivated", async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const reward = await pendingFor(customer);
+    emulator.faults.hang("discountCodeBasicCreate", 400);
+    const working = runWorkerOnce(deps(), workerConfig({ workerId: "w", leaseMs: 60_000 }));
+    // Cancel while the create is in flight (the attempt has been counted, Shopify hasn't answered).
+    for (let i = 0; i < 100 && (await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).attempts === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    const canceled = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(canceled).toMatchObject({ ok: true, shopify: "worker_will_remove", reward: { status: "CANCELED" } });
+    expect((await working).outcomes).toEqual({ canceled_meanwhile: 1 });
+
+    const row = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
+    expect(row).toMatchObject({ status: "CANCELED", claimedBy: null, nextAttemptAt: null });
+    const discounts = discountWithCode(SHOP, reward.code);
+    expect(discounts).toHaveLength(1);
+    expect(discounts[0].deactivatedAt).not.toBeNull();
+    const statusEvents = await db.rewardEvent.findMany({ where: { rewardId: reward.id, type: "STATUS_CHANGED" } });
+    expect(statusEvents).toMatchObject([{ fromStatus: "PENDING", toStatus: "CANCELED", actor: "MERCHANT" }]);
+  });
+
+  it("between Shopify's success and the worker's commit: the cancel finds and deactivates the code; the worker can't issue it", async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const reward = await pendingFor(customer);
+    let cancelOutcome: unknown;
+    const summary = await runWorkerOnce(
+      deps({
+        beforeIssue: async () => {
+          cancelOutcome = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+        },
+      }),
+      workerConfig({ workerId: "w" }),
+    );
+    expect(summary.outcomes).toEqual({ canceled_meanwhile: 1 });
+    expect(cancelOutcome).toMatchObject({ ok: true, reward: { status: "CANCELED" } });
+    expect((await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).status).toBe("CANCELED");
+    expect(discountWithCode(SHOP, reward.code)[0].deactivatedAt).not.toBeNull();
+  });
+
+  it("if the worker dies right after creating a code the cancel couldn't see yet, the sweep deactivates it later", async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const reward = await pendingFor(customer);
+    emulator.faults.hang("discountCodeBasicCreate", 300);
+    const dying = runWorkerOnce(
+      deps({
+        beforeIssue: async () => {
+          throw new Error("process killed");
+        },
+      }),
+      workerConfig({ workerId: "w", leaseMs: 60_000 }),
+    );
+    for (let i = 0; i < 100 && (await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).attempts === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(await cancelReward(deps(), { shop: SHOP, rewardId: reward.id })).toMatchObject({ ok: true, shopify: "worker_will_remove" });
+    expect((await dying).errors).toBe(1);
+    // The code exists and works: nobody deactivated it yet.
+    expect(discountWithCode(SHOP, reward.code)[0].deactivatedAt).toBeNull();
+    const marked = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
+    expect(marked.nextAttemptAt).not.toBeNull();
+
+    // After the dead worker's lease, the sweep looks and deactivates.
+    clock.advance(61_000);
+    expect((await runWorkerOnce(deps(), workerConfig({ workerId: "sweeper" }))).outcomes).toEqual({ cleanup: 1 });
+    expect(discountWithCode(SHOP, reward.code)[0].deactivatedAt).not.toBeNull();
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "CANCELED", nextAttemptAt: null, claimedBy: null });
+  });
+
+  it("when Shopify can't be reached for the cleanup, the reward is Canceled and the cleanup is retried in the background", async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const reward = await pendingFor(customer);
+    // An earlier attempt created it and the response was lost, so the code exists.
+    emulator.faults.loseResponse("discountCodeBasicCreate");
+    emulator.faults.httpError("codeDiscountNodeByCode", 503);
+    await runWorkerOnce(deps(), workerConfig({ workerId: "w" }));
+    expect(discountWithCode(SHOP, reward.code)).toHaveLength(1);
+
+    emulator.faults.httpError("codeDiscountNodeByCode", 503);
+    const r = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(r).toMatchObject({ ok: true, shopify: "retrying", reward: { status: "CANCELED" } });
+    expect(!r.ok || r.message).toMatch(/keeps trying/);
+    const marked = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
+    expect(marked.nextAttemptAt!.getTime()).toBeGreaterThan(clock.now().getTime());
+
+    clock.set(marked.nextAttemptAt!);
+    expect((await runWorkerOnce(deps(), workerConfig({ workerId: "w" }))).outcomes).toEqual({ cleanup: 1 });
+    expect(discountWithCode(SHOP, reward.code)[0].deactivatedAt).not.toBeNull();
+    expect((await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).nextAttemptAt).toBeNull();
+  });
+});

@@ -1,0 +1,198 @@
+// Reward history and status changes. Every status change goes through `transitionReward`, which asks
+// the domain's `decideTransition`, applies an allowed change as a compare-and-set on the current
+// status (plus any lease guard the caller adds) and writes the STATUS_CHANGED event in the same
+// transaction. A rejected change is recorded as TRANSITION_REJECTED and logged; a repeat is a no-op.
+import type { Prisma } from "@prisma/client";
+import type { Db } from "~/db.server";
+import {
+  decideTransition,
+  parseRewardKind,
+  parseRewardStatus,
+  type Actor,
+  type RewardEventType,
+  type RewardStatus,
+  type ShopifyFailure,
+  type TransitionTrigger,
+} from "~/domain/rewards";
+import type { Logger } from "~/logger.server";
+import { inTransaction, type DbClient } from "./repository.server";
+
+/** Shopify's payloads can be large; the event keeps enough to diagnose without bloating the table. */
+const MAX_ERROR_JSON = 8_000;
+
+export interface EventInput {
+  rewardId: string;
+  shop: string;
+  type: RewardEventType;
+  actor: Actor;
+  fromStatus?: RewardStatus | null;
+  toStatus?: RewardStatus | null;
+  reason?: string | null;
+  shopifyError?: unknown;
+  dedupeKey?: string | null;
+}
+
+export function shopifyErrorJson(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = JSON.stringify({ unserializable: String(value) });
+  }
+  return text.length > MAX_ERROR_JSON ? `${text.slice(0, MAX_ERROR_JSON)}…` : text;
+}
+
+export async function recordEvent(client: DbClient, event: EventInput): Promise<void> {
+  await client.rewardEvent.create({
+    data: {
+      rewardId: event.rewardId,
+      shop: event.shop,
+      type: event.type,
+      actor: event.actor,
+      fromStatus: event.fromStatus ?? null,
+      toStatus: event.toStatus ?? null,
+      reason: event.reason ?? null,
+      shopifyError: shopifyErrorJson(event.shopifyError),
+      dedupeKey: event.dedupeKey ?? null,
+    },
+  });
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+}
+
+/** Like recordEvent, but a second event with the same dedupeKey for the reward is skipped (false). */
+export async function recordEventOnce(client: DbClient, event: EventInput & { dedupeKey: string }): Promise<boolean> {
+  try {
+    await recordEvent(client, event);
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+/** Shopify's own words for a failure, for failureReason and event reasons. */
+export function shopifyMessage(failure: ShopifyFailure): string {
+  switch (failure.kind) {
+    case "throttled":
+      return "Throttled by Shopify";
+    case "http":
+      return `Shopify answered HTTP ${failure.status}`;
+    case "network":
+      return "Network error talking to Shopify";
+    case "timeout":
+      return "Shopify did not answer in time";
+    case "user_errors":
+      return failure.errors.map((e) => (e.code ? `${e.message} (${e.code})` : e.message)).join("; ");
+    case "access_denied":
+      return failure.message;
+    case "graphql":
+      return failure.messages.join("; ");
+  }
+}
+
+export interface TransitionParams {
+  reward: { id: string; shop: string; status: string; kind: string };
+  to: RewardStatus;
+  trigger: TransitionTrigger;
+  actor: Actor;
+  reason?: string | null;
+  shopifyError?: unknown;
+  /** Extra columns to set with the status. */
+  data?: Prisma.RewardUpdateManyMutationInput;
+  /** Extra guards for the compare-and-set, e.g. `{ claimedBy: workerId }`. */
+  where?: Prisma.RewardWhereInput;
+  /** More writes that must commit together with the change (e.g. a points refund). */
+  also?: (tx: Prisma.TransactionClient) => Promise<void>;
+  /**
+   * Makes the effect idempotent (e.g. "order:<gid>" for a webhook): the STATUS_CHANGED event carries
+   * it, and its unique (rewardId, dedupeKey) turns a concurrent second application into a no-op.
+   */
+  dedupeKey?: string | null;
+}
+
+export type TransitionResult =
+  | { type: "applied"; from: RewardStatus; to: RewardStatus }
+  | { type: "noop"; reason: string }
+  | { type: "rejected"; reason: string }
+  /** The row no longer matched (status changed or lease lost): nothing was written; re-read it. */
+  | { type: "conflict" };
+
+class TransitionConflict extends Error {}
+
+export async function transitionReward(db: Db, logger: Logger, params: TransitionParams): Promise<TransitionResult> {
+  const from = parseRewardStatus(params.reward.status);
+  const kind = parseRewardKind(params.reward.kind);
+  const decision = decideTransition({ from, to: params.to, kind, trigger: params.trigger });
+  const { id, shop } = params.reward;
+
+  if (decision.type === "noop") return { type: "noop", reason: decision.reason };
+  if (decision.type === "reject") {
+    logger.warn({ rewardId: id, shop, from, to: params.to, trigger: params.trigger, reason: decision.reason }, "reward transition rejected");
+    await recordEvent(db, {
+      rewardId: id,
+      shop,
+      type: "TRANSITION_REJECTED",
+      actor: params.actor,
+      fromStatus: from,
+      toStatus: params.to,
+      reason: params.reason ? `${decision.reason} (requested: ${params.reason})` : decision.reason,
+      dedupeKey: params.dedupeKey ? `rejected:${params.dedupeKey}` : null,
+    }).catch((error: unknown) => {
+      if (!isUniqueViolation(error)) throw error;
+    });
+    return { type: "rejected", reason: decision.reason };
+  }
+
+  try {
+    await inTransaction(db, async (tx) => {
+      const updated = await tx.reward.updateMany({
+        where: { ...(params.where ?? {}), id, status: from },
+        data: { ...(params.data ?? {}), status: params.to },
+      });
+      if (updated.count !== 1) throw new TransitionConflict();
+      await recordEvent(tx, {
+        rewardId: id,
+        shop,
+        type: "STATUS_CHANGED",
+        actor: params.actor,
+        fromStatus: from,
+        toStatus: params.to,
+        reason: params.reason ?? null,
+        shopifyError: params.shopifyError,
+        dedupeKey: params.dedupeKey ?? null,
+      });
+      await params.also?.(tx);
+    });
+  } catch (error) {
+    if (error instanceof TransitionConflict) return { type: "conflict" };
+    if (params.dedupeKey && isUniqueViolation(error)) return { type: "noop", reason: "already recorded" };
+    throw error;
+  }
+  return { type: "applied", from, to: params.to };
+}
+
+/**
+ * Reads the reward and applies the transition, re-reading when it changed under us (a webhook racing
+ * the worker or the merchant). With a dedupeKey already recorded for the reward, nothing happens.
+ */
+export async function transitionRewardById(
+  db: Db,
+  logger: Logger,
+  params: Omit<TransitionParams, "reward"> & { rewardId: string },
+): Promise<TransitionResult | { type: "not_found" }> {
+  const { rewardId, ...rest } = params;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const reward = await db.reward.findUnique({ where: { id: rewardId }, select: { id: true, shop: true, status: true, kind: true } });
+    if (!reward) return { type: "not_found" };
+    if (rest.dedupeKey && (await db.rewardEvent.findUnique({ where: { rewardId_dedupeKey: { rewardId, dedupeKey: rest.dedupeKey } } }))) {
+      return { type: "noop", reason: "already recorded" };
+    }
+    const result = await transitionReward(db, logger, { ...rest, reward });
+    if (result.type !== "conflict") return result;
+  }
+  return { type: "conflict" };
+}

@@ -1,0 +1,175 @@
+// Asynchronous generation (referral rewards, VIP tier entry rewards, merchant manual/bulk issue):
+// the reward is saved at once as Pending, with its code already chosen and `nextAttemptAt = now`,
+// and the worker (app/jobs/worker.server.ts) generates it in Shopify. The row IS the job, so a
+// promise made here survives any process dying afterwards.
+import type { Customer, Reward } from "@prisma/client";
+import { codeKey, initialStatus, type Actor, type RewardSource } from "~/domain/rewards";
+import type { RewardDeps } from "./deps.server";
+import { recordEvent } from "./events.server";
+import {
+  chooseCode,
+  InvalidTemplateError,
+  inTransaction,
+  isUniqueViolation,
+  rewardTitle,
+  settingsFromTemplate,
+  toRewardView,
+  type RewardView,
+} from "./repository.server";
+
+export type AsyncSource = Exclude<RewardSource, "POINTS_REDEMPTION">;
+
+export interface IssueRewardAsyncInput {
+  shop: string;
+  /** Our Customer.id, or the customer's Shopify GID. */
+  customer: { id: string } | { gid: string };
+  templateId: string;
+  source: AsyncSource;
+  /**
+   * Makes the issue repeatable without a second reward, e.g. `referral:<referralId>` or
+   * `vip:<tier>:<customerId>` (a duplicate webhook or a double click then returns the first one).
+   */
+  idempotencyKey?: string | null;
+  /** Default: MERCHANT for MANUAL, SYSTEM otherwise. */
+  actor?: Actor;
+  /** Why it was issued, for the reward's history (e.g. "Referred jane@example.com"). */
+  reason?: string | null;
+}
+
+export type IssueErrorCode = "customer_not_found" | "template_not_found" | "template_inactive" | "template_not_for_source" | "invalid_template";
+
+export type IssueResult =
+  | { ok: true; reward: RewardView; created: boolean }
+  | { ok: false; error: { code: IssueErrorCode; message: string } };
+
+/** Which template purposes each source may use; the merchant may issue any of them by hand. */
+const PURPOSES: Record<AsyncSource, readonly string[]> = {
+  REFERRAL: ["REFERRAL"],
+  VIP_TIER_ENTRY: ["VIP_TIER_ENTRY"],
+  MANUAL: ["MANUAL", "REFERRAL", "VIP_TIER_ENTRY", "POINTS_REDEMPTION"],
+};
+
+const issueError = (code: IssueErrorCode, message: string): IssueResult => ({ ok: false, error: { code, message } });
+
+export async function issueRewardAsync(deps: RewardDeps, input: IssueRewardAsyncInput): Promise<IssueResult> {
+  const { db, now, logger } = deps;
+  const { shop } = input;
+
+  if (input.idempotencyKey) {
+    const existing = await db.reward.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey: input.idempotencyKey } } });
+    if (existing) return { ok: true, reward: toRewardView(existing), created: false };
+  }
+
+  const customer: Customer | null =
+    "id" in input.customer
+      ? await db.customer.findFirst({ where: { id: input.customer.id, shop } })
+      : await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop, shopifyCustomerId: input.customer.gid } } });
+  if (!customer) return issueError("customer_not_found", "This customer isn't in the loyalty program of this shop.");
+
+  const template = await db.rewardTemplate.findFirst({ where: { id: input.templateId, shop } });
+  if (!template) return issueError("template_not_found", "This reward doesn't exist (it may have been deleted).");
+  if (!template.active) return issueError("template_inactive", `The reward "${template.name}" is turned off. Turn it on before issuing it.`);
+  if (!PURPOSES[input.source].includes(template.purpose)) {
+    return issueError("template_not_for_source", `The reward "${template.name}" can't be given as a ${input.source.toLowerCase().replaceAll("_", " ")} reward.`);
+  }
+  let settings;
+  try {
+    settings = settingsFromTemplate(template);
+  } catch (error) {
+    if (error instanceof InvalidTemplateError) return issueError("invalid_template", `The reward "${template.name}" has invalid settings: ${error.message}.`);
+    throw error;
+  }
+
+  const currency = (await db.shop.findUnique({ where: { domain: shop } }))?.currency ?? "USD";
+  const actor: Actor = input.actor ?? (input.source === "MANUAL" ? "MERCHANT" : "SYSTEM");
+  const status = initialStatus(input.source);
+
+  // A fresh random code collides with an existing one about never (60 bits), but the unique index
+  // is the judge: pick another on a collision. A collision on the idempotency key means a twin
+  // request won the race: return its reward.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const code = chooseCode(settings.kind, settings.codePrefix, deps.random);
+    const createdAt = now();
+    try {
+      const reward: Reward = await inTransaction(db, async (tx) => {
+        const row = await tx.reward.create({
+          data: {
+            shop,
+            customerId: customer.id,
+            customerGid: customer.shopifyCustomerId,
+            customerName: customer.displayName || null,
+            customerEmail: customer.email,
+            source: input.source,
+            kind: settings.kind,
+            value: settings.value,
+            currency,
+            title: rewardTitle(settings),
+            code,
+            codeKey: codeKey(code),
+            status,
+            nextAttemptAt: createdAt,
+            templateId: template.id,
+            settings: JSON.stringify(settings),
+            idempotencyKey: input.idempotencyKey ?? null,
+            createdAt,
+          },
+        });
+        await recordEvent(tx, {
+          rewardId: row.id,
+          shop,
+          type: "CREATED",
+          actor,
+          toStatus: status,
+          reason: input.reason ?? `${input.source} reward queued for generation`,
+        });
+        return row;
+      });
+      logger.info({ shop, rewardId: reward.id, source: input.source }, "reward queued");
+      return { ok: true, reward: toRewardView(reward), created: true };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (input.idempotencyKey) {
+        const twin = await db.reward.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey: input.idempotencyKey } } });
+        if (twin) return { ok: true, reward: toRewardView(twin), created: false };
+      }
+    }
+  }
+  throw new Error("could not find a free reward code after 3 tries");
+}
+
+export interface BulkIssueInput {
+  shop: string;
+  templateId: string;
+  customerIds: string[];
+  source?: AsyncSource;
+  /** Per customer the key becomes `${prefix}:${customerId}`, so re-submitting a bulk run is harmless. */
+  idempotencyKeyPrefix?: string;
+  actor?: Actor;
+  reason?: string;
+}
+
+export interface BulkIssueSummary {
+  created: number;
+  existing: number;
+  errors: { customerId: string; code: IssueErrorCode; message: string }[];
+}
+
+/** Merchant bulk issue: one Pending reward per customer; the worker paces the generation. */
+export async function issueRewardsInBulk(deps: RewardDeps, input: BulkIssueInput): Promise<BulkIssueSummary> {
+  const summary: BulkIssueSummary = { created: 0, existing: 0, errors: [] };
+  for (const customerId of new Set(input.customerIds)) {
+    const r = await issueRewardAsync(deps, {
+      shop: input.shop,
+      customer: { id: customerId },
+      templateId: input.templateId,
+      source: input.source ?? "MANUAL",
+      idempotencyKey: input.idempotencyKeyPrefix ? `${input.idempotencyKeyPrefix}:${customerId}` : null,
+      ...(input.actor ? { actor: input.actor } : {}),
+      ...(input.reason ? { reason: input.reason } : {}),
+    });
+    if (!r.ok) summary.errors.push({ customerId, ...r.error });
+    else if (r.created) summary.created++;
+    else summary.existing++;
+  }
+  return summary;
+}

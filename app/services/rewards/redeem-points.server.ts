@@ -1,0 +1,603 @@
+// Synchronous generation: a customer spends points on a reward while they wait.
+//
+//   success → the code exists in Shopify, and ONE transaction debits the points, saves the reward
+//             as Issued with its event and ledger row, and completes the redemption;
+//   failure → no reward row, no points spent, a message the customer can understand.
+//
+// The Redemption row is the intent log, keyed by the client's idempotency key:
+//   1. look it up: COMPLETED → same reward again; FAILED/ABANDONED → same failure; IN_PROGRESS with a
+//      live lease → wait briefly for its outcome; IN_PROGRESS with an expired lease → take it over
+//      (compare-and-set on leaseUntil) and resume with the SAME code. None → insert one
+//      (IN_PROGRESS, code chosen now, lease) — a unique violation means a twin request won: look again.
+//   2. per-customer mutex (Customer.redemptionLockKey/Until): one redemption at a time per customer;
+//   3. balance check; 4. create in Shopify (adopting our code after an uncertain outcome);
+//   5. the commit transaction, fenced by the lease. If it fails after Shopify created the code, the
+//      code is deleted (gift cards: deactivated) and the redemption is marked FAILED.
+// A process that dies half-way leaves an IN_PROGRESS row; a repeat of the request resumes it, and
+// `recoverAbandonedRedemptions` (worker loop) removes the orphaned code and marks it ABANDONED.
+import type { Customer, Prisma, Redemption, RewardTemplate } from "@prisma/client";
+import { codeKey, customerMessage, isFailureReason, type FailureReason } from "~/domain/rewards";
+import { getShopInfo } from "~/shopify/shop.server";
+import type { RewardDeps } from "./deps.server";
+import { recordEvent } from "./events.server";
+import { generateInShopify, lookupExisting, removeFromShopify, type ShopifyAccess } from "./generate.server";
+import {
+  chooseCode,
+  InvalidTemplateError,
+  inTransaction,
+  isUniqueViolation,
+  rewardTitle,
+  settingsFromTemplate,
+  toRewardView,
+  type RewardSettings,
+  type RewardView,
+} from "./repository.server";
+
+export interface RedeemPointsInput {
+  shop: string;
+  /** gid://shopify/Customer/… — from the app proxy's signed logged_in_customer_id. */
+  customerGid: string;
+  templateId: string;
+  /** Chosen by the client per redemption attempt; repeating it returns the same outcome. */
+  idempotencyKey: string;
+}
+
+export interface RedeemOptions {
+  /** How long one process owns an in-progress redemption (default 60 s). */
+  leaseMs?: number;
+  /** How long a twin request waits for the first one's outcome (default 10 s). */
+  waitForConcurrentMs?: number;
+  pollMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Timeout of each Admin API call (default 10 s; the customer is waiting). */
+  shopifyTimeoutMs?: number;
+  /**
+   * Dependency injection into the commit transaction: runs after all of its writes, before it
+   * commits. Throwing rolls the whole commit back (used to prove compensation).
+   */
+  inCommit?: (tx: Prisma.TransactionClient, context: { redemptionId: string; rewardId: string }) => Promise<void>;
+}
+
+export type RedeemErrorCode =
+  | "invalid_request"
+  | "customer_not_found"
+  | "reward_unavailable"
+  | "insufficient_points"
+  | "redemption_in_progress"
+  | "idempotency_key_reused"
+  | "gift_cards_unavailable"
+  | "shopify_error"
+  | "save_failed"
+  | "abandoned";
+
+export interface RedeemError {
+  code: RedeemErrorCode;
+  /** One plain sentence for the customer. Never Shopify's raw text. */
+  message: string;
+  /** Stored reason code (a FailureReason for Shopify problems). */
+  reason: string;
+  /** Trying again (with a new idempotency key) may succeed. */
+  retryable: boolean;
+}
+
+export interface RedeemedReward extends RewardView {
+  /** The customer's balance now. */
+  pointsBalance: number;
+}
+
+export type RedeemResult = { ok: true; reward: RedeemedReward; replayed: boolean } | { ok: false; error: RedeemError };
+
+/** Reasons stored in Redemption.errorReason besides the Shopify ones in app/domain/rewards/failures.ts. */
+type LocalReason =
+  | "invalid_request"
+  | "reward_unavailable"
+  | "insufficient_points"
+  | "redemption_in_progress"
+  | "idempotency_key_reused"
+  | "save_failed"
+  | "abandoned";
+
+const NOT_SPENT = "your points were not spent";
+const LOCAL: Record<LocalReason, { code: RedeemErrorCode; message: string; retryable: boolean }> = {
+  invalid_request: { code: "invalid_request", message: "Something was wrong with this request. Please reload the page and try again.", retryable: false },
+  reward_unavailable: {
+    code: "reward_unavailable",
+    message: `This reward isn't available any more. Please choose another reward — ${NOT_SPENT}.`,
+    retryable: false,
+  },
+  insufficient_points: {
+    code: "insufficient_points",
+    message: `You don't have enough points for this reward yet — ${NOT_SPENT}.`,
+    retryable: false,
+  },
+  redemption_in_progress: {
+    code: "redemption_in_progress",
+    message: `Another reward is being created for your account right now. Please wait a moment and try again — ${NOT_SPENT}.`,
+    retryable: true,
+  },
+  idempotency_key_reused: {
+    code: "idempotency_key_reused",
+    message: "This request doesn't match an earlier one. Please reload the page and try again.",
+    retryable: false,
+  },
+  save_failed: {
+    code: "save_failed",
+    message: `We couldn't save your reward. Please try again in a few minutes — ${NOT_SPENT}.`,
+    retryable: true,
+  },
+  abandoned: {
+    code: "abandoned",
+    message: `We couldn't finish creating your reward. Please try again — ${NOT_SPENT}.`,
+    retryable: true,
+  },
+};
+
+const STILL_RUNNING: RedeemError = {
+  code: "redemption_in_progress",
+  reason: "redemption_in_progress",
+  message: "Your reward is still being created. Please wait a moment and refresh the page.",
+  retryable: true,
+};
+
+function errorFor(reason: string): RedeemError {
+  if (reason in LOCAL) return { ...LOCAL[reason as LocalReason], reason };
+  const failureReason: FailureReason = isFailureReason(reason) ? reason : "unknown";
+  const code: RedeemErrorCode =
+    failureReason === "gift_cards_unavailable" ? "gift_cards_unavailable" : failureReason === "customer_not_found" ? "customer_not_found" : "shopify_error";
+  const retryable = !["gift_cards_unavailable", "gift_card_limit_exceeded", "customer_not_found", "invalid_reward_settings", "missing_access", "api_error"].includes(failureReason);
+  return { code, reason: failureReason, message: customerMessage(failureReason), retryable };
+}
+
+const fail = (reason: string): RedeemResult => ({ ok: false, error: errorFor(reason) });
+
+const DEFAULTS = { leaseMs: 60_000, waitForConcurrentMs: 10_000, pollMs: 100, shopifyTimeoutMs: 10_000 };
+const sleepReal = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+type Deps = RewardDeps & RedeemOptions;
+
+interface Context {
+  deps: Deps;
+  input: RedeemPointsInput;
+  leaseMs: number;
+}
+
+const KEY = /^[\x21-\x7e]{8,200}$/;
+
+export async function redeemPoints(deps: Deps, input: RedeemPointsInput): Promise<RedeemResult> {
+  const { db, now } = deps;
+  if (!KEY.test(input.idempotencyKey ?? "") || !input.templateId || !/^gid:\/\/shopify\/Customer\/\d+$/.test(input.customerGid ?? "")) {
+    return fail("invalid_request");
+  }
+  const ctx: Context = { deps, input, leaseMs: deps.leaseMs ?? DEFAULTS.leaseMs };
+  const pollMs = deps.pollMs ?? DEFAULTS.pollMs;
+  // Bounded by poll count, not by the injected clock, so a frozen test clock cannot hang a request.
+  let pollsLeft = Math.ceil((deps.waitForConcurrentMs ?? DEFAULTS.waitForConcurrentMs) / pollMs);
+  const sleep = deps.sleep ?? sleepReal;
+
+  // Each round either finishes or waits a poll; the cap only guards against a row that keeps
+  // changing under us (takeovers racing each other).
+  for (let round = 0; round < 200; round++) {
+    const existing = await db.redemption.findUnique({ where: { shop_idempotencyKey: { shop: input.shop, idempotencyKey: input.idempotencyKey } } });
+    if (!existing) {
+      const started = await start(ctx);
+      if (started === "twin_inserted") continue;
+      return started;
+    }
+
+    const customer = await db.customer.findUnique({ where: { id: existing.customerId } });
+    if (existing.templateId !== input.templateId || customer?.shopifyCustomerId !== input.customerGid) return fail("idempotency_key_reused");
+
+    if (existing.state === "COMPLETED") return replay(ctx, existing);
+    if (existing.state === "FAILED" || existing.state === "ABANDONED") return fail(existing.errorReason ?? "unknown");
+
+    // IN_PROGRESS
+    if (existing.leaseUntil.getTime() > now().getTime()) {
+      if (pollsLeft-- <= 0) return { ok: false, error: STILL_RUNNING };
+      await sleep(pollMs);
+      continue;
+    }
+    // Its owner died or gave up waiting on Shopify: take it over, resuming with the same code.
+    const lease = new Date(now().getTime() + ctx.leaseMs);
+    const taken = await db.redemption.updateMany({
+      where: { id: existing.id, state: "IN_PROGRESS", leaseUntil: existing.leaseUntil },
+      data: { leaseUntil: lease },
+    });
+    if (taken.count !== 1) continue;
+    deps.logger.info({ shop: input.shop, redemptionId: existing.id }, "resuming an interrupted redemption");
+    return run(ctx, { ...existing, leaseUntil: lease }, true);
+  }
+  return { ok: false, error: STILL_RUNNING };
+}
+
+async function start(ctx: Context): Promise<RedeemResult | "twin_inserted"> {
+  const { db, now } = ctx.deps;
+  const { shop, customerGid, templateId, idempotencyKey } = ctx.input;
+  const customer = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop, shopifyCustomerId: customerGid } } });
+  if (!customer) return fail("customer_not_found");
+  const template = await db.rewardTemplate.findFirst({ where: { id: templateId, shop } });
+  const checked = checkTemplate(template);
+  if (!checked.ok) return fail("reward_unavailable");
+
+  let redemption: Redemption;
+  try {
+    redemption = await db.redemption.create({
+      data: {
+        shop,
+        customerId: customer.id,
+        idempotencyKey,
+        templateId,
+        code: chooseCode(checked.settings.kind, checked.settings.codePrefix, ctx.deps.random),
+        state: "IN_PROGRESS",
+        leaseUntil: new Date(now().getTime() + ctx.leaseMs),
+      },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return "twin_inserted";
+    throw error;
+  }
+  return run(ctx, redemption, false);
+}
+
+function checkTemplate(
+  template: RewardTemplate | null,
+): { ok: true; template: RewardTemplate; settings: RewardSettings; cost: number } | { ok: false } {
+  if (!template || !template.active || template.purpose !== "POINTS_REDEMPTION" || !template.pointsCost || template.pointsCost < 1) {
+    return { ok: false };
+  }
+  try {
+    return { ok: true, template, settings: settingsFromTemplate(template), cost: template.pointsCost };
+  } catch (error) {
+    if (error instanceof InvalidTemplateError) return { ok: false };
+    throw error;
+  }
+}
+
+async function replay(ctx: Context, redemption: Redemption): Promise<RedeemResult> {
+  const reward = redemption.rewardId ? await ctx.deps.db.reward.findUnique({ where: { id: redemption.rewardId } }) : null;
+  if (!reward) return fail("unknown");
+  const customer = await ctx.deps.db.customer.findUnique({ where: { id: reward.customerId } });
+  return { ok: true, replayed: true, reward: { ...toRewardView(reward), pointsBalance: customer?.pointsBalance ?? 0 } };
+}
+
+/** Ends a redemption as FAILED (fenced by our lease) and releases the customer's lock. */
+async function finishFailed(ctx: Context, redemption: Redemption, reason: string): Promise<RedeemResult> {
+  const { db } = ctx.deps;
+  await db.redemption.updateMany({
+    where: { id: redemption.id, state: "IN_PROGRESS", leaseUntil: redemption.leaseUntil },
+    data: { state: "FAILED", errorReason: reason },
+  });
+  await releaseLock(ctx, redemption);
+  return fail(reason);
+}
+
+async function releaseLock(ctx: Context, redemption: Redemption): Promise<void> {
+  await ctx.deps.db.customer.updateMany({
+    where: { id: redemption.customerId, redemptionLockKey: redemption.idempotencyKey },
+    data: { redemptionLockKey: null, redemptionLockUntil: null },
+  });
+}
+
+class LostLease extends Error {}
+class NotEnoughPoints extends Error {}
+
+async function run(ctx: Context, redemption: Redemption, resumed: boolean): Promise<RedeemResult> {
+  const { db, now, logger } = ctx.deps;
+  const { shop } = ctx.input;
+  const log = logger.child({ shop, redemptionId: redemption.id });
+
+  const template = await db.rewardTemplate.findFirst({ where: { id: redemption.templateId, shop } });
+  const checked = checkTemplate(template);
+  // A resumed redemption may have created the code already: let recovery clean that up.
+  if (!checked.ok) return resumed ? leaveForRecovery(ctx, redemption, "reward_unavailable") : finishFailed(ctx, redemption, "reward_unavailable");
+  const { settings, cost } = checked;
+
+  // (2) One redemption at a time per customer. Our own key may re-enter (a takeover).
+  const lockUntil = new Date(now().getTime() + ctx.leaseMs);
+  const locked = await db.customer.updateMany({
+    where: {
+      id: redemption.customerId,
+      OR: [{ redemptionLockUntil: null }, { redemptionLockUntil: { lt: now() } }, { redemptionLockKey: redemption.idempotencyKey }],
+    },
+    data: { redemptionLockKey: redemption.idempotencyKey, redemptionLockUntil: lockUntil },
+  });
+  if (locked.count !== 1) {
+    return resumed ? leaveForRecovery(ctx, redemption, "redemption_in_progress") : finishFailed(ctx, redemption, "redemption_in_progress");
+  }
+
+  // (3) Balance. The debit in the commit re-checks it atomically.
+  const customer = (await db.customer.findUnique({ where: { id: redemption.customerId } })) as Customer;
+  if (customer.pointsBalance < cost) {
+    return resumed ? leaveForRecovery(ctx, redemption, "insufficient_points") : finishFailed(ctx, redemption, "insufficient_points");
+  }
+
+  let access: ShopifyAccess;
+  try {
+    access = {
+      graphql: await ctx.deps.adminFor(shop),
+      options: { timeoutMs: ctx.deps.shopifyTimeoutMs ?? DEFAULTS.shopifyTimeoutMs, ...(ctx.deps.runOptions?.(shop) ?? {}) },
+    };
+  } catch (error) {
+    log.error({ err: error }, "no Admin API access for the shop");
+    return resumed ? leaveForRecovery(ctx, redemption, "app_not_authorized") : finishFailed(ctx, redemption, "app_not_authorized");
+  }
+
+  // Gift cards only where the shop can issue them (a plan/country feature, SHOPIFY.md §2).
+  let currency = (await db.shop.findUnique({ where: { domain: shop } }))?.currency ?? "USD";
+  if (settings.kind === "GIFT_CARD") {
+    const info = await getShopInfo(access.graphql, access.options);
+    if (!info.ok) {
+      log.warn({ failure: info.failure }, "could not read the shop's features");
+      return finishOrRecover(ctx, redemption, resumed, "shop_unavailable");
+    }
+    if (!info.data.giftCards) return finishOrRecover(ctx, redemption, resumed, "gift_cards_unavailable");
+    currency = info.data.currencyCode;
+  }
+
+  // (4) Shopify. The reward row will get the redemption's id, so the tag names the reward.
+  const spec = {
+    rewardId: redemption.id,
+    kind: settings.kind,
+    code: redemption.code,
+    title: rewardTitle(settings),
+    customerGid: customer.shopifyCustomerId,
+    currency,
+    settings,
+  };
+  const generated = await generateInShopify(access, spec, { now: now(), lookupFirst: resumed });
+  if (!generated.ok) {
+    log.warn({ failure: generated.failure, reason: generated.classification.reason, detail: generated.detail }, "redemption: Shopify did not create the reward");
+    if (generated.codeMayExist) return leaveForRecovery(ctx, redemption, generated.classification.reason);
+    return finishFailed(ctx, redemption, generated.classification.reason);
+  }
+
+  // (5) Commit.
+  const issuedAt = now();
+  try {
+    const balanceAfter = await inTransaction(db, async (tx) => {
+      // Fence: only the current lease holder may complete (a slow owner whose lease expired and was
+      // taken over must not commit a second time).
+      const completed = await tx.redemption.updateMany({
+        where: { id: redemption.id, state: "IN_PROGRESS", leaseUntil: redemption.leaseUntil },
+        data: { state: "COMPLETED", rewardId: redemption.id, errorReason: null },
+      });
+      if (completed.count !== 1) throw new LostLease();
+      const debited = await tx.customer.updateMany({
+        where: { id: customer.id, pointsBalance: { gte: cost } },
+        data: { pointsBalance: { decrement: cost }, lastActivityAt: issuedAt, redemptionLockKey: null, redemptionLockUntil: null },
+      });
+      if (debited.count !== 1) throw new NotEnoughPoints();
+      const after = (await tx.customer.findUnique({ where: { id: customer.id }, select: { pointsBalance: true } }))!.pointsBalance;
+      await tx.reward.create({
+        data: {
+          id: redemption.id,
+          shop,
+          customerId: customer.id,
+          customerGid: customer.shopifyCustomerId,
+          customerName: customer.displayName || null,
+          customerEmail: customer.email,
+          source: "POINTS_REDEMPTION",
+          kind: settings.kind,
+          value: settings.value,
+          currency,
+          title: spec.title,
+          code: redemption.code,
+          codeKey: codeKey(redemption.code),
+          shopifyId: generated.shopifyId,
+          status: "ISSUED",
+          attempts: 1,
+          issuedAt,
+          expiresAt: generated.expiresAt,
+          pointsSpent: cost,
+          templateId: redemption.templateId,
+          settings: JSON.stringify(settings),
+          idempotencyKey: redemption.idempotencyKey,
+        },
+      });
+      await recordEvent(tx, {
+        rewardId: redemption.id,
+        shop,
+        type: "CREATED",
+        actor: "CUSTOMER",
+        toStatus: "ISSUED",
+        reason: `Redeemed ${cost} points; ${generated.adopted ? "adopted the code an interrupted attempt had created" : "created"} in Shopify`,
+      });
+      await tx.pointsTransaction.create({
+        data: {
+          shop,
+          customerId: customer.id,
+          delta: -cost,
+          balanceAfter: after,
+          reason: "REDEMPTION",
+          rewardId: redemption.id,
+          note: spec.title,
+        },
+      });
+      await ctx.deps.inCommit?.(tx, { redemptionId: redemption.id, rewardId: redemption.id });
+      return after;
+    });
+    const reward = await db.reward.findUniqueOrThrow({ where: { id: redemption.id } });
+    log.info({ rewardId: reward.id, cost, balanceAfter }, "points redeemed");
+    return { ok: true, replayed: false, reward: { ...toRewardView(reward), pointsBalance: balanceAfter } };
+  } catch (error) {
+    if (error instanceof LostLease) {
+      // Someone resumed this redemption after our lease ran out; they adopt the same code. Leave
+      // Shopify alone and report whatever they end with.
+      log.warn("redemption lease lost before commit; another process finishes it");
+      const current = await db.redemption.findUnique({ where: { id: redemption.id } });
+      if (current?.state === "COMPLETED") return replay(ctx, current);
+      if (current?.state === "FAILED" || current?.state === "ABANDONED") return fail(current.errorReason ?? "unknown");
+      return { ok: false, error: STILL_RUNNING };
+    }
+    const reason = error instanceof NotEnoughPoints ? "insufficient_points" : "save_failed";
+    if (reason === "save_failed") log.error({ err: error }, "redemption commit failed after Shopify created the code; compensating");
+    return compensate(ctx, redemption, access, { ...spec, shopifyId: generated.shopifyId }, reason);
+  }
+}
+
+async function finishOrRecover(ctx: Context, redemption: Redemption, resumed: boolean, reason: string): Promise<RedeemResult> {
+  return resumed ? leaveForRecovery(ctx, redemption, reason) : finishFailed(ctx, redemption, reason);
+}
+
+/**
+ * Our code may exist in Shopify but we could not find out. The redemption stays IN_PROGRESS with its
+ * lease ended: a repeat of the request resumes it (adopting the code), otherwise the recovery sweep
+ * removes the code and marks it ABANDONED. Nothing was spent either way.
+ */
+async function leaveForRecovery(ctx: Context, redemption: Redemption, reason: string): Promise<RedeemResult> {
+  const { db, now } = ctx.deps;
+  await db.redemption.updateMany({
+    where: { id: redemption.id, state: "IN_PROGRESS", leaseUntil: redemption.leaseUntil },
+    data: { leaseUntil: now(), errorReason: reason },
+  });
+  await releaseLock(ctx, redemption);
+  return fail(reason);
+}
+
+/** The commit failed after Shopify made the code: remove it, then record the failure. */
+async function compensate(
+  ctx: Context,
+  redemption: Redemption,
+  access: ShopifyAccess,
+  target: { rewardId: string; kind: RewardSettings["kind"]; code: string; shopifyId: string },
+  reason: string,
+): Promise<RedeemResult> {
+  const { db, now, logger } = ctx.deps;
+  const log = logger.child({ shop: redemption.shop, redemptionId: redemption.id });
+  // Renew the lease first: if another process took the redemption over it may be adopting this
+  // very code, and deleting it would pull the rug from under its commit.
+  const renewed = { ...redemption, leaseUntil: new Date(now().getTime() + ctx.leaseMs) };
+  let stillOurs = true;
+  try {
+    const r = await db.redemption.updateMany({
+      where: { id: redemption.id, state: "IN_PROGRESS", leaseUntil: redemption.leaseUntil },
+      data: { leaseUntil: renewed.leaseUntil },
+    });
+    stillOurs = r.count === 1;
+  } catch (error) {
+    // The database is failing (likely why the commit failed). Nobody can take the redemption over
+    // without it either, and our lease is still running: remove the code, let recovery finish.
+    log.error({ err: error }, "could not renew the redemption lease before compensating");
+    renewed.leaseUntil = redemption.leaseUntil;
+  }
+  if (!stillOurs) return { ok: false, error: STILL_RUNNING };
+
+  const removed = await removeFromShopify(access, target, "delete");
+  try {
+    if (removed.ok) return await finishFailed(ctx, renewed, reason);
+    log.error({ failure: removed.failure, detail: removed.detail }, "compensation failed; the recovery sweep will remove the code");
+    return await leaveForRecovery(ctx, renewed, reason);
+  } catch (error) {
+    log.error({ err: error }, "could not record the failed redemption; the recovery sweep will finish it");
+    return fail(reason);
+  }
+}
+
+export interface RecoverOptions {
+  /** Only redemptions whose lease ended at least this long ago (default 10 min). */
+  olderThanMs?: number;
+  limit?: number;
+  leaseMs?: number;
+  shopifyTimeoutMs?: number;
+}
+
+export interface RecoverSummary {
+  examined: number;
+  abandoned: number;
+  deferred: number;
+}
+
+/**
+ * Finishes redemptions whose process died or gave up: the customer was told it failed (or never
+ * heard back) and nothing was spent, so any code made in Shopify is removed and the redemption is
+ * marked ABANDONED. Safe with several workers (each row is claimed by a lease compare-and-set).
+ */
+export async function recoverAbandonedRedemptions(deps: RewardDeps, options: RecoverOptions = {}): Promise<RecoverSummary> {
+  const { db, now, logger } = deps;
+  const olderThanMs = options.olderThanMs ?? 10 * 60_000;
+  const leaseMs = options.leaseMs ?? DEFAULTS.leaseMs;
+  const candidates = await db.redemption.findMany({
+    where: { state: "IN_PROGRESS", leaseUntil: { lt: new Date(now().getTime() - olderThanMs) } },
+    orderBy: { leaseUntil: "asc" },
+    take: options.limit ?? 20,
+  });
+  const summary: RecoverSummary = { examined: 0, abandoned: 0, deferred: 0 };
+  for (const candidate of candidates) {
+    const lease = new Date(now().getTime() + leaseMs);
+    const claimed = await db.redemption.updateMany({
+      where: { id: candidate.id, state: "IN_PROGRESS", leaseUntil: candidate.leaseUntil },
+      data: { leaseUntil: lease },
+    });
+    if (claimed.count !== 1) continue;
+    summary.examined++;
+    const mine = { ...candidate, leaseUntil: lease };
+    const log = logger.child({ shop: candidate.shop, redemptionId: candidate.id });
+    try {
+      const outcome = await recoverOne(deps, mine, options);
+      if (outcome === "abandoned") summary.abandoned++;
+      else summary.deferred++;
+    } catch (error) {
+      log.error({ err: error }, "redemption recovery failed; will retry");
+      summary.deferred++;
+      await db.redemption
+        .updateMany({ where: { id: mine.id, state: "IN_PROGRESS", leaseUntil: lease }, data: { leaseUntil: candidate.leaseUntil } })
+        .catch(() => undefined);
+    }
+  }
+  return summary;
+}
+
+async function recoverOne(deps: RewardDeps, redemption: Redemption, options: RecoverOptions): Promise<"abandoned" | "deferred"> {
+  const { db, now, logger } = deps;
+  const log = logger.child({ shop: redemption.shop, redemptionId: redemption.id });
+  const markAbandoned = async () => {
+    await db.redemption.updateMany({
+      where: { id: redemption.id, state: "IN_PROGRESS", leaseUntil: redemption.leaseUntil },
+      data: { state: "ABANDONED", errorReason: redemption.errorReason ?? "abandoned" },
+    });
+    await db.customer.updateMany({
+      where: { id: redemption.customerId, redemptionLockKey: redemption.idempotencyKey },
+      data: { redemptionLockKey: null, redemptionLockUntil: null },
+    });
+  };
+  const defer = async () => {
+    // Back to "lease ended at now": examined again after another olderThan period.
+    await db.redemption.updateMany({
+      where: { id: redemption.id, state: "IN_PROGRESS", leaseUntil: redemption.leaseUntil },
+      data: { leaseUntil: now() },
+    });
+    return "deferred" as const;
+  };
+
+  const shop = await db.shop.findUnique({ where: { domain: redemption.shop } });
+  if (shop?.uninstalledAt) {
+    // The token is dead; nothing can be removed and nothing was spent.
+    await markAbandoned();
+    return "abandoned";
+  }
+  let access: ShopifyAccess;
+  try {
+    access = { graphql: await deps.adminFor(redemption.shop), options: { timeoutMs: options.shopifyTimeoutMs ?? 15_000, ...(deps.runOptions?.(redemption.shop) ?? {}) } };
+  } catch (error) {
+    log.warn({ err: error }, "no Admin API access; recovery deferred");
+    return defer();
+  }
+  const template = await db.rewardTemplate.findUnique({ where: { id: redemption.templateId } });
+  // Without the template we don't know which namespace the code lives in: check both.
+  const kinds = template ? [template.kind === "GIFT_CARD" ? ("GIFT_CARD" as const) : ("FIXED_AMOUNT" as const)] : (["FIXED_AMOUNT", "GIFT_CARD"] as const);
+  for (const kind of kinds) {
+    const found = await lookupExisting(access, { rewardId: redemption.id, kind, code: redemption.code });
+    if (!found.ok) {
+      log.warn({ failure: found.failure }, "recovery lookup failed; deferred");
+      return defer();
+    }
+    if (!found.found || !found.found.ours) continue;
+    const removed = await removeFromShopify(access, { rewardId: redemption.id, kind, code: redemption.code, shopifyId: found.found.id }, "delete");
+    if (!removed.ok) {
+      log.warn({ failure: removed.failure }, "recovery could not remove the code; deferred");
+      return defer();
+    }
+    log.info({ shopifyId: found.found.id }, "removed the code of an abandoned redemption");
+  }
+  await markAbandoned();
+  return "abandoned";
+}

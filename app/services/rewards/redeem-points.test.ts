@@ -1,0 +1,489 @@
+// Synchronous points redemption against the real database (per-file) and the Shopify emulator
+// through the real library: success, refusals, idempotent repeats, concurrency, compensation after
+// a failed commit, resuming and recovering interrupted redemptions, gift cards.
+import { beforeAll, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { customerMessage } from "~/domain/rewards";
+import { createRewardDiscount } from "~/shopify/discounts.server";
+import { createRewardGiftCard } from "~/shopify/gift-cards.server";
+import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
+import { TEST_APP } from "../../../test/support/constants";
+import { createCustomer, createTemplate } from "../../../test/support/factories";
+import type { RewardDeps } from "./deps.server";
+import { recoverAbandonedRedemptions, redeemPoints, type RedeemOptions } from "./redeem-points.server";
+
+const { emulator, adminGraphql } = useShopifyEmulator();
+const SHOP = TEST_APP.shop;
+const NO_GIFT_CARDS = "no-gift-cards.myshopify.com";
+const NO_GIFT_CARD_SCOPE = "no-gift-card-scope.myshopify.com";
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { planDisplayName: "Shopify Plus", giftCards: true, currencyCode: "USD" });
+  await installEmulatedShop(emulator, NO_GIFT_CARDS, { planDisplayName: "Basic", giftCards: false, currencyCode: "USD" });
+  await installEmulatedShop(emulator, NO_GIFT_CARD_SCOPE, {
+    planDisplayName: "Shopify Plus",
+    giftCards: true,
+    currencyCode: "USD",
+    scopes: TEST_APP.scopes.split(",").filter((s) => !s.includes("gift_cards")),
+  });
+});
+
+function deps(over: Partial<RewardDeps & RedeemOptions> = {}): RewardDeps & RedeemOptions {
+  return { db, logger, adminFor: (shop) => adminGraphql(shop), now: () => new Date(), pollMs: 20, ...over };
+}
+
+let keys = 0;
+const newKey = () => `redeem-key-${Date.now()}-${++keys}`;
+
+async function customerWith(points: number, shop: string = SHOP) {
+  return createCustomer(db, shop, { pointsBalance: points }, emulator);
+}
+
+const discountsFor = (shop: string, customerGid: string) =>
+  emulator.inspect.discounts(shop).filter((d) => d.context.kind === "customers" && d.context.customerIds.includes(customerGid));
+
+async function ledger(customerId: string) {
+  return db.pointsTransaction.findMany({ where: { customerId }, orderBy: { createdAt: "asc" } });
+}
+
+describe("redeemPoints: success", () => {
+  it("creates a one-use discount for that customer only, then saves the Issued reward, its event and the ledger row in one go", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { kind: "FIXED_AMOUNT", value: "10.00", pointsCost: 100, expiryDays: 30, codePrefix: "VIP" });
+    const before = Date.now();
+    const r = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() });
+
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.replayed).toBe(false);
+    expect(r.reward).toMatchObject({ status: "ISSUED", source: "POINTS_REDEMPTION", kind: "FIXED_AMOUNT", pointsSpent: 100, pointsBalance: 400 });
+    expect(r.reward.code).toMatch(/^VIP-[2-9A-HJ-NP-Z]{12}$/);
+
+    // In Shopify: exactly one discount, restricted to the customer, one use, expiring in 30 days, tagged ours.
+    const [discount, ...more] = discountsFor(SHOP, customer.shopifyCustomerId);
+    expect(more).toHaveLength(0);
+    expect(discount).toMatchObject({
+      usageLimit: 1,
+      appliesOncePerCustomer: true,
+      context: { kind: "customers", customerIds: [customer.shopifyCustomerId] },
+      tags: [`loyalty-reward:${r.reward.id}`],
+    });
+    expect(discount.codes[0].code).toBe(r.reward.code);
+    expect(discount.id).toBe(r.reward.shopifyId);
+    const thirtyDays = 30 * 86_400_000;
+    expect(discount.endsAt!.getTime()).toBeGreaterThanOrEqual(before + thirtyDays - 1000);
+    expect(discount.endsAt!.getTime()).toBeLessThanOrEqual(Date.now() + thirtyDays + 1000);
+    // Stored as Shopify reports it (whole seconds).
+    expect(Math.abs(r.reward.expiresAt!.getTime() - discount.endsAt!.getTime())).toBeLessThan(1000);
+
+    // In the database: balance, ledger, event, redemption, lock released.
+    const after = await db.customer.findUniqueOrThrow({ where: { id: customer.id } });
+    expect(after.pointsBalance).toBe(400);
+    expect(after.redemptionLockKey).toBeNull();
+    expect(await ledger(customer.id)).toMatchObject([{ delta: -100, balanceAfter: 400, reason: "REDEMPTION", rewardId: r.reward.id }]);
+    const events = await db.rewardEvent.findMany({ where: { rewardId: r.reward.id } });
+    expect(events).toMatchObject([{ type: "CREATED", actor: "CUSTOMER", toStatus: "ISSUED" }]);
+    const redemption = await db.redemption.findFirstOrThrow({ where: { rewardId: r.reward.id } });
+    expect(redemption).toMatchObject({ state: "COMPLETED", code: r.reward.code });
+  });
+
+  it("sends percentages and free shipping the way Shopify expects", async () => {
+    const customer = await customerWith(1000);
+    const pct = await createTemplate(db, SHOP, { kind: "PERCENTAGE", value: "15", pointsCost: 100 });
+    const ship = await createTemplate(db, SHOP, { kind: "FREE_SHIPPING", pointsCost: 100 });
+    const a = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: pct.id, idempotencyKey: newKey() });
+    const b = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: ship.id, idempotencyKey: newKey() });
+    expect(a.ok && b.ok).toBe(true);
+    const discounts = discountsFor(SHOP, customer.shopifyCustomerId);
+    expect(discounts.find((d) => d.kind === "basic")?.customerGets?.value).toEqual({ kind: "percentage", percentage: 0.15 });
+    expect(discounts.find((d) => d.kind === "free_shipping")).toBeDefined();
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(800);
+  });
+
+  it("issues a gift card with the template's amount in the shop's currency, marked as ours", async () => {
+    const customer = await customerWith(300);
+    const template = await createTemplate(db, SHOP, { kind: "GIFT_CARD", value: "25.00", pointsCost: 250, expiryDays: 365 });
+    const r = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.reward).toMatchObject({ kind: "GIFT_CARD", status: "ISSUED", currency: "USD", pointsBalance: 50 });
+    expect(r.reward.code).toMatch(/^[2-9A-HJ-NP-Z]{16}$/);
+    const card = emulator.inspect.giftCards(SHOP).find((g) => g.id === r.reward.shopifyId);
+    expect(card).toMatchObject({ initialValue: 2500, currencyCode: "USD", note: `loyalty-reward:${r.reward.id}`, enabled: true });
+    expect(card!.code.toUpperCase()).toBe(r.reward.code);
+  });
+});
+
+describe("redeemPoints: nothing is saved when it can't be done", () => {
+  it("refuses without enough points, before calling Shopify", async () => {
+    const customer = await customerWith(99);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const r = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() });
+    expect(r).toMatchObject({ ok: false, error: { code: "insufficient_points" } });
+    expect(!r.ok && r.error.message).toMatch(/enough points/);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(0);
+    expect(await db.reward.count({ where: { customerId: customer.id } })).toBe(0);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).redemptionLockKey).toBeNull();
+  });
+
+  it("turns Shopify's refusal into a customer message, saves no reward and spends nothing; repeating gives the same answer", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    emulator.faults.userErrors("discountCodeBasicCreate", [{ field: ["basicCodeDiscount", "customerGets", "value"], code: "INVALID", message: "Value is invalid" }]);
+    const key = newKey();
+    const input = { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: key };
+    const r = await redeemPoints(deps(), input);
+    expect(r).toMatchObject({ ok: false, error: { code: "shopify_error", reason: "invalid_reward_settings", message: customerMessage("invalid_reward_settings") } });
+    expect(!r.ok && r.error.message).not.toMatch(/Value is invalid/); // never Shopify's raw text
+    expect(await db.reward.count({ where: { customerId: customer.id } })).toBe(0);
+    expect(await ledger(customer.id)).toHaveLength(0);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(500);
+
+    const again = await redeemPoints(deps(), input);
+    expect(again).toEqual(r);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(1);
+  });
+
+  it("reports throttling as 'busy, try again' without saving anything", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    emulator.faults.throttle("discountCodeBasicCreate");
+    const r = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() });
+    expect(r).toMatchObject({ ok: false, error: { reason: "throttled", retryable: true, message: customerMessage("throttled") } });
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(0);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(500);
+  });
+
+  it("after a timeout, looks the code up, finds nothing, and fails cleanly", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    emulator.faults.hang("discountCodeBasicCreate", 5_000);
+    const r = await redeemPoints(deps({ shopifyTimeoutMs: 200 }), {
+      shop: SHOP,
+      customerGid: customer.shopifyCustomerId,
+      templateId: template.id,
+      idempotencyKey: newKey(),
+    });
+    expect(r).toMatchObject({ ok: false, error: { reason: "timeout", message: customerMessage("timeout") } });
+    expect(emulator.inspect.countCalls("codeDiscountNodeByCode")).toBe(1);
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(0);
+    const redemption = await db.redemption.findFirstOrThrow({ where: { customerId: customer.id } });
+    expect(redemption.state).toBe("FAILED");
+  });
+
+  it("refuses gift cards with a clear message where the shop can't issue them", async () => {
+    const customer = await customerWith(500, NO_GIFT_CARDS);
+    const template = await createTemplate(db, NO_GIFT_CARDS, { kind: "GIFT_CARD", value: "20.00", pointsCost: 100 });
+    const r = await redeemPoints(deps(), { shop: NO_GIFT_CARDS, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() });
+    expect(r).toMatchObject({ ok: false, error: { code: "gift_cards_unavailable", message: customerMessage("gift_cards_unavailable") } });
+    expect(emulator.inspect.countCalls("giftCardCreate")).toBe(0);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(500);
+  });
+
+  it("handles ACCESS_DENIED on the gift card mutation with the same clear message", async () => {
+    const customer = await customerWith(500, NO_GIFT_CARD_SCOPE);
+    const template = await createTemplate(db, NO_GIFT_CARD_SCOPE, { kind: "GIFT_CARD", value: "20.00", pointsCost: 100 });
+    const r = await redeemPoints(deps(), { shop: NO_GIFT_CARD_SCOPE, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() });
+    expect(emulator.inspect.countCalls("giftCardCreate", { outcome: "graphql_errors" })).toBe(1);
+    expect(r).toMatchObject({ ok: false, error: { code: "gift_cards_unavailable", message: customerMessage("gift_cards_unavailable") } });
+    expect(await db.reward.count({ where: { customerId: customer.id } })).toBe(0);
+  });
+
+  it("rejects unknown customers, inactive rewards, and a key reused for another reward", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const inactive = await createTemplate(db, SHOP, { pointsCost: 100, active: false });
+    const unknown = await redeemPoints(deps(), { shop: SHOP, customerGid: "gid://shopify/Customer/424242", templateId: template.id, idempotencyKey: newKey() });
+    expect(unknown).toMatchObject({ ok: false, error: { code: "customer_not_found" } });
+    const off = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: inactive.id, idempotencyKey: newKey() });
+    expect(off).toMatchObject({ ok: false, error: { code: "reward_unavailable" } });
+    const key = newKey();
+    expect((await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: key })).ok).toBe(true);
+    const other = await createTemplate(db, SHOP, { pointsCost: 50 });
+    const reused = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: other.id, idempotencyKey: key });
+    expect(reused).toMatchObject({ ok: false, error: { code: "idempotency_key_reused" } });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(400);
+  });
+});
+
+describe("redeemPoints: idempotency and concurrency", () => {
+  it("returns the same reward when the same request is repeated", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const input = { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() };
+    const first = await redeemPoints(deps(), input);
+    const second = await redeemPoints(deps(), input);
+    expect(first.ok && second.ok).toBe(true);
+    if (!first.ok || !second.ok) return;
+    expect(second.replayed).toBe(true);
+    expect(second.reward.id).toBe(first.reward.id);
+    expect(second.reward.code).toBe(first.reward.code);
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(1);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(400);
+  });
+
+  it("50 concurrent copies of one request produce one reward, one discount, one debit — and all 50 get that reward", async () => {
+    const customer = await customerWith(100);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const input = { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() };
+    const results = await Promise.all(Array.from({ length: 50 }, () => redeemPoints(deps(), input)));
+    const ids = new Set(results.map((r) => (r.ok ? r.reward.id : `error:${r.error.code}`)));
+    expect([...ids]).toHaveLength(1);
+    expect([...ids][0]).not.toMatch(/^error/);
+    expect(results.filter((r) => r.ok && !r.replayed)).toHaveLength(1);
+    expect(await db.reward.count({ where: { customerId: customer.id } })).toBe(1);
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(1);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(1);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(0);
+    expect(await ledger(customer.id)).toHaveLength(1);
+  });
+
+  it("50 concurrent redemptions for a balance that covers one: exactly one reward, debited once, 49 clear errors", async () => {
+    const customer = await customerWith(100);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() }),
+      ),
+    );
+    const ok = results.filter((r) => r.ok);
+    const failed = results.flatMap((r) => (r.ok ? [] : [r.error]));
+    expect(ok).toHaveLength(1);
+    expect(failed).toHaveLength(49);
+    for (const error of failed) {
+      expect(["redemption_in_progress", "insufficient_points"]).toContain(error.code);
+      expect(error.message).toMatch(/points were not spent/);
+    }
+    expect(await db.reward.count({ where: { customerId: customer.id } })).toBe(1);
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(1);
+    const after = await db.customer.findUniqueOrThrow({ where: { id: customer.id } });
+    expect(after.pointsBalance).toBe(0);
+    expect(after.redemptionLockKey).toBeNull();
+    expect(await ledger(customer.id)).toMatchObject([{ delta: -100, balanceAfter: 0 }]);
+  });
+
+  it("a twin request that finds the first one still running past its wait says so instead of doing it twice", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const key = newKey();
+    // Another process holds this redemption with a live lease.
+    await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: key, templateId: template.id, code: "LIVE-LEASE-CODE1", state: "IN_PROGRESS", leaseUntil: new Date(Date.now() + 60_000) },
+    });
+    const r = await redeemPoints(deps({ waitForConcurrentMs: 200 }), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: key });
+    expect(r).toMatchObject({ ok: false, error: { code: "redemption_in_progress", retryable: true } });
+    expect(emulator.inspect.countCalls()).toBe(0);
+  });
+});
+
+describe("redeemPoints: failures after Shopify created the code", () => {
+  it("compensates a failed commit: the discount is deleted in Shopify, no reward, no points spent", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const key = newKey();
+    const r = await redeemPoints(
+      deps({
+        inCommit: async () => {
+          throw new Error("database connection lost");
+        },
+      }),
+      { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: key },
+    );
+    expect(r).toMatchObject({ ok: false, error: { code: "save_failed", retryable: true } });
+    expect(!r.ok && r.error.message).toMatch(/points were not spent/);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(1);
+    expect(emulator.inspect.countCalls("discountCodeDelete")).toBe(1);
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(0);
+    const redemption = await db.redemption.findFirstOrThrow({ where: { idempotencyKey: key } });
+    expect(emulator.inspect.deletedDiscounts(SHOP).map((d) => d.codes[0].code)).toContain(redemption.code);
+    expect(redemption).toMatchObject({ state: "FAILED", errorReason: "save_failed", rewardId: null });
+    expect(await db.reward.count({ where: { customerId: customer.id } })).toBe(0);
+    expect(await ledger(customer.id)).toHaveLength(0);
+    const after = await db.customer.findUniqueOrThrow({ where: { id: customer.id } });
+    expect(after).toMatchObject({ pointsBalance: 500, redemptionLockKey: null });
+  });
+
+  it("compensates a gift card by deactivating it (gift cards can't be deleted)", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { kind: "GIFT_CARD", value: "15.00", pointsCost: 100 });
+    const key = newKey();
+    const r = await redeemPoints(
+      deps({
+        inCommit: async () => {
+          throw new Error("disk full");
+        },
+      }),
+      { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: key },
+    );
+    expect(r).toMatchObject({ ok: false, error: { code: "save_failed" } });
+    const redemption = await db.redemption.findFirstOrThrow({ where: { idempotencyKey: key } });
+    const card = emulator.inspect.giftCards(SHOP).find((g) => g.code.toUpperCase() === redemption.code);
+    expect(card).toMatchObject({ enabled: false, note: `loyalty-reward:${redemption.id}` });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(500);
+  });
+
+  it("adopts the discount when Shopify's answer is lost, instead of creating a second one", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    emulator.faults.loseResponse("discountCodeBasicCreate");
+    const r = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() });
+    expect(r.ok).toBe(true);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(1);
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(1);
+    expect(r.ok && r.reward.shopifyId).toBe(discountsFor(SHOP, customer.shopifyCustomerId)[0].id);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(400);
+  });
+
+  it("when the outcome can't be verified, leaves the redemption for resumption; repeating the request adopts the code", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    emulator.faults.loseResponse("discountCodeBasicCreate");
+    emulator.faults.httpError("codeDiscountNodeByCode", 503);
+    const input = { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() };
+    const first = await redeemPoints(deps(), input);
+    expect(first).toMatchObject({ ok: false, error: { reason: "network_error" } });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(500);
+    const pending = await db.redemption.findFirstOrThrow({ where: { idempotencyKey: input.idempotencyKey } });
+    expect(pending.state).toBe("IN_PROGRESS");
+    expect(pending.leaseUntil.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(1); // it does exist
+
+    const again = await redeemPoints(deps(), input);
+    expect(again.ok).toBe(true);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(1);
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(1);
+    expect(again.ok && again.reward.code).toBe(pending.code);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(400);
+  });
+
+  it("resumes a redemption whose process died after Shopify created the code: same code, one discount", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const key = newKey();
+    // The dead process: redemption row and lock written, discount created in Shopify, then nothing.
+    const redemption = await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: key, templateId: template.id, code: "DIED-ABCDEFGHJK", state: "IN_PROGRESS", leaseUntil: new Date(Date.now() - 1000) },
+    });
+    await db.customer.update({ where: { id: customer.id }, data: { redemptionLockKey: key, redemptionLockUntil: new Date(Date.now() - 1000) } });
+    const made = await createRewardDiscount(await adminGraphql(SHOP), {
+      code: redemption.code,
+      title: template.name,
+      customerGid: customer.shopifyCustomerId,
+      value: { type: "FIXED_AMOUNT", amount: "10.00" },
+      startsAt: new Date(),
+      endsAt: null,
+      combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true },
+      tag: `loyalty-reward:${redemption.id}`,
+    });
+    expect(made.ok).toBe(true);
+    emulator.inspect.reset();
+
+    const r = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: key });
+    expect(r.ok).toBe(true);
+    expect(r.ok && r.reward).toMatchObject({ id: redemption.id, code: "DIED-ABCDEFGHJK", shopifyId: made.ok ? made.data.id : "" });
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(0);
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(1);
+    expect(await db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).toMatchObject({ state: "COMPLETED" });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(400);
+  });
+});
+
+describe("recoverAbandonedRedemptions", () => {
+  it("deletes the code an abandoned redemption left in Shopify, marks it ABANDONED and releases the customer", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const key = newKey();
+    const longAgo = new Date(Date.now() - 60 * 60_000);
+    const redemption = await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: key, templateId: template.id, code: "ABAN-ABCDEFGHJK", state: "IN_PROGRESS", leaseUntil: longAgo },
+    });
+    await db.customer.update({ where: { id: customer.id }, data: { redemptionLockKey: key, redemptionLockUntil: new Date(Date.now() + 60_000) } });
+    const made = await createRewardDiscount(await adminGraphql(SHOP), {
+      code: redemption.code,
+      title: template.name,
+      customerGid: customer.shopifyCustomerId,
+      value: { type: "FIXED_AMOUNT", amount: "10.00" },
+      startsAt: new Date(),
+      endsAt: null,
+      combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true },
+      tag: `loyalty-reward:${redemption.id}`,
+    });
+    expect(made.ok).toBe(true);
+    // A recent one is left alone: its owner may still be finishing.
+    const recent = await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: newKey(), templateId: template.id, code: "RECENT-ABCDEFGH", state: "IN_PROGRESS", leaseUntil: new Date(Date.now() - 1000) },
+    });
+
+    const summary = await recoverAbandonedRedemptions(deps(), { olderThanMs: 10 * 60_000 });
+    expect(summary).toMatchObject({ examined: 1, abandoned: 1 });
+    expect(discountsFor(SHOP, customer.shopifyCustomerId).find((d) => d.codes[0].code === redemption.code)).toBeUndefined();
+    expect(emulator.inspect.deletedDiscounts(SHOP).map((d) => d.codes[0].code)).toContain(redemption.code);
+    expect(await db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).toMatchObject({ state: "ABANDONED", errorReason: "abandoned" });
+    expect(await db.redemption.findUniqueOrThrow({ where: { id: recent.id } })).toMatchObject({ state: "IN_PROGRESS" });
+    const after = await db.customer.findUniqueOrThrow({ where: { id: customer.id } });
+    expect(after).toMatchObject({ pointsBalance: 500, redemptionLockKey: null });
+
+    // The customer repeating that request gets a clear answer, not a second attempt.
+    const repeat = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: key });
+    expect(repeat).toMatchObject({ ok: false, error: { code: "abandoned" } });
+    expect(!repeat.ok && repeat.error.message).toMatch(/points were not spent/);
+  });
+
+  it("leaves a redemption for later when Shopify can't be asked, and never touches a code that isn't ours", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const longAgo = new Date(Date.now() - 60 * 60_000);
+    const theirs = await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: newKey(), templateId: template.id, code: "THEIRS-ABCDEFGH", state: "IN_PROGRESS", leaseUntil: longAgo },
+    });
+    const merchantCode = await createRewardDiscount(await adminGraphql(SHOP), {
+      code: theirs.code,
+      title: "Merchant's own",
+      customerGid: customer.shopifyCustomerId,
+      value: { type: "FIXED_AMOUNT", amount: "5.00" },
+      startsAt: new Date(),
+      endsAt: null,
+      combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true },
+      tag: "merchant",
+    });
+    expect(merchantCode.ok).toBe(true);
+    emulator.faults.httpError("codeDiscountNodeByCode", 503);
+    const first = await recoverAbandonedRedemptions(deps(), { olderThanMs: 10 * 60_000 });
+    expect(first).toMatchObject({ examined: 1, deferred: 1 });
+    expect((await db.redemption.findUniqueOrThrow({ where: { id: theirs.id } })).state).toBe("IN_PROGRESS");
+
+    // Later (clock moved past another waiting period), Shopify answers: not ours, so it stays.
+    const later = () => new Date(Date.now() + 30 * 60_000);
+    const second = await recoverAbandonedRedemptions(deps({ now: later }), { olderThanMs: 10 * 60_000 });
+    expect(second.abandoned).toBeGreaterThanOrEqual(1); // earlier tests' leftovers are due by then too
+    expect(await db.redemption.findUniqueOrThrow({ where: { id: theirs.id } })).toMatchObject({ state: "ABANDONED" });
+    expect(emulator.inspect.countCalls("discountCodeDelete")).toBe(0);
+    expect(discountsFor(SHOP, customer.shopifyCustomerId).map((d) => d.codes[0].code)).toContain(theirs.code);
+  });
+});
+
+describe("gift cards found by code (Shopify's free-text gift card search)", () => {
+  it("adopts a gift card whose create response was lost", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { kind: "GIFT_CARD", value: "10.00", pointsCost: 100 });
+    emulator.faults.loseResponse("giftCardCreate");
+    const r = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() });
+    expect(r.ok).toBe(true);
+    expect(emulator.inspect.countCalls("giftCardCreate")).toBe(1);
+    expect(emulator.inspect.giftCards(SHOP).filter((g) => g.note === (r.ok ? `loyalty-reward:${r.reward.id}` : ""))).toHaveLength(1);
+  });
+
+  it("recovery deactivates a gift card an abandoned redemption left behind", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { kind: "GIFT_CARD", value: "10.00", pointsCost: 100 });
+    const redemption = await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: newKey(), templateId: template.id, code: "ABANDONEDCARD234", state: "IN_PROGRESS", leaseUntil: new Date(Date.now() - 60 * 60_000) },
+    });
+    const made = await createRewardGiftCard(await adminGraphql(SHOP), { code: redemption.code, amount: "10.00", currencyCode: "USD", expiresOn: null, note: `loyalty-reward:${redemption.id}` });
+    expect(made.ok).toBe(true);
+    await recoverAbandonedRedemptions(deps(), { olderThanMs: 10 * 60_000 });
+    expect(emulator.inspect.giftCards(SHOP).find((g) => g.code === redemption.code)?.enabled).toBe(false);
+    expect((await db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).state).toBe("ABANDONED");
+  });
+});
