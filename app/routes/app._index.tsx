@@ -1,53 +1,195 @@
-// Home: how the shop's rewards stand, per status.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+// Home: how the shop's rewards stand — counts per status, what failed recently and why, the
+// background work still to do and how old it is, and issued vs used per day.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
+import { REWARD_STATUS_LABELS, type RewardStatus } from "~/domain/rewards";
+import { getHomeStats } from "~/services/admin/dashboard.server";
+import { BarChart } from "~/components/bar-chart";
+import { CsvExportButton } from "~/components/csv-export-button";
+import { formatDateTime, formatDay, formatDuration, formatNumber } from "~/components/format";
+import { RewardStatusBadge } from "~/components/reward-status-badge";
+import { RewardStatusList } from "~/components/reward-status-help";
 
-const STATUSES = ["PENDING", "ISSUED", "USED", "FAILED", "CANCELED"] as const;
-const LABELS: Record<(typeof STATUSES)[number], string> = {
-  PENDING: "Pending",
-  ISSUED: "Issued",
-  USED: "Used",
-  FAILED: "Failed",
-  CANCELED: "Canceled",
-};
+/** The order a merchant scans them in: what customers have, then what needs a look. */
+const STATUS_ORDER: RewardStatus[] = ["ISSUED", "USED", "PENDING", "FAILED", "CANCELED"];
+const ISSUED_COLOR = "#29845a";
+const USED_COLOR = "#005bd3";
+
+export const meta: MetaFunction = () => [{ title: "Loyalty rewards" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const groups = await db.reward.groupBy({ by: ["status"], where: { shop: session.shop }, _count: { _all: true } });
-  const counts = Object.fromEntries(STATUSES.map((s) => [s, groups.find((g) => g.status === s)?._count._all ?? 0]));
-  const customers = await db.customer.count({ where: { shop: session.shop } });
-  return json({ shop: session.shop, counts, customers });
+  const stats = await getHomeStats(db, session.shop, new Date());
+  return json({ shop: session.shop, ...stats });
 }
 
 export default function Home() {
-  const { shop, counts, customers } = useLoaderData<typeof loader>();
+  const { shop, counts, customers, recentFailures, pending, daily } = useLoaderData<typeof loader>();
+  const days = daily.length;
+  const issuedTotal = daily.reduce((n, d) => n + d.issued, 0);
+  const usedTotal = daily.reduce((n, d) => n + d.used, 0);
+
   return (
-    <Page title="Loyalty rewards">
+    <Page title="Loyalty rewards" primaryAction={<Button url="/app/customers">Find a customer</Button>}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
             <Text as="p" tone="subdued">
-              {shop} · {customers} customers in the program
+              {shop} · {formatNumber(customers)} customers in the program
             </Text>
             <InlineGrid columns={{ xs: 2, md: 5 }} gap="400">
-              {STATUSES.map((status) => (
+              {STATUS_ORDER.map((status) => (
                 <Card key={status}>
-                  <BlockStack gap="100">
+                  <BlockStack gap="200">
                     <Text as="h2" variant="headingSm">
-                      {LABELS[status]}
+                      <RewardStatusBadge status={status} />
+                      <Text as="span" visuallyHidden>
+                        {" "}
+                        rewards
+                      </Text>
                     </Text>
                     <Text as="p" variant="heading2xl" data-testid={`count-${status}`}>
-                      {counts[status]}
+                      {formatNumber(counts[status])}
                     </Text>
                   </BlockStack>
                 </Card>
               ))}
             </InlineGrid>
           </BlockStack>
+        </Layout.Section>
+
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <InlineStack align="space-between" blockAlign="center">
+                <Text as="h2" variant="headingMd">
+                  Failed recently
+                </Text>
+                <Text as="span" tone="subdued">
+                  {formatNumber(counts.FAILED)} failed in total
+                </Text>
+              </InlineStack>
+              {recentFailures.length === 0 ? (
+                <Text as="p" tone="subdued">
+                  No reward has failed. Every reward the program promised was created in Shopify or is still being created.
+                </Text>
+              ) : (
+                <ul aria-label="Recently failed rewards" style={{ listStyle: "none", margin: 0, padding: 0 }}>
+                  {recentFailures.map((f) => (
+                    <li key={f.id}>
+                      <Box paddingBlock="200" borderBlockEndWidth="025" borderColor="border-secondary">
+                        <BlockStack gap="100">
+                          <InlineStack gap="200" blockAlign="center">
+                            <Link url={`/app/customers/${f.customerId}/rewards/${f.id}`}>
+                              {f.title} for {f.customerName}
+                            </Link>
+                            <Text as="span" variant="bodySm" tone="subdued">
+                              {formatDateTime(f.failedAt)}
+                            </Text>
+                          </InlineStack>
+                          <Text as="p">{f.summary}</Text>
+                          <Text as="p" tone="subdued">
+                            What you can do: {f.action}
+                          </Text>
+                        </BlockStack>
+                      </Box>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+
+        <Layout.Section variant="oneThird">
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Being created
+              </Text>
+              <dl style={{ margin: 0, display: "grid", gridTemplateColumns: "1fr max-content", gap: "var(--p-space-200)" }}>
+                <dt>Pending rewards</dt>
+                <dd style={{ margin: 0 }} data-testid="pending-total">
+                  {formatNumber(pending.total)}
+                </dd>
+                <dt>Due now</dt>
+                <dd style={{ margin: 0 }} data-testid="pending-due">
+                  {formatNumber(pending.due)}
+                </dd>
+                <dt>Oldest waiting for</dt>
+                <dd style={{ margin: 0 }} data-testid="pending-oldest">
+                  {pending.oldest ? formatDuration(pending.oldest.ageMs) : "—"}
+                </dd>
+              </dl>
+              {pending.oldest && pending.oldest.ageMs > 3_600_000 ? (
+                <Banner tone="warning">
+                  <p>
+                    A reward has been pending for {formatDuration(pending.oldest.ageMs)}. Shopify may be refusing or throttling the app;{" "}
+                    <Link url={`/app/customers/${pending.oldest.customerId}/rewards/${pending.oldest.id}`}>see its history</Link>.
+                  </p>
+                </Banner>
+              ) : (
+                <Text as="p" tone="subdued">
+                  Pending rewards are created in Shopify in the background and retried automatically; customers see them once they are
+                  Issued.
+                </Text>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Issued and used, last {days} days
+              </Text>
+              <BarChart
+                title={`Rewards issued and used per day, last ${days} days`}
+                summary={`${issuedTotal} rewards issued and ${usedTotal} used on completed orders in the last ${days} days.`}
+                categories={daily.map((d) => formatDay(d.day))}
+                series={[
+                  { name: "Issued", color: ISSUED_COLOR, values: daily.map((d) => d.issued) },
+                  { name: "Used", color: USED_COLOR, values: daily.map((d) => d.used) },
+                ]}
+                labelEvery={2}
+              />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+
+        <Layout.Section variant="oneThird">
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Export
+              </Text>
+              <Text as="p" tone="subdued">
+                All of the shop's rewards as a spreadsheet, newest first.
+              </Text>
+              <CsvExportButton url="/app/rewards.csv" label="Export all rewards (CSV)" />
+              {(["FAILED", "PENDING"] as const).map((s) =>
+                counts[s] > 0 ? (
+                  <CsvExportButton key={s} url={`/app/rewards.csv?status=${s}`} label={`Export ${REWARD_STATUS_LABELS[s]} rewards`} />
+                ) : null
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                What the statuses mean
+              </Text>
+              <RewardStatusList />
+            </BlockStack>
+          </Card>
         </Layout.Section>
       </Layout>
     </Page>

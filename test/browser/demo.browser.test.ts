@@ -37,14 +37,14 @@ afterAll(() => {
 
 describe("npm run demo", () => {
   it("prints an admin URL where the embedded home page renders", async () => {
-    const [appPort, emulatorPort] = [await freePort(), await freePort()];
+    const [appPort, emulatorPort, storefrontPort] = [await freePort(), await freePort(), await freePort()];
     // The demo's own defaults, not this test process's app configuration.
     const env = { ...process.env };
     for (const k of ["SHOPIFY_APP_URL", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SCOPES", "SHOPIFY_ADMIN_API_ORIGIN", "APP_BRIDGE_URL"]) delete env[k];
     demo = spawn(process.execPath, [path.join(ROOT, "scripts", "demo.mjs"), "--no-build"], {
       cwd: ROOT,
       detached: true, // its own process group: the app server is a grandchild
-      env: { ...env, PORT: String(appPort), EMULATOR_PORT: String(emulatorPort), DATABASE_URL: `file:${dbFile}`, NODE_ENV: "production" },
+      env: { ...env, PORT: String(appPort), EMULATOR_PORT: String(emulatorPort), STOREFRONT_PORT: String(storefrontPort), DATABASE_URL: `file:${dbFile}`, NODE_ENV: "production" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -76,6 +76,16 @@ describe("npm run demo", () => {
       const status = await page.evaluate(async () => (await fetch("/app?_data=routes%2Fapp")).status);
       expect(status).toBe(200);
       await page.screenshot({ path: path.join(SCREENSHOTS, "demo-admin-home.png"), fullPage: true });
+
+      // The storefront side: the theme extension rendered locally, talking to the app through the
+      // signed app proxy, with the first demo customer (Ada, 2 400 points) signed in.
+      const storefrontUrl = /^DEMO_STOREFRONT_URL=(\S+)$/m.exec(output)?.[1];
+      expect(storefrontUrl).toBeTruthy();
+      await page.goto(storefrontUrl!, { waitUntil: "networkidle" });
+      const balance = page.locator('[data-lr-mode="inline"] [data-lr-balance]');
+      await balance.waitFor();
+      expect((await balance.textContent())?.replace(/\D/g, "")).toBe("2400");
+      await page.screenshot({ path: path.join(SCREENSHOTS, "demo-storefront.png"), fullPage: true });
     } finally {
       await browser.close();
     }

@@ -12,8 +12,10 @@ import {
   inTransaction,
   isUniqueViolation,
   rewardTitle,
+  parseSettings,
   settingsFromTemplate,
   toRewardView,
+  type RewardSettings,
   type RewardView,
 } from "./repository.server";
 
@@ -52,7 +54,7 @@ const PURPOSES: Record<AsyncSource, readonly string[]> = {
 const issueError = (code: IssueErrorCode, message: string): IssueResult => ({ ok: false, error: { code, message } });
 
 export async function issueRewardAsync(deps: RewardDeps, input: IssueRewardAsyncInput): Promise<IssueResult> {
-  const { db, now, logger } = deps;
+  const { db } = deps;
   const { shop } = input;
 
   if (input.idempotencyKey) {
@@ -80,8 +82,35 @@ export async function issueRewardAsync(deps: RewardDeps, input: IssueRewardAsync
     throw error;
   }
 
+  return queuePendingReward(deps, {
+    shop,
+    customer,
+    settings,
+    templateId: template.id,
+    source: input.source,
+    idempotencyKey: input.idempotencyKey ?? null,
+    actor: input.actor ?? (input.source === "MANUAL" ? "MERCHANT" : "SYSTEM"),
+    reason: input.reason ?? null,
+  });
+}
+
+interface QueueInput {
+  shop: string;
+  customer: Customer;
+  settings: RewardSettings;
+  templateId: string | null;
+  source: AsyncSource;
+  idempotencyKey: string | null;
+  actor: Actor;
+  reason: string | null;
+}
+
+/** Saves a Pending reward (code chosen now) and its CREATED event; the worker generates it. */
+async function queuePendingReward(deps: RewardDeps, input: QueueInput): Promise<IssueResult> {
+  const { db, now, logger } = deps;
+  const { shop, customer, settings } = input;
   const currency = (await db.shop.findUnique({ where: { domain: shop } }))?.currency ?? "USD";
-  const actor: Actor = input.actor ?? (input.source === "MANUAL" ? "MERCHANT" : "SYSTEM");
+  const actor: Actor = input.actor;
   const status = initialStatus(input.source);
 
   // A fresh random code collides with an existing one about never (60 bits), but the unique index
@@ -108,7 +137,7 @@ export async function issueRewardAsync(deps: RewardDeps, input: IssueRewardAsync
             codeKey: codeKey(code),
             status,
             nextAttemptAt: createdAt,
-            templateId: template.id,
+            templateId: input.templateId,
             settings: JSON.stringify(settings),
             idempotencyKey: input.idempotencyKey ?? null,
             createdAt,
@@ -172,4 +201,62 @@ export async function issueRewardsInBulk(deps: RewardDeps, input: BulkIssueInput
     else summary.existing++;
   }
   return summary;
+}
+
+export interface ReissueInput {
+  shop: string;
+  rewardId: string;
+  /** When given, the reward must belong to this customer (Customer.id) — the admin's URL scope. */
+  customerId?: string;
+}
+
+export type ReissueResult =
+  | { ok: true; reward: RewardView; created: boolean }
+  | { ok: false; error: { code: "not_found" | "not_failed"; message: string; status?: string } };
+
+/** The key that makes "issue again" create one replacement per failed reward, however often pressed. */
+export function reissueKey(rewardId: string): string {
+  return `reissue:${rewardId}`;
+}
+
+/**
+ * The merchant issues a Failed reward again: a new Pending reward (new code) with the failed one's
+ * own saved settings — not its template's current ones — for the same customer. Failed is final: the
+ * failed reward stays Failed, and its history points to the replacement.
+ */
+export async function reissueReward(deps: RewardDeps, input: ReissueInput): Promise<ReissueResult> {
+  const failed = await deps.db.reward.findFirst({
+    where: { id: input.rewardId, shop: input.shop, ...(input.customerId ? { customerId: input.customerId } : {}) },
+    include: { customer: true },
+  });
+  if (!failed) return { ok: false, error: { code: "not_found", message: "This reward doesn't exist in this shop." } };
+  if (failed.status !== "FAILED") {
+    return { ok: false, error: { code: "not_failed", message: "Only failed rewards can be issued again.", status: failed.status } };
+  }
+  const result = await queuePendingReward(deps, {
+    shop: input.shop,
+    customer: failed.customer,
+    settings: parseSettings(failed),
+    templateId: failed.templateId,
+    source: failed.source === "POINTS_REDEMPTION" ? "MANUAL" : (failed.source as AsyncSource),
+    idempotencyKey: reissueKey(failed.id),
+    actor: "MERCHANT",
+    reason: `Issued again by the merchant to replace failed reward ${failed.code}`,
+  });
+  if (result.ok && result.created) {
+    try {
+      await recordEvent(deps.db, {
+        rewardId: failed.id,
+        shop: failed.shop,
+        type: "NOTE",
+        actor: "MERCHANT",
+        reason: `Issued again as a new reward (code ${result.reward.code}). This reward stays Failed.`,
+        dedupeKey: "reissued",
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+  if (!result.ok) throw new Error(`re-issue failed unexpectedly: ${result.error.message}`);
+  return result;
 }

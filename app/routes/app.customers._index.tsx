@@ -1,0 +1,152 @@
+// Customers: the shop's customers known to the loyalty program, searchable by name or email,
+// most recently active first, paged with keyset cursors.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useLoaderData, useNavigation, useRouteError, useSearchParams, useSubmit } from "@remix-run/react";
+import { Badge, BlockStack, Card, IndexTable, Link, Page, Text, TextField } from "@shopify/polaris";
+import { useEffect, useRef, useState } from "react";
+import db from "~/db.server";
+import { authenticate } from "~/shopify.server";
+import { InvalidCursorError } from "~/services/admin/keyset.server";
+import { listCustomers, normalizeSearch } from "~/services/admin/customers.server";
+import { EmptyStateMessage } from "~/components/empty-state-message";
+import { formatDateTime, formatNumber } from "~/components/format";
+import { RouteError } from "~/components/route-error";
+import { TablePager } from "~/components/rewards-table";
+import { pageLinks, pageNumberOf } from "~/components/url";
+
+const PAGE_SIZE = 20;
+
+export const meta: MetaFunction = () => [{ title: "Customers · Loyalty rewards" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { session } = await authenticate.admin(request);
+  const url = new URL(request.url);
+  const search = normalizeSearch(url.searchParams.get("query"));
+  try {
+    const page = await listCustomers(db, {
+      shop: session.shop,
+      search,
+      after: url.searchParams.get("after"),
+      before: url.searchParams.get("before"),
+      pageSize: PAGE_SIZE,
+    });
+    const total = search ? null : await db.customer.count({ where: { shop: session.shop } });
+    return json({ search, page, total });
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw json({ message: error.message }, { status: 400 });
+    throw error;
+  }
+}
+
+export default function Customers() {
+  const { search, page, total } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const submit = useSubmit();
+  const navigation = useNavigation();
+  const [query, setQuery] = useState(search);
+  const form = useRef<HTMLFormElement>(null);
+  const pageNumber = pageNumberOf(params);
+  const links = pageLinks("/app/customers", params, page, pageNumber);
+
+  // Search as the merchant types (debounced); Enter submits at once.
+  useEffect(() => {
+    if (query.trim().replace(/\s+/g, " ") === search) return;
+    const timer = setTimeout(() => submit(form.current, { replace: true }), 350);
+    return () => clearTimeout(timer);
+  }, [query, search, submit]);
+
+  const empty =
+    search !== "" ? (
+      <EmptyStateMessage heading="No customers match your search">
+        Nobody in the program has “{search}” in their name or email. Check the spelling, or search by email address.
+      </EmptyStateMessage>
+    ) : (
+      <EmptyStateMessage heading="No customers in the loyalty program yet">
+        Customers appear here once they take part in the program: when they earn or redeem points, are referred, or receive a reward. You'll
+        see their points balance, VIP tier and rewards, and can open each one to see why a reward did or didn't reach them.
+      </EmptyStateMessage>
+    );
+
+  return (
+    <Page title="Customers" backAction={{ content: "Home", url: "/app" }}>
+      <BlockStack gap="400">
+        <Card>
+          <Form method="get" ref={form} role="search" aria-label="Customer search">
+            <TextField
+              label="Search customers"
+              name="query"
+              value={query}
+              onChange={setQuery}
+              placeholder="Name or email"
+              autoComplete="off"
+              clearButton
+              onClearButtonClick={() => setQuery("")}
+              helpText={total !== null ? `${formatNumber(total)} customers in the program` : undefined}
+            />
+          </Form>
+        </Card>
+        <Card padding="0">
+          <IndexTable
+            resourceName={{ singular: "customer", plural: "customers" }}
+            itemCount={page.items.length}
+            selectable={false}
+            loading={navigation.state === "loading" && navigation.location?.pathname === "/app/customers"}
+            emptyState={empty}
+            headings={[
+              { title: "Customer" },
+              { title: "Email" },
+              { title: "Points", alignment: "end" },
+              { title: "VIP tier" },
+              { title: "Rewards", alignment: "end" },
+              { title: "Last activity" },
+            ]}
+          >
+            {page.items.map((c, index) => (
+              <IndexTable.Row id={c.id} key={c.id} position={index}>
+                <IndexTable.Cell>
+                  <Link url={`/app/customers/${c.id}`} removeUnderline>
+                    <Text as="span" fontWeight="semibold">
+                      {c.name}
+                    </Text>
+                  </Link>
+                </IndexTable.Cell>
+                <IndexTable.Cell>{c.email ?? "—"}</IndexTable.Cell>
+                <IndexTable.Cell>
+                  <Text as="span" alignment="end" numeric>
+                    {formatNumber(c.pointsBalance)}
+                  </Text>
+                </IndexTable.Cell>
+                <IndexTable.Cell>
+                  {c.vipTier ? (
+                    <Badge>{c.vipTier}</Badge>
+                  ) : (
+                    <Text as="span" tone="subdued">
+                      —
+                    </Text>
+                  )}
+                </IndexTable.Cell>
+                <IndexTable.Cell>
+                  <Text as="span" alignment="end" numeric>
+                    {formatNumber(c.rewardCount)}
+                  </Text>
+                </IndexTable.Cell>
+                <IndexTable.Cell>{formatDateTime(c.lastActivityAt)}</IndexTable.Cell>
+              </IndexTable.Row>
+            ))}
+          </IndexTable>
+          <TablePager
+            pagination={{ ...links, label: `Page ${pageNumber}` }}
+            accessibilityLabel="Customer pages"
+            previous="Previous customers"
+            next="More customers"
+          />
+        </Card>
+      </BlockStack>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError error={useRouteError()} notFound="This page doesn't exist." backUrl="/app/customers" backLabel="Customers" />;
+}

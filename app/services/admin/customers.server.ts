@@ -1,0 +1,208 @@
+// Read models for the merchant's customer pages: the searchable customer index (keyset-paged by
+// last activity) and one customer's profile header and points ledger. Scoped by shop first.
+import type { Prisma } from "@prisma/client";
+import type { Db } from "~/db.server";
+import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
+import { customerAdminUrl } from "./links.server";
+
+export interface CustomerRow {
+  id: string;
+  name: string;
+  email: string | null;
+  pointsBalance: number;
+  vipTier: string | null;
+  rewardCount: number;
+  /** ISO 8601. */
+  lastActivityAt: string;
+}
+
+/** The longest search text we accept; longer input is cut (nobody's name or email is longer). */
+export const MAX_SEARCH_LENGTH = 100;
+
+export function normalizeSearch(value: string | null | undefined): string {
+  return (value ?? "").trim().replace(/\s+/g, " ").slice(0, MAX_SEARCH_LENGTH);
+}
+
+/**
+ * `contains` is case-insensitive on SQLite (LIKE, for ASCII) but case-sensitive on PostgreSQL unless
+ * asked; the SQLite client's types don't know `mode`, hence the cast.
+ */
+function containsText(db: Db, text: string): Prisma.StringFilter {
+  // Prisma's client knows its provider; fall back to the URL the app was started with.
+  const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
+  const postgres = provider ? provider === "postgresql" : /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
+  return (postgres ? { contains: text, mode: "insensitive" } : { contains: text }) as Prisma.StringFilter;
+}
+
+const LITERAL_SEARCH_BATCH = 200;
+const LITERAL_SEARCH_ROUNDS = 50;
+
+function hasLikeWildcard(text: string): boolean {
+  return /[%_]/.test(text);
+}
+
+export interface CustomerListQuery extends PageRequest {
+  shop: string;
+  /** Part of a name or an email address. */
+  search?: string | null;
+}
+
+const CUSTOMER_SELECT = {
+  id: true,
+  displayName: true,
+  email: true,
+  pointsBalance: true,
+  vipTier: true,
+  lastActivityAt: true,
+  _count: { select: { rewards: true } },
+} satisfies Prisma.CustomerSelect;
+
+type CustomerRecord = Prisma.CustomerGetPayload<{ select: typeof CUSTOMER_SELECT }>;
+
+/** Customers of the program, most recently active first (index Customer(shop, lastActivityAt)). */
+export async function listCustomers(db: Db, query: CustomerListQuery): Promise<KeysetPage<CustomerRow>> {
+  const search = normalizeSearch(query.search);
+  const base: Prisma.CustomerWhereInput = {
+    shop: query.shop,
+    ...(search ? { OR: [{ displayName: containsText(db, search) }, { email: containsText(db, search) }] } : {}),
+  };
+  // AND keeps the search's OR and the cursor's OR from overwriting each other.
+  const read = (where: Prisma.CustomerWhereInput | undefined, direction: "asc" | "desc", take: number) =>
+    db.customer.findMany({
+      where: where ? { AND: [base, where] } : base,
+      orderBy: [{ lastActivityAt: direction }, { id: direction }],
+      take,
+      select: CUSTOMER_SELECT,
+    });
+  const cursorOf = (c: CustomerRecord) => ({ createdAt: c.lastActivityAt, id: c.id });
+  const page = await keysetPage<CustomerRecord, Prisma.CustomerWhereInput>(query, {
+    at: (c) => c.lastActivityAt,
+    older: (c) => olderThan(c, "lastActivityAt"),
+    newer: (c) => newerThan(c, "lastActivityAt"),
+    fetch: async ({ where, direction, take }) => {
+      if (!hasLikeWildcard(search)) return read(where, direction, take);
+      // Prisma hands % and _ to LIKE unescaped, where they match anything: read on in keyset
+      // batches and keep the literal matches only (bounded, for a rare kind of search).
+      const needle = search.toLowerCase();
+      const found: CustomerRecord[] = [];
+      let next = where;
+      for (let round = 0; round < LITERAL_SEARCH_ROUNDS && found.length < take; round++) {
+        const batch = await read(next, direction, LITERAL_SEARCH_BATCH);
+        found.push(...batch.filter((c) => c.displayName.toLowerCase().includes(needle) || (c.email ?? "").toLowerCase().includes(needle)));
+        if (batch.length < LITERAL_SEARCH_BATCH) break;
+        const last = cursorOf(batch[batch.length - 1]);
+        next = direction === "desc" ? olderThan(last, "lastActivityAt") : newerThan(last, "lastActivityAt");
+      }
+      return found.slice(0, take);
+    },
+  });
+  return {
+    ...page,
+    items: page.items.map((c) => ({
+      id: c.id,
+      name: c.displayName || c.email || "Unnamed customer",
+      email: c.email,
+      pointsBalance: c.pointsBalance,
+      vipTier: c.vipTier,
+      rewardCount: c._count.rewards,
+      lastActivityAt: c.lastActivityAt.toISOString(),
+    })),
+  };
+}
+
+export interface CustomerProfile {
+  id: string;
+  name: string;
+  email: string | null;
+  pointsBalance: number;
+  vipTier: string | null;
+  lastActivityAt: string;
+  memberSince: string;
+  shopifyCustomerId: string;
+  /** The customer in the shop's Shopify admin. */
+  shopifyAdminUrl: string | null;
+}
+
+/** The customer, if it belongs to `shop`; null otherwise (another shop's id is "not found"). */
+export async function getCustomerProfile(db: Db, shop: string, customerId: string): Promise<CustomerProfile | null> {
+  const c = await db.customer.findFirst({ where: { id: customerId, shop } });
+  if (!c) return null;
+  return {
+    id: c.id,
+    name: c.displayName || c.email || "Unnamed customer",
+    email: c.email,
+    pointsBalance: c.pointsBalance,
+    vipTier: c.vipTier,
+    lastActivityAt: c.lastActivityAt.toISOString(),
+    memberSince: c.createdAt.toISOString(),
+    shopifyCustomerId: c.shopifyCustomerId,
+    shopifyAdminUrl: customerAdminUrl(shop, c.shopifyCustomerId),
+  };
+}
+
+export const POINTS_REASON_LABELS: Readonly<Record<string, string>> = {
+  REDEMPTION: "Redeemed for a reward",
+  REDEMPTION_REFUND: "Refund of a canceled reward",
+  EARNED: "Earned",
+  ADJUSTMENT: "Adjustment",
+};
+
+export interface PointsRow {
+  id: string;
+  delta: number;
+  balanceAfter: number;
+  reason: string;
+  reasonLabel: string;
+  note: string | null;
+  rewardId: string | null;
+  createdAt: string;
+}
+
+/** The customer's points ledger, newest first (index PointsTransaction(customerId, createdAt)). */
+export async function listPointsTransactions(
+  db: Db,
+  query: PageRequest & { shop: string; customerId: string }
+): Promise<KeysetPage<PointsRow>> {
+  const base: Prisma.PointsTransactionWhereInput = { customerId: query.customerId, shop: query.shop };
+  const page = await keysetPage<Prisma.PointsTransactionGetPayload<object>, Prisma.PointsTransactionWhereInput>(query, {
+    at: (t) => t.createdAt,
+    older: (c) => olderThan(c, "createdAt"),
+    newer: (c) => newerThan(c, "createdAt"),
+    fetch: ({ where, direction, take }) =>
+      db.pointsTransaction.findMany({
+        where: where ? { ...base, ...where } : base,
+        orderBy: [{ createdAt: direction }, { id: direction }],
+        take,
+      }),
+  });
+  return {
+    ...page,
+    items: page.items.map((t) => ({
+      id: t.id,
+      delta: t.delta,
+      balanceAfter: t.balanceAfter,
+      reason: t.reason,
+      reasonLabel: POINTS_REASON_LABELS[t.reason] ?? t.reason,
+      note: t.note,
+      rewardId: t.rewardId,
+      createdAt: t.createdAt.toISOString(),
+    })),
+  };
+}
+
+export interface IssuableTemplate {
+  id: string;
+  name: string;
+  purpose: string;
+}
+
+/** Reward templates the merchant can issue by hand (any active one; the use-case checks again). */
+export async function listIssuableTemplates(db: Db, shop: string): Promise<IssuableTemplate[]> {
+  const templates = await db.rewardTemplate.findMany({
+    where: { shop, active: true },
+    orderBy: [{ name: "asc" }, { id: "asc" }],
+    select: { id: true, name: true, purpose: true },
+    take: 200,
+  });
+  return templates;
+}

@@ -1,0 +1,130 @@
+// Read model for the admin home page: how the shop's rewards stand, what failed recently and why,
+// what the worker still has to do, and issued vs used per day.
+import type { Db } from "~/db.server";
+import { merchantExplanation, REWARD_STATUSES, type RewardStatus } from "~/domain/rewards";
+
+export interface RecentFailure {
+  id: string;
+  customerId: string;
+  customerName: string;
+  title: string;
+  code: string;
+  /** When it became Failed (the row's last change). */
+  failedAt: string;
+  summary: string;
+  action: string;
+}
+
+export interface PendingWork {
+  total: number;
+  /** Pending rewards whose next attempt time has come (the worker picks them up next). */
+  due: number;
+  /** Oldest Pending reward: since when a promise has been waiting. */
+  oldest: { id: string; customerId: string; createdAt: string; ageMs: number } | null;
+}
+
+export interface DayBucket {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  issued: number;
+  used: number;
+}
+
+export interface HomeStats {
+  counts: Record<RewardStatus, number>;
+  customers: number;
+  recentFailures: RecentFailure[];
+  pending: PendingWork;
+  daily: DayBucket[];
+}
+
+const DAY_MS = 86_400_000;
+export const TREND_DAYS = 14;
+export const RECENT_FAILURES = 5;
+
+function dayOf(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export async function getHomeStats(db: Db, shop: string, now: Date = new Date()): Promise<HomeStats> {
+  const todayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const since = new Date(todayStart - (TREND_DAYS - 1) * DAY_MS);
+
+  const [groups, customers, failures, due, oldest, issued, used] = await Promise.all([
+    db.reward.groupBy({ by: ["status"], where: { shop }, _count: { _all: true } }),
+    db.customer.count({ where: { shop } }),
+    db.reward.findMany({
+      where: { shop, status: "FAILED" },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: RECENT_FAILURES,
+      select: {
+        id: true,
+        customerId: true,
+        title: true,
+        code: true,
+        failureReason: true,
+        updatedAt: true,
+        customerName: true,
+        customer: { select: { displayName: true } },
+      },
+    }),
+    db.reward.count({ where: { shop, status: "PENDING", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] } }),
+    db.reward.findFirst({
+      where: { shop, status: "PENDING" },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { id: true, customerId: true, createdAt: true },
+    }),
+    // Issued per day counts every reward that reached Issued that day, whatever it became later.
+    db.reward.findMany({ where: { shop, issuedAt: { gte: since } }, select: { issuedAt: true } }),
+    db.reward.findMany({ where: { shop, usedAt: { gte: since } }, select: { usedAt: true } }),
+  ]);
+
+  const counts = Object.fromEntries(REWARD_STATUSES.map((s) => [s, groups.find((g) => g.status === s)?._count._all ?? 0])) as Record<
+    RewardStatus,
+    number
+  >;
+
+  const daily: DayBucket[] = Array.from({ length: TREND_DAYS }, (_, i) => ({
+    day: dayOf(new Date(since.getTime() + i * DAY_MS)),
+    issued: 0,
+    used: 0,
+  }));
+  const index = new Map(daily.map((b, i) => [b.day, i]));
+  const bump = (date: Date | null, key: "issued" | "used") => {
+    const i = date ? index.get(dayOf(date)) : undefined;
+    if (i !== undefined) daily[i][key]++;
+  };
+  for (const r of issued) bump(r.issuedAt, "issued");
+  for (const r of used) bump(r.usedAt, "used");
+
+  return {
+    counts,
+    customers,
+    recentFailures: failures.map((f) => {
+      const explanation = merchantExplanation(f.failureReason);
+      return {
+        id: f.id,
+        customerId: f.customerId,
+        customerName: f.customer.displayName || f.customerName || "Customer",
+        title: f.title,
+        code: f.code,
+        failedAt: f.updatedAt.toISOString(),
+        summary: explanation.summary,
+        action: explanation.action,
+      };
+    }),
+    pending: {
+      total: counts.PENDING,
+      due,
+      oldest: oldest
+        ? {
+            id: oldest.id,
+            customerId: oldest.customerId,
+            createdAt: oldest.createdAt.toISOString(),
+            ageMs: Math.max(0, now.getTime() - oldest.createdAt.getTime()),
+          }
+        : null,
+    },
+    daily,
+  };
+}

@@ -1,0 +1,32 @@
+// Keyset cursors: round trip, and refusal of anything the app did not make.
+import { describe, expect, it } from "vitest";
+import { decodeCursor, encodeCursor, pageSizeOf } from "./keyset.server";
+
+describe("cursors", () => {
+  it("round-trips a timestamp (to the millisecond) and an id", () => {
+    const row = { createdAt: new Date("2026-11-25T10:11:12.345Z"), id: "cmwwilynp0006337drjb5p3xf" };
+    expect(decodeCursor(encodeCursor(row))).toEqual(row);
+  });
+
+  it.each([
+    ["empty", ""],
+    ["not base64url", "a+b/c="],
+    ["no separator", Buffer.from("12345").toString("base64url")],
+    ["not a number", Buffer.from("abc.id1").toString("base64url")],
+    ["a negative time", Buffer.from("-5.id1").toString("base64url")],
+    ["an id with SQL in it", Buffer.from("1700000000000.x' OR 1=1").toString("base64url")],
+    ["an empty id", Buffer.from("1700000000000.").toString("base64url")],
+    ["far too long", "A".repeat(500)],
+  ])("refuses %s", (_label, value) => {
+    expect(decodeCursor(value)).toBeNull();
+  });
+});
+
+describe("pageSizeOf", () => {
+  it("defaults to 10 and stays between 1 and 100", () => {
+    expect(pageSizeOf({})).toBe(10);
+    expect(pageSizeOf({ pageSize: 0 })).toBe(1);
+    expect(pageSizeOf({ pageSize: 5000 })).toBe(100);
+    expect(pageSizeOf({ pageSize: 7.9 })).toBe(7);
+  });
+});

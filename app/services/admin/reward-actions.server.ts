@@ -1,0 +1,139 @@
+// What the merchant can do to rewards from the admin — cancel, issue one by hand, issue a failed one
+// again — as thin adapters from a submitted form to the reward use-cases in app/services/rewards,
+// which own every rule. Each answer is a plain message for the merchant plus an HTTP status.
+import { z } from "zod";
+import { cancelReward } from "~/services/rewards/cancel.server";
+import { issueRewardAsync, reissueReward, type IssueErrorCode } from "~/services/rewards/issue-async.server";
+import type { RewardDeps } from "~/services/rewards/deps.server";
+import { REWARD_STATUS_LABELS, type RewardStatus } from "~/domain/rewards";
+
+export type AdminActionResult =
+  | { ok: true; intent: string; message: string; rewardId: string; status: RewardStatus }
+  | { ok: false; intent: string; message: string; httpStatus: number };
+
+const fail = (intent: string, httpStatus: number, message: string): AdminActionResult => ({ ok: false, intent, httpStatus, message });
+
+const NOT_FOUND = "This reward doesn't exist in your shop (it may have been deleted).";
+
+const cancelForm = z.object({
+  intent: z.literal("cancel"),
+  reason: z.string().trim().max(500).optional(),
+});
+
+const reissueForm = z.object({ intent: z.literal("reissue") });
+
+const issueForm = z.object({
+  intent: z.literal("issue"),
+  templateId: z.string().trim().min(1, "Choose a reward to issue.").max(100),
+  note: z.string().trim().max(500).optional(),
+  /** Made by the form when it opens, so a double submit issues one reward. */
+  requestKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/)
+    .optional(),
+});
+
+function fields(form: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of form.entries()) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+/** Cancel (Pending/Issued) or re-issue (Failed) one reward of one customer of the shop. */
+export async function handleRewardAction(
+  deps: RewardDeps,
+  target: { shop: string; customerId: string; rewardId: string },
+  form: FormData
+): Promise<AdminActionResult> {
+  const data = fields(form);
+  const owned = await deps.db.reward.findFirst({
+    where: { id: target.rewardId, shop: target.shop, customerId: target.customerId },
+    select: { id: true },
+  });
+  if (!owned) return fail(data.intent ?? "unknown", 404, NOT_FOUND);
+
+  if (data.intent === "cancel") {
+    const parsed = cancelForm.safeParse(data);
+    if (!parsed.success) return fail("cancel", 400, "The cancellation reason is too long (500 characters at most).");
+    return cancelAsMerchant(deps, { shop: target.shop, rewardId: target.rewardId, reason: parsed.data.reason ?? null });
+  }
+  if (data.intent === "reissue") {
+    if (!reissueForm.safeParse(data).success)
+      return fail("reissue", 400, "Something was wrong with this request. Reload the page and try again.");
+    return reissueFailed(deps, target);
+  }
+  return fail(data.intent ?? "unknown", 400, "Unknown action.");
+}
+
+async function cancelAsMerchant(
+  deps: RewardDeps,
+  input: { shop: string; rewardId: string; reason: string | null }
+): Promise<AdminActionResult> {
+  const result = await cancelReward(deps, input);
+  if (!result.ok) {
+    const status = result.error.code === "not_found" ? 404 : result.error.code === "not_cancelable" ? 409 : 502;
+    return fail("cancel", status, result.error.message);
+  }
+  const refund = result.pointsRefunded > 0 ? ` ${result.pointsRefunded} points were given back to the customer.` : "";
+  return { ok: true, intent: "cancel", message: `${result.message}${refund}`, rewardId: result.reward.id, status: result.reward.status };
+}
+
+const ISSUE_STATUS: Record<IssueErrorCode, number> = {
+  customer_not_found: 404,
+  template_not_found: 422,
+  template_inactive: 422,
+  template_not_for_source: 422,
+  invalid_template: 422,
+};
+
+async function reissueFailed(deps: RewardDeps, target: { shop: string; customerId: string; rewardId: string }): Promise<AdminActionResult> {
+  const result = await reissueReward(deps, { shop: target.shop, rewardId: target.rewardId, customerId: target.customerId });
+  if (!result.ok) {
+    if (result.error.code === "not_found") return fail("reissue", 404, NOT_FOUND);
+    const status = result.error.status as RewardStatus | undefined;
+    return fail(
+      "reissue",
+      409,
+      `Only failed rewards can be issued again; this one is ${(status && REWARD_STATUS_LABELS[status]) ?? status ?? "not failed"}.`,
+    );
+  }
+  return {
+    ok: true,
+    intent: "reissue",
+    message: result.created
+      ? "A new reward was queued. It shows as Pending until Shopify has created its code; the failed one stays Failed."
+      : "This reward was already issued again; showing the new one.",
+    rewardId: result.reward.id,
+    status: result.reward.status,
+  };
+}
+
+/** Issue a reward by hand to a customer (saved Pending; the worker generates it in Shopify). */
+export async function issueManualReward(
+  deps: RewardDeps,
+  target: { shop: string; customerId: string },
+  form: FormData
+): Promise<AdminActionResult> {
+  const parsed = issueForm.safeParse(fields(form));
+  if (!parsed.success) return fail("issue", 400, parsed.error.issues[0]?.message ?? "Something was wrong with this request.");
+  const { templateId, note, requestKey } = parsed.data;
+  const result = await issueRewardAsync(deps, {
+    shop: target.shop,
+    customer: { id: target.customerId },
+    templateId,
+    source: "MANUAL",
+    idempotencyKey: requestKey ? `manual:${target.customerId}:${requestKey}` : null,
+    actor: "MERCHANT",
+    reason: note ? `Issued by the merchant: ${note}` : "Issued by the merchant",
+  });
+  if (!result.ok) return fail("issue", ISSUE_STATUS[result.error.code], result.error.message);
+  return {
+    ok: true,
+    intent: "issue",
+    message: result.created
+      ? `Reward “${result.reward.title}” queued for the customer. It shows as Pending until Shopify has created its code.`
+      : "This reward was already issued (the form was sent twice).",
+    rewardId: result.reward.id,
+    status: result.reward.status,
+  };
+}

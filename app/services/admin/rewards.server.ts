@@ -1,0 +1,378 @@
+// Read models for the merchant's view of rewards: the Activity → Rewards table (keyset-paged,
+// newest first, optional status filter), one reward with its history, and the rows of a CSV export.
+// Every query is scoped by `shop` first: a reward or customer id of another shop reads as "not found".
+import type { Prisma, Reward, RewardEvent } from "@prisma/client";
+import type { Db } from "~/db.server";
+import {
+  isFailureReason,
+  isRewardStatus,
+  merchantExplanation,
+  parseActor,
+  parseRewardEventType,
+  parseRewardKind,
+  parseRewardSource,
+  parseRewardStatus,
+  REWARD_KIND_LABELS,
+  REWARD_SOURCE_LABELS,
+  type Actor,
+  type MerchantExplanation,
+  type RewardEventType,
+  type RewardKind,
+  type RewardSource,
+  type RewardStatus,
+} from "~/domain/rewards";
+import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
+import { customerAdminUrl, orderAdminUrl, rewardObjectAdminUrl } from "./links.server";
+
+/** `?status=` as the merchant picks it: one status, or everything. Anything else is refused. */
+export function parseStatusFilter(value: string | null | undefined): RewardStatus | null | "invalid" {
+  if (value === null || value === undefined || value === "" || value === "ALL") return null;
+  const upper = value.toUpperCase();
+  return isRewardStatus(upper) ? upper : "invalid";
+}
+
+export interface RewardRow {
+  id: string;
+  customerId: string;
+  title: string;
+  code: string;
+  kind: RewardKind;
+  kindLabel: string;
+  source: RewardSource;
+  sourceLabel: string;
+  status: RewardStatus;
+  /** ISO 8601. */
+  createdAt: string;
+  usedOrderName: string | null;
+  usedOrderUrl: string | null;
+}
+
+const ROW_SELECT = {
+  id: true,
+  shop: true,
+  customerId: true,
+  title: true,
+  code: true,
+  kind: true,
+  source: true,
+  status: true,
+  createdAt: true,
+  usedOrderGid: true,
+  usedOrderName: true,
+} satisfies Prisma.RewardSelect;
+
+type RowRecord = Prisma.RewardGetPayload<{ select: typeof ROW_SELECT }>;
+
+function toRow(r: RowRecord): RewardRow {
+  const kind = parseRewardKind(r.kind);
+  const source = parseRewardSource(r.source);
+  const status = parseRewardStatus(r.status);
+  return {
+    id: r.id,
+    customerId: r.customerId,
+    title: r.title,
+    code: r.code,
+    kind,
+    kindLabel: REWARD_KIND_LABELS[kind],
+    source,
+    sourceLabel: REWARD_SOURCE_LABELS[source],
+    status,
+    createdAt: r.createdAt.toISOString(),
+    usedOrderName: status === "USED" ? r.usedOrderName ?? null : null,
+    usedOrderUrl: status === "USED" ? orderAdminUrl(r.shop, r.usedOrderGid) : null,
+  };
+}
+
+export interface RewardListQuery extends PageRequest {
+  shop: string;
+  /** One customer's rewards (Activity → Rewards), or the whole shop's. */
+  customerId?: string | null;
+  status?: RewardStatus | null;
+}
+
+/**
+ * One page of rewards, newest first. Served by the index Reward(shop, customerId, createdAt desc,
+ * id desc) for a customer and Reward(shop, status, createdAt desc, id desc) for a shop-wide status.
+ */
+export async function listRewards(db: Db, query: RewardListQuery): Promise<KeysetPage<RewardRow>> {
+  const base: Prisma.RewardWhereInput = {
+    shop: query.shop,
+    ...(query.customerId ? { customerId: query.customerId } : {}),
+    ...(query.status ? { status: query.status } : {}),
+  };
+  const page = await keysetPage<RowRecord, Prisma.RewardWhereInput>(query, {
+    at: (r) => r.createdAt,
+    older: (c) => olderThan(c, "createdAt"),
+    newer: (c) => newerThan(c, "createdAt"),
+    fetch: ({ where, direction, take }) =>
+      db.reward.findMany({
+        where: where ? { ...base, ...where } : base,
+        orderBy: [{ createdAt: direction }, { id: direction }],
+        take,
+        select: ROW_SELECT,
+      }),
+  });
+  return { ...page, items: page.items.map(toRow) };
+}
+
+export interface RewardEventView {
+  id: string;
+  type: RewardEventType;
+  typeLabel: string;
+  fromStatus: RewardStatus | null;
+  toStatus: RewardStatus | null;
+  actor: Actor;
+  actorLabel: string;
+  /** What was recorded, made readable: a failure code becomes the plain-language explanation. */
+  reason: string | null;
+  /** The stored failure code when `reason` was one (shown small, for support). */
+  reasonCode: string | null;
+  /** Shopify's error payload, pretty-printed JSON, when there was one. */
+  shopifyError: string | null;
+  createdAt: string;
+}
+
+export const EVENT_TYPE_LABELS: Readonly<Record<RewardEventType, string>> = {
+  CREATED: "Created",
+  STATUS_CHANGED: "Status changed",
+  ATTEMPT_FAILED: "Attempt failed (will retry)",
+  USED_AFTER_FINAL: "Used after it had ended",
+  TRANSITION_REJECTED: "Change refused",
+  NOTE: "Note",
+};
+
+export const ACTOR_LABELS: Readonly<Record<Actor, string>> = {
+  CUSTOMER: "Customer",
+  MERCHANT: "Merchant",
+  WORKER: "Background worker",
+  WEBHOOK: "Shopify webhook",
+  SYSTEM: "Loyalty app",
+};
+
+function prettyJson(text: string | null): string | null {
+  if (!text) return null;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+function toEventView(e: RewardEvent): RewardEventView {
+  const type = parseRewardEventType(e.type);
+  const actor = parseActor(e.actor);
+  const code = e.reason?.trim().split(/[\s:]/, 1)[0]?.toLowerCase() ?? "";
+  const failureCode = isFailureReason(code) && (type === "ATTEMPT_FAILED" || e.toStatus === "FAILED") ? code : null;
+  return {
+    id: e.id,
+    type,
+    typeLabel: EVENT_TYPE_LABELS[type],
+    fromStatus: e.fromStatus && isRewardStatus(e.fromStatus) ? e.fromStatus : null,
+    toStatus: e.toStatus && isRewardStatus(e.toStatus) ? e.toStatus : null,
+    actor,
+    actorLabel: ACTOR_LABELS[actor],
+    reason: failureCode ? merchantExplanation(failureCode).summary : e.reason,
+    reasonCode: failureCode,
+    shopifyError: prettyJson(e.shopifyError),
+    createdAt: e.createdAt.toISOString(),
+  };
+}
+
+export interface RewardDetail extends RewardRow {
+  customerName: string;
+  customerAdminUrl: string | null;
+  value: string;
+  currency: string;
+  /** "$5.00 off", "15% off", "Free shipping", "$10.00 gift card". */
+  valueLabel: string;
+  pointsSpent: number;
+  attempts: number;
+  issuedAt: string | null;
+  usedAt: string | null;
+  canceledAt: string | null;
+  expiresAt: string | null;
+  /** Pending: when the worker tries again. */
+  nextAttemptAt: string | null;
+  /** The discount / gift card in Shopify's admin. */
+  shopifyAdminUrl: string | null;
+  failureReason: string | null;
+  /** Failed: what happened and what the merchant can do, in plain language. */
+  failure: MerchantExplanation | null;
+  /** Pending or Issued. */
+  cancelable: boolean;
+  /** Points given back if the merchant cancels it now (0: none). */
+  refundOnCancel: number;
+  /** Failed rewards can be issued again as a new reward from the template they were made from. */
+  reissue: { possible: true; templateName: string } | { possible: false; why: string } | null;
+  /** Newer rewards issued as the re-issue of this one (by the re-issue idempotency key). */
+  reissuedAs: { id: string; status: RewardStatus; code: string } | null;
+  events: RewardEventView[];
+}
+
+export function formatRewardValue(kind: RewardKind, value: string, currency: string): string {
+  if (kind === "FREE_SHIPPING") return "Free shipping";
+  if (kind === "PERCENTAGE") return `${Number(value)}% off`;
+  let amount: string;
+  try {
+    amount = new Intl.NumberFormat("en-US", { style: "currency", currency }).format(Number(value));
+  } catch {
+    amount = `${value} ${currency}`;
+  }
+  return kind === "GIFT_CARD" ? `${amount} gift card` : `${amount} off`;
+}
+
+/** The idempotency key that makes "issue this failed reward again" happen once. */
+import { reissueKey } from "~/services/rewards/issue-async.server";
+export const reissueKeyOf = reissueKey;
+
+/** Most events a reward has is a handful; the cap only guards the page against a runaway loop. */
+const MAX_EVENTS = 200;
+
+/**
+ * One reward of the shop (and of the customer, when given) with its history, or null. Ids of
+ * another shop or another customer are "not found".
+ */
+export async function getRewardDetail(
+  db: Db,
+  shop: string,
+  rewardId: string,
+  options: { customerId?: string } = {}
+): Promise<RewardDetail | null> {
+  const reward: (Reward & { customer: { displayName: string } }) | null = await db.reward.findFirst({
+    where: { id: rewardId, shop, ...(options.customerId ? { customerId: options.customerId } : {}) },
+    include: { customer: { select: { displayName: true } } },
+  });
+  if (!reward) return null;
+  const [events, shopRow, template, reissued] = await Promise.all([
+    db.rewardEvent.findMany({ where: { rewardId: reward.id, shop }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: MAX_EVENTS }),
+    db.shop.findUnique({ where: { domain: shop }, select: { refundPointsOnCancel: true } }),
+    reward.status === "FAILED" && reward.templateId
+      ? db.rewardTemplate.findFirst({ where: { id: reward.templateId, shop } })
+      : Promise.resolve(null),
+    reward.status === "FAILED"
+      ? db.reward.findUnique({
+          where: { shop_idempotencyKey: { shop, idempotencyKey: reissueKeyOf(reward.id) } },
+          select: { id: true, status: true, code: true },
+        })
+      : Promise.resolve(null),
+  ]);
+  const row = toRow(reward);
+  const cancelable = row.status === "PENDING" || row.status === "ISSUED";
+  // Mirrors the cancel use-case: spent points come back unless the shop turned the refund off.
+  const refundOnCancel = cancelable && reward.pointsSpent > 0 && shopRow?.refundPointsOnCancel !== false ? reward.pointsSpent : 0;
+
+  let reissue: RewardDetail["reissue"] = null;
+  if (row.status === "FAILED") {
+    if (!reward.templateId || !template) {
+      reissue = {
+        possible: false,
+        why: "This reward wasn't made from a reward template that still exists, so it can't be issued again automatically. Use “Issue reward” to give the customer a new one.",
+      };
+    } else if (!template.active) {
+      reissue = { possible: false, why: `The reward template “${template.name}” is turned off. Turn it on to issue this reward again.` };
+    } else {
+      reissue = { possible: true, templateName: template.name };
+    }
+  }
+
+  return {
+    ...row,
+    customerName: reward.customer.displayName || reward.customerName || reward.customerEmail || "Customer",
+    customerAdminUrl: customerAdminUrl(shop, reward.customerGid),
+    value: reward.value,
+    currency: reward.currency,
+    valueLabel: formatRewardValue(row.kind, reward.value, reward.currency),
+    pointsSpent: reward.pointsSpent,
+    attempts: reward.attempts,
+    issuedAt: reward.issuedAt?.toISOString() ?? null,
+    usedAt: reward.usedAt?.toISOString() ?? null,
+    canceledAt: reward.canceledAt?.toISOString() ?? null,
+    expiresAt: reward.expiresAt?.toISOString() ?? null,
+    nextAttemptAt: row.status === "PENDING" ? reward.nextAttemptAt?.toISOString() ?? null : null,
+    shopifyAdminUrl: rewardObjectAdminUrl(shop, reward.shopifyId),
+    failureReason: reward.failureReason,
+    failure: row.status === "FAILED" ? merchantExplanation(reward.failureReason) : null,
+    cancelable,
+    refundOnCancel,
+    reissue,
+    reissuedAs: reissued ? { id: reissued.id, status: parseRewardStatus(reissued.status), code: reissued.code } : null,
+    events: events.map(toEventView),
+  };
+}
+
+export interface ExportRow extends RewardRow {
+  customerName: string;
+  customerEmail: string;
+  valueLabel: string;
+  value: string;
+  currency: string;
+  pointsSpent: number;
+  issuedAt: string | null;
+  usedAt: string | null;
+  canceledAt: string | null;
+  expiresAt: string | null;
+  failureReason: string | null;
+  failureExplanation: string | null;
+}
+
+const EXPORT_SELECT = {
+  ...ROW_SELECT,
+  customerName: true,
+  customerEmail: true,
+  value: true,
+  currency: true,
+  pointsSpent: true,
+  issuedAt: true,
+  usedAt: true,
+  canceledAt: true,
+  expiresAt: true,
+  failureReason: true,
+  customer: { select: { displayName: true, email: true } },
+} satisfies Prisma.RewardSelect;
+
+/**
+ * Every reward matching the filter, newest first, in keyset batches (constant memory, each batch
+ * one index seek), for the CSV export.
+ */
+export async function* exportRewards(
+  db: Db,
+  query: Omit<RewardListQuery, "after" | "before" | "pageSize">,
+  batchSize = 500
+): AsyncGenerator<ExportRow> {
+  const base: Prisma.RewardWhereInput = {
+    shop: query.shop,
+    ...(query.customerId ? { customerId: query.customerId } : {}),
+    ...(query.status ? { status: query.status } : {}),
+  };
+  let cursor: { createdAt: Date; id: string } | null = null;
+  for (;;) {
+    const where: Prisma.RewardWhereInput = cursor ? { ...base, ...olderThan(cursor, "createdAt") } : base;
+    const batch = await db.reward.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: batchSize,
+      select: EXPORT_SELECT,
+    });
+    for (const r of batch) {
+      const row = toRow(r);
+      yield {
+        ...row,
+        customerName: r.customer.displayName || r.customerName || "",
+        customerEmail: r.customer.email ?? r.customerEmail ?? "",
+        valueLabel: formatRewardValue(row.kind, r.value, r.currency),
+        value: r.value,
+        currency: r.currency,
+        pointsSpent: r.pointsSpent,
+        issuedAt: r.issuedAt?.toISOString() ?? null,
+        usedAt: r.usedAt?.toISOString() ?? null,
+        canceledAt: r.canceledAt?.toISOString() ?? null,
+        expiresAt: r.expiresAt?.toISOString() ?? null,
+        failureReason: row.status === "FAILED" ? r.failureReason : null,
+        failureExplanation: row.status === "FAILED" ? merchantExplanation(r.failureReason).summary : null,
+      };
+    }
+    if (batch.length < batchSize) return;
+    const last = batch[batch.length - 1];
+    cursor = { createdAt: last.createdAt, id: last.id };
+  }
+}
