@@ -216,7 +216,16 @@ CREATE INDEX "RewardTemplate_shop_purpose_active_idx" ON "RewardTemplate"("shop"
 CREATE INDEX "Reward_shop_customerId_createdAt_id_idx" ON "Reward"("shop", "customerId", "createdAt" DESC, "id" DESC);
 
 -- CreateIndex
+CREATE INDEX "Reward_shop_customerId_status_createdAt_id_idx" ON "Reward"("shop", "customerId", "status", "createdAt" DESC, "id" DESC);
+
+-- CreateIndex
 CREATE INDEX "Reward_shop_status_createdAt_id_idx" ON "Reward"("shop", "status", "createdAt" DESC, "id" DESC);
+
+-- CreateIndex
+CREATE INDEX "Reward_shop_issuedAt_idx" ON "Reward"("shop", "issuedAt");
+
+-- CreateIndex
+CREATE INDEX "Reward_shop_usedAt_idx" ON "Reward"("shop", "usedAt");
 
 -- CreateIndex
 CREATE INDEX "Reward_status_nextAttemptAt_idx" ON "Reward"("status", "nextAttemptAt");
