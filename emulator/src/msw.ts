@@ -10,7 +10,8 @@ export function mswHandlers(emulator: ShopifyEmulator): HttpHandler[] {
       try {
         return await emulator.handle(request);
       } catch (error) {
-        if (error instanceof EmulatedNetworkError) return HttpResponse.error();
+        // A simulated network failure, or the caller gave up (timeout/abort) while a fault hung.
+        if (error instanceof EmulatedNetworkError || request.signal.aborted) return HttpResponse.error();
         throw error;
       }
     }),
