@@ -23,7 +23,7 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
-    files: ["scripts/**", "bench/**", ".ci/**", "emulator/src/cli.ts"],
+    files: ["scripts/**", "bench/**", ".ci/**", "server.mjs"],
     rules: { "no-console": "off" },
   },
 );

@@ -32,7 +32,7 @@ async function main() {
   const seeded = await seedDemo(db, emulator, { shop: DEMO_SHOP });
   await db.$disconnect();
 
-  const app = spawn(process.execPath, [path.join(ROOT, "node_modules", "@remix-run", "serve", "dist", "cli.js"), "./build/server/index.js"], {
+  const app = spawn(process.execPath, [path.join(ROOT, "server.mjs")], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
     env: {

@@ -86,6 +86,16 @@ describe("npm run demo", () => {
       await balance.waitFor();
       expect((await balance.textContent())?.replace(/\D/g, "")).toBe("2400");
       await page.screenshot({ path: path.join(SCREENSHOTS, "demo-storefront.png"), fullPage: true });
+
+      // Redeem through the whole production path: proxy signature → app (server.mjs) → Admin API
+      // on the emulator's HTTP server (SHOPIFY_ADMIN_API_ORIGIN) → code shown, balance debited.
+      const inline = page.locator('[data-lr-mode="inline"]');
+      const codesBefore = await inline.locator("[data-lr-rewards] code").allTextContents();
+      await inline.getByRole("button", { name: /Redeem 500 points for \$5 off/ }).click();
+      await expect.poll(async () => (await balance.textContent())?.replace(/\D/g, ""), { timeout: 15_000 }).toBe("1900");
+      const codesAfter = await inline.locator("[data-lr-rewards] code").allTextContents();
+      expect(codesAfter.length).toBe(codesBefore.length + 1);
+      await page.screenshot({ path: path.join(SCREENSHOTS, "demo-storefront-redeemed.png"), fullPage: true });
     } finally {
       await browser.close();
     }

@@ -43,7 +43,7 @@ const NO_STORE = { "Cache-Control": "private, no-store" };
 
 /** A JSON response for the storefront. Never cached: every answer can be customer-specific. */
 export function proxyJson(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
-  // Remix's json(), not Response.json(): remix-serve installs fetch globals without the latter.
+  // Remix's json() works on any fetch globals (Response.json() is missing from Remix's polyfills).
   return json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
 }
 

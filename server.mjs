@@ -1,0 +1,30 @@
+// `npm start`: the production server. Serves the Remix build (build/) on Node's own fetch classes —
+// the same handler the tests run (server/app-handler.mjs) — with graceful shutdown.
+//   PORT (default 3000), HOST (default 0.0.0.0)
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createAppHandler } from "./server/app-handler.mjs";
+import { serveFetch } from "./server/fetch-server.mjs";
+
+const root = import.meta.dirname;
+const build = await import(pathToFileURL(path.join(root, "build", "server", "index.js")).href);
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "0.0.0.0";
+
+const server = await serveFetch(createAppHandler(build, { clientDir: path.join(root, "build", "client") }), {
+  port,
+  host,
+  onError: (error) => console.error(error),
+});
+console.log(`[server] listening on http://${host === "0.0.0.0" ? "localhost" : host}:${server.port}`);
+
+let closing = false;
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    // The in-process worker has its own handler (app/jobs/in-process.server.ts) and finishes its
+    // claimed work; stop taking requests, then leave.
+    void server.close().finally(() => setTimeout(() => process.exit(0), 1_000).unref());
+  });
+}

@@ -1,0 +1,44 @@
+// The app as one fetch handler: the browser assets of the build (build/client) and the Remix
+// request handler for everything else. Production (server.mjs) and the tests serve this same handler.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { createRequestHandler } from "@remix-run/node";
+
+/** @type {Record<string, string>} */
+const TYPES = {
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".map": "application/json",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/**
+ * @param {import("@remix-run/node").ServerBuild} build
+ * @param {{ clientDir: string; mode?: string }} options
+ * @returns {(request: Request) => Promise<Response>}
+ */
+export function createAppHandler(build, options) {
+  const handle = createRequestHandler(build, options.mode ?? "production");
+  const clientDir = path.resolve(options.clientDir);
+  return async (request) => {
+    if (request.method === "GET" || request.method === "HEAD") {
+      const { pathname } = new URL(request.url);
+      if (pathname !== "/" && !pathname.endsWith("/")) {
+        const file = path.join(clientDir, path.normalize(decodeURIComponent(pathname)));
+        if (file.startsWith(clientDir + path.sep) && existsSync(file) && statSync(file).isFile()) {
+          // Vite fingerprints everything under /assets/: cache it for good.
+          const cache = pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "public, max-age=3600";
+          return new Response(request.method === "HEAD" ? null : readFileSync(file), {
+            headers: { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": cache },
+          });
+        }
+      }
+    }
+    return handle(request);
+  };
+}

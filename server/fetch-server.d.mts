@@ -1,0 +1,10 @@
+export declare class DropConnection extends Error {}
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+export declare function serveFetch(
+  handler: (request: Request) => Promise<Response>,
+  options?: { port?: number; host?: string; isDropConnection?: (e: unknown) => boolean; onError?: (e: unknown) => void },
+): Promise<RunningServer>;

@@ -1,0 +1,89 @@
+// Serve a WHATWG fetch handler `(Request) => Promise<Response>` over node:http, on Node's own
+// fetch classes (no polyfilled globals). Used by the production server (server.mjs), by tests that
+// run the app on a real port, and by the Shopify emulator's standalone server.
+import http from "node:http";
+import { Readable } from "node:stream";
+
+/** Thrown by a handler to make the client see a dropped connection instead of a response. */
+export class DropConnection extends Error {
+  constructor() {
+    super("connection dropped on purpose");
+  }
+}
+
+/**
+ * @param {import("node:http").IncomingMessage} req
+ * @param {string} origin
+ * @param {AbortSignal} signal
+ */
+function toRequest(req, origin, signal) {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) value.forEach((v) => headers.append(key, v));
+    else if (value !== undefined) headers.set(key, value);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  return new Request(new URL(req.url ?? "/", origin), {
+    method: req.method,
+    headers,
+    body: hasBody ? /** @type {ReadableStream} */ (Readable.toWeb(req)) : undefined,
+    signal,
+    // Required by undici for streamed request bodies.
+    ...(hasBody ? { duplex: "half" } : {}),
+  });
+}
+
+/**
+ * @param {(request: Request) => Promise<Response>} handler
+ * @param {{ port?: number; host?: string; isDropConnection?: (e: unknown) => boolean; onError?: (e: unknown) => void }} [options]
+ * @returns {Promise<{ url: string; port: number; close(): Promise<void> }>}
+ */
+export async function serveFetch(handler, options = {}) {
+  const host = options.host ?? "127.0.0.1";
+  const isDrop = options.isDropConnection ?? ((e) => e instanceof DropConnection);
+  const server = http.createServer(async (req, res) => {
+    const controller = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    try {
+      const address = /** @type {import("node:net").AddressInfo} */ (server.address());
+      const origin = `http://${req.headers.host ?? `${host}:${address.port}`}`;
+      const response = await handler(toRequest(req, origin, controller.signal));
+      /** @type {Record<string, string | string[]>} */
+      const headers = {};
+      response.headers.forEach((value, key) => {
+        if (key !== "set-cookie") headers[key] = value;
+      });
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length) headers["set-cookie"] = cookies;
+      res.writeHead(response.status, response.statusText, headers);
+      if (response.body && req.method !== "HEAD") {
+        Readable.fromWeb(/** @type {import("node:stream/web").ReadableStream} */ (response.body)).pipe(res);
+      } else {
+        res.end();
+      }
+    } catch (error) {
+      if (isDrop(error)) {
+        req.socket.destroy();
+        return;
+      }
+      options.onError?.(error);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("Internal Server Error");
+    }
+  });
+  // Keep-alive sockets would keep close() waiting; tests open and close many servers.
+  server.keepAliveTimeout = 5000;
+  await new Promise((resolve) => server.listen(options.port ?? 0, host, () => resolve(undefined)));
+  const port = /** @type {import("node:net").AddressInfo} */ (server.address()).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve(undefined)));
+      }),
+  };
+}
