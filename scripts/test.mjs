@@ -5,6 +5,7 @@
 // Installs dependencies if needed, builds the app (HTTP tests run the production build on a real
 // port), makes sure the Prisma clients are generated, then runs vitest.
 import { ensureClients, ensureInstalled, ensureNode22, run, NODE22, ROOT } from "./lib/bootstrap.mjs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
 ensureInstalled();
@@ -22,8 +23,17 @@ if (pgArg) {
 
 ensureClients();
 run(NODE22, [path.join(ROOT, "node_modules", "@remix-run", "dev", "dist", "cli.js"), "vite:build", "--logLevel", "warn"]);
-const status = run(NODE22, [path.join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", ...vitestArgs], {
-  env,
-  allowFailure: true,
-});
+// A JSON report beside the usual output, for the one-line summary below (and CI's total).
+const label = args.includes("--config") ? "browser" : env.TEST_DATABASE_URL ? "postgresql" : "sqlite";
+const report = path.join(ROOT, "test-results", `vitest-${label}.json`);
+rmSync(report, { force: true });
+const status = run(
+  NODE22,
+  [path.join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...vitestArgs],
+  { env, allowFailure: true },
+);
+if (existsSync(report)) {
+  const r = JSON.parse(readFileSync(report, "utf8"));
+  console.log(`${label}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+}
 process.exit(status);
