@@ -102,6 +102,10 @@ export async function dropTemplate(): Promise<void> {
   const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
   await admin.connect();
   try {
+    const copies = await admin.query("SELECT datname FROM pg_database WHERE datname LIKE $1", [
+      `${pgTemplate().replace(/^loyalty_tpl_/, "loyalty_test_").replace(/_/g, "\\_")}\\_%`,
+    ]);
+    for (const { datname } of copies.rows as { datname: string }[]) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     await admin.query(`DROP DATABASE IF EXISTS ${pgTemplate()} WITH (FORCE)`);
   } finally {
     await admin.end();
@@ -126,7 +130,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       },
     };
   }
-  const name = `loyalty_test_${id}`;
+  // Named after the run's template, so the run's teardown can drop any copy a file left behind
+  // (vitest skips a fully skipped file's hooks, including the drop in test/setup/per-file.ts).
+  const name = `${pgTemplate().replace(/^loyalty_tpl_/, "loyalty_test_")}_${id}`;
   const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
   await admin.connect();
   try {
