@@ -7,6 +7,11 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { serializedSqliteAdapter } from "./sqlite-adapter.server";
 
 export type Db = PrismaClient;
+
+/** Prisma's unique-constraint violation (P2002): the database's answer to "this already exists". */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+}
 export type DbProvider = "sqlite" | "postgresql";
 
 export function providerOf(url: string): DbProvider {

@@ -3,7 +3,7 @@
 // status (plus any lease guard the caller adds) and writes the STATUS_CHANGED event in the same
 // transaction. A rejected change is recorded as TRANSITION_REJECTED and logged; a repeat is a no-op.
 import type { Prisma } from "@prisma/client";
-import type { Db } from "~/db.server";
+import { isUniqueViolation, type Db } from "~/db.server";
 import {
   decideTransition,
   parseRewardKind,
@@ -59,9 +59,6 @@ export async function recordEvent(client: DbClient, event: EventInput): Promise<
   });
 }
 
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
-}
 
 /** Like recordEvent, but a second event with the same dedupeKey for the reward is skipped (false). */
 export async function recordEventOnce(client: DbClient, event: EventInput & { dedupeKey: string }): Promise<boolean> {

@@ -26,9 +26,7 @@ export function inTransaction<T>(db: Db, fn: (tx: Prisma.TransactionClient) => P
   return db.$transaction(fn, { maxWait: 20_000, timeout: 20_000 });
 }
 
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
-}
+export { isUniqueViolation } from "~/db.server";
 
 /** The tag (discounts) / note (gift cards) that marks a Shopify object as this reward's. */
 export function ownershipTag(rewardId: string): string {

@@ -2,13 +2,9 @@
 // X-Shopify-Webhook-Id, so that id (unique per shop) is the idempotency key of a delivery.
 // Effects are additionally idempotent on their own keys (e.g. shop + order + code), so a delivery
 // recorded here but whose effect failed half-way is still safe to process again.
-import type { Db } from "~/db.server";
+import { isUniqueViolation, type Db } from "~/db.server";
 
 export type DeliveryClaim = "new" | "duplicate";
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
-}
 
 /** Records a delivery; "duplicate" when this webhook id was already recorded for the shop. */
 export async function claimDelivery(
