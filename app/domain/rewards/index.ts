@@ -5,3 +5,4 @@ export * from "./codes";
 export * from "./retry";
 export * from "./failures";
 export * from "./usage";
+export * from "./redemptions";
