@@ -5,6 +5,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Customer, RewardTemplate } from "@prisma/client";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
+import type { QueryCost } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { installEmulatedShop, useShopifyEmulator } from "../../test/support/shopify";
 import { TEST_APP } from "../../test/support/constants";
@@ -67,13 +68,17 @@ describe("worker: pacing and shutdown", () => {
     const pacer = new Pacer();
     // Teach the pacer the bucket (a real worker learns it from its first call).
     pacer.observe(STANDARD, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } });
-    const paced = await runWorkerOnce({ ...deps(realClock), pacer }, config({ batchSize: 12, perShopConcurrency: 3 }));
+    // Shopify's own report of the bucket after each call (the pacer's snapshot would add the refill
+    // of whatever time the database writes after the last call took on a busy machine).
+    let reportedAvailable = Number.NaN;
+    const reporting = { runOptions: () => ({ onCost: (cost: QueryCost) => void (reportedAvailable = cost.throttleStatus.currentlyAvailable) }) };
+    const paced = await runWorkerOnce({ ...deps(realClock), ...reporting, pacer }, config({ batchSize: 12, perShopConcurrency: 3 }));
     expect(paced.outcomes).toEqual({ issued: 12 });
     expect(emulator.inspect.countCalls(undefined, { shop: STANDARD, outcome: "throttled" })).toBe(0);
     // It spent what Shopify restored: the bucket ends near empty, not refilled while we idled.
     const bucket = pacer.snapshot(STANDARD);
     expect(bucket.known).toBe(true);
-    expect(bucket.available).toBeLessThan(5 * bucket.estimate);
+    expect(reportedAvailable).toBeLessThan(5 * bucket.estimate);
 
     await db.reward.deleteMany();
     for (let i = 0; i < 12; i++) await pending(STANDARD, who, tpl);

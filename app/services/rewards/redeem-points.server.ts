@@ -19,6 +19,7 @@
 import type { Customer, Prisma, Redemption, RewardTemplate } from "@prisma/client";
 import { codeKey, customerMessage, isFailureReason, onRepeatedRequest, parseRedemptionState, type FailureReason } from "~/domain/rewards";
 import { getShopInfo } from "~/shopify/shop.server";
+import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { recordEvent } from "./events.server";
 import {
@@ -79,8 +80,7 @@ export type RedeemErrorCode =
   | "save_failed"
   | "abandoned";
 
-export interface RedeemError {
-  code: RedeemErrorCode;
+export interface RedeemError extends Problem<RedeemErrorCode> {
   /** One plain sentence for the customer. Never Shopify's raw text. */
   message: string;
   /** Stored reason code (a FailureReason for Shopify problems). */
@@ -94,7 +94,7 @@ export interface RedeemedReward extends RewardView {
   pointsBalance: number;
 }
 
-export type RedeemResult = { ok: true; reward: RedeemedReward; replayed: boolean } | { ok: false; error: RedeemError };
+export type RedeemResult = Result<{ reward: RedeemedReward; replayed: boolean }, RedeemError>;
 
 /** Reasons stored in Redemption.errorReason besides the Shopify ones in app/domain/rewards/failures.ts. */
 type LocalReason =
@@ -174,6 +174,23 @@ interface Context {
 
 const KEY = /^[\x21-\x7e]{8,200}$/;
 
+/**
+ * A customer spends points on a reward and gets its code while they wait (storefront, app proxy).
+ * Creates the code in Shopify, then debits the points and saves the Issued reward in one
+ * transaction; on any failure nothing is spent and `error.message` is one sentence for the customer.
+ * Repeating the same `idempotencyKey` returns the same outcome (`replayed: true`), never a second code.
+ *
+ * @example
+ *   const deps = await defaultRewardDeps(); // app/services/rewards/deps.server.ts
+ *   const result = await redeemPoints(deps, {
+ *     shop: "example.myshopify.com",
+ *     customerGid: "gid://shopify/Customer/1001",
+ *     templateId: template.id,            // an active POINTS_REDEMPTION RewardTemplate
+ *     idempotencyKey: crypto.randomUUID(), // one per attempt, chosen by the client
+ *   });
+ *   if (result.ok) show(result.reward.code, result.reward.pointsBalance);
+ *   else show(result.error.message); // e.g. code "insufficient_points"
+ */
 export async function redeemPoints(deps: Deps, input: RedeemPointsInput): Promise<RedeemResult> {
   const { db, now } = deps;
   if (!KEY.test(input.idempotencyKey ?? "") || !input.templateId || !/^gid:\/\/shopify\/Customer\/\d+$/.test(input.customerGid ?? "")) {
