@@ -4,7 +4,8 @@
 //             as Issued with its event and ledger row, and completes the redemption;
 //   failure → no reward row, no points spent, a message the customer can understand.
 //
-// The Redemption row is the intent log, keyed by the client's idempotency key:
+// The Redemption row is the intent log, keyed by the client's idempotency key (its states and moves:
+// app/domain/rewards/redemptions.ts; every write to it: redemption-log.server.ts):
 //   1. look it up: COMPLETED → same reward again; FAILED/ABANDONED → same failure; IN_PROGRESS with a
 //      live lease → wait briefly for its outcome; IN_PROGRESS with an expired lease → take it over
 //      (compare-and-set on leaseUntil) and resume with the SAME code. None → insert one
