@@ -6,10 +6,9 @@
 //   - the storefront's app proxy (signed requests) and the embedded admin (session tokens, a local
 //     admin host with a stand-in App Bridge for the offline demo)
 // Used in-process by tests (`mswHandlers`) and as a standalone server by the demo (`cli.ts`).
-import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { createAdminHandler, type AdminHandler } from "./admin-handler";
-import { readAppConfig, type AppConfig } from "./app-config";
+import { EMPTY_APP_CONFIG, type AppConfig } from "./app-config";
 import { proxyStorefrontUrl, type AppProxyTamper } from "./app-proxy";
 import { adminHostRoutes } from "./admin-host";
 import {
@@ -38,6 +37,7 @@ import { signWebhook, WebhookDeliverer, type DeliverOptions, type DeliveryResult
 export { EmulatorStore, createManualClock, OrderRejectedError } from "./store";
 export type { ManualClock, ShopRecord, CustomerRecord, OrderRecord, CodeDiscountRecord, GiftCardRecord } from "./store";
 export { EmulatedNetworkError } from "./faults";
+export { readAppConfig, parseAppConfig, type AppConfig } from "./app-config";
 export type { AdminHandler } from "./admin-handler";
 
 export interface EmulatorOptions {
@@ -45,8 +45,12 @@ export interface EmulatorOptions {
   apiSecret: string;
   /** Where the app runs (webhook deliveries and proxied storefront requests go there). */
   appUrl?: string;
-  /** shopify.app.toml to read webhook subscriptions and the app proxy from. Default: the repo's. */
-  appConfigFile?: string;
+  /**
+   * The app's configuration as Shopify knows it: webhook subscriptions, app proxy, API version —
+   * e.g. `readAppConfig("shopify.app.toml")`. Default: no subscriptions and no app proxy (sending a
+   * webhook or building an app proxy URL then fails with a message naming the missing entry).
+   */
+  appConfig?: AppConfig;
   /** Injectable clock for the store and throttling (default: system time). */
   clock?: Clock;
   /** Deliver webhooks with this fetch (default: global fetch). */
@@ -67,8 +71,6 @@ export interface SentWebhook {
   results: DeliveryResult[];
 }
 
-const REPO_ROOT = path.resolve(import.meta.dirname, "..", "..");
-
 export class ShopifyEmulator {
   readonly store: EmulatorStore;
   readonly admin: AdminHandler;
@@ -81,7 +83,7 @@ export class ShopifyEmulator {
     this.store = new EmulatorStore({ now: options.clock ? () => options.clock!.now() : undefined });
     this.admin = createAdminHandler(this.store);
     this.deliverer = new WebhookDeliverer({ fetch: options.fetch });
-    this.config = readAppConfig(options.appConfigFile ?? path.join(REPO_ROOT, "shopify.app.toml"));
+    this.config = options.appConfig ?? EMPTY_APP_CONFIG;
     this.appUrl = options.appUrl;
     this.routes = adminHostRoutes(this);
   }
@@ -160,7 +162,7 @@ export class ShopifyEmulator {
 
   webhookUrl(topic: string): string {
     const uri = this.config.webhookUris[topic];
-    if (!uri) throw new Error(`shopify.app.toml has no subscription for ${topic}`);
+    if (!uri) throw new Error(`the app config given to the emulator (appConfig) has no webhook subscription for ${topic}`);
     if (!this.appUrl) throw new Error("emulator.appUrl is not set");
     return new URL(uri, this.appUrl).toString();
   }
@@ -292,7 +294,8 @@ export class ShopifyEmulator {
    */
   appProxyUrl(shop: string, pathAndQuery: string, customerId: string | null, tamper?: AppProxyTamper): string {
     if (!this.appUrl) throw new Error("emulator.appUrl is not set");
-    const proxy = this.config.appProxy ?? { url: "/apps-proxy", prefix: "apps", subpath: "loyalty" };
+    const proxy = this.config.appProxy;
+    if (!proxy) throw new Error("the app config given to the emulator (appConfig) has no [app_proxy]");
     const prefix = `/${proxy.prefix}/${proxy.subpath}`;
     return proxyStorefrontUrl(`https://${shop}${prefix}${pathAndQuery}`, {
       secret: this.options.apiSecret,

@@ -2,9 +2,11 @@
 // in-process; any other non-local request fails the test (tests never touch the network).
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { setupServer } from "msw/node";
-import { createShopifyEmulator, type ShopifyEmulator } from "../../emulator/src/index";
+import path from "node:path";
+import { createShopifyEmulator, readAppConfig, type ShopifyEmulator } from "../../emulator/src/index";
 import { mswHandlers } from "../../emulator/src/msw";
 import { TEST_APP } from "./constants";
+import { ROOT } from "../setup/databases";
 import db from "~/db.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
 
@@ -20,7 +22,13 @@ function isLocal(url: URL) {
 
 /** Call at the top level of a test file. */
 export function useShopifyEmulator(options: { appUrl?: string } = {}): EmulatorFixture {
-  const emulator = createShopifyEmulator({ apiKey: TEST_APP.apiKey, apiSecret: TEST_APP.apiSecret, appUrl: options.appUrl });
+  const emulator = createShopifyEmulator({
+    apiKey: TEST_APP.apiKey,
+    apiSecret: TEST_APP.apiSecret,
+    appUrl: options.appUrl,
+    // What Shopify knows of the app: its webhook subscriptions and app proxy.
+    appConfig: readAppConfig(path.join(ROOT, "shopify.app.toml")),
+  });
   const server = setupServer(...mswHandlers(emulator));
   beforeAll(() =>
     server.listen({
