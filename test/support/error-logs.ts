@@ -70,12 +70,15 @@ export function createLogHarness(echoLevel: string | undefined): LogHarness {
   };
 }
 
-/** Wraps console.error (a plain function, so a test's vi.restoreAllMocks() keeps it). */
+/**
+ * Wraps console.error (a plain function, so a test's vi.restoreAllMocks() keeps it). The call is
+ * still printed, unless the test opted out (it expects it) and TEST_LOG_LEVEL is unset.
+ */
 export function watchConsoleError(): void {
   const original = console.error.bind(console);
   console.error = (...args: unknown[]) => {
     entries.push({ source: "console.error", args });
-    original(...args);
+    if (!(allowedForFile || allowedForTest) || process.env.TEST_LOG_LEVEL) original(...args);
   };
 }
 
