@@ -43,8 +43,8 @@ const migrated = spawnSync(process.execPath, [path.join(ROOT, "scripts", "prisma
 if (migrated.status !== 0) throw new Error(`migrate deploy failed:\n${migrated.stdout}\n${migrated.stderr}`);
 
 // ---- the emulator over HTTP ---------------------------------------------------------------------------
-const { createShopifyEmulator, readAppConfig } = await import("../emulator/src/index");
-const { serveEmulator } = await import("../emulator/src/server");
+const { createShopifyEmulator, readAppConfig } = await import("@loyalty/shopify-emulator");
+const { serveEmulator } = await import("@loyalty/shopify-emulator/server");
 const emulator = createShopifyEmulator({ apiKey: API_KEY, apiSecret: API_SECRET, appConfig: readAppConfig(path.join(ROOT, "shopify.app.toml")) });
 const server = await serveEmulator(emulator);
 

@@ -3,9 +3,9 @@
 // open. Started by `npm run demo` (scripts/demo.mjs prepares install, database and build first).
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { createShopifyEmulator, readAppConfig } from "../../emulator/src/index";
-import { serveEmulator } from "../../emulator/src/server";
-import { serveStorefrontHost } from "../../emulator/src/storefront-host";
+import { createShopifyEmulator, readAppConfig } from "@loyalty/shopify-emulator";
+import { serveEmulator } from "@loyalty/shopify-emulator/server";
+import { serveStorefrontHost } from "@loyalty/shopify-emulator/storefront-host";
 import { createDb } from "../../app/db.server";
 import { seedDemo, DEMO_SHOP } from "./seed";
 

@@ -8,7 +8,7 @@ import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installShop } from "../support/shop";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createReward } from "../support/factories";
-import { mintSessionToken } from "../../emulator/src/session-token";
+import { mintSessionToken } from "@loyalty/shopify-emulator/session-token";
 
 const SHOP: string = TEST_APP.shop;
 const OTHER = "other-shop.myshopify.com";

@@ -2,7 +2,7 @@
 // WHEN the embedded admin loads /app with a session token as App Bridge sends it
 // THEN the real authenticate.admin path accepts it, and rejects forged or missing tokens.
 import { beforeAll, describe, expect, it } from "vitest";
-import { mintSessionToken } from "../../emulator/src/session-token";
+import { mintSessionToken } from "@loyalty/shopify-emulator/session-token";
 import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installShop } from "../support/shop";
 import { TEST_APP } from "../support/constants";

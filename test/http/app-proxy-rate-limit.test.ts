@@ -10,7 +10,9 @@ import db from "~/db.server";
 
 const SHOP = TEST_APP.shop;
 const { emulator } = useShopifyEmulator();
-const app = useRunningApp({ emulator, env: { PROXY_RATE_LIMIT_PER_MINUTE: "3" } }); // read by app/env.server.ts when the build is imported
+// The emulator sends the signed storefront requests to the app; the limit is read by app/env.server.ts
+// when the build is imported.
+useRunningApp({ emulator, env: { PROXY_RATE_LIMIT_PER_MINUTE: "3" } });
 let template: string;
 const customers: Record<string, { id: string; numericId: string }> = {};
 

@@ -4,7 +4,7 @@
 // THEN the signed customer (and only that customer) is served; anything Shopify did not sign — or
 // signed too long ago — is refused with nothing changed; a customer id sent by the browser is ignored.
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { computeAppProxySignature, type AppProxyTamper } from "../../emulator/src/app-proxy";
+import { computeAppProxySignature, type AppProxyTamper } from "@loyalty/shopify-emulator/app-proxy";
 import { BROWSER_UA, useRunningApp } from "../support/app";
 import { TEST_APP } from "../support/constants";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";

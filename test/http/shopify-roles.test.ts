@@ -10,7 +10,7 @@ import { TEST_APP } from "../support/constants";
 
 const fixture = useShopifyEmulator();
 const { emulator } = fixture;
-const app = useRunningApp({ emulator });
+useRunningApp({ emulator });
 
 describe("first open of the embedded app (token exchange)", () => {
   it("stores the offline session the emulator hands out and records the shop", async () => {

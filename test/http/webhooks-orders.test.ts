@@ -9,7 +9,7 @@ import { programCustomer, rewardWithDiscount } from "../support/rewards";
 
 const { emulator } = useShopifyEmulator();
 const SHOP = TEST_APP.shop;
-const app = useRunningApp({ emulator });
+useRunningApp({ emulator });
 let customer: Awaited<ReturnType<typeof programCustomer>>;
 
 beforeAll(async () => {

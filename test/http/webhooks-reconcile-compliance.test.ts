@@ -11,7 +11,7 @@ import { programCustomer, rewardWithDiscount } from "../support/rewards";
 const fixture = useShopifyEmulator();
 const { emulator } = fixture;
 const SHOP = TEST_APP.shop;
-const app = useRunningApp({ emulator });
+useRunningApp({ emulator });
 let customer: Awaited<ReturnType<typeof programCustomer>>;
 
 beforeAll(async () => {

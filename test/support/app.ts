@@ -9,7 +9,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { ServerBuild } from "@remix-run/node";
 import { createAppHandler } from "../../server/app-handler.mjs";
 import { serveFetch, type RunningServer } from "../../server/fetch-server.mjs";
-import type { ShopifyEmulator } from "../../emulator/src/index";
+import type { ShopifyEmulator } from "@loyalty/shopify-emulator";
 import { ROOT } from "../setup/databases";
 
 export type { RunningServer };

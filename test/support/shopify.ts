@@ -3,8 +3,8 @@
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { setupServer } from "msw/node";
 import path from "node:path";
-import { createShopifyEmulator, readAppConfig, type ShopifyEmulator } from "../../emulator/src/index";
-import { mswHandlers } from "../../emulator/src/msw";
+import { createShopifyEmulator, readAppConfig, type ShopifyEmulator } from "@loyalty/shopify-emulator";
+import { mswHandlers } from "@loyalty/shopify-emulator/msw";
 import { TEST_APP } from "./constants";
 import { ROOT } from "../setup/databases";
 import db from "~/db.server";
