@@ -5,7 +5,8 @@
 //     uninstalls — each followed by the signed webhook Shopify would send
 //   - the storefront's app proxy (signed requests) and the embedded admin (session tokens, a local
 //     admin host with a stand-in App Bridge for the offline demo)
-// Used in-process by tests (`mswHandlers`) and as a standalone server by the demo (`cli.ts`).
+// Used in-process by tests (`mswHandlers`, msw.ts) and as a standalone server by the demo
+// (`serveEmulator`, server.ts). Usage, emulated behaviours and known divergences: emulator/README.md.
 import { randomBytes } from "node:crypto";
 import { createAdminHandler, type AdminHandler } from "./admin-handler";
 import { EMPTY_APP_CONFIG, type AppConfig } from "./app-config";
@@ -71,6 +72,11 @@ export interface SentWebhook {
   results: DeliveryResult[];
 }
 
+/**
+ * The emulated Shopify: one store (shops, customers, discounts, gift cards, orders), the Admin API
+ * over it, and the actions of merchants and customers that make Shopify send webhooks. Create it
+ * with {@link createShopifyEmulator}.
+ */
 export class ShopifyEmulator {
   readonly store: EmulatorStore;
   readonly admin: AdminHandler;
@@ -88,28 +94,62 @@ export class ShopifyEmulator {
     this.routes = adminHostRoutes(this);
   }
 
+  /**
+   * Arms failures of the Admin API for the next matching calls (by root field, operation or shop).
+   *
+   * @example
+   * emulator.faults.loseResponse("discountCodeBasicCreate"); // created in Shopify, answer lost
+   * emulator.faults.throttle("giftCardCreate", 2);             // THROTTLED twice, then normal
+   * emulator.faults.httpError("discountCodeDeactivate", 503);
+   */
   get faults() {
     return this.admin.faults;
   }
 
+  /**
+   * What the app did to Shopify: the call log and the store's records.
+   *
+   * @example
+   * expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(1);
+   * const [discount] = emulator.inspect.discounts("my-shop.myshopify.com");
+   */
   get inspect() {
     return this.admin.inspect;
   }
 
   // ---- shops and customers --------------------------------------------------------------------
 
-  /** A shop with the app installed; its offline access token is what token exchange hands out. */
+  /**
+   * A shop with the app installed; its offline access token is what token exchange hands out.
+   *
+   * @example
+   * const shop = emulator.addShop({ domain: "my-shop.myshopify.com", scopes: ["write_discounts"], giftCards: false });
+   */
   addShop(seed: Partial<ShopSeed> & { domain: string }): ShopRecord {
     return this.store.addShop({ accessToken: `shpat_${randomBytes(16).toString("hex")}`, ...seed });
   }
 
+  /**
+   * A customer of the shop (in Shopify, not yet in the app's database).
+   *
+   * @example
+   * const ada = emulator.addCustomer("my-shop.myshopify.com", { firstName: "Ada", email: "ada@example.com" });
+   * ada.id; // "gid://shopify/Customer/…"
+   */
   addCustomer(shop: string, seed: CustomerSeed = {}) {
     return this.store.addCustomer(shop, seed);
   }
 
   // ---- the embedded admin -----------------------------------------------------------------------
 
-  /** A session token as Shopify's admin gives the embedded app (App Bridge `idToken()`). */
+  /**
+   * A session token as Shopify's admin gives the embedded app (App Bridge `idToken()`).
+   *
+   * @example
+   * await fetch(`${appUrl}/app?_data=routes%2Fapp._index`, {
+   *   headers: { Authorization: `Bearer ${emulator.sessionToken("my-shop.myshopify.com")}` },
+   * });
+   */
   sessionToken(shop: string, options: { tamper?: SessionTokenTamper; userId?: string | number; ttlSeconds?: number } = {}): string {
     return mintSessionToken({ shop, apiKey: this.options.apiKey, apiSecret: this.options.apiSecret, now: this.store.now(), ...options }).token;
   }
@@ -167,7 +207,15 @@ export class ShopifyEmulator {
     return new URL(uri, this.appUrl).toString();
   }
 
-  /** Signs `body` as Shopify signs webhooks and delivers it to the subscription's URI. */
+  /**
+   * Signs `body` as Shopify signs webhooks and delivers it to the subscription's URI (from the
+   * `appConfig` option), or only returns the signed delivery with `{ deliver: false }`.
+   *
+   * @example
+   * const body = emulator.orderWebhookBody(order, { customer: null }); // a guest checkout
+   * const { results } = await emulator.sendWebhook("orders/create", shop, body, { duplicates: 1 });
+   * results.map((r) => r.finalStatus); // [200, 200]
+   */
   async sendWebhook(topic: string, shop: string, body: string, options: WebhookSendOptions = {}): Promise<SentWebhook> {
     const signed = signWebhook({
       topic,
@@ -214,6 +262,10 @@ export class ShopifyEmulator {
    * A customer completes checkout with `codes`: Shopify checks them (deactivated, expired, used up,
    * for another customer → OrderRejectedError, nothing changes), counts the use, records the order
    * and sends orders/create.
+   *
+   * @example
+   * const { order, webhook } = await emulator.placeOrder("my-shop.myshopify.com", { customerId: ada.id, codes: ["LOYAL-7KQ2"] });
+   * webhook.results[0].finalStatus; // the app's answer, e.g. 200
    */
   async placeOrder(shop: string, input: PlaceOrderInput, webhook: WebhookSendOptions = {}) {
     const order = this.store.placeOrder(shop, input);
@@ -221,7 +273,12 @@ export class ShopifyEmulator {
     return { order, webhook: sent };
   }
 
-  /** The merchant deactivates a discount in Shopify's admin → discounts/update. */
+  /**
+   * The merchant deactivates a discount in Shopify's admin → discounts/update.
+   *
+   * @example
+   * await emulator.merchantDeactivatesDiscount("my-shop.myshopify.com", reward.shopifyId!);
+   */
   async merchantDeactivatesDiscount(shop: string, id: string, webhook: WebhookSendOptions = {}) {
     const change = this.store.deactivateDiscount(shop, id);
     if (!change) throw new Error(`no discount ${id} in ${shop}`);
@@ -240,7 +297,12 @@ export class ShopifyEmulator {
     return this.sendWebhook("discounts/delete", shop, body, webhook);
   }
 
-  /** The merchant uninstalls the app: the token dies at once, then app/uninstalled. */
+  /**
+   * The merchant uninstalls the app: the token dies at once, then app/uninstalled.
+   *
+   * @example
+   * await emulator.uninstall("my-shop.myshopify.com");
+   */
   async uninstall(shop: string, webhook: WebhookSendOptions = {}) {
     const record = this.store.getShop(shop);
     if (!record) throw new Error(`unknown shop ${shop}`);
@@ -290,7 +352,11 @@ export class ShopifyEmulator {
 
   /**
    * The signed URL the app receives when a storefront visitor requests
-   * `https://{shop}/apps/loyalty{path}`; `customerId` null = logged out.
+   * `https://{shop}/{prefix}/{subpath}{path}` (the app proxy of `appConfig`); `customerId` null =
+   * logged out.
+   *
+   * @example
+   * const res = await fetch(emulator.appProxyUrl("my-shop.myshopify.com", "/customer", ada.legacyId));
    */
   appProxyUrl(shop: string, pathAndQuery: string, customerId: string | null, tamper?: AppProxyTamper): string {
     if (!this.appUrl) throw new Error("emulator.appUrl is not set");
@@ -311,7 +377,7 @@ export class ShopifyEmulator {
   // ---- HTTP ---------------------------------------------------------------------------------------
 
   /**
-   * Everything Shopify serves, as one fetch handler:
+   * Everything Shopify serves, as one fetch handler (wrapped by `mswHandlers` and `serveEmulator`):
    *   https://{shop}/admin/api/{version}/graphql.json   and  /{shop}/admin/api/… (standalone form)
    *   https://{shop}/admin/oauth/access_token            and  /{shop}/admin/oauth/access_token
    *   /admin-host/…                                        the local admin host (demo)
@@ -336,6 +402,19 @@ export class ShopifyEmulator {
   }
 }
 
+/**
+ * Creates the emulated Shopify for an app. Nothing is read from disk: pass what Shopify knows of
+ * the app (its key, secret and configuration).
+ *
+ * @example
+ * const emulator = createShopifyEmulator({
+ *   apiKey: "test-api-key",
+ *   apiSecret: "test-api-secret",
+ *   appUrl: app.url,
+ *   appConfig: readAppConfig("shopify.app.toml"),
+ * });
+ * setupServer(...mswHandlers(emulator)).listen(); // in-process, or: await serveEmulator(emulator)
+ */
 export function createShopifyEmulator(options: EmulatorOptions): ShopifyEmulator {
   return new ShopifyEmulator(options);
 }
