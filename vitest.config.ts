@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 import tsconfigPaths from "vite-tsconfig-paths";
 
-// Tests: app/**, emulator/**, test/**. Each test file gets its own database (test/setup/database.ts).
+// Tests: app/**, emulator/**, test/**. Each test file gets its own database and the error-log guard
+// (test/setup/per-file.ts).
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {

@@ -43,9 +43,9 @@ const migrated = spawnSync(process.execPath, [path.join(ROOT, "scripts", "prisma
 if (migrated.status !== 0) throw new Error(`migrate deploy failed:\n${migrated.stdout}\n${migrated.stderr}`);
 
 // ---- the emulator over HTTP ---------------------------------------------------------------------------
-const { createShopifyEmulator } = await import("../emulator/src/index");
-const { serveEmulator } = await import("../emulator/src/server");
-const emulator = createShopifyEmulator({ apiKey: API_KEY, apiSecret: API_SECRET });
+const { createShopifyEmulator, readAppConfig } = await import("@loyalty/shopify-emulator");
+const { serveEmulator } = await import("@loyalty/shopify-emulator/server");
+const emulator = createShopifyEmulator({ apiKey: API_KEY, apiSecret: API_SECRET, appConfig: readAppConfig(path.join(ROOT, "shopify.app.toml")) });
 const server = await serveEmulator(emulator);
 
 // The app's configuration must be in place before its modules load (they validate it on import).

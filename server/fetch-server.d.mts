@@ -1,4 +1,3 @@
-export declare class DropConnection extends Error {}
 export interface RunningServer {
   url: string;
   port: number;
@@ -6,5 +5,5 @@ export interface RunningServer {
 }
 export declare function serveFetch(
   handler: (request: Request) => Promise<Response>,
-  options?: { port?: number; host?: string; isDropConnection?: (e: unknown) => boolean; onError?: (e: unknown) => void },
+  options?: { port?: number; host?: string; onError?: (e: unknown) => void },
 ): Promise<RunningServer>;

@@ -1,15 +1,8 @@
 // Serve a WHATWG fetch handler `(Request) => Promise<Response>` over node:http, on Node's own
-// fetch classes (no polyfilled globals). Used by the production server (server.mjs), by tests that
-// run the app on a real port, and by the Shopify emulator's standalone server.
+// fetch classes (no polyfilled globals). Used by the production server (server.mjs) and by tests that
+// run the app on a real port (test/support/app.ts).
 import http from "node:http";
 import { Readable } from "node:stream";
-
-/** Thrown by a handler to make the client see a dropped connection instead of a response. */
-export class DropConnection extends Error {
-  constructor() {
-    super("connection dropped on purpose");
-  }
-}
 
 /**
  * @param {import("node:http").IncomingMessage} req
@@ -35,12 +28,11 @@ function toRequest(req, origin, signal) {
 
 /**
  * @param {(request: Request) => Promise<Response>} handler
- * @param {{ port?: number; host?: string; isDropConnection?: (e: unknown) => boolean; onError?: (e: unknown) => void }} [options]
+ * @param {{ port?: number; host?: string; onError?: (e: unknown) => void }} [options]
  * @returns {Promise<{ url: string; port: number; close(): Promise<void> }>}
  */
 export async function serveFetch(handler, options = {}) {
   const host = options.host ?? "127.0.0.1";
-  const isDrop = options.isDropConnection ?? ((e) => e instanceof DropConnection);
   const server = http.createServer(async (req, res) => {
     const controller = new AbortController();
     res.on("close", () => {
@@ -64,10 +56,6 @@ export async function serveFetch(handler, options = {}) {
         res.end();
       }
     } catch (error) {
-      if (isDrop(error)) {
-        req.socket.destroy();
-        return;
-      }
       options.onError?.(error);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("Internal Server Error");

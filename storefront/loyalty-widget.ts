@@ -8,7 +8,8 @@
 //   - It runs on any theme without App Bridge, and talks only to the app proxy
 //     (`{root_url}apps/loyalty/…`, built by the Liquid from a block setting), so same-origin fetch.
 //   - It never sends a customer id: Shopify adds the signed `logged_in_customer_id` itself.
-//   - Proxy query keys stay lower-case (the library sorts keys with localeCompare; see SHOPIFY.md).
+//   - Proxy query keys stay lower-case (@shopify/shopify-api's app proxy check sorts the keys with
+//     localeCompare before it computes the signature).
 //   - All strings come from the theme's locale files through the Liquid (`| t`), as JSON.
 
 type Kind = "FIXED_AMOUNT" | "PERCENTAGE" | "FREE_SHIPPING" | "GIFT_CARD";

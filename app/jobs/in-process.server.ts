@@ -18,7 +18,7 @@ export function startInProcessWorker(): Promise<WorkerHandle> {
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, "stopping the in-process reward worker");
       void handle.stop(20_000).then(() => {
-        // The HTTP server (remix-serve) has its own handler and exits once idle. If something keeps
+        // The HTTP server (server.mjs) has its own handler and exits once idle. If something keeps
         // the process alive beyond that, don't hang the deployment: this timer doesn't itself keep
         // the process running.
         setTimeout(() => process.exit(0), 5_000).unref();

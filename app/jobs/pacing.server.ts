@@ -1,4 +1,5 @@
-// Per-shop pacing of Admin API calls against Shopify's leaky bucket (SHOPIFY.md §3).
+// Per-shop pacing of Admin API calls against Shopify's leaky bucket
+// (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits).
 //
 // Every response reports `throttleStatus` (maximumAvailable, currentlyAvailable, restoreRate). The
 // pacer keeps, per shop, an estimate of the bucket: the last reported level, refilled at the

@@ -6,7 +6,7 @@ import type { Customer, RewardTemplate } from "@prisma/client";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
-import { createManualClock } from "../../emulator/src/index";
+import { createManualClock } from "@loyalty/shopify-emulator";
 import { installEmulatedShop, useShopifyEmulator } from "../../test/support/shopify";
 import { TEST_APP } from "../../test/support/constants";
 import { createCustomer, createTemplate } from "../../test/support/factories";

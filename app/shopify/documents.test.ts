@@ -2,7 +2,7 @@
 // (loaded from @shopify/dev-mcp), and operation names are unique and app-prefixed.
 import { parse, validate, type OperationDefinitionNode } from "graphql";
 import { describe, expect, it } from "vitest";
-import { loadAdminSchema } from "../../emulator/src/schema";
+import { loadAdminSchema } from "@loyalty/shopify-emulator/schema";
 import * as discounts from "./discounts.server";
 import * as giftCards from "./gift-cards.server";
 import * as shop from "./shop.server";

@@ -1,6 +1,8 @@
-// Reads the webhook subscriptions and app proxy of shopify.app.toml, so the emulator delivers
-// webhooks where the app declared them (as Shopify does for app-specific subscriptions).
-// A deliberately small reader for the subset of TOML that file uses.
+// The app's configuration as the emulator needs it: webhook subscriptions, app proxy and webhook API
+// version, so it delivers webhooks where the app declared them (as Shopify does for app-specific
+// subscriptions: https://shopify.dev/docs/apps/build/webhooks/subscribe#app-specific-subscriptions)
+// and signs proxied requests for the app's proxy. The app passes it in (`appConfig` option); a
+// deliberately small reader for the subset of shopify.app.toml's TOML is here for that.
 import { readFileSync } from "node:fs";
 
 export interface AppConfig {
@@ -18,6 +20,9 @@ function arrayValue(block: string, key: string): string[] {
   const m = new RegExp(`^\\s*${key}\\s*=\\s*\\[([^\\]]*)\\]`, "m").exec(block);
   return m ? [...m[1].matchAll(/"([^"]*)"/g)].map((x) => x[1]) : [];
 }
+
+/** No webhook subscriptions, no app proxy: what the emulator knows when the app passes nothing. */
+export const EMPTY_APP_CONFIG: AppConfig = { webhookUris: {}, appProxy: null, apiVersion: "2026-10" };
 
 export function parseAppConfig(toml: string): AppConfig {
   // Drop comments (no '#' inside the strings we read).

@@ -96,8 +96,8 @@ export function computeAppProxySignature(params: URLSearchParams, secret: string
  * Adds Shopify's proxy parameters and signature to a URL that already points at the app.
  * The app's own query string is kept byte-for-byte (Shopify forwards it untouched) and Shopify's
  * parameters are appended after it. A `shop`/`logged_in_customer_id`/`path_prefix`/`timestamp`/
- * `signature` already present is removed first: [infer] Shopify owns those names, and a
- * shopper-supplied copy would otherwise reach the app as a duplicate.
+ * `signature` already present is removed first (our reading, not documented: Shopify owns those
+ * names, and a shopper-supplied copy would otherwise reach the app as a duplicate).
  */
 export function signAppProxyRequest(url: string | URL, options: SignAppProxyOptions): URL {
   const target = new URL(String(url));

@@ -5,11 +5,11 @@
 //     uninstalls — each followed by the signed webhook Shopify would send
 //   - the storefront's app proxy (signed requests) and the embedded admin (session tokens, a local
 //     admin host with a stand-in App Bridge for the offline demo)
-// Used in-process by tests (`mswHandlers`) and as a standalone server by the demo (`cli.ts`).
-import path from "node:path";
+// Used in-process by tests (`mswHandlers`, msw.ts) and as a standalone server by the demo
+// (`serveEmulator`, server.ts). Usage, emulated behaviours and known divergences: emulator/README.md.
 import { randomBytes } from "node:crypto";
 import { createAdminHandler, type AdminHandler } from "./admin-handler";
-import { readAppConfig, type AppConfig } from "./app-config";
+import { EMPTY_APP_CONFIG, type AppConfig } from "./app-config";
 import { proxyStorefrontUrl, type AppProxyTamper } from "./app-proxy";
 import { adminHostRoutes } from "./admin-host";
 import {
@@ -38,6 +38,7 @@ import { signWebhook, WebhookDeliverer, type DeliverOptions, type DeliveryResult
 export { EmulatorStore, createManualClock, OrderRejectedError } from "./store";
 export type { ManualClock, ShopRecord, CustomerRecord, OrderRecord, CodeDiscountRecord, GiftCardRecord } from "./store";
 export { EmulatedNetworkError } from "./faults";
+export { readAppConfig, parseAppConfig, type AppConfig } from "./app-config";
 export type { AdminHandler } from "./admin-handler";
 
 export interface EmulatorOptions {
@@ -45,8 +46,12 @@ export interface EmulatorOptions {
   apiSecret: string;
   /** Where the app runs (webhook deliveries and proxied storefront requests go there). */
   appUrl?: string;
-  /** shopify.app.toml to read webhook subscriptions and the app proxy from. Default: the repo's. */
-  appConfigFile?: string;
+  /**
+   * The app's configuration as Shopify knows it: webhook subscriptions, app proxy, API version —
+   * e.g. `readAppConfig("shopify.app.toml")`. Default: no subscriptions and no app proxy (sending a
+   * webhook or building an app proxy URL then fails with a message naming the missing entry).
+   */
+  appConfig?: AppConfig;
   /** Injectable clock for the store and throttling (default: system time). */
   clock?: Clock;
   /** Deliver webhooks with this fetch (default: global fetch). */
@@ -67,8 +72,11 @@ export interface SentWebhook {
   results: DeliveryResult[];
 }
 
-const REPO_ROOT = path.resolve(import.meta.dirname, "..", "..");
-
+/**
+ * The emulated Shopify: one store (shops, customers, discounts, gift cards, orders), the Admin API
+ * over it, and the actions of merchants and customers that make Shopify send webhooks. Create it
+ * with {@link createShopifyEmulator}.
+ */
 export class ShopifyEmulator {
   readonly store: EmulatorStore;
   readonly admin: AdminHandler;
@@ -81,33 +89,67 @@ export class ShopifyEmulator {
     this.store = new EmulatorStore({ now: options.clock ? () => options.clock!.now() : undefined });
     this.admin = createAdminHandler(this.store);
     this.deliverer = new WebhookDeliverer({ fetch: options.fetch });
-    this.config = readAppConfig(options.appConfigFile ?? path.join(REPO_ROOT, "shopify.app.toml"));
+    this.config = options.appConfig ?? EMPTY_APP_CONFIG;
     this.appUrl = options.appUrl;
     this.routes = adminHostRoutes(this);
   }
 
+  /**
+   * Arms failures of the Admin API for the next matching calls (by root field, operation or shop).
+   *
+   * @example
+   * emulator.faults.loseResponse("discountCodeBasicCreate"); // created in Shopify, answer lost
+   * emulator.faults.throttle("giftCardCreate", 2);             // THROTTLED twice, then normal
+   * emulator.faults.httpError("discountCodeDeactivate", 503);
+   */
   get faults() {
     return this.admin.faults;
   }
 
+  /**
+   * What the app did to Shopify: the call log and the store's records.
+   *
+   * @example
+   * expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(1);
+   * const [discount] = emulator.inspect.discounts("my-shop.myshopify.com");
+   */
   get inspect() {
     return this.admin.inspect;
   }
 
   // ---- shops and customers --------------------------------------------------------------------
 
-  /** A shop with the app installed; its offline access token is what token exchange hands out. */
+  /**
+   * A shop with the app installed; its offline access token is what token exchange hands out.
+   *
+   * @example
+   * const shop = emulator.addShop({ domain: "my-shop.myshopify.com", scopes: ["write_discounts"], giftCards: false });
+   */
   addShop(seed: Partial<ShopSeed> & { domain: string }): ShopRecord {
     return this.store.addShop({ accessToken: `shpat_${randomBytes(16).toString("hex")}`, ...seed });
   }
 
+  /**
+   * A customer of the shop (in Shopify, not yet in the app's database).
+   *
+   * @example
+   * const ada = emulator.addCustomer("my-shop.myshopify.com", { firstName: "Ada", email: "ada@example.com" });
+   * ada.id; // "gid://shopify/Customer/…"
+   */
   addCustomer(shop: string, seed: CustomerSeed = {}) {
     return this.store.addCustomer(shop, seed);
   }
 
   // ---- the embedded admin -----------------------------------------------------------------------
 
-  /** A session token as Shopify's admin gives the embedded app (App Bridge `idToken()`). */
+  /**
+   * A session token as Shopify's admin gives the embedded app (App Bridge `idToken()`).
+   *
+   * @example
+   * await fetch(`${appUrl}/app?_data=routes%2Fapp._index`, {
+   *   headers: { Authorization: `Bearer ${emulator.sessionToken("my-shop.myshopify.com")}` },
+   * });
+   */
   sessionToken(shop: string, options: { tamper?: SessionTokenTamper; userId?: string | number; ttlSeconds?: number } = {}): string {
     return mintSessionToken({ shop, apiKey: this.options.apiKey, apiSecret: this.options.apiSecret, now: this.store.now(), ...options }).token;
   }
@@ -160,12 +202,20 @@ export class ShopifyEmulator {
 
   webhookUrl(topic: string): string {
     const uri = this.config.webhookUris[topic];
-    if (!uri) throw new Error(`shopify.app.toml has no subscription for ${topic}`);
+    if (!uri) throw new Error(`the app config given to the emulator (appConfig) has no webhook subscription for ${topic}`);
     if (!this.appUrl) throw new Error("emulator.appUrl is not set");
     return new URL(uri, this.appUrl).toString();
   }
 
-  /** Signs `body` as Shopify signs webhooks and delivers it to the subscription's URI. */
+  /**
+   * Signs `body` as Shopify signs webhooks and delivers it to the subscription's URI (from the
+   * `appConfig` option), or only returns the signed delivery with `{ deliver: false }`.
+   *
+   * @example
+   * const body = emulator.orderWebhookBody(order, { customer: null }); // a guest checkout
+   * const { results } = await emulator.sendWebhook("orders/create", shop, body, { duplicates: 1 });
+   * results.map((r) => r.finalStatus); // [200, 200]
+   */
   async sendWebhook(topic: string, shop: string, body: string, options: WebhookSendOptions = {}): Promise<SentWebhook> {
     const signed = signWebhook({
       topic,
@@ -212,6 +262,10 @@ export class ShopifyEmulator {
    * A customer completes checkout with `codes`: Shopify checks them (deactivated, expired, used up,
    * for another customer → OrderRejectedError, nothing changes), counts the use, records the order
    * and sends orders/create.
+   *
+   * @example
+   * const { order, webhook } = await emulator.placeOrder("my-shop.myshopify.com", { customerId: ada.id, codes: ["LOYAL-7KQ2"] });
+   * webhook.results[0].finalStatus; // the app's answer, e.g. 200
    */
   async placeOrder(shop: string, input: PlaceOrderInput, webhook: WebhookSendOptions = {}) {
     const order = this.store.placeOrder(shop, input);
@@ -219,7 +273,12 @@ export class ShopifyEmulator {
     return { order, webhook: sent };
   }
 
-  /** The merchant deactivates a discount in Shopify's admin → discounts/update. */
+  /**
+   * The merchant deactivates a discount in Shopify's admin → discounts/update.
+   *
+   * @example
+   * await emulator.merchantDeactivatesDiscount("my-shop.myshopify.com", reward.shopifyId!);
+   */
   async merchantDeactivatesDiscount(shop: string, id: string, webhook: WebhookSendOptions = {}) {
     const change = this.store.deactivateDiscount(shop, id);
     if (!change) throw new Error(`no discount ${id} in ${shop}`);
@@ -238,7 +297,12 @@ export class ShopifyEmulator {
     return this.sendWebhook("discounts/delete", shop, body, webhook);
   }
 
-  /** The merchant uninstalls the app: the token dies at once, then app/uninstalled. */
+  /**
+   * The merchant uninstalls the app: the token dies at once, then app/uninstalled.
+   *
+   * @example
+   * await emulator.uninstall("my-shop.myshopify.com");
+   */
   async uninstall(shop: string, webhook: WebhookSendOptions = {}) {
     const record = this.store.getShop(shop);
     if (!record) throw new Error(`unknown shop ${shop}`);
@@ -288,11 +352,16 @@ export class ShopifyEmulator {
 
   /**
    * The signed URL the app receives when a storefront visitor requests
-   * `https://{shop}/apps/loyalty{path}`; `customerId` null = logged out.
+   * `https://{shop}/{prefix}/{subpath}{path}` (the app proxy of `appConfig`); `customerId` null =
+   * logged out.
+   *
+   * @example
+   * const res = await fetch(emulator.appProxyUrl("my-shop.myshopify.com", "/customer", ada.legacyId));
    */
   appProxyUrl(shop: string, pathAndQuery: string, customerId: string | null, tamper?: AppProxyTamper): string {
     if (!this.appUrl) throw new Error("emulator.appUrl is not set");
-    const proxy = this.config.appProxy ?? { url: "/apps-proxy", prefix: "apps", subpath: "loyalty" };
+    const proxy = this.config.appProxy;
+    if (!proxy) throw new Error("the app config given to the emulator (appConfig) has no [app_proxy]");
     const prefix = `/${proxy.prefix}/${proxy.subpath}`;
     return proxyStorefrontUrl(`https://${shop}${prefix}${pathAndQuery}`, {
       secret: this.options.apiSecret,
@@ -308,7 +377,7 @@ export class ShopifyEmulator {
   // ---- HTTP ---------------------------------------------------------------------------------------
 
   /**
-   * Everything Shopify serves, as one fetch handler:
+   * Everything Shopify serves, as one fetch handler (wrapped by `mswHandlers` and `serveEmulator`):
    *   https://{shop}/admin/api/{version}/graphql.json   and  /{shop}/admin/api/… (standalone form)
    *   https://{shop}/admin/oauth/access_token            and  /{shop}/admin/oauth/access_token
    *   /admin-host/…                                        the local admin host (demo)
@@ -333,6 +402,19 @@ export class ShopifyEmulator {
   }
 }
 
+/**
+ * Creates the emulated Shopify for an app. Nothing is read from disk: pass what Shopify knows of
+ * the app (its key, secret and configuration).
+ *
+ * @example
+ * const emulator = createShopifyEmulator({
+ *   apiKey: "test-api-key",
+ *   apiSecret: "test-api-secret",
+ *   appUrl: app.url,
+ *   appConfig: readAppConfig("shopify.app.toml"),
+ * });
+ * setupServer(...mswHandlers(emulator)).listen(); // in-process, or: await serveEmulator(emulator)
+ */
 export function createShopifyEmulator(options: EmulatorOptions): ShopifyEmulator {
   return new ShopifyEmulator(options);
 }

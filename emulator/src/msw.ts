@@ -4,6 +4,14 @@ import { http, HttpResponse, type HttpHandler } from "msw";
 import { EmulatedNetworkError } from "./faults";
 import type { ShopifyEmulator } from "./index";
 
+/**
+ * MSW handlers answering the app's Admin API and token-exchange calls from the emulator.
+ *
+ * @example
+ * const server = setupServer(...mswHandlers(emulator));
+ * beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+ * afterAll(() => server.close());
+ */
 export function mswHandlers(emulator: ShopifyEmulator): HttpHandler[] {
   return [
     http.all(/^https:\/\/[^/]+\/admin\/(api|oauth)\//, async ({ request }) => {

@@ -1,9 +1,10 @@
 // Webhook payloads the emulator sends, shaped like Shopify's REST-style webhook JSON.
 //
 // orders/create: the same top-level keys, in the same order, as Shopify's published sample
-// (the `orders/create` example of https://shopify.dev/docs/api/webhooks). The emulator never reads
-// that file; the structure is written out here so a missing or changed fixture cannot change what
-// the app receives. Other topics follow the samples on the same reference page (discounts/*,
+// (the `orders/create` example of https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-orders/create,
+// kept as emulator/test/fixtures/orders-create.sample.json and compared in the tests). The structure
+// is written out here, not read from the fixture, so a changed fixture cannot change what the app
+// receives. Other topics follow the samples on the same reference page (discounts/*,
 // app/uninstalled) and Shopify's compliance-webhook docs (customers/data_request, customers/redact,
 // shop/redact).
 //
@@ -133,35 +134,29 @@ export type TimeInput = Date | string;
 const SHOPIFY_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
 
 /**
- * Shopify's REST timestamps: shop-local time with an offset and no fraction,
- * e.g. "2021-12-31T19:00:00-05:00". A string already in that form is kept as is (it carries its
- * own offset); any other parseable string (e.g. toISOString output) is reformatted.
+ * Shopify's REST timestamps: shop-local time with an offset and no fraction, e.g.
+ * "2021-12-31T19:00:00-05:00" in the sample. A string already in that form is kept as is (it carries
+ * its own offset); anything else is written in UTC ("…+00:00"), as for a shop in UTC — the app
+ * compares instants, never the shop's local time.
  */
-export function formatShopTime(value: TimeInput, offsetMinutes = 0): string {
+export function formatShopTime(value: TimeInput): string {
   if (typeof value === "string" && SHOPIFY_TIME.test(value)) return value;
   const date = typeof value === "string" ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) throw new Error(`Not a timestamp: ${String(value)}`);
-  const shifted = new Date(date.getTime() + offsetMinutes * 60_000);
-  const sign = offsetMinutes < 0 ? "-" : "+";
-  const abs = Math.abs(offsetMinutes);
-  const hh = String(Math.floor(abs / 60)).padStart(2, "0");
-  const mm = String(abs % 60).padStart(2, "0");
-  return `${shifted.toISOString().slice(0, 19)}${sign}${hh}:${mm}`;
+  return `${date.toISOString().slice(0, 19)}+00:00`;
 }
 
 // ---------------------------------------------------------------------------------------------
 // orders/create
+//
+// What the app reads (app/domain/rewards/usage.ts): `discount_codes[].code`, `admin_graphql_api_id`,
+// `name`, `customer.admin_graphql_api_id`, `test`, `source_name`, `cancelled_at`, and the raw `id`
+// digits (the >2^53 trap). Everything else is still sent, with the keys and nesting of Shopify's
+// sample (emulator/test/fixtures/orders-create.sample.json, checked by
+// emulator/test/signing/order-payload.test.ts), so the app parses bodies of a realistic shape and
+// size; those fields carry plain fixed values instead of modelling behaviour nothing reads.
 
 export type DiscountCodeType = "percentage" | "fixed_amount" | "shipping";
-
-export type FinancialStatus =
-  | "pending"
-  | "authorized"
-  | "partially_paid"
-  | "paid"
-  | "partially_refunded"
-  | "refunded"
-  | "voided";
 
 export interface EmulatedDiscountCode {
   /** As the buyer typed it / as it was applied (Shopify may not normalise casing). */
@@ -169,11 +164,6 @@ export interface EmulatedDiscountCode {
   type: DiscountCodeType;
   /** Money this code took off the order, in shop currency (Shopify's `discount_codes[].amount`). */
   amount: string | number;
-  /**
-   * For `percentage` codes, the percentage (10 for 10 %), written to `discount_applications[].value`.
-   * Default: derived from amount / subtotal. Ignored for other types.
-   */
-  percentage?: number;
 }
 
 export interface EmulatedCustomer {
@@ -185,45 +175,12 @@ export interface EmulatedCustomer {
   phone?: string | null;
 }
 
-export interface EmulatedLineItem {
-  id?: IdInput;
-  title: string;
-  /** Unit price in shop currency. */
-  price: string | number;
-  quantity?: number;
-  sku?: string | null;
-  variantTitle?: string | null;
-  vendor?: string | null;
-  productId?: IdInput | null;
-  variantId?: IdInput | null;
-  /** A gift card product line (`line_items[].gift_card`). */
-  giftCard?: boolean;
-  grams?: number;
-}
-
-export interface EmulatedAddress {
-  first_name?: string | null;
-  last_name?: string | null;
-  address1?: string | null;
-  address2?: string | null;
-  city?: string | null;
-  province?: string | null;
-  province_code?: string | null;
-  country?: string | null;
-  country_code?: string | null;
-  zip?: string | null;
-  phone?: string | null;
-  company?: string | null;
-}
-
 /** A plain description of an order; {@link buildOrderPayload} fills in everything else. */
 export interface EmulatedOrder {
   /** Order id (bigint or decimal string; a GID is accepted too). */
   id: IdInput;
   /** Shop domain, used for `order_status_url`. Default `emulated-shop.myshopify.com`. */
   shop?: string;
-  /** Numeric shop id, used in `order_status_url`. Derived from the shop when absent. */
-  shopId?: IdInput;
   /** `order_number`, e.g. 1001. Default 1001. */
   orderNumber?: number;
   /** Default `#{orderNumber}`. */
@@ -233,15 +190,10 @@ export interface EmulatedOrder {
   /** `null` for a guest checkout. */
   customer: EmulatedCustomer | null;
   discountCodes?: EmulatedDiscountCode[];
-  /**
-   * Line items total before discounts (Shopify's `total_line_items_price`). Required unless
-   * `lineItems` is given; if both are given they must agree.
-   */
-  subtotal?: string | number;
-  lineItems?: EmulatedLineItem[];
+  /** Line items total before discounts (`total_line_items_price`): one line carries it. */
+  subtotal: string | number;
   /** Shipping charged before shipping discounts. Default 0 (or the shipping code's amount). */
   shipping?: string | number;
-  tax?: string | number;
   /** Shop currency. Default USD. */
   currency?: string;
   /** `test: true` for the bogus gateway / test mode. Default false. */
@@ -252,445 +204,175 @@ export interface EmulatedOrder {
   gatewayNames?: string[];
   /** A gift card paid (part of) the order: adds "gift_card" to `payment_gateway_names`. */
   paidWithGiftCard?: boolean;
-  /** Default `paid`. */
-  financialStatus?: FinancialStatus;
+  /** Default: now. Formatted in UTC (`+00:00`); a string already in Shopify's form is kept. */
   createdAt?: TimeInput;
-  updatedAt?: TimeInput;
-  processedAt?: TimeInput;
+  /** A cancelled order (`cancelled_at`, which the app checks). Default null. */
   cancelledAt?: TimeInput | null;
-  cancelReason?: "customer" | "fraud" | "inventory" | "declined" | "other" | null;
-  note?: string | null;
-  tags?: string[];
-  /** Shop time zone offset used when formatting Date inputs. Default 0 (UTC). */
-  timezoneOffsetMinutes?: number;
-  /** Default: an address from the customer's name; null for guest POS sales. */
-  billingAddress?: EmulatedAddress | null;
-  /** Default: the billing address when something ships, else null. */
-  shippingAddress?: EmulatedAddress | null;
 }
 
 export type DiscountCodePayload = { code: string; amount: string; type: DiscountCodeType };
 
 export type DiscountApplicationPayload = {
   target_type: "line_item" | "shipping_line";
-  type: "discount_code" | "manual";
+  type: "discount_code";
   value: string;
   value_type: "percentage" | "fixed_amount";
   allocation_method: "across";
   target_selection: "all";
-  code?: string;
-  title?: string;
-  description?: string;
+  code: string;
 };
 
 export type DiscountAllocationPayload = { amount: string; amount_set: MoneySet; discount_application_index: number };
 
-export type AddressPayload = {
-  first_name: string | null;
-  address1: string | null;
-  phone: string | null;
-  city: string | null;
-  zip: string | null;
-  province: string | null;
-  country: string | null;
-  last_name: string | null;
-  address2: string | null;
-  company: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  name: string;
-  country_code: string | null;
-  province_code: string | null;
-};
+/** The address every emulated order ships to (the app reads no address). */
+const ADDRESS = {
+  address1: "1 Emulator Way",
+  address2: null,
+  city: "Ottawa",
+  province: "Ontario",
+  province_code: "ON",
+  country: "Canada",
+  country_code: "CA",
+  zip: "K1A 0A1",
+  company: null,
+} as const;
 
-export type OrderCustomerPayload = {
-  id: bigint;
-  created_at: string | null;
-  updated_at: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  state: "disabled" | "invited" | "enabled" | "declined";
-  note: string | null;
-  verified_email: boolean;
-  multipass_identifier: string | null;
-  tax_exempt: boolean;
-  email: string | null;
-  phone: string | null;
-  currency: string;
-  tax_exemptions: string[];
-  admin_graphql_api_id: string;
-  default_address: WebhookJson;
-};
-
-export type LineItemPayload = {
-  id: bigint;
-  admin_graphql_api_id: string;
-  attributed_staffs: WebhookJson[];
-  current_quantity: number;
-  fulfillable_quantity: number;
-  fulfillment_service: string;
-  fulfillment_status: string | null;
-  gift_card: boolean;
-  grams: number;
-  name: string;
-  price: string;
-  price_set: MoneySet;
-  product_exists: boolean;
-  product_id: bigint | null;
-  properties: WebhookJson[];
-  quantity: number;
-  requires_shipping: boolean;
-  sales_line_item_group_id: bigint | null;
-  sku: string | null;
-  taxable: boolean;
-  title: string;
-  total_discount: string;
-  total_discount_set: MoneySet;
-  variant_id: bigint | null;
-  variant_inventory_management: string | null;
-  variant_title: string | null;
-  vendor: string | null;
-  tax_lines: WebhookJson[];
-  duties: WebhookJson[];
-  discount_allocations: DiscountAllocationPayload[];
-};
-
-export type ShippingLinePayload = {
-  id: bigint;
-  carrier_identifier: string | null;
-  code: string | null;
-  current_discounted_price_set: MoneySet;
-  discounted_price: string;
-  discounted_price_set: MoneySet;
-  is_removed: boolean;
-  phone: string | null;
-  price: string;
-  price_set: MoneySet;
-  requested_fulfillment_service_id: string | null;
-  source: string;
-  title: string;
-  tax_lines: WebhookJson[];
-  discount_allocations: DiscountAllocationPayload[];
-};
-
-/** The orders/create (and orders/updated, orders/paid…) payload, key order as Shopify sends it. */
-export type OrderWebhookPayload = {
-  id: bigint;
-  admin_graphql_api_id: string;
-  app_id: number | null;
-  browser_ip: string | null;
-  buyer_accepts_marketing: boolean;
-  cancel_reason: string | null;
-  cancelled_at: string | null;
-  cart_token: string | null;
-  checkout_token: string | null;
-  client_details: WebhookJson;
-  closed_at: string | null;
-  confirmation_number: string | null;
-  confirmed: boolean;
-  contact_email: string | null;
-  created_at: string;
-  currency: string;
-  current_shipping_price_set: MoneySet;
-  current_subtotal_price: string;
-  current_subtotal_price_set: MoneySet;
-  current_total_additional_fees_set: MoneySet | null;
-  current_total_discounts: string;
-  current_total_discounts_set: MoneySet;
-  current_total_duties_set: MoneySet | null;
-  current_total_price: string;
-  current_total_price_set: MoneySet;
-  current_total_tax: string;
-  current_total_tax_set: MoneySet;
-  customer_locale: string | null;
-  device_id: number | null;
-  discount_codes: DiscountCodePayload[];
-  duties_included: boolean;
-  email: string | null;
-  estimated_taxes: boolean;
-  financial_status: FinancialStatus;
-  fulfillment_status: string | null;
-  landing_site: string | null;
-  landing_site_ref: string | null;
-  location_id: bigint | null;
-  merchant_business_entity_id: string;
-  merchant_of_record_app_id: number | null;
-  name: string;
-  note: string | null;
-  note_attributes: WebhookJson[];
-  number: number;
-  order_number: number;
-  order_status_url: string;
-  original_total_additional_fees_set: MoneySet | null;
-  original_total_duties_set: MoneySet | null;
-  payment_gateway_names: string[];
-  phone: string | null;
-  po_number: string | null;
-  presentment_currency: string;
-  processed_at: string;
-  reference: string | null;
-  referring_site: string | null;
-  source_identifier: string | null;
-  source_name: string;
-  source_url: string | null;
-  subtotal_price: string;
-  subtotal_price_set: MoneySet;
-  tags: string;
-  tax_exempt: boolean;
-  tax_lines: WebhookJson[];
-  taxes_included: boolean;
-  test: boolean;
-  token: string;
-  total_cash_rounding_payment_adjustment_set: MoneySet;
-  total_cash_rounding_refund_adjustment_set: MoneySet;
-  total_discounts: string;
-  total_discounts_set: MoneySet;
-  total_line_items_price: string;
-  total_line_items_price_set: MoneySet;
-  total_outstanding: string;
-  total_price: string;
-  total_price_set: MoneySet;
-  total_shipping_price_set: MoneySet;
-  total_tax: string;
-  total_tax_set: MoneySet;
-  total_tip_received: string;
-  total_weight: number;
-  updated_at: string;
-  user_id: bigint | null;
-  billing_address: AddressPayload | null;
-  customer: OrderCustomerPayload | null;
-  discount_applications: DiscountApplicationPayload[];
-  fulfillments: WebhookJson[];
-  line_items: LineItemPayload[];
-  payment_terms: WebhookJson;
-  refunds: WebhookJson[];
-  shipping_address: AddressPayload | null;
-  shipping_lines: ShippingLinePayload[];
-  returns: WebhookJson[];
-  line_item_groups: WebhookJson[];
-};
-
-/**
- * `app_id` of Shopify's own sales channels as they appear in real order payloads
- * ([infer] long-standing community knowledge, not verified here). Unknown sources get null.
- */
-const CHANNEL_APP_IDS: Record<string, number> = {
-  web: 580111,
-  pos: 129785,
-  shopify_draft_order: 1354745,
-};
-
-function addressPayload(address: EmulatedAddress): AddressPayload {
-  const first = address.first_name ?? null;
-  const last = address.last_name ?? null;
+function addressPayload(customer: EmulatedCustomer | null) {
+  const first = customer?.first_name ?? "Guest";
+  const last = customer?.last_name ?? "Shopper";
+  // Key order of the sample's billing_address / shipping_address.
   return {
     first_name: first,
-    address1: address.address1 ?? null,
-    phone: address.phone ?? null,
-    city: address.city ?? null,
-    zip: address.zip ?? null,
-    province: address.province ?? null,
-    country: address.country ?? null,
+    address1: ADDRESS.address1,
+    phone: customer?.phone ?? null,
+    city: ADDRESS.city,
+    zip: ADDRESS.zip,
+    province: ADDRESS.province,
+    country: ADDRESS.country,
     last_name: last,
-    address2: address.address2 ?? null,
-    company: address.company ?? null,
+    address2: ADDRESS.address2,
+    company: ADDRESS.company,
     latitude: null,
     longitude: null,
-    name: [first, last].filter(Boolean).join(" "),
-    country_code: address.country_code ?? null,
-    province_code: address.province_code ?? null,
+    name: `${first} ${last}`,
+    country_code: ADDRESS.country_code,
+    province_code: ADDRESS.province_code,
   };
-}
-
-function defaultAddress(customer: EmulatedCustomer | null): EmulatedAddress {
-  return {
-    first_name: customer?.first_name ?? "Guest",
-    last_name: customer?.last_name ?? "Shopper",
-    address1: "1 Emulator Way",
-    city: "Ottawa",
-    province: "Ontario",
-    province_code: "ON",
-    country: "Canada",
-    country_code: "CA",
-    zip: "K1A 0A1",
-    phone: customer?.phone ?? null,
-  };
-}
-
-/** Splits `total` over `weights` proportionally; the last share takes the rounding remainder. */
-function allocate(total: Cents, weights: Cents[]): Cents[] {
-  const sum = weights.reduce((a, b) => a + b, 0n);
-  if (weights.length === 0) return [];
-  if (sum === 0n) return weights.map((_, i) => (i === weights.length - 1 ? total : 0n));
-  const shares = weights.map((w) => (total * w) / sum);
-  const given = shares.reduce((a, b) => a + b, 0n);
-  shares[shares.length - 1] = shares[shares.length - 1]! + (total - given);
-  return shares;
 }
 
 /**
  * Builds the orders/create payload for an order. Serialise it with {@link serializeWebhookJson}
  * (or use {@link buildOrderWebhookBody}) so the big ids stay exact.
  */
-export function buildOrderPayload(order: EmulatedOrder): OrderWebhookPayload {
+export function buildOrderPayload(order: EmulatedOrder) {
   const currency = order.currency ?? "USD";
-  const offset = order.timezoneOffsetMinutes ?? 0;
   const orderId = toShopifyId(order.id, "Order");
   const shop = order.shop ?? "emulated-shop.myshopify.com";
-  const shopId = order.shopId === undefined ? deriveId(`shop:${shop}`, 10) : toShopifyId(order.shopId);
+  const shopId = deriveId(`shop:${shop}`, 10);
   const orderNumber = order.orderNumber ?? 1001;
   const sourceName = order.sourceName ?? "web";
-  const isDraft = sourceName === "shopify_draft_order";
   const test = order.test ?? false;
-  const codes = order.discountCodes ?? [];
+  const codes = (order.discountCodes ?? []).map((c, index) => ({ ...c, index, cents: toCents(c.amount) }));
+  const money = (cents: Cents) => moneySet(cents, currency);
 
-  // Line items: either given, or one line carrying the subtotal.
-  const lineInputs: EmulatedLineItem[] =
-    order.lineItems && order.lineItems.length > 0
-      ? order.lineItems
-      : [{ title: "Emulated product", price: order.subtotal ?? "0.00", quantity: 1 }];
-  const lineTotals = lineInputs.map((li) => toCents(li.price) * BigInt(li.quantity ?? 1));
-  const lineItemsTotal = lineTotals.reduce((a, b) => a + b, 0n);
-  if (order.subtotal !== undefined && toCents(order.subtotal) !== lineItemsTotal) {
-    throw new Error(
-      `subtotal ${order.subtotal} does not match the line items (${formatCents(lineItemsTotal)}); give one or make them agree`,
-    );
-  }
-
-  const productCodes = codes.map((c, index) => ({ ...c, index })).filter((c) => c.type !== "shipping");
-  const shippingCodes = codes.map((c, index) => ({ ...c, index })).filter((c) => c.type === "shipping");
-  const shippingDiscount = shippingCodes.reduce((sum, c) => sum + toCents(c.amount), 0n);
-  const productDiscount = productCodes.reduce((sum, c) => sum + toCents(c.amount), 0n);
+  const lineItemsTotal = toCents(order.subtotal);
+  const productCodes = codes.filter((c) => c.type !== "shipping");
+  const shippingCodes = codes.filter((c) => c.type === "shipping");
+  const shippingDiscount = shippingCodes.reduce((sum, c) => sum + c.cents, 0n);
+  const productDiscount = productCodes.reduce((sum, c) => sum + c.cents, 0n);
   const totalDiscount = productDiscount + shippingDiscount;
-
-  const shippingPrice =
-    order.shipping !== undefined ? toCents(order.shipping) : shippingCodes.length > 0 ? shippingDiscount : 0n;
-  const tax = order.tax !== undefined ? toCents(order.tax) : 0n;
+  const shippingPrice = order.shipping !== undefined ? toCents(order.shipping) : shippingDiscount;
   const subtotalAfterDiscounts = lineItemsTotal - productDiscount;
   const shippingAfterDiscounts = shippingPrice - shippingDiscount;
-  const totalPrice = subtotalAfterDiscounts + shippingAfterDiscounts + tax;
-  const financialStatus = order.financialStatus ?? "paid";
-  const outstanding = financialStatus === "paid" || financialStatus === "partially_refunded" || financialStatus === "refunded" ? 0n : totalPrice;
+  const totalPrice = subtotalAfterDiscounts + shippingAfterDiscounts;
 
-  // Draft orders carry the code as a "manual" application titled with the code (seen in a real
-  // captured draft-order payload, SHOPIFY.md 4.1); checkout codes are "discount_code" with `code`.
+  // Checkout codes: one "discount_code" application each, with its `code` (the sample's
+  // discount_applications shape); free shipping is a 100 % shipping-line application.
   const discountApplications: DiscountApplicationPayload[] = codes.map((c) => {
-    const isShipping = c.type === "shipping";
     const percentage =
-      c.type === "percentage"
-        ? (c.percentage ??
-          (lineItemsTotal === 0n ? 0 : Math.round((Number(toCents(c.amount)) / Number(lineItemsTotal)) * 10000) / 100))
-        : isShipping
-          ? 100
-          : null;
-    const value = percentage !== null ? formatDecimalValue(percentage) : formatDecimalValue(Number(toCents(c.amount)) / 100);
-    const base = {
-      target_type: isShipping ? ("shipping_line" as const) : ("line_item" as const),
-      type: isDraft ? ("manual" as const) : ("discount_code" as const),
-      value,
-      value_type: percentage !== null ? ("percentage" as const) : ("fixed_amount" as const),
-      allocation_method: "across" as const,
-      target_selection: "all" as const,
-    };
-    return isDraft ? { ...base, title: c.code, description: c.code } : { ...base, code: c.code };
-  });
-
-  // Each product code is spread over the lines in proportion to their totals.
-  const allocationsPerLine: DiscountAllocationPayload[][] = lineInputs.map(() => []);
-  for (const c of productCodes) {
-    allocate(toCents(c.amount), lineTotals).forEach((share, lineIndex) => {
-      if (share === 0n) return;
-      allocationsPerLine[lineIndex]!.push({
-        amount: formatCents(share),
-        amount_set: moneySet(share, currency),
-        discount_application_index: c.index,
-      });
-    });
-  }
-
-  const lineItems: LineItemPayload[] = lineInputs.map((li, i) => {
-    const id = li.id !== undefined ? toShopifyId(li.id, "LineItem") : deriveId(`line:${orderId}:${i}`);
-    const quantity = li.quantity ?? 1;
-    const price = toCents(li.price);
-    const variantTitle = li.variantTitle ?? null;
+      c.type === "shipping" ? 100 : c.type === "percentage" ? (lineItemsTotal === 0n ? 0 : Math.round((Number(c.cents) / Number(lineItemsTotal)) * 10000) / 100) : null;
     return {
-      id,
-      admin_graphql_api_id: gid("LineItem", id),
-      attributed_staffs: [],
-      current_quantity: quantity,
-      fulfillable_quantity: quantity,
-      fulfillment_service: "manual",
-      fulfillment_status: null,
-      gift_card: li.giftCard ?? false,
-      grams: li.grams ?? 0,
-      name: variantTitle ? `${li.title} - ${variantTitle}` : li.title,
-      price: formatCents(price),
-      price_set: moneySet(price, currency),
-      product_exists: true,
-      product_id: li.productId === undefined ? deriveId(`product:${li.title}`) : li.productId === null ? null : toShopifyId(li.productId),
-      properties: [],
-      quantity,
-      requires_shipping: !(li.giftCard ?? false),
-      sales_line_item_group_id: null,
-      sku: li.sku ?? null,
-      taxable: !(li.giftCard ?? false),
-      title: li.title,
-      // Shopify reports order-level code discounts through discount_allocations and leaves the
-      // legacy per-line total_discount at zero.
-      total_discount: "0.00",
-      total_discount_set: moneySet(0n, currency),
-      variant_id: li.variantId === undefined || li.variantId === null ? null : toShopifyId(li.variantId),
-      variant_inventory_management: null,
-      variant_title: variantTitle,
-      vendor: li.vendor ?? null,
-      tax_lines: [],
-      duties: [],
-      discount_allocations: allocationsPerLine[i]!,
+      target_type: c.type === "shipping" ? "shipping_line" : "line_item",
+      type: "discount_code",
+      value: formatDecimalValue(percentage ?? Number(c.cents) / 100),
+      value_type: percentage !== null ? "percentage" : "fixed_amount",
+      allocation_method: "across",
+      target_selection: "all",
+      code: c.code,
     };
   });
+  const allocation = (c: (typeof codes)[number]): DiscountAllocationPayload => ({
+    amount: formatCents(c.cents),
+    amount_set: money(c.cents),
+    discount_application_index: c.index,
+  });
 
-  const shippingLines: ShippingLinePayload[] =
+  const lineId = deriveId(`line:${orderId}`);
+  const lineItem = {
+    id: lineId,
+    admin_graphql_api_id: gid("LineItem", lineId),
+    attributed_staffs: [],
+    current_quantity: 1,
+    fulfillable_quantity: 1,
+    fulfillment_service: "manual",
+    fulfillment_status: null,
+    gift_card: false,
+    grams: 0,
+    name: "Emulated product",
+    price: formatCents(lineItemsTotal),
+    price_set: money(lineItemsTotal),
+    product_exists: true,
+    product_id: deriveId("product:Emulated product"),
+    properties: [],
+    quantity: 1,
+    requires_shipping: true,
+    sales_line_item_group_id: null,
+    sku: null,
+    taxable: true,
+    title: "Emulated product",
+    // Shopify reports order-level code discounts through discount_allocations and leaves the
+    // legacy per-line total_discount at zero.
+    total_discount: "0.00",
+    total_discount_set: money(0n),
+    variant_id: null,
+    variant_inventory_management: null,
+    variant_title: null,
+    vendor: null,
+    tax_lines: [],
+    duties: [],
+    discount_allocations: productCodes.map(allocation),
+  };
+
+  const shippingLines =
     shippingPrice > 0n || shippingCodes.length > 0
       ? [
           {
             id: deriveId(`shipping:${orderId}`),
             carrier_identifier: null,
             code: "Standard",
-            current_discounted_price_set: moneySet(shippingAfterDiscounts, currency),
+            current_discounted_price_set: money(shippingAfterDiscounts),
             discounted_price: formatCents(shippingAfterDiscounts),
-            discounted_price_set: moneySet(shippingAfterDiscounts, currency),
+            discounted_price_set: money(shippingAfterDiscounts),
             is_removed: false,
             phone: null,
             price: formatCents(shippingPrice),
-            price_set: moneySet(shippingPrice, currency),
+            price_set: money(shippingPrice),
             requested_fulfillment_service_id: null,
             source: "shopify",
             title: "Standard",
             tax_lines: [],
-            discount_allocations: shippingCodes.map((c) => ({
-              amount: formatCents(toCents(c.amount)),
-              amount_set: moneySet(toCents(c.amount), currency),
-              discount_application_index: c.index,
-            })),
+            discount_allocations: shippingCodes.map(allocation),
           },
         ]
       : [];
 
-  const createdAt = formatShopTime(order.createdAt ?? new Date(), offset);
+  const createdAt = formatShopTime(order.createdAt ?? new Date());
   const customer = order.customer;
   const customerId = customer ? toShopifyId(customer.id, "Customer") : null;
   const email = order.email !== undefined ? order.email : (customer?.email ?? null);
+  const address = addressPayload(customer);
 
-  const billing =
-    order.billingAddress !== undefined
-      ? order.billingAddress
-      : sourceName === "pos" && !customer
-        ? null
-        : defaultAddress(customer);
-  const shipping =
-    order.shippingAddress !== undefined ? order.shippingAddress : shippingLines.length > 0 ? (billing ?? defaultAddress(customer)) : null;
-
-  const customerPayload: OrderCustomerPayload | null =
+  const customerPayload =
     customer && customerId !== null
       ? {
           id: customerId,
@@ -708,14 +390,26 @@ export function buildOrderPayload(order: EmulatedOrder): OrderWebhookPayload {
           currency,
           tax_exemptions: [],
           admin_graphql_api_id: gid("Customer", customerId),
-          default_address: billing
-            ? {
-                id: deriveId(`address:${customerId}`),
-                customer_id: customerId,
-                ...addressPayloadForCustomer(billing),
-                default: true,
-              }
-            : null,
+          // The sample's default_address: the order address keys in another order, plus ids.
+          default_address: {
+            id: deriveId(`address:${customerId}`),
+            customer_id: customerId,
+            first_name: address.first_name,
+            last_name: address.last_name,
+            company: address.company,
+            address1: address.address1,
+            address2: address.address2,
+            city: address.city,
+            province: address.province,
+            country: address.country,
+            zip: address.zip,
+            phone: address.phone,
+            name: address.name,
+            province_code: address.province_code,
+            country_code: address.country_code,
+            country_name: address.country,
+            default: true,
+          },
         }
       : null;
 
@@ -723,43 +417,43 @@ export function buildOrderPayload(order: EmulatedOrder): OrderWebhookPayload {
   if (order.paidWithGiftCard && !gateways.includes("gift_card")) gateways.unshift("gift_card");
 
   const token = deriveHex(`token:${orderId}`, 32);
-  const zero = moneySet(0n, currency);
+  const zero = money(0n);
 
   return {
     id: orderId,
     admin_graphql_api_id: gid("Order", orderId),
-    app_id: CHANNEL_APP_IDS[sourceName] ?? null,
+    app_id: null,
     browser_ip: null,
     buyer_accepts_marketing: false,
-    cancel_reason: order.cancelReason ?? null,
-    cancelled_at: order.cancelledAt ? formatShopTime(order.cancelledAt, offset) : null,
+    cancel_reason: order.cancelledAt ? "customer" : null,
+    cancelled_at: order.cancelledAt ? formatShopTime(order.cancelledAt) : null,
     cart_token: sourceName === "web" ? deriveHex(`cart:${orderId}`, 32) : null,
     checkout_token: sourceName === "web" ? deriveHex(`checkout:${orderId}`, 32) : null,
     client_details: null,
     closed_at: null,
-    confirmation_number: confirmationNumber(orderId),
+    confirmation_number: deriveHex(`confirmation:${orderId}`, 9).toUpperCase(),
     confirmed: true,
     contact_email: email,
     created_at: createdAt,
     currency,
-    current_shipping_price_set: moneySet(shippingAfterDiscounts, currency),
+    current_shipping_price_set: money(shippingAfterDiscounts),
     current_subtotal_price: formatCents(subtotalAfterDiscounts),
-    current_subtotal_price_set: moneySet(subtotalAfterDiscounts, currency),
+    current_subtotal_price_set: money(subtotalAfterDiscounts),
     current_total_additional_fees_set: null,
     current_total_discounts: formatCents(totalDiscount),
-    current_total_discounts_set: moneySet(totalDiscount, currency),
+    current_total_discounts_set: money(totalDiscount),
     current_total_duties_set: null,
     current_total_price: formatCents(totalPrice),
-    current_total_price_set: moneySet(totalPrice, currency),
-    current_total_tax: formatCents(tax),
-    current_total_tax_set: moneySet(tax, currency),
+    current_total_price_set: money(totalPrice),
+    current_total_tax: "0.00",
+    current_total_tax_set: zero,
     customer_locale: "en",
     device_id: null,
-    discount_codes: codes.map((c) => ({ code: c.code, amount: formatCents(toCents(c.amount)), type: c.type })),
+    discount_codes: codes.map((c) => ({ code: c.code, amount: formatCents(c.cents), type: c.type })),
     duties_included: false,
     email,
     estimated_taxes: false,
-    financial_status: financialStatus,
+    financial_status: "paid",
     fulfillment_status: null,
     landing_site: null,
     landing_site_ref: null,
@@ -767,7 +461,7 @@ export function buildOrderPayload(order: EmulatedOrder): OrderWebhookPayload {
     merchant_business_entity_id: Buffer.from(shopId.toString()).toString("base64").replace(/=+$/, ""),
     merchant_of_record_app_id: null,
     name: order.name ?? `#${orderNumber}`,
-    note: order.note ?? null,
+    note: null,
     note_attributes: [],
     number: orderNumber - 1000,
     order_number: orderNumber,
@@ -778,15 +472,15 @@ export function buildOrderPayload(order: EmulatedOrder): OrderWebhookPayload {
     phone: null,
     po_number: null,
     presentment_currency: currency,
-    processed_at: order.processedAt ? formatShopTime(order.processedAt, offset) : createdAt,
+    processed_at: createdAt,
     reference: null,
     referring_site: null,
     source_identifier: null,
     source_name: sourceName,
     source_url: null,
     subtotal_price: formatCents(subtotalAfterDiscounts),
-    subtotal_price_set: moneySet(subtotalAfterDiscounts, currency),
-    tags: (order.tags ?? []).join(", "),
+    subtotal_price_set: money(subtotalAfterDiscounts),
+    tags: "",
     tax_exempt: false,
     tax_lines: [],
     taxes_included: false,
@@ -795,63 +489,35 @@ export function buildOrderPayload(order: EmulatedOrder): OrderWebhookPayload {
     total_cash_rounding_payment_adjustment_set: zero,
     total_cash_rounding_refund_adjustment_set: zero,
     total_discounts: formatCents(totalDiscount),
-    total_discounts_set: moneySet(totalDiscount, currency),
+    total_discounts_set: money(totalDiscount),
     total_line_items_price: formatCents(lineItemsTotal),
-    total_line_items_price_set: moneySet(lineItemsTotal, currency),
-    total_outstanding: formatCents(outstanding),
+    total_line_items_price_set: money(lineItemsTotal),
+    total_outstanding: "0.00",
     total_price: formatCents(totalPrice),
-    total_price_set: moneySet(totalPrice, currency),
-    total_shipping_price_set: moneySet(shippingPrice, currency),
-    total_tax: formatCents(tax),
-    total_tax_set: moneySet(tax, currency),
+    total_price_set: money(totalPrice),
+    total_shipping_price_set: money(shippingPrice),
+    total_tax: "0.00",
+    total_tax_set: zero,
     total_tip_received: "0.00",
-    total_weight: lineInputs.reduce((sum, li) => sum + (li.grams ?? 0) * (li.quantity ?? 1), 0),
-    updated_at: order.updatedAt ? formatShopTime(order.updatedAt, offset) : createdAt,
+    total_weight: 0,
+    updated_at: createdAt,
     user_id: null,
-    billing_address: billing ? addressPayload(billing) : null,
+    billing_address: address,
     customer: customerPayload,
     discount_applications: discountApplications,
     fulfillments: [],
-    line_items: lineItems,
+    line_items: [lineItem],
     payment_terms: null,
     refunds: [],
-    shipping_address: shipping ? addressPayload(shipping) : null,
+    shipping_address: shippingLines.length > 0 ? address : null,
     shipping_lines: shippingLines,
     returns: [],
     line_item_groups: [],
   };
 }
 
-/** The customer's default_address uses a slightly different key set than order addresses. */
-function addressPayloadForCustomer(address: EmulatedAddress): { [key: string]: WebhookJson } {
-  const first = address.first_name ?? null;
-  const last = address.last_name ?? null;
-  return {
-    first_name: first,
-    last_name: last,
-    company: address.company ?? null,
-    address1: address.address1 ?? null,
-    address2: address.address2 ?? null,
-    city: address.city ?? null,
-    province: address.province ?? null,
-    country: address.country ?? null,
-    zip: address.zip ?? null,
-    phone: address.phone ?? null,
-    name: [first, last].filter(Boolean).join(" "),
-    province_code: address.province_code ?? null,
-    country_code: address.country_code ?? null,
-    country_name: address.country ?? null,
-  };
-}
-
-/** Shopify's order confirmation numbers are 9 upper-case letters/digits. */
-function confirmationNumber(orderId: bigint): string {
-  const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-  const bytes = createHash("sha256").update(`confirmation:${orderId}`).digest();
-  let out = "";
-  for (let i = 0; i < 9; i++) out += alphabet[bytes[i]! % alphabet.length];
-  return out;
-}
+/** The orders/create payload, keys in the order Shopify sends them (see the sample). */
+export type OrderWebhookPayload = ReturnType<typeof buildOrderPayload>;
 
 /** `buildOrderPayload` + `serializeWebhookJson`: the raw body to sign and send. */
 export function buildOrderWebhookBody(order: EmulatedOrder): string {
@@ -861,12 +527,8 @@ export function buildOrderWebhookBody(order: EmulatedOrder): string {
 // ---------------------------------------------------------------------------------------------
 // discounts/*
 
-export type DiscountWebhookTopic =
-  | "discounts/create"
-  | "discounts/update"
-  | "discounts/delete"
-  | "discounts/redeemcode_added"
-  | "discounts/redeemcode_removed";
+/** The discount topics the app subscribes to (shopify.app.toml), plus create, which shares update's shape. */
+export type DiscountWebhookTopic = "discounts/create" | "discounts/update" | "discounts/delete";
 
 /** Node type in the discount's GID: code discounts vs automatic discounts. */
 export type DiscountNodeType = "DiscountCodeNode" | "DiscountAutomaticNode";
@@ -884,9 +546,6 @@ export interface EmulatedDiscount {
   createdAt?: TimeInput;
   updatedAt?: TimeInput;
   deletedAt?: TimeInput;
-  /** For redeemcode_added/removed. */
-  redeemCode?: { id: IdInput; code: string };
-  timezoneOffsetMinutes?: number;
 }
 
 export type DiscountUpsertPayload = {
@@ -897,11 +556,6 @@ export type DiscountUpsertPayload = {
   updated_at: string;
 };
 export type DiscountDeletePayload = { admin_graphql_api_id: string; deleted_at: string };
-export type DiscountRedeemCodePayload = {
-  admin_graphql_api_id: string;
-  redeem_code: { id: string; code: string };
-  updated_at: string;
-};
 
 function discountGid(discount: EmulatedDiscount): string {
   if (typeof discount.id === "string") {
@@ -914,51 +568,27 @@ function discountGid(discount: EmulatedDiscount): string {
 /**
  * Payloads of the discounts topics, as in Shopify's samples:
  * create/update `{admin_graphql_api_id, title, status, created_at, updated_at}`,
- * delete `{admin_graphql_api_id, deleted_at}`,
- * redeemcode_added/removed `{admin_graphql_api_id, redeem_code: {id, code}, updated_at}` (UTC with
- * milliseconds in the sample, unlike the offset timestamps of the other three).
+ * delete `{admin_graphql_api_id, deleted_at}`.
  */
 export function buildDiscountPayload(topic: "discounts/create" | "discounts/update", discount: EmulatedDiscount): DiscountUpsertPayload;
 export function buildDiscountPayload(topic: "discounts/delete", discount: EmulatedDiscount): DiscountDeletePayload;
-export function buildDiscountPayload(
-  topic: "discounts/redeemcode_added" | "discounts/redeemcode_removed",
-  discount: EmulatedDiscount,
-): DiscountRedeemCodePayload;
-export function buildDiscountPayload(
-  topic: DiscountWebhookTopic,
-  discount: EmulatedDiscount,
-): DiscountUpsertPayload | DiscountDeletePayload | DiscountRedeemCodePayload;
-export function buildDiscountPayload(
-  topic: DiscountWebhookTopic,
-  discount: EmulatedDiscount,
-): DiscountUpsertPayload | DiscountDeletePayload | DiscountRedeemCodePayload {
-  const offset = discount.timezoneOffsetMinutes ?? 0;
+export function buildDiscountPayload(topic: DiscountWebhookTopic, discount: EmulatedDiscount): DiscountUpsertPayload | DiscountDeletePayload {
   const now = new Date();
   const id = discountGid(discount);
   switch (topic) {
     case "discounts/create":
     case "discounts/update": {
-      const createdAt = formatShopTime(discount.createdAt ?? now, offset);
+      const createdAt = formatShopTime(discount.createdAt ?? now);
       return {
         admin_graphql_api_id: id,
         title: discount.title ?? "",
         status: discount.status ?? "ACTIVE",
         created_at: createdAt,
-        updated_at: discount.updatedAt ? formatShopTime(discount.updatedAt, offset) : createdAt,
+        updated_at: discount.updatedAt ? formatShopTime(discount.updatedAt) : createdAt,
       };
     }
     case "discounts/delete":
-      return { admin_graphql_api_id: id, deleted_at: formatShopTime(discount.deletedAt ?? now, offset) };
-    case "discounts/redeemcode_added":
-    case "discounts/redeemcode_removed": {
-      if (!discount.redeemCode) throw new Error(`${topic} needs discount.redeemCode`);
-      const updated = discount.updatedAt ?? now;
-      return {
-        admin_graphql_api_id: id,
-        redeem_code: { id: gid("DiscountRedeemCode", discount.redeemCode.id), code: discount.redeemCode.code },
-        updated_at: typeof updated === "string" ? updated : updated.toISOString(),
-      };
-    }
+      return { admin_graphql_api_id: id, deleted_at: formatShopTime(discount.deletedAt ?? now) };
   }
 }
 
@@ -972,13 +602,7 @@ export interface EmulatedShop {
   name?: string;
   email?: string;
   currency?: string;
-  shopOwner?: string;
-  planName?: string;
   planDisplayName?: string;
-  ianaTimezone?: string;
-  createdAt?: TimeInput;
-  updatedAt?: TimeInput;
-  timezoneOffsetMinutes?: number;
 }
 
 export type ShopPayload = { id: bigint; myshopify_domain: string } & { [key: string]: WebhookJson };
@@ -987,8 +611,7 @@ export type ShopPayload = { id: bigint; myshopify_domain: string } & { [key: str
 export function buildShopPayload(shop: EmulatedShop): ShopPayload {
   const id = shop.id === undefined ? deriveId(`shop:${shop.domain}`, 10) : toShopifyId(shop.id, "Shop");
   const currency = shop.currency ?? "USD";
-  const offset = shop.timezoneOffsetMinutes ?? 0;
-  const created = formatShopTime(shop.createdAt ?? new Date(Date.UTC(2024, 0, 1)), offset);
+  const created = formatShopTime(new Date(Date.UTC(2024, 0, 1)));
   const email = shop.email ?? `owner@${shop.domain}`;
   return {
     id,
@@ -1007,14 +630,14 @@ export function buildShopPayload(shop: EmulatedShop): ShopPayload {
     primary_locale: "en",
     address2: null,
     created_at: created,
-    updated_at: shop.updatedAt ? formatShopTime(shop.updatedAt, offset) : created,
+    updated_at: created,
     country_code: "CA",
     country_name: "Canada",
     currency,
     customer_email: email,
     timezone: "(GMT+00:00) UTC",
-    iana_timezone: shop.ianaTimezone ?? "UTC",
-    shop_owner: shop.shopOwner ?? "Emulated Owner",
+    iana_timezone: "UTC",
+    shop_owner: "Emulated Owner",
     money_format: "${{amount}}",
     money_with_currency_format: `\${{amount}} ${currency}`,
     weight_unit: "kg",
@@ -1024,7 +647,7 @@ export function buildShopPayload(shop: EmulatedShop): ShopPayload {
     tax_shipping: null,
     county_taxes: true,
     plan_display_name: shop.planDisplayName ?? "Development",
-    plan_name: shop.planName ?? "partner_test",
+    plan_name: "partner_test",
     has_discounts: true,
     has_gift_cards: true,
     myshopify_domain: shop.domain,

@@ -71,7 +71,7 @@ export function formatAmount2(cents: Cents): string {
 // ------------------------------------------------------------------------------------------------
 // Records
 
-/** Shopify's rate-limit tiers (section 3 of SHOPIFY.md). */
+/** Shopify's rate-limit tiers (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits). */
 export type RateLimitPlan = "Standard" | "Advanced" | "Plus" | "Enterprise";
 
 export interface ShopRecord {
@@ -105,7 +105,10 @@ export interface ShopSeed {
   planDisplayName?: string;
   /** Rate-limit tier; derived from planDisplayName when omitted. */
   rateLimitPlan?: RateLimitPlan;
-  /** ShopFeatures.giftCards. Defaults to true on Shopify Plus only (see SHOPIFY.md section 2). */
+  /**
+   * ShopFeatures.giftCards (availability depends on the shop's plan and country). Default: true on
+   * Shopify Plus only — a deliberately strict default; tests set it per shop.
+   */
   giftCards?: boolean;
   scopes?: string[];
 }
@@ -801,7 +804,8 @@ export class EmulatorStore {
       if (status === "SCHEDULED") {
         throw new OrderRejectedError("discount_scheduled", `Discount code ${entered} is not active yet`, entered);
       }
-      // Shopify counts usageLimit and once-per-customer per redeem code (SHOPIFY.md 1.1).
+      // Uses are counted per redeem code (the schema's `DiscountRedeemCode.asyncUsageCount`) against
+      // the discount's `usageLimit` and `appliesOncePerCustomer`.
       if (discount.usageLimit !== null && redeemCode.asyncUsageCount >= discount.usageLimit) {
         throw new OrderRejectedError("usage_limit_reached", `Discount code ${entered} reached its usage limit`, entered);
       }

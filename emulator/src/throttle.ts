@@ -11,7 +11,7 @@ export interface BucketLimits {
   restoreRate: number;
 }
 
-/** Per-plan limits (SHOPIFY.md section 3: restore rates documented, bucket = 20 × restore rate). */
+/** Per-plan limits (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits: restore rates documented; bucket = 20 × restore rate). */
 export const PLAN_LIMITS: Readonly<Record<RateLimitPlan, BucketLimits>> = {
   Standard: { maximumAvailable: 2000, restoreRate: 100 },
   Advanced: { maximumAvailable: 4000, restoreRate: 200 },

@@ -6,10 +6,11 @@
 // per-delivery webhook id (kept on retries), an event id shared by every delivery of one event,
 // and the trigger time. Shopify's deliveries identify themselves as "Shopify-Captain-Hook".
 //
-// Delivery semantics modelled (SHOPIFY.md 4.3): at-least-once (duplicates), no ordering
-// guarantee, a 5 s response budget, and retries on anything but a 2xx (8 retries over about 4
-// hours in production; off by default here so tests see exactly what they asked for). Redirects
-// are not followed: a 3xx counts as a failed attempt.
+// Delivery semantics modelled: at-least-once (duplicates,
+// https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates), no ordering guarantee, a 5 s
+// response budget, and retries on anything but a 2xx (8 retries over 4 hours in production,
+// https://shopify.dev/changelog/updates-to-webhook-retry-mechanism; off by default here so tests
+// see exactly what they asked for). Redirects are not followed: a 3xx counts as a failed attempt.
 import { randomUUID } from "node:crypto";
 import { hmacSha256Base64 } from "./signing";
 

@@ -3,9 +3,9 @@
 // open. Started by `npm run demo` (scripts/demo.mjs prepares install, database and build first).
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { createShopifyEmulator } from "../../emulator/src/index";
-import { serveEmulator } from "../../emulator/src/server";
-import { serveStorefrontHost } from "../../emulator/src/storefront-host";
+import { createShopifyEmulator, readAppConfig } from "@loyalty/shopify-emulator";
+import { serveEmulator } from "@loyalty/shopify-emulator/server";
+import { serveStorefrontHost } from "@loyalty/shopify-emulator/storefront-host";
 import { createDb } from "../../app/db.server";
 import { seedDemo, DEMO_SHOP } from "./seed";
 
@@ -24,7 +24,12 @@ const env = {
 };
 
 async function main() {
-  const emulator = createShopifyEmulator({ apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET, appUrl });
+  const emulator = createShopifyEmulator({
+    apiKey: env.SHOPIFY_API_KEY,
+    apiSecret: env.SHOPIFY_API_SECRET,
+    appUrl,
+    appConfig: readAppConfig(path.join(ROOT, "shopify.app.toml")),
+  });
   const server = await serveEmulator(emulator, { port: emulatorPort, host: "127.0.0.1" });
 
   process.env.SCOPES = env.SCOPES;

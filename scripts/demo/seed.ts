@@ -2,7 +2,7 @@
 // redemption options, and rewards in all five statuses (each consistent with what exists in the
 // emulated Shopify: Issued/Used/Canceled rewards have their discount there, Used ones an order).
 import type { PrismaClient } from "@prisma/client";
-import type { ShopifyEmulator } from "../../emulator/src/index";
+import type { ShopifyEmulator } from "@loyalty/shopify-emulator";
 import { generateCode, codeKey } from "../../app/domain/rewards/codes";
 
 export const DEMO_SHOP = "demo-loyalty.myshopify.com";

@@ -16,8 +16,8 @@ import db from "~/db.server";
 import { merchantExplanation } from "~/domain/rewards";
 import { launchChromium, screenshot, type Browser } from "../support/browser";
 import { useShopifyEmulator } from "../support/shopify";
-import { serveEmulator } from "../../emulator/src/server";
-import type { RunningServer } from "../../emulator/src/node-http";
+import { serveEmulator } from "@loyalty/shopify-emulator/server";
+import type { RunningServer } from "@loyalty/shopify-emulator/node-http";
 import { startApp } from "../support/app";
 import { seedDemo, DEMO_SHOP } from "../../scripts/demo/seed";
 

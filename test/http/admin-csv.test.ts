@@ -1,18 +1,17 @@
 // GET /app/rewards.csv through the production build: a download (headers), RFC 4180 content that
 // parses back to exactly the shop's rewards, newest first, filters, formula-safe cells, isolation.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Customer, Reward } from "@prisma/client";
 import db from "~/db.server";
-import { startApp, BROWSER_UA } from "../support/app";
+import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installShop } from "../support/shop";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createReward } from "../support/factories";
-import { mintSessionToken } from "../../emulator/src/session-token";
-import type { RunningServer } from "../../emulator/src/node-http";
+import { mintSessionToken } from "@loyalty/shopify-emulator/session-token";
 
 const SHOP: string = TEST_APP.shop;
 const OTHER = "other-shop.myshopify.com";
-let app: RunningServer;
+const app = useRunningApp();
 
 function csv(query = "", shop = SHOP) {
   const token = mintSessionToken({ shop, apiKey: TEST_APP.apiKey, apiSecret: TEST_APP.apiSecret }).token;
@@ -90,9 +89,7 @@ beforeAll(async () => {
   rewards.push(await createReward(db, bob, { status: "ISSUED", title: "+1 gift", createdAt: new Date(t + 3000) }));
   const eve = await createCustomer(db, OTHER, { firstName: "Eve", lastName: "Other" });
   await createReward(db, eve, { status: "ISSUED", title: "Other shop's reward" });
-  app = await startApp();
 });
-afterAll(async () => app?.close());
 
 describe("GET /app/rewards.csv", () => {
   it("is a CSV attachment with a safe file name", async () => {

@@ -1,21 +1,20 @@
 // The Customers index and the customer profile page through the production build over real HTTP:
 // search (name, email, case-insensitive, literal), keyset pages, only the shop's own customers,
 // and the server-rendered pages (empty state, Activity tabs, status help).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Customer } from "@prisma/client";
 import db from "~/db.server";
-import { startApp, BROWSER_UA } from "../support/app";
+import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installShop } from "../support/shop";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createReward } from "../support/factories";
-import { mintSessionToken } from "../../emulator/src/session-token";
-import type { RunningServer } from "../../emulator/src/node-http";
+import { mintSessionToken } from "@loyalty/shopify-emulator/session-token";
 
 const SHOP: string = TEST_APP.shop;
 const OTHER = "other-shop.myshopify.com";
 const EMPTY = "empty-shop.myshopify.com";
 const LIST = "routes/app.customers._index";
-let app: RunningServer;
+const app = useRunningApp();
 
 const token = (shop: string) => mintSessionToken({ shop, apiKey: TEST_APP.apiKey, apiSecret: TEST_APP.apiSecret }).token;
 
@@ -61,9 +60,7 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) await createReward(db, ours[0], { status: "ISSUED" });
   // The other shop has a customer with the same name and email: it must never show up for us.
   await createCustomer(db, OTHER, { firstName: "Ada", lastName: "Lovelace", email: "ada.lovelace@example.com" });
-  app = await startApp();
 });
-afterAll(async () => app?.close());
 
 describe("Customers index", () => {
   it("pages through exactly the shop's customers, most recently active first (ties by id)", async () => {

@@ -2,23 +2,22 @@
 // App Bridge does it (Bearer session token, browser User-Agent, Remix data requests):
 // keyset pages, status filter, a reward's history and failure explanation, tenant isolation, and
 // the actions (cancel against the emulated Shopify, manual issue, re-issue of a Failed reward).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Customer, Reward } from "@prisma/client";
 import db from "~/db.server";
 import { merchantExplanation } from "~/domain/rewards";
-import { startApp, BROWSER_UA } from "../support/app";
+import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createReward, createTemplate } from "../support/factories";
 import { rewardWithDiscount } from "../support/rewards";
-import type { RunningServer } from "../../emulator/src/node-http";
 
 const { emulator } = useShopifyEmulator();
 const SHOP: string = TEST_APP.shop;
 const OTHER = "other-shop.myshopify.com";
 const PROFILE = "routes/app.customers.$id";
 const DETAIL = "routes/app.customers.$id.rewards.$rewardId";
-let app: RunningServer;
+const app = useRunningApp({ emulator });
 
 function request(path: string, route: string, init: RequestInit & { shop?: string } = {}) {
   const url = new URL(path, app.url);
@@ -57,8 +56,6 @@ const all: Reward[] = [];
 const base = Date.UTC(2026, 0, 1);
 
 beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
   await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
   await installEmulatedShop(emulator, OTHER, { currencyCode: "USD" });
   customer = await createCustomer(db, SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" }, emulator);
@@ -71,7 +68,6 @@ beforeAll(async () => {
   stranger = await createCustomer(db, OTHER, { firstName: "Eve", lastName: "Other", email: "eve@other.example" }, emulator);
   strangerReward = await createReward(db, stranger, { status: "ISSUED", title: "Other shop's reward" });
 });
-afterAll(async () => app?.close());
 
 /** Newest first, ties broken by id descending — the order the table promises. */
 const expected = (rows: Reward[]) =>

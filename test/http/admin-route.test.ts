@@ -1,19 +1,16 @@
 // GIVEN the production build running on a real port and an installed shop
 // WHEN the embedded admin loads /app with a session token as App Bridge sends it
 // THEN the real authenticate.admin path accepts it, and rejects forged or missing tokens.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mintSessionToken } from "../../emulator/src/session-token";
-import { startApp, BROWSER_UA } from "../support/app";
+import { beforeAll, describe, expect, it } from "vitest";
+import { mintSessionToken } from "@loyalty/shopify-emulator/session-token";
+import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installShop } from "../support/shop";
 import { TEST_APP } from "../support/constants";
-import type { RunningServer } from "../../emulator/src/node-http";
 
-let app: RunningServer;
+const app = useRunningApp();
 beforeAll(async () => {
   await installShop();
-  app = await startApp();
 });
-afterAll(async () => app?.close());
 
 function token(tamper?: Parameters<typeof mintSessionToken>[0]["tamper"]) {
   return mintSessionToken({ shop: TEST_APP.shop, apiKey: TEST_APP.apiKey, apiSecret: TEST_APP.apiSecret, tamper }).token;

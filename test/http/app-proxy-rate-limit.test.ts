@@ -2,24 +2,21 @@
 // WHEN one signed-in customer keeps calling the storefront endpoints
 // THEN the 4th call within the minute gets 429 with a JSON message and Retry-After, without touching
 // anything; other customers and logged-out visitors are not affected.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../emulator/src/node-http";
-import { BROWSER_UA, startApp } from "../support/app";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BROWSER_UA, useRunningApp } from "../support/app";
 import { TEST_APP } from "../support/constants";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import db from "~/db.server";
 
 const SHOP = TEST_APP.shop;
 const { emulator } = useShopifyEmulator();
-let app: RunningServer;
+// The emulator sends the signed storefront requests to the app; the limit is read by app/env.server.ts
+// when the build is imported.
+useRunningApp({ emulator, env: { PROXY_RATE_LIMIT_PER_MINUTE: "3" } });
 let template: string;
 const customers: Record<string, { id: string; numericId: string }> = {};
 
 beforeAll(async () => {
-  // Read by app/env.server.ts when the build is first imported (per test file process).
-  process.env.PROXY_RATE_LIMIT_PER_MINUTE = "3";
-  app = await startApp();
-  emulator.appUrl = app.url;
   await installEmulatedShop(emulator);
   for (const name of ["Ada", "Bob"]) {
     const c = emulator.addCustomer(SHOP, { firstName: name });
@@ -31,11 +28,6 @@ beforeAll(async () => {
       data: { shop: SHOP, name: "Free shipping", purpose: "POINTS_REDEMPTION", kind: "FREE_SHIPPING", value: "0", pointsCost: 100 },
     })
   ).id;
-});
-
-afterAll(async () => {
-  delete process.env.PROXY_RATE_LIMIT_PER_MINUTE;
-  await app?.close();
 });
 
 function get(path: string, customer: string | null) {

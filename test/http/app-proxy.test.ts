@@ -3,17 +3,16 @@
 // WHEN the storefront calls the app proxy endpoints, signed by the emulator exactly as Shopify signs
 // THEN the signed customer (and only that customer) is served; anything Shopify did not sign — or
 // signed too long ago — is refused with nothing changed; a customer id sent by the browser is ignored.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { computeAppProxySignature, type AppProxyTamper } from "../../emulator/src/app-proxy";
-import type { RunningServer } from "../../emulator/src/node-http";
-import { BROWSER_UA, startApp } from "../support/app";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { computeAppProxySignature, type AppProxyTamper } from "@loyalty/shopify-emulator/app-proxy";
+import { BROWSER_UA, useRunningApp } from "../support/app";
 import { TEST_APP } from "../support/constants";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import db from "~/db.server";
 
 const SHOP = TEST_APP.shop;
 const { emulator } = useShopifyEmulator();
-let app: RunningServer;
+const app = useRunningApp({ emulator });
 
 interface Member {
   id: string;
@@ -57,8 +56,6 @@ async function reward(owner: Member, status: string, code: string, extra: Record
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
   await installEmulatedShop(emulator);
   ada = await member("Ada", 1200);
   bob = await member("Bob", 900);
@@ -78,8 +75,6 @@ beforeAll(async () => {
   await reward(ada, "CANCELED", "ADA-CANCELED-1", { canceledAt: new Date() });
   await reward(bob, "ISSUED", "BOB-ISSUED-1");
 });
-
-afterAll(async () => app?.close());
 
 beforeEach(() => emulator.faults.clear());
 

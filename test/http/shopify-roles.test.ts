@@ -2,22 +2,15 @@
 // WHEN Shopify does what it does (opens the embedded app for the first time, delivers webhooks,
 //      forwards storefront requests through the app proxy)
 // THEN the app's real authenticate.* paths accept genuine requests and reject forged ones.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { startApp, BROWSER_UA } from "../support/app";
+import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
-import type { RunningServer } from "../../emulator/src/node-http";
 
 const fixture = useShopifyEmulator();
 const { emulator } = fixture;
-let app: RunningServer;
-
-beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
-});
-afterAll(async () => app?.close());
+useRunningApp({ emulator });
 
 describe("first open of the embedded app (token exchange)", () => {
   it("stores the offline session the emulator hands out and records the shop", async () => {

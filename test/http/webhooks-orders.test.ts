@@ -1,24 +1,20 @@
 // orders/create marks rewards Used — through real signed HTTP deliveries built by the emulator,
 // to the app's production build, checked in the database.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { startApp } from "../support/app";
+import { useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { programCustomer, rewardWithDiscount } from "../support/rewards";
-import type { RunningServer } from "../../emulator/src/node-http";
 
 const { emulator } = useShopifyEmulator();
 const SHOP = TEST_APP.shop;
-let app: RunningServer;
+useRunningApp({ emulator });
 let customer: Awaited<ReturnType<typeof programCustomer>>;
 
 beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
   await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
 });
-afterAll(async () => app?.close());
 beforeEach(async () => {
   customer = await programCustomer(emulator, SHOP);
 });

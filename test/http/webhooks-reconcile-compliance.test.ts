@@ -1,26 +1,22 @@
 // discounts/update, discounts/delete and the periodic reconciliation keep rewards true when the
 // merchant changes a discount in Shopify's admin; the mandatory privacy webhooks do what they say.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
-import { startApp } from "../support/app";
+import { useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { programCustomer, rewardWithDiscount } from "../support/rewards";
-import type { RunningServer } from "../../emulator/src/node-http";
 
 const fixture = useShopifyEmulator();
 const { emulator } = fixture;
 const SHOP = TEST_APP.shop;
-let app: RunningServer;
+useRunningApp({ emulator });
 let customer: Awaited<ReturnType<typeof programCustomer>>;
 
 beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
   await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
 });
-afterAll(async () => app?.close());
 beforeEach(async () => {
   customer = await programCustomer(emulator, SHOP);
 });

@@ -1,13 +1,18 @@
 // Runs the app's production build (`npm run build`) on a real port inside the test process, with the
-// same handler as the production server (server/app-handler.mjs: browser assets + Remix), so tests
-// talk HTTP to it while its outgoing Admin API calls are intercepted in-process (MSW → emulator).
+// same handler and server as production (server/app-handler.mjs: browser assets + Remix, served by
+// server/fetch-server.mjs), so tests talk HTTP to it while its outgoing Admin API calls are
+// intercepted in-process (MSW → emulator).
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 import type { ServerBuild } from "@remix-run/node";
 import { createAppHandler } from "../../server/app-handler.mjs";
-import { serveFetch, type RunningServer } from "../../emulator/src/node-http";
+import { serveFetch, type RunningServer } from "../../server/fetch-server.mjs";
+import type { ShopifyEmulator } from "@loyalty/shopify-emulator";
 import { ROOT } from "../setup/databases";
+
+export type { RunningServer };
 
 export const BROWSER_UA =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
@@ -19,4 +24,46 @@ export async function startApp(): Promise<RunningServer> {
   }
   const build = (await import(/* @vite-ignore */ pathToFileURL(buildFile).href)) as ServerBuild;
   return serveFetch(createAppHandler(build, { clientDir: path.join(ROOT, "build", "client") }));
+}
+
+export interface RunningAppOptions {
+  /** The emulated Shopify of this file (test/support/shopify.ts): it delivers webhooks and proxied
+   *  storefront requests to the app, so its appUrl is set once the app listens. */
+  emulator?: ShopifyEmulator;
+  /** Environment the app reads when its build is first imported (app/env.server.ts), set before the
+   *  start and removed after the file. */
+  env?: Record<string, string>;
+}
+
+/**
+ * The app for this test file: started in beforeAll (register it before the file's own beforeAll
+ * hooks that need it), closed in afterAll. `app.url` is the base URL once started.
+ *
+ * @example
+ * const { emulator } = useShopifyEmulator();
+ * const app = useRunningApp({ emulator });
+ * beforeAll(() => installEmulatedShop(emulator));
+ * it("serves the storefront's program", async () => {
+ *   const res = await fetch(emulator.appProxyUrl(TEST_APP.shop, "/program", null)); // signed, to app.url
+ *   expect(res.status).toBe(200);
+ * });
+ * it("rejects an unsigned request", async () => expect((await fetch(`${app.url}/apps-proxy/program`)).status).toBe(400));
+ */
+export function useRunningApp(options: RunningAppOptions = {}): { readonly url: string } {
+  let server: RunningServer | undefined;
+  beforeAll(async () => {
+    Object.assign(process.env, options.env);
+    server = await startApp();
+    if (options.emulator) options.emulator.appUrl = server.url;
+  });
+  afterAll(async () => {
+    for (const key of Object.keys(options.env ?? {})) delete process.env[key];
+    await server?.close();
+  });
+  return {
+    get url() {
+      if (!server) throw new Error("the app is not running: use app.url inside tests or hooks after useRunningApp's beforeAll");
+      return server.url;
+    },
+  };
 }

@@ -2,7 +2,7 @@
 // whose discount really exists in the emulated shop (as the generator would have made it).
 import db from "~/db.server";
 import { codeKey, generateCode } from "~/domain/rewards";
-import type { ShopifyEmulator } from "../../emulator/src/index";
+import type { ShopifyEmulator } from "@loyalty/shopify-emulator";
 
 export async function programCustomer(emulator: ShopifyEmulator, shop: string, name = "Ada Lovelace") {
   const [firstName, lastName] = name.split(" ");

@@ -2,9 +2,11 @@
 // in-process; any other non-local request fails the test (tests never touch the network).
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { setupServer } from "msw/node";
-import { createShopifyEmulator, type ManualClock, type ShopifyEmulator } from "../../emulator/src/index";
-import { mswHandlers } from "../../emulator/src/msw";
+import path from "node:path";
+import { createShopifyEmulator, readAppConfig, type ManualClock, type ShopifyEmulator } from "@loyalty/shopify-emulator";
+import { mswHandlers } from "@loyalty/shopify-emulator/msw";
 import { TEST_APP } from "./constants";
+import { ROOT } from "../setup/databases";
 import db from "~/db.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
 
@@ -20,7 +22,14 @@ function isLocal(url: URL) {
 
 /** Call at the top level of a test file. */
 export function useShopifyEmulator(options: { appUrl?: string; /** The emulator's time (its store and rate-limit buckets); default: system time. */ clock?: ManualClock } = {}): EmulatorFixture {
-  const emulator = createShopifyEmulator({ apiKey: TEST_APP.apiKey, apiSecret: TEST_APP.apiSecret, appUrl: options.appUrl, clock: options.clock });
+  const emulator = createShopifyEmulator({
+    apiKey: TEST_APP.apiKey,
+    apiSecret: TEST_APP.apiSecret,
+    appUrl: options.appUrl,
+    clock: options.clock,
+    // What Shopify knows of the app: its webhook subscriptions and app proxy.
+    appConfig: readAppConfig(path.join(ROOT, "shopify.app.toml")),
+  });
   const server = setupServer(...mswHandlers(emulator));
   beforeAll(() =>
     server.listen({

@@ -10,6 +10,7 @@ import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/s
 import { TEST_APP } from "../../../test/support/constants";
 import { createCustomer, createReward, createTemplate } from "../../../test/support/factories";
 import { testClock, type TestClock } from "../../../test/support/clock";
+import { allowErrorLogs } from "../../../test/support/error-logs";
 import { cancelReward } from "./cancel.server";
 import type { RewardDeps } from "./deps.server";
 import { issueRewardAsync } from "./issue-async.server";
@@ -190,6 +191,7 @@ describe("cancel a Pending reward", () => {
   });
 
   it("if the worker dies right after creating a code the cancel couldn't see yet, the sweep deactivates it later", async () => {
+    const logged = allowErrorLogs(); // the simulated crash is logged as the failure it is
     const customer = await createCustomer(db, SHOP, {}, emulator);
     const reward = await pendingFor(customer);
     emulator.faults.hang("discountCodeBasicCreate", 300);
@@ -204,6 +206,7 @@ describe("cancel a Pending reward", () => {
     for (let i = 0; i < 100 && (await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).attempts === 0; i++) await new Promise((r) => setTimeout(r, 5));
     expect(await cancelReward(deps(), { shop: SHOP, rewardId: reward.id })).toMatchObject({ ok: true, shopify: "worker_will_remove" });
     expect((await dying).errors).toBe(1);
+    expect(logged.messages()).toEqual(["processing a reward failed; its claim will expire and it is retried"]);
     // The code exists and works: nobody deactivated it yet.
     expect(discountWithCode(SHOP, reward.code)[0].deactivatedAt).toBeNull();
     const marked = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });

@@ -14,6 +14,7 @@ import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/s
 import { TEST_APP } from "../../../test/support/constants";
 import { createCustomer, createTemplate } from "../../../test/support/factories";
 import { testClock, type TestClock } from "../../../test/support/clock";
+import { allowErrorLogs } from "../../../test/support/error-logs";
 
 const { emulator, adminGraphql } = useShopifyEmulator();
 const SHOP: string = TEST_APP.shop;
@@ -99,6 +100,7 @@ describe("worker: generating pending rewards", () => {
   });
 
   it("a crash between Shopify's success and our commit never makes a second discount", async () => {
+    const logged = allowErrorLogs(); // the simulated crash is logged as the failure it is
     const reward = await pending();
     let crashes = 1;
     const crashing = deps({
@@ -108,6 +110,7 @@ describe("worker: generating pending rewards", () => {
     });
     const first = await runWorkerOnce(crashing, config());
     expect(first).toMatchObject({ claimed: 1, errors: 1 });
+    expect(logged.messages()).toEqual(["processing a reward failed; its claim will expire and it is retried"]);
     expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1);
     expect(await rewardRow(reward.id)).toMatchObject({ status: "PENDING", claimedBy: "worker-a", attempts: 1 });
 

@@ -10,6 +10,7 @@ import { createRewardDiscount } from "~/shopify/discounts.server";
 import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";
 import { createCustomer, createTemplate } from "../../../test/support/factories";
+import { allowErrorLogs } from "../../../test/support/error-logs";
 import type { RewardDeps } from "./deps.server";
 import { redeemPoints, type RedeemOptions } from "./redeem-points.server";
 
@@ -279,6 +280,7 @@ describe("redeemPoints: idempotency and concurrency", () => {
 
 describe("redeemPoints: failures after Shopify created the code", () => {
   it("compensates a failed commit: the discount is deleted in Shopify, no reward, no points spent", async () => {
+    const logged = allowErrorLogs(); // the simulated commit failure is logged before compensating
     const customer = await customerWith(500);
     const template = await createTemplate(db, SHOP, { pointsCost: 100 });
     const key = newKey();
@@ -291,6 +293,7 @@ describe("redeemPoints: failures after Shopify created the code", () => {
       { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: key },
     );
     expect(r).toMatchObject({ ok: false, error: { code: "save_failed", retryable: true } });
+    expect(logged.messages()).toEqual(["redemption commit failed after Shopify created the code; compensating"]);
     expect(!r.ok && r.error.message).toMatch(/points were not spent/);
     expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(1);
     expect(emulator.inspect.countCalls("discountCodeDelete")).toBe(1);
@@ -305,6 +308,7 @@ describe("redeemPoints: failures after Shopify created the code", () => {
   });
 
   it("compensates a gift card by deactivating it (gift cards can't be deleted)", async () => {
+    const logged = allowErrorLogs(); // the simulated commit failure is logged before compensating
     const customer = await customerWith(500);
     const template = await createTemplate(db, SHOP, { kind: "GIFT_CARD", value: "15.00", pointsCost: 100 });
     const key = newKey();
@@ -317,6 +321,7 @@ describe("redeemPoints: failures after Shopify created the code", () => {
       { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: key },
     );
     expect(r).toMatchObject({ ok: false, error: { code: "save_failed" } });
+    expect(logged.messages()).toEqual(["redemption commit failed after Shopify created the code; compensating"]);
     const redemption = await db.redemption.findFirstOrThrow({ where: { idempotencyKey: key } });
     const card = emulator.inspect.giftCards(SHOP).find((g) => g.code.toUpperCase() === redemption.code);
     expect(card).toMatchObject({ enabled: false, note: `loyalty-reward:${redemption.id}` });

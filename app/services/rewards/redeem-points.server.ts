@@ -318,7 +318,8 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
     return resumed ? leaveForRecovery(ctx, redemption, "app_not_authorized") : finishFailed(ctx, redemption, "app_not_authorized");
   }
 
-  // Gift cards only where the shop can issue them (a plan/country feature, SHOPIFY.md §2).
+  // Gift cards only where the shop can issue them (a plan/country feature: the Admin API's
+  // `ShopFeatures.giftCards`).
   let currency = (await db.shop.findUnique({ where: { domain: shop } }))?.currency ?? "USD";
   if (settings.kind === "GIFT_CARD") {
     const info = await getShopInfo(access.graphql, access.options);

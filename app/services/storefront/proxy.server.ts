@@ -1,7 +1,7 @@
 // What every storefront (app proxy) route shares: Shopify's signature check, who the customer is,
 // per-customer rate limiting, and the JSON error shape `{ error: { code, message } }`.
 //
-// Trust rules (SHOPIFY.md §6):
+// Trust rules (https://shopify.dev/docs/apps/build/online-store/app-proxies/authenticate-app-proxies):
 //   - the customer is ONLY the signed `logged_in_customer_id` Shopify adds to the proxied URL;
 //     any customer id the browser sends (query or body) is never read;
 //   - a bad or missing signature, or a timestamp outside the library's 90 s window, is rejected by

@@ -1,5 +1,5 @@
 // Code discount mutations with Shopify's validation rules and DiscountUserError shapes
-// (SHOPIFY.md section 1). Input arrives already coerced by graphql-js against the real schema, so
+// (https://shopify.dev/docs/api/admin-graphql/latest/mutations/discountCodeBasicCreate). Input arrives already coerced by graphql-js against the real schema, so
 // only the server-side rules are checked here.
 import {
   StoreError,

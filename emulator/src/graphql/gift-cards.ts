@@ -1,4 +1,5 @@
-// Gift card mutations (SHOPIFY.md section 2). The feature/scope gate (ACCESS_DENIED) is applied by
+// Gift card mutations (https://shopify.dev/docs/api/admin-graphql/latest/mutations/giftCardCreate and
+// the schema's field descriptions). The feature/scope gate (ACCESS_DENIED) is applied by
 // the root field wrapper in root.ts before these run.
 import { StoreError, toCents, type GiftCardRecord } from "../store";
 import type { FieldArgs, ResolverContext, View } from "./context";

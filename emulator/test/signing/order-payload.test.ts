@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   buildCustomersDataRequestPayload,
@@ -13,9 +14,9 @@ import {
   type EmulatedOrder,
 } from "../../src/order-payload";
 
-// Read only here, to check the emulator's hand-written structure against Shopify's sample.
-const FIXTURE = "/work/shared/fixtures/orders-create-shopify-sample.json";
-const fixturePresent = existsSync(FIXTURE);
+// Shopify's orders/create sample payload (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-orders/create),
+// read only here, to check the emulator's hand-written structure against it.
+const FIXTURE = path.join(import.meta.dirname, "..", "fixtures", "orders-create.sample.json");
 
 const BIG_ORDER_ID = "820982911946154508";
 
@@ -24,36 +25,37 @@ const baseOrder: EmulatedOrder = {
   shop: "loyalty-emulator.myshopify.com",
   orderNumber: 1071,
   customer: { id: "gid://shopify/Customer/115310627314723954", email: "jon@example.com", first_name: "Jon", last_name: "Doe" },
-  discountCodes: [{ code: "LOYAL-10PCT", type: "percentage", amount: "10.00", percentage: 10 }],
+  discountCodes: [{ code: "LOYAL-10PCT", type: "percentage", amount: "10.00" }],
   subtotal: "100.00",
   currency: "USD",
   createdAt: new Date("2026-10-02T12:00:00Z"),
 };
 
 describe("buildOrderPayload", () => {
-  it.skipIf(!fixturePresent)(
-    `has the same top-level keys, in the same order, as Shopify's sample${fixturePresent ? "" : ` (SKIPPED: ${FIXTURE} not found)`}`,
-    () => {
-      const sample = JSON.parse(readFileSync(FIXTURE, "utf8")) as Record<string, unknown>;
-      expect(Object.keys(buildOrderPayload(baseOrder))).toEqual(Object.keys(sample));
-      expect(Object.keys(buildOrderPayload({ ...baseOrder, customer: null }))).toEqual(Object.keys(sample));
-    },
-  );
+  it("has the same top-level keys, in the same order, as Shopify's sample", () => {
+    const sample = JSON.parse(readFileSync(FIXTURE, "utf8")) as Record<string, unknown>;
+    expect(Object.keys(buildOrderPayload(baseOrder))).toEqual(Object.keys(sample));
+    expect(Object.keys(buildOrderPayload({ ...baseOrder, customer: null }))).toEqual(Object.keys(sample));
+  });
 
-  it.skipIf(!fixturePresent)(
-    `shapes customer, line item and shipping line objects like the sample${fixturePresent ? "" : " (SKIPPED: fixture not found)"}`,
-    () => {
-      const sample = JSON.parse(readFileSync(FIXTURE, "utf8")) as {
-        customer: Record<string, unknown>;
-        line_items: Array<Record<string, unknown>>;
-        shipping_lines: Array<Record<string, unknown>>;
-      };
-      const payload = buildOrderPayload({ ...baseOrder, shipping: "10.00" });
-      expect(Object.keys(payload.customer!)).toEqual(Object.keys(sample.customer));
-      expect(Object.keys(payload.line_items[0]!)).toEqual(Object.keys(sample.line_items[0]!));
-      expect(Object.keys(payload.shipping_lines[0]!)).toEqual(Object.keys(sample.shipping_lines[0]!));
-    },
-  );
+  it("shapes customer, address, line item, shipping line and money objects like the sample", () => {
+    const sample = JSON.parse(readFileSync(FIXTURE, "utf8")) as {
+      customer: Record<string, unknown> & { default_address: Record<string, unknown> };
+      billing_address: Record<string, unknown>;
+      shipping_address: Record<string, unknown>;
+      line_items: Array<Record<string, unknown>>;
+      shipping_lines: Array<Record<string, unknown>>;
+      total_price_set: Record<string, Record<string, unknown>>;
+    };
+    const payload = buildOrderPayload({ ...baseOrder, shipping: "10.00" });
+    expect(Object.keys(payload.customer!)).toEqual(Object.keys(sample.customer));
+    expect(Object.keys(payload.customer!.default_address as object)).toEqual(Object.keys(sample.customer.default_address));
+    expect(Object.keys(payload.billing_address!)).toEqual(Object.keys(sample.billing_address));
+    expect(Object.keys(payload.shipping_address!)).toEqual(Object.keys(sample.shipping_address));
+    expect(Object.keys(payload.line_items[0]!)).toEqual(Object.keys(sample.line_items[0]!));
+    expect(Object.keys(payload.shipping_lines[0]!)).toEqual(Object.keys(sample.shipping_lines[0]!));
+    expect(Object.keys(payload.total_price_set.shop_money)).toEqual(Object.keys(sample.total_price_set.shop_money));
+  });
 
   it("writes an id above 2^53 as its exact digits in the raw body", () => {
     const body = buildOrderWebhookBody(baseOrder);
@@ -87,15 +89,7 @@ describe("buildOrderPayload", () => {
   });
 
   it("checkout code: discount_codes, a discount_code application, allocations and totals agree", () => {
-    const payload = buildOrderPayload({
-      ...baseOrder,
-      lineItems: [
-        { title: "Mug", price: "30.00", quantity: 1 },
-        { title: "Tea", price: "35.00", quantity: 2 },
-      ],
-      subtotal: undefined,
-      shipping: "5.00",
-    });
+    const payload = buildOrderPayload({ ...baseOrder, shipping: "5.00" });
     expect(payload.discount_codes).toEqual([{ code: "LOYAL-10PCT", amount: "10.00", type: "percentage" }]);
     expect(payload.discount_applications).toEqual([
       {
@@ -121,11 +115,18 @@ describe("buildOrderPayload", () => {
     expect(payload.financial_status).toBe("paid");
   });
 
-  it("draft order: the code shows as a manual application titled with the code, still in discount_codes", () => {
-    const payload = buildOrderPayload({ ...baseOrder, sourceName: "shopify_draft_order", discountCodes: [{ code: "LOYAL-5OFF", type: "fixed_amount", amount: "5" }] });
+  it("fixed-amount code: a fixed_amount application of the amount", () => {
+    const payload = buildOrderPayload({ ...baseOrder, discountCodes: [{ code: "LOYAL-5OFF", type: "fixed_amount", amount: "5" }] });
     expect(payload.discount_codes).toEqual([{ code: "LOYAL-5OFF", amount: "5.00", type: "fixed_amount" }]);
-    expect(payload.discount_applications[0]).toMatchObject({ type: "manual", title: "LOYAL-5OFF", value: "5.0", value_type: "fixed_amount" });
-    expect(payload.discount_applications[0]).not.toHaveProperty("code");
+    expect(payload.discount_applications[0]).toMatchObject({ type: "discount_code", code: "LOYAL-5OFF", value: "5.0", value_type: "fixed_amount" });
+    expect(payload.total_price).toBe("95.00");
+  });
+
+  it("a cancelled order carries cancelled_at (which the app checks)", () => {
+    const payload = buildOrderPayload({ ...baseOrder, cancelledAt: new Date("2026-10-03T08:00:00Z") });
+    expect(payload.cancelled_at).toBe("2026-10-03T08:00:00+00:00");
+    expect(payload.cancel_reason).toBe("customer");
+    expect(buildOrderPayload(baseOrder).cancelled_at).toBeNull();
   });
 
   it("free-shipping code: type shipping, allocated to the shipping line", () => {
@@ -137,35 +138,25 @@ describe("buildOrderPayload", () => {
     expect(payload.total_price).toBe("100.00");
   });
 
-  it("gift card payment, POS source, test order and pending status pass through", () => {
-    const payload = buildOrderPayload({
-      ...baseOrder,
-      sourceName: "pos",
-      test: true,
-      paidWithGiftCard: true,
-      financialStatus: "pending",
-      discountCodes: [],
-    });
+  it("gift card payment, POS or draft-order source and test order pass through", () => {
+    const payload = buildOrderPayload({ ...baseOrder, sourceName: "pos", test: true, paidWithGiftCard: true, discountCodes: [] });
     expect(payload.payment_gateway_names).toEqual(["gift_card", "bogus"]);
     expect(payload.source_name).toBe("pos");
     expect(payload.test).toBe(true);
-    expect(payload.financial_status).toBe("pending");
-    expect(payload.total_outstanding).toBe("100.00");
+    expect(payload.financial_status).toBe("paid");
+    expect(payload.total_outstanding).toBe("0.00");
+    expect(buildOrderPayload({ ...baseOrder, sourceName: "shopify_draft_order" }).source_name).toBe("shopify_draft_order");
     expect(buildOrderPayload({ ...baseOrder, gatewayNames: ["manual"] }).payment_gateway_names).toEqual(["manual"]);
   });
 
-  it("formats timestamps like Shopify (shop offset, no fraction) and names the order", () => {
-    const payload = buildOrderPayload({ ...baseOrder, timezoneOffsetMinutes: -300 });
-    expect(payload.created_at).toBe("2026-10-02T07:00:00-05:00");
+  it("formats timestamps like Shopify (offset, no fraction) and names the order", () => {
+    const payload = buildOrderPayload(baseOrder);
+    expect(payload.created_at).toBe("2026-10-02T12:00:00+00:00");
     expect(buildOrderPayload({ ...baseOrder, createdAt: "2026-10-02T12:00:00.000Z" }).created_at).toBe("2026-10-02T12:00:00+00:00");
     expect(buildOrderPayload({ ...baseOrder, createdAt: "2021-12-31T19:00:00-05:00" }).created_at).toBe("2021-12-31T19:00:00-05:00");
     expect(payload.name).toBe("#1071");
     expect(payload.order_number).toBe(1071);
     expect(payload.number).toBe(71);
-  });
-
-  it("rejects a subtotal that contradicts the line items", () => {
-    expect(() => buildOrderPayload({ ...baseOrder, subtotal: "50.00", lineItems: [{ title: "Mug", price: "30.00" }] })).toThrow(/does not match/);
   });
 
   it("is deterministic for the same input", () => {
@@ -202,19 +193,6 @@ describe("other topics", () => {
     expect(buildDiscountPayload("discounts/delete", { id: 1057371234, deletedAt: new Date("2026-10-03T00:00:00Z") })).toEqual({
       admin_graphql_api_id: "gid://shopify/DiscountCodeNode/1057371234",
       deleted_at: "2026-10-03T00:00:00+00:00",
-    });
-  });
-
-  it("discounts/redeemcode_added: {admin_graphql_api_id, redeem_code, updated_at}", () => {
-    const payload = buildDiscountPayload("discounts/redeemcode_added", {
-      id: 1,
-      redeemCode: { id: 99, code: "LOYAL-ABC" },
-      updatedAt: new Date("2018-08-29T17:00:00Z"),
-    });
-    expect(payload).toEqual({
-      admin_graphql_api_id: "gid://shopify/DiscountCodeNode/1",
-      redeem_code: { id: "gid://shopify/DiscountRedeemCode/99", code: "LOYAL-ABC" },
-      updated_at: "2018-08-29T17:00:00.000Z",
     });
   });
 

@@ -3,17 +3,23 @@
 // session only.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { verifyAppProxyUrl } from "./app-proxy";
-import { createShopifyEmulator } from "./index";
-import { createStorefrontHost } from "./storefront-host";
+import { verifyAppProxyUrl } from "../../src/app-proxy";
+import { createShopifyEmulator } from "../../src/index";
+import { createStorefrontHost } from "../../src/storefront-host";
 
 const SECRET = "storefront-host-secret";
 const SHOP = "host-test.myshopify.com";
-const EXTENSION = path.resolve(import.meta.dirname, "..", "..", "extensions", "loyalty-rewards");
+// The app's theme app extension is what the storefront renders.
+const EXTENSION = path.resolve(import.meta.dirname, "..", "..", "..", "extensions", "loyalty-rewards");
 const ORIGIN = "http://storefront.test";
 
 function setUp(options: { customerId?: string | null; signedIn?: boolean; locale?: string } = {}) {
-  const emulator = createShopifyEmulator({ apiKey: "k", apiSecret: SECRET, appUrl: "https://app.example.test" });
+  const emulator = createShopifyEmulator({
+    apiKey: "k",
+    apiSecret: SECRET,
+    appUrl: "https://app.example.test",
+    appConfig: { webhookUris: {}, appProxy: { url: "/apps-proxy", prefix: "apps", subpath: "loyalty" }, apiVersion: "2026-10" },
+  });
   emulator.addShop({ domain: SHOP });
   const customer = emulator.addCustomer(SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" });
   const seen: Request[] = [];

@@ -1,0 +1,30 @@
+// The storefront's program read model: what a visitor may see of the program — nothing hidden.
+import { describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { loadProgramInfo } from "./program.server";
+
+const SHOP = "read-models.myshopify.com";
+
+describe("loadProgramInfo", () => {
+  it("lists the shop's active points redemptions with a cost, cheapest first, in the shop currency", async () => {
+    await db.shop.create({ data: { domain: SHOP, currency: "CAD" } });
+    const make = (data: Record<string, unknown>) =>
+      db.rewardTemplate.create({ data: { shop: SHOP, purpose: "POINTS_REDEMPTION", kind: "FIXED_AMOUNT", value: "5", name: "x", ...data } as never });
+    await make({ name: "B", pointsCost: 800 });
+    await make({ name: "A", pointsCost: 200, kind: "PERCENTAGE", value: "10", minimumSubtotal: "50" });
+    await make({ name: "inactive", pointsCost: 100, active: false });
+    await make({ name: "no cost", pointsCost: null });
+    await make({ name: "zero cost", pointsCost: 0 });
+    await make({ name: "referral", pointsCost: 100, purpose: "REFERRAL" });
+    await make({ name: "unknown kind", pointsCost: 100, kind: "MYSTERY" });
+    await make({ name: "other shop", pointsCost: 100, shop: "elsewhere.myshopify.com" });
+
+    const info = await loadProgramInfo(db, SHOP);
+
+    expect(info.currency).toBe("CAD");
+    expect(info.redemptionOptions.map((o) => o.name)).toEqual(["A", "B"]);
+    expect(info.redemptionOptions[0]).toEqual({
+      id: expect.any(String), name: "A", kind: "PERCENTAGE", value: "10", pointsCost: 200, minimumSubtotal: "50", expiryDays: null,
+    });
+  });
+});
