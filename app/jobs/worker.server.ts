@@ -2,7 +2,8 @@
 //
 // Per claimed reward (see claim.server.ts for claiming):
 //   - re-read it; it may have been canceled (→ make sure its code is dead) or used meanwhile;
-//   - shop uninstalled → leave it Pending, look again later (no attempt counted);
+//   - shop uninstalled or its token rejected → leave it Pending, look again later (no attempt counted;
+//     a 401 from Shopify pauses the shop: app/services/lifecycle/lifecycle.server.ts);
 //   - count the attempt BEFORE calling Shopify (a process that dies mid-call still used one, so a
 //     crash loop ends in Failed instead of looping forever) and renew the lease;
 //   - generate: every attempt after the first looks the code up first and adopts our own discount
@@ -15,7 +16,7 @@
 // Calls are paced per shop from Shopify's cost reports (pacing.server.ts).
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import type { Reward } from "@prisma/client";
+import type { Reward, Shop } from "@prisma/client";
 import type { DbProvider } from "~/db.server";
 import {
   DEFAULT_RETRY_POLICY,
@@ -28,7 +29,8 @@ import {
 } from "~/domain/rewards";
 import { cleanupRewardCode } from "~/services/rewards/cancel.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
-import { recordEvent, shopifyMessage, transitionReward } from "~/services/rewards/events.server";
+import { recordEvent, recordEventOnce, shopifyMessage, transitionReward } from "~/services/rewards/events.server";
+import { isRejectedToken, markAccessRevoked, PAUSE_REASONS, pauseEventKey, shopWorkPause, type WorkPause } from "~/services/lifecycle/lifecycle.server";
 import { generateInShopify, removeFromShopify, type ShopifyAccess, type ShopifyProblem } from "~/services/rewards/generate.server";
 import { recoverAbandonedRedemptions } from "~/services/rewards/redeem-points.server";
 import { parseSettings } from "~/services/rewards/repository.server";
@@ -84,6 +86,7 @@ export type ProcessOutcome =
   | "retry_scheduled"
   | "failed"
   | "deferred_uninstalled"
+  | "deferred_access_revoked"
   | "canceled_meanwhile"
   | "cleanup"
   | "skipped";
@@ -121,15 +124,10 @@ export async function processClaimedReward(deps: WorkerDeps, config: WorkerConfi
   }
 
   const shop = await db.shop.findUnique({ where: { domain: reward.shop } });
-  if (shop?.uninstalledAt) {
-    await db.reward.updateMany({
-      where: { id: reward.id, claimedBy: me, status: "PENDING" },
-      data: { claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(now().getTime() + config.uninstalledRetryMs) },
-    });
-    log.info("shop uninstalled; reward left pending");
-    return "deferred_uninstalled";
-  }
+  const pause = shopWorkPause(shop);
+  if (shop && pause) return deferPausedReward(deps, config, reward, pause, shop);
 
+  const attemptStartedAt = now();
   const attempt = reward.attempts + 1;
   const started = await db.reward.updateMany({
     where: { id: reward.id, claimedBy: me, status: "PENDING" },
@@ -157,6 +155,13 @@ export async function processClaimedReward(deps: WorkerDeps, config: WorkerConfi
   }
 
   const generated = await generateInShopify(access, spec, { now: now(), lookupFirst: reward.attempts > 0 });
+  if (!generated.ok && isRejectedToken(generated.failure)) {
+    // Not the reward's fault: the shop's token is dead. Give the attempt back and stop the shop.
+    await markAccessRevoked(db, { shop: reward.shop, since: attemptStartedAt, now: now(), logger: log });
+    await db.reward.updateMany({ where: { id: reward.id, claimedBy: me, status: "PENDING" }, data: { attempts: reward.attempts } });
+    const paused = await db.shop.findUnique({ where: { domain: reward.shop } });
+    return deferPausedReward(deps, config, reward, shopWorkPause(paused) ?? "access_revoked", paused ?? { uninstalledAt: null, accessRevokedAt: now() });
+  }
   if (!generated.ok) return handleFailure(deps, config, reward, attempt, generated, generated.codeMayExist);
 
   await deps.beforeIssue?.(reward);
@@ -203,6 +208,35 @@ export async function processClaimedReward(deps: WorkerDeps, config: WorkerConfi
   // ran out (it adopts the same code). Nothing to undo.
   await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
   return "skipped";
+}
+
+/**
+ * The shop cannot be worked on (uninstalled, or its token rejected): the reward stays Pending with
+ * no attempt counted, its history says why once per pause, and it is looked at again later — or at
+ * once when the shop comes back (app/services/lifecycle/lifecycle.server.ts, resumeShop).
+ */
+async function deferPausedReward(
+  deps: WorkerDeps,
+  config: WorkerConfig,
+  reward: Reward,
+  pause: WorkPause,
+  shop: Pick<Shop, "uninstalledAt" | "accessRevokedAt">,
+): Promise<ProcessOutcome> {
+  const { db, now, logger } = deps;
+  await db.reward.updateMany({
+    where: { id: reward.id, claimedBy: config.workerId, status: "PENDING" },
+    data: { claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(now().getTime() + config.uninstalledRetryMs) },
+  });
+  await recordEventOnce(db, {
+    rewardId: reward.id,
+    shop: reward.shop,
+    type: "NOTE",
+    actor: "WORKER",
+    reason: PAUSE_REASONS[pause],
+    dedupeKey: pauseEventKey(pause, shop),
+  });
+  logger.info({ shop: reward.shop, rewardId: reward.id, pause }, "shop paused; reward left pending");
+  return pause === "uninstalled" ? "deferred_uninstalled" : "deferred_access_revoked";
 }
 
 async function handleFailure(
