@@ -281,3 +281,8 @@ export async function provideDataRequest(db: Db, input: { shop: string; id: stri
   const json = JSON.stringify({ shop: row.shop, receivedAt: row.receivedAt, customer: parsed }, null, 2);
   return { ok: true, fileName: `data-request-${row.id}.json`, json, providedAt: fresh.providedAt ?? input.now };
 }
+
+/** Data requests still waiting for the merchant to provide them (for the home page's notice). */
+export function countPendingDataRequests(db: Db, shop: string): Promise<number> {
+  return db.complianceRequest.count({ where: { shop, topic: DATA_REQUEST, providedAt: null, erasedAt: null } });
+}
