@@ -5,8 +5,8 @@ ALTER TABLE "Shop" ADD COLUMN "accessRevokedAt" DATETIME;
 ALTER TABLE "RewardEvent" ADD COLUMN "note" TEXT;
 
 -- AlterTable
-ALTER TABLE "ComplianceRequest" ADD COLUMN "erasedAt" DATETIME;
 ALTER TABLE "ComplianceRequest" ADD COLUMN "providedAt" DATETIME;
+ALTER TABLE "ComplianceRequest" ADD COLUMN "erasedAt" DATETIME;
 
 -- RedefineTables
 PRAGMA defer_foreign_keys=ON;

@@ -8,5 +8,5 @@ ALTER TABLE "Shop" ADD COLUMN     "accessRevokedAt" TIMESTAMP(3);
 ALTER TABLE "RewardEvent" ADD COLUMN     "note" TEXT;
 
 -- AlterTable
-ALTER TABLE "ComplianceRequest" ADD COLUMN     "erasedAt" TIMESTAMP(3),
-ADD COLUMN     "providedAt" TIMESTAMP(3);
+ALTER TABLE "ComplianceRequest" ADD COLUMN     "providedAt" TIMESTAMP(3),
+ADD COLUMN     "erasedAt" TIMESTAMP(3);
