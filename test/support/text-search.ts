@@ -16,7 +16,7 @@ const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 export async function textColumns(db: Db): Promise<{ table: string; column: string }[]> {
   if (providerOf(process.env.DATABASE_URL ?? "") === "postgresql") {
     const rows = await db.$queryRawUnsafe<{ table_name: string; column_name: string }[]>(
-      `SELECT table_name, column_name FROM information_schema.columns
+      `SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns
        WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')
        ORDER BY table_name, column_name`,
     );

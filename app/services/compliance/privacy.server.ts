@@ -12,8 +12,8 @@
 //   shop/redact            → delete everything the app stores for the shop.
 // Each effect takes the database and the delivery's context, so it runs the same from a route or
 // from a webhook inbox.
-import { Prisma } from "@prisma/client";
-import type { Db } from "~/db.server";
+import type { Prisma } from "@prisma/client";
+import { providerOf, type Db } from "~/db.server";
 
 export interface PrivacyEffectContext {
   shop: string;
@@ -125,14 +125,18 @@ type FreeTextTable = keyof typeof FREE_TEXT;
 
 async function scrubFreeText(tx: Tx, shop: string, needles: readonly string[]) {
   if (needles.length === 0) return;
+  // Plain SQL with the provider's placeholders (`?` / `$n`): the identifiers are the constants above.
+  const postgres = providerOf(process.env.DATABASE_URL ?? "") === "postgresql";
   for (const table of Object.keys(FREE_TEXT) as FreeTextTable[]) {
     const columns: readonly string[] = FREE_TEXT[table];
-    const conditions = columns.flatMap((column) =>
-      needles.map((needle) => Prisma.sql`LOWER(${Prisma.raw(`"${column}"`)}) LIKE ${`%${needle.toLowerCase()}%`}`),
-    );
-    const rows = await tx.$queryRaw<Record<string, string | null>[]>`
-      SELECT "id", ${Prisma.raw(columns.map((c) => `"${c}"`).join(", "))} FROM ${Prisma.raw(`"${table}"`)}
-      WHERE "shop" = ${shop} AND (${Prisma.join(conditions, " OR ")})`;
+    const values: string[] = [shop];
+    const param = (value: string) => {
+      values.push(value);
+      return postgres ? `$${values.length}` : "?";
+    };
+    const conditions = columns.flatMap((column) => needles.map((needle) => `LOWER("${column}") LIKE ${param(`%${needle.toLowerCase()}%`)}`));
+    const sql = `SELECT "id", ${columns.map((c) => `"${c}"`).join(", ")} FROM "${table}" WHERE "shop" = ${postgres ? "$1" : "?"} AND (${conditions.join(" OR ")})`;
+    const rows = await tx.$queryRawUnsafe<Record<string, string | null>[]>(sql, ...values);
     for (const row of rows) {
       const data: Record<string, string | null> = {};
       for (const column of columns) {
