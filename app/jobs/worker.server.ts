@@ -160,7 +160,11 @@ export async function processClaimedReward(deps: WorkerDeps, config: WorkerConfi
     await markAccessRevoked(db, { shop: reward.shop, since: attemptStartedAt, now: now(), logger: log });
     await db.reward.updateMany({ where: { id: reward.id, claimedBy: me, status: "PENDING" }, data: { attempts: reward.attempts } });
     const paused = await db.shop.findUnique({ where: { domain: reward.shop } });
-    return deferPausedReward(deps, config, reward, shopWorkPause(paused) ?? "access_revoked", paused ?? { uninstalledAt: null, accessRevokedAt: now() });
+    const pause = shopWorkPause(paused);
+    if (paused && pause) return deferPausedReward(deps, config, reward, pause, paused);
+    // A fresh token was stored while this call was in flight: try again at once with it.
+    await db.reward.updateMany({ where: { id: reward.id, claimedBy: me, status: "PENDING" }, data: { claimedBy: null, claimedUntil: null, nextAttemptAt: now() } });
+    return "retry_scheduled";
   }
   if (!generated.ok) return handleFailure(deps, config, reward, attempt, generated, generated.codeMayExist);
 

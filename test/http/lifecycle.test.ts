@@ -125,6 +125,33 @@ describe("a revoked or stale access token is detected", () => {
     expect(await reload(second.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
   });
 
+  it("a 401 for a token that was replaced while the call was in flight does not pause the shop: the reward is retried at once", async () => {
+    const domain = "replaced-in-flight.myshopify.com";
+    const { reward } = await installedShopWithPendingReward(domain);
+    emulator.revokeAccessToken(domain);
+    // The worker reads the (now revoked) stored token; right after, an admin load stores the fresh one.
+    const racing: WorkerDeps = {
+      ...deps(),
+      adminFor: async (shop) => {
+        const graphql = await fixture.adminGraphql(shop);
+        if (shop === domain) {
+          await clockPast(new Date());
+          await db.session.update({ where: { id: `offline_${domain}` }, data: { accessToken: emulator.store.getShop(domain)!.accessToken } });
+        }
+        return graphql;
+      },
+    };
+    await runWorkerOnce(racing, config());
+    expect(emulator.inspect.countCalls(undefined, { shop: domain, outcome: "unauthorized" })).toBe(1);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).accessRevokedAt).toBeNull();
+    expect((await offlineSession(domain))?.accessToken).toBe(emulator.store.getShop(domain)!.accessToken);
+    const retried = await reload(reward.id);
+    expect(retried).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null });
+    expect(retried.nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    await runWorkerOnce(deps(), config());
+    expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+  });
+
   it("a late app/uninstalled (triggered before the new token was stored) keeps the new session and the shop installed", async () => {
     const domain = "quick-return.myshopify.com";
     const { reward } = await installedShopWithPendingReward(domain);
