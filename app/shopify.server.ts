@@ -7,6 +7,7 @@ import db from "./db.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
 import { createAdminFetch } from "./shopify/admin-fetch.server";
+import { resumeShop } from "./services/lifecycle/lifecycle.server";
 
 const config = env();
 
@@ -39,12 +40,10 @@ const shopify = shopifyApp({
     unstable_newEmbeddedAuthStrategy: true,
   },
   hooks: {
+    // Runs after every token exchange (install, reinstall, or a fresh token after a rejected one):
+    // the shop is installed again and work deferred meanwhile is due at once.
     afterAuth: async ({ session }) => {
-      await db.shop.upsert({
-        where: { domain: session.shop },
-        create: { domain: session.shop },
-        update: { uninstalledAt: null },
-      });
+      await resumeShop(db, { shop: session.shop, now: new Date(), logger });
       logger.info({ shop: session.shop }, "app installed or re-authenticated");
     },
   },

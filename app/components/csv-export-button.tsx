@@ -7,12 +7,25 @@ import { Button } from "@shopify/polaris";
 import { ExportIcon } from "@shopify/polaris-icons";
 import { useAppBridge } from "@shopify/app-bridge-react";
 
-function filenameOf(disposition: string | null): string {
+function filenameOf(disposition: string | null, fallback: string): string {
   const m = /filename="([^"]+)"/.exec(disposition ?? "");
-  return m ? m[1] : "rewards.csv";
+  return m ? m[1] : fallback;
 }
 
-export function CsvExportButton({ url, label = "Export CSV" }: { url: string; label?: string }) {
+export function CsvExportButton({
+  url,
+  label = "Export CSV",
+  fallbackName = "rewards.csv",
+  doneMessage = "Export downloaded",
+  onDownloaded,
+}: {
+  url: string;
+  label?: string;
+  fallbackName?: string;
+  doneMessage?: string;
+  /** Called after a successful download (e.g. to reload data the download changed). */
+  onDownloaded?: () => void;
+}) {
   const shopify = useAppBridge();
   const [busy, setBusy] = useState(false);
   const download = async () => {
@@ -24,12 +37,13 @@ export function CsvExportButton({ url, label = "Export CSV" }: { url: string; la
       const href = URL.createObjectURL(blob);
       const a = document.createElement("a");
       a.href = href;
-      a.download = filenameOf(response.headers.get("content-disposition"));
+      a.download = filenameOf(response.headers.get("content-disposition"), fallbackName);
       document.body.appendChild(a);
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(href), 10_000);
-      shopify.toast.show("Export downloaded");
+      shopify.toast.show(doneMessage);
+      onDownloaded?.();
     } catch {
       shopify.toast.show("The export couldn't be downloaded. Please try again.", { isError: true });
     } finally {

@@ -59,6 +59,11 @@ export function RewardHistory({ events }: { events: RewardEventView[] }) {
                 ) : null}
               </Text>
             ) : null}
+            {e.note ? (
+              <Text as="p" tone="subdued">
+                Merchant's note: {e.note}
+              </Text>
+            ) : null}
             {e.shopifyError ? (
               <details>
                 <summary style={{ cursor: "pointer" }}>

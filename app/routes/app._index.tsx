@@ -8,6 +8,7 @@ import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
 import { REWARD_STATUS_LABELS, type RewardStatus } from "~/domain/rewards";
 import { getHomeStats } from "~/services/admin/dashboard.server";
+import { countPendingDataRequests } from "~/services/compliance/privacy.server";
 import { BarChart } from "~/components/bar-chart";
 import { CsvExportButton } from "~/components/csv-export-button";
 import { formatDateTime, formatDay, formatDuration, formatNumber } from "~/components/format";
@@ -23,12 +24,12 @@ export const meta: MetaFunction = () => [{ title: "Loyalty rewards" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const stats = await getHomeStats(db, session.shop, new Date());
-  return json({ shop: session.shop, ...stats });
+  const [stats, pendingDataRequests] = await Promise.all([getHomeStats(db, session.shop, new Date()), countPendingDataRequests(db, session.shop)]);
+  return json({ shop: session.shop, ...stats, pendingDataRequests });
 }
 
 export default function Home() {
-  const { shop, counts, customers, recentFailures, pending, daily } = useLoaderData<typeof loader>();
+  const { shop, counts, customers, recentFailures, pending, daily, pendingDataRequests } = useLoaderData<typeof loader>();
   const days = daily.length;
   const issuedTotal = daily.reduce((n, d) => n + d.issued, 0);
   const usedTotal = daily.reduce((n, d) => n + d.used, 0);
@@ -38,6 +39,14 @@ export default function Home() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            {pendingDataRequests > 0 ? (
+              <Banner tone="info" title="Customer data requests are waiting">
+                <p>
+                  {pendingDataRequests === 1 ? "A customer asked" : `${pendingDataRequests} customers asked`} for their data.{" "}
+                  <Link url="/app/privacy">Download it in Privacy requests</Link> and send it to them.
+                </p>
+              </Banner>
+            ) : null}
             <Text as="p" tone="subdued">
               {shop} · {formatNumber(customers)} customers in the program
             </Text>

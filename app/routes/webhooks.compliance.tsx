@@ -15,13 +15,13 @@ export async function action({ request }: ActionFunctionArgs) {
   if ((await claimDelivery(db, { shop, webhookId, topic })) === "duplicate") return new Response(null, { status: 200 });
   switch (topic) {
     case "CUSTOMERS_DATA_REQUEST":
-      await handleCustomersDataRequest(db, shop, payload);
+      await handleCustomersDataRequest(db, { shop, webhookId, payload });
       break;
     case "CUSTOMERS_REDACT":
-      await handleCustomersRedact(db, shop, payload);
+      await handleCustomersRedact(db, { shop, webhookId, payload });
       break;
     case "SHOP_REDACT":
-      await handleShopRedact(db, shop);
+      await handleShopRedact(db, { shop });
       break;
     default:
       return new Response(`Unexpected topic ${topic}`, { status: 400 });

@@ -207,7 +207,9 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
       return json({ errors: "Method Not Allowed" }, 405, headers);
     }
 
-    // --- authentication
+    // --- authentication: a missing, revoked (uninstall, rotation) or unknown token gets 401
+    // Unauthorized — "The client doesn't have correct authentication credentials"
+    // (https://shopify.dev/docs/api/usage/response-codes); only the shop's current token passes.
     const token = request.headers.get("x-shopify-access-token");
     if (!token || token !== shop.accessToken) {
       record({ ...base, outcome: "unauthorized", httpStatus: 401 });

@@ -185,6 +185,13 @@ export class ShopifyEmulator {
     if (!verified.ok || !record || verified.claims.dest !== `https://${shop}`) {
       return json({ error: "invalid_subject_token", error_description: "The session token is invalid" }, 400);
     }
+    // An app that is not installed has no grant to exchange: Shopify refuses with 400 ("If your
+    // session token is expired or otherwise invalid, then the token exchange request fails with an
+    // HTTP status code of 400 Bad Request" —
+    // https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/token-exchange).
+    if (record.uninstalledAt) {
+      return json({ error: "invalid_subject_token", error_description: "The app is not installed on this shop" }, 400);
+    }
     const scope = record.scopes?.join(",") ?? "";
     if (body.requested_token_type === "urn:shopify:params:oauth:token-type:online-access-token") {
       return json({
@@ -298,7 +305,11 @@ export class ShopifyEmulator {
   }
 
   /**
-   * The merchant uninstalls the app: the token dies at once, then app/uninstalled.
+   * The merchant uninstalls the app: the token dies at once (the Admin API answers 401 to it:
+   * https://shopify.dev/docs/api/usage/response-codes), token exchange is refused until a reinstall,
+   * then app/uninstalled is sent, its X-Shopify-Triggered-At being the moment of the uninstall
+   * (https://shopify.dev/docs/apps/build/webhooks/subscribe/https). `deliver: false` keeps the signed
+   * webhook for the test to deliver late.
    *
    * @example
    * await emulator.uninstall("my-shop.myshopify.com");
@@ -306,11 +317,36 @@ export class ShopifyEmulator {
   async uninstall(shop: string, webhook: WebhookSendOptions = {}) {
     const record = this.store.getShop(shop);
     if (!record) throw new Error(`unknown shop ${shop}`);
-    this.store.updateShop(shop, { accessToken: `revoked_${randomBytes(8).toString("hex")}` });
+    this.store.updateShop(shop, { accessToken: `revoked_${randomBytes(8).toString("hex")}`, uninstalledAt: this.store.now() });
     const body = serializeWebhookJson(
       buildShopPayload({ domain: shop, name: record.name, email: record.email, currency: record.currencyCode, planDisplayName: record.planDisplayName }),
     );
     return this.sendWebhook("app/uninstalled", shop, body, webhook);
+  }
+
+  /**
+   * The merchant installs the app again: Shopify grants a new offline access token, which the app
+   * gets through token exchange when the embedded app next loads
+   * (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/token-exchange).
+   */
+  reinstall(shop: string): ShopRecord {
+    if (!this.store.getShop(shop)) throw new Error(`unknown shop ${shop}`);
+    return this.store.updateShop(shop, { accessToken: `shpat_${randomBytes(16).toString("hex")}`, uninstalledAt: null });
+  }
+
+  /**
+   * The shop's offline token stops working while the app stays installed (e.g. the app's client
+   * secret was rotated and the old one revoked): the Admin API answers 401 Unauthorized to it
+   * (https://shopify.dev/docs/api/usage/response-codes) and token exchange hands out a working one
+   * (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/token-exchange).
+   * No webhook is sent. Returns the revoked token.
+   */
+  revokeAccessToken(shop: string): string {
+    const record = this.store.getShop(shop);
+    if (!record) throw new Error(`unknown shop ${shop}`);
+    const revoked = record.accessToken;
+    this.store.updateShop(shop, { accessToken: `shpat_${randomBytes(16).toString("hex")}` });
+    return revoked;
   }
 
   async customersDataRequest(shop: string, customerId: string, webhook: WebhookSendOptions = {}) {

@@ -91,6 +91,8 @@ export interface ShopRecord {
   accessToken: string;
   /** Granted access scopes; undefined means "every scope" (access checks off except features). */
   scopes: string[] | undefined;
+  /** Set while the app is uninstalled from the shop (token exchange is refused, the token is dead). */
+  uninstalledAt: Date | null;
   createdAt: Date;
 }
 
@@ -465,6 +467,7 @@ export class EmulatorStore {
       features: { giftCards: seed.giftCards ?? shopifyPlus },
       accessToken: seed.accessToken,
       scopes: seed.scopes,
+      uninstalledAt: null,
       createdAt: this.now(),
     };
     this.shops.set(domain, {

@@ -128,7 +128,8 @@ export async function issueManualReward(
     source: "MANUAL",
     idempotencyKey: requestKey ? `manual:${target.customerId}:${requestKey}` : null,
     actor: "MERCHANT",
-    reason: note ? `Issued by the merchant: ${note}` : "Issued by the merchant",
+    reason: "Issued by the merchant",
+    note: note ?? null,
   });
   if (!result.ok) return fail("issue", ISSUE_STATUS[result.error.code], result.error.message);
   return {

@@ -127,6 +127,8 @@ export interface RewardEventView {
   reason: string | null;
   /** The stored failure code when `reason` was one (shown small, for support). */
   reasonCode: string | null;
+  /** What the merchant typed (cancel reason, manual-issue note), if anything. */
+  note: string | null;
   /** Shopify's error payload, pretty-printed JSON, when there was one. */
   shopifyError: string | null;
   createdAt: string;
@@ -173,6 +175,7 @@ function toEventView(e: RewardEvent): RewardEventView {
     actorLabel: ACTOR_LABELS[actor],
     reason: failureCode ? merchantExplanation(failureCode).summary : e.reason,
     reasonCode: failureCode,
+    note: e.note,
     shopifyError: prettyJson(e.shopifyError),
     createdAt: e.createdAt.toISOString(),
   };

@@ -1,10 +1,34 @@
-// Shopify's mandatory privacy webhooks.
-//   customers/data_request → the customer's data, stored as a ComplianceRequest for the merchant
-//                            (Shopify asks apps to give it to the merchant, not to the customer).
-//   customers/redact       → erase the customer's personal data (name, email, Shopify id, reward
-//                            codes) but keep anonymous aggregates (reward counts, statuses, points).
+// Shopify's mandatory privacy webhooks (https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance)
+// and the merchant's hand-over of data requests. What is erased and what stays, and why:
+// docs/decisions/015-privacy-and-lifecycle.md.
+//   customers/data_request → the customer's data, stored as a ComplianceRequest; the merchant sees it
+//                            pending in the admin (Privacy requests), downloads it as JSON, and the
+//                            download records `providedAt` (Shopify asks apps to give the data to the
+//                            merchant, not to the customer).
+//   customers/redact       → erase the customer's personal data everywhere: the Customer row, the
+//                            copies on its rewards and redemptions, reward codes, merchant-typed notes,
+//                            the stored result of earlier data requests, and any app text elsewhere
+//                            in the shop that still names them. Anonymous aggregates stay.
 //   shop/redact            → delete everything the app stores for the shop.
-import type { Db } from "~/db.server";
+// Each effect takes the database and the delivery's context, so it runs the same from a route or
+// from a webhook inbox.
+import type { Prisma } from "@prisma/client";
+import { providerOf, type Db } from "~/db.server";
+
+export interface PrivacyEffectContext {
+  shop: string;
+  payload: unknown;
+  /** X-Shopify-Triggered-At, when known. */
+  triggeredAt?: Date | null;
+  webhookId?: string;
+}
+
+type Tx = Prisma.TransactionClient;
+
+export const DATA_REQUEST = "customers/data_request";
+export const CUSTOMER_REDACT = "customers/redact";
+
+const REDACTED = "[redacted]";
 
 interface CustomerRef {
   gid: string | null;
@@ -18,7 +42,7 @@ function customerRef(payload: unknown): CustomerRef {
 }
 
 /** By Shopify customer id; by email only when the id is unknown to us (e.g. never stored). */
-async function findCustomers(db: Db, shop: string, ref: CustomerRef) {
+async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
   if (ref.gid) {
     const byId = await db.customer.findMany({ where: { shop, shopifyCustomerId: ref.gid } });
     if (byId.length > 0) return byId;
@@ -26,68 +50,173 @@ async function findCustomers(db: Db, shop: string, ref: CustomerRef) {
   return ref.email ? db.customer.findMany({ where: { shop, email: ref.email } }) : [];
 }
 
-export async function handleCustomersDataRequest(db: Db, shop: string, payload: unknown) {
+export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectContext) {
+  const { shop, payload } = ctx;
   const ref = customerRef(payload);
   const customers = await findCustomers(db, shop, ref);
   const data = await Promise.all(
-    customers.map(async (c) => ({
-      customer: { shopifyCustomerId: c.shopifyCustomerId, name: c.displayName, email: c.email, pointsBalance: c.pointsBalance, vipTier: c.vipTier },
-      rewards: (await db.reward.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" } })).map((r) => ({
-        title: r.title,
-        code: r.code,
-        status: r.status,
-        kind: r.kind,
-        value: r.value,
-        currency: r.currency,
-        createdAt: r.createdAt,
-        issuedAt: r.issuedAt,
-        usedAt: r.usedAt,
-        usedOrder: r.usedOrderName,
-      })),
-      pointsLedger: (await db.pointsTransaction.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" } })).map((t) => ({
-        delta: t.delta,
-        balanceAfter: t.balanceAfter,
-        reason: t.reason,
-        at: t.createdAt,
-      })),
-    })),
+    customers.map(async (c) => {
+      const rewards = await db.reward.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" }, include: { events: { orderBy: { createdAt: "asc" } } } });
+      return {
+        customer: { shopifyCustomerId: c.shopifyCustomerId, name: c.displayName, email: c.email, pointsBalance: c.pointsBalance, vipTier: c.vipTier },
+        rewards: rewards.map((r) => ({
+          id: r.id,
+          title: r.title,
+          code: r.code,
+          status: r.status,
+          kind: r.kind,
+          value: r.value,
+          currency: r.currency,
+          createdAt: r.createdAt,
+          issuedAt: r.issuedAt,
+          usedAt: r.usedAt,
+          usedOrder: r.usedOrderName,
+          canceledAt: r.canceledAt,
+          // The reward's history, with what the merchant wrote about it.
+          history: r.events.map((e) => ({ at: e.createdAt, type: e.type, from: e.fromStatus, to: e.toStatus, by: e.actor, reason: e.reason, note: e.note })),
+        })),
+        pointsLedger: (await db.pointsTransaction.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" } })).map((t) => ({
+          delta: t.delta,
+          balanceAfter: t.balanceAfter,
+          reason: t.reason,
+          note: t.note,
+          at: t.createdAt,
+        })),
+      };
+    }),
   );
   const dataRequestId = (payload as { data_request?: { id?: unknown } } | null)?.data_request?.id ?? null;
   return db.complianceRequest.create({
     data: {
       shop,
-      topic: "customers/data_request",
-      customerGid: ref.gid,
+      topic: DATA_REQUEST,
+      customerGid: ref.gid ?? customers[0]?.shopifyCustomerId ?? null,
       result: JSON.stringify({ dataRequestId, requestedCustomer: ref, found: data.length, data }),
     },
   });
 }
 
-export async function handleCustomersRedact(db: Db, shop: string, payload: unknown) {
-  const ref = customerRef(payload);
-  const customers = await findCustomers(db, shop, ref);
-  await db.$transaction(async (tx) => {
-    for (const c of customers) {
-      const rewards = await tx.reward.findMany({ where: { customerId: c.id }, select: { id: true } });
-      for (const r of rewards) {
-        await tx.reward.update({
-          where: { id: r.id },
-          // Codes identify the customer at checkout: replace them; keep status, kind, value, dates.
-          data: { customerName: null, customerEmail: null, customerGid: "redacted", code: "REDACTED", codeKey: `REDACTED:${r.id}`, usedOrderName: null },
-        });
-      }
-      await tx.redemption.updateMany({ where: { customerId: c.id }, data: { code: "REDACTED" } });
-      await tx.customer.update({
-        where: { id: c.id },
-        data: { displayName: "Redacted customer", email: null, shopifyCustomerId: `redacted:${c.id}`, redemptionLockKey: null },
-      });
-    }
-    await tx.complianceRequest.create({ data: { shop, topic: "customers/redact", customerGid: null, result: JSON.stringify({ redactedCustomers: customers.length }) } });
-  });
-  return { redacted: customers.length };
+// ---- customers/redact --------------------------------------------------------------------------
+
+/** Escapes a literal for a RegExp. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-export async function handleShopRedact(db: Db, shop: string) {
+/** Replaces every occurrence of any needle (case-insensitive) by "[redacted]". */
+export function scrubText(text: string | null, needles: readonly string[]): string | null {
+  if (text === null || needles.length === 0) return text;
+  const sorted = [...needles].sort((a, b) => b.length - a.length).map(literal);
+  return text.replace(new RegExp(sorted.join("|"), "gi"), REDACTED);
+}
+
+/**
+ * App text that can hold Shopify's or the merchant's words, by table. Everything the app writes
+ * itself names rewards by id and holds no personal data; these columns are scrubbed anyway, because
+ * Shopify's error payloads echo what they were sent and a merchant may type a customer's name into a
+ * note on another customer's reward.
+ */
+const FREE_TEXT = {
+  RewardEvent: ["reason", "note", "shopifyError"],
+  Reward: ["failureReason"],
+  PointsTransaction: ["note"],
+} as const;
+type FreeTextTable = keyof typeof FREE_TEXT;
+
+async function scrubFreeText(tx: Tx, shop: string, needles: readonly string[]) {
+  if (needles.length === 0) return;
+  // Plain SQL with the provider's placeholders (`?` / `$n`): the identifiers are the constants above.
+  const postgres = providerOf(process.env.DATABASE_URL ?? "") === "postgresql";
+  for (const table of Object.keys(FREE_TEXT) as FreeTextTable[]) {
+    const columns: readonly string[] = FREE_TEXT[table];
+    const values: string[] = [shop];
+    const param = (value: string) => {
+      values.push(value);
+      return postgres ? `$${values.length}` : "?";
+    };
+    const conditions = columns.flatMap((column) => needles.map((needle) => `LOWER("${column}") LIKE ${param(`%${needle.toLowerCase()}%`)}`));
+    const sql = `SELECT "id", ${columns.map((c) => `"${c}"`).join(", ")} FROM "${table}" WHERE "shop" = ${postgres ? "$1" : "?"} AND (${conditions.join(" OR ")})`;
+    const rows = await tx.$queryRawUnsafe<Record<string, string | null>[]>(sql, ...values);
+    for (const row of rows) {
+      const data: Record<string, string | null> = {};
+      for (const column of columns) {
+        const scrubbed = scrubText(row[column] ?? null, needles);
+        if (scrubbed !== (row[column] ?? null)) data[column] = scrubbed;
+      }
+      if (Object.keys(data).length === 0) continue;
+      const id = row.id as string;
+      if (table === "RewardEvent") await tx.rewardEvent.update({ where: { id }, data });
+      else if (table === "Reward") await tx.reward.update({ where: { id }, data });
+      else await tx.pointsTransaction.update({ where: { id }, data });
+    }
+  }
+}
+
+export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
+  const { shop, payload } = ctx;
+  const ref = customerRef(payload);
+  const now = new Date();
+  const result = await db.$transaction(
+    async (tx) => {
+      const customers = await findCustomers(tx, shop, ref);
+      // Everything that identifies the subject, to hunt down in free text below.
+      const needles = new Set<string>();
+      if (ref.gid) needles.add(ref.gid);
+      if (ref.email) needles.add(ref.email);
+      for (const c of customers) {
+        needles.add(c.shopifyCustomerId);
+        if (c.email) needles.add(c.email);
+        if (c.displayName.trim().length >= 3) needles.add(c.displayName.trim());
+        const rewards = await tx.reward.findMany({ where: { customerId: c.id }, select: { id: true, code: true, customerName: true, customerEmail: true } });
+        const redemptions = await tx.redemption.findMany({ where: { customerId: c.id }, select: { code: true } });
+        for (const r of rewards) {
+          if (r.code.length >= 3) needles.add(r.code);
+          if (r.customerEmail) needles.add(r.customerEmail);
+          if (r.customerName && r.customerName.trim().length >= 3) needles.add(r.customerName.trim());
+        }
+        for (const r of redemptions) if (r.code.length >= 3) needles.add(r.code);
+        for (const r of rewards) {
+          await tx.reward.update({
+            where: { id: r.id },
+            // Codes identify the customer at checkout: replace them; keep status, kind, value, dates.
+            data: { customerName: null, customerEmail: null, customerGid: "redacted", code: "REDACTED", codeKey: `REDACTED:${r.id}`, usedOrderName: null },
+          });
+        }
+        // What the merchant typed about this customer's rewards and points goes with them.
+        await tx.rewardEvent.updateMany({ where: { reward: { customerId: c.id } }, data: { note: null } });
+        await tx.pointsTransaction.updateMany({ where: { customerId: c.id }, data: { note: null } });
+        await tx.redemption.updateMany({ where: { customerId: c.id }, data: { code: "REDACTED" } });
+        await tx.customer.update({
+          where: { id: c.id },
+          data: { displayName: "Redacted customer", email: null, shopifyCustomerId: `redacted:${c.id}`, redemptionLockKey: null },
+        });
+      }
+      await scrubFreeText(tx, shop, [...needles]);
+
+      // Earlier data requests for this customer held a copy of everything: erase it, keep the dates.
+      const gids = [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))];
+      const requests = await tx.complianceRequest.findMany({ where: { shop, topic: DATA_REQUEST, erasedAt: null }, select: { id: true, customerGid: true, result: true } });
+      const lowered = [...needles].map((n) => n.toLowerCase());
+      const theirs = requests.filter(
+        (r) => (r.customerGid && gids.includes(r.customerGid)) || (r.result && lowered.some((n) => r.result!.toLowerCase().includes(n))),
+      );
+      if (theirs.length > 0) {
+        await tx.complianceRequest.updateMany({ where: { id: { in: theirs.map((r) => r.id) } }, data: { customerGid: null, result: null, erasedAt: now } });
+      }
+      await tx.complianceRequest.create({
+        data: { shop, topic: CUSTOMER_REDACT, customerGid: null, result: JSON.stringify({ redactedCustomers: customers.length, erasedDataRequests: theirs.length }) },
+      });
+      return { redacted: customers.length, erasedDataRequests: theirs.length };
+    },
+    { maxWait: 20_000, timeout: 60_000 },
+  );
+  return result;
+}
+
+// ---- shop/redact -------------------------------------------------------------------------------
+
+export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "shop">) {
+  const { shop } = ctx;
   await db.$transaction([
     db.rewardEvent.deleteMany({ where: { shop } }),
     db.redemption.deleteMany({ where: { shop } }),
@@ -100,4 +229,64 @@ export async function handleShopRedact(db: Db, shop: string) {
     db.session.deleteMany({ where: { shop } }),
     db.shop.deleteMany({ where: { domain: shop } }),
   ]);
+}
+
+// ---- the merchant's side of data requests ------------------------------------------------------
+
+export interface DataRequestRow {
+  id: string;
+  receivedAt: Date;
+  providedAt: Date | null;
+  customerGid: string | null;
+  /** The customer's email as Shopify sent it (for the merchant to recognise the request). */
+  email: string | null;
+  found: number;
+}
+
+function parseResult(result: string | null): { requestedCustomer?: CustomerRef; found?: number } | null {
+  if (!result) return null;
+  try {
+    return JSON.parse(result) as { requestedCustomer?: CustomerRef; found?: number };
+  } catch {
+    return null;
+  }
+}
+
+/** Data requests of the shop that still hold data, newest first: pending (not downloaded) first. */
+export async function listDataRequests(db: Db, shop: string, options: { limit?: number } = {}): Promise<DataRequestRow[]> {
+  const rows = await db.complianceRequest.findMany({
+    where: { shop, topic: DATA_REQUEST, erasedAt: null },
+    orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+    take: options.limit ?? 100,
+  });
+  return rows
+    .map((r) => {
+      const parsed = parseResult(r.result);
+      return { id: r.id, receivedAt: r.receivedAt, providedAt: r.providedAt, customerGid: r.customerGid, email: parsed?.requestedCustomer?.email ?? null, found: parsed?.found ?? 0 };
+    })
+    .sort((a, b) => Number(a.providedAt !== null) - Number(b.providedAt !== null));
+}
+
+export type DataRequestDownload =
+  | { ok: true; fileName: string; json: string; providedAt: Date }
+  | { ok: false; status: 404 | 410; message: string };
+
+/**
+ * The stored data of one data request, for the merchant to hand over; records when it was first
+ * provided (a second download keeps the first date).
+ */
+export async function provideDataRequest(db: Db, input: { shop: string; id: string; now: Date }): Promise<DataRequestDownload> {
+  const row = await db.complianceRequest.findFirst({ where: { id: input.id, shop: input.shop, topic: DATA_REQUEST } });
+  if (!row) return { ok: false, status: 404, message: "This data request doesn't exist in your shop." };
+  if (row.erasedAt || !row.result) return { ok: false, status: 410, message: "This customer's data was erased after a redaction request; there is nothing left to provide." };
+  await db.complianceRequest.updateMany({ where: { id: row.id, providedAt: null }, data: { providedAt: input.now } });
+  const fresh = await db.complianceRequest.findUniqueOrThrow({ where: { id: row.id } });
+  const parsed = JSON.parse(row.result) as unknown;
+  const json = JSON.stringify({ shop: row.shop, receivedAt: row.receivedAt, customer: parsed }, null, 2);
+  return { ok: true, fileName: `data-request-${row.id}.json`, json, providedAt: fresh.providedAt ?? input.now };
+}
+
+/** Data requests still waiting for the merchant to provide them (for the home page's notice). */
+export function countPendingDataRequests(db: Db, shop: string): Promise<number> {
+  return db.complianceRequest.count({ where: { shop, topic: DATA_REQUEST, providedAt: null, erasedAt: null } });
 }

@@ -92,8 +92,9 @@ export async function reconcileIssuedRewards(input: {
     select: { id: true, shop: true, shopifyId: true },
   });
   const stats = { checked: 0, canceled: 0, errors: 0 };
+  // Shops whose work is paused (uninstalled, or token rejected: app/services/lifecycle) are skipped.
   const uninstalled = new Set(
-    (await input.db.shop.findMany({ where: { uninstalledAt: { not: null } }, select: { domain: true } })).map((s) => s.domain),
+    (await input.db.shop.findMany({ where: { OR: [{ uninstalledAt: { not: null } }, { accessRevokedAt: { not: null } }] }, select: { domain: true } })).map((s) => s.domain),
   );
   for (const reward of due) {
     if (uninstalled.has(reward.shop)) continue;

@@ -64,7 +64,7 @@ describe("cancel an Issued reward", () => {
     const [discount] = discountWithCode(SHOP, reward.code);
     expect(discount.deactivatedAt).not.toBeNull();
     const events = await db.rewardEvent.findMany({ where: { rewardId: reward.id, type: "STATUS_CHANGED" } });
-    expect(events).toMatchObject([{ fromStatus: "ISSUED", toStatus: "CANCELED", actor: "MERCHANT", reason: "Canceled by the merchant: Customer asked" }]);
+    expect(events).toMatchObject([{ fromStatus: "ISSUED", toStatus: "CANCELED", actor: "MERCHANT", reason: "Canceled by the merchant", note: "Customer asked" }]);
     expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(300);
     const refund = await db.pointsTransaction.findFirstOrThrow({ where: { customerId: customer.id, reason: "REDEMPTION_REFUND" } });
     expect(refund).toMatchObject({ delta: 100, balanceAfter: 300, rewardId: reward.id });

@@ -105,7 +105,10 @@ const MESSAGES: Record<ShopifyCleanup, string> = {
  */
 export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): Promise<CancelResult> {
   const { db, now, logger } = deps;
-  const note = input.reason?.trim() ? `Canceled by the merchant: ${input.reason.trim()}` : "Canceled by the merchant";
+  // The merchant's words go to the event's note (erased with the customer by customers/redact), never
+  // into the app-authored reason or the points ledger.
+  const reasonText = "Canceled by the merchant";
+  const merchantNote = input.reason?.trim() ? input.reason.trim() : null;
 
   // A few rounds: the reward can change under us (the worker issues it, a webhook marks it Used).
   for (let round = 0; round < 3; round++) {
@@ -113,7 +116,7 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
     if (!reward) return { ok: false, error: { code: "not_found", message: "This reward doesn't exist (it may have been deleted)." } };
     let refunded = 0;
     const also = async (tx: Prisma.TransactionClient) => {
-      refunded = await refundPoints(tx, reward, note);
+      refunded = await refundPoints(tx, reward, reasonText);
     };
 
     if (reward.status === "ISSUED") {
@@ -137,7 +140,8 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
         to: "CANCELED",
         trigger: "MERCHANT_CANCELED",
         actor: "MERCHANT",
-        reason: note,
+        reason: reasonText,
+        note: merchantNote,
         data: { canceledAt: now(), nextAttemptAt: null },
         also,
       });
@@ -153,7 +157,8 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
         to: "CANCELED",
         trigger: "MERCHANT_CANCELED",
         actor: "MERCHANT",
-        reason: note,
+        reason: reasonText,
+        note: merchantNote,
         // The cleanup marker: due now; cleared once Shopify is confirmed clean.
         data: { canceledAt: now(), nextAttemptAt: now() },
         also,
@@ -174,7 +179,7 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
     }
 
     // USED or FAILED: record the rejected request in the history, explain why.
-    await transitionReward(db, logger, { reward, to: "CANCELED", trigger: "MERCHANT_CANCELED", actor: "MERCHANT", reason: note });
+    await transitionReward(db, logger, { reward, to: "CANCELED", trigger: "MERCHANT_CANCELED", actor: "MERCHANT", reason: reasonText, note: merchantNote });
     return notCancelable(reward);
   }
   return {

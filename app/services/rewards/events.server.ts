@@ -27,7 +27,10 @@ export interface EventInput {
   actor: Actor;
   fromStatus?: RewardStatus | null;
   toStatus?: RewardStatus | null;
+  /** App-authored text only: no personal data, no reward codes (name other rewards by id). */
   reason?: string | null;
+  /** Free text the merchant typed (cancel reason, manual-issue note); customers/redact erases it. */
+  note?: string | null;
   shopifyError?: unknown;
   dedupeKey?: string | null;
 }
@@ -53,6 +56,7 @@ export async function recordEvent(client: DbClient, event: EventInput): Promise<
       fromStatus: event.fromStatus ?? null,
       toStatus: event.toStatus ?? null,
       reason: event.reason ?? null,
+      note: event.note?.trim() ? event.note.trim() : null,
       shopifyError: shopifyErrorJson(event.shopifyError),
       dedupeKey: event.dedupeKey ?? null,
     },
@@ -97,6 +101,8 @@ export interface TransitionParams {
   trigger: TransitionTrigger;
   actor: Actor;
   reason?: string | null;
+  /** The merchant's own words, kept apart from `reason` (see EventInput.note). */
+  note?: string | null;
   shopifyError?: unknown;
   /** Extra columns to set with the status. */
   data?: Prisma.RewardUpdateManyMutationInput;
@@ -137,6 +143,7 @@ export async function transitionReward(db: Db, logger: Logger, params: Transitio
       fromStatus: from,
       toStatus: params.to,
       reason: params.reason ? `${decision.reason} (requested: ${params.reason})` : decision.reason,
+      note: params.note ?? null,
       dedupeKey: params.dedupeKey ? `rejected:${params.dedupeKey}` : null,
     }).catch((error: unknown) => {
       if (!isUniqueViolation(error)) throw error;
@@ -159,6 +166,7 @@ export async function transitionReward(db: Db, logger: Logger, params: Transitio
         fromStatus: from,
         toStatus: params.to,
         reason: params.reason ?? null,
+        note: params.note ?? null,
         shopifyError: params.shopifyError,
         dedupeKey: params.dedupeKey ?? null,
       });

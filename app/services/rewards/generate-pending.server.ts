@@ -5,7 +5,8 @@
 //
 // Per claimed reward:
 //   - re-read it; it may have been canceled (→ make sure its code is dead) or used meanwhile;
-//   - shop uninstalled → leave it Pending, look again later (no attempt counted);
+//   - shop uninstalled or its token rejected → leave it Pending, look again later (no attempt counted;
+//     a 401 from Shopify pauses the shop: app/services/lifecycle/lifecycle.server.ts);
 //   - count the attempt BEFORE calling Shopify (a process that dies mid-call still used one, so a
 //     crash loop ends in Failed instead of looping forever) and renew the lease;
 //   - generate: every attempt after the first looks the code up first and adopts our own discount
@@ -16,7 +17,7 @@
 //     uncertain → next attempt per `planRetry` (exponential backoff, jitter), FAILED after the
 //     last allowed attempt.
 // See docs/decisions/006-exactly-once-generation.md and 010-reward-row-as-job-queue.md.
-import type { Reward } from "@prisma/client";
+import type { Reward, Shop } from "@prisma/client";
 import {
   DEFAULT_RETRY_POLICY,
   parseRewardKind,
@@ -28,7 +29,8 @@ import {
 } from "~/domain/rewards";
 import { cleanupRewardCode } from "./cancel.server";
 import type { AdminGraphql, RewardDeps, RunOptions } from "./deps.server";
-import { recordEvent, shopifyMessage, transitionReward } from "./events.server";
+import { recordEvent, recordEventOnce, shopifyMessage, transitionReward } from "./events.server";
+import { isRejectedToken, markAccessRevoked, PAUSE_REASONS, pauseEventKey, shopWorkPause, type WorkPause } from "~/services/lifecycle/lifecycle.server";
 import { generateInShopify, removeFromShopify, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
 import { parseSettings } from "./repository.server";
 
@@ -73,6 +75,7 @@ export type ProcessOutcome =
   | "retry_scheduled"
   | "failed"
   | "deferred_uninstalled"
+  | "deferred_access_revoked"
   | "canceled_meanwhile"
   | "cleanup"
   | "skipped";
@@ -110,15 +113,10 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   }
 
   const shop = await db.shop.findUnique({ where: { domain: reward.shop } });
-  if (shop?.uninstalledAt) {
-    await db.reward.updateMany({
-      where: { id: reward.id, claimedBy: me, status: "PENDING" },
-      data: { claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(now().getTime() + config.uninstalledRetryMs) },
-    });
-    log.info("shop uninstalled; reward left pending");
-    return "deferred_uninstalled";
-  }
+  const pause = shopWorkPause(shop);
+  if (shop && pause) return deferPausedReward(deps, config, reward, pause, shop);
 
+  const attemptStartedAt = now();
   const attempt = reward.attempts + 1;
   const started = await db.reward.updateMany({
     where: { id: reward.id, claimedBy: me, status: "PENDING" },
@@ -146,6 +144,17 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   }
 
   const generated = await generateInShopify(access, spec, { now: now(), lookupFirst: reward.attempts > 0 });
+  if (!generated.ok && isRejectedToken(generated.failure)) {
+    // Not the reward's fault: the shop's token is dead. Give the attempt back and stop the shop.
+    await markAccessRevoked(db, { shop: reward.shop, since: attemptStartedAt, now: now(), logger: log });
+    await db.reward.updateMany({ where: { id: reward.id, claimedBy: me, status: "PENDING" }, data: { attempts: reward.attempts } });
+    const paused = await db.shop.findUnique({ where: { domain: reward.shop } });
+    const pausedBy = shopWorkPause(paused);
+    if (paused && pausedBy) return deferPausedReward(deps, config, reward, pausedBy, paused);
+    // A fresh token was stored while this call was in flight: try again at once with it.
+    await db.reward.updateMany({ where: { id: reward.id, claimedBy: me, status: "PENDING" }, data: { claimedBy: null, claimedUntil: null, nextAttemptAt: now() } });
+    return "retry_scheduled";
+  }
   if (!generated.ok) return handleFailure(deps, config, reward, attempt, generated, generated.codeMayExist);
 
   await deps.beforeIssue?.(reward);
@@ -192,6 +201,35 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   // ran out (it adopts the same code). Nothing to undo.
   await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
   return "skipped";
+}
+
+/**
+ * The shop cannot be worked on (uninstalled, or its token rejected): the reward stays Pending with
+ * no attempt counted, its history says why once per pause, and it is looked at again later — or at
+ * once when the shop comes back (app/services/lifecycle/lifecycle.server.ts, resumeShop).
+ */
+async function deferPausedReward(
+  deps: GeneratePendingDeps,
+  config: GeneratePendingConfig,
+  reward: Reward,
+  pause: WorkPause,
+  shop: Pick<Shop, "uninstalledAt" | "accessRevokedAt">,
+): Promise<ProcessOutcome> {
+  const { db, now, logger } = deps;
+  await db.reward.updateMany({
+    where: { id: reward.id, claimedBy: config.workerId, status: "PENDING" },
+    data: { claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(now().getTime() + config.uninstalledRetryMs) },
+  });
+  await recordEventOnce(db, {
+    rewardId: reward.id,
+    shop: reward.shop,
+    type: "NOTE",
+    actor: "WORKER",
+    reason: PAUSE_REASONS[pause],
+    dedupeKey: pauseEventKey(pause, shop),
+  });
+  logger.info({ shop: reward.shop, rewardId: reward.id, pause }, "shop paused; reward left pending");
+  return pause === "uninstalled" ? "deferred_uninstalled" : "deferred_access_revoked";
 }
 
 async function handleFailure(

@@ -35,8 +35,10 @@ export interface IssueRewardAsyncInput {
   idempotencyKey?: string | null;
   /** Default: MERCHANT for MANUAL, SYSTEM otherwise. */
   actor?: Actor;
-  /** Why it was issued, for the reward's history (e.g. "Referred jane@example.com"). */
+  /** Why it was issued, for the reward's history (app-authored, e.g. "Referred a friend": no personal data). */
   reason?: string | null;
+  /** Free text typed by the merchant; kept in the event's note, which customers/redact erases. */
+  note?: string | null;
 }
 
 export type IssueErrorCode = "customer_not_found" | "template_not_found" | "template_inactive" | "template_not_for_source" | "invalid_template";
@@ -107,6 +109,7 @@ export async function issueRewardAsync(deps: RewardDeps, input: IssueRewardAsync
     idempotencyKey: input.idempotencyKey ?? null,
     actor: input.actor ?? (input.source === "MANUAL" ? "MERCHANT" : "SYSTEM"),
     reason: input.reason ?? null,
+    note: input.note ?? null,
   });
 }
 
@@ -119,6 +122,7 @@ interface QueueInput {
   idempotencyKey: string | null;
   actor: Actor;
   reason: string | null;
+  note?: string | null;
 }
 
 /** Saves a Pending reward (code chosen now) and its CREATED event; the worker generates it. */
@@ -166,6 +170,7 @@ async function queuePendingReward(deps: RewardDeps, input: QueueInput): Promise<
           actor,
           toStatus: status,
           reason: input.reason ?? `${input.source} reward queued for generation`,
+          note: input.note ?? null,
         });
         return row;
       });
@@ -255,7 +260,8 @@ export async function reissueReward(deps: RewardDeps, input: ReissueInput): Prom
     source: failed.source === "POINTS_REDEMPTION" ? "MANUAL" : (failed.source as AsyncSource),
     idempotencyKey: reissueKey(failed.id),
     actor: "MERCHANT",
-    reason: `Issued again by the merchant to replace failed reward ${failed.code}`,
+    // Rewards are named by id, never by code: codes are personal data that customers/redact erases.
+    reason: `Issued again by the merchant to replace failed reward ${failed.id}`,
   });
   if (result.ok && result.created) {
     try {
@@ -264,7 +270,7 @@ export async function reissueReward(deps: RewardDeps, input: ReissueInput): Prom
         shop: failed.shop,
         type: "NOTE",
         actor: "MERCHANT",
-        reason: `Issued again as a new reward (code ${result.reward.code}). This reward stays Failed.`,
+        reason: `Issued again as a new reward (${result.reward.id}). This reward stays Failed.`,
         dedupeKey: "reissued",
       });
     } catch (error) {

@@ -29,6 +29,8 @@ export type ProxyErrorCode =
   | "unsupported_media_type"
   | "method_not_allowed"
   | "not_signed_in"
+  /** No storefront endpoint at this path. */
+  | "not_found"
   | "rate_limited"
   /** The redemption is still open (running, or to be resumed): retry with the SAME idempotency key. */
   | "redemption_pending"
@@ -57,6 +59,7 @@ export const MESSAGES = {
   notSignedIn: "Please sign in to your account to see your points and rewards.",
   rateLimited: "You're doing that too often. Please wait a moment and try again.",
   internal: "Something went wrong on our side. Please reload the page and try again.",
+  notFound: "This loyalty page doesn't exist. Please reload the page and try again.",
 } as const;
 
 /** One limiter per process (see rate-limit.server.ts for why that is acceptable). */

@@ -72,6 +72,60 @@ describe("OAuth token exchange", () => {
   });
 });
 
+describe("uninstall, reinstall and revoked tokens", () => {
+  const emulator = createShopifyEmulator({ apiKey: KEY, apiSecret: SECRET, appUrl: "http://127.0.0.1:9" });
+  const domain = "life.myshopify.com";
+  emulator.addShop({ domain, scopes: ["read_discounts"] });
+  const exchange = () =>
+    emulator.handle(
+      new Request(`https://${domain}/admin/oauth/access_token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          client_id: KEY,
+          client_secret: SECRET,
+          grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+          subject_token: emulator.sessionToken(domain),
+          subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
+          requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+        }),
+      }),
+    );
+  const shopQuery = (token: string) =>
+    emulator.handle(
+      new Request(`https://${domain}/admin/api/2026-10/graphql.json`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-shopify-access-token": token },
+        body: JSON.stringify({ query: "{ shop { name } }" }),
+      }),
+    );
+
+  it("an uninstall kills the token (401) and refuses token exchange; a reinstall grants a new token", async () => {
+    const before = emulator.store.getShop(domain)!.accessToken;
+    const sent = await emulator.uninstall(domain, { deliver: false });
+    expect(sent.signed.headers["X-Shopify-Topic"]).toBe("app/uninstalled");
+    expect((await shopQuery(before)).status).toBe(401);
+    const refused = await exchange();
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: "invalid_subject_token" });
+
+    const after = emulator.reinstall(domain).accessToken;
+    expect(after).not.toBe(before);
+    expect(await (await exchange()).json()).toMatchObject({ access_token: after });
+    expect((await shopQuery(after)).status).toBe(200);
+    expect((await shopQuery(before)).status).toBe(401);
+  });
+
+  it("a revoked token gets 401 while the app stays installed; token exchange hands out the working one", async () => {
+    const revoked = emulator.revokeAccessToken(domain);
+    expect((await shopQuery(revoked)).status).toBe(401);
+    const current = emulator.store.getShop(domain)!.accessToken;
+    expect(current).not.toBe(revoked);
+    expect(await (await exchange()).json()).toMatchObject({ access_token: current });
+    expect((await shopQuery(current)).status).toBe(200);
+  });
+});
+
 describe("local admin host and HTTP adapter", async () => {
   const emulator = createShopifyEmulator({ apiKey: KEY, apiSecret: SECRET, appUrl: "http://localhost:9999" });
   const shop = emulator.addShop({ domain: "host.myshopify.com", name: "Host Shop" });

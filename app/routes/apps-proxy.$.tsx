@@ -1,0 +1,15 @@
+// Any /apps-proxy/* path no storefront route serves (a stale widget, a typo, a probe): the widget's
+// JSON 404, never Remix's HTML error page, and nothing logged as an error. Nothing is read or
+// written, so no signature is needed to say "not here".
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { MESSAGES, proxyError } from "~/services/storefront/proxy.server";
+
+const notFound = () => proxyError(404, "not_found", MESSAGES.notFound);
+
+export async function loader(_args: LoaderFunctionArgs) {
+  return notFound();
+}
+
+export async function action(_args: ActionFunctionArgs) {
+  return notFound();
+}

@@ -1,0 +1,120 @@
+// The app's life in a shop: installed (token exchange → afterAuth), uninstalled (app/uninstalled),
+// and its offline access token rejected by Shopify (HTTP 401: revoked or stale). One rule decides
+// whether the shop's background work may run (`shopWorkPause`), and one function resumes it.
+// Why: docs/decisions/015-privacy-and-lifecycle.md.
+//
+// Shopify facts relied on:
+//   - app/uninstalled is delivered at least once and may arrive late; X-Shopify-Triggered-At is when
+//     the event happened (https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates,
+//     https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-2-validate-the-origin-of-your-webhook).
+//   - After an uninstall the access token no longer works; a (re)install hands the app a new one through
+//     token exchange (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/token-exchange).
+//   - The Admin API answers 401 Unauthorized to a token it does not accept
+//     (https://shopify.dev/docs/api/usage/response-codes).
+import type { Shop } from "@prisma/client";
+import type { Db } from "~/db.server";
+import type { Logger } from "~/logger.server";
+
+export type WorkPause = "uninstalled" | "access_revoked";
+
+/** Why the shop's background work must wait, or null when it may run. */
+export function shopWorkPause(shop: Pick<Shop, "uninstalledAt" | "accessRevokedAt"> | null | undefined): WorkPause | null {
+  if (shop?.uninstalledAt) return "uninstalled";
+  if (shop?.accessRevokedAt) return "access_revoked";
+  return null;
+}
+
+/** What the reward history says while a reward waits for its shop. */
+export const PAUSE_REASONS: Readonly<Record<WorkPause, string>> = {
+  uninstalled: "Waiting: the app was uninstalled from the shop. The reward stays Pending and is created when the app is installed again.",
+  access_revoked:
+    "Waiting: Shopify rejected the app's access to the shop (HTTP 401: the access token was revoked or is no longer valid). No attempt was used. The reward stays Pending and is created as soon as the merchant opens the app, which reconnects it.",
+};
+
+/** X-Shopify-Triggered-At (ISO 8601) as a Date; null when absent or not a date. */
+export function parseTriggeredAt(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
+export interface LifecycleContext {
+  shop: string;
+  /** When Shopify says the event happened (X-Shopify-Triggered-At); null if unknown. */
+  triggeredAt: Date | null;
+  webhookId?: string;
+}
+
+export type UninstallOutcome = "uninstalled" | "stale";
+
+/**
+ * app/uninstalled: the shop's tokens are dead, so its sessions go and its work stops. A delivery of
+ * an uninstall that happened BEFORE the current token was stored (a quick reinstall, then the late
+ * webhook) belongs to the previous installation: it deletes only sessions stored before the event and
+ * leaves the shop installed. Idempotent: duplicates change nothing more.
+ */
+export async function handleAppUninstalled(db: Db, ctx: LifecycleContext, deps: { now: () => Date; logger?: Logger }): Promise<UninstallOutcome> {
+  const { shop, triggeredAt } = ctx;
+  if (triggeredAt) {
+    const newer = await db.session.count({ where: { shop, storedAt: { gt: triggeredAt }, accessToken: { not: "" } } });
+    if (newer > 0) {
+      await db.session.deleteMany({ where: { shop, storedAt: { lte: triggeredAt } } });
+      deps.logger?.info({ shop, triggeredAt, webhookId: ctx.webhookId }, "late app/uninstalled ignored: the app was installed again after it");
+      return "stale";
+    }
+  }
+  await db.session.deleteMany({ where: { shop } });
+  await db.shop.updateMany({ where: { domain: shop, uninstalledAt: null }, data: { uninstalledAt: triggeredAt ?? deps.now() } });
+  return "uninstalled";
+}
+
+/**
+ * The app holds a working token again (afterAuth after token exchange, on install, reinstall or
+ * reconnect): the shop is installed, and work deferred while it was not becomes due at once (the
+ * worker's per-shop pacing still spaces the calls). Returns how many rewards were made due.
+ */
+export async function resumeShop(db: Db, input: { shop: string; now: Date; logger?: Logger }): Promise<number> {
+  const { shop, now } = input;
+  const before = await db.shop.findUnique({ where: { domain: shop } });
+  await db.shop.upsert({
+    where: { domain: shop },
+    create: { domain: shop },
+    update: { uninstalledAt: null, accessRevokedAt: null },
+  });
+  const wasPaused = shopWorkPause(before);
+  if (!wasPaused) return 0;
+  const resumed = await db.reward.updateMany({
+    where: { shop, status: "PENDING", claimedBy: null, nextAttemptAt: { gt: now } },
+    data: { nextAttemptAt: now },
+  });
+  input.logger?.info({ shop, resumed: resumed.count, was: wasPaused }, "shop resumed; deferred rewards are due now");
+  return resumed.count;
+}
+
+/** Was this Admin API failure Shopify refusing the token itself? */
+export function isRejectedToken(failure: { kind: string; status?: number }): boolean {
+  return failure.kind === "http" && failure.status === 401;
+}
+
+/**
+ * Shopify answered 401 to the shop's offline token: mark the stored token invalid (as the library
+ * does in the admin: an empty token makes the next admin load exchange a fresh one) and stop the
+ * shop's background work until then. A token stored after `since` (the failed call started before
+ * it) is newer than the rejected one and is left alone.
+ */
+export async function markAccessRevoked(db: Db, input: { shop: string; since: Date; now: Date; logger?: Logger }): Promise<boolean> {
+  const { shop, since, now } = input;
+  const fresher = await db.session.count({ where: { shop, isOnline: false, storedAt: { gt: since }, accessToken: { not: "" } } });
+  if (fresher > 0) return false;
+  await db.session.updateMany({ where: { shop, storedAt: { lte: since } }, data: { accessToken: "" } });
+  await db.shop.updateMany({ where: { domain: shop, accessRevokedAt: null }, data: { accessRevokedAt: now } });
+  input.logger?.warn({ shop }, "Shopify rejected the shop's access token (401); its work waits for the next token exchange");
+  return true;
+}
+
+/** A dedupe key so one wait writes one history entry per pause of the shop, not one per look. */
+export function pauseEventKey(pause: WorkPause, shop: Pick<Shop, "uninstalledAt" | "accessRevokedAt">): string {
+  const since = pause === "uninstalled" ? shop.uninstalledAt : shop.accessRevokedAt;
+  return `paused:${pause}:${since?.toISOString() ?? "?"}`;
+}
+

@@ -1,0 +1,189 @@
+// GIVEN the production build on a real port, the emulator playing Shopify (token exchange, Admin API,
+//       signed app/uninstalled), and the reward worker on the same database
+// WHEN the merchant uninstalls and reinstalls, Shopify stops accepting the shop's token, or a late
+//      app/uninstalled arrives after a quick reinstall
+// THEN deferred work resumes at once on reinstall, a 401 pauses the shop (no attempt burnt, a clear
+//      entry in the reward's history) until the next admin load fetches a fresh token, and a late
+//      uninstall does not undo the reinstall.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
+import { PAUSE_REASONS } from "~/services/lifecycle/lifecycle.server";
+import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { startApp, BROWSER_UA } from "../support/app";
+import { useShopifyEmulator } from "../support/shopify";
+import { TEST_APP } from "../support/constants";
+import { createCustomer, createTemplate } from "../support/factories";
+import type { RunningServer } from "../../emulator/src/node-http";
+
+const fixture = useShopifyEmulator();
+const { emulator } = fixture;
+let app: RunningServer;
+
+beforeAll(async () => {
+  app = await startApp();
+  emulator.appUrl = app.url;
+});
+afterAll(async () => app?.close());
+
+const HOUR = 3_600_000;
+const deps = (): WorkerDeps => ({ db, logger, adminFor: (shop) => fixture.adminGraphql(shop), now: () => new Date() });
+const config = () => workerConfig({ workerId: "lifecycle-worker", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 5_000 });
+const reload = (id: string) => db.reward.findUniqueOrThrow({ where: { id } });
+const offlineSession = (shop: string) => db.session.findUnique({ where: { id: `offline_${shop}` } });
+
+/** Shopify's admin opens the embedded app (the id_token in the URL drives token exchange). */
+const openAdmin = (shop: string) => fetch(emulator.embeddedAppUrl(shop), { headers: { "User-Agent": BROWSER_UA }, redirect: "manual" });
+
+/** A shop installed the way Shopify does it (first admin load → token exchange), with a Pending reward. */
+async function installedShopWithPendingReward(domain: string) {
+  const shop = emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "USD" });
+  expect((await openAdmin(domain)).status).toBe(200);
+  expect((await offlineSession(domain))?.accessToken).toBe(shop.accessToken);
+  const customer = await createCustomer(db, domain, {}, emulator);
+  const template = await createTemplate(db, domain, { purpose: "REFERRAL", pointsCost: null });
+  return { customer, template, reward: await pendingReward(domain, customer.id, template.id) };
+}
+
+async function pendingReward(shop: string, customerId: string, templateId: string) {
+  const r = await issueRewardAsync({ db, logger, adminFor: (s) => fixture.adminGraphql(s), now: () => new Date() }, { shop, customer: { id: customerId }, templateId, source: "REFERRAL", reason: "Referred a friend" });
+  if (!r.ok) throw new Error(r.error.message);
+  return r.reward;
+}
+
+/** Polls (generous bound) until the wall clock has passed `t`, so "later than" is strict. */
+async function clockPast(t: Date) {
+  for (let i = 0; i < 1000 && Date.now() <= t.getTime(); i++) await new Promise((r) => setTimeout(r, 2));
+  expect(Date.now()).toBeGreaterThan(t.getTime());
+}
+
+describe("reinstall resumes deferred work", () => {
+  it("a reward deferred while uninstalled is due at once after the reinstall's token exchange, then issued", async () => {
+    const domain = "comeback.myshopify.com";
+    const { reward } = await installedShopWithPendingReward(domain);
+
+    const uninstall = await emulator.uninstall(domain);
+    expect(uninstall.results[0].finalStatus).toBe(200);
+    await runWorkerOnce(deps(), config());
+    const deferred = await reload(reward.id);
+    expect(deferred).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null });
+    expect(deferred.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 5 * HOUR);
+    expect(await db.rewardEvent.findFirst({ where: { rewardId: reward.id, type: "NOTE" } })).toMatchObject({ reason: PAUSE_REASONS.uninstalled });
+
+    // While uninstalled, Shopify refuses token exchange: the app gets no token and stays uninstalled.
+    const refused = await openAdmin(domain);
+    expect(refused.status).not.toBe(200);
+    expect(await offlineSession(domain)).toBeNull();
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeInstanceOf(Date);
+
+    const reinstalled = emulator.reinstall(domain);
+    expect((await openAdmin(domain)).status).toBe(200);
+    expect((await offlineSession(domain))?.accessToken).toBe(reinstalled.accessToken);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeNull();
+    const resumed = await reload(reward.id);
+    expect(resumed.nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+
+    await runWorkerOnce(deps(), config());
+    expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+    expect(emulator.inspect.discounts(domain).some((d) => d.codes.some((c) => c.code === reward.code))).toBe(true);
+  });
+});
+
+describe("a revoked or stale access token is detected", () => {
+  it("a 401 pauses the shop without using an attempt, says why in the history, and the next admin load fetches a fresh token and resumes", async () => {
+    const domain = "rotated-token.myshopify.com";
+    const { reward, customer, template } = await installedShopWithPendingReward(domain);
+    emulator.revokeAccessToken(domain);
+
+    await runWorkerOnce(deps(), config());
+    expect(emulator.inspect.countCalls(undefined, { shop: domain, outcome: "unauthorized" })).toBe(1);
+    const paused = await reload(reward.id);
+    expect(paused).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null, failureReason: null });
+    expect(paused.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 5 * HOUR);
+    const events = await db.rewardEvent.findMany({ where: { rewardId: reward.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    expect(events.map((e) => e.type)).toEqual(["CREATED", "NOTE"]);
+    expect(events[1].reason).toBe(PAUSE_REASONS.access_revoked);
+    expect(events[1].reason).toContain("HTTP 401");
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).accessRevokedAt).toBeInstanceOf(Date);
+    expect((await offlineSession(domain))?.accessToken).toBe("");
+
+    // The shop's other work waits too, without calling Shopify again.
+    const second = await pendingReward(domain, customer.id, template.id);
+    const calls = emulator.inspect.countCalls(undefined, { shop: domain });
+    const summary = await runWorkerOnce(deps(), config());
+    expect(summary.outcomes.deferred_access_revoked).toBeGreaterThanOrEqual(1);
+    expect(emulator.inspect.countCalls(undefined, { shop: domain })).toBe(calls);
+    expect(await reload(second.id)).toMatchObject({ status: "PENDING", attempts: 0 });
+
+    // The merchant opens the app: the library sees no usable token and exchanges a fresh one.
+    expect((await openAdmin(domain)).status).toBe(200);
+    expect((await offlineSession(domain))?.accessToken).toBe(emulator.store.getShop(domain)!.accessToken);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).accessRevokedAt).toBeNull();
+    await runWorkerOnce(deps(), config());
+    expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+    expect(await reload(second.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+  });
+
+  it("a 401 for a token that was replaced while the call was in flight does not pause the shop: the reward is retried at once", async () => {
+    const domain = "replaced-in-flight.myshopify.com";
+    const { reward } = await installedShopWithPendingReward(domain);
+    emulator.revokeAccessToken(domain);
+    // The worker reads the (now revoked) stored token; right after, an admin load stores the fresh one.
+    const racing: WorkerDeps = {
+      ...deps(),
+      adminFor: async (shop) => {
+        const graphql = await fixture.adminGraphql(shop);
+        if (shop === domain) {
+          await clockPast(new Date());
+          await db.session.update({ where: { id: `offline_${domain}` }, data: { accessToken: emulator.store.getShop(domain)!.accessToken } });
+        }
+        return graphql;
+      },
+    };
+    await runWorkerOnce(racing, config());
+    expect(emulator.inspect.countCalls(undefined, { shop: domain, outcome: "unauthorized" })).toBe(1);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).accessRevokedAt).toBeNull();
+    expect((await offlineSession(domain))?.accessToken).toBe(emulator.store.getShop(domain)!.accessToken);
+    const retried = await reload(reward.id);
+    expect(retried).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null });
+    expect(retried.nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    await runWorkerOnce(deps(), config());
+    expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+  });
+
+  it("a late app/uninstalled (triggered before the new token was stored) keeps the new session and the shop installed", async () => {
+    const domain = "quick-return.myshopify.com";
+    const { reward } = await installedShopWithPendingReward(domain);
+    // The merchant uninstalls; Shopify's delivery of app/uninstalled is delayed.
+    const late = await emulator.uninstall(domain, { deliver: false });
+    const triggeredAt = new Date(late.signed.triggeredAt);
+    // ...and reinstalls at once. The app still holds the old token: its first call gets 401.
+    emulator.reinstall(domain);
+    await runWorkerOnce(deps(), config());
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).accessRevokedAt).toBeInstanceOf(Date);
+    await clockPast(triggeredAt);
+    expect((await openAdmin(domain)).status).toBe(200);
+    const fresh = await offlineSession(domain);
+    expect(fresh?.accessToken).toBe(emulator.store.getShop(domain)!.accessToken);
+
+    const delivered = await emulator.deliverer.deliver(late.url, late.signed);
+    expect(delivered[0].finalStatus).toBe(200);
+
+    expect((await offlineSession(domain))?.accessToken).toBe(fresh!.accessToken);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeNull();
+    await runWorkerOnce(deps(), config());
+    expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+  });
+
+  it("an app/uninstalled triggered after the token was stored still deletes it and stops the shop", async () => {
+    const domain = "really-gone.myshopify.com";
+    await installedShopWithPendingReward(domain);
+    const stored = (await offlineSession(domain))!.storedAt;
+    await clockPast(stored);
+    const sent = await emulator.uninstall(domain);
+    expect(sent.results[0].finalStatus).toBe(200);
+    expect(await offlineSession(domain)).toBeNull();
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeInstanceOf(Date);
+  });
+});

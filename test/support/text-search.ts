@@ -1,0 +1,47 @@
+// Searches EVERY text column of EVERY table of the test database for given strings — the schema is
+// read from the database itself (sqlite_master / information_schema), never from a hand-made list,
+// so a table or column added later is searched too. Used to prove that erasure leaves nothing behind.
+import { providerOf, type Db } from "~/db.server";
+
+export interface TextHit {
+  table: string;
+  column: string;
+  needle: string;
+  value: string;
+}
+
+const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+
+/** Every (table, column) whose values are text, as the database reports them. */
+export async function textColumns(db: Db): Promise<{ table: string; column: string }[]> {
+  if (providerOf(process.env.DATABASE_URL ?? "") === "postgresql") {
+    const rows = await db.$queryRawUnsafe<{ table_name: string; column_name: string }[]>(
+      `SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns
+       WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')
+       ORDER BY table_name, column_name`,
+    );
+    return rows.map((r) => ({ table: r.table_name, column: r.column_name }));
+  }
+  const tables = await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`);
+  const out: { table: string; column: string }[] = [];
+  for (const { name } of tables) {
+    const columns = await db.$queryRawUnsafe<{ name: string; type: string }[]>(`PRAGMA table_info(${quote(name)})`);
+    for (const c of columns) if (/CHAR|CLOB|TEXT|JSON/i.test(c.type)) out.push({ table: name, column: c.name });
+  }
+  return out;
+}
+
+/** Every place any needle occurs (case-insensitive) in any text column of any table. */
+export async function findText(db: Db, needles: readonly string[]): Promise<TextHit[]> {
+  const wanted = needles.filter((n) => n.length > 0).map((n) => ({ needle: n, lower: n.toLowerCase() }));
+  const hits: TextHit[] = [];
+  for (const { table, column } of await textColumns(db)) {
+    const rows = await db.$queryRawUnsafe<{ v: string | null }[]>(`SELECT CAST(${quote(column)} AS TEXT) AS v FROM ${quote(table)} WHERE ${quote(column)} IS NOT NULL`);
+    for (const { v } of rows) {
+      if (v === null) continue;
+      const lower = v.toLowerCase();
+      for (const w of wanted) if (lower.includes(w.lower)) hits.push({ table, column, needle: w.needle, value: v.length > 200 ? `${v.slice(0, 200)}…` : v });
+    }
+  }
+  return hits;
+}
