@@ -73,7 +73,13 @@ describe("OAuth token exchange", () => {
 });
 
 describe("uninstall, reinstall and revoked tokens", () => {
-  const emulator = createShopifyEmulator({ apiKey: KEY, apiSecret: SECRET, appUrl: "http://127.0.0.1:9" });
+  // The app declares its app/uninstalled subscription (as every app's shopify.app.toml does).
+  const emulator = createShopifyEmulator({
+    apiKey: KEY,
+    apiSecret: SECRET,
+    appUrl: "http://127.0.0.1:9",
+    appConfig: { webhookUris: { "app/uninstalled": "/webhooks/app/uninstalled" }, appProxy: null, apiVersion: "2026-10" },
+  });
   const domain = "life.myshopify.com";
   emulator.addShop({ domain, scopes: ["read_discounts"] });
   const exchange = () =>
