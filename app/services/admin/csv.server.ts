@@ -2,7 +2,8 @@
 // comma, quote or line break, quotes doubled). Safe to open in a spreadsheet: a text cell starting
 // with = + - @ (or a tab / carriage return) would be run as a formula, so it gets a leading '.
 import type { Db } from "~/db.server";
-import { REWARD_STATUS_LABELS, type RewardStatus } from "~/domain/rewards";
+import { type RewardStatus } from "~/domain/rewards";
+import { REWARD_STATUS_LABELS } from "~/copy/admin";
 import { exportRewards, type ExportRow } from "./rewards.server";
 import { storeHandleOf } from "./links.server";
 

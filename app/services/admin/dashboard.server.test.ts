@@ -2,7 +2,7 @@
 // pending work and its age, issued/used per day — for the shop only.
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { merchantExplanation } from "~/domain/rewards";
+import { merchantExplanation } from "~/copy/admin";
 import { createCustomer, createReward } from "../../../test/support/factories";
 import { getHomeStats, RECENT_FAILURES, TREND_DAYS } from "./dashboard.server";
 

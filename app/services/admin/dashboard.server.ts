@@ -1,7 +1,8 @@
 // Read model for the admin home page: how the shop's rewards stand, what failed recently and why,
 // what the worker still has to do, and issued vs used per day.
 import type { Db } from "~/db.server";
-import { merchantExplanation, REWARD_STATUSES, type RewardStatus } from "~/domain/rewards";
+import { REWARD_STATUSES, type RewardStatus } from "~/domain/rewards";
+import { merchantExplanation } from "~/copy/admin";
 
 export interface RecentFailure {
   id: string;

@@ -3,24 +3,8 @@
 // Every query is scoped by `shop` first: a reward or customer id of another shop reads as "not found".
 import type { Prisma, Reward, RewardEvent } from "@prisma/client";
 import type { Db } from "~/db.server";
-import {
-  isFailureReason,
-  isRewardStatus,
-  merchantExplanation,
-  parseActor,
-  parseRewardEventType,
-  parseRewardKind,
-  parseRewardSource,
-  parseRewardStatus,
-  REWARD_KIND_LABELS,
-  REWARD_SOURCE_LABELS,
-  type Actor,
-  type MerchantExplanation,
-  type RewardEventType,
-  type RewardKind,
-  type RewardSource,
-  type RewardStatus,
-} from "~/domain/rewards";
+import { isFailureReason, isRewardStatus, parseActor, parseRewardEventType, parseRewardKind, parseRewardSource, parseRewardStatus, type Actor, type RewardEventType, type RewardKind, type RewardSource, type RewardStatus } from "~/domain/rewards";
+import { merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation } from "~/copy/admin";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl, orderAdminUrl, rewardObjectAdminUrl } from "./links.server";
 

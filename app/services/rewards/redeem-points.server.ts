@@ -16,7 +16,8 @@
 // A process that dies half-way leaves an IN_PROGRESS row; a repeat of the request resumes it, and
 // `recoverAbandonedRedemptions` (worker loop) removes the orphaned code and marks it ABANDONED.
 import type { Customer, Prisma, Redemption, RewardTemplate } from "@prisma/client";
-import { codeKey, customerMessage, isFailureReason, type FailureReason } from "~/domain/rewards";
+import { codeKey, isFailureReason, type FailureReason } from "~/domain/rewards";
+import { customerMessage } from "~/copy/storefront";
 import { getShopInfo } from "~/shopify/shop.server";
 import type { RewardDeps } from "./deps.server";
 import { recordEvent } from "./events.server";
