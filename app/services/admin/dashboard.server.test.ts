@@ -29,7 +29,7 @@ beforeAll(async () => {
   failedIds = [];
   for (const [i, reason] of reasons.entries()) {
     const r = await createReward(db, c, { status: "FAILED", createdAt: hours(100 - i) });
-    await db.reward.update({ where: { id: r.id }, data: { failureReason: reason } });
+    await db.reward.update({ where: { id: r.id }, data: { failureCode: reason } });
     failedIds.push(r.id);
   }
   await createReward(db, c, { status: "CANCELED", createdAt: hours(50) });

@@ -63,7 +63,7 @@ export async function getHomeStats(db: Db, shop: string, now: Date = new Date())
         customerId: true,
         title: true,
         code: true,
-        failureReason: true,
+        failureCode: true,
         updatedAt: true,
         customerName: true,
         customer: { select: { displayName: true } },
@@ -102,7 +102,7 @@ export async function getHomeStats(db: Db, shop: string, now: Date = new Date())
     counts,
     customers,
     recentFailures: failures.map((f) => {
-      const explanation = merchantExplanation(f.failureReason);
+      const explanation = merchantExplanation(f.failureCode);
       return {
         id: f.id,
         customerId: f.customerId,

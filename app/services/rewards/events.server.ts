@@ -28,6 +28,8 @@ export interface EventInput {
   fromStatus?: RewardStatus | null;
   toStatus?: RewardStatus | null;
   reason?: string | null;
+  /** The failure code (app/domain/rewards/failures.ts) this event is about, as data: never parsed from `reason`. */
+  reasonCode?: string | null;
   shopifyError?: unknown;
   dedupeKey?: string | null;
 }
@@ -53,6 +55,7 @@ export async function recordEvent(client: DbClient, event: EventInput): Promise<
       fromStatus: event.fromStatus ?? null,
       toStatus: event.toStatus ?? null,
       reason: event.reason ?? null,
+      reasonCode: event.reasonCode ?? null,
       shopifyError: shopifyErrorJson(event.shopifyError),
       dedupeKey: event.dedupeKey ?? null,
     },
@@ -71,7 +74,7 @@ export async function recordEventOnce(client: DbClient, event: EventInput & { de
   }
 }
 
-/** Shopify's own words for a failure, for failureReason and event reasons. */
+/** Shopify's own words for a failure, for Reward.failureMessage and event reasons. */
 export function shopifyMessage(failure: ShopifyFailure): string {
   switch (failure.kind) {
     case "throttled":
@@ -97,6 +100,8 @@ export interface TransitionParams {
   trigger: TransitionTrigger;
   actor: Actor;
   reason?: string | null;
+  /** The failure code (app/domain/rewards/failures.ts) this event is about, as data: never parsed from `reason`. */
+  reasonCode?: string | null;
   shopifyError?: unknown;
   /** Extra columns to set with the status. */
   data?: Prisma.RewardUpdateManyMutationInput;
@@ -159,6 +164,7 @@ export async function transitionReward(db: Db, logger: Logger, params: Transitio
         fromStatus: from,
         toStatus: params.to,
         reason: params.reason ?? null,
+        reasonCode: params.reasonCode ?? null,
         shopifyError: params.shopifyError,
         dedupeKey: params.dedupeKey ?? null,
       });
