@@ -97,6 +97,11 @@ export const SHOPIFY_OBJECT_LINK_LABELS: Readonly<Record<ReturnType<typeof kindT
   store_credit: "View customer's store credit",
 };
 
+/** Cancel refused because Shopify cannot take the reward back any more (store credit already spent). */
+export function cancelRefusedMessage(detail: string): string {
+  return `Shopify can't take back store credit the customer has already spent. ${detail} The reward stays Issued.`;
+}
+
 /** What canceling an Issued reward does in Shopify, per kind of Shopify object. */
 export function cancelEffect(kind: RewardKind, code: string): string {
   switch (kindTraits(kind).shopifyObject) {

@@ -34,3 +34,28 @@ export function customerMessage(failure: ShopifyFailure | FailureReason, context
   const reason = typeof failure === "string" ? failure : classifyFailure(failure, context).reason;
   return CUSTOMER_MESSAGES[reason] ?? CUSTOMER_MESSAGES.unknown;
 }
+
+/** Redemption outcomes that are not Shopify failures (Redemption.errorReason; rules in redeem-points.server.ts). */
+export type RedemptionReason =
+  | "invalid_request"
+  | "reward_unavailable"
+  | "insufficient_points"
+  | "redemption_in_progress"
+  | "idempotency_key_reused"
+  | "save_failed"
+  | "abandoned";
+
+const REDEMPTION_MESSAGES: Record<RedemptionReason, string> = {
+  invalid_request: "Something was wrong with this request. Please reload the page and try again.",
+  reward_unavailable: `This reward isn't available any more. Please choose another reward — ${NOT_SPENT}.`,
+  insufficient_points: `You don't have enough points for this reward yet — ${NOT_SPENT}.`,
+  redemption_in_progress: `Another reward is being created for your account right now. Please wait a moment and try again — ${NOT_SPENT}.`,
+  idempotency_key_reused: "This request doesn't match an earlier one. Please reload the page and try again.",
+  save_failed: `We couldn't save your reward. Please try again in a few minutes — ${NOT_SPENT}.`,
+  abandoned: `We couldn't finish creating your reward. Please try again — ${NOT_SPENT}.`,
+};
+
+/** One plain sentence for a redemption that ended for a reason of our own. */
+export function redemptionMessage(reason: RedemptionReason): string {
+  return REDEMPTION_MESSAGES[reason];
+}

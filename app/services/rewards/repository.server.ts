@@ -93,6 +93,22 @@ export function chooseCode(kind: RewardKind, prefix: string, random?: RandomByte
   }
 }
 
+/**
+ * Shopify ids the customer's other rewards of this kind already own. Only kinds without a marker in
+ * Shopify (codeFormat "reference": store credit) need it, to never adopt another reward's object.
+ */
+export async function claimedShopifyIds(
+  db: DbClient,
+  where: { shop: string; customerId: string; kind: RewardKind; exceptRewardId: string },
+): Promise<string[]> {
+  if (kindTraits(where.kind).codeFormat !== "reference") return [];
+  const rows = await db.reward.findMany({
+    where: { shop: where.shop, customerId: where.customerId, kind: where.kind, shopifyId: { not: null }, id: { not: where.exceptRewardId } },
+    select: { shopifyId: true },
+  });
+  return rows.flatMap((r) => (r.shopifyId ? [r.shopifyId] : []));
+}
+
 /** The reward's title in Shopify and in the customer's list. */
 export function rewardTitle(settings: RewardSettings): string {
   return settings.templateName.trim() || "Loyalty reward";
