@@ -35,15 +35,18 @@ export const STORE_CREDIT_ACCOUNT_DEBIT = `#graphql
   }
 `;
 
+// Accounts are per currency (a customer rarely has more than one) and the newest 50 credits reach
+// far past any unresolved attempt; together they stay well under the 1 000-point single-query cost
+// limit (https://shopify.dev/docs/api/usage/rate-limits).
 export const CUSTOMER_STORE_CREDITS = `#graphql
   query LoyaltyCustomerStoreCredits($id: ID!) {
     customer(id: $id) {
       id
-      storeCreditAccounts(first: 10) {
+      storeCreditAccounts(first: 5) {
         nodes {
           id
           balance { amount currencyCode }
-          transactions(first: 100, query: "type:credit", reverse: true) {
+          transactions(first: 50, query: "type:credit", reverse: true) {
             nodes {
               __typename
               ... on StoreCreditAccountCreditTransaction { id createdAt expiresAt event amount { amount currencyCode } }
