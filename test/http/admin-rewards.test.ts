@@ -153,7 +153,8 @@ describe("a reward's details", () => {
         fromStatus: "PENDING",
         toStatus: "FAILED",
         actor: "WORKER",
-        reason: "gift_cards_unavailable",
+        reason: "gift_cards_unavailable: Gift cards are not enabled",
+        reasonCode: "gift_cards_unavailable",
         shopifyError: JSON.stringify([{ message: "Gift cards are not enabled", code: "INVALID" }]),
       },
     });
