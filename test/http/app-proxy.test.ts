@@ -166,6 +166,7 @@ describe("GET /apps/loyalty/customer", () => {
       value: "5",
       currency: "USD",
       code: "ADA-ISSUED-1",
+      usesCode: true,
       status: "ISSUED",
       expiresAt: "2099-01-01T00:00:00.000Z",
       issuedAt: expect.any(String),

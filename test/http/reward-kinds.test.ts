@@ -148,6 +148,12 @@ describe("store credit", () => {
     const saved = await row(body.reward.id);
     expect(saved.shopifyId).toMatch(/^gid:\/\/shopify\/StoreCreditAccountCreditTransaction\//);
     expect(emulator.inspect.discounts(SHOP).some((d) => d.codes.some((c) => c.code === saved.code))).toBe(false);
+    // The customer sees it as credit on their account, never the app's internal reference as a code.
+    expect(body.reward).toMatchObject({ usesCode: false, code: "" });
+    const view = await fetch(emulator.appProxyUrl(SHOP, "/customer", kim.numericId), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+    const listed = ((await view.json()) as Json).rewards.find((r: Json) => r.id === saved.id);
+    expect(listed).toMatchObject({ kind: "STORE_CREDIT", status: "ISSUED", usesCode: false, code: "" });
+    expect(JSON.stringify(listed)).not.toContain(saved.code);
   });
 
   it("GIVEN the credit's response was lost THEN the retry adopts the credit instead of crediting twice", async () => {
