@@ -6,6 +6,7 @@ import type { Customer, RewardTemplate } from "@prisma/client";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { createManualClock } from "../../emulator/src/index";
 import { installEmulatedShop, useShopifyEmulator } from "../../test/support/shopify";
 import { TEST_APP } from "../../test/support/constants";
 import { createCustomer, createTemplate } from "../../test/support/factories";
@@ -14,7 +15,14 @@ import { Pacer } from "./pacing.server";
 import type { PeriodicTask } from "./tasks.server";
 import { runWorkerOnce, startWorker, workerConfig, type WorkerConfig, type WorkerDeps } from "./worker.server";
 
-const { emulator, adminGraphql } = useShopifyEmulator();
+// Shopify's time (the emulator's store and rate-limit buckets) only moves when the test moves it, so
+// the rate-limit test does not depend on how fast this machine runs.
+const shopifyTime = createManualClock(new Date());
+const { emulator, adminGraphql } = useShopifyEmulator({ clock: shopifyTime });
+async function waitOnShopifyTime(ms: number): Promise<void> {
+  shopifyTime.advance(ms);
+  await new Promise((resolve) => setImmediate(resolve));
+}
 const SHOP: string = TEST_APP.shop;
 const STANDARD = "standard-plan.myshopify.com";
 
@@ -64,7 +72,9 @@ describe("worker: pacing and shutdown", () => {
 
     for (let i = 0; i < 12; i++) await pending(STANDARD, who, tpl);
     emulator.admin.throttle.setAvailable(token, STANDARD, 0);
-    const pacer = new Pacer();
+    // The pacer waits on Shopify's time: each wait moves the emulator's clock, so the bucket refills
+    // by exactly what the pacer waited for, however slow the machine is.
+    const pacer = new Pacer({ now: () => shopifyTime.now().getTime(), sleep: waitOnShopifyTime });
     // Teach the pacer the bucket (a real worker learns it from its first call).
     pacer.observe(STANDARD, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } });
     const paced = await runWorkerOnce({ ...deps(realClock), pacer }, config({ batchSize: 12, perShopConcurrency: 3 }));

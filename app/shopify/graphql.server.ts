@@ -27,6 +27,10 @@ export interface QueryCost {
   throttleStatus: ThrottleStatus;
 }
 
+/**
+ * What every Admin API module returns: the app's one result shape (app/domain/result.ts), with
+ * Shopify's outcome under `failure` — machine data the use-case classifies — rather than `error`.
+ */
 export type AdminResult<T> =
   | { ok: true; data: T; cost: QueryCost | null }
   | { ok: false; failure: ShopifyFailure; cost: QueryCost | null; detail?: unknown };

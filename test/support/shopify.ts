@@ -2,7 +2,7 @@
 // in-process; any other non-local request fails the test (tests never touch the network).
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { setupServer } from "msw/node";
-import { createShopifyEmulator, type ShopifyEmulator } from "../../emulator/src/index";
+import { createShopifyEmulator, type ManualClock, type ShopifyEmulator } from "../../emulator/src/index";
 import { mswHandlers } from "../../emulator/src/msw";
 import { TEST_APP } from "./constants";
 import db from "~/db.server";
@@ -19,8 +19,8 @@ function isLocal(url: URL) {
 }
 
 /** Call at the top level of a test file. */
-export function useShopifyEmulator(options: { appUrl?: string } = {}): EmulatorFixture {
-  const emulator = createShopifyEmulator({ apiKey: TEST_APP.apiKey, apiSecret: TEST_APP.apiSecret, appUrl: options.appUrl });
+export function useShopifyEmulator(options: { appUrl?: string; /** The emulator's time (its store and rate-limit buckets); default: system time. */ clock?: ManualClock } = {}): EmulatorFixture {
+  const emulator = createShopifyEmulator({ apiKey: TEST_APP.apiKey, apiSecret: TEST_APP.apiSecret, appUrl: options.appUrl, clock: options.clock });
   const server = setupServer(...mswHandlers(emulator));
   beforeAll(() =>
     server.listen({

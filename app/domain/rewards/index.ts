@@ -7,3 +7,4 @@ export * from "./retry";
 export * from "./failures";
 export * from "./usage";
 export * from "./settings";
+export * from "./redemptions";

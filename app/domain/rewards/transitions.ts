@@ -78,6 +78,17 @@ const FINAL_REASONS: Partial<Record<RewardStatus, string>> = {
   USED: "a Used reward is final: it was already used on a completed order",
 };
 
+/**
+ * Decides whether a reward may move from one status to another for a given reason. Pure: the caller
+ * applies an "apply" as a compare-and-set on the current status (app/services/rewards/events.server.ts
+ * `transitionReward`), treats "noop" as done and reports a "reject" reason.
+ *
+ * @example
+ *   decideTransition({ from: "PENDING", to: "ISSUED", kind: "FIXED_AMOUNT", trigger: "GENERATION_SUCCEEDED" });
+ *   // → { type: "apply" }
+ *   decideTransition({ from: "ISSUED", to: "USED", kind: "GIFT_CARD", trigger: "ORDER_COMPLETED" });
+ *   // → { type: "reject", reason: "gift cards are never marked Used" }
+ */
 export function decideTransition({ from, to, kind, trigger }: TransitionRequest): TransitionDecision {
   if (to === "USED" && !hasUsedState(kind)) return { type: "reject", reason: neverUsedReason(kind) };
 

@@ -8,6 +8,10 @@ import type { RewardDeps } from "~/services/rewards/deps.server";
 import { type RewardStatus } from "~/domain/rewards";
 import { REWARD_STATUS_LABELS } from "~/copy/admin";
 
+/**
+ * The JSON answer of an admin form action (the body the admin UI reads, with the HTTP status): a
+ * surface's response built from the use-cases' results, not a use-case result itself.
+ */
 export type AdminActionResult =
   | { ok: true; intent: string; message: string; rewardId: string; status: RewardStatus }
   | { ok: false; intent: string; message: string; httpStatus: number };

@@ -11,6 +11,7 @@
 import type { Prisma, Reward } from "@prisma/client";
 import { cancelRefusedMessage } from "~/copy/admin";
 import { parseRewardKind, type FailureReason } from "~/domain/rewards";
+import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { shopifyMessage, transitionReward } from "./events.server";
 import { removeFromShopify, type RewardTarget, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
@@ -41,8 +42,7 @@ export interface CancelRewardInput {
 
 export type CancelErrorCode = "not_found" | "not_cancelable" | "shopify_error";
 
-export interface CancelError {
-  code: CancelErrorCode;
+export interface CancelError extends Problem<CancelErrorCode> {
   /** Plain language for the merchant: what happened, the reward's state now, what to do. */
   message: string;
   reason?: FailureReason;
@@ -57,9 +57,10 @@ export type ShopifyCleanup =
   /** Shopify could not be reached; the worker keeps trying in the background. */
   | "retrying";
 
-export type CancelResult =
-  | { ok: true; reward: RewardView; alreadyCanceled: boolean; pointsRefunded: number; shopify: ShopifyCleanup; message: string }
-  | { ok: false; error: CancelError };
+export type CancelResult = Result<
+  { reward: RewardView; alreadyCanceled: boolean; pointsRefunded: number; shopify: ShopifyCleanup; message: string },
+  CancelError
+>;
 
 const SHOPIFY_TIMEOUT_MS = 15_000;
 
@@ -109,6 +110,16 @@ const MESSAGES: Record<ShopifyCleanup, string> = {
   retrying: "Reward canceled. Shopify couldn't be reached to deactivate the code yet; the app keeps trying in the background.",
 };
 
+/**
+ * The merchant cancels a reward (Issued or Pending). The code stops working in Shopify; a canceled,
+ * unused points redemption gets its points back when the shop's option is on. Canceling twice is
+ * not an error (`alreadyCanceled: true`). `message` / `error.message` is written for the merchant.
+ *
+ * @example
+ *   const result = await cancelReward(deps, { shop: "example.myshopify.com", rewardId: reward.id, reason: "Sent by mistake" });
+ *   if (!result.ok) toast(result.error.message); // e.g. code "not_cancelable" for a Used reward
+ *   else toast(result.message); // result.shopify: "done" | "worker_will_remove" | "retrying"
+ */
 export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): Promise<CancelResult> {
   const { db, now, logger } = deps;
   const note = input.reason?.trim() ? `Canceled by the merchant: ${input.reason.trim()}` : "Canceled by the merchant";

@@ -4,6 +4,7 @@
 // The row IS the job, so a promise made here survives any process dying afterwards.
 import type { Customer, Reward } from "@prisma/client";
 import { codeKey, initialStatus, type Actor, type RewardSource } from "~/domain/rewards";
+import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { recordEvent } from "./events.server";
 import {
@@ -40,9 +41,7 @@ export interface IssueRewardAsyncInput {
 
 export type IssueErrorCode = "customer_not_found" | "template_not_found" | "template_inactive" | "template_not_for_source" | "invalid_template";
 
-export type IssueResult =
-  | { ok: true; reward: RewardView; created: boolean }
-  | { ok: false; error: { code: IssueErrorCode; message: string } };
+export type IssueResult = Result<{ reward: RewardView; created: boolean }, Problem<IssueErrorCode>>;
 
 /** Which template purposes each source may use; the merchant may issue any of them by hand. */
 const PURPOSES: Record<AsyncSource, readonly string[]> = {
@@ -53,6 +52,23 @@ const PURPOSES: Record<AsyncSource, readonly string[]> = {
 
 const issueError = (code: IssueErrorCode, message: string): IssueResult => ({ ok: false, error: { code, message } });
 
+/**
+ * Promises a reward now and has it generated in the background: saves it Pending (code chosen) in
+ * one transaction; the worker creates it in Shopify (generate-pending.server.ts). Referral, VIP
+ * tier entry and the merchant's manual issue come through here.
+ *
+ * @example
+ *   const result = await issueRewardAsync(deps, {
+ *     shop: "example.myshopify.com",
+ *     customer: { gid: "gid://shopify/Customer/1001" },
+ *     templateId: template.id, // a REFERRAL template
+ *     source: "REFERRAL",
+ *     idempotencyKey: `referral:${referral.id}`, // a repeat returns the same reward (created: false)
+ *     reason: "Referred a friend",
+ *   });
+ *   if (!result.ok) log(result.error.code); // e.g. "template_inactive"
+ *   else result.reward.status; // "PENDING" — Issued once the worker has created it
+ */
 export async function issueRewardAsync(deps: RewardDeps, input: IssueRewardAsyncInput): Promise<IssueResult> {
   const { db } = deps;
   const { shop } = input;
@@ -210,9 +226,7 @@ export interface ReissueInput {
   customerId?: string;
 }
 
-export type ReissueResult =
-  | { ok: true; reward: RewardView; created: boolean }
-  | { ok: false; error: { code: "not_found" | "not_failed"; message: string; status?: string } };
+export type ReissueResult = Result<{ reward: RewardView; created: boolean }, Problem<"not_found" | "not_failed"> & { status?: string }>;
 
 /** The key that makes "issue again" create one replacement per failed reward, however often pressed. */
 export function reissueKey(rewardId: string): string {

@@ -1,11 +1,12 @@
 // The redemption recovery sweep: finishes redemptions (app/services/rewards/redeem-points.server.ts)
 // whose process died or gave up half-way. Run periodically by the worker (app/jobs/tasks.server.ts).
 import type { Redemption, RewardTemplate } from "@prisma/client";
-import { isRewardKind, kindTraits, REWARD_KINDS, type RewardKind } from "~/domain/rewards";
+import { isRewardKind, kindTraits, REWARD_KINDS, type RedemptionState, type RewardKind } from "~/domain/rewards";
 import type { RewardDeps } from "./deps.server";
 import { lookupExisting, removeFromShopify, type RewardTarget, type ShopifyAccess } from "./generate.server";
 import { claimedShopifyIds, settingsFromTemplate } from "./repository.server";
 import { DEFAULT_REDEMPTION_LEASE_MS } from "./redeem-points.server";
+import { abandonRedemption, renewRedemptionLease, takeOverRedemption } from "./redemption-log.server";
 
 const DEFAULTS = { leaseMs: DEFAULT_REDEMPTION_LEASE_MS };
 
@@ -33,18 +34,14 @@ export async function recoverAbandonedRedemptions(deps: RewardDeps, options: Rec
   const olderThanMs = options.olderThanMs ?? 10 * 60_000;
   const leaseMs = options.leaseMs ?? DEFAULTS.leaseMs;
   const candidates = await db.redemption.findMany({
-    where: { state: "IN_PROGRESS", leaseUntil: { lt: new Date(now().getTime() - olderThanMs) } },
+    where: { state: "IN_PROGRESS" satisfies RedemptionState, leaseUntil: { lt: new Date(now().getTime() - olderThanMs) } },
     orderBy: { leaseUntil: "asc" },
     take: options.limit ?? 20,
   });
   const summary: RecoverSummary = { examined: 0, abandoned: 0, deferred: 0 };
   for (const candidate of candidates) {
     const lease = new Date(now().getTime() + leaseMs);
-    const claimed = await db.redemption.updateMany({
-      where: { id: candidate.id, state: "IN_PROGRESS", leaseUntil: candidate.leaseUntil },
-      data: { leaseUntil: lease },
-    });
-    if (claimed.count !== 1) continue;
+    if (!(await takeOverRedemption(db, candidate, lease))) continue;
     summary.examined++;
     const mine = { ...candidate, leaseUntil: lease };
     const log = logger.child({ shop: candidate.shop, redemptionId: candidate.id });
@@ -55,9 +52,8 @@ export async function recoverAbandonedRedemptions(deps: RewardDeps, options: Rec
     } catch (error) {
       log.error({ err: error }, "redemption recovery failed; will retry");
       summary.deferred++;
-      await db.redemption
-        .updateMany({ where: { id: mine.id, state: "IN_PROGRESS", leaseUntil: lease }, data: { leaseUntil: candidate.leaseUntil } })
-        .catch(() => undefined);
+      // Hand it back as it was: examined again on a later sweep.
+      await renewRedemptionLease(db, mine, candidate.leaseUntil).catch(() => undefined);
     }
   }
   return summary;
@@ -67,21 +63,11 @@ async function recoverOne(deps: RewardDeps, redemption: Redemption, options: Rec
   const { db, now, logger } = deps;
   const log = logger.child({ shop: redemption.shop, redemptionId: redemption.id });
   const markAbandoned = async () => {
-    await db.redemption.updateMany({
-      where: { id: redemption.id, state: "IN_PROGRESS", leaseUntil: redemption.leaseUntil },
-      data: { state: "ABANDONED", errorReason: redemption.errorReason ?? "abandoned" },
-    });
-    await db.customer.updateMany({
-      where: { id: redemption.customerId, redemptionLockKey: redemption.idempotencyKey },
-      data: { redemptionLockKey: null, redemptionLockUntil: null },
-    });
+    await abandonRedemption(db, redemption);
   };
   const defer = async () => {
     // Back to "lease ended at now": examined again after another olderThan period.
-    await db.redemption.updateMany({
-      where: { id: redemption.id, state: "IN_PROGRESS", leaseUntil: redemption.leaseUntil },
-      data: { leaseUntil: now() },
-    });
+    await renewRedemptionLease(db, redemption, now());
     return "deferred" as const;
   };
 

@@ -4,7 +4,8 @@
 //             as Issued with its event and ledger row, and completes the redemption;
 //   failure → no reward row, no points spent, a message the customer can understand.
 //
-// The Redemption row is the intent log, keyed by the client's idempotency key:
+// The Redemption row is the intent log, keyed by the client's idempotency key (its states and moves:
+// app/domain/rewards/redemptions.ts; every write to it: redemption-log.server.ts):
 //   1. look it up: COMPLETED → same reward again; FAILED/ABANDONED → same failure; IN_PROGRESS with a
 //      live lease → wait briefly for its outcome; IN_PROGRESS with an expired lease → take it over
 //      (compare-and-set on leaseUntil) and resume with the SAME code. None → insert one
@@ -17,17 +18,26 @@
 // `recoverAbandonedRedemptions` (recover-redemptions.server.ts, a periodic task of the worker) removes
 // the orphaned code and marks it ABANDONED.
 import type { Customer, Prisma, Redemption, RewardTemplate } from "@prisma/client";
-import { codeKey, isRetryableForCustomer, parseFailureReason, type FailureReason } from "~/domain/rewards";
+import { codeKey, isRetryableForCustomer, onRepeatedRequest, parseFailureReason, parseRedemptionState, type FailureReason } from "~/domain/rewards";
 import { customerMessage, redemptionMessage, type RedemptionReason } from "~/copy/storefront";
+import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { recordEvent } from "./events.server";
+import {
+  completeRedemption,
+  failRedemption,
+  leaveRedemptionForRecovery,
+  lockCustomerForRedemption,
+  renewRedemptionLease,
+  startRedemption,
+  takeOverRedemption,
+} from "./redemption-log.server";
 import { checkAvailability, generateInShopify, removeFromShopify, type ShopifyAccess } from "./generate.server";
 import {
   chooseCode,
   claimedShopifyIds,
   InvalidTemplateError,
   inTransaction,
-  isUniqueViolation,
   rewardTitle,
   settingsFromTemplate,
   toRewardView,
@@ -72,8 +82,7 @@ export type RedeemErrorCode =
   | "save_failed"
   | "abandoned";
 
-export interface RedeemError {
-  code: RedeemErrorCode;
+export interface RedeemError extends Problem<RedeemErrorCode> {
   /** One plain sentence for the customer. Never Shopify's raw text. */
   message: string;
   /** Stored reason code (a FailureReason for Shopify problems). */
@@ -87,7 +96,7 @@ export interface RedeemedReward extends RewardView {
   pointsBalance: number;
 }
 
-export type RedeemResult = { ok: true; reward: RedeemedReward; replayed: boolean } | { ok: false; error: RedeemError };
+export type RedeemResult = Result<{ reward: RedeemedReward; replayed: boolean }, RedeemError>;
 
 /** Reasons stored in Redemption.errorReason besides the Shopify ones in app/domain/rewards/failures.ts (words: app/copy/storefront.ts). */
 type LocalReason = RedemptionReason;
@@ -134,6 +143,23 @@ interface Context {
 
 const KEY = /^[\x21-\x7e]{8,200}$/;
 
+/**
+ * A customer spends points on a reward and gets its code while they wait (storefront, app proxy).
+ * Creates the code in Shopify, then debits the points and saves the Issued reward in one
+ * transaction; on any failure nothing is spent and `error.message` is one sentence for the customer.
+ * Repeating the same `idempotencyKey` returns the same outcome (`replayed: true`), never a second code.
+ *
+ * @example
+ *   const deps = await defaultRewardDeps(); // app/services/rewards/deps.server.ts
+ *   const result = await redeemPoints(deps, {
+ *     shop: "example.myshopify.com",
+ *     customerGid: "gid://shopify/Customer/1001",
+ *     templateId: template.id,            // an active POINTS_REDEMPTION RewardTemplate
+ *     idempotencyKey: crypto.randomUUID(), // one per attempt, chosen by the client
+ *   });
+ *   if (result.ok) show(result.reward.code, result.reward.pointsBalance);
+ *   else show(result.error.message); // e.g. code "insufficient_points"
+ */
 export async function redeemPoints(deps: Deps, input: RedeemPointsInput): Promise<RedeemResult> {
   const { db, now } = deps;
   if (!KEY.test(input.idempotencyKey ?? "") || !input.templateId || !/^gid:\/\/shopify\/Customer\/\d+$/.test(input.customerGid ?? "")) {
@@ -158,22 +184,17 @@ export async function redeemPoints(deps: Deps, input: RedeemPointsInput): Promis
     const customer = await db.customer.findUnique({ where: { id: existing.customerId } });
     if (existing.templateId !== input.templateId || customer?.shopifyCustomerId !== input.customerGid) return fail("idempotency_key_reused");
 
-    if (existing.state === "COMPLETED") return replay(ctx, existing);
-    if (existing.state === "FAILED" || existing.state === "ABANDONED") return fail(existing.errorReason ?? "unknown");
-
-    // IN_PROGRESS
-    if (existing.leaseUntil.getTime() > now().getTime()) {
+    const outcome = onRepeatedRequest(parseRedemptionState(existing.state), existing.leaseUntil, now());
+    if (outcome === "replay_reward") return replay(ctx, existing);
+    if (outcome === "repeat_failure") return fail(existing.errorReason ?? "unknown");
+    if (outcome === "wait") {
       if (pollsLeft-- <= 0) return { ok: false, error: STILL_RUNNING };
       await sleep(pollMs);
       continue;
     }
     // Its owner died or gave up waiting on Shopify: take it over, resuming with the same code.
     const lease = new Date(now().getTime() + ctx.leaseMs);
-    const taken = await db.redemption.updateMany({
-      where: { id: existing.id, state: "IN_PROGRESS", leaseUntil: existing.leaseUntil },
-      data: { leaseUntil: lease },
-    });
-    if (taken.count !== 1) continue;
+    if (!(await takeOverRedemption(db, existing, lease))) continue;
     deps.logger.info({ shop: input.shop, redemptionId: existing.id }, "resuming an interrupted redemption");
     return run(ctx, { ...existing, leaseUntil: lease }, true);
   }
@@ -189,23 +210,15 @@ async function start(ctx: Context): Promise<RedeemResult | "twin_inserted"> {
   const checked = checkTemplate(template);
   if (!checked.ok) return fail("reward_unavailable");
 
-  let redemption: Redemption;
-  try {
-    redemption = await db.redemption.create({
-      data: {
-        shop,
-        customerId: customer.id,
-        idempotencyKey,
-        templateId,
-        code: chooseCode(checked.settings.kind, checked.settings.codePrefix, ctx.deps.random),
-        state: "IN_PROGRESS",
-        leaseUntil: new Date(now().getTime() + ctx.leaseMs),
-      },
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) return "twin_inserted";
-    throw error;
-  }
+  const redemption = await startRedemption(db, {
+    shop,
+    customerId: customer.id,
+    idempotencyKey,
+    templateId,
+    code: chooseCode(checked.settings.kind, checked.settings.codePrefix, ctx.deps.random),
+    leaseUntil: new Date(now().getTime() + ctx.leaseMs),
+  });
+  if (redemption === "twin_inserted") return redemption;
   return run(ctx, redemption, false);
 }
 
@@ -232,20 +245,8 @@ async function replay(ctx: Context, redemption: Redemption): Promise<RedeemResul
 
 /** Ends a redemption as FAILED (fenced by our lease) and releases the customer's lock. */
 async function finishFailed(ctx: Context, redemption: Redemption, reason: string): Promise<RedeemResult> {
-  const { db } = ctx.deps;
-  await db.redemption.updateMany({
-    where: { id: redemption.id, state: "IN_PROGRESS", leaseUntil: redemption.leaseUntil },
-    data: { state: "FAILED", errorReason: reason },
-  });
-  await releaseLock(ctx, redemption);
+  await failRedemption(ctx.deps.db, redemption, reason);
   return fail(reason);
-}
-
-async function releaseLock(ctx: Context, redemption: Redemption): Promise<void> {
-  await ctx.deps.db.customer.updateMany({
-    where: { id: redemption.customerId, redemptionLockKey: redemption.idempotencyKey },
-    data: { redemptionLockKey: null, redemptionLockUntil: null },
-  });
 }
 
 class LostLease extends Error {}
@@ -264,14 +265,7 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
 
   // (2) One redemption at a time per customer. Our own key may re-enter (a takeover).
   const lockUntil = new Date(now().getTime() + ctx.leaseMs);
-  const locked = await db.customer.updateMany({
-    where: {
-      id: redemption.customerId,
-      OR: [{ redemptionLockUntil: null }, { redemptionLockUntil: { lt: now() } }, { redemptionLockKey: redemption.idempotencyKey }],
-    },
-    data: { redemptionLockKey: redemption.idempotencyKey, redemptionLockUntil: lockUntil },
-  });
-  if (locked.count !== 1) {
+  if (!(await lockCustomerForRedemption(db, redemption, now(), lockUntil))) {
     return resumed ? leaveForRecovery(ctx, redemption, "redemption_in_progress") : finishFailed(ctx, redemption, "redemption_in_progress");
   }
 
@@ -328,11 +322,7 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
     const balanceAfter = await inTransaction(db, async (tx) => {
       // Fence: only the current lease holder may complete (a slow owner whose lease expired and was
       // taken over must not commit a second time).
-      const completed = await tx.redemption.updateMany({
-        where: { id: redemption.id, state: "IN_PROGRESS", leaseUntil: redemption.leaseUntil },
-        data: { state: "COMPLETED", rewardId: redemption.id, errorReason: null },
-      });
-      if (completed.count !== 1) throw new LostLease();
+      if (!(await completeRedemption(tx, redemption, redemption.id))) throw new LostLease();
       const debited = await tx.customer.updateMany({
         where: { id: customer.id, pointsBalance: { gte: cost } },
         data: { pointsBalance: { decrement: cost }, lastActivityAt: issuedAt, redemptionLockKey: null, redemptionLockUntil: null },
@@ -396,8 +386,9 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
       // Shopify alone and report whatever they end with.
       log.warn("redemption lease lost before commit; another process finishes it");
       const current = await db.redemption.findUnique({ where: { id: redemption.id } });
-      if (current?.state === "COMPLETED") return replay(ctx, current);
-      if (current?.state === "FAILED" || current?.state === "ABANDONED") return fail(current.errorReason ?? "unknown");
+      const state = current ? parseRedemptionState(current.state) : "IN_PROGRESS";
+      if (current && state === "COMPLETED") return replay(ctx, current);
+      if (current && (state === "FAILED" || state === "ABANDONED")) return fail(current.errorReason ?? "unknown");
       return { ok: false, error: STILL_RUNNING };
     }
     const reason = error instanceof NotEnoughPoints ? "insufficient_points" : "save_failed";
@@ -416,12 +407,7 @@ async function finishOrRecover(ctx: Context, redemption: Redemption, resumed: bo
  * removes the code and marks it ABANDONED. Nothing was spent either way.
  */
 async function leaveForRecovery(ctx: Context, redemption: Redemption, reason: string): Promise<RedeemResult> {
-  const { db, now } = ctx.deps;
-  await db.redemption.updateMany({
-    where: { id: redemption.id, state: "IN_PROGRESS", leaseUntil: redemption.leaseUntil },
-    data: { leaseUntil: now(), errorReason: reason },
-  });
-  await releaseLock(ctx, redemption);
+  await leaveRedemptionForRecovery(ctx.deps.db, redemption, reason, ctx.deps.now());
   return fail(reason);
 }
 
@@ -440,11 +426,7 @@ async function compensate(
   const renewed = { ...redemption, leaseUntil: new Date(now().getTime() + ctx.leaseMs) };
   let stillOurs = true;
   try {
-    const r = await db.redemption.updateMany({
-      where: { id: redemption.id, state: "IN_PROGRESS", leaseUntil: redemption.leaseUntil },
-      data: { leaseUntil: renewed.leaseUntil },
-    });
-    stillOurs = r.count === 1;
+    stillOurs = await renewRedemptionLease(db, redemption, renewed.leaseUntil);
   } catch (error) {
     // The database is failing (likely why the commit failed). Nobody can take the redemption over
     // without it either, and our lease is still running: remove the code, let recovery finish.
