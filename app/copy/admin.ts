@@ -102,6 +102,13 @@ export function cancelRefusedMessage(detail: string): string {
   return `Shopify can't take back store credit the customer has already spent. ${detail} The reward stays Issued.`;
 }
 
+/**
+ * Cancel of a reward Shopify has no marker for (store credit) whose take-back went unanswered: the
+ * merchant must look before retrying, since a retry would take it back a second time.
+ */
+export const UNCONFIRMED_TAKE_BACK =
+  "Shopify didn't confirm whether the store credit was taken back. The reward is still Issued. Check the customer's store credit in Shopify before trying again: if the amount was already taken back, trying again would take it a second time.";
+
 /** What canceling an Issued reward does in Shopify, per kind of Shopify object. */
 export function cancelEffect(kind: RewardKind, code: string): string {
   switch (kindTraits(kind).shopifyObject) {

@@ -12,6 +12,7 @@ import { BROWSER_UA, startApp } from "../support/app";
 import { TEST_APP } from "../support/constants";
 import { createTemplate } from "../support/factories";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import { UNCONFIRMED_TAKE_BACK } from "~/copy/admin";
 import { customerMessage } from "~/copy/storefront";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
@@ -216,6 +217,20 @@ describe("store credit", () => {
     expect((await row(body.reward.id)).status).toBe("ISSUED");
     expect(emulator.storeCreditBalance(SHOP, kim.gid)).toBe("4.0");
     expect(await points(kim)).toBe(500);
+  });
+
+  it("GIVEN the take-back's answer is lost WHEN the merchant cancels THEN they are told to check Shopify before retrying, and it stays Issued", async () => {
+    const kim = await member(1000);
+    const template = await createTemplate(db, SHOP, { name: "$10 store credit", kind: "STORE_CREDIT", value: "10.00", pointsCost: 500, expiryDays: null });
+    const { body } = await redeem(kim, template.id);
+    emulator.faults.inject({ rootField: "storeCreditAccountDebit", action: { type: "lostResponse" } });
+
+    const r = await cancelReward(deps(), { shop: SHOP, rewardId: body.reward.id });
+
+    expect(r).toMatchObject({ ok: false, error: { code: "shopify_error", message: UNCONFIRMED_TAKE_BACK } });
+    expect((await row(body.reward.id)).status).toBe("ISSUED");
+    // Shopify did take it back; the app could not know, so it did not claim either outcome.
+    expect(emulator.storeCreditBalance(SHOP, kim.gid)).toBe("0.0");
   });
 
   it("GIVEN the shop did not grant the store credit scope THEN the redemption fails plainly and no points are spent", async () => {

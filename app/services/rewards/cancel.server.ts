@@ -9,8 +9,8 @@
 //   process dying mid-way cannot leave a usable code behind.
 // Points of a canceled, unused points redemption are refunded when the shop's option is on.
 import type { Prisma, Reward } from "@prisma/client";
-import { cancelRefusedMessage } from "~/copy/admin";
-import { parseRewardKind, type FailureReason } from "~/domain/rewards";
+import { cancelRefusedMessage, UNCONFIRMED_TAKE_BACK } from "~/copy/admin";
+import { kindTraits, parseRewardKind, type FailureReason } from "~/domain/rewards";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { shopifyMessage, transitionReward } from "./events.server";
@@ -147,6 +147,11 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
       const removed = await removeFromShopify(access, await removalTarget(db, reward), "deactivate");
       if (!removed.ok) {
         logger.warn({ shop: reward.shop, rewardId: reward.id, failure: removed.failure, detail: removed.detail }, "cancel: Shopify refused the deactivation");
+        // A marker-less kind (store credit) can't be looked up to see whether an unanswered take-back
+        // happened: the merchant must check before retrying (docs/decisions/012).
+        if (removed.classification.category === "uncertain" && kindTraits(parseRewardKind(reward.kind)).codeFormat === "reference") {
+          return { ok: false, error: { code: "shopify_error", reason: removed.classification.reason, message: UNCONFIRMED_TAKE_BACK } };
+        }
         return { ok: false, error: shopifyRefusal(removed, "Issued") };
       }
       if (removed.outcome === "refused") {
