@@ -14,7 +14,7 @@ export const envSchema = z.object({
   SHOPIFY_APP_URL: z.url("SHOPIFY_APP_URL must be the public URL of the app, e.g. https://app.example.com"),
   SCOPES: z
     .string()
-    .default("read_customers,read_discounts,write_discounts,read_gift_cards,write_gift_cards,read_orders,write_app_proxy"),
+    .default("read_customers,read_discounts,write_discounts,read_gift_cards,write_gift_cards,read_orders,write_app_proxy,read_store_credit_accounts,write_store_credit_account_transactions"),
   DATABASE_URL: z.string().default("file:./dev.sqlite"),
   /** Send Admin API calls to this origin instead of https://{shop} (the local emulator). */
   SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),

@@ -12,7 +12,7 @@
 //     localeCompare before it computes the signature).
 //   - All strings come from the theme's locale files through the Liquid (`| t`), as JSON.
 
-type Kind = "FIXED_AMOUNT" | "PERCENTAGE" | "FREE_SHIPPING" | "GIFT_CARD";
+type Kind = "FIXED_AMOUNT" | "PERCENTAGE" | "FREE_SHIPPING" | "FREE_PRODUCT" | "GIFT_CARD" | "STORE_CREDIT";
 
 interface Option {
   id: string;
@@ -28,6 +28,8 @@ interface Reward {
   id: string;
   title: string;
   code: string;
+  /** False for store credit: credited to the account, no code to enter. */
+  usesCode?: boolean;
   status: "ISSUED" | "USED";
   expiresAt: string | null;
 }
@@ -128,9 +130,9 @@ function describe(v: View, o: Option, currency: string): string {
   const parts = [
     o.kind === "PERCENTAGE"
       ? fill(t.percent_off!, { percent: new Intl.NumberFormat(v.locale, { maximumFractionDigits: 2 }).format(Number(o.value)) })
-      : o.kind === "FREE_SHIPPING"
-        ? t.free_shipping!
-        : fill(o.kind === "GIFT_CARD" ? t.gift_card! : t.amount_off!, { amount }),
+      : o.kind === "FREE_SHIPPING" || o.kind === "FREE_PRODUCT"
+        ? t[o.kind === "FREE_SHIPPING" ? "free_shipping" : "free_product"]!
+        : fill(t[o.kind === "GIFT_CARD" ? "gift_card" : o.kind === "STORE_CREDIT" ? "store_credit" : "amount_off"]!, { amount }),
   ];
   if (o.minimumSubtotal) parts.push(fill(t.minimum!, { amount: money(v, o.minimumSubtotal, currency) }));
   if (o.expiryDays) parts.push(plural(v, "valid_days", o.expiryDays));
@@ -279,11 +281,13 @@ function reward(v: View, r: Reward): HTMLElement {
         r.expiresAt ? fill(expired ? t.expired! : t.expires!, { date: date(v, r.expiresAt) }) : t.no_expiry,
       ),
     ),
-    h("code", { class: "lr-code" }, r.code),
-    button(`c:${r.id}`, copied ? t.copied! : t.copy!, () => copy(v, r), {
-      "aria-label": copied ? t.copied : fill(t.copy_label!, { code: r.code }),
-      class: "lr-btn lr-ghost",
-    }),
+    r.usesCode === false ? h("span", { class: "lr-muted" }, t.credit_added) : h("code", { class: "lr-code" }, r.code),
+    r.usesCode === false
+      ? null
+      : button(`c:${r.id}`, copied ? t.copied! : t.copy!, () => copy(v, r), {
+          "aria-label": copied ? t.copied : fill(t.copy_label!, { code: r.code }),
+          class: "lr-btn lr-ghost",
+        }),
   );
 }
 
@@ -328,7 +332,7 @@ async function redeem(v: View, o: Option) {
       delete s.intents[o.id];
       s.account.pointsBalance = answer.body.pointsBalance ?? s.account.pointsBalance;
       s.account.rewards = [got, ...s.account.rewards.filter((r) => r.id !== got.id)];
-      v.msg = [fill(v.t.redeemed!, { code: got.code, points: points(v, s.account.pointsBalance) }), false];
+      v.msg = [fill(v.t[got.usesCode === false ? "redeemed_credit" : "redeemed"]!, { code: got.code, points: points(v, s.account.pointsBalance) }), false];
       focus = `c:${got.id}`;
     } else {
       // A JSON error is the app's final answer for this intent (nothing was spent): the next click

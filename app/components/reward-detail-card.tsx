@@ -3,6 +3,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, Divider, InlineGrid, InlineStack, Link, Modal, Text, TextField } from "@shopify/polaris";
+import { cancelEffect, SHOPIFY_OBJECT_LINK_LABELS } from "~/copy/admin";
+import { kindTraits } from "~/domain/rewards";
 import type { RewardDetail } from "~/services/admin/rewards.server";
 import { CopyCodeButton } from "./copy-code-button";
 import { formatDateTime, formatPoints } from "./format";
@@ -37,10 +39,8 @@ export function cancelConsequences(reward: Pick<RewardDetail, "status" | "kind" 
     lines.push(
       "The reward is still being created in Shopify. It won't be issued, and if its code was already created there, the app deactivates it."
     );
-  } else if (reward.kind === "GIFT_CARD") {
-    lines.push(`The gift card ${reward.code} is deactivated in Shopify right away: its balance can no longer be spent.`);
   } else {
-    lines.push(`The discount code ${reward.code} is deactivated in Shopify right away and stops working at checkout.`);
+    lines.push(cancelEffect(reward.kind, reward.code));
   }
   lines.push("The customer no longer sees the reward.");
   if (reward.refundOnCancel > 0) {
@@ -166,7 +166,7 @@ export function RewardDetailCard({ reward, actionUrl, closeUrl, rewardUrl }: Rew
           {reward.shopifyAdminUrl ? (
             <Field label="In Shopify">
               <Link url={reward.shopifyAdminUrl} target="_blank">
-                {reward.kind === "GIFT_CARD" ? "View gift card" : "View discount"}
+                {SHOPIFY_OBJECT_LINK_LABELS[kindTraits(reward.kind).shopifyObject]}
               </Link>
             </Field>
           ) : null}

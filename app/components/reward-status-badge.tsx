@@ -2,7 +2,8 @@
 // the domain (statusBadgeTone), so a status looks the same on every page. The label text carries
 // the meaning; the tone is only a visual aid (screen readers hear "Status: Issued").
 import { Badge } from "@shopify/polaris";
-import { REWARD_STATUS_LABELS, statusBadgeTone, type RewardStatus } from "~/domain/rewards";
+import { type RewardStatus } from "~/domain/rewards";
+import { REWARD_STATUS_LABELS, statusBadgeTone } from "~/copy/admin";
 
 export function RewardStatusBadge({ status }: { status: RewardStatus }) {
   return (

@@ -2,7 +2,8 @@
 // reward, from the domain's vocabulary (the same words as the README and the specification).
 import { Fragment, useId, useState } from "react";
 import { BlockStack, Box, Button, Collapsible, InlineStack, Text } from "@shopify/polaris";
-import { isVisibleToCustomer, REWARD_STATUS_MEANINGS, type RewardStatus } from "~/domain/rewards";
+import { isVisibleToCustomer, type RewardStatus } from "~/domain/rewards";
+import { REWARD_STATUS_MEANINGS } from "~/copy/admin";
 import { RewardStatusBadge } from "./reward-status-badge";
 
 /** Lifecycle order, the order a merchant reads them in. */

@@ -7,7 +7,8 @@ import { Outlet, useLoaderData, useLocation, useNavigate, useParams, useRouteErr
 import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, Link, Page, Select, Tabs, Text } from "@shopify/polaris";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
-import { REWARD_STATUS_LABELS, REWARD_STATUSES } from "~/domain/rewards";
+import { REWARD_STATUSES } from "~/domain/rewards";
+import { REWARD_STATUS_LABELS } from "~/copy/admin";
 import { getCustomerProfile, listIssuableTemplates, listPointsTransactions } from "~/services/admin/customers.server";
 import { InvalidCursorError } from "~/services/admin/keyset.server";
 import { listRewards, parseStatusFilter } from "~/services/admin/rewards.server";

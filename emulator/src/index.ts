@@ -26,17 +26,20 @@ import { mintSessionToken, verifySessionToken, type SessionTokenTamper } from ".
 import {
   EmulatorStore,
   formatDecimal,
+  toCents,
   type Clock,
   type CustomerSeed,
   type OrderRecord,
   type PlaceOrderInput,
+  type ProductRecord,
+  type ProductSeed,
   type ShopRecord,
   type ShopSeed,
 } from "./store";
 import { signWebhook, WebhookDeliverer, type DeliverOptions, type DeliveryResult, type SignedWebhook, type WebhookTamper } from "./webhooks";
 
 export { EmulatorStore, createManualClock, OrderRejectedError } from "./store";
-export type { ManualClock, ShopRecord, CustomerRecord, OrderRecord, CodeDiscountRecord, GiftCardRecord } from "./store";
+export type { ManualClock, ShopRecord, CustomerRecord, OrderRecord, CodeDiscountRecord, GiftCardRecord, ProductRecord, StoreCreditAccountRecord } from "./store";
 export { EmulatedNetworkError } from "./faults";
 export { readAppConfig, parseAppConfig, type AppConfig } from "./app-config";
 export type { AdminHandler } from "./admin-handler";
@@ -138,6 +141,32 @@ export class ShopifyEmulator {
    */
   addCustomer(shop: string, seed: CustomerSeed = {}) {
     return this.store.addCustomer(shop, seed);
+  }
+
+  /** A product (with variants) that discounts can entitle. */
+  addProduct(shop: string, seed: ProductSeed = {}): ProductRecord {
+    return this.store.addProduct(shop, seed);
+  }
+
+  // ---- store credit -----------------------------------------------------------------------------
+
+  /** The customer's store credit balance in `currencyCode` (the shop's by default), as Decimal text ("0.0" without an account). */
+  storeCreditBalance(shop: string, customerId: string, currencyCode?: string): string {
+    const currency = currencyCode ?? this.store.getShop(shop)?.currencyCode;
+    const account = this.store.listStoreCreditAccounts(shop, customerId).find((a) => a.currencyCode === currency);
+    return formatDecimal(account?.balance ?? 0);
+  }
+
+  /**
+   * The customer pays part of an order with store credit (event ORDER_PAYMENT, StoreCreditSystemEvent):
+   * the balance goes down. Throws when the balance doesn't cover it.
+   */
+  spendStoreCredit(shop: string, customerId: string, amount: string): void {
+    const currency = this.store.getShop(shop)?.currencyCode;
+    const account = this.store.listStoreCreditAccounts(shop, customerId).find((a) => a.currencyCode === currency);
+    if (!account || !this.store.debitStoreCredit(shop, account.id, toCents(amount), "ORDER_PAYMENT")) {
+      throw new Error(`store credit balance of ${customerId} does not cover ${amount}`);
+    }
   }
 
   // ---- the embedded admin -----------------------------------------------------------------------

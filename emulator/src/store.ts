@@ -275,6 +275,49 @@ export interface NewGiftCard {
   crossCurrencyRedemptionStrategy?: "MARKET_FX" | "NONE" | "SPOT_FX";
 }
 
+/** A product the shop sells; only what discounts need (existence of product and variant ids). */
+export interface ProductRecord {
+  id: string;
+  shop: string;
+  title: string;
+  variants: Array<{ id: string; title: string; price: Cents }>;
+  createdAt: Date;
+}
+
+export interface ProductSeed {
+  title?: string;
+  /** Variant titles and prices (Decimal strings); one "Default Title" variant at 10.00 when omitted. */
+  variants?: Array<{ title?: string; price?: string }>;
+}
+
+/**
+ * A store credit transaction. StoreCreditSystemEvent (2026-10 schema): API credits and debits are
+ * ADJUSTMENTs. Debits are reported with a negative amount, like gift card debits.
+ */
+export interface StoreCreditTransactionRecord {
+  id: string;
+  kind: "credit" | "debit";
+  amount: Cents;
+  balanceAfter: Cents;
+  /** Credits only: what is left of this credit ("Debit transactions will always spend the soonest expiring credit first"). */
+  remaining: Cents;
+  expiresAt: Date | null;
+  event: "ADJUSTMENT" | "ORDER_PAYMENT";
+  createdAt: Date;
+}
+
+/** "Store credit accounts are currency-specific. A single owner can have multiple accounts" (storeCreditAccountCredit, 2026-10 schema). */
+export interface StoreCreditAccountRecord {
+  id: string;
+  shop: string;
+  /** gid://shopify/Customer/… */
+  ownerId: string;
+  currencyCode: string;
+  balance: Cents;
+  transactions: StoreCreditTransactionRecord[];
+  createdAt: Date;
+}
+
 /** One entry of an order's discount_codes, in the REST/webhook shape. */
 export interface AppliedDiscountCode {
   code: string;
@@ -389,6 +432,8 @@ interface ShopState {
   deletedDiscounts: CodeDiscountRecord[];
   giftCards: Map<string, GiftCardRecord>;
   orders: Map<string, OrderRecord>;
+  products: Map<string, ProductRecord>;
+  storeCreditAccounts: Map<string, StoreCreditAccountRecord>;
 }
 
 export interface StoreOptions {
@@ -421,7 +466,7 @@ export class EmulatorStore {
   private readonly listeners = new Set<StoreListener>();
   private readonly clockFn: () => Date;
   // Shopify ids are global across shops, so the counters are too.
-  private counters = { shop: 0, customer: 0, discount: 0, redeemCode: 0, giftCard: 0, giftCardTx: 0, order: 0 };
+  private counters = { shop: 0, customer: 0, discount: 0, redeemCode: 0, giftCard: 0, giftCardTx: 0, order: 0, product: 0, variant: 0, storeCredit: 0, storeCreditTx: 0 };
 
   constructor(options: StoreOptions = {}) {
     this.clockFn = options.now ?? (() => new Date());
@@ -443,7 +488,7 @@ export class EmulatorStore {
   /** Forgets every shop and resets id counters. */
   reset(): void {
     this.shops.clear();
-    this.counters = { shop: 0, customer: 0, discount: 0, redeemCode: 0, giftCard: 0, giftCardTx: 0, order: 0 };
+    this.counters = { shop: 0, customer: 0, discount: 0, redeemCode: 0, giftCard: 0, giftCardTx: 0, order: 0, product: 0, variant: 0, storeCredit: 0, storeCreditTx: 0 };
   }
 
   // ---- shops ------------------------------------------------------------------------------------
@@ -477,6 +522,8 @@ export class EmulatorStore {
       deletedDiscounts: [],
       giftCards: new Map(),
       orders: new Map(),
+      products: new Map(),
+      storeCreditAccounts: new Map(),
     });
     return shop;
   }
@@ -760,6 +807,126 @@ export class EmulatorStore {
   isGiftCardExpired(card: GiftCardRecord, at: Date = this.now()): boolean {
     // expiresOn is a date: the card works through that whole day (UTC in the emulator).
     return card.expiresOn !== null && at.toISOString().slice(0, 10) > card.expiresOn;
+  }
+
+  // ---- products ---------------------------------------------------------------------------------
+
+  addProduct(shop: string, seed: ProductSeed = {}): ProductRecord {
+    const state = this.state(shop);
+    const variants = (seed.variants ?? [{}]).map((v) => ({
+      id: `gid://shopify/ProductVariant/${++this.counters.variant}`,
+      title: v.title ?? "Default Title",
+      price: toCents(v.price ?? "10.00"),
+    }));
+    const product: ProductRecord = {
+      id: `gid://shopify/Product/${++this.counters.product}`,
+      shop: state.shop.domain,
+      title: seed.title ?? `Product ${this.counters.product}`,
+      variants,
+      createdAt: this.now(),
+    };
+    state.products.set(product.id, product);
+    return product;
+  }
+
+  getProduct(shop: string, id: string): ProductRecord | undefined {
+    return this.state(shop).products.get(id);
+  }
+
+  findVariant(shop: string, id: string): { product: ProductRecord; variant: ProductRecord["variants"][number] } | undefined {
+    for (const product of this.state(shop).products.values()) {
+      const variant = product.variants.find((v) => v.id === id);
+      if (variant) return { product, variant };
+    }
+    return undefined;
+  }
+
+  // ---- store credit -----------------------------------------------------------------------------
+
+  listStoreCreditAccounts(shop: string, ownerId: string): StoreCreditAccountRecord[] {
+    return [...this.state(shop).storeCreditAccounts.values()].filter((a) => a.ownerId === ownerId);
+  }
+
+  getStoreCreditAccount(shop: string, id: string): StoreCreditAccountRecord | undefined {
+    return this.state(shop).storeCreditAccounts.get(id);
+  }
+
+  findStoreCreditTransaction(shop: string, id: string): { account: StoreCreditAccountRecord; transaction: StoreCreditTransactionRecord } | undefined {
+    for (const account of this.state(shop).storeCreditAccounts.values()) {
+      const transaction = account.transactions.find((t) => t.id === id);
+      if (transaction) return { account, transaction };
+    }
+    return undefined;
+  }
+
+  /**
+   * Credits an owner's account in `currencyCode`, creating the account if needed ("it automatically
+   * creates an account if one doesn't exist for the specified currency", storeCreditAccountCredit).
+   */
+  creditStoreCredit(shop: string, input: { ownerId: string; amount: Cents; currencyCode: string; expiresAt: Date | null }): StoreCreditTransactionRecord {
+    const state = this.state(shop);
+    let account = this.listStoreCreditAccounts(shop, input.ownerId).find((a) => a.currencyCode === input.currencyCode);
+    if (!account) {
+      account = {
+        id: `gid://shopify/StoreCreditAccount/${++this.counters.storeCredit}`,
+        shop: state.shop.domain,
+        ownerId: input.ownerId,
+        currencyCode: input.currencyCode,
+        balance: 0,
+        transactions: [],
+        createdAt: this.now(),
+      };
+      state.storeCreditAccounts.set(account.id, account);
+    }
+    return this.creditAccount(account, input.amount, input.expiresAt);
+  }
+
+  creditAccount(account: StoreCreditAccountRecord, amount: Cents, expiresAt: Date | null): StoreCreditTransactionRecord {
+    account.balance += amount;
+    const transaction: StoreCreditTransactionRecord = {
+      id: `gid://shopify/StoreCreditAccountCreditTransaction/${++this.counters.storeCreditTx}`,
+      kind: "credit",
+      amount,
+      balanceAfter: account.balance,
+      remaining: amount,
+      expiresAt,
+      event: "ADJUSTMENT",
+      createdAt: this.now(),
+    };
+    account.transactions.push(transaction);
+    return transaction;
+  }
+
+  /**
+   * Debits an account; undefined when the balance doesn't cover it (Shopify: INSUFFICIENT_FUNDS).
+   * "Debit transactions will always spend the soonest expiring credit first" (StoreCreditAccountCreditTransaction.expiresAt).
+   */
+  debitStoreCredit(shop: string, accountId: string, amount: Cents, event: "ADJUSTMENT" | "ORDER_PAYMENT" = "ADJUSTMENT"): StoreCreditTransactionRecord | undefined {
+    const account = this.getStoreCreditAccount(shop, accountId);
+    if (!account || account.balance < amount) return undefined;
+    let left = amount;
+    const credits = account.transactions
+      .filter((t) => t.kind === "credit" && t.remaining > 0)
+      .sort((a, b) => (a.expiresAt?.getTime() ?? Infinity) - (b.expiresAt?.getTime() ?? Infinity));
+    for (const credit of credits) {
+      const take = Math.min(credit.remaining, left);
+      credit.remaining -= take;
+      left -= take;
+      if (left === 0) break;
+    }
+    account.balance -= amount;
+    const transaction: StoreCreditTransactionRecord = {
+      id: `gid://shopify/StoreCreditAccountDebitTransaction/${++this.counters.storeCreditTx}`,
+      kind: "debit",
+      amount: -amount,
+      balanceAfter: account.balance,
+      remaining: 0,
+      expiresAt: null,
+      event,
+      createdAt: this.now(),
+    };
+    account.transactions.push(transaction);
+    return transaction;
   }
 
   // ---- orders -----------------------------------------------------------------------------------

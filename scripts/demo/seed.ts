@@ -125,13 +125,13 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
       db.rewardEvent.create({ data: { rewardId: reward.id, shop, ...data } });
 
     if (item.status === "PENDING") {
-      await db.reward.update({ where: { id: reward.id }, data: { attempts: 1, nextAttemptAt: new Date(now.getTime() + 3_600_000), failureReason: "throttled" } });
+      await db.reward.update({ where: { id: reward.id }, data: { attempts: 1, nextAttemptAt: new Date(now.getTime() + 3_600_000), failureCode: "throttled" } });
       await event({ type: "ATTEMPT_FAILED", actor: "WORKER", reason: "throttled", shopifyError: JSON.stringify([{ message: "Throttled", extensions: { code: "THROTTLED" } }]), createdAt: at(1) });
       continue;
     }
     if (item.status === "FAILED") {
       const reason = item.kind === "GIFT_CARD" ? "gift_cards_unavailable" : "invalid_reward_settings";
-      await db.reward.update({ where: { id: reward.id }, data: { status: "FAILED", attempts: 1, failureReason: reason } });
+      await db.reward.update({ where: { id: reward.id }, data: { status: "FAILED", attempts: 1, failureCode: reason } });
       await event({
         type: "STATUS_CHANGED",
         fromStatus: "PENDING",

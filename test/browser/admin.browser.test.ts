@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import db from "~/db.server";
-import { merchantExplanation } from "~/domain/rewards";
+import { merchantExplanation } from "~/copy/admin";
 import { launchChromium, screenshot, type Browser } from "../support/browser";
 import { useShopifyEmulator } from "../support/shopify";
 import { serveEmulator } from "@loyalty/shopify-emulator/server";

@@ -72,7 +72,7 @@ beforeAll(async () => {
   await existing("ISSUED", "WELCOME-ISSUED", { issuedAt: new Date(), expiresAt: new Date("2099-01-01T00:00:00Z") });
   await existing("USED", "SPRING-USED", { issuedAt: new Date(), usedAt: new Date() });
   await existing("PENDING", "HIDDEN-PENDING");
-  await existing("FAILED", "HIDDEN-FAILED", { failureReason: "shopify_unavailable" });
+  await existing("FAILED", "HIDDEN-FAILED", { failureCode: "shopify_unavailable" });
   await existing("CANCELED", "HIDDEN-CANCELED", { canceledAt: new Date() });
 
   storefront = await serveStorefrontHost({

@@ -83,7 +83,7 @@ beforeAll(async () => {
   const t = Date.UTC(2026, 2, 1);
   rewards.push(await createReward(db, ada, { status: "ISSUED", title: 'The "best" reward, really', createdAt: new Date(t) }));
   rewards.push(await createReward(db, ada, { status: "FAILED", title: "=HYPERLINK(\"http://evil.test\",\"click\")", createdAt: new Date(t + 1000) }));
-  await db.reward.update({ where: { id: rewards[1].id }, data: { failureReason: "gift_cards_unavailable" } });
+  await db.reward.update({ where: { id: rewards[1].id }, data: { failureCode: "gift_cards_unavailable" } });
   rewards.push(await createReward(db, ada, { status: "USED", title: "-5 off\nsecond line", createdAt: new Date(t + 2000) }));
   await db.reward.update({ where: { id: rewards[2].id }, data: { usedOrderName: "#1001", usedOrderGid: "gid://shopify/Order/1001" } });
   rewards.push(await createReward(db, bob, { status: "ISSUED", title: "+1 gift", createdAt: new Date(t + 3000) }));

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Customer, Reward } from "@prisma/client";
 import db from "~/db.server";
-import { merchantExplanation } from "~/domain/rewards";
+import { merchantExplanation } from "~/copy/admin";
 import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
@@ -140,7 +140,7 @@ describe("a reward's details", () => {
   it("shows the history and, for a Failed reward, the reason in plain language and what to do", async () => {
     const c = await createCustomer(db, SHOP);
     const failed = await createReward(db, c, { status: "FAILED" });
-    await db.reward.update({ where: { id: failed.id }, data: { failureReason: "gift_cards_unavailable" } });
+    await db.reward.update({ where: { id: failed.id }, data: { failureCode: "gift_cards_unavailable" } });
     await db.rewardEvent.create({
       data: {
         rewardId: failed.id,
@@ -149,7 +149,8 @@ describe("a reward's details", () => {
         fromStatus: "PENDING",
         toStatus: "FAILED",
         actor: "WORKER",
-        reason: "gift_cards_unavailable",
+        reason: "gift_cards_unavailable: Gift cards are not enabled",
+        reasonCode: "gift_cards_unavailable",
         shopifyError: JSON.stringify([{ message: "Gift cards are not enabled", code: "INVALID" }]),
       },
     });

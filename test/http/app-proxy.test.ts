@@ -71,7 +71,7 @@ beforeAll(async () => {
   await reward(ada, "ISSUED", "ADA-ISSUED-1", { expiresAt: new Date("2099-01-01T00:00:00Z") });
   await reward(ada, "USED", "ADA-USED-1", { usedAt: new Date() });
   await reward(ada, "PENDING", "ADA-PENDING-1");
-  await reward(ada, "FAILED", "ADA-FAILED-1", { failureReason: "shopify_unavailable" });
+  await reward(ada, "FAILED", "ADA-FAILED-1", { failureCode: "shopify_unavailable" });
   await reward(ada, "CANCELED", "ADA-CANCELED-1", { canceledAt: new Date() });
   await reward(bob, "ISSUED", "BOB-ISSUED-1");
 });
@@ -161,6 +161,7 @@ describe("GET /apps/loyalty/customer", () => {
       value: "5",
       currency: "USD",
       code: "ADA-ISSUED-1",
+      usesCode: true,
       status: "ISSUED",
       expiresAt: "2099-01-01T00:00:00.000Z",
       issuedAt: expect.any(String),

@@ -99,7 +99,7 @@ describe("a revoked or stale access token is detected", () => {
     await runWorkerOnce(deps(), config());
     expect(emulator.inspect.countCalls(undefined, { shop: domain, outcome: "unauthorized" })).toBe(1);
     const paused = await reload(reward.id);
-    expect(paused).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null, failureReason: null });
+    expect(paused).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null, failureCode: null, failureMessage: null });
     expect(paused.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 5 * HOUR);
     const events = await db.rewardEvent.findMany({ where: { rewardId: reward.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
     expect(events.map((e) => e.type)).toEqual(["CREATED", "NOTE"]);

@@ -30,7 +30,8 @@ describe("discount reconciliation", () => {
     expect(sent.results.map((r) => r.finalStatus)).toEqual([200, 200]);
     const after = await reload(reward.id);
     expect(after.status).toBe("CANCELED");
-    expect(after.failureReason).toBe("changed in Shopify");
+    expect(after.failureCode).toBe("changed_in_shopify");
+    expect(after.failureMessage).toMatch(/in Shopify's admin/);
     const ev = await db.rewardEvent.findMany({ where: { rewardId: reward.id, toStatus: "CANCELED" } });
     expect(ev).toHaveLength(1);
     expect(ev[0]).toMatchObject({ actor: "WEBHOOK" });

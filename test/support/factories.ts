@@ -74,6 +74,8 @@ export type TemplateFields = Partial<
     | "combinesWithShipping"
     | "codePrefix"
     | "active"
+    | "productId"
+    | "variantId"
   >
 >;
 
@@ -97,6 +99,8 @@ export async function createTemplate(db: Db, shop: string, fields: TemplateField
       combinesWithShipping: fields.combinesWithShipping ?? true,
       codePrefix: fields.codePrefix ?? "",
       active: fields.active ?? true,
+      productId: fields.productId ?? null,
+      variantId: fields.variantId ?? null,
     },
   });
 }

@@ -152,3 +152,11 @@ export function isValidDiscountCode(code: unknown): code is string {
 export function isValidGiftCardCode(code: unknown): code is string {
   return typeof code === "string" && /^[A-Za-z0-9]{8,20}$/.test(code);
 }
+
+/**
+ * The app's own reference for a reward nothing in Shopify carries a code for (store credit):
+ * "SC-" + 16 random symbols. Unique per shop like a code (Reward.codeKey), never typed by anyone.
+ */
+export function generateReference(prefix: string, random: RandomBytes = cryptoRandomBytes): string {
+  return `${prefix}-${randomString(CODE_ALPHABET, 16, random)}`;
+}

@@ -2,8 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   FAILURE_REASONS,
   classifyFailure,
-  customerMessage,
-  merchantExplanation,
   type FailureContext,
   type ShopifyFailure,
 } from "./failures";
@@ -86,72 +84,4 @@ describe("classifyFailure", () => {
   it("every reason it produces is a known reason", () => {
     for (const [, failure, context] of CASES) expect(FAILURE_REASONS).toContain(classifyFailure(failure, context).reason);
   });
-});
-
-describe("customerMessage", () => {
-  it.each([
-    [{ kind: "throttled" }, {}, "Our rewards service is busy right now. Please try again in a minute — your points were not spent."],
-    [{ kind: "http", status: 429 }, {}, "Our rewards service is busy right now. Please try again in a minute — your points were not spent."],
-    [{ kind: "access_denied", message: "Access denied for giftCardCreate field." }, { rewardKind: "GIFT_CARD" }, "Gift card rewards aren't available in this shop right now. Your points were not spent."],
-    [{ kind: "timeout" }, {}, "We couldn't create your reward just now. Please try again in a few minutes — your points were not spent."],
-    [{ kind: "user_errors", errors: [{ code: "INVALID", message: "Minimum subtotal must be positive" }] }, {}, "This reward isn't available right now. Please choose another reward or contact the shop — your points were not spent."],
-  ] as [ShopifyFailure, FailureContext, string][])("%j → %s", (failure, context, message) => {
-    expect(customerMessage(failure, context)).toBe(message);
-  });
-
-  it("accepts an already classified reason", () => {
-    expect(customerMessage("gift_cards_unavailable")).toBe("Gift card rewards aren't available in this shop right now. Your points were not spent.");
-  });
-
-  const SECRET = "SECRET_INTERNAL_DETAIL_42";
-  const leaky: ShopifyFailure[] = [
-    { kind: "user_errors", errors: [{ field: ["x"], code: "INVALID", message: SECRET }] },
-    { kind: "access_denied", message: SECRET },
-    { kind: "graphql", messages: [SECRET, '{"errors":[{"message":"boom"}]}'] },
-  ];
-  it.each([...CASES.map(([name, f, c]) => [name, f, c] as const), ...leaky.map((f) => [f.kind, f, {}] as const)])(
-    "%s: one plain sentence, no raw error text, says the points were not spent",
-    (_name, failure, context) => {
-      const message = customerMessage(failure, context);
-      expect(message).toMatch(/^[A-Z][^{}<>\n]*\.$/);
-      expect(message).toMatch(/points were not spent/i);
-      expect(message).not.toContain(SECRET);
-      expect(message).not.toMatch(/gid:\/\/|userErrors|graphql|HTTP|\b[45]\d\d\b|TAKEN|null|undefined|stack|at .*\(/i);
-    },
-  );
-});
-
-describe("merchantExplanation", () => {
-  it.each(FAILURE_REASONS.map((r) => [r]))("%s has a summary and an action", (reason) => {
-    const { summary, action } = merchantExplanation(reason);
-    expect(summary).toMatch(/^[A-Z].*\.$/);
-    expect(action).toMatch(/^[A-Z].*\.$/);
-    expect(`${summary} ${action}`).not.toMatch(/[{}]|gid:\/\/|undefined|null/);
-  });
-
-  it("gives distinct advice for the failures a merchant can fix", () => {
-    expect(merchantExplanation("missing_access").action).toMatch(/approve the requested permissions/);
-    expect(merchantExplanation("gift_cards_unavailable").action).toMatch(/Enable gift cards, or change the reward to a discount code/);
-    expect(merchantExplanation("invalid_reward_settings").action).toMatch(/Review the reward's settings/);
-    expect(merchantExplanation("customer_not_found").summary).toMatch(/customer may have been deleted/);
-    expect(merchantExplanation("throttled").summary).toMatch(/about a day of automatic retries/);
-  });
-
-  it.each([
-    ["code_taken: VIP-ABC", "code_taken"],
-    ["  MISSING_ACCESS  ", "missing_access"],
-    ["timeout after 30s", "timeout"],
-  ])("reads the reason code at the start of %j", (stored, reason) => {
-    expect(merchantExplanation(stored)).toEqual(merchantExplanation(reason));
-  });
-
-  it.each([[null], [undefined], [""], ["boom: {\"errors\": [\"raw\"]}"], ["Error: x\n    at foo (bar.js:1:1)"]])(
-    "falls back to the generic explanation for %j without echoing it",
-    (stored) => {
-      const explanation = merchantExplanation(stored);
-      expect(explanation).toEqual(merchantExplanation("unknown"));
-      expect(explanation.summary).toBe("The reward could not be created for a reason the app didn't recognise.");
-      expect(JSON.stringify(explanation)).not.toMatch(/raw|bar\.js/);
-    },
-  );
 });

@@ -11,7 +11,7 @@
 // Because every reward keeps one code across attempts, re-creating after an uncertain failure
 // cannot make a second discount: Shopify answers TAKEN, which is again "uncertain → look it up".
 
-import type { RewardKind } from "./statuses";
+import { kindTraits, type RewardKind } from "./kinds";
 
 export interface ShopifyUserError {
   field?: string[] | null;
@@ -31,7 +31,10 @@ export type ShopifyFailure =
 
 export type FailureCategory = "transient" | "uncertain" | "permanent";
 
-/** Stable reason codes, stored in Reward.failureReason and explained by `merchantExplanation`. */
+/**
+ * Stable reason codes, stored in Reward.failureCode / Redemption.errorReason. People's words for
+ * them live at the edge: app/copy/admin.ts (merchant) and app/copy/storefront.ts (customer).
+ */
 export const FAILURE_REASONS = [
   "throttled",
   "shopify_unavailable",
@@ -44,6 +47,7 @@ export const FAILURE_REASONS = [
   "shop_unavailable",
   "gift_cards_unavailable",
   "gift_card_limit_exceeded",
+  "currency_not_supported",
   "customer_not_found",
   "invalid_reward_settings",
   "rejected_by_shopify",
@@ -116,6 +120,9 @@ function classifyUserErrors(errors: readonly ShopifyUserError[], mutation: boole
     if (GIFT_CARD_UNAVAILABLE.test(e.message ?? "")) permanentReasons.push("gift_cards_unavailable");
     else if (code === "CUSTOMER_NOT_FOUND" || code === "RECIPIENT_NOT_FOUND") permanentReasons.push("customer_not_found");
     else if (code === "GIFT_CARD_LIMIT_EXCEEDED") permanentReasons.push("gift_card_limit_exceeded");
+    // storeCreditAccountCredit: StoreCreditAccountCreditUserErrorCode (2026-10 schema).
+    else if (code === "OWNER_NOT_FOUND") permanentReasons.push("customer_not_found");
+    else if (code === "UNSUPPORTED_CURRENCY" || code === "MISMATCHING_CURRENCY") permanentReasons.push("currency_not_supported");
     else permanentReasons.push("invalid_reward_settings");
   }
   if (permanentReasons.length > 0) {
@@ -141,7 +148,9 @@ function classifyHttp(status: number, mutation: boolean): FailureClassification 
 /** Sorts a failure into transient / uncertain / permanent, with a stable reason code. Never throws. */
 export function classifyFailure(failure: ShopifyFailure, context: FailureContext = {}): FailureClassification {
   const mutation = (context.operation ?? "mutation") === "mutation";
-  const giftCard = context.rewardKind === "GIFT_CARD";
+  // ACCESS_DENIED while handling a kind means that kind's feature/scope is missing in the shop.
+  const denied: FailureReason = context.rewardKind ? kindTraits(context.rewardKind).accessDeniedReason : "missing_access";
+  const giftCard = denied === "gift_cards_unavailable";
   switch (failure?.kind) {
     case "throttled": {
       const after = failure.retryAfterMs;
@@ -176,122 +185,25 @@ export function classifyFailure(failure: ShopifyFailure, context: FailureContext
   }
 }
 
-const NOT_SPENT = "your points were not spent";
-
-const CUSTOMER_MESSAGES: Record<FailureReason, string> = {
-  throttled: `Our rewards service is busy right now. Please try again in a minute — ${NOT_SPENT}.`,
-  shopify_unavailable: `We couldn't create your reward just now. Please try again in a few minutes — ${NOT_SPENT}.`,
-  shopify_internal_error: `We couldn't create your reward just now. Please try again in a few minutes — ${NOT_SPENT}.`,
-  network_error: `We couldn't create your reward just now. Please try again in a few minutes — ${NOT_SPENT}.`,
-  timeout: `We couldn't create your reward just now. Please try again in a few minutes — ${NOT_SPENT}.`,
-  code_taken: `We couldn't create your reward just now. Please try again — ${NOT_SPENT}.`,
-  unknown: `Something went wrong while creating your reward. Please try again in a few minutes — ${NOT_SPENT}.`,
-  gift_cards_unavailable: "Gift card rewards aren't available in this shop right now. Your points were not spent.",
-  gift_card_limit_exceeded: "This gift card reward isn't available right now. Please choose another reward — your points were not spent.",
-  customer_not_found:
-    "We couldn't find your customer account to attach this reward to. Please sign in again and retry — your points were not spent.",
-  missing_access: `This reward isn't available right now. Please choose another reward or contact the shop — ${NOT_SPENT}.`,
-  app_not_authorized: `Rewards aren't available right now. Please contact the shop — ${NOT_SPENT}.`,
-  shop_unavailable: `Rewards aren't available right now. Please try again later — ${NOT_SPENT}.`,
-  invalid_reward_settings: `This reward isn't available right now. Please choose another reward or contact the shop — ${NOT_SPENT}.`,
-  rejected_by_shopify: `This reward isn't available right now. Please choose another reward or contact the shop — ${NOT_SPENT}.`,
-  api_error: `Something went wrong while creating your reward. Please try again later — ${NOT_SPENT}.`,
-};
-
 /**
- * One plain sentence for a storefront customer whose points redemption failed (synchronous
- * generation saves nothing on failure, so the points were not spent). Never contains Shopify's
- * raw error text. Accepts a failure or an already classified reason.
+ * Whether a redemption that failed for this reason may succeed if the customer simply tries again
+ * (the rule; the words are app/copy/storefront.ts).
  */
-export function customerMessage(failure: ShopifyFailure | FailureReason, context: FailureContext = {}): string {
-  const reason = typeof failure === "string" ? failure : classifyFailure(failure, context).reason;
-  return CUSTOMER_MESSAGES[reason] ?? CUSTOMER_MESSAGES.unknown;
+export function isRetryableForCustomer(reason: FailureReason): boolean {
+  return !PERMANENT_FOR_CUSTOMER.has(reason);
 }
 
-export interface MerchantExplanation {
-  /** What happened, in plain language. */
-  summary: string;
-  /** What the merchant can do about it. */
-  action: string;
-}
+const PERMANENT_FOR_CUSTOMER: ReadonlySet<FailureReason> = new Set<FailureReason>([
+  "gift_cards_unavailable",
+  "gift_card_limit_exceeded",
+  "currency_not_supported",
+  "customer_not_found",
+  "invalid_reward_settings",
+  "missing_access",
+  "api_error",
+]);
 
-const REISSUE = "Issue the reward again from the customer's page";
-const AFTER_RETRIES = "Shopify kept failing for about a day of automatic retries";
-
-const MERCHANT_EXPLANATIONS: Record<FailureReason, MerchantExplanation> = {
-  throttled: {
-    summary: `${AFTER_RETRIES}: it was too busy (rate limited) to create the code.`,
-    action: `${REISSUE}. If this keeps happening, other apps may be using up the shop's API limit.`,
-  },
-  shopify_unavailable: {
-    summary: `${AFTER_RETRIES}: Shopify's servers were unavailable.`,
-    action: `Check shopifystatus.com, then ${REISSUE.toLowerCase()}.`,
-  },
-  shopify_internal_error: {
-    summary: `${AFTER_RETRIES}: Shopify reported an internal error while creating the code.`,
-    action: `${REISSUE}. If it fails again, contact app support.`,
-  },
-  network_error: {
-    summary: "The app could not reach Shopify for about a day of automatic retries.",
-    action: `${REISSUE}. If it fails again, contact app support.`,
-  },
-  timeout: {
-    summary: `${AFTER_RETRIES}: Shopify did not answer in time.`,
-    action: `${REISSUE}. If it fails again, contact app support.`,
-  },
-  code_taken: {
-    summary: "Shopify said the reward's code was already in use by another discount or gift card.",
-    action: `${REISSUE}; it will get a new code.`,
-  },
-  missing_access: {
-    summary: "The app doesn't have permission to create this kind of reward in your shop.",
-    action: "Open the app from your Shopify admin and approve the requested permissions, then issue the reward again.",
-  },
-  app_not_authorized: {
-    summary: "Shopify no longer accepts the app's access to your shop (it may have been uninstalled or its access revoked).",
-    action: "Open the app from your Shopify admin to reconnect it, then issue the reward again.",
-  },
-  shop_unavailable: {
-    summary: "Shopify refused the request because the shop is unavailable (paused, frozen or closed).",
-    action: "Check your Shopify plan and billing, then issue the reward again.",
-  },
-  gift_cards_unavailable: {
-    summary: "Gift cards aren't available in this shop, so the gift card reward could not be created.",
-    action:
-      "Gift cards need a Shopify plan and country that support them. Enable gift cards, or change the reward to a discount code and issue it again.",
-  },
-  gift_card_limit_exceeded: {
-    summary: "The gift card's value is higher than Shopify allows for this shop.",
-    action: "Lower the gift card value in the reward settings, then issue the reward again.",
-  },
-  customer_not_found: {
-    summary: "Shopify couldn't find the customer this reward was for; the customer may have been deleted.",
-    action: "Check that the customer still exists in Shopify. If they do, issue the reward again.",
-  },
-  invalid_reward_settings: {
-    summary: "Shopify rejected the reward's settings (for example its value, minimum purchase or expiry).",
-    action: "Review the reward's settings, correct them, then issue the reward again.",
-  },
-  rejected_by_shopify: {
-    summary: "Shopify rejected the request to create the reward.",
-    action: `${REISSUE}. If it fails again, contact app support.`,
-  },
-  api_error: {
-    summary: "The app sent Shopify a request it could not process. This is a problem in the app, not in your settings.",
-    action: "Contact app support. You can issue the reward again once it's fixed.",
-  },
-  unknown: {
-    summary: "The reward could not be created for a reason the app didn't recognise.",
-    action: `${REISSUE}. If it fails again, contact app support.`,
-  },
-};
-
-/**
- * Plain-language explanation of a Failed reward for the admin: what happened and what to do.
- * `reason` is the stored failureReason; anything unrecognised (older free text, null) gets the
- * generic explanation, never echoed back raw.
- */
-export function merchantExplanation(reason: string | null | undefined): MerchantExplanation {
-  const code = typeof reason === "string" ? reason.trim().split(/[\s:]/, 1)[0]?.toLowerCase() : undefined;
-  return isFailureReason(code) ? MERCHANT_EXPLANATIONS[code] : MERCHANT_EXPLANATIONS.unknown;
+/** A stored reason code, or "unknown" for anything else (older rows, null). */
+export function parseFailureReason(value: unknown): FailureReason {
+  return isFailureReason(value) ? value : "unknown";
 }

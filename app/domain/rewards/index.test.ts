@@ -9,11 +9,11 @@ const sources = readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(
 
 describe("public API", () => {
   it.each([
-    "REWARD_STATUSES", "parseRewardStatus", "isVisibleToCustomer", "statusBadgeTone",
+    "REWARD_STATUSES", "parseRewardStatus", "isVisibleToCustomer", "kindTraits", "hasUsedState", "checkTemplateSettings",
     "decideTransition", "usageOutcome",
     "generateCode", "generateGiftCardCode", "codeKey", "isValidDiscountCode",
     "nextAttemptDelay", "shouldGiveUp", "DEFAULT_RETRY_POLICY",
-    "classifyFailure", "customerMessage", "merchantExplanation",
+    "classifyFailure", "parseFailureReason", "isRetryableForCustomer",
     "extractOrderCodes", "orderFacts",
   ])("exports %s", (name) => {
     expect(rewards).toHaveProperty(name);

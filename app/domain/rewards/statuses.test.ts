@@ -4,9 +4,6 @@ import {
   REWARD_EVENT_TYPES,
   REWARD_KINDS,
   REWARD_SOURCES,
-  REWARD_STATUS_BADGE_TONES,
-  REWARD_STATUS_LABELS,
-  REWARD_STATUS_MEANINGS,
   REWARD_STATUSES,
   UnknownValueError,
   generationMode,
@@ -24,21 +21,15 @@ import {
   parseRewardKind,
   parseRewardSource,
   parseRewardStatus,
-  statusBadgeTone,
   type RewardSource,
   type RewardStatus,
 } from "./statuses";
 
-// Copied from @shopify/polaris 13.9.5 build/ts/src/components/Badge/types.d.ts (`Tone`).
-const POLARIS_13_BADGE_TONES = [
-  "info", "success", "warning", "critical", "attention", "new", "magic",
-  "info-strong", "success-strong", "warning-strong", "critical-strong", "attention-strong", "read-only", "enabled",
-];
 
 describe("vocabularies match the database column comments", () => {
   it.each([
     ["statuses", REWARD_STATUSES, ["PENDING", "FAILED", "ISSUED", "CANCELED", "USED"]],
-    ["kinds", REWARD_KINDS, ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING", "GIFT_CARD"]],
+    ["kinds", REWARD_KINDS, ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING", "FREE_PRODUCT", "GIFT_CARD", "STORE_CREDIT"]],
     ["sources", REWARD_SOURCES, ["POINTS_REDEMPTION", "REFERRAL", "VIP_TIER_ENTRY", "MANUAL"]],
     ["actors", ACTORS, ["CUSTOMER", "MERCHANT", "WORKER", "WEBHOOK", "SYSTEM"]],
     ["event types", REWARD_EVENT_TYPES, ["CREATED", "STATUS_CHANGED", "ATTEMPT_FAILED", "USED_AFTER_FINAL", "TRANSITION_REJECTED", "NOTE"]],
@@ -93,44 +84,6 @@ describe("customer visibility and finality", () => {
   });
 });
 
-describe("labels, meanings and badge tones", () => {
-  it.each<[RewardStatus, string, string | undefined]>([
-    ["PENDING", "Pending", "attention"],
-    ["FAILED", "Failed", "critical"],
-    ["ISSUED", "Issued", "success"],
-    ["CANCELED", "Canceled", undefined],
-    ["USED", "Used", "info"],
-  ])("%s → label %s, tone %s", (status, label, tone) => {
-    expect(REWARD_STATUS_LABELS[status]).toBe(label);
-    expect(statusBadgeTone(status)).toBe(tone);
-    expect(REWARD_STATUS_BADGE_TONES[status]).toBe(tone);
-  });
-
-  it("gives every status a different look, using only Polaris 13 tones", () => {
-    const tones = REWARD_STATUSES.map(statusBadgeTone);
-    expect(new Set(tones).size).toBe(REWARD_STATUSES.length);
-    for (const tone of tones) if (tone !== undefined) expect(POLARIS_13_BADGE_TONES).toContain(tone);
-  });
-
-  it.each([...REWARD_STATUSES])("the meaning of %s says whether the customer sees it", (status) => {
-    const meaning = REWARD_STATUS_MEANINGS[status];
-    expect(meaning).not.toMatch(/\n/);
-    if (isVisibleToCustomer(status)) {
-      expect(meaning).toMatch(/visible to the customer/i);
-      expect(meaning).not.toMatch(/hidden/i);
-    } else {
-      expect(meaning).toMatch(/hidden from the customer/i);
-    }
-  });
-
-  it("the Issued help text carries the checkout and gift-card rules", () => {
-    expect(REWARD_STATUS_MEANINGS.ISSUED).toMatch(/checkout doesn't change this/);
-    expect(REWARD_STATUS_MEANINGS.ISSUED).toMatch(/only a completed order marks it Used/);
-    expect(REWARD_STATUS_MEANINGS.ISSUED).toMatch(/gift cards always stay Issued/);
-    expect(REWARD_STATUS_MEANINGS.CANCELED).toMatch(/by the merchant/);
-  });
-});
-
 describe("generation mode by source", () => {
   it.each<[RewardSource, "sync" | "async", RewardStatus]>([
     ["POINTS_REDEMPTION", "sync", "ISSUED"],
@@ -146,7 +99,9 @@ describe("generation mode by source", () => {
     ["FIXED_AMOUNT", true],
     ["PERCENTAGE", true],
     ["FREE_SHIPPING", true],
+    ["FREE_PRODUCT", true],
     ["GIFT_CARD", false],
+    ["STORE_CREDIT", false],
   ] as const)("isDiscountKind(%s) = %s", (kind, expected) => {
     expect(isDiscountKind(kind)).toBe(expected);
   });

@@ -2,25 +2,26 @@
 // stored in string columns of the database (see prisma/schema.prisma: Reward, RewardEvent).
 //
 // The product rules this module encodes (the user's specification):
-//   Rewards are discount codes (fixed amount, percentage, free shipping) or gift cards.
+//   Rewards are discount codes (fixed amount, percentage, free shipping, free product), gift cards
+//   or store credit (the kinds and their traits: ./kinds.ts).
 //   Pending  — being generated, hidden from the customer.
 //   Failed   — never available, hidden.
 //   Issued   — code available, visible.
 //   Canceled — manually canceled by the merchant, hidden.
 //   Used     — used on a completed order, visible.
 //   Applying a code at checkout does NOT make it Used; only an orders/create webhook for a
-//   completed order that carries the code does. Gift cards are never marked Used.
+//   completed order that carries the code does. Gift cards and store credit are never marked Used.
 //   Synchronous generation (points redemption): success → Issued; failure → nothing saved.
 //   Asynchronous (referral, VIP tier entry, merchant manual issue): saved Pending, the worker
 //   generates → Issued or Failed with the reason.
 //
 // Pure module: no I/O, safe to import from server and browser code alike.
+import { hasUsedState, REWARD_KINDS, type RewardKind } from "./kinds";
 
 export const REWARD_STATUSES = ["PENDING", "FAILED", "ISSUED", "CANCELED", "USED"] as const;
 export type RewardStatus = (typeof REWARD_STATUSES)[number];
 
-export const REWARD_KINDS = ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING", "GIFT_CARD"] as const;
-export type RewardKind = (typeof REWARD_KINDS)[number];
+export { REWARD_KINDS, type RewardKind } from "./kinds";
 
 export const REWARD_SOURCES = ["POINTS_REDEMPTION", "REFERRAL", "VIP_TIER_ENTRY", "MANUAL"] as const;
 export type RewardSource = (typeof REWARD_SOURCES)[number];
@@ -93,66 +94,7 @@ export function isFinalStatus(status: RewardStatus): boolean {
   return status === "FAILED" || status === "CANCELED" || status === "USED";
 }
 
-export const REWARD_STATUS_LABELS: Readonly<Record<RewardStatus, string>> = {
-  PENDING: "Pending",
-  FAILED: "Failed",
-  ISSUED: "Issued",
-  CANCELED: "Canceled",
-  USED: "Used",
-};
-
-/** One line per status, for admin help text. Mirrors the specification. */
-export const REWARD_STATUS_MEANINGS: Readonly<Record<RewardStatus, string>> = {
-  PENDING: "Being generated in Shopify. Hidden from the customer until it's ready.",
-  FAILED: "Could not be generated, so it was never available. Hidden from the customer.",
-  ISSUED:
-    "The code is available and visible to the customer. Applying it at checkout doesn't change this; only a completed order marks it Used (gift cards always stay Issued).",
-  CANCELED: "Manually canceled by the merchant. Hidden from the customer.",
-  USED: "Used on a completed order. Still visible to the customer as history.",
-};
-
-/**
- * Polaris 13 `Badge` tone per status (a subset of Polaris' `Tone` union, so the value can be
- * passed straight to `<Badge tone={…}>`; this module does not import Polaris to stay pure).
- * Each status gets a different look, and the label text always carries the meaning too:
- * - PENDING  "attention": yellow, "not finished yet" — the tone Shopify uses for in-progress states
- *            such as "Payment pending"/"Unfulfilled". No action is normally needed, but a reward
- *            stuck in Pending is worth a look, which is what attention signals.
- * - FAILED   "critical": red, the reward never reached the customer; the merchant should act.
- * - ISSUED   "success": green, the customer has a working code.
- * - CANCELED undefined (Polaris' default neutral grey): an inactive, merchant-chosen end state,
- *            like "Archived"/"Draft" elsewhere in the admin. Not "new" — that tone means
- *            "recently added", which would mislead.
- * - USED     "info": blue, a normal completed outcome that is informational, kept distinct from
- *            the green of a still-usable Issued code.
- */
-export type RewardStatusBadgeTone = "attention" | "critical" | "success" | "info";
-
-export const REWARD_STATUS_BADGE_TONES: Readonly<Record<RewardStatus, RewardStatusBadgeTone | undefined>> = {
-  PENDING: "attention",
-  FAILED: "critical",
-  ISSUED: "success",
-  CANCELED: undefined,
-  USED: "info",
-};
-
-export function statusBadgeTone(status: RewardStatus): RewardStatusBadgeTone | undefined {
-  return REWARD_STATUS_BADGE_TONES[status];
-}
-
-export const REWARD_KIND_LABELS: Readonly<Record<RewardKind, string>> = {
-  FIXED_AMOUNT: "Amount off",
-  PERCENTAGE: "Percentage off",
-  FREE_SHIPPING: "Free shipping",
-  GIFT_CARD: "Gift card",
-};
-
-export const REWARD_SOURCE_LABELS: Readonly<Record<RewardSource, string>> = {
-  POINTS_REDEMPTION: "Points redemption",
-  REFERRAL: "Referral",
-  VIP_TIER_ENTRY: "VIP tier entry",
-  MANUAL: "Issued by merchant",
-};
+// Labels, meanings and badge tones are words and looks for people: app/copy/admin.ts.
 
 export type GenerationMode = "sync" | "async";
 
@@ -169,7 +111,7 @@ export function initialStatus(source: RewardSource): RewardStatus {
   return generationMode(source) === "sync" ? "ISSUED" : "PENDING";
 }
 
-/** Discount codes are matched against orders; gift cards are a payment method and never become Used. */
+/** Discount codes are matched against orders; gift cards and store credit are payment methods and never become Used. */
 export function isDiscountKind(kind: RewardKind): boolean {
-  return kind !== "GIFT_CARD";
+  return hasUsedState(kind);
 }

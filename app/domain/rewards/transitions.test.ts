@@ -3,6 +3,7 @@ import { REWARD_KINDS, REWARD_STATUSES, type RewardKind, type RewardStatus } fro
 import {
   ALLOWED_TRANSITIONS,
   GIFT_CARD_NEVER_USED,
+  STORE_CREDIT_NEVER_USED,
   TRANSITION_TRIGGERS,
   decideTransition,
   isTransitionTrigger,
@@ -44,7 +45,8 @@ for (const kind of REWARD_KINDS)
     for (const to of REWARD_STATUSES)
       for (const trigger of TRANSITION_TRIGGERS) {
         const key = `${from}→${to}:${trigger}`;
-        const gift = kind === "GIFT_CARD";
+        // Gift cards and store credit are payment methods: no Used state (app/domain/rewards/kinds.ts).
+        const gift = kind === "GIFT_CARD" || kind === "STORE_CREDIT";
         const expected = (gift ? APPLY_FOR_GIFT_CARDS : APPLY_FOR_DISCOUNTS).has(key)
           ? "apply"
           : (gift ? NOOP_FOR_GIFT_CARDS : NOOP_FOR_DISCOUNTS).has(key)
@@ -54,9 +56,10 @@ for (const kind of REWARD_KINDS)
       }
 
 describe("decideTransition: every status pair × trigger × kind", () => {
-  it("covers 5 × 5 × 4 × 4 combinations", () => {
-    expect(matrix).toHaveLength(400);
-    expect(matrix.filter((m) => m.expected === "apply")).toHaveLength(6 * 3 + 4);
+  it("covers 5 × 5 × 4 × 6 combinations", () => {
+    expect(matrix).toHaveLength(600);
+    // six transitions for each of the 4 discount kinds, four (no Used) for gift cards and store credit
+    expect(matrix.filter((m) => m.expected === "apply")).toHaveLength(6 * 4 + 4 * 2);
   });
 
   it.each(matrix)("$kind $from → $to by $trigger: $expected", ({ from, to, trigger, kind, expected }) => {
@@ -72,6 +75,9 @@ describe("decideTransition: reasons", () => {
     [{ from: "ISSUED", to: "USED", kind: "GIFT_CARD", trigger: "ORDER_COMPLETED" }, GIFT_CARD_NEVER_USED],
     [{ from: "PENDING", to: "USED", kind: "GIFT_CARD", trigger: "ORDER_COMPLETED" }, GIFT_CARD_NEVER_USED],
     [{ from: "USED", to: "USED", kind: "GIFT_CARD", trigger: "ORDER_COMPLETED" }, GIFT_CARD_NEVER_USED],
+    // store credit
+    [{ from: "ISSUED", to: "USED", kind: "STORE_CREDIT", trigger: "ORDER_COMPLETED" }, STORE_CREDIT_NEVER_USED],
+    [{ from: "PENDING", to: "USED", kind: "STORE_CREDIT", trigger: "ORDER_COMPLETED" }, STORE_CREDIT_NEVER_USED],
     // Used only through a completed order, never by e.g. applying the code at checkout
     [
       { from: "ISSUED", to: "USED", kind: "PERCENTAGE", trigger: "GENERATION_SUCCEEDED" },
@@ -141,7 +147,7 @@ describe("decideTransition: reasons", () => {
 });
 
 describe("usageOutcome: a completed order carries the reward's code", () => {
-  const discountKinds = ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING"] as const;
+  const discountKinds = ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING", "FREE_PRODUCT"] as const;
   const cases = [
     ...discountKinds.flatMap((kind) => [
       { status: "ISSUED", kind, expected: { type: "mark_used" } },
@@ -170,6 +176,11 @@ describe("usageOutcome: a completed order carries the reward's code", () => {
       status,
       kind: "GIFT_CARD",
       expected: { type: "ignore", reason: "gift cards are never marked Used" },
+    })),
+    ...REWARD_STATUSES.map((status) => ({
+      status,
+      kind: "STORE_CREDIT",
+      expected: { type: "ignore", reason: "store credit is never marked Used" },
     })),
   ] as { status: RewardStatus; kind: RewardKind; expected: unknown }[];
 

@@ -12,7 +12,8 @@
 // already happened (a duplicate webhook, a worker retry after an uncertain result, a double click)
 // is a "noop", not an error.
 
-import { REWARD_STATUS_LABELS, type RewardKind, type RewardStatus } from "./statuses";
+import { hasUsedState } from "./kinds";
+import type { RewardKind, RewardStatus } from "./statuses";
 
 /** What caused the requested change. Each trigger can only lead to one status. */
 export const TRANSITION_TRIGGERS = [
@@ -49,6 +50,12 @@ export const ALLOWED_TRANSITIONS: readonly { from: RewardStatus; to: RewardStatu
 ];
 
 export const GIFT_CARD_NEVER_USED = "gift cards are never marked Used";
+export const STORE_CREDIT_NEVER_USED = "store credit is never marked Used";
+
+/** Why a kind without a Used state ignores orders (gift cards and store credit are payment methods). */
+function neverUsedReason(kind: RewardKind): string {
+  return kind === "STORE_CREDIT" ? STORE_CREDIT_NEVER_USED : GIFT_CARD_NEVER_USED;
+}
 
 export interface TransitionRequest {
   from: RewardStatus;
@@ -62,7 +69,8 @@ export type TransitionDecision =
   | { type: "noop"; reason: string }
   | { type: "reject"; reason: string };
 
-const label = (s: RewardStatus) => REWARD_STATUS_LABELS[s];
+/** The status as it reads in event-log reasons ("Pending", "Issued", …). */
+const label = (s: RewardStatus) => s.charAt(0) + s.slice(1).toLowerCase();
 
 const FINAL_REASONS: Partial<Record<RewardStatus, string>> = {
   FAILED: "a Failed reward is final: it was never available to the customer; issue a new reward instead",
@@ -82,7 +90,7 @@ const FINAL_REASONS: Partial<Record<RewardStatus, string>> = {
  *   // → { type: "reject", reason: "gift cards are never marked Used" }
  */
 export function decideTransition({ from, to, kind, trigger }: TransitionRequest): TransitionDecision {
-  if (to === "USED" && kind === "GIFT_CARD") return { type: "reject", reason: GIFT_CARD_NEVER_USED };
+  if (to === "USED" && !hasUsedState(kind)) return { type: "reject", reason: neverUsedReason(kind) };
 
   if (to === "PENDING") {
     return { type: "reject", reason: "rewards are only created Pending; nothing moves a reward back to Pending" };
@@ -128,7 +136,7 @@ export type UsageOutcome =
   | { type: "ignore"; reason: string };
 
 export function usageOutcome(status: RewardStatus, kind: RewardKind): UsageOutcome {
-  if (kind === "GIFT_CARD") return { type: "ignore", reason: GIFT_CARD_NEVER_USED };
+  if (!hasUsedState(kind)) return { type: "ignore", reason: neverUsedReason(kind) };
   switch (status) {
     case "ISSUED":
     case "PENDING":

@@ -2,7 +2,8 @@
 // comma, quote or line break, quotes doubled). Safe to open in a spreadsheet: a text cell starting
 // with = + - @ (or a tab / carriage return) would be run as a formula, so it gets a leading '.
 import type { Db } from "~/db.server";
-import { REWARD_STATUS_LABELS, type RewardStatus } from "~/domain/rewards";
+import { type RewardStatus } from "~/domain/rewards";
+import { REWARD_STATUS_LABELS } from "~/copy/admin";
 import { exportRewards, type ExportRow } from "./rewards.server";
 import { storeHandleOf } from "./links.server";
 
@@ -35,7 +36,7 @@ const COLUMNS: { header: string; value: (r: ExportRow) => string | number | null
   { header: "Order", value: (r) => r.usedOrderName },
   { header: "Canceled (UTC)", value: (r) => r.canceledAt },
   { header: "Expires (UTC)", value: (r) => r.expiresAt },
-  { header: "Failure reason", value: (r) => r.failureReason },
+  { header: "Failure reason", value: (r) => r.failureCode },
   { header: "What went wrong", value: (r) => r.failureExplanation },
   { header: "Points spent", value: (r) => r.pointsSpent },
   { header: "Reward ID", value: (r) => r.id },

@@ -2,7 +2,7 @@
 // pending work and its age, issued/used per day — for the shop only.
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { merchantExplanation } from "~/domain/rewards";
+import { merchantExplanation } from "~/copy/admin";
 import { createCustomer, createReward } from "../../../test/support/factories";
 import { getHomeStats, RECENT_FAILURES, TREND_DAYS } from "./dashboard.server";
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
   failedIds = [];
   for (const [i, reason] of reasons.entries()) {
     const r = await createReward(db, c, { status: "FAILED", createdAt: hours(100 - i) });
-    await db.reward.update({ where: { id: r.id }, data: { failureReason: reason } });
+    await db.reward.update({ where: { id: r.id }, data: { failureCode: reason } });
     failedIds.push(r.id);
   }
   await createReward(db, c, { status: "CANCELED", createdAt: hours(50) });

@@ -1,7 +1,8 @@
 // Read model for the admin home page: how the shop's rewards stand, what failed recently and why,
 // what the worker still has to do, and issued vs used per day.
 import type { Db } from "~/db.server";
-import { merchantExplanation, REWARD_STATUSES, type RewardStatus } from "~/domain/rewards";
+import { REWARD_STATUSES, type RewardStatus } from "~/domain/rewards";
+import { merchantExplanation } from "~/copy/admin";
 
 export interface RecentFailure {
   id: string;
@@ -62,7 +63,7 @@ export async function getHomeStats(db: Db, shop: string, now: Date = new Date())
         customerId: true,
         title: true,
         code: true,
-        failureReason: true,
+        failureCode: true,
         updatedAt: true,
         customerName: true,
         customer: { select: { displayName: true } },
@@ -101,7 +102,7 @@ export async function getHomeStats(db: Db, shop: string, now: Date = new Date())
     counts,
     customers,
     recentFailures: failures.map((f) => {
-      const explanation = merchantExplanation(f.failureReason);
+      const explanation = merchantExplanation(f.failureCode);
       return {
         id: f.id,
         customerId: f.customerId,

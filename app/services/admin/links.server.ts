@@ -25,10 +25,11 @@ function adminUrl(
 export const customerAdminUrl = (shop: string, gid: string | null | undefined) => adminUrl(shop, "customers", gid);
 export const orderAdminUrl = (shop: string, gid: string | null | undefined) => adminUrl(shop, "orders", gid);
 
-/** The discount or gift card a reward's code lives in, by the GID stored on the reward. */
-export function rewardObjectAdminUrl(shop: string, shopifyId: string | null | undefined): string | null {
+/** The discount or gift card a reward's code lives in, by the GID stored on the reward (store credit: the customer, where Shopify shows it). */
+export function rewardObjectAdminUrl(shop: string, shopifyId: string | null | undefined, customerGid?: string | null): string | null {
   if (!shopifyId) return null;
   if (shopifyId.startsWith("gid://shopify/GiftCard/")) return adminUrl(shop, "gift_cards", shopifyId);
   if (shopifyId.startsWith("gid://shopify/DiscountCodeNode/")) return adminUrl(shop, "discounts", shopifyId);
+  if (shopifyId.startsWith("gid://shopify/StoreCreditAccount")) return customerGid ? customerAdminUrl(shop, customerGid) : null;
   return null;
 }

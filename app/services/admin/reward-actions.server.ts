@@ -5,7 +5,8 @@ import { z } from "zod";
 import { cancelReward } from "~/services/rewards/cancel.server";
 import { issueRewardAsync, reissueReward, type IssueErrorCode } from "~/services/rewards/issue-async.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
-import { REWARD_STATUS_LABELS, type RewardStatus } from "~/domain/rewards";
+import { type RewardStatus } from "~/domain/rewards";
+import { REWARD_STATUS_LABELS } from "~/copy/admin";
 
 /**
  * The JSON answer of an admin form action (the body the admin UI reads, with the HTTP status): a

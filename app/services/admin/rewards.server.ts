@@ -3,24 +3,8 @@
 // Every query is scoped by `shop` first: a reward or customer id of another shop reads as "not found".
 import type { Prisma, Reward, RewardEvent } from "@prisma/client";
 import type { Db } from "~/db.server";
-import {
-  isFailureReason,
-  isRewardStatus,
-  merchantExplanation,
-  parseActor,
-  parseRewardEventType,
-  parseRewardKind,
-  parseRewardSource,
-  parseRewardStatus,
-  REWARD_KIND_LABELS,
-  REWARD_SOURCE_LABELS,
-  type Actor,
-  type MerchantExplanation,
-  type RewardEventType,
-  type RewardKind,
-  type RewardSource,
-  type RewardStatus,
-} from "~/domain/rewards";
+import { isFailureReason, isRewardStatus, parseActor, parseRewardEventType, parseRewardKind, parseRewardSource, parseRewardStatus, type Actor, type RewardEventType, type RewardKind, type RewardSource, type RewardStatus } from "~/domain/rewards";
+import { formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation } from "~/copy/admin";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl, orderAdminUrl, rewardObjectAdminUrl } from "./links.server";
 
@@ -163,8 +147,7 @@ function prettyJson(text: string | null): string | null {
 function toEventView(e: RewardEvent): RewardEventView {
   const type = parseRewardEventType(e.type);
   const actor = parseActor(e.actor);
-  const code = e.reason?.trim().split(/[\s:]/, 1)[0]?.toLowerCase() ?? "";
-  const failureCode = isFailureReason(code) && (type === "ATTEMPT_FAILED" || e.toStatus === "FAILED") ? code : null;
+  const failureCode = isFailureReason(e.reasonCode) && (type === "ATTEMPT_FAILED" || e.toStatus === "FAILED") ? e.reasonCode : null;
   return {
     id: e.id,
     type,
@@ -198,7 +181,9 @@ export interface RewardDetail extends RewardRow {
   nextAttemptAt: string | null;
   /** The discount / gift card in Shopify's admin. */
   shopifyAdminUrl: string | null;
-  failureReason: string | null;
+  failureCode: string | null;
+  /** Shopify's own words for the failure, for support. */
+  failureMessage: string | null;
   /** Failed: what happened and what the merchant can do, in plain language. */
   failure: MerchantExplanation | null;
   /** Pending or Issued. */
@@ -212,17 +197,7 @@ export interface RewardDetail extends RewardRow {
   events: RewardEventView[];
 }
 
-export function formatRewardValue(kind: RewardKind, value: string, currency: string): string {
-  if (kind === "FREE_SHIPPING") return "Free shipping";
-  if (kind === "PERCENTAGE") return `${Number(value)}% off`;
-  let amount: string;
-  try {
-    amount = new Intl.NumberFormat("en-US", { style: "currency", currency }).format(Number(value));
-  } catch {
-    amount = `${value} ${currency}`;
-  }
-  return kind === "GIFT_CARD" ? `${amount} gift card` : `${amount} off`;
-}
+export { formatRewardValue };
 
 /** The idempotency key that makes "issue this failed reward again" happen once. */
 import { reissueKey } from "~/services/rewards/issue-async.server";
@@ -292,9 +267,10 @@ export async function getRewardDetail(
     canceledAt: reward.canceledAt?.toISOString() ?? null,
     expiresAt: reward.expiresAt?.toISOString() ?? null,
     nextAttemptAt: row.status === "PENDING" ? reward.nextAttemptAt?.toISOString() ?? null : null,
-    shopifyAdminUrl: rewardObjectAdminUrl(shop, reward.shopifyId),
-    failureReason: reward.failureReason,
-    failure: row.status === "FAILED" ? merchantExplanation(reward.failureReason) : null,
+    shopifyAdminUrl: rewardObjectAdminUrl(shop, reward.shopifyId, reward.customerGid),
+    failureCode: reward.failureCode,
+    failureMessage: reward.failureMessage,
+    failure: row.status === "FAILED" ? merchantExplanation(reward.failureCode) : null,
     cancelable,
     refundOnCancel,
     reissue,
@@ -314,7 +290,7 @@ export interface ExportRow extends RewardRow {
   usedAt: string | null;
   canceledAt: string | null;
   expiresAt: string | null;
-  failureReason: string | null;
+  failureCode: string | null;
   failureExplanation: string | null;
 }
 
@@ -329,7 +305,7 @@ const EXPORT_SELECT = {
   usedAt: true,
   canceledAt: true,
   expiresAt: true,
-  failureReason: true,
+  failureCode: true,
   customer: { select: { displayName: true, email: true } },
 } satisfies Prisma.RewardSelect;
 
@@ -370,8 +346,8 @@ export async function* exportRewards(
         usedAt: r.usedAt?.toISOString() ?? null,
         canceledAt: r.canceledAt?.toISOString() ?? null,
         expiresAt: r.expiresAt?.toISOString() ?? null,
-        failureReason: row.status === "FAILED" ? r.failureReason : null,
-        failureExplanation: row.status === "FAILED" ? merchantExplanation(r.failureReason).summary : null,
+        failureCode: row.status === "FAILED" ? r.failureCode : null,
+        failureExplanation: row.status === "FAILED" ? merchantExplanation(r.failureCode).summary : null,
       };
     }
     if (batch.length < batchSize) return;

@@ -118,7 +118,7 @@ export function scrubText(text: string | null, needles: readonly string[]): stri
  */
 const FREE_TEXT = {
   RewardEvent: ["reason", "note", "shopifyError"],
-  Reward: ["failureReason"],
+  Reward: ["failureMessage", "failureDetail"],
   PointsTransaction: ["note"],
 } as const;
 type FreeTextTable = keyof typeof FREE_TEXT;

@@ -5,11 +5,14 @@
 // rewards (webhooks can be lost or arrive a day late).
 import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
-import { getDiscountStatus } from "~/shopify/discounts.server";
+import { DISCOUNT_KINDS, parseRewardKind } from "~/domain/rewards";
+import { adapterFor } from "~/shopify/kinds/index.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
 import { transitionRewardById } from "../rewards/events.server";
 
 export const CHANGED_IN_SHOPIFY = "changed in Shopify";
+/** Reward.failureCode of a reward canceled because its discount changed in Shopify's admin. */
+export const CHANGED_IN_SHOPIFY_CODE = "changed_in_shopify";
 
 type ShopifyChange = { kind: "deleted" } | { kind: "status"; status: string; endsAt?: string | null };
 
@@ -45,7 +48,7 @@ export async function applyShopifyDiscountChange(
       actor: input.source === "webhook" ? "WEBHOOK" : "SYSTEM",
       reason: `${CHANGED_IN_SHOPIFY}: ${detail}`,
       dedupeKey: input.dedupeKey ?? `shopify-change:${input.discountGid}`,
-      data: { canceledAt: input.now, failureReason: CHANGED_IN_SHOPIFY },
+      data: { canceledAt: input.now, failureCode: CHANGED_IN_SHOPIFY_CODE, failureMessage: detail },
     });
     if (result.type === "applied") canceled = true;
   }
@@ -82,14 +85,15 @@ export async function reconcileIssuedRewards(input: {
   const due = await input.db.reward.findMany({
     where: {
       status: "ISSUED",
-      kind: { not: "GIFT_CARD" },
+      // Only kinds whose Shopify object the merchant can change on their own (discounts).
+      kind: { in: [...DISCOUNT_KINDS] },
       shopifyId: { not: null },
       issuedAt: { lte: cutoff },
       OR: [{ reconciledAt: null }, { reconciledAt: { lte: cutoff } }],
     },
     orderBy: [{ reconciledAt: "asc" }, { issuedAt: "asc" }],
     take: input.limit ?? 50,
-    select: { id: true, shop: true, shopifyId: true },
+    select: { id: true, shop: true, shopifyId: true, kind: true },
   });
   const stats = { checked: 0, canceled: 0, errors: 0 };
   // Shops whose work is paused (uninstalled, or token rejected: app/services/lifecycle) are skipped.
@@ -100,7 +104,9 @@ export async function reconcileIssuedRewards(input: {
     if (uninstalled.has(reward.shop)) continue;
     try {
       const graphql = await input.adminFor(reward.shop);
-      const r = await getDiscountStatus(graphql, reward.shopifyId!);
+      const readState = adapterFor(parseRewardKind(reward.kind)).readState;
+      if (!readState) continue;
+      const r = await readState({ graphql }, reward.shopifyId!);
       if (!r.ok) {
         stats.errors++;
         continue;

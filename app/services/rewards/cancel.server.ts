@@ -9,12 +9,29 @@
 //   process dying mid-way cannot leave a usable code behind.
 // Points of a canceled, unused points redemption are refunded when the shop's option is on.
 import type { Prisma, Reward } from "@prisma/client";
-import { parseRewardKind, type FailureReason } from "~/domain/rewards";
+import { cancelRefusedMessage, UNCONFIRMED_TAKE_BACK } from "~/copy/admin";
+import { kindTraits, parseRewardKind, type FailureReason } from "~/domain/rewards";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { shopifyMessage, transitionReward } from "./events.server";
-import { removeFromShopify, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
-import { toRewardView, type RewardView } from "./repository.server";
+import { removeFromShopify, type RewardTarget, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
+import { claimedShopifyIds, parseSettings, toRewardView, type DbClient, type RewardView } from "./repository.server";
+
+/** Everything any kind needs to find and remove a reward's object (store credit has no marker to search by). */
+async function removalTarget(db: DbClient, reward: Reward): Promise<RewardTarget & { shopifyId: string | null }> {
+  const kind = parseRewardKind(reward.kind);
+  return {
+    rewardId: reward.id,
+    kind,
+    code: reward.code,
+    shopifyId: reward.shopifyId,
+    customerGid: reward.customerGid,
+    currency: reward.currency,
+    settings: parseSettings(reward),
+    notBefore: reward.createdAt,
+    claimedIds: await claimedShopifyIds(db, { shop: reward.shop, customerId: reward.customerId, kind, exceptRewardId: reward.id }),
+  };
+}
 
 export interface CancelRewardInput {
   shop: string;
@@ -130,10 +147,19 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
           error: { code: "shopify_error", reason: "app_not_authorized", message: "The app can't reach your shop right now, so the code couldn't be deactivated. The reward is still Issued. Open the app from your Shopify admin, then try again." },
         };
       }
-      const removed = await removeFromShopify(access, { rewardId: reward.id, kind: parseRewardKind(reward.kind), code: reward.code, shopifyId: reward.shopifyId }, "deactivate");
+      const removed = await removeFromShopify(access, await removalTarget(db, reward), "deactivate");
       if (!removed.ok) {
         logger.warn({ shop: reward.shop, rewardId: reward.id, failure: removed.failure, detail: removed.detail }, "cancel: Shopify refused the deactivation");
+        // A marker-less kind (store credit) can't be looked up to see whether an unanswered take-back
+        // happened: the merchant must check before retrying (docs/decisions/012).
+        if (removed.classification.category === "uncertain" && kindTraits(parseRewardKind(reward.kind)).codeFormat === "reference") {
+          return { ok: false, error: { code: "shopify_error", reason: removed.classification.reason, message: UNCONFIRMED_TAKE_BACK } };
+        }
         return { ok: false, error: shopifyRefusal(removed, "Issued") };
+      }
+      if (removed.outcome === "refused") {
+        // Store credit the customer already spent (Shopify: INSUFFICIENT_FUNDS): the reward stays Issued.
+        return { ok: false, error: { code: "not_cancelable", message: cancelRefusedMessage(removed.message) } };
       }
       const result = await transitionReward(db, logger, {
         reward,
@@ -225,7 +251,7 @@ export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, option
   let removed;
   try {
     const access = await accessFor(deps, reward.shop);
-    removed = await removeFromShopify(access, { rewardId: reward.id, kind: parseRewardKind(reward.kind), code: reward.code, shopifyId: reward.shopifyId }, "deactivate");
+    removed = await removeFromShopify(access, await removalTarget(deps.db, reward), "deactivate");
   } catch (error) {
     log.warn({ err: error }, "cleanup of a reward's code: no Admin API access");
     removed = null;

@@ -29,6 +29,8 @@ export interface EventInput {
   toStatus?: RewardStatus | null;
   /** App-authored text only: no personal data, no reward codes (name other rewards by id). */
   reason?: string | null;
+  /** The failure code (app/domain/rewards/failures.ts) this event is about, as data: never parsed from `reason`. */
+  reasonCode?: string | null;
   /** Free text the merchant typed (cancel reason, manual-issue note); customers/redact erases it. */
   note?: string | null;
   shopifyError?: unknown;
@@ -56,6 +58,7 @@ export async function recordEvent(client: DbClient, event: EventInput): Promise<
       fromStatus: event.fromStatus ?? null,
       toStatus: event.toStatus ?? null,
       reason: event.reason ?? null,
+      reasonCode: event.reasonCode ?? null,
       note: event.note?.trim() ? event.note.trim() : null,
       shopifyError: shopifyErrorJson(event.shopifyError),
       dedupeKey: event.dedupeKey ?? null,
@@ -75,7 +78,7 @@ export async function recordEventOnce(client: DbClient, event: EventInput & { de
   }
 }
 
-/** Shopify's own words for a failure, for failureReason and event reasons. */
+/** Shopify's own words for a failure, for Reward.failureMessage and event reasons. */
 export function shopifyMessage(failure: ShopifyFailure): string {
   switch (failure.kind) {
     case "throttled":
@@ -101,6 +104,8 @@ export interface TransitionParams {
   trigger: TransitionTrigger;
   actor: Actor;
   reason?: string | null;
+  /** The failure code (app/domain/rewards/failures.ts) this event is about, as data: never parsed from `reason`. */
+  reasonCode?: string | null;
   /** The merchant's own words, kept apart from `reason` (see EventInput.note). */
   note?: string | null;
   shopifyError?: unknown;
@@ -166,6 +171,7 @@ export async function transitionReward(db: Db, logger: Logger, params: Transitio
         fromStatus: from,
         toStatus: params.to,
         reason: params.reason ?? null,
+        reasonCode: params.reasonCode ?? null,
         note: params.note ?? null,
         shopifyError: params.shopifyError,
         dedupeKey: params.dedupeKey ?? null,

@@ -6,7 +6,8 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Customer, RewardTemplate } from "@prisma/client";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
-import { DEFAULT_RETRY_POLICY, merchantExplanation } from "~/domain/rewards";
+import { DEFAULT_RETRY_POLICY } from "~/domain/rewards";
+import { merchantExplanation } from "~/copy/admin";
 import { runWorkerOnce, workerConfig, type WorkerConfig, type WorkerDeps } from "~/jobs/worker.server";
 import { issueRewardAsync } from "./issue-async.server";
 import { createRewardDiscount } from "~/shopify/discounts.server";
@@ -62,7 +63,7 @@ describe("worker: generating pending rewards", () => {
     expect(summary).toMatchObject({ claimed: 1, outcomes: { issued: 1 }, errors: 0 });
 
     const row = await rewardRow(reward.id);
-    expect(row).toMatchObject({ status: "ISSUED", attempts: 1, claimedBy: null, claimedUntil: null, nextAttemptAt: null, failureReason: null });
+    expect(row).toMatchObject({ status: "ISSUED", attempts: 1, claimedBy: null, claimedUntil: null, nextAttemptAt: null, failureCode: null, failureMessage: null, failureDetail: null });
     const [discount, ...rest] = discountsWithCode(SHOP, reward.code);
     expect(rest).toHaveLength(0);
     expect(discount).toMatchObject({ id: row.shopifyId, usageLimit: 1, appliesOncePerCustomer: true, tags: [`loyalty-reward:${reward.id}`] });
@@ -134,7 +135,8 @@ describe("worker: generating pending rewards", () => {
     const first = await runWorkerOnce(deps(), config());
     expect(first.outcomes).toEqual({ retry_scheduled: 1 });
     const afterFirst = await rewardRow(reward.id);
-    expect(afterFirst.failureReason).toMatch(/^network_error/);
+    expect(afterFirst.failureCode).toBe("network_error");
+    expect(afterFirst.failureMessage).toBeTruthy();
     clock.set(afterFirst.nextAttemptAt!);
     const second = await runWorkerOnce(deps(), config());
     expect(second.outcomes).toEqual({ issued: 1 });
@@ -176,8 +178,9 @@ describe("worker: generating pending rewards", () => {
     });
     expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ failed: 1 });
     const row = await rewardRow(reward.id);
-    expect(row.failureReason).toMatch(/^code_taken: /);
-    expect(merchantExplanation(row.failureReason).action).toMatch(/new code/);
+    expect(row.failureCode).toBe("code_taken");
+    expect(row.failureMessage).toBeTruthy();
+    expect(merchantExplanation(row.failureCode).action).toMatch(/new code/);
     const [theirs] = discountsWithCode(SHOP, reward.code);
     expect(theirs).toMatchObject({ tags: ["merchant"], deactivatedAt: null });
   });
@@ -232,8 +235,9 @@ describe("worker: retries and failures", () => {
     expect(waits).toEqual([1, 4, 16, 64, 256, 540, 540].map((m) => m * minute)); // jitter pinned to the ceiling
     const row = await rewardRow(reward.id);
     expect(row).toMatchObject({ status: "FAILED", nextAttemptAt: null, claimedBy: null });
-    expect(row.failureReason).toMatch(/^shopify_unavailable: Shopify answered HTTP 503 \(gave up after 8 attempts\)$/);
-    expect(merchantExplanation(row.failureReason).summary).toMatch(/unavailable/);
+    expect(row.failureCode).toBe("shopify_unavailable");
+    expect(row.failureMessage).toBe("Shopify answered HTTP 503 (gave up after 8 attempts)");
+    expect(merchantExplanation(row.failureCode).summary).toMatch(/unavailable/);
     const events = await eventsOf(reward.id);
     expect(events.filter((e) => e.type === "ATTEMPT_FAILED")).toHaveLength(8);
     expect(events.at(-1)).toMatchObject({ type: "STATUS_CHANGED", fromStatus: "PENDING", toStatus: "FAILED", actor: "WORKER" });
@@ -260,7 +264,9 @@ describe("worker: retries and failures", () => {
     expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ failed: 1 });
     const row = await rewardRow(reward.id);
     expect(row).toMatchObject({ status: "FAILED", attempts: 1 });
-    expect(row.failureReason).toBe("invalid_reward_settings: Minimum subtotal must be greater than 0 (GREATER_THAN)");
+    expect(row.failureCode).toBe("invalid_reward_settings");
+    expect(row.failureMessage).toBe("Minimum subtotal must be greater than 0 (GREATER_THAN)");
+    expect(JSON.parse(row.failureDetail!)).toMatchObject({ failure: { kind: "user_errors" } });
     const [attempt] = (await eventsOf(reward.id)).filter((e) => e.type === "ATTEMPT_FAILED");
     expect(JSON.parse(attempt.shopifyError!)).toMatchObject({
       failure: { kind: "user_errors", errors: [{ code: "GREATER_THAN", message: "Minimum subtotal must be greater than 0" }] },

@@ -29,10 +29,10 @@ import {
 } from "~/domain/rewards";
 import { cleanupRewardCode } from "./cancel.server";
 import type { AdminGraphql, RewardDeps, RunOptions } from "./deps.server";
-import { recordEvent, recordEventOnce, shopifyMessage, transitionReward } from "./events.server";
+import { recordEvent, recordEventOnce, shopifyErrorJson, shopifyMessage, transitionReward } from "./events.server";
 import { isRejectedToken, markAccessRevoked, PAUSE_REASONS, pauseEventKey, shopWorkPause, type WorkPause } from "~/services/lifecycle/lifecycle.server";
 import { generateInShopify, removeFromShopify, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
-import { parseSettings } from "./repository.server";
+import { claimedShopifyIds, parseSettings } from "./repository.server";
 
 /** What one generation attempt needs to know about the process running it. */
 export interface GeneratePendingConfig {
@@ -125,14 +125,17 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   if (started.count !== 1) return "skipped";
 
   const settings = parseSettings(reward);
+  const kind = parseRewardKind(reward.kind);
   const spec = {
     rewardId: reward.id,
-    kind: parseRewardKind(reward.kind),
+    kind,
     code: reward.code,
     title: reward.title,
     customerGid: reward.customerGid,
     currency: reward.currency,
     settings,
+    notBefore: reward.createdAt,
+    claimedIds: await claimedShopifyIds(db, { shop: reward.shop, customerId: reward.customerId, kind, exceptRewardId: reward.id }),
   };
 
   let access: ShopifyAccess;
@@ -171,7 +174,9 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
       shopifyId: generated.shopifyId,
       issuedAt: now(),
       expiresAt: generated.expiresAt,
-      failureReason: null,
+      failureCode: null,
+      failureMessage: null,
+      failureDetail: null,
       nextAttemptAt: null,
       claimedBy: null,
       claimedUntil: null,
@@ -252,6 +257,7 @@ async function handleFailure(
     actor: "WORKER",
     fromStatus: "PENDING",
     reason: `Attempt ${attempt}: ${classification.reason} (${classification.category}) — ${message}`,
+    reasonCode: classification.reason,
     shopifyError: { failure: problem.failure, detail: problem.detail },
   });
 
@@ -268,23 +274,35 @@ async function handleFailure(
   if (plan.type === "retry") {
     const rescheduled = await db.reward.updateMany({
       where: { id: reward.id, status: "PENDING", claimedBy: me },
-      data: { nextAttemptAt: plan.at, claimedBy: null, claimedUntil: null, failureReason: `${classification.reason}: ${message}` },
+      data: {
+        nextAttemptAt: plan.at,
+        claimedBy: null,
+        claimedUntil: null,
+        failureCode: classification.reason,
+        failureMessage: message,
+        failureDetail: shopifyErrorJson({ failure: problem.failure, detail: problem.detail }),
+      },
     });
     log.info({ attempt, reason: classification.reason, retryAt: plan.at }, rescheduled.count ? "attempt failed; retry scheduled" : "attempt failed; reward changed meanwhile");
     return "retry_scheduled";
   }
 
-  const why = classification.retryable ? `${classification.reason}: ${message} (gave up after ${attempt} attempts)` : `${classification.reason}: ${message}`;
+  // The code and Shopify's words are stored apart (docs/decisions/013); the event's reason is history prose.
+  const failureMessage = classification.retryable ? `${message} (gave up after ${attempt} attempts)` : message;
+  const why = `${classification.reason}: ${failureMessage}`;
   const result = await transitionReward(db, logger, {
     reward,
     to: "FAILED",
     trigger: "GENERATION_FAILED",
     actor: "WORKER",
     reason: why,
+    reasonCode: classification.reason,
     shopifyError: { failure: problem.failure, detail: problem.detail },
     where: { claimedBy: me },
     data: {
-      failureReason: why,
+      failureCode: classification.reason,
+      failureMessage,
+      failureDetail: shopifyErrorJson({ failure: problem.failure, detail: problem.detail }),
       // If an unconfirmed create may have left our code in Shopify, keep a cleanup marker so the
       // sweep makes sure a Failed reward has nothing usable behind it.
       nextAttemptAt: codeMayExist ? new Date(now().getTime() + 60_000) : null,

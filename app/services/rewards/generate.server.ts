@@ -12,15 +12,8 @@ import {
   type RewardKind,
   type ShopifyFailure,
 } from "~/domain/rewards";
-import {
-  createRewardDiscount,
-  deactivateCodeDiscount,
-  deleteCodeDiscount,
-  findCodeDiscountByCode,
-  type RewardDiscountInput,
-} from "~/shopify/discounts.server";
-import { createRewardGiftCard, deactivateGiftCard, findGiftCardsByCode } from "~/shopify/gift-cards.server";
 import type { AdminGraphql, AdminResult, RunOptions } from "~/shopify/graphql.server";
+import { adapterFor, type Availability, type KindRewardRef } from "~/shopify/kinds/index.server";
 import { expiryFrom, ownershipTag, type RewardSettings } from "./repository.server";
 
 /** A shop's Admin API as the generation code uses it. */
@@ -29,7 +22,7 @@ export interface ShopifyAccess {
   options?: RunOptions;
 }
 
-/** Everything needed to create (or find) one reward's code in Shopify. */
+/** Everything needed to create (or find) one reward's object in Shopify. */
 export interface RewardSpec {
   rewardId: string;
   kind: RewardKind;
@@ -38,6 +31,10 @@ export interface RewardSpec {
   customerGid: string;
   currency: string;
   settings: RewardSettings;
+  /** When the reward (or its redemption) was created: no object of it in Shopify is older. */
+  notBefore: Date;
+  /** Shopify ids other rewards of this customer already own (kinds without a marker must not adopt them). */
+  claimedIds?: readonly string[];
 }
 
 export interface ShopifyProblem {
@@ -58,32 +55,29 @@ export interface ExistingCode {
 
 export type LookupResult = { ok: true; found: ExistingCode | null } | ({ ok: false } & ShopifyProblem);
 
+/** What lookup and removal need to know about a reward (the spec, or what recovery/cancel have). */
+export type RewardTarget = Pick<RewardSpec, "rewardId" | "kind" | "code"> &
+  Partial<Pick<RewardSpec, "customerGid" | "currency" | "settings" | "notBefore" | "claimedIds">>;
+
 function problem<T>(r: Extract<AdminResult<T>, { ok: false }>, kind: RewardKind, operation: "mutation" | "query"): ShopifyProblem {
   return { failure: r.failure, classification: classifyFailure(r.failure, { operation, rewardKind: kind }), detail: r.detail ?? null };
 }
 
-/** The code's current owner in Shopify, if any (discounts by code; gift cards by `code:` search). */
-export async function lookupExisting(access: ShopifyAccess, spec: Pick<RewardSpec, "rewardId" | "kind" | "code">): Promise<LookupResult> {
-  const tag = ownershipTag(spec.rewardId);
-  if (spec.kind === "GIFT_CARD") {
-    const r = await findGiftCardsByCode(access.graphql, spec.code, access.options);
-    if (!r.ok) return { ok: false, ...problem(r, spec.kind, "query") };
-    // Gift cards are found by Shopify's free-text search (there is no exact lookup by code) and only
-    // the last characters can be compared, so a hit that isn't ours proves nothing about our code:
-    // only a card carrying our note counts. (A real collision of 16 random characters does not
-    // happen; if it did, the create answers TAKEN and the reward eventually fails as code_taken.)
-    const card = r.data.find((c) => (c.note ?? "").includes(tag));
-    if (!card) return { ok: true, found: null };
-    return { ok: true, found: { id: card.id, ours: true, active: card.enabled, endsAt: null } };
-  }
-  const r = await findCodeDiscountByCode(access.graphql, spec.code, access.options);
-  if (!r.ok) return { ok: false, ...problem(r, spec.kind, "query") };
-  const d = r.data;
-  if (!d) return { ok: true, found: null };
-  return {
-    ok: true,
-    found: { id: d.id, ours: d.tags.includes(tag), active: d.status !== "EXPIRED", endsAt: d.endsAt ? new Date(d.endsAt) : null },
-  };
+function refOf(target: RewardTarget): KindRewardRef {
+  return { ...target, tag: ownershipTag(target.rewardId) };
+}
+
+/** Whether the shop can have this kind now (e.g. gift cards need ShopFeatures.giftCards); the adapter decides. */
+export async function checkAvailability(access: ShopifyAccess, kind: RewardKind): Promise<{ ok: true; data: Availability } | ({ ok: false } & ShopifyProblem)> {
+  const r = await adapterFor(kind).available(access);
+  return r.ok ? { ok: true, data: r.data } : { ok: false, ...problem(r, kind, "query") };
+}
+
+/** The reward's object in Shopify, if any (each kind finds it its own way: app/shopify/kinds/*). */
+export async function lookupExisting(access: ShopifyAccess, target: RewardTarget): Promise<LookupResult> {
+  const r = await adapterFor(target.kind).lookup(access, refOf(target));
+  if (!r.ok) return { ok: false, ...problem(r, target.kind, "query") };
+  return { ok: true, found: r.data };
 }
 
 export type GenerateOutcome =
@@ -116,47 +110,18 @@ function adopt(found: ExistingCode, now: Date, spec: RewardSpec): GenerateOutcom
   return { ok: true, shopifyId: found.id, adopted: true, expiresAt: found.endsAt ?? expiryFrom(now, spec.settings.expiryDays) };
 }
 
-async function create(access: ShopifyAccess, spec: RewardSpec, now: Date): Promise<AdminResult<{ id: string; expiresAt: Date | null }>> {
-  const endsAt = expiryFrom(now, spec.settings.expiryDays);
-  const tag = ownershipTag(spec.rewardId);
-  if (spec.kind === "GIFT_CARD") {
-    const r = await createRewardGiftCard(
-      access.graphql,
-      {
-        code: spec.code,
-        amount: spec.settings.value,
-        currencyCode: spec.currency,
-        expiresOn: endsAt ? endsAt.toISOString().slice(0, 10) : null,
-        note: tag,
-      },
-      access.options,
-    );
-    return r.ok ? { ok: true, data: { id: r.data.id, expiresAt: endsAt }, cost: r.cost } : r;
-  }
-  const value: RewardDiscountInput["value"] =
-    spec.kind === "FREE_SHIPPING"
-      ? { type: "FREE_SHIPPING" }
-      : spec.kind === "PERCENTAGE"
-        ? { type: "PERCENTAGE", percentage: Number(spec.settings.value) }
-        : { type: "FIXED_AMOUNT", amount: spec.settings.value };
-  const r = await createRewardDiscount(
-    access.graphql,
-    {
-      code: spec.code,
-      title: spec.title,
-      customerGid: spec.customerGid,
-      value,
-      // A minute of slack: a startsAt a moment ahead of Shopify's clock would read SCHEDULED.
-      startsAt: new Date(now.getTime() - 60_000),
-      endsAt,
-      minimumSubtotal: spec.settings.minimumSubtotal,
-      combinesWith: spec.settings.combinesWith,
-      tag,
-    },
-    access.options,
-  );
-  if (!r.ok) return r;
-  return { ok: true, data: { id: r.data.id, expiresAt: r.data.endsAt ? new Date(r.data.endsAt) : endsAt }, cost: r.cost };
+function create(access: ShopifyAccess, spec: RewardSpec, now: Date): Promise<AdminResult<{ id: string; expiresAt: Date | null }>> {
+  return adapterFor(spec.kind).create(access, {
+    ...refOf(spec),
+    title: spec.title,
+    customerGid: spec.customerGid,
+    settings: spec.settings,
+    currency: spec.currency,
+    notBefore: spec.notBefore,
+    // A minute of slack: a startsAt a moment ahead of Shopify's clock would read SCHEDULED.
+    startsAt: new Date(now.getTime() - 60_000),
+    endsAt: expiryFrom(now, spec.settings.expiryDays),
+  });
 }
 
 /**
@@ -195,26 +160,19 @@ export async function generateInShopify(
 
 export type RemovalResult =
   | { ok: true; outcome: "removed" | "not_found" | "not_ours" }
+  /** Shopify cannot make it unusable any more (store credit the customer already spent). */
+  | { ok: true; outcome: "refused"; reason: "already_spent"; message: string }
   | ({ ok: false } & ShopifyProblem);
-
-const NOT_FOUND = /does not exist|not found|couldn't find|could not find/i;
-
-function isNotFound(failure: ShopifyFailure): boolean {
-  return (
-    failure.kind === "user_errors" &&
-    failure.errors.length > 0 &&
-    failure.errors.every((e) => (e.code ?? "").toUpperCase().endsWith("NOT_FOUND") || NOT_FOUND.test(e.message))
-  );
-}
 
 /**
  * Makes whatever this reward has in Shopify unusable. `mode: "delete"` removes a discount for good
  * (compensation: it was never issued); "deactivate" keeps it visible as expired in the merchant's
- * admin (cancel). Gift cards can only be deactivated. Never touches a code that is not ours.
+ * admin (cancel). Each kind does what Shopify allows (gift cards: deactivate; store credit: debit
+ * while the balance covers it). Never touches an object that is not ours.
  */
 export async function removeFromShopify(
   access: ShopifyAccess,
-  target: { rewardId: string; kind: RewardKind; code: string; shopifyId: string | null },
+  target: RewardTarget & { shopifyId: string | null },
   mode: "delete" | "deactivate",
 ): Promise<RemovalResult> {
   let id = target.shopifyId;
@@ -225,13 +183,7 @@ export async function removeFromShopify(
     if (!found.found.ours) return { ok: true, outcome: "not_ours" };
     id = found.found.id;
   }
-  const r =
-    target.kind === "GIFT_CARD"
-      ? await deactivateGiftCard(access.graphql, id, access.options)
-      : mode === "delete"
-        ? await deleteCodeDiscount(access.graphql, id, access.options)
-        : await deactivateCodeDiscount(access.graphql, id, access.options);
-  if (r.ok) return { ok: true, outcome: "removed" };
-  if (isNotFound(r.failure)) return { ok: true, outcome: "not_found" };
-  return { ok: false, ...problem(r, target.kind, "mutation") };
+  const r = await adapterFor(target.kind).remove(access, { ...refOf(target), id }, mode);
+  if (!r.ok) return { ok: false, ...problem(r, target.kind, "mutation") };
+  return { ok: true, ...r.data };
 }

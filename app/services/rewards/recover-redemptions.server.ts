@@ -1,9 +1,10 @@
 // The redemption recovery sweep: finishes redemptions (app/services/rewards/redeem-points.server.ts)
 // whose process died or gave up half-way. Run periodically by the worker (app/jobs/tasks.server.ts).
-import type { Redemption } from "@prisma/client";
-import type { RedemptionState } from "~/domain/rewards";
+import type { Redemption, RewardTemplate } from "@prisma/client";
+import { isRewardKind, kindTraits, REWARD_KINDS, type RedemptionState, type RewardKind } from "~/domain/rewards";
 import type { RewardDeps } from "./deps.server";
-import { lookupExisting, removeFromShopify, type ShopifyAccess } from "./generate.server";
+import { lookupExisting, removeFromShopify, type RewardTarget, type ShopifyAccess } from "./generate.server";
+import { claimedShopifyIds, settingsFromTemplate } from "./repository.server";
 import { DEFAULT_REDEMPTION_LEASE_MS } from "./redeem-points.server";
 import { abandonRedemption, renewRedemptionLease, takeOverRedemption } from "./redemption-log.server";
 
@@ -84,22 +85,65 @@ async function recoverOne(deps: RewardDeps, redemption: Redemption, options: Rec
     return defer();
   }
   const template = await db.rewardTemplate.findUnique({ where: { id: redemption.templateId } });
-  // Without the template we don't know which namespace the code lives in: check both.
-  const kinds = template ? [template.kind === "GIFT_CARD" ? ("GIFT_CARD" as const) : ("FIXED_AMOUNT" as const)] : (["FIXED_AMOUNT", "GIFT_CARD"] as const);
-  for (const kind of kinds) {
-    const found = await lookupExisting(access, { rewardId: redemption.id, kind, code: redemption.code });
+  const targets = await recoveryTargets(deps, redemption, template);
+  for (const target of targets) {
+    const found = await lookupExisting(access, target);
     if (!found.ok) {
       log.warn({ failure: found.failure }, "recovery lookup failed; deferred");
       return defer();
     }
     if (!found.found || !found.found.ours) continue;
-    const removed = await removeFromShopify(access, { rewardId: redemption.id, kind, code: redemption.code, shopifyId: found.found.id }, "delete");
+    const removed = await removeFromShopify(access, { ...target, shopifyId: found.found.id }, "delete");
     if (!removed.ok) {
       log.warn({ failure: removed.failure }, "recovery could not remove the code; deferred");
       return defer();
+    }
+    if (removed.outcome === "refused") {
+      // Store credit the customer already spent cannot be taken back; nothing was charged in points.
+      log.warn({ shopifyId: found.found.id, why: removed.message }, "recovery could not take back what an abandoned redemption made");
+      continue;
     }
     log.info({ shopifyId: found.found.id }, "removed the code of an abandoned redemption");
   }
   await markAbandoned();
   return "abandoned";
+}
+
+/**
+ * What to look for in Shopify for an abandoned redemption: the template's kind (with what a
+ * marker-less kind needs to recognise its object), or — without the template — every kind that has
+ * a code to look up, once per code namespace.
+ */
+async function recoveryTargets(deps: RewardDeps, redemption: Redemption, template: RewardTemplate | null): Promise<RewardTarget[]> {
+  const base = { rewardId: redemption.id, code: redemption.code, notBefore: redemption.createdAt };
+  if (template && isRewardKind(template.kind)) {
+    const kind = template.kind;
+    const [customer, shop] = await Promise.all([
+      deps.db.customer.findUnique({ where: { id: redemption.customerId }, select: { shopifyCustomerId: true } }),
+      deps.db.shop.findUnique({ where: { domain: redemption.shop }, select: { currency: true } }),
+    ]);
+    let settings;
+    try {
+      settings = settingsFromTemplate(template);
+    } catch {
+      settings = undefined;
+    }
+    return [
+      {
+        ...base,
+        kind,
+        ...(customer ? { customerGid: customer.shopifyCustomerId } : {}),
+        ...(shop ? { currency: shop.currency } : {}),
+        ...(settings ? { settings } : {}),
+        claimedIds: await claimedShopifyIds(deps.db, { shop: redemption.shop, customerId: redemption.customerId, kind, exceptRewardId: redemption.id }),
+      },
+    ];
+  }
+  // One lookup per code namespace (all discount kinds share Shopify's discount codes).
+  const byFormat = new Map<string, RewardKind>();
+  for (const kind of REWARD_KINDS) {
+    const format = kindTraits(kind).codeFormat;
+    if (format !== "reference" && !byFormat.has(format)) byFormat.set(format, kind);
+  }
+  return [...byFormat.values()].map((kind) => ({ ...base, kind }));
 }

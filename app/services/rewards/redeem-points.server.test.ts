@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
-import { customerMessage } from "~/domain/rewards";
+import { customerMessage } from "~/copy/storefront";
 import { createRewardDiscount } from "~/shopify/discounts.server";
 import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";

@@ -18,8 +18,8 @@
 // `recoverAbandonedRedemptions` (recover-redemptions.server.ts, a periodic task of the worker) removes
 // the orphaned code and marks it ABANDONED.
 import type { Customer, Prisma, Redemption, RewardTemplate } from "@prisma/client";
-import { codeKey, customerMessage, isFailureReason, onRepeatedRequest, parseRedemptionState, type FailureReason } from "~/domain/rewards";
-import { getShopInfo } from "~/shopify/shop.server";
+import { codeKey, isRetryableForCustomer, onRepeatedRequest, parseFailureReason, parseRedemptionState, type FailureReason } from "~/domain/rewards";
+import { customerMessage, redemptionMessage, type RedemptionReason } from "~/copy/storefront";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { recordEvent } from "./events.server";
@@ -32,9 +32,10 @@ import {
   startRedemption,
   takeOverRedemption,
 } from "./redemption-log.server";
-import { generateInShopify, removeFromShopify, type ShopifyAccess } from "./generate.server";
+import { checkAvailability, generateInShopify, removeFromShopify, type ShopifyAccess } from "./generate.server";
 import {
   chooseCode,
+  claimedShopifyIds,
   InvalidTemplateError,
   inTransaction,
   rewardTitle,
@@ -97,49 +98,17 @@ export interface RedeemedReward extends RewardView {
 
 export type RedeemResult = Result<{ reward: RedeemedReward; replayed: boolean }, RedeemError>;
 
-/** Reasons stored in Redemption.errorReason besides the Shopify ones in app/domain/rewards/failures.ts. */
-type LocalReason =
-  | "invalid_request"
-  | "reward_unavailable"
-  | "insufficient_points"
-  | "redemption_in_progress"
-  | "idempotency_key_reused"
-  | "save_failed"
-  | "abandoned";
+/** Reasons stored in Redemption.errorReason besides the Shopify ones in app/domain/rewards/failures.ts (words: app/copy/storefront.ts). */
+type LocalReason = RedemptionReason;
 
-const NOT_SPENT = "your points were not spent";
-const LOCAL: Record<LocalReason, { code: RedeemErrorCode; message: string; retryable: boolean }> = {
-  invalid_request: { code: "invalid_request", message: "Something was wrong with this request. Please reload the page and try again.", retryable: false },
-  reward_unavailable: {
-    code: "reward_unavailable",
-    message: `This reward isn't available any more. Please choose another reward — ${NOT_SPENT}.`,
-    retryable: false,
-  },
-  insufficient_points: {
-    code: "insufficient_points",
-    message: `You don't have enough points for this reward yet — ${NOT_SPENT}.`,
-    retryable: false,
-  },
-  redemption_in_progress: {
-    code: "redemption_in_progress",
-    message: `Another reward is being created for your account right now. Please wait a moment and try again — ${NOT_SPENT}.`,
-    retryable: true,
-  },
-  idempotency_key_reused: {
-    code: "idempotency_key_reused",
-    message: "This request doesn't match an earlier one. Please reload the page and try again.",
-    retryable: false,
-  },
-  save_failed: {
-    code: "save_failed",
-    message: `We couldn't save your reward. Please try again in a few minutes — ${NOT_SPENT}.`,
-    retryable: true,
-  },
-  abandoned: {
-    code: "abandoned",
-    message: `We couldn't finish creating your reward. Please try again — ${NOT_SPENT}.`,
-    retryable: true,
-  },
+const LOCAL: Record<LocalReason, { code: RedeemErrorCode; retryable: boolean }> = {
+  invalid_request: { code: "invalid_request", retryable: false },
+  reward_unavailable: { code: "reward_unavailable", retryable: false },
+  insufficient_points: { code: "insufficient_points", retryable: false },
+  redemption_in_progress: { code: "redemption_in_progress", retryable: true },
+  idempotency_key_reused: { code: "idempotency_key_reused", retryable: false },
+  save_failed: { code: "save_failed", retryable: true },
+  abandoned: { code: "abandoned", retryable: true },
 };
 
 const STILL_RUNNING: RedeemError = {
@@ -150,12 +119,11 @@ const STILL_RUNNING: RedeemError = {
 };
 
 function errorFor(reason: string): RedeemError {
-  if (reason in LOCAL) return { ...LOCAL[reason as LocalReason], reason };
-  const failureReason: FailureReason = isFailureReason(reason) ? reason : "unknown";
+  if (reason in LOCAL) return { ...LOCAL[reason as LocalReason], reason, message: redemptionMessage(reason as LocalReason) };
+  const failureReason: FailureReason = parseFailureReason(reason);
   const code: RedeemErrorCode =
     failureReason === "gift_cards_unavailable" ? "gift_cards_unavailable" : failureReason === "customer_not_found" ? "customer_not_found" : "shopify_error";
-  const retryable = !["gift_cards_unavailable", "gift_card_limit_exceeded", "customer_not_found", "invalid_reward_settings", "missing_access", "api_error"].includes(failureReason);
-  return { code, reason: failureReason, message: customerMessage(failureReason), retryable };
+  return { code, reason: failureReason, message: customerMessage(failureReason), retryable: isRetryableForCustomer(failureReason) };
 }
 
 const fail = (reason: string): RedeemResult => ({ ok: false, error: errorFor(reason) });
@@ -318,18 +286,16 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
     return resumed ? leaveForRecovery(ctx, redemption, "app_not_authorized") : finishFailed(ctx, redemption, "app_not_authorized");
   }
 
-  // Gift cards only where the shop can issue them (a plan/country feature: the Admin API's
-  // `ShopFeatures.giftCards`).
+  // Only kinds the shop can have right now (e.g. gift cards need the plan/country feature); the
+  // kind's adapter decides, and may report the shop's currency on the way.
   let currency = (await db.shop.findUnique({ where: { domain: shop } }))?.currency ?? "USD";
-  if (settings.kind === "GIFT_CARD") {
-    const info = await getShopInfo(access.graphql, access.options);
-    if (!info.ok) {
-      log.warn({ failure: info.failure }, "could not read the shop's features");
-      return finishOrRecover(ctx, redemption, resumed, "shop_unavailable");
-    }
-    if (!info.data.giftCards) return finishOrRecover(ctx, redemption, resumed, "gift_cards_unavailable");
-    currency = info.data.currencyCode;
+  const availability = await checkAvailability(access, settings.kind);
+  if (!availability.ok) {
+    log.warn({ failure: availability.failure }, "could not read the shop's features");
+    return finishOrRecover(ctx, redemption, resumed, "shop_unavailable");
   }
+  if (!availability.data.available) return finishOrRecover(ctx, redemption, resumed, availability.data.reason);
+  currency = availability.data.currency ?? currency;
 
   // (4) Shopify. The reward row will get the redemption's id, so the tag names the reward.
   const spec = {
@@ -340,6 +306,8 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
     customerGid: customer.shopifyCustomerId,
     currency,
     settings,
+    notBefore: redemption.createdAt,
+    claimedIds: await claimedShopifyIds(db, { shop, customerId: customer.id, kind: settings.kind, exceptRewardId: redemption.id }),
   };
   const generated = await generateInShopify(access, spec, { now: now(), lookupFirst: resumed });
   if (!generated.ok) {

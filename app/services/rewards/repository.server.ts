@@ -3,14 +3,18 @@
 import type { Prisma, Reward, RewardTemplate } from "@prisma/client";
 import type { Db } from "~/db.server";
 import {
+  checkTemplateSettings,
   generateCode,
   generateGiftCardCode,
+  generateReference,
   isRewardKind,
+  kindTraits,
   parseRewardKind,
   parseRewardSource,
   parseRewardStatus,
   type RandomBytes,
   type RewardKind,
+  type RewardSettings,
   type RewardSource,
   type RewardStatus,
 } from "~/domain/rewards";
@@ -33,20 +37,7 @@ export function ownershipTag(rewardId: string): string {
   return `loyalty-reward:${rewardId}`;
 }
 
-/**
- * What the reward is generated with, copied from its template when the reward is created, so a
- * later template edit does not change a reward that is already promised (Reward.settings).
- */
-export interface RewardSettings {
-  templateName: string;
-  kind: RewardKind;
-  /** Amount in shop currency, or a percentage 0–100 for PERCENTAGE. */
-  value: string;
-  minimumSubtotal: string | null;
-  expiryDays: number | null;
-  combinesWith: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
-  codePrefix: string;
-}
+export type { RewardSettings };
 
 export class InvalidTemplateError extends Error {
   constructor(message: string) {
@@ -55,35 +46,16 @@ export class InvalidTemplateError extends Error {
   }
 }
 
-const DECIMAL = /^\d+(\.\d+)?$/;
-
-/** Snapshot of a template's generation settings; throws InvalidTemplateError for values Shopify would refuse. */
+/**
+ * Snapshot of a template's generation settings (Reward.settings), so a later template edit does not
+ * change a reward that is already promised; throws InvalidTemplateError for values Shopify would refuse.
+ * The rules per kind are app/domain/rewards/settings.ts.
+ */
 export function settingsFromTemplate(template: RewardTemplate): RewardSettings {
   if (!isRewardKind(template.kind)) throw new InvalidTemplateError(`unknown reward kind ${template.kind}`);
-  const kind = template.kind;
-  const value = template.value.trim();
-  if (kind !== "FREE_SHIPPING") {
-    if (!DECIMAL.test(value) || Number(value) <= 0) throw new InvalidTemplateError(`reward value must be a positive number, got "${template.value}"`);
-    if (kind === "PERCENTAGE" && Number(value) > 100) throw new InvalidTemplateError("a percentage reward can be at most 100 %");
-  }
-  const minimumSubtotal = template.minimumSubtotal?.trim() || null;
-  if (minimumSubtotal !== null && !DECIMAL.test(minimumSubtotal)) throw new InvalidTemplateError("minimum subtotal must be a number");
-  if (template.expiryDays !== null && (!Number.isInteger(template.expiryDays) || template.expiryDays < 1)) {
-    throw new InvalidTemplateError("expiry must be a whole number of days (at least 1)");
-  }
-  return {
-    templateName: template.name,
-    kind,
-    value: kind === "FREE_SHIPPING" ? "0" : value,
-    minimumSubtotal,
-    expiryDays: template.expiryDays,
-    combinesWith: {
-      orderDiscounts: template.combinesWithOrder,
-      productDiscounts: template.combinesWithProduct,
-      shippingDiscounts: template.combinesWithShipping,
-    },
-    codePrefix: template.codePrefix,
-  };
+  const checked = checkTemplateSettings(template.kind, template);
+  if (!checked.ok) throw new InvalidTemplateError(checked.error);
+  return checked.settings;
 }
 
 /** Reads Reward.settings; rewards stored before a field existed get that field from the row itself. */
@@ -103,13 +75,38 @@ export function parseSettings(reward: Pick<Reward, "settings" | "kind" | "value"
     expiryDays: raw.expiryDays ?? null,
     combinesWith: raw.combinesWith ?? { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true },
     codePrefix: raw.codePrefix ?? "",
+    productId: typeof raw.productId === "string" ? raw.productId : null,
+    variantId: typeof raw.variantId === "string" ? raw.variantId : null,
   };
 }
 
-/** A fresh code in the format Shopify accepts for the kind (gift cards: 8–20 letters/digits). */
+/** A fresh code in the format the kind needs (app/domain/rewards/kinds.ts: codeFormat). */
 export function chooseCode(kind: RewardKind, prefix: string, random?: RandomBytes): string {
   const options = { prefix, ...(random ? { random } : {}) };
-  return kind === "GIFT_CARD" ? generateGiftCardCode(options) : generateCode(options);
+  switch (kindTraits(kind).codeFormat) {
+    case "gift_card_code":
+      return generateGiftCardCode(options);
+    case "reference":
+      return generateReference("SC", random);
+    case "discount_code":
+      return generateCode(options);
+  }
+}
+
+/**
+ * Shopify ids the customer's other rewards of this kind already own. Only kinds without a marker in
+ * Shopify (codeFormat "reference": store credit) need it, to never adopt another reward's object.
+ */
+export async function claimedShopifyIds(
+  db: DbClient,
+  where: { shop: string; customerId: string; kind: RewardKind; exceptRewardId: string },
+): Promise<string[]> {
+  if (kindTraits(where.kind).codeFormat !== "reference") return [];
+  const rows = await db.reward.findMany({
+    where: { shop: where.shop, customerId: where.customerId, kind: where.kind, shopifyId: { not: null }, id: { not: where.exceptRewardId } },
+    select: { shopifyId: true },
+  });
+  return rows.flatMap((r) => (r.shopifyId ? [r.shopifyId] : []));
 }
 
 /** The reward's title in Shopify and in the customer's list. */
@@ -136,7 +133,8 @@ export interface RewardView {
   title: string;
   code: string;
   shopifyId: string | null;
-  failureReason: string | null;
+  failureCode: string | null;
+  failureMessage: string | null;
   attempts: number;
   expiresAt: Date | null;
   issuedAt: Date | null;
@@ -159,7 +157,8 @@ export function toRewardView(r: Reward): RewardView {
     title: r.title,
     code: r.code,
     shopifyId: r.shopifyId,
-    failureReason: r.failureReason,
+    failureCode: r.failureCode,
+    failureMessage: r.failureMessage,
     attempts: r.attempts,
     expiresAt: r.expiresAt,
     issuedAt: r.issuedAt,

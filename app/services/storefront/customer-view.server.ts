@@ -2,7 +2,7 @@
 // points balance and their Issued and Used rewards (never Pending, Failed or Canceled: those were
 // never available to them, or no longer are). Every query is keyed by shop AND the signed customer.
 import type { Db } from "~/db.server";
-import { isRewardKind, isRewardStatus, isVisibleToCustomer, REWARD_STATUSES, type RewardKind } from "~/domain/rewards";
+import { isRewardKind, isRewardStatus, isVisibleToCustomer, kindTraits, REWARD_STATUSES, type RewardKind } from "~/domain/rewards";
 
 export type VisibleRewardStatus = "ISSUED" | "USED";
 
@@ -12,7 +12,10 @@ export interface StorefrontReward {
   kind: RewardKind;
   value: string;
   currency: string;
+  /** The code to enter at checkout; "" for kinds without one (store credit: the app's reference is never shown). */
   code: string;
+  /** Whether the customer uses a code (app/domain/rewards/kinds.ts: customerUsesCode). */
+  usesCode: boolean;
   status: VisibleRewardStatus;
   expiresAt: string | null;
   issuedAt: string | null;
@@ -64,7 +67,8 @@ export function toStorefrontReward(row: RewardRow): StorefrontReward | null {
     kind: row.kind,
     value: row.value,
     currency: row.currency,
-    code: row.code,
+    code: kindTraits(row.kind).customerUsesCode ? row.code : "",
+    usesCode: kindTraits(row.kind).customerUsesCode,
     status: row.status as VisibleRewardStatus,
     expiresAt: row.expiresAt?.toISOString() ?? null,
     issuedAt: row.issuedAt?.toISOString() ?? null,

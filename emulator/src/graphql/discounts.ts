@@ -190,7 +190,7 @@ export function validateCodeDiscountInput(
   let customerGets: CustomerGets | null = null;
   let freeShipping: FreeShippingSettings | null = null;
   if (kind === "basic") {
-    customerGets = validateCustomerGets(input.customerGets, err) ?? null;
+    customerGets = validateCustomerGets(input.customerGets, err, ctx) ?? null;
   } else {
     const cap = input.maximumShippingPrice === null || input.maximumShippingPrice === undefined ? null : decimalCents(input.maximumShippingPrice);
     if (cap !== null && (cap === undefined || cap < 0)) {
@@ -236,6 +236,7 @@ export function validateCodeDiscountInput(
 function validateCustomerGets(
   gets: DiscountCodeInput["customerGets"],
   err: (path: string[], code: string | null, message: string) => void,
+  ctx: ResolverContext,
 ): CustomerGets | undefined {
   if (!gets) {
     err(["customerGets"], "BLANK", "Customer gets can't be blank");
@@ -267,7 +268,14 @@ function validateCustomerGets(
   else if (i.products) {
     const productIds = i.products.productsToAdd ?? [];
     const variantIds = i.products.productVariantsToAdd ?? [];
+    // Entitled products/variants must exist in the shop. The schema names no dedicated code for an
+    // unknown id; the emulator answers DiscountErrorCode INVALID on the list (the app treats any
+    // userError here as "the reward's settings were rejected").
+    const unknownProducts = productIds.filter((id) => !ctx.store.getProduct(ctx.shop.domain, id));
+    const unknownVariants = variantIds.filter((id) => !ctx.store.findVariant(ctx.shop.domain, id));
     if (productIds.length + variantIds.length === 0) err(["customerGets", "items"], "APPLIES_ON_NOTHING", "Discount must apply to at least one product or variant");
+    else if (unknownProducts.length > 0) err(["customerGets", "items", "products", "productsToAdd"], "INVALID", `Products not found: ${unknownProducts.join(", ")}`);
+    else if (unknownVariants.length > 0) err(["customerGets", "items", "products", "productVariantsToAdd"], "INVALID", `Product variants not found: ${unknownVariants.join(", ")}`);
     else items = { kind: "products", productIds, variantIds };
   } else if (i.collections) {
     const collectionIds = i.collections.add ?? [];

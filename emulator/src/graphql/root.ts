@@ -13,6 +13,7 @@ import {
 } from "./discounts";
 import { accessDenied, notEmulated, parseGid } from "./errors";
 import { giftCardCreate, giftCardDeactivate } from "./gift-cards";
+import { storeCreditAccountCredit, storeCreditAccountDebit, storeCreditNode } from "./store-credit";
 import { applySearch } from "./search";
 import { customerView, discountCodeNodeView, discountNodeView, giftCardView, orderView, shopView } from "./views";
 
@@ -164,6 +165,10 @@ function nodeById(id: string, ctx: ResolverContext): unknown {
       const card = ctx.store.getGiftCard(shop, id);
       return card ? giftCardView(card) : null;
     }
+    case "StoreCreditAccount":
+    case "StoreCreditAccountCreditTransaction":
+    case "StoreCreditAccountDebitTransaction":
+      return storeCreditNode(id, type, ctx);
     case "Order": {
       const order = ctx.store.getOrder(shop, id);
       return order ? orderView(order) : null;
@@ -220,6 +225,13 @@ export const queryRootFields: Readonly<Record<string, RootField>> = {
     },
   },
   giftCards: { feature: "giftCards", resolve: giftCardsConnection },
+  storeCreditAccount: {
+    resolve: (args, ctx) => {
+      const id = String(args.id);
+      const { type } = parseGid(id);
+      return type === "StoreCreditAccount" ? storeCreditNode(id, type, ctx) : null;
+    },
+  },
   order: {
     resolve: (args, ctx) => {
       const id = String(args.id);
@@ -240,6 +252,8 @@ export const mutationRootFields: Readonly<Record<string, RootField>> = {
   discountCodeDelete: { resolve: discountCodeDelete },
   giftCardCreate: { feature: "giftCards", resolve: giftCardCreate },
   giftCardDeactivate: { feature: "giftCards", resolve: giftCardDeactivate },
+  storeCreditAccountCredit: { resolve: storeCreditAccountCredit },
+  storeCreditAccountDebit: { resolve: storeCreditAccountDebit },
 };
 
 /** Whether granted scopes cover one of the required ones (a write_ scope implies its read_). */

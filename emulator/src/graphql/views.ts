@@ -3,6 +3,7 @@
 import { formatDecimal, type Cents, type CodeDiscountRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
 import { gidNumber, paginate, type PageArgs } from "./connection";
 import type { FieldArgs, ResolverContext, View } from "./context";
+import { customerStoreCreditAccounts } from "./store-credit";
 
 export function money(cents: Cents, currencyCode: string): View {
   return { __typename: "MoneyV2", amount: formatDecimal(cents), currencyCode };
@@ -68,6 +69,7 @@ export function customerView(customer: CustomerRecord): View {
     createdAt: customer.createdAt,
     updatedAt: customer.updatedAt,
     amountSpent: (_args: FieldArgs, ctx: ResolverContext) => money(customer.amountSpent, ctx.shop.currencyCode),
+    storeCreditAccounts: customerStoreCreditAccounts(customer.id),
     lastOrder: (_args: FieldArgs, ctx: ResolverContext) => {
       const order = customer.lastOrderId ? ctx.store.getOrder(ctx.shop.domain, customer.lastOrderId) : undefined;
       return order ? orderView(order) : null;

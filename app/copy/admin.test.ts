@@ -1,0 +1,110 @@
+// The merchant's words and looks (app/copy/admin.ts).
+import { describe, expect, it } from "vitest";
+import { FAILURE_REASONS, isVisibleToCustomer, REWARD_KINDS, REWARD_STATUSES, type RewardStatus } from "~/domain/rewards";
+import {
+  formatRewardValue,
+  merchantExplanation,
+  REWARD_KIND_LABELS,
+  REWARD_STATUS_BADGE_TONES,
+  REWARD_STATUS_LABELS,
+  REWARD_STATUS_MEANINGS,
+  statusBadgeTone,
+} from "./admin";
+
+// Copied from @shopify/polaris 13.9.5 build/ts/src/components/Badge/types.d.ts (`Tone`).
+const POLARIS_13_BADGE_TONES = [
+  "info", "success", "warning", "critical", "attention", "new", "magic",
+  "info-strong", "success-strong", "warning-strong", "critical-strong", "attention-strong", "read-only", "enabled",
+];
+
+describe("merchantExplanation", () => {
+  it.each(FAILURE_REASONS.map((r) => [r]))("%s has a summary and an action", (reason) => {
+    const { summary, action } = merchantExplanation(reason);
+    expect(summary).toMatch(/^[A-Z].*\.$/);
+    expect(action).toMatch(/^[A-Z].*\.$/);
+    expect(`${summary} ${action}`).not.toMatch(/[{}]|gid:\/\/|undefined|null/);
+  });
+
+  it("gives distinct advice for the failures a merchant can fix", () => {
+    expect(merchantExplanation("missing_access").action).toMatch(/approve the requested permissions/);
+    expect(merchantExplanation("gift_cards_unavailable").action).toMatch(/Enable gift cards, or change the reward to a discount code/);
+    expect(merchantExplanation("invalid_reward_settings").action).toMatch(/Review the reward's settings/);
+    expect(merchantExplanation("customer_not_found").summary).toMatch(/customer may have been deleted/);
+    expect(merchantExplanation("throttled").summary).toMatch(/about a day of automatic retries/);
+  });
+
+  it.each([["code_taken: VIP-ABC"], ["  MISSING_ACCESS  "], ["timeout after 30s"]])(
+    "never parses text: %j (an old \"reason: message\" string) is not a code",
+    (stored) => {
+      // Failures are stored as Reward.failureCode + failureMessage; the migration
+      // 20261130100000_failure_reason_code moved old "reason: message" text into the two columns.
+      expect(merchantExplanation(stored)).toEqual(merchantExplanation("unknown"));
+    },
+  );
+
+  it.each([[null], [undefined], [""], ["boom: {\"errors\": [\"raw\"]}"], ["Error: x\n    at foo (bar.js:1:1)"]])(
+    "falls back to the generic explanation for %j without echoing it",
+    (stored) => {
+      const explanation = merchantExplanation(stored);
+      expect(explanation).toEqual(merchantExplanation("unknown"));
+      expect(explanation.summary).toBe("The reward could not be created for a reason the app didn't recognise.");
+      expect(JSON.stringify(explanation)).not.toMatch(/raw|bar\.js/);
+    },
+  );
+});
+
+describe("labels, meanings and badge tones", () => {
+  it.each<[RewardStatus, string, string | undefined]>([
+    ["PENDING", "Pending", "attention"],
+    ["FAILED", "Failed", "critical"],
+    ["ISSUED", "Issued", "success"],
+    ["CANCELED", "Canceled", undefined],
+    ["USED", "Used", "info"],
+  ])("%s → label %s, tone %s", (status, label, tone) => {
+    expect(REWARD_STATUS_LABELS[status]).toBe(label);
+    expect(statusBadgeTone(status)).toBe(tone);
+    expect(REWARD_STATUS_BADGE_TONES[status]).toBe(tone);
+  });
+
+  it("gives every status a different look, using only Polaris 13 tones", () => {
+    const tones = REWARD_STATUSES.map(statusBadgeTone);
+    expect(new Set(tones).size).toBe(REWARD_STATUSES.length);
+    for (const tone of tones) if (tone !== undefined) expect(POLARIS_13_BADGE_TONES).toContain(tone);
+  });
+
+  it.each([...REWARD_STATUSES])("the meaning of %s says whether the customer sees it", (status) => {
+    const meaning = REWARD_STATUS_MEANINGS[status];
+    expect(meaning).not.toMatch(/\n/);
+    if (isVisibleToCustomer(status)) {
+      expect(meaning).toMatch(/visible to the customer/i);
+      expect(meaning).not.toMatch(/hidden/i);
+    } else {
+      expect(meaning).toMatch(/hidden from the customer/i);
+    }
+  });
+
+  it("the Issued help text carries the checkout and gift-card rules", () => {
+    expect(REWARD_STATUS_MEANINGS.ISSUED).toMatch(/checkout doesn't change this/);
+    expect(REWARD_STATUS_MEANINGS.ISSUED).toMatch(/only a completed order marks it Used/);
+    expect(REWARD_STATUS_MEANINGS.ISSUED).toMatch(/gift cards always stay Issued, and so does store credit/);
+    expect(REWARD_STATUS_MEANINGS.CANCELED).toMatch(/by the merchant/);
+  });
+});
+
+
+describe("kinds", () => {
+  it.each([...REWARD_KINDS])("%s has a label", (kind) => {
+    expect(REWARD_KIND_LABELS[kind]).toMatch(/^[A-Z]/);
+  });
+
+  it.each([
+    ["FIXED_AMOUNT", "5", "$5.00 off"],
+    ["PERCENTAGE", "15", "15% off"],
+    ["FREE_SHIPPING", "0", "Free shipping"],
+    ["FREE_PRODUCT", "0", "Free product"],
+    ["GIFT_CARD", "10", "$10.00 gift card"],
+    ["STORE_CREDIT", "10", "$10.00 store credit"],
+  ] as const)("%s %s → %s", (kind, value, label) => {
+    expect(formatRewardValue(kind, value, "USD")).toBe(label);
+  });
+});

@@ -1,0 +1,79 @@
+// The settings a reward is generated with, snapshotted from its template when the reward is
+// created (Reward.settings), and their rules per kind. Pure: the database mapping is in
+// app/services/rewards/repository.server.ts.
+import { kindTraits, type RewardKind } from "./kinds";
+
+export interface RewardSettings {
+  templateName: string;
+  kind: RewardKind;
+  /** Amount in shop currency, a percentage 0–100 for PERCENTAGE, "0" for kinds without a value. */
+  value: string;
+  minimumSubtotal: string | null;
+  expiryDays: number | null;
+  combinesWith: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
+  codePrefix: string;
+  /** FREE_PRODUCT: gid://shopify/Product/… the code makes free. */
+  productId: string | null;
+  /** FREE_PRODUCT: optionally one variant of it (gid://shopify/ProductVariant/…). */
+  variantId: string | null;
+}
+
+/** The template fields the rules read (a RewardTemplate row has them all). */
+export interface TemplateSettingsInput {
+  name: string;
+  kind: string;
+  value: string;
+  minimumSubtotal: string | null;
+  expiryDays: number | null;
+  combinesWithOrder: boolean;
+  combinesWithProduct: boolean;
+  combinesWithShipping: boolean;
+  codePrefix: string;
+  productId?: string | null;
+  variantId?: string | null;
+}
+
+export type SettingsCheck = { ok: true; settings: RewardSettings } | { ok: false; error: string };
+
+const DECIMAL = /^\d+(\.\d+)?$/;
+const PRODUCT_GID = /^gid:\/\/shopify\/Product\/\d+$/;
+const VARIANT_GID = /^gid:\/\/shopify\/ProductVariant\/\d+$/;
+
+/** Checks a template's settings for its kind; the error is fit to show a merchant. */
+export function checkTemplateSettings(kind: RewardKind, template: TemplateSettingsInput): SettingsCheck {
+  const traits = kindTraits(kind);
+  const value = template.value.trim();
+  if (traits.value !== "none") {
+    if (!DECIMAL.test(value) || Number(value) <= 0) return { ok: false, error: `reward value must be a positive number, got "${template.value}"` };
+    if (traits.value === "percentage" && Number(value) > 100) return { ok: false, error: "a percentage reward can be at most 100 %" };
+  }
+  const minimumSubtotal = template.minimumSubtotal?.trim() || null;
+  if (minimumSubtotal !== null && !DECIMAL.test(minimumSubtotal)) return { ok: false, error: "minimum subtotal must be a number" };
+  if (template.expiryDays !== null && (!Number.isInteger(template.expiryDays) || template.expiryDays < 1)) {
+    return { ok: false, error: "expiry must be a whole number of days (at least 1)" };
+  }
+  const productId = template.productId?.trim() || null;
+  const variantId = template.variantId?.trim() || null;
+  if (traits.needsProduct) {
+    if (!productId || !PRODUCT_GID.test(productId)) return { ok: false, error: "a free product reward needs a product (gid://shopify/Product/…)" };
+    if (variantId !== null && !VARIANT_GID.test(variantId)) return { ok: false, error: "the variant must be a product variant id (gid://shopify/ProductVariant/…)" };
+  }
+  return {
+    ok: true,
+    settings: {
+      templateName: template.name,
+      kind,
+      value: traits.value === "none" ? "0" : value,
+      minimumSubtotal,
+      expiryDays: template.expiryDays,
+      combinesWith: {
+        orderDiscounts: template.combinesWithOrder,
+        productDiscounts: template.combinesWithProduct,
+        shippingDiscounts: template.combinesWithShipping,
+      },
+      codePrefix: template.codePrefix,
+      productId: traits.needsProduct ? productId : null,
+      variantId: traits.needsProduct ? variantId : null,
+    },
+  };
+}

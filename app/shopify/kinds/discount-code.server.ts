@@ -1,0 +1,70 @@
+// Reward kinds that are code discounts: amount off, percentage off, free shipping.
+// One code per reward, one use, for one customer; the discount's tag marks it as ours.
+import type { RewardKind } from "~/domain/rewards";
+import {
+  createRewardDiscount,
+  deactivateCodeDiscount,
+  deleteCodeDiscount,
+  findCodeDiscountByCode,
+  getDiscountStatus,
+  type RewardDiscountInput,
+} from "../discounts.server";
+import type { AdminResult } from "../graphql.server";
+import { isNotFoundFailure } from "./not-found.server";
+import type { FoundObject, KindAccess, KindCreateInput, KindRewardRef, RemoveOutcome, RewardKindAdapter } from "./types.server";
+
+function valueOf(kind: RewardKind, value: string): RewardDiscountInput["value"] {
+  if (kind === "FREE_SHIPPING") return { type: "FREE_SHIPPING" };
+  if (kind === "PERCENTAGE") return { type: "PERCENTAGE", percentage: Number(value) };
+  return { type: "FIXED_AMOUNT", amount: value };
+}
+
+/** Lookup shared by every code-discount kind (also free product): by code, ours when it carries our tag. */
+export async function lookupDiscount(access: KindAccess, ref: KindRewardRef): Promise<AdminResult<FoundObject | null>> {
+  const r = await findCodeDiscountByCode(access.graphql, ref.code, access.options);
+  if (!r.ok) return r;
+  const d = r.data;
+  if (!d) return { ok: true, data: null, cost: r.cost };
+  return {
+    ok: true,
+    data: { id: d.id, ours: d.tags.includes(ref.tag), active: d.status !== "EXPIRED", endsAt: d.endsAt ? new Date(d.endsAt) : null },
+    cost: r.cost,
+  };
+}
+
+/** Removal shared by every code-discount kind: delete (compensation) or deactivate (cancel). */
+export async function removeDiscount(access: KindAccess, id: string, mode: "delete" | "deactivate"): Promise<AdminResult<RemoveOutcome>> {
+  const r = mode === "delete" ? await deleteCodeDiscount(access.graphql, id, access.options) : await deactivateCodeDiscount(access.graphql, id, access.options);
+  if (r.ok) return { ok: true, data: { outcome: "removed" }, cost: r.cost };
+  if (isNotFoundFailure(r.failure)) return { ok: true, data: { outcome: "not_found" }, cost: r.cost };
+  return r;
+}
+
+export const discountCodeAdapter: RewardKindAdapter = {
+  kinds: ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING"],
+  scopes: ["write_discounts"],
+  // Code discounts exist on every plan.
+  available: () => Promise.resolve({ ok: true, data: { available: true }, cost: null }),
+  async create(access: KindAccess, input: KindCreateInput) {
+    const r = await createRewardDiscount(
+      access.graphql,
+      {
+        code: input.code,
+        title: input.title,
+        customerGid: input.customerGid,
+        value: valueOf(input.kind, input.settings.value),
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        minimumSubtotal: input.settings.minimumSubtotal,
+        combinesWith: input.settings.combinesWith,
+        tag: input.tag,
+      },
+      access.options,
+    );
+    if (!r.ok) return r;
+    return { ok: true, data: { id: r.data.id, expiresAt: r.data.endsAt ? new Date(r.data.endsAt) : input.endsAt }, cost: r.cost };
+  },
+  lookup: lookupDiscount,
+  remove: (access, ref, mode) => removeDiscount(access, ref.id, mode),
+  readState: (access, id) => getDiscountStatus(access.graphql, id, access.options),
+};

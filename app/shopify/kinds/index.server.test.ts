@@ -1,0 +1,27 @@
+// Every reward kind of the domain has exactly one Shopify adapter, and every scope an adapter needs
+// is requested by the app (shopify.app.toml), so a kind can't be added half-way.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { REWARD_KINDS } from "~/domain/rewards";
+import { adapterFor, REWARD_KIND_ADAPTERS } from "./index.server";
+
+const toml = readFileSync(new URL("../../../shopify.app.toml", import.meta.url), "utf8");
+const requested = (/^scopes\s*=\s*"([^"]*)"/m.exec(toml)?.[1] ?? "").split(",").map((s) => s.trim());
+
+describe("reward kind adapters", () => {
+  it.each(REWARD_KINDS.map((k) => [k]))("%s has an adapter", (kind) => {
+    expect(adapterFor(kind).kinds).toContain(kind);
+  });
+
+  it("no kind is claimed by two adapters, and no adapter claims an unknown kind", () => {
+    const claimed = REWARD_KIND_ADAPTERS.flatMap((a) => a.kinds);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect([...claimed].sort()).toEqual([...REWARD_KINDS].sort());
+  });
+
+  it.each(REWARD_KIND_ADAPTERS.flatMap((a) => a.scopes.map((scope) => [a.kinds.join("/"), scope])))("%s needs %s: shopify.app.toml requests it", (_kinds, scope) => {
+    // A write_ scope implies its read_ scope (Shopify's access scopes).
+    const write = scope.startsWith("read_") ? `write_${scope.slice("read_".length)}` : scope;
+    expect(requested.includes(scope) || requested.includes(write)).toBe(true);
+  });
+});

@@ -1,0 +1,181 @@
+// Reward kind: Shopify's native store credit, credited to the customer's store credit account with
+// `storeCreditAccountCredit` (scope `write_store_credit_account_transactions`; reading accounts and
+// transactions needs `read_store_credit_accounts` / `read_store_credit_account_transactions`, per
+// the 2026-10 schema's access notes). "When you provide a customer … ID, it automatically creates an
+// account if one doesn't exist for the specified currency" (storeCreditAccountCredit, 2026-10 schema).
+// Like a gift card it is a payment method: Issued when credited, never Used.
+//
+// Idempotency without a marker: a credit transaction has no note, tag or code, so an earlier
+// attempt's credit is recognised by what it is — a credit (`type:credit`, event ADJUSTMENT) to this
+// customer's account in our currency, of exactly our amount, created no earlier than the reward
+// itself (less a few minutes of clock slack), and not already claimed by another of the customer's
+// rewards (`claimedIds`). The oldest such credit is ours. docs/decisions/012 states the residual risk.
+//
+// Cancel takes the credit back with `storeCreditAccountDebit` while the balance still covers it;
+// Shopify answers INSUFFICIENT_FUNDS otherwise ("The store credit account does not have sufficient
+// funds", StoreCreditAccountDebitUserErrorCode), which we report as `refused: already_spent`.
+import { runAdmin, userErrorsFailure, type AdminResult } from "../graphql.server";
+import type { FoundObject, KindAccess, KindCreateInput, KindRewardRef, RemoveOutcome, RewardKindAdapter } from "./types.server";
+
+export const STORE_CREDIT_ACCOUNT_CREDIT = `#graphql
+  mutation LoyaltyStoreCreditAccountCredit($id: ID!, $creditInput: StoreCreditAccountCreditInput!) {
+    storeCreditAccountCredit(id: $id, creditInput: $creditInput) {
+      storeCreditAccountTransaction { id createdAt expiresAt amount { amount currencyCode } account { id } }
+      userErrors { field code message }
+    }
+  }
+`;
+
+export const STORE_CREDIT_ACCOUNT_DEBIT = `#graphql
+  mutation LoyaltyStoreCreditAccountDebit($id: ID!, $debitInput: StoreCreditAccountDebitInput!) {
+    storeCreditAccountDebit(id: $id, debitInput: $debitInput) {
+      storeCreditAccountTransaction { id amount { amount currencyCode } }
+      userErrors { field code message }
+    }
+  }
+`;
+
+// Accounts are per currency (a customer rarely has more than one) and the newest 50 credits reach
+// far past any unresolved attempt; together they stay well under the 1 000-point single-query cost
+// limit (https://shopify.dev/docs/api/usage/rate-limits).
+export const CUSTOMER_STORE_CREDITS = `#graphql
+  query LoyaltyCustomerStoreCredits($id: ID!) {
+    customer(id: $id) {
+      id
+      storeCreditAccounts(first: 5) {
+        nodes {
+          id
+          balance { amount currencyCode }
+          transactions(first: 50, query: "type:credit", reverse: true) {
+            nodes {
+              __typename
+              ... on StoreCreditAccountCreditTransaction { id createdAt expiresAt event amount { amount currencyCode } }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+export const STORE_CREDIT_TRANSACTION = `#graphql
+  query LoyaltyStoreCreditTransaction($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on StoreCreditAccountCreditTransaction { id amount { amount currencyCode } account { id balance { amount currencyCode } } }
+    }
+  }
+`;
+
+type UserErrors = { field?: string[] | null; code?: string | null; message: string }[];
+interface Money {
+  amount: string;
+  currencyCode: string;
+}
+interface CreditNode {
+  __typename: string;
+  id?: string;
+  createdAt?: string;
+  expiresAt?: string | null;
+  event?: string;
+  amount?: Money;
+}
+
+/** Shopify's clocks and ours differ a little; a credit this much "older" than the reward can still be ours. */
+const CLOCK_SLACK_MS = 5 * 60_000;
+
+const sameAmount = (a: string, b: string) => Math.round(Number(a) * 100) === Math.round(Number(b) * 100);
+
+async function create(access: KindAccess, input: KindCreateInput): Promise<AdminResult<{ id: string; expiresAt: Date | null }>> {
+  const r = await runAdmin<{ storeCreditAccountCredit: { storeCreditAccountTransaction: { id: string; expiresAt: string | null } | null; userErrors: UserErrors } }>(
+    access.graphql,
+    STORE_CREDIT_ACCOUNT_CREDIT,
+    {
+      id: input.customerGid,
+      creditInput: {
+        creditAmount: { amount: input.settings.value, currencyCode: input.currency },
+        ...(input.endsAt ? { expiresAt: input.endsAt.toISOString() } : {}),
+        notify: false,
+      },
+    },
+    access.options,
+  );
+  if (!r.ok) return r;
+  const payload = r.data.storeCreditAccountCredit;
+  const failure = userErrorsFailure(payload.userErrors);
+  if (failure) return { ok: false, failure, cost: r.cost, detail: payload.userErrors };
+  const tx = payload.storeCreditAccountTransaction;
+  if (!tx) return { ok: false, failure: { kind: "graphql", messages: ["no store credit transaction returned"] }, cost: r.cost };
+  return { ok: true, data: { id: tx.id, expiresAt: tx.expiresAt ? new Date(tx.expiresAt) : input.endsAt }, cost: r.cost };
+}
+
+async function lookup(access: KindAccess, ref: KindRewardRef): Promise<AdminResult<FoundObject | null>> {
+  if (!ref.customerGid || !ref.settings || !ref.currency || !ref.notBefore) {
+    // Without the customer, amount and time the credit cannot be recognised; say so instead of guessing.
+    return { ok: false, failure: { kind: "graphql", messages: ["store credit lookup needs the customer, amount, currency and creation time"] }, cost: null };
+  }
+  const r = await runAdmin<{
+    customer: { storeCreditAccounts: { nodes: { id: string; balance: Money; transactions: { nodes: CreditNode[] } }[] } } | null;
+  }>(access.graphql, CUSTOMER_STORE_CREDITS, { id: ref.customerGid }, access.options);
+  if (!r.ok) return r;
+  const since = ref.notBefore.getTime() - CLOCK_SLACK_MS;
+  const claimed = new Set(ref.claimedIds ?? []);
+  const candidates = (r.data.customer?.storeCreditAccounts.nodes ?? [])
+    .filter((account) => account.balance.currencyCode === ref.currency)
+    .flatMap((account) => account.transactions.nodes)
+    .filter(
+      (t): t is Required<CreditNode> =>
+        t.__typename === "StoreCreditAccountCreditTransaction" &&
+        typeof t.id === "string" &&
+        !claimed.has(t.id) &&
+        t.event === "ADJUSTMENT" &&
+        t.amount !== undefined &&
+        t.amount.currencyCode === ref.currency &&
+        sameAmount(t.amount.amount, ref.settings!.value) &&
+        new Date(t.createdAt ?? 0).getTime() >= since,
+    )
+    .sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime());
+  const mine = candidates[0];
+  if (!mine) return { ok: true, data: null, cost: r.cost };
+  return { ok: true, data: { id: mine.id, ours: true, active: true, endsAt: mine.expiresAt ? new Date(mine.expiresAt) : null }, cost: r.cost };
+}
+
+async function remove(access: KindAccess, ref: KindRewardRef & { id: string }): Promise<AdminResult<RemoveOutcome>> {
+  const read = await runAdmin<{
+    node: { __typename: string; id?: string; amount?: Money; account?: { id: string; balance: Money } } | null;
+  }>(access.graphql, STORE_CREDIT_TRANSACTION, { id: ref.id }, access.options);
+  if (!read.ok) return read;
+  const tx = read.data.node;
+  if (!tx || tx.__typename !== "StoreCreditAccountCreditTransaction" || !tx.amount || !tx.account) {
+    return { ok: true, data: { outcome: "not_found" }, cost: read.cost };
+  }
+  const spent: RemoveOutcome = {
+    outcome: "refused",
+    reason: "already_spent",
+    message: `The customer's store credit balance (${tx.account.balance.amount} ${tx.account.balance.currencyCode}) no longer covers the ${tx.amount.amount} ${tx.amount.currencyCode} credited.`,
+  };
+  if (Math.round(Number(tx.account.balance.amount) * 100) < Math.round(Number(tx.amount.amount) * 100)) return { ok: true, data: spent, cost: read.cost };
+  const r = await runAdmin<{ storeCreditAccountDebit: { storeCreditAccountTransaction: { id: string } | null; userErrors: UserErrors } }>(
+    access.graphql,
+    STORE_CREDIT_ACCOUNT_DEBIT,
+    { id: tx.account.id, debitInput: { debitAmount: { amount: tx.amount.amount, currencyCode: tx.amount.currencyCode } } },
+    access.options,
+  );
+  if (!r.ok) return r;
+  const errors = r.data.storeCreditAccountDebit.userErrors;
+  if (errors.some((e) => e.code === "INSUFFICIENT_FUNDS")) return { ok: true, data: spent, cost: r.cost };
+  const failure = userErrorsFailure(errors);
+  if (failure) return { ok: false, failure, cost: r.cost, detail: errors };
+  return { ok: true, data: { outcome: "removed" }, cost: r.cost };
+}
+
+export const storeCreditAdapter: RewardKindAdapter = {
+  kinds: ["STORE_CREDIT"],
+  scopes: ["write_store_credit_account_transactions", "read_store_credit_account_transactions", "read_store_credit_accounts"],
+  // The 2026-10 ShopFeatures has no store credit flag: a shop or currency that can't hold store
+  // credit answers the credit with UNSUPPORTED_CURRENCY, a missing scope with ACCESS_DENIED.
+  available: () => Promise.resolve({ ok: true, data: { available: true }, cost: null }),
+  create,
+  lookup,
+  remove,
+};
