@@ -1,0 +1,36 @@
+// The one registry of webhook effects, per topic. The pipeline (pipeline.server.ts) records a
+// delivery; the worker's inbox (inbox.server.ts) applies it by running its topic's effects, in
+// order, with one WebhookDeliveryContext. To make a topic do more (e.g. points earned on orders),
+// add an effect here — or to ORDER_CREATED_EFFECTS for orders — the pipeline does not change.
+// Every effect must be idempotent: a delivery can be applied again after a crash or a retry.
+import type { Db } from "~/db.server";
+import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
+import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
+import { handleDiscountDeleted, handleDiscountUpdated } from "~/services/reconcile/discounts.server";
+import type { WebhookDeliveryContext } from "./context";
+import type { WebhookEffects } from "./inbox.server";
+
+/** app/uninstalled: the access token is dead; delete the shop's sessions and stop its pending work
+ * (the worker skips shops with uninstalledAt). Business data stays until shop/redact. */
+export async function appUninstalled(db: Db, delivery: WebhookDeliveryContext): Promise<void> {
+  await db.session.deleteMany({ where: { shop: delivery.shop } });
+  await db.shop.updateMany({ where: { domain: delivery.shop, uninstalledAt: null }, data: { uninstalledAt: new Date() } });
+}
+
+/** app/scopes_update: keep the stored offline session's scopes current. Payload `{ current: string[] }`. */
+export async function appScopesUpdated(db: Db, delivery: WebhookDeliveryContext): Promise<void> {
+  const current = (delivery.payload as { current?: unknown } | null)?.current;
+  if (!Array.isArray(current) || !current.every((s) => typeof s === "string")) return;
+  await db.session.updateMany({ where: { shop: delivery.shop, isOnline: false }, data: { scope: current.join(",") } });
+}
+
+export const WEBHOOK_EFFECTS: WebhookEffects = {
+  "orders/create": [(db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt))],
+  "discounts/update": [async (db, d) => void (await handleDiscountUpdated(db, d.shop, d.payload, new Date()))],
+  "discounts/delete": [async (db, d) => void (await handleDiscountDeleted(db, d.shop, d.payload, new Date()))],
+  "app/uninstalled": [appUninstalled],
+  "app/scopes_update": [appScopesUpdated],
+  "customers/data_request": [async (db, d) => void (await handleCustomersDataRequest(db, d.shop, d.payload))],
+  "customers/redact": [async (db, d) => void (await handleCustomersRedact(db, d.shop, d.payload))],
+  "shop/redact": [async (db, d) => void (await handleShopRedact(db, d.shop))],
+};
