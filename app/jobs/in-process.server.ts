@@ -4,10 +4,8 @@
 // although running both is safe: claims are atomic (app/jobs/claim.server.ts).
 import { env } from "~/env.server";
 import { logger } from "~/logger.server";
-import { defaultRewardDeps } from "~/services/rewards/deps.server";
-import { DEFAULT_RETRY_POLICY } from "~/domain/rewards";
-import { Pacer } from "./pacing.server";
-import { newWorkerId, startWorker, workerConfig, type WorkerHandle } from "./worker.server";
+import { startConfiguredWorker } from "./start.server";
+import type { WorkerHandle } from "./worker.server";
 
 declare global {
   // One worker per process, even when the dev server reloads this module.
@@ -16,17 +14,7 @@ declare global {
 
 export function startInProcessWorker(): Promise<WorkerHandle> {
   globalThis.__loyaltyWorker ??= (async () => {
-    const config = env();
-    const deps = { ...(await defaultRewardDeps()), pacer: new Pacer() };
-    const handle = startWorker(deps, {
-      ...workerConfig({
-        workerId: `app:${newWorkerId()}`,
-        batchSize: config.WORKER_BATCH_SIZE,
-        retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.WORKER_MAX_ATTEMPTS },
-      }),
-      pollMs: config.WORKER_POLL_MS,
-      reconcileAfterMs: config.RECONCILE_AFTER_HOURS * 3_600_000,
-    });
+    const { worker: handle } = await startConfiguredWorker({ workerIdPrefix: "app:" });
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, "stopping the in-process reward worker");
       void handle.stop(20_000).then(() => {

@@ -10,7 +10,7 @@
 //
 // In memory, per process: several worker processes each read Shopify's reports, so they correct
 // each other's spending after every call; a rare THROTTLED is then retried by the normal backoff.
-import type { AdminGraphql, QueryCost, RunOptions } from "~/shopify/graphql.server";
+import type { AdminGraphql, QueryCost, RunOptions } from "~/services/rewards/deps.server";
 
 export interface PacerOptions {
   /** Milliseconds clock (default Date.now). */

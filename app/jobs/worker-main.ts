@@ -2,23 +2,10 @@
 // Run one or many, next to app servers started with WORKER_IN_PROCESS=false; they share the work
 // through atomic claims in the database. SIGTERM/SIGINT: stop claiming, finish the rewards in
 // progress, give back the rest, exit.
-import { env } from "~/env.server";
 import { logger } from "~/logger.server";
-import { DEFAULT_RETRY_POLICY } from "~/domain/rewards";
-import { defaultRewardDeps } from "~/services/rewards/deps.server";
-import { Pacer } from "./pacing.server";
-import { startWorker, workerConfig } from "./worker.server";
+import { startConfiguredWorker } from "./start.server";
 
-const config = env();
-const deps = { ...(await defaultRewardDeps()), pacer: new Pacer() };
-const worker = startWorker(deps, {
-  ...workerConfig({
-    batchSize: config.WORKER_BATCH_SIZE,
-    retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.WORKER_MAX_ATTEMPTS },
-  }),
-  pollMs: config.WORKER_POLL_MS,
-  reconcileAfterMs: config.RECONCILE_AFTER_HOURS * 3_600_000,
-});
+const { worker, deps } = await startConfiguredWorker();
 
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals) {

@@ -1,65 +1,35 @@
-// The reward worker: generates Pending rewards in Shopify, with retries, exactly once.
-//
-// Per claimed reward (see claim.server.ts for claiming):
-//   - re-read it; it may have been canceled (→ make sure its code is dead) or used meanwhile;
-//   - shop uninstalled → leave it Pending, look again later (no attempt counted);
-//   - count the attempt BEFORE calling Shopify (a process that dies mid-call still used one, so a
-//     crash loop ends in Failed instead of looping forever) and renew the lease;
-//   - generate: every attempt after the first looks the code up first and adopts our own discount
-//     (a crash or lost response after Shopify's success never leads to a second one);
-//   - success → PENDING→ISSUED as a compare-and-set on (status PENDING, claimedBy me). If that fails
-//     because the merchant canceled meanwhile, deactivate what we just made;
-//   - failure → ATTEMPT_FAILED event with Shopify's payload; permanent → FAILED now; transient or
-//     uncertain → next attempt per `planRetry` (exponential backoff, jitter), FAILED after the
-//     last allowed attempt.
-// Calls are paced per shop from Shopify's cost reports (pacing.server.ts).
+// The reward worker: claims due reward rows (claim.server.ts), hands each to the generation
+// use-case (app/services/rewards/generate-pending.server.ts) with the shop's calls paced
+// (pacing.server.ts), and runs the periodic tasks (tasks.server.ts) between rounds. It holds no
+// reward rules itself and reaches Shopify only through the services.
+// Started from one place: start.server.ts (by `npm run worker` and inside the app process).
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Reward } from "@prisma/client";
-import { isUniqueViolation, type DbProvider } from "~/db.server";
+import type { DbProvider } from "~/db.server";
 import {
-  DEFAULT_RETRY_POLICY,
-  parseRewardKind,
-  planRetry,
-  type FailureClassification,
-  type RandomFloat,
-  type RetryPolicy,
-  type ShopifyFailure,
-} from "~/domain/rewards";
-import { cleanupRewardCode } from "~/services/rewards/cancel.server";
-import type { RewardDeps } from "~/services/rewards/deps.server";
-import { recordEvent, shopifyMessage, transitionReward } from "~/services/rewards/events.server";
-import { generateInShopify, removeFromShopify, type ShopifyAccess, type ShopifyProblem } from "~/services/rewards/generate.server";
-import { recoverAbandonedRedemptions } from "~/services/rewards/redeem-points.server";
-import { parseSettings } from "~/services/rewards/repository.server";
+  DEFAULT_GENERATE_PENDING_CONFIG,
+  processClaimedReward,
+  type GeneratePendingConfig,
+  type GeneratePendingDeps,
+  type ProcessOutcome,
+} from "~/services/rewards/generate-pending.server";
 import { claimDueRewards, releaseClaims } from "./claim.server";
 import type { Pacer } from "./pacing.server";
-import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
+import { periodicTasks, type PeriodicTask } from "./tasks.server";
 
-export interface WorkerConfig {
-  workerId: string;
+export type { ProcessOutcome } from "~/services/rewards/generate-pending.server";
+
+export interface WorkerConfig extends GeneratePendingConfig {
   /** Rewards claimed per round. */
   batchSize: number;
-  /** How long a claim lasts without renewal; must cover one reward's Shopify calls comfortably. */
-  leaseMs: number;
-  retryPolicy: RetryPolicy;
-  /** Jitter source for the backoff (tests make it deterministic). */
-  jitterRandom?: RandomFloat;
-  /** When a shop is uninstalled, look again after this long. */
-  uninstalledRetryMs: number;
   /** Calls in flight per shop (the pacer keeps them within the shop's budget). */
   perShopConcurrency: number;
-  shopifyTimeoutMs: number;
 }
 
-export interface WorkerDeps extends RewardDeps {
+export interface WorkerDeps extends GeneratePendingDeps {
   provider?: DbProvider;
   pacer?: Pacer;
-  /**
-   * Dependency injection at the most dangerous moment: Shopify has the code, the database does not
-   * know yet. Throwing here behaves like the process dying (the claim is left to expire).
-   */
-  beforeIssue?: (reward: Reward) => Promise<void>;
 }
 
 export function newWorkerId(): string {
@@ -70,230 +40,10 @@ export function workerConfig(overrides: Partial<WorkerConfig> = {}): WorkerConfi
   return {
     workerId: overrides.workerId ?? newWorkerId(),
     batchSize: 20,
-    leaseMs: 5 * 60_000,
-    retryPolicy: DEFAULT_RETRY_POLICY,
-    uninstalledRetryMs: 6 * 3_600_000,
+    ...DEFAULT_GENERATE_PENDING_CONFIG,
     perShopConcurrency: 2,
-    shopifyTimeoutMs: 15_000,
     ...overrides,
   };
-}
-
-export type ProcessOutcome =
-  | "issued"
-  | "retry_scheduled"
-  | "failed"
-  | "deferred_uninstalled"
-  | "canceled_meanwhile"
-  | "cleanup"
-  | "skipped";
-
-/** A failure that never reached Shopify (no session for the shop): retry later, like a transient one. */
-function noAccessProblem(error: unknown): ShopifyProblem {
-  const failure: ShopifyFailure = { kind: "network", requestSent: false };
-  const classification: FailureClassification = { category: "transient", reason: "app_not_authorized", retryable: true, verifyFirst: false };
-  return { failure, classification, detail: { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) } };
-}
-
-async function accessFor(deps: WorkerDeps, config: WorkerConfig, shop: string): Promise<ShopifyAccess> {
-  const graphql = await deps.adminFor(shop);
-  const base = { timeoutMs: config.shopifyTimeoutMs, ...(deps.runOptions?.(shop) ?? {}) };
-  if (!deps.pacer) return { graphql, options: base };
-  return { graphql: deps.pacer.wrap(shop, graphql), options: deps.pacer.runOptions(shop, base) };
-}
-
-export async function processClaimedReward(deps: WorkerDeps, config: WorkerConfig, claimed: Pick<Reward, "id">): Promise<ProcessOutcome> {
-  const { db, now, logger } = deps;
-  const me = config.workerId;
-  const reward = await db.reward.findUnique({ where: { id: claimed.id } });
-  if (!reward || reward.claimedBy !== me) return "skipped";
-  const log = logger.child({ shop: reward.shop, rewardId: reward.id, workerId: me });
-
-  if (reward.status === "CANCELED" || reward.status === "FAILED") {
-    // A cleanup marker: make sure nothing usable is left in Shopify for this code.
-    await cleanupRewardCode(deps, reward, { claimedBy: me });
-    return "cleanup";
-  }
-  if (reward.status !== "PENDING") {
-    // Issued by someone else, or Used (an order carried the code): nothing to generate.
-    await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null, nextAttemptAt: null } });
-    return "skipped";
-  }
-
-  const shop = await db.shop.findUnique({ where: { domain: reward.shop } });
-  if (shop?.uninstalledAt) {
-    await db.reward.updateMany({
-      where: { id: reward.id, claimedBy: me, status: "PENDING" },
-      data: { claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(now().getTime() + config.uninstalledRetryMs) },
-    });
-    log.info("shop uninstalled; reward left pending");
-    return "deferred_uninstalled";
-  }
-
-  const attempt = reward.attempts + 1;
-  const started = await db.reward.updateMany({
-    where: { id: reward.id, claimedBy: me, status: "PENDING" },
-    data: { attempts: attempt, claimedUntil: new Date(now().getTime() + config.leaseMs) },
-  });
-  if (started.count !== 1) return "skipped";
-
-  const settings = parseSettings(reward);
-  const spec = {
-    rewardId: reward.id,
-    kind: parseRewardKind(reward.kind),
-    code: reward.code,
-    title: reward.title,
-    customerGid: reward.customerGid,
-    currency: reward.currency,
-    settings,
-  };
-
-  let access: ShopifyAccess;
-  try {
-    access = await accessFor(deps, config, reward.shop);
-  } catch (error) {
-    log.warn({ err: error }, "no Admin API access for the shop");
-    return handleFailure(deps, config, reward, attempt, noAccessProblem(error), false);
-  }
-
-  const generated = await generateInShopify(access, spec, { now: now(), lookupFirst: reward.attempts > 0 });
-  if (!generated.ok) return handleFailure(deps, config, reward, attempt, generated, generated.codeMayExist);
-
-  await deps.beforeIssue?.(reward);
-  const result = await transitionReward(db, logger, {
-    reward,
-    to: "ISSUED",
-    trigger: "GENERATION_SUCCEEDED",
-    actor: "WORKER",
-    reason: generated.adopted
-      ? `Attempt ${attempt}: adopted the code an earlier attempt had created in Shopify`
-      : `Attempt ${attempt}: created in Shopify`,
-    where: { claimedBy: me },
-    data: {
-      shopifyId: generated.shopifyId,
-      issuedAt: now(),
-      expiresAt: generated.expiresAt,
-      failureReason: null,
-      nextAttemptAt: null,
-      claimedBy: null,
-      claimedUntil: null,
-    },
-  });
-  if (result.type === "applied") {
-    log.info({ adopted: generated.adopted, attempt }, "reward issued");
-    return "issued";
-  }
-
-  // The compare-and-set failed: find out why.
-  const current = await db.reward.findUnique({ where: { id: reward.id } });
-  if (current?.status === "CANCELED") {
-    // Canceled while we were creating it: what we just made must not stay usable.
-    const removed = await removeFromShopify(access, { rewardId: reward.id, kind: spec.kind, code: reward.code, shopifyId: generated.shopifyId }, "deactivate");
-    if (removed.ok) {
-      await db.reward.updateMany({ where: { id: reward.id, status: "CANCELED" }, data: { nextAttemptAt: null } });
-    } else {
-      log.warn({ failure: removed.failure }, "could not deactivate the code of a reward canceled meanwhile; the sweep retries");
-      await db.reward.updateMany({ where: { id: reward.id, status: "CANCELED" }, data: { nextAttemptAt: now() } });
-    }
-    await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
-    log.info("reward canceled while it was being generated; its code was deactivated");
-    return "canceled_meanwhile";
-  }
-  if (current?.status === "USED") {
-    // An order carried the code while we were creating it (the order proves our create reached
-    // Shopify first). Keep the discount linked to the reward and say so in its history.
-    const linked = await db.reward.updateMany({
-      where: { id: reward.id, status: "USED", shopifyId: null },
-      data: { shopifyId: generated.shopifyId, issuedAt: now(), expiresAt: generated.expiresAt, claimedBy: null, claimedUntil: null },
-    });
-    if (linked.count === 1) {
-      await recordEvent(db, {
-        rewardId: reward.id,
-        shop: reward.shop,
-        type: "NOTE",
-        actor: "WORKER",
-        fromStatus: "USED",
-        toStatus: "USED",
-        reason: `Attempt ${attempt}: the discount was ${generated.adopted ? "found" : "created"} in Shopify (${generated.shopifyId}) after an order had already used the code; linked to the reward`,
-        dedupeKey: `linked:${generated.shopifyId}`,
-      }).catch((error: unknown) => {
-        if (!isUniqueViolation(error)) throw error;
-      });
-      log.info({ shopifyId: generated.shopifyId }, "reward used while it was being generated; its discount was linked");
-    }
-  }
-  // Used meanwhile, or another worker took over after our lease ran out (it adopts the same code).
-  // Nothing to undo.
-  await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
-  return "skipped";
-}
-
-async function handleFailure(
-  deps: WorkerDeps,
-  config: WorkerConfig,
-  reward: Reward,
-  attempt: number,
-  problem: ShopifyProblem,
-  codeMayExist: boolean,
-): Promise<ProcessOutcome> {
-  const { db, now, logger } = deps;
-  const me = config.workerId;
-  const { classification } = problem;
-  const message = shopifyMessage(problem.failure);
-  const log = logger.child({ shop: reward.shop, rewardId: reward.id, workerId: me });
-  await recordEvent(db, {
-    rewardId: reward.id,
-    shop: reward.shop,
-    type: "ATTEMPT_FAILED",
-    actor: "WORKER",
-    fromStatus: "PENDING",
-    reason: `Attempt ${attempt}: ${classification.reason} (${classification.category}) — ${message}`,
-    shopifyError: { failure: problem.failure, detail: problem.detail },
-  });
-
-  const plan = classification.retryable
-    ? planRetry({
-        attempts: attempt,
-        now: now(),
-        policy: config.retryPolicy,
-        ...(classification.retryAfterMs !== undefined ? { retryAfterMs: classification.retryAfterMs } : {}),
-        ...(config.jitterRandom ? { random: config.jitterRandom } : {}),
-      })
-    : ({ type: "give_up" } as const);
-
-  if (plan.type === "retry") {
-    const rescheduled = await db.reward.updateMany({
-      where: { id: reward.id, status: "PENDING", claimedBy: me },
-      data: { nextAttemptAt: plan.at, claimedBy: null, claimedUntil: null, failureReason: `${classification.reason}: ${message}` },
-    });
-    log.info({ attempt, reason: classification.reason, retryAt: plan.at }, rescheduled.count ? "attempt failed; retry scheduled" : "attempt failed; reward changed meanwhile");
-    return "retry_scheduled";
-  }
-
-  const why = classification.retryable ? `${classification.reason}: ${message} (gave up after ${attempt} attempts)` : `${classification.reason}: ${message}`;
-  const result = await transitionReward(db, logger, {
-    reward,
-    to: "FAILED",
-    trigger: "GENERATION_FAILED",
-    actor: "WORKER",
-    reason: why,
-    shopifyError: { failure: problem.failure, detail: problem.detail },
-    where: { claimedBy: me },
-    data: {
-      failureReason: why,
-      // If an unconfirmed create may have left our code in Shopify, keep a cleanup marker so the
-      // sweep makes sure a Failed reward has nothing usable behind it.
-      nextAttemptAt: codeMayExist ? new Date(now().getTime() + 60_000) : null,
-      claimedBy: null,
-      claimedUntil: null,
-    },
-  });
-  if (result.type !== "applied") {
-    await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
-    return "skipped";
-  }
-  log.warn({ attempt, reason: classification.reason }, "reward generation failed");
-  return "failed";
 }
 
 export interface WorkerRunSummary {
@@ -355,6 +105,8 @@ export interface WorkerLoopOptions extends WorkerConfig {
   reconcileAfterMs?: number;
   /** How often the reconciliation pass runs (default 10 min). */
   reconcileEveryMs?: number;
+  /** The periodic tasks to run between rounds (default: `periodicTasks` from the options above). */
+  tasks?: PeriodicTask[];
 }
 
 export interface WorkerHandle {
@@ -377,43 +129,52 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** The worker loop (in the app process or `npm run worker`). */
+/**
+ * The worker loop (in the app process or `npm run worker`; both start it through start.server.ts).
+ * Each round claims and generates due rewards, then runs every periodic task whose interval has
+ * passed. A round or task that throws (the database is unreachable, say) is logged and the loop
+ * backs off; the process stays alive.
+ */
 export function startWorker(deps: WorkerDeps, options: WorkerLoopOptions): WorkerHandle {
   const controller = new AbortController();
   const { signal } = controller;
   const log = deps.logger.child({ workerId: options.workerId });
-  const recoveryEveryMs = options.recoveryEveryMs ?? 60_000;
-  let lastRecovery = 0;
-  const reconcileAfterMs = options.reconcileAfterMs ?? 0;
-  const reconcileEveryMs = options.reconcileEveryMs ?? 10 * 60_000;
-  let lastReconcile = 0;
+  const tasks =
+    options.tasks ??
+    periodicTasks({
+      recoveryEveryMs: options.recoveryEveryMs ?? 60_000,
+      reconcileAfterMs: options.reconcileAfterMs ?? 0,
+      reconcileEveryMs: options.reconcileEveryMs ?? 10 * 60_000,
+    });
+  const lastRun = new Map<string, number>();
   let failures = 0;
 
   const done = (async () => {
-    log.info({ batchSize: options.batchSize, pollMs: options.pollMs }, "reward worker started");
+    log.info({ batchSize: options.batchSize, pollMs: options.pollMs, tasks: tasks.map((t) => t.name) }, "reward worker started");
     while (!signal.aborted) {
       let busy = false;
+      let failed = false;
       try {
         const summary = await runWorkerOnce(deps, options, signal);
         busy = summary.claimed >= options.batchSize;
         if (summary.claimed > 0) log.debug(summary, "worker round");
-        if (!signal.aborted && Date.now() - lastRecovery >= recoveryEveryMs) {
-          lastRecovery = Date.now();
-          const recovered = await recoverAbandonedRedemptions(deps);
-          if (recovered.examined > 0) log.info(recovered, "abandoned redemptions recovered");
-        }
-        if (!signal.aborted && reconcileAfterMs > 0 && Date.now() - lastReconcile >= reconcileEveryMs) {
-          lastReconcile = Date.now();
-          // Webhooks can be lost or a day late: check older Issued codes still work in Shopify.
-          const reconciled = await reconcileIssuedRewards({ db: deps.db, adminFor: deps.adminFor, now: deps.now(), olderThanMs: reconcileAfterMs });
-          if (reconciled.checked > 0 || reconciled.errors > 0) log.info(reconciled, "reconciliation pass");
-        }
-        failures = 0;
       } catch (error) {
         // The database is unreachable or similar: back off, keep the process alive.
-        failures++;
+        failed = true;
         log.error({ err: error }, "worker round failed");
       }
+      for (const task of tasks) {
+        if (signal.aborted) break;
+        if (Date.now() - (lastRun.get(task.name) ?? 0) < task.everyMs) continue;
+        lastRun.set(task.name, Date.now());
+        try {
+          await task.run(deps, log);
+        } catch (error) {
+          failed = true;
+          log.error({ err: error, task: task.name }, "periodic task failed");
+        }
+      }
+      failures = failed ? failures + 1 : 0;
       if (!busy || failures > 0) await pause(failures > 0 ? Math.min(30_000, options.pollMs * 2 ** failures) : options.pollMs, signal);
     }
     log.info("reward worker stopped");

@@ -1,4 +1,4 @@
-// A separate worker process for app/jobs/claim.test.ts: waits for a common start time, then claims
+// A separate worker process for app/jobs/claim.server.test.ts: waits for a common start time, then claims
 // due rewards in small batches until none are left, and prints the ids it got as JSON.
 // Usage: tsx test/support/claim-child.ts <workerId> <startAtEpochMs> <batchSize>
 import { createDb } from "~/db.server";

@@ -7,6 +7,10 @@ import { logger as defaultLogger, type Logger } from "~/logger.server";
 import { unauthenticated } from "~/shopify.server";
 import type { AdminGraphql, RunOptions } from "~/shopify/graphql.server";
 
+// The call types the reward use-cases take, re-exported so that the layers above the services
+// (app/jobs) never import an app/shopify module themselves.
+export type { AdminGraphql, QueryCost, RunOptions } from "~/shopify/graphql.server";
+
 export type Clock = () => Date;
 
 export interface RewardDeps {

@@ -1,7 +1,7 @@
 // Asynchronous generation (referral rewards, VIP tier entry rewards, merchant manual/bulk issue):
 // the reward is saved at once as Pending, with its code already chosen and `nextAttemptAt = now`,
-// and the worker (app/jobs/worker.server.ts) generates it in Shopify. The row IS the job, so a
-// promise made here survives any process dying afterwards.
+// and the worker (app/jobs/worker.server.ts) has it generated in Shopify by generate-pending.server.ts.
+// The row IS the job, so a promise made here survives any process dying afterwards.
 import type { Customer, Reward } from "@prisma/client";
 import { codeKey, initialStatus, type Actor, type RewardSource } from "~/domain/rewards";
 import type { RewardDeps } from "./deps.server";

@@ -10,23 +10,6 @@ import type { WebhookTopic } from "./context";
 import { recordDelivery } from "./inbox.server";
 import { receiveWebhook } from "./receive.server";
 
-declare global {
-  // Process-local wake-up of the in-process worker's inbox task (one set per process, shared by
-  // the Remix build and the worker even when their modules are loaded twice).
-  var __loyaltyInboxListeners: Set<() => void> | undefined;
-}
-
-/** The in-process worker subscribes here to apply a recorded delivery at once instead of at its next poll. */
-export function onDeliveryRecorded(listener: () => void): () => void {
-  const listeners = (globalThis.__loyaltyInboxListeners ??= new Set());
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-function deliveryRecorded(): void {
-  for (const listener of globalThis.__loyaltyInboxListeners ?? []) listener();
-}
-
 /** Receives one delivery of one of `topics`; see the file comment. Thrown Responses are the 4xx answers. */
 export async function handleWebhook(request: Request, topics: readonly WebhookTopic[]): Promise<Response> {
   let delivery;
@@ -37,8 +20,7 @@ export async function handleWebhook(request: Request, topics: readonly WebhookTo
     throw thrown;
   }
   const outcome = await recordDelivery(db, delivery);
-  if (outcome === "recorded") deliveryRecorded();
-  else logger.debug({ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId }, "duplicate webhook delivery");
+  if (outcome === "duplicate") logger.debug({ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId }, "duplicate webhook delivery");
   return new Response(null, { status: 200 });
 }
 

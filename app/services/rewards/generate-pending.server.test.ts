@@ -1,24 +1,23 @@
-// The worker against the real database and the Shopify emulator (through the real library):
-// generation, exactly-once after lost responses and crashes, retries with backoff, permanent
-// failures, uninstalled shops, rewards used meanwhile, pacing, graceful shutdown.
+// Generating Pending rewards (processClaimedReward, driven by the worker's round as in production)
+// against the real database and the Shopify emulator (through the real library): exactly-once after
+// lost responses and crashes, retries with backoff, permanent failures, uninstalled shops, rewards
+// used meanwhile.
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Customer, RewardTemplate } from "@prisma/client";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { DEFAULT_RETRY_POLICY, merchantExplanation } from "~/domain/rewards";
-import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { runWorkerOnce, workerConfig, type WorkerConfig, type WorkerDeps } from "~/jobs/worker.server";
+import { issueRewardAsync } from "./issue-async.server";
 import { createRewardDiscount } from "~/shopify/discounts.server";
-import { installEmulatedShop, useShopifyEmulator } from "../../test/support/shopify";
-import { TEST_APP } from "../../test/support/constants";
-import { createCustomer, createTemplate } from "../../test/support/factories";
-import { testClock, type TestClock } from "../../test/support/clock";
-import { Pacer } from "./pacing.server";
-import { runWorkerOnce, startWorker, workerConfig, type WorkerConfig, type WorkerDeps } from "./worker.server";
+import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
+import { TEST_APP } from "../../../test/support/constants";
+import { createCustomer, createTemplate } from "../../../test/support/factories";
+import { testClock, type TestClock } from "../../../test/support/clock";
 
 const { emulator, adminGraphql } = useShopifyEmulator();
 const SHOP: string = TEST_APP.shop;
 const GONE = "uninstalled.myshopify.com";
-const STANDARD = "standard-plan.myshopify.com";
 
 let customer: Customer;
 let template: RewardTemplate;
@@ -27,7 +26,6 @@ let clock: TestClock;
 beforeAll(async () => {
   await installEmulatedShop(emulator, SHOP, { planDisplayName: "Shopify Plus", giftCards: true, currencyCode: "USD" });
   await installEmulatedShop(emulator, GONE, { currencyCode: "USD" });
-  await installEmulatedShop(emulator, STANDARD, { planDisplayName: "Basic", currencyCode: "USD" });
   customer = await createCustomer(db, SHOP, {}, emulator);
   template = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "FIXED_AMOUNT", value: "5.00", pointsCost: null, expiryDays: 14 });
 });
@@ -332,51 +330,5 @@ describe("worker: rewards it must leave alone", () => {
     expect(linked[0].reason).toContain("after an order had already used the code");
     // Running the worker again changes nothing.
     expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
-  });
-});
-
-describe("worker: pacing and shutdown", () => {
-  it("with pacing, a bulk run on a drained Standard bucket never hits THROTTLED; without it, it does", async () => {
-    const who = await createCustomer(db, STANDARD, {}, emulator);
-    const tpl = await createTemplate(db, STANDARD, { purpose: "REFERRAL", pointsCost: null });
-    const token = emulator.store.getShop(STANDARD)!.accessToken;
-    const realClock = { now: () => new Date() };
-
-    for (let i = 0; i < 12; i++) await pending(STANDARD, who, tpl);
-    emulator.admin.throttle.setAvailable(token, STANDARD, 0);
-    const pacer = new Pacer();
-    // Teach the pacer the bucket (a real worker learns it from its first call).
-    pacer.observe(STANDARD, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } });
-    const paced = await runWorkerOnce({ ...deps(realClock), pacer }, config({ batchSize: 12, perShopConcurrency: 3 }));
-    expect(paced.outcomes).toEqual({ issued: 12 });
-    expect(emulator.inspect.countCalls(undefined, { shop: STANDARD, outcome: "throttled" })).toBe(0);
-    // It spent what Shopify restored: the bucket ends near empty, not refilled while we idled.
-    const bucket = pacer.snapshot(STANDARD);
-    expect(bucket.known).toBe(true);
-    expect(bucket.available).toBeLessThan(5 * bucket.estimate);
-
-    await db.reward.deleteMany();
-    for (let i = 0; i < 12; i++) await pending(STANDARD, who, tpl);
-    emulator.admin.throttle.setAvailable(token, STANDARD, 0);
-    const unpaced = await runWorkerOnce(deps(realClock), config({ batchSize: 12, perShopConcurrency: 3 }));
-    expect(unpaced.outcomes.retry_scheduled ?? 0).toBeGreaterThan(0);
-    expect(emulator.inspect.countCalls(undefined, { shop: STANDARD, outcome: "throttled" })).toBeGreaterThan(0);
-  });
-
-  it("graceful stop finishes the reward in progress and gives the other claimed rewards back", async () => {
-    const rewards = [];
-    for (let i = 0; i < 4; i++) rewards.push(await pending());
-    emulator.faults.hang("discountCodeBasicCreate", 300, "forever");
-    const worker = startWorker(deps(), { ...config({ batchSize: 4, perShopConcurrency: 1 }), pollMs: 50 });
-    // Wait until the first reward's attempt has started (its create is then in flight), then stop.
-    for (let i = 0; i < 100 && (await db.reward.count({ where: { attempts: { gt: 0 } } })) === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    await worker.stop(5_000);
-
-    const rows = await db.reward.findMany({ where: { id: { in: rewards.map((r) => r.id) } } });
-    const issued = rows.filter((r) => r.status === "ISSUED");
-    expect(issued).toHaveLength(1);
-    expect(rows.filter((r) => r.status === "PENDING")).toHaveLength(3);
-    for (const row of rows) expect(row.claimedBy).toBeNull();
-    expect(rows.filter((r) => r.attempts > 0)).toHaveLength(1);
   });
 });

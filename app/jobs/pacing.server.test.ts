@@ -1,7 +1,7 @@
 // The per-shop pacer on a fake clock: it lets a call go only when Shopify's reported bucket
 // (refilled at the restore rate, minus calls in flight) covers the call's requested cost.
 import { describe, expect, it } from "vitest";
-import type { AdminGraphql, QueryCost } from "~/shopify/graphql.server";
+import type { AdminGraphql, QueryCost } from "~/services/rewards/deps.server";
 import { Pacer } from "./pacing.server";
 
 function fakeTime() {

@@ -1,0 +1,56 @@
+// The worker's periodic tasks: use-cases that run every so often between the worker's rounds
+// (worker.server.ts). Adding one is one line in `periodicTasks`; the task itself is a use-case in
+// app/services (the worker holds no rules and reaches Shopify only through the services).
+import type { Logger } from "~/logger.server";
+import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
+import type { RewardDeps } from "~/services/rewards/deps.server";
+import { recoverAbandonedRedemptions } from "~/services/rewards/recover-redemptions.server";
+import { drainWebhookInbox } from "~/services/webhooks/apply.server";
+
+export interface PeriodicTask {
+  /** Names the task in logs; unique within the list. */
+  name: string;
+  /** Runs at most this often; the first run is in the worker's first round. */
+  everyMs: number;
+  /** Does one pass. Throwing is logged and makes the worker back off; the task runs again later. */
+  run: (deps: RewardDeps, log: Logger) => Promise<void>;
+}
+
+export interface PeriodicTaskSettings {
+  /** How often the abandoned-redemption sweep runs. */
+  recoveryEveryMs: number;
+  /** Look up Issued discounts older than this in Shopify (reconciliation); 0 turns it off. */
+  reconcileAfterMs: number;
+  /** How often the reconciliation pass runs. */
+  reconcileEveryMs: number;
+}
+
+/** The periodic tasks every worker runs, in order. */
+export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
+  const tasks: (PeriodicTask | false)[] = [
+    // Every round: recorded webhook deliveries are applied within about one poll interval.
+    { name: "webhook inbox", everyMs: 0, run: applyWebhookInbox },
+    { name: "redemption recovery", everyMs: settings.recoveryEveryMs, run: recoverRedemptions },
+    settings.reconcileAfterMs > 0 && { name: "reconciliation", everyMs: settings.reconcileEveryMs, run: reconcile(settings.reconcileAfterMs) },
+  ];
+  return tasks.filter((task): task is PeriodicTask => task !== false);
+}
+
+async function applyWebhookInbox(deps: RewardDeps, log: Logger): Promise<void> {
+  const summary = await drainWebhookInbox(deps);
+  if (summary.retried > 0 || summary.dead > 0) log.warn(summary, "webhook inbox round");
+  else if (summary.claimed > 0) log.debug(summary, "webhook inbox round");
+}
+
+async function recoverRedemptions(deps: RewardDeps, log: Logger): Promise<void> {
+  const recovered = await recoverAbandonedRedemptions(deps);
+  if (recovered.examined > 0) log.info(recovered, "abandoned redemptions recovered");
+}
+
+function reconcile(olderThanMs: number): PeriodicTask["run"] {
+  return async (deps, log) => {
+    // Webhooks can be lost or a day late: check older Issued codes still work in Shopify.
+    const reconciled = await reconcileIssuedRewards({ db: deps.db, adminFor: deps.adminFor, now: deps.now(), olderThanMs });
+    if (reconciled.checked > 0 || reconciled.errors > 0) log.info(reconciled, "reconciliation pass");
+  };
+}

@@ -1,0 +1,143 @@
+// The worker loop against the real database and the Shopify emulator (through the real library):
+// pacing, graceful shutdown, periodic tasks. What one reward's generation does is tested with its
+// use-case: app/services/rewards/generate-pending.server.test.ts.
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Customer, RewardTemplate } from "@prisma/client";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { installEmulatedShop, useShopifyEmulator } from "../../test/support/shopify";
+import { TEST_APP } from "../../test/support/constants";
+import { createCustomer, createTemplate } from "../../test/support/factories";
+import { testClock, type TestClock } from "../../test/support/clock";
+import { Pacer } from "./pacing.server";
+import type { PeriodicTask } from "./tasks.server";
+import { runWorkerOnce, startWorker, workerConfig, type WorkerConfig, type WorkerDeps } from "./worker.server";
+
+const { emulator, adminGraphql } = useShopifyEmulator();
+const SHOP: string = TEST_APP.shop;
+const STANDARD = "standard-plan.myshopify.com";
+
+let customer: Customer;
+let template: RewardTemplate;
+let clock: TestClock;
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { planDisplayName: "Shopify Plus", giftCards: true, currencyCode: "USD" });
+  await installEmulatedShop(emulator, STANDARD, { planDisplayName: "Basic", currencyCode: "USD" });
+  customer = await createCustomer(db, SHOP, {}, emulator);
+  template = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "FIXED_AMOUNT", value: "5.00", pointsCost: null, expiryDays: 14 });
+  // Warm up: a process's first Admin API calls are slow (code loading, the emulator compiling its
+  // validation), and the pacing test measures on the real clock, so it must not pay for that.
+  clock = testClock();
+  await pending();
+  expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ issued: 1 });
+});
+
+beforeEach(async () => {
+  // Work is claimed across shops, so every test starts with no rewards at all.
+  await db.reward.deleteMany();
+  clock = testClock();
+});
+
+function deps(over: Partial<WorkerDeps> = {}): WorkerDeps {
+  return { db, logger, adminFor: (shop) => adminGraphql(shop), now: clock.now, ...over };
+}
+
+function config(over: Partial<WorkerConfig> = {}): WorkerConfig {
+  return workerConfig({ workerId: "worker-a", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 2_000, ...over });
+}
+
+async function pending(shop = SHOP, who: Customer = customer, tpl: RewardTemplate = template) {
+  const r = await issueRewardAsync(deps(), { shop, customer: { id: who.id }, templateId: tpl.id, source: "REFERRAL", reason: "Referred a friend" });
+  if (!r.ok) throw new Error(r.error.message);
+  return r.reward;
+}
+
+
+describe("worker: pacing and shutdown", () => {
+  it("with pacing, a bulk run on a drained Standard bucket never hits THROTTLED; without it, it does", async () => {
+    const who = await createCustomer(db, STANDARD, {}, emulator);
+    const tpl = await createTemplate(db, STANDARD, { purpose: "REFERRAL", pointsCost: null });
+    const token = emulator.store.getShop(STANDARD)!.accessToken;
+    const realClock = { now: () => new Date() };
+
+    for (let i = 0; i < 12; i++) await pending(STANDARD, who, tpl);
+    emulator.admin.throttle.setAvailable(token, STANDARD, 0);
+    const pacer = new Pacer();
+    // Teach the pacer the bucket (a real worker learns it from its first call).
+    pacer.observe(STANDARD, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } });
+    const paced = await runWorkerOnce({ ...deps(realClock), pacer }, config({ batchSize: 12, perShopConcurrency: 3 }));
+    expect(paced.outcomes).toEqual({ issued: 12 });
+    expect(emulator.inspect.countCalls(undefined, { shop: STANDARD, outcome: "throttled" })).toBe(0);
+    // It spent what Shopify restored: the bucket ends near empty, not refilled while we idled.
+    const bucket = pacer.snapshot(STANDARD);
+    expect(bucket.known).toBe(true);
+    expect(bucket.available).toBeLessThan(5 * bucket.estimate);
+
+    await db.reward.deleteMany();
+    for (let i = 0; i < 12; i++) await pending(STANDARD, who, tpl);
+    emulator.admin.throttle.setAvailable(token, STANDARD, 0);
+    const unpaced = await runWorkerOnce(deps(realClock), config({ batchSize: 12, perShopConcurrency: 3 }));
+    expect(unpaced.outcomes.retry_scheduled ?? 0).toBeGreaterThan(0);
+    expect(emulator.inspect.countCalls(undefined, { shop: STANDARD, outcome: "throttled" })).toBeGreaterThan(0);
+  });
+
+  it("graceful stop finishes the reward in progress and gives the other claimed rewards back", async () => {
+    const rewards = [];
+    for (let i = 0; i < 4; i++) rewards.push(await pending());
+    emulator.faults.hang("discountCodeBasicCreate", 300, "forever");
+    const worker = startWorker(deps(), { ...config({ batchSize: 4, perShopConcurrency: 1 }), pollMs: 50 });
+    // Wait until the first reward's attempt has started (its create is then in flight), then stop.
+    for (let i = 0; i < 100 && (await db.reward.count({ where: { attempts: { gt: 0 } } })) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await worker.stop(5_000);
+
+    const rows = await db.reward.findMany({ where: { id: { in: rewards.map((r) => r.id) } } });
+    const issued = rows.filter((r) => r.status === "ISSUED");
+    expect(issued).toHaveLength(1);
+    expect(rows.filter((r) => r.status === "PENDING")).toHaveLength(3);
+    for (const row of rows) expect(row.claimedBy).toBeNull();
+    expect(rows.filter((r) => r.attempts > 0)).toHaveLength(1);
+  });
+});
+
+/** Polls (10 ms steps, bounded) until `done` holds; the worker runs on real timers. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1_000 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!done()) throw new Error(`timed out waiting for ${what}`);
+}
+
+describe("worker: periodic tasks", () => {
+  it("runs every task of its list, each at most as often as its interval says, a failing one not stopping the others", async () => {
+    const runs = { often: 0, broken: 0, rare: 0 };
+    const given = deps();
+    const received: unknown[] = [];
+    const tasks: PeriodicTask[] = [
+      {
+        name: "often",
+        everyMs: 0,
+        run: async (d) => {
+          runs.often++;
+          received.push(d);
+        },
+      },
+      {
+        name: "broken",
+        everyMs: 0,
+        run: async () => {
+          runs.broken++;
+          throw new Error("database unreachable");
+        },
+      },
+      { name: "rare", everyMs: 3_600_000, run: async () => void runs.rare++ },
+    ];
+    const worker = startWorker(given, { ...config(), pollMs: 5, tasks });
+    await until(() => runs.often >= 3 && runs.broken >= 3, "three rounds");
+    await worker.stop(5_000);
+
+    expect(runs.rare).toBe(1);
+    expect(runs.broken).toBeGreaterThanOrEqual(3);
+    // Each task gets the worker's own dependencies (database, Admin API access, clock, logger).
+    expect(received.every((d) => d === given)).toBe(true);
+  });
+});

@@ -1,0 +1,122 @@
+// The redemption recovery sweep against the real database (per-file) and the Shopify emulator
+// through the real library: abandoned redemptions get their code removed from Shopify (discounts
+// deleted, gift cards deactivated) and are marked ABANDONED; codes that aren't ours are never touched.
+import { beforeAll, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { createRewardDiscount } from "~/shopify/discounts.server";
+import { createRewardGiftCard } from "~/shopify/gift-cards.server";
+import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
+import { TEST_APP } from "../../../test/support/constants";
+import { createCustomer, createTemplate } from "../../../test/support/factories";
+import type { RewardDeps } from "./deps.server";
+import { recoverAbandonedRedemptions } from "./recover-redemptions.server";
+import { redeemPoints, type RedeemOptions } from "./redeem-points.server";
+
+const { emulator, adminGraphql } = useShopifyEmulator();
+const SHOP = TEST_APP.shop;
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { planDisplayName: "Shopify Plus", giftCards: true, currencyCode: "USD" });
+});
+
+function deps(over: Partial<RewardDeps & RedeemOptions> = {}): RewardDeps & RedeemOptions {
+  return { db, logger, adminFor: (shop) => adminGraphql(shop), now: () => new Date(), pollMs: 20, ...over };
+}
+
+let keys = 0;
+const newKey = () => `recover-key-${Date.now()}-${++keys}`;
+
+async function customerWith(points: number, shop: string = SHOP) {
+  return createCustomer(db, shop, { pointsBalance: points }, emulator);
+}
+
+const discountsFor = (shop: string, customerGid: string) =>
+  emulator.inspect.discounts(shop).filter((d) => d.context.kind === "customers" && d.context.customerIds.includes(customerGid));
+
+describe("recoverAbandonedRedemptions", () => {
+  it("deletes the code an abandoned redemption left in Shopify, marks it ABANDONED and releases the customer", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const key = newKey();
+    const longAgo = new Date(Date.now() - 60 * 60_000);
+    const redemption = await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: key, templateId: template.id, code: "ABAN-ABCDEFGHJK", state: "IN_PROGRESS", leaseUntil: longAgo },
+    });
+    await db.customer.update({ where: { id: customer.id }, data: { redemptionLockKey: key, redemptionLockUntil: new Date(Date.now() + 60_000) } });
+    const made = await createRewardDiscount(await adminGraphql(SHOP), {
+      code: redemption.code,
+      title: template.name,
+      customerGid: customer.shopifyCustomerId,
+      value: { type: "FIXED_AMOUNT", amount: "10.00" },
+      startsAt: new Date(),
+      endsAt: null,
+      combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true },
+      tag: `loyalty-reward:${redemption.id}`,
+    });
+    expect(made.ok).toBe(true);
+    // A recent one is left alone: its owner may still be finishing.
+    const recent = await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: newKey(), templateId: template.id, code: "RECENT-ABCDEFGH", state: "IN_PROGRESS", leaseUntil: new Date(Date.now() - 1000) },
+    });
+
+    const summary = await recoverAbandonedRedemptions(deps(), { olderThanMs: 10 * 60_000 });
+    expect(summary).toMatchObject({ examined: 1, abandoned: 1 });
+    expect(discountsFor(SHOP, customer.shopifyCustomerId).find((d) => d.codes[0].code === redemption.code)).toBeUndefined();
+    expect(emulator.inspect.deletedDiscounts(SHOP).map((d) => d.codes[0].code)).toContain(redemption.code);
+    expect(await db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).toMatchObject({ state: "ABANDONED", errorReason: "abandoned" });
+    expect(await db.redemption.findUniqueOrThrow({ where: { id: recent.id } })).toMatchObject({ state: "IN_PROGRESS" });
+    const after = await db.customer.findUniqueOrThrow({ where: { id: customer.id } });
+    expect(after).toMatchObject({ pointsBalance: 500, redemptionLockKey: null });
+
+    // The customer repeating that request gets a clear answer, not a second attempt.
+    const repeat = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: key });
+    expect(repeat).toMatchObject({ ok: false, error: { code: "abandoned" } });
+    expect(!repeat.ok && repeat.error.message).toMatch(/points were not spent/);
+  });
+
+  it("leaves a redemption for later when Shopify can't be asked, and never touches a code that isn't ours", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const longAgo = new Date(Date.now() - 60 * 60_000);
+    const theirs = await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: newKey(), templateId: template.id, code: "THEIRS-ABCDEFGH", state: "IN_PROGRESS", leaseUntil: longAgo },
+    });
+    const merchantCode = await createRewardDiscount(await adminGraphql(SHOP), {
+      code: theirs.code,
+      title: "Merchant's own",
+      customerGid: customer.shopifyCustomerId,
+      value: { type: "FIXED_AMOUNT", amount: "5.00" },
+      startsAt: new Date(),
+      endsAt: null,
+      combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true },
+      tag: "merchant",
+    });
+    expect(merchantCode.ok).toBe(true);
+    emulator.faults.httpError("codeDiscountNodeByCode", 503);
+    const first = await recoverAbandonedRedemptions(deps(), { olderThanMs: 10 * 60_000 });
+    expect(first).toMatchObject({ examined: 1, deferred: 1 });
+    expect((await db.redemption.findUniqueOrThrow({ where: { id: theirs.id } })).state).toBe("IN_PROGRESS");
+
+    // Later (clock moved past another waiting period), Shopify answers: not ours, so it stays.
+    const later = () => new Date(Date.now() + 30 * 60_000);
+    const second = await recoverAbandonedRedemptions(deps({ now: later }), { olderThanMs: 10 * 60_000 });
+    expect(second.abandoned).toBeGreaterThanOrEqual(1); // earlier tests' leftovers are due by then too
+    expect(await db.redemption.findUniqueOrThrow({ where: { id: theirs.id } })).toMatchObject({ state: "ABANDONED" });
+    expect(emulator.inspect.countCalls("discountCodeDelete")).toBe(0);
+    expect(discountsFor(SHOP, customer.shopifyCustomerId).map((d) => d.codes[0].code)).toContain(theirs.code);
+  });
+
+  it("recovery deactivates a gift card an abandoned redemption left behind", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { kind: "GIFT_CARD", value: "10.00", pointsCost: 100 });
+    const redemption = await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: newKey(), templateId: template.id, code: "ABANDONEDCARD234", state: "IN_PROGRESS", leaseUntil: new Date(Date.now() - 60 * 60_000) },
+    });
+    const made = await createRewardGiftCard(await adminGraphql(SHOP), { code: redemption.code, amount: "10.00", currencyCode: "USD", expiresOn: null, note: `loyalty-reward:${redemption.id}` });
+    expect(made.ok).toBe(true);
+    await recoverAbandonedRedemptions(deps(), { olderThanMs: 10 * 60_000 });
+    expect(emulator.inspect.giftCards(SHOP).find((g) => g.code === redemption.code)?.enabled).toBe(false);
+    expect((await db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).state).toBe("ABANDONED");
+  });
+});
