@@ -3,6 +3,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Db } from "~/db.server";
+import type { RandomFloat } from "~/domain/rewards";
 import type { Logger } from "~/logger.server";
 import { WEBHOOK_EFFECTS } from "./effects.server";
 import { applyDueDeliveries, DEFAULT_INBOX_OPTIONS, type InboxRunSummary, type WebhookEffects } from "./inbox.server";
@@ -15,6 +16,8 @@ export interface DrainOptions {
   batchSize?: number;
   /** Stop starting new batches after this long, so the worker's other duties are not starved. */
   budgetMs?: number;
+  /** Jitter source for the retry backoff (tests make it deterministic). */
+  random?: RandomFloat;
 }
 
 export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger: Logger }, options: DrainOptions = {}): Promise<InboxRunSummary> {
@@ -28,6 +31,7 @@ export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger:
       batchSize,
       leaseMs: DEFAULT_INBOX_OPTIONS.leaseMs,
       logger: deps.logger,
+      ...(options.random ? { random: options.random } : {}),
     });
     total.claimed += summary.claimed;
     total.applied += summary.applied;
