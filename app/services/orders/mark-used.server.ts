@@ -11,7 +11,7 @@
 // canceled makes it Used, and points refunded by that cancel are taken back (recorded).
 import type { Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
-import { usageOutcome, type RewardKind, type RewardStatus } from "~/domain/rewards";
+import { couldBeAppCode, usageOutcome, type RewardKind, type RewardStatus } from "~/domain/rewards";
 import { logger } from "~/logger.server";
 import { recordEventOnce, transitionReward } from "../rewards/events.server";
 import type { OrderContext } from "./order-created.server";
@@ -125,9 +125,11 @@ async function applyOrderToReward(db: Db, order: OrderContext, rewardId: string,
 }
 
 export async function markRewardsUsed(db: Db, order: OrderContext): Promise<void> {
-  if (order.codeKeys.length === 0) return;
-  // Codes we did not issue simply match nothing.
-  const rewards = await db.reward.findMany({ where: { shop: order.shop, codeKey: { in: order.codeKeys } }, select: { id: true } });
+  // Codes that cannot be ours (a merchant's own "SUMMER10") are not even looked up; codes we did not
+  // issue that pass this check simply match nothing.
+  const candidates = order.codeKeys.filter(couldBeAppCode);
+  if (candidates.length === 0) return;
+  const rewards = await db.reward.findMany({ where: { shop: order.shop, codeKey: { in: candidates } }, select: { id: true } });
   const orderKey = `order:${order.facts.orderGid ?? order.facts.orderName ?? "unknown"}`;
   for (const reward of rewards) await applyOrderToReward(db, order, reward.id, orderKey);
 }
