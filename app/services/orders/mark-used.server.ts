@@ -51,7 +51,8 @@ async function reverseCancelRefund(tx: Prisma.TransactionClient, reward: Matched
   });
 }
 
-async function applyOrderToReward(db: Db, order: OrderContext, rewardId: string, orderKey: string): Promise<void> {
+async function applyOrderToReward(db: Db, order: OrderContext, first: MatchedReward, orderKey: string): Promise<void> {
+  const rewardId = first.id;
   const mismatch = (reward: MatchedReward) =>
     order.facts.customerGid && order.facts.customerGid !== reward.customerGid
       ? `; the order's customer (${order.facts.customerGid}) is not the reward's customer`
@@ -60,7 +61,7 @@ async function applyOrderToReward(db: Db, order: OrderContext, rewardId: string,
         : "";
   // Re-read and decide again when the reward changed under us (another order, the worker, a cancel).
   for (let round = 0; round < 5; round++) {
-    const reward = await db.reward.findUnique({ where: { id: rewardId }, select: REWARD_FIELDS });
+    const reward = round === 0 ? first : await db.reward.findUnique({ where: { id: rewardId }, select: REWARD_FIELDS });
     if (!reward) return;
     const outcome = usageOutcome(reward.status as RewardStatus, reward.kind as RewardKind, { orderCreatedAt: order.facts.createdAt, canceledAt: reward.canceledAt });
     switch (outcome.type) {
@@ -129,7 +130,7 @@ export async function markRewardsUsed(db: Db, order: OrderContext): Promise<void
   // issue that pass this check simply match nothing.
   const candidates = order.codeKeys.filter(couldBeAppCode);
   if (candidates.length === 0) return;
-  const rewards = await db.reward.findMany({ where: { shop: order.shop, codeKey: { in: candidates } }, select: { id: true } });
+  const rewards = await db.reward.findMany({ where: { shop: order.shop, codeKey: { in: candidates } }, select: REWARD_FIELDS });
   const orderKey = `order:${order.facts.orderGid ?? order.facts.orderName ?? "unknown"}`;
-  for (const reward of rewards) await applyOrderToReward(db, order, reward.id, orderKey);
+  for (const reward of rewards) await applyOrderToReward(db, order, reward, orderKey);
 }

@@ -120,12 +120,17 @@ export async function claimDueDeliveries(db: Db, options: Pick<InboxOptions, "wo
    RETURNING "id"`);
     ids = rows.map((r) => r.id);
   } else {
+    // SQLite has one writer: a single conditional UPDATE over the candidates is atomic, and the
+    // claim's own (workerId, lease end) pair identifies what this call took.
     const candidates = await db.webhookDelivery.findMany({ where: dueWhere(options.now), orderBy: { nextAttemptAt: "asc" }, take: limit, select: { id: true } });
-    ids = [];
-    for (const { id } of candidates) {
-      const taken = await db.webhookDelivery.updateMany({ where: { id, ...dueWhere(options.now) }, data: { claimedBy: options.workerId, claimedUntil: until } });
-      if (taken.count === 1) ids.push(id);
-    }
+    if (candidates.length === 0) return [];
+    const taken = await db.webhookDelivery.updateMany({
+      where: { id: { in: candidates.map((c) => c.id) }, ...dueWhere(options.now) },
+      data: { claimedBy: options.workerId, claimedUntil: until },
+    });
+    if (taken.count === 0) return [];
+    const rows = await db.webhookDelivery.findMany({ where: { claimedBy: options.workerId, claimedUntil: until }, select: CLAIMED_FIELDS });
+    return rows.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   }
   if (ids.length === 0) return [];
   const rows = await db.webhookDelivery.findMany({ where: { id: { in: ids }, claimedBy: options.workerId }, select: CLAIMED_FIELDS });
@@ -144,7 +149,7 @@ function describeError(error: unknown): string {
   return text.slice(0, 2_000);
 }
 
-async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, options: InboxOptions, summary: InboxRunSummary): Promise<void> {
+async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, options: InboxOptions, summary: InboxRunSummary, applied: Map<number, string[]>): Promise<void> {
   const log = (options.logger ?? baseLogger).child({ shop: row.shop, topic: row.topic, webhookId: row.webhookId });
   const attempt = row.attempts + 1;
   const mine = { id: row.id, claimedBy: options.workerId };
@@ -163,11 +168,8 @@ async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, o
       attempt,
     };
     for (const effect of list) await effect(db, context);
-    // Applied: the payload (which can hold personal data) is not kept.
-    await db.webhookDelivery.updateMany({
-      where: mine,
-      data: { appliedAt: options.now(), attempts: attempt, nextAttemptAt: null, claimedBy: null, claimedUntil: null, payload: null, lastError: null },
-    });
+    // Marked applied with the rest of the batch (one statement per attempt count).
+    applied.set(attempt, [...(applied.get(attempt) ?? []), row.id]);
     summary.applied++;
   } catch (error) {
     const lastError = describeError(error);
@@ -192,10 +194,19 @@ async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, o
 export async function applyDueDeliveries(db: Db, effects: WebhookEffects, options: InboxOptions & { concurrency?: number }): Promise<InboxRunSummary> {
   const claimed = await claimDueDeliveries(db, { ...options, now: options.now() });
   const summary: InboxRunSummary = { claimed: claimed.length, applied: 0, retried: 0, dead: 0 };
+  const applied = new Map<number, string[]>();
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, claimed.length)) }, async () => {
-    while (next < claimed.length) await applyOne(db, effects, claimed[next++], options, summary);
+    while (next < claimed.length) await applyOne(db, effects, claimed[next++], options, summary, applied);
   });
   await Promise.all(lanes);
+  // Applied: the payload (which can hold personal data) is not kept. Only rows still ours are
+  // marked; a row whose lease ran out meanwhile is applied again by its new owner (idempotent).
+  for (const [attempts, ids] of applied) {
+    await db.webhookDelivery.updateMany({
+      where: { id: { in: ids }, claimedBy: options.workerId },
+      data: { appliedAt: options.now(), attempts, nextAttemptAt: null, claimedBy: null, claimedUntil: null, payload: null, lastError: null },
+    });
+  }
   return summary;
 }

@@ -33,6 +33,31 @@ function tooLarge(maxBytes: number): Response {
   return answer(413, `Payload Too Large: webhook bodies are limited to ${maxBytes} bytes`, { Connection: "close" });
 }
 
+/** After a 413: how much more of the body is read (and dropped) before the connection is cut. */
+const LINGER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * "Lingering close": keep reading — and dropping — what the sender still has in flight for a
+ * while, so the 413 reaches it instead of a connection reset (closing a socket with unread input
+ * makes the kernel answer with RST, which can discard the response). A sender that keeps going past
+ * LINGER_BYTES is cut off. Memory stays bounded: nothing read here is kept.
+ */
+function lingerThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  void (async () => {
+    let dropped = 0;
+    try {
+      while (dropped < LINGER_BYTES) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        dropped += value.byteLength;
+      }
+      await reader.cancel();
+    } catch {
+      // The sender went away: nothing to do.
+    }
+  })();
+}
+
 /**
  * Reads the body, counting the bytes actually received (Content-Length may be absent — chunked —
  * or lie). Over the limit: 413 at once; at most `maxBytes` plus one chunk is ever held in memory.
@@ -49,9 +74,8 @@ export async function readBoundedBody(request: Request, maxBytes = MAX_WEBHOOK_B
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      // Stop reading; the response closes the connection (reader.cancel() would destroy the socket
-      // before the 413 could be written).
-      reader.releaseLock();
+      chunks.length = 0;
+      lingerThenCancel(reader);
       throw tooLarge(maxBytes);
     }
     chunks.push(value);
