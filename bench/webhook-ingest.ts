@@ -23,6 +23,8 @@ import pg from "pg";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
+  // `--postgres` alone means the default server.
+  args: process.argv.slice(2).map((a) => (a === "--postgres" ? "--postgres=" : a)),
   options: {
     rewards: { type: "string", default: "100000" },
     seconds: { type: "string", default: "10" },
@@ -41,7 +43,7 @@ const CONNECTIONS = Number(args.connections);
 const SHOP = "bench-ingest.myshopify.com";
 const API_KEY = "bench-api-key";
 const API_SECRET = "bench-api-secret";
-const usePostgres = args.postgres !== undefined || process.argv.includes("--postgres");
+const usePostgres = args.postgres !== undefined;
 
 // ---- a scratch database, migrated like production ---------------------------------------------------
 let DATABASE_URL: string;
@@ -153,7 +155,12 @@ async function start(label: string, script: string, port: number, env: Record<st
 }
 const APP_PORT = 39_000 + (process.pid % 500);
 const BARE_PORT = APP_PORT + 500;
-const app = await start("app", "server.mjs", APP_PORT, { ...appEnv, SHOPIFY_APP_URL: `http://127.0.0.1:${APP_PORT}` });
+// BENCH_APP_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the app only.
+const app = await start("app", "server.mjs", APP_PORT, {
+  ...appEnv,
+  SHOPIFY_APP_URL: `http://127.0.0.1:${APP_PORT}`,
+  ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
+});
 const bare = await start("bare", "bench/bare-hmac-server.mjs", BARE_PORT, { SHOPIFY_API_SECRET: API_SECRET });
 
 function rssMb(pid: number): number {
