@@ -96,7 +96,7 @@ export const SQLITE_WAL_PRAGMAS = "PRAGMA journal_mode = WAL; PRAGMA synchronous
 /** Drop-in replacement for `new PrismaBetterSQLite3(config)` with serialized access. */
 export function serializedSqliteAdapter(config: ConstructorParameters<typeof PrismaBetterSQLite3>[0], options: { wal?: boolean } = {}) {
   const inner = new PrismaBetterSQLite3(config);
-  const wal = options.wal ?? process.env.SQLITE_WAL !== "false";
+  const wal = options.wal ?? !["false", "0", "no"].includes(process.env.SQLITE_WAL ?? "");
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
