@@ -97,7 +97,7 @@ function dueWhere(now: Date): Prisma.WebhookDeliveryWhereInput {
 /**
  * Claims up to `limit` due deliveries, oldest first. PostgreSQL: one statement with FOR UPDATE SKIP
  * LOCKED (concurrent workers never wait on or take each other's rows). SQLite (one writer): read
- * candidates, take each with a compare-and-set that only succeeds while it is still due and free.
+ * candidates, take them with one conditional UPDATE that only matches rows still due and free.
  */
 export async function claimDueDeliveries(db: Db, options: Pick<InboxOptions, "workerId" | "batchSize" | "leaseMs" | "provider"> & { now: Date }): Promise<ClaimedDelivery[]> {
   const provider = options.provider ?? providerOf(process.env.DATABASE_URL ?? "file:./dev.sqlite");
