@@ -29,8 +29,10 @@ function answer(status: number, message: string, headers: Record<string, string>
 }
 
 function tooLarge(maxBytes: number): Response {
-  // Connection: close — we stop reading here; the rest of a hostile body is never buffered.
-  return answer(413, `Payload Too Large: webhook bodies are limited to ${maxBytes} bytes`, { Connection: "close" });
+  // No "Connection: close": Node would then close the socket as soon as the answer is written,
+  // with the sender's bytes still unread — the kernel answers that with a reset, which can discard
+  // the 413 before the sender reads it. lingerThenCancel() ends the connection instead.
+  return answer(413, `Payload Too Large: webhook bodies are limited to ${maxBytes} bytes`);
 }
 
 /** After a 413: how much more of the body is read (and dropped) before the connection is cut. */
