@@ -16,6 +16,8 @@ export const envSchema = z.object({
     .string()
     .default("read_customers,read_discounts,write_discounts,read_gift_cards,write_gift_cards,read_orders,write_app_proxy,read_store_credit_accounts,write_store_credit_account_transactions"),
   DATABASE_URL: z.string().default("file:./dev.sqlite"),
+  /** SQLite only: WAL + synchronous=NORMAL (read by the SQLite adapter, app/sqlite-adapter.server.ts). */
+  SQLITE_WAL: bool.default(true),
   /** Send Admin API calls to this origin instead of https://{shop} (the local emulator). */
   SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
   /** Load App Bridge from here instead of Shopify's CDN (the emulator's local admin host). */

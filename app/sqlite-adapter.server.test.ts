@@ -22,4 +22,13 @@ describe.runIf(testDatabaseProvider() === "sqlite")("serialized SQLite adapter",
     expect(await db.shop.findUnique({ where: { domain: "outside.myshopify.com" } })).not.toBeNull();
     expect(await db.shop.findUnique({ where: { domain: "inside.myshopify.com" } })).toBeNull();
   });
+
+  it("runs the database in WAL with synchronous=NORMAL and a busy timeout (bench/RESULTS.md)", async () => {
+    const [journal] = await db.$queryRawUnsafe<{ journal_mode: string }[]>("PRAGMA journal_mode");
+    const [sync] = await db.$queryRawUnsafe<{ synchronous: number | bigint }[]>("PRAGMA synchronous");
+    const [busy] = await db.$queryRawUnsafe<{ timeout: number | bigint }[]>("PRAGMA busy_timeout");
+    expect(journal.journal_mode).toBe("wal");
+    expect(Number(sync.synchronous)).toBe(1); // NORMAL
+    expect(Number(busy.timeout)).toBe(10_000);
+  });
 });

@@ -85,12 +85,25 @@ function serialize(adapter: Adapter): Adapter {
   };
 }
 
+/**
+ * WAL journal + synchronous=NORMAL (bench/RESULTS.md): readers no longer block the writer and a
+ * commit is one append to the WAL instead of a rollback-journal write + fsync of the database.
+ * Durable across an app crash; a power loss can lose the last commits (never corrupt the file).
+ * SQLITE_WAL=false keeps SQLite's default rollback journal (for comparison).
+ */
+export const SQLITE_WAL_PRAGMAS = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+
 /** Drop-in replacement for `new PrismaBetterSQLite3(config)` with serialized access. */
-export function serializedSqliteAdapter(config: ConstructorParameters<typeof PrismaBetterSQLite3>[0]) {
+export function serializedSqliteAdapter(config: ConstructorParameters<typeof PrismaBetterSQLite3>[0], options: { wal?: boolean } = {}) {
   const inner = new PrismaBetterSQLite3(config);
+  const wal = options.wal ?? !["false", "0", "no"].includes(process.env.SQLITE_WAL ?? "");
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
-    connect: async () => serialize(await inner.connect()),
+    connect: async () => {
+      const adapter = serialize(await inner.connect());
+      if (wal) await adapter.executeScript(SQLITE_WAL_PRAGMAS);
+      return adapter;
+    },
   } as unknown as Factory;
 }

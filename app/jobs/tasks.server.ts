@@ -5,6 +5,7 @@ import type { Logger } from "~/logger.server";
 import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { recoverAbandonedRedemptions } from "~/services/rewards/recover-redemptions.server";
+import { drainWebhookInbox } from "~/services/webhooks/apply.server";
 
 export interface PeriodicTask {
   /** Names the task in logs; unique within the list. */
@@ -27,10 +28,18 @@ export interface PeriodicTaskSettings {
 /** The periodic tasks every worker runs, in order. */
 export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
   const tasks: (PeriodicTask | false)[] = [
+    // Every round: recorded webhook deliveries are applied within about one poll interval.
+    { name: "webhook inbox", everyMs: 0, run: applyWebhookInbox },
     { name: "redemption recovery", everyMs: settings.recoveryEveryMs, run: recoverRedemptions },
     settings.reconcileAfterMs > 0 && { name: "reconciliation", everyMs: settings.reconcileEveryMs, run: reconcile(settings.reconcileAfterMs) },
   ];
   return tasks.filter((task): task is PeriodicTask => task !== false);
+}
+
+async function applyWebhookInbox(deps: RewardDeps, log: Logger): Promise<void> {
+  const summary = await drainWebhookInbox(deps);
+  if (summary.retried > 0 || summary.dead > 0) log.warn(summary, "webhook inbox round");
+  else if (summary.claimed > 0) log.debug(summary, "webhook inbox round");
 }
 
 async function recoverRedemptions(deps: RewardDeps, log: Logger): Promise<void> {

@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { BROWSER_UA, useRunningApp } from "../support/app";
+import { applyWebhooks } from "../support/webhooks";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 
@@ -36,6 +37,7 @@ describe("webhooks signed by the emulator", () => {
   it("orders/create: accepted once per webhook id, duplicates harmless", async () => {
     const customer = emulator.addCustomer(TEST_APP.shop, { firstName: "Grace", email: "grace@example.com" });
     const { webhook } = await emulator.placeOrder(TEST_APP.shop, { customerId: customer.id, codes: [] }, { duplicates: 2 });
+    await applyWebhooks();
     expect(webhook.results.map((r) => r.finalStatus)).toEqual([200, 200, 200]);
     expect(await db.webhookDelivery.count({ where: { shop: TEST_APP.shop, webhookId: webhook.signed.webhookId } })).toBe(1);
   });
@@ -57,6 +59,7 @@ describe("webhooks signed by the emulator", () => {
     const shop = "leaving.myshopify.com";
     await installEmulatedShop(emulator, shop);
     const first = await emulator.uninstall(shop, { duplicates: 1 });
+    await applyWebhooks();
     expect(first.results.map((r) => r.finalStatus)).toEqual([200, 200]);
     expect(await db.session.count({ where: { shop } })).toBe(0);
     expect((await db.shop.findUnique({ where: { domain: shop } }))?.uninstalledAt).toBeInstanceOf(Date);

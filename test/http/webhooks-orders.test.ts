@@ -3,6 +3,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { useRunningApp } from "../support/app";
+import { applyWebhooks } from "../support/webhooks";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { programCustomer, rewardWithDiscount } from "../support/rewards";
@@ -27,6 +28,7 @@ describe("orders/create → Used", () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer);
     // The customer types the code in lower case at checkout.
     const { order, webhook } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code.toLowerCase()] });
+    await applyWebhooks();
     expect(webhook.results[0].finalStatus).toBe(200);
     const after = await reload(reward.id);
     expect(after.status).toBe("USED");
@@ -43,6 +45,7 @@ describe("orders/create → Used", () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer);
     const { webhook } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code] }, { deliver: false });
     const results = await emulator.deliverer.deliverConcurrently(webhook.url, webhook.signed, 10);
+    await applyWebhooks();
     expect(results.map((r) => r.finalStatus)).toEqual(Array(10).fill(200));
     expect((await reload(reward.id)).status).toBe("USED");
     expect((await events(reward.id)).filter((e) => e.toStatus === "USED")).toHaveLength(1);
@@ -52,6 +55,7 @@ describe("orders/create → Used", () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer);
     const { webhook } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code] }, { deliver: false });
     const results = await emulator.deliverer.deliver(webhook.url, webhook.signed, { duplicates: 9, concurrent: true, duplicateWebhookId: "new" });
+    await applyWebhooks();
     expect(results.every((r) => r.finalStatus === 200)).toBe(true);
     expect((await events(reward.id)).filter((e) => e.toStatus === "USED")).toHaveLength(1);
   });
@@ -62,6 +66,7 @@ describe("orders/create → Used", () => {
     const o1 = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [r1.code] }, { deliver: false });
     const o2 = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [r2.code] }, { deliver: false });
     await emulator.deliverer.deliverBatch(o1.webhook.url, [o1.webhook.signed, o2.webhook.signed], { order: "reverse" });
+    await applyWebhooks();
     expect((await reload(r1.id)).usedOrderGid).toBe(o1.order.id);
     expect((await reload(r2.id)).usedOrderGid).toBe(o2.order.id);
   });
@@ -70,6 +75,7 @@ describe("orders/create → Used", () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer, { status: "PENDING" });
     await db.reward.update({ where: { id: reward.id }, data: { nextAttemptAt: new Date() } });
     await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code] });
+    await applyWebhooks();
     const after = await reload(reward.id);
     expect(after.status).toBe("USED");
     expect(after.nextAttemptAt).toBeNull();
@@ -78,6 +84,7 @@ describe("orders/create → Used", () => {
   it.each(["CANCELED", "FAILED"])("a %s reward is not resurrected; the use is recorded once", async (status) => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer, { status });
     const { webhook } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code] }, { duplicates: 2 });
+    await applyWebhooks();
     expect(webhook.results.every((r) => r.finalStatus === 200)).toBe(true);
     expect((await reload(reward.id)).status).toBe(status);
     const anyway = (await events(reward.id)).filter((e) => e.type === "USED_AFTER_FINAL");
@@ -95,6 +102,7 @@ describe("orders/create → Used", () => {
       customer: { admin_graphql_api_id: customer.gid },
     });
     const sent = await emulator.sendWebhook("orders/create", SHOP, body);
+    await applyWebhooks();
     expect(sent.results[0].finalStatus).toBe(200);
     expect((await reload(reward.id)).status).toBe("ISSUED");
   });
@@ -103,6 +111,7 @@ describe("orders/create → Used", () => {
     emulator.store.createCodeDiscount(SHOP, { kind: "basic", title: "Merchant's own", codes: ["SUMMER10"], startsAt: new Date(Date.now() - 1000) });
     const before = await db.rewardEvent.count();
     const { webhook } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: ["SUMMER10"] });
+    await applyWebhooks();
     expect(webhook.results[0].finalStatus).toBe(200);
     expect(await db.rewardEvent.count()).toBe(before);
   });
@@ -114,6 +123,7 @@ describe("orders/create → Used", () => {
       { customer: null },
     );
     await emulator.sendWebhook("orders/create", SHOP, body);
+    await applyWebhooks();
     expect((await reload(reward.id)).status).toBe("USED");
     expect((await events(reward.id)).find((e) => e.toStatus === "USED")?.reason).toContain("guest checkout");
   });
@@ -123,6 +133,7 @@ describe("orders/create → Used", () => {
     const other = await programCustomer(emulator, SHOP, "Grace Hopper");
     const order = emulator.store.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code] });
     await emulator.sendWebhook("orders/create", SHOP, emulator.orderWebhookBody(order, { customer: { id: other.gid, email: other.email } }));
+    await applyWebhooks();
     expect((await reload(reward.id)).status).toBe("USED");
     expect((await events(reward.id)).find((e) => e.toStatus === "USED")?.reason).toContain("is not the reward's customer");
   });
@@ -134,6 +145,7 @@ describe("orders/create → Used", () => {
   ] as const)("%s carrying the code marks it Used", async (_label, input, note) => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer);
     await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], ...input });
+    await applyWebhooks();
     expect((await reload(reward.id)).status).toBe("USED");
     expect((await events(reward.id)).find((e) => e.toStatus === "USED")?.reason).toContain(note);
   });
@@ -142,6 +154,7 @@ describe("orders/create → Used", () => {
 describe("orders/create: bad input never gets a 500", () => {
   it("a body that is not JSON (correctly signed) → 400, nothing recorded", async () => {
     const sent = await emulator.sendWebhook("orders/create", SHOP, "{not json");
+    await applyWebhooks();
     expect(sent.results[0].finalStatus).toBe(400);
     expect(await db.webhookDelivery.count({ where: { webhookId: sent.signed.webhookId } })).toBe(0);
   });
@@ -149,6 +162,7 @@ describe("orders/create: bad input never gets a 500", () => {
   it("JSON that is not an order → 200 and nothing changes", async () => {
     for (const body of ["null", "[]", '{"discount_codes":"nope"}', '{"discount_codes":[{"code":42},null]}']) {
       const sent = await emulator.sendWebhook("orders/create", SHOP, body);
+      await applyWebhooks();
       expect(sent.results[0].finalStatus).toBe(200);
     }
   });
@@ -156,6 +170,7 @@ describe("orders/create: bad input never gets a 500", () => {
   it("an oversized body → 413 before anything is parsed", async () => {
     const big = JSON.stringify({ note: "x".repeat(6 * 1024 * 1024) });
     const sent = await emulator.sendWebhook("orders/create", SHOP, big);
+    await applyWebhooks();
     expect(sent.results[0].finalStatus).toBe(413);
   });
 
@@ -163,12 +178,14 @@ describe("orders/create: bad input never gets a 500", () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer);
     const body = JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/1", discount_codes: [{ code: reward.code }] });
     const sent = await emulator.sendWebhook("orders/create", SHOP, body, { tamper: { kind: "wrong-secret" } });
+    await applyWebhooks();
     expect(sent.results[0].finalStatus).toBe(401);
     expect((await reload(reward.id)).status).toBe("ISSUED");
   });
 
   it("an unknown shop → 200, nothing to do", async () => {
     const sent = await emulator.sendWebhook("orders/create", "nobody.myshopify.com", JSON.stringify({ discount_codes: [{ code: "X" }] }));
+    await applyWebhooks();
     expect(sent.results[0].finalStatus).toBe(200);
   });
 
@@ -179,7 +196,9 @@ describe("orders/create: bad input never gets a 500", () => {
     const reward = await rewardWithDiscount(emulator, shop, c);
     const order = emulator.store.placeOrder(shop, { customerId: c.gid, codes: [reward.code] });
     await emulator.uninstall(shop);
+    await applyWebhooks();
     await emulator.sendWebhook("orders/create", shop, emulator.orderWebhookBody(order));
+    await applyWebhooks();
     expect((await reload(reward.id)).status).toBe("USED");
   });
 });

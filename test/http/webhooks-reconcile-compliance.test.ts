@@ -4,6 +4,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import { useRunningApp } from "../support/app";
+import { applyWebhooks } from "../support/webhooks";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { programCustomer, rewardWithDiscount } from "../support/rewards";
@@ -27,6 +28,7 @@ describe("discount reconciliation", () => {
   it("deactivated in Shopify's admin → Canceled, 'changed in Shopify'", async () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer);
     const sent = await emulator.merchantDeactivatesDiscount(SHOP, reward.shopifyId!, { duplicates: 1 });
+    await applyWebhooks();
     expect(sent.results.map((r) => r.finalStatus)).toEqual([200, 200]);
     const after = await reload(reward.id);
     expect(after.status).toBe("CANCELED");
@@ -41,6 +43,7 @@ describe("discount reconciliation", () => {
   it("deleted in Shopify's admin → Canceled", async () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer);
     await emulator.merchantDeletesDiscount(SHOP, reward.shopifyId!);
+    await applyWebhooks();
     const after = await reload(reward.id);
     expect(after.status).toBe("CANCELED");
     expect((await db.rewardEvent.findFirst({ where: { rewardId: reward.id, toStatus: "CANCELED" } }))?.reason).toContain("deleted in Shopify");
@@ -49,13 +52,16 @@ describe("discount reconciliation", () => {
   it("a Used reward stays Used when its discount is deleted later", async () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer);
     await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code] });
+    await applyWebhooks();
     await emulator.merchantDeletesDiscount(SHOP, reward.shopifyId!);
+    await applyWebhooks();
     expect((await reload(reward.id)).status).toBe("USED");
   });
 
   it("an update for a discount the app did not create changes nothing", async () => {
     const d = emulator.store.createCodeDiscount(SHOP, { kind: "basic", title: "Merchant's", codes: ["MERCH1"], startsAt: new Date(Date.now() - 1000) });
     const sent = await emulator.merchantDeactivatesDiscount(SHOP, d.id);
+    await applyWebhooks();
     expect(sent.results[0].finalStatus).toBe(200);
   });
 
@@ -84,6 +90,7 @@ describe("mandatory privacy webhooks", () => {
   it("customers/data_request stores the customer's data for the merchant", async () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer);
     const sent = await emulator.customersDataRequest(SHOP, customer.gid);
+    await applyWebhooks();
     expect(sent.results[0].finalStatus).toBe(200);
     const record = await db.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/data_request", customerGid: customer.gid } });
     const result = JSON.parse(record.result!);
@@ -95,6 +102,7 @@ describe("mandatory privacy webhooks", () => {
   it("customers/redact erases name, email and codes but keeps anonymous aggregates", async () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer);
     await emulator.customersRedact(SHOP, customer.gid);
+    await applyWebhooks();
     const c = await db.customer.findUniqueOrThrow({ where: { id: customer.id } });
     expect(c.email).toBeNull();
     expect(c.displayName).not.toContain("Ada");
@@ -113,6 +121,7 @@ describe("mandatory privacy webhooks", () => {
     await rewardWithDiscount(emulator, shop, c);
     const othersBefore = await db.reward.count({ where: { shop: SHOP } });
     const sent = await emulator.shopRedact(shop);
+    await applyWebhooks();
     expect(sent.results[0].finalStatus).toBe(200);
     expect(await db.reward.count({ where: { shop } })).toBe(0);
     expect(await db.customer.count({ where: { shop } })).toBe(0);
@@ -123,6 +132,7 @@ describe("mandatory privacy webhooks", () => {
 
   it.each(["customers/data_request", "customers/redact", "shop/redact"])("%s with a bad signature → 401", async (topic) => {
     const sent = await emulator.sendWebhook(topic, SHOP, JSON.stringify({ shop_domain: SHOP }), { tamper: { kind: "wrong-secret" } });
+    await applyWebhooks();
     expect(sent.results[0].finalStatus).toBe(401);
   });
 });

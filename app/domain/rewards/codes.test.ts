@@ -3,6 +3,7 @@ import {
   CODE_ALPHABET,
   CodeFormatError,
   codeKey,
+  couldBeAppCode,
   generateCode,
   generateGiftCardCode,
   isValidDiscountCode,
@@ -216,5 +217,21 @@ describe("isValidDiscountCode / isValidGiftCardCode", () => {
     [undefined, false],
   ])("gift card %j → %s", (code, expected) => {
     expect(isValidGiftCardCode(code)).toBe(expected);
+  });
+});
+
+describe("couldBeAppCode: the cheap reject before a lookup", () => {
+  it("accepts every code the app generates, whatever the prefix and length, in any case", () => {
+    for (let i = 0; i < 200; i++) {
+      const prefix = ["", "VIP", "SPRING-26", "A"][i % 4];
+      const code = generateCode({ prefix, length: 10 + (i % 20) });
+      expect(couldBeAppCode(codeKey(code))).toBe(true);
+      expect(couldBeAppCode(code.toLowerCase())).toBe(true);
+      expect(couldBeAppCode(codeKey(generateGiftCardCode({ prefix })))).toBe(true);
+    }
+  });
+
+  it.each(["SUMMER10", "WELCOME-2026", "FREESHIP", "BLACKFRIDAY2026", "10OFF", "", "REDACTED"])("rejects %j, which the app cannot have generated", (code) => {
+    expect(couldBeAppCode(codeKey(code))).toBe(false);
   });
 });

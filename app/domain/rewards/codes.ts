@@ -101,6 +101,17 @@ export interface GenerateCodeOptions {
   random?: RandomBytes;
 }
 
+const APP_CODE_TAIL = new RegExp(`[${CODE_ALPHABET}]{${MIN_RANDOM_CHARS}}$`);
+
+/**
+ * A cheap reject before any database lookup: every code the app generates (discount or gift card)
+ * ends with at least MIN_RANDOM_CHARS characters of CODE_ALPHABET, so a case-insensitive key that
+ * does not (a merchant's "SUMMER10", "WELCOME-2026") cannot be ours.
+ */
+export function couldBeAppCode(key: string): boolean {
+  return key.length >= MIN_RANDOM_CHARS && key.length <= MAX_DISCOUNT_CODE_LENGTH && APP_CODE_TAIL.test(key.toUpperCase());
+}
+
 /** A discount code: optional prefix, a dash, then `length` random characters from `CODE_ALPHABET`. */
 export function generateCode({ prefix, length = DEFAULT_CODE_LENGTH, random = cryptoRandomBytes }: GenerateCodeOptions = {}): string {
   const checked = validateCodePrefix(prefix);

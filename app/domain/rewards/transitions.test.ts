@@ -19,6 +19,8 @@ const APPLY_FOR_DISCOUNTS = new Set([
   "PENDING→USED:ORDER_COMPLETED",
   "ISSUED→USED:ORDER_COMPLETED",
   "ISSUED→CANCELED:MERCHANT_CANCELED",
+  // docs/decisions/014: an order created before the cancel used the code.
+  "CANCELED→USED:ORDER_BEFORE_CANCEL",
 ]);
 const APPLY_FOR_GIFT_CARDS = new Set([
   "PENDING→ISSUED:GENERATION_SUCCEEDED",
@@ -32,6 +34,7 @@ const NOOP_FOR_DISCOUNTS = new Set([
   "FAILED→FAILED:GENERATION_FAILED",
   "CANCELED→CANCELED:MERCHANT_CANCELED",
   "USED→USED:ORDER_COMPLETED",
+  "USED→USED:ORDER_BEFORE_CANCEL",
 ]);
 const NOOP_FOR_GIFT_CARDS = new Set([
   "ISSUED→ISSUED:GENERATION_SUCCEEDED",
@@ -56,10 +59,10 @@ for (const kind of REWARD_KINDS)
       }
 
 describe("decideTransition: every status pair × trigger × kind", () => {
-  it("covers 5 × 5 × 4 × 6 combinations", () => {
-    expect(matrix).toHaveLength(600);
-    // six transitions for each of the 4 discount kinds, four (no Used) for gift cards and store credit
-    expect(matrix.filter((m) => m.expected === "apply")).toHaveLength(6 * 4 + 4 * 2);
+  it("covers 5 × 5 × 6 × 5 combinations", () => {
+    expect(matrix).toHaveLength(750);
+    // seven transitions for each of the 4 discount kinds, four (no Used) for gift cards and store credit
+    expect(matrix.filter((m) => m.expected === "apply")).toHaveLength(7 * 4 + 4 * 2);
   });
 
   it.each(matrix)("$kind $from → $to by $trigger: $expected", ({ from, to, trigger, kind, expected }) => {
@@ -131,7 +134,7 @@ describe("decideTransition: reasons", () => {
     expect(decideTransition(request)).toEqual({ type: "noop", reason });
   });
 
-  it("ALLOWED_TRANSITIONS lists exactly the six transitions of the specification", () => {
+  it("ALLOWED_TRANSITIONS lists exactly the seven transitions of the specification", () => {
     expect(new Set(ALLOWED_TRANSITIONS.map((t) => `${t.from}→${t.to}:${t.trigger}`))).toEqual(APPLY_FOR_DISCOUNTS);
   });
 
@@ -197,5 +200,28 @@ describe("usageOutcome: a completed order carries the reward's code", () => {
     const decision = decideTransition({ from: status, to: "USED", kind, trigger: "ORDER_COMPLETED" }).type;
     expect(outcome === "mark_used").toBe(decision === "apply");
     expect(outcome === "noop").toBe(decision === "noop");
+  });
+
+  describe("a Canceled reward and an order created before the cancel (docs/decisions/014)", () => {
+    const canceledAt = new Date("2026-11-20T12:00:00Z");
+    it.each(discountKinds)("%s: the order came first → used_before_cancel, which decideTransition(ORDER_BEFORE_CANCEL) applies", (kind) => {
+      expect(usageOutcome("CANCELED", kind, { orderCreatedAt: new Date("2026-11-20T11:59:59Z"), canceledAt })).toEqual({ type: "used_before_cancel" });
+      expect(decideTransition({ from: "CANCELED", to: "USED", kind, trigger: "ORDER_BEFORE_CANCEL" })).toEqual({ type: "apply" });
+    });
+    it.each([
+      ["created after the cancel", new Date("2026-11-20T12:00:01Z"), canceledAt],
+      ["created at the same instant", canceledAt, canceledAt],
+      ["without a creation time", null, canceledAt],
+      ["canceled at an unknown time", new Date("2026-11-01T00:00:00Z"), null],
+    ])("an order %s: the cancel stands (record_event)", (_label, orderCreatedAt, at) => {
+      expect(usageOutcome("CANCELED", "FIXED_AMOUNT", { orderCreatedAt, canceledAt: at }).type).toBe("record_event");
+    });
+    it("a Failed reward stays Failed whatever the order's time; gift cards are ignored", () => {
+      const timing = { orderCreatedAt: new Date("2026-11-01T00:00:00Z"), canceledAt };
+      expect(usageOutcome("FAILED", "PERCENTAGE", timing).type).toBe("record_event");
+      expect(usageOutcome("CANCELED", "GIFT_CARD", timing).type).toBe("ignore");
+      expect(decideTransition({ from: "CANCELED", to: "USED", kind: "GIFT_CARD", trigger: "ORDER_BEFORE_CANCEL" }).type).toBe("reject");
+      expect(decideTransition({ from: "FAILED", to: "USED", kind: "PERCENTAGE", trigger: "ORDER_BEFORE_CANCEL" }).type).toBe("reject");
+    });
   });
 });

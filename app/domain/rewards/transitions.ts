@@ -7,8 +7,10 @@
 //   PENDING → USED      ORDER_COMPLETED       (an order carrying the code proves it exists)
 //   ISSUED  → USED      ORDER_COMPLETED
 //   ISSUED  → CANCELED  MERCHANT_CANCELED
+//   CANCELED → USED     ORDER_BEFORE_CANCEL   (an order created BEFORE the cancel carried the code:
+//                                             the code was used; docs/decisions/014)
 //
-// FAILED, CANCELED and USED are final. Gift cards never become USED. Repeating a transition that
+// FAILED, USED and (apart from ORDER_BEFORE_CANCEL) CANCELED are final. Gift cards never become USED. Repeating a transition that
 // already happened (a duplicate webhook, a worker retry after an uncertain result, a double click)
 // is a "noop", not an error.
 
@@ -25,6 +27,8 @@ export const TRANSITION_TRIGGERS = [
   "MERCHANT_CANCELED",
   /** An orders/create webhook for a completed order carries the reward's code. */
   "ORDER_COMPLETED",
+  /** …and that order was created before the reward was canceled: the cancel came too late. */
+  "ORDER_BEFORE_CANCEL",
 ] as const;
 export type TransitionTrigger = (typeof TRANSITION_TRIGGERS)[number];
 
@@ -37,6 +41,7 @@ export const TRIGGER_TARGET: Readonly<Record<TransitionTrigger, RewardStatus>> =
   GENERATION_FAILED: "FAILED",
   MERCHANT_CANCELED: "CANCELED",
   ORDER_COMPLETED: "USED",
+  ORDER_BEFORE_CANCEL: "USED",
 };
 
 /** Every status change that can be applied, with the trigger that allows it. */
@@ -47,6 +52,7 @@ export const ALLOWED_TRANSITIONS: readonly { from: RewardStatus; to: RewardStatu
   { from: "PENDING", to: "USED", trigger: "ORDER_COMPLETED" },
   { from: "ISSUED", to: "USED", trigger: "ORDER_COMPLETED" },
   { from: "ISSUED", to: "CANCELED", trigger: "MERCHANT_CANCELED" },
+  { from: "CANCELED", to: "USED", trigger: "ORDER_BEFORE_CANCEL" },
 ];
 
 export const GIFT_CARD_NEVER_USED = "gift cards are never marked Used";
@@ -128,6 +134,8 @@ export function decideTransition({ from, to, kind, trigger }: TransitionRequest)
 export type UsageOutcome =
   /** Apply ISSUED/PENDING → USED (decideTransition with ORDER_COMPLETED agrees). */
   | { type: "mark_used" }
+  /** Canceled, but the order was created before the cancel: CANCELED → USED (ORDER_BEFORE_CANCEL). */
+  | { type: "used_before_cancel" }
   /** Already Used (duplicate delivery, or the code was used on another order): nothing to do. */
   | { type: "noop"; reason: string }
   /** Canceled/Failed: do not resurrect; record a USED_AFTER_FINAL event, status unchanged. */
@@ -135,8 +143,17 @@ export type UsageOutcome =
   /** Gift cards are never marked Used. */
   | { type: "ignore"; reason: string };
 
-export function usageOutcome(status: RewardStatus, kind: RewardKind): UsageOutcome {
+/** When the order and the cancel happened, for the Canceled case (unknown = the cancel stands). */
+export interface UsageTiming {
+  orderCreatedAt: Date | null;
+  canceledAt: Date | null;
+}
+
+export function usageOutcome(status: RewardStatus, kind: RewardKind, timing?: UsageTiming): UsageOutcome {
   if (!hasUsedState(kind)) return { type: "ignore", reason: neverUsedReason(kind) };
+  if (status === "CANCELED" && timing?.orderCreatedAt && timing.canceledAt && timing.orderCreatedAt.getTime() < timing.canceledAt.getTime()) {
+    return { type: "used_before_cancel" };
+  }
   switch (status) {
     case "ISSUED":
     case "PENDING":

@@ -75,6 +75,7 @@ describe("orderFacts", () => {
       test: false,
       sourceName: "web",
       cancelled: false,
+      createdAt: null,
     });
   });
 
@@ -106,6 +107,9 @@ describe("orderFacts", () => {
     ["empty name and source", { ...ORDER, name: "  ", source_name: "" }, { orderName: null, sourceName: null }],
     ["non-string name and source", { ...ORDER, name: 1001, source_name: {} }, { orderName: null, sourceName: null }],
     ["POS order", { ...ORDER, source_name: "pos" }, { sourceName: "pos" }],
+    ["created_at with an offset", { ...ORDER, created_at: "2026-11-20T07:00:00-05:00" }, { createdAt: new Date("2026-11-20T12:00:00Z") }],
+    ["created_at unreadable", { ...ORDER, created_at: "yesterday" }, { createdAt: null }],
+    ["created_at not a string", { ...ORDER, created_at: 1732000000 }, { createdAt: null }],
   ])("%s", (_name, payload, expected) => {
     expect(orderFacts(payload)).toMatchObject(expected);
   });
@@ -118,6 +122,7 @@ describe("orderFacts", () => {
       test: false,
       sourceName: null,
       cancelled: false,
+      createdAt: null,
     });
   });
 });

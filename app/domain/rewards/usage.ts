@@ -51,6 +51,8 @@ export interface OrderFacts {
   /** "web", "pos", "shopify_draft_order", an app id, … */
   sourceName: string | null;
   cancelled: boolean;
+  /** `created_at`: when the order was placed (null when absent or unreadable). */
+  createdAt: Date | null;
 }
 
 function gidOf(value: unknown, type: "Order" | "Customer"): string | null {
@@ -65,6 +67,12 @@ function nonEmptyString(value: unknown): string | null {
   return s === "" ? null : s;
 }
 
+function dateOf(value: unknown): Date | null {
+  if (typeof value !== "string" || value.length > 64) return null;
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
 export function orderFacts(payload: unknown): OrderFacts {
   const cancelledAt = field(payload, "cancelled_at");
   return {
@@ -74,6 +82,7 @@ export function orderFacts(payload: unknown): OrderFacts {
     test: field(payload, "test") === true,
     sourceName: nonEmptyString(field(payload, "source_name")),
     cancelled: cancelledAt !== null && cancelledAt !== undefined && cancelledAt !== "" && cancelledAt !== false,
+    createdAt: dateOf(field(payload, "created_at")),
   };
 }
 

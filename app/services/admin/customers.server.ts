@@ -143,6 +143,7 @@ export async function getCustomerProfile(db: Db, shop: string, customerId: strin
 export const POINTS_REASON_LABELS: Readonly<Record<string, string>> = {
   REDEMPTION: "Redeemed for a reward",
   REDEMPTION_REFUND: "Refund of a canceled reward",
+  REFUND_REVERSED: "Refund taken back: the reward was used before it was canceled",
   EARNED: "Earned",
   ADJUSTMENT: "Adjustment",
 };

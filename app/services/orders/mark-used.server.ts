@@ -1,10 +1,19 @@
 // A completed order carrying a reward's code makes the reward Used — the only thing that does.
 // Idempotent per (reward, order): the event's dedupe key is the order, so duplicates, retries and
 // concurrent copies of one delivery change the reward once and write one event.
+//
+// Concurrency: several orders carrying one code can be applied at the same moment (the inbox applies
+// deliveries in parallel; PostgreSQL runs them truly concurrently). Each reward is decided on what
+// it IS when the write lands: an order that loses the race to mark it Used re-reads it and records
+// its "code seen again" note, so both databases end with 1 Used + one note per other order.
+//
+// A cancel does not hide a real use (docs/decisions/014): an order created BEFORE the reward was
+// canceled makes it Used, and points refunded by that cancel are taken back (recorded).
+import type { Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
-import { usageOutcome, type RewardKind, type RewardStatus } from "~/domain/rewards";
+import { couldBeAppCode, usageOutcome, type RewardKind, type RewardStatus } from "~/domain/rewards";
 import { logger } from "~/logger.server";
-import { recordEventOnce, transitionRewardById } from "../rewards/events.server";
+import { recordEventOnce, transitionReward } from "../rewards/events.server";
 import type { OrderContext } from "./order-created.server";
 
 function describeOrder(order: OrderContext): string {
@@ -14,41 +23,73 @@ function describeOrder(order: OrderContext): string {
   return `order ${order.facts.orderName ?? order.facts.orderGid ?? "(unnamed)"}${tags ? ` (${tags})` : ""}`;
 }
 
-export async function markRewardsUsed(db: Db, order: OrderContext): Promise<void> {
-  if (order.codeKeys.length === 0) return;
-  // Codes we did not issue simply match nothing.
-  const rewards = await db.reward.findMany({
-    where: { shop: order.shop, codeKey: { in: order.codeKeys } },
-    select: { id: true, shop: true, status: true, kind: true, customerGid: true, usedOrderGid: true },
+const REWARD_FIELDS = { id: true, shop: true, status: true, kind: true, customerId: true, customerGid: true, usedOrderGid: true, canceledAt: true } as const;
+type MatchedReward = Prisma.RewardGetPayload<{ select: typeof REWARD_FIELDS }>;
+
+/**
+ * Takes back the points a cancel refunded, once per reward (the refund's reversal is keyed by the
+ * reward). The balance may go below zero if the customer spent them since: the note says so.
+ */
+async function reverseCancelRefund(tx: Prisma.TransactionClient, reward: MatchedReward, orderLabel: string): Promise<void> {
+  const refunds = await tx.pointsTransaction.findMany({ where: { shop: reward.shop, rewardId: reward.id, reason: { in: ["REDEMPTION_REFUND", "REFUND_REVERSED"] } } });
+  const refunded = refunds.filter((t) => t.reason === "REDEMPTION_REFUND").reduce((sum, t) => sum + t.delta, 0);
+  const reversed = -refunds.filter((t) => t.reason === "REFUND_REVERSED").reduce((sum, t) => sum + t.delta, 0);
+  const owed = refunded - reversed;
+  if (owed <= 0) return;
+  const customer = await tx.customer.update({ where: { id: reward.customerId }, data: { pointsBalance: { decrement: owed } }, select: { pointsBalance: true } });
+  const negative = customer.pointsBalance < 0 ? `; the balance is now ${customer.pointsBalance} because the refunded points were spent since` : "";
+  await tx.pointsTransaction.create({
+    data: {
+      shop: reward.shop,
+      customerId: reward.customerId,
+      delta: -owed,
+      balanceAfter: customer.pointsBalance,
+      reason: "REFUND_REVERSED",
+      rewardId: reward.id,
+      note: `the reward's code was used on ${orderLabel}, placed before the reward was canceled${negative}`,
+    },
   });
-  const orderKey = `order:${order.facts.orderGid ?? order.facts.orderName ?? "unknown"}`;
-  for (const reward of rewards) {
-    const outcome = usageOutcome(reward.status as RewardStatus, reward.kind as RewardKind);
-    const mismatch =
-      order.facts.customerGid && order.facts.customerGid !== reward.customerGid
-        ? `; the order's customer (${order.facts.customerGid}) is not the reward's customer`
-        : !order.facts.customerGid
-          ? "; guest checkout (no customer on the order)"
-          : "";
+}
+
+async function applyOrderToReward(db: Db, order: OrderContext, first: MatchedReward, orderKey: string): Promise<void> {
+  const rewardId = first.id;
+  const mismatch = (reward: MatchedReward) =>
+    order.facts.customerGid && order.facts.customerGid !== reward.customerGid
+      ? `; the order's customer (${order.facts.customerGid}) is not the reward's customer`
+      : !order.facts.customerGid
+        ? "; guest checkout (no customer on the order)"
+        : "";
+  // Re-read and decide again when the reward changed under us (another order, the worker, a cancel).
+  for (let round = 0; round < 5; round++) {
+    const reward = round === 0 ? first : await db.reward.findUnique({ where: { id: rewardId }, select: REWARD_FIELDS });
+    if (!reward) return;
+    const outcome = usageOutcome(reward.status as RewardStatus, reward.kind as RewardKind, { orderCreatedAt: order.facts.createdAt, canceledAt: reward.canceledAt });
     switch (outcome.type) {
-      case "mark_used": {
-        const result = await transitionRewardById(db, logger, {
-          rewardId: reward.id,
+      case "mark_used":
+      case "used_before_cancel": {
+        const beforeCancel = outcome.type === "used_before_cancel";
+        const result = await transitionReward(db, logger, {
+          reward,
           to: "USED",
-          trigger: "ORDER_COMPLETED",
+          trigger: beforeCancel ? "ORDER_BEFORE_CANCEL" : "ORDER_COMPLETED",
           actor: "WEBHOOK",
-          reason: `used on ${describeOrder(order)}${mismatch}`,
+          reason: beforeCancel
+            ? `used on ${describeOrder(order)}, placed before the reward was canceled: the code was used${mismatch(reward)}`
+            : `used on ${describeOrder(order)}${mismatch(reward)}`,
           dedupeKey: orderKey,
           data: {
             usedAt: order.receivedAt,
             usedOrderGid: order.facts.orderGid,
             usedOrderName: order.facts.orderName,
             // A Pending reward proven by an order: the worker must not generate it again.
-            nextAttemptAt: null,
+            ...(beforeCancel ? {} : { nextAttemptAt: null }),
           },
+          ...(beforeCancel ? { also: (tx: Prisma.TransactionClient) => reverseCancelRefund(tx, reward, describeOrder(order)) } : {}),
         });
         logger.info({ rewardId: reward.id, result: result.type, order: order.facts.orderGid }, "order carried a reward code");
-        break;
+        // Lost the race (another order or a status change got there first): decide again.
+        if (result.type === "conflict") continue;
+        return;
       }
       case "record_event":
         // Canceled/Failed stay as they are (a merchant's decision is not silently overturned), but
@@ -60,10 +101,10 @@ export async function markRewardsUsed(db: Db, order: OrderContext): Promise<void
           fromStatus: reward.status as RewardStatus,
           toStatus: reward.status as RewardStatus,
           actor: "WEBHOOK",
-          reason: `code used on ${describeOrder(order)} although the reward is ${reward.status.toLowerCase()}${mismatch}`,
+          reason: `code used on ${describeOrder(order)} although the reward is ${reward.status.toLowerCase()}${mismatch(reward)}`,
           dedupeKey: orderKey,
         });
-        break;
+        return;
       case "noop":
         if (reward.usedOrderGid && order.facts.orderGid && reward.usedOrderGid !== order.facts.orderGid) {
           await recordEventOnce(db, {
@@ -75,9 +116,21 @@ export async function markRewardsUsed(db: Db, order: OrderContext): Promise<void
             dedupeKey: orderKey,
           });
         }
-        break;
+        return;
       case "ignore":
-        break;
+        return;
     }
   }
+  logger.warn({ rewardId, order: order.facts.orderGid }, "reward kept changing while an order was applied; the delivery is retried");
+  throw new Error(`reward ${rewardId} kept changing while order ${order.facts.orderGid ?? "?"} was applied`);
+}
+
+export async function markRewardsUsed(db: Db, order: OrderContext): Promise<void> {
+  // Codes that cannot be ours (a merchant's own "SUMMER10") are not even looked up; codes we did not
+  // issue that pass this check simply match nothing.
+  const candidates = order.codeKeys.filter(couldBeAppCode);
+  if (candidates.length === 0) return;
+  const rewards = await db.reward.findMany({ where: { shop: order.shop, codeKey: { in: candidates } }, select: REWARD_FIELDS });
+  const orderKey = `order:${order.facts.orderGid ?? order.facts.orderName ?? "unknown"}`;
+  for (const reward of rewards) await applyOrderToReward(db, order, reward, orderKey);
 }

@@ -332,5 +332,12 @@ describe("worker: rewards it must leave alone", () => {
     const row = await rewardRow(reward.id);
     expect(row).toMatchObject({ status: "USED", claimedBy: null });
     expect(discountsWithCode(SHOP, reward.code)[0].deactivatedAt).toBeNull();
+    // The discount that exists in Shopify is linked to the reward, and its history says why.
+    expect(row.shopifyId).toBe(discountsWithCode(SHOP, reward.code)[0].id);
+    const linked = (await eventsOf(reward.id)).filter((e) => e.type === "NOTE" && e.actor === "WORKER");
+    expect(linked).toHaveLength(1);
+    expect(linked[0].reason).toContain("after an order had already used the code");
+    // Running the worker again changes nothing.
+    expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
   });
 });

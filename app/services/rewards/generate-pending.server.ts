@@ -18,6 +18,7 @@
 //     last allowed attempt.
 // See docs/decisions/006-exactly-once-generation.md and 010-reward-row-as-job-queue.md.
 import type { Reward, Shop } from "@prisma/client";
+import { isUniqueViolation } from "~/db.server";
 import {
   DEFAULT_RETRY_POLICY,
   parseRewardKind,
@@ -202,8 +203,31 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
     log.info("reward canceled while it was being generated; its code was deactivated");
     return "canceled_meanwhile";
   }
-  // Used meanwhile (an order proves the code works), or another worker took over after our lease
-  // ran out (it adopts the same code). Nothing to undo.
+  if (current?.status === "USED") {
+    // An order carried the code while we were creating it (the order proves our create reached
+    // Shopify first). Keep the discount linked to the reward and say so in its history.
+    const linked = await db.reward.updateMany({
+      where: { id: reward.id, status: "USED", shopifyId: null },
+      data: { shopifyId: generated.shopifyId, issuedAt: now(), expiresAt: generated.expiresAt, claimedBy: null, claimedUntil: null },
+    });
+    if (linked.count === 1) {
+      await recordEvent(db, {
+        rewardId: reward.id,
+        shop: reward.shop,
+        type: "NOTE",
+        actor: "WORKER",
+        fromStatus: "USED",
+        toStatus: "USED",
+        reason: `Attempt ${attempt}: the discount was ${generated.adopted ? "found" : "created"} in Shopify (${generated.shopifyId}) after an order had already used the code; linked to the reward`,
+        dedupeKey: `linked:${generated.shopifyId}`,
+      }).catch((error: unknown) => {
+        if (!isUniqueViolation(error)) throw error;
+      });
+      log.info({ shopifyId: generated.shopifyId }, "reward used while it was being generated; its discount was linked");
+    }
+  }
+  // Used meanwhile, or another worker took over after our lease ran out (it adopts the same code).
+  // Nothing to undo.
   await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
   return "skipped";
 }

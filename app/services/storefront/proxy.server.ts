@@ -7,6 +7,7 @@
 //   - a bad or missing signature, or a timestamp outside the library's 90 s window, is rejected by
 //     `authenticate.public.appProxy` (400) before anything is read or written.
 import { json } from "@remix-run/node";
+import { InvalidShopError } from "@shopify/shopify-api";
 import { authenticate } from "~/shopify.server";
 import { env } from "~/env.server";
 import { logger } from "~/logger.server";
@@ -26,6 +27,8 @@ export interface StorefrontContext {
 export type ProxyErrorCode =
   | "invalid_signature"
   | "invalid_request"
+  /** The signed `shop` is not a valid `*.myshopify.com` domain. */
+  | "invalid_shop"
   | "unsupported_media_type"
   | "method_not_allowed"
   | "not_signed_in"
@@ -58,6 +61,7 @@ export const MESSAGES = {
   invalidSignature: "This request didn't come through the shop's storefront. Please reload the page and try again.",
   notSignedIn: "Please sign in to your account to see your points and rewards.",
   rateLimited: "You're doing that too often. Please wait a moment and try again.",
+  invalidShop: "This request names a shop that is not a valid myshopify.com domain.",
   internal: "Something went wrong on our side. Please reload the page and try again.",
   notFound: "This loyalty page doesn't exist. Please reload the page and try again.",
 } as const;
@@ -81,6 +85,12 @@ export async function authenticateStorefront(request: Request): Promise<Storefro
   } catch (thrown) {
     if (thrown instanceof Response && thrown.status === 400) {
       throw proxyError(400, "invalid_signature", MESSAGES.invalidSignature);
+    }
+    // The library validates the signature, then the shop's domain (sanitizeShop): a signed request
+    // naming `evil.example.com` is bad input, not a server error.
+    if (thrown instanceof InvalidShopError) {
+      logger.warn({ shop: new URL(request.url).searchParams.get("shop") }, "app proxy request with an invalid shop domain");
+      throw proxyError(400, "invalid_shop", MESSAGES.invalidShop);
     }
     throw thrown;
   }

@@ -1,22 +1,169 @@
-// Authenticates a webhook delivery with the library (HMAC over the raw body, required headers) and
-// turns every kind of bad input into a clear 4xx instead of a 500:
-//   413 body over the limit · 405 not POST · 401 bad HMAC · 400 missing headers or body not JSON.
-import { authenticate } from "~/shopify.server";
+// The first half of the webhook pipeline, run while Shopify waits for the answer:
+//   bounded read → HMAC with Shopify's library → topic and shop checks → JSON.
+// Every kind of bad input becomes a clear 4xx, never a 500:
+//   405 not POST · 413 body over the limit (on the bytes actually read) · 401 bad HMAC ·
+//   400 missing headers, invalid shop domain, topic not accepted here, body not JSON.
+import "@shopify/shopify-api/adapters/web-api";
+import { InvalidShopError, LogSeverity, WebhookType, WebhookValidationErrorReason, shopifyApi } from "@shopify/shopify-api";
+import { env } from "~/env.server";
+import { ADMIN_API_VERSION } from "~/shopify.server";
+import { logger } from "~/logger.server";
+import type { WebhookTopic } from "./context";
 
 /** Shopify's largest payloads (big orders) stay well under this. */
 export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
 
-export type WebhookContext = Awaited<ReturnType<typeof authenticate.webhook>>;
+export interface VerifiedWebhook {
+  shop: string;
+  topic: WebhookTopic;
+  webhookId: string;
+  apiVersion: string;
+  triggeredAt: Date | null;
+  /** The raw body, exactly as signed. */
+  rawBody: string;
+  payload: unknown;
+}
 
-export async function receiveWebhook(request: Request, maxBytes = MAX_WEBHOOK_BYTES): Promise<WebhookContext> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new Response("Payload Too Large", { status: 413 });
-  try {
-    return await authenticate.webhook(request);
-  } catch (error) {
-    if (error instanceof Response) throw error;
-    // The library JSON.parses the body after the HMAC check.
-    if (error instanceof SyntaxError) throw new Response("Bad Request: the body is not JSON", { status: 400 });
-    throw error;
+function answer(status: number, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+}
+
+function tooLarge(maxBytes: number): Response {
+  // No "Connection: close": Node would then close the socket as soon as the answer is written,
+  // with the sender's bytes still unread — the kernel answers that with a reset, which can discard
+  // the 413 before the sender reads it. lingerThenCancel() ends the connection instead.
+  return answer(413, `Payload Too Large: webhook bodies are limited to ${maxBytes} bytes`);
+}
+
+/** After a 413: how much more of the body is read (and dropped) before the connection is cut. */
+const LINGER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * "Lingering close": keep reading — and dropping — what the sender still has in flight for a
+ * while, so the 413 reaches it instead of a connection reset (closing a socket with unread input
+ * makes the kernel answer with RST, which can discard the response). A sender that keeps going past
+ * LINGER_BYTES is cut off. Memory stays bounded: nothing read here is kept.
+ */
+function lingerThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  void (async () => {
+    let dropped = 0;
+    try {
+      while (dropped < LINGER_BYTES) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        dropped += value.byteLength;
+      }
+      await reader.cancel();
+    } catch {
+      // The sender went away: nothing to do.
+    }
+  })();
+}
+
+/**
+ * Reads the body, counting the bytes actually received (Content-Length may be absent — chunked —
+ * or lie). Over the limit: 413 at once; at most `maxBytes` plus one chunk is ever held in memory.
+ */
+export async function readBoundedBody(request: Request, maxBytes = MAX_WEBHOOK_BYTES): Promise<string> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      chunks.length = 0;
+      lingerThenCancel(reader);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
   }
+  return Buffer.concat(chunks, total).toString("utf8");
+}
+
+/**
+ * Shopify's own library (`@shopify/shopify-api`) verifies the HMAC and the required headers and
+ * validates the shop domain. It is used directly rather than through `authenticate.webhook`, which
+ * also loads (and may refresh) the shop's offline session on every delivery — the pipeline needs
+ * neither, effects run later in the worker.
+ */
+function createVerifier() {
+  const config = env();
+  const appUrl = new URL(config.SHOPIFY_APP_URL);
+  return shopifyApi({
+    apiKey: config.SHOPIFY_API_KEY,
+    apiSecretKey: config.SHOPIFY_API_SECRET,
+    apiVersion: ADMIN_API_VERSION,
+    hostName: appUrl.host,
+    hostScheme: appUrl.protocol === "http:" ? "http" : "https",
+    isEmbeddedApp: true,
+    logger: { level: LogSeverity.Error },
+    ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
+  });
+}
+
+let verifier: ReturnType<typeof createVerifier> | undefined;
+
+/** The library's storage form of a topic ("orders/create" → "ORDERS_CREATE"), as `validate` returns it. */
+export function storageTopic(topic: string): string {
+  return topic.toUpperCase().replace(/\/|\./g, "_");
+}
+
+/** Shopify sends e.g. 2025-03-11T20:54:30.516267807Z; anything unreadable is null. */
+export function parseTriggeredAt(value: string | undefined | null): Date | null {
+  if (!value) return null;
+  const at = new Date(value.replace(/(\.\d{3})\d+/, "$1"));
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
+/** Reads and verifies one delivery for a route that accepts `topics`; throws a 4xx Response otherwise. */
+export async function receiveWebhook(request: Request, topics: readonly WebhookTopic[], maxBytes = MAX_WEBHOOK_BYTES): Promise<VerifiedWebhook> {
+  if (request.method !== "POST") throw answer(405, "Method Not Allowed", { Allow: "POST" });
+  const rawBody = await readBoundedBody(request, maxBytes);
+  verifier ??= createVerifier();
+  const check = await verifier.webhooks.validate({ rawBody, rawRequest: request });
+  if (!check.valid) {
+    if (check.reason === WebhookValidationErrorReason.InvalidHmac) throw answer(401, "Unauthorized: the HMAC does not match");
+    const missing = "missingHeaders" in check ? ` (${check.missingHeaders.join(", ")})` : "";
+    throw answer(400, `Bad Request: ${check.reason}${missing}`);
+  }
+  if (check.webhookType !== WebhookType.Webhooks) throw answer(400, "Bad Request: not a webhook delivery");
+
+  const topic = topics.find((t) => storageTopic(t) === check.topic);
+  if (!topic) {
+    logger.warn({ topic: request.headers.get("x-shopify-topic"), path: new URL(request.url).pathname, webhookId: check.webhookId }, "webhook topic not accepted at this route; no effect");
+    throw answer(400, `Bad Request: topic ${request.headers.get("x-shopify-topic")} is not accepted here (expected ${topics.join(", ")})`);
+  }
+
+  let shop: string | null;
+  try {
+    shop = verifier.utils.sanitizeShop(check.domain, true);
+  } catch (error) {
+    if (!(error instanceof InvalidShopError)) throw error;
+    shop = null;
+  }
+  if (!shop) {
+    logger.warn({ shopDomain: check.domain, webhookId: check.webhookId, topic }, "webhook with an invalid shop domain; no effect");
+    throw answer(400, "Bad Request: X-Shopify-Shop-Domain is not a valid myshopify.com domain");
+  }
+
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody);
+  } catch {
+    throw answer(400, "Bad Request: the body is not JSON");
+  }
+  return {
+    shop,
+    topic,
+    webhookId: check.webhookId,
+    apiVersion: check.apiVersion,
+    triggeredAt: parseTriggeredAt(check.triggeredAt),
+    rawBody,
+    payload,
+  };
 }

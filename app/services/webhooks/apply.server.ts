@@ -1,0 +1,42 @@
+// The use-case the worker runs every round: apply the webhook inbox (inbox.server.ts) with the
+// registered effects (effects.server.ts) until it is empty or the round's budget is spent.
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Db } from "~/db.server";
+import type { RandomFloat } from "~/domain/rewards";
+import type { Logger } from "~/logger.server";
+import { WEBHOOK_EFFECTS } from "./effects.server";
+import { applyDueDeliveries, DEFAULT_INBOX_OPTIONS, type InboxRunSummary, type WebhookEffects } from "./inbox.server";
+
+const INBOX_WORKER_ID = `inbox:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+
+export interface DrainOptions {
+  effects?: WebhookEffects;
+  workerId?: string;
+  batchSize?: number;
+  /** Stop starting new batches after this long, so the worker's other duties are not starved. */
+  budgetMs?: number;
+  /** Jitter source for the retry backoff (tests make it deterministic). */
+  random?: RandomFloat;
+}
+
+export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger: Logger }, options: DrainOptions = {}): Promise<InboxRunSummary> {
+  const started = Date.now();
+  const batchSize = options.batchSize ?? DEFAULT_INBOX_OPTIONS.batchSize;
+  const total: InboxRunSummary = { claimed: 0, applied: 0, retried: 0, dead: 0 };
+  for (;;) {
+    const summary = await applyDueDeliveries(deps.db, options.effects ?? WEBHOOK_EFFECTS, {
+      workerId: options.workerId ?? INBOX_WORKER_ID,
+      now: deps.now,
+      batchSize,
+      leaseMs: DEFAULT_INBOX_OPTIONS.leaseMs,
+      logger: deps.logger,
+      ...(options.random ? { random: options.random } : {}),
+    });
+    total.claimed += summary.claimed;
+    total.applied += summary.applied;
+    total.retried += summary.retried;
+    total.dead += summary.dead;
+    if (summary.claimed < batchSize || Date.now() - started >= (options.budgetMs ?? 5_000)) return total;
+  }
+}

@@ -1,0 +1,31 @@
+// What the webhook pipeline hands every effect: one verified, recorded delivery.
+// Plain types (no Remix, Prisma or Shopify imports) so effects and tests can share them.
+
+/** Shopify's topics, in the slash form Shopify sends in `X-Shopify-Topic`. */
+export type WebhookTopic =
+  | "orders/create"
+  | "discounts/update"
+  | "discounts/delete"
+  | "app/uninstalled"
+  | "app/scopes_update"
+  | "customers/data_request"
+  | "customers/redact"
+  | "shop/redact";
+
+export interface WebhookDeliveryContext {
+  /** A validated `*.myshopify.com` domain (the library's `sanitizeShop`). */
+  shop: string;
+  topic: WebhookTopic;
+  /** X-Shopify-Webhook-Id: the same on Shopify's retries of one delivery. */
+  webhookId: string;
+  /** X-Shopify-Triggered-At: when Shopify triggered the event; null when absent or unreadable. */
+  triggeredAt: Date | null;
+  /** X-Shopify-API-Version of the subscription. */
+  apiVersion: string;
+  /** The body, already parsed JSON (any JSON value: effects validate every field they act on). */
+  payload: unknown;
+  /** When the app recorded the delivery. */
+  receivedAt: Date;
+  /** Which attempt at applying this delivery this is (1 = the first). */
+  attempt: number;
+}

@@ -1,0 +1,33 @@
+// The one registry of webhook effects, per topic. The pipeline (pipeline.server.ts) records a
+// delivery; the worker's inbox (inbox.server.ts) applies it by running its topic's effects, in
+// order, with one WebhookDeliveryContext. To make a topic do more (e.g. points earned on orders),
+// add an effect here — or to ORDER_CREATED_EFFECTS for orders — the pipeline does not change.
+// Every effect must be idempotent: a delivery can be applied again after a crash or a retry.
+import type { Db } from "~/db.server";
+import { logger } from "~/logger.server";
+import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
+import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
+import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
+import { handleDiscountDeleted, handleDiscountUpdated } from "~/services/reconcile/discounts.server";
+import type { WebhookDeliveryContext } from "./context";
+import type { WebhookEffects } from "./inbox.server";
+
+/** app/scopes_update: keep the stored offline session's scopes current. Payload `{ current: string[] }`. */
+export async function appScopesUpdated(db: Db, delivery: WebhookDeliveryContext): Promise<void> {
+  const current = (delivery.payload as { current?: unknown } | null)?.current;
+  if (!Array.isArray(current) || !current.every((s) => typeof s === "string")) return;
+  await db.session.updateMany({ where: { shop: delivery.shop, isOnline: false }, data: { scope: current.join(",") } });
+}
+
+export const WEBHOOK_EFFECTS: WebhookEffects = {
+  "orders/create": [(db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt))],
+  "discounts/update": [async (db, d) => void (await handleDiscountUpdated(db, d.shop, d.payload, new Date()))],
+  "discounts/delete": [async (db, d) => void (await handleDiscountDeleted(db, d.shop, d.payload, new Date()))],
+  // The shop's sessions go and its work stops — unless the delivery is older than a reinstall
+  // (app/services/lifecycle/lifecycle.server.ts compares X-Shopify-Triggered-At with the session).
+  "app/uninstalled": [async (db, d) => void (await handleAppUninstalled(db, d, { now: () => new Date(), logger }))],
+  "app/scopes_update": [appScopesUpdated],
+  "customers/data_request": [async (db, d) => void (await handleCustomersDataRequest(db, d))],
+  "customers/redact": [async (db, d) => void (await handleCustomersRedact(db, d))],
+  "shop/redact": [async (db, d) => void (await handleShopRedact(db, d))],
+};

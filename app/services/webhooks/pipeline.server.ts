@@ -1,0 +1,35 @@
+// The webhook pipeline: ONE path for every topic (docs/decisions/014).
+//   bounded read → HMAC (Shopify's library) → topic and shop checks → durable record keyed by
+//   X-Shopify-Webhook-Id → 200. Effects are applied afterwards by the worker from the inbox
+//   (inbox.server.ts, effects registered per topic in effects.server.ts).
+// Routes stay as thin as Shopify's template: `export const action = webhookAction(["orders/create"])`.
+import type { ActionFunctionArgs } from "@remix-run/node";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import type { WebhookTopic } from "./context";
+import { recordDelivery } from "./inbox.server";
+import { receiveWebhook } from "./receive.server";
+
+/** Receives one delivery of one of `topics`; see the file comment. Thrown Responses are the 4xx answers. */
+export async function handleWebhook(request: Request, topics: readonly WebhookTopic[]): Promise<Response> {
+  let delivery;
+  try {
+    delivery = await receiveWebhook(request, topics);
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+  const outcome = await recordDelivery(db, delivery);
+  if (outcome === "duplicate") logger.debug({ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId }, "duplicate webhook delivery");
+  return new Response(null, { status: 200 });
+}
+
+/** A Remix action for a webhook route that accepts `topics`. */
+export function webhookAction(topics: readonly WebhookTopic[]) {
+  return ({ request }: ActionFunctionArgs) => handleWebhook(request, topics);
+}
+
+/** Webhooks are POSTs; anything else gets 405 (instead of Remix's "no loader" error). */
+export function webhookGetNotAllowed(): Response {
+  return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST" } });
+}

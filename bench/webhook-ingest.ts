@@ -1,0 +1,258 @@
+// Webhook ingestion from outside (not a test: it prints figures; record them in bench/RESULTS.md).
+//
+//   npx tsx bench/webhook-ingest.ts [--rewards 100000] [--seconds 10] [--rounds 2] [--connections 10]
+//                                   [--postgres[=postgresql://postgres@127.0.0.1:5432/postgres]] [--sqlite-rollback]
+//
+// Seeds N Issued rewards in a scratch database (SQLite file, or a fresh PostgreSQL database),
+// starts the production server (server.mjs on the build, worker in-process as in production) and a
+// bare node:http server that only verifies the HMAC (bench/bare-hmac-server.mjs), and drives both
+// with the same load (autocannon, 10 connections): orders/create bodies of about 7 KB built like
+// Shopify's (the emulator's payload builder), each signed with the app's secret and sent with a
+// unique X-Shopify-Webhook-Id; half carry an Issued reward's code (each code once), half a
+// merchant's own code. Legs alternate A/B/A/B. Prints req/s, the ratio, p50/p99, the app's peak RSS
+// and, for the app, the delivery-to-status p99 (send → the reward's Used event, measured after
+// the inbox has drained). Needs `npm run build` first.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHmac, randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import autocannon, { type RequestSpec } from "autocannon";
+import pg from "pg";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const { values: args } = parseArgs({
+  // `--postgres` alone means the default server.
+  args: process.argv.slice(2).map((a) => (a === "--postgres" ? "--postgres=" : a)),
+  options: {
+    rewards: { type: "string", default: "100000" },
+    seconds: { type: "string", default: "10" },
+    rounds: { type: "string", default: "2" },
+    connections: { type: "string", default: "10" },
+    postgres: { type: "string" },
+    "sqlite-rollback": { type: "boolean", default: false },
+    /** Ingest only (no in-process worker): isolates the HTTP path; delivery→status is not measured. */
+    "no-worker": { type: "boolean", default: false },
+  },
+});
+const N = Number(args.rewards);
+const SECONDS = Number(args.seconds);
+const ROUNDS = Number(args.rounds);
+const CONNECTIONS = Number(args.connections);
+const SHOP = "bench-ingest.myshopify.com";
+const API_KEY = "bench-api-key";
+const API_SECRET = "bench-api-secret";
+const usePostgres = args.postgres !== undefined;
+
+// ---- a scratch database, migrated like production ---------------------------------------------------
+let DATABASE_URL: string;
+if (usePostgres) {
+  const admin = args.postgres || "postgresql://postgres@127.0.0.1:5432/postgres";
+  const name = `bench_webhooks_${process.pid}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS ${name}`);
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  DATABASE_URL = url.toString();
+} else {
+  DATABASE_URL = `file:${path.join(mkdtempSync(path.join(tmpdir(), "loyalty-ingest-")), "bench.sqlite")}`;
+}
+const migrated = spawnSync(process.execPath, [path.join(ROOT, "scripts", "prisma.mjs"), "migrate", "deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL }, encoding: "utf8" });
+if (migrated.status !== 0) throw new Error(`migrate deploy failed:\n${migrated.stdout}\n${migrated.stderr}`);
+
+const appEnv = {
+  NODE_ENV: "production",
+  DATABASE_URL,
+  SHOPIFY_API_KEY: API_KEY,
+  SHOPIFY_API_SECRET: API_SECRET,
+  WORKER_IN_PROCESS: args["no-worker"] ? "false" : "true",
+  LOG_LEVEL: "warn",
+  ...(args["sqlite-rollback"] ? { SQLITE_WAL: "false" } : {}),
+};
+Object.assign(process.env, { ...appEnv, SHOPIFY_APP_URL: "http://127.0.0.1:9" });
+const { createDb } = await import("~/db.server");
+const { generateCode, codeKey } = await import("~/domain/rewards");
+const { buildOrderWebhookBody } = await import("../emulator/src/order-payload");
+const db = createDb(DATABASE_URL);
+
+// ---- N Issued rewards ----------------------------------------------------------------------------------
+console.log(`seeding ${N} rewards (${usePostgres ? "PostgreSQL" : `SQLite${args["sqlite-rollback"] ? ", rollback journal" : ", WAL"}`}) …`);
+const seedStarted = Date.now();
+await db.shop.create({ data: { domain: SHOP, currency: "USD" } });
+await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, scope: "read_orders", accessToken: "bench-token" } });
+const customer = await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: "gid://shopify/Customer/1", displayName: "Bench", email: "bench@example.com" } });
+const codes: string[] = [];
+const ids: string[] = [];
+for (let start = 0; start < N; start += 5_000) {
+  const rows = [];
+  for (let i = start; i < Math.min(N, start + 5_000); i++) {
+    const code = generateCode({ prefix: "BENCH" });
+    const id = `bench-${i}`;
+    codes.push(code);
+    ids.push(id);
+    rows.push({ id, shop: SHOP, customerId: customer.id, customerGid: customer.shopifyCustomerId, source: "POINTS_REDEMPTION", kind: "FIXED_AMOUNT", value: "5.00", currency: "USD", title: "$5 off", code, codeKey: codeKey(code), status: "ISSUED", issuedAt: new Date() });
+  }
+  await db.reward.createMany({ data: rows });
+}
+console.log(`  seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+// ---- the payloads: ~7 KB orders/create, signed per request ------------------------------------------------
+// Shopify's shape; the order note (free text a buyer may type) pads it to the size of a typical order.
+const template = JSON.stringify({
+  ...(JSON.parse(buildOrderWebhookBody({
+  id: "820982911946154500",
+  shop: SHOP,
+  orderNumber: 1001,
+  customer: { id: "1", email: "bench@example.com", first_name: "Bench", last_name: "Customer" },
+  discountCodes: [{ code: "@@CODE@@", type: "fixed_amount", amount: "5.00" }],
+  subtotal: "100.00",
+  })) as Record<string, unknown>),
+  note: "x".repeat(1_000),
+});
+const parts = template.split("@@CODE@@");
+const withOrderId = (body: string, n: number) => body.replaceAll("820982911946154500", String(820982911946154500n + BigInt(n)));
+console.log(`  payload ≈ ${(Buffer.byteLength(template) / 1024).toFixed(1)} KB`);
+let nextCode = 0;
+let nextOrder = 0;
+const sentAt = new Map<number, number>();
+function request(trackCodes: boolean): RequestSpec {
+  return {
+    method: "POST",
+    path: "/webhooks/orders/create",
+    setupRequest(req: RequestSpec): RequestSpec {
+      const n = nextOrder++;
+      // Half the deliveries carry an Issued code (random, not by parity: autocannon may set up more
+      // requests than it sends), half a merchant's own.
+      const ours = Math.random() < 0.5 && nextCode < N;
+      const index = ours ? nextCode++ : -1;
+      const body = withOrderId(parts.join(ours ? codes[index] : "SUMMER10"), n);
+      if (ours && trackCodes) sentAt.set(index, Date.now());
+      return {
+        ...req,
+        body,
+        headers: {
+          "Content-Type": "application/json",
+          "User-Agent": "Shopify-Captain-Hook",
+          "X-Shopify-Topic": "orders/create",
+          "X-Shopify-Hmac-Sha256": createHmac("sha256", API_SECRET).update(body).digest("base64"),
+          "X-Shopify-Shop-Domain": SHOP,
+          "X-Shopify-API-Version": "2026-10",
+          "X-Shopify-Webhook-Id": randomUUID(),
+          "X-Shopify-Triggered-At": new Date().toISOString(),
+        },
+      };
+    },
+  };
+}
+
+// ---- the two servers --------------------------------------------------------------------------------------
+async function start(label: string, script: string, port: number, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => (/listening/.test(d.toString()) ? resolve() : undefined));
+    child.once("exit", (code) => reject(new Error(`${label} exited (${code})`)));
+  });
+  return child;
+}
+const APP_PORT = 39_000 + (process.pid % 500);
+const BARE_PORT = APP_PORT + 500;
+// BENCH_APP_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the app only.
+const app = await start("app", "server.mjs", APP_PORT, {
+  ...appEnv,
+  SHOPIFY_APP_URL: `http://127.0.0.1:${APP_PORT}`,
+  ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
+});
+const bare = await start("bare", "bench/bare-hmac-server.mjs", BARE_PORT, { SHOPIFY_API_SECRET: API_SECRET });
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+interface Leg {
+  label: "app" | "bare";
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  rssPeak: number;
+  deliveryP99?: number;
+  deliveries?: number;
+}
+
+async function leg(label: "app" | "bare"): Promise<Leg> {
+  const child = label === "app" ? app : bare;
+  const port = label === "app" ? APP_PORT : BARE_PORT;
+  let rssPeak = rssMb(child.pid!);
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(child.pid!))), 200);
+  sentAt.clear();
+  const firstCode = nextCode;
+  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: SECONDS, requests: [request(label === "app")] });
+  const out: Leg = { label, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, rssPeak };
+  if (label === "app" && !args["no-worker"]) {
+    // Let the worker drain the inbox, then: send → Used event, for every code sent in this leg.
+    for (let i = 0; i < 600; i++) {
+      if ((await db.webhookDelivery.count({ where: { nextAttemptAt: { not: null } } })) === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    clearInterval(sampler);
+    const legIds = ids.slice(firstCode, nextCode);
+    const used = [];
+    for (let i = 0; i < legIds.length; i += 5_000) {
+      used.push(...(await db.rewardEvent.findMany({ where: { rewardId: { in: legIds.slice(i, i + 5_000) }, type: "STATUS_CHANGED", toStatus: "USED" }, select: { rewardId: true, createdAt: true } })));
+    }
+    const delays = used.map((e) => e.createdAt.getTime() - sentAt.get(Number(e.rewardId.slice(6)))!).sort((a, b) => a - b);
+    out.deliveries = legIds.length;
+    out.deliveryP99 = delays.length ? delays[Math.min(delays.length - 1, Math.floor(delays.length * 0.99))] : NaN;
+    if (used.length !== legIds.length) console.log(`  ! ${legIds.length - used.length} of ${legIds.length} codes sent were not Used after the drain`);
+  } else {
+    clearInterval(sampler);
+  }
+  return out;
+}
+
+const legs: Leg[] = [];
+try {
+  {
+    const probe = request(false).setupRequest!({});
+    const res = await fetch(`http://127.0.0.1:${APP_PORT}${probe.path ?? "/webhooks/orders/create"}`, { method: "POST", headers: probe.headers, body: probe.body });
+    if (res.status !== 200) throw new Error(`the app answered a signed delivery with ${res.status}: ${await res.text()}`);
+  }
+  // A short warm-up of each (JIT, connection pools), not counted.
+  await autocannon({ url: `http://127.0.0.1:${APP_PORT}`, connections: CONNECTIONS, duration: 2, requests: [request(false)] });
+  await autocannon({ url: `http://127.0.0.1:${BARE_PORT}`, connections: CONNECTIONS, duration: 2, requests: [request(false)] });
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const label of ["app", "bare"] as const) {
+      const r = await leg(label);
+      legs.push(r);
+      console.log(
+        `  ${label.padEnd(4)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  RSS peak ${r.rssPeak.toFixed(0)} MB` +
+          `${r.non2xx || r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ""}` +
+          `${r.deliveryP99 !== undefined ? `  delivery→Used p99 ${r.deliveryP99} ms over ${r.deliveries} codes` : ""}`,
+      );
+    }
+  }
+} finally {
+  app.kill("SIGTERM");
+  bare.kill("SIGTERM");
+}
+
+const appLegs = legs.filter((l) => l.label === "app");
+const bareLegs = legs.filter((l) => l.label === "bare");
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const appRps = mean(appLegs.map((l) => l.rps));
+const bareRps = mean(bareLegs.map((l) => l.rps));
+const statuses = await db.reward.groupBy({ by: ["status"], _count: true });
+console.log(`
+Webhook ingest — ${usePostgres ? "PostgreSQL" : `SQLite (${args["sqlite-rollback"] ? "rollback journal" : "WAL, synchronous=NORMAL"})`}, ${N} rewards, ${CONNECTIONS} connections, ${ROUNDS}× A/B legs of ${SECONDS} s
+  app   ${appRps.toFixed(0)} req/s   p50 ${Math.max(...appLegs.map((l) => l.p50))} ms   p99 ${Math.max(...appLegs.map((l) => l.p99))} ms   RSS peak ${Math.max(...appLegs.map((l) => l.rssPeak)).toFixed(0)} MB   delivery→Used p99 ${Math.max(...appLegs.map((l) => l.deliveryP99 ?? NaN))} ms
+  bare  ${bareRps.toFixed(0)} req/s   p50 ${Math.max(...bareLegs.map((l) => l.p50))} ms   p99 ${Math.max(...bareLegs.map((l) => l.p99))} ms
+  ratio app / bare = ${(appRps / bareRps).toFixed(3)}   (goal ≥ 0.5; p99 ≤ 50 ms; RSS ≤ 250 MB; delivery→status p99 ≤ 2 s)
+  rewards now: ${statuses.map((s) => `${s.status} ${s._count}`).join(", ")}`);
+await db.$disconnect();
+process.exit(0);
