@@ -15,6 +15,7 @@ import { startApp, BROWSER_UA } from "../support/app";
 import { useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createTemplate } from "../support/factories";
+import { applyWebhooks } from "../support/webhooks";
 import type { RunningServer } from "../../emulator/src/node-http";
 
 const fixture = useShopifyEmulator();
@@ -64,6 +65,7 @@ describe("reinstall resumes deferred work", () => {
     const { reward } = await installedShopWithPendingReward(domain);
 
     const uninstall = await emulator.uninstall(domain);
+    await applyWebhooks(); // the worker applies what the app recorded
     expect(uninstall.results[0].finalStatus).toBe(200);
     await runWorkerOnce(deps(), config());
     const deferred = await reload(reward.id);
@@ -168,6 +170,7 @@ describe("a revoked or stale access token is detected", () => {
     expect(fresh?.accessToken).toBe(emulator.store.getShop(domain)!.accessToken);
 
     const delivered = await emulator.deliverer.deliver(late.url, late.signed);
+    await applyWebhooks(); // the worker applies what the app recorded
     expect(delivered[0].finalStatus).toBe(200);
 
     expect((await offlineSession(domain))?.accessToken).toBe(fresh!.accessToken);
@@ -182,6 +185,7 @@ describe("a revoked or stale access token is detected", () => {
     const stored = (await offlineSession(domain))!.storedAt;
     await clockPast(stored);
     const sent = await emulator.uninstall(domain);
+    await applyWebhooks(); // the worker applies what the app recorded
     expect(sent.results[0].finalStatus).toBe(200);
     expect(await offlineSession(domain)).toBeNull();
     expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeInstanceOf(Date);

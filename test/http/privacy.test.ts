@@ -17,6 +17,7 @@ import { TEST_APP } from "../support/constants";
 import { createReward, createTemplate } from "../support/factories";
 import { programCustomer, rewardWithDiscount } from "../support/rewards";
 import { findText } from "../support/text-search";
+import { applyWebhooks } from "../support/webhooks";
 import type { RunningServer } from "../../emulator/src/node-http";
 
 const { emulator } = useShopifyEmulator();
@@ -90,6 +91,7 @@ async function spreadSubjectData(shop: string, subject: Subject, other: Subject)
   expect(otherCancel.status).toBe(200);
 
   const request = await emulator.customersDataRequest(shop, subject.gid);
+  await applyWebhooks(); // the worker applies what the app recorded
   expect(request.results[0].finalStatus).toBe(200);
   return { issued, kept, failed, replacement };
 }
@@ -108,6 +110,7 @@ describe("customers/redact erases the customer everywhere", () => {
     expect(ledgerBefore).toHaveLength(1); // the refund of the canceled redemption
 
     const sent = await emulator.customersRedact(SHOP, subject.gid);
+    await applyWebhooks(); // the worker applies what the app recorded
     expect(sent.results[0].finalStatus).toBe(200);
 
     expect(await findText(db, needles)).toEqual([]);
@@ -134,6 +137,7 @@ describe("customers/redact erases the customer everywhere", () => {
     await rewardWithDiscount(emulator, SHOP, subject);
     const needles = await identifiersOf(subject);
     const first = await emulator.customersRedact(SHOP, subject.gid, { duplicates: 1 });
+    await applyWebhooks(); // the worker applies what the app recorded
     expect(first.results.map((r) => r.finalStatus)).toEqual([200, 200]);
     expect(await findText(db, needles)).toEqual([]);
   });
@@ -151,6 +155,7 @@ describe("shop/redact erases the shop everywhere", () => {
     const othersBefore = await db.reward.count({ where: { shop: SHOP } });
 
     const sent = await emulator.shopRedact(shop);
+    await applyWebhooks(); // the worker applies what the app recorded
     expect(sent.results[0].finalStatus).toBe(200);
 
     expect(await findText(db, needles)).toEqual([]);
@@ -168,6 +173,7 @@ describe("data requests are handed over to the merchant", () => {
     const subject = await programCustomer(emulator, SHOP, "Ursula Asks");
     const reward = await rewardWithDiscount(emulator, SHOP, subject);
     const sent = await emulator.customersDataRequest(SHOP, subject.gid);
+    await applyWebhooks(); // the worker applies what the app recorded
     expect(sent.results[0].finalStatus).toBe(200);
 
     // The home page says a request is waiting and the Privacy requests page lists it, pending.
@@ -204,6 +210,7 @@ describe("data requests are handed over to the merchant", () => {
     expect((await db.complianceRequest.findUniqueOrThrow({ where: { id: row!.id } })).providedAt).toEqual(provided);
 
     await emulator.customersRedact(SHOP, subject.gid);
+    await applyWebhooks(); // the worker applies what the app recorded
     const gone = await adminFetch(`/app/privacy/requests/${row!.id}.json`);
     expect(gone.status).toBe(410);
     const finally_ = (await (await adminFetch("/app/privacy", { route: "routes/app.privacy" })).json()) as RequestsJson;
