@@ -111,6 +111,32 @@ export function scrubText(text: string | null, needles: readonly string[]): stri
 }
 
 /**
+ * A JSON body with the needles cut out of its values, still valid JSON (so a delivery waiting in the
+ * inbox can be applied later): strings are scrubbed, a number equal to a needle (a numeric Shopify
+ * id) becomes "[redacted]". Text that is not JSON is scrubbed as text. Only bodies that mention the
+ * subject are rewritten; their numbers go through JSON.parse (Shopify's ids in use today are far below
+ * 2^53, so they survive the round trip).
+ */
+export function scrubJson(text: string | null, needles: readonly string[]): string | null {
+  if (text === null || needles.length === 0) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return scrubText(text, needles);
+  }
+  const exact = new Set(needles.map((n) => n.toLowerCase()));
+  const walk = (value: unknown): unknown => {
+    if (typeof value === "string") return scrubText(value, needles);
+    if (typeof value === "number") return exact.has(String(value)) ? REDACTED : value;
+    if (Array.isArray(value)) return value.map(walk);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    return value;
+  };
+  return JSON.stringify(walk(parsed));
+}
+
+/**
  * App text that can hold Shopify's or the merchant's words, by table. Everything the app writes
  * itself names rewards by id and holds no personal data; these columns are scrubbed anyway, because
  * Shopify's error payloads echo what they were sent and a merchant may type a customer's name into a
@@ -120,6 +146,8 @@ const FREE_TEXT = {
   RewardEvent: ["reason", "note", "shopifyError"],
   Reward: ["failureMessage", "failureDetail"],
   PointsTransaction: ["note"],
+  // Deliveries not applied yet (or dead-lettered) still hold Shopify's raw JSON body.
+  WebhookDelivery: ["payload", "lastError"],
 } as const;
 type FreeTextTable = keyof typeof FREE_TEXT;
 
@@ -140,13 +168,14 @@ async function scrubFreeText(tx: Tx, shop: string, needles: readonly string[]) {
     for (const row of rows) {
       const data: Record<string, string | null> = {};
       for (const column of columns) {
-        const scrubbed = scrubText(row[column] ?? null, needles);
+        const scrubbed = table === "WebhookDelivery" && column === "payload" ? scrubJson(row[column] ?? null, needles) : scrubText(row[column] ?? null, needles);
         if (scrubbed !== (row[column] ?? null)) data[column] = scrubbed;
       }
       if (Object.keys(data).length === 0) continue;
       const id = row.id as string;
       if (table === "RewardEvent") await tx.rewardEvent.update({ where: { id }, data });
       else if (table === "Reward") await tx.reward.update({ where: { id }, data });
+      else if (table === "WebhookDelivery") await tx.webhookDelivery.update({ where: { id }, data });
       else await tx.pointsTransaction.update({ where: { id }, data });
     }
   }

@@ -1,0 +1,31 @@
+// scrubJson: a webhook body still waiting in the inbox (or dead-lettered) loses the subject's data
+// on customers/redact but stays valid JSON, so the delivery can still be applied.
+import { describe, expect, it } from "vitest";
+import { scrubJson, scrubText } from "./privacy.server";
+
+const NEEDLES = ["zelda@example.com", "Zelda Quixote", "gid://shopify/Customer/6001", "6001", "LOYAL-ABCD-2345"];
+
+describe("scrubJson", () => {
+  it("GIVEN an orders/create body naming the subject WHEN scrubbed THEN no needle is left and it still parses", () => {
+    const body = JSON.stringify({
+      id: 450789469,
+      email: "ZELDA@example.com",
+      customer: { id: 6001, first_name: "Zelda", last_name: "Quixote", admin_graphql_api_id: "gid://shopify/Customer/6001" },
+      billing_address: { name: "Zelda Quixote" },
+      discount_codes: [{ code: "loyal-abcd-2345", amount: "5.00" }],
+      note: "deliver to Zelda Quixote",
+    });
+    const scrubbed = scrubJson(body, NEEDLES)!;
+    const parsed = JSON.parse(scrubbed);
+    for (const needle of NEEDLES.filter((n) => n !== "6001")) expect(scrubbed.toLowerCase()).not.toContain(needle.toLowerCase());
+    expect(parsed.customer.id).toBe("[redacted]");
+    expect(parsed.id).toBe(450789469); // other numbers are kept
+    expect(parsed.discount_codes[0]).toEqual({ code: "[redacted]", amount: "5.00" });
+    expect(parsed.note).toBe("deliver to [redacted]");
+  });
+
+  it("GIVEN text that is not JSON WHEN scrubbed THEN it is scrubbed as text", () => {
+    expect(scrubJson("error for zelda@example.com", NEEDLES)).toBe(scrubText("error for zelda@example.com", NEEDLES));
+    expect(scrubJson(null, NEEDLES)).toBeNull();
+  });
+});
