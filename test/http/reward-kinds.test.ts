@@ -20,6 +20,7 @@ import { cancelReward } from "~/services/rewards/cancel.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { runWorkerOnce, workerConfig } from "~/jobs/worker.server";
+import { applyWebhooks } from "../support/webhooks";
 
 const SHOP: string = TEST_APP.shop;
 const NO_CREDIT_SCOPE = "no-store-credit.myshopify.com";
@@ -94,6 +95,7 @@ describe("free product", () => {
 
     const { webhook } = await emulator.placeOrder(SHOP, { customerId: kim.gid, codes: [body.reward.code] });
     expect(webhook.results[0].finalStatus).toBe(200);
+    expect((await applyWebhooks()).applied).toBeGreaterThanOrEqual(1); // the worker applies the recorded order
     expect((await row(body.reward.id)).status).toBe("USED");
   });
 
@@ -188,6 +190,7 @@ describe("store credit", () => {
     const { webhook } = await emulator.placeOrder(SHOP, { customerId: kim.gid, codes: [saved.code] });
 
     expect(webhook.results[0].finalStatus).toBe(200);
+    expect((await applyWebhooks()).applied).toBeGreaterThanOrEqual(1); // the order is applied, and changes nothing
     expect((await row(saved.id)).status).toBe("ISSUED");
   });
 

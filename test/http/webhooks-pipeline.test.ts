@@ -22,6 +22,7 @@ import { programCustomer, rewardWithDiscount } from "../support/rewards";
 import { signWebhook, type SignedWebhook } from "../../emulator/src/webhooks";
 import { signAppProxyRequest } from "../../emulator/src/app-proxy";
 import type { RunningServer } from "../../emulator/src/node-http";
+import { allowErrorLogs } from "../support/error-logs";
 
 const fixture = useShopifyEmulator();
 const { emulator } = fixture;
@@ -238,6 +239,7 @@ describe("one failure mechanism for every topic: retried with backoff, dead-lett
   ];
 
   it.each(TOPICS)("GIVEN a %s delivery whose effect always throws THEN it is retried %s times with growing waits, then dead-lettered with the error kept", async (topic, body) => {
+    const logged = allowErrorLogs(); // a delivery dead-lettered for good is an error worth a log line
     const shop = `dead-${topic.replace(/\W/g, "-")}.myshopify.com`;
     const sent = await emulator.sendWebhook(topic, shop, body);
     expect(sent.results[0].finalStatus).toBe(200);
@@ -260,6 +262,7 @@ describe("one failure mechanism for every topic: retried with backoff, dead-lett
     expect(dead.lastError).toContain(`injected failure ${WEBHOOK_RETRY_POLICY.maxAttempts} of ${topic}`);
     expect(waits).toEqual([...waits].sort((a, b) => a - b));
     expect(waits[0]).toBeGreaterThan(0);
+    expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
     // Dead letters are not picked up again.
     expect((await applyWebhooks({ effects, now: () => new Date(now.getTime() + 86_400_000) })).claimed).toBe(0);
   });
