@@ -3,21 +3,17 @@
 // WHEN the storefront (a stale widget, a typo, a probe) asks for an /apps/loyalty/* path the app
 //      does not serve
 // THEN it gets the widget's JSON 404 — no HTML error page — and nothing is logged as an error.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startApp, BROWSER_UA } from "../support/app";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
-import type { RunningServer } from "../../emulator/src/node-http";
 
 const { emulator } = useShopifyEmulator();
-let app: RunningServer;
+useRunningApp({ emulator });
 
 beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
   await installEmulatedShop(emulator);
 });
-afterAll(async () => app?.close());
 afterEach(() => vi.restoreAllMocks());
 
 describe("unknown app-proxy paths", () => {

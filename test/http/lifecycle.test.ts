@@ -5,28 +5,22 @@
 // THEN deferred work resumes at once on reinstall, a 401 pauses the shop (no attempt burnt, a clear
 //      entry in the reward's history) until the next admin load fetches a fresh token, and a late
 //      uninstall does not undo the reinstall.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
 import { PAUSE_REASONS } from "~/services/lifecycle/lifecycle.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
-import { startApp, BROWSER_UA } from "../support/app";
+import { BROWSER_UA, useRunningApp } from "../support/app";
 import { useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createTemplate } from "../support/factories";
 import { applyWebhooks } from "../support/webhooks";
-import type { RunningServer } from "../../emulator/src/node-http";
 
 const fixture = useShopifyEmulator();
 const { emulator } = fixture;
-let app: RunningServer;
+useRunningApp({ emulator });
 
-beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
-});
-afterAll(async () => app?.close());
 
 const HOUR = 3_600_000;
 const deps = (): WorkerDeps => ({ db, logger, adminFor: (shop) => fixture.adminGraphql(shop), now: () => new Date() });
@@ -93,6 +87,34 @@ describe("reinstall resumes deferred work", () => {
 });
 
 describe("a revoked or stale access token is detected", () => {
+  it("a 401 during a storefront redemption: a clear error, no points spent, nothing saved, and the token is marked invalid like the worker does", async () => {
+    // GIVEN an installed shop whose token Shopify has revoked, and a customer with points
+    const domain = "redeem-revoked.myshopify.com";
+    emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "USD" });
+    expect((await openAdmin(domain)).status).toBe(200);
+    const customer = await createCustomer(db, domain, {}, emulator);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 800 } });
+    const option = await createTemplate(db, domain, { name: "$5 off", pointsCost: 500 });
+    emulator.revokeAccessToken(domain);
+
+    // WHEN the customer redeems on the storefront (signed like Shopify's app proxy)
+    const numericId = customer.shopifyCustomerId.split("/").pop()!;
+    const res = await fetch(emulator.appProxyUrl(domain, "/redeem", numericId), {
+      method: "POST",
+      headers: { "User-Agent": BROWSER_UA, Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify({ templateId: option.id, idempotencyKey: "redeem-revoked-1" }),
+    });
+
+    // THEN a plain error, nothing spent or saved, and the shop's token is marked for a fresh exchange
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message.length).toBeGreaterThan(10);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(800);
+    expect(await db.reward.count({ where: { shop: domain } })).toBe(0);
+    expect((await offlineSession(domain))?.accessToken).toBe("");
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).accessRevokedAt).toBeInstanceOf(Date);
+  });
+
   it("a 401 pauses the shop without using an attempt, says why in the history, and the next admin load fetches a fresh token and resumes", async () => {
     const domain = "rotated-token.myshopify.com";
     const { reward, customer, template } = await installedShopWithPendingReward(domain);

@@ -7,31 +7,27 @@
 // THEN redaction leaves none of the subject's identifiers in ANY text column of ANY table (read
 //      from the database's own catalogue), anonymous aggregates stay, and data requests are handed
 //      over as JSON with the date they were provided.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Customer } from "@prisma/client";
 import db from "~/db.server";
 import { recordEvent } from "~/services/rewards/events.server";
-import { startApp, BROWSER_UA } from "../support/app";
+import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { createReward, createTemplate } from "../support/factories";
 import { programCustomer, rewardWithDiscount } from "../support/rewards";
 import { findText } from "../support/text-search";
 import { applyWebhooks } from "../support/webhooks";
-import type { RunningServer } from "../../emulator/src/node-http";
 
 const { emulator } = useShopifyEmulator();
 const SHOP: string = TEST_APP.shop;
 const PROFILE = "routes/app.customers.$id";
 const DETAIL = "routes/app.customers.$id.rewards.$rewardId";
-let app: RunningServer;
+const app = useRunningApp({ emulator });
 
 beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
   await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
 });
-afterAll(async () => app?.close());
 
 function adminFetch(path: string, init: RequestInit & { shop?: string; route?: string } = {}) {
   const url = new URL(path, app.url);

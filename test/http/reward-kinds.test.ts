@@ -5,10 +5,9 @@
 // THEN each kind does what Shopify allows: the free product is a 100 %-off code for that product
 // only, Used by an order; store credit is credited to the customer's account, Issued and never Used,
 // taken back on cancel while the balance covers it, and refused with a clear message when it does not.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../emulator/src/node-http";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ProductRecord } from "../../emulator/src/index";
-import { BROWSER_UA, startApp } from "../support/app";
+import { BROWSER_UA, useRunningApp } from "../support/app";
 import { TEST_APP } from "../support/constants";
 import { createTemplate } from "../support/factories";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
@@ -25,7 +24,7 @@ import { applyWebhooks } from "../support/webhooks";
 const SHOP: string = TEST_APP.shop;
 const NO_CREDIT_SCOPE = "no-store-credit.myshopify.com";
 const { emulator, adminGraphql } = useShopifyEmulator();
-let app: RunningServer;
+useRunningApp({ emulator });
 let product: ProductRecord;
 
 interface Member {
@@ -62,8 +61,6 @@ const row = (id: string) => db.reward.findUniqueOrThrow({ where: { id } });
 const lastRedemption = (who: Member) => db.redemption.findFirstOrThrow({ where: { customerId: who.id }, orderBy: { createdAt: "desc" } });
 
 beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
   await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
   // A shop that granted the app everything but store credit.
   await installEmulatedShop(emulator, NO_CREDIT_SCOPE, { currencyCode: "USD" });
@@ -71,7 +68,6 @@ beforeAll(async () => {
   product = emulator.addProduct(SHOP, { title: "Loyalty mug", variants: [{ title: "Blue", price: "18.00" }, { title: "Red", price: "18.00" }] });
 });
 
-afterAll(async () => app?.close());
 beforeEach(() => emulator.faults.clear());
 
 describe("free product", () => {

@@ -3,7 +3,7 @@
 // One test per defect found when the landed app was tried from outside (issue 11), plus the
 // inbox's guarantees (retries for every topic, dead letters, crash between recorded and applied).
 import net from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { cancelReward } from "~/services/rewards/cancel.server";
@@ -13,7 +13,7 @@ import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
 import { claimDueDeliveries, WEBHOOK_RETRY_POLICY, type WebhookEffects } from "~/services/webhooks/inbox.server";
 import type { WebhookTopic } from "~/services/webhooks/context";
 import { MAX_WEBHOOK_BYTES } from "~/services/webhooks/receive.server";
-import { startApp } from "../support/app";
+import { useRunningApp } from "../support/app";
 import { applyWebhooks } from "../support/webhooks";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
@@ -21,21 +21,17 @@ import { createCustomer, createTemplate } from "../support/factories";
 import { programCustomer, rewardWithDiscount } from "../support/rewards";
 import { signWebhook, type SignedWebhook } from "../../emulator/src/webhooks";
 import { signAppProxyRequest } from "../../emulator/src/app-proxy";
-import type { RunningServer } from "../../emulator/src/node-http";
 import { allowErrorLogs } from "../support/error-logs";
 
 const fixture = useShopifyEmulator();
 const { emulator } = fixture;
 const SHOP = TEST_APP.shop;
-let app: RunningServer;
+const app = useRunningApp({ emulator });
 let customer: Awaited<ReturnType<typeof programCustomer>>;
 
 beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
   await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
 });
-afterAll(async () => app?.close());
 beforeEach(async () => {
   customer = await programCustomer(emulator, SHOP);
 });

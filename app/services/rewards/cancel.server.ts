@@ -15,6 +15,7 @@ import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { shopifyMessage, transitionReward } from "./events.server";
 import { removeFromShopify, type RewardTarget, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
+import { isRejectedToken, markAccessRevoked } from "~/services/lifecycle/lifecycle.server";
 import { claimedShopifyIds, parseSettings, toRewardView, type DbClient, type RewardView } from "./repository.server";
 
 /** Everything any kind needs to find and remove a reward's object (store credit has no marker to search by). */
@@ -147,8 +148,10 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
           error: { code: "shopify_error", reason: "app_not_authorized", message: "The app can't reach your shop right now, so the code couldn't be deactivated. The reward is still Issued. Open the app from your Shopify admin, then try again." },
         };
       }
+      const callStartedAt = deps.now();
       const removed = await removeFromShopify(access, await removalTarget(db, reward), "deactivate");
       if (!removed.ok) {
+        if (isRejectedToken(removed.failure)) await markAccessRevoked(db, { shop: reward.shop, since: callStartedAt, now: deps.now(), logger });
         logger.warn({ shop: reward.shop, rewardId: reward.id, failure: removed.failure, detail: removed.detail }, "cancel: Shopify refused the deactivation");
         // A marker-less kind (store credit) can't be looked up to see whether an unanswered take-back
         // happened: the merchant must check before retrying (docs/decisions/012).

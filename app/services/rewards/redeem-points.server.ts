@@ -23,6 +23,7 @@ import { customerMessage, redemptionMessage, type RedemptionReason } from "~/cop
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { recordEvent } from "./events.server";
+import { isRejectedToken, markAccessRevoked } from "~/services/lifecycle/lifecycle.server";
 import {
   completeRedemption,
   failRedemption,
@@ -309,8 +310,12 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
     notBefore: redemption.createdAt,
     claimedIds: await claimedShopifyIds(db, { shop, customerId: customer.id, kind: settings.kind, exceptRewardId: redemption.id }),
   };
+  const callStartedAt = now();
   const generated = await generateInShopify(access, spec, { now: now(), lookupFirst: resumed });
   if (!generated.ok) {
+    // A rejected token is the shop's problem, not this redemption's: mark it so the worker pauses
+    // the shop and the next admin load exchanges a fresh one (app/services/lifecycle).
+    if (isRejectedToken(generated.failure)) await markAccessRevoked(db, { shop, since: callStartedAt, now: now(), logger: log });
     log.warn({ failure: generated.failure, reason: generated.classification.reason, detail: generated.detail }, "redemption: Shopify did not create the reward");
     if (generated.codeMayExist) return leaveForRecovery(ctx, redemption, generated.classification.reason);
     return finishFailed(ctx, redemption, generated.classification.reason);
