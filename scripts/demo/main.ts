@@ -97,6 +97,8 @@ async function main() {
   console.log(`  Shop:            ${seeded.shop} — ${seeded.customers} customers, ${seeded.rewards} rewards`);
   console.log(`  Admin (open me): ${adminUrl}`);
   console.log(`  Storefront:      ${storefront.url}/ (signed in as ${firstCustomer?.firstName ?? "nobody"}; the loyalty widget is the app embed)`);
+  console.log(`  Cart, checkout:  ${storefront.url}/cart (apply a reward code, abandon or complete the order)`);
+  console.log(`  Shopify admin:   ${emulatorUrl}/admin-host/store/${DEMO_SHOP}/admin (deactivate/delete discounts, uninstall/reinstall, privacy requests, faults)`);
   console.log(`  Shopify emulator: ${emulatorUrl} (Admin API ${emulatorUrl}/${DEMO_SHOP}/admin/api/2026-10/graphql.json)`);
   console.log(`  App:              ${appUrl}`);
   console.log(`  Emulator state:   ${stateFile} (kept across restarts; \`npm run demo -- --reset\` reseeds it with the database)`);
