@@ -146,7 +146,7 @@ function renderPage(emulator: ShopifyEmulator, shop: string, url: URL): Response
     .map((c) => `<option value="${escapeHtml(c.id)}">${escapeHtml([c.firstName, c.lastName].filter(Boolean).join(" ") || c.id)}</option>`)
     .join("");
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Shopify admin – ${escapeHtml(record.name)}</title>
+<title>Shopify admin – ${escapeHtml(record.name)}</title><link rel="icon" href="data:,">
 <style>
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#f1f1f1}
 header{background:#1a1a1a;color:#fff;padding:12px 24px;display:flex;gap:24px;align-items:center}
@@ -166,14 +166,14 @@ ${done ? `<p class="msg" role="status">${escapeHtml(done)}</p>` : ""}${error ? `
 <p>Uninstalling revokes the app's access token at once and sends app/uninstalled; reinstalling opens the app, which exchanges a session token for a new access token.</p>
 ${button("uninstall", "Uninstall Loyalty Rewards")} ${button("reinstall", "Reinstall and open Loyalty Rewards")}</section>
 <section aria-labelledby="privacy"><h2 id="privacy">Customer privacy</h2>
-<form method="post"><label>Customer <select name="customerId">${customerOptions}</select></label>
+<form method="post"><label for="privacy-customer">Customer</label> <select id="privacy-customer" name="customerId">${customerOptions}</select>
 <button type="submit" name="action" value="data-request">Send data request</button>
 <button type="submit" name="action" value="redact">Send redaction</button></form></section>
 <section aria-labelledby="faults"><h2 id="faults">Faults on the app's next Admin API calls</h2>
 <form method="post"><input type="hidden" name="action" value="fault">
-<label>Call <select name="rootField">${FAULT_FIELDS.map((f) => `<option>${f}</option>`).join("")}</select></label>
-<label>Fault <select name="kind">${Object.entries(FAULT_KINDS).map(([k, v]) => `<option value="${k}">${escapeHtml(v)}</option>`).join("")}</select></label>
-<label>Next <input name="times" type="number" min="1" max="50" value="3" style="width:4em"> calls</label>
+<label for="fault-call">Call</label> <select id="fault-call" name="rootField">${FAULT_FIELDS.map((f) => `<option>${f}</option>`).join("")}</select>
+<label for="fault-kind">Fault</label> <select id="fault-kind" name="kind">${Object.entries(FAULT_KINDS).map(([k, v]) => `<option value="${k}">${escapeHtml(v)}</option>`).join("")}</select>
+<label for="fault-times">Number of calls</label> <input id="fault-times" name="times" type="number" min="1" max="50" value="3" style="width:4em">
 <button type="submit">Inject fault</button></form>
 ${armed.length ? `<ul>${armed.map((f) => `<li>${escapeHtml(f.rule.rootField ?? f.rule.operationName ?? "any call")}: ${escapeHtml(f.rule.action.type)}, ${f.remaining} left</li>`).join("")}</ul>${button("clear-faults", "Clear faults")}` : "<p>No fault armed.</p>"}
 </section>

@@ -79,14 +79,15 @@ const APP_BRIDGE_STAND_IN = String.raw`(function () {
   // The bounce page (authenticate.admin's session-token path) asks App Bridge for a session token and
   // reloads "shopify-reload" with it, as Shopify's App Bridge does.
   // https://shopify.dev/docs/apps/build/authentication-authorization/set-embedded-app-authorization
+  // The bounce page is served by the app, so the path is reloaded on this origin (the configured
+  // app URL can differ from where a test runs the app).
   if (reloadTo) {
-    var target = new URL(reloadTo, location.href);
-    if (target.origin === location.origin) {
-      idToken().then(function (token) {
-        target.searchParams.set("id_token", token);
-        location.replace(target.toString());
-      });
-    }
+    var requested = new URL(reloadTo, location.href);
+    var target = new URL(requested.pathname + requested.search, location.origin);
+    idToken().then(function (token) {
+      target.searchParams.set("id_token", token);
+      location.replace(target.toString());
+    });
   }
   window.shopify = {
     config: { apiKey: apiKey, shop: shop, host: host },
@@ -168,7 +169,7 @@ export function adminHostRoutes(emulator: ShopifyEmulator) {
         )
         .join("");
       return html(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Local Shopify admin</title></head>` +
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Local Shopify admin</title><link rel="icon" href="data:,"></head>` +
           `<body style="font:16px system-ui;margin:40px"><h1>Local Shopify admin (emulator)</h1>` +
           `<p>Open the Loyalty Rewards app as a merchant of:</p><ul>${items || "<li>No shops yet</li>"}</ul></body></html>`,
       );
