@@ -80,6 +80,7 @@ const CART_CSS = `
   .cart button, .cart input, .cart select { font: inherit; padding: 6px 10px; }
   .cart-pay { background: #1a1a1a; color: #fff; border: 0; border-radius: 6px; }
   .cart-codes { list-style: none; padding: 0; display: flex; gap: 12px; flex-wrap: wrap; }
+  .cart-codes li { display: flex; gap: 8px; align-items: center; }
   .cart-sum { display: grid; grid-template-columns: 1fr auto; gap: 4px 16px; max-width: 420px; }
   .cart-sum dd { margin: 0; text-align: right; }
   .cart-msg { padding: 10px 16px; border-radius: 8px; background: #cdfee1; }
