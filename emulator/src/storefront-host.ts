@@ -373,7 +373,6 @@ ${[...scripts].map((src) => `<script src="${src}" defer></script>`).join("\n")}
   }
 
   async function renderCart(request: Request, locale: string, root: string): Promise<Response> {
-    const base = root === "/" ? "" : root;
     const { id, cart } = cartOf(request);
     const url = new URL(request.url);
     const done = url.searchParams.get("done");

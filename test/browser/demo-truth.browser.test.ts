@@ -226,6 +226,33 @@ describe("Shopify admin actions", () => {
     emulator.faults.clear();
   });
 
+  it("uninstalls the app (app/uninstalled) and reinstalls it (a new token by token exchange on opening)", async () => {
+    // GIVEN the installed app with its offline session
+    const before = await db.session.findUniqueOrThrow({ where: { id: `offline_${DEMO_SHOP}` } });
+    await page.goto(`${emulatorServer.url}/admin-host/store/${DEMO_SHOP}/admin`, { waitUntil: "networkidle" });
+
+    // WHEN the merchant uninstalls it
+    await page.getByRole("button", { name: "Uninstall Loyalty Rewards" }).click();
+    await page.waitForLoadState("networkidle");
+
+    // THEN the old token is dead and the app recorded the uninstall
+    await expect(page.getByRole("status").textContent()).resolves.toBe("App uninstalled; app/uninstalled sent, the app answered 200");
+    expect(emulator.store.getShop(DEMO_SHOP)!.accessToken).not.toBe(before.accessToken);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: DEMO_SHOP } })).uninstalledAt).not.toBeNull();
+    expect(await db.session.count({ where: { shop: DEMO_SHOP } })).toBe(0);
+
+    // WHEN they reinstall it: the app opens and exchanges a session token for the new access token
+    await page.getByRole("button", { name: "Reinstall and open Loyalty Rewards" }).click();
+    await page.getByRole("heading", { name: "Loyalty rewards" }).first().waitFor();
+    await page.waitForLoadState("networkidle");
+
+    // THEN the app works again with the shop's new token
+    const session = await db.session.findUniqueOrThrow({ where: { id: `offline_${DEMO_SHOP}` } });
+    expect(session.accessToken).toBe(emulator.store.getShop(DEMO_SHOP)!.accessToken);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: DEMO_SHOP } })).uninstalledAt).toBeNull();
+    await screenshot(page, "demo-reinstalled-admin-home");
+  });
+
   it("saw no failed request, HTTP error or console error in the browser", () => {
     expect(problems).toEqual([]);
   });
