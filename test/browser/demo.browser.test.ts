@@ -41,7 +41,7 @@ afterAll(() => {
 let ports: { app: number; emulator: number; storefront: number } | undefined;
 
 /** Starts `npm run demo` (scripts/demo.mjs, without the rebuild) on this file's ports and database. */
-async function startDemo(args: string[] = []): Promise<{ adminUrl: string; output: string }> {
+async function startDemo(args: string[] = []): Promise<{ adminUrl: string; output: string; log: () => string }> {
   ports ??= { app: await freePort(), emulator: await freePort(), storefront: await freePort() };
   // The demo's own defaults, not this test process's app configuration.
   const env = { ...process.env };
@@ -67,7 +67,7 @@ async function startDemo(args: string[] = []): Promise<{ adminUrl: string; outpu
     demo!.stderr!.on("data", onData);
     demo!.on("exit", (code) => reject(new Error(`demo exited (${code}):\n${output}`)));
   });
-  return { adminUrl, output };
+  return { adminUrl, output, log: () => output };
 }
 
 /** Ctrl-C for the whole demo (its process group), then waits until every port is free again. */
@@ -93,7 +93,7 @@ let redeemedCode: string | undefined;
 
 describe("npm run demo", () => {
   it("prints an admin URL where the embedded home page renders", async () => {
-    const { adminUrl, output } = await startDemo();
+    const { adminUrl, output, log } = await startDemo();
     const appPort = ports!.app;
     expect(output).toContain("Admin (open me):");
 
@@ -129,6 +129,9 @@ describe("npm run demo", () => {
       const codesAfter = await inline.locator("[data-lr-rewards] code").allTextContents();
       expect(codesAfter.length).toBe(codesBefore.length + 1);
       redeemedCode = codesAfter.find((code) => !codesBefore.includes(code));
+
+      // No noise: normal browsing leaves no stack trace in the demo's log.
+      expect(log()).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
       await page.screenshot({ path: path.join(SCREENSHOTS, "demo-storefront-redeemed.png"), fullPage: true });
     } finally {
       await browser.close();
