@@ -13,7 +13,7 @@ ensureClients();
 const statePaths = demoStatePaths(databaseUrl);
 const reset = process.argv.includes("--reset");
 if (reset || needsReset(statePaths)) {
-  console.log(reset ? "Resetting the demo: database and emulated shop are reseeded." : `No emulator state beside the database (${statePaths.stateFile}): reseeding both.`);
+  console.log(reset ? "Resetting the demo: database and emulated shop are reseeded." : `The database and the emulator state (${statePaths.stateFile}) must exist together: reseeding both.`);
   resetDemoFiles(statePaths);
   if (!statePaths.sqliteFile) {
     run(NODE22, [path.join(ROOT, "scripts", "prisma.mjs"), "migrate", "reset", "--force", "--skip-seed"], { env: { DATABASE_URL: databaseUrl }, stdio: ["ignore", "ignore", "inherit"] });

@@ -62,17 +62,22 @@ describe("npm run demo -- --reset", () => {
     expect(existsSync(paths.stateFile)).toBe(false);
   });
 
-  it("reseeds both when a database has no emulator state beside it, and not otherwise", () => {
-    // GIVEN a database without state, then with state
+  it("reseeds both when only one of database and emulator state exists, and not otherwise", () => {
+    // GIVEN nothing, a database without state, both, and a state without its database
     const paths = demoStatePaths(`file:${path.join(dir, "old.sqlite")}`, {});
+    const neither = needsReset(paths);
     writeFileSync(paths.sqliteFile!, "x");
-    const without = needsReset(paths);
+    const withoutState = needsReset(paths);
     writeFileSync(paths.stateFile, "{}");
-    const withState = needsReset(paths);
+    const both = needsReset(paths);
+    rmSync(paths.sqliteFile!);
+    const withoutDatabase = needsReset(paths);
 
-    // THEN only the first contradicts itself
-    expect(without).toBe(true);
-    expect(withState).toBe(false);
+    // THEN the two lopsided cases contradict themselves
+    expect(neither).toBe(false);
+    expect(withoutState).toBe(true);
+    expect(both).toBe(false);
+    expect(withoutDatabase).toBe(true);
     // and a relative URL lands in prisma/ like the Prisma CLI's, the state beside it
     expect(demoStatePaths("file:./dev.sqlite", {})).toEqual({ sqliteFile: path.join(ROOT, "prisma", "dev.sqlite"), stateFile: path.join(ROOT, "prisma", "dev.emulator.json") });
   });

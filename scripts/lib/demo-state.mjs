@@ -12,7 +12,7 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
  * The demo's files for a DATABASE_URL: the SQLite file (null for PostgreSQL) and the emulator's
  * state beside it (`prisma/dev.sqlite` → `prisma/dev.emulator.json`). DEMO_EMULATOR_STATE overrides.
  * @param {string} databaseUrl
- * @param {NodeJS.ProcessEnv} [env]
+ * @param {Record<string, string | undefined>} [env]
  * @returns {{ sqliteFile: string | null; stateFile: string }}
  */
 export function demoStatePaths(databaseUrl, env = process.env) {
@@ -40,12 +40,13 @@ export function resetDemoFiles(paths) {
 }
 
 /**
- * True when the database exists without its emulator state (a demo from before the state was kept,
- * or a deleted state file): the two would contradict each other, so the demo reseeds both.
+ * True when only one of the two exists: a database without its emulator state (a demo from before
+ * the state was kept, or a deleted state file) or a state without its database. They would
+ * contradict each other, so the demo reseeds both.
  * @param {{ sqliteFile: string | null; stateFile: string }} paths
  */
 export function needsReset(paths) {
-  return paths.sqliteFile !== null && existsSync(paths.sqliteFile) && !existsSync(paths.stateFile);
+  return paths.sqliteFile !== null && existsSync(paths.sqliteFile) !== existsSync(paths.stateFile);
 }
 
 /**
