@@ -39,6 +39,24 @@ export function createAppHandler(build, options) {
         }
       }
     }
-    return handle(request);
+    return withLocalAppBridge(await handle(request));
   };
+}
+
+const CDN_APP_BRIDGE = "https://cdn.shopify.com/shopifycloud/app-bridge.js";
+
+/**
+ * The library preloads App Bridge from Shopify's CDN (a `Link` header on embedded documents and on
+ * its bounce page). The offline demo loads the emulator's stand-in instead (APP_BRIDGE_URL), so the
+ * preload points there too and the browser requests nothing it cannot reach.
+ * @param {Response} response
+ * @returns {Response}
+ */
+function withLocalAppBridge(response) {
+  const local = process.env.APP_BRIDGE_URL;
+  const link = response.headers.get("link");
+  if (!local || !link || !link.includes(CDN_APP_BRIDGE)) return response;
+  const headers = new Headers(response.headers);
+  headers.set("link", link.replaceAll(CDN_APP_BRIDGE, local));
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }

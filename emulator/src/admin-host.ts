@@ -6,6 +6,7 @@
 // Session tokens are minted here exactly as Shopify's admin would (signed with the app secret);
 // the app verifies them with the real `authenticate.admin`.
 import type { ShopifyEmulator } from "./index";
+import { adminActions } from "./admin-actions";
 
 const APP_BRIDGE_STAND_IN = String.raw`(function () {
   "use strict";
@@ -17,6 +18,30 @@ const APP_BRIDGE_STAND_IN = String.raw`(function () {
   var host = params.get("host") || sessionStorage.getItem("emulator:host");
   if (shop) sessionStorage.setItem("emulator:shop", shop);
   if (host) sessionStorage.setItem("emulator:host", host);
+  // Reload and deep links. Shopify's admin reopens the app with fresh "embedded", "shop", "host" and
+  // "id_token" parameters on every load; here the app is the top-level page, so the stand-in keeps
+  // the first three in the address bar across client-side navigations and drops the short-lived
+  // id_token: a reload then goes through the library's bounce page (below) for a fresh token
+  // instead of landing on the login page.
+  // https://shopify.dev/docs/apps/build/authentication-authorization/session-tokens
+  function keepAdminParams(target) {
+    if (target === undefined || target === null) return target;
+    var u = new URL(String(target), location.href);
+    if (u.origin !== location.origin) return target;
+    if (shop && !u.searchParams.has("shop")) u.searchParams.set("shop", shop);
+    if (host && !u.searchParams.has("host")) u.searchParams.set("host", host);
+    if (!u.searchParams.has("embedded")) u.searchParams.set("embedded", "1");
+    u.searchParams.delete("id_token");
+    return u.pathname + u.search + u.hash;
+  }
+  var reloadTo = params.get("shopify-reload");
+  if (!reloadTo && shop) {
+    ["pushState", "replaceState"].forEach(function (name) {
+      var native = history[name].bind(history);
+      history[name] = function (state, title, target) { return native(state, title, keepAdminParams(target)); };
+    });
+    history.replaceState(history.state, "", location.href);
+  }
   var nativeFetch = window.fetch.bind(window);
   var cached = null;
   function idToken() {
@@ -50,6 +75,19 @@ const APP_BRIDGE_STAND_IN = String.raw`(function () {
     item.style.cssText = "padding:10px 16px;border-radius:8px;color:#fff;font:14px system-ui;background:" + (options && options.isError ? "#8e1f0b" : "#303030");
     box.appendChild(item);
     setTimeout(function () { item.remove(); }, (options && options.duration) || 5000);
+  }
+  // The bounce page (authenticate.admin's session-token path) asks App Bridge for a session token and
+  // reloads "shopify-reload" with it, as Shopify's App Bridge does.
+  // https://shopify.dev/docs/apps/build/authentication-authorization/set-embedded-app-authorization
+  // The bounce page is served by the app, so the path is reloaded on this origin (the configured
+  // app URL can differ from where a test runs the app).
+  if (reloadTo) {
+    var requested = new URL(reloadTo, location.href);
+    var target = new URL(requested.pathname + requested.search, location.origin);
+    idToken().then(function (token) {
+      target.searchParams.set("id_token", token);
+      location.replace(target.toString());
+    });
   }
   window.shopify = {
     config: { apiKey: apiKey, shop: shop, host: host },
@@ -102,22 +140,36 @@ export function adminHostRoutes(emulator: ShopifyEmulator) {
       return Response.json({ token, exp }, { headers: cors });
     }
 
-    // /admin-host/store/{shop}/apps/{handle}[/path] → open the embedded app as Shopify's admin would.
+    // /admin-host/store/{shop}/admin → the merchant's and Shopify's actions (admin-actions.ts).
+    const actions = /^\/admin-host\/store\/([^/]+)\/admin\/?$/.exec(url.pathname);
+    if (actions) return adminActions(emulator, decodeURIComponent(actions[1]!), request, url.pathname);
+
+    // /admin-host/store/{shop}/apps/{handle}[/path][?query] → open the embedded app as Shopify's admin
+    // would: the app's path and query, with fresh embedded/shop/host/id_token parameters (a deep link
+    // into the app, e.g. a customer's page, opens that page).
     const open = /^\/admin-host\/store\/([^/]+)\/apps\/[^/]+(\/.*)?$/.exec(url.pathname);
     if (open) {
       const shop = decodeURIComponent(open[1]);
       if (!emulator.store.getShop(shop)) return html(`<p>Unknown shop ${escapeHtml(shop)}</p>`, 404);
       const appPath = open[2] && open[2] !== "/" ? `/app${open[2]}` : "/app";
-      return Response.redirect(emulator.embeddedAppUrl(shop, appPath), 302);
+      const target = new URL(emulator.embeddedAppUrl(shop, appPath));
+      for (const [key, value] of url.searchParams) {
+        if (!["embedded", "shop", "host", "id_token"].includes(key)) target.searchParams.append(key, value);
+      }
+      return Response.redirect(target.toString(), 302);
     }
 
     if (url.pathname === "/admin-host" || url.pathname === "/admin-host/") {
       const shops = emulator.store.listShops();
       const items = shops
-        .map((s) => `<li><a href="/admin-host/store/${encodeURIComponent(s.domain)}/apps/loyalty-rewards">${escapeHtml(s.name)} (${escapeHtml(s.domain)})</a></li>`)
+        .map(
+          (s) =>
+            `<li><a href="/admin-host/store/${encodeURIComponent(s.domain)}/apps/loyalty-rewards">${escapeHtml(s.name)} (${escapeHtml(s.domain)})</a>` +
+            ` · <a href="/admin-host/store/${encodeURIComponent(s.domain)}/admin">Shopify admin actions</a></li>`,
+        )
         .join("");
       return html(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Local Shopify admin</title></head>` +
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Local Shopify admin</title><link rel="icon" href="data:,"></head>` +
           `<body style="font:16px system-ui;margin:40px"><h1>Local Shopify admin (emulator)</h1>` +
           `<p>Open the Loyalty Rewards app as a merchant of:</p><ul>${items || "<li>No shops yet</li>"}</ul></body></html>`,
       );

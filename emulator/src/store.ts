@@ -491,6 +491,37 @@ export class EmulatorStore {
     this.counters = { shop: 0, customer: 0, discount: 0, redeemCode: 0, giftCard: 0, giftCardTx: 0, order: 0, product: 0, variant: 0, storeCredit: 0, storeCreditTx: 0 };
   }
 
+  // ---- persistence (the offline demo keeps its shop across restarts) ------------------------------
+
+  /**
+   * Everything the store holds, as JSON-safe data: the id counters and every shop's collections,
+   * walked generically (Maps, Sets, Dates and bigints are tagged), so a collection added to a shop's
+   * state later is saved without changing this method. Listeners and the clock are not state.
+   */
+  serialize(): StoreSnapshot {
+    return { version: 1, counters: encodeValue(this.counters), shops: encodeValue(this.shops) } as StoreSnapshot;
+  }
+
+  /**
+   * Replaces the store's contents with a snapshot from {@link serialize}. A shop state missing a
+   * collection (a snapshot from before that collection existed) gets it empty.
+   */
+  restore(snapshot: StoreSnapshot): void {
+    if (!snapshot || snapshot.version !== 1) throw new StoreError("Not an emulator store snapshot (version 1)");
+    const shops = decodeValue(snapshot.shops);
+    if (!(shops instanceof Map)) throw new StoreError("Snapshot has no shops map");
+    const template = new EmulatorStore();
+    const fresh = () => {
+      template.reset();
+      template.addShop({ domain: "template.myshopify.com", accessToken: "template" });
+      return template.shops.get("template.myshopify.com")!;
+    };
+    this.shops.clear();
+    for (const [domain, state] of shops as Map<string, ShopState>) this.shops.set(domain, { ...fresh(), ...state });
+    const initial = new EmulatorStore().counters;
+    this.counters = { ...initial, ...(decodeValue(snapshot.counters) as Partial<typeof initial>) };
+  }
+
   // ---- shops ------------------------------------------------------------------------------------
 
   addShop(seed: ShopSeed): ShopRecord {
@@ -1101,4 +1132,38 @@ export class EmulatorStore {
     this.emit({ type: "order.created", shop: state.shop.domain, order });
     return order;
   }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Snapshot encoding: plain JSON with tagged Map / Set / Date / bigint values.
+
+export interface StoreSnapshot {
+  version: 1;
+  counters: unknown;
+  shops: unknown;
+}
+
+function encodeValue(value: unknown): unknown {
+  if (value instanceof Date) return { $date: value.toISOString() };
+  if (typeof value === "bigint") return { $bigint: value.toString() };
+  if (value instanceof Map) return { $map: [...value.entries()].map(([k, v]) => [encodeValue(k), encodeValue(v)]) };
+  if (value instanceof Set) return { $set: [...value].map(encodeValue) };
+  if (Array.isArray(value)) return value.map(encodeValue);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, encodeValue(v)]));
+  }
+  return value;
+}
+
+function decodeValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decodeValue);
+  if (value && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    if (typeof o.$date === "string") return new Date(o.$date);
+    if (typeof o.$bigint === "string") return BigInt(o.$bigint);
+    if (Array.isArray(o.$map)) return new Map((o.$map as Array<[unknown, unknown]>).map(([k, v]) => [decodeValue(k), decodeValue(v)]));
+    if (Array.isArray(o.$set)) return new Set((o.$set as unknown[]).map(decodeValue));
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, decodeValue(v)]));
+  }
+  return value;
 }

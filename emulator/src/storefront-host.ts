@@ -15,8 +15,10 @@
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import path from "node:path";
 import { Liquid } from "liquidjs";
+import { randomUUID } from "node:crypto";
 import type { ShopifyEmulator } from "./index";
 import { serveFetch, type RunningServer } from "./node-http";
+import { EmulatorStore, OrderRejectedError, type OrderRecord, type PlaceOrderInput } from "./store";
 
 export interface StorefrontHostOptions {
   /** The app: its base URL (requests are sent with fetch) or a fetch handler (in-process). */
@@ -55,6 +57,35 @@ interface BlockFile {
     settings?: Array<{ id?: string; type: string; default?: unknown }>;
   };
 }
+
+/** The cart: one product, the codes entered at checkout, a gift card paying (part of) it. */
+interface Cart {
+  product: string;
+  codes: string[];
+  giftCard: string | null;
+}
+
+/** The demo shop's catalogue (the emulator models no products: an order is a subtotal). */
+const PRODUCTS = [
+  { id: "mug", title: "Loyalty mug", price: "16.00" },
+  { id: "sticker", title: "Sticker sheet", price: "3.60" },
+  { id: "hoodie", title: "Hoodie", price: "60.00" },
+];
+const SHIPPING = "5.00";
+const CART_COOKIE = "storefront_cart";
+const CART_CSS = `
+  .cart { background: #fff; border: 1px solid #e5e5e5; border-radius: 8px; padding: 8px 20px 16px; margin-bottom: 24px; }
+  .cart-row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 12px 0; }
+  .cart-inline { display: inline; }
+  .cart button, .cart input, .cart select { font: inherit; padding: 6px 10px; }
+  .cart-pay { background: #1a1a1a; color: #fff; border: 0; border-radius: 6px; }
+  .cart-codes { list-style: none; padding: 0; display: flex; gap: 12px; flex-wrap: wrap; }
+  .cart-codes li { display: flex; gap: 8px; align-items: center; }
+  .cart-sum { display: grid; grid-template-columns: 1fr auto; gap: 4px 16px; max-width: 420px; }
+  .cart-sum dd { margin: 0; text-align: right; }
+  .cart-msg { padding: 10px 16px; border-radius: 8px; background: #cdfee1; }
+  .cart-err { background: #fedad9; }
+  .cart-note { color: #555; font-size: 14px; }`;
 
 const ASSET_PREFIX = "/cdn/shop/extensions/";
 const SESSION_COOKIE = "storefront_signed_out";
@@ -174,7 +205,17 @@ export function createStorefrontHost(options: StorefrontHostOptions): Storefront
     return { locale: defaultLocale, rest: pathname, root: "/" };
   }
 
-  async function renderAccountPage(request: Request, locale: string, root: string): Promise<Response> {
+  async function renderAccountPage(
+    request: Request,
+    locale: string,
+    root: string,
+    page: { title: string; heading: string; above: string; below?: string } = {
+      title: "Account",
+      heading: "My account",
+      above: `<p class="placeholder">Order history (theme content above the app block)</p>`,
+      below: `<p class="placeholder" id="below-block">Addresses (theme content below the app block)</p>`,
+    },
+  ): Promise<Response> {
     const signedIn = isSignedIn(request);
     const engine = liquidFor(locale);
     const base = root === "/" ? "" : root;
@@ -206,14 +247,14 @@ export function createStorefrontHost(options: StorefrontHostOptions): Storefront
     }
     const shopName = escapeHtml(globals.shop.name);
     const who = customer
-      ? `<span data-testid="signed-in-as">${escapeHtml(customer.name)}</span> · <a href="${base}/account/logout">Sign out</a>`
-      : `<a href="${base}/account/login">Sign in</a>`;
-    const page = `<!doctype html>
+      ? `<a href="${base}/account">Account</a> · <a href="${base}/cart">Cart</a> · <span data-testid="signed-in-as">${escapeHtml(customer.name)}</span> · <a href="${base}/account/logout">Sign out</a>`
+      : `<a href="${base}/cart">Cart</a> · <a href="${base}/account/login">Sign in</a>`;
+    const html = `<!doctype html>
 <html lang="${escapeHtml(locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Account – ${shopName}</title>
+<title>${escapeHtml(page.title)} – ${shopName}</title>
 ${[...styles].map((href) => `<link rel="stylesheet" href="${href}">`).join("\n")}
 <style>
   body { margin: 0; font: 16px/1.5 system-ui, sans-serif; color: #222; background: #fafafa; }
@@ -221,21 +262,168 @@ ${[...styles].map((href) => `<link rel="stylesheet" href="${href}">`).join("\n")
   header a { color: inherit; }
   main { max-width: 760px; margin: 0 auto; padding: 24px; }
   .placeholder { padding: 16px; border: 1px dashed #bbb; border-radius: 8px; background: #fff; }
+${CART_CSS}
 </style>
 </head>
 <body>
 <header><strong>${shopName}</strong><nav aria-label="Account">${who}</nav></header>
 <main id="MainContent">
-  <h1>My account</h1>
-  <p class="placeholder">Order history (theme content above the app block)</p>
+  <h1>${escapeHtml(page.heading)}</h1>
+  ${page.above}
   ${sections.join("\n")}
-  <p class="placeholder" id="below-block">Addresses (theme content below the app block)</p>
+  ${page.below ?? ""}
 </main>
 ${embeds.join("\n")}
 ${[...scripts].map((src) => `<script src="${src}" defer></script>`).join("\n")}
 </body>
 </html>`;
-    return new Response(page, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+    return new Response(html, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+  }
+
+  // ---- cart and checkout --------------------------------------------------------------------------
+
+  const carts = new Map<string, Cart>();
+
+  function cartOf(request: Request): { id: string; cart: Cart; isNew: boolean } {
+    const m = new RegExp(`(?:^|;\\s*)${CART_COOKIE}=([\\w-]+)`).exec(request.headers.get("cookie") ?? "");
+    const existing = m ? carts.get(m[1]!) : undefined;
+    if (m && existing) return { id: m[1]!, cart: existing, isNew: false };
+    const id = randomUUID();
+    const cart: Cart = { product: PRODUCTS[0]!.id, codes: [], giftCard: null };
+    carts.set(id, cart);
+    return { id, cart, isNew: true };
+  }
+
+  function checkoutInput(cart: Cart, request: Request, codes = cart.codes, giftCard = cart.giftCard): PlaceOrderInput {
+    const product = PRODUCTS.find((p) => p.id === cart.product) ?? PRODUCTS[0]!;
+    const signedIn = isSignedIn(request) && customerId !== null;
+    return {
+      customerId: signedIn ? `gid://shopify/Customer/${numericId(customerId!)}` : null,
+      email: signedIn ? undefined : "guest@example.com",
+      codes,
+      subtotal: product.price,
+      shippingPrice: SHIPPING,
+      ...(giftCard ? { giftCardPayment: { code: giftCard } } : {}),
+    };
+  }
+
+  /**
+   * Checkout checks a code when it is entered, with the same rules as when the order is placed; the
+   * check runs on a copy of the shop, so entering a code changes nothing in Shopify (its usage is
+   * only counted when an order is completed — DiscountRedeemCode.asyncUsageCount).
+   * https://help.shopify.com/en/manual/checkout-settings/checkout-discounts
+   */
+  function tryCheckout(input: PlaceOrderInput): OrderRecord {
+    const copy = new EmulatorStore({ now: () => emulator.store.now() });
+    copy.restore(emulator.store.serialize());
+    return copy.placeOrder(shop, input);
+  }
+
+  async function cartAction(request: Request, base: string): Promise<Response> {
+    const { id, cart } = cartOf(request);
+    const form = await request.formData();
+    const action = String(form.get("action") ?? "");
+    let message = "";
+    let error = "";
+    const entered = String(form.get("code") ?? "").trim();
+    try {
+      if (action === "product") {
+        const product = PRODUCTS.find((p) => p.id === form.get("product"));
+        if (!product) throw new Error("Choose a product");
+        cart.product = product.id;
+      } else if (action === "apply") {
+        if (!entered) throw new Error("Enter a discount code or gift card");
+        // One field for both, as in Shopify's checkout: a gift card code pays, a discount code discounts.
+        if (emulator.store.findGiftCardByCode(shop, entered)) {
+          tryCheckout(checkoutInput(cart, request, cart.codes, entered));
+          cart.giftCard = entered;
+          message = "Gift card applied";
+        } else {
+          if (cart.codes.some((c) => c.toLowerCase() === entered.toLowerCase())) throw new Error(`${entered} is already applied`);
+          tryCheckout(checkoutInput(cart, request, [...cart.codes, entered]));
+          cart.codes.push(entered);
+          message = `Discount code ${entered} applied`;
+        }
+      } else if (action === "remove") {
+        cart.codes = cart.codes.filter((c) => c !== entered);
+        if (cart.giftCard === entered) cart.giftCard = null;
+        message = `${entered} removed`;
+      } else if (action === "abandon") {
+        // Leaving checkout creates no order: Shopify sends the app nothing it subscribes to
+        // (orders/create is sent when an order is created — https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-orders/create).
+        carts.delete(id);
+        message = "Checkout abandoned: no order, nothing sent to the app";
+      } else if (action === "complete") {
+        // The order is created and Shopify sends the signed orders/create webhook to the app.
+        const { order, webhook } = await emulator.placeOrder(shop, checkoutInput(cart, request));
+        carts.delete(id);
+        const status = webhook.results[0]?.finalStatus;
+        message = `Order ${order.name} placed; orders/create sent, the app answered ${status ?? "nothing"}`;
+      } else {
+        throw new Error("Unknown cart action");
+      }
+    } catch (e) {
+      error = e instanceof OrderRejectedError ? e.message : e instanceof Error ? e.message : String(e);
+    }
+    const back = new URLSearchParams(error ? { error } : { done: message });
+    return new Response(null, {
+      status: 303,
+      headers: { location: `${base}/cart?${back}`, "set-cookie": `${CART_COOKIE}=${id}; Path=/; SameSite=Lax; HttpOnly` },
+    });
+  }
+
+  async function renderCart(request: Request, locale: string, root: string): Promise<Response> {
+    const { id, cart } = cartOf(request);
+    const url = new URL(request.url);
+    const done = url.searchParams.get("done");
+    const error = url.searchParams.get("error");
+    const product = PRODUCTS.find((p) => p.id === cart.product) ?? PRODUCTS[0]!;
+    let summary = "";
+    try {
+      const preview = tryCheckout(checkoutInput(cart, request));
+      const paidByCard = preview.giftCardPayments[0]?.amount ?? 0;
+      const card = cart.giftCard ? emulator.store.findGiftCardByCode(shop, cart.giftCard) : undefined;
+      summary = `<dl class="cart-sum">
+<dt>Subtotal</dt><dd>${money(preview.subtotal)}</dd>
+${preview.discountCodes.map((d) => `<dt>Discount <code>${escapeHtml(d.code)}</code></dt><dd>−${money(Math.round(Number(d.amount) * 100))}</dd>`).join("")}
+<dt>Shipping</dt><dd>${money(preview.shipping)}</dd>
+<dt>Total</dt><dd><strong data-testid="cart-total">${money(preview.total)}</strong></dd>
+${card ? `<dt>Gift card ••••${escapeHtml(card.code.slice(-4))} (balance ${money(card.balance)})</dt><dd>−${money(paidByCard)}</dd><dt>To pay</dt><dd><strong>${money(preview.total - paidByCard)}</strong></dd>` : ""}
+</dl>`;
+    } catch (e) {
+      summary = `<p class="cart-msg cart-err" role="alert">${escapeHtml(e instanceof Error ? e.message : String(e))}</p>`;
+    }
+    const applied = [...cart.codes, ...(cart.giftCard ? [cart.giftCard] : [])];
+    const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+    const above = `
+${done ? `<p class="cart-msg" role="status">${escapeHtml(done)}</p>` : ""}${error ? `<p class="cart-msg cart-err" role="alert">${escapeHtml(error)}</p>` : ""}
+<section class="cart" aria-labelledby="cart-h">
+<h2 id="cart-h">Cart and checkout</h2>
+<form method="post" class="cart-row">${hidden("action", "product")}
+<label for="cart-product">Product</label>
+<select id="cart-product" name="product">${PRODUCTS.map((p) => `<option value="${p.id}"${p.id === product.id ? " selected" : ""}>${escapeHtml(p.title)} — ${money(Math.round(Number(p.price) * 100))}</option>`).join("")}</select>
+<button type="submit">Update</button></form>
+<form method="post" class="cart-row">${hidden("action", "apply")}
+<label for="cart-code">Discount code or gift card</label>
+<input id="cart-code" name="code" autocomplete="off" spellcheck="false">
+<button type="submit">Apply</button></form>
+${applied.length ? `<ul class="cart-codes" aria-label="Applied codes">${applied.map((c) => `<li><code>${escapeHtml(c)}</code><form method="post" class="cart-inline">${hidden("action", "remove")}${hidden("code", c)}<button type="submit" aria-label="Remove ${escapeHtml(c)}">Remove</button></form></li>`).join("")}</ul>` : ""}
+${summary}
+<div class="cart-row">
+<form method="post" class="cart-inline">${hidden("action", "complete")}<button type="submit" class="cart-pay">Complete order</button></form>
+<form method="post" class="cart-inline">${hidden("action", "abandon")}<button type="submit">Abandon checkout</button></form>
+</div>
+<p class="cart-note">Applying a code changes nothing in Shopify: a reward stays <em>Ready to use</em> until an order is completed, then Shopify sends orders/create and the app marks it Used. A gift card pays part of the order: its balance goes down, the reward is never Used.</p>
+</section>`;
+    const response = await renderAccountPage(request, locale, root, { title: "Cart", heading: "Cart", above });
+    const headers = new Headers(response.headers);
+    headers.append("set-cookie", `${CART_COOKIE}=${id}; Path=/; SameSite=Lax; HttpOnly`);
+    return new Response(response.body, { status: response.status, headers });
+  }
+
+  function money(cents: number): string {
+    const currency = emulator.store.getShop(shop)?.currencyCode ?? "USD";
+    return new Intl.NumberFormat("en", { style: "currency", currency }).format(cents / 100);
   }
 
   function serveAsset(pathname: string): Response {
@@ -309,6 +497,7 @@ ${[...scripts].map((src) => `<script src="${src}" defer></script>`).join("\n")}
         return new Response(null, { status: 303, headers: { location: `${base}/account`, "set-cookie": `${SESSION_COOKIE}=1; Path=/; SameSite=Lax` } });
       }
       if (rest === "/" || rest === "/account" || rest === "/pages/rewards") return renderAccountPage(request, locale, root);
+      if (rest === "/cart") return request.method === "POST" ? cartAction(request, base) : renderCart(request, locale, root);
       return new Response("Not found", { status: 404, headers: { "content-type": "text/plain" } });
     },
   };

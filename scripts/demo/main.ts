@@ -3,11 +3,12 @@
 // open. Started by `npm run demo` (scripts/demo.mjs prepares install, database and build first).
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { createShopifyEmulator, readAppConfig } from "@loyalty/shopify-emulator";
+import { createShopifyEmulator, readAppConfig, type StoreSnapshot } from "@loyalty/shopify-emulator";
 import { serveEmulator } from "@loyalty/shopify-emulator/server";
 import { serveStorefrontHost } from "@loyalty/shopify-emulator/storefront-host";
 import { createDb } from "../../app/db.server";
 import { seedDemo, DEMO_SHOP } from "./seed";
+import { demoStatePaths, readDemoState, writeDemoState } from "../lib/demo-state.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const appPort = Number(process.env.PORT ?? 3000);
@@ -30,12 +31,29 @@ async function main() {
     appUrl,
     appConfig: readAppConfig(path.join(ROOT, "shopify.app.toml")),
   });
+  // The emulated shop as the last run left it (README "Run the demo"): the codes the app issued,
+  // their usage and gift card balances, so the database and Shopify agree after a restart.
+  const { stateFile } = demoStatePaths(env.DATABASE_URL);
+  const saved = readDemoState(stateFile);
+  if (saved) emulator.store.restore(saved as StoreSnapshot);
   const server = await serveEmulator(emulator, { port: emulatorPort, host: "127.0.0.1" });
 
   process.env.SCOPES = env.SCOPES;
   const db = createDb(env.DATABASE_URL);
   const seeded = await seedDemo(db, emulator, { shop: DEMO_SHOP });
   await db.$disconnect();
+
+  // Saved whenever it changed (checked each second) and at exit.
+  let lastSaved = "";
+  const save = () => {
+    const snapshot = emulator.store.serialize();
+    const text = JSON.stringify(snapshot);
+    if (text === lastSaved) return;
+    writeDemoState(stateFile, snapshot);
+    lastSaved = text;
+  };
+  save();
+  setInterval(save, 1000).unref();
 
   const app = spawn(process.execPath, [path.join(ROOT, "server.mjs")], {
     cwd: ROOT,
@@ -79,12 +97,16 @@ async function main() {
   console.log(`  Shop:            ${seeded.shop} — ${seeded.customers} customers, ${seeded.rewards} rewards`);
   console.log(`  Admin (open me): ${adminUrl}`);
   console.log(`  Storefront:      ${storefront.url}/ (signed in as ${firstCustomer?.firstName ?? "nobody"}; the loyalty widget is the app embed)`);
+  console.log(`  Cart, checkout:  ${storefront.url}/cart (apply a reward code, abandon or complete the order)`);
+  console.log(`  Shopify admin:   ${emulatorUrl}/admin-host/store/${DEMO_SHOP}/admin (deactivate/delete discounts, uninstall/reinstall, privacy requests, faults)`);
   console.log(`  Shopify emulator: ${emulatorUrl} (Admin API ${emulatorUrl}/${DEMO_SHOP}/admin/api/2026-10/graphql.json)`);
   console.log(`  App:              ${appUrl}`);
+  console.log(`  Emulator state:   ${stateFile} (kept across restarts; \`npm run demo -- --reset\` reseeds it with the database)`);
   console.log(`DEMO_ADMIN_URL=${adminUrl}`);
   console.log(`DEMO_STOREFRONT_URL=${storefront.url}/`);
 
   const stop = async () => {
+    save();
     app.kill("SIGTERM");
     await storefront.close();
     await server.close();
@@ -93,6 +115,7 @@ async function main() {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   app.on("exit", (code) => {
+    save();
     console.error(`the app exited (${code})`);
     void server.close().then(() => process.exit(code ?? 1));
   });

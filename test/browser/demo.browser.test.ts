@@ -2,10 +2,11 @@
 //       fresh SQLite file
 // WHEN a merchant opens the URL it prints
 // THEN the embedded admin home page renders with Polaris through the real authenticate.admin path
-//      (session token from the emulator's admin host, token already exchanged), and a screenshot is saved.
+//      (session token from the emulator's admin host, token already exchanged), and a screenshot is saved;
+//      a restart keeps the emulated shop beside the database, `--reset` reseeds both (second test).
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-import { rmSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, TMP } from "../setup/databases";
@@ -23,6 +24,7 @@ async function freePort(): Promise<number> {
 
 let demo: ChildProcess | undefined;
 const dbFile = path.join(TMP, `demo-${process.pid}.sqlite`);
+const stateFile = path.join(TMP, `demo-${process.pid}.emulator.json`);
 
 afterAll(() => {
   if (demo?.pid) {
@@ -33,35 +35,66 @@ afterAll(() => {
     }
   }
   for (const s of ["", "-wal", "-shm", "-journal"]) rmSync(dbFile + s, { force: true });
+  rmSync(stateFile, { force: true });
 });
+
+let ports: { app: number; emulator: number; storefront: number } | undefined;
+
+/** Starts `npm run demo` (scripts/demo.mjs, without the rebuild) on this file's ports and database. */
+async function startDemo(args: string[] = []): Promise<{ adminUrl: string; output: string; log: () => string }> {
+  ports ??= { app: await freePort(), emulator: await freePort(), storefront: await freePort() };
+  // The demo's own defaults, not this test process's app configuration.
+  const env = { ...process.env };
+  for (const k of ["SHOPIFY_APP_URL", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SCOPES", "SHOPIFY_ADMIN_API_ORIGIN", "APP_BRIDGE_URL"]) delete env[k];
+  demo = spawn(process.execPath, [path.join(ROOT, "scripts", "demo.mjs"), "--no-build", ...args], {
+    cwd: ROOT,
+    detached: true, // its own process group: the app server is a grandchild
+    env: { ...env, PORT: String(ports.app), EMULATOR_PORT: String(ports.emulator), STOREFRONT_PORT: String(ports.storefront), DATABASE_URL: `file:${dbFile}`, NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const adminUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not print its URL:\n${output}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /^DEMO_ADMIN_URL=(\S+)$/m.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    demo!.stdout!.on("data", onData);
+    demo!.stderr!.on("data", onData);
+    demo!.on("exit", (code) => reject(new Error(`demo exited (${code}):\n${output}`)));
+  });
+  return { adminUrl, output, log: () => output };
+}
+
+/** Ctrl-C for the whole demo (its process group), then waits until every port is free again. */
+async function stopDemo(): Promise<void> {
+  const proc = demo!;
+  const exited = new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once("exit", () => resolve())));
+  process.kill(-proc.pid!, "SIGTERM");
+  await exited;
+  for (const port of Object.values(ports!)) {
+    await expect.poll(() => portInUse(port), { timeout: 30_000, interval: 200 }).toBe(false);
+  }
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+let redeemedCode: string | undefined;
 
 describe("npm run demo", () => {
   it("prints an admin URL where the embedded home page renders", async () => {
-    const [appPort, emulatorPort, storefrontPort] = [await freePort(), await freePort(), await freePort()];
-    // The demo's own defaults, not this test process's app configuration.
-    const env = { ...process.env };
-    for (const k of ["SHOPIFY_APP_URL", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SCOPES", "SHOPIFY_ADMIN_API_ORIGIN", "APP_BRIDGE_URL"]) delete env[k];
-    demo = spawn(process.execPath, [path.join(ROOT, "scripts", "demo.mjs"), "--no-build"], {
-      cwd: ROOT,
-      detached: true, // its own process group: the app server is a grandchild
-      env: { ...env, PORT: String(appPort), EMULATOR_PORT: String(emulatorPort), STOREFRONT_PORT: String(storefrontPort), DATABASE_URL: `file:${dbFile}`, NODE_ENV: "production" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    const adminUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`demo did not print its URL:\n${output}`)), 90_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const m = /^DEMO_ADMIN_URL=(\S+)$/m.exec(output);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      demo!.stdout!.on("data", onData);
-      demo!.stderr!.on("data", onData);
-      demo!.on("exit", (code) => reject(new Error(`demo exited (${code}):\n${output}`)));
-    });
+    const { adminUrl, output, log } = await startDemo();
+    const appPort = ports!.app;
     expect(output).toContain("Admin (open me):");
 
     const browser = await launchBrowser();
@@ -95,9 +128,45 @@ describe("npm run demo", () => {
       await expect.poll(async () => (await balance.textContent())?.replace(/\D/g, ""), { timeout: 15_000 }).toBe("1900");
       const codesAfter = await inline.locator("[data-lr-rewards] code").allTextContents();
       expect(codesAfter.length).toBe(codesBefore.length + 1);
+      redeemedCode = codesAfter.find((code) => !codesBefore.includes(code));
+
+      // No noise: normal browsing leaves no stack trace in the demo's log.
+      expect(log()).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
       await page.screenshot({ path: path.join(SCREENSHOTS, "demo-storefront-redeemed.png"), fullPage: true });
     } finally {
       await browser.close();
     }
   }, 180_000);
+
+  // GIVEN the demo above, where Ada redeemed points for a new code (in the database and in the
+  //       emulated shop)
+  // WHEN the demo is stopped and started again, then started with --reset
+  // THEN after the restart the emulated shop still has the code (its state was kept beside the
+  //      database) and the storefront still shows it with the lowered balance; after --reset both
+  //      are reseeded together: the code is gone from both and the balance is back.
+  it("keeps the emulated shop across a restart, and --reset reseeds both together", async () => {
+    expect(redeemedCode).toMatch(/^LOYAL/);
+    const shopifyAdmin = `http://127.0.0.1:${ports!.emulator}/admin-host/store/demo-loyalty.myshopify.com/admin`;
+    const storefrontCustomer = async () => {
+      const html = await (await fetch(`http://127.0.0.1:${ports!.storefront}/apps/loyalty/customer`, { headers: { accept: "application/json" } })).json();
+      return html as { pointsBalance: number; rewards: Array<{ code: string; status: string }> };
+    };
+
+    await stopDemo();
+    expect(existsSync(stateFile)).toBe(true);
+    const restarted = await startDemo();
+    expect(restarted.output).not.toContain("Resetting");
+    expect(await (await fetch(shopifyAdmin)).text()).toContain(redeemedCode);
+    const kept = await storefrontCustomer();
+    expect(kept.pointsBalance).toBe(1900);
+    expect(kept.rewards.find((r) => r.code === redeemedCode)?.status).toBe("ISSUED");
+
+    await stopDemo();
+    const reset = await startDemo(["--reset"]);
+    expect(reset.output).toContain("Resetting the demo");
+    expect(await (await fetch(shopifyAdmin)).text()).not.toContain(redeemedCode);
+    const fresh = await storefrontCustomer();
+    expect(fresh.pointsBalance).toBe(2400);
+    expect(fresh.rewards.map((r) => r.code)).not.toContain(redeemedCode);
+  }, 240_000);
 });

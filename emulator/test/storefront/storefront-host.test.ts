@@ -13,12 +13,13 @@ const SHOP = "host-test.myshopify.com";
 const EXTENSION = path.resolve(import.meta.dirname, "..", "..", "..", "extensions", "loyalty-rewards");
 const ORIGIN = "http://storefront.test";
 
-function setUp(options: { customerId?: string | null; signedIn?: boolean; locale?: string } = {}) {
+function setUp(options: { customerId?: string | null; signedIn?: boolean; locale?: string; webhookFetch?: typeof fetch } = {}) {
   const emulator = createShopifyEmulator({
     apiKey: "k",
     apiSecret: SECRET,
     appUrl: "https://app.example.test",
-    appConfig: { webhookUris: {}, appProxy: { url: "/apps-proxy", prefix: "apps", subpath: "loyalty" }, apiVersion: "2026-10" },
+    appConfig: { webhookUris: { "orders/create": "/webhooks/orders/create" }, appProxy: { url: "/apps-proxy", prefix: "apps", subpath: "loyalty" }, apiVersion: "2026-10" },
+    ...(options.webhookFetch ? { fetch: options.webhookFetch } : {}),
   });
   emulator.addShop({ domain: SHOP });
   const customer = emulator.addCustomer(SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" });
@@ -144,5 +145,73 @@ describe("storefront host: the app proxy", () => {
     expect(new URL(seen[0]!.url).pathname).toBe("/apps-proxy/redeem");
     expect(seen[0]!.headers.get("content-type")).toBe("application/json");
     expect(await seen[0]!.text()).toBe('{"templateId":"t"}');
+  });
+});
+
+describe("storefront host: cart and checkout", () => {
+  /** A discount code for Ada only, usable once, and a cart session (its cookie kept by hand). */
+  function withCode() {
+    // The app's webhook endpoint: records each delivery and answers 200.
+    const delivered: string[] = [];
+    const ctx = setUp({
+      webhookFetch: async (input) => {
+        delivered.push(input instanceof Request ? input.url : String(input));
+        return new Response(null, { status: 200 });
+      },
+    });
+    const { emulator, customer } = ctx;
+    emulator.store.createCodeDiscount(SHOP, {
+      kind: "basic",
+      title: "$5 off",
+      codes: ["LOYAL5-CART"],
+      startsAt: emulator.store.now(),
+      usageLimit: 1,
+      appliesOncePerCustomer: true,
+      context: { kind: "customers", customerIds: [customer.id] },
+      customerGets: { value: { kind: "amount", amount: 500, appliesOnEachItem: false }, items: { kind: "all" }, appliesOnOneTimePurchase: true, appliesOnSubscription: false },
+    });
+    let cookie = "";
+    const post = async (fields: Record<string, string>) => {
+      const res = await ctx.get("/cart", { method: "POST", body: new URLSearchParams(fields), headers: { cookie } });
+      cookie = (res.headers.get("set-cookie") ?? cookie).split(";")[0]!;
+      expect(res.status).toBe(303);
+      return new URL(res.headers.get("location")!, ORIGIN).searchParams;
+    };
+    return { ...ctx, post, delivered };
+  }
+
+  it("checks an entered code without counting a use, refuses an unknown one, and counts it only when the order is completed", async () => {
+    // GIVEN Ada's one-use code
+    const { emulator, post } = withCode();
+    const uses = () => emulator.store.findDiscountByCode(SHOP, "LOYAL5-CART")!.redeemCode.asyncUsageCount;
+
+    // WHEN she enters an unknown code, then hers
+    const unknown = await post({ action: "apply", code: "NOPE-123" });
+    const applied = await post({ action: "apply", code: "LOYAL5-CART" });
+
+    // THEN the unknown one is refused by name, hers is applied, and Shopify counted nothing yet
+    expect(unknown.get("error")).toBe("Discount code NOPE-123 does not exist");
+    expect(applied.get("done")).toBe("Discount code LOYAL5-CART applied");
+    expect(uses()).toBe(0);
+    expect(emulator.store.listOrders(SHOP)).toHaveLength(0);
+
+    // WHEN she abandons the checkout THEN still nothing in Shopify
+    expect((await post({ action: "abandon" })).get("done")).toMatch(/abandoned/);
+    expect(uses()).toBe(0);
+    expect(emulator.store.listOrders(SHOP)).toHaveLength(0);
+  });
+
+  it("completes the order with the code: the use is counted, orders/create is sent, and the code cannot be entered again", async () => {
+    const { emulator, post, delivered } = withCode();
+    await post({ action: "apply", code: "loyal5-cart" });
+
+    const done = await post({ action: "complete" });
+
+    expect(done.get("done")).toBe("Order #1001 placed; orders/create sent, the app answered 200");
+    expect(delivered).toEqual(["https://app.example.test/webhooks/orders/create"]);
+    const [order] = emulator.store.listOrders(SHOP);
+    expect(order!.discountCodes.map((d) => [d.code, d.amount])).toEqual([["LOYAL5-CART", "5.00"]]);
+    expect(emulator.store.findDiscountByCode(SHOP, "LOYAL5-CART")!.redeemCode.asyncUsageCount).toBe(1);
+    expect((await post({ action: "apply", code: "LOYAL5-CART" })).get("error")).toBe("Discount code LOYAL5-CART reached its usage limit");
   });
 });
