@@ -19,6 +19,7 @@ import { serveEmulator } from "@loyalty/shopify-emulator/server";
 import { serveStorefrontHost, type StorefrontHost } from "@loyalty/shopify-emulator/storefront-host";
 import type { RunningServer } from "@loyalty/shopify-emulator/node-http";
 import { startApp } from "../support/app";
+import { applyWebhooks } from "../support/webhooks";
 import { ROOT } from "../setup/databases";
 import { seedDemo, DEMO_SHOP } from "../../scripts/demo/seed";
 
@@ -123,7 +124,7 @@ describe("orders in the demo: a reward stays Issued until an order is completed"
     await page.waitForLoadState("networkidle");
     await expect(page.getByRole("status").textContent()).resolves.toMatch(/Order #\d+ placed; orders\/create sent, the app answered 200/);
     expect(emulator.store.listOrders(DEMO_SHOP)).toHaveLength(ordersBefore + 1);
-    await expect.poll(() => statusOf(reward.id), { timeout: 15_000 }).toBe("USED");
+    await expect.poll(async () => (await applyWebhooks(), statusOf(reward.id)), { timeout: 15_000 }).toBe("USED");
     await page.reload({ waitUntil: "networkidle" });
     await expect(badge(reward.id).textContent()).resolves.toBe("Used");
     await screenshot(page, "demo-cart-order-completed");
@@ -163,7 +164,7 @@ describe("orders in the demo: a reward stays Issued until an order is completed"
     // The webhook was answered 200 synchronously; give any asynchronous processing the same chance
     // as the Used case above before asserting it never happened.
     const usedCount = () => db.reward.count({ where: { shop: DEMO_SHOP, usedOrderGid: order.id } });
-    await expect.poll(usedCount, { timeout: 3_000 }).toBe(0);
+    await expect.poll(async () => (await applyWebhooks(), usedCount()), { timeout: 3_000 }).toBe(0);
     expect(await statusOf(reward.id)).toBe("ISSUED");
   });
 });
@@ -209,7 +210,7 @@ describe("Shopify admin actions", () => {
     await page.waitForLoadState("networkidle");
     await expect(page.getByRole("status").textContent()).resolves.toBe("Discount deactivated; discounts/update sent, the app answered 200");
     expect(emulator.store.findDiscountByCode(DEMO_SHOP, reward.code)!.discount.deactivatedAt).not.toBeNull();
-    await expect.poll(() => statusOf(reward.id), { timeout: 15_000 }).toBe("CANCELED");
+    await expect.poll(async () => (await applyWebhooks(), statusOf(reward.id)), { timeout: 15_000 }).toBe("CANCELED");
 
     await page.getByLabel("Call", { exact: true }).selectOption("discountCodeBasicCreate");
     await page.getByLabel("Fault", { exact: true }).selectOption("throttle");
@@ -238,6 +239,7 @@ describe("Shopify admin actions", () => {
     // THEN the old token is dead and the app recorded the uninstall
     await expect(page.getByRole("status").textContent()).resolves.toBe("App uninstalled; app/uninstalled sent, the app answered 200");
     expect(emulator.store.getShop(DEMO_SHOP)!.accessToken).not.toBe(before.accessToken);
+    await applyWebhooks(); // what the worker does with the recorded app/uninstalled
     expect((await db.shop.findUniqueOrThrow({ where: { domain: DEMO_SHOP } })).uninstalledAt).not.toBeNull();
     expect(await db.session.count({ where: { shop: DEMO_SHOP } })).toBe(0);
 
