@@ -111,6 +111,17 @@ describe("Pacer", () => {
     expect(t).toBeGreaterThanOrEqual(100);
   });
 
+  it("after THROTTLED (another process spent the points) it counts on half the restore rate, then grows back", async () => {
+    const time = fakeTime();
+    const pacer = new Pacer({ now: time.now, sleep: time.sleep, margin: 0 });
+    pacer.observe("m.myshopify.com", cost(0, 10, null)); // THROTTLED: level 0
+    expect(pacer.snapshot("m.myshopify.com").share).toBe(0.5);
+    (await pacer.acquire("m.myshopify.com"))();
+    expect(time.now()).toBeGreaterThanOrEqual(200); // 10 points at 50/s, not 100/s
+    for (let i = 0; i < 100; i++) pacer.observe("m.myshopify.com", cost(0));
+    expect(pacer.snapshot("m.myshopify.com").share).toBe(1);
+  });
+
   it("reports to the caller how long each call waited for the budget", async () => {
     const time = fakeTime();
     const pacer = new Pacer({ now: time.now, sleep: time.sleep, margin: 0 });

@@ -37,6 +37,13 @@ interface Bucket {
   /** Largest requested cost seen. */
   estimate: number;
   throttledSeen: number;
+  /**
+   * Share of the restore rate this process counts on between reports (1 alone; halved on each
+   * THROTTLED answer, down to 1/8, and grown back by 1/50 per answered call): several worker
+   * processes pacing one shop each see only the others' spending after the fact, so they back off
+   * like TCP's congestion window instead of all spending the same restored points.
+   */
+  share: number;
   /** Smoothed round trip of this shop's calls (ms), null until one was answered. */
   latencyMs: number | null;
   /** Smoothed time a unit of work holds its lane, waits for the budget excluded (ms), as reported by the worker. */
@@ -51,6 +58,7 @@ export interface BucketSnapshot {
   reserved: number;
   estimate: number;
   throttledSeen: number;
+  share: number;
   latencyMs: number | null;
   busyMs: number | null;
 }
@@ -114,7 +122,7 @@ export class Pacer {
     const key = shop.toLowerCase();
     let b = this.buckets.get(key);
     if (!b) {
-      b = { known: false, available: 0, maximum: 0, restoreRate: 0, atMs: this.nowMs(), reserved: 0, inflight: 0, estimate: 0, throttledSeen: 0, latencyMs: null, busyMs: null };
+      b = { known: false, available: 0, maximum: 0, restoreRate: 0, atMs: this.nowMs(), reserved: 0, inflight: 0, estimate: 0, throttledSeen: 0, share: 1, latencyMs: null, busyMs: null };
       this.buckets.set(key, b);
     }
     return b;
@@ -122,7 +130,7 @@ export class Pacer {
 
   private refill(b: Bucket): void {
     const now = this.nowMs();
-    if (b.known) b.available = Math.min(b.maximum, b.available + (Math.max(0, now - b.atMs) / 1000) * b.restoreRate);
+    if (b.known) b.available = Math.min(b.maximum, b.available + (Math.max(0, now - b.atMs) / 1000) * b.restoreRate * b.share);
     b.atMs = now;
   }
 
@@ -137,7 +145,12 @@ export class Pacer {
     b.restoreRate = t.restoreRate;
     b.atMs = this.nowMs();
     if (Number.isFinite(cost.requestedQueryCost)) b.estimate = Math.max(b.estimate, cost.requestedQueryCost);
-    if (cost.actualQueryCost === null) b.throttledSeen++;
+    if (cost.actualQueryCost === null) {
+      b.throttledSeen++;
+      b.share = Math.max(1 / 8, b.share / 2);
+    } else {
+      b.share = Math.min(1, b.share + 1 / 50);
+    }
   }
 
   /** Waits until the shop's bucket can take another call; returns the release for when it is answered. */
@@ -167,7 +180,7 @@ export class Pacer {
         };
       }
       const missing = b.known ? b.estimate + this.margin - (b.available - b.reserved) : 0;
-      const waitMs = b.known && b.restoreRate > 0 ? (missing / b.restoreRate) * 1000 : 10;
+      const waitMs = b.known && b.restoreRate > 0 ? (missing / (b.restoreRate * b.share)) * 1000 : 10;
       await this.sleep(Math.min(this.maxWaitMs, Math.max(1, Math.ceil(waitMs))));
     }
   }
@@ -242,6 +255,7 @@ export class Pacer {
       reserved: b.reserved,
       estimate: b.estimate,
       throttledSeen: b.throttledSeen,
+      share: b.share,
       latencyMs: b.latencyMs,
       busyMs: b.busyMs,
     };

@@ -113,3 +113,53 @@ export function table(rows: [string, string | number][]): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join("\n");
 }
+
+export type SoakFault = "http5xx" | "hang" | "throttled" | "userErrors" | "lostResponse";
+export const SOAK_FAULTS: readonly SoakFault[] = ["http5xx", "hang", "throttled", "userErrors", "lostResponse"];
+
+/**
+ * The emulator over HTTP where each Admin API request fails, with probability `rate`, one of the
+ * chosen ways (armed as a one-shot fault for the request's shop just before it is handled; under
+ * concurrency another request of the same shop may take it, which keeps the overall rate).
+ * `hangMs` should exceed the app's Shopify timeout: the hang then executes the call after the app
+ * gave up (Shopify may do the same).
+ */
+export async function serveWithFaults(
+  emulator: import("@loyalty/shopify-emulator").ShopifyEmulator,
+  options: { rate: number; faults?: readonly SoakFault[]; hangMs: number; random?: () => number },
+) {
+  const { serveFetch, DropConnection } = await import("@loyalty/shopify-emulator/node-http");
+  const { EmulatedNetworkError } = await import("@loyalty/shopify-emulator");
+  const random = options.random ?? Math.random;
+  const faults = options.faults ?? SOAK_FAULTS;
+  const injected = new Map<SoakFault, number>();
+  let enabled = true;
+  const server = await serveFetch(async (request) => {
+    const shop = new URL(request.url).pathname.split("/")[1];
+    if (enabled && shop && request.method === "POST" && random() < options.rate) {
+      const fault = faults[Math.floor(random() * faults.length)];
+      injected.set(fault, (injected.get(fault) ?? 0) + 1);
+      const f = emulator.faults;
+      if (fault === "http5xx") f.httpError({ shop }, random() < 0.5 ? 502 : 503);
+      else if (fault === "hang") f.hang({ shop }, options.hangMs);
+      else if (fault === "throttled") f.throttle({ shop });
+      else if (fault === "userErrors") f.userErrors({ shop }, [{ field: null, message: "Injected by the soak: something went wrong", code: "INTERNAL_ERROR" }]);
+      else f.loseResponse({ shop });
+    }
+    try {
+      return await emulator.handle(request);
+    } catch (error) {
+      if (error instanceof EmulatedNetworkError) throw new DropConnection();
+      throw error;
+    }
+  });
+  return {
+    ...server,
+    injected,
+    /** Stops injecting (e.g. to let the run settle); armed faults not yet taken are cleared. */
+    stopFaults() {
+      enabled = false;
+      emulator.faults.clear();
+    },
+  };
+}

@@ -1,6 +1,6 @@
 // One reward-worker process for the benches (bench/worker-throughput.ts, scripts/soak/issue.ts):
 // the app's real worker round (claims, pacing, Shopify calls, commits) in a loop until no reward is
-// left Pending, on Shopify's (possibly time-scaled) clock for the pacer. Settings come from env
+// left Pending (nor a cleanup marker), on Shopify's (possibly time-scaled) clock for the pacer. Settings come from env
 // (harness.ts `appEnv` plus BENCH_*). Prints one JSON line with its pacer's view at the end.
 import { scaledClock } from "./harness";
 
@@ -24,6 +24,11 @@ const config = workerConfig({
   batchSize: batch,
   shopifyTimeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 15_000),
   ...(fixed ? { perShopConcurrency: fixed } : {}),
+  ...(process.env.BENCH_LEASE_MS ? { leaseMs: Number(process.env.BENCH_LEASE_MS) } : {}),
+  // Soaks shorten the backoff (BENCH_RETRY_BASE_MS) so eight attempts fit in minutes.
+  ...(process.env.BENCH_RETRY_BASE_MS
+    ? { retryPolicy: { maxAttempts: 8, baseMs: Number(process.env.BENCH_RETRY_BASE_MS), factor: 2, maxMs: 8 * Number(process.env.BENCH_RETRY_BASE_MS), jitter: 0.2 } }
+    : {}),
 });
 const maxLanes: number[] = [];
 let processed = 0;
@@ -32,7 +37,8 @@ for (;;) {
   const summary = await runWorkerOnce(deps, config);
   processed += summary.claimed;
   if (summary.claimed === 0) {
-    const left = await db.reward.count({ where: { status: "PENDING" } });
+    // Left: rewards to generate, and cleanup markers (a Failed/Canceled reward whose code must be made dead).
+    const left = await db.reward.count({ where: { OR: [{ status: "PENDING" }, { status: { in: ["FAILED", "CANCELED"] }, nextAttemptAt: { not: null } }] } });
     if (left === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
