@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import type { ShopifyEmulator } from "@loyalty/shopify-emulator";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const API_KEY = "bench-api-key";
@@ -87,10 +88,13 @@ export function appEnv(databaseUrl: string, adminOrigin: string): Record<string,
   };
 }
 
-/** Starts `bench/<script>` in its own process (through the project's tsx) with extra env. */
+/**
+ * Starts `bench/<script>` in its own Node process with tsx as a loader (`node --import tsx`), so the
+ * returned process IS the script: a SIGKILL to it kills the worker, not a wrapper that would leave
+ * the worker running as an orphan.
+ */
 export function startProcess(script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
-  const tsx = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-  return spawn(process.execPath, [tsx, path.join(ROOT, script), ...args], {
+  return spawn(process.execPath, ["--import", "tsx", path.join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
@@ -125,8 +129,8 @@ export const SOAK_FAULTS: readonly SoakFault[] = ["http5xx", "hang", "throttled"
  * gave up (Shopify may do the same).
  */
 export async function serveWithFaults(
-  emulator: import("@loyalty/shopify-emulator").ShopifyEmulator,
-  options: { rate: number; faults?: readonly SoakFault[]; hangMs: number; random?: () => number },
+  emulator: ShopifyEmulator,
+  options: { rate: number | (() => number); faults?: readonly SoakFault[]; hangMs: number; random?: () => number },
 ) {
   const { serveFetch, DropConnection } = await import("@loyalty/shopify-emulator/node-http");
   const { EmulatedNetworkError } = await import("@loyalty/shopify-emulator");
@@ -134,9 +138,10 @@ export async function serveWithFaults(
   const faults = options.faults ?? SOAK_FAULTS;
   const injected = new Map<SoakFault, number>();
   let enabled = true;
+  const rate = typeof options.rate === "function" ? options.rate : () => options.rate as number;
   const server = await serveFetch(async (request) => {
     const shop = new URL(request.url).pathname.split("/")[1];
-    if (enabled && shop && request.method === "POST" && random() < options.rate) {
+    if (enabled && shop && request.method === "POST" && random() < rate()) {
       const fault = faults[Math.floor(random() * faults.length)];
       injected.set(fault, (injected.get(fault) ?? 0) + 1);
       const f = emulator.faults;

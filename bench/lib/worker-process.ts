@@ -34,7 +34,12 @@ const maxLanes: number[] = [];
 let processed = 0;
 for (;;) {
   for (const shop of shops) maxLanes.push(pacer.concurrency(shop, { max: config.maxPerShopConcurrency }));
-  const summary = await runWorkerOnce(deps, config);
+  // Like the real worker loop: a round that fails (database unreachable…) is retried after a pause.
+  const summary = await runWorkerOnce(deps, config).catch((error: unknown) => {
+    process.stderr.write(`worker round failed: ${String(error)}\n`);
+    return new Promise<{ claimed: number }>((resolve) => setTimeout(() => resolve({ claimed: -1 }), 1_000));
+  });
+  if (summary.claimed < 0) continue;
   processed += summary.claimed;
   if (summary.claimed === 0) {
     // Left: rewards to generate, and cleanup markers (a Failed/Canceled reward whose code must be made dead).
