@@ -1,145 +1,199 @@
-// Worker throughput against Shopify's rate limit (not a test: it prints figures).
+// Worker throughput against Shopify's rate limit, under added latency (not a test: it prints figures).
 //
-//   npx tsx bench/worker-throughput.ts [--rewards 800] [--concurrency 2] [--batch 20] [--no-pacing]
+//   npx tsx bench/worker-throughput.ts [--rewards 5000] [--latency-ms 150] [--shops 1] [--workers 2]
+//        [--database-url postgresql://postgres@127.0.0.1:5432] [--time-scale 4] [--batch 20]
+//        [--concurrency N (fixed lanes per shop instead of the adaptive rule)]
 //
-// Starts the standalone Shopify emulator over HTTP (emulator/src/server.ts), points the app's real
-// Admin API client at it (SHOPIFY_ADMIN_API_ORIGIN), creates a Standard-plan shop (bucket 2000
-// points, restoring 100/s) and N Pending rewards in a scratch SQLite database, then runs the worker
-// (claims, pacing, Shopify calls, commits) until every reward is settled. It reports:
-//   - budget share: points Shopify charged / points the shop had (full bucket at the start + restore
-//     rate × run time). The bucket starts full, so on short runs the first burst dominates;
-//   - steady share: from the moment the initial bucket is drained to the end, points charged /
-//     points Shopify made available in that window (restored + what was left at its start), i.e.
-//     how much of the restore rate the paced worker really uses (target ≥ 95 %);
-//   - THROTTLED answers (target 0) and the bucket level at the end.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+// Starts the Shopify emulator over HTTP (emulator/src/server.ts) with every Admin API call delayed by
+// --latency-ms (real milliseconds, an armed "hang" fault), creates Standard-plan shops (bucket 2000,
+// restoring 100 points/s) and N Pending rewards (issueRewardAsync) spread over the shops, in a
+// scratch database (SQLite by default; with a PostgreSQL server URL a fresh database is created and
+// dropped), then runs --workers worker processes (bench/lib/worker-process.ts: the app's real worker
+// round) until every reward is settled.
+//
+// --time-scale S runs Shopify's clock S times faster than real time (bucket restores S × faster; the
+// workers' pacers use the same clock) so a 5 000-reward run takes minutes, not eight; latency stays in
+// real ms, so a scaled run is harder for the worker (it needs S × more rewards in flight).
+//
+// Figures (Shopify time): the ceiling is what the shops' buckets allowed — the initial buckets plus
+// restore rate × run time — in points, and in codes (÷ the cost Shopify charged for one create).
+// Share = charged ÷ ceiling. Duplicates are counted in the emulator: discounts per reward code.
 import { parseArgs } from "node:util";
+import path from "node:path";
+import { API_KEY, API_SECRET, ROOT, appEnv, machine, pct, scaledClock, scratchDatabase, startProcess, table } from "./lib/harness";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
   options: {
-    rewards: { type: "string", default: "800" },
-    concurrency: { type: "string", default: "2" },
+    rewards: { type: "string", default: "5000" },
+    "latency-ms": { type: "string", default: "0" },
+    shops: { type: "string", default: "1" },
+    workers: { type: "string", default: "1" },
+    "database-url": { type: "string" },
+    "time-scale": { type: "string", default: "1" },
     batch: { type: "string", default: "20" },
-    "no-pacing": { type: "boolean", default: false },
+    concurrency: { type: "string" },
   },
 });
 const N = Number(args.rewards);
-const SHOP = "bench-standard.myshopify.com";
-const API_KEY = "bench-api-key";
-const API_SECRET = "bench-api-secret";
+const LATENCY = Number(args["latency-ms"]);
+const SHOPS = Math.max(1, Number(args.shops));
+const WORKERS = Math.max(1, Number(args.workers));
+const SCALE = Number(args["time-scale"]);
+for (const [name, v] of Object.entries({ rewards: N, "latency-ms": LATENCY, shops: SHOPS, workers: WORKERS, "time-scale": SCALE })) {
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
+}
 
-// ---- a scratch database, migrated like production --------------------------------------------------
-const dir = mkdtempSync(path.join(tmpdir(), "loyalty-bench-"));
-const DATABASE_URL = `file:${path.join(dir, "bench.sqlite")}`;
-const migrated = spawnSync(process.execPath, [path.join(ROOT, "scripts", "prisma.mjs"), "migrate", "deploy"], {
-  cwd: ROOT,
-  env: { ...process.env, DATABASE_URL },
-  encoding: "utf8",
-});
-if (migrated.status !== 0) throw new Error(`migrate deploy failed:\n${migrated.stdout}\n${migrated.stderr}`);
-
-// ---- the emulator over HTTP ---------------------------------------------------------------------------
+const database = await scratchDatabase(args["database-url"]);
+const t0 = Date.now();
+const shopify = scaledClock(t0, SCALE);
 const { createShopifyEmulator, readAppConfig } = await import("@loyalty/shopify-emulator");
 const { serveEmulator } = await import("@loyalty/shopify-emulator/server");
-const emulator = createShopifyEmulator({ apiKey: API_KEY, apiSecret: API_SECRET, appConfig: readAppConfig(path.join(ROOT, "shopify.app.toml")) });
+const emulator = createShopifyEmulator({ apiKey: API_KEY, apiSecret: API_SECRET, appConfig: readAppConfig(path.join(ROOT, "shopify.app.toml")), clock: shopify.clock });
 const server = await serveEmulator(emulator);
-
-// The app's configuration must be in place before its modules load (they validate it on import).
-Object.assign(process.env, {
-  NODE_ENV: "production",
-  DATABASE_URL,
-  SHOPIFY_API_KEY: API_KEY,
-  SHOPIFY_API_SECRET: API_SECRET,
-  SHOPIFY_APP_URL: "http://127.0.0.1:9",
-  SHOPIFY_ADMIN_API_ORIGIN: server.url,
-  WORKER_IN_PROCESS: "false",
-  LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
-});
+const env = appEnv(database.url, server.url);
+Object.assign(process.env, env);
 const { default: db } = await import("~/db.server");
 const { logger } = await import("~/logger.server");
 const { unauthenticatedAdminFor } = await import("~/services/rewards/deps.server");
 const { issueRewardAsync } = await import("~/services/rewards/issue-async.server");
-const { Pacer } = await import("~/jobs/pacing.server");
-const { runWorkerOnce, workerConfig } = await import("~/jobs/worker.server");
 
-// ---- a Standard shop with the app installed, customers, N pending rewards ------------------------------
-const shop = emulator.addShop({ domain: SHOP, planDisplayName: "Basic", currencyCode: "USD" });
-await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, scope: "write_discounts,read_discounts", accessToken: shop.accessToken } });
-await db.shop.create({ data: { domain: SHOP, currency: "USD" } });
-const customers = [];
-for (let i = 0; i < 50; i++) {
-  const c = emulator.addCustomer(SHOP, { firstName: "Bench", lastName: String(i), email: `bench${i}@example.com` });
-  customers.push(await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: c.id, displayName: `Bench ${i}`, email: `bench${i}@example.com` } }));
+// ---- shops with the app installed, customers, N pending rewards --------------------------------
+const shops: { domain: string; token: string }[] = [];
+const perShopRewards = new Map<string, number>();
+for (let s = 0; s < SHOPS; s++) {
+  const domain = `bench-standard-${s}.myshopify.com`;
+  const shop = emulator.addShop({ domain, planDisplayName: "Basic", currencyCode: "USD" });
+  shops.push({ domain, token: shop.accessToken });
+  await db.session.create({ data: { id: `offline_${domain}`, shop: domain, state: "", isOnline: false, scope: "write_discounts,read_discounts", accessToken: shop.accessToken } });
+  await db.shop.create({ data: { domain, currency: "USD" } });
 }
-const template = await db.rewardTemplate.create({ data: { shop: SHOP, name: "$5 off", purpose: "REFERRAL", kind: "FIXED_AMOUNT", value: "5.00", expiryDays: 30 } });
-/** Every cost report the worker received: when, and the bucket level Shopify reported. */
-const samples: { at: number; available: number; charged: number }[] = [];
-const deps = {
-  db,
-  logger,
-  adminFor: unauthenticatedAdminFor,
-  now: () => new Date(),
-  runOptions: () => ({
-    onCost: (cost: { actualQueryCost: number | null; throttleStatus: { currentlyAvailable: number } }) =>
-      samples.push({ at: Date.now(), available: cost.throttleStatus.currentlyAvailable, charged: cost.actualQueryCost ?? 0 }),
-  }),
-};
-for (let i = 0; i < N; i++) {
-  const r = await issueRewardAsync(deps, { shop: SHOP, customer: { id: customers[i % customers.length].id }, templateId: template.id, source: "REFERRAL" });
-  if (!r.ok) throw new Error(r.error.message);
-}
-
-// ---- run the worker until everything is settled ----------------------------------------------------
-const pacer = args["no-pacing"] ? undefined : new Pacer();
-const config = workerConfig({ workerId: "bench", batchSize: Number(args.batch), perShopConcurrency: Number(args.concurrency) });
-const limits = emulator.admin.throttle.limits(SHOP);
-const startLevel = emulator.admin.throttle.status(shop.accessToken, SHOP).currentlyAvailable;
-emulator.inspect.reset();
-const started = Date.now();
-let lastProgress = started;
-for (;;) {
-  const summary = await runWorkerOnce({ ...deps, ...(pacer ? { pacer } : {}) }, config);
-  const left = await db.reward.count({ where: { status: "PENDING", nextAttemptAt: { lte: new Date() } } });
-  if (Date.now() - lastProgress > 10_000) {
-    lastProgress = Date.now();
-    const issued = await db.reward.count({ where: { status: "ISSUED" } });
-    console.log(`  … ${issued}/${N} issued after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+const seedDeps = { db, logger, adminFor: unauthenticatedAdminFor, now: () => new Date() };
+const customers = new Map<string, { id: string }[]>();
+const templates = new Map<string, string>();
+for (const { domain } of shops) {
+  const list = [];
+  for (let i = 0; i < 20; i++) {
+    const c = emulator.addCustomer(domain, { firstName: "Bench", lastName: String(i), email: `bench${i}@example.com` });
+    list.push(await db.customer.create({ data: { shop: domain, shopifyCustomerId: c.id, displayName: `Bench ${i}`, email: `bench${i}@example.com` } }));
   }
-  if (summary.claimed === 0 && left === 0) break;
+  customers.set(domain, list);
+  const template = await db.rewardTemplate.create({ data: { shop: domain, name: "$5 off", purpose: "REFERRAL", kind: "FIXED_AMOUNT", value: "5.00", expiryDays: 30 } });
+  templates.set(domain, template.id);
 }
-const elapsedS = (Date.now() - started) / 1000;
+const seedStarted = Date.now();
+for (let i = 0; i < N; i++) {
+  const { domain } = shops[i % SHOPS];
+  const list = customers.get(domain)!;
+  const r = await issueRewardAsync(seedDeps, { shop: domain, customer: { id: list[i % list.length].id }, templateId: templates.get(domain)!, source: "REFERRAL" });
+  if (!r.ok) throw new Error(r.error.message);
+  perShopRewards.set(domain, (perShopRewards.get(domain) ?? 0) + 1);
+}
+const seedS = (Date.now() - seedStarted) / 1000;
 
-// ---- figures ---------------------------------------------------------------------------------------------
-const calls = emulator.inspect.calls({ shop: SHOP });
-const charged = calls.reduce((sum, c) => sum + (c.outcome === "throttled" || c.actualQueryCost === null ? 0 : c.actualQueryCost), 0);
+// ---- latency, then the workers ------------------------------------------------------------------
+emulator.inspect.reset(); // full buckets, empty call log
+if (LATENCY > 0) emulator.faults.inject({ action: { type: "hang", ms: LATENCY }, times: "forever" });
+const limits = emulator.admin.throttle.limits(shops[0].domain);
+const startLevels = shops.map((s) => emulator.admin.throttle.status(s.token, s.domain).currentlyAvailable);
+const startedShopify = shopify.nowMs();
+const startedReal = Date.now();
+const workerEnv = {
+  ...env,
+  BENCH_T0: String(t0),
+  BENCH_TIME_SCALE: String(SCALE),
+  BENCH_BATCH: args.batch!,
+  BENCH_SHOPS: shops.map((s) => s.domain).join(","),
+  ...(args.concurrency ? { BENCH_CONCURRENCY: args.concurrency } : {}),
+};
+const reports: { throttledSeen: number; maxLanes: number; processed: number }[] = [];
+await Promise.all(
+  Array.from({ length: WORKERS }, () => {
+    const child = startProcess("bench/lib/worker-process.ts", workerEnv);
+    let out = "";
+    child.stdout!.on("data", (chunk) => (out += chunk));
+    return new Promise<void>((resolve, reject) =>
+      child.on("exit", (code) => {
+        if (code !== 0) return reject(new Error(`worker process exited with ${code}`));
+        const line = out.trim().split("\n").pop() ?? "{}";
+        reports.push(JSON.parse(line));
+        resolve();
+      }),
+    );
+  }),
+);
+// The run starts with the first Admin API call (process start-up is not Shopify's budget's fault)
+// and ends when the last reward settled (the last worker saw nothing Pending).
+const firstCallMs = emulator.inspect.calls({})[0]?.at.getTime() ?? startedShopify;
+const elapsedShopifyS = (shopify.nowMs() - firstCallMs) / 1000;
+const elapsedRealS = (Date.now() - startedReal) / 1000;
+const startupRealS = (firstCallMs - startedShopify) / 1000 / SCALE;
+
+// ---- figures ----------------------------------------------------------------------------------------
+const calls = emulator.inspect.calls({});
+const charged = calls.reduce((sum, c) => sum + (c.outcome === "throttled" || c.actualQueryCost == null ? 0 : c.actualQueryCost), 0);
 const throttled = calls.filter((c) => c.outcome === "throttled").length;
-const endLevel = emulator.admin.throttle.status(shop.accessToken, SHOP).currentlyAvailable;
-const budget = startLevel + limits.restoreRate * elapsedS;
-const ended = Date.now();
-const drained = samples.findIndex((x) => x.available < 100);
-let steady = NaN;
-let steadySeconds = 0;
-if (drained >= 0) {
-  const window = samples.slice(drained + 1);
-  steadySeconds = (ended - samples[drained].at) / 1000;
-  const available = samples[drained].available + limits.restoreRate * steadySeconds - endLevel;
-  steady = window.reduce((sum, x) => sum + x.charged, 0) / (available + endLevel);
+const creates = calls.filter((c) => c.rootFields?.includes("discountCodeBasicCreate") && c.outcome === "success");
+const createCost = creates.length > 0 ? Math.max(...creates.map((c) => c.actualQueryCost ?? 0)) : NaN;
+const ceilingPoints = startLevels.reduce((a, b) => a + b, 0) + SHOPS * limits.restoreRate * elapsedShopifyS;
+const ceilingCodes = createCost > 0 ? ceilingPoints / createCost : 0;
+
+const rewards = await db.reward.findMany({ select: { code: true, status: true, shop: true, failureReason: true, issuedAt: true, createdAt: true } });
+const byStatus = new Map<string, number>();
+for (const r of rewards) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+const discountsPerCode = new Map<string, number>();
+for (const { domain } of shops) for (const d of emulator.inspect.discounts(domain)) for (const c of d.codes) discountsPerCode.set(`${domain}|${c.code.toUpperCase()}`, (discountsPerCode.get(`${domain}|${c.code.toUpperCase()}`) ?? 0) + 1);
+let duplicates = 0;
+let issuedWithoutDiscount = 0;
+let unissuedWithDiscount = 0;
+const rewardKeys = new Set<string>();
+for (const r of rewards) {
+  const key = `${r.shop}|${r.code.toUpperCase()}`;
+  rewardKeys.add(key);
+  const n = discountsPerCode.get(key) ?? 0;
+  if (n > 1) duplicates++;
+  if (r.status === "ISSUED" && n === 0) issuedWithoutDiscount++;
+  if (r.status !== "ISSUED" && n > 0) unissuedWithDiscount++;
 }
-const statuses = await db.reward.groupBy({ by: ["status"], _count: true });
-const creates = emulator.inspect.countCalls("discountCodeBasicCreate", { shop: SHOP });
+const orphans = [...discountsPerCode.keys()].filter((k) => !rewardKeys.has(k)).length;
+const failedThrottled = rewards.filter((r) => r.status === "FAILED" && /throttl/i.test(r.failureReason ?? "")).length;
+const issued = byStatus.get("ISSUED") ?? 0;
 
-console.log(`Worker throughput — Standard shop (bucket ${limits.maximumAvailable}, restore ${limits.restoreRate}/s), ${N} rewards, pacing ${pacer ? "on" : "off"}, batch ${config.batchSize}, ${config.perShopConcurrency} calls in flight per shop`);
-console.log(`  run time           ${elapsedS.toFixed(1)} s  (${(N / elapsedS).toFixed(1)} rewards/s)`);
-console.log(`  rewards            ${statuses.map((s) => `${s.status} ${s._count}`).join(", ")}; create calls ${creates}, discounts in Shopify ${emulator.inspect.discounts(SHOP).length} (Pending = waiting for a retry after THROTTLED)`);
-console.log(`  points charged     ${charged} of ${budget.toFixed(0)} available  → budget share ${((100 * charged) / budget).toFixed(1)} %`);
-console.log(`  steady share       ${(100 * steady).toFixed(1)} % of the points available over the last ${steadySeconds.toFixed(1)} s (after the initial bucket was drained)`);
-console.log(`  THROTTLED answers  ${throttled}`);
-console.log(`  bucket at the end  ${endLevel} / ${limits.maximumAvailable}`);
+// Fairness: each shop's issued codes against its own ceiling share (all shops have the same plan).
+const perShopIssued = shops.map((s) => rewards.filter((r) => r.shop === s.domain && r.status === "ISSUED").length);
+const perShopLastIssued = shops.map((s) => Math.max(0, ...rewards.filter((r) => r.shop === s.domain && r.issuedAt).map((r) => r.issuedAt!.getTime())));
 
+console.log(
+  `Worker throughput — ${SHOPS} Standard shop(s) (bucket ${limits.maximumAvailable}, restore ${limits.restoreRate}/s each), ${N} rewards, ` +
+    `${LATENCY} ms added to every Admin API call, ${WORKERS} worker process(es), ${database.provider}, batch ${args.batch}, ` +
+    `lanes per shop ${args.concurrency ? `fixed ${args.concurrency}` : "adaptive (bucket + observed time per reward)"}`,
+);
+console.log(
+  SCALE === 1
+    ? "  Shopify's clock: real time"
+    : `  Shopify's clock: TIME-SCALED ×${SCALE} (the bucket restores ${SCALE} × faster per real second; figures below are in Shopify time)`,
+);
+console.log(`  machine: ${machine()}; seeding took ${seedS.toFixed(1)} s`);
+console.log(
+  table([
+    ["run time", `${elapsedShopifyS.toFixed(1)} s Shopify time from the first call (${elapsedRealS.toFixed(1)} s real, of which ${startupRealS.toFixed(1)} s process start-up)`],
+    ["rewards", [...byStatus.entries()].map(([k, v]) => `${k} ${v}`).join(", ")],
+    ["codes issued", `${issued} of a ceiling of ${ceilingCodes.toFixed(0)} codes (one create costs ${Number.isFinite(createCost) ? createCost : "n/a"} points)`],
+    ["codes share", pct(issued, ceilingCodes)],
+    ["points share", `${pct(charged, ceilingPoints)} (${charged} of ${ceilingPoints.toFixed(0)} points charged, lookups included)`],
+    ["THROTTLED answers", `${throttled} (pacers saw ${reports.reduce((a, r) => a + r.throttledSeen, 0)})`],
+    ["failed by THROTTLED", failedThrottled],
+    ["duplicate discounts", `${duplicates} rewards with more than one discount; ${orphans} discounts with no reward`],
+    ["status truth", `${issuedWithoutDiscount} Issued without a discount, ${unissuedWithDiscount} not Issued with one`],
+    ["lanes per shop", `up to ${Math.max(0, ...reports.map((r) => r.maxLanes))} (seen at round starts)`],
+    ...(SHOPS > 1
+      ? ([
+          ["fairness", `issued per shop min ${Math.min(...perShopIssued)} / max ${Math.max(...perShopIssued)}; last code per shop between ${((Math.min(...perShopLastIssued) - startedReal) / 1000).toFixed(1)} s and ${((Math.max(...perShopLastIssued) - startedReal) / 1000).toFixed(1)} s real`],
+        ] as [string, string][])
+      : []),
+  ]),
+);
+const ok = duplicates === 0 && orphans === 0 && failedThrottled === 0 && issuedWithoutDiscount === 0 && unissuedWithDiscount === 0 && issued === N;
 await db.$disconnect();
 await server.close();
-rmSync(dir, { recursive: true, force: true });
+await database.drop();
+process.exit(ok ? 0 : 1);

@@ -2,7 +2,7 @@
 // (refilled at the restore rate, minus calls in flight) covers the call's requested cost.
 import { describe, expect, it } from "vitest";
 import type { AdminGraphql, QueryCost } from "~/services/rewards/deps.server";
-import { Pacer } from "./pacing.server";
+import { Pacer, shopConcurrency, type ConcurrencyInput } from "./pacing.server";
 
 function fakeTime() {
   let t = 0;
@@ -87,5 +87,99 @@ describe("Pacer", () => {
     expect(calls).toHaveLength(3);
     expect(calls[1] - calls[0]).toBeGreaterThanOrEqual(10); // ~10 ms for the missing point
     expect(calls[2] - calls[1]).toBeGreaterThanOrEqual(10);
+  });
+
+  it("keeps a drained shop's waits to that shop: another shop's calls go at once (fairness)", async () => {
+    // Waits only end when the test lets them (then the clock moves by what was waited).
+    let t = 0;
+    const sleeping: (() => void)[] = [];
+    const pacer = new Pacer({ now: () => t, sleep: (ms) => new Promise((resolve) => sleeping.push(() => ((t += ms), resolve()))), margin: 0 });
+    pacer.observe("drained.myshopify.com", cost(0));
+    pacer.observe("full.myshopify.com", cost(2000));
+    let drainedGot = false;
+    const drained = pacer.acquire("drained.myshopify.com").then((release) => ((drainedGot = true), release));
+    const full = await pacer.acquire("full.myshopify.com");
+    expect(drainedGot).toBe(false); // still waiting for 10 points…
+    expect(sleeping).toHaveLength(1);
+    expect(t).toBe(0); // …while the other shop's call was let through without any wait
+    full();
+    while (!drainedGot) {
+      sleeping.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    (await drained)();
+    expect(t).toBeGreaterThanOrEqual(100);
+  });
+
+  it("after THROTTLED (another process spent the points) it counts on half the restore rate, then grows back", async () => {
+    const time = fakeTime();
+    const pacer = new Pacer({ now: time.now, sleep: time.sleep, margin: 0 });
+    pacer.observe("m.myshopify.com", cost(0, 10, null)); // THROTTLED: level 0
+    expect(pacer.snapshot("m.myshopify.com").share).toBe(0.5);
+    (await pacer.acquire("m.myshopify.com"))();
+    expect(time.now()).toBeGreaterThanOrEqual(200); // 10 points at 50/s, not 100/s
+    for (let i = 0; i < 100; i++) pacer.observe("m.myshopify.com", cost(0));
+    expect(pacer.snapshot("m.myshopify.com").share).toBe(1);
+  });
+
+  it("reports to the caller how long each call waited for the budget", async () => {
+    const time = fakeTime();
+    const pacer = new Pacer({ now: time.now, sleep: time.sleep, margin: 0 });
+    pacer.observe("w.myshopify.com", cost(0));
+    const waits: number[] = [];
+    const paced = pacer.wrap("w.myshopify.com", async () => new Response("{}"), (ms) => waits.push(ms));
+    await paced("query { shop { name } }");
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe("shopConcurrency (lanes per shop)", () => {
+  // A Standard shop: restores 100 points/s, a create costs 10 → 10 calls/s at most in the long run.
+  const standard = (over: Partial<ConcurrencyInput> = {}): ConcurrencyInput => ({ known: true, spare: 0, restoreRate: 100, estimate: 10, busyMs: 100, ...over });
+
+  it("starts small until Shopify has reported the bucket and a reward's time is known", () => {
+    expect(shopConcurrency({ ...standard(), known: false })).toBe(2);
+    expect(shopConcurrency(standard({ busyMs: null }))).toBe(2);
+    expect(shopConcurrency({ ...standard(), known: false }, { initial: 1 })).toBe(1);
+  });
+
+  it("gives a slower round trip more lanes, enough for the restore rate (Little's law with headroom)", () => {
+    // 10 calls/s × busy seconds × 1.5, rounded up, + 1.
+    expect(shopConcurrency(standard({ busyMs: 0 }))).toBe(1);
+    expect(shopConcurrency(standard({ busyMs: 35 }))).toBe(2);
+    expect(shopConcurrency(standard({ busyMs: 185 }))).toBe(4);
+    expect(shopConcurrency(standard({ busyMs: 435 }))).toBe(8);
+    // Lanes × (1 / busy time) covers the restore rate at every latency.
+    for (const busyMs of [10, 50, 150, 400, 1000]) {
+      const lanes = shopConcurrency(standard({ busyMs }), { max: 1000 });
+      expect(lanes / (busyMs / 1000)).toBeGreaterThanOrEqual(100 / 10);
+    }
+  });
+
+  it("a bigger plan (faster restore) gets more lanes for the same latency", () => {
+    const plus = shopConcurrency(standard({ restoreRate: 1000, busyMs: 400 }), { max: 1000 });
+    expect(plus).toBeGreaterThan(shopConcurrency(standard({ busyMs: 400 })));
+    expect(plus).toBe(Math.ceil(100 * 0.4 * 1.5) + 1);
+  });
+
+  it("uses spare points in the bucket at once, within the cap", () => {
+    expect(shopConcurrency(standard({ spare: 150, busyMs: 10 }))).toBe(15);
+    expect(shopConcurrency(standard({ spare: 2000, busyMs: 10 }))).toBe(32);
+    expect(shopConcurrency(standard({ spare: 2000, busyMs: 10 }), { max: 8 })).toBe(8);
+    expect(shopConcurrency(standard({ busyMs: 60_000 }), { max: 8 })).toBe(8);
+  });
+
+  it("Pacer.concurrency reads the shop's bucket and its reported time per reward", () => {
+    const time = fakeTime();
+    const pacer = new Pacer({ now: time.now, sleep: time.sleep });
+    expect(pacer.concurrency("x.myshopify.com")).toBe(2); // nothing known yet
+    pacer.observe("x.myshopify.com", cost(0));
+    pacer.recordBusy("x.myshopify.com", 435);
+    expect(pacer.concurrency("x.myshopify.com")).toBe(8);
+    expect(pacer.snapshot("x.myshopify.com").busyMs).toBe(435);
+    time.advance(2_000); // 200 points restored meanwhile: 20 calls can go at once
+    expect(pacer.concurrency("x.myshopify.com")).toBe(20);
+    expect(pacer.concurrency("y.myshopify.com")).toBe(2); // other shops are separate
   });
 });

@@ -37,6 +37,17 @@ interface Bucket {
   /** Largest requested cost seen. */
   estimate: number;
   throttledSeen: number;
+  /**
+   * Share of the restore rate this process counts on between reports (1 alone; halved on each
+   * THROTTLED answer, down to 1/8, and grown back by 1/50 per answered call): several worker
+   * processes pacing one shop each see only the others' spending after the fact, so they back off
+   * like TCP's congestion window instead of all spending the same restored points.
+   */
+  share: number;
+  /** Smoothed round trip of this shop's calls (ms), null until one was answered. */
+  latencyMs: number | null;
+  /** Smoothed time a unit of work holds its lane, waits for the budget excluded (ms), as reported by the worker. */
+  busyMs: number | null;
 }
 
 export interface BucketSnapshot {
@@ -47,6 +58,50 @@ export interface BucketSnapshot {
   reserved: number;
   estimate: number;
   throttledSeen: number;
+  share: number;
+  latencyMs: number | null;
+  busyMs: number | null;
+}
+
+/** What the concurrency rule needs to know about a shop (see {@link shopConcurrency}). */
+export interface ConcurrencyInput {
+  /** Whether Shopify has reported the bucket yet. */
+  known: boolean;
+  /** Points available now, net of calls in flight. */
+  spare: number;
+  restoreRate: number;
+  /** Requested cost of one call (the largest seen). */
+  estimate: number;
+  /** How long one unit of work holds its lane (a reward: database work plus its calls), in ms. */
+  busyMs: number | null;
+}
+
+export interface ConcurrencyLimits {
+  /** Lanes before anything is known (default 2). */
+  initial?: number;
+  /** Never more lanes than this (default 32: database connections and memory are finite). */
+  max?: number;
+  /** Safety factor on the steady-state need (default 1.5: latency varies). */
+  headroom?: number;
+}
+
+/**
+ * How many units of work for one shop to keep in flight so the lanes never limit the rate Shopify
+ * allows (the pacer then decides when each call goes). Little's law: to sustain the restore rate
+ * (restoreRate ÷ cost calls per second) while each unit holds its lane `busyMs`, we need
+ * rate × busy lanes; while the bucket still has spare points, as many more lanes as it can pay for
+ * at once. So a slow Shopify (or a slow database) gets more lanes, a fast one fewer; a constant
+ * would cap the rate at lanes ÷ round trip.
+ */
+export function shopConcurrency(input: ConcurrencyInput, limits: ConcurrencyLimits = {}): number {
+  const initial = limits.initial ?? 2;
+  const max = Math.max(1, limits.max ?? 32);
+  const headroom = limits.headroom ?? 1.5;
+  if (!input.known || !(input.estimate > 0) || input.busyMs === null || !Number.isFinite(input.busyMs)) return Math.min(max, initial);
+  const steadyPerSecond = input.restoreRate / input.estimate;
+  const steady = Math.ceil(steadyPerSecond * (Math.max(0, input.busyMs) / 1000) * headroom) + 1;
+  const burst = Math.max(0, Math.floor(input.spare / input.estimate));
+  return Math.max(1, Math.min(max, Math.max(steady, burst)));
 }
 
 export class Pacer {
@@ -67,7 +122,7 @@ export class Pacer {
     const key = shop.toLowerCase();
     let b = this.buckets.get(key);
     if (!b) {
-      b = { known: false, available: 0, maximum: 0, restoreRate: 0, atMs: this.nowMs(), reserved: 0, inflight: 0, estimate: 0, throttledSeen: 0 };
+      b = { known: false, available: 0, maximum: 0, restoreRate: 0, atMs: this.nowMs(), reserved: 0, inflight: 0, estimate: 0, throttledSeen: 0, share: 1, latencyMs: null, busyMs: null };
       this.buckets.set(key, b);
     }
     return b;
@@ -75,7 +130,7 @@ export class Pacer {
 
   private refill(b: Bucket): void {
     const now = this.nowMs();
-    if (b.known) b.available = Math.min(b.maximum, b.available + (Math.max(0, now - b.atMs) / 1000) * b.restoreRate);
+    if (b.known) b.available = Math.min(b.maximum, b.available + (Math.max(0, now - b.atMs) / 1000) * b.restoreRate * b.share);
     b.atMs = now;
   }
 
@@ -90,7 +145,12 @@ export class Pacer {
     b.restoreRate = t.restoreRate;
     b.atMs = this.nowMs();
     if (Number.isFinite(cost.requestedQueryCost)) b.estimate = Math.max(b.estimate, cost.requestedQueryCost);
-    if (cost.actualQueryCost === null) b.throttledSeen++;
+    if (cost.actualQueryCost === null) {
+      b.throttledSeen++;
+      b.share = Math.max(1 / 8, b.share / 2);
+    } else {
+      b.share = Math.min(1, b.share + 1 / 50);
+    }
   }
 
   /** Waits until the shop's bucket can take another call; returns the release for when it is answered. */
@@ -120,19 +180,23 @@ export class Pacer {
         };
       }
       const missing = b.known ? b.estimate + this.margin - (b.available - b.reserved) : 0;
-      const waitMs = b.known && b.restoreRate > 0 ? (missing / b.restoreRate) * 1000 : 10;
+      const waitMs = b.known && b.restoreRate > 0 ? (missing / (b.restoreRate * b.share)) * 1000 : 10;
       await this.sleep(Math.min(this.maxWaitMs, Math.max(1, Math.ceil(waitMs))));
     }
   }
 
-  /** `graphql` that waits for the shop's budget before every call. */
-  wrap(shop: string, graphql: AdminGraphql): AdminGraphql {
+  /** `graphql` that waits for the shop's budget before every call (`onWait` hears how long each waited). */
+  wrap(shop: string, graphql: AdminGraphql, onWait?: (ms: number) => void): AdminGraphql {
     return async (query, options) => {
+      const asked = this.nowMs();
       const release = await this.acquire(shop);
+      const sent = this.nowMs();
+      onWait?.(sent - asked);
       try {
         return await graphql(query, options);
       } finally {
         release();
+        this.recordLatency(shop, this.nowMs() - sent);
       }
     };
   }
@@ -148,6 +212,38 @@ export class Pacer {
     };
   }
 
+  /** The pacer's clock (ms): the one bucket refills and latencies are measured on. */
+  clockMs(): number {
+    return this.nowMs();
+  }
+
+  /** Smooths a call's round trip into the shop's latency (exponential moving average, weight 0.2). */
+  recordLatency(shop: string, ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) return;
+    const b = this.bucket(shop);
+    b.latencyMs = b.latencyMs === null ? ms : b.latencyMs * 0.8 + ms * 0.2;
+  }
+
+  /** Smooths how long a unit of work held its lane, budget waits excluded (same weighting). */
+  recordBusy(shop: string, ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) return;
+    const b = this.bucket(shop);
+    b.busyMs = b.busyMs === null ? ms : b.busyMs * 0.8 + ms * 0.2;
+  }
+
+  /**
+   * Lanes for this shop now ({@link shopConcurrency}), from its bucket and how long a unit of work
+   * has been taking (reported with `recordBusy`; until then, the calls' own round trip).
+   */
+  concurrency(shop: string, limits: ConcurrencyLimits = {}): number {
+    const b = this.bucket(shop);
+    this.refill(b);
+    return shopConcurrency(
+      { known: b.known, spare: b.available - b.reserved, restoreRate: b.restoreRate, estimate: b.estimate, busyMs: b.busyMs ?? b.latencyMs },
+      limits,
+    );
+  }
+
   snapshot(shop: string): BucketSnapshot {
     const b = this.bucket(shop);
     this.refill(b);
@@ -159,6 +255,9 @@ export class Pacer {
       reserved: b.reserved,
       estimate: b.estimate,
       throttledSeen: b.throttledSeen,
+      share: b.share,
+      latencyMs: b.latencyMs,
+      busyMs: b.busyMs,
     };
   }
 }

@@ -94,6 +94,45 @@ describe("worker: pacing and shutdown", () => {
     expect(emulator.inspect.countCalls(undefined, { shop: STANDARD, outcome: "throttled" })).toBeGreaterThan(0);
   });
 
+  it("adaptive lanes: a shop waiting on a drained bucket does not hold up another shop's rewards (fairness)", async () => {
+    const who = await createCustomer(db, STANDARD, {}, emulator);
+    const tpl = await createTemplate(db, STANDARD, { purpose: "REFERRAL", pointsCost: null });
+    const token = emulator.store.getShop(STANDARD)!.accessToken;
+    // GIVEN 6 rewards of a Standard shop whose bucket is empty, and 6 of a shop with a full bucket.
+    for (let i = 0; i < 6; i++) await pending(STANDARD, who, tpl);
+    const others: string[] = [];
+    for (let i = 0; i < 6; i++) others.push((await pending()).id);
+    emulator.admin.throttle.setAvailable(token, STANDARD, 0);
+    // The pacer's waits block until the test opens the gate (then they move Shopify's clock).
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const pacer = new Pacer({
+      now: () => shopifyTime.now().getTime(),
+      sleep: async (ms) => {
+        await gate;
+        await waitOnShopifyTime(ms);
+      },
+    });
+    pacer.observe(STANDARD, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } });
+    pacer.observe(SHOP, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 20000, currentlyAvailable: 20000, restoreRate: 1000 } });
+
+    // WHEN one round claims all 12 with lanes sized per shop ("auto", the default).
+    const round = runWorkerOnce({ ...deps({ now: () => new Date() }), pacer }, config({ batchSize: 12, perShopConcurrency: "auto" }));
+
+    // THEN the other shop's 6 are issued while the Standard shop is still waiting for its budget.
+    const issuedOthers = async () => db.reward.count({ where: { id: { in: others }, status: "ISSUED" } });
+    for (let i = 0; i < 600 && (await issuedOthers()) < 6; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await issuedOthers()).toBe(6);
+    expect(await db.reward.count({ where: { shop: STANDARD, status: "ISSUED" } })).toBe(0);
+    expect(pacer.snapshot(SHOP).busyMs).not.toBeNull(); // the worker reported its time per reward
+
+    // AND once Shopify restores the Standard bucket, its rewards follow, with no THROTTLED answer.
+    open();
+    const summary = await round;
+    expect(summary.outcomes).toEqual({ issued: 12 });
+    expect(emulator.inspect.countCalls(undefined, { shop: STANDARD, outcome: "throttled" })).toBe(0);
+  });
+
   it("graceful stop finishes the reward in progress and gives the other claimed rewards back", async () => {
     const rewards = [];
     for (let i = 0; i < 4; i++) rewards.push(await pending());

@@ -23,8 +23,14 @@ export type { ProcessOutcome } from "~/services/rewards/generate-pending.server"
 export interface WorkerConfig extends GeneratePendingConfig {
   /** Rewards claimed per round. */
   batchSize: number;
-  /** Calls in flight per shop (the pacer keeps them within the shop's budget). */
-  perShopConcurrency: number;
+  /**
+   * Rewards in flight per shop. "auto" (default): sized per shop from its bucket and the observed
+   * time per reward (pacing.server.ts `shopConcurrency`), at most `maxPerShopConcurrency`; the pacer
+   * keeps the calls within the budget either way. A number fixes it (tests).
+   */
+  perShopConcurrency: number | "auto";
+  /** Upper bound for "auto" (database connections are finite). */
+  maxPerShopConcurrency: number;
 }
 
 export interface WorkerDeps extends GeneratePendingDeps {
@@ -41,7 +47,8 @@ export function workerConfig(overrides: Partial<WorkerConfig> = {}): WorkerConfi
     workerId: overrides.workerId ?? newWorkerId(),
     batchSize: 20,
     ...DEFAULT_GENERATE_PENDING_CONFIG,
-    perShopConcurrency: 2,
+    perShopConcurrency: "auto",
+    maxPerShopConcurrency: 32,
     ...overrides,
   };
 }
@@ -55,12 +62,43 @@ export interface WorkerRunSummary {
   released: number;
 }
 
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/** Runs `fn` over the items with at most `limit()` in flight, asking the limit again each time one ends. `fn` must not throw. */
+async function forEachAdaptive<T>(items: T[], limit: () => number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) await fn(items[next++]);
+  let active = 0;
+  await new Promise<void>((resolve) => {
+    const pump = () => {
+      if (next >= items.length && active === 0) return resolve();
+      const lanes = Math.max(1, limit());
+      while (next < items.length && active < lanes) {
+        const item = items[next++];
+        active++;
+        void fn(item).finally(() => {
+          active--;
+          pump();
+        });
+      }
+    };
+    pump();
   });
-  await Promise.all(lanes);
+}
+
+/** The lanes rule for one shop: fixed, or sized from its bucket and observed time per reward. */
+export function lanesFor(config: Pick<WorkerConfig, "perShopConcurrency" | "maxPerShopConcurrency">, pacer: Pacer | undefined, shop: string): () => number {
+  if (config.perShopConcurrency !== "auto") {
+    const fixed = Math.max(1, Math.floor(config.perShopConcurrency));
+    return () => fixed;
+  }
+  const max = config.maxPerShopConcurrency;
+  if (!pacer) return () => Math.min(2, max);
+  return () => pacer.concurrency(shop, { max });
+}
+
+/** Deps whose pacer reports, per reward, how long it waited for the budget (so busy time excludes it). */
+function timedDeps(deps: WorkerDeps, onWait: (ms: number) => void): GeneratePendingDeps {
+  const pacer = deps.pacer;
+  if (!pacer) return deps;
+  return { ...deps, pacer: { wrap: (shop, graphql) => pacer.wrap(shop, graphql, onWait), runOptions: (shop, base) => pacer.runOptions(shop, base) } };
 }
 
 /** One round: claim due rewards and process them (shops in parallel, each shop paced). */
@@ -78,14 +116,19 @@ export async function runWorkerOnce(deps: WorkerDeps, config: WorkerConfig, sign
   for (const reward of claimed) byShop.set(reward.shop, [...(byShop.get(reward.shop) ?? []), reward]);
 
   await Promise.all(
-    [...byShop.values()].map((rewards) =>
-      forEachLimited(rewards, config.perShopConcurrency, async (reward) => {
+    [...byShop.entries()].map(([shop, rewards]) =>
+      forEachAdaptive(rewards, lanesFor(config, deps.pacer, shop), async (reward) => {
         if (signal?.aborted) {
           summary.released += await releaseClaims(db, config.workerId, [reward.id]).catch(() => 0);
           return;
         }
+        // On the pacer's clock, the one its restore rate is measured on.
+        const clock = deps.pacer ? () => deps.pacer!.clockMs() : Date.now;
+        const started = clock();
+        let waited = 0;
         try {
-          const outcome = await processClaimedReward(deps, config, reward);
+          const outcome = await processClaimedReward(timedDeps(deps, (ms) => (waited += ms)), config, reward);
+          deps.pacer?.recordBusy(shop, clock() - started - waited);
           summary.outcomes[outcome] = (summary.outcomes[outcome] ?? 0) + 1;
         } catch (error) {
           summary.errors++;
