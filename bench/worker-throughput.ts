@@ -137,7 +137,7 @@ const createCost = creates.length > 0 ? Math.max(...creates.map((c) => c.actualQ
 const ceilingPoints = startLevels.reduce((a, b) => a + b, 0) + SHOPS * limits.restoreRate * elapsedShopifyS;
 const ceilingCodes = createCost > 0 ? ceilingPoints / createCost : 0;
 
-const rewards = await db.reward.findMany({ select: { code: true, status: true, shop: true, failureReason: true, issuedAt: true, createdAt: true } });
+const rewards = await db.reward.findMany({ select: { code: true, status: true, shop: true, failureCode: true, issuedAt: true, createdAt: true } });
 const byStatus = new Map<string, number>();
 for (const r of rewards) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
 const discountsPerCode = new Map<string, number>();
@@ -155,7 +155,7 @@ for (const r of rewards) {
   if (r.status !== "ISSUED" && n > 0) unissuedWithDiscount++;
 }
 const orphans = [...discountsPerCode.keys()].filter((k) => !rewardKeys.has(k)).length;
-const failedThrottled = rewards.filter((r) => r.status === "FAILED" && /throttl/i.test(r.failureReason ?? "")).length;
+const failedThrottled = rewards.filter((r) => r.status === "FAILED" && /throttl/i.test(r.failureCode ?? "")).length;
 const issued = byStatus.get("ISSUED") ?? 0;
 
 // Fairness: each shop's issued codes against its own ceiling share (all shops have the same plan).

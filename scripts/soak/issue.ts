@@ -102,7 +102,7 @@ const settleS = (Date.now() - started) / 1000;
 server.stopFaults();
 
 // ---- invariants ---------------------------------------------------------------------------------------
-const rewards = await db.reward.findMany({ select: { code: true, status: true, failureReason: true, attempts: true } });
+const rewards = await db.reward.findMany({ select: { code: true, status: true, failureCode: true, failureMessage: true, attempts: true } });
 const live = new Map<string, number>();
 const any = new Map<string, number>();
 for (const d of emulator.inspect.discounts(SHOP)) {
@@ -122,7 +122,7 @@ const codes = new Set(rewards.map((r) => r.code.toUpperCase()));
 const orphans = [...live.keys()].filter((k) => !codes.has(k)).length;
 const notSettled = rewards.length - issued.length - failed.length;
 const reasons = new Map<string, number>();
-for (const r of failed) reasons.set(r.failureReason ?? "?", (reasons.get(r.failureReason ?? "?") ?? 0) + 1);
+for (const r of failed) reasons.set(r.failureCode ?? "?", (reasons.get(r.failureCode ?? "?") ?? 0) + 1);
 const calls = emulator.inspect.calls({ shop: SHOP });
 
 console.log(`soak:issue — ${N} async rewards, ${K} worker processes (${kills} SIGKILLed and restarted), fault rate ${RATE} per Admin API request, ${database.provider}`);
