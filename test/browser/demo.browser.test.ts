@@ -54,11 +54,12 @@ async function startDemo(args: string[] = []): Promise<{ adminUrl: string; outpu
   });
   let output = "";
   const adminUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not print its URL:\n${output}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`demo did not print its URLs:\n${output}`)), 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      // Both URL lines, which may arrive in separate chunks.
       const m = /^DEMO_ADMIN_URL=(\S+)$/m.exec(output);
-      if (m) {
+      if (m && /^DEMO_STOREFRONT_URL=\S+$/m.test(output)) {
         clearTimeout(timer);
         resolve(m[1]);
       }
