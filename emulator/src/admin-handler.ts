@@ -308,11 +308,20 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
           return respond(body);
         }
         case "hang":
-          try {
-            await hang(action.ms, request.signal);
-          } catch (reason) {
-            record({ ...withFault, outcome: "aborted", httpStatus: null });
-            throw reason;
+          if (action.ms === undefined) {
+            // Held until the caller gives up, never run: a request that never got through.
+            try {
+              await hang(undefined, request.signal);
+            } catch (reason) {
+              record({ ...withFault, outcome: "aborted", httpStatus: null });
+              throw reason;
+            }
+          } else {
+            // Held for `ms`, then run — even if the caller stopped waiting meanwhile. A server that
+            // has received a request is not told to stop when the client gives up, so a client that
+            // timed out cannot know whether a non-idempotent request ran (RFC 9110 §9.2.2): an app
+            // that timed out must assume its mutation can still land later.
+            await hang(action.ms, undefined);
           }
           break;
         case "userErrors": {

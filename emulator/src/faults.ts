@@ -31,7 +31,11 @@ export interface InjectedUserError {
 export type FaultAction =
   /** An HTTP error instead of a GraphQL answer. 429 gets a Retry-After header. */
   | { type: "http"; status: number; body?: string; headers?: Record<string, string>; retryAfterSeconds?: number }
-  /** Wait before answering; without `ms` the request hangs until its AbortSignal aborts. */
+  /**
+   * Wait `ms`, then run the request and answer — even if the caller gave up meanwhile (a received
+   * request is not cancelled by the client leaving). Without `ms` the request hangs until its
+   * AbortSignal aborts and never runs.
+   */
   | { type: "hang"; ms?: number }
   /** Shopify's THROTTLED answer regardless of the bucket level. */
   | { type: "throttled" }

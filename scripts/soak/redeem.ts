@@ -32,12 +32,13 @@ const RATE = Number(args["fault-rate"]);
 const COST = 100;
 const SHOP = "soak-redeem.myshopify.com";
 const TIMEOUT_MS = 5_000;
+const HANG_MS = TIMEOUT_MS * 2;
 
 const database = await scratchDatabase(args["database-url"]);
 const { createShopifyEmulator, readAppConfig } = await import("@loyalty/shopify-emulator");
 const emulator = createShopifyEmulator({ apiKey: API_KEY, apiSecret: API_SECRET, appConfig: readAppConfig(path.join(ROOT, "shopify.app.toml")) });
 let faultRate = 0;
-const server = await serveWithFaults(emulator, { rate: () => faultRate, hangMs: TIMEOUT_MS * 2 });
+const server = await serveWithFaults(emulator, { rate: () => faultRate, hangMs: HANG_MS });
 Object.assign(process.env, appEnv(database.url, server.url));
 const { default: db } = await import("~/db.server");
 const { logger } = await import("~/logger.server");
@@ -80,6 +81,11 @@ async function round(name: string, rate: number): Promise<Round> {
 
 const rounds = [await round("healthy", 0), await round("failing", RATE)];
 server.stopFaults();
+// The worker's sweep runs only on redemptions whose lease ended 10 minutes ago (recover-redemptions),
+// long after any request Shopify still held could land. The clock below pretends an hour passed, so
+// real time must at least outlast the hangs still in flight (they execute after HANG_MS), or the
+// sweep would look before a late create lands — something it never does in production.
+await new Promise((resolve) => setTimeout(resolve, HANG_MS + 1_000));
 // The worker's sweep for redemptions left in progress (its lease long over by then).
 const later = { ...deps, now: () => new Date(Date.now() + 3_600_000) };
 await recoverAbandonedRedemptions(later, { olderThanMs: 0, limit: 10_000 });

@@ -234,7 +234,10 @@ describe("worker: retries and failures", () => {
     const minute = 60_000;
     expect(waits).toEqual([1, 4, 16, 64, 256, 540, 540].map((m) => m * minute)); // jitter pinned to the ceiling
     const row = await rewardRow(reward.id);
-    expect(row).toMatchObject({ status: "FAILED", nextAttemptAt: null, claimedBy: null });
+    // A 503 on a create leaves it uncertain (it may still run in Shopify): the Failed reward keeps a
+    // cleanup marker, so a create that lands after the last lookup is deactivated, never left live.
+    expect(row).toMatchObject({ status: "FAILED", claimedBy: null });
+    expect(row.nextAttemptAt).not.toBeNull();
     expect(row.failureCode).toBe("shopify_unavailable");
     expect(row.failureMessage).toBe("Shopify answered HTTP 503 (gave up after 8 attempts)");
     expect(merchantExplanation(row.failureCode).summary).toMatch(/unavailable/);
@@ -243,8 +246,10 @@ describe("worker: retries and failures", () => {
     expect(events.at(-1)).toMatchObject({ type: "STATUS_CHANGED", fromStatus: "PENDING", toStatus: "FAILED", actor: "WORKER" });
     // Each uncertain 503 on the create was checked with a lookup; nothing was ever created.
     expect(discountsWithCode(SHOP, reward.code)).toHaveLength(0);
-    // Failed is final: nothing claims it again.
+    // Failed is final: the only later claim is the cleanup, which finds nothing and clears the marker.
     clock.advance(86_400_000);
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ cleanup: 1 });
+    expect(await rewardRow(reward.id)).toMatchObject({ status: "FAILED", nextAttemptAt: null });
     expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
   });
 

@@ -153,9 +153,13 @@ export async function generateInShopify(
   if (!after.ok) return { ok: false, codeMayExist: true, ...failed };
   if (after.found?.ours) return adopt(after.found, now, spec);
   if (after.found) return { ok: false, codeMayExist: false, ...takenByOther() };
-  // Not there. A TAKEN we cannot find may be a search index lagging behind (gift cards): keep the
-  // possibility open so callers retry/recover instead of concluding nothing exists.
-  return { ok: false, codeMayExist: failed.classification.reason === "code_taken", ...failed };
+  // Not there — yet. A create that timed out, lost its answer or got a 5xx may still be queued or
+  // running in Shopify and land after this lookup (`npm run soak:redeem` caught exactly that: a
+  // redemption marked FAILED, then its code went live with nobody holding it), and a TAKEN we cannot
+  // find may be a search index lagging behind (gift cards). So an uncertain failure never proves
+  // that nothing exists: callers keep a cleanup marker (async rewards) or leave the redemption for
+  // the recovery sweep, which looks again once no request can still be in flight.
+  return { ok: false, codeMayExist: true, ...failed };
 }
 
 export type RemovalResult =

@@ -47,6 +47,17 @@ describe("hang", () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(55);
   });
 
+  it("with a delay, runs the call after it even when the caller has given up (Shopify may: the request was received)", async () => {
+    const { handler, store } = setup();
+    handler.faults.hang("discountCodeBasicCreate", 40);
+    const controller = new AbortController();
+    const pending = handler.handle(graphqlRequest(CREATE_BASIC, { input: basicInput() }, { signal: controller.signal }));
+    controller.abort();
+    expect(store.listDiscounts(SHOP)).toHaveLength(0);
+    await pending.catch(() => undefined);
+    expect(store.listDiscounts(SHOP)).toHaveLength(1);
+  });
+
   it("hangs until the request's AbortSignal aborts, and rejects with its reason", async () => {
     const { handler, store } = setup();
     handler.faults.hang("discountCodeBasicCreate");
