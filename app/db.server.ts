@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { PrismaClient } from "@prisma/client";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { serializedSqliteAdapter } from "./sqlite-adapter.server";
+import { ResilientPool } from "./pg-pool.server";
 
 export type Db = PrismaClient;
 
@@ -41,7 +42,8 @@ function postgresPrismaClient(): typeof PrismaClient {
 export function createDb(url = process.env.DATABASE_URL ?? "file:./dev.sqlite"): Db {
   if (providerOf(url) === "postgresql") {
     const PostgresClient = postgresPrismaClient();
-    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) });
+    // A pool that survives lost connections (app/pg-pool.server.ts); the adapter ends it on $disconnect.
+    return new PostgresClient({ adapter: new PrismaPg(new ResilientPool({ connectionString: url }), { disposeExternalPool: true }) });
   }
   // A busy timeout lets several processes (app + worker) share one SQLite file; within a process
   // the serialized adapter keeps top-level queries out of open transactions.
