@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
 import { WEBHOOK_RETRY_POLICY, type WebhookEffects } from "~/services/webhooks/inbox.server";
-import { BROWSER_UA, useRunningApp } from "../support/app";
+import { adminFetcher, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { programCustomer, rewardWithDiscount } from "../support/rewards";
@@ -25,12 +25,7 @@ beforeAll(async () => {
   await installEmulatedShop(emulator, OTHER_SHOP, { currencyCode: "USD" });
 });
 
-function adminFetch(path: string, init: RequestInit & { shop?: string; route?: string } = {}) {
-  const url = new URL(path, app.url);
-  const { shop = SHOP, route, ...rest } = init;
-  if (route) url.searchParams.set("_data", route);
-  return fetch(url, { ...rest, headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(shop)}`, ...(rest.headers ?? {}) } });
-}
+const adminFetch = adminFetcher(app, emulator, SHOP);
 const retry = (id: string, shop = SHOP) => adminFetch("/app/webhooks", { method: "POST", route: ROUTE, shop, body: new URLSearchParams({ intent: "retry", id }) });
 
 interface ListJson {
