@@ -1,11 +1,11 @@
 // The webhook inbox: the durable half of the pipeline (docs/decisions/014).
 //
-// recordDelivery — in the request, before the 200: one INSERT keyed by (shop, X-Shopify-Webhook-Id).
-//   A retry or duplicate of a recorded delivery hits the unique key and is answered 200 at once.
+// recordDelivery — in the request, before the 200: one raw INSERT keyed by (shop, X-Shopify-Webhook-Id).
+//   A retry or duplicate of a recorded delivery hits the unique key, writes nothing, and is answered 200.
 // applyDueDeliveries — in the worker: claims due deliveries atomically (a lease: app/claim-rows.server.ts,
 //   the same mechanism as for rewards), runs the topic's effects, marks them applied. An effect
 //   that throws is retried with backoff; after `maxAttempts` the delivery is dead-lettered with the
-//   error kept in `lastError` (visible, replayable by setting `nextAttemptAt`). A worker that dies
+//   error kept in `lastError` (listed and re-queued from the admin: dead-letters.server.ts). A worker that dies
 //   mid-way lets its lease run out and another worker applies the delivery: nothing recorded is lost.
 // Effects are idempotent on their own keys, so applying a delivery twice (lease expired while the
 // first worker was still running) is harmless.
