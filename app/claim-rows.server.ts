@@ -7,12 +7,15 @@
 // worker are compare-and-set on `claimedBy = me`.
 //
 // One statement on both databases: `UPDATE … WHERE id IN (SELECT … ORDER BY nextAttemptAt LIMIT n)
-// AND <still due and free> RETURNING id`.
+// … RETURNING id`.
 //   PostgreSQL: the subquery locks its rows FOR UPDATE SKIP LOCKED, so concurrent claimers never
-//     wait on or take each other's rows.
+//     wait on or take each other's rows. Nothing else goes in the outer WHERE: with another
+//     condition there, PostgreSQL may run the locking subquery more than once per statement (a
+//     rescan that SKIP LOCKED answers with further rows) and take more than `limit` rows.
 //   SQLite: one writer at a time, and an UPDATE takes the write lock before it reads, so the
-//     statement is a compare-and-set over the whole batch: no other writer runs between choosing
-//     the rows and taking them (also across processes sharing the file).
+//     statement — which checks "still due and free" again on the rows it writes — is a
+//     compare-and-set over the whole batch: no other writer runs between choosing the rows and
+//     taking them (also across processes sharing the file).
 import { Prisma } from "@prisma/client";
 import { providerOf, type Db, type DbProvider } from "~/db.server";
 
@@ -64,8 +67,8 @@ export async function claimRows(db: Db, table: LeaseTable, claim: LeaseClaim): P
            SELECT "id" FROM ${name}
             WHERE ${free}
             ORDER BY "nextAttemptAt" ASC
-            LIMIT ${limit}${provider === "postgresql" ? Prisma.sql` FOR UPDATE SKIP LOCKED` : Prisma.empty})
-       AND ${free}
+            LIMIT ${limit}${provider === "postgresql" ? Prisma.sql` FOR UPDATE SKIP LOCKED)` : Prisma.sql`)
+       AND ${free}`}
  RETURNING "id"`);
   return rows.map((row) => row.id);
 }
