@@ -203,8 +203,9 @@ async function leg(label: "app" | "bare"): Promise<Leg> {
     clearInterval(sampler);
     const legIds = ids.slice(firstCode, nextCode);
     const used = [];
-    for (let i = 0; i < legIds.length; i += 5_000) {
-      used.push(...(await db.rewardEvent.findMany({ where: { rewardId: { in: legIds.slice(i, i + 5_000) }, type: "STATUS_CHANGED", toStatus: "USED" }, select: { rewardId: true, createdAt: true } })));
+    // Chunks of 500: Prisma refuses more bound parameters than SQLite allows in one query.
+    for (let i = 0; i < legIds.length; i += 500) {
+      used.push(...(await db.rewardEvent.findMany({ where: { rewardId: { in: legIds.slice(i, i + 500) }, type: "STATUS_CHANGED", toStatus: "USED" }, select: { rewardId: true, createdAt: true } })));
     }
     const delays = used.map((e) => e.createdAt.getTime() - sentAt.get(Number(e.rewardId.slice(6)))!).sort((a, b) => a - b);
     out.deliveries = legIds.length;

@@ -1,5 +1,7 @@
 // The app as one fetch handler: the browser assets of the build (build/client) and the Remix
 // request handler for everything else. Production (server.mjs) and the tests serve this same handler.
+// Webhook deliveries (POST /webhooks/…) go straight to their route's action — the webhook pipeline,
+// app/services/webhooks/pipeline.server.ts — without Remix's router (bench/RESULTS.md).
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { createRequestHandler } from "@remix-run/node";
@@ -25,7 +27,12 @@ const TYPES = {
 export function createAppHandler(build, options) {
   const handle = createRequestHandler(build, options.mode ?? "production");
   const clientDir = path.resolve(options.clientDir);
+  const webhooks = webhookActions(build);
   return async (request) => {
+    if (request.method === "POST") {
+      const action = webhooks.get(new URL(request.url).pathname);
+      if (action) return callAction(action, request);
+    }
     if (request.method === "GET" || request.method === "HEAD") {
       const { pathname } = new URL(request.url);
       if (pathname !== "/" && !pathname.endsWith("/")) {
@@ -41,6 +48,41 @@ export function createAppHandler(build, options) {
     }
     return withLocalAppBridge(await handle(request));
   };
+}
+
+/**
+ * The webhook routes of the build (app/routes/webhooks.*: a top-level path without parameters and
+ * an action), by path. Their actions are the pipeline itself and need nothing Remix's router adds
+ * (no loaders, no layout, no session): `{ request, params: {}, context: {} }` is all they read.
+ * @param {import("@remix-run/node").ServerBuild} build
+ * @returns {Map<string, NonNullable<import("@remix-run/node").ServerBuild["routes"][string]["module"]["action"]>>}
+ */
+function webhookActions(build) {
+  const actions = new Map();
+  for (const route of Object.values(build.routes)) {
+    if (!route || !route.id.startsWith("routes/webhooks.") || route.parentId !== "root") continue;
+    if (!route.path || /[:*]/.test(route.path) || !route.module.action) continue;
+    actions.set(`/${route.path}`, route.module.action);
+  }
+  return actions;
+}
+
+/**
+ * Calls a route action as Remix would for a resource route: a returned or thrown Response is the
+ * answer; anything else thrown is a 500 (logged by the server, server/fetch-server.mjs).
+ * @param {NonNullable<import("@remix-run/node").ServerBuild["routes"][string]["module"]["action"]>} action
+ * @param {Request} request
+ * @returns {Promise<Response>}
+ */
+async function callAction(action, request) {
+  try {
+    const result = await action({ request, params: {}, context: {} });
+    if (result instanceof Response) return result;
+    throw new Error(`the webhook action for ${new URL(request.url).pathname} did not return a Response`);
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
 }
 
 const CDN_APP_BRIDGE = "https://cdn.shopify.com/shopifycloud/app-bridge.js";

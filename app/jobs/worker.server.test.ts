@@ -1,25 +1,23 @@
 // The worker loop against the real database and the Shopify emulator (through the real library):
 // pacing, graceful shutdown, periodic tasks. What one reward's generation does is tested with its
 // use-case: app/services/rewards/generate-pending.server.test.ts.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Customer, RewardTemplate } from "@prisma/client";
+import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { logger } from "~/logger.server";
-import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { createManualClock } from "@loyalty/shopify-emulator";
 import { installEmulatedShop, useShopifyEmulator } from "../../test/support/shopify";
 import { TEST_APP } from "../../test/support/constants";
 import { createCustomer, createTemplate } from "../../test/support/factories";
-import { testClock, type TestClock } from "../../test/support/clock";
+import { useRewardWorker } from "../../test/support/worker";
 import { allowErrorLogs } from "../../test/support/error-logs";
 import { Pacer } from "./pacing.server";
 import type { PeriodicTask } from "./tasks.server";
-import { runWorkerOnce, startWorker, workerConfig, type WorkerConfig, type WorkerDeps } from "./worker.server";
+import { runWorkerOnce, startWorker } from "./worker.server";
 
 // Shopify's time (the emulator's store and rate-limit buckets) only moves when the test moves it, so
 // the rate-limit test does not depend on how fast this machine runs.
 const shopifyTime = createManualClock(new Date());
-const { emulator, adminGraphql } = useShopifyEmulator({ clock: shopifyTime });
+const fixture = useShopifyEmulator({ clock: shopifyTime });
+const { emulator } = fixture;
 async function waitOnShopifyTime(ms: number): Promise<void> {
   shopifyTime.advance(ms);
   await new Promise((resolve) => setImmediate(resolve));
@@ -27,42 +25,20 @@ async function waitOnShopifyTime(ms: number): Promise<void> {
 const SHOP: string = TEST_APP.shop;
 const STANDARD = "standard-plan.myshopify.com";
 
-let customer: Customer;
-let template: RewardTemplate;
-let clock: TestClock;
-
 beforeAll(async () => {
   await installEmulatedShop(emulator, SHOP, { planDisplayName: "Shopify Plus", giftCards: true, currencyCode: "USD" });
   await installEmulatedShop(emulator, STANDARD, { planDisplayName: "Basic", currencyCode: "USD" });
-  customer = await createCustomer(db, SHOP, {}, emulator);
-  template = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "FIXED_AMOUNT", value: "5.00", pointsCost: null, expiryDays: 14 });
+});
+
+const { clock, deps, config, pending } = useRewardWorker(fixture, SHOP);
+
+beforeAll(async () => {
   // Warm up: a process's first Admin API calls are slow (code loading, the emulator compiling its
   // validation), and the pacing test measures on the real clock, so it must not pay for that.
-  clock = testClock();
+  clock.set(new Date());
   await pending();
   expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ issued: 1 });
 });
-
-beforeEach(async () => {
-  // Work is claimed across shops, so every test starts with no rewards at all.
-  await db.reward.deleteMany();
-  clock = testClock();
-});
-
-function deps(over: Partial<WorkerDeps> = {}): WorkerDeps {
-  return { db, logger, adminFor: (shop) => adminGraphql(shop), now: clock.now, ...over };
-}
-
-function config(over: Partial<WorkerConfig> = {}): WorkerConfig {
-  return workerConfig({ workerId: "worker-a", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 2_000, ...over });
-}
-
-async function pending(shop = SHOP, who: Customer = customer, tpl: RewardTemplate = template) {
-  const r = await issueRewardAsync(deps(), { shop, customer: { id: who.id }, templateId: tpl.id, source: "REFERRAL", reason: "Referred a friend" });
-  if (!r.ok) throw new Error(r.error.message);
-  return r.reward;
-}
-
 
 describe("worker: pacing and shutdown", () => {
   it("with pacing, a bulk run on a drained Standard bucket never hits THROTTLED; without it, it does", async () => {

@@ -10,6 +10,7 @@ import { type RewardStatus } from "~/domain/rewards";
 import { REWARD_STATUS_LABELS } from "~/copy/admin";
 import { getHomeStats } from "~/services/admin/dashboard.server";
 import { countPendingDataRequests } from "~/services/compliance/privacy.server";
+import { countDeadLetters } from "~/services/webhooks/dead-letters.server";
 import { BarChart } from "~/components/bar-chart";
 import { CsvExportButton } from "~/components/csv-export-button";
 import { formatDateTime, formatDay, formatDuration, formatNumber } from "~/components/format";
@@ -25,12 +26,16 @@ export const meta: MetaFunction = () => [{ title: "Loyalty rewards" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const [stats, pendingDataRequests] = await Promise.all([getHomeStats(db, session.shop, new Date()), countPendingDataRequests(db, session.shop)]);
-  return json({ shop: session.shop, ...stats, pendingDataRequests });
+  const [stats, pendingDataRequests, deadWebhooks] = await Promise.all([
+    getHomeStats(db, session.shop, new Date()),
+    countPendingDataRequests(db, session.shop),
+    countDeadLetters(db, session.shop),
+  ]);
+  return json({ shop: session.shop, ...stats, pendingDataRequests, deadWebhooks });
 }
 
 export default function Home() {
-  const { shop, counts, customers, recentFailures, pending, daily, pendingDataRequests } = useLoaderData<typeof loader>();
+  const { shop, counts, customers, recentFailures, pending, daily, pendingDataRequests, deadWebhooks } = useLoaderData<typeof loader>();
   const days = daily.length;
   const issuedTotal = daily.reduce((n, d) => n + d.issued, 0);
   const usedTotal = daily.reduce((n, d) => n + d.used, 0);
@@ -45,6 +50,14 @@ export default function Home() {
                 <p>
                   {pendingDataRequests === 1 ? "A customer asked" : `${pendingDataRequests} customers asked`} for their data.{" "}
                   <Link url="/app/privacy">Download it in Privacy requests</Link> and send it to them.
+                </p>
+              </Banner>
+            ) : null}
+            {deadWebhooks > 0 ? (
+              <Banner tone="warning" title="Some webhook deliveries could not be applied">
+                <p>
+                  {deadWebhooks === 1 ? "One delivery from Shopify" : `${formatNumber(deadWebhooks)} deliveries from Shopify`} failed after several
+                  attempts. <Link url="/app/webhooks">Review them in Webhook deliveries</Link> and retry once the cause is fixed.
                 </p>
               </Banner>
             ) : null}

@@ -10,32 +10,22 @@
 //      page, and a screenshot of each page is saved under test-results/screenshots/.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import db from "~/db.server";
 import { merchantExplanation } from "~/copy/admin";
-import { launchChromium, screenshot, type Browser } from "../support/browser";
+import { expectAccessible, launchChromium, screenshot, startAdminDemo, type Browser } from "../support/browser";
 import { useShopifyEmulator } from "../support/shopify";
-import { serveEmulator } from "@loyalty/shopify-emulator/server";
-import type { RunningServer } from "@loyalty/shopify-emulator/node-http";
-import { startApp } from "../support/app";
-import { seedDemo, DEMO_SHOP } from "../../scripts/demo/seed";
+import { DEMO_SHOP } from "../../scripts/demo/seed";
 
 const { emulator } = useShopifyEmulator();
-let app: RunningServer;
-let emulatorServer: RunningServer;
+let demo: Awaited<ReturnType<typeof startAdminDemo>> | undefined;
 let browser: Browser;
 let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  // The browser loads App Bridge and its session tokens from the emulator over HTTP; the app reads
-  // APP_BRIDGE_URL when its build is imported, so it is set before startApp.
-  emulatorServer = await serveEmulator(emulator, { host: "127.0.0.1" });
-  process.env.APP_BRIDGE_URL = `${emulatorServer.url}/admin-host/app-bridge.js`;
-  app = await startApp();
-  emulator.appUrl = app.url;
-  await seedDemo(db, emulator, { shop: DEMO_SHOP });
+  // The browser loads App Bridge and its session tokens from the emulator over HTTP.
+  demo = await startAdminDemo(emulator);
   browser = await launchChromium();
   page = browser.page;
   page.setDefaultTimeout(15_000);
@@ -51,21 +41,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await emulatorServer?.close();
+  await demo?.close();
 });
 
 async function shot(name: string) {
   await screenshot(page, name);
-}
-
-/** axe on the current page: no serious or critical WCAG 2.1 A/AA violation. */
-async function expectAccessible(context: string) {
-  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${context}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-  expect(bad).toEqual([]);
 }
 
 /** The rows of the Activity → Rewards table: code and status, in order. */
@@ -92,7 +72,7 @@ describe("merchant diagnoses and cancels a reward in the embedded admin", () => 
     await page.getByText("Failed recently").waitFor();
     await page.getByRole("img", { name: /Rewards issued and used per day/ }).waitFor();
     await shot("admin-home");
-    await expectAccessible("home");
+    await expectAccessible(page, "home");
 
     // Customers: search by name
     await page.getByRole("link", { name: "Customers", exact: true }).click();
@@ -100,7 +80,7 @@ describe("merchant diagnoses and cancels a reward in the embedded admin", () => 
     await settle();
     await page.getByRole("link", { name: "Grace Hopper" }).waitFor();
     await shot("admin-customers");
-    await expectAccessible("customers");
+    await expectAccessible(page, "customers");
     await page.getByRole("textbox", { name: "Search customers" }).fill("lovelace");
     await page.waitForURL(/query=lovelace/);
     await settle();
@@ -117,7 +97,7 @@ describe("merchant diagnoses and cancels a reward in the embedded admin", () => 
     const page1 = await rewardRows();
     expect(page1).toHaveLength(10);
     await shot("admin-customer-profile");
-    await expectAccessible("customer profile");
+    await expectAccessible(page, "customer profile");
 
     // Arrows: older, older (last page), newer
     await page.getByRole("link", { name: "Older rewards" }).click();
@@ -151,7 +131,7 @@ describe("merchant diagnoses and cancels a reward in the embedded admin", () => 
     await page.getByText("Shopify's error response").first().click();
     await page.getByText('"Value is invalid"').first().waitFor();
     await shot("admin-reward-failed");
-    await expectAccessible("failed reward");
+    await expectAccessible(page, "failed reward");
 
     // Filter: Issued → select one → cancel
     await page.getByRole("combobox", { name: "Status" }).selectOption("ISSUED");
@@ -173,7 +153,7 @@ describe("merchant diagnoses and cancels a reward in the embedded admin", () => 
     await settle();
     await expect(page.locator("#reward-detail-heading").evaluate((el) => el === document.activeElement)).resolves.toBe(true);
     await shot("admin-reward-detail");
-    await expectAccessible("reward detail");
+    await expectAccessible(page, "reward detail");
 
     await page.getByRole("button", { name: "Cancel reward" }).click();
     const dialog = page.getByRole("dialog");
@@ -182,7 +162,7 @@ describe("merchant diagnoses and cancels a reward in the embedded admin", () => 
     await expect(dialog.textContent()).resolves.toContain("given back to their balance");
     await dialog.getByRole("textbox", { name: /Reason/ }).fill("Customer asked to cancel");
     await shot("admin-cancel-modal");
-    await expectAccessible("cancel modal");
+    await expectAccessible(page, "cancel modal");
     await dialog.getByRole("button", { name: "Cancel reward" }).click();
 
     await page.locator("[data-toast]").filter({ hasText: "Reward canceled" }).waitFor();
@@ -221,7 +201,7 @@ describe("merchant diagnoses and cancels a reward in the embedded admin", () => 
     await expect(detailBadge.getAttribute("data-reward-status")).resolves.toBe("ISSUED");
     expect((await db.reward.findFirstOrThrow({ where: { shop: DEMO_SHOP, code: second } })).status).toBe("ISSUED");
     await shot("admin-cancel-refused");
-    await expectAccessible("cancel refused");
+    await expectAccessible(page, "cancel refused");
 
     // Issue a reward by hand: queued as Pending at the top of the table.
     await page.getByRole("combobox", { name: "Status" }).selectOption("");
@@ -231,7 +211,7 @@ describe("merchant diagnoses and cancels a reward in the embedded admin", () => 
     await issueDialog.getByRole("combobox", { name: "Reward" }).selectOption({ label: "Free shipping (redemption option)" });
     await issueDialog.getByRole("textbox", { name: /Note/ }).fill("Sorry about the late parcel");
     await shot("admin-issue-modal");
-    await expectAccessible("issue modal");
+    await expectAccessible(page, "issue modal");
     await issueDialog.getByRole("button", { name: "Issue reward" }).click();
     await page.locator("[data-toast]").filter({ hasText: "queued" }).waitFor();
     await expect.poll(async () => (await rewardRows())[0]?.status).toBe("PENDING");

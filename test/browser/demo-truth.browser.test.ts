@@ -10,22 +10,20 @@
 //      screenshot of each step is saved, and the browser sees no failed request or console error.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import db from "~/db.server";
-import { launchChromium, screenshot, type Browser } from "../support/browser";
+import { expectAccessible, launchChromium, screenshot, startAdminDemo, type Browser } from "../support/browser";
 import { useShopifyEmulator } from "../support/shopify";
-import { serveEmulator } from "@loyalty/shopify-emulator/server";
 import { serveStorefrontHost, type StorefrontHost } from "@loyalty/shopify-emulator/storefront-host";
 import type { RunningServer } from "@loyalty/shopify-emulator/node-http";
-import { startApp } from "../support/app";
 import { applyWebhooks } from "../support/webhooks";
 import { ROOT } from "../setup/databases";
-import { seedDemo, DEMO_SHOP } from "../../scripts/demo/seed";
+import { DEMO_SHOP } from "../../scripts/demo/seed";
 
 const { emulator } = useShopifyEmulator();
 let app: RunningServer;
 let emulatorServer: RunningServer;
+let demo: Awaited<ReturnType<typeof startAdminDemo>> | undefined;
 let storefront: RunningServer & { host: StorefrontHost };
 let browser: Browser;
 let page: Page;
@@ -33,11 +31,9 @@ let ada: { gid: string };
 const problems: string[] = [];
 
 beforeAll(async () => {
-  emulatorServer = await serveEmulator(emulator, { host: "127.0.0.1" });
-  process.env.APP_BRIDGE_URL = `${emulatorServer.url}/admin-host/app-bridge.js`;
-  app = await startApp();
-  emulator.appUrl = app.url;
-  await seedDemo(db, emulator, { shop: DEMO_SHOP });
+  // The browser loads App Bridge and its session tokens from the emulator over HTTP.
+  demo = await startAdminDemo(emulator);
+  ({ app, emulatorServer } = demo);
   const first = emulator.store.listCustomers(DEMO_SHOP)[0]!;
   ada = { gid: first.id };
   storefront = await serveStorefrontHost(
@@ -60,17 +56,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await storefront?.close();
-  await app?.close();
-  await emulatorServer?.close();
+  await demo?.close();
 });
-
-async function expectAccessible(context: string) {
-  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${context}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-  expect(bad).toEqual([]);
-}
 
 async function statusOf(rewardId: string) {
   return (await db.reward.findUniqueOrThrow({ where: { id: rewardId } })).status;
@@ -101,7 +88,7 @@ describe("orders in the demo: a reward stays Issued until an order is completed"
     expect(await statusOf(reward.id)).toBe("ISSUED");
     expect(emulator.store.findDiscountByCode(DEMO_SHOP, reward.code)!.redeemCode.asyncUsageCount).toBe(0);
     await screenshot(page, "demo-cart-code-applied");
-    await expectAccessible("cart with a code");
+    await expectAccessible(page, "cart with a code");
 
     // Removed: still Issued
     await page.getByRole("button", { name: `Remove ${reward.code}` }).click();
@@ -128,7 +115,7 @@ describe("orders in the demo: a reward stays Issued until an order is completed"
     await page.reload({ waitUntil: "networkidle" });
     await expect(badge(reward.id).textContent()).resolves.toBe("Used");
     await screenshot(page, "demo-cart-order-completed");
-    await expectAccessible("cart after the order");
+    await expectAccessible(page, "cart after the order");
 
     // The same code cannot be used twice: checkout refuses it when it is entered
     await applyCode(reward.code);
@@ -152,7 +139,7 @@ describe("orders in the demo: a reward stays Issued until an order is completed"
     await applyCode(reward.code);
     await expect(page.getByRole("status").textContent()).resolves.toContain("Gift card applied");
     await screenshot(page, "demo-cart-gift-card");
-    await expectAccessible("cart with a gift card");
+    await expectAccessible(page, "cart with a gift card");
     await page.getByRole("button", { name: "Complete order" }).click();
     await page.waitForLoadState("networkidle");
     await expect(page.getByRole("status").textContent()).resolves.toMatch(/the app answered 200/);
@@ -205,7 +192,7 @@ describe("Shopify admin actions", () => {
   it("deactivates a discount (the app reconciles its reward) and arms a fault for the next calls", async () => {
     const reward = await db.reward.findFirstOrThrow({ where: { shop: DEMO_SHOP, status: "ISSUED", kind: { not: "GIFT_CARD" } }, orderBy: { createdAt: "asc" } });
     await page.goto(`${emulatorServer.url}/admin-host/store/${DEMO_SHOP}/admin`, { waitUntil: "networkidle" });
-    await expectAccessible("Shopify admin actions");
+    await expectAccessible(page, "Shopify admin actions");
     await page.getByRole("button", { name: `Deactivate ${reward.code}` }).click();
     await page.waitForLoadState("networkidle");
     await expect(page.getByRole("status").textContent()).resolves.toBe("Discount deactivated; discounts/update sent, the app answered 200");
@@ -223,7 +210,7 @@ describe("Shopify admin actions", () => {
     expect(armed[0]!.rule).toMatchObject({ rootField: "discountCodeBasicCreate", shop: DEMO_SHOP, action: { type: "throttled" } });
     expect(armed[0]!.remaining).toBe(2);
     await screenshot(page, "demo-shopify-admin-actions");
-    await expectAccessible("Shopify admin actions after a fault");
+    await expectAccessible(page, "Shopify admin actions after a fault");
     emulator.faults.clear();
   });
 

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Customer, Reward } from "@prisma/client";
 import db from "~/db.server";
 import { merchantExplanation } from "~/copy/admin";
-import { BROWSER_UA, useRunningApp } from "../support/app";
+import { adminFetcher, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createReward, createTemplate } from "../support/factories";
@@ -19,12 +19,8 @@ const PROFILE = "routes/app.customers.$id";
 const DETAIL = "routes/app.customers.$id.rewards.$rewardId";
 const app = useRunningApp({ emulator });
 
-function request(path: string, route: string, init: RequestInit & { shop?: string } = {}) {
-  const url = new URL(path, app.url);
-  url.searchParams.set("_data", route);
-  const { shop = SHOP, ...rest } = init;
-  return fetch(url, { ...rest, headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(shop)}`, ...(rest.headers ?? {}) } });
-}
+const adminFetch = adminFetcher(app, emulator, SHOP);
+const request = (path: string, route: string, init: RequestInit & { shop?: string } = {}) => adminFetch(path, { ...init, route });
 
 function post(path: string, route: string, form: Record<string, string>, shop = SHOP) {
   return request(path, route, { method: "POST", body: new URLSearchParams(form), shop });

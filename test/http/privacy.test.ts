@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Customer } from "@prisma/client";
 import db from "~/db.server";
 import { recordEvent } from "~/services/rewards/events.server";
-import { BROWSER_UA, useRunningApp } from "../support/app";
+import { adminFetcher, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { createReward, createTemplate } from "../support/factories";
@@ -29,12 +29,7 @@ beforeAll(async () => {
   await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
 });
 
-function adminFetch(path: string, init: RequestInit & { shop?: string; route?: string } = {}) {
-  const url = new URL(path, app.url);
-  const { shop = SHOP, route, ...rest } = init;
-  if (route) url.searchParams.set("_data", route);
-  return fetch(url, { ...rest, headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(shop)}`, ...(rest.headers ?? {}) } });
-}
+const adminFetch = adminFetcher(app, emulator, SHOP);
 const post = (path: string, route: string, form: Record<string, string>, shop = SHOP) =>
   adminFetch(path, { method: "POST", body: new URLSearchParams(form), route, shop });
 

@@ -67,3 +67,19 @@ export function useRunningApp(options: RunningAppOptions = {}): { readonly url: 
     },
   };
 }
+
+export type AdminFetch = (path: string, init?: RequestInit & { shop?: string; route?: string }) => Promise<Response>;
+
+/**
+ * Requests to the running app's admin as App Bridge sends them: a browser User-Agent and the shop's
+ * session token (signed by the emulator) as `Authorization: Bearer`. `route` makes it a Remix data
+ * request (`?_data=<route id>`: the loader's or action's JSON); `shop` defaults to `defaultShop`.
+ */
+export function adminFetcher(app: { readonly url: string }, emulator: ShopifyEmulator, defaultShop: string): AdminFetch {
+  return (path, init = {}) => {
+    const url = new URL(path, app.url);
+    const { shop = defaultShop, route, ...rest } = init;
+    if (route) url.searchParams.set("_data", route);
+    return fetch(url, { ...rest, headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(shop)}`, ...(rest.headers ?? {}) } });
+  };
+}

@@ -6,7 +6,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { ROOT } from "../setup/databases";
-import { BROWSER_UA } from "./app";
+import { expect } from "vitest";
+import AxeBuilder from "@axe-core/playwright";
+import type { ShopifyEmulator } from "@loyalty/shopify-emulator";
+import { serveEmulator } from "@loyalty/shopify-emulator/server";
+import type { RunningServer } from "@loyalty/shopify-emulator/node-http";
+import db from "~/db.server";
+import { seedDemo, DEMO_SHOP } from "../../scripts/demo/seed";
+import { BROWSER_UA, startApp } from "./app";
 
 export const SCREENSHOT_DIR = path.join(ROOT, "test-results", "screenshots");
 
@@ -69,4 +76,35 @@ export const SCREENSHOTS = SCREENSHOT_DIR;
 export async function launchBrowser(): Promise<BrowserContext> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return (await launchChromium()).context;
+}
+
+/**
+ * The admin demo as the browser tests open it: the emulator served over HTTP (admin host, stand-in
+ * App Bridge, session tokens), the app's production build pointed at that App Bridge, and the demo
+ * shop seeded (scripts/demo/seed.ts). The app reads APP_BRIDGE_URL when its build is imported, so
+ * it is set before the app starts.
+ */
+export async function startAdminDemo(emulator: ShopifyEmulator): Promise<{ app: RunningServer; emulatorServer: RunningServer; close(): Promise<void> }> {
+  const emulatorServer = await serveEmulator(emulator, { host: "127.0.0.1" });
+  process.env.APP_BRIDGE_URL = `${emulatorServer.url}/admin-host/app-bridge.js`;
+  const app = await startApp();
+  emulator.appUrl = app.url;
+  await seedDemo(db, emulator, { shop: DEMO_SHOP });
+  return {
+    app,
+    emulatorServer,
+    async close() {
+      await app.close();
+      await emulatorServer.close();
+    },
+  };
+}
+
+/** axe on the current page: no serious or critical WCAG 2.1 A/AA (or best-practice) violation. */
+export async function expectAccessible(page: Page, context: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  const bad = result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${context}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  expect(bad).toEqual([]);
 }

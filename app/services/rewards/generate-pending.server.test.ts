@@ -2,55 +2,31 @@
 // against the real database and the Shopify emulator (through the real library): exactly-once after
 // lost responses and crashes, retries with backoff, permanent failures, uninstalled shops, rewards
 // used meanwhile.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Customer, RewardTemplate } from "@prisma/client";
+import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { logger } from "~/logger.server";
 import { DEFAULT_RETRY_POLICY } from "~/domain/rewards";
 import { merchantExplanation } from "~/copy/admin";
-import { runWorkerOnce, workerConfig, type WorkerConfig, type WorkerDeps } from "~/jobs/worker.server";
+import { runWorkerOnce } from "~/jobs/worker.server";
 import { issueRewardAsync } from "./issue-async.server";
 import { createRewardDiscount } from "~/shopify/discounts.server";
 import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";
 import { createCustomer, createTemplate } from "../../../test/support/factories";
-import { testClock, type TestClock } from "../../../test/support/clock";
+import { useRewardWorker } from "../../../test/support/worker";
 import { allowErrorLogs } from "../../../test/support/error-logs";
 
-const { emulator, adminGraphql } = useShopifyEmulator();
+const fixture = useShopifyEmulator();
+const { emulator, adminGraphql } = fixture;
 const SHOP: string = TEST_APP.shop;
 const GONE = "uninstalled.myshopify.com";
-
-let customer: Customer;
-let template: RewardTemplate;
-let clock: TestClock;
 
 beforeAll(async () => {
   await installEmulatedShop(emulator, SHOP, { planDisplayName: "Shopify Plus", giftCards: true, currencyCode: "USD" });
   await installEmulatedShop(emulator, GONE, { currencyCode: "USD" });
-  customer = await createCustomer(db, SHOP, {}, emulator);
-  template = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "FIXED_AMOUNT", value: "5.00", pointsCost: null, expiryDays: 14 });
 });
 
-beforeEach(async () => {
-  // Work is claimed across shops, so every test starts with no rewards at all.
-  await db.reward.deleteMany();
-  clock = testClock();
-});
-
-function deps(over: Partial<WorkerDeps> = {}): WorkerDeps {
-  return { db, logger, adminFor: (shop) => adminGraphql(shop), now: clock.now, ...over };
-}
-
-function config(over: Partial<WorkerConfig> = {}): WorkerConfig {
-  return workerConfig({ workerId: "worker-a", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 2_000, ...over });
-}
-
-async function pending(shop = SHOP, who: Customer = customer, tpl: RewardTemplate = template) {
-  const r = await issueRewardAsync(deps(), { shop, customer: { id: who.id }, templateId: tpl.id, source: "REFERRAL", reason: "Referred a friend" });
-  if (!r.ok) throw new Error(r.error.message);
-  return r.reward;
-}
+const worker = useRewardWorker(fixture, SHOP);
+const { clock, deps, config, pending } = worker;
 
 const discountsWithCode = (shop: string, code: string) => emulator.inspect.discounts(shop).filter((d) => d.codes.some((c) => c.code === code));
 const eventsOf = (rewardId: string) => db.rewardEvent.findMany({ where: { rewardId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
@@ -67,7 +43,7 @@ describe("worker: generating pending rewards", () => {
     const [discount, ...rest] = discountsWithCode(SHOP, reward.code);
     expect(rest).toHaveLength(0);
     expect(discount).toMatchObject({ id: row.shopifyId, usageLimit: 1, appliesOncePerCustomer: true, tags: [`loyalty-reward:${reward.id}`] });
-    expect(discount.context).toEqual({ kind: "customers", customerIds: [customer.shopifyCustomerId] });
+    expect(discount.context).toEqual({ kind: "customers", customerIds: [worker.customer.shopifyCustomerId] });
     expect(row.expiresAt!.getTime() - clock.now().getTime()).toBeGreaterThan(14 * 86_400_000 - 2_000);
     // First attempt: no lookup needed.
     expect(emulator.inspect.countCalls("codeDiscountNodeByCode")).toBe(0);
@@ -80,7 +56,7 @@ describe("worker: generating pending rewards", () => {
 
   it("generates gift card rewards", async () => {
     const gift = await createTemplate(db, SHOP, { purpose: "VIP_TIER_ENTRY", kind: "GIFT_CARD", value: "30.00", pointsCost: null });
-    const r = await issueRewardAsync(deps(), { shop: SHOP, customer: { id: customer.id }, templateId: gift.id, source: "VIP_TIER_ENTRY" });
+    const r = await issueRewardAsync(deps(), { shop: SHOP, customer: { id: worker.customer.id }, templateId: gift.id, source: "VIP_TIER_ENTRY" });
     if (!r.ok) throw new Error(r.error.message);
     await runWorkerOnce(deps(), config());
     const row = await rewardRow(r.reward.id);
@@ -149,7 +125,7 @@ describe("worker: generating pending rewards", () => {
     const made = await createRewardDiscount(await adminGraphql(SHOP), {
       code: reward.code,
       title: reward.title,
-      customerGid: customer.shopifyCustomerId,
+      customerGid: worker.customer.shopifyCustomerId,
       value: { type: "FIXED_AMOUNT", amount: "5.00" },
       startsAt: new Date(),
       endsAt: null,
@@ -169,7 +145,7 @@ describe("worker: generating pending rewards", () => {
     await createRewardDiscount(await adminGraphql(SHOP), {
       code: reward.code,
       title: "The merchant's own",
-      customerGid: customer.shopifyCustomerId,
+      customerGid: worker.customer.shopifyCustomerId,
       value: { type: "FIXED_AMOUNT", amount: "50.00" },
       startsAt: new Date(),
       endsAt: null,

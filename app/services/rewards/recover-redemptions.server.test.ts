@@ -3,36 +3,24 @@
 // deleted, gift cards deactivated) and are marked ABANDONED; codes that aren't ours are never touched.
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { logger } from "~/logger.server";
 import { createRewardDiscount } from "~/shopify/discounts.server";
 import { createRewardGiftCard } from "~/shopify/gift-cards.server";
 import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";
-import { createCustomer, createTemplate } from "../../../test/support/factories";
-import type { RewardDeps } from "./deps.server";
+import { redemptionHarness } from "../../../test/support/redeem";
+import { createTemplate } from "../../../test/support/factories";
 import { recoverAbandonedRedemptions } from "./recover-redemptions.server";
-import { redeemPoints, type RedeemOptions } from "./redeem-points.server";
+import { redeemPoints } from "./redeem-points.server";
 
-const { emulator, adminGraphql } = useShopifyEmulator();
+const fixture = useShopifyEmulator();
+const { emulator, adminGraphql } = fixture;
 const SHOP = TEST_APP.shop;
 
 beforeAll(async () => {
   await installEmulatedShop(emulator, SHOP, { planDisplayName: "Shopify Plus", giftCards: true, currencyCode: "USD" });
 });
 
-function deps(over: Partial<RewardDeps & RedeemOptions> = {}): RewardDeps & RedeemOptions {
-  return { db, logger, adminFor: (shop) => adminGraphql(shop), now: () => new Date(), pollMs: 20, ...over };
-}
-
-let keys = 0;
-const newKey = () => `recover-key-${Date.now()}-${++keys}`;
-
-async function customerWith(points: number, shop: string = SHOP) {
-  return createCustomer(db, shop, { pointsBalance: points }, emulator);
-}
-
-const discountsFor = (shop: string, customerGid: string) =>
-  emulator.inspect.discounts(shop).filter((d) => d.context.kind === "customers" && d.context.customerIds.includes(customerGid));
+const { deps, newKey, customerWith, discountsFor } = redemptionHarness(fixture, "recover-key");
 
 describe("recoverAbandonedRedemptions", () => {
   it("deletes the code an abandoned redemption left in Shopify, marks it ABANDONED and releases the customer", async () => {

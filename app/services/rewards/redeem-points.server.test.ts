@@ -4,18 +4,18 @@
 // nobody resumes: recover-redemptions.server.test.ts.)
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { logger } from "~/logger.server";
 import { customerMessage } from "~/copy/storefront";
 import { createRewardDiscount } from "~/shopify/discounts.server";
 import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";
-import { createCustomer, createTemplate } from "../../../test/support/factories";
+import { redemptionHarness } from "../../../test/support/redeem";
+import { createTemplate } from "../../../test/support/factories";
 import { allowErrorLogs } from "../../../test/support/error-logs";
-import type { RewardDeps } from "./deps.server";
-import { redeemPoints, type RedeemOptions } from "./redeem-points.server";
+import { redeemPoints } from "./redeem-points.server";
 import { recoverAbandonedRedemptions } from "./recover-redemptions.server";
 
-const { emulator, adminGraphql } = useShopifyEmulator();
+const fixture = useShopifyEmulator();
+const { emulator, adminGraphql } = fixture;
 const SHOP = TEST_APP.shop;
 const NO_GIFT_CARDS = "no-gift-cards.myshopify.com";
 const NO_GIFT_CARD_SCOPE = "no-gift-card-scope.myshopify.com";
@@ -31,19 +31,7 @@ beforeAll(async () => {
   });
 });
 
-function deps(over: Partial<RewardDeps & RedeemOptions> = {}): RewardDeps & RedeemOptions {
-  return { db, logger, adminFor: (shop) => adminGraphql(shop), now: () => new Date(), pollMs: 20, ...over };
-}
-
-let keys = 0;
-const newKey = () => `redeem-key-${Date.now()}-${++keys}`;
-
-async function customerWith(points: number, shop: string = SHOP) {
-  return createCustomer(db, shop, { pointsBalance: points }, emulator);
-}
-
-const discountsFor = (shop: string, customerGid: string) =>
-  emulator.inspect.discounts(shop).filter((d) => d.context.kind === "customers" && d.context.customerIds.includes(customerGid));
+const { deps, newKey, customerWith, discountsFor } = redemptionHarness(fixture, "redeem-key");
 
 async function ledger(customerId: string) {
   return db.pointsTransaction.findMany({ where: { customerId }, orderBy: { createdAt: "asc" } });

@@ -2,6 +2,7 @@
 // registered effects (effects.server.ts) until it is empty or the round's budget is spent.
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
+import { currentProvider } from "~/claim-rows.server";
 import type { Db } from "~/db.server";
 import type { RandomFloat } from "~/domain/rewards";
 import type { Logger } from "~/logger.server";
@@ -16,6 +17,12 @@ export interface DrainOptions {
   batchSize?: number;
   /** Stop starting new batches after this long, so the worker's other duties are not starved. */
   budgetMs?: number;
+  /**
+   * Deliveries applied at once. Default: 8 on PostgreSQL (real connections, truly concurrent); 1 on
+   * SQLite, where every query shares one serialized connection — parallel lanes would only queue
+   * more statements ahead of the INSERTs of webhooks being received in the same process.
+   */
+  concurrency?: number;
   /** Jitter source for the retry backoff (tests make it deterministic). */
   random?: RandomFloat;
 }
@@ -31,6 +38,7 @@ export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger:
       batchSize,
       leaseMs: DEFAULT_INBOX_OPTIONS.leaseMs,
       logger: deps.logger,
+      concurrency: options.concurrency ?? (currentProvider() === "sqlite" ? 1 : 8),
       ...(options.random ? { random: options.random } : {}),
     });
     total.claimed += summary.claimed;

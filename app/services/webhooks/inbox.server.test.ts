@@ -20,6 +20,33 @@ describe("webhook inbox", () => {
     expect(await recordDelivery(db, { ...d, shop: "other-inbox.myshopify.com" })).toBe("recorded");
   });
 
+  it("GIVEN a delivery recorded by the raw INSERT WHEN it is read through Prisma THEN every field is what Prisma itself would have stored, to the millisecond", async () => {
+    const now = new Date("2026-11-30T12:34:56.789Z");
+    const triggeredAt = new Date("2026-11-30T12:34:50.001Z");
+    const raw = { ...delivery("raw-insert.myshopify.com"), triggeredAt, rawBody: '{"id":1,"note":"é"}' };
+    expect(await recordDelivery(db, raw, now)).toBe("recorded");
+    const viaPrisma = await db.webhookDelivery.create({
+      data: { shop: raw.shop, webhookId: randomUUID(), topic: raw.topic, apiVersion: raw.apiVersion, triggeredAt, payload: raw.rawBody, receivedAt: now, nextAttemptAt: now },
+    });
+    const stored = await db.webhookDelivery.findUniqueOrThrow({ where: { shop_webhookId: { shop: raw.shop, webhookId: raw.webhookId } } });
+    const comparable = ({ id: _id, webhookId: _webhookId, ...rest }: typeof stored) => rest;
+    expect(comparable(stored)).toEqual(comparable(viaPrisma));
+    expect(stored.receivedAt.toISOString()).toBe(now.toISOString());
+    expect(stored.triggeredAt?.toISOString()).toBe(triggeredAt.toISOString());
+    // The same bytes in the database: Prisma's equality filters (and the claim's compare-and-set)
+    // match the raw row exactly as they match Prisma's own.
+    expect(await db.webhookDelivery.count({ where: { shop: raw.shop, receivedAt: now, nextAttemptAt: now, triggeredAt } })).toBe(2);
+    const asText = await db.$queryRaw<{ webhookId: string; receivedAt: string; triggeredAt: string }[]>`
+      SELECT "webhookId", CAST("receivedAt" AS TEXT) AS "receivedAt", CAST("triggeredAt" AS TEXT) AS "triggeredAt" FROM "WebhookDelivery" WHERE "shop" = ${raw.shop}`;
+    expect(asText).toHaveLength(2);
+    expect(asText[0].receivedAt).toBe(asText[1].receivedAt);
+    expect(asText[0].triggeredAt).toBe(asText[1].triggeredAt);
+    // A delivery without X-Shopify-Triggered-At stores null.
+    const untimed = delivery("raw-insert.myshopify.com");
+    await recordDelivery(db, untimed, now);
+    expect((await db.webhookDelivery.findUniqueOrThrow({ where: { shop_webhookId: { shop: untimed.shop, webhookId: untimed.webhookId } } })).triggeredAt).toBeNull();
+  });
+
   it("GIVEN 30 due deliveries WHEN three workers claim at once THEN each delivery is taken by exactly one, and a live lease is not taken again", async () => {
     await db.webhookDelivery.deleteMany();
     const now = new Date();
