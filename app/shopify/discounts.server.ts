@@ -178,8 +178,8 @@ function mapCreate<D>(r: AdminResult<D>, pick: (d: D) => Payload): AdminResult<C
   if (!r.ok) return r;
   const payload = pick(r.data);
   const failure = userErrorsFailure(payload.userErrors);
-  if (failure) return { ok: false, failure, cost: r.cost, detail: payload.userErrors };
-  if (!payload.codeDiscountNode) return { ok: false, failure: { kind: "graphql", messages: ["no discount returned"] }, cost: r.cost };
+  if (failure) return { ok: false, error: failure, cost: r.cost, detail: payload.userErrors };
+  if (!payload.codeDiscountNode) return { ok: false, error: { kind: "graphql", messages: ["no discount returned"] }, cost: r.cost };
   return { ok: true, data: toCodeDiscount(payload.codeDiscountNode), cost: r.cost };
 }
 
@@ -229,6 +229,6 @@ export async function deleteCodeDiscount(graphql: AdminGraphql, id: string, opti
   );
   if (!r.ok) return r;
   const failure = userErrorsFailure(r.data.discountCodeDelete.userErrors);
-  if (failure) return { ok: false, failure, cost: r.cost, detail: r.data.discountCodeDelete.userErrors };
+  if (failure) return { ok: false, error: failure, cost: r.cost, detail: r.data.discountCodeDelete.userErrors };
   return { ok: true, data: { deletedId: r.data.discountCodeDelete.deletedCodeDiscountId ?? id }, cost: r.cost };
 }

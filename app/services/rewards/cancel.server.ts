@@ -151,14 +151,14 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
       const callStartedAt = deps.now();
       const removed = await removeFromShopify(access, await removalTarget(db, reward), "deactivate");
       if (!removed.ok) {
-        if (isRejectedToken(removed.failure)) await markAccessRevoked(db, { shop: reward.shop, since: callStartedAt, now: deps.now(), logger });
-        logger.warn({ shop: reward.shop, rewardId: reward.id, failure: removed.failure, detail: removed.detail }, "cancel: Shopify refused the deactivation");
+        if (isRejectedToken(removed.error.failure)) await markAccessRevoked(db, { shop: reward.shop, since: callStartedAt, now: deps.now(), logger });
+        logger.warn({ shop: reward.shop, rewardId: reward.id, failure: removed.error.failure, detail: removed.error.detail }, "cancel: Shopify refused the deactivation");
         // A marker-less kind (store credit) can't be looked up to see whether an unanswered take-back
         // happened: the merchant must check before retrying (docs/decisions/012).
-        if (removed.classification.category === "uncertain" && kindTraits(parseRewardKind(reward.kind)).codeFormat === "reference") {
-          return { ok: false, error: { code: "shopify_error", reason: removed.classification.reason, message: UNCONFIRMED_TAKE_BACK } };
+        if (removed.error.classification.category === "uncertain" && kindTraits(parseRewardKind(reward.kind)).codeFormat === "reference") {
+          return { ok: false, error: { code: "shopify_error", reason: removed.error.classification.reason, message: UNCONFIRMED_TAKE_BACK } };
         }
-        return { ok: false, error: shopifyRefusal(removed, "Issued") };
+        return { ok: false, error: shopifyRefusal(removed.error, "Issued") };
       }
       if (removed.outcome === "refused") {
         // Store credit the customer already spent (Shopify: INSUFFICIENT_FUNDS): the reward stays Issued.
@@ -260,7 +260,7 @@ export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, option
     removed = null;
   }
   if (!removed || !removed.ok) {
-    if (removed) log.warn({ failure: removed.failure }, "cleanup of a reward's code failed; will retry");
+    if (removed) log.warn({ failure: removed.error.failure }, "cleanup of a reward's code failed; will retry");
     await settle(cleanupRetryAt(reward, now()));
     return "retrying";
   }

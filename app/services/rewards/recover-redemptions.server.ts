@@ -89,13 +89,13 @@ async function recoverOne(deps: RewardDeps, redemption: Redemption, options: Rec
   for (const target of targets) {
     const found = await lookupExisting(access, target);
     if (!found.ok) {
-      log.warn({ failure: found.failure }, "recovery lookup failed; deferred");
+      log.warn({ failure: found.error.failure }, "recovery lookup failed; deferred");
       return defer();
     }
     if (!found.found || !found.found.ours) continue;
     const removed = await removeFromShopify(access, { ...target, shopifyId: found.found.id }, "delete");
     if (!removed.ok) {
-      log.warn({ failure: removed.failure }, "recovery could not remove the code; deferred");
+      log.warn({ failure: removed.error.failure }, "recovery could not remove the code; deferred");
       return defer();
     }
     if (removed.outcome === "refused") {

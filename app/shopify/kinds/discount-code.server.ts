@@ -36,7 +36,7 @@ export async function lookupDiscount(access: KindAccess, ref: KindRewardRef): Pr
 export async function removeDiscount(access: KindAccess, id: string, mode: "delete" | "deactivate"): Promise<AdminResult<RemoveOutcome>> {
   const r = mode === "delete" ? await deleteCodeDiscount(access.graphql, id, access.options) : await deactivateCodeDiscount(access.graphql, id, access.options);
   if (r.ok) return { ok: true, data: { outcome: "removed" }, cost: r.cost };
-  if (isNotFoundFailure(r.failure)) return { ok: true, data: { outcome: "not_found" }, cost: r.cost };
+  if (isNotFoundFailure(r.error)) return { ok: true, data: { outcome: "not_found" }, cost: r.cost };
   return r;
 }
 

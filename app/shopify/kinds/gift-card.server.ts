@@ -44,7 +44,7 @@ export const giftCardAdapter: RewardKindAdapter = {
   async remove(access, ref) {
     const r = await deactivateGiftCard(access.graphql, ref.id, access.options);
     if (r.ok) return { ok: true, data: { outcome: "removed" }, cost: r.cost };
-    if (isNotFoundFailure(r.failure)) return { ok: true, data: { outcome: "not_found" }, cost: r.cost };
+    if (isNotFoundFailure(r.error)) return { ok: true, data: { outcome: "not_found" }, cost: r.cost };
     return r;
   },
 };
