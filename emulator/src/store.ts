@@ -361,6 +361,7 @@ export interface PlaceOrderInput {
   quantity?: number;
   /** Guest email; defaults to the customer's email. */
   email?: string | null;
+  /** Default true: the emulated checkout pays with the Bogus Gateway (test orders); false = a real gateway. */
   test?: boolean;
   sourceName?: string;
   /** Pay (part of) the order with a gift card, identified by its code. Amount defaults to the rest due. */
@@ -379,6 +380,7 @@ export type OrderRejectionReason =
   | "customer_not_eligible"
   | "already_used_by_customer"
   | "minimum_not_met"
+  | "gift_card_currency_mismatch"
   | "gift_card_not_found"
   | "gift_card_disabled"
   | "gift_card_expired"
@@ -798,18 +800,22 @@ export class EmulatorStore {
     const code = input.code?.trim() || this.generateGiftCardCode(shop);
     if (this.isGiftCardCodeTaken(shop, code)) throw new StoreError(`Gift card code ${code} is already taken`);
     const now = this.now();
+    const currencyCode = input.currencyCode ?? state.shop.currencyCode;
     const giftCard: GiftCardRecord = {
       id: `gid://shopify/GiftCard/${++this.counters.giftCard}`,
       shop: state.shop.domain,
       code,
       initialValue: input.initialValue,
       balance: input.initialValue,
-      currencyCode: input.currencyCode ?? state.shop.currencyCode,
+      currencyCode,
       customerId: input.customerId ?? null,
       expiresOn: input.expiresOn ?? null,
       note: input.note ?? null,
       templateSuffix: input.templateSuffix ?? null,
-      crossCurrencyRedemptionStrategy: input.crossCurrencyRedemptionStrategy ?? "NONE",
+      // GiftCardCreateInput.crossCurrencyRedemptionStrategy (2026-10 schema): "When not provided,
+      // defaults to `MARKET_FX` for gift cards issued in the shop's currency, and `NONE` for gift
+      // cards issued in a different currency."
+      crossCurrencyRedemptionStrategy: input.crossCurrencyRedemptionStrategy ?? (currencyCode === state.shop.currencyCode ? "MARKET_FX" : "NONE"),
       enabled: true,
       deactivatedAt: null,
       transactions: [],
@@ -1068,6 +1074,15 @@ export class EmulatorStore {
       if (!giftCard) throw new OrderRejectedError("gift_card_not_found", "Gift card does not exist");
       if (!giftCard.enabled) throw new OrderRejectedError("gift_card_disabled", "Gift card is deactivated");
       if (this.isGiftCardExpired(giftCard, now)) throw new OrderRejectedError("gift_card_expired", "Gift card has expired");
+      // Orders here are in the shop's currency. A card issued in another currency converts only by
+      // its strategy: NONE "can only be redeemed in the currency it was issued in"; SPOT_FX needs
+      // exchange rates, which are not emulated (GiftCardCrossCurrencyRedemptionStrategy, 2026-10 schema).
+      if (giftCard.currencyCode !== state.shop.currencyCode) {
+        if (giftCard.crossCurrencyRedemptionStrategy === "NONE") {
+          throw new OrderRejectedError("gift_card_currency_mismatch", `Gift card is in ${giftCard.currencyCode} and can only be redeemed in that currency`);
+        }
+        throw new Error(`redeeming a ${giftCard.currencyCode} gift card with ${giftCard.crossCurrencyRedemptionStrategy} in ${state.shop.currencyCode} is not emulated`);
+      }
       giftCardAmount =
         input.giftCardPayment.amount !== undefined ? toCents(input.giftCardPayment.amount) : Math.min(total, giftCard.balance);
       if (giftCardAmount > giftCard.balance || giftCardAmount > total) {
@@ -1076,6 +1091,10 @@ export class EmulatorStore {
     }
 
     // Everything checked: commit.
+    const test = input.test ?? true;
+    const cardGateways = giftCard ? ["gift_card"] : [];
+    const rest = test ? "bogus" : "shopify_payments";
+    const gateways = giftCard && giftCardAmount >= total ? cardGateways : [...cardGateways, rest];
     const n = ++this.counters.order;
     const order: OrderRecord = {
       id: `gid://shopify/Order/${ORDER_ID_BASE + BigInt(n)}`,
@@ -1092,8 +1111,11 @@ export class EmulatorStore {
       totalDiscounts,
       total,
       giftCardPayments: giftCard ? [{ giftCardId: giftCard.id, amount: giftCardAmount }] : [],
-      paymentGatewayNames: giftCard ? (giftCardAmount < total ? ["gift_card", "bogus"] : ["gift_card"]) : ["bogus"],
-      test: input.test ?? false,
+      paymentGatewayNames: gateways,
+      // The emulated checkout pays with Shopify's Bogus Gateway, and a bogus-gateway order is a test
+      // order (https://help.shopify.com/en/manual/checkout-settings/test-orders/payments-test-mode).
+      // `test: false` stands for a real payment gateway (Shopify Payments).
+      test,
       sourceName: input.sourceName ?? "web",
       financialStatus: "paid",
       createdAt: now,
