@@ -70,7 +70,9 @@ function failureFromGraphqlErrors(errors: { message: string; extensions?: { code
   if (codes.includes("ACCESS_DENIED")) {
     return { kind: "access_denied", message: errors.find((e) => e.extensions?.code === "ACCESS_DENIED")?.message ?? "Access denied" };
   }
-  return { kind: "graphql", messages: errors.map((e) => e.message) };
+  // Keep Shopify's error codes as data (e.g. NOT_FOUND / RESOURCE_NOT_FOUND) so callers never read the message text.
+  const errorCodes = codes.filter((c): c is string => typeof c === "string");
+  return { kind: "graphql", messages: errors.map((e) => e.message), ...(errorCodes.length ? { codes: errorCodes } : {}) };
 }
 
 function isAbort(error: unknown): boolean {

@@ -416,7 +416,13 @@ export type StoreEvent =
   | { type: "customer.created"; shop: string; customer: CustomerRecord }
   | { type: "order.created"; shop: string; order: OrderRecord };
 
-export type StoreListener = (event: StoreEvent) => void;
+/**
+ * Who made a change: `app` for the Admin API (the app's own mutations), undefined for everything
+ * else (a merchant action in Shopify's admin, a checkout, a test seeding the store).
+ */
+export type ChangeOrigin = "app" | undefined;
+
+export type StoreListener = (event: StoreEvent, origin: ChangeOrigin) => void;
 
 /** What a merchant action changed, so the caller can emit webhooks. */
 export interface DiscountChange {
@@ -483,8 +489,21 @@ export class EmulatorStore {
     return () => this.listeners.delete(listener);
   }
 
+  private origin: ChangeOrigin = undefined;
+
+  /** Runs `change` (synchronously) as the app's own Admin API change; listeners are told so. */
+  asApp<T>(change: () => T): T {
+    const previous = this.origin;
+    this.origin = "app";
+    try {
+      return change();
+    } finally {
+      this.origin = previous;
+    }
+  }
+
   private emit(event: StoreEvent): void {
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) listener(event, this.origin);
   }
 
   /** Forgets every shop and resets id counters. */

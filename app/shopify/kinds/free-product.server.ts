@@ -63,6 +63,6 @@ export const freeProductAdapter: RewardKindAdapter = {
   available: () => Promise.resolve({ ok: true, data: { available: true }, cost: null }),
   create,
   lookup: lookupDiscount,
-  remove: (access, ref, mode) => removeDiscount(access, ref.id, mode),
+  remove: (access, ref, mode) => removeDiscount(access, ref, mode),
   readState: (access, id) => getDiscountStatus(access.graphql, id, access.options),
 };

@@ -199,10 +199,15 @@ export const queryRootFields: Readonly<Record<string, RootField>> = {
       return found ? discountCodeNodeView(found.discount) : null;
     },
   },
+  // Each lookup takes the id form its documentation names — codeDiscountNode: "The ID of the
+  // `DiscountCodeNode` to return"; discountNode: "The ID of the `DiscountNode` to return" (2026-10
+  // schema, https://shopify.dev/docs/api/admin-graphql/latest/queries/discountNode). What Shopify does
+  // with the other form is not documented; the emulator answers null, the least kind reading, so an
+  // app that passes the wrong form sees "nothing" here first rather than in production.
   codeDiscountNode: {
     resolve: (args, ctx) => {
       const id = String(args.id);
-      parseGid(id);
+      if (parseGid(id).type !== "DiscountCodeNode") return null;
       const discount = ctx.store.getDiscountByAnyId(ctx.shop.domain, id);
       return discount ? discountCodeNodeView(discount) : null;
     },
@@ -210,7 +215,7 @@ export const queryRootFields: Readonly<Record<string, RootField>> = {
   discountNode: {
     resolve: (args, ctx) => {
       const id = String(args.id);
-      parseGid(id);
+      if (parseGid(id).type !== "DiscountNode") return null;
       const discount = ctx.store.getDiscountByAnyId(ctx.shop.domain, id);
       return discount ? discountNodeView(discount) : null;
     },

@@ -189,6 +189,22 @@ describe("reading discounts", () => {
     });
   });
 
+  it("GIVEN the other id form THEN discountNode (DiscountCodeNode id) and codeDiscountNode (DiscountNode id) answer null (issue 17, point 3)", async () => {
+    const { handler } = setup();
+    const created = await createBasic(handler);
+    const id = created.codeDiscountNode?.id ?? "";
+    const { body } = await gql(
+      handler,
+      `query Q($id: ID!, $nodeId: ID!) {
+        codeDiscountNode(id: $nodeId) { id }
+        discountNode(id: $id) { id }
+      }`,
+      { id, nodeId: id.replace("DiscountCodeNode", "DiscountNode") },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ codeDiscountNode: null, discountNode: null });
+  });
+
   it("node(id:) resolves discounts and customers, and rejects malformed ids", async () => {
     const { handler, store } = setup();
     const customer = store.addCustomer(SHOP, { firstName: "Bo" });
