@@ -182,7 +182,14 @@ export interface RedeemCodeRecord {
   id: string;
   /** The code as the app created it; lookups compare case-insensitively. */
   code: string;
+  /** The true number of uses (checkout enforces `usageLimit` with it). */
   asyncUsageCount: number;
+  /**
+   * Uses not yet reflected in what the Admin API reports (`consistency.asyncUsageCount` on):
+   * "This value is updated asynchronously. As a result, it might be lower than the actual usage
+   * count until the asynchronous process is completed" (DiscountCodeBasic.asyncUsageCount, 2026-10 schema).
+   */
+  unreportedUses?: number;
   /** Customer ids (or lower-cased guest emails) that used this code, for appliesOncePerCustomer. */
   usedBy: Set<string>;
 }
@@ -490,6 +497,29 @@ export class EmulatorStore {
   }
 
   private origin: ChangeOrigin = undefined;
+
+  /**
+   * Eventual consistency, off by default; tests that exercise recovery turn it on. While on, a new
+   * gift card is missing from `giftCards(query:)` and new uses are missing from `asyncUsageCount`
+   * until `catchUp()` — Shopify's search index and usage counter are updated asynchronously and
+   * promise no read-after-write (asyncUsageCount: "updated asynchronously … might be lower than the
+   * actual usage count", 2026-10 schema). Reads by id (`giftCard(id:)`, `node`) are not affected.
+   */
+  readonly consistency = { giftCardSearch: false, asyncUsageCount: false };
+  private readonly unindexedGiftCards = new Set<string>();
+
+  /** Whether `giftCards(query:)` can see the card yet (see `consistency`). */
+  isGiftCardSearchable(id: string): boolean {
+    return !this.unindexedGiftCards.has(id);
+  }
+
+  /** The asynchronous processes finish: every card searchable, every use counted. */
+  catchUp(): void {
+    this.unindexedGiftCards.clear();
+    for (const state of this.shops.values()) {
+      for (const discount of state.discounts.values()) for (const code of discount.codes) code.unreportedUses = 0;
+    }
+  }
 
   /** Runs `change` (synchronously) as the app's own Admin API change; listeners are told so. */
   asApp<T>(change: () => T): T {
@@ -842,6 +872,7 @@ export class EmulatorStore {
       updatedAt: now,
     };
     state.giftCards.set(giftCard.id, giftCard);
+    if (this.consistency.giftCardSearch) this.unindexedGiftCards.add(giftCard.id);
     this.emit({ type: "gift_card.created", shop: state.shop.domain, giftCard });
     return { giftCard, code };
   }
@@ -1141,6 +1172,7 @@ export class EmulatorStore {
     };
     for (const [index, { discount, redeemCode }] of applications.entries()) {
       redeemCode.asyncUsageCount += 1;
+      if (this.consistency.asyncUsageCount) redeemCode.unreportedUses = (redeemCode.unreportedUses ?? 0) + 1;
       if (buyerKey) redeemCode.usedBy.add(buyerKey);
       discount.totalSales += Math.max(0, subtotal - toCents(discountCodes[index].amount));
       discount.updatedAt = now;

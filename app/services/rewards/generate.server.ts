@@ -70,6 +70,11 @@ function refOf(target: RewardTarget): KindRewardRef {
   return { ...target, tag: ownershipTag(target.rewardId) };
 }
 
+/** How long after creation a miss of this kind's lookup proves nothing (0: its lookup sees new objects at once). */
+export function lookupLagMs(kind: RewardKind): number {
+  return adapterFor(kind).lookupLagMs ?? 0;
+}
+
 /** Whether the shop can have this kind now (e.g. gift cards need ShopFeatures.giftCards); the adapter decides. */
 export async function checkAvailability(access: ShopifyAccess, kind: RewardKind): Promise<Ok<{ data: Availability }> | Err<ShopifyProblem>> {
   const r = await adapterFor(kind).available(access);
@@ -155,9 +160,11 @@ export async function generateInShopify(
   if (!after.ok) return err({ ...failed, codeMayExist: true });
   if (after.found?.ours) return adopt(after.found, now, spec);
   if (after.found) return err({ ...takenByOther(), codeMayExist: false });
-  // Not there. A TAKEN we cannot find may be a search index lagging behind (gift cards): keep the
-  // possibility open so callers retry/recover instead of concluding nothing exists.
-  return err({ ...failed, codeMayExist: failed.classification.reason === "code_taken" });
+  // Not there. A TAKEN we cannot find, or any miss by a lookup that lags creation (gift cards: a
+  // search index with no read-after-write), proves nothing: keep the possibility open so callers
+  // retry/recover and look again instead of concluding nothing exists.
+  const lookupMayLag = adapterFor(spec.kind).lookupLagMs !== undefined;
+  return err({ ...failed, codeMayExist: failed.classification.reason === "code_taken" || lookupMayLag });
 }
 
 export type RemovalResult =

@@ -102,7 +102,8 @@ function giftCardsConnection(args: FieldArgs, ctx: ResolverContext, info: GraphQ
   const warnings: Array<{ field: string; message: string }> = [];
   const customerOf = (card: GiftCardRecord) => (card.customerId ? ctx.store.getCustomer(ctx.shop.domain, card.customerId) : undefined);
   const matching = applySearch(
-    ctx.store.listGiftCards(ctx.shop.domain),
+    // The search index lags behind creation when `store.consistency.giftCardSearch` is on.
+    ctx.store.listGiftCards(ctx.shop.domain).filter((card) => ctx.store.isGiftCardSearchable(card.id)),
     query,
     {
       fieldName: "giftCards",

@@ -288,6 +288,20 @@ describe("status and lifecycle", () => {
     expect((await gql(handler, DELETE, { id })).body.data?.discountCodeDelete).toEqual({ deletedCodeDiscountId: null, userErrors: expected });
   });
 
+  it("GIVEN usage lag on THEN asyncUsageCount reports new uses only once the count catches up, while checkout enforces the true count (issue 17, point 5)", async () => {
+    const { handler, store } = setup();
+    store.consistency.asyncUsageCount = true;
+    await createBasic(handler, { code: "LAGCOUNT", usageLimit: 1, appliesOncePerCustomer: false });
+    store.placeOrder(SHOP, { customerId: null, codes: ["LAGCOUNT"] });
+    const before = await gql(handler, BY_CODE, { code: "LAGCOUNT" });
+    expect(before.body.data?.codeDiscountNodeByCode.codeDiscount.asyncUsageCount).toBe(0);
+    expect(() => store.placeOrder(SHOP, { customerId: null, codes: ["LAGCOUNT"] })).toThrow(expect.objectContaining({ reason: "usage_limit_reached" }));
+    store.catchUp();
+    const after = await gql(handler, BY_CODE, { code: "LAGCOUNT" });
+    expect(after.body.data?.codeDiscountNodeByCode.codeDiscount.asyncUsageCount).toBe(1);
+    expect(after.body.data?.codeDiscountNodeByCode.codeDiscount.codes.nodes[0].asyncUsageCount).toBe(1);
+  });
+
   it("asyncUsageCount follows orders placed with the code", async () => {
     const { handler, store } = setup();
     await createBasic(handler, { code: "COUNTME", usageLimit: null, appliesOncePerCustomer: false });

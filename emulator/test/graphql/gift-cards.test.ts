@@ -175,6 +175,16 @@ describe("giftCards(query:)", () => {
     return body.data?.giftCardCreate.giftCard.id as string;
   }
 
+  it("GIVEN search lag on THEN a new card is missing from the search (not from giftCard(id:)) until the index catches up (issue 17, point 5)", async () => {
+    const { handler, store } = setup({ giftCards: true });
+    store.consistency.giftCardSearch = true;
+    const id = await issue(handler, "LAGGINGCODE12", "lagging");
+    expect((await gql(handler, LIST, { query: "laggingcode12" })).body.data?.giftCards.nodes).toEqual([]);
+    expect((await gql(handler, `query C($id: ID!) { giftCard(id: $id) { id } }`, { id })).body.data?.giftCard).toEqual({ id });
+    store.catchUp();
+    expect((await gql(handler, LIST, { query: "laggingcode12" })).body.data?.giftCards.nodes).toEqual([{ note: "lagging", lastCharacters: "DE12", enabled: true }]);
+  });
+
   it("finds a card by its code with the default (free-text) search, case-insensitively", async () => {
     const { handler } = setup({ giftCards: true });
     await issue(handler, "FIRSTCODE1234", "one");
