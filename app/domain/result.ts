@@ -8,9 +8,13 @@
 //                                                          (for branching, tests, logs) and one plain
 //                                                          sentence for its audience
 //
-// The Admin API modules put Shopify's outcome under `failure` instead of `error`
-// (`AdminResult<T>` in app/shopify/graphql.server.ts): a `ShopifyFailure` is machine data that the
-// use-case classifies (`classifyFailure`) into its own `error`; it is never shown to anyone as is.
+// Every boundary uses this same shape; only what the `error` holds differs by layer:
+//   Admin API modules (`AdminResult<T>`, app/shopify/graphql.server.ts): `{ ok: true, data, cost }`
+//     or `{ ok: false, error: ShopifyFailure, cost, detail? }` — Shopify's outcome as machine data
+//     that the use-case classifies (`classifyFailure`); it is never shown to anyone as is.
+//   Use-cases: `{ ok: false, error: Problem }` (or a richer problem, e.g. `ShopifyProblem` in
+//     app/services/rewards/generate.server.ts, which keeps Shopify's failure beside its classification).
+// So a caller always writes `if (!r.ok) … r.error …`, whatever it called.
 // Thrown errors are left for bugs and infrastructure failures (the database is down), which the
 // surface turns into a 500 or the worker into a retry.
 

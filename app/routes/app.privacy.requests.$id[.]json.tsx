@@ -12,7 +12,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = params.id ?? "";
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return new Response("Not a data request id.", { status: 400, headers: TEXT });
   const download = await provideDataRequest(db, { shop: session.shop, id, now: new Date() });
-  if (!download.ok) return new Response(download.message, { status: download.status, headers: TEXT });
+  if (!download.ok) return new Response(download.error.message, { status: download.error.status, headers: TEXT });
   return new Response(download.json, {
     headers: {
       "content-type": "application/json; charset=utf-8",

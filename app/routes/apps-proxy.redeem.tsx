@@ -13,9 +13,9 @@ export async function action({ request }: ActionFunctionArgs) {
     async ({ shop, customerGid, graphql }) => {
       if (request.method !== "POST") return methodNotAllowed("POST");
       const parsed = await parseRedeemBody(request);
-      if (!parsed.ok) return proxyError(parsed.status, parsed.code, parsed.message);
+      if (!parsed.ok) return proxyError(parsed.error.status, parsed.error.code, parsed.error.message);
       const outcome = await redeemForStorefront(db, { shop, customerGid: customerGid!, graphql, ...parsed.body });
-      if (!outcome.ok) return proxyError(outcome.status, outcome.code, outcome.message);
+      if (!outcome.ok) return proxyError(outcome.error.status, outcome.error.code, outcome.error.message);
       return proxyJson({ reward: outcome.reward, pointsBalance: outcome.pointsBalance, replayed: outcome.replayed });
     },
     { requireCustomer: true },

@@ -65,25 +65,25 @@ describe("Admin API modules against the emulator", () => {
     await createRewardDiscount(graphql, discount("DUP-ABCDEFGHJK"));
     const r = await createRewardDiscount(graphql, discount("dup-abcdefghjk"));
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.failure).toMatchObject({ kind: "user_errors", errors: [{ code: "TAKEN" }] });
+    expect(!r.ok && r.error).toMatchObject({ kind: "user_errors", errors: [{ code: "TAKEN" }] });
   });
 
   it("maps THROTTLED to a throttled failure with a wait", async () => {
     emulator.faults.throttle("discountCodeBasicCreate");
     const r = await createRewardDiscount(graphql, discount("THR-ABCDEFGHJK"));
-    expect(!r.ok && r.failure.kind).toBe("throttled");
+    expect(!r.ok && r.error.kind).toBe("throttled");
   });
 
   it("maps a 503 to an http failure", async () => {
     emulator.faults.httpError("discountCodeBasicCreate", 503);
     const r = await createRewardDiscount(graphql, discount("ERR-ABCDEFGHJK"));
-    expect(!r.ok && r.failure).toEqual({ kind: "http", status: 503 });
+    expect(!r.ok && r.error).toEqual({ kind: "http", status: 503 });
   });
 
   it("maps a lost response to a network failure although the discount exists", async () => {
     emulator.faults.inject({ rootField: "discountCodeBasicCreate", action: { type: "lostResponse" } });
     const r = await createRewardDiscount(graphql, discount("LOST-ABCDEFGHJK"));
-    expect(!r.ok && r.failure.kind).toBe("network");
+    expect(!r.ok && r.error.kind).toBe("network");
     const found = await findCodeDiscountByCode(graphql, "LOST-ABCDEFGHJK");
     expect(found.ok && found.data?.code).toBe("LOST-ABCDEFGHJK");
   });
@@ -91,7 +91,7 @@ describe("Admin API modules against the emulator", () => {
   it("maps a hang to a timeout", async () => {
     emulator.faults.hang("codeDiscountNodeByCode", 5_000);
     const r = await findCodeDiscountByCode(graphql, "NOPE", { timeoutMs: 200 });
-    expect(!r.ok && r.failure.kind).toBe("timeout");
+    expect(!r.ok && r.error.kind).toBe("timeout");
   });
 
   it("deactivates and deletes discounts", async () => {

@@ -59,11 +59,16 @@ export const CODE_DISCOUNT_NODE_BY_CODE = `#graphql
   ${DISCOUNT_NODE_FIELDS}
 `;
 
-export const DISCOUNT_NODE = `#graphql
-  query LoyaltyDiscountNode($id: ID!) {
-    discountNode(id: $id) {
+// By id, with the query documented for the id the app holds: discountCode*Create returns a
+// DiscountCodeNode, and `codeDiscountNode(id:)` takes "The ID of the `DiscountCodeNode` to return"
+// while `discountNode(id:)` takes "The ID of the `DiscountNode` to return" (2026-10 schema). The
+// schema marks codeDiscountNode deprecated ("Use `discountNode` instead") but does not say that
+// discountNode accepts a DiscountCodeNode id, so a null from it would prove nothing.
+export const CODE_DISCOUNT_NODE = `#graphql
+  query LoyaltyCodeDiscountNode($id: ID!) {
+    codeDiscountNode(id: $id) {
       id
-      discount {
+      codeDiscount {
         __typename
         ... on DiscountCodeBasic { title status endsAt asyncUsageCount }
         ... on DiscountCodeFreeShipping { title status endsAt asyncUsageCount }
@@ -178,8 +183,8 @@ function mapCreate<D>(r: AdminResult<D>, pick: (d: D) => Payload): AdminResult<C
   if (!r.ok) return r;
   const payload = pick(r.data);
   const failure = userErrorsFailure(payload.userErrors);
-  if (failure) return { ok: false, failure, cost: r.cost, detail: payload.userErrors };
-  if (!payload.codeDiscountNode) return { ok: false, failure: { kind: "graphql", messages: ["no discount returned"] }, cost: r.cost };
+  if (failure) return { ok: false, error: failure, cost: r.cost, detail: payload.userErrors };
+  if (!payload.codeDiscountNode) return { ok: false, error: { kind: "graphql", messages: ["no discount returned"] }, cost: r.cost };
   return { ok: true, data: toCodeDiscount(payload.codeDiscountNode), cost: r.cost };
 }
 
@@ -194,23 +199,26 @@ export async function findCodeDiscountByCode(
   return { ok: true, data: r.data.codeDiscountNodeByCode ? toCodeDiscount(r.data.codeDiscountNodeByCode) : null, cost: r.cost };
 }
 
-/** Status of a discount by id; null when it no longer exists in Shopify. */
+/**
+ * Status of a code discount by its DiscountCodeNode id; null when Shopify returns none. A single
+ * null is not proof of deletion: callers confirm by code (`findCodeDiscountByCode`) before acting.
+ */
 export async function getDiscountStatus(
   graphql: AdminGraphql,
   id: string,
   options?: RunOptions,
 ): Promise<AdminResult<{ id: string; status: CodeDiscount["status"]; endsAt: string | null } | null>> {
-  const r = await runAdmin<{ discountNode: { id: string; discount: { status?: CodeDiscount["status"]; endsAt?: string | null } | null } | null }>(
+  const r = await runAdmin<{ codeDiscountNode: { id: string; codeDiscount: { status?: CodeDiscount["status"]; endsAt?: string | null } | null } | null }>(
     graphql,
-    DISCOUNT_NODE,
+    CODE_DISCOUNT_NODE,
     { id },
     options,
   );
   if (!r.ok) return r;
-  const node = r.data.discountNode;
+  const node = r.data.codeDiscountNode;
   return {
     ok: true,
-    data: node ? { id: node.id, status: node.discount?.status ?? "EXPIRED", endsAt: node.discount?.endsAt ?? null } : null,
+    data: node ? { id: node.id, status: node.codeDiscount?.status ?? "EXPIRED", endsAt: node.codeDiscount?.endsAt ?? null } : null,
     cost: r.cost,
   };
 }
@@ -229,6 +237,6 @@ export async function deleteCodeDiscount(graphql: AdminGraphql, id: string, opti
   );
   if (!r.ok) return r;
   const failure = userErrorsFailure(r.data.discountCodeDelete.userErrors);
-  if (failure) return { ok: false, failure, cost: r.cost, detail: r.data.discountCodeDelete.userErrors };
+  if (failure) return { ok: false, error: failure, cost: r.cost, detail: r.data.discountCodeDelete.userErrors };
   return { ok: true, data: { deletedId: r.data.discountCodeDelete.deletedCodeDiscountId ?? id }, cost: r.cost };
 }

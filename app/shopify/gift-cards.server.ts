@@ -78,8 +78,8 @@ export async function createRewardGiftCard(
   if (!r.ok) return r;
   const payload = r.data.giftCardCreate;
   const failure = userErrorsFailure(payload.userErrors);
-  if (failure) return { ok: false, failure, cost: r.cost, detail: payload.userErrors };
-  if (!payload.giftCard) return { ok: false, failure: { kind: "graphql", messages: ["no gift card returned"] }, cost: r.cost };
+  if (failure) return { ok: false, error: failure, cost: r.cost, detail: payload.userErrors };
+  if (!payload.giftCard) return { ok: false, error: { kind: "graphql", messages: ["no gift card returned"] }, cost: r.cost };
   return {
     ok: true,
     data: { ...payload.giftCard, code: payload.giftCardCode ?? input.code },
@@ -107,6 +107,6 @@ export async function deactivateGiftCard(graphql: AdminGraphql, id: string, opti
   );
   if (!r.ok) return r;
   const failure = userErrorsFailure(r.data.giftCardDeactivate.userErrors);
-  if (failure) return { ok: false, failure, cost: r.cost, detail: r.data.giftCardDeactivate.userErrors };
+  if (failure) return { ok: false, error: failure, cost: r.cost, detail: r.data.giftCardDeactivate.userErrors };
   return { ok: true, data: { id: r.data.giftCardDeactivate.giftCard?.id ?? id }, cost: r.cost };
 }

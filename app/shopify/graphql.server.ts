@@ -7,6 +7,7 @@ import {
   HttpRequestError,
   HttpResponseError,
 } from "@shopify/shopify-api";
+import type { Err, Ok } from "~/domain/result";
 import type { ShopifyFailure } from "~/domain/rewards/failures";
 
 /** `admin.graphql` from authenticate.admin / unauthenticated.admin (and anything shaped like it). */
@@ -28,12 +29,13 @@ export interface QueryCost {
 }
 
 /**
- * What every Admin API module returns: the app's one result shape (app/domain/result.ts), with
- * Shopify's outcome under `failure` — machine data the use-case classifies — rather than `error`.
+ * What every Admin API module returns: the app's one result shape (app/domain/result.ts). The
+ * `error` is Shopify's outcome as machine data (`ShopifyFailure`) that the use-case classifies into
+ * its own words; `detail` is Shopify's raw payload (userErrors, GraphQL errors, HTTP body) for logs.
  */
 export type AdminResult<T> =
-  | { ok: true; data: T; cost: QueryCost | null }
-  | { ok: false; failure: ShopifyFailure; cost: QueryCost | null; detail?: unknown };
+  | Ok<{ data: T; cost: QueryCost | null }>
+  | (Err<ShopifyFailure> & { cost: QueryCost | null; detail?: unknown });
 
 export interface RunOptions {
   /** Abort the call after this long (default 15 s); reported as a timeout. */
@@ -68,7 +70,9 @@ function failureFromGraphqlErrors(errors: { message: string; extensions?: { code
   if (codes.includes("ACCESS_DENIED")) {
     return { kind: "access_denied", message: errors.find((e) => e.extensions?.code === "ACCESS_DENIED")?.message ?? "Access denied" };
   }
-  return { kind: "graphql", messages: errors.map((e) => e.message) };
+  // Keep Shopify's error codes as data (e.g. NOT_FOUND / RESOURCE_NOT_FOUND) so callers never read the message text.
+  const errorCodes = codes.filter((c): c is string => typeof c === "string");
+  return { kind: "graphql", messages: errors.map((e) => e.message), ...(errorCodes.length ? { codes: errorCodes } : {}) };
 }
 
 function isAbort(error: unknown): boolean {
@@ -93,14 +97,14 @@ export async function runAdmin<T>(
   try {
     body = (await response.json()) as typeof body;
   } catch (error) {
-    if (isAbort(error)) return { ok: false, failure: { kind: "timeout" }, cost: null };
-    return { ok: false, failure: { kind: "http", status: response.status }, cost: null, detail: "response was not JSON" };
+    if (isAbort(error)) return { ok: false, error: { kind: "timeout" }, cost: null };
+    return { ok: false, error: { kind: "http", status: response.status }, cost: null, detail: "response was not JSON" };
   }
   const cost = readCost(body.extensions);
   if (cost) options.onCost?.(cost);
   const errors = graphqlErrorsOf(body);
   if (errors.length > 0 || body.data === undefined || body.data === null) {
-    return { ok: false, failure: failureFromGraphqlErrors(errors, cost), cost, detail: errors };
+    return { ok: false, error: failureFromGraphqlErrors(errors, cost), cost, detail: errors };
   }
   return { ok: true, data: body.data, cost };
 }
@@ -113,22 +117,22 @@ async function failureFromThrown(error: unknown, options: RunOptions): Promise<A
     if (cost) options.onCost?.(cost);
     const errors = graphqlErrorsOf(body);
     const list = errors.length ? errors : [{ message: error.message }];
-    return { ok: false, failure: failureFromGraphqlErrors(list, cost), cost, detail: list };
+    return { ok: false, error: failureFromGraphqlErrors(list, cost), cost, detail: list };
   }
   // authenticate.admin's client converts HTTP errors into a thrown Response.
   if (error instanceof Response) {
     const detail = await error.text().catch(() => "");
-    return { ok: false, failure: { kind: "http", status: error.status }, cost: null, detail };
+    return { ok: false, error: { kind: "http", status: error.status }, cost: null, detail };
   }
-  if (error instanceof HttpMaxRetriesError) return { ok: false, failure: { kind: "http", status: 429 }, cost: null };
+  if (error instanceof HttpMaxRetriesError) return { ok: false, error: { kind: "http", status: 429 }, cost: null };
   if (error instanceof HttpResponseError) {
-    return { ok: false, failure: { kind: "http", status: error.response.code }, cost: null, detail: error.response.body };
+    return { ok: false, error: { kind: "http", status: error.response.code }, cost: null, detail: error.response.body };
   }
-  if (isAbort(error)) return { ok: false, failure: { kind: "timeout" }, cost: null };
+  if (isAbort(error)) return { ok: false, error: { kind: "timeout" }, cost: null };
   if (error instanceof HttpRequestError || error instanceof TypeError) {
-    return { ok: false, failure: { kind: "network" }, cost: null, detail: error.message };
+    return { ok: false, error: { kind: "network" }, cost: null, detail: error.message };
   }
-  return { ok: false, failure: { kind: "network" }, cost: null, detail: error instanceof Error ? error.message : String(error) };
+  return { ok: false, error: { kind: "network" }, cost: null, detail: error instanceof Error ? error.message : String(error) };
 }
 
 /** Maps a payload's `userErrors` (if any) to a failure. */

@@ -35,6 +35,8 @@ import {
   type ProductSeed,
   type ShopRecord,
   type ShopSeed,
+  type ChangeOrigin,
+  type StoreEvent,
 } from "./store";
 import { signWebhook, WebhookDeliverer, type DeliverOptions, type DeliveryResult, type SignedWebhook, type WebhookTamper } from "./webhooks";
 
@@ -59,6 +61,18 @@ export interface EmulatorOptions {
   clock?: Clock;
   /** Deliver webhooks with this fetch (default: global fetch). */
   fetch?: typeof fetch;
+  /**
+   * Send discounts/* webhooks for the app's own Admin API changes too, as Shopify does (default
+   * true). `emulator.echoes` holds, releases and awaits them.
+   */
+  echoOwnChanges?: boolean;
+}
+
+/** One webhook Shopify sends because of the app's own change (an "echo"), not yet delivered. */
+export interface HeldEcho {
+  topic: string;
+  shop: string;
+  body: string;
 }
 
 export interface WebhookSendOptions extends DeliverOptions {
@@ -95,6 +109,87 @@ export class ShopifyEmulator {
     this.config = options.appConfig ?? EMPTY_APP_CONFIG;
     this.appUrl = options.appUrl;
     this.routes = adminHostRoutes(this);
+    this.echoState.enabled = options.echoOwnChanges ?? true;
+    this.store.subscribe((event, origin) => this.echo(event, origin));
+  }
+
+  private readonly echoState = { enabled: true, hold: false, held: [] as HeldEcho[], inFlight: new Set<Promise<unknown>>() };
+
+  /**
+   * Shopify sends the discounts/* topics "whenever a discount has been created, updated or deleted"
+   * (https://shopify.dev/changelog/introducing-webhook-topics-for-discount-events; topic list:
+   * https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-discounts/update), whoever made
+   * the change — so the app's own discountCodeDeactivate comes back to it as discounts/update. Only
+   * topics the app subscribes to are sent; the body is taken at the moment of the change.
+   */
+  private echo(event: StoreEvent, origin: ChangeOrigin): void {
+    if (origin !== "app" || !this.echoState.enabled || !this.appUrl) return;
+    let topic: "discounts/create" | "discounts/update" | "discounts/delete";
+    let body: string;
+    if (event.type === "discount.deleted") {
+      topic = "discounts/delete";
+      body = serializeWebhookJson(buildDiscountPayload(topic, { id: event.discount.id, deletedAt: this.store.now() }));
+    } else if (event.type === "discount.created" || (event.type === "discount.updated" && event.change !== "usage")) {
+      topic = event.type === "discount.created" ? "discounts/create" : "discounts/update";
+      const d = event.discount;
+      body = serializeWebhookJson(
+        buildDiscountPayload(topic, { id: d.id, title: d.title, status: this.store.discountStatus(d), createdAt: d.createdAt, updatedAt: d.updatedAt }),
+      );
+    } else {
+      return;
+    }
+    if (!this.config.webhookUris[topic]) return;
+    const echo = { topic, shop: event.shop, body };
+    if (this.echoState.hold) this.echoState.held.push(echo);
+    else this.deliverEcho(echo);
+  }
+
+  private deliverEcho(echo: HeldEcho): Promise<SentWebhook | null> {
+    // A delivery that cannot reach the app is Shopify's problem to retry, never the caller's error.
+    const sending = this.sendWebhook(echo.topic, echo.shop, echo.body).catch(() => null);
+    this.echoState.inFlight.add(sending);
+    void sending.finally(() => this.echoState.inFlight.delete(sending));
+    return sending;
+  }
+
+  /**
+   * The webhooks Shopify sends for the app's own changes (on by default, see `echoOwnChanges`).
+   *
+   * @example
+   * emulator.echoes.hold();             // keep them until the test says
+   * await cancelTheReward();            // deactivates in Shopify: discounts/update is held
+   * await emulator.echoes.release();    // delivered now, e.g. before or after the app's commit
+   * await emulator.echoes.settled();    // (when not holding) every echo sent so far has been delivered
+   */
+  get echoes() {
+    const state = this.echoState;
+    return {
+      /** Keep new echoes instead of delivering them at once. */
+      hold: () => {
+        state.hold = true;
+      },
+      /** Deliver the held echoes, oldest first, and deliver later ones at once again. */
+      release: async (): Promise<Array<SentWebhook | null>> => {
+        state.hold = false;
+        const held = state.held.splice(0);
+        const sent: Array<SentWebhook | null> = [];
+        for (const echo of held) sent.push(await this.deliverEcho(echo));
+        return sent;
+      },
+      /** The echoes held so far. */
+      held: (): readonly HeldEcho[] => [...state.held],
+      /** Resolves when every echo already being delivered has been answered. */
+      settled: async (): Promise<void> => {
+        while (state.inFlight.size > 0) await Promise.all([...state.inFlight]);
+      },
+      /** Turn echoes on or off (default on). */
+      set enabled(value: boolean) {
+        state.enabled = value;
+      },
+      get enabled() {
+        return state.enabled;
+      },
+    };
   }
 
   /**

@@ -196,7 +196,12 @@ export interface EmulatedOrder {
   shipping?: string | number;
   /** Shop currency. Default USD. */
   currency?: string;
-  /** `test: true` for the bogus gateway / test mode. Default false. */
+  /**
+   * Whether it is a test order. Default: true when the bogus gateway paid it (`gatewayNames`
+   * includes "bogus"), false otherwise — orders placed with Shopify's Bogus Gateway are test orders
+   * (https://help.shopify.com/en/manual/checkout-settings/test-orders/payments-test-mode,
+   * REST Order `test`: "Whether this is a test order").
+   */
   test?: boolean;
   /** `web`, `pos`, `shopify_draft_order`, or an app's id. Default `web`. */
   sourceName?: string;
@@ -271,7 +276,7 @@ export function buildOrderPayload(order: EmulatedOrder) {
   const shopId = deriveId(`shop:${shop}`, 10);
   const orderNumber = order.orderNumber ?? 1001;
   const sourceName = order.sourceName ?? "web";
-  const test = order.test ?? false;
+  const test = order.test ?? (order.gatewayNames?.includes("bogus") ?? false);
   const codes = (order.discountCodes ?? []).map((c, index) => ({ ...c, index, cents: toCents(c.amount) }));
   const money = (cents: Cents) => moneySet(cents, currency);
 

@@ -182,7 +182,14 @@ export interface RedeemCodeRecord {
   id: string;
   /** The code as the app created it; lookups compare case-insensitively. */
   code: string;
+  /** The true number of uses (checkout enforces `usageLimit` with it). */
   asyncUsageCount: number;
+  /**
+   * Uses not yet reflected in what the Admin API reports (`consistency.asyncUsageCount` on):
+   * "This value is updated asynchronously. As a result, it might be lower than the actual usage
+   * count until the asynchronous process is completed" (DiscountCodeBasic.asyncUsageCount, 2026-10 schema).
+   */
+  unreportedUses?: number;
   /** Customer ids (or lower-cased guest emails) that used this code, for appliesOncePerCustomer. */
   usedBy: Set<string>;
 }
@@ -361,6 +368,7 @@ export interface PlaceOrderInput {
   quantity?: number;
   /** Guest email; defaults to the customer's email. */
   email?: string | null;
+  /** Default true: the emulated checkout pays with the Bogus Gateway (test orders); false = a real gateway. */
   test?: boolean;
   sourceName?: string;
   /** Pay (part of) the order with a gift card, identified by its code. Amount defaults to the rest due. */
@@ -379,6 +387,7 @@ export type OrderRejectionReason =
   | "customer_not_eligible"
   | "already_used_by_customer"
   | "minimum_not_met"
+  | "gift_card_currency_mismatch"
   | "gift_card_not_found"
   | "gift_card_disabled"
   | "gift_card_expired"
@@ -414,7 +423,13 @@ export type StoreEvent =
   | { type: "customer.created"; shop: string; customer: CustomerRecord }
   | { type: "order.created"; shop: string; order: OrderRecord };
 
-export type StoreListener = (event: StoreEvent) => void;
+/**
+ * Who made a change: `app` for the Admin API (the app's own mutations), undefined for everything
+ * else (a merchant action in Shopify's admin, a checkout, a test seeding the store).
+ */
+export type ChangeOrigin = "app" | undefined;
+
+export type StoreListener = (event: StoreEvent, origin: ChangeOrigin) => void;
 
 /** What a merchant action changed, so the caller can emit webhooks. */
 export interface DiscountChange {
@@ -481,8 +496,44 @@ export class EmulatorStore {
     return () => this.listeners.delete(listener);
   }
 
+  private origin: ChangeOrigin = undefined;
+
+  /**
+   * Eventual consistency, off by default; tests that exercise recovery turn it on. While on, a new
+   * gift card is missing from `giftCards(query:)` and new uses are missing from `asyncUsageCount`
+   * until `catchUp()` — Shopify's search index and usage counter are updated asynchronously and
+   * promise no read-after-write (asyncUsageCount: "updated asynchronously … might be lower than the
+   * actual usage count", 2026-10 schema). Reads by id (`giftCard(id:)`, `node`) are not affected.
+   */
+  readonly consistency = { giftCardSearch: false, asyncUsageCount: false };
+  private readonly unindexedGiftCards = new Set<string>();
+
+  /** Whether `giftCards(query:)` can see the card yet (see `consistency`). */
+  isGiftCardSearchable(id: string): boolean {
+    return !this.unindexedGiftCards.has(id);
+  }
+
+  /** The asynchronous processes finish: every card searchable, every use counted. */
+  catchUp(): void {
+    this.unindexedGiftCards.clear();
+    for (const state of this.shops.values()) {
+      for (const discount of state.discounts.values()) for (const code of discount.codes) code.unreportedUses = 0;
+    }
+  }
+
+  /** Runs `change` (synchronously) as the app's own Admin API change; listeners are told so. */
+  asApp<T>(change: () => T): T {
+    const previous = this.origin;
+    this.origin = "app";
+    try {
+      return change();
+    } finally {
+      this.origin = previous;
+    }
+  }
+
   private emit(event: StoreEvent): void {
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) listener(event, this.origin);
   }
 
   /** Forgets every shop and resets id counters. */
@@ -798,18 +849,22 @@ export class EmulatorStore {
     const code = input.code?.trim() || this.generateGiftCardCode(shop);
     if (this.isGiftCardCodeTaken(shop, code)) throw new StoreError(`Gift card code ${code} is already taken`);
     const now = this.now();
+    const currencyCode = input.currencyCode ?? state.shop.currencyCode;
     const giftCard: GiftCardRecord = {
       id: `gid://shopify/GiftCard/${++this.counters.giftCard}`,
       shop: state.shop.domain,
       code,
       initialValue: input.initialValue,
       balance: input.initialValue,
-      currencyCode: input.currencyCode ?? state.shop.currencyCode,
+      currencyCode,
       customerId: input.customerId ?? null,
       expiresOn: input.expiresOn ?? null,
       note: input.note ?? null,
       templateSuffix: input.templateSuffix ?? null,
-      crossCurrencyRedemptionStrategy: input.crossCurrencyRedemptionStrategy ?? "NONE",
+      // GiftCardCreateInput.crossCurrencyRedemptionStrategy (2026-10 schema): "When not provided,
+      // defaults to `MARKET_FX` for gift cards issued in the shop's currency, and `NONE` for gift
+      // cards issued in a different currency."
+      crossCurrencyRedemptionStrategy: input.crossCurrencyRedemptionStrategy ?? (currencyCode === state.shop.currencyCode ? "MARKET_FX" : "NONE"),
       enabled: true,
       deactivatedAt: null,
       transactions: [],
@@ -817,6 +872,7 @@ export class EmulatorStore {
       updatedAt: now,
     };
     state.giftCards.set(giftCard.id, giftCard);
+    if (this.consistency.giftCardSearch) this.unindexedGiftCards.add(giftCard.id);
     this.emit({ type: "gift_card.created", shop: state.shop.domain, giftCard });
     return { giftCard, code };
   }
@@ -1068,6 +1124,15 @@ export class EmulatorStore {
       if (!giftCard) throw new OrderRejectedError("gift_card_not_found", "Gift card does not exist");
       if (!giftCard.enabled) throw new OrderRejectedError("gift_card_disabled", "Gift card is deactivated");
       if (this.isGiftCardExpired(giftCard, now)) throw new OrderRejectedError("gift_card_expired", "Gift card has expired");
+      // Orders here are in the shop's currency. A card issued in another currency converts only by
+      // its strategy: NONE "can only be redeemed in the currency it was issued in"; SPOT_FX needs
+      // exchange rates, which are not emulated (GiftCardCrossCurrencyRedemptionStrategy, 2026-10 schema).
+      if (giftCard.currencyCode !== state.shop.currencyCode) {
+        if (giftCard.crossCurrencyRedemptionStrategy === "NONE") {
+          throw new OrderRejectedError("gift_card_currency_mismatch", `Gift card is in ${giftCard.currencyCode} and can only be redeemed in that currency`);
+        }
+        throw new Error(`redeeming a ${giftCard.currencyCode} gift card with ${giftCard.crossCurrencyRedemptionStrategy} in ${state.shop.currencyCode} is not emulated`);
+      }
       giftCardAmount =
         input.giftCardPayment.amount !== undefined ? toCents(input.giftCardPayment.amount) : Math.min(total, giftCard.balance);
       if (giftCardAmount > giftCard.balance || giftCardAmount > total) {
@@ -1076,6 +1141,10 @@ export class EmulatorStore {
     }
 
     // Everything checked: commit.
+    const test = input.test ?? true;
+    const cardGateways = giftCard ? ["gift_card"] : [];
+    const rest = test ? "bogus" : "shopify_payments";
+    const gateways = giftCard && giftCardAmount >= total ? cardGateways : [...cardGateways, rest];
     const n = ++this.counters.order;
     const order: OrderRecord = {
       id: `gid://shopify/Order/${ORDER_ID_BASE + BigInt(n)}`,
@@ -1092,14 +1161,18 @@ export class EmulatorStore {
       totalDiscounts,
       total,
       giftCardPayments: giftCard ? [{ giftCardId: giftCard.id, amount: giftCardAmount }] : [],
-      paymentGatewayNames: giftCard ? (giftCardAmount < total ? ["gift_card", "bogus"] : ["gift_card"]) : ["bogus"],
-      test: input.test ?? false,
+      paymentGatewayNames: gateways,
+      // The emulated checkout pays with Shopify's Bogus Gateway, and a bogus-gateway order is a test
+      // order (https://help.shopify.com/en/manual/checkout-settings/test-orders/payments-test-mode).
+      // `test: false` stands for a real payment gateway (Shopify Payments).
+      test,
       sourceName: input.sourceName ?? "web",
       financialStatus: "paid",
       createdAt: now,
     };
     for (const [index, { discount, redeemCode }] of applications.entries()) {
       redeemCode.asyncUsageCount += 1;
+      if (this.consistency.asyncUsageCount) redeemCode.unreportedUses = (redeemCode.unreportedUses ?? 0) + 1;
       if (buyerKey) redeemCode.usedBy.add(buyerKey);
       discount.totalSales += Math.max(0, subtotal - toCents(discountCodes[index].amount));
       discount.updatedAt = now;

@@ -27,7 +27,8 @@ export type ShopifyFailure =
   | { kind: "timeout" }
   | { kind: "user_errors"; errors: ShopifyUserError[] }
   | { kind: "access_denied"; message: string }
-  | { kind: "graphql"; messages: string[] };
+  /** Top-level GraphQL errors; `codes`: their `extensions.code` values, when Shopify gave any. */
+  | { kind: "graphql"; messages: string[]; codes?: string[] };
 
 export type FailureCategory = "transient" | "uncertain" | "permanent";
 

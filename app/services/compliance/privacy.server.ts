@@ -14,6 +14,7 @@
 // from a webhook inbox.
 import type { Prisma } from "@prisma/client";
 import { providerOf, type Db } from "~/db.server";
+import { err, type Err, type Problem } from "~/domain/result";
 
 export interface PrivacyEffectContext {
   shop: string;
@@ -298,7 +299,7 @@ export async function listDataRequests(db: Db, shop: string, options: { limit?: 
 
 export type DataRequestDownload =
   | { ok: true; fileName: string; json: string; providedAt: Date }
-  | { ok: false; status: 404 | 410; message: string };
+  | Err<Problem<"not_found" | "erased"> & { status: 404 | 410 }>;
 
 /**
  * The stored data of one data request, for the merchant to hand over; records when it was first
@@ -306,8 +307,8 @@ export type DataRequestDownload =
  */
 export async function provideDataRequest(db: Db, input: { shop: string; id: string; now: Date }): Promise<DataRequestDownload> {
   const row = await db.complianceRequest.findFirst({ where: { id: input.id, shop: input.shop, topic: DATA_REQUEST } });
-  if (!row) return { ok: false, status: 404, message: "This data request doesn't exist in your shop." };
-  if (row.erasedAt || !row.result) return { ok: false, status: 410, message: "This customer's data was erased after a redaction request; there is nothing left to provide." };
+  if (!row) return err({ code: "not_found", status: 404, message: "This data request doesn't exist in your shop." });
+  if (row.erasedAt || !row.result) return err({ code: "erased", status: 410, message: "This customer's data was erased after a redaction request; there is nothing left to provide." });
   await db.complianceRequest.updateMany({ where: { id: row.id, providedAt: null }, data: { providedAt: input.now } });
   const fresh = await db.complianceRequest.findUniqueOrThrow({ where: { id: row.id } });
   const parsed = JSON.parse(row.result) as unknown;

@@ -9,6 +9,8 @@ import { DISCOUNT_KINDS, parseRewardKind } from "~/domain/rewards";
 import { adapterFor } from "~/shopify/kinds/index.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
 import { transitionRewardById } from "../rewards/events.server";
+import { cancelInFlight, CANCEL_IN_FLIGHT_MS, completeInterruptedCancel } from "../rewards/cancel.server";
+import { ownershipTag } from "../rewards/repository.server";
 
 export const CHANGED_IN_SHOPIFY = "changed in Shopify";
 /** Reward.failureCode of a reward canceled because its discount changed in Shopify's admin. */
@@ -16,23 +18,46 @@ export const CHANGED_IN_SHOPIFY_CODE = "changed_in_shopify";
 
 type ShopifyChange = { kind: "deleted" } | { kind: "status"; status: string; endsAt?: string | null };
 
-function gidOf(value: unknown): string | null {
-  return typeof value === "string" && /^gid:\/\/shopify\/DiscountCodeNode\/\d+$/.test(value) ? value : null;
+/**
+ * The ids a discount of a discounts/* payload may be stored under. Shopify's payload samples carry a
+ * `DiscountCodeNode` or `DiscountAutomaticNode` GID, the Admin API's `DiscountNode` shares the numeric
+ * id (https://shopify.dev/docs/api/admin-graphql/latest/objects/DiscountNode); rewards store the
+ * DiscountCodeNode GID that discountCode*Create returned. Either form finds the reward.
+ */
+export function discountIdsOf(value: unknown): string[] | null {
+  if (typeof value !== "string") return null;
+  const match = /^gid:\/\/shopify\/(?:DiscountCodeNode|DiscountNode)\/(\d+)$/.exec(value);
+  return match ? [`gid://shopify/DiscountCodeNode/${match[1]}`, `gid://shopify/DiscountNode/${match[1]}`] : null;
 }
 
 /** Applies what Shopify says about one discount to the reward that owns it (if any). */
 export async function applyShopifyDiscountChange(
   db: Db,
-  input: { shop: string; discountGid: string; change: ShopifyChange; source: "webhook" | "reconciliation"; now: Date; dedupeKey?: string },
+  input: { shop: string; discountGid: string | string[]; change: ShopifyChange; source: "webhook" | "reconciliation"; now: Date; dedupeKey?: string },
 ): Promise<"canceled" | "unchanged" | "not_ours"> {
+  const ids = Array.isArray(input.discountGid) ? input.discountGid : [input.discountGid];
   const rewards = await db.reward.findMany({
-    where: { shop: input.shop, shopifyId: input.discountGid },
-    select: { id: true, status: true, expiresAt: true },
+    where: { shop: input.shop, shopifyId: { in: ids } },
+    select: { id: true, status: true, expiresAt: true, cancelRequestedAt: true },
   });
   if (rewards.length === 0) return "not_ours";
   let canceled = false;
   for (const reward of rewards) {
     if (reward.status !== "ISSUED" && reward.status !== "PENDING") continue;
+    // The app's own cancel deactivates in Shopify first and commits after; Shopify's webhook for
+    // that deactivation (or a check in between) is the cancel's echo, not a change made in
+    // Shopify's admin (docs/decisions/018).
+    if (cancelInFlight(reward, input.now)) {
+      logger.info({ shop: input.shop, rewardId: reward.id, source: input.source }, "discount change is the app's own cancel in flight; left to it");
+      continue;
+    }
+    const codeIsDead = input.change.kind === "deleted" || input.change.status === "EXPIRED";
+    if (reward.status === "ISSUED" && reward.cancelRequestedAt && codeIsDead) {
+      // The merchant's cancel deactivated it but never committed: finish it as the merchant's.
+      const done = await completeInterruptedCancel({ db, logger }, { rewardId: reward.id, now: input.now, actorDetail: input.source });
+      if (done === "canceled") canceled = true;
+      continue;
+    }
     let detail: string | null = null;
     if (input.change.kind === "deleted") detail = "the discount was deleted in Shopify's admin";
     else if (input.change.status === "EXPIRED") {
@@ -47,7 +72,7 @@ export async function applyShopifyDiscountChange(
       trigger: "MERCHANT_CANCELED",
       actor: input.source === "webhook" ? "WEBHOOK" : "SYSTEM",
       reason: `${CHANGED_IN_SHOPIFY}: ${detail}`,
-      dedupeKey: input.dedupeKey ?? `shopify-change:${input.discountGid}`,
+      dedupeKey: input.dedupeKey ?? `shopify-change:${ids[0]}`,
       data: { canceledAt: input.now, failureCode: CHANGED_IN_SHOPIFY_CODE, failureMessage: detail },
     });
     if (result.type === "applied") canceled = true;
@@ -58,16 +83,16 @@ export async function applyShopifyDiscountChange(
 /** discounts/update payload: `{ admin_graphql_api_id, title, status, created_at, updated_at }`. */
 export async function handleDiscountUpdated(db: Db, shop: string, payload: unknown, now: Date) {
   const p = (payload ?? {}) as { admin_graphql_api_id?: unknown; status?: unknown };
-  const gid = gidOf(p.admin_graphql_api_id);
-  if (!gid || typeof p.status !== "string") return "not_ours" as const;
-  return applyShopifyDiscountChange(db, { shop, discountGid: gid, change: { kind: "status", status: p.status }, source: "webhook", now });
+  const ids = discountIdsOf(p.admin_graphql_api_id);
+  if (!ids || typeof p.status !== "string") return "not_ours" as const;
+  return applyShopifyDiscountChange(db, { shop, discountGid: ids, change: { kind: "status", status: p.status }, source: "webhook", now, dedupeKey: `shopify-change:${ids[0]}` });
 }
 
 /** discounts/delete payload: `{ admin_graphql_api_id, deleted_at }`. */
 export async function handleDiscountDeleted(db: Db, shop: string, payload: unknown, now: Date) {
-  const gid = gidOf((payload as { admin_graphql_api_id?: unknown } | null)?.admin_graphql_api_id);
-  if (!gid) return "not_ours" as const;
-  return applyShopifyDiscountChange(db, { shop, discountGid: gid, change: { kind: "deleted" }, source: "webhook", now });
+  const ids = discountIdsOf((payload as { admin_graphql_api_id?: unknown } | null)?.admin_graphql_api_id);
+  if (!ids) return "not_ours" as const;
+  return applyShopifyDiscountChange(db, { shop, discountGid: ids, change: { kind: "deleted" }, source: "webhook", now, dedupeKey: `shopify-change:${ids[0]}` });
 }
 
 /**
@@ -88,12 +113,18 @@ export async function reconcileIssuedRewards(input: {
       // Only kinds whose Shopify object the merchant can change on their own (discounts).
       kind: { in: [...DISCOUNT_KINDS] },
       shopifyId: { not: null },
-      issuedAt: { lte: cutoff },
-      OR: [{ reconciledAt: null }, { reconciledAt: { lte: cutoff } }],
+      OR: [
+        { issuedAt: { lte: cutoff }, OR: [{ reconciledAt: null }, { reconciledAt: { lte: cutoff } }] },
+        // A merchant's cancel that stopped between Shopify and its commit: look soon, not in a day.
+        {
+          cancelRequestedAt: { lte: new Date(input.now.getTime() - CANCEL_IN_FLIGHT_MS) },
+          OR: [{ reconciledAt: null }, { reconciledAt: { lt: input.db.reward.fields.cancelRequestedAt } }],
+        },
+      ],
     },
     orderBy: [{ reconciledAt: "asc" }, { issuedAt: "asc" }],
     take: input.limit ?? 50,
-    select: { id: true, shop: true, shopifyId: true, kind: true },
+    select: { id: true, shop: true, shopifyId: true, kind: true, code: true },
   });
   const stats = { checked: 0, canceled: 0, errors: 0 };
   // Shops whose work is paused (uninstalled, or token rejected: app/services/lifecycle) are skipped.
@@ -106,13 +137,26 @@ export async function reconcileIssuedRewards(input: {
       const graphql = await input.adminFor(reward.shop);
       const readState = adapterFor(parseRewardKind(reward.kind)).readState;
       if (!readState) continue;
+      const kind = parseRewardKind(reward.kind);
       const r = await readState({ graphql }, reward.shopifyId!);
       if (!r.ok) {
         stats.errors++;
         continue;
       }
+      let change: ShopifyChange | null = r.data === null ? null : { kind: "status", status: r.data.status, endsAt: r.data.endsAt };
+      if (change === null) {
+        // One null answer is not proof of a deletion (a wrong id form, a lagging read): confirm by
+        // the code (codeDiscountNodeByCode) before canceling anything.
+        const byCode = await adapterFor(kind).lookup({ graphql }, { rewardId: reward.id, kind, code: reward.code, tag: ownershipTag(reward.id) });
+        if (!byCode.ok) {
+          stats.errors++;
+          continue;
+        }
+        const stored = discountIdsOf(reward.shopifyId) ?? [reward.shopifyId!];
+        const same = byCode.data && (stored.includes(byCode.data.id) || byCode.data.ours) ? byCode.data : null;
+        change = same ? { kind: "status", status: same.active ? "ACTIVE" : "EXPIRED", endsAt: same.endsAt?.toISOString() ?? null } : { kind: "deleted" };
+      }
       stats.checked++;
-      const change: ShopifyChange = r.data === null ? { kind: "deleted" } : { kind: "status", status: r.data.status, endsAt: r.data.endsAt };
       const outcome = await applyShopifyDiscountChange(input.db, {
         shop: reward.shop,
         discountGid: reward.shopifyId!,

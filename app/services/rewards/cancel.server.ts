@@ -148,17 +148,28 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
           error: { code: "shopify_error", reason: "app_not_authorized", message: "The app can't reach your shop right now, so the code couldn't be deactivated. The reward is still Issued. Open the app from your Shopify admin, then try again." },
         };
       }
+      // Say "this change is ours" before making it: Shopify sends discounts/update for the app's own
+      // deactivation too, and that echo can be applied before the commit below
+      // (docs/decisions/018). Only while the reward is still Issued.
+      const marked = await db.reward.updateMany({ where: { id: reward.id, status: "ISSUED" }, data: { cancelRequestedAt: now() } });
+      if (marked.count !== 1) continue;
       const callStartedAt = deps.now();
       const removed = await removeFromShopify(access, await removalTarget(db, reward), "deactivate");
+      if (!removed.ok || removed.outcome === "refused") {
+        // Nothing changed in Shopify for sure: the mark goes. An uncertain outcome keeps it, since
+        // the deactivation may have happened and its webhook is then still the app's own.
+        const certain = removed.ok || removed.error.classification.category !== "uncertain";
+        if (certain) await db.reward.updateMany({ where: { id: reward.id, status: "ISSUED" }, data: { cancelRequestedAt: null } });
+      }
       if (!removed.ok) {
-        if (isRejectedToken(removed.failure)) await markAccessRevoked(db, { shop: reward.shop, since: callStartedAt, now: deps.now(), logger });
-        logger.warn({ shop: reward.shop, rewardId: reward.id, failure: removed.failure, detail: removed.detail }, "cancel: Shopify refused the deactivation");
+        if (isRejectedToken(removed.error.failure)) await markAccessRevoked(db, { shop: reward.shop, since: callStartedAt, now: deps.now(), logger });
+        logger.warn({ shop: reward.shop, rewardId: reward.id, failure: removed.error.failure, detail: removed.error.detail }, "cancel: Shopify refused the deactivation");
         // A marker-less kind (store credit) can't be looked up to see whether an unanswered take-back
         // happened: the merchant must check before retrying (docs/decisions/012).
-        if (removed.classification.category === "uncertain" && kindTraits(parseRewardKind(reward.kind)).codeFormat === "reference") {
-          return { ok: false, error: { code: "shopify_error", reason: removed.classification.reason, message: UNCONFIRMED_TAKE_BACK } };
+        if (removed.error.classification.category === "uncertain" && kindTraits(parseRewardKind(reward.kind)).codeFormat === "reference") {
+          return { ok: false, error: { code: "shopify_error", reason: removed.error.classification.reason, message: UNCONFIRMED_TAKE_BACK } };
         }
-        return { ok: false, error: shopifyRefusal(removed, "Issued") };
+        return { ok: false, error: shopifyRefusal(removed.error, "Issued") };
       }
       if (removed.outcome === "refused") {
         // Store credit the customer already spent (Shopify: INSUFFICIENT_FUNDS): the reward stays Issued.
@@ -171,6 +182,7 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
         actor: "MERCHANT",
         reason: reasonText,
         note: merchantNote,
+        dedupeKey: merchantCancelKey(reward.id),
         data: { canceledAt: now(), nextAttemptAt: null },
         also,
       });
@@ -217,6 +229,49 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
   };
 }
 
+/** The merchant's cancel of an Issued reward is recorded once, whoever commits it (the cancel or its completion). */
+const merchantCancelKey = (rewardId: string) => `merchant-cancel:${rewardId}`;
+
+/**
+ * How long a cancel may be between "deactivate in Shopify" and its commit. Within it, a webhook for
+ * the reward's discount is the cancel's own echo and waits for the cancel; after it, the cancel is
+ * taken to have stopped half-way (process died) and is completed by `completeInterruptedCancel`.
+ */
+export const CANCEL_IN_FLIGHT_MS = 2 * SHOPIFY_TIMEOUT_MS + 30_000;
+
+/** Whether a reward's own cancel is deactivating it in Shopify right now (see CANCEL_IN_FLIGHT_MS). */
+export function cancelInFlight(reward: Pick<Reward, "status" | "cancelRequestedAt">, now: Date): boolean {
+  return reward.status === "ISSUED" && reward.cancelRequestedAt !== null && now.getTime() - reward.cancelRequestedAt.getTime() < CANCEL_IN_FLIGHT_MS;
+}
+
+/**
+ * A merchant's cancel that deactivated the code in Shopify but never committed (the process died,
+ * or Shopify's answer was lost): Shopify now reports the code deactivated or deleted. The reward
+ * becomes Canceled with the merchant as actor and the merchant's reason — never "changed in
+ * Shopify" — and its points are refunded as the cancel would have (docs/decisions/018).
+ */
+export async function completeInterruptedCancel(
+  deps: Pick<RewardDeps, "db" | "logger">,
+  input: { rewardId: string; now: Date; actorDetail: "webhook" | "reconciliation" },
+): Promise<"canceled" | "unchanged"> {
+  const { db, logger } = deps;
+  const reward = await db.reward.findUnique({ where: { id: input.rewardId } });
+  if (!reward || reward.status !== "ISSUED" || !reward.cancelRequestedAt) return "unchanged";
+  const result = await transitionReward(db, logger, {
+    reward,
+    to: "CANCELED",
+    trigger: "MERCHANT_CANCELED",
+    actor: "MERCHANT",
+    reason: `Canceled by the merchant (the code was deactivated in Shopify; the cancel was completed from the ${input.actorDetail === "webhook" ? "webhook Shopify sent for it" : "periodic check"})`,
+    dedupeKey: merchantCancelKey(reward.id),
+    data: { canceledAt: input.now, nextAttemptAt: null },
+    also: async (tx) => {
+      await refundPoints(tx, reward, "Canceled by the merchant");
+    },
+  });
+  return result.type === "applied" ? "canceled" : "unchanged";
+}
+
 function notCancelable(reward: Reward): CancelResult {
   const message =
     reward.status === "USED"
@@ -260,7 +315,7 @@ export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, option
     removed = null;
   }
   if (!removed || !removed.ok) {
-    if (removed) log.warn({ failure: removed.failure }, "cleanup of a reward's code failed; will retry");
+    if (removed) log.warn({ failure: removed.error.failure }, "cleanup of a reward's code failed; will retry");
     await settle(cleanupRetryAt(reward, now()));
     return "retrying";
   }

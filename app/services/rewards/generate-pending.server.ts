@@ -148,7 +148,7 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   }
 
   const generated = await generateInShopify(access, spec, { now: now(), lookupFirst: reward.attempts > 0 });
-  if (!generated.ok && isRejectedToken(generated.failure)) {
+  if (!generated.ok && isRejectedToken(generated.error.failure)) {
     // Not the reward's fault: the shop's token is dead. Give the attempt back and stop the shop.
     await markAccessRevoked(db, { shop: reward.shop, since: attemptStartedAt, now: now(), logger: log });
     await db.reward.updateMany({ where: { id: reward.id, claimedBy: me, status: "PENDING" }, data: { attempts: reward.attempts } });
@@ -159,7 +159,7 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
     await db.reward.updateMany({ where: { id: reward.id, claimedBy: me, status: "PENDING" }, data: { claimedBy: null, claimedUntil: null, nextAttemptAt: now() } });
     return "retry_scheduled";
   }
-  if (!generated.ok) return handleFailure(deps, config, reward, attempt, generated, generated.codeMayExist);
+  if (!generated.ok) return handleFailure(deps, config, reward, attempt, generated.error, generated.error.codeMayExist);
 
   await deps.beforeIssue?.(reward);
   const result = await transitionReward(db, logger, {
@@ -196,7 +196,7 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
     if (removed.ok) {
       await db.reward.updateMany({ where: { id: reward.id, status: "CANCELED" }, data: { nextAttemptAt: null } });
     } else {
-      log.warn({ failure: removed.failure }, "could not deactivate the code of a reward canceled meanwhile; the sweep retries");
+      log.warn({ failure: removed.error.failure }, "could not deactivate the code of a reward canceled meanwhile; the sweep retries");
       await db.reward.updateMany({ where: { id: reward.id, status: "CANCELED" }, data: { nextAttemptAt: now() } });
     }
     await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });

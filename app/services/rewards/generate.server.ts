@@ -12,6 +12,7 @@ import {
   type RewardKind,
   type ShopifyFailure,
 } from "~/domain/rewards";
+import { err, type Err, type Ok } from "~/domain/result";
 import type { AdminGraphql, AdminResult, RunOptions } from "~/shopify/graphql.server";
 import { adapterFor, type Availability, type KindRewardRef } from "~/shopify/kinds/index.server";
 import { expiryFrom, ownershipTag, type RewardSettings } from "./repository.server";
@@ -37,7 +38,9 @@ export interface RewardSpec {
   claimedIds?: readonly string[];
 }
 
+/** The `error` of the generation use-cases: Shopify's outcome, classified. */
 export interface ShopifyProblem {
+  /** Shopify's outcome as the Admin API module reported it (machine data, never shown as is). */
   failure: ShopifyFailure;
   classification: FailureClassification;
   /** Shopify's payload (userErrors, GraphQL errors, HTTP body) for the event log. */
@@ -53,44 +56,48 @@ export interface ExistingCode {
   endsAt: Date | null;
 }
 
-export type LookupResult = { ok: true; found: ExistingCode | null } | ({ ok: false } & ShopifyProblem);
+export type LookupResult = Ok<{ found: ExistingCode | null }> | Err<ShopifyProblem>;
 
 /** What lookup and removal need to know about a reward (the spec, or what recovery/cancel have). */
 export type RewardTarget = Pick<RewardSpec, "rewardId" | "kind" | "code"> &
   Partial<Pick<RewardSpec, "customerGid" | "currency" | "settings" | "notBefore" | "claimedIds">>;
 
 function problem<T>(r: Extract<AdminResult<T>, { ok: false }>, kind: RewardKind, operation: "mutation" | "query"): ShopifyProblem {
-  return { failure: r.failure, classification: classifyFailure(r.failure, { operation, rewardKind: kind }), detail: r.detail ?? null };
+  return { failure: r.error, classification: classifyFailure(r.error, { operation, rewardKind: kind }), detail: r.detail ?? null };
 }
 
 function refOf(target: RewardTarget): KindRewardRef {
   return { ...target, tag: ownershipTag(target.rewardId) };
 }
 
+/** How long after creation a miss of this kind's lookup proves nothing (0: its lookup sees new objects at once). */
+export function lookupLagMs(kind: RewardKind): number {
+  return adapterFor(kind).lookupLagMs ?? 0;
+}
+
 /** Whether the shop can have this kind now (e.g. gift cards need ShopFeatures.giftCards); the adapter decides. */
-export async function checkAvailability(access: ShopifyAccess, kind: RewardKind): Promise<{ ok: true; data: Availability } | ({ ok: false } & ShopifyProblem)> {
+export async function checkAvailability(access: ShopifyAccess, kind: RewardKind): Promise<Ok<{ data: Availability }> | Err<ShopifyProblem>> {
   const r = await adapterFor(kind).available(access);
-  return r.ok ? { ok: true, data: r.data } : { ok: false, ...problem(r, kind, "query") };
+  return r.ok ? { ok: true, data: r.data } : err(problem(r, kind, "query"));
 }
 
 /** The reward's object in Shopify, if any (each kind finds it its own way: app/shopify/kinds/*). */
 export async function lookupExisting(access: ShopifyAccess, target: RewardTarget): Promise<LookupResult> {
   const r = await adapterFor(target.kind).lookup(access, refOf(target));
-  if (!r.ok) return { ok: false, ...problem(r, target.kind, "query") };
+  if (!r.ok) return err(problem(r, target.kind, "query"));
   return { ok: true, found: r.data };
 }
 
-export type GenerateOutcome =
-  | { ok: true; shopifyId: string; adopted: boolean; expiresAt: Date | null }
-  | ({
-      ok: false;
-      /**
-       * True when a code of ours may exist in Shopify even though we could not confirm it (the
-       * create's outcome is unknown and the lookup failed too). Synchronous callers must then leave
-       * the redemption for recovery instead of declaring "nothing happened".
-       */
-      codeMayExist: boolean;
-    } & ShopifyProblem);
+export interface GenerateProblem extends ShopifyProblem {
+  /**
+   * True when a code of ours may exist in Shopify even though we could not confirm it (the
+   * create's outcome is unknown and the lookup failed too). Synchronous callers must then leave
+   * the redemption for recovery instead of declaring "nothing happened".
+   */
+  codeMayExist: boolean;
+}
+
+export type GenerateOutcome = Ok<{ shopifyId: string; adopted: boolean; expiresAt: Date | null }> | Err<GenerateProblem>;
 
 const CODE_TAKEN_BY_OTHER_ERRORS = [
   { field: ["code"], code: "TAKEN", message: "The code is already used by a discount or gift card this app did not create." },
@@ -138,35 +145,37 @@ export async function generateInShopify(
     const before = await lookupExisting(access, spec);
     // Unknown whether it exists; creating now would at worst get TAKEN, but a failed read usually
     // means the create would fail the same way, so report and let the caller retry later.
-    if (!before.ok) return { failure: before.failure, classification: before.classification, detail: before.detail, ok: false, codeMayExist: true };
-    if (before.found) return before.found.ours ? adopt(before.found, now, spec) : { ok: false, codeMayExist: false, ...takenByOther() };
+    if (!before.ok) return err({ ...before.error, codeMayExist: true });
+    if (before.found) return before.found.ours ? adopt(before.found, now, spec) : err({ ...takenByOther(), codeMayExist: false });
   }
 
   const created = await create(access, spec, now);
   if (created.ok) return { ok: true, shopifyId: created.data.id, adopted: false, expiresAt: created.data.expiresAt };
 
   const failed = problem(created, spec.kind, "mutation");
-  if (!failed.classification.verifyFirst) return { ok: false, codeMayExist: false, ...failed };
+  if (!failed.classification.verifyFirst) return err({ ...failed, codeMayExist: false });
 
   // Timeout, lost response, 5xx on the mutation or TAKEN on our own code: did it happen after all?
   const after = await lookupExisting(access, spec);
-  if (!after.ok) return { ok: false, codeMayExist: true, ...failed };
+  if (!after.ok) return err({ ...failed, codeMayExist: true });
   if (after.found?.ours) return adopt(after.found, now, spec);
-  if (after.found) return { ok: false, codeMayExist: false, ...takenByOther() };
+  if (after.found) return err({ ...takenByOther(), codeMayExist: false });
   // Not there — yet. A create that timed out, lost its answer or got a 5xx may still be queued or
   // running in Shopify and land after this lookup (`npm run soak:redeem` caught exactly that: a
-  // redemption marked FAILED, then its code went live with nobody holding it), and a TAKEN we cannot
-  // find may be a search index lagging behind (gift cards). So an uncertain failure never proves
-  // that nothing exists: callers keep a cleanup marker (async rewards) or leave the redemption for
-  // the recovery sweep, which looks again once no request can still be in flight.
-  return { ok: false, codeMayExist: true, ...failed };
+  // redemption marked FAILED, then its code went live with nobody holding it), a TAKEN we cannot
+  // find, or any miss by a lookup that lags creation (gift cards: a search index with no
+  // read-after-write), proves nothing. So an uncertain failure never proves that nothing exists:
+  // callers keep a cleanup marker (async rewards) or leave the redemption for the recovery sweep,
+  // which looks again once no request can still be in flight (and, for a lagging lookup, the lag
+  // has passed: the kind's `lookupLagMs`).
+  return err({ ...failed, codeMayExist: true });
 }
 
 export type RemovalResult =
   | { ok: true; outcome: "removed" | "not_found" | "not_ours" }
   /** Shopify cannot make it unusable any more (store credit the customer already spent). */
   | { ok: true; outcome: "refused"; reason: "already_spent"; message: string }
-  | ({ ok: false } & ShopifyProblem);
+  | Err<ShopifyProblem>;
 
 /**
  * Makes whatever this reward has in Shopify unusable. `mode: "delete"` removes a discount for good
@@ -188,6 +197,6 @@ export async function removeFromShopify(
     id = found.found.id;
   }
   const r = await adapterFor(target.kind).remove(access, { ...refOf(target), id }, mode);
-  if (!r.ok) return { ok: false, ...problem(r, target.kind, "mutation") };
+  if (!r.ok) return err(problem(r, target.kind, "mutation"));
   return { ok: true, ...r.data };
 }

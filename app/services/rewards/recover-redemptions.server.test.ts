@@ -22,6 +22,48 @@ beforeAll(async () => {
 
 const { deps, newKey, customerWith, discountsFor } = redemptionHarness(fixture, "recover-key");
 
+describe("eventual consistency of the gift-card search (issue 17, point 5)", () => {
+  it("GIVEN a gift-card create whose answer is lost and a search that lags THEN the redemption is left for recovery, recovery waits and looks again, and the one card made never stays usable behind an abandoned redemption", async () => {
+    emulator.store.consistency.giftCardSearch = true;
+    try {
+      const customer = await customerWith(500);
+      const template = await createTemplate(db, SHOP, { kind: "GIFT_CARD", value: "10.00", pointsCost: 100 });
+      const cardsBefore = emulator.inspect.giftCards(SHOP).length;
+      const key = newKey();
+      emulator.faults.loseResponse("giftCardCreate");
+
+      // WHEN the card is created in Shopify but the answer is lost, and the search can't see it yet
+      const first = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: key });
+
+      // THEN the app does not conclude "nothing happened": the redemption stays open for recovery
+      expect(first.ok).toBe(false);
+      const redemption = await db.redemption.findFirstOrThrow({ where: { shop: SHOP, idempotencyKey: key } });
+      expect(redemption.state).toBe("IN_PROGRESS");
+      const ours = () => emulator.inspect.giftCards(SHOP).filter((c) => c.note === `loyalty-reward:${redemption.id}`);
+      expect(ours()).toHaveLength(1);
+      expect(emulator.inspect.giftCards(SHOP).length - cardsBefore).toBe(1);
+
+      // WHEN recovery runs while the search still lags THEN it waits instead of abandoning
+      const soon = new Date(Date.now() + 5 * 60_000);
+      const early = await recoverAbandonedRedemptions(deps({ now: () => soon }), { olderThanMs: 0 });
+      expect(early).toMatchObject({ examined: 1, deferred: 1, abandoned: 0 });
+      expect(ours()[0]).toMatchObject({ enabled: true });
+
+      // WHEN the index has caught up and recovery looks again THEN it finds the card and removes it
+      emulator.store.catchUp();
+      const later = new Date(Date.now() + 20 * 60_000);
+      const done = await recoverAbandonedRedemptions(deps({ now: () => later }), { olderThanMs: 0 });
+      expect(done).toMatchObject({ abandoned: 1 });
+      expect(ours()).toMatchObject([{ enabled: false }]);
+      expect(emulator.inspect.giftCards(SHOP).length - cardsBefore).toBe(1);
+      expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(500);
+    } finally {
+      emulator.store.consistency.giftCardSearch = false;
+      emulator.store.catchUp();
+    }
+  });
+});
+
 describe("recoverAbandonedRedemptions", () => {
   it("deletes the code an abandoned redemption left in Shopify, marks it ABANDONED and releases the customer", async () => {
     const customer = await customerWith(500);

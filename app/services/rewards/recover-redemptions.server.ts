@@ -3,7 +3,7 @@
 import type { Redemption, RewardTemplate } from "@prisma/client";
 import { isRewardKind, kindTraits, REWARD_KINDS, type RedemptionState, type RewardKind } from "~/domain/rewards";
 import type { RewardDeps } from "./deps.server";
-import { lookupExisting, removeFromShopify, type RewardTarget, type ShopifyAccess } from "./generate.server";
+import { lookupExisting, lookupLagMs, removeFromShopify, type RewardTarget, type ShopifyAccess } from "./generate.server";
 import { claimedShopifyIds, settingsFromTemplate } from "./repository.server";
 import { DEFAULT_REDEMPTION_LEASE_MS } from "./redeem-points.server";
 import { abandonRedemption, renewRedemptionLease, takeOverRedemption } from "./redemption-log.server";
@@ -89,13 +89,19 @@ async function recoverOne(deps: RewardDeps, redemption: Redemption, options: Rec
   for (const target of targets) {
     const found = await lookupExisting(access, target);
     if (!found.ok) {
-      log.warn({ failure: found.failure }, "recovery lookup failed; deferred");
+      log.warn({ failure: found.error.failure }, "recovery lookup failed; deferred");
+      return defer();
+    }
+    if (!found.found && now().getTime() - redemption.createdAt.getTime() < lookupLagMs(target.kind)) {
+      // The lookup is a search that may not see a card made moments ago: a miss now proves
+      // nothing. Look again later rather than abandon and leave a usable card nobody knows of.
+      log.info({ kind: target.kind }, "recovery lookup found nothing yet, but it may lag behind creation; deferred");
       return defer();
     }
     if (!found.found || !found.found.ours) continue;
     const removed = await removeFromShopify(access, { ...target, shopifyId: found.found.id }, "delete");
     if (!removed.ok) {
-      log.warn({ failure: removed.failure }, "recovery could not remove the code; deferred");
+      log.warn({ failure: removed.error.failure }, "recovery could not remove the code; deferred");
       return defer();
     }
     if (removed.outcome === "refused") {

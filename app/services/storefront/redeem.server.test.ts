@@ -72,13 +72,13 @@ describe("redeemForStorefront", () => {
   ])("GIVEN a final %s (retryable %s) THEN HTTP %s with the use-case's code and message", async (code, retryable, status) => {
     const { customer, key } = await customerWithRedemption("FAILED");
     const outcome = await redeemForStorefront(db, { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: "t1", idempotencyKey: key, graphql: undefined }, failing(code, retryable));
-    expect(outcome).toEqual({ ok: false, status, code, message: `message for ${code}` });
+    expect(outcome).toEqual({ ok: false, error: { status, code, message: `message for ${code}` } });
   });
 
   it("GIVEN the redemption is still IN_PROGRESS (running elsewhere, or left to resume) THEN redemption_pending: retry with the same key", async () => {
     const { customer, key } = await customerWithRedemption("IN_PROGRESS");
     const outcome = await redeemForStorefront(db, { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: "t1", idempotencyKey: key, graphql: undefined }, failing("shopify_error"));
-    expect(outcome).toEqual({ ok: false, status: 503, code: "redemption_pending", message: "message for shopify_error" });
+    expect(outcome).toEqual({ ok: false, error: { status: 503, code: "redemption_pending", message: "message for shopify_error" } });
   });
 
   it("passes the signed customer and the body's option and key to the use-case, nothing else", async () => {
@@ -110,6 +110,6 @@ describe("parseRedeemBody", () => {
   ])("refuses %s", async (_label, body, type, status) => {
     const parsed = await parseRedeemBody(post(body, type));
     expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.status).toBe(status);
+    if (!parsed.ok) expect(parsed.error.status).toBe(status);
   });
 });

@@ -4,6 +4,7 @@
 // balance, Shopify, the single commit); this module only translates.
 import { z } from "zod";
 import type { Db } from "~/db.server";
+import { err, type Err, type Ok, type Problem } from "~/domain/result";
 import { defaultRewardDeps } from "~/services/rewards/deps.server";
 import { redeemPoints, type RedeemErrorCode, type RedeemResult } from "~/services/rewards/redeem-points.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
@@ -30,33 +31,36 @@ export const REDEEM_MESSAGES = {
   notJson: "Something was wrong with this request. Please reload the page and try again.",
 } as const;
 
-export type ParsedBody =
-  | { ok: true; body: RedeemBody }
-  | { ok: false; status: 400 | 413 | 415; code: ProxyErrorCode; message: string };
+/** The storefront's failure: the proxy's error code and sentence, and the HTTP status to answer with. */
+export interface StorefrontProblem<Status extends number = number> extends Problem<ProxyErrorCode> {
+  status: Status;
+}
+
+export type ParsedBody = Ok<{ body: RedeemBody }> | Err<StorefrontProblem<400 | 413 | 415>>;
 
 /** Reads and validates the JSON body. Requires `Content-Type: application/json`, which a plain
  * cross-site form cannot send without a CORS preflight (that the app never grants). */
 export async function parseRedeemBody(request: Request): Promise<ParsedBody> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) {
-    return { ok: false, status: 415, code: "unsupported_media_type", message: REDEEM_MESSAGES.notJson };
+    return err({ status: 415, code: "unsupported_media_type", message: REDEEM_MESSAGES.notJson });
   }
   const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return { ok: false, status: 413, code: "invalid_request", message: REDEEM_MESSAGES.badBody };
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return err({ status: 413, code: "invalid_request", message: REDEEM_MESSAGES.badBody });
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { ok: false, status: 400, code: "invalid_request", message: REDEEM_MESSAGES.badBody };
+    return err({ status: 400, code: "invalid_request", message: REDEEM_MESSAGES.badBody });
   }
   const parsed = redeemBodySchema.safeParse(json);
-  if (!parsed.success) return { ok: false, status: 400, code: "invalid_request", message: REDEEM_MESSAGES.badBody };
+  if (!parsed.success) return err({ status: 400, code: "invalid_request", message: REDEEM_MESSAGES.badBody });
   return { ok: true, body: parsed.data };
 }
 
 export type StorefrontRedeemOutcome =
   | { ok: true; reward: StorefrontReward; pointsBalance: number; replayed: boolean }
-  | { ok: false; status: number; code: ProxyErrorCode; message: string };
+  | Err<StorefrontProblem>;
 
 const STATUS: Record<RedeemErrorCode, number> = {
   invalid_request: 400,
@@ -112,8 +116,8 @@ export async function redeemForStorefront(
     where: { shop_idempotencyKey: { shop, idempotencyKey } },
     select: { state: true },
   });
-  if (open?.state === "IN_PROGRESS") return { ok: false, status: 503, code: "redemption_pending", message: error.message };
+  if (open?.state === "IN_PROGRESS") return err({ status: 503, code: "redemption_pending", message: error.message });
   // Shopify refusing for good (e.g. invalid settings) is not "unavailable": trying again won't help.
   const status = error.code === "shopify_error" && !error.retryable ? 422 : (STATUS[error.code] ?? 500);
-  return { ok: false, status, code: error.code, message: error.message };
+  return err({ status, code: error.code, message: error.message });
 }

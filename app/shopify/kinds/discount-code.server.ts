@@ -10,7 +10,7 @@ import {
   type RewardDiscountInput,
 } from "../discounts.server";
 import type { AdminResult } from "../graphql.server";
-import { isNotFoundFailure } from "./not-found.server";
+import { isIdUserError, isNotFoundFailure } from "./not-found.server";
 import type { FoundObject, KindAccess, KindCreateInput, KindRewardRef, RemoveOutcome, RewardKindAdapter } from "./types.server";
 
 function valueOf(kind: RewardKind, value: string): RewardDiscountInput["value"] {
@@ -32,12 +32,24 @@ export async function lookupDiscount(access: KindAccess, ref: KindRewardRef): Pr
   };
 }
 
-/** Removal shared by every code-discount kind: delete (compensation) or deactivate (cancel). */
-export async function removeDiscount(access: KindAccess, id: string, mode: "delete" | "deactivate"): Promise<AdminResult<RemoveOutcome>> {
+/**
+ * Removal shared by every code-discount kind: delete (compensation) or deactivate (cancel). "Gone"
+ * is concluded from structured answers only, and for a userError on `id` (DiscountErrorCode has no
+ * not-found code) only once neither its id (codeDiscountNode) nor its code (codeDiscountNodeByCode)
+ * finds it.
+ */
+export async function removeDiscount(access: KindAccess, ref: KindRewardRef & { id: string }, mode: "delete" | "deactivate"): Promise<AdminResult<RemoveOutcome>> {
+  const { id } = ref;
   const r = mode === "delete" ? await deleteCodeDiscount(access.graphql, id, access.options) : await deactivateCodeDiscount(access.graphql, id, access.options);
   if (r.ok) return { ok: true, data: { outcome: "removed" }, cost: r.cost };
-  if (isNotFoundFailure(r.failure)) return { ok: true, data: { outcome: "not_found" }, cost: r.cost };
-  return r;
+  if (!isNotFoundFailure(r.error) && !isIdUserError(r.error)) return r;
+  const byId = await getDiscountStatus(access.graphql, id, access.options);
+  if (!byId.ok) return byId;
+  if (byId.data) return r;
+  const byCode = await findCodeDiscountByCode(access.graphql, ref.code, access.options);
+  if (!byCode.ok) return byCode;
+  if (byCode.data && byCode.data.id === id) return r;
+  return { ok: true, data: { outcome: "not_found" }, cost: byCode.cost };
 }
 
 export const discountCodeAdapter: RewardKindAdapter = {
@@ -65,6 +77,6 @@ export const discountCodeAdapter: RewardKindAdapter = {
     return { ok: true, data: { id: r.data.id, expiresAt: r.data.endsAt ? new Date(r.data.endsAt) : input.endsAt }, cost: r.cost };
   },
   lookup: lookupDiscount,
-  remove: (access, ref, mode) => removeDiscount(access, ref.id, mode),
+  remove: (access, ref, mode) => removeDiscount(access, ref, mode),
   readState: (access, id) => getDiscountStatus(access.graphql, id, access.options),
 };

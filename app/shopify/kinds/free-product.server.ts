@@ -50,9 +50,9 @@ async function create(access: KindAccess, input: KindCreateInput): Promise<Admin
   if (!r.ok) return r;
   const payload = r.data.discountCodeBasicCreate;
   const failure = userErrorsFailure(payload.userErrors);
-  if (failure) return { ok: false, failure, cost: r.cost, detail: payload.userErrors };
+  if (failure) return { ok: false, error: failure, cost: r.cost, detail: payload.userErrors };
   const node = payload.codeDiscountNode;
-  if (!node) return { ok: false, failure: { kind: "graphql", messages: ["no discount returned"] }, cost: r.cost };
+  if (!node) return { ok: false, error: { kind: "graphql", messages: ["no discount returned"] }, cost: r.cost };
   const endsAt = node.codeDiscount?.endsAt;
   return { ok: true, data: { id: node.id, expiresAt: endsAt ? new Date(endsAt) : input.endsAt }, cost: r.cost };
 }
@@ -63,6 +63,6 @@ export const freeProductAdapter: RewardKindAdapter = {
   available: () => Promise.resolve({ ok: true, data: { available: true }, cost: null }),
   create,
   lookup: lookupDiscount,
-  remove: (access, ref, mode) => removeDiscount(access, ref.id, mode),
+  remove: (access, ref, mode) => removeDiscount(access, ref, mode),
   readState: (access, id) => getDiscountStatus(access.graphql, id, access.options),
 };

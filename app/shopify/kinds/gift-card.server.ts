@@ -8,6 +8,10 @@ import type { RewardKindAdapter } from "./types.server";
 export const giftCardAdapter: RewardKindAdapter = {
   kinds: ["GIFT_CARD"],
   scopes: ["write_gift_cards"],
+  // The lookup is the giftCards search, which runs on an index updated after the card is created:
+  // a card made a moment ago may not be found yet (issue 17, point 5). Shopify publishes no bound;
+  // fifteen minutes is far beyond the seconds such indexes usually take.
+  lookupLagMs: 15 * 60_000,
   // Gift cards only where the shop can issue them: ShopFeatures.giftCards ("Whether a shop can create gift cards", 2026-10 schema).
   async available(access) {
     const info = await getShopInfo(access.graphql, access.options);
@@ -44,7 +48,7 @@ export const giftCardAdapter: RewardKindAdapter = {
   async remove(access, ref) {
     const r = await deactivateGiftCard(access.graphql, ref.id, access.options);
     if (r.ok) return { ok: true, data: { outcome: "removed" }, cost: r.cost };
-    if (isNotFoundFailure(r.failure)) return { ok: true, data: { outcome: "not_found" }, cost: r.cost };
+    if (isNotFoundFailure(r.error)) return { ok: true, data: { outcome: "not_found" }, cost: r.cost };
     return r;
   },
 };

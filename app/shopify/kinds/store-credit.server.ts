@@ -103,16 +103,16 @@ async function create(access: KindAccess, input: KindCreateInput): Promise<Admin
   if (!r.ok) return r;
   const payload = r.data.storeCreditAccountCredit;
   const failure = userErrorsFailure(payload.userErrors);
-  if (failure) return { ok: false, failure, cost: r.cost, detail: payload.userErrors };
+  if (failure) return { ok: false, error: failure, cost: r.cost, detail: payload.userErrors };
   const tx = payload.storeCreditAccountTransaction;
-  if (!tx) return { ok: false, failure: { kind: "graphql", messages: ["no store credit transaction returned"] }, cost: r.cost };
+  if (!tx) return { ok: false, error: { kind: "graphql", messages: ["no store credit transaction returned"] }, cost: r.cost };
   return { ok: true, data: { id: tx.id, expiresAt: tx.expiresAt ? new Date(tx.expiresAt) : input.endsAt }, cost: r.cost };
 }
 
 async function lookup(access: KindAccess, ref: KindRewardRef): Promise<AdminResult<FoundObject | null>> {
   if (!ref.customerGid || !ref.settings || !ref.currency || !ref.notBefore) {
     // Without the customer, amount and time the credit cannot be recognised; say so instead of guessing.
-    return { ok: false, failure: { kind: "graphql", messages: ["store credit lookup needs the customer, amount, currency and creation time"] }, cost: null };
+    return { ok: false, error: { kind: "graphql", messages: ["store credit lookup needs the customer, amount, currency and creation time"] }, cost: null };
   }
   const r = await runAdmin<{
     customer: { storeCreditAccounts: { nodes: { id: string; balance: Money; transactions: { nodes: CreditNode[] } }[] } } | null;
@@ -165,7 +165,7 @@ async function remove(access: KindAccess, ref: KindRewardRef & { id: string }): 
   const errors = r.data.storeCreditAccountDebit.userErrors;
   if (errors.some((e) => e.code === "INSUFFICIENT_FUNDS")) return { ok: true, data: spent, cost: r.cost };
   const failure = userErrorsFailure(errors);
-  if (failure) return { ok: false, failure, cost: r.cost, detail: errors };
+  if (failure) return { ok: false, error: failure, cost: r.cost, detail: errors };
   return { ok: true, data: { outcome: "removed" }, cost: r.cost };
 }
 

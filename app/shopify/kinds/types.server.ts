@@ -75,6 +75,12 @@ export interface RewardKindAdapter {
   lookup(access: KindAccess, ref: KindRewardRef): Promise<AdminResult<FoundObject | null>>;
   /** Makes the object unusable: "delete" (compensation, never issued) or "deactivate" (cancel). */
   remove(access: KindAccess, ref: KindRewardRef & { id: string }, mode: "delete" | "deactivate"): Promise<AdminResult<RemoveOutcome>>;
+  /**
+   * Set when `lookup` is a search that may not see an object created moments ago (no read-after-write):
+   * for this long after creation a miss proves nothing, so callers look again later instead of
+   * concluding the object does not exist (docs/decisions/018).
+   */
+  readonly lookupLagMs?: number;
   /** Current state for reconciliation; only kinds Shopify's admin can change on their own (discounts). */
   readState?(access: KindAccess, id: string): Promise<AdminResult<ObjectState | null>>;
 }

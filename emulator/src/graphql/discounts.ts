@@ -297,7 +297,7 @@ function createCodeDiscount(kind: DiscountKind, argName: string, payloadType: st
   const { errors, discount } = validateCodeDiscountInput(kind, argName, input, ctx);
   if (!discount) return { __typename: payloadType, codeDiscountNode: null, userErrors: errors };
   try {
-    const record = ctx.store.createCodeDiscount(ctx.shop.domain, discount);
+    const record = ctx.store.asApp(() => ctx.store.createCodeDiscount(ctx.shop.domain, discount));
     return { __typename: payloadType, codeDiscountNode: discountCodeNodeView(record), userErrors: [] };
   } catch (error) {
     // A concurrent create took the code between validation and insert.
@@ -319,19 +319,19 @@ export function discountCodeFreeShippingCreate(args: FieldArgs, ctx: ResolverCon
 const DOES_NOT_EXIST = () => discountUserError(["id"], null, "Discount does not exist");
 
 export function discountCodeDeactivate(args: FieldArgs, ctx: ResolverContext): View {
-  const change = ctx.store.deactivateDiscount(ctx.shop.domain, String(args.id));
+  const change = ctx.store.asApp(() => ctx.store.deactivateDiscount(ctx.shop.domain, String(args.id)));
   if (!change) return { __typename: "DiscountCodeDeactivatePayload", codeDiscountNode: null, userErrors: [DOES_NOT_EXIST()] };
   return { __typename: "DiscountCodeDeactivatePayload", codeDiscountNode: discountCodeNodeView(change.after), userErrors: [] };
 }
 
 export function discountCodeActivate(args: FieldArgs, ctx: ResolverContext): View {
-  const change = ctx.store.activateDiscount(ctx.shop.domain, String(args.id));
+  const change = ctx.store.asApp(() => ctx.store.activateDiscount(ctx.shop.domain, String(args.id)));
   if (!change) return { __typename: "DiscountCodeActivatePayload", codeDiscountNode: null, userErrors: [DOES_NOT_EXIST()] };
   return { __typename: "DiscountCodeActivatePayload", codeDiscountNode: discountCodeNodeView(change.after), userErrors: [] };
 }
 
 export function discountCodeDelete(args: FieldArgs, ctx: ResolverContext): View {
-  const deleted = ctx.store.deleteDiscount(ctx.shop.domain, String(args.id));
+  const deleted = ctx.store.asApp(() => ctx.store.deleteDiscount(ctx.shop.domain, String(args.id)));
   if (!deleted) return { __typename: "DiscountCodeDeletePayload", deletedCodeDiscountId: null, userErrors: [DOES_NOT_EXIST()] };
   return { __typename: "DiscountCodeDeletePayload", deletedCodeDiscountId: deleted.id, userErrors: [] };
 }

@@ -102,7 +102,8 @@ function giftCardsConnection(args: FieldArgs, ctx: ResolverContext, info: GraphQ
   const warnings: Array<{ field: string; message: string }> = [];
   const customerOf = (card: GiftCardRecord) => (card.customerId ? ctx.store.getCustomer(ctx.shop.domain, card.customerId) : undefined);
   const matching = applySearch(
-    ctx.store.listGiftCards(ctx.shop.domain),
+    // The search index lags behind creation when `store.consistency.giftCardSearch` is on.
+    ctx.store.listGiftCards(ctx.shop.domain).filter((card) => ctx.store.isGiftCardSearchable(card.id)),
     query,
     {
       fieldName: "giftCards",
@@ -199,10 +200,15 @@ export const queryRootFields: Readonly<Record<string, RootField>> = {
       return found ? discountCodeNodeView(found.discount) : null;
     },
   },
+  // Each lookup takes the id form its documentation names — codeDiscountNode: "The ID of the
+  // `DiscountCodeNode` to return"; discountNode: "The ID of the `DiscountNode` to return" (2026-10
+  // schema, https://shopify.dev/docs/api/admin-graphql/latest/queries/discountNode). What Shopify does
+  // with the other form is not documented; the emulator answers null, the least kind reading, so an
+  // app that passes the wrong form sees "nothing" here first rather than in production.
   codeDiscountNode: {
     resolve: (args, ctx) => {
       const id = String(args.id);
-      parseGid(id);
+      if (parseGid(id).type !== "DiscountCodeNode") return null;
       const discount = ctx.store.getDiscountByAnyId(ctx.shop.domain, id);
       return discount ? discountCodeNodeView(discount) : null;
     },
@@ -210,7 +216,7 @@ export const queryRootFields: Readonly<Record<string, RootField>> = {
   discountNode: {
     resolve: (args, ctx) => {
       const id = String(args.id);
-      parseGid(id);
+      if (parseGid(id).type !== "DiscountNode") return null;
       const discount = ctx.store.getDiscountByAnyId(ctx.shop.domain, id);
       return discount ? discountNodeView(discount) : null;
     },

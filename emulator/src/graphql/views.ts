@@ -173,7 +173,7 @@ export function codeDiscountView(discount: CodeDiscountRecord): View {
     usageLimit: discount.usageLimit,
     appliesOncePerCustomer: discount.appliesOncePerCustomer,
     // Shopify counts per redeem code; the discount shows the total over its codes.
-    asyncUsageCount: discount.codes.reduce((sum, code) => sum + code.asyncUsageCount, 0),
+    asyncUsageCount: discount.codes.reduce((sum, code) => sum + code.asyncUsageCount - (code.unreportedUses ?? 0), 0),
     codes: (args: FieldArgs) =>
       paginate(discount.codes, args as PageArgs, {
         typeName: "DiscountRedeemCodeConnection",
@@ -184,7 +184,7 @@ export function codeDiscountView(discount: CodeDiscountRecord): View {
           __typename: "DiscountRedeemCode",
           id: code.id,
           code: code.code,
-          asyncUsageCount: code.asyncUsageCount,
+          asyncUsageCount: code.asyncUsageCount - (code.unreportedUses ?? 0),
           createdBy: null,
         }),
       }),

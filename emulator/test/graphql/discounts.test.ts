@@ -189,6 +189,22 @@ describe("reading discounts", () => {
     });
   });
 
+  it("GIVEN the other id form THEN discountNode (DiscountCodeNode id) and codeDiscountNode (DiscountNode id) answer null (issue 17, point 3)", async () => {
+    const { handler } = setup();
+    const created = await createBasic(handler);
+    const id = created.codeDiscountNode?.id ?? "";
+    const { body } = await gql(
+      handler,
+      `query Q($id: ID!, $nodeId: ID!) {
+        codeDiscountNode(id: $nodeId) { id }
+        discountNode(id: $id) { id }
+      }`,
+      { id, nodeId: id.replace("DiscountCodeNode", "DiscountNode") },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ codeDiscountNode: null, discountNode: null });
+  });
+
   it("node(id:) resolves discounts and customers, and rejects malformed ids", async () => {
     const { handler, store } = setup();
     const customer = store.addCustomer(SHOP, { firstName: "Bo" });
@@ -270,6 +286,20 @@ describe("status and lifecycle", () => {
     expect(deactivated.body.data?.discountCodeDeactivate).toEqual({ codeDiscountNode: null, userErrors: [{ ...expected[0], extraInfo: null }] });
     expect((await gql(handler, ACTIVATE, { id })).body.data?.discountCodeActivate.userErrors).toEqual(expected);
     expect((await gql(handler, DELETE, { id })).body.data?.discountCodeDelete).toEqual({ deletedCodeDiscountId: null, userErrors: expected });
+  });
+
+  it("GIVEN usage lag on THEN asyncUsageCount reports new uses only once the count catches up, while checkout enforces the true count (issue 17, point 5)", async () => {
+    const { handler, store } = setup();
+    store.consistency.asyncUsageCount = true;
+    await createBasic(handler, { code: "LAGCOUNT", usageLimit: 1, appliesOncePerCustomer: false });
+    store.placeOrder(SHOP, { customerId: null, codes: ["LAGCOUNT"] });
+    const before = await gql(handler, BY_CODE, { code: "LAGCOUNT" });
+    expect(before.body.data?.codeDiscountNodeByCode.codeDiscount.asyncUsageCount).toBe(0);
+    expect(() => store.placeOrder(SHOP, { customerId: null, codes: ["LAGCOUNT"] })).toThrow(expect.objectContaining({ reason: "usage_limit_reached" }));
+    store.catchUp();
+    const after = await gql(handler, BY_CODE, { code: "LAGCOUNT" });
+    expect(after.body.data?.codeDiscountNodeByCode.codeDiscount.asyncUsageCount).toBe(1);
+    expect(after.body.data?.codeDiscountNodeByCode.codeDiscount.codes.nodes[0].asyncUsageCount).toBe(1);
   });
 
   it("asyncUsageCount follows orders placed with the code", async () => {

@@ -84,8 +84,27 @@ describe("giftCardCreate", () => {
     };
     expect(await errorsFor({})).toEqual([["input.initialAmount", "MISSING_ARGUMENT"]]);
     expect(await errorsFor({ initialAmount: { amount: "0", currencyCode: "EUR" } })).toEqual([["input.initialAmount.amount", "GREATER_THAN"]]);
-    expect(await errorsFor({ initialAmount: { amount: "5", currencyCode: "USD" } })).toEqual([["input.initialAmount.currencyCode", "INVALID"]]);
+    expect(await errorsFor({ initialAmount: { amount: "5", currencyCode: "USD" }, crossCurrencyRedemptionStrategy: "MARKET_FX" })).toEqual([
+      ["input.crossCurrencyRedemptionStrategy", "INVALID"],
+    ]);
     expect(await errorsFor({ initialValue: "5", customerId: "gid://shopify/Customer/77" })).toEqual([["input.customerId", "CUSTOMER_NOT_FOUND"]]);
+  });
+
+  it("GIVEN a card issued in another currency without a strategy THEN it is created with NONE and cannot pay an order in the shop's currency; a shop-currency card defaults to MARKET_FX (issue 17, point 7)", async () => {
+    const { handler, store } = setup({ giftCards: true });
+    const foreign = await gql(handler, CREATE, { input: { initialAmount: { amount: "5", currencyCode: "USD" }, code: "FOREIGNCARD1" } });
+    expect(foreign.body.data?.giftCardCreate.userErrors).toEqual([]);
+    const home = await gql(handler, CREATE, { input: { initialAmount: { amount: "5", currencyCode: "EUR" }, code: "HOMECARD0001" } });
+    expect(home.body.data?.giftCardCreate.userErrors).toEqual([]);
+    const cards = store.listGiftCards(SHOP);
+    expect(cards.map((c) => [c.currencyCode, c.crossCurrencyRedemptionStrategy])).toEqual([
+      ["USD", "NONE"],
+      ["EUR", "MARKET_FX"],
+    ]);
+    expect(() => store.placeOrder(SHOP, { customerId: null, codes: [], subtotal: "10.00", giftCardPayment: { code: "FOREIGNCARD1" } })).toThrow(
+      expect.objectContaining({ reason: "gift_card_currency_mismatch" }),
+    );
+    expect(store.placeOrder(SHOP, { customerId: null, codes: [], subtotal: "10.00", giftCardPayment: { code: "HOMECARD0001" } }).giftCardPayments).toHaveLength(1);
   });
 
   it("answers ACCESS_DENIED when the shop cannot issue gift cards", async () => {
@@ -155,6 +174,16 @@ describe("giftCards(query:)", () => {
     const { body } = await gql(handler, CREATE, { input: { initialValue: "10", code, note } });
     return body.data?.giftCardCreate.giftCard.id as string;
   }
+
+  it("GIVEN search lag on THEN a new card is missing from the search (not from giftCard(id:)) until the index catches up (issue 17, point 5)", async () => {
+    const { handler, store } = setup({ giftCards: true });
+    store.consistency.giftCardSearch = true;
+    const id = await issue(handler, "LAGGINGCODE12", "lagging");
+    expect((await gql(handler, LIST, { query: "laggingcode12" })).body.data?.giftCards.nodes).toEqual([]);
+    expect((await gql(handler, `query C($id: ID!) { giftCard(id: $id) { id } }`, { id })).body.data?.giftCard).toEqual({ id });
+    store.catchUp();
+    expect((await gql(handler, LIST, { query: "laggingcode12" })).body.data?.giftCards.nodes).toEqual([{ note: "lagging", lastCharacters: "DE12", enabled: true }]);
+  });
 
   it("finds a card by its code with the default (free-text) search, case-insensitively", async () => {
     const { handler } = setup({ giftCards: true });

@@ -27,7 +27,8 @@ describe("placeOrder", () => {
       orderNumber: 1001,
       customerId: customer.id,
       email: "ann@example.com",
-      test: false,
+      // Paid with the Bogus Gateway, so a test order, as Shopify marks it (issue 17, point 7).
+      test: true,
       sourceName: "web",
       paymentGatewayNames: ["bogus"],
     });
@@ -36,6 +37,12 @@ describe("placeOrder", () => {
     ]);
     expect(store.placeOrder(SHOP, { customerId: null, codes: [] }).name).toBe("#1002");
     expect(store.getCustomer(SHOP, customer.id)?.numberOfOrders).toBe(1);
+  });
+
+  it("GIVEN a checkout that is not a test (a real gateway) THEN test: false and the Shopify Payments gateway", () => {
+    const { store } = setup();
+    const order = store.placeOrder(SHOP, { customerId: null, codes: [], test: false });
+    expect(order).toMatchObject({ test: false, paymentGatewayNames: ["shopify_payments"] });
   });
 
   it("types fixed-amount and free-shipping codes", async () => {

@@ -138,6 +138,12 @@ describe("buildOrderPayload", () => {
     expect(payload.total_price).toBe("100.00");
   });
 
+  it("GIVEN an order paid with the bogus gateway and no explicit test flag THEN test: true (Shopify's test orders)", () => {
+    expect(buildOrderPayload({ ...baseOrder, gatewayNames: ["bogus"] }).test).toBe(true);
+    expect(buildOrderPayload({ ...baseOrder, gatewayNames: ["gift_card", "bogus"] }).test).toBe(true);
+    expect(buildOrderPayload({ ...baseOrder, gatewayNames: ["shopify_payments"] }).test).toBe(false);
+  });
+
   it("gift card payment, POS or draft-order source and test order pass through", () => {
     const payload = buildOrderPayload({ ...baseOrder, sourceName: "pos", test: true, paidWithGiftCard: true, discountCodes: [] });
     expect(payload.payment_gateway_names).toEqual(["gift_card", "bogus"]);

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Reward" ADD COLUMN     "cancelRequestedAt" TIMESTAMP(3);
