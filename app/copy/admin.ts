@@ -211,3 +211,15 @@ const MERCHANT_EXPLANATIONS: Record<FailureReason, MerchantExplanation> = {
 export function merchantExplanation(code: string | null | undefined): MerchantExplanation {
   return MERCHANT_EXPLANATIONS[parseFailureReason(code)];
 }
+
+/**
+ * Where a customer's name would be but Shopify sent none: without Level 2 protected customer data
+ * access, Shopify redacts names, emails, phones and addresses
+ * (https://shopify.dev/docs/apps/launch/protected-customer-data), and the program still works by id.
+ */
+export const CUSTOMER_NAME_HIDDEN = "Name hidden by Shopify";
+
+/** The customer's name for the admin: their name, else their email, else {@link CUSTOMER_NAME_HIDDEN}. */
+export function customerLabel(displayName: string | null | undefined, email?: string | null): string {
+  return displayName?.trim() || email?.trim() || CUSTOMER_NAME_HIDDEN;
+}

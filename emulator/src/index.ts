@@ -327,6 +327,7 @@ export class ShopifyEmulator {
       gatewayNames: order.paymentGatewayNames,
       paidWithGiftCard: order.giftCardPayments.length > 0,
       createdAt: order.createdAt,
+      redactPersonalData: this.store.getShop(order.shop)?.customerPersonalData === "redacted",
       ...extra,
     });
   }

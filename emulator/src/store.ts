@@ -117,6 +117,11 @@ export interface ShopRecord {
   scopes: string[] | undefined;
   /** Set while the app is uninstalled from the shop (token exchange is refused, the token is dead). */
   uninstalledAt: Date | null;
+  /**
+   * Whether the app may read customers' names, emails, phones and addresses (protected customer data,
+   * Level 2). "redacted": they come back null in Admin API answers and webhook payloads.
+   */
+  customerPersonalData: "full" | "redacted";
   createdAt: Date;
 }
 
@@ -137,6 +142,8 @@ export interface ShopSeed {
    */
   giftCards?: boolean;
   scopes?: string[];
+  /** "redacted": the app has no Level 2 protected customer data approval (default "full"). */
+  customerPersonalData?: "full" | "redacted";
 }
 
 export interface CustomerRecord {
@@ -592,6 +599,7 @@ export class EmulatorStore {
       accessToken: seed.accessToken,
       scopes: seed.scopes,
       uninstalledAt: null,
+      customerPersonalData: seed.customerPersonalData ?? "full",
       createdAt: this.now(),
     };
     this.shops.set(domain, {

@@ -1,5 +1,6 @@
 // Read models for the merchant's customer pages: the searchable customer index (keyset-paged by
 // last activity) and one customer's profile header and points ledger. Scoped by shop first.
+import { customerLabel } from "~/copy/admin";
 import type { Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
@@ -100,7 +101,7 @@ export async function listCustomers(db: Db, query: CustomerListQuery): Promise<K
     ...page,
     items: page.items.map((c) => ({
       id: c.id,
-      name: c.displayName || c.email || "Unnamed customer",
+      name: customerLabel(c.displayName, c.email),
       email: c.email,
       pointsBalance: c.pointsBalance,
       vipTier: c.vipTier,
@@ -129,7 +130,7 @@ export async function getCustomerProfile(db: Db, shop: string, customerId: strin
   if (!c) return null;
   return {
     id: c.id,
-    name: c.displayName || c.email || "Unnamed customer",
+    name: customerLabel(c.displayName, c.email),
     email: c.email,
     pointsBalance: c.pointsBalance,
     vipTier: c.vipTier,
