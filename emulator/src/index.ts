@@ -419,6 +419,41 @@ export class ShopifyEmulator {
     return revoked;
   }
 
+  /**
+   * The merchant answers the app's request for optional scopes (App Bridge `shopify.scopes.request`,
+   * https://shopify.dev/docs/api/app-bridge-library/apis/scopes). Only scopes the app declared in
+   * `[access_scopes] optional_scopes` can be requested; approving adds them to the shop's grant and
+   * Shopify sends app/scopes_update with the previous and current scopes
+   * (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-app/scopes_update; payload
+   * keys `id`, `previous`, `current`, `updated_at`, and `shop_id` since 2025-07:
+   * https://shopify.dev/changelog/add-shopid-to-appscopesupdate-webhook-payload).
+   */
+  async requestScopes(shop: string, scopes: string[], options: { approve?: boolean; webhook?: WebhookSendOptions } = {}) {
+    const record = this.store.getShop(shop);
+    if (!record) throw new Error(`unknown shop ${shop}`);
+    const optional = this.config.optionalScopes ?? [];
+    const undeclared = scopes.filter((s) => !optional.includes(s));
+    if (undeclared.length > 0) throw new Error(`scopes not declared in optional_scopes: ${undeclared.join(", ")}`);
+    const previous = [...(record.scopes ?? [])];
+    if (options.approve === false) {
+      return { result: "declined-all" as const, detail: { granted: [] as string[], declined: scopes }, webhook: null };
+    }
+    const current = [...new Set([...previous, ...scopes])];
+    this.store.updateShop(shop, { scopes: current });
+    const granted = scopes;
+    const changed = current.length !== previous.length;
+    const webhook =
+      changed && this.config.webhookUris["app/scopes_update"]
+        ? await this.sendWebhook(
+            "app/scopes_update",
+            shop,
+            serializeWebhookJson({ id: Number(this.shopNumericId(shop)), previous, current, updated_at: this.store.now().toISOString(), shop_id: Number(this.shopNumericId(shop)) }),
+            options.webhook,
+          )
+        : null;
+    return { result: "granted-all" as const, detail: { granted, declined: [] as string[] }, webhook };
+  }
+
   async customersDataRequest(shop: string, customerId: string, webhook: WebhookSendOptions = {}) {
     const c = this.store.getCustomer(shop, customerId);
     const body = serializeWebhookJson(
