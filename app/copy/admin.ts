@@ -168,6 +168,11 @@ const MERCHANT_EXPLANATIONS: Record<FailureReason, MerchantExplanation> = {
     summary: "Shopify refused the request because the shop is unavailable (paused, frozen or closed).",
     action: "Check your Shopify plan and billing, then issue the reward again.",
   },
+  scope_not_granted: {
+    summary: "The app hasn't been granted access to gift cards or store credit in this shop, so the reward could not be created.",
+    action:
+      "Open a customer in Loyalty rewards, choose Issue reward and then “Grant access”, and issue the reward again. Until access is granted, use a discount code reward instead.",
+  },
   gift_cards_unavailable: {
     summary: "Gift cards aren't available in this shop, so the gift card reward could not be created.",
     action:
@@ -223,3 +228,11 @@ export const CUSTOMER_NAME_HIDDEN = "Name hidden by Shopify";
 export function customerLabel(displayName: string | null | undefined, email?: string | null): string {
   return displayName?.trim() || email?.trim() || CUSTOMER_NAME_HIDDEN;
 }
+
+/** The issue form, for a reward kind whose optional access scopes (gift cards, store credit) the shop has not granted. */
+export const OPTIONAL_ACCESS_EXPLANATION = {
+  title: "This reward needs access Shopify hasn't granted yet",
+  body: "Gift card and store credit rewards need the shop's permission for the app to create gift cards or credit customers' store credit. Until it is granted, these rewards can't be issued — discount code rewards work as usual.",
+  action: "Grant access",
+  declined: "Access was not granted, so this reward still can't be issued.",
+} as const;

@@ -46,6 +46,7 @@ export const FAILURE_REASONS = [
   "app_not_authorized",
   "shop_unavailable",
   "gift_cards_unavailable",
+  "scope_not_granted",
   "gift_card_limit_exceeded",
   "currency_not_supported",
   "customer_not_found",

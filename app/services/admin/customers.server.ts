@@ -3,6 +3,8 @@
 import { customerLabel } from "~/copy/admin";
 import type { Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
+import { parseRewardKind } from "~/domain/rewards";
+import { adapterFor } from "~/shopify/kinds/index.server";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl } from "./links.server";
 
@@ -196,15 +198,29 @@ export interface IssuableTemplate {
   id: string;
   name: string;
   purpose: string;
+  /** Optional access scopes the kind needs that the shop has not granted yet (shopify.app.toml optional_scopes). */
+  missingScopes: string[];
 }
 
-/** Reward templates the merchant can issue by hand (any active one; the use-case checks again). */
-export async function listIssuableTemplates(db: Db, shop: string): Promise<IssuableTemplate[]> {
+/** A write_ scope implies its read_ scope (https://shopify.dev/docs/api/usage/access-scopes). */
+function scopeGranted(granted: readonly string[], scope: string): boolean {
+  return granted.includes(scope) || (scope.startsWith("read_") && granted.includes(`write_${scope.slice("read_".length)}`));
+}
+
+/**
+ * Reward templates the merchant can issue by hand (any active one; the use-case checks again), each
+ * with the scopes its kind still needs given `grantedScopes` (the offline session's scope).
+ */
+export async function listIssuableTemplates(db: Db, shop: string, grantedScopes?: readonly string[]): Promise<IssuableTemplate[]> {
   const templates = await db.rewardTemplate.findMany({
     where: { shop, active: true },
     orderBy: [{ name: "asc" }, { id: "asc" }],
-    select: { id: true, name: true, purpose: true },
+    select: { id: true, name: true, purpose: true, kind: true },
     take: 200,
   });
-  return templates;
+  return templates.map(({ kind, ...t }) => {
+    const parsed = parseRewardKind(kind);
+    const needed = parsed && grantedScopes ? adapterFor(parsed).scopes : [];
+    return { ...t, missingScopes: needed.filter((scope) => !scopeGranted(grantedScopes ?? [], scope)) };
+  });
 }
