@@ -103,6 +103,8 @@ export interface AdminHandlerOptions {
    * receive error responses" (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens).
    */
   acceptNonExpiringTokens?: () => boolean;
+  /** Every scope the app declares (currentAppInstallation.accessScopes of a shop seeded without scopes). */
+  appScopes?: () => string[];
 }
 
 export interface AdminHandler {
@@ -353,6 +355,7 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
       operation,
       variables,
       injectedUserErrors,
+      appScopes: options.appScopes?.() ?? [],
     });
     const actual = Math.min(requested, actualQueryCost(costInput, output.data));
     const status: ThrottleStatus = throttle.refund(appKey, shop.domain, requested - actual);

@@ -15,6 +15,8 @@ export interface AppConfig {
    * scopes API (https://shopify.dev/docs/apps/build/authentication-authorization/app-installation/manage-access-scopes).
    */
   optionalScopes?: string[];
+  /** `[access_scopes] scopes`: what an install grants. */
+  requiredScopes?: string[];
 }
 
 function stringValue(block: string, key: string): string | undefined {
@@ -49,7 +51,8 @@ export function parseAppConfig(toml: string): AppConfig {
     : null;
   const webhooksBlock = /^\s*\[webhooks\]\s*$([\s\S]*?)(?=^\s*\[)/m.exec(text)?.[1] ?? "";
   const scopesBlock = /^\s*\[access_scopes\]\s*$([\s\S]*?)(?=^\s*\[|$(?![\s\S]))/m.exec(text)?.[1] ?? "";
-  return { webhookUris, appProxy, apiVersion: stringValue(webhooksBlock, "api_version") ?? "2026-10", optionalScopes: arrayValue(scopesBlock, "optional_scopes") };
+  return { webhookUris, appProxy, apiVersion: stringValue(webhooksBlock, "api_version") ?? "2026-10", optionalScopes: arrayValue(scopesBlock, "optional_scopes"),
+    requiredScopes: (stringValue(scopesBlock, "scopes") ?? "").split(",").map((x) => x.trim()).filter(Boolean) };
 }
 
 export function readAppConfig(file: string): AppConfig {

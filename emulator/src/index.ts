@@ -99,7 +99,10 @@ export class ShopifyEmulator {
 
   constructor(readonly options: EmulatorOptions) {
     this.store = new EmulatorStore({ now: options.clock ? () => options.clock!.now() : undefined });
-    this.admin = createAdminHandler(this.store, { acceptNonExpiringTokens: () => !this.options.rejectNonExpiringTokens });
+    this.admin = createAdminHandler(this.store, {
+      acceptNonExpiringTokens: () => !this.options.rejectNonExpiringTokens,
+      appScopes: () => [...(this.config.requiredScopes ?? []), ...(this.config.optionalScopes ?? [])],
+    });
     this.deliverer = new WebhookDeliverer({ fetch: options.fetch });
     this.config = options.appConfig ?? EMPTY_APP_CONFIG;
     this.appUrl = options.appUrl;

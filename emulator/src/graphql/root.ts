@@ -191,7 +191,8 @@ export const queryRootFields: Readonly<Record<string, RootField>> = {
     resolve: (_args, ctx) => ({
       __typename: "AppInstallation",
       id: `gid://shopify/AppInstallation/${ctx.shop.id.split("/").pop()}`,
-      accessScopes: (ctx.shop.scopes ?? []).map((handle) => ({ __typename: "AccessScope", handle, description: handle })),
+      // A shop seeded without a scope list grants everything: every scope the app declares.
+      accessScopes: (ctx.shop.scopes ?? ctx.appScopes).map((handle) => ({ __typename: "AccessScope", handle, description: handle })),
     }),
   },
   customer: {
