@@ -297,8 +297,9 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
     }
 
     // --- faults
-    // The bucket is per (app, shop), not per token: a refreshed token shares it.
-    const appKey = "app";
+    // The bucket is per (app, shop), the token standing for the app: an expiring token (and every
+    // refresh of it) shares the bucket of the app's installation on the shop.
+    const appKey = store.offlineTokens(shop.domain).access.has(token) ? shop.accessToken : token;
     const taken = faults.take({ shop: shop.domain, operationName: described.operationName, rootFields });
     let injectedUserErrors: Map<string, readonly InjectedUserError[]> | undefined;
     let loseResponse = false;

@@ -43,7 +43,7 @@ describe("the program keeps working without personal data", () => {
   it("orders/create arrives without name, email, phone or addresses, and still marks the reward Used", async () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer);
     const { order, webhook } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code] });
-    const payload = JSON.parse(webhook.signed.body) as Record<string, any>;
+    const payload = JSON.parse(webhook.signed.body) as Record<string, unknown>;
     expect(payload).toMatchObject({ email: null, contact_email: null, billing_address: null, shipping_address: null });
     expect(payload.customer).toMatchObject({ admin_graphql_api_id: customer.gid, first_name: null, last_name: null, email: null, phone: null, default_address: null });
     expect(webhook.results[0].finalStatus).toBe(200);

@@ -33,7 +33,13 @@ export const giftCardAdapter: RewardKindAdapter = {
       },
       access.options,
     );
-    return r.ok ? { ok: true, data: { id: r.data.id, expiresAt: input.endsAt }, cost: r.cost } : r;
+    if (r.ok) return { ok: true, data: { id: r.data.id, expiresAt: input.endsAt }, cost: r.cost };
+    if (r.failure.kind === "access_denied") {
+      // Denied: is it the optional scope not granted yet (the merchant can grant it) or the shop's plan?
+      const info = await getShopInfo(access.graphql, access.options);
+      if (info.ok && !info.data.grantedScopes.includes("write_gift_cards")) return { ...r, failure: { ...r.failure, scopeNotGranted: true } };
+    }
+    return r;
   },
   async lookup(access, ref) {
     const r = await findGiftCardsByCode(access.graphql, ref.code, access.options);
