@@ -22,7 +22,7 @@ import {
   serializeWebhookJson,
   type EmulatedOrder,
 } from "./order-payload";
-import { issueExpiringPair, refreshExpiringToken, revokeExpiringTokens, type ExpiringTokenPair } from "./oauth";
+import { acceptsAccessToken, issueExpiringPair, refreshExpiringToken, revokeExpiringTokens, type ExpiringTokenPair } from "./oauth";
 import { mintSessionToken, verifySessionToken, type SessionTokenTamper } from "./session-token";
 import {
   EmulatorStore,
@@ -272,6 +272,11 @@ export class ShopifyEmulator {
    */
   issueExpiringToken(shop: string): ExpiringTokenPair {
     return issueExpiringPair(this.store, shop);
+  }
+
+  /** Would the Admin API accept `token` for `shop` now (the non-expiring token or an unexpired expiring one)? */
+  acceptsToken(shop: string, token: string): boolean {
+    return acceptsAccessToken(this.store, shop, token, { nonExpiring: !this.options.rejectNonExpiringTokens });
   }
 
   // ---- webhooks ---------------------------------------------------------------------------------

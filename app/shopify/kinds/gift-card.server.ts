@@ -9,16 +9,14 @@ export const giftCardAdapter: RewardKindAdapter = {
   kinds: ["GIFT_CARD"],
   scopes: ["write_gift_cards"],
   // Gift cards only where the shop can issue them: ShopFeatures.giftCards ("Whether a shop can create gift cards", 2026-10 schema),
-  // and only once the merchant granted the optional gift card scope (shopify.app.toml optional_scopes;
-  // without it Shopify answers ACCESS_DENIED: https://shopify.dev/docs/api/usage/access-scopes).
+  // The optional gift card scope (shopify.app.toml optional_scopes) is checked when Shopify denies the
+  // create (ACCESS_DENIED: https://shopify.dev/docs/api/usage/access-scopes), below.
   async available(access) {
     const info = await getShopInfo(access.graphql, access.options);
     if (!info.ok) return info;
-    const data = !info.data.grantedScopes.includes("write_gift_cards")
-      ? ({ available: false, reason: "scope_not_granted" } as const)
-      : info.data.giftCards
-        ? ({ available: true, currency: info.data.currencyCode } as const)
-        : ({ available: false, reason: "gift_cards_unavailable" } as const);
+    const data = info.data.giftCards
+      ? ({ available: true, currency: info.data.currencyCode } as const)
+      : ({ available: false, reason: "gift_cards_unavailable" } as const);
     return { ok: true, data, cost: info.cost };
   },
   async create(access, input) {
