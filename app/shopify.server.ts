@@ -1,5 +1,6 @@
 // The one configured Shopify SDK instance, re-exported as named helpers (authenticate, login, …).
 import "@shopify/shopify-app-remix/server/adapters/node";
+import { shopifyApi } from "@shopify/shopify-api";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
@@ -8,6 +9,7 @@ import { env } from "./env.server";
 import { logger } from "./logger.server";
 import { createAdminFetch } from "./shopify/admin-fetch.server";
 import { resumeShop } from "./services/lifecycle/lifecycle.server";
+import { ensureFreshOfflineToken, refreshingSessionStorage, type FreshToken } from "./services/lifecycle/offline-token.server";
 
 const config = env();
 
@@ -25,19 +27,65 @@ function libraryLogLevel(level: string): LogSeverity {
   return LogSeverity.Error;
 }
 
+const scopes = config.SCOPES.split(",").map((s) => s.trim()).filter(Boolean);
+
+// The refresh grant for expiring offline tokens. shopifyApp() does not expose its API object, so the
+// app keeps its own, configured the same way (the refresh call needs only key, secret and shop).
+const oauthApi = shopifyApi({
+  apiKey: config.SHOPIFY_API_KEY,
+  apiSecretKey: config.SHOPIFY_API_SECRET,
+  apiVersion: ADMIN_API_VERSION,
+  scopes,
+  hostName: new URL(config.SHOPIFY_APP_URL).host,
+  hostScheme: new URL(config.SHOPIFY_APP_URL).protocol === "http:" ? "http" : "https",
+  isEmbeddedApp: true,
+  logger: { level: libraryLogLevel(config.LOG_LEVEL) },
+  ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
+});
+
+/**
+ * The shop's offline token, refreshed first if it is near expiry or is `rejectedToken` — one refresher
+ * per shop across processes (app/services/lifecycle/offline-token.server.ts).
+ */
+export function ensureOfflineToken(shop: string, options: { rejectedToken?: string } = {}): Promise<FreshToken> {
+  return ensureFreshOfflineToken(
+    {
+      db,
+      now: () => new Date(),
+      logger,
+      refresh: async (shopDomain, refreshToken) => {
+        const { session } = await oauthApi.auth.refreshToken({ shop: shopDomain, refreshToken });
+        return {
+          accessToken: session.accessToken ?? "",
+          scope: session.scope ?? null,
+          expires: session.expires ?? null,
+          refreshToken: session.refreshToken ?? null,
+          refreshTokenExpires: session.refreshTokenExpires ?? null,
+        };
+      },
+    },
+    shop,
+    options,
+  );
+}
+
 const shopify = shopifyApp({
   apiKey: config.SHOPIFY_API_KEY,
   apiSecretKey: config.SHOPIFY_API_SECRET,
   apiVersion: ADMIN_API_VERSION,
-  scopes: config.SCOPES.split(",").map((s) => s.trim()).filter(Boolean),
+  scopes,
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(db),
+  sessionStorage: refreshingSessionStorage(new PrismaSessionStorage(db), (shop) => ensureOfflineToken(shop)),
   distribution: AppDistribution.AppStore,
   logger: { level: libraryLogLevel(config.LOG_LEVEL) },
   future: {
     // Token exchange: embedded installs get their offline token from the session token, no redirects.
     unstable_newEmbeddedAuthStrategy: true,
+    // Offline tokens expire after an hour and come with a refresh token; Shopify requires them of
+    // public apps from 2027-01-01 (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens).
+    // Refreshes go through ensureOfflineToken above (the session storage calls it on load).
+    expiringOfflineAccessTokens: true,
   },
   hooks: {
     // Runs after every token exchange (install, reinstall, or a fresh token after a rejected one):

@@ -1,9 +1,11 @@
 // "Issue reward": the merchant gives a customer a reward by hand. It is saved Pending at once and
 // generated in Shopify in the background (the asynchronous path), so the form only queues it.
 import { useCallback, useState } from "react";
-import { useFetcher } from "@remix-run/react";
+import { useFetcher, useRevalidator } from "@remix-run/react";
+import { useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Modal, Select, Text, TextField } from "@shopify/polaris";
 import type { IssuableTemplate } from "~/services/admin/customers.server";
+import { OPTIONAL_ACCESS_EXPLANATION } from "~/copy/admin";
 import { useActionToast, type ActionAnswer } from "./use-action-toast";
 
 const PURPOSE_LABELS: Record<string, string> = {
@@ -36,6 +38,28 @@ export function IssueRewardButton({
   const busy = fetcher.state !== "idle";
   const answer = fetcher.state === "idle" ? fetcher.data : undefined;
 
+  const shopify = useAppBridge();
+  const revalidator = useRevalidator();
+  const [granting, setGranting] = useState(false);
+  const [grantError, setGrantError] = useState<string | null>(null);
+  const selected = templates.find((t) => t.id === templateId);
+  const missing = selected?.missingScopes ?? [];
+  // Optional scopes (shopify.app.toml optional_scopes) are asked for with App Bridge's scopes API
+  // (https://shopify.dev/docs/api/app-bridge-library/apis/scopes); Shopify then sends app/scopes_update.
+  const grant = async () => {
+    setGranting(true);
+    setGrantError(null);
+    try {
+      const answer = await shopify.scopes.request(missing);
+      if (answer.result !== "granted-all") setGrantError(OPTIONAL_ACCESS_EXPLANATION.declined);
+      revalidator.revalidate();
+    } catch (error) {
+      setGrantError(error instanceof Error ? error.message : String(error));
+    } finally {
+      setGranting(false);
+    }
+  };
+
   const onSuccess = useCallback(() => setOpen(false), []);
   useActionToast(fetcher.state, fetcher.data, onSuccess);
 
@@ -56,7 +80,7 @@ export function IssueRewardButton({
         open={open}
         onClose={() => setOpen(false)}
         title={`Issue a reward to ${customerName}`}
-        primaryAction={{ content: "Issue reward", onAction: submit, loading: busy, disabled: !templateId }}
+        primaryAction={{ content: "Issue reward", onAction: submit, loading: busy, disabled: !templateId || missing.length > 0 }}
         secondaryActions={[{ content: "Cancel", onAction: () => setOpen(false) }]}
       >
         <Modal.Section>
@@ -75,6 +99,16 @@ export function IssueRewardButton({
               value={templateId}
               onChange={setTemplateId}
             />
+            {missing.length > 0 ? (
+              <Banner
+                tone="warning"
+                title={OPTIONAL_ACCESS_EXPLANATION.title}
+                action={{ content: OPTIONAL_ACCESS_EXPLANATION.action, onAction: () => void grant(), loading: granting }}
+              >
+                <p>{OPTIONAL_ACCESS_EXPLANATION.body}</p>
+                {grantError ? <p>{grantError}</p> : null}
+              </Banner>
+            ) : null}
             <TextField
               label="Note (optional, kept in the reward's history)"
               value={note}

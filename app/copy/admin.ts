@@ -168,6 +168,11 @@ const MERCHANT_EXPLANATIONS: Record<FailureReason, MerchantExplanation> = {
     summary: "Shopify refused the request because the shop is unavailable (paused, frozen or closed).",
     action: "Check your Shopify plan and billing, then issue the reward again.",
   },
+  scope_not_granted: {
+    summary: "The app hasn't been granted access to gift cards or store credit in this shop, so the reward could not be created.",
+    action:
+      "Open a customer in Loyalty rewards, choose Issue reward and then “Grant access”, and issue the reward again. Until access is granted, use a discount code reward instead.",
+  },
   gift_cards_unavailable: {
     summary: "Gift cards aren't available in this shop, so the gift card reward could not be created.",
     action:
@@ -211,3 +216,23 @@ const MERCHANT_EXPLANATIONS: Record<FailureReason, MerchantExplanation> = {
 export function merchantExplanation(code: string | null | undefined): MerchantExplanation {
   return MERCHANT_EXPLANATIONS[parseFailureReason(code)];
 }
+
+/**
+ * Where a customer's name would be but Shopify sent none: without Level 2 protected customer data
+ * access, Shopify redacts names, emails, phones and addresses
+ * (https://shopify.dev/docs/apps/launch/protected-customer-data), and the program still works by id.
+ */
+export const CUSTOMER_NAME_HIDDEN = "Name hidden by Shopify";
+
+/** The customer's name for the admin: their name, else their email, else {@link CUSTOMER_NAME_HIDDEN}. */
+export function customerLabel(displayName: string | null | undefined, email?: string | null): string {
+  return displayName?.trim() || email?.trim() || CUSTOMER_NAME_HIDDEN;
+}
+
+/** The issue form, for a reward kind whose optional access scopes (gift cards, store credit) the shop has not granted. */
+export const OPTIONAL_ACCESS_EXPLANATION = {
+  title: "This reward needs access Shopify hasn't granted yet",
+  body: "Gift card and store credit rewards need the shop's permission for the app to create gift cards or credit customers' store credit. Until it is granted, these rewards can't be issued — discount code rewards work as usual.",
+  action: "Grant access",
+  declined: "Access was not granted, so this reward still can't be issued.",
+} as const;

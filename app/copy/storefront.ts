@@ -12,6 +12,7 @@ const CUSTOMER_MESSAGES: Record<FailureReason, string> = {
   timeout: `We couldn't create your reward just now. Please try again in a few minutes — ${NOT_SPENT}.`,
   code_taken: `We couldn't create your reward just now. Please try again — ${NOT_SPENT}.`,
   unknown: `Something went wrong while creating your reward. Please try again in a few minutes — ${NOT_SPENT}.`,
+  scope_not_granted: "This reward isn't available in this shop right now. Please choose another reward — your points were not spent.",
   gift_cards_unavailable: "Gift card rewards aren't available in this shop right now. Your points were not spent.",
   gift_card_limit_exceeded: "This gift card reward isn't available right now. Please choose another reward — your points were not spent.",
   currency_not_supported: `This reward isn't available in your currency right now. Please choose another reward — ${NOT_SPENT}.`,

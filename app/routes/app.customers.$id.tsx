@@ -49,7 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const [rewards, points, templates] = await Promise.all([
       tab === "rewards" ? listRewards(db, { shop, customerId: customer.id, status, ...cursor }) : null,
       tab === "points" ? listPointsTransactions(db, { shop, customerId: customer.id, ...cursor }) : null,
-      listIssuableTemplates(db, shop),
+      listIssuableTemplates(db, shop, (session.scope ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
     ]);
     return json({ customer, tab, status, rewards, points, templates });
   } catch (error) {

@@ -4,6 +4,7 @@
 // applies injected faults, executes against the real schema and records every call for tests.
 // Adapters (MSW, node:http) wrap `handle`; they turn a thrown EmulatedNetworkError into a failed
 // fetch / destroyed socket and a rejection with an AbortError into an aborted request.
+import { acceptsAccessToken } from "./oauth";
 import { randomUUID } from "node:crypto";
 import { getNamedType, isObjectType, type GraphQLSchema } from "graphql";
 import { actualQueryCost, MAX_QUERY_COST, requestedQueryCost } from "./cost";
@@ -96,6 +97,14 @@ export interface AdminHandlerOptions {
   maxQueryCost?: number;
   /** Which shop a request is for; defaults to the URL's host name. */
   shopFromRequest?: (request: Request) => string | undefined;
+  /**
+   * Whether the shop's non-expiring offline token is accepted (default: yes). Shopify: "Starting
+   * January 1, 2027, public apps that make REST or GraphQL Admin API requests with non-expiring tokens
+   * receive error responses" (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens).
+   */
+  acceptNonExpiringTokens?: () => boolean;
+  /** Every scope the app declares (currentAppInstallation.accessScopes of a shop seeded without scopes). */
+  appScopes?: () => string[];
 }
 
 export interface AdminHandler {
@@ -209,9 +218,10 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
 
     // --- authentication: a missing, revoked (uninstall, rotation) or unknown token gets 401
     // Unauthorized — "The client doesn't have correct authentication credentials"
-    // (https://shopify.dev/docs/api/usage/response-codes); only the shop's current token passes.
+    // (https://shopify.dev/docs/api/usage/response-codes); only the shop's current token passes, or an
+    // expiring offline token before its expiry (emulator/src/oauth.ts).
     const token = request.headers.get("x-shopify-access-token");
-    if (!token || token !== shop.accessToken) {
+    if (!token || !acceptsAccessToken(store, shop.domain, token, { nonExpiring: options.acceptNonExpiringTokens?.() ?? true })) {
       record({ ...base, outcome: "unauthorized", httpStatus: 401 });
       return respond({ errors: INVALID_TOKEN }, 401);
     }
@@ -287,7 +297,9 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
     }
 
     // --- faults
-    const appKey = token;
+    // The bucket is per (app, shop), the token standing for the app: an expiring token (and every
+    // refresh of it) shares the bucket of the app's installation on the shop.
+    const appKey = store.offlineTokens(shop.domain).access.has(token) ? shop.accessToken : token;
     const taken = faults.take({ shop: shop.domain, operationName: described.operationName, rootFields });
     let injectedUserErrors: Map<string, readonly InjectedUserError[]> | undefined;
     let loseResponse = false;
@@ -353,6 +365,7 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
       operation,
       variables,
       injectedUserErrors,
+      appScopes: options.appScopes?.() ?? [],
     });
     const actual = Math.min(requested, actualQueryCost(costInput, output.data));
     const status: ThrottleStatus = throttle.refund(appKey, shop.domain, requested - actual);

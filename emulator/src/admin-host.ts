@@ -94,6 +94,19 @@ const APP_BRIDGE_STAND_IN = String.raw`(function () {
     environment: { embedded: true, mobile: false, pos: false },
     idToken: idToken,
     toast: { show: toast, hide: function () {} },
+    // App Bridge scopes API (https://shopify.dev/docs/api/app-bridge-library/apis/scopes): the local
+    // admin approves every request for a declared optional scope, as a merchant clicking "Grant" would.
+    scopes: {
+      query: function () {
+        return nativeFetch(hostOrigin + "/admin-host/scopes?shop=" + encodeURIComponent(shop || ""), { credentials: "omit" }).then(function (r) { return r.json(); });
+      },
+      request: function (scopes) {
+        return nativeFetch(hostOrigin + "/admin-host/scopes/request?shop=" + encodeURIComponent(shop || ""), {
+          method: "POST", credentials: "omit", headers: { "content-type": "application/json" }, body: JSON.stringify({ scopes: scopes })
+        }).then(function (r) { return r.json().then(function (b) { if (!r.ok) throw new Error(b.error || ("HTTP " + r.status)); return b; }); });
+      },
+      revoke: function () { return Promise.reject(new Error("scopes.revoke is not emulated")); }
+    },
     loading: function () {},
     origin: hostOrigin
   };
@@ -138,6 +151,27 @@ export function adminHostRoutes(emulator: ShopifyEmulator) {
       const token = emulator.sessionToken(shop);
       const exp = Math.floor(emulator.store.now().getTime() / 1000) + 60;
       return Response.json({ token, exp }, { headers: cors });
+    }
+
+    if (url.pathname === "/admin-host/scopes" || url.pathname === "/admin-host/scopes/request") {
+      const shop = url.searchParams.get("shop") ?? "";
+      const record = emulator.store.getShop(shop);
+      if (!record) return Response.json({ error: `unknown shop ${shop}` }, { status: 404, headers: cors });
+      if (url.pathname === "/admin-host/scopes") {
+        // shopify.scopes.query(): { granted, required, optional }.
+        const optional = emulator.config.optionalScopes ?? [];
+        const granted = record.scopes ?? [];
+        return Response.json({ granted, required: granted.filter((s) => !optional.includes(s)), optional }, { headers: cors });
+      }
+      if (request.method !== "POST") return Response.json({ error: "POST only" }, { status: 405, headers: cors });
+      const body = (await request.json().catch(() => null)) as { scopes?: unknown } | null;
+      const scopes = Array.isArray(body?.scopes) ? body.scopes.filter((s): s is string => typeof s === "string") : [];
+      try {
+        const { result, detail } = await emulator.requestScopes(shop, scopes);
+        return Response.json({ result, detail }, { headers: cors });
+      } catch (error) {
+        return Response.json({ error: error instanceof Error ? error.message : String(error) }, { status: 400, headers: cors });
+      }
     }
 
     // /admin-host/store/{shop}/admin → the merchant's and Shopify's actions (admin-actions.ts).

@@ -10,6 +10,13 @@ export interface AppConfig {
   webhookUris: Record<string, string>;
   appProxy: { url: string; prefix: string; subpath: string } | null;
   apiVersion: string;
+  /**
+   * `[access_scopes] optional_scopes`: scopes the app may ask for at run time with App Bridge's
+   * scopes API (https://shopify.dev/docs/apps/build/authentication-authorization/app-installation/manage-access-scopes).
+   */
+  optionalScopes?: string[];
+  /** `[access_scopes] scopes`: what an install grants. */
+  requiredScopes?: string[];
 }
 
 function stringValue(block: string, key: string): string | undefined {
@@ -22,7 +29,7 @@ function arrayValue(block: string, key: string): string[] {
 }
 
 /** No webhook subscriptions, no app proxy: what the emulator knows when the app passes nothing. */
-export const EMPTY_APP_CONFIG: AppConfig = { webhookUris: {}, appProxy: null, apiVersion: "2026-10" };
+export const EMPTY_APP_CONFIG: AppConfig = { webhookUris: {}, appProxy: null, apiVersion: "2026-10", optionalScopes: [] };
 
 export function parseAppConfig(toml: string): AppConfig {
   // Drop comments (no '#' inside the strings we read).
@@ -43,7 +50,9 @@ export function parseAppConfig(toml: string): AppConfig {
       }
     : null;
   const webhooksBlock = /^\s*\[webhooks\]\s*$([\s\S]*?)(?=^\s*\[)/m.exec(text)?.[1] ?? "";
-  return { webhookUris, appProxy, apiVersion: stringValue(webhooksBlock, "api_version") ?? "2026-10" };
+  const scopesBlock = /^\s*\[access_scopes\]\s*$([\s\S]*?)(?=^\s*\[|$(?![\s\S]))/m.exec(text)?.[1] ?? "";
+  return { webhookUris, appProxy, apiVersion: stringValue(webhooksBlock, "api_version") ?? "2026-10", optionalScopes: arrayValue(scopesBlock, "optional_scopes"),
+    requiredScopes: (stringValue(scopesBlock, "scopes") ?? "").split(",").map((x) => x.trim()).filter(Boolean) };
 }
 
 export function readAppConfig(file: string): AppConfig {

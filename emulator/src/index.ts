@@ -22,6 +22,7 @@ import {
   serializeWebhookJson,
   type EmulatedOrder,
 } from "./order-payload";
+import { acceptsAccessToken, issueExpiringPair, refreshExpiringToken, revokeExpiringTokens, type ExpiringTokenPair } from "./oauth";
 import { mintSessionToken, verifySessionToken, type SessionTokenTamper } from "./session-token";
 import {
   EmulatorStore,
@@ -40,7 +41,8 @@ import {
 } from "./store";
 import { signWebhook, WebhookDeliverer, type DeliverOptions, type DeliveryResult, type SignedWebhook, type WebhookTamper } from "./webhooks";
 
-export { EmulatorStore, createManualClock, OrderRejectedError } from "./store";
+export { EmulatorStore, createManualClock, createScaledClock, OrderRejectedError } from "./store";
+export { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS, type ExpiringTokenPair } from "./oauth";
 export type { ManualClock, ShopRecord, CustomerRecord, OrderRecord, CodeDiscountRecord, GiftCardRecord, ProductRecord, StoreCreditAccountRecord, StoreSnapshot } from "./store";
 export { EmulatedNetworkError } from "./faults";
 export { readAppConfig, parseAppConfig, type AppConfig } from "./app-config";
@@ -66,6 +68,13 @@ export interface EmulatorOptions {
    * true). `emulator.echoes` holds, releases and awaits them.
    */
   echoOwnChanges?: boolean;
+  /**
+   * Refuse the shops' non-expiring offline tokens (401), as Shopify does for public apps from
+   * 2027-01-01 (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens).
+   * Default false: tests that seed a non-expiring token keep working; token exchange without
+   * `expiring=1` then hands out a token the Admin API refuses.
+   */
+  rejectNonExpiringTokens?: boolean;
 }
 
 /** One webhook Shopify sends because of the app's own change (an "echo"), not yet delivered. */
@@ -104,7 +113,10 @@ export class ShopifyEmulator {
 
   constructor(readonly options: EmulatorOptions) {
     this.store = new EmulatorStore({ now: options.clock ? () => options.clock!.now() : undefined });
-    this.admin = createAdminHandler(this.store);
+    this.admin = createAdminHandler(this.store, {
+      acceptNonExpiringTokens: () => !this.options.rejectNonExpiringTokens,
+      appScopes: () => [...(this.config.requiredScopes ?? []), ...(this.config.optionalScopes ?? [])],
+    });
     this.deliverer = new WebhookDeliverer({ fetch: options.fetch });
     this.config = options.appConfig ?? EMPTY_APP_CONFIG;
     this.appUrl = options.appUrl;
@@ -290,12 +302,24 @@ export class ShopifyEmulator {
     return url.toString();
   }
 
-  /** OAuth token exchange: session token in, the shop's offline access token out. */
-  private async tokenExchange(request: Request, shop: string): Promise<Response> {
+  /**
+   * POST /admin/oauth/access_token: token exchange (session token in, offline or online access token
+   * out; with `expiring=1` an expiring offline token and its refresh token) and the refresh grant
+   * (emulator/src/oauth.ts).
+   */
+  private async tokenEndpoint(request: Request, shop: string): Promise<Response> {
     const body = (await request.json().catch(() => null)) as Record<string, string> | null;
     const json = (b: unknown, status = 200) => Response.json(b, { status });
     if (!body || body.client_id !== this.options.apiKey || body.client_secret !== this.options.apiSecret) {
       return json({ error: "invalid_client", error_description: "Client authentication failed" }, 401);
+    }
+    if (body.grant_type === "refresh_token") {
+      // https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens
+      if (!this.store.getShop(shop)) return json({ error: "invalid_grant", error_description: "Unknown shop" }, 400);
+      const outcome = refreshExpiringToken(this.store, shop, String(body.refresh_token ?? ""));
+      this.tokenRequests.push({ shop, grant: "refresh_token", ok: outcome.ok, at: this.store.now() });
+      if (!outcome.ok) return json({ error: "invalid_grant", error_description: outcome.description }, 400);
+      return json(outcome.pair);
     }
     if (body.grant_type !== "urn:ietf:params:oauth:grant-type:token-exchange") {
       return json({ error: "unsupported_grant_type" }, 400);
@@ -316,6 +340,7 @@ export class ShopifyEmulator {
     if (record.uninstalledAt) {
       return json({ error: "invalid_subject_token", error_description: "The app is not installed on this shop" }, 400);
     }
+    this.tokenRequests.push({ shop, grant: "token_exchange", ok: true, at: this.store.now() });
     const scope = record.scopes?.join(",") ?? "";
     if (body.requested_token_type === "urn:shopify:params:oauth:token-type:online-access-token") {
       return json({
@@ -326,7 +351,27 @@ export class ShopifyEmulator {
         associated_user: { id: Number(verified.claims.sub), first_name: "Demo", last_name: "Merchant", email: "merchant@example.com", account_owner: true, locale: "en", collaborator: false, email_verified: true },
       });
     }
+    // `expiring: "1"` asks for an expiring offline token with a refresh token
+    // (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/token-exchange,
+    // "expiring" parameter; https://shopify.dev/changelog/offline-access-tokens-now-support-expiry-and-refresh).
+    if (String(body.expiring) === "1") return json(issueExpiringPair(this.store, shop));
     return json({ access_token: record.accessToken, scope });
+  }
+
+  /** Token endpoint calls so far (token exchange and refresh grant), oldest first. */
+  readonly tokenRequests: { shop: string; grant: "token_exchange" | "refresh_token"; ok: boolean; at: Date }[] = [];
+
+  /**
+   * An expiring offline token and its refresh token for `shop`, as token exchange with `expiring=1`
+   * would hand out (for tests that seed the app's session directly).
+   */
+  issueExpiringToken(shop: string): ExpiringTokenPair {
+    return issueExpiringPair(this.store, shop);
+  }
+
+  /** Would the Admin API accept `token` for `shop` now (the non-expiring token or an unexpired expiring one)? */
+  acceptsToken(shop: string, token: string): boolean {
+    return acceptsAccessToken(this.store, shop, token, { nonExpiring: !this.options.rejectNonExpiringTokens });
   }
 
   // ---- webhooks ---------------------------------------------------------------------------------
@@ -385,6 +430,7 @@ export class ShopifyEmulator {
       gatewayNames: order.paymentGatewayNames,
       paidWithGiftCard: order.giftCardPayments.length > 0,
       createdAt: order.createdAt,
+      redactPersonalData: this.store.getShop(order.shop)?.customerPersonalData === "redacted",
       ...extra,
     });
   }
@@ -442,6 +488,7 @@ export class ShopifyEmulator {
     const record = this.store.getShop(shop);
     if (!record) throw new Error(`unknown shop ${shop}`);
     this.store.updateShop(shop, { accessToken: `revoked_${randomBytes(8).toString("hex")}`, uninstalledAt: this.store.now() });
+    revokeExpiringTokens(this.store, shop);
     const body = serializeWebhookJson(
       buildShopPayload({ domain: shop, name: record.name, email: record.email, currency: record.currencyCode, planDisplayName: record.planDisplayName }),
     );
@@ -455,6 +502,7 @@ export class ShopifyEmulator {
    */
   reinstall(shop: string): ShopRecord {
     if (!this.store.getShop(shop)) throw new Error(`unknown shop ${shop}`);
+    revokeExpiringTokens(this.store, shop);
     return this.store.updateShop(shop, { accessToken: `shpat_${randomBytes(16).toString("hex")}`, uninstalledAt: null });
   }
 
@@ -470,7 +518,43 @@ export class ShopifyEmulator {
     if (!record) throw new Error(`unknown shop ${shop}`);
     const revoked = record.accessToken;
     this.store.updateShop(shop, { accessToken: `shpat_${randomBytes(16).toString("hex")}` });
+    revokeExpiringTokens(this.store, shop);
     return revoked;
+  }
+
+  /**
+   * The merchant answers the app's request for optional scopes (App Bridge `shopify.scopes.request`,
+   * https://shopify.dev/docs/api/app-bridge-library/apis/scopes). Only scopes the app declared in
+   * `[access_scopes] optional_scopes` can be requested; approving adds them to the shop's grant and
+   * Shopify sends app/scopes_update with the previous and current scopes
+   * (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-app/scopes_update; payload
+   * keys `id`, `previous`, `current`, `updated_at`, and `shop_id` since 2025-07:
+   * https://shopify.dev/changelog/add-shopid-to-appscopesupdate-webhook-payload).
+   */
+  async requestScopes(shop: string, scopes: string[], options: { approve?: boolean; webhook?: WebhookSendOptions } = {}) {
+    const record = this.store.getShop(shop);
+    if (!record) throw new Error(`unknown shop ${shop}`);
+    const optional = this.config.optionalScopes ?? [];
+    const undeclared = scopes.filter((s) => !optional.includes(s));
+    if (undeclared.length > 0) throw new Error(`scopes not declared in optional_scopes: ${undeclared.join(", ")}`);
+    const previous = [...(record.scopes ?? [])];
+    if (options.approve === false) {
+      return { result: "declined-all" as const, detail: { granted: [] as string[], declined: scopes }, webhook: null };
+    }
+    const current = [...new Set([...previous, ...scopes])];
+    this.store.updateShop(shop, { scopes: current });
+    const granted = scopes;
+    const changed = current.length !== previous.length;
+    const webhook =
+      changed && this.config.webhookUris["app/scopes_update"]
+        ? await this.sendWebhook(
+            "app/scopes_update",
+            shop,
+            serializeWebhookJson({ id: Number(this.shopNumericId(shop)), previous, current, updated_at: this.store.now().toISOString(), shop_id: Number(this.shopNumericId(shop)) }),
+            options.webhook,
+          )
+        : null;
+    return { result: "granted-all" as const, detail: { granted, declined: [] as string[] }, webhook };
   }
 
   async customersDataRequest(shop: string, customerId: string, webhook: WebhookSendOptions = {}) {
@@ -547,7 +631,7 @@ export class ShopifyEmulator {
     const pathForm = /^\/([^/]+\.[^/]+)(\/admin\/.*)$/.exec(url.pathname);
     const shop = pathForm ? pathForm[1] : url.hostname;
     const adminPath = pathForm ? pathForm[2] : url.pathname;
-    if (adminPath === "/admin/oauth/access_token" && request.method === "POST") return this.tokenExchange(request, shop);
+    if (adminPath === "/admin/oauth/access_token" && request.method === "POST") return this.tokenEndpoint(request, shop);
     if (/^\/admin\/api\//.test(adminPath)) {
       if (!pathForm) return this.admin.handle(request);
       // Standalone form → the URL Shopify would have been called at.

@@ -213,6 +213,11 @@ export interface EmulatedOrder {
   createdAt?: TimeInput;
   /** A cancelled order (`cancelled_at`, which the app checks). Default null. */
   cancelledAt?: TimeInput | null;
+  /**
+   * The app lacks Level 2 protected customer data access: names, emails, phones and addresses are
+   * null (https://shopify.dev/docs/apps/launch/protected-customer-data). Default false.
+   */
+  redactPersonalData?: boolean;
 }
 
 export type DiscountCodePayload = { code: string; amount: string; type: DiscountCodeType };
@@ -526,7 +531,24 @@ export type OrderWebhookPayload = ReturnType<typeof buildOrderPayload>;
 
 /** `buildOrderPayload` + `serializeWebhookJson`: the raw body to sign and send. */
 export function buildOrderWebhookBody(order: EmulatedOrder): string {
-  return serializeWebhookJson(buildOrderPayload(order));
+  const payload = buildOrderPayload(order);
+  return serializeWebhookJson(order.redactPersonalData ? redactOrderPayload(payload) : payload);
+}
+
+/** The orders/create payload as an app without protected customer data Level 2 receives it. */
+export function redactOrderPayload(payload: OrderWebhookPayload): OrderWebhookPayload {
+  const customer = payload.customer
+    ? { ...payload.customer, first_name: null, last_name: null, email: null, phone: null, default_address: null }
+    : null;
+  return {
+    ...payload,
+    email: null,
+    contact_email: null,
+    phone: null,
+    billing_address: null,
+    shipping_address: null,
+    customer,
+  } as unknown as OrderWebhookPayload;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,6 +35,30 @@ export function createManualClock(start: Date | string = "2026-11-01T12:00:00Z")
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/**
+ * Real time, shifted and/or sped up: `now = start + (elapsed real time × scale) + offset`. Lets a
+ * running app and the emulator see an hour-long token expire without waiting (`advance(3_600_000)`
+ * or `scale: 60`). `advance`/`set` move the offset, so it is also a {@link ManualClock}.
+ */
+export function createScaledClock(options: { scale?: number; offsetMs?: number; real?: () => number } = {}): ManualClock & { readonly scale: number } {
+  const scale = options.scale ?? 1;
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`time scale must be a positive number, got ${options.scale}`);
+  const real = options.real ?? (() => Date.now());
+  const startedAt = real();
+  let offset = options.offsetMs ?? 0;
+  const now = () => new Date(startedAt + (real() - startedAt) * scale + offset);
+  return {
+    scale,
+    now,
+    advance: (ms) => {
+      offset += ms;
+    },
+    set: (time) => {
+      offset += new Date(time).getTime() - now().getTime();
+    },
+  };
+}
+
 // ------------------------------------------------------------------------------------------------
 // Money: amounts are kept as integer minor units (cents) so sums and percentages don't drift.
 
@@ -93,6 +117,11 @@ export interface ShopRecord {
   scopes: string[] | undefined;
   /** Set while the app is uninstalled from the shop (token exchange is refused, the token is dead). */
   uninstalledAt: Date | null;
+  /**
+   * Whether the app may read customers' names, emails, phones and addresses (protected customer data,
+   * Level 2). "redacted": they come back null in Admin API answers and webhook payloads.
+   */
+  customerPersonalData: "full" | "redacted";
   createdAt: Date;
 }
 
@@ -113,6 +142,8 @@ export interface ShopSeed {
    */
   giftCards?: boolean;
   scopes?: string[];
+  /** "redacted": the app has no Level 2 protected customer data approval (default "full"). */
+  customerPersonalData?: "full" | "redacted";
 }
 
 export interface CustomerRecord {
@@ -449,6 +480,30 @@ interface ShopState {
   orders: Map<string, OrderRecord>;
   products: Map<string, ProductRecord>;
   storeCreditAccounts: Map<string, StoreCreditAccountRecord>;
+  /** Expiring offline access tokens handed out (token exchange with expiring=1, refresh grant): emulator/src/oauth.ts. */
+  expiringTokens: Map<string, ExpiringAccessTokenRecord>;
+  /** Refresh tokens handed out with them, keyed by token. */
+  refreshTokens: Map<string, RefreshTokenRecord>;
+}
+
+/** An expiring offline access token (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens). */
+export interface ExpiringAccessTokenRecord {
+  token: string;
+  expiresAt: Date;
+  scopes: string[] | undefined;
+}
+
+/** A refresh token of an expiring offline access token; see emulator/src/oauth.ts for its rotation rules. */
+export interface RefreshTokenRecord {
+  token: string;
+  expiresAt: Date;
+  /** The refresh token whose use issued this one (null: issued by token exchange). */
+  parent: string | null;
+  /** First time the app used it (the recovery window counts from here). */
+  firstUsedAt: Date | null;
+  /** The replacement its latest use issued; using that replacement retires this token. */
+  replacement: string | null;
+  retired: boolean;
 }
 
 export interface StoreOptions {
@@ -595,6 +650,7 @@ export class EmulatorStore {
       accessToken: seed.accessToken,
       scopes: seed.scopes,
       uninstalledAt: null,
+      customerPersonalData: seed.customerPersonalData ?? "full",
       createdAt: this.now(),
     };
     this.shops.set(domain, {
@@ -606,6 +662,8 @@ export class EmulatorStore {
       orders: new Map(),
       products: new Map(),
       storeCreditAccounts: new Map(),
+      expiringTokens: new Map(),
+      refreshTokens: new Map(),
     });
     return shop;
   }
@@ -623,6 +681,12 @@ export class EmulatorStore {
     const state = this.state(domain);
     Object.assign(state.shop, patch);
     return state.shop;
+  }
+
+  /** The shop's expiring offline tokens and refresh tokens (emulator/src/oauth.ts keeps their rules). */
+  offlineTokens(domain: string): { access: Map<string, ExpiringAccessTokenRecord>; refresh: Map<string, RefreshTokenRecord> } {
+    const state = this.state(domain);
+    return { access: state.expiringTokens, refresh: state.refreshTokens };
   }
 
   private state(domain: string): ShopState {

@@ -51,13 +51,32 @@ export function useShopifyEmulator(options: { appUrl?: string; /** The emulator'
   };
 }
 
-/** An emulated shop with the app installed, and the matching offline session in the app's database. */
-export async function installEmulatedShop(emulator: ShopifyEmulator, domain: string = TEST_APP.shop, seed: Record<string, unknown> = {}) {
+/**
+ * An emulated shop with the app installed, and the matching offline session in the app's database:
+ * the shop's non-expiring token, or with `expiringToken` an expiring one and its refresh token, as
+ * token exchange with `expiring=1` hands out (what the app gets since expiringOfflineAccessTokens).
+ */
+export async function installEmulatedShop(
+  emulator: ShopifyEmulator,
+  domain: string = TEST_APP.shop,
+  seed: Record<string, unknown> = {},
+  options: { expiringToken?: boolean } = {},
+) {
   const shop = emulator.store.getShop(domain) ?? emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), ...seed });
+  const pair = options.expiringToken ? emulator.issueExpiringToken(domain) : null;
+  const at = Date.now();
+  const token = pair
+    ? {
+        accessToken: pair.access_token,
+        expires: new Date(at + pair.expires_in * 1000),
+        refreshToken: pair.refresh_token,
+        refreshTokenExpires: new Date(at + pair.refresh_token_expires_in * 1000),
+      }
+    : { accessToken: shop.accessToken, expires: null, refreshToken: null, refreshTokenExpires: null };
   await db.session.upsert({
     where: { id: `offline_${domain}` },
-    create: { id: `offline_${domain}`, shop: domain, state: "", isOnline: false, scope: TEST_APP.scopes, accessToken: shop.accessToken },
-    update: { accessToken: shop.accessToken, scope: TEST_APP.scopes },
+    create: { id: `offline_${domain}`, shop: domain, state: "", isOnline: false, scope: TEST_APP.scopes, ...token },
+    update: { scope: TEST_APP.scopes, ...token },
   });
   await db.shop.upsert({ where: { domain }, create: { domain, currency: shop.currencyCode }, update: { uninstalledAt: null } });
   return shop;

@@ -26,7 +26,8 @@ export type ShopifyFailure =
   | { kind: "network"; requestSent?: boolean }
   | { kind: "timeout" }
   | { kind: "user_errors"; errors: ShopifyUserError[] }
-  | { kind: "access_denied"; message: string }
+  /** `scopeNotGranted`: the app checked — the shop has not granted the (optional) scope the call needs. */
+  | { kind: "access_denied"; message: string; scopeNotGranted?: boolean }
   /** Top-level GraphQL errors; `codes`: their `extensions.code` values, when Shopify gave any. */
   | { kind: "graphql"; messages: string[]; codes?: string[] };
 
@@ -47,6 +48,7 @@ export const FAILURE_REASONS = [
   "app_not_authorized",
   "shop_unavailable",
   "gift_cards_unavailable",
+  "scope_not_granted",
   "gift_card_limit_exceeded",
   "currency_not_supported",
   "customer_not_found",
@@ -167,6 +169,7 @@ export function classifyFailure(failure: ShopifyFailure, context: FailureContext
     case "user_errors":
       return classifyUserErrors(failure.errors, mutation);
     case "access_denied":
+      if (failure.scopeNotGranted === true) return permanent("scope_not_granted");
       return permanent(giftCard || /gift ?card/i.test(failure.message ?? "") ? "gift_cards_unavailable" : "missing_access");
     case "graphql": {
       const messages = Array.isArray(failure.messages) ? failure.messages.filter((m) => typeof m === "string") : [];

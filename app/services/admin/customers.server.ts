@@ -1,7 +1,10 @@
 // Read models for the merchant's customer pages: the searchable customer index (keyset-paged by
 // last activity) and one customer's profile header and points ledger. Scoped by shop first.
+import { customerLabel } from "~/copy/admin";
 import type { Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
+import { parseRewardKind } from "~/domain/rewards";
+import { adapterFor } from "~/shopify/kinds/index.server";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl } from "./links.server";
 
@@ -100,7 +103,7 @@ export async function listCustomers(db: Db, query: CustomerListQuery): Promise<K
     ...page,
     items: page.items.map((c) => ({
       id: c.id,
-      name: c.displayName || c.email || "Unnamed customer",
+      name: customerLabel(c.displayName, c.email),
       email: c.email,
       pointsBalance: c.pointsBalance,
       vipTier: c.vipTier,
@@ -129,7 +132,7 @@ export async function getCustomerProfile(db: Db, shop: string, customerId: strin
   if (!c) return null;
   return {
     id: c.id,
-    name: c.displayName || c.email || "Unnamed customer",
+    name: customerLabel(c.displayName, c.email),
     email: c.email,
     pointsBalance: c.pointsBalance,
     vipTier: c.vipTier,
@@ -195,15 +198,29 @@ export interface IssuableTemplate {
   id: string;
   name: string;
   purpose: string;
+  /** Optional access scopes the kind needs that the shop has not granted yet (shopify.app.toml optional_scopes). */
+  missingScopes: string[];
 }
 
-/** Reward templates the merchant can issue by hand (any active one; the use-case checks again). */
-export async function listIssuableTemplates(db: Db, shop: string): Promise<IssuableTemplate[]> {
+/** A write_ scope implies its read_ scope (https://shopify.dev/docs/api/usage/access-scopes). */
+function scopeGranted(granted: readonly string[], scope: string): boolean {
+  return granted.includes(scope) || (scope.startsWith("read_") && granted.includes(`write_${scope.slice("read_".length)}`));
+}
+
+/**
+ * Reward templates the merchant can issue by hand (any active one; the use-case checks again), each
+ * with the scopes its kind still needs given `grantedScopes` (the offline session's scope).
+ */
+export async function listIssuableTemplates(db: Db, shop: string, grantedScopes?: readonly string[]): Promise<IssuableTemplate[]> {
   const templates = await db.rewardTemplate.findMany({
     where: { shop, active: true },
     orderBy: [{ name: "asc" }, { id: "asc" }],
-    select: { id: true, name: true, purpose: true },
+    select: { id: true, name: true, purpose: true, kind: true },
     take: 200,
   });
-  return templates;
+  return templates.map(({ kind, ...t }) => {
+    const parsed = parseRewardKind(kind);
+    const needed = parsed && grantedScopes ? adapterFor(parsed).scopes : [];
+    return { ...t, missingScopes: needed.filter((scope) => !scopeGranted(grantedScopes ?? [], scope)) };
+  });
 }

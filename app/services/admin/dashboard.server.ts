@@ -2,7 +2,7 @@
 // what the worker still has to do, and issued vs used per day.
 import type { Db } from "~/db.server";
 import { REWARD_STATUSES, type RewardStatus } from "~/domain/rewards";
-import { merchantExplanation } from "~/copy/admin";
+import { merchantExplanation, customerLabel } from "~/copy/admin";
 
 export interface RecentFailure {
   id: string;
@@ -106,7 +106,7 @@ export async function getHomeStats(db: Db, shop: string, now: Date = new Date())
       return {
         id: f.id,
         customerId: f.customerId,
-        customerName: f.customer.displayName || f.customerName || "Customer",
+        customerName: customerLabel(f.customer.displayName || f.customerName),
         title: f.title,
         code: f.code,
         failedAt: f.updatedAt.toISOString(),

@@ -4,7 +4,7 @@
 import type { Prisma, Reward, RewardEvent } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { isFailureReason, isRewardStatus, parseActor, parseRewardEventType, parseRewardKind, parseRewardSource, parseRewardStatus, type Actor, type RewardEventType, type RewardKind, type RewardSource, type RewardStatus } from "~/domain/rewards";
-import { formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation } from "~/copy/admin";
+import { formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation, customerLabel } from "~/copy/admin";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl, orderAdminUrl, rewardObjectAdminUrl } from "./links.server";
 
@@ -255,7 +255,7 @@ export async function getRewardDetail(
 
   return {
     ...row,
-    customerName: reward.customer.displayName || reward.customerName || reward.customerEmail || "Customer",
+    customerName: customerLabel(reward.customer.displayName || reward.customerName, reward.customerEmail),
     customerAdminUrl: customerAdminUrl(shop, reward.customerGid),
     value: reward.value,
     currency: reward.currency,

@@ -4,7 +4,8 @@
 import defaultDb, { type Db } from "~/db.server";
 import type { RandomBytes } from "~/domain/rewards";
 import { logger as defaultLogger, type Logger } from "~/logger.server";
-import { unauthenticated } from "~/shopify.server";
+import { refreshingAdminGraphql } from "~/services/lifecycle/offline-token.server";
+import { ensureOfflineToken, unauthenticated } from "~/shopify.server";
 import type { AdminGraphql, RunOptions } from "~/shopify/graphql.server";
 
 // The call types the reward use-cases take, re-exported so that the layers above the services
@@ -25,10 +26,17 @@ export interface RewardDeps {
   random?: RandomBytes;
 }
 
-/** Production Admin API access: the shop's stored offline session via the Shopify library. */
+/**
+ * Production Admin API access: the shop's stored offline session via the Shopify library, its token
+ * refreshed before expiry and again after a 401 (app/services/lifecycle/offline-token.server.ts).
+ */
 export async function unauthenticatedAdminFor(shop: string): Promise<AdminGraphql> {
-  const { admin } = await unauthenticated.admin(shop);
-  return admin.graphql as unknown as AdminGraphql;
+  const load = async () => {
+    const { admin, session } = await unauthenticated.admin(shop);
+    return { graphql: admin.graphql as unknown as AdminGraphql, accessToken: session.accessToken ?? "" };
+  };
+  // The first load throws SessionNotFoundError at once, as before, when the shop has no session.
+  return refreshingAdminGraphql(shop, await load(), load, ensureOfflineToken);
 }
 
 /** The app's own dependencies, with any of them replaced. */

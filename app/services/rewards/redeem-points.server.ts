@@ -123,7 +123,7 @@ function errorFor(reason: string): RedeemError {
   if (reason in LOCAL) return { ...LOCAL[reason as LocalReason], reason, message: redemptionMessage(reason as LocalReason) };
   const failureReason: FailureReason = parseFailureReason(reason);
   const code: RedeemErrorCode =
-    failureReason === "gift_cards_unavailable" ? "gift_cards_unavailable" : failureReason === "customer_not_found" ? "customer_not_found" : "shopify_error";
+    failureReason === "gift_cards_unavailable" || failureReason === "scope_not_granted" ? "gift_cards_unavailable" : failureReason === "customer_not_found" ? "customer_not_found" : "shopify_error";
   return { code, reason: failureReason, message: customerMessage(failureReason), retryable: isRetryableForCustomer(failureReason) };
 }
 

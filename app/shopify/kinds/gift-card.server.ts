@@ -13,6 +13,8 @@ export const giftCardAdapter: RewardKindAdapter = {
   // fifteen minutes is far beyond the seconds such indexes usually take.
   lookupLagMs: 15 * 60_000,
   // Gift cards only where the shop can issue them: ShopFeatures.giftCards ("Whether a shop can create gift cards", 2026-10 schema).
+  // The optional gift card scope (shopify.app.toml optional_scopes) is checked when Shopify denies the
+  // create (ACCESS_DENIED: https://shopify.dev/docs/api/usage/access-scopes), below.
   async available(access) {
     const info = await getShopInfo(access.graphql, access.options);
     if (!info.ok) return info;
@@ -33,7 +35,13 @@ export const giftCardAdapter: RewardKindAdapter = {
       },
       access.options,
     );
-    return r.ok ? { ok: true, data: { id: r.data.id, expiresAt: input.endsAt }, cost: r.cost } : r;
+    if (r.ok) return { ok: true, data: { id: r.data.id, expiresAt: input.endsAt }, cost: r.cost };
+    if (r.error.kind === "access_denied") {
+      // Denied: is it the optional scope not granted yet (the merchant can grant it) or the shop's plan?
+      const info = await getShopInfo(access.graphql, access.options);
+      if (info.ok && !info.data.grantedScopes.includes("write_gift_cards")) return { ...r, error: { ...r.error, scopeNotGranted: true } };
+    }
+    return r;
   },
   async lookup(access, ref) {
     const r = await findGiftCardsByCode(access.graphql, ref.code, access.options);

@@ -6,7 +6,10 @@ import { REWARD_KINDS } from "~/domain/rewards";
 import { adapterFor, REWARD_KIND_ADAPTERS } from "./index.server";
 
 const toml = readFileSync(new URL("../../../shopify.app.toml", import.meta.url), "utf8");
-const requested = (/^scopes\s*=\s*"([^"]*)"/m.exec(toml)?.[1] ?? "").split(",").map((s) => s.trim());
+const required = (/^scopes\s*=\s*"([^"]*)"/m.exec(toml)?.[1] ?? "").split(",").map((s) => s.trim());
+// Optional scopes are requested at run time (App Bridge scopes API) when the merchant turns the kind on.
+const optional = [...(/^optional_scopes\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "").matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+const requested = [...required, ...optional];
 
 describe("reward kind adapters", () => {
   it.each(REWARD_KINDS.map((k) => [k]))("%s has an adapter", (kind) => {
@@ -17,6 +20,11 @@ describe("reward kind adapters", () => {
     const claimed = REWARD_KIND_ADAPTERS.flatMap((a) => a.kinds);
     expect(new Set(claimed).size).toBe(claimed.length);
     expect([...claimed].sort()).toEqual([...REWARD_KINDS].sort());
+  });
+
+  it("gift card and store credit scopes are optional, never required (gift card access is restricted)", () => {
+    expect(optional).toEqual(expect.arrayContaining(["write_gift_cards", "write_store_credit_account_transactions"]));
+    expect(required.filter((s) => /gift_card|store_credit/.test(s))).toEqual([]);
   });
 
   it.each(REWARD_KIND_ADAPTERS.flatMap((a) => a.scopes.map((scope) => [a.kinds.join("/"), scope])))("%s needs %s: shopify.app.toml requests it", (_kinds, scope) => {

@@ -24,6 +24,8 @@ export interface ResolverContext {
   now: Date;
   /** Collected search warnings, returned in the response's extensions.search. */
   searchWarnings: SearchExtension[];
+  /** Every scope the app declares (required and optional): what a shop seeded without a scope list grants. */
+  appScopes: string[];
 }
 
 export type FieldArgs = Record<string, unknown>;

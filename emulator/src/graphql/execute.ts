@@ -36,6 +36,7 @@ const typeResolver: GraphQLTypeResolver<unknown, ResolverContext> = (value, _con
 };
 
 export interface ExecuteInput {
+  appScopes?: string[];
   loaded: LoadedSchema;
   store: EmulatorStore;
   shop: ShopRecord;
@@ -95,6 +96,7 @@ export async function executeOperation(input: ExecuteInput): Promise<ExecuteOutp
     loaded,
     now: input.store.now(),
     searchWarnings: [],
+    appScopes: input.appScopes ?? [],
   };
   if (operation.operation === "subscription") {
     const error = notEmulated("Subscriptions");

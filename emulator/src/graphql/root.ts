@@ -185,6 +185,17 @@ function nodeById(id: string, ctx: ResolverContext): unknown {
 
 export const queryRootFields: Readonly<Record<string, RootField>> = {
   shop: { resolve: (_args, ctx) => shopView(ctx.shop) },
+  // The app's installation on the shop: the access scopes the shop granted it ("The access scopes
+  // granted to the application by a merchant during installation" — AppInstallation.accessScopes,
+  // 2026-10 schema). Optional scopes appear once the merchant approved them.
+  currentAppInstallation: {
+    resolve: (_args, ctx) => ({
+      __typename: "AppInstallation",
+      id: `gid://shopify/AppInstallation/${ctx.shop.id.split("/").pop()}`,
+      // A shop seeded without a scope list grants everything: every scope the app declares.
+      accessScopes: (ctx.shop.scopes ?? ctx.appScopes).map((handle) => ({ __typename: "AccessScope", handle, description: handle })),
+    }),
+  },
   customer: {
     resolve: (args, ctx) => {
       const id = String(args.id);

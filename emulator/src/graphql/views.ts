@@ -43,21 +43,35 @@ export function shopView(shop: ShopRecord): View {
 
 // ---- customers ----------------------------------------------------------------------------------
 
+/**
+ * Without Level 2 protected customer data access, Shopify redacts customers' names, emails, phones
+ * and addresses in API responses and webhooks (https://shopify.dev/docs/apps/launch/protected-customer-data).
+ * `displayName` is non-null in the schema; the emulator answers "" for it (an assumption: the docs do
+ * not say what a redacted display name reads as — emulator/README.md, "Known divergences").
+ */
+export function personalDataRedacted(ctx: ResolverContext): boolean {
+  return ctx.shop.customerPersonalData === "redacted";
+}
+
 export function customerView(customer: CustomerRecord): View {
   const displayName =
     [customer.firstName, customer.lastName].filter(Boolean).join(" ") || customer.email || customer.phone || "";
+  const personal = <T>(value: T, redacted: T) => (_args: FieldArgs, ctx: ResolverContext) => (personalDataRedacted(ctx) ? redacted : value);
   return {
     __typename: "Customer",
     id: customer.id,
     legacyResourceId: customer.legacyId,
-    firstName: customer.firstName,
-    lastName: customer.lastName,
-    displayName,
-    email: customer.email,
-    phone: customer.phone,
-    defaultEmailAddress: customer.email
-      ? { __typename: "CustomerEmailAddress", emailAddress: customer.email, validFormat: /.+@.+\..+/.test(customer.email) }
-      : null,
+    firstName: personal(customer.firstName, null),
+    lastName: personal(customer.lastName, null),
+    displayName: personal(displayName, ""),
+    email: personal(customer.email, null),
+    phone: personal(customer.phone, null),
+    defaultEmailAddress: personal(
+      customer.email
+        ? { __typename: "CustomerEmailAddress", emailAddress: customer.email, validFormat: /.+@.+\..+/.test(customer.email) }
+        : null,
+      null,
+    ),
     verifiedEmail: customer.email !== null,
     validEmailAddress: customer.email !== null && /.+@.+\..+/.test(customer.email),
     numberOfOrders: String(customer.numberOfOrders),
@@ -295,7 +309,7 @@ export function orderView(order: OrderRecord): View {
     id: order.id,
     legacyResourceId: order.legacyId,
     name: order.name,
-    email: order.email,
+    email: (_args: FieldArgs, ctx: ResolverContext) => (personalDataRedacted(ctx) ? null : order.email),
     createdAt: order.createdAt,
     processedAt: order.createdAt,
     updatedAt: order.createdAt,

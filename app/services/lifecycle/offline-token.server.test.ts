@@ -1,0 +1,217 @@
+// Expiring offline access tokens in background work (docs/decisions/017-expiring-offline-tokens.md):
+// the worker keeps generating across expiry through the production Admin API access
+// (unauthenticatedAdminFor → library → emulator), refreshes before expiry, refreshes after a 401, and
+// two refreshers racing (two database clients) end with one stored, working pair — one refresh grant,
+// no 401 storm. Only a refused refresh pauses the shop as "access revoked".
+// Against the old emulator (no expiry, no refresh grant) none of this could fail.
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Customer, RewardTemplate } from "@prisma/client";
+import db, { createDb } from "~/db.server";
+import { logger } from "~/logger.server";
+import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
+import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { unauthenticatedAdminFor } from "~/services/rewards/deps.server";
+import { ensureFreshOfflineToken, type OfflineTokenDeps, type RefreshedPair } from "./offline-token.server";
+import { createScaledClock } from "@loyalty/shopify-emulator";
+import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
+import { TEST_APP } from "../../../test/support/constants";
+import { createCustomer, createTemplate } from "../../../test/support/factories";
+import { allowErrorLogs } from "../../../test/support/error-logs";
+
+const HOUR = 3_600_000;
+const shopifyClock = createScaledClock();
+const { emulator } = useShopifyEmulator({ clock: shopifyClock });
+const SHOP: string = TEST_APP.shop;
+
+let customer: Customer;
+let template: RewardTemplate;
+
+beforeAll(async () => {
+  emulator.addShop({ domain: SHOP, scopes: TEST_APP.scopes.split(","), currencyCode: "USD" });
+  customer = await createCustomer(db, SHOP, {}, emulator);
+  template = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "FIXED_AMOUNT", value: "5.00", pointsCost: null, expiryDays: 14 });
+});
+
+beforeEach(async () => {
+  await db.reward.deleteMany();
+  await installEmulatedShop(emulator, SHOP, {}, { expiringToken: true });
+  await db.shop.update({ where: { domain: SHOP }, data: { accessRevokedAt: null } });
+  emulator.tokenRequests.length = 0;
+});
+
+function deps(over: Partial<WorkerDeps> = {}): WorkerDeps {
+  // Production Admin API access: the stored offline session through the library, refreshed as needed.
+  return { db, logger, adminFor: unauthenticatedAdminFor, now: () => new Date(), ...over };
+}
+const config = () => workerConfig({ workerId: "worker-a", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 5_000 });
+
+async function pendingReward() {
+  const r = await issueRewardAsync(deps(), { shop: SHOP, customer: { id: customer.id }, templateId: template.id, source: "REFERRAL", reason: "Referred a friend" });
+  if (!r.ok) throw new Error(r.error.message);
+  return r.reward;
+}
+
+const sessionRow = () => db.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } });
+const refreshGrants = () => emulator.tokenRequests.filter((r) => r.grant === "refresh_token");
+const unauthorizedCalls = () => emulator.inspect.calls({ shop: SHOP }).filter((c) => c.outcome === "unauthorized");
+
+/** The refresh grant straight to the emulated token endpoint (MSW), as the library sends it. */
+async function refreshGrant(shop: string, refreshToken: string): Promise<RefreshedPair> {
+  const res = await fetch(`https://${shop}/admin/oauth/access_token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ client_id: TEST_APP.apiKey, client_secret: TEST_APP.apiSecret, grant_type: "refresh_token", refresh_token: refreshToken }),
+  });
+  const body = (await res.json()) as Record<string, string | number>;
+  if (!res.ok) throw Object.assign(new Error(`refresh refused: ${body.error}`), { response: { code: res.status, body } });
+  const at = Date.now();
+  return {
+    accessToken: String(body.access_token),
+    scope: String(body.scope),
+    expires: new Date(at + Number(body.expires_in) * 1000),
+    refreshToken: String(body.refresh_token),
+    refreshTokenExpires: new Date(at + Number(body.refresh_token_expires_in) * 1000),
+  };
+}
+
+async function adminStatus(token: string): Promise<number> {
+  const res = await fetch(`https://${SHOP}/admin/api/2026-10/graphql.json`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-shopify-access-token": token },
+    body: JSON.stringify({ query: "{ shop { name } }" }),
+  });
+  return res.status;
+}
+
+describe("background work across token expiry", () => {
+  it("the worker keeps generating after the token expired in Shopify: 401 → one refresh → the call again", async () => {
+    const first = await pendingReward();
+    expect((await runWorkerOnce(deps(), config())).outcomes).toMatchObject({ issued: 1 });
+    const before = await sessionRow();
+
+    shopifyClock.advance(2 * HOUR); // Shopify's clock: the stored token is now expired there.
+    const second = await pendingReward();
+    const summary = await runWorkerOnce(deps(), config());
+    expect(summary).toMatchObject({ claimed: 1, outcomes: { issued: 1 }, errors: 0 });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: second.id } })).toMatchObject({ status: "ISSUED", attempts: 1, failureCode: null });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({ status: "ISSUED" });
+
+    expect(unauthorizedCalls()).toHaveLength(1);
+    expect(refreshGrants()).toEqual([expect.objectContaining({ ok: true })]);
+    const after = await sessionRow();
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(after).toMatchObject({ refreshLeaseUntil: null, refreshLeaseHolder: null });
+    expect(await adminStatus(after.accessToken)).toBe(200);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).accessRevokedAt).toBeNull();
+  });
+
+  it("refreshes before expiry: a token that expires within minutes is replaced before the call, with no 401", async () => {
+    await db.session.update({ where: { id: `offline_${SHOP}` }, data: { expires: new Date(Date.now() + 60_000) } });
+    await pendingReward();
+    expect((await runWorkerOnce(deps(), config())).outcomes).toMatchObject({ issued: 1 });
+    expect(unauthorizedCalls()).toHaveLength(0);
+    expect(refreshGrants()).toHaveLength(1);
+    expect((await sessionRow()).expires!.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+  });
+
+  it("only a refused refresh counts as revoked: the shop pauses and the reward waits, no attempt used", async () => {
+    allowErrorLogs();
+    emulator.revokeAccessToken(SHOP); // kills the access token and the refresh tokens
+    const reward = await pendingReward();
+    await runWorkerOnce(deps(), config());
+    expect(refreshGrants()).toEqual([expect.objectContaining({ ok: false })]);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).accessRevokedAt).not.toBeNull();
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "PENDING", attempts: 0 });
+  });
+});
+
+describe("one refresher at a time across processes", () => {
+  function refresherDeps(client: typeof db, over: Partial<OfflineTokenDeps> = {}): OfflineTokenDeps {
+    return { db: client, now: () => new Date(), logger, refresh: refreshGrant, ...over };
+  }
+
+  it("two database clients refreshing the same rejected token at once: one refresh grant, both end with the stored working token", async () => {
+    const other = createDb(process.env.DATABASE_URL);
+    try {
+      const rejected = (await sessionRow()).accessToken;
+      shopifyClock.advance(2 * HOUR);
+      // Deterministic overlap: A holds the lease and refreshes only once B has found it taken.
+      let bWaiting!: () => void;
+      const bIsWaiting = new Promise<void>((resolve) => (bWaiting = resolve));
+      let aLeased!: () => void;
+      const aHoldsLease = new Promise<void>((resolve) => (aLeased = resolve));
+      let aFinished!: () => void;
+      const aDone = new Promise<void>((resolve) => (aFinished = resolve));
+      const a = ensureFreshOfflineToken(
+        refresherDeps(db, {
+          refresh: async (shop, token) => {
+            aLeased();
+            await bIsWaiting;
+            return refreshGrant(shop, token);
+          },
+        }),
+        SHOP,
+        { rejectedToken: rejected },
+      ).finally(aFinished);
+      // B starts once A holds the lease.
+      await aHoldsLease;
+      expect((await sessionRow()).refreshLeaseHolder).not.toBeNull();
+      const b = ensureFreshOfflineToken(
+        refresherDeps(other, {
+          pause: async () => {
+            bWaiting();
+            await aDone;
+          },
+        }),
+        SHOP,
+        { rejectedToken: rejected },
+      );
+      const [ra, rb] = await Promise.all([a, b]);
+      expect(ra).toMatchObject({ ok: true, refreshed: true });
+      expect(rb).toMatchObject({ ok: true, refreshed: false });
+      const row = await sessionRow();
+      expect(ra.ok && rb.ok && ra.accessToken === row.accessToken && rb.accessToken === row.accessToken).toBe(true);
+      expect(refreshGrants()).toHaveLength(1);
+      expect(await adminStatus(row.accessToken)).toBe(200);
+      // The stored refresh token is the live one: the next refresh works.
+      await expect(refreshGrant(SHOP, row.refreshToken!)).resolves.toMatchObject({ accessToken: expect.any(String) });
+    } finally {
+      await other.$disconnect();
+    }
+  });
+
+  it("many background calls hitting 401 together: one refresh grant, every call answered", async () => {
+    const other = createDb(process.env.DATABASE_URL);
+    try {
+      shopifyClock.advance(2 * HOUR);
+      const admins = await Promise.all(Array.from({ length: 6 }, () => unauthenticatedAdminFor(SHOP)));
+      const results = await Promise.all(admins.map((graphql) => graphql("{ shop { name } }").then((r) => r.status)));
+      expect(results).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(refreshGrants()).toHaveLength(1);
+      // And a second client sees the refreshed row without refreshing again.
+      const seen = await ensureFreshOfflineToken(refresherDeps(other), SHOP);
+      expect(seen).toMatchObject({ ok: true, refreshed: false, accessToken: (await sessionRow()).accessToken });
+    } finally {
+      await other.$disconnect();
+    }
+  });
+
+  it("a lease left by a crashed refresher is taken over once it runs out", async () => {
+    const row = await sessionRow();
+    await db.session.update({ where: { id: row.id }, data: { refreshLeaseUntil: new Date(Date.now() - 1), refreshLeaseHolder: "crashed" } });
+    shopifyClock.advance(2 * HOUR);
+    const fresh = await ensureFreshOfflineToken(refresherDeps(db), SHOP, { rejectedToken: row.accessToken });
+    expect(fresh).toMatchObject({ ok: true, refreshed: true });
+    expect(await sessionRow()).toMatchObject({ refreshLeaseHolder: null });
+  });
+
+  it("gives up as busy (not revoked) while another live refresher holds the lease", async () => {
+    const row = await sessionRow();
+    await db.session.update({ where: { id: row.id }, data: { refreshLeaseUntil: new Date(Date.now() + HOUR), refreshLeaseHolder: "other" } });
+    const fresh = await ensureFreshOfflineToken(refresherDeps(db, { pause: async () => {}, maxLooks: 3 }), SHOP, { rejectedToken: row.accessToken });
+    expect(fresh).toMatchObject({ ok: false, reason: "busy" });
+    expect(refreshGrants()).toHaveLength(0);
+    await db.session.update({ where: { id: row.id }, data: { refreshLeaseUntil: null, refreshLeaseHolder: null } });
+  });
+});

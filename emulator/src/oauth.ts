@@ -1,0 +1,113 @@
+// Offline access tokens that expire, and their refresh tokens, as Shopify documents them:
+//
+//   - Token exchange (and the authorization-code grant) with `expiring=1` returns an access token with
+//     `expires_in` (3600 s) and a `refresh_token` with `refresh_token_expires_in`
+//     (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens,
+//     https://shopify.dev/changelog/offline-access-tokens-now-support-expiry-and-refresh).
+//   - The refresh grant (`grant_type=refresh_token`, POST /admin/oauth/access_token) returns a new
+//     access token and a NEW refresh token: "Shopify replaces its refresh token every time your app uses
+//     it" (https://shopify.dev/docs/apps/build/security/credentials-and-data/use-expiring-offline-access-tokens).
+//   - Refresh tokens live 90 days. The refresh token just used stays usable "until [the app] starts
+//     using the replacement refresh token", for at most 30 days after its first use; "When an app uses
+//     the replacement refresh token, the preceding refresh token is retired"
+//     (https://shopify.dev/changelog/more-resilient-refreshes-for-expiring-offline-access-tokens).
+//   - A refused refresh is 400 `invalid_grant` (the OAuth 2.0 error for a bad refresh token, RFC 6749
+//     §5.2; the code apps report from Shopify's token endpoint).
+//   - An expired access token gets 401 from the Admin API like any other token it does not accept
+//     (https://shopify.dev/docs/api/usage/response-codes).
+//
+// Where the docs are silent the emulator takes the stricter reading (emulator/README.md, "Known
+// divergences"): retrying an already-used refresh token issues a new pair and the replacement handed
+// out earlier is retired (only the latest answer stays valid), and a refresh leaves earlier access
+// tokens valid only until their own expiry.
+import { randomBytes } from "node:crypto";
+import type { EmulatorStore } from "./store";
+
+export const ACCESS_TOKEN_TTL_SECONDS = 3_600;
+export const REFRESH_TOKEN_TTL_SECONDS = 90 * 24 * 3_600;
+export const REFRESH_RETRY_WINDOW_MS = 30 * 24 * 3_600 * 1_000;
+
+export interface ExpiringTokenPair {
+  access_token: string;
+  scope: string;
+  expires_in: number;
+  refresh_token: string;
+  refresh_token_expires_in: number;
+}
+
+export type RefreshOutcome = { ok: true; pair: ExpiringTokenPair } | { ok: false; description: string };
+
+function secondsUntil(at: Date, now: Date): number {
+  return Math.max(0, Math.floor((at.getTime() - now.getTime()) / 1000));
+}
+
+/** Hands out a new expiring offline access token and a new refresh token for `shop`. */
+export function issueExpiringPair(store: EmulatorStore, shop: string, parent: string | null = null): ExpiringTokenPair {
+  const record = store.getShop(shop);
+  if (!record) throw new Error(`unknown shop ${shop}`);
+  const now = store.now();
+  const tokens = store.offlineTokens(shop);
+  const access = { token: `shpat_x${randomBytes(16).toString("hex")}`, expiresAt: new Date(now.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000), scopes: record.scopes };
+  const refresh = {
+    token: `shprt_${randomBytes(20).toString("hex")}`,
+    expiresAt: new Date(now.getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000),
+    parent,
+    firstUsedAt: null,
+    replacement: null,
+    retired: false,
+  };
+  tokens.access.set(access.token, access);
+  tokens.refresh.set(refresh.token, refresh);
+  return {
+    access_token: access.token,
+    scope: record.scopes?.join(",") ?? "",
+    expires_in: ACCESS_TOKEN_TTL_SECONDS,
+    refresh_token: refresh.token,
+    refresh_token_expires_in: secondsUntil(refresh.expiresAt, now),
+  };
+}
+
+/** The refresh grant: rotation and retirement as described at the top of this file. */
+export function refreshExpiringToken(store: EmulatorStore, shop: string, refreshToken: string): RefreshOutcome {
+  const record = store.getShop(shop);
+  if (!record || record.uninstalledAt) return { ok: false, description: "The app is not installed on this shop" };
+  const tokens = store.offlineTokens(shop);
+  const current = tokens.refresh.get(refreshToken);
+  const now = store.now();
+  if (!current || current.retired) return { ok: false, description: "The refresh token has been revoked or was already replaced" };
+  if (current.expiresAt <= now) return { ok: false, description: "The refresh token has expired" };
+  if (current.firstUsedAt && now.getTime() - current.firstUsedAt.getTime() > REFRESH_RETRY_WINDOW_MS) {
+    current.retired = true;
+    return { ok: false, description: "The refresh token was used more than 30 days ago" };
+  }
+  // Using a replacement retires the token it replaced.
+  if (current.parent) {
+    const parent = tokens.refresh.get(current.parent);
+    if (parent) parent.retired = true;
+  }
+  // A retry of a used token: the replacement handed out before is superseded (stricter reading).
+  if (current.replacement) {
+    const earlier = tokens.refresh.get(current.replacement);
+    if (earlier) earlier.retired = true;
+  }
+  current.firstUsedAt ??= now;
+  const pair = issueExpiringPair(store, shop, current.token);
+  current.replacement = pair.refresh_token;
+  return { ok: true, pair };
+}
+
+/** Does the Admin API accept `token` for `shop` now? The shop's non-expiring token, or an unexpired expiring one. */
+export function acceptsAccessToken(store: EmulatorStore, shop: string, token: string, options: { nonExpiring: boolean }): boolean {
+  const record = store.getShop(shop);
+  if (!record || record.uninstalledAt) return false;
+  if (token === record.accessToken) return options.nonExpiring;
+  const expiring = store.offlineTokens(shop).access.get(token);
+  return !!expiring && expiring.expiresAt > store.now();
+}
+
+/** Every expiring token and refresh token of the shop stops working (uninstall, revocation). */
+export function revokeExpiringTokens(store: EmulatorStore, shop: string): void {
+  const tokens = store.offlineTokens(shop);
+  tokens.access.clear();
+  for (const refresh of tokens.refresh.values()) refresh.retired = true;
+}

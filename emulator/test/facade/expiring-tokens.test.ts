@@ -1,0 +1,129 @@
+// Expiring offline access tokens (emulator/src/oauth.ts): token exchange with expiring=1, the refresh
+// grant and its rotation rules, 401 after expiry, the scaled clock. The old emulator ignored
+// `expiring`, had no refresh grant and never expired a token: every test below failed against it.
+import { describe, expect, it } from "vitest";
+import { createScaledClock, createShopifyEmulator, parseAppConfig } from "../../src/index";
+
+const KEY = "exp-key";
+const SECRET = "exp-secret";
+const HOUR = 3_600_000;
+
+function setup(options: { rejectNonExpiringTokens?: boolean } = {}) {
+  const clock = createScaledClock();
+  const appConfig = parseAppConfig(`[webhooks]\napi_version = "2026-10"\n[[webhooks.subscriptions]]\ntopics = ["app/uninstalled"]\nuri = "/hooks"\n`);
+  const emulator = createShopifyEmulator({ apiKey: KEY, apiSecret: SECRET, clock, appUrl: "http://127.0.0.1:9", appConfig, ...options });
+  const shop = emulator.addShop({ domain: "exp.myshopify.com", scopes: ["read_discounts"] });
+  const tokenEndpoint = (body: Record<string, string>) =>
+    emulator.handle(
+      new Request(`https://${shop.domain}/admin/oauth/access_token`, { method: "POST", body: JSON.stringify({ client_id: KEY, client_secret: SECRET, ...body }), headers: { "content-type": "application/json" } }),
+    );
+  const exchange = (expiring: "0" | "1") =>
+    tokenEndpoint({
+      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+      subject_token: emulator.sessionToken(shop.domain),
+      subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
+      requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+      expiring,
+    });
+  const refresh = (refreshToken: string) => tokenEndpoint({ grant_type: "refresh_token", refresh_token: refreshToken });
+  const admin = (token: string) =>
+    emulator.handle(
+      new Request(`https://${shop.domain}/admin/api/2026-10/graphql.json`, {
+        method: "POST",
+        body: JSON.stringify({ query: "{ shop { name } }" }),
+        headers: { "content-type": "application/json", "x-shopify-access-token": token },
+      }),
+    );
+  return { clock, emulator, shop, exchange, refresh, admin };
+}
+
+describe("expiring offline access tokens", () => {
+  it("token exchange with expiring=1 returns expires_in 3600, a refresh token and its lifetime", async () => {
+    const { exchange, shop } = setup();
+    const body = await (await exchange("1")).json();
+    expect(body).toMatchObject({ scope: "read_discounts", expires_in: 3600, refresh_token_expires_in: 90 * 24 * 3600 });
+    expect(body.access_token).not.toBe(shop.accessToken);
+    expect(body.refresh_token).toEqual(expect.any(String));
+  });
+
+  it("without expiring=1 hands out the non-expiring token, with no refresh token", async () => {
+    const { exchange, shop } = setup();
+    const body = await (await exchange("0")).json();
+    expect(body).toEqual({ access_token: shop.accessToken, scope: "read_discounts" });
+  });
+
+  it("answers 401 to an expired access token, and the refresh grant gives a working one", async () => {
+    const { exchange, refresh, admin, clock } = setup();
+    const first = await (await exchange("1")).json();
+    expect((await admin(first.access_token)).status).toBe(200);
+    clock.advance(HOUR - 60_000);
+    expect((await admin(first.access_token)).status).toBe(200);
+    clock.advance(60_000);
+    expect((await admin(first.access_token)).status).toBe(401);
+
+    const res = await refresh(first.refresh_token);
+    expect(res.status).toBe(200);
+    const second = await res.json();
+    expect(second).toMatchObject({ expires_in: 3600, scope: "read_discounts" });
+    expect(second.refresh_token).not.toBe(first.refresh_token);
+    expect((await admin(second.access_token)).status).toBe(200);
+  });
+
+  it("rotates: the used refresh token stays retryable until its replacement is used, then it is retired", async () => {
+    const { exchange, refresh } = setup();
+    const first = await (await exchange("1")).json();
+    const second = await (await refresh(first.refresh_token)).json();
+    // A lost answer: retrying the old token works, and only the newest replacement stays valid.
+    const retried = await refresh(first.refresh_token);
+    expect(retried.status).toBe(200);
+    const third = await retried.json();
+    const superseded = await refresh(second.refresh_token);
+    expect(superseded.status).toBe(400);
+    expect(await superseded.json()).toMatchObject({ error: "invalid_grant" });
+    // Using the replacement retires its predecessor.
+    expect((await refresh(third.refresh_token)).status).toBe(200);
+    const retired = await refresh(first.refresh_token);
+    expect(retired.status).toBe(400);
+    expect(await retired.json()).toMatchObject({ error: "invalid_grant" });
+  });
+
+  it("refuses an unknown, expired or revoked refresh token with 400 invalid_grant", async () => {
+    const { exchange, refresh, clock, emulator, shop } = setup();
+    expect((await refresh("shprt_unknown")).status).toBe(400);
+    const a = await (await exchange("1")).json();
+    clock.advance(91 * 24 * HOUR);
+    expect(await (await refresh(a.refresh_token)).json()).toMatchObject({ error: "invalid_grant" });
+    const b = await (await exchange("1")).json();
+    await emulator.uninstall(shop.domain, { deliver: false });
+    expect((await refresh(b.refresh_token)).status).toBe(400);
+  });
+
+  it("uninstall and token revocation kill expiring access tokens at once", async () => {
+    const { exchange, admin, emulator, shop } = setup();
+    const a = await (await exchange("1")).json();
+    emulator.revokeAccessToken(shop.domain);
+    expect((await admin(a.access_token)).status).toBe(401);
+  });
+
+  it("with rejectNonExpiringTokens, the non-expiring token gets 401 and expiring ones work", async () => {
+    const { exchange, admin, shop } = setup({ rejectNonExpiringTokens: true });
+    expect((await admin(shop.accessToken)).status).toBe(401);
+    const a = await (await exchange("1")).json();
+    expect((await admin(a.access_token)).status).toBe(200);
+  });
+});
+
+describe("createScaledClock", () => {
+  it("runs real time scaled, plus an offset that advance/set move", () => {
+    let real = 1_000_000;
+    const clock = createScaledClock({ scale: 60, offsetMs: 5, real: () => real });
+    const start = clock.now().getTime();
+    real += 1000;
+    expect(clock.now().getTime() - start).toBe(60_000);
+    clock.advance(HOUR);
+    expect(clock.now().getTime() - start).toBe(60_000 + HOUR);
+    clock.set(new Date(start));
+    expect(clock.now().getTime()).toBe(start);
+    expect(() => createScaledClock({ scale: 0 })).toThrow(/positive/);
+  });
+});

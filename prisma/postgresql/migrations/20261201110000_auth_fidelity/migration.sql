@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Session" ADD COLUMN     "refreshLeaseUntil" TIMESTAMP(3),
+ADD COLUMN     "refreshLeaseHolder" TEXT;

@@ -1,0 +1,109 @@
+// Optional scopes: gift card and store credit access is declared as `optional_scopes` in
+// shopify.app.toml, so an install grants only the required scopes. Shopify answers ACCESS_DENIED for
+// the rest; the merchant grants them later through App Bridge's scopes API, and Shopify sends
+// app/scopes_update. The old emulator knew no optional scopes and sent no app/scopes_update.
+import { beforeAll, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { merchantExplanation } from "~/copy/admin";
+import { runWorkerOnce, workerConfig } from "~/jobs/worker.server";
+import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { BROWSER_UA, useRunningApp } from "../support/app";
+import { applyWebhooks } from "../support/webhooks";
+import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import { TEST_APP } from "../support/constants";
+import { createCustomer, createTemplate } from "../support/factories";
+
+const { emulator, adminGraphql } = useShopifyEmulator();
+const SHOP = TEST_APP.shop;
+const app = useRunningApp({ emulator });
+const REQUIRED = ["read_customers", "read_discounts", "write_discounts", "read_orders", "write_app_proxy"];
+const GIFT_CARD_SCOPES = ["read_gift_cards", "write_gift_cards"];
+
+let customerId: string;
+let templateId: string;
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { currencyCode: "USD", planDisplayName: "Shopify Plus", giftCards: true, scopes: REQUIRED });
+  // What token exchange stored at install: the granted (required) scopes.
+  await db.session.update({ where: { id: `offline_${SHOP}` }, data: { scope: REQUIRED.join(",") } });
+  customerId = (await createCustomer(db, SHOP, {}, emulator)).id;
+  templateId = (await createTemplate(db, SHOP, { purpose: "MANUAL", kind: "GIFT_CARD", value: "5.00", pointsCost: null, expiryDays: 30 })).id;
+});
+
+const workerDeps = () => ({ db, logger, adminFor: (shop: string) => adminGraphql(shop), now: () => new Date() });
+const config = () => workerConfig({ workerId: "w", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 5_000 });
+
+async function issueGiftCard() {
+  const r = await issueRewardAsync(workerDeps(), { shop: SHOP, customer: { id: customerId }, templateId, source: "MANUAL", reason: "Thanks" });
+  if (!r.ok) throw new Error(r.error.message);
+  await runWorkerOnce(workerDeps(), config());
+  return db.reward.findUniqueOrThrow({ where: { id: r.reward.id } });
+}
+
+async function issuableTemplates() {
+  const customer = await db.customer.findUniqueOrThrow({ where: { id: customerId } });
+  const url = new URL(`/app/customers/${customer.id}`, app.url);
+  url.searchParams.set("_data", "routes/app.customers.$id");
+  const res = await fetch(url, { headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(SHOP)}` } });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { templates: { id: string; missingScopes: string[] }[] }).templates;
+}
+
+describe("before the merchant grants gift card access", () => {
+  it("Shopify answers ACCESS_DENIED (its error shape) to giftCardCreate", async () => {
+    const graphql = await adminGraphql(SHOP);
+    // The library throws the GraphQL errors of a 200 answer (GraphqlQueryError, body.errors.graphQLErrors).
+    const thrown = (await graphql(`mutation { giftCardCreate(input: { initialValue: "5.00" }) { giftCard { id } userErrors { message } } }`).catch((e: unknown) => e)) as {
+      body?: { errors?: { graphQLErrors?: { message: string; extensions: Record<string, unknown> }[] } };
+    };
+    expect(thrown.body?.errors?.graphQLErrors?.[0]).toMatchObject({
+      message: expect.stringContaining("Access denied for giftCardCreate field"),
+      extensions: { code: "ACCESS_DENIED", documentation: "https://shopify.dev/api/usage/access-scopes", requiredAccess: expect.stringContaining("write_gift_cards") },
+    });
+  });
+
+  it("a gift card reward fails with its own reason — access not granted — not as 'gift cards unavailable'", async () => {
+    const reward = await issueGiftCard();
+    expect(reward).toMatchObject({ status: "FAILED", failureCode: "scope_not_granted" });
+    expect(merchantExplanation("scope_not_granted").summary).toMatch(/hasn't been granted access/);
+  });
+
+  it("the issue form marks the gift card reward as needing access", async () => {
+    expect((await issuableTemplates()).find((t) => t.id === templateId)?.missingScopes).toEqual(["write_gift_cards"]);
+  });
+});
+
+describe("the merchant grants access (App Bridge scopes.request)", () => {
+  it("only declared optional scopes can be requested", async () => {
+    await expect(emulator.requestScopes(SHOP, ["write_products"])).rejects.toThrow(/optional_scopes/);
+  });
+
+  it("grants them, sends app/scopes_update with Shopify's payload, and the app records the new scopes", async () => {
+    const answer = await emulator.requestScopes(SHOP, GIFT_CARD_SCOPES);
+    expect(answer).toMatchObject({ result: "granted-all", detail: { granted: GIFT_CARD_SCOPES, declined: [] } });
+    const payload = JSON.parse(answer.webhook!.signed.body) as Record<string, unknown>;
+    expect(payload).toEqual({ id: expect.any(Number), previous: REQUIRED, current: [...REQUIRED, ...GIFT_CARD_SCOPES], updated_at: expect.any(String), shop_id: expect.any(Number) });
+    expect(answer.webhook!.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    expect((await db.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).scope).toBe([...REQUIRED, ...GIFT_CARD_SCOPES].join(","));
+    expect((await issuableTemplates()).find((t) => t.id === templateId)?.missingScopes).toEqual([]);
+  });
+
+  it("gift card rewards are created from then on", async () => {
+    const reward = await issueGiftCard();
+    expect(reward).toMatchObject({ status: "ISSUED", failureCode: null });
+  });
+});
+
+describe("the stand-in App Bridge of the local admin", () => {
+  it("answers scopes.query and scopes.request like App Bridge's scopes API", async () => {
+    const emulatorOrigin = "https://admin-host.local";
+    const query = await emulator.handle(new Request(`${emulatorOrigin}/admin-host/scopes?shop=${SHOP}`));
+    expect(await query.json()).toMatchObject({ granted: expect.arrayContaining(GIFT_CARD_SCOPES), optional: expect.arrayContaining(GIFT_CARD_SCOPES) });
+    const refused = await emulator.handle(
+      new Request(`${emulatorOrigin}/admin-host/scopes/request?shop=${SHOP}`, { method: "POST", body: JSON.stringify({ scopes: ["write_products"] }) }),
+    );
+    expect(refused.status).toBe(400);
+  });
+});

@@ -1,0 +1,77 @@
+// Protected customer data: the app has no Level 2 approval, so Shopify redacts customers' names,
+// emails, phones and addresses in webhooks and API answers
+// (https://shopify.dev/docs/apps/launch/protected-customer-data; emulated per shop with
+// `customerPersonalData: "redacted"`). The program works by customer id, so Used-marking from
+// orders/create, the storefront and the admin's customer pages keep working, and the admin says
+// "hidden by Shopify" where a name would be. Against the old emulator (never redacted) the payload
+// and API assertions below failed.
+import { beforeAll, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { CUSTOMER_NAME_HIDDEN } from "~/copy/admin";
+import { BROWSER_UA, useRunningApp } from "../support/app";
+import { applyWebhooks } from "../support/webhooks";
+import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import { TEST_APP } from "../support/constants";
+import { rewardWithDiscount } from "../support/rewards";
+
+const { emulator, adminGraphql } = useShopifyEmulator();
+const SHOP = TEST_APP.shop;
+const app = useRunningApp({ emulator });
+
+let customer: { id: string; gid: string; legacyId: string };
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { currencyCode: "USD", customerPersonalData: "redacted" });
+  const shopify = emulator.addCustomer(SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", phone: "+15555550100" });
+  // What the app can know of her: her id; Shopify sends no name or email.
+  const row = await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopify.id, displayName: "", email: null, pointsBalance: 700 } });
+  customer = { id: row.id, gid: shopify.id, legacyId: shopify.legacyId };
+});
+
+describe("Shopify redacts personal data (emulator)", () => {
+  it("the Admin API answers null names, email and phone, and an empty display name", async () => {
+    const graphql = await adminGraphql(SHOP);
+    const res = await graphql(`query C($id: ID!) { customer(id: $id) { id displayName firstName lastName email phone defaultEmailAddress { emailAddress } } }`, {
+      variables: { id: customer.gid },
+    });
+    const body = (await res.json()) as { data: { customer: Record<string, unknown> } };
+    expect(body.data.customer).toEqual({ id: customer.gid, displayName: "", firstName: null, lastName: null, email: null, phone: null, defaultEmailAddress: null });
+  });
+});
+
+describe("the program keeps working without personal data", () => {
+  it("orders/create arrives without name, email, phone or addresses, and still marks the reward Used", async () => {
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order, webhook } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code] });
+    const payload = JSON.parse(webhook.signed.body) as Record<string, unknown>;
+    expect(payload).toMatchObject({ email: null, contact_email: null, billing_address: null, shipping_address: null });
+    expect(payload.customer).toMatchObject({ admin_graphql_api_id: customer.gid, first_name: null, last_name: null, email: null, phone: null, default_address: null });
+    expect(webhook.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: order.id });
+  });
+
+  it("the storefront serves the signed-in customer her balance and rewards (by id)", async () => {
+    const res = await fetch(emulator.appProxyUrl(SHOP, "/customer", customer.legacyId), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { pointsBalance: number; rewards: unknown[] };
+    expect(body.pointsBalance).toBe(700);
+    expect(body.rewards.length).toBeGreaterThan(0);
+  });
+
+  it("the admin's customer list and profile say the name is hidden by Shopify", async () => {
+    const headers = { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(SHOP)}` };
+    const listUrl = new URL("/app/customers", app.url);
+    listUrl.searchParams.set("_data", "routes/app.customers._index");
+    const list = await fetch(listUrl, { headers });
+    expect(list.status).toBe(200);
+    const { page } = (await list.json()) as { page: { items: { id: string; name: string }[] } };
+    expect(page.items.find((c) => c.id === customer.id)?.name).toBe(CUSTOMER_NAME_HIDDEN);
+
+    const profileUrl = new URL(`/app/customers/${customer.id}`, app.url);
+    profileUrl.searchParams.set("_data", "routes/app.customers.$id");
+    const profile = await fetch(profileUrl, { headers });
+    expect(profile.status).toBe(200);
+    expect(((await profile.json()) as { customer: { name: string } }).customer.name).toBe(CUSTOMER_NAME_HIDDEN);
+  });
+});
