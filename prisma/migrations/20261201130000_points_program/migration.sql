@@ -13,6 +13,7 @@ ALTER TABLE "PointsTransaction" ADD COLUMN "shortfall" INTEGER NOT NULL DEFAULT 
 ALTER TABLE "PointsTransaction" ADD COLUMN "actor" TEXT NOT NULL DEFAULT 'SYSTEM';
 ALTER TABLE "PointsTransaction" ADD COLUMN "actorId" TEXT;
 ALTER TABLE "PointsTransaction" ADD COLUMN "sourceKey" TEXT;
+ALTER TABLE "PointsTransaction" ADD COLUMN "amount" TEXT;
 
 -- CreateTable
 CREATE TABLE "ProgramSettings" (

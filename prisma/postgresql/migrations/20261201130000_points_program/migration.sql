@@ -12,7 +12,8 @@ ADD COLUMN     "refundId" TEXT,
 ADD COLUMN     "shortfall" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "actor" TEXT NOT NULL DEFAULT 'SYSTEM',
 ADD COLUMN     "actorId" TEXT,
-ADD COLUMN     "sourceKey" TEXT;
+ADD COLUMN     "sourceKey" TEXT,
+ADD COLUMN     "amount" TEXT;
 
 -- CreateTable
 CREATE TABLE "ProgramSettings" (
