@@ -21,8 +21,9 @@ export interface ProgramSettingsValues {
   birthdayBonus: number;
 }
 
+/** A shop that never saved its settings: the program is off (nothing is earned) until turned on. */
 export const DEFAULT_PROGRAM_SETTINGS: ProgramSettingsValues = {
-  enabled: true,
+  enabled: false,
   pointsNameSingular: "point",
   pointsNamePlural: "points",
   pointsPerCurrencyUnit: "1",
@@ -55,7 +56,7 @@ export function parseRounding(value: unknown): Rounding {
 export function settingsFromRow(row: Partial<Record<SettingsField, unknown>> | null | undefined): ProgramSettingsValues {
   if (!row) return { ...DEFAULT_PROGRAM_SETTINGS };
   return {
-    enabled: row.enabled !== false,
+    enabled: row.enabled === true,
     pointsNameSingular: typeof row.pointsNameSingular === "string" ? row.pointsNameSingular : DEFAULT_PROGRAM_SETTINGS.pointsNameSingular,
     pointsNamePlural: typeof row.pointsNamePlural === "string" ? row.pointsNamePlural : DEFAULT_PROGRAM_SETTINGS.pointsNamePlural,
     pointsPerCurrencyUnit: rateHundredths(String(row.pointsPerCurrencyUnit ?? "")) === null ? "1" : String(row.pointsPerCurrencyUnit),

@@ -68,7 +68,7 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
       orderName: facts.orderName,
       amount: formatMilli(amount),
       availableAt: availableAtFor(order.receivedAt, settings.pendingDays),
-      now: order.receivedAt,
+      now: new Date(),
     });
   });
   return write.type === "written" ? "earned" : write.type === "duplicate" ? "duplicate" : "canceled";
@@ -129,7 +129,7 @@ export async function takeBackForRefund(db: Db, input: { shop: string; refund: R
       orderName: earnedRow.orderName,
       refundId: refund.refundId,
       amount: formatMilli(refunded),
-      now: input.receivedAt,
+      now: new Date(),
     });
   });
   return write.type === "written" ? "taken_back" : write.type === "duplicate" ? "duplicate" : "nothing_left";
@@ -157,7 +157,7 @@ export async function takeBackForCancel(db: Db, order: OrderInput): Promise<Take
       sourceKey,
       orderGid,
       orderName: facts.orderName,
-      now: order.receivedAt,
+      now: new Date(),
     };
     if (left > 0) return debitPointsInTx(tx, { ...source, points: left, mode: "clamp", pendingOf: { orderGid } });
     // Nothing to take (not earned yet, or all refunded): the marker keeps a late orders/create from earning.
@@ -165,7 +165,19 @@ export async function takeBackForCancel(db: Db, order: OrderInput): Promise<Take
     if (existing) return { type: "duplicate", entry: existing };
     const customer = await tx.customer.findUniqueOrThrow({ where: { id: customerId }, select: { pointsBalance: true } });
     const entry = await tx.pointsTransaction.create({
-      data: { ...source, createdAt: source.now, delta: 0, balanceAfter: customer.pointsBalance, status: "AVAILABLE" },
+      data: {
+        shop: source.shop,
+        customerId,
+        reason: source.reason,
+        actor: source.actor,
+        sourceKey,
+        orderGid,
+        orderName: facts.orderName,
+        createdAt: source.now,
+        delta: 0,
+        balanceAfter: customer.pointsBalance,
+        status: "AVAILABLE",
+      },
     });
     return { type: "written", entry };
   });
@@ -187,7 +199,7 @@ export async function awardSignupBonus(db: Db, input: { shop: string; payload: u
       reason: "SIGNUP_BONUS",
       actor: "WEBHOOK",
       sourceKey: sourceKeys.signup(gid),
-      now: input.receivedAt,
+      now: new Date(),
     }),
   );
   return write.type === "written" ? "awarded" : write.type === "duplicate" ? "duplicate" : "none";

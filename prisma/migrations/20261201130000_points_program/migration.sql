@@ -18,7 +18,7 @@ ALTER TABLE "PointsTransaction" ADD COLUMN "amount" TEXT;
 -- CreateTable
 CREATE TABLE "ProgramSettings" (
     "shop" TEXT NOT NULL PRIMARY KEY,
-    "enabled" BOOLEAN NOT NULL DEFAULT true,
+    "enabled" BOOLEAN NOT NULL DEFAULT false,
     "pointsNameSingular" TEXT NOT NULL DEFAULT 'point',
     "pointsNamePlural" TEXT NOT NULL DEFAULT 'points',
     "pointsPerCurrencyUnit" TEXT NOT NULL DEFAULT '1',
