@@ -24,6 +24,9 @@ describe("demo seed", () => {
       // Each earning names an order the emulated shop has, for this customer.
       for (const e of earned) expect(emulator.store.getOrder(SHOP, e.orderGid!)?.customerId).toBe(c.shopifyCustomerId);
     }
+    // Ada, the walkthrough's customer: 6 400 earned on three orders, 4 000 spent on eight redemptions.
+    const ada = customers.find((c) => c.displayName === "Ada Lovelace")!;
+    expect(ada.pointsBalance).toBe(2400);
     // Redemptions spent real points.
     expect(await db.pointsTransaction.count({ where: { shop: SHOP, reason: "REDEMPTION" } })).toBeGreaterThan(5);
     expect(await db.pointsTransaction.count({ where: { shop: SHOP, balanceAfter: { lt: 0 } } })).toBe(0);
