@@ -9,7 +9,7 @@ import db from "~/db.server";
 
 const SHOP = TEST_APP.shop;
 const { emulator } = useShopifyEmulator();
-const app = useRunningApp({ emulator });
+useRunningApp({ emulator });
 
 beforeAll(async () => {
   await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });

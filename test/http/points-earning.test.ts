@@ -188,7 +188,7 @@ describe("refunds/create and orders/cancelled take points back", () => {
     const orders = [];
     for (let i = 0; i < 6; i++) orders.push((await emulator.placeOrder(SHOP, { customerId: who.id, codes: [], subtotal: "20.00" }, { deliver: false })));
     const refunds = [];
-    for (const [i, o] of orders.entries()) refunds.push(await emulator.refundOrder(SHOP, o.order.id, { amount: "5.00" }, { deliver: false }));
+    for (const o of orders) refunds.push(await emulator.refundOrder(SHOP, o.order.id, { amount: "5.00" }, { deliver: false }));
     const cancel = await emulator.cancelOrder(SHOP, orders[0].order.id, { deliver: false });
     // Everything at once, in one inbox batch (applied in parallel lanes).
     await Promise.all([
