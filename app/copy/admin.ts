@@ -236,3 +236,58 @@ export const OPTIONAL_ACCESS_EXPLANATION = {
   action: "Grant access",
   declined: "Access was not granted, so this reward still can't be issued.",
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// The points program (docs/decisions/019)
+
+/** What each points ledger row is, for the Points history tab. */
+export const POINTS_LEDGER_LABELS: Readonly<Record<string, string>> = {
+  EARNED: "Earned on an order",
+  ORDER_REFUNDED: "Taken back: order refunded",
+  ORDER_CANCELED: "Taken back: order canceled",
+  REDEMPTION: "Redeemed for a reward",
+  REDEMPTION_REFUND: "Refund of a canceled reward",
+  REFUND_REVERSED: "Refund taken back: the reward was used before it was canceled",
+  ADJUSTMENT: "Adjustment by the shop",
+  SIGNUP_BONUS: "Sign-up bonus",
+  BIRTHDAY_BONUS: "Birthday bonus",
+  EXPIRED: "Expired (no activity)",
+};
+
+/** The words of the Program settings page's field errors (codes from app/domain/points/settings.ts). */
+export function programSettingsError(field: string, code: string): string {
+  const limits: Record<string, string> = {
+    pointsPerCurrencyUnit: "Enter a number greater than 0 and at most 1,000.",
+    pendingDays: "Enter a whole number of days from 0 to 365.",
+    expiryMonths: "Enter a whole number of months from 1 to 120, or leave it empty so points never expire.",
+    signupBonus: "Enter a whole number of points from 0 to 1,000,000.",
+    birthdayBonus: "Enter a whole number of points from 0 to 1,000,000.",
+  };
+  switch (code) {
+    case "required":
+      return field.startsWith("pointsName") ? "Enter a name for your points." : "This field is required.";
+    case "too_long":
+      return "Use 30 characters or fewer.";
+    case "too_many_decimals":
+      return "Use at most 2 decimals.";
+    case "invalid_choice":
+      return "Choose one of the options.";
+    default:
+      return limits[field] ?? "Enter a valid value.";
+  }
+}
+
+export const PROGRAM_SAVED = "Program settings saved";
+
+export const ADJUSTMENT_MESSAGES = {
+  added: (points: number) => `Added ${points.toLocaleString("en-US")} points`,
+  removed: (points: number) => `Removed ${points.toLocaleString("en-US")} points`,
+  invalid: "Some fields need fixing.",
+  insufficient: (balance: number) =>
+    `The customer has only ${balance.toLocaleString("en-US")} spendable points; you can't remove more than that.`,
+  fields: {
+    points: "Enter a whole number of points from 1 to 1,000,000.",
+    reason: "Enter a reason (up to 200 characters). It is kept in the customer's points history.",
+    direction: "Choose add or remove.",
+  },
+} as const;

@@ -60,3 +60,10 @@ const REDEMPTION_MESSAGES: Record<RedemptionReason, string> = {
 export function redemptionMessage(reason: RedemptionReason): string {
   return REDEMPTION_MESSAGES[reason];
 }
+
+/** The birthday form of the storefront widget (apps-proxy.birthday). */
+export const BIRTHDAY_MESSAGES = {
+  saved: "Thanks! We'll send you a birthday bonus on your birthday.",
+  invalid: "Please enter a real date as month and day (for example 04-23).",
+  notJson: "Please send the birthday as JSON.",
+} as const;

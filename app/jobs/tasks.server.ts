@@ -2,6 +2,7 @@
 // (worker.server.ts). Adding one is one line in `periodicTasks`; the task itself is a use-case in
 // app/services (the worker holds no rules and reaches Shopify only through the services).
 import type { Logger } from "~/logger.server";
+import { runPointsProgramTasks } from "~/services/points/periodic.server";
 import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { recoverAbandonedRedemptions } from "~/services/rewards/recover-redemptions.server";
@@ -23,6 +24,8 @@ export interface PeriodicTaskSettings {
   reconcileAfterMs: number;
   /** How often the reconciliation pass runs. */
   reconcileEveryMs: number;
+  /** How often pending points are released, birthday bonuses given and inactive points expired (default 1 min). */
+  pointsProgramEveryMs?: number;
 }
 
 /** The periodic tasks every worker runs, in order. */
@@ -31,6 +34,7 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
     // Every round: recorded webhook deliveries are applied within about one poll interval.
     { name: "webhook inbox", everyMs: 0, run: applyWebhookInbox },
     { name: "redemption recovery", everyMs: settings.recoveryEveryMs, run: recoverRedemptions },
+    { name: "points program", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: pointsProgram },
     settings.reconcileAfterMs > 0 && { name: "reconciliation", everyMs: settings.reconcileEveryMs, run: reconcile(settings.reconcileAfterMs) },
   ];
   return tasks.filter((task): task is PeriodicTask => task !== false);
@@ -45,6 +49,11 @@ async function applyWebhookInbox(deps: RewardDeps, log: Logger): Promise<void> {
 async function recoverRedemptions(deps: RewardDeps, log: Logger): Promise<void> {
   const recovered = await recoverAbandonedRedemptions(deps);
   if (recovered.examined > 0) log.info(recovered, "abandoned redemptions recovered");
+}
+
+async function pointsProgram(deps: RewardDeps, log: Logger): Promise<void> {
+  const done = await runPointsProgramTasks(deps.db, deps.now());
+  if (done.released > 0 || done.birthdays > 0 || done.expired > 0) log.info(done, "points program pass");
 }
 
 function reconcile(olderThanMs: number): PeriodicTask["run"] {

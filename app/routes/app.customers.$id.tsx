@@ -14,10 +14,12 @@ import { InvalidCursorError } from "~/services/admin/keyset.server";
 import { listRewards, parseStatusFilter } from "~/services/admin/rewards.server";
 import { issueManualReward } from "~/services/admin/reward-actions.server";
 import { adminRequestDeps } from "~/services/admin/deps.server";
+import { adjustPoints } from "~/services/points/adjust.server";
 import { CsvExportButton } from "~/components/csv-export-button";
 import { EmptyStateMessage } from "~/components/empty-state-message";
 import { formatDate, formatDateTime, formatNumber } from "~/components/format";
 import { IssueRewardButton } from "~/components/issue-reward-modal";
+import { AdjustPointsButton } from "~/components/adjust-points-modal";
 import { PointsHistoryTable } from "~/components/points-history-table";
 import { RewardsTable } from "~/components/rewards-table";
 import { RewardStatusHelp } from "~/components/reward-status-help";
@@ -59,15 +61,28 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { session, admin } = await authenticate.admin(request);
+  const { session, admin, sessionToken } = await authenticate.admin(request);
   const customer = await getCustomerProfile(db, session.shop, params.id ?? "");
+  const form = await request.formData();
+  const intent = form.get("intent") === "adjust-points" ? "adjust-points" : "issue";
   if (!customer)
-    return json({ ok: false as const, intent: "issue", message: "This customer isn't in your shop's loyalty program." }, { status: 404 });
-  const result = await issueManualReward(
-    await adminRequestDeps(admin.graphql),
-    { shop: session.shop, customerId: customer.id },
-    await request.formData()
-  );
+    return json({ ok: false as const, intent, message: "This customer isn't in your shop's loyalty program." }, { status: 404 });
+  if (intent === "adjust-points") {
+    // Audited: the staff member is the session token's user (`sub`).
+    const result = await adjustPoints(db, {
+      shop: session.shop,
+      customerId: customer.id,
+      actorId: typeof sessionToken?.sub === "string" ? sessionToken.sub : null,
+      now: new Date(),
+      form: Object.fromEntries(form),
+    });
+    if (result.ok) return json({ ok: true as const, intent, message: result.message, pointsBalance: result.pointsBalance });
+    return json(
+      { ok: false as const, intent, message: result.error.message, fields: result.error.fields },
+      { status: result.error.code === "not_found" ? 404 : 400 },
+    );
+  }
+  const result = await issueManualReward(await adminRequestDeps(admin.graphql), { shop: session.shop, customerId: customer.id }, form);
   return json(result, { status: result.ok ? 200 : result.httpStatus });
 }
 
@@ -100,7 +115,12 @@ export default function CustomerProfile() {
       backAction={{ content: "Customers", url: "/app/customers" }}
       title={customer.name}
       subtitle={customer.email ?? undefined}
-      primaryAction={<IssueRewardButton customerName={customer.name} templates={templates} actionUrl={base} />}
+      primaryAction={
+        <InlineStack gap="200">
+          <AdjustPointsButton customerName={customer.name} actionUrl={base} />
+          <IssueRewardButton customerName={customer.name} templates={templates} actionUrl={base} />
+        </InlineStack>
+      }
     >
       <BlockStack gap="400">
         <Card>
@@ -112,6 +132,14 @@ export default function CustomerProfile() {
               <Text as="p" variant="headingLg" numeric>
                 {formatNumber(customer.pointsBalance)}
               </Text>
+              {customer.pendingPoints !== 0 ? (
+                <Text as="p" variant="bodySm" tone="subdued">
+                  {`+ ${formatNumber(customer.pendingPoints)} pending (not spendable yet)`}
+                </Text>
+              ) : null}
+              {customer.pointsShortfall > 0 ? (
+                <Badge tone="critical">{`${formatNumber(customer.pointsShortfall)} points taken back were already spent`}</Badge>
+              ) : null}
             </BlockStack>
             <BlockStack gap="100">
               <Text as="h2" variant="headingSm">

@@ -28,6 +28,8 @@ export default function App() {
           Home
         </Link>
         <Link to="/app/customers">Customers</Link>
+        <Link to="/app/program">Program</Link>
+        <Link to="/app/ways-to-redeem">Ways to redeem</Link>
         <Link to="/app/privacy">Privacy requests</Link>
       </NavMenu>
       <Outlet />

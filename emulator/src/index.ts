@@ -13,10 +13,13 @@ import { EMPTY_APP_CONFIG, type AppConfig } from "./app-config";
 import { proxyStorefrontUrl, type AppProxyTamper } from "./app-proxy";
 import { adminHostRoutes } from "./admin-host";
 import {
+  buildCustomerPayload,
   buildCustomersDataRequestPayload,
   buildCustomersRedactPayload,
   buildDiscountPayload,
   buildOrderWebhookBody,
+  buildRefundPayload,
+  deriveId,
   buildShopPayload,
   buildShopRedactPayload,
   serializeWebhookJson,
@@ -448,6 +451,42 @@ export class ShopifyEmulator {
     const order = this.store.placeOrder(shop, input);
     const sent = await this.sendWebhook("orders/create", shop, this.orderWebhookBody(order), webhook);
     return { order, webhook: sent };
+  }
+
+  /**
+   * The merchant refunds part of a recorded order (line amount after discounts, and optionally
+   * shipping) → refunds/create, with the REST Refund resource as payload (emulator/src/order-payload.ts).
+   * The refund's id is derived from the order and `seq`, so a test can refund the same order twice.
+   *
+   * @example
+   * await emulator.refundOrder("my-shop.myshopify.com", order.id, { amount: "40.00" });
+   */
+  async refundOrder(shop: string, orderId: string, input: { amount: string; shipping?: string; seq?: number }, webhook: WebhookSendOptions = {}) {
+    const order = this.store.getOrder(shop, orderId);
+    if (!order) throw new Error(`no order ${orderId} in ${shop}`);
+    const amount = toCents(input.amount);
+    if (amount < 0n || amount > order.subtotal - order.totalDiscounts + order.shipping) throw new Error(`cannot refund ${input.amount} of order ${order.name}`);
+    const refundId = deriveId(`refund:${order.legacyId}:${input.seq ?? 1}`);
+    const body = serializeWebhookJson(
+      buildRefundPayload({ id: refundId, orderId: order.legacyId, amount: input.amount, shipping: input.shipping ?? 0, currency: order.currencyCode, createdAt: this.store.now() }),
+    );
+    return this.sendWebhook("refunds/create", shop, body, webhook);
+  }
+
+  /** The merchant cancels a recorded order → orders/cancelled (the order payload with `cancelled_at` set). */
+  async cancelOrder(shop: string, orderId: string, webhook: WebhookSendOptions = {}) {
+    const order = this.store.getOrder(shop, orderId);
+    if (!order) throw new Error(`no order ${orderId} in ${shop}`);
+    return this.sendWebhook("orders/cancelled", shop, this.orderWebhookBody(order, { cancelledAt: this.store.now() }), webhook);
+  }
+
+  /** A customer account is created in the shop → customers/create (the REST Customer resource). */
+  async createCustomer(shop: string, seed: CustomerSeed = {}, webhook: WebhookSendOptions = {}) {
+    const customer = this.store.addCustomer(shop, seed);
+    const body = serializeWebhookJson(
+      buildCustomerPayload({ id: customer.id, email: customer.email, first_name: customer.firstName, last_name: customer.lastName, createdAt: this.store.now() }),
+    );
+    return { customer, webhook: await this.sendWebhook("customers/create", shop, body, webhook) };
   }
 
   /**

@@ -761,3 +761,121 @@ export function buildCustomersRedactPayload(
 export function buildShopRedactPayload(input: ComplianceShop): ShopRedactPayload {
   return { shop_id: toShopifyId(input.shopId, "Shop"), shop_domain: input.shopDomain };
 }
+
+// ---------------------------------------------------------------------------------------------
+// refunds/create, customers/create (orders/cancelled is the order payload with `cancelled_at` set)
+
+/** A refund of an emulated order: part of its one line item, optionally shipping. */
+export interface EmulatedRefund {
+  id: IdInput;
+  /** The refunded order's id (exact digits; written as a bare integer like Shopify's `order_id`). */
+  orderId: IdInput;
+  /** Refunded line amount after discounts, shop currency. */
+  amount: string | number;
+  /** Refunded shipping, shop currency. Default 0 (none). */
+  shipping?: string | number;
+  currency?: string;
+  createdAt?: TimeInput;
+}
+
+/**
+ * The refunds/create payload: the REST Refund resource
+ * (https://shopify.dev/docs/api/admin-rest/latest/resources/refund — `order_id`, `refund_line_items[]`
+ * with `subtotal_set` / `total_tax_set`, `transactions[]`, and `order_adjustments[]` whose
+ * `kind: "shipping_refund"` carries refunded shipping as a negative amount). It names its order only
+ * by the numeric `order_id`, written here as exact digits (bigint) as Shopify does.
+ */
+export function buildRefundPayload(refund: EmulatedRefund) {
+  const currency = refund.currency ?? "USD";
+  const refundId = toShopifyId(refund.id, "Refund");
+  const orderId = toShopifyId(refund.orderId, "Order");
+  const amount = toCents(refund.amount);
+  const shipping = toCents(refund.shipping ?? 0);
+  const createdAt = formatShopTime(refund.createdAt ?? new Date());
+  const lineId = deriveId(`line:${orderId}`);
+  const money = (cents: Cents) => moneySet(cents, currency);
+  return {
+    id: refundId,
+    admin_graphql_api_id: gid("Refund", refundId),
+    created_at: createdAt,
+    note: null,
+    order_id: orderId,
+    processed_at: createdAt,
+    restock: false,
+    total_duties_set: money(0n),
+    user_id: null,
+    order_adjustments:
+      shipping > 0n
+        ? [
+            {
+              id: deriveId(`adjustment:${refundId}`),
+              amount: formatCents(-shipping),
+              amount_set: money(-shipping),
+              kind: "shipping_refund",
+              order_id: orderId,
+              reason: "Shipping refund",
+              refund_id: refundId,
+              tax_amount: "0.00",
+              tax_amount_set: money(0n),
+            },
+          ]
+        : [],
+    transactions: [
+      {
+        id: deriveId(`transaction:${refundId}`),
+        admin_graphql_api_id: gid("OrderTransaction", deriveId(`transaction:${refundId}`)),
+        amount: formatCents(amount + shipping),
+        currency,
+        gateway: "shopify_payments",
+        kind: "refund",
+        order_id: orderId,
+        status: "success",
+        test: false,
+        created_at: createdAt,
+        processed_at: createdAt,
+      },
+    ],
+    refund_line_items:
+      amount > 0n
+        ? [
+            {
+              id: deriveId(`refund-line:${refundId}`),
+              line_item_id: lineId,
+              location_id: null,
+              quantity: 1,
+              restock_type: "no_restock",
+              subtotal: Number(amount) / 100,
+              subtotal_set: money(amount),
+              total_tax: 0,
+              total_tax_set: money(0n),
+            },
+          ]
+        : [],
+    duties: [],
+  };
+}
+
+/** The customers/create payload: the REST Customer resource (https://shopify.dev/docs/api/admin-rest/latest/resources/customer). */
+export function buildCustomerPayload(customer: EmulatedCustomer & { createdAt?: TimeInput; currency?: string }) {
+  const id = toShopifyId(customer.id, "Customer");
+  const createdAt = formatShopTime(customer.createdAt ?? new Date());
+  return {
+    id,
+    email: customer.email ?? null,
+    created_at: createdAt,
+    updated_at: createdAt,
+    first_name: customer.first_name ?? null,
+    last_name: customer.last_name ?? null,
+    state: "disabled",
+    note: null,
+    verified_email: true,
+    multipass_identifier: null,
+    tax_exempt: false,
+    phone: customer.phone ?? null,
+    currency: customer.currency ?? "USD",
+    addresses: [],
+    tax_exemptions: [],
+    admin_graphql_api_id: gid("Customer", id),
+    default_address: null,
+  };
+}

@@ -4,6 +4,7 @@
 import type { PrismaClient } from "@prisma/client";
 import type { ShopifyEmulator } from "@loyalty/shopify-emulator";
 import { generateCode, codeKey } from "../../app/domain/rewards/codes";
+import { formatMilli, parseMilli, pointsForAmount } from "../../app/domain/points/earning";
 
 export const DEMO_SHOP = "demo-loyalty.myshopify.com";
 
@@ -33,6 +34,12 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
     update: { accessToken: shopRecord.accessToken },
   });
   await db.shop.upsert({ where: { domain: shop }, create: { domain: shop, currency: "USD" }, update: { uninstalledAt: null } });
+  // The points program, turned on: 10 points per dollar, birthday and sign-up bonuses.
+  await db.programSettings.upsert({
+    where: { shop },
+    create: { shop, enabled: true, pointsPerCurrencyUnit: "10", signupBonus: 100, birthdayBonus: 200 },
+    update: {},
+  });
 
   const templates = [
     { name: "$5 off your order", kind: "FIXED_AMOUNT", value: "5.00", pointsCost: 500, codePrefix: "LOYAL5" },
@@ -68,7 +75,8 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
         shopifyCustomerId: shopifyCustomer.id,
         displayName: name,
         email,
-        pointsBalance: 2400 - i * 110,
+        // No balance without history: points come from the ledger rows written below.
+        pointsBalance: 0,
         vipTier: i < 3 ? "Gold" : i < 8 ? "Silver" : null,
         lastActivityAt: new Date(now.getTime() - i * day),
       },
@@ -176,5 +184,60 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
       await event({ type: "STATUS_CHANGED", fromStatus: "ISSUED", toStatus: "CANCELED", actor: "MERCHANT", reason: "canceled by the merchant", createdAt: at(300) });
     }
   }
+  await seedLedger(db, emulator, shop, customers, now);
   return { shop, accessToken: shopRecord.accessToken, customers: customers.length, rewards: plan.length };
+}
+
+/**
+ * Every customer's points come from real history, in order: orders placed in the emulated shop that
+ * earned points (the program's rate), then what their points redemptions spent (and what a cancel
+ * gave back). The rows and running balances follow the ledger's rules
+ * (app/services/points/ledger.server.ts); the balance is their sum and never goes below zero.
+ */
+async function seedLedger(db: PrismaClient, emulator: ShopifyEmulator, shop: string, customers: { id: string; gid: string }[], now: Date) {
+  const day = 86_400_000;
+  const rate = { pointsPerCurrencyUnit: "10", rounding: "DOWN" as const };
+  type Entry = { at: Date; delta: number; reason: string; sourceKey: string; orderGid?: string; orderName?: string; amount?: string; rewardId?: string; note?: string };
+  for (const [i, customer] of customers.entries()) {
+    const entries: Entry[] = [];
+    // The first customer (Ada) is the demo's big spender: $640 of orders earn 6 400 points, her eight
+    // points redemptions above spent 4 000, leaving the 2 400 the demo walkthrough shows.
+    const orders = i === 0 ? ["250.00", "190.00", "200.00"] : Array.from({ length: 1 + (i % 3) }, (_, k) => `${40 + ((i * 37 + k * 23) % 160)}.${String((i * 7) % 100).padStart(2, "0")}`);
+    for (const [k, subtotal] of orders.entries()) {
+      const order = emulator.store.placeOrder(shop, { customerId: customer.gid, codes: [], subtotal, shippingPrice: "0.00" });
+      const amount = parseMilli(subtotal)!;
+      entries.push({ at: new Date(now.getTime() - (60 - k * 3 - i) * day), delta: pointsForAmount(amount, rate), reason: "EARNED", sourceKey: `order:${order.id}:earned`, orderGid: order.id, orderName: order.name, amount: formatMilli(amount) });
+    }
+    const rewards = await db.reward.findMany({ where: { shop, customerId: customer.id, source: "POINTS_REDEMPTION", status: { in: ["ISSUED", "USED", "CANCELED"] } } });
+    for (const r of rewards) {
+      entries.push({ at: r.createdAt, delta: -r.pointsSpent, reason: "REDEMPTION", sourceKey: `reward:${r.id}:redeemed`, rewardId: r.id, note: r.title });
+      if (r.status === "CANCELED" && r.canceledAt) {
+        entries.push({ at: r.canceledAt, delta: r.pointsSpent, reason: "REDEMPTION_REFUND", sourceKey: `reward:${r.id}:refunded`, rewardId: r.id, note: "Canceled by the merchant" });
+      }
+    }
+    entries.sort((a, b) => a.at.getTime() - b.at.getTime());
+    let balance = 0;
+    for (const e of entries) {
+      balance += e.delta;
+      if (balance < 0) throw new Error(`demo seed: customer ${i} would go below zero`);
+      await db.pointsTransaction.create({
+        data: {
+          shop,
+          customerId: customer.id,
+          delta: e.delta,
+          balanceAfter: balance,
+          reason: e.reason,
+          actor: e.reason === "EARNED" ? "WEBHOOK" : e.reason === "REDEMPTION" ? "CUSTOMER" : "MERCHANT",
+          sourceKey: e.sourceKey,
+          orderGid: e.orderGid ?? null,
+          orderName: e.orderName ?? null,
+          amount: e.amount ?? null,
+          rewardId: e.rewardId ?? null,
+          note: e.note ?? null,
+          createdAt: e.at,
+        },
+      });
+    }
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: balance } });
+  }
 }

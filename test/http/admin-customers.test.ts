@@ -155,7 +155,7 @@ describe("Customer profile page", () => {
     expect(body.rewards).toBeNull();
     expect(body.points.items.map((p) => [p.delta, p.reasonLabel])).toEqual([
       [-100, "Redeemed for a reward"],
-      [300, "Earned"],
+      [300, "Earned on an order"],
     ]);
   });
 

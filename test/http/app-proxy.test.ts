@@ -190,7 +190,7 @@ describe("GET /apps/loyalty/customer", () => {
     const stranger = emulator.addCustomer(SHOP, { firstName: "New" });
     const { status, body } = await getJson(emulator.appProxyUrl(SHOP, "/customer", stranger.legacyId));
     expect(status).toBe(200);
-    expect(body).toEqual({ pointsBalance: 0, rewards: [] });
+    expect(body).toEqual({ pointsBalance: 0, pendingPoints: 0, pendingAvailableAt: null, pointsExpireAt: null, birthday: null, rewards: [] });
   });
 
   it("GIVEN a logged-out visitor THEN 401 with a message to sign in", async () => {

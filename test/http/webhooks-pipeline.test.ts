@@ -349,7 +349,7 @@ describe("a cancellation does not hide a real use (docs/decisions/014)", () => {
     expect(reversal[0].note).toContain("placed before the reward was canceled");
   });
 
-  it("GIVEN the refunded points were spent since WHEN the earlier order arrives THEN the balance goes negative with a note saying why", async () => {
+  it("GIVEN the refunded points were spent since WHEN the earlier order arrives THEN the balance stops at zero and the shortfall is recorded", async () => {
     const { who, reward } = await redeemed();
     const { webhook } = await emulator.placeOrder(SHOP, { customerId: who.shopifyCustomerId, codes: [reward.code] }, { deliver: false });
     await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
@@ -359,8 +359,10 @@ describe("a cancellation does not hide a real use (docs/decisions/014)", () => {
     await applyWebhooks();
     expect((await reload(reward.id)).status).toBe("USED");
     const reversal = await db.pointsTransaction.findFirstOrThrow({ where: { rewardId: reward.id, reason: "REFUND_REVERSED" } });
-    expect(reversal).toMatchObject({ delta: -100, balanceAfter: -60 });
-    expect(reversal.note).toContain("the balance is now -60");
+    // The balance never goes below zero (issue #13): 40 taken, 60 recorded as the shortfall.
+    expect(reversal).toMatchObject({ delta: -40, balanceAfter: 0, shortfall: 60 });
+    expect(reversal.note).toContain("60 points were already spent");
+    expect(await db.customer.findUniqueOrThrow({ where: { id: who.id } })).toMatchObject({ pointsBalance: 0, pointsShortfall: 60 });
   });
 
   it("GIVEN a reward canceled an hour ago WHEN an order placed after the cancel carries its code THEN it stays Canceled and the use is recorded", async () => {

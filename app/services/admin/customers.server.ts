@@ -6,7 +6,8 @@ import type { Db } from "~/db.server";
 import { parseRewardKind } from "~/domain/rewards";
 import { adapterFor } from "~/shopify/kinds/index.server";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
-import { customerAdminUrl } from "./links.server";
+import { POINTS_LEDGER_LABELS } from "~/copy/admin";
+import { customerAdminUrl, orderAdminUrl } from "./links.server";
 
 export interface CustomerRow {
   id: string;
@@ -118,6 +119,10 @@ export interface CustomerProfile {
   name: string;
   email: string | null;
   pointsBalance: number;
+  /** Earned points still on hold. */
+  pendingPoints: number;
+  /** Points taken back that the customer had already spent (never a negative balance). */
+  pointsShortfall: number;
   vipTier: string | null;
   lastActivityAt: string;
   memberSince: string;
@@ -135,6 +140,8 @@ export async function getCustomerProfile(db: Db, shop: string, customerId: strin
     name: customerLabel(c.displayName, c.email),
     email: c.email,
     pointsBalance: c.pointsBalance,
+    pendingPoints: c.pendingPoints,
+    pointsShortfall: c.pointsShortfall,
     vipTier: c.vipTier,
     lastActivityAt: c.lastActivityAt.toISOString(),
     memberSince: c.createdAt.toISOString(),
@@ -142,14 +149,6 @@ export async function getCustomerProfile(db: Db, shop: string, customerId: strin
     shopifyAdminUrl: customerAdminUrl(shop, c.shopifyCustomerId),
   };
 }
-
-export const POINTS_REASON_LABELS: Readonly<Record<string, string>> = {
-  REDEMPTION: "Redeemed for a reward",
-  REDEMPTION_REFUND: "Refund of a canceled reward",
-  REFUND_REVERSED: "Refund taken back: the reward was used before it was canceled",
-  EARNED: "Earned",
-  ADJUSTMENT: "Adjustment",
-};
 
 export interface PointsRow {
   id: string;
@@ -160,6 +159,19 @@ export interface PointsRow {
   note: string | null;
   rewardId: string | null;
   createdAt: string;
+  /** AVAILABLE | PENDING (not spendable until `availableAt`). */
+  status: string;
+  availableAt: string | null;
+  /** Points that should have been taken but were not there. */
+  shortfall: number;
+  orderName: string | null;
+  /** The order in the shop's Shopify admin. */
+  orderUrl: string | null;
+  /** The reward in this app (customer profile → reward). */
+  rewardUrl: string | null;
+  /** MERCHANT | CUSTOMER | WEBHOOK | WORKER | SYSTEM, and the staff user for a merchant. */
+  actor: string;
+  actorId: string | null;
 }
 
 /** The customer's points ledger, newest first (index PointsTransaction(customerId, createdAt)). */
@@ -186,10 +198,18 @@ export async function listPointsTransactions(
       delta: t.delta,
       balanceAfter: t.balanceAfter,
       reason: t.reason,
-      reasonLabel: POINTS_REASON_LABELS[t.reason] ?? t.reason,
+      reasonLabel: POINTS_LEDGER_LABELS[t.reason] ?? t.reason,
       note: t.note,
       rewardId: t.rewardId,
       createdAt: t.createdAt.toISOString(),
+      status: t.status,
+      availableAt: t.availableAt?.toISOString() ?? null,
+      shortfall: t.shortfall,
+      orderName: t.orderName,
+      orderUrl: orderAdminUrl(query.shop, t.orderGid),
+      rewardUrl: t.rewardId ? `/app/customers/${t.customerId}/rewards/${t.rewardId}` : null,
+      actor: t.actor,
+      actorId: t.actorId,
     })),
   };
 }

@@ -13,6 +13,8 @@ import type { Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { couldBeAppCode, usageOutcome, type RewardKind, type RewardStatus } from "~/domain/rewards";
 import { logger } from "~/logger.server";
+import { sourceKeys } from "~/domain/points";
+import { debitPointsInTx } from "~/services/points/ledger.server";
 import { recordEventOnce, transitionReward } from "../rewards/events.server";
 import type { OrderContext } from "./order-created.server";
 
@@ -27,27 +29,29 @@ const REWARD_FIELDS = { id: true, shop: true, status: true, kind: true, customer
 type MatchedReward = Prisma.RewardGetPayload<{ select: typeof REWARD_FIELDS }>;
 
 /**
- * Takes back the points a cancel refunded, once per reward (the refund's reversal is keyed by the
- * reward). The balance may go below zero if the customer spent them since: the note says so.
+ * Takes back the points a cancel refunded, once per reward (the reversal's ledger key is the reward).
+ * If the customer spent them since, the balance stops at zero and the ledger records the shortfall
+ * (shown to the merchant) — app/services/points/ledger.server.ts.
  */
-async function reverseCancelRefund(tx: Prisma.TransactionClient, reward: MatchedReward, orderLabel: string): Promise<void> {
+async function reverseCancelRefund(tx: Prisma.TransactionClient, reward: MatchedReward, orderLabel: string, now: Date): Promise<void> {
   const refunds = await tx.pointsTransaction.findMany({ where: { shop: reward.shop, rewardId: reward.id, reason: { in: ["REDEMPTION_REFUND", "REFUND_REVERSED"] } } });
   const refunded = refunds.filter((t) => t.reason === "REDEMPTION_REFUND").reduce((sum, t) => sum + t.delta, 0);
-  const reversed = -refunds.filter((t) => t.reason === "REFUND_REVERSED").reduce((sum, t) => sum + t.delta, 0);
+  const reversed = refunds.filter((t) => t.reason === "REFUND_REVERSED").reduce((sum, t) => sum - t.delta + t.shortfall, 0);
   const owed = refunded - reversed;
   if (owed <= 0) return;
-  const customer = await tx.customer.update({ where: { id: reward.customerId }, data: { pointsBalance: { decrement: owed } }, select: { pointsBalance: true } });
-  const negative = customer.pointsBalance < 0 ? `; the balance is now ${customer.pointsBalance} because the refunded points were spent since` : "";
-  await tx.pointsTransaction.create({
-    data: {
-      shop: reward.shop,
-      customerId: reward.customerId,
-      delta: -owed,
-      balanceAfter: customer.pointsBalance,
-      reason: "REFUND_REVERSED",
-      rewardId: reward.id,
-      note: `the reward's code was used on ${orderLabel}, placed before the reward was canceled${negative}`,
-    },
+  const customer = await tx.customer.findUniqueOrThrow({ where: { id: reward.customerId }, select: { pointsBalance: true } });
+  const missing = Math.max(0, owed - customer.pointsBalance);
+  await debitPointsInTx(tx, {
+    shop: reward.shop,
+    customerId: reward.customerId,
+    points: owed,
+    mode: "clamp",
+    reason: "REFUND_REVERSED",
+    actor: "WEBHOOK",
+    rewardId: reward.id,
+    sourceKey: sourceKeys.redemptionRefundReversed(reward.id),
+    note: `the reward's code was used on ${orderLabel}, placed before the reward was canceled${missing > 0 ? `; ${missing} points were already spent (shortfall)` : ""}`,
+    now,
   });
 }
 
@@ -84,7 +88,7 @@ async function applyOrderToReward(db: Db, order: OrderContext, first: MatchedRew
             // A Pending reward proven by an order: the worker must not generate it again.
             ...(beforeCancel ? {} : { nextAttemptAt: null }),
           },
-          ...(beforeCancel ? { also: (tx: Prisma.TransactionClient) => reverseCancelRefund(tx, reward, describeOrder(order)) } : {}),
+          ...(beforeCancel ? { also: (tx: Prisma.TransactionClient) => reverseCancelRefund(tx, reward, describeOrder(order), order.receivedAt) } : {}),
         });
         logger.info({ rewardId: reward.id, result: result.type, order: order.facts.orderGid }, "order carried a reward code");
         // Lost the race (another order or a status change got there first): decide again.

@@ -3,6 +3,7 @@
 // (the points-program issue) plug in as further effects without a second parse.
 import type { Db } from "~/db.server";
 import { extractOrderCodes, orderFacts, type OrderFacts } from "~/domain/rewards";
+import { earnPointsForOrder } from "~/services/points/order-points.server";
 import { markRewardsUsed } from "./mark-used.server";
 
 export interface OrderContext {
@@ -17,8 +18,8 @@ export interface OrderContext {
 
 export type OrderEffect = (db: Db, order: OrderContext) => Promise<void>;
 
-/** The effects of a completed order, in order. Add the points program's effects here. */
-export const ORDER_CREATED_EFFECTS: OrderEffect[] = [markRewardsUsed];
+/** The effects of a completed order, in order: rewards Used, then the points the order earns. */
+export const ORDER_CREATED_EFFECTS: OrderEffect[] = [markRewardsUsed, async (db, order) => void (await earnPointsForOrder(db, order))];
 
 export function orderContext(shop: string, payload: unknown, receivedAt: Date): OrderContext {
   return { shop, payload, facts: orderFacts(payload), codeKeys: extractOrderCodes(payload), receivedAt };

@@ -16,6 +16,8 @@ import type { RewardDeps } from "./deps.server";
 import { shopifyMessage, transitionReward } from "./events.server";
 import { removeFromShopify, type RewardTarget, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
 import { isRejectedToken, markAccessRevoked } from "~/services/lifecycle/lifecycle.server";
+import { sourceKeys } from "~/domain/points";
+import { creditPointsInTx } from "~/services/points/ledger.server";
 import { claimedShopifyIds, parseSettings, toRewardView, type DbClient, type RewardView } from "./repository.server";
 
 /** Everything any kind needs to find and remove a reward's object (store credit has no marker to search by). */
@@ -82,27 +84,23 @@ function shopifyRefusal(problem: ShopifyProblem, stillStatus: string): CancelErr
 }
 
 /** Gives back the points of a canceled, unused redemption when the shop's option is on. */
-async function refundPoints(tx: Prisma.TransactionClient, reward: Reward, note: string): Promise<number> {
+async function refundPoints(tx: Prisma.TransactionClient, reward: Reward, note: string, now: Date): Promise<number> {
   if (reward.pointsSpent <= 0) return 0;
   const shop = await tx.shop.findUnique({ where: { domain: reward.shop } });
   if (shop && !shop.refundPointsOnCancel) return 0;
-  const customer = await tx.customer.update({
-    where: { id: reward.customerId },
-    data: { pointsBalance: { increment: reward.pointsSpent } },
-    select: { pointsBalance: true },
+  // Through the ledger (the only writer of balances), once per reward.
+  const credit = await creditPointsInTx(tx, {
+    shop: reward.shop,
+    customerId: reward.customerId,
+    points: reward.pointsSpent,
+    reason: "REDEMPTION_REFUND",
+    actor: "MERCHANT",
+    rewardId: reward.id,
+    sourceKey: sourceKeys.redemptionRefund(reward.id),
+    note,
+    now,
   });
-  await tx.pointsTransaction.create({
-    data: {
-      shop: reward.shop,
-      customerId: reward.customerId,
-      delta: reward.pointsSpent,
-      balanceAfter: customer.pointsBalance,
-      reason: "REDEMPTION_REFUND",
-      rewardId: reward.id,
-      note,
-    },
-  });
-  return reward.pointsSpent;
+  return credit.type === "written" ? reward.pointsSpent : 0;
 }
 
 const MESSAGES: Record<ShopifyCleanup, string> = {
@@ -134,7 +132,7 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
     if (!reward) return { ok: false, error: { code: "not_found", message: "This reward doesn't exist (it may have been deleted)." } };
     let refunded = 0;
     const also = async (tx: Prisma.TransactionClient) => {
-      refunded = await refundPoints(tx, reward, reasonText);
+      refunded = await refundPoints(tx, reward, reasonText, now());
     };
 
     if (reward.status === "ISSUED") {
@@ -266,7 +264,7 @@ export async function completeInterruptedCancel(
     dedupeKey: merchantCancelKey(reward.id),
     data: { canceledAt: input.now, nextAttemptAt: null },
     also: async (tx) => {
-      await refundPoints(tx, reward, "Canceled by the merchant");
+      await refundPoints(tx, reward, "Canceled by the merchant", input.now);
     },
   });
   return result.type === "applied" ? "canceled" : "unchanged";

@@ -23,6 +23,8 @@ import { customerMessage, redemptionMessage, type RedemptionReason } from "~/cop
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { recordEvent } from "./events.server";
+import { sourceKeys } from "~/domain/points";
+import { debitPointsInTx, InsufficientPointsError } from "~/services/points/ledger.server";
 import { isRejectedToken, markAccessRevoked } from "~/services/lifecycle/lifecycle.server";
 import {
   completeRedemption,
@@ -328,12 +330,29 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
       // Fence: only the current lease holder may complete (a slow owner whose lease expired and was
       // taken over must not commit a second time).
       if (!(await completeRedemption(tx, redemption, redemption.id))) throw new LostLease();
-      const debited = await tx.customer.updateMany({
-        where: { id: customer.id, pointsBalance: { gte: cost } },
-        data: { pointsBalance: { decrement: cost }, lastActivityAt: issuedAt, redemptionLockKey: null, redemptionLockUntil: null },
-      });
-      if (debited.count !== 1) throw new NotEnoughPoints();
-      const after = (await tx.customer.findUnique({ where: { id: customer.id }, select: { pointsBalance: true } }))!.pointsBalance;
+      // The debit goes through the ledger (the only writer of balances): all of the cost from the
+      // available balance, re-checked under the customer's row lock, or nothing.
+      let debit;
+      try {
+        debit = await debitPointsInTx(tx, {
+          shop,
+          customerId: customer.id,
+          points: cost,
+          mode: "require",
+          reason: "REDEMPTION",
+          actor: "CUSTOMER",
+          rewardId: redemption.id,
+          sourceKey: sourceKeys.redemption(redemption.id),
+          note: spec.title,
+          now: issuedAt,
+          customerData: { redemptionLockKey: null, redemptionLockUntil: null },
+        });
+      } catch (error) {
+        if (error instanceof InsufficientPointsError) throw new NotEnoughPoints();
+        throw error;
+      }
+      if (debit.type !== "written") throw new Error("the redemption's points were already debited");
+      const after = debit.entry.balanceAfter;
       await tx.reward.create({
         data: {
           id: redemption.id,
@@ -367,17 +386,6 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
         actor: "CUSTOMER",
         toStatus: "ISSUED",
         reason: `Redeemed ${cost} points; ${generated.adopted ? "adopted the code an interrupted attempt had created" : "created"} in Shopify`,
-      });
-      await tx.pointsTransaction.create({
-        data: {
-          shop,
-          customerId: customer.id,
-          delta: -cost,
-          balanceAfter: after,
-          reason: "REDEMPTION",
-          rewardId: redemption.id,
-          note: spec.title,
-        },
       });
       await ctx.deps.inCommit?.(tx, { redemptionId: redemption.id, rewardId: redemption.id });
       return after;

@@ -37,6 +37,6 @@ describe("loadCustomerView", () => {
   });
 
   it("GIVEN a shopper not in the program THEN zero points and no rewards", async () => {
-    expect(await loadCustomerView(db, SHOP, "gid://shopify/Customer/404")).toEqual({ pointsBalance: 0, rewards: [] });
+    expect(await loadCustomerView(db, SHOP, "gid://shopify/Customer/404")).toEqual({ pointsBalance: 0, pendingPoints: 0, pendingAvailableAt: null, pointsExpireAt: null, birthday: null, rewards: [] });
   });
 });

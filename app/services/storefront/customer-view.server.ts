@@ -2,6 +2,7 @@
 // points balance and their Issued and Used rewards (never Pending, Failed or Canceled: those were
 // never available to them, or no longer are). Every query is keyed by shop AND the signed customer.
 import type { Db } from "~/db.server";
+import { pointsExpireAt } from "~/domain/points";
 import { isRewardKind, isRewardStatus, isVisibleToCustomer, kindTraits, REWARD_STATUSES, type RewardKind } from "~/domain/rewards";
 
 export type VisibleRewardStatus = "ISSUED" | "USED";
@@ -24,6 +25,13 @@ export interface StorefrontReward {
 
 export interface CustomerView {
   pointsBalance: number;
+  /** Earned points on hold (shown, not spendable yet), and when the next of them become spendable. */
+  pendingPoints: number;
+  pendingAvailableAt: string | null;
+  /** When the customer's points expire without new activity (the shop's expiry); null = never. */
+  pointsExpireAt: string | null;
+  /** "MM-DD" once the customer told us, for the birthday bonus. */
+  birthday: string | null;
   rewards: StorefrontReward[];
 }
 
@@ -76,13 +84,20 @@ export function toStorefrontReward(row: RewardRow): StorefrontReward | null {
   };
 }
 
-export async function loadCustomerView(db: Pick<Db, "customer" | "reward">, shop: string, customerGid: string): Promise<CustomerView> {
+export async function loadCustomerView(db: Pick<Db, "customer" | "reward" | "programSettings" | "pointsTransaction">, shop: string, customerGid: string): Promise<CustomerView> {
   const customer = await db.customer.findUnique({
     where: { shop_shopifyCustomerId: { shop, shopifyCustomerId: customerGid } },
-    select: { id: true, pointsBalance: true },
+    select: { id: true, pointsBalance: true, pendingPoints: true, lastActivityAt: true, birthday: true },
   });
   // A shopper who never earned points is not in the program yet: zero points, no rewards.
-  if (!customer) return { pointsBalance: 0, rewards: [] };
+  if (!customer) return { pointsBalance: 0, pendingPoints: 0, pendingAvailableAt: null, pointsExpireAt: null, birthday: null, rewards: [] };
+  const [settings, nextPending] = await Promise.all([
+    db.programSettings.findUnique({ where: { shop }, select: { expiryMonths: true } }),
+    customer.pendingPoints > 0
+      ? db.pointsTransaction.findFirst({ where: { customerId: customer.id, status: "PENDING", delta: { gt: 0 } }, orderBy: { availableAt: "asc" }, select: { availableAt: true } })
+      : null,
+  ]);
+  const expiresAt = customer.pointsBalance > 0 ? pointsExpireAt(customer.lastActivityAt, settings?.expiryMonths ?? null) : null;
   const rows = await db.reward.findMany({
     where: { shop, customerId: customer.id, status: { in: [...VISIBLE_STATUSES] } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -92,5 +107,12 @@ export async function loadCustomerView(db: Pick<Db, "customer" | "reward">, shop
   const rewards = rows.map(toStorefrontReward).filter((r): r is StorefrontReward => r !== null);
   // Ready-to-use codes first, then history; newest first within each.
   rewards.sort((a, b) => Number(a.status === "USED") - Number(b.status === "USED"));
-  return { pointsBalance: customer.pointsBalance, rewards };
+  return {
+    pointsBalance: customer.pointsBalance,
+    pendingPoints: customer.pendingPoints,
+    pendingAvailableAt: nextPending?.availableAt?.toISOString() ?? null,
+    pointsExpireAt: expiresAt?.toISOString() ?? null,
+    birthday: customer.birthday,
+    rewards,
+  };
 }

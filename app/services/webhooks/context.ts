@@ -4,6 +4,9 @@
 /** Shopify's topics, in the slash form Shopify sends in `X-Shopify-Topic`. */
 export type WebhookTopic =
   | "orders/create"
+  | "orders/cancelled"
+  | "refunds/create"
+  | "customers/create"
   | "discounts/update"
   | "discounts/delete"
   | "app/uninstalled"
@@ -24,6 +27,8 @@ export interface WebhookDeliveryContext {
   apiVersion: string;
   /** The body, already parsed JSON (any JSON value: effects validate every field they act on). */
   payload: unknown;
+  /** The body exactly as received, for readers that need what JSON.parse loses (ids beyond 2^53). */
+  rawPayload?: string;
   /** When the app recorded the delivery. */
   receivedAt: Date;
   /** Which attempt at applying this delivery this is (1 = the first). */

@@ -8,6 +8,8 @@ import { logger } from "~/logger.server";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
+import { parseJsonKeepingBigIds, refundFacts } from "~/domain/points";
+import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
 import { handleDiscountDeleted, handleDiscountUpdated } from "~/services/reconcile/discounts.server";
 import type { WebhookDeliveryContext } from "./context";
 import type { WebhookEffects } from "./inbox.server";
@@ -21,6 +23,21 @@ export async function appScopesUpdated(db: Db, delivery: WebhookDeliveryContext)
 
 export const WEBHOOK_EFFECTS: WebhookEffects = {
   "orders/create": [(db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt))],
+  // The points program (docs/decisions/019): refunds take a share back, a cancel all of it, a new
+  // customer account gets the sign-up bonus. refunds/create's only link to its order is the numeric
+  // `order_id`, read from the raw body so ids beyond 2^53 stay exact.
+  "refunds/create": [
+    async (db, d) =>
+      void (await takeBackForRefund(db, {
+        shop: d.shop,
+        refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload),
+        receivedAt: d.receivedAt,
+        attempt: d.attempt,
+        logger,
+      })),
+  ],
+  "orders/cancelled": [async (db, d) => void (await takeBackForCancel(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))],
+  "customers/create": [async (db, d) => void (await awardSignupBonus(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))],
   "discounts/update": [async (db, d) => void (await handleDiscountUpdated(db, d.shop, d.payload, new Date()))],
   "discounts/delete": [async (db, d) => void (await handleDiscountDeleted(db, d.shop, d.payload, new Date()))],
   // The shop's sessions go and its work stops — unless the delivery is older than a reinstall

@@ -124,6 +124,7 @@ async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, o
       triggeredAt: row.triggeredAt,
       apiVersion: row.apiVersion ?? "",
       payload: JSON.parse(row.payload) as unknown,
+      rawPayload: row.payload,
       receivedAt: row.receivedAt,
       attempt,
     };

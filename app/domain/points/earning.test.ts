@@ -1,0 +1,61 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { orderEarningAmount, parseJsonKeepingBigIds, parseMilli, pointsForAmount, pointsToTakeBack, refundedEarningAmount, refundFacts } from "./earning";
+
+const money = (shop: string, presentment = shop, currency = "USD", presentmentCurrency = currency) => ({
+  shop_money: { amount: shop, currency_code: currency },
+  presentment_money: { amount: presentment, currency_code: presentmentCurrency },
+});
+const rules = { includeShipping: false, includeTaxes: false };
+
+describe("orderEarningAmount", () => {
+  it("uses the shop-currency subtotal after discounts of a multi-currency order", () => {
+    const order = { subtotal_price_set: money("80.00", "73.50", "USD", "EUR"), total_tax_set: money("0.00"), shipping_lines: [] };
+    expect(orderEarningAmount(order, rules)).toBe(80_000n);
+  });
+
+  it("adds discounted shipping and taxes only when they count; takes included tax out unless it counts", () => {
+    const order = { subtotal_price_set: money("100.00"), total_tax_set: money("13.00"), taxes_included: false, shipping_lines: [{ discounted_price_set: money("7.50") }] };
+    expect(orderEarningAmount(order, { includeShipping: true, includeTaxes: true })).toBe(120_500n);
+    expect(orderEarningAmount({ ...order, taxes_included: true }, rules)).toBe(87_000n);
+  });
+
+  it("reads Shopify's own orders/create sample", () => {
+    const sample = JSON.parse(readFileSync(path.join(process.cwd(), "emulator/test/fixtures/orders-create.sample.json"), "utf8"));
+    expect(orderEarningAmount(sample, rules)).toBe(parseMilli(sample.subtotal_price_set.shop_money.amount));
+  });
+
+  it("is null without a readable shop-currency subtotal (never a guess)", () => {
+    expect(orderEarningAmount({ subtotal_price: "10.00" }, rules)).toBeNull();
+    expect(orderEarningAmount(null, rules)).toBeNull();
+    expect(orderEarningAmount({ subtotal_price_set: money("abc") }, rules)).toBeNull();
+  });
+});
+
+describe("pointsForAmount", () => {
+  it("applies the rate and the rounding", () => {
+    expect(pointsForAmount(10_990n, { pointsPerCurrencyUnit: "1", rounding: "DOWN" })).toBe(10);
+    expect(pointsForAmount(10_990n, { pointsPerCurrencyUnit: "1", rounding: "NEAREST" })).toBe(11);
+    expect(pointsForAmount(10_010n, { pointsPerCurrencyUnit: "1", rounding: "UP" })).toBe(11);
+    expect(pointsForAmount(10_000n, { pointsPerCurrencyUnit: "0.5", rounding: "DOWN" })).toBe(5);
+    expect(pointsForAmount(0n, { pointsPerCurrencyUnit: "10", rounding: "UP" })).toBe(0);
+  });
+});
+
+describe("refunds", () => {
+  it("keeps an order id beyond 2^53 exact", () => {
+    const raw = '{"id":999,"order_id":820982911946154508,"refund_line_items":[{"subtotal_set":{"shop_money":{"amount":"40.00"}},"total_tax_set":{"shop_money":{"amount":"2.00"}}}],"order_adjustments":[{"kind":"shipping_refund","amount_set":{"shop_money":{"amount":"-5.00"}}}]}';
+    const facts = refundFacts(parseJsonKeepingBigIds(raw))!;
+    expect(facts.orderGid).toBe("gid://shopify/Order/820982911946154508");
+    expect(refundedEarningAmount(facts, rules)).toBe(40_000n);
+    expect(refundedEarningAmount(facts, { includeShipping: true, includeTaxes: true })).toBe(47_000n);
+  });
+
+  it("takes back a proportional share, never more than is left", () => {
+    expect(pointsToTakeBack({ earned: 100, earnedOn: 100_000n, refunded: 40_000n, alreadyTakenBack: 0 })).toBe(40);
+    expect(pointsToTakeBack({ earned: 100, earnedOn: 100_000n, refunded: 100_000n, alreadyTakenBack: 40 })).toBe(60);
+    expect(pointsToTakeBack({ earned: 10, earnedOn: 10_990n, refunded: 10_990n, alreadyTakenBack: 0 })).toBe(10);
+    expect(pointsToTakeBack({ earned: 100, earnedOn: 100_000n, refunded: 0n, alreadyTakenBack: 0 })).toBe(0);
+  });
+});

@@ -1,0 +1,150 @@
+// Points earned on an order and taken back by its refunds, from Shopify's webhook payloads.
+// Amounts are the shop-currency ones Shopify sends (`*_set.shop_money`), so a multi-currency order
+// earns on what the shop was paid in its own currency
+// (https://shopify.dev/docs/api/admin-rest/latest/resources/order: "shop_money" vs "presentment_money").
+// Webhook bodies are untrusted: every reader accepts `unknown`, tolerates missing or malformed fields
+// and never throws. Money is handled as exact thousandths of a currency unit (bigint), never floats.
+import { rateHundredths, type ProgramSettingsValues, type Rounding } from "./settings";
+
+/** Exact amount in thousandths of the shop currency's unit (3 decimals covers every ISO currency). */
+export type Milli = bigint;
+
+function field(value: unknown, key: string): unknown {
+  if (value === null || typeof value !== "object") return undefined;
+  return (value as Record<string, unknown>)[key];
+}
+
+/** "12.34" / 12.34 → 12340n; null for anything else (more than 3 decimals, not a number). */
+export function parseMilli(value: unknown): Milli | null {
+  const text = typeof value === "number" && Number.isFinite(value) ? String(value) : typeof value === "string" ? value.trim() : null;
+  if (text === null || text.length > 32) return null;
+  const m = /^(-)?(\d+)(?:\.(\d{1,3}))?$/.exec(text);
+  if (!m) return null;
+  const milli = BigInt(m[2]!) * 1000n + BigInt((m[3] ?? "0").padEnd(3, "0"));
+  return m[1] ? -milli : milli;
+}
+
+export function formatMilli(milli: Milli): string {
+  const negative = milli < 0n;
+  const abs = negative ? -milli : milli;
+  const fraction = (abs % 1000n).toString().padStart(3, "0").replace(/0$/, "");
+  return `${negative ? "-" : ""}${abs / 1000n}.${fraction}`;
+}
+
+/** `{ shop_money: { amount } }` → its amount; null when absent or malformed. */
+function shopMoney(set: unknown): Milli | null {
+  return parseMilli(field(field(set, "shop_money"), "amount"));
+}
+
+function list(value: unknown, max = 1000): unknown[] {
+  return Array.isArray(value) ? value.slice(0, max) : [];
+}
+
+function sum(values: Array<Milli | null>): Milli {
+  return values.reduce<Milli>((total, v) => total + (v ?? 0n), 0n);
+}
+
+const max0 = (v: Milli) => (v < 0n ? 0n : v);
+
+/**
+ * The part of an order that earns points, in shop currency: the subtotal after discounts
+ * (`subtotal_price_set`), plus shipping after its discounts (`shipping_lines[].discounted_price_set`)
+ * and taxes (`total_tax_set`) when the merchant counts them. A shop whose prices include tax
+ * (`taxes_included`) has the tax inside the subtotal: it is taken out unless taxes count.
+ * null when the payload has no readable shop-currency subtotal.
+ */
+export function orderEarningAmount(payload: unknown, settings: Pick<ProgramSettingsValues, "includeShipping" | "includeTaxes">): Milli | null {
+  const subtotal = shopMoney(field(payload, "subtotal_price_set"));
+  if (subtotal === null) return null;
+  const tax = shopMoney(field(payload, "total_tax_set")) ?? 0n;
+  const taxesIncluded = field(payload, "taxes_included") === true;
+  const lines = list(field(payload, "shipping_lines"));
+  const shipping = lines.length > 0 ? sum(lines.map((l) => shopMoney(field(l, "discounted_price_set")))) : 0n;
+  let amount = subtotal;
+  if (taxesIncluded && !settings.includeTaxes) amount -= tax;
+  if (!taxesIncluded && settings.includeTaxes) amount += tax;
+  if (settings.includeShipping) amount += shipping;
+  return max0(amount);
+}
+
+function divideRounded(numerator: bigint, denominator: bigint, rounding: Rounding): bigint {
+  const q = numerator / denominator;
+  const r = numerator % denominator;
+  if (r === 0n) return q;
+  if (rounding === "UP") return q + 1n;
+  if (rounding === "NEAREST") return r * 2n >= denominator ? q + 1n : q;
+  return q;
+}
+
+/** Points for an amount at the merchant's rate and rounding (never negative; capped to a safe integer). */
+export function pointsForAmount(amount: Milli, settings: Pick<ProgramSettingsValues, "pointsPerCurrencyUnit" | "rounding">): number {
+  const rate = rateHundredths(settings.pointsPerCurrencyUnit);
+  if (rate === null || amount <= 0n) return 0;
+  const points = divideRounded(amount * BigInt(rate), 100_000n, settings.rounding);
+  return Number(points > 1_000_000_000n ? 1_000_000_000n : points);
+}
+
+/** The refund facts points depend on (refunds/create). */
+export interface RefundFacts {
+  /** gid://shopify/Refund/… (or the exact id digits when the gid is missing). */
+  refundId: string;
+  /** gid://shopify/Order/…, built from the exact digits of `order_id`. */
+  orderGid: string;
+  /** Refunded line items after discounts (`refund_line_items[].subtotal_set`). */
+  lines: Milli;
+  /** Their taxes (`refund_line_items[].total_tax_set`). */
+  taxes: Milli;
+  /** Refunded shipping (`order_adjustments[kind=shipping_refund]`, negative amounts in Shopify). */
+  shipping: Milli;
+}
+
+/**
+ * JSON.parse that keeps integers beyond 2^53 as their exact digits (strings): Shopify's ids may
+ * exceed it (the order id of the `orders/create` sample does), and `order_id` is the only link from
+ * a refund to its order. Uses the reviver's source text (Node ≥ 21, `context.source`).
+ */
+export function parseJsonKeepingBigIds(raw: string): unknown {
+  return JSON.parse(raw, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^\d+$/.test(context.source) ? context.source : value,
+  );
+}
+
+function digits(value: unknown): string | null {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return String(value);
+  if (typeof value === "string" && /^[1-9]\d{0,24}$/.test(value)) return value;
+  return null;
+}
+
+/** refunds/create payload (parsed with {@link parseJsonKeepingBigIds}) → its facts; null when unusable. */
+export function refundFacts(payload: unknown): RefundFacts | null {
+  const orderDigits = digits(field(payload, "order_id"));
+  const gid = field(payload, "admin_graphql_api_id");
+  const refundId = typeof gid === "string" && /^gid:\/\/shopify\/Refund\/\d+$/.test(gid) ? gid : digits(field(payload, "id"));
+  if (!orderDigits || !refundId) return null;
+  const items = list(field(payload, "refund_line_items"));
+  const adjustments = list(field(payload, "order_adjustments")).filter((a) => field(a, "kind") === "shipping_refund");
+  return {
+    refundId,
+    orderGid: `gid://shopify/Order/${orderDigits}`,
+    lines: max0(sum(items.map((i) => shopMoney(field(i, "subtotal_set"))))),
+    taxes: max0(sum(items.map((i) => shopMoney(field(i, "total_tax_set"))))),
+    shipping: max0(-sum(adjustments.map((a) => shopMoney(field(a, "amount_set"))))),
+  };
+}
+
+/** The refunded amount that counts, by the same rules as earning (shipping, taxes). */
+export function refundedEarningAmount(refund: RefundFacts, settings: Pick<ProgramSettingsValues, "includeShipping" | "includeTaxes">): Milli {
+  return refund.lines + (settings.includeTaxes ? refund.taxes : 0n) + (settings.includeShipping ? refund.shipping : 0n);
+}
+
+/**
+ * Points a refund takes back: the order's earned points in proportion to the refunded share of the
+ * amount that earned them (rounded to nearest), never more than what is left of them.
+ */
+export function pointsToTakeBack(input: { earned: number; earnedOn: Milli; refunded: Milli; alreadyTakenBack: number }): number {
+  const left = Math.max(0, input.earned - input.alreadyTakenBack);
+  if (left === 0 || input.refunded <= 0n) return 0;
+  if (input.earnedOn <= 0n || input.refunded >= input.earnedOn) return left;
+  const share = Number(divideRounded(BigInt(input.earned) * input.refunded, input.earnedOn, "NEAREST"));
+  return Math.min(left, share);
+}

@@ -1,0 +1,96 @@
+// The points ledger's vocabulary and its pure rules: reasons, states, the keys that make an entry
+// happen once, how a take-back that exceeds the balance is split, birthdays and expiry dates.
+// The only writer of the ledger is app/services/points/ledger.server.ts (docs/decisions/019).
+
+export const LEDGER_REASONS = [
+  "EARNED",
+  "ORDER_REFUNDED",
+  "ORDER_CANCELED",
+  "REDEMPTION",
+  "REDEMPTION_REFUND",
+  "REFUND_REVERSED",
+  "ADJUSTMENT",
+  "SIGNUP_BONUS",
+  "BIRTHDAY_BONUS",
+  "EXPIRED",
+] as const;
+export type LedgerReason = (typeof LEDGER_REASONS)[number];
+
+export const LEDGER_STATUSES = ["AVAILABLE", "PENDING"] as const;
+export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
+
+export const LEDGER_ACTORS = ["CUSTOMER", "MERCHANT", "WEBHOOK", "WORKER", "SYSTEM"] as const;
+export type LedgerActor = (typeof LEDGER_ACTORS)[number];
+
+export function parseLedgerReason(value: string): LedgerReason | null {
+  return (LEDGER_REASONS as readonly string[]).includes(value) ? (value as LedgerReason) : null;
+}
+
+/** Keys that make an entry happen once per source, whatever the deliveries (unique per shop). */
+export const sourceKeys = {
+  orderEarned: (orderGid: string) => `order:${orderGid}:earned`,
+  orderCanceled: (orderGid: string) => `order:${orderGid}:canceled`,
+  refund: (refundId: string) => `refund:${refundId}`,
+  redemption: (rewardId: string) => `reward:${rewardId}:redeemed`,
+  redemptionRefund: (rewardId: string) => `reward:${rewardId}:refunded`,
+  redemptionRefundReversed: (rewardId: string) => `reward:${rewardId}:refund-reversed`,
+  signup: (customerGid: string) => `signup:${customerGid}`,
+  birthday: (customerId: string, year: number) => `birthday:${customerId}:${year}`,
+  expiry: (customerId: string, lastActivityAt: Date) => `expiry:${customerId}:${lastActivityAt.toISOString()}`,
+  adjustment: (idempotencyKey: string) => `adjustment:${idempotencyKey}`,
+};
+
+/**
+ * Taking `wanted` points from a customer: what is taken from the points still pending for the same
+ * source, what from the available balance, and the shortfall the balance could not cover (the
+ * balance never goes below zero; the shortfall is recorded and shown to the merchant).
+ */
+export function splitTakeBack(wanted: number, fromPending: number, available: number): { pending: number; available: number; shortfall: number } {
+  const w = Math.max(0, Math.trunc(wanted));
+  const pending = Math.min(w, Math.max(0, fromPending));
+  const fromAvailable = Math.min(w - pending, Math.max(0, available));
+  return { pending, available: fromAvailable, shortfall: w - pending - fromAvailable };
+}
+
+/** When pending points become spendable; null when there is no hold. */
+export function availableAtFor(now: Date, pendingDays: number): Date | null {
+  return pendingDays > 0 ? new Date(now.getTime() + pendingDays * 86_400_000) : null;
+}
+
+/** Adds calendar months (UTC), clamping the day (Jan 31 + 1 month = Feb 28/29). */
+export function addMonths(date: Date, months: number): Date {
+  const d = new Date(date.getTime());
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, last));
+  return d;
+}
+
+/** The date a customer's points expire after `expiryMonths` without activity; null = never. */
+export function pointsExpireAt(lastActivityAt: Date, expiryMonths: number | null): Date | null {
+  return expiryMonths && expiryMonths > 0 ? addMonths(lastActivityAt, expiryMonths) : null;
+}
+
+/** "MM-DD" (or a full "YYYY-MM-DD" from a date input; the year is dropped) → "MM-DD"; null when not a real date. */
+export function parseBirthday(value: unknown): string | null {
+  if (typeof value !== "string") return null;
+  const m = /^(?:\d{4}-)?(\d{2})-(\d{2})$/.exec(value.trim());
+  if (!m) return null;
+  const month = Number(m[1]);
+  const day = Number(m[2]);
+  if (month < 1 || month > 12 || day < 1) return null;
+  // 2000 is a leap year: Feb 29 is a valid birthday.
+  if (day > new Date(Date.UTC(2000, month, 0)).getUTCDate()) return null;
+  return `${m[1]}-${m[2]}`;
+}
+
+/** Whether `now` (UTC) is on or after this year's birthday; Feb 29 counts on Feb 28 in other years. */
+export function birthdayReached(birthday: string, now: Date): boolean {
+  const [month, day] = birthday.split("-").map(Number) as [number, number];
+  const year = now.getUTCFullYear();
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const date = Date.UTC(year, month - 1, Math.min(day, last));
+  return now.getTime() >= date;
+}

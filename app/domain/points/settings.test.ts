@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { birthdayReached, parseBirthday, pointsExpireAt, splitTakeBack } from "./ledger";
+import { DEFAULT_PROGRAM_SETTINGS, settingsFromRow, validateProgramSettings } from "./settings";
+
+const valid = { enabled: "on", pointsNameSingular: "star", pointsNamePlural: "stars", pointsPerCurrencyUnit: "1.5", rounding: "NEAREST", pendingDays: "14", expiryMonths: "", signupBonus: "50", birthdayBonus: "100" };
+
+describe("program settings", () => {
+  it("accepts a valid form", () => {
+    const r = validateProgramSettings(valid);
+    expect(r).toEqual({ ok: true, values: { ...DEFAULT_PROGRAM_SETTINGS, enabled: true, pointsNameSingular: "star", pointsNamePlural: "stars", pointsPerCurrencyUnit: "1.5", rounding: "NEAREST", pendingDays: 14, expiryMonths: null, signupBonus: 50, birthdayBonus: 100 } });
+  });
+
+  it("reports every field's problem at once", () => {
+    const r = validateProgramSettings({ ...valid, pointsNamePlural: "", pointsPerCurrencyUnit: "1.234", pendingDays: "-1", expiryMonths: "0", signupBonus: "ten", rounding: "SIDEWAYS" });
+    expect(r).toEqual({ ok: false, errors: { pointsNamePlural: "required", pointsPerCurrencyUnit: "too_many_decimals", pendingDays: "out_of_range", expiryMonths: "out_of_range", signupBonus: "not_a_number", rounding: "invalid_choice" } });
+    expect(validateProgramSettings({ ...valid, pointsPerCurrencyUnit: "0" })).toMatchObject({ ok: false, errors: { pointsPerCurrencyUnit: "out_of_range" } });
+  });
+
+  it("a shop that never saved settings has the program off", () => {
+    expect(settingsFromRow(null).enabled).toBe(false);
+  });
+});
+
+describe("ledger rules", () => {
+  it("splits a take-back between pending, available and shortfall", () => {
+    expect(splitTakeBack(100, 40, 30)).toEqual({ pending: 40, available: 30, shortfall: 30 });
+    expect(splitTakeBack(10, 0, 30)).toEqual({ pending: 0, available: 10, shortfall: 0 });
+  });
+
+  it("validates birthdays and knows when this year's is reached", () => {
+    expect(parseBirthday("1990-02-29")).toBe("02-29");
+    expect(parseBirthday("02-30")).toBeNull();
+    expect(parseBirthday("13-01")).toBeNull();
+    expect(parseBirthday(42)).toBeNull();
+    expect(birthdayReached("02-29", new Date("2027-02-28T00:00:00Z"))).toBe(true);
+    expect(birthdayReached("12-24", new Date("2027-12-23T23:59:59Z"))).toBe(false);
+  });
+
+  it("expiry is N calendar months after the last activity", () => {
+    expect(pointsExpireAt(new Date("2026-01-31T12:00:00Z"), 1)?.toISOString()).toBe("2026-02-28T12:00:00.000Z");
+    expect(pointsExpireAt(new Date("2026-01-31T12:00:00Z"), null)).toBeNull();
+  });
+});

@@ -1,0 +1,59 @@
+// Manual points adjustments by the merchant: add or remove, with a required reason, recorded in the
+// ledger with the staff member who did it (the session token's user id). Removing never takes the
+// balance below zero: asking for more than the customer has is refused with a clear message.
+import type { Db } from "~/db.server";
+import type { Result } from "~/domain/result";
+import { sourceKeys } from "~/domain/points";
+import { ADJUSTMENT_MESSAGES } from "~/copy/admin";
+import { creditPoints, debitPoints, InsufficientPointsError } from "./ledger.server";
+
+export type AdjustField = "points" | "reason" | "direction";
+
+export type AdjustResult = Result<
+  { message: string; pointsBalance: number },
+  { code: "invalid" | "not_found" | "insufficient_points"; message: string; fields?: Partial<Record<AdjustField, string>> }
+>;
+
+const MAX_POINTS = 1_000_000;
+const KEY = /^[\x21-\x7e]{8,200}$/;
+
+export async function adjustPoints(
+  db: Db,
+  input: { shop: string; customerId: string; actorId: string | null; now: Date; form: { direction?: unknown; points?: unknown; reason?: unknown; idempotencyKey?: unknown } },
+): Promise<AdjustResult> {
+  const fields: Partial<Record<AdjustField, string>> = {};
+  const direction = input.form.direction;
+  if (direction !== "add" && direction !== "remove") fields.direction = ADJUSTMENT_MESSAGES.fields.direction;
+  const pointsText = typeof input.form.points === "string" ? input.form.points.trim() : "";
+  const points = /^\d{1,7}$/.test(pointsText) ? Number(pointsText) : NaN;
+  if (!(points >= 1 && points <= MAX_POINTS)) fields.points = ADJUSTMENT_MESSAGES.fields.points;
+  const reason = typeof input.form.reason === "string" ? input.form.reason.trim() : "";
+  if (reason === "" || reason.length > 200) fields.reason = ADJUSTMENT_MESSAGES.fields.reason;
+  if (Object.keys(fields).length > 0) return { ok: false, error: { code: "invalid", message: ADJUSTMENT_MESSAGES.invalid, fields } };
+
+  const customer = await db.customer.findFirst({ where: { id: input.customerId, shop: input.shop }, select: { id: true } });
+  if (!customer) return { ok: false, error: { code: "not_found", message: "This customer isn't in your shop's loyalty program." } };
+  const key = typeof input.form.idempotencyKey === "string" && KEY.test(input.form.idempotencyKey) ? sourceKeys.adjustment(input.form.idempotencyKey) : null;
+  const source = {
+    shop: input.shop,
+    customerId: customer.id,
+    points,
+    reason: "ADJUSTMENT" as const,
+    actor: "MERCHANT" as const,
+    actorId: input.actorId,
+    // The merchant's own words: kept as the row's note (erased by customers/redact).
+    note: reason,
+    sourceKey: key,
+    now: input.now,
+  };
+  try {
+    if (direction === "add") await creditPoints(db, source);
+    else await debitPoints(db, { ...source, mode: "require" });
+  } catch (error) {
+    if (!(error instanceof InsufficientPointsError)) throw error;
+    const c = await db.customer.findUniqueOrThrow({ where: { id: customer.id }, select: { pointsBalance: true } });
+    return { ok: false, error: { code: "insufficient_points", message: ADJUSTMENT_MESSAGES.insufficient(c.pointsBalance), fields: { points: ADJUSTMENT_MESSAGES.insufficient(c.pointsBalance) } } };
+  }
+  const after = await db.customer.findUniqueOrThrow({ where: { id: customer.id }, select: { pointsBalance: true } });
+  return { ok: true, message: direction === "add" ? ADJUSTMENT_MESSAGES.added(points) : ADJUSTMENT_MESSAGES.removed(points), pointsBalance: after.pointsBalance };
+}

@@ -1,0 +1,44 @@
+// The program's customer rows, created when Shopify first tells us about a customer (an order,
+// customers/create). Display data comes from Shopify's payload fields, never from free text.
+import type { Db } from "~/db.server";
+import { isUniqueViolation } from "~/db.server";
+
+export interface CustomerIdentity {
+  shop: string;
+  /** gid://shopify/Customer/… */
+  customerGid: string;
+  displayName?: string | null;
+  email?: string | null;
+  now: Date;
+}
+
+/** The customer's row, created if missing (a twin creating it at the same moment is fine). */
+export async function ensureCustomer(db: Db, who: CustomerIdentity): Promise<{ id: string; created: boolean }> {
+  const where = { shop_shopifyCustomerId: { shop: who.shop, shopifyCustomerId: who.customerGid } };
+  const found = await db.customer.findUnique({ where, select: { id: true } });
+  if (found) return { id: found.id, created: false };
+  try {
+    const created = await db.customer.create({
+      data: { shop: who.shop, shopifyCustomerId: who.customerGid, displayName: who.displayName ?? "", email: who.email ?? null, lastActivityAt: who.now },
+      select: { id: true },
+    });
+    return { id: created.id, created: true };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const row = await db.customer.findUniqueOrThrow({ where, select: { id: true } });
+    return { id: row.id, created: false };
+  }
+}
+
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+const text = (v: unknown, max = 200) => (typeof v === "string" && v.trim() !== "" ? v.trim().slice(0, max) : null);
+
+/** The name and email of a customer object in a webhook payload (orders/*, customers/create). */
+export function customerDisplay(customer: unknown): { displayName: string | null; email: string | null } {
+  const name = [text(field(customer, "first_name"), 100), text(field(customer, "last_name"), 100)].filter(Boolean).join(" ");
+  const email = text(field(customer, "email"), 320);
+  return { displayName: name || null, email };
+}

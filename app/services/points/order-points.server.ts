@@ -1,0 +1,208 @@
+// Points and orders, from webhooks (effects registered in app/services/webhooks/effects.server.ts):
+//   orders/create    → the order earns points once (key: the order), pending when the shop holds them;
+//   refunds/create   → a proportional share comes back off, once per refund;
+//   orders/cancelled → whatever the order still has is taken back, once per order;
+//   customers/create → the sign-up bonus, once per customer.
+// Shopify does not order deliveries: a cancel applied before its orders/create leaves a marker row
+// (the order then earns nothing); a refund applied before its order is retried by the inbox until
+// the order has earned (a few attempts), then dropped — the order's points were never earned.
+import type { Db } from "~/db.server";
+import {
+  availableAtFor,
+  formatMilli,
+  orderEarningAmount,
+  parseMilli,
+  pointsForAmount,
+  pointsToTakeBack,
+  refundedEarningAmount,
+  refundFacts,
+  sourceKeys,
+  type RefundFacts,
+} from "~/domain/points";
+import { orderFacts } from "~/domain/rewards";
+import type { Logger } from "~/logger.server";
+import { customerDisplay, ensureCustomer } from "./customers.server";
+import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, type LedgerWrite, type Tx } from "./ledger.server";
+import { getProgramSettings } from "./program.server";
+
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+export interface OrderInput {
+  shop: string;
+  payload: unknown;
+  /** When the app recorded the delivery: the time base of pending holds. */
+  receivedAt: Date;
+}
+
+export type EarnOutcome = "earned" | "duplicate" | "no_customer" | "program_off" | "no_points" | "canceled" | "unreadable";
+
+/** orders/create: the order's customer earns points on it, once. */
+export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<EarnOutcome> {
+  const facts = orderFacts(order.payload);
+  if (!facts.orderGid) return "unreadable";
+  if (!facts.customerGid) return "no_customer";
+  if (facts.cancelled) return "canceled";
+  const settings = await getProgramSettings(db, order.shop);
+  if (!settings.enabled) return "program_off";
+  const amount = orderEarningAmount(order.payload, settings);
+  if (amount === null) return "unreadable";
+  const points = pointsForAmount(amount, settings);
+  if (points <= 0) return "no_points";
+  const customer = await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
+  const orderGid = facts.orderGid;
+  const write = await inLedgerTransaction(db, order.shop, sourceKeys.orderEarned(orderGid), async (tx): Promise<LedgerWrite> => {
+    await lockCustomer(tx, customer.id);
+    // A cancel applied first (deliveries are not ordered) leaves its marker: nothing to earn.
+    const canceled = await tx.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: order.shop, sourceKey: sourceKeys.orderCanceled(orderGid) } } });
+    if (canceled) return { type: "nothing" };
+    return creditPointsInTx(tx, {
+      shop: order.shop,
+      customerId: customer.id,
+      points,
+      reason: "EARNED",
+      actor: "WEBHOOK",
+      sourceKey: sourceKeys.orderEarned(orderGid),
+      orderGid,
+      orderName: facts.orderName,
+      amount: formatMilli(amount),
+      availableAt: availableAtFor(order.receivedAt, settings.pendingDays),
+      now: new Date(),
+    });
+  });
+  return write.type === "written" ? "earned" : write.type === "duplicate" ? "duplicate" : "canceled";
+}
+
+/** What an order earned and what was already taken back, under the customer's lock. */
+async function orderPoints(tx: Tx, shop: string, orderGid: string) {
+  const rows = await tx.pointsTransaction.findMany({ where: { shop, orderGid }, orderBy: { createdAt: "asc" } });
+  const earnedRow = rows.find((r) => r.reason === "EARNED");
+  const takenBack = rows.filter((r) => r.reason === "ORDER_REFUNDED" || r.reason === "ORDER_CANCELED").reduce((s, r) => s - r.delta + r.shortfall, 0);
+  return { earnedRow, takenBack, canceled: rows.some((r) => r.reason === "ORDER_CANCELED") };
+}
+
+export class OrderNotEarnedYetError extends Error {
+  constructor(orderGid: string) {
+    super(`the refunded order ${orderGid} has not earned its points yet (its orders/create may still be on its way)`);
+    this.name = "OrderNotEarnedYetError";
+  }
+}
+
+export type TakeBackOutcome = "taken_back" | "duplicate" | "nothing_earned" | "nothing_left" | "unreadable";
+
+/**
+ * refunds/create: takes back the refunded share of the order's points. `attempt` is the inbox's:
+ * while the order may still be on its way (first `waitAttempts` attempts) an unknown order is an
+ * error to retry later; after that the refund belongs to an order that earned nothing.
+ */
+export async function takeBackForRefund(db: Db, input: { shop: string; refund: RefundFacts | null; receivedAt: Date; attempt: number; logger: Logger }, waitAttempts = 4): Promise<TakeBackOutcome> {
+  const { refund } = input;
+  if (!refund) return "unreadable";
+  const earned = await db.pointsTransaction.findFirst({ where: { shop: input.shop, orderGid: refund.orderGid, reason: "EARNED" }, select: { customerId: true } });
+  if (!earned) {
+    const canceled = await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: input.shop, sourceKey: sourceKeys.orderCanceled(refund.orderGid) } } });
+    if (canceled) return "nothing_left";
+    if (input.attempt < waitAttempts) throw new OrderNotEarnedYetError(refund.orderGid);
+    input.logger.info({ shop: input.shop, order: refund.orderGid, refund: refund.refundId }, "refund of an order that earned no points");
+    return "nothing_earned";
+  }
+  const settings = await getProgramSettings(db, input.shop);
+  const sourceKey = sourceKeys.refund(refund.refundId);
+  const refunded = refundedEarningAmount(refund, settings);
+  const write = await inLedgerTransaction(db, input.shop, sourceKey, async (tx) => {
+    await lockCustomer(tx, earned.customerId);
+    const { earnedRow, takenBack } = await orderPoints(tx, input.shop, refund.orderGid);
+    if (!earnedRow) return { type: "nothing" };
+    const points = pointsToTakeBack({ earned: earnedRow.delta, earnedOn: parseMilli(earnedRow.amount) ?? 0n, refunded, alreadyTakenBack: takenBack });
+    if (points <= 0) return { type: "nothing" };
+    return debitPointsInTx(tx, {
+      shop: input.shop,
+      customerId: earned.customerId,
+      points,
+      mode: "clamp",
+      pendingOf: { orderGid: refund.orderGid },
+      reason: "ORDER_REFUNDED",
+      actor: "WEBHOOK",
+      sourceKey,
+      orderGid: refund.orderGid,
+      orderName: earnedRow.orderName,
+      refundId: refund.refundId,
+      amount: formatMilli(refunded),
+      now: new Date(),
+    });
+  });
+  return write.type === "written" ? "taken_back" : write.type === "duplicate" ? "duplicate" : "nothing_left";
+}
+
+/** orders/cancelled: everything the order still has is taken back; a marker when it earned nothing (yet). */
+export async function takeBackForCancel(db: Db, order: OrderInput): Promise<TakeBackOutcome> {
+  const facts = orderFacts(order.payload);
+  if (!facts.orderGid || !facts.customerGid) return "unreadable";
+  const orderGid = facts.orderGid;
+  const sourceKey = sourceKeys.orderCanceled(orderGid);
+  const earned = await db.pointsTransaction.findFirst({ where: { shop: order.shop, orderGid, reason: "EARNED" }, select: { customerId: true } });
+  const customerId =
+    earned?.customerId ??
+    (await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt })).id;
+  const write = await inLedgerTransaction(db, order.shop, sourceKey, async (tx) => {
+    await lockCustomer(tx, customerId);
+    const { earnedRow, takenBack } = await orderPoints(tx, order.shop, orderGid);
+    const left = earnedRow ? Math.max(0, earnedRow.delta - takenBack) : 0;
+    const source = {
+      shop: order.shop,
+      customerId,
+      reason: "ORDER_CANCELED" as const,
+      actor: "WEBHOOK" as const,
+      sourceKey,
+      orderGid,
+      orderName: facts.orderName,
+      now: new Date(),
+    };
+    if (left > 0) return debitPointsInTx(tx, { ...source, points: left, mode: "clamp", pendingOf: { orderGid } });
+    // Nothing to take (not earned yet, or all refunded): the marker keeps a late orders/create from earning.
+    const existing = await tx.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: order.shop, sourceKey } } });
+    if (existing) return { type: "duplicate", entry: existing };
+    const customer = await tx.customer.findUniqueOrThrow({ where: { id: customerId }, select: { pointsBalance: true } });
+    const entry = await tx.pointsTransaction.create({
+      data: {
+        shop: source.shop,
+        customerId,
+        reason: source.reason,
+        actor: source.actor,
+        sourceKey,
+        orderGid,
+        orderName: facts.orderName,
+        createdAt: source.now,
+        delta: 0,
+        balanceAfter: customer.pointsBalance,
+        status: "AVAILABLE",
+      },
+    });
+    return { type: "written", entry };
+  });
+  return write.type === "duplicate" ? "duplicate" : "taken_back";
+}
+
+/** customers/create: the sign-up bonus, once per customer, when the program gives one. */
+export async function awardSignupBonus(db: Db, input: { shop: string; payload: unknown; receivedAt: Date }): Promise<"awarded" | "duplicate" | "none"> {
+  const gid = field(input.payload, "admin_graphql_api_id");
+  if (typeof gid !== "string" || !/^gid:\/\/shopify\/Customer\/[1-9]\d*$/.test(gid)) return "none";
+  const settings = await getProgramSettings(db, input.shop);
+  const customer = await ensureCustomer(db, { shop: input.shop, customerGid: gid, ...customerDisplay(input.payload), now: input.receivedAt });
+  if (!settings.enabled || settings.signupBonus <= 0) return "none";
+  const write = await inLedgerTransaction(db, input.shop, sourceKeys.signup(gid), (tx) =>
+    creditPointsInTx(tx, {
+      shop: input.shop,
+      customerId: customer.id,
+      points: settings.signupBonus,
+      reason: "SIGNUP_BONUS",
+      actor: "WEBHOOK",
+      sourceKey: sourceKeys.signup(gid),
+      now: new Date(),
+    }),
+  );
+  return write.type === "written" ? "awarded" : write.type === "duplicate" ? "duplicate" : "none";
+}
+
+export { refundFacts };

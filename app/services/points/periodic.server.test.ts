@@ -1,0 +1,52 @@
+// The points program's periodic work against the real database: birthday bonuses once a year,
+// expiry after N months without activity (once, as a ledger row), pending points released.
+import { beforeAll, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { createCustomer, createShop } from "../../../test/support/factories";
+import { creditPoints, ledgerTotals } from "./ledger.server";
+import { runPointsProgramTasks } from "./periodic.server";
+
+const SHOP = "periodic-points.myshopify.com";
+
+beforeAll(async () => {
+  await createShop(db, SHOP);
+  await db.programSettings.create({ data: { shop: SHOP, enabled: true, birthdayBonus: 25, expiryMonths: 12 } });
+});
+
+async function customer(fields: { birthday?: string; lastActivityAt?: Date } = {}) {
+  const c = await createCustomer(db, SHOP);
+  await db.customer.update({ where: { id: c.id }, data: { pointsBalance: 0, birthday: fields.birthday ?? null, lastActivityAt: fields.lastActivityAt ?? new Date("2027-01-01T00:00:00Z") } });
+  return c.id;
+}
+
+const rows = (customerId: string) => db.pointsTransaction.findMany({ where: { customerId }, orderBy: { createdAt: "asc" } });
+
+describe("points program periodic tasks", () => {
+  it("gives the birthday bonus once a year, on or within a week after the day, never before", async () => {
+    const id = await customer({ birthday: "03-10", lastActivityAt: new Date("2027-03-01T00:00:00Z") });
+    await runPointsProgramTasks(db, new Date("2027-03-09T23:00:00Z"));
+    expect(await rows(id)).toHaveLength(0);
+    await runPointsProgramTasks(db, new Date("2027-03-10T08:00:00Z"));
+    await runPointsProgramTasks(db, new Date("2027-03-12T08:00:00Z"));
+    expect((await rows(id)).map((r) => [r.reason, r.delta])).toEqual([["BIRTHDAY_BONUS", 25]]);
+    await runPointsProgramTasks(db, new Date("2028-03-10T08:00:00Z"));
+    expect((await rows(id)).map((r) => r.reason)).toEqual(["BIRTHDAY_BONUS", "BIRTHDAY_BONUS"]);
+  });
+
+  it("expires available points N months after the last activity, once, as a ledger row", async () => {
+    const last = new Date("2027-01-15T00:00:00Z");
+    const id = await customer({ lastActivityAt: last });
+    await creditPoints(db, { shop: SHOP, customerId: id, points: 80, reason: "ADJUSTMENT", actor: "MERCHANT", now: last });
+    await runPointsProgramTasks(db, new Date("2028-01-14T23:59:00Z"));
+    expect((await db.customer.findUniqueOrThrow({ where: { id } })).pointsBalance).toBe(80);
+    await runPointsProgramTasks(db, new Date("2028-01-15T00:00:00Z"));
+    await runPointsProgramTasks(db, new Date("2028-01-16T00:00:00Z"));
+    expect((await rows(id)).map((r) => [r.reason, r.delta])).toEqual([
+      ["ADJUSTMENT", 80],
+      ["EXPIRED", -80],
+    ]);
+    const c = await db.customer.findUniqueOrThrow({ where: { id } });
+    expect(c.pointsBalance).toBe((await ledgerTotals(db, id)).available);
+    expect(c.pointsBalance).toBe(0);
+  });
+});

@@ -1,0 +1,92 @@
+// The points program's periodic work (run by the worker, app/jobs/tasks.server.ts):
+//   pending points whose hold ended become spendable (ledger.releasePendingPoints);
+//   birthday bonuses, once a year per customer (key: customer + year), within a week after the day;
+//   expiry: a customer's available points expire N months after their last activity (one EXPIRED
+//   row keyed by that last activity, so it happens once and restarts with new activity).
+import type { Db } from "~/db.server";
+import { addMonths, birthdayReached, pointsExpireAt, sourceKeys } from "~/domain/points";
+import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, releasePendingPoints } from "./ledger.server";
+
+/** A birthday missed by more than this (the worker was down) is not awarded late. */
+const BIRTHDAY_WINDOW_MS = 7 * 86_400_000;
+const PAGE = 200;
+
+export { releasePendingPoints };
+
+export async function awardBirthdayBonuses(db: Db, now: Date): Promise<number> {
+  const shops = await db.programSettings.findMany({ where: { enabled: true, birthdayBonus: { gt: 0 } }, select: { shop: true, birthdayBonus: true } });
+  let awarded = 0;
+  const year = now.getUTCFullYear();
+  for (const { shop, birthdayBonus } of shops) {
+    let after: string | undefined;
+    for (;;) {
+      const page = await db.customer.findMany({
+        where: { shop, birthday: { not: null }, ...(after ? { id: { gt: after } } : {}) },
+        select: { id: true, birthday: true },
+        orderBy: { id: "asc" },
+        take: PAGE,
+      });
+      for (const c of page) {
+        // Not yet this year, or more than a week ago (not awarded late).
+        if (!c.birthday || !birthdayReached(c.birthday, now) || !withinWindow(c.birthday, now)) continue;
+        const sourceKey = sourceKeys.birthday(c.id, year);
+        const write = await inLedgerTransaction(db, shop, sourceKey, (tx) =>
+          creditPointsInTx(tx, { shop, customerId: c.id, points: birthdayBonus, reason: "BIRTHDAY_BONUS", actor: "WORKER", sourceKey, now }),
+        );
+        if (write.type === "written") awarded++;
+      }
+      if (page.length < PAGE) break;
+      after = page[page.length - 1]!.id;
+    }
+  }
+  return awarded;
+}
+
+/** This year's birthday is on or before `now` and less than a week ago. */
+function withinWindow(birthday: string, now: Date): boolean {
+  const [month, day] = birthday.split("-").map(Number) as [number, number];
+  const year = now.getUTCFullYear();
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const date = Date.UTC(year, month - 1, Math.min(day, last));
+  return now.getTime() >= date && now.getTime() - date < BIRTHDAY_WINDOW_MS;
+}
+
+export async function expireInactivePoints(db: Db, now: Date): Promise<number> {
+  const shops = await db.programSettings.findMany({ where: { expiryMonths: { not: null } }, select: { shop: true, expiryMonths: true } });
+  let expired = 0;
+  for (const { shop, expiryMonths } of shops) {
+    if (!expiryMonths) continue;
+    const cutoff = addMonths(now, -expiryMonths);
+    for (;;) {
+      const due = await db.customer.findMany({
+        where: { shop, pointsBalance: { gt: 0 }, lastActivityAt: { lte: cutoff } },
+        select: { id: true, lastActivityAt: true },
+        take: PAGE,
+      });
+      let wrote = 0;
+      for (const c of due) {
+        const sourceKey = sourceKeys.expiry(c.id, c.lastActivityAt);
+        const write = await inLedgerTransaction(db, shop, sourceKey, async (tx) => {
+          const locked = await lockCustomer(tx, c.id);
+          // Activity since we looked, or nothing left: nothing expires.
+          const expiresAt = pointsExpireAt(locked.lastActivityAt, expiryMonths);
+          if (locked.pointsBalance <= 0 || !expiresAt || expiresAt.getTime() > now.getTime()) return { type: "nothing" };
+          return debitPointsInTx(tx, { shop, customerId: c.id, points: locked.pointsBalance, mode: "clamp", reason: "EXPIRED", actor: "WORKER", sourceKey: sourceKeys.expiry(c.id, locked.lastActivityAt), now });
+        });
+        if (write.type === "written") wrote++;
+      }
+      expired += wrote;
+      if (due.length < PAGE || wrote === 0) break;
+    }
+  }
+  return expired;
+}
+
+/** One pass of everything above (the worker's "points program" task). */
+export async function runPointsProgramTasks(db: Db, now: Date): Promise<{ released: number; birthdays: number; expired: number }> {
+  const released = await releasePendingPoints(db, now);
+  const birthdays = await awardBirthdayBonuses(db, now);
+  const expired = await expireInactivePoints(db, now);
+  return { released, birthdays, expired };
+}
+

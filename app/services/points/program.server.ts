@@ -1,0 +1,20 @@
+// The shop's points program settings: read (defaults when never saved) and save (validated).
+import type { Db } from "~/db.server";
+import type { Result } from "~/domain/result";
+import { settingsFromRow, validateProgramSettings, type ProgramSettingsValues, type SettingsErrors, type SettingsField } from "~/domain/points";
+import type { Tx } from "./ledger.server";
+
+export async function getProgramSettings(db: Db | Tx, shop: string): Promise<ProgramSettingsValues> {
+  return settingsFromRow(await db.programSettings.findUnique({ where: { shop } }));
+}
+
+export type SaveSettingsResult = Result<{ settings: ProgramSettingsValues }, { code: "invalid"; message: string; fields: SettingsErrors }>;
+
+/** Validates the settings form and saves it; every field's error at once when invalid (nothing saved). */
+export async function saveProgramSettings(db: Db, shop: string, form: Partial<Record<SettingsField, string | undefined>>): Promise<SaveSettingsResult> {
+  const checked = validateProgramSettings(form);
+  if (!checked.ok) return { ok: false, error: { code: "invalid", message: "Some settings need fixing.", fields: checked.errors } };
+  const values = checked.values;
+  await db.programSettings.upsert({ where: { shop }, create: { shop, ...values }, update: values });
+  return { ok: true, settings: values };
+}

@@ -1,0 +1,48 @@
+// POST /apps/loyalty/birthday through the signed app proxy: the signed-in customer's birthday is
+// validated and stored (month and day only); the storefront customer view shows it back; the
+// program's expiry date is shown as a warning.
+import { beforeAll, describe, expect, it } from "vitest";
+import { BROWSER_UA, useRunningApp } from "../support/app";
+import { TEST_APP } from "../support/constants";
+import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import db from "~/db.server";
+
+const SHOP = TEST_APP.shop;
+const { emulator } = useShopifyEmulator();
+useRunningApp({ emulator });
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
+});
+
+async function call(path: string, customerNumericId: string | null, init: RequestInit = {}) {
+  const res = await fetch(emulator.appProxyUrl(SHOP, path, customerNumericId), { ...init, headers: { "User-Agent": BROWSER_UA, Accept: "application/json", ...(init.headers ?? {}) } });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+const post = (path: string, id: string | null, body: string, type = "application/json") => call(path, id, { method: "POST", body, headers: { "Content-Type": type } });
+
+describe("storefront birthday", () => {
+  it("stores a valid birthday (no year) and refuses anything else, for the signed customer only", async () => {
+    const shopper = emulator.addCustomer(SHOP, { firstName: "Hedy", lastName: "Lamarr", email: "hedy@example.com" });
+    expect((await post("/birthday", shopper.legacyId, JSON.stringify({ birthday: "1914-11-09" }))).body).toMatchObject({ birthday: "11-09" });
+    const row = await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: shopper.id } } });
+    expect(row.birthday).toBe("11-09");
+
+    for (const bad of ['{"birthday":"02-30"}', '{"birthday":"tomorrow"}', "{}", "not json"]) {
+      const res = await post("/birthday", shopper.legacyId, bad);
+      expect(res.status, bad).toBe(400);
+      expect((res.body.error as { code: string }).code).toBe("invalid_request");
+    }
+    expect((await post("/birthday", shopper.legacyId, "birthday=11-09", "application/x-www-form-urlencoded")).status).toBe(415);
+    expect((await post("/birthday", null, JSON.stringify({ birthday: "01-01" }))).status).toBe(401);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: row.id } })).birthday).toBe("11-09");
+  });
+
+  it("the customer view shows the birthday, pending points and the date points expire", async () => {
+    const shopper = emulator.addCustomer(SHOP, { firstName: "Tim", lastName: "Berners-Lee", email: "tim@example.com" });
+    await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true, expiryMonths: 6 }, update: { enabled: true, expiryMonths: 6 } });
+    await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopper.id, pointsBalance: 10, lastActivityAt: new Date("2026-01-10T00:00:00Z"), birthday: "06-08" } });
+    const view = await call("/customer", shopper.legacyId);
+    expect(view.body).toMatchObject({ pointsBalance: 10, pendingPoints: 0, birthday: "06-08", pointsExpireAt: "2026-07-10T00:00:00.000Z" });
+  });
+});
