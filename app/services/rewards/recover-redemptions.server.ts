@@ -124,7 +124,7 @@ async function recoveryTargets(deps: RewardDeps, redemption: Redemption, templat
     ]);
     let settings;
     try {
-      settings = settingsFromTemplate(template);
+      settings = settingsFromTemplate(template, redemption.points);
     } catch {
       settings = undefined;
     }

@@ -5,6 +5,7 @@
 -- AlterTable
 ALTER TABLE "RewardTemplate" ADD COLUMN "appliesTo" TEXT NOT NULL DEFAULT 'ALL';
 ALTER TABLE "RewardTemplate" ADD COLUMN "appliesToIds" TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE "RewardTemplate" ADD COLUMN "catalogTitles" TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE "RewardTemplate" ADD COLUMN "pointsMin" INTEGER;
 ALTER TABLE "RewardTemplate" ADD COLUMN "pointsMax" INTEGER;
 ALTER TABLE "RewardTemplate" ADD COLUMN "pointsStep" INTEGER;
