@@ -264,7 +264,7 @@ export const OPTION_ERROR_MESSAGES: Readonly<Record<OptionErrorCode, string>> = 
   gift_cards_unavailable: "Your store can't issue gift cards (it depends on your Shopify plan and country).",
 };
 
-export const OPTION_EXPIRY_HELP = `Leave empty for codes that never expire (at most ${MAX_EXPIRY_DAYS} days).`;
+export const OPTION_EXPIRY_HELP: string = `Leave empty for codes that never expire (at most ${MAX_EXPIRY_DAYS} days).`;
 
 export const OPTION_MESSAGES = {
   created: "Redemption option created",
@@ -280,3 +280,44 @@ export const OPTION_MESSAGES = {
 export function optionStatusLabel(active: boolean): string {
   return active ? "Enabled" : "Disabled";
 }
+
+/** One option's reward and conditions in a line, for the merchant's list ("$1.00 off for every 100 points · …"). */
+export function describeRedemptionOption(
+  option: {
+    kind: RewardKind;
+    value: string;
+    pointsCost: number;
+    variable: { min: number; max: number; step: number } | null;
+    minimumSubtotal: string | null;
+    expiryDays: number | null;
+    appliesTo: string;
+    appliesToIds: readonly string[];
+    productId: string | null;
+  },
+  currency: string,
+): string {
+  const n = (x: number) => new Intl.NumberFormat("en-US").format(x);
+  const parts = [
+    option.variable
+      ? `${formatRewardValue(option.kind, option.value, currency)} for every ${n(option.pointsCost)} points; customers choose ${n(option.variable.min)}–${n(option.variable.max)} points in steps of ${n(option.variable.step)}`
+      : formatRewardValue(option.kind, option.value, currency),
+  ];
+  if (option.appliesTo === "PRODUCTS") parts.push(`on ${option.appliesToIds.length} product(s)`);
+  if (option.appliesTo === "COLLECTIONS") parts.push(`on ${option.appliesToIds.length} collection(s)`);
+  if (option.minimumSubtotal) parts.push(`minimum order ${formatRewardValue("FIXED_AMOUNT", option.minimumSubtotal, currency).replace(/ off$/, "")}`);
+  parts.push(option.expiryDays ? `code expires after ${n(option.expiryDays)} day(s)` : "code never expires");
+  return parts.join(" · ");
+}
+
+/** Help under the form's fields. */
+export const OPTION_HELP = {
+  pointsCostFixed: "What the customer spends for this reward.",
+  pointsCostVariable: "Customers get the value below for every this many points (e.g. 100 points = $1.00).",
+  variable: "Customers choose how many points to convert, within the range and steps below.",
+  productId:
+    "The product's ID from your Shopify admin (gid://shopify/Product/…). The app checks that it exists in your store. A product picker isn't available in this admin.",
+  variantId: "Optional: limit it to one variant (gid://shopify/ProductVariant/…).",
+  appliesToIds: "IDs separated by commas (gid://shopify/Product/… or gid://shopify/Collection/…). The app checks each one in your store.",
+  minimumSubtotal: "Leave empty for no minimum.",
+  expiryDays: OPTION_EXPIRY_HELP,
+} as const;
