@@ -145,9 +145,13 @@ export function variableOf(template: { pointsMin: number | null; pointsMax: numb
   return { min, max, step };
 }
 
-/** RewardTemplate.appliesTo/appliesToIds as stored → typed (anything unreadable: ALL). */
-export function parseAppliesTo(appliesTo: string, ids: string): { appliesTo: AppliesTo; ids: string[] } {
-  if (appliesTo !== "PRODUCTS" && appliesTo !== "COLLECTIONS") return { appliesTo: "ALL", ids: [] };
+/**
+ * RewardTemplate.appliesTo/appliesToIds as stored → typed. null when a restriction is stored but its
+ * list can't be read: the option must then not be offered (never silently widened to the whole order).
+ */
+export function parseAppliesTo(appliesTo: string, ids: string): { appliesTo: AppliesTo; ids: string[] } | null {
+  if (appliesTo === "ALL") return { appliesTo: "ALL", ids: [] };
+  if (appliesTo !== "PRODUCTS" && appliesTo !== "COLLECTIONS") return null;
   try {
     const parsed: unknown = JSON.parse(ids);
     const pattern = appliesTo === "PRODUCTS" ? PRODUCT_GID : COLLECTION_GID;
@@ -155,9 +159,9 @@ export function parseAppliesTo(appliesTo: string, ids: string): { appliesTo: App
       return { appliesTo, ids: parsed as string[] };
     }
   } catch {
-    // Falls through: an unreadable list restricts nothing we could honour.
+    // Falls through: unreadable.
   }
-  return { appliesTo: "ALL", ids: [] };
+  return null;
 }
 
 function positiveInt(raw: string | undefined, field: OptionField, errors: OptionFieldErrors, max = MAX_POINTS): number | null {

@@ -64,6 +64,8 @@ export function checkTemplateSettings(kind: RewardKind, template: TemplateSettin
     if (!productId || !PRODUCT_GID.test(productId)) return { ok: false, error: "a free product reward needs a product (gid://shopify/Product/…)" };
     if (variantId !== null && !VARIANT_GID.test(variantId)) return { ok: false, error: "the variant must be a product variant id (gid://shopify/ProductVariant/…)" };
   }
+  const appliesTo = appliesToOf(kind, template);
+  if (!appliesTo) return { ok: false, error: "the product/collection restriction can't be read; save the option again" };
   return {
     ok: true,
     settings: {
@@ -80,13 +82,13 @@ export function checkTemplateSettings(kind: RewardKind, template: TemplateSettin
       codePrefix: template.codePrefix,
       productId: traits.needsProduct ? productId : null,
       variantId: traits.needsProduct ? variantId : null,
-      appliesTo: appliesToOf(kind, template),
+      appliesTo,
     },
   };
 }
 
-function appliesToOf(kind: RewardKind, template: TemplateSettingsInput): RewardSettings["appliesTo"] {
+function appliesToOf(kind: RewardKind, template: TemplateSettingsInput): RewardSettings["appliesTo"] | null {
   if (!canLimitToItems(kind)) return { kind: "ALL", ids: [] };
   const parsed = parseAppliesTo(template.appliesTo ?? "ALL", template.appliesToIds ?? "[]");
-  return { kind: parsed.appliesTo, ids: parsed.ids };
+  return parsed ? { kind: parsed.appliesTo, ids: parsed.ids } : null;
 }

@@ -48,7 +48,7 @@ export interface RedemptionOptionRow {
 
 function toRow(t: RewardTemplate): RedemptionOptionRow | null {
   if (!isRewardKind(t.kind)) return null;
-  const applies = parseAppliesTo(t.appliesTo, t.appliesToIds);
+  const applies = parseAppliesTo(t.appliesTo, t.appliesToIds) ?? { appliesTo: "ALL" as const, ids: [] };
   return {
     id: t.id,
     name: t.name,

@@ -62,11 +62,12 @@ export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop">, s
   return {
     currency: shopRow?.currency ?? "USD",
     redemptionOptions: templates
-      .filter((t) => isRewardKind(t.kind))
+      // An option whose restriction can't be read can't be redeemed either (settings.ts): not shown.
+      .filter((t) => isRewardKind(t.kind) && (!canLimitToItems(t.kind) || parseAppliesTo(t.appliesTo, t.appliesToIds) !== null))
       .map((t) => {
         const kind = t.kind as RewardKind;
         const titles = readTitles(t.catalogTitles);
-        const applies = canLimitToItems(kind) ? parseAppliesTo(t.appliesTo, t.appliesToIds) : { appliesTo: "ALL" as const, ids: [] };
+        const applies = (canLimitToItems(kind) ? parseAppliesTo(t.appliesTo, t.appliesToIds) : null) ?? { appliesTo: "ALL" as const, ids: [] };
         const product = t.productId ? titles[t.productId] : undefined;
         const variant = t.variantId ? titles[t.variantId] : undefined;
         return {
