@@ -236,7 +236,7 @@ export const OPTION_FIELD_LABELS: Readonly<Record<OptionField, string>> = {
   pointsStep: "Step",
 };
 
-/** One plain sentence per validation outcome of the form (codes: app/domain/rewards/redemption-options.ts). */
+/** One plain sentence per validation outcome of the form (codes: app/domain/rewards/options.ts). */
 export const OPTION_ERROR_MESSAGES: Readonly<Record<OptionErrorCode, string>> = {
   required: "This field is required.",
   too_long: `Keep it under ${MAX_OPTION_NAME} characters.`,

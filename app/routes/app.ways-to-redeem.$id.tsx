@@ -1,6 +1,6 @@
 // One way to redeem: create (`/app/ways-to-redeem/new`) or edit. A controlled form with App Bridge's
 // contextual save bar while there are unsaved changes, every field's error inline (the rules:
-// app/domain/rewards/redemption-options.ts; checked against the shop by
+// app/domain/rewards/options.ts; checked against the shop by
 // app/services/admin/ways-to-redeem.server.ts) and a toast on success.
 // Products and collections are typed as IDs and checked against the shop: App Bridge's resource
 // picker needs Shopify's admin, which the local emulator's stand-in does not provide.

@@ -8,4 +8,4 @@ export * from "./failures";
 export * from "./usage";
 export * from "./settings";
 export * from "./redemptions";
-export * from "./redemption-options";
+export * from "./options";

@@ -2,7 +2,7 @@
 // created (Reward.settings), and their rules per kind. Pure: the database mapping is in
 // app/services/rewards/repository.server.ts.
 import { kindTraits, type RewardKind } from "./kinds";
-import { canLimitToItems, parseAppliesTo, type AppliesTo } from "./redemption-options";
+import { canLimitToItems, parseAppliesTo, type AppliesTo } from "./options";
 
 export interface RewardSettings {
   templateName: string;

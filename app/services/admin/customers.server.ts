@@ -200,7 +200,9 @@ export interface IssuableTemplate {
 /** Reward templates the merchant can issue by hand (any active one; the use-case checks again). */
 export async function listIssuableTemplates(db: Db, shop: string): Promise<IssuableTemplate[]> {
   const templates = await db.rewardTemplate.findMany({
-    where: { shop, active: true },
+    // Variable "points for amount off" options have no value of their own (the customer's points
+    // set it, docs/decisions/020): not issuable by hand.
+    where: { shop, active: true, pointsStep: null },
     orderBy: [{ name: "asc" }, { id: "asc" }],
     select: { id: true, name: true, purpose: true },
     take: 200,

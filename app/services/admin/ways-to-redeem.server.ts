@@ -1,6 +1,6 @@
 // "Ways to redeem": the merchant's redemption options (RewardTemplate rows with purpose
 // POINTS_REDEMPTION) — list, read, create/update, enable/disable. The form's rules are pure
-// (app/domain/rewards/redemption-options.ts); this module adds what needs the shop: whether it can
+// (app/domain/rewards/options.ts); this module adds what needs the shop: whether it can
 // issue gift cards (the kind's adapter decides) and whether the products, variants and collections
 // named exist in it (Admin API, app/shopify/products.server.ts). docs/decisions/020-ways-to-redeem.md.
 import type { RewardTemplate } from "@prisma/client";

@@ -55,7 +55,7 @@ export interface RedeemPointsInput {
   idempotencyKey: string;
   /**
    * Variable options only: how many points the customer chose to convert. Checked here against the
-   * option (range and step, app/domain/rewards/redemption-options.ts); the reward's value is computed
+   * option (range and step, app/domain/rewards/options.ts); the reward's value is computed
    * from it, never taken from the client. Must be absent (or equal the cost) for a fixed option.
    */
   points?: number;

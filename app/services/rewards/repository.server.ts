@@ -58,7 +58,7 @@ export function settingsFromTemplate(template: RewardTemplate, points?: number |
   if (!isRewardKind(template.kind)) throw new InvalidTemplateError(`unknown reward kind ${template.kind}`);
   const checked = checkTemplateSettings(template.kind, template);
   if (!checked.ok) throw new InvalidTemplateError(checked.error);
-  // A variable option's value is what the chosen points buy (app/domain/rewards/redemption-options.ts);
+  // A variable option's value is what the chosen points buy (app/domain/rewards/options.ts);
   // the points were checked against the option before they got here.
   const variable = variableOf(template);
   if (variable && points != null && template.pointsCost) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkPointsChoice, parseAppliesTo, parseRedemptionOption, variableValue, type OptionFormInput } from "./redemption-options";
+import { checkPointsChoice, parseAppliesTo, parseRedemptionOption, variableValue, type OptionFormInput } from "./options";
 import { checkTemplateSettings } from "./settings";
 
 const SHOP = { giftCards: true };
