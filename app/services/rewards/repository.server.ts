@@ -61,6 +61,8 @@ export function settingsFromTemplate(template: RewardTemplate, points?: number |
   // A variable option's value is what the chosen points buy (app/domain/rewards/options.ts);
   // the points were checked against the option before they got here.
   const variable = variableOf(template);
+  // Its value per redemption comes from the customer's points: without them there is nothing to issue.
+  if (variable && points == null) throw new InvalidTemplateError("a variable points option is only redeemed with the customer's chosen points");
   if (variable && points != null && template.pointsCost) {
     const choice = checkPointsChoice(variable, points);
     if (!choice.ok) throw new InvalidTemplateError(`points ${points} not allowed: ${choice.error}`);
