@@ -22,6 +22,10 @@ interface Option {
   pointsCost: number;
   minimumSubtotal: string | null;
   expiryDays: number | null;
+  /** Customer chooses min..max points in steps; pointsCost points buy `value`. */
+  variable?: { min: number; max: number; step: number } | null;
+  appliesTo?: { kind: "ALL" | "PRODUCTS" | "COLLECTIONS"; titles: string[] };
+  productTitle?: string | null;
 }
 
 interface Reward {
@@ -63,8 +67,12 @@ interface Shared {
   loading?: Promise<void>;
   /** Option being redeemed: at most one redemption in flight per page. */
   busy?: string;
-  /** Idempotency key per option, kept until the app gives a definite answer for that intent. */
+  /** Idempotency key per option (and chosen points), kept until the app gives a definite answer for that intent. */
   intents: Record<string, string>;
+  /** Points chosen per variable option. */
+  chosen: Record<string, number>;
+  /** The option waiting for the customer's confirmation before points are spent. */
+  confirm?: string;
   views: View[];
 }
 
@@ -127,13 +135,21 @@ function date(v: View, iso: string): string {
 function describe(v: View, o: Option, currency: string): string {
   const t = v.t;
   const amount = money(v, o.value, currency);
+  const vr = o.variable;
   const parts = [
-    o.kind === "PERCENTAGE"
+    vr
+      ? fill(t.variable_rate!, { amount, points: points(v, o.pointsCost) })
+      : o.kind === "FREE_PRODUCT" && o.productTitle
+        ? fill(t.free_named!, { product: o.productTitle })
+        : o.kind === "PERCENTAGE"
       ? fill(t.percent_off!, { percent: new Intl.NumberFormat(v.locale, { maximumFractionDigits: 2 }).format(Number(o.value)) })
       : o.kind === "FREE_SHIPPING" || o.kind === "FREE_PRODUCT"
         ? t[o.kind === "FREE_SHIPPING" ? "free_shipping" : "free_product"]!
         : fill(t[o.kind === "GIFT_CARD" ? "gift_card" : o.kind === "STORE_CREDIT" ? "store_credit" : "amount_off"]!, { amount }),
   ];
+  const a = o.appliesTo;
+  if (a && a.kind !== "ALL") parts.push(fill(t[a.kind === "PRODUCTS" ? "on_products" : "on_collections"]!, { items: a.titles.join(", ") }));
+  if (vr) parts.push(fill(t.variable_range!, { min: points(v, vr.min), max: points(v, vr.max), step: points(v, vr.step) }));
   if (o.minimumSubtotal) parts.push(fill(t.minimum!, { amount: money(v, o.minimumSubtotal, currency) }));
   if (o.expiryDays) parts.push(plural(v, "valid_days", o.expiryDays));
   return parts.join(" · ");
@@ -240,25 +256,55 @@ function button(key: string, label: string, onClick: () => void, attrs: Record<s
   return b;
 }
 
+/** Points this option would spend now: its cost, or the customer's choice for a variable one. */
+function cost(s: Shared, o: Option): number {
+  return o.variable ? (s.chosen[o.id] ?? o.variable.min) : o.pointsCost;
+}
+
 function option(v: View, o: Option, currency: string): HTMLElement {
   const s = v.shared;
   const t = v.t;
   const account = s.account;
-  const missing = account ? o.pointsCost - account.pointsBalance : 0;
+  const vr = o.variable;
+  const n = cost(s, o);
+  const missing = account ? (vr ? vr.min : n) - account.pointsBalance : 0;
   const hintId = `${v.id}-n-${o.id}`;
   const busy = s.busy === o.id;
+  const asking = s.confirm === o.id;
+  let input: HTMLInputElement | false = false;
+  if (vr && account && missing <= 0) {
+    const top = Math.min(vr.max, vr.min + Math.floor((account.pointsBalance - vr.min) / vr.step) * vr.step);
+    input = h("input", { type: "number", class: "lr-num", min: String(vr.min), max: String(top), step: String(vr.step), value: String(Math.min(n, top)), "data-k": `p:${o.id}`, "aria-label": fill(t.choose_points!, { name: o.name }) }) as HTMLInputElement;
+    s.chosen[o.id] = Math.min(n, top);
+    input.addEventListener("change", () => {
+      const p = Number(input && input.value);
+      s.chosen[o.id] = p;
+      s.confirm = undefined;
+      renderAll(s, v, `p:${o.id}`);
+    });
+  }
+  const label = fill(t.redeem_label!, { name: o.name, points: points(v, cost(s, o)) });
   return h(
     "li",
     { class: "lr-item", "data-lr-option": o.id },
     h("div", { class: "lr-grow" }, h("strong", {}, o.name), h("span", { class: "lr-muted" }, describe(v, o, currency))),
-    h("span", { class: "lr-cost" }, points(v, o.pointsCost)),
+    input || h("span", { class: "lr-cost" }, points(v, vr ? vr.min : n)),
     account &&
-      button(`r:${o.id}`, busy ? t.redeeming! : t.redeem!, () => redeem(v, o), {
-        "aria-label": busy ? t.redeeming : fill(t.redeem_label!, { name: o.name, points: points(v, o.pointsCost) }),
+      !asking &&
+      button(`r:${o.id}`, busy ? t.redeeming! : t.redeem!, () => ((s.confirm = o.id), renderAll(s, v, `y:${o.id}`)), {
+        "aria-label": busy ? t.redeeming : label,
         "aria-describedby": missing > 0 ? hintId : undefined,
         "aria-busy": busy ? "true" : undefined,
         disabled: missing > 0 || !!s.busy,
       }),
+    asking &&
+      h(
+        "div",
+        { class: "lr-full lr-confirm", role: "group", "aria-label": label },
+        h("span", {}, fill(t.confirm_prompt!, { name: o.name, points: points(v, cost(s, o)) })),
+        button(`y:${o.id}`, t.confirm!, () => redeem(v, o)),
+        button(`n:${o.id}`, t.cancel!, () => ((s.confirm = undefined), renderAll(s, v, `r:${o.id}`)), { class: "lr-btn lr-ghost" }),
+      ),
     missing > 0 && h("small", { id: hintId, class: "lr-muted lr-full" }, fill(t.need_more!, { points: points(v, missing) })),
   );
 }
@@ -317,19 +363,22 @@ async function redeem(v: View, o: Option) {
   // Checked and set before any await: a second click in the same tick cannot start another request.
   if (s.busy) return;
   s.busy = o.id;
+  s.confirm = undefined;
+  const n = cost(s, o);
   for (const view of s.views) view.msg = undefined;
   renderAll(s);
-  const key = (s.intents[o.id] ??= newKey());
+  const intent = `${o.id}:${n}`;
+  const key = (s.intents[intent] ??= newKey());
   let focus = `r:${o.id}`;
   try {
     const answer = await api(s.base, "redeem", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ templateId: o.id, idempotencyKey: key }),
+      body: JSON.stringify({ templateId: o.id, idempotencyKey: key, ...(o.variable ? { points: n } : {}) }),
     });
     const { reward: got, error } = answer.body;
     if (got && s.account) {
-      delete s.intents[o.id];
+      delete s.intents[intent];
       s.account.pointsBalance = answer.body.pointsBalance ?? s.account.pointsBalance;
       s.account.rewards = [got, ...s.account.rewards.filter((r) => r.id !== got.id)];
       v.msg = [fill(v.t[got.usesCode === false ? "redeemed_credit" : "redeemed"]!, { code: got.code, points: points(v, s.account.pointsBalance) }), false];
@@ -340,7 +389,7 @@ async function redeem(v: View, o: Option) {
       // internal error, or no JSON at all) the key is kept, so a retry resumes it and cannot
       // redeem twice.
       const open = !error || /pending|internal/.test(error.code);
-      if (!open) delete s.intents[o.id];
+      if (!open) delete s.intents[intent];
       v.msg = [error?.message || v.t.unknown_error!, true];
       // The balance may have changed elsewhere, or the outcome is open: fetch the account again.
       if (open || /points/.test(error.code)) s.loading = undefined;
@@ -402,7 +451,7 @@ function mount(root: HTMLElement) {
   const content = root.querySelector<HTMLElement>("[data-lr-content]")!;
   const config = content.dataset;
   const base = (config.proxy ?? "/apps/loyalty").replace(/\/+$/, "");
-  const shared = (groups[base] ??= { base, signedIn: config.signedIn === "true", intents: {}, views: [] });
+  const shared = (groups[base] ??= { base, signedIn: config.signedIn === "true", intents: {}, chosen: {}, views: [] });
   const view: View = {
     id: `lr${++count}`,
     body: content.querySelector<HTMLElement>("[data-lr-body]")!,

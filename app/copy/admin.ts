@@ -3,6 +3,11 @@
 // One place, so it can be translated later; the rules behind them stay in app/domain/rewards.
 // Pure (no Polaris, no server imports): the admin's browser bundle imports it too.
 import {
+  MAX_APPLIES_TO_IDS,
+  MAX_EXPIRY_DAYS,
+  MAX_OPTION_NAME,
+  type OptionErrorCode,
+  type OptionField,
   parseFailureReason,
   kindTraits,
   type FailureReason,
@@ -290,4 +295,109 @@ export const ADJUSTMENT_MESSAGES = {
     reason: "Enter a reason (up to 200 characters). It is kept in the customer's points history.",
     direction: "Choose add or remove.",
   },
+} as const;
+
+// ---- Ways to redeem (redemption options) -------------------------------------------------------
+
+/** What each field of the "Ways to redeem" form is called (labels and error summaries). */
+export const OPTION_FIELD_LABELS: Readonly<Record<OptionField, string>> = {
+  name: "Name",
+  kind: "Reward",
+  pointsCost: "Points cost",
+  value: "Value",
+  minimumSubtotal: "Minimum order amount",
+  expiryDays: "Code expires after (days)",
+  productId: "Product",
+  variantId: "Variant",
+  appliesTo: "Applies to",
+  appliesToIds: "Products or collections",
+  pointsMin: "Fewest points per redemption",
+  pointsMax: "Most points per redemption",
+  pointsStep: "Step",
+};
+
+/** One plain sentence per validation outcome of the form (codes: app/domain/rewards/options.ts). */
+export const OPTION_ERROR_MESSAGES: Readonly<Record<OptionErrorCode, string>> = {
+  required: "This field is required.",
+  too_long: `Keep it under ${MAX_OPTION_NAME} characters.`,
+  unknown_kind: "Choose one of the reward types in the list.",
+  whole_number: "Enter a whole number.",
+  positive_whole_number: "Enter a whole number greater than 0.",
+  too_large: "That number is too large.",
+  positive_amount: "Enter an amount greater than 0.",
+  amount_format: "Enter an amount like 5 or 4.99.",
+  percentage_range: "Enter a percentage from 1 to 100.",
+  product_required: "A free product reward needs a product.",
+  product_id_format: "Enter a product ID like gid://shopify/Product/123.",
+  variant_id_format: "Enter a variant ID like gid://shopify/ProductVariant/123, or leave it empty.",
+  product_not_found: "No product with this ID was found in your store.",
+  variant_not_in_product: "This variant doesn't belong to the chosen product.",
+  restriction_not_for_kind: "Only amount-off and percentage-off rewards can be limited to products or collections.",
+  restriction_ids_required: "Enter at least one product or collection ID.",
+  restriction_id_format: "Enter IDs like gid://shopify/Product/123 or gid://shopify/Collection/123, separated by commas.",
+  restriction_too_many: `Enter at most ${MAX_APPLIES_TO_IDS} products or collections.`,
+  collection_not_found: "One or more of these aren't in your store.",
+  variable_not_for_kind: "Only rewards worth an amount (amount off, gift card, store credit) can let customers choose their points.",
+  min_above_max: "The most points must be at least the fewest points.",
+  step_not_dividing_range: "The step must divide the range evenly (most − fewest must be a multiple of the step).",
+  value_too_small_for_min: "The fewest points would be worth less than one cent. Raise them or the value.",
+  gift_cards_unavailable: "Your store can't issue gift cards (it depends on your Shopify plan and country).",
+};
+
+export const OPTION_EXPIRY_HELP: string = `Leave empty for codes that never expire (at most ${MAX_EXPIRY_DAYS} days).`;
+
+export const OPTION_MESSAGES = {
+  created: "Redemption option created",
+  saved: "Redemption option saved",
+  enabled: "Redemption option enabled",
+  disabled: "Redemption option disabled",
+  invalid: "Fix the highlighted fields and save again.",
+  notFound: "This redemption option doesn't exist (it may have been deleted).",
+  shopifyUnavailable: "We couldn't check your products with Shopify just now. Try saving again in a moment.",
+} as const;
+
+/** The status badge of an option in the list. */
+export function optionStatusLabel(active: boolean): string {
+  return active ? "Enabled" : "Disabled";
+}
+
+/** One option's reward and conditions in a line, for the merchant's list ("$1.00 off for every 100 points · …"). */
+export function describeRedemptionOption(
+  option: {
+    kind: RewardKind;
+    value: string;
+    pointsCost: number;
+    variable: { min: number; max: number; step: number } | null;
+    minimumSubtotal: string | null;
+    expiryDays: number | null;
+    appliesTo: string;
+    appliesToIds: readonly string[];
+    productId: string | null;
+  },
+  currency: string,
+): string {
+  const n = (x: number) => new Intl.NumberFormat("en-US").format(x);
+  const parts = [
+    option.variable
+      ? `${formatRewardValue(option.kind, option.value, currency)} for every ${n(option.pointsCost)} points; customers choose ${n(option.variable.min)}–${n(option.variable.max)} points in steps of ${n(option.variable.step)}`
+      : formatRewardValue(option.kind, option.value, currency),
+  ];
+  if (option.appliesTo === "PRODUCTS") parts.push(`on ${option.appliesToIds.length} product(s)`);
+  if (option.appliesTo === "COLLECTIONS") parts.push(`on ${option.appliesToIds.length} collection(s)`);
+  if (option.minimumSubtotal) parts.push(`minimum order ${formatRewardValue("FIXED_AMOUNT", option.minimumSubtotal, currency).replace(/ off$/, "")}`);
+  parts.push(option.expiryDays ? `code expires after ${n(option.expiryDays)} day(s)` : "code never expires");
+  return parts.join(" · ");
+}
+
+/** Help under the form's fields. */
+export const OPTION_HELP = {
+  pointsCostFixed: "What the customer spends for this reward.",
+  pointsCostVariable: "Customers get the value below for every this many points (e.g. 100 points = $1.00).",
+  variable: "Customers choose how many points to convert, within the range and steps below.",
+  productId:
+    "The product's ID from your Shopify admin (gid://shopify/Product/…). The app checks that it exists in your store. A product picker isn't available in this admin.",
+  variantId: "Optional: limit it to one variant (gid://shopify/ProductVariant/…).",
+  appliesToIds: "IDs separated by commas (gid://shopify/Product/… or gid://shopify/Collection/…). The app checks each one in your store.",
+  minimumSubtotal: "Leave empty for no minimum.",
+  expiryDays: OPTION_EXPIRY_HELP,
 } as const;

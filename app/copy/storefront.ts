@@ -39,6 +39,7 @@ export function customerMessage(failure: ShopifyFailure | FailureReason, context
 /** Redemption outcomes that are not Shopify failures (Redemption.errorReason; rules in redeem-points.server.ts). */
 export type RedemptionReason =
   | "invalid_request"
+  | "invalid_points"
   | "reward_unavailable"
   | "insufficient_points"
   | "redemption_in_progress"
@@ -48,6 +49,7 @@ export type RedemptionReason =
 
 const REDEMPTION_MESSAGES: Record<RedemptionReason, string> = {
   invalid_request: "Something was wrong with this request. Please reload the page and try again.",
+  invalid_points: `That number of points can't be converted for this reward. Please choose an amount within its range and steps — ${NOT_SPENT}.`,
   reward_unavailable: `This reward isn't available any more. Please choose another reward — ${NOT_SPENT}.`,
   insufficient_points: `You don't have enough points for this reward yet — ${NOT_SPENT}.`,
   redemption_in_progress: `Another reward is being created for your account right now. Please wait a moment and try again — ${NOT_SPENT}.`,

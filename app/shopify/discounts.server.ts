@@ -130,6 +130,11 @@ export interface RewardDiscountInput {
   startsAt: Date;
   endsAt: Date | null;
   minimumSubtotal?: string | null;
+  /**
+   * Amount/percentage off only: the products or collections the code applies to (absent: the whole
+   * order). DiscountItemsInput (2026-10): `products: { productsToAdd }` or `collections: { add }`.
+   */
+  appliesTo?: { kind: "ALL" | "PRODUCTS" | "COLLECTIONS"; ids: readonly string[] };
   combinesWith: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
   /** Marks the discount as ours (reward id); read back to adopt it after an uncertain outcome. */
   tag: string;
@@ -171,10 +176,17 @@ export async function createRewardDiscount(
   const r = await runAdmin<{ discountCodeBasicCreate: { codeDiscountNode: RawNode | null; userErrors: never[] } }>(
     graphql,
     DISCOUNT_CODE_BASIC_CREATE,
-    { input: { ...common, customerGets: { value, items: { all: true } } } },
+    { input: { ...common, customerGets: { value, items: discountItems(input.appliesTo) } } },
     options,
   );
   return mapCreate(r, (d) => d.discountCodeBasicCreate);
+}
+
+/** DiscountItemsInput for a reward code: everything, or the chosen products / collections. */
+export function discountItems(appliesTo: RewardDiscountInput["appliesTo"]): Record<string, unknown> {
+  if (appliesTo?.kind === "PRODUCTS" && appliesTo.ids.length > 0) return { products: { productsToAdd: [...appliesTo.ids] } };
+  if (appliesTo?.kind === "COLLECTIONS" && appliesTo.ids.length > 0) return { collections: { add: [...appliesTo.ids] } };
+  return { all: true };
 }
 
 type Payload = { codeDiscountNode: RawNode | null; userErrors: { field?: string[] | null; code?: string | null; message: string }[] };

@@ -8,8 +8,9 @@ import * as giftCards from "./gift-cards.server";
 import * as shop from "./shop.server";
 import * as customers from "./customers.server";
 import * as storeCredit from "./kinds/store-credit.server";
+import * as products from "./products.server";
 
-const documents: [string, string][] = Object.entries({ ...discounts, ...giftCards, ...shop, ...customers, ...storeCredit } as Record<string, unknown>)
+const documents: [string, string][] = Object.entries({ ...discounts, ...giftCards, ...shop, ...customers, ...storeCredit, ...products } as Record<string, unknown>)
   .filter((entry): entry is [string, string] => typeof entry[1] === "string" && /^\s*#graphql/.test(entry[1]));
 
 describe("Admin GraphQL documents", () => {

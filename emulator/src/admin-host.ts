@@ -2,7 +2,7 @@
 // browser tests. Shopify's App Bridge (cdn.shopify.com) cannot load offline and only runs inside
 // Shopify's admin, so this serves a small stand-in with the parts the app uses:
 // `shopify.idToken()`, the fetch patch that adds `Authorization: Bearer <session token>` to the
-// app's own requests, `shopify.toast.show()`, and a visible `<ui-nav-menu>`.
+// app's own requests, `shopify.toast.show()`, a visible `<ui-nav-menu>` and `<ui-save-bar>`.
 // Session tokens are minted here exactly as Shopify's admin would (signed with the app secret);
 // the app verifies them with the real `authenticate.admin`.
 import type { ShopifyEmulator } from "./index";
@@ -119,6 +119,32 @@ const APP_BRIDGE_STAND_IN = String.raw`(function () {
         this.setAttribute("role", "navigation");
         this.setAttribute("aria-label", "App navigation");
       }
+    });
+  }
+  // <ui-save-bar>: the contextual save bar. Shopify's admin shows its buttons in the admin's top bar
+  // while the app calls show(); here the element itself becomes a fixed bar at the top of the page.
+  // https://shopify.dev/docs/api/app-bridge-library/web-components/ui-save-bar
+  if (window.customElements && !customElements.get("ui-save-bar")) {
+    customElements.define("ui-save-bar", class extends HTMLElement {
+      connectedCallback() {
+        this.setAttribute("role", "region");
+        this.setAttribute("aria-label", "Unsaved changes");
+        if (!this.showing) this.style.display = "none";
+      }
+      get showing() { return this.style.display === "flex"; }
+      show() {
+        if (this.showing) return Promise.resolve();
+        this.style.cssText = "display:flex;position:fixed;top:0;left:0;right:0;z-index:999;gap:8px;justify-content:flex-end;align-items:center;padding:8px 20px;background:#1a1a1a;color:#fff;font:14px system-ui";
+        this.dispatchEvent(new Event("show"));
+        return Promise.resolve();
+      }
+      hide() {
+        if (!this.showing) return Promise.resolve();
+        this.style.display = "none";
+        this.dispatchEvent(new Event("hide"));
+        return Promise.resolve();
+      }
+      toggle() { return this.showing ? this.hide() : this.show(); }
     });
   }
   if (window.customElements && !customElements.get("ui-title-bar")) {

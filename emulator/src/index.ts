@@ -32,6 +32,7 @@ import {
   formatDecimal,
   toCents,
   type Clock,
+  type CollectionRecord,
   type CustomerSeed,
   type OrderRecord,
   type PlaceOrderInput,
@@ -256,6 +257,11 @@ export class ShopifyEmulator {
   /** A product (with variants) that discounts can entitle. */
   addProduct(shop: string, seed: ProductSeed = {}): ProductRecord {
     return this.store.addProduct(shop, seed);
+  }
+
+  /** A collection that discounts can entitle (customerGets.items.collections). */
+  addCollection(shop: string, seed: { title?: string; productIds?: string[] } = {}): CollectionRecord {
+    return this.store.addCollection(shop, seed);
   }
 
   // ---- store credit -----------------------------------------------------------------------------

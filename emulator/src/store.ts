@@ -322,6 +322,15 @@ export interface ProductRecord {
   createdAt: Date;
 }
 
+/** A collection of products; only what discounts need (its id exists, its title). */
+export interface CollectionRecord {
+  id: string;
+  shop: string;
+  title: string;
+  productIds: string[];
+  createdAt: Date;
+}
+
 export interface ProductSeed {
   title?: string;
   /** Variant titles and prices (Decimal strings); one "Default Title" variant at 10.00 when omitted. */
@@ -479,6 +488,7 @@ interface ShopState {
   giftCards: Map<string, GiftCardRecord>;
   orders: Map<string, OrderRecord>;
   products: Map<string, ProductRecord>;
+  collections: Map<string, CollectionRecord>;
   storeCreditAccounts: Map<string, StoreCreditAccountRecord>;
   /** Expiring offline access tokens handed out (token exchange with expiring=1, refresh grant): emulator/src/oauth.ts. */
   expiringTokens: Map<string, ExpiringAccessTokenRecord>;
@@ -536,7 +546,7 @@ export class EmulatorStore {
   private readonly listeners = new Set<StoreListener>();
   private readonly clockFn: () => Date;
   // Shopify ids are global across shops, so the counters are too.
-  private counters = { shop: 0, customer: 0, discount: 0, redeemCode: 0, giftCard: 0, giftCardTx: 0, order: 0, product: 0, variant: 0, storeCredit: 0, storeCreditTx: 0 };
+  private counters = { shop: 0, customer: 0, discount: 0, redeemCode: 0, giftCard: 0, giftCardTx: 0, order: 0, product: 0, variant: 0, storeCredit: 0, storeCreditTx: 0, collection: 0 };
 
   constructor(options: StoreOptions = {}) {
     this.clockFn = options.now ?? (() => new Date());
@@ -594,7 +604,7 @@ export class EmulatorStore {
   /** Forgets every shop and resets id counters. */
   reset(): void {
     this.shops.clear();
-    this.counters = { shop: 0, customer: 0, discount: 0, redeemCode: 0, giftCard: 0, giftCardTx: 0, order: 0, product: 0, variant: 0, storeCredit: 0, storeCreditTx: 0 };
+    this.counters = { shop: 0, customer: 0, discount: 0, redeemCode: 0, giftCard: 0, giftCardTx: 0, order: 0, product: 0, variant: 0, storeCredit: 0, storeCreditTx: 0, collection: 0 };
   }
 
   // ---- persistence (the offline demo keeps its shop across restarts) ------------------------------
@@ -661,6 +671,7 @@ export class EmulatorStore {
       giftCards: new Map(),
       orders: new Map(),
       products: new Map(),
+      collections: new Map(),
       storeCreditAccounts: new Map(),
       expiringTokens: new Map(),
       refreshTokens: new Map(),
@@ -982,6 +993,23 @@ export class EmulatorStore {
 
   getProduct(shop: string, id: string): ProductRecord | undefined {
     return this.state(shop).products.get(id);
+  }
+
+  addCollection(shop: string, seed: { title?: string; productIds?: string[] } = {}): CollectionRecord {
+    const state = this.state(shop);
+    const collection: CollectionRecord = {
+      id: `gid://shopify/Collection/${++this.counters.collection}`,
+      shop: state.shop.domain,
+      title: seed.title ?? `Collection ${this.counters.collection}`,
+      productIds: [...(seed.productIds ?? [])],
+      createdAt: this.now(),
+    };
+    state.collections.set(collection.id, collection);
+    return collection;
+  }
+
+  getCollection(shop: string, id: string): CollectionRecord | undefined {
+    return this.state(shop).collections.get(id);
   }
 
   findVariant(shop: string, id: string): { product: ProductRecord; variant: ProductRecord["variants"][number] } | undefined {

@@ -20,7 +20,7 @@ const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
 const env = {
   SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY ?? "demo-api-key",
   SHOPIFY_API_SECRET: process.env.SHOPIFY_API_SECRET ?? "demo-api-secret-not-for-production",
-  SCOPES: process.env.SCOPES ?? "read_customers,read_discounts,write_discounts,read_gift_cards,write_gift_cards,read_orders,write_app_proxy,read_store_credit_accounts,write_store_credit_account_transactions",
+  SCOPES: process.env.SCOPES ?? "read_customers,read_discounts,write_discounts,read_gift_cards,write_gift_cards,read_orders,write_app_proxy,read_store_credit_accounts,write_store_credit_account_transactions,read_products",
   DATABASE_URL: process.env.DATABASE_URL ?? "file:./dev.sqlite",
 };
 

@@ -126,6 +126,7 @@ describe("orders in the demo: a reward stays Issued until an order is completed"
     // GIVEN Ada redeems her points for the $10 gift card in the storefront widget
     await page.goto(`${storefront.url}/account`, { waitUntil: "networkidle" });
     await page.getByRole("button", { name: /\$10 gift card/ }).first().click();
+    await page.getByRole("button", { name: "Yes, redeem" }).first().click();
     await expect.poll(() => db.reward.count({ where: { shop: DEMO_SHOP, customerGid: ada.gid, kind: "GIFT_CARD", status: "ISSUED" } }), { timeout: 15_000 }).toBe(1);
     const reward = await db.reward.findFirstOrThrow({ where: { shop: DEMO_SHOP, customerGid: ada.gid, kind: "GIFT_CARD", status: "ISSUED" } });
     const card = emulator.store.findGiftCardByCode(DEMO_SHOP, reward.code)!;

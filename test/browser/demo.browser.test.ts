@@ -126,6 +126,7 @@ describe("npm run demo", () => {
       const inline = page.locator('[data-lr-mode="inline"]');
       const codesBefore = await inline.locator("[data-lr-rewards] code").allTextContents();
       await inline.getByRole("button", { name: /Redeem 500 points for \$5 off/ }).click();
+      await inline.getByRole("button", { name: "Yes, redeem" }).click();
       await expect.poll(async () => (await balance.textContent())?.replace(/\D/g, ""), { timeout: 15_000 }).toBe("1900");
       const codesAfter = await inline.locator("[data-lr-rewards] code").allTextContents();
       expect(codesAfter.length).toBe(codesBefore.length + 1);

@@ -2,7 +2,7 @@
 // theme app extension's Liquid (app block + app embed) for a signed-in customer and proxies
 // /apps/loyalty/* to the app signed as Shopify signs
 // WHEN a customer uses the widget in Chromium
-// THEN they see their points, options and visible rewards; a redemption shows its code at once and
+// THEN they see their points, options and visible rewards; Redeem asks for confirmation; a redemption shows its code at once and
 // lowers the balance (a double click redeems once); a Shopify failure explains itself and changes
 // nothing; the slide-out panel traps focus and closes on Escape; guests see the program and a
 // sign-in link. Screenshots: test-results/screenshots/.
@@ -183,7 +183,12 @@ describe("storefront widget (Chromium)", () => {
     const held: Route[] = [];
     await page.route("**/apps/loyalty/redeem", (route) => void held.push(route));
 
-    const button = optionIn(inline(), "fiveOff").getByRole("button");
+    // Redeem asks first: nothing is sent until Ada confirms.
+    await optionIn(inline(), "fiveOff").getByRole("button", { name: "Redeem 500 points for $5 off" }).click();
+    const prompt = optionIn(inline(), "fiveOff").getByRole("group");
+    expect(await prompt.textContent()).toContain("Spend 500 points on $5 off?");
+    expect(held).toHaveLength(0);
+    const button = optionIn(inline(), "fiveOff").getByRole("button", { name: "Yes, redeem" });
     await button.dblclick();
     await expect.poll(() => held.length).toBe(1);
     const inFlight = optionIn(inline(), "fiveOff").getByRole("button");
@@ -230,6 +235,7 @@ describe("storefront widget (Chromium)", () => {
     const fault = emulator.faults.httpError("discountCodeBasicCreate", 503, { times: "forever" });
     try {
       await optionIn(inline(), "fiveOff").getByRole("button").click();
+      await optionIn(inline(), "fiveOff").getByRole("button", { name: "Yes, redeem" }).click();
       await live(inline()).filter({ hasText: "couldn't create your reward" }).waitFor();
     } finally {
       fault.cancel();

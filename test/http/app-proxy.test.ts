@@ -133,6 +133,9 @@ describe("GET /apps/loyalty/program", () => {
       pointsCost: 500,
       minimumSubtotal: null,
       expiryDays: 30,
+      variable: null,
+      appliesTo: { kind: "ALL", titles: [] },
+      productTitle: null,
     });
     expect(JSON.stringify(body)).not.toMatch(/pointsBalance|ADA-|BOB-|example\.com/);
   });

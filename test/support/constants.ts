@@ -3,6 +3,6 @@ export const TEST_APP = {
   apiKey: "test-api-key",
   apiSecret: "test-api-secret",
   appUrl: "https://loyalty-app.test",
-  scopes: "read_customers,read_discounts,write_discounts,read_gift_cards,write_gift_cards,read_orders,write_app_proxy,read_store_credit_accounts,write_store_credit_account_transactions",
+  scopes: "read_customers,read_discounts,write_discounts,read_gift_cards,write_gift_cards,read_orders,write_app_proxy,read_store_credit_accounts,write_store_credit_account_transactions,read_products",
   shop: "test-shop.myshopify.com",
 } as const;

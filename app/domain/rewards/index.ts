@@ -8,3 +8,4 @@ export * from "./failures";
 export * from "./usage";
 export * from "./settings";
 export * from "./redemptions";
+export * from "./options";

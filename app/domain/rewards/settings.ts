@@ -2,6 +2,7 @@
 // created (Reward.settings), and their rules per kind. Pure: the database mapping is in
 // app/services/rewards/repository.server.ts.
 import { kindTraits, type RewardKind } from "./kinds";
+import { canLimitToItems, parseAppliesTo, type AppliesTo } from "./options";
 
 export interface RewardSettings {
   templateName: string;
@@ -16,6 +17,8 @@ export interface RewardSettings {
   productId: string | null;
   /** FREE_PRODUCT: optionally one variant of it (gid://shopify/ProductVariant/…). */
   variantId: string | null;
+  /** Amount-off / percentage-off codes: the products or collections the code applies to (ALL: the whole order). */
+  appliesTo: { kind: AppliesTo; ids: string[] };
 }
 
 /** The template fields the rules read (a RewardTemplate row has them all). */
@@ -31,6 +34,9 @@ export interface TemplateSettingsInput {
   codePrefix: string;
   productId?: string | null;
   variantId?: string | null;
+  /** RewardTemplate.appliesTo / appliesToIds as stored (ALL when absent). */
+  appliesTo?: string;
+  appliesToIds?: string;
 }
 
 export type SettingsCheck = { ok: true; settings: RewardSettings } | { ok: false; error: string };
@@ -58,6 +64,8 @@ export function checkTemplateSettings(kind: RewardKind, template: TemplateSettin
     if (!productId || !PRODUCT_GID.test(productId)) return { ok: false, error: "a free product reward needs a product (gid://shopify/Product/…)" };
     if (variantId !== null && !VARIANT_GID.test(variantId)) return { ok: false, error: "the variant must be a product variant id (gid://shopify/ProductVariant/…)" };
   }
+  const appliesTo = appliesToOf(kind, template);
+  if (!appliesTo) return { ok: false, error: "the product/collection restriction can't be read; save the option again" };
   return {
     ok: true,
     settings: {
@@ -74,6 +82,13 @@ export function checkTemplateSettings(kind: RewardKind, template: TemplateSettin
       codePrefix: template.codePrefix,
       productId: traits.needsProduct ? productId : null,
       variantId: traits.needsProduct ? variantId : null,
+      appliesTo,
     },
   };
+}
+
+function appliesToOf(kind: RewardKind, template: TemplateSettingsInput): RewardSettings["appliesTo"] | null {
+  if (!canLimitToItems(kind)) return { kind: "ALL", ids: [] };
+  const parsed = parseAppliesTo(template.appliesTo ?? "ALL", template.appliesToIds ?? "[]");
+  return parsed ? { kind: parsed.appliesTo, ids: parsed.ids } : null;
 }

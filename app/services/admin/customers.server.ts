@@ -233,7 +233,9 @@ function scopeGranted(granted: readonly string[], scope: string): boolean {
  */
 export async function listIssuableTemplates(db: Db, shop: string, grantedScopes?: readonly string[]): Promise<IssuableTemplate[]> {
   const templates = await db.rewardTemplate.findMany({
-    where: { shop, active: true },
+    // Variable "points for amount off" options have no value of their own (the customer's points
+    // set it, docs/decisions/020): not issuable by hand.
+    where: { shop, active: true, pointsStep: null },
     orderBy: [{ name: "asc" }, { id: "asc" }],
     select: { id: true, name: true, purpose: true, kind: true },
     take: 200,

@@ -130,7 +130,7 @@ async function recoveryTargets(deps: RewardDeps, redemption: Redemption, templat
     ]);
     let settings;
     try {
-      settings = settingsFromTemplate(template);
+      settings = settingsFromTemplate(template, redemption.points);
     } catch {
       settings = undefined;
     }

@@ -410,3 +410,67 @@ describe("gift cards found by code (Shopify's free-text gift card search)", () =
     expect(emulator.inspect.giftCards(SHOP).filter((g) => g.note === (r.ok ? `loyalty-reward:${r.reward.id}` : ""))).toHaveLength(1);
   });
 });
+
+describe("redeemPoints: variable points for amount off", () => {
+  async function variableOption(fields: { pointsMin?: number; pointsMax?: number; pointsStep?: number } = {}) {
+    const template = await createTemplate(db, SHOP, { kind: "FIXED_AMOUNT", value: "1", pointsCost: 100 });
+    return db.rewardTemplate.update({ where: { id: template.id }, data: { pointsMin: 100, pointsMax: 5000, pointsStep: 100, ...fields } });
+  }
+
+  it("GIVEN 100 points = $1 WHEN the customer converts 1 300 points THEN a $13.00 code, exactly 1 300 points debited and recorded", async () => {
+    const customer = await customerWith(2000);
+    const template = await variableOption();
+    const r = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey(), points: 1300 });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.reward).toMatchObject({ value: "13.00", pointsSpent: 1300, pointsBalance: 700 });
+    const discount = emulator.store.findDiscountByCode(SHOP, r.reward.code)!.discount;
+    expect(discount.customerGets?.value).toEqual({ kind: "amount", amount: 1300, appliesOnEachItem: false });
+    expect(await db.redemption.findFirstOrThrow({ where: { rewardId: r.reward.id } })).toMatchObject({ points: 1300, state: "COMPLETED" });
+    expect((await ledger(customer.id)).map((t) => t.delta)).toEqual([-1300]);
+  });
+
+  it.each([
+    ["off the step", 150],
+    ["below the minimum", 50],
+    ["above the maximum", 5100],
+    ["not sent", undefined],
+  ])("GIVEN points %s THEN invalid_points, no redemption row, no Shopify call, nothing spent", async (_label, points) => {
+    const customer = await customerWith(10_000);
+    const template = await variableOption();
+    const discountsBefore = discountsFor(SHOP, customer.shopifyCustomerId).length;
+    const r = await redeemPoints(deps(), {
+      shop: SHOP,
+      customerGid: customer.shopifyCustomerId,
+      templateId: template.id,
+      idempotencyKey: newKey(),
+      ...(points === undefined ? {} : { points }),
+    });
+    expect(r).toMatchObject({ ok: false, error: { code: "invalid_points", retryable: false } });
+    expect(await db.redemption.count({ where: { customerId: customer.id } })).toBe(0);
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(discountsBefore);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(10_000);
+  });
+
+  it("GIVEN more points than the balance WHEN asked THEN insufficient_points and nothing spent", async () => {
+    const customer = await customerWith(450);
+    const template = await variableOption();
+    const r = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey(), points: 500 });
+    expect(r).toMatchObject({ ok: false, error: { code: "insufficient_points" } });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(450);
+  });
+
+  it("GIVEN the merchant narrows the range after a redemption started WHEN it resumes THEN the recorded points are re-checked: invalid_points, nothing spent", async () => {
+    const customer = await customerWith(5000);
+    const template = await variableOption();
+    const key = newKey();
+    // A redemption started with 3 000 points whose owner died before calling Shopify.
+    await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: key, templateId: template.id, points: 3000, code: "VARIABLE-RESUME-1", state: "IN_PROGRESS", leaseUntil: new Date(Date.now() - 1000) },
+    });
+    await db.rewardTemplate.update({ where: { id: template.id }, data: { pointsMax: 2000 } });
+    const r = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: key, points: 3000 });
+    expect(r).toMatchObject({ ok: false, error: { code: "invalid_points" } });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(5000);
+  });
+});

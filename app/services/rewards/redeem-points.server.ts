@@ -18,7 +18,7 @@
 // `recoverAbandonedRedemptions` (recover-redemptions.server.ts, a periodic task of the worker) removes
 // the orphaned code and marks it ABANDONED.
 import type { Customer, Prisma, Redemption, RewardTemplate } from "@prisma/client";
-import { codeKey, isRetryableForCustomer, onRepeatedRequest, parseFailureReason, parseRedemptionState, type FailureReason } from "~/domain/rewards";
+import { checkPointsChoice, codeKey, isRetryableForCustomer, variableOf, onRepeatedRequest, parseFailureReason, parseRedemptionState, type FailureReason } from "~/domain/rewards";
 import { customerMessage, redemptionMessage, type RedemptionReason } from "~/copy/storefront";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
@@ -55,6 +55,12 @@ export interface RedeemPointsInput {
   templateId: string;
   /** Chosen by the client per redemption attempt; repeating it returns the same outcome. */
   idempotencyKey: string;
+  /**
+   * Variable options only: how many points the customer chose to convert. Checked here against the
+   * option (range and step, app/domain/rewards/options.ts); the reward's value is computed
+   * from it, never taken from the client. Must be absent (or equal the cost) for a fixed option.
+   */
+  points?: number;
 }
 
 export interface RedeemOptions {
@@ -75,6 +81,7 @@ export interface RedeemOptions {
 
 export type RedeemErrorCode =
   | "invalid_request"
+  | "invalid_points"
   | "customer_not_found"
   | "reward_unavailable"
   | "insufficient_points"
@@ -106,6 +113,7 @@ type LocalReason = RedemptionReason;
 
 const LOCAL: Record<LocalReason, { code: RedeemErrorCode; retryable: boolean }> = {
   invalid_request: { code: "invalid_request", retryable: false },
+  invalid_points: { code: "invalid_points", retryable: false },
   reward_unavailable: { code: "reward_unavailable", retryable: false },
   insufficient_points: { code: "insufficient_points", retryable: false },
   redemption_in_progress: { code: "redemption_in_progress", retryable: true },
@@ -185,7 +193,9 @@ export async function redeemPoints(deps: Deps, input: RedeemPointsInput): Promis
     }
 
     const customer = await db.customer.findUnique({ where: { id: existing.customerId } });
-    if (existing.templateId !== input.templateId || customer?.shopifyCustomerId !== input.customerGid) return fail("idempotency_key_reused");
+    if (existing.templateId !== input.templateId || customer?.shopifyCustomerId !== input.customerGid || !samePoints(existing, input)) {
+      return fail("idempotency_key_reused");
+    }
 
     const outcome = onRepeatedRequest(parseRedemptionState(existing.state), existing.leaseUntil, now());
     if (outcome === "replay_reward") return replay(ctx, existing);
@@ -210,14 +220,15 @@ async function start(ctx: Context): Promise<RedeemResult | "twin_inserted"> {
   const customer = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop, shopifyCustomerId: customerGid } } });
   if (!customer) return fail("customer_not_found");
   const template = await db.rewardTemplate.findFirst({ where: { id: templateId, shop } });
-  const checked = checkTemplate(template);
-  if (!checked.ok) return fail("reward_unavailable");
+  const checked = checkTemplate(template, ctx.input.points);
+  if (!checked.ok) return fail(checked.reason);
 
   const redemption = await startRedemption(db, {
     shop,
     customerId: customer.id,
     idempotencyKey,
     templateId,
+    points: checked.variable ? checked.cost : null,
     code: chooseCode(checked.settings.kind, checked.settings.codePrefix, ctx.deps.random),
     leaseUntil: new Date(now().getTime() + ctx.leaseMs),
   });
@@ -225,16 +236,35 @@ async function start(ctx: Context): Promise<RedeemResult | "twin_inserted"> {
   return run(ctx, redemption, false);
 }
 
+/** A repeat of a variable redemption must ask for the same points (a fixed one sends none, or the cost). */
+function samePoints(existing: Redemption, input: RedeemPointsInput): boolean {
+  return existing.points === null || existing.points === input.points;
+}
+
+/**
+ * The option as it is now, and what this redemption costs: the option's cost, or — for a variable
+ * option — the customer's points, checked against its range and step (the client's number is only
+ * a request). Its settings carry the value those points buy.
+ */
 function checkTemplate(
   template: RewardTemplate | null,
-): { ok: true; template: RewardTemplate; settings: RewardSettings; cost: number } | { ok: false } {
+  points: number | null | undefined,
+): { ok: true; template: RewardTemplate; settings: RewardSettings; cost: number; variable: boolean } | { ok: false; reason: "reward_unavailable" | "invalid_points" } {
   if (!template || !template.active || template.purpose !== "POINTS_REDEMPTION" || !template.pointsCost || template.pointsCost < 1) {
-    return { ok: false };
+    return { ok: false, reason: "reward_unavailable" };
+  }
+  const variable = variableOf(template);
+  if (variable) {
+    const choice = checkPointsChoice(variable, points);
+    if (!choice.ok) return { ok: false, reason: "invalid_points" };
+  } else if (points !== undefined && points !== null && points !== template.pointsCost) {
+    return { ok: false, reason: "invalid_points" };
   }
   try {
-    return { ok: true, template, settings: settingsFromTemplate(template), cost: template.pointsCost };
+    const cost = variable ? (points as number) : template.pointsCost;
+    return { ok: true, template, settings: settingsFromTemplate(template, variable ? cost : null), cost, variable: variable !== null };
   } catch (error) {
-    if (error instanceof InvalidTemplateError) return { ok: false };
+    if (error instanceof InvalidTemplateError) return { ok: false, reason: "reward_unavailable" };
     throw error;
   }
 }
@@ -261,9 +291,10 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
   const log = logger.child({ shop, redemptionId: redemption.id });
 
   const template = await db.rewardTemplate.findFirst({ where: { id: redemption.templateId, shop } });
-  const checked = checkTemplate(template);
+  // The points recorded when the redemption started (the option may have changed since: re-checked).
+  const checked = checkTemplate(template, redemption.points);
   // A resumed redemption may have created the code already: let recovery clean that up.
-  if (!checked.ok) return resumed ? leaveForRecovery(ctx, redemption, "reward_unavailable") : finishFailed(ctx, redemption, "reward_unavailable");
+  if (!checked.ok) return resumed ? leaveForRecovery(ctx, redemption, checked.reason) : finishFailed(ctx, redemption, checked.reason);
   const { settings, cost } = checked;
 
   // (2) One redemption at a time per customer. Our own key may re-enter (a takeover).

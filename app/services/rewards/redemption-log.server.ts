@@ -33,7 +33,7 @@ async function applied(result: Promise<{ count: number }>): Promise<boolean> {
  */
 export async function startRedemption(
   db: Writer,
-  data: Pick<Redemption, "shop" | "customerId" | "idempotencyKey" | "templateId" | "code" | "leaseUntil">,
+  data: Pick<Redemption, "shop" | "customerId" | "idempotencyKey" | "templateId" | "code" | "leaseUntil"> & Partial<Pick<Redemption, "points">>,
 ): Promise<Redemption | "twin_inserted"> {
   try {
     return await db.redemption.create({ data: { ...data, state: ALLOWED_REDEMPTION_MOVES.START.to } });

@@ -3,6 +3,7 @@
 import type { Prisma, Reward, RewardTemplate } from "@prisma/client";
 import type { Db } from "~/db.server";
 import {
+  checkPointsChoice,
   checkTemplateSettings,
   generateCode,
   generateGiftCardCode,
@@ -17,6 +18,8 @@ import {
   type RewardSettings,
   type RewardSource,
   type RewardStatus,
+  variableOf,
+  variableValue,
 } from "~/domain/rewards";
 
 /** The database client or an interactive transaction on it. */
@@ -51,10 +54,20 @@ export class InvalidTemplateError extends Error {
  * change a reward that is already promised; throws InvalidTemplateError for values Shopify would refuse.
  * The rules per kind are app/domain/rewards/settings.ts.
  */
-export function settingsFromTemplate(template: RewardTemplate): RewardSettings {
+export function settingsFromTemplate(template: RewardTemplate, points?: number | null): RewardSettings {
   if (!isRewardKind(template.kind)) throw new InvalidTemplateError(`unknown reward kind ${template.kind}`);
   const checked = checkTemplateSettings(template.kind, template);
   if (!checked.ok) throw new InvalidTemplateError(checked.error);
+  // A variable option's value is what the chosen points buy (app/domain/rewards/options.ts);
+  // the points were checked against the option before they got here.
+  const variable = variableOf(template);
+  // Its value per redemption comes from the customer's points: without them there is nothing to issue.
+  if (variable && points == null) throw new InvalidTemplateError("a variable points option is only redeemed with the customer's chosen points");
+  if (variable && points != null && template.pointsCost) {
+    const choice = checkPointsChoice(variable, points);
+    if (!choice.ok) throw new InvalidTemplateError(`points ${points} not allowed: ${choice.error}`);
+    return { ...checked.settings, value: variableValue({ pointsCost: template.pointsCost, value: checked.settings.value }, points) };
+  }
   return checked.settings;
 }
 
@@ -77,6 +90,7 @@ export function parseSettings(reward: Pick<Reward, "settings" | "kind" | "value"
     codePrefix: raw.codePrefix ?? "",
     productId: typeof raw.productId === "string" ? raw.productId : null,
     variantId: typeof raw.variantId === "string" ? raw.variantId : null,
+    appliesTo: raw.appliesTo && Array.isArray(raw.appliesTo.ids) ? raw.appliesTo : { kind: "ALL", ids: [] },
   };
 }
 

@@ -25,6 +25,7 @@ describe("loadProgramInfo", () => {
     expect(info.redemptionOptions.map((o) => o.name)).toEqual(["A", "B"]);
     expect(info.redemptionOptions[0]).toEqual({
       id: expect.any(String), name: "A", kind: "PERCENTAGE", value: "10", pointsCost: 200, minimumSubtotal: "50", expiryDays: null,
+      variable: null, appliesTo: { kind: "ALL", titles: [] }, productTitle: null,
     });
   });
 });

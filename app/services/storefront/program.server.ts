@@ -1,7 +1,7 @@
 // Read model: the shop's loyalty program as a storefront visitor may see it — the active points
 // redemption options (from RewardTemplate rows) and the shop currency. Public data only.
 import type { Db } from "~/db.server";
-import { isRewardKind, type RewardKind } from "~/domain/rewards";
+import { canLimitToItems, isRewardKind, parseAppliesTo, variableOf, type RewardKind, type VariablePoints } from "~/domain/rewards";
 
 export interface RedemptionOption {
   id: string;
@@ -13,6 +13,15 @@ export interface RedemptionOption {
   pointsCost: number;
   minimumSubtotal: string | null;
   expiryDays: number | null;
+  /**
+   * Variable "points for amount off": the customer chooses min..max points in steps; `pointsCost`
+   * points buy `value` (e.g. 100 points = 1.00). Null for a fixed-cost option.
+   */
+  variable: VariablePoints | null;
+  /** Where the code applies: the whole order, or the named products / collections (titles as saved). */
+  appliesTo: { kind: "ALL" | "PRODUCTS" | "COLLECTIONS"; titles: string[] };
+  /** Free product: its title (and the variant's), as saved. */
+  productTitle: string | null;
 }
 
 export interface ProgramInfo {
@@ -31,21 +40,60 @@ export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop">, s
       where: { shop, purpose: "POINTS_REDEMPTION", active: true, pointsCost: { gt: 0 } },
       orderBy: [{ pointsCost: "asc" }, { id: "asc" }],
       take: MAX_REDEMPTION_OPTIONS,
-      select: { id: true, name: true, kind: true, value: true, pointsCost: true, minimumSubtotal: true, expiryDays: true },
+      select: {
+        id: true,
+        name: true,
+        kind: true,
+        value: true,
+        pointsCost: true,
+        minimumSubtotal: true,
+        expiryDays: true,
+        pointsMin: true,
+        pointsMax: true,
+        pointsStep: true,
+        appliesTo: true,
+        appliesToIds: true,
+        catalogTitles: true,
+        productId: true,
+        variantId: true,
+      },
     }),
   ]);
   return {
     currency: shopRow?.currency ?? "USD",
     redemptionOptions: templates
-      .filter((t) => isRewardKind(t.kind))
-      .map((t) => ({
-        id: t.id,
-        name: t.name,
-        kind: t.kind as RewardKind,
-        value: t.value,
-        pointsCost: t.pointsCost ?? 0,
-        minimumSubtotal: t.minimumSubtotal,
-        expiryDays: t.expiryDays,
-      })),
+      // An option whose restriction can't be read can't be redeemed either (settings.ts): not shown.
+      .filter((t) => isRewardKind(t.kind) && (!canLimitToItems(t.kind) || parseAppliesTo(t.appliesTo, t.appliesToIds) !== null))
+      .map((t) => {
+        const kind = t.kind as RewardKind;
+        const titles = readTitles(t.catalogTitles);
+        const applies = (canLimitToItems(kind) ? parseAppliesTo(t.appliesTo, t.appliesToIds) : null) ?? { appliesTo: "ALL" as const, ids: [] };
+        const product = t.productId ? titles[t.productId] : undefined;
+        const variant = t.variantId ? titles[t.variantId] : undefined;
+        return {
+          id: t.id,
+          name: t.name,
+          kind,
+          value: t.value,
+          pointsCost: t.pointsCost ?? 0,
+          minimumSubtotal: t.minimumSubtotal,
+          expiryDays: t.expiryDays,
+          variable: variableOf(t),
+          appliesTo: { kind: applies.appliesTo, titles: applies.ids.map((id) => titles[id] ?? "").filter(Boolean) },
+          productTitle: product ? (variant && variant !== "Default Title" ? `${product} (${variant})` : product) : null,
+        };
+      }),
   };
+}
+
+function readTitles(json: string): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+      return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string"));
+    }
+  } catch {
+    // Titles are only words on the storefront: without them the conditions are still shown.
+  }
+  return {};
 }

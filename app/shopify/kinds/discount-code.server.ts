@@ -68,6 +68,7 @@ export const discountCodeAdapter: RewardKindAdapter = {
         startsAt: input.startsAt,
         endsAt: input.endsAt,
         minimumSubtotal: input.settings.minimumSubtotal,
+        appliesTo: input.settings.appliesTo,
         combinesWith: input.settings.combinesWith,
         tag: input.tag,
       },

@@ -279,7 +279,11 @@ function validateCustomerGets(
     else items = { kind: "products", productIds, variantIds };
   } else if (i.collections) {
     const collectionIds = i.collections.add ?? [];
+    // Entitled collections must exist in the shop, like products above (DiscountCollectionsInput.add:
+    // "The list of collection IDs to add to the discount"); same INVALID answer.
+    const unknownCollections = collectionIds.filter((id) => !ctx.store.getCollection(ctx.shop.domain, id));
     if (collectionIds.length === 0) err(["customerGets", "items"], "APPLIES_ON_NOTHING", "Discount must apply to at least one collection");
+    else if (unknownCollections.length > 0) err(["customerGets", "items", "collections", "add"], "INVALID", `Collections not found: ${unknownCollections.join(", ")}`);
     else items = { kind: "collections", collectionIds };
   } else err(["customerGets", "items"], "APPLIES_ON_NOTHING", "Discount must apply to all items, products or collections");
 

@@ -15,7 +15,7 @@ import { accessDenied, notEmulated, parseGid } from "./errors";
 import { giftCardCreate, giftCardDeactivate } from "./gift-cards";
 import { storeCreditAccountCredit, storeCreditAccountDebit, storeCreditNode } from "./store-credit";
 import { applySearch } from "./search";
-import { customerView, discountCodeNodeView, discountNodeView, giftCardView, orderView, shopView } from "./views";
+import { collectionView, customerView, discountCodeNodeView, discountNodeView, giftCardView, orderView, productView, shopView, variantView } from "./views";
 
 export interface RootField {
   resolve: FieldFunction;
@@ -176,6 +176,18 @@ function nodeById(id: string, ctx: ResolverContext): unknown {
     }
     case "Shop":
       return id === ctx.shop.id ? shopView(ctx.shop) : null;
+    case "Product": {
+      const product = ctx.store.getProduct(shop, id);
+      return product ? productView(product) : null;
+    }
+    case "ProductVariant": {
+      const found = ctx.store.findVariant(shop, id);
+      return found ? variantView(found.product, found.variant) : null;
+    }
+    case "Collection": {
+      const collection = ctx.store.getCollection(shop, id);
+      return collection ? collectionView(collection) : null;
+    }
     default:
       throw notEmulated(`node(id:) for ${type} ids`);
   }
@@ -255,6 +267,18 @@ export const queryRootFields: Readonly<Record<string, RootField>> = {
       parseGid(id);
       const order = ctx.store.getOrder(ctx.shop.domain, id);
       return order ? orderView(order) : null;
+    },
+  },
+  product: {
+    resolve: (args, ctx) => {
+      const id = String(args.id);
+      return parseGid(id).type === "Product" ? nodeById(id, ctx) : null;
+    },
+  },
+  collection: {
+    resolve: (args, ctx) => {
+      const id = String(args.id);
+      return parseGid(id).type === "Collection" ? nodeById(id, ctx) : null;
     },
   },
   node: { resolve: (args, ctx) => nodeById(String(args.id), ctx) },

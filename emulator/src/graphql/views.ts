@@ -1,6 +1,6 @@
 // Store records rendered as GraphQL objects of the real Admin schema. Only the fields listed here are
 // emulated; reading any other field of these types fails with a "not emulated" error.
-import { formatDecimal, type Cents, type CodeDiscountRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
+import { formatDecimal, type Cents, type CodeDiscountRecord, type CollectionRecord, type ProductRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
 import { gidNumber, paginate, type PageArgs } from "./connection";
 import type { FieldArgs, ResolverContext, View } from "./context";
 import { customerStoreCreditAccounts } from "./store-credit";
@@ -332,4 +332,18 @@ export function orderView(order: OrderRecord): View {
     note: null,
     customer: (_args: FieldArgs, ctx: ResolverContext) => customerById(ctx, order.customerId),
   };
+}
+
+// ---- products and collections (ids and titles only: what the app checks a discount's items against) --
+
+export function productView(product: ProductRecord): View {
+  return { __typename: "Product", id: product.id, title: product.title };
+}
+
+export function variantView(product: ProductRecord, variant: ProductRecord["variants"][number]): View {
+  return { __typename: "ProductVariant", id: variant.id, title: variant.title, product: productView(product) };
+}
+
+export function collectionView(collection: CollectionRecord): View {
+  return { __typename: "Collection", id: collection.id, title: collection.title };
 }

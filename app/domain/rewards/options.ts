@@ -1,0 +1,297 @@
+// Redemption options ("Ways to redeem"): what a merchant may set up, and what a customer may choose.
+// Pure rules: the form's fields are checked here and answered with one error CODE per field (the
+// words are app/copy/admin.ts: OPTION_ERROR_MESSAGES); the variable "points for amount off" rules
+// (range, step, value for the points) live here too, so the admin, the storefront and the redeem
+// use-case read one definition. docs/decisions/020-ways-to-redeem.md.
+import { kindTraits, type RewardKind } from "./kinds";
+import { isRewardKind } from "./statuses";
+
+/** Where an amount-off / percentage-off code applies (RewardTemplate.appliesTo). */
+export const APPLIES_TO = ["ALL", "PRODUCTS", "COLLECTIONS"] as const;
+export type AppliesTo = (typeof APPLIES_TO)[number];
+
+/** A restriction names at most this many products or collections (one form, one discount). */
+export const MAX_APPLIES_TO_IDS = 20;
+/** Bounds on numbers a merchant types (a points program, not a bank). */
+export const MAX_POINTS = 10_000_000;
+export const MAX_EXPIRY_DAYS = 3650;
+export const MAX_OPTION_NAME = 100;
+/** Shopify's DiscountCodeBasicInput takes a Decimal; amounts stay below this to stay sane. */
+const MAX_AMOUNT = 1_000_000;
+
+export type OptionField =
+  | "name"
+  | "kind"
+  | "pointsCost"
+  | "value"
+  | "minimumSubtotal"
+  | "expiryDays"
+  | "productId"
+  | "variantId"
+  | "appliesTo"
+  | "appliesToIds"
+  | "pointsMin"
+  | "pointsMax"
+  | "pointsStep";
+
+export type OptionErrorCode =
+  | "required"
+  | "too_long"
+  | "unknown_kind"
+  | "whole_number"
+  | "positive_whole_number"
+  | "too_large"
+  | "positive_amount"
+  | "amount_format"
+  | "percentage_range"
+  | "product_required"
+  | "product_id_format"
+  | "variant_id_format"
+  | "product_not_found"
+  | "variant_not_in_product"
+  | "restriction_not_for_kind"
+  | "restriction_ids_required"
+  | "restriction_id_format"
+  | "restriction_too_many"
+  | "collection_not_found"
+  | "variable_not_for_kind"
+  | "min_above_max"
+  | "step_not_dividing_range"
+  | "value_too_small_for_min"
+  | "gift_cards_unavailable";
+
+export type OptionFieldErrors = Partial<Record<OptionField, OptionErrorCode>>;
+
+export interface VariablePoints {
+  /** Fewest points a customer may convert at once. */
+  min: number;
+  /** Most points a customer may convert at once. */
+  max: number;
+  /** The customer chooses min, min + step, …, max. */
+  step: number;
+}
+
+/** A redemption option as the merchant set it up, checked. */
+export interface RedemptionOptionDraft {
+  name: string;
+  kind: RewardKind;
+  /** Fixed options: the points it costs. Variable options: the points that buy `value` (the rate). */
+  pointsCost: number;
+  /** Decimal text: an amount in shop currency, a percentage 1–100, "0" for kinds without a value. */
+  value: string;
+  minimumSubtotal: string | null;
+  expiryDays: number | null;
+  productId: string | null;
+  variantId: string | null;
+  appliesTo: AppliesTo;
+  appliesToIds: string[];
+  variable: VariablePoints | null;
+  active: boolean;
+}
+
+/** The form, as text (FormData values); missing fields are undefined. */
+export type OptionFormInput = Partial<Record<OptionField | "variable" | "active", string | undefined>>;
+
+const AMOUNT = /^\d{1,7}(\.\d{1,2})?$/;
+const PERCENT = /^\d{1,3}(\.\d{1,2})?$/;
+const INTEGER = /^\d{1,9}$/;
+const PRODUCT_GID = /^gid:\/\/shopify\/Product\/\d{1,20}$/;
+const VARIANT_GID = /^gid:\/\/shopify\/ProductVariant\/\d{1,20}$/;
+const COLLECTION_GID = /^gid:\/\/shopify\/Collection\/\d{1,20}$/;
+
+/** Kinds whose code can be limited to products or collections (amount off, percentage off). */
+export function canLimitToItems(kind: RewardKind): boolean {
+  return kindTraits(kind).shopifyObject === "discount" && kindTraits(kind).value !== "none";
+}
+
+/** Kinds a customer may buy with a chosen number of points: those whose value is an amount. */
+export function canBeVariable(kind: RewardKind): boolean {
+  return kindTraits(kind).value === "amount";
+}
+
+/** "1.50" → 150 (valid amounts only). */
+function cents(amount: string): number {
+  const [whole, fraction = ""] = amount.split(".");
+  return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
+}
+
+function fromCents(value: number): string {
+  return `${Math.floor(value / 100)}.${String(value % 100).padStart(2, "0")}`;
+}
+
+/**
+ * Reward value for `points` of a variable option: `points / pointsCost × value`, rounded down to the
+ * cent (the customer never gets more than the rate promises). Integer arithmetic, no floats.
+ */
+export function variableValue(option: { pointsCost: number; value: string }, points: number): string {
+  return fromCents(Math.floor((points * cents(option.value)) / option.pointsCost));
+}
+
+export type PointsChoiceError = "not_a_whole_number" | "below_minimum" | "above_maximum" | "off_step";
+
+/** Whether `points` is a choice the option allows (min ≤ points ≤ max, on a step from min). */
+export function checkPointsChoice(variable: VariablePoints, points: unknown): { ok: true; points: number } | { ok: false; error: PointsChoiceError } {
+  if (typeof points !== "number" || !Number.isSafeInteger(points)) return { ok: false, error: "not_a_whole_number" };
+  if (points < variable.min) return { ok: false, error: "below_minimum" };
+  if (points > variable.max) return { ok: false, error: "above_maximum" };
+  if ((points - variable.min) % variable.step !== 0) return { ok: false, error: "off_step" };
+  return { ok: true, points };
+}
+
+/** The template columns of a variable option, or null for a fixed one (all three set, or none). */
+export function variableOf(template: { pointsMin: number | null; pointsMax: number | null; pointsStep: number | null }): VariablePoints | null {
+  const { pointsMin: min, pointsMax: max, pointsStep: step } = template;
+  if (min === null || max === null || step === null) return null;
+  return { min, max, step };
+}
+
+/**
+ * RewardTemplate.appliesTo/appliesToIds as stored → typed. null when a restriction is stored but its
+ * list can't be read: the option must then not be offered (never silently widened to the whole order).
+ */
+export function parseAppliesTo(appliesTo: string, ids: string): { appliesTo: AppliesTo; ids: string[] } | null {
+  if (appliesTo === "ALL") return { appliesTo: "ALL", ids: [] };
+  if (appliesTo !== "PRODUCTS" && appliesTo !== "COLLECTIONS") return null;
+  try {
+    const parsed: unknown = JSON.parse(ids);
+    const pattern = appliesTo === "PRODUCTS" ? PRODUCT_GID : COLLECTION_GID;
+    if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((id) => typeof id === "string" && pattern.test(id))) {
+      return { appliesTo, ids: parsed as string[] };
+    }
+  } catch {
+    // Falls through: unreadable.
+  }
+  return null;
+}
+
+function positiveInt(raw: string | undefined, field: OptionField, errors: OptionFieldErrors, max = MAX_POINTS): number | null {
+  const text = raw?.trim() ?? "";
+  if (text === "") {
+    errors[field] = "required";
+    return null;
+  }
+  if (!INTEGER.test(text) || Number(text) < 1) {
+    errors[field] = "positive_whole_number";
+    return null;
+  }
+  if (Number(text) > max) {
+    errors[field] = "too_large";
+    return null;
+  }
+  return Number(text);
+}
+
+function ids(raw: string | undefined): string[] {
+  return [...new Set((raw ?? "").split(/[\s,]+/).filter(Boolean))];
+}
+
+/**
+ * Checks a "Ways to redeem" form. Every field gets its own error code, so the form can show them all
+ * at once. `shop.giftCards`: whether the shop can issue gift cards (Shopify's plan/country feature).
+ * Product and collection EXISTENCE is checked by the use-case against Shopify; this checks shapes.
+ */
+export function parseRedemptionOption(
+  input: OptionFormInput,
+  shop: { giftCards: boolean },
+): { ok: true; draft: RedemptionOptionDraft } | { ok: false; errors: OptionFieldErrors } {
+  const errors: OptionFieldErrors = {};
+  const name = input.name?.trim() ?? "";
+  if (!name) errors.name = "required";
+  else if (name.length > MAX_OPTION_NAME) errors.name = "too_long";
+
+  const kindText = input.kind?.trim() ?? "";
+  const kind = isRewardKind(kindText) ? kindText : null;
+  if (!kind) errors.kind = kindText ? "unknown_kind" : "required";
+  else if (kind === "GIFT_CARD" && !shop.giftCards) errors.kind = "gift_cards_unavailable";
+
+  const pointsCost = positiveInt(input.pointsCost, "pointsCost", errors);
+  const traits = kind ? kindTraits(kind) : null;
+
+  let value = "0";
+  if (traits && traits.value !== "none") {
+    const text = input.value?.trim() ?? "";
+    if (!text) errors.value = "required";
+    else if (traits.value === "percentage") {
+      if (!PERCENT.test(text) || Number(text) < 1 || Number(text) > 100) errors.value = "percentage_range";
+      else value = text;
+    } else if (!AMOUNT.test(text)) errors.value = "amount_format";
+    else if (cents(text) <= 0) errors.value = "positive_amount";
+    else if (cents(text) > MAX_AMOUNT * 100) errors.value = "too_large";
+    else value = text;
+  }
+
+  const minimumText = input.minimumSubtotal?.trim() ?? "";
+  let minimumSubtotal: string | null = null;
+  if (minimumText) {
+    if (!AMOUNT.test(minimumText)) errors.minimumSubtotal = "amount_format";
+    else if (cents(minimumText) <= 0) errors.minimumSubtotal = "positive_amount";
+    else minimumSubtotal = minimumText;
+  }
+
+  const expiryText = input.expiryDays?.trim() ?? "";
+  const expiryDays = expiryText ? positiveInt(expiryText, "expiryDays", errors, MAX_EXPIRY_DAYS) : null;
+
+  let productId: string | null = null;
+  let variantId: string | null = null;
+  if (traits?.needsProduct) {
+    const product = input.productId?.trim() ?? "";
+    const variant = input.variantId?.trim() ?? "";
+    if (!product) errors.productId = "product_required";
+    else if (!PRODUCT_GID.test(product)) errors.productId = "product_id_format";
+    else productId = product;
+    if (variant && !VARIANT_GID.test(variant)) errors.variantId = "variant_id_format";
+    else if (variant) variantId = variant;
+  }
+
+  const appliesText = input.appliesTo?.trim() || "ALL";
+  let appliesTo: AppliesTo = "ALL";
+  let appliesToIds: string[] = [];
+  if (!(APPLIES_TO as readonly string[]).includes(appliesText)) errors.appliesTo = "required";
+  else if (appliesText !== "ALL") {
+    if (kind && !canLimitToItems(kind)) errors.appliesTo = "restriction_not_for_kind";
+    else {
+      appliesTo = appliesText as AppliesTo;
+      appliesToIds = ids(input.appliesToIds);
+      const pattern = appliesTo === "PRODUCTS" ? PRODUCT_GID : COLLECTION_GID;
+      if (appliesToIds.length === 0) errors.appliesToIds = "restriction_ids_required";
+      else if (appliesToIds.length > MAX_APPLIES_TO_IDS) errors.appliesToIds = "restriction_too_many";
+      else if (!appliesToIds.every((id) => pattern.test(id))) errors.appliesToIds = "restriction_id_format";
+    }
+  }
+
+  let variable: VariablePoints | null = null;
+  if (input.variable === "on" || input.variable === "true") {
+    if (kind && !canBeVariable(kind)) errors.kind = errors.kind ?? "variable_not_for_kind";
+    else {
+      const step = positiveInt(input.pointsStep, "pointsStep", errors);
+      const min = positiveInt(input.pointsMin, "pointsMin", errors);
+      const max = positiveInt(input.pointsMax, "pointsMax", errors);
+      if (step !== null && min !== null && max !== null) {
+        if (min > max) errors.pointsMax = "min_above_max";
+        else if ((max - min) % step !== 0) errors.pointsStep = "step_not_dividing_range";
+        else if (pointsCost !== null && !errors.value && value !== "0" && variableValue({ pointsCost, value }, min) === "0.00") {
+          errors.pointsMin = "value_too_small_for_min";
+        } else variable = { min, max, step };
+      }
+    }
+  }
+
+  if (Object.keys(errors).length > 0 || !kind || pointsCost === null) return { ok: false, errors };
+  return {
+    ok: true,
+    draft: {
+      name,
+      kind,
+      pointsCost,
+      value,
+      minimumSubtotal,
+      expiryDays,
+      productId,
+      variantId,
+      appliesTo,
+      appliesToIds,
+      variable,
+      active: input.active === undefined ? true : input.active === "on" || input.active === "true",
+    },
+  };
+}
