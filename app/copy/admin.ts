@@ -3,6 +3,7 @@
 // One place, so it can be translated later; the rules behind them stay in app/domain/rewards.
 // Pure (no Polaris, no server imports): the admin's browser bundle imports it too.
 import {
+  isPermanentFailureReason,
   parseFailureReason,
   kindTraits,
   type FailureReason,
@@ -211,3 +212,41 @@ const MERCHANT_EXPLANATIONS: Record<FailureReason, MerchantExplanation> = {
 export function merchantExplanation(code: string | null | undefined): MerchantExplanation {
   return MERCHANT_EXPLANATIONS[parseFailureReason(code)];
 }
+
+/** One failed attempt (not yet the reward's end), by retryable reason: what Shopify did this time. */
+const ATTEMPT_SUMMARIES: Partial<Record<FailureReason, string>> = {
+  throttled: "Shopify was too busy (rate limited) to create the code.",
+  shopify_unavailable: "Shopify's servers were unavailable.",
+  shopify_internal_error: "Shopify reported an internal error while creating the code.",
+  network_error: "The app could not reach Shopify.",
+  timeout: "Shopify did not answer in time.",
+  code_taken: "Shopify said the code was already in use; the app checks whether it was its own.",
+  unknown: "The attempt failed for a reason the app didn't recognise.",
+};
+
+/**
+ * The history line of an ATTEMPT_FAILED event. A permanent reason is said as such from the first
+ * moment (the worker writes the attempt a moment before the change to Failed, and a page loaded in
+ * between must not promise a retry); a retryable one "will retry" unless the reward then failed.
+ */
+export function attemptFailedLabel(reasonCode: string | null | undefined, thenFailed: boolean): string {
+  if (isPermanentFailureReason(reasonCode)) return "Attempt failed (permanent: no retry)";
+  return thenFailed ? "Attempt failed (retries used up)" : "Attempt failed (will retry)";
+}
+
+/** What one failed attempt means: for a permanent reason the full explanation, otherwise this attempt only. */
+export function attemptFailureSummary(reasonCode: string | null | undefined): string {
+  const reason = parseFailureReason(reasonCode);
+  if (isPermanentFailureReason(reason)) return merchantExplanation(reason).summary;
+  return ATTEMPT_SUMMARIES[reason] ?? merchantExplanation(reason).summary;
+}
+
+/** History line of an audited reveal of a masked (gift card) code. */
+export const CODE_REVEALED_REASON = "Full gift card code revealed in the admin by the merchant";
+/** History line of a Failed reward the merchant marked resolved (hidden from "Failed recently"). */
+export const FAILURE_RESOLVED_REASON = "Failure marked resolved by the merchant";
+/** The explicit, audited way to see a masked gift card code in full. */
+export const CODE_REVEAL_LABEL = {
+  button: "Reveal",
+  accessibility: "Reveal the full gift card code (recorded in the reward's history)",
+} as const;

@@ -3,8 +3,8 @@
 // Every query is scoped by `shop` first: a reward or customer id of another shop reads as "not found".
 import type { Prisma, Reward, RewardEvent } from "@prisma/client";
 import type { Db } from "~/db.server";
-import { isFailureReason, isRewardStatus, parseActor, parseRewardEventType, parseRewardKind, parseRewardSource, parseRewardStatus, type Actor, type RewardEventType, type RewardKind, type RewardSource, type RewardStatus } from "~/domain/rewards";
-import { formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation } from "~/copy/admin";
+import { isCodeOfferedForCopy, isFailureReason, isRewardStatus, kindTraits, maskGiftCardCode, parseActor, parseRewardEventType, parseRewardKind, parseRewardSource, parseRewardStatus, type Actor, type RewardEventType, type RewardKind, type RewardSource, type RewardStatus } from "~/domain/rewards";
+import { attemptFailedLabel, attemptFailureSummary, formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation } from "~/copy/admin";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl, orderAdminUrl, rewardObjectAdminUrl } from "./links.server";
 
@@ -19,7 +19,11 @@ export interface RewardRow {
   id: string;
   customerId: string;
   title: string;
+  /** As the admin shows it: a gift card's code masked to its last four characters (`codeMasked`). */
   code: string;
+  codeMasked: boolean;
+  /** Whether the admin offers the code for copying (Issued or Used, and not masked). */
+  copyable: boolean;
   kind: RewardKind;
   kindLabel: string;
   source: RewardSource;
@@ -47,6 +51,12 @@ const ROW_SELECT = {
 
 type RowRecord = Prisma.RewardGetPayload<{ select: typeof ROW_SELECT }>;
 
+/** The code as the admin may show it: gift cards masked (Shopify's own admin shows the last four). */
+export function shownCode(kind: RewardKind, status: RewardStatus, code: string): Pick<RewardRow, "code" | "codeMasked" | "copyable"> {
+  const masked = kindTraits(kind).shopifyObject === "gift_card";
+  return { code: masked ? maskGiftCardCode(code) : code, codeMasked: masked, copyable: !masked && isCodeOfferedForCopy(status) };
+}
+
 function toRow(r: RowRecord): RewardRow {
   const kind = parseRewardKind(r.kind);
   const source = parseRewardSource(r.source);
@@ -55,7 +65,7 @@ function toRow(r: RowRecord): RewardRow {
     id: r.id,
     customerId: r.customerId,
     title: r.title,
-    code: r.code,
+    ...shownCode(kind, status, r.code),
     kind,
     kindLabel: REWARD_KIND_LABELS[kind],
     source,
@@ -144,19 +154,21 @@ function prettyJson(text: string | null): string | null {
   }
 }
 
-function toEventView(e: RewardEvent): RewardEventView {
+/** `later`: the events after this one (an attempt followed by the change to Failed was the last). */
+function toEventView(e: RewardEvent, later: readonly RewardEvent[]): RewardEventView {
   const type = parseRewardEventType(e.type);
   const actor = parseActor(e.actor);
   const failureCode = isFailureReason(e.reasonCode) && (type === "ATTEMPT_FAILED" || e.toStatus === "FAILED") ? e.reasonCode : null;
+  const attempt = type === "ATTEMPT_FAILED";
   return {
     id: e.id,
     type,
-    typeLabel: EVENT_TYPE_LABELS[type],
+    typeLabel: attempt ? attemptFailedLabel(e.reasonCode, later.some((n) => n.toStatus === "FAILED")) : EVENT_TYPE_LABELS[type],
     fromStatus: e.fromStatus && isRewardStatus(e.fromStatus) ? e.fromStatus : null,
     toStatus: e.toStatus && isRewardStatus(e.toStatus) ? e.toStatus : null,
     actor,
     actorLabel: ACTOR_LABELS[actor],
-    reason: failureCode ? merchantExplanation(failureCode).summary : e.reason,
+    reason: failureCode ? (attempt ? attemptFailureSummary(failureCode) : merchantExplanation(failureCode).summary) : e.reason,
     reasonCode: failureCode,
     note: e.note,
     shopifyError: prettyJson(e.shopifyError),
@@ -230,7 +242,7 @@ export async function getRewardDetail(
     reward.status === "FAILED"
       ? db.reward.findUnique({
           where: { shop_idempotencyKey: { shop, idempotencyKey: reissueKeyOf(reward.id) } },
-          select: { id: true, status: true, code: true },
+          select: { id: true, status: true, code: true, kind: true },
         })
       : Promise.resolve(null),
   ]);
@@ -274,8 +286,10 @@ export async function getRewardDetail(
     cancelable,
     refundOnCancel,
     reissue,
-    reissuedAs: reissued ? { id: reissued.id, status: parseRewardStatus(reissued.status), code: reissued.code } : null,
-    events: events.map(toEventView),
+    reissuedAs: reissued
+      ? { id: reissued.id, status: parseRewardStatus(reissued.status), code: shownCode(parseRewardKind(reissued.kind), parseRewardStatus(reissued.status), reissued.code).code }
+      : null,
+    events: events.map((e, i) => toEventView(e, events.slice(i + 1))),
   };
 }
 
