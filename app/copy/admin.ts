@@ -250,3 +250,33 @@ export const CODE_REVEAL_LABEL = {
   button: "Reveal",
   accessibility: "Reveal the full gift card code (recorded in the reward's history)",
 } as const;
+
+/** The shop-wide Rewards page. */
+export const REWARDS_PAGE = {
+  title: "Rewards",
+  searchPlaceholder: "Search by code, or customer name or email",
+  allTab: "All",
+  kindFilter: "Type",
+  sourceFilter: "Source",
+  dateFilter: "Created",
+  from: "From",
+  to: "To",
+  bulkCancel: "Cancel rewards",
+  bulkCancelTitle: (n: number) => `Cancel ${n} reward${n === 1 ? "" : "s"}?`,
+  bulkCancelBody:
+    "Each Pending or Issued reward is canceled as if you canceled it on its own: its code is deactivated in Shopify, the customer no longer sees it, and points spent on it are given back if your shop refunds them. Rewards that are already Failed, Used or Canceled are left as they are. This can't be undone.",
+  keep: "Keep rewards",
+  emptyHeading: "No rewards match",
+  emptyBody: "No reward has this status, type, source or date, or matches your search. Clear the filters to see every reward.",
+  noneHeading: "No rewards yet",
+  noneBody: "Rewards customers redeem with points, get for referrals or VIP tiers, or that you issue by hand will be listed here with their status.",
+  pager: { label: "Rewards pages", previous: "Newer rewards", next: "Older rewards" },
+} as const;
+
+/** "Failed recently" on the home page. */
+export const FAILED_RECENTLY = {
+  viewAll: "View all failed rewards",
+  resolve: "Mark resolved",
+  resolveHelp: "Hides it from this list; it stays Failed and its history keeps the note.",
+  reissue: "Issue again",
+} as const;

@@ -27,7 +27,7 @@ export function normalizeSearch(value: string | null | undefined): string {
  * `contains` is case-insensitive on SQLite (LIKE, for ASCII) but case-sensitive on PostgreSQL unless
  * asked; the SQLite client's types don't know `mode`, hence the cast.
  */
-function containsText(db: Db, text: string): Prisma.StringFilter {
+export function containsText(db: Db, text: string): Prisma.StringFilter {
   // Prisma's client knows its provider; fall back to the URL the app was started with.
   const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
   const postgres = provider ? provider === "postgresql" : /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");

@@ -213,3 +213,42 @@ async function resolveFailure(
     status,
   };
 }
+
+/** The most rewards one bulk cancel acts on (a page of the Rewards table). */
+export const MAX_BULK_CANCEL = 50;
+
+const bulkCancelForm = z.object({
+  intent: z.literal("bulk-cancel"),
+  rewardIds: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).min(1, "Select the rewards to cancel.").max(MAX_BULK_CANCEL, `Cancel at most ${MAX_BULK_CANCEL} rewards at once.`),
+  reason: z.string().trim().max(500).optional(),
+});
+
+export type BulkCancelResult =
+  | { ok: true; intent: "bulk-cancel"; message: string; canceled: number; failed: { rewardId: string; message: string }[] }
+  | { ok: false; intent: "bulk-cancel"; message: string; httpStatus: number };
+
+/**
+ * Cancel several rewards of the shop, one by one through the cancel use-case (each its own
+ * Shopify call and history; one refusal doesn't stop the others). Ids of another shop count as
+ * failures ("doesn't exist"), never as canceled.
+ */
+export async function cancelRewardsInBulk(deps: RewardDeps, shop: string, form: FormData): Promise<BulkCancelResult> {
+  const parsed = bulkCancelForm.safeParse({
+    intent: form.get("intent"),
+    rewardIds: form.getAll("rewardId").filter((v): v is string => typeof v === "string"),
+    reason: typeof form.get("reason") === "string" ? form.get("reason") : undefined,
+  });
+  if (!parsed.success) return { ok: false, intent: "bulk-cancel", httpStatus: 400, message: parsed.error.issues[0]?.message ?? "Something was wrong with this request." };
+  let canceled = 0;
+  const failed: { rewardId: string; message: string }[] = [];
+  for (const rewardId of new Set(parsed.data.rewardIds)) {
+    const result = await cancelReward(deps, { shop, rewardId, reason: parsed.data.reason ?? null });
+    if (result.ok && !result.alreadyCanceled) canceled++;
+    else if (!result.ok) failed.push({ rewardId, message: result.error.message });
+  }
+  const message =
+    failed.length === 0
+      ? `${canceled} reward${canceled === 1 ? "" : "s"} canceled.`
+      : `${canceled} reward${canceled === 1 ? "" : "s"} canceled; ${failed.length} could not be canceled.`;
+  return { ok: true, intent: "bulk-cancel", message, canceled, failed };
+}
