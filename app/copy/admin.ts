@@ -280,3 +280,13 @@ export const FAILED_RECENTLY = {
   resolveHelp: "Hides it from this list; it stays Failed and its history keeps the note.",
   reissue: "Issue again",
 } as const;
+
+/** Filters of the customer index. */
+export const CUSTOMERS_PAGE = {
+  tierFilter: "VIP tier",
+  anyTier: "Any tier",
+  noTier: "No tier",
+  issuedFilter: "Has Issued rewards",
+  noMatchHeading: "No customers match these filters",
+  noMatchBody: "Nobody in the program is in this VIP tier or has a reward they can use now. Change or clear the filters.",
+} as const;

@@ -132,7 +132,9 @@ describe("the shop-wide Rewards page", () => {
     await screenshot(page, "admin-rewards-all");
     await expectAccessible("rewards page, all");
 
-    await page.getByRole("textbox", { name: /Search by code/ }).fill(pending.code.toLowerCase());
+    // IndexFilters keeps its search field behind the "Search and filter" button, as in Shopify's admin.
+    await page.getByRole("button", { name: /Search and filter/ }).first().click();
+    await page.getByPlaceholder(/Search by code/).fill(pending.code.toLowerCase());
     await page.waitForURL(/query=/);
     await expect.poll(() => page.locator("tbody tr").count()).toBe(1);
     await expect(page.locator("tbody tr").first().textContent()).resolves.toContain(pending.code);
