@@ -89,8 +89,10 @@ function detailStatus() {
 
 describe("statuses never go stale", () => {
   it("a Pending reward turns Issued in the table and the detail card without a reload", async () => {
-    await page.goto(emulator.embeddedAppUrl(SHOP, `/app/customers/${customer.id}/rewards/${pending.id}`), { waitUntil: "networkidle" });
+    await page.goto(emulator.embeddedAppUrl(SHOP, `/app/customers/${customer.id}/rewards/${pending.id}`), { waitUntil: "load" });
     await page.getByRole("heading", { name: "Ada Lovelace" }).waitFor();
+    await tableStatus(pending.code).waitFor();
+    await detailStatus().waitFor();
     await expect(tableStatus(pending.code).getAttribute("data-reward-status")).resolves.toBe("PENDING");
     await expect(detailStatus().getAttribute("data-reward-status")).resolves.toBe("PENDING");
     await screenshot(page, "admin-revalidate-pending");
@@ -110,13 +112,14 @@ describe("statuses never go stale", () => {
     expect(navigations).toBe(0);
     await screenshot(page, "admin-revalidate-issued");
     await expectAccessible("profile after revalidation");
-  });
+  }, 120_000);
 });
 
 describe("the shop-wide Rewards page", () => {
   it("filters by status from a home tile link, searches by code, masks and reveals a gift card code", async () => {
-    await page.goto(emulator.embeddedAppUrl(SHOP, "/app/rewards?status=FAILED"), { waitUntil: "networkidle" });
+    await page.goto(emulator.embeddedAppUrl(SHOP, "/app/rewards?status=FAILED"), { waitUntil: "load" });
     await page.getByRole("heading", { name: "Rewards" }).first().waitFor();
+    await page.locator("tbody tr").first().waitFor();
     await expect.poll(() => page.locator("tbody tr").count()).toBe(1);
     await expect(page.locator("tbody tr").first().textContent()).resolves.toContain(failed.code);
     // A Failed code never worked: nothing offers to copy it.
@@ -141,16 +144,18 @@ describe("the shop-wide Rewards page", () => {
     await screenshot(page, "admin-rewards-search");
 
     // The gift card's full code: only through Reveal on its detail card, and recorded.
-    await page.goto(emulator.embeddedAppUrl(SHOP, `/app/customers/${customer.id}/rewards/${gift.id}`), { waitUntil: "networkidle" });
+    await page.goto(emulator.embeddedAppUrl(SHOP, `/app/customers/${customer.id}/rewards/${gift.id}`), { waitUntil: "load" });
+    await page.locator("h2#reward-detail-heading").waitFor();
     await page.getByRole("button", { name: /Reveal the full gift card code/ }).click();
     await page.locator(`code:text-is("${gift.code}")`).waitFor();
     await expect.poll(() => db.rewardEvent.count({ where: { rewardId: gift.id, type: "NOTE", actor: "MERCHANT" } })).toBe(1);
     await screenshot(page, "admin-reward-revealed");
     await expectAccessible("gift card revealed");
-  });
+  }, 120_000);
 
   it("bulk-cancels the selected rewards", async () => {
-    await page.goto(emulator.embeddedAppUrl(SHOP, "/app/rewards?status=ISSUED"), { waitUntil: "networkidle" });
+    await page.goto(emulator.embeddedAppUrl(SHOP, "/app/rewards?status=ISSUED"), { waitUntil: "load" });
+    await page.locator("tbody tr").first().waitFor();
     await expect.poll(() => page.locator("tbody tr").count()).toBe(2);
     await page.locator("tbody tr").filter({ hasText: pending.code }).getByRole("checkbox").check({ force: true });
     await page.getByRole("button", { name: "Cancel rewards" }).first().click();
@@ -160,5 +165,5 @@ describe("the shop-wide Rewards page", () => {
     await screenshot(page, "admin-rewards-bulk-canceled");
     await expectAccessible("rewards page after bulk cancel");
     expect(problems).toEqual([]);
-  });
+  }, 120_000);
 });
