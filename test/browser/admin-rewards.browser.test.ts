@@ -89,7 +89,8 @@ function detailStatus() {
 
 describe("statuses never go stale", () => {
   it("a Pending reward turns Issued in the table and the detail card without a reload", async () => {
-    await page.goto(emulator.embeddedAppUrl(SHOP, `/app/customers/${customer.id}/rewards/${pending.id}`), { waitUntil: "load" });
+    // The first page of the file also loads (and compresses, once) the admin's bundles: allow for a busy CI machine.
+    await page.goto(emulator.embeddedAppUrl(SHOP, `/app/customers/${customer.id}/rewards/${pending.id}`), { waitUntil: "load", timeout: 60_000 });
     await page.getByRole("heading", { name: "Ada Lovelace" }).waitFor();
     await tableStatus(pending.code).waitFor();
     await detailStatus().waitFor();
