@@ -20,6 +20,17 @@ export default defineConfig({
     }),
     tsconfigPaths(),
   ],
-  build: { assetsInlineLimit: 0 },
+  build: {
+    assetsInlineLimit: 0,
+    rollupOptions: {
+      // Server-only routes (webhooks, the app proxy, the CSV download) have no browser code, so
+      // their client chunk is empty by design: Rollup's EMPTY_BUNDLE notice for them is noise on
+      // every build. Every other warning is still shown.
+      onwarn(warning, warn) {
+        if (warning.code === "EMPTY_BUNDLE") return;
+        warn(warning);
+      },
+    },
+  },
   optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
 }) satisfies UserConfig;

@@ -4,6 +4,7 @@
 // app/services/webhooks/pipeline.server.ts — without Remix's router (bench/RESULTS.md).
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 import { createRequestHandler } from "@remix-run/node";
 
 /** @type {Record<string, string>} */
@@ -40,9 +41,11 @@ export function createAppHandler(build, options) {
         if (file.startsWith(clientDir + path.sep) && existsSync(file) && statSync(file).isFile()) {
           // Vite fingerprints everything under /assets/: cache it for good.
           const cache = pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "public, max-age=3600";
-          return new Response(request.method === "HEAD" ? null : readFileSync(file), {
-            headers: { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": cache },
-          });
+          const type = TYPES[path.extname(file)] ?? "application/octet-stream";
+          const { body, encoding } = encoded(file, type, request.headers.get("accept-encoding"));
+          const headers = { "content-type": type, "cache-control": cache, ...(COMPRESSIBLE.test(type) ? { vary: "Accept-Encoding" } : {}) };
+          if (encoding) headers["content-encoding"] = encoding;
+          return new Response(request.method === "HEAD" ? null : body, { headers });
         }
       }
     }
@@ -83,6 +86,39 @@ async function callAction(action, request) {
     if (thrown instanceof Response) return thrown;
     throw thrown;
   }
+}
+
+// Text assets are sent compressed (quality 5: fast enough to do on first request on a busy CPU): brotli
+// when the browser accepts it, else gzip. A file is compressed once, on its first request, and kept
+// (build files never change while the server runs; the cache is bounded by the build's size).
+const COMPRESSIBLE = /^(text\/|application\/json|image\/svg\+xml)/;
+const MIN_COMPRESS_BYTES = 1024;
+/** @type {Map<string, Buffer>} */
+const compressedCache = new Map();
+
+/**
+ * @param {string} file
+ * @param {string} type
+ * @param {string | null} acceptEncoding
+ * @returns {{ body: Buffer; encoding: "br" | "gzip" | null }}
+ */
+function encoded(file, type, acceptEncoding) {
+  const raw = readFileSync(file);
+  if (!COMPRESSIBLE.test(type) || raw.length < MIN_COMPRESS_BYTES) return { body: raw, encoding: null };
+  const accepted = new Set((acceptEncoding ?? "").split(",").map((e) => e.split(";")[0].trim().toLowerCase()));
+  /** @type {"br" | "gzip" | null} */
+  const encoding = accepted.has("br") ? "br" : accepted.has("gzip") ? "gzip" : null;
+  if (!encoding) return { body: raw, encoding: null };
+  const key = `${encoding}:${file}`;
+  let body = compressedCache.get(key);
+  if (!body) {
+    body =
+      encoding === "br"
+        ? brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } })
+        : gzipSync(raw, { level: 9 });
+    compressedCache.set(key, body);
+  }
+  return { body, encoding };
 }
 
 const CDN_APP_BRIDGE = "https://cdn.shopify.com/shopifycloud/app-bridge.js";

@@ -6,7 +6,7 @@ import { Banner, BlockStack, Box, Button, Card, Divider, InlineGrid, InlineStack
 import { cancelEffect, SHOPIFY_OBJECT_LINK_LABELS } from "~/copy/admin";
 import { kindTraits } from "~/domain/rewards";
 import type { RewardDetail } from "~/services/admin/rewards.server";
-import { CopyCodeButton } from "./copy-code-button";
+import { RewardCode } from "./reward-code";
 import { formatDateTime, formatPoints } from "./format";
 import { RewardHistory } from "./reward-history";
 import { RewardStatusBadge } from "./reward-status-badge";
@@ -139,10 +139,7 @@ export function RewardDetailCard({ reward, actionUrl, closeUrl, rewardUrl }: Rew
         <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="300">
           <Field label="Customer">{reward.customerName}</Field>
           <Field label="Code">
-            <InlineStack gap="100" blockAlign="center" wrap={false}>
-              <code>{reward.code}</code>
-              <CopyCodeButton code={reward.code} />
-            </InlineStack>
+            <RewardCode reward={reward} actionUrl={actionUrl} />
           </Field>
           <Field label="Type">{reward.kindLabel}</Field>
           <Field label="Created">{formatDateTime(reward.createdAt)}</Field>

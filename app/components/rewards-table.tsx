@@ -64,7 +64,7 @@ export function RewardsTable({ rows, rewardUrl, selectedId, pagination, empty }:
                 <Text as="span" fontWeight="medium">
                   <code>{row.code}</code>
                 </Text>
-                <CopyCodeButton code={row.code} />
+                {row.copyable ? <CopyCodeButton code={row.code} /> : null}
               </InlineStack>
             </IndexTable.Cell>
             <IndexTable.Cell>{row.sourceLabel}</IndexTable.Cell>

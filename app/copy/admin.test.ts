@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { FAILURE_REASONS, isVisibleToCustomer, REWARD_KINDS, REWARD_STATUSES, type RewardStatus } from "~/domain/rewards";
 import {
+  attemptFailedLabel,
+  attemptFailureSummary,
   formatRewardValue,
   merchantExplanation,
   REWARD_KIND_LABELS,
@@ -106,5 +108,21 @@ describe("kinds", () => {
     ["STORE_CREDIT", "10", "$10.00 store credit"],
   ] as const)("%s %s → %s", (kind, value, label) => {
     expect(formatRewardValue(kind, value, "USD")).toBe(label);
+  });
+});
+
+describe("attempt failure labels", () => {
+  it("never says a permanent failure will be retried, not even before the change to Failed is written", () => {
+    for (const reason of ["gift_cards_unavailable", "missing_access", "invalid_reward_settings", "api_error"]) {
+      expect(attemptFailedLabel(reason, false)).not.toMatch(/will retry/);
+      expect(attemptFailedLabel(reason, true)).not.toMatch(/will retry/);
+      expect(attemptFailureSummary(reason)).toBe(merchantExplanation(reason).summary);
+    }
+  });
+
+  it("says a retryable failure will be retried until the reward failed, and describes the one attempt", () => {
+    expect(attemptFailedLabel("throttled", false)).toBe("Attempt failed (will retry)");
+    expect(attemptFailedLabel("throttled", true)).toBe("Attempt failed (retries used up)");
+    expect(attemptFailureSummary("throttled")).not.toMatch(/about a day/);
   });
 });

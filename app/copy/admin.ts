@@ -3,6 +3,7 @@
 // One place, so it can be translated later; the rules behind them stay in app/domain/rewards.
 // Pure (no Polaris, no server imports): the admin's browser bundle imports it too.
 import {
+  isPermanentFailureReason,
   MAX_APPLIES_TO_IDS,
   MAX_EXPIRY_DAYS,
   MAX_OPTION_NAME,
@@ -400,4 +401,82 @@ export const OPTION_HELP = {
   appliesToIds: "IDs separated by commas (gid://shopify/Product/… or gid://shopify/Collection/…). The app checks each one in your store.",
   minimumSubtotal: "Leave empty for no minimum.",
   expiryDays: OPTION_EXPIRY_HELP,
+} as const;
+
+/** One failed attempt (not yet the reward's end), by retryable reason: what Shopify did this time. */
+const ATTEMPT_SUMMARIES: Partial<Record<FailureReason, string>> = {
+  throttled: "Shopify was too busy (rate limited) to create the code.",
+  shopify_unavailable: "Shopify's servers were unavailable.",
+  shopify_internal_error: "Shopify reported an internal error while creating the code.",
+  network_error: "The app could not reach Shopify.",
+  timeout: "Shopify did not answer in time.",
+  code_taken: "Shopify said the code was already in use; the app checks whether it was its own.",
+  unknown: "The attempt failed for a reason the app didn't recognise.",
+};
+
+/**
+ * The history line of an ATTEMPT_FAILED event. A permanent reason is said as such from the first
+ * moment (the worker writes the attempt a moment before the change to Failed, and a page loaded in
+ * between must not promise a retry); a retryable one "will retry" unless the reward then failed.
+ */
+export function attemptFailedLabel(reasonCode: string | null | undefined, thenFailed: boolean): string {
+  if (isPermanentFailureReason(reasonCode)) return "Attempt failed (permanent: no retry)";
+  return thenFailed ? "Attempt failed (retries used up)" : "Attempt failed (will retry)";
+}
+
+/** What one failed attempt means: for a permanent reason the full explanation, otherwise this attempt only. */
+export function attemptFailureSummary(reasonCode: string | null | undefined): string {
+  const reason = parseFailureReason(reasonCode);
+  if (isPermanentFailureReason(reason)) return merchantExplanation(reason).summary;
+  return ATTEMPT_SUMMARIES[reason] ?? merchantExplanation(reason).summary;
+}
+
+/** History line of an audited reveal of a masked (gift card) code. */
+export const CODE_REVEALED_REASON = "Full gift card code revealed in the admin by the merchant";
+/** History line of a Failed reward the merchant marked resolved (hidden from "Failed recently"). */
+export const FAILURE_RESOLVED_REASON = "Failure marked resolved by the merchant";
+/** The explicit, audited way to see a masked gift card code in full. */
+export const CODE_REVEAL_LABEL = {
+  button: "Reveal",
+  accessibility: "Reveal the full gift card code (recorded in the reward's history)",
+} as const;
+
+/** The shop-wide Rewards page. */
+export const REWARDS_PAGE = {
+  title: "Rewards",
+  searchPlaceholder: "Search by code, or customer name or email",
+  allTab: "All",
+  kindFilter: "Type",
+  sourceFilter: "Source",
+  dateFilter: "Created",
+  from: "From",
+  to: "To",
+  bulkCancel: "Cancel rewards",
+  bulkCancelTitle: (n: number) => `Cancel ${n} reward${n === 1 ? "" : "s"}?`,
+  bulkCancelBody:
+    "Each Pending or Issued reward is canceled as if you canceled it on its own: its code is deactivated in Shopify, the customer no longer sees it, and points spent on it are given back if your shop refunds them. Rewards that are already Failed, Used or Canceled are left as they are. This can't be undone.",
+  keep: "Keep rewards",
+  emptyHeading: "No rewards match",
+  emptyBody: "No reward has this status, type, source or date, or matches your search. Clear the filters to see every reward.",
+  noneHeading: "No rewards yet",
+  noneBody: "Rewards customers redeem with points, get for referrals or VIP tiers, or that you issue by hand will be listed here with their status.",
+  pager: { label: "Rewards pages", previous: "Newer rewards", next: "Older rewards" },
+} as const;
+
+/** "Failed recently" on the home page. */
+export const FAILED_RECENTLY = {
+  viewAll: "View all failed rewards",
+  resolve: "Mark resolved",
+  resolveHelp: "Hides it from this list; it stays Failed and its history keeps the note.",
+  reissue: "Issue again",
+} as const;
+
+/** Filters of the customer index. */
+export const CUSTOMERS_PAGE = {
+  tierFilter: "VIP tier",
+  anyTier: "Any tier",
+  noTier: "No tier",
+  issuedFilter: "Has Issued rewards",
+  noMatchHeading: "No customers match these filters",
+  noMatchBody: "Nobody in the program is in this VIP tier or has a reward they can use now. Change or clear the filters.",
 } as const;

@@ -2,12 +2,12 @@
 // background work still to do and how old it is, and issued vs used per day.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
 import { type RewardStatus } from "~/domain/rewards";
-import { REWARD_STATUS_LABELS } from "~/copy/admin";
+import { FAILED_RECENTLY, REWARD_STATUS_LABELS } from "~/copy/admin";
 import { getHomeStats } from "~/services/admin/dashboard.server";
 import { countPendingDataRequests } from "~/services/compliance/privacy.server";
 import { countDeadLetters } from "~/services/webhooks/dead-letters.server";
@@ -16,6 +16,8 @@ import { CsvExportButton } from "~/components/csv-export-button";
 import { formatDateTime, formatDay, formatDuration, formatNumber } from "~/components/format";
 import { RewardStatusBadge } from "~/components/reward-status-badge";
 import { RewardStatusList } from "~/components/reward-status-help";
+import { useActionToast, type ActionAnswer } from "~/components/use-action-toast";
+import type { RecentFailure } from "~/services/admin/dashboard.server";
 
 /** The order a merchant scans them in: what customers have, then what needs a look. */
 const STATUS_ORDER: RewardStatus[] = ["ISSUED", "USED", "PENDING", "FAILED", "CANCELED"];
@@ -78,6 +80,12 @@ export default function Home() {
                     <Text as="p" variant="heading2xl" data-testid={`count-${status}`}>
                       {formatNumber(counts[status])}
                     </Text>
+                    <Link url={`/app/rewards?status=${status}`} removeUnderline>
+                      View
+                      <Text as="span" visuallyHidden>
+                        {` ${REWARD_STATUS_LABELS[status]} rewards`}
+                      </Text>
+                    </Link>
                   </BlockStack>
                 </Card>
               ))}
@@ -92,9 +100,12 @@ export default function Home() {
                 <Text as="h2" variant="headingMd">
                   Failed recently
                 </Text>
-                <Text as="span" tone="subdued">
-                  {formatNumber(counts.FAILED)} failed in total
-                </Text>
+                <InlineStack gap="200" blockAlign="center">
+                  <Text as="span" tone="subdued">
+                    {formatNumber(counts.FAILED)} failed in total
+                  </Text>
+                  {counts.FAILED > 0 ? <Link url="/app/rewards?status=FAILED">{FAILED_RECENTLY.viewAll}</Link> : null}
+                </InlineStack>
               </InlineStack>
               {recentFailures.length === 0 ? (
                 <Text as="p" tone="subdued">
@@ -118,6 +129,7 @@ export default function Home() {
                           <Text as="p" tone="subdued">
                             What you can do: {f.action}
                           </Text>
+                          <FailureActions failure={f} />
                         </BlockStack>
                       </Box>
                     </li>
@@ -216,5 +228,43 @@ export default function Home() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+/** Deal with a failure from the home page: issue it again (a new Pending reward) or mark it resolved. */
+function FailureActions({ failure }: { failure: RecentFailure }) {
+  const fetcher = useFetcher<ActionAnswer & { intent?: string }>();
+  useActionToast(fetcher.state, fetcher.data);
+  const busy = fetcher.state !== "idle";
+  const submit = (intent: "resolve" | "reissue") => fetcher.submit({ intent, rewardId: failure.id }, { method: "post", action: "/app/rewards" });
+  return (
+    <BlockStack gap="100">
+      <InlineStack gap="200">
+        <Button
+          size="slim"
+          onClick={() => submit("reissue")}
+          loading={busy && fetcher.formData?.get("intent") === "reissue"}
+          disabled={busy}
+          accessibilityLabel={`${FAILED_RECENTLY.reissue}: ${failure.title} for ${failure.customerName}`}
+        >
+          {FAILED_RECENTLY.reissue}
+        </Button>
+        <Button
+          size="slim"
+          variant="tertiary"
+          onClick={() => submit("resolve")}
+          loading={busy && fetcher.formData?.get("intent") === "resolve"}
+          disabled={busy}
+          accessibilityLabel={`${FAILED_RECENTLY.resolve}: ${failure.title} for ${failure.customerName}`}
+        >
+          {FAILED_RECENTLY.resolve}
+        </Button>
+      </InlineStack>
+      {fetcher.data && !fetcher.data.ok && fetcher.state === "idle" ? (
+        <Text as="p" tone="critical">
+          {fetcher.data.message}
+        </Text>
+      ) : null}
+    </BlockStack>
   );
 }

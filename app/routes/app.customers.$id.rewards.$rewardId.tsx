@@ -24,7 +24,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const result = await handleRewardAction(
     await adminRequestDeps(admin.graphql),
     { shop: session.shop, customerId: params.id ?? "", rewardId: params.rewardId ?? "" },
-    await request.formData()
+    await request.formData(),
+    { staffId: session.onlineAccessInfo?.associated_user?.id?.toString() ?? null }
   );
   return json(result, { status: result.ok ? 200 : result.httpStatus });
 }

@@ -3,7 +3,7 @@
 // history and Referrals. Manual issue is posted here; cancel / re-issue go to the reward's route.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Outlet, useLoaderData, useLocation, useNavigate, useParams, useRouteError, useSearchParams } from "@remix-run/react";
+import { Outlet, useLoaderData, useLocation, useMatches, useNavigate, useParams, useRouteError, useSearchParams } from "@remix-run/react";
 import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, Link, Page, Select, Tabs, Text } from "@shopify/polaris";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
@@ -25,6 +25,7 @@ import { RewardsTable } from "~/components/rewards-table";
 import { RewardStatusHelp } from "~/components/reward-status-help";
 import { RouteError } from "~/components/route-error";
 import { pageLinks, pageNumberOf, withSearch } from "~/components/url";
+import { useRevalidateWhile } from "~/components/use-revalidate-while";
 
 const TABS = ["rewards", "points", "referrals"] as const;
 type Tab = (typeof TABS)[number];
@@ -96,6 +97,11 @@ export default function CustomerProfile() {
   const pageNumber = pageNumberOf(params);
   // The table's state (tab, filter, page) travels with the URL, also to and from a selected reward.
   const tableSearch = new URLSearchParams(location.search);
+  // The selected reward's detail card (child route) counts too: while anything shown is Pending,
+  // both loaders are re-run together until it settles.
+  const matches = useMatches();
+  const detailStatus = (matches[matches.length - 1]?.data as { reward?: { status?: string } } | undefined)?.reward?.status;
+  useRevalidateWhile(Boolean(rewards?.items.some((r) => r.status === "PENDING")) || detailStatus === "PENDING");
 
   const tabs = TABS.map((t) => ({
     id: `activity-${t}`,

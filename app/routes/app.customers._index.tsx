@@ -3,12 +3,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation, useRouteError, useSearchParams, useSubmit } from "@remix-run/react";
-import { Badge, BlockStack, Card, IndexTable, Link, Page, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Card, Checkbox, IndexTable, InlineStack, Link, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
+import { useNavigate } from "@remix-run/react";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
 import { InvalidCursorError } from "~/services/admin/keyset.server";
-import { listCustomers, normalizeSearch } from "~/services/admin/customers.server";
+import { listCustomers, listVipTiers, normalizeSearch } from "~/services/admin/customers.server";
+import { CUSTOMERS_PAGE } from "~/copy/admin";
+import { withSearch } from "~/components/url";
 import { EmptyStateMessage } from "~/components/empty-state-message";
 import { formatDateTime, formatNumber } from "~/components/format";
 import { RouteError } from "~/components/route-error";
@@ -23,16 +26,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
   const search = normalizeSearch(url.searchParams.get("query"));
+  const tier = url.searchParams.get("tier") || null;
+  const issued = url.searchParams.get("issued") === "1";
   try {
     const page = await listCustomers(db, {
       shop: session.shop,
       search,
+      vipTier: tier,
+      hasIssuedRewards: issued,
       after: url.searchParams.get("after"),
       before: url.searchParams.get("before"),
       pageSize: PAGE_SIZE,
     });
-    const total = search ? null : await db.customer.count({ where: { shop: session.shop } });
-    return json({ search, page, total });
+    const filtered = Boolean(search || tier || issued);
+    const [total, tiers] = await Promise.all([filtered ? null : db.customer.count({ where: { shop: session.shop } }), listVipTiers(db, session.shop)]);
+    return json({ search, tier, issued, tiers, page, total });
   } catch (error) {
     if (error instanceof InvalidCursorError) throw json({ message: error.message }, { status: 400 });
     throw error;
@@ -40,7 +48,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Customers() {
-  const { search, page, total } = useLoaderData<typeof loader>();
+  const { search, tier, issued, tiers, page, total } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const submit = useSubmit();
   const navigation = useNavigation();
@@ -48,6 +56,10 @@ export default function Customers() {
   const form = useRef<HTMLFormElement>(null);
   const pageNumber = pageNumberOf(params);
   const links = pageLinks("/app/customers", params, page, pageNumber);
+  const navigate = useNavigate();
+  // A filter change starts again at the first page; the other filters and the search stay.
+  const filterTo = (changes: Record<string, string | null>) =>
+    navigate(withSearch("/app/customers", params, { ...changes, after: null, before: null, page: null }), { replace: true });
 
   // Search as the merchant types (debounced); Enter submits at once.
   useEffect(() => {
@@ -57,7 +69,9 @@ export default function Customers() {
   }, [query, search, submit]);
 
   const empty =
-    search !== "" ? (
+    (tier || issued) && search === "" ? (
+      <EmptyStateMessage heading={CUSTOMERS_PAGE.noMatchHeading}>{CUSTOMERS_PAGE.noMatchBody}</EmptyStateMessage>
+    ) : search !== "" ? (
       <EmptyStateMessage heading="No customers match your search">
         Nobody in the program has “{search}” in their name or email. Check the spelling, or search by email address.
       </EmptyStateMessage>
@@ -72,6 +86,7 @@ export default function Customers() {
     <Page title="Customers" backAction={{ content: "Home", url: "/app" }}>
       <BlockStack gap="400">
         <Card>
+          <BlockStack gap="300">
           <Form method="get" ref={form} role="search" aria-label="Customer search">
             <TextField
               label="Search customers"
@@ -84,7 +99,23 @@ export default function Customers() {
               onClearButtonClick={() => setQuery("")}
               helpText={total !== null ? `${formatNumber(total)} customers in the program` : undefined}
             />
+            {tier ? <input type="hidden" name="tier" value={tier} /> : null}
+            {issued ? <input type="hidden" name="issued" value="1" /> : null}
           </Form>
+          <InlineStack gap="400" blockAlign="end">
+            <Select
+              label={CUSTOMERS_PAGE.tierFilter}
+              options={[
+                { label: CUSTOMERS_PAGE.anyTier, value: "" },
+                { label: CUSTOMERS_PAGE.noTier, value: "none" },
+                ...tiers.map((t) => ({ label: t, value: t })),
+              ]}
+              value={tier ?? ""}
+              onChange={(value) => filterTo({ tier: value || null })}
+            />
+            <Checkbox label={CUSTOMERS_PAGE.issuedFilter} checked={issued} onChange={(checked) => filterTo({ issued: checked ? "1" : null })} />
+          </InlineStack>
+          </BlockStack>
         </Card>
         <Card padding="0">
           <IndexTable

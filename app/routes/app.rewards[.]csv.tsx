@@ -1,17 +1,18 @@
-// GET /app/rewards.csv?status=…&customerId=… — the shop's (or one customer's) rewards as a CSV
+// GET /app/rewards.csv?status=…&customerId=…&kind=…&source=…&from=…&to=…&query=… — the shop's (or one customer's) rewards as a CSV
 // download, newest first, with the same status filter as the table.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
-import { parseStatusFilter } from "~/services/admin/rewards.server";
+import { parseRewardFilters } from "~/services/admin/rewards.server";
 import { rewardsCsvFilename, rewardsCsvStream } from "~/services/admin/csv.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
-  const status = parseStatusFilter(url.searchParams.get("status"));
-  if (status === "invalid")
-    return new Response("Unknown status filter.", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+  // The same filters as the Rewards page (status, type, source, dates, search).
+  const parsed = parseRewardFilters(url.searchParams);
+  if (!parsed.ok) return new Response(parsed.message, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+  const status = parsed.query.status ?? null;
 
   const customerId = url.searchParams.get("customerId") || null;
   let customerName: string | null = null;
@@ -21,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     customerName = customer.displayName || "customer";
   }
 
-  const query = { shop: session.shop, customerId, status };
+  const query = { ...parsed.query, shop: session.shop, customerId, status };
   return new Response(rewardsCsvStream(db, query), {
     headers: {
       "content-type": "text/csv; charset=utf-8",

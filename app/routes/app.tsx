@@ -27,6 +27,7 @@ export default function App() {
         <Link to="/app" rel="home">
           Home
         </Link>
+        <Link to="/app/rewards">Rewards</Link>
         <Link to="/app/customers">Customers</Link>
         <Link to="/app/program">Program</Link>
         <Link to="/app/ways-to-redeem">Ways to redeem</Link>

@@ -105,6 +105,19 @@ describe("Customers index", () => {
     expect(new Set([first, second, third].flatMap((b) => b.page.items.map((c) => c.id))).size).toBe(43);
   });
 
+  it("filters by VIP tier (or no tier) and by having Issued rewards, and pages a filtered list", async () => {
+    expect((await listJson("?tier=Gold")).page.items.map((c) => c.id)).toEqual([ours[0].id]);
+    expect((await listJson("?issued=1")).page.items.map((c) => c.id)).toEqual([ours[0].id]);
+    expect((await listJson("?tier=Silver")).page.items).toEqual([]);
+    const first = await listJson("?tier=none");
+    const second = await listJson(`?tier=none&after=${first.page.nextCursor}`);
+    const third = await listJson(`?tier=none&after=${second.page.nextCursor}`);
+    const ids = [first, second, third].flatMap((b) => b.page.items.map((c) => c.id));
+    expect(ids).toHaveLength(44);
+    expect(new Set(ids).size).toBe(44);
+    expect(ids).not.toContain(ours[0].id);
+  });
+
   it("the other shop sees only its own customer", async () => {
     const body = await listJson("", OTHER);
     expect(body.page.items).toHaveLength(1);

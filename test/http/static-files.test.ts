@@ -35,3 +35,49 @@ describe("static files from public/", () => {
     expect(logged.messages().join("\n")).toMatch(/No route matches URL "\/no-such-icon.png"/);
   });
 });
+
+describe("the admin's JS and CSS are served compressed", () => {
+  // GIVEN the production build's entry script and stylesheets (the admin loads them on every page)
+  async function assets(): Promise<string[]> {
+    const { readdirSync } = await import("node:fs");
+    const dir = path.join(ROOT, "build", "client", "assets");
+    const files = readdirSync(dir).filter((f) => /\.(js|css)$/.test(f));
+    const pick = (ext: string) =>
+      files
+        .filter((f) => f.endsWith(ext))
+        .map((f) => ({ f, size: readFileSync(path.join(dir, f)).length }))
+        .sort((a, b) => b.size - a.size)[0].f;
+    return [pick(".js"), pick(".css")].map((f) => `/assets/${f}`);
+  }
+
+  it("brotli when the browser accepts it, gzip otherwise, identity when neither, with Vary: Accept-Encoding", async () => {
+    const { brotliDecompressSync, gunzipSync } = await import("node:zlib");
+    const http = await import("node:http");
+    // node:http, not fetch: fetch decodes the body and hides how it travelled.
+    const get = (p: string, acceptEncoding: string | null) =>
+      new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+        const req = http.get(`${app.url}${p}`, { headers: acceptEncoding ? { "accept-encoding": acceptEncoding } : {} }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on("error", reject);
+      });
+    for (const asset of await assets()) {
+      const original = readFileSync(path.join(ROOT, "build", "client", asset));
+      // WHEN a browser asks with each Accept-Encoding
+      const br = await get(asset, "gzip, deflate, br");
+      const gz = await get(asset, "gzip, deflate");
+      const plain = await get(asset, null);
+      // THEN the bytes are the file's, compressed as announced, and smaller
+      expect(br.headers["content-encoding"], asset).toBe("br");
+      expect(brotliDecompressSync(br.body).equals(original)).toBe(true);
+      expect(br.body.length).toBeLessThan(original.length / 2);
+      expect(gz.headers["content-encoding"], asset).toBe("gzip");
+      expect(gunzipSync(gz.body).equals(original)).toBe(true);
+      expect(plain.headers["content-encoding"]).toBeUndefined();
+      expect(plain.body.equals(original)).toBe(true);
+      for (const r of [br, gz, plain]) expect(r.headers.vary).toBe("Accept-Encoding");
+    }
+  });
+});

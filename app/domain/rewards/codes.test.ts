@@ -235,3 +235,20 @@ describe("couldBeAppCode: the cheap reject before a lookup", () => {
     expect(couldBeAppCode(codeKey(code))).toBe(false);
   });
 });
+
+describe("what the admin shows of a code", () => {
+  it("masks a gift card code to its last four characters", async () => {
+    const { maskGiftCardCode } = await import("./codes");
+    expect(maskGiftCardCode("GIFTABCD2345WXYZ")).toBe("•••• WXYZ");
+    expect(maskGiftCardCode("GIFTABCD2345WXYZ")).not.toContain("GIFTABCD");
+  });
+
+  it("offers a code for copying only when it works or worked in Shopify", async () => {
+    const { isCodeOfferedForCopy } = await import("./codes");
+    expect(isCodeOfferedForCopy("ISSUED")).toBe(true);
+    expect(isCodeOfferedForCopy("USED")).toBe(true);
+    expect(isCodeOfferedForCopy("PENDING")).toBe(false);
+    expect(isCodeOfferedForCopy("FAILED")).toBe(false);
+    expect(isCodeOfferedForCopy("CANCELED")).toBe(false);
+  });
+});

@@ -171,3 +171,25 @@ export function isValidGiftCardCode(code: unknown): code is string {
 export function generateReference(prefix: string, random: RandomBytes = cryptoRandomBytes): string {
   return `${prefix}-${randomString(CODE_ALPHABET, 16, random)}`;
 }
+
+/** How many of a gift card code's last characters the admin shows (Shopify shows the last four). */
+export const GIFT_CARD_VISIBLE_CHARS = 4;
+
+/**
+ * A gift card code as Shopify's admin shows it: only its last four characters ("•••• 7XQ2"). The
+ * full code is a bearer credential, so the admin and its CSV show this; the full code only through
+ * an explicit, audited reveal.
+ */
+export function maskGiftCardCode(code: string): string {
+  const trimmed = code.trim();
+  return `•••• ${trimmed.slice(-GIFT_CARD_VISIBLE_CHARS)}`;
+}
+
+/**
+ * Whether the admin offers a status's code for copying: only a code that exists in Shopify and
+ * was handed to the customer (Issued, or Used as a record). Pending and Failed codes never worked,
+ * a Canceled one no longer does.
+ */
+export function isCodeOfferedForCopy(status: "PENDING" | "FAILED" | "ISSUED" | "CANCELED" | "USED"): boolean {
+  return status === "ISSUED" || status === "USED";
+}

@@ -211,3 +211,26 @@ const PERMANENT_FOR_CUSTOMER: ReadonlySet<FailureReason> = new Set<FailureReason
 export function parseFailureReason(value: unknown): FailureReason {
   return isFailureReason(value) ? value : "unknown";
 }
+
+/**
+ * Reasons `classifyFailure` only ever gives with category "permanent": an attempt that failed for
+ * one of them is never retried, so nothing may call it "will retry" (failures.test.ts checks this
+ * set against every row of the failure table).
+ */
+export const PERMANENT_FAILURE_REASONS: ReadonlySet<FailureReason> = new Set<FailureReason>([
+  "missing_access",
+  "app_not_authorized",
+  "shop_unavailable",
+  "rejected_by_shopify",
+  "gift_cards_unavailable",
+  "gift_card_limit_exceeded",
+  "currency_not_supported",
+  "customer_not_found",
+  "invalid_reward_settings",
+  "api_error",
+]);
+
+/** Whether a failure with this stored reason code ends the reward at once (no automatic retry). */
+export function isPermanentFailureReason(reason: unknown): boolean {
+  return isFailureReason(reason) && PERMANENT_FAILURE_REASONS.has(reason);
+}

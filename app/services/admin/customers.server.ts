@@ -31,7 +31,7 @@ export function normalizeSearch(value: string | null | undefined): string {
  * `contains` is case-insensitive on SQLite (LIKE, for ASCII) but case-sensitive on PostgreSQL unless
  * asked; the SQLite client's types don't know `mode`, hence the cast.
  */
-function containsText(db: Db, text: string): Prisma.StringFilter {
+export function containsText(db: Db, text: string): Prisma.StringFilter {
   // Prisma's client knows its provider; fall back to the URL the app was started with.
   const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
   const postgres = provider ? provider === "postgresql" : /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
@@ -49,6 +49,25 @@ export interface CustomerListQuery extends PageRequest {
   shop: string;
   /** Part of a name or an email address. */
   search?: string | null;
+  /** Only customers in this VIP tier ("none": customers without a tier). */
+  vipTier?: string | null;
+  /** Only customers who have at least one Issued reward (a code they can use now). */
+  hasIssuedRewards?: boolean;
+}
+
+/** The longest VIP tier name the filter accepts. */
+export const MAX_TIER_LENGTH = 100;
+
+/** The VIP tiers in use in the shop, for the filter's choices (bounded). */
+export async function listVipTiers(db: Db, shop: string): Promise<string[]> {
+  const rows = await db.customer.findMany({
+    where: { shop, vipTier: { not: null } },
+    distinct: ["vipTier"],
+    select: { vipTier: true },
+    orderBy: { vipTier: "asc" },
+    take: 50,
+  });
+  return rows.map((r) => r.vipTier).filter((t): t is string => Boolean(t));
 }
 
 const CUSTOMER_SELECT = {
@@ -66,9 +85,12 @@ type CustomerRecord = Prisma.CustomerGetPayload<{ select: typeof CUSTOMER_SELECT
 /** Customers of the program, most recently active first (index Customer(shop, lastActivityAt)). */
 export async function listCustomers(db: Db, query: CustomerListQuery): Promise<KeysetPage<CustomerRow>> {
   const search = normalizeSearch(query.search);
+  const tier = query.vipTier ? query.vipTier.slice(0, MAX_TIER_LENGTH) : null;
   const base: Prisma.CustomerWhereInput = {
     shop: query.shop,
     ...(search ? { OR: [{ displayName: containsText(db, search) }, { email: containsText(db, search) }] } : {}),
+    ...(tier ? { vipTier: tier === "none" ? null : tier } : {}),
+    ...(query.hasIssuedRewards ? { rewards: { some: { status: "ISSUED" } } } : {}),
   };
   // AND keeps the search's OR and the cursor's OR from overwriting each other.
   const read = (where: Prisma.CustomerWhereInput | undefined, direction: "asc" | "desc", take: number) =>

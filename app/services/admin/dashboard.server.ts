@@ -3,6 +3,8 @@
 import type { Db } from "~/db.server";
 import { REWARD_STATUSES, type RewardStatus } from "~/domain/rewards";
 import { merchantExplanation, customerLabel } from "~/copy/admin";
+import { RESOLVED_DEDUPE_KEY } from "./reward-actions.server";
+import { REISSUED_DEDUPE_KEY } from "~/services/rewards/issue-async.server";
 
 export interface RecentFailure {
   id: string;
@@ -40,6 +42,9 @@ export interface HomeStats {
 }
 
 const DAY_MS = 86_400_000;
+
+/** Failures the merchant dealt with — marked resolved, or issued again — leave "Failed recently". */
+const HANDLED_FAILURE_KEYS = [RESOLVED_DEDUPE_KEY, REISSUED_DEDUPE_KEY];
 export const TREND_DAYS = 14;
 export const RECENT_FAILURES = 5;
 
@@ -55,7 +60,7 @@ export async function getHomeStats(db: Db, shop: string, now: Date = new Date())
     db.reward.groupBy({ by: ["status"], where: { shop }, _count: { _all: true } }),
     db.customer.count({ where: { shop } }),
     db.reward.findMany({
-      where: { shop, status: "FAILED" },
+      where: { shop, status: "FAILED", events: { none: { dedupeKey: { in: HANDLED_FAILURE_KEYS } } } },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: RECENT_FAILURES,
       select: {

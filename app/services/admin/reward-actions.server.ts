@@ -5,15 +5,16 @@ import { z } from "zod";
 import { cancelReward } from "~/services/rewards/cancel.server";
 import { issueRewardAsync, reissueReward, type IssueErrorCode } from "~/services/rewards/issue-async.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
-import { type RewardStatus } from "~/domain/rewards";
-import { REWARD_STATUS_LABELS } from "~/copy/admin";
+import { kindTraits, parseRewardKind, parseRewardStatus, type RewardStatus } from "~/domain/rewards";
+import { CODE_REVEALED_REASON, FAILURE_RESOLVED_REASON, REWARD_STATUS_LABELS } from "~/copy/admin";
+import { recordEvent, recordEventOnce } from "~/services/rewards/events.server";
 
 /**
  * The JSON answer of an admin form action (the body the admin UI reads, with the HTTP status): a
  * surface's response built from the use-cases' results, not a use-case result itself.
  */
 export type AdminActionResult =
-  | { ok: true; intent: string; message: string; rewardId: string; status: RewardStatus }
+  | { ok: true; intent: string; message: string; rewardId: string; status: RewardStatus; code?: string }
   | { ok: false; intent: string; message: string; httpStatus: number };
 
 const fail = (intent: string, httpStatus: number, message: string): AdminActionResult => ({ ok: false, intent, httpStatus, message });
@@ -26,6 +27,11 @@ const cancelForm = z.object({
 });
 
 const reissueForm = z.object({ intent: z.literal("reissue") });
+
+/** Who pressed the button, as far as the session tells (a staff member's id on online sessions). */
+export interface MerchantActor {
+  staffId?: string | null;
+}
 
 const issueForm = z.object({
   intent: z.literal("issue"),
@@ -47,15 +53,19 @@ function fields(form: FormData): Record<string, string> {
 /** Cancel (Pending/Issued) or re-issue (Failed) one reward of one customer of the shop. */
 export async function handleRewardAction(
   deps: RewardDeps,
-  target: { shop: string; customerId: string; rewardId: string },
-  form: FormData
+  target: { shop: string; customerId?: string | null; rewardId: string },
+  form: FormData,
+  actor: MerchantActor = {}
 ): Promise<AdminActionResult> {
   const data = fields(form);
   const owned = await deps.db.reward.findFirst({
-    where: { id: target.rewardId, shop: target.shop, customerId: target.customerId },
-    select: { id: true },
+    where: { id: target.rewardId, shop: target.shop, ...(target.customerId ? { customerId: target.customerId } : {}) },
+    select: { id: true, customerId: true },
   });
   if (!owned) return fail(data.intent ?? "unknown", 404, NOT_FOUND);
+  const scoped = { shop: target.shop, rewardId: target.rewardId, customerId: owned.customerId };
+  if (data.intent === "reveal") return revealCode(deps, scoped, actor);
+  if (data.intent === "resolve") return resolveFailure(deps, scoped, actor);
 
   if (data.intent === "cancel") {
     const parsed = cancelForm.safeParse(data);
@@ -65,7 +75,7 @@ export async function handleRewardAction(
   if (data.intent === "reissue") {
     if (!reissueForm.safeParse(data).success)
       return fail("reissue", 400, "Something was wrong with this request. Reload the page and try again.");
-    return reissueFailed(deps, target);
+    return reissueFailed(deps, scoped);
   }
   return fail(data.intent ?? "unknown", 400, "Unknown action.");
 }
@@ -142,4 +152,103 @@ export async function issueManualReward(
     rewardId: result.reward.id,
     status: result.reward.status,
   };
+}
+
+function byWhom(actor: MerchantActor): string {
+  return actor.staffId ? ` (staff member ${actor.staffId})` : "";
+}
+
+/**
+ * The full code of a masked (gift card) reward, for a merchant who asked for it explicitly. Every
+ * reveal is written to the reward's history with who asked — never with the code itself.
+ */
+async function revealCode(
+  deps: RewardDeps,
+  target: { shop: string; rewardId: string },
+  actor: MerchantActor
+): Promise<AdminActionResult> {
+  const reward = await deps.db.reward.findFirst({
+    where: { id: target.rewardId, shop: target.shop },
+    select: { id: true, code: true, kind: true, status: true },
+  });
+  if (!reward) return fail("reveal", 404, NOT_FOUND);
+  const kind = parseRewardKind(reward.kind);
+  const status = parseRewardStatus(reward.status);
+  if (kindTraits(kind).shopifyObject !== "gift_card") return fail("reveal", 409, "Only gift card codes are hidden; this code is shown in full.");
+  await recordEvent(deps.db, {
+    rewardId: reward.id,
+    shop: target.shop,
+    type: "NOTE",
+    actor: "MERCHANT",
+    reason: `${CODE_REVEALED_REASON}${byWhom(actor)}`,
+  });
+  return { ok: true, intent: "reveal", message: "Full gift card code shown. This was recorded in the reward's history.", rewardId: reward.id, status, code: reward.code };
+}
+
+/** The history event that hides a Failed reward from "Failed recently" (the merchant has dealt with it). */
+export const RESOLVED_DEDUPE_KEY = "failure-resolved";
+
+async function resolveFailure(
+  deps: RewardDeps,
+  target: { shop: string; rewardId: string },
+  actor: MerchantActor
+): Promise<AdminActionResult> {
+  const reward = await deps.db.reward.findFirst({ where: { id: target.rewardId, shop: target.shop }, select: { id: true, status: true } });
+  if (!reward) return fail("resolve", 404, NOT_FOUND);
+  const status = parseRewardStatus(reward.status);
+  if (status !== "FAILED") return fail("resolve", 409, `Only failed rewards can be marked resolved; this one is ${REWARD_STATUS_LABELS[status]}.`);
+  const recorded = await recordEventOnce(deps.db, {
+    rewardId: reward.id,
+    shop: target.shop,
+    type: "NOTE",
+    actor: "MERCHANT",
+    reason: `${FAILURE_RESOLVED_REASON}${byWhom(actor)}`,
+    dedupeKey: RESOLVED_DEDUPE_KEY,
+  });
+  return {
+    ok: true,
+    intent: "resolve",
+    message: recorded ? "Marked resolved. It no longer shows under Failed recently." : "This failure was already marked resolved.",
+    rewardId: reward.id,
+    status,
+  };
+}
+
+/** The most rewards one bulk cancel acts on (a page of the Rewards table). */
+export const MAX_BULK_CANCEL = 50;
+
+const bulkCancelForm = z.object({
+  intent: z.literal("bulk-cancel"),
+  rewardIds: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).min(1, "Select the rewards to cancel.").max(MAX_BULK_CANCEL, `Cancel at most ${MAX_BULK_CANCEL} rewards at once.`),
+  reason: z.string().trim().max(500).optional(),
+});
+
+export type BulkCancelResult =
+  | { ok: true; intent: "bulk-cancel"; message: string; canceled: number; failed: { rewardId: string; message: string }[] }
+  | { ok: false; intent: "bulk-cancel"; message: string; httpStatus: number };
+
+/**
+ * Cancel several rewards of the shop, one by one through the cancel use-case (each its own
+ * Shopify call and history; one refusal doesn't stop the others). Ids of another shop count as
+ * failures ("doesn't exist"), never as canceled.
+ */
+export async function cancelRewardsInBulk(deps: RewardDeps, shop: string, form: FormData): Promise<BulkCancelResult> {
+  const parsed = bulkCancelForm.safeParse({
+    intent: form.get("intent"),
+    rewardIds: form.getAll("rewardId").filter((v): v is string => typeof v === "string"),
+    reason: typeof form.get("reason") === "string" ? form.get("reason") : undefined,
+  });
+  if (!parsed.success) return { ok: false, intent: "bulk-cancel", httpStatus: 400, message: parsed.error.issues[0]?.message ?? "Something was wrong with this request." };
+  let canceled = 0;
+  const failed: { rewardId: string; message: string }[] = [];
+  for (const rewardId of new Set(parsed.data.rewardIds)) {
+    const result = await cancelReward(deps, { shop, rewardId, reason: parsed.data.reason ?? null });
+    if (result.ok && !result.alreadyCanceled) canceled++;
+    else if (!result.ok) failed.push({ rewardId, message: result.error.message });
+  }
+  const message =
+    failed.length === 0
+      ? `${canceled} reward${canceled === 1 ? "" : "s"} canceled.`
+      : `${canceled} reward${canceled === 1 ? "" : "s"} canceled; ${failed.length} could not be canceled.`;
+  return { ok: true, intent: "bulk-cancel", message, canceled, failed };
 }

@@ -3,10 +3,11 @@
 // Every query is scoped by `shop` first: a reward or customer id of another shop reads as "not found".
 import type { Prisma, Reward, RewardEvent } from "@prisma/client";
 import type { Db } from "~/db.server";
-import { isFailureReason, isRewardStatus, parseActor, parseRewardEventType, parseRewardKind, parseRewardSource, parseRewardStatus, type Actor, type RewardEventType, type RewardKind, type RewardSource, type RewardStatus } from "~/domain/rewards";
-import { formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation, customerLabel } from "~/copy/admin";
+import { codeKey, GIFT_CARD_VISIBLE_CHARS, isCodeOfferedForCopy, isFailureReason, isRewardKind, isRewardSource, isRewardStatus, kindTraits, maskGiftCardCode, parseActor, parseRewardEventType, parseRewardKind, parseRewardSource, parseRewardStatus, type Actor, type RewardEventType, type RewardKind, type RewardSource, type RewardStatus } from "~/domain/rewards";
+import { attemptFailedLabel, attemptFailureSummary, formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation, customerLabel } from "~/copy/admin";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl, orderAdminUrl, rewardObjectAdminUrl } from "./links.server";
+import { containsText, normalizeSearch } from "./customers.server";
 
 /** `?status=` as the merchant picks it: one status, or everything. Anything else is refused. */
 export function parseStatusFilter(value: string | null | undefined): RewardStatus | null | "invalid" {
@@ -18,8 +19,13 @@ export function parseStatusFilter(value: string | null | undefined): RewardStatu
 export interface RewardRow {
   id: string;
   customerId: string;
+  customerName: string;
   title: string;
+  /** As the admin shows it: a gift card's code masked to its last four characters (`codeMasked`). */
   code: string;
+  codeMasked: boolean;
+  /** Whether the admin offers the code for copying (Issued or Used, and not masked). */
+  copyable: boolean;
   kind: RewardKind;
   kindLabel: string;
   source: RewardSource;
@@ -43,9 +49,17 @@ const ROW_SELECT = {
   createdAt: true,
   usedOrderGid: true,
   usedOrderName: true,
+  customerName: true,
+  customer: { select: { displayName: true } },
 } satisfies Prisma.RewardSelect;
 
 type RowRecord = Prisma.RewardGetPayload<{ select: typeof ROW_SELECT }>;
+
+/** The code as the admin may show it: gift cards masked (Shopify's own admin shows the last four). */
+export function shownCode(kind: RewardKind, status: RewardStatus, code: string): Pick<RewardRow, "code" | "codeMasked" | "copyable"> {
+  const masked = kindTraits(kind).shopifyObject === "gift_card";
+  return { code: masked ? maskGiftCardCode(code) : code, codeMasked: masked, copyable: !masked && isCodeOfferedForCopy(status) };
+}
 
 function toRow(r: RowRecord): RewardRow {
   const kind = parseRewardKind(r.kind);
@@ -54,8 +68,9 @@ function toRow(r: RowRecord): RewardRow {
   return {
     id: r.id,
     customerId: r.customerId,
+    customerName: r.customer.displayName || r.customerName || "Customer",
     title: r.title,
-    code: r.code,
+    ...shownCode(kind, status, r.code),
     kind,
     kindLabel: REWARD_KIND_LABELS[kind],
     source,
@@ -72,6 +87,88 @@ export interface RewardListQuery extends PageRequest {
   /** One customer's rewards (Activity → Rewards), or the whole shop's. */
   customerId?: string | null;
   status?: RewardStatus | null;
+  kind?: RewardKind | null;
+  source?: RewardSource | null;
+  /** Created on or after (inclusive) / before (exclusive). */
+  createdFrom?: Date | null;
+  createdBefore?: Date | null;
+  /** A code (or a gift card's last four characters), or part of the customer's name or email. */
+  search?: string | null;
+}
+
+/** The shop-wide Rewards page's filters, read from the URL; anything unknown is refused with a message. */
+export type RewardFilters = Pick<RewardListQuery, "status" | "kind" | "source" | "search"> & { from: string | null; to: string | null };
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function parseDay(value: string | null): Date | null | "invalid" {
+  if (!value) return null;
+  if (!DAY.test(value)) return "invalid";
+  const date = new Date(`${value}T00:00:00.000Z`);
+  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value ? "invalid" : date;
+}
+
+export function parseRewardFilters(params: URLSearchParams):
+  | { ok: true; filters: RewardFilters; query: Omit<RewardListQuery, "shop" | keyof PageRequest> }
+  | { ok: false; message: string } {
+  const status = parseStatusFilter(params.get("status"));
+  if (status === "invalid") return { ok: false, message: "Unknown status filter." };
+  const kindRaw = params.get("kind");
+  const kind = kindRaw ? (isRewardKind(kindRaw) ? kindRaw : "invalid") : null;
+  if (kind === "invalid") return { ok: false, message: "Unknown reward type filter." };
+  const sourceRaw = params.get("source");
+  const source = sourceRaw ? (isRewardSource(sourceRaw) ? sourceRaw : "invalid") : null;
+  if (source === "invalid") return { ok: false, message: "Unknown source filter." };
+  const from = parseDay(params.get("from"));
+  const to = parseDay(params.get("to"));
+  if (from === "invalid" || to === "invalid") return { ok: false, message: "Dates must be written as YYYY-MM-DD." };
+  if (from && to && to < from) return { ok: false, message: "The end date is before the start date." };
+  const search = normalizeSearch(params.get("query"));
+  return {
+    ok: true,
+    filters: { status, kind, source, search, from: params.get("from") || null, to: params.get("to") || null },
+    query: {
+      status,
+      kind,
+      source,
+      search,
+      createdFrom: from,
+      // "to" is a whole day: everything before the next midnight (UTC).
+      createdBefore: to ? new Date(to.getTime() + 86_400_000) : null,
+    },
+  };
+}
+
+/** The where clause of a reward list without its cursor. */
+function rewardWhere(db: Db, query: Omit<RewardListQuery, keyof PageRequest>): Prisma.RewardWhereInput {
+  const and: Prisma.RewardWhereInput[] = [{ shop: query.shop }];
+  if (query.customerId) and.push({ customerId: query.customerId });
+  if (query.status) and.push({ status: query.status });
+  if (query.kind) and.push({ kind: query.kind });
+  if (query.source) and.push({ source: query.source });
+  if (query.createdFrom || query.createdBefore)
+    and.push({ createdAt: { ...(query.createdFrom ? { gte: query.createdFrom } : {}), ...(query.createdBefore ? { lt: query.createdBefore } : {}) } });
+  const search = normalizeSearch(query.search);
+  if (search) and.push({ OR: searchClauses(db, search) });
+  return and.length === 1 ? and[0] : { AND: and };
+}
+
+/**
+ * What a search matches: the code (whole, or the start of a discount code; a gift card only whole
+ * or by its last four characters, as Shopify's admin finds gift cards, so a search can't be used
+ * to guess a hidden code), or part of the customer's name or email.
+ */
+function searchClauses(db: Db, search: string): Prisma.RewardWhereInput[] {
+  const key = codeKey(search);
+  const clauses: Prisma.RewardWhereInput[] = [{ codeKey: key }];
+  // LIKE wildcards in the text would match anything: only the exact code for such a search.
+  const literal = !/[%_]/.test(search);
+  if (literal && /^[A-Z0-9-]+$/.test(key)) {
+    clauses.push({ kind: { not: "GIFT_CARD" }, codeKey: { startsWith: key } });
+    if (key.length === GIFT_CARD_VISIBLE_CHARS) clauses.push({ kind: "GIFT_CARD", codeKey: { endsWith: key } });
+  }
+  if (literal) clauses.push({ customer: { OR: [{ displayName: containsText(db, search) }, { email: containsText(db, search) }] } });
+  return clauses;
 }
 
 /**
@@ -79,18 +176,15 @@ export interface RewardListQuery extends PageRequest {
  * id desc) for a customer and Reward(shop, status, createdAt desc, id desc) for a shop-wide status.
  */
 export async function listRewards(db: Db, query: RewardListQuery): Promise<KeysetPage<RewardRow>> {
-  const base: Prisma.RewardWhereInput = {
-    shop: query.shop,
-    ...(query.customerId ? { customerId: query.customerId } : {}),
-    ...(query.status ? { status: query.status } : {}),
-  };
+  const base = rewardWhere(db, query);
   const page = await keysetPage<RowRecord, Prisma.RewardWhereInput>(query, {
     at: (r) => r.createdAt,
     older: (c) => olderThan(c, "createdAt"),
     newer: (c) => newerThan(c, "createdAt"),
     fetch: ({ where, direction, take }) =>
       db.reward.findMany({
-        where: where ? { ...base, ...where } : base,
+        // AND keeps the search's OR and the cursor's OR from overwriting each other.
+        where: where ? { AND: [base, where] } : base,
         orderBy: [{ createdAt: direction }, { id: direction }],
         take,
         select: ROW_SELECT,
@@ -144,19 +238,21 @@ function prettyJson(text: string | null): string | null {
   }
 }
 
-function toEventView(e: RewardEvent): RewardEventView {
+/** `later`: the events after this one (an attempt followed by the change to Failed was the last). */
+function toEventView(e: RewardEvent, later: readonly RewardEvent[]): RewardEventView {
   const type = parseRewardEventType(e.type);
   const actor = parseActor(e.actor);
   const failureCode = isFailureReason(e.reasonCode) && (type === "ATTEMPT_FAILED" || e.toStatus === "FAILED") ? e.reasonCode : null;
+  const attempt = type === "ATTEMPT_FAILED";
   return {
     id: e.id,
     type,
-    typeLabel: EVENT_TYPE_LABELS[type],
+    typeLabel: attempt ? attemptFailedLabel(e.reasonCode, later.some((n) => n.toStatus === "FAILED")) : EVENT_TYPE_LABELS[type],
     fromStatus: e.fromStatus && isRewardStatus(e.fromStatus) ? e.fromStatus : null,
     toStatus: e.toStatus && isRewardStatus(e.toStatus) ? e.toStatus : null,
     actor,
     actorLabel: ACTOR_LABELS[actor],
-    reason: failureCode ? merchantExplanation(failureCode).summary : e.reason,
+    reason: failureCode ? (attempt ? attemptFailureSummary(failureCode) : merchantExplanation(failureCode).summary) : e.reason,
     reasonCode: failureCode,
     note: e.note,
     shopifyError: prettyJson(e.shopifyError),
@@ -230,7 +326,7 @@ export async function getRewardDetail(
     reward.status === "FAILED"
       ? db.reward.findUnique({
           where: { shop_idempotencyKey: { shop, idempotencyKey: reissueKeyOf(reward.id) } },
-          select: { id: true, status: true, code: true },
+          select: { id: true, status: true, code: true, kind: true },
         })
       : Promise.resolve(null),
   ]);
@@ -274,8 +370,10 @@ export async function getRewardDetail(
     cancelable,
     refundOnCancel,
     reissue,
-    reissuedAs: reissued ? { id: reissued.id, status: parseRewardStatus(reissued.status), code: reissued.code } : null,
-    events: events.map(toEventView),
+    reissuedAs: reissued
+      ? { id: reissued.id, status: parseRewardStatus(reissued.status), code: shownCode(parseRewardKind(reissued.kind), parseRewardStatus(reissued.status), reissued.code).code }
+      : null,
+    events: events.map((e, i) => toEventView(e, events.slice(i + 1))),
   };
 }
 
@@ -318,14 +416,10 @@ export async function* exportRewards(
   query: Omit<RewardListQuery, "after" | "before" | "pageSize">,
   batchSize = 500
 ): AsyncGenerator<ExportRow> {
-  const base: Prisma.RewardWhereInput = {
-    shop: query.shop,
-    ...(query.customerId ? { customerId: query.customerId } : {}),
-    ...(query.status ? { status: query.status } : {}),
-  };
+  const base = rewardWhere(db, query);
   let cursor: { createdAt: Date; id: string } | null = null;
   for (;;) {
-    const where: Prisma.RewardWhereInput = cursor ? { ...base, ...olderThan(cursor, "createdAt") } : base;
+    const where: Prisma.RewardWhereInput = cursor ? { AND: [base, olderThan(cursor, "createdAt")] } : base;
     const batch = await db.reward.findMany({
       where,
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],

@@ -233,6 +233,9 @@ export interface ReissueInput {
 
 export type ReissueResult = Result<{ reward: RewardView; created: boolean }, Problem<"not_found" | "not_failed"> & { status?: string }>;
 
+/** The failed reward's history event that points to its replacement. */
+export const REISSUED_DEDUPE_KEY = "reissued";
+
 /** The key that makes "issue again" create one replacement per failed reward, however often pressed. */
 export function reissueKey(rewardId: string): string {
   return `reissue:${rewardId}`;
@@ -271,7 +274,7 @@ export async function reissueReward(deps: RewardDeps, input: ReissueInput): Prom
         type: "NOTE",
         actor: "MERCHANT",
         reason: `Issued again as a new reward (${result.reward.id}). This reward stays Failed.`,
-        dedupeKey: "reissued",
+        dedupeKey: REISSUED_DEDUPE_KEY,
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
