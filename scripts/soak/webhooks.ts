@@ -19,7 +19,6 @@
 // Exits 1 when an invariant breaks.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { API_KEY, API_SECRET, ROOT, machine, scratchDatabase, table } from "../../bench/lib/harness";

@@ -33,7 +33,7 @@ const openAdmin = (shop: string) => fetch(emulator.embeddedAppUrl(shop), { heade
 
 /** A shop installed the way Shopify does it (first admin load → token exchange), with a Pending reward. */
 async function installedShopWithPendingReward(domain: string) {
-  const shop = emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "USD" });
+  emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "USD" });
   expect((await openAdmin(domain)).status).toBe(200);
   // Token exchange with expiring=1: an expiring token with its refresh token, accepted by Shopify.
   const installed = await offlineSession(domain);
