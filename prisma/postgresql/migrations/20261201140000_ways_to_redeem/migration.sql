@@ -1,6 +1,6 @@
 -- Ways to redeem (docs/decisions/020-ways-to-redeem.md): a redemption option may be limited to
 -- products or collections, and may let the customer choose how many points to convert (variable
--- "points for amount off"); a redemption records the points the customer chose. Additive only.
+-- "points for amount off"). A redemption records the points the customer chose. Additive only.
 
 -- AlterTable
 ALTER TABLE "RewardTemplate" ADD COLUMN "appliesTo" TEXT NOT NULL DEFAULT 'ALL';
