@@ -236,9 +236,12 @@ describe("Shopify admin actions", () => {
     await page.getByRole("heading", { name: "Loyalty rewards" }).first().waitFor();
     await page.waitForLoadState("networkidle");
 
-    // THEN the app works again with the shop's new token
+    // THEN the app works again with the new token token exchange handed out (an expiring one, with
+    // its refresh token), which Shopify accepts
     const session = await db.session.findUniqueOrThrow({ where: { id: `offline_${DEMO_SHOP}` } });
-    expect(session.accessToken).toBe(emulator.store.getShop(DEMO_SHOP)!.accessToken);
+    expect(session.refreshToken).toBeTruthy();
+    expect(emulator.acceptsToken(DEMO_SHOP, session.accessToken)).toBe(true);
+    expect(emulator.acceptsToken(DEMO_SHOP, before.accessToken)).toBe(false);
     expect((await db.shop.findUniqueOrThrow({ where: { domain: DEMO_SHOP } })).uninstalledAt).toBeNull();
     await screenshot(page, "demo-reinstalled-admin-home");
   });
