@@ -7,7 +7,8 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useEffect, useState } from "react";
+import { useEffect } from "react";
+import { useFormValues } from "~/components/use-form-values";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
 import { PROGRAM_SAVED, programSettingsError } from "~/copy/admin";
@@ -65,11 +66,10 @@ export default function Program() {
   const answer = useActionData<typeof action>();
   const navigation = useNavigation();
   const shopify = useAppBridge();
-  const [values, setValues] = useState<FormValues>(saved);
+  const [values, setValues] = useFormValues<FormValues>(saved);
   const errors: Partial<Record<SettingsField, string>> = answer && !answer.ok ? answer.errors : {};
   const saving = navigation.state === "submitting";
 
-  useEffect(() => setValues(saved), [saved]);
   useEffect(() => {
     if (answer?.ok) shopify.toast.show(answer.message);
   }, [answer, shopify]);

@@ -9,7 +9,8 @@ import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate, useRouteError } from "@remix-run/react";
 import { Banner, BlockStack, Card, Checkbox, FormLayout, InlineGrid, Page, Select, Text, TextField } from "@shopify/polaris";
 import { SaveBar } from "@shopify/app-bridge-react";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useMemo } from "react";
+import { useFormValues } from "~/components/use-form-values";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
 import { canBeVariable, canLimitToItems, kindTraits, REWARD_KINDS, type OptionField, type RewardKind } from "~/domain/rewards";
@@ -83,9 +84,7 @@ export default function WayToRedeem() {
   const { id, values: saved, currency } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
   const navigate = useNavigate();
-  const [values, setValues] = useState<Values>(saved);
-  // A new loader answer (after saving, or another option) is the new baseline.
-  useEffect(() => setValues(saved), [saved]);
+  const [values, setValues] = useFormValues<Values>(saved, id ?? "new");
   const dirty = useMemo(() => (Object.keys(saved) as (keyof Values)[]).some((k) => saved[k] !== values[k]), [saved, values]);
   const set = (field: keyof Values) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
   const busy = fetcher.state !== "idle";
