@@ -29,6 +29,8 @@ export const envSchema = z.object({
   WORKER_POLL_MS: z.coerce.number().int().min(50).default(1000),
   WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(250).default(20),
   WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** How often the worker exchanges installed shops' non-expiring offline tokens for expiring ones (0: never). */
+  OFFLINE_TOKEN_MIGRATION_EVERY_MINUTES: z.coerce.number().min(0).default(60),
   /** ISSUED rewards older than this are looked up in Shopify by the reconciliation pass. */
   RECONCILE_AFTER_HOURS: z.coerce.number().min(0).default(24),
   /** Storefront requests per customer per minute through the app proxy. */

@@ -47,7 +47,7 @@ const oauthApi = shopifyApi({
  * The shop's offline token, refreshed first if it is near expiry or is `rejectedToken` — one refresher
  * per shop across processes (app/services/lifecycle/offline-token.server.ts).
  */
-export function ensureOfflineToken(shop: string, options: { rejectedToken?: string } = {}): Promise<FreshToken> {
+export function ensureOfflineToken(shop: string, options: { rejectedToken?: string; migrate?: boolean } = {}): Promise<FreshToken> {
   return ensureFreshOfflineToken(
     {
       db,
@@ -55,6 +55,17 @@ export function ensureOfflineToken(shop: string, options: { rejectedToken?: stri
       logger,
       refresh: async (shopDomain, refreshToken) => {
         const { session } = await oauthApi.auth.refreshToken({ shop: shopDomain, refreshToken });
+        return {
+          accessToken: session.accessToken ?? "",
+          scope: session.scope ?? null,
+          expires: session.expires ?? null,
+          refreshToken: session.refreshToken ?? null,
+          refreshTokenExpires: session.refreshTokenExpires ?? null,
+        };
+      },
+      // Installs from before expiring tokens: token exchange of the non-expiring token (offline-token.server.ts).
+      migrate: async (shopDomain, nonExpiringOfflineAccessToken) => {
+        const { session } = await oauthApi.auth.migrateToExpiringToken({ shop: shopDomain, nonExpiringOfflineAccessToken });
         return {
           accessToken: session.accessToken ?? "",
           scope: session.scope ?? null,

@@ -23,6 +23,7 @@ export async function startConfiguredWorker(options: { workerIdPrefix?: string }
     }),
     pollMs: config.WORKER_POLL_MS,
     reconcileAfterMs: config.RECONCILE_AFTER_HOURS * 3_600_000,
+    tokenMigrationEveryMs: config.OFFLINE_TOKEN_MIGRATION_EVERY_MINUTES * 60_000,
   });
   return { worker, deps };
 }

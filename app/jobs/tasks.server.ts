@@ -2,6 +2,7 @@
 // (worker.server.ts). Adding one is one line in `periodicTasks`; the task itself is a use-case in
 // app/services (the worker holds no rules and reaches Shopify only through the services).
 import type { Logger } from "~/logger.server";
+import { migrateNonExpiringOfflineTokens } from "~/services/lifecycle/offline-token.server";
 import { runPointsProgramTasks } from "~/services/points/periodic.server";
 import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
@@ -26,6 +27,8 @@ export interface PeriodicTaskSettings {
   reconcileEveryMs: number;
   /** How often pending points are released, birthday bonuses given and inactive points expired (default 1 min). */
   pointsProgramEveryMs?: number;
+  /** How often non-expiring offline tokens are migrated to expiring ones (0 or unset: never). */
+  tokenMigrationEveryMs?: number;
 }
 
 /** The periodic tasks every worker runs, in order. */
@@ -36,6 +39,7 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
     { name: "redemption recovery", everyMs: settings.recoveryEveryMs, run: recoverRedemptions },
     { name: "points program", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: pointsProgram },
     settings.reconcileAfterMs > 0 && { name: "reconciliation", everyMs: settings.reconcileEveryMs, run: reconcile(settings.reconcileAfterMs) },
+    (settings.tokenMigrationEveryMs ?? 0) > 0 && { name: "offline token migration", everyMs: settings.tokenMigrationEveryMs!, run: migrateTokens },
   ];
   return tasks.filter((task): task is PeriodicTask => task !== false);
 }
@@ -54,6 +58,13 @@ async function recoverRedemptions(deps: RewardDeps, log: Logger): Promise<void> 
 async function pointsProgram(deps: RewardDeps, log: Logger): Promise<void> {
   const done = await runPointsProgramTasks(deps.db, deps.now());
   if (done.released > 0 || done.birthdays > 0 || done.expired > 0) log.info(done, "points program pass");
+}
+
+async function migrateTokens(deps: RewardDeps, log: Logger): Promise<void> {
+  if (!deps.migrateOfflineToken) return;
+  const done = await migrateNonExpiringOfflineTokens(deps.db, deps.migrateOfflineToken);
+  if (done.failed > 0) log.warn(done, "offline token migration pass");
+  else if (done.migrated > 0) log.info(done, "offline token migration pass");
 }
 
 function reconcile(olderThanMs: number): PeriodicTask["run"] {

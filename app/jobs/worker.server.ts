@@ -148,6 +148,8 @@ export interface WorkerLoopOptions extends WorkerConfig {
   reconcileAfterMs?: number;
   /** How often the reconciliation pass runs (default 10 min). */
   reconcileEveryMs?: number;
+  /** How often non-expiring offline tokens are migrated (default: never). */
+  tokenMigrationEveryMs?: number;
   /** The periodic tasks to run between rounds (default: `periodicTasks` from the options above). */
   tasks?: PeriodicTask[];
 }
@@ -188,6 +190,7 @@ export function startWorker(deps: WorkerDeps, options: WorkerLoopOptions): Worke
       recoveryEveryMs: options.recoveryEveryMs ?? 60_000,
       reconcileAfterMs: options.reconcileAfterMs ?? 0,
       reconcileEveryMs: options.reconcileEveryMs ?? 10 * 60_000,
+      tokenMigrationEveryMs: options.tokenMigrationEveryMs ?? 0,
     });
   const lastRun = new Map<string, number>();
   let failures = 0;

@@ -25,7 +25,7 @@ import {
   serializeWebhookJson,
   type EmulatedOrder,
 } from "./order-payload";
-import { acceptsAccessToken, issueExpiringPair, refreshExpiringToken, revokeExpiringTokens, type ExpiringTokenPair } from "./oauth";
+import { acceptsAccessToken, issueExpiringPair, migrateNonExpiringToken, refreshExpiringToken, revokeExpiringTokens, type ExpiringTokenPair } from "./oauth";
 import { mintSessionToken, verifySessionToken, type SessionTokenTamper } from "./session-token";
 import {
   EmulatorStore,
@@ -333,6 +333,16 @@ export class ShopifyEmulator {
     if (body.grant_type !== "urn:ietf:params:oauth:grant-type:token-exchange") {
       return json({ error: "unsupported_grant_type" }, 400);
     }
+    if (body.subject_token_type === "urn:shopify:params:oauth:token-type:offline-access-token") {
+      // Migrating a non-expiring offline token (emulator/src/oauth.ts): only to an expiring offline token.
+      if (body.requested_token_type !== "urn:shopify:params:oauth:token-type:offline-access-token" || String(body.expiring) !== "1") {
+        return json({ error: "invalid_request", error_description: "An offline access token can only be exchanged for an expiring offline access token" }, 400);
+      }
+      const outcome = migrateNonExpiringToken(this.store, shop, String(body.subject_token ?? ""));
+      this.tokenRequests.push({ shop, grant: "migration", ok: outcome.ok, at: this.store.now() });
+      if (!outcome.ok) return json({ error: "invalid_subject_token", error_description: outcome.description }, 400);
+      return json(outcome.pair);
+    }
     const verified = verifySessionToken(body.subject_token ?? "", {
       apiKey: this.options.apiKey,
       apiSecret: this.options.apiSecret,
@@ -368,7 +378,7 @@ export class ShopifyEmulator {
   }
 
   /** Token endpoint calls so far (token exchange and refresh grant), oldest first. */
-  readonly tokenRequests: { shop: string; grant: "token_exchange" | "refresh_token"; ok: boolean; at: Date }[] = [];
+  readonly tokenRequests: { shop: string; grant: "token_exchange" | "refresh_token" | "migration"; ok: boolean; at: Date }[] = [];
 
   /**
    * An expiring offline token and its refresh token for `shop`, as token exchange with `expiring=1`
@@ -548,7 +558,7 @@ export class ShopifyEmulator {
   reinstall(shop: string): ShopRecord {
     if (!this.store.getShop(shop)) throw new Error(`unknown shop ${shop}`);
     revokeExpiringTokens(this.store, shop);
-    return this.store.updateShop(shop, { accessToken: `shpat_${randomBytes(16).toString("hex")}`, uninstalledAt: null });
+    return this.store.updateShop(shop, { accessToken: `shpat_${randomBytes(16).toString("hex")}`, accessTokenMigratedAt: null, uninstalledAt: null });
   }
 
   /**
@@ -562,7 +572,7 @@ export class ShopifyEmulator {
     const record = this.store.getShop(shop);
     if (!record) throw new Error(`unknown shop ${shop}`);
     const revoked = record.accessToken;
-    this.store.updateShop(shop, { accessToken: `shpat_${randomBytes(16).toString("hex")}` });
+    this.store.updateShop(shop, { accessToken: `shpat_${randomBytes(16).toString("hex")}`, accessTokenMigratedAt: null });
     revokeExpiringTokens(this.store, shop);
     return revoked;
   }

@@ -15,6 +15,14 @@
 //     §5.2; the code apps report from Shopify's token endpoint).
 //   - An expired access token gets 401 from the Admin API like any other token it does not accept
 //     (https://shopify.dev/docs/api/usage/response-codes).
+//   - Migration of a non-expiring offline token: token exchange with the non-expiring token as
+//     `subject_token` (`subject_token_type` = offline-access-token) and `expiring=1` returns an expiring
+//     pair, and "the original non-expiring token remains invalid for GraphQL Admin API requests after
+//     migration". A retry with the same original token "returns the same access-token and
+//     refresh-token pair", extending the access token's expiry but not the refresh token's, until
+//     seven days have passed, the app refreshed the pair, or a later token acquisition replaced it
+//     (https://shopify.dev/changelog/more-resilient-token-exchanges-when-migrating-tokens-without-a-user-session,
+//     https://shopify.dev/docs/apps/build/authentication-authorization/migrate-to-expiring-offline-access-tokens).
 //
 // Where the docs are silent the emulator takes the stricter reading (emulator/README.md, "Known
 // divergences"): retrying an already-used refresh token issues a new pair and the replacement handed
@@ -26,6 +34,7 @@ import type { EmulatorStore } from "./store";
 export const ACCESS_TOKEN_TTL_SECONDS = 3_600;
 export const REFRESH_TOKEN_TTL_SECONDS = 90 * 24 * 3_600;
 export const REFRESH_RETRY_WINDOW_MS = 30 * 24 * 3_600 * 1_000;
+export const MIGRATION_RETRY_WINDOW_MS = 7 * 24 * 3_600 * 1_000;
 
 export interface ExpiringTokenPair {
   access_token: string;
@@ -47,6 +56,8 @@ export function issueExpiringPair(store: EmulatorStore, shop: string, parent: st
   if (!record) throw new Error(`unknown shop ${shop}`);
   const now = store.now();
   const tokens = store.offlineTokens(shop);
+  // Any new acquisition (not a refresh) replaces a migrated pair: its recovery by retry ends.
+  if (parent === null) for (const migration of tokens.migrations.values()) migration.superseded = true;
   const access = { token: `shpat_x${randomBytes(16).toString("hex")}`, expiresAt: new Date(now.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000), scopes: record.scopes };
   const refresh = {
     token: `shprt_${randomBytes(20).toString("hex")}`,
@@ -65,6 +76,47 @@ export function issueExpiringPair(store: EmulatorStore, shop: string, parent: st
     refresh_token: refresh.token,
     refresh_token_expires_in: secondsUntil(refresh.expiresAt, now),
   };
+}
+
+export type MigrationOutcome = { ok: true; pair: ExpiringTokenPair; retried: boolean } | { ok: false; description: string };
+
+/** Token exchange of the shop's non-expiring offline token for an expiring pair (top of this file). */
+export function migrateNonExpiringToken(store: EmulatorStore, shop: string, subjectToken: string): MigrationOutcome {
+  const record = store.getShop(shop);
+  if (!record || record.uninstalledAt) return { ok: false, description: "The app is not installed on this shop" };
+  const tokens = store.offlineTokens(shop);
+  const now = store.now();
+  const earlier = tokens.migrations.get(subjectToken);
+  if (earlier) {
+    const refresh = tokens.refresh.get(earlier.refreshToken);
+    const access = tokens.access.get(earlier.accessToken);
+    const eligible =
+      !earlier.superseded &&
+      now.getTime() - earlier.at.getTime() <= MIGRATION_RETRY_WINDOW_MS &&
+      !!refresh &&
+      !refresh.retired &&
+      refresh.firstUsedAt === null &&
+      refresh.expiresAt > now &&
+      !!access;
+    if (!eligible) return { ok: false, description: "The offline access token was already migrated" };
+    access.expiresAt = new Date(now.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000);
+    return {
+      ok: true,
+      retried: true,
+      pair: {
+        access_token: access.token,
+        scope: record.scopes?.join(",") ?? "",
+        expires_in: ACCESS_TOKEN_TTL_SECONDS,
+        refresh_token: refresh.token,
+        refresh_token_expires_in: secondsUntil(refresh.expiresAt, now),
+      },
+    };
+  }
+  if (subjectToken !== record.accessToken || record.accessTokenMigratedAt) return { ok: false, description: "The offline access token is invalid" };
+  const pair = issueExpiringPair(store, shop);
+  tokens.migrations.set(subjectToken, { at: now, accessToken: pair.access_token, refreshToken: pair.refresh_token, superseded: false });
+  store.updateShop(shop, { accessTokenMigratedAt: now });
+  return { ok: true, pair, retried: false };
 }
 
 /** The refresh grant: rotation and retirement as described at the top of this file. */
@@ -100,7 +152,7 @@ export function refreshExpiringToken(store: EmulatorStore, shop: string, refresh
 export function acceptsAccessToken(store: EmulatorStore, shop: string, token: string, options: { nonExpiring: boolean }): boolean {
   const record = store.getShop(shop);
   if (!record || record.uninstalledAt) return false;
-  if (token === record.accessToken) return options.nonExpiring;
+  if (token === record.accessToken) return options.nonExpiring && !record.accessTokenMigratedAt;
   const expiring = store.offlineTokens(shop).access.get(token);
   return !!expiring && expiring.expiresAt > store.now();
 }
@@ -110,4 +162,5 @@ export function revokeExpiringTokens(store: EmulatorStore, shop: string): void {
   const tokens = store.offlineTokens(shop);
   tokens.access.clear();
   for (const refresh of tokens.refresh.values()) refresh.retired = true;
+  for (const migration of tokens.migrations.values()) migration.superseded = true;
 }

@@ -117,6 +117,8 @@ export interface ShopRecord {
   scopes: string[] | undefined;
   /** Set while the app is uninstalled from the shop (token exchange is refused, the token is dead). */
   uninstalledAt: Date | null;
+  /** Set once `accessToken` was migrated to an expiring token: the Admin API refuses it from then on. */
+  accessTokenMigratedAt?: Date | null;
   /**
    * Whether the app may read customers' names, emails, phones and addresses (protected customer data,
    * Level 2). "redacted": they come back null in Admin API answers and webhook payloads.
@@ -494,6 +496,17 @@ interface ShopState {
   expiringTokens: Map<string, ExpiringAccessTokenRecord>;
   /** Refresh tokens handed out with them, keyed by token. */
   refreshTokens: Map<string, RefreshTokenRecord>;
+  /** Non-expiring tokens migrated to expiring ones, keyed by the original token: emulator/src/oauth.ts. */
+  tokenMigrations: Map<string, TokenMigrationRecord>;
+}
+
+/** A non-expiring offline token exchanged for an expiring pair (retryable for 7 days; emulator/src/oauth.ts). */
+export interface TokenMigrationRecord {
+  at: Date;
+  accessToken: string;
+  refreshToken: string;
+  /** A later token acquisition replaced the pair: a retry with the original token is refused. */
+  superseded: boolean;
 }
 
 /** An expiring offline access token (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens). */
@@ -675,6 +688,7 @@ export class EmulatorStore {
       storeCreditAccounts: new Map(),
       expiringTokens: new Map(),
       refreshTokens: new Map(),
+      tokenMigrations: new Map(),
     });
     return shop;
   }
@@ -695,9 +709,13 @@ export class EmulatorStore {
   }
 
   /** The shop's expiring offline tokens and refresh tokens (emulator/src/oauth.ts keeps their rules). */
-  offlineTokens(domain: string): { access: Map<string, ExpiringAccessTokenRecord>; refresh: Map<string, RefreshTokenRecord> } {
+  offlineTokens(domain: string): {
+    access: Map<string, ExpiringAccessTokenRecord>;
+    refresh: Map<string, RefreshTokenRecord>;
+    migrations: Map<string, TokenMigrationRecord>;
+  } {
     const state = this.state(domain);
-    return { access: state.expiringTokens, refresh: state.refreshTokens };
+    return { access: state.expiringTokens, refresh: state.refreshTokens, migrations: state.tokenMigrations };
   }
 
   private state(domain: string): ShopState {

@@ -11,7 +11,8 @@ import { logger } from "~/logger.server";
 import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { unauthenticatedAdminFor } from "~/services/rewards/deps.server";
-import { ensureFreshOfflineToken, type OfflineTokenDeps, type RefreshedPair } from "./offline-token.server";
+import { ensureFreshOfflineToken, migrateNonExpiringOfflineTokens, type OfflineTokenDeps, type RefreshedPair } from "./offline-token.server";
+import { ensureOfflineToken } from "~/shopify.server";
 import { createScaledClock } from "@loyalty/shopify-emulator";
 import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";
@@ -213,5 +214,146 @@ describe("one refresher at a time across processes", () => {
     expect(fresh).toMatchObject({ ok: false, reason: "busy" });
     expect(refreshGrants()).toHaveLength(0);
     await db.session.update({ where: { id: row.id }, data: { refreshLeaseUntil: null, refreshLeaseHolder: null } });
+  });
+});
+
+describe("migrating installs that still hold a non-expiring token", () => {
+  const migrations = () => emulator.tokenRequests.filter((r) => r.grant === "migration");
+  const installNonExpiring = async () => {
+    emulator.reinstall(SHOP); // a fresh non-expiring token (an earlier test may have migrated the last one)
+    const shop = await installEmulatedShop(emulator, SHOP); // stored as the app stored it before expiring tokens
+    emulator.tokenRequests.length = 0;
+    return shop;
+  };
+
+  it("the worker's pass exchanges it for an expiring pair; the old token is refused and work goes on with the new one", async () => {
+    const shop = await installNonExpiring();
+    const original = shop.accessToken;
+    expect(await migrateNonExpiringOfflineTokens(db, (s) => ensureOfflineToken(s, { migrate: true }))).toEqual({ examined: 1, migrated: 1, failed: 0 });
+    const row = await sessionRow();
+    expect(row.accessToken).not.toBe(original);
+    expect(row.refreshToken).toEqual(expect.any(String));
+    expect(row.expires!.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect(row).toMatchObject({ refreshLeaseUntil: null, refreshLeaseHolder: null });
+    expect(await adminStatus(original)).toBe(401);
+    expect(migrations()).toEqual([expect.objectContaining({ ok: true })]);
+    const refusedSoFar = unauthorizedCalls().length;
+
+    // A second pass finds nothing left to migrate; the worker generates with the new token.
+    expect(await migrateNonExpiringOfflineTokens(db, (s) => ensureOfflineToken(s, { migrate: true }))).toEqual({ examined: 0, migrated: 0, failed: 0 });
+    await pendingReward();
+    expect((await runWorkerOnce(deps(), config())).outcomes).toMatchObject({ issued: 1 });
+    expect(unauthorizedCalls()).toHaveLength(refusedSoFar);
+  });
+
+  it("an answer lost before it was stored: the 401 on the old token migrates again and Shopify hands back the same pair", async () => {
+    const shop = await installNonExpiring();
+    // Another process migrated, then died before writing: Shopify already refuses the original token.
+    const lost = await fetch(`https://${SHOP}/admin/oauth/access_token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        client_id: TEST_APP.apiKey,
+        client_secret: TEST_APP.apiSecret,
+        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+        subject_token: shop.accessToken,
+        subject_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+        requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+        expiring: "1",
+      }),
+    }).then((r) => r.json() as Promise<Record<string, string>>);
+    expect(await adminStatus(shop.accessToken)).toBe(401);
+
+    const reward = await pendingReward();
+    expect((await runWorkerOnce(deps(), config())).outcomes).toMatchObject({ issued: 1 });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "ISSUED", attempts: 1 });
+    const row = await sessionRow();
+    expect(row.accessToken).toBe(lost.access_token);
+    expect(row.refreshToken).toBe(lost.refresh_token);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).accessRevokedAt).toBeNull();
+  });
+
+  it("two database clients migrating at once: one exchange, both end with the stored pair", async () => {
+    const other = createDb(process.env.DATABASE_URL);
+    try {
+      await installNonExpiring();
+      let aLeased!: () => void;
+      const aHoldsLease = new Promise<void>((resolve) => (aLeased = resolve));
+      let bWaiting!: () => void;
+      const bIsWaiting = new Promise<void>((resolve) => (bWaiting = resolve));
+      let aFinished!: () => void;
+      const aDone = new Promise<void>((resolve) => (aFinished = resolve));
+      const migrateGrant = async (shop: string, token: string): Promise<RefreshedPair> => {
+        const res = await fetch(`https://${shop}/admin/oauth/access_token`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            client_id: TEST_APP.apiKey,
+            client_secret: TEST_APP.apiSecret,
+            grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+            subject_token: token,
+            subject_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+            requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+            expiring: "1",
+          }),
+        });
+        const body = (await res.json()) as Record<string, string | number>;
+        if (!res.ok) throw Object.assign(new Error(`migration refused: ${body.error}`), { response: { code: res.status, body } });
+        const at = Date.now();
+        return {
+          accessToken: String(body.access_token),
+          expires: new Date(at + Number(body.expires_in) * 1000),
+          refreshToken: String(body.refresh_token),
+          refreshTokenExpires: new Date(at + Number(body.refresh_token_expires_in) * 1000),
+        };
+      };
+      const base = (client: typeof db): OfflineTokenDeps => ({ db: client, now: () => new Date(), logger, refresh: refreshGrant, migrate: migrateGrant });
+      const a = ensureFreshOfflineToken(
+        {
+          ...base(db),
+          migrate: async (shop, token) => {
+            aLeased();
+            await bIsWaiting;
+            return migrateGrant(shop, token);
+          },
+        },
+        SHOP,
+        { migrate: true },
+      ).finally(aFinished);
+      await aHoldsLease;
+      const b = ensureFreshOfflineToken(
+        {
+          ...base(other),
+          pause: async () => {
+            bWaiting();
+            await aDone;
+          },
+        },
+        SHOP,
+        { migrate: true },
+      );
+      const [ra, rb] = await Promise.all([a, b]);
+      expect(ra).toMatchObject({ ok: true, refreshed: true });
+      expect(rb).toMatchObject({ ok: true, refreshed: false });
+      const row = await sessionRow();
+      expect(ra.ok && rb.ok && ra.accessToken === row.accessToken && rb.accessToken === row.accessToken).toBe(true);
+      expect(migrations()).toHaveLength(1);
+      expect(await adminStatus(row.accessToken)).toBe(200);
+    } finally {
+      await other.$disconnect();
+    }
+  });
+
+  it("skips uninstalled shops and leaves a refused migration for the next pass without pausing the shop", async () => {
+    allowErrorLogs();
+    await installNonExpiring();
+    await db.session.update({ where: { id: `offline_${SHOP}` }, data: { accessToken: "shpat_not_this_shops_token" } });
+    expect(await migrateNonExpiringOfflineTokens(db, (s) => ensureOfflineToken(s, { migrate: true }))).toEqual({ examined: 1, migrated: 0, failed: 1 });
+    expect(migrations()).toEqual([expect.objectContaining({ ok: false })]);
+    expect((await sessionRow()).accessToken).toBe("shpat_not_this_shops_token");
+
+    await db.shop.update({ where: { domain: SHOP }, data: { uninstalledAt: new Date() } });
+    expect(await migrateNonExpiringOfflineTokens(db, (s) => ensureOfflineToken(s, { migrate: true }))).toEqual({ examined: 0, migrated: 0, failed: 0 });
+    await db.shop.update({ where: { domain: SHOP }, data: { uninstalledAt: null } });
   });
 });

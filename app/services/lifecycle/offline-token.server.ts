@@ -20,6 +20,16 @@
 //   3. The winner calls the refresh grant and writes the new pair WHERE refreshLeaseHolder = <me>,
 //      clearing the lease in the same statement. A refused refresh (invalid_grant) is the only
 //      outcome that means "access revoked"; anything else is transient.
+//
+// Migration of a non-expiring token (installs from before expiring tokens were turned on): the same
+// lease, taken on the row's non-expiring access token, then token exchange with that token as the
+// subject and `expiring=1` (`shopify.api.auth.migrateToExpiringToken`). Shopify answers a retry with
+// the original token with the same pair for seven days, so a lost answer or a crash before the write
+// is recovered by the next attempt; after migration the original token is refused by the Admin API
+// (https://shopify.dev/docs/apps/build/authentication-authorization/migrate-to-expiring-offline-access-tokens,
+// https://shopify.dev/changelog/more-resilient-token-exchanges-when-migrating-tokens-without-a-user-session).
+// It runs when asked (the worker's periodic task, migrateNonExpiringOfflineTokens below) and when
+// Shopify rejects the non-expiring token (from 2027-01-01 it rejects them all).
 import { randomUUID } from "node:crypto";
 import type { Db } from "~/db.server";
 import type { Logger } from "~/logger.server";
@@ -43,6 +53,11 @@ export interface OfflineTokenDeps {
   logger?: Logger;
   /** The refresh grant (production: `shopify.api.auth.refreshToken`). Throws on refusal. */
   refresh: (shop: string, refreshToken: string) => Promise<RefreshedPair>;
+  /**
+   * Exchanges a non-expiring offline token for an expiring pair (production:
+   * `shopify.api.auth.migrateToExpiringToken`). Throws on refusal. Without it, non-expiring tokens stay.
+   */
+  migrate?: (shop: string, nonExpiringToken: string) => Promise<RefreshedPair>;
   /** Waits between looks while another process holds the lease (default: real timers, growing). */
   pause?: (attempt: number) => Promise<void>;
   /** How many looks before giving up as "busy" (default 40, ≈ a lease and a half with the default pause). */
@@ -69,7 +84,11 @@ export function isRefusedRefresh(error: unknown): boolean {
  * it is `rejectedToken` (Shopify answered 401 to it). Safe to call from any number of processes at
  * once: one of them refreshes, the others wait for its result.
  */
-export async function ensureFreshOfflineToken(deps: OfflineTokenDeps, shop: string, options: { rejectedToken?: string } = {}): Promise<FreshToken> {
+export async function ensureFreshOfflineToken(
+  deps: OfflineTokenDeps,
+  shop: string,
+  options: { rejectedToken?: string; migrate?: boolean } = {},
+): Promise<FreshToken> {
   const { db, now, logger } = deps;
   const id = `offline_${shop}`;
   const pause = deps.pause ?? defaultPause;
@@ -78,6 +97,15 @@ export async function ensureFreshOfflineToken(deps: OfflineTokenDeps, shop: stri
     const row = await db.session.findUnique({ where: { id } });
     if (!row || !row.accessToken) return { ok: false, reason: "no_session" };
     const at = now();
+    const nonExpiring = !row.refreshToken && !row.expires;
+    if (nonExpiring && deps.migrate && (options.migrate || options.rejectedToken === row.accessToken)) {
+      const outcome = await migrateRow(deps, shop, row);
+      if (outcome === "busy") {
+        await pause(look);
+        continue;
+      }
+      return outcome;
+    }
     const due = options.rejectedToken !== undefined ? row.accessToken === options.rejectedToken : !!row.expires && row.expires.getTime() - at.getTime() < REFRESH_MARGIN_MS;
     if (!due) return { ok: true, accessToken: row.accessToken, refreshed: false };
     if (!row.refreshToken) return { ok: false, reason: "not_refreshable", detail: "the stored offline token has no refresh token" };
@@ -132,6 +160,91 @@ export async function ensureFreshOfflineToken(deps: OfflineTokenDeps, shop: stri
     return { ok: true, accessToken: pair.accessToken, refreshed: true };
   }
   return { ok: false, reason: "busy", detail: "another process has been refreshing the token for too long" };
+}
+
+/** One migration attempt under the lease (see the top of this file); "busy" when another process holds it. */
+async function migrateRow(
+  deps: OfflineTokenDeps,
+  shop: string,
+  row: { id: string; accessToken: string; storedAt: Date },
+): Promise<FreshToken | "busy"> {
+  const { db, now, logger } = deps;
+  const at = now();
+  const holder = randomUUID();
+  const claimed = await db.session.updateMany({
+    where: { id: row.id, accessToken: row.accessToken, refreshToken: null, OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: at } }] },
+    data: { refreshLeaseUntil: new Date(at.getTime() + REFRESH_LEASE_MS), refreshLeaseHolder: holder, storedAt: row.storedAt },
+  });
+  if (claimed.count === 0) return "busy";
+  let pair: RefreshedPair;
+  try {
+    pair = await deps.migrate!(shop, row.accessToken);
+  } catch (error) {
+    await db.session.updateMany({ where: { id: row.id, refreshLeaseHolder: holder }, data: { refreshLeaseUntil: null, refreshLeaseHolder: null, storedAt: row.storedAt } });
+    const detail = error instanceof Error ? error.message : String(error);
+    if (isRefusedRefresh(error)) {
+      logger?.warn({ shop }, "Shopify refused to migrate the non-expiring offline token");
+      return { ok: false, reason: "refresh_rejected", detail };
+    }
+    logger?.warn({ shop, err: detail }, "offline token migration failed; will retry later");
+    return { ok: false, reason: "refresh_failed", detail };
+  }
+  if (!pair.refreshToken || !pair.expires) {
+    await db.session.updateMany({ where: { id: row.id, refreshLeaseHolder: holder }, data: { refreshLeaseUntil: null, refreshLeaseHolder: null, storedAt: row.storedAt } });
+    return { ok: false, reason: "refresh_failed", detail: "the migration answer has no expiry or refresh token" };
+  }
+  const written = await db.session.updateMany({
+    where: { id: row.id, refreshLeaseHolder: holder },
+    data: {
+      accessToken: pair.accessToken,
+      ...(pair.scope !== undefined ? { scope: pair.scope } : {}),
+      expires: pair.expires,
+      refreshToken: pair.refreshToken,
+      refreshTokenExpires: pair.refreshTokenExpires ?? null,
+      refreshLeaseUntil: null,
+      refreshLeaseHolder: null,
+      storedAt: now(),
+    },
+  });
+  if (written.count > 0) logger?.info({ shop }, "non-expiring offline token migrated to an expiring one");
+  return { ok: true, accessToken: pair.accessToken, refreshed: true };
+}
+
+export interface MigrationSummary {
+  examined: number;
+  migrated: number;
+  failed: number;
+}
+
+/**
+ * The worker's pass over installed shops whose offline token does not expire: each is exchanged for
+ * an expiring pair (at most `limit` shops per pass), so shops nobody opens are ready before Shopify
+ * stops accepting non-expiring tokens on 2027-01-01. Failures are left for the next pass.
+ */
+export async function migrateNonExpiringOfflineTokens(
+  db: Db,
+  migrateShop: (shop: string) => Promise<FreshToken>,
+  options: { limit?: number } = {},
+): Promise<MigrationSummary> {
+  const summary: MigrationSummary = { examined: 0, migrated: 0, failed: 0 };
+  const rows = await db.session.findMany({
+    where: { isOnline: false, refreshToken: null, expires: null },
+    select: { shop: true },
+    orderBy: { storedAt: "asc" },
+    take: options.limit ?? 50,
+  });
+  if (rows.length === 0) return summary;
+  const installed = new Set(
+    (await db.shop.findMany({ where: { domain: { in: rows.map((r) => r.shop) }, uninstalledAt: null, accessRevokedAt: null }, select: { domain: true } })).map((s) => s.domain),
+  );
+  for (const { shop } of rows) {
+    if (!installed.has(shop)) continue;
+    summary.examined++;
+    const outcome = await migrateShop(shop);
+    if (outcome.ok && outcome.refreshed) summary.migrated++;
+    else if (!outcome.ok) summary.failed++;
+  }
+  return summary;
 }
 
 // ---- wiring into the Shopify library and the Admin API callers -----------------------------------

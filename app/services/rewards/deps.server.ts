@@ -4,7 +4,7 @@
 import defaultDb, { type Db } from "~/db.server";
 import type { RandomBytes } from "~/domain/rewards";
 import { logger as defaultLogger, type Logger } from "~/logger.server";
-import { refreshingAdminGraphql } from "~/services/lifecycle/offline-token.server";
+import { refreshingAdminGraphql, type FreshToken } from "~/services/lifecycle/offline-token.server";
 import { ensureOfflineToken, unauthenticated } from "~/shopify.server";
 import type { AdminGraphql, RunOptions } from "~/shopify/graphql.server";
 
@@ -24,6 +24,11 @@ export interface RewardDeps {
   runOptions?: (shop: string) => RunOptions;
   /** Randomness for reward codes (cryptographic by default). */
   random?: RandomBytes;
+  /**
+   * Exchanges the shop's non-expiring offline token for an expiring one (production: the coordinated
+   * migration in app/services/lifecycle/offline-token.server.ts). Absent: the worker migrates nothing.
+   */
+  migrateOfflineToken?: (shop: string) => Promise<FreshToken>;
 }
 
 /**
@@ -48,5 +53,6 @@ export async function defaultRewardDeps(overrides: Partial<RewardDeps> = {}): Pr
     now: overrides.now ?? (() => new Date()),
     ...(overrides.runOptions ? { runOptions: overrides.runOptions } : {}),
     ...(overrides.random ? { random: overrides.random } : {}),
+    migrateOfflineToken: overrides.migrateOfflineToken ?? ((shop) => ensureOfflineToken(shop, { migrate: true })),
   };
 }

@@ -113,6 +113,79 @@ describe("expiring offline access tokens", () => {
   });
 });
 
+describe("migrating a non-expiring offline token (token exchange with the offline token as subject)", () => {
+  const migrateBody = (subject: string, expiring = "1") => ({
+    grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+    subject_token: subject,
+    subject_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+    requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+    expiring,
+  });
+  function migrationSetup() {
+    const base = setup();
+    const tokenEndpoint = (body: Record<string, string>) =>
+      base.emulator.handle(
+        new Request(`https://${base.shop.domain}/admin/oauth/access_token`, {
+          method: "POST",
+          body: JSON.stringify({ client_id: KEY, client_secret: SECRET, ...body }),
+          headers: { "content-type": "application/json" },
+        }),
+      );
+    return { ...base, migrate: (subject: string, expiring = "1") => tokenEndpoint(migrateBody(subject, expiring)) };
+  }
+
+  it("returns an expiring pair, and the original token is refused by the Admin API from then on", async () => {
+    const { migrate, admin, shop } = migrationSetup();
+    expect((await admin(shop.accessToken)).status).toBe(200);
+    const res = await migrate(shop.accessToken);
+    expect(res.status).toBe(200);
+    const pair = await res.json();
+    expect(pair).toMatchObject({ expires_in: 3600, scope: "read_discounts", refresh_token_expires_in: 90 * 24 * 3600 });
+    expect((await admin(pair.access_token)).status).toBe(200);
+    expect((await admin(shop.accessToken)).status).toBe(401);
+  });
+
+  it("a retry with the original token within 7 days returns the same pair, its access expiry extended", async () => {
+    const { migrate, admin, shop, clock } = migrationSetup();
+    const first = await (await migrate(shop.accessToken)).json();
+    clock.advance(2 * HOUR);
+    expect((await admin(first.access_token)).status).toBe(401);
+    const again = await migrate(shop.accessToken);
+    expect(again.status).toBe(200);
+    const second = await again.json();
+    expect(second.access_token).toBe(first.access_token);
+    expect(second.refresh_token).toBe(first.refresh_token);
+    expect(second.expires_in).toBe(3600);
+    expect(second.refresh_token_expires_in).toBe(90 * 24 * 3600 - 2 * 3600);
+    expect((await admin(first.access_token)).status).toBe(200);
+  });
+
+  it("recovery ends after 7 days, after a refresh of the pair, or when a later acquisition replaces it", async () => {
+    const late = migrationSetup();
+    await late.migrate(late.shop.accessToken);
+    late.clock.advance(7 * 24 * HOUR + 1000);
+    expect(await (await late.migrate(late.shop.accessToken)).json()).toMatchObject({ error: "invalid_subject_token" });
+
+    const refreshed = migrationSetup();
+    const pair = await (await refreshed.migrate(refreshed.shop.accessToken)).json();
+    expect((await refreshed.refresh(pair.refresh_token)).status).toBe(200);
+    expect((await refreshed.migrate(refreshed.shop.accessToken)).status).toBe(400);
+
+    const replaced = migrationSetup();
+    await replaced.migrate(replaced.shop.accessToken);
+    expect((await replaced.exchange("1")).status).toBe(200);
+    expect((await replaced.migrate(replaced.shop.accessToken)).status).toBe(400);
+  });
+
+  it("refuses an unknown token, a non-expiring request and an uninstalled shop", async () => {
+    const { migrate, shop, emulator } = migrationSetup();
+    expect(await (await migrate("shpat_unknown")).json()).toMatchObject({ error: "invalid_subject_token" });
+    expect(await (await migrate(shop.accessToken, "0")).json()).toMatchObject({ error: "invalid_request" });
+    await emulator.uninstall(shop.domain, { deliver: false });
+    expect((await migrate(shop.accessToken)).status).toBe(400);
+  });
+});
+
 describe("createScaledClock", () => {
   it("runs real time scaled, plus an offset that advance/set move", () => {
     let real = 1_000_000;
