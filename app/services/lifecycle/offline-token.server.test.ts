@@ -11,6 +11,7 @@ import { logger } from "~/logger.server";
 import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { unauthenticatedAdminFor } from "~/services/rewards/deps.server";
+import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import { ensureFreshOfflineToken, migrateNonExpiringOfflineTokens, type OfflineTokenDeps, type RefreshedPair } from "./offline-token.server";
 import { ensureOfflineToken } from "~/shopify.server";
 import { createScaledClock } from "@loyalty/shopify-emulator";
@@ -105,6 +106,18 @@ describe("background work across token expiry", () => {
     expect(after).toMatchObject({ refreshLeaseUntil: null, refreshLeaseHolder: null });
     expect(await adminStatus(after.accessToken)).toBe(200);
     expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).accessRevokedAt).toBeNull();
+  });
+
+  it("reconciliation keeps checking Issued codes after the token expired: 401 → one refresh → the lookup again", async () => {
+    const reward = await pendingReward();
+    expect((await runWorkerOnce(deps(), config())).outcomes).toMatchObject({ issued: 1 });
+    shopifyClock.advance(2 * HOUR);
+    const before = unauthorizedCalls().length;
+    const summary = await reconcileIssuedRewards({ db, adminFor: unauthenticatedAdminFor, now: new Date(Date.now() + 60_000), olderThanMs: 0 });
+    expect(summary).toMatchObject({ checked: 1, canceled: 0, errors: 0 });
+    expect(unauthorizedCalls().length - before).toBe(1);
+    expect(refreshGrants()).toEqual([expect.objectContaining({ ok: true })]);
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "ISSUED", reconciledAt: expect.any(Date) });
   });
 
   it("refreshes before expiry: a token that expires within minutes is replaced before the call, with no 401", async () => {
