@@ -1,7 +1,7 @@
 // "Issue reward": the merchant gives a customer a reward by hand. It is saved Pending at once and
 // generated in Shopify in the background (the asynchronous path), so the form only queues it.
 import { useCallback, useState } from "react";
-import { useFetcher, useRevalidator } from "@remix-run/react";
+import { useFetcher } from "@remix-run/react";
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Modal, Select, Text, TextField } from "@shopify/polaris";
 import type { IssuableTemplate } from "~/services/admin/customers.server";
@@ -39,7 +39,8 @@ export function IssueRewardButton({
   const answer = fetcher.state === "idle" ? fetcher.data : undefined;
 
   const shopify = useAppBridge();
-  const revalidator = useRevalidator();
+  // Stores the scopes Shopify now reports (app/routes/app.scopes.tsx); Remix revalidates after it.
+  const scopesFetcher = useFetcher<{ ok: boolean; message?: string }>();
   const [granting, setGranting] = useState(false);
   const [grantError, setGrantError] = useState<string | null>(null);
   const selected = templates.find((t) => t.id === templateId);
@@ -52,7 +53,7 @@ export function IssueRewardButton({
     try {
       const answer = await shopify.scopes.request(missing);
       if (answer.result !== "granted-all") setGrantError(OPTIONAL_ACCESS_EXPLANATION.declined);
-      revalidator.revalidate();
+      scopesFetcher.submit(null, { method: "post", action: "/app/scopes" });
     } catch (error) {
       setGrantError(error instanceof Error ? error.message : String(error));
     } finally {
@@ -103,10 +104,11 @@ export function IssueRewardButton({
               <Banner
                 tone="warning"
                 title={OPTIONAL_ACCESS_EXPLANATION.title}
-                action={{ content: OPTIONAL_ACCESS_EXPLANATION.action, onAction: () => void grant(), loading: granting }}
+                action={{ content: OPTIONAL_ACCESS_EXPLANATION.action, onAction: () => void grant(), loading: granting || scopesFetcher.state !== "idle" }}
               >
                 <p>{OPTIONAL_ACCESS_EXPLANATION.body}</p>
                 {grantError ? <p>{grantError}</p> : null}
+                {scopesFetcher.data && !scopesFetcher.data.ok ? <p>{scopesFetcher.data.message}</p> : null}
               </Banner>
             ) : null}
             <TextField

@@ -107,3 +107,30 @@ describe("the stand-in App Bridge of the local admin", () => {
     expect(refused.status).toBe(400);
   });
 });
+
+describe("right after the merchant granted access, before the worker applied app/scopes_update", () => {
+  const postScopes = (method = "POST") =>
+    fetch(new URL("/app/scopes", app.url), { method, headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(SHOP)}` } });
+
+  it("POST /app/scopes asks Shopify and stores the granted scopes at once, so the issue form no longer asks for access", async () => {
+    // The webhook has not been applied yet: the stored scopes are still the install's.
+    await db.session.update({ where: { id: `offline_${SHOP}` }, data: { scope: REQUIRED.join(",") } });
+    expect((await issuableTemplates()).find((t) => t.id === templateId)?.missingScopes).toEqual(["write_gift_cards"]);
+    const res = await postScopes();
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { ok: boolean; granted: string[] };
+    expect(body.ok).toBe(true);
+    expect(body.granted).toEqual(expect.arrayContaining([...REQUIRED, ...GIFT_CARD_SCOPES]));
+    expect((await db.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).scope?.split(",")).toEqual(expect.arrayContaining(GIFT_CARD_SCOPES));
+    expect((await issuableTemplates()).find((t) => t.id === templateId)?.missingScopes).toEqual([]);
+  });
+
+  it("answers 405 to anything but POST, and sends a request without a session token away", async () => {
+    const get = await fetch(new URL("/app/scopes?_data=routes/app.scopes", app.url), { headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(SHOP)}` } });
+    expect(get.status).toBe(405);
+    // Without a session token the library sends the request to log in; nothing is answered or stored.
+    const anonymous = await fetch(new URL("/app/scopes", app.url), { method: "POST", redirect: "manual", headers: { "User-Agent": BROWSER_UA } });
+    expect([302, 401]).toContain(anonymous.status);
+    expect(await anonymous.text()).not.toMatch(/granted/);
+  });
+});

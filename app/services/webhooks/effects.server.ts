@@ -7,6 +7,7 @@ import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
+import { storeGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { parseJsonKeepingBigIds, refundFacts } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
@@ -18,7 +19,7 @@ import type { WebhookEffects } from "./inbox.server";
 export async function appScopesUpdated(db: Db, delivery: WebhookDeliveryContext): Promise<void> {
   const current = (delivery.payload as { current?: unknown } | null)?.current;
   if (!Array.isArray(current) || !current.every((s) => typeof s === "string")) return;
-  await db.session.updateMany({ where: { shop: delivery.shop, isOnline: false }, data: { scope: current.join(",") } });
+  await storeGrantedScopes(db, delivery.shop, current);
 }
 
 export const WEBHOOK_EFFECTS: WebhookEffects = {

@@ -1,0 +1,36 @@
+// The access scopes the shop granted the app, kept on the offline session row (`Session.scope`),
+// which the admin reads to tell which rewards need an optional scope first.
+//
+// Shopify facts relied on:
+//   - Optional scopes are granted at run time through App Bridge's scopes API, and Shopify then sends
+//     app/scopes_update with the previous and current scopes
+//     (https://shopify.dev/docs/api/app-bridge-library/apis/scopes,
+//     https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-app/scopes_update).
+//   - `currentAppInstallation.accessScopes` lists what the shop granted, optional scopes included
+//     (AppInstallation.accessScopes in the 2026-10 schema).
+// Both ways in — the webhook, and the admin asking Shopify right after the merchant granted access
+// (the webhook is applied by the worker later) — write through storeGrantedScopes.
+import type { Db } from "~/db.server";
+import type { Problem, Result } from "~/domain/result";
+import type { RewardDeps } from "~/services/rewards/deps.server";
+import { getShopInfo } from "~/shopify/shop.server";
+
+/** At most this many scopes are kept from one answer (Shopify's whole list is a few dozen). */
+const MAX_SCOPES = 200;
+const SCOPE_HANDLE = /^[a-z_]{1,64}$/;
+
+/** Writes the shop's granted scopes on its offline session; handles that are not scope handles are dropped. */
+export async function storeGrantedScopes(db: Db, shop: string, scopes: readonly unknown[]): Promise<string[]> {
+  const handles = [...new Set(scopes.filter((s): s is string => typeof s === "string" && SCOPE_HANDLE.test(s)))].slice(0, MAX_SCOPES);
+  await db.session.updateMany({ where: { shop, isOnline: false }, data: { scope: handles.join(",") } });
+  return handles;
+}
+
+export type ScopesResult = Result<{ granted: string[] }, Problem<"shopify_error">>;
+
+/** Asks Shopify which scopes the shop granted and stores them (after the merchant granted access). */
+export async function refreshGrantedScopes(deps: Pick<RewardDeps, "db" | "adminFor">, shop: string): Promise<ScopesResult> {
+  const info = await getShopInfo(await deps.adminFor(shop));
+  if (!info.ok) return { ok: false, error: { code: "shopify_error", message: "Shopify didn't say which access the app has. Reload the page to try again." } };
+  return { ok: true, granted: await storeGrantedScopes(deps.db, shop, info.data.grantedScopes) };
+}
