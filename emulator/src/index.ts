@@ -14,6 +14,7 @@ import { proxyStorefrontUrl, type AppProxyTamper } from "./app-proxy";
 import { adminHostRoutes } from "./admin-host";
 import {
   buildCustomerPayload,
+  redactCustomerPayload,
   buildCustomersDataRequestPayload,
   buildCustomersRedactPayload,
   buildDiscountPayload,
@@ -499,9 +500,9 @@ export class ShopifyEmulator {
   /** A customer account is created in the shop → customers/create (the REST Customer resource). */
   async createCustomer(shop: string, seed: CustomerSeed = {}, webhook: WebhookSendOptions = {}) {
     const customer = this.store.addCustomer(shop, seed);
-    const body = serializeWebhookJson(
-      buildCustomerPayload({ id: customer.id, email: customer.email, first_name: customer.firstName, last_name: customer.lastName, createdAt: this.store.now() }),
-    );
+    const payload = buildCustomerPayload({ id: customer.id, email: customer.email, first_name: customer.firstName, last_name: customer.lastName, createdAt: this.store.now() });
+    // Protected customer data: a shop whose customer fields the app may not read gets them withheld here too.
+    const body = serializeWebhookJson(this.store.getShop(shop)?.customerPersonalData === "redacted" ? redactCustomerPayload(payload) : payload);
     return { customer, webhook: await this.sendWebhook("customers/create", shop, body, webhook) };
   }
 

@@ -551,6 +551,14 @@ export function redactOrderPayload(payload: OrderWebhookPayload): OrderWebhookPa
   } as unknown as OrderWebhookPayload;
 }
 
+/**
+ * The customers/create payload as an app without protected customer data Level 2 receives it: name,
+ * email, phone and addresses withheld (https://shopify.dev/docs/apps/launch/protected-customer-data).
+ */
+export function redactCustomerPayload<T extends ReturnType<typeof buildCustomerPayload>>(payload: T): T {
+  return { ...payload, email: null, first_name: null, last_name: null, phone: null, addresses: [], default_address: null };
+}
+
 // ---------------------------------------------------------------------------------------------
 // discounts/*
 

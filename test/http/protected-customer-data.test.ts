@@ -51,6 +51,26 @@ describe("the program keeps working without personal data", () => {
     expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: order.id });
   });
 
+  it("orders earn points and a new account gets its sign-up bonus, though the payloads carry no name or email", async () => {
+    await db.programSettings.upsert({
+      where: { shop: SHOP },
+      create: { shop: SHOP, enabled: true, pointsPerCurrencyUnit: "1", signupBonus: 25 },
+      update: { enabled: true, pointsPerCurrencyUnit: "1", signupBonus: 25 },
+    });
+    const { customer: newcomer, webhook: created } = await emulator.createCustomer(SHOP, { firstName: "Grace", lastName: "Hopper", email: "grace@example.com" });
+    expect(JSON.parse(created.signed.body)).toMatchObject({ first_name: null, last_name: null, email: null });
+    const { webhook } = await emulator.placeOrder(SHOP, { customerId: newcomer.id, codes: [], subtotal: "40.00" });
+    expect(webhook.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    const row = await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: newcomer.id } } });
+    expect(row).toMatchObject({ displayName: "", email: null, pointsBalance: 65 });
+    const entries = await db.pointsTransaction.findMany({ where: { customerId: row.id }, orderBy: { createdAt: "asc" } });
+    expect(entries.map((e) => [e.reason, e.delta])).toEqual(expect.arrayContaining([["SIGNUP_BONUS", 25], ["EARNED", 40]]));
+    // Nothing Shopify withheld was filled in from elsewhere.
+    expect(JSON.stringify(entries)).not.toMatch(/Grace|Hopper|grace@example\.com/);
+    await db.programSettings.delete({ where: { shop: SHOP } });
+  });
+
   it("the storefront serves the signed-in customer her balance and rewards (by id)", async () => {
     const res = await fetch(emulator.appProxyUrl(SHOP, "/customer", customer.legacyId), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
     expect(res.status).toBe(200);
