@@ -36,6 +36,11 @@ interface Reward {
   usesCode?: boolean;
   status: "ISSUED" | "USED";
   expiresAt: string | null;
+  currency?: string;
+  /** Gift cards: what is left on the card (Shopify's last answer); null when not known. */
+  balance?: string | null;
+  /** A gift card with nothing left (gift cards are never marked Used). */
+  spent?: boolean;
 }
 
 interface Program {
@@ -320,7 +325,10 @@ function reward(v: View, r: Reward): HTMLElement {
       "div",
       { class: "lr-grow" },
       h("strong", {}, r.title),
-      h("span", { class: `lr-badge lr-${r.status.toLowerCase()}` }, r.status === "USED" ? t.status_used : t.status_issued),
+      r.spent
+        ? h("span", { class: "lr-badge lr-used" }, t.status_spent)
+        : h("span", { class: `lr-badge lr-${r.status.toLowerCase()}` }, r.status === "USED" ? t.status_used : t.status_issued),
+      r.balance != null && !r.spent && r.currency ? h("span", { class: "lr-muted" }, fill(t.balance_left!, { amount: money(v, r.balance, r.currency) })) : null,
       h(
         "span",
         { class: "lr-muted" },

@@ -96,6 +96,7 @@ export function RewardDetailCard({ reward, actionUrl, closeUrl, rewardUrl }: Rew
               <RewardStatusBadge status={reward.status} />
               <Text as="span" tone="subdued">
                 {reward.valueLabel} · {reward.sourceLabel}
+                {reward.balanceLabel ? ` · ${reward.balanceLabel}` : ""}
               </Text>
             </InlineStack>
           </BlockStack>

@@ -43,29 +43,10 @@ export function RewardsTable({ rows, rewardUrl, selectedId, pagination, empty }:
         {rows.map((row, index) => (
           <IndexTable.Row id={row.id} key={row.id} position={index} selected={row.id === selectedId}>
             <IndexTable.Cell>
-              <BlockStack gap="050">
-                <Link url={rewardUrl(row)} removeUnderline={row.id !== selectedId}>
-                  <Text as="span" fontWeight="semibold">
-                    {row.title}
-                  </Text>
-                  <Text as="span" visuallyHidden>
-                    {` (${row.code}): show history`}
-                  </Text>
-                </Link>
-                {row.kindLabel !== row.title ? (
-                  <Text as="span" variant="bodySm" tone="subdued">
-                    {row.kindLabel}
-                  </Text>
-                ) : null}
-              </BlockStack>
+              <RewardTitle row={row} url={rewardUrl(row)} underline={row.id === selectedId} hiddenSuffix={` (${row.code}): show history`} />
             </IndexTable.Cell>
             <IndexTable.Cell>
-              <InlineStack gap="100" blockAlign="center" wrap={false}>
-                <Text as="span" fontWeight="medium">
-                  <code>{row.code}</code>
-                </Text>
-                {row.copyable ? <CopyCodeButton code={row.code} /> : null}
-              </InlineStack>
+              <RewardCode row={row} />
             </IndexTable.Cell>
             <IndexTable.Cell>{row.sourceLabel}</IndexTable.Cell>
             <IndexTable.Cell>
@@ -93,6 +74,63 @@ export function RewardsTable({ rows, rewardUrl, selectedId, pagination, empty }:
       </IndexTable>
       <TablePager pagination={pagination} accessibilityLabel="Rewards pages" previous="Newer rewards" next="Older rewards" />
     </>
+  );
+}
+
+/**
+ * A reward's name in a table (a link to its history), with its kind when the name doesn't say it and,
+ * for an Issued gift card, what is left on it. Shared by Activity → Rewards and the Rewards page.
+ */
+export function RewardTitle({
+  row,
+  url,
+  underline = false,
+  primary = false,
+  hiddenSuffix,
+}: {
+  row: RewardRow;
+  url: string;
+  underline?: boolean;
+  /** The row's primary link (IndexTable: clicking the row follows it). */
+  primary?: boolean;
+  /** Read by screen readers after the name. */
+  hiddenSuffix?: string;
+}) {
+  return (
+    <BlockStack gap="050">
+      <Link url={url} removeUnderline={!underline} {...(primary ? { dataPrimaryLink: true } : {})}>
+        <Text as="span" fontWeight="semibold">
+          {row.title}
+        </Text>
+        {hiddenSuffix ? (
+          <Text as="span" visuallyHidden>
+            {hiddenSuffix}
+          </Text>
+        ) : null}
+      </Link>
+      {row.kindLabel !== row.title ? (
+        <Text as="span" variant="bodySm" tone="subdued">
+          {row.kindLabel}
+        </Text>
+      ) : null}
+      {row.balanceLabel ? (
+        <Text as="span" variant="bodySm" tone="subdued">
+          {row.balanceLabel}
+        </Text>
+      ) : null}
+    </BlockStack>
+  );
+}
+
+/** The code as the admin may show it (gift cards masked), with Copy when it can be used. */
+export function RewardCode({ row }: { row: RewardRow }) {
+  return (
+    <InlineStack gap="100" blockAlign="center" wrap={false}>
+      <Text as="span" fontWeight="medium">
+        <code>{row.code}</code>
+      </Text>
+      {row.copyable ? <CopyCodeButton code={row.code} /> : null}
+    </InlineStack>
   );
 }
 

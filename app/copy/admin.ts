@@ -96,6 +96,16 @@ export function formatRewardValue(kind: RewardKind, value: string, currency: str
   return `${amount} ${REWARD_KIND_LABELS[kind].toLowerCase()}`;
 }
 
+/** A gift card's balance as Shopify last reported it: "$6.40 left", "Spent" (nothing left). */
+export function formatGiftCardBalance(balance: string, currency: string): string {
+  if (Number(balance) <= 0) return "Spent";
+  try {
+    return `${new Intl.NumberFormat("en-US", { style: "currency", currency }).format(Number(balance))} left`;
+  } catch {
+    return `${balance} ${currency} left`;
+  }
+}
+
 /** What a reward is called in Shopify's admin ("View discount", "View gift card", …). */
 export const SHOPIFY_OBJECT_LINK_LABELS: Readonly<Record<ReturnType<typeof kindTraits>["shopifyObject"], string>> = {
   discount: "View discount",

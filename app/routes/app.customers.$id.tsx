@@ -15,6 +15,7 @@ import { listRewards, parseStatusFilter } from "~/services/admin/rewards.server"
 import { issueManualReward } from "~/services/admin/reward-actions.server";
 import { adminRequestDeps } from "~/services/admin/deps.server";
 import { adjustPoints } from "~/services/points/adjust.server";
+import { refreshGiftCardBalances } from "~/services/rewards/gift-card-balances.server";
 import { CsvExportButton } from "~/components/csv-export-button";
 import { EmptyStateMessage } from "~/components/empty-state-message";
 import { formatDate, formatDateTime, formatNumber } from "~/components/format";
@@ -38,7 +39,7 @@ function tabOf(value: string | null): Tab {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.customer.name ?? "Customer"} · Loyalty rewards` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { session } = await authenticate.admin(request);
+  const { session, admin } = await authenticate.admin(request);
   const shop = session.shop;
   const customer = await getCustomerProfile(db, shop, params.id ?? "");
   if (!customer) throw json({ message: "customer not found" }, { status: 404 });
@@ -48,6 +49,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const status = parseStatusFilter(url.searchParams.get("status"));
   if (status === "invalid") throw json({ message: "Unknown status filter." }, { status: 400 });
   const cursor = { after: url.searchParams.get("after"), before: url.searchParams.get("before"), pageSize: PAGE_SIZE };
+  // Gift cards show what is left on them (asked of Shopify at most once a minute, bounded in time).
+  if (tab === "rewards") await refreshGiftCardBalances(await adminRequestDeps(admin.graphql), shop, { customerId: customer.id });
   try {
     const [rewards, points, templates] = await Promise.all([
       tab === "rewards" ? listRewards(db, { shop, customerId: customer.id, status, ...cursor }) : null,

@@ -12,8 +12,6 @@ import {
   ChoiceList,
   IndexFilters,
   IndexTable,
-  InlineStack,
-  Link,
   Modal,
   Page,
   Text,
@@ -33,12 +31,11 @@ import { listRewards, parseRewardFilters } from "~/services/admin/rewards.server
 import { cancelRewardsInBulk, handleRewardAction } from "~/services/admin/reward-actions.server";
 import { adminRequestDeps } from "~/services/admin/deps.server";
 import { CsvExportButton } from "~/components/csv-export-button";
-import { CopyCodeButton } from "~/components/copy-code-button";
 import { EmptyStateMessage } from "~/components/empty-state-message";
 import { formatDateTime } from "~/components/format";
 import { RewardStatusBadge } from "~/components/reward-status-badge";
 import { RouteError } from "~/components/route-error";
-import { TablePager } from "~/components/rewards-table";
+import { RewardCode, RewardTitle, TablePager } from "~/components/rewards-table";
 import { pageLinks, pageNumberOf, withSearch } from "~/components/url";
 import { useActionToast } from "~/components/use-action-toast";
 import { useRevalidateWhile } from "~/components/use-revalidate-while";
@@ -259,27 +256,11 @@ export default function Rewards() {
             {rows.map((row, index) => (
               <IndexTable.Row id={row.id} key={row.id} position={index} selected={selectedResources.includes(row.id)}>
                 <IndexTable.Cell>
-                  <BlockStack gap="050">
-                    <Link url={`/app/customers/${row.customerId}/rewards/${row.id}`} removeUnderline dataPrimaryLink>
-                      <Text as="span" fontWeight="semibold">
-                        {row.title}
-                      </Text>
-                    </Link>
-                    {row.kindLabel !== row.title ? (
-                      <Text as="span" variant="bodySm" tone="subdued">
-                        {row.kindLabel}
-                      </Text>
-                    ) : null}
-                  </BlockStack>
+                  <RewardTitle row={row} url={`/app/customers/${row.customerId}/rewards/${row.id}`} primary />
                 </IndexTable.Cell>
                 <IndexTable.Cell>{row.customerName}</IndexTable.Cell>
                 <IndexTable.Cell>
-                  <InlineStack gap="100" blockAlign="center" wrap={false}>
-                    <Text as="span" fontWeight="medium">
-                      <code>{row.code}</code>
-                    </Text>
-                    {row.copyable ? <CopyCodeButton code={row.code} /> : null}
-                  </InlineStack>
+                  <RewardCode row={row} />
                 </IndexTable.Cell>
                 <IndexTable.Cell>{row.sourceLabel}</IndexTable.Cell>
                 <IndexTable.Cell>

@@ -110,3 +110,28 @@ export async function deactivateGiftCard(graphql: AdminGraphql, id: string, opti
   if (failure) return { ok: false, error: failure, cost: r.cost, detail: r.data.giftCardDeactivate.userErrors };
   return { ok: true, data: { id: r.data.giftCardDeactivate.giftCard?.id ?? id }, cost: r.cost };
 }
+
+export const GIFT_CARD_BALANCES = `#graphql
+  query LoyaltyGiftCardBalances($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on GiftCard { id balance { amount currencyCode } }
+    }
+  }
+`;
+
+export interface GiftCardBalance {
+  id: string;
+  amount: string;
+  currencyCode: string;
+}
+
+/**
+ * The current balance of each gift card (GiftCard.balance, "The gift card's remaining balance"),
+ * in one call. Cards Shopify no longer knows are absent from the answer.
+ */
+export async function getGiftCardBalances(graphql: AdminGraphql, ids: readonly string[], options?: RunOptions): Promise<AdminResult<GiftCardBalance[]>> {
+  const r = await runAdmin<{ nodes: ({ id?: string; balance?: { amount: string; currencyCode: string } } | null)[] }>(graphql, GIFT_CARD_BALANCES, { ids: [...ids] }, options);
+  if (!r.ok) return r;
+  const balances = r.data.nodes.flatMap((n) => (n?.id && n.balance ? [{ id: n.id, amount: n.balance.amount, currencyCode: n.balance.currencyCode }] : []));
+  return { ok: true, data: balances, cost: r.cost };
+}

@@ -169,6 +169,8 @@ describe("GET /apps/loyalty/customer", () => {
       expiresAt: "2099-01-01T00:00:00.000Z",
       issuedAt: expect.any(String),
       usedAt: null,
+      balance: null,
+      spent: false,
     });
     // Never Pending, Failed or Canceled; never another customer's data or internal ids.
     const text = JSON.stringify(body);

@@ -4,7 +4,7 @@
 import type { Prisma, Reward, RewardEvent } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { codeKey, GIFT_CARD_VISIBLE_CHARS, isCodeOfferedForCopy, isFailureReason, isRewardKind, isRewardSource, isRewardStatus, kindTraits, maskGiftCardCode, parseActor, parseRewardEventType, parseRewardKind, parseRewardSource, parseRewardStatus, type Actor, type RewardEventType, type RewardKind, type RewardSource, type RewardStatus } from "~/domain/rewards";
-import { attemptFailedLabel, attemptFailureSummary, formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation, customerLabel } from "~/copy/admin";
+import { attemptFailedLabel, attemptFailureSummary, formatGiftCardBalance, formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation, customerLabel } from "~/copy/admin";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl, orderAdminUrl, rewardObjectAdminUrl } from "./links.server";
 import { containsText, normalizeSearch } from "./customers.server";
@@ -35,6 +35,8 @@ export interface RewardRow {
   createdAt: string;
   usedOrderName: string | null;
   usedOrderUrl: string | null;
+  /** Issued gift cards: "$6.40 left" / "Spent", as Shopify last reported; null when not known or not a card. */
+  balanceLabel: string | null;
 }
 
 const ROW_SELECT = {
@@ -50,6 +52,8 @@ const ROW_SELECT = {
   usedOrderGid: true,
   usedOrderName: true,
   customerName: true,
+  currency: true,
+  giftCardBalance: true,
   customer: { select: { displayName: true } },
 } satisfies Prisma.RewardSelect;
 
@@ -79,6 +83,7 @@ function toRow(r: RowRecord): RewardRow {
     createdAt: r.createdAt.toISOString(),
     usedOrderName: status === "USED" ? r.usedOrderName ?? null : null,
     usedOrderUrl: status === "USED" ? orderAdminUrl(r.shop, r.usedOrderGid) : null,
+    balanceLabel: kind === "GIFT_CARD" && status === "ISSUED" && r.giftCardBalance !== null ? formatGiftCardBalance(r.giftCardBalance, r.currency) : null,
   };
 }
 

@@ -33,7 +33,7 @@ describe("loadCustomerView", () => {
 
     expect(view.pointsBalance).toBe(420);
     expect(view.rewards.map((r) => r.code)).toEqual(["C3-ISSUED", "C2-ISSUED", "C1-USED"]);
-    expect(Object.keys(view.rewards[0]!).sort()).toEqual(["code", "currency", "expiresAt", "id", "issuedAt", "kind", "status", "title", "usedAt", "usesCode", "value"]);
+    expect(Object.keys(view.rewards[0]!).sort()).toEqual(["balance", "code", "currency", "expiresAt", "id", "issuedAt", "kind", "spent", "status", "title", "usedAt", "usesCode", "value"]);
   });
 
   it("GIVEN a shopper not in the program THEN zero points and no rewards", async () => {

@@ -21,6 +21,10 @@ export interface StorefrontReward {
   expiresAt: string | null;
   issuedAt: string | null;
   usedAt: string | null;
+  /** Gift cards: what is left on the card as Shopify last reported it (decimal, `currency`); null = not known / not a card. */
+  balance: string | null;
+  /** A gift card with nothing left: shown as spent, not "ready to use" (gift cards are never marked Used). */
+  spent: boolean;
 }
 
 export interface CustomerView {
@@ -51,6 +55,7 @@ const REWARD_SELECT = {
   expiresAt: true,
   issuedAt: true,
   usedAt: true,
+  giftCardBalance: true,
 } as const;
 
 type RewardRow = {
@@ -64,11 +69,13 @@ type RewardRow = {
   expiresAt: Date | null;
   issuedAt: Date | null;
   usedAt: Date | null;
+  giftCardBalance?: string | null;
 };
 
 /** The customer-facing shape of a reward row; null for anything a customer must not see. */
 export function toStorefrontReward(row: RewardRow): StorefrontReward | null {
   if (!isRewardStatus(row.status) || !isVisibleToCustomer(row.status) || !isRewardKind(row.kind)) return null;
+  const balance = row.kind === "GIFT_CARD" ? (row.giftCardBalance ?? null) : null;
   return {
     id: row.id,
     title: row.title,
@@ -81,6 +88,8 @@ export function toStorefrontReward(row: RewardRow): StorefrontReward | null {
     expiresAt: row.expiresAt?.toISOString() ?? null,
     issuedAt: row.issuedAt?.toISOString() ?? null,
     usedAt: row.usedAt?.toISOString() ?? null,
+    balance,
+    spent: balance !== null && Number(balance) <= 0,
   };
 }
 

@@ -59,7 +59,7 @@ describe("redeemForStorefront", () => {
       ok: true,
       pointsBalance: 50,
       replayed: false,
-      reward: { id: "r1", title: "10% off", kind: "PERCENTAGE", value: "10", currency: "EUR", code: "TENOFF-ABC", usesCode: true, status: "ISSUED", expiresAt: null, issuedAt: issuedAt.toISOString(), usedAt: null },
+      reward: { id: "r1", title: "10% off", kind: "PERCENTAGE", value: "10", currency: "EUR", code: "TENOFF-ABC", usesCode: true, status: "ISSUED", expiresAt: null, issuedAt: issuedAt.toISOString(), usedAt: null, balance: null, spent: false },
     });
   });
 

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Reward" ADD COLUMN "giftCardBalance" TEXT;
+ALTER TABLE "Reward" ADD COLUMN "giftCardBalanceAt" DATETIME;

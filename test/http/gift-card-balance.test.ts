@@ -1,0 +1,55 @@
+// Gift cards show their balance (issue: "Gift cards show their balance … on the storefront ('$6.40
+// left'; a spent card is not 'Ready to use') and in the admin"). Over HTTP: the signed app-proxy
+// request and the admin profile both ask Shopify (the emulator, whose checkout took part of the card)
+// for the card's balance and answer it.
+import { beforeAll, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { runWorkerOnce, workerConfig } from "~/jobs/worker.server";
+import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { BROWSER_UA, useRunningApp } from "../support/app";
+import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import { TEST_APP } from "../support/constants";
+import { createCustomer, createTemplate } from "../support/factories";
+
+const { emulator, adminGraphql } = useShopifyEmulator();
+const SHOP = TEST_APP.shop;
+const app = useRunningApp({ emulator });
+
+let customer: { id: string; shopifyCustomerId: string };
+let legacyId: string;
+let rewardId: string;
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { currencyCode: "USD", planDisplayName: "Shopify Plus", giftCards: true });
+  customer = await createCustomer(db, SHOP, {}, emulator);
+  legacyId = customer.shopifyCustomerId.split("/").pop()!;
+  const template = await createTemplate(db, SHOP, { purpose: "MANUAL", kind: "GIFT_CARD", value: "10.00", pointsCost: null, expiryDays: 30 });
+  const deps = { db, logger, adminFor: (s: string) => adminGraphql(s), now: () => new Date() };
+  const queued = await issueRewardAsync(deps, { shop: SHOP, customer: { id: customer.id }, templateId: template.id, source: "MANUAL", reason: "Thanks" });
+  if (!queued.ok) throw new Error(queued.error.message);
+  rewardId = queued.reward.id;
+  await runWorkerOnce(deps, workerConfig({ workerId: "w", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 5_000 }));
+  const code = (await db.reward.findUniqueOrThrow({ where: { id: rewardId } })).code;
+  await emulator.placeOrder(SHOP, { customerId: customer.shopifyCustomerId, codes: [], subtotal: "3.60", giftCardPayment: { code, amount: "3.60" } }, { deliver: false });
+});
+
+describe("a gift card reward's balance", () => {
+  it("the storefront answers what is left on the card, still ready to use", async () => {
+    const res = await fetch(emulator.appProxyUrl(SHOP, "/customer", legacyId), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { rewards: { id: string; status: string; balance: string | null; spent: boolean; currency: string }[] };
+    expect(body.rewards.find((r) => r.id === rewardId)).toMatchObject({ status: "ISSUED", balance: "6.4", spent: false, currency: "USD" });
+  });
+
+  it("the admin's Activity → Rewards shows '$6.40 left'", async () => {
+    await db.reward.update({ where: { id: rewardId }, data: { giftCardBalanceAt: null } }); // looked up again by the admin
+    const url = new URL(`/app/customers/${customer.id}`, app.url);
+    url.searchParams.set("_data", "routes/app.customers.$id");
+    const res = await fetch(url, { headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(SHOP)}` } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { rewards: { items: { id: string; balanceLabel: string | null }[] } };
+    expect(body.rewards.items.find((r) => r.id === rewardId)?.balanceLabel).toBe("$6.40 left");
+    expect((await db.reward.findUniqueOrThrow({ where: { id: rewardId } })).giftCardBalanceAt).not.toBeNull();
+  });
+});
