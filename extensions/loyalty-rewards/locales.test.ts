@@ -9,7 +9,8 @@ const EXTENSION = import.meta.dirname;
 const ROOT = path.resolve(EXTENSION, "..", "..");
 const read = (file: string) => readFileSync(file, "utf8");
 
-const script = read(path.join(ROOT, "storefront", "loyalty-widget.ts"));
+// The core script and the points program's sections (loyalty-points.ts) read the same strings.
+const script = ["loyalty-widget.ts", "loyalty-points.ts"].map((file) => read(path.join(ROOT, "storefront", file))).join("\n");
 const snippet = read(path.join(EXTENSION, "snippets", "loyalty-content.liquid"));
 const i18nBlock = /<script type="application\/json" data-lr-i18n>([\s\S]*?)<\/script>/.exec(snippet)![1]!;
 /** "name": {{ 'loyalty.widget.key' | t | json }} */
@@ -39,6 +40,15 @@ describe("widget strings", () => {
   it.each(["en.default.json", "fr.json"])("%s: no characters that `| t` would HTML-escape (use ’ for apostrophes)", (file) => {
     const offending = Object.entries(widgetStrings(file)).filter(([, text]) => /[<>&'"]/.test(text));
     expect(offending).toEqual([]);
+  });
+
+  it("strings that name points use the merchant's name ({pt}/{pts}), except those Liquid renders before the script runs", () => {
+    const english = widgetStrings("en.default.json");
+    const liquid = [...snippet.replace(i18nBlock, "").matchAll(/'loyalty\.widget\.(\w+)' \| t/g)].map((m) => m[1]!);
+    expect(liquid.length).toBeGreaterThan(0);
+    for (const key of liquid) expect(english[key], key).not.toMatch(/\{pts?\}/);
+    const hardCoded = Object.entries(english).filter(([key, text]) => !liquid.includes(key) && /\bpoints?\b/i.test(text.replace(/\{\w+\}/g, "")));
+    expect(hardCoded.map(([key]) => key)).toEqual([]);
   });
 
   it.each(["en.default.json", "fr.json"])("%s: placeholders match English", (file) => {

@@ -75,7 +75,7 @@ describe("storefront host: the account page", () => {
     const html = await (await get("/account")).text();
     expect(html).toContain('data-signed-in="false"');
     expect(html).toContain('<a class="lr-btn" href="/account/login">Sign in to see your points</a>');
-    expect(html).toContain("Earn points with every order");
+    expect(html).toContain("Welcome to our rewards program.");
   });
 
   it("GIVEN /fr THEN French strings, lang=fr and a proxy base under the locale root", async () => {
