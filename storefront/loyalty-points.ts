@@ -2,7 +2,9 @@
 // warning and the birthday form. Built by scripts/build-storefront.mjs into
 // extensions/loyalty-rewards/assets/loyalty-points.js and loaded (deferred) by the snippet next to
 // the core script, which renders these sections in its slots (storefront/loyalty-widget.ts `Ext`).
-// It lives apart because the core app-block script must stay under Shopify's 10,000-byte limit.
+// It lives apart because the core app-block script must stay under Shopify's 10,000-byte limit,
+// which applies to each JavaScript file ("a single JavaScript file":
+// https://shopify.dev/docs/storefronts/themes/tools/theme-check/checks/asset-size-app-block-javascript).
 //
 // Same constraints as the core: no dependencies, text through text nodes only, every word from the
 // locale JSON the snippet renders (the core has already put the merchant's points name in them).
