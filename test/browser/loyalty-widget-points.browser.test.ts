@@ -151,6 +151,7 @@ describe("storefront widget: the points program (Chromium)", () => {
     await page.goto(`${storefront.url}/account/logout`);
     await inline().locator("[data-lr-option]").first().waitFor();
     expect(await inline().locator("[data-lr-body]").textContent()).toContain("Welcome to our rewards program.");
+    expect(await inline().getByRole("link", { name: "Sign in to see your stars" }).count()).toBe(1);
     expect(await inline().locator("[data-lr-body]").textContent()).not.toMatch(/earn/i);
     await screenshot(page, "points-04-program-off-guest");
   });
