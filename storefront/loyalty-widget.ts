@@ -12,9 +12,9 @@
 //     localeCompare before it computes the signature).
 //   - All strings come from the theme's locale files through the Liquid (`| t`), as JSON.
 
-type Kind = "FIXED_AMOUNT" | "PERCENTAGE" | "FREE_SHIPPING" | "FREE_PRODUCT" | "GIFT_CARD" | "STORE_CREDIT";
+export type Kind = "FIXED_AMOUNT" | "PERCENTAGE" | "FREE_SHIPPING" | "FREE_PRODUCT" | "GIFT_CARD" | "STORE_CREDIT";
 
-interface Option {
+export interface Option {
   id: string;
   name: string;
   kind: Kind;
@@ -28,7 +28,7 @@ interface Option {
   productTitle?: string | null;
 }
 
-interface Reward {
+export interface Reward {
   id: string;
   title: string;
   code: string;
@@ -43,27 +43,35 @@ interface Reward {
   spent?: boolean;
 }
 
-interface Program {
+export interface Program {
   currency: string;
+  /** The merchant's points program: its name for points, earning rule (null while off), bonuses. */
+  points: { name: { one: string; other: string }; pointsPerCurrencyUnit: string | null; birthdayBonus: number };
   redemptionOptions: Option[];
 }
 
-interface Account {
+export interface Account {
   pointsBalance: number;
+  pendingPoints: number;
+  pendingAvailableAt: string | null;
+  pointsExpireAt: string | null;
+  /** "MM-DD" once told. */
+  birthday: string | null;
   rewards: Reward[];
 }
 
-interface Answer {
+export interface Answer {
   status: number;
   body: {
     error?: { code: string; message: string };
     reward?: Reward;
     pointsBalance?: number;
+    birthday?: string;
   } & Partial<Program & Account>;
 }
 
 /** State shared by every widget on the page that talks to the same proxy (embed + block). */
-interface Shared {
+export interface Shared {
   base: string;
   signedIn: boolean;
   program?: Program;
@@ -81,7 +89,7 @@ interface Shared {
   views: View[];
 }
 
-interface View {
+export interface View {
   id: string;
   body: HTMLElement;
   live: HTMLElement;
@@ -91,11 +99,35 @@ interface View {
   shared: Shared;
   msg?: [text: string, error: boolean];
   copied?: string;
+  /** The birthday form as typed (month, day) and its field error, kept across re-renders (loyalty-points.ts). */
+  bday?: [month: string, day: string, error?: string];
+  /** The merchant's points name is filled into the strings once the program is known. */
+  named?: boolean;
 }
 
 const groups: Record<string, Shared> = {};
 
-type Child = Node | string | false | null | undefined;
+/**
+ * Sections that other scripts add to the panel (storefront/loyalty-points.ts): the app-block
+ * script must stay under Shopify's 10,000-byte limit, so features beyond the core live in their own
+ * deferred assets. Either script may run first: parts register on `window.lrExt`, the core renders
+ * them in two slots ("top": under the balance or intro, "end": after the rewards) and re-renders
+ * when a part arrives late.
+ */
+export type Slot = "top" | "end";
+export type Part = (slot: Slot, v: View, p: Program, a?: Account) => Child[];
+export interface Ext {
+  parts: Part[];
+  kit?: { h: typeof h; fill: typeof fill; points: typeof points; date: typeof date; money: typeof money; api: typeof api; renderAll: typeof renderAll; load: typeof load };
+  rerender?: () => void;
+}
+const ext: Ext = ((window as unknown as { lrExt?: Ext }).lrExt ??= { parts: [] });
+
+function slot(at: Slot, v: View, p: Program, a?: Account): Child[] {
+  return ext.parts.flatMap((part) => part(at, v, p, a));
+}
+
+export type Child = Node | string | false | null | undefined;
 
 /** Tiny DOM builder; text always goes through text nodes, never innerHTML. */
 function h(tag: string, attrs: Record<string, string | boolean | undefined> = {}, ...children: Child[]): HTMLElement {
@@ -216,6 +248,12 @@ function render(v: View, focus?: string) {
   const program = s.program;
   const account = s.account;
   const nodes: Child[] = [];
+  if (program && !v.named) {
+    // "{pt}" / "{pts}" in the strings become the merchant's name for one point / several ("stars").
+    v.named = true;
+    const n = program.points.name;
+    for (const k in t) t[k] = t[k]!.replace(/\{pts?\}/g, (m) => (m.length > 4 ? n.other : n.one));
+  }
 
   const text = v.msg ? v.msg[0] : "";
   // Only a changed text is written, so screen readers announce each result once.
@@ -233,6 +271,7 @@ function render(v: View, focus?: string) {
     } else {
       nodes.push(h("p", {}, t.guest_intro));
     }
+    nodes.push(...slot("top", v, program, account));
     nodes.push(h("h3", { class: "lr-sub" }, account ? t.redeem_heading : t.guest_options));
     if (!options.length) nodes.push(h("p", { class: "lr-muted" }, t.no_options));
     const list = h("ul", { class: "lr-list", role: "list" });
@@ -243,6 +282,7 @@ function render(v: View, focus?: string) {
       const rewards = h("ul", { class: "lr-list", role: "list", "data-lr-rewards": true });
       for (const r of account.rewards) rewards.append(reward(v, r));
       nodes.push(account.rewards.length ? rewards : h("p", { class: "lr-muted" }, t.no_rewards));
+      nodes.push(...slot("end", v, program, account));
     } else {
       nodes.push(h("a", { class: "lr-btn", href: v.loginUrl }, t.sign_in));
     }
@@ -480,6 +520,8 @@ function mountAll(scope: ParentNode = document) {
   scope.querySelectorAll<HTMLElement>("[data-lr-root]").forEach(mount);
 }
 
+ext.kit = { h, fill, points, date, money, api, renderAll, load };
+ext.rerender = () => Object.values(groups).forEach((g) => renderAll(g));
 mountAll();
 // The theme editor re-renders sections without reloading the page.
 document.addEventListener("shopify:section:load", (e) => mountAll(e.target as ParentNode));

@@ -68,4 +68,5 @@ export const BIRTHDAY_MESSAGES = {
   saved: "Thanks! We'll send you a birthday bonus on your birthday.",
   invalid: "Please enter a real date as month and day (for example 04-23).",
   notJson: "Please send the birthday as JSON.",
+  alreadySet: "Your birthday is already saved. Please contact the shop if it needs correcting.",
 } as const;

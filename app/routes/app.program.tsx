@@ -1,13 +1,15 @@
 // Program: the points program's settings — on/off, the points' name, how orders earn (rate, what
 // counts, rounding), the pending period, expiry and bonuses. One form; App Bridge's contextual save
-// bar appears while it has unsaved changes (`data-save-bar`), field errors come back from the
-// server's validation (app/domain/points/settings.ts), and a saved form shows a toast.
+// bar (`<SaveBar>`, https://shopify.dev/docs/api/app-bridge-library/react-components/savebar) is open
+// while the values differ from what is stored — controlled by the app like Ways to redeem's, since
+// the fields are React-controlled Polaris inputs — field errors come back from the server's
+// validation (app/domain/points/settings.ts), and a saved form shows a toast.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
-import { useAppBridge } from "@shopify/app-bridge-react";
+import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useEffect } from "react";
+import { useEffect, useMemo } from "react";
 import { useFormValues } from "~/components/use-form-values";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
@@ -69,6 +71,8 @@ export default function Program() {
   const [values, setValues] = useFormValues<FormValues>(saved);
   const errors: Partial<Record<SettingsField, string>> = answer && !answer.ok ? answer.errors : {};
   const saving = navigation.state === "submitting";
+  const dirty = useMemo(() => FIELDS.some((f) => saved[f] !== values[f]), [saved, values]);
+  const submit = () => (document.getElementById("program-form") as HTMLFormElement | null)?.requestSubmit();
 
   useEffect(() => {
     if (answer?.ok) shopify.toast.show(answer.message);
@@ -79,8 +83,14 @@ export default function Program() {
   const plural = values.pointsNamePlural || "points";
 
   return (
-    <Page title="Program" subtitle="How customers earn points in your shop" primaryAction={{ content: "Save", loading: saving, onAction: () => (document.getElementById("program-form") as HTMLFormElement | null)?.requestSubmit() }}>
-      <Form method="post" id="program-form" data-save-bar onReset={() => setValues(saved)}>
+    <Page title="Program" subtitle="How customers earn points in your shop" primaryAction={{ content: "Save", loading: saving, onAction: submit }}>
+      <SaveBar id="program-save-bar" open={dirty}>
+        <button variant="primary" onClick={submit} disabled={saving}>
+          Save
+        </button>
+        <button onClick={() => setValues(saved)}>Discard</button>
+      </SaveBar>
+      <Form method="post" id="program-form">
         {FIELDS.map((f) => (
           <input key={f} type="hidden" name={f} value={values[f]} />
         ))}

@@ -9,7 +9,8 @@ const EXTENSION = import.meta.dirname;
 const ROOT = path.resolve(EXTENSION, "..", "..");
 const read = (file: string) => readFileSync(file, "utf8");
 
-const script = read(path.join(ROOT, "storefront", "loyalty-widget.ts"));
+// The core script and the points program's sections (loyalty-points.ts) read the same strings.
+const script = ["loyalty-widget.ts", "loyalty-points.ts"].map((file) => read(path.join(ROOT, "storefront", file))).join("\n");
 const snippet = read(path.join(EXTENSION, "snippets", "loyalty-content.liquid"));
 const i18nBlock = /<script type="application\/json" data-lr-i18n>([\s\S]*?)<\/script>/.exec(snippet)![1]!;
 /** "name": {{ 'loyalty.widget.key' | t | json }} */
@@ -39,6 +40,19 @@ describe("widget strings", () => {
   it.each(["en.default.json", "fr.json"])("%s: no characters that `| t` would HTML-escape (use ’ for apostrophes)", (file) => {
     const offending = Object.entries(widgetStrings(file)).filter(([, text]) => /[<>&'"]/.test(text));
     expect(offending).toEqual([]);
+  });
+
+  it("strings that name points use the merchant's name ({pt}/{pts}); Liquid fills {pts} with the locale's word before the script runs", () => {
+    const english = widgetStrings("en.default.json");
+    const outside = snippet.replace(i18nBlock, "");
+    const liquid = [...outside.matchAll(/'loyalty\.widget\.(\w+)' \| t([^}]*)}}/g)].map((m) => ({ key: m[1]!, filters: m[2]! }));
+    expect(liquid.length).toBeGreaterThan(0);
+    for (const { key, filters } of liquid) {
+      if (/\{pts\}/.test(english[key]!)) expect(filters, key).toContain("| replace: '{pts}', points_word");
+      expect(english[key], key).not.toMatch(/\{pt\}/);
+    }
+    const hardCoded = Object.entries(english).filter(([key, text]) => key !== "points_word" && /\bpoints?\b/i.test(text.replace(/\{\w+\}/g, "")));
+    expect(hardCoded.map(([key]) => key)).toEqual([]);
   });
 
   it.each(["en.default.json", "fr.json"])("%s: placeholders match English", (file) => {

@@ -31,4 +31,34 @@ describe("demo seed", () => {
     expect(await db.pointsTransaction.count({ where: { shop: SHOP, reason: "REDEMPTION" } })).toBeGreaterThan(5);
     expect(await db.pointsTransaction.count({ where: { shop: SHOP, balanceAfter: { lt: 0 } } })).toBe(0);
   });
+
+  it("turns the program on and keeps every balance equal to its history, also when the seed runs again", async () => {
+    // GIVEN the demo seeded twice (the demo script re-seeds an existing database)
+    const shop = "demo-ledger-again.myshopify.com";
+    await seedDemo(db, emulator, { shop });
+    await seedDemo(db, emulator, { shop });
+
+    // THEN the program is on: without its settings row the demo's orders would earn nothing
+    const settings = await db.programSettings.findUnique({ where: { shop } });
+    expect(settings).toMatchObject({ enabled: true });
+
+    // AND for every customer: balance = Σ available deltas, pending = Σ pending deltas, shortfall = Σ
+    // shortfalls, each row's balanceAfter is the running sum, and no source counted twice
+    const customers = await db.customer.findMany({ where: { shop } });
+    expect(customers.length).toBe(20);
+    for (const c of customers) {
+      const rows = await db.pointsTransaction.findMany({ where: { customerId: c.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+      expect(rows.length, c.displayName).toBeGreaterThan(0);
+      const available = rows.filter((r) => r.status === "AVAILABLE");
+      expect(c.pointsBalance, c.displayName).toBe(available.reduce((sum, r) => sum + r.delta, 0));
+      expect(c.pendingPoints, c.displayName).toBe(rows.filter((r) => r.status === "PENDING").reduce((sum, r) => sum + r.delta, 0));
+      expect(c.pointsShortfall, c.displayName).toBe(rows.reduce((sum, r) => sum + r.shortfall, 0));
+      let running = 0;
+      for (const r of available) {
+        running += r.delta;
+        expect(r.balanceAfter, `${c.displayName} ${r.sourceKey}`).toBe(running);
+      }
+      expect(new Set(rows.map((r) => r.sourceKey)).size, c.displayName).toBe(rows.length);
+    }
+  });
 });

@@ -38,6 +38,20 @@ describe("storefront birthday", () => {
     expect((await db.customer.findUniqueOrThrow({ where: { id: row.id } })).birthday).toBe("11-09");
   });
 
+  it("is set once: the same date again is accepted, another date is refused and nothing changes", async () => {
+    // GIVEN a customer who already told the shop their birthday
+    const shopper = emulator.addCustomer(SHOP, { firstName: "Grace", lastName: "Hopper", email: "grace@example.com" });
+    expect((await post("/birthday", shopper.legacyId, JSON.stringify({ birthday: "12-09" }))).status).toBe(200);
+    // WHEN the same date is sent again (a retry), THEN it is accepted
+    expect((await post("/birthday", shopper.legacyId, JSON.stringify({ birthday: "12-09" }))).body).toMatchObject({ birthday: "12-09" });
+    // WHEN another date is sent, THEN it is refused with a clear message and the first one is kept
+    const changed = await post("/birthday", shopper.legacyId, JSON.stringify({ birthday: "01-01" }));
+    expect(changed.status).toBe(409);
+    expect(changed.body.error).toMatchObject({ code: "birthday_already_set", message: expect.stringContaining("already saved") });
+    const row = await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: shopper.id } } });
+    expect(row.birthday).toBe("12-09");
+  });
+
   it("the customer view shows the birthday, pending points and the date points expire", async () => {
     const shopper = emulator.addCustomer(SHOP, { firstName: "Tim", lastName: "Berners-Lee", email: "tim@example.com" });
     await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true, expiryMonths: 6 }, update: { enabled: true, expiryMonths: 6 } });

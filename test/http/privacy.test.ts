@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Customer } from "@prisma/client";
 import db from "~/db.server";
 import { recordEvent } from "~/services/rewards/events.server";
-import { adminFetcher, useRunningApp } from "../support/app";
+import { adminFetcher, BROWSER_UA, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { createReward, createTemplate } from "../support/factories";
@@ -131,6 +131,31 @@ describe("customers/redact erases the customer everywhere", () => {
     await applyWebhooks(); // the worker applies what the app recorded
     expect(first.results.map((r) => r.finalStatus)).toEqual([200, 200]);
     expect(await findText(db, needles)).toEqual([]);
+  });
+});
+
+describe("the birthday a customer gives on the storefront", () => {
+  it("is handed over by customers/data_request and erased by customers/redact", async () => {
+    // GIVEN a customer who told the shop their birthday through the storefront widget's endpoint
+    const subject = await programCustomer(emulator, SHOP, "Wilma Birthday");
+    const numericId = subject.gid.split("/").pop()!;
+    const res = await fetch(emulator.appProxyUrl(SHOP, "/birthday", numericId), {
+      method: "POST",
+      headers: { "User-Agent": BROWSER_UA, Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify({ birthday: "07-14" }),
+    });
+    expect(res.status).toBe(200);
+
+    // WHEN Shopify asks for the customer's data, THEN the birthday is in it
+    await emulator.customersDataRequest(SHOP, subject.gid);
+    await applyWebhooks();
+    const request = await db.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/data_request", customerGid: subject.gid } });
+    expect(request.result).toContain('"birthday":"07-14"');
+
+    // WHEN Shopify asks to redact the customer, THEN the birthday is gone
+    await emulator.customersRedact(SHOP, subject.gid);
+    await applyWebhooks();
+    expect((await db.customer.findUniqueOrThrow({ where: { id: subject.id } })).birthday).toBeNull();
   });
 });
 

@@ -59,7 +59,7 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
     customers.map(async (c) => {
       const rewards = await db.reward.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" }, include: { events: { orderBy: { createdAt: "asc" } } } });
       return {
-        customer: { shopifyCustomerId: c.shopifyCustomerId, name: c.displayName, email: c.email, pointsBalance: c.pointsBalance, vipTier: c.vipTier },
+        customer: { shopifyCustomerId: c.shopifyCustomerId, name: c.displayName, email: c.email, pointsBalance: c.pointsBalance, vipTier: c.vipTier, birthday: c.birthday },
         rewards: rewards.map((r) => ({
           id: r.id,
           title: r.title,
@@ -218,7 +218,8 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
         await tx.redemption.updateMany({ where: { customerId: c.id }, data: { code: "REDACTED" } });
         await tx.customer.update({
           where: { id: c.id },
-          data: { displayName: "Redacted customer", email: null, shopifyCustomerId: `redacted:${c.id}`, redemptionLockKey: null },
+          // The birthday (month and day, from the storefront widget) is personal data too.
+          data: { displayName: "Redacted customer", email: null, shopifyCustomerId: `redacted:${c.id}`, redemptionLockKey: null, birthday: null },
         });
       }
       await scrubFreeText(tx, shop, [...needles]);

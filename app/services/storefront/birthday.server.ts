@@ -7,9 +7,14 @@ import { ensureCustomer } from "~/services/points/customers.server";
 
 const MAX_BODY_BYTES = 1024;
 
-export type BirthdayOutcome = { ok: true; birthday: string; message: string } | { ok: false; status: number; code: "invalid_request" | "unsupported_media_type"; message: string };
+export type BirthdayOutcome = { ok: true; birthday: string; message: string } | { ok: false; status: number; code: "invalid_request" | "unsupported_media_type" | "birthday_already_set"; message: string };
 
-/** Body `{"birthday": "MM-DD" | "YYYY-MM-DD"}`; anything else is refused with a clear message. */
+/**
+ * Body `{"birthday": "MM-DD" | "YYYY-MM-DD"}`; anything else is refused with a clear message.
+ * Set once: a birthday that could be changed at will would earn a birthday bonus whenever asked
+ * (the bonus is keyed per year, but a later date in the year would still pay a first one). The same
+ * date again is accepted (a retried request); another date is refused (409) and nothing changes.
+ */
 export async function setBirthday(db: Db, input: { shop: string; customerGid: string; request: Request; now: Date }): Promise<BirthdayOutcome> {
   if (!/^application\/json\b/i.test(input.request.headers.get("content-type") ?? "")) {
     return { ok: false, status: 415, code: "unsupported_media_type", message: BIRTHDAY_MESSAGES.notJson };
@@ -24,6 +29,11 @@ export async function setBirthday(db: Db, input: { shop: string; customerGid: st
   const birthday = parseBirthday(body !== null && typeof body === "object" ? (body as Record<string, unknown>).birthday : undefined);
   if (!birthday) return { ok: false, status: 400, code: "invalid_request", message: BIRTHDAY_MESSAGES.invalid };
   const customer = await ensureCustomer(db, { shop: input.shop, customerGid: input.customerGid, now: input.now });
-  await db.customer.update({ where: { id: customer.id }, data: { birthday } });
+  // Compare-and-set: of two concurrent first answers, one is kept and the other is refused.
+  const set = await db.customer.updateMany({ where: { id: customer.id, birthday: null }, data: { birthday } });
+  if (set.count === 0) {
+    const current = await db.customer.findUniqueOrThrow({ where: { id: customer.id }, select: { birthday: true } });
+    if (current.birthday !== birthday) return { ok: false, status: 409, code: "birthday_already_set", message: BIRTHDAY_MESSAGES.alreadySet };
+  }
   return { ok: true, birthday, message: BIRTHDAY_MESSAGES.saved };
 }

@@ -1,7 +1,7 @@
 // The storefront's program read model: what a visitor may see of the program — nothing hidden.
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { loadProgramInfo } from "./program.server";
+import { loadPointsInfo, loadProgramInfo } from "./program.server";
 
 const SHOP = "read-models.myshopify.com";
 
@@ -27,5 +27,17 @@ describe("loadProgramInfo", () => {
       id: expect.any(String), name: "A", kind: "PERCENTAGE", value: "10", pointsCost: 200, minimumSubtotal: "50", expiryDays: null,
       variable: null, appliesTo: { kind: "ALL", titles: [] }, productTitle: null,
     });
+  });
+
+  it("words the program with the merchant's points name and promises earning only while it is on", async () => {
+    // GIVEN a shop that never saved its settings: the program is off, default names, nothing promised
+    expect(await loadPointsInfo(db, SHOP)).toEqual({ enabled: false, name: { one: "point", other: "points" }, pointsPerCurrencyUnit: null, signupBonus: 0, birthdayBonus: 0 });
+    // WHEN the merchant names the points and sets bonuses but leaves the program off, THEN still nothing is promised
+    const settings = { shop: SHOP, enabled: false, pointsNameSingular: "star", pointsNamePlural: "stars", pointsPerCurrencyUnit: "2", signupBonus: 50, birthdayBonus: 100 };
+    await db.programSettings.create({ data: settings });
+    expect(await loadPointsInfo(db, SHOP)).toEqual({ enabled: false, name: { one: "star", other: "stars" }, pointsPerCurrencyUnit: null, signupBonus: 0, birthdayBonus: 0 });
+    // WHEN the program is turned on, THEN the real earning rule and bonuses are shown
+    await db.programSettings.update({ where: { shop: SHOP }, data: { enabled: true } });
+    expect((await loadProgramInfo(db, SHOP)).points).toEqual({ enabled: true, name: { one: "star", other: "stars" }, pointsPerCurrencyUnit: "2", signupBonus: 50, birthdayBonus: 100 });
   });
 });

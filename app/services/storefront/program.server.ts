@@ -1,6 +1,7 @@
 // Read model: the shop's loyalty program as a storefront visitor may see it — the active points
 // redemption options (from RewardTemplate rows) and the shop currency. Public data only.
 import type { Db } from "~/db.server";
+import { settingsFromRow } from "~/domain/points";
 import { canLimitToItems, isRewardKind, parseAppliesTo, variableOf, type RewardKind, type VariablePoints } from "~/domain/rewards";
 
 export interface RedemptionOption {
@@ -24,17 +25,45 @@ export interface RedemptionOption {
   productTitle: string | null;
 }
 
+/**
+ * The points program as the widget words it: the merchant's points name everywhere, the real
+ * earning rule (only while the program is on: a program that is off promises nothing), and whether
+ * the widget asks for a birthday (only when a birthday bonus is on offer: no personal data is
+ * collected for nothing).
+ */
+export interface PointsInfo {
+  enabled: boolean;
+  name: { one: string; other: string };
+  /** Points per 1 unit of the shop currency ("1", "0.5"); null while the program is off. */
+  pointsPerCurrencyUnit: string | null;
+  signupBonus: number;
+  birthdayBonus: number;
+}
+
 export interface ProgramInfo {
   currency: string;
+  points: PointsInfo;
   redemptionOptions: RedemptionOption[];
+}
+
+export async function loadPointsInfo(db: Pick<Db, "programSettings">, shop: string): Promise<PointsInfo> {
+  const s = settingsFromRow(await db.programSettings.findUnique({ where: { shop } }));
+  return {
+    enabled: s.enabled,
+    name: { one: s.pointsNameSingular, other: s.pointsNamePlural },
+    pointsPerCurrencyUnit: s.enabled ? s.pointsPerCurrencyUnit : null,
+    signupBonus: s.enabled ? s.signupBonus : 0,
+    birthdayBonus: s.enabled ? s.birthdayBonus : 0,
+  };
 }
 
 /** At most this many options are shown; a storefront panel is not a catalogue. */
 export const MAX_REDEMPTION_OPTIONS = 50;
 
-export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop">, shop: string): Promise<ProgramInfo> {
-  const [shopRow, templates] = await Promise.all([
+export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "programSettings">, shop: string): Promise<ProgramInfo> {
+  const [shopRow, points, templates] = await Promise.all([
     db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }),
+    loadPointsInfo(db, shop),
     db.rewardTemplate.findMany({
       // A redemption option without a positive cost cannot be redeemed; don't advertise it.
       where: { shop, purpose: "POINTS_REDEMPTION", active: true, pointsCost: { gt: 0 } },
@@ -61,6 +90,7 @@ export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop">, s
   ]);
   return {
     currency: shopRow?.currency ?? "USD",
+    points,
     redemptionOptions: templates
       // An option whose restriction can't be read can't be redeemed either (settings.ts): not shown.
       .filter((t) => isRewardKind(t.kind) && (!canLimitToItems(t.kind) || parseAppliesTo(t.appliesTo, t.appliesToIds) !== null))

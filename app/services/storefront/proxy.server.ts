@@ -38,6 +38,8 @@ export type ProxyErrorCode =
   /** The redemption is still open (running, or to be resumed): retry with the SAME idempotency key. */
   | "redemption_pending"
   | "internal_error"
+  /** The customer's birthday is set once (birthday.server.ts). */
+  | "birthday_already_set"
   | RedeemErrorCode;
 
 export interface ProxyErrorBody {

@@ -57,7 +57,7 @@ describe("storefront host: the account page", () => {
     expect(html).toContain("Ada Lovelace");
     expect(html).not.toContain(customer.id);
     // `| t` resolved from locales/en.default.json; nothing missing.
-    expect(html).toContain("Loading your points…");
+    expect(html).toContain("Loading your rewards…");
     expect(html).toContain('"redeem": "Redeem"');
     expect(html).not.toContain("translation missing");
     // Schema defaults applied.
@@ -75,7 +75,7 @@ describe("storefront host: the account page", () => {
     const html = await (await get("/account")).text();
     expect(html).toContain('data-signed-in="false"');
     expect(html).toContain('<a class="lr-btn" href="/account/login">Sign in to see your points</a>');
-    expect(html).toContain("Earn points with every order");
+    expect(html).toContain("Welcome to our rewards program.");
   });
 
   it("GIVEN /fr THEN French strings, lang=fr and a proxy base under the locale root", async () => {
@@ -84,7 +84,7 @@ describe("storefront host: the account page", () => {
     expect(html).toContain('<html lang="fr">');
     expect(html).toContain('data-proxy="/fr/apps/loyalty"');
     expect(html).toContain('data-locale="fr"');
-    expect(html).toContain("Chargement de vos points…");
+    expect(html).toContain("Chargement de vos récompenses…");
     expect(html).toContain('"redeem": "Échanger"');
   });
 

@@ -1,0 +1,112 @@
+// The points program's part of the storefront widget: the earning rule, pending points, the expiry
+// warning and the birthday form. Built by scripts/build-storefront.mjs into
+// extensions/loyalty-rewards/assets/loyalty-points.js and loaded (deferred) by the snippet next to
+// the core script, which renders these sections in its slots (storefront/loyalty-widget.ts `Ext`).
+// It lives apart because the core app-block script must stay under Shopify's 10,000-byte limit,
+// which applies to each JavaScript file ("a single JavaScript file":
+// https://shopify.dev/docs/storefronts/themes/tools/theme-check/checks/asset-size-app-block-javascript).
+//
+// Same constraints as the core: no dependencies, text through text nodes only, every word from the
+// locale JSON the snippet renders (the core has already put the merchant's points name in them).
+import type { Account, Child, Ext, Program, Slot, View } from "./loyalty-widget";
+
+const ext: Ext = ((window as unknown as { lrExt?: Ext }).lrExt ??= { parts: [] });
+
+/** The earning rule (only while the program is on: a program that is off promises nothing), pending points and the expiry warning. */
+function pointsInfo(v: View, p: Program, a?: Account): Child[] {
+  const { h, fill, points, date, money } = ext.kit!;
+  const t = v.t;
+  const rate = p.points.pointsPerCurrencyUnit;
+  return [
+    rate && h("p", { "data-lr-earn": true }, fill(t.earn_rule!, { points: points(v, Number(rate)), amount: money(v, "1", p.currency) })),
+    !!a?.pendingPoints &&
+      h("p", { class: "lr-muted", "data-lr-pending": true }, fill(t[a.pendingAvailableAt ? "pending" : "pending_nodate"]!, { points: points(v, a.pendingPoints), date: a.pendingAvailableAt ? date(v, a.pendingAvailableAt) : "" })),
+    !!a?.pointsExpireAt && h("p", { class: "lr-muted", "data-lr-expiry": true }, fill(t.points_expire!, { date: date(v, a.pointsExpireAt) })),
+  ];
+}
+
+/** Month and day → "MM-DD", or undefined when there is no such date (2000 is a leap year: Feb 29 is a birthday). Same rule as the app's parseBirthday. */
+export function monthDay(month: string, day: string): string | undefined {
+  const m = Number(month);
+  const d = Number(day);
+  if (!(m >= 1 && m <= 12 && Number.isInteger(d) && d >= 1 && d <= new Date(Date.UTC(2000, m, 0)).getUTCDate())) return;
+  return `${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+/** Month (and day) of a date in 2000, in the visitor's language: "April 23", "23 avril". */
+function monthName(v: View, m: number, d: number, o: Intl.DateTimeFormatOptions): string {
+  return new Intl.DateTimeFormat(v.locale, { timeZone: "UTC", ...o }).format(Date.UTC(2000, m - 1, d));
+}
+
+/**
+ * The birthday: shown once told (the app keeps it as first given), else a month/day form — only
+ * when the shop gives a birthday bonus (no personal data is asked for nothing).
+ */
+function birthday(v: View, p: Program, a: Account): Child[] {
+  const { h, fill, points } = ext.kit!;
+  const t = v.t;
+  const bonus = p.points.birthdayBonus;
+  if (a.birthday) {
+    const [m, d] = a.birthday.split("-").map(Number) as [number, number];
+    return [h("p", { class: "lr-muted", "data-lr-birthday": true }, fill(t.birthday_set!, { date: monthName(v, m, d, { month: "long", day: "numeric" }) }))];
+  }
+  if (!bonus) return [];
+  const [month, day, error] = (v.bday ??= ["", ""]);
+  const errId = `${v.id}-bd`;
+  const invalid = { "aria-invalid": error ? "true" : undefined, "aria-describedby": error ? errId : undefined };
+  const sel = h("select", { "data-k": "bm", ...invalid }, h("option", { value: "" }, "—")) as HTMLSelectElement;
+  for (let m = 1; m <= 12; m++) sel.append(h("option", { value: String(m), selected: String(m) === month }, monthName(v, m, 1, { month: "long" })));
+  const num = h("input", { type: "number", class: "lr-num", min: "1", max: "31", inputmode: "numeric", value: day, "data-k": "bd", ...invalid }) as HTMLInputElement;
+  const form = h(
+    "form",
+    { class: "lr-bday", "data-lr-birthday-form": true, "aria-labelledby": `${v.id}-bh`, novalidate: true },
+    h("h3", { class: "lr-sub", id: `${v.id}-bh` }, t.birthday_heading),
+    h("p", { class: "lr-muted" }, fill(t.birthday_intro!, { points: points(v, bonus) })),
+    h("label", { class: "lr-field" }, t.birthday_month, sel),
+    h("label", { class: "lr-field" }, t.birthday_day, num),
+    h("button", { type: "submit", class: "lr-btn", "data-k": "bs" }, t.birthday_save),
+    error && h("p", { id: errId, class: "lr-err" }, error),
+  );
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void saveBirthday(v, sel.value, num.value);
+  });
+  return [form];
+}
+
+async function saveBirthday(v: View, month: string, day: string) {
+  const { api, renderAll, load } = ext.kit!;
+  const s = v.shared;
+  const t = v.t;
+  const value = monthDay(month, day);
+  const state: NonNullable<View["bday"]> = (v.bday = [month, day, value ? undefined : t.birthday_invalid]);
+  v.msg = undefined;
+  if (value) {
+    try {
+      const answer = await api(s.base, "birthday", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ birthday: value }) });
+      if (answer.body.birthday && s.account) {
+        s.account.birthday = answer.body.birthday;
+        v.msg = [t.birthday_saved!, false];
+      } else {
+        // 409: set already (e.g. in another tab) — reload to show what is kept. 400 is monthDay's rule.
+        if (answer.status === 409) s.loading = undefined;
+        state[2] = answer.status === 400 ? t.birthday_invalid : answer.body.error?.message || t.unknown_error;
+      }
+    } catch {
+      v.msg = [t.network_error!, true];
+    }
+  }
+  renderAll(s, v, state[2] ? (value ? "bs" : "bd") : undefined);
+  if (!s.loading) void load(s);
+}
+
+function part(at: Slot, v: View, p: Program, a?: Account): Child[] {
+  return at === "top" ? pointsInfo(v, p, a) : a ? birthday(v, p, a) : [];
+}
+
+// The snippet may be rendered twice (app embed + app block): register once.
+if (!(ext as { points?: true }).points) {
+  (ext as { points?: true }).points = true;
+  ext.parts.push(part);
+  ext.rerender?.();
+}
