@@ -95,7 +95,7 @@ export default function BulkIssueJob() {
             </InlineStack>
             {job.unmatched > 0 ? (
               <Text as="p" tone="subdued">
-                {formatNumber(job.unmatched)} pasted entries matched no customer and were left out.
+                {formatNumber(job.unmatched)} pasted {job.unmatched === 1 ? "entry" : "entries"} matched no customer and {job.unmatched === 1 ? "was" : "were"} left out.
               </Text>
             ) : null}
             {job.estimate ? (

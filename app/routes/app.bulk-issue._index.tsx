@@ -187,7 +187,7 @@ export default function BulkIssue() {
               ) : null}
               {targetType === "EMAILS" && canSkip ? <input type="hidden" name="skipUnmatched" value="1" /> : null}
               <Button submit variant="primary" loading={busy} disabled={templates.length === 0}>
-                {targetType === "EMAILS" && canSkip ? `Issue to the ${formatNumber(error?.matched ?? 0)} customers found` : "Start bulk issue"}
+                {targetType === "EMAILS" && canSkip ? `Issue to the ${formatNumber(error?.matched ?? 0)} ${error?.matched === 1 ? "customer" : "customers"} found` : "Start bulk issue"}
               </Button>
             </BlockStack>
           </Form>
