@@ -130,6 +130,11 @@ export default function BulkIssueJob() {
             </InlineStack>
           </BlockStack>
         </Card>
+        {failures.length > 0 && failures.length < job.failed + job.skipped ? (
+          <Text as="p" tone="subdued">
+            The {formatNumber(failures.length)} most recent of {formatNumber(job.failed + job.skipped)} customers without a reward:
+          </Text>
+        ) : null}
         {failures.length > 0 ? (
           <Card padding="0">
             <IndexTable

@@ -3,7 +3,8 @@
 // filters) or to a pasted list of emails. Use-cases: app/services/bulk-issue/jobs.server.ts.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation, useRevalidator, useRouteError } from "@remix-run/react";
+import { useAppBridge } from "@shopify/app-bridge-react";
 import { Badge, Banner, BlockStack, Button, Card, Checkbox, ChoiceList, IndexTable, Link, List, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import db from "~/db.server";
@@ -12,6 +13,7 @@ import { isBulkTargetType, MAX_PASTED_EMAILS, type BulkTargetType } from "~/doma
 import { listBulkJobs, startBulkJob, type BulkTarget } from "~/services/bulk-issue/jobs.server";
 import { listIssuableTemplates, listVipTiers, normalizeSearch } from "~/services/admin/customers.server";
 import { BULK_STATE_LABELS, BULK_STATE_TONES } from "~/components/bulk-issue";
+import { OPTIONAL_ACCESS_EXPLANATION } from "~/copy/admin";
 import { EmptyStateMessage } from "~/components/empty-state-message";
 import { formatDateTime, formatNumber } from "~/components/format";
 import { RouteError } from "~/components/route-error";
@@ -34,7 +36,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     searchTier: url.searchParams.get("tier") ?? "",
     issued: url.searchParams.get("issued") === "1",
   };
-  return json({ jobs, templates: templates.map((t) => ({ id: t.id, name: t.name })), tiers, prefill });
+  return json({ jobs, templates: templates.map((t) => ({ id: t.id, name: t.name, missingScopes: t.missingScopes })), tiers, prefill });
 }
 
 type ActionAnswer = {
@@ -86,6 +88,26 @@ export default function BulkIssue() {
   // The list the last answer is about: confirming "issue to the customers found" only holds for it.
   const [submittedEmails, setSubmittedEmails] = useState<string | null>(null);
   const error = answer && !answer.ok ? answer : undefined;
+  // Optional scopes (shopify.app.toml optional_scopes) are asked for with App Bridge's scopes API
+  // (https://shopify.dev/docs/api/app-bridge-library/apis/scopes), as the single issue does.
+  const shopify = useAppBridge();
+  const revalidator = useRevalidator();
+  const [granting, setGranting] = useState(false);
+  const [grantError, setGrantError] = useState<string | null>(null);
+  const missing = templates.find((t) => t.id === templateId)?.missingScopes ?? [];
+  const grant = async () => {
+    setGranting(true);
+    setGrantError(null);
+    try {
+      const result = await shopify.scopes.request(missing);
+      if (result.result !== "granted-all") setGrantError(OPTIONAL_ACCESS_EXPLANATION.declined);
+      revalidator.revalidate();
+    } catch (e) {
+      setGrantError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setGranting(false);
+    }
+  };
   const unmatched = error?.unmatched;
   const canSkip = Boolean(unmatched && (error?.matched ?? 0) > 0 && submittedEmails === emails);
 
@@ -141,6 +163,16 @@ export default function BulkIssue() {
                 onChange={setTemplateId}
                 error={error?.field === "templateId" ? error.message : undefined}
               />
+              {missing.length > 0 ? (
+                <Banner
+                  tone="warning"
+                  title={OPTIONAL_ACCESS_EXPLANATION.title}
+                  action={{ content: OPTIONAL_ACCESS_EXPLANATION.action, onAction: () => void grant(), loading: granting }}
+                >
+                  <p>{OPTIONAL_ACCESS_EXPLANATION.body}</p>
+                  {grantError ? <p>{grantError}</p> : null}
+                </Banner>
+              ) : null}
               <ChoiceList
                 title="Who receives it"
                 choices={[

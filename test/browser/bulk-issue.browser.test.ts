@@ -77,6 +77,16 @@ describe("Bulk issue in the admin", () => {
     expect(await page.getByRole("button", { name: "Pause" }).count()).toBe(0);
   });
 
+  it("the customers list's 'Issue reward to these customers' opens the form with its search and filters", async () => {
+    await page.goto(emulator.embeddedAppUrl(DEMO_SHOP, "/app/customers?tier=Gold"), { waitUntil: "networkidle" });
+    await page.getByRole("button", { name: "Issue reward to these customers" }).or(page.getByRole("link", { name: "Issue reward to these customers" })).click();
+    await page.waitForURL(/\/app\/bulk-issue\?/);
+    await page.getByRole("heading", { name: "Start a bulk issue" }).waitFor();
+    expect(await page.getByRole("radio", { name: "Customers matching a search" }).isChecked()).toBe(true);
+    expect(await page.getByRole("combobox", { name: "VIP tier" }).inputValue()).toBe("Gold");
+    await screenshot(page, "bulk-issue-from-customers");
+  });
+
   it("lists a pasted email that matches no customer before starting anything", async () => {
     const before = await db.bulkIssueJob.count({ where: { shop: DEMO_SHOP } });
     const known = (await db.customer.findFirstOrThrow({ where: { shop: DEMO_SHOP, email: { not: null } } })).email!;
