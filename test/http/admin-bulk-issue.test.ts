@@ -40,8 +40,8 @@ describe("Bulk issue list and start form", () => {
   it("lists issuable rewards and tiers, prefilled from the customers list's search", async () => {
     const res = await adminFetch("/app/bulk-issue?target=SEARCH&query=vip&tier=Gold&issued=1", { route: LIST });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { templates: { id: string; name: string }[]; tiers: string[]; prefill: Record<string, unknown>; jobs: unknown[] };
-    expect(body.templates).toContainEqual({ id: template.id, name: "Holiday $5" });
+    const body = (await res.json()) as { templates: { id: string; name: string; missingScopes: string[] }[]; tiers: string[]; prefill: Record<string, unknown>; jobs: unknown[] };
+    expect(body.templates).toContainEqual({ id: template.id, name: "Holiday $5", missingScopes: [] });
     expect(body.tiers).toContain("Gold");
     expect(body.prefill).toEqual({ targetType: "SEARCH", search: "vip", searchTier: "Gold", issued: true });
   });
