@@ -3,11 +3,12 @@ import { describe, expect, it } from "vitest";
 import { periodicTasks } from "./tasks.server";
 
 describe("periodicTasks", () => {
-  it("applies the webhook inbox every round, always sweeps abandoned redemptions and runs the points program; reconciles only when it is turned on", () => {
+  it("applies the webhook inbox and advances bulk issues every round, always sweeps abandoned redemptions and runs the points program; reconciles only when it is turned on", () => {
     const off = periodicTasks({ recoveryEveryMs: 60_000, reconcileAfterMs: 0, reconcileEveryMs: 600_000 });
     expect(off.map((t) => [t.name, t.everyMs])).toEqual([
       ["webhook inbox", 0],
       ["redemption recovery", 60_000],
+      ["bulk issue", 0],
       ["points program", 60_000],
     ]);
 
@@ -15,6 +16,7 @@ describe("periodicTasks", () => {
     expect(on.map((t) => [t.name, t.everyMs])).toEqual([
       ["webhook inbox", 0],
       ["redemption recovery", 30_000],
+      ["bulk issue", 0],
       ["points program", 60_000],
       ["reconciliation", 600_000],
     ]);

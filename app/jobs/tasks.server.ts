@@ -1,11 +1,15 @@
 // The worker's periodic tasks: use-cases that run every so often between the worker's rounds
 // (worker.server.ts). Adding one is one line in `periodicTasks`; the task itself is a use-case in
 // app/services (the worker holds no rules and reaches Shopify only through the services).
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { Logger } from "~/logger.server";
+import { advanceBulkJobs } from "~/services/bulk-issue/run.server";
 import { migrateNonExpiringOfflineTokens } from "~/services/lifecycle/offline-token.server";
 import { runPointsProgramTasks } from "~/services/points/periodic.server";
 import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
+import type { Pacer } from "./pacing.server";
 import { recoverAbandonedRedemptions } from "~/services/rewards/recover-redemptions.server";
 import { drainWebhookInbox } from "~/services/webhooks/apply.server";
 
@@ -15,8 +19,11 @@ export interface PeriodicTask {
   /** Runs at most this often; the first run is in the worker's first round. */
   everyMs: number;
   /** Does one pass. Throwing is logged and makes the worker back off; the task runs again later. */
-  run: (deps: RewardDeps, log: Logger) => Promise<void>;
+  run: (deps: TaskDeps, log: Logger) => Promise<void>;
 }
+
+/** What a task gets: the use-cases' dependencies and, in the worker, its pacer (the shops' API budgets). */
+export type TaskDeps = RewardDeps & { pacer?: Pick<Pacer, "snapshot"> };
 
 export interface PeriodicTaskSettings {
   /** How often the abandoned-redemption sweep runs. */
@@ -37,6 +44,8 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
     // Every round: recorded webhook deliveries are applied within about one poll interval.
     { name: "webhook inbox", everyMs: 0, run: applyWebhookInbox },
     { name: "redemption recovery", everyMs: settings.recoveryEveryMs, run: recoverRedemptions },
+    // Every round: a bulk issue saves its next window of rewards as soon as the last one is generated.
+    { name: "bulk issue", everyMs: 0, run: bulkIssue(`bulk:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`) },
     { name: "points program", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: pointsProgram },
     settings.reconcileAfterMs > 0 && { name: "reconciliation", everyMs: settings.reconcileEveryMs, run: reconcile(settings.reconcileAfterMs) },
     (settings.tokenMigrationEveryMs ?? 0) > 0 && { name: "offline token migration", everyMs: settings.tokenMigrationEveryMs!, run: migrateTokens },
@@ -72,5 +81,20 @@ function reconcile(olderThanMs: number): PeriodicTask["run"] {
     // Webhooks can be lost or a day late: check older Issued codes still work in Shopify.
     const reconciled = await reconcileIssuedRewards({ db: deps.db, adminFor: deps.adminFor, now: deps.now(), olderThanMs });
     if (reconciled.checked > 0 || reconciled.errors > 0) log.info(reconciled, "reconciliation pass");
+  };
+}
+
+function bulkIssue(runnerId: string): PeriodicTask["run"] {
+  return async (deps, log) => {
+    const pacer = deps.pacer;
+    const done = await advanceBulkJobs(deps, {
+      runnerId,
+      // The budget the pacer learned from Shopify's cost reports, for the admin's estimated finish.
+      budgetOf: (shop) => {
+        const b = pacer?.snapshot(shop);
+        return b?.known && b.restoreRate > 0 && b.estimate > 0 ? { restoreRate: b.restoreRate, costPerReward: b.estimate } : null;
+      },
+    });
+    if (done.saved > 0 || done.finished > 0) log.info(done, "bulk issue pass");
   };
 }

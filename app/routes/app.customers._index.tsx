@@ -83,7 +83,18 @@ export default function Customers() {
     );
 
   return (
-    <Page title="Customers" backAction={{ content: "Home", url: "/app" }}>
+    <Page
+      title="Customers"
+      backAction={{ content: "Home", url: "/app" }}
+      secondaryActions={[
+        {
+          content: "Issue reward to these customers",
+          // The bulk issue form, prefilled with this search and these filters (app.bulk-issue._index.tsx).
+          url: withSearch("/app/bulk-issue", new URLSearchParams(), { target: "SEARCH", query: search || null, tier, issued: issued ? "1" : null }),
+          disabled: page.items.length === 0,
+        },
+      ]}
+    >
       <BlockStack gap="400">
         <Card>
           <BlockStack gap="300">

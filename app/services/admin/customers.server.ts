@@ -41,8 +41,15 @@ export function containsText(db: Db, text: string): Prisma.StringFilter {
 const LITERAL_SEARCH_BATCH = 200;
 const LITERAL_SEARCH_ROUNDS = 50;
 
-function hasLikeWildcard(text: string): boolean {
+/** Whether the search holds `%` or `_`, which Prisma hands to LIKE as wildcards (read on and keep the literal matches). */
+export function hasLikeWildcard(text: string): boolean {
   return /[%_]/.test(text);
+}
+
+/** The literal check behind a wildcard search: `search` (normalized) appears in the name or email. */
+export function matchesSearchLiterally(customer: { displayName: string; email: string | null }, search: string): boolean {
+  const needle = search.toLowerCase();
+  return customer.displayName.toLowerCase().includes(needle) || (customer.email ?? "").toLowerCase().includes(needle);
 }
 
 export interface CustomerListQuery extends PageRequest {
@@ -82,16 +89,27 @@ const CUSTOMER_SELECT = {
 
 type CustomerRecord = Prisma.CustomerGetPayload<{ select: typeof CUSTOMER_SELECT }>;
 
-/** Customers of the program, most recently active first (index Customer(shop, lastActivityAt)). */
-export async function listCustomers(db: Db, query: CustomerListQuery): Promise<KeysetPage<CustomerRow>> {
+export type CustomerFilter = Pick<CustomerListQuery, "shop" | "search" | "vipTier" | "hasIssuedRewards">;
+
+/**
+ * The customers list's filter as a Prisma condition (also what a bulk issue to "these customers"
+ * selects). A search with `%` or `_` matches more than it says: keep only `matchesSearchLiterally`.
+ */
+export function customerFilterWhere(db: Db, query: CustomerFilter): { where: Prisma.CustomerWhereInput; search: string } {
   const search = normalizeSearch(query.search);
   const tier = query.vipTier ? query.vipTier.slice(0, MAX_TIER_LENGTH) : null;
-  const base: Prisma.CustomerWhereInput = {
+  const where: Prisma.CustomerWhereInput = {
     shop: query.shop,
     ...(search ? { OR: [{ displayName: containsText(db, search) }, { email: containsText(db, search) }] } : {}),
     ...(tier ? { vipTier: tier === "none" ? null : tier } : {}),
     ...(query.hasIssuedRewards ? { rewards: { some: { status: "ISSUED" } } } : {}),
   };
+  return { where, search };
+}
+
+/** Customers of the program, most recently active first (index Customer(shop, lastActivityAt)). */
+export async function listCustomers(db: Db, query: CustomerListQuery): Promise<KeysetPage<CustomerRow>> {
+  const { where: base, search } = customerFilterWhere(db, query);
   // AND keeps the search's OR and the cursor's OR from overwriting each other.
   const read = (where: Prisma.CustomerWhereInput | undefined, direction: "asc" | "desc", take: number) =>
     db.customer.findMany({
@@ -109,12 +127,11 @@ export async function listCustomers(db: Db, query: CustomerListQuery): Promise<K
       if (!hasLikeWildcard(search)) return read(where, direction, take);
       // Prisma hands % and _ to LIKE unescaped, where they match anything: read on in keyset
       // batches and keep the literal matches only (bounded, for a rare kind of search).
-      const needle = search.toLowerCase();
       const found: CustomerRecord[] = [];
       let next = where;
       for (let round = 0; round < LITERAL_SEARCH_ROUNDS && found.length < take; round++) {
         const batch = await read(next, direction, LITERAL_SEARCH_BATCH);
-        found.push(...batch.filter((c) => c.displayName.toLowerCase().includes(needle) || (c.email ?? "").toLowerCase().includes(needle)));
+        found.push(...batch.filter((c) => matchesSearchLiterally(c, search)));
         if (batch.length < LITERAL_SEARCH_BATCH) break;
         const last = cursorOf(batch[batch.length - 1]);
         next = direction === "desc" ? olderThan(last, "lastActivityAt") : newerThan(last, "lastActivityAt");

@@ -250,6 +250,8 @@ export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "
   const { shop } = ctx;
   await db.$transaction([
     db.rewardEvent.deleteMany({ where: { shop } }),
+    db.bulkIssueItem.deleteMany({ where: { shop } }),
+    db.bulkIssueJob.deleteMany({ where: { shop } }),
     db.redemption.deleteMany({ where: { shop } }),
     db.reward.deleteMany({ where: { shop } }),
     db.pointsTransaction.deleteMany({ where: { shop } }),

@@ -1,4 +1,4 @@
-// Asynchronous issue (referral, VIP tier entry, merchant manual/bulk): saved Pending at once with
+// Asynchronous issue (referral, VIP tier entry, merchant manual/bulk — bulk jobs: app/services/bulk-issue): saved Pending at once with
 // its code, idempotent per key, validated; generated later by the worker from its own snapshot.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Customer } from "@prisma/client";
@@ -10,7 +10,7 @@ import { TEST_APP } from "../../../test/support/constants";
 import { createCustomer, createTemplate } from "../../../test/support/factories";
 import { testClock } from "../../../test/support/clock";
 import type { RewardDeps } from "./deps.server";
-import { issueRewardAsync, issueRewardsInBulk } from "./issue-async.server";
+import { issueRewardAsync } from "./issue-async.server";
 
 const { emulator, adminGraphql } = useShopifyEmulator();
 const SHOP: string = TEST_APP.shop;
@@ -66,21 +66,6 @@ describe("issueRewardAsync", () => {
     expect(await issue("missing")).toMatchObject({ ok: false, error: { code: "template_not_found" } });
     // The merchant may hand out any active template by hand.
     expect(await issue(redemption.id, "MANUAL")).toMatchObject({ ok: true, reward: { source: "MANUAL", status: "PENDING" } });
-  });
-
-  it("issues in bulk for the merchant, one reward per customer, safe to submit twice", async () => {
-    const template = await createTemplate(db, SHOP, { purpose: "MANUAL", pointsCost: null, value: "3.00" });
-    const customers = await Promise.all([1, 2, 3, 4].map(() => createCustomer(db, SHOP, {}, emulator)));
-    const ids = [...customers.map((c) => c.id), customers[0].id, "unknown-customer"];
-    const first = await issueRewardsInBulk(deps(), { shop: SHOP, templateId: template.id, customerIds: ids, idempotencyKeyPrefix: "bulk-2026-11" });
-    expect(first).toMatchObject({ created: 4, existing: 0, errors: [{ customerId: "unknown-customer", code: "customer_not_found" }] });
-    const second = await issueRewardsInBulk(deps(), { shop: SHOP, templateId: template.id, customerIds: ids, idempotencyKeyPrefix: "bulk-2026-11" });
-    expect(second).toMatchObject({ created: 0, existing: 4 });
-    const rows = await db.reward.findMany({ where: { templateId: template.id } });
-    expect(rows).toHaveLength(4);
-    expect(rows.every((r) => r.source === "MANUAL" && r.status === "PENDING")).toBe(true);
-    const events = await db.rewardEvent.findMany({ where: { rewardId: { in: rows.map((r) => r.id) }, type: "CREATED" } });
-    expect(events.every((e) => e.actor === "MERCHANT")).toBe(true);
   });
 
   it("is generated from its own snapshot: editing the template afterwards doesn't change a promised reward", async () => {

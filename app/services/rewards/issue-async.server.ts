@@ -52,6 +52,11 @@ const PURPOSES: Record<AsyncSource, readonly string[]> = {
   MANUAL: ["MANUAL", "REFERRAL", "VIP_TIER_ENTRY", "POINTS_REDEMPTION"],
 };
 
+/** Whether a template of `purpose` may be given as a `source` reward (the merchant's manual and bulk issue: MANUAL). */
+export function purposeAllowed(source: AsyncSource, purpose: string): boolean {
+  return PURPOSES[source].includes(purpose);
+}
+
 const issueError = (code: IssueErrorCode, message: string): IssueResult => ({ ok: false, error: { code, message } });
 
 /**
@@ -185,43 +190,6 @@ async function queuePendingReward(deps: RewardDeps, input: QueueInput): Promise<
     }
   }
   throw new Error("could not find a free reward code after 3 tries");
-}
-
-export interface BulkIssueInput {
-  shop: string;
-  templateId: string;
-  customerIds: string[];
-  source?: AsyncSource;
-  /** Per customer the key becomes `${prefix}:${customerId}`, so re-submitting a bulk run is harmless. */
-  idempotencyKeyPrefix?: string;
-  actor?: Actor;
-  reason?: string;
-}
-
-export interface BulkIssueSummary {
-  created: number;
-  existing: number;
-  errors: { customerId: string; code: IssueErrorCode; message: string }[];
-}
-
-/** Merchant bulk issue: one Pending reward per customer; the worker paces the generation. */
-export async function issueRewardsInBulk(deps: RewardDeps, input: BulkIssueInput): Promise<BulkIssueSummary> {
-  const summary: BulkIssueSummary = { created: 0, existing: 0, errors: [] };
-  for (const customerId of new Set(input.customerIds)) {
-    const r = await issueRewardAsync(deps, {
-      shop: input.shop,
-      customer: { id: customerId },
-      templateId: input.templateId,
-      source: input.source ?? "MANUAL",
-      idempotencyKey: input.idempotencyKeyPrefix ? `${input.idempotencyKeyPrefix}:${customerId}` : null,
-      ...(input.actor ? { actor: input.actor } : {}),
-      ...(input.reason ? { reason: input.reason } : {}),
-    });
-    if (!r.ok) summary.errors.push({ customerId, ...r.error });
-    else if (r.created) summary.created++;
-    else summary.existing++;
-  }
-  return summary;
 }
 
 export interface ReissueInput {

@@ -1,0 +1,333 @@
+// Bulk issue, the merchant's side (docs/decisions/024): start a job for a VIP tier, the customers
+// list's search result or a pasted list of emails; pause, resume or cancel it; read its progress.
+// The job is saved with one item per customer (customer ids only: no email or name is stored) and
+// the periodic runner (run.server.ts) turns items into Pending rewards a bounded window at a time.
+import type { BulkIssueJob, Prisma } from "@prisma/client";
+import type { Db } from "~/db.server";
+import {
+  BULK_JOB_MOVES,
+  estimateFinish,
+  isBulkJobMoving,
+  parseEmailList,
+  type BulkJobAction,
+  type BulkTargetType,
+  type FinishEstimate,
+} from "~/domain/bulk-issue";
+import type { Problem, Result } from "~/domain/result";
+import { containsText, customerFilterWhere, hasLikeWildcard, matchesSearchLiterally, MAX_TIER_LENGTH } from "~/services/admin/customers.server";
+import { purposeAllowed } from "~/services/rewards/issue-async.server";
+
+/** At most this many customers in one job (a larger tier or search: split it, e.g. by tier). */
+export const MAX_BULK_CUSTOMERS = 10_000;
+/** Items written per statement when the job is saved. */
+const INSERT_CHUNK = 500;
+/** Emails looked up per query. */
+const EMAIL_LOOKUP_CHUNK = 100;
+
+export type BulkTarget =
+  | { type: "TIER"; tier: string }
+  | { type: "SEARCH"; search?: string | null; vipTier?: string | null; hasIssuedRewards?: boolean }
+  /** `skipUnmatched`: the merchant saw the entries that match no customer and chose to go on without them. */
+  | { type: "EMAILS"; text: string; skipUnmatched?: boolean };
+
+export interface StartBulkJobInput {
+  shop: string;
+  templateId: string;
+  target: BulkTarget;
+}
+
+export type StartBulkJobErrorCode =
+  | "template_not_found"
+  | "template_inactive"
+  | "template_not_issuable"
+  | "invalid_target"
+  | "no_customers"
+  | "too_many_customers"
+  | "unmatched_emails";
+
+export interface Unmatched {
+  /** Entries of the pasted list that are not email addresses (as typed). */
+  invalid: string[];
+  /** Emails that are no customer of the program. */
+  unknown: string[];
+}
+
+export type StartBulkJobResult = Result<
+  { job: BulkIssueJob; unmatched: Unmatched; duplicates: number },
+  Problem<StartBulkJobErrorCode> & { field?: "templateId" | "tier" | "emails"; unmatched?: Unmatched; matched?: number }
+>;
+
+function fail(code: StartBulkJobErrorCode, message: string, extra: { field?: "templateId" | "tier" | "emails"; unmatched?: Unmatched; matched?: number } = {}): StartBulkJobResult {
+  return { ok: false, error: { code, message, ...extra } };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+interface Recipients {
+  customerIds: string[];
+  target: string;
+  unmatched: Unmatched;
+  duplicates: number;
+}
+
+/** Customer ids matching a condition, bounded: null when more than MAX_BULK_CUSTOMERS match. */
+async function idsWhere(db: Db, where: Prisma.CustomerWhereInput, literal?: string): Promise<string[] | null> {
+  if (!literal) {
+    const rows = await db.customer.findMany({ where, select: { id: true }, orderBy: { id: "asc" }, take: MAX_BULK_CUSTOMERS + 1 });
+    return rows.length > MAX_BULK_CUSTOMERS ? null : rows.map((r) => r.id);
+  }
+  // `%` or `_` in the search: LIKE matches more than asked, so read on in id order and keep the literal matches.
+  const ids: string[] = [];
+  let after: string | undefined;
+  for (let round = 0; round < 50; round++) {
+    const batch = await db.customer.findMany({
+      where: after ? { AND: [where, { id: { gt: after } }] } : where,
+      select: { id: true, displayName: true, email: true },
+      orderBy: { id: "asc" },
+      take: 1_000,
+    });
+    ids.push(...batch.filter((c) => matchesSearchLiterally(c, literal)).map((c) => c.id));
+    if (ids.length > MAX_BULK_CUSTOMERS) return null;
+    if (batch.length < 1_000) return ids;
+    after = batch[batch.length - 1].id;
+  }
+  return null;
+}
+
+async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Promise<Recipients | StartBulkJobResult> {
+  const none: Unmatched = { invalid: [], unknown: [] };
+  const tooMany = () => fail("too_many_customers", `More than ${MAX_BULK_CUSTOMERS.toLocaleString("en-US")} customers match. Narrow the selection (e.g. by tier) and start several jobs.`);
+  switch (target.type) {
+    case "TIER": {
+      const tier = (target.tier ?? "").trim();
+      if (!tier) return fail("invalid_target", "Choose a VIP tier.", { field: "tier" });
+      if (tier.length > MAX_TIER_LENGTH) return fail("invalid_target", `A VIP tier name has at most ${MAX_TIER_LENGTH} characters.`, { field: "tier" });
+      const ids = await idsWhere(db, { shop, vipTier: tier });
+      if (!ids) return tooMany();
+      return { customerIds: ids, target: `VIP tier ${tier}`, unmatched: none, duplicates: 0 };
+    }
+    case "SEARCH": {
+      const { where, search } = customerFilterWhere(db, { shop, search: target.search, vipTier: target.vipTier, hasIssuedRewards: target.hasIssuedRewards });
+      const ids = await idsWhere(db, where, hasLikeWildcard(search) ? search : undefined);
+      if (!ids) return tooMany();
+      // The search text may be a name or an email: it is described, never stored.
+      const parts = [search ? "matching a search" : null, target.vipTier ? (target.vipTier === "none" ? "without a VIP tier" : `VIP tier ${target.vipTier.slice(0, MAX_TIER_LENGTH)}`) : null, target.hasIssuedRewards ? "with issued rewards" : null].filter(Boolean);
+      return { customerIds: ids, target: parts.length ? `Customers ${parts.join(", ")}` : "All customers in the program", unmatched: none, duplicates: 0 };
+    }
+    case "EMAILS": {
+      const parsed = parseEmailList(target.text ?? "");
+      if (!parsed.ok) return fail("invalid_target", parsed.error.message, { field: "emails" });
+      const found = new Map<string, string[]>();
+      for (let i = 0; i < parsed.emails.length; i += EMAIL_LOOKUP_CHUNK) {
+        const chunk = parsed.emails.slice(i, i + EMAIL_LOOKUP_CHUNK);
+        // Case-insensitive on both databases (stored emails keep Shopify's case); LIKE's `_` wildcard
+        // may match more, so only exact (case-folded) equality counts.
+        const rows = await db.customer.findMany({
+          where: { shop, OR: chunk.map((email) => ({ email: containsText(db, email) })) },
+          select: { id: true, email: true },
+          take: 5_000,
+        });
+        for (const row of rows) {
+          const key = (row.email ?? "").toLowerCase();
+          if (!chunk.includes(key)) continue;
+          found.set(key, [...(found.get(key) ?? []), row.id]);
+        }
+      }
+      const unmatched: Unmatched = { invalid: parsed.invalid, unknown: parsed.emails.filter((e) => !found.has(e)) };
+      const customerIds = [...new Set([...found.values()].flat())];
+      const missing = unmatched.invalid.length + unmatched.unknown.length;
+      if (customerIds.length === 0) {
+        return fail("no_customers", `None of the ${plural(parsed.emails.length + parsed.invalid.length, "entry", "entries")} is the email of a customer in the program.`, { field: "emails", unmatched, matched: 0 });
+      }
+      if (missing > 0 && !target.skipUnmatched) {
+        return fail(
+          "unmatched_emails",
+          `${plural(missing, "entry", "entries")} of the list ${missing === 1 ? "matches" : "match"} no customer in the program (listed below). Fix the list, or confirm to issue to the ${plural(customerIds.length, "customer")} found.`,
+          { field: "emails", unmatched, matched: customerIds.length },
+        );
+      }
+      if (customerIds.length > MAX_BULK_CUSTOMERS) return tooMany();
+      return { customerIds, target: `Pasted list of ${plural(parsed.emails.length + parsed.invalid.length, "entry", "entries")}`, unmatched, duplicates: parsed.duplicates };
+    }
+    default:
+      return fail("invalid_target", "Choose who receives the reward: a VIP tier, a customer search or a list of emails.");
+  }
+}
+
+/**
+ * Saves a bulk job (QUEUED) with one item per chosen customer; the worker's periodic task issues the
+ * rewards. Pasted entries that match no customer are returned (and only counted on the job), never
+ * dropped silently: unless `skipUnmatched`, they stop the job from starting.
+ *
+ * @example
+ *   const r = await startBulkJob(db, { shop, templateId, target: { type: "TIER", tier: "Gold" } });
+ *   if (!r.ok) r.error.code; // e.g. "no_customers"
+ *   else r.job.total; // customers who will get the reward
+ */
+export async function startBulkJob(db: Db, input: StartBulkJobInput, now: Date = new Date()): Promise<StartBulkJobResult> {
+  const { shop } = input;
+  const template = input.templateId ? await db.rewardTemplate.findFirst({ where: { id: input.templateId, shop } }) : null;
+  if (!template) return fail("template_not_found", "Choose a reward to issue.", { field: "templateId" });
+  if (!template.active) return fail("template_inactive", `The reward "${template.name}" is turned off. Turn it on before issuing it.`, { field: "templateId" });
+  // Variable "points for amount off" options have no value of their own (docs/decisions/020).
+  if (!purposeAllowed("MANUAL", template.purpose) || template.pointsStep !== null) {
+    return fail("template_not_issuable", `The reward "${template.name}" can't be issued by hand.`, { field: "templateId" });
+  }
+  const recipients = await resolveRecipients(db, shop, input.target);
+  if ("ok" in recipients) return recipients;
+  if (recipients.customerIds.length === 0) return fail("no_customers", "No customer matches this selection: nobody would receive the reward.");
+
+  const unmatchedCount = recipients.unmatched.invalid.length + recipients.unmatched.unknown.length;
+  const job = await db.$transaction(
+    async (tx) => {
+      const created = await tx.bulkIssueJob.create({
+        data: {
+          shop,
+          templateId: template.id,
+          templateName: template.name,
+          targetType: input.target.type satisfies BulkTargetType,
+          target: recipients.target,
+          total: recipients.customerIds.length,
+          unmatched: unmatchedCount,
+          createdAt: now,
+        },
+      });
+      for (let i = 0; i < recipients.customerIds.length; i += INSERT_CHUNK) {
+        await tx.bulkIssueItem.createMany({
+          data: recipients.customerIds.slice(i, i + INSERT_CHUNK).map((customerId) => ({ jobId: created.id, shop, customerId, createdAt: now })),
+        });
+      }
+      return created;
+    },
+    { maxWait: 20_000, timeout: 60_000 },
+  );
+  return { ok: true, job, unmatched: recipients.unmatched, duplicates: recipients.duplicates };
+}
+
+export type MoveBulkJobResult = Result<{ job: BulkIssueJob }, Problem<"not_found" | "not_allowed"> & { state?: string }>;
+
+const ACTION_WORDS: Record<BulkJobAction, string> = { pause: "paused", resume: "resumed", cancel: "canceled" };
+
+/**
+ * Pause, resume or cancel: a conditional update from the states the move allows, so two clicks or
+ * a runner finishing at the same moment can't both win. Rewards already saved stay (a pause or a
+ * cancel stops the job from saving more; the few in flight are still generated).
+ */
+export async function moveBulkJob(db: Db, input: { shop: string; jobId: string; action: BulkJobAction }, now: Date = new Date()): Promise<MoveBulkJobResult> {
+  const move = BULK_JOB_MOVES[input.action];
+  const stamp = input.action === "pause" ? { pausedAt: now } : input.action === "cancel" ? { canceledAt: now, finishedAt: now } : { pausedAt: null, lastErrorCode: null, lastErrorMessage: null };
+  const moved = await db.bulkIssueJob.updateMany({
+    where: { id: input.jobId, shop: input.shop, state: { in: [...move.from] } },
+    data: { state: move.to, ...stamp },
+  });
+  const job = await db.bulkIssueJob.findFirst({ where: { id: input.jobId, shop: input.shop } });
+  if (!job) return { ok: false, error: { code: "not_found", message: "This bulk issue doesn't exist in this shop." } };
+  if (moved.count === 0) {
+    return { ok: false, error: { code: "not_allowed", state: job.state, message: `This bulk issue is ${job.state.toLowerCase()}: it can't be ${ACTION_WORDS[input.action]}.` } };
+  }
+  return { ok: true, job };
+}
+
+// ---- read models ----------------------------------------------------------------------------
+
+export interface BulkJobView {
+  id: string;
+  templateId: string;
+  templateName: string;
+  targetType: string;
+  target: string;
+  state: string;
+  total: number;
+  /** Items with an outcome: issued, failed or skipped. */
+  done: number;
+  inFlight: number;
+  waiting: number;
+  issued: number;
+  failed: number;
+  skipped: number;
+  unmatched: number;
+  lastError: { code: string; message: string } | null;
+  /** ISO 8601. */
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  moving: boolean;
+  estimate: (Omit<FinishEstimate, "at"> & { at: string }) | null;
+}
+
+export function toBulkJobView(job: BulkIssueJob, now: Date): BulkJobView {
+  const done = job.issued + job.failed + job.skipped;
+  const waiting = Math.max(0, job.total - done - job.inFlight);
+  const moving = isBulkJobMoving(job);
+  const remaining = job.state === "QUEUED" || job.state === "RUNNING" ? waiting + job.inFlight : job.inFlight;
+  const estimate = moving && remaining > 0 ? estimateFinish({ remaining, restoreRate: job.apiRestoreRate, costPerReward: job.apiCostPerReward, now }) : null;
+  return {
+    id: job.id,
+    templateId: job.templateId,
+    templateName: job.templateName,
+    targetType: job.targetType,
+    target: job.target,
+    state: job.state,
+    total: job.total,
+    done,
+    inFlight: job.inFlight,
+    waiting,
+    issued: job.issued,
+    failed: job.failed,
+    skipped: job.skipped,
+    unmatched: job.unmatched,
+    lastError: job.lastErrorCode ? { code: job.lastErrorCode, message: job.lastErrorMessage ?? job.lastErrorCode } : null,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    moving,
+    estimate: estimate ? { ...estimate, at: estimate.at.toISOString() } : null,
+  };
+}
+
+/** The shop's bulk jobs, newest first (bounded). */
+export async function listBulkJobs(db: Db, shop: string, now: Date = new Date(), take = 50): Promise<BulkJobView[]> {
+  const jobs = await db.bulkIssueJob.findMany({ where: { shop }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take });
+  return jobs.map((j) => toBulkJobView(j, now));
+}
+
+export interface BulkFailureRow {
+  itemId: string;
+  customerId: string;
+  customerName: string;
+  rewardId: string | null;
+  state: string;
+  /** A code of app/domain/rewards/failures.ts (FAILED) or why no reward was saved (SKIPPED). */
+  reasonCode: string | null;
+  /** Shopify's own words, for support (failed rewards only). */
+  detail: string | null;
+}
+
+/** One job with its failed and skipped customers (at most `take`), or null if it isn't the shop's. */
+export async function getBulkJob(db: Db, shop: string, jobId: string, now: Date = new Date(), take = 100): Promise<{ job: BulkJobView; failures: BulkFailureRow[] } | null> {
+  const job = await db.bulkIssueJob.findFirst({ where: { id: jobId, shop } });
+  if (!job) return null;
+  const items = await db.bulkIssueItem.findMany({
+    where: { jobId, state: { in: ["FAILED", "SKIPPED"] } },
+    orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
+    take,
+  });
+  const [customers, rewards] = await Promise.all([
+    db.customer.findMany({ where: { shop, id: { in: items.map((i) => i.customerId) } }, select: { id: true, displayName: true, email: true } }),
+    db.reward.findMany({ where: { shop, id: { in: items.flatMap((i) => (i.rewardId ? [i.rewardId] : [])) } }, select: { id: true, failureMessage: true } }),
+  ]);
+  const nameOf = new Map(customers.map((c) => [c.id, c.displayName || c.email || "Customer"]));
+  const detailOf = new Map(rewards.map((r) => [r.id, r.failureMessage]));
+  return {
+    job: toBulkJobView(job, now),
+    failures: items.map((i) => ({
+      itemId: i.id,
+      customerId: i.customerId,
+      customerName: nameOf.get(i.customerId) ?? "Customer no longer in the program",
+      rewardId: i.rewardId,
+      state: i.state,
+      reasonCode: i.reasonCode,
+      detail: i.rewardId ? (detailOf.get(i.rewardId) ?? null) : null,
+    })),
+  };
+}
