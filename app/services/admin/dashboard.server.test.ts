@@ -53,6 +53,16 @@ describe("getHomeStats", () => {
     expect(recentFailures[4]).toMatchObject(merchantExplanation("gift_cards_unavailable"));
   });
 
+  it("dates a failure by its history's Failed transition, not by the row's last write", async () => {
+    const [latest] = failedIds.slice(-1);
+    const failedAt = hours(90);
+    await db.rewardEvent.deleteMany({ where: { rewardId: latest!, toStatus: "FAILED" } });
+    await db.rewardEvent.create({ data: { rewardId: latest!, shop: SHOP, type: "STATUS_CHANGED", fromStatus: "PENDING", toStatus: "FAILED", actor: "WORKER", createdAt: failedAt } });
+    await db.reward.update({ where: { id: latest! }, data: { customerName: "touched later" } }); // updatedAt is now
+    const { recentFailures } = await getHomeStats(db, SHOP, NOW);
+    expect(recentFailures.find((f) => f.id === latest)?.failedAt).toBe(failedAt.toISOString());
+  });
+
   it("reports pending work: how many, how many are due, and the oldest one's age", async () => {
     const { pending } = await getHomeStats(db, SHOP, NOW);
     expect(pending).toEqual({ total: 2, due: 1, oldest: { id: oldestPendingId, customerId: expect.any(String), createdAt: hours(3).toISOString(), ageMs: 3 * 3_600_000 } });

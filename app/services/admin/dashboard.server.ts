@@ -70,6 +70,8 @@ export async function getHomeStats(db: Db, shop: string, now: Date = new Date())
         code: true,
         failureCode: true,
         updatedAt: true,
+        // When it failed is its history's Failed transition (updatedAt moves with any later write).
+        events: { where: { toStatus: "FAILED" }, orderBy: { createdAt: "desc" }, take: 1, select: { createdAt: true } },
         customerName: true,
         customer: { select: { displayName: true } },
       },
@@ -114,7 +116,7 @@ export async function getHomeStats(db: Db, shop: string, now: Date = new Date())
         customerName: customerLabel(f.customer.displayName || f.customerName),
         title: f.title,
         code: f.code,
-        failedAt: f.updatedAt.toISOString(),
+        failedAt: (f.events[0]?.createdAt ?? f.updatedAt).toISOString(),
         summary: explanation.summary,
         action: explanation.action,
       };
