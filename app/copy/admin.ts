@@ -487,6 +487,9 @@ export const CUSTOMERS_PAGE = {
   anyTier: "Any tier",
   noTier: "No tier",
   issuedFilter: "Has Issued rewards",
+  sortLabel: "Sort by",
+  sorts: { activity: "Last activity (newest first)", points: "Points (highest first)", name: "Name (A–Z)" },
+  badSort: "Unknown sort order.",
   noMatchHeading: "No customers match these filters",
   noMatchBody: "Nobody in the program is in this VIP tier or has a reward they can use now. Change or clear the filters.",
 } as const;

@@ -1,5 +1,5 @@
 // Customers: the shop's customers known to the loyalty program, searchable by name or email,
-// most recently active first, paged with keyset cursors.
+// filtered by tier and Issued rewards, sorted by last activity, points or name, paged with keyset cursors.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation, useRouteError, useSearchParams, useSubmit } from "@remix-run/react";
@@ -9,7 +9,7 @@ import { useNavigate } from "@remix-run/react";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
 import { InvalidCursorError } from "~/services/admin/keyset.server";
-import { listCustomers, listVipTiers, normalizeSearch } from "~/services/admin/customers.server";
+import { listCustomers, listVipTiers, normalizeSearch, parseCustomerSort } from "~/services/admin/customers.server";
 import { CUSTOMERS_PAGE } from "~/copy/admin";
 import { withSearch } from "~/components/url";
 import { EmptyStateMessage } from "~/components/empty-state-message";
@@ -28,19 +28,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const search = normalizeSearch(url.searchParams.get("query"));
   const tier = url.searchParams.get("tier") || null;
   const issued = url.searchParams.get("issued") === "1";
+  const sort = parseCustomerSort(url.searchParams.get("sort"));
+  if (sort === "invalid") throw json({ message: CUSTOMERS_PAGE.badSort }, { status: 400 });
   try {
     const page = await listCustomers(db, {
       shop: session.shop,
       search,
       vipTier: tier,
       hasIssuedRewards: issued,
+      sort,
       after: url.searchParams.get("after"),
       before: url.searchParams.get("before"),
       pageSize: PAGE_SIZE,
     });
     const filtered = Boolean(search || tier || issued);
     const [total, tiers] = await Promise.all([filtered ? null : db.customer.count({ where: { shop: session.shop } }), listVipTiers(db, session.shop)]);
-    return json({ search, tier, issued, tiers, page, total });
+    return json({ search, tier, issued, sort, tiers, page, total });
   } catch (error) {
     if (error instanceof InvalidCursorError) throw json({ message: error.message }, { status: 400 });
     throw error;
@@ -48,7 +51,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Customers() {
-  const { search, tier, issued, tiers, page, total } = useLoaderData<typeof loader>();
+  const { search, tier, issued, sort, tiers, page, total } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const submit = useSubmit();
   const navigation = useNavigation();
@@ -112,6 +115,7 @@ export default function Customers() {
             />
             {tier ? <input type="hidden" name="tier" value={tier} /> : null}
             {issued ? <input type="hidden" name="issued" value="1" /> : null}
+            {sort !== "activity" ? <input type="hidden" name="sort" value={sort} /> : null}
           </Form>
           <InlineStack gap="400" blockAlign="end">
             <Select
@@ -125,6 +129,12 @@ export default function Customers() {
               onChange={(value) => filterTo({ tier: value || null })}
             />
             <Checkbox label={CUSTOMERS_PAGE.issuedFilter} checked={issued} onChange={(checked) => filterTo({ issued: checked ? "1" : null })} />
+            <Select
+              label={CUSTOMERS_PAGE.sortLabel}
+              options={Object.entries(CUSTOMERS_PAGE.sorts).map(([value, label]) => ({ label, value }))}
+              value={sort}
+              onChange={(value) => filterTo({ sort: value === "activity" ? null : value })}
+            />
           </InlineStack>
           </BlockStack>
         </Card>

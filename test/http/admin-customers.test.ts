@@ -118,6 +118,36 @@ describe("Customers index", () => {
     expect(ids).not.toContain(ours[0].id);
   });
 
+  it.each([
+    ["points, highest first", "points", { pointsBalance: "desc" as const }],
+    ["name, A to Z", "name", { displayName: "asc" as const }],
+  ])("sorts by %s across pages, forwards and back, with ties broken by id", async (_label, sort, orderBy) => {
+    // Points with ties: several customers share a balance, so only the id orders them.
+    for (const [i, c] of ours.entries()) if (i > 0) await db.customer.update({ where: { id: c.id }, data: { pointsBalance: (i % 4) * 100 } });
+    const direction = Object.values(orderBy)[0];
+    const expected = (await db.customer.findMany({ where: { shop: SHOP }, orderBy: [orderBy, { id: direction }] })).map((c) => c.id);
+    const pages: ListJson[] = [];
+    let query = `?sort=${sort}`;
+    for (let i = 0; i < 5; i++) {
+      const body = await listJson(query);
+      pages.push(body);
+      if (!body.page.nextCursor) break;
+      query = `?sort=${sort}&after=${body.page.nextCursor}`;
+    }
+    expect(pages.map((p) => p.page.items.length)).toEqual([20, 20, 5]);
+    expect(pages.flatMap((p) => p.page.items.map((c) => c.id))).toEqual(expected);
+    // Back from the third page lands on the second, in the same order.
+    const back = await listJson(`?sort=${sort}&before=${pages[2].page.previousCursor}`);
+    expect(back.page.items.map((c) => c.id)).toEqual(pages[1].page.items.map((c) => c.id));
+    if (sort === "points") expect(pages[0].page.items[0].id).toBe(ours[0].id); // 2 400 points
+  });
+
+  it("refuses an unknown sort order, and a cursor of one sort used with another", async () => {
+    expect((await list("?sort=email")).status).toBe(400);
+    const byName = await listJson("?sort=name");
+    expect((await list(`?sort=points&after=${byName.page.nextCursor}`)).status).toBe(400);
+  });
+
   it("the other shop sees only its own customer", async () => {
     const body = await listJson("", OTHER);
     expect(body.page.items).toHaveLength(1);

@@ -5,7 +5,7 @@ import type { Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { parseRewardKind } from "~/domain/rewards";
 import { adapterFor } from "~/shopify/kinds/index.server";
-import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
+import { keysetPage, newerThan, olderThan, type KeyKind, type KeysetPage, type PageRequest } from "./keyset.server";
 import { POINTS_LEDGER_LABELS } from "~/copy/admin";
 import { customerAdminUrl, orderAdminUrl } from "./links.server";
 
@@ -60,7 +60,25 @@ export interface CustomerListQuery extends PageRequest {
   vipTier?: string | null;
   /** Only customers who have at least one Issued reward (a code they can use now). */
   hasIssuedRewards?: boolean;
+  /** Default: most recently active first. */
+  sort?: CustomerSort;
 }
+
+/** The customers list's orders: last activity (newest first), points (highest first), name (A→Z). */
+export const CUSTOMER_SORTS = ["activity", "points", "name"] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+
+export function parseCustomerSort(value: string | null | undefined): CustomerSort | "invalid" {
+  if (value === null || value === undefined || value === "") return "activity";
+  return (CUSTOMER_SORTS as readonly string[]).includes(value) ? (value as CustomerSort) : "invalid";
+}
+
+/** Each order's column, direction and index (Customer(shop, <column>)); the id breaks ties. */
+const SORTS = {
+  activity: { field: "lastActivityAt", order: "desc", keyKind: "date" },
+  points: { field: "pointsBalance", order: "desc", keyKind: "number" },
+  name: { field: "displayName", order: "asc", keyKind: "text" },
+} as const satisfies Record<CustomerSort, { field: keyof Prisma.CustomerWhereInput; order: "asc" | "desc"; keyKind: KeyKind }>;
 
 /** The longest VIP tier name the filter accepts. */
 export const MAX_TIER_LENGTH = 100;
@@ -107,22 +125,31 @@ export function customerFilterWhere(db: Db, query: CustomerFilter): { where: Pri
   return { where, search };
 }
 
-/** Customers of the program, most recently active first (index Customer(shop, lastActivityAt)). */
+/**
+ * Customers of the program, in the chosen order (default: most recently active first), keyset-paged
+ * on that column and the id (indexes Customer(shop, lastActivityAt | pointsBalance | displayName)).
+ */
 export async function listCustomers(db: Db, query: CustomerListQuery): Promise<KeysetPage<CustomerRow>> {
   const { where: base, search } = customerFilterWhere(db, query);
+  const { field, order, keyKind } = SORTS[query.sort ?? "activity"];
   // AND keeps the search's OR and the cursor's OR from overwriting each other.
   const read = (where: Prisma.CustomerWhereInput | undefined, direction: "asc" | "desc", take: number) =>
     db.customer.findMany({
       where: where ? { AND: [base, where] } : base,
-      orderBy: [{ lastActivityAt: direction }, { id: direction }],
+      orderBy: [{ [field]: direction }, { id: direction }],
       take,
       select: CUSTOMER_SELECT,
     });
-  const cursorOf = (c: CustomerRecord) => ({ createdAt: c.lastActivityAt, id: c.id });
+  const keyOf = (c: CustomerRecord) => c[field];
+  const cursorOf = (c: CustomerRecord) => ({ key: keyOf(c), id: c.id });
+  // Rows past a cursor in the reading direction.
+  const past = (c: ReturnType<typeof cursorOf>, direction: "asc" | "desc") => (direction === "desc" ? olderThan(c, field) : newerThan(c, field));
   const page = await keysetPage<CustomerRecord, Prisma.CustomerWhereInput>(query, {
-    at: (c) => c.lastActivityAt,
-    older: (c) => olderThan(c, "lastActivityAt"),
-    newer: (c) => newerThan(c, "lastActivityAt"),
+    at: keyOf,
+    order,
+    keyKind,
+    older: (c) => olderThan(c, field),
+    newer: (c) => newerThan(c, field),
     fetch: async ({ where, direction, take }) => {
       if (!hasLikeWildcard(search)) return read(where, direction, take);
       // Prisma hands % and _ to LIKE unescaped, where they match anything: read on in keyset
@@ -134,7 +161,7 @@ export async function listCustomers(db: Db, query: CustomerListQuery): Promise<K
         found.push(...batch.filter((c) => matchesSearchLiterally(c, search)));
         if (batch.length < LITERAL_SEARCH_BATCH) break;
         const last = cursorOf(batch[batch.length - 1]);
-        next = direction === "desc" ? olderThan(last, "lastActivityAt") : newerThan(last, "lastActivityAt");
+        next = past(last, direction);
       }
       return found.slice(0, take);
     },

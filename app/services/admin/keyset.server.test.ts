@@ -4,8 +4,15 @@ import { decodeCursor, encodeCursor, pageSizeOf } from "./keyset.server";
 
 describe("cursors", () => {
   it("round-trips a timestamp (to the millisecond) and an id", () => {
-    const row = { createdAt: new Date("2026-11-25T10:11:12.345Z"), id: "cmwwilynp0006337drjb5p3xf" };
+    const row = { key: new Date("2026-11-25T10:11:12.345Z"), id: "cmwwilynp0006337drjb5p3xf" };
     expect(decodeCursor(encodeCursor(row))).toEqual(row);
+  });
+
+  it("round-trips a number and a text key (dots, accents and all) with the id", () => {
+    for (const key of [0, 2400, -15, "Ada Lovelace", "Zoë d.Ávila. Jr.", ""]) {
+      const row = { key, id: "cmwwilynp0006337drjb5p3xf" };
+      expect(decodeCursor(encodeCursor(row))).toEqual(row);
+    }
   });
 
   it.each([
@@ -16,7 +23,10 @@ describe("cursors", () => {
     ["a negative time", Buffer.from("-5.id1").toString("base64url")],
     ["an id with SQL in it", Buffer.from("1700000000000.x' OR 1=1").toString("base64url")],
     ["an empty id", Buffer.from("1700000000000.").toString("base64url")],
-    ["far too long", "A".repeat(500)],
+    ["far too long", "A".repeat(1300)],
+    ["a number that is not one", Buffer.from("n12x.id1").toString("base64url")],
+    ["a fractional number", Buffer.from("n1.5.id1").toString("base64url")],
+    ["text that is not base64url", Buffer.from("s$$$.id1").toString("base64url")],
   ])("refuses %s", (_label, value) => {
     expect(decodeCursor(value)).toBeNull();
   });

@@ -1,30 +1,55 @@
-// Keyset ("seek") pagination over (createdAt desc, id desc): a page is "the N rows just older (or
-// newer) than this row", so the database walks the index from the cursor instead of counting and
-// skipping rows as OFFSET would. Page 400 then costs what page 1 costs.
+// Keyset ("seek") pagination over (<sort key>, id), newest (or highest, or A→Z) first: a page is
+// "the N rows just past (or before) this row", so the database walks the index from the cursor
+// instead of counting and skipping rows as OFFSET would. Page 400 then costs what page 1 costs.
+// The sort key is a timestamp (most lists), a number (customers by points) or text (by name).
 //
-// The cursor is opaque to the browser: base64url of "<createdAt ms>.<id>". Anything that does not
-// decode is refused (the route answers 400), never silently turned into "page 1".
+// The cursor is opaque to the browser: base64url of "<ms>.<id>" for a timestamp, "n<int>.<id>" for a
+// number, "s<base64url text>.<id>" for text. Anything that does not decode is refused (the route
+// answers 400), never silently turned into "page 1".
+
+export type SortKey = Date | number | string;
 
 export interface Cursor {
-  createdAt: Date;
+  key: SortKey;
   id: string;
 }
 
-export function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${row.createdAt.getTime()}.${row.id}`, "utf8").toString("base64url");
+/** Text sort keys longer than this are cut in cursors (names are shorter; the id breaks ties). */
+const MAX_TEXT_KEY = 200;
+
+export function encodeCursor(row: { key: SortKey; id: string }): string {
+  const key =
+    row.key instanceof Date
+      ? String(row.key.getTime())
+      : typeof row.key === "number"
+        ? `n${Math.trunc(row.key)}`
+        : `s${Buffer.from(row.key.slice(0, MAX_TEXT_KEY), "utf8").toString("base64url")}`;
+  return Buffer.from(`${key}.${row.id}`, "utf8").toString("base64url");
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function decodeCursor(value: string): Cursor | null {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(value)) return null;
+  if (!/^[A-Za-z0-9_-]{1,1200}$/.test(value)) return null;
   const text = Buffer.from(value, "base64url").toString("utf8");
-  const dot = text.indexOf(".");
+  const dot = text.lastIndexOf(".");
   if (dot <= 0) return null;
-  const ms = Number(text.slice(0, dot));
+  const raw = text.slice(0, dot);
   const id = text.slice(dot + 1);
-  if (!Number.isSafeInteger(ms) || ms < 0 || !ID.test(id)) return null;
-  return { createdAt: new Date(ms), id };
+  if (!ID.test(id)) return null;
+  if (raw.startsWith("s")) {
+    const encoded = raw.slice(1);
+    if (!/^[A-Za-z0-9_-]*$/.test(encoded)) return null;
+    const key = Buffer.from(encoded, "base64url").toString("utf8");
+    return key.length <= MAX_TEXT_KEY ? { key, id } : null;
+  }
+  if (raw.startsWith("n")) {
+    const n = Number(raw.slice(1));
+    return /^n-?\d{1,16}$/.test(raw) && Number.isSafeInteger(n) ? { key: n, id } : null;
+  }
+  const ms = Number(raw);
+  if (!/^\d{1,16}$/.test(raw) || !Number.isSafeInteger(ms)) return null;
+  return { key: new Date(ms), id };
 }
 
 export class InvalidCursorError extends Error {
@@ -46,25 +71,31 @@ export interface KeysetPage<T> {
 }
 
 /**
- * Rows strictly older than the cursor in (<field> desc, id desc) order. Written as
+ * Rows strictly before the cursor in (<field>, id) order — "older" for a timestamp. Written as
  * `field <= c AND (field < c OR id < c.id)` rather than a plain OR so that the first conjunct is a
  * range bound the database can seek to in the (…, field, id) index; the OR then only filters the
- * few rows that share the cursor's timestamp.
+ * few rows that share the cursor's key.
  */
 export function olderThan<const F extends string>(c: Cursor, field: F) {
-  return { [field]: { lte: c.createdAt }, OR: [{ [field]: { lt: c.createdAt } }, { id: { lt: c.id } }] } as Record<F, { lte: Date }> & {
-    OR: [Record<F, { lt: Date }>, { id: { lt: string } }];
+  return { [field]: { lte: c.key }, OR: [{ [field]: { lt: c.key } }, { id: { lt: c.id } }] } as Record<F, { lte: never }> & {
+    OR: [Record<F, { lt: never }>, { id: { lt: string } }];
   };
 }
 
-/** Rows strictly newer than the cursor (the mirror image of `olderThan`). */
+/** Rows strictly after the cursor (the mirror image of `olderThan`). */
 export function newerThan<const F extends string>(c: Cursor, field: F) {
-  return { [field]: { gte: c.createdAt }, OR: [{ [field]: { gt: c.createdAt } }, { id: { gt: c.id } }] } as Record<F, { gte: Date }> & {
-    OR: [Record<F, { gt: Date }>, { id: { gt: string } }];
+  return { [field]: { gte: c.key }, OR: [{ [field]: { gt: c.key } }, { id: { gt: c.id } }] } as Record<F, { gte: never }> & {
+    OR: [Record<F, { gt: never }>, { id: { gt: string } }];
   };
 }
 
 export type Direction = "desc" | "asc";
+
+export type KeyKind = "date" | "number" | "text";
+
+export function keyKindOf(key: SortKey): KeyKind {
+  return key instanceof Date ? "date" : typeof key === "number" ? "number" : "text";
+}
 
 export const DEFAULT_PAGE_SIZE = 10;
 export const MAX_PAGE_SIZE = 100;
@@ -75,11 +106,15 @@ export function pageSizeOf(request: PageRequest): number {
 }
 
 export interface KeysetQuery<Row, Where> {
-  /** The row's sort timestamp (the cursor's first half). */
-  at: (row: Row) => Date;
+  /** The row's sort key (the cursor's first half). */
+  at: (row: Row) => SortKey;
+  /** The first page's end: "desc" (newest / highest first, the default) or "asc" (A→Z). */
+  order?: Direction;
+  /** What the sort key is (default "date"): a cursor holding another kind is refused. */
+  keyKind?: KeyKind;
   older: (c: Cursor) => Where;
   newer: (c: Cursor) => Where;
-  /** Reads rows matching `where` (none: from the newest) in `direction` of (timestamp, id). */
+  /** Reads rows matching `where` (none: from the first page's end) in `direction` of (key, id). */
   fetch: (args: { where: Where | undefined; direction: Direction; take: number }) => Promise<Row[]>;
 }
 
@@ -94,16 +129,22 @@ export async function keysetPage<Row extends { id: string }, Where>(
   q: KeysetQuery<Row, Where>
 ): Promise<KeysetPage<Row>> {
   const size = pageSizeOf(request);
-  const cursorOf = (row: Row) => encodeCursor({ createdAt: q.at(row), id: row.id });
+  const order: Direction = q.order ?? "desc";
+  const back: Direction = order === "desc" ? "asc" : "desc";
+  // "Past" the cursor is where the next pages are; "before" it, the pages already seen.
+  const past = (c: Cursor) => (order === "desc" ? q.older(c) : q.newer(c));
+  const before = (c: Cursor) => (order === "desc" ? q.newer(c) : q.older(c));
+  const cursorOf = (row: Row) => encodeCursor({ key: q.at(row), id: row.id });
   const decode = (value: string) => {
     const c = decodeCursor(value);
-    if (!c) throw new InvalidCursorError();
+    // A cursor of another list order (e.g. a name cursor on the points order) is no cursor here.
+    if (!c || keyKindOf(c.key) !== (q.keyKind ?? "date")) throw new InvalidCursorError();
     return c;
   };
 
   if (request.before) {
     const cursor = decode(request.before);
-    const rows = await q.fetch({ where: q.newer(cursor), direction: "asc", take: size + 1 });
+    const rows = await q.fetch({ where: before(cursor), direction: back, take: size + 1 });
     if (rows.length > size) {
       const items = rows.slice(0, size).reverse();
       return { items, previousCursor: cursorOf(items[0]), nextCursor: cursorOf(items[items.length - 1]) };
@@ -113,7 +154,7 @@ export async function keysetPage<Row extends { id: string }, Where>(
   }
 
   const cursor = request.after ? decode(request.after) : null;
-  const rows = await q.fetch({ where: cursor ? q.older(cursor) : undefined, direction: "desc", take: size + 1 });
+  const rows = await q.fetch({ where: cursor ? past(cursor) : undefined, direction: order, take: size + 1 });
   const items = rows.slice(0, size);
   // The rows past the cursor are gone (deleted since): start over rather than show an empty page.
   if (cursor && items.length === 0) return keysetPage({ pageSize: size }, q);

@@ -422,7 +422,7 @@ export async function* exportRewards(
   batchSize = 500
 ): AsyncGenerator<ExportRow> {
   const base = rewardWhere(db, query);
-  let cursor: { createdAt: Date; id: string } | null = null;
+  let cursor: { key: Date; id: string } | null = null;
   for (;;) {
     const where: Prisma.RewardWhereInput = cursor ? { AND: [base, olderThan(cursor, "createdAt")] } : base;
     const batch = await db.reward.findMany({
@@ -451,6 +451,6 @@ export async function* exportRewards(
     }
     if (batch.length < batchSize) return;
     const last = batch[batch.length - 1];
-    cursor = { createdAt: last.createdAt, id: last.id };
+    cursor = { key: last.createdAt, id: last.id };
   }
 }

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Customer_shop_pointsBalance_idx" ON "Customer"("shop", "pointsBalance");
