@@ -41,8 +41,10 @@ function describeSqlite(statements: string[]) {
     table: name,
     columns: db.prepare(`PRAGMA table_info("${name}")`).all(),
     foreignKeys: db.prepare(`PRAGMA foreign_key_list("${name}")`).all(),
-    indexes: (db.prepare(`PRAGMA index_list("${name}")`).all() as { name: string; unique: number }[])
-      .map((i) => ({ ...i, columns: db.prepare(`PRAGMA index_xinfo("${i.name}")`).all() }))
+    // `seq` is only the order the indexes were created in (a later migration adds an index after
+    // the unique ones); name, uniqueness, origin, partialness and columns are the schema.
+    indexes: (db.prepare(`PRAGMA index_list("${name}")`).all() as { name: string; unique: number; seq: number }[])
+      .map(({ seq: _seq, ...i }) => ({ ...i, columns: db.prepare(`PRAGMA index_xinfo("${i.name}")`).all() }))
       .sort((a, b) => a.name.localeCompare(b.name)),
   }));
   db.close();
