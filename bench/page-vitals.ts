@@ -163,8 +163,10 @@ async function measure(): Promise<{ home: Vitals; profile: Vitals }> {
     let inp: number | null = null;
     for (const href of hrefs.slice(0, 10)) {
       await profilePage.goto(new URL(href, page.url()).toString(), { waitUntil: "networkidle", timeout: 120_000 });
-      const next = profilePage.getByRole("button", { name: /next/i }).first();
-      if (!(await next.isEnabled().catch(() => false))) continue;
+      // The Rewards table's pager (components/rewards-table.tsx TablePager): arrow links named
+      // "Older rewards", rendered as links so they work without JavaScript.
+      const next = profilePage.getByRole("link", { name: "Older rewards" }).or(profilePage.getByRole("button", { name: "Older rewards" })).first();
+      if ((await next.count()) === 0 || !(await next.isEnabled().catch(() => false))) continue;
       await next.click();
       await profilePage.waitForLoadState("networkidle");
       await profilePage.waitForTimeout(500); // let the Event Timing entry be delivered
