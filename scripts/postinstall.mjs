@@ -52,13 +52,18 @@ if (loads()) {
       paths: [path.join(path.dirname(process.env.npm_execpath ?? ""), "..")],
     });
   console.log(`postinstall: building better-sqlite3 for Node 22 in ${pkgDir} (about a minute)…`);
+  // The compiler's own chatter (hundreds of lines, C warnings from SQLite's and Node's headers) is
+  // kept back and shown only if the build fails, so a first install reads calmly.
   const build = spawnSync(existsSync(nodeBin) ? nodeBin : process.execPath, [gyp, "rebuild", "--release"], {
     cwd: pkgDir,
-    stdio: "inherit",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, npm_config_nodedir: node22HeadersDir() },
   });
   if (build.status !== 0 || !loads()) {
-    console.error("postinstall: better-sqlite3 could not be built for Node 22.");
+    process.stdout.write(build.stdout ?? "");
+    process.stderr.write(build.stderr ?? "");
+    console.error("postinstall: better-sqlite3 could not be built for Node 22 (the build's output is above).");
     process.exit(1);
   }
   console.log("postinstall: better-sqlite3 built.");
