@@ -6,6 +6,7 @@ import { runPointsProgramTasks } from "~/services/points/periodic.server";
 import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { recoverAbandonedRedemptions } from "~/services/rewards/recover-redemptions.server";
+import { runVipTasks } from "~/services/vip/admin.server";
 import { drainWebhookInbox } from "~/services/webhooks/apply.server";
 
 export interface PeriodicTask {
@@ -26,6 +27,8 @@ export interface PeriodicTaskSettings {
   reconcileEveryMs: number;
   /** How often pending points are released, birthday bonuses given and inactive points expired (default 1 min). */
   pointsProgramEveryMs?: number;
+  /** How often VIP period ends are checked and re-evaluations advance by a batch (default 5 s). */
+  vipEveryMs?: number;
 }
 
 /** The periodic tasks every worker runs, in order. */
@@ -35,6 +38,7 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
     { name: "webhook inbox", everyMs: 0, run: applyWebhookInbox },
     { name: "redemption recovery", everyMs: settings.recoveryEveryMs, run: recoverRedemptions },
     { name: "points program", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: pointsProgram },
+    { name: "vip tiers", everyMs: settings.vipEveryMs ?? 5_000, run: vipTiers },
     settings.reconcileAfterMs > 0 && { name: "reconciliation", everyMs: settings.reconcileEveryMs, run: reconcile(settings.reconcileAfterMs) },
   ];
   return tasks.filter((task): task is PeriodicTask => task !== false);
@@ -54,6 +58,11 @@ async function recoverRedemptions(deps: RewardDeps, log: Logger): Promise<void> 
 async function pointsProgram(deps: RewardDeps, log: Logger): Promise<void> {
   const done = await runPointsProgramTasks(deps.db, deps.now());
   if (done.released > 0 || done.birthdays > 0 || done.expired > 0) log.info(done, "points program pass");
+}
+
+async function vipTiers(deps: RewardDeps, log: Logger): Promise<void> {
+  const done = await runVipTasks(deps);
+  if (done.periodEnds > 0 || done.evaluated > 0 || done.owedRewards > 0) log.info(done, "vip tiers pass");
 }
 
 function reconcile(olderThanMs: number): PeriodicTask["run"] {
