@@ -18,6 +18,7 @@ import { RewardStatusBadge } from "~/components/reward-status-badge";
 import { RewardStatusList } from "~/components/reward-status-help";
 import { useActionToast, type ActionAnswer } from "~/components/use-action-toast";
 import type { RecentFailure } from "~/services/admin/dashboard.server";
+import { VipDashboardCard } from "~/components/vip-dashboard-card";
 
 /** The order a merchant scans them in: what customers have, then what needs a look. */
 const STATUS_ORDER: RewardStatus[] = ["ISSUED", "USED", "PENDING", "FAILED", "CANCELED"];
@@ -90,6 +91,7 @@ export default function Home() {
                 </Card>
               ))}
             </InlineGrid>
+            <VipDashboardCard />
           </BlockStack>
         </Layout.Section>
 

@@ -26,6 +26,7 @@ import { RewardStatusHelp } from "~/components/reward-status-help";
 import { RouteError } from "~/components/route-error";
 import { pageLinks, pageNumberOf, withSearch } from "~/components/url";
 import { useRevalidateWhile } from "~/components/use-revalidate-while";
+import { VipCustomerCard } from "~/components/vip-customer-card";
 
 const TABS = ["rewards", "points", "referrals"] as const;
 type Tab = (typeof TABS)[number];
@@ -186,6 +187,7 @@ export default function CustomerProfile() {
             </BlockStack>
           </InlineGrid>
         </Card>
+        <VipCustomerCard customerId={customer.id} />
 
         <Card padding="0">
           <Box paddingBlockStart="300" paddingInline="300">

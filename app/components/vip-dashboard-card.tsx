@@ -1,0 +1,61 @@
+// Home page: VIP members per tier and the entry rewards' statuses (Pending / Issued / Failed).
+// Loads its own figures (app/routes/app.vip-dashboard.tsx) and refreshes while rewards are Pending.
+import { useFetcher } from "@remix-run/react";
+import { BlockStack, Card, InlineStack, Link, Text } from "@shopify/polaris";
+import { useEffect } from "react";
+import type { VipDashboardFigures } from "~/services/vip/admin.server";
+import { formatNumber } from "./format";
+import { RewardStatusBadge } from "./reward-status-badge";
+
+export function VipDashboardCard() {
+  const fetcher = useFetcher<VipDashboardFigures>();
+  const pending = fetcher.data?.entryRewards.PENDING ?? 0;
+  useEffect(() => {
+    if (fetcher.state === "idle" && !fetcher.data) fetcher.load("/app/vip-dashboard");
+  }, [fetcher]);
+  useEffect(() => {
+    if (pending === 0) return;
+    const timer = setTimeout(() => fetcher.load("/app/vip-dashboard"), 5_000);
+    return () => clearTimeout(timer);
+  }, [pending, fetcher]);
+  const figures = fetcher.data;
+  if (!figures || (!figures.enabled && figures.tiers.length === 0)) return null;
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack align="space-between" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            VIP tiers {figures.enabled ? null : <Text as="span" tone="subdued">(off)</Text>}
+          </Text>
+          <Link url="/app/vip">Settings</Link>
+        </InlineStack>
+        <InlineStack gap="600" wrap>
+          {figures.tiers.map((t) => (
+            <BlockStack key={t.id} gap="100">
+              <Text as="h3" variant="headingSm">
+                {t.name}
+              </Text>
+              <Text as="p" variant="headingLg" data-testid={`vip-members-${t.name}`}>
+                {formatNumber(t.members)}
+              </Text>
+              <Text as="p" tone="subdued">
+                members
+              </Text>
+            </BlockStack>
+          ))}
+        </InlineStack>
+        <InlineStack gap="400" blockAlign="center">
+          <Text as="span">Entry rewards:</Text>
+          {(["PENDING", "ISSUED", "FAILED"] as const).map((s) => (
+            <InlineStack key={s} gap="100" blockAlign="center">
+              <RewardStatusBadge status={s} />
+              <Text as="span" data-testid={`vip-entry-${s}`}>
+                {formatNumber(figures.entryRewards[s])}
+              </Text>
+            </InlineStack>
+          ))}
+        </InlineStack>
+      </BlockStack>
+    </Card>
+  );
+}
