@@ -46,6 +46,8 @@ interface Program {
 interface Account {
   pointsBalance: number;
   rewards: Reward[];
+  /** VIP tier and what is left to the next (amount spent in shop currency, or points earned). */
+  vip?: { tier: string | null; next: { tier: string; remaining: string } | null; basis: string };
 }
 
 interface Answer {
@@ -225,6 +227,12 @@ function render(v: View, focus?: string) {
     const options = program.redemptionOptions;
     if (account) {
       nodes.push(h("p", { class: "lr-balance" }, h("span", {}, t.balance), h("strong", { "data-lr-balance": true }, points(v, account.pointsBalance))));
+      const vp = account.vip;
+      const nx = vp?.next;
+      if (vp && (vp.tier || nx)) {
+        const amount = nx ? (vp.basis == "AMOUNT_SPENT" ? money(v, nx.remaining, program.currency) : points(v, +nx.remaining)) : "";
+        nodes.push(h("p", { class: "lr-vip", "data-lr-vip": true }, fill(t[nx ? (vp.tier ? "vip_next" : "vip_first") : "vip_top"]!, { tier: vp.tier ?? "", next: nx?.tier ?? "", amount })));
+      }
     } else {
       nodes.push(h("p", {}, t.guest_intro));
     }

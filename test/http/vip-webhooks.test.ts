@@ -6,7 +6,7 @@ import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { runWorkerOnce, workerConfig } from "~/jobs/worker.server";
 import { saveTier, saveVipProgram, runEvaluationJobs } from "~/services/vip/admin.server";
-import { useRunningApp } from "../support/app";
+import { BROWSER_UA, useRunningApp } from "../support/app";
 import { applyWebhooks } from "../support/webhooks";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
@@ -99,9 +99,23 @@ describe("orders/create moves customers into tiers", () => {
     }
   });
 
+  it("the app proxy shows the signed customer's tier and what is left to the next one", async () => {
+    const who = shopper();
+    const view = async () => {
+      const res = await fetch(emulator.appProxyUrl(SHOP, "/customer", who.legacyId), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { vip?: unknown }).vip;
+    };
+    // Not in the program yet: the whole first threshold is left.
+    expect(await view()).toEqual({ tier: null, perk: null, next: { tier: "Silver", remaining: "100.00" }, basis: "AMOUNT_SPENT" });
+    await emulator.placeOrder(SHOP, { customerId: who.id, codes: [], subtotal: "180.00" });
+    await applyWebhooks();
+    expect(await view()).toEqual({ tier: "Silver", perk: null, next: { tier: "Gold", remaining: "120.00" }, basis: "AMOUNT_SPENT" });
+  });
+
   it("a guest order (no customer) counts for nobody", async () => {
     const before = await db.vipOrder.count({ where: { shop: SHOP } });
-    await emulator.placeOrder(SHOP, { codes: [], subtotal: "999.00" });
+    await emulator.placeOrder(SHOP, { customerId: null, codes: [], subtotal: "999.00" });
     await applyWebhooks();
     expect(await db.vipOrder.count({ where: { shop: SHOP } })).toBe(before);
   });

@@ -261,14 +261,15 @@ export interface StorefrontVip {
 }
 
 /** What the storefront shows: the tier, its perk and what is left to the next one (null when VIP is off). */
-export async function storefrontVip(db: Db, shop: string, customerId: string, now: Date): Promise<StorefrontVip | null> {
+export async function storefrontVip(db: Db, shop: string, customerId: string | null, now: Date): Promise<StorefrontVip | null> {
   const program = await getVipProgram(db, shop);
   if (!program.enabled) return null;
   const tiers = await listTiers(db, shop);
   if (tiers.length === 0) return null;
-  const customer = await db.customer.findFirst({ where: { id: customerId, shop }, select: { vipTierId: true } });
+  const customer = customerId ? await db.customer.findFirst({ where: { id: customerId, shop }, select: { vipTierId: true } }) : null;
   const held = tiers.find((t) => t.id === customer?.vipTierId) ?? null;
-  const progress = await customerProgress(db, shop, customerId, program, now);
+  // A shopper not in the program yet has spent and earned nothing we know of.
+  const progress = customerId ? await customerProgress(db, shop, customerId, program, now) : 0n;
   const above = tiers.filter((t) => !held || t.thresholdMilli > held.thresholdMilli);
   const next = nextTier(
     above.map((t) => ({ id: t.id, name: t.name, threshold: t.thresholdMilli })),
