@@ -83,6 +83,13 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
           note: t.note,
           at: t.createdAt,
         })),
+        vipTierChanges: (await db.vipTierChange.findMany({ where: { shop, customerId: c.id }, orderBy: { createdAt: "asc" }, take: 1000 })).map((v) => ({
+          from: v.fromTierName,
+          to: v.toTierName,
+          direction: v.direction,
+          reason: v.reason,
+          at: v.createdAt,
+        })),
       };
     }),
   );

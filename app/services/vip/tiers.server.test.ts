@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
-import { handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
+import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { earnPointsForOrder } from "~/services/points/order-points.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { createCustomer, createShop, createTemplate } from "../../../test/support/factories";
@@ -260,6 +260,9 @@ describe("privacy", () => {
     const text = JSON.stringify(changes);
     for (const personal of ["Ada", "Lovelace", "ada@example.com", c.shopifyCustomerId]) expect(text).not.toContain(personal);
     expect((await customerVip(db, SHOP, c.id)).changes).toHaveLength(1);
+    // A data request hands the customer their tier changes.
+    const request = await handleCustomersDataRequest(db, { shop: SHOP, payload: { customer: { id: Number(c.shopifyCustomerId.split("/").at(-1)) } } } as never);
+    expect(JSON.parse(request.result!).data[0].vipTierChanges).toMatchObject([{ from: null, to: "Gold", direction: "UP" }]);
 
     await handleCustomersRedact(db, { shop: SHOP, payload: { customer: { id: Number(c.shopifyCustomerId.split("/").at(-1)), email: "ada@example.com" } } } as never);
     expect(await db.vipOrder.count({ where: { customerId: c.id } })).toBe(0);
