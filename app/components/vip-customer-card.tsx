@@ -20,7 +20,7 @@ export function VipCustomerCard({ customerId }: { customerId: string }) {
       <BlockStack gap="300">
         <InlineStack gap="200" blockAlign="center">
           <Text as="h2" variant="headingMd">
-            VIP tier
+            VIP tier history
           </Text>
           <Badge tone={vip.tierName ? "success" : undefined}>{vip.tierName ?? "No tier"}</Badge>
           {vip.since ? (

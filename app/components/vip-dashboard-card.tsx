@@ -35,8 +35,8 @@ export function VipDashboardCard() {
               <Text as="h3" variant="headingSm">
                 {t.name}
               </Text>
-              <Text as="p" variant="headingLg" data-testid={`vip-members-${t.name}`}>
-                {formatNumber(t.members)}
+              <Text as="p" variant="headingLg">
+                <span data-testid={`vip-members-${t.name}`}>{formatNumber(t.members)}</span>
               </Text>
               <Text as="p" tone="subdued">
                 members
@@ -49,8 +49,8 @@ export function VipDashboardCard() {
           {(["PENDING", "ISSUED", "FAILED"] as const).map((s) => (
             <InlineStack key={s} gap="100" blockAlign="center">
               <RewardStatusBadge status={s} />
-              <Text as="span" data-testid={`vip-entry-${s}`}>
-                {formatNumber(figures.entryRewards[s])}
+              <Text as="span">
+                <span data-testid={`vip-entry-${s}`}>{formatNumber(figures.entryRewards[s])}</span>
               </Text>
             </InlineStack>
           ))}
