@@ -84,7 +84,19 @@ export async function runEvaluationJobs(deps: RewardDeps, options: { batchSize?:
 
 /** Starts the period-end re-evaluation of every shop whose period turned (one job per period, once). */
 export async function startDuePeriodEnds(db: Db, now: Date, limit = 50): Promise<number> {
-  const programs = await db.vipProgram.findMany({ where: { enabled: true, period: { not: "LIFETIME" } }, take: limit, orderBy: { updatedAt: "asc" } });
+  // Only shops whose period key is not the current one: bounded, and never the same 50 forever.
+  const programs = await db.vipProgram.findMany({
+    where: {
+      enabled: true,
+      lastPeriodKey: { not: null },
+      OR: [
+        { period: "CALENDAR_YEAR", NOT: { lastPeriodKey: periodKey("CALENDAR_YEAR", now) } },
+        { period: "ROLLING_12_MONTHS", NOT: { lastPeriodKey: periodKey("ROLLING_12_MONTHS", now) } },
+      ],
+    },
+    take: limit,
+    orderBy: { updatedAt: "asc" },
+  });
   let started = 0;
   for (const p of programs) {
     const program = await getVipProgram(db, p.shop);

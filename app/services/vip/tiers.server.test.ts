@@ -9,7 +9,7 @@ import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } f
 import { earnPointsForOrder } from "~/services/points/order-points.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { createCustomer, createShop, createTemplate } from "../../../test/support/factories";
-import { runEvaluationJobs, runVipTasks, saveTier, saveVipProgram, vipDashboardFigures, customerVip, storefrontVip, latestEvaluationJob } from "./admin.server";
+import { runEvaluationJobs, runVipTasks, startDuePeriodEnds, saveTier, saveVipProgram, vipDashboardFigures, customerVip, storefrontVip, latestEvaluationJob } from "./admin.server";
 import { evaluateCustomerTier, queueOwedEntryRewards, vipOrderCanceled, vipOrderCreated, vipRefundCreated } from "./tiers.server";
 
 let SHOP = "";
@@ -191,6 +191,18 @@ describe("period ends", () => {
     await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "100"), receivedAt: now });
     expect(await tierOf(c.id)).toBe("Silver");
     expect((await entryRewards(c.id)).map((r) => r.idempotencyKey!.split(":").at(-1))).toEqual(["2026", "2028"]);
+  });
+
+  it("many shops already in the current period never hide one whose period turned", async () => {
+    now = new Date("2026-06-01T10:00:00.000Z");
+    for (let i = 0; i < 60; i++) {
+      await db.vipProgram.create({ data: { shop: `current-${i}.myshopify.com`, enabled: true, period: "CALENDAR_YEAR", lastPeriodKey: "2026" } });
+    }
+    await db.vipProgram.create({ data: { shop: "due.myshopify.com", enabled: true, period: "CALENDAR_YEAR", lastPeriodKey: "2025" } });
+    expect(await startDuePeriodEnds(db, now, 50)).toBeGreaterThanOrEqual(1);
+    expect((await db.vipProgram.findUniqueOrThrow({ where: { shop: "due.myshopify.com" } })).lastPeriodKey).toBe("2026");
+    expect(await db.vipEvaluationJob.count({ where: { shop: "due.myshopify.com", reasonCode: "PERIOD_ENDED" } })).toBe(1);
+    expect(await db.vipEvaluationJob.count({ where: { shop: { startsWith: "current-" } } })).toBe(0);
   });
 });
 
