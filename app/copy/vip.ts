@@ -19,6 +19,8 @@ export const VIP_REASON_LABELS: Record<string, string> = {
 export const VIP_PROGRAM_SAVED = "VIP settings saved";
 export const VIP_TIER_SAVED = "Tier saved";
 export const VIP_TIER_DELETED = "Tier deleted";
+export const VIP_ENTRY_REWARD_CREATED = (name: string) => `Reward “${name}” created`;
+export const ENTRY_REWARD_KIND_LABELS: Record<string, string> = { FIXED_AMOUNT: "Amount off", PERCENTAGE: "Percentage off", FREE_SHIPPING: "Free shipping" };
 
 /** One sentence per field error, naming what to do. */
 export function vipFieldError(field: string, code: string, basis: string): string {
@@ -37,6 +39,8 @@ export function vipFieldError(field: string, code: string, basis: string): strin
       return "Enter a number.";
     case "out_of_range":
       if (field === "pointsMultiplier") return "Enter a multiplier from 1 to 10.";
+      if (field === "rewardValue") return "Enter an amount greater than 0 (a percentage from 1 to 100).";
+      if (field === "rewardExpiryDays") return "Enter a number of days from 1 to 3,650, or leave it empty for no expiry.";
       if (field === "name") return "A program has at most 10 tiers.";
       return "Enter a number greater than 0.";
     case "invalid_choice":

@@ -8,14 +8,14 @@ import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate, useRouteError, useSearchParams } from "@remix-run/react";
 import { SaveBar } from "@shopify/app-bridge-react";
 import { Badge, Banner, BlockStack, Button, ButtonGroup, Card, Checkbox, DataTable, FormLayout, InlineStack, Layout, Page, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
-import { useCallback, useMemo } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { RouteError } from "~/components/route-error";
 import { useActionToast } from "~/components/use-action-toast";
 import { useFormValues } from "~/components/use-form-values";
 import { useRevalidateWhile } from "~/components/use-revalidate-while";
-import { VIP_BASIS_LABELS, VIP_PERIOD_LABELS, VIP_PROGRAM_SAVED, VIP_REASON_LABELS, VIP_SKIPPED_LABELS, VIP_TIER_DELETED, VIP_TIER_SAVED, vipFieldError } from "~/copy/vip";
+import { ENTRY_REWARD_KIND_LABELS, VIP_ENTRY_REWARD_CREATED, VIP_BASIS_LABELS, VIP_PERIOD_LABELS, VIP_PROGRAM_SAVED, VIP_REASON_LABELS, VIP_SKIPPED_LABELS, VIP_TIER_DELETED, VIP_TIER_SAVED, vipFieldError } from "~/copy/vip";
 import db from "~/db.server";
-import { deleteTier, saveTier, saveVipProgram, vipSettingsPage } from "~/services/vip/admin.server";
+import { createEntryReward, deleteTier, saveTier, saveVipProgram, vipSettingsPage } from "~/services/vip/admin.server";
 import { authenticate } from "~/shopify.server";
 
 export const meta: MetaFunction = () => [{ title: "VIP tiers · Loyalty rewards" }];
@@ -60,6 +60,11 @@ export async function action({ request }: ActionFunctionArgs) {
     const result = await saveTier(db, shop, { id: typeof id === "string" && id !== "" ? id : null, form: formStrings(form, TIER_FIELDS) }, now);
     if (!result.ok) return json({ ok: false as const, intent, message: result.error.message, errors: await errorsOf(result.error.fields as Record<string, string>) }, { status: result.error.code === "not_found" ? 404 : 400 });
     return json({ ok: true as const, intent, message: VIP_TIER_SAVED, errors: {} });
+  }
+  if (intent === "entryReward") {
+    const result = await createEntryReward(db, shop, formStrings(form, ["rewardKind", "rewardValue", "rewardExpiryDays"] as const));
+    if (!result.ok) return json({ ok: false as const, intent, message: result.error.message, errors: await errorsOf(result.error.fields as Record<string, string>) }, { status: 400 });
+    return json({ ok: true as const, intent, message: VIP_ENTRY_REWARD_CREATED(result.name), errors: {}, templateId: result.templateId });
   }
   if (intent === "delete") {
     const id = form.get("id");
@@ -279,6 +284,7 @@ function TierEditor({ id, tiers, templates, basis, currency, onDone }: EditorPro
               <TextField label="Points multiplier" name="pointsMultiplier" value={values.pointsMultiplier} onChange={set("pointsMultiplier")} error={errors.pointsMultiplier} autoComplete="off" inputMode="decimal" prefix="×" helpText="1 to 10: points members earn on orders are multiplied by it." />
               <Select label="Entry reward" name="entryRewardTemplateId" options={options} value={values.entryRewardTemplateId} onChange={set("entryRewardTemplateId")} error={errors.entryRewardTemplateId} helpText={templates.length === 0 ? "No VIP tier entry rewards exist yet." : undefined} />
             </FormLayout.Group>
+            <EntryRewardCreator onCreated={(templateId) => setValues((v) => ({ ...v, entryRewardTemplateId: templateId }))} />
             <TextField label="Perk (optional)" name="perkText" value={values.perkText} onChange={set("perkText")} error={errors.perkText} autoComplete="off" maxLength={200} helpText="Shown to members in the storefront, e.g. Free shipping on every order." />
             <InlineStack align="end" gap="200">
               <Button onClick={onDone}>Cancel</Button>
@@ -295,6 +301,70 @@ function TierEditor({ id, tiers, templates, basis, currency, onDone }: EditorPro
         </form>
       </Card>
     </Layout.AnnotatedSection>
+  );
+}
+
+/** Creates a VIP tier entry reward in place (amount off, percentage off, free shipping) and picks it. */
+function EntryRewardCreator({ onCreated }: { onCreated: (templateId: string) => void }) {
+  const fetcher = useFetcher<typeof action>();
+  const [open, setOpen] = useState(false);
+  const [form, setForm] = useState({ rewardKind: "PERCENTAGE", rewardValue: "", rewardExpiryDays: "30" });
+  const busy = fetcher.state !== "idle";
+  const onSaved = useCallback(
+    (answer: { ok: boolean }) => {
+      const id = (answer as { templateId?: string }).templateId;
+      if (id) {
+        onCreated(id);
+        setOpen(false);
+      }
+    },
+    [onCreated],
+  );
+  useActionToast(fetcher.state, fetcher.data, onSaved);
+  const errors: Record<string, string> = fetcher.data && !fetcher.data.ok && fetcher.data.intent === "entryReward" && !busy ? fetcher.data.errors : {};
+  if (!open) {
+    return (
+      <InlineStack>
+        <Button variant="plain" onClick={() => setOpen(true)}>
+          Create an entry reward
+        </Button>
+      </InlineStack>
+    );
+  }
+  return (
+    <Card background="bg-surface-secondary">
+      <BlockStack gap="200">
+        <Text as="h3" variant="headingSm">
+          New entry reward
+        </Text>
+        <FormLayout.Group condensed>
+          <Select
+            label="Reward"
+            options={Object.entries(ENTRY_REWARD_KIND_LABELS).map(([value, label]) => ({ value, label }))}
+            value={form.rewardKind}
+            onChange={(rewardKind) => setForm((f) => ({ ...f, rewardKind }))}
+            error={errors.rewardKind}
+          />
+          {form.rewardKind === "FREE_SHIPPING" ? null : (
+            <TextField
+              label={form.rewardKind === "PERCENTAGE" ? "Percentage off" : "Amount off"}
+              value={form.rewardValue}
+              onChange={(rewardValue) => setForm((f) => ({ ...f, rewardValue }))}
+              error={errors.rewardValue}
+              autoComplete="off"
+              inputMode="decimal"
+            />
+          )}
+          <TextField label="Code expires after (days)" value={form.rewardExpiryDays} onChange={(rewardExpiryDays) => setForm((f) => ({ ...f, rewardExpiryDays }))} error={errors.rewardExpiryDays} autoComplete="off" inputMode="numeric" />
+        </FormLayout.Group>
+        <InlineStack gap="200" align="end">
+          <Button onClick={() => setOpen(false)}>Cancel</Button>
+          <Button loading={busy} onClick={() => fetcher.submit({ intent: "entryReward", ...form }, { method: "post" })}>
+            Create reward
+          </Button>
+        </InlineStack>
+      </BlockStack>
+    </Card>
   );
 }
 

@@ -1,7 +1,7 @@
 // GIVEN the demo shop (VIP tiers Silver and Gold by amount spent, seeded from real orders), the app's
 //       production build and the emulator's admin host (stand-in App Bridge with toasts and save bars)
-// WHEN a merchant opens VIP tiers in Chromium, adds Platinum with Gold's threshold, reads the inline
-//       error, fixes it and saves; the worker's task then re-checks the customers
+// WHEN a merchant opens VIP tiers in Chromium, adds Platinum (creating its entry reward in place)
+//       with Gold's threshold, reads the inline error, fixes it and saves; the worker's task then re-checks the customers
 // THEN the error sits under its field, a toast confirms, the page follows the re-evaluation to its
 //      end without a reload, the home page and Ada's profile show the VIP figures, and axe finds no
 //      serious violation.
@@ -49,7 +49,13 @@ describe("VIP tiers page", () => {
     await page.getByRole("textbox", { name: "Name" }).fill("Platinum");
     await page.getByRole("textbox", { name: "Threshold" }).fill("450");
     await page.getByRole("textbox", { name: "Points multiplier" }).fill("2");
-    await page.getByRole("combobox", { name: "Entry reward" }).selectOption({ label: "Gold tier welcome: 15% off" });
+    // A new entry reward, created in place and picked for the tier.
+    await page.getByRole("button", { name: "Create an entry reward" }).click();
+    await page.getByRole("combobox", { name: "Reward", exact: true }).selectOption("FIXED_AMOUNT");
+    await page.getByRole("textbox", { name: "Amount off" }).fill("25");
+    await page.getByRole("button", { name: "Create reward" }).click();
+    await page.locator("[data-toast]").filter({ hasText: "VIP entry: 25.00 USD off" }).waitFor();
+    await expect.poll(() => page.getByRole("combobox", { name: "Entry reward" }).locator("option:checked").textContent()).toBe("VIP entry: 25.00 USD off");
     const saveBar = page.locator("ui-save-bar#vip-tier-save-bar");
     await saveBar.waitFor({ state: "visible" });
     await saveBar.getByRole("button", { name: "Save" }).click();
@@ -63,7 +69,9 @@ describe("VIP tiers page", () => {
     await page.getByRole("button", { name: "Add tier", exact: true }).last().click();
     await page.locator("[data-toast]").filter({ hasText: "Tier saved" }).waitFor();
     await page.getByRole("table").getByText("Platinum", { exact: true }).waitFor();
-    expect(await db.vipTier.findFirstOrThrow({ where: { shop: DEMO_SHOP, name: "Platinum" } })).toMatchObject({ threshold: "900", pointsMultiplier: "2" });
+    const platinum = await db.vipTier.findFirstOrThrow({ where: { shop: DEMO_SHOP, name: "Platinum" } });
+    expect(platinum).toMatchObject({ threshold: "900", pointsMultiplier: "2" });
+    expect((await db.rewardTemplate.findUniqueOrThrow({ where: { id: platinum.entryRewardTemplateId! } })).name).toBe("VIP entry: 25.00 USD off");
     await page.getByText("Placing customers in their tiers…").waitFor();
 
     // The worker's periodic task runs the re-evaluation; the page revalidates on its own.

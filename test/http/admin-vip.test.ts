@@ -136,6 +136,32 @@ describe("VIP tiers page", () => {
     expect(await db.reward.count({ where: { customerId: a.id, source: "VIP_TIER_ENTRY" } })).toBe(1);
   });
 
+  it("creates an entry reward in place (VIP_TIER_ENTRY), with field errors first; it is issuable as a tier's entry reward", async () => {
+    const bad = await post({ intent: "entryReward", rewardKind: "PERCENTAGE", rewardValue: "150", rewardExpiryDays: "0" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: Record<string, string> }).errors).toEqual({
+      rewardValue: "Enter an amount greater than 0 (a percentage from 1 to 100).",
+      rewardExpiryDays: "Enter a number of days from 1 to 3,650, or leave it empty for no expiry.",
+    });
+    const res = await post({ intent: "entryReward", rewardKind: "FIXED_AMOUNT", rewardValue: "12.5", rewardExpiryDays: "45" });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { ok: boolean; message: string; templateId: string };
+    expect(body.message).toBe("Reward “VIP entry: 12.50 USD off” created");
+    expect(await db.rewardTemplate.findUniqueOrThrow({ where: { id: body.templateId } })).toMatchObject({ purpose: "VIP_TIER_ENTRY", kind: "FIXED_AMOUNT", value: "12.50", expiryDays: 45, active: true });
+    const page = (await (await request("/app/vip", VIP)).json()) as Page;
+    expect(page.templates.map((t) => t.id)).toContain(body.templateId);
+    // It is a valid entry reward: a tier can use it and a customer entering the tier gets it.
+    expect((await post({ intent: "tier", name: "Diamond", threshold: "5000", pointsMultiplier: "3", perkText: "", entryRewardTemplateId: body.templateId })).status).toBe(200);
+    const c = await createCustomer(db, SHOP);
+    await vipOrderCreated(deps(), {
+      shop: SHOP,
+      payload: { admin_graphql_api_id: "gid://shopify/Order/7799", customer: { admin_graphql_api_id: c.shopifyCustomerId }, subtotal_price_set: { shop_money: { amount: "5000.00", currency_code: "USD" } } },
+      receivedAt: new Date(),
+    });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: c.id } })).vipTier).toBe("Diamond");
+    expect(await db.reward.findFirst({ where: { customerId: c.id, templateId: body.templateId } })).toMatchObject({ status: "PENDING", source: "VIP_TIER_ENTRY", value: "12.50" });
+  });
+
   it("editing a tier that no longer exists is a clear 404", async () => {
     const res = await post({ intent: "tier", id: "nope", name: "X", threshold: "5000", pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "" });
     expect(res.status).toBe(404);

@@ -14,6 +14,7 @@ import {
   periodStart,
   progressWindows,
   tierIndexFor,
+  validateEntryReward,
   validateTier,
   validateVipProgram,
   vipProgramFromRow,
@@ -164,4 +165,20 @@ describe("words", () => {
     expect(canonical(m(3))).toBe("3");
     expect(canonical(m(0.5))).toBe("0.5");
   });
+});
+
+describe("entry rewards typed on the VIP page", () => {
+  it.each([
+    [{ rewardKind: "FIXED_AMOUNT", rewardValue: "10", rewardExpiryDays: "30" }, { kind: "FIXED_AMOUNT", value: "10.00", expiryDays: 30 }],
+    [{ rewardKind: "PERCENTAGE", rewardValue: "15", rewardExpiryDays: "" }, { kind: "PERCENTAGE", value: "15", expiryDays: null }],
+    [{ rewardKind: "FREE_SHIPPING", rewardValue: "ignored" }, { kind: "FREE_SHIPPING", value: "0", expiryDays: null }],
+  ] as const)("%j → %j", (form, values) => expect(validateEntryReward(form)).toEqual({ ok: true, values }));
+  it.each([
+    [{ rewardKind: "GIFT_CARD", rewardValue: "10" }, { rewardKind: "invalid_choice" }],
+    [{ rewardKind: "PERCENTAGE", rewardValue: "150" }, { rewardValue: "out_of_range" }],
+    [{ rewardKind: "FIXED_AMOUNT", rewardValue: "" }, { rewardValue: "required" }],
+    [{ rewardKind: "FIXED_AMOUNT", rewardValue: "0" }, { rewardValue: "out_of_range" }],
+    [{ rewardKind: "FIXED_AMOUNT", rewardValue: "5", rewardExpiryDays: "0" }, { rewardExpiryDays: "out_of_range" }],
+    [{ rewardKind: "FIXED_AMOUNT", rewardValue: "5", rewardExpiryDays: "soon" }, { rewardExpiryDays: "not_a_number" }],
+  ] as const)("%j → %j", (form, errors) => expect(validateEntryReward(form)).toEqual({ ok: false, errors }));
 });

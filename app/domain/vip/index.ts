@@ -272,3 +272,39 @@ export function formatProgress(milli: Milli, basis: VipBasis): string {
 export function entryRewardKey(customerId: string, tierId: string, key: string): string {
   return `vip:${customerId}:${tierId}:${key}`;
 }
+
+// ---- entry rewards the merchant creates on the VIP page ---------------------------------------------
+
+export const ENTRY_REWARD_KINDS = ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING"] as const;
+export type EntryRewardKind = (typeof ENTRY_REWARD_KINDS)[number];
+export type EntryRewardField = "rewardKind" | "rewardValue" | "rewardExpiryDays";
+
+export interface EntryRewardValues {
+  kind: EntryRewardKind;
+  /** Decimal text: an amount in shop currency, a percentage 1–100, or "0" for free shipping. */
+  value: string;
+  expiryDays: number | null;
+}
+
+/** A VIP_TIER_ENTRY reward typed on the VIP page: amount off, percentage off or free shipping. */
+export function validateEntryReward(form: Partial<Record<EntryRewardField, string>>): { ok: true; values: EntryRewardValues } | { ok: false; errors: Partial<Record<EntryRewardField, VipFieldErrorCode>> } {
+  const errors: Partial<Record<EntryRewardField, VipFieldErrorCode>> = {};
+  const kind = form.rewardKind as EntryRewardKind;
+  if (!ENTRY_REWARD_KINDS.includes(kind)) errors.rewardKind = "invalid_choice";
+  let value = "0";
+  if (kind === "FIXED_AMOUNT" || kind === "PERCENTAGE") {
+    const parsed = decimalField((form.rewardValue ?? "").trim(), 2);
+    if ("error" in parsed) errors.rewardValue = parsed.error;
+    else if (parsed.value <= 0n || parsed.value > (kind === "PERCENTAGE" ? 100_000n : 1_000_000_000n)) errors.rewardValue = "out_of_range";
+    else value = kind === "PERCENTAGE" ? canonical(parsed.value) : formatMilli(parsed.value);
+  }
+  const expiryText = (form.rewardExpiryDays ?? "").trim();
+  let expiryDays: number | null = null;
+  if (expiryText !== "") {
+    if (!/^\d{1,4}$/.test(expiryText)) errors.rewardExpiryDays = "not_a_number";
+    else if (Number(expiryText) < 1 || Number(expiryText) > 3650) errors.rewardExpiryDays = "out_of_range";
+    else expiryDays = Number(expiryText);
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, values: { kind, value, expiryDays } };
+}

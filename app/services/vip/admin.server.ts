@@ -7,8 +7,10 @@ import {
   nextTier,
   periodEndDue,
   periodKey,
+  validateEntryReward,
   validateTier,
   validateVipProgram,
+  type EntryRewardField,
   type TierField,
   type TierForm,
   type VipChangeReason,
@@ -207,6 +209,26 @@ export async function deleteTier(db: Db, shop: string, id: string, now: Date): P
   if (deleted.count === 0) return { ok: false, error: { code: "not_found", message: "This tier doesn't exist (it may have been deleted).", fields: {} } };
   const program = await getVipProgram(db, shop);
   return { ok: true, evaluationJobId: program.enabled ? await startEvaluationJob(db, shop, "TIERS_CHANGED", now) : null };
+}
+
+/**
+ * Creates a VIP_TIER_ENTRY reward (amount off, percentage off or free shipping) from the VIP page,
+ * so a merchant can give tiers an entry reward without leaving it. Returns the new template's id.
+ */
+export async function createEntryReward(
+  db: Db,
+  shop: string,
+  form: Partial<Record<EntryRewardField, string>>,
+): Promise<Result<{ templateId: string; name: string }, { code: "invalid"; message: string; fields: Partial<Record<EntryRewardField, VipFieldErrorCode>> }>> {
+  const checked = validateEntryReward(form);
+  if (!checked.ok) return { ok: false, error: { code: "invalid", message: "This reward needs fixing.", fields: checked.errors } };
+  const { kind, value, expiryDays } = checked.values;
+  const currency = (await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }))?.currency ?? "USD";
+  const name = kind === "FREE_SHIPPING" ? "VIP entry: free shipping" : kind === "PERCENTAGE" ? `VIP entry: ${value}% off` : `VIP entry: ${value} ${currency} off`;
+  const template = await db.rewardTemplate.create({
+    data: { shop, purpose: "VIP_TIER_ENTRY", name, kind, value, pointsCost: null, expiryDays, codePrefix: "VIP", combinesWithShipping: true },
+  });
+  return { ok: true, templateId: template.id, name };
 }
 
 // ---- figures, the customer profile, the storefront ----------------------------------------------
