@@ -1,20 +1,12 @@
 // Customer profile: the VIP tier held and the tier changes, each with its reason (app-authored text).
-// Loads its own data (app/routes/app.vip-customer.$id.tsx), so the profile's loader stays as it is.
-import { useFetcher } from "@remix-run/react";
+// From `customerVip` (app/services/vip/admin.server.ts) in the profile's loader.
 import { Badge, BlockStack, Box, Card, InlineStack, Text } from "@shopify/polaris";
-import { useEffect } from "react";
 import { VIP_REASON_LABELS } from "~/copy/vip";
 import type { CustomerVipView } from "~/services/vip/admin.server";
 import { formatDate, formatDateTime } from "./format";
 
-export function VipCustomerCard({ customerId }: { customerId: string }) {
-  const fetcher = useFetcher<CustomerVipView>();
-  useEffect(() => {
-    fetcher.load(`/app/vip-customer/${encodeURIComponent(customerId)}`);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per customer
-  }, [customerId]);
-  const vip = fetcher.data;
-  if (!vip || (!vip.enabled && vip.changes.length === 0)) return null;
+export function VipCustomerCard({ vip }: { vip: CustomerVipView }) {
+  if (!vip.enabled && vip.changes.length === 0) return null;
   return (
     <Card>
       <BlockStack gap="300">

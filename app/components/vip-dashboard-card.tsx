@@ -1,25 +1,12 @@
-// Home page: VIP members per tier and the entry rewards' statuses (Pending / Issued / Failed).
-// Loads its own figures (app/routes/app.vip-dashboard.tsx) and refreshes while rewards are Pending.
-import { useFetcher } from "@remix-run/react";
+// Home page: VIP members per tier and the entry rewards' statuses (Pending / Issued / Failed), from
+// `vipDashboardFigures` (app/services/vip/admin.server.ts) in the home page's loader.
 import { BlockStack, Card, InlineStack, Link, Text } from "@shopify/polaris";
-import { useEffect } from "react";
 import type { VipDashboardFigures } from "~/services/vip/admin.server";
 import { formatNumber } from "./format";
 import { RewardStatusBadge } from "./reward-status-badge";
 
-export function VipDashboardCard() {
-  const fetcher = useFetcher<VipDashboardFigures>();
-  const pending = fetcher.data?.entryRewards.PENDING ?? 0;
-  useEffect(() => {
-    if (fetcher.state === "idle" && !fetcher.data) fetcher.load("/app/vip-dashboard");
-  }, [fetcher]);
-  useEffect(() => {
-    if (pending === 0) return;
-    const timer = setTimeout(() => fetcher.load("/app/vip-dashboard"), 5_000);
-    return () => clearTimeout(timer);
-  }, [pending, fetcher]);
-  const figures = fetcher.data;
-  if (!figures || (!figures.enabled && figures.tiers.length === 0)) return null;
+export function VipDashboardCard({ figures }: { figures: VipDashboardFigures }) {
+  if (!figures.enabled && figures.tiers.length === 0) return null;
   return (
     <Card>
       <BlockStack gap="300">

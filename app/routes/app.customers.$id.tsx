@@ -27,6 +27,7 @@ import { RouteError } from "~/components/route-error";
 import { pageLinks, pageNumberOf, withSearch } from "~/components/url";
 import { useRevalidateWhile } from "~/components/use-revalidate-while";
 import { VipCustomerCard } from "~/components/vip-customer-card";
+import { customerVip } from "~/services/vip/admin.server";
 
 const TABS = ["rewards", "points", "referrals"] as const;
 type Tab = (typeof TABS)[number];
@@ -50,12 +51,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (status === "invalid") throw json({ message: "Unknown status filter." }, { status: 400 });
   const cursor = { after: url.searchParams.get("after"), before: url.searchParams.get("before"), pageSize: PAGE_SIZE };
   try {
-    const [rewards, points, templates] = await Promise.all([
+    const [rewards, points, templates, vip] = await Promise.all([
       tab === "rewards" ? listRewards(db, { shop, customerId: customer.id, status, ...cursor }) : null,
       tab === "points" ? listPointsTransactions(db, { shop, customerId: customer.id, ...cursor }) : null,
       listIssuableTemplates(db, shop, (session.scope ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
+      customerVip(db, shop, customer.id),
     ]);
-    return json({ customer, tab, status, rewards, points, templates });
+    return json({ customer, tab, status, rewards, points, templates, vip });
   } catch (error) {
     if (error instanceof InvalidCursorError) throw json({ message: error.message }, { status: 400 });
     throw error;
@@ -89,7 +91,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function CustomerProfile() {
-  const { customer, tab, status, rewards, points, templates } = useLoaderData<typeof loader>();
+  const { customer, tab, status, rewards, points, templates, vip } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const { rewardId } = useParams();
   const location = useLocation();
@@ -187,7 +189,7 @@ export default function CustomerProfile() {
             </BlockStack>
           </InlineGrid>
         </Card>
-        <VipCustomerCard customerId={customer.id} />
+        <VipCustomerCard vip={vip} />
 
         <Card padding="0">
           <Box paddingBlockStart="300" paddingInline="300">

@@ -151,12 +151,13 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
   Object.assign(plan[10]!, { tier: "Gold", kind: "PERCENTAGE" });
   Object.assign(plan[15]!, { tier: "Gold", kind: "PERCENTAGE", reissueOf: 10 });
   for (let c = 1; c < 6; c++) plan.push({ status: c % 2 ? "ISSUED" : "USED", kind: "FIXED_AMOUNT", source: "POINTS_REDEMPTION", customer: c });
-  // A gift card the merchant issued by hand, failed: gift cards are off in this shop's plan.
-  plan.push({ status: "FAILED", kind: "GIFT_CARD", source: "MANUAL", customer: 2 });
+  // Alan's Silver entry reward failed (the merchant can issue it again from his profile).
+  plan.push({ status: "FAILED", kind: "FREE_SHIPPING", source: "VIP_TIER_ENTRY", customer: 2, tier: "Silver" });
   // Every other tier holder's entry rewards (one per tier entered), Issued.
   for (let c = 1; c < customers.length; c++) {
     for (const move of tierMoves(c)) {
       for (const t of enteredTiers(VIP_TIERS.map((x) => ({ id: x.name, name: x.name, threshold: parseMilli(x.threshold)! })), move.from, move.to, "ALL")) {
+        if (plan.some((p) => p.customer === c && p.tier === t.name)) continue;
         plan.push({ status: "ISSUED", kind: VIP_TIERS.find((x) => x.name === t.name)!.template.kind, source: "VIP_TIER_ENTRY", customer: c, tier: t.name });
       }
     }
@@ -200,7 +201,7 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
         shop,
         type: "CREATED",
         toStatus: "PENDING",
-        actor: item.source === "POINTS_REDEMPTION" ? "CUSTOMER" : item.source === "MANUAL" || item.reissueOf !== undefined ? "MERCHANT" : "SYSTEM",
+        actor: item.source === "POINTS_REDEMPTION" ? "CUSTOMER" : item.reissueOf !== undefined ? "MERCHANT" : "SYSTEM",
         reason: item.tier && item.reissueOf === undefined ? `Entered the VIP tier ${item.tier}` : "seeded for the demo",
         createdAt,
       },

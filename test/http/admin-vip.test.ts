@@ -115,11 +115,10 @@ describe("VIP tiers page", () => {
     expect(await db.reward.count({ where: { customerId: a.id, source: "VIP_TIER_ENTRY" } })).toBe(1);
 
     // AND the customer profile and the home page show it
-    const profile = (await (await request(`/app/vip-customer/${a.id}`, "routes/app.vip-customer.$id")).json()) as { tierName: string; changes: { reason: string }[] };
-    expect(profile.tierName).toBe("Gold");
-    expect(profile.changes[0]!.reason).toMatch(/qualify for Gold/);
-    expect((await request("/app/vip-customer/nope", "routes/app.vip-customer.$id")).status).toBe(404);
-    const home = (await (await request("/app/vip-dashboard", "routes/app.vip-dashboard")).json()) as { tiers: { name: string; members: number }[]; entryRewards: Record<string, number> };
+    const profile = (await (await request(`/app/customers/${a.id}`, "routes/app.customers.$id")).json()) as { vip: { tierName: string; changes: { reason: string }[] } };
+    expect(profile.vip.tierName).toBe("Gold");
+    expect(profile.vip.changes[0]!.reason).toMatch(/qualify for Gold/);
+    const home = ((await (await request("/app", "routes/app._index")).json()) as { vip: { tiers: { name: string; members: number }[]; entryRewards: Record<string, number> } }).vip;
     expect(home.tiers).toEqual([
       { id: expect.any(String), name: "Silver", members: 0 },
       { id: expect.any(String), name: "Gold", members: 1 },
