@@ -4,8 +4,7 @@
 import type { Db } from "~/db.server";
 import { extractOrderCodes, orderFacts, type OrderFacts } from "~/domain/rewards";
 import { earnPointsForOrder } from "~/services/points/order-points.server";
-import { defaultRewardDeps } from "~/services/rewards/deps.server";
-import { vipOrderCreated } from "~/services/vip/tiers.server";
+import { vipDeps, vipOrderCreated } from "~/services/vip/tiers.server";
 import { markRewardsUsed } from "./mark-used.server";
 
 export interface OrderContext {
@@ -27,7 +26,7 @@ export type OrderEffect = (db: Db, order: OrderContext) => Promise<void>;
 export const ORDER_CREATED_EFFECTS: OrderEffect[] = [
   markRewardsUsed,
   async (db, order) => void (await earnPointsForOrder(db, order)),
-  async (db, order) => void (await vipOrderCreated(await defaultRewardDeps({ db }), order)),
+  async (db, order) => void (await vipOrderCreated(vipDeps(db), order)),
 ];
 
 export function orderContext(shop: string, payload: unknown, receivedAt: Date): OrderContext {

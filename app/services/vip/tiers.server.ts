@@ -26,12 +26,22 @@ import {
   type VipChangeReason,
   type VipProgramValues,
 } from "~/domain/vip";
+import { logger } from "~/logger.server";
 import { customerDisplay, ensureCustomer } from "~/services/points/customers.server";
 import { lockCustomer, type Tx } from "~/services/points/ledger.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 
 export type OrderedTier = VipTier & { thresholdMilli: Milli };
+
+/**
+ * What the VIP use-cases need to promise entry rewards: saving a Pending reward never calls Shopify
+ * (the worker generates it with its own Admin API access), so no Admin API access is given here —
+ * and the webhook effects' module graph stays free of the Shopify app configuration.
+ */
+export function vipDeps(db: Db): RewardDeps {
+  return { db, logger, now: () => new Date(), adminFor: () => Promise.reject(new Error("VIP use-cases never call Shopify: the worker generates entry rewards")) };
+}
 
 /** How many of a customer's counted orders one progress read sums at most (bounds what is read). */
 const MAX_ORDERS_READ = 10_000;
