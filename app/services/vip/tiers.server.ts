@@ -225,7 +225,8 @@ export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; p
   if (!facts.orderGid) return "unreadable";
   if (!facts.customerGid) return "no_customer";
   if (facts.cancelled) return "canceled";
-  // Amount spent: the subtotal (after discounts) without taxes or shipping, in shop currency.
+  // Amount spent: the subtotal (after discounts) without taxes or shipping, in shop currency
+  // (`subtotal_price_set.shop_money`, https://shopify.dev/docs/api/admin-rest/latest/resources/order).
   const amount = orderEarningAmount(order.payload, { includeShipping: false, includeTaxes: false });
   if (amount === null) return "unreadable";
   const customer = await ensureCustomer(deps.db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
@@ -241,7 +242,8 @@ export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; p
 }
 
 /**
- * refunds/create: the refunded amount stops counting (once per refund). Downgrades wait for the
+ * refunds/create (payload: https://shopify.dev/docs/api/admin-rest/latest/resources/refund): the
+ * refunded line amounts after discounts stop counting (once per refund). Downgrades wait for the
  * period end, so nothing else moves now. A refund of an order not counted (yet) changes nothing.
  */
 export async function vipRefundCreated(db: Db, input: { shop: string; refund: RefundFacts | null }): Promise<"unreadable" | "not_counted" | "duplicate" | "counted"> {
