@@ -193,6 +193,26 @@ describe("period ends", () => {
     expect((await entryRewards(c.id)).map((r) => r.idempotencyKey!.split(":").at(-1))).toEqual(["2026", "2028"]);
   });
 
+  it("rolling 12 months: re-checked at each month's start; a tier is lost once its spending is over 12 months old", async () => {
+    now = new Date("2026-01-15T10:00:00.000Z");
+    await setup({ period: "ROLLING_12_MONTHS" });
+    const c = await createCustomer(db, SHOP);
+    await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "120", now), receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Silver");
+    expect((await entryRewards(c.id))[0]!.idempotencyKey).toMatch(/:2026-01$/);
+
+    now = new Date("2026-12-01T00:10:00.000Z");
+    await runVipTasks(deps());
+    await runVipTasks(deps());
+    expect(await tierOf(c.id)).toBe("Silver"); // January 2026 is within the last 12 months
+
+    now = new Date("2027-02-01T00:10:00.000Z");
+    await runVipTasks(deps());
+    await runVipTasks(deps());
+    expect(await tierOf(c.id)).toBeNull();
+    expect(await db.vipTierChange.findFirstOrThrow({ where: { customerId: c.id, direction: "DOWN" } })).toMatchObject({ reasonCode: "PERIOD_ENDED", periodKey: "2027-02" });
+  });
+
   it("many shops already in the current period never hide one whose period turned", async () => {
     now = new Date("2026-06-01T10:00:00.000Z");
     for (let i = 0; i < 60; i++) {
