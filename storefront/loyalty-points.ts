@@ -12,12 +12,19 @@ import type { Account, Child, Ext, Program, Slot, View } from "./loyalty-widget"
 
 const ext: Ext = ((window as unknown as { lrExt?: Ext }).lrExt ??= { parts: [] });
 
-/** The earning rule (only while the program is on: a program that is off promises nothing), pending points and the expiry warning. */
+/**
+ * The VIP tier and the way to the next ("Gold · $120.00 more to Platinum"), the earning rule (only
+ * while the program is on: a program that is off promises nothing), pending points and the expiry warning.
+ */
 function pointsInfo(v: View, p: Program, a?: Account): Child[] {
   const { h, fill, points, date, money } = ext.kit!;
   const t = v.t;
   const rate = p.points.pointsPerCurrencyUnit;
+  const vp = a?.vip;
+  const nx = vp?.next;
+  const amount = nx ? (vp!.basis == "AMOUNT_SPENT" ? money(v, nx.remaining, p.currency) : points(v, +nx.remaining)) : "";
   return [
+    vp && (vp.tier || nx) && h("p", { class: "lr-vip", "data-lr-vip": true }, fill(t[nx ? (vp.tier ? "vip_next" : "vip_first") : "vip_top"]!, { tier: vp.tier ?? "", next: nx?.tier ?? "", amount })),
     rate && h("p", { "data-lr-earn": true }, fill(t.earn_rule!, { points: points(v, Number(rate)), amount: money(v, "1", p.currency) })),
     !!a?.pendingPoints &&
       h("p", { class: "lr-muted", "data-lr-pending": true }, fill(t[a.pendingAvailableAt ? "pending" : "pending_nodate"]!, { points: points(v, a.pendingPoints), date: a.pendingAvailableAt ? date(v, a.pendingAvailableAt) : "" })),

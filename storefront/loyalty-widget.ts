@@ -58,6 +58,8 @@ export interface Account {
   /** "MM-DD" once told. */
   birthday: string | null;
   rewards: Reward[];
+  /** VIP tier and what is left to the next (amount spent in shop currency, or points earned). */
+  vip?: { tier: string | null; next: { tier: string; remaining: string } | null; basis: string };
 }
 
 export interface Answer {

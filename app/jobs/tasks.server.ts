@@ -11,6 +11,7 @@ import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import type { Pacer } from "./pacing.server";
 import { recoverAbandonedRedemptions } from "~/services/rewards/recover-redemptions.server";
+import { runVipTasks } from "~/services/vip/admin.server";
 import { drainWebhookInbox } from "~/services/webhooks/apply.server";
 
 export interface PeriodicTask {
@@ -36,6 +37,8 @@ export interface PeriodicTaskSettings {
   pointsProgramEveryMs?: number;
   /** How often non-expiring offline tokens are migrated to expiring ones (0 or unset: never). */
   tokenMigrationEveryMs?: number;
+  /** How often VIP period ends are checked and re-evaluations advance by a batch (default 5 s). */
+  vipEveryMs?: number;
 }
 
 /** The periodic tasks every worker runs, in order. */
@@ -47,6 +50,7 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
     // Every round: a bulk issue saves its next window of rewards as soon as the last one is generated.
     { name: "bulk issue", everyMs: 0, run: bulkIssue(`bulk:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`) },
     { name: "points program", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: pointsProgram },
+    { name: "vip tiers", everyMs: settings.vipEveryMs ?? 5_000, run: vipTiers },
     settings.reconcileAfterMs > 0 && { name: "reconciliation", everyMs: settings.reconcileEveryMs, run: reconcile(settings.reconcileAfterMs) },
     (settings.tokenMigrationEveryMs ?? 0) > 0 && { name: "offline token migration", everyMs: settings.tokenMigrationEveryMs!, run: migrateTokens },
   ];
@@ -74,6 +78,11 @@ async function migrateTokens(deps: RewardDeps, log: Logger): Promise<void> {
   const done = await migrateNonExpiringOfflineTokens(deps.db, deps.migrateOfflineToken);
   if (done.failed > 0) log.warn(done, "offline token migration pass");
   else if (done.migrated > 0) log.info(done, "offline token migration pass");
+}
+
+async function vipTiers(deps: RewardDeps, log: Logger): Promise<void> {
+  const done = await runVipTasks(deps);
+  if (done.periodEnds > 0 || done.evaluated > 0 || done.owedRewards > 0) log.info(done, "vip tiers pass");
 }
 
 function reconcile(olderThanMs: number): PeriodicTask["run"] {

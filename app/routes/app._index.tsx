@@ -18,6 +18,8 @@ import { RewardStatusBadge } from "~/components/reward-status-badge";
 import { RewardStatusList } from "~/components/reward-status-help";
 import { useActionToast, type ActionAnswer } from "~/components/use-action-toast";
 import type { RecentFailure } from "~/services/admin/dashboard.server";
+import { VipDashboardCard } from "~/components/vip-dashboard-card";
+import { vipDashboardFigures } from "~/services/vip/admin.server";
 
 /** The order a merchant scans them in: what customers have, then what needs a look. */
 const STATUS_ORDER: RewardStatus[] = ["ISSUED", "USED", "PENDING", "FAILED", "CANCELED"];
@@ -28,16 +30,17 @@ export const meta: MetaFunction = () => [{ title: "Loyalty rewards" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const [stats, pendingDataRequests, deadWebhooks] = await Promise.all([
+  const [stats, pendingDataRequests, deadWebhooks, vip] = await Promise.all([
     getHomeStats(db, session.shop, new Date()),
     countPendingDataRequests(db, session.shop),
     countDeadLetters(db, session.shop),
+    vipDashboardFigures(db, session.shop),
   ]);
-  return json({ shop: session.shop, ...stats, pendingDataRequests, deadWebhooks });
+  return json({ shop: session.shop, ...stats, pendingDataRequests, deadWebhooks, vip });
 }
 
 export default function Home() {
-  const { shop, counts, customers, recentFailures, pending, daily, pendingDataRequests, deadWebhooks } = useLoaderData<typeof loader>();
+  const { shop, counts, customers, recentFailures, pending, daily, pendingDataRequests, deadWebhooks, vip } = useLoaderData<typeof loader>();
   const days = daily.length;
   const issuedTotal = daily.reduce((n, d) => n + d.issued, 0);
   const usedTotal = daily.reduce((n, d) => n + d.used, 0);
@@ -90,6 +93,7 @@ export default function Home() {
                 </Card>
               ))}
             </InlineGrid>
+            <VipDashboardCard figures={vip} />
           </BlockStack>
         </Layout.Section>
 

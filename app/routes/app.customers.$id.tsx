@@ -27,6 +27,8 @@ import { RewardStatusHelp } from "~/components/reward-status-help";
 import { RouteError } from "~/components/route-error";
 import { pageLinks, pageNumberOf, withSearch } from "~/components/url";
 import { useRevalidateWhile } from "~/components/use-revalidate-while";
+import { VipCustomerCard } from "~/components/vip-customer-card";
+import { customerVip } from "~/services/vip/admin.server";
 
 const TABS = ["rewards", "points", "referrals"] as const;
 type Tab = (typeof TABS)[number];
@@ -52,12 +54,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // Gift cards show what is left on them (asked of Shopify at most once a minute, bounded in time).
   if (tab === "rewards") await refreshGiftCardBalances(await adminRequestDeps(admin.graphql), shop, { customerId: customer.id });
   try {
-    const [rewards, points, templates] = await Promise.all([
+    const [rewards, points, templates, vip] = await Promise.all([
       tab === "rewards" ? listRewards(db, { shop, customerId: customer.id, status, ...cursor }) : null,
       tab === "points" ? listPointsTransactions(db, { shop, customerId: customer.id, ...cursor }) : null,
       listIssuableTemplates(db, shop, (session.scope ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
+      customerVip(db, shop, customer.id),
     ]);
-    return json({ customer, tab, status, rewards, points, templates });
+    return json({ customer, tab, status, rewards, points, templates, vip });
   } catch (error) {
     if (error instanceof InvalidCursorError) throw json({ message: error.message }, { status: 400 });
     throw error;
@@ -91,7 +94,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function CustomerProfile() {
-  const { customer, tab, status, rewards, points, templates } = useLoaderData<typeof loader>();
+  const { customer, tab, status, rewards, points, templates, vip } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const { rewardId } = useParams();
   const location = useLocation();
@@ -189,6 +192,7 @@ export default function CustomerProfile() {
             </BlockStack>
           </InlineGrid>
         </Card>
+        <VipCustomerCard vip={vip} />
 
         <Card padding="0">
           <Box paddingBlockStart="300" paddingInline="300">

@@ -32,6 +32,7 @@ export default function App() {
         <Link to="/app/program">Program</Link>
         <Link to="/app/ways-to-redeem">Ways to redeem</Link>
         <Link to="/app/bulk-issue">Bulk issue</Link>
+        <Link to="/app/vip">VIP tiers</Link>
         <Link to="/app/privacy">Privacy requests</Link>
       </NavMenu>
       <Outlet />

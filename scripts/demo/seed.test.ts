@@ -3,7 +3,9 @@
 // no customer has a balance without history.
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { logger } from "~/logger.server";
 import { ledgerTotals } from "~/services/points/ledger.server";
+import { customerProgress, evaluateCustomerTier, getVipProgram, vipOrderCreated } from "~/services/vip/tiers.server";
 import { useShopifyEmulator } from "../../test/support/shopify";
 import { seedDemo } from "./seed";
 
@@ -60,5 +62,38 @@ describe("demo seed", () => {
       }
       expect(new Set(rows.map((r) => r.sourceKey)).size, c.displayName).toBe(rows.length);
     }
+  });
+
+  it("VIP: every tier and every seeded tier entry reward follows from the customer's orders; a demo order moves Grace up, with one Pending entry reward", async () => {
+    await seedDemo(db, emulator, { shop: SHOP });
+    const deps = { db, logger, adminFor: () => Promise.reject(new Error("no Shopify call expected")), now: () => new Date() };
+    const program = await getVipProgram(db, SHOP);
+    expect(program).toMatchObject({ enabled: true, basis: "AMOUNT_SPENT", period: "LIFETIME" });
+    const tiers = await db.vipTier.findMany({ where: { shop: SHOP } });
+    const customers = await db.customer.findMany({ where: { shop: SHOP } });
+    for (const c of customers) {
+      // Re-evaluating a seeded customer changes nothing: the seeded tier is the one their spending reaches.
+      expect((await evaluateCustomerTier(deps, { shop: SHOP, customerId: c.id, now: new Date(), mode: "UP_AND_DOWN", reason: "TIERS_CHANGED" })).type, c.displayName).toBe("unchanged");
+      const entries = await db.reward.findMany({ where: { customerId: c.id, source: "VIP_TIER_ENTRY" } });
+      const tierIdsOfKeys = entries.filter((r) => r.idempotencyKey?.startsWith("vip:")).map((r) => r.idempotencyKey!.split(":")[2]);
+      const held = tiers.find((t) => t.id === c.vipTierId);
+      expect(c.vipTier, c.displayName).toBe(held?.name ?? null);
+      // One entry reward per tier at or below the one held, and none for a customer without a tier.
+      const expected = held ? tiers.filter((t) => Number(t.threshold) <= Number(held.threshold)).map((t) => t.id).sort() : [];
+      expect([...tierIdsOfKeys].sort(), c.displayName).toEqual(expected);
+      for (const r of entries) if (r.idempotencyKey?.startsWith("vip:")) expect(r.idempotencyKey.split(":")[1]).toBe(c.id);
+    }
+    const grace = customers.find((c) => c.displayName === "Grace Hopper")!;
+    expect(grace.vipTier).toBeNull();
+    expect(await customerProgress(db, SHOP, grace.id, program, new Date())).toBe(177_140n);
+    // The demo's test order: $130 takes Grace over Silver's $300.
+    const order = emulator.store.placeOrder(SHOP, { customerId: grace.shopifyCustomerId, codes: [], subtotal: "130.00" });
+    await vipOrderCreated(deps, {
+      shop: SHOP,
+      payload: { admin_graphql_api_id: order.id, customer: { admin_graphql_api_id: grace.shopifyCustomerId }, subtotal_price_set: { shop_money: { amount: "130.00", currency_code: "USD" } } },
+      receivedAt: new Date(),
+    });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: grace.id } })).vipTier).toBe("Silver");
+    expect((await db.reward.findMany({ where: { customerId: grace.id, source: "VIP_TIER_ENTRY" } })).map((r) => [r.status, r.kind])).toEqual([["PENDING", "FREE_SHIPPING"]]);
   });
 });

@@ -5,6 +5,38 @@ import type { PrismaClient } from "@prisma/client";
 import type { ShopifyEmulator } from "@loyalty/shopify-emulator";
 import { generateCode, codeKey } from "../../app/domain/rewards/codes";
 import { formatMilli, parseMilli, pointsForAmount } from "../../app/domain/points/earning";
+import { changeReasonText, enteredTiers, entryRewardKey, tierIndexFor } from "../../app/domain/vip";
+
+/**
+ * The demo's VIP tiers (docs/decisions/022): by amount spent, lifetime. Every customer's tier and
+ * every seeded "VIP tier entry" reward follow from the orders the seed places (ordersOf), so Grace
+ * ($177) is one order away from Silver: a demo order of $130 or more moves her up and her entry
+ * reward appears Pending, then Issued.
+ */
+const VIP_TIERS = [
+  { name: "Silver", threshold: "300", multiplier: "1", perk: "A free-shipping code when you join", template: { name: "Silver tier welcome: free shipping", kind: "FREE_SHIPPING", value: "0", expiryDays: 30, codePrefix: "SILVER" } },
+  { name: "Gold", threshold: "450", multiplier: "1.5", perk: "1.5× points on every order", template: { name: "Gold tier welcome: 15% off", kind: "PERCENTAGE", value: "15", expiryDays: 30, codePrefix: "GOLD" } },
+] as const;
+
+/** The subtotals of the orders the seed places for customer `i` (the first one is the big spender). */
+function ordersOf(i: number): string[] {
+  return i === 0 ? ["250.00", "190.00", "200.00"] : Array.from({ length: 1 + (i % 3) }, (_, k) => `${40 + ((i * 37 + k * 23) % 160)}.${String((i * 7) % 100).padStart(2, "0")}`);
+}
+
+/** The tier moves customer `i`'s orders make, in order: after which order, from and to which tier index. */
+function tierMoves(i: number): { afterOrder: number; from: number; to: number }[] {
+  const rules = VIP_TIERS.map((t) => ({ id: t.name, name: t.name, threshold: parseMilli(t.threshold)! }));
+  const moves: { afterOrder: number; from: number; to: number }[] = [];
+  let spent = 0n;
+  let held = -1;
+  for (const [k, subtotal] of ordersOf(i).entries()) {
+    spent += parseMilli(subtotal)!;
+    const reached = tierIndexFor(rules, spent);
+    if (reached > held) moves.push({ afterOrder: k, from: held, to: reached });
+    held = Math.max(held, reached);
+  }
+  return moves;
+}
 
 export const DEMO_SHOP = "demo-loyalty.myshopify.com";
 
@@ -55,10 +87,25 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
     await db.rewardTemplate.create({
       data: { shop, purpose: "REFERRAL", name: "Referral: $10 off", kind: "FIXED_AMOUNT", value: "10.00", expiryDays: 60, codePrefix: "FRIEND" },
     });
-    await db.rewardTemplate.create({
-      data: { shop, purpose: "VIP_TIER_ENTRY", name: "Gold tier welcome: 20% off", kind: "PERCENTAGE", value: "20", expiryDays: 30, codePrefix: "GOLD" },
-    });
   }
+  // VIP tiers, each with its entry reward (a VIP_TIER_ENTRY template).
+  const tierIds: Record<string, string> = {};
+  for (const t of VIP_TIERS) {
+    const template =
+      (await db.rewardTemplate.findFirst({ where: { shop, purpose: "VIP_TIER_ENTRY", name: t.template.name } })) ??
+      (await db.rewardTemplate.create({ data: { shop, purpose: "VIP_TIER_ENTRY", ...t.template } }));
+    const tier = await db.vipTier.upsert({
+      where: { shop_name: { shop, name: t.name } },
+      create: { shop, name: t.name, threshold: t.threshold, pointsMultiplier: t.multiplier, perkText: t.perk, entryRewardTemplateId: template.id },
+      update: {},
+    });
+    tierIds[t.name] = tier.id;
+  }
+  await db.vipProgram.upsert({
+    where: { shop },
+    create: { shop, enabled: true, basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL", lastPeriodKey: "lifetime" },
+    update: {},
+  });
 
   // Customers, in the emulated shop and in the program.
   const customers: { id: string; gid: string; name: string; email: string }[] = [];
@@ -77,7 +124,11 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
         email,
         // No balance without history: points come from the ledger rows written below.
         pointsBalance: 0,
-        vipTier: i < 3 ? "Gold" : i < 8 ? "Silver" : null,
+        ...(() => {
+          const last = tierMoves(i).at(-1);
+          const tier = last ? VIP_TIERS[last.to] : null;
+          return { vipTier: tier?.name ?? null, vipTierId: tier ? tierIds[tier.name] : null, vipTierSince: tier ? new Date(now.getTime() - (60 - last!.afterOrder * 3 - i) * day) : null };
+        })(),
         lastActivityAt: new Date(now.getTime() - i * day),
       },
       update: {},
@@ -91,11 +142,27 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
 
   // Rewards for the first customer across all statuses (enough rows to page through), and a few
   // for others. Each one is consistent with the emulated shop.
-  const plan: { status: string; kind: string; source: string; customer: number }[] = [];
+  const plan: { status: string; kind: string; source: string; customer: number; tier?: string; reissueOf?: number }[] = [];
   const cycle = ["ISSUED", "USED", "CANCELED", "FAILED", "ISSUED", "USED", "PENDING"];
   for (let i = 0; i < 24; i++) plan.push({ status: cycle[i % cycle.length], kind: ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING"][i % 3], source: i % 4 === 0 ? "REFERRAL" : i % 5 === 0 ? "VIP_TIER_ENTRY" : "POINTS_REDEMPTION", customer: 0 });
+  // Ada's VIP entry rewards follow her tier moves: Silver's (free shipping, used), Gold's (failed),
+  // and its replacement issued again by the merchant (used).
+  Object.assign(plan[5]!, { tier: "Silver", kind: "FREE_SHIPPING" });
+  Object.assign(plan[10]!, { tier: "Gold", kind: "PERCENTAGE" });
+  Object.assign(plan[15]!, { tier: "Gold", kind: "PERCENTAGE", reissueOf: 10 });
   for (let c = 1; c < 6; c++) plan.push({ status: c % 2 ? "ISSUED" : "USED", kind: "FIXED_AMOUNT", source: "POINTS_REDEMPTION", customer: c });
-  plan.push({ status: "FAILED", kind: "GIFT_CARD", source: "VIP_TIER_ENTRY", customer: 2 });
+  // Alan's Silver entry reward failed (the merchant can issue it again from his profile).
+  plan.push({ status: "FAILED", kind: "FREE_SHIPPING", source: "VIP_TIER_ENTRY", customer: 2, tier: "Silver" });
+  // Every other tier holder's entry rewards (one per tier entered), Issued.
+  for (let c = 1; c < customers.length; c++) {
+    for (const move of tierMoves(c)) {
+      for (const t of enteredTiers(VIP_TIERS.map((x) => ({ id: x.name, name: x.name, threshold: parseMilli(x.threshold)! })), move.from, move.to, "ALL")) {
+        if (plan.some((p) => p.customer === c && p.tier === t.name)) continue;
+        plan.push({ status: "ISSUED", kind: VIP_TIERS.find((x) => x.name === t.name)!.template.kind, source: "VIP_TIER_ENTRY", customer: c, tier: t.name });
+      }
+    }
+  }
+  const planIds: string[] = [];
 
   let n = 0;
   for (const item of plan) {
@@ -121,12 +188,23 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
         codeKey: codeKey(code),
         status: "PENDING",
         pointsSpent: item.source === "POINTS_REDEMPTION" ? 500 : 0,
+        // The keys the app itself uses (app/services/vip/tiers.server.ts, issue-async reissueKey).
+        idempotencyKey: item.reissueOf !== undefined ? `reissue:${planIds[item.reissueOf]}` : item.tier ? entryRewardKey(customer.id, tierIds[item.tier]!, "lifetime") : null,
         expiresAt: new Date(createdAt.getTime() + 90 * day),
         createdAt,
       },
     });
+    planIds.push(reward.id);
     await db.rewardEvent.create({
-      data: { rewardId: reward.id, shop, type: "CREATED", toStatus: "PENDING", actor: item.source === "POINTS_REDEMPTION" ? "CUSTOMER" : "SYSTEM", reason: "seeded for the demo", createdAt },
+      data: {
+        rewardId: reward.id,
+        shop,
+        type: "CREATED",
+        toStatus: "PENDING",
+        actor: item.source === "POINTS_REDEMPTION" ? "CUSTOMER" : item.reissueOf !== undefined ? "MERCHANT" : "SYSTEM",
+        reason: item.tier && item.reissueOf === undefined ? `Entered the VIP tier ${item.tier}` : "seeded for the demo",
+        createdAt,
+      },
     });
     const at = (minutes: number) => new Date(createdAt.getTime() + minutes * 60_000);
     const event = (data: { type: string; fromStatus?: string; toStatus?: string; actor: string; reason?: string; shopifyError?: string; createdAt: Date }) =>
@@ -184,7 +262,7 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
       await event({ type: "STATUS_CHANGED", fromStatus: "ISSUED", toStatus: "CANCELED", actor: "MERCHANT", reason: "canceled by the merchant", createdAt: at(300) });
     }
   }
-  await seedLedger(db, emulator, shop, customers, now);
+  await seedLedger(db, emulator, shop, customers, now, tierIds);
   return { shop, accessToken: shopRecord.accessToken, customers: customers.length, rewards: plan.length };
 }
 
@@ -194,7 +272,7 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
  * gave back). The rows and running balances follow the ledger's rules
  * (app/services/points/ledger.server.ts); the balance is their sum and never goes below zero.
  */
-async function seedLedger(db: PrismaClient, emulator: ShopifyEmulator, shop: string, customers: { id: string; gid: string }[], now: Date) {
+async function seedLedger(db: PrismaClient, emulator: ShopifyEmulator, shop: string, customers: { id: string; gid: string }[], now: Date, tierIds: Record<string, string>) {
   const day = 86_400_000;
   const rate = { pointsPerCurrencyUnit: "10", rounding: "DOWN" as const };
   type Entry = { at: Date; delta: number; reason: string; sourceKey: string; orderGid?: string; orderName?: string; amount?: string; rewardId?: string; note?: string };
@@ -202,11 +280,38 @@ async function seedLedger(db: PrismaClient, emulator: ShopifyEmulator, shop: str
     const entries: Entry[] = [];
     // The first customer (Ada) is the demo's big spender: $640 of orders earn 6 400 points, her eight
     // points redemptions above spent 4 000, leaving the 2 400 the demo walkthrough shows.
-    const orders = i === 0 ? ["250.00", "190.00", "200.00"] : Array.from({ length: 1 + (i % 3) }, (_, k) => `${40 + ((i * 37 + k * 23) % 160)}.${String((i * 7) % 100).padStart(2, "0")}`);
+    const orders = ordersOf(i);
+    const moves = tierMoves(i);
     for (const [k, subtotal] of orders.entries()) {
       const order = emulator.store.placeOrder(shop, { customerId: customer.gid, codes: [], subtotal, shippingPrice: "0.00" });
       const amount = parseMilli(subtotal)!;
-      entries.push({ at: new Date(now.getTime() - (60 - k * 3 - i) * day), delta: pointsForAmount(amount, rate), reason: "EARNED", sourceKey: `order:${order.id}:earned`, orderGid: order.id, orderName: order.name, amount: formatMilli(amount) });
+      const at = new Date(now.getTime() - (60 - k * 3 - i) * day);
+      entries.push({ at, delta: pointsForAmount(amount, rate), reason: "EARNED", sourceKey: `order:${order.id}:earned`, orderGid: order.id, orderName: order.name, amount: formatMilli(amount) });
+      // VIP: the order counts towards "amount spent"; a tier it reached is a recorded move up.
+      await db.vipOrder.create({ data: { shop, customerId: customer.id, orderGid: order.id, amount: formatMilli(amount), orderedAt: at } });
+      for (const move of moves.filter((m) => m.afterOrder === k)) {
+        const to = VIP_TIERS[move.to]!;
+        const from = move.from >= 0 ? VIP_TIERS[move.from]! : null;
+        const owed = VIP_TIERS.slice(move.from + 1, move.to + 1).map((t) => tierIds[t.name]!);
+        await db.vipTierChange.create({
+          data: {
+            shop,
+            customerId: customer.id,
+            fromTierId: from ? tierIds[from.name]! : null,
+            fromTierName: from?.name ?? null,
+            toTierId: tierIds[to.name]!,
+            toTierName: to.name,
+            direction: "UP",
+            reasonCode: "THRESHOLD_REACHED",
+            reason: changeReasonText({ reason: "THRESHOLD_REACHED", direction: "UP", toTierName: to.name, basis: "AMOUNT_SPENT", period: "LIFETIME" }),
+            periodKey: "lifetime",
+            orderGid: order.id,
+            rewardTierIds: JSON.stringify(owed),
+            rewardsQueuedAt: at,
+            createdAt: at,
+          },
+        });
+      }
     }
     const rewards = await db.reward.findMany({ where: { shop, customerId: customer.id, source: "POINTS_REDEMPTION", status: { in: ["ISSUED", "USED", "CANCELED"] } } });
     for (const r of rewards) {

@@ -83,6 +83,13 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
           note: t.note,
           at: t.createdAt,
         })),
+        vipTierChanges: (await db.vipTierChange.findMany({ where: { shop, customerId: c.id }, orderBy: { createdAt: "asc" }, take: 1000 })).map((v) => ({
+          from: v.fromTierName,
+          to: v.toTierName,
+          direction: v.direction,
+          reason: v.reason,
+          at: v.createdAt,
+        })),
       };
     }),
   );
@@ -216,6 +223,10 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
         await tx.rewardEvent.updateMany({ where: { reward: { customerId: c.id } }, data: { note: null } });
         await tx.pointsTransaction.updateMany({ where: { customerId: c.id }, data: { note: null } });
         await tx.redemption.updateMany({ where: { customerId: c.id }, data: { code: "REDACTED" } });
+        // VIP: tier changes hold only tier names, app-authored reasons and the order id; the order
+        // ids (which Shopify ties to the customer) go, like the counted orders themselves.
+        await tx.vipTierChange.updateMany({ where: { shop, customerId: c.id }, data: { orderGid: null } });
+        await tx.vipOrder.deleteMany({ where: { shop, customerId: c.id } });
         await tx.customer.update({
           where: { id: c.id },
           // The birthday (month and day, from the storefront widget) is personal data too.
@@ -256,6 +267,11 @@ export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "
     db.reward.deleteMany({ where: { shop } }),
     db.pointsTransaction.deleteMany({ where: { shop } }),
     db.customer.deleteMany({ where: { shop } }),
+    db.vipTierChange.deleteMany({ where: { shop } }),
+    db.vipOrder.deleteMany({ where: { shop } }),
+    db.vipEvaluationJob.deleteMany({ where: { shop } }),
+    db.vipTier.deleteMany({ where: { shop } }),
+    db.vipProgram.deleteMany({ where: { shop } }),
     db.rewardTemplate.deleteMany({ where: { shop } }),
     db.webhookDelivery.deleteMany({ where: { shop } }),
     db.complianceRequest.deleteMany({ where: { shop } }),

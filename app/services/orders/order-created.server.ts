@@ -4,6 +4,7 @@
 import type { Db } from "~/db.server";
 import { extractOrderCodes, orderFacts, type OrderFacts } from "~/domain/rewards";
 import { earnPointsForOrder } from "~/services/points/order-points.server";
+import { vipDeps, vipOrderCreated } from "~/services/vip/tiers.server";
 import { markRewardsUsed } from "./mark-used.server";
 
 export interface OrderContext {
@@ -18,8 +19,15 @@ export interface OrderContext {
 
 export type OrderEffect = (db: Db, order: OrderContext) => Promise<void>;
 
-/** The effects of a completed order, in order: rewards Used, then the points the order earns. */
-export const ORDER_CREATED_EFFECTS: OrderEffect[] = [markRewardsUsed, async (db, order) => void (await earnPointsForOrder(db, order))];
+/**
+ * The effects of a completed order, in order: rewards Used, then the points the order earns (at the
+ * multiplier of the VIP tier held when the order arrives), then the VIP tier the order may reach.
+ */
+export const ORDER_CREATED_EFFECTS: OrderEffect[] = [
+  markRewardsUsed,
+  async (db, order) => void (await earnPointsForOrder(db, order)),
+  async (db, order) => void (await vipOrderCreated(vipDeps(db), order)),
+];
 
 export function orderContext(shop: string, payload: unknown, receivedAt: Date): OrderContext {
   return { shop, payload, facts: orderFacts(payload), codeKeys: extractOrderCodes(payload), receivedAt };

@@ -24,6 +24,8 @@ import type { Logger } from "~/logger.server";
 import { customerDisplay, ensureCustomer } from "./customers.server";
 import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, type LedgerWrite, type Tx } from "./ledger.server";
 import { getProgramSettings } from "./program.server";
+import { applyMultiplier } from "~/domain/vip";
+import { vipMultiplierInTx } from "~/services/vip/tiers.server";
 
 function field(value: unknown, key: string): unknown {
   return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
@@ -57,10 +59,14 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
     // A cancel applied first (deliveries are not ordered) leaves its marker: nothing to earn.
     const canceled = await tx.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: order.shop, sourceKey: sourceKeys.orderCanceled(orderGid) } } });
     if (canceled) return { type: "nothing" };
+    // The VIP tier held when the order arrives multiplies what it earns; the note says so in the history.
+    const perk = await vipMultiplierInTx(tx, order.shop, customer.id);
+    const earned = perk ? applyMultiplier(points, perk.multiplier) : points;
     return creditPointsInTx(tx, {
       shop: order.shop,
       customerId: customer.id,
-      points,
+      points: earned,
+      note: perk ? `VIP tier ${perk.tierName} ×${perk.multiplier}: ${points} + ${earned - points} bonus` : null,
       reason: "EARNED",
       actor: "WEBHOOK",
       sourceKey: sourceKeys.orderEarned(orderGid),

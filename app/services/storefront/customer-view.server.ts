@@ -3,6 +3,7 @@
 // never available to them, or no longer are). Every query is keyed by shop AND the signed customer.
 import type { Db } from "~/db.server";
 import { pointsExpireAt } from "~/domain/points";
+import { storefrontVip, type StorefrontVip } from "~/services/vip/admin.server";
 import { isRewardKind, isRewardStatus, isVisibleToCustomer, kindTraits, REWARD_STATUSES, type RewardKind } from "~/domain/rewards";
 
 export type VisibleRewardStatus = "ISSUED" | "USED";
@@ -37,6 +38,8 @@ export interface CustomerView {
   /** "MM-DD" once the customer told us, for the birthday bonus. */
   birthday: string | null;
   rewards: StorefrontReward[];
+  /** The VIP tier and what is left to the next one; absent while the shop's VIP tiers are off. */
+  vip?: StorefrontVip;
 }
 
 /** Enough history for a storefront panel; older rewards stay in the customer's emails. */
@@ -93,7 +96,14 @@ export function toStorefrontReward(row: RewardRow): StorefrontReward | null {
   };
 }
 
-export async function loadCustomerView(db: Pick<Db, "customer" | "reward" | "programSettings" | "pointsTransaction">, shop: string, customerGid: string): Promise<CustomerView> {
+export async function loadCustomerView(db: Db, shop: string, customerGid: string): Promise<CustomerView> {
+  const view = await loadPointsView(db, shop, customerGid);
+  const customer = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop, shopifyCustomerId: customerGid } }, select: { id: true } });
+  const vip = await storefrontVip(db, shop, customer?.id ?? null, new Date());
+  return vip ? { ...view, vip } : view;
+}
+
+async function loadPointsView(db: Pick<Db, "customer" | "reward" | "programSettings" | "pointsTransaction">, shop: string, customerGid: string): Promise<CustomerView> {
   const customer = await db.customer.findUnique({
     where: { shop_shopifyCustomerId: { shop, shopifyCustomerId: customerGid } },
     select: { id: true, pointsBalance: true, pendingPoints: true, lastActivityAt: true, birthday: true },

@@ -11,6 +11,7 @@ import { storeGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { parseJsonKeepingBigIds, refundFacts } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
+import { vipOrderCanceled, vipRefundCreated } from "~/services/vip/tiers.server";
 import { handleDiscountDeleted, handleDiscountUpdated } from "~/services/reconcile/discounts.server";
 import type { WebhookDeliveryContext } from "./context";
 import type { WebhookEffects } from "./inbox.server";
@@ -36,8 +37,14 @@ export const WEBHOOK_EFFECTS: WebhookEffects = {
         attempt: d.attempt,
         logger,
       })),
+    // VIP "amount spent": the refunded share stops counting (downgrades wait for the period end).
+    async (db, d) =>
+      void (await vipRefundCreated(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) })),
   ],
-  "orders/cancelled": [async (db, d) => void (await takeBackForCancel(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))],
+  "orders/cancelled": [
+    async (db, d) => void (await takeBackForCancel(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt })),
+    async (db, d) => void (await vipOrderCanceled(db, { shop: d.shop, payload: d.payload })),
+  ],
   "customers/create": [async (db, d) => void (await awardSignupBonus(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))],
   "discounts/update": [async (db, d) => void (await handleDiscountUpdated(db, d.shop, d.payload, new Date()))],
   "discounts/delete": [async (db, d) => void (await handleDiscountDeleted(db, d.shop, d.payload, new Date()))],

@@ -1,0 +1,318 @@
+// VIP tiers: the merchant's settings, the background re-evaluation of all the shop's customers,
+// the period-end task and the figures the admin shows (docs/decisions/022).
+import type { Db } from "~/db.server";
+import type { Result } from "~/domain/result";
+import {
+  formatProgress,
+  nextTier,
+  periodEndDue,
+  periodKey,
+  validateEntryReward,
+  validateTier,
+  validateVipProgram,
+  type EntryRewardField,
+  type TierField,
+  type TierForm,
+  type VipChangeReason,
+  type VipFieldErrorCode,
+  type VipProgramValues,
+} from "~/domain/vip";
+import type { RewardDeps } from "~/services/rewards/deps.server";
+import { customerProgress, evaluateCustomerTier, getVipProgram, listTiers, queueOwedEntryRewards } from "./tiers.server";
+
+export type JobReason = Extract<VipChangeReason, "TIERS_CHANGED" | "PERIOD_ENDED">;
+
+export interface EvaluationJobView {
+  id: string;
+  status: string;
+  reasonCode: string;
+  total: number;
+  done: number;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** Starts re-evaluating all the shop's customers in the background; a running job is superseded. */
+export async function startEvaluationJob(db: Db, shop: string, reasonCode: JobReason, now: Date): Promise<string> {
+  return db.$transaction(async (tx) => {
+    await tx.vipEvaluationJob.updateMany({ where: { shop, status: "RUNNING" }, data: { status: "SUPERSEDED", finishedAt: now } });
+    const total = await tx.customer.count({ where: { shop } });
+    const job = await tx.vipEvaluationJob.create({ data: { shop, reasonCode, total, createdAt: now } });
+    return job.id;
+  });
+}
+
+export async function latestEvaluationJob(db: Db, shop: string): Promise<EvaluationJobView | null> {
+  // The running one (at most one per shop), else the last finished.
+  const job =
+    (await db.vipEvaluationJob.findFirst({ where: { shop, status: "RUNNING" } })) ??
+    (await db.vipEvaluationJob.findFirst({ where: { shop, status: "DONE" }, orderBy: [{ updatedAt: "desc" }, { id: "desc" }] }));
+  if (!job) return null;
+  return { id: job.id, status: job.status, reasonCode: job.reasonCode, total: job.total, done: Math.min(job.done, job.total), createdAt: job.createdAt.toISOString(), finishedAt: job.finishedAt?.toISOString() ?? null };
+}
+
+/**
+ * One batch of each running job (customers in id order after the saved cursor). The cursor is saved
+ * after every batch, so a crash repeats at most one batch — harmless: evaluating is idempotent and
+ * entry rewards are keyed per customer, tier and period.
+ */
+export async function runEvaluationJobs(deps: RewardDeps, options: { batchSize?: number; maxJobs?: number } = {}): Promise<{ evaluated: number; finished: number }> {
+  const batchSize = options.batchSize ?? 200;
+  const jobs = await deps.db.vipEvaluationJob.findMany({ where: { status: "RUNNING" }, orderBy: { updatedAt: "asc" }, take: options.maxJobs ?? 5 });
+  let evaluated = 0;
+  let finished = 0;
+  for (const job of jobs) {
+    const customers = await deps.db.customer.findMany({
+      where: { shop: job.shop, ...(job.cursor ? { id: { gt: job.cursor } } : {}) },
+      orderBy: { id: "asc" },
+      select: { id: true },
+      take: batchSize,
+    });
+    for (const c of customers) {
+      await evaluateCustomerTier(deps, { shop: job.shop, customerId: c.id, now: deps.now(), mode: "UP_AND_DOWN", reason: job.reasonCode as JobReason });
+      evaluated++;
+    }
+    const last = customers.at(-1)?.id ?? job.cursor;
+    const done = customers.length < batchSize;
+    // Guarded by the cursor read: a second worker on the same batch does not count it twice.
+    const moved = await deps.db.vipEvaluationJob.updateMany({
+      where: { id: job.id, status: "RUNNING", cursor: job.cursor },
+      data: { cursor: last, done: job.done + customers.length, ...(done ? { status: "DONE", finishedAt: deps.now() } : {}) },
+    });
+    if (moved.count > 0 && done) finished++;
+  }
+  return { evaluated, finished };
+}
+
+/** Starts the period-end re-evaluation of every shop whose period turned (one job per period, once). */
+export async function startDuePeriodEnds(db: Db, now: Date, limit = 50): Promise<number> {
+  // Only shops whose period key is not the current one: bounded, and never the same 50 forever.
+  const programs = await db.vipProgram.findMany({
+    where: {
+      enabled: true,
+      lastPeriodKey: { not: null },
+      OR: [
+        { period: "CALENDAR_YEAR", NOT: { lastPeriodKey: periodKey("CALENDAR_YEAR", now) } },
+        { period: "ROLLING_12_MONTHS", NOT: { lastPeriodKey: periodKey("ROLLING_12_MONTHS", now) } },
+      ],
+    },
+    take: limit,
+    orderBy: { updatedAt: "asc" },
+  });
+  let started = 0;
+  for (const p of programs) {
+    const program = await getVipProgram(db, p.shop);
+    if (!periodEndDue(program.period, program.lastPeriodKey, now)) continue;
+    // The compare-and-set on lastPeriodKey makes one worker (of several) start the job.
+    const claimed = await db.vipProgram.updateMany({ where: { shop: p.shop, lastPeriodKey: program.lastPeriodKey }, data: { lastPeriodKey: periodKey(program.period, now) } });
+    if (claimed.count === 0) continue;
+    await startEvaluationJob(db, p.shop, "PERIOD_ENDED", now);
+    started++;
+  }
+  return started;
+}
+
+/** The worker's periodic VIP pass: period ends, a batch of each re-evaluation, owed entry rewards. */
+export async function runVipTasks(deps: RewardDeps, options: { batchSize?: number } = {}) {
+  const periodEnds = await startDuePeriodEnds(deps.db, deps.now());
+  const jobs = await runEvaluationJobs(deps, options);
+  const owedRewards = await queueOwedEntryRewards(deps);
+  return { periodEnds, ...jobs, owedRewards };
+}
+
+// ---- the settings page --------------------------------------------------------------------------
+
+export interface TierView {
+  id: string;
+  name: string;
+  threshold: string;
+  pointsMultiplier: string;
+  perkText: string | null;
+  entryRewardTemplateId: string | null;
+  entryRewardName: string | null;
+  members: number;
+}
+
+export async function vipSettingsPage(db: Db, shop: string) {
+  const [program, tiers, templates, job] = await Promise.all([
+    getVipProgram(db, shop),
+    listTiers(db, shop),
+    db.rewardTemplate.findMany({ where: { shop, purpose: "VIP_TIER_ENTRY" }, orderBy: { name: "asc" }, take: 200, select: { id: true, name: true, active: true } }),
+    latestEvaluationJob(db, shop),
+  ]);
+  const members = await db.customer.groupBy({ by: ["vipTierId"], where: { shop, vipTierId: { not: null } }, _count: { _all: true } });
+  const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } });
+  const tierViews: TierView[] = tiers.map((t) => ({
+    id: t.id,
+    name: t.name,
+    threshold: t.threshold,
+    pointsMultiplier: t.pointsMultiplier,
+    perkText: t.perkText,
+    entryRewardTemplateId: t.entryRewardTemplateId,
+    entryRewardName: templates.find((x) => x.id === t.entryRewardTemplateId)?.name ?? null,
+    members: members.find((m) => m.vipTierId === t.id)?._count._all ?? 0,
+  }));
+  return { program: { enabled: program.enabled, basis: program.basis, period: program.period, skippedTierRewards: program.skippedTierRewards }, tiers: tierViews, templates, job, currency: shopRow?.currency ?? "USD" };
+}
+
+export type VipSaveResult<F extends string> = Result<{ evaluationJobId: string | null }, { code: "invalid" | "not_found"; message: string; fields: Partial<Record<F, VipFieldErrorCode | "not_found" | "wrong_purpose">> }>;
+
+/** Saves the program settings; a change that can move customers starts a re-evaluation. */
+export async function saveVipProgram(db: Db, shop: string, form: Partial<Record<keyof VipProgramValues, string | undefined>>, now: Date): Promise<VipSaveResult<keyof VipProgramValues>> {
+  const checked = validateVipProgram(form);
+  if (!checked.ok) return { ok: false, error: { code: "invalid", message: "Some settings need fixing.", fields: checked.errors } };
+  const before = await getVipProgram(db, shop);
+  const values = checked.values;
+  const lastPeriodKey = before.lastPeriodKey && before.period === values.period ? before.lastPeriodKey : periodKey(values.period, now);
+  await db.vipProgram.upsert({ where: { shop }, create: { shop, ...values, lastPeriodKey }, update: { ...values, lastPeriodKey } });
+  const moves = values.enabled && (!before.enabled || before.basis !== values.basis || before.period !== values.period || before.skippedTierRewards !== values.skippedTierRewards);
+  return { ok: true, evaluationJobId: moves ? await startEvaluationJob(db, shop, "TIERS_CHANGED", now) : null };
+}
+
+/** Creates (no id) or edits a tier; a tier change re-evaluates every customer in the background. */
+export async function saveTier(db: Db, shop: string, input: { id?: string | null; form: TierForm }, now: Date): Promise<VipSaveResult<TierField>> {
+  const program = await getVipProgram(db, shop);
+  const tiers = await listTiers(db, shop);
+  const existing = input.id ? tiers.find((t) => t.id === input.id) : null;
+  if (input.id && !existing) return { ok: false, error: { code: "not_found", message: "This tier doesn't exist (it may have been deleted).", fields: {} } };
+  if (!existing && tiers.length >= 10) return { ok: false, error: { code: "invalid", message: "A program has at most 10 tiers.", fields: { name: "out_of_range" } } };
+  const others = tiers.filter((t) => t.id !== input.id).map((t) => ({ name: t.name, threshold: t.thresholdMilli }));
+  const checked = validateTier(input.form, program.basis, others);
+  const fields: Partial<Record<TierField, VipFieldErrorCode | "not_found" | "wrong_purpose">> = checked.ok ? {} : { ...checked.errors };
+  const templateId = (input.form.entryRewardTemplateId ?? "").trim();
+  if (templateId) {
+    const template = await db.rewardTemplate.findFirst({ where: { id: templateId, shop }, select: { purpose: true } });
+    if (!template) fields.entryRewardTemplateId = "not_found";
+    else if (template.purpose !== "VIP_TIER_ENTRY") fields.entryRewardTemplateId = "wrong_purpose";
+  }
+  if (!checked.ok || Object.keys(fields).length > 0) return { ok: false, error: { code: "invalid", message: "This tier needs fixing.", fields } };
+  const values = checked.values;
+  try {
+    if (existing) {
+      await db.vipTier.update({ where: { id: existing.id }, data: values });
+      if (existing.name !== values.name) await db.customer.updateMany({ where: { shop, vipTierId: existing.id }, data: { vipTier: values.name } });
+    } else {
+      await db.vipTier.create({ data: { shop, ...values } });
+    }
+  } catch (error) {
+    // A twin save with the same name got there first.
+    if ((error as { code?: string }).code === "P2002") return { ok: false, error: { code: "invalid", message: "This tier needs fixing.", fields: { name: "duplicate" } } };
+    throw error;
+  }
+  const thresholdMoved = !existing || existing.threshold !== values.threshold;
+  const job = program.enabled && thresholdMoved ? await startEvaluationJob(db, shop, "TIERS_CHANGED", now) : null;
+  return { ok: true, evaluationJobId: job };
+}
+
+export async function deleteTier(db: Db, shop: string, id: string, now: Date): Promise<VipSaveResult<TierField>> {
+  const deleted = await db.vipTier.deleteMany({ where: { id, shop } });
+  if (deleted.count === 0) return { ok: false, error: { code: "not_found", message: "This tier doesn't exist (it may have been deleted).", fields: {} } };
+  const program = await getVipProgram(db, shop);
+  return { ok: true, evaluationJobId: program.enabled ? await startEvaluationJob(db, shop, "TIERS_CHANGED", now) : null };
+}
+
+/**
+ * Creates a VIP_TIER_ENTRY reward (amount off, percentage off or free shipping) from the VIP page,
+ * so a merchant can give tiers an entry reward without leaving it. Returns the new template's id.
+ */
+export async function createEntryReward(
+  db: Db,
+  shop: string,
+  form: Partial<Record<EntryRewardField, string>>,
+): Promise<Result<{ templateId: string; name: string }, { code: "invalid"; message: string; fields: Partial<Record<EntryRewardField, VipFieldErrorCode>> }>> {
+  const checked = validateEntryReward(form);
+  if (!checked.ok) return { ok: false, error: { code: "invalid", message: "This reward needs fixing.", fields: checked.errors } };
+  const { kind, value, expiryDays } = checked.values;
+  const currency = (await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }))?.currency ?? "USD";
+  const name = kind === "FREE_SHIPPING" ? "VIP entry: free shipping" : kind === "PERCENTAGE" ? `VIP entry: ${value}% off` : `VIP entry: ${value} ${currency} off`;
+  const template = await db.rewardTemplate.create({
+    data: { shop, purpose: "VIP_TIER_ENTRY", name, kind, value, pointsCost: null, expiryDays, codePrefix: "VIP", combinesWithShipping: true },
+  });
+  return { ok: true, templateId: template.id, name };
+}
+
+// ---- figures, the customer profile, the storefront ----------------------------------------------
+
+export interface VipDashboardFigures {
+  enabled: boolean;
+  tiers: { id: string; name: string; members: number }[];
+  entryRewards: { PENDING: number; ISSUED: number; FAILED: number };
+}
+
+/** Members per tier and the entry rewards by status, for the home page. */
+export async function vipDashboardFigures(db: Db, shop: string): Promise<VipDashboardFigures> {
+  const [program, tiers, members, rewards] = await Promise.all([
+    getVipProgram(db, shop),
+    listTiers(db, shop),
+    db.customer.groupBy({ by: ["vipTierId"], where: { shop, vipTierId: { not: null } }, _count: { _all: true } }),
+    db.reward.groupBy({ by: ["status"], where: { shop, source: "VIP_TIER_ENTRY", status: { in: ["PENDING", "ISSUED", "FAILED"] } }, _count: { _all: true } }),
+  ]);
+  const count = (status: string) => rewards.find((r) => r.status === status)?._count._all ?? 0;
+  return {
+    enabled: program.enabled,
+    tiers: tiers.map((t) => ({ id: t.id, name: t.name, members: members.find((m) => m.vipTierId === t.id)?._count._all ?? 0 })),
+    entryRewards: { PENDING: count("PENDING"), ISSUED: count("ISSUED"), FAILED: count("FAILED") },
+  };
+}
+
+export interface CustomerVipView {
+  enabled: boolean;
+  tierName: string | null;
+  since: string | null;
+  changes: { id: string; direction: string; fromTierName: string | null; toTierName: string | null; reasonCode: string; reason: string; periodKey: string; orderGid: string | null; createdAt: string }[];
+}
+
+/** The customer profile's VIP card: the tier held and the latest changes with their reasons. */
+export async function customerVip(db: Db, shop: string, customerId: string, limit = 20): Promise<CustomerVipView> {
+  const [program, customer, changes] = await Promise.all([
+    getVipProgram(db, shop),
+    db.customer.findFirst({ where: { id: customerId, shop }, select: { vipTier: true, vipTierSince: true } }),
+    db.vipTierChange.findMany({ where: { shop, customerId }, orderBy: { createdAt: "desc" }, take: limit }),
+  ]);
+  return {
+    enabled: program.enabled,
+    tierName: customer?.vipTier ?? null,
+    since: customer?.vipTierSince?.toISOString() ?? null,
+    changes: changes.map((c) => ({
+      id: c.id,
+      direction: c.direction,
+      fromTierName: c.fromTierName,
+      toTierName: c.toTierName,
+      reasonCode: c.reasonCode,
+      reason: c.reason,
+      periodKey: c.periodKey,
+      orderGid: c.orderGid,
+      createdAt: c.createdAt.toISOString(),
+    })),
+  };
+}
+
+export interface StorefrontVip {
+  tier: string | null;
+  perk: string | null;
+  next: { tier: string; remaining: string } | null;
+  basis: "POINTS_EARNED" | "AMOUNT_SPENT";
+}
+
+/** What the storefront shows: the tier, its perk and what is left to the next one (null when VIP is off). */
+export async function storefrontVip(db: Db, shop: string, customerId: string | null, now: Date): Promise<StorefrontVip | null> {
+  const program = await getVipProgram(db, shop);
+  if (!program.enabled) return null;
+  const tiers = await listTiers(db, shop);
+  if (tiers.length === 0) return null;
+  const customer = customerId ? await db.customer.findFirst({ where: { id: customerId, shop }, select: { vipTierId: true } }) : null;
+  const held = tiers.find((t) => t.id === customer?.vipTierId) ?? null;
+  // A shopper not in the program yet has spent and earned nothing we know of.
+  const progress = customerId ? await customerProgress(db, shop, customerId, program, now) : 0n;
+  const above = tiers.filter((t) => !held || t.thresholdMilli > held.thresholdMilli);
+  const next = nextTier(
+    above.map((t) => ({ id: t.id, name: t.name, threshold: t.thresholdMilli })),
+    progress,
+  ) ?? (above[0] ? { tier: { id: above[0].id, name: above[0].name, threshold: above[0].thresholdMilli }, remaining: 0n } : null);
+  return {
+    tier: held?.name ?? null,
+    perk: held?.perkText ?? null,
+    next: next ? { tier: next.tier.name, remaining: formatProgress(next.remaining, program.basis) } : null,
+    basis: program.basis,
+  };
+}

@@ -1,0 +1,308 @@
+// VIP tiers on the real database (SQLite, and PostgreSQL with --postgres, where the concurrent
+// orders below truly run at the same time): tiers follow progress, entry rewards are issued once
+// per customer, tier and period, period ends move customers down, threshold changes re-evaluate
+// everyone in resumable batches, and the privacy hooks erase what the tables hold.
+import { beforeEach, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
+import { earnPointsForOrder } from "~/services/points/order-points.server";
+import type { RewardDeps } from "~/services/rewards/deps.server";
+import { createCustomer, createShop, createTemplate } from "../../../test/support/factories";
+import { runEvaluationJobs, runVipTasks, startDuePeriodEnds, saveTier, saveVipProgram, vipDashboardFigures, customerVip, storefrontVip, latestEvaluationJob } from "./admin.server";
+import { evaluateCustomerTier, queueOwedEntryRewards, vipOrderCanceled, vipOrderCreated, vipRefundCreated } from "./tiers.server";
+
+let SHOP = "";
+let shopSeq = 0;
+let orderSeq = 1000;
+let now = new Date("2026-06-01T10:00:00.000Z");
+const deps = (): RewardDeps => ({ db, logger, adminFor: () => Promise.reject(new Error("no Shopify call expected")), now: () => now });
+
+function orderPayload(customerGid: string, subtotal: string, createdAt = now) {
+  const id = ++orderSeq;
+  return {
+    admin_graphql_api_id: `gid://shopify/Order/${id}`,
+    name: `#${id}`,
+    created_at: createdAt.toISOString(),
+    customer: { admin_graphql_api_id: customerGid },
+    subtotal_price_set: { shop_money: { amount: subtotal, currency_code: "USD" } },
+  };
+}
+
+async function setup(options: { basis?: string; period?: string; skippedTierRewards?: string; enabled?: boolean } = {}) {
+  SHOP = `vip-${++shopSeq}.myshopify.com`;
+  await createShop(db, SHOP, { currency: "USD" });
+  const silverT = await createTemplate(db, SHOP, { purpose: "VIP_TIER_ENTRY", pointsCost: null, name: "Silver welcome" });
+  const goldT = await createTemplate(db, SHOP, { purpose: "VIP_TIER_ENTRY", pointsCost: null, name: "Gold welcome" });
+  const platT = await createTemplate(db, SHOP, { purpose: "VIP_TIER_ENTRY", pointsCost: null, name: "Platinum welcome" });
+  const saved = await saveVipProgram(
+    db,
+    SHOP,
+    { enabled: options.enabled === false ? undefined : "on", basis: options.basis ?? "AMOUNT_SPENT", period: options.period ?? "LIFETIME", skippedTierRewards: options.skippedTierRewards ?? "ALL" },
+    now,
+  );
+  expect(saved.ok).toBe(true);
+  for (const [name, threshold, t, multiplier] of [
+    ["Silver", "100", silverT, "1"],
+    ["Gold", "500", goldT, "1.5"],
+    ["Platinum", "1000", platT, "2"],
+  ] as const) {
+    const r = await saveTier(db, SHOP, { form: { name, threshold, entryRewardTemplateId: t.id, pointsMultiplier: multiplier } }, now);
+    expect(r.ok).toBe(true);
+  }
+  // The setup's own re-evaluation jobs (no customers yet) finish at once.
+  await runEvaluationJobs(deps());
+  return { silverT, goldT, platT };
+}
+
+const tierOf = async (id: string) => (await db.customer.findUniqueOrThrow({ where: { id } })).vipTier;
+const entryRewards = (customerId: string) => db.reward.findMany({ where: { customerId, source: "VIP_TIER_ENTRY" }, orderBy: { createdAt: "asc" } });
+
+beforeEach(() => {
+  now = new Date("2026-06-01T10:00:00.000Z");
+});
+
+describe("orders move customers up (amount spent)", () => {
+  it("counts orders towards a tier; skipping tiers gives every skipped tier's reward (ALL); a duplicate changes nothing", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    // GIVEN an order below the first tier
+    expect(await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "60.00"), receivedAt: now })).toBe("counted");
+    expect(await tierOf(c.id)).toBeNull();
+    // WHEN an order takes the customer from nothing past Silver and Gold
+    const big = orderPayload(c.shopifyCustomerId, "450.00");
+    expect(await vipOrderCreated(deps(), { shop: SHOP, payload: big, receivedAt: now })).toBe("changed");
+    // THEN they hold Gold, one UP change with its reason, and both entry rewards Pending
+    expect(await tierOf(c.id)).toBe("Gold");
+    const changes = await db.vipTierChange.findMany({ where: { customerId: c.id } });
+    expect(changes).toMatchObject([{ direction: "UP", fromTierName: null, toTierName: "Gold", reasonCode: "THRESHOLD_REACHED", periodKey: "lifetime", orderGid: big.admin_graphql_api_id }]);
+    expect(changes[0]!.reason).toBe("Reached Gold: amount spent in total met its threshold");
+    const rewards = await entryRewards(c.id);
+    expect(rewards.map((r) => [r.status, r.title.length > 0])).toEqual([
+      ["PENDING", true],
+      ["PENDING", true],
+    ]);
+    expect(new Set(rewards.map((r) => r.idempotencyKey))).toEqual(new Set(changes[0] && (await db.vipTier.findMany({ where: { shop: SHOP, name: { in: ["Silver", "Gold"] } } })).map((t) => `vip:${c.id}:${t.id}:lifetime`)));
+    // AND the same delivery again changes nothing
+    expect(await vipOrderCreated(deps(), { shop: SHOP, payload: big, receivedAt: now })).toBe("counted");
+    expect(await db.vipTierChange.count({ where: { customerId: c.id } })).toBe(1);
+    expect(await entryRewards(c.id)).toHaveLength(2);
+  });
+
+  it("HIGHEST gives only the reached tier's reward", async () => {
+    await setup({ skippedTierRewards: "HIGHEST" });
+    const c = await createCustomer(db, SHOP);
+    await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "1200"), receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Platinum");
+    const rewards = await entryRewards(c.id);
+    expect(rewards).toHaveLength(1);
+    const platinum = await db.vipTier.findFirstOrThrow({ where: { shop: SHOP, name: "Platinum" } });
+    expect(rewards[0]!.idempotencyKey).toBe(`vip:${c.id}:${platinum.id}:lifetime`);
+  });
+
+  it("several orders of one customer at once: one change per move, each entry reward once", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    const payloads = Array.from({ length: 8 }, () => orderPayload(c.shopifyCustomerId, "70.00"));
+    // Each payload delivered twice, all at the same time.
+    await Promise.all([...payloads, ...payloads].map((payload) => vipOrderCreated(deps(), { shop: SHOP, payload, receivedAt: now })));
+    expect(await tierOf(c.id)).toBe("Gold"); // 8 × 70 = 560
+    expect(await db.vipOrder.count({ where: { customerId: c.id } })).toBe(8);
+    const rewards = await entryRewards(c.id);
+    expect(rewards).toHaveLength(2);
+    expect(new Set(rewards.map((r) => r.idempotencyKey)).size).toBe(2);
+    const changes = await db.vipTierChange.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" } });
+    expect(changes.every((ch) => ch.direction === "UP")).toBe(true);
+    expect(changes.at(-1)!.toTierName).toBe("Gold");
+  });
+
+  it("counts orders while VIP is off, so turning it on places customers from what they spent", async () => {
+    await setup({ enabled: false });
+    const c = await createCustomer(db, SHOP);
+    expect(await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "150"), receivedAt: now })).toBe("counted");
+    expect(await tierOf(c.id)).toBeNull();
+    const saved = await saveVipProgram(db, SHOP, { enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" }, now);
+    expect(saved.ok && saved.evaluationJobId).toBeTruthy();
+    await runEvaluationJobs(deps());
+    expect(await tierOf(c.id)).toBe("Silver");
+    expect((await db.vipTierChange.findFirstOrThrow({ where: { customerId: c.id } })).reasonCode).toBe("TIERS_CHANGED");
+  });
+
+  it("refunds and cancels stop counting; the tier stays until a re-evaluation moves it down", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    const o = orderPayload(c.shopifyCustomerId, "120");
+    await vipOrderCreated(deps(), { shop: SHOP, payload: o, receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Silver");
+    const refund = { refundId: "gid://shopify/Refund/1", orderGid: o.admin_graphql_api_id, lines: 30_000n, taxes: 0n, shipping: 0n };
+    const first = await vipRefundCreated(db, { shop: SHOP, refund });
+    const again = await vipRefundCreated(db, { shop: SHOP, refund });
+    expect([first, again]).toEqual(["counted", "duplicate"]);
+    await vipOrderCanceled(db, { shop: SHOP, payload: o });
+    expect((await db.vipOrder.findFirstOrThrow({ where: { orderGid: o.admin_graphql_api_id } })).canceled).toBe(true);
+    expect(await tierOf(c.id)).toBe("Silver");
+    await evaluateCustomerTier(deps(), { shop: SHOP, customerId: c.id, now, mode: "UP_AND_DOWN", reason: "TIERS_CHANGED" });
+    expect(await tierOf(c.id)).toBeNull();
+  });
+});
+
+describe("points earned and the multiplier", () => {
+  it("a Gold member earns 1.5× on orders, the ledger note explains it, and earned points count towards the next tier", async () => {
+    await setup({ basis: "POINTS_EARNED" });
+    await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true }, update: { enabled: true } });
+    const c = await createCustomer(db, SHOP);
+    const first = orderPayload(c.shopifyCustomerId, "520");
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: first, receivedAt: now })).toBe("earned");
+    await vipOrderCreated(deps(), { shop: SHOP, payload: first, receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Gold");
+    const second = orderPayload(c.shopifyCustomerId, "100");
+    await earnPointsForOrder(db, { shop: SHOP, payload: second, receivedAt: now });
+    const rows = await db.pointsTransaction.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" } });
+    expect(rows.map((r) => [r.delta, r.note])).toEqual([
+      [520, null],
+      [150, "VIP tier Gold ×1.5: 100 + 50 bonus"],
+    ]);
+    const view = await storefrontVip(db, SHOP, c.id, now);
+    expect(view).toEqual({ tier: "Gold", perk: null, next: { tier: "Platinum", remaining: "330" }, basis: "POINTS_EARNED" });
+  });
+});
+
+describe("period ends", () => {
+  it("calendar year: a tier reached in 2026 is kept through 2027 and lost on 1 January 2028; entering again in 2028 gives the reward again", async () => {
+    now = new Date("2026-03-01T10:00:00.000Z");
+    await setup({ period: "CALENDAR_YEAR" });
+    const c = await createCustomer(db, SHOP);
+    await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "150"), receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Silver");
+
+    now = new Date("2027-01-01T00:05:00.000Z");
+    expect((await runVipTasks(deps())).periodEnds).toBe(1);
+    await runVipTasks(deps());
+    expect(await tierOf(c.id)).toBe("Silver"); // last year's spending still holds it
+    expect((await runVipTasks(deps())).periodEnds).toBe(0); // once per period
+
+    now = new Date("2028-01-01T00:05:00.000Z");
+    await runVipTasks(deps());
+    expect(await tierOf(c.id)).toBeNull();
+    const down = await db.vipTierChange.findFirstOrThrow({ where: { customerId: c.id, direction: "DOWN" } });
+    expect(down).toMatchObject({ fromTierName: "Silver", toTierName: null, reasonCode: "PERIOD_ENDED", periodKey: "2028" });
+    expect(down.reason).toMatch(/^Period ended/);
+
+    await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "100"), receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Silver");
+    expect((await entryRewards(c.id)).map((r) => r.idempotencyKey!.split(":").at(-1))).toEqual(["2026", "2028"]);
+  });
+
+  it("rolling 12 months: re-checked at each month's start; a tier is lost once its spending is over 12 months old", async () => {
+    now = new Date("2026-01-15T10:00:00.000Z");
+    await setup({ period: "ROLLING_12_MONTHS" });
+    const c = await createCustomer(db, SHOP);
+    await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "120", now), receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Silver");
+    expect((await entryRewards(c.id))[0]!.idempotencyKey).toMatch(/:2026-01$/);
+
+    now = new Date("2026-12-01T00:10:00.000Z");
+    await runVipTasks(deps());
+    await runVipTasks(deps());
+    expect(await tierOf(c.id)).toBe("Silver"); // January 2026 is within the last 12 months
+
+    now = new Date("2027-02-01T00:10:00.000Z");
+    await runVipTasks(deps());
+    await runVipTasks(deps());
+    expect(await tierOf(c.id)).toBeNull();
+    expect(await db.vipTierChange.findFirstOrThrow({ where: { customerId: c.id, direction: "DOWN" } })).toMatchObject({ reasonCode: "PERIOD_ENDED", periodKey: "2027-02" });
+  });
+
+  it("many shops already in the current period never hide one whose period turned", async () => {
+    now = new Date("2026-06-01T10:00:00.000Z");
+    for (let i = 0; i < 60; i++) {
+      await db.vipProgram.create({ data: { shop: `current-${i}.myshopify.com`, enabled: true, period: "CALENDAR_YEAR", lastPeriodKey: "2026" } });
+    }
+    await db.vipProgram.create({ data: { shop: "due.myshopify.com", enabled: true, period: "CALENDAR_YEAR", lastPeriodKey: "2025" } });
+    expect(await startDuePeriodEnds(db, now, 50)).toBeGreaterThanOrEqual(1);
+    expect((await db.vipProgram.findUniqueOrThrow({ where: { shop: "due.myshopify.com" } })).lastPeriodKey).toBe("2026");
+    expect(await db.vipEvaluationJob.count({ where: { shop: "due.myshopify.com", reasonCode: "PERIOD_ENDED" } })).toBe(1);
+    expect(await db.vipEvaluationJob.count({ where: { shop: { startsWith: "current-" } } })).toBe(0);
+  });
+});
+
+describe("changing the tiers re-evaluates everyone in the background", () => {
+  it("in batches with progress, resumable, without issuing an entry reward twice", async () => {
+    await setup();
+    const customers = [];
+    for (let i = 0; i < 5; i++) {
+      const c = await createCustomer(db, SHOP);
+      await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "80"), receivedAt: now });
+      customers.push(c);
+    }
+    expect(await db.reward.count({ where: { shop: SHOP } })).toBe(0);
+    const silver = await db.vipTier.findFirstOrThrow({ where: { shop: SHOP, name: "Silver" } });
+    // WHEN the merchant lowers Silver to 50
+    const saved = await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "50", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" } }, now);
+    expect(saved.ok).toBe(true);
+    expect(await latestEvaluationJob(db, SHOP)).toMatchObject({ status: "RUNNING", total: 5, done: 0 });
+    // THEN batches of 2 move everyone, progress shows as it goes
+    await runEvaluationJobs(deps(), { batchSize: 2 });
+    expect(await latestEvaluationJob(db, SHOP)).toMatchObject({ status: "RUNNING", done: 2 });
+    // A crash after evaluating the next batch but before saving the cursor: the batch runs again.
+    const job = await db.vipEvaluationJob.findFirstOrThrow({ where: { shop: SHOP, status: "RUNNING" } });
+    const nextTwo = await db.customer.findMany({ where: { shop: SHOP, id: { gt: job.cursor! } }, orderBy: { id: "asc" }, take: 2 });
+    for (const c of nextTwo) await evaluateCustomerTier(deps(), { shop: SHOP, customerId: c.id, now, mode: "UP_AND_DOWN", reason: "TIERS_CHANGED" });
+    await runEvaluationJobs(deps(), { batchSize: 2 });
+    expect(await latestEvaluationJob(db, SHOP)).toMatchObject({ status: "RUNNING", done: 4 });
+    await runEvaluationJobs(deps(), { batchSize: 2 });
+    expect(await latestEvaluationJob(db, SHOP)).toMatchObject({ status: "DONE", total: 5, done: 5 });
+    for (const c of customers) expect(await tierOf(c.id)).toBe("Silver");
+    expect(await db.reward.count({ where: { shop: SHOP, source: "VIP_TIER_ENTRY" } })).toBe(5);
+    // AND raising it back and lowering it again in the same period never issues twice
+    await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "90", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" } }, now);
+    await runEvaluationJobs(deps());
+    expect(await tierOf(customers[0]!.id)).toBeNull();
+    await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "50", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" } }, now);
+    await runEvaluationJobs(deps());
+    expect(await tierOf(customers[0]!.id)).toBe("Silver");
+    expect(await db.reward.count({ where: { shop: SHOP, source: "VIP_TIER_ENTRY" } })).toBe(5);
+    expect(await vipDashboardFigures(db, SHOP)).toMatchObject({ enabled: true, entryRewards: { PENDING: 5, ISSUED: 0, FAILED: 0 } });
+    expect((await vipDashboardFigures(db, SHOP)).tiers.map((t) => [t.name, t.members])).toEqual([
+      ["Silver", 5],
+      ["Gold", 0],
+      ["Platinum", 0],
+    ]);
+  });
+
+  it("a change whose rewards were not queued (crash in between) is finished by the periodic sweep", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "150"), receivedAt: now });
+    const change = await db.vipTierChange.findFirstOrThrow({ where: { customerId: c.id } });
+    await db.reward.deleteMany({ where: { customerId: c.id } });
+    await db.vipTierChange.update({ where: { id: change.id }, data: { rewardsQueuedAt: null } });
+    expect(await queueOwedEntryRewards(deps())).toBe(1);
+    expect(await queueOwedEntryRewards(deps())).toBe(0);
+    expect(await entryRewards(c.id)).toHaveLength(1);
+  });
+});
+
+describe("privacy", () => {
+  it("customers/redact erases the counted orders and the order ids on changes; tier changes hold no personal data; shop/redact deletes all", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" });
+    await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "600"), receivedAt: now });
+    const changes = await db.vipTierChange.findMany({ where: { customerId: c.id } });
+    const text = JSON.stringify(changes);
+    for (const personal of ["Ada", "Lovelace", "ada@example.com", c.shopifyCustomerId]) expect(text).not.toContain(personal);
+    expect((await customerVip(db, SHOP, c.id)).changes).toHaveLength(1);
+    // A data request hands the customer their tier changes.
+    const request = await handleCustomersDataRequest(db, { shop: SHOP, payload: { customer: { id: Number(c.shopifyCustomerId.split("/").at(-1)) } } } as never);
+    expect(JSON.parse(request.result!).data[0].vipTierChanges).toMatchObject([{ from: null, to: "Gold", direction: "UP" }]);
+
+    await handleCustomersRedact(db, { shop: SHOP, payload: { customer: { id: Number(c.shopifyCustomerId.split("/").at(-1)), email: "ada@example.com" } } } as never);
+    expect(await db.vipOrder.count({ where: { customerId: c.id } })).toBe(0);
+    expect(await db.vipTierChange.findMany({ where: { customerId: c.id }, select: { orderGid: true } })).toEqual([{ orderGid: null }]);
+
+    await handleShopRedact(db, { shop: SHOP });
+    for (const count of [db.vipProgram.count({ where: { shop: SHOP } }), db.vipTier.count({ where: { shop: SHOP } }), db.vipTierChange.count({ where: { shop: SHOP } }), db.vipOrder.count({ where: { shop: SHOP } }), db.vipEvaluationJob.count({ where: { shop: SHOP } })]) {
+      expect(await count).toBe(0);
+    }
+  });
+});

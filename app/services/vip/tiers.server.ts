@@ -1,0 +1,283 @@
+// VIP tiers: the use-cases (docs/decisions/022). Progress (points earned or amount spent over the
+// merchant's period) decides the tier; a move is one VipTierChange row written under the customer's
+// row lock, and the entry rewards it owes are handed to issueRewardAsync afterwards with the key
+// `vip:<customerId>:<tierId>:<periodKey>` — the Reward table's unique (shop, idempotencyKey) makes
+// "never twice" hold whatever the concurrency, retries or re-evaluations. The change row is also the
+// outbox: `rewardsQueuedAt` stays null until the rewards were queued, so a crash in between is
+// finished by the periodic task (queueOwedEntryRewards).
+import type { VipTier, VipTierChange } from "@prisma/client";
+import type { Db } from "~/db.server";
+import { isUniqueViolation } from "~/db.server";
+import { formatMilli, orderEarningAmount, parseMilli, refundedEarningAmount, type Milli, type RefundFacts } from "~/domain/points";
+import { orderFacts } from "~/domain/rewards";
+import {
+  applyMultiplier,
+  changeReasonText,
+  decideChange,
+  enteredTiers,
+  entryRewardKey,
+  orderTiers,
+  periodKey,
+  progressWindows,
+  storedThreshold,
+  tierIndexFor,
+  vipProgramFromRow,
+  type EvaluationMode,
+  type VipChangeReason,
+  type VipProgramValues,
+} from "~/domain/vip";
+import { logger } from "~/logger.server";
+import { customerDisplay, ensureCustomer } from "~/services/points/customers.server";
+import { lockCustomer, type Tx } from "~/services/points/ledger.server";
+import type { RewardDeps } from "~/services/rewards/deps.server";
+import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+
+export type OrderedTier = VipTier & { thresholdMilli: Milli };
+
+/**
+ * What the VIP use-cases need to promise entry rewards: saving a Pending reward never calls Shopify
+ * (the worker generates it with its own Admin API access), so no Admin API access is given here —
+ * and the webhook effects' module graph stays free of the Shopify app configuration.
+ */
+export function vipDeps(db: Db): RewardDeps {
+  return { db, logger, now: () => new Date(), adminFor: () => Promise.reject(new Error("VIP use-cases never call Shopify: the worker generates entry rewards")) };
+}
+
+/** How many of a customer's counted orders one progress read sums at most (bounds what is read). */
+const MAX_ORDERS_READ = 10_000;
+
+export async function getVipProgram(db: Db | Tx, shop: string): Promise<VipProgramValues & { lastPeriodKey: string | null }> {
+  const row = await db.vipProgram.findUnique({ where: { shop } });
+  return { ...vipProgramFromRow(row), lastPeriodKey: row?.lastPeriodKey ?? null };
+}
+
+/** The shop's tiers, lowest threshold first. */
+export async function listTiers(db: Db | Tx, shop: string): Promise<OrderedTier[]> {
+  const rows = await db.vipTier.findMany({ where: { shop }, take: 100 });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return orderTiers(rows.map((r) => ({ id: r.id, name: r.name, threshold: storedThreshold(r.threshold) }))).map((rule) => ({ ...byId.get(rule.id)!, thresholdMilli: rule.threshold }));
+}
+
+function tierRules(tiers: OrderedTier[]) {
+  return tiers.map((t) => ({ id: t.id, name: t.name, threshold: t.thresholdMilli }));
+}
+
+/** Progress of a customer: the best of the period's windows (app/domain/vip progressWindows), in thousandths. */
+export async function customerProgress(db: Db | Tx, shop: string, customerId: string, program: VipProgramValues, now: Date): Promise<Milli> {
+  let best = 0n;
+  for (const w of progressWindows(program.period, now)) {
+    const range = w.from || w.to ? { ...(w.from ? { gte: w.from } : {}), ...(w.to ? { lt: w.to } : {}) } : undefined;
+    let value = 0n;
+    if (program.basis === "POINTS_EARNED") {
+      // Points earned on orders, net of what refunds and cancels took back (taken = -delta + shortfall).
+      const rows = await db.pointsTransaction.groupBy({
+        by: ["reason"],
+        where: { shop, customerId, reason: { in: ["EARNED", "ORDER_REFUNDED", "ORDER_CANCELED"] }, ...(range ? { createdAt: range } : {}) },
+        _sum: { delta: true, shortfall: true },
+      });
+      let points = 0;
+      for (const r of rows) points += r.reason === "EARNED" ? (r._sum.delta ?? 0) : (r._sum.delta ?? 0) - (r._sum.shortfall ?? 0);
+      value = BigInt(Math.max(0, points)) * 1000n;
+    } else {
+      const orders = await db.vipOrder.findMany({
+        where: { shop, customerId, canceled: false, ...(range ? { orderedAt: range } : {}) },
+        select: { amount: true, refunded: true },
+        take: MAX_ORDERS_READ,
+      });
+      for (const o of orders) {
+        const net = (parseMilli(o.amount) ?? 0n) - (parseMilli(o.refunded) ?? 0n);
+        if (net > 0n) value += net;
+      }
+    }
+    if (value > best) best = value;
+  }
+  return best;
+}
+
+export interface EvaluateInput {
+  shop: string;
+  customerId: string;
+  now: Date;
+  mode: EvaluationMode;
+  reason: VipChangeReason;
+  orderGid?: string | null;
+}
+
+export type EvaluateOutcome = { type: "off" } | { type: "unchanged" } | { type: "changed"; change: VipTierChange; queued: number };
+
+/**
+ * Puts the customer in the tier their progress reaches: up at once, down only in UP_AND_DOWN mode
+ * (a period end, a change of the tiers). Writes the change and the customer's tier under the
+ * customer's row lock, then queues the entry rewards the change owes.
+ */
+export async function evaluateCustomerTier(deps: RewardDeps, input: EvaluateInput): Promise<EvaluateOutcome> {
+  const { db } = deps;
+  const program = await getVipProgram(db, input.shop);
+  if (!program.enabled) return { type: "off" };
+  const tiers = await listTiers(db, input.shop);
+  const rules = tierRules(tiers);
+  const key = periodKey(program.period, input.now);
+
+  const change = await db.$transaction(
+    async (tx) => {
+      await lockCustomer(tx, input.customerId);
+      const customer = await tx.customer.findUniqueOrThrow({ where: { id: input.customerId }, select: { shop: true, vipTierId: true, vipTier: true } });
+      if (customer.shop !== input.shop) return null;
+      const progress = await customerProgress(tx, input.shop, input.customerId, program, input.now);
+      const target = tierIndexFor(rules, progress);
+      const current = tiers.findIndex((t) => t.id === customer.vipTierId);
+      // A tier the merchant deleted is no tier: it can only be left (downwards when re-evaluated).
+      const staleTier = current === -1 && customer.vipTierId !== null;
+      let direction = decideChange(current, target, input.mode);
+      if (!direction && staleTier && input.mode === "UP_AND_DOWN") direction = "DOWN";
+      if (!direction) {
+        // Keep the name the filters use in step with a renamed tier.
+        const held = current >= 0 ? tiers[current]! : null;
+        if (held && held.name !== customer.vipTier) await tx.customer.update({ where: { id: input.customerId }, data: { vipTier: held.name } });
+        return null;
+      }
+      const to = target >= 0 ? tiers[target]! : null;
+      const owed = direction === "UP" ? enteredTiers(rules, current, target, program.skippedTierRewards).map((t) => t.id) : [];
+      const owedWithReward = owed.filter((id) => tiers.find((t) => t.id === id)?.entryRewardTemplateId);
+      await tx.customer.update({
+        where: { id: input.customerId },
+        data: { vipTierId: to?.id ?? null, vipTier: to?.name ?? null, vipTierSince: to ? input.now : null },
+      });
+      return tx.vipTierChange.create({
+        data: {
+          shop: input.shop,
+          customerId: input.customerId,
+          fromTierId: customer.vipTierId,
+          fromTierName: current >= 0 ? tiers[current]!.name : customer.vipTier,
+          toTierId: to?.id ?? null,
+          toTierName: to?.name ?? null,
+          direction,
+          reasonCode: input.reason,
+          reason: changeReasonText({ reason: input.reason, direction, toTierName: to?.name ?? null, basis: program.basis, period: program.period }),
+          periodKey: key,
+          orderGid: input.orderGid ?? null,
+          rewardTierIds: JSON.stringify(owedWithReward),
+          rewardsQueuedAt: owedWithReward.length === 0 ? input.now : null,
+          createdAt: input.now,
+        },
+      });
+    },
+    { maxWait: 20_000, timeout: 60_000 },
+  );
+  if (!change) return { type: "unchanged" };
+  const queued = await queueEntryRewards(deps, change);
+  return { type: "changed", change, queued };
+}
+
+function tierIds(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string").slice(0, 100) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Hands a change's owed entry rewards to the asynchronous path (idempotent), then marks it done. */
+export async function queueEntryRewards(deps: RewardDeps, change: VipTierChange): Promise<number> {
+  if (change.rewardsQueuedAt) return 0;
+  let created = 0;
+  for (const tierId of tierIds(change.rewardTierIds)) {
+    const tier = await deps.db.vipTier.findFirst({ where: { id: tierId, shop: change.shop } });
+    if (!tier?.entryRewardTemplateId) continue;
+    const result = await issueRewardAsync(deps, {
+      shop: change.shop,
+      customer: { id: change.customerId },
+      templateId: tier.entryRewardTemplateId,
+      source: "VIP_TIER_ENTRY",
+      idempotencyKey: entryRewardKey(change.customerId, tier.id, change.periodKey),
+      reason: `Entered the VIP tier ${tier.name}`,
+    });
+    if (!result.ok) deps.logger.warn({ shop: change.shop, tierId: tier.id, code: result.error.code }, "VIP entry reward not issued");
+    else if (result.created) created++;
+  }
+  await deps.db.vipTierChange.updateMany({ where: { id: change.id, rewardsQueuedAt: null }, data: { rewardsQueuedAt: deps.now() } });
+  return created;
+}
+
+/** Finishes changes whose entry rewards were not queued yet (a crash between the two steps). */
+export async function queueOwedEntryRewards(deps: RewardDeps, limit = 100): Promise<number> {
+  const owed = await deps.db.vipTierChange.findMany({ where: { rewardsQueuedAt: null }, orderBy: { createdAt: "asc" }, take: limit });
+  let created = 0;
+  for (const change of owed) created += await queueEntryRewards(deps, change);
+  return created;
+}
+
+// ---- orders ------------------------------------------------------------------------------------------
+
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "counted" | "changed";
+
+/**
+ * orders/create: counts the order of a known customer towards "amount spent" (whether or not the
+ * points program or VIP is on), then moves the customer up if the order took them into a tier.
+ */
+export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; payload: unknown; receivedAt: Date }): Promise<VipOrderOutcome> {
+  const facts = orderFacts(order.payload);
+  if (!facts.orderGid) return "unreadable";
+  if (!facts.customerGid) return "no_customer";
+  if (facts.cancelled) return "canceled";
+  // Amount spent: the subtotal (after discounts) without taxes or shipping, in shop currency
+  // (`subtotal_price_set.shop_money`, https://shopify.dev/docs/api/admin-rest/latest/resources/order).
+  const amount = orderEarningAmount(order.payload, { includeShipping: false, includeTaxes: false });
+  if (amount === null) return "unreadable";
+  const customer = await ensureCustomer(deps.db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
+  try {
+    await deps.db.vipOrder.create({
+      data: { shop: order.shop, customerId: customer.id, orderGid: facts.orderGid, amount: formatMilli(amount), orderedAt: facts.createdAt ?? order.receivedAt },
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+  const outcome = await evaluateCustomerTier(deps, { shop: order.shop, customerId: customer.id, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: facts.orderGid });
+  return outcome.type === "changed" ? "changed" : "counted";
+}
+
+/**
+ * refunds/create (payload: https://shopify.dev/docs/api/admin-rest/latest/resources/refund): the
+ * refunded line amounts after discounts stop counting (once per refund). Downgrades wait for the
+ * period end, so nothing else moves now. A refund of an order not counted (yet) changes nothing.
+ */
+export async function vipRefundCreated(db: Db, input: { shop: string; refund: RefundFacts | null }): Promise<"unreadable" | "not_counted" | "duplicate" | "counted"> {
+  const refund = input.refund;
+  if (!refund) return "unreadable";
+  const row = await db.vipOrder.findUnique({ where: { shop_orderGid: { shop: input.shop, orderGid: refund.orderGid } } });
+  if (!row) return "not_counted";
+  const seen = tierIds(row.refundIds);
+  if (seen.includes(refund.refundId)) return "duplicate";
+  const refunded = (parseMilli(row.refunded) ?? 0n) + refundedEarningAmount(refund, { includeShipping: false, includeTaxes: false });
+  // Optimistic: a concurrent refund of the same order changed refundIds first → the inbox retries.
+  const updated = await db.vipOrder.updateMany({
+    where: { id: row.id, refundIds: row.refundIds },
+    data: { refunded: formatMilli(refunded), refundIds: JSON.stringify([...seen, refund.refundId].slice(-200)) },
+  });
+  if (updated.count === 0) throw new Error("the counted order changed while recording its refund: retry");
+  return "counted";
+}
+
+/** orders/cancelled: the order stops counting. */
+export async function vipOrderCanceled(db: Db, input: { shop: string; payload: unknown }): Promise<"unreadable" | "counted"> {
+  const facts = orderFacts(input.payload);
+  if (!facts.orderGid) return "unreadable";
+  await db.vipOrder.updateMany({ where: { shop: input.shop, orderGid: facts.orderGid }, data: { canceled: true } });
+  return "counted";
+}
+
+/** The multiplier of the tier a customer holds now (inside the earning transaction); null when none applies. */
+export async function vipMultiplierInTx(tx: Tx, shop: string, customerId: string): Promise<{ tierName: string; multiplier: string } | null> {
+  const program = await tx.vipProgram.findUnique({ where: { shop }, select: { enabled: true } });
+  if (!program?.enabled) return null;
+  const customer = await tx.customer.findUnique({ where: { id: customerId }, select: { vipTierId: true } });
+  if (!customer?.vipTierId) return null;
+  const tier = await tx.vipTier.findFirst({ where: { id: customer.vipTierId, shop }, select: { name: true, pointsMultiplier: true } });
+  if (!tier || applyMultiplier(1000, tier.pointsMultiplier) === 1000) return null;
+  return { tierName: tier.name, multiplier: tier.pointsMultiplier };
+}
