@@ -150,7 +150,10 @@ async function measure(): Promise<{ home: Vitals; profile: Vitals }> {
     const hrefs = (await page.locator('a[href*="/app/customers/"]').evaluateAll((links) => links.map((a) => a.getAttribute("href")))).filter(Boolean) as string[];
     if (!hrefs.length) throw new Error("no customer link on the customers page");
     // The customer whose Rewards table has the most rewards (the list shows them), so it has pages.
-    const profileUrl = new URL(hrefs[0], page.url()).toString();
+    // Opened through the admin host's deep link as well (a bare app URL has no session token and
+    // would measure the log-in redirect): /app/customers/<id> → <admin>/customers/<id>.
+    const throughAdmin = (href: string) => `${adminUrl.replace(/\/$/, "")}${new URL(href, page.url()).pathname.replace(/^\/app/, "")}`;
+    const profileUrl = throughAdmin(hrefs[0]);
     const profilePage = await context.newPage();
     cdp = await context.newCDPSession(profilePage);
     await throttle(cdp);
@@ -162,7 +165,7 @@ async function measure(): Promise<{ home: Vitals; profile: Vitals }> {
     // INP: a click on the Rewards table's next-page arrow, on the first customer that has a next page.
     let inp: number | null = null;
     for (const href of hrefs.slice(0, 10)) {
-      await profilePage.goto(new URL(href, page.url()).toString(), { waitUntil: "networkidle", timeout: 120_000 });
+      await profilePage.goto(throughAdmin(href), { waitUntil: "networkidle", timeout: 120_000 });
       // The Rewards table's pager (components/rewards-table.tsx TablePager): arrow links named
       // "Older rewards", rendered as links so they work without JavaScript.
       const next = profilePage.getByRole("link", { name: "Older rewards" }).or(profilePage.getByRole("button", { name: "Older rewards" })).first();
