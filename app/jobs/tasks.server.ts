@@ -3,6 +3,7 @@
 // app/services (the worker holds no rules and reaches Shopify only through the services).
 import type { Logger } from "~/logger.server";
 import { runPointsProgramTasks } from "~/services/points/periodic.server";
+import { runReferralTasks } from "~/services/referrals/effects.server";
 import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { recoverAbandonedRedemptions } from "~/services/rewards/recover-redemptions.server";
@@ -35,6 +36,7 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
     { name: "webhook inbox", everyMs: 0, run: applyWebhookInbox },
     { name: "redemption recovery", everyMs: settings.recoveryEveryMs, run: recoverRedemptions },
     { name: "points program", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: pointsProgram },
+    { name: "referrals", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: referrals },
     settings.reconcileAfterMs > 0 && { name: "reconciliation", everyMs: settings.reconcileEveryMs, run: reconcile(settings.reconcileAfterMs) },
   ];
   return tasks.filter((task): task is PeriodicTask => task !== false);
@@ -54,6 +56,12 @@ async function recoverRedemptions(deps: RewardDeps, log: Logger): Promise<void> 
 async function pointsProgram(deps: RewardDeps, log: Logger): Promise<void> {
   const done = await runPointsProgramTasks(deps.db, deps.now());
   if (done.released > 0 || done.birthdays > 0 || done.expired > 0) log.info(done, "points program pass");
+}
+
+async function referrals(deps: RewardDeps, log: Logger): Promise<void> {
+  // Referrer rewards whose refund/cancel hold has ended (docs/decisions/023).
+  const done = await runReferralTasks(deps);
+  if (done.rewarded > 0 || done.failed > 0) log.info(done, "referrals pass");
 }
 
 function reconcile(olderThanMs: number): PeriodicTask["run"] {

@@ -205,6 +205,15 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
           if (r.customerName && r.customerName.trim().length >= 3) needles.add(r.customerName.trim());
         }
         for (const r of redemptions) if (r.code.length >= 3) needles.add(r.code);
+        // Referrals (docs/decisions/023): the member's code names them in links; the address key and
+        // the visitor token of the referrals where they are the friend are theirs. States and dates stay.
+        const referralCode = await tx.referralCode.findUnique({ where: { shop_customerId: { shop, customerId: c.id } }, select: { id: true, code: true } });
+        if (referralCode) {
+          needles.add(referralCode.code);
+          await tx.referralCode.update({ where: { id: referralCode.id }, data: { code: `REDACTED:${referralCode.id}` } });
+        }
+        await tx.referralAddressKey.deleteMany({ where: { shop, customerId: c.id } });
+        await tx.referral.updateMany({ where: { shop, friendCustomerId: c.id }, data: { visitorToken: null } });
         for (const r of rewards) {
           await tx.reward.update({
             where: { id: r.id },
@@ -254,6 +263,10 @@ export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "
     db.pointsTransaction.deleteMany({ where: { shop } }),
     db.customer.deleteMany({ where: { shop } }),
     db.rewardTemplate.deleteMany({ where: { shop } }),
+    db.referral.deleteMany({ where: { shop } }),
+    db.referralCode.deleteMany({ where: { shop } }),
+    db.referralAddressKey.deleteMany({ where: { shop } }),
+    db.referralSettings.deleteMany({ where: { shop } }),
     db.webhookDelivery.deleteMany({ where: { shop } }),
     db.complianceRequest.deleteMany({ where: { shop } }),
     db.session.deleteMany({ where: { shop } }),

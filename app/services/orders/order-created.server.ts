@@ -4,6 +4,7 @@
 import type { Db } from "~/db.server";
 import { extractOrderCodes, orderFacts, type OrderFacts } from "~/domain/rewards";
 import { earnPointsForOrder } from "~/services/points/order-points.server";
+import { referralOrderEffect } from "~/services/referrals/effects.server";
 import { markRewardsUsed } from "./mark-used.server";
 
 export interface OrderContext {
@@ -18,8 +19,8 @@ export interface OrderContext {
 
 export type OrderEffect = (db: Db, order: OrderContext) => Promise<void>;
 
-/** The effects of a completed order, in order: rewards Used, then the points the order earns. */
-export const ORDER_CREATED_EFFECTS: OrderEffect[] = [markRewardsUsed, async (db, order) => void (await earnPointsForOrder(db, order))];
+/** The effects of a completed order, in order: rewards Used, the points the order earns, then referrals (docs/decisions/023). */
+export const ORDER_CREATED_EFFECTS: OrderEffect[] = [markRewardsUsed, async (db, order) => void (await earnPointsForOrder(db, order)), referralOrderEffect];
 
 export function orderContext(shop: string, payload: unknown, receivedAt: Date): OrderContext {
   return { shop, payload, facts: orderFacts(payload), codeKeys: extractOrderCodes(payload), receivedAt };

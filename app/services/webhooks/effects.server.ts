@@ -10,6 +10,7 @@ import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { parseJsonKeepingBigIds, refundFacts } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
+import { referralCancelEffect, referralRefundEffect } from "~/services/referrals/effects.server";
 import { handleDiscountDeleted, handleDiscountUpdated } from "~/services/reconcile/discounts.server";
 import type { WebhookDeliveryContext } from "./context";
 import type { WebhookEffects } from "./inbox.server";
@@ -27,6 +28,8 @@ export const WEBHOOK_EFFECTS: WebhookEffects = {
   // customer account gets the sign-up bonus. refunds/create's only link to its order is the numeric
   // `order_id`, read from the raw body so ids beyond 2^53 stay exact.
   "refunds/create": [
+    // Referrals first (docs/decisions/023): the points effect may wait for its order's orders/create.
+    async (db, d) => referralRefundEffect(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) }),
     async (db, d) =>
       void (await takeBackForRefund(db, {
         shop: d.shop,
@@ -36,7 +39,10 @@ export const WEBHOOK_EFFECTS: WebhookEffects = {
         logger,
       })),
   ],
-  "orders/cancelled": [async (db, d) => void (await takeBackForCancel(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))],
+  "orders/cancelled": [
+    async (db, d) => referralCancelEffect(db, { shop: d.shop, payload: d.payload }),
+    async (db, d) => void (await takeBackForCancel(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt })),
+  ],
   "customers/create": [async (db, d) => void (await awardSignupBonus(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))],
   "discounts/update": [async (db, d) => void (await handleDiscountUpdated(db, d.shop, d.payload, new Date()))],
   "discounts/delete": [async (db, d) => void (await handleDiscountDeleted(db, d.shop, d.payload, new Date()))],
