@@ -16,6 +16,7 @@ import { issueManualReward } from "~/services/admin/reward-actions.server";
 import { adminRequestDeps } from "~/services/admin/deps.server";
 import { adjustPoints } from "~/services/points/adjust.server";
 import { CsvExportButton } from "~/components/csv-export-button";
+import { CustomerReferralsTable } from "~/components/customer-referrals-table";
 import { EmptyStateMessage } from "~/components/empty-state-message";
 import { formatDate, formatDateTime, formatNumber } from "~/components/format";
 import { IssueRewardButton } from "~/components/issue-reward-modal";
@@ -248,10 +249,9 @@ export default function CustomerProfile() {
               </Box>
             ) : null}
             {tab === "referrals" ? (
-              <EmptyStateMessage heading="Referrals are coming">
-                When the referral program is turned on, the friends this customer referred, and the rewards both of them earned, will be
-                listed here.
-              </EmptyStateMessage>
+              <Box padding="300">
+                <CustomerReferralsTable customerId={customer.id} />
+              </Box>
             ) : null}
           </Tabs>
         </Card>

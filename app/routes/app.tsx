@@ -31,6 +31,7 @@ export default function App() {
         <Link to="/app/customers">Customers</Link>
         <Link to="/app/program">Program</Link>
         <Link to="/app/ways-to-redeem">Ways to redeem</Link>
+        <Link to="/app/referrals">Referrals</Link>
         <Link to="/app/privacy">Privacy requests</Link>
       </NavMenu>
       <Outlet />
