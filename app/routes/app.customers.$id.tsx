@@ -17,7 +17,6 @@ import { adminRequestDeps } from "~/services/admin/deps.server";
 import { adjustPoints } from "~/services/points/adjust.server";
 import { CsvExportButton } from "~/components/csv-export-button";
 import { CustomerReferralsTable } from "~/components/customer-referrals-table";
-import { EmptyStateMessage } from "~/components/empty-state-message";
 import { formatDate, formatDateTime, formatNumber } from "~/components/format";
 import { IssueRewardButton } from "~/components/issue-reward-modal";
 import { AdjustPointsButton } from "~/components/adjust-points-modal";
