@@ -89,7 +89,9 @@ export function selfReferralReason(referrer: PartyFacts, friend: PartyFacts): Re
  * customer created after the click had no earlier order under that identity.
  */
 export function alreadyCustomerReason(input: { clickedAt: Date; friendCreatedAt: Date | null; firstOrderAt: Date | null }): RejectionReason | null {
-  if (input.friendCreatedAt && input.friendCreatedAt.getTime() < input.clickedAt.getTime()) return "friend_already_customer";
+  // Shopify's DateTime has whole seconds: an account created in the click's second counts as after it.
+  const clickSecond = Math.floor(input.clickedAt.getTime() / 1000) * 1000;
+  if (input.friendCreatedAt && input.friendCreatedAt.getTime() < clickSecond) return "friend_already_customer";
   if (input.firstOrderAt && input.firstOrderAt.getTime() < input.clickedAt.getTime()) return "friend_already_customer";
   return null;
 }

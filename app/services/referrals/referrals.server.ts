@@ -132,6 +132,11 @@ export interface ClaimInput {
   visitor: string | null;
   friendGid: string;
   facts: FriendFacts | null;
+  /**
+   * Shopify's facts about any customer (the storefront claim passes an Admin API lookup), for the
+   * referrer's email when the app's row has none (a member's row made by the link request has no email).
+   */
+  lookup?: (customerGid: string) => Promise<FriendFacts | null>;
   now: Date;
 }
 
@@ -185,7 +190,7 @@ export async function claimReferral(deps: RewardDeps, input: ClaimInput): Promis
   }
 
   if (referral.state !== "CLICKED") return { ok: true, referral, created: false };
-  const reason = await claimFraudReason(db, { shop: input.shop, referral, friendId: friend.id, facts: input.facts });
+  const reason = await claimFraudReason(db, { shop: input.shop, referral, friendId: friend.id, facts: input.facts, lookup: input.lookup });
   if (reason) {
     await recordAddressKey(db, input.shop, friend.id, input.facts?.addressKey ?? null);
     return { ok: true, referral: await rejectReferral(db, referral, ["CLICKED"], reason, input.now), created: true };
@@ -212,11 +217,16 @@ async function clickRowFor(db: Db, input: { shop: string; codeId: string; referr
   return db.referral.create({ data: { shop: input.shop, codeId: input.codeId, referrerCustomerId: input.referrerCustomerId, visitorToken: null, clickedAt: input.now } });
 }
 
-async function claimFraudReason(db: Db, input: { shop: string; referral: Referral; friendId: string; facts: FriendFacts | null }): Promise<RejectionReason | null> {
-  const referrer = await db.customer.findUnique({ where: { id: input.referral.referrerCustomerId }, select: { id: true, email: true } });
+async function claimFraudReason(
+  db: Db,
+  input: { shop: string; referral: Referral; friendId: string; facts: FriendFacts | null; lookup?: ClaimInput["lookup"] },
+): Promise<RejectionReason | null> {
+  const referrer = await db.customer.findUnique({ where: { id: input.referral.referrerCustomerId }, select: { id: true, email: true, shopifyCustomerId: true } });
   const friend = await db.customer.findUniqueOrThrow({ where: { id: input.friendId }, select: { id: true, email: true, createdAt: true } });
+  let referrerEmail = referrer?.email ?? null;
+  if (!referrerEmail && referrer && input.lookup) referrerEmail = (await input.lookup(referrer.shopifyCustomerId))?.email ?? null;
   const self = selfReferralReason(
-    { customerId: input.referral.referrerCustomerId, email: referrer?.email ?? null, addressKey: await addressKeyFor(db, input.shop, input.referral.referrerCustomerId) },
+    { customerId: input.referral.referrerCustomerId, email: referrerEmail, addressKey: await addressKeyFor(db, input.shop, input.referral.referrerCustomerId) },
     { customerId: friend.id, email: input.facts?.email ?? friend.email, addressKey: input.facts?.addressKey ?? (await addressKeyFor(db, input.shop, friend.id)) },
   );
   if (self) return self;

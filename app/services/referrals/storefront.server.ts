@@ -79,12 +79,14 @@ export async function referralClickAnswer(db: Db, input: { shop: string; request
 export async function referralClaimAnswer(deps: RewardDeps, input: { shop: string; customerGid: string; graphql: AdminGraphql | undefined; request: Request; now: Date }): Promise<StorefrontAnswer> {
   const parsed = await readBody(input.request, false);
   if (!parsed.ok) return parsed.answer;
+  const lookup = (gid: string) => customerFacts(deps, input.graphql, gid);
   const claimed = await claimReferral(deps, {
     shop: input.shop,
     code: parsed.code,
     visitor: parsed.visitor,
     friendGid: input.customerGid,
-    facts: await friendFacts(deps, input.graphql, input.customerGid),
+    facts: await lookup(input.customerGid),
+    lookup,
     now: input.now,
   });
   if (!claimed.ok && claimed.code === "referrals_off") return fail(404, "referrals_off", M.off);
@@ -107,10 +109,10 @@ export async function referralClaimAnswer(deps: RewardDeps, input: { shop: strin
 }
 
 /**
- * Shopify's facts about the friend (creation time, email). When the Admin API can't be reached the
+ * Shopify's facts about a customer (creation time, email). When the Admin API can't be reached the
  * claim still goes ahead on what the app knows (docs/decisions/023).
  */
-async function friendFacts(deps: RewardDeps, graphql: AdminGraphql | undefined, customerGid: string): Promise<FriendFacts | null> {
+async function customerFacts(deps: RewardDeps, graphql: AdminGraphql | undefined, customerGid: string): Promise<FriendFacts | null> {
   if (!graphql) return null;
   const r = await getReferralCustomerFacts(graphql, customerGid, { timeoutMs: 10_000 });
   if (!r.ok) {
