@@ -165,40 +165,37 @@ export async function claimReferral(deps: RewardDeps, input: ClaimInput): Promis
   const theirs = () => db.referral.findUnique({ where: { shop_friendCustomerId: { shop: input.shop, friendCustomerId: friend.id } } });
 
   let referral = await theirs();
+  let created = false;
   if (!referral) {
     const click = await clickRowFor(db, { shop: input.shop, codeId: code.id, referrerCustomerId: code.customerId, visitor: input.visitor, now: input.now });
     try {
       const attached = await db.referral.updateMany({ where: { id: click.id, state: "CLICKED", friendCustomerId: null }, data: { friendCustomerId: friend.id } });
-      if (attached.count === 0) {
-        // Another friend (or a twin request) took this click first: this friend gets a click of their own.
-        const own = await db.referral.create({
-          data: { shop: input.shop, codeId: code.id, referrerCustomerId: code.customerId, visitorToken: null, state: "CLICKED", clickedAt: input.now, friendCustomerId: friend.id },
-        });
-        referral = own;
-      } else {
-        referral = await db.referral.findUniqueOrThrow({ where: { id: click.id } });
-      }
+      // Another friend took this click first: this friend gets a click of their own.
+      referral =
+        attached.count === 1
+          ? await db.referral.findUniqueOrThrow({ where: { id: click.id } })
+          : await db.referral.create({
+              data: { shop: input.shop, codeId: code.id, referrerCustomerId: code.customerId, visitorToken: null, state: "CLICKED", clickedAt: input.now, friendCustomerId: friend.id },
+            });
+      created = true;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // A concurrent claim attached this friend to a referral first: that one is theirs.
       referral = await theirs();
       if (!referral) throw error;
-      return { ok: true, referral: await ensureFriendReward(deps, referral, settings.friendTemplateId), created: false };
     }
-  } else {
-    return { ok: true, referral: await ensureFriendReward(deps, referral, settings.friendTemplateId), created: false };
   }
 
-  if (referral.state !== "CLICKED") return { ok: true, referral, created: false };
-  const reason = await claimFraudReason(db, { shop: input.shop, referral, friendId: friend.id, facts: input.facts, lookup: input.lookup });
-  if (reason) {
+  // Whoever finds the friend's referral still CLICKED (this claim, or a twin racing it) decides it:
+  // the rules give the same answer, and the compare-and-set lets one write win.
+  if (referral.state === "CLICKED") {
+    const reason = await claimFraudReason(db, { shop: input.shop, referral, friendId: friend.id, facts: input.facts, lookup: input.lookup });
     await recordAddressKey(db, input.shop, friend.id, input.facts?.addressKey ?? null);
-    return { ok: true, referral: await rejectReferral(db, referral, ["CLICKED"], reason, input.now), created: true };
+    if (reason) return { ok: true, referral: await rejectReferral(db, referral, ["CLICKED"], reason, input.now), created };
+    await db.referral.updateMany({ where: { id: referral.id, state: "CLICKED" }, data: { state: "SIGNED_UP", signedUpAt: input.now } });
+    referral = await db.referral.findUniqueOrThrow({ where: { id: referral.id } });
   }
-  await recordAddressKey(db, input.shop, friend.id, input.facts?.addressKey ?? null);
-  await db.referral.updateMany({ where: { id: referral.id, state: "CLICKED" }, data: { state: "SIGNED_UP", signedUpAt: input.now } });
-  const signedUp = await db.referral.findUniqueOrThrow({ where: { id: referral.id } });
-  return { ok: true, referral: await ensureFriendReward(deps, signedUp, settings.friendTemplateId), created: true };
+  return { ok: true, referral: await ensureFriendReward(deps, referral, settings.friendTemplateId), created };
 }
 
 /** The visitor's click row for this code, or a new one when the visitor's click is unknown (cookie only in the cart). */
