@@ -1,6 +1,7 @@
 // Builds the storefront widget (storefront/loyalty-widget.{ts,css}) into the theme app extension:
 //   extensions/loyalty-rewards/assets/loyalty-widget.js   one minified, self-contained script (IIFE)
 //   extensions/loyalty-rewards/assets/loyalty-widget.css
+//   extensions/loyalty-rewards/assets/loyalty-referral.js  the referral landing (docs/decisions/023)
 // The built files are committed (Shopify deploys the extension folder as it is); the test
 // scripts/build-storefront.test.ts fails when they differ from a fresh build.
 //
@@ -22,6 +23,8 @@ const TARGET = ["es2020", "chrome100", "firefox100", "safari15", "edge100"];
 /** @type {Array<{ entry: string; out: string; loader?: "ts" | "css" }>} */
 export const OUTPUTS = [
   { entry: "storefront/loyalty-widget.ts", out: "loyalty-widget.js" },
+  // Referral landing (?ref=CODE → cookie, click, cart attributes, claim): its own small script.
+  { entry: "storefront/loyalty-referral.ts", out: "loyalty-referral.js" },
   { entry: "storefront/loyalty-widget.css", out: "loyalty-widget.css" },
 ];
 

@@ -14,7 +14,7 @@ const ASSETS = path.join(ROOT, "extensions", "loyalty-rewards", "assets");
 
 export const GZIP_BUDGET_BYTES = 10 * 1024;
 export const JS_RAW_BUDGET_BYTES = 10_000;
-export const FILES = ["loyalty-widget.js", "loyalty-widget.css"];
+export const FILES = ["loyalty-widget.js", "loyalty-widget.css", "loyalty-referral.js"];
 
 /** @returns {Promise<{ files: Array<{ name: string; raw: number; gzip: number }>; totalRaw: number; totalGzip: number; problems: string[] }>} */
 export async function measureStorefront(dir = ASSETS) {
@@ -27,9 +27,8 @@ export async function measureStorefront(dir = ASSETS) {
   const totalGzip = files.reduce((n, f) => n + f.gzip, 0);
   const problems = [];
   if (totalGzip > GZIP_BUDGET_BYTES) problems.push(`JS + CSS are ${totalGzip} B gzipped; the budget is ${GZIP_BUDGET_BYTES} B.`);
-  const js = files.find((f) => f.name.endsWith(".js"));
-  if (js && js.raw > JS_RAW_BUDGET_BYTES) {
-    problems.push(`${js.name} is ${js.raw} B; theme-check refuses app-block JavaScript over ${JS_RAW_BUDGET_BYTES} B.`);
+  for (const js of files.filter((f) => f.name.endsWith(".js"))) {
+    if (js.raw > JS_RAW_BUDGET_BYTES) problems.push(`${js.name} is ${js.raw} B; theme-check refuses app-block JavaScript over ${JS_RAW_BUDGET_BYTES} B.`);
   }
   return { files, totalRaw, totalGzip, problems };
 }

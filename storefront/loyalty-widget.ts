@@ -54,6 +54,8 @@ interface Answer {
     error?: { code: string; message: string };
     reward?: Reward;
     pointsBalance?: number;
+    /** referral-link: "/?ref=CODE". */
+    path?: string;
   } & Partial<Program & Account>;
 }
 
@@ -73,6 +75,8 @@ interface Shared {
   chosen: Record<string, number>;
   /** The option waiting for the customer's confirmation before points are spent. */
   confirm?: string;
+  /** The signed-in member's referral link, when the shop has a referral program. */
+  ref?: string;
   views: View[];
 }
 
@@ -177,7 +181,13 @@ async function api(base: string, path: string, init?: RequestInit): Promise<Answ
 function load(s: Shared): Promise<void> {
   s.loading ??= (async () => {
     try {
-      const [program, account] = await Promise.all([api(s.base, "program"), s.signedIn ? api(s.base, "customer") : undefined]);
+      const [program, account, link] = await Promise.all([
+        api(s.base, "program"),
+        s.signedIn ? api(s.base, "customer") : undefined,
+        s.signedIn ? api(s.base, "referral-link") : undefined,
+      ]);
+      // 404 = no referral program: the section is simply not shown.
+      s.ref = link?.body.path && location.origin + link.body.path;
       // 401: the page said "signed in" but Shopify's signed request says otherwise (e.g. a cached page).
       if (account?.status === 401) s.signedIn = false;
       else if (account && account.status !== 200) throw 0;
@@ -240,6 +250,21 @@ function render(v: View, focus?: string) {
       nodes.push(account.rewards.length ? rewards : h("p", { class: "lr-muted" }, t.no_rewards));
     } else {
       nodes.push(h("a", { class: "lr-btn", href: v.loginUrl }, t.sign_in));
+    }
+    if (account && s.ref) {
+      // The member's link, copied like a reward code (same messages and keyboard fallback).
+      const url = s.ref;
+      nodes.push(
+        h("h3", { class: "lr-sub" }, t.refer),
+        h("p", { class: "lr-muted" }, t.refer_intro),
+        h(
+          "div",
+          { class: "lr-item", "data-lr-reward": "ref" },
+          h("code", { class: "lr-code lr-grow" }, url),
+          button("c:ref", v.copied == "ref" ? t.copied! : t.copy!, () => copy(v, { id: "ref", code: url } as Reward), { class: "lr-btn lr-ghost" }),
+          !!navigator.share && button("share", t.share!, () => navigator.share({ url })),
+        ),
+      );
     }
   }
   v.body.setAttribute("aria-busy", String(!program && !s.failed));
