@@ -26,17 +26,19 @@ export function rejectionReasonLabel(code: string | null): string {
 
 const FIELD_ERRORS: Record<ReferralSettingsErrorCode, string> = {
   required: "Required.",
-  not_a_number: "Enter a whole number.",
+  not_a_number: "Enter a number.",
   out_of_range: "This value is out of range.",
   too_many_decimals: "Use at most 2 decimals.",
-  unknown_template: "Choose one of your referral rewards.",
+  invalid_choice: "Choose one of the listed options.",
 };
 
 const FIELD_SPECIFIC: Partial<Record<ReferralSettingsField, Partial<Record<ReferralSettingsErrorCode, string>>>> = {
-  referrerTemplateId: { required: "Choose the reward the referrer gets before turning the program on." },
+  referrerRewardKind: { required: "Choose the reward the referrer gets before turning the program on." },
+  friendRewardValue: { out_of_range: "Enter an amount above 0 (a percentage from 1 to 100).", required: "Enter the reward's value." },
+  referrerRewardValue: { out_of_range: "Enter an amount above 0 (a percentage from 1 to 100).", required: "Enter the reward's value." },
   minimumOrderAmount: { not_a_number: "Enter an amount, like 25 or 25.50.", out_of_range: "Enter an amount up to 1,000,000." },
-  monthlyCapPerReferrer: { out_of_range: "Enter a number from 1 to 10,000, or leave it empty for no limit." },
-  pendingDays: { out_of_range: "Enter a number of days from 0 to 365.", required: "Enter a number of days (0 rewards at once)." },
+  monthlyCapPerReferrer: { out_of_range: "Enter a number from 1 to 10,000, or leave it empty for no limit.", not_a_number: "Enter a whole number, or leave it empty for no limit." },
+  pendingDays: { out_of_range: "Enter a number of days from 0 to 365.", required: "Enter a number of days (0 rewards at once).", not_a_number: "Enter a whole number of days." },
 };
 
 export function referralSettingsErrorMessage(field: ReferralSettingsField, code: ReferralSettingsErrorCode): string {

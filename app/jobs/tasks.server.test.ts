@@ -3,12 +3,13 @@ import { describe, expect, it } from "vitest";
 import { periodicTasks } from "./tasks.server";
 
 describe("periodicTasks", () => {
-  it("applies the webhook inbox every round, always sweeps abandoned redemptions and runs the points program; reconciles only when it is turned on", () => {
+  it("applies the webhook inbox every round, always sweeps abandoned redemptions and runs the points program and the referrals pass; reconciles only when it is turned on", () => {
     const off = periodicTasks({ recoveryEveryMs: 60_000, reconcileAfterMs: 0, reconcileEveryMs: 600_000 });
     expect(off.map((t) => [t.name, t.everyMs])).toEqual([
       ["webhook inbox", 0],
       ["redemption recovery", 60_000],
       ["points program", 60_000],
+      ["referrals", 60_000],
     ]);
 
     const on = periodicTasks({ recoveryEveryMs: 30_000, reconcileAfterMs: 86_400_000, reconcileEveryMs: 600_000 });
@@ -16,6 +17,7 @@ describe("periodicTasks", () => {
       ["webhook inbox", 0],
       ["redemption recovery", 30_000],
       ["points program", 60_000],
+      ["referrals", 60_000],
       ["reconciliation", 600_000],
     ]);
   });

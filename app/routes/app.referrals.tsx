@@ -14,20 +14,31 @@ import { RouteError } from "~/components/route-error";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
 import { referralSettingsErrorMessage } from "~/copy/referrals";
-import type { ReferralSettingsErrorCode, ReferralSettingsField, ReferralSettingsValues } from "~/domain/referrals";
-import { getReferralSettings, referralTemplates, saveReferralSettings } from "~/services/referrals/settings.server";
+import type { ReferralReward, ReferralSettingsErrorCode, ReferralSettingsField, ReferralSettingsValues } from "~/domain/referrals";
+import { getReferralSettings, referralRewardsOf, saveReferralSettings } from "~/services/referrals/settings.server";
 
 export const meta: MetaFunction = () => [{ title: "Referrals · Loyalty rewards" }];
 
 type FormValues = Record<ReferralSettingsField, string>;
 
-const FIELDS: ReferralSettingsField[] = ["enabled", "friendTemplateId", "referrerTemplateId", "minimumOrderAmount", "monthlyCapPerReferrer", "pendingDays"];
+const FIELDS: ReferralSettingsField[] = [
+  "enabled",
+  "friendRewardKind",
+  "friendRewardValue",
+  "referrerRewardKind",
+  "referrerRewardValue",
+  "minimumOrderAmount",
+  "monthlyCapPerReferrer",
+  "pendingDays",
+];
 
-function toForm(s: ReferralSettingsValues): FormValues {
+function toForm(s: ReferralSettingsValues, rewards: { friend: ReferralReward | null; referrer: ReferralReward | null }): FormValues {
   return {
     enabled: s.enabled ? "on" : "",
-    friendTemplateId: s.friendTemplateId ?? "",
-    referrerTemplateId: s.referrerTemplateId ?? "",
+    friendRewardKind: rewards.friend?.kind ?? "",
+    friendRewardValue: rewards.friend && rewards.friend.kind !== "FREE_SHIPPING" ? rewards.friend.value : "",
+    referrerRewardKind: rewards.referrer?.kind ?? "",
+    referrerRewardValue: rewards.referrer && rewards.referrer.kind !== "FREE_SHIPPING" ? rewards.referrer.value : "",
     minimumOrderAmount: s.minimumOrderAmount,
     monthlyCapPerReferrer: s.monthlyCapPerReferrer === null ? "" : String(s.monthlyCapPerReferrer),
     pendingDays: String(s.pendingDays),
@@ -36,12 +47,8 @@ function toForm(s: ReferralSettingsValues): FormValues {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const [settings, templates, shop] = await Promise.all([
-    getReferralSettings(db, session.shop),
-    referralTemplates(db, session.shop),
-    db.shop.findUnique({ where: { domain: session.shop }, select: { currency: true } }),
-  ]);
-  return json({ values: toForm(settings), templates: templates.map((t) => ({ id: t.id, name: t.name })), currency: shop?.currency ?? "USD" });
+  const [settings, shop] = await Promise.all([getReferralSettings(db, session.shop), db.shop.findUnique({ where: { domain: session.shop }, select: { currency: true } })]);
+  return json({ values: toForm(settings, await referralRewardsOf(db, session.shop, settings)), currency: shop?.currency ?? "USD" });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -60,11 +67,11 @@ export async function action({ request }: ActionFunctionArgs) {
     }
     return json({ ok: false as const, message: result.error.message, errors }, { status: 400 });
   }
-  return json({ ok: true as const, message: "Referral settings saved", values: toForm(result.settings) });
+  return json({ ok: true as const, message: "Referral settings saved", values: toForm(result.settings, await referralRewardsOf(db, session.shop, result.settings)) });
 }
 
 export default function Referrals() {
-  const { values: saved, templates, currency } = useLoaderData<typeof loader>();
+  const { values: saved, currency } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const navigation = useNavigation();
   const shopify = useAppBridge();
@@ -77,7 +84,32 @@ export default function Referrals() {
   }, [answer, shopify]);
 
   const set = (field: ReferralSettingsField) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
-  const options = [{ label: "No reward", value: "" }, ...templates.map((t) => ({ label: t.name, value: t.id }))];
+  const kinds = [
+    { label: "No reward", value: "" },
+    { label: `Amount off (${currency})`, value: "FIXED_AMOUNT" },
+    { label: "Percentage off", value: "PERCENTAGE" },
+    { label: "Free shipping", value: "FREE_SHIPPING" },
+  ];
+  const rewardFields = (who: "friend" | "referrer", label: string, help: string) => {
+    const kind = values[`${who}RewardKind`];
+    return (
+      <FormLayout.Group>
+        <Select label={label} options={kinds} value={kind} onChange={set(`${who}RewardKind`)} error={errors[`${who}RewardKind`]} helpText={help} />
+        {kind === "FIXED_AMOUNT" || kind === "PERCENTAGE" ? (
+          <TextField
+            label={kind === "PERCENTAGE" ? "Percentage off" : "Amount off"}
+            type="text"
+            inputMode="decimal"
+            {...(kind === "PERCENTAGE" ? { suffix: "%" } : { prefix: currency })}
+            value={values[`${who}RewardValue`]}
+            onChange={set(`${who}RewardValue`)}
+            autoComplete="off"
+            error={errors[`${who}RewardValue`]}
+          />
+        ) : null}
+      </FormLayout.Group>
+    );
+  };
 
   return (
     <Page
@@ -97,13 +129,6 @@ export default function Referrals() {
               </Banner>
             </Layout.Section>
           ) : null}
-          {templates.length === 0 ? (
-            <Layout.Section>
-              <Banner tone="warning" title="No referral rewards yet">
-                Create a reward whose purpose is Referral in Ways to redeem first; then choose it here.
-              </Banner>
-            </Layout.Section>
-          ) : null}
           <Layout.AnnotatedSection
             title="Program"
             description="Signed-in customers see their referral link in the storefront widget. A friend who follows it and creates an account gets the welcome reward; the referrer is rewarded once the friend's first qualifying order is past the waiting period."
@@ -111,8 +136,8 @@ export default function Referrals() {
             <Card>
               <FormLayout>
                 <Checkbox label="Referral program on" checked={values.enabled === "on"} onChange={(c) => setValues((v) => ({ ...v, enabled: c ? "on" : "" }))} />
-                <Select label="Friend's welcome reward" options={options} value={values.friendTemplateId} onChange={set("friendTemplateId")} error={errors.friendTemplateId} helpText="Issued when the friend signs up." />
-                <Select label="Referrer's reward" options={options} value={values.referrerTemplateId} onChange={set("referrerTemplateId")} error={errors.referrerTemplateId} helpText="Issued once per referred friend, ever." />
+                {rewardFields("friend", "Friend's welcome reward", "A discount code issued when the friend signs up.")}
+                {rewardFields("referrer", "Referrer's reward", "A discount code issued once per referred friend, ever.")}
               </FormLayout>
             </Card>
           </Layout.AnnotatedSection>

@@ -141,25 +141,49 @@ describe("fraud rules", () => {
 });
 
 describe("settings validation", () => {
-  const ids = ["t1", "t2"];
   it("accepts a complete form", () => {
-    expect(validateReferralSettings({ enabled: "on", friendTemplateId: "t1", referrerTemplateId: "t2", minimumOrderAmount: "25.50", monthlyCapPerReferrer: "5", pendingDays: "14" }, ids)).toEqual({
+    expect(
+      validateReferralSettings({
+        enabled: "on",
+        friendRewardKind: "PERCENTAGE",
+        friendRewardValue: "15",
+        referrerRewardKind: "FIXED_AMOUNT",
+        referrerRewardValue: "10.50",
+        minimumOrderAmount: "25.50",
+        monthlyCapPerReferrer: "5",
+        pendingDays: "14",
+      }),
+    ).toEqual({
       ok: true,
-      values: { enabled: true, friendTemplateId: "t1", referrerTemplateId: "t2", minimumOrderAmount: "25.50", monthlyCapPerReferrer: 5, pendingDays: 14 },
+      values: {
+        enabled: true,
+        friendReward: { kind: "PERCENTAGE", value: "15" },
+        referrerReward: { kind: "FIXED_AMOUNT", value: "10.50" },
+        minimumOrderAmount: "25.50",
+        monthlyCapPerReferrer: 5,
+        pendingDays: 14,
+      },
+    });
+    expect(validateReferralSettings({ enabled: "on", referrerRewardKind: "FREE_SHIPPING", referrerRewardValue: "junk", pendingDays: "0" })).toMatchObject({
+      ok: true,
+      values: { referrerReward: { kind: "FREE_SHIPPING", value: "0" }, friendReward: null },
     });
   });
 
   it("gives every field's error at once", () => {
-    const r = validateReferralSettings({ enabled: "on", friendTemplateId: "other-shop", referrerTemplateId: "", minimumOrderAmount: "1.234", monthlyCapPerReferrer: "0", pendingDays: "-1" }, ids);
+    const r = validateReferralSettings({ enabled: "on", friendRewardKind: "GIFT_CARD", referrerRewardKind: "PERCENTAGE", referrerRewardValue: "150", minimumOrderAmount: "1.234", monthlyCapPerReferrer: "0", pendingDays: "-1" });
     expect(r).toEqual({
       ok: false,
-      errors: { friendTemplateId: "unknown_template", referrerTemplateId: "required", minimumOrderAmount: "too_many_decimals", monthlyCapPerReferrer: "out_of_range", pendingDays: "not_a_number" },
+      errors: { friendRewardKind: "invalid_choice", referrerRewardValue: "out_of_range", minimumOrderAmount: "too_many_decimals", monthlyCapPerReferrer: "out_of_range", pendingDays: "not_a_number" },
     });
+    expect(validateReferralSettings({ enabled: "on", pendingDays: "3" })).toEqual({ ok: false, errors: { referrerRewardKind: "required" } });
+    expect(validateReferralSettings({ friendRewardKind: "FIXED_AMOUNT", friendRewardValue: "0", pendingDays: "3" })).toEqual({ ok: false, errors: { friendRewardValue: "out_of_range" } });
+    expect(validateReferralSettings({ friendRewardKind: "FIXED_AMOUNT", pendingDays: "3" })).toEqual({ ok: false, errors: { friendRewardValue: "required" } });
   });
 
   it("an empty cap is no cap; a program that is off needs no reward yet", () => {
-    const r = validateReferralSettings({ enabled: "", minimumOrderAmount: "", monthlyCapPerReferrer: "", pendingDays: "0" }, ids);
-    expect(r).toMatchObject({ ok: true, values: { enabled: false, referrerTemplateId: null, monthlyCapPerReferrer: null, minimumOrderAmount: "0", pendingDays: 0 } });
-    expect(validateReferralSettings({ minimumOrderAmount: "abc", pendingDays: "" }, ids)).toMatchObject({ ok: false, errors: { minimumOrderAmount: "not_a_number", pendingDays: "required" } });
+    const r = validateReferralSettings({ enabled: "", minimumOrderAmount: "", monthlyCapPerReferrer: "", pendingDays: "0" });
+    expect(r).toMatchObject({ ok: true, values: { enabled: false, referrerReward: null, monthlyCapPerReferrer: null, minimumOrderAmount: "0", pendingDays: 0 } });
+    expect(validateReferralSettings({ minimumOrderAmount: "abc", pendingDays: "" })).toMatchObject({ ok: false, errors: { minimumOrderAmount: "not_a_number", pendingDays: "required" } });
   });
 });

@@ -21,10 +21,37 @@ export const DEFAULT_REFERRAL_SETTINGS: ReferralSettingsValues = {
   pendingDays: 14,
 };
 
-export const REFERRAL_LIMITS = { maxPendingDays: 365, maxMonthlyCap: 10_000, maxMinimum: 1_000_000 } as const;
+export const REFERRAL_LIMITS = { maxPendingDays: 365, maxMonthlyCap: 10_000, maxMinimum: 1_000_000, maxRewardAmount: 100_000 } as const;
 
-export type ReferralSettingsField = keyof ReferralSettingsValues;
-export type ReferralSettingsErrorCode = "required" | "not_a_number" | "out_of_range" | "too_many_decimals" | "unknown_template";
+/** The reward kinds a referral reward can be defined with on the Referrals page (codes made by the worker). */
+export const REFERRAL_REWARD_KINDS = ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING"] as const;
+export type ReferralRewardKind = (typeof REFERRAL_REWARD_KINDS)[number];
+export interface ReferralReward {
+  kind: ReferralRewardKind;
+  /** Amount in shop currency ("10.00"), percentage ("15") or "0" for free shipping. */
+  value: string;
+}
+
+/** What the merchant fills in: the settings plus both rewards (each saved as a REFERRAL template). */
+export interface ReferralForm {
+  enabled: boolean;
+  friendReward: ReferralReward | null;
+  referrerReward: ReferralReward | null;
+  minimumOrderAmount: string;
+  monthlyCapPerReferrer: number | null;
+  pendingDays: number;
+}
+
+export type ReferralSettingsField =
+  | "enabled"
+  | "friendRewardKind"
+  | "friendRewardValue"
+  | "referrerRewardKind"
+  | "referrerRewardValue"
+  | "minimumOrderAmount"
+  | "monthlyCapPerReferrer"
+  | "pendingDays";
+export type ReferralSettingsErrorCode = "required" | "not_a_number" | "out_of_range" | "too_many_decimals" | "invalid_choice";
 export type ReferralSettingsErrors = Partial<Record<ReferralSettingsField, ReferralSettingsErrorCode>>;
 
 export function referralSettingsFromRow(row: Partial<ReferralSettingsValues> | null | undefined): ReferralSettingsValues {
@@ -37,32 +64,48 @@ function wholeNumber(text: string, min: number, max: number): number | ReferralS
   return n < min || n > max ? "out_of_range" : n;
 }
 
+function decimal(text: string, maxUnits: number): string | ReferralSettingsErrorCode {
+  if (!/^\d+(\.\d+)?$/.test(text)) return "not_a_number";
+  if (!/^\d+(\.\d{1,2})?$/.test(text)) return "too_many_decimals";
+  if ((parseMilli(text) ?? 0n) > BigInt(maxUnits) * 1000n) return "out_of_range";
+  return text;
+}
+
+const ERROR_CODES: readonly string[] = ["required", "not_a_number", "out_of_range", "too_many_decimals", "invalid_choice"];
+const isError = (v: string): v is ReferralSettingsErrorCode => ERROR_CODES.includes(v);
+
+function reward(form: Record<string, string | undefined>, who: "friend" | "referrer", errors: ReferralSettingsErrors): ReferralReward | null {
+  const kindField = `${who}RewardKind` as const;
+  const valueField = `${who}RewardValue` as const;
+  const kind = (form[kindField] ?? "").trim();
+  if (!kind) return null;
+  if (!(REFERRAL_REWARD_KINDS as readonly string[]).includes(kind)) {
+    errors[kindField] = "invalid_choice";
+    return null;
+  }
+  if (kind === "FREE_SHIPPING") return { kind, value: "0" };
+  const text = (form[valueField] ?? "").trim();
+  const value = text ? decimal(text, kind === "PERCENTAGE" ? 100 : REFERRAL_LIMITS.maxRewardAmount) : "required";
+  if (isError(value) || (parseMilli(value) ?? 0n) <= 0n) {
+    errors[valueField] = isError(value) ? value : "out_of_range";
+    return null;
+  }
+  return { kind: kind as ReferralRewardKind, value };
+}
+
 /**
- * The form's text fields → values, or an error per field. `templateIds` are the shop's active
- * REFERRAL templates; a program that is on needs at least the referrer's reward.
+ * The Referrals form's text fields → the program and both rewards, or an error per field (every
+ * field's error at once). A program that is on needs at least the referrer's reward.
  */
-export function validateReferralSettings(
-  form: Record<string, string | undefined>,
-  templateIds: readonly string[],
-): { ok: true; values: ReferralSettingsValues } | { ok: false; errors: ReferralSettingsErrors } {
+export function validateReferralSettings(form: Record<string, string | undefined>): { ok: true; values: ReferralForm } | { ok: false; errors: ReferralSettingsErrors } {
   const errors: ReferralSettingsErrors = {};
   const enabled = form.enabled === "true" || form.enabled === "on";
-  const template = (field: "friendTemplateId" | "referrerTemplateId"): string | null => {
-    const id = (form[field] ?? "").trim();
-    if (!id) return null;
-    if (!templateIds.includes(id)) errors[field] = "unknown_template";
-    return id;
-  };
-  const friendTemplateId = template("friendTemplateId");
-  const referrerTemplateId = template("referrerTemplateId");
-  if (enabled && !referrerTemplateId && !errors.referrerTemplateId) errors.referrerTemplateId = "required";
+  const friendReward = reward(form, "friend", errors);
+  const referrerReward = reward(form, "referrer", errors);
+  if (enabled && !referrerReward && !errors.referrerRewardKind && !errors.referrerRewardValue) errors.referrerRewardKind = "required";
 
-  const minimumText = (form.minimumOrderAmount ?? "").trim() || "0";
-  let minimumOrderAmount = "0";
-  if (!/^\d+(\.\d+)?$/.test(minimumText)) errors.minimumOrderAmount = "not_a_number";
-  else if (!/^\d+(\.\d{1,2})?$/.test(minimumText)) errors.minimumOrderAmount = "too_many_decimals";
-  else if ((parseMilli(minimumText) ?? 0n) > BigInt(REFERRAL_LIMITS.maxMinimum) * 1000n) errors.minimumOrderAmount = "out_of_range";
-  else minimumOrderAmount = minimumText;
+  const minimum = decimal((form.minimumOrderAmount ?? "").trim() || "0", REFERRAL_LIMITS.maxMinimum);
+  if (isError(minimum)) errors.minimumOrderAmount = minimum;
 
   const capText = (form.monthlyCapPerReferrer ?? "").trim();
   let monthlyCapPerReferrer: number | null = null;
@@ -82,5 +125,5 @@ export function validateReferralSettings(
   }
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, values: { enabled, friendTemplateId, referrerTemplateId, minimumOrderAmount, monthlyCapPerReferrer, pendingDays } };
+  return { ok: true, values: { enabled, friendReward, referrerReward, minimumOrderAmount: minimum, monthlyCapPerReferrer, pendingDays } };
 }
