@@ -261,7 +261,7 @@ function render(v: View, focus?: string) {
           "div",
           { class: "lr-item", "data-lr-reward": "ref" },
           h("code", { class: "lr-code lr-grow" }, url),
-          button("c:ref", v.copied == "ref" ? t.copied! : t.copy!, () => copy(v, { id: "ref", code: url } as Reward), { class: "lr-btn lr-ghost" }),
+          button("c:ref", v.copied == "ref" ? t.copied! : t.copy!, () => copy(v, { id: "ref", code: url } as Reward, t.link_copied), { class: "lr-btn lr-ghost" }),
           !!navigator.share && button("share", t.share!, () => navigator.share({ url })),
         ),
       );
@@ -362,11 +362,11 @@ function reward(v: View, r: Reward): HTMLElement {
   );
 }
 
-async function copy(v: View, r: Reward) {
+async function copy(v: View, r: Reward, done = v.t.copied_msg!) {
   try {
     await navigator.clipboard.writeText(r.code);
     v.copied = r.id;
-    v.msg = [fill(v.t.copied_msg!, { code: r.code }), false];
+    v.msg = [fill(done, { code: r.code }), false];
     setTimeout(() => {
       if (v.copied === r.id) {
         v.copied = undefined;

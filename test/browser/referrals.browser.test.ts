@@ -68,6 +68,7 @@ describe("referrals in the storefront widget (Chromium)", () => {
     expect(await inline().getByRole("heading", { name: "Refer a friend" }).count()).toBe(1);
     await inline().locator('[data-lr-reward="ref"]').getByRole("button", { name: "Copy" }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+    expect(await inline().locator("[data-lr-live]").textContent()).toBe("Your referral link is copied.");
     await screenshot(page, "referrals-01-member-link");
   });
 
