@@ -76,6 +76,22 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
           // The reward's history, with what the merchant wrote about it.
           history: r.events.map((e) => ({ at: e.createdAt, type: e.type, from: e.fromStatus, to: e.toStatus, by: e.actor, reason: e.reason, note: e.note })),
         })),
+        // Referrals (docs/decisions/023): their own code, whom they referred (states only) and the referral that brought them.
+        referrals: {
+          code: (await db.referralCode.findUnique({ where: { shop_customerId: { shop, customerId: c.id } }, select: { code: true } }))?.code ?? null,
+          referred: (await db.referral.findMany({ where: { shop, referrerCustomerId: c.id, friendCustomerId: { not: null } }, orderBy: { createdAt: "asc" }, take: 1000 })).map((r) => ({
+            state: r.state,
+            reason: r.rejectionReason,
+            clickedAt: r.clickedAt,
+            signedUpAt: r.signedUpAt,
+            qualifiedAt: r.qualifiedAt,
+            rewardedAt: r.rewardedAt,
+          })),
+          referredBy: await db.referral.findUnique({
+            where: { shop_friendCustomerId: { shop, friendCustomerId: c.id } },
+            select: { state: true, rejectionReason: true, clickedAt: true, signedUpAt: true, qualifiedAt: true, rewardedAt: true },
+          }),
+        },
         pointsLedger: (await db.pointsTransaction.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" } })).map((t) => ({
           delta: t.delta,
           balanceAfter: t.balanceAfter,

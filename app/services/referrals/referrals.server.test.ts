@@ -6,7 +6,7 @@ import type { Customer } from "@prisma/client";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { runWorkerOnce, workerConfig } from "~/jobs/worker.server";
-import { handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
+import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";
 import { createCustomer, createTemplate } from "../../../test/support/factories";
@@ -137,6 +137,11 @@ describe("privacy", () => {
     await claimReferral(deps(), { shop: SHOP, code: r.code, visitor: r.visitor, friendGid: r.friend.shopifyCustomerId, facts: null, now: clock.now() });
     await db.referralAddressKey.create({ data: { shop: SHOP, customerId: r.friend.id, addressKey: addressKeyOf(SHOP, { address1: "1 Private Way", zip: "12345" })! } });
     const numeric = (gid: string) => gid.split("/").pop();
+
+    // customers/data_request hands the merchant the referrer's code and whom they referred (states only).
+    const request = await handleCustomersDataRequest(db, { shop: SHOP, payload: { customer: { id: numeric(r.referrer.shopifyCustomerId) } } });
+    const data = JSON.parse(request.result!) as { data: Array<{ referrals: { code: string; referred: Array<{ state: string }> } }> };
+    expect(data.data[0].referrals).toMatchObject({ code: r.code, referred: [{ state: "SIGNED_UP" }] });
 
     await handleCustomersRedact(db, { shop: SHOP, payload: { customer: { id: numeric(r.friend.shopifyCustomerId), email: r.friend.email } } });
     const referral = await db.referral.findUniqueOrThrow({ where: { id: r.referralId } });
