@@ -311,6 +311,21 @@ describe("refunds and cancels of the qualifying order", () => {
   });
 });
 
+describe("reordered deliveries", () => {
+  it("a cancel applied before its orders/create: the canceled order never qualifies", async () => {
+    await program({ pendingDays: 0 });
+    const { friend } = await signedUpFriend();
+    const { order: placed, webhook } = await emulator.placeOrder(SHOP, { customerId: friend.gid, codes: [], subtotal: "100.00" }, { deliver: false });
+    await emulator.cancelOrder(SHOP, placed.id);
+    await applyWebhooks();
+    await emulator.deliverer.deliver(webhook.url, webhook.signed);
+    await applyWebhooks();
+    const referral = await referralOf(friend);
+    expect(referral.state).toBe("SIGNED_UP");
+    expect(await rewardsKeyed(`referral:referrer:${referral.id}`)).toHaveLength(0);
+  });
+});
+
 describe("customers/redact", () => {
   it("erases the referral data of the customer as referrer (code) and as friend (visitor token, address key)", async () => {
     const { referrer, friend, code, visitor } = await signedUpFriend();

@@ -14,6 +14,7 @@ import type { Db } from "~/db.server";
 import { isUniqueViolation } from "~/db.server";
 import { env } from "~/env.server";
 import { parseMilli } from "~/domain/points/earning";
+import { sourceKeys } from "~/domain/points/ledger";
 import {
   alreadyCustomerReason,
   generateReferralCode,
@@ -322,7 +323,11 @@ export async function qualifyReferralFromOrder(deps: RewardDeps, order: Pick<Ord
   }
   if (referral.state === "REJECTED") return "rejected";
   if (referral.state === "CLICKED") return "not_signed_up";
-  if (referral.state !== "SIGNED_UP") return referral.qualifyingOrderGid === facts.orderGid ? "already_done" : "already_done";
+  if (referral.state !== "SIGNED_UP") return "already_done";
+  // Deliveries are not ordered: a cancel applied before this orders/create left the points
+  // program's marker row (app/services/points/order-points.server.ts) — a canceled order never qualifies.
+  const canceled = await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: order.shop, sourceKey: sourceKeys.orderCanceled(facts.orderGid) } }, select: { id: true } });
+  if (canceled) return "canceled";
 
   const amount = orderSubtotalAfterDiscounts(order.payload);
   const minimum = parseMilli(settings.minimumOrderAmount) ?? 0n;
