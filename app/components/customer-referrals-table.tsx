@@ -45,21 +45,31 @@ export function CustomerReferralsTable({ customerId }: { customerId: string }) {
       </EmptyStateMessage>
     );
   }
-  const dates = (r: Row) =>
-    [
-      `Clicked ${formatDate(r.clickedAt)}`,
-      r.signedUpAt && `signed up ${formatDate(r.signedUpAt)}`,
-      r.qualifiedAt && `qualified ${formatDate(r.qualifiedAt)}`,
-      r.state === "QUALIFIED" && r.holdUntil && `rewarded after ${formatDate(r.holdUntil)}`,
-      r.rewardedAt && `rewarded ${formatDate(r.rewardedAt)}`,
-      r.rejectedAt && `rejected ${formatDate(r.rejectedAt)}`,
-    ]
-      .filter(Boolean)
-      .join(", ");
+  // One short line per step, so the table fits next to the reward links.
+  const dates = (r: Row) => (
+    <span>
+      {[
+        `Clicked ${formatDate(r.clickedAt)}`,
+        r.signedUpAt && `Signed up ${formatDate(r.signedUpAt)}`,
+        r.qualifiedAt && `Qualified ${formatDate(r.qualifiedAt)}`,
+        r.state === "QUALIFIED" && r.holdUntil && `Reward due ${formatDate(r.holdUntil)}`,
+        r.rewardedAt && `Rewarded ${formatDate(r.rewardedAt)}`,
+        r.rejectedAt && `Rejected ${formatDate(r.rejectedAt)}`,
+      ]
+        .filter((line): line is string => Boolean(line))
+        .map((line) => (
+          <Text key={line} as="span" variant="bodySm" breakWord>
+            {line}
+            <br />
+          </Text>
+        ))}
+    </span>
+  );
   return (
     <DataTable
       columnContentTypes={["text", "text", "text", "text", "text"]}
       headings={["Friend", "State", "Dates", "Friend's reward", "This customer's reward"]}
+      verticalAlign="top"
       rows={rows.map((r) => [
         r.friendName ?? <Text as="span" tone="subdued">Name hidden</Text>,
         <span key="state">

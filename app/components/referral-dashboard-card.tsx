@@ -40,9 +40,11 @@ export function ReferralDashboardCard() {
                 <Text as="h3" variant="headingSm" tone="subdued">
                   {f.label}
                 </Text>
-                <Text as="p" variant="headingLg" data-testid={`referrals-${f.key}`}>
-                  {formatNumber(figures[f.key])}
-                </Text>
+                <div data-testid={`referrals-${f.key}`}>
+                  <Text as="p" variant="headingLg">
+                    {formatNumber(figures[f.key])}
+                  </Text>
+                </div>
               </BlockStack>
             ))}
           </InlineGrid>

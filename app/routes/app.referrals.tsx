@@ -1,12 +1,12 @@
 // Referrals: the referral program's settings — on/off, the friend's welcome reward and the referrer's
-// reward (rewards whose purpose is Referral), the qualifying order's minimum, the monthly cap per
-// referrer and the waiting period before the referrer is rewarded. One form, as on the Program page:
-// App Bridge's save bar while it has unsaved changes, field errors from the server's validation
+// reward (saved as the shop's REFERRAL reward templates), the qualifying order's minimum, the monthly
+// cap per referrer and the waiting period before the referrer is rewarded. One form: App Bridge's
+// <SaveBar> while it has unsaved changes (as on Ways to redeem), field errors from the server's validation
 // (app/domain/referrals/settings.ts), a toast once saved. docs/decisions/023-referrals.md.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
-import { useAppBridge } from "@shopify/app-bridge-react";
+import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect } from "react";
 import { useFormValues } from "~/components/use-form-values";
@@ -78,6 +78,8 @@ export default function Referrals() {
   const [values, setValues] = useFormValues<FormValues>(saved);
   const errors: Partial<Record<ReferralSettingsField, string>> = answer && !answer.ok ? answer.errors : {};
   const saving = navigation.state === "submitting";
+  const dirty = JSON.stringify(values) !== JSON.stringify(saved);
+  const submit = () => (document.getElementById("referrals-form") as HTMLFormElement | null)?.requestSubmit();
 
   useEffect(() => {
     if (answer?.ok) shopify.toast.show(answer.message);
@@ -115,9 +117,15 @@ export default function Referrals() {
     <Page
       title="Referrals"
       subtitle="Customers share a link; friends and referrers are rewarded"
-      primaryAction={{ content: "Save", loading: saving, onAction: () => (document.getElementById("referrals-form") as HTMLFormElement | null)?.requestSubmit() }}
+      primaryAction={{ content: "Save", loading: saving, onAction: submit }}
     >
-      <Form method="post" id="referrals-form" data-save-bar onReset={() => setValues(saved)}>
+      <SaveBar id="referrals-save-bar" open={dirty}>
+        <button variant="primary" onClick={submit} disabled={saving}>
+          Save
+        </button>
+        <button onClick={() => setValues(saved)}>Discard</button>
+      </SaveBar>
+      <Form method="post" id="referrals-form">
         {FIELDS.map((f) => (
           <input key={f} type="hidden" name={f} value={values[f]} />
         ))}
