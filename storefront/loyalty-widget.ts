@@ -181,13 +181,24 @@ async function api(base: string, path: string, init?: RequestInit): Promise<Answ
 function load(s: Shared): Promise<void> {
   s.loading ??= (async () => {
     try {
+      // The member's referral link is asked for once per browser tab ("" = the shop has none), so it
+      // doesn't cost every page a request of the customer's rate limit; signing out forgets it.
+      let store: Storage | undefined;
+      try {
+        store = sessionStorage;
+        if (!s.signedIn) store.removeItem("lr_link");
+      } catch {
+        // Storage blocked: ask every time.
+      }
+      const known = store?.getItem("lr_link");
       const [program, account, link] = await Promise.all([
         api(s.base, "program"),
         s.signedIn ? api(s.base, "customer") : undefined,
-        s.signedIn ? api(s.base, "referral-link") : undefined,
+        s.signedIn && known == null ? api(s.base, "referral-link") : undefined,
       ]);
-      // 404 = no referral program: the section is simply not shown.
-      s.ref = link?.body.path && location.origin + link.body.path;
+      const path = known ?? (link?.status == 200 ? link.body.path : link?.status == 404 ? "" : undefined);
+      if (path != null && s.signedIn) store?.setItem("lr_link", path);
+      s.ref = path ? location.origin + path : undefined;
       // 401: the page said "signed in" but Shopify's signed request says otherwise (e.g. a cached page).
       if (account?.status === 401) s.signedIn = false;
       else if (account && account.status !== 200) throw 0;
