@@ -1,6 +1,7 @@
 // Builds the storefront widget (storefront/loyalty-widget.{ts,css}) into the theme app extension:
 //   extensions/loyalty-rewards/assets/loyalty-widget.js   one minified, self-contained script (IIFE)
 //   extensions/loyalty-rewards/assets/loyalty-widget.css
+//   extensions/loyalty-rewards/assets/loyalty-referral.js  the referral landing (docs/decisions/023)
 // The built files are committed (Shopify deploys the extension folder as it is); the test
 // scripts/build-storefront.test.ts fails when they differ from a fresh build.
 //
@@ -25,6 +26,8 @@ export const OUTPUTS = [
   // The points program's sections (earning rule, pending, expiry, birthday): their own deferred
   // asset, so the core app-block script stays under Shopify's 10,000-byte limit.
   { entry: "storefront/loyalty-points.ts", out: "loyalty-points.js" },
+  // Referral landing (?ref=CODE → cookie, click, cart attributes, claim): its own small script.
+  { entry: "storefront/loyalty-referral.ts", out: "loyalty-referral.js" },
   { entry: "storefront/loyalty-widget.css", out: "loyalty-widget.css" },
 ];
 

@@ -11,7 +11,12 @@ describe("storefront assets", () => {
   it("the committed assets equal a fresh build (run `node scripts/build-storefront.mjs` after editing storefront/)", async () => {
     const built = await buildStorefront();
     expect(built.map((f) => f.file).sort()).toEqual(
-      ["extensions/loyalty-rewards/assets/loyalty-points.js", "extensions/loyalty-rewards/assets/loyalty-widget.css", "extensions/loyalty-rewards/assets/loyalty-widget.js"].map((f) =>
+      [
+        "extensions/loyalty-rewards/assets/loyalty-points.js",
+        "extensions/loyalty-rewards/assets/loyalty-referral.js",
+        "extensions/loyalty-rewards/assets/loyalty-widget.css",
+        "extensions/loyalty-rewards/assets/loyalty-widget.js",
+      ].map((f) =>
         path.normalize(f),
       ),
     );
@@ -23,11 +28,11 @@ describe("storefront assets", () => {
     }
   });
 
-  it.each(["loyalty-widget.js", "loyalty-points.js"])("%s is one self-contained IIFE: no imports, no source maps, no process.env", async (name) => {
+  it.each(["loyalty-widget.js", "loyalty-points.js", "loyalty-referral.js"])("%s is one self-contained IIFE: no imports, no source maps, no process.env", async (name) => {
     const js = await readFile(path.join(ASSETS_DIR, name), "utf8");
     expect(js).toMatch(/^\/\*[^\n]*\*\/\n"use strict";\(\(\)=>\{/);
     expect(js).not.toMatch(/\bimport\s*[({"']|\brequire\(|sourceMappingURL|process\.env/);
-    // Talks only to the app proxy, relative to the page's origin: no hard-coded hosts.
+    // Talks only to the app proxy (and the Ajax Cart API), relative to the page's origin: no hard-coded hosts.
     expect(js).not.toMatch(/https?:\/\//);
   });
 

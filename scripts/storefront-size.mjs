@@ -14,7 +14,7 @@ const ASSETS = path.join(ROOT, "extensions", "loyalty-rewards", "assets");
 
 export const GZIP_BUDGET_BYTES = 10 * 1024;
 export const JS_RAW_BUDGET_BYTES = 10_000;
-export const FILES = ["loyalty-widget.js", "loyalty-points.js", "loyalty-widget.css"];
+export const FILES = ["loyalty-widget.js", "loyalty-points.js", "loyalty-referral.js", "loyalty-widget.css"];
 
 /** @returns {Promise<{ files: Array<{ name: string; raw: number; gzip: number }>; totalRaw: number; totalGzip: number; problems: string[] }>} */
 export async function measureStorefront(dir = ASSETS) {

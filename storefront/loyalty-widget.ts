@@ -69,6 +69,8 @@ export interface Answer {
     reward?: Reward;
     pointsBalance?: number;
     birthday?: string;
+    /** referral-link: "/?ref=CODE". */
+    path?: string;
   } & Partial<Program & Account>;
 }
 
@@ -88,6 +90,8 @@ export interface Shared {
   chosen: Record<string, number>;
   /** The option waiting for the customer's confirmation before points are spent. */
   confirm?: string;
+  /** The signed-in member's referral link (storefront/loyalty-referral.ts): "" when the shop has none, undefined until known. */
+  ref?: string;
   views: View[];
 }
 
@@ -110,7 +114,8 @@ export interface View {
 const groups: Record<string, Shared> = {};
 
 /**
- * Sections that other scripts add to the panel (storefront/loyalty-points.ts): the app-block
+ * Sections that other scripts add to the panel (storefront/loyalty-points.ts, the member's referral
+ * link in storefront/loyalty-referral.ts): the app-block
  * script must stay under Shopify's 10,000-byte limit, so features beyond the core live in their own
  * deferred assets. Either script may run first: parts register on `window.lrExt`, the core renders
  * them in two slots ("top": under the balance or intro, "end": after the rewards) and re-renders
@@ -120,7 +125,18 @@ export type Slot = "top" | "end";
 export type Part = (slot: Slot, v: View, p: Program, a?: Account) => Child[];
 export interface Ext {
   parts: Part[];
-  kit?: { h: typeof h; fill: typeof fill; points: typeof points; date: typeof date; money: typeof money; api: typeof api; renderAll: typeof renderAll; load: typeof load };
+  kit?: {
+    h: typeof h;
+    fill: typeof fill;
+    points: typeof points;
+    date: typeof date;
+    money: typeof money;
+    api: typeof api;
+    renderAll: typeof renderAll;
+    load: typeof load;
+    button: typeof button;
+    copy: typeof copy;
+  };
   rerender?: () => void;
 }
 const ext: Ext = ((window as unknown as { lrExt?: Ext }).lrExt ??= { parts: [] });
@@ -387,11 +403,11 @@ function reward(v: View, r: Reward): HTMLElement {
   );
 }
 
-async function copy(v: View, r: Reward) {
+async function copy(v: View, r: Reward, done = v.t.copied_msg!) {
   try {
     await navigator.clipboard.writeText(r.code);
     v.copied = r.id;
-    v.msg = [fill(v.t.copied_msg!, { code: r.code }), false];
+    v.msg = [fill(done, { code: r.code }), false];
     setTimeout(() => {
       if (v.copied === r.id) {
         v.copied = undefined;
@@ -522,7 +538,7 @@ function mountAll(scope: ParentNode = document) {
   scope.querySelectorAll<HTMLElement>("[data-lr-root]").forEach(mount);
 }
 
-ext.kit = { h, fill, points, date, money, api, renderAll, load };
+ext.kit = { h, fill, points, date, money, api, renderAll, load, button, copy };
 ext.rerender = () => Object.values(groups).forEach((g) => renderAll(g));
 mountAll();
 // The theme editor re-renders sections without reloading the page.

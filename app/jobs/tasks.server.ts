@@ -7,6 +7,7 @@ import type { Logger } from "~/logger.server";
 import { advanceBulkJobs } from "~/services/bulk-issue/run.server";
 import { migrateNonExpiringOfflineTokens } from "~/services/lifecycle/offline-token.server";
 import { runPointsProgramTasks } from "~/services/points/periodic.server";
+import { runReferralTasks } from "~/services/referrals/effects.server";
 import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import type { Pacer } from "./pacing.server";
@@ -51,6 +52,7 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
     { name: "bulk issue", everyMs: 0, run: bulkIssue(`bulk:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`) },
     { name: "points program", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: pointsProgram },
     { name: "vip tiers", everyMs: settings.vipEveryMs ?? 5_000, run: vipTiers },
+    { name: "referrals", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: referrals },
     settings.reconcileAfterMs > 0 && { name: "reconciliation", everyMs: settings.reconcileEveryMs, run: reconcile(settings.reconcileAfterMs) },
     (settings.tokenMigrationEveryMs ?? 0) > 0 && { name: "offline token migration", everyMs: settings.tokenMigrationEveryMs!, run: migrateTokens },
   ];
@@ -83,6 +85,12 @@ async function migrateTokens(deps: RewardDeps, log: Logger): Promise<void> {
 async function vipTiers(deps: RewardDeps, log: Logger): Promise<void> {
   const done = await runVipTasks(deps);
   if (done.periodEnds > 0 || done.evaluated > 0 || done.owedRewards > 0) log.info(done, "vip tiers pass");
+}
+
+async function referrals(deps: RewardDeps, log: Logger): Promise<void> {
+  // Referrer rewards whose refund/cancel hold has ended (docs/decisions/023).
+  const done = await runReferralTasks(deps);
+  if (done.rewarded > 0 || done.failed > 0) log.info(done, "referrals pass");
 }
 
 function reconcile(olderThanMs: number): PeriodicTask["run"] {

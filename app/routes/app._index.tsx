@@ -15,6 +15,7 @@ import { BarChart } from "~/components/bar-chart";
 import { CsvExportButton } from "~/components/csv-export-button";
 import { formatDateTime, formatDay, formatDuration, formatNumber } from "~/components/format";
 import { RewardStatusBadge } from "~/components/reward-status-badge";
+import { ReferralDashboardCard } from "~/components/referral-dashboard-card";
 import { RewardStatusList } from "~/components/reward-status-help";
 import { useActionToast, type ActionAnswer } from "~/components/use-action-toast";
 import type { RecentFailure } from "~/services/admin/dashboard.server";
@@ -94,6 +95,7 @@ export default function Home() {
               ))}
             </InlineGrid>
             <VipDashboardCard figures={vip} />
+            <ReferralDashboardCard />
           </BlockStack>
         </Layout.Section>
 

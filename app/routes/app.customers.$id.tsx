@@ -17,7 +17,7 @@ import { adminRequestDeps } from "~/services/admin/deps.server";
 import { adjustPoints } from "~/services/points/adjust.server";
 import { refreshGiftCardBalances } from "~/services/rewards/gift-card-balances.server";
 import { CsvExportButton } from "~/components/csv-export-button";
-import { EmptyStateMessage } from "~/components/empty-state-message";
+import { CustomerReferralsTable } from "~/components/customer-referrals-table";
 import { formatDate, formatDateTime, formatNumber } from "~/components/format";
 import { IssueRewardButton } from "~/components/issue-reward-modal";
 import { AdjustPointsButton } from "~/components/adjust-points-modal";
@@ -255,10 +255,9 @@ export default function CustomerProfile() {
               </Box>
             ) : null}
             {tab === "referrals" ? (
-              <EmptyStateMessage heading="Referrals are coming">
-                When the referral program is turned on, the friends this customer referred, and the rewards both of them earned, will be
-                listed here.
-              </EmptyStateMessage>
+              <Box padding="300">
+                <CustomerReferralsTable customerId={customer.id} />
+              </Box>
             ) : null}
           </Tabs>
         </Card>

@@ -33,6 +33,7 @@ export default function App() {
         <Link to="/app/ways-to-redeem">Ways to redeem</Link>
         <Link to="/app/bulk-issue">Bulk issue</Link>
         <Link to="/app/vip">VIP tiers</Link>
+        <Link to="/app/referrals">Referrals</Link>
         <Link to="/app/privacy">Privacy requests</Link>
       </NavMenu>
       <Outlet />

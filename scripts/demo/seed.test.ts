@@ -96,4 +96,19 @@ describe("demo seed", () => {
     expect((await db.customer.findUniqueOrThrow({ where: { id: grace.id } })).vipTier).toBe("Silver");
     expect((await db.reward.findMany({ where: { customerId: grace.id, source: "VIP_TIER_ENTRY" } })).map((r) => [r.status, r.kind])).toEqual([["PENDING", "FREE_SHIPPING"]]);
   });
+
+  it("gives every seeded Referral reward a real referral row: a program with REFERRAL templates, keyed as the app keys them", async () => {
+    await seedDemo(db, emulator, { shop: SHOP });
+    const settings = await db.referralSettings.findUniqueOrThrow({ where: { shop: SHOP } });
+    expect(settings.enabled).toBe(true);
+    for (const id of [settings.friendTemplateId!, settings.referrerTemplateId!]) expect((await db.rewardTemplate.findUniqueOrThrow({ where: { id } })).purpose).toBe("REFERRAL");
+    const rewards = await db.reward.findMany({ where: { shop: SHOP, source: "REFERRAL" } });
+    expect(rewards.length).toBeGreaterThan(0);
+    for (const r of rewards) {
+      const referral = await db.referral.findFirstOrThrow({ where: { shop: SHOP, referrerRewardId: r.id } });
+      expect(referral).toMatchObject({ state: "REWARDED", referrerCustomerId: r.customerId });
+      expect(r.idempotencyKey).toBe(`referral:referrer:${referral.id}`);
+    }
+    expect(await db.referral.findFirst({ where: { shop: SHOP, state: "REJECTED" } })).toMatchObject({ rejectionReason: "self_referral_same_customer" });
+  });
 });

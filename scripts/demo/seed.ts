@@ -5,6 +5,7 @@ import type { PrismaClient } from "@prisma/client";
 import type { ShopifyEmulator } from "@loyalty/shopify-emulator";
 import { generateCode, codeKey } from "../../app/domain/rewards/codes";
 import { formatMilli, parseMilli, pointsForAmount } from "../../app/domain/points/earning";
+import { generateReferralCode } from "../../app/domain/referrals/codes";
 import { changeReasonText, enteredTiers, entryRewardKey, tierIndexFor } from "../../app/domain/vip";
 
 /**
@@ -263,6 +264,7 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
     }
   }
   await seedLedger(db, emulator, shop, customers, now, tierIds);
+  await seedReferrals(db, shop, customers, now);
   return { shop, accessToken: shopRecord.accessToken, customers: customers.length, rewards: plan.length };
 }
 
@@ -345,4 +347,58 @@ async function seedLedger(db: PrismaClient, emulator: ShopifyEmulator, shop: str
     }
     await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: balance } });
   }
+}
+
+/**
+ * The referral program (docs/decisions/023): on, with the REFERRAL templates as the friend's and the
+ * referrer's rewards. Ada's "Referral" rewards above each come from a real referral row — a friend
+ * who followed her link, signed up and placed a qualifying order — keyed as the app keys them
+ * (`referral:referrer:<referralId>`). Around them: a friend still in the waiting period, a click that
+ * never signed up, and a self-referral rejected with its reason.
+ */
+async function seedReferrals(db: PrismaClient, shop: string, customers: { id: string; gid: string }[], now: Date) {
+  const day = 86_400_000;
+  const referrerTemplate = await db.rewardTemplate.findFirstOrThrow({ where: { shop, purpose: "REFERRAL" } });
+  const friendTemplate = await db.rewardTemplate.create({
+    data: { shop, purpose: "REFERRAL", name: "Referral: welcome 10% off", kind: "PERCENTAGE", value: "10", expiryDays: 30, codePrefix: "WELCOME" },
+  });
+  await db.referralSettings.upsert({
+    where: { shop },
+    create: { shop, enabled: true, friendTemplateId: friendTemplate.id, referrerTemplateId: referrerTemplate.id, minimumOrderAmount: "30", pendingDays: 14, monthlyCapPerReferrer: 10 },
+    update: {},
+  });
+  const ada = customers[0];
+  const code = await db.referralCode.create({ data: { shop, customerId: ada.id, code: generateReferralCode() } });
+  const base = { shop, codeId: code.id, referrerCustomerId: ada.id };
+  const rewards = await db.reward.findMany({ where: { shop, customerId: ada.id, source: "REFERRAL" }, orderBy: { createdAt: "asc" } });
+  for (const [k, reward] of rewards.entries()) {
+    const friend = customers[6 + k];
+    const rewardedAt = reward.createdAt;
+    const qualifiedAt = new Date(rewardedAt.getTime() - 14 * day);
+    const referral = await db.referral.create({
+      data: {
+        ...base,
+        friendCustomerId: friend.id,
+        visitorToken: `demo-visitor-${friend.id}`,
+        state: "REWARDED",
+        clickedAt: new Date(qualifiedAt.getTime() - 3 * day),
+        signedUpAt: new Date(qualifiedAt.getTime() - 2 * day),
+        qualifiedAt,
+        holdUntil: rewardedAt,
+        rewardedAt,
+        qualifyingOrderGid: (await db.pointsTransaction.findFirst({ where: { customerId: friend.id, reason: "EARNED" }, orderBy: { createdAt: "asc" } }))?.orderGid ?? null,
+        referrerRewardId: reward.id,
+      },
+    });
+    await db.reward.update({ where: { id: reward.id }, data: { idempotencyKey: `referral:referrer:${referral.id}` } });
+  }
+  const waiting = customers[6 + rewards.length];
+  await db.referral.create({
+    data: { ...base, friendCustomerId: waiting.id, state: "QUALIFIED", clickedAt: new Date(now.getTime() - 5 * day), signedUpAt: new Date(now.getTime() - 4 * day), qualifiedAt: new Date(now.getTime() - 2 * day), holdUntil: new Date(now.getTime() + 12 * day) },
+  });
+  await db.referral.create({ data: { ...base, visitorToken: "demo-visitor-clicked-only", clickedAt: new Date(now.getTime() - day) } });
+  // Ada followed her own link and signed in: a self-referral, rejected with its reason.
+  await db.referral.create({
+    data: { ...base, friendCustomerId: ada.id, state: "REJECTED", rejectionReason: "self_referral_same_customer", clickedAt: new Date(now.getTime() - 10 * day), rejectedAt: new Date(now.getTime() - 10 * day) },
+  });
 }

@@ -182,8 +182,10 @@ describe("Customer profile page", () => {
     expect(html).toContain('data-reward-status="ISSUED"');
   });
 
-  it("shows the Referrals placeholder and an empty Points history", async () => {
-    expect(await (await page(`/app/customers/${ours[1].id}?tab=referrals`)).text()).toContain("When the referral program is turned on");
+  it("shows the Referrals tab (its rows come from /app/customer-referrals, test/http/admin-referrals.test.ts) and an empty Points history", async () => {
+    const referrals = await (await page(`/app/customers/${ours[1].id}?tab=referrals`)).text();
+    expect(referrals).toContain("Loading referrals…");
+    expect(referrals).not.toContain("Referrals are coming");
     expect(await (await page(`/app/customers/${ours[1].id}?tab=points`)).text()).toContain("No points activity yet");
   });
 

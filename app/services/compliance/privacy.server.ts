@@ -76,6 +76,22 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
           // The reward's history, with what the merchant wrote about it.
           history: r.events.map((e) => ({ at: e.createdAt, type: e.type, from: e.fromStatus, to: e.toStatus, by: e.actor, reason: e.reason, note: e.note })),
         })),
+        // Referrals (docs/decisions/023): their own code, whom they referred (states only) and the referral that brought them.
+        referrals: {
+          code: (await db.referralCode.findUnique({ where: { shop_customerId: { shop, customerId: c.id } }, select: { code: true } }))?.code ?? null,
+          referred: (await db.referral.findMany({ where: { shop, referrerCustomerId: c.id, friendCustomerId: { not: null } }, orderBy: { createdAt: "asc" }, take: 1000 })).map((r) => ({
+            state: r.state,
+            reason: r.rejectionReason,
+            clickedAt: r.clickedAt,
+            signedUpAt: r.signedUpAt,
+            qualifiedAt: r.qualifiedAt,
+            rewardedAt: r.rewardedAt,
+          })),
+          referredBy: await db.referral.findUnique({
+            where: { shop_friendCustomerId: { shop, friendCustomerId: c.id } },
+            select: { state: true, rejectionReason: true, clickedAt: true, signedUpAt: true, qualifiedAt: true, rewardedAt: true },
+          }),
+        },
         pointsLedger: (await db.pointsTransaction.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" } })).map((t) => ({
           delta: t.delta,
           balanceAfter: t.balanceAfter,
@@ -212,6 +228,15 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
           if (r.customerName && r.customerName.trim().length >= 3) needles.add(r.customerName.trim());
         }
         for (const r of redemptions) if (r.code.length >= 3) needles.add(r.code);
+        // Referrals (docs/decisions/023): the member's code names them in links; the address key and
+        // the visitor token of the referrals where they are the friend are theirs. States and dates stay.
+        const referralCode = await tx.referralCode.findUnique({ where: { shop_customerId: { shop, customerId: c.id } }, select: { id: true, code: true } });
+        if (referralCode) {
+          needles.add(referralCode.code);
+          await tx.referralCode.update({ where: { id: referralCode.id }, data: { code: `REDACTED:${referralCode.id}` } });
+        }
+        await tx.referralAddressKey.deleteMany({ where: { shop, customerId: c.id } });
+        await tx.referral.updateMany({ where: { shop, friendCustomerId: c.id }, data: { visitorToken: null } });
         for (const r of rewards) {
           await tx.reward.update({
             where: { id: r.id },
@@ -273,6 +298,10 @@ export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "
     db.vipTier.deleteMany({ where: { shop } }),
     db.vipProgram.deleteMany({ where: { shop } }),
     db.rewardTemplate.deleteMany({ where: { shop } }),
+    db.referral.deleteMany({ where: { shop } }),
+    db.referralCode.deleteMany({ where: { shop } }),
+    db.referralAddressKey.deleteMany({ where: { shop } }),
+    db.referralSettings.deleteMany({ where: { shop } }),
     db.webhookDelivery.deleteMany({ where: { shop } }),
     db.complianceRequest.deleteMany({ where: { shop } }),
     db.session.deleteMany({ where: { shop } }),

@@ -4,6 +4,7 @@
 import type { Db } from "~/db.server";
 import { extractOrderCodes, orderFacts, type OrderFacts } from "~/domain/rewards";
 import { earnPointsForOrder } from "~/services/points/order-points.server";
+import { referralOrderEffect } from "~/services/referrals/effects.server";
 import { vipDeps, vipOrderCreated } from "~/services/vip/tiers.server";
 import { markRewardsUsed } from "./mark-used.server";
 
@@ -21,12 +22,14 @@ export type OrderEffect = (db: Db, order: OrderContext) => Promise<void>;
 
 /**
  * The effects of a completed order, in order: rewards Used, then the points the order earns (at the
- * multiplier of the VIP tier held when the order arrives), then the VIP tier the order may reach.
+ * multiplier of the VIP tier held when the order arrives), then the VIP tier the order may reach,
+ * then referrals (docs/decisions/022, 023).
  */
 export const ORDER_CREATED_EFFECTS: OrderEffect[] = [
   markRewardsUsed,
   async (db, order) => void (await earnPointsForOrder(db, order)),
   async (db, order) => void (await vipOrderCreated(vipDeps(db), order)),
+  referralOrderEffect,
 ];
 
 export function orderContext(shop: string, payload: unknown, receivedAt: Date): OrderContext {

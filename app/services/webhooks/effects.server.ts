@@ -11,6 +11,7 @@ import { storeGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { parseJsonKeepingBigIds, refundFacts } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
+import { referralCancelEffect, referralRefundEffect } from "~/services/referrals/effects.server";
 import { vipOrderCanceled, vipRefundCreated } from "~/services/vip/tiers.server";
 import { handleDiscountDeleted, handleDiscountUpdated } from "~/services/reconcile/discounts.server";
 import type { WebhookDeliveryContext } from "./context";
@@ -29,6 +30,8 @@ export const WEBHOOK_EFFECTS: WebhookEffects = {
   // customer account gets the sign-up bonus. refunds/create's only link to its order is the numeric
   // `order_id`, read from the raw body so ids beyond 2^53 stay exact.
   "refunds/create": [
+    // Referrals first (docs/decisions/023): the points effect may wait for its order's orders/create.
+    async (db, d) => referralRefundEffect(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) }),
     async (db, d) =>
       void (await takeBackForRefund(db, {
         shop: d.shop,
@@ -42,6 +45,7 @@ export const WEBHOOK_EFFECTS: WebhookEffects = {
       void (await vipRefundCreated(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) })),
   ],
   "orders/cancelled": [
+    async (db, d) => referralCancelEffect(db, { shop: d.shop, payload: d.payload }),
     async (db, d) => void (await takeBackForCancel(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt })),
     async (db, d) => void (await vipOrderCanceled(db, { shop: d.shop, payload: d.payload })),
   ],

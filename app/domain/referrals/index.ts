@@ -1,0 +1,4 @@
+export * from "./codes";
+export * from "./states";
+export * from "./fraud";
+export * from "./settings";

@@ -1,0 +1,184 @@
+// Referrals: the referral program's settings — on/off, the friend's welcome reward and the referrer's
+// reward (saved as the shop's REFERRAL reward templates), the qualifying order's minimum, the monthly
+// cap per referrer and the waiting period before the referrer is rewarded. One form: App Bridge's
+// <SaveBar> while it has unsaved changes (as on Ways to redeem), field errors from the server's validation
+// (app/domain/referrals/settings.ts), a toast once saved. docs/decisions/023-referrals.md.
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
+import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { useEffect } from "react";
+import { useFormValues } from "~/components/use-form-values";
+import { RouteError } from "~/components/route-error";
+import db from "~/db.server";
+import { authenticate } from "~/shopify.server";
+import { referralSettingsErrorMessage } from "~/copy/referrals";
+import type { ReferralReward, ReferralSettingsErrorCode, ReferralSettingsField, ReferralSettingsValues } from "~/domain/referrals";
+import { getReferralSettings, referralRewardsOf, saveReferralSettings } from "~/services/referrals/settings.server";
+
+export const meta: MetaFunction = () => [{ title: "Referrals · Loyalty rewards" }];
+
+type FormValues = Record<ReferralSettingsField, string>;
+
+const FIELDS: ReferralSettingsField[] = [
+  "enabled",
+  "friendRewardKind",
+  "friendRewardValue",
+  "referrerRewardKind",
+  "referrerRewardValue",
+  "minimumOrderAmount",
+  "monthlyCapPerReferrer",
+  "pendingDays",
+];
+
+function toForm(s: ReferralSettingsValues, rewards: { friend: ReferralReward | null; referrer: ReferralReward | null }): FormValues {
+  return {
+    enabled: s.enabled ? "on" : "",
+    friendRewardKind: rewards.friend?.kind ?? "",
+    friendRewardValue: rewards.friend && rewards.friend.kind !== "FREE_SHIPPING" ? rewards.friend.value : "",
+    referrerRewardKind: rewards.referrer?.kind ?? "",
+    referrerRewardValue: rewards.referrer && rewards.referrer.kind !== "FREE_SHIPPING" ? rewards.referrer.value : "",
+    minimumOrderAmount: s.minimumOrderAmount,
+    monthlyCapPerReferrer: s.monthlyCapPerReferrer === null ? "" : String(s.monthlyCapPerReferrer),
+    pendingDays: String(s.pendingDays),
+  };
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { session } = await authenticate.admin(request);
+  const [settings, shop] = await Promise.all([getReferralSettings(db, session.shop), db.shop.findUnique({ where: { domain: session.shop }, select: { currency: true } })]);
+  return json({ values: toForm(settings, await referralRewardsOf(db, session.shop, settings)), currency: shop?.currency ?? "USD" });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { session } = await authenticate.admin(request);
+  const form = await request.formData();
+  const input: Record<string, string> = {};
+  for (const f of FIELDS) {
+    const v = form.get(f);
+    if (typeof v === "string") input[f] = v.slice(0, 200);
+  }
+  const result = await saveReferralSettings(db, session.shop, input);
+  if (!result.ok) {
+    const errors: Partial<Record<ReferralSettingsField, string>> = {};
+    for (const [field, code] of Object.entries(result.error.fields)) {
+      errors[field as ReferralSettingsField] = referralSettingsErrorMessage(field as ReferralSettingsField, code as ReferralSettingsErrorCode);
+    }
+    return json({ ok: false as const, message: result.error.message, errors }, { status: 400 });
+  }
+  return json({ ok: true as const, message: "Referral settings saved", values: toForm(result.settings, await referralRewardsOf(db, session.shop, result.settings)) });
+}
+
+export default function Referrals() {
+  const { values: saved, currency } = useLoaderData<typeof loader>();
+  const answer = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const shopify = useAppBridge();
+  const [values, setValues] = useFormValues<FormValues>(saved);
+  const errors: Partial<Record<ReferralSettingsField, string>> = answer && !answer.ok ? answer.errors : {};
+  const saving = navigation.state === "submitting";
+  const dirty = JSON.stringify(values) !== JSON.stringify(saved);
+  const submit = () => (document.getElementById("referrals-form") as HTMLFormElement | null)?.requestSubmit();
+
+  useEffect(() => {
+    if (answer?.ok) shopify.toast.show(answer.message);
+  }, [answer, shopify]);
+
+  const set = (field: ReferralSettingsField) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
+  const kinds = [
+    { label: "No reward", value: "" },
+    { label: `Amount off (${currency})`, value: "FIXED_AMOUNT" },
+    { label: "Percentage off", value: "PERCENTAGE" },
+    { label: "Free shipping", value: "FREE_SHIPPING" },
+  ];
+  const rewardFields = (who: "friend" | "referrer", label: string, help: string) => {
+    const kind = values[`${who}RewardKind`];
+    return (
+      <FormLayout.Group>
+        <Select label={label} options={kinds} value={kind} onChange={set(`${who}RewardKind`)} error={errors[`${who}RewardKind`]} helpText={help} />
+        {kind === "FIXED_AMOUNT" || kind === "PERCENTAGE" ? (
+          <TextField
+            label={kind === "PERCENTAGE" ? "Percentage off" : "Amount off"}
+            type="text"
+            inputMode="decimal"
+            {...(kind === "PERCENTAGE" ? { suffix: "%" } : { prefix: currency })}
+            value={values[`${who}RewardValue`]}
+            onChange={set(`${who}RewardValue`)}
+            autoComplete="off"
+            error={errors[`${who}RewardValue`]}
+          />
+        ) : null}
+      </FormLayout.Group>
+    );
+  };
+
+  return (
+    <Page
+      title="Referrals"
+      subtitle="Customers share a link; friends and referrers are rewarded"
+      primaryAction={{ content: "Save", loading: saving, onAction: submit }}
+    >
+      <SaveBar id="referrals-save-bar" open={dirty}>
+        <button variant="primary" onClick={submit} disabled={saving}>
+          Save
+        </button>
+        <button onClick={() => setValues(saved)}>Discard</button>
+      </SaveBar>
+      <Form method="post" id="referrals-form">
+        {FIELDS.map((f) => (
+          <input key={f} type="hidden" name={f} value={values[f]} />
+        ))}
+        <Layout>
+          {answer && !answer.ok ? (
+            <Layout.Section>
+              <Banner tone="critical" title={answer.message}>
+                Nothing was saved. Fix the fields marked below and save again.
+              </Banner>
+            </Layout.Section>
+          ) : null}
+          <Layout.AnnotatedSection
+            title="Program"
+            description="Signed-in customers see their referral link in the storefront widget. A friend who follows it and creates an account gets the welcome reward; the referrer is rewarded once the friend's first qualifying order is past the waiting period."
+          >
+            <Card>
+              <FormLayout>
+                <Checkbox label="Referral program on" checked={values.enabled === "on"} onChange={(c) => setValues((v) => ({ ...v, enabled: c ? "on" : "" }))} />
+                {rewardFields("friend", "Friend's welcome reward", "A discount code issued when the friend signs up.")}
+                {rewardFields("referrer", "Referrer's reward", "A discount code issued once per referred friend, ever.")}
+              </FormLayout>
+            </Card>
+          </Layout.AnnotatedSection>
+          <Layout.AnnotatedSection
+            title="Qualifying order and limits"
+            description="The friend's first order at or over the minimum (subtotal after discounts, in your shop's currency) qualifies. A refund or cancel during the waiting period means the referrer gets nothing; a reward already issued and still unused is canceled."
+          >
+            <Card>
+              <FormLayout>
+                <TextField label="Minimum order" type="text" inputMode="decimal" prefix={currency} value={values.minimumOrderAmount} onChange={set("minimumOrderAmount")} autoComplete="off" error={errors.minimumOrderAmount} helpText="0 = any order." />
+                <FormLayout.Group>
+                  <TextField label="Waiting period (days)" type="number" min={0} value={values.pendingDays} onChange={set("pendingDays")} autoComplete="off" error={errors.pendingDays} helpText="0 = the referrer is rewarded at once." />
+                  <TextField label="Monthly limit per referrer" type="number" min={1} value={values.monthlyCapPerReferrer} onChange={set("monthlyCapPerReferrer")} autoComplete="off" error={errors.monthlyCapPerReferrer} helpText="Leave empty for no limit." />
+                </FormLayout.Group>
+              </FormLayout>
+            </Card>
+          </Layout.AnnotatedSection>
+          <Layout.Section>
+            <BlockStack gap="200" inlineAlign="end">
+              <Text as="p" tone="subdued">
+                Self-referrals (same account, email or address), friends who were already customers and referrers over the monthly limit are rejected; each customer's Referrals tab shows why.
+              </Text>
+              <Button variant="primary" submit loading={saving}>
+                Save
+              </Button>
+            </BlockStack>
+          </Layout.Section>
+        </Layout>
+      </Form>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError error={useRouteError()} notFound="This page doesn't exist." backUrl="/app" backLabel="Home" />;
+}

@@ -1,0 +1,163 @@
+// Referral use-cases on the real database (and the emulator's Admin API for the worker and cancels):
+// concurrent claims, the referrer's reward racing a rejection, an Issued referrer reward canceled in
+// Shopify, a used one left alone, and customers/redact / shop/redact.
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Customer } from "@prisma/client";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { runWorkerOnce, workerConfig } from "~/jobs/worker.server";
+import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
+import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
+import { TEST_APP } from "../../../test/support/constants";
+import { createCustomer, createTemplate } from "../../../test/support/factories";
+import { testClock, type TestClock } from "../../../test/support/clock";
+import { addressKeyOf, claimReferral, ensureReferralCode, issueDueReferrerRewards, recordReferralClick, rejectForOrderReversal, rewardReferrer } from "./referrals.server";
+
+const { emulator, adminGraphql } = useShopifyEmulator();
+const SHOP: string = TEST_APP.shop;
+let clock: TestClock;
+let friendTemplate: string;
+let referrerTemplate: string;
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
+  friendTemplate = (await createTemplate(db, SHOP, { purpose: "REFERRAL", pointsCost: null, value: "5.00" })).id;
+  referrerTemplate = (await createTemplate(db, SHOP, { purpose: "REFERRAL", pointsCost: null, value: "10.00" })).id;
+});
+
+beforeEach(async () => {
+  clock = testClock();
+  const data = { enabled: true, friendTemplateId: friendTemplate, referrerTemplateId: referrerTemplate, minimumOrderAmount: "0", pendingDays: 7, monthlyCapPerReferrer: null };
+  await db.referralSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, ...data }, update: data });
+});
+
+const deps = () => ({ db, logger, adminFor: (shop: string) => adminGraphql(shop), now: clock.now });
+
+/** A referrer with a code, a click, and a friend created after it (Shopify facts given as the claim gets them). */
+async function clickedReferral() {
+  const referrer = await createCustomer(db, SHOP, {}, emulator);
+  const code = await ensureReferralCode(db, { shop: SHOP, customerId: referrer.id });
+  const visitor = `visitor-${crypto.randomUUID()}`;
+  const click = await recordReferralClick(db, { shop: SHOP, code, visitor, now: clock.now() });
+  if (!click.ok) throw new Error(click.code);
+  clock.advance(5_000);
+  const friend = await createCustomer(db, SHOP, {}, emulator);
+  return { referrer, friend, code, visitor, referralId: click.referralId };
+}
+
+async function signedUp(): Promise<{ referrer: Customer; friend: Customer; referralId: string }> {
+  const r = await clickedReferral();
+  const claimed = await claimReferral(deps(), { shop: SHOP, code: r.code, visitor: r.visitor, friendGid: r.friend.shopifyCustomerId, facts: { createdAt: clock.now(), email: r.friend.email }, now: clock.now() });
+  if (!claimed.ok) throw new Error(claimed.code);
+  expect(claimed.referral.state).toBe("SIGNED_UP");
+  return r;
+}
+
+/** QUALIFIED as the orders/create effect leaves it, hold ending in `days`. */
+async function qualify(referralId: string, days: number) {
+  await db.referral.update({ where: { id: referralId }, data: { state: "QUALIFIED", qualifiedAt: clock.now(), qualifyingOrderGid: `gid://shopify/Order/${Date.now()}${Math.floor(Math.random() * 1000)}`, holdUntil: new Date(clock.now().getTime() + days * 86_400_000) } });
+  return (await db.referral.findUniqueOrThrow({ where: { id: referralId } })).qualifyingOrderGid!;
+}
+
+describe("claims", () => {
+  it("GIVEN 8 concurrent claims of one friend, two visitors' clicks THEN one referral, one welcome reward, all answers the same", async () => {
+    const r = await clickedReferral();
+    const otherVisitor = `visitor-${crypto.randomUUID()}`;
+    // Both clicks happened before the friend's account existed.
+    await recordReferralClick(db, { shop: SHOP, code: r.code, visitor: otherVisitor, now: new Date(clock.now().getTime() - 5_000) });
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        claimReferral(deps(), { shop: SHOP, code: r.code, visitor: i % 2 ? r.visitor : otherVisitor, friendGid: r.friend.shopifyCustomerId, facts: null, now: clock.now() }),
+      ),
+    );
+    const ids = new Set(claims.map((c) => (c.ok ? c.referral.id : c.code)));
+    expect(ids.size).toBe(1);
+    const referral = await db.referral.findUniqueOrThrow({ where: { shop_friendCustomerId: { shop: SHOP, friendCustomerId: r.friend.id } } });
+    expect(referral.state).toBe("SIGNED_UP");
+    expect(await db.reward.count({ where: { shop: SHOP, idempotencyKey: `referral:friend:${referral.id}` } })).toBe(1);
+    // The other visitor's click stays a click.
+    expect(await db.referral.count({ where: { shop: SHOP, state: "CLICKED", visitorToken: { in: [r.visitor, otherVisitor] } } })).toBe(1);
+  });
+
+  it("GIVEN a friend already referred THEN a second referrer's code can't take them (one referral per friend, ever)", async () => {
+    const first = await signedUp();
+    const other = await clickedReferral();
+    const again = await claimReferral(deps(), { shop: SHOP, code: other.code, visitor: other.visitor, friendGid: first.friend.shopifyCustomerId, facts: null, now: clock.now() });
+    expect(again.ok && again.referral.id).toBe(first.referralId);
+    expect(await db.referral.count({ where: { shop: SHOP, friendCustomerId: first.friend.id } })).toBe(1);
+  });
+});
+
+describe("the referrer's reward", () => {
+  it("is not queued before the hold ends, then once; a refund after that while it is still Pending cancels it", async () => {
+    const { referralId } = await signedUp();
+    const orderGid = await qualify(referralId, 7);
+    expect(await rewardReferrer(deps(), referralId)).toBe("not_due");
+    clock.advance(7 * 86_400_000 + 1);
+    const rewarded = await issueDueReferrerRewards(deps());
+    expect(rewarded.rewarded).toBe(1);
+    expect(await issueDueReferrerRewards(deps())).toEqual({ rewarded: 0, failed: 0 });
+    const referral = await db.referral.findUniqueOrThrow({ where: { id: referralId } });
+    expect(referral.state).toBe("REWARDED");
+    // Refunded while the reward is still Pending: REJECTED, the reward canceled (database first).
+    expect(await rejectForOrderReversal(deps(), { shop: SHOP, orderGid, reason: "order_refunded", now: clock.now() })).toBe("rejected_and_canceled");
+    expect(await db.reward.findUniqueOrThrow({ where: { id: referral.referrerRewardId! } })).toMatchObject({ status: "CANCELED" });
+    expect(await db.referral.findUniqueOrThrow({ where: { id: referralId } })).toMatchObject({ state: "REJECTED", rejectionReason: "order_refunded" });
+    // The same delivery again changes nothing.
+    expect(await rejectForOrderReversal(deps(), { shop: SHOP, orderGid, reason: "order_refunded", now: clock.now() })).toBe("duplicate");
+  });
+
+  it("an Issued referrer reward is deactivated in Shopify when the qualifying order is canceled; a Used one is left alone", async () => {
+    await db.reward.deleteMany({ where: { status: "PENDING" } });
+    const { referralId } = await signedUp();
+    const orderGid = await qualify(referralId, 0);
+    expect(await rewardReferrer(deps(), referralId)).toBe("rewarded");
+    // The worker generates the two Pending rewards (welcome and referrer) in the emulated Shopify.
+    await runWorkerOnce({ db, logger, adminFor: (s) => adminGraphql(s), now: clock.now }, workerConfig({ workerId: "w", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 2_000 }));
+    const referral = await db.referral.findUniqueOrThrow({ where: { id: referralId } });
+    const reward = await db.reward.findUniqueOrThrow({ where: { id: referral.referrerRewardId! } });
+    expect(reward.status).toBe("ISSUED");
+    expect(await rejectForOrderReversal(deps(), { shop: SHOP, orderGid, reason: "order_canceled", now: clock.now() })).toBe("rejected_and_canceled");
+    expect((await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).status).toBe("CANCELED");
+    expect(emulator.store.getDiscountByAnyId(SHOP, reward.shopifyId!)?.deactivatedAt).toBeInstanceOf(Date);
+
+    const used = await signedUp();
+    const usedOrder = await qualify(used.referralId, 0);
+    await rewardReferrer(deps(), used.referralId);
+    const usedReferral = await db.referral.findUniqueOrThrow({ where: { id: used.referralId } });
+    await db.reward.update({ where: { id: usedReferral.referrerRewardId! }, data: { status: "USED", usedAt: clock.now() } });
+    expect(await rejectForOrderReversal(deps(), { shop: SHOP, orderGid: usedOrder, reason: "order_refunded", now: clock.now() })).toBe("already_used");
+    expect((await db.referral.findUniqueOrThrow({ where: { id: used.referralId } })).state).toBe("REWARDED");
+  });
+});
+
+describe("privacy", () => {
+  it("customers/redact erases the friend's visitor token and address key and the referrer's code; shop/redact deletes everything", async () => {
+    const r = await clickedReferral();
+    await claimReferral(deps(), { shop: SHOP, code: r.code, visitor: r.visitor, friendGid: r.friend.shopifyCustomerId, facts: null, now: clock.now() });
+    await db.referralAddressKey.create({ data: { shop: SHOP, customerId: r.friend.id, addressKey: addressKeyOf(SHOP, { address1: "1 Private Way", zip: "12345" })! } });
+    const numeric = (gid: string) => gid.split("/").pop();
+
+    // customers/data_request hands the merchant the referrer's code and whom they referred (states only).
+    const request = await handleCustomersDataRequest(db, { shop: SHOP, payload: { customer: { id: numeric(r.referrer.shopifyCustomerId) } } });
+    const data = JSON.parse(request.result!) as { data: Array<{ referrals: { code: string; referred: Array<{ state: string }> } }> };
+    expect(data.data[0].referrals).toMatchObject({ code: r.code, referred: [{ state: "SIGNED_UP" }] });
+
+    await handleCustomersRedact(db, { shop: SHOP, payload: { customer: { id: numeric(r.friend.shopifyCustomerId), email: r.friend.email } } });
+    const referral = await db.referral.findUniqueOrThrow({ where: { id: r.referralId } });
+    expect(referral.visitorToken).toBeNull();
+    expect(referral.state).toBe("SIGNED_UP");
+    expect(await db.referralAddressKey.count({ where: { shop: SHOP, customerId: r.friend.id } })).toBe(0);
+
+    await handleCustomersRedact(db, { shop: SHOP, payload: { customer: { id: numeric(r.referrer.shopifyCustomerId), email: r.referrer.email } } });
+    const code = await db.referralCode.findFirstOrThrow({ where: { shop: SHOP, customerId: r.referrer.id } });
+    expect(code.code).not.toBe(r.code);
+    expect(code.code).toMatch(/^REDACTED:/);
+    expect(await recordReferralClick(db, { shop: SHOP, code: r.code, visitor: `visitor-${crypto.randomUUID()}`, now: clock.now() })).toEqual({ ok: false, code: "unknown_code" });
+
+    await handleShopRedact(db, { shop: SHOP });
+    for (const count of [db.referral.count({ where: { shop: SHOP } }), db.referralCode.count({ where: { shop: SHOP } }), db.referralSettings.count({ where: { shop: SHOP } }), db.referralAddressKey.count({ where: { shop: SHOP } })]) {
+      expect(await count).toBe(0);
+    }
+  });
+});

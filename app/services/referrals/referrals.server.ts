@@ -1,0 +1,544 @@
+// Referrals (docs/decisions/023-referrals.md): a program member's link, a friend's click, sign-up
+// and first qualifying order, and the two rewards — the friend's at sign-up, the referrer's once the
+// qualifying order has passed its hold — both issued asynchronously (issueRewardAsync, keyed
+// `referral:friend:<id>` / `referral:referrer:<id>`, so a repeat never issues twice).
+//
+// Exactly-once and concurrency rest on the database:
+//   - one referral per friend, ever: @@unique([shop, friendCustomerId]);
+//   - every state change is a compare-and-set on the current state (updateMany … where state);
+//   - the monthly cap is counted under a lock on the referrer's code row (an UPDATE: a row lock on
+//     PostgreSQL; SQLite serializes writing transactions anyway).
+import { createHmac } from "node:crypto";
+import type { Referral } from "@prisma/client";
+import type { Db } from "~/db.server";
+import { isUniqueViolation } from "~/db.server";
+import { env } from "~/env.server";
+import { parseMilli } from "~/domain/points/earning";
+import { sourceKeys } from "~/domain/points/ledger";
+import {
+  alreadyCustomerReason,
+  generateReferralCode,
+  monthlyCapReason,
+  monthOf,
+  normalizeAddress,
+  referralFromNoteAttributes,
+  referralHoldUntil,
+  selfReferralReason,
+  type RejectionReason,
+} from "~/domain/referrals";
+import { orderFacts } from "~/domain/rewards";
+import type { OrderContext } from "~/services/orders/order-created.server";
+import { customerDisplay, ensureCustomer } from "~/services/points/customers.server";
+import { cancelReward } from "~/services/rewards/cancel.server";
+import type { RewardDeps } from "~/services/rewards/deps.server";
+import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { getReferralSettings } from "./settings.server";
+
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+// ---- codes ---------------------------------------------------------------------------------------
+
+/** The member's referral code, created on first request (a twin request at the same moment gets the same one). */
+export async function ensureReferralCode(db: Db, input: { shop: string; customerId: string }, random?: Parameters<typeof generateReferralCode>[0]): Promise<string> {
+  const where = { shop_customerId: { shop: input.shop, customerId: input.customerId } };
+  const found = await db.referralCode.findUnique({ where, select: { code: true } });
+  if (found) return found.code;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const row = await db.referralCode.create({ data: { shop: input.shop, customerId: input.customerId, code: generateReferralCode(random) }, select: { code: true } });
+      return row.code;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Either a twin created this member's code, or (about never) the random code was taken.
+      const twin = await db.referralCode.findUnique({ where, select: { code: true } });
+      if (twin) return twin.code;
+    }
+  }
+  throw new Error("could not find a free referral code after 5 tries");
+}
+
+export type LinkOutcome = { ok: true; code: string } | { ok: false; code: "referrals_off" };
+
+/** A signed-in member asks for their link. */
+export async function referralLinkFor(db: Db, input: { shop: string; customerGid: string; now: Date }): Promise<LinkOutcome> {
+  const settings = await getReferralSettings(db, input.shop);
+  if (!settings.enabled) return { ok: false, code: "referrals_off" };
+  const customer = await ensureCustomer(db, { shop: input.shop, customerGid: input.customerGid, now: input.now });
+  return { ok: true, code: await ensureReferralCode(db, { shop: input.shop, customerId: customer.id }) };
+}
+
+// ---- clicks --------------------------------------------------------------------------------------
+
+export type ClickOutcome = { ok: true; referralId: string; created: boolean } | { ok: false; code: "referrals_off" | "unknown_code" };
+
+/** A visitor followed a link: one CLICKED row per code and visitor token (repeats return it). */
+export async function recordReferralClick(db: Db, input: { shop: string; code: string; visitor: string; now: Date }): Promise<ClickOutcome> {
+  const settings = await getReferralSettings(db, input.shop);
+  if (!settings.enabled) return { ok: false, code: "referrals_off" };
+  const code = await db.referralCode.findUnique({ where: { shop_code: { shop: input.shop, code: input.code } } });
+  if (!code) return { ok: false, code: "unknown_code" };
+  const where = { shop_codeId_visitorToken: { shop: input.shop, codeId: code.id, visitorToken: input.visitor } };
+  const found = await db.referral.findUnique({ where, select: { id: true } });
+  if (found) return { ok: true, referralId: found.id, created: false };
+  try {
+    const row = await db.referral.create({
+      data: { shop: input.shop, codeId: code.id, referrerCustomerId: code.customerId, visitorToken: input.visitor, state: "CLICKED", clickedAt: input.now },
+      select: { id: true },
+    });
+    return { ok: true, referralId: row.id, created: true };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const twin = await db.referral.findUniqueOrThrow({ where, select: { id: true } });
+    return { ok: true, referralId: twin.id, created: false };
+  }
+}
+
+// ---- address keys --------------------------------------------------------------------------------
+
+/** A keyed hash of the normalized address: comparable, but the address cannot be read back from it. */
+export function addressKeyOf(shop: string, address: unknown): string | null {
+  const normalized = normalizeAddress(address);
+  if (!normalized) return null;
+  return createHmac("sha256", env().SHOPIFY_API_SECRET).update(`${shop}|${normalized}`).digest("hex");
+}
+
+async function recordAddressKey(db: Db, shop: string, customerId: string, addressKey: string | null): Promise<void> {
+  if (!addressKey) return;
+  try {
+    await db.referralAddressKey.upsert({ where: { shop_customerId: { shop, customerId } }, create: { shop, customerId, addressKey }, update: { addressKey } });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+}
+
+async function addressKeyFor(db: Db, shop: string, customerId: string): Promise<string | null> {
+  return (await db.referralAddressKey.findUnique({ where: { shop_customerId: { shop, customerId } }, select: { addressKey: true } }))?.addressKey ?? null;
+}
+
+// ---- sign-up (claim) -----------------------------------------------------------------------------
+
+/** What Shopify says about the friend, when the caller could ask (Admin API or the order's payload). */
+export interface FriendFacts {
+  createdAt: Date | null;
+  email: string | null;
+  displayName?: string | null;
+  addressKey?: string | null;
+}
+
+export interface ClaimInput {
+  shop: string;
+  code: string;
+  visitor: string | null;
+  friendGid: string;
+  facts: FriendFacts | null;
+  /**
+   * Shopify's facts about any customer (the storefront claim passes an Admin API lookup), for the
+   * referrer's email when the app's row has none (a member's row made by the link request has no email).
+   */
+  lookup?: (customerGid: string) => Promise<FriendFacts | null>;
+  now: Date;
+}
+
+export type ClaimOutcome =
+  | { ok: true; referral: Referral; created: boolean }
+  | { ok: false; code: "referrals_off" | "unknown_code" };
+
+/**
+ * The friend signed in (or placed an order) with a remembered code: the referral becomes the
+ * friend's (one per friend, ever), the fraud rules run, and a clean one is SIGNED_UP with the
+ * friend's welcome reward queued. Repeats and concurrent claims return the friend's one referral.
+ */
+export async function claimReferral(deps: RewardDeps, input: ClaimInput): Promise<ClaimOutcome> {
+  const { db } = deps;
+  const settings = await getReferralSettings(db, input.shop);
+  if (!settings.enabled) return { ok: false, code: "referrals_off" };
+  const code = await db.referralCode.findUnique({ where: { shop_code: { shop: input.shop, code: input.code } } });
+  if (!code) return { ok: false, code: "unknown_code" };
+  const friend = await ensureCustomer(db, {
+    shop: input.shop,
+    customerGid: input.friendGid,
+    displayName: input.facts?.displayName ?? null,
+    email: input.facts?.email ?? null,
+    now: input.now,
+  });
+  const theirs = () => db.referral.findUnique({ where: { shop_friendCustomerId: { shop: input.shop, friendCustomerId: friend.id } } });
+
+  let referral = await theirs();
+  let created = false;
+  if (!referral) {
+    const click = await clickRowFor(db, { shop: input.shop, codeId: code.id, referrerCustomerId: code.customerId, visitor: input.visitor, now: input.now });
+    try {
+      const attached = await db.referral.updateMany({ where: { id: click.id, state: "CLICKED", friendCustomerId: null }, data: { friendCustomerId: friend.id } });
+      // Another friend took this click first: this friend gets a click of their own.
+      referral =
+        attached.count === 1
+          ? await db.referral.findUniqueOrThrow({ where: { id: click.id } })
+          : await db.referral.create({
+              data: { shop: input.shop, codeId: code.id, referrerCustomerId: code.customerId, visitorToken: null, state: "CLICKED", clickedAt: input.now, friendCustomerId: friend.id },
+            });
+      created = true;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // A concurrent claim attached this friend to a referral first: that one is theirs.
+      referral = await theirs();
+      if (!referral) throw error;
+    }
+  }
+
+  // Whoever finds the friend's referral still CLICKED (this claim, or a twin racing it) decides it:
+  // the rules give the same answer, and the compare-and-set lets one write win.
+  if (referral.state === "CLICKED") {
+    const reason = await claimFraudReason(db, { shop: input.shop, referral, friendId: friend.id, facts: input.facts, lookup: input.lookup });
+    await recordAddressKey(db, input.shop, friend.id, input.facts?.addressKey ?? null);
+    if (reason) return { ok: true, referral: await rejectReferral(db, referral, ["CLICKED"], reason, input.now), created };
+    await db.referral.updateMany({ where: { id: referral.id, state: "CLICKED" }, data: { state: "SIGNED_UP", signedUpAt: input.now } });
+    referral = await db.referral.findUniqueOrThrow({ where: { id: referral.id } });
+  }
+  return { ok: true, referral: await ensureFriendReward(deps, referral, settings.friendTemplateId), created };
+}
+
+/** The visitor's click row for this code, or a new one when the visitor's click is unknown (cookie only in the cart). */
+async function clickRowFor(db: Db, input: { shop: string; codeId: string; referrerCustomerId: string; visitor: string | null; now: Date }) {
+  if (input.visitor) {
+    const where = { shop_codeId_visitorToken: { shop: input.shop, codeId: input.codeId, visitorToken: input.visitor } };
+    const found = await db.referral.findUnique({ where });
+    if (found) return found;
+    try {
+      return await db.referral.create({ data: { shop: input.shop, codeId: input.codeId, referrerCustomerId: input.referrerCustomerId, visitorToken: input.visitor, clickedAt: input.now } });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return db.referral.findUniqueOrThrow({ where });
+    }
+  }
+  return db.referral.create({ data: { shop: input.shop, codeId: input.codeId, referrerCustomerId: input.referrerCustomerId, visitorToken: null, clickedAt: input.now } });
+}
+
+async function claimFraudReason(
+  db: Db,
+  input: { shop: string; referral: Referral; friendId: string; facts: FriendFacts | null; lookup?: ClaimInput["lookup"] },
+): Promise<RejectionReason | null> {
+  const referrer = await db.customer.findUnique({ where: { id: input.referral.referrerCustomerId }, select: { id: true, email: true, shopifyCustomerId: true } });
+  const friend = await db.customer.findUniqueOrThrow({ where: { id: input.friendId }, select: { id: true, email: true, createdAt: true } });
+  let referrerEmail = referrer?.email ?? null;
+  if (!referrerEmail && referrer && input.lookup) referrerEmail = (await input.lookup(referrer.shopifyCustomerId))?.email ?? null;
+  const self = selfReferralReason(
+    { customerId: input.referral.referrerCustomerId, email: referrerEmail, addressKey: await addressKeyFor(db, input.shop, input.referral.referrerCustomerId) },
+    { customerId: friend.id, email: input.facts?.email ?? friend.email, addressKey: input.facts?.addressKey ?? (await addressKeyFor(db, input.shop, friend.id)) },
+  );
+  if (self) return self;
+  // Shopify's creation time when known; otherwise when the app first heard of the customer.
+  const firstOrder = await db.pointsTransaction.findFirst({
+    where: { shop: input.shop, customerId: friend.id, orderGid: { not: null } },
+    orderBy: { createdAt: "asc" },
+    select: { createdAt: true },
+  });
+  return alreadyCustomerReason({
+    clickedAt: input.referral.clickedAt,
+    friendCreatedAt: input.facts?.createdAt ?? friend.createdAt,
+    firstOrderAt: firstOrder?.createdAt ?? null,
+  });
+}
+
+async function rejectReferral(db: Db, referral: Referral, from: Referral["state"][], reason: RejectionReason, now: Date): Promise<Referral> {
+  await db.referral.updateMany({ where: { id: referral.id, state: { in: from } }, data: { state: "REJECTED", rejectionReason: reason, rejectedAt: now } });
+  return db.referral.findUniqueOrThrow({ where: { id: referral.id } });
+}
+
+/** Queues the friend's welcome reward once (keyed by the referral); a no-op when given or not due. */
+async function ensureFriendReward(deps: RewardDeps, referral: Referral, templateId: string | null): Promise<Referral> {
+  if (!templateId || referral.friendRewardId || !referral.friendCustomerId) return referral;
+  if (!["SIGNED_UP", "QUALIFIED", "REWARDED"].includes(referral.state)) return referral;
+  const issued = await issueRewardAsync(deps, {
+    shop: referral.shop,
+    customer: { id: referral.friendCustomerId },
+    templateId,
+    source: "REFERRAL",
+    idempotencyKey: `referral:friend:${referral.id}`,
+    reason: `Welcome reward for a referred friend (referral ${referral.id})`,
+  });
+  if (!issued.ok) {
+    deps.logger.warn({ shop: referral.shop, referralId: referral.id, code: issued.error.code }, "referral friend reward not issued");
+    await deps.db.referral.update({ where: { id: referral.id }, data: { issueError: issued.error.code } });
+  } else {
+    await deps.db.referral.update({ where: { id: referral.id }, data: { friendRewardId: issued.reward.id, issueError: null } });
+  }
+  return deps.db.referral.findUniqueOrThrow({ where: { id: referral.id } });
+}
+
+// ---- orders/create: the qualifying order ----------------------------------------------------------
+
+export type QualifyOutcome =
+  | "not_referred"
+  | "program_off"
+  | "no_customer"
+  | "canceled"
+  | "not_signed_up"
+  | "below_minimum"
+  | "rejected"
+  | "qualified"
+  | "rewarded"
+  | "already_done";
+
+/** The order's shop-currency subtotal after discounts (`subtotal_price_set.shop_money`), null when unreadable. */
+export function orderSubtotalAfterDiscounts(payload: unknown): bigint | null {
+  return parseMilli(field(field(field(payload, "subtotal_price_set"), "shop_money"), "amount"));
+}
+
+/**
+ * orders/create: a guest order carrying a remembered code (cart attributes → note_attributes) is
+ * the friend's sign-up; the friend's first order at or over the minimum makes the referral QUALIFIED,
+ * held until receivedAt + pending days; with no hold the referrer's reward is queued at once.
+ */
+export async function qualifyReferralFromOrder(deps: RewardDeps, order: Pick<OrderContext, "shop" | "payload" | "receivedAt">): Promise<QualifyOutcome> {
+  const { db } = deps;
+  const facts = orderFacts(order.payload);
+  if (!facts.orderGid || !facts.customerGid) return "no_customer";
+  const settings = await getReferralSettings(db, order.shop);
+  if (!settings.enabled) return "program_off";
+  const customerPayload = field(order.payload, "customer");
+  const addressKey = addressKeyOf(order.shop, field(customerPayload, "default_address"));
+  const display = customerDisplay(customerPayload);
+  const customer = await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...display, now: order.receivedAt });
+  await recordAddressKey(db, order.shop, customer.id, addressKey);
+  if (facts.cancelled) return "canceled";
+
+  let referral = await db.referral.findUnique({ where: { shop_friendCustomerId: { shop: order.shop, friendCustomerId: customer.id } } });
+  if (!referral) {
+    const remembered = referralFromNoteAttributes(field(order.payload, "note_attributes"));
+    if (!remembered) return "not_referred";
+    const createdAtText = field(customerPayload, "created_at");
+    const createdAt = typeof createdAtText === "string" ? new Date(createdAtText) : null;
+    const claimed = await claimReferral(deps, {
+      shop: order.shop,
+      code: remembered.code,
+      visitor: remembered.visitor,
+      friendGid: facts.customerGid,
+      facts: { createdAt: createdAt && !Number.isNaN(createdAt.getTime()) ? createdAt : null, email: display.email, displayName: display.displayName, addressKey },
+      now: order.receivedAt,
+    });
+    if (!claimed.ok) return "not_referred";
+    referral = claimed.referral;
+  }
+  if (referral.state === "REJECTED") return "rejected";
+  if (referral.state === "CLICKED") return "not_signed_up";
+  if (referral.state !== "SIGNED_UP") return "already_done";
+  // Deliveries are not ordered: a cancel applied before this orders/create left the points
+  // program's marker row (app/services/points/order-points.server.ts) — a canceled order never qualifies.
+  const canceled = await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: order.shop, sourceKey: sourceKeys.orderCanceled(facts.orderGid) } }, select: { id: true } });
+  if (canceled) return "canceled";
+
+  const amount = orderSubtotalAfterDiscounts(order.payload);
+  const minimum = parseMilli(settings.minimumOrderAmount) ?? 0n;
+  if (amount === null || amount < minimum) return "below_minimum";
+
+  const self = selfReferralReason(
+    { customerId: referral.referrerCustomerId, email: (await db.customer.findUnique({ where: { id: referral.referrerCustomerId }, select: { email: true } }))?.email ?? null, addressKey: await addressKeyFor(db, order.shop, referral.referrerCustomerId) },
+    { customerId: customer.id, email: display.email, addressKey },
+  );
+  if (self) {
+    await rejectReferral(db, referral, ["SIGNED_UP"], self, order.receivedAt);
+    return "rejected";
+  }
+
+  const referralId = referral.id;
+  const holdUntil = referralHoldUntil(order.receivedAt, settings.pendingDays);
+  const outcome = await db.$transaction(
+    async (tx) => {
+      // The lock: concurrent qualifications of one referrer count the cap one after the other.
+      await tx.referralCode.update({ where: { id: referral.codeId }, data: { lockedAt: new Date() } });
+      const current = await tx.referral.findUniqueOrThrow({ where: { id: referralId } });
+      if (current.state !== "SIGNED_UP") return "already_done" as const;
+      const month = monthOf(order.receivedAt);
+      const qualified = await tx.referral.count({
+        where: { shop: order.shop, referrerCustomerId: current.referrerCustomerId, state: { in: ["QUALIFIED", "REWARDED"] }, qualifiedAt: { gte: month.start, lt: month.end } },
+      });
+      const over = monthlyCapReason(qualified, settings.monthlyCapPerReferrer);
+      if (over) {
+        await tx.referral.update({ where: { id: referralId }, data: { state: "REJECTED", rejectionReason: over, rejectedAt: order.receivedAt } });
+        return "rejected" as const;
+      }
+      await tx.referral.update({
+        where: { id: referralId },
+        data: { state: "QUALIFIED", qualifiedAt: order.receivedAt, qualifyingOrderGid: facts.orderGid, holdUntil },
+      });
+      return "qualified" as const;
+    },
+    { maxWait: 20_000, timeout: 20_000 },
+  );
+  if (outcome !== "qualified") return outcome;
+  if (holdUntil.getTime() <= deps.now().getTime()) {
+    const rewarded = await rewardReferrer(deps, referralId);
+    return rewarded === "rewarded" ? "rewarded" : "qualified";
+  }
+  return "qualified";
+}
+
+// ---- the referrer's reward -----------------------------------------------------------------------
+
+export type RewardReferrerOutcome = "rewarded" | "not_due" | "not_qualified" | "issue_failed" | "rejected_meanwhile";
+
+/** Queues the referrer's reward of a QUALIFIED referral whose hold has ended; then REWARDED. */
+export async function rewardReferrer(deps: RewardDeps, referralId: string): Promise<RewardReferrerOutcome> {
+  const { db } = deps;
+  const referral = await db.referral.findUnique({ where: { id: referralId } });
+  if (!referral || referral.state !== "QUALIFIED") return "not_qualified";
+  if (!referral.holdUntil || referral.holdUntil.getTime() > deps.now().getTime()) return "not_due";
+  const settings = await getReferralSettings(db, referral.shop);
+  if (!settings.referrerTemplateId) {
+    await db.referral.update({ where: { id: referral.id }, data: { issueError: "template_not_found" } });
+    return "issue_failed";
+  }
+  const issued = await issueRewardAsync(deps, {
+    shop: referral.shop,
+    customer: { id: referral.referrerCustomerId },
+    templateId: settings.referrerTemplateId,
+    source: "REFERRAL",
+    idempotencyKey: `referral:referrer:${referral.id}`,
+    reason: `Referred a friend whose first order qualified (referral ${referral.id})`,
+  });
+  if (!issued.ok) {
+    deps.logger.warn({ shop: referral.shop, referralId: referral.id, code: issued.error.code }, "referrer reward not issued");
+    await db.referral.update({ where: { id: referral.id }, data: { issueError: issued.error.code } });
+    return "issue_failed";
+  }
+  const moved = await db.referral.updateMany({
+    where: { id: referral.id, state: "QUALIFIED" },
+    data: { state: "REWARDED", rewardedAt: deps.now(), referrerRewardId: issued.reward.id, issueError: null },
+  });
+  if (moved.count === 1) return "rewarded";
+  // A refund or cancel rejected the referral while the reward was being queued: take it back.
+  const now = await db.referral.findUniqueOrThrow({ where: { id: referral.id } });
+  if (now.state === "REJECTED") {
+    await db.referral.update({ where: { id: referral.id }, data: { referrerRewardId: issued.reward.id } });
+    await cancelReferrerReward(deps, { shop: referral.shop, rewardId: issued.reward.id, reason: now.rejectionReason });
+    return "rejected_meanwhile";
+  }
+  return "rewarded";
+}
+
+/** The periodic task: every QUALIFIED referral whose hold has ended gets its referrer reward (bounded batch). */
+export async function issueDueReferrerRewards(deps: RewardDeps, limit = 100): Promise<{ rewarded: number; failed: number }> {
+  const due = await deps.db.referral.findMany({
+    where: { state: "QUALIFIED", holdUntil: { lte: deps.now() } },
+    orderBy: { holdUntil: "asc" },
+    take: limit,
+    select: { id: true },
+  });
+  let rewarded = 0;
+  let failed = 0;
+  for (const { id } of due) {
+    const outcome = await rewardReferrer(deps, id);
+    if (outcome === "rewarded") rewarded++;
+    else if (outcome === "issue_failed") failed++;
+  }
+  return { rewarded, failed };
+}
+
+// ---- refunds/create and orders/cancelled ---------------------------------------------------------
+
+export type RejectOrderOutcome = "not_qualifying" | "rejected" | "rejected_and_canceled" | "already_used" | "duplicate";
+
+/**
+ * The qualifying order was refunded or canceled: a QUALIFIED referral (hold not over) is REJECTED and
+ * the referrer is never rewarded; a REWARDED one whose reward is still unused is REJECTED and its
+ * reward canceled through the cancel service. A reward already used stays (too late to take back).
+ * Throws when Shopify could not deactivate the code, so the inbox retries the delivery.
+ */
+export async function rejectForOrderReversal(deps: RewardDeps, input: { shop: string; orderGid: string; reason: "order_refunded" | "order_canceled"; now: Date }): Promise<RejectOrderOutcome> {
+  const { db } = deps;
+  const referral = await db.referral.findFirst({ where: { shop: input.shop, qualifyingOrderGid: input.orderGid } });
+  if (!referral) return "not_qualifying";
+  if (referral.state === "QUALIFIED") {
+    const moved = await db.referral.updateMany({ where: { id: referral.id, state: "QUALIFIED" }, data: { state: "REJECTED", rejectionReason: input.reason, rejectedAt: input.now } });
+    if (moved.count === 1) return "rejected";
+    return rejectForOrderReversal(deps, input);
+  }
+  const reward = referral.referrerRewardId ? await db.reward.findUnique({ where: { id: referral.referrerRewardId }, select: { id: true, status: true } }) : null;
+  const unused = reward !== null && (reward.status === "PENDING" || reward.status === "ISSUED");
+  if (referral.state === "REWARDED") {
+    if (!unused) return "already_used";
+    await db.referral.updateMany({ where: { id: referral.id, state: "REWARDED" }, data: { state: "REJECTED", rejectionReason: input.reason, rejectedAt: input.now } });
+  } else if (referral.state !== "REJECTED" || !unused) {
+    return "duplicate";
+  }
+  // REJECTED with an unused reward: this delivery (or an earlier, interrupted one) cancels it.
+  await cancelReferrerReward(deps, { shop: input.shop, rewardId: reward!.id, reason: input.reason });
+  return "rejected_and_canceled";
+}
+
+async function cancelReferrerReward(deps: RewardDeps, input: { shop: string; rewardId: string; reason: string | null }): Promise<void> {
+  const result = await cancelReward(deps, { shop: input.shop, rewardId: input.rewardId, reason: `Referral rejected: ${input.reason ?? "rejected"}` });
+  if (result.ok || result.error.code === "not_cancelable") return;
+  throw new Error(`could not cancel the referrer reward ${input.rewardId}: ${result.error.code}`);
+}
+
+// ---- merchant views ------------------------------------------------------------------------------
+
+export interface ReferralRow {
+  id: string;
+  friendName: string | null;
+  state: string;
+  rejectionReason: string | null;
+  clickedAt: Date;
+  signedUpAt: Date | null;
+  qualifiedAt: Date | null;
+  rewardedAt: Date | null;
+  rejectedAt: Date | null;
+  holdUntil: Date | null;
+  friendRewardId: string | null;
+  friendCustomerId: string | null;
+  referrerRewardId: string | null;
+}
+
+/** Who a customer referred (newest first, bounded), with the friend's display name when the app has one. */
+export async function referralsOfCustomer(db: Db, input: { shop: string; customerId: string; limit?: number }): Promise<ReferralRow[]> {
+  const rows = await db.referral.findMany({
+    where: { shop: input.shop, referrerCustomerId: input.customerId, friendCustomerId: { not: null } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: Math.min(input.limit ?? 100, 200),
+  });
+  const friendIds = rows.map((r) => r.friendCustomerId!).filter(Boolean);
+  const friends = await db.customer.findMany({ where: { id: { in: friendIds } }, select: { id: true, displayName: true } });
+  const names = new Map(friends.map((f) => [f.id, f.displayName.trim() || null]));
+  return rows.map((r) => ({
+    id: r.id,
+    friendName: r.friendCustomerId ? (names.get(r.friendCustomerId) ?? null) : null,
+    state: r.state,
+    rejectionReason: r.rejectionReason,
+    clickedAt: r.clickedAt,
+    signedUpAt: r.signedUpAt,
+    qualifiedAt: r.qualifiedAt,
+    rewardedAt: r.rewardedAt,
+    rejectedAt: r.rejectedAt,
+    holdUntil: r.holdUntil,
+    friendRewardId: r.friendRewardId,
+    friendCustomerId: r.friendCustomerId,
+    referrerRewardId: r.referrerRewardId,
+  }));
+}
+
+export interface ReferralDashboardFigures {
+  enabled: boolean;
+  clicks: number;
+  signedUp: number;
+  qualified: number;
+  rewarded: number;
+  rejected: number;
+}
+
+/** The home dashboard's referral figures: how many referrals reached each state (all time). */
+export async function referralDashboardFigures(db: Db, shop: string): Promise<ReferralDashboardFigures> {
+  const [settings, groups] = await Promise.all([getReferralSettings(db, shop), db.referral.groupBy({ by: ["state"], where: { shop }, _count: { _all: true } })]);
+  const count = (state: string) => groups.find((g) => g.state === state)?._count._all ?? 0;
+  const total = groups.reduce((s, g) => s + g._count._all, 0);
+  return {
+    enabled: settings.enabled,
+    clicks: total,
+    signedUp: count("SIGNED_UP") + count("QUALIFIED") + count("REWARDED"),
+    qualified: count("QUALIFIED"),
+    rewarded: count("REWARDED"),
+    rejected: count("REJECTED"),
+  };
+}

@@ -1,0 +1,105 @@
+// GIVEN the app's production build, the Shopify emulator, a referral program, and a local storefront
+// that renders the theme app extension for a signed-in member and proxies /apps/loyalty/* to the app
+// signed as Shopify signs
+// WHEN the member opens the widget, and then a signed-out visitor lands with ?ref=CODE and later signs in
+// THEN the member sees their link with Copy; the visitor's click is recorded and remembered in a
+// first-party cookie; once signed in the widget claims it: the friend is SIGNED_UP with a welcome
+// reward queued, and the cookie is gone. Screenshot: test-results/screenshots/.
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "@loyalty/shopify-emulator/node-http";
+import { serveStorefrontHost, type StorefrontHost } from "@loyalty/shopify-emulator/storefront-host";
+import db from "~/db.server";
+import { startApp } from "../support/app";
+import { TEST_APP } from "../support/constants";
+import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import { ROOT } from "../setup/databases";
+import { launchChromium, screenshot, type Browser } from "../support/browser";
+
+const SHOP = TEST_APP.shop;
+const EXTENSION_DIR = path.join(ROOT, "extensions", "loyalty-rewards");
+const { emulator } = useShopifyEmulator();
+
+let app: RunningServer;
+let storefront: RunningServer & { host: StorefrontHost };
+let browser: Browser;
+let page: Page;
+let member: { gid: string; numericId: string };
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  app = await startApp();
+  emulator.appUrl = app.url;
+  await installEmulatedShop(emulator);
+  const welcome = await db.rewardTemplate.create({ data: { shop: SHOP, purpose: "REFERRAL", name: "Welcome", kind: "FIXED_AMOUNT", value: "5" } });
+  const thanks = await db.rewardTemplate.create({ data: { shop: SHOP, purpose: "REFERRAL", name: "Thanks", kind: "FIXED_AMOUNT", value: "10" } });
+  await db.referralSettings.create({ data: { shop: SHOP, enabled: true, friendTemplateId: welcome.id, referrerTemplateId: thanks.id } });
+  const shopifyMember = emulator.addCustomer(SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" });
+  member = { gid: shopifyMember.id, numericId: shopifyMember.legacyId };
+  await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopifyMember.id, displayName: "Ada Lovelace", email: "ada@example.com" } });
+
+  storefront = await serveStorefrontHost({ app: app.url, emulator, extensionDir: EXTENSION_DIR, shop: SHOP, customerId: member.numericId, blockSettings: { "loyalty-rewards": { reserved_height: 900 } } });
+  browser = await launchChromium();
+  page = browser.page;
+  await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: storefront.url });
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await storefront?.close();
+  await app?.close();
+});
+
+const inline = () => page.locator('[data-lr-mode="inline"]');
+const refCookie = async () => (await browser.context.cookies(storefront.url)).find((c) => c.name === "lr_ref");
+
+describe("referrals in the storefront widget (Chromium)", () => {
+  let code = "";
+
+  it("GIVEN Ada signed in THEN the widget shows her referral link with Copy; Copy puts the link on the clipboard", async () => {
+    await page.goto(`${storefront.url}/account`);
+    const link = inline().locator('[data-lr-reward="ref"] code');
+    await link.waitFor();
+    const url = (await link.textContent())!;
+    expect(url).toMatch(new RegExp(`^${storefront.url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/\\?ref=[23456789A-HJ-NP-Z]{8}$`));
+    code = url.slice(-8);
+    expect(await inline().getByRole("heading", { name: "Refer a friend" }).count()).toBe(1);
+    await inline().locator('[data-lr-reward="ref"]').getByRole("button", { name: "Copy" }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+    expect(await inline().locator("[data-lr-live]").textContent()).toBe("Your referral link is copied.");
+    await screenshot(page, "referrals-01-member-link");
+  });
+
+  it("WHEN a signed-out visitor lands with ?ref=CODE THEN the click is recorded and the code remembered for 30 days", async () => {
+    storefront.host.setCustomer(null);
+    await browser.context.clearCookies();
+    await page.goto(`${storefront.url}/?ref=${code.toLowerCase()}`);
+    await expect.poll(async () => db.referral.count({ where: { shop: SHOP, state: "CLICKED" } }), { timeout: 10_000 }).toBe(1);
+    const cookie = await refCookie();
+    expect(cookie?.value).toMatch(new RegExp(`^${code}\\.[\\w-]{16,64}$`));
+    const days = (cookie!.expires * 1000 - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29);
+    expect(days).toBeLessThanOrEqual(30);
+    const visitor = cookie!.value.split(".")[1];
+    expect((await db.referral.findFirstOrThrow({ where: { shop: SHOP, state: "CLICKED" } })).visitorToken).toBe(visitor);
+  });
+
+  it("WHEN the visitor later signs in THEN the widget claims it: SIGNED_UP with the welcome reward queued, the cookie forgotten", async () => {
+    const friend = emulator.addCustomer(SHOP, { firstName: "Grace", lastName: "Hopper", email: "grace@example.com" });
+    storefront.host.setCustomer(friend.legacyId);
+    await page.goto(`${storefront.url}/account/login`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/account$/);
+    await expect
+      .poll(async () => (await db.referral.findFirst({ where: { shop: SHOP, state: "SIGNED_UP" } }))?.friendRewardId ?? null, { timeout: 10_000 })
+      .not.toBeNull();
+    const referral = await db.referral.findFirstOrThrow({ where: { shop: SHOP, state: "SIGNED_UP" } });
+    const friendRow = await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: friend.id } } });
+    expect(referral.friendCustomerId).toBe(friendRow.id);
+    expect(await db.reward.findUniqueOrThrow({ where: { id: referral.friendRewardId! } })).toMatchObject({ source: "REFERRAL", status: "PENDING", customerId: friendRow.id });
+    await expect.poll(async () => (await refCookie()) ?? null).toBeNull();
+    expect(pageErrors).toEqual([]);
+  });
+});
