@@ -131,6 +131,8 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
           return { vipTier: tier?.name ?? null, vipTierId: tier ? tierIds[tier.name] : null, vipTierSince: tier ? new Date(now.getTime() - (60 - last!.afterOrder * 3 - i) * day) : null };
         })(),
         lastActivityAt: new Date(now.getTime() - i * day),
+        // In the program a day before their first order (seedLedger places it (60 - i) days ago).
+        createdAt: new Date(now.getTime() - (61 - i) * day),
       },
       update: {},
     });
@@ -145,11 +147,17 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
   // for others. Each one is consistent with the emulated shop.
   const plan: { status: string; kind: string; source: string; customer: number; tier?: string; reissueOf?: number }[] = [];
   const cycle = ["ISSUED", "USED", "CANCELED", "FAILED", "ISSUED", "USED", "PENDING"];
-  for (let i = 0; i < 24; i++) plan.push({ status: cycle[i % cycle.length], kind: ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING"][i % 3], source: i % 4 === 0 ? "REFERRAL" : i % 5 === 0 ? "VIP_TIER_ENTRY" : "POINTS_REDEMPTION", customer: 0 });
+  // A points redemption is synchronous (created in Shopify before it is saved): it is never Pending
+  // or Failed. Those two states belong to the asynchronous sources, so they are given one here.
+  for (let i = 0; i < 24; i++) {
+    const status = cycle[i % cycle.length];
+    const async = status === "PENDING" || status === "FAILED";
+    plan.push({ status, kind: ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING"][i % 3], source: async ? "MANUAL" : i % 4 === 0 ? "REFERRAL" : i % 5 === 0 ? "VIP_TIER_ENTRY" : "POINTS_REDEMPTION", customer: 0 });
+  }
   // Ada's VIP entry rewards follow her tier moves: Silver's (free shipping, used), Gold's (failed),
   // and its replacement issued again by the merchant (used).
   Object.assign(plan[5]!, { tier: "Silver", kind: "FREE_SHIPPING" });
-  Object.assign(plan[10]!, { tier: "Gold", kind: "PERCENTAGE" });
+  Object.assign(plan[10]!, { tier: "Gold", kind: "PERCENTAGE", source: "VIP_TIER_ENTRY" });
   Object.assign(plan[15]!, { tier: "Gold", kind: "PERCENTAGE", reissueOf: 10 });
   for (let c = 1; c < 6; c++) plan.push({ status: c % 2 ? "ISSUED" : "USED", kind: "FIXED_AMOUNT", source: "POINTS_REDEMPTION", customer: c });
   // Alan's Silver entry reward failed (the merchant can issue it again from his profile).
@@ -202,8 +210,8 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
         shop,
         type: "CREATED",
         toStatus: "PENDING",
-        actor: item.source === "POINTS_REDEMPTION" ? "CUSTOMER" : item.reissueOf !== undefined ? "MERCHANT" : "SYSTEM",
-        reason: item.tier && item.reissueOf === undefined ? `Entered the VIP tier ${item.tier}` : "seeded for the demo",
+        actor: item.source === "POINTS_REDEMPTION" ? "CUSTOMER" : item.reissueOf !== undefined || item.source === "MANUAL" ? "MERCHANT" : "SYSTEM",
+        reason: item.tier && item.reissueOf === undefined ? `Entered the VIP tier ${item.tier}` : item.source === "MANUAL" ? "Issued by the merchant" : "seeded for the demo",
         createdAt,
       },
     });
@@ -217,7 +225,8 @@ export async function seedDemo(db: PrismaClient, emulator: ShopifyEmulator, opti
       continue;
     }
     if (item.status === "FAILED") {
-      const reason = item.kind === "GIFT_CARD" ? "gift_cards_unavailable" : "invalid_reward_settings";
+      // True of this shop: gift cards work here, so a gift card fails only for want of the optional scope.
+      const reason = item.kind === "GIFT_CARD" ? "scope_not_granted" : "invalid_reward_settings";
       await db.reward.update({ where: { id: reward.id }, data: { status: "FAILED", attempts: 1, failureCode: reason } });
       await event({
         type: "STATUS_CHANGED",
@@ -374,19 +383,24 @@ async function seedReferrals(db: PrismaClient, shop: string, customers: { id: st
   for (const [k, reward] of rewards.entries()) {
     const friend = customers[6 + k];
     const rewardedAt = reward.createdAt;
-    const qualifiedAt = new Date(rewardedAt.getTime() - 14 * day);
+    // The friend followed the link the day before joining the program and qualified with their first
+    // order; the referrer's reward came after the 14-day hold (an "already a customer" friend would
+    // have been rejected, so the click never predates the friend).
+    const firstOrder = await db.pointsTransaction.findFirst({ where: { customerId: friend.id, reason: "EARNED" }, orderBy: { createdAt: "asc" } });
+    const joined = (await db.customer.findUniqueOrThrow({ where: { id: friend.id } })).createdAt;
+    const qualifiedAt = firstOrder?.createdAt ?? new Date(rewardedAt.getTime() - 14 * day);
     const referral = await db.referral.create({
       data: {
         ...base,
         friendCustomerId: friend.id,
         visitorToken: `demo-visitor-${friend.id}`,
         state: "REWARDED",
-        clickedAt: new Date(qualifiedAt.getTime() - 3 * day),
-        signedUpAt: new Date(qualifiedAt.getTime() - 2 * day),
+        clickedAt: new Date(joined.getTime() - day),
+        signedUpAt: joined,
         qualifiedAt,
-        holdUntil: rewardedAt,
+        holdUntil: new Date(qualifiedAt.getTime() + 14 * day),
         rewardedAt,
-        qualifyingOrderGid: (await db.pointsTransaction.findFirst({ where: { customerId: friend.id, reason: "EARNED" }, orderBy: { createdAt: "asc" } }))?.orderGid ?? null,
+        qualifyingOrderGid: firstOrder?.orderGid ?? null,
         referrerRewardId: reward.id,
       },
     });

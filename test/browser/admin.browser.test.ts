@@ -215,7 +215,8 @@ describe("merchant diagnoses and cancels a reward in the embedded admin", () => 
     await issueDialog.getByRole("button", { name: "Issue reward" }).click();
     await page.locator("[data-toast]").filter({ hasText: "queued" }).waitFor();
     await expect.poll(async () => (await rewardRows())[0]?.status).toBe("PENDING");
-    const manual = await db.reward.findFirstOrThrow({ where: { shop: DEMO_SHOP, source: "MANUAL" } });
+    // The one just issued: the newest manual reward (the demo also seeds a few merchant-issued ones).
+    const manual = await db.reward.findFirstOrThrow({ where: { shop: DEMO_SHOP, source: "MANUAL" }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
     expect(manual).toMatchObject({ status: "PENDING", title: "Free shipping" });
     expect((await rewardRows())[0].code).toBe(manual.code);
     await shot("admin-issued-manually");
