@@ -41,7 +41,7 @@ describe("storefront assets", () => {
     expect(problems).toEqual([]);
     expect(totalGzip).toBeLessThanOrEqual(GZIP_BUDGET_BYTES);
     const scripts = files.filter((f) => f.name.endsWith(".js"));
-    expect(scripts.map((f) => f.name)).toEqual(["loyalty-widget.js", "loyalty-points.js"]);
+    expect(scripts.map((f) => f.name)).toEqual(["loyalty-widget.js", "loyalty-points.js", "loyalty-referral.js"]);
     for (const js of scripts) expect(js.raw, js.name).toBeLessThanOrEqual(JS_RAW_BUDGET_BYTES);
   });
 });

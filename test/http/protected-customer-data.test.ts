@@ -13,6 +13,9 @@ import { applyWebhooks } from "../support/webhooks";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { rewardWithDiscount } from "../support/rewards";
+import { createTemplate } from "../support/factories";
+import { logger } from "~/logger.server";
+import { issueDueReferrerRewards } from "~/services/referrals/referrals.server";
 
 const { emulator, adminGraphql } = useShopifyEmulator();
 const SHOP = TEST_APP.shop;
@@ -69,6 +72,44 @@ describe("the program keeps working without personal data", () => {
     // Nothing Shopify withheld was filled in from elsewhere.
     expect(JSON.stringify(entries)).not.toMatch(/Grace|Hopper|grace@example\.com/);
     await db.programSettings.delete({ where: { shop: SHOP } });
+  });
+
+  it("referrals work by customer id: two members Shopify shows without email are not taken for one person", async () => {
+    const friendTemplateId = (await createTemplate(db, SHOP, { name: "Welcome $5", purpose: "REFERRAL", value: "5.00", pointsCost: null })).id;
+    const referrerTemplateId = (await createTemplate(db, SHOP, { name: "Thanks $10", purpose: "REFERRAL", value: "10.00", pointsCost: null })).id;
+    await db.referralSettings.upsert({
+      where: { shop: SHOP },
+      create: { shop: SHOP, enabled: true, friendTemplateId, referrerTemplateId, minimumOrderAmount: "20", pendingDays: 0 },
+      update: { enabled: true, friendTemplateId, referrerTemplateId, minimumOrderAmount: "20", pendingDays: 0 },
+    });
+    const proxy = async (method: "GET" | "POST", path: string, who: { legacyId: string } | null, body?: unknown) => {
+      const res = await fetch(emulator.appProxyUrl(SHOP, path, who?.legacyId ?? null), {
+        method,
+        headers: { "User-Agent": BROWSER_UA, Accept: "application/json", ...(body ? { "Content-Type": "application/json" } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const referrer = emulator.addCustomer(SHOP, { firstName: "Katherine", lastName: "Johnson", email: "katherine@example.com" });
+    const link = await proxy("GET", "/referral-link", referrer);
+    expect(link.status).toBe(200);
+    const visitor = `visitor-${crypto.randomUUID()}`;
+    expect((await proxy("POST", "/referral-click", null, { code: link.body.code, visitor })).status).toBe(200);
+    const friend = emulator.addCustomer(SHOP, { firstName: "Dorothy", lastName: "Vaughan", email: "dorothy@example.com" });
+    const claimed = await proxy("POST", "/referral-claim", friend, { code: link.body.code, visitor });
+    expect(claimed.status).toBe(200);
+    const friendRow = await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: friend.id } } });
+    expect(friendRow.email).toBeNull(); // Shopify withheld it; the app never had it
+    expect(await db.referral.findUniqueOrThrow({ where: { shop_friendCustomerId: { shop: SHOP, friendCustomerId: friendRow.id } } })).toMatchObject({ state: "SIGNED_UP", rejectionReason: null });
+
+    await emulator.placeOrder(SHOP, { customerId: friend.id, codes: [], subtotal: "45.00" });
+    await applyWebhooks();
+    await issueDueReferrerRewards({ db, logger, now: () => new Date(), adminFor: (s: string) => adminGraphql(s) });
+    const referral = await db.referral.findUniqueOrThrow({ where: { shop_friendCustomerId: { shop: SHOP, friendCustomerId: friendRow.id } } });
+    expect(referral).toMatchObject({ state: "REWARDED", rejectionReason: null });
+    expect(referral.referrerRewardId).toEqual(expect.any(String));
+    expect(referral.friendRewardId).toEqual(expect.any(String));
+    await db.referralSettings.update({ where: { shop: SHOP }, data: { enabled: false } });
   });
 
   it("the storefront serves the signed-in customer her balance and rewards (by id)", async () => {
