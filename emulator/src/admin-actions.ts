@@ -7,6 +7,8 @@
 //     (https://shopify.dev/docs/apps/build/authentication-authorization/app-installation/uninstall-app-api-request)
 //   - reinstall the app                      → a new offline token, obtained by token exchange when
 //     the app is opened (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/token-exchange)
+//   - create a paid order for a customer      → orders/create (Shopify admin: Orders → Create order,
+//     paid; https://help.shopify.com/en/manual/orders/create-orders), e.g. to push a customer into a VIP tier
 //   - a customer's data request or redaction → customers/data_request, customers/redact
 //     (https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance)
 //   - a fault on the app's next N Admin API calls (throttling, 5xx, lost answers; the shapes are those
@@ -85,6 +87,14 @@ async function perform(emulator: ShopifyEmulator, shop: string, form: FormData):
       emulator.reinstall(shop);
       return "App reinstalled";
     }
+    case "create-order": {
+      const customerId = field("customerId");
+      if (!emulator.store.getCustomer(shop, customerId)) throw new Error(`No customer ${customerId}`);
+      const subtotal = field("subtotal").trim();
+      if (!/^\d{1,7}(\.\d{1,2})?$/.test(subtotal) || Number(subtotal) <= 0) throw new Error("The order amount must be a positive amount such as 130 or 130.00");
+      const { order, webhook } = await emulator.placeOrder(shop, { customerId, codes: [], subtotal: Number(subtotal).toFixed(2) });
+      return `Order ${order.name} created; ${delivery(webhook)}`;
+    }
     case "data-request": {
       const customerId = field("customerId");
       if (!emulator.store.getCustomer(shop, customerId)) throw new Error(`No customer ${customerId}`);
@@ -161,6 +171,12 @@ ${done ? `<p class="msg" role="status">${escapeHtml(done)}</p>` : ""}${error ? `
 <section aria-labelledby="apps"><h2 id="apps">App</h2>
 <p>Uninstalling revokes the app's access token at once and sends app/uninstalled; reinstalling opens the app, which exchanges a session token for a new access token.</p>
 ${button("uninstall", "Uninstall Loyalty Rewards")} ${button("reinstall", "Reinstall and open Loyalty Rewards")}</section>
+<section aria-labelledby="orders"><h2 id="orders">Orders</h2>
+<p>A paid order created in Shopify's admin (no discount code): Shopify sends orders/create, so the customer earns points and may enter a VIP tier.</p>
+<form method="post"><input type="hidden" name="action" value="create-order">
+<label for="order-customer">Customer</label> <select id="order-customer" name="customerId">${customerOptions}</select>
+<label for="order-subtotal">Amount</label> <input id="order-subtotal" name="subtotal" inputmode="decimal" value="130.00" style="width:7em">
+<button type="submit">Create paid order</button></form></section>
 <section aria-labelledby="privacy"><h2 id="privacy">Customer privacy</h2>
 <form method="post"><label for="privacy-customer">Customer</label> <select id="privacy-customer" name="customerId">${customerOptions}</select>
 <button type="submit" name="action" value="data-request">Send data request</button>
