@@ -2,10 +2,9 @@
 // generated in Shopify in the background (the asynchronous path), so the form only queues it.
 import { useCallback, useState } from "react";
 import { useFetcher } from "@remix-run/react";
-import { useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Modal, Select, Text, TextField } from "@shopify/polaris";
 import type { IssuableTemplate } from "~/services/admin/customers.server";
-import { OPTIONAL_ACCESS_EXPLANATION } from "~/copy/admin";
+import { GrantAccessBanner } from "./grant-access-banner";
 import { useActionToast, type ActionAnswer } from "./use-action-toast";
 
 const PURPOSE_LABELS: Record<string, string> = {
@@ -38,28 +37,8 @@ export function IssueRewardButton({
   const busy = fetcher.state !== "idle";
   const answer = fetcher.state === "idle" ? fetcher.data : undefined;
 
-  const shopify = useAppBridge();
-  // Stores the scopes Shopify now reports (app/routes/app.scopes.tsx); Remix revalidates after it.
-  const scopesFetcher = useFetcher<{ ok: boolean; message?: string }>();
-  const [granting, setGranting] = useState(false);
-  const [grantError, setGrantError] = useState<string | null>(null);
   const selected = templates.find((t) => t.id === templateId);
   const missing = selected?.missingScopes ?? [];
-  // Optional scopes (shopify.app.toml optional_scopes) are asked for with App Bridge's scopes API
-  // (https://shopify.dev/docs/api/app-bridge-library/apis/scopes); Shopify then sends app/scopes_update.
-  const grant = async () => {
-    setGranting(true);
-    setGrantError(null);
-    try {
-      const answer = await shopify.scopes.request(missing);
-      if (answer.result !== "granted-all") setGrantError(OPTIONAL_ACCESS_EXPLANATION.declined);
-      scopesFetcher.submit(null, { method: "post", action: "/app/scopes" });
-    } catch (error) {
-      setGrantError(error instanceof Error ? error.message : String(error));
-    } finally {
-      setGranting(false);
-    }
-  };
 
   const onSuccess = useCallback(() => setOpen(false), []);
   useActionToast(fetcher.state, fetcher.data, onSuccess);
@@ -100,17 +79,7 @@ export function IssueRewardButton({
               value={templateId}
               onChange={setTemplateId}
             />
-            {missing.length > 0 ? (
-              <Banner
-                tone="warning"
-                title={OPTIONAL_ACCESS_EXPLANATION.title}
-                action={{ content: OPTIONAL_ACCESS_EXPLANATION.action, onAction: () => void grant(), loading: granting || scopesFetcher.state !== "idle" }}
-              >
-                <p>{OPTIONAL_ACCESS_EXPLANATION.body}</p>
-                {grantError ? <p>{grantError}</p> : null}
-                {scopesFetcher.data && !scopesFetcher.data.ok ? <p>{scopesFetcher.data.message}</p> : null}
-              </Banner>
-            ) : null}
+            <GrantAccessBanner missing={missing} />
             <TextField
               label="Note (optional, kept in the reward's history)"
               value={note}

@@ -11,6 +11,8 @@ import { Banner, BlockStack, Card, Checkbox, FormLayout, InlineGrid, Page, Selec
 import { SaveBar } from "@shopify/app-bridge-react";
 import { useCallback, useMemo } from "react";
 import { useFormValues } from "~/components/use-form-values";
+import { GrantAccessBanner } from "~/components/grant-access-banner";
+import { missingScopesFor } from "~/services/lifecycle/scopes.server";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
 import { canBeVariable, canLimitToItems, kindTraits, REWARD_KINDS, type OptionField, type RewardKind } from "~/domain/rewards";
@@ -66,10 +68,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const shop = await db.shop.findUnique({ where: { domain: session.shop }, select: { currency: true } });
   const currency = shop?.currency ?? "USD";
-  if (params.id === "new") return json({ id: null, values: EMPTY, currency });
+  // Kinds that need an optional scope the shop hasn't granted (gift cards, store credit): the form
+  // offers "Grant access", and the storefront doesn't show such an option until it is granted.
+  const granted = (session.scope ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const missingScopes = Object.fromEntries(REWARD_KINDS.map((k) => [k, missingScopesFor(k, granted)])) as Record<RewardKind, string[]>;
+  if (params.id === "new") return json({ id: null, values: EMPTY, currency, missingScopes });
   const option = await getRedemptionOption(db, session.shop, params.id ?? "");
   if (!option) throw json({ message: "not found" }, { status: 404 });
-  return json({ id: option.id, values: valuesOf(option), currency });
+  return json({ id: option.id, values: valuesOf(option), currency, missingScopes });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -81,7 +87,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function WayToRedeem() {
-  const { id, values: saved, currency } = useLoaderData<typeof loader>();
+  const { id, values: saved, currency, missingScopes } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
   const navigate = useNavigate();
   const [values, setValues] = useFormValues<Values>(saved, id ?? "new");
@@ -161,6 +167,7 @@ export default function WayToRedeem() {
                 onChange={set("kind")}
                 error={errorOf("kind")}
               />
+              <GrantAccessBanner missing={missingScopes[kind] ?? []} />
               {canBeVariable(kind) ? (
                 <Checkbox
                   label="Let customers choose how many points to use"

@@ -163,6 +163,8 @@ describe("the shop-wide Rewards page", () => {
     await page.getByRole("dialog").getByRole("button", { name: "Cancel rewards" }).click();
     await expect.poll(async () => (await db.reward.findUniqueOrThrow({ where: { id: pending.id } })).status).toBe("CANCELED");
     await expect.poll(() => page.locator("tbody tr").count()).toBe(1);
+    // The confirmation closes with a fade: check the page once it is gone, not half-transparent.
+    await page.getByRole("dialog").waitFor({ state: "detached" });
     await screenshot(page, "admin-rewards-bulk-canceled");
     await expectAccessible("rewards page after bulk cancel");
     expect(problems).toEqual([]);

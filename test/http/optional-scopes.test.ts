@@ -69,6 +69,22 @@ describe("before the merchant grants gift card access", () => {
     expect(merchantExplanation("scope_not_granted").summary).toMatch(/hasn't been granted access/);
   });
 
+  it("the Ways to redeem form asks for access for gift cards and store credit, and the storefront doesn't offer them yet", async () => {
+    const url = new URL("/app/ways-to-redeem/new", app.url);
+    url.searchParams.set("_data", "routes/app.ways-to-redeem.$id");
+    const res = await fetch(url, { headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(SHOP)}` } });
+    expect(res.status).toBe(200);
+    const { missingScopes } = (await res.json()) as { missingScopes: Record<string, string[]> };
+    expect(missingScopes.GIFT_CARD).toEqual(["write_gift_cards"]);
+    expect(missingScopes.STORE_CREDIT!.length).toBeGreaterThan(0);
+    expect(missingScopes.FIXED_AMOUNT).toEqual([]);
+
+    await db.rewardTemplate.create({ data: { shop: SHOP, purpose: "POINTS_REDEMPTION", kind: "GIFT_CARD", name: "Gift card for points", value: "10.00", pointsCost: 1000 } });
+    const program = await fetch(emulator.appProxyUrl(SHOP, "/program", null), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+    const body = (await program.json()) as { redemptionOptions: { name: string }[] };
+    expect(body.redemptionOptions.map((o) => o.name)).not.toContain("Gift card for points");
+  });
+
   it("the issue form marks the gift card reward as needing access", async () => {
     expect((await issuableTemplates()).find((t) => t.id === templateId)?.missingScopes).toEqual(["write_gift_cards"]);
   });
@@ -88,6 +104,9 @@ describe("the merchant grants access (App Bridge scopes.request)", () => {
     await applyWebhooks();
     expect((await db.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).scope).toBe([...REQUIRED, ...GIFT_CARD_SCOPES].join(","));
     expect((await issuableTemplates()).find((t) => t.id === templateId)?.missingScopes).toEqual([]);
+    // The storefront offers the gift card option from then on.
+    const program = await fetch(emulator.appProxyUrl(SHOP, "/program", null), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+    expect(((await program.json()) as { redemptionOptions: { name: string }[] }).redemptionOptions.map((o) => o.name)).toContain("Gift card for points");
   });
 
   it("gift card rewards are created from then on", async () => {

@@ -4,7 +4,7 @@ import { customerLabel } from "~/copy/admin";
 import type { Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { parseRewardKind } from "~/domain/rewards";
-import { adapterFor } from "~/shopify/kinds/index.server";
+import { missingScopesFor } from "~/services/lifecycle/scopes.server";
 import { keysetPage, newerThan, olderThan, type KeyKind, type KeysetPage, type PageRequest } from "./keyset.server";
 import { POINTS_LEDGER_LABELS } from "~/copy/admin";
 import { customerAdminUrl, orderAdminUrl } from "./links.server";
@@ -288,10 +288,6 @@ export interface IssuableTemplate {
   missingScopes: string[];
 }
 
-/** A write_ scope implies its read_ scope (https://shopify.dev/docs/api/usage/access-scopes). */
-function scopeGranted(granted: readonly string[], scope: string): boolean {
-  return granted.includes(scope) || (scope.startsWith("read_") && granted.includes(`write_${scope.slice("read_".length)}`));
-}
 
 /**
  * Reward templates the merchant can issue by hand (any active one; the use-case checks again), each
@@ -308,7 +304,6 @@ export async function listIssuableTemplates(db: Db, shop: string, grantedScopes?
   });
   return templates.map(({ kind, ...t }) => {
     const parsed = parseRewardKind(kind);
-    const needed = parsed && grantedScopes ? adapterFor(parsed).scopes : [];
-    return { ...t, missingScopes: needed.filter((scope) => !scopeGranted(grantedScopes ?? [], scope)) };
+    return { ...t, missingScopes: parsed && grantedScopes ? missingScopesFor(parsed, grantedScopes) : [] };
   });
 }

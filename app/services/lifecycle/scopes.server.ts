@@ -12,6 +12,8 @@
 // (the webhook is applied by the worker later) — write through storeGrantedScopes.
 import type { Db } from "~/db.server";
 import type { Problem, Result } from "~/domain/result";
+import type { RewardKind } from "~/domain/rewards";
+import { adapterFor } from "~/shopify/kinds/index.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { getShopInfo } from "~/shopify/shop.server";
 
@@ -33,4 +35,21 @@ export async function refreshGrantedScopes(deps: Pick<RewardDeps, "db" | "adminF
   const info = await getShopInfo(await deps.adminFor(shop));
   if (!info.ok) return { ok: false, error: { code: "shopify_error", message: "Shopify didn't say which access the app has. Reload the page to try again." } };
   return { ok: true, granted: await storeGrantedScopes(deps.db, shop, info.data.grantedScopes) };
+}
+
+/** A write_ scope implies its read_ scope (https://shopify.dev/docs/api/usage/access-scopes). */
+export function scopeGranted(granted: readonly string[], scope: string): boolean {
+  return granted.includes(scope) || (scope.startsWith("read_") && granted.includes(`write_${scope.slice("read_".length)}`));
+}
+
+/** The scopes a reward kind still needs (its adapter's, app/shopify/kinds) given what the shop granted. */
+export function missingScopesFor(kind: RewardKind, granted: readonly string[]): string[] {
+  return adapterFor(kind).scopes.filter((scope) => !scopeGranted(granted, scope));
+}
+
+/** What the shop granted, as stored on its offline session; null when the app has no session for it. */
+export async function grantedScopesOf(db: Pick<Db, "session">, shop: string): Promise<string[] | null> {
+  const row = await db.session.findUnique({ where: { id: `offline_${shop}` }, select: { scope: true } });
+  if (!row) return null;
+  return (row.scope ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }

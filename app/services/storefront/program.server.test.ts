@@ -40,4 +40,23 @@ describe("loadProgramInfo", () => {
     await db.programSettings.update({ where: { shop: SHOP }, data: { enabled: true } });
     expect((await loadProgramInfo(db, SHOP)).points).toEqual({ enabled: true, name: { one: "star", other: "stars" }, pointsPerCurrencyUnit: "2", signupBonus: 50, birthdayBonus: 100 });
   });
+
+  it("offers a gift card or store credit option only once the shop has granted its optional scope", async () => {
+    const shop = "scopes-storefront.myshopify.com";
+    await db.shop.create({ data: { domain: shop, currency: "USD" } });
+    const make = (name: string, kind: string, pointsCost: number) =>
+      db.rewardTemplate.create({ data: { shop, purpose: "POINTS_REDEMPTION", kind, value: kind === "PERCENTAGE" ? "10" : "5.00", name, pointsCost } });
+    await make("Ten percent", "PERCENTAGE", 100);
+    await make("Gift card", "GIFT_CARD", 200);
+    await make("Store credit", "STORE_CREDIT", 300);
+    const names = async () => (await loadProgramInfo(db, shop)).redemptionOptions.map((o) => o.name);
+    // No session yet (nothing known of the grant): every option is shown; the redemption itself says no if it must.
+    expect(await names()).toEqual(["Ten percent", "Gift card", "Store credit"]);
+    // Installed with the required scopes only: gift cards and store credit are not offered.
+    await db.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: "t", scope: "read_customers,write_discounts,read_orders" } });
+    expect(await names()).toEqual(["Ten percent"]);
+    // The merchant grants gift card access (write implies read): the gift card option appears.
+    await db.session.update({ where: { id: `offline_${shop}` }, data: { scope: "read_customers,write_discounts,read_orders,write_gift_cards" } });
+    expect(await names()).toEqual(["Ten percent", "Gift card"]);
+  });
 });

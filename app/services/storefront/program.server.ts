@@ -2,6 +2,7 @@
 // redemption options (from RewardTemplate rows) and the shop currency. Public data only.
 import type { Db } from "~/db.server";
 import { settingsFromRow } from "~/domain/points";
+import { grantedScopesOf, missingScopesFor } from "~/services/lifecycle/scopes.server";
 import { canLimitToItems, isRewardKind, parseAppliesTo, variableOf, type RewardKind, type VariablePoints } from "~/domain/rewards";
 
 export interface RedemptionOption {
@@ -60,8 +61,8 @@ export async function loadPointsInfo(db: Pick<Db, "programSettings">, shop: stri
 /** At most this many options are shown; a storefront panel is not a catalogue. */
 export const MAX_REDEMPTION_OPTIONS = 50;
 
-export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "programSettings">, shop: string): Promise<ProgramInfo> {
-  const [shopRow, points, templates] = await Promise.all([
+export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "programSettings" | "session">, shop: string): Promise<ProgramInfo> {
+  const [shopRow, points, templates, granted] = await Promise.all([
     db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }),
     loadPointsInfo(db, shop),
     db.rewardTemplate.findMany({
@@ -87,6 +88,7 @@ export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "
         variantId: true,
       },
     }),
+    grantedScopesOf(db, shop),
   ]);
   return {
     currency: shopRow?.currency ?? "USD",
@@ -94,6 +96,8 @@ export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "
     redemptionOptions: templates
       // An option whose restriction can't be read can't be redeemed either (settings.ts): not shown.
       .filter((t) => isRewardKind(t.kind) && (!canLimitToItems(t.kind) || parseAppliesTo(t.appliesTo, t.appliesToIds) !== null))
+      // Gift cards and store credit need optional scopes: not offered until the shop has granted them.
+      .filter((t) => granted === null || missingScopesFor(t.kind as RewardKind, granted).length === 0)
       .map((t) => {
         const kind = t.kind as RewardKind;
         const titles = readTitles(t.catalogTitles);
