@@ -12,6 +12,8 @@ import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.serv
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { unauthenticatedAdminFor } from "~/services/rewards/deps.server";
 import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
+import { startBulkJob } from "~/services/bulk-issue/jobs.server";
+import { advanceBulkJobs } from "~/services/bulk-issue/run.server";
 import { ensureFreshOfflineToken, migrateNonExpiringOfflineTokens, type OfflineTokenDeps, type RefreshedPair } from "./offline-token.server";
 import { ensureOfflineToken } from "~/shopify.server";
 import { createScaledClock } from "@loyalty/shopify-emulator";
@@ -118,6 +120,26 @@ describe("background work across token expiry", () => {
     expect(unauthorizedCalls().length - before).toBe(1);
     expect(refreshGrants()).toEqual([expect.objectContaining({ ok: true })]);
     expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "ISSUED", reconciledAt: expect.any(Date) });
+  });
+
+  it("a bulk issue keeps going across expiry: the rewards after the token expired are issued after one refresh", async () => {
+    for (let i = 0; i < 3; i++) await createCustomer(db, SHOP, { vipTier: "Silver" }, emulator);
+    const manual = await createTemplate(db, SHOP, { purpose: "MANUAL", kind: "FIXED_AMOUNT", value: "3.00", pointsCost: null, expiryDays: 14 });
+    const started = await startBulkJob(db, { shop: SHOP, templateId: manual.id, target: { type: "TIER", tier: "Silver" } });
+    if (!started.ok) throw new Error(started.error.message);
+    const runner = { runnerId: "bulk-across-expiry", window: 1 };
+    // One reward issued with the first token…
+    await advanceBulkJobs(deps(), runner);
+    expect((await runWorkerOnce(deps(), config())).outcomes).toMatchObject({ issued: 1 });
+    // …then Shopify's clock passes the token's hour, and the job goes on.
+    shopifyClock.advance(2 * HOUR);
+    for (let round = 0; round < 10; round++) {
+      await advanceBulkJobs(deps(), runner);
+      if ((await db.bulkIssueJob.findUniqueOrThrow({ where: { id: started.job.id } })).state === "DONE") break;
+      await runWorkerOnce(deps(), config());
+    }
+    expect(await db.bulkIssueJob.findUniqueOrThrow({ where: { id: started.job.id } })).toMatchObject({ state: "DONE", total: 3, issued: 3, failed: 0 });
+    expect(refreshGrants()).toEqual([expect.objectContaining({ ok: true })]);
   });
 
   it("refreshes before expiry: a token that expires within minutes is replaced before the call, with no 401", async () => {
