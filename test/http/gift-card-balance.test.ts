@@ -11,6 +11,7 @@ import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createTemplate } from "../support/factories";
+import { applyWebhooks } from "../support/webhooks";
 
 const { emulator, adminGraphql } = useShopifyEmulator();
 const SHOP = TEST_APP.shop;
@@ -42,14 +43,27 @@ describe("a gift card reward's balance", () => {
     expect(body.rewards.find((r) => r.id === rewardId)).toMatchObject({ status: "ISSUED", balance: "6.4", spent: false, currency: "USD" });
   });
 
-  it("the admin's Activity → Rewards shows '$6.40 left'", async () => {
+  it("an order paid with the card (orders/create) shows the new balance at once, not a minute later", async () => {
+    const code = (await db.reward.findUniqueOrThrow({ where: { id: rewardId } })).code;
+    const view = async () => {
+      const res = await fetch(emulator.appProxyUrl(SHOP, "/customer", legacyId), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+      return ((await res.json()) as { rewards: { id: string; balance: string | null; spent: boolean }[] }).rewards.find((r) => r.id === rewardId);
+    };
+    expect(await view()).toMatchObject({ balance: "6.4" }); // looked up in the test above, kept for a minute
+    const { webhook } = await emulator.placeOrder(SHOP, { customerId: customer.shopifyCustomerId, codes: [], subtotal: "2.00", giftCardPayment: { code, amount: "2.00" } });
+    expect(webhook.results[0]!.finalStatus).toBe(200);
+    await applyWebhooks();
+    expect(await view()).toMatchObject({ balance: "4.4", spent: false });
+  });
+
+  it("the admin's Activity → Rewards shows what is left", async () => {
     await db.reward.update({ where: { id: rewardId }, data: { giftCardBalanceAt: null } }); // looked up again by the admin
     const url = new URL(`/app/customers/${customer.id}`, app.url);
     url.searchParams.set("_data", "routes/app.customers.$id");
     const res = await fetch(url, { headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(SHOP)}` } });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { rewards: { items: { id: string; balanceLabel: string | null }[] } };
-    expect(body.rewards.items.find((r) => r.id === rewardId)?.balanceLabel).toBe("$6.40 left");
+    expect(body.rewards.items.find((r) => r.id === rewardId)?.balanceLabel).toBe("$4.40 left");
     expect((await db.reward.findUniqueOrThrow({ where: { id: rewardId } })).giftCardBalanceAt).not.toBeNull();
   });
 });

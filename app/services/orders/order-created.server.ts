@@ -6,6 +6,7 @@ import { extractOrderCodes, orderFacts, type OrderFacts } from "~/domain/rewards
 import { earnPointsForOrder } from "~/services/points/order-points.server";
 import { referralOrderEffect } from "~/services/referrals/effects.server";
 import { vipDeps, vipOrderCreated } from "~/services/vip/tiers.server";
+import { forgetGiftCardBalancesAfterOrder } from "~/services/rewards/gift-card-balances.server";
 import { markRewardsUsed } from "./mark-used.server";
 
 export interface OrderContext {
@@ -30,6 +31,8 @@ export const ORDER_CREATED_EFFECTS: OrderEffect[] = [
   async (db, order) => void (await earnPointsForOrder(db, order)),
   async (db, order) => void (await vipOrderCreated(vipDeps(db), order)),
   referralOrderEffect,
+  // A gift card that paid part of the order has a new balance in Shopify: ask again on the next view.
+  async (db, order) => void (await forgetGiftCardBalancesAfterOrder(db, { shop: order.shop, payload: order.payload, customerGid: order.facts.customerGid })),
 ];
 
 export function orderContext(shop: string, payload: unknown, receivedAt: Date): OrderContext {

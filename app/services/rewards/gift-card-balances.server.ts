@@ -5,6 +5,7 @@
 // giftCardBalanceAt) and asked again at most once a minute, for the few cards on screen, in one call.
 // When Shopify can't be asked (no session, throttled, down), the last known balance stays shown.
 import type { Prisma } from "@prisma/client";
+import type { Db } from "~/db.server";
 import { shopWorkPause } from "~/services/lifecycle/lifecycle.server";
 import { getGiftCardBalances } from "~/shopify/gift-cards.server";
 import type { RewardDeps } from "./deps.server";
@@ -73,4 +74,20 @@ export async function refreshGiftCardBalances(
     await db.reward.updateMany({ where: { id: reward.id, shop }, data: { giftCardBalance: balance.amount, giftCardBalanceAt: now } });
   }
   return { checked: due.length, failed: false };
+}
+
+/**
+ * orders/create: an order paid (in part) with a gift card — Shopify lists "gift_card" in the REST
+ * Order's `payment_gateway_names` (https://shopify.dev/docs/api/admin-rest/latest/resources/order) —
+ * makes the customer's known gift card balances stale, so the next page asks Shopify again instead of
+ * showing the balance from before the purchase for up to a minute. Idempotent.
+ */
+export async function forgetGiftCardBalancesAfterOrder(db: Pick<Db, "reward">, order: { shop: string; payload: unknown; customerGid: string | null }): Promise<number> {
+  const gateways = (order.payload as { payment_gateway_names?: unknown } | null)?.payment_gateway_names;
+  if (!order.customerGid || !Array.isArray(gateways) || !gateways.includes("gift_card")) return 0;
+  const { count } = await db.reward.updateMany({
+    where: { shop: order.shop, customerGid: order.customerGid, kind: "GIFT_CARD", status: "ISSUED", giftCardBalanceAt: { not: null } },
+    data: { giftCardBalanceAt: null },
+  });
+  return count;
 }
