@@ -6,58 +6,37 @@
 // THEN the progress page moves to "N of N customers done" and Done without a reload, the unknown email
 //      is listed back before anything starts, and axe finds no serious or critical violation;
 //      screenshots are saved under test-results/screenshots/.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { periodicTasks } from "~/jobs/tasks.server";
 import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
-import { expectAccessible, launchChromium, screenshot, startAdminDemo, type Browser } from "../support/browser";
+import { expectAccessible, screenshot, useAdminDemoBrowser } from "../support/browser";
 import { useShopifyEmulator } from "../support/shopify";
 import { DEMO_SHOP } from "../../scripts/demo/seed";
 
 const fixture = useShopifyEmulator();
 const { emulator } = fixture;
-let demo: Awaited<ReturnType<typeof startAdminDemo>>;
-let browser: Browser;
-let page: Page;
-const problems: string[] = [];
-
-beforeAll(async () => {
-  demo = await startAdminDemo(emulator);
-  browser = await launchChromium();
-  page = browser.page;
-  page.setDefaultTimeout(20_000);
-  await page.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    // The pasted list with an unknown email is refused on purpose (400); any other console error is a defect.
-    if (message.type() === "error" && !/status of 400/.test(message.text())) problems.push(`console: ${message.text()}`);
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+// The pasted list with an unknown email is refused on purpose (400); any other console error is a defect.
+const ui = useAdminDemoBrowser(emulator, { allowConsole: /status of 400/, timeoutMs: 20_000 });
 
 describe("Bulk issue in the admin", () => {
   it("starts a bulk issue to a tier and shows its progress to completion without a reload", async () => {
     const gold = await db.customer.count({ where: { shop: DEMO_SHOP, vipTier: "Gold" } });
     expect(gold).toBeGreaterThan(0);
-    await page.goto(emulator.embeddedAppUrl(DEMO_SHOP, "/app/bulk-issue"), { waitUntil: "networkidle" });
-    await page.getByRole("heading", { name: "Start a bulk issue" }).waitFor();
-    await page.getByRole("combobox", { name: "Reward" }).selectOption({ label: "Gold tier welcome: 15% off" });
-    await page.getByText("Everyone in a VIP tier").click();
-    expect(await page.getByRole("radio", { name: "Everyone in a VIP tier" }).isChecked()).toBe(true);
-    await page.getByRole("combobox", { name: "VIP tier" }).selectOption("Gold");
-    await expectAccessible(page, "bulk issue form");
-    await page.getByRole("button", { name: "Start bulk issue" }).click();
-    await page.waitForURL(/\/app\/bulk-issue\/[a-z0-9]+/);
-    await page.getByText(`0 of ${gold} customers done`).waitFor();
-    await page.getByText(/Estimated finish/).waitFor();
-    await screenshot(page, "bulk-issue-started");
-    await expectAccessible(page, "bulk issue progress");
+    await ui.page.goto(emulator.embeddedAppUrl(DEMO_SHOP, "/app/bulk-issue"), { waitUntil: "networkidle" });
+    await ui.page.getByRole("heading", { name: "Start a bulk issue" }).waitFor();
+    await ui.page.getByRole("combobox", { name: "Reward" }).selectOption({ label: "Gold tier welcome: 15% off" });
+    await ui.page.getByText("Everyone in a VIP tier").click();
+    expect(await ui.page.getByRole("radio", { name: "Everyone in a VIP tier" }).isChecked()).toBe(true);
+    await ui.page.getByRole("combobox", { name: "VIP tier" }).selectOption("Gold");
+    await expectAccessible(ui.page, "bulk issue form");
+    await ui.page.getByRole("button", { name: "Start bulk issue" }).click();
+    await ui.page.waitForURL(/\/app\/bulk-issue\/[a-z0-9]+/);
+    await ui.page.getByText(`0 of ${gold} customers done`).waitFor();
+    await ui.page.getByText(/Estimated finish/).waitFor();
+    await screenshot(ui.page, "bulk-issue-started");
+    await expectAccessible(ui.page, "bulk issue progress");
     const job = await db.bulkIssueJob.findFirstOrThrow({ where: { shop: DEMO_SHOP }, orderBy: { createdAt: "desc" } });
     expect(job).toMatchObject({ total: gold, target: "VIP tier Gold" });
 
@@ -73,40 +52,40 @@ describe("Bulk issue in the admin", () => {
     expect(await db.bulkIssueJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ state: "DONE", issued: gold });
 
     // No reload: the page revalidates while the job moves.
-    await page.getByText(`${gold} of ${gold} customers done`).waitFor({ timeout: 30_000 });
-    await page.getByText(`Issued: ${gold}`).waitFor();
-    await screenshot(page, "bulk-issue-done");
-    expect(await page.getByRole("button", { name: "Pause" }).count()).toBe(0);
+    await ui.page.getByText(`${gold} of ${gold} customers done`).waitFor({ timeout: 30_000 });
+    await ui.page.getByText(`Issued: ${gold}`).waitFor();
+    await screenshot(ui.page, "bulk-issue-done");
+    expect(await ui.page.getByRole("button", { name: "Pause" }).count()).toBe(0);
   });
 
   it("the customers list's 'Issue reward to these customers' opens the form with its search and filters", async () => {
-    await page.goto(emulator.embeddedAppUrl(DEMO_SHOP, "/app/customers?tier=Gold"), { waitUntil: "networkidle" });
-    await page.getByRole("button", { name: "Issue reward to these customers" }).or(page.getByRole("link", { name: "Issue reward to these customers" })).click();
-    await page.waitForURL(/\/app\/bulk-issue\?/);
-    await page.getByRole("heading", { name: "Start a bulk issue" }).waitFor();
-    expect(await page.getByRole("radio", { name: "Customers matching a search" }).isChecked()).toBe(true);
-    expect(await page.getByRole("combobox", { name: "VIP tier" }).inputValue()).toBe("Gold");
-    await screenshot(page, "bulk-issue-from-customers");
+    await ui.page.goto(emulator.embeddedAppUrl(DEMO_SHOP, "/app/customers?tier=Gold"), { waitUntil: "networkidle" });
+    await ui.page.getByRole("button", { name: "Issue reward to these customers" }).or(ui.page.getByRole("link", { name: "Issue reward to these customers" })).click();
+    await ui.page.waitForURL(/\/app\/bulk-issue\?/);
+    await ui.page.getByRole("heading", { name: "Start a bulk issue" }).waitFor();
+    expect(await ui.page.getByRole("radio", { name: "Customers matching a search" }).isChecked()).toBe(true);
+    expect(await ui.page.getByRole("combobox", { name: "VIP tier" }).inputValue()).toBe("Gold");
+    await screenshot(ui.page, "bulk-issue-from-customers");
   });
 
   it("lists a pasted email that matches no customer before starting anything", async () => {
     const before = await db.bulkIssueJob.count({ where: { shop: DEMO_SHOP } });
     const known = (await db.customer.findFirstOrThrow({ where: { shop: DEMO_SHOP, email: { not: null } } })).email!;
-    await page.goto(emulator.embeddedAppUrl(DEMO_SHOP, "/app/bulk-issue"), { waitUntil: "networkidle" });
-    await page.getByText("A list of email addresses").click();
-    await expect.poll(() => page.getByRole("radio", { name: "A list of email addresses" }).isChecked()).toBe(true);
-    await page.getByRole("textbox", { name: "Email addresses" }).fill(`${known}\nghost@example.com`);
-    await page.getByRole("button", { name: "Start bulk issue" }).click();
-    await page.getByRole("listitem").filter({ hasText: "ghost@example.com" }).waitFor();
-    await page.getByRole("button", { name: "Issue to the 1 customer found" }).waitFor();
-    await screenshot(page, "bulk-issue-unmatched");
-    await expectAccessible(page, "bulk issue unmatched emails");
+    await ui.page.goto(emulator.embeddedAppUrl(DEMO_SHOP, "/app/bulk-issue"), { waitUntil: "networkidle" });
+    await ui.page.getByText("A list of email addresses").click();
+    await expect.poll(() => ui.page.getByRole("radio", { name: "A list of email addresses" }).isChecked()).toBe(true);
+    await ui.page.getByRole("textbox", { name: "Email addresses" }).fill(`${known}\nghost@example.com`);
+    await ui.page.getByRole("button", { name: "Start bulk issue" }).click();
+    await ui.page.getByRole("listitem").filter({ hasText: "ghost@example.com" }).waitFor();
+    await ui.page.getByRole("button", { name: "Issue to the 1 customer found" }).waitFor();
+    await screenshot(ui.page, "bulk-issue-unmatched");
+    await expectAccessible(ui.page, "bulk issue unmatched emails");
     expect(await db.bulkIssueJob.count({ where: { shop: DEMO_SHOP } })).toBe(before);
     // Confirming starts the job for the customer found; the unknown email is only counted.
-    await page.getByRole("button", { name: "Issue to the 1 customer found" }).click();
-    await page.waitForURL(/\/app\/bulk-issue\/[a-z0-9]+/);
-    await page.getByText("0 of 1 customers done").waitFor();
-    await page.getByText("1 pasted entry matched no customer and was left out.").waitFor();
-    expect(problems).toEqual([]);
+    await ui.page.getByRole("button", { name: "Issue to the 1 customer found" }).click();
+    await ui.page.waitForURL(/\/app\/bulk-issue\/[a-z0-9]+/);
+    await ui.page.getByText("0 of 1 customers done").waitFor();
+    await ui.page.getByText("1 pasted entry matched no customer and was left out.").waitFor();
+    expect(ui.problems).toEqual([]);
   });
 });

@@ -7,48 +7,30 @@
 // THEN the banner and the disabled Issue button go away as soon as access is granted — without
 //      waiting for the worker to apply app/scopes_update — the reward is queued Pending, and the
 //      stored scopes include write_gift_cards; axe finds no serious violation in the modal.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { OPTIONAL_ACCESS_EXPLANATION } from "~/copy/admin";
-import { expectAccessible, launchChromium, screenshot, startAdminDemo, type Browser } from "../support/browser";
+import { expectAccessible, screenshot, useAdminDemoBrowser } from "../support/browser";
 import { useShopifyEmulator } from "../support/shopify";
 import { DEMO_SHOP } from "../../scripts/demo/seed";
 
 const REQUIRED = ["read_customers", "read_discounts", "write_discounts", "read_orders", "write_app_proxy", "read_products"];
 const { emulator } = useShopifyEmulator();
-let demo: Awaited<ReturnType<typeof startAdminDemo>> | undefined;
-let browser: Browser;
-let page: Page;
-const problems: string[] = [];
-
-beforeAll(async () => {
-  demo = await startAdminDemo(emulator);
-  // An install that granted only the required scopes (what Shopify grants at install).
-  emulator.store.updateShop(DEMO_SHOP, { scopes: REQUIRED });
-  await db.session.update({ where: { id: `offline_${DEMO_SHOP}` }, data: { scope: REQUIRED.join(",") } });
-  browser = await launchChromium();
-  page = browser.page;
-  page.setDefaultTimeout(15_000);
-  await page.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
+const ui = useAdminDemoBrowser(emulator, {
+  afterStart: async () => {
+    // An install that granted only the required scopes (what Shopify grants at install).
+    emulator.store.updateShop(DEMO_SHOP, { scopes: REQUIRED });
+    await db.session.update({ where: { id: `offline_${DEMO_SHOP}` }, data: { scope: REQUIRED.join(",") } });
+  },
 });
 
 describe("Grant access to gift cards from the Issue reward modal", () => {
   it("asks for the optional scope, gets it, and issues the gift card", async () => {
     const customer = await db.customer.findFirstOrThrow({ where: { shop: DEMO_SHOP }, orderBy: { createdAt: "asc" } });
     const before = await db.reward.count({ where: { customerId: customer.id } });
-    await page.goto(emulator.embeddedAppUrl(DEMO_SHOP, `/app/customers/${customer.id}`), { waitUntil: "networkidle" });
-    await page.getByRole("button", { name: "Issue reward" }).first().click();
-    const dialog = page.getByRole("dialog");
+    await ui.page.goto(emulator.embeddedAppUrl(DEMO_SHOP, `/app/customers/${customer.id}`), { waitUntil: "networkidle" });
+    await ui.page.getByRole("button", { name: "Issue reward" }).first().click();
+    const dialog = ui.page.getByRole("dialog");
     await dialog.waitFor();
     const giftCard = await dialog.getByRole("combobox", { name: "Reward" }).locator("option", { hasText: "$10 gift card" }).first().getAttribute("value");
     expect(giftCard).toBeTruthy();
@@ -59,8 +41,8 @@ describe("Grant access to gift cards from the Issue reward modal", () => {
     await dialog.getByText(OPTIONAL_ACCESS_EXPLANATION.title).waitFor();
     const issue = dialog.getByRole("button", { name: "Issue reward" });
     expect(await issue.isDisabled()).toBe(true);
-    await screenshot(page, "grant-access-needed");
-    await expectAccessible(page, "issue reward modal asking for access");
+    await screenshot(ui.page, "grant-access-needed");
+    await expectAccessible(ui.page, "issue reward modal asking for access");
 
     await grant.click();
     // Gone as soon as Shopify reports the scope granted (POST /app/scopes, then the loaders revalidate).
@@ -74,7 +56,7 @@ describe("Grant access to gift cards from the Issue reward modal", () => {
     const rewards = await db.reward.findMany({ where: { customerId: customer.id }, orderBy: { createdAt: "desc" } });
     expect(rewards).toHaveLength(before + 1);
     expect(rewards[0]).toMatchObject({ kind: "GIFT_CARD", status: "PENDING", source: "MANUAL" });
-    await screenshot(page, "grant-access-issued");
-    expect(problems).toEqual([]);
+    await screenshot(ui.page, "grant-access-issued");
+    expect(ui.problems).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { ROOT } from "../setup/databases";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import AxeBuilder from "@axe-core/playwright";
 import type { ShopifyEmulator } from "@loyalty/shopify-emulator";
 import { serveEmulator } from "@loyalty/shopify-emulator/server";
@@ -97,6 +97,64 @@ export async function startAdminDemo(emulator: ShopifyEmulator): Promise<{ app: 
       await app.close();
       await emulatorServer.close();
     },
+  };
+}
+
+export type AdminDemo = Awaited<ReturnType<typeof startAdminDemo>>;
+
+export interface AdminDemoBrowser {
+  readonly demo: AdminDemo;
+  readonly browser: Browser;
+  readonly page: Page;
+  /** Page errors and console errors seen so far (a test ends with `expect(problems).toEqual([])`). */
+  readonly problems: string[];
+}
+
+/**
+ * The preamble of the admin browser tests: before all, the admin demo (startAdminDemo) and Chromium
+ * with one page (15 s default timeout, no favicon request, page errors and console errors collected
+ * in `problems`); after all, both closed. `allowConsole` names the console errors a test causes on
+ * purpose (e.g. /status of 400/ for a save refused with field errors). `afterStart` runs once the
+ * demo is seeded, before the browser opens (e.g. to turn the program off).
+ */
+export function useAdminDemoBrowser(
+  emulator: ShopifyEmulator,
+  options: { allowConsole?: RegExp; afterStart?: (demo: AdminDemo) => Promise<void>; timeoutMs?: number } = {},
+): AdminDemoBrowser {
+  let demo: AdminDemo | undefined;
+  let browser: Browser | undefined;
+  const problems: string[] = [];
+  beforeAll(async () => {
+    demo = await startAdminDemo(emulator);
+    await options.afterStart?.(demo);
+    browser = await launchChromium();
+    const page = browser.page;
+    page.setDefaultTimeout(options.timeoutMs ?? 15_000);
+    await page.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error" && !options.allowConsole?.test(message.text())) problems.push(`console: ${message.text()}`);
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useAdminDemoBrowser: the ${what} starts in beforeAll; use it inside a test`);
+    return value;
+  };
+  return {
+    get demo() {
+      return ready(demo, "demo");
+    },
+    get browser() {
+      return ready(browser, "browser");
+    },
+    get page() {
+      return ready(browser, "browser").page;
+    },
+    problems,
   };
 }
 
