@@ -7,8 +7,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
-import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
+import { useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { FormSaveBar } from "~/components/form-save-bar";
 import { useEffect, useMemo } from "react";
 import { useFormValues } from "~/components/use-form-values";
 import db from "~/db.server";
@@ -84,12 +85,7 @@ export default function Program() {
 
   return (
     <Page title="Program" subtitle="How customers earn points in your shop" primaryAction={{ content: "Save", loading: saving, onAction: submit }}>
-      <SaveBar id="program-save-bar" open={dirty}>
-        <button variant="primary" onClick={submit} disabled={saving}>
-          Save
-        </button>
-        <button onClick={() => setValues(saved)}>Discard</button>
-      </SaveBar>
+      <FormSaveBar id="program-save-bar" open={dirty} saving={saving} onSave={submit} onDiscard={() => setValues(saved)} />
       <Form method="post" id="program-form">
         {FIELDS.map((f) => (
           <input key={f} type="hidden" name={f} value={values[f]} />

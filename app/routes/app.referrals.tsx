@@ -6,8 +6,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
-import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
+import { useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { FormSaveBar } from "~/components/form-save-bar";
 import { useEffect } from "react";
 import { useFormValues } from "~/components/use-form-values";
 import { RouteError } from "~/components/route-error";
@@ -119,12 +120,7 @@ export default function Referrals() {
       subtitle="Customers share a link; friends and referrers are rewarded"
       primaryAction={{ content: "Save", loading: saving, onAction: submit }}
     >
-      <SaveBar id="referrals-save-bar" open={dirty}>
-        <button variant="primary" onClick={submit} disabled={saving}>
-          Save
-        </button>
-        <button onClick={() => setValues(saved)}>Discard</button>
-      </SaveBar>
+      <FormSaveBar id="referrals-save-bar" open={dirty} saving={saving} onSave={submit} onDiscard={() => setValues(saved)} />
       <Form method="post" id="referrals-form">
         {FIELDS.map((f) => (
           <input key={f} type="hidden" name={f} value={values[f]} />

@@ -6,8 +6,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate, useRouteError, useSearchParams } from "@remix-run/react";
-import { SaveBar } from "@shopify/app-bridge-react";
 import { Badge, Banner, BlockStack, Button, ButtonGroup, Card, Checkbox, DataTable, FormLayout, InlineStack, Layout, Page, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
+import { FormSaveBar } from "~/components/form-save-bar";
 import { useCallback, useMemo, useState } from "react";
 import { RouteError } from "~/components/route-error";
 import { useActionToast } from "~/components/use-action-toast";
@@ -161,12 +161,7 @@ function ProgramSection({ saved }: { saved: { enabled: boolean; basis: string; p
       title="Program"
       description="Customers move up as soon as an order takes them over a threshold; they move down only when a period ends (or when you change the tiers). Changing these settings re-checks every customer in the background."
     >
-      <SaveBar id="vip-program-save-bar" open={dirty}>
-        <button variant="primary" onClick={save} disabled={busy}>
-          Save
-        </button>
-        <button onClick={() => setValues(initial)}>Discard</button>
-      </SaveBar>
+      <FormSaveBar id="vip-program-save-bar" open={dirty} saving={busy} onSave={save} onDiscard={() => setValues(initial)} />
       <Card>
         <FormLayout>
           {fetcher.data && !fetcher.data.ok && fetcher.data.intent === "program" ? <Banner tone="critical" title={fetcher.data.message} /> : null}
@@ -251,12 +246,7 @@ function TierEditor({ id, tiers, templates, basis, currency, onDone }: EditorPro
   const options = [{ value: "", label: "No entry reward" }, ...templates.map((t) => ({ value: t.id, label: t.active ? t.name : `${t.name} (turned off)` }))];
   return (
     <Layout.AnnotatedSection title={tier ? `Edit ${tier.name}` : "New tier"} description="Entering the tier issues its entry reward once per customer and period (saved Pending, then Issued by the background worker). Changing the threshold re-checks every customer.">
-      <SaveBar id="vip-tier-save-bar" open={dirty}>
-        <button variant="primary" onClick={save} disabled={busy}>
-          Save
-        </button>
-        <button onClick={() => setValues(initial)}>Discard</button>
-      </SaveBar>
+      <FormSaveBar id="vip-tier-save-bar" open={dirty} saving={busy} onSave={save} onDiscard={() => setValues(initial)} />
       <Card>
         <form
           onSubmit={(e) => {

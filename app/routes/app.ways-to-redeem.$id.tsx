@@ -8,7 +8,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate, useRouteError } from "@remix-run/react";
 import { Banner, BlockStack, Card, Checkbox, FormLayout, InlineGrid, Page, Select, Text, TextField } from "@shopify/polaris";
-import { SaveBar } from "@shopify/app-bridge-react";
+import { FormSaveBar } from "~/components/form-save-bar";
 import { useCallback, useMemo } from "react";
 import { useFormValues } from "~/components/use-form-values";
 import { GrantAccessBanner } from "~/components/grant-access-banner";
@@ -131,12 +131,7 @@ export default function WayToRedeem() {
       backAction={{ content: "Ways to redeem", url: "/app/ways-to-redeem" }}
       primaryAction={{ content: "Save", onAction: save, loading: busy, disabled: !dirty && id !== null }}
     >
-      <SaveBar id="way-to-redeem-save-bar" open={dirty}>
-        <button variant="primary" onClick={save} disabled={busy}>
-          Save
-        </button>
-        <button onClick={discard}>Discard</button>
-      </SaveBar>
+      <FormSaveBar id="way-to-redeem-save-bar" open={dirty} saving={busy} onSave={save} onDiscard={discard} />
       <form
         method="post"
         onSubmit={(e) => {
