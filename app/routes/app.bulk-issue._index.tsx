@@ -9,6 +9,7 @@ import { Badge, Banner, BlockStack, Button, Card, Checkbox, ChoiceList, IndexTab
 import { useState } from "react";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
+import { parseScopes } from "~/services/lifecycle/scopes.server";
 import { isBulkTargetType, MAX_PASTED_EMAILS, type BulkTargetType } from "~/domain/bulk-issue";
 import { listBulkJobs, startBulkJob, type BulkTarget } from "~/services/bulk-issue/jobs.server";
 import { listIssuableTemplates, listVipTiers, normalizeSearch } from "~/services/admin/customers.server";
@@ -26,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const target = url.searchParams.get("target");
   const [jobs, templates, tiers] = await Promise.all([
     listBulkJobs(db, session.shop),
-    listIssuableTemplates(db, session.shop, (session.scope ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
+    listIssuableTemplates(db, session.shop, parseScopes(session.scope)),
     listVipTiers(db, session.shop),
   ]);
   // Prefilled from the customers list ("Issue reward to these customers") or a tier link.

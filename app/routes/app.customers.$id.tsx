@@ -7,6 +7,7 @@ import { Outlet, useLoaderData, useLocation, useMatches, useNavigate, useParams,
 import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, Link, Page, Select, Tabs, Text } from "@shopify/polaris";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
+import { parseScopes } from "~/services/lifecycle/scopes.server";
 import { REWARD_STATUSES } from "~/domain/rewards";
 import { REWARD_STATUS_LABELS } from "~/copy/admin";
 import { getCustomerProfile, listIssuableTemplates, listPointsTransactions } from "~/services/admin/customers.server";
@@ -57,7 +58,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const [rewards, points, templates, vip] = await Promise.all([
       tab === "rewards" ? listRewards(db, { shop, customerId: customer.id, status, ...cursor }) : null,
       tab === "points" ? listPointsTransactions(db, { shop, customerId: customer.id, ...cursor }) : null,
-      listIssuableTemplates(db, shop, (session.scope ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
+      listIssuableTemplates(db, shop, parseScopes(session.scope)),
       customerVip(db, shop, customer.id),
     ]);
     return json({ customer, tab, status, rewards, points, templates, vip });

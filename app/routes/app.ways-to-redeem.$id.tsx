@@ -12,7 +12,7 @@ import { FormSaveBar } from "~/components/form-save-bar";
 import { useCallback, useMemo } from "react";
 import { useFormValues } from "~/components/use-form-values";
 import { GrantAccessBanner } from "~/components/grant-access-banner";
-import { missingScopesFor } from "~/services/lifecycle/scopes.server";
+import { missingScopesFor, parseScopes } from "~/services/lifecycle/scopes.server";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
 import { canBeVariable, canLimitToItems, kindTraits, REWARD_KINDS, type OptionField, type RewardKind } from "~/domain/rewards";
@@ -70,7 +70,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const currency = shop?.currency ?? "USD";
   // Kinds that need an optional scope the shop hasn't granted (gift cards, store credit): the form
   // offers "Grant access", and the storefront doesn't show such an option until it is granted.
-  const granted = (session.scope ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const granted = parseScopes(session.scope);
   const missingScopes = Object.fromEntries(REWARD_KINDS.map((k) => [k, missingScopesFor(k, granted)])) as Record<RewardKind, string[]>;
   if (params.id === "new") return json({ id: null, values: EMPTY, currency, missingScopes });
   const option = await getRedemptionOption(db, session.shop, params.id ?? "");

@@ -59,15 +59,15 @@ const sessionRow = () => db.session.findUniqueOrThrow({ where: { id: `offline_${
 const refreshGrants = () => emulator.tokenRequests.filter((r) => r.grant === "refresh_token");
 const unauthorizedCalls = () => emulator.inspect.calls({ shop: SHOP }).filter((c) => c.outcome === "unauthorized");
 
-/** The refresh grant straight to the emulated token endpoint (MSW), as the library sends it. */
-async function refreshGrant(shop: string, refreshToken: string): Promise<RefreshedPair> {
+/** A call to the emulated token endpoint (MSW), as the library sends it; a refusal throws like the library's error. */
+async function tokenEndpoint(shop: string, grant: Record<string, string>): Promise<RefreshedPair> {
   const res = await fetch(`https://${shop}/admin/oauth/access_token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ client_id: TEST_APP.apiKey, client_secret: TEST_APP.apiSecret, grant_type: "refresh_token", refresh_token: refreshToken }),
+    body: JSON.stringify({ client_id: TEST_APP.apiKey, client_secret: TEST_APP.apiSecret, ...grant }),
   });
   const body = (await res.json()) as Record<string, string | number>;
-  if (!res.ok) throw Object.assign(new Error(`refresh refused: ${body.error}`), { response: { code: res.status, body } });
+  if (!res.ok) throw Object.assign(new Error(`token endpoint refused: ${body.error}`), { response: { code: res.status, body } });
   const at = Date.now();
   return {
     accessToken: String(body.access_token),
@@ -77,6 +77,19 @@ async function refreshGrant(shop: string, refreshToken: string): Promise<Refresh
     refreshTokenExpires: new Date(at + Number(body.refresh_token_expires_in) * 1000),
   };
 }
+
+/** The refresh grant. */
+const refreshGrant = (shop: string, refreshToken: string) => tokenEndpoint(shop, { grant_type: "refresh_token", refresh_token: refreshToken });
+
+/** Token exchange of a non-expiring offline token for an expiring pair (`auth.migrateToExpiringToken`). */
+const migrateGrant = (shop: string, token: string) =>
+  tokenEndpoint(shop, {
+    grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+    subject_token: token,
+    subject_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+    requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+    expiring: "1",
+  });
 
 async function adminStatus(token: string): Promise<number> {
   const res = await fetch(`https://${SHOP}/admin/api/2026-10/graphql.json`, {
@@ -284,27 +297,15 @@ describe("migrating installs that still hold a non-expiring token", () => {
   it("an answer lost before it was stored: the 401 on the old token migrates again and Shopify hands back the same pair", async () => {
     const shop = await installNonExpiring();
     // Another process migrated, then died before writing: Shopify already refuses the original token.
-    const lost = await fetch(`https://${SHOP}/admin/oauth/access_token`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        client_id: TEST_APP.apiKey,
-        client_secret: TEST_APP.apiSecret,
-        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-        subject_token: shop.accessToken,
-        subject_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
-        requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
-        expiring: "1",
-      }),
-    }).then((r) => r.json() as Promise<Record<string, string>>);
+    const lost = await migrateGrant(SHOP, shop.accessToken);
     expect(await adminStatus(shop.accessToken)).toBe(401);
 
     const reward = await pendingReward();
     expect((await runWorkerOnce(deps(), config())).outcomes).toMatchObject({ issued: 1 });
     expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "ISSUED", attempts: 1 });
     const row = await sessionRow();
-    expect(row.accessToken).toBe(lost.access_token);
-    expect(row.refreshToken).toBe(lost.refresh_token);
+    expect(row.accessToken).toBe(lost.accessToken);
+    expect(row.refreshToken).toBe(lost.refreshToken);
     expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).accessRevokedAt).toBeNull();
   });
 
@@ -318,30 +319,6 @@ describe("migrating installs that still hold a non-expiring token", () => {
       const bIsWaiting = new Promise<void>((resolve) => (bWaiting = resolve));
       let aFinished!: () => void;
       const aDone = new Promise<void>((resolve) => (aFinished = resolve));
-      const migrateGrant = async (shop: string, token: string): Promise<RefreshedPair> => {
-        const res = await fetch(`https://${shop}/admin/oauth/access_token`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            client_id: TEST_APP.apiKey,
-            client_secret: TEST_APP.apiSecret,
-            grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-            subject_token: token,
-            subject_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
-            requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
-            expiring: "1",
-          }),
-        });
-        const body = (await res.json()) as Record<string, string | number>;
-        if (!res.ok) throw Object.assign(new Error(`migration refused: ${body.error}`), { response: { code: res.status, body } });
-        const at = Date.now();
-        return {
-          accessToken: String(body.access_token),
-          expires: new Date(at + Number(body.expires_in) * 1000),
-          refreshToken: String(body.refresh_token),
-          refreshTokenExpires: new Date(at + Number(body.refresh_token_expires_in) * 1000),
-        };
-      };
       const base = (client: typeof db): OfflineTokenDeps => ({ db: client, now: () => new Date(), logger, refresh: refreshGrant, migrate: migrateGrant });
       const a = ensureFreshOfflineToken(
         {

@@ -47,9 +47,14 @@ export function missingScopesFor(kind: RewardKind, granted: readonly string[]): 
   return adapterFor(kind).scopes.filter((scope) => !scopeGranted(granted, scope));
 }
 
+/** A session's comma-separated `scope` as a list of handles. */
+export function parseScopes(scope: string | null | undefined): string[] {
+  return (scope ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
 /** What the shop granted, as stored on its offline session; null when the app has no session for it. */
 export async function grantedScopesOf(db: Pick<Db, "session">, shop: string): Promise<string[] | null> {
   const row = await db.session.findUnique({ where: { id: `offline_${shop}` }, select: { scope: true } });
   if (!row) return null;
-  return (row.scope ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return parseScopes(row.scope);
 }
