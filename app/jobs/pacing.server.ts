@@ -9,8 +9,16 @@
 // call when its *requested* cost fits, so that is what we reserve (the largest requested cost seen
 // for the shop; lookups cost less than creates, so this errs on the safe side).
 //
-// In memory, per process: several worker processes each read Shopify's reports, so they correct
-// each other's spending after every call; a rare THROTTLED is then retried by the normal backoff.
+// In memory, per process. Several worker processes pacing one shop each see the others' spending
+// only in Shopify's next report, one round trip late, so each keeps a *reserve* in the bucket: it
+// spends down to the reserve, never to zero. The reserve starts at `margin` and doubles on every
+// THROTTLED answer (another process spent what we counted on), up to a quarter of the bucket, and
+// decays slowly while answers arrive unthrottled. Keeping points in the bucket costs nothing in
+// rate (the bucket refills at the same speed at any level below its maximum) — only the reserve
+// itself, once, at the end of a run — so every process still spends at the shop's full restore rate.
+// A THROTTLED call did not run (https://shopify.dev/docs/api/usage/rate-limits: the request is
+// rejected before execution), so `runOptions` asks runAdmin to send it again after this pacer's
+// wait instead of failing the unit of work.
 import type { AdminGraphql, QueryCost, RunOptions } from "~/services/rewards/deps.server";
 
 export interface PacerOptions {
@@ -21,6 +29,8 @@ export interface PacerOptions {
   margin?: number;
   /** Longest single wait before re-checking (default 2 s). */
   maxWaitMs?: number;
+  /** Times a THROTTLED call is sent again by runAdmin (default 3). */
+  throttledRetries?: number;
 }
 
 interface Bucket {
@@ -38,12 +48,12 @@ interface Bucket {
   estimate: number;
   throttledSeen: number;
   /**
-   * Share of the restore rate this process counts on between reports (1 alone; halved on each
-   * THROTTLED answer, down to 1/8, and grown back by 1/50 per answered call): several worker
-   * processes pacing one shop each see only the others' spending after the fact, so they back off
-   * like TCP's congestion window instead of all spending the same restored points.
+   * Points this process leaves in the bucket (at least `margin`): doubled on each THROTTLED answer
+   * (at least twice the call's cost, at most a quarter of the bucket), shrunk by 1 % of a call's
+   * cost per unthrottled answer. See the header: other processes' calls in flight are invisible
+   * until Shopify reports them, and the reserve absorbs them.
    */
-  share: number;
+  reserve: number;
   /** Smoothed round trip of this shop's calls (ms), null until one was answered. */
   latencyMs: number | null;
   /** Smoothed time a unit of work holds its lane, waits for the budget excluded (ms), as reported by the worker. */
@@ -58,7 +68,7 @@ export interface BucketSnapshot {
   reserved: number;
   estimate: number;
   throttledSeen: number;
-  share: number;
+  reserve: number;
   latencyMs: number | null;
   busyMs: number | null;
 }
@@ -110,19 +120,21 @@ export class Pacer {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly margin: number;
   private readonly maxWaitMs: number;
+  private readonly throttledRetries: number;
 
   constructor(options: PacerOptions = {}) {
     this.nowMs = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.margin = options.margin ?? 1;
     this.maxWaitMs = options.maxWaitMs ?? 2_000;
+    this.throttledRetries = Math.max(0, Math.floor(options.throttledRetries ?? 3));
   }
 
   private bucket(shop: string): Bucket {
     const key = shop.toLowerCase();
     let b = this.buckets.get(key);
     if (!b) {
-      b = { known: false, available: 0, maximum: 0, restoreRate: 0, atMs: this.nowMs(), reserved: 0, inflight: 0, estimate: 0, throttledSeen: 0, share: 1, latencyMs: null, busyMs: null };
+      b = { known: false, available: 0, maximum: 0, restoreRate: 0, atMs: this.nowMs(), reserved: 0, inflight: 0, estimate: 0, throttledSeen: 0, reserve: this.margin, latencyMs: null, busyMs: null };
       this.buckets.set(key, b);
     }
     return b;
@@ -130,7 +142,7 @@ export class Pacer {
 
   private refill(b: Bucket): void {
     const now = this.nowMs();
-    if (b.known) b.available = Math.min(b.maximum, b.available + (Math.max(0, now - b.atMs) / 1000) * b.restoreRate * b.share);
+    if (b.known) b.available = Math.min(b.maximum, b.available + (Math.max(0, now - b.atMs) / 1000) * b.restoreRate);
     b.atMs = now;
   }
 
@@ -145,11 +157,12 @@ export class Pacer {
     b.restoreRate = t.restoreRate;
     b.atMs = this.nowMs();
     if (Number.isFinite(cost.requestedQueryCost)) b.estimate = Math.max(b.estimate, cost.requestedQueryCost);
+    const ceiling = Math.max(this.margin, b.maximum / 4);
     if (cost.actualQueryCost === null) {
       b.throttledSeen++;
-      b.share = Math.max(1 / 8, b.share / 2);
+      b.reserve = Math.min(ceiling, Math.max(2 * b.estimate, 2 * b.reserve));
     } else {
-      b.share = Math.min(1, b.share + 1 / 50);
+      b.reserve = Math.max(this.margin, Math.min(ceiling, b.reserve - b.estimate / 100));
     }
   }
 
@@ -162,7 +175,7 @@ export class Pacer {
       if (!b.known) {
         // Nothing reported yet: one call at a time until the first answer tells us the bucket.
         if (b.inflight === 0) reserve = 0;
-      } else if (b.available - b.reserved >= b.estimate + this.margin) {
+      } else if (b.available - b.reserved >= b.estimate + b.reserve) {
         reserve = b.estimate;
       }
       if (reserve !== null) {
@@ -179,8 +192,8 @@ export class Pacer {
           b.available -= points;
         };
       }
-      const missing = b.known ? b.estimate + this.margin - (b.available - b.reserved) : 0;
-      const waitMs = b.known && b.restoreRate > 0 ? (missing / (b.restoreRate * b.share)) * 1000 : 10;
+      const missing = b.known ? b.estimate + b.reserve - (b.available - b.reserved) : 0;
+      const waitMs = b.known && b.restoreRate > 0 ? (missing / b.restoreRate) * 1000 : 10;
       await this.sleep(Math.min(this.maxWaitMs, Math.max(1, Math.ceil(waitMs))));
     }
   }
@@ -201,9 +214,14 @@ export class Pacer {
     };
   }
 
-  /** RunOptions that report every call's cost to the pacer (chained with `base.onCost`). */
+  /**
+   * RunOptions that report every call's cost to the pacer (chained with `base.onCost`) and let
+   * runAdmin send a THROTTLED call again (it did not run); with `wrap`'s graphql, each new send
+   * waits for the budget first.
+   */
   runOptions(shop: string, base: RunOptions = {}): RunOptions {
     return {
+      throttledRetries: this.throttledRetries,
       ...base,
       onCost: (cost) => {
         this.observe(shop, cost);
@@ -255,7 +273,7 @@ export class Pacer {
       reserved: b.reserved,
       estimate: b.estimate,
       throttledSeen: b.throttledSeen,
-      share: b.share,
+      reserve: b.reserve,
       latencyMs: b.latencyMs,
       busyMs: b.busyMs,
     };

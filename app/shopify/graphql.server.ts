@@ -42,6 +42,13 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Told about every cost report, so a scheduler can pace calls per shop. */
   onCost?: (cost: QueryCost) => void;
+  /**
+   * Send a THROTTLED call again, up to this many times (default 0: return the failure). Safe for
+   * mutations: Shopify rejects a throttled request before running it
+   * (https://shopify.dev/docs/api/usage/rate-limits). Only worth it when `graphql` waits for the
+   * budget itself (the worker's pacer, app/jobs/pacing.server.ts); otherwise `retryAfterMs` says when.
+   */
+  throttledRetries?: number;
 }
 
 function readCost(extensions: unknown): QueryCost | null {
@@ -86,6 +93,14 @@ export async function runAdmin<T>(
   variables: Record<string, unknown> = {},
   options: RunOptions = {},
 ): Promise<AdminResult<T>> {
+  let result = await runAdminOnce<T>(graphql, document, variables, options);
+  for (let retry = 0; retry < (options.throttledRetries ?? 0) && !result.ok && result.error.kind === "throttled"; retry++) {
+    result = await runAdminOnce<T>(graphql, document, variables, options);
+  }
+  return result;
+}
+
+async function runAdminOnce<T>(graphql: AdminGraphql, document: string, variables: Record<string, unknown>, options: RunOptions): Promise<AdminResult<T>> {
   const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
   let response: Response;
   try {
