@@ -39,6 +39,8 @@ export interface LeaseClaim {
   limit: number;
   leaseMs: number;
   provider?: DbProvider;
+  /** A further condition for this claim only (SQL over the table's columns). */
+  where?: Prisma.Sql;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function claimRows(db: Db, table: LeaseTable, claim: LeaseClaim): P
   const until = sqlTimestamp(provider, new Date(claim.now.getTime() + claim.leaseMs));
   const limit = Math.max(1, Math.floor(claim.limit));
   const name = Prisma.raw(`"${table.table}"`);
-  const free = Prisma.sql`"nextAttemptAt" <= ${now} AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now})${table.claimable ? Prisma.sql` AND ${table.claimable}` : Prisma.empty}`;
+  const free = Prisma.sql`"nextAttemptAt" <= ${now} AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now})${table.claimable ? Prisma.sql` AND ${table.claimable}` : Prisma.empty}${claim.where ? Prisma.sql` AND ${claim.where}` : Prisma.empty}`;
   const rows = await db.$queryRaw<{ id: string }[]>(Prisma.sql`
     UPDATE ${name}
        SET "claimedBy" = ${claim.workerId},

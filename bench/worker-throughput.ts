@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     "time-scale": { type: "string", default: "1" },
     batch: { type: "string", default: "20" },
     concurrency: { type: "string" },
+    "big-share": { type: "string", default: "0.5" },
   },
 });
 const N = Number(args.rewards);
@@ -39,9 +40,15 @@ const LATENCY = Number(args["latency-ms"]);
 const SHOPS = Math.max(1, Number(args.shops));
 const WORKERS = Math.max(1, Number(args.workers));
 const SCALE = Number(args["time-scale"]);
-for (const [name, v] of Object.entries({ rewards: N, "latency-ms": LATENCY, shops: SHOPS, workers: WORKERS, "time-scale": SCALE })) {
+// With several shops, shop 0 is the big one: it gets --big-share of the rewards, the small shops split the rest.
+const BIG_SHARE = Number(args["big-share"]);
+for (const [name, v] of Object.entries({ rewards: N, "latency-ms": LATENCY, shops: SHOPS, workers: WORKERS, "time-scale": SCALE, "big-share": BIG_SHARE })) {
   if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
 }
+if (BIG_SHARE > 1) throw new Error("--big-share must be between 0 and 1");
+const bigCount = SHOPS > 1 ? Math.round(N * BIG_SHARE) : N;
+/** Which shop the i-th reward belongs to. */
+const shopIndexOf = (i: number) => (SHOPS === 1 ? 0 : i < bigCount ? 0 : 1 + ((i - bigCount) % (SHOPS - 1)));
 
 const database = await scratchDatabase(args["database-url"]);
 const t0 = Date.now();
@@ -82,7 +89,7 @@ for (const { domain } of shops) {
 }
 const seedStarted = Date.now();
 for (let i = 0; i < N; i++) {
-  const { domain } = shops[i % SHOPS];
+  const { domain } = shops[shopIndexOf(i)];
   const list = customers.get(domain)!;
   const r = await issueRewardAsync(seedDeps, { shop: domain, customer: { id: list[i % list.length].id }, templateId: templates.get(domain)!, source: "REFERRAL" });
   if (!r.ok) throw new Error(r.error.message);
@@ -137,7 +144,32 @@ const createCost = creates.length > 0 ? Math.max(...creates.map((c) => c.actualQ
 const ceilingPoints = startLevels.reduce((a, b) => a + b, 0) + SHOPS * limits.restoreRate * elapsedShopifyS;
 const ceilingCodes = createCost > 0 ? ceilingPoints / createCost : 0;
 
-const rewards = await db.reward.findMany({ select: { code: true, status: true, shop: true, failureCode: true, issuedAt: true, createdAt: true } });
+const rewards = await db.reward.findMany({ select: { code: true, status: true, shop: true, failureCode: true, issuedAt: true, createdAt: true, attempts: true } });
+
+// Where the ceiling went: replay each shop's bucket from the call log (a call is charged when it
+// arrives, i.e. after the added latency). Restore that met a full bucket is lost; so is what is left
+// in the bucket at the end. The rest of the gap is points restored and spent late, never lost.
+let overflowPoints = 0;
+let endLevelPoints = 0;
+const runEndMs = shopify.nowMs();
+for (const { domain } of shops) {
+  let level = startLevels[shops.findIndex((s) => s.domain === domain)];
+  let at = firstCallMs;
+  const charges = emulator.inspect
+    .calls({ shop: domain })
+    .filter((c) => c.outcome !== "throttled" && c.actualQueryCost != null)
+    .map((c) => ({ at: c.at.getTime() + LATENCY * SCALE, cost: c.actualQueryCost! }))
+    .sort((a, b) => a.at - b.at);
+  for (const charge of [...charges, { at: runEndMs, cost: 0 }]) {
+    const t = Math.max(at, charge.at);
+    const refilled = level + ((t - at) / 1000) * limits.restoreRate;
+    if (refilled > limits.maximumAvailable) overflowPoints += refilled - limits.maximumAvailable;
+    level = Math.max(0, Math.min(limits.maximumAvailable, refilled) - charge.cost);
+    at = t;
+  }
+  endLevelPoints += level;
+}
+const retried = rewards.filter((r) => r.attempts > 1).length;
 const byStatus = new Map<string, number>();
 for (const r of rewards) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
 const discountsPerCode = new Map<string, number>();
@@ -158,10 +190,11 @@ const orphans = [...discountsPerCode.keys()].filter((k) => !rewardKeys.has(k)).l
 const failedThrottled = rewards.filter((r) => r.status === "FAILED" && /throttl/i.test(r.failureCode ?? "")).length;
 const issued = byStatus.get("ISSUED") ?? 0;
 
-// Fairness: each shop's issued codes against its own ceiling share (all shops have the same plan).
+// Fairness: shop 0 is the big one (--big-share of the rewards); when did each small shop get its last code?
 const perShopIssued = shops.map((s) => rewards.filter((r) => r.shop === s.domain && r.status === "ISSUED").length);
 const perShopLastIssued = shops.map((s) => Math.max(0, ...rewards.filter((r) => r.shop === s.domain && r.issuedAt).map((r) => r.issuedAt!.getTime())));
-
+const smallDone = perShopLastIssued.slice(1).map((t) => (t - startedReal) / 1000).sort((a, b) => a - b);
+const bigDone = (perShopLastIssued[0] - startedReal) / 1000;
 console.log(
   `Worker throughput — ${SHOPS} Standard shop(s) (bucket ${limits.maximumAvailable}, restore ${limits.restoreRate}/s each), ${N} rewards, ` +
     `${LATENCY} ms added to every Admin API call, ${WORKERS} worker process(es), ${database.provider}, batch ${args.batch}, ` +
@@ -181,13 +214,19 @@ console.log(
     ["codes share", pct(issued, ceilingCodes)],
     ["points share", `${pct(charged, ceilingPoints)} (${charged} of ${ceilingPoints.toFixed(0)} points charged, lookups included)`],
     ["THROTTLED answers", `${throttled} (pacers saw ${reports.reduce((a, r) => a + r.throttledSeen, 0)})`],
+    ["ceiling not spent", `${(ceilingPoints - charged).toFixed(0)} points: ${overflowPoints.toFixed(0)} restored into a full bucket, ${endLevelPoints.toFixed(0)} left in the buckets at the end (replayed from the call log)`],
+    ["rewards retried", `${retried} needed more than one attempt`],
     ["failed by THROTTLED", failedThrottled],
     ["duplicate discounts", `${duplicates} rewards with more than one discount; ${orphans} discounts with no reward`],
     ["status truth", `${issuedWithoutDiscount} Issued without a discount, ${unissuedWithDiscount} not Issued with one`],
     ["lanes per shop", `up to ${Math.max(0, ...reports.map((r) => r.maxLanes))} (seen at round starts)`],
     ...(SHOPS > 1
       ? ([
-          ["fairness", `issued per shop min ${Math.min(...perShopIssued)} / max ${Math.max(...perShopIssued)}; last code per shop between ${((Math.min(...perShopLastIssued) - startedReal) / 1000).toFixed(1)} s and ${((Math.max(...perShopLastIssued) - startedReal) / 1000).toFixed(1)} s real`],
+          [
+            "fairness",
+            `big shop: ${perShopIssued[0]} codes, last at ${bigDone.toFixed(1)} s real; ${SHOPS - 1} small shops: ${perShopIssued.slice(1).reduce((a, b) => a + b, 0)} codes, ` +
+              `each shop's last code at median ${smallDone[Math.floor(smallDone.length / 2)].toFixed(1)} s, slowest ${smallDone[smallDone.length - 1].toFixed(1)} s real`,
+          ],
         ] as [string, string][])
       : []),
   ]),

@@ -29,7 +29,7 @@ export interface PacerOptions {
   margin?: number;
   /** Longest single wait before re-checking (default 2 s). */
   maxWaitMs?: number;
-  /** Times a THROTTLED call is sent again by runAdmin (default 3). */
+  /** Times a THROTTLED call is sent again by runAdmin (default 10; each waits for the budget first). */
   throttledRetries?: number;
 }
 
@@ -127,7 +127,7 @@ export class Pacer {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.margin = options.margin ?? 1;
     this.maxWaitMs = options.maxWaitMs ?? 2_000;
-    this.throttledRetries = Math.max(0, Math.floor(options.throttledRetries ?? 3));
+    this.throttledRetries = Math.max(0, Math.floor(options.throttledRetries ?? 10));
   }
 
   private bucket(shop: string): Bucket {

@@ -14,14 +14,14 @@ import {
   type GeneratePendingDeps,
   type ProcessOutcome,
 } from "~/services/rewards/generate-pending.server";
-import { claimDueRewards, releaseClaims } from "./claim.server";
+import { claimFairBatch, releaseClaims } from "./claim.server";
 import type { Pacer } from "./pacing.server";
 import { periodicTasks, type PeriodicTask } from "./tasks.server";
 
 export type { ProcessOutcome } from "~/services/rewards/generate-pending.server";
 
 export interface WorkerConfig extends GeneratePendingConfig {
-  /** Rewards claimed per round. */
+  /** Rewards claimed per round (longest-waiting first; when one shop fills it, up to as many more from the other shops: claimFairBatch). */
   batchSize: number;
   /**
    * Rewards in flight per shop. "auto" (default): sized per shop from its bucket and the observed
@@ -104,7 +104,7 @@ function timedDeps(deps: WorkerDeps, onWait: (ms: number) => void): GeneratePend
 /** One round: claim due rewards and process them (shops in parallel, each shop paced). */
 export async function runWorkerOnce(deps: WorkerDeps, config: WorkerConfig, signal?: AbortSignal): Promise<WorkerRunSummary> {
   const { db, now, logger } = deps;
-  const claimed = await claimDueRewards(db, {
+  const claimed = await claimFairBatch(db, {
     workerId: config.workerId,
     now: now(),
     limit: config.batchSize,

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import db from "~/db.server";
-import { claimDueDeliveries, recordDelivery } from "./inbox.server";
+import { claimDueDeliveries, createDeliveryRecorder, recordDeliveries, recordDelivery } from "./inbox.server";
 import type { VerifiedWebhook } from "./receive.server";
 
 function delivery(shop = "inbox-test.myshopify.com"): VerifiedWebhook {
@@ -18,6 +18,65 @@ describe("webhook inbox", () => {
     expect(await db.webhookDelivery.count({ where: { webhookId: d.webhookId } })).toBe(1);
     // The same id from another shop is another delivery.
     expect(await recordDelivery(db, { ...d, shop: "other-inbox.myshopify.com" })).toBe("recorded");
+  });
+
+  it("GIVEN a batch with new, already-recorded and repeated webhook ids WHEN recorded in one statement THEN each gets its own outcome, in order, and each id is one row", async () => {
+    const shop = "batch-inbox.myshopify.com";
+    const old = delivery(shop);
+    await recordDelivery(db, old);
+    const a = delivery(shop);
+    const b = delivery(shop);
+    const outcomes = await recordDeliveries(db, [a, old, b, a, { ...old, shop: "batch-other.myshopify.com" }]);
+    expect(outcomes).toEqual(["recorded", "duplicate", "recorded", "duplicate", "recorded"]);
+    expect(await db.webhookDelivery.count({ where: { shop } })).toBe(3);
+    expect(await recordDeliveries(db, [])).toEqual([]);
+  });
+
+  it("GIVEN 40 concurrent deliveries (5 of them repeated) WHEN the group-commit recorder takes them THEN they share a few statements and every caller learns its own outcome after its row is stored", async () => {
+    const shop = "group-commit.myshopify.com";
+    let statements = 0;
+    const counting = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop === "$queryRaw") {
+          return (...args: unknown[]) => {
+            statements++;
+            return (target.$queryRaw as (...a: unknown[]) => Promise<unknown>)(...args);
+          };
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    }) as typeof db;
+    const record = createDeliveryRecorder(counting, { maxBatch: 16 });
+    const fresh = Array.from({ length: 35 }, () => delivery(shop));
+    const all = [...fresh, ...fresh.slice(0, 5)];
+    const outcomes = await Promise.all(all.map((d) => record(d)));
+    expect(outcomes.filter((o) => o === "recorded")).toHaveLength(35);
+    expect(outcomes.slice(35)).toEqual(Array(5).fill("duplicate"));
+    expect(await db.webhookDelivery.count({ where: { shop } })).toBe(35);
+    // 40 deliveries, at most 16 per statement: 3 statements, not 40.
+    expect(statements).toBe(3);
+  });
+
+  it("GIVEN a batch whose statement fails WHEN the recorder writes it THEN each of its deliveries is written alone and recorded (one bad row cannot fail its neighbours)", async () => {
+    const shop = "group-commit-failure.myshopify.com";
+    let calls = 0;
+    const failingOnce = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop === "$queryRaw") {
+          return (...args: unknown[]) => {
+            calls++;
+            if (calls === 1) return Promise.reject(new Error("batch statement failed"));
+            return (target.$queryRaw as (...a: unknown[]) => Promise<unknown>)(...args);
+          };
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    }) as typeof db;
+    const record = createDeliveryRecorder(failingOnce);
+    const batch = Array.from({ length: 4 }, () => delivery(shop));
+    expect(await Promise.all(batch.map((d) => record(d)))).toEqual(["recorded", "recorded", "recorded", "recorded"]);
+    expect(calls).toBe(5); // the failed batch, then each alone
+    expect(await db.webhookDelivery.count({ where: { shop } })).toBe(4);
   });
 
   it("GIVEN a delivery recorded by the raw INSERT WHEN it is read through Prisma THEN every field is what Prisma itself would have stored, to the millisecond", async () => {

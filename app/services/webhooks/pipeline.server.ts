@@ -1,14 +1,17 @@
 // The webhook pipeline: ONE path for every topic (docs/decisions/014).
 //   bounded read → HMAC (Shopify's library) → topic and shop checks → durable record keyed by
-//   X-Shopify-Webhook-Id → 200. Effects are applied afterwards by the worker from the inbox
-//   (inbox.server.ts, effects registered per topic in effects.server.ts).
+//   X-Shopify-Webhook-Id (concurrent deliveries share one INSERT: createDeliveryRecorder) → 200.
+//   Effects are applied afterwards by the worker from the inbox (inbox.server.ts, effects
+//   registered per topic in effects.server.ts).
 // Routes stay as thin as Shopify's template: `export const action = webhookAction(["orders/create"])`.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import type { WebhookTopic } from "./context";
-import { recordDelivery } from "./inbox.server";
+import { createDeliveryRecorder, type RecordOutcome } from "./inbox.server";
 import { receiveWebhook } from "./receive.server";
+
+let record: ((delivery: Awaited<ReturnType<typeof receiveWebhook>>) => Promise<RecordOutcome>) | undefined;
 
 /** Receives one delivery of one of `topics`; see the file comment. Thrown Responses are the 4xx answers. */
 export async function handleWebhook(request: Request, topics: readonly WebhookTopic[]): Promise<Response> {
@@ -19,7 +22,8 @@ export async function handleWebhook(request: Request, topics: readonly WebhookTo
     if (thrown instanceof Response) return thrown;
     throw thrown;
   }
-  const outcome = await recordDelivery(db, delivery);
+  record ??= createDeliveryRecorder(db);
+  const outcome = await record(delivery);
   if (outcome === "duplicate") logger.debug({ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId }, "duplicate webhook delivery");
   return new Response(null, { status: 200 });
 }
