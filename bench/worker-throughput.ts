@@ -170,6 +170,8 @@ for (const { domain } of shops) {
   endLevelPoints += level;
 }
 const retried = rewards.filter((r) => r.attempts > 1).length;
+const failedAttempts = await db.rewardEvent.groupBy({ by: ["reason"], where: { type: "ATTEMPT_FAILED" }, _count: { _all: true } });
+const retryReasons = failedAttempts.map((g) => `${g.reason ?? "?"} ${g._count._all}`).join(", ") || "none";
 const byStatus = new Map<string, number>();
 for (const r of rewards) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
 const discountsPerCode = new Map<string, number>();
@@ -215,7 +217,7 @@ console.log(
     ["points share", `${pct(charged, ceilingPoints)} (${charged} of ${ceilingPoints.toFixed(0)} points charged, lookups included)`],
     ["THROTTLED answers", `${throttled} (pacers saw ${reports.reduce((a, r) => a + r.throttledSeen, 0)})`],
     ["ceiling not spent", `${(ceilingPoints - charged).toFixed(0)} points: ${overflowPoints.toFixed(0)} restored into a full bucket, ${endLevelPoints.toFixed(0)} left in the buckets at the end (replayed from the call log)`],
-    ["rewards retried", `${retried} needed more than one attempt`],
+    ["rewards retried", `${retried} needed more than one attempt (failed attempts: ${retryReasons})`],
     ["failed by THROTTLED", failedThrottled],
     ["duplicate discounts", `${duplicates} rewards with more than one discount; ${orphans} discounts with no reward`],
     ["status truth", `${issuedWithoutDiscount} Issued without a discount, ${unissuedWithDiscount} not Issued with one`],

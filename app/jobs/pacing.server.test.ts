@@ -2,6 +2,7 @@
 // (refilled at the restore rate, minus calls in flight) covers the call's requested cost.
 import { describe, expect, it } from "vitest";
 import type { AdminGraphql, QueryCost } from "~/services/rewards/deps.server";
+import { runAdmin } from "~/shopify/graphql.server";
 import { Pacer, shopConcurrency, type ConcurrencyInput } from "./pacing.server";
 
 function fakeTime() {
@@ -70,20 +71,17 @@ describe("Pacer", () => {
     expect(pacer.snapshot("c.myshopify.com")).toMatchObject({ available: 3, throttledSeen: 1 });
   });
 
-  it("wraps an Admin GraphQL function and learns from RunOptions.onCost", async () => {
+  it("paces runAdmin's calls through RunOptions.pace and learns from RunOptions.onCost", async () => {
     const time = fakeTime();
     const pacer = new Pacer({ now: time.now, sleep: time.sleep });
     const calls: number[] = [];
+    // After each call Shopify says 10 left; each call costs 10 (+1 margin).
     const graphql: AdminGraphql = async () => {
       calls.push(time.now());
-      return new Response("{}");
+      return new Response(JSON.stringify({ data: { shop: { name: "e" } }, extensions: { cost: cost(10) } }));
     };
-    const paced = pacer.wrap("e.myshopify.com", graphql);
     const options = pacer.runOptions("e.myshopify.com");
-    for (let i = 0; i < 3; i++) {
-      await paced("query { shop { name } }");
-      options.onCost!(cost(10)); // after each call Shopify says 10 left; each call costs 10 (+1 margin)
-    }
+    for (let i = 0; i < 3; i++) expect((await runAdmin(graphql, "query { shop { name } }", {}, options)).ok).toBe(true);
     expect(calls).toHaveLength(3);
     expect(calls[1] - calls[0]).toBeGreaterThanOrEqual(10); // ~10 ms for the missing point
     expect(calls[2] - calls[1]).toBeGreaterThanOrEqual(10);
@@ -133,10 +131,40 @@ describe("Pacer", () => {
     const pacer = new Pacer({ now: time.now, sleep: time.sleep, margin: 0 });
     pacer.observe("w.myshopify.com", cost(0));
     const waits: number[] = [];
-    const paced = pacer.wrap("w.myshopify.com", async () => new Response("{}"), (ms) => waits.push(ms));
-    await paced("query { shop { name } }");
+    await runAdmin(async () => new Response("{}"), "query { shop { name } }", {}, pacer.runOptions("w.myshopify.com", {}, (ms) => waits.push(ms)));
     expect(waits).toHaveLength(1);
     expect(waits[0]).toBeGreaterThanOrEqual(100);
+  });
+
+  it("lets callers through in the order they came (no call starves behind luckier wake-ups)", async () => {
+    const time = fakeTime();
+    const pacer = new Pacer({ now: time.now, sleep: time.sleep, margin: 0 });
+    pacer.observe("q.myshopify.com", cost(0)); // drained: each call waits 100 ms for its 10 points
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        pacer.acquire("q.myshopify.com").then((release) => {
+          order.push(i);
+          release();
+        }),
+      ),
+    );
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it("starts a call's timeout after its wait for the budget, not before", async () => {
+    const time = fakeTime();
+    const pacer = new Pacer({ now: time.now, sleep: async (ms) => {
+      time.advance(ms);
+      await new Promise((resolve) => setTimeout(resolve, 30)); // the budget wait takes real time, longer than the timeout
+    }, margin: 0 });
+    pacer.observe("t.myshopify.com", cost(0));
+    const graphql: AdminGraphql = async (_query, options) => {
+      if (options?.signal?.aborted) throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
+      return new Response(JSON.stringify({ data: { shop: { name: "t" } } }));
+    };
+    const result = await runAdmin(graphql, "query { shop { name } }", {}, pacer.runOptions("t.myshopify.com", { timeoutMs: 20 }));
+    expect(result.ok).toBe(true);
   });
 });
 
@@ -235,7 +263,6 @@ describe("several processes pacing one shop (simulated clock)", () => {
         : { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }], extensions: { cost: { requestedQueryCost: 10, actualQueryCost: null, throttleStatus } } };
       return new Response(JSON.stringify(body));
     };
-    const { runAdmin } = await import("~/shopify/graphql.server");
     let started = 0;
     let succeeded = 0;
     let failed = 0;
@@ -243,7 +270,7 @@ describe("several processes pacing one shop (simulated clock)", () => {
     const shop = "sim.myshopify.com";
     for (let p = 0; p < processes; p++) {
       const pacer = new Pacer({ now: clock.now, sleep: clock.sleep });
-      const graphql = pacer.wrap(shop, shopify);
+      const graphql = shopify;
       const lane = async (): Promise<void> => {
         while (started < calls) {
           started++;

@@ -19,7 +19,7 @@
 // A THROTTLED call did not run (https://shopify.dev/docs/api/usage/rate-limits: the request is
 // rejected before execution), so `runOptions` asks runAdmin to send it again after this pacer's
 // wait instead of failing the unit of work.
-import type { AdminGraphql, QueryCost, RunOptions } from "~/services/rewards/deps.server";
+import type { QueryCost, RunOptions } from "~/services/rewards/deps.server";
 
 export interface PacerOptions {
   /** Milliseconds clock (default Date.now). */
@@ -58,6 +58,8 @@ interface Bucket {
   latencyMs: number | null;
   /** Smoothed time a unit of work holds its lane, waits for the budget excluded (ms), as reported by the worker. */
   busyMs: number | null;
+  /** Settles when the last caller in line has been let through: callers wait for the budget one by one, in order. */
+  line: Promise<void>;
 }
 
 export interface BucketSnapshot {
@@ -134,7 +136,7 @@ export class Pacer {
     const key = shop.toLowerCase();
     let b = this.buckets.get(key);
     if (!b) {
-      b = { known: false, available: 0, maximum: 0, restoreRate: 0, atMs: this.nowMs(), reserved: 0, inflight: 0, estimate: 0, throttledSeen: 0, reserve: this.margin, latencyMs: null, busyMs: null };
+      b = { known: false, available: 0, maximum: 0, restoreRate: 0, atMs: this.nowMs(), reserved: 0, inflight: 0, estimate: 0, throttledSeen: 0, reserve: this.margin, latencyMs: null, busyMs: null, line: Promise.resolve() };
       this.buckets.set(key, b);
     }
     return b;
@@ -166,9 +168,25 @@ export class Pacer {
     }
   }
 
-  /** Waits until the shop's bucket can take another call; returns the release for when it is answered. */
+  /**
+   * Waits until the shop's bucket can take another call; returns the release for when it is
+   * answered. First come, first served: a caller waits for the ones before it to be let through, so
+   * no call is starved by luckier wake-ups.
+   */
   async acquire(shop: string): Promise<() => void> {
     const b = this.bucket(shop);
+    const before = b.line;
+    let through!: () => void;
+    b.line = new Promise<void>((resolve) => (through = resolve));
+    await before;
+    try {
+      return await this.waitForBudget(b);
+    } finally {
+      through();
+    }
+  }
+
+  private async waitForBudget(b: Bucket): Promise<() => void> {
     for (;;) {
       this.refill(b);
       let reserve: number | null = null;
@@ -198,31 +216,26 @@ export class Pacer {
     }
   }
 
-  /** `graphql` that waits for the shop's budget before every call (`onWait` hears how long each waited). */
-  wrap(shop: string, graphql: AdminGraphql, onWait?: (ms: number) => void): AdminGraphql {
-    return async (query, options) => {
-      const asked = this.nowMs();
-      const release = await this.acquire(shop);
-      const sent = this.nowMs();
-      onWait?.(sent - asked);
-      try {
-        return await graphql(query, options);
-      } finally {
-        release();
-        this.recordLatency(shop, this.nowMs() - sent);
-      }
-    };
-  }
-
   /**
-   * RunOptions that report every call's cost to the pacer (chained with `base.onCost`) and let
-   * runAdmin send a THROTTLED call again (it did not run); with `wrap`'s graphql, each new send
-   * waits for the budget first.
+   * RunOptions for one shop's calls: wait for the budget before each call (`pace`; the call's
+   * timeout starts after it), report every cost to the pacer (chained with `base.onCost`), and let
+   * runAdmin send a THROTTLED call again (it did not run; the new send waits for the budget too).
+   * `onWait` hears how long each call waited.
    */
-  runOptions(shop: string, base: RunOptions = {}): RunOptions {
+  runOptions(shop: string, base: RunOptions = {}, onWait?: (ms: number) => void): RunOptions {
     return {
       throttledRetries: this.throttledRetries,
       ...base,
+      pace: async () => {
+        const asked = this.nowMs();
+        const release = await this.acquire(shop);
+        const sent = this.nowMs();
+        onWait?.(sent - asked);
+        return () => {
+          release();
+          this.recordLatency(shop, this.nowMs() - sent);
+        };
+      },
       onCost: (cost) => {
         this.observe(shop, cost);
         base.onCost?.(cost);

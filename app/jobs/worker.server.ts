@@ -98,7 +98,7 @@ export function lanesFor(config: Pick<WorkerConfig, "perShopConcurrency" | "maxP
 function timedDeps(deps: WorkerDeps, onWait: (ms: number) => void): GeneratePendingDeps {
   const pacer = deps.pacer;
   if (!pacer) return deps;
-  return { ...deps, pacer: { wrap: (shop, graphql) => pacer.wrap(shop, graphql, onWait), runOptions: (shop, base) => pacer.runOptions(shop, base) } };
+  return { ...deps, pacer: { runOptions: (shop, base) => pacer.runOptions(shop, base, onWait) } };
 }
 
 /** One round: claim due rewards and process them (shops in parallel, each shop paced). */

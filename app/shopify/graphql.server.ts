@@ -49,6 +49,12 @@ export interface RunOptions {
    * budget itself (the worker's pacer, app/jobs/pacing.server.ts); otherwise `retryAfterMs` says when.
    */
   throttledRetries?: number;
+  /**
+   * Waits until the call may be sent (a rate-limit pacer, app/jobs/pacing.server.ts) and returns
+   * what to call once it is answered. The timeout starts after this wait: a call queued behind the
+   * shop's budget has not been sent, so it cannot have timed out.
+   */
+  pace?: () => Promise<() => void>;
 }
 
 function readCost(extensions: unknown): QueryCost | null {
@@ -101,13 +107,16 @@ export async function runAdmin<T>(
 }
 
 async function runAdminOnce<T>(graphql: AdminGraphql, document: string, variables: Record<string, unknown>, options: RunOptions): Promise<AdminResult<T>> {
+  const answered = options.pace ? await options.pace() : null;
   const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
   let response: Response;
   try {
     response = await graphql(document, { variables, signal });
   } catch (error) {
+    answered?.();
     return failureFromThrown(error, options);
   }
+  answered?.();
   let body: { data?: T; errors?: unknown; extensions?: unknown };
   try {
     body = (await response.json()) as typeof body;

@@ -58,7 +58,7 @@ export const DEFAULT_GENERATE_PENDING_CONFIG: Omit<GeneratePendingConfig, "worke
 
 /** Keeps a shop's Admin API calls within its rate-limit budget (app/jobs/pacing.server.ts's Pacer). */
 export interface CallPacer {
-  wrap(shop: string, graphql: AdminGraphql): AdminGraphql;
+  /** RunOptions whose `pace` waits for the shop's budget before each call. */
   runOptions(shop: string, base?: RunOptions): RunOptions;
 }
 
@@ -92,7 +92,7 @@ async function accessFor(deps: GeneratePendingDeps, config: GeneratePendingConfi
   const graphql = await deps.adminFor(shop);
   const base = { timeoutMs: config.shopifyTimeoutMs, ...(deps.runOptions?.(shop) ?? {}) };
   if (!deps.pacer) return { graphql, options: base };
-  return { graphql: deps.pacer.wrap(shop, graphql), options: deps.pacer.runOptions(shop, base) };
+  return { graphql, options: deps.pacer.runOptions(shop, base) };
 }
 
 export async function processClaimedReward(deps: GeneratePendingDeps, config: GeneratePendingConfig, claimed: Pick<Reward, "id">): Promise<ProcessOutcome> {
