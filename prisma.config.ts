@@ -3,8 +3,9 @@
 // DATABASE_URL selects the database: `postgresql://…` → PostgreSQL (prisma/postgresql/…),
 // anything else (default `file:./dev.sqlite`) → SQLite (prisma/schema.prisma, prisma/migrations).
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { PrismaConfig } from "prisma";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 
@@ -49,6 +50,7 @@ export default {
   schema: postgres ? "prisma/postgresql/schema.prisma" : "prisma/schema.prisma",
   migrations: { path: postgres ? "prisma/postgresql/migrations" : "prisma/migrations" },
   async adapter() {
-    return postgres ? postgresAdapter(url) : new PrismaBetterSQLite3({ url: sqliteFile(url) });
+    // libSQL takes a `file:` URL; built from the absolute path so spaces and the like are encoded.
+    return postgres ? postgresAdapter(url) : new PrismaLibSQL({ url: pathToFileURL(sqliteFile(url)).href });
   },
 } satisfies PrismaConfig;

@@ -1,13 +1,24 @@
-// SQLite driver adapter that serializes everything on its one connection.
+// SQLite driver adapter (libSQL, docs/decisions/021-sqlite-driver-for-a-fresh-machine.md) that
+// serializes everything on its one connection.
 //
-// @prisma/adapter-better-sqlite3 runs all queries on a single better-sqlite3 connection and only
-// puts *transactions* behind its mutex: a query issued outside a transaction while an interactive
-// transaction is open runs inside that transaction — and is silently rolled back with it. This
-// wrapper makes every top-level query wait for an open transaction to finish (and vice versa), so
-// SQLite behaves like a database with real connections: no lost writes.
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+// A top-level query must never run inside an open interactive transaction (where it would be
+// silently rolled back with it): this wrapper makes every top-level query wait for an open
+// transaction to finish (and vice versa), so SQLite behaves like a database with real connections:
+// no lost writes. (@prisma/adapter-libsql has a lock of its own for the same purpose; the wrapper
+// keeps the guarantee ours, whatever a later adapter version does.)
+//
+// libSQL's file client would open a NEW connection after every interactive transaction (it hands its
+// connection to the transaction and opens another lazily): the per-connection pragmas below
+// (busy_timeout, synchronous) would silently fall back to SQLite's defaults after the first
+// transaction, and every transaction would leave a connection open until garbage collection. So the
+// client is wrapped to run transactions on its one connection (`oneConnection`), as
+// better-sqlite3 did.
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import type { Client, Config, InStatement, ResultSet, Transaction, TransactionMode } from "@libsql/client";
 
-type Factory = PrismaBetterSQLite3;
+type Factory = PrismaLibSQL;
 type Adapter = Awaited<ReturnType<Factory["connect"]>>;
 type Tx = Awaited<ReturnType<Adapter["startTransaction"]>>;
 
@@ -85,24 +96,127 @@ function serialize(adapter: Adapter): Adapter {
   };
 }
 
+const BEGIN: Record<TransactionMode, string> = {
+  write: "BEGIN IMMEDIATE",
+  read: "BEGIN TRANSACTION READONLY",
+  deferred: "BEGIN DEFERRED",
+};
+
+/**
+ * The libSQL client with interactive transactions on its own connection (BEGIN … COMMIT/ROLLBACK
+ * through `execute`) instead of a connection of their own. Safe only because the adapter never
+ * sends a top-level statement while a transaction is open (its lock and `serialize` above).
+ */
+function oneConnection(client: Client): Client {
+  const transaction = async (mode: TransactionMode = "write"): Promise<Transaction> => {
+    await client.execute(BEGIN[mode]);
+    let open = true;
+    const checkOpen = () => {
+      if (!open) throw new Error("The transaction is closed");
+    };
+    const execute = async (stmt: InStatement): Promise<ResultSet> => {
+      checkOpen();
+      return client.execute(stmt);
+    };
+    return {
+      execute,
+      batch: async (stmts: InStatement[]) => {
+        const results: ResultSet[] = [];
+        for (const stmt of stmts) results.push(await execute(stmt));
+        return results;
+      },
+      // The client's executeMultiple rolls back an open transaction when it ends: not usable here.
+      executeMultiple: () => Promise.reject(new Error("executeMultiple is not supported inside a transaction on one connection")),
+      commit: async () => {
+        checkOpen();
+        try {
+          await client.execute("COMMIT");
+        } catch (error) {
+          // A failed COMMIT (SQLITE_BUSY in rollback-journal mode) leaves the transaction open on the
+          // shared connection: end it, so the next top-level statement does not run inside it.
+          await client.execute("ROLLBACK").catch(() => undefined);
+          throw error;
+        } finally {
+          open = false;
+        }
+      },
+      rollback: async () => {
+        if (!open) return;
+        open = false;
+        await client.execute("ROLLBACK");
+      },
+      close: () => {
+        if (open) {
+          open = false;
+          void client.execute("ROLLBACK").catch(() => undefined);
+        }
+      },
+      get closed() {
+        return !open || client.closed;
+      },
+    };
+  };
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === "transaction") return transaction;
+      const value: unknown = Reflect.get(target, property, target);
+      // Bound: the client's methods use private fields, which a proxy as `this` cannot reach.
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+class OneConnectionLibSQL extends PrismaLibSQL {
+  override createClient(config: Config): Client {
+    return oneConnection(super.createClient(config));
+  }
+}
+
 /**
  * WAL journal + synchronous=NORMAL (bench/RESULTS.md): readers no longer block the writer and a
  * commit is one append to the WAL instead of a rollback-journal write + fsync of the database.
  * Durable across an app crash; a power loss can lose the last commits (never corrupt the file).
  * SQLITE_WAL=false keeps SQLite's default rollback journal (for comparison).
+ * One statement each, sent with `queryRaw`: libSQL refuses `executeScript` for a statement that
+ * returns rows (`PRAGMA journal_mode = WAL` does).
  */
-export const SQLITE_WAL_PRAGMAS = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+export const SQLITE_WAL_PRAGMAS: readonly string[] = ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"];
 
-/** Drop-in replacement for `new PrismaBetterSQLite3(config)` with serialized access. */
-export function serializedSqliteAdapter(config: ConstructorParameters<typeof PrismaBetterSQLite3>[0], options: { wal?: boolean } = {}) {
-  const inner = new PrismaBetterSQLite3(config);
+export interface SqliteAdapterConfig {
+  /** The database file: an absolute path or a `file:` URL. */
+  url: string;
+  /**
+   * How long (ms) a statement waits for another process's lock before SQLITE_BUSY
+   * (PRAGMA busy_timeout). Default 5 000, better-sqlite3's default (libSQL's own is 0).
+   */
+  timeout?: number;
+}
+
+/** `file:` URL of an absolute path (encoded: spaces, `#`, `?`), or the URL as given. */
+function libsqlFileUrl(fileOrUrl: string): string {
+  return fileOrUrl.startsWith("file:") ? fileOrUrl : pathToFileURL(path.resolve(fileOrUrl)).href;
+}
+
+/** A `PrismaLibSQL` on one serialized connection, with the busy timeout and (unless SQLITE_WAL=false) WAL. */
+export function serializedSqliteAdapter(config: SqliteAdapterConfig, options: { wal?: boolean } = {}) {
+  // intMode "bigint": integers come back exactly (BigInt columns beyond 2^53, COUNT(*) in raw
+  // queries as BigInt), as with better-sqlite3's safe integers. timestampFormat "iso8601": DateTime
+  // is stored as ISO-8601 text, which raw SQL compares against Date parameters the adapter encodes
+  // the same way (app/claim-rows.server.ts, app/services/webhooks/inbox.server.ts).
+  const inner = new OneConnectionLibSQL({ url: libsqlFileUrl(config.url), intMode: "bigint" }, { timestampFormat: "iso8601" });
   const wal = options.wal ?? !["false", "0", "no"].includes(process.env.SQLITE_WAL ?? "");
+  const pragmas = [`PRAGMA busy_timeout = ${Math.max(0, Math.floor(config.timeout ?? 5_000))}`, ...(wal ? SQLITE_WAL_PRAGMAS : [])];
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
     connect: async () => {
       const adapter = serialize(await inner.connect());
-      if (wal) await adapter.executeScript(SQLITE_WAL_PRAGMAS);
+      try {
+        for (const sql of pragmas) await adapter.queryRaw({ sql, args: [], argTypes: [] });
+      } catch (error) {
+        await adapter.dispose();
+        throw error;
+      }
       return adapter;
     },
   } as unknown as Factory;

@@ -12,6 +12,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { InValue } from "@libsql/client";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 
@@ -45,8 +47,8 @@ if (migrated.status !== 0) throw new Error(`migrate deploy failed:\n${migrated.s
 // The client the app would build for this URL, with Prisma's query log on to capture the SQL.
 process.env.DATABASE_URL = DATABASE_URL;
 const { PrismaClient } = await import("@prisma/client");
-const { PrismaBetterSQLite3 } = await import("@prisma/adapter-better-sqlite3");
-const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file }), log: [{ emit: "event", level: "query" }] });
+const { PrismaLibSQL } = await import("@prisma/adapter-libsql");
+const db = new PrismaClient({ adapter: new PrismaLibSQL({ url: pathToFileURL(file).href }), log: [{ emit: "event", level: "query" }] });
 let lastQuery: { query: string; params: string } | null = null;
 db.$on("query", (e) => {
   if (/FROM .*Reward/.test(e.query) && /ORDER BY/.test(e.query)) lastQuery = { query: e.query, params: e.params };
@@ -118,21 +120,21 @@ async function cursorForPage(n: number, query: { customerId?: string; status?: "
   }
   return after;
 }
-const Database = (await import("better-sqlite3")).default;
-const raw = new Database(file, { readonly: true });
+const { createClient } = await import("@libsql/client");
+// A second connection of its own (the bench only reads through it).
+const raw = createClient({ url: pathToFileURL(file).href });
 /** The SQL Prisma sent for the last page read, with its parameters, to time and explain on its own. */
-function captured(): { sql: string; bind: unknown[] } {
+function captured(): { sql: string; bind: InValue[] } {
   if (!lastQuery) throw new Error("no query captured");
   const { query, params } = lastQuery as { query: string; params: string };
-  return { sql: query, bind: (JSON.parse(params) as unknown[]).map((p) => (typeof p === "boolean" ? Number(p) : p)) };
+  return { sql: query, bind: (JSON.parse(params) as InValue[]).map((p) => (typeof p === "boolean" ? Number(p) : p)) };
 }
-function queryPlan(q: { sql: string; bind: unknown[] }): string[] {
-  return (raw.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.bind) as { detail: string }[]).map((r) => r.detail);
+async function queryPlan(q: { sql: string; bind: InValue[] }): Promise<string[]> {
+  return (await raw.execute({ sql: `EXPLAIN QUERY PLAN ${q.sql}`, args: q.bind })).rows.map((r) => String(r.detail));
 }
-/** The database's own time for a statement (no Prisma), in the same process. */
-async function timeSql(q: { sql: string; bind: unknown[] }) {
-  const statement = raw.prepare(q.sql);
-  return time(async () => statement.all(...q.bind));
+/** The database's own time for a statement (no Prisma), in the same process (libSQL's client prepares it on each run). */
+async function timeSql(q: { sql: string; bind: InValue[] }) {
+  return time(() => raw.execute({ sql: q.sql, args: q.bind }));
 }
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`.padStart(10);
 
@@ -161,12 +163,12 @@ for (const c of cases) {
   );
   const offsetSql = await timeSql(captured());
   console.log(c.label);
-  console.log(`                     listRewards (Prisma + SQLite)     SQL alone (better-sqlite3)`);
+  console.log(`                     listRewards (Prisma + SQLite)     SQL alone (libSQL client)`);
   console.log(`                     median      p95                   median      p95`);
   console.log(`  keyset page 1     ${fmt(first.median)} ${fmt(first.p95)}            ${fmt(firstSql.median)} ${fmt(firstSql.p95)}`);
   console.log(`  keyset page ${String(pageN).padEnd(5)} ${fmt(deep.median)} ${fmt(deep.p95)}            ${fmt(deepSql.median)} ${fmt(deepSql.p95)}`);
   console.log(`  OFFSET page ${String(pageN).padEnd(5)} ${fmt(offset.median)} ${fmt(offset.p95)}            ${fmt(offsetSql.median)} ${fmt(offsetSql.p95)}   (contrast only; the app never uses OFFSET)`);
-  console.log(`  plan of the keyset query: ${queryPlan(deepQuery).join(" | ")}\n`);
+  console.log(`  plan of the keyset query: ${(await queryPlan(deepQuery)).join(" | ")}\n`);
   rows.push([c.label, String(pageN), first.median.toFixed(3), deep.median.toFixed(3), firstSql.median.toFixed(3), deepSql.median.toFixed(3), offsetSql.median.toFixed(3)]);
 }
 console.log("summary (median ms): case | page | keyset p1 | keyset pN | SQL p1 | SQL pN | SQL OFFSET pN");

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import Database from "better-sqlite3";
+import { createClient, type Client } from "@libsql/client";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { postgresSchemaFrom } from "../scripts/lib/prisma-schemas.mjs";
@@ -31,24 +31,35 @@ function migrationsSql(folder: string): string[] {
     .map((name) => readFileSync(path.join(dir, name, "migration.sql"), "utf8"));
 }
 
-function describeSqlite(statements: string[]) {
-  const db = new Database(":memory:");
-  for (const sql of statements) db.exec(sql);
-  const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .all() as { name: string }[];
-  const shape = tables.map(({ name }) => ({
-    table: name,
-    columns: db.prepare(`PRAGMA table_info("${name}")`).all(),
-    foreignKeys: db.prepare(`PRAGMA foreign_key_list("${name}")`).all(),
-    // `seq` is only the order the indexes were created in (a later migration adds an index after
-    // the unique ones); name, uniqueness, origin, partialness and columns are the schema.
-    indexes: (db.prepare(`PRAGMA index_list("${name}")`).all() as { name: string; unique: number; seq: number }[])
-      .map(({ seq: _seq, ...i }) => ({ ...i, columns: db.prepare(`PRAGMA index_xinfo("${i.name}")`).all() }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-  }));
-  db.close();
-  return shape;
+/** The rows of a statement as plain objects (column → value). */
+async function all(db: Client, sql: string): Promise<Record<string, unknown>[]> {
+  return (await db.execute(sql)).rows.map((row) => ({ ...row }));
+}
+
+async function describeSqlite(statements: string[]) {
+  const db = createClient({ url: ":memory:" });
+  try {
+    for (const sql of statements) await db.executeMultiple(sql);
+    const tables = (await all(db, "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")) as { name: string }[];
+    const shape = [];
+    for (const { name } of tables) {
+      // `seq` is only the order the indexes were created in (a later migration adds an index after
+      // the unique ones); name, uniqueness, origin, partialness and columns are the schema.
+      const indexes = [];
+      for (const { seq: _seq, ...i } of (await all(db, `PRAGMA index_list("${name}")`)) as { name: string; unique: number; seq: number }[]) {
+        indexes.push({ ...i, columns: await all(db, `PRAGMA index_xinfo("${i.name}")`) });
+      }
+      shape.push({
+        table: name,
+        columns: await all(db, `PRAGMA table_info("${name}")`),
+        foreignKeys: await all(db, `PRAGMA foreign_key_list("${name}")`),
+        indexes: indexes.sort((a, b) => a.name.localeCompare(b.name)),
+      });
+    }
+    return shape;
+  } finally {
+    db.close();
+  }
 }
 
 async function describePostgres(statements: string[]) {
@@ -88,9 +99,9 @@ describe("database schema", () => {
     expect(committed).toContain('provider = "postgresql"');
   });
 
-  it("SQLite migrations build exactly the schema (no drift)", () => {
-    const fromMigrations = describeSqlite(migrationsSql("prisma/migrations"));
-    const fromSchema = describeSqlite([schemaSql("prisma/schema.prisma", "file:./dev.sqlite")]);
+  it("SQLite migrations build exactly the schema (no drift)", async () => {
+    const fromMigrations = await describeSqlite(migrationsSql("prisma/migrations"));
+    const fromSchema = await describeSqlite([schemaSql("prisma/schema.prisma", "file:./dev.sqlite")]);
     expect(fromMigrations.map((t) => t.table)).toContain("Reward");
     expect(fromMigrations).toEqual(fromSchema);
   });

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import Database from "better-sqlite3";
+import { createClient } from "@libsql/client";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { ROOT, testDatabaseProvider } from "./setup/databases";
@@ -46,19 +46,24 @@ const EVENT = `INSERT INTO "RewardEvent" ("id","rewardId","shop","type","toStatu
 const CUSTOMER = `INSERT INTO "Customer" ("id","shop","shopifyCustomerId","updatedAt") VALUES ('c','s','gid://shopify/Customer/1',CURRENT_TIMESTAMP)`;
 
 describe("migration 20261130100000_failure_reason_code", () => {
-  it("SQLite: old failureReason text becomes failureCode + failureMessage; events get reasonCode", () => {
+  it("SQLite: old failureReason text becomes failureCode + failureMessage; events get reasonCode", async () => {
     const { before, target } = migrations("prisma/migrations");
-    const db = new Database(":memory:");
-    for (const sql of before) db.exec(sql);
-    db.exec(CUSTOMER);
-    for (const sql of insertRows("'")) db.exec(sql);
-    db.exec(EVENT);
+    const db = createClient({ url: ":memory:" });
+    try {
+      for (const sql of before) await db.executeMultiple(sql);
+      await db.execute(CUSTOMER);
+      for (const sql of insertRows("'")) await db.execute(sql);
+      await db.execute(EVENT);
 
-    db.exec(target);
+      await db.executeMultiple(target);
 
-    expect(db.prepare(`SELECT "id","failureCode","failureMessage" FROM "Reward" ORDER BY rowid`).all()).toEqual(EXPECTED);
-    expect(db.prepare(`SELECT "reasonCode" FROM "RewardEvent"`).get()).toEqual({ reasonCode: "shopify_unavailable" });
-    db.close();
+      const rows = (await db.execute(`SELECT "id","failureCode","failureMessage" FROM "Reward" ORDER BY rowid`)).rows.map((row) => ({ ...row }));
+      expect(rows).toEqual(EXPECTED);
+      const events = (await db.execute(`SELECT "reasonCode" FROM "RewardEvent"`)).rows.map((row) => ({ ...row }));
+      expect(events[0]).toEqual({ reasonCode: "shopify_unavailable" });
+    } finally {
+      db.close();
+    }
   });
 
   it.runIf(testDatabaseProvider() === "postgresql")("PostgreSQL: the same rows read the same way", async () => {

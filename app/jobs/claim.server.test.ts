@@ -19,7 +19,7 @@ const { emulator, adminGraphql } = useShopifyEmulator();
 const SHOP: string = TEST_APP.shop;
 let customer: Customer;
 /**
- * PostgreSQL only: more clients = more connections in this process. (With SQLite, better-sqlite3
+ * PostgreSQL only: more clients = more connections in this process. (With SQLite, the libSQL driver
  * waits for a lock synchronously, so two connections in ONE process can block each other until the
  * busy timeout; separate processes are what SQLite deployments run, see the child-process test.)
  */
