@@ -29,7 +29,7 @@ import {
   type ShopifyFailure,
 } from "~/domain/rewards";
 import { cleanupRewardCode } from "./cancel.server";
-import type { AdminGraphql, RewardDeps, RunOptions } from "./deps.server";
+import type { RewardDeps, RunOptions } from "./deps.server";
 import { recordEvent, recordEventOnce, shopifyErrorJson, shopifyMessage, transitionReward } from "./events.server";
 import { isRejectedToken, markAccessRevoked, PAUSE_REASONS, pauseEventKey, shopWorkPause, type WorkPause } from "~/services/lifecycle/lifecycle.server";
 import { generateInShopify, removeFromShopify, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
