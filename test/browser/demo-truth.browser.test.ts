@@ -51,10 +51,12 @@ beforeAll(async () => {
     if (message.type() === "error") problems.push(`console: ${message.text()} at ${message.location().url} on ${page.url()}`);
   });
   page.on("requestfailed", (request) => {
-    // A Remix data request still in flight when the page reloads or navigates (e.g. the profile's
-    // periodic revalidation while a reward is Pending) is aborted by the browser, not failed: an
-    // answer the page no longer needs. Any other failure, and every HTTP error, is a defect.
-    if (request.failure()?.errorText === "net::ERR_ABORTED" && new URL(request.url()).searchParams.has("_data")) return;
+    // A Remix data request or route-discovery request (`/__manifest`, fetched for the links on the
+    // page) still in flight when the page reloads or navigates (e.g. the profile's periodic
+    // revalidation while a reward is Pending) is aborted by the browser, not failed: an answer the
+    // page no longer needs. Any other failure, and every HTTP error, is a defect.
+    const url = new URL(request.url());
+    if (request.failure()?.errorText === "net::ERR_ABORTED" && (url.searchParams.has("_data") || url.pathname === "/__manifest")) return;
     problems.push(`request failed: ${request.url()} (${request.failure()?.errorText}) on ${request.frame().url()}`);
   });
   page.on("response", (response) => {
