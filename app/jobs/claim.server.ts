@@ -22,7 +22,7 @@ export interface ClaimOptions {
   limit: number;
   leaseMs: number;
   provider?: DbProvider;
-  /** Leave these shops' rewards alone (see `claimFairBatch`). */
+  /** Leave these shops' rewards alone (a worker round's fairness: app/jobs/worker.server.ts `runWorkerOnce`). */
   excludeShops?: readonly string[];
 }
 
@@ -42,21 +42,6 @@ export async function claimDueRewards(db: Db, options: ClaimOptions): Promise<Re
   if (ids.length === 0) return [];
   const rewards = await db.reward.findMany({ where: { id: { in: ids }, claimedBy: options.workerId } });
   return rewards.sort((a, b) => (a.nextAttemptAt?.getTime() ?? 0) - (b.nextAttemptAt?.getTime() ?? 0));
-}
-
-/**
- * One worker round's work, fair across shops: the longest-waiting `limit` rewards, and — when
- * those fill the batch — up to `limit` more from every *other* shop. A big shop's backlog (a bulk
- * issue of thousands, paced by its own bucket) is then never ahead of a small shop's one reward:
- * each round carries both, and each shop is paced by its own bucket and lanes
- * (app/jobs/pacing.server.ts), so the small shop's reward goes at once.
- */
-export async function claimFairBatch(db: Db, options: ClaimOptions): Promise<Reward[]> {
-  const first = await claimDueRewards(db, options);
-  if (first.length < options.limit) return first;
-  const shops = new Set([...(options.excludeShops ?? []), ...first.map((r) => r.shop)]);
-  const others = await claimDueRewards(db, { ...options, excludeShops: [...shops] });
-  return [...first, ...others];
 }
 
 /** Gives claimed rewards back at once (graceful shutdown), instead of letting their leases run out. */

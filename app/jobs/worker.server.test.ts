@@ -109,6 +109,46 @@ describe("worker: pacing and shutdown", () => {
     expect(emulator.inspect.countCalls(undefined, { shop: STANDARD, outcome: "throttled" })).toBe(0);
   });
 
+  it("a big shop's backlog does not hold up other shops: while its batch waits for its budget, the round keeps serving the others, batch after batch", async () => {
+    const who = await createCustomer(db, STANDARD, {}, emulator);
+    const tpl = await createTemplate(db, STANDARD, { purpose: "REFERRAL", pointsCost: null });
+    const token = emulator.store.getShop(STANDARD)!.accessToken;
+    // GIVEN a backlog of 8 rewards of a drained Standard shop, OLDER than 15 rewards of another shop.
+    for (let i = 0; i < 8; i++) await pending(STANDARD, who, tpl);
+    const others: string[] = [];
+    for (let i = 0; i < 15; i++) others.push((await pending()).id);
+    const due = await db.reward.findFirstOrThrow({ where: { id: others[0] } });
+    await db.reward.updateMany({ where: { shop: STANDARD, status: "PENDING" }, data: { nextAttemptAt: new Date(due.nextAttemptAt!.getTime() - 60_000) } });
+    emulator.admin.throttle.setAvailable(token, STANDARD, 0);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const pacer = new Pacer({
+      now: () => shopifyTime.now().getTime(),
+      sleep: async (ms) => {
+        await gate;
+        await waitOnShopifyTime(ms);
+      },
+    });
+    pacer.observe(STANDARD, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } });
+    pacer.observe(SHOP, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 20000, currentlyAvailable: 20000, restoreRate: 1000 } });
+
+    // WHEN one round runs with batches of 5 (the first batch is the Standard shop's oldest 5).
+    const round = runWorkerOnce({ ...deps({ now: () => new Date() }), pacer }, config({ batchSize: 5, perShopConcurrency: "auto" }));
+
+    // THEN all 15 of the other shop are issued — three batches — while the Standard batch still waits.
+    const issuedOthers = async () => db.reward.count({ where: { id: { in: others }, status: "ISSUED" } });
+    for (let i = 0; i < 600 && (await issuedOthers()) < 15; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await issuedOthers()).toBe(15);
+    expect(await db.reward.count({ where: { shop: STANDARD, status: "ISSUED" } })).toBe(0);
+
+    open();
+    const summary = await round;
+    expect(summary.claimed).toBe(20);
+    expect(summary.outcomes).toEqual({ issued: 20 });
+    // The Standard shop's other 3 are the next round's.
+    expect(await db.reward.count({ where: { shop: STANDARD, status: "PENDING" } })).toBe(3);
+  });
+
   it("graceful stop finishes the reward in progress and gives the other claimed rewards back", async () => {
     const rewards = [];
     for (let i = 0; i < 4; i++) rewards.push(await pending());

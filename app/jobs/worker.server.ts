@@ -14,14 +14,14 @@ import {
   type GeneratePendingDeps,
   type ProcessOutcome,
 } from "~/services/rewards/generate-pending.server";
-import { claimFairBatch, releaseClaims } from "./claim.server";
+import { claimDueRewards, releaseClaims } from "./claim.server";
 import type { Pacer } from "./pacing.server";
 import { periodicTasks, type PeriodicTask } from "./tasks.server";
 
 export type { ProcessOutcome } from "~/services/rewards/generate-pending.server";
 
 export interface WorkerConfig extends GeneratePendingConfig {
-  /** Rewards claimed per round (longest-waiting first; when one shop fills it, up to as many more from the other shops: claimFairBatch). */
+  /** Rewards claimed at a time (longest-waiting first; see `runWorkerOnce` for how other shops get theirs meanwhile). */
   batchSize: number;
   /**
    * Rewards in flight per shop. "auto" (default): sized per shop from its bucket and the observed
@@ -101,17 +101,47 @@ function timedDeps(deps: WorkerDeps, onWait: (ms: number) => void): GeneratePend
   return { ...deps, pacer: { runOptions: (shop, base) => pacer.runOptions(shop, base, onWait) } };
 }
 
-/** One round: claim due rewards and process them (shops in parallel, each shop paced). */
+/**
+ * One round: claim due rewards and process them (shops in parallel, each shop paced).
+ *
+ * Fair across shops: the round claims the longest-waiting batch; when that batch is full (a big
+ * shop's backlog, say — paced by its own bucket, so it takes a while), the round keeps claiming
+ * and processing batches of the OTHER shops' due rewards for as long as the first batch runs. A
+ * small shop's reward therefore never waits behind a big shop's bulk issue: each shop goes at the
+ * pace of its own bucket.
+ */
 export async function runWorkerOnce(deps: WorkerDeps, config: WorkerConfig, signal?: AbortSignal): Promise<WorkerRunSummary> {
-  const { db, now, logger } = deps;
-  const claimed = await claimFairBatch(db, {
-    workerId: config.workerId,
-    now: now(),
-    limit: config.batchSize,
-    leaseMs: config.leaseMs,
-    ...(deps.provider ? { provider: deps.provider } : {}),
-  });
-  const summary: WorkerRunSummary = { claimed: claimed.length, outcomes: {}, errors: 0, released: 0 };
+  const { db, now } = deps;
+  const summary: WorkerRunSummary = { claimed: 0, outcomes: {}, errors: 0, released: 0 };
+  const claim = (excludeShops?: readonly string[]) =>
+    claimDueRewards(db, {
+      workerId: config.workerId,
+      now: now(),
+      limit: config.batchSize,
+      leaseMs: config.leaseMs,
+      ...(deps.provider ? { provider: deps.provider } : {}),
+      ...(excludeShops ? { excludeShops } : {}),
+    });
+  const first = await claim();
+  summary.claimed += first.length;
+  let firstDone = false;
+  const firstRun = processBatch(deps, config, first, summary, signal).finally(() => (firstDone = true));
+  if (first.length >= config.batchSize) {
+    const busyShops = [...new Set(first.map((r) => r.shop))];
+    while (!firstDone && !signal?.aborted) {
+      const others = await claim(busyShops);
+      if (others.length === 0) break;
+      summary.claimed += others.length;
+      await processBatch(deps, config, others, summary, signal);
+    }
+  }
+  await firstRun;
+  return summary;
+}
+
+/** Processes claimed rewards: shops in parallel, each shop's lanes sized and its calls paced. Never throws. */
+async function processBatch(deps: WorkerDeps, config: WorkerConfig, claimed: Reward[], summary: WorkerRunSummary, signal?: AbortSignal): Promise<void> {
+  const { db, logger } = deps;
   const byShop = new Map<string, Reward[]>();
   for (const reward of claimed) byShop.set(reward.shop, [...(byShop.get(reward.shop) ?? []), reward]);
 
@@ -137,7 +167,6 @@ export async function runWorkerOnce(deps: WorkerDeps, config: WorkerConfig, sign
       }),
     ),
   );
-  return summary;
 }
 
 export interface WorkerLoopOptions extends WorkerConfig {
