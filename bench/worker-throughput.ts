@@ -213,7 +213,7 @@ console.log(
     ["run time", `${elapsedShopifyS.toFixed(1)} s Shopify time from the first call (${elapsedRealS.toFixed(1)} s real, of which ${startupRealS.toFixed(1)} s process start-up)`],
     ["rewards", [...byStatus.entries()].map(([k, v]) => `${k} ${v}`).join(", ")],
     ["codes issued", `${issued} of a ceiling of ${ceilingCodes.toFixed(0)} codes (one create costs ${Number.isFinite(createCost) ? createCost : "n/a"} points)`],
-    ["codes share", pct(issued, ceilingCodes)],
+    ["codes share", `${pct(issued, ceilingCodes)}${SHOPS > 1 ? " (of all shops' buckets over the whole run: small shops that finish early leave theirs unused; see fairness)" : ""}`],
     ["points share", `${pct(charged, ceilingPoints)} (${charged} of ${ceilingPoints.toFixed(0)} points charged, lookups included)`],
     ["THROTTLED answers", `${throttled} (pacers saw ${reports.reduce((a, r) => a + r.throttledSeen, 0)})`],
     ["ceiling not spent", `${(ceilingPoints - charged).toFixed(0)} points: ${overflowPoints.toFixed(0)} restored into a full bucket, ${endLevelPoints.toFixed(0)} left in the buckets at the end (replayed from the call log)`],
@@ -226,7 +226,7 @@ console.log(
       ? ([
           [
             "fairness",
-            `big shop: ${perShopIssued[0]} codes, last at ${bigDone.toFixed(1)} s real; ${SHOPS - 1} small shops: ${perShopIssued.slice(1).reduce((a, b) => a + b, 0)} codes, ` +
+            `big shop: ${perShopIssued[0]} codes (${pct(perShopIssued[0], (startLevels[0] + limits.restoreRate * elapsedShopifyS) / createCost)} of its own ceiling), last at ${bigDone.toFixed(1)} s real; ${SHOPS - 1} small shops: ${perShopIssued.slice(1).reduce((a, b) => a + b, 0)} codes, ` +
               `each shop's last code at median ${smallDone[Math.floor(smallDone.length / 2)].toFixed(1)} s, slowest ${smallDone[smallDone.length - 1].toFixed(1)} s real`,
           ],
         ] as [string, string][])
