@@ -40,6 +40,26 @@ beforeAll(async () => {
   expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ issued: 1 });
 });
 
+/**
+ * A pacer that knows the Standard shop's bucket is empty and the Plus shop's full, and whose waits
+ * block until the test calls `open()` (then they move Shopify's clock): the Standard shop's calls
+ * cannot go before the test says so, however fast or slow the machine is.
+ */
+function gatedPacer(): { pacer: Pacer; open: () => void } {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const pacer = new Pacer({
+    now: () => shopifyTime.now().getTime(),
+    sleep: async (ms) => {
+      await gate;
+      await waitOnShopifyTime(ms);
+    },
+  });
+  pacer.observe(STANDARD, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } });
+  pacer.observe(SHOP, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 20000, currentlyAvailable: 20000, restoreRate: 1000 } });
+  return { pacer, open };
+}
+
 describe("worker: pacing and shutdown", () => {
   it("with pacing, a bulk run on a drained Standard bucket never hits THROTTLED; without it, it does", async () => {
     const who = await createCustomer(db, STANDARD, {}, emulator);
@@ -79,18 +99,7 @@ describe("worker: pacing and shutdown", () => {
     const others: string[] = [];
     for (let i = 0; i < 6; i++) others.push((await pending()).id);
     emulator.admin.throttle.setAvailable(token, STANDARD, 0);
-    // The pacer's waits block until the test opens the gate (then they move Shopify's clock).
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const pacer = new Pacer({
-      now: () => shopifyTime.now().getTime(),
-      sleep: async (ms) => {
-        await gate;
-        await waitOnShopifyTime(ms);
-      },
-    });
-    pacer.observe(STANDARD, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } });
-    pacer.observe(SHOP, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 20000, currentlyAvailable: 20000, restoreRate: 1000 } });
+    const { pacer, open } = gatedPacer();
 
     // WHEN one round claims all 12 with lanes sized per shop ("auto", the default).
     const round = runWorkerOnce({ ...deps({ now: () => new Date() }), pacer }, config({ batchSize: 12, perShopConcurrency: "auto" }));
@@ -120,17 +129,7 @@ describe("worker: pacing and shutdown", () => {
     const due = await db.reward.findFirstOrThrow({ where: { id: others[0] } });
     await db.reward.updateMany({ where: { shop: STANDARD, status: "PENDING" }, data: { nextAttemptAt: new Date(due.nextAttemptAt!.getTime() - 60_000) } });
     emulator.admin.throttle.setAvailable(token, STANDARD, 0);
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const pacer = new Pacer({
-      now: () => shopifyTime.now().getTime(),
-      sleep: async (ms) => {
-        await gate;
-        await waitOnShopifyTime(ms);
-      },
-    });
-    pacer.observe(STANDARD, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } });
-    pacer.observe(SHOP, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 20000, currentlyAvailable: 20000, restoreRate: 1000 } });
+    const { pacer, open } = gatedPacer();
 
     // WHEN one round runs with batches of 5 (the first batch is the Standard shop's oldest 5).
     const round = runWorkerOnce({ ...deps({ now: () => new Date() }), pacer }, config({ batchSize: 5, perShopConcurrency: "auto" }));

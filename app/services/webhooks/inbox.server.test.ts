@@ -10,6 +10,16 @@ function delivery(shop = "inbox-test.myshopify.com"): VerifiedWebhook {
   return { shop, topic: "orders/create", webhookId: randomUUID(), apiVersion: "2026-10", triggeredAt: null, rawBody: "{}", payload: {} };
 }
 
+/** The app's database with every `$queryRaw` going through `around` (to count or fail statements). */
+function withQueryRaw(around: (run: () => Promise<unknown>) => Promise<unknown>): typeof db {
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop !== "$queryRaw") return Reflect.get(target, prop, receiver);
+      return (...args: unknown[]) => around(() => (target.$queryRaw as (...a: unknown[]) => Promise<unknown>)(...args));
+    },
+  });
+}
+
 describe("webhook inbox", () => {
   it("GIVEN a recorded delivery WHEN the same webhook id arrives again THEN it is a duplicate, recorded once", async () => {
     const d = delivery();
@@ -35,17 +45,10 @@ describe("webhook inbox", () => {
   it("GIVEN 40 concurrent deliveries (5 of them repeated) WHEN the group-commit recorder takes them THEN they share a few statements and every caller learns its own outcome after its row is stored", async () => {
     const shop = "group-commit.myshopify.com";
     let statements = 0;
-    const counting = new Proxy(db, {
-      get(target, prop, receiver) {
-        if (prop === "$queryRaw") {
-          return (...args: unknown[]) => {
-            statements++;
-            return (target.$queryRaw as (...a: unknown[]) => Promise<unknown>)(...args);
-          };
-        }
-        return Reflect.get(target, prop, receiver);
-      },
-    }) as typeof db;
+    const counting = withQueryRaw((run) => {
+      statements++;
+      return run();
+    });
     const record = createDeliveryRecorder(counting, { maxBatch: 16 });
     const fresh = Array.from({ length: 35 }, () => delivery(shop));
     const all = [...fresh, ...fresh.slice(0, 5)];
@@ -60,18 +63,7 @@ describe("webhook inbox", () => {
   it("GIVEN a batch whose statement fails WHEN the recorder writes it THEN each of its deliveries is written alone and recorded (one bad row cannot fail its neighbours)", async () => {
     const shop = "group-commit-failure.myshopify.com";
     let calls = 0;
-    const failingOnce = new Proxy(db, {
-      get(target, prop, receiver) {
-        if (prop === "$queryRaw") {
-          return (...args: unknown[]) => {
-            calls++;
-            if (calls === 1) return Promise.reject(new Error("batch statement failed"));
-            return (target.$queryRaw as (...a: unknown[]) => Promise<unknown>)(...args);
-          };
-        }
-        return Reflect.get(target, prop, receiver);
-      },
-    }) as typeof db;
+    const failingOnce = withQueryRaw((run) => (++calls === 1 ? Promise.reject(new Error("batch statement failed")) : run()));
     const record = createDeliveryRecorder(failingOnce);
     const batch = Array.from({ length: 4 }, () => delivery(shop));
     expect(await Promise.all(batch.map((d) => record(d)))).toEqual(["recorded", "recorded", "recorded", "recorded"]);
