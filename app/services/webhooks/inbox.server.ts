@@ -1,7 +1,7 @@
 // The webhook inbox: the durable half of the pipeline (docs/decisions/014).
 //
-// recordDelivery — in the request, before the 200: one raw INSERT keyed by (shop, X-Shopify-Webhook-Id);
-//   createDeliveryRecorder groups the deliveries of concurrent requests into one INSERT (group commit).
+// createDeliveryRecorder — in the request, before the 200: the deliveries of concurrent requests are
+//   written by one raw INSERT keyed by (shop, X-Shopify-Webhook-Id) (group commit, recordDeliveries).
 //   A retry or duplicate of a recorded delivery hits the unique key, writes nothing, and is answered 200.
 // applyDueDeliveries — in the worker: claims due deliveries atomically (a lease: app/claim-rows.server.ts,
 //   the same mechanism as for rewards), runs the topic's effects, marks them applied. An effect

@@ -9,9 +9,9 @@ import db from "~/db.server";
 import { logger } from "~/logger.server";
 import type { WebhookTopic } from "./context";
 import { createDeliveryRecorder, type RecordOutcome } from "./inbox.server";
-import { receiveWebhook } from "./receive.server";
+import { receiveWebhook, type VerifiedWebhook } from "./receive.server";
 
-let record: ((delivery: Awaited<ReturnType<typeof receiveWebhook>>) => Promise<RecordOutcome>) | undefined;
+let record: ((delivery: VerifiedWebhook) => Promise<RecordOutcome>) | undefined;
 
 /** Receives one delivery of one of `topics`; see the file comment. Thrown Responses are the 4xx answers. */
 export async function handleWebhook(request: Request, topics: readonly WebhookTopic[]): Promise<Response> {
