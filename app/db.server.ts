@@ -6,6 +6,7 @@ import { PrismaClient } from "@prisma/client";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { serializedSqliteAdapter } from "./sqlite-adapter.server";
 import { ResilientPool } from "./pg-pool.server";
+import { capturingFactory, directSqlOn, type AdapterSlot, type DirectSql } from "./direct-sql.server";
 
 export type Db = PrismaClient;
 
@@ -39,15 +40,32 @@ function postgresPrismaClient(): typeof PrismaClient {
   }
 }
 
+const directs = new WeakMap<Db, DirectSql>();
+
 export function createDb(url = process.env.DATABASE_URL ?? "file:./dev.sqlite"): Db {
+  const slot: AdapterSlot = {};
+  let client: Db;
   if (providerOf(url) === "postgresql") {
     const PostgresClient = postgresPrismaClient();
     // A pool that survives lost connections (app/pg-pool.server.ts); the adapter ends it on $disconnect.
-    return new PostgresClient({ adapter: new PrismaPg(new ResilientPool({ connectionString: url }), { disposeExternalPool: true }) });
+    client = new PostgresClient({ adapter: capturingFactory(new PrismaPg(new ResilientPool({ connectionString: url }), { disposeExternalPool: true }), slot) });
+  } else {
+    // A busy timeout lets several processes (app + worker) share one SQLite file; within a process
+    // the serialized adapter keeps top-level queries out of open transactions.
+    client = new PrismaClient({ adapter: capturingFactory(serializedSqliteAdapter({ url: sqlitePath(url), timeout: 10_000 }), slot) });
   }
-  // A busy timeout lets several processes (app + worker) share one SQLite file; within a process
-  // the serialized adapter keeps top-level queries out of open transactions.
-  return new PrismaClient({ adapter: serializedSqliteAdapter({ url: sqlitePath(url), timeout: 10_000 }) });
+  directs.set(client, directSqlOn(providerOf(url), slot, () => client.$connect()));
+  return client;
+}
+
+/**
+ * Statements straight to the driver adapter under `db`, for the hot paths where Prisma's per-query
+ * compilation is the cost (app/direct-sql.server.ts). Only for clients made by createDb.
+ */
+export function directSql(db: Db): DirectSql {
+  const direct = directs.get(db);
+  if (!direct) throw new Error("directSql: this Prisma client was not made by createDb");
+  return direct;
 }
 
 declare global {

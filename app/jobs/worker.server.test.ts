@@ -12,6 +12,7 @@ import { allowErrorLogs } from "../../test/support/error-logs";
 import { Pacer } from "./pacing.server";
 import type { PeriodicTask } from "./tasks.server";
 import { runWorkerOnce, startWorker } from "./worker.server";
+import { wakeWorkers } from "./wake.server";
 
 // Shopify's time (the emulator's store and rate-limit buckets) only moves when the test moves it, so
 // the rate-limit test does not depend on how fast this machine runs.
@@ -206,5 +207,52 @@ describe("worker: periodic tasks", () => {
     // Each task gets the worker's own dependencies (database, Admin API access, clock, logger).
     expect(received.every((d) => d === given)).toBe(true);
     expect(logged.messages().filter((m) => m === "periodic task failed").length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("worker: waking from the poll pause", () => {
+  it("GIVEN a worker pausing for 10 minutes between rounds WHEN this process records new work (wakeWorkers) THEN the next round starts at once", async () => {
+    let rounds = 0;
+    const tasks: PeriodicTask[] = [{ name: "count rounds", everyMs: 0, run: async () => void rounds++ }];
+    const worker = startWorker(deps(), { ...config(), pollMs: 600_000, tasks });
+    try {
+      await until(() => rounds === 1, "the first round");
+      // Without the wake-up the second round would come 10 minutes later.
+      wakeWorkers();
+      await until(() => rounds === 2, "a round right after the wake-up");
+      wakeWorkers();
+      await until(() => rounds === 3, "another round after a second wake-up");
+    } finally {
+      await worker.stop(5_000);
+    }
+  });
+
+  it("GIVEN a worker backing off after a failed round WHEN woken THEN it keeps backing off (a wake-up never hurries a failing database)", async () => {
+    const logged = allowErrorLogs();
+    let rounds = 0;
+    const tasks: PeriodicTask[] = [
+      {
+        name: "failing",
+        everyMs: 0,
+        run: async () => {
+          rounds++;
+          throw new Error("database unreachable");
+        },
+      },
+    ];
+    const worker = startWorker(deps(), { ...config(), pollMs: 600_000, tasks });
+    try {
+      await until(() => rounds === 1, "the first (failing) round");
+      await until(() => logged.messages().includes("periodic task failed"), "the failure logged");
+      // A woken worker would start its next round within milliseconds; give it far longer. (This
+      // cannot fail on a slow machine when the code is right: the backoff is 30 s.)
+      for (let i = 0; i < 20; i++) {
+        wakeWorkers();
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(rounds).toBe(1);
+    } finally {
+      await worker.stop(5_000);
+    }
   });
 });

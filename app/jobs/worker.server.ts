@@ -17,6 +17,7 @@ import {
 import { claimDueRewards, releaseClaims } from "./claim.server";
 import type { Pacer } from "./pacing.server";
 import { periodicTasks, type PeriodicTask } from "./tasks.server";
+import { onWake } from "./wake.server";
 
 export type { ProcessOutcome } from "~/services/rewards/generate-pending.server";
 
@@ -190,13 +191,16 @@ export interface WorkerHandle {
   readonly done: Promise<void>;
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when stopped or (if `wakeable`) woken by new work in this process (wake.server.ts). */
+function pause(ms: number, signal: AbortSignal, wakeable: boolean): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
+    const stopListening = wakeable ? onWake(done) : () => undefined;
     function done() {
       clearTimeout(timer);
       signal.removeEventListener("abort", done);
+      stopListening();
       resolve();
     }
     signal.addEventListener("abort", done, { once: true });
@@ -250,7 +254,8 @@ export function startWorker(deps: WorkerDeps, options: WorkerLoopOptions): Worke
         }
       }
       failures = failed ? failures + 1 : 0;
-      if (!busy || failures > 0) await pause(failures > 0 ? Math.min(30_000, options.pollMs * 2 ** failures) : options.pollMs, signal);
+      // The poll pause ends early when this process records new work; a failure's backoff does not.
+      if (!busy || failures > 0) await pause(failures > 0 ? Math.min(30_000, options.pollMs * 2 ** failures) : options.pollMs, signal, failures === 0);
     }
     log.info("reward worker stopped");
   })();

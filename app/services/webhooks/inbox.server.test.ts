@@ -2,7 +2,8 @@
 // is a lease, and a recorded delivery is keyed by (shop, webhook id).
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import db from "~/db.server";
+import db, { directSql } from "~/db.server";
+import type { DirectSql } from "~/direct-sql.server";
 import { claimDueDeliveries, createDeliveryRecorder, recordDeliveries, recordDelivery } from "./inbox.server";
 import type { VerifiedWebhook } from "./receive.server";
 
@@ -10,14 +11,10 @@ function delivery(shop = "inbox-test.myshopify.com"): VerifiedWebhook {
   return { shop, topic: "orders/create", webhookId: randomUUID(), apiVersion: "2026-10", triggeredAt: null, rawBody: "{}", payload: {} };
 }
 
-/** The app's database with every `$queryRaw` going through `around` (to count or fail statements). */
-function withQueryRaw(around: (run: () => Promise<unknown>) => Promise<unknown>): typeof db {
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop !== "$queryRaw") return Reflect.get(target, prop, receiver);
-      return (...args: unknown[]) => around(() => (target.$queryRaw as (...a: unknown[]) => Promise<unknown>)(...args));
-    },
-  });
+/** The app's direct statements, each going through `around` (to count or fail statements). */
+function withQuery(around: <T>(run: () => Promise<T>) => Promise<T>): DirectSql {
+  const sql = directSql(db);
+  return { provider: sql.provider, query: (text, args) => around(() => sql.query(text, args)) };
 }
 
 describe("webhook inbox", () => {
@@ -36,16 +33,16 @@ describe("webhook inbox", () => {
     await recordDelivery(db, old);
     const a = delivery(shop);
     const b = delivery(shop);
-    const outcomes = await recordDeliveries(db, [a, old, b, a, { ...old, shop: "batch-other.myshopify.com" }]);
+    const outcomes = await recordDeliveries(directSql(db), [a, old, b, a, { ...old, shop: "batch-other.myshopify.com" }]);
     expect(outcomes).toEqual(["recorded", "duplicate", "recorded", "duplicate", "recorded"]);
     expect(await db.webhookDelivery.count({ where: { shop } })).toBe(3);
-    expect(await recordDeliveries(db, [])).toEqual([]);
+    expect(await recordDeliveries(directSql(db), [])).toEqual([]);
   });
 
   it("GIVEN 40 concurrent deliveries (5 of them repeated) WHEN the group-commit recorder takes them THEN they share a few statements and every caller learns its own outcome after its row is stored", async () => {
     const shop = "group-commit.myshopify.com";
     let statements = 0;
-    const counting = withQueryRaw((run) => {
+    const counting = withQuery((run) => {
       statements++;
       return run();
     });
@@ -63,7 +60,7 @@ describe("webhook inbox", () => {
   it("GIVEN a batch whose statement fails WHEN the recorder writes it THEN each of its deliveries is written alone and recorded (one bad row cannot fail its neighbours)", async () => {
     const shop = "group-commit-failure.myshopify.com";
     let calls = 0;
-    const failingOnce = withQueryRaw((run) => (++calls === 1 ? Promise.reject(new Error("batch statement failed")) : run()));
+    const failingOnce = withQuery((run) => (++calls === 1 ? Promise.reject(new Error("batch statement failed")) : run()));
     const record = createDeliveryRecorder(failingOnce);
     const batch = Array.from({ length: 4 }, () => delivery(shop));
     expect(await Promise.all(batch.map((d) => record(d)))).toEqual(["recorded", "recorded", "recorded", "recorded"]);
@@ -71,7 +68,7 @@ describe("webhook inbox", () => {
     expect(await db.webhookDelivery.count({ where: { shop } })).toBe(4);
   });
 
-  it("GIVEN a delivery recorded by the raw INSERT WHEN it is read through Prisma THEN every field is what Prisma itself would have stored, to the millisecond", async () => {
+  it("GIVEN a delivery recorded by the direct INSERT WHEN it is read through Prisma THEN every field is what Prisma itself would have stored, to the millisecond", async () => {
     const now = new Date("2026-11-30T12:34:56.789Z");
     const triggeredAt = new Date("2026-11-30T12:34:50.001Z");
     const raw = { ...delivery("raw-insert.myshopify.com"), triggeredAt, rawBody: '{"id":1,"note":"é"}' };

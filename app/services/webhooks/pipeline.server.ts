@@ -5,7 +5,8 @@
 //   registered per topic in effects.server.ts).
 // Routes stay as thin as Shopify's template: `export const action = webhookAction(["orders/create"])`.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import db from "~/db.server";
+import db, { directSql } from "~/db.server";
+import { wakeWorkers } from "~/jobs/wake.server";
 import { logger } from "~/logger.server";
 import type { WebhookTopic } from "./context";
 import { createDeliveryRecorder, type RecordOutcome } from "./inbox.server";
@@ -22,9 +23,11 @@ export async function handleWebhook(request: Request, topics: readonly WebhookTo
     if (thrown instanceof Response) return thrown;
     throw thrown;
   }
-  record ??= createDeliveryRecorder(db);
+  record ??= createDeliveryRecorder(directSql(db));
   const outcome = await record(delivery);
-  if (outcome === "duplicate") logger.debug({ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId }, "duplicate webhook delivery");
+  // This process's worker applies it now rather than at its next poll (app/jobs/wake.server.ts).
+  if (outcome === "recorded") wakeWorkers();
+  else logger.debug({ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId }, "duplicate webhook delivery");
   return new Response(null, { status: 200 });
 }
 

@@ -1,0 +1,89 @@
+// Statements sent straight to the driver adapter under a Prisma client — the same connected adapter
+// (and, on SQLite, the same serialized connection: app/sqlite-adapter.server.ts) that Prisma itself
+// uses — for the few hot paths where Prisma's own per-query work is the cost: Prisma 6's client
+// engine compiles every query, `$queryRaw` included, in its Wasm query compiler on the event loop
+// (bench/RESULTS.md, "Webhook ingest"). Everything else goes through Prisma.
+//
+// Values are encoded by the adapter exactly as for Prisma's own writes (a Date becomes the same
+// ISO-8601 text on SQLite, the same `timestamp(3)` on PostgreSQL): rows written here read back
+// identically through Prisma (tested in app/services/webhooks/inbox.server.test.ts).
+import type { DbProvider } from "./db.server";
+
+export type SqlValue = string | number | Date | null;
+
+export interface DirectSql {
+  readonly provider: DbProvider;
+  /**
+   * Runs one statement; `?` marks each parameter on both databases (numbered `$1…` for PostgreSQL
+   * here, so SQL text must not contain a literal `?`). Rows come back as objects by column name.
+   */
+  query<Row extends Record<string, unknown>>(sql: string, args: readonly SqlValue[]): Promise<Row[]>;
+}
+
+/** The part of a connected Prisma driver adapter (SqlDriverAdapter) used here. */
+export interface RawAdapter {
+  queryRaw(query: { sql: string; args: unknown[]; argTypes: { scalarType: string; arity: "scalar" }[] }): Promise<{ columnNames: string[]; rows: unknown[][] }>;
+  dispose(): Promise<void>;
+}
+
+interface AdapterFactory {
+  connect(): Promise<RawAdapter>;
+}
+
+/** Where createDb's factory leaves the adapter Prisma connected (cleared when Prisma disposes it). */
+export interface AdapterSlot {
+  adapter?: RawAdapter;
+}
+
+/**
+ * The factory as Prisma sees it, except that each adapter it connects is kept in `slot`. A Proxy,
+ * so the factory's own methods run with the factory as `this` (the adapters use private fields).
+ */
+export function capturingFactory<F extends object>(factory: F, slot: AdapterSlot): F {
+  const connect = async (): Promise<RawAdapter> => {
+    const adapter = await (factory as unknown as AdapterFactory).connect();
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = async () => {
+      if (slot.adapter === adapter) slot.adapter = undefined;
+      await dispose();
+    };
+    slot.adapter = adapter;
+    return adapter;
+  };
+  return new Proxy(factory, {
+    get(target, property) {
+      if (property === "connect") return connect;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+function argType(value: SqlValue): { scalarType: string; arity: "scalar" } {
+  const scalarType = value instanceof Date ? "datetime" : typeof value === "number" ? (Number.isInteger(value) ? "int" : "float") : typeof value === "string" ? "string" : "unknown";
+  return { scalarType, arity: "scalar" };
+}
+
+/** `?` → `$1`, `$2`, … in order. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** A DirectSql on the adapter in `slot`; `connect` makes Prisma connect when it has not yet. */
+export function directSqlOn(provider: DbProvider, slot: AdapterSlot, connect: () => Promise<void>): DirectSql {
+  return {
+    provider,
+    async query<Row extends Record<string, unknown>>(sql: string, args: readonly SqlValue[]): Promise<Row[]> {
+      if (!slot.adapter) await connect();
+      const adapter = slot.adapter;
+      if (!adapter) throw new Error("the database client is not connected");
+      const result = await adapter.queryRaw({ sql: provider === "postgresql" ? numbered(sql) : sql, args: [...args], argTypes: args.map(argType) });
+      return result.rows.map((row) => {
+        const object: Record<string, unknown> = {};
+        result.columnNames.forEach((name, i) => (object[name] = row[i]));
+        return object as Row;
+      });
+    },
+  };
+}
