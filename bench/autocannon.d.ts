@@ -28,6 +28,8 @@ declare module "autocannon" {
     method?: string;
     headers?: Record<string, string>;
     requests?: RequestSpec[];
+    /** Requests per second across all connections (open loop). */
+    overallRate?: number;
   }
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;

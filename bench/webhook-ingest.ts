@@ -2,6 +2,7 @@
 //
 //   npx tsx bench/webhook-ingest.ts [--rewards 100000] [--seconds 10] [--rounds 2] [--connections 10]
 //                                   [--postgres[=postgresql://postgres@127.0.0.1:5432/postgres]] [--sqlite-rollback]
+//                                   [--rate R] [--no-worker]
 //
 // Seeds N Issued rewards in a scratch database (SQLite file, or a fresh PostgreSQL database),
 // starts the production server (server.mjs on the build, worker in-process as in production) and a
@@ -12,6 +13,9 @@
 // merchant's own code. Legs alternate A/B/A/B. Prints req/s, the ratio, p50/p99, the app's peak RSS
 // and, for the app, the delivery-to-status p99 (send → the reward's Used event, measured after
 // the inbox has drained). Needs `npm run build` first.
+// --rate R offers R requests/s in all (open loop, autocannon's overallRate) instead of as many as the
+// connections can send: the delivery→status delay at a load the worker keeps up with. Each app leg
+// also prints how fast the inbox was applied (deliveries recorded in the leg ÷ time until drained).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -32,6 +36,8 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "10" },
     postgres: { type: "string" },
     "sqlite-rollback": { type: "boolean", default: false },
+    /** Requests per second offered in all (open loop); default: closed loop, as fast as answered. */
+    rate: { type: "string" },
     /** Ingest only (no in-process worker): isolates the HTTP path; delivery→status is not measured. */
     "no-worker": { type: "boolean", default: false },
   },
@@ -40,6 +46,7 @@ const N = Number(args.rewards);
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const CONNECTIONS = Number(args.connections);
+const RATE = args.rate === undefined ? undefined : Number(args.rate);
 const SHOP = "bench-ingest.myshopify.com";
 const API_KEY = "bench-api-key";
 const API_SECRET = "bench-api-secret";
@@ -191,6 +198,8 @@ interface Leg {
   rssPeak: number;
   deliveryP99?: number;
   deliveries?: number;
+  /** Deliveries recorded in the leg ÷ seconds from the leg's start until the inbox was empty. */
+  appliedPerSecond?: number;
 }
 
 async function leg(label: "app" | "bare"): Promise<Leg> {
@@ -200,7 +209,9 @@ async function leg(label: "app" | "bare"): Promise<Leg> {
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(child.pid!))), 200);
   sentAt.clear();
   const firstCode = nextCode;
-  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: SECONDS, requests: [request(label === "app")] });
+  const started = Date.now();
+  const recordedBefore = label === "app" ? await db.webhookDelivery.count() : 0;
+  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: SECONDS, requests: [request(label === "app")], ...(RATE ? { overallRate: RATE } : {}) });
   const out: Leg = { label, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, rssPeak };
   if (label === "app" && !args["no-worker"]) {
     // Let the worker drain the inbox, then: send → Used event, for every code sent in this leg.
@@ -209,6 +220,7 @@ async function leg(label: "app" | "bare"): Promise<Leg> {
       await new Promise((r) => setTimeout(r, 100));
     }
     clearInterval(sampler);
+    out.appliedPerSecond = ((await db.webhookDelivery.count()) - recordedBefore) / ((Date.now() - started) / 1000);
     const legIds = ids.slice(firstCode, nextCode);
     const used = [];
     // Chunks of 500: Prisma refuses more bound parameters than SQLite allows in one query.
@@ -242,7 +254,8 @@ try {
       console.log(
         `  ${label.padEnd(4)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  RSS peak ${r.rssPeak.toFixed(0)} MB` +
           `${r.non2xx || r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ""}` +
-          `${r.deliveryP99 !== undefined ? `  delivery→Used p99 ${r.deliveryP99} ms over ${r.deliveries} codes` : ""}`,
+          `${r.deliveryP99 !== undefined ? `  delivery→Used p99 ${r.deliveryP99} ms over ${r.deliveries} codes` : ""}` +
+          `${r.appliedPerSecond !== undefined ? `  inbox applied ${r.appliedPerSecond.toFixed(0)}/s` : ""}`,
       );
     }
   }
@@ -258,7 +271,7 @@ const appRps = mean(appLegs.map((l) => l.rps));
 const bareRps = mean(bareLegs.map((l) => l.rps));
 const statuses = await db.reward.groupBy({ by: ["status"], _count: true });
 console.log(`
-Webhook ingest — ${usePostgres ? "PostgreSQL" : `SQLite (${args["sqlite-rollback"] ? "rollback journal" : "WAL, synchronous=NORMAL"})`}, ${N} rewards, ${CONNECTIONS} connections, ${ROUNDS}× A/B legs of ${SECONDS} s
+Webhook ingest${RATE ? ` at ${RATE} req/s offered (open loop)` : ""} — ${usePostgres ? "PostgreSQL" : `SQLite (${args["sqlite-rollback"] ? "rollback journal" : "WAL, synchronous=NORMAL"})`}, ${N} rewards, ${CONNECTIONS} connections, ${ROUNDS}× A/B legs of ${SECONDS} s
   app   ${appRps.toFixed(0)} req/s   p50 ${Math.max(...appLegs.map((l) => l.p50))} ms   p99 ${Math.max(...appLegs.map((l) => l.p99))} ms   RSS peak ${Math.max(...appLegs.map((l) => l.rssPeak)).toFixed(0)} MB   delivery→Used p99 ${worstDelivery(appLegs)}
   bare  ${bareRps.toFixed(0)} req/s   p50 ${Math.max(...bareLegs.map((l) => l.p50))} ms   p99 ${Math.max(...bareLegs.map((l) => l.p99))} ms
   ratio app / bare = ${(appRps / bareRps).toFixed(3)}   (goal ≥ 0.5; p99 ≤ 50 ms; RSS ≤ 250 MB; delivery→status p99 ≤ 2 s)
