@@ -40,7 +40,12 @@ function postgresPrismaClient(): typeof PrismaClient {
   }
 }
 
-const directs = new WeakMap<Db, DirectSql>();
+/**
+ * Where a client keeps its DirectSql: a registered symbol on the client itself, so it is found from
+ * every copy of this module (tests load the app's build beside the sources, and both share one
+ * client through `globalThis.__loyaltyDb`).
+ */
+const DIRECT_SQL = Symbol.for("loyalty.directSql");
 
 export function createDb(url = process.env.DATABASE_URL ?? "file:./dev.sqlite"): Db {
   const slot: AdapterSlot = {};
@@ -54,7 +59,7 @@ export function createDb(url = process.env.DATABASE_URL ?? "file:./dev.sqlite"):
     // the serialized adapter keeps top-level queries out of open transactions.
     client = new PrismaClient({ adapter: capturingFactory(serializedSqliteAdapter({ url: sqlitePath(url), timeout: 10_000 }), slot) });
   }
-  directs.set(client, directSqlOn(providerOf(url), slot, () => client.$connect()));
+  Object.defineProperty(client, DIRECT_SQL, { value: directSqlOn(providerOf(url), slot, () => client.$connect()) });
   return client;
 }
 
@@ -63,7 +68,7 @@ export function createDb(url = process.env.DATABASE_URL ?? "file:./dev.sqlite"):
  * compilation is the cost (app/direct-sql.server.ts). Only for clients made by createDb.
  */
 export function directSql(db: Db): DirectSql {
-  const direct = directs.get(db);
+  const direct = (db as unknown as Record<symbol, DirectSql | undefined>)[DIRECT_SQL];
   if (!direct) throw new Error("directSql: this Prisma client was not made by createDb");
   return direct;
 }

@@ -17,6 +17,7 @@ import { directSql, type Db, type DbProvider } from "~/db.server";
 import type { DirectSql, SqlValue } from "~/direct-sql.server";
 import { planRetry, type RandomFloat, type RetryPolicy } from "~/domain/rewards";
 import { logger as baseLogger, type Logger } from "~/logger.server";
+import { withSettingsReadOnce } from "./batch-reads.server";
 import type { WebhookDeliveryContext, WebhookTopic } from "./context";
 import type { VerifiedWebhook } from "./receive.server";
 
@@ -192,7 +193,15 @@ function describeError(error: unknown): string {
   return text.slice(0, 2_000);
 }
 
-async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, options: InboxOptions, summary: InboxRunSummary, applied: Map<number, string[]>): Promise<void> {
+async function applyOne(
+  effectsDb: Db,
+  db: Db,
+  effects: WebhookEffects,
+  row: ClaimedDelivery,
+  options: InboxOptions,
+  summary: InboxRunSummary,
+  applied: Map<number, string[]>,
+): Promise<void> {
   const log = (options.logger ?? baseLogger).child({ shop: row.shop, topic: row.topic, webhookId: row.webhookId });
   const attempt = row.attempts + 1;
   const mine = { id: row.id, claimedBy: options.workerId };
@@ -211,7 +220,7 @@ async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, o
       receivedAt: row.receivedAt,
       attempt,
     };
-    for (const effect of list) await effect(db, context);
+    for (const effect of list) await effect(effectsDb, context);
     // Marked applied with the rest of the batch (one statement per attempt count).
     applied.set(attempt, [...(applied.get(attempt) ?? []), row.id]);
     summary.applied++;
@@ -237,12 +246,14 @@ async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, o
  */
 export async function applyDueDeliveries(db: Db, effects: WebhookEffects, options: InboxOptions & { concurrency?: number }): Promise<InboxRunSummary> {
   const claimed = await claimDueDeliveries(db, { ...options, now: options.now() });
+  // The effects read the shop's program settings once per batch, not once per delivery.
+  const effectsDb = withSettingsReadOnce(db);
   const summary: InboxRunSummary = { claimed: claimed.length, applied: 0, retried: 0, dead: 0 };
   const applied = new Map<number, string[]>();
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, claimed.length)) }, async () => {
     while (next < claimed.length) {
-      await applyOne(db, effects, claimed[next++], options, summary, applied);
+      await applyOne(effectsDb, db, effects, claimed[next++], options, summary, applied);
       // Let waiting I/O run between deliveries: in the app process, requests (webhooks answered
       // while Shopify waits) must not queue behind a whole batch of effects.
       await new Promise<void>((resolve) => setImmediate(resolve));
