@@ -2,7 +2,7 @@
 //
 //   npx tsx bench/webhook-ingest.ts [--rewards 100000] [--seconds 10] [--rounds 2] [--connections 10]
 //                                   [--postgres[=postgresql://postgres@127.0.0.1:5432/postgres]] [--sqlite-rollback]
-//                                   [--rate R] [--no-worker]
+//                                   [--rate R] [--no-worker | --worker-process]
 //
 // Seeds N Issued rewards in a scratch database (SQLite file, or a fresh PostgreSQL database),
 // starts the production server (server.mjs on the build, worker in-process as in production) and a
@@ -40,6 +40,8 @@ const { values: args } = parseArgs({
     rate: { type: "string" },
     /** Ingest only (no in-process worker): isolates the HTTP path; delivery→status is not measured. */
     "no-worker": { type: "boolean", default: false },
+    /** The worker as its own process (`npm run worker`) beside an app with WORKER_IN_PROCESS=false. */
+    "worker-process": { type: "boolean", default: false },
   },
 });
 const N = Number(args.rewards);
@@ -76,7 +78,7 @@ const appEnv = {
   DATABASE_URL,
   SHOPIFY_API_KEY: API_KEY,
   SHOPIFY_API_SECRET: API_SECRET,
-  WORKER_IN_PROCESS: args["no-worker"] ? "false" : "true",
+  WORKER_IN_PROCESS: args["no-worker"] || args["worker-process"] ? "false" : "true",
   LOG_LEVEL: "warn",
   ...(args["sqlite-rollback"] ? { SQLITE_WAL: "false" } : {}),
 };
@@ -176,6 +178,14 @@ const app = await start("app", "server.mjs", APP_PORT, {
   ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
 });
 const bare = await start("bare", "bench/bare-hmac-server.mjs", BARE_PORT, { SHOPIFY_API_SECRET: API_SECRET });
+// `npm run worker` (tsx app/jobs/worker-main.ts), on the same database.
+const workerProcess: ChildProcess | undefined = args["worker-process"]
+  ? spawn(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "app/jobs/worker-main.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, ...appEnv, SHOPIFY_APP_URL: `http://127.0.0.1:${APP_PORT}` } as NodeJS.ProcessEnv,
+      stdio: ["ignore", "inherit", "inherit"],
+    })
+  : undefined;
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -262,6 +272,7 @@ try {
 } finally {
   app.kill("SIGTERM");
   bare.kill("SIGTERM");
+  workerProcess?.kill("SIGTERM");
 }
 
 const appLegs = legs.filter((l) => l.label === "app");
@@ -271,7 +282,7 @@ const appRps = mean(appLegs.map((l) => l.rps));
 const bareRps = mean(bareLegs.map((l) => l.rps));
 const statuses = await db.reward.groupBy({ by: ["status"], _count: true });
 console.log(`
-Webhook ingest${RATE ? ` at ${RATE} req/s offered (open loop)` : ""} — ${usePostgres ? "PostgreSQL" : `SQLite (${args["sqlite-rollback"] ? "rollback journal" : "WAL, synchronous=NORMAL"})`}, ${N} rewards, ${CONNECTIONS} connections, ${ROUNDS}× A/B legs of ${SECONDS} s
+Webhook ingest${RATE ? ` at ${RATE} req/s offered (open loop)` : ""}${args["worker-process"] ? ", worker in its own process" : args["no-worker"] ? ", no worker" : ", worker in-process"} — ${usePostgres ? "PostgreSQL" : `SQLite (${args["sqlite-rollback"] ? "rollback journal" : "WAL, synchronous=NORMAL"})`}, ${N} rewards, ${CONNECTIONS} connections, ${ROUNDS}× A/B legs of ${SECONDS} s
   app   ${appRps.toFixed(0)} req/s   p50 ${Math.max(...appLegs.map((l) => l.p50))} ms   p99 ${Math.max(...appLegs.map((l) => l.p99))} ms   RSS peak ${Math.max(...appLegs.map((l) => l.rssPeak)).toFixed(0)} MB   delivery→Used p99 ${worstDelivery(appLegs)}
   bare  ${bareRps.toFixed(0)} req/s   p50 ${Math.max(...bareLegs.map((l) => l.p50))} ms   p99 ${Math.max(...bareLegs.map((l) => l.p99))} ms
   ratio app / bare = ${(appRps / bareRps).toFixed(3)}   (goal ≥ 0.5; p99 ≤ 50 ms; RSS ≤ 250 MB; delivery→status p99 ≤ 2 s)
