@@ -1,0 +1,103 @@
+// How fast the worker applies recorded orders/create deliveries (not a test: it prints figures;
+// record them in bench/RESULTS.md).
+//
+//   npx tsx bench/inbox-apply.ts [--deliveries 2000] [--postgres[=postgresql://postgres@127.0.0.1:5432/postgres]]
+//
+// Seeds one shop with as many Issued rewards as deliveries, records that many orders/create
+// deliveries (the emulator's payload builder, ~4 KB each; every other one carries an Issued code, the
+// others a merchant's `SUMMER10`) straight into the inbox, then times the worker's own use-case,
+// drainWebhookInbox, until the inbox is empty. Prints deliveries/s and the time per delivery: the
+// rate the in-process worker can keep up with (bench/webhook-ingest.ts measures it under HTTP load).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const { values: args } = parseArgs({
+  args: process.argv.slice(2).map((a) => (a === "--postgres" ? "--postgres=" : a)),
+  options: { deliveries: { type: "string", default: "2000" }, postgres: { type: "string" } },
+});
+const N = Number(args.deliveries);
+if (!Number.isInteger(N) || N < 1) throw new Error("--deliveries must be a positive whole number");
+
+let DATABASE_URL: string;
+if (args.postgres !== undefined) {
+  const admin = args.postgres || "postgresql://postgres@127.0.0.1:5432/postgres";
+  const name = `bench_apply_${process.pid}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS ${name}`);
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  DATABASE_URL = url.toString();
+} else {
+  DATABASE_URL = `file:${path.join(mkdtempSync(path.join(tmpdir(), "loyalty-apply-")), "bench.sqlite")}`;
+}
+const migrated = spawnSync(process.execPath, [path.join(ROOT, "scripts", "prisma.mjs"), "migrate", "deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL }, encoding: "utf8" });
+if (migrated.status !== 0) throw new Error(`migrate deploy failed:\n${migrated.stdout}\n${migrated.stderr}`);
+Object.assign(process.env, { DATABASE_URL, SHOPIFY_API_KEY: "bench-api-key", SHOPIFY_API_SECRET: "bench-api-secret", SHOPIFY_APP_URL: "http://127.0.0.1:9", LOG_LEVEL: "warn" });
+
+const { createDb, directSql } = await import("~/db.server");
+const { generateCode, codeKey } = await import("~/domain/rewards");
+const { buildOrderWebhookBody } = await import("../emulator/src/order-payload");
+const { recordDeliveries } = await import("~/services/webhooks/inbox.server");
+const { drainWebhookInbox } = await import("~/services/webhooks/apply.server");
+const { logger } = await import("~/logger.server");
+const db = createDb(DATABASE_URL);
+const SHOP = "bench-apply.myshopify.com";
+
+await db.shop.create({ data: { domain: SHOP, currency: "USD" } });
+const customer = await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: "gid://shopify/Customer/1", displayName: "Bench", email: "bench@example.com" } });
+const codes = Array.from({ length: N }, () => generateCode({ prefix: "BENCH" }));
+for (let start = 0; start < N; start += 5_000) {
+  await db.reward.createMany({
+    data: codes.slice(start, start + 5_000).map((code, i) => ({
+      id: `bench-${start + i}`,
+      shop: SHOP,
+      customerId: customer.id,
+      customerGid: customer.shopifyCustomerId,
+      source: "POINTS_REDEMPTION",
+      kind: "FIXED_AMOUNT",
+      value: "5.00",
+      currency: "USD",
+      title: "$5 off",
+      code,
+      codeKey: codeKey(code),
+      status: "ISSUED",
+      issuedAt: new Date(),
+    })),
+  });
+}
+const deliveries = codes.map((code, i) => ({
+  shop: SHOP,
+  topic: "orders/create" as const,
+  webhookId: `bench-apply-${i}`,
+  apiVersion: "2026-10",
+  triggeredAt: null,
+  rawBody: buildOrderWebhookBody({
+    id: String(820982911946154500n + BigInt(i)),
+    shop: SHOP,
+    orderNumber: 1001 + i,
+    customer: { id: "1", email: "bench@example.com", first_name: "Bench", last_name: "Customer" },
+    discountCodes: [{ code: i % 2 ? code : "SUMMER10", type: "fixed_amount", amount: "5.00" }],
+    subtotal: "100.00",
+  }),
+  payload: null,
+}));
+for (let i = 0; i < N; i += 50) await recordDeliveries(directSql(db), deliveries.slice(i, i + 50), new Date(Date.now() - 1_000));
+
+const started = performance.now();
+const summary = await drainWebhookInbox({ db, now: () => new Date(), logger }, { budgetMs: 3_600_000 });
+const ms = performance.now() - started;
+const used = await db.reward.count({ where: { status: "USED" } });
+console.log(`
+Inbox apply — ${args.postgres !== undefined ? "PostgreSQL" : "SQLite"}, ${N} orders/create deliveries (half carrying an Issued code)
+  applied ${summary.applied} (retried ${summary.retried}, dead ${summary.dead}), rewards Used ${used}
+  ${ms.toFixed(0)} ms → ${(summary.applied / (ms / 1000)).toFixed(0)} deliveries/s, ${(ms / Math.max(1, summary.applied)).toFixed(2)} ms each`);
+await db.$disconnect();
+process.exit(0);
