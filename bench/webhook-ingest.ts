@@ -206,6 +206,7 @@ interface Leg {
   non2xx: number;
   errors: number;
   rssPeak: number;
+  deliveryP50?: number;
   deliveryP99?: number;
   deliveries?: number;
   /** Deliveries recorded in the leg ÷ seconds from the leg's start until the inbox was empty. */
@@ -239,6 +240,7 @@ async function leg(label: "app" | "bare"): Promise<Leg> {
     }
     const delays = used.map((e) => e.createdAt.getTime() - sentAt.get(Number(e.rewardId.slice(6)))!).sort((a, b) => a - b);
     out.deliveries = legIds.length;
+    out.deliveryP50 = delays.length ? delays[Math.floor(delays.length * 0.5)] : NaN;
     out.deliveryP99 = delays.length ? delays[Math.min(delays.length - 1, Math.floor(delays.length * 0.99))] : NaN;
     if (used.length !== legIds.length) console.log(`  ! ${legIds.length - used.length} of ${legIds.length} codes sent were not Used after the drain`);
   } else {
@@ -264,7 +266,7 @@ try {
       console.log(
         `  ${label.padEnd(4)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  RSS peak ${r.rssPeak.toFixed(0)} MB` +
           `${r.non2xx || r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ""}` +
-          `${r.deliveryP99 !== undefined ? `  delivery→Used p99 ${r.deliveryP99} ms over ${r.deliveries} codes` : ""}` +
+          `${r.deliveryP99 !== undefined ? `  delivery→Used p50 ${r.deliveryP50} / p99 ${r.deliveryP99} ms over ${r.deliveries} codes` : ""}` +
           `${r.appliedPerSecond !== undefined ? `  inbox applied ${r.appliedPerSecond.toFixed(0)}/s` : ""}`,
       );
     }
