@@ -15,10 +15,10 @@
 // better-sqlite3 did.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import { PrismaLibSql } from "@prisma/adapter-libsql";
 import type { Client, Config, InStatement, ResultSet, Transaction, TransactionMode } from "@libsql/client";
 
-type Factory = PrismaLibSQL;
+type Factory = PrismaLibSql;
 type Adapter = Awaited<ReturnType<Factory["connect"]>>;
 type Tx = Awaited<ReturnType<Adapter["startTransaction"]>>;
 
@@ -166,7 +166,7 @@ function oneConnection(client: Client): Client {
   });
 }
 
-class OneConnectionLibSQL extends PrismaLibSQL {
+class OneConnectionLibSQL extends PrismaLibSql {
   override createClient(config: Config): Client {
     return oneConnection(super.createClient(config));
   }
@@ -197,7 +197,7 @@ function libsqlFileUrl(fileOrUrl: string): string {
   return fileOrUrl.startsWith("file:") ? fileOrUrl : pathToFileURL(path.resolve(fileOrUrl)).href;
 }
 
-/** A `PrismaLibSQL` on one serialized connection, with the busy timeout and (unless SQLITE_WAL=false) WAL. */
+/** A `PrismaLibSql` on one serialized connection, with the busy timeout and (unless SQLITE_WAL=false) WAL. */
 export function serializedSqliteAdapter(config: SqliteAdapterConfig, options: { wal?: boolean } = {}) {
   // intMode "bigint": integers come back exactly (BigInt columns beyond 2^53, COUNT(*) in raw
   // queries as BigInt), as with better-sqlite3's safe integers. timestampFormat "iso8601": DateTime

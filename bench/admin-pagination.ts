@@ -47,8 +47,8 @@ if (migrated.status !== 0) throw new Error(`migrate deploy failed:\n${migrated.s
 // The client the app would build for this URL, with Prisma's query log on to capture the SQL.
 process.env.DATABASE_URL = DATABASE_URL;
 const { PrismaClient } = await import("@prisma/client");
-const { PrismaLibSQL } = await import("@prisma/adapter-libsql");
-const db = new PrismaClient({ adapter: new PrismaLibSQL({ url: pathToFileURL(file).href }), log: [{ emit: "event", level: "query" }] });
+const { PrismaLibSql } = await import("@prisma/adapter-libsql");
+const db = new PrismaClient({ adapter: new PrismaLibSql({ url: pathToFileURL(file).href }), log: [{ emit: "event", level: "query" }] });
 let lastQuery: { query: string; params: string } | null = null;
 db.$on("query", (e) => {
   if (/FROM .*Reward/.test(e.query) && /ORDER BY/.test(e.query)) lastQuery = { query: e.query, params: e.params };

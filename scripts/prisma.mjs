@@ -5,7 +5,9 @@
 // Usage: node scripts/prisma.mjs <prisma args…>   e.g. `npm run prisma -- migrate deploy`
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { loadDotEnv, syncPostgresSchema } from "./lib/prisma-schemas.mjs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadDotEnv, migrateSchemaFrom, syncMigrateSchemas, syncPostgresSchema, MIGRATE_SCHEMA_DIR } from "./lib/prisma-schemas.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 loadDotEnv(root);
@@ -13,8 +15,33 @@ loadDotEnv(root);
 process.env.DATABASE_URL ??= "file:./dev.sqlite";
 syncPostgresSchema(root);
 
-const cli = path.join(root, "node_modules", "prisma", "build", "index.js");
-const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], {
+// Prisma 7 runs migrations only through its Rust schema engine, which it downloads (impossible here):
+// `migrate` and `db` go to the Prisma 6.19 CLI with the JS schema engine (prisma.migrate.config.ts).
+// Every other Prisma 7 command still checks that the binary exists; it never runs it, so a
+// placeholder satisfies the check without a download.
+const args = process.argv.slice(2);
+const migrateCommand = ["migrate", "db"].includes(args.find((a) => !a.startsWith("-")) ?? "");
+const cli = migrateCommand
+  ? path.join(root, "node_modules", "prisma-v6-migrate", "build", "index.js")
+  : path.join(root, "node_modules", "prisma", "build", "index.js");
+if (migrateCommand) {
+  syncMigrateSchemas(root);
+  if (!args.some((a) => a === "--config" || a.startsWith("--config="))) args.push("--config", path.join(root, "prisma.migrate.config.ts"));
+  // A schema file named on the command line (`migrate diff --to-schema-datamodel prisma/schema.prisma`,
+  // `--from-schema-datamodel <previous schema>`, `--schema …`) is replaced by its Prisma 6.19 copy.
+  const schemaFlags = new Set(["--schema", "--from-schema-datamodel", "--to-schema-datamodel", "--from-schema-datasource", "--to-schema-datasource"]);
+  for (let i = 1; i < args.length; i++) {
+    if (!schemaFlags.has(args[i - 1])) continue;
+    const source = path.resolve(root, args[i]);
+    if (!existsSync(source) || !source.endsWith(".prisma")) continue;
+    const copy = path.join(root, MIGRATE_SCHEMA_DIR, "args", `${createHash("sha256").update(source).digest("hex").slice(0, 16)}.prisma`);
+    mkdirSync(path.dirname(copy), { recursive: true });
+    writeFileSync(copy, migrateSchemaFrom(readFileSync(source, "utf8")));
+    args[i] = copy;
+  }
+}
+if (!migrateCommand) process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= process.platform === "win32" ? process.execPath : "/bin/false";
+const result = spawnSync(process.execPath, [cli, ...args], {
   cwd: root,
   stdio: "inherit",
   env: process.env,

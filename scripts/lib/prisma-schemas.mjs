@@ -17,10 +17,39 @@ export function postgresSchemaFrom(sqliteSchema) {
   if (withOutput === sqliteSchema) throw new Error("prisma/schema.prisma has no `generator client { … }` block");
   const replaced = withOutput.replace(
     /datasource db \{[^}]*\}/,
-    'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}',
+    'datasource db {\n  provider = "postgresql"\n}',
   );
   if (replaced === withOutput) throw new Error("prisma/schema.prisma has no `datasource db { … }` block");
   return HEADER + replaced;
+}
+
+/**
+ * Where the Prisma 6.19 CLI that runs `migrate`/`db` (scripts/prisma.mjs, prisma.migrate.config.ts)
+ * finds its copies of the two schemas: Prisma 7 refuses `url` in a datasource, Prisma 6.19 requires it.
+ */
+export const MIGRATE_SCHEMA_DIR = path.join("node_modules", ".prisma", "migrate-v6");
+
+/** The Prisma 6.19 copy of a Prisma 7 schema: the datasource gets back `url = env("DATABASE_URL")`. */
+export function migrateSchemaFrom(schema) {
+  const replaced = schema.replace(/datasource db \{([^}]*)\}/, (_m, body) =>
+    /^\s*url\s*=/m.test(body) ? `datasource db {${body}}` : `datasource db {${body.replace(/\s*$/, "")}\n  url      = env("DATABASE_URL")\n}`,
+  );
+  if (!/datasource db \{[^}]*\}/.test(schema)) throw new Error("the schema has no `datasource db { … }` block");
+  return replaced;
+}
+
+function writeIfChanged(target, wanted) {
+  if (!existsSync(target) || readFileSync(target, "utf8") !== wanted) {
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, wanted);
+  }
+}
+
+/** Keeps the Prisma 6.19 copies (sqlite/schema.prisma, postgresql/schema.prisma) of both schemas current. */
+export function syncMigrateSchemas(root) {
+  const sqlite = readFileSync(path.join(root, "prisma", "schema.prisma"), "utf8");
+  writeIfChanged(path.join(root, MIGRATE_SCHEMA_DIR, "sqlite", "schema.prisma"), migrateSchemaFrom(sqlite));
+  writeIfChanged(path.join(root, MIGRATE_SCHEMA_DIR, "postgresql", "schema.prisma"), migrateSchemaFrom(postgresSchemaFrom(sqlite)));
 }
 
 export function syncPostgresSchema(root) {
