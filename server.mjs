@@ -2,8 +2,9 @@
 // the same handler the tests run (server/app-handler.mjs) — with graceful shutdown.
 //   PORT (default 3000), HOST (default 0.0.0.0)
 //   NODE_HEAP_GROWING_PERCENT (default 25): how far V8 lets the heap grow past what the last full
-//   collection kept before collecting again; 0 leaves V8's default. Under webhook load V8's default let
-//   the app's RSS reach ~310 MB, mostly garbage waiting for a collection; 25 kept it near 200 MB at the
+//   collection kept before collecting again; 0 leaves V8's default. The young generation is capped
+//   at 4 MB semi-spaces. Under webhook load V8's defaults let the app's RSS reach ~285–310 MB, mostly
+//   garbage waiting for a collection; with both, ~200 MB on Prisma 6 and ~245 MB on Prisma 7, at the
 //   same throughput (bench/RESULTS.md, "Memory").
 import v8 from "node:v8";
 import path from "node:path";
@@ -17,6 +18,7 @@ if (!Number.isInteger(heapGrowingPercent) || heapGrowingPercent < 0 || heapGrowi
   process.exit(1);
 }
 if (heapGrowingPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`);
+v8.setFlagsFromString("--max-semi-space-size=4");
 
 const root = import.meta.dirname;
 const build = await import(pathToFileURL(path.join(root, "build", "server", "index.js")).href);
