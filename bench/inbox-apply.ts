@@ -8,14 +8,9 @@
 // others a merchant's `SUMMER10`) straight into the inbox, then times the worker's own use-case,
 // drainWebhookInbox, until the inbox is empty. Prints deliveries/s and the time per delivery: the
 // rate the in-process worker can keep up with (bench/webhook-ingest.ts measures it under HTTP load).
-import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
+import { API_KEY, API_SECRET, scratchDatabase } from "./lib/harness";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
   args: process.argv.slice(2).map((a) => (a === "--postgres" ? "--postgres=" : a)),
   options: { deliveries: { type: "string", default: "2000" }, postgres: { type: "string" } },
@@ -23,24 +18,9 @@ const { values: args } = parseArgs({
 const N = Number(args.deliveries);
 if (!Number.isInteger(N) || N < 1) throw new Error("--deliveries must be a positive whole number");
 
-let DATABASE_URL: string;
-if (args.postgres !== undefined) {
-  const admin = args.postgres || "postgresql://postgres@127.0.0.1:5432/postgres";
-  const name = `bench_apply_${process.pid}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${name}`);
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  DATABASE_URL = url.toString();
-} else {
-  DATABASE_URL = `file:${path.join(mkdtempSync(path.join(tmpdir(), "loyalty-apply-")), "bench.sqlite")}`;
-}
-const migrated = spawnSync(process.execPath, [path.join(ROOT, "scripts", "prisma.mjs"), "migrate", "deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL }, encoding: "utf8" });
-if (migrated.status !== 0) throw new Error(`migrate deploy failed:\n${migrated.stdout}\n${migrated.stderr}`);
-Object.assign(process.env, { DATABASE_URL, SHOPIFY_API_KEY: "bench-api-key", SHOPIFY_API_SECRET: "bench-api-secret", SHOPIFY_APP_URL: "http://127.0.0.1:9", LOG_LEVEL: "warn" });
+const scratch = await scratchDatabase(args.postgres === undefined ? undefined : args.postgres || "postgresql://postgres@127.0.0.1:5432/postgres");
+const DATABASE_URL = scratch.url;
+Object.assign(process.env, { DATABASE_URL, SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: API_SECRET, SHOPIFY_APP_URL: "http://127.0.0.1:9", LOG_LEVEL: "warn" });
 
 const { createDb, directSql } = await import("~/db.server");
 const { generateCode, codeKey } = await import("~/domain/rewards");
@@ -100,4 +80,5 @@ Inbox apply — ${args.postgres !== undefined ? "PostgreSQL" : "SQLite"}, ${N} o
   applied ${summary.applied} (retried ${summary.retried}, dead ${summary.dead}), rewards Used ${used}
   ${ms.toFixed(0)} ms → ${(summary.applied / (ms / 1000)).toFixed(0)} deliveries/s, ${(ms / Math.max(1, summary.applied)).toFixed(2)} ms each`);
 await db.$disconnect();
+await scratch.drop();
 process.exit(0);

@@ -16,16 +16,13 @@
 // --rate R offers R requests/s in all (open loop, autocannon's overallRate) instead of as many as the
 // connections can send: the delivery→status delay at a load the worker keeps up with. Each app leg
 // also prints how fast the inbox was applied (deliveries recorded in the leg ÷ time until drained).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon, { type RequestSpec } from "autocannon";
-import pg from "pg";
-
-const ROOT = path.resolve(import.meta.dirname, "..");
+import { API_KEY, API_SECRET, ROOT, scratchDatabase } from "./lib/harness";
 const { values: args } = parseArgs({
   // `--postgres` alone means the default server.
   args: process.argv.slice(2).map((a) => (a === "--postgres" ? "--postgres=" : a)),
@@ -50,28 +47,11 @@ const ROUNDS = Number(args.rounds);
 const CONNECTIONS = Number(args.connections);
 const RATE = args.rate === undefined ? undefined : Number(args.rate);
 const SHOP = "bench-ingest.myshopify.com";
-const API_KEY = "bench-api-key";
-const API_SECRET = "bench-api-secret";
 const usePostgres = args.postgres !== undefined;
 
 // ---- a scratch database, migrated like production ---------------------------------------------------
-let DATABASE_URL: string;
-if (usePostgres) {
-  const admin = args.postgres || "postgresql://postgres@127.0.0.1:5432/postgres";
-  const name = `bench_webhooks_${process.pid}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${name}`);
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  DATABASE_URL = url.toString();
-} else {
-  DATABASE_URL = `file:${path.join(mkdtempSync(path.join(tmpdir(), "loyalty-ingest-")), "bench.sqlite")}`;
-}
-const migrated = spawnSync(process.execPath, [path.join(ROOT, "scripts", "prisma.mjs"), "migrate", "deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL }, encoding: "utf8" });
-if (migrated.status !== 0) throw new Error(`migrate deploy failed:\n${migrated.stdout}\n${migrated.stderr}`);
+const scratch = await scratchDatabase(usePostgres ? args.postgres || "postgresql://postgres@127.0.0.1:5432/postgres" : undefined);
+const DATABASE_URL = scratch.url;
 
 const appEnv = {
   NODE_ENV: "production",
@@ -290,4 +270,5 @@ Webhook ingest${RATE ? ` at ${RATE} req/s offered (open loop)` : ""}${args["work
   ratio app / bare = ${(appRps / bareRps).toFixed(3)}   (goal ≥ 0.5; p99 ≤ 50 ms; RSS ≤ 250 MB; delivery→status p99 ≤ 2 s)
   rewards now: ${statuses.map((s) => `${s.status} ${s._count}`).join(", ")}`);
 await db.$disconnect();
+await scratch.drop();
 process.exit(0);
