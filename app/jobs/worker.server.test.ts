@@ -12,7 +12,7 @@ import { allowErrorLogs } from "../../test/support/error-logs";
 import { Pacer } from "./pacing.server";
 import type { PeriodicTask } from "./tasks.server";
 import { runWorkerOnce, startWorker } from "./worker.server";
-import { wakeWorkers } from "./wake.server";
+import { wakeWorkers } from "~/worker-wake.server";
 
 // Shopify's time (the emulator's store and rate-limit buckets) only moves when the test moves it, so
 // the rate-limit test does not depend on how fast this machine runs.

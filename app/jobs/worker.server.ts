@@ -17,7 +17,7 @@ import {
 import { claimDueRewards, releaseClaims } from "./claim.server";
 import type { Pacer } from "./pacing.server";
 import { periodicTasks, type PeriodicTask } from "./tasks.server";
-import { onWake } from "./wake.server";
+import { onWake } from "~/worker-wake.server";
 
 export type { ProcessOutcome } from "~/services/rewards/generate-pending.server";
 
@@ -191,7 +191,7 @@ export interface WorkerHandle {
   readonly done: Promise<void>;
 }
 
-/** Waits `ms`, or less when stopped or (if `wakeable`) woken by new work in this process (wake.server.ts). */
+/** Waits `ms`, or less when stopped or (if `wakeable`) woken by new work in this process (app/worker-wake.server.ts). */
 function pause(ms: number, signal: AbortSignal, wakeable: boolean): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
