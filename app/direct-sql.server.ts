@@ -1,8 +1,10 @@
 // Statements sent straight to the driver adapter under a Prisma client — the same connected adapter
 // (and, on SQLite, the same serialized connection: app/sqlite-adapter.server.ts) that Prisma itself
-// uses — for the few hot paths where Prisma's own per-query work is the cost: Prisma 6's client
-// engine compiles every query, `$queryRaw` included, in its Wasm query compiler on the event loop
-// (bench/RESULTS.md, "Webhook ingest"). Everything else goes through Prisma.
+// uses — for the few hot paths where Prisma's own per-query work is the cost. On Prisma 6 every
+// query, `$queryRaw` included, went through the Wasm query compiler on the event loop (≈ 28 % of the
+// webhook request's CPU, bench/RESULTS.md); Prisma 7 lets raw queries skip the compiler, and this
+// path still skips the client's request pipeline and result mapping. Everything else goes through
+// Prisma.
 //
 // Values are encoded by the adapter exactly as for Prisma's own writes (a Date becomes the same
 // ISO-8601 text on SQLite, the same `timestamp(3)` on PostgreSQL): rows written here read back
