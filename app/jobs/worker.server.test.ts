@@ -227,6 +227,27 @@ describe("worker: waking from the poll pause", () => {
     }
   });
 
+  it("GIVEN new work recorded while the worker is in a round (not pausing) WHEN the round ends THEN its next pause ends at once (the wake-up is not lost)", async () => {
+    let rounds = 0;
+    const tasks: PeriodicTask[] = [
+      {
+        name: "count rounds",
+        everyMs: 0,
+        run: async () => {
+          rounds++;
+          // Work recorded while this round runs: nobody is pausing yet.
+          if (rounds === 1) wakeWorkers();
+        },
+      },
+    ];
+    const worker = startWorker(deps(), { ...config(), pollMs: 600_000, tasks });
+    try {
+      await until(() => rounds === 2, "a second round right after the first, not 10 minutes later");
+    } finally {
+      await worker.stop(5_000);
+    }
+  });
+
   it("GIVEN a worker backing off after a failed round WHEN woken THEN it keeps backing off (a wake-up never hurries a failing database)", async () => {
     const logged = allowErrorLogs();
     let rounds = 0;
