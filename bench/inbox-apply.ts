@@ -9,7 +9,7 @@
 // drainWebhookInbox, until the inbox is empty. Prints deliveries/s and the time per delivery: the
 // rate the in-process worker can keep up with (bench/webhook-ingest.ts measures it under HTTP load).
 import { parseArgs } from "node:util";
-import { API_KEY, API_SECRET, scratchDatabase } from "./lib/harness";
+import { API_KEY, API_SECRET, scratchDatabase, seedIssuedRewards } from "./lib/harness";
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).map((a) => (a === "--postgres" ? "--postgres=" : a)),
@@ -23,7 +23,6 @@ const DATABASE_URL = scratch.url;
 Object.assign(process.env, { DATABASE_URL, SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: API_SECRET, SHOPIFY_APP_URL: "http://127.0.0.1:9", LOG_LEVEL: "warn" });
 
 const { createDb, directSql } = await import("~/db.server");
-const { generateCode, codeKey } = await import("~/domain/rewards");
 const { buildOrderWebhookBody } = await import("../emulator/src/order-payload");
 const { recordDeliveries } = await import("~/services/webhooks/inbox.server");
 const { drainWebhookInbox } = await import("~/services/webhooks/apply.server");
@@ -33,26 +32,7 @@ const SHOP = "bench-apply.myshopify.com";
 
 await db.shop.create({ data: { domain: SHOP, currency: "USD" } });
 const customer = await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: "gid://shopify/Customer/1", displayName: "Bench", email: "bench@example.com" } });
-const codes = Array.from({ length: N }, () => generateCode({ prefix: "BENCH" }));
-for (let start = 0; start < N; start += 5_000) {
-  await db.reward.createMany({
-    data: codes.slice(start, start + 5_000).map((code, i) => ({
-      id: `bench-${start + i}`,
-      shop: SHOP,
-      customerId: customer.id,
-      customerGid: customer.shopifyCustomerId,
-      source: "POINTS_REDEMPTION",
-      kind: "FIXED_AMOUNT",
-      value: "5.00",
-      currency: "USD",
-      title: "$5 off",
-      code,
-      codeKey: codeKey(code),
-      status: "ISSUED",
-      issuedAt: new Date(),
-    })),
-  });
-}
+const codes = await seedIssuedRewards(db, { shop: SHOP, customer, count: N, idPrefix: "bench-", codePrefix: "BENCH" });
 const deliveries = codes.map((code, i) => ({
   shop: SHOP,
   topic: "orders/create" as const,

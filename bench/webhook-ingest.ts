@@ -22,7 +22,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon, { type RequestSpec } from "autocannon";
-import { API_KEY, API_SECRET, ROOT, scratchDatabase } from "./lib/harness";
+import { API_KEY, API_SECRET, ROOT, scratchDatabase, seedIssuedRewards } from "./lib/harness";
 const { values: args } = parseArgs({
   // `--postgres` alone means the default server.
   args: process.argv.slice(2).map((a) => (a === "--postgres" ? "--postgres=" : a)),
@@ -64,7 +64,6 @@ const appEnv = {
 };
 Object.assign(process.env, { ...appEnv, SHOPIFY_APP_URL: "http://127.0.0.1:9" });
 const { createDb } = await import("~/db.server");
-const { generateCode, codeKey } = await import("~/domain/rewards");
 const { buildOrderWebhookBody } = await import("../emulator/src/order-payload");
 const db = createDb(DATABASE_URL);
 
@@ -74,19 +73,8 @@ const seedStarted = Date.now();
 await db.shop.create({ data: { domain: SHOP, currency: "USD" } });
 await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, scope: "read_orders", accessToken: "bench-token" } });
 const customer = await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: "gid://shopify/Customer/1", displayName: "Bench", email: "bench@example.com" } });
-const codes: string[] = [];
-const ids: string[] = [];
-for (let start = 0; start < N; start += 5_000) {
-  const rows = [];
-  for (let i = start; i < Math.min(N, start + 5_000); i++) {
-    const code = generateCode({ prefix: "BENCH" });
-    const id = `bench-${i}`;
-    codes.push(code);
-    ids.push(id);
-    rows.push({ id, shop: SHOP, customerId: customer.id, customerGid: customer.shopifyCustomerId, source: "POINTS_REDEMPTION", kind: "FIXED_AMOUNT", value: "5.00", currency: "USD", title: "$5 off", code, codeKey: codeKey(code), status: "ISSUED", issuedAt: new Date() });
-  }
-  await db.reward.createMany({ data: rows });
-}
+const codes = await seedIssuedRewards(db, { shop: SHOP, customer, count: N, idPrefix: "bench-", codePrefix: "BENCH" });
+const ids = codes.map((_, i) => `bench-${i}`);
 console.log(`  seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
 
 // ---- the payloads: ~7 KB orders/create, signed per request ------------------------------------------------

@@ -6,8 +6,8 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { loadDotEnv, migrateSchemaFrom, syncMigrateSchemas, syncPostgresSchema, MIGRATE_SCHEMA_DIR } from "./lib/prisma-schemas.mjs";
+import { existsSync, readFileSync } from "node:fs";
+import { loadDotEnv, migrateSchemaFrom, syncMigrateSchemas, syncPostgresSchema, writeIfChanged, MIGRATE_SCHEMA_DIR } from "./lib/prisma-schemas.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 loadDotEnv(root);
@@ -35,8 +35,7 @@ if (migrateCommand) {
     const source = path.resolve(root, args[i]);
     if (!existsSync(source) || !source.endsWith(".prisma")) continue;
     const copy = path.join(root, MIGRATE_SCHEMA_DIR, "args", `${createHash("sha256").update(source).digest("hex").slice(0, 16)}.prisma`);
-    mkdirSync(path.dirname(copy), { recursive: true });
-    writeFileSync(copy, migrateSchemaFrom(readFileSync(source, "utf8")));
+    writeIfChanged(copy, migrateSchemaFrom(readFileSync(source, "utf8")));
     args[i] = copy;
   }
 }

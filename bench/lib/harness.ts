@@ -8,6 +8,8 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { ShopifyEmulator } from "@loyalty/shopify-emulator";
+import type { Db } from "~/db.server";
+import { codeKey, generateCode } from "~/domain/rewards";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const API_KEY = "bench-api-key";
@@ -57,6 +59,37 @@ export async function scratchDatabase(serverUrl: string | undefined): Promise<Sc
   });
   if (migrated.status !== 0) throw new Error(`migrate deploy failed:\n${migrated.stdout}\n${migrated.stderr}`);
   return { url, provider: url.startsWith("file:") ? "sqlite" : "postgresql", drop };
+}
+
+/**
+ * `count` Issued "$5 off" rewards of one customer, ids `${idPrefix}0…`, each with a fresh code (prefix
+ * `codePrefix`); 1 000 rows per statement. Returns the codes, in id order.
+ */
+export async function seedIssuedRewards(
+  db: Db,
+  input: { shop: string; customer: { id: string; shopifyCustomerId: string }; count: number; idPrefix: string; codePrefix: string },
+): Promise<string[]> {
+  const codes = Array.from({ length: input.count }, () => generateCode({ prefix: input.codePrefix }));
+  for (let start = 0; start < codes.length; start += 1_000) {
+    await db.reward.createMany({
+      data: codes.slice(start, start + 1_000).map((code, i) => ({
+        id: `${input.idPrefix}${start + i}`,
+        shop: input.shop,
+        customerId: input.customer.id,
+        customerGid: input.customer.shopifyCustomerId,
+        source: "POINTS_REDEMPTION",
+        kind: "FIXED_AMOUNT",
+        value: "5.00",
+        currency: "USD",
+        title: "$5 off",
+        code,
+        codeKey: codeKey(code),
+        status: "ISSUED",
+        issuedAt: new Date(),
+      })),
+    });
+  }
+  return codes;
 }
 
 /**

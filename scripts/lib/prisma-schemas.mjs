@@ -38,7 +38,8 @@ export function migrateSchemaFrom(schema) {
   return replaced;
 }
 
-function writeIfChanged(target, wanted) {
+/** Writes `wanted` to `target` (making its folder) unless the file already holds exactly that. */
+export function writeIfChanged(target, wanted) {
   if (!existsSync(target) || readFileSync(target, "utf8") !== wanted) {
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, wanted);
@@ -54,12 +55,7 @@ export function syncMigrateSchemas(root) {
 
 export function syncPostgresSchema(root) {
   const source = readFileSync(path.join(root, "prisma", "schema.prisma"), "utf8");
-  const target = path.join(root, "prisma", "postgresql", "schema.prisma");
-  const wanted = postgresSchemaFrom(source);
-  if (!existsSync(target) || readFileSync(target, "utf8") !== wanted) {
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, wanted);
-  }
+  writeIfChanged(path.join(root, "prisma", "postgresql", "schema.prisma"), postgresSchemaFrom(source));
 }
 
 /** Minimal .env loader: KEY=VALUE lines, # comments, optional quotes; never overrides the environment. */

@@ -21,7 +21,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { API_KEY, API_SECRET, ROOT, machine, scratchDatabase, table } from "../../bench/lib/harness";
+import { API_KEY, API_SECRET, ROOT, machine, scratchDatabase, seedIssuedRewards, table } from "../../bench/lib/harness";
 
 const { values: args } = parseArgs({
   options: {
@@ -54,7 +54,6 @@ const appEnv: Record<string, string> = {
 };
 Object.assign(process.env, { ...appEnv, SHOPIFY_APP_URL: "http://127.0.0.1:9" });
 const { createDb } = await import("~/db.server");
-const { generateCode, codeKey } = await import("~/domain/rewards");
 const { buildOrderWebhookBody } = await import("../../emulator/src/order-payload");
 const db = createDb(database.url);
 
@@ -62,27 +61,8 @@ const db = createDb(database.url);
 await db.shop.create({ data: { domain: SHOP, currency: "USD" } });
 await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, scope: "read_orders", accessToken: "soak-token" } });
 const customer = await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: "gid://shopify/Customer/1", displayName: "Soak", email: "soak@example.com" } });
-const rewards: { id: string; code: string }[] = [];
-for (let i = 0; i < N; i++) rewards.push({ id: `soak-${i}`, code: generateCode({ prefix: "SOAK" }) });
-for (let i = 0; i < N; i += 1_000) {
-  await db.reward.createMany({
-    data: rewards.slice(i, i + 1_000).map((r) => ({
-      id: r.id,
-      shop: SHOP,
-      customerId: customer.id,
-      customerGid: customer.shopifyCustomerId,
-      source: "POINTS_REDEMPTION",
-      kind: "FIXED_AMOUNT",
-      value: "5.00",
-      currency: "USD",
-      title: "$5 off",
-      code: r.code,
-      codeKey: codeKey(r.code),
-      status: "ISSUED",
-      issuedAt: new Date(),
-    })),
-  });
-}
+const codes = await seedIssuedRewards(db, { shop: SHOP, customer, count: N, idPrefix: "soak-", codePrefix: "SOAK" });
+const rewards = codes.map((code, i) => ({ id: `soak-${i}`, code }));
 
 // ---- N orders × COPIES deliveries, shuffled ------------------------------------------------------------
 interface Delivery {

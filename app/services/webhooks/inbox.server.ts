@@ -193,15 +193,7 @@ function describeError(error: unknown): string {
   return text.slice(0, 2_000);
 }
 
-async function applyOne(
-  effectsDb: Db,
-  db: Db,
-  effects: WebhookEffects,
-  row: ClaimedDelivery,
-  options: InboxOptions,
-  summary: InboxRunSummary,
-  applied: Map<number, string[]>,
-): Promise<void> {
+async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, options: InboxOptions, summary: InboxRunSummary, applied: Map<number, string[]>): Promise<void> {
   const log = (options.logger ?? baseLogger).child({ shop: row.shop, topic: row.topic, webhookId: row.webhookId });
   const attempt = row.attempts + 1;
   const mine = { id: row.id, claimedBy: options.workerId };
@@ -220,7 +212,7 @@ async function applyOne(
       receivedAt: row.receivedAt,
       attempt,
     };
-    for (const effect of list) await effect(effectsDb, context);
+    for (const effect of list) await effect(db, context);
     // Marked applied with the rest of the batch (one statement per attempt count).
     applied.set(attempt, [...(applied.get(attempt) ?? []), row.id]);
     summary.applied++;
@@ -246,14 +238,15 @@ async function applyOne(
  */
 export async function applyDueDeliveries(db: Db, effects: WebhookEffects, options: InboxOptions & { concurrency?: number }): Promise<InboxRunSummary> {
   const claimed = await claimDueDeliveries(db, { ...options, now: options.now() });
-  // The effects read the shop's program settings once per batch, not once per delivery.
-  const effectsDb = withSettingsReadOnce(db);
+  // The batch's view of the database: the effects read the shop's program settings once per batch,
+  // not once per delivery; everything else (the inbox's own writes included) goes through untouched.
+  const batchDb = withSettingsReadOnce(db);
   const summary: InboxRunSummary = { claimed: claimed.length, applied: 0, retried: 0, dead: 0 };
   const applied = new Map<number, string[]>();
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, claimed.length)) }, async () => {
     while (next < claimed.length) {
-      await applyOne(effectsDb, db, effects, claimed[next++], options, summary, applied);
+      await applyOne(batchDb, effects, claimed[next++], options, summary, applied);
       // Let waiting I/O run between deliveries: in the app process, requests (webhooks answered
       // while Shopify waits) must not queue behind a whole batch of effects.
       await new Promise<void>((resolve) => setImmediate(resolve));
