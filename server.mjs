@@ -2,23 +2,26 @@
 // the same handler the tests run (server/app-handler.mjs) — with graceful shutdown.
 //   PORT (default 3000), HOST (default 0.0.0.0)
 //   NODE_HEAP_GROWING_PERCENT (default 25): how far V8 lets the heap grow past what the last full
-//   collection kept before collecting again; 0 leaves V8's default. The young generation is capped
-//   at 4 MB semi-spaces. Under webhook load V8's defaults let the app's RSS reach ~285–310 MB, mostly
-//   garbage waiting for a collection; with both, ~200 MB on Prisma 6 and ~245 MB on Prisma 7, at the
-//   same throughput (bench/RESULTS.md, "Memory").
-import v8 from "node:v8";
+//   collection kept before collecting again; 0 leaves V8's default.
+// `npm start` also caps V8's young generation (`node --max-semi-space-size=4 server.mjs`, see
+// server/node-flags.mjs: it must be given when Node starts). Under webhook load V8's defaults let the
+// app's RSS reach ~285–310 MB, mostly garbage waiting for a collection (bench/RESULTS.md, "Memory").
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createAppHandler } from "./server/app-handler.mjs";
 import { serveFetch } from "./server/fetch-server.mjs";
+import { missingServerNodeFlags, setHeapGrowingPercent, SERVER_NODE_FLAGS } from "./server/node-flags.mjs";
 
 const heapGrowingPercent = Number(process.env.NODE_HEAP_GROWING_PERCENT || 25);
 if (!Number.isInteger(heapGrowingPercent) || heapGrowingPercent < 0 || heapGrowingPercent > 1000) {
   console.error(`NODE_HEAP_GROWING_PERCENT must be a whole number from 0 to 1000 (got ${JSON.stringify(process.env.NODE_HEAP_GROWING_PERCENT)})`);
   process.exit(1);
 }
-if (heapGrowingPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`);
-v8.setFlagsFromString("--max-semi-space-size=4");
+setHeapGrowingPercent(heapGrowingPercent);
+const missingFlags = missingServerNodeFlags();
+if (missingFlags.length > 0) {
+  console.warn(`[server] started without ${missingFlags.join(" ")}: expect ~60 MB more memory under load; start it with \`npm start\` or \`node ${SERVER_NODE_FLAGS.join(" ")} server.mjs\``);
+}
 
 const root = import.meta.dirname;
 const build = await import(pathToFileURL(path.join(root, "build", "server", "index.js")).href);

@@ -2,18 +2,23 @@
 // record them in bench/RESULTS.md).
 //
 //   npx tsx bench/inbox-apply.ts [--deliveries 2000] [--postgres[=postgresql://postgres@127.0.0.1:5432/postgres]]
+//                                [--cpu-profile FILE]
 //
 // Seeds one shop with as many Issued rewards as deliveries, records that many orders/create
 // deliveries (the emulator's payload builder, ~4 KB each; every other one carries an Issued code, the
 // others a merchant's `SUMMER10`) straight into the inbox, then times the worker's own use-case,
 // drainWebhookInbox, until the inbox is empty. Prints deliveries/s and the time per delivery: the
 // rate the in-process worker can keep up with (bench/webhook-ingest.ts measures it under HTTP load).
+// --cpu-profile FILE writes a V8 CPU profile (.cpuprofile, for Chrome DevTools) of the drain alone,
+// seeding and migrations left out.
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { parseArgs } from "node:util";
 import { API_KEY, API_SECRET, scratchDatabase, seedIssuedRewards } from "./lib/harness";
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).map((a) => (a === "--postgres" ? "--postgres=" : a)),
-  options: { deliveries: { type: "string", default: "2000" }, postgres: { type: "string" } },
+  options: { deliveries: { type: "string", default: "2000" }, postgres: { type: "string" }, "cpu-profile": { type: "string" } },
 });
 const N = Number(args.deliveries);
 if (!Number.isInteger(N) || N < 1) throw new Error("--deliveries must be a positive whole number");
@@ -51,9 +56,20 @@ const deliveries = codes.map((code, i) => ({
 }));
 for (let i = 0; i < N; i += 50) await recordDeliveries(directSql(db), deliveries.slice(i, i + 50), new Date(Date.now() - 1_000));
 
+const profiler = args["cpu-profile"] ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post("Profiler.enable");
+  await profiler.post("Profiler.start");
+}
 const started = performance.now();
 const summary = await drainWebhookInbox({ db, now: () => new Date(), logger }, { budgetMs: 3_600_000 });
 const ms = performance.now() - started;
+if (profiler) {
+  const { profile } = await profiler.post("Profiler.stop");
+  writeFileSync(args["cpu-profile"]!, JSON.stringify(profile));
+  profiler.disconnect();
+}
 const used = await db.reward.count({ where: { status: "USED" } });
 console.log(`
 Inbox apply — ${args.postgres !== undefined ? "PostgreSQL" : "SQLite"}, ${N} orders/create deliveries (half carrying an Issued code)

@@ -22,6 +22,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon, { type RequestSpec } from "autocannon";
+import { SERVER_NODE_FLAGS } from "../server/node-flags.mjs";
 import { API_KEY, API_SECRET, ROOT, scratchDatabase, seedIssuedRewards } from "./lib/harness";
 const { values: args } = parseArgs({
   // `--postgres` alone means the default server.
@@ -129,8 +130,8 @@ function request(trackCodes: boolean): RequestSpec {
 }
 
 // ---- the two servers --------------------------------------------------------------------------------------
-async function start(label: string, script: string, port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "pipe", "inherit"] });
+async function start(label: string, script: string, port: number, env: Record<string, string>, nodeFlags: readonly string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, script], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "pipe", "inherit"] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on("data", (d: Buffer) => (/listening/.test(d.toString()) ? resolve() : undefined));
     child.once("exit", (code) => reject(new Error(`${label} exited (${code})`)));
@@ -144,7 +145,7 @@ const app = await start("app", "server.mjs", APP_PORT, {
   ...appEnv,
   SHOPIFY_APP_URL: `http://127.0.0.1:${APP_PORT}`,
   ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
-});
+}, SERVER_NODE_FLAGS); // as `npm start` runs it
 const bare = await start("bare", "bench/bare-hmac-server.mjs", BARE_PORT, { SHOPIFY_API_SECRET: API_SECRET });
 // `npm run worker` (tsx app/jobs/worker-main.ts), on the same database.
 const workerProcess: ChildProcess | undefined = args["worker-process"]

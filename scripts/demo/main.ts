@@ -9,6 +9,7 @@ import { serveStorefrontHost } from "@loyalty/shopify-emulator/storefront-host";
 import { createDb } from "../../app/db.server";
 import { seedDemo, DEMO_SHOP } from "./seed";
 import { demoStatePaths, readDemoState, writeDemoState } from "../lib/demo-state.mjs";
+import { SERVER_NODE_FLAGS } from "../../server/node-flags.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const appPort = Number(process.env.PORT ?? 3000);
@@ -55,7 +56,7 @@ async function main() {
   save();
   setInterval(save, 1000).unref();
 
-  const app = spawn(process.execPath, [path.join(ROOT, "server.mjs")], {
+  const app = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(ROOT, "server.mjs")], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
     env: {

@@ -22,6 +22,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { API_KEY, API_SECRET, ROOT, machine, scratchDatabase, seedIssuedRewards, table } from "../../bench/lib/harness";
+import { SERVER_NODE_FLAGS } from "../../server/node-flags.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -91,7 +92,7 @@ for (let i = deliveries.length - 1; i > 0; i--) {
 // ---- two production servers ------------------------------------------------------------------------------
 const BASE_PORT = 41_000 + (process.pid % 1_000);
 async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["server.mjs"], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, "server.mjs"], {
     cwd: ROOT,
     env: { ...process.env, ...appEnv, PORT: String(port), HOST: "127.0.0.1", SHOPIFY_APP_URL: `http://127.0.0.1:${port}` },
     stdio: ["ignore", "pipe", "inherit"],
