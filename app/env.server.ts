@@ -20,6 +20,8 @@ export const envSchema = z.object({
   DATABASE_URL: z.string().default("file:./dev.sqlite"),
   /** SQLite only: WAL + synchronous=NORMAL (read by the SQLite adapter, app/sqlite-adapter.server.ts). */
   SQLITE_WAL: bool.default(true),
+  /** WAL checkpoints in a thread of their own instead of in the committing request (app/sqlite-checkpointer.server.ts). */
+  SQLITE_CHECKPOINT_THREAD: bool.default(true),
   /** Send Admin API calls to this origin instead of https://{shop} (the local emulator). */
   SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
   /** Load App Bridge from here instead of Shopify's CDN (the emulator's local admin host). */
@@ -62,6 +64,19 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/**
+ * One boolean variable, read as the schema above reads it ("true"/"1"/"yes" or "false"/"0"/"no"/"");
+ * unset → `fallback`. For code that runs before (or without) the whole environment: the database
+ * adapter is also used by scripts that need no Shopify credentials.
+ */
+export function envBoolean(name: "SQLITE_WAL" | "SQLITE_CHECKPOINT_THREAD", fallback: boolean, source: Record<string, string | undefined> = process.env): boolean {
+  const value = source[name];
+  if (value === undefined) return fallback;
+  const parsed = bool.safeParse(value);
+  if (!parsed.success) throw new ConfigError([`${name}: expected true or false (got ${JSON.stringify(value)})`]);
+  return parsed.data;
 }
 
 /** Tests change process.env between files; they call this to re-read it. */

@@ -14,9 +14,12 @@
 // client is wrapped to run transactions on its one connection (`oneConnection`), as
 // better-sqlite3 did.
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { PrismaLibSql } from "@prisma/adapter-libsql";
 import type { Client, Config, InStatement, ResultSet, Transaction, TransactionMode } from "@libsql/client";
+import { envBoolean } from "./env.server";
+import { logger } from "./logger.server";
+import { startWalCheckpointer, type WalCheckpointer } from "./sqlite-checkpointer.server";
 
 type Factory = PrismaLibSql;
 type Adapter = Awaited<ReturnType<Factory["connect"]>>;
@@ -197,27 +200,88 @@ function libsqlFileUrl(fileOrUrl: string): string {
   return fileOrUrl.startsWith("file:") ? fileOrUrl : pathToFileURL(path.resolve(fileOrUrl)).href;
 }
 
-/** A `PrismaLibSql` on one serialized connection, with the busy timeout and (unless SQLITE_WAL=false) WAL. */
-export function serializedSqliteAdapter(config: SqliteAdapterConfig, options: { wal?: boolean } = {}) {
+/** SQLite's own default for wal_autocheckpoint (pages), restored if the checkpoint thread stops. */
+const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
+
+async function pragma(adapter: Adapter, sql: string): Promise<void> {
+  await adapter.queryRaw({ sql, args: [], argTypes: [] });
+}
+
+/**
+ * Hands the connection's WAL checkpoints to a thread of their own (app/sqlite-checkpointer.server.ts)
+ * and turns its automatic checkpoint off. If the thread cannot start, the automatic checkpoint stays
+ * on; if it stops later, it is turned back on.
+ */
+export async function offloadCheckpoints(adapter: Adapter, file: string, start: typeof startWalCheckpointer = startWalCheckpointer): Promise<WalCheckpointer | undefined> {
+  let stopped = false;
+  const restoreAutomatic = () => pragma(adapter, `PRAGMA wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = start(file, {
+    onStopped: (reason) => {
+      stopped = true;
+      logger.warn({ reason }, "SQLite checkpoint thread stopped; the connection checkpoints by itself again");
+      void restoreAutomatic().catch(() => undefined);
+    },
+  });
+  try {
+    await checkpointer.ready;
+  } catch (error) {
+    logger.warn({ err: error }, "SQLite checkpoint thread did not start; the connection checkpoints by itself");
+    return undefined;
+  }
+  await pragma(adapter, "PRAGMA wal_autocheckpoint = 0");
+  // The thread stopped while this was being set: the automatic checkpoint must win.
+  if (stopped) await restoreAutomatic();
+  return checkpointer;
+}
+
+/** The file of a `file:` URL; undefined when it names none (a relative URL). */
+function filePathOf(url: string): string | undefined {
+  try {
+    return fileURLToPath(url.split("?")[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A `PrismaLibSql` on one serialized connection, with the busy timeout and (unless SQLITE_WAL=false)
+ * WAL, checkpointed by a thread of its own (unless SQLITE_CHECKPOINT_THREAD=false).
+ */
+export function serializedSqliteAdapter(config: SqliteAdapterConfig, options: { wal?: boolean; checkpointThread?: boolean } = {}) {
   // intMode "bigint": integers come back exactly (BigInt columns beyond 2^53, COUNT(*) in raw
   // queries as BigInt), as with better-sqlite3's safe integers. timestampFormat "iso8601": DateTime
   // is stored as ISO-8601 text, which raw SQL compares against Date parameters the adapter encodes
   // the same way (app/claim-rows.server.ts, app/services/webhooks/inbox.server.ts).
-  const inner = new OneConnectionLibSQL({ url: libsqlFileUrl(config.url), intMode: "bigint" }, { timestampFormat: "iso8601" });
-  const wal = options.wal ?? !["false", "0", "no"].includes(process.env.SQLITE_WAL ?? "");
+  const url = libsqlFileUrl(config.url);
+  const file = filePathOf(url);
+  const inner = new OneConnectionLibSQL({ url, intMode: "bigint" }, { timestampFormat: "iso8601" });
+  const wal = options.wal ?? envBoolean("SQLITE_WAL", true);
+  const checkpointThread = wal && (options.checkpointThread ?? envBoolean("SQLITE_CHECKPOINT_THREAD", true));
   const pragmas = [`PRAGMA busy_timeout = ${Math.max(0, Math.floor(config.timeout ?? 5_000))}`, ...(wal ? SQLITE_WAL_PRAGMAS : [])];
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
     connect: async () => {
       const adapter = serialize(await inner.connect());
+      let checkpointer: WalCheckpointer | undefined;
       try {
-        for (const sql of pragmas) await adapter.queryRaw({ sql, args: [], argTypes: [] });
+        for (const sql of pragmas) await pragma(adapter, sql);
+        if (checkpointThread && file) checkpointer = await offloadCheckpoints(adapter, file);
       } catch (error) {
+        await checkpointer?.stop();
         await adapter.dispose();
         throw error;
       }
-      return adapter;
+      if (!checkpointer) return adapter;
+      const running = checkpointer;
+      return {
+        ...adapter,
+        dispose: async () => {
+          // The thread's connection closes first: the app's, closing last, then checkpoints what is left.
+          await running.stop();
+          await adapter.dispose();
+        },
+      };
     },
   } as unknown as Factory;
 }
