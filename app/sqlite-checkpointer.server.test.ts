@@ -1,6 +1,7 @@
 // WAL checkpoints in a thread of their own (app/sqlite-checkpointer.server.ts): the thread copies
 // what the app's connection writes, starts the log over when it could not catch up, and when it
 // stops, the app's connection checkpoints by itself again.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { offloadCheckpoints, serializedSqliteAdapter } from "./sqlite-adapter.server";
 import { startWalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from "./sqlite-checkpointer.server";
-import { testDatabaseProvider } from "../test/setup/databases";
+import { ROOT, testDatabaseProvider } from "../test/setup/databases";
 
 const dir = mkdtempSync(path.join(tmpdir(), "checkpointer-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -93,6 +94,18 @@ describe.runIf(testDatabaseProvider() === "sqlite")("SQLite WAL checkpoint threa
     await checkpointer.stop();
     expect(reasons).toEqual([]);
     conn.close();
+  });
+
+  it("GIVEN a script that ends with `await db.$disconnect()` THEN it waits for the thread and exits normally", () => {
+    const run = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "test", "support", "disconnect-child.ts")], {
+      cwd: ROOT,
+      env: { ...process.env },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(run.stderr).not.toContain("unsettled top-level await");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe("disconnected");
   });
 
   describe("the app's connection", () => {

@@ -151,6 +151,9 @@ export function startWalCheckpointer(file: string, options: WalCheckpointerOptio
     stop: async () => {
       if (stopping) return exited;
       stopping = true;
+      // Unref'd, the thread would not keep the process alive until it has exited: a script ending
+      // with `await db.$disconnect()` would then stop at an unsettled await (exit code 13).
+      worker.ref();
       worker.postMessage("stop");
       // A thread stuck in a checkpoint is ended rather than waited for.
       const timeout = setTimeout(() => void worker.terminate(), 5_000);
