@@ -69,6 +69,24 @@ describe.runIf(testDatabaseProvider() === "sqlite")("SQLite WAL checkpoint threa
     conn.close();
   });
 
+  it("GIVEN a log that even a RESTART cannot copy (a reader never lets go) THEN past giveUpPages the thread stops and says why", async () => {
+    const { file, conn, write } = walDatabase();
+    const reader = new Database(file);
+    write(10);
+    reader.exec("BEGIN");
+    reader.prepare("SELECT count(*) FROM t").get();
+    const reasons: string[] = [];
+    const checkpointer = startWalCheckpointer(file, { busyIntervalMs: 10, idleIntervalMs: 10, restartPages: 40, giveUpPages: 120, onStopped: (r) => reasons.push(r) });
+    await checkpointer.ready;
+    write(200);
+    await until(() => reasons.length > 0);
+    expect(reasons[0]).toMatch(/^checkpoint failed: the log reached \d+ pages and could not be copied$/);
+    await checkpointer.stop();
+    reader.exec("COMMIT");
+    reader.close();
+    conn.close();
+  });
+
   it("GIVEN a file that is not a database THEN the thread reports that it stopped, and `ready` rejects", async () => {
     const file = path.join(dir, "not-a-database.sqlite");
     writeFileSync(file, "this is not an SQLite database, just text that is long enough to have a header".repeat(20));

@@ -11,10 +11,14 @@
 // separate thread"), and the app's connection turns its automatic checkpoint off. PASSIVE
 // checkpoints never block the app's reads or writes. A checkpoint that could not catch up (the app
 // committed while it copied) leaves the log growing, so past `restartPages` the thread runs a
-// RESTART checkpoint, which briefly holds new writers back and lets the next writer start the log
-// over (https://www.sqlite.org/pragma.html#pragma_wal_checkpoint).
-// If the thread cannot start or dies, `onStopped` is called: the caller turns the connection's
-// automatic checkpoint back on, so the log never grows without bound.
+// RESTART checkpoint, which holds new writers back while it is pending and lets the next writer
+// start the log over (https://www.sqlite.org/pragma.html#pragma_wal_checkpoint). The thread waits at
+// most BUSY_TIMEOUT_MS for the app's connection (its busy timeout): the app's writes wait at most
+// that long behind it, and an app transaction that reads, then writes, while the RESTART waits for
+// that very reader, is not a deadlock — the RESTART gives up and is tried again later.
+// If the thread cannot start or dies, or the log still reaches `giveUpPages`, `onStopped` is
+// called: the caller turns the connection's automatic checkpoint back on, so the log never grows
+// without bound.
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 
@@ -25,6 +29,8 @@ export interface WalCheckpointerOptions {
   idleIntervalMs?: number;
   /** Log size (pages) past which a RESTART checkpoint starts the log over (default 4 000 ≈ 16 MB). */
   restartPages?: number;
+  /** Log size (pages) at which the thread gives up and stops (default 4 × restartPages). */
+  giveUpPages?: number;
   /** The thread could not start, failed or stopped on its own; never called after `stop()`. */
   onStopped: (reason: string) => void;
   /** Each checkpoint that copied pages (for tests and diagnostics). */
@@ -67,7 +73,12 @@ function tick() {
   try {
     const done = run(passive, "PASSIVE");
     if (done.logPages > 0) delay = workerData.busyIntervalMs;
-    if (done.logPages >= workerData.restartPages && done.checkpointedPages < done.logPages) run(restart, "RESTART");
+    if (done.logPages >= workerData.restartPages && done.checkpointedPages < done.logPages) {
+      const restarted = run(restart, "RESTART");
+      if (restarted.logPages >= workerData.giveUpPages && restarted.checkpointedPages < restarted.logPages) {
+        throw new Error("the log reached " + restarted.logPages + " pages and could not be copied");
+      }
+    }
   } catch (error) {
     parentPort.postMessage({ type: "failed", message: String(error && error.message || error) });
     stopped = true;
@@ -97,10 +108,14 @@ function libsqlModulePath(): string {
   return libsqlPath;
 }
 
+/** How long the thread waits for the app's connection's locks (see the file comment). */
+const BUSY_TIMEOUT_MS = 20;
+
 type ThreadMessage = { type: "ready" } | { type: "failed"; message: string } | ({ type: "checkpoint" } & CheckpointResult);
 
 /** Starts the checkpoint thread for one database file (an absolute path). */
 export function startWalCheckpointer(file: string, options: WalCheckpointerOptions): WalCheckpointer {
+  const restartPages = options.restartPages ?? 4_000;
   let stopping = false;
   let stoppedReported = false;
   const reportStopped = (reason: string) => {
@@ -113,10 +128,11 @@ export function startWalCheckpointer(file: string, options: WalCheckpointerOptio
     workerData: {
       libsql: libsqlModulePath(),
       file,
-      busyTimeoutMs: 5_000,
+      busyTimeoutMs: BUSY_TIMEOUT_MS,
       busyIntervalMs: options.busyIntervalMs ?? 100,
       idleIntervalMs: options.idleIntervalMs ?? 1_000,
-      restartPages: options.restartPages ?? 4_000,
+      restartPages,
+      giveUpPages: options.giveUpPages ?? 4 * restartPages,
     },
     // A small heap: the thread holds one connection and two statements.
     resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 },
