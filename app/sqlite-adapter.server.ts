@@ -19,7 +19,7 @@ import { PrismaLibSql } from "@prisma/adapter-libsql";
 import type { Client, Config, InStatement, ResultSet, Transaction, TransactionMode } from "@libsql/client";
 import { envBoolean } from "./env.server";
 import { logger } from "./logger.server";
-import { startWalCheckpointer, type WalCheckpointer } from "./sqlite-checkpointer.server";
+import { BACKSTOP_PAGES, startWalCheckpointer, type WalCheckpointer } from "./sqlite-checkpointer.server";
 
 type Factory = PrismaLibSql;
 type Adapter = Awaited<ReturnType<Factory["connect"]>>;
@@ -208,9 +208,9 @@ async function pragma(adapter: Adapter, sql: string): Promise<void> {
 }
 
 /**
- * Hands the connection's WAL checkpoints to a thread of their own (app/sqlite-checkpointer.server.ts)
- * and turns its automatic checkpoint off. If the thread cannot start, the automatic checkpoint stays
- * on; if it stops later, it is turned back on.
+ * Hands the connection's WAL checkpoints to a thread of their own (app/sqlite-checkpointer.server.ts):
+ * its automatic checkpoint only acts past BACKSTOP_PAGES. If the thread cannot start, the automatic
+ * checkpoint stays at SQLite's default; if it stops later, it is set back to it.
  */
 export async function offloadCheckpoints(adapter: Adapter, file: string, start: typeof startWalCheckpointer = startWalCheckpointer): Promise<WalCheckpointer | undefined> {
   let stopped = false;
@@ -228,7 +228,7 @@ export async function offloadCheckpoints(adapter: Adapter, file: string, start: 
     logger.warn({ err: error }, "SQLite checkpoint thread did not start; the connection checkpoints by itself");
     return undefined;
   }
-  await pragma(adapter, "PRAGMA wal_autocheckpoint = 0");
+  await pragma(adapter, `PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   // The thread stopped while this was being set: the automatic checkpoint must win.
   if (stopped) await restoreAutomatic();
   return checkpointer;

@@ -1,6 +1,6 @@
 // WAL checkpoints in a thread of their own (app/sqlite-checkpointer.server.ts): the thread copies
-// what the app's connection writes, starts the log over when it could not catch up, and when it
-// stops, the app's connection checkpoints by itself again.
+// what the app's connection writes; the app's connection keeps a backstop while it runs, and
+// checkpoints by itself again when it stops.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +10,7 @@ import Database from "libsql";
 import { afterAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { offloadCheckpoints, serializedSqliteAdapter } from "./sqlite-adapter.server";
-import { startWalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from "./sqlite-checkpointer.server";
+import { BACKSTOP_PAGES, startWalCheckpointer, type CheckpointResult, type WalCheckpointerOptions } from "./sqlite-checkpointer.server";
 import { ROOT, testDatabaseProvider } from "../test/setup/databases";
 
 const dir = mkdtempSync(path.join(tmpdir(), "checkpointer-"));
@@ -50,39 +50,20 @@ describe.runIf(testDatabaseProvider() === "sqlite")("SQLite WAL checkpoint threa
     conn.close();
   });
 
-  it("GIVEN a log past restartPages that a passive checkpoint cannot finish THEN a RESTART checkpoint copies it all", async () => {
+  it("GIVEN a reader holding an old snapshot THEN the thread copies only what that reader allows, and the rest once it lets go", async () => {
     const { file, conn, write } = walDatabase();
-    // A reader holding an old snapshot keeps a PASSIVE checkpoint from copying the frames after it.
     const reader = new Database(file);
     write(20);
     reader.exec("BEGIN");
     reader.prepare("SELECT count(*) FROM t").get();
     write(100);
     const seen: CheckpointResult[] = [];
-    const checkpointer = startWalCheckpointer(file, { busyIntervalMs: 10, idleIntervalMs: 10, restartPages: 50, onStopped: () => undefined, onCheckpoint: (c) => seen.push(c) });
+    const checkpointer = startWalCheckpointer(file, { busyIntervalMs: 10, idleIntervalMs: 10, onStopped: () => undefined, onCheckpoint: (c) => seen.push(c) });
     await checkpointer.ready;
-    await until(() => seen.some((c) => c.mode === "PASSIVE" && c.checkpointedPages < c.logPages));
+    await until(() => seen.some((c) => c.checkpointedPages < c.logPages));
     reader.exec("COMMIT");
-    await until(() => seen.some((c) => c.mode === "RESTART" && c.checkpointedPages === c.logPages));
+    await until(() => seen.some((c) => c.checkpointedPages === c.logPages && c.logPages >= 100));
     await checkpointer.stop();
-    reader.close();
-    conn.close();
-  });
-
-  it("GIVEN a log that even a RESTART cannot copy (a reader never lets go) THEN past giveUpPages the thread stops and says why", async () => {
-    const { file, conn, write } = walDatabase();
-    const reader = new Database(file);
-    write(10);
-    reader.exec("BEGIN");
-    reader.prepare("SELECT count(*) FROM t").get();
-    const reasons: string[] = [];
-    const checkpointer = startWalCheckpointer(file, { busyIntervalMs: 10, idleIntervalMs: 10, restartPages: 40, giveUpPages: 120, onStopped: (r) => reasons.push(r) });
-    await checkpointer.ready;
-    write(200);
-    await until(() => reasons.length > 0);
-    expect(reasons[0]).toMatch(/^checkpoint failed: the log reached \d+ pages and could not be copied$/);
-    await checkpointer.stop();
-    reader.exec("COMMIT");
     reader.close();
     conn.close();
   });
@@ -132,8 +113,8 @@ describe.runIf(testDatabaseProvider() === "sqlite")("SQLite WAL checkpoint threa
       return Number(Object.values(row)[0]);
     };
 
-    it("GIVEN the default configuration THEN the app's connection leaves checkpoints to the thread", async () => {
-      expect(await autocheckpoint((sql) => db.$queryRawUnsafe(sql))).toBe(0);
+    it("GIVEN the default configuration THEN the app's connection leaves checkpoints to the thread, with a backstop", async () => {
+      expect(await autocheckpoint((sql) => db.$queryRawUnsafe(sql))).toBe(BACKSTOP_PAGES);
     });
 
     it("GIVEN SQLITE_CHECKPOINT_THREAD=false THEN the connection checkpoints by itself (SQLite's 1 000 pages)", async () => {
@@ -154,7 +135,7 @@ describe.runIf(testDatabaseProvider() === "sqlite")("SQLite WAL checkpoint threa
         return { ready: Promise.resolve(), stop: async () => undefined };
       };
       expect(await offloadCheckpoints(adapter, file, fake)).toBeDefined();
-      expect(await autocheckpoint(query)).toBe(0);
+      expect(await autocheckpoint(query)).toBe(BACKSTOP_PAGES);
       stop("checkpoint thread exited (1)");
       // The restore was queued on the connection before this query (one serialized connection).
       expect(await autocheckpoint(query)).toBe(1_000);

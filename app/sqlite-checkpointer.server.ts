@@ -4,21 +4,20 @@
 // the database file. By default (wal_autocheckpoint = 1 000 pages) the connection that commits past
 // that size runs the checkpoint itself, synchronously: libSQL's file driver runs on the JavaScript
 // thread, so the app stops answering while ~4 MB are copied and both files are synced. Measured on
-// the webhook record's INSERT of 7 KB bodies, that checkpoint is about half of each row's cost.
+// the webhook record's INSERT of 7 KB bodies (bench/sqlite-wal-write.ts), that checkpoint is about
+// a third to a half of each row's cost.
 //
-// Here a worker thread with its own connection to the same file runs the checkpoints instead
+// Here a worker thread with its own connection to the same file runs PASSIVE checkpoints instead
 // (https://www.sqlite.org/wal.html#checkpointing: "applications can ... run the checkpoint in a
-// separate thread"), and the app's connection turns its automatic checkpoint off. PASSIVE
-// checkpoints never block the app's reads or writes. A checkpoint that could not catch up (the app
-// committed while it copied) leaves the log growing, so past `restartPages` the thread runs a
-// RESTART checkpoint, which holds new writers back while it is pending and lets the next writer
-// start the log over (https://www.sqlite.org/pragma.html#pragma_wal_checkpoint). The thread waits at
-// most BUSY_TIMEOUT_MS for the app's connection (its busy timeout): the app's writes wait at most
-// that long behind it, and an app transaction that reads, then writes, while the RESTART waits for
-// that very reader, is not a deadlock — the RESTART gives up and is tried again later.
-// If the thread cannot start or dies, or the log still reaches `giveUpPages`, `onStopped` is
-// called: the caller turns the connection's automatic checkpoint back on, so the log never grows
-// without bound.
+// separate thread"); a passive checkpoint never waits for, nor blocks, the app's reads and writes
+// (https://www.sqlite.org/c3ref/wal_checkpoint_v2.html). The log starts over when the app's next
+// write begins after a checkpoint has copied all of it — in the gaps between the app's commits.
+// A writer that never pauses would leave no such gap, so the app's connection keeps its automatic
+// checkpoint as a backstop at BACKSTOP_PAGES (app/sqlite-adapter.server.ts): far above what the
+// thread lets the log reach, it only acts if the thread falls behind or hangs, and then the log is
+// bounded as with SQLite's default, at a larger size.
+// If the thread cannot start or dies, `onStopped` is called: the caller sets the connection's
+// automatic checkpoint back to SQLite's default.
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 
@@ -27,10 +26,6 @@ export interface WalCheckpointerOptions {
   busyIntervalMs?: number;
   /** Wait between checks while the log is empty (default 1 000 ms). */
   idleIntervalMs?: number;
-  /** Log size (pages) past which a RESTART checkpoint starts the log over (default 4 000 ≈ 16 MB). */
-  restartPages?: number;
-  /** Log size (pages) at which the thread gives up and stops (default 4 × restartPages). */
-  giveUpPages?: number;
   /** The thread could not start, failed or stopped on its own; never called after `stop()`. */
   onStopped: (reason: string) => void;
   /** Each checkpoint that copied pages (for tests and diagnostics). */
@@ -38,7 +33,6 @@ export interface WalCheckpointerOptions {
 }
 
 export interface CheckpointResult {
-  mode: "PASSIVE" | "RESTART";
   /** Pages in the log, and pages of it now copied into the database file. */
   logPages: number;
   checkpointedPages: number;
@@ -57,28 +51,16 @@ const THREAD_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.libsql);
 const db = new Database(workerData.file);
-db.exec("PRAGMA busy_timeout = " + workerData.busyTimeoutMs);
 const passive = db.prepare("PRAGMA wal_checkpoint(PASSIVE)").raw(true);
-const restart = db.prepare("PRAGMA wal_checkpoint(RESTART)").raw(true);
 let timer;
 let stopped = false;
-function run(statement, mode) {
-  const [busy, logPages, checkpointedPages] = statement.get().map(Number);
-  if (logPages > 0 && checkpointedPages > 0) parentPort.postMessage({ type: "checkpoint", mode, logPages, checkpointedPages });
-  return { busy, logPages, checkpointedPages };
-}
 function tick() {
   if (stopped) return;
   let delay = workerData.idleIntervalMs;
   try {
-    const done = run(passive, "PASSIVE");
-    if (done.logPages > 0) delay = workerData.busyIntervalMs;
-    if (done.logPages >= workerData.restartPages && done.checkpointedPages < done.logPages) {
-      const restarted = run(restart, "RESTART");
-      if (restarted.logPages >= workerData.giveUpPages && restarted.checkpointedPages < restarted.logPages) {
-        throw new Error("the log reached " + restarted.logPages + " pages and could not be copied");
-      }
-    }
+    const [, logPages, checkpointedPages] = passive.get().map(Number);
+    if (logPages > 0) delay = workerData.busyIntervalMs;
+    if (logPages > 0 && checkpointedPages > 0) parentPort.postMessage({ type: "checkpoint", logPages, checkpointedPages });
   } catch (error) {
     parentPort.postMessage({ type: "failed", message: String(error && error.message || error) });
     stopped = true;
@@ -108,14 +90,16 @@ function libsqlModulePath(): string {
   return libsqlPath;
 }
 
-/** How long the thread waits for the app's connection's locks (see the file comment). */
-const BUSY_TIMEOUT_MS = 20;
+/**
+ * The app's connection's automatic checkpoint while the thread runs (pages, ≈ 16 MB): far above what
+ * the thread lets the log reach, so it only acts if the thread falls behind or hangs.
+ */
+export const BACKSTOP_PAGES = 4_000;
 
 type ThreadMessage = { type: "ready" } | { type: "failed"; message: string } | ({ type: "checkpoint" } & CheckpointResult);
 
 /** Starts the checkpoint thread for one database file (an absolute path). */
 export function startWalCheckpointer(file: string, options: WalCheckpointerOptions): WalCheckpointer {
-  const restartPages = options.restartPages ?? 4_000;
   let stopping = false;
   let stoppedReported = false;
   const reportStopped = (reason: string) => {
@@ -128,11 +112,8 @@ export function startWalCheckpointer(file: string, options: WalCheckpointerOptio
     workerData: {
       libsql: libsqlModulePath(),
       file,
-      busyTimeoutMs: BUSY_TIMEOUT_MS,
       busyIntervalMs: options.busyIntervalMs ?? 100,
       idleIntervalMs: options.idleIntervalMs ?? 1_000,
-      restartPages,
-      giveUpPages: options.giveUpPages ?? 4 * restartPages,
     },
     // A small heap: the thread holds one connection and two statements.
     resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 },
@@ -151,7 +132,7 @@ export function startWalCheckpointer(file: string, options: WalCheckpointerOptio
   ready.catch(() => undefined);
   worker.on("message", (message: ThreadMessage) => {
     if (message.type === "ready") markReady();
-    else if (message.type === "checkpoint") options.onCheckpoint?.({ mode: message.mode, logPages: message.logPages, checkpointedPages: message.checkpointedPages });
+    else if (message.type === "checkpoint") options.onCheckpoint?.({ logPages: message.logPages, checkpointedPages: message.checkpointedPages });
     else if (message.type === "failed") reportStopped(`checkpoint failed: ${message.message}`);
   });
   worker.on("error", (error) => {
