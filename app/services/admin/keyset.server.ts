@@ -49,7 +49,10 @@ export function decodeCursor(value: string): Cursor | null {
   }
   const ms = Number(raw);
   if (!/^\d{1,16}$/.test(raw) || !Number.isSafeInteger(ms)) return null;
-  return { key: new Date(ms), id };
+  // 16 digits go past the last representable date (8.64e15 ms, ECMA-262 "Time Values"): an Invalid
+  // Date would reach the query as a server error.
+  const key = new Date(ms);
+  return Number.isNaN(key.getTime()) ? null : { key, id };
 }
 
 export class InvalidCursorError extends Error {
