@@ -178,4 +178,18 @@ export function urlHasControlCharacters(url: string | URL): boolean {
   return false;
 }
 
+/**
+ * The first query parameter that appears more than once, if any. Every filter, sort and cursor of
+ * the admin is single-valued: `?status=ISSUED&status=FAILED` would otherwise be read as its first
+ * value and silently drop the second (a CSV export of half what was asked).
+ */
+export function repeatedQueryParameter(url: string | URL): string | null {
+  const seen = new Set<string>();
+  for (const key of new URL(String(url)).searchParams.keys()) {
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return null;
+}
+
 export const URL_CONTROL_CHARACTERS_MESSAGE = "This address contains control characters (such as %00) or broken percent-encoding, and names nothing in this app.";

@@ -144,6 +144,19 @@ describe("admin URLs", () => {
   });
 });
 
+describe("query parameters given twice", () => {
+  it.each([
+    ["/app/rewards.csv?status=ISSUED&status=FAILED", null],
+    ["/app/rewards?status=ISSUED&status=NOPE", "routes/app.rewards"],
+    ["/app/customers?sort=points&sort=name", "routes/app.customers._index"],
+    ["/app/customers/{id}?tab=points&tab=rewards", "routes/app.customers.$id"],
+  ] as const)("GIVEN %s THEN 400 naming the parameter, not the first value silently (a CSV of half what was asked)", async (path, route) => {
+    const res = await request(path.replace("{id}", customerId), route);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/appears more than once/);
+  });
+});
+
 describe("the login form (no session yet)", () => {
   it("GIVEN a 40 MB chunked body THEN it is refused long before the sender is done", async () => {
     const total = 40 * 1024 * 1024;
