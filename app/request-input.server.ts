@@ -154,9 +154,19 @@ const ADMIN_FORM_MESSAGES: Record<InputProblem, string> = {
  * The admin's form reader, for every admin action: the form, or a thrown JSON 4xx `{ ok: false,
  * message }` (the shape the admin's forms read) that Remix answers as is.
  */
-export async function readAdminForm(request: Request, maxBytes = MAX_ADMIN_FORM_BYTES): Promise<FormData> {
-  const read = await readForm(request, maxBytes);
+export async function readAdminForm(request: Request, options: { maxBytes?: number; repeatable?: readonly string[] } = {}): Promise<FormData> {
+  const read = await readForm(request, options.maxBytes ?? MAX_ADMIN_FORM_BYTES);
   if (!read.ok) throw json({ ok: false, message: ADMIN_FORM_MESSAGES[read.problem] }, { status: read.status });
+  // A field the form sends once, sent twice, is ambiguous: some readers take the first value
+  // (`form.get`), others the last (`Object.fromEntries`). Only the fields a form really repeats
+  // (`repeatable`, e.g. the selected rows of a bulk action) may appear more than once.
+  const seen = new Set<string>();
+  for (const key of read.form.keys()) {
+    if (seen.has(key) && !options.repeatable?.includes(key)) {
+      throw json({ ok: false, message: `The field "${key.slice(0, 50)}" was sent more than once; send it once.` }, { status: 400 });
+    }
+    seen.add(key);
+  }
   return read.form;
 }
 

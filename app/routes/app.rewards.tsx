@@ -70,7 +70,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 /** Bulk cancel of the selected rewards; resolve or re-issue one failed reward (from "Failed recently" too). */
 export async function action({ request }: ActionFunctionArgs) {
   const { session, admin } = await authenticate.admin(request);
-  const form = await readAdminForm(request);
+  const form = await readAdminForm(request, { repeatable: ["rewardId"] });
   const deps = await adminRequestDeps(admin.graphql);
   if (form.get("intent") === "bulk-cancel") {
     const result = await cancelRewardsInBulk(deps, session.shop, form);

@@ -118,6 +118,24 @@ describe("admin form bodies", () => {
   });
 });
 
+describe("form fields given twice", () => {
+  it("GIVEN a points adjustment with points sent twice (5 and 7) THEN 400 naming the field, nothing added (the action read the last value, other actions read the first)", async () => {
+    const before = await snapshot();
+    const body = new URLSearchParams([["intent", "adjust-points"], ["direction", "add"], ["points", "5"], ["points", "7"], ["reason", "goodwill"]]);
+    const res = await request(`/app/customers/${customerId}`, "routes/app.customers.$id", { method: "POST", body });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ ok: false, message: expect.stringMatching(/"points" was sent more than once/) });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("GIVEN a bulk cancel of several selected rewards THEN the repeated rewardId is the form's own list, accepted", async () => {
+    const body = new URLSearchParams([["intent", "bulk-cancel"], ["rewardId", "nope-1"], ["rewardId", "nope-2"]]);
+    const res = await request("/app/rewards", "routes/app.rewards", { method: "POST", body });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { failed: unknown[] }).failed).toHaveLength(2);
+  });
+});
+
 describe("admin URLs", () => {
   it.each([
     ["/app/customers?query=%00", "routes/app.customers._index"],
