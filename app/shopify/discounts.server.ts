@@ -228,12 +228,19 @@ export async function getDiscountStatus(
   );
   if (!r.ok) return r;
   const node = r.data.codeDiscountNode;
-  return {
-    ok: true,
-    data: node ? { id: node.id, status: node.codeDiscount?.status ?? "EXPIRED", endsAt: node.codeDiscount?.endsAt ?? null } : null,
-    cost: r.cost,
-  };
+  if (!node) return { ok: true, data: null, cost: r.cost };
+  // Checked before anyone acts on it: reconciliation cancels a reward whose discount is EXPIRED, so
+  // a node without a readable status (DiscountCodeNode.codeDiscount is non-null; DiscountStatus is
+  // ACTIVE | EXPIRED | SCHEDULED — https://shopify.dev/docs/api/admin-graphql/latest/enums/DiscountStatus)
+  // is an answer the app can't use, not an expired discount.
+  const status = node.codeDiscount?.status;
+  if (typeof node.id !== "string" || !DISCOUNT_STATUSES.includes(status as CodeDiscount["status"])) {
+    return { ok: false, error: { kind: "graphql", messages: ["DiscountCodeNode without a DiscountStatus"] }, cost: r.cost, detail: { id: node.id ?? null } };
+  }
+  return { ok: true, data: { id: node.id, status: status as CodeDiscount["status"], endsAt: node.codeDiscount?.endsAt ?? null }, cost: r.cost };
 }
+
+const DISCOUNT_STATUSES: readonly CodeDiscount["status"][] = ["ACTIVE", "EXPIRED", "SCHEDULED"];
 
 export async function deactivateCodeDiscount(graphql: AdminGraphql, id: string, options?: RunOptions): Promise<AdminResult<CodeDiscount>> {
   const r = await runAdmin<{ discountCodeDeactivate: Payload }>(graphql, DISCOUNT_CODE_DEACTIVATE, { id }, options);
