@@ -4,9 +4,11 @@ import { shopifyApi } from "@shopify/shopify-api";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { json } from "@remix-run/node";
 import db from "./db.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
+import { URL_CONTROL_CHARACTERS_MESSAGE, repeatedQueryParameter, urlHasControlCharacters } from "./request-input.server";
 import { createAdminFetch } from "./shopify/admin-fetch.server";
 import { resumeShop } from "./services/lifecycle/lifecycle.server";
 import { ensureFreshOfflineToken, refreshingSessionStorage, type FreshToken } from "./services/lifecycle/offline-token.server";
@@ -112,7 +114,22 @@ const shopify = shopifyApp({
 export default shopify;
 export const apiVersion = ADMIN_API_VERSION;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
-export const authenticate = shopify.authenticate;
+/**
+ * The library's authenticate, with the admin's URL checked first (every admin loader and action
+ * starts here): an id or search holding a control character (`%00`) names nothing in the app, and a
+ * NUL reaching a PostgreSQL query is a server error; a query parameter given twice is ambiguous
+ * (every admin filter, sort and cursor takes one value). Both are answered 400 before anything is
+ * looked up (app/request-input.server.ts). The storefront's check is in authenticateStorefront.
+ */
+export const authenticate: typeof shopify.authenticate = {
+  ...shopify.authenticate,
+  admin: async (request) => {
+    if (urlHasControlCharacters(request.url)) throw json({ ok: false, message: URL_CONTROL_CHARACTERS_MESSAGE }, { status: 400 });
+    const repeated = repeatedQueryParameter(request.url);
+    if (repeated) throw json({ ok: false, message: `The parameter "${repeated.slice(0, 50)}" appears more than once in this address; give it once.` }, { status: 400 });
+    return shopify.authenticate.admin(request);
+  },
+};
 export const unauthenticated = shopify.unauthenticated;
 export const login = shopify.login;
 export const registerWebhooks = shopify.registerWebhooks;

@@ -2,7 +2,16 @@
 // fetch classes (no polyfilled globals). Used by the production server (server.mjs) and by tests that
 // run the app on a real port (test/support/app.ts).
 import http from "node:http";
-import { Readable } from "node:stream";
+import { Readable, pipeline } from "node:stream";
+
+/**
+ * The client closed the connection before the body was sent: not an error of the app.
+ * @param {unknown} error
+ */
+function isClientGone(error) {
+  const code = /** @type {{ code?: string }} */ (error)?.code;
+  return code === "ERR_STREAM_PREMATURE_CLOSE" || code === "ECONNRESET" || code === "EPIPE";
+}
 
 /**
  * @param {import("node:http").IncomingMessage} req
@@ -51,7 +60,12 @@ export async function serveFetch(handler, options = {}) {
       if (cookies.length) headers["set-cookie"] = cookies;
       res.writeHead(response.status, response.statusText, headers);
       if (response.body && req.method !== "HEAD") {
-        Readable.fromWeb(/** @type {import("node:stream/web").ReadableStream} */ (response.body)).pipe(res);
+        // pipeline, not pipe: a body that fails half-way (e.g. a CSV export whose query errors) must
+        // end this response — the connection is cut, so the client sees an incomplete download —
+        // and be reported, never become an unhandled 'error' event that takes the process down.
+        pipeline(Readable.fromWeb(/** @type {import("node:stream/web").ReadableStream} */ (response.body)), res, (error) => {
+          if (error && !isClientGone(error)) options.onError?.(error);
+        });
       } else {
         res.end();
       }

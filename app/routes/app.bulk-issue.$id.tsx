@@ -6,6 +6,7 @@ import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRouteError } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineStack, Link, Page, ProgressBar, Text } from "@shopify/polaris";
 import db from "~/db.server";
+import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
 import { canMove, type BulkJobAction } from "~/domain/bulk-issue";
 import { getBulkJob, moveBulkJob } from "~/services/bulk-issue/jobs.server";
@@ -35,7 +36,7 @@ const DONE_MESSAGES: Record<BulkJobAction, string> = {
 /** POST intent=pause|resume|cancel — { ok, message }, 409 when the job's state doesn't allow it, 404 for another shop's job. */
 export async function action({ request, params }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const form = await request.formData();
+  const form = await readAdminForm(request);
   const intent = form.get("intent");
   if (typeof intent !== "string" || !(ACTIONS as readonly string[]).includes(intent)) {
     return json({ ok: false as const, message: "Unknown action." }, { status: 400 });

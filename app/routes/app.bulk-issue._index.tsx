@@ -8,6 +8,7 @@ import { useAppBridge } from "@shopify/app-bridge-react";
 import { Badge, Banner, BlockStack, Button, Card, Checkbox, ChoiceList, IndexTable, Link, List, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import db from "~/db.server";
+import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
 import { parseScopes } from "~/services/lifecycle/scopes.server";
 import { isBulkTargetType, MAX_PASTED_EMAILS, type BulkTargetType } from "~/domain/bulk-issue";
@@ -51,7 +52,7 @@ type ActionAnswer = {
 /** POST templateId, targetType=TIER|SEARCH|EMAILS and the target's fields — redirects to the new job, or 400 with the problem. */
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const form = await request.formData();
+  const form = await readAdminForm(request);
   const text = (name: string) => {
     const v = form.get(name);
     return typeof v === "string" ? v : "";

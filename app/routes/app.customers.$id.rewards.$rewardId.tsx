@@ -4,6 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData, useLocation, useRouteError } from "@remix-run/react";
 import db from "~/db.server";
+import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
 import { getRewardDetail } from "~/services/admin/rewards.server";
 import { handleRewardAction } from "~/services/admin/reward-actions.server";
@@ -24,7 +25,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const result = await handleRewardAction(
     await adminRequestDeps(admin.graphql),
     { shop: session.shop, customerId: params.id ?? "", rewardId: params.rewardId ?? "" },
-    await request.formData(),
+    await readAdminForm(request),
     { staffId: session.onlineAccessInfo?.associated_user?.id?.toString() ?? null }
   );
   return json(result, { status: result.ok ? 200 : result.httpStatus });

@@ -6,6 +6,7 @@ import { json } from "@remix-run/node";
 import { Outlet, useLoaderData, useLocation, useMatches, useNavigate, useParams, useRouteError, useSearchParams } from "@remix-run/react";
 import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, Link, Page, Select, Tabs, Text } from "@shopify/polaris";
 import db from "~/db.server";
+import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
 import { parseScopes } from "~/services/lifecycle/scopes.server";
 import { REWARD_STATUSES } from "~/domain/rewards";
@@ -71,7 +72,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { session, admin, sessionToken } = await authenticate.admin(request);
   const customer = await getCustomerProfile(db, session.shop, params.id ?? "");
-  const form = await request.formData();
+  const form = await readAdminForm(request);
   const intent = form.get("intent") === "adjust-points" ? "adjust-points" : "issue";
   if (!customer)
     return json({ ok: false as const, intent, message: "This customer isn't in your shop's loyalty program." }, { status: 404 });

@@ -13,6 +13,7 @@ import { FormSaveBar } from "~/components/form-save-bar";
 import { useEffect, useMemo } from "react";
 import { useFormValues } from "~/components/use-form-values";
 import db from "~/db.server";
+import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
 import { PROGRAM_SAVED, programSettingsError } from "~/copy/admin";
 import type { ProgramSettingsValues, SettingsField } from "~/domain/points";
@@ -49,7 +50,7 @@ const FIELDS: SettingsField[] = ["enabled", "pointsNameSingular", "pointsNamePlu
 
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const form = await request.formData();
+  const form = await readAdminForm(request);
   const input: Partial<Record<SettingsField, string>> = {};
   for (const f of FIELDS) {
     const v = form.get(f);

@@ -13,6 +13,7 @@ import { useEffect } from "react";
 import { useFormValues } from "~/components/use-form-values";
 import { RouteError } from "~/components/route-error";
 import db from "~/db.server";
+import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
 import { referralSettingsErrorMessage } from "~/copy/referrals";
 import type { ReferralReward, ReferralSettingsErrorCode, ReferralSettingsField, ReferralSettingsValues } from "~/domain/referrals";
@@ -54,7 +55,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const form = await request.formData();
+  const form = await readAdminForm(request);
   const input: Record<string, string> = {};
   for (const f of FIELDS) {
     const v = form.get(f);

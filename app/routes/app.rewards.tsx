@@ -23,6 +23,7 @@ import {
 } from "@shopify/polaris";
 import { useCallback, useEffect, useState } from "react";
 import db from "~/db.server";
+import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
 import { REWARD_KINDS, REWARD_SOURCES, REWARD_STATUSES } from "~/domain/rewards";
 import { REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, REWARD_STATUS_LABELS, REWARDS_PAGE } from "~/copy/admin";
@@ -69,7 +70,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 /** Bulk cancel of the selected rewards; resolve or re-issue one failed reward (from "Failed recently" too). */
 export async function action({ request }: ActionFunctionArgs) {
   const { session, admin } = await authenticate.admin(request);
-  const form = await request.formData();
+  const form = await readAdminForm(request, { repeatable: ["rewardId"] });
   const deps = await adminRequestDeps(admin.graphql);
   if (form.get("intent") === "bulk-cancel") {
     const result = await cancelRewardsInBulk(deps, session.shop, form);

@@ -15,6 +15,7 @@ import { useFormValues } from "~/components/use-form-values";
 import { useRevalidateWhile } from "~/components/use-revalidate-while";
 import { ENTRY_REWARD_KIND_LABELS, VIP_ENTRY_REWARD_CREATED, VIP_BASIS_LABELS, VIP_PERIOD_LABELS, VIP_PROGRAM_SAVED, VIP_REASON_LABELS, VIP_SKIPPED_LABELS, VIP_TIER_DELETED, VIP_TIER_SAVED, vipFieldError } from "~/copy/vip";
 import db from "~/db.server";
+import { readAdminForm } from "~/request-input.server";
 import { createEntryReward, deleteTier, saveTier, saveVipProgram, vipSettingsPage } from "~/services/vip/admin.server";
 import { authenticate } from "~/shopify.server";
 
@@ -43,7 +44,7 @@ function formStrings<K extends string>(form: FormData, fields: readonly K[]): Pa
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const shop = session.shop;
-  const form = await request.formData();
+  const form = await readAdminForm(request);
   const intent = form.get("intent");
   const now = new Date();
   const errorsOf = async (fields: Record<string, string>) => {

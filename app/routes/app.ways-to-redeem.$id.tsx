@@ -14,6 +14,7 @@ import { useFormValues } from "~/components/use-form-values";
 import { GrantAccessBanner } from "~/components/grant-access-banner";
 import { missingScopesFor, parseScopes } from "~/services/lifecycle/scopes.server";
 import db from "~/db.server";
+import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
 import { canBeVariable, canLimitToItems, kindTraits, REWARD_KINDS, type OptionField, type RewardKind } from "~/domain/rewards";
 import { getRedemptionOption, saveRedemptionOption, type RedemptionOptionRow } from "~/services/admin/ways-to-redeem.server";
@@ -81,7 +82,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { session, admin } = await authenticate.admin(request);
   const id = params.id === "new" ? null : (params.id ?? null);
-  const result = await saveRedemptionOption({ db, graphql: admin.graphql as unknown as AdminGraphql }, { shop: session.shop, id }, await request.formData());
+  const result = await saveRedemptionOption({ db, graphql: admin.graphql as unknown as AdminGraphql }, { shop: session.shop, id }, await readAdminForm(request));
   if (!result.ok) return json({ ok: false as const, message: result.error.message, fieldErrors: result.error.fieldErrors }, { status: result.error.httpStatus });
   return json({ ok: true as const, message: result.message, id: result.option.id, created: result.created });
 }

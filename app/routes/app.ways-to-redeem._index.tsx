@@ -6,6 +6,7 @@ import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRouteError } from "@remix-run/react";
 import { Badge, Button, Card, IndexTable, Link, Page, Text } from "@shopify/polaris";
 import db from "~/db.server";
+import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
 import { listRedemptionOptions, setRedemptionOptionEnabled, type RedemptionOptionRow } from "~/services/admin/ways-to-redeem.server";
 import { describeRedemptionOption, optionStatusLabel, REWARD_KIND_LABELS } from "~/copy/admin";
@@ -28,7 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 /** POST intent=enable|disable, id — answers { ok, message } (the toast) or 404. */
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const form = await request.formData();
+  const form = await readAdminForm(request);
   const intent = form.get("intent");
   const id = form.get("id");
   if ((intent !== "enable" && intent !== "disable") || typeof id !== "string" || !id) {

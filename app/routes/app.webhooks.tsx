@@ -7,6 +7,7 @@ import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { BlockStack, Button, Card, EmptyState, IndexTable, Layout, Page, Text } from "@shopify/polaris";
 import db from "~/db.server";
+import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
 import { DEAD_LETTER_PAGE, listDeadLetters, retryDeadLetter } from "~/services/webhooks/dead-letters.server";
 import { formatDateTime, formatNumber } from "~/components/format";
@@ -26,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const form = await request.formData();
+  const form = await readAdminForm(request);
   const intent = form.get("intent");
   const id = form.get("id");
   if (intent !== "retry" || typeof id !== "string" || id === "") {

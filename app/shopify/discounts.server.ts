@@ -1,6 +1,6 @@
 // Admin API: code discounts (amount off, percentage off, free shipping) for reward codes.
 // Every document here is validated against Shopify's 2026-10 schema by app/shopify/documents.test.ts.
-import { runAdmin, userErrorsFailure, type AdminGraphql, type AdminResult, type RunOptions } from "./graphql.server";
+import { runAdmin, userErrorsFailure, type AdminGraphql, type AdminResult, type QueryCost, type RunOptions } from "./graphql.server";
 
 const DISCOUNT_NODE_FIELDS = `#graphql
   fragment LoyaltyDiscountNodeFields on DiscountCodeNode {
@@ -103,12 +103,18 @@ interface RawNode {
   } | null;
 }
 
-function toCodeDiscount(node: RawNode): CodeDiscount {
+/**
+ * A DiscountCodeNode as the app reads it; null when it has no readable DiscountStatus (see
+ * discountStatusOf) — never a guessed status, since an EXPIRED discount makes reconciliation cancel.
+ */
+function toCodeDiscount(node: RawNode): CodeDiscount | null {
   const d = node.codeDiscount ?? { __typename: "Unknown" };
+  const status = discountStatusOf(node);
+  if (!status) return null;
   return {
     id: node.id,
     title: d.title ?? "",
-    status: d.status ?? "EXPIRED",
+    status,
     code: d.codes?.nodes[0]?.code ?? null,
     tags: d.tags ?? [],
     endsAt: d.endsAt ?? null,
@@ -197,7 +203,9 @@ function mapCreate<D>(r: AdminResult<D>, pick: (d: D) => Payload): AdminResult<C
   const failure = userErrorsFailure(payload.userErrors);
   if (failure) return { ok: false, error: failure, cost: r.cost, detail: payload.userErrors };
   if (!payload.codeDiscountNode) return { ok: false, error: { kind: "graphql", messages: ["no discount returned"] }, cost: r.cost };
-  return { ok: true, data: toCodeDiscount(payload.codeDiscountNode), cost: r.cost };
+  const created = toCodeDiscount(payload.codeDiscountNode);
+  if (!created) return unreadableNode(payload.codeDiscountNode, r.cost);
+  return { ok: true, data: created, cost: r.cost };
 }
 
 /** The shop's code discount with this code (case-insensitive), or null. */
@@ -208,7 +216,11 @@ export async function findCodeDiscountByCode(
 ): Promise<AdminResult<CodeDiscount | null>> {
   const r = await runAdmin<{ codeDiscountNodeByCode: RawNode | null }>(graphql, CODE_DISCOUNT_NODE_BY_CODE, { code }, options);
   if (!r.ok) return r;
-  return { ok: true, data: r.data.codeDiscountNodeByCode ? toCodeDiscount(r.data.codeDiscountNodeByCode) : null, cost: r.cost };
+  const node = r.data.codeDiscountNodeByCode;
+  if (!node) return { ok: true, data: null, cost: r.cost };
+  const found = toCodeDiscount(node);
+  if (!found) return unreadableNode(node, r.cost);
+  return { ok: true, data: found, cost: r.cost };
 }
 
 /**
@@ -228,11 +240,28 @@ export async function getDiscountStatus(
   );
   if (!r.ok) return r;
   const node = r.data.codeDiscountNode;
-  return {
-    ok: true,
-    data: node ? { id: node.id, status: node.codeDiscount?.status ?? "EXPIRED", endsAt: node.codeDiscount?.endsAt ?? null } : null,
-    cost: r.cost,
-  };
+  if (!node) return { ok: true, data: null, cost: r.cost };
+  const status = discountStatusOf(node);
+  if (!status) return unreadableNode(node, r.cost);
+  return { ok: true, data: { id: node.id, status, endsAt: node.codeDiscount?.endsAt ?? null }, cost: r.cost };
+}
+
+const DISCOUNT_STATUSES: readonly CodeDiscount["status"][] = ["ACTIVE", "EXPIRED", "SCHEDULED"];
+
+/**
+ * The one reading of a DiscountCodeNode's status, checked before anyone acts on it: reconciliation
+ * cancels a reward whose discount is EXPIRED, so a node without a readable status
+ * (DiscountCodeNode.codeDiscount is non-null; DiscountStatus is ACTIVE | EXPIRED | SCHEDULED —
+ * https://shopify.dev/docs/api/admin-graphql/latest/enums/DiscountStatus) is an answer the app
+ * can't use, never an expired discount.
+ */
+function discountStatusOf(node: { id?: unknown; codeDiscount?: { status?: unknown } | null }): CodeDiscount["status"] | null {
+  const status = node.codeDiscount?.status;
+  return typeof node.id === "string" && DISCOUNT_STATUSES.includes(status as CodeDiscount["status"]) ? (status as CodeDiscount["status"]) : null;
+}
+
+function unreadableNode(node: { id?: unknown }, cost: QueryCost | null) {
+  return { ok: false as const, error: { kind: "graphql" as const, messages: ["DiscountCodeNode without a DiscountStatus"] }, cost, detail: { id: typeof node.id === "string" ? node.id : null } };
 }
 
 export async function deactivateCodeDiscount(graphql: AdminGraphql, id: string, options?: RunOptions): Promise<AdminResult<CodeDiscount>> {

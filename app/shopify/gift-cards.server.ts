@@ -1,6 +1,7 @@
 // Admin API: gift cards for gift-card rewards. Shopify returns the full code only once, in the
 // create payload; afterwards only the last characters. We choose the code ourselves so a retry after
 // an uncertain outcome can find the card again (`giftCards(query: "code:…")`) instead of making a second one.
+import { parseMilli } from "~/domain/points";
 import { runAdmin, userErrorsFailure, type AdminGraphql, type AdminResult, type RunOptions } from "./graphql.server";
 
 export const GIFT_CARD_CREATE = `#graphql
@@ -133,5 +134,12 @@ export async function getGiftCardBalances(graphql: AdminGraphql, ids: readonly s
   const r = await runAdmin<{ nodes: ({ id?: string; balance?: { amount: string; currencyCode: string } } | null)[] }>(graphql, GIFT_CARD_BALANCES, { ids: [...ids] }, options);
   if (!r.ok) return r;
   const balances = r.data.nodes.flatMap((n) => (n?.id && n.balance ? [{ id: n.id, amount: n.balance.amount, currencyCode: n.balance.currencyCode }] : []));
+  // Checked before anyone stores or shows it: a MoneyV2 is a Decimal amount and an ISO 4217 code
+  // (https://shopify.dev/docs/api/admin-graphql/latest/objects/MoneyV2). Anything else is an answer
+  // the app can't use — a failure, so the last known balances stay — never "$NaN left".
+  const unusable = balances.find((b) => typeof b.amount !== "string" || parseMilli(b.amount) === null || typeof b.currencyCode !== "string" || !/^[A-Z]{3}$/.test(b.currencyCode));
+  if (unusable) {
+    return { ok: false, error: { kind: "graphql", messages: ["GiftCard.balance is not a decimal amount with a currency code"] }, cost: r.cost, detail: { id: unusable.id } };
+  }
   return { ok: true, data: balances, cost: r.cost };
 }

@@ -67,3 +67,27 @@ describe("a gift card reward's balance", () => {
     expect((await db.reward.findUniqueOrThrow({ where: { id: rewardId } })).giftCardBalanceAt).not.toBeNull();
   });
 });
+
+describe("what Shopify answers is checked before it is stored", () => {
+  it.each([
+    ["an amount that is not a number", { amount: "abc", currencyCode: "USD" }],
+    ["an amount that overflows", { amount: "1e309", currencyCode: "USD" }],
+    ["no currency", { amount: "5.00", currencyCode: "" }],
+  ])("GIVEN Shopify answers a balance with %s THEN nothing is stored: the last known balance stays, on the storefront and in the admin", async (_label, balance) => {
+    const before = await db.reward.findUniqueOrThrow({ where: { id: rewardId } });
+    await db.reward.update({ where: { id: rewardId }, data: { giftCardBalanceAt: null } });
+    const shopifyId = before.shopifyId!;
+    emulator.faults.httpError({ operationName: "LoyaltyGiftCardBalances" }, 200, {
+      body: JSON.stringify({ data: { nodes: [{ id: shopifyId, balance }] } }),
+      headers: { "Content-Type": "application/json" },
+      times: 1,
+    });
+    const res = await fetch(emulator.appProxyUrl(SHOP, "/customer", legacyId), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { rewards: { id: string; balance: string | null; spent: boolean }[] };
+    expect(body.rewards.find((r) => r.id === rewardId)).toMatchObject({ balance: before.giftCardBalance, spent: false });
+    const after = await db.reward.findUniqueOrThrow({ where: { id: rewardId } });
+    expect(after.giftCardBalance).toBe(before.giftCardBalance);
+    emulator.faults.clear();
+  });
+});

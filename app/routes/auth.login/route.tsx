@@ -8,6 +8,7 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { useState } from "react";
 import { LoginErrorType } from "@shopify/shopify-app-remix/server";
 import { login } from "~/shopify.server";
+import { readForm } from "~/request-input.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -21,8 +22,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ errors: loginErrorMessage(await login(request)) });
 }
 
+/** The login form is read by the app's bounded form reader (the library's `login` would read the
+ * whole body, before anyone is authenticated); the library then gets the shop as `?shop=`. */
+const MAX_LOGIN_FORM_BYTES = 4 * 1024;
+
 export async function action({ request }: ActionFunctionArgs) {
-  return json({ errors: loginErrorMessage(await login(request)) });
+  const url = new URL(request.url);
+  if (!url.searchParams.get("shop")) {
+    const read = await readForm(request, MAX_LOGIN_FORM_BYTES);
+    const shop = read.ok ? read.form.get("shop") : null;
+    if (typeof shop !== "string" || shop.trim() === "") {
+      return json({ errors: loginErrorMessage({ shop: read.ok ? LoginErrorType.MissingShop : LoginErrorType.InvalidShop }) }, { status: read.ok ? 400 : read.status });
+    }
+    url.searchParams.set("shop", shop.trim());
+  }
+  return json({ errors: loginErrorMessage(await login(new Request(url))) });
 }
 
 export default function Auth() {

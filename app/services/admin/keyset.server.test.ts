@@ -27,6 +27,7 @@ describe("cursors", () => {
     ["a number that is not one", Buffer.from("n12x.id1").toString("base64url")],
     ["a fractional number", Buffer.from("n1.5.id1").toString("base64url")],
     ["text that is not base64url", Buffer.from("s$$$.id1").toString("base64url")],
+    ["a time past the last date a Date can hold", Buffer.from("8640000000000001.id1").toString("base64url")],
   ])("refuses %s", (_label, value) => {
     expect(decodeCursor(value)).toBeNull();
   });

@@ -4,8 +4,14 @@
 // The sort key is a timestamp (most lists), a number (customers by points) or text (by name).
 //
 // The cursor is opaque to the browser: base64url of "<ms>.<id>" for a timestamp, "n<int>.<id>" for a
-// number, "s<base64url text>.<id>" for text. Anything that does not decode is refused (the route
+// number, "s<sealed text>.<id>" for text. Anything that does not decode is refused (the route
 // answers 400), never silently turned into "page 1".
+// A text key is a customer's name (customers sorted by name): cursors end up in links, browser
+// history and proxies' access logs, so the text is sealed (AES-256-GCM under a key derived from the
+// app's secret) rather than merely base64-encoded — personal data never travels in a URL, and a
+// forged text cursor does not open.
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { env } from "~/env.server";
 
 export type SortKey = Date | number | string;
 
@@ -17,20 +23,44 @@ export interface Cursor {
 /** Text sort keys longer than this are cut in cursors (names are shorter; the id breaks ties). */
 const MAX_TEXT_KEY = 200;
 
+let sealKey: Buffer | undefined;
+const cursorKey = () => (sealKey ??= createHash("sha256").update(`keyset-cursor-text:${env().SHOPIFY_API_SECRET}`).digest());
+
+/** base64url(iv ‖ tag ‖ ciphertext) of a text key. */
+function seal(text: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", cursorKey(), iv);
+  const sealed = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString("base64url");
+}
+
+function unseal(value: string): string | null {
+  const bytes = Buffer.from(value, "base64url");
+  if (bytes.length < 28) return null;
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", cursorKey(), bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(12, 28));
+    return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString("utf8");
+  } catch {
+    return null;
+  }
+}
+
 export function encodeCursor(row: { key: SortKey; id: string }): string {
   const key =
     row.key instanceof Date
       ? String(row.key.getTime())
       : typeof row.key === "number"
         ? `n${Math.trunc(row.key)}`
-        : `s${Buffer.from(row.key.slice(0, MAX_TEXT_KEY), "utf8").toString("base64url")}`;
+        : `s${seal(row.key.slice(0, MAX_TEXT_KEY))}`;
   return Buffer.from(`${key}.${row.id}`, "utf8").toString("base64url");
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function decodeCursor(value: string): Cursor | null {
-  if (!/^[A-Za-z0-9_-]{1,1200}$/.test(value)) return null;
+  // A sealed 200-character key (up to 800 UTF-8 bytes) plus an id, base64url twice.
+  if (!/^[A-Za-z0-9_-]{1,1600}$/.test(value)) return null;
   const text = Buffer.from(value, "base64url").toString("utf8");
   const dot = text.lastIndexOf(".");
   if (dot <= 0) return null;
@@ -40,8 +70,8 @@ export function decodeCursor(value: string): Cursor | null {
   if (raw.startsWith("s")) {
     const encoded = raw.slice(1);
     if (!/^[A-Za-z0-9_-]*$/.test(encoded)) return null;
-    const key = Buffer.from(encoded, "base64url").toString("utf8");
-    return key.length <= MAX_TEXT_KEY ? { key, id } : null;
+    const key = unseal(encoded);
+    return key !== null && key.length <= MAX_TEXT_KEY ? { key, id } : null;
   }
   if (raw.startsWith("n")) {
     const n = Number(raw.slice(1));
@@ -49,7 +79,10 @@ export function decodeCursor(value: string): Cursor | null {
   }
   const ms = Number(raw);
   if (!/^\d{1,16}$/.test(raw) || !Number.isSafeInteger(ms)) return null;
-  return { key: new Date(ms), id };
+  // 16 digits go past the last representable date (8.64e15 ms, ECMA-262 "Time Values"): an Invalid
+  // Date would reach the query as a server error.
+  const key = new Date(ms);
+  return Number.isNaN(key.getTime()) ? null : { key, id };
 }
 
 export class InvalidCursorError extends Error {

@@ -165,7 +165,7 @@ async function checkCatalog(
  * Invalid input answers every field's error at once and writes nothing.
  *
  * @example
- *   const result = await saveRedemptionOption({ db, graphql: admin.graphql }, { shop, id: null }, await request.formData());
+ *   const result = await saveRedemptionOption({ db, graphql: admin.graphql }, { shop, id: null }, await readAdminForm(request));
  *   if (!result.ok) return json(result, { status: result.error.httpStatus }); // result.error.fieldErrors.value?.message
  */
 export async function saveRedemptionOption(deps: WaysToRedeemDeps, target: { shop: string; id: string | null }, form: FormData): Promise<SaveOptionResult> {

@@ -7,10 +7,9 @@ import { parseReferralCode, parseVisitorToken } from "~/domain/referrals";
 import { getReferralCustomerFacts } from "~/shopify/referral-customers.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
 import { createSlidingWindowLimiter } from "~/services/storefront/rate-limit.server";
+import { readStorefrontJson } from "~/services/storefront/body.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { claimReferral, recordReferralClick, referralLinkFor, type FriendFacts } from "./referrals.server";
-
-const MAX_BODY_BYTES = 1024;
 
 /**
  * Logged-out visitors are not covered by the proxy's per-customer limiter, so clicks get their own:
@@ -20,7 +19,7 @@ const MAX_BODY_BYTES = 1024;
 export const referralClickLimiter = createSlidingWindowLimiter({ limit: () => env().PROXY_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 });
 export const unknownCodeLimiter = createSlidingWindowLimiter({ limit: () => env().PROXY_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 });
 
-export type ReferralErrorCode = "invalid_request" | "unsupported_media_type" | "referrals_off" | "referral_not_found" | "rate_limited";
+export type ReferralErrorCode = "invalid_request" | "unsupported_media_type" | "payload_too_large" | "referrals_off" | "referral_not_found" | "rate_limited";
 
 export type StorefrontAnswer =
   | { ok: true; body: Record<string, unknown> }
@@ -36,15 +35,9 @@ const fail = (status: number, code: ReferralErrorCode, message: string, retryAft
 
 /** `{ code, visitor }` from a small JSON body; a clear error for anything else. */
 async function readBody(request: Request, visitorRequired: boolean): Promise<{ ok: true; code: string; visitor: string | null } | { ok: false; answer: StorefrontAnswer }> {
-  if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) return { ok: false, answer: fail(415, "unsupported_media_type", M.notJson) };
-  const text = await request.text();
-  let body: unknown = null;
-  try {
-    body = Buffer.byteLength(text) <= MAX_BODY_BYTES ? JSON.parse(text) : null;
-  } catch {
-    body = null;
-  }
-  const fields = body !== null && typeof body === "object" ? (body as Record<string, unknown>) : {};
+  const read = await readStorefrontJson(request, { notJson: M.notJson, invalid: M.invalidCode });
+  if (!read.ok) return { ok: false, answer: fail(read.status, read.code, read.message) };
+  const fields = read.body;
   const code = parseReferralCode(fields.code);
   if (!code) return { ok: false, answer: fail(400, "invalid_request", M.invalidCode) };
   const visitor = fields.visitor === undefined || fields.visitor === null ? null : parseVisitorToken(fields.visitor);

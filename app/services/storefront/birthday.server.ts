@@ -4,10 +4,11 @@ import type { Db } from "~/db.server";
 import { parseBirthday } from "~/domain/points";
 import { BIRTHDAY_MESSAGES } from "~/copy/storefront";
 import { ensureCustomer } from "~/services/points/customers.server";
+import { readStorefrontJson } from "./body.server";
 
-const MAX_BODY_BYTES = 1024;
-
-export type BirthdayOutcome = { ok: true; birthday: string; message: string } | { ok: false; status: number; code: "invalid_request" | "unsupported_media_type" | "birthday_already_set"; message: string };
+export type BirthdayOutcome =
+  | { ok: true; birthday: string; message: string }
+  | { ok: false; status: number; code: "invalid_request" | "unsupported_media_type" | "payload_too_large" | "birthday_already_set"; message: string };
 
 /**
  * Body `{"birthday": "MM-DD" | "YYYY-MM-DD"}`; anything else is refused with a clear message.
@@ -16,17 +17,9 @@ export type BirthdayOutcome = { ok: true; birthday: string; message: string } | 
  * date again is accepted (a retried request); another date is refused (409) and nothing changes.
  */
 export async function setBirthday(db: Db, input: { shop: string; customerGid: string; request: Request; now: Date }): Promise<BirthdayOutcome> {
-  if (!/^application\/json\b/i.test(input.request.headers.get("content-type") ?? "")) {
-    return { ok: false, status: 415, code: "unsupported_media_type", message: BIRTHDAY_MESSAGES.notJson };
-  }
-  const text = await input.request.text();
-  let body: unknown = null;
-  try {
-    body = Buffer.byteLength(text) <= MAX_BODY_BYTES ? JSON.parse(text) : null;
-  } catch {
-    body = null;
-  }
-  const birthday = parseBirthday(body !== null && typeof body === "object" ? (body as Record<string, unknown>).birthday : undefined);
+  const read = await readStorefrontJson(input.request, { notJson: BIRTHDAY_MESSAGES.notJson, invalid: BIRTHDAY_MESSAGES.invalid });
+  if (!read.ok) return read;
+  const birthday = parseBirthday(read.body.birthday);
   if (!birthday) return { ok: false, status: 400, code: "invalid_request", message: BIRTHDAY_MESSAGES.invalid };
   const customer = await ensureCustomer(db, { shop: input.shop, customerGid: input.customerGid, now: input.now });
   // Compare-and-set: of two concurrent first answers, one is kept and the other is refused.

@@ -13,6 +13,8 @@ import { env } from "~/env.server";
 import { logger } from "~/logger.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
 import type { RedeemErrorCode } from "~/services/rewards/redeem-points.server";
+import { parseNumericShopifyId, parseShopDomain } from "~/domain/shopify-ids";
+import { URL_CONTROL_CHARACTERS_MESSAGE, urlHasControlCharacters } from "~/request-input.server";
 import { createSlidingWindowLimiter } from "./rate-limit.server";
 
 export interface StorefrontContext {
@@ -30,6 +32,8 @@ export type ProxyErrorCode =
   /** The signed `shop` is not a valid `*.myshopify.com` domain. */
   | "invalid_shop"
   | "unsupported_media_type"
+  /** The body is over MAX_STOREFRONT_BODY_BYTES (counted on the bytes received). */
+  | "payload_too_large"
   | "method_not_allowed"
   | "not_signed_in"
   /** No storefront endpoint at this path. */
@@ -66,6 +70,7 @@ export const MESSAGES = {
   invalidShop: "This request names a shop that is not a valid myshopify.com domain.",
   internal: "Something went wrong on our side. Please reload the page and try again.",
   notFound: "This loyalty page doesn't exist. Please reload the page and try again.",
+  invalidCustomer: "This request names a customer account that can't exist. Please sign in again and retry.",
 } as const;
 
 /** One limiter per process (see rate-limit.server.ts for why that is acceptable). */
@@ -74,13 +79,15 @@ export const customerRateLimiter = createSlidingWindowLimiter({
   windowMs: 60_000,
 });
 
-const NUMERIC_ID = /^[1-9]\d{0,19}$/;
-
 /**
  * Authenticates a proxied storefront request and reads the signed customer. Throws a JSON
- * Response (400) for anything Shopify did not sign.
+ * Response (400) for anything Shopify did not sign, and for signed values the app can't use: a
+ * `shop` that is not a canonical `*.myshopify.com` domain, a `logged_in_customer_id` that is neither
+ * empty (logged out) nor a Shopify id (the one rule of app/domain/shopify-ids.ts, shared with the
+ * webhook pipeline), or control characters (`%00`) anywhere in the URL.
  */
 export async function authenticateStorefront(request: Request): Promise<StorefrontContext> {
+  if (urlHasControlCharacters(request.url)) throw proxyError(400, "invalid_request", URL_CONTROL_CHARACTERS_MESSAGE);
   let admin: { graphql: unknown } | undefined;
   try {
     ({ admin } = await authenticate.public.appProxy(request));
@@ -90,24 +97,35 @@ export async function authenticateStorefront(request: Request): Promise<Storefro
     }
     // The library validates the signature, then the shop's domain (sanitizeShop): a signed request
     // naming `evil.example.com` is bad input, not a server error.
-    if (thrown instanceof InvalidShopError) {
-      logger.warn({ shop: new URL(request.url).searchParams.get("shop") }, "app proxy request with an invalid shop domain");
-      throw proxyError(400, "invalid_shop", MESSAGES.invalidShop);
-    }
+    if (thrown instanceof InvalidShopError) throw invalidShop(request);
     throw thrown;
   }
   const params = new URL(request.url).searchParams;
-  const shop = params.get("shop") ?? "";
+  // The library accepts more than Shopify sends (upper case, a trailing slash, admin URLs): the app
+  // keys rows by this value, so only the canonical domain is used.
+  const shop = parseShopDomain(params.get("shop"), env().SHOP_CUSTOM_DOMAIN);
+  if (!shop) throw invalidShop(request);
   // Shopify sends exactly one; two values would both be covered by the signature (joined with ","),
   // so refuse rather than guess which one is the customer.
   const customerValues = params.getAll("logged_in_customer_id");
   if (customerValues.length > 1) throw proxyError(400, "invalid_request", MESSAGES.invalidSignature);
+  // Empty = logged out (https://shopify.dev/docs/apps/build/online-store/app-proxies/authenticate-app-proxies).
   const numericId = customerValues[0] ?? "";
+  const customerId = numericId === "" ? null : parseNumericShopifyId(numericId);
+  if (numericId !== "" && !customerId) {
+    logger.warn({ shop }, "app proxy request with a signed customer id that is not a Shopify id");
+    throw proxyError(400, "invalid_request", MESSAGES.invalidCustomer);
+  }
   return {
     shop,
-    customerGid: NUMERIC_ID.test(numericId) ? `gid://shopify/Customer/${numericId}` : null,
+    customerGid: customerId ? `gid://shopify/Customer/${customerId}` : null,
     graphql: admin ? (admin.graphql as AdminGraphql) : undefined,
   };
+}
+
+function invalidShop(request: Request): Response {
+  logger.warn({ shop: new URL(request.url).searchParams.get("shop")?.slice(0, 255) }, "app proxy request with an invalid shop domain");
+  return proxyError(400, "invalid_shop", MESSAGES.invalidShop);
 }
 
 export interface ProxyHandlerOptions {

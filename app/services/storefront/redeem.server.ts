@@ -9,10 +9,8 @@ import { defaultRewardDeps } from "~/services/rewards/deps.server";
 import { redeemPoints, type RedeemErrorCode, type RedeemResult } from "~/services/rewards/redeem-points.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
 import { toStorefrontReward, type StorefrontReward } from "./customer-view.server";
+import { readStorefrontJson } from "./body.server";
 import type { ProxyErrorCode } from "./proxy.server";
-
-/** Largest request body we read: two short strings and a number fit many times over. */
-export const MAX_BODY_BYTES = 2_048;
 
 /**
  * What the widget sends. Anything else in the body (a `customer_id`, say) is dropped unread: the
@@ -41,22 +39,13 @@ export interface StorefrontProblem<Status extends number = number> extends Probl
 
 export type ParsedBody = Ok<{ body: RedeemBody }> | Err<StorefrontProblem<400 | 413 | 415>>;
 
-/** Reads and validates the JSON body. Requires `Content-Type: application/json`, which a plain
- * cross-site form cannot send without a CORS preflight (that the app never grants). */
+/** Reads (proxy.server.ts `readStorefrontJson`: bounded, JSON, an object) and validates the body.
+ * Requires `Content-Type: application/json`, which a plain cross-site form cannot send without a
+ * CORS preflight (that the app never grants). */
 export async function parseRedeemBody(request: Request): Promise<ParsedBody> {
-  const type = request.headers.get("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) {
-    return err({ status: 415, code: "unsupported_media_type", message: REDEEM_MESSAGES.notJson });
-  }
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return err({ status: 413, code: "invalid_request", message: REDEEM_MESSAGES.badBody });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return err({ status: 400, code: "invalid_request", message: REDEEM_MESSAGES.badBody });
-  }
-  const parsed = redeemBodySchema.safeParse(json);
+  const read = await readStorefrontJson(request, { notJson: REDEEM_MESSAGES.notJson, invalid: REDEEM_MESSAGES.badBody });
+  if (!read.ok) return err({ status: read.status, code: read.code, message: read.message });
+  const parsed = redeemBodySchema.safeParse(read.body);
   if (!parsed.success) return err({ status: 400, code: "invalid_request", message: REDEEM_MESSAGES.badBody });
   return { ok: true, body: parsed.data };
 }

@@ -8,6 +8,8 @@ import { InvalidShopError, LogSeverity, WebhookType, WebhookValidationErrorReaso
 import { env } from "~/env.server";
 import { ADMIN_API_VERSION } from "~/shopify.server";
 import { logger } from "~/logger.server";
+import { readBodyBytes } from "~/request-input.server";
+import { parseShopDomain } from "~/domain/shopify-ids";
 import type { WebhookTopic } from "./context";
 
 /** Shopify's largest payloads (big orders) stay well under this. */
@@ -31,58 +33,19 @@ function answer(status: number, message: string, headers: Record<string, string>
 function tooLarge(maxBytes: number): Response {
   // No "Connection: close": Node would then close the socket as soon as the answer is written,
   // with the sender's bytes still unread — the kernel answers that with a reset, which can discard
-  // the 413 before the sender reads it. lingerThenCancel() ends the connection instead.
+  // the 413 before the sender reads it. readBodyBytes() lingers, then ends the connection instead.
   return answer(413, `Payload Too Large: webhook bodies are limited to ${maxBytes} bytes`);
 }
 
-/** After a 413: how much more of the body is read (and dropped) before the connection is cut. */
-const LINGER_BYTES = 16 * 1024 * 1024;
-
 /**
- * "Lingering close": keep reading — and dropping — what the sender still has in flight for a
- * while, so the 413 reaches it instead of a connection reset (closing a socket with unread input
- * makes the kernel answer with RST, which can discard the response). A sender that keeps going past
- * LINGER_BYTES is cut off. Memory stays bounded: nothing read here is kept.
- */
-function lingerThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>): void {
-  void (async () => {
-    let dropped = 0;
-    try {
-      while (dropped < LINGER_BYTES) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        dropped += value.byteLength;
-      }
-      await reader.cancel();
-    } catch {
-      // The sender went away: nothing to do.
-    }
-  })();
-}
-
-/**
- * Reads the body, counting the bytes actually received (Content-Length may be absent — chunked —
- * or lie). Over the limit: 413 at once; at most `maxBytes` plus one chunk is ever held in memory.
+ * Reads the body with the app's one bounded reader (app/request-input.server.ts: the bytes actually
+ * received are counted; Content-Length may be absent — chunked — or lie). Over the limit: 413 at
+ * once; at most `maxBytes` plus one chunk is ever held in memory.
  */
 export async function readBoundedBody(request: Request, maxBytes = MAX_WEBHOOK_BYTES): Promise<string> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      chunks.length = 0;
-      lingerThenCancel(reader);
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total).toString("utf8");
+  const read = await readBodyBytes(request, maxBytes);
+  if (!read.ok) throw tooLarge(maxBytes);
+  return read.bytes.toString("utf8");
 }
 
 /**
@@ -153,9 +116,13 @@ export async function receiveWebhook(request: Request, topics: readonly WebhookT
     throw answer(400, `Bad Request: topic ${request.headers.get("x-shopify-topic")} is not accepted here (expected ${topics.join(", ")})`);
   }
 
+  // The library's sanitizeShop also lets through upper case, a trailing slash and other Shopify
+  // domains; rows are keyed by the shop, so only the canonical domain is taken — the same rule as
+  // the storefront's signed `shop` (app/domain/shopify-ids.ts).
   let shop: string | null;
   try {
-    shop = verifier.utils.sanitizeShop(check.domain, true);
+    // The header as sent (not the library's rewrite of an admin URL into a domain), then the library.
+    shop = parseShopDomain(check.domain, env().SHOP_CUSTOM_DOMAIN) ? verifier.utils.sanitizeShop(check.domain, true) : null;
   } catch (error) {
     if (!(error instanceof InvalidShopError)) throw error;
     shop = null;

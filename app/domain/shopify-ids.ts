@@ -1,0 +1,33 @@
+// What the app accepts as a shop's domain and as a Shopify customer id when Shopify hands them over
+// (a webhook's X-Shopify-Shop-Domain, an app proxy request's signed `shop` and
+// `logged_in_customer_id`). One rule each, for every surface: a value that fails is bad input (400),
+// never used as a key.
+
+/**
+ * A shop's permanent domain, `{handle}.myshopify.com`, exactly as Shopify writes it: lower case (the
+ * library's character set — letters, digits, `-` and `_`), no scheme, path, port or trailing slash
+ * (https://shopify.dev/docs/apps/build/online-store/app-proxies/authenticate-app-proxies,
+ * https://shopify.dev/docs/apps/build/webhooks/subscribe/https — `X-Shopify-Shop-Domain`).
+ * The library's `sanitizeShop` (used before this) also lets through upper case, a trailing slash,
+ * `*.shopify.com` / `*.myshopify.io` / `*.shop.dev` and admin URLs; the app keys every row by the
+ * domain, so it only takes the canonical form. `customDomain` (SHOP_CUSTOM_DOMAIN, for Shopify's own
+ * test environments) adds one more accepted suffix.
+ */
+export function parseShopDomain(raw: unknown, customDomain?: string | null): string | null {
+  if (typeof raw !== "string" || raw.length > 255) return null;
+  if (/^[a-z0-9][a-z0-9_-]*\.myshopify\.com$/.test(raw)) return raw;
+  if (customDomain) {
+    const suffix = `.${customDomain.toLowerCase().replace(/^\.+/, "")}`;
+    if (raw.endsWith(suffix) && /^[a-z0-9][a-z0-9_-]*$/.test(raw.slice(0, -suffix.length))) return raw;
+  }
+  return null;
+}
+
+/** Shopify's resource ids are positive 64-bit integers (an `ID` of `gid://shopify/Customer/<n>`). */
+const MAX_ID = 9_223_372_036_854_775_807n;
+
+/** A numeric Shopify id as Shopify writes it ("123", no sign, no leading zero), in range; else null. */
+export function parseNumericShopifyId(raw: unknown): string | null {
+  if (typeof raw !== "string" || !/^[1-9]\d{0,18}$/.test(raw)) return null;
+  return BigInt(raw) <= MAX_ID ? raw : null;
+}

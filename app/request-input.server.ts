@@ -1,0 +1,205 @@
+// The one way the app reads what a request carries — its body and its URL — before acting on it:
+//   - bodies are bounded on the bytes actually received (Content-Length may be absent — chunked —
+//     or lie); over the limit the read stops at once and the caller answers 413;
+//   - text that cannot be stored or compared is refused: a control character (U+0000 NUL above all,
+//     which PostgreSQL's text type rejects — https://www.postgresql.org/docs/current/datatype-character.html —
+//     so a NUL reaching a query is a server error there, and silently different data on SQLite);
+//   - forms and JSON objects are parsed here, malformed ones refused.
+// Used by the webhook pipeline (docs/decisions/014), the storefront (app proxy) and the admin.
+import { json } from "@remix-run/node";
+
+/**
+ * C0 control characters and DEL, except tab, line feed and carriage return (which a textarea can
+ * send). No field, id, code or search of the app has a use for them.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL_CHARACTERS.test(text);
+}
+
+/** After a 413: how much more of the body is read (and dropped) before the connection is cut. */
+const LINGER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * "Lingering close": keep reading — and dropping — what the sender still has in flight for a
+ * while, so the 413 reaches it instead of a connection reset (closing a socket with unread input
+ * makes the kernel answer with RST, which can discard the response). A sender that keeps going past
+ * LINGER_BYTES is cut off. Memory stays bounded: nothing read here is kept.
+ */
+function lingerThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  void (async () => {
+    let dropped = 0;
+    try {
+      while (dropped < LINGER_BYTES) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        dropped += value.byteLength;
+      }
+      await reader.cancel();
+    } catch {
+      // The sender went away: nothing to do.
+    }
+  })();
+}
+
+export type BodyBytes = { ok: true; bytes: Buffer } | { ok: false; tooLarge: true };
+
+/**
+ * Reads the body, counting the bytes actually received. A declared Content-Length over the limit
+ * is refused before reading; otherwise at most `maxBytes` plus one chunk is ever held in memory.
+ */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<BodyBytes> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) return { ok: false, tooLarge: true };
+  if (!request.body) return { ok: true, bytes: Buffer.alloc(0) };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      chunks.length = 0;
+      lingerThenCancel(reader);
+      return { ok: false, tooLarge: true };
+    }
+    chunks.push(value);
+  }
+  return { ok: true, bytes: Buffer.concat(chunks, total) };
+}
+
+/** Why a body was refused; each surface words it for its audience. */
+export type InputProblem =
+  /** Not the content type this endpoint reads. */
+  | "unsupported_media_type"
+  /** More bytes than the endpoint's limit. */
+  | "too_large"
+  /** Not parseable as the expected format (or the wrong shape, e.g. a JSON array). */
+  | "malformed"
+  /** A value holds a control character (see CONTROL_CHARACTERS). */
+  | "control_characters";
+
+export type InputRead<T> = ({ ok: true } & T) | { ok: false; status: 400 | 413 | 415; problem: InputProblem };
+
+const refuse = (status: 400 | 413 | 415, problem: InputProblem) => ({ ok: false as const, status, problem });
+
+/** Whether any string in a parsed JSON value (keys included) holds a control character. */
+function jsonHasControlCharacters(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return hasControlCharacters(value);
+  if (value === null || typeof value !== "object") return false;
+  // JSON.parse already bounds nesting by the body's size; this bounds the walk too.
+  if (depth > 64) return true;
+  if (Array.isArray(value)) return value.some((v) => jsonHasControlCharacters(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => hasControlCharacters(k) || jsonHasControlCharacters(v, depth + 1));
+}
+
+/**
+ * A JSON object body of at most `maxBytes`: `Content-Type: application/json` (which a plain
+ * cross-site form cannot send without a CORS preflight), parseable, an object (not an array, null
+ * or a scalar), and free of control characters.
+ */
+export async function readJsonObject(request: Request, maxBytes: number): Promise<InputRead<{ body: Record<string, unknown> }>> {
+  if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) return refuse(415, "unsupported_media_type");
+  const read = await readBodyBytes(request, maxBytes);
+  if (!read.ok) return refuse(413, "too_large");
+  let body: unknown;
+  try {
+    body = JSON.parse(read.bytes.toString("utf8"));
+  } catch {
+    return refuse(400, "malformed");
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return refuse(400, "malformed");
+  if (jsonHasControlCharacters(body)) return refuse(400, "control_characters");
+  return { ok: true, body: body as Record<string, unknown> };
+}
+
+const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
+
+/**
+ * A web form body (urlencoded or multipart) of at most `maxBytes`, parsed by the platform's own
+ * FormData parser, with text fields only (no field of the app is a file) and no control characters.
+ */
+export async function readForm(request: Request, maxBytes: number): Promise<InputRead<{ form: FormData }>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!FORM_TYPES.test(type)) return refuse(415, "unsupported_media_type");
+  const read = await readBodyBytes(request, maxBytes);
+  if (!read.ok) return refuse(413, "too_large");
+  let form: FormData;
+  try {
+    form = await new Response(new Uint8Array(read.bytes), { headers: { "content-type": type } }).formData();
+  } catch {
+    return refuse(400, "malformed");
+  }
+  for (const [key, value] of form.entries()) {
+    if (typeof value !== "string") return refuse(400, "malformed");
+    if (hasControlCharacters(key) || hasControlCharacters(value)) return refuse(400, "control_characters");
+  }
+  return { ok: true, form };
+}
+
+/** Admin forms: the largest is a pasted list of 1,000 emails (about 50 KB encoded). */
+export const MAX_ADMIN_FORM_BYTES = 256 * 1024;
+
+const ADMIN_FORM_MESSAGES: Record<InputProblem, string> = {
+  unsupported_media_type: "This form must be sent as a web form (application/x-www-form-urlencoded or multipart/form-data).",
+  too_large: `This form is too large (at most ${MAX_ADMIN_FORM_BYTES / 1024} KB).`,
+  malformed: "This form couldn't be read. Reload the page and try again.",
+  control_characters: "A field contains control characters (such as NUL) that can't be saved. Remove them and try again.",
+};
+
+/**
+ * The admin's form reader, for every admin action: the form, or a thrown JSON 4xx `{ ok: false,
+ * message }` (the shape the admin's forms read) that Remix answers as is.
+ */
+export async function readAdminForm(request: Request, options: { maxBytes?: number; repeatable?: readonly string[] } = {}): Promise<FormData> {
+  const read = await readForm(request, options.maxBytes ?? MAX_ADMIN_FORM_BYTES);
+  if (!read.ok) throw json({ ok: false, message: ADMIN_FORM_MESSAGES[read.problem] }, { status: read.status });
+  // A field the form sends once, sent twice, is ambiguous: some readers take the first value
+  // (`form.get`), others the last (`Object.fromEntries`). Only the fields a form really repeats
+  // (`repeatable`, e.g. the selected rows of a bulk action) may appear more than once.
+  const seen = new Set<string>();
+  for (const key of read.form.keys()) {
+    if (seen.has(key) && !options.repeatable?.includes(key)) {
+      throw json({ ok: false, message: `The field "${key.slice(0, 50)}" was sent more than once; send it once.` }, { status: 400 });
+    }
+    seen.add(key);
+  }
+  return read.form;
+}
+
+/**
+ * Whether a URL's path or query holds a control character once decoded (`%00` in an id or a
+ * search). Such a URL names nothing the app has; it is refused before anything is looked up.
+ */
+export function urlHasControlCharacters(url: string | URL): boolean {
+  const parsed = new URL(String(url));
+  let path: string;
+  try {
+    path = decodeURIComponent(parsed.pathname);
+  } catch {
+    // Not valid percent-encoding: not a path of the app either.
+    return true;
+  }
+  if (hasControlCharacters(path)) return true;
+  for (const [key, value] of parsed.searchParams) if (hasControlCharacters(key) || hasControlCharacters(value)) return true;
+  return false;
+}
+
+/**
+ * The first query parameter that appears more than once, if any. Every filter, sort and cursor of
+ * the admin is single-valued: `?status=ISSUED&status=FAILED` would otherwise be read as its first
+ * value and silently drop the second (a CSV export of half what was asked).
+ */
+export function repeatedQueryParameter(url: string | URL): string | null {
+  const seen = new Set<string>();
+  for (const key of new URL(String(url)).searchParams.keys()) {
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return null;
+}
+
+export const URL_CONTROL_CHARACTERS_MESSAGE = "This address contains control characters (such as %00) or broken percent-encoding, and names nothing in this app.";

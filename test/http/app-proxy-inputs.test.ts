@@ -1,0 +1,133 @@
+// The storefront (app proxy) endpoints, tried from outside with inputs Shopify would never send but a
+// tester (or a shopper's browser) can: bodies over the limit sent chunked without Content-Length,
+// bodies the app can't use, and signed query values that are not what Shopify writes. Each answer
+// is a clear JSON 4xx, read on the bytes actually received, with nothing written.
+import { beforeAll, describe, expect, it } from "vitest";
+import { computeAppProxySignature } from "@loyalty/shopify-emulator/app-proxy";
+import db from "~/db.server";
+import { MAX_STOREFRONT_BODY_BYTES } from "~/services/storefront/body.server";
+import { BROWSER_UA, useRunningApp } from "../support/app";
+import { TEST_APP } from "../support/constants";
+import { postChunked } from "../support/http";
+import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+
+const SHOP = TEST_APP.shop;
+const { emulator } = useShopifyEmulator();
+const app = useRunningApp({ emulator });
+
+let shopperId: string;
+let templateId: string;
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
+  const shopper = emulator.addCustomer(SHOP, { firstName: "Ada", lastName: "Tester", email: "ada@example.com" });
+  shopperId = shopper.legacyId;
+  await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopper.id, displayName: "Ada Tester", email: shopper.email, pointsBalance: 1000 } });
+  templateId = (await db.rewardTemplate.create({ data: { shop: SHOP, purpose: "POINTS_REDEMPTION", kind: "FIXED_AMOUNT", value: "5", name: "$5 off", pointsCost: 100 } })).id;
+  await db.referralSettings.create({ data: { shop: SHOP, enabled: true } });
+});
+
+/** Everything a storefront request could write, for "nothing changed" assertions. */
+async function snapshot() {
+  return {
+    customers: await db.customer.findMany({ orderBy: { id: "asc" }, select: { shop: true, shopifyCustomerId: true, pointsBalance: true, birthday: true } }),
+    rewards: await db.reward.count(),
+    redemptions: await db.redemption.count(),
+    referralCodes: await db.referralCode.count(),
+    referrals: await db.referral.count(),
+    discountsInShopify: emulator.store.listDiscounts(SHOP).length,
+  };
+}
+
+/** A URL to the app signed as Shopify's proxy signs it, with exactly these Shopify parameters. */
+function signed(path: string, params: Record<string, string>): string {
+  const url = new URL(`${app.url}/apps-proxy${path}`);
+  for (const [key, value] of Object.entries({ path_prefix: "/apps/loyalty", timestamp: String(Math.floor(Date.now() / 1000)), ...params })) url.searchParams.append(key, value);
+  url.searchParams.append("signature", computeAppProxySignature(url.searchParams, TEST_APP.apiSecret));
+  return url.toString();
+}
+
+async function send(url: string, init: RequestInit = {}) {
+  const res = await fetch(url, { ...init, headers: { "User-Agent": BROWSER_UA, Accept: "application/json", ...(init.headers ?? {}) } });
+  return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } & Record<string, unknown> };
+}
+const postJson = (url: string, body: string) => send(url, { method: "POST", body, headers: { "Content-Type": "application/json" } });
+
+const POST_ENDPOINTS = ["/redeem", "/birthday", "/referral-click", "/referral-claim"];
+
+describe("request bodies are bounded on the bytes actually read", () => {
+  it.each(POST_ENDPOINTS)("GIVEN a signed POST %s with a 40 MB body sent chunked (no Content-Length) THEN 413 long before the sender is done, nothing written", async (path) => {
+    const before = await snapshot();
+    const total = 40 * 1024 * 1024;
+    const result = await postChunked(emulator.appProxyUrl(SHOP, path, shopperId), { "Content-Type": "application/json", "User-Agent": BROWSER_UA }, Buffer.alloc(64 * 1024, 0x20), total);
+    expect(result.status).toBe(413);
+    expect(JSON.parse(result.body)).toEqual({ error: { code: "payload_too_large", message: expect.stringMatching(/too large/i) } });
+    // Answered after the limit plus what was in flight in socket buffers, not after the whole body.
+    expect(result.sent).toBeLessThan(total / 4);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it.each(POST_ENDPOINTS)("GIVEN a POST %s that declares a Content-Length over the limit THEN 413, the same answer for every endpoint", async (path) => {
+    const { status, body } = await postJson(emulator.appProxyUrl(SHOP, path, shopperId), JSON.stringify({ pad: "x".repeat(MAX_STOREFRONT_BODY_BYTES) }));
+    expect(status).toBe(413);
+    expect(body.error?.code).toBe("payload_too_large");
+  });
+
+  it.each(POST_ENDPOINTS)("GIVEN a POST %s whose body is an array, null, a string or deeply nested THEN 400 invalid_request, nothing written", async (path) => {
+    const before = await snapshot();
+    for (const bad of ["[]", "null", '"x"', "[".repeat(900) + "]".repeat(900)]) {
+      const { status, body } = await postJson(emulator.appProxyUrl(SHOP, path, shopperId), bad);
+      expect(status, bad.slice(0, 10)).toBe(400);
+      expect(body.error?.code).toBe("invalid_request");
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe("text that can't be stored is refused", () => {
+  it("GIVEN a redeem body whose templateId holds a NUL character THEN 400 invalid_request (PostgreSQL can't even compare it: it was a 500), nothing spent", async () => {
+    const before = await snapshot();
+    const { status, body } = await postJson(emulator.appProxyUrl(SHOP, "/redeem", shopperId), JSON.stringify({ templateId: `${templateId}\u0000`, idempotencyKey: "nul-in-template-id-0001" }));
+    expect(status).toBe(400);
+    expect(body.error).toEqual({ code: "invalid_request", message: expect.stringMatching(/characters/i) });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("GIVEN a NUL (%00) anywhere in the proxied URL THEN 400 invalid_request before anything is read", async () => {
+    const { status, body } = await send(emulator.appProxyUrl(SHOP, "/customer?q=%00", shopperId));
+    expect(status).toBe(400);
+    expect(body.error?.code).toBe("invalid_request");
+  });
+});
+
+describe("signed query values are validated before they are used as keys", () => {
+  it.each(["Test-Shop.myshopify.com", `${SHOP}/`, "test-shop.shopify.com", "admin.shopify.com/store/test-shop"])(
+    "GIVEN a correctly signed birthday for shop %s (accepted by the library, not what Shopify writes) THEN 400 invalid_shop and no customer row for that shop",
+    async (shop) => {
+      const before = await snapshot();
+      const { status, body } = await postJson(signed("/birthday", { shop, logged_in_customer_id: shopperId }), JSON.stringify({ birthday: "03-04" }));
+      expect(status).toBe(400);
+      expect(body.error?.code).toBe("invalid_shop");
+      expect(await snapshot()).toEqual(before);
+    },
+  );
+
+  it.each(["99999999999999999999", "9223372036854775808", "abc", "0", "-5", "1e3", " 12"])(
+    "GIVEN a correctly signed logged_in_customer_id %j (not a Shopify id) THEN 400 invalid_request: no referral code made for it, not treated as logged out",
+    async (id) => {
+      const before = await snapshot();
+      const link = await send(signed("/referral-link", { shop: SHOP, logged_in_customer_id: id }));
+      expect(link.status).toBe(400);
+      expect(link.body.error).toEqual({ code: "invalid_request", message: expect.stringMatching(/customer account/i) });
+      const program = await send(signed("/program", { shop: SHOP, logged_in_customer_id: id }));
+      expect(program.status).toBe(400);
+      expect(await snapshot()).toEqual(before);
+    },
+  );
+
+  it("GIVEN an empty logged_in_customer_id (Shopify's logged-out visitor) THEN the public program, loggedIn false", async () => {
+    const { status, body } = await send(signed("/program", { shop: SHOP, logged_in_customer_id: "" }));
+    expect(status).toBe(200);
+    expect(body.loggedIn).toBe(false);
+  });
+});
