@@ -9,6 +9,10 @@ const DISCOUNT_NODE_FIELDS = `#graphql
       __typename
       ... on DiscountCodeBasic { title status startsAt endsAt usageLimit asyncUsageCount tags codes(first: 1) { nodes { code } } }
       ... on DiscountCodeFreeShipping { title status startsAt endsAt usageLimit asyncUsageCount tags codes(first: 1) { nodes { code } } }
+      # Not made by the app, but a lookup by code can find a merchant's own: every member of the
+      # DiscountCode union is read, so any node found has a status (discountStatusOf).
+      ... on DiscountCodeBxgy { title status startsAt endsAt usageLimit asyncUsageCount tags codes(first: 1) { nodes { code } } }
+      ... on DiscountCodeApp { title status startsAt endsAt usageLimit asyncUsageCount tags codes(first: 1) { nodes { code } } }
     }
   }
 `;
