@@ -48,3 +48,15 @@ describe("layering: imports point down", () => {
     });
   }
 });
+
+// docs/decisions/026: request bodies are read in one place, bounded on the bytes received. A route or
+// use-case that calls `request.formData()`/`.text()`/`.json()` reads an unbounded body again.
+describe("one reader of request bodies", () => {
+  const READER = "app/request-input.server.ts";
+  const files = sourcesUnder(APP).map((f) => path.relative(ROOT, f).split(path.sep).join("/")).filter((f) => f !== READER);
+  it.each(files.map((f) => [f]))("%s reads request bodies only through app/request-input.server.ts", (relative) => {
+    const text = readFileSync(path.join(ROOT, relative), "utf8");
+    const direct = [...text.matchAll(/\brequest\.(formData|text|json|arrayBuffer|blob|body)\b/g)].map((m) => m[0]);
+    expect(direct).toEqual([]);
+  });
+});
