@@ -76,14 +76,17 @@ export function pointsExpireAt(lastActivityAt: Date, expiryMonths: number | null
 /** "MM-DD" (or a full "YYYY-MM-DD" from a date input; the year is dropped) → "MM-DD"; null when not a real date. */
 export function parseBirthday(value: unknown): string | null {
   if (typeof value !== "string") return null;
-  const m = /^(?:\d{4}-)?(\d{2})-(\d{2})$/.exec(value.trim());
+  const m = /^(?:(\d{4})-)?(\d{2})-(\d{2})$/.exec(value.trim());
   if (!m) return null;
-  const month = Number(m[1]);
-  const day = Number(m[2]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
   if (month < 1 || month > 12 || day < 1) return null;
-  // 2000 is a leap year: Feb 29 is a valid birthday.
-  if (day > new Date(Date.UTC(2000, month, 0)).getUTCDate()) return null;
-  return `${m[1]}-${m[2]}`;
+  // Without a year, 2000 (a leap year) makes Feb 29 a valid birthday; with one, the date must exist
+  // in that year (1990-02-29 does not) and the year be a plausible birth year.
+  const year = m[1] === undefined ? 2000 : Number(m[1]);
+  if (year < 1900 || year > 2100) return null;
+  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
+  return `${m[2]}-${m[3]}`;
 }
 
 /** Whether `now` (UTC) is on or after this year's birthday; Feb 29 counts on Feb 28 in other years. */

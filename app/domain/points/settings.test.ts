@@ -28,7 +28,12 @@ describe("ledger rules", () => {
   });
 
   it("validates birthdays and knows when this year's is reached", () => {
-    expect(parseBirthday("1990-02-29")).toBe("02-29");
+    expect(parseBirthday("1992-02-29")).toBe("02-29");
+    expect(parseBirthday("02-29")).toBe("02-29");
+    // A full date must exist: 1990 was not a leap year.
+    expect(parseBirthday("1990-02-29")).toBeNull();
+    expect(parseBirthday("2023-02-30")).toBeNull();
+    expect(parseBirthday("0000-05-01")).toBeNull();
     expect(parseBirthday("02-30")).toBeNull();
     expect(parseBirthday("13-01")).toBeNull();
     expect(parseBirthday(42)).toBeNull();
