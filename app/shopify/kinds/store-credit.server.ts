@@ -14,6 +14,7 @@
 // Cancel takes the credit back with `storeCreditAccountDebit` while the balance still covers it;
 // Shopify answers INSUFFICIENT_FUNDS otherwise ("The store credit account does not have sufficient
 // funds", StoreCreditAccountDebitUserErrorCode), which we report as `refused: already_spent`.
+import { parseMilli } from "~/domain/points";
 import { runAdmin, userErrorsFailure, type AdminResult } from "../graphql.server";
 import type { FoundObject, KindAccess, KindCreateInput, KindRewardRef, RemoveOutcome, RewardKindAdapter } from "./types.server";
 
@@ -84,7 +85,21 @@ interface CreditNode {
 /** Shopify's clocks and ours differ a little; a credit this much "older" than the reward can still be ours. */
 const CLOCK_SLACK_MS = 5 * 60_000;
 
-const sameAmount = (a: string, b: string) => Math.round(Number(a) * 100) === Math.round(Number(b) * 100);
+/**
+ * A MoneyV2 amount ("Decimal money amount", 2026-10 schema) read with the app's decimal parser; null
+ * when Shopify's answer is not one. The adapter never acts on an amount it could not read: an
+ * unreadable credit could be ours (treating it as someone else's would credit twice), an unreadable
+ * balance could be too small (debiting on a guess).
+ */
+function amountOf(money: Money | undefined) {
+  if (!money || typeof money.amount !== "string") return null;
+  // Decimal has arbitrary precision: "10.00000" is 10. Zeros past the third decimal are dropped.
+  return parseMilli(money.amount.replace(/^(-?\d+\.\d{3})0+$/, "$1"));
+}
+
+function unreadable(what: string, cost: AdminResult<unknown>["cost"]) {
+  return { ok: false as const, error: { kind: "graphql" as const, messages: [`Shopify answered ${what} that is not a decimal amount`] }, cost };
+}
 
 async function create(access: KindAccess, input: KindCreateInput): Promise<AdminResult<{ id: string; expiresAt: Date | null }>> {
   const r = await runAdmin<{ storeCreditAccountCredit: { storeCreditAccountTransaction: { id: string; expiresAt: string | null } | null; userErrors: UserErrors } }>(
@@ -120,7 +135,9 @@ async function lookup(access: KindAccess, ref: KindRewardRef): Promise<AdminResu
   if (!r.ok) return r;
   const since = ref.notBefore.getTime() - CLOCK_SLACK_MS;
   const claimed = new Set(ref.claimedIds ?? []);
-  const candidates = (r.data.customer?.storeCreditAccounts.nodes ?? [])
+  const ours = parseMilli(ref.settings.value);
+  if (ours === null) return { ok: false, error: { kind: "graphql", messages: [`the reward's store credit amount ${JSON.stringify(ref.settings.value)} is not a decimal amount`] }, cost: r.cost };
+  const credits = (r.data.customer?.storeCreditAccounts.nodes ?? [])
     .filter((account) => account.balance.currencyCode === ref.currency)
     .flatMap((account) => account.transactions.nodes)
     .filter(
@@ -131,9 +148,11 @@ async function lookup(access: KindAccess, ref: KindRewardRef): Promise<AdminResu
         t.event === "ADJUSTMENT" &&
         t.amount !== undefined &&
         t.amount.currencyCode === ref.currency &&
-        sameAmount(t.amount.amount, ref.settings!.value) &&
         new Date(t.createdAt ?? 0).getTime() >= since,
-    )
+    );
+  if (credits.some((t) => amountOf(t.amount) === null)) return unreadable("a store credit transaction's amount", r.cost);
+  const candidates = credits
+    .filter((t) => amountOf(t.amount) === ours)
     .sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime());
   const mine = candidates[0];
   if (!mine) return { ok: true, data: null, cost: r.cost };
@@ -154,7 +173,10 @@ async function remove(access: KindAccess, ref: KindRewardRef & { id: string }): 
     reason: "already_spent",
     message: `The customer's store credit balance (${tx.account.balance.amount} ${tx.account.balance.currencyCode}) no longer covers the ${tx.amount.amount} ${tx.amount.currencyCode} credited.`,
   };
-  if (Math.round(Number(tx.account.balance.amount) * 100) < Math.round(Number(tx.amount.amount) * 100)) return { ok: true, data: spent, cost: read.cost };
+  const balance = amountOf(tx.account.balance);
+  const credited = amountOf(tx.amount);
+  if (balance === null || credited === null) return unreadable("a store credit balance or amount", read.cost);
+  if (balance < credited) return { ok: true, data: spent, cost: read.cost };
   const r = await runAdmin<{ storeCreditAccountDebit: { storeCreditAccountTransaction: { id: string } | null; userErrors: UserErrors } }>(
     access.graphql,
     STORE_CREDIT_ACCOUNT_DEBIT,
