@@ -31,19 +31,32 @@ beforeAll(async () => {
   if (currentProvider() === "postgresql") for (let i = 0; i < 4; i++) others.push(createDb(process.env.DATABASE_URL));
 });
 
-function runChild(workerId: string, startAt: number, batch: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "test", "support", "claim-child.ts"), workerId, String(startAt), String(batch)], {
-      cwd: ROOT,
-      env: { ...process.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as string[]) : reject(new Error(`claim child ${workerId} exited ${code}: ${err}`))));
+/**
+ * A claiming process (test/support/claim-child.ts). `ready` resolves once it is connected; `go()`
+ * starts its claims; `claimed` resolves with what it got. All children get `go()` only once every
+ * one is ready, so no child's start-up time decides who claims (no start time to guess).
+ */
+function startChild(workerId: string, batch: number): { ready: Promise<void>; go: () => void; claimed: Promise<string[]> } {
+  const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "test", "support", "claim-child.ts"), workerId, String(batch)], {
+    cwd: ROOT,
+    env: { ...process.env },
+    stdio: ["pipe", "pipe", "pipe"],
   });
+  let out = "";
+  let err = "";
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith("ready\n")) markReady();
+  });
+  child.stderr.on("data", (d) => (err += d));
+  const claimed = new Promise<string[]>((resolve, reject) =>
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.slice("ready\n".length)) as string[]) : reject(new Error(`claim child ${workerId} exited ${code}: ${err}`)))),
+  );
+  // A child that dies before it is ready fails the test through `claimed` instead of hanging it.
+  claimed.catch(() => markReady());
+  return { ready, go: () => child.stdin.end("go\n"), claimed };
 }
 
 afterAll(async () => {
@@ -62,10 +75,12 @@ async function duePending(n: number, at: Date) {
 
 describe("claimDueRewards", () => {
   it(`four worker processes claiming at once never take the same reward (${currentProvider()})`, async () => {
-    const ids = await duePending(40, new Date(Date.now() - 1000));
-    const startAt = Date.now() + 4_000;
-    const children = ["p0", "p1", "p2", "p3"].map((id) => runChild(id, startAt, 3));
-    const claimed = await Promise.all(children);
+    // Enough work (40 claims of 3) that all four are still claiming when the last one wakes up.
+    const ids = await duePending(120, new Date(Date.now() - 1000));
+    const children = ["p0", "p1", "p2", "p3"].map((id) => startChild(id, 3));
+    await Promise.all(children.map((c) => c.ready));
+    for (const c of children) c.go();
+    const claimed = await Promise.all(children.map((c) => c.claimed));
     const all = claimed.flat();
     expect(new Set(all).size).toBe(all.length); // no reward claimed twice
     expect(new Set(all)).toEqual(new Set(ids)); // none left behind

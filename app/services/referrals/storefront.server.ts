@@ -18,6 +18,12 @@ import { claimReferral, recordReferralClick, referralLinkFor, type FriendFacts }
  */
 export const referralClickLimiter = createSlidingWindowLimiter({ limit: () => env().PROXY_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 });
 export const unknownCodeLimiter = createSlidingWindowLimiter({ limit: () => env().PROXY_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 });
+/**
+ * The visitor token is the sender's choice: someone rotating tokens passes the per-visitor limit and
+ * would record clicks without end. Per code, at most 10 × PROXY_RATE_LIMIT_PER_MINUTE clicks a
+ * minute are recorded (300 by default: far above a shared link's real traffic).
+ */
+export const referralCodeClickLimiter = createSlidingWindowLimiter({ limit: () => 10 * env().PROXY_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 });
 
 export type ReferralErrorCode = "invalid_request" | "unsupported_media_type" | "payload_too_large" | "referrals_off" | "referral_not_found" | "rate_limited";
 
@@ -58,6 +64,8 @@ export async function referralClickAnswer(db: Db, input: { shop: string; request
   if (!parsed.ok) return parsed.answer;
   const limited = referralClickLimiter.hit(`${input.shop}|${parsed.visitor}`);
   if (!limited.allowed) return fail(429, "rate_limited", M.tooMany, limited.retryAfterSeconds);
+  const perCode = referralCodeClickLimiter.hit(`${input.shop}|${parsed.code}`);
+  if (!perCode.allowed) return fail(429, "rate_limited", M.tooMany, perCode.retryAfterSeconds);
   const click = await recordReferralClick(db, { shop: input.shop, code: parsed.code, visitor: parsed.visitor!, now: input.now });
   if (!click.ok && click.code === "referrals_off") return fail(404, "referrals_off", M.off);
   if (!click.ok) {

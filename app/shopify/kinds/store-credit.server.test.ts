@@ -76,7 +76,7 @@ describe("store credit: Shopify's amounts are read before anything is decided", 
     const { graphql, sent } = fakeAdmin({
       LoyaltyStoreCreditTransaction: { node: { __typename: "StoreCreditAccountCreditTransaction", id: "gid://shopify/StoreCreditAccountCreditTransaction/9", amount, account: { id: "gid://shopify/StoreCreditAccount/1", balance } } },
     });
-    const r = await storeCreditAdapter.remove({ graphql }, { ...ref, id: "gid://shopify/StoreCreditAccountCreditTransaction/9" });
+    const r = await storeCreditAdapter.remove({ graphql }, { ...ref, id: "gid://shopify/StoreCreditAccountCreditTransaction/9" }, "delete");
     expect(r.ok).toBe(false);
     expect(sent).toEqual(["LoyaltyStoreCreditTransaction"]);
   });
@@ -86,7 +86,7 @@ describe("store credit: Shopify's amounts are read before anything is decided", 
       LoyaltyStoreCreditTransaction: { node: { __typename: "StoreCreditAccountCreditTransaction", id: "gid://shopify/StoreCreditAccountCreditTransaction/9", amount: { amount: "10.0", currencyCode: "USD" }, account: { id: "gid://shopify/StoreCreditAccount/1", balance: { amount: "25.0", currencyCode: "USD" } } } },
       LoyaltyStoreCreditAccountDebit: { storeCreditAccountDebit: { storeCreditAccountTransaction: { id: "gid://shopify/StoreCreditAccountDebitTransaction/10" }, userErrors: [] } },
     });
-    const r = await storeCreditAdapter.remove({ graphql }, { ...ref, id: "gid://shopify/StoreCreditAccountCreditTransaction/9" });
+    const r = await storeCreditAdapter.remove({ graphql }, { ...ref, id: "gid://shopify/StoreCreditAccountCreditTransaction/9" }, "delete");
     expect(r).toMatchObject({ ok: true, data: { outcome: "removed" } });
     expect(sent).toEqual(["LoyaltyStoreCreditTransaction", "LoyaltyStoreCreditAccountDebit"]);
   });
