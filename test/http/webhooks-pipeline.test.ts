@@ -101,6 +101,30 @@ describe("each topic's effects run only for that topic", () => {
   });
 });
 
+describe("the webhook id and API version are checked before the delivery is recorded", () => {
+  it.each([
+    ["a webhook id of 300 characters", { webhookId: "w".repeat(300) }, "X-Shopify-Webhook-Id"],
+    ["a webhook id with a space", { webhookId: "two words" }, "X-Shopify-Webhook-Id"],
+    ["an API version that is not one", { apiVersion: "latest; DROP" }, "X-Shopify-API-Version"],
+  ])("GIVEN a correctly signed delivery with %s THEN 400 naming the header, nothing recorded", async (_label, extra, header) => {
+    const signed = sign("orders/create", JSON.stringify({ discount_codes: [] }), SHOP, extra);
+    const res = await post(emulator.webhookUrl("orders/create"), signed);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain(header);
+    expect(await db.webhookDelivery.count({ where: { webhookId: signed.webhookId } })).toBe(0);
+  });
+
+  it("GIVEN Shopify's own forms (a UUID, 2026-10, unstable) THEN they are recorded", async () => {
+    for (const apiVersion of ["2026-10", "unstable"]) {
+      const signed = sign("orders/create", JSON.stringify({ discount_codes: [] }), SHOP, { apiVersion });
+      expect((await post(emulator.webhookUrl("orders/create"), signed)).status).toBe(200);
+      expect(await recorded(signed.webhookId)).toHaveLength(1);
+      // Not left in the inbox for the next tests' workers.
+      await db.webhookDelivery.deleteMany({ where: { webhookId: signed.webhookId } });
+    }
+  });
+});
+
 describe("an invalid shop domain is bad input, not a server error", () => {
   const INVALID = [
     "evil.example.com",

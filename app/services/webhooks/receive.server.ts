@@ -2,7 +2,8 @@
 //   bounded read → HMAC with Shopify's library → topic and shop checks → JSON.
 // Every kind of bad input becomes a clear 4xx, never a 500:
 //   405 not POST · 413 body over the limit (on the bytes actually read) · 401 bad HMAC ·
-//   400 missing headers, invalid shop domain, topic not accepted here, body not JSON.
+//   400 missing headers, invalid shop domain, topic not accepted here, a webhook id or API version
+//   that is not one, body not JSON.
 import "@shopify/shopify-api/adapters/web-api";
 import { InvalidShopError, LogSeverity, WebhookType, WebhookValidationErrorReason, shopifyApi } from "@shopify/shopify-api";
 import { env } from "~/env.server";
@@ -11,6 +12,9 @@ import { logger } from "~/logger.server";
 import { readBodyBytes } from "~/request-input.server";
 import { parseShopDomain } from "~/domain/shopify-ids";
 import type { WebhookTopic } from "./context";
+
+const WEBHOOK_ID = /^[\x21-\x7e]{1,255}$/;
+const API_VERSION = /^(\d{4}-\d{2}|unstable)$/;
 
 /** Shopify's largest payloads (big orders) stay well under this. */
 export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
@@ -112,7 +116,7 @@ export async function receiveWebhook(request: Request, topics: readonly WebhookT
 
   const topic = topics.find((t) => storageTopic(t) === check.topic);
   if (!topic) {
-    logger.warn({ topic: request.headers.get("x-shopify-topic"), path: new URL(request.url).pathname, webhookId: check.webhookId }, "webhook topic not accepted at this route; no effect");
+    logger.warn({ topic: request.headers.get("x-shopify-topic"), path: new URL(request.url).pathname, webhookId: check.webhookId.slice(0, 255) }, "webhook topic not accepted at this route; no effect");
     throw answer(400, `Bad Request: topic ${request.headers.get("x-shopify-topic")} is not accepted here (expected ${topics.join(", ")})`);
   }
 
@@ -128,8 +132,21 @@ export async function receiveWebhook(request: Request, topics: readonly WebhookT
     shop = null;
   }
   if (!shop) {
-    logger.warn({ shopDomain: check.domain, webhookId: check.webhookId, topic }, "webhook with an invalid shop domain; no effect");
+    logger.warn({ shopDomain: check.domain.slice(0, 255), webhookId: check.webhookId.slice(0, 255), topic }, "webhook with an invalid shop domain; no effect");
     throw answer(400, "Bad Request: X-Shopify-Shop-Domain is not a valid myshopify.com domain");
+  }
+
+  // The webhook id keys the durable record and the API version is stored with it: both are checked
+  // before anything is written. Shopify sends a UUID and `YYYY-MM` (or `unstable`)
+  // (https://shopify.dev/docs/apps/build/webhooks/subscribe/https, "Headers"); anything printable of
+  // a sane length is kept, so an id format Shopify might change to is not refused.
+  if (!WEBHOOK_ID.test(check.webhookId)) {
+    logger.warn({ shop, topic }, "webhook with an unusable X-Shopify-Webhook-Id; no effect");
+    throw answer(400, "Bad Request: X-Shopify-Webhook-Id must be 1 to 255 printable ASCII characters");
+  }
+  if (!API_VERSION.test(check.apiVersion)) {
+    logger.warn({ shop, topic, webhookId: check.webhookId }, "webhook with an unusable X-Shopify-API-Version; no effect");
+    throw answer(400, "Bad Request: X-Shopify-API-Version must look like 2026-10 (or unstable)");
   }
 
   let payload: unknown;
