@@ -228,9 +228,14 @@ export async function offloadCheckpoints(adapter: Adapter, file: string, start: 
     logger.warn({ err: error }, "SQLite checkpoint thread did not start; the connection checkpoints by itself");
     return undefined;
   }
-  await pragma(adapter, `PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-  // The thread stopped while this was being set: the automatic checkpoint must win.
-  if (stopped) await restoreAutomatic();
+  try {
+    await pragma(adapter, `PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    // The thread stopped while this was being set: the automatic checkpoint must win.
+    if (stopped) await restoreAutomatic();
+  } catch (error) {
+    await checkpointer.stop();
+    throw error;
+  }
   return checkpointer;
 }
 
