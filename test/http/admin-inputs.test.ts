@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { MAX_ADMIN_FORM_BYTES } from "~/request-input.server";
 import { BROWSER_UA, useRunningApp } from "../support/app";
-import { TEST_APP } from "../support/constants";
+import { PROGRAM_SETTINGS_FORM, TEST_APP } from "../support/constants";
 import { createCustomer, createReward, createTemplate } from "../support/factories";
 import { postChunked } from "../support/http";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
@@ -47,22 +47,9 @@ async function snapshot() {
   };
 }
 
-const PROGRAM = {
-  enabled: "on",
-  pointsNameSingular: "star",
-  pointsNamePlural: "stars",
-  pointsPerCurrencyUnit: "2",
-  includeTaxes: "on",
-  rounding: "NEAREST",
-  pendingDays: "14",
-  expiryMonths: "",
-  signupBonus: "50",
-  birthdayBonus: "100",
-};
-
 /** Every admin form action, each with a field a merchant types. */
 const FORMS: Array<{ label: string; path: string; route: string; form: Record<string, string>; text: string }> = [
-  { label: "program settings", path: "/app/program", route: "routes/app.program", form: PROGRAM, text: "pointsNameSingular" },
+  { label: "program settings", path: "/app/program", route: "routes/app.program", form: PROGRAM_SETTINGS_FORM, text: "pointsNameSingular" },
   { label: "points adjustment", path: "", route: "routes/app.customers.$id", form: { intent: "adjust-points", direction: "add", points: "5", reason: "goodwill" }, text: "reason" },
   { label: "manual issue", path: "", route: "routes/app.customers.$id", form: { intent: "issue", templateId: "", note: "thanks" }, text: "note" },
   { label: "VIP tier", path: "/app/vip", route: "routes/app.vip", form: { intent: "tier", name: "Silver", threshold: "100", pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "" }, text: "name" },
@@ -214,10 +201,11 @@ describe("personal data stays out of URLs", () => {
     const first = await page("?sort=name");
     const cursor = first.page.nextCursor!;
     expect(cursor).toBeTruthy();
-    // Whatever the encoding layers, no readable part of a name.
+    // Whatever the encoding layers, no readable part of a name. (Whole name parts: a two-letter
+    // pattern such as "Zo" turns up by chance in the base64 text of a random ciphertext, ~7 % of runs.)
     const layers = [cursor, Buffer.from(cursor, "base64url").toString("utf8")];
     for (const part of layers[1]!.split(/[.]/)) layers.push(Buffer.from(part.replace(/^s/, ""), "base64url").toString("utf8"));
-    for (const layer of layers) expect(layer).not.toMatch(/Zo|Private|Customer \d/);
+    for (const layer of layers) expect(layer).not.toMatch(/Zoë|Private|Customer \d/);
     const second = await page(`?sort=name&after=${cursor}`);
     expect(second.page.items.length).toBeGreaterThan(0);
     expect(second.page.items[0]!.name).not.toBe(first.page.items[0]!.name);

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
-import { TEST_APP } from "../support/constants";
+import { PROGRAM_SETTINGS_FORM, TEST_APP } from "../support/constants";
 import { createCustomer } from "../support/factories";
 
 const { emulator } = useShopifyEmulator();
@@ -25,19 +25,7 @@ beforeAll(async () => {
   await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
 });
 
-const valid = {
-  enabled: "on",
-  pointsNameSingular: "star",
-  pointsNamePlural: "stars",
-  pointsPerCurrencyUnit: "2",
-  includeShipping: "",
-  includeTaxes: "on",
-  rounding: "NEAREST",
-  pendingDays: "14",
-  expiryMonths: "",
-  signupBonus: "50",
-  birthdayBonus: "100",
-};
+const valid = PROGRAM_SETTINGS_FORM;
 
 describe("Program settings", () => {
   it("shows the defaults of a shop that never saved them: the program is off", async () => {

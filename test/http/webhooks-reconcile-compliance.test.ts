@@ -92,40 +92,35 @@ describe("the periodic pass checks Shopify's answer before acting on it", () => 
     ["no discount at all", null],
     ["a status Shopify doesn't have", { __typename: "DiscountCodeBasic", title: "x", status: "GONE", endsAt: null, asyncUsageCount: 0 }],
   ])("GIVEN Shopify answers the discount's node with %s THEN the reward is not canceled (it was: a missing status read as EXPIRED)", async (_label, codeDiscount) => {
-    const reward = await rewardWithDiscount(emulator, SHOP, customer, { issuedAt: new Date(Date.now() - 3 * 86_400_000) });
-    await db.reward.updateMany({ where: { shop: SHOP, status: "ISSUED", id: { not: reward.id } }, data: { reconciledAt: new Date() } });
-    emulator.faults.httpError({ operationName: "LoyaltyCodeDiscountNode" }, 200, {
-      body: JSON.stringify({ data: { codeDiscountNode: { id: reward.shopifyId, codeDiscount } } }),
-      headers: { "Content-Type": "application/json" },
-      times: "forever",
-    });
-    try {
-      const stats = await reconcileIssuedRewards({ db, adminFor: (shop) => fixture.adminGraphql(shop), now: new Date(), olderThanMs: 86_400_000 });
-      expect((await reload(reward.id)).status).toBe("ISSUED");
-      expect(stats.errors).toBe(1);
-    } finally {
-      emulator.faults.clear();
-    }
+    await expectNotCanceledWhenShopifyAnswers((reward) => ({ LoyaltyCodeDiscountNode: { codeDiscountNode: { id: reward.shopifyId, codeDiscount } } }));
   });
 });
 
+/**
+ * One reward due for reconciliation (the others marked checked), Shopify's answers to the named
+ * operations replaced by `answers(reward)`: the pass counts one error and the reward stays Issued.
+ */
+async function expectNotCanceledWhenShopifyAnswers(answers: (reward: { shopifyId: string | null; code: string }) => Record<string, unknown>): Promise<void> {
+  const reward = await rewardWithDiscount(emulator, SHOP, customer, { issuedAt: new Date(Date.now() - 3 * 86_400_000) });
+  await db.reward.updateMany({ where: { shop: SHOP, status: "ISSUED", id: { not: reward.id } }, data: { reconciledAt: new Date() } });
+  for (const [operationName, data] of Object.entries(answers(reward))) {
+    emulator.faults.httpError({ operationName }, 200, { body: JSON.stringify({ data }), headers: { "Content-Type": "application/json" }, times: "forever" });
+  }
+  try {
+    const stats = await reconcileIssuedRewards({ db, adminFor: (shop) => fixture.adminGraphql(shop), now: new Date(), olderThanMs: 86_400_000 });
+    expect((await reload(reward.id)).status).toBe("ISSUED");
+    expect(stats.errors).toBe(1);
+  } finally {
+    emulator.faults.clear();
+  }
+}
+
 describe("the by-code confirmation checks Shopify's answer too", () => {
   it("GIVEN no node by id AND a node by code without a status THEN the reward is not canceled (it was: read as EXPIRED)", async () => {
-    const reward = await rewardWithDiscount(emulator, SHOP, customer, { issuedAt: new Date(Date.now() - 3 * 86_400_000) });
-    await db.reward.updateMany({ where: { shop: SHOP, status: "ISSUED", id: { not: reward.id } }, data: { reconciledAt: new Date() } });
-    emulator.faults.httpError({ operationName: "LoyaltyCodeDiscountNode" }, 200, { body: JSON.stringify({ data: { codeDiscountNode: null } }), headers: { "Content-Type": "application/json" }, times: "forever" });
-    emulator.faults.httpError({ operationName: "LoyaltyCodeDiscountNodeByCode" }, 200, {
-      body: JSON.stringify({ data: { codeDiscountNodeByCode: { id: reward.shopifyId, codeDiscount: { __typename: "DiscountCodeBasic", title: "x", tags: [], codes: { nodes: [{ code: reward.code }] } } } } }),
-      headers: { "Content-Type": "application/json" },
-      times: "forever",
-    });
-    try {
-      const stats = await reconcileIssuedRewards({ db, adminFor: (shop) => fixture.adminGraphql(shop), now: new Date(), olderThanMs: 86_400_000 });
-      expect((await reload(reward.id)).status).toBe("ISSUED");
-      expect(stats.errors).toBe(1);
-    } finally {
-      emulator.faults.clear();
-    }
+    await expectNotCanceledWhenShopifyAnswers((reward) => ({
+      LoyaltyCodeDiscountNode: { codeDiscountNode: null },
+      LoyaltyCodeDiscountNodeByCode: { codeDiscountNodeByCode: { id: reward.shopifyId, codeDiscount: { __typename: "DiscountCodeBasic", title: "x", tags: [], codes: { nodes: [{ code: reward.code }] } } } },
+    }));
   });
 });
 

@@ -5,7 +5,7 @@
 //   400 missing headers, invalid shop domain, topic not accepted here, a webhook id or API version
 //   that is not one, body not JSON.
 import "@shopify/shopify-api/adapters/web-api";
-import { InvalidShopError, LogSeverity, WebhookType, WebhookValidationErrorReason, shopifyApi } from "@shopify/shopify-api";
+import { LogSeverity, WebhookType, WebhookValidationErrorReason, shopifyApi } from "@shopify/shopify-api";
 import { env } from "~/env.server";
 import { ADMIN_API_VERSION } from "~/shopify.server";
 import { logger } from "~/logger.server";
@@ -53,8 +53,8 @@ export async function readBoundedBody(request: Request, maxBytes = MAX_WEBHOOK_B
 }
 
 /**
- * Shopify's own library (`@shopify/shopify-api`) verifies the HMAC and the required headers and
- * validates the shop domain. It is used directly rather than through `authenticate.webhook`, which
+ * Shopify's own library (`@shopify/shopify-api`) verifies the HMAC and the required headers (the
+ * shop's domain is checked by the app's one rule, below). It is used directly rather than through `authenticate.webhook`, which
  * also loads (and may refresh) the shop's offline session on every delivery — the pipeline needs
  * neither, effects run later in the worker.
  */
@@ -69,7 +69,6 @@ function createVerifier() {
     hostScheme: appUrl.protocol === "http:" ? "http" : "https",
     isEmbeddedApp: true,
     logger: { level: LogSeverity.Error },
-    ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
   });
 }
 
@@ -120,17 +119,11 @@ export async function receiveWebhook(request: Request, topics: readonly WebhookT
     throw answer(400, `Bad Request: topic ${request.headers.get("x-shopify-topic")} is not accepted here (expected ${topics.join(", ")})`);
   }
 
-  // The library's sanitizeShop also lets through upper case, a trailing slash and other Shopify
-  // domains; rows are keyed by the shop, so only the canonical domain is taken — the same rule as
-  // the storefront's signed `shop` (app/domain/shopify-ids.ts).
-  let shop: string | null;
-  try {
-    // The header as sent (not the library's rewrite of an admin URL into a domain), then the library.
-    shop = parseShopDomain(check.domain, env().SHOP_CUSTOM_DOMAIN) ? verifier.utils.sanitizeShop(check.domain, true) : null;
-  } catch (error) {
-    if (!(error instanceof InvalidShopError)) throw error;
-    shop = null;
-  }
+  // One rule for the shop, shared with the storefront's signed `shop` (app/domain/shopify-ids.ts):
+  // the canonical domain as Shopify writes it. It is stricter than the library's sanitizeShop (which
+  // also lets through upper case, a trailing slash, other Shopify domains and admin URLs), so that
+  // check would add nothing; rows are keyed by the shop.
+  const shop = parseShopDomain(check.domain, env().SHOP_CUSTOM_DOMAIN);
   if (!shop) {
     logger.warn({ shopDomain: check.domain.slice(0, 255), webhookId: check.webhookId.slice(0, 255), topic }, "webhook with an invalid shop domain; no effect");
     throw answer(400, "Bad Request: X-Shopify-Shop-Domain is not a valid myshopify.com domain");
