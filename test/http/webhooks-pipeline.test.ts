@@ -125,6 +125,33 @@ describe("the webhook id and API version are checked before the delivery is reco
   });
 });
 
+describe("headers Shopify never sends cost nothing before the HMAC is checked", () => {
+  // The library canonicalizes every header it is given on every lookup (a cost that grows with the
+  // square of their number); it is given a fixed list (receive.server.ts, libraryRequest).
+  const withExtras = (signed: SignedWebhook, count: number) => {
+    const headers = new Headers(signed.headers);
+    for (let i = 0; i < count; i++) headers.append(`X-Shopify-Extra-${i}`, "1");
+    return headers;
+  };
+
+  it("GIVEN a correctly signed delivery carrying 600 extra X-Shopify-* headers THEN it is recorded once", async () => {
+    const signed = sign("orders/create", JSON.stringify({ discount_codes: [] }));
+    const res = await fetch(emulator.webhookUrl("orders/create"), { method: "POST", headers: withExtras(signed, 600), body: signed.body });
+    expect(res.status).toBe(200);
+    expect(await recorded(signed.webhookId)).toHaveLength(1);
+    await db.webhookDelivery.deleteMany({ where: { webhookId: signed.webhookId } });
+  });
+
+  it("GIVEN the same with a wrong HMAC THEN 401 and nothing recorded", async () => {
+    const signed = sign("orders/create", JSON.stringify({ discount_codes: [] }));
+    const headers = withExtras(signed, 600);
+    headers.set("X-Shopify-Hmac-Sha256", Buffer.alloc(32).toString("base64"));
+    const res = await fetch(emulator.webhookUrl("orders/create"), { method: "POST", headers, body: signed.body });
+    expect(res.status).toBe(401);
+    expect(await recorded(signed.webhookId)).toHaveLength(0);
+  });
+});
+
 describe("an invalid shop domain is bad input, not a server error", () => {
   const INVALID = [
     "evil.example.com",

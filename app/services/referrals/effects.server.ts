@@ -4,7 +4,7 @@
 import type { Db } from "~/db.server";
 import { orderFacts } from "~/domain/rewards";
 import type { RefundFacts } from "~/domain/points";
-import type { RewardDeps } from "~/services/rewards/deps.server";
+import type { RewardDeps, defaultRewardDeps as defaultRewardDepsType } from "~/services/rewards/deps.server";
 import type { OrderContext } from "~/services/orders/order-created.server";
 import { issueDueReferrerRewards, qualifyReferralFromOrder, rejectForOrderReversal } from "./referrals.server";
 
@@ -13,8 +13,15 @@ import { issueDueReferrerRewards, qualifyReferralFromOrder, rejectForOrderRevers
  * which (through the lifecycle and webhook modules) imports this module — a static import would
  * make an import cycle that changes the order the server's modules start in.
  */
+let depsModule: Promise<{ defaultRewardDeps: typeof defaultRewardDepsType }> | undefined;
 async function rewardDeps(db: Db): Promise<RewardDeps> {
-  const { defaultRewardDeps } = await import("~/services/rewards/deps.server");
+  // Imported once: every orders/create runs this, and a dynamic import() goes through the module
+  // loader (and any loader hooks) on each call even when the module is already loaded.
+  depsModule ??= import("~/services/rewards/deps.server").catch((error: unknown) => {
+    depsModule = undefined;
+    throw error;
+  });
+  const { defaultRewardDeps } = await depsModule;
   return defaultRewardDeps({ db });
 }
 
