@@ -5,12 +5,13 @@
 //                                   [--rate R] [--no-worker | --worker-process]
 //
 // Seeds N Issued rewards in a scratch database (SQLite file, or a fresh PostgreSQL database),
-// starts the production server (server.mjs on the build, worker in-process as in production) and a
-// bare node:http server that only verifies the HMAC (bench/bare-hmac-server.mjs), and drives both
+// starts the production server (server.mjs on the build, worker in-process as in production), a
+// bare node:http server that only verifies the HMAC (bench/bare-hmac-server.mjs) and the same bare
+// server verifying with Shopify's library (bench/library-hmac-server.mjs), and drives all three
 // with the same load (autocannon, 10 connections): orders/create bodies of about 7 KB built like
 // Shopify's (the emulator's payload builder), each signed with the app's secret and sent with a
 // unique X-Shopify-Webhook-Id; half carry an Issued reward's code (each code once), half a
-// merchant's own code. Legs alternate A/B/A/B. Prints req/s, the ratio, p50/p99, the app's peak RSS
+// merchant's own code. Legs alternate app/bare/library, app/bare/library. Prints req/s, the ratio, p50/p99, the app's peak RSS
 // and, for the app, the delivery-to-status p99 (send → the reward's Used event, measured after
 // the inbox has drained). Needs `npm run build` first.
 // --rate R offers R requests/s in all (open loop, autocannon's overallRate) instead of as many as the
@@ -140,6 +141,7 @@ async function start(label: string, script: string, port: number, env: Record<st
 }
 const APP_PORT = 39_000 + (process.pid % 500);
 const BARE_PORT = APP_PORT + 500;
+const LIBRARY_PORT = APP_PORT + 1000;
 // BENCH_APP_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the app only.
 const app = await start("app", "server.mjs", APP_PORT, {
   ...appEnv,
@@ -147,6 +149,7 @@ const app = await start("app", "server.mjs", APP_PORT, {
   ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
 }, SERVER_NODE_FLAGS); // as `npm start` runs it
 const bare = await start("bare", "bench/bare-hmac-server.mjs", BARE_PORT, { SHOPIFY_API_SECRET: API_SECRET });
+const library = await start("library", "bench/library-hmac-server.mjs", LIBRARY_PORT, { SHOPIFY_API_SECRET: API_SECRET });
 // `npm run worker` (tsx app/jobs/worker-main.ts), on the same database.
 const workerProcess: ChildProcess | undefined = args["worker-process"]
   ? spawn(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "app/jobs/worker-main.ts"], {
@@ -168,7 +171,7 @@ function worstDelivery(legs: Leg[]): string {
 }
 
 interface Leg {
-  label: "app" | "bare";
+  label: Label;
   rps: number;
   p50: number;
   p99: number;
@@ -182,9 +185,10 @@ interface Leg {
   appliedPerSecond?: number;
 }
 
-async function leg(label: "app" | "bare"): Promise<Leg> {
-  const child = label === "app" ? app : bare;
-  const port = label === "app" ? APP_PORT : BARE_PORT;
+type Label = "app" | "bare" | "library";
+async function leg(label: Label): Promise<Leg> {
+  const child = { app, bare, library }[label];
+  const port = { app: APP_PORT, bare: BARE_PORT, library: LIBRARY_PORT }[label];
   let rssPeak = rssMb(child.pid!);
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(child.pid!))), 200);
   sentAt.clear();
@@ -228,12 +232,13 @@ try {
   // A short warm-up of each (JIT, connection pools), not counted.
   await autocannon({ url: `http://127.0.0.1:${APP_PORT}`, connections: CONNECTIONS, duration: 2, requests: [request(false)] });
   await autocannon({ url: `http://127.0.0.1:${BARE_PORT}`, connections: CONNECTIONS, duration: 2, requests: [request(false)] });
+  await autocannon({ url: `http://127.0.0.1:${LIBRARY_PORT}`, connections: CONNECTIONS, duration: 2, requests: [request(false)] });
   for (let round = 0; round < ROUNDS; round++) {
-    for (const label of ["app", "bare"] as const) {
+    for (const label of ["app", "bare", "library"] as const) {
       const r = await leg(label);
       legs.push(r);
       console.log(
-        `  ${label.padEnd(4)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  RSS peak ${r.rssPeak.toFixed(0)} MB` +
+        `  ${label.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  RSS peak ${r.rssPeak.toFixed(0)} MB` +
           `${r.non2xx || r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ""}` +
           `${r.deliveryP99 !== undefined ? `  delivery→Used p50 ${r.deliveryP50} / p99 ${r.deliveryP99} ms over ${r.deliveries} codes` : ""}` +
           `${r.appliedPerSecond !== undefined ? `  inbox applied ${r.appliedPerSecond.toFixed(0)}/s` : ""}`,
@@ -243,20 +248,25 @@ try {
 } finally {
   app.kill("SIGTERM");
   bare.kill("SIGTERM");
+  library.kill("SIGTERM");
   workerProcess?.kill("SIGTERM");
 }
 
 const appLegs = legs.filter((l) => l.label === "app");
 const bareLegs = legs.filter((l) => l.label === "bare");
+const libraryLegs = legs.filter((l) => l.label === "library");
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const appRps = mean(appLegs.map((l) => l.rps));
 const bareRps = mean(bareLegs.map((l) => l.rps));
+const libraryRps = mean(libraryLegs.map((l) => l.rps));
 const statuses = await db.reward.groupBy({ by: ["status"], _count: true });
 console.log(`
-Webhook ingest${RATE ? ` at ${RATE} req/s offered (open loop)` : ""}${args["worker-process"] ? ", worker in its own process" : args["no-worker"] ? ", no worker" : ", worker in-process"} — ${usePostgres ? "PostgreSQL" : `SQLite (${args["sqlite-rollback"] ? "rollback journal" : "WAL, synchronous=NORMAL"})`}, ${N} rewards, ${CONNECTIONS} connections, ${ROUNDS}× A/B legs of ${SECONDS} s
-  app   ${appRps.toFixed(0)} req/s   p50 ${Math.max(...appLegs.map((l) => l.p50))} ms   p99 ${Math.max(...appLegs.map((l) => l.p99))} ms   RSS peak ${Math.max(...appLegs.map((l) => l.rssPeak)).toFixed(0)} MB   delivery→Used p99 ${worstDelivery(appLegs)}
-  bare  ${bareRps.toFixed(0)} req/s   p50 ${Math.max(...bareLegs.map((l) => l.p50))} ms   p99 ${Math.max(...bareLegs.map((l) => l.p99))} ms
+Webhook ingest${RATE ? ` at ${RATE} req/s offered (open loop)` : ""}${args["worker-process"] ? ", worker in its own process" : args["no-worker"] ? ", no worker" : ", worker in-process"} — ${usePostgres ? "PostgreSQL" : `SQLite (${args["sqlite-rollback"] ? "rollback journal" : "WAL, synchronous=NORMAL"})`}, ${N} rewards, ${CONNECTIONS} connections, ${ROUNDS}× app/bare/library legs of ${SECONDS} s
+  app      ${appRps.toFixed(0)} req/s   p50 ${Math.max(...appLegs.map((l) => l.p50))} ms   p99 ${Math.max(...appLegs.map((l) => l.p99))} ms   RSS peak ${Math.max(...appLegs.map((l) => l.rssPeak)).toFixed(0)} MB   delivery→Used p99 ${worstDelivery(appLegs)}
+  bare     ${bareRps.toFixed(0)} req/s   p50 ${Math.max(...bareLegs.map((l) => l.p50))} ms   p99 ${Math.max(...bareLegs.map((l) => l.p99))} ms
+  library  ${libraryRps.toFixed(0)} req/s   p50 ${Math.max(...libraryLegs.map((l) => l.p50))} ms   p99 ${Math.max(...libraryLegs.map((l) => l.p99))} ms   RSS peak ${Math.max(...libraryLegs.map((l) => l.rssPeak)).toFixed(0)} MB
   ratio app / bare = ${(appRps / bareRps).toFixed(3)}   (goal ≥ 0.5; p99 ≤ 50 ms; RSS ≤ 250 MB; delivery→status p99 ≤ 2 s)
+  ratio library / bare = ${(libraryRps / bareRps).toFixed(3)}   (the ceiling of any app verifying with @shopify/shopify-api)   app / library = ${(appRps / libraryRps).toFixed(3)}
   rewards now: ${statuses.map((s) => `${s.status} ${s._count}`).join(", ")}`);
 await db.$disconnect();
 await scratch.drop();
