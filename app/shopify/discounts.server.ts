@@ -136,13 +136,21 @@ export interface RewardDiscountInput {
     | { type: "FIXED_AMOUNT"; amount: string }
     /** 0 < percentage ≤ 100 (converted to Shopify's 0..1). */
     | { type: "PERCENTAGE"; percentage: number }
-    | { type: "FREE_SHIPPING" };
+    | { type: "FREE_SHIPPING" }
+    /**
+     * 100 % off one product (or one of its variants). DiscountCodeBasicInput has no maximum quantity
+     * (`discountOnQuantity` is for Buy X get Y only): "one item" is `usageLimit: 1` +
+     * `appliesOncePerCustomer`, and every unit of the product in that one order is free
+     * (docs/decisions/012-reward-kinds-as-adapters.md).
+     */
+    | { type: "FREE_PRODUCT"; productId: string; variantId: string | null };
   startsAt: Date;
   endsAt: Date | null;
   minimumSubtotal?: string | null;
   /**
    * Amount/percentage off only: the products or collections the code applies to (absent: the whole
    * order). DiscountItemsInput (2026-10): `products: { productsToAdd }` or `collections: { add }`.
+   * A free product names its own product in `value`.
    */
   appliesTo?: { kind: "ALL" | "PRODUCTS" | "COLLECTIONS"; ids: readonly string[] };
   combinesWith: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
@@ -179,17 +187,26 @@ export async function createRewardDiscount(
     );
     return mapCreate(r, (d) => d.discountCodeFreeShippingCreate);
   }
-  const value =
-    input.value.type === "PERCENTAGE"
-      ? { percentage: Math.round((input.value.percentage / 100) * 10_000) / 10_000 }
-      : { discountAmount: { amount: input.value.amount, appliesOnEachItem: false } };
   const r = await runAdmin<{ discountCodeBasicCreate: { codeDiscountNode: RawNode | null; userErrors: never[] } }>(
     graphql,
     DISCOUNT_CODE_BASIC_CREATE,
-    { input: { ...common, customerGets: { value, items: discountItems(input.appliesTo) } } },
+    { input: { ...common, customerGets: customerGets(input.value, input.appliesTo) } },
     options,
   );
   return mapCreate(r, (d) => d.discountCodeBasicCreate);
+}
+
+/** DiscountCustomerGetsInput of a basic code discount: its value and the items it applies to. */
+function customerGets(value: Exclude<RewardDiscountInput["value"], { type: "FREE_SHIPPING" }>, appliesTo: RewardDiscountInput["appliesTo"]): Record<string, unknown> {
+  switch (value.type) {
+    case "PERCENTAGE":
+      return { value: { percentage: Math.round((value.percentage / 100) * 10_000) / 10_000 }, items: discountItems(appliesTo) };
+    case "FIXED_AMOUNT":
+      return { value: { discountAmount: { amount: value.amount, appliesOnEachItem: false } }, items: discountItems(appliesTo) };
+    case "FREE_PRODUCT":
+      // A variant narrows it to that variant; otherwise every variant of the product.
+      return { value: { percentage: 1.0 }, items: { products: value.variantId ? { productVariantsToAdd: [value.variantId] } : { productsToAdd: [value.productId] } } };
+  }
 }
 
 /** DiscountItemsInput for a reward code: everything, or the chosen products / collections. */

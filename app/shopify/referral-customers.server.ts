@@ -1,7 +1,7 @@
 // Admin API: the facts the referral fraud rules need about a friend who just signed in — when the
 // customer was created in the shop (before the referral click means "already a customer") and the
 // customer's email (the same-email rule). https://shopify.dev/docs/api/admin-graphql/latest/objects/Customer
-import { runAdmin, type AdminGraphql, type AdminResult, type RunOptions } from "./graphql.server";
+import { runAdmin, shopifyDate, type AdminGraphql, type AdminResult, type RunOptions } from "./graphql.server";
 
 export const REFERRAL_CUSTOMER = `#graphql
   query LoyaltyReferralCustomer($id: ID!) {
@@ -23,12 +23,11 @@ export async function getReferralCustomerFacts(graphql: AdminGraphql, id: string
   if (!r.ok) return r;
   const c = r.data.customer;
   if (!c) return { ok: true, data: null, cost: r.cost };
-  const created = c.createdAt ? new Date(c.createdAt) : null;
   return {
     ok: true,
     data: {
       id: c.id,
-      createdAt: created && !Number.isNaN(created.getTime()) ? created : null,
+      createdAt: shopifyDate(c.createdAt),
       numberOfOrders: Number(c.numberOfOrders ?? 0) || 0,
       email: c.defaultEmailAddress?.emailAddress ?? null,
     },

@@ -9,7 +9,7 @@ import {
   getDiscountStatus,
   type RewardDiscountInput,
 } from "../discounts.server";
-import type { AdminResult } from "../graphql.server";
+import { shopifyDate, type AdminResult } from "../graphql.server";
 import { isIdUserError, isNotFoundFailure } from "./not-found.server";
 import type { FoundObject, KindAccess, KindCreateInput, KindRewardRef, RemoveOutcome, RewardKindAdapter } from "./types.server";
 
@@ -27,7 +27,7 @@ export async function lookupDiscount(access: KindAccess, ref: KindRewardRef): Pr
   if (!d) return { ok: true, data: null, cost: r.cost };
   return {
     ok: true,
-    data: { id: d.id, ours: d.tags.includes(ref.tag), active: d.status !== "EXPIRED", endsAt: d.endsAt ? new Date(d.endsAt) : null },
+    data: { id: d.id, ours: d.tags.includes(ref.tag), active: d.status !== "EXPIRED", endsAt: shopifyDate(d.endsAt) },
     cost: r.cost,
   };
 }
@@ -52,31 +52,38 @@ export async function removeDiscount(access: KindAccess, ref: KindRewardRef & { 
   return { ok: true, data: { outcome: "not_found" }, cost: byCode.cost };
 }
 
+/**
+ * Create shared by every code-discount kind (also free product): one code, one use, for one
+ * customer, tagged as ours (discounts.server.ts, createRewardDiscount). The expiry is Shopify's
+ * answer, or what was asked for when the answer has none that reads as a date.
+ */
+export async function createCodeReward(access: KindAccess, input: KindCreateInput, value: RewardDiscountInput["value"]): Promise<AdminResult<{ id: string; expiresAt: Date | null }>> {
+  const r = await createRewardDiscount(
+    access.graphql,
+    {
+      code: input.code,
+      title: input.title,
+      customerGid: input.customerGid,
+      value,
+      startsAt: input.startsAt,
+      endsAt: input.endsAt,
+      minimumSubtotal: input.settings.minimumSubtotal,
+      appliesTo: input.settings.appliesTo,
+      combinesWith: input.settings.combinesWith,
+      tag: input.tag,
+    },
+    access.options,
+  );
+  if (!r.ok) return r;
+  return { ok: true, data: { id: r.data.id, expiresAt: shopifyDate(r.data.endsAt) ?? input.endsAt }, cost: r.cost };
+}
+
 export const discountCodeAdapter: RewardKindAdapter = {
   kinds: ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING"],
   scopes: ["write_discounts"],
   // Code discounts exist on every plan.
   available: () => Promise.resolve({ ok: true, data: { available: true }, cost: null }),
-  async create(access: KindAccess, input: KindCreateInput) {
-    const r = await createRewardDiscount(
-      access.graphql,
-      {
-        code: input.code,
-        title: input.title,
-        customerGid: input.customerGid,
-        value: valueOf(input.kind, input.settings.value),
-        startsAt: input.startsAt,
-        endsAt: input.endsAt,
-        minimumSubtotal: input.settings.minimumSubtotal,
-        appliesTo: input.settings.appliesTo,
-        combinesWith: input.settings.combinesWith,
-        tag: input.tag,
-      },
-      access.options,
-    );
-    if (!r.ok) return r;
-    return { ok: true, data: { id: r.data.id, expiresAt: r.data.endsAt ? new Date(r.data.endsAt) : input.endsAt }, cost: r.cost };
-  },
+  create: (access: KindAccess, input: KindCreateInput) => createCodeReward(access, input, valueOf(input.kind, input.settings.value)),
   lookup: lookupDiscount,
   remove: (access, ref, mode) => removeDiscount(access, ref, mode),
   readState: (access, id) => getDiscountStatus(access.graphql, id, access.options),
