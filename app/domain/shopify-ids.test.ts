@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseNumericShopifyId, parseShopDomain } from "./shopify-ids";
+import { parseNumericShopifyId, parseShopDomain, shopFromLoginInput } from "./shopify-ids";
 
 describe("parseShopDomain", () => {
   it("takes the canonical myshopify.com domain only", () => {
@@ -12,6 +12,22 @@ describe("parseShopDomain", () => {
   it("also takes the configured custom domain", () => {
     expect(parseShopDomain("shop1.example.test", "example.test")).toBe("shop1.example.test");
     expect(parseShopDomain("a.b.example.test", "example.test")).toBeNull();
+  });
+});
+
+describe("shopFromLoginInput", () => {
+  it("forgives what people type and gives the canonical domain", () => {
+    for (const typed of ["my-shop", " My-Shop ", "my-shop.myshopify.com", "MY-SHOP.MYSHOPIFY.COM", "https://my-shop.myshopify.com/", "http://my-shop.myshopify.com", "admin.shopify.com/store/my-shop", "https://admin.shopify.com/store/My-Shop/"]) {
+      expect(shopFromLoginInput(typed), typed).toBe("my-shop.myshopify.com");
+    }
+  });
+  it("refuses what is no shop", () => {
+    for (const bad of ["evil.example.com", "my-shop.myshopify.com.evil.com", "https://evil.example.com/my-shop.myshopify.com", "my shop", "-x", "x.shopify.com", "admin.shopify.com/store/x/settings", "a".repeat(256), "", "   ", null, 7]) {
+      expect(shopFromLoginInput(bad), String(bad)).toBeNull();
+    }
+  });
+  it("also takes the configured custom domain", () => {
+    expect(shopFromLoginInput("Shop1.Example.Test", "example.test")).toBe("shop1.example.test");
   });
 });
 

@@ -23,6 +23,22 @@ export function parseShopDomain(raw: unknown, customDomain?: string | null): str
   return null;
 }
 
+/**
+ * What a merchant types in the login form, as the canonical domain (parseShopDomain), or null.
+ * Forgiving about what people type — surrounding spaces, capitals, `https://`, a trailing slash, the
+ * bare handle (`my-shop`), the admin's URL (`admin.shopify.com/store/my-shop`) — and as strict as
+ * every other surface about the rest: `evil.example.com` or `my-shop.myshopify.com.evil.com` is no
+ * shop, and is refused before the library builds a redirect from it.
+ */
+export function shopFromLoginInput(raw: unknown, customDomain?: string | null): string | null {
+  if (typeof raw !== "string" || raw.length > 255) return null;
+  let text = raw.trim().toLowerCase().replace(/^https?:\/\//, "").replace(/\/+$/, "");
+  const admin = /^admin\.shopify\.com\/store\/([a-z0-9][a-z0-9_-]*)$/.exec(text);
+  if (admin) text = admin[1];
+  if (/^[a-z0-9][a-z0-9_-]*$/.test(text)) text = `${text}.myshopify.com`;
+  return parseShopDomain(text, customDomain);
+}
+
 /** Shopify's resource ids are positive 64-bit integers (an `ID` of `gid://shopify/Customer/<n>`). */
 const MAX_ID = 9_223_372_036_854_775_807n;
 

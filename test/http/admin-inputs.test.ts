@@ -187,6 +187,25 @@ describe("the login form (no session yet)", () => {
     expect(res.status).toBe(400);
   });
 
+  it.each([
+    ["evil.example.com"],
+    ["test-shop.myshopify.com.evil.com"],
+    ["a".repeat(300)],
+  ])("GIVEN the shop %s (form or URL) THEN 400 with the form's message, and no redirect is built from it", async (shop) => {
+    const posted = await fetch(new URL("/auth/login?_data=routes%2Fauth.login", app.url), { method: "POST", redirect: "manual", headers: { "User-Agent": BROWSER_UA }, body: new URLSearchParams({ shop }) });
+    expect(posted.status).toBe(400);
+    expect(await posted.json()).toEqual({ errors: { shop: "Please enter a valid shop domain to log in" } });
+    const linked = await fetch(new URL(`/auth/login?_data=routes%2Fauth.login&shop=${encodeURIComponent(shop)}`, app.url), { redirect: "manual", headers: { "User-Agent": BROWSER_UA } });
+    expect(linked.status).toBe(400);
+    expect(linked.headers.get("location")).toBeNull();
+  });
+
+  it.each([["Test-Shop"], ["https://test-shop.myshopify.com/"], ["admin.shopify.com/store/test-shop"]])("GIVEN %s typed in the form THEN the redirect is for the canonical shop", async (typed) => {
+    const res = await fetch(new URL("/auth/login", app.url), { method: "POST", redirect: "manual", headers: { "User-Agent": BROWSER_UA }, body: new URLSearchParams({ shop: typed }) });
+    expect([302, 303]).toContain(res.status);
+    expect(res.headers.get("location")).toContain("/store/test-shop/");
+  });
+
   it("GIVEN a valid shop in the form THEN the library's redirect, as before", async () => {
     const res = await fetch(new URL("/auth/login", app.url), { method: "POST", redirect: "manual", headers: { "User-Agent": BROWSER_UA }, body: new URLSearchParams({ shop: "test-shop" }) });
     expect([302, 303]).toContain(res.status);

@@ -9,6 +9,8 @@ import { useState } from "react";
 import { LoginErrorType } from "@shopify/shopify-app-remix/server";
 import { login } from "~/shopify.server";
 import { readForm } from "~/request-input.server";
+import { shopFromLoginInput } from "~/domain/shopify-ids";
+import { env } from "~/env.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -18,7 +20,22 @@ function loginErrorMessage(errors: Awaited<ReturnType<typeof login>>): { shop?: 
   return {};
 }
 
+/**
+ * The library's `login` with the shop checked by the app's rule first (app/domain/shopify-ids.ts):
+ * the canonical domain, or a 400 with the form's message. The library's own check is looser (it
+ * takes upper case, other Shopify domains and any length of handle).
+ */
+async function loginAs(url: URL, typed: string): Promise<Response> {
+  const shop = shopFromLoginInput(typed, env().SHOP_CUSTOM_DOMAIN);
+  if (!shop) return json({ errors: loginErrorMessage({ shop: LoginErrorType.InvalidShop }) }, { status: 400 });
+  url.searchParams.set("shop", shop);
+  return json({ errors: loginErrorMessage(await login(new Request(url))) });
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
+  const url = new URL(request.url);
+  const typed = url.searchParams.get("shop");
+  if (typed !== null) return loginAs(url, typed);
   return json({ errors: loginErrorMessage(await login(request)) });
 }
 
@@ -28,15 +45,14 @@ const MAX_LOGIN_FORM_BYTES = 4 * 1024;
 
 export async function action({ request }: ActionFunctionArgs) {
   const url = new URL(request.url);
-  if (!url.searchParams.get("shop")) {
-    const read = await readForm(request, MAX_LOGIN_FORM_BYTES);
-    const shop = read.ok ? read.form.get("shop") : null;
-    if (typeof shop !== "string" || shop.trim() === "") {
-      return json({ errors: loginErrorMessage({ shop: read.ok ? LoginErrorType.MissingShop : LoginErrorType.InvalidShop }) }, { status: read.ok ? 400 : read.status });
-    }
-    url.searchParams.set("shop", shop.trim());
+  const inUrl = url.searchParams.get("shop");
+  if (inUrl) return loginAs(url, inUrl);
+  const read = await readForm(request, MAX_LOGIN_FORM_BYTES);
+  const shop = read.ok ? read.form.get("shop") : null;
+  if (typeof shop !== "string" || shop.trim() === "") {
+    return json({ errors: loginErrorMessage({ shop: read.ok ? LoginErrorType.MissingShop : LoginErrorType.InvalidShop }) }, { status: read.ok ? 400 : read.status });
   }
-  return json({ errors: loginErrorMessage(await login(new Request(url))) });
+  return loginAs(url, shop);
 }
 
 export default function Auth() {
