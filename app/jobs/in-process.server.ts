@@ -14,7 +14,7 @@ declare global {
 
 export function startInProcessWorker(): Promise<WorkerHandle> {
   globalThis.__loyaltyWorker ??= (async () => {
-    const { worker: handle } = await startConfiguredWorker({ workerIdPrefix: "app:", inProcess: true });
+    const { worker: handle } = await startConfiguredWorker({ workerIdPrefix: "app:" });
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, "stopping the in-process reward worker");
       void handle.stop(20_000).then(() => {

@@ -2,9 +2,7 @@
 // (worker-main.ts) and the app process (in-process.server.ts) both call `startConfiguredWorker`.
 import { env } from "~/env.server";
 import { DEFAULT_RETRY_POLICY } from "~/domain/rewards";
-import { currentProvider } from "~/claim-rows.server";
 import { defaultRewardDeps } from "~/services/rewards/deps.server";
-import { inboxConcurrency } from "~/services/webhooks/apply.server";
 import { Pacer } from "./pacing.server";
 import { newWorkerId, startWorker, workerConfig, type WorkerDeps, type WorkerHandle } from "./worker.server";
 
@@ -14,7 +12,7 @@ export interface StartedWorker {
 }
 
 /** Starts a worker with the app's dependencies and the environment's settings (app/env.server.ts). */
-export async function startConfiguredWorker(options: { workerIdPrefix?: string; inProcess?: boolean } = {}): Promise<StartedWorker> {
+export async function startConfiguredWorker(options: { workerIdPrefix?: string } = {}): Promise<StartedWorker> {
   const config = env();
   const deps: WorkerDeps = { ...(await defaultRewardDeps()), pacer: new Pacer() };
   const worker = startWorker(deps, {
@@ -26,8 +24,6 @@ export async function startConfiguredWorker(options: { workerIdPrefix?: string; 
     pollMs: config.WORKER_POLL_MS,
     reconcileAfterMs: config.RECONCILE_AFTER_HOURS * 3_600_000,
     tokenMigrationEveryMs: config.OFFLINE_TOKEN_MIGRATION_EVERY_MINUTES * 60_000,
-    // Inside the app process the worker shares one event loop with the requests Shopify waits on.
-    inboxConcurrency: inboxConcurrency(currentProvider(), options.inProcess ? "app" : "worker"),
   });
   return { worker, deps };
 }

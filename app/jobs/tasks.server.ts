@@ -38,12 +38,6 @@ export interface PeriodicTaskSettings {
   pointsProgramEveryMs?: number;
   /** How often non-expiring offline tokens are migrated to expiring ones (0 or unset: never). */
   tokenMigrationEveryMs?: number;
-  /**
-   * Webhook deliveries applied at once (app/services/webhooks/apply.server.ts; unset: its default
-   * for the database). The worker inside the app process sets 1: it shares the event loop with the
-   * requests Shopify is waiting on (see `startConfiguredWorker`).
-   */
-  inboxConcurrency?: number;
   /** How often VIP period ends are checked and re-evaluations advance by a batch (default 5 s). */
   vipEveryMs?: number;
 }
@@ -52,7 +46,7 @@ export interface PeriodicTaskSettings {
 export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
   const tasks: (PeriodicTask | false)[] = [
     // Every round: recorded webhook deliveries are applied within about one poll interval.
-    { name: "webhook inbox", everyMs: 0, run: applyWebhookInbox(settings.inboxConcurrency) },
+    { name: "webhook inbox", everyMs: 0, run: applyWebhookInbox },
     { name: "redemption recovery", everyMs: settings.recoveryEveryMs, run: recoverRedemptions },
     // Every round: a bulk issue saves its next window of rewards as soon as the last one is generated.
     { name: "bulk issue", everyMs: 0, run: bulkIssue(`bulk:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`) },
@@ -65,12 +59,10 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
   return tasks.filter((task): task is PeriodicTask => task !== false);
 }
 
-function applyWebhookInbox(concurrency: number | undefined): PeriodicTask["run"] {
-  return async (deps, log) => {
-    const summary = await drainWebhookInbox(deps, concurrency === undefined ? {} : { concurrency });
-    if (summary.retried > 0 || summary.dead > 0) log.warn(summary, "webhook inbox round");
-    else if (summary.claimed > 0) log.debug(summary, "webhook inbox round");
-  };
+async function applyWebhookInbox(deps: RewardDeps, log: Logger): Promise<void> {
+  const summary = await drainWebhookInbox(deps);
+  if (summary.retried > 0 || summary.dead > 0) log.warn(summary, "webhook inbox round");
+  else if (summary.claimed > 0) log.debug(summary, "webhook inbox round");
 }
 
 async function recoverRedemptions(deps: RewardDeps, log: Logger): Promise<void> {

@@ -180,8 +180,6 @@ export interface WorkerLoopOptions extends WorkerConfig {
   reconcileEveryMs?: number;
   /** How often non-expiring offline tokens are migrated (default: never). */
   tokenMigrationEveryMs?: number;
-  /** Webhook deliveries applied at once (default: the inbox's default for the database). */
-  inboxConcurrency?: number;
   /** The periodic tasks to run between rounds (default: `periodicTasks` from the options above). */
   tasks?: PeriodicTask[];
 }
@@ -226,7 +224,6 @@ export function startWorker(deps: WorkerDeps, options: WorkerLoopOptions): Worke
       reconcileAfterMs: options.reconcileAfterMs ?? 0,
       reconcileEveryMs: options.reconcileEveryMs ?? 10 * 60_000,
       tokenMigrationEveryMs: options.tokenMigrationEveryMs ?? 0,
-      ...(options.inboxConcurrency === undefined ? {} : { inboxConcurrency: options.inboxConcurrency }),
     });
   const lastRun = new Map<string, number>();
   let failures = 0;

@@ -3,7 +3,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { currentProvider } from "~/claim-rows.server";
-import type { Db, DbProvider } from "~/db.server";
+import type { Db } from "~/db.server";
 import type { RandomFloat } from "~/domain/rewards";
 import type { Logger } from "~/logger.server";
 import { WEBHOOK_EFFECTS } from "./effects.server";
@@ -17,24 +17,14 @@ export interface DrainOptions {
   batchSize?: number;
   /** Stop starting new batches after this long, so the worker's other duties are not starved. */
   budgetMs?: number;
-  /** Deliveries applied at once. Default: `inboxConcurrency(provider, "worker")`. */
+  /**
+   * Deliveries applied at once. Default: 8 on PostgreSQL (real connections, truly concurrent); 1 on
+   * SQLite, where every query shares one serialized connection — parallel lanes would only queue
+   * more statements ahead of the INSERTs of webhooks being received in the same process.
+   */
   concurrency?: number;
   /** Jitter source for the retry backoff (tests make it deterministic). */
   random?: RandomFloat;
-}
-
-/**
- * How many deliveries a worker applies at once.
- * - `npm run worker` (a process of its own): 8 on PostgreSQL, where each lane waits on its own
- *   connection's round trips while the others run; 1 on SQLite, where every query shares one
- *   serialized connection.
- * - The worker inside the app process: 1 on both. It shares the event loop with the requests
- *   Shopify waits on, the work is JavaScript on that one thread, so lanes add little throughput
- *   and queue effects ahead of answers (PostgreSQL, 10 connections of orders/create: 8 lanes
- *   285 req/s, p99 115 ms, inbox 222/s; 1 lane 845 req/s, p99 39 ms, inbox 250/s — bench/RESULTS.md).
- */
-export function inboxConcurrency(provider: DbProvider, where: "app" | "worker"): number {
-  return provider === "postgresql" && where === "worker" ? 8 : 1;
 }
 
 export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger: Logger }, options: DrainOptions = {}): Promise<InboxRunSummary> {
@@ -48,7 +38,7 @@ export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger:
       batchSize,
       leaseMs: DEFAULT_INBOX_OPTIONS.leaseMs,
       logger: deps.logger,
-      concurrency: options.concurrency ?? inboxConcurrency(currentProvider(), "worker"),
+      concurrency: options.concurrency ?? (currentProvider() === "sqlite" ? 1 : 8),
       ...(options.random ? { random: options.random } : {}),
     });
     total.claimed += summary.claimed;
