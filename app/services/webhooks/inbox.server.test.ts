@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import db, { directSql } from "~/db.server";
 import type { DirectSql } from "~/direct-sql.server";
-import { claimDueDeliveries, createDeliveryRecorder, recordDeliveries, recordDelivery } from "./inbox.server";
+import { applyDueDeliveries, claimDueDeliveries, createDeliveryRecorder, recordDeliveries, recordDelivery, type WebhookEffects } from "./inbox.server";
 import type { VerifiedWebhook } from "./receive.server";
 
 function delivery(shop = "inbox-test.myshopify.com"): VerifiedWebhook {
@@ -107,5 +107,23 @@ describe("webhook inbox", () => {
     expect(await claimDueDeliveries(db, { workerId: "w5", now, batchSize: 100, leaseMs: 60_000 })).toHaveLength(0);
     // After the leases run out, everything is due again.
     expect(await claimDueDeliveries(db, { workerId: "w6", now: new Date(now.getTime() + 61_000), batchSize: 100, leaseMs: 60_000 })).toHaveLength(30);
+  });
+
+  it.each([1, 4])("GIVEN 8 due deliveries WHEN applied with concurrency %i THEN at most that many effects run at once, and all are applied", async (concurrency) => {
+    await db.webhookDelivery.deleteMany();
+    const now = new Date();
+    for (let i = 0; i < 8; i++) await recordDelivery(db, delivery(`lanes-${concurrency}.myshopify.com`), new Date(now.getTime() - 1_000));
+    let running = 0;
+    let most = 0;
+    const effect = async () => {
+      most = Math.max(most, ++running);
+      // Yield a few times so other lanes, if any, start meanwhile.
+      for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+      running--;
+    };
+    const effects = { "orders/create": [effect] } as unknown as WebhookEffects;
+    const summary = await applyDueDeliveries(db, effects, { workerId: `lanes-${concurrency}`, now: () => new Date(), batchSize: 100, leaseMs: 60_000, concurrency });
+    expect(summary.applied).toBe(8);
+    expect(most).toBe(concurrency);
   });
 });
