@@ -4,6 +4,7 @@
 // (https://shopify.dev/docs/api/admin-rest/latest/resources/order: "shop_money" vs "presentment_money").
 // Webhook bodies are untrusted: every reader accepts `unknown`, tolerates missing or malformed fields
 // and never throws. Money is handled as exact thousandths of a currency unit (bigint), never floats.
+import { parseJsonKeepingBigIds } from "../shopify-ids";
 import { rateHundredths, type ProgramSettingsValues, type Rounding } from "./settings";
 
 /** Exact amount in thousandths of the shop currency's unit (3 decimals covers every ISO currency). */
@@ -98,16 +99,8 @@ export interface RefundFacts {
   shipping: Milli;
 }
 
-/**
- * JSON.parse that keeps integers beyond 2^53 as their exact digits (strings): Shopify's ids may
- * exceed it (the order id of the `orders/create` sample does), and `order_id` is the only link from
- * a refund to its order. Uses the reviver's source text (Node ≥ 21, `context.source`).
- */
-export function parseJsonKeepingBigIds(raw: string): unknown {
-  return JSON.parse(raw, (_key, value: unknown, context?: { source?: string }) =>
-    typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^\d+$/.test(context.source) ? context.source : value,
-  );
-}
+// The one reader of Shopify's numeric ids (app/domain/shopify-ids.ts); re-exported for the points callers.
+export { parseJsonKeepingBigIds };
 
 function digits(value: unknown): string | null {
   if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return String(value);

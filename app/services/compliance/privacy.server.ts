@@ -15,10 +15,13 @@
 import type { Prisma } from "@prisma/client";
 import { providerOf, type Db } from "~/db.server";
 import { err, type Err, type Problem } from "~/domain/result";
+import { parseJsonKeepingBigIds, shopifyIdOf } from "~/domain/shopify-ids";
 
 export interface PrivacyEffectContext {
   shop: string;
   payload: unknown;
+  /** The body exactly as received: customer ids beyond 2^53 are read from it exactly. */
+  rawPayload?: string;
   /** X-Shopify-Triggered-At, when known. */
   triggeredAt?: Date | null;
   webhookId?: string;
@@ -36,9 +39,15 @@ interface CustomerRef {
   email: string | null;
 }
 
-function customerRef(payload: unknown): CustomerRef {
+/**
+ * The customer a privacy webhook names. The id is read from the raw body with the app's one reader
+ * of Shopify ids (app/domain/shopify-ids.ts): JSON.parse rounds an id beyond 2^53 to a neighbouring
+ * one, which could be another customer of the shop.
+ */
+function customerRef(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">): CustomerRef {
+  const payload = ctx.rawPayload !== undefined ? parseJsonKeepingBigIds(ctx.rawPayload) : ctx.payload;
   const c = (payload as { customer?: { id?: unknown; email?: unknown } } | null)?.customer;
-  const id = typeof c?.id === "number" || (typeof c?.id === "string" && /^\d+$/.test(c.id)) ? String(c.id) : null;
+  const id = shopifyIdOf(c?.id);
   return { gid: id ? `gid://shopify/Customer/${id}` : null, email: typeof c?.email === "string" && c.email ? c.email : null };
 }
 
@@ -53,7 +62,7 @@ async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
 
 export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectContext) {
   const { shop, payload } = ctx;
-  const ref = customerRef(payload);
+  const ref = customerRef(ctx);
   const customers = await findCustomers(db, shop, ref);
   const data = await Promise.all(
     customers.map(async (c) => {
@@ -206,8 +215,8 @@ async function scrubFreeText(tx: Tx, shop: string, needles: readonly string[]) {
 }
 
 export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
-  const { shop, payload } = ctx;
-  const ref = customerRef(payload);
+  const { shop } = ctx;
+  const ref = customerRef(ctx);
   const now = new Date();
   const result = await db.$transaction(
     async (tx) => {

@@ -1,0 +1,70 @@
+// GIVEN the production build on a real port and the emulator signing Shopify's privacy webhooks
+// WHEN a signed customers/data_request, customers/redact or shop/redact carries field values Shopify's
+//      samples do not show (ids beyond 2^53, a body naming another shop, identifiers that are a part
+//      of another customer's)
+// THEN the effect acts on the subject it names and only on them, or refuses with a visible reason
+//      (the delivery's lastError) and changes nothing.
+import { beforeAll, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { useRunningApp } from "../support/app";
+import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import { TEST_APP } from "../support/constants";
+import { applyWebhooks } from "../support/webhooks";
+
+const { emulator } = useShopifyEmulator();
+const SHOP: string = TEST_APP.shop;
+useRunningApp({ emulator });
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
+});
+
+/** A customers/* privacy body written by hand, so the customer id can be a bare integer beyond 2^53. */
+function privacyBody(input: { shopDomain: string; customerId: string; email: string | null; dataRequestId?: number }): string {
+  const data = input.dataRequestId !== undefined ? `,"data_request":{"id":${input.dataRequestId}}` : `,"orders_to_redact":[]`;
+  return `{"shop_id":1,"shop_domain":${JSON.stringify(input.shopDomain)},"customer":{"id":${input.customerId},"email":${JSON.stringify(input.email)},"phone":null}${data}}`;
+}
+
+let seq = 0;
+async function customerRow(shop: string, gid: string, name: string, email: string) {
+  return db.customer.create({ data: { shop, shopifyCustomerId: gid, displayName: name, email, pointsBalance: 100 + seq++ } });
+}
+
+describe("customers/redact and customers/data_request name their customer by an id beyond 2^53", () => {
+  // 2^53 + 1 is the first integer JSON.parse cannot hold: it reads as 2^53.
+  const SUBJECT_ID = "9007199254740993";
+  const BYSTANDER_ID = "9007199254740992";
+
+  it("the redaction erases the customer the body names, never the one whose id is the rounded number", async () => {
+    const subject = await customerRow(SHOP, `gid://shopify/Customer/${SUBJECT_ID}`, "Sam Subject", "sam.subject@example.com");
+    const bystander = await customerRow(SHOP, `gid://shopify/Customer/${BYSTANDER_ID}`, "Bea Bystander", "bea.bystander@example.com");
+
+    const sent = await emulator.sendWebhook("customers/redact", SHOP, privacyBody({ shopDomain: SHOP, customerId: SUBJECT_ID, email: "sam.subject@example.com" }));
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    const after = await db.customer.findUniqueOrThrow({ where: { id: subject.id } });
+    expect(after).toMatchObject({ email: null, displayName: "Redacted customer", shopifyCustomerId: `redacted:${subject.id}` });
+    expect(await db.customer.findUniqueOrThrow({ where: { id: bystander.id } })).toMatchObject({
+      email: "bea.bystander@example.com",
+      displayName: "Bea Bystander",
+      shopifyCustomerId: `gid://shopify/Customer/${BYSTANDER_ID}`,
+    });
+  });
+
+  it("the data request hands over the customer the body names, never the one whose id is the rounded number", async () => {
+    const subjectId = "9007199254740995"; // JSON.parse reads it as 9007199254740996
+    const bystanderId = "9007199254740996";
+    await customerRow(SHOP, `gid://shopify/Customer/${subjectId}`, "Ida Asker", "ida.asker@example.com");
+    await customerRow(SHOP, `gid://shopify/Customer/${bystanderId}`, "Otto Other", "otto.other@example.com");
+
+    const sent = await emulator.sendWebhook("customers/data_request", SHOP, privacyBody({ shopDomain: SHOP, customerId: subjectId, email: "ida.asker@example.com", dataRequestId: 77 }));
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    const request = await db.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/data_request" }, orderBy: { receivedAt: "desc" } });
+    expect(request.customerGid).toBe(`gid://shopify/Customer/${subjectId}`);
+    expect(request.result).toContain("ida.asker@example.com");
+    expect(request.result).not.toContain("otto.other@example.com");
+  });
+});
