@@ -68,3 +68,51 @@ describe("customers/redact and customers/data_request name their customer by an 
     expect(request.result).not.toContain("otto.other@example.com");
   });
 });
+
+describe("a privacy webhook whose body names another shop than the delivery's X-Shopify-Shop-Domain", () => {
+  const ELSEWHERE = "someone-else.myshopify.com";
+
+  it("customers/redact is refused with the reason in lastError: the shop's customer with the same email is untouched", async () => {
+    // The same person is a customer of both shops (same email, another customer id in each).
+    const here = await customerRow(SHOP, "gid://shopify/Customer/5550001", "Mia Twoshops", "mia.twoshops@example.com");
+    const sent = await emulator.sendWebhook("customers/redact", SHOP, privacyBody({ shopDomain: ELSEWHERE, customerId: "7770001", email: "mia.twoshops@example.com" }));
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    expect(await db.customer.findUniqueOrThrow({ where: { id: here.id } })).toMatchObject({ email: "mia.twoshops@example.com", displayName: "Mia Twoshops" });
+    const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
+    expect(delivery.appliedAt).toBeNull();
+    expect(delivery.lastError).toContain(`names the shop ${ELSEWHERE}`);
+  });
+
+  it("customers/data_request is refused the same way: nothing of this shop's customer is exported", async () => {
+    await customerRow(SHOP, "gid://shopify/Customer/5550002", "Noor Twoshops", "noor.twoshops@example.com");
+    const before = await db.complianceRequest.count({ where: { shop: SHOP } });
+    const sent = await emulator.sendWebhook("customers/data_request", SHOP, privacyBody({ shopDomain: ELSEWHERE, customerId: "7770002", email: "noor.twoshops@example.com", dataRequestId: 78 }));
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    expect(await db.complianceRequest.count({ where: { shop: SHOP } })).toBe(before);
+    expect((await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } })).lastError).toContain(`names the shop ${ELSEWHERE}`);
+  });
+
+  it("shop/redact is refused: the delivering shop's data stays", async () => {
+    const shop = "keep-my-data.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const kept = await customerRow(shop, "gid://shopify/Customer/5550003", "Kai Kept", "kai.kept@example.com");
+    const sent = await emulator.sendWebhook("shop/redact", shop, JSON.stringify({ shop_id: 2, shop_domain: ELSEWHERE }));
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    expect(await db.customer.findUnique({ where: { id: kept.id } })).not.toBeNull();
+    expect(await db.session.count({ where: { shop } })).toBeGreaterThan(0);
+    const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
+    expect(delivery.lastError).toContain(`names the shop ${ELSEWHERE}`);
+
+    // The same shop/redact naming its own shop erases it.
+    const own = await emulator.sendWebhook("shop/redact", shop, JSON.stringify({ shop_id: 2, shop_domain: shop }));
+    expect(own.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    expect(await db.customer.findUnique({ where: { id: kept.id } })).toBeNull();
+  });
+});

@@ -51,6 +51,20 @@ function customerRef(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">):
   return { gid: id ? `gid://shopify/Customer/${id}` : null, email: typeof c?.email === "string" && c.email ? c.email : null };
 }
 
+/**
+ * Every privacy webhook's body names its shop (`shop_domain`,
+ * https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance). A body naming another shop
+ * than the delivery's X-Shopify-Shop-Domain is not applied to either: erasing (or exporting) this
+ * shop's data on the word of a request about another shop cannot be undone. The effect throws, so
+ * the delivery keeps this reason in `lastError` and ends as a dead letter the merchant sees.
+ */
+function requireSameShop(ctx: { shop: string; payload?: unknown }): void {
+  const named = ctx.payload !== null && typeof ctx.payload === "object" ? (ctx.payload as { shop_domain?: unknown }).shop_domain : undefined;
+  if (named === undefined || named === null || named === ctx.shop) return;
+  const shown = typeof named === "string" ? named.slice(0, 255) : JSON.stringify(named).slice(0, 255);
+  throw new Error(`the body names the shop ${shown}, not ${ctx.shop} that delivered it: nothing was changed`);
+}
+
 /** By Shopify customer id; by email only when the id is unknown to us (e.g. never stored). */
 async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
   if (ref.gid) {
@@ -61,6 +75,7 @@ async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
 }
 
 export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectContext) {
+  requireSameShop(ctx);
   const { shop, payload } = ctx;
   const ref = customerRef(ctx);
   const customers = await findCustomers(db, shop, ref);
@@ -215,6 +230,7 @@ async function scrubFreeText(tx: Tx, shop: string, needles: readonly string[]) {
 }
 
 export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
+  requireSameShop(ctx);
   const { shop } = ctx;
   const ref = customerRef(ctx);
   const now = new Date();
@@ -291,7 +307,8 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
 
 // ---- shop/redact -------------------------------------------------------------------------------
 
-export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "shop">) {
+export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "shop"> & { payload?: unknown }) {
+  requireSameShop(ctx);
   const { shop } = ctx;
   await db.$transaction([
     db.rewardEvent.deleteMany({ where: { shop } }),
