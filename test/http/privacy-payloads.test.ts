@@ -10,6 +10,8 @@ import { useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { applyWebhooks } from "../support/webhooks";
+import { createReward } from "../support/factories";
+import { recordEvent } from "~/services/rewards/events.server";
 
 const { emulator } = useShopifyEmulator();
 const SHOP: string = TEST_APP.shop;
@@ -114,5 +116,44 @@ describe("a privacy webhook whose body names another shop than the delivery's X-
     expect(own.results[0].finalStatus).toBe(200);
     await applyWebhooks();
     expect(await db.customer.findUnique({ where: { id: kept.id } })).toBeNull();
+  });
+});
+
+describe("customers/redact cuts out the subject's identifiers, not text that merely contains them", () => {
+  async function noteOn(customer: Awaited<ReturnType<typeof customerRow>>, note: string) {
+    const reward = await createReward(db, customer);
+    await recordEvent(db, { rewardId: reward.id, shop: customer.shop, type: "NOTE", actor: "MERCHANT", reason: "Note added by the merchant", note });
+    return reward;
+  }
+
+  it("redacting ann@… keeps joann@…'s data request, and the notes naming Joann and her Shopify id whole", async () => {
+    await customerRow(SHOP, "gid://shopify/Customer/6660001", "Ann Lee", "ann@example.com");
+    const joann = await customerRow(SHOP, "gid://shopify/Customer/66600012", "Joann Leeds", "joann@example.com");
+    const note = "Joann Leeds asked by mail (joann@example.com); her account is gid://shopify/Customer/66600012";
+    const reward = await noteOn(joann, note);
+    const asked = await emulator.sendWebhook("customers/data_request", SHOP, privacyBody({ shopDomain: SHOP, customerId: "66600012", email: "joann@example.com", dataRequestId: 79 }));
+    expect(asked.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    const request = await db.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/data_request", customerGid: "gid://shopify/Customer/66600012" } });
+
+    const sent = await emulator.sendWebhook("customers/redact", SHOP, privacyBody({ shopDomain: SHOP, customerId: "6660001", email: "ann@example.com" }));
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    // Joann's pending data request is still there to hand over.
+    const after = await db.complianceRequest.findUniqueOrThrow({ where: { id: request.id } });
+    expect(after.erasedAt).toBeNull();
+    expect(after.result).toContain("joann@example.com");
+    expect((await db.rewardEvent.findFirstOrThrow({ where: { rewardId: reward.id, type: "NOTE" } })).note).toBe(note);
+  });
+
+  it("an email of fewer than 3 characters in the body cuts nothing out of the shop's text", async () => {
+    const other = await customerRow(SHOP, "gid://shopify/Customer/6660003", "Eve Else", "eve.else@example.com");
+    const note = "see the email sent on Tuesday";
+    const reward = await noteOn(other, note);
+    const sent = await emulator.sendWebhook("customers/redact", SHOP, privacyBody({ shopDomain: SHOP, customerId: "6660099", email: "e" }));
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    expect((await db.rewardEvent.findFirstOrThrow({ where: { rewardId: reward.id, type: "NOTE" } })).note).toBe(note);
   });
 });

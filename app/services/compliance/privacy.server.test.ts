@@ -29,3 +29,12 @@ describe("scrubJson", () => {
     expect(scrubJson(null, NEEDLES)).toBeNull();
   });
 });
+
+describe("scrubText", () => {
+  it("cuts out whole identifiers only, and never one shorter than 3 characters", () => {
+    const needles = ["ann@example.com", "Ann Lee", "gid://shopify/Customer/123", "e"];
+    expect(scrubText("Ann Lee (ann@example.com, gid://shopify/Customer/123).", needles)).toBe("[redacted] ([redacted], [redacted]).");
+    const other = "Joann Leeds, joann@example.com, gid://shopify/Customer/1234: see the email";
+    expect(scrubText(other, needles)).toBe(other);
+  });
+});

@@ -151,11 +151,39 @@ function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Replaces every occurrence of any needle (case-insensitive) by "[redacted]". */
+/** Identifiers shorter than this are not searched for in free text (they would match everywhere). */
+const MIN_NEEDLE_LENGTH = 3;
+const WORD_CHAR = /^[\p{L}\p{N}_]$/u;
+
+/**
+ * One pattern for all the needles (case-insensitive), each matched as a whole identifier: a needle
+ * that starts (ends) with a letter or digit must not be preceded (followed) by one, so redacting
+ * "ann@example.com", "Ann Lee" or "gid://shopify/Customer/123" leaves "joann@example.com",
+ * "Joann Leeds" and "gid://shopify/Customer/1234" — another customer's — whole. null when no needle
+ * is long enough to search for.
+ */
+function needlePattern(needles: readonly string[]): RegExp | null {
+  const usable = [...new Set(needles)].filter((n) => n.trim().length >= MIN_NEEDLE_LENGTH).sort((a, b) => b.length - a.length);
+  if (usable.length === 0) return null;
+  const bounded = usable.map((n) => {
+    const before = WORD_CHAR.test(n[0]!) ? "(?<![\\p{L}\\p{N}_])" : "";
+    const after = WORD_CHAR.test(n.at(-1)!) ? "(?![\\p{L}\\p{N}_])" : "";
+    return `${before}${literal(n)}${after}`;
+  });
+  return new RegExp(bounded.join("|"), "giu");
+}
+
+/** Does the text name any needle (by the rule of {@link needlePattern})? */
+export function mentionsAny(text: string | null, needles: readonly string[]): boolean {
+  const pattern = needlePattern(needles);
+  return text !== null && pattern !== null && text.search(pattern) !== -1;
+}
+
+/** Replaces every occurrence of any needle (case-insensitive, whole identifiers) by "[redacted]". */
 export function scrubText(text: string | null, needles: readonly string[]): string | null {
-  if (text === null || needles.length === 0) return text;
-  const sorted = [...needles].sort((a, b) => b.length - a.length).map(literal);
-  return text.replace(new RegExp(sorted.join("|"), "gi"), REDACTED);
+  const pattern = needlePattern(needles);
+  if (text === null || pattern === null) return text;
+  return text.replace(pattern, REDACTED);
 }
 
 /**
@@ -199,7 +227,8 @@ const FREE_TEXT = {
 } as const;
 type FreeTextTable = keyof typeof FREE_TEXT;
 
-async function scrubFreeText(tx: Tx, shop: string, needles: readonly string[]) {
+async function scrubFreeText(tx: Tx, shop: string, allNeedles: readonly string[]) {
+  const needles = allNeedles.filter((n) => n.trim().length >= MIN_NEEDLE_LENGTH);
   if (needles.length === 0) return;
   // Plain SQL with the provider's placeholders (`?` / `$n`): the identifiers are the constants above.
   const postgres = providerOf(process.env.DATABASE_URL ?? "") === "postgresql";
@@ -288,10 +317,7 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
       // Earlier data requests for this customer held a copy of everything: erase it, keep the dates.
       const gids = [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))];
       const requests = await tx.complianceRequest.findMany({ where: { shop, topic: DATA_REQUEST, erasedAt: null }, select: { id: true, customerGid: true, result: true } });
-      const lowered = [...needles].map((n) => n.toLowerCase());
-      const theirs = requests.filter(
-        (r) => (r.customerGid && gids.includes(r.customerGid)) || (r.result && lowered.some((n) => r.result!.toLowerCase().includes(n))),
-      );
+      const theirs = requests.filter((r) => (r.customerGid && gids.includes(r.customerGid)) || mentionsAny(r.result, [...needles]));
       if (theirs.length > 0) {
         await tx.complianceRequest.updateMany({ where: { id: { in: theirs.map((r) => r.id) } }, data: { customerGid: null, result: null, erasedAt: now } });
       }
