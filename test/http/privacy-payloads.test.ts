@@ -12,6 +12,7 @@ import { TEST_APP } from "../support/constants";
 import { applyWebhooks } from "../support/webhooks";
 import { createReward } from "../support/factories";
 import { recordEvent } from "~/services/rewards/events.server";
+import { retryDeadLetter } from "~/services/webhooks/dead-letters.server";
 
 const { emulator } = useShopifyEmulator();
 const SHOP: string = TEST_APP.shop;
@@ -155,5 +156,38 @@ describe("customers/redact cuts out the subject's identifiers, not text that mer
     expect(sent.results[0].finalStatus).toBe(200);
     await applyWebhooks();
     expect((await db.rewardEvent.findFirstOrThrow({ where: { rewardId: reward.id, type: "NOTE" } })).note).toBe(note);
+  });
+});
+
+describe("customers/redact and a delivery of the subject still in the inbox (a dead letter)", () => {
+  it("the subject's order body loses their names, email, addresses and customer id — and stays JSON that can be applied", async () => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Zora", lastName: "Quill", email: "zora.quill@example.com" });
+    await customerRow(SHOP, shopify.id, "Zora Quill", "zora.quill@example.com");
+    const numericId = shopify.id.split("/").pop()!;
+    const { webhook } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [] });
+    expect(webhook.results[0].finalStatus).toBe(200);
+    // Its effects failed for good: the body stays in the row for a retry (docs/decisions/014).
+    await db.webhookDelivery.updateMany({ where: { webhookId: webhook.signed.webhookId }, data: { deadAt: new Date(), nextAttemptAt: null, lastError: "Error: injected" } });
+    const before = (await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: webhook.signed.webhookId } })).payload!;
+    const personal = ["Zora", "Quill", "1 Emulator Way", "Ottawa", "K1A 0A1"];
+    for (const p of personal) expect(before).toContain(p);
+
+    const sent = await emulator.sendWebhook("customers/redact", SHOP, privacyBody({ shopDomain: SHOP, customerId: numericId, email: "zora.quill@example.com" }));
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    const after = (await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: webhook.signed.webhookId } })).payload!;
+    for (const p of [...personal, "zora.quill@example.com"]) expect(after.toLowerCase()).not.toContain(p.toLowerCase());
+    const order = JSON.parse(after) as { name: string; customer: { id: unknown; admin_graphql_api_id: unknown }; subtotal_price_set: unknown };
+    expect(order.customer.id).not.toBe(Number(numericId));
+    expect(order.customer.admin_graphql_api_id).not.toBe(shopify.id);
+    // The order's own facts stay, its id beyond 2^53 exact: a retry applies it as a guest order.
+    const orderId = /^\{"id":(\d+),/.exec(before)![1];
+    expect(after.startsWith(`{"id":${orderId},`)).toBe(true);
+    expect(order.name).toMatch(/^#\d+$/);
+    expect(order.subtotal_price_set).toEqual({ shop_money: { amount: "100.00", currency_code: "USD" }, presentment_money: { amount: "100.00", currency_code: "USD" } });
+    const row = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: webhook.signed.webhookId } });
+    expect(await retryDeadLetter(db, SHOP, row.id, new Date())).toEqual({ ok: true });
+    expect(await applyWebhooks()).toMatchObject({ applied: 1, retried: 0, dead: 0 });
   });
 });

@@ -186,18 +186,78 @@ export function scrubText(text: string | null, needles: readonly string[]): stri
   return text.replace(pattern, REDACTED);
 }
 
+/** Who is being redacted, as the bodies of Shopify's webhooks name a customer. */
+export interface RedactionSubject {
+  /** gid://shopify/Customer/… */
+  gids: readonly string[];
+  /** Lower case. */
+  emails: readonly string[];
+}
+
 /**
- * A JSON body with the needles cut out of its values, still valid JSON (so a delivery waiting in the
- * inbox can be applied later): strings are scrubbed, a number equal to a needle (a numeric Shopify
- * id) becomes "[redacted]". Text that is not JSON is scrubbed as text. Only bodies that mention the
- * subject are rewritten; their numbers go through JSON.parse (Shopify's ids in use today are far below
- * 2^53, so they survive the round trip).
+ * What Shopify withholds from apps without access to protected customer data — names, emails, phones
+ * and addresses (https://shopify.dev/docs/apps/launch/protected-customer-data) — plus the free text a
+ * buyer types (notes, cart attributes) and the browser's details: in an order body, and in a customer
+ * object (an order's `customer`, or a customers/create body).
  */
-export function scrubJson(text: string | null, needles: readonly string[]): string | null {
-  if (text === null || needles.length === 0) return text;
+const PERSONAL_ORDER_FIELDS = ["email", "contact_email", "phone", "billing_address", "shipping_address", "note", "note_attributes", "browser_ip", "client_details"];
+const PERSONAL_CUSTOMER_FIELDS = ["first_name", "last_name", "email", "phone", "note", "default_address", "addresses"];
+
+const json = JSON as JSON & { rawJSON(text: string): object; isRawJSON(value: unknown): boolean };
+
+type JsonObject = Record<string, unknown>;
+const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === "object" && !Array.isArray(v) && !json.isRawJSON(v);
+const customerGidOf = (o: JsonObject) => (typeof o.admin_graphql_api_id === "string" && o.admin_graphql_api_id.startsWith("gid://shopify/Customer/") ? o.admin_graphql_api_id : null);
+const rawText = (v: unknown) => (json.isRawJSON(v) ? (v as { rawJSON: string }).rawJSON : v);
+
+/** Is this customer object (or customers/create body) the subject: by gid, numeric id or email? */
+function isSubjectCustomer(o: JsonObject, subject: RedactionSubject): boolean {
+  const gid = customerGidOf(o);
+  if (gid !== null) return subject.gids.includes(gid);
+  const id = shopifyIdOf(rawText(o.id));
+  if (id !== null && subject.gids.includes(`gid://shopify/Customer/${id}`)) return true;
+  return typeof o.email === "string" && subject.emails.includes(o.email.toLowerCase());
+}
+
+function forgetCustomer(o: JsonObject): JsonObject {
+  const out: JsonObject = { ...o };
+  for (const key of PERSONAL_CUSTOMER_FIELDS) if (key in out) out[key] = null;
+  if ("id" in out) out.id = REDACTED;
+  if ("admin_graphql_api_id" in out) out.admin_graphql_api_id = REDACTED;
+  return out;
+}
+
+/**
+ * A body about the subject — their customers/create, or an order whose customer (or checkout email)
+ * is them — loses every personal field, not only the strings that spell an identifier: an address,
+ * a phone number or a first name alone would stay otherwise. Other bodies are left to the needles.
+ */
+function forgetSubject(body: unknown, subject: RedactionSubject): unknown {
+  if (!isObject(body)) return body;
+  if (customerGidOf(body) !== null) return isSubjectCustomer(body, subject) ? forgetCustomer(body) : body;
+  const customer = isObject(body.customer) && isSubjectCustomer(body.customer, subject) ? body.customer : null;
+  const email = [body.email, body.contact_email].some((e) => typeof e === "string" && subject.emails.includes(e.toLowerCase()));
+  if (!customer && !email) return body;
+  const out: JsonObject = { ...body };
+  for (const key of PERSONAL_ORDER_FIELDS) if (key in out) out[key] = null;
+  if (customer) out.customer = forgetCustomer(customer);
+  return out;
+}
+
+/**
+ * A JSON body with the subject cut out, still valid JSON (so a delivery waiting in the inbox can be
+ * applied later): a body about the subject loses its personal fields (see `forgetSubject`); in any
+ * body, strings are scrubbed and a number equal to a needle (a numeric Shopify id) becomes
+ * "[redacted]". Text that is not JSON is scrubbed as text. A body that does not name the subject is
+ * returned as it was; integers beyond 2^53 keep their exact digits (Shopify's order ids exceed it).
+ */
+export function scrubJson(text: string | null, needles: readonly string[], subject: RedactionSubject = { gids: [], emails: [] }): string | null {
+  if (text === null) return text;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+      typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source) ? json.rawJSON(context.source) : value,
+    );
   } catch {
     return scrubText(text, needles);
   }
@@ -205,11 +265,14 @@ export function scrubJson(text: string | null, needles: readonly string[]): stri
   const walk = (value: unknown): unknown => {
     if (typeof value === "string") return scrubText(value, needles);
     if (typeof value === "number") return exact.has(String(value)) ? REDACTED : value;
+    if (json.isRawJSON(value)) return exact.has(String(rawText(value))) ? REDACTED : value;
     if (Array.isArray(value)) return value.map(walk);
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
     return value;
   };
-  return JSON.stringify(walk(parsed));
+  const scrubbed = JSON.stringify(walk(forgetSubject(parsed, subject)));
+  // Unchanged unless it named the subject: the row keeps Shopify's bytes.
+  return scrubbed === JSON.stringify(parsed) ? text : scrubbed;
 }
 
 /**
@@ -227,7 +290,7 @@ const FREE_TEXT = {
 } as const;
 type FreeTextTable = keyof typeof FREE_TEXT;
 
-async function scrubFreeText(tx: Tx, shop: string, allNeedles: readonly string[]) {
+async function scrubFreeText(tx: Tx, shop: string, allNeedles: readonly string[], subject: RedactionSubject) {
   const needles = allNeedles.filter((n) => n.trim().length >= MIN_NEEDLE_LENGTH);
   if (needles.length === 0) return;
   // Plain SQL with the provider's placeholders (`?` / `$n`): the identifiers are the constants above.
@@ -245,7 +308,7 @@ async function scrubFreeText(tx: Tx, shop: string, allNeedles: readonly string[]
     for (const row of rows) {
       const data: Record<string, string | null> = {};
       for (const column of columns) {
-        const scrubbed = table === "WebhookDelivery" && column === "payload" ? scrubJson(row[column] ?? null, needles) : scrubText(row[column] ?? null, needles);
+        const scrubbed = table === "WebhookDelivery" && column === "payload" ? scrubJson(row[column] ?? null, needles, subject) : scrubText(row[column] ?? null, needles);
         if (scrubbed !== (row[column] ?? null)) data[column] = scrubbed;
       }
       if (Object.keys(data).length === 0) continue;
@@ -312,10 +375,14 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
           data: { displayName: "Redacted customer", email: null, shopifyCustomerId: `redacted:${c.id}`, redemptionLockKey: null, birthday: null },
         });
       }
-      await scrubFreeText(tx, shop, [...needles]);
+      const subject: RedactionSubject = {
+        gids: [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))],
+        emails: [...new Set([ref.email, ...customers.map((c) => c.email)].filter((e): e is string => !!e && e.length >= MIN_NEEDLE_LENGTH).map((e) => e.toLowerCase()))],
+      };
+      await scrubFreeText(tx, shop, [...needles], subject);
 
       // Earlier data requests for this customer held a copy of everything: erase it, keep the dates.
-      const gids = [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))];
+      const gids = subject.gids;
       const requests = await tx.complianceRequest.findMany({ where: { shop, topic: DATA_REQUEST, erasedAt: null }, select: { id: true, customerGid: true, result: true } });
       const theirs = requests.filter((r) => (r.customerGid && gids.includes(r.customerGid)) || mentionsAny(r.result, [...needles]));
       if (theirs.length > 0) {
