@@ -1,0 +1,50 @@
+// GIVEN the production build on a real port and the emulator signing Shopify's webhooks
+// WHEN a signed orders/create, refunds/create, orders/cancelled or customers/create carries field
+//      values Shopify's samples do not show (control characters in a code, odd ids, amounts, dates)
+// THEN the effects act correctly on what is readable, or leave it aside, on SQLite and PostgreSQL
+//      alike — a value one database cannot store never blocks the rest of the delivery.
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { useRunningApp } from "../support/app";
+import { applyWebhooks } from "../support/webhooks";
+import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import { TEST_APP } from "../support/constants";
+import { programCustomer, rewardWithDiscount } from "../support/rewards";
+
+const { emulator } = useShopifyEmulator();
+const SHOP: string = TEST_APP.shop;
+useRunningApp({ emulator });
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
+});
+beforeEach(async () => {
+  const values = { enabled: true, pendingDays: 0, signupBonus: 0, pointsPerCurrencyUnit: "1", includeShipping: false };
+  await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, ...values }, update: values });
+});
+
+/** Delivers `body` as orders/create, then lets the worker apply it; returns the delivery's row. */
+async function deliverOrder(body: string) {
+  const sent = await emulator.sendWebhook("orders/create", SHOP, body);
+  expect(sent.results[0].finalStatus).toBe(200);
+  await applyWebhooks();
+  return db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
+}
+
+describe("orders/create: discount codes with control characters", () => {
+  it("a code holding a NUL (which PostgreSQL cannot compare) is left aside; the order's real code is Used and its points earned", async () => {
+    const customer = await programCustomer(emulator, SHOP, "Nils Nul");
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], subtotal: "40.00" }, { deliver: false });
+    // A second code whose tail looks like one of the app's (so it is looked up), with a NUL in front.
+    const body = emulator.orderWebhookBody(order).replace('"discount_codes":[', `"discount_codes":[{"code":"X\\u0000${reward.code.slice(-12)}","amount":"1.00","type":"fixed_amount"},`);
+    expect(body).toContain("\\u0000");
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    expect(delivery.appliedAt).not.toBeNull();
+    expect((await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).status).toBe("USED");
+    expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 35, amount: "35.00" }); // 40.00 less the $5 reward
+  });
+});
