@@ -48,3 +48,34 @@ describe("orders/create: discount codes with control characters", () => {
     expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 35, amount: "35.00" }); // 40.00 less the $5 reward
   });
 });
+
+describe("orders/create: names with control characters", () => {
+  it("an order name holding a NUL is left aside: the reward is Used and the points earned", async () => {
+    const customer = await programCustomer(emulator, SHOP, "Otto Name");
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace(`"name":"${order.name}"`, `"name":"${order.name}\\u0000"`);
+    expect(body).toContain(`${order.name}\\u0000`);
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    expect(delivery.appliedAt).not.toBeNull();
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: order.id, usedOrderName: null });
+    expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 15, orderName: null });
+  });
+
+  it("a customer's first name holding a NUL is left aside: the customer is created with the rest, and earns", async () => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Nora", lastName: "Nul", email: "nora.nul@example.com" });
+    const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replaceAll('"first_name":"Nora"', '"first_name":"No\\u0000ra"');
+    expect(body).toContain("No\\u0000ra");
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    const created = await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: shopify.id } } });
+    expect(created).toMatchObject({ displayName: "Nul", email: "nora.nul@example.com" });
+    expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 20 });
+  });
+});

@@ -2,6 +2,7 @@
 // about the order that the Used transition records. Webhook bodies are untrusted input: every
 // function here accepts `unknown`, tolerates missing, null or malformed fields, and never throws.
 
+import { hasControlCharacters } from "../text";
 import { codeKey, MAX_DISCOUNT_CODE_LENGTH } from "./codes";
 import type { RewardKind, RewardStatus } from "./statuses";
 import { usageOutcome, type UsageOutcome } from "./transitions";
@@ -61,8 +62,9 @@ function gidOf(value: unknown, type: "Order" | "Customer"): string | null {
   return new RegExp(`^gid://shopify/${type}/[1-9][0-9]*$`).test(gid) ? gid : null;
 }
 
+/** A trimmed, non-empty string; null for anything else, or text the app cannot store (a control character). */
 function nonEmptyString(value: unknown): string | null {
-  if (typeof value !== "string") return null;
+  if (typeof value !== "string" || hasControlCharacters(value)) return null;
   const s = value.trim();
   return s === "" ? null : s;
 }
