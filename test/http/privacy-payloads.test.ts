@@ -191,3 +191,15 @@ describe("customers/redact and a delivery of the subject still in the inbox (a d
     expect(await applyWebhooks()).toMatchObject({ applied: 1, retried: 0, dead: 0 });
   });
 });
+
+describe("customers/redact whose email holds a control character", () => {
+  it("the customer named by id is still erased (a NUL in the email made PostgreSQL refuse every lookup)", async () => {
+    const subject = await customerRow(SHOP, "gid://shopify/Customer/6660200", "Nell Nul", "nell.nul@example.com");
+    const sent = await emulator.sendWebhook("customers/redact", SHOP, `{"shop_id":1,"shop_domain":"${SHOP}","customer":{"id":6660200,"email":"nell.nul\\u0000@example.com","phone":null},"orders_to_redact":[]}`);
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    expect((await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } })).lastError).toBeNull();
+    expect(await db.customer.findUniqueOrThrow({ where: { id: subject.id } })).toMatchObject({ email: null, displayName: "Redacted customer" });
+  });
+});

@@ -16,6 +16,7 @@ import type { Prisma } from "@prisma/client";
 import { providerOf, type Db } from "~/db.server";
 import { err, type Err, type Problem } from "~/domain/result";
 import { parseJsonKeepingBigIds, shopifyIdOf } from "~/domain/shopify-ids";
+import { hasControlCharacters } from "~/domain/text";
 
 export interface PrivacyEffectContext {
   shop: string;
@@ -48,7 +49,9 @@ function customerRef(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">):
   const payload = ctx.rawPayload !== undefined ? parseJsonKeepingBigIds(ctx.rawPayload) : ctx.payload;
   const c = (payload as { customer?: { id?: unknown; email?: unknown } } | null)?.customer;
   const id = shopifyIdOf(c?.id);
-  return { gid: id ? `gid://shopify/Customer/${id}` : null, email: typeof c?.email === "string" && c.email ? c.email : null };
+  // An email holding a control character is no one's (and a NUL cannot even be compared by PostgreSQL).
+  const email = typeof c?.email === "string" && c.email && !hasControlCharacters(c.email) ? c.email : null;
+  return { gid: id ? `gid://shopify/Customer/${id}` : null, email };
 }
 
 /**
