@@ -79,3 +79,22 @@ describe("orders/create: names with control characters", () => {
     expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 20 });
   });
 });
+
+describe("orders/create: absurd amounts", () => {
+  it("an order whose points would take the balance past what the ledger can hold is refused with the reason; the balance and ledger stay as they were", async () => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Rich", lastName: "Enough", email: "rich.enough@example.com" });
+    const rich = await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopify.id, displayName: "Rich Enough", email: "rich.enough@example.com" } });
+    // Two orders of a billion each (the per-order cap of pointsForAmount) fit; a third cannot.
+    const deliveries = [];
+    for (let i = 0; i < 3; i++) {
+      const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "1000000000.00" }, { deliver: false });
+      deliveries.push(await deliverOrder(emulator.orderWebhookBody(order)));
+    }
+    expect(deliveries.slice(0, 2).map((d) => d.appliedAt !== null)).toEqual([true, true]);
+    expect(deliveries[2].appliedAt).toBeNull();
+    expect(deliveries[2].lastError).toContain("2147483647");
+    const after = await db.customer.findUniqueOrThrow({ where: { id: rich.id } });
+    expect(after.pointsBalance).toBe(2_000_000_000);
+    expect(await db.pointsTransaction.count({ where: { customerId: rich.id } })).toBe(2);
+  });
+});
