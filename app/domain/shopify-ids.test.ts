@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseJsonKeepingBigIds, parseNumericShopifyId, parseShopDomain, shopifyIdOf } from "./shopify-ids";
+import { parseJsonKeepingBigIds, parseNumericShopifyId, parseShopDomain, shopifyGidOf, shopifyIdOf } from "./shopify-ids";
 
 describe("parseShopDomain", () => {
   it("takes the canonical myshopify.com domain only", () => {
@@ -36,6 +36,16 @@ describe("shopifyIdOf (an id in a webhook body)", () => {
     expect(shopifyIdOf(body.c)).toBeNull(); // beyond 64 bits
     for (const bad of [0, -5, 1.5, Number.NaN, Infinity, "0", "-5", "012", " 1", null, undefined, {}, [1], true]) {
       expect(shopifyIdOf(bad), String(bad)).toBeNull();
+    }
+  });
+});
+
+describe("shopifyGidOf", () => {
+  it("takes a GID of the named type with a Shopify id, nothing else", () => {
+    expect(shopifyGidOf("gid://shopify/Customer/9223372036854775807", "Customer")).toBe("gid://shopify/Customer/9223372036854775807");
+    expect(shopifyGidOf(" gid://shopify/Order/12 ", "Order")).toBe("gid://shopify/Order/12");
+    for (const bad of ["gid://shopify/Product/1", "gid://shopify/Customer/0", "gid://shopify/Customer/012", "gid://shopify/Customer/9223372036854775808", "gid://shopify/Customer/1?x=1", "gid://shopify/Customer/", 1, null]) {
+      expect(shopifyGidOf(bad, "Customer"), String(bad)).toBeNull();
     }
   });
 });

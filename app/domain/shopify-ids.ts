@@ -33,6 +33,18 @@ export function parseNumericShopifyId(raw: unknown): string | null {
 }
 
 /**
+ * A GID of the given resource type as Shopify writes it (`gid://shopify/Customer/123`, surrounding
+ * spaces trimmed), its numeric part by {@link parseNumericShopifyId}; null for another type, a query
+ * string, or an id no Shopify resource can have (beyond 64 bits).
+ */
+export function shopifyGidOf(value: unknown, type: "Order" | "Customer" | "Refund"): string | null {
+  if (typeof value !== "string") return null;
+  const gid = value.trim();
+  const prefix = `gid://shopify/${type}/`;
+  return gid.startsWith(prefix) && parseNumericShopifyId(gid.slice(prefix.length)) !== null ? gid : null;
+}
+
+/**
  * A numeric Shopify id as it appears in a webhook body: a JSON integer (read with
  * {@link parseJsonKeepingBigIds}, so one beyond 2^53 arrives as its exact digits) or a string of
  * digits; checked by {@link parseNumericShopifyId}. A number JSON.parse rounded (not a safe integer),

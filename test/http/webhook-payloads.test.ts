@@ -98,3 +98,26 @@ describe("orders/create: absurd amounts", () => {
     expect(await db.pointsTransaction.count({ where: { customerId: rich.id } })).toBe(2);
   });
 });
+
+describe("orders/create and refunds/create read an order's id by one rule", () => {
+  it("an order id beyond Shopify's 64-bit ids is refused by both: the order earns nothing a refund could not take back", async () => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Ivo", lastName: "Id", email: "ivo.id@example.com" });
+    const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "20.00" }, { deliver: false });
+    const legacyId = order.id.split("/").pop()!;
+    const huge = "12345678901234567890123456"; // 26 digits: no Shopify id is that long
+    const orderBody = emulator.orderWebhookBody(order).replaceAll(legacyId, huge);
+    expect(orderBody).toContain(`"admin_graphql_api_id":"gid://shopify/Order/${huge}"`);
+    await deliverOrder(orderBody);
+
+    const refund = await emulator.refundOrder(SHOP, order.id, { amount: "20.00" }, { deliver: false });
+    const refundBody = refund.signed.body.toString().replaceAll(legacyId, huge);
+    expect(refundBody).toContain(`"order_id":${huge}`);
+    const sent = await emulator.sendWebhook("refunds/create", SHOP, refundBody);
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    const customer = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: shopify.id } } });
+    const rows = customer ? await db.pointsTransaction.findMany({ where: { customerId: customer.id } }) : [];
+    expect(rows.reduce((sum, r) => sum + r.delta, 0)).toBe(0);
+  });
+});
