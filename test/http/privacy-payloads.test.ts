@@ -11,6 +11,7 @@ import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { applyWebhooks } from "../support/webhooks";
 import { createReward } from "../support/factories";
+import { findText } from "../support/text-search";
 import { recordEvent } from "~/services/rewards/events.server";
 import { retryDeadLetter } from "~/services/webhooks/dead-letters.server";
 
@@ -201,5 +202,21 @@ describe("customers/redact whose email holds a control character", () => {
 
     expect((await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } })).lastError).toBeNull();
     expect(await db.customer.findUniqueOrThrow({ where: { id: subject.id } })).toMatchObject({ email: null, displayName: "Redacted customer" });
+  });
+});
+
+describe("shop/redact of a shop whose merchant set up the points program", () => {
+  it("leaves no row naming the shop in any table (its program settings included)", async () => {
+    const shop = "program-shop-redact.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    await db.programSettings.create({ data: { shop, enabled: true, pointsNameSingular: "star", pointsNamePlural: "stars" } });
+    await customerRow(shop, "gid://shopify/Customer/6660300", "Pia Program", "pia.program@example.com");
+    expect((await findText(db, [shop])).map((h) => h.table)).toEqual(expect.arrayContaining(["ProgramSettings", "Customer", "Session"]));
+
+    const sent = await emulator.sendWebhook("shop/redact", shop, JSON.stringify({ shop_id: 3, shop_domain: shop }));
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    expect(await findText(db, [shop])).toEqual([]);
   });
 });

@@ -424,6 +424,7 @@ export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "
     db.referralCode.deleteMany({ where: { shop } }),
     db.referralAddressKey.deleteMany({ where: { shop } }),
     db.referralSettings.deleteMany({ where: { shop } }),
+    db.programSettings.deleteMany({ where: { shop } }),
     db.webhookDelivery.deleteMany({ where: { shop } }),
     db.complianceRequest.deleteMany({ where: { shop } }),
     db.session.deleteMany({ where: { shop } }),
