@@ -121,3 +121,19 @@ describe("orders/create and refunds/create read an order's id by one rule", () =
     expect(rows.reduce((sum, r) => sum + r.delta, 0)).toBe(0);
   });
 });
+
+describe("orders/create: a created_at no order can have", () => {
+  it("a date before PostgreSQL's range is unknown, not stored: the order is counted for VIP at its arrival and every effect runs", async () => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Tess", lastName: "Time", email: "tess.time@example.com" });
+    const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace(/"created_at":"[^"]+"/, '"created_at":"-271821-04-20T00:00:00.000Z"');
+    expect(body).toContain('"created_at":"-271821-04-20T00:00:00.000Z"');
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    expect(delivery.appliedAt).not.toBeNull();
+    const counted = await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: order.id } });
+    expect(counted.orderedAt.getTime()).toBe(delivery.receivedAt.getTime());
+  });
+});

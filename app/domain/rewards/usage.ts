@@ -64,10 +64,16 @@ function nonEmptyString(value: unknown): string | null {
   return s === "" ? null : s;
 }
 
+/** No order is placed before this or after the end of year 9999 (PostgreSQL stores dates from 4713 BC only). */
+const EARLIEST_ORDER = Date.UTC(1970, 0, 1);
+const LATEST_ORDER = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** An order's date; null when absent, unreadable, or outside any order's life (stored nowhere then). */
 function dateOf(value: unknown): Date | null {
   if (typeof value !== "string" || value.length > 64) return null;
   const at = new Date(value);
-  return Number.isNaN(at.getTime()) ? null : at;
+  const ms = at.getTime();
+  return Number.isNaN(ms) || ms < EARLIEST_ORDER || ms > LATEST_ORDER ? null : at;
 }
 
 export function orderFacts(payload: unknown): OrderFacts {
