@@ -137,3 +137,15 @@ describe("orders/create: a created_at no order can have", () => {
     expect(counted.orderedAt.getTime()).toBe(delivery.receivedAt.getTime());
   });
 });
+
+describe("X-Shopify-Triggered-At no event can have", () => {
+  it("is unknown (null): the delivery is recorded and applied, never a 500 that Shopify would retry with the same header", async () => {
+    for (const at of ["-271821-04-20T00:00:00Z", "+275760-09-13T00:00:00Z"]) {
+      const sent = await emulator.sendWebhook("app/scopes_update", SHOP, JSON.stringify({ current: ["read_products"] }), { deliver: false });
+      const res = await fetch(sent.url, { method: "POST", headers: { ...sent.signed.headers, "X-Shopify-Triggered-At": at }, body: sent.signed.body });
+      expect(res.status, at).toBe(200);
+      const row = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
+      expect(row.triggeredAt, at).toBeNull();
+    }
+  });
+});

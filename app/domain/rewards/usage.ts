@@ -3,6 +3,7 @@
 // function here accepts `unknown`, tolerates missing, null or malformed fields, and never throws.
 
 import { shopifyGidOf } from "../shopify-ids";
+import { parseShopifyTime } from "../shopify-time";
 import { hasControlCharacters } from "../text";
 import { codeKey, MAX_DISCOUNT_CODE_LENGTH } from "./codes";
 import type { RewardKind, RewardStatus } from "./statuses";
@@ -64,18 +65,6 @@ function nonEmptyString(value: unknown): string | null {
   return s === "" ? null : s;
 }
 
-/** No order is placed before this or after the end of year 9999 (PostgreSQL stores dates from 4713 BC only). */
-const EARLIEST_ORDER = Date.UTC(1970, 0, 1);
-const LATEST_ORDER = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-
-/** An order's date; null when absent, unreadable, or outside any order's life (stored nowhere then). */
-function dateOf(value: unknown): Date | null {
-  if (typeof value !== "string" || value.length > 64) return null;
-  const at = new Date(value);
-  const ms = at.getTime();
-  return Number.isNaN(ms) || ms < EARLIEST_ORDER || ms > LATEST_ORDER ? null : at;
-}
-
 export function orderFacts(payload: unknown): OrderFacts {
   const cancelledAt = field(payload, "cancelled_at");
   return {
@@ -85,7 +74,7 @@ export function orderFacts(payload: unknown): OrderFacts {
     test: field(payload, "test") === true,
     sourceName: nonEmptyString(field(payload, "source_name")),
     cancelled: cancelledAt !== null && cancelledAt !== undefined && cancelledAt !== "" && cancelledAt !== false,
-    createdAt: dateOf(field(payload, "created_at")),
+    createdAt: parseShopifyTime(field(payload, "created_at")),
   };
 }
 
