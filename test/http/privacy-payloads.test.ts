@@ -220,3 +220,20 @@ describe("shop/redact of a shop whose merchant set up the points program", () =>
     expect(await findText(db, [shop])).toEqual([]);
   });
 });
+
+describe("a privacy webhook naming a customer id the app never stored, with the email of another customer", () => {
+  it("customers/redact and data_request leave the other customer (a later account with the same email) alone", async () => {
+    // Shopify customer 6660400 deleted their account; 6660401 later signed up with the same email.
+    const later = await customerRow(SHOP, "gid://shopify/Customer/6660401", "Lia Later", "lia.reuse@example.com");
+    const asked = await emulator.sendWebhook("customers/data_request", SHOP, privacyBody({ shopDomain: SHOP, customerId: "6660400", email: "lia.reuse@example.com", dataRequestId: 80 }));
+    expect(asked.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    const request = await db.complianceRequest.findFirstOrThrow({ where: { shop: SHOP, topic: "customers/data_request" }, orderBy: { receivedAt: "desc" } });
+    expect(JSON.parse(request.result!)).toMatchObject({ found: 0, data: [] });
+
+    const redact = await emulator.sendWebhook("customers/redact", SHOP, privacyBody({ shopDomain: SHOP, customerId: "6660400", email: "lia.reuse@example.com" }));
+    expect(redact.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    expect(await db.customer.findUniqueOrThrow({ where: { id: later.id } })).toMatchObject({ email: "lia.reuse@example.com", displayName: "Lia Later", shopifyCustomerId: "gid://shopify/Customer/6660401" });
+  });
+});

@@ -68,12 +68,13 @@ function requireSameShop(ctx: { shop: string; payload?: unknown }): void {
   throw new Error(`the body names the shop ${shown}, not ${ctx.shop} that delivered it: nothing was changed`);
 }
 
-/** By Shopify customer id; by email only when the id is unknown to us (e.g. never stored). */
+/**
+ * By Shopify customer id; by email only when the body names no usable id. Every customer row holds its
+ * Shopify id, so a row with the email but another id is another Shopify customer (an account made
+ * later with the same email): a request about an id the app never stored names no one here.
+ */
 async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
-  if (ref.gid) {
-    const byId = await db.customer.findMany({ where: { shop, shopifyCustomerId: ref.gid } });
-    if (byId.length > 0) return byId;
-  }
+  if (ref.gid) return db.customer.findMany({ where: { shop, shopifyCustomerId: ref.gid } });
   return ref.email ? db.customer.findMany({ where: { shop, email: ref.email } }) : [];
 }
 
