@@ -7,17 +7,8 @@
 //   - forms and JSON objects are parsed here, malformed ones refused.
 // Used by the webhook pipeline (docs/decisions/014), the storefront (app proxy) and the admin.
 import { json } from "@remix-run/node";
-
-/**
- * C0 control characters and DEL, except tab, line feed and carriage return (which a textarea can
- * send). No field, id, code or search of the app has a use for them.
- */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-
-export function hasControlCharacters(text: string): boolean {
-  return CONTROL_CHARACTERS.test(text);
-}
+// The one rule for control characters, shared with the readers of webhook payloads.
+import { hasControlCharacters } from "~/domain/text";
 
 /** After a 413: how much more of the body is read (and dropped) before the connection is cut. */
 const LINGER_BYTES = 16 * 1024 * 1024;

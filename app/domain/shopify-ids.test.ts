@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseNumericShopifyId, parseShopDomain, shopFromLoginInput } from "./shopify-ids";
+import { parseJsonKeepingBigIds, parseNumericShopifyId, parseShopDomain, shopFromLoginInput, shopifyGidOf, shopifyIdOf } from "./shopify-ids";
 
 describe("parseShopDomain", () => {
   it("takes the canonical myshopify.com domain only", () => {
@@ -37,6 +37,31 @@ describe("parseNumericShopifyId", () => {
     expect(parseNumericShopifyId("9223372036854775807")).toBe("9223372036854775807");
     for (const bad of ["0", "-5", "1.5", " 12", "012", "1e3", "abc", "9223372036854775808", "99999999999999999999", "", null]) {
       expect(parseNumericShopifyId(bad), String(bad)).toBeNull();
+    }
+  });
+});
+
+describe("shopifyIdOf (an id in a webhook body)", () => {
+  it("takes safe integers and exact digits, never a number JSON.parse rounded", () => {
+    expect(shopifyIdOf(191167)).toBe("191167");
+    expect(shopifyIdOf("191167")).toBe("191167");
+    const body = parseJsonKeepingBigIds('{"a":9007199254740993,"b":9007199254740993.0,"c":9223372036854775808}') as Record<string, unknown>;
+    expect(shopifyIdOf(body.a)).toBe("9007199254740993");
+    expect(shopifyIdOf(JSON.parse("9007199254740993"))).toBeNull(); // rounded to 2^53 by JSON.parse
+    expect(shopifyIdOf(body.b)).toBeNull();
+    expect(shopifyIdOf(body.c)).toBeNull(); // beyond 64 bits
+    for (const bad of [0, -5, 1.5, Number.NaN, Infinity, "0", "-5", "012", " 1", null, undefined, {}, [1], true]) {
+      expect(shopifyIdOf(bad), String(bad)).toBeNull();
+    }
+  });
+});
+
+describe("shopifyGidOf", () => {
+  it("takes a GID of the named type with a Shopify id, nothing else", () => {
+    expect(shopifyGidOf("gid://shopify/Customer/9223372036854775807", "Customer")).toBe("gid://shopify/Customer/9223372036854775807");
+    expect(shopifyGidOf(" gid://shopify/Order/12 ", "Order")).toBe("gid://shopify/Order/12");
+    for (const bad of ["gid://shopify/Product/1", "gid://shopify/Customer/0", "gid://shopify/Customer/012", "gid://shopify/Customer/9223372036854775808", "gid://shopify/Customer/1?x=1", "gid://shopify/Customer/", 1, null]) {
+      expect(shopifyGidOf(bad, "Customer"), String(bad)).toBeNull();
     }
   });
 });

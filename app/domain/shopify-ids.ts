@@ -47,3 +47,37 @@ export function parseNumericShopifyId(raw: unknown): string | null {
   if (typeof raw !== "string" || !/^[1-9]\d{0,18}$/.test(raw)) return null;
   return BigInt(raw) <= MAX_ID ? raw : null;
 }
+
+/**
+ * A GID of the given resource type as Shopify writes it (`gid://shopify/Customer/123`, surrounding
+ * spaces trimmed), its numeric part by {@link parseNumericShopifyId}; null for another type, a query
+ * string, or an id no Shopify resource can have (beyond 64 bits).
+ */
+export function shopifyGidOf(value: unknown, type: "Order" | "Customer" | "Refund"): string | null {
+  if (typeof value !== "string") return null;
+  const gid = value.trim();
+  const prefix = `gid://shopify/${type}/`;
+  return gid.startsWith(prefix) && parseNumericShopifyId(gid.slice(prefix.length)) !== null ? gid : null;
+}
+
+/**
+ * A numeric Shopify id as it appears in a webhook body: a JSON integer (read with
+ * {@link parseJsonKeepingBigIds}, so one beyond 2^53 arrives as its exact digits) or a string of
+ * digits; checked by {@link parseNumericShopifyId}. A number JSON.parse rounded (not a safe integer),
+ * a fraction, zero or a negative number is null — never a neighbouring id.
+ */
+export function shopifyIdOf(value: unknown): string | null {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value > 0 ? String(value) : null;
+  return parseNumericShopifyId(value);
+}
+
+/**
+ * JSON.parse that keeps integers beyond 2^53 as their exact digits (strings): Shopify's ids may
+ * exceed it (the order id of the `orders/create` sample does), and JSON.parse would round them to a
+ * neighbouring id. Uses the reviver's source text (Node ≥ 21, `context.source`).
+ */
+export function parseJsonKeepingBigIds(raw: string): unknown {
+  return JSON.parse(raw, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^\d+$/.test(context.source) ? context.source : value,
+  );
+}

@@ -4,6 +4,7 @@
 // (https://shopify.dev/docs/api/admin-rest/latest/resources/order: "shop_money" vs "presentment_money").
 // Webhook bodies are untrusted: every reader accepts `unknown`, tolerates missing or malformed fields
 // and never throws. Money is handled as exact thousandths of a currency unit (bigint), never floats.
+import { parseJsonKeepingBigIds, shopifyGidOf, shopifyIdOf } from "../shopify-ids";
 import { rateHundredths, type ProgramSettingsValues, type Rounding } from "./settings";
 
 /** Exact amount in thousandths of the shop currency's unit (3 decimals covers every ISO currency). */
@@ -98,28 +99,14 @@ export interface RefundFacts {
   shipping: Milli;
 }
 
-/**
- * JSON.parse that keeps integers beyond 2^53 as their exact digits (strings): Shopify's ids may
- * exceed it (the order id of the `orders/create` sample does), and `order_id` is the only link from
- * a refund to its order. Uses the reviver's source text (Node ≥ 21, `context.source`).
- */
-export function parseJsonKeepingBigIds(raw: string): unknown {
-  return JSON.parse(raw, (_key, value: unknown, context?: { source?: string }) =>
-    typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^\d+$/.test(context.source) ? context.source : value,
-  );
-}
-
-function digits(value: unknown): string | null {
-  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return String(value);
-  if (typeof value === "string" && /^[1-9]\d{0,24}$/.test(value)) return value;
-  return null;
-}
+// The one reader of Shopify's numeric ids (app/domain/shopify-ids.ts); re-exported for the points callers.
+export { parseJsonKeepingBigIds };
 
 /** refunds/create payload (parsed with {@link parseJsonKeepingBigIds}) → its facts; null when unusable. */
 export function refundFacts(payload: unknown): RefundFacts | null {
-  const orderDigits = digits(field(payload, "order_id"));
-  const gid = field(payload, "admin_graphql_api_id");
-  const refundId = typeof gid === "string" && /^gid:\/\/shopify\/Refund\/\d+$/.test(gid) ? gid : digits(field(payload, "id"));
+  // The app's one reader of Shopify ids (app/domain/shopify-ids.ts), as orders/create reads its order's.
+  const orderDigits = shopifyIdOf(field(payload, "order_id"));
+  const refundId = shopifyGidOf(field(payload, "admin_graphql_api_id"), "Refund") ?? shopifyIdOf(field(payload, "id"));
   if (!orderDigits || !refundId) return null;
   const items = list(field(payload, "refund_line_items"));
   const adjustments = list(field(payload, "order_adjustments")).filter((a) => field(a, "kind") === "shipping_refund");

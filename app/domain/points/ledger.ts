@@ -22,6 +22,13 @@ export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
 export const LEDGER_ACTORS = ["CUSTOMER", "MERCHANT", "WEBHOOK", "WORKER", "SYSTEM"] as const;
 export type LedgerActor = (typeof LEDGER_ACTORS)[number];
 
+/**
+ * The most points a customer can hold, pending included: the balances are `Int` columns, 32-bit on
+ * PostgreSQL (https://www.postgresql.org/docs/current/datatype-numeric.html). A credit past it is
+ * refused whole, never stored in part or wrapped.
+ */
+export const MAX_POINTS = 2_147_483_647;
+
 export function parseLedgerReason(value: string): LedgerReason | null {
   return (LEDGER_REASONS as readonly string[]).includes(value) ? (value as LedgerReason) : null;
 }

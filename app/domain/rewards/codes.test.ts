@@ -231,6 +231,11 @@ describe("couldBeAppCode: the cheap reject before a lookup", () => {
     }
   });
 
+  it("rejects a code whose tail looks like ours but which holds a control character or a space", () => {
+    const tail = generateCode({ length: 12 });
+    for (const bad of [`X\u0000${tail}`, `X\u0007${tail}`, `X ${tail}`, `X\u007f${tail}`]) expect(couldBeAppCode(codeKey(bad)), JSON.stringify(bad)).toBe(false);
+  });
+
   it.each(["SUMMER10", "WELCOME-2026", "FREESHIP", "BLACKFRIDAY2026", "10OFF", "", "REDACTED"])("rejects %j, which the app cannot have generated", (code) => {
     expect(couldBeAppCode(codeKey(code))).toBe(false);
   });

@@ -109,7 +109,9 @@ const APP_CODE_TAIL = new RegExp(`[${CODE_ALPHABET}]{${MIN_RANDOM_CHARS}}$`);
  * does not (a merchant's "SUMMER10", "WELCOME-2026") cannot be ours.
  */
 export function couldBeAppCode(key: string): boolean {
-  return key.length >= MIN_RANDOM_CHARS && key.length <= MAX_DISCOUNT_CODE_LENGTH && APP_CODE_TAIL.test(key.toUpperCase());
+  // Only the characters of a code the app issues or accepts (isValidDiscountCode): a code holding a
+  // control character or a space (a NUL cannot even be compared by PostgreSQL) is not looked up.
+  return key.length >= MIN_RANDOM_CHARS && isValidDiscountCode(key) && APP_CODE_TAIL.test(key.toUpperCase());
 }
 
 /** A discount code: optional prefix, a dash, then `length` random characters from `CODE_ALPHABET`. */

@@ -81,13 +81,18 @@ describe("orderFacts", () => {
 
   it("keeps ids beyond Number.MAX_SAFE_INTEGER exact (they come from the GID strings, not the rounded numbers)", () => {
     const raw =
-      '{"id":123456789012345678901,"admin_graphql_api_id":"gid://shopify/Order/123456789012345678901",' +
-      '"customer":{"id":98765432109876543210,"admin_graphql_api_id":"gid://shopify/Customer/98765432109876543210"}}';
+      '{"id":1234567890123456789,"admin_graphql_api_id":"gid://shopify/Order/1234567890123456789",' +
+      '"customer":{"id":9223372036854775807,"admin_graphql_api_id":"gid://shopify/Customer/9223372036854775807"}}';
     const payload = JSON.parse(raw) as { id: number };
-    expect(String(payload.id)).not.toBe("123456789012345678901"); // JSON.parse really did round it
+    expect(String(payload.id)).not.toBe("1234567890123456789"); // JSON.parse really did round it
     const facts = orderFacts(payload);
-    expect(facts.orderGid).toBe("gid://shopify/Order/123456789012345678901");
-    expect(facts.customerGid).toBe("gid://shopify/Customer/98765432109876543210");
+    expect(facts.orderGid).toBe("gid://shopify/Order/1234567890123456789");
+    expect(facts.customerGid).toBe("gid://shopify/Customer/9223372036854775807");
+  });
+
+  it("refuses ids no Shopify resource can have (beyond 64 bits), as the refund and the storefront do", () => {
+    const facts = orderFacts({ admin_graphql_api_id: "gid://shopify/Order/123456789012345678901", customer: { admin_graphql_api_id: "gid://shopify/Customer/9223372036854775808" } });
+    expect(facts).toMatchObject({ orderGid: null, customerGid: null });
   });
 
   it.each<[string, Record<string, unknown>, Partial<ReturnType<typeof orderFacts>>]>([

@@ -2,6 +2,9 @@
 // about the order that the Used transition records. Webhook bodies are untrusted input: every
 // function here accepts `unknown`, tolerates missing, null or malformed fields, and never throws.
 
+import { shopifyGidOf } from "../shopify-ids";
+import { parseShopifyTime } from "../shopify-time";
+import { hasControlCharacters } from "../text";
 import { codeKey, MAX_DISCOUNT_CODE_LENGTH } from "./codes";
 import type { RewardKind, RewardStatus } from "./statuses";
 import { usageOutcome, type UsageOutcome } from "./transitions";
@@ -55,34 +58,23 @@ export interface OrderFacts {
   createdAt: Date | null;
 }
 
-function gidOf(value: unknown, type: "Order" | "Customer"): string | null {
-  if (typeof value !== "string") return null;
-  const gid = value.trim();
-  return new RegExp(`^gid://shopify/${type}/[1-9][0-9]*$`).test(gid) ? gid : null;
-}
-
+/** A trimmed, non-empty string; null for anything else, or text the app cannot store (a control character). */
 function nonEmptyString(value: unknown): string | null {
-  if (typeof value !== "string") return null;
+  if (typeof value !== "string" || hasControlCharacters(value)) return null;
   const s = value.trim();
   return s === "" ? null : s;
-}
-
-function dateOf(value: unknown): Date | null {
-  if (typeof value !== "string" || value.length > 64) return null;
-  const at = new Date(value);
-  return Number.isNaN(at.getTime()) ? null : at;
 }
 
 export function orderFacts(payload: unknown): OrderFacts {
   const cancelledAt = field(payload, "cancelled_at");
   return {
-    orderGid: gidOf(field(payload, "admin_graphql_api_id"), "Order"),
+    orderGid: shopifyGidOf(field(payload, "admin_graphql_api_id"), "Order"),
     orderName: nonEmptyString(field(payload, "name")),
-    customerGid: gidOf(field(field(payload, "customer"), "admin_graphql_api_id"), "Customer"),
+    customerGid: shopifyGidOf(field(field(payload, "customer"), "admin_graphql_api_id"), "Customer"),
     test: field(payload, "test") === true,
     sourceName: nonEmptyString(field(payload, "source_name")),
     cancelled: cancelledAt !== null && cancelledAt !== undefined && cancelledAt !== "" && cancelledAt !== false,
-    createdAt: dateOf(field(payload, "created_at")),
+    createdAt: parseShopifyTime(field(payload, "created_at")),
   };
 }
 

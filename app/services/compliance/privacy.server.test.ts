@@ -29,3 +29,23 @@ describe("scrubJson", () => {
     expect(scrubJson(null, NEEDLES)).toBeNull();
   });
 });
+
+describe("scrubText", () => {
+  it("cuts out whole identifiers only, and never one shorter than 3 characters", () => {
+    const needles = ["ann@example.com", "Ann Lee", "gid://shopify/Customer/123", "e"];
+    expect(scrubText("Ann Lee (ann@example.com, gid://shopify/Customer/123).", needles)).toBe("[redacted] ([redacted], [redacted]).");
+    const other = "Joann Leeds, joann@example.com, gid://shopify/Customer/1234: see the email";
+    expect(scrubText(other, needles)).toBe(other);
+  });
+});
+
+describe("scrubJson and a body about the subject", () => {
+  const subject = { gids: ["gid://shopify/Customer/6001"], emails: ["zelda@example.com"] };
+  it("a guest order with the subject's checkout email loses its personal fields; a body not naming them keeps its bytes, big ids included", () => {
+    const guest = '{"id":820982911946154508,"name":"#1001","email":"Zelda@example.com","phone":"+16135550142","shipping_address":{"address1":"1 Quiet Lane"},"note_attributes":[{"name":"gift","value":"for Z"}],"customer":null}';
+    const scrubbed = JSON.parse(scrubJson(guest, ["zelda@example.com"], subject)!.replace(/"id":(\d+)/, '"id":"$1"'));
+    expect(scrubbed).toEqual({ id: "820982911946154508", name: "#1001", email: null, phone: null, shipping_address: null, note_attributes: null, customer: null });
+    const other = '{"id":820982911946154509, "email":"joann@example.com","customer":{"id":6002,"first_name":"Joann"}}';
+    expect(scrubJson(other, ["zelda@example.com", "gid://shopify/Customer/6001"], subject)).toBe(other);
+  });
+});

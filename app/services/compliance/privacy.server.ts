@@ -15,10 +15,14 @@
 import type { Prisma } from "@prisma/client";
 import { providerOf, type Db } from "~/db.server";
 import { err, type Err, type Problem } from "~/domain/result";
+import { parseJsonKeepingBigIds, shopifyIdOf } from "~/domain/shopify-ids";
+import { hasControlCharacters } from "~/domain/text";
 
 export interface PrivacyEffectContext {
   shop: string;
   payload: unknown;
+  /** The body exactly as received: customer ids beyond 2^53 are read from it exactly. */
+  rawPayload?: string;
   /** X-Shopify-Triggered-At, when known. */
   triggeredAt?: Date | null;
   webhookId?: string;
@@ -36,24 +40,48 @@ interface CustomerRef {
   email: string | null;
 }
 
-function customerRef(payload: unknown): CustomerRef {
+/**
+ * The customer a privacy webhook names. The id is read from the raw body with the app's one reader
+ * of Shopify ids (app/domain/shopify-ids.ts): JSON.parse rounds an id beyond 2^53 to a neighbouring
+ * one, which could be another customer of the shop.
+ */
+function customerRef(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">): CustomerRef {
+  const payload = ctx.rawPayload !== undefined ? parseJsonKeepingBigIds(ctx.rawPayload) : ctx.payload;
   const c = (payload as { customer?: { id?: unknown; email?: unknown } } | null)?.customer;
-  const id = typeof c?.id === "number" || (typeof c?.id === "string" && /^\d+$/.test(c.id)) ? String(c.id) : null;
-  return { gid: id ? `gid://shopify/Customer/${id}` : null, email: typeof c?.email === "string" && c.email ? c.email : null };
+  const id = shopifyIdOf(c?.id);
+  // An email holding a control character is no one's (and a NUL cannot even be compared by PostgreSQL).
+  const email = typeof c?.email === "string" && c.email && !hasControlCharacters(c.email) ? c.email : null;
+  return { gid: id ? `gid://shopify/Customer/${id}` : null, email };
 }
 
-/** By Shopify customer id; by email only when the id is unknown to us (e.g. never stored). */
+/**
+ * Every privacy webhook's body names its shop (`shop_domain`,
+ * https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance). A body naming another shop
+ * than the delivery's X-Shopify-Shop-Domain is not applied to either: erasing (or exporting) this
+ * shop's data on the word of a request about another shop cannot be undone. The effect throws, so
+ * the delivery keeps this reason in `lastError` and ends as a dead letter the merchant sees.
+ */
+function requireSameShop(ctx: { shop: string; payload?: unknown }): void {
+  const named = ctx.payload !== null && typeof ctx.payload === "object" ? (ctx.payload as { shop_domain?: unknown }).shop_domain : undefined;
+  if (named === undefined || named === null || named === ctx.shop) return;
+  const shown = typeof named === "string" ? named.slice(0, 255) : JSON.stringify(named).slice(0, 255);
+  throw new Error(`the body names the shop ${shown}, not ${ctx.shop} that delivered it: nothing was changed`);
+}
+
+/**
+ * By Shopify customer id; by email only when the body names no usable id. Every customer row holds its
+ * Shopify id, so a row with the email but another id is another Shopify customer (an account made
+ * later with the same email): a request about an id the app never stored names no one here.
+ */
 async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
-  if (ref.gid) {
-    const byId = await db.customer.findMany({ where: { shop, shopifyCustomerId: ref.gid } });
-    if (byId.length > 0) return byId;
-  }
+  if (ref.gid) return db.customer.findMany({ where: { shop, shopifyCustomerId: ref.gid } });
   return ref.email ? db.customer.findMany({ where: { shop, email: ref.email } }) : [];
 }
 
 export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectContext) {
+  requireSameShop(ctx);
   const { shop, payload } = ctx;
-  const ref = customerRef(payload);
+  const ref = customerRef(ctx);
   const customers = await findCustomers(db, shop, ref);
   const data = await Promise.all(
     customers.map(async (c) => {
@@ -127,25 +155,113 @@ function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Replaces every occurrence of any needle (case-insensitive) by "[redacted]". */
+/** Identifiers shorter than this are not searched for in free text (they would match everywhere). */
+const MIN_NEEDLE_LENGTH = 3;
+const WORD_CHAR = /^[\p{L}\p{N}_]$/u;
+
+/**
+ * One pattern for all the needles (case-insensitive), each matched as a whole identifier: a needle
+ * that starts (ends) with a letter or digit must not be preceded (followed) by one, so redacting
+ * "ann@example.com", "Ann Lee" or "gid://shopify/Customer/123" leaves "joann@example.com",
+ * "Joann Leeds" and "gid://shopify/Customer/1234" — another customer's — whole. null when no needle
+ * is long enough to search for.
+ */
+function needlePattern(needles: readonly string[]): RegExp | null {
+  const usable = [...new Set(needles)].filter((n) => n.trim().length >= MIN_NEEDLE_LENGTH).sort((a, b) => b.length - a.length);
+  if (usable.length === 0) return null;
+  const bounded = usable.map((n) => {
+    const before = WORD_CHAR.test(n[0]!) ? "(?<![\\p{L}\\p{N}_])" : "";
+    const after = WORD_CHAR.test(n.at(-1)!) ? "(?![\\p{L}\\p{N}_])" : "";
+    return `${before}${literal(n)}${after}`;
+  });
+  return new RegExp(bounded.join("|"), "giu");
+}
+
+/** Does the text name any needle (by the rule of {@link needlePattern})? */
+export function mentionsAny(text: string | null, needles: readonly string[]): boolean {
+  const pattern = needlePattern(needles);
+  return text !== null && pattern !== null && text.search(pattern) !== -1;
+}
+
+/** Replaces every occurrence of any needle (case-insensitive, whole identifiers) by "[redacted]". */
 export function scrubText(text: string | null, needles: readonly string[]): string | null {
-  if (text === null || needles.length === 0) return text;
-  const sorted = [...needles].sort((a, b) => b.length - a.length).map(literal);
-  return text.replace(new RegExp(sorted.join("|"), "gi"), REDACTED);
+  const pattern = needlePattern(needles);
+  if (text === null || pattern === null) return text;
+  return text.replace(pattern, REDACTED);
+}
+
+/** Who is being redacted, as the bodies of Shopify's webhooks name a customer. */
+export interface RedactionSubject {
+  /** gid://shopify/Customer/… */
+  gids: readonly string[];
+  /** Lower case. */
+  emails: readonly string[];
 }
 
 /**
- * A JSON body with the needles cut out of its values, still valid JSON (so a delivery waiting in the
- * inbox can be applied later): strings are scrubbed, a number equal to a needle (a numeric Shopify
- * id) becomes "[redacted]". Text that is not JSON is scrubbed as text. Only bodies that mention the
- * subject are rewritten; their numbers go through JSON.parse (Shopify's ids in use today are far below
- * 2^53, so they survive the round trip).
+ * What Shopify withholds from apps without access to protected customer data — names, emails, phones
+ * and addresses (https://shopify.dev/docs/apps/launch/protected-customer-data) — plus the free text a
+ * buyer types (notes, cart attributes) and the browser's details: in an order body, and in a customer
+ * object (an order's `customer`, or a customers/create body).
  */
-export function scrubJson(text: string | null, needles: readonly string[]): string | null {
-  if (text === null || needles.length === 0) return text;
+const PERSONAL_ORDER_FIELDS = ["email", "contact_email", "phone", "billing_address", "shipping_address", "note", "note_attributes", "browser_ip", "client_details"];
+const PERSONAL_CUSTOMER_FIELDS = ["first_name", "last_name", "email", "phone", "note", "default_address", "addresses"];
+
+const json = JSON as JSON & { rawJSON(text: string): object; isRawJSON(value: unknown): boolean };
+
+type JsonObject = Record<string, unknown>;
+const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === "object" && !Array.isArray(v) && !json.isRawJSON(v);
+const customerGidOf = (o: JsonObject) => (typeof o.admin_graphql_api_id === "string" && o.admin_graphql_api_id.startsWith("gid://shopify/Customer/") ? o.admin_graphql_api_id : null);
+const rawText = (v: unknown) => (json.isRawJSON(v) ? (v as { rawJSON: string }).rawJSON : v);
+
+/** Is this customer object (or customers/create body) the subject: by gid, numeric id or email? */
+function isSubjectCustomer(o: JsonObject, subject: RedactionSubject): boolean {
+  const gid = customerGidOf(o);
+  if (gid !== null) return subject.gids.includes(gid);
+  const id = shopifyIdOf(rawText(o.id));
+  if (id !== null && subject.gids.includes(`gid://shopify/Customer/${id}`)) return true;
+  return typeof o.email === "string" && subject.emails.includes(o.email.toLowerCase());
+}
+
+function forgetCustomer(o: JsonObject): JsonObject {
+  const out: JsonObject = { ...o };
+  for (const key of PERSONAL_CUSTOMER_FIELDS) if (key in out) out[key] = null;
+  if ("id" in out) out.id = REDACTED;
+  if ("admin_graphql_api_id" in out) out.admin_graphql_api_id = REDACTED;
+  return out;
+}
+
+/**
+ * A body about the subject — their customers/create, or an order whose customer (or checkout email)
+ * is them — loses every personal field, not only the strings that spell an identifier: an address,
+ * a phone number or a first name alone would stay otherwise. Other bodies are left to the needles.
+ */
+function forgetSubject(body: unknown, subject: RedactionSubject): unknown {
+  if (!isObject(body)) return body;
+  if (customerGidOf(body) !== null) return isSubjectCustomer(body, subject) ? forgetCustomer(body) : body;
+  const customer = isObject(body.customer) && isSubjectCustomer(body.customer, subject) ? body.customer : null;
+  const email = [body.email, body.contact_email].some((e) => typeof e === "string" && subject.emails.includes(e.toLowerCase()));
+  if (!customer && !email) return body;
+  const out: JsonObject = { ...body };
+  for (const key of PERSONAL_ORDER_FIELDS) if (key in out) out[key] = null;
+  if (customer) out.customer = forgetCustomer(customer);
+  return out;
+}
+
+/**
+ * A JSON body with the subject cut out, still valid JSON (so a delivery waiting in the inbox can be
+ * applied later): a body about the subject loses its personal fields (see `forgetSubject`); in any
+ * body, strings are scrubbed and a number equal to a needle (a numeric Shopify id) becomes
+ * "[redacted]". Text that is not JSON is scrubbed as text. A body that does not name the subject is
+ * returned as it was; integers beyond 2^53 keep their exact digits (Shopify's order ids exceed it).
+ */
+export function scrubJson(text: string | null, needles: readonly string[], subject: RedactionSubject = { gids: [], emails: [] }): string | null {
+  if (text === null) return text;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+      typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source) ? json.rawJSON(context.source) : value,
+    );
   } catch {
     return scrubText(text, needles);
   }
@@ -153,11 +269,14 @@ export function scrubJson(text: string | null, needles: readonly string[]): stri
   const walk = (value: unknown): unknown => {
     if (typeof value === "string") return scrubText(value, needles);
     if (typeof value === "number") return exact.has(String(value)) ? REDACTED : value;
+    if (json.isRawJSON(value)) return exact.has(String(rawText(value))) ? REDACTED : value;
     if (Array.isArray(value)) return value.map(walk);
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
     return value;
   };
-  return JSON.stringify(walk(parsed));
+  const scrubbed = JSON.stringify(walk(forgetSubject(parsed, subject)));
+  // Unchanged unless it named the subject: the row keeps Shopify's bytes.
+  return scrubbed === JSON.stringify(parsed) ? text : scrubbed;
 }
 
 /**
@@ -175,7 +294,8 @@ const FREE_TEXT = {
 } as const;
 type FreeTextTable = keyof typeof FREE_TEXT;
 
-async function scrubFreeText(tx: Tx, shop: string, needles: readonly string[]) {
+async function scrubFreeText(tx: Tx, shop: string, allNeedles: readonly string[], subject: RedactionSubject) {
+  const needles = allNeedles.filter((n) => n.trim().length >= MIN_NEEDLE_LENGTH);
   if (needles.length === 0) return;
   // Plain SQL with the provider's placeholders (`?` / `$n`): the identifiers are the constants above.
   const postgres = providerOf(process.env.DATABASE_URL ?? "") === "postgresql";
@@ -192,7 +312,7 @@ async function scrubFreeText(tx: Tx, shop: string, needles: readonly string[]) {
     for (const row of rows) {
       const data: Record<string, string | null> = {};
       for (const column of columns) {
-        const scrubbed = table === "WebhookDelivery" && column === "payload" ? scrubJson(row[column] ?? null, needles) : scrubText(row[column] ?? null, needles);
+        const scrubbed = table === "WebhookDelivery" && column === "payload" ? scrubJson(row[column] ?? null, needles, subject) : scrubText(row[column] ?? null, needles);
         if (scrubbed !== (row[column] ?? null)) data[column] = scrubbed;
       }
       if (Object.keys(data).length === 0) continue;
@@ -206,8 +326,9 @@ async function scrubFreeText(tx: Tx, shop: string, needles: readonly string[]) {
 }
 
 export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
-  const { shop, payload } = ctx;
-  const ref = customerRef(payload);
+  requireSameShop(ctx);
+  const { shop } = ctx;
+  const ref = customerRef(ctx);
   const now = new Date();
   const result = await db.$transaction(
     async (tx) => {
@@ -258,15 +379,16 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
           data: { displayName: "Redacted customer", email: null, shopifyCustomerId: `redacted:${c.id}`, redemptionLockKey: null, birthday: null },
         });
       }
-      await scrubFreeText(tx, shop, [...needles]);
+      const subject: RedactionSubject = {
+        gids: [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))],
+        emails: [...new Set([ref.email, ...customers.map((c) => c.email)].filter((e): e is string => !!e && e.length >= MIN_NEEDLE_LENGTH).map((e) => e.toLowerCase()))],
+      };
+      await scrubFreeText(tx, shop, [...needles], subject);
 
       // Earlier data requests for this customer held a copy of everything: erase it, keep the dates.
-      const gids = [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))];
+      const gids = subject.gids;
       const requests = await tx.complianceRequest.findMany({ where: { shop, topic: DATA_REQUEST, erasedAt: null }, select: { id: true, customerGid: true, result: true } });
-      const lowered = [...needles].map((n) => n.toLowerCase());
-      const theirs = requests.filter(
-        (r) => (r.customerGid && gids.includes(r.customerGid)) || (r.result && lowered.some((n) => r.result!.toLowerCase().includes(n))),
-      );
+      const theirs = requests.filter((r) => (r.customerGid && gids.includes(r.customerGid)) || mentionsAny(r.result, [...needles]));
       if (theirs.length > 0) {
         await tx.complianceRequest.updateMany({ where: { id: { in: theirs.map((r) => r.id) } }, data: { customerGid: null, result: null, erasedAt: now } });
       }
@@ -282,7 +404,8 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
 
 // ---- shop/redact -------------------------------------------------------------------------------
 
-export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "shop">) {
+export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "shop"> & { payload?: unknown }) {
+  requireSameShop(ctx);
   const { shop } = ctx;
   await db.$transaction([
     db.rewardEvent.deleteMany({ where: { shop } }),
@@ -302,6 +425,7 @@ export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "
     db.referralCode.deleteMany({ where: { shop } }),
     db.referralAddressKey.deleteMany({ where: { shop } }),
     db.referralSettings.deleteMany({ where: { shop } }),
+    db.programSettings.deleteMany({ where: { shop } }),
     db.webhookDelivery.deleteMany({ where: { shop } }),
     db.complianceRequest.deleteMany({ where: { shop } }),
     db.session.deleteMany({ where: { shop } }),

@@ -31,13 +31,6 @@ export const PAUSE_REASONS: Readonly<Record<WorkPause, string>> = {
     "Waiting: Shopify rejected the app's access to the shop (HTTP 401: the access token was revoked or is no longer valid). No attempt was used. The reward stays Pending and is created as soon as the merchant opens the app, which reconnects it.",
 };
 
-/** X-Shopify-Triggered-At (ISO 8601) as a Date; null when absent or not a date. */
-export function parseTriggeredAt(value: string | null | undefined): Date | null {
-  if (!value) return null;
-  const at = new Date(value);
-  return Number.isNaN(at.getTime()) ? null : at;
-}
-
 export interface LifecycleContext {
   shop: string;
   /** When Shopify says the event happened (X-Shopify-Triggered-At); null if unknown. */

@@ -2,6 +2,7 @@
 // customers/create). Display data comes from Shopify's payload fields, never from free text.
 import type { Db } from "~/db.server";
 import { isUniqueViolation } from "~/db.server";
+import { hasControlCharacters } from "~/domain/text";
 
 export interface CustomerIdentity {
   shop: string;
@@ -34,7 +35,8 @@ function field(value: unknown, key: string): unknown {
   return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
 }
 
-const text = (v: unknown, max = 200) => (typeof v === "string" && v.trim() !== "" ? v.trim().slice(0, max) : null);
+// A value holding a control character (which PostgreSQL cannot store, if a NUL) is left aside.
+const text = (v: unknown, max = 200) => (typeof v === "string" && v.trim() !== "" && !hasControlCharacters(v) ? v.trim().slice(0, max) : null);
 
 /** The name and email of a customer object in a webhook payload (orders/*, customers/create). */
 export function customerDisplay(customer: unknown): { displayName: string | null; email: string | null } {

@@ -12,7 +12,7 @@
 import type { PointsTransaction, Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { isUniqueViolation } from "~/db.server";
-import { splitTakeBack, type LedgerActor, type LedgerReason } from "~/domain/points";
+import { MAX_POINTS, splitTakeBack, type LedgerActor, type LedgerReason } from "~/domain/points";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -36,6 +36,14 @@ export interface EntrySource {
 }
 
 export type LedgerWrite = { type: "written"; entry: PointsTransaction } | { type: "duplicate"; entry: PointsTransaction } | { type: "nothing" };
+
+/** A credit that would take the customer's points (balance + pending) past MAX_POINTS: nothing is written. */
+export class PointsLimitError extends Error {
+  constructor(points: number, held: number) {
+    super(`crediting ${points} points to a customer holding ${held} would pass ${MAX_POINTS}, the most the ledger can hold: nothing was credited`);
+    this.name = "PointsLimitError";
+  }
+}
 
 export class InsufficientPointsError extends Error {
   constructor() {
@@ -90,6 +98,8 @@ export async function creditPointsInTx(tx: Tx, source: EntrySource & { points: n
   const customer = await lockCustomer(tx, source.customerId);
   const dup = await existing(tx, source.shop, source.sourceKey);
   if (dup) return { type: "duplicate", entry: dup };
+  const held = customer.pointsBalance + customer.pendingPoints;
+  if (held + source.points > MAX_POINTS) throw new PointsLimitError(source.points, held);
   const pending = !!source.availableAt && source.availableAt.getTime() > source.now.getTime();
   const updated = await tx.customer.update({
     where: { id: customer.id },

@@ -20,6 +20,7 @@ import {
   type RefundFacts,
 } from "~/domain/points";
 import { orderFacts } from "~/domain/rewards";
+import { shopifyGidOf } from "~/domain/shopify-ids";
 import type { Logger } from "~/logger.server";
 import { customerDisplay, ensureCustomer } from "./customers.server";
 import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, type LedgerWrite, type Tx } from "./ledger.server";
@@ -192,8 +193,8 @@ export async function takeBackForCancel(db: Db, order: OrderInput): Promise<Take
 
 /** customers/create: the sign-up bonus, once per customer, when the program gives one. */
 export async function awardSignupBonus(db: Db, input: { shop: string; payload: unknown; receivedAt: Date }): Promise<"awarded" | "duplicate" | "none"> {
-  const gid = field(input.payload, "admin_graphql_api_id");
-  if (typeof gid !== "string" || !/^gid:\/\/shopify\/Customer\/[1-9]\d*$/.test(gid)) return "none";
+  const gid = shopifyGidOf(field(input.payload, "admin_graphql_api_id"), "Customer");
+  if (!gid) return "none";
   const settings = await getProgramSettings(db, input.shop);
   const customer = await ensureCustomer(db, { shop: input.shop, customerGid: gid, ...customerDisplay(input.payload), now: input.receivedAt });
   if (!settings.enabled || settings.signupBonus <= 0) return "none";

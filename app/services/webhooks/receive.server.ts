@@ -11,6 +11,7 @@ import { ADMIN_API_VERSION } from "~/shopify.server";
 import { logger } from "~/logger.server";
 import { readBodyBytes } from "~/request-input.server";
 import { parseShopDomain } from "~/domain/shopify-ids";
+import { parseShopifyTime } from "~/domain/shopify-time";
 import type { WebhookTopic } from "./context";
 
 const WEBHOOK_ID = /^[\x21-\x7e]{1,255}$/;
@@ -110,11 +111,12 @@ export function storageTopic(topic: string): string {
   return topic.toUpperCase().replace(/\/|\./g, "_");
 }
 
-/** Shopify sends e.g. 2025-03-11T20:54:30.516267807Z; anything unreadable is null. */
+/**
+ * Shopify sends e.g. 2025-03-11T20:54:30.516267807Z; anything unreadable, or outside any event's life
+ * (which PostgreSQL could not even store: the INSERT failed, a 500 retried with the same header), is null.
+ */
 export function parseTriggeredAt(value: string | undefined | null): Date | null {
-  if (!value) return null;
-  const at = new Date(value.replace(/(\.\d{3})\d+/, "$1"));
-  return Number.isNaN(at.getTime()) ? null : at;
+  return parseShopifyTime(value);
 }
 
 /** Reads and verifies one delivery for a route that accepts `topics`; throws a 4xx Response otherwise. */

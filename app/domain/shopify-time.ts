@@ -1,0 +1,17 @@
+// Shopify's timestamps in webhooks (an order's `created_at`, X-Shopify-Triggered-At): the one reader.
+
+/** Nothing Shopify reports happened before this or after the end of year 9999 (both databases store that range). */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * An ISO 8601 timestamp as Shopify writes it (e.g. 2025-03-11T20:54:30.516267807Z, or with an offset)
+ * → a Date; null when absent, unreadable, or outside any event's life — such a date is unknown, never
+ * stored (PostgreSQL refuses dates before 4713 BC; SQLite would keep one no period contains).
+ */
+export function parseShopifyTime(value: unknown): Date | null {
+  if (typeof value !== "string" || value === "" || value.length > 64) return null;
+  const at = new Date(value.replace(/(\.\d{3})\d+/, "$1"));
+  const ms = at.getTime();
+  return Number.isNaN(ms) || ms < EARLIEST || ms > LATEST ? null : at;
+}

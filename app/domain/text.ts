@@ -1,0 +1,14 @@
+// Text the app cannot store or compare: the one rule, shared by the request reader
+// (app/request-input.server.ts) and the readers of webhook payloads.
+
+/**
+ * C0 control characters and DEL, except tab, line feed and carriage return (which a textarea can
+ * send). No field, id, code or search of the app has a use for them, and U+0000 (NUL) cannot even be
+ * stored by PostgreSQL's text type (https://www.postgresql.org/docs/current/datatype-character.html).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL_CHARACTERS.test(text);
+}

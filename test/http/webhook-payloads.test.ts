@@ -1,0 +1,151 @@
+// GIVEN the production build on a real port and the emulator signing Shopify's webhooks
+// WHEN a signed orders/create, refunds/create, orders/cancelled or customers/create carries field
+//      values Shopify's samples do not show (control characters in a code, odd ids, amounts, dates)
+// THEN the effects act correctly on what is readable, or leave it aside, on SQLite and PostgreSQL
+//      alike — a value one database cannot store never blocks the rest of the delivery.
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { useRunningApp } from "../support/app";
+import { applyWebhooks } from "../support/webhooks";
+import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import { TEST_APP } from "../support/constants";
+import { programCustomer, rewardWithDiscount } from "../support/rewards";
+
+const { emulator } = useShopifyEmulator();
+const SHOP: string = TEST_APP.shop;
+useRunningApp({ emulator });
+
+beforeAll(async () => {
+  await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
+});
+beforeEach(async () => {
+  const values = { enabled: true, pendingDays: 0, signupBonus: 0, pointsPerCurrencyUnit: "1", includeShipping: false };
+  await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, ...values }, update: values });
+});
+
+/** Delivers `body` as orders/create, then lets the worker apply it; returns the delivery's row. */
+async function deliverOrder(body: string) {
+  const sent = await emulator.sendWebhook("orders/create", SHOP, body);
+  expect(sent.results[0].finalStatus).toBe(200);
+  await applyWebhooks();
+  return db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
+}
+
+describe("orders/create: discount codes with control characters", () => {
+  it("a code holding a NUL (which PostgreSQL cannot compare) is left aside; the order's real code is Used and its points earned", async () => {
+    const customer = await programCustomer(emulator, SHOP, "Nils Nul");
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], subtotal: "40.00" }, { deliver: false });
+    // A second code whose tail looks like one of the app's (so it is looked up), with a NUL in front.
+    const body = emulator.orderWebhookBody(order).replace('"discount_codes":[', `"discount_codes":[{"code":"X\\u0000${reward.code.slice(-12)}","amount":"1.00","type":"fixed_amount"},`);
+    expect(body).toContain("\\u0000");
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    expect(delivery.appliedAt).not.toBeNull();
+    expect((await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).status).toBe("USED");
+    expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 35, amount: "35.00" }); // 40.00 less the $5 reward
+  });
+});
+
+describe("orders/create: names with control characters", () => {
+  it("an order name holding a NUL is left aside: the reward is Used and the points earned", async () => {
+    const customer = await programCustomer(emulator, SHOP, "Otto Name");
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace(`"name":"${order.name}"`, `"name":"${order.name}\\u0000"`);
+    expect(body).toContain(`${order.name}\\u0000`);
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    expect(delivery.appliedAt).not.toBeNull();
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: order.id, usedOrderName: null });
+    expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 15, orderName: null });
+  });
+
+  it("a customer's first name holding a NUL is left aside: the customer is created with the rest, and earns", async () => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Nora", lastName: "Nul", email: "nora.nul@example.com" });
+    const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replaceAll('"first_name":"Nora"', '"first_name":"No\\u0000ra"');
+    expect(body).toContain("No\\u0000ra");
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    const created = await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: shopify.id } } });
+    expect(created).toMatchObject({ displayName: "Nul", email: "nora.nul@example.com" });
+    expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 20 });
+  });
+});
+
+describe("orders/create: absurd amounts", () => {
+  it("an order whose points would take the balance past what the ledger can hold is refused with the reason; the balance and ledger stay as they were", async () => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Rich", lastName: "Enough", email: "rich.enough@example.com" });
+    const rich = await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopify.id, displayName: "Rich Enough", email: "rich.enough@example.com" } });
+    // Two orders of a billion each (the per-order cap of pointsForAmount) fit; a third cannot.
+    const deliveries = [];
+    for (let i = 0; i < 3; i++) {
+      const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "1000000000.00" }, { deliver: false });
+      deliveries.push(await deliverOrder(emulator.orderWebhookBody(order)));
+    }
+    expect(deliveries.slice(0, 2).map((d) => d.appliedAt !== null)).toEqual([true, true]);
+    expect(deliveries[2].appliedAt).toBeNull();
+    expect(deliveries[2].lastError).toContain("2147483647");
+    const after = await db.customer.findUniqueOrThrow({ where: { id: rich.id } });
+    expect(after.pointsBalance).toBe(2_000_000_000);
+    expect(await db.pointsTransaction.count({ where: { customerId: rich.id } })).toBe(2);
+  });
+});
+
+describe("orders/create and refunds/create read an order's id by one rule", () => {
+  it("an order id beyond Shopify's 64-bit ids is refused by both: the order earns nothing a refund could not take back", async () => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Ivo", lastName: "Id", email: "ivo.id@example.com" });
+    const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "20.00" }, { deliver: false });
+    const legacyId = order.id.split("/").pop()!;
+    const huge = "12345678901234567890123456"; // 26 digits: no Shopify id is that long
+    const orderBody = emulator.orderWebhookBody(order).replaceAll(legacyId, huge);
+    expect(orderBody).toContain(`"admin_graphql_api_id":"gid://shopify/Order/${huge}"`);
+    await deliverOrder(orderBody);
+
+    const refund = await emulator.refundOrder(SHOP, order.id, { amount: "20.00" }, { deliver: false });
+    const refundBody = refund.signed.body.toString().replaceAll(legacyId, huge);
+    expect(refundBody).toContain(`"order_id":${huge}`);
+    const sent = await emulator.sendWebhook("refunds/create", SHOP, refundBody);
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    const customer = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: shopify.id } } });
+    const rows = customer ? await db.pointsTransaction.findMany({ where: { customerId: customer.id } }) : [];
+    expect(rows.reduce((sum, r) => sum + r.delta, 0)).toBe(0);
+  });
+});
+
+describe("orders/create: a created_at no order can have", () => {
+  it("a date before PostgreSQL's range is unknown, not stored: the order is counted for VIP at its arrival and every effect runs", async () => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Tess", lastName: "Time", email: "tess.time@example.com" });
+    const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace(/"created_at":"[^"]+"/, '"created_at":"-271821-04-20T00:00:00.000Z"');
+    expect(body).toContain('"created_at":"-271821-04-20T00:00:00.000Z"');
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    expect(delivery.appliedAt).not.toBeNull();
+    const counted = await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: order.id } });
+    expect(counted.orderedAt.getTime()).toBe(delivery.receivedAt.getTime());
+  });
+});
+
+describe("X-Shopify-Triggered-At no event can have", () => {
+  it("is unknown (null): the delivery is recorded and applied, never a 500 that Shopify would retry with the same header", async () => {
+    for (const at of ["-271821-04-20T00:00:00Z", "+275760-09-13T00:00:00Z"]) {
+      const sent = await emulator.sendWebhook("app/scopes_update", SHOP, JSON.stringify({ current: ["read_products"] }), { deliver: false });
+      const res = await fetch(sent.url, { method: "POST", headers: { ...sent.signed.headers, "X-Shopify-Triggered-At": at }, body: sent.signed.body });
+      expect(res.status, at).toBe(200);
+      const row = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
+      expect(row.triggeredAt, at).toBeNull();
+    }
+  });
+});
