@@ -164,13 +164,3 @@ export function userErrorsFailure(userErrors: { field?: string[] | null; code?: 
   if (!userErrors || userErrors.length === 0) return null;
   return { kind: "user_errors", errors: userErrors.map((e) => ({ field: e.field ?? null, code: e.code ?? null, message: e.message })) };
 }
-
-/**
- * A DateTime Shopify sent back (an `endsAt`, a `createdAt`), or null when absent or not a date. An answer the app
- * cannot read never becomes an Invalid Date on a reward.
- */
-export function shopifyDate(value: string | null | undefined): Date | null {
-  if (!value) return null;
-  const at = new Date(value);
-  return Number.isNaN(at.getTime()) ? null : at;
-}

@@ -1,7 +1,8 @@
 // Admin API: the facts the referral fraud rules need about a friend who just signed in — when the
 // customer was created in the shop (before the referral click means "already a customer") and the
 // customer's email (the same-email rule). https://shopify.dev/docs/api/admin-graphql/latest/objects/Customer
-import { runAdmin, shopifyDate, type AdminGraphql, type AdminResult, type RunOptions } from "./graphql.server";
+import { parseShopifyTime } from "~/domain/shopify-time";
+import { runAdmin, type AdminGraphql, type AdminResult, type RunOptions } from "./graphql.server";
 
 export const REFERRAL_CUSTOMER = `#graphql
   query LoyaltyReferralCustomer($id: ID!) {
@@ -27,7 +28,7 @@ export async function getReferralCustomerFacts(graphql: AdminGraphql, id: string
     ok: true,
     data: {
       id: c.id,
-      createdAt: shopifyDate(c.createdAt),
+      createdAt: parseShopifyTime(c.createdAt),
       numberOfOrders: Number(c.numberOfOrders ?? 0) || 0,
       email: c.defaultEmailAddress?.emailAddress ?? null,
     },

@@ -9,7 +9,8 @@ import {
   getDiscountStatus,
   type RewardDiscountInput,
 } from "../discounts.server";
-import { shopifyDate, type AdminResult } from "../graphql.server";
+import { parseShopifyTime } from "~/domain/shopify-time";
+import type { AdminResult } from "../graphql.server";
 import { isIdUserError, isNotFoundFailure } from "./not-found.server";
 import type { FoundObject, KindAccess, KindCreateInput, KindRewardRef, RemoveOutcome, RewardKindAdapter } from "./types.server";
 
@@ -27,7 +28,7 @@ export async function lookupDiscount(access: KindAccess, ref: KindRewardRef): Pr
   if (!d) return { ok: true, data: null, cost: r.cost };
   return {
     ok: true,
-    data: { id: d.id, ours: d.tags.includes(ref.tag), active: d.status !== "EXPIRED", endsAt: shopifyDate(d.endsAt) },
+    data: { id: d.id, ours: d.tags.includes(ref.tag), active: d.status !== "EXPIRED", endsAt: parseShopifyTime(d.endsAt) },
     cost: r.cost,
   };
 }
@@ -75,7 +76,7 @@ export async function createCodeReward(access: KindAccess, input: KindCreateInpu
     access.options,
   );
   if (!r.ok) return r;
-  return { ok: true, data: { id: r.data.id, expiresAt: shopifyDate(r.data.endsAt) ?? input.endsAt }, cost: r.cost };
+  return { ok: true, data: { id: r.data.id, expiresAt: parseShopifyTime(r.data.endsAt) ?? input.endsAt }, cost: r.cost };
 }
 
 export const discountCodeAdapter: RewardKindAdapter = {

@@ -15,7 +15,8 @@
 // Shopify answers INSUFFICIENT_FUNDS otherwise ("The store credit account does not have sufficient
 // funds", StoreCreditAccountDebitUserErrorCode), which we report as `refused: already_spent`.
 import { parseMilli } from "~/domain/points";
-import { runAdmin, shopifyDate, userErrorsFailure, type AdminResult } from "../graphql.server";
+import { parseShopifyTime } from "~/domain/shopify-time";
+import { runAdmin, userErrorsFailure, type AdminResult } from "../graphql.server";
 import type { FoundObject, KindAccess, KindCreateInput, KindRewardRef, RemoveOutcome, RewardKindAdapter } from "./types.server";
 
 export const STORE_CREDIT_ACCOUNT_CREDIT = `#graphql
@@ -121,7 +122,7 @@ async function create(access: KindAccess, input: KindCreateInput): Promise<Admin
   if (failure) return { ok: false, error: failure, cost: r.cost, detail: payload.userErrors };
   const tx = payload.storeCreditAccountTransaction;
   if (!tx) return { ok: false, error: { kind: "graphql", messages: ["no store credit transaction returned"] }, cost: r.cost };
-  return { ok: true, data: { id: tx.id, expiresAt: shopifyDate(tx.expiresAt) ?? input.endsAt }, cost: r.cost };
+  return { ok: true, data: { id: tx.id, expiresAt: parseShopifyTime(tx.expiresAt) ?? input.endsAt }, cost: r.cost };
 }
 
 async function lookup(access: KindAccess, ref: KindRewardRef): Promise<AdminResult<FoundObject | null>> {
@@ -156,7 +157,7 @@ async function lookup(access: KindAccess, ref: KindRewardRef): Promise<AdminResu
     .sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime());
   const mine = candidates[0];
   if (!mine) return { ok: true, data: null, cost: r.cost };
-  return { ok: true, data: { id: mine.id, ours: true, active: true, endsAt: shopifyDate(mine.expiresAt) }, cost: r.cost };
+  return { ok: true, data: { id: mine.id, ours: true, active: true, endsAt: parseShopifyTime(mine.expiresAt) }, cost: r.cost };
 }
 
 async function remove(access: KindAccess, ref: KindRewardRef & { id: string }): Promise<AdminResult<RemoveOutcome>> {
