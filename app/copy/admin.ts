@@ -16,6 +16,7 @@ import {
   type RewardSource,
   type RewardStatus,
 } from "~/domain/rewards";
+import { MAX_POINTS } from "~/domain/points";
 
 export const REWARD_STATUS_LABELS: Readonly<Record<RewardStatus, string>> = {
   PENDING: "Pending",
@@ -301,6 +302,7 @@ export const ADJUSTMENT_MESSAGES = {
   invalid: "Some fields need fixing.",
   insufficient: (balance: number) =>
     `The customer has only ${balance.toLocaleString("en-US")} spendable points; you can't remove more than that.`,
+  limit: `That would give the customer more points than a balance can hold (${MAX_POINTS.toLocaleString("en-US")}, pending points included). Nothing was added.`,
   fields: {
     points: "Enter a whole number of points from 1 to 1,000,000.",
     reason: "Enter a reason (up to 200 characters). It is kept in the customer's points history.",

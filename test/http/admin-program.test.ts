@@ -96,4 +96,15 @@ describe("manual points adjustments", () => {
     expect(((await tooMuch.json()) as { message: string }).message).toContain("only 0 spendable points");
     expect(await db.pointsTransaction.count({ where: { customerId: c.id } })).toBe(0);
   });
+
+  it("GIVEN a customer near the most points a balance can hold WHEN points are added past it THEN 400 naming the limit (not a 500), nothing written", async () => {
+    const c = await createCustomer(db, SHOP, { pointsBalance: 2_147_000_000 });
+    const res = await post(`/app/customers/${c.id}`, PROFILE, { intent: "adjust-points", direction: "add", points: "1000000", reason: "Too generous" });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { message: string; fields: Record<string, string> };
+    expect(body.message).toContain("2,147,483,647");
+    expect(Object.keys(body.fields)).toEqual(["points"]);
+    expect(await db.pointsTransaction.count({ where: { customerId: c.id } })).toBe(0);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: c.id } })).pointsBalance).toBe(2_147_000_000);
+  });
 });

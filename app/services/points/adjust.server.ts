@@ -5,13 +5,13 @@ import type { Db } from "~/db.server";
 import type { Result } from "~/domain/result";
 import { sourceKeys } from "~/domain/points";
 import { ADJUSTMENT_MESSAGES } from "~/copy/admin";
-import { creditPoints, debitPoints, InsufficientPointsError } from "./ledger.server";
+import { creditPoints, debitPoints, InsufficientPointsError, PointsLimitError } from "./ledger.server";
 
 export type AdjustField = "points" | "reason" | "direction";
 
 export type AdjustResult = Result<
   { message: string; pointsBalance: number },
-  { code: "invalid" | "not_found" | "insufficient_points"; message: string; fields?: Partial<Record<AdjustField, string>> }
+  { code: "invalid" | "not_found" | "insufficient_points" | "points_limit"; message: string; fields?: Partial<Record<AdjustField, string>> }
 >;
 
 const MAX_POINTS = 1_000_000;
@@ -50,6 +50,9 @@ export async function adjustPoints(
     if (direction === "add") await creditPoints(db, source);
     else await debitPoints(db, { ...source, mode: "require" });
   } catch (error) {
+    if (error instanceof PointsLimitError) {
+      return { ok: false, error: { code: "points_limit", message: ADJUSTMENT_MESSAGES.limit, fields: { points: ADJUSTMENT_MESSAGES.limit } } };
+    }
     if (!(error instanceof InsufficientPointsError)) throw error;
     const c = await db.customer.findUniqueOrThrow({ where: { id: customer.id }, select: { pointsBalance: true } });
     return { ok: false, error: { code: "insufficient_points", message: ADJUSTMENT_MESSAGES.insufficient(c.pointsBalance), fields: { points: ADJUSTMENT_MESSAGES.insufficient(c.pointsBalance) } } };
