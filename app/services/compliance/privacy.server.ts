@@ -294,11 +294,29 @@ const FREE_TEXT = {
 } as const;
 type FreeTextTable = keyof typeof FREE_TEXT;
 
+/**
+ * Needles per search statement. A subject's needles grow with their rewards (every code is one), and
+ * each is one `LIKE` per column, joined by OR: SQLite refuses an expression tree deeper than 1 000
+ * ("Expression tree is too large", https://www.sqlite.org/limits.html, SQLITE_MAX_EXPR_DEPTH) and a
+ * statement with more than 32 766 parameters; PostgreSQL more than 65 535 parameters. 250 × 3
+ * columns stays below all of them (a customer with ~330 rewards used to reach SQLite's depth limit,
+ * and customers/redact then failed every time).
+ */
+export const NEEDLES_PER_SEARCH = 250;
+
 async function scrubFreeText(tx: Tx, shop: string, allNeedles: readonly string[], subject: RedactionSubject) {
   const needles = allNeedles.filter((n) => n.trim().length >= MIN_NEEDLE_LENGTH);
   if (needles.length === 0) return;
   // Plain SQL with the provider's placeholders (`?` / `$n`): the identifiers are the constants above.
   const postgres = providerOf(process.env.DATABASE_URL ?? "") === "postgresql";
+  // Searched a slice of the needles at a time; a row found is scrubbed of ALL of them at once, so a
+  // later slice no longer finds it.
+  for (let start = 0; start < needles.length; start += NEEDLES_PER_SEARCH) {
+    await scrubFreeTextMatching(tx, shop, postgres, needles.slice(start, start + NEEDLES_PER_SEARCH), needles, subject);
+  }
+}
+
+async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, searched: readonly string[], needles: readonly string[], subject: RedactionSubject) {
   for (const table of Object.keys(FREE_TEXT) as FreeTextTable[]) {
     const columns: readonly string[] = FREE_TEXT[table];
     const values: string[] = [shop];
@@ -306,7 +324,7 @@ async function scrubFreeText(tx: Tx, shop: string, allNeedles: readonly string[]
       values.push(value);
       return postgres ? `$${values.length}` : "?";
     };
-    const conditions = columns.flatMap((column) => needles.map((needle) => `LOWER("${column}") LIKE ${param(`%${needle.toLowerCase()}%`)}`));
+    const conditions = columns.flatMap((column) => searched.map((needle) => `LOWER("${column}") LIKE ${param(`%${needle.toLowerCase()}%`)}`));
     const sql = `SELECT "id", ${columns.map((c) => `"${c}"`).join(", ")} FROM "${table}" WHERE "shop" = ${postgres ? "$1" : "?"} AND (${conditions.join(" OR ")})`;
     const rows = await tx.$queryRawUnsafe<Record<string, string | null>[]>(sql, ...values);
     for (const row of rows) {
