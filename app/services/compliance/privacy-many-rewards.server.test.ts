@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { codeKey } from "~/domain/rewards";
-import { createCustomer } from "../../../test/support/factories";
+import { createCustomer, createReward } from "../../../test/support/factories";
 import { handleCustomersRedact, NEEDLES_PER_SEARCH } from "./privacy.server";
 
 const SHOP = "redact-many.myshopify.com";
@@ -39,14 +39,12 @@ describe("customers/redact and a customer with 1 200 rewards", () => {
     expect(codes.indexOf(last)).toBeGreaterThanOrEqual(NEEDLES_PER_SEARCH);
     // On ANOTHER customer's reward (the subject's own history is erased whole): a merchant's note.
     const other = await createCustomer(db, SHOP, { firstName: "Other", lastName: "Shopper" });
-    await db.reward.create({
-      data: { id: "other-0", shop: SHOP, customerId: other.id, customerGid: other.shopifyCustomerId, source: "MANUAL", kind: "FIXED_AMOUNT", value: "5.00", currency: "USD", title: "$5 off", code: "OTHER-ABCDEFGHJK", codeKey: codeKey("OTHER-ABCDEFGHJK"), status: "ISSUED", issuedAt: new Date() },
-    });
-    await db.rewardEvent.create({ data: { rewardId: "other-0", shop: SHOP, type: "NOTE", actor: "MERCHANT", note: `same as ${first} and ${last} of many.rewards@example.com` } });
+    const otherReward = await createReward(db, other);
+    await db.rewardEvent.create({ data: { rewardId: otherReward.id, shop: SHOP, type: "NOTE", actor: "MERCHANT", note: `same as ${first} and ${last} of many.rewards@example.com` } });
 
     await handleCustomersRedact(db, { shop: SHOP, payload: { shop_domain: SHOP, customer: { id: Number(customer.shopifyCustomerId.split("/").at(-1)), email: "many.rewards@example.com" } } });
 
-    const note = (await db.rewardEvent.findFirstOrThrow({ where: { rewardId: "other-0", type: "NOTE" } })).note!;
+    const note = (await db.rewardEvent.findFirstOrThrow({ where: { rewardId: otherReward.id, type: "NOTE" } })).note!;
     expect(note).not.toContain(first);
     expect(note).not.toContain(last);
     expect(note).not.toContain("many.rewards@example.com");
