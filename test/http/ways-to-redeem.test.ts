@@ -156,6 +156,13 @@ describe("admin form: validation", () => {
     const redeemed = await redeem(who, atLimit);
     expect(redeemed.status).toBe(200);
     expect(redeemed.body.reward).toMatchObject({ kind: "GIFT_CARD", status: "ISSUED" });
+
+    // Without the optional gift card scope the limit can't be read (GiftCardConfiguration requires
+    // read_gift_cards): the option still saves (not "Shopify unavailable"); the redemption asks for the scope.
+    const noScope = "no-gift-card-scope.myshopify.com";
+    await installEmulatedShop(emulator, noScope, { currencyCode: "USD", giftCards: true, scopes: ["read_customers", "write_discounts", "write_app_proxy", "read_products"] });
+    const saved = await submit("new", { name: "$10 card", kind: "GIFT_CARD", pointsCost: "1000", value: "10", variable: "false", appliesTo: "ALL", active: "true" }, noScope);
+    expect(saved.status).toBe(200);
   });
 
   it("GIVEN a restriction WHEN a collection is unknown, or the kind can't be restricted THEN the field says so", async () => {
