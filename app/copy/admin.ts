@@ -355,6 +355,8 @@ export const OPTION_ERROR_MESSAGES: Readonly<Record<OptionErrorCode, string>> = 
   step_not_dividing_range: "The step must divide the range evenly (most − fewest must be a multiple of the step).",
   value_too_small_for_min: "The fewest points would be worth less than one cent. Raise them or the value.",
   gift_cards_unavailable: "Your store can't issue gift cards (it depends on your Shopify plan and country).",
+  gift_card_over_limit:
+    "Shopify doesn't issue a gift card worth this much (its limit is about $2,000 USD in your store's currency). Lower the value, or the most points a customer can convert.",
 };
 
 export const OPTION_EXPIRY_HELP: string = `Leave empty for codes that never expire (at most ${MAX_EXPIRY_DAYS} days).`;

@@ -112,6 +112,30 @@ export async function deactivateGiftCard(graphql: AdminGraphql, id: string, opti
   return { ok: true, data: { id: r.data.giftCardDeactivate.giftCard?.id ?? id }, cost: r.cost };
 }
 
+// GiftCardConfiguration "Requires `read_gift_cards` access scope"
+// (https://shopify.dev/docs/api/admin-graphql/latest/objects/GiftCardConfiguration).
+export const GIFT_CARD_CONFIGURATION = `#graphql
+  query LoyaltyGiftCardConfiguration {
+    giftCardConfiguration { issueLimit { amount currencyCode } }
+  }
+`;
+
+/**
+ * The most one gift card the app issues may be worth: GiftCardConfiguration.issueLimit ("The issue
+ * limit for gift cards in the default shop currency", 2026-10 schema). Shopify refuses issued cards
+ * above it — $2,000 USD or equivalent since May 2024 — with GIFT_CARD_LIMIT_EXCEEDED
+ * (https://shopify.dev/changelog/update-new-maximum-value-for-gift-cards).
+ */
+export async function getGiftCardIssueLimit(graphql: AdminGraphql, options?: RunOptions): Promise<AdminResult<{ amount: string; currencyCode: string }>> {
+  const r = await runAdmin<{ giftCardConfiguration: { issueLimit: { amount: string; currencyCode: string } } }>(graphql, GIFT_CARD_CONFIGURATION, {}, options);
+  if (!r.ok) return r;
+  const limit = r.data.giftCardConfiguration.issueLimit;
+  if (typeof limit.amount !== "string" || parseMilli(limit.amount) === null) {
+    return { ok: false, error: { kind: "graphql", messages: ["GiftCardConfiguration.issueLimit is not a decimal amount"] }, cost: r.cost };
+  }
+  return { ok: true, data: { amount: limit.amount, currencyCode: limit.currencyCode }, cost: r.cost };
+}
+
 export const GIFT_CARD_BALANCES = `#graphql
   query LoyaltyGiftCardBalances($ids: [ID!]!) {
     nodes(ids: $ids) {

@@ -64,6 +64,17 @@ export function createScaledClock(options: { scale?: number; offsetMs?: number; 
 
 export type Cents = number;
 
+/**
+ * Shopify's gift card limits: $2,000 USD issued, $10,000 USD purchased "or equivalent in global
+ * currencies" (https://shopify.dev/changelog/update-new-maximum-value-for-gift-cards).
+ */
+export const DEFAULT_GIFT_CARD_LIMITS: { issue: Cents; purchase: Cents } = { issue: 200_000, purchase: 1_000_000 };
+
+/** A shop's gift card limits (GiftCardConfiguration), in cents of its currency. */
+export function giftCardLimits(shop: ShopRecord): { issue: Cents; purchase: Cents } {
+  return shop.giftCardLimits ?? DEFAULT_GIFT_CARD_LIMITS;
+}
+
 /** Parses a Shopify Decimal ("10", "10.5", 10.25) into cents, rounding half up. Throws on garbage. */
 export function toCents(value: string | number): Cents {
   const text = typeof value === "number" ? String(value) : value.trim();
@@ -111,6 +122,14 @@ export interface ShopRecord {
   partnerDevelopment: boolean;
   rateLimitPlan: RateLimitPlan;
   features: { giftCards: boolean };
+  /**
+   * GiftCardConfiguration.issueLimit / purchaseLimit, in cents of the shop's currency ("The issue
+   * limit for gift cards in the default shop currency", 2026-10 schema). Shopify's limit is $2,000 USD
+   * for issued cards and $10,000 USD for purchased ones, "or equivalent in global currencies"
+   * (https://shopify.dev/changelog/update-new-maximum-value-for-gift-cards). Optional for snapshots
+   * written before it existed: read it with `giftCardLimits(shop)`.
+   */
+  giftCardLimits?: { issue: Cents; purchase: Cents };
   /** The offline access token the app must present in X-Shopify-Access-Token. */
   accessToken: string;
   /** Granted access scopes; undefined means "every scope" (access checks off except features). */
@@ -143,6 +162,12 @@ export interface ShopSeed {
    * Shopify Plus only — a deliberately strict default; tests set it per shop.
    */
   giftCards?: boolean;
+  /**
+   * GiftCardConfiguration.issueLimit as a Decimal in the shop's currency (default "2000.00": $2,000
+   * USD, taken as the same number in any currency — the emulator has no exchange rates; seed the
+   * equivalent for a shop in another currency).
+   */
+  giftCardIssueLimit?: string;
   scopes?: string[];
   /** "redacted": the app has no Level 2 protected customer data approval (default "full"). */
   customerPersonalData?: "full" | "redacted";
@@ -670,6 +695,7 @@ export class EmulatorStore {
       partnerDevelopment: /development/i.test(planDisplayName),
       rateLimitPlan: seed.rateLimitPlan ?? rateLimitPlanFor(planDisplayName),
       features: { giftCards: seed.giftCards ?? shopifyPlus },
+      giftCardLimits: { issue: toCents(seed.giftCardIssueLimit ?? "2000.00"), purchase: DEFAULT_GIFT_CARD_LIMITS.purchase },
       accessToken: seed.accessToken,
       scopes: seed.scopes,
       uninstalledAt: null,

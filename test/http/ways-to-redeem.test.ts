@@ -138,6 +138,33 @@ describe("admin form: validation", () => {
     expect(await create(form)).toBeTruthy();
   });
 
+  it("GIVEN the shop's gift card issue limit (Shopify: $2,000 USD or equivalent, giftCardConfiguration.issueLimit) WHEN a gift card option is worth more, fixed or at its most points THEN a field error and nothing saved; at the limit it saves and redeems", async () => {
+    const before = await db.rewardTemplate.count({ where: { shop: SHOP } });
+    const fixed = await submit("new", { name: "Big card", kind: "GIFT_CARD", pointsCost: "1000", value: "2000.01", variable: "false", appliesTo: "ALL", active: "true" });
+    expect(fixed.status).toBe(400);
+    expect(fixed.body.fieldErrors.value).toEqual({ code: "gift_card_over_limit", message: OPTION_ERROR_MESSAGES.gift_card_over_limit });
+    // Variable: 100 points buy 10.00, so 30 000 points would be a 3 000.00 card.
+    const variable = await submit("new", {
+      name: "Card by points", kind: "GIFT_CARD", pointsCost: "100", value: "10", variable: "true", pointsMin: "100", pointsMax: "30000", pointsStep: "100", appliesTo: "ALL", active: "true",
+    });
+    expect(variable.status).toBe(400);
+    expect(variable.body.fieldErrors.pointsMax).toEqual({ code: "gift_card_over_limit", message: OPTION_ERROR_MESSAGES.gift_card_over_limit });
+    expect(await db.rewardTemplate.count({ where: { shop: SHOP } })).toBe(before);
+
+    const atLimit = await create({ name: "Top card", kind: "GIFT_CARD", pointsCost: "1000", value: "2000" });
+    const who = await member(1000);
+    const redeemed = await redeem(who, atLimit);
+    expect(redeemed.status).toBe(200);
+    expect(redeemed.body.reward).toMatchObject({ kind: "GIFT_CARD", status: "ISSUED" });
+
+    // Without the optional gift card scope the limit can't be read (GiftCardConfiguration requires
+    // read_gift_cards): the option still saves (not "Shopify unavailable"); the redemption asks for the scope.
+    const noScope = "no-gift-card-scope.myshopify.com";
+    await installEmulatedShop(emulator, noScope, { currencyCode: "USD", giftCards: true, scopes: ["read_customers", "write_discounts", "write_app_proxy", "read_products"] });
+    const saved = await submit("new", { name: "$10 card", kind: "GIFT_CARD", pointsCost: "1000", value: "10", variable: "false", appliesTo: "ALL", active: "true" }, noScope);
+    expect(saved.status).toBe(200);
+  });
+
   it("GIVEN a restriction WHEN a collection is unknown, or the kind can't be restricted THEN the field says so", async () => {
     const unknown = await submit("new", { name: "x", kind: "FIXED_AMOUNT", pointsCost: "100", value: "1", appliesTo: "COLLECTIONS", appliesToIds: `${summer.id}, gid://shopify/Collection/99999`, variable: "false", active: "true" });
     expect(unknown.body.fieldErrors.appliesToIds.code).toBe("collection_not_found");

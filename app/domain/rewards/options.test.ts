@@ -88,6 +88,29 @@ describe("parseRedemptionOption", () => {
   });
 });
 
+describe("parseRedemptionOption: the gift card issue limit", () => {
+  // Shopify refuses issued gift cards above $2,000 USD or equivalent (giftCardConfiguration.issueLimit,
+  // https://shopify.dev/changelog/update-new-maximum-value-for-gift-cards).
+  const limited = { giftCards: true, giftCardIssueLimit: "2000.00" };
+  const card: OptionFormInput = { ...base, kind: "GIFT_CARD", pointsCost: "100", value: "10" };
+
+  it("GIVEN a fixed gift card above the limit THEN the value field says so; at the limit it is fine", () => {
+    expect(errorsOf({ ...card, value: "2000.01" }, limited)).toEqual({ value: "gift_card_over_limit" });
+    expect(errorsOf({ ...card, value: "2000" }, limited)).toEqual({});
+  });
+
+  it("GIVEN a variable gift card whose most points buy more than the limit THEN pointsMax says so", () => {
+    const variable = { ...card, variable: "true", pointsMin: "100", pointsStep: "100" };
+    expect(errorsOf({ ...variable, pointsMax: "20100" }, limited)).toEqual({ pointsMax: "gift_card_over_limit" });
+    expect(errorsOf({ ...variable, pointsMax: "20000" }, limited)).toEqual({});
+  });
+
+  it("GIVEN other kinds, or no known limit THEN no gift card limit applies", () => {
+    expect(errorsOf({ ...base, value: "5000" }, limited)).toEqual({});
+    expect(errorsOf({ ...card, value: "5000" }, { giftCards: true })).toEqual({});
+  });
+});
+
 describe("checkPointsChoice", () => {
   const range = { min: 100, max: 5000, step: 100 };
   it.each<[unknown, string]>([

@@ -58,7 +58,8 @@ export type OptionErrorCode =
   | "min_above_max"
   | "step_not_dividing_range"
   | "value_too_small_for_min"
-  | "gift_cards_unavailable";
+  | "gift_cards_unavailable"
+  | "gift_card_over_limit";
 
 export type OptionFieldErrors = Partial<Record<OptionField, OptionErrorCode>>;
 
@@ -113,6 +114,13 @@ export function canBeVariable(kind: RewardKind): boolean {
 function cents(amount: string): number {
   const [whole, fraction = ""] = amount.split(".");
   return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
+}
+
+/** A Decimal from Shopify (MoneyV2.amount: "2000.0", "1850.25"); more than two decimals are cut (the limit is a bound, never rounded up). */
+const AMOUNT_LIMIT = /^\d{1,12}(\.\d+)?$/;
+function limitCents(amount: string): number {
+  const [whole, fraction = ""] = amount.split(".");
+  return Number(whole) * 100 + Number(fraction.slice(0, 2).padEnd(2, "0"));
 }
 
 function fromCents(value: number): string {
@@ -186,13 +194,25 @@ function ids(raw: string | undefined): string[] {
 }
 
 /**
+ * What the form's rules need to know about the shop.
+ * - `giftCards`: whether the shop can issue gift cards (Shopify's plan/country feature).
+ * - `giftCardIssueLimit`: the most one issued gift card may be worth, a Decimal in the shop's
+ *   currency (GiftCardConfiguration.issueLimit: "The issue limit for gift cards in the default shop
+ *   currency", 2026-10 schema; Shopify refuses issued cards above $2,000 USD or equivalent,
+ *   https://shopify.dev/changelog/update-new-maximum-value-for-gift-cards). Absent: not known.
+ */
+export interface OptionShop {
+  giftCards: boolean;
+  giftCardIssueLimit?: string | null;
+}
+
+/**
  * Checks a "Ways to redeem" form. Every field gets its own error code, so the form can show them all
- * at once. `shop.giftCards`: whether the shop can issue gift cards (Shopify's plan/country feature).
- * Product and collection EXISTENCE is checked by the use-case against Shopify; this checks shapes.
+ * at once. Product and collection EXISTENCE is checked by the use-case against Shopify; this checks shapes.
  */
 export function parseRedemptionOption(
   input: OptionFormInput,
-  shop: { giftCards: boolean },
+  shop: OptionShop,
 ): { ok: true; draft: RedemptionOptionDraft } | { ok: false; errors: OptionFieldErrors } {
   const errors: OptionFieldErrors = {};
   const name = input.name?.trim() ?? "";
@@ -274,6 +294,16 @@ export function parseRedemptionOption(
         } else variable = { min, max, step };
       }
     }
+  }
+
+  // A gift card worth more than the shop may issue would be refused by Shopify on every redemption
+  // (GIFT_CARD_LIMIT_EXCEEDED): the most a customer can get is the fixed value, or the value of the
+  // most points of a variable option.
+  const limit = shop.giftCardIssueLimit && AMOUNT_LIMIT.test(shop.giftCardIssueLimit) ? limitCents(shop.giftCardIssueLimit) : null;
+  if (kind === "GIFT_CARD" && limit !== null && pointsCost !== null && !errors.value && value !== "0") {
+    if (variable) {
+      if (cents(variableValue({ pointsCost, value }, variable.max)) > limit) errors.pointsMax = "gift_card_over_limit";
+    } else if (!(input.variable === "on" || input.variable === "true") && cents(value) > limit) errors.value = "gift_card_over_limit";
   }
 
   if (Object.keys(errors).length > 0 || !kind || pointsCost === null) return { ok: false, errors };

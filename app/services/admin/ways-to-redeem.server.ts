@@ -23,6 +23,7 @@ import type { Problem, Result } from "~/domain/result";
 import { OPTION_ERROR_MESSAGES, OPTION_MESSAGES } from "~/copy/admin";
 import { checkAvailability } from "~/services/rewards/generate.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
+import { getGiftCardIssueLimit } from "~/shopify/gift-cards.server";
 import { lookupCatalog } from "~/shopify/products.server";
 
 export const PURPOSE = "POINTS_REDEMPTION";
@@ -179,12 +180,23 @@ export async function saveRedemptionOption(deps: WaysToRedeemDeps, target: { sho
   // Gift cards depend on the shop's plan and country: ask the kind's adapter (the same check a
   // redemption makes), only when the merchant picked it.
   let giftCards = true;
+  let giftCardIssueLimit: string | null = null;
   if (input.kind?.trim() === "GIFT_CARD") {
     const availability = await checkAvailability({ graphql, options: { timeoutMs: 10_000 } }, "GIFT_CARD");
     if (!availability.ok) return SHOPIFY_UNAVAILABLE;
     giftCards = availability.data.available;
+    // Shopify refuses a gift card worth more than the shop's issue limit on every redemption, so the
+    // option is refused now (https://shopify.dev/changelog/update-new-maximum-value-for-gift-cards).
+    // Reading it needs `read_gift_cards`, part of the optional gift card scope: until the merchant
+    // grants it no card can be issued at all (the redemption asks for the scope), so the limit is
+    // then not known and not checked.
+    if (giftCards) {
+      const limit = await getGiftCardIssueLimit(graphql, { timeoutMs: 10_000 });
+      if (limit.ok) giftCardIssueLimit = limit.data.amount;
+      else if (limit.error.kind !== "access_denied") return SHOPIFY_UNAVAILABLE;
+    }
   }
-  const parsed = parseRedemptionOption(input, { giftCards });
+  const parsed = parseRedemptionOption(input, { giftCards, giftCardIssueLimit });
   if (!parsed.ok) return invalid(parsed.errors);
   const draft = parsed.draft;
   const catalog = await checkCatalog(graphql, draft);

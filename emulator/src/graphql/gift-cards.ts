@@ -1,7 +1,7 @@
 // Gift card mutations (https://shopify.dev/docs/api/admin-graphql/latest/mutations/giftCardCreate and
 // the schema's field descriptions). The feature/scope gate (ACCESS_DENIED) is applied by
 // the root field wrapper in root.ts before these run.
-import { StoreError, toCents, type GiftCardRecord } from "../store";
+import { formatDecimal, giftCardLimits, StoreError, toCents, type GiftCardRecord } from "../store";
 import type { FieldArgs, ResolverContext, View } from "./context";
 import { notEmulated } from "./errors";
 import { giftCardView } from "./views";
@@ -52,6 +52,15 @@ export function giftCardCreate(args: FieldArgs, ctx: ResolverContext): View {
     err(["initialAmount"], "MISSING_ARGUMENT", "Initial amount is required.");
   }
   if (amount !== undefined && amount <= 0) err(amountPath, "GREATER_THAN", "Initial value must be greater than 0");
+  // The issue limit: "a maximum value of $2,000USD (or equivalent in global currencies) has been
+  // added to gift card issuance. All versions of the Gift Card API will respond with an error for
+  // issued gift cards that exceed" it (https://shopify.dev/changelog/update-new-maximum-value-for-gift-cards);
+  // the shop's limit is GiftCardConfiguration.issueLimit, and the 2026-10 GiftCardErrorCode for it is
+  // GIFT_CARD_LIMIT_EXCEEDED ("The gift card's value exceeds the allowed limits"). A card in another
+  // currency is compared with the same number (the emulator has no exchange rates).
+  else if (amount !== undefined && amount > giftCardLimits(shop).issue) {
+    err(amountPath, "GIFT_CARD_LIMIT_EXCEEDED", `Initial value exceeds the maximum of ${formatDecimal(giftCardLimits(shop).issue)} ${shop.currencyCode} for an issued gift card`);
+  }
 
   // Codes: 8-20 letters and digits, unique per shop, case-insensitive.
   const code = input.code ?? undefined;

@@ -1,7 +1,7 @@
 // The emulated root fields. Every other root field of the real schema is still valid GraphQL but
 // answers with a "not emulated" error (execute.ts), so the app can't silently depend on it.
 import type { GraphQLResolveInfo } from "graphql";
-import type { CustomerRecord, GiftCardRecord } from "../store";
+import { giftCardLimits, type CustomerRecord, type GiftCardRecord } from "../store";
 import { gidNumber, paginate, type PageArgs } from "./connection";
 import type { FieldArgs, FieldFunction, ResolverContext } from "./context";
 import {
@@ -15,7 +15,7 @@ import { accessDenied, notEmulated, parseGid } from "./errors";
 import { giftCardCreate, giftCardDeactivate } from "./gift-cards";
 import { storeCreditAccountCredit, storeCreditAccountDebit, storeCreditNode } from "./store-credit";
 import { applySearch } from "./search";
-import { collectionView, customerView, discountCodeNodeView, discountNodeView, giftCardView, orderView, productView, shopView, variantView } from "./views";
+import { collectionView, customerView, discountCodeNodeView, discountNodeView, giftCardView, money, orderView, productView, shopView, variantView } from "./views";
 
 export interface RootField {
   resolve: FieldFunction;
@@ -254,6 +254,28 @@ export const queryRootFields: Readonly<Record<string, RootField>> = {
     },
   },
   giftCards: { feature: "giftCards", resolve: giftCardsConnection },
+  // "The configuration for the shop's gift cards"; GiftCardConfiguration "Requires `read_gift_cards`
+  // access scope" (https://shopify.dev/docs/api/admin-graphql/latest/objects/GiftCardConfiguration —
+  // the schema's access table has no entry for it, so the scope is checked here). Limits are "in the
+  // default shop currency" (2026-10 schema).
+  giftCardConfiguration: {
+    feature: "giftCards",
+    resolve: (_args, ctx) => {
+      const scopes = ctx.shop.scopes;
+      if (scopes && !scopes.includes("read_gift_cards") && !scopes.includes("write_gift_cards")) {
+        throw accessDenied("giftCardConfiguration", "`read_gift_cards` access scope.");
+      }
+      const limits = giftCardLimits(ctx.shop);
+      return {
+        __typename: "GiftCardConfiguration",
+        issueLimit: money(limits.issue, ctx.shop.currencyCode),
+        purchaseLimit: money(limits.purchase, ctx.shop.currencyCode),
+        expirationConfiguration: () => {
+          throw notEmulated("GiftCardConfiguration.expirationConfiguration");
+        },
+      };
+    },
+  },
   storeCreditAccount: {
     resolve: (args, ctx) => {
       const id = String(args.id);

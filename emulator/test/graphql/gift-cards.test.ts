@@ -90,6 +90,29 @@ describe("giftCardCreate", () => {
     expect(await errorsFor({ initialValue: "5", customerId: "gid://shopify/Customer/77" })).toEqual([["input.customerId", "CUSTOMER_NOT_FOUND"]]);
   });
 
+  it("GIVEN the shop's gift card issue limit THEN a card worth more is refused with GIFT_CARD_LIMIT_EXCEEDED and nothing is issued; a card worth exactly the limit is issued", async () => {
+    // Shopify caps issued gift cards at $2,000 USD or the equivalent
+    // (https://shopify.dev/changelog/update-new-maximum-value-for-gift-cards), readable as
+    // giftCardConfiguration.issueLimit.
+    const { handler, store } = setup({ giftCards: true, currencyCode: "USD" });
+    const over = await gql(handler, CREATE, { input: { initialAmount: { amount: "2000.01", currencyCode: "USD" }, code: "OVERLIMIT0001" } });
+    expect(over.body.data?.giftCardCreate.giftCard).toBeNull();
+    expect(over.body.data?.giftCardCreate.userErrors).toEqual([
+      { field: ["input", "initialAmount", "amount"], code: "GIFT_CARD_LIMIT_EXCEEDED", message: expect.stringContaining("2000.0") },
+    ]);
+    const deprecated = await gql(handler, CREATE, { input: { initialValue: "5000", code: "OVERLIMIT0002" } });
+    expect(deprecated.body.data?.giftCardCreate.userErrors.map((e: { field: string[]; code: string }) => [e.field.join("."), e.code])).toEqual([
+      ["input.initialValue", "GIFT_CARD_LIMIT_EXCEEDED"],
+    ]);
+    expect(store.listGiftCards(SHOP)).toHaveLength(0);
+    const at = await gql(handler, CREATE, { input: { initialAmount: { amount: "2000", currencyCode: "USD" }, code: "ATLIMIT00001" } });
+    expect(at.body.data?.giftCardCreate.userErrors).toEqual([]);
+    // A shop seeded with another limit (Shopify sets it per shop and currency).
+    const small = setup({ giftCards: true, giftCardIssueLimit: "500.00" });
+    const refused = await gql(small.handler, CREATE, { input: { initialAmount: { amount: "500.01", currencyCode: "EUR" } } });
+    expect(refused.body.data?.giftCardCreate.userErrors[0]?.code).toBe("GIFT_CARD_LIMIT_EXCEEDED");
+  });
+
   it("GIVEN a card issued in another currency without a strategy THEN it is created with NONE and cannot pay an order in the shop's currency; a shop-currency card defaults to MARKET_FX (issue 17, point 7)", async () => {
     const { handler, store } = setup({ giftCards: true });
     const foreign = await gql(handler, CREATE, { input: { initialAmount: { amount: "5", currencyCode: "USD" }, code: "FOREIGNCARD1" } });
@@ -220,5 +243,30 @@ describe("giftCards(query:)", () => {
     const { handler } = setup({ giftCards: false });
     const { body } = await gql(handler, LIST, { query: "x" });
     expect(body.errors?.[0].extensions?.code).toBe("ACCESS_DENIED");
+  });
+});
+
+describe("giftCardConfiguration", () => {
+  const CONFIG = `{ giftCardConfiguration { issueLimit { amount currencyCode } purchaseLimit { amount currencyCode } } }`;
+
+  it("GIVEN a shop THEN it answers the issue and purchase limits in the shop's currency ($2,000 / $10,000 by default)", async () => {
+    const { handler } = setup({ giftCards: true, currencyCode: "USD" });
+    const { body } = await gql(handler, CONFIG);
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.giftCardConfiguration).toEqual({
+      issueLimit: { amount: "2000.0", currencyCode: "USD" },
+      purchaseLimit: { amount: "10000.0", currencyCode: "USD" },
+    });
+    const seeded = setup({ giftCards: true, giftCardIssueLimit: "1850" });
+    expect((await gql(seeded.handler, CONFIG)).body.data?.giftCardConfiguration.issueLimit).toEqual({ amount: "1850.0", currencyCode: "EUR" });
+  });
+
+  it("GIVEN no gift card access THEN ACCESS_DENIED (GiftCardConfiguration requires `read_gift_cards`)", async () => {
+    const noScope = setup({ giftCards: true, scopes: ["write_discounts"] });
+    expect((await gql(noScope.handler, CONFIG)).body.errors?.[0].extensions?.code).toBe("ACCESS_DENIED");
+    const readOnly = setup({ giftCards: true, scopes: ["read_gift_cards"] });
+    expect((await gql(readOnly.handler, CONFIG)).body.errors).toBeUndefined();
+    const noFeature = setup({ giftCards: false });
+    expect((await gql(noFeature.handler, CONFIG)).body.errors?.[0].extensions?.code).toBe("ACCESS_DENIED");
   });
 });
