@@ -127,10 +127,10 @@ export const GIFT_CARD_CONFIGURATION = `#graphql
  * (https://shopify.dev/changelog/update-new-maximum-value-for-gift-cards).
  */
 export async function getGiftCardIssueLimit(graphql: AdminGraphql, options?: RunOptions): Promise<AdminResult<{ amount: string; currencyCode: string }>> {
-  const r = await runAdmin<{ giftCardConfiguration: { issueLimit: { amount: string; currencyCode: string } } }>(graphql, GIFT_CARD_CONFIGURATION, {}, options);
+  const r = await runAdmin<{ giftCardConfiguration: { issueLimit: { amount?: unknown; currencyCode?: unknown } | null } | null }>(graphql, GIFT_CARD_CONFIGURATION, {}, options);
   if (!r.ok) return r;
-  const limit = r.data.giftCardConfiguration.issueLimit;
-  if (typeof limit.amount !== "string" || parseMilli(limit.amount) === null) {
+  const limit = r.data.giftCardConfiguration?.issueLimit;
+  if (!limit || typeof limit.amount !== "string" || parseMilli(limit.amount) === null || typeof limit.currencyCode !== "string") {
     return { ok: false, error: { kind: "graphql", messages: ["GiftCardConfiguration.issueLimit is not a decimal amount"] }, cost: r.cost };
   }
   return { ok: true, data: { amount: limit.amount, currencyCode: limit.currencyCode }, cost: r.cost };

@@ -1,0 +1,21 @@
+// The shop's gift card issue limit, as Shopify answers it: an answer without a readable amount is a
+// failed call (the option is then not saved: "Shopify unavailable"), never a crash.
+import { describe, expect, it } from "vitest";
+import type { AdminGraphql } from "./graphql.server";
+import { getGiftCardIssueLimit } from "./gift-cards.server";
+
+const answering = (data: unknown): AdminGraphql => async () => new Response(JSON.stringify({ data }), { headers: { "Content-Type": "application/json" } });
+
+describe("getGiftCardIssueLimit", () => {
+  it("reads Shopify's MoneyV2", async () => {
+    expect(await getGiftCardIssueLimit(answering({ giftCardConfiguration: { issueLimit: { amount: "2000.0", currencyCode: "USD" } } }))).toMatchObject({ ok: true, data: { amount: "2000.0", currencyCode: "USD" } });
+  });
+  it.each([
+    ["no configuration", { giftCardConfiguration: null }],
+    ["no issue limit", { giftCardConfiguration: { issueLimit: null } }],
+    ["an amount that is not a decimal", { giftCardConfiguration: { issueLimit: { amount: "lots", currencyCode: "USD" } } }],
+    ["no currency", { giftCardConfiguration: { issueLimit: { amount: "2000.0" } } }],
+  ])("GIVEN %s THEN a failed call, not a crash", async (_label, data) => {
+    expect(await getGiftCardIssueLimit(answering(data))).toMatchObject({ ok: false, error: { kind: "graphql" } });
+  });
+});
