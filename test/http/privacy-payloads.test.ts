@@ -4,12 +4,13 @@
 //      of another customer's)
 // THEN the effect acts on the subject it names and only on them, or refuses with a visible reason
 //      (the delivery's lastError) and changes nothing.
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { applyWebhooks } from "../support/webhooks";
+import { allowErrorLogs } from "../support/error-logs";
 import { createReward } from "../support/factories";
 import { findText } from "../support/text-search";
 import { recordEvent } from "~/services/rewards/events.server";
@@ -75,6 +76,15 @@ describe("customers/redact and customers/data_request name their customer by an 
 
 describe("a privacy webhook whose body names another shop than the delivery's X-Shopify-Shop-Domain", () => {
   const ELSEWHERE = "someone-else.myshopify.com";
+  // Each refused delivery is dead-lettered at once, which the worker logs as an error; the tests
+  // assert the dead letter and its reason.
+  let logged: ReturnType<typeof allowErrorLogs>;
+  beforeEach(() => {
+    logged = allowErrorLogs();
+  });
+  afterEach(() => {
+    expect(logged.messages()).toContain("webhook effect failed for good; delivery dead-lettered");
+  });
 
   it("customers/redact is refused with the reason in lastError: the shop's customer with the same email is untouched", async () => {
     // The same person is a customer of both shops (same email, another customer id in each).
@@ -87,6 +97,8 @@ describe("a privacy webhook whose body names another shop than the delivery's X-
     const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
     expect(delivery.appliedAt).toBeNull();
     expect(delivery.lastError).toContain(`names the shop ${ELSEWHERE}`);
+    // Retrying would change nothing: dead-lettered after the one attempt, not retried for hours.
+    expect(delivery).toMatchObject({ attempts: 1, nextAttemptAt: null, deadAt: expect.any(Date) });
   });
 
   it("customers/data_request is refused the same way: nothing of this shop's customer is exported", async () => {
@@ -97,7 +109,9 @@ describe("a privacy webhook whose body names another shop than the delivery's X-
     await applyWebhooks();
 
     expect(await db.complianceRequest.count({ where: { shop: SHOP } })).toBe(before);
-    expect((await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } })).lastError).toContain(`names the shop ${ELSEWHERE}`);
+    const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
+    expect(delivery.lastError).toContain(`names the shop ${ELSEWHERE}`);
+    expect(delivery).toMatchObject({ attempts: 1, nextAttemptAt: null, deadAt: expect.any(Date) });
   });
 
   it("shop/redact is refused: the delivering shop's data stays", async () => {
@@ -112,6 +126,7 @@ describe("a privacy webhook whose body names another shop than the delivery's X-
     expect(await db.session.count({ where: { shop } })).toBeGreaterThan(0);
     const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
     expect(delivery.lastError).toContain(`names the shop ${ELSEWHERE}`);
+    expect(delivery).toMatchObject({ attempts: 1, nextAttemptAt: null, deadAt: expect.any(Date) });
 
     // The same shop/redact naming its own shop erases it.
     const own = await emulator.sendWebhook("shop/redact", shop, JSON.stringify({ shop_id: 2, shop_domain: shop }));

@@ -17,6 +17,7 @@ import { providerOf, type Db } from "~/db.server";
 import { err, type Err, type Problem } from "~/domain/result";
 import { parseJsonKeepingBigIds, shopifyIdOf } from "~/domain/shopify-ids";
 import { hasControlCharacters } from "~/domain/text";
+import { UnappliableDelivery } from "~/services/webhooks/inbox.server";
 
 export interface PrivacyEffectContext {
   shop: string;
@@ -58,14 +59,15 @@ function customerRef(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">):
  * Every privacy webhook's body names its shop (`shop_domain`,
  * https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance). A body naming another shop
  * than the delivery's X-Shopify-Shop-Domain is not applied to either: erasing (or exporting) this
- * shop's data on the word of a request about another shop cannot be undone. The effect throws, so
- * the delivery keeps this reason in `lastError` and ends as a dead letter the merchant sees.
+ * shop's data on the word of a request about another shop cannot be undone. Retrying changes
+ * nothing: the delivery is dead-lettered at once with the reason in `lastError`, where the merchant
+ * sees it (UnappliableDelivery).
  */
 function requireSameShop(ctx: { shop: string; payload?: unknown }): void {
   const named = ctx.payload !== null && typeof ctx.payload === "object" ? (ctx.payload as { shop_domain?: unknown }).shop_domain : undefined;
   if (named === undefined || named === null || named === ctx.shop) return;
   const shown = typeof named === "string" ? named.slice(0, 255) : JSON.stringify(named).slice(0, 255);
-  throw new Error(`the body names the shop ${shown}, not ${ctx.shop} that delivered it: nothing was changed`);
+  throw new UnappliableDelivery(`the body names the shop ${shown}, not ${ctx.shop} that delivered it: nothing was changed`);
 }
 
 /**

@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import db, { directSql } from "~/db.server";
 import type { DirectSql } from "~/direct-sql.server";
-import { applyDueDeliveries, claimDueDeliveries, createDeliveryRecorder, recordDeliveries, recordDelivery, type WebhookEffects } from "./inbox.server";
+import { applyDueDeliveries, claimDueDeliveries, createDeliveryRecorder, recordDeliveries, recordDelivery, UnappliableDelivery, type WebhookEffects } from "./inbox.server";
 import type { VerifiedWebhook } from "./receive.server";
+import { allowErrorLogs } from "../../../test/support/error-logs";
 
 function delivery(shop = "inbox-test.myshopify.com"): VerifiedWebhook {
   return { shop, topic: "orders/create", webhookId: randomUUID(), apiVersion: "2026-10", triggeredAt: null, rawBody: "{}", payload: {} };
@@ -125,5 +126,27 @@ describe("webhook inbox", () => {
     const summary = await applyDueDeliveries(db, effects, { workerId: `lanes-${concurrency}`, now: () => new Date(), batchSize: 100, leaseMs: 60_000, concurrency });
     expect(summary.applied).toBe(8);
     expect(most).toBe(concurrency);
+  });
+
+  it("GIVEN an effect that throws UnappliableDelivery THEN the delivery is dead-lettered after that one attempt, with the reason; a plain error is retried", async () => {
+    const logged = allowErrorLogs(); // a dead letter is logged as an error
+    await db.webhookDelivery.deleteMany();
+    const unappliable = delivery("unappliable.myshopify.com");
+    const flaky = delivery("flaky.myshopify.com");
+    for (const d of [unappliable, flaky]) await recordDelivery(db, d, new Date(Date.now() - 1_000));
+    const effects = {
+      "orders/create": [
+        async (_db: unknown, d: { shop: string }) => {
+          if (d.shop === "unappliable.myshopify.com") throw new UnappliableDelivery("the body contradicts the delivery");
+          throw new Error("a blip");
+        },
+      ],
+    } as unknown as WebhookEffects;
+    const summary = await applyDueDeliveries(db, effects, { workerId: "unappliable", now: () => new Date(), batchSize: 100, leaseMs: 60_000, concurrency: 1 });
+    expect(summary).toMatchObject({ claimed: 2, dead: 1, retried: 1 });
+    const row = (shop: string) => db.webhookDelivery.findFirstOrThrow({ where: { shop } });
+    expect(await row(unappliable.shop)).toMatchObject({ attempts: 1, nextAttemptAt: null, deadAt: expect.any(Date), lastError: "UnappliableDelivery: the body contradicts the delivery" });
+    expect(await row(flaky.shop)).toMatchObject({ attempts: 1, nextAttemptAt: expect.any(Date), deadAt: null });
+    expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
   });
 });

@@ -121,6 +121,19 @@ export function createDeliveryRecorder(sql: DirectSql, options: DeliveryRecorder
 }
 
 export type WebhookEffect = (db: Db, delivery: WebhookDeliveryContext) => Promise<void>;
+
+/**
+ * Thrown by an effect when the delivery can never be applied as sent — its body contradicts the
+ * verified delivery (a privacy request naming another shop), say. Retrying changes nothing, so it is
+ * dead-lettered at once with this message (the merchant sees it in Webhook deliveries and can retry
+ * it by hand), instead of being retried for hours first.
+ */
+export class UnappliableDelivery extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnappliableDelivery";
+  }
+}
 export type WebhookEffects = Readonly<Record<WebhookTopic, readonly WebhookEffect[]>>;
 
 /** Webhook deliveries are retried quickly at first (a lock, a blip), then up to ~1 h apart; ~3 h in all. */
@@ -218,7 +231,10 @@ async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, o
     summary.applied++;
   } catch (error) {
     const lastError = describeError(error);
-    const plan = planRetry({ attempts: attempt, now: options.now(), policy: options.retryPolicy ?? WEBHOOK_RETRY_POLICY, ...(options.random ? { random: options.random } : {}) });
+    const plan =
+      error instanceof UnappliableDelivery
+        ? ({ type: "give_up" } as const)
+        : planRetry({ attempts: attempt, now: options.now(), policy: options.retryPolicy ?? WEBHOOK_RETRY_POLICY, ...(options.random ? { random: options.random } : {}) });
     if (plan.type === "retry") {
       await db.webhookDelivery.updateMany({ where: mine, data: { attempts: attempt, nextAttemptAt: plan.at, claimedBy: null, claimedUntil: null, lastError } });
       log.warn({ err: error, attempt, retryAt: plan.at }, "webhook effect failed; retry scheduled");
