@@ -153,3 +153,21 @@ describe("right after the merchant granted access, before the worker applied app
     expect(await anonymous.text()).not.toMatch(/granted/);
   });
 });
+
+describe("app/scopes_update deliveries out of order", () => {
+  it("GIVEN two grants whose app/scopes_update arrive newest first THEN the stored scopes are what Shopify has granted now, not the older body's", async () => {
+    const older = await emulator.requestScopes(SHOP, ["read_store_credit_accounts"], { webhook: { deliver: false } });
+    const newer = await emulator.requestScopes(SHOP, ["write_store_credit_account_transactions"], { webhook: { deliver: false } });
+    const olderBody = JSON.parse(older.webhook!.signed.body) as { current: string[] };
+    expect(olderBody.current).not.toContain("write_store_credit_account_transactions");
+    for (const sent of [newer.webhook!, older.webhook!]) {
+      const res = await fetch(sent.url, { method: "POST", headers: sent.signed.headers, body: sent.signed.body });
+      expect(res.status).toBe(200);
+      await applyWebhooks();
+    }
+    const stored = (await db.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).scope?.split(",") ?? [];
+    expect(stored).toEqual(expect.arrayContaining([...REQUIRED, ...GIFT_CARD_SCOPES, "read_store_credit_accounts", "write_store_credit_account_transactions"]));
+    const deliveries = await db.webhookDelivery.findMany({ where: { webhookId: { in: [older.webhook!.signed.webhookId, newer.webhook!.signed.webhookId] } } });
+    expect(deliveries.map((d) => d.appliedAt !== null)).toEqual([true, true]);
+  });
+});

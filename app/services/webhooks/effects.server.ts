@@ -7,7 +7,7 @@ import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
-import { storeGrantedScopes } from "~/services/lifecycle/scopes.server";
+import { grantedScopesOf, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { parseJsonKeepingBigIds, refundFacts } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
@@ -15,13 +15,21 @@ import { referralCancelEffect, referralRefundEffect } from "~/services/referrals
 import { vipOrderCanceled, vipRefundCreated } from "~/services/vip/tiers.server";
 import { handleDiscountDeleted, handleDiscountUpdated } from "~/services/reconcile/discounts.server";
 import type { WebhookDeliveryContext } from "./context";
+import { effectDeps } from "./effect-deps.server";
 import type { WebhookEffects } from "./inbox.server";
 
-/** app/scopes_update: keep the stored offline session's scopes current. Payload `{ current: string[] }`. */
+/**
+ * app/scopes_update: keep the stored offline session's scopes current. The body (`{ previous,
+ * current }`) says what the scopes were when it was sent, but deliveries are not ordered
+ * (docs/decisions/007): a grant and a later change can arrive the other way round, and the older
+ * body would then overwrite the newer scopes. So the delivery is the signal and Shopify the source:
+ * the scopes granted now are asked for (refreshGrantedScopes, as the admin does right after a
+ * grant). A shop without an offline session (uninstalled) has nothing to keep current.
+ */
 export async function appScopesUpdated(db: Db, delivery: WebhookDeliveryContext): Promise<void> {
-  const current = (delivery.payload as { current?: unknown } | null)?.current;
-  if (!Array.isArray(current) || !current.every((s) => typeof s === "string")) return;
-  await storeGrantedScopes(db, delivery.shop, current);
+  if ((await grantedScopesOf(db, delivery.shop)) === null) return;
+  const refreshed = await refreshGrantedScopes(await effectDeps(db), delivery.shop);
+  if (!refreshed.ok) throw new Error(`the shop's granted scopes could not be read from Shopify: ${refreshed.error.message}`);
 }
 
 export const WEBHOOK_EFFECTS: WebhookEffects = {
