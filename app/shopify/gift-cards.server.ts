@@ -126,14 +126,17 @@ export const GIFT_CARD_CONFIGURATION = `#graphql
  * above it — $2,000 USD or equivalent since May 2024 — with GIFT_CARD_LIMIT_EXCEEDED
  * (https://shopify.dev/changelog/update-new-maximum-value-for-gift-cards).
  */
-export async function getGiftCardIssueLimit(graphql: AdminGraphql, options?: RunOptions): Promise<AdminResult<{ amount: string; currencyCode: string }>> {
+export async function getGiftCardIssueLimit(graphql: AdminGraphql, options?: RunOptions): Promise<AdminResult<{ amount: string; cents: number; currencyCode: string }>> {
   const r = await runAdmin<{ giftCardConfiguration: { issueLimit: { amount?: unknown; currencyCode?: unknown } | null } | null }>(graphql, GIFT_CARD_CONFIGURATION, {}, options);
   if (!r.ok) return r;
   const limit = r.data.giftCardConfiguration?.issueLimit;
-  if (!limit || typeof limit.amount !== "string" || parseMilli(limit.amount) === null || typeof limit.currencyCode !== "string") {
+  const amount = limit?.amount;
+  const milli = typeof amount === "string" ? parseMilli(amount) : null;
+  if (typeof amount !== "string" || milli === null || milli < 0n || typeof limit?.currencyCode !== "string") {
     return { ok: false, error: { kind: "graphql", messages: ["GiftCardConfiguration.issueLimit is not a decimal amount"] }, cost: r.cost };
   }
-  return { ok: true, data: { amount: limit.amount, currencyCode: limit.currencyCode }, cost: r.cost };
+  // Whole cents, rounded down: the limit is a bound, never rounded up.
+  return { ok: true, data: { amount, cents: Number(milli / 10n), currencyCode: limit.currencyCode }, cost: r.cost };
 }
 
 export const GIFT_CARD_BALANCES = `#graphql

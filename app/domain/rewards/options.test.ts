@@ -91,7 +91,7 @@ describe("parseRedemptionOption", () => {
 describe("parseRedemptionOption: the gift card issue limit", () => {
   // Shopify refuses issued gift cards above $2,000 USD or equivalent (giftCardConfiguration.issueLimit,
   // https://shopify.dev/changelog/update-new-maximum-value-for-gift-cards).
-  const limited = { giftCards: true, giftCardIssueLimit: "2000.00" };
+  const limited = { giftCards: true, giftCardIssueLimitCents: 200_000 };
   const card: OptionFormInput = { ...base, kind: "GIFT_CARD", pointsCost: "100", value: "10" };
 
   it("GIVEN a fixed gift card above the limit THEN the value field says so; at the limit it is fine", () => {

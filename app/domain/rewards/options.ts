@@ -116,13 +116,6 @@ function cents(amount: string): number {
   return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
 }
 
-/** A Decimal from Shopify (MoneyV2.amount: "2000.0", "1850.25"); more than two decimals are cut (the limit is a bound, never rounded up). */
-const AMOUNT_LIMIT = /^\d{1,12}(\.\d+)?$/;
-function limitCents(amount: string): number {
-  const [whole, fraction = ""] = amount.split(".");
-  return Number(whole) * 100 + Number(fraction.slice(0, 2).padEnd(2, "0"));
-}
-
 function fromCents(value: number): string {
   return `${Math.floor(value / 100)}.${String(value % 100).padStart(2, "0")}`;
 }
@@ -196,14 +189,14 @@ function ids(raw: string | undefined): string[] {
 /**
  * What the form's rules need to know about the shop.
  * - `giftCards`: whether the shop can issue gift cards (Shopify's plan/country feature).
- * - `giftCardIssueLimit`: the most one issued gift card may be worth, a Decimal in the shop's
+ * - `giftCardIssueLimitCents`: the most one issued gift card may be worth, in cents of the shop's
  *   currency (GiftCardConfiguration.issueLimit: "The issue limit for gift cards in the default shop
  *   currency", 2026-10 schema; Shopify refuses issued cards above $2,000 USD or equivalent,
  *   https://shopify.dev/changelog/update-new-maximum-value-for-gift-cards). Absent: not known.
  */
 export interface OptionShop {
   giftCards: boolean;
-  giftCardIssueLimit?: string | null;
+  giftCardIssueLimitCents?: number | null;
 }
 
 /**
@@ -299,7 +292,7 @@ export function parseRedemptionOption(
   // A gift card worth more than the shop may issue would be refused by Shopify on every redemption
   // (GIFT_CARD_LIMIT_EXCEEDED): the most a customer can get is the fixed value, or the value of the
   // most points of a variable option.
-  const limit = shop.giftCardIssueLimit && AMOUNT_LIMIT.test(shop.giftCardIssueLimit) ? limitCents(shop.giftCardIssueLimit) : null;
+  const limit = shop.giftCardIssueLimitCents ?? null;
   if (kind === "GIFT_CARD" && limit !== null && pointsCost !== null && !errors.value && value !== "0") {
     if (variable) {
       if (cents(variableValue({ pointsCost, value }, variable.max)) > limit) errors.pointsMax = "gift_card_over_limit";

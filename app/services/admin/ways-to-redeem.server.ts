@@ -180,7 +180,7 @@ export async function saveRedemptionOption(deps: WaysToRedeemDeps, target: { sho
   // Gift cards depend on the shop's plan and country: ask the kind's adapter (the same check a
   // redemption makes), only when the merchant picked it.
   let giftCards = true;
-  let giftCardIssueLimit: string | null = null;
+  let giftCardIssueLimitCents: number | null = null;
   if (input.kind?.trim() === "GIFT_CARD") {
     const availability = await checkAvailability({ graphql, options: { timeoutMs: 10_000 } }, "GIFT_CARD");
     if (!availability.ok) return SHOPIFY_UNAVAILABLE;
@@ -192,11 +192,11 @@ export async function saveRedemptionOption(deps: WaysToRedeemDeps, target: { sho
     // then not known and not checked.
     if (giftCards) {
       const limit = await getGiftCardIssueLimit(graphql, { timeoutMs: 10_000 });
-      if (limit.ok) giftCardIssueLimit = limit.data.amount;
+      if (limit.ok) giftCardIssueLimitCents = limit.data.cents;
       else if (limit.error.kind !== "access_denied") return SHOPIFY_UNAVAILABLE;
     }
   }
-  const parsed = parseRedemptionOption(input, { giftCards, giftCardIssueLimit });
+  const parsed = parseRedemptionOption(input, { giftCards, giftCardIssueLimitCents });
   if (!parsed.ok) return invalid(parsed.errors);
   const draft = parsed.draft;
   const catalog = await checkCatalog(graphql, draft);

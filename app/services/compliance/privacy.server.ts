@@ -169,6 +169,17 @@ const WORD_CHAR = /^[\p{L}\p{N}_]$/u;
  * is long enough to search for.
  */
 function needlePattern(needles: readonly string[]): RegExp | null {
+  // Built once per list: a redaction scrubs every string of every matched row and inbox body with
+  // the same needles, which can be a customer's thousands of reward codes.
+  if (patterns.has(needles)) return patterns.get(needles)!;
+  const pattern = buildNeedlePattern(needles);
+  patterns.set(needles, pattern);
+  return pattern;
+}
+
+const patterns = new WeakMap<readonly string[], RegExp | null>();
+
+function buildNeedlePattern(needles: readonly string[]): RegExp | null {
   const usable = [...new Set(needles)].filter((n) => n.trim().length >= MIN_NEEDLE_LENGTH).sort((a, b) => b.length - a.length);
   if (usable.length === 0) return null;
   const bounded = usable.map((n) => {
@@ -403,12 +414,13 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
         gids: [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))],
         emails: [...new Set([ref.email, ...customers.map((c) => c.email)].filter((e): e is string => !!e && e.length >= MIN_NEEDLE_LENGTH).map((e) => e.toLowerCase()))],
       };
-      await scrubFreeText(tx, shop, [...needles], subject);
+      const needleList = [...needles];
+      await scrubFreeText(tx, shop, needleList, subject);
 
       // Earlier data requests for this customer held a copy of everything: erase it, keep the dates.
       const gids = subject.gids;
       const requests = await tx.complianceRequest.findMany({ where: { shop, topic: DATA_REQUEST, erasedAt: null }, select: { id: true, customerGid: true, result: true } });
-      const theirs = requests.filter((r) => (r.customerGid && gids.includes(r.customerGid)) || mentionsAny(r.result, [...needles]));
+      const theirs = requests.filter((r) => (r.customerGid && gids.includes(r.customerGid)) || mentionsAny(r.result, needleList));
       if (theirs.length > 0) {
         await tx.complianceRequest.updateMany({ where: { id: { in: theirs.map((r) => r.id) } }, data: { customerGid: null, result: null, erasedAt: now } });
       }

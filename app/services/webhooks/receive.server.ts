@@ -111,14 +111,6 @@ export function storageTopic(topic: string): string {
   return topic.toUpperCase().replace(/\/|\./g, "_");
 }
 
-/**
- * Shopify sends e.g. 2025-03-11T20:54:30.516267807Z; anything unreadable, or outside any event's life
- * (which PostgreSQL could not even store: the INSERT failed, a 500 retried with the same header), is null.
- */
-export function parseTriggeredAt(value: string | undefined | null): Date | null {
-  return parseShopifyTime(value);
-}
-
 /** Reads and verifies one delivery for a route that accepts `topics`; throws a 4xx Response otherwise. */
 export async function receiveWebhook(request: Request, topics: readonly WebhookTopic[], maxBytes = MAX_WEBHOOK_BYTES): Promise<VerifiedWebhook> {
   if (request.method !== "POST") throw answer(405, "Method Not Allowed", { Allow: "POST" });
@@ -172,7 +164,9 @@ export async function receiveWebhook(request: Request, topics: readonly WebhookT
     topic,
     webhookId: check.webhookId,
     apiVersion: check.apiVersion,
-    triggeredAt: parseTriggeredAt(check.triggeredAt),
+    // Unreadable, or outside any event's life (PostgreSQL could not even store it: the INSERT failed,
+    // a 500 Shopify retried with the same header): null.
+    triggeredAt: parseShopifyTime(check.triggeredAt),
     rawBody,
     payload,
   };
