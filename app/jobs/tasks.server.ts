@@ -20,6 +20,12 @@ export interface PeriodicTask {
   name: string;
   /** Runs at most this often; the first run is in the worker's first round. */
   everyMs: number;
+  /**
+   * Also run when the worker is woken by work recorded in this process (app/worker-wake.server.ts),
+   * between its full rounds; otherwise the task runs in full rounds only (at most once per poll
+   * interval while the worker is idle).
+   */
+  onWake?: boolean;
   /** Does one pass. Throwing is logged and makes the worker back off; the task runs again later. */
   run: (deps: TaskDeps, log: Logger) => Promise<void>;
 }
@@ -46,7 +52,7 @@ export interface PeriodicTaskSettings {
 export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
   const tasks: (PeriodicTask | false)[] = [
     // Every round: recorded webhook deliveries are applied within about one poll interval.
-    { name: "webhook inbox", everyMs: 0, run: applyWebhookInbox },
+    { name: "webhook inbox", everyMs: 0, onWake: true, run: applyWebhookInbox },
     { name: "redemption recovery", everyMs: settings.recoveryEveryMs, run: recoverRedemptions },
     // Every round: a bulk issue saves its next window of rewards as soon as the last one is generated.
     { name: "bulk issue", everyMs: 0, run: bulkIssue(`bulk:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`) },

@@ -213,7 +213,7 @@ describe("worker: periodic tasks", () => {
 describe("worker: waking from the poll pause", () => {
   it("GIVEN a worker pausing for 10 minutes between rounds WHEN this process records new work (wakeWorkers) THEN the next round starts at once", async () => {
     let rounds = 0;
-    const tasks: PeriodicTask[] = [{ name: "count rounds", everyMs: 0, run: async () => void rounds++ }];
+    const tasks: PeriodicTask[] = [{ name: "count rounds", everyMs: 0, onWake: true, run: async () => void rounds++ }];
     const worker = startWorker(deps(), { ...config(), pollMs: 600_000, tasks });
     try {
       await until(() => rounds === 1, "the first round");
@@ -233,6 +233,7 @@ describe("worker: waking from the poll pause", () => {
       {
         name: "count rounds",
         everyMs: 0,
+        onWake: true,
         run: async () => {
           rounds++;
           // Work recorded while this round runs: nobody is pausing yet.
@@ -248,6 +249,29 @@ describe("worker: waking from the poll pause", () => {
     }
   });
 
+  it("GIVEN a worker pausing for 10 minutes WHEN woken THEN only the tasks that apply recorded work (onWake) run; the reward claim and the other tasks wait for the poll interval", async () => {
+    const runs = { onWake: 0, other: 0 };
+    const tasks: PeriodicTask[] = [
+      { name: "inbox-like", everyMs: 0, onWake: true, run: async () => void runs.onWake++ },
+      { name: "other", everyMs: 0, run: async () => void runs.other++ },
+    ];
+    const worker = startWorker(deps(), { ...config(), pollMs: 600_000, tasks });
+    try {
+      await until(() => runs.onWake === 1, "the first round");
+      // Due now, but a wake-up is about this process's webhook deliveries, not rewards.
+      const reward = await pending();
+      wakeWorkers();
+      await until(() => runs.onWake === 2, "the woken pass");
+      wakeWorkers();
+      await until(() => runs.onWake === 3, "a second woken pass");
+      expect(runs.other).toBe(1);
+      // The woken passes ran no reward round (it runs before the tasks): the reward is still Pending.
+      expect((await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).status).toBe("PENDING");
+    } finally {
+      await worker.stop(5_000);
+    }
+  });
+
   it("GIVEN a worker backing off after a failed round WHEN woken THEN it keeps backing off (a wake-up never hurries a failing database)", async () => {
     const logged = allowErrorLogs();
     let rounds = 0;
@@ -255,6 +279,7 @@ describe("worker: waking from the poll pause", () => {
       {
         name: "failing",
         everyMs: 0,
+        onWake: true,
         run: async () => {
           rounds++;
           throw new Error("database unreachable");

@@ -191,19 +191,23 @@ export interface WorkerHandle {
   readonly done: Promise<void>;
 }
 
-/** Waits `ms`, or less when stopped or (if `wakeable`) woken by new work in this process (app/worker-wake.server.ts). */
-function pause(ms: number, signal: AbortSignal, wakeable: boolean): Promise<void> {
+/**
+ * Waits `ms`, or less when stopped or (if `wakeable`) woken by new work in this process
+ * (app/worker-wake.server.ts). Resolves true when a wake-up ended it.
+ */
+function pause(ms: number, signal: AbortSignal, wakeable: boolean): Promise<boolean> {
   return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    const stopListening = wakeable ? onWake(done) : () => undefined;
-    function done() {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => done(false), ms);
+    const stopListening = wakeable ? onWake(() => done(true)) : () => undefined;
+    const onAbort = () => done(false);
+    function done(woken: boolean) {
       clearTimeout(timer);
-      signal.removeEventListener("abort", done);
+      signal.removeEventListener("abort", onAbort);
       stopListening();
-      resolve();
+      resolve(woken);
     }
-    signal.addEventListener("abort", done, { once: true });
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 }
 
@@ -227,23 +231,33 @@ export function startWorker(deps: WorkerDeps, options: WorkerLoopOptions): Worke
     });
   const lastRun = new Map<string, number>();
   let failures = 0;
+  // A wake-up (a webhook delivery recorded in this process) brings only the tasks that apply such
+  // work (`onWake`); the reward claim and the other tasks keep their own pace — at most one full
+  // round per poll interval — so a steady stream of deliveries does not pay for a whole round each.
+  let woken = false;
+  let lastFullRound = Number.NEGATIVE_INFINITY;
 
   const done = (async () => {
     log.info({ batchSize: options.batchSize, pollMs: options.pollMs, tasks: tasks.map((t) => t.name) }, "reward worker started");
     while (!signal.aborted) {
       let busy = false;
       let failed = false;
-      try {
-        const summary = await runWorkerOnce(deps, options, signal);
-        busy = summary.claimed >= options.batchSize;
-        if (summary.claimed > 0) log.debug(summary, "worker round");
-      } catch (error) {
-        // The database is unreachable or similar: back off, keep the process alive.
-        failed = true;
-        log.error({ err: error }, "worker round failed");
+      const full = !woken || Date.now() - lastFullRound >= options.pollMs;
+      if (full) {
+        lastFullRound = Date.now();
+        try {
+          const summary = await runWorkerOnce(deps, options, signal);
+          busy = summary.claimed >= options.batchSize;
+          if (summary.claimed > 0) log.debug(summary, "worker round");
+        } catch (error) {
+          // The database is unreachable or similar: back off, keep the process alive.
+          failed = true;
+          log.error({ err: error }, "worker round failed");
+        }
       }
       for (const task of tasks) {
         if (signal.aborted) break;
+        if (!full && !task.onWake) continue;
         if (Date.now() - (lastRun.get(task.name) ?? 0) < task.everyMs) continue;
         lastRun.set(task.name, Date.now());
         try {
@@ -254,8 +268,9 @@ export function startWorker(deps: WorkerDeps, options: WorkerLoopOptions): Worke
         }
       }
       failures = failed ? failures + 1 : 0;
+      woken = false;
       // The poll pause ends early when this process records new work; a failure's backoff does not.
-      if (!busy || failures > 0) await pause(failures > 0 ? Math.min(30_000, options.pollMs * 2 ** failures) : options.pollMs, signal, failures === 0);
+      if (!busy || failures > 0) woken = await pause(failures > 0 ? Math.min(30_000, options.pollMs * 2 ** failures) : options.pollMs, signal, failures === 0);
     }
     log.info("reward worker stopped");
   })();

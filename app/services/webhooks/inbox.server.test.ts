@@ -128,6 +128,27 @@ describe("webhook inbox", () => {
     expect(most).toBe(concurrency);
   });
 
+  it.each([
+    ["never", 0, ["apply 0", "turn", "apply 1", "apply 2", "apply 3"]],
+    ["for two deliveries", 2, ["apply 0", "apply 1", "apply 2", "turn", "apply 3"]],
+  ] as const)("GIVEN 4 due deliveries WHEN the inbox keeps pace %s THEN it yields to the event loop between deliveries except while it has credit", async (_, credit, expected) => {
+    await db.webhookDelivery.deleteMany();
+    for (let i = 0; i < 4; i++) await recordDelivery(db, delivery("pace.myshopify.com"), new Date(Date.now() - 60_000 + i * 1_000));
+    const seen: string[] = [];
+    let applied = 0;
+    let left: number = credit;
+    const effect = async () => {
+      // The first effect asks for an event-loop turn: it comes at the inbox's first yield.
+      if (applied === 0) setImmediate(() => seen.push("turn"));
+      seen.push(`apply ${applied++}`);
+    };
+    const effects = { "orders/create": [effect] } as unknown as WebhookEffects;
+    const keepPace = () => (left > 0 ? (left--, true) : false);
+    const summary = await applyDueDeliveries(db, effects, { workerId: `pace-${credit}`, now: () => new Date(), batchSize: 100, leaseMs: 60_000, concurrency: 1, keepPace });
+    expect(summary.applied).toBe(4);
+    expect(seen.slice(0, 5)).toEqual(expected);
+  });
+
   it("GIVEN an effect that throws UnappliableDelivery THEN the delivery is dead-lettered after that one attempt, with the reason; a plain error is retried", async () => {
     const logged = allowErrorLogs(); // a dead letter is logged as an error
     await db.webhookDelivery.deleteMany();

@@ -154,6 +154,12 @@ export interface InboxOptions {
   random?: RandomFloat;
   provider?: DbProvider;
   logger?: Logger;
+  /**
+   * Asked after each delivery applied, with that delivery: true = apply the next one without
+   * yielding to the event loop first (the in-process worker keeping pace with this process's
+   * ingest: apply.server.ts). Default: always yield.
+   */
+  keepPace?: (applied: { receivedAt: Date; attempts: number }) => boolean;
 }
 
 export const DEFAULT_INBOX_OPTIONS = { batchSize: 100, leaseMs: 60_000 } as const;
@@ -262,9 +268,12 @@ export async function applyDueDeliveries(db: Db, effects: WebhookEffects, option
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, claimed.length)) }, async () => {
     while (next < claimed.length) {
-      await applyOne(batchDb, effects, claimed[next++], options, summary, applied);
+      const row = claimed[next++];
+      await applyOne(batchDb, effects, row, options, summary, applied);
       // Let waiting I/O run between deliveries: in the app process, requests (webhooks answered
-      // while Shopify waits) must not queue behind a whole batch of effects.
+      // while Shopify waits) must not queue behind a whole batch of effects — unless the inbox is
+      // falling behind them (keepPace).
+      if (options.keepPace?.(row)) continue;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   });
