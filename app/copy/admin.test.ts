@@ -12,6 +12,8 @@ import {
   REWARD_STATUS_MEANINGS,
   statusBadgeTone,
 } from "./admin";
+import { referralSettingsErrorMessage } from "./referrals";
+import { vipFieldError } from "./vip";
 
 // Copied from @shopify/polaris 13.9.5 build/ts/src/components/Badge/types.d.ts (`Tone`).
 const POLARIS_13_BADGE_TONES = [
@@ -124,5 +126,14 @@ describe("attempt failure labels", () => {
     expect(attemptFailedLabel("throttled", false)).toBe("Attempt failed (will retry)");
     expect(attemptFailedLabel("throttled", true)).toBe("Attempt failed (retries used up)");
     expect(attemptFailureSummary("throttled")).not.toMatch(/about a day/);
+  });
+});
+
+describe("a reward's value: one rule, words that name its bounds", () => {
+  it("Referrals and VIP tiers say what Ways to redeem's rule allows (a percentage from 1 to 100, an amount up to 1,000,000)", () => {
+    for (const message of [referralSettingsErrorMessage("friendRewardValue", "out_of_range"), referralSettingsErrorMessage("referrerRewardValue", "out_of_range"), vipFieldError("rewardValue", "out_of_range", "POINTS_EARNED")]) {
+      expect(message).toContain("1,000,000");
+      expect(message).toContain("from 1 to 100");
+    }
   });
 });

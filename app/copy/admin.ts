@@ -7,6 +7,7 @@ import {
   MAX_APPLIES_TO_IDS,
   MAX_EXPIRY_DAYS,
   MAX_OPTION_NAME,
+  MAX_REWARD_AMOUNT,
   type OptionErrorCode,
   type OptionField,
   parseFailureReason,
@@ -328,6 +329,9 @@ export const OPTION_FIELD_LABELS: Readonly<Record<OptionField, string>> = {
   pointsMax: "Most points per redemption",
   pointsStep: "Step",
 };
+
+/** A reward's value outside the one rule (checkRewardValue), as the Referrals and VIP forms say it. */
+export const REWARD_VALUE_OUT_OF_RANGE = `Enter an amount above 0 and up to ${MAX_REWARD_AMOUNT.toLocaleString("en-US")}, or a percentage from 1 to 100.`;
 
 /** One plain sentence per validation outcome of the form (codes: app/domain/rewards/options.ts). */
 export const OPTION_ERROR_MESSAGES: Readonly<Record<OptionErrorCode, string>> = {

@@ -1,4 +1,5 @@
 // The words of the referral program, looked up from codes (the rules live in app/domain/referrals).
+import { REWARD_VALUE_OUT_OF_RANGE } from "./admin";
 import type { ReferralSettingsErrorCode, ReferralSettingsField, ReferralState, RejectionReason } from "~/domain/referrals";
 
 /** Why a referral was rejected, for the merchant (no personal data: the reason only). */
@@ -34,8 +35,8 @@ const FIELD_ERRORS: Record<ReferralSettingsErrorCode, string> = {
 
 const FIELD_SPECIFIC: Partial<Record<ReferralSettingsField, Partial<Record<ReferralSettingsErrorCode, string>>>> = {
   referrerRewardKind: { required: "Choose the reward the referrer gets before turning the program on." },
-  friendRewardValue: { out_of_range: "Enter an amount above 0 (a percentage from 1 to 100).", required: "Enter the reward's value." },
-  referrerRewardValue: { out_of_range: "Enter an amount above 0 (a percentage from 1 to 100).", required: "Enter the reward's value." },
+  friendRewardValue: { out_of_range: REWARD_VALUE_OUT_OF_RANGE, required: "Enter the reward's value." },
+  referrerRewardValue: { out_of_range: REWARD_VALUE_OUT_OF_RANGE, required: "Enter the reward's value." },
   minimumOrderAmount: { not_a_number: "Enter an amount, like 25 or 25.50.", out_of_range: "Enter an amount up to 1,000,000." },
   monthlyCapPerReferrer: { out_of_range: "Enter a number from 1 to 10,000, or leave it empty for no limit.", not_a_number: "Enter a whole number, or leave it empty for no limit." },
   pendingDays: { out_of_range: "Enter a number of days from 0 to 365.", required: "Enter a number of days (0 rewards at once).", not_a_number: "Enter a whole number of days." },

@@ -1,5 +1,7 @@
 // The words of the VIP tiers admin (codes from app/domain/vip and app/services/vip/admin.server.ts).
 
+import { REWARD_VALUE_OUT_OF_RANGE } from "./admin";
+
 export const VIP_BASIS_LABELS: Record<string, string> = { POINTS_EARNED: "Points earned", AMOUNT_SPENT: "Amount spent" };
 export const VIP_PERIOD_LABELS: Record<string, string> = {
   LIFETIME: "Lifetime (tiers are never lost)",
@@ -39,7 +41,7 @@ export function vipFieldError(field: string, code: string, basis: string): strin
       return "Enter a number.";
     case "out_of_range":
       if (field === "pointsMultiplier") return "Enter a multiplier from 1 to 10.";
-      if (field === "rewardValue") return "Enter an amount greater than 0 (a percentage from 1 to 100).";
+      if (field === "rewardValue") return REWARD_VALUE_OUT_OF_RANGE;
       if (field === "rewardExpiryDays") return "Enter a number of days from 1 to 3,650, or leave it empty for no expiry.";
       if (field === "name") return "A program has at most 10 tiers.";
       return "Enter a number greater than 0.";

@@ -4,6 +4,18 @@
 const EARLIEST = Date.UTC(1970, 0, 1);
 const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+/** The range above as words, for a person who typed a date outside it. */
+export const STORED_TIME_RANGE_TEXT = "1970-01-01 to 9999-12-31";
+
+/**
+ * Whether a time is one the app stores and queries: within the range above. A date outside it is
+ * no event's (and year 0 is not even a date PostgreSQL reads: a query holding one is a server error).
+ */
+export function isStoredTime(at: Date): boolean {
+  const ms = at.getTime();
+  return !Number.isNaN(ms) && ms >= EARLIEST && ms <= LATEST;
+}
+
 /**
  * An ISO 8601 timestamp as Shopify writes it (e.g. 2025-03-11T20:54:30.516267807Z, or with an offset)
  * → a Date; null when absent, unreadable, or outside any event's life — such a date is unknown, never
@@ -12,6 +24,5 @@ const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 export function parseShopifyTime(value: unknown): Date | null {
   if (typeof value !== "string" || value === "" || value.length > 64) return null;
   const at = new Date(value.replace(/(\.\d{3})\d+/, "$1"));
-  const ms = at.getTime();
-  return Number.isNaN(ms) || ms < EARLIEST || ms > LATEST ? null : at;
+  return isStoredTime(at) ? at : null;
 }

@@ -147,6 +147,35 @@ describe("admin URLs", () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/not valid/);
   });
+
+  it.each(["n2147483648", "n-2147483649", "n9007199254740991"])(
+    "GIVEN customers sorted by points with a cursor whose points (%s) no balance can have THEN 400 'not valid', not a 500 (PostgreSQL refused the 32-bit comparison)",
+    async (key) => {
+      const cursor = Buffer.from(`${key}.abc`).toString("base64url");
+      for (const side of ["after", "before"]) {
+        const res = await request(`/app/customers?sort=points&${side}=${cursor}`, "routes/app.customers._index");
+        expect(res.status, side).toBe(400);
+        expect(((await res.json()) as { message: string }).message).toMatch(/not valid/);
+      }
+    },
+  );
+
+  it.each([
+    ["/app/rewards?from=0000-01-01", "routes/app.rewards"],
+    ["/app/rewards?to=0000-01-02", "routes/app.rewards"],
+    ["/app/rewards?from=1969-12-31", "routes/app.rewards"],
+    ["/app/rewards.csv?from=0000-01-01", null],
+  ] as const)("GIVEN %s (a day outside the dates the app stores) THEN 400 naming the range (PostgreSQL: a 500, and the CSV export's connection was cut mid-download)", async (path, route) => {
+    const res = await request(path, route);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("1970-01-01 to 9999-12-31");
+  });
+
+  it("GIVEN the rewards filtered from 1970-01-01 to 9999-12-31 (the whole range) THEN the rewards, as before", async () => {
+    const res = await request("/app/rewards?from=1970-01-01&to=9999-12-31", "routes/app.rewards");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { page: { items: unknown[] } }).page.items.length).toBeGreaterThan(0);
+  });
 });
 
 describe("query parameters given twice", () => {

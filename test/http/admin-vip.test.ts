@@ -139,7 +139,7 @@ describe("VIP tiers page", () => {
     const bad = await post({ intent: "entryReward", rewardKind: "PERCENTAGE", rewardValue: "150", rewardExpiryDays: "0" });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { errors: Record<string, string> }).errors).toEqual({
-      rewardValue: "Enter an amount greater than 0 (a percentage from 1 to 100).",
+      rewardValue: "Enter an amount above 0 and up to 1,000,000, or a percentage from 1 to 100.",
       rewardExpiryDays: "Enter a number of days from 1 to 3,650, or leave it empty for no expiry.",
     });
     const res = await post({ intent: "entryReward", rewardKind: "FIXED_AMOUNT", rewardValue: "12.5", rewardExpiryDays: "45" });

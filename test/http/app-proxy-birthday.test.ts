@@ -38,6 +38,15 @@ describe("storefront birthday", () => {
     expect((await db.customer.findUniqueOrThrow({ where: { id: row.id } })).birthday).toBe("11-09");
   });
 
+  it("GIVEN a full date whose year is still to come (next year's 05-01) THEN 400 invalid_request and nothing stored: no one is born in the future (was saved as 05-01)", async () => {
+    const shopper = emulator.addCustomer(SHOP, { firstName: "Future", lastName: "Born", email: "future@example.com" });
+    const res = await post("/birthday", shopper.legacyId, JSON.stringify({ birthday: `${new Date().getUTCFullYear() + 1}-05-01` }));
+    expect(res.status).toBe(400);
+    expect((res.body.error as { code: string }).code).toBe("invalid_request");
+    const row = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: shopper.id } } });
+    expect(row?.birthday ?? null).toBeNull();
+  });
+
   it("is set once: the same date again is accepted, another date is refused and nothing changes", async () => {
     // GIVEN a customer who already told the shop their birthday
     const shopper = emulator.addCustomer(SHOP, { firstName: "Grace", lastName: "Hopper", email: "grace@example.com" });

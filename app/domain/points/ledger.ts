@@ -81,7 +81,7 @@ export function pointsExpireAt(lastActivityAt: Date, expiryMonths: number | null
 }
 
 /** "MM-DD" (or a full "YYYY-MM-DD" from a date input; the year is dropped) → "MM-DD"; null when not a real date. */
-export function parseBirthday(value: unknown): string | null {
+export function parseBirthday(value: unknown, now: Date = new Date()): string | null {
   if (typeof value !== "string") return null;
   const m = /^(?:(\d{4})-)?(\d{2})-(\d{2})$/.exec(value.trim());
   if (!m) return null;
@@ -89,9 +89,10 @@ export function parseBirthday(value: unknown): string | null {
   const day = Number(m[3]);
   if (month < 1 || month > 12 || day < 1) return null;
   // Without a year, 2000 (a leap year) makes Feb 29 a valid birthday; with one, the date must exist
-  // in that year (1990-02-29 does not) and the year be a plausible birth year.
+  // in that year (1990-02-29 does not) and the year be a plausible birth year: from 1900, and not
+  // one still to come (`now`'s year at the latest).
   const year = m[1] === undefined ? 2000 : Number(m[1]);
-  if (year < 1900 || year > 2100) return null;
+  if (year < 1900 || (m[1] !== undefined && year > now.getUTCFullYear())) return null;
   if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
   return `${m[2]}-${m[3]}`;
 }

@@ -34,6 +34,11 @@ describe("ledger rules", () => {
     expect(parseBirthday("1990-02-29")).toBeNull();
     expect(parseBirthday("2023-02-30")).toBeNull();
     expect(parseBirthday("0000-05-01")).toBeNull();
+    // A birth year still to come is no one's; this year's is (a newborn's).
+    const now = new Date("2026-12-01T00:00:00Z");
+    expect(parseBirthday("2027-05-01", now)).toBeNull();
+    expect(parseBirthday("2099-05-01", now)).toBeNull();
+    expect(parseBirthday("2026-05-01", now)).toBe("05-01");
     expect(parseBirthday("02-30")).toBeNull();
     expect(parseBirthday("13-01")).toBeNull();
     expect(parseBirthday(42)).toBeNull();

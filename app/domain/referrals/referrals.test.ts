@@ -181,6 +181,18 @@ describe("settings validation", () => {
     expect(validateReferralSettings({ friendRewardKind: "FIXED_AMOUNT", pendingDays: "3" })).toEqual({ ok: false, errors: { friendRewardValue: "required" } });
   });
 
+  it.each([
+    ["PERCENTAGE", "0.5", "out_of_range"],
+    ["PERCENTAGE", "1", null],
+    ["PERCENTAGE", "100", null],
+    ["FIXED_AMOUNT", "1000000", null],
+    ["FIXED_AMOUNT", "1000000.01", "out_of_range"],
+    ["FIXED_AMOUNT", "4.999", "too_many_decimals"],
+  ] as const)("a reward's value follows Ways to redeem's one rule: %s %s → %s", (kind, value, error) => {
+    const r = validateReferralSettings({ friendRewardKind: kind, friendRewardValue: value, pendingDays: "3" });
+    expect(r).toEqual(error ? { ok: false, errors: { friendRewardValue: error } } : { ok: true, values: expect.objectContaining({ friendReward: { kind, value } }) });
+  });
+
   it("an empty cap is no cap; a program that is off needs no reward yet", () => {
     const r = validateReferralSettings({ enabled: "", minimumOrderAmount: "", monthlyCapPerReferrer: "", pendingDays: "0" });
     expect(r).toMatchObject({ ok: true, values: { enabled: false, referrerReward: null, monthlyCapPerReferrer: null, minimumOrderAmount: "0", pendingDays: 0 } });

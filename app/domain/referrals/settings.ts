@@ -1,6 +1,7 @@
 // The merchant's referral program settings: values, defaults and validation with one error code
 // per field (words in app/copy/referrals.ts).
 import { parseMilli } from "~/domain/points/earning";
+import { checkRewardValue } from "~/domain/rewards/options";
 
 export interface ReferralSettingsValues {
   enabled: boolean;
@@ -21,7 +22,7 @@ export const DEFAULT_REFERRAL_SETTINGS: ReferralSettingsValues = {
   pendingDays: 14,
 };
 
-export const REFERRAL_LIMITS = { maxPendingDays: 365, maxMonthlyCap: 10_000, maxMinimum: 1_000_000, maxRewardAmount: 100_000 } as const;
+export const REFERRAL_LIMITS = { maxPendingDays: 365, maxMonthlyCap: 10_000, maxMinimum: 1_000_000 } as const;
 
 /** The reward kinds a referral reward can be defined with on the Referrals page (codes made by the worker). */
 export const REFERRAL_REWARD_KINDS = ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING"] as const;
@@ -84,13 +85,15 @@ function reward(form: Record<string, string | undefined>, who: "friend" | "refer
     return null;
   }
   if (kind === "FREE_SHIPPING") return { kind, value: "0" };
-  const text = (form[valueField] ?? "").trim();
-  const value = text ? decimal(text, kind === "PERCENTAGE" ? 100 : REFERRAL_LIMITS.maxRewardAmount) : "required";
-  if (isError(value) || (parseMilli(value) ?? 0n) <= 0n) {
-    errors[valueField] = isError(value) ? value : "out_of_range";
+  // The one rule of a reward's value (Ways to redeem's, VIP entry rewards' too), in this form's codes.
+  const checked = checkRewardValue(kind === "PERCENTAGE" ? "percentage" : "amount", form[valueField]);
+  if (!checked.ok) {
+    const text = (form[valueField] ?? "").trim();
+    errors[valueField] =
+      checked.error === "required" ? "required" : /^\d+\.\d{3,}$/.test(text) ? "too_many_decimals" : checked.error === "amount_format" ? "not_a_number" : "out_of_range";
     return null;
   }
-  return { kind: kind as ReferralRewardKind, value };
+  return { kind: kind as ReferralRewardKind, value: checked.value };
 }
 
 /**

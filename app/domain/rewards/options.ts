@@ -17,7 +17,7 @@ export const MAX_POINTS = 10_000_000;
 export const MAX_EXPIRY_DAYS = 3650;
 export const MAX_OPTION_NAME = 100;
 /** Shopify's DiscountCodeBasicInput takes a Decimal; amounts stay below this to stay sane. */
-const MAX_AMOUNT = 1_000_000;
+export const MAX_REWARD_AMOUNT = 1_000_000;
 
 export type OptionField =
   | "name"
@@ -186,6 +186,25 @@ function ids(raw: string | undefined): string[] {
   return [...new Set((raw ?? "").split(/[\s,]+/).filter(Boolean))];
 }
 
+export type RewardValueError = "required" | "amount_format" | "positive_amount" | "too_large" | "percentage_range";
+
+/**
+ * A reward's value as a merchant types it, for every form that defines a reward (Ways to redeem,
+ * Referrals, VIP entry rewards): a percentage from 1 to 100, or an amount above 0 and up to
+ * MAX_REWARD_AMOUNT; at most 2 decimals. The trimmed text when valid.
+ */
+export function checkRewardValue(valueKind: "amount" | "percentage", raw: string | undefined): { ok: true; value: string } | { ok: false; error: RewardValueError } {
+  const text = raw?.trim() ?? "";
+  if (!text) return { ok: false, error: "required" };
+  if (valueKind === "percentage") {
+    return !PERCENT.test(text) || Number(text) < 1 || Number(text) > 100 ? { ok: false, error: "percentage_range" } : { ok: true, value: text };
+  }
+  if (!AMOUNT.test(text)) return { ok: false, error: "amount_format" };
+  if (cents(text) <= 0) return { ok: false, error: "positive_amount" };
+  if (cents(text) > MAX_REWARD_AMOUNT * 100) return { ok: false, error: "too_large" };
+  return { ok: true, value: text };
+}
+
 /**
  * What the form's rules need to know about the shop.
  * - `giftCards`: whether the shop can issue gift cards (Shopify's plan/country feature).
@@ -222,15 +241,9 @@ export function parseRedemptionOption(
 
   let value = "0";
   if (traits && traits.value !== "none") {
-    const text = input.value?.trim() ?? "";
-    if (!text) errors.value = "required";
-    else if (traits.value === "percentage") {
-      if (!PERCENT.test(text) || Number(text) < 1 || Number(text) > 100) errors.value = "percentage_range";
-      else value = text;
-    } else if (!AMOUNT.test(text)) errors.value = "amount_format";
-    else if (cents(text) <= 0) errors.value = "positive_amount";
-    else if (cents(text) > MAX_AMOUNT * 100) errors.value = "too_large";
-    else value = text;
+    const checked = checkRewardValue(traits.value, input.value);
+    if (checked.ok) value = checked.value;
+    else errors.value = checked.error;
   }
 
   const minimumText = input.minimumSubtotal?.trim() ?? "";

@@ -172,12 +172,17 @@ describe("entry rewards typed on the VIP page", () => {
     [{ rewardKind: "FIXED_AMOUNT", rewardValue: "10", rewardExpiryDays: "30" }, { kind: "FIXED_AMOUNT", value: "10.00", expiryDays: 30 }],
     [{ rewardKind: "PERCENTAGE", rewardValue: "15", rewardExpiryDays: "" }, { kind: "PERCENTAGE", value: "15", expiryDays: null }],
     [{ rewardKind: "FREE_SHIPPING", rewardValue: "ignored" }, { kind: "FREE_SHIPPING", value: "0", expiryDays: null }],
+    [{ rewardKind: "FIXED_AMOUNT", rewardValue: "1000000" }, { kind: "FIXED_AMOUNT", value: "1000000.00", expiryDays: null }],
+    [{ rewardKind: "PERCENTAGE", rewardValue: "100" }, { kind: "PERCENTAGE", value: "100", expiryDays: null }],
   ] as const)("%j → %j", (form, values) => expect(validateEntryReward(form)).toEqual({ ok: true, values }));
   it.each([
     [{ rewardKind: "GIFT_CARD", rewardValue: "10" }, { rewardKind: "invalid_choice" }],
     [{ rewardKind: "PERCENTAGE", rewardValue: "150" }, { rewardValue: "out_of_range" }],
     [{ rewardKind: "FIXED_AMOUNT", rewardValue: "" }, { rewardValue: "required" }],
     [{ rewardKind: "FIXED_AMOUNT", rewardValue: "0" }, { rewardValue: "out_of_range" }],
+    // One rule with Ways to redeem and Referrals: a percentage from 1 to 100, an amount up to 1,000,000.
+    [{ rewardKind: "PERCENTAGE", rewardValue: "0.5" }, { rewardValue: "out_of_range" }],
+    [{ rewardKind: "FIXED_AMOUNT", rewardValue: "1000000.01" }, { rewardValue: "out_of_range" }],
     [{ rewardKind: "FIXED_AMOUNT", rewardValue: "5", rewardExpiryDays: "0" }, { rewardExpiryDays: "out_of_range" }],
     [{ rewardKind: "FIXED_AMOUNT", rewardValue: "5", rewardExpiryDays: "soon" }, { rewardExpiryDays: "not_a_number" }],
   ] as const)("%j → %j", (form, errors) => expect(validateEntryReward(form)).toEqual({ ok: false, errors }));

@@ -2,6 +2,7 @@
 // progress is counted over and their keys, which entry rewards a change owes, the points multiplier,
 // and the validation of the merchant's settings. No I/O; field errors are codes, worded at the edge.
 import { addMonths, formatMilli, parseMilli, type Milli } from "~/domain/points";
+import { checkRewardValue } from "~/domain/rewards/options";
 
 export const VIP_BASES = ["POINTS_EARNED", "AMOUNT_SPENT"] as const;
 export type VipBasis = (typeof VIP_BASES)[number];
@@ -293,9 +294,11 @@ export function validateEntryReward(form: Partial<Record<EntryRewardField, strin
   if (!ENTRY_REWARD_KINDS.includes(kind)) errors.rewardKind = "invalid_choice";
   let value = "0";
   if (kind === "FIXED_AMOUNT" || kind === "PERCENTAGE") {
+    // The one rule of a reward's value (Ways to redeem's, Referrals' too), in this form's codes.
     const parsed = decimalField((form.rewardValue ?? "").trim(), 2);
+    const checked = checkRewardValue(kind === "PERCENTAGE" ? "percentage" : "amount", form.rewardValue);
     if ("error" in parsed) errors.rewardValue = parsed.error;
-    else if (parsed.value <= 0n || parsed.value > (kind === "PERCENTAGE" ? 100_000n : 1_000_000_000n)) errors.rewardValue = "out_of_range";
+    else if (!checked.ok) errors.rewardValue = "out_of_range";
     else value = kind === "PERCENTAGE" ? canonical(parsed.value) : formatMilli(parsed.value);
   }
   const expiryText = (form.rewardExpiryDays ?? "").trim();

@@ -9,7 +9,7 @@ describe("cursors", () => {
   });
 
   it("round-trips a number and a text key (dots, accents and all) with the id", () => {
-    for (const key of [0, 2400, -15, "Ada Lovelace", "Zoë d.Ávila. Jr.", ""]) {
+    for (const key of [0, 2400, -15, 2_147_483_647, "Ada Lovelace", "Zoë d.Ávila. Jr.", ""]) {
       const row = { key, id: "cmwwilynp0006337drjb5p3xf" };
       expect(decodeCursor(encodeCursor(row))).toEqual(row);
     }
@@ -28,6 +28,8 @@ describe("cursors", () => {
     ["a fractional number", Buffer.from("n1.5.id1").toString("base64url")],
     ["text that is not base64url", Buffer.from("s$$$.id1").toString("base64url")],
     ["a time past the last date a Date can hold", Buffer.from("8640000000000001.id1").toString("base64url")],
+    ["a number past the most points a balance holds (a 32-bit Int on PostgreSQL)", Buffer.from("n2147483648.id1").toString("base64url")],
+    ["a number below the least a balance holds", Buffer.from("n-2147483648.id1").toString("base64url")],
   ])("refuses %s", (_label, value) => {
     expect(decodeCursor(value)).toBeNull();
   });

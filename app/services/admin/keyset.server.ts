@@ -12,6 +12,7 @@
 // forged text cursor does not open.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { env } from "~/env.server";
+import { MAX_POINTS } from "~/domain/points";
 
 export type SortKey = Date | number | string;
 
@@ -75,7 +76,9 @@ export function decodeCursor(value: string): Cursor | null {
   }
   if (raw.startsWith("n")) {
     const n = Number(raw.slice(1));
-    return /^n-?\d{1,16}$/.test(raw) && Number.isSafeInteger(n) ? { key: n, id } : null;
+    // Number keys are points balances: `Int` columns, 32-bit on PostgreSQL, which refuses to compare
+    // one with a larger number (a server error); no balance lies outside ±MAX_POINTS anyway.
+    return /^n-?\d{1,10}$/.test(raw) && Math.abs(n) <= MAX_POINTS ? { key: n, id } : null;
   }
   const ms = Number(raw);
   if (!/^\d{1,16}$/.test(raw) || !Number.isSafeInteger(ms)) return null;

@@ -8,6 +8,7 @@ import { attemptFailedLabel, attemptFailureSummary, formatGiftCardBalance, forma
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl, orderAdminUrl, rewardObjectAdminUrl } from "./links.server";
 import { containsText, normalizeSearch } from "./customers.server";
+import { isStoredTime, STORED_TIME_RANGE_TEXT } from "~/domain/shopify-time";
 
 /** `?status=` as the merchant picks it: one status, or everything. Anything else is refused. */
 export function parseStatusFilter(value: string | null | undefined): RewardStatus | null | "invalid" {
@@ -94,9 +95,9 @@ export interface RewardListQuery extends PageRequest {
   status?: RewardStatus | null;
   kind?: RewardKind | null;
   source?: RewardSource | null;
-  /** Created on or after (inclusive) / before (exclusive). */
+  /** Created on or after `createdFrom` and on or before `createdUntil` (both inclusive). */
   createdFrom?: Date | null;
-  createdBefore?: Date | null;
+  createdUntil?: Date | null;
   /** A code (or a gift card's last four characters), or part of the customer's name or email. */
   search?: string | null;
 }
@@ -106,11 +107,13 @@ export type RewardFilters = Pick<RewardListQuery, "status" | "kind" | "source" |
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-function parseDay(value: string | null): Date | null | "invalid" {
+/** A filter's day (UTC midnight); "out_of_range" outside the dates the app stores (year 0000 was a 500 on PostgreSQL). */
+function parseDay(value: string | null): Date | null | "invalid" | "out_of_range" {
   if (!value) return null;
   if (!DAY.test(value)) return "invalid";
   const date = new Date(`${value}T00:00:00.000Z`);
-  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value ? "invalid" : date;
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) return "invalid";
+  return isStoredTime(date) ? date : "out_of_range";
 }
 
 export function parseRewardFilters(params: URLSearchParams):
@@ -127,6 +130,7 @@ export function parseRewardFilters(params: URLSearchParams):
   const from = parseDay(params.get("from"));
   const to = parseDay(params.get("to"));
   if (from === "invalid" || to === "invalid") return { ok: false, message: "Dates must be written as YYYY-MM-DD." };
+  if (from === "out_of_range" || to === "out_of_range") return { ok: false, message: `Dates must be from ${STORED_TIME_RANGE_TEXT}.` };
   if (from && to && to < from) return { ok: false, message: "The end date is before the start date." };
   const search = normalizeSearch(params.get("query"));
   return {
@@ -138,8 +142,9 @@ export function parseRewardFilters(params: URLSearchParams):
       source,
       search,
       createdFrom: from,
-      // "to" is a whole day: everything before the next midnight (UTC).
-      createdBefore: to ? new Date(to.getTime() + 86_400_000) : null,
+      // "to" is a whole day: up to its last millisecond (UTC). Not "before the next midnight": after
+      // 9999-12-31 that is year 10000, which SQLite compares as text ("+010000-…") below every date.
+      createdUntil: to ? new Date(to.getTime() + 86_400_000 - 1) : null,
     },
   };
 }
@@ -151,8 +156,8 @@ function rewardWhere(db: Db, query: Omit<RewardListQuery, keyof PageRequest>): P
   if (query.status) and.push({ status: query.status });
   if (query.kind) and.push({ kind: query.kind });
   if (query.source) and.push({ source: query.source });
-  if (query.createdFrom || query.createdBefore)
-    and.push({ createdAt: { ...(query.createdFrom ? { gte: query.createdFrom } : {}), ...(query.createdBefore ? { lt: query.createdBefore } : {}) } });
+  if (query.createdFrom || query.createdUntil)
+    and.push({ createdAt: { ...(query.createdFrom ? { gte: query.createdFrom } : {}), ...(query.createdUntil ? { lte: query.createdUntil } : {}) } });
   const search = normalizeSearch(query.search);
   if (search) and.push({ OR: searchClauses(db, search) });
   return and.length === 1 ? and[0] : { AND: and };

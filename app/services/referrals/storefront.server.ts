@@ -97,15 +97,12 @@ export async function referralClaimAnswer(deps: RewardDeps, input: { shop: strin
     return fail(404, "referral_not_found", M.unknownCode);
   }
   const { referral } = claimed;
-  // The friend is told the outcome, never the rule's details about the referrer.
+  // The friend is told the outcome, never the rule's details about the referrer: the reason code
+  // ("self_referral_same_email" / "…_same_address") would confirm a guessed email or address of the
+  // referrer to anyone holding their code. The merchant sees the reason (Customer → Referrals).
   return {
     ok: true,
-    body: {
-      state: referral.state,
-      ...(referral.state === "REJECTED"
-        ? { rejected: true, reason: referral.rejectionReason, message: M.rejected }
-        : { rejected: false, message: M.signedUp }),
-    },
+    body: { state: referral.state, ...(referral.state === "REJECTED" ? { rejected: true, message: M.rejected } : { rejected: false, message: M.signedUp }) },
   };
 }
 

@@ -19,7 +19,7 @@ export type BirthdayOutcome =
 export async function setBirthday(db: Db, input: { shop: string; customerGid: string; request: Request; now: Date }): Promise<BirthdayOutcome> {
   const read = await readStorefrontJson(input.request, { notJson: BIRTHDAY_MESSAGES.notJson, invalid: BIRTHDAY_MESSAGES.invalid });
   if (!read.ok) return read;
-  const birthday = parseBirthday(read.body.birthday);
+  const birthday = parseBirthday(read.body.birthday, input.now);
   if (!birthday) return { ok: false, status: 400, code: "invalid_request", message: BIRTHDAY_MESSAGES.invalid };
   const customer = await ensureCustomer(db, { shop: input.shop, customerGid: input.customerGid, now: input.now });
   // Compare-and-set: of two concurrent first answers, one is kept and the other is refused.
