@@ -10,7 +10,7 @@ import { earnPointsForOrder } from "~/services/points/order-points.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { createCustomer, createShop, createTemplate } from "../../../test/support/factories";
 import { runEvaluationJobs, runVipTasks, startDuePeriodEnds, saveTier, saveVipProgram, vipDashboardFigures, customerVip, storefrontVip, latestEvaluationJob } from "./admin.server";
-import { evaluateCustomerTier, queueOwedEntryRewards, vipOrderCanceled, vipOrderCreated, vipRefundCreated } from "./tiers.server";
+import { evaluateCustomerTier, queueOwedEntryRewards, recordVipOrder, vipOrderCanceled, vipOrderCreated, vipRefundCreated } from "./tiers.server";
 
 let SHOP = "";
 let shopSeq = 0;
@@ -304,5 +304,27 @@ describe("privacy", () => {
     for (const count of [db.vipProgram.count({ where: { shop: SHOP } }), db.vipTier.count({ where: { shop: SHOP } }), db.vipTierChange.count({ where: { shop: SHOP } }), db.vipOrder.count({ where: { shop: SHOP } }), db.vipEvaluationJob.count({ where: { shop: SHOP } })]) {
       expect(await count).toBe(0);
     }
+  });
+});
+
+describe("the order's row, written straight to the driver", () => {
+  it("GIVEN an order recorded by recordVipOrder WHEN read through Prisma THEN every field is what Prisma's own create stores, to the millisecond; the same order again writes nothing", async () => {
+    const SHOP = "vip-raw-order.myshopify.com";
+    await createShop(db, SHOP);
+    const customer = await createCustomer(db, SHOP);
+    const orderedAt = new Date("2026-05-31T23:59:59.123Z");
+    expect(await recordVipOrder(db, { shop: SHOP, customerId: customer.id, orderGid: "gid://shopify/Order/raw-1", amount: "12.500", orderedAt })).toBe(true);
+    expect(await recordVipOrder(db, { shop: SHOP, customerId: customer.id, orderGid: "gid://shopify/Order/raw-1", amount: "99.000", orderedAt: now })).toBe(false);
+    const viaPrisma = await db.vipOrder.create({ data: { shop: SHOP, customerId: customer.id, orderGid: "gid://shopify/Order/prisma-1", amount: "12.500", orderedAt } });
+    const raw = await db.vipOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: "gid://shopify/Order/raw-1" } } });
+    const comparable = ({ id: _id, orderGid: _orderGid, ...rest }: typeof raw) => rest;
+    expect(comparable(raw)).toEqual(comparable(viaPrisma));
+    expect(raw).toMatchObject({ amount: "12.500", refunded: "0", refundIds: "[]", canceled: false });
+    expect(raw.orderedAt.toISOString()).toBe(orderedAt.toISOString());
+    // The same bytes: Prisma's equality filters match both rows, and they are stored as the same text.
+    expect(await db.vipOrder.count({ where: { shop: SHOP, orderedAt, canceled: false } })).toBe(2);
+    const asText = await db.$queryRaw<{ orderedAt: string }[]>`SELECT CAST("orderedAt" AS TEXT) AS "orderedAt" FROM "VipOrder" WHERE "shop" = ${SHOP}`;
+    expect(asText).toHaveLength(2);
+    expect(asText[0].orderedAt).toBe(asText[1].orderedAt);
   });
 });

@@ -6,8 +6,9 @@
 // outbox: `rewardsQueuedAt` stays null until the rewards were queued, so a crash in between is
 // finished by the periodic task (queueOwedEntryRewards).
 import type { VipTier, VipTierChange } from "@prisma/client";
+import { randomUUID } from "node:crypto";
 import type { Db } from "~/db.server";
-import { isUniqueViolation } from "~/db.server";
+import { directSql } from "~/db.server";
 import { formatMilli, orderEarningAmount, parseMilli, refundedEarningAmount, type Milli, type RefundFacts } from "~/domain/points";
 import { orderFacts } from "~/domain/rewards";
 import {
@@ -220,6 +221,21 @@ export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "count
  * orders/create: counts the order of a known customer towards "amount spent" (whether or not the
  * points program or VIP is on), then moves the customer up if the order took them into a tier.
  */
+/**
+ * The order's row, once per (shop, order): every orders/create writes one, so it goes straight to
+ * the driver (app/direct-sql.server.ts, docs/decisions/016) — one INSERT that skips an order already
+ * counted, instead of Prisma's create and its unique-violation error. The other columns take the
+ * schema's defaults (nothing refunded, not canceled); the id is a random UUID (the schema's cuid()
+ * is made by Prisma's client). Tested to read back through Prisma as Prisma's own create.
+ */
+export async function recordVipOrder(db: Db, row: { shop: string; customerId: string; orderGid: string; amount: string; orderedAt: Date }): Promise<boolean> {
+  const written = await directSql(db).query(
+    `INSERT INTO "VipOrder" ("id", "shop", "customerId", "orderGid", "amount", "orderedAt") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT ("shop", "orderGid") DO NOTHING RETURNING "id"`,
+    [randomUUID(), row.shop, row.customerId, row.orderGid, row.amount, row.orderedAt],
+  );
+  return written.length === 1;
+}
+
 export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; payload: unknown; receivedAt: Date }): Promise<VipOrderOutcome> {
   const facts = orderFacts(order.payload);
   if (!facts.orderGid) return "unreadable";
@@ -230,13 +246,7 @@ export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; p
   const amount = orderEarningAmount(order.payload, { includeShipping: false, includeTaxes: false });
   if (amount === null) return "unreadable";
   const customer = await ensureCustomer(deps.db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
-  try {
-    await deps.db.vipOrder.create({
-      data: { shop: order.shop, customerId: customer.id, orderGid: facts.orderGid, amount: formatMilli(amount), orderedAt: facts.createdAt ?? order.receivedAt },
-    });
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-  }
+  await recordVipOrder(deps.db, { shop: order.shop, customerId: customer.id, orderGid: facts.orderGid, amount: formatMilli(amount), orderedAt: facts.createdAt ?? order.receivedAt });
   const outcome = await evaluateCustomerTier(deps, { shop: order.shop, customerId: customer.id, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: facts.orderGid });
   return outcome.type === "changed" ? "changed" : "counted";
 }
