@@ -31,7 +31,7 @@ export async function awardBirthdayBonuses(db: Db, now: Date): Promise<number> {
         if (!c.birthday || !birthdayReached(c.birthday, now) || !withinWindow(c.birthday, now)) continue;
         const sourceKey = sourceKeys.birthday(c.id, year);
         const write = await inLedgerTransaction(db, shop, sourceKey, (tx) =>
-          creditPointsInTx(tx, { shop, customerId: c.id, points: birthdayBonus, reason: "BIRTHDAY_BONUS", actor: "WORKER", sourceKey, now }),
+          creditPointsInTx(tx, { shop, customerId: c.id, points: birthdayBonus, reason: "BIRTHDAY_BONUS", actor: "WORKER", sourceKey, overLimit: "record", now }),
         );
         if (write.type === "written") awarded++;
       }
