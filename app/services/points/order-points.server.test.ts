@@ -7,7 +7,7 @@ import { logger } from "~/logger.server";
 import { MAX_POINTS } from "~/domain/points";
 import { createCustomer, createShop } from "../../../test/support/factories";
 import { ledgerTotals } from "./ledger.server";
-import { awardSignupBonus, earnPointsForOrder, takeBackForRefund } from "./order-points.server";
+import { awardSignupBonus, earnPointsForOrder, takeBackForCancel, takeBackForRefund } from "./order-points.server";
 
 const SHOP = "order-points.myshopify.com";
 const NOW = new Date("2026-06-01T10:00:00.000Z");
@@ -65,5 +65,21 @@ describe("credits past MAX_POINTS from webhooks", () => {
     const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id } });
     expect(rows).toMatchObject([{ reason: "SIGNUP_BONUS", delta: 0, balanceAfter: MAX_POINTS }]);
     expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(MAX_POINTS);
+  });
+});
+
+describe("orders/cancelled", () => {
+  it("GIVEN an order that earned, then its cancel without a customer object (customer: null, or absent) THEN the points are taken back, once", async () => {
+    for (const customerField of [{ customer: null }, {}]) {
+      const customer = await createCustomer(db, SHOP);
+      await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+      const placed = order(customer.shopifyCustomerId, "40.00");
+      expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+      const { customer: _dropped, ...rest } = placed;
+      const cancel = { ...rest, ...customerField, cancelled_at: "2026-06-01T11:00:00Z" };
+      expect(await takeBackForCancel(db, { shop: SHOP, payload: cancel, receivedAt: NOW })).toBe("taken_back");
+      expect(await takeBackForCancel(db, { shop: SHOP, payload: cancel, receivedAt: NOW })).toBe("duplicate");
+      expect((await consistent(customer.id)).pointsBalance).toBe(0);
+    }
   });
 });

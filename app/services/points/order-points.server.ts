@@ -146,13 +146,17 @@ export async function takeBackForRefund(db: Db, input: { shop: string; refund: R
 /** orders/cancelled: everything the order still has is taken back; a marker when it earned nothing (yet). */
 export async function takeBackForCancel(db: Db, order: OrderInput): Promise<TakeBackOutcome> {
   const facts = orderFacts(order.payload);
-  if (!facts.orderGid || !facts.customerGid) return "unreadable";
+  if (!facts.orderGid) return "unreadable";
   const orderGid = facts.orderGid;
   const sourceKey = sourceKeys.orderCanceled(orderGid);
+  // The order's earned row names its customer: the cancel's own customer object is needed only for
+  // the marker of an order not seen yet (a cancel without one — customer: null — still takes back).
   const earned = await db.pointsTransaction.findFirst({ where: { shop: order.shop, orderGid, reason: "EARNED" }, select: { customerId: true } });
+  const customerGid = facts.customerGid;
   const customerId =
     earned?.customerId ??
-    (await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt })).id;
+    (customerGid ? (await ensureCustomer(db, { shop: order.shop, customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt })).id : null);
+  if (!customerId) return "unreadable";
   const write = await inLedgerTransaction(db, order.shop, sourceKey, async (tx) => {
     await lockCustomer(tx, customerId);
     const { earnedRow, takenBack } = await orderPoints(tx, order.shop, orderGid);
