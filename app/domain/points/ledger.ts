@@ -52,7 +52,8 @@ export const sourceKeys = {
   redemptionRefundReversed: (rewardId: string) => `reward:${rewardId}:refund-reversed`,
   signup: (customerGid: string) => `signup:${customerGid}`,
   birthday: (customerId: string, year: number) => `birthday:${customerId}:${year}`,
-  expiry: (customerId: string, lastActivityAt: Date) => `expiry:${customerId}:${lastActivityAt.toISOString()}`,
+  /** `earlier`: expiries already recorded for this last activity (points released from hold after one expire too). */
+  expiry: (customerId: string, lastActivityAt: Date, earlier = 0) => `expiry:${customerId}:${lastActivityAt.toISOString()}${earlier > 0 ? `:${earlier}` : ""}`,
   adjustment: (idempotencyKey: string) => `adjustment:${idempotencyKey}`,
 };
 

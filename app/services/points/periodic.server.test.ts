@@ -74,4 +74,19 @@ describe("points program periodic tasks", () => {
     expect(refused[0]!.note).toMatch(/not credited.*2,147,483,647/i);
     expect((await db.customer.findUniqueOrThrow({ where: { id: full } })).pointsBalance).toBe(MAX_POINTS - 10);
   });
+
+  it("GIVEN points released from hold after an expiry, with no activity since THEN they expire too (once), and the customer leaves the due list", async () => {
+    const last = new Date("2027-01-01T00:00:00Z");
+    const id = await customer({ lastActivityAt: last });
+    await creditPoints(db, { shop: SHOP, customerId: id, points: 50, reason: "ADJUSTMENT", actor: "MERCHANT", now: last });
+    // An order's points on hold until after the expiry date (same moment: the last activity stays).
+    await creditPoints(db, { shop: SHOP, customerId: id, points: 100, reason: "EARNED", actor: "WEBHOOK", now: last, availableAt: new Date("2028-02-01T00:00:00Z") });
+    await runPointsProgramTasks(db, new Date("2028-01-02T00:00:00Z"));
+    // Released on 1 February; nothing the customer did since January 2027.
+    for (const at of ["2028-02-02T00:00:00Z", "2028-02-03T00:00:00Z", "2028-02-04T00:00:00Z"]) await runPointsProgramTasks(db, new Date(at));
+    expect((await rows(id)).filter((r) => r.reason === "EXPIRED").map((r) => r.delta)).toEqual([-50, -100]);
+    const c = await db.customer.findUniqueOrThrow({ where: { id } });
+    expect([c.pointsBalance, c.pendingPoints]).toEqual([0, 0]);
+    expect(c.pointsBalance).toBe((await ledgerTotals(db, id)).available);
+  });
 });
