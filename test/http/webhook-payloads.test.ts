@@ -81,7 +81,7 @@ describe("orders/create: names with control characters", () => {
 });
 
 describe("orders/create: absurd amounts", () => {
-  it("an order whose points would take the balance past what the ledger can hold is refused with the reason; the balance and ledger stay as they were", async () => {
+  it("an order whose points would take the balance past what the ledger can hold is refused with the reason, on its ledger row; the balance stays as it was", async () => {
     const shopify = emulator.addCustomer(SHOP, { firstName: "Rich", lastName: "Enough", email: "rich.enough@example.com" });
     const rich = await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopify.id, displayName: "Rich Enough", email: "rich.enough@example.com" } });
     // Two orders of a billion each (the per-order cap of pointsForAmount) fit; a third cannot.
@@ -90,12 +90,22 @@ describe("orders/create: absurd amounts", () => {
       const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "1000000000.00" }, { deliver: false });
       deliveries.push(await deliverOrder(emulator.orderWebhookBody(order)));
     }
-    expect(deliveries.slice(0, 2).map((d) => d.appliedAt !== null)).toEqual([true, true]);
-    expect(deliveries[2].appliedAt).toBeNull();
-    expect(deliveries[2].lastError).toContain("2147483647");
+    // The third is applied (no retries for ~3 h, then a dead letter, taking the order's VIP and
+    // referral effects with it): its ledger row credits nothing and says why (docs/decisions/019).
+    expect(deliveries.map((d) => [d.appliedAt !== null, d.lastError])).toEqual([
+      [true, null],
+      [true, null],
+      [true, null],
+    ]);
     const after = await db.customer.findUniqueOrThrow({ where: { id: rich.id } });
     expect(after.pointsBalance).toBe(2_000_000_000);
-    expect(await db.pointsTransaction.count({ where: { customerId: rich.id } })).toBe(2);
+    const rows = await db.pointsTransaction.findMany({ where: { customerId: rich.id }, orderBy: { createdAt: "asc" } });
+    expect(rows.map((r) => [r.reason, r.delta])).toEqual([
+      ["EARNED", 1_000_000_000],
+      ["EARNED", 1_000_000_000],
+      ["EARNED", 0],
+    ]);
+    expect(rows[2]!.note).toContain("2,147,483,647");
   });
 });
 

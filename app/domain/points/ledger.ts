@@ -29,6 +29,15 @@ export type LedgerActor = (typeof LEDGER_ACTORS)[number];
  */
 export const MAX_POINTS = 2_147_483_647;
 
+/**
+ * The note of a credit refused at MAX_POINTS by a webhook or the worker (the ledger keeps the row, with
+ * no points, so it happens once and the merchant sees why in the customer's history).
+ */
+export function overLimitNote(points: number, held: number): string {
+  const n = (v: number) => v.toLocaleString("en-US");
+  return `Not credited: ${n(points)} points would take the customer's ${n(held)} (pending included) past ${n(MAX_POINTS)}, the most a balance can hold.`;
+}
+
 export function parseLedgerReason(value: string): LedgerReason | null {
   return (LEDGER_REASONS as readonly string[]).includes(value) ? (value as LedgerReason) : null;
 }
@@ -43,7 +52,8 @@ export const sourceKeys = {
   redemptionRefundReversed: (rewardId: string) => `reward:${rewardId}:refund-reversed`,
   signup: (customerGid: string) => `signup:${customerGid}`,
   birthday: (customerId: string, year: number) => `birthday:${customerId}:${year}`,
-  expiry: (customerId: string, lastActivityAt: Date) => `expiry:${customerId}:${lastActivityAt.toISOString()}`,
+  /** `earlier`: expiries already recorded for this last activity (points released from hold after one expire too). */
+  expiry: (customerId: string, lastActivityAt: Date, earlier = 0) => `expiry:${customerId}:${lastActivityAt.toISOString()}${earlier > 0 ? `:${earlier}` : ""}`,
   adjustment: (idempotencyKey: string) => `adjustment:${idempotencyKey}`,
 };
 

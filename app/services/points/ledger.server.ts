@@ -12,7 +12,7 @@
 import type { PointsTransaction, Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { isUniqueViolation } from "~/db.server";
-import { MAX_POINTS, splitTakeBack, type LedgerActor, type LedgerReason } from "~/domain/points";
+import { MAX_POINTS, overLimitNote, splitTakeBack, type LedgerActor, type LedgerReason } from "~/domain/points";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -35,7 +35,12 @@ export interface EntrySource {
   now: Date;
 }
 
-export type LedgerWrite = { type: "written"; entry: PointsTransaction } | { type: "duplicate"; entry: PointsTransaction } | { type: "nothing" };
+export type LedgerWrite =
+  | { type: "written"; entry: PointsTransaction }
+  | { type: "duplicate"; entry: PointsTransaction }
+  /** A credit past MAX_POINTS recorded as refused (`overLimit: "record"`): a row of no points saying why. */
+  | { type: "over_limit"; entry: PointsTransaction }
+  | { type: "nothing" };
 
 /** A credit that would take the customer's points (balance + pending) past MAX_POINTS: nothing is written. */
 export class PointsLimitError extends Error {
@@ -89,17 +94,34 @@ function isActivity(reason: LedgerReason): boolean {
   return !["EXPIRED", "ORDER_REFUNDED", "ORDER_CANCELED", "REFUND_REVERSED", "REDEMPTION_REFUND"].includes(reason);
 }
 
+export interface CreditSource extends EntrySource {
+  points: number;
+  availableAt?: Date | null;
+  /**
+   * A credit that would pass MAX_POINTS: "throw" (PointsLimitError, for a merchant who is answered at
+   * once) or "record" — a row of no points with the reason as its note, keyed like the credit, so a
+   * webhook or the worker reaches an outcome once instead of failing on every retry.
+   */
+  overLimit?: "throw" | "record";
+}
+
 /**
  * Adds points inside the caller's transaction: spendable at once, or PENDING until `availableAt`.
  * A repeated `sourceKey` writes nothing and returns the first row (`duplicate`).
  */
-export async function creditPointsInTx(tx: Tx, source: EntrySource & { points: number; availableAt?: Date | null }): Promise<LedgerWrite> {
+export async function creditPointsInTx(tx: Tx, source: CreditSource): Promise<LedgerWrite> {
   if (!Number.isSafeInteger(source.points) || source.points <= 0) return { type: "nothing" };
   const customer = await lockCustomer(tx, source.customerId);
   const dup = await existing(tx, source.shop, source.sourceKey);
   if (dup) return { type: "duplicate", entry: dup };
   const held = customer.pointsBalance + customer.pendingPoints;
-  if (held + source.points > MAX_POINTS) throw new PointsLimitError(source.points, held);
+  if (held + source.points > MAX_POINTS) {
+    if (source.overLimit !== "record") throw new PointsLimitError(source.points, held);
+    const entry = await tx.pointsTransaction.create({
+      data: { ...rowData(source), note: [source.note, overLimitNote(source.points, held)].filter(Boolean).join(" — "), delta: 0, balanceAfter: customer.pointsBalance, status: "AVAILABLE" },
+    });
+    return { type: "over_limit", entry };
+  }
   const pending = !!source.availableAt && source.availableAt.getTime() > source.now.getTime();
   const updated = await tx.customer.update({
     where: { id: customer.id },
@@ -220,7 +242,7 @@ function isRetryableConflict(error: unknown): boolean {
   return code === "P2034" || /deadlock|could not serialize|write conflict/i.test(message);
 }
 
-export function creditPoints(db: Db, source: EntrySource & { points: number; availableAt?: Date | null }): Promise<LedgerWrite> {
+export function creditPoints(db: Db, source: CreditSource): Promise<LedgerWrite> {
   return inLedgerTransaction(db, source.shop, source.sourceKey, (tx) => creditPointsInTx(tx, source));
 }
 

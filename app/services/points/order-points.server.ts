@@ -39,7 +39,7 @@ export interface OrderInput {
   receivedAt: Date;
 }
 
-export type EarnOutcome = "earned" | "duplicate" | "no_customer" | "program_off" | "no_points" | "canceled" | "unreadable";
+export type EarnOutcome = "earned" | "duplicate" | "no_customer" | "program_off" | "no_points" | "canceled" | "unreadable" | "over_limit";
 
 /** orders/create: the order's customer earns points on it, once. */
 export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<EarnOutcome> {
@@ -75,10 +75,11 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
       orderName: facts.orderName,
       amount: formatMilli(amount),
       availableAt: availableAtFor(order.receivedAt, settings.pendingDays),
+      overLimit: "record",
       now: new Date(),
     });
   });
-  return write.type === "written" ? "earned" : write.type === "duplicate" ? "duplicate" : "canceled";
+  return write.type === "written" ? "earned" : write.type === "duplicate" ? "duplicate" : write.type === "over_limit" ? "over_limit" : "canceled";
 }
 
 /** What an order earned and what was already taken back, under the customer's lock. */
@@ -145,13 +146,17 @@ export async function takeBackForRefund(db: Db, input: { shop: string; refund: R
 /** orders/cancelled: everything the order still has is taken back; a marker when it earned nothing (yet). */
 export async function takeBackForCancel(db: Db, order: OrderInput): Promise<TakeBackOutcome> {
   const facts = orderFacts(order.payload);
-  if (!facts.orderGid || !facts.customerGid) return "unreadable";
+  if (!facts.orderGid) return "unreadable";
   const orderGid = facts.orderGid;
   const sourceKey = sourceKeys.orderCanceled(orderGid);
+  // The order's earned row names its customer: the cancel's own customer object is needed only for
+  // the marker of an order not seen yet (a cancel without one — customer: null — still takes back).
   const earned = await db.pointsTransaction.findFirst({ where: { shop: order.shop, orderGid, reason: "EARNED" }, select: { customerId: true } });
+  const customerGid = facts.customerGid;
   const customerId =
     earned?.customerId ??
-    (await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt })).id;
+    (customerGid ? (await ensureCustomer(db, { shop: order.shop, customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt })).id : null);
+  if (!customerId) return "unreadable";
   const write = await inLedgerTransaction(db, order.shop, sourceKey, async (tx) => {
     await lockCustomer(tx, customerId);
     const { earnedRow, takenBack } = await orderPoints(tx, order.shop, orderGid);
@@ -192,7 +197,7 @@ export async function takeBackForCancel(db: Db, order: OrderInput): Promise<Take
 }
 
 /** customers/create: the sign-up bonus, once per customer, when the program gives one. */
-export async function awardSignupBonus(db: Db, input: { shop: string; payload: unknown; receivedAt: Date }): Promise<"awarded" | "duplicate" | "none"> {
+export async function awardSignupBonus(db: Db, input: { shop: string; payload: unknown; receivedAt: Date }): Promise<"awarded" | "duplicate" | "none" | "over_limit"> {
   const gid = shopifyGidOf(field(input.payload, "admin_graphql_api_id"), "Customer");
   if (!gid) return "none";
   const settings = await getProgramSettings(db, input.shop);
@@ -206,10 +211,11 @@ export async function awardSignupBonus(db: Db, input: { shop: string; payload: u
       reason: "SIGNUP_BONUS",
       actor: "WEBHOOK",
       sourceKey: sourceKeys.signup(gid),
+      overLimit: "record",
       now: new Date(),
     }),
   );
-  return write.type === "written" ? "awarded" : write.type === "duplicate" ? "duplicate" : "none";
+  return write.type === "written" ? "awarded" : write.type === "duplicate" ? "duplicate" : write.type === "over_limit" ? "over_limit" : "none";
 }
 
 export { refundFacts };

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { createCustomer, createShop } from "../../../test/support/factories";
+import { MAX_POINTS } from "~/domain/points";
 import { creditPoints, ledgerTotals } from "./ledger.server";
 import { runPointsProgramTasks } from "./periodic.server";
 
@@ -48,5 +49,44 @@ describe("points program periodic tasks", () => {
     const c = await db.customer.findUniqueOrThrow({ where: { id } });
     expect(c.pointsBalance).toBe((await ledgerTotals(db, id)).available);
     expect(c.pointsBalance).toBe(0);
+  });
+
+  it("GIVEN one customer whose birthday bonus would pass MAX_POINTS THEN it is refused with its reason, once, and everyone else's bonus and expiry still happen", async () => {
+    const now = new Date("2027-05-20T08:00:00Z");
+    const full = await customer({ birthday: "05-20", lastActivityAt: new Date("2027-05-01T00:00:00Z") });
+    await db.customer.update({ where: { id: full }, data: { pointsBalance: MAX_POINTS - 10 } });
+    const other = await customer({ birthday: "05-20", lastActivityAt: new Date("2027-05-01T00:00:00Z") });
+    const inactive = await customer({ lastActivityAt: new Date("2026-05-01T00:00:00Z") });
+    await creditPoints(db, { shop: SHOP, customerId: inactive, points: 40, reason: "ADJUSTMENT", actor: "MERCHANT", now: new Date("2026-05-01T00:00:00Z") });
+
+    // Twice: the second pass changes nothing.
+    for (let i = 0; i < 2; i++) await runPointsProgramTasks(db, now);
+
+    // Whichever customer comes first in the pass, the others are not held up by the one at the limit.
+    expect((await rows(other)).map((r) => [r.reason, r.delta])).toEqual([["BIRTHDAY_BONUS", 25]]);
+    expect((await rows(inactive)).map((r) => [r.reason, r.delta])).toEqual([
+      ["ADJUSTMENT", 40],
+      ["EXPIRED", -40],
+    ]);
+    // The full customer: nothing credited, one row that says why (the merchant sees it in the history).
+    const refused = await rows(full);
+    expect(refused).toMatchObject([{ reason: "BIRTHDAY_BONUS", delta: 0, balanceAfter: MAX_POINTS - 10 }]);
+    expect(refused[0]!.note).toMatch(/not credited.*2,147,483,647/i);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: full } })).pointsBalance).toBe(MAX_POINTS - 10);
+  });
+
+  it("GIVEN points released from hold after an expiry, with no activity since THEN they expire too (once), and the customer leaves the due list", async () => {
+    const last = new Date("2027-01-01T00:00:00Z");
+    const id = await customer({ lastActivityAt: last });
+    await creditPoints(db, { shop: SHOP, customerId: id, points: 50, reason: "ADJUSTMENT", actor: "MERCHANT", now: last });
+    // An order's points on hold until after the expiry date (same moment: the last activity stays).
+    await creditPoints(db, { shop: SHOP, customerId: id, points: 100, reason: "EARNED", actor: "WEBHOOK", now: last, availableAt: new Date("2028-02-01T00:00:00Z") });
+    await runPointsProgramTasks(db, new Date("2028-01-02T00:00:00Z"));
+    // Released on 1 February; nothing the customer did since January 2027.
+    for (const at of ["2028-02-02T00:00:00Z", "2028-02-03T00:00:00Z", "2028-02-04T00:00:00Z"]) await runPointsProgramTasks(db, new Date(at));
+    expect((await rows(id)).filter((r) => r.reason === "EXPIRED").map((r) => r.delta)).toEqual([-50, -100]);
+    const c = await db.customer.findUniqueOrThrow({ where: { id } });
+    expect([c.pointsBalance, c.pendingPoints]).toEqual([0, 0]);
+    expect(c.pointsBalance).toBe((await ledgerTotals(db, id)).available);
   });
 });

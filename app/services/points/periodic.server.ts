@@ -31,7 +31,7 @@ export async function awardBirthdayBonuses(db: Db, now: Date): Promise<number> {
         if (!c.birthday || !birthdayReached(c.birthday, now) || !withinWindow(c.birthday, now)) continue;
         const sourceKey = sourceKeys.birthday(c.id, year);
         const write = await inLedgerTransaction(db, shop, sourceKey, (tx) =>
-          creditPointsInTx(tx, { shop, customerId: c.id, points: birthdayBonus, reason: "BIRTHDAY_BONUS", actor: "WORKER", sourceKey, now }),
+          creditPointsInTx(tx, { shop, customerId: c.id, points: birthdayBonus, reason: "BIRTHDAY_BONUS", actor: "WORKER", sourceKey, overLimit: "record", now }),
         );
         if (write.type === "written") awarded++;
       }
@@ -71,7 +71,11 @@ export async function expireInactivePoints(db: Db, now: Date): Promise<number> {
           // Activity since we looked, or nothing left: nothing expires.
           const expiresAt = pointsExpireAt(locked.lastActivityAt, expiryMonths);
           if (locked.pointsBalance <= 0 || !expiresAt || expiresAt.getTime() > now.getTime()) return { type: "nothing" };
-          return debitPointsInTx(tx, { shop, customerId: c.id, points: locked.pointsBalance, mode: "clamp", reason: "EXPIRED", actor: "WORKER", sourceKey: sourceKeys.expiry(c.id, locked.lastActivityAt), now });
+          // Points released from hold after an expiry, with no activity since, expire as well: one
+          // more row for the same last activity (counted under the lock, so a twin pass finds 0 left).
+          const first = sourceKeys.expiry(c.id, locked.lastActivityAt);
+          const earlier = await tx.pointsTransaction.count({ where: { shop, customerId: c.id, reason: "EXPIRED", sourceKey: { startsWith: first } } });
+          return debitPointsInTx(tx, { shop, customerId: c.id, points: locked.pointsBalance, mode: "clamp", reason: "EXPIRED", actor: "WORKER", sourceKey: sourceKeys.expiry(c.id, locked.lastActivityAt, earlier), now });
         });
         if (write.type === "written") wrote++;
       }

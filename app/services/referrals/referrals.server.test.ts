@@ -11,7 +11,7 @@ import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/s
 import { TEST_APP } from "../../../test/support/constants";
 import { createCustomer, createTemplate } from "../../../test/support/factories";
 import { testClock, type TestClock } from "../../../test/support/clock";
-import { addressKeyOf, claimReferral, ensureReferralCode, issueDueReferrerRewards, recordReferralClick, rejectForOrderReversal, rewardReferrer } from "./referrals.server";
+import { addressKeyOf, claimReferral, ensureReferralCode, issueDueReferrerRewards, qualifyReferralFromOrder, recordReferralClick, rejectForOrderReversal, rewardReferrer } from "./referrals.server";
 
 const { emulator, adminGraphql } = useShopifyEmulator();
 const SHOP: string = TEST_APP.shop;
@@ -85,6 +85,52 @@ describe("claims", () => {
     const again = await claimReferral(deps(), { shop: SHOP, code: other.code, visitor: other.visitor, friendGid: first.friend.shopifyCustomerId, facts: null, now: clock.now() });
     expect(again.ok && again.referral.id).toBe(first.referralId);
     expect(await db.referral.count({ where: { shop: SHOP, friendCustomerId: first.friend.id } })).toBe(1);
+  });
+});
+
+describe("a guest order's sign-up (orders/create)", () => {
+  beforeEach(async () => {
+    await db.referralSettings.update({ where: { shop: SHOP }, data: { minimumOrderAmount: "100" } });
+  });
+
+  /** A friend's first order carrying the referrer's code in its cart attributes; the friend is new to the app. */
+  async function guestOrderSignUp(createdAt: unknown) {
+    const referrer = await createCustomer(db, SHOP, {}, emulator);
+    const code = await ensureReferralCode(db, { shop: SHOP, customerId: referrer.id });
+    const visitor = `visitor-${crypto.randomUUID()}`;
+    // The click a minute ago; the app first hears of the friend with this order (the database's clock).
+    await recordReferralClick(db, { shop: SHOP, code, visitor, now: new Date(Date.now() - 60_000) });
+    const n = Date.now() * 1000 + Math.floor(Math.random() * 1000);
+    const friendGid = `gid://shopify/Customer/${n}`;
+    const payload = {
+      admin_graphql_api_id: `gid://shopify/Order/${n}`,
+      name: "#1001",
+      customer: { admin_graphql_api_id: friendGid, email: `friend${n}@example.com`, created_at: createdAt },
+      // Below the minimum set below: the sign-up is what is tried, and no hold is left for the next tests' worker.
+      subtotal_price_set: { shop_money: { amount: "50.00", currency_code: "USD" } },
+      note_attributes: [
+        { name: "_loyalty_referral", value: code },
+        { name: "_loyalty_visitor", value: visitor },
+      ],
+    };
+    await qualifyReferralFromOrder(deps(), { shop: SHOP, payload, receivedAt: clock.now() });
+    const friend = await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: friendGid } } });
+    return db.referral.findUniqueOrThrow({ where: { shop_friendCustomerId: { shop: SHOP, friendCustomerId: friend.id } } });
+  }
+
+  it("GIVEN a customer created_at no Shopify customer can have (year 0, 1969, unreadable) THEN it is unknown, as the storefront claim reads it, not 'already a customer'", async () => {
+    // The storefront claim reads Shopify's createdAt with parseShopifyTime (app/shopify/referral-customers.server.ts):
+    // outside 1970..9999 it is unknown and the app's own first sight of the customer counts. The order path must agree.
+    for (const createdAt of ["0000-01-01T00:00:00Z", "1969-07-20T20:17:00Z", "2026-02-30T00:00:00Z trailing", 1_700_000_000]) {
+      const referral = await guestOrderSignUp(createdAt);
+      expect({ createdAt, state: referral.state, reason: referral.rejectionReason }).toMatchObject({ createdAt, reason: null });
+      expect(referral.state).toBe("SIGNED_UP");
+    }
+  });
+
+  it("GIVEN a real created_at before the click THEN the friend was already a customer (rejected)", async () => {
+    const referral = await guestOrderSignUp("2020-01-01T00:00:00.123456789Z");
+    expect(referral).toMatchObject({ state: "REJECTED", rejectionReason: "friend_already_customer" });
   });
 });
 

@@ -27,6 +27,7 @@ import {
   type RejectionReason,
 } from "~/domain/referrals";
 import { orderFacts } from "~/domain/rewards";
+import { parseShopifyTime } from "~/domain/shopify-time";
 import type { OrderContext } from "~/services/orders/order-created.server";
 import { customerDisplay, ensureCustomer } from "~/services/points/customers.server";
 import { cancelReward } from "~/services/rewards/cancel.server";
@@ -308,14 +309,14 @@ export async function qualifyReferralFromOrder(deps: RewardDeps, order: Pick<Ord
   if (!referral) {
     const remembered = referralFromNoteAttributes(field(order.payload, "note_attributes"));
     if (!remembered) return "not_referred";
-    const createdAtText = field(customerPayload, "created_at");
-    const createdAt = typeof createdAtText === "string" ? new Date(createdAtText) : null;
+    // Shopify's timestamps have one reader, as the storefront claim's lookup reads createdAt.
+    const createdAt = parseShopifyTime(field(customerPayload, "created_at"));
     const claimed = await claimReferral(deps, {
       shop: order.shop,
       code: remembered.code,
       visitor: remembered.visitor,
       friendGid: facts.customerGid,
-      facts: { createdAt: createdAt && !Number.isNaN(createdAt.getTime()) ? createdAt : null, email: display.email, displayName: display.displayName, addressKey },
+      facts: { createdAt, email: display.email, displayName: display.displayName, addressKey },
       now: order.receivedAt,
     });
     if (!claimed.ok) return "not_referred";

@@ -11,6 +11,7 @@ import { TEST_APP } from "../../../test/support/constants";
 import { createCustomer, createReward, createTemplate } from "../../../test/support/factories";
 import { testClock, type TestClock } from "../../../test/support/clock";
 import { allowErrorLogs } from "../../../test/support/error-logs";
+import { MAX_POINTS } from "~/domain/points";
 import { cancelReward } from "./cancel.server";
 import type { RewardDeps } from "./deps.server";
 import { issueRewardAsync } from "./issue-async.server";
@@ -115,6 +116,19 @@ describe("cancel an Issued reward", () => {
     expect(emulator.store.deleteDiscount(SHOP, reward.shopifyId!)).toBeDefined();
     const r = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
     expect(r).toMatchObject({ ok: true, shopify: "done", reward: { status: "CANCELED" } });
+  });
+});
+
+describe("points given back past MAX_POINTS", () => {
+  it("GIVEN a customer topped up to MAX_POINTS after redeeming THEN the cancel still cancels; the points are not given back and the history says why", async () => {
+    const { customer, reward } = await redeemed(100);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: MAX_POINTS } });
+    const canceled = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(canceled).toMatchObject({ ok: true, pointsRefunded: 0, reward: { status: "CANCELED" } });
+    const refund = await db.pointsTransaction.findMany({ where: { rewardId: reward.id, reason: "REDEMPTION_REFUND" } });
+    expect(refund).toMatchObject([{ delta: 0, balanceAfter: MAX_POINTS }]);
+    expect(refund[0]!.note).toMatch(/not credited/i);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(MAX_POINTS);
   });
 });
 

@@ -98,6 +98,10 @@ async function refundPoints(tx: Prisma.TransactionClient, reward: Reward, note: 
     rewardId: reward.id,
     sourceKey: sourceKeys.redemptionRefund(reward.id),
     note,
+    // A customer topped up to the limit since the redemption: the cancel stands, the points are not
+    // given back, and the history says why (a PointsLimitError here rolled the cancel back after
+    // Shopify had already deactivated the code).
+    overLimit: "record",
     now,
   });
   return credit.type === "written" ? reward.pointsSpent : 0;

@@ -1,0 +1,85 @@
+// Points from webhooks against the real database: a credit that would take a customer past
+// MAX_POINTS (the most an Int balance holds) is refused with its reason, once — never an error that
+// the inbox retries for hours and then dead-letters, taking the order's later effects with it.
+import { beforeAll, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { MAX_POINTS } from "~/domain/points";
+import { createCustomer, createShop } from "../../../test/support/factories";
+import { ledgerTotals } from "./ledger.server";
+import { awardSignupBonus, earnPointsForOrder, takeBackForCancel, takeBackForRefund } from "./order-points.server";
+
+const SHOP = "order-points.myshopify.com";
+const NOW = new Date("2026-06-01T10:00:00.000Z");
+
+beforeAll(async () => {
+  await createShop(db, SHOP);
+  await db.programSettings.create({ data: { shop: SHOP, enabled: true, pointsPerCurrencyUnit: "1", signupBonus: 100 } });
+});
+
+let n = 0;
+const order = (customerGid: string, amount: string) => {
+  const id = `${Date.now()}${++n}`;
+  return {
+    admin_graphql_api_id: `gid://shopify/Order/${id}`,
+    name: `#${id}`,
+    customer: { admin_graphql_api_id: customerGid },
+    subtotal_price_set: { shop_money: { amount, currency_code: "USD" } },
+  };
+};
+
+async function consistent(customerId: string) {
+  const c = await db.customer.findUniqueOrThrow({ where: { id: customerId } });
+  const t = await ledgerTotals(db, customerId);
+  expect([c.pointsBalance, c.pendingPoints, c.pointsShortfall]).toEqual([t.available, t.pending, t.shortfall]);
+  return c;
+}
+
+describe("credits past MAX_POINTS from webhooks", () => {
+  it("GIVEN three orders of 1,500,000,000.00 (1 point per unit, 1,000,000,000 the most one order earns) THEN two earn, the third is refused with its reason, once; a refund of it takes nothing", async () => {
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    for (let i = 0; i < 2; i++) expect(await earnPointsForOrder(db, { shop: SHOP, payload: order(customer.shopifyCustomerId, "1500000000.00"), receivedAt: NOW })).toBe("earned");
+    const second = order(customer.shopifyCustomerId, "1500000000.00");
+    // Before: PointsLimitError, retried by the inbox 8 times over ~3 hours, then dead-lettered.
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: second, receivedAt: NOW })).toBe("over_limit");
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: second, receivedAt: NOW })).toBe("duplicate");
+    const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id }, orderBy: { createdAt: "asc" } });
+    expect(rows.map((r) => [r.reason, r.delta])).toEqual([
+      ["EARNED", 1_000_000_000],
+      ["EARNED", 1_000_000_000],
+      ["EARNED", 0],
+    ]);
+    expect(rows[2]!.note).toMatch(/not credited/i);
+    const refund = { refundId: `gid://shopify/Refund/${Date.now()}`, orderGid: second.admin_graphql_api_id, lines: 1_500_000_000_000n, taxes: 0n, shipping: 0n };
+    expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, attempt: 1, logger })).toBe("nothing_left");
+    expect((await consistent(customer.id)).pointsBalance).toBe(2_000_000_000);
+  });
+
+  it("GIVEN customers/create for a customer already holding MAX_POINTS THEN the sign-up bonus is refused with its reason, once", async () => {
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: MAX_POINTS } });
+    const payload = { admin_graphql_api_id: customer.shopifyCustomerId };
+    expect(await awardSignupBonus(db, { shop: SHOP, payload, receivedAt: NOW })).toBe("over_limit");
+    expect(await awardSignupBonus(db, { shop: SHOP, payload, receivedAt: NOW })).toBe("duplicate");
+    const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id } });
+    expect(rows).toMatchObject([{ reason: "SIGNUP_BONUS", delta: 0, balanceAfter: MAX_POINTS }]);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(MAX_POINTS);
+  });
+});
+
+describe("orders/cancelled", () => {
+  it("GIVEN an order that earned, then its cancel without a customer object (customer: null, or absent) THEN the points are taken back, once", async () => {
+    for (const customerField of [{ customer: null }, {}]) {
+      const customer = await createCustomer(db, SHOP);
+      await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+      const placed = order(customer.shopifyCustomerId, "40.00");
+      expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+      const { customer: _dropped, ...rest } = placed;
+      const cancel = { ...rest, ...customerField, cancelled_at: "2026-06-01T11:00:00Z" };
+      expect(await takeBackForCancel(db, { shop: SHOP, payload: cancel, receivedAt: NOW })).toBe("taken_back");
+      expect(await takeBackForCancel(db, { shop: SHOP, payload: cancel, receivedAt: NOW })).toBe("duplicate");
+      expect((await consistent(customer.id)).pointsBalance).toBe(0);
+    }
+  });
+});
