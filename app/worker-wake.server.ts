@@ -9,31 +9,6 @@
 const sleepers = new Set<() => void>();
 let pending = false;
 
-/**
- * Keeping pace (docs/decisions/016): each delivery recorded here is one credit. Once the in-process
- * inbox is falling behind (app/services/webhooks/apply.server.ts, PACE_AFTER_MS), it spends a
- * credit to apply its next delivery without first yielding to the event loop: it then applies as
- * many per event-loop turn as arrived in it, so the backlog — and the time from delivery to status —
- * stops growing, and the answers slow down instead. Credits are capped, so a run of applies without
- * a yield is at most MAX_PACE_CREDIT deliveries long (deliveries applied by workers of other
- * processes leave credits here unspent).
- */
-export const MAX_PACE_CREDIT = 16;
-let paceCredit = 0;
-
-/** Spends one pace credit if there is one (see MAX_PACE_CREDIT). */
-export function takePaceCredit(): boolean {
-  if (paceCredit === 0) return false;
-  paceCredit--;
-  return true;
-}
-
-/** A delivery was recorded in this process: one pace credit, and the worker loops wake. */
-export function deliveryRecorded(): void {
-  paceCredit = Math.min(MAX_PACE_CREDIT, paceCredit + 1);
-  wakeWorkers();
-}
-
 /** Ends the poll pause of every worker loop in this process, or the next one if none is pausing. */
 export function wakeWorkers(): void {
   if (sleepers.size === 0) {

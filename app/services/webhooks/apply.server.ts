@@ -6,7 +6,7 @@ import { currentProvider } from "~/claim-rows.server";
 import type { Db } from "~/db.server";
 import type { RandomFloat } from "~/domain/rewards";
 import type { Logger } from "~/logger.server";
-import { takePaceCredit } from "~/worker-wake.server";
+import { deliveryApplied, inboxCaughtUp } from "~/inbox-pace.server";
 import { WEBHOOK_EFFECTS } from "./effects.server";
 import { applyDueDeliveries, DEFAULT_INBOX_OPTIONS, type InboxRunSummary, type WebhookEffects } from "./inbox.server";
 
@@ -28,20 +28,6 @@ export interface DrainOptions {
   random?: RandomFloat;
 }
 
-/**
- * How far behind (time from receipt to apply) the inbox may fall before it stops yielding to the
- * requests of its own process (docs/decisions/016): half of the 2 s within which a delivery's
- * status must be true (issue 11). Below it, requests go first (Shopify is waiting on them); beyond
- * it, each delivery recorded here buys one delivery applied before the next yield
- * (app/worker-wake.server.ts, takePaceCredit), so the backlog stops growing and the answers slow
- * down instead. Retries (attempts > 0) are late by design and never count.
- */
-export const PACE_AFTER_MS = 1_000;
-
-function fallingBehind(applied: { receivedAt: Date; attempts: number }): boolean {
-  return applied.attempts === 0 && Date.now() - applied.receivedAt.getTime() >= PACE_AFTER_MS && takePaceCredit();
-}
-
 export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger: Logger }, options: DrainOptions = {}): Promise<InboxRunSummary> {
   const started = Date.now();
   const batchSize = options.batchSize ?? DEFAULT_INBOX_OPTIONS.batchSize;
@@ -54,7 +40,10 @@ export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger:
       leaseMs: DEFAULT_INBOX_OPTIONS.leaseMs,
       logger: deps.logger,
       concurrency: options.concurrency ?? (currentProvider() === "sqlite" ? 1 : 8),
-      keepPace: fallingBehind,
+      // This process's answers keep pace with what it applies (app/inbox-pace.server.ts). Fewer
+      // than a batch claimed: that was everything due.
+      onClaimed: (claimed) => void (claimed < batchSize && inboxCaughtUp(claimed)),
+      onApplied: () => deliveryApplied(),
       ...(options.random ? { random: options.random } : {}),
     });
     total.claimed += summary.claimed;

@@ -154,12 +154,9 @@ export interface InboxOptions {
   random?: RandomFloat;
   provider?: DbProvider;
   logger?: Logger;
-  /**
-   * Asked after each delivery applied, with that delivery: true = apply the next one without
-   * yielding to the event loop first (the in-process worker keeping pace with this process's
-   * ingest: apply.server.ts). Default: always yield.
-   */
-  keepPace?: (applied: { receivedAt: Date; attempts: number }) => boolean;
+  /** Told how many deliveries a round claimed, then of each one applied, retried or dead-lettered (the in-process worker's pace: app/inbox-pace.server.ts). */
+  onClaimed?: (claimed: number) => void;
+  onApplied?: (delivery: { receivedAt: Date; attempts: number }) => void;
 }
 
 export const DEFAULT_INBOX_OPTIONS = { batchSize: 100, leaseMs: 60_000 } as const;
@@ -260,6 +257,7 @@ async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, o
  */
 export async function applyDueDeliveries(db: Db, effects: WebhookEffects, options: InboxOptions & { concurrency?: number }): Promise<InboxRunSummary> {
   const claimed = await claimDueDeliveries(db, { ...options, now: options.now() });
+  options.onClaimed?.(claimed.length);
   // The batch's view of the database: the effects read the shop's program settings once per batch,
   // not once per delivery; everything else (the inbox's own writes included) goes through untouched.
   const batchDb = withSettingsReadOnce(db);
@@ -270,10 +268,9 @@ export async function applyDueDeliveries(db: Db, effects: WebhookEffects, option
     while (next < claimed.length) {
       const row = claimed[next++];
       await applyOne(batchDb, effects, row, options, summary, applied);
+      options.onApplied?.(row);
       // Let waiting I/O run between deliveries: in the app process, requests (webhooks answered
-      // while Shopify waits) must not queue behind a whole batch of effects — unless the inbox is
-      // falling behind them (keepPace).
-      if (options.keepPace?.(row)) continue;
+      // while Shopify waits) must not queue behind a whole batch of effects.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   });

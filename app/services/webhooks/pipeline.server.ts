@@ -6,7 +6,8 @@
 // Routes stay as thin as Shopify's template: `export const action = webhookAction(["orders/create"])`.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import db, { directSql } from "~/db.server";
-import { deliveryRecorded } from "~/worker-wake.server";
+import { wakeWorkers } from "~/worker-wake.server";
+import { deliveryRecorded, keepPace } from "~/inbox-pace.server";
 import { logger } from "~/logger.server";
 import type { WebhookTopic } from "./context";
 import { createDeliveryRecorder, type RecordOutcome } from "./inbox.server";
@@ -26,8 +27,12 @@ export async function handleWebhook(request: Request, topics: readonly WebhookTo
   record ??= createDeliveryRecorder(directSql(db));
   const outcome = await record(delivery);
   // This process's worker applies it now rather than at its next poll (app/worker-wake.server.ts).
-  if (outcome === "recorded") deliveryRecorded();
-  else logger.debug({ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId }, "duplicate webhook delivery");
+  if (outcome === "recorded") {
+    deliveryRecorded();
+    wakeWorkers();
+    // Durable now; the answer waits while this process's inbox is falling behind (app/inbox-pace.server.ts).
+    await keepPace();
+  } else logger.debug({ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId }, "duplicate webhook delivery");
   return new Response(null, { status: 200 });
 }
 

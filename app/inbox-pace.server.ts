@@ -1,0 +1,85 @@
+// Keeping pace (docs/decisions/016): the webhook answers of this process wait for its in-process
+// inbox when that inbox is falling behind them.
+//
+// Shopify is answered once a delivery is durable; its effects are applied afterwards by the worker
+// (app/services/webhooks/inbox.server.ts). When deliveries arrive faster than the worker in this
+// process applies them, answering at full speed only grows the inbox, and every status it holds
+// stays wrong for longer: at saturation, delivery→Used reached 4–12 s. So once a delivery recorded
+// now would wait PACE_AFTER_MS or more to be applied — the deliveries recorded here and not yet
+// applied, times the time the inbox takes per delivery — each new answer waits for one delivery to
+// be applied (one ticket per apply, first come first served): deliveries are then taken no faster
+// than they are applied and the wait stops growing. Shopify's queue holds the rest meanwhile;
+// Shopify allows 5 s for an answer, and an answer never waits more than PACE_MAX_WAIT_MS.
+//
+// Only the in-process worker reports applies (apply.server.ts): a process whose worker runs
+// elsewhere (WORKER_IN_PROCESS=false) is never behind and never waits. The count of deliveries not
+// yet applied is an estimate (another process's worker may apply this one's deliveries, and the
+// other way round): it is reset whenever the inbox is found empty, and an inbox that stopped
+// applying (the database is down, say) is not "keeping up slowly": after PACE_AFTER_MS without an
+// apply, answers stop waiting.
+
+/** The wait before apply that makes answers wait: half of the 2 s within which a status must be true (issue 11). */
+export const PACE_AFTER_MS = 1_000;
+/** The longest an answer waits for its ticket. */
+export const PACE_MAX_WAIT_MS = 1_000;
+/** Time per delivery assumed until the inbox has been seen applying back to back. */
+const DEFAULT_MS_PER_APPLY = 2;
+/** Applies further apart than this are not back to back (the inbox was idle in between). */
+const BACK_TO_BACK_MS = 100;
+
+let notApplied = 0;
+let msPerApply = DEFAULT_MS_PER_APPLY;
+let lastAppliedAt = Number.NEGATIVE_INFINITY;
+const waiting: (() => void)[] = [];
+
+/** A delivery was recorded in this process. */
+export function deliveryRecorded(): void {
+  notApplied++;
+}
+
+/** The in-process inbox applied (or retried, or gave up on) a delivery: the next waiting answer goes. */
+export function deliveryApplied(now = Date.now()): void {
+  notApplied = Math.max(0, notApplied - 1);
+  const gap = now - lastAppliedAt;
+  if (gap < BACK_TO_BACK_MS) msPerApply = msPerApply * 0.9 + gap * 0.1;
+  lastAppliedAt = now;
+  waiting.shift()?.();
+}
+
+/** The in-process inbox claimed everything that was due, `claimed` deliveries: only those (and any recorded since) are waiting. */
+export function inboxCaughtUp(claimed: number): void {
+  notApplied = claimed;
+}
+
+/** How long a delivery recorded now would wait to be applied (an estimate), while the inbox is applying. */
+export function expectedWaitMs(now = Date.now()): number {
+  return now - lastAppliedAt < PACE_AFTER_MS ? notApplied * msPerApply : 0;
+}
+
+/** Resolves when this answer may go: at once while on time, else at the next apply (at most PACE_MAX_WAIT_MS). */
+export function keepPace(): Promise<void> {
+  if (expectedWaitMs() < PACE_AFTER_MS) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const go = () => {
+      clearTimeout(timer);
+      const i = waiting.indexOf(go);
+      if (i >= 0) waiting.splice(i, 1);
+      resolve();
+    };
+    const timer = setTimeout(go, PACE_MAX_WAIT_MS);
+    waiting.push(go);
+  });
+}
+
+/** What the pace rests on now (for tests and logs). */
+export function paceSnapshot(): { notApplied: number; msPerApply: number; waiting: number } {
+  return { notApplied, msPerApply, waiting: waiting.length };
+}
+
+/** Tests: back to the state of a new process, every waiting answer released. */
+export function resetPace(): void {
+  notApplied = 0;
+  msPerApply = DEFAULT_MS_PER_APPLY;
+  lastAppliedAt = Number.NEGATIVE_INFINITY;
+  for (const go of [...waiting]) go();
+}
