@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
-import { earnPointsForOrder } from "~/services/points/order-points.server";
+import { earnPointsForOrder, takeBackForCancel } from "~/services/points/order-points.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { createCustomer, createShop, createTemplate } from "../../../test/support/factories";
 import { runEvaluationJobs, runVipTasks, startDuePeriodEnds, saveTier, saveVipProgram, vipDashboardFigures, customerVip, storefrontVip, latestEvaluationJob } from "./admin.server";
@@ -143,6 +143,22 @@ describe("orders move customers up (amount spent)", () => {
     expect(await tierOf(c.id)).toBe("Silver");
     await evaluateCustomerTier(deps(), { shop: SHOP, customerId: c.id, now, mode: "UP_AND_DOWN", reason: "TIERS_CHANGED" });
     expect(await tierOf(c.id)).toBeNull();
+  });
+});
+
+describe("a cancel delivered before its order (deliveries are not ordered, docs/decisions/007)", () => {
+  it("GIVEN orders/cancelled applied first (all three of its effects) WHEN the order's orders/create arrives THEN the order is recorded canceled and counts towards no tier", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    const o = { ...orderPayload(c.shopifyCustomerId, "120"), cancelled_at: now.toISOString() };
+    // The orders/cancelled effects, in their registered order: the points marker, then VIP's own.
+    await takeBackForCancel(db, { shop: SHOP, payload: o, receivedAt: now });
+    await vipOrderCanceled(db, { shop: SHOP, payload: o });
+    const created = { ...o, cancelled_at: null };
+    expect(await vipOrderCreated(deps(), { shop: SHOP, payload: created, receivedAt: now })).toBe("counted");
+    expect((await db.vipOrder.findFirstOrThrow({ where: { orderGid: o.admin_graphql_api_id } })).canceled).toBe(true);
+    expect(await tierOf(c.id)).toBeNull();
+    expect(await entryRewards(c.id)).toHaveLength(0);
   });
 });
 

@@ -9,7 +9,7 @@ import type { VipTier, VipTierChange } from "@prisma/client";
 import { randomUUID } from "node:crypto";
 import type { Db } from "~/db.server";
 import { directSql } from "~/db.server";
-import { formatMilli, orderEarningAmount, parseMilli, refundedEarningAmount, type Milli, type RefundFacts } from "~/domain/points";
+import { formatMilli, orderEarningAmount, parseMilli, refundedEarningAmount, sourceKeys, type Milli, type RefundFacts } from "~/domain/points";
 import { orderFacts } from "~/domain/rewards";
 import {
   applyMultiplier,
@@ -225,13 +225,20 @@ export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "count
  * The order's row, once per (shop, order): every orders/create writes one, so it goes straight to
  * the driver (app/direct-sql.server.ts, docs/decisions/016) — one INSERT that skips an order already
  * counted, instead of Prisma's create and its unique-violation error. The other columns take the
- * schema's defaults (nothing refunded, not canceled); the id is a random UUID (the schema's cuid()
- * is made by Prisma's client). Tested to read back through Prisma as Prisma's own create.
+ * schema's defaults (nothing refunded); the id is a random UUID (the schema's cuid() is made by
+ * Prisma's client). Tested to read back through Prisma as Prisma's own create.
+ * Canceled already when the order's orders/cancelled was applied first (deliveries are not
+ * ordered, docs/decisions/007): that delivery left the ledger's cancel marker
+ * (`sourceKeys.orderCanceled`, written by the points effect whether or not the program is on) but
+ * found no row to mark here. Read in the same statement, so a cancel applied at the same moment is
+ * seen either here or by vipOrderCanceled's update.
  */
 export async function recordVipOrder(db: Db, row: { shop: string; customerId: string; orderGid: string; amount: string; orderedAt: Date }): Promise<boolean> {
   const written = await directSql(db).query(
-    `INSERT INTO "VipOrder" ("id", "shop", "customerId", "orderGid", "amount", "orderedAt") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT ("shop", "orderGid") DO NOTHING RETURNING "id"`,
-    [randomUUID(), row.shop, row.customerId, row.orderGid, row.amount, row.orderedAt],
+    `INSERT INTO "VipOrder" ("id", "shop", "customerId", "orderGid", "amount", "orderedAt", "canceled") ` +
+      `VALUES (?, ?, ?, ?, ?, ?, EXISTS (SELECT 1 FROM "PointsTransaction" WHERE "shop" = ? AND "sourceKey" = ?)) ` +
+      `ON CONFLICT ("shop", "orderGid") DO NOTHING RETURNING "id"`,
+    [randomUUID(), row.shop, row.customerId, row.orderGid, row.amount, row.orderedAt, row.shop, sourceKeys.orderCanceled(row.orderGid)],
   );
   return written.length === 1;
 }
