@@ -17,12 +17,27 @@ export function isStoredTime(at: Date): boolean {
 }
 
 /**
+ * Date, time to the second (fractions optional, any precision) and a zone (Z or ±hh:mm), as in
+ * Shopify's payloads, headers and Admin API DateTimes. `Date` itself reads far more ("1" is
+ * 2001-01-01, "May 5" a date in 2001): none of that is a Shopify timestamp.
+ */
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Whether the timestamp's own date exists (`Date` turns 2026-02-30 into 2 March). */
+function realDay(match: RegExpExecArray): boolean {
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
  * An ISO 8601 timestamp as Shopify writes it (e.g. 2025-03-11T20:54:30.516267807Z, or with an offset)
  * → a Date; null when absent, unreadable, or outside any event's life — such a date is unknown, never
  * stored (PostgreSQL refuses dates before 4713 BC; SQLite would keep one no period contains).
  */
 export function parseShopifyTime(value: unknown): Date | null {
-  if (typeof value !== "string" || value === "" || value.length > 64) return null;
+  if (typeof value !== "string" || value.length > 64) return null;
+  const match = ISO_TIMESTAMP.exec(value);
+  if (!match || !realDay(match)) return null;
   const at = new Date(value.replace(/(\.\d{3})\d+/, "$1"));
   return isStoredTime(at) ? at : null;
 }
