@@ -41,14 +41,18 @@ interface CustomerRef {
   email: string | null;
 }
 
+/** The body with every id beyond 2^53 kept exact (as its digits), read from the raw body when there is one. */
+function exactBody(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">): unknown {
+  return ctx.rawPayload !== undefined ? parseJsonKeepingBigIds(ctx.rawPayload) : ctx.payload;
+}
+
 /**
  * The customer a privacy webhook names. The id is read from the raw body with the app's one reader
  * of Shopify ids (app/domain/shopify-ids.ts): JSON.parse rounds an id beyond 2^53 to a neighbouring
  * one, which could be another customer of the shop.
  */
 function customerRef(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">): CustomerRef {
-  const payload = ctx.rawPayload !== undefined ? parseJsonKeepingBigIds(ctx.rawPayload) : ctx.payload;
-  const c = (payload as { customer?: { id?: unknown; email?: unknown } } | null)?.customer;
+  const c = (exactBody(ctx) as { customer?: { id?: unknown; email?: unknown } } | null)?.customer;
   const id = shopifyIdOf(c?.id);
   // An email holding a control character is no one's (and a NUL cannot even be compared by PostgreSQL).
   const email = typeof c?.email === "string" && c.email && !hasControlCharacters(c.email) ? c.email : null;
@@ -82,7 +86,7 @@ async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
 
 export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectContext) {
   requireSameShop(ctx);
-  const { shop, payload } = ctx;
+  const { shop } = ctx;
   const ref = customerRef(ctx);
   const customers = await findCustomers(db, shop, ref);
   const data = await Promise.all(
@@ -139,7 +143,9 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
       };
     }),
   );
-  const dataRequestId = (payload as { data_request?: { id?: unknown } } | null)?.data_request?.id ?? null;
+  // Shopify's id of the request, exact (as digits) and only if it is an id: the merchant hands the
+  // export over under it; a rounded id names another request, and anything else is not echoed.
+  const dataRequestId = shopifyIdOf((exactBody(ctx) as { data_request?: { id?: unknown } } | null)?.data_request?.id);
   return db.complianceRequest.create({
     data: {
       shop,
