@@ -76,3 +76,24 @@ describe("customers/data_request and Shopify's data request id", () => {
     expect(JSON.parse(stored.result!).dataRequestId).toBeNull();
   });
 });
+
+describe("customers/redact and a name written with letters beyond ASCII", () => {
+  it("GIVEN a merchant's note on ANOTHER customer's reward naming the subject (Åsa Öberg) WHEN the subject is redacted THEN the note loses the name, whatever its case", async () => {
+    const { default: db } = await import("~/db.server");
+    const { createCustomer, createReward } = await import("../../../test/support/factories");
+    const { recordEvent } = await import("~/services/rewards/events.server");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const shop = "redact-unicode.myshopify.com";
+    const subject = await createCustomer(db, shop, { firstName: "Åsa", lastName: "Öberg", email: "asa.o@example.com", shopifyCustomerId: "gid://shopify/Customer/7101" });
+    expect(subject.displayName).toBe("Åsa Öberg");
+    const other = await createCustomer(db, shop, { firstName: "Bo", lastName: "Ek", email: "bo.ek@example.com", shopifyCustomerId: "gid://shopify/Customer/7102" });
+    const reward = await createReward(db, other);
+    await recordEvent(db, { rewardId: reward.id, shop, type: "NOTE", actor: "MERCHANT", reason: "Note", note: "Sent by Åsa Öberg as a gift" });
+    await recordEvent(db, { rewardId: reward.id, shop, type: "NOTE", actor: "MERCHANT", reason: "Note", note: "Thanks from ÅSA ÖBERG and åsa öberg" });
+
+    await handleCustomersRedact(db, { shop, payload: { shop_domain: shop, customer: { id: 7101, email: "asa.o@example.com" } } });
+
+    const notes = (await db.rewardEvent.findMany({ where: { rewardId: reward.id, type: "NOTE" }, orderBy: { createdAt: "asc" } })).map((e) => e.note);
+    expect(notes).toEqual(["Sent by [redacted] as a gift", "Thanks from [redacted] and [redacted]"]);
+  });
+});

@@ -335,6 +335,17 @@ async function scrubFreeText(tx: Tx, shop: string, allNeedles: readonly string[]
   }
 }
 
+/**
+ * The LIKE pattern that finds every text `scrubText` would change for this needle (it may find a few
+ * more; scrubText then changes nothing there). LOWER is ASCII-only on SQLite (and on PostgreSQL in
+ * the C locale), while scrubText ignores case in every script: a character beyond ASCII is matched
+ * as any one character (`_`), as is a backslash (PostgreSQL's LIKE escape). Lower-casing the needle
+ * whole found "Åsa Öberg" in no text (SQLite kept the text's "Å", the needle had "å").
+ */
+function likePattern(needle: string): string {
+  return `%${[...needle].map((ch) => (ch > "\x7f" || ch === "\\" ? "_" : ch.toLowerCase())).join("")}%`;
+}
+
 async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, searched: readonly string[], needles: readonly string[], subject: RedactionSubject) {
   for (const table of Object.keys(FREE_TEXT) as FreeTextTable[]) {
     const columns: readonly string[] = FREE_TEXT[table];
@@ -343,7 +354,7 @@ async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, se
       values.push(value);
       return postgres ? `$${values.length}` : "?";
     };
-    const conditions = columns.flatMap((column) => searched.map((needle) => `LOWER("${column}") LIKE ${param(`%${needle.toLowerCase()}%`)}`));
+    const conditions = columns.flatMap((column) => searched.map((needle) => `LOWER("${column}") LIKE ${param(likePattern(needle))}`));
     const sql = `SELECT "id", ${columns.map((c) => `"${c}"`).join(", ")} FROM "${table}" WHERE "shop" = ${postgres ? "$1" : "?"} AND (${conditions.join(" OR ")})`;
     const rows = await tx.$queryRawUnsafe<Record<string, string | null>[]>(sql, ...values);
     for (const row of rows) {
