@@ -38,6 +38,18 @@ export function containsText(db: Db, text: string): Prisma.StringFilter {
   return (postgres ? { contains: text, mode: "insensitive" } : { contains: text }) as Prisma.StringFilter;
 }
 
+/**
+ * A case-insensitive "is this text" filter (e.g. an email typed in another case than Shopify's): at
+ * least every row whose value is the text, in any case. PostgreSQL: `equals` in insensitive mode;
+ * SQLite: starts AND ends with it (LIKE is case-insensitive there, for ASCII). Both may also match a
+ * few rows more (LIKE reads `_` and `%` in the text as wildcards): the caller compares exactly.
+ */
+export function equalsTextIgnoringCase(db: Db, text: string): Prisma.StringFilter {
+  const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
+  const postgres = provider ? provider === "postgresql" : /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
+  return (postgres ? { equals: text, mode: "insensitive" } : { startsWith: text, endsWith: text }) as Prisma.StringFilter;
+}
+
 const LITERAL_SEARCH_BATCH = 200;
 const LITERAL_SEARCH_ROUNDS = 50;
 

@@ -110,6 +110,31 @@ describe("starting a bulk job", () => {
     expect(stored).not.toMatch(/@/);
   });
 
+  it("GIVEN a pasted email that is part of 5 000+ other customers' emails WHEN started THEN the customer with exactly that email is found (not reported unknown)", async () => {
+    const w = await world();
+    // Customers whose emails END with the pasted one (x0a@example.com …): a "contains" lookup matches
+    // them all; the one customer whose email IS it was created last.
+    const pasted = `a_${shopN}@example.com`;
+    for (let start = 0; start < 5_100; start += 1_000) {
+      await db.customer.createMany({
+        data: Array.from({ length: Math.min(1_000, 5_100 - start) }, (_, i) => ({
+          shop: w.shop,
+          shopifyCustomerId: `gid://shopify/Customer/${8_000_000 + start + i}`,
+          displayName: `Lookalike ${start + i}`,
+          email: `x${start + i}${pasted}`,
+        })),
+      });
+    }
+    const exact = await createCustomer(db, w.shop, { firstName: "Exact", lastName: "Match", email: pasted.toUpperCase() });
+
+    const started = await startBulkJob(db, { shop: w.shop, templateId: w.template.id, target: { type: "EMAILS", text: pasted } });
+
+    expect(started).toMatchObject({ ok: true, job: { total: 1, unmatched: 0 } });
+    if (!started.ok) return;
+    const items = await db.bulkIssueItem.findMany({ where: { jobId: started.job.id } });
+    expect(items.map((i) => i.customerId)).toEqual([exact.id]);
+  });
+
   it("refuses a turned-off reward, an empty tier, a list that matches nobody and an oversized paste, with clear messages", async () => {
     const w = await world();
     const off = await createTemplate(db, w.shop, { purpose: "MANUAL", pointsCost: null, active: false });

@@ -14,7 +14,7 @@ import {
   type FinishEstimate,
 } from "~/domain/bulk-issue";
 import type { Problem, Result } from "~/domain/result";
-import { containsText, customerFilterWhere, hasLikeWildcard, matchesSearchLiterally, MAX_TIER_LENGTH } from "~/services/admin/customers.server";
+import { customerFilterWhere, equalsTextIgnoringCase, hasLikeWildcard, matchesSearchLiterally, MAX_TIER_LENGTH } from "~/services/admin/customers.server";
 import { purposeAllowed } from "~/services/rewards/issue-async.server";
 
 /** At most this many customers in one job (a larger tier or search: split it, e.g. by tier). */
@@ -23,6 +23,8 @@ export const MAX_BULK_CUSTOMERS = 10_000;
 const INSERT_CHUNK = 500;
 /** Emails looked up per query. */
 const EMAIL_LOOKUP_CHUNK = 100;
+/** Customer rows read per query of an email lookup. */
+const EMAIL_LOOKUP_BATCH = 1_000;
 
 export type BulkTarget =
   | { type: "TIER"; tier: string }
@@ -121,16 +123,24 @@ async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Prom
       for (let i = 0; i < parsed.emails.length; i += EMAIL_LOOKUP_CHUNK) {
         const chunk = parsed.emails.slice(i, i + EMAIL_LOOKUP_CHUNK);
         // Case-insensitive on both databases (stored emails keep Shopify's case); LIKE's `_` wildcard
-        // may match more, so only exact (case-folded) equality counts.
-        const rows = await db.customer.findMany({
-          where: { shop, OR: chunk.map((email) => ({ email: containsText(db, email) })) },
-          select: { id: true, email: true },
-          take: 5_000,
-        });
-        for (const row of rows) {
-          const key = (row.email ?? "").toLowerCase();
-          if (!chunk.includes(key)) continue;
-          found.set(key, [...(found.get(key) ?? []), row.id]);
+        // may match more, so only exact (case-folded) equality counts. Read in id order to the end:
+        // a cap on the rows read dropped real matches once more rows matched than it allowed.
+        let after: string | undefined;
+        for (;;) {
+          const where: Prisma.CustomerWhereInput = { shop, OR: chunk.map((email) => ({ email: equalsTextIgnoringCase(db, email) })) };
+          const rows = await db.customer.findMany({
+            where: after ? { AND: [where, { id: { gt: after } }] } : where,
+            select: { id: true, email: true },
+            orderBy: { id: "asc" },
+            take: EMAIL_LOOKUP_BATCH,
+          });
+          for (const row of rows) {
+            const key = (row.email ?? "").toLowerCase();
+            if (!chunk.includes(key)) continue;
+            found.set(key, [...(found.get(key) ?? []), row.id]);
+          }
+          if (rows.length < EMAIL_LOOKUP_BATCH) break;
+          after = rows[rows.length - 1].id;
         }
       }
       const unmatched: Unmatched = { invalid: parsed.invalid, unknown: parsed.emails.filter((e) => !found.has(e)) };

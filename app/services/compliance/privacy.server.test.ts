@@ -1,7 +1,7 @@
 // scrubJson: a webhook body still waiting in the inbox (or dead-lettered) loses the subject's data
 // on customers/redact but stays valid JSON, so the delivery can still be applied.
 import { describe, expect, it } from "vitest";
-import { scrubJson, scrubText } from "./privacy.server";
+import { handleCustomersDataRequest, provideDataRequest, scrubJson, scrubText } from "./privacy.server";
 
 const NEEDLES = ["zelda@example.com", "Zelda Quixote", "gid://shopify/Customer/6001", "6001", "LOYAL-ABCD-2345"];
 
@@ -47,5 +47,53 @@ describe("scrubJson and a body about the subject", () => {
     expect(scrubbed).toEqual({ id: "820982911946154508", name: "#1001", email: null, phone: null, shipping_address: null, note_attributes: null, customer: null });
     const other = '{"id":820982911946154509, "email":"joann@example.com","customer":{"id":6002,"first_name":"Joann"}}';
     expect(scrubJson(other, ["zelda@example.com", "gid://shopify/Customer/6001"], subject)).toBe(other);
+  });
+});
+
+describe("customers/data_request and Shopify's data request id", () => {
+  it("GIVEN a data request id beyond 2^53 WHEN the request is stored and downloaded THEN the export names that id exactly, not its rounded neighbour", async () => {
+    const { default: db } = await import("~/db.server");
+    const { createCustomer } = await import("../../../test/support/factories");
+    const shop = "data-request-ids.myshopify.com";
+    await createCustomer(db, shop, { email: "dara.request@example.com", shopifyCustomerId: "gid://shopify/Customer/7001" });
+    // 2^53 + 1: JSON.parse reads it as 9007199254740992.
+    const raw = `{"shop_id":1,"shop_domain":"${shop}","customer":{"id":7001,"email":"dara.request@example.com"},"data_request":{"id":9007199254740993}}`;
+
+    const stored = await handleCustomersDataRequest(db, { shop, payload: JSON.parse(raw), rawPayload: raw });
+    const download = await provideDataRequest(db, { shop, id: stored.id, now: new Date() });
+
+    expect(download.ok).toBe(true);
+    if (!download.ok) return;
+    expect(download.json).toContain('"dataRequestId": "9007199254740993"');
+    expect(JSON.parse(download.json).customer.found).toBe(1);
+  });
+
+  it("GIVEN a data request id that is no id (an object, a negative number) WHEN stored THEN the export holds no id rather than the value as sent", async () => {
+    const { default: db } = await import("~/db.server");
+    const shop = "data-request-ids.myshopify.com";
+    const raw = `{"shop_domain":"${shop}","customer":{"id":7002,"email":"nobody@example.com"},"data_request":{"id":{"x":"${"y".repeat(1000)}"}}}`;
+    const stored = await handleCustomersDataRequest(db, { shop, payload: JSON.parse(raw), rawPayload: raw });
+    expect(JSON.parse(stored.result!).dataRequestId).toBeNull();
+  });
+});
+
+describe("customers/redact and a name written with letters beyond ASCII", () => {
+  it("GIVEN a merchant's note on ANOTHER customer's reward naming the subject (Åsa Öberg) WHEN the subject is redacted THEN the note loses the name, whatever its case", async () => {
+    const { default: db } = await import("~/db.server");
+    const { createCustomer, createReward } = await import("../../../test/support/factories");
+    const { recordEvent } = await import("~/services/rewards/events.server");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const shop = "redact-unicode.myshopify.com";
+    const subject = await createCustomer(db, shop, { firstName: "Åsa", lastName: "Öberg", email: "asa.o@example.com", shopifyCustomerId: "gid://shopify/Customer/7101" });
+    expect(subject.displayName).toBe("Åsa Öberg");
+    const other = await createCustomer(db, shop, { firstName: "Bo", lastName: "Ek", email: "bo.ek@example.com", shopifyCustomerId: "gid://shopify/Customer/7102" });
+    const reward = await createReward(db, other);
+    await recordEvent(db, { rewardId: reward.id, shop, type: "NOTE", actor: "MERCHANT", reason: "Note", note: "Sent by Åsa Öberg as a gift" });
+    await recordEvent(db, { rewardId: reward.id, shop, type: "NOTE", actor: "MERCHANT", reason: "Note", note: "Thanks from ÅSA ÖBERG and åsa öberg" });
+
+    await handleCustomersRedact(db, { shop, payload: { shop_domain: shop, customer: { id: 7101, email: "asa.o@example.com" } } });
+
+    const notes = (await db.rewardEvent.findMany({ where: { rewardId: reward.id, type: "NOTE" }, orderBy: { createdAt: "asc" } })).map((e) => e.note);
+    expect(notes).toEqual(["Sent by [redacted] as a gift", "Thanks from [redacted] and [redacted]"]);
   });
 });

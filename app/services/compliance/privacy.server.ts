@@ -41,14 +41,18 @@ interface CustomerRef {
   email: string | null;
 }
 
+/** The body with every id beyond 2^53 kept exact (as its digits), read from the raw body when there is one. */
+function exactBody(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">): unknown {
+  return ctx.rawPayload !== undefined ? parseJsonKeepingBigIds(ctx.rawPayload) : ctx.payload;
+}
+
 /**
  * The customer a privacy webhook names. The id is read from the raw body with the app's one reader
  * of Shopify ids (app/domain/shopify-ids.ts): JSON.parse rounds an id beyond 2^53 to a neighbouring
  * one, which could be another customer of the shop.
  */
 function customerRef(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">): CustomerRef {
-  const payload = ctx.rawPayload !== undefined ? parseJsonKeepingBigIds(ctx.rawPayload) : ctx.payload;
-  const c = (payload as { customer?: { id?: unknown; email?: unknown } } | null)?.customer;
+  const c = (exactBody(ctx) as { customer?: { id?: unknown; email?: unknown } } | null)?.customer;
   const id = shopifyIdOf(c?.id);
   // An email holding a control character is no one's (and a NUL cannot even be compared by PostgreSQL).
   const email = typeof c?.email === "string" && c.email && !hasControlCharacters(c.email) ? c.email : null;
@@ -82,7 +86,7 @@ async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
 
 export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectContext) {
   requireSameShop(ctx);
-  const { shop, payload } = ctx;
+  const { shop } = ctx;
   const ref = customerRef(ctx);
   const customers = await findCustomers(db, shop, ref);
   const data = await Promise.all(
@@ -139,7 +143,9 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
       };
     }),
   );
-  const dataRequestId = (payload as { data_request?: { id?: unknown } } | null)?.data_request?.id ?? null;
+  // Shopify's id of the request, exact (as digits) and only if it is an id: the merchant hands the
+  // export over under it; a rounded id names another request, and anything else is not echoed.
+  const dataRequestId = shopifyIdOf((exactBody(ctx) as { data_request?: { id?: unknown } } | null)?.data_request?.id);
   return db.complianceRequest.create({
     data: {
       shop,
@@ -329,6 +335,17 @@ async function scrubFreeText(tx: Tx, shop: string, allNeedles: readonly string[]
   }
 }
 
+/**
+ * The LIKE pattern that finds every text `scrubText` would change for this needle (it may find a few
+ * more; scrubText then changes nothing there). LOWER is ASCII-only on SQLite (and on PostgreSQL in
+ * the C locale), while scrubText ignores case in every script: a character beyond ASCII is matched
+ * as any one character (`_`), as is a backslash (PostgreSQL's LIKE escape). Lower-casing the needle
+ * whole found "Åsa Öberg" in no text (SQLite kept the text's "Å", the needle had "å").
+ */
+function likePattern(needle: string): string {
+  return `%${[...needle].map((ch) => (ch > "\x7f" || ch === "\\" ? "_" : ch.toLowerCase())).join("")}%`;
+}
+
 async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, searched: readonly string[], needles: readonly string[], subject: RedactionSubject) {
   for (const table of Object.keys(FREE_TEXT) as FreeTextTable[]) {
     const columns: readonly string[] = FREE_TEXT[table];
@@ -337,7 +354,7 @@ async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, se
       values.push(value);
       return postgres ? `$${values.length}` : "?";
     };
-    const conditions = columns.flatMap((column) => searched.map((needle) => `LOWER("${column}") LIKE ${param(`%${needle.toLowerCase()}%`)}`));
+    const conditions = columns.flatMap((column) => searched.map((needle) => `LOWER("${column}") LIKE ${param(likePattern(needle))}`));
     const sql = `SELECT "id", ${columns.map((c) => `"${c}"`).join(", ")} FROM "${table}" WHERE "shop" = ${postgres ? "$1" : "?"} AND (${conditions.join(" OR ")})`;
     const rows = await tx.$queryRawUnsafe<Record<string, string | null>[]>(sql, ...values);
     for (const row of rows) {
