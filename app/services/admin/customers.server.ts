@@ -2,7 +2,7 @@
 // last activity) and one customer's profile header and points ledger. Scoped by shop first.
 import { customerLabel } from "~/copy/admin";
 import type { Prisma } from "@prisma/client";
-import type { Db } from "~/db.server";
+import { providerOf, type Db } from "~/db.server";
 import { parseRewardKind } from "~/domain/rewards";
 import { missingScopesFor } from "~/services/lifecycle/scopes.server";
 import { keysetPage, newerThan, olderThan, type KeyKind, type KeysetPage, type PageRequest } from "./keyset.server";
@@ -32,10 +32,13 @@ export function normalizeSearch(value: string | null | undefined): string {
  * asked; the SQLite client's types don't know `mode`, hence the cast.
  */
 export function containsText(db: Db, text: string): Prisma.StringFilter {
-  // Prisma's client knows its provider; fall back to the URL the app was started with.
+  return (onPostgres(db) ? { contains: text, mode: "insensitive" } : { contains: text }) as Prisma.StringFilter;
+}
+
+/** Whether the client is PostgreSQL's: Prisma's client knows its provider; else the URL the app was started with. */
+function onPostgres(db: Db): boolean {
   const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
-  const postgres = provider ? provider === "postgresql" : /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
-  return (postgres ? { contains: text, mode: "insensitive" } : { contains: text }) as Prisma.StringFilter;
+  return (provider ?? providerOf(process.env.DATABASE_URL ?? "")) === "postgresql";
 }
 
 /**
@@ -45,9 +48,7 @@ export function containsText(db: Db, text: string): Prisma.StringFilter {
  * few rows more (LIKE reads `_` and `%` in the text as wildcards): the caller compares exactly.
  */
 export function equalsTextIgnoringCase(db: Db, text: string): Prisma.StringFilter {
-  const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
-  const postgres = provider ? provider === "postgresql" : /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
-  return (postgres ? { equals: text, mode: "insensitive" } : { startsWith: text, endsWith: text }) as Prisma.StringFilter;
+  return (onPostgres(db) ? { equals: text, mode: "insensitive" } : { startsWith: text, endsWith: text }) as Prisma.StringFilter;
 }
 
 const LITERAL_SEARCH_BATCH = 200;
