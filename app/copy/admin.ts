@@ -301,6 +301,7 @@ export const ADJUSTMENT_MESSAGES = {
   added: (points: number) => `Added ${points.toLocaleString("en-US")} points`,
   removed: (points: number) => `Removed ${points.toLocaleString("en-US")} points`,
   invalid: "Some fields need fixing.",
+  resent: "This form was already sent with other values, and only the first was done. Reload the page to make another adjustment.",
   insufficient: (balance: number) =>
     `The customer has only ${balance.toLocaleString("en-US")} spendable points; you can't remove more than that.`,
   limit: `That would give the customer more points than a balance can hold (${MAX_POINTS.toLocaleString("en-US")}, pending points included). Nothing was added.`,

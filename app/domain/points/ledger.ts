@@ -54,7 +54,7 @@ export const sourceKeys = {
   birthday: (customerId: string, year: number) => `birthday:${customerId}:${year}`,
   /** `earlier`: expiries already recorded for this last activity (points released from hold after one expire too). */
   expiry: (customerId: string, lastActivityAt: Date, earlier = 0) => `expiry:${customerId}:${lastActivityAt.toISOString()}${earlier > 0 ? `:${earlier}` : ""}`,
-  adjustment: (idempotencyKey: string) => `adjustment:${idempotencyKey}`,
+  adjustment: (customerId: string, idempotencyKey: string) => `adjustment:${customerId}:${idempotencyKey}`,
 };
 
 /**

@@ -14,7 +14,8 @@ export type AdjustResult = Result<
   { code: "invalid" | "not_found" | "insufficient_points" | "points_limit"; message: string; fields?: Partial<Record<AdjustField, string>> }
 >;
 
-const MAX_POINTS = 1_000_000;
+/** The most points one adjustment adds or removes (a balance holds up to the domain's MAX_POINTS). */
+const MAX_ADJUSTMENT_POINTS = 1_000_000;
 const KEY = /^[\x21-\x7e]{8,200}$/;
 
 export async function adjustPoints(
@@ -26,14 +27,16 @@ export async function adjustPoints(
   if (direction !== "add" && direction !== "remove") fields.direction = ADJUSTMENT_MESSAGES.fields.direction;
   const pointsText = typeof input.form.points === "string" ? input.form.points.trim() : "";
   const points = /^\d{1,7}$/.test(pointsText) ? Number(pointsText) : NaN;
-  if (!(points >= 1 && points <= MAX_POINTS)) fields.points = ADJUSTMENT_MESSAGES.fields.points;
+  if (!(points >= 1 && points <= MAX_ADJUSTMENT_POINTS)) fields.points = ADJUSTMENT_MESSAGES.fields.points;
   const reason = typeof input.form.reason === "string" ? input.form.reason.trim() : "";
   if (reason === "" || reason.length > 200) fields.reason = ADJUSTMENT_MESSAGES.fields.reason;
   if (Object.keys(fields).length > 0) return { ok: false, error: { code: "invalid", message: ADJUSTMENT_MESSAGES.invalid, fields } };
 
   const customer = await db.customer.findFirst({ where: { id: input.customerId, shop: input.shop }, select: { id: true } });
   if (!customer) return { ok: false, error: { code: "not_found", message: "This customer isn't in your shop's loyalty program." } };
-  const key = typeof input.form.idempotencyKey === "string" && KEY.test(input.form.idempotencyKey) ? sourceKeys.adjustment(input.form.idempotencyKey) : null;
+  // The form's key makes a double submit one adjustment. It is the customer's: the same key sent for
+  // another customer is another adjustment, not a duplicate of the first.
+  const key = typeof input.form.idempotencyKey === "string" && KEY.test(input.form.idempotencyKey) ? sourceKeys.adjustment(customer.id, input.form.idempotencyKey) : null;
   const source = {
     shop: input.shop,
     customerId: customer.id,
@@ -47,8 +50,11 @@ export async function adjustPoints(
     now: input.now,
   };
   try {
-    if (direction === "add") await creditPoints(db, source);
-    else await debitPoints(db, { ...source, mode: "require" });
+    const write = direction === "add" ? await creditPoints(db, source) : await debitPoints(db, { ...source, mode: "require" });
+    // The same form sent again with other values (another amount or direction): what it asks was not done.
+    if (write.type === "duplicate" && write.entry.delta !== (direction === "add" ? points : -points)) {
+      return { ok: false, error: { code: "invalid", message: ADJUSTMENT_MESSAGES.resent } };
+    }
   } catch (error) {
     if (error instanceof PointsLimitError) {
       return { ok: false, error: { code: "points_limit", message: ADJUSTMENT_MESSAGES.limit, fields: { points: ADJUSTMENT_MESSAGES.limit } } };
