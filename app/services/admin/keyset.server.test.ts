@@ -28,6 +28,7 @@ describe("cursors", () => {
     ["a fractional number", Buffer.from("n1.5.id1").toString("base64url")],
     ["text that is not base64url", Buffer.from("s$$$.id1").toString("base64url")],
     ["a time past the last date a Date can hold", Buffer.from("8640000000000001.id1").toString("base64url")],
+    ["a time past 9999-12-31 (no row is dated there)", Buffer.from("8640000000000000.id1").toString("base64url")],
     ["a number past the most points a balance holds (a 32-bit Int on PostgreSQL)", Buffer.from("n2147483648.id1").toString("base64url")],
     ["a number below the least a balance holds", Buffer.from("n-2147483648.id1").toString("base64url")],
   ])("refuses %s", (_label, value) => {

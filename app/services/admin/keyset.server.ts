@@ -13,6 +13,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { env } from "~/env.server";
 import { MAX_POINTS } from "~/domain/points";
+import { isStoredTime } from "~/domain/shopify-time";
 
 export type SortKey = Date | number | string;
 
@@ -83,9 +84,9 @@ export function decodeCursor(value: string): Cursor | null {
   const ms = Number(raw);
   if (!/^\d{1,16}$/.test(raw) || !Number.isSafeInteger(ms)) return null;
   // 16 digits go past the last representable date (8.64e15 ms, ECMA-262 "Time Values"): an Invalid
-  // Date would reach the query as a server error.
+  // Date would reach the query as a server error. No stored row is dated outside the app's range.
   const key = new Date(ms);
-  return Number.isNaN(key.getTime()) ? null : { key, id };
+  return isStoredTime(key) ? { key, id } : null;
 }
 
 export class InvalidCursorError extends Error {
