@@ -218,10 +218,6 @@ function field(value: unknown, key: string): unknown {
 export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "counted" | "changed";
 
 /**
- * orders/create: counts the order of a known customer towards "amount spent" (whether or not the
- * points program or VIP is on), then moves the customer up if the order took them into a tier.
- */
-/**
  * The order's row, once per (shop, order): every orders/create writes one, so it goes straight to
  * the driver (app/direct-sql.server.ts, docs/decisions/016) — one INSERT that skips an order already
  * counted, instead of Prisma's create and its unique-violation error. The other columns take the
@@ -243,6 +239,10 @@ export async function recordVipOrder(db: Db, row: { shop: string; customerId: st
   return written.length === 1;
 }
 
+/**
+ * orders/create: counts the order of a known customer towards "amount spent" (whether or not the
+ * points program or VIP is on), then moves the customer up if the order took them into a tier.
+ */
 export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; payload: unknown; receivedAt: Date }): Promise<VipOrderOutcome> {
   const facts = orderFacts(order.payload);
   if (!facts.orderGid) return "unreadable";
