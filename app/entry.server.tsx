@@ -1,13 +1,31 @@
 import { PassThrough } from "node:stream";
 import { renderToPipeableStream } from "react-dom/server";
-import { RemixServer } from "@remix-run/react";
-import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
+import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
+import { createReadableStreamFromReadable, type EntryContext, type HandleErrorFunction } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { env } from "./env.server";
+import { logger } from "./logger.server";
 import "./jobs/in-process.server";
 
 const ABORT_DELAY = 5_000;
+
+/**
+ * What Remix reports while answering a request (https://remix.run/docs/en/main/file-conventions/entry.server#handleerror).
+ * Without it Remix writes every one to console.error — also the 4xx it answers itself to input
+ * nobody can act on: a path no route serves (404), a `?_data=` naming a route that is not on the
+ * path (403/400), a method a route does not take (405). Those are logged at info (status and path,
+ * never the query, which can hold a customer's name); anything else is an error with its stack.
+ * A request the client gave up on is not logged.
+ */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  if (isRouteErrorResponse(error) && error.status < 500) {
+    logger.info({ status: error.status, method: request.method, path: new URL(request.url).pathname }, "request refused by the router");
+    return;
+  }
+  logger.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "request failed");
+};
 
 export default async function handleRequest(
   request: Request,
