@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { BROWSER_UA, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
+import db from "~/db.server";
 
 const { emulator } = useShopifyEmulator();
 useRunningApp({ emulator });
@@ -39,5 +40,25 @@ describe("unknown app-proxy paths", () => {
     const res = await fetch(emulator.appProxyUrl(TEST_APP.shop, "/program", null), { headers: { "User-Agent": BROWSER_UA } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ shop: TEST_APP.shop, loggedIn: false });
+  });
+});
+
+describe("a shop the app is not installed in", () => {
+  it.each([
+    ["GET", "/program", null],
+    ["GET", "/customer", "4242"],
+    ["POST", "/birthday", "4242"],
+  ])("GIVEN a signed %s %s for a shop without a session THEN JSON 404 not_installed, and nothing is written for it", async (method, path, customerId) => {
+    const shop = "never-installed.myshopify.com";
+    const errors = vi.spyOn(console, "error");
+    const res = await fetch(emulator.appProxyUrl(shop, path, customerId), {
+      method,
+      headers: { "User-Agent": BROWSER_UA, Accept: "application/json", ...(method === "POST" ? { "Content-Type": "application/json" } : {}) },
+      ...(method === "POST" ? { body: JSON.stringify({ birthday: "05-01" }) } : {}),
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: "not_installed", message: "The loyalty program isn't available in this shop right now." } });
+    expect(await db.customer.count({ where: { shop } })).toBe(0);
+    expect(errors).not.toHaveBeenCalled();
   });
 });

@@ -21,8 +21,8 @@ export interface StorefrontContext {
   shop: string;
   /** `gid://shopify/Customer/<n>` from the signed `logged_in_customer_id`; null when logged out. */
   customerGid: string | null;
-  /** Admin API of the shop's offline session; undefined when the app has no session for the shop. */
-  graphql: AdminGraphql | undefined;
+  /** Admin API of the shop's offline session (a shop without one is refused: `not_installed`). */
+  graphql: AdminGraphql;
 }
 
 /** Codes of the storefront API's errors: the proxy's own, and the redeem use-case's. */
@@ -38,6 +38,8 @@ export type ProxyErrorCode =
   | "not_signed_in"
   /** No storefront endpoint at this path. */
   | "not_found"
+  /** The app holds no session for the shop (uninstalled, or never installed): nothing is read or written. */
+  | "not_installed"
   | "rate_limited"
   /** The redemption is still open (running, or to be resumed): retry with the SAME idempotency key. */
   | "redemption_pending"
@@ -71,6 +73,7 @@ export const MESSAGES = {
   internal: "Something went wrong on our side. Please reload the page and try again.",
   notFound: "This loyalty page doesn't exist. Please reload the page and try again.",
   invalidCustomer: "This request names a customer account that can't exist. Please sign in again and retry.",
+  notInstalled: "The loyalty program isn't available in this shop right now.",
 } as const;
 
 /** One limiter per process (see rate-limit.server.ts for why that is acceptable). */
@@ -105,6 +108,10 @@ export async function authenticateStorefront(request: Request): Promise<Storefro
   // keys rows by this value, so only the canonical domain is used.
   const shop = parseShopDomain(params.get("shop"), env().SHOP_CUSTOM_DOMAIN);
   if (!shop) throw invalidShop(request);
+  // Signed, but for a shop the app is not installed in (no offline session: uninstalled, and
+  // perhaps already erased by shop/redact): nothing may be written for it — a row created now would
+  // outlive the erasure, which Shopify sends once.
+  if (!admin) throw proxyError(404, "not_installed", MESSAGES.notInstalled);
   // Shopify sends exactly one; two values would both be covered by the signature (joined with ","),
   // so refuse rather than guess which one is the customer.
   const customerValues = params.getAll("logged_in_customer_id");
@@ -119,7 +126,7 @@ export async function authenticateStorefront(request: Request): Promise<Storefro
   return {
     shop,
     customerGid: customerId ? `gid://shopify/Customer/${customerId}` : null,
-    graphql: admin ? (admin.graphql as AdminGraphql) : undefined,
+    graphql: admin.graphql as AdminGraphql,
   };
 }
 
