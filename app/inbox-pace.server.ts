@@ -14,9 +14,9 @@
 // Only the in-process worker reports applies (apply.server.ts): a process whose worker runs
 // elsewhere (WORKER_IN_PROCESS=false) is never behind and never waits. The count of deliveries not
 // yet applied is an estimate (another process's worker may apply this one's deliveries, and the
-// other way round): it is reset whenever the inbox is found empty, and an inbox that stopped
-// applying (the database is down, say) is not "keeping up slowly": after PACE_AFTER_MS without an
-// apply, answers stop waiting.
+// other way round): whenever a claim takes everything due, it is reset to what that claim took.
+// An inbox that stopped applying (the database is down, say) is not "keeping up slowly": after
+// PACE_AFTER_MS without an apply, answers stop waiting.
 
 /** The wait before apply that makes answers wait: half of the 2 s within which a status must be true (issue 11). */
 export const PACE_AFTER_MS = 1_000;

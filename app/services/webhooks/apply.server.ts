@@ -42,8 +42,10 @@ export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger:
       concurrency: options.concurrency ?? (currentProvider() === "sqlite" ? 1 : 8),
       // This process's answers keep pace with what it applies (app/inbox-pace.server.ts). Fewer
       // than a batch claimed: that was everything due.
-      onClaimed: (claimed) => void (claimed < batchSize && inboxCaughtUp(claimed)),
-      onApplied: () => deliveryApplied(),
+      onClaimed: (claimed) => {
+        if (claimed < batchSize) inboxCaughtUp(claimed);
+      },
+      onApplied: deliveryApplied,
       ...(options.random ? { random: options.random } : {}),
     });
     total.claimed += summary.claimed;

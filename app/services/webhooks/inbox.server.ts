@@ -156,7 +156,7 @@ export interface InboxOptions {
   logger?: Logger;
   /** Told how many deliveries a round claimed, then of each one applied, retried or dead-lettered (the in-process worker's pace: app/inbox-pace.server.ts). */
   onClaimed?: (claimed: number) => void;
-  onApplied?: (delivery: { receivedAt: Date; attempts: number }) => void;
+  onApplied?: () => void;
 }
 
 export const DEFAULT_INBOX_OPTIONS = { batchSize: 100, leaseMs: 60_000 } as const;
@@ -266,9 +266,8 @@ export async function applyDueDeliveries(db: Db, effects: WebhookEffects, option
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, claimed.length)) }, async () => {
     while (next < claimed.length) {
-      const row = claimed[next++];
-      await applyOne(batchDb, effects, row, options, summary, applied);
-      options.onApplied?.(row);
+      await applyOne(batchDb, effects, claimed[next++], options, summary, applied);
+      options.onApplied?.();
       // Let waiting I/O run between deliveries: in the app process, requests (webhooks answered
       // while Shopify waits) must not queue behind a whole batch of effects.
       await new Promise<void>((resolve) => setImmediate(resolve));
