@@ -30,4 +30,64 @@ describe("directSql", () => {
   it("GIVEN a client not made by createDb WHEN asked for directSql THEN a clear error", () => {
     expect(() => directSql({} as typeof db)).toThrow("directSql: this Prisma client was not made by createDb");
   });
+
+  describe("transaction", () => {
+    const shop = (n: string) => `direct-tx-${n}.myshopify.com`;
+    const insertShop = `INSERT INTO "Shop" ("domain", "currency", "installedAt", "updatedAt") VALUES (?, ?, ?, ?)`;
+
+    it("GIVEN statements in a transaction WHEN its function returns THEN they are committed (seen by Prisma's other connections) and its result is returned", async () => {
+      const now = new Date();
+      const result = await directSql(db).transaction(async (tx) => {
+        expect(await tx.execute(insertShop, [shop("a"), "USD", now, now])).toBe(1);
+        expect(await tx.execute(`UPDATE "Shop" SET "currency" = ? WHERE "domain" = ?`, ["EUR", shop("a")])).toBe(1);
+        return (await tx.query<{ currency: string }>(`SELECT "currency" FROM "Shop" WHERE "domain" = ?`, [shop("a")]))[0]!.currency;
+      });
+      expect(result).toBe("EUR");
+      // A fresh client (its own connection on PostgreSQL and SQLite alike) sees the committed row.
+      const other = createDb(process.env.DATABASE_URL);
+      try {
+        expect((await other.shop.findUniqueOrThrow({ where: { domain: shop("a") } })).currency).toBe("EUR");
+      } finally {
+        await other.$disconnect();
+      }
+    });
+
+    it("GIVEN a transaction whose function throws after a write WHEN it ends THEN the write is rolled back, the error reaches the caller and the connection is usable", async () => {
+      const now = new Date();
+      await expect(
+        directSql(db).transaction(async (tx) => {
+          await tx.execute(insertShop, [shop("b"), "USD", now, now]);
+          throw new Error("changed my mind");
+        }),
+      ).rejects.toThrow("changed my mind");
+      expect(await db.shop.count({ where: { domain: shop("b") } })).toBe(0);
+      // A failing statement rolls back too (the duplicate key), and later transactions still work.
+      await directSql(db).execute(insertShop, [shop("c"), "USD", now, now]);
+      await expect(directSql(db).transaction((tx) => tx.execute(insertShop, [shop("c"), "USD", now, now]))).rejects.toThrow();
+      expect(await directSql(db).transaction((tx) => tx.execute(`UPDATE "Shop" SET "currency" = ? WHERE "domain" = ?`, ["GBP", shop("c")]))).toBe(1);
+      expect((await db.shop.findUniqueOrThrow({ where: { domain: shop("c") } })).currency).toBe("GBP");
+    });
+
+    it("GIVEN a transaction in progress WHEN Prisma queries meanwhile THEN they see only what was committed", async () => {
+      const now = new Date();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let inside!: () => void;
+      const started = new Promise<void>((resolve) => (inside = resolve));
+      const tx = directSql(db).transaction(async (t) => {
+        await t.execute(insertShop, [shop("d"), "USD", now, now]);
+        inside();
+        await held;
+      });
+      await started;
+      const count = db.shop.count({ where: { domain: shop("d") } });
+      // On SQLite the count waits for the transaction (one connection per process); on PostgreSQL it
+      // runs on another connection and cannot see the uncommitted row. Either way: 0 before, 1 after.
+      const early = await Promise.race([count, new Promise<"waiting">((resolve) => setTimeout(() => resolve("waiting"), 50))]);
+      expect(early === "waiting" || early === 0).toBe(true);
+      release();
+      await tx;
+      expect(await db.shop.count({ where: { domain: shop("d") } })).toBe(1);
+    });
+  });
 });

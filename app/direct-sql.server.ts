@@ -20,11 +20,40 @@ export interface DirectSql {
    * here, so SQL text must not contain a literal `?`). Rows come back as objects by column name.
    */
   query<Row extends Record<string, unknown>>(sql: string, args: readonly SqlValue[]): Promise<Row[]>;
+  /** Runs one statement that returns no rows; the number of rows it changed. */
+  execute(sql: string, args: readonly SqlValue[]): Promise<number>;
+  /**
+   * Runs `fn` in one transaction on the driver: committed when `fn` returns, rolled back when it
+   * throws (the error is re-thrown). On SQLite it holds the process's one connection, as Prisma's
+   * own transactions do (app/sqlite-adapter.server.ts), so nothing else runs in between.
+   */
+  transaction<T>(fn: (tx: DirectStatements) => Promise<T>): Promise<T>;
+}
+
+/** What a direct transaction can run: the statements of DirectSql, on the transaction's connection. */
+export type DirectStatements = Pick<DirectSql, "provider" | "query" | "execute">;
+
+type RawQuery = { sql: string; args: unknown[]; argTypes: { scalarType: string; arity: "scalar" }[] };
+
+interface RawStatements {
+  queryRaw(query: RawQuery): Promise<{ columnNames: string[]; rows: unknown[][] }>;
+  executeRaw(query: RawQuery): Promise<number>;
+}
+
+/**
+ * A driver adapter's open transaction. `usePhantomQuery` false (PostgreSQL's adapter) means the
+ * caller sends COMMIT / ROLLBACK itself and `commit()` / `rollback()` only give the connection back,
+ * as Prisma's own transaction manager does; true (libSQL's) means `commit()` / `rollback()` end it.
+ */
+interface RawTransaction extends RawStatements {
+  readonly options: { usePhantomQuery: boolean };
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
 }
 
 /** The part of a connected Prisma driver adapter (SqlDriverAdapter) used here. */
-export interface RawAdapter {
-  queryRaw(query: { sql: string; args: unknown[]; argTypes: { scalarType: string; arity: "scalar" }[] }): Promise<{ columnNames: string[]; rows: unknown[][] }>;
+export interface RawAdapter extends RawStatements {
+  startTransaction(): Promise<RawTransaction>;
   dispose(): Promise<void>;
 }
 
@@ -72,20 +101,52 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-/** A DirectSql on the adapter in `slot`; `connect` makes Prisma connect when it has not yet. */
-export function directSqlOn(provider: DbProvider, slot: AdapterSlot, connect: () => Promise<void>): DirectSql {
+function statementsOn(provider: DbProvider, target: RawStatements): DirectStatements {
+  const raw = (sql: string, args: readonly SqlValue[]): RawQuery => ({ sql: provider === "postgresql" ? numbered(sql) : sql, args: [...args], argTypes: args.map(argType) });
   return {
     provider,
     async query<Row extends Record<string, unknown>>(sql: string, args: readonly SqlValue[]): Promise<Row[]> {
-      if (!slot.adapter) await connect();
-      const adapter = slot.adapter;
-      if (!adapter) throw new Error("the database client is not connected");
-      const result = await adapter.queryRaw({ sql: provider === "postgresql" ? numbered(sql) : sql, args: [...args], argTypes: args.map(argType) });
+      const result = await target.queryRaw(raw(sql, args));
       return result.rows.map((row) => {
         const object: Record<string, unknown> = {};
         result.columnNames.forEach((name, i) => (object[name] = row[i]));
         return object as Row;
       });
+    },
+    execute: (sql, args) => target.executeRaw(raw(sql, args)),
+  };
+}
+
+/** A DirectSql on the adapter in `slot`; `connect` makes Prisma connect when it has not yet. */
+export function directSqlOn(provider: DbProvider, slot: AdapterSlot, connect: () => Promise<void>): DirectSql {
+  const adapter = async (): Promise<RawAdapter> => {
+    if (!slot.adapter) await connect();
+    if (!slot.adapter) throw new Error("the database client is not connected");
+    return slot.adapter;
+  };
+  // The adapter is looked up on every call: Prisma replaces it after $disconnect.
+  const current: RawStatements = {
+    queryRaw: async (q) => (await adapter()).queryRaw(q),
+    executeRaw: async (q) => (await adapter()).executeRaw(q),
+  };
+  return {
+    ...statementsOn(provider, current),
+    async transaction<T>(fn: (tx: DirectStatements) => Promise<T>): Promise<T> {
+      const tx = await (await adapter()).startTransaction();
+      const end = (sql: "COMMIT" | "ROLLBACK") => (tx.options.usePhantomQuery ? Promise.resolve(0) : tx.executeRaw({ sql, args: [], argTypes: [] }));
+      let result: T;
+      try {
+        result = await fn(statementsOn(provider, tx));
+        await end("COMMIT");
+      } catch (error) {
+        // A failed COMMIT or statement: roll back what is left and give the connection back. A
+        // ROLLBACK that fails too (connection gone) changes nothing the database has not undone.
+        await end("ROLLBACK").catch(() => undefined);
+        await tx.rollback();
+        throw error;
+      }
+      await tx.commit();
+      return result;
     },
   };
 }

@@ -15,7 +15,12 @@ function delivery(shop = "inbox-test.myshopify.com"): VerifiedWebhook {
 /** The app's direct statements, each going through `around` (to count or fail statements). */
 function withQuery(around: <T>(run: () => Promise<T>) => Promise<T>): DirectSql {
   const sql = directSql(db);
-  return { provider: sql.provider, query: (text, args) => around(() => sql.query(text, args)) };
+  return {
+    provider: sql.provider,
+    query: (text, args) => around(() => sql.query(text, args)),
+    execute: (text, args) => around(() => sql.execute(text, args)),
+    transaction: (fn) => around(() => sql.transaction(fn)),
+  };
 }
 
 describe("webhook inbox", () => {
