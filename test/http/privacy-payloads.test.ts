@@ -134,6 +134,23 @@ describe("a privacy webhook whose body names another shop than the delivery's X-
     await applyWebhooks();
     expect(await db.customer.findUnique({ where: { id: kept.id } })).toBeNull();
   });
+
+  it("shop/redact whose body names no shop (another of the shop's signed bodies under this topic, which the HMAC does not cover) is refused: the shop's data stays", async () => {
+    const shop = "keep-it-all.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const kept = await customerRow(shop, "gid://shopify/Customer/5550004", "Ola Ordered", "ola.ordered@example.com");
+    const order = emulator.store.placeOrder(shop, { customerId: null, codes: [] });
+    for (const body of [emulator.orderWebhookBody(order), "{}", "null"]) {
+      const sent = await emulator.sendWebhook("shop/redact", shop, body);
+      expect(sent.results[0].finalStatus).toBe(200);
+      await applyWebhooks();
+      expect(await db.customer.findUnique({ where: { id: kept.id } }), body).not.toBeNull();
+      expect(await db.session.count({ where: { shop } })).toBeGreaterThan(0);
+      const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
+      expect(delivery.lastError).toContain("names no shop");
+      expect(delivery).toMatchObject({ attempts: 1, nextAttemptAt: null, deadAt: expect.any(Date) });
+    }
+  });
 });
 
 describe("customers/redact cuts out the subject's identifiers, not text that merely contains them", () => {

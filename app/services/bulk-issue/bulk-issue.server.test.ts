@@ -354,7 +354,7 @@ describe("privacy", () => {
 
     const other = await world();
     const kept = await startBulkJob(db, { shop: other.shop, templateId: other.template.id, target: { type: "TIER", tier: "Gold" } });
-    await handleShopRedact(db, { shop: w.shop });
+    await handleShopRedact(db, { shop: w.shop, payload: { shop_id: 1, shop_domain: w.shop } });
     expect(await db.bulkIssueJob.count({ where: { shop: w.shop } })).toBe(0);
     expect(await db.bulkIssueItem.count({ where: { shop: w.shop } })).toBe(0);
     expect(kept.ok && (await db.bulkIssueItem.count({ where: { jobId: kept.job.id } }))).toBe(4);

@@ -67,9 +67,13 @@ function customerRef(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">):
  * nothing: the delivery is dead-lettered at once with the reason in `lastError`, where the merchant
  * sees it (UnappliableDelivery).
  */
-function requireSameShop(ctx: { shop: string; payload?: unknown }): void {
+function requireSameShop(ctx: { shop: string; payload?: unknown }, options: { required?: boolean } = {}): void {
   const named = ctx.payload !== null && typeof ctx.payload === "object" ? (ctx.payload as { shop_domain?: unknown }).shop_domain : undefined;
-  if (named === undefined || named === null || named === ctx.shop) return;
+  if (named === ctx.shop) return;
+  if (named === undefined || named === null) {
+    if (!options.required) return;
+    throw new UnappliableDelivery(`the body names no shop (shop_domain), so it is no shop/redact of ${ctx.shop}: nothing was erased`);
+  }
   const shown = typeof named === "string" ? named.slice(0, 255) : JSON.stringify(named).slice(0, 255);
   throw new UnappliableDelivery(`the body names the shop ${shown}, not ${ctx.shop} that delivered it: nothing was changed`);
 }
@@ -453,8 +457,14 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
 
 // ---- shop/redact -------------------------------------------------------------------------------
 
-export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "shop"> & { payload?: unknown }) {
-  requireSameShop(ctx);
+/**
+ * shop/redact's body is `{ shop_id, shop_domain }` (https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance).
+ * The HMAC covers the body only, not X-Shopify-Topic: any other signed body of the shop (an order,
+ * `{}`) under this topic would erase everything, so the body must name the shop, not merely not
+ * name another one.
+ */
+export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "shop"> & { payload: unknown }) {
+  requireSameShop(ctx, { required: true });
   const { shop } = ctx;
   await db.$transaction([
     db.rewardEvent.deleteMany({ where: { shop } }),

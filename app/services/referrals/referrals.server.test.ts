@@ -201,7 +201,7 @@ describe("privacy", () => {
     expect(code.code).toMatch(/^REDACTED:/);
     expect(await recordReferralClick(db, { shop: SHOP, code: r.code, visitor: `visitor-${crypto.randomUUID()}`, now: clock.now() })).toEqual({ ok: false, code: "unknown_code" });
 
-    await handleShopRedact(db, { shop: SHOP });
+    await handleShopRedact(db, { shop: SHOP, payload: { shop_id: 1, shop_domain: SHOP } });
     for (const count of [db.referral.count({ where: { shop: SHOP } }), db.referralCode.count({ where: { shop: SHOP } }), db.referralSettings.count({ where: { shop: SHOP } }), db.referralAddressKey.count({ where: { shop: SHOP } })]) {
       expect(await count).toBe(0);
     }

@@ -316,7 +316,7 @@ describe("privacy", () => {
     expect(await db.vipOrder.count({ where: { customerId: c.id } })).toBe(0);
     expect(await db.vipTierChange.findMany({ where: { customerId: c.id }, select: { orderGid: true } })).toEqual([{ orderGid: null }]);
 
-    await handleShopRedact(db, { shop: SHOP });
+    await handleShopRedact(db, { shop: SHOP, payload: { shop_id: 1, shop_domain: SHOP } });
     for (const count of [db.vipProgram.count({ where: { shop: SHOP } }), db.vipTier.count({ where: { shop: SHOP } }), db.vipTierChange.count({ where: { shop: SHOP } }), db.vipOrder.count({ where: { shop: SHOP } }), db.vipEvaluationJob.count({ where: { shop: SHOP } })]) {
       expect(await count).toBe(0);
     }
