@@ -134,6 +134,41 @@ describe("a privacy webhook whose body names another shop than the delivery's X-
     await applyWebhooks();
     expect(await db.customer.findUnique({ where: { id: kept.id } })).toBeNull();
   });
+
+  it("customers/redact and customers/data_request whose body names no shop (the shop's signed order body under these topics) are refused: the order's customer is neither erased nor exported", async () => {
+    const shop = "keep-my-customer.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const shopper = emulator.addCustomer(shop, { firstName: "Olga", lastName: "Orderer", email: "olga.orderer@example.com" });
+    const kept = await customerRow(shop, shopper.id, "Olga Orderer", "olga.orderer@example.com");
+    const orderBody = emulator.orderWebhookBody(emulator.store.placeOrder(shop, { customerId: shopper.id, codes: [] }));
+    for (const topic of ["customers/redact", "customers/data_request"]) {
+      const sent = await emulator.sendWebhook(topic, shop, orderBody);
+      expect(sent.results[0].finalStatus).toBe(200);
+      await applyWebhooks();
+      expect(await db.customer.findUniqueOrThrow({ where: { id: kept.id } }), topic).toMatchObject({ email: "olga.orderer@example.com", displayName: "Olga Orderer" });
+      const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
+      expect(delivery.lastError, topic).toContain("names no shop");
+      expect(delivery).toMatchObject({ attempts: 1, nextAttemptAt: null, deadAt: expect.any(Date) });
+    }
+    expect(await db.complianceRequest.count({ where: { shop } })).toBe(0);
+  });
+
+  it("shop/redact whose body names no shop (another of the shop's signed bodies under this topic, which the HMAC does not cover) is refused: the shop's data stays", async () => {
+    const shop = "keep-it-all.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const kept = await customerRow(shop, "gid://shopify/Customer/5550004", "Ola Ordered", "ola.ordered@example.com");
+    const order = emulator.store.placeOrder(shop, { customerId: null, codes: [] });
+    for (const body of [emulator.orderWebhookBody(order), "{}", "null"]) {
+      const sent = await emulator.sendWebhook("shop/redact", shop, body);
+      expect(sent.results[0].finalStatus).toBe(200);
+      await applyWebhooks();
+      expect(await db.customer.findUnique({ where: { id: kept.id } }), body).not.toBeNull();
+      expect(await db.session.count({ where: { shop } })).toBeGreaterThan(0);
+      const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
+      expect(delivery.lastError).toContain("names no shop");
+      expect(delivery).toMatchObject({ attempts: 1, nextAttemptAt: null, deadAt: expect.any(Date) });
+    }
+  });
 });
 
 describe("customers/redact cuts out the subject's identifiers, not text that merely contains them", () => {

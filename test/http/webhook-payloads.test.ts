@@ -10,6 +10,7 @@ import { applyWebhooks } from "../support/webhooks";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { programCustomer, rewardWithDiscount } from "../support/rewards";
+import { allowErrorLogs } from "../support/error-logs";
 
 const { emulator } = useShopifyEmulator();
 const SHOP: string = TEST_APP.shop;
@@ -157,5 +158,30 @@ describe("X-Shopify-Triggered-At no event can have", () => {
       const row = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
       expect(row.triggeredAt, at).toBeNull();
     }
+  });
+});
+
+describe("orders/cancelled whose body is an order that is not canceled", () => {
+  // X-Shopify-Topic is not covered by the HMAC (only the body is), and Shopify's orders/cancelled
+  // body is the order with `cancelled_at` set. A signed orders/create body under the orders/cancelled
+  // topic contradicts itself, as a privacy body naming another shop does (docs/decisions/014).
+  it("is dead-lettered at once with the reason; the order's points stay earned", async () => {
+    const logged = allowErrorLogs(); // a dead letter is logged at error level, by design
+    const who = await programCustomer(emulator, SHOP, "Carl Uncanceled");
+    const { order, webhook } = await emulator.placeOrder(SHOP, { customerId: who.gid, codes: [], subtotal: "80.00" });
+    expect(webhook.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    expect((await db.customer.findUniqueOrThrow({ where: { id: who.id } })).pointsBalance).toBe(1080);
+
+    const sent = await emulator.sendWebhook("orders/cancelled", SHOP, emulator.orderWebhookBody(order));
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    expect((await db.customer.findUniqueOrThrow({ where: { id: who.id } })).pointsBalance).toBe(1080);
+    expect(await db.pointsTransaction.count({ where: { shop: SHOP, orderGid: order.id, reason: "ORDER_CANCELED" } })).toBe(0);
+    const row = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
+    expect(row).toMatchObject({ appliedAt: null, deadAt: expect.any(Date) });
+    expect(row.lastError).toContain("cancelled_at");
+    expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
   });
 });

@@ -255,6 +255,7 @@ describe("one failure mechanism for every topic: retried with backoff, dead-lett
   it.each(TOPICS)("GIVEN a %s delivery whose effect always throws THEN it is retried %s times with growing waits, then dead-lettered with the error kept", async (topic, body) => {
     const logged = allowErrorLogs(); // a delivery dead-lettered for good is an error worth a log line
     const shop = `dead-${topic.replace(/\W/g, "-")}.myshopify.com`;
+    await db.shop.create({ data: { domain: shop } }); // installed: a shop the app holds nothing for gets nothing applied
     const sent = await emulator.sendWebhook(topic, shop, body);
     expect(sent.results[0].finalStatus).toBe(200);
     const { effects } = failingFor(topic, Infinity);

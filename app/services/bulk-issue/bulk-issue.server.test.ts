@@ -345,7 +345,7 @@ describe("privacy", () => {
     const r = await startBulkJob(db, { shop: w.shop, templateId: w.template.id, target: { type: "EMAILS", text: `${w.gold[0].email}\n${w.gold[1].email}` } });
     if (!r.ok) throw new Error(r.error.message);
     await run({ window: 10 });
-    await handleCustomersRedact(db, { shop: w.shop, payload: { customer: { id: Number(w.gold[0].shopifyCustomerId.split("/").pop()), email: w.gold[0].email } } });
+    await handleCustomersRedact(db, { shop: w.shop, payload: { shop_domain: w.shop, customer: { id: Number(w.gold[0].shopifyCustomerId.split("/").pop()), email: w.gold[0].email } } });
     const stored = JSON.stringify([await db.bulkIssueJob.findMany({ where: { shop: w.shop } }), await db.bulkIssueItem.findMany({ where: { shop: w.shop } })]);
     expect(stored).not.toContain(w.gold[0].email!);
     expect(stored).not.toContain("Member0");
@@ -354,7 +354,7 @@ describe("privacy", () => {
 
     const other = await world();
     const kept = await startBulkJob(db, { shop: other.shop, templateId: other.template.id, target: { type: "TIER", tier: "Gold" } });
-    await handleShopRedact(db, { shop: w.shop });
+    await handleShopRedact(db, { shop: w.shop, payload: { shop_id: 1, shop_domain: w.shop } });
     expect(await db.bulkIssueJob.count({ where: { shop: w.shop } })).toBe(0);
     expect(await db.bulkIssueItem.count({ where: { shop: w.shop } })).toBe(0);
     expect(kept.ok && (await db.bulkIssueItem.count({ where: { jobId: kept.job.id } }))).toBe(4);

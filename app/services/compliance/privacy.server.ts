@@ -63,13 +63,17 @@ function customerRef(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">):
  * Every privacy webhook's body names its shop (`shop_domain`,
  * https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance). A body naming another shop
  * than the delivery's X-Shopify-Shop-Domain is not applied to either: erasing (or exporting) this
- * shop's data on the word of a request about another shop cannot be undone. Retrying changes
- * nothing: the delivery is dead-lettered at once with the reason in `lastError`, where the merchant
- * sees it (UnappliableDelivery).
+ * shop's data on the word of a request about another shop cannot be undone. A body naming no shop is
+ * no privacy request at all: the HMAC covers the body, not X-Shopify-Topic, so another of the shop's
+ * signed bodies (an order, which names its customer) under a privacy topic would erase or export that
+ * customer, or the whole shop (docs/decisions/014, addendum). Retrying changes nothing: the delivery
+ * is dead-lettered at once with the reason in `lastError`, where the merchant sees it
+ * (UnappliableDelivery).
  */
-function requireSameShop(ctx: { shop: string; payload?: unknown }): void {
+function requireSameShop(ctx: { shop: string; payload: unknown }): void {
   const named = ctx.payload !== null && typeof ctx.payload === "object" ? (ctx.payload as { shop_domain?: unknown }).shop_domain : undefined;
-  if (named === undefined || named === null || named === ctx.shop) return;
+  if (named === ctx.shop) return;
+  if (named === undefined || named === null) throw new UnappliableDelivery(`the body names no shop (shop_domain), so it is no privacy request of ${ctx.shop}: nothing was changed`);
   const shown = typeof named === "string" ? named.slice(0, 255) : JSON.stringify(named).slice(0, 255);
   throw new UnappliableDelivery(`the body names the shop ${shown}, not ${ctx.shop} that delivered it: nothing was changed`);
 }
@@ -453,7 +457,7 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
 
 // ---- shop/redact -------------------------------------------------------------------------------
 
-export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "shop"> & { payload?: unknown }) {
+export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "shop" | "payload">) {
   requireSameShop(ctx);
   const { shop } = ctx;
   await db.$transaction([

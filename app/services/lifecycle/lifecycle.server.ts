@@ -84,6 +84,20 @@ export async function resumeShop(db: Db, input: { shop: string; now: Date; logge
   return resumed.count;
 }
 
+/**
+ * The shops among `shops` the app holds anything for: a Shop row (written by afterAuth, kept through
+ * an uninstall until shop/redact) or a session (stored by the token exchange just before afterAuth).
+ * Any other shop never installed the app, or was erased by shop/redact.
+ */
+export async function shopsTheAppKnows(db: Db, shops: readonly string[]): Promise<Set<string>> {
+  if (shops.length === 0) return new Set();
+  const [rows, sessions] = await Promise.all([
+    db.shop.findMany({ where: { domain: { in: [...shops] } }, select: { domain: true } }),
+    db.session.findMany({ where: { shop: { in: [...shops] } }, select: { shop: true }, distinct: ["shop"] }),
+  ]);
+  return new Set([...rows.map((r) => r.domain), ...sessions.map((s) => s.shop)]);
+}
+
 /** Was this Admin API failure Shopify refusing the token itself? */
 export function isRejectedToken(failure: { kind: string; status?: number }): boolean {
   return failure.kind === "http" && failure.status === 401;

@@ -185,23 +185,23 @@ describe("privacy", () => {
     const numeric = (gid: string) => gid.split("/").pop();
 
     // customers/data_request hands the merchant the referrer's code and whom they referred (states only).
-    const request = await handleCustomersDataRequest(db, { shop: SHOP, payload: { customer: { id: numeric(r.referrer.shopifyCustomerId) } } });
+    const request = await handleCustomersDataRequest(db, { shop: SHOP, payload: { shop_domain: SHOP, customer: { id: numeric(r.referrer.shopifyCustomerId) } } });
     const data = JSON.parse(request.result!) as { data: Array<{ referrals: { code: string; referred: Array<{ state: string }> } }> };
     expect(data.data[0].referrals).toMatchObject({ code: r.code, referred: [{ state: "SIGNED_UP" }] });
 
-    await handleCustomersRedact(db, { shop: SHOP, payload: { customer: { id: numeric(r.friend.shopifyCustomerId), email: r.friend.email } } });
+    await handleCustomersRedact(db, { shop: SHOP, payload: { shop_domain: SHOP, customer: { id: numeric(r.friend.shopifyCustomerId), email: r.friend.email } } });
     const referral = await db.referral.findUniqueOrThrow({ where: { id: r.referralId } });
     expect(referral.visitorToken).toBeNull();
     expect(referral.state).toBe("SIGNED_UP");
     expect(await db.referralAddressKey.count({ where: { shop: SHOP, customerId: r.friend.id } })).toBe(0);
 
-    await handleCustomersRedact(db, { shop: SHOP, payload: { customer: { id: numeric(r.referrer.shopifyCustomerId), email: r.referrer.email } } });
+    await handleCustomersRedact(db, { shop: SHOP, payload: { shop_domain: SHOP, customer: { id: numeric(r.referrer.shopifyCustomerId), email: r.referrer.email } } });
     const code = await db.referralCode.findFirstOrThrow({ where: { shop: SHOP, customerId: r.referrer.id } });
     expect(code.code).not.toBe(r.code);
     expect(code.code).toMatch(/^REDACTED:/);
     expect(await recordReferralClick(db, { shop: SHOP, code: r.code, visitor: `visitor-${crypto.randomUUID()}`, now: clock.now() })).toEqual({ ok: false, code: "unknown_code" });
 
-    await handleShopRedact(db, { shop: SHOP });
+    await handleShopRedact(db, { shop: SHOP, payload: { shop_id: 1, shop_domain: SHOP } });
     for (const count of [db.referral.count({ where: { shop: SHOP } }), db.referralCode.count({ where: { shop: SHOP } }), db.referralSettings.count({ where: { shop: SHOP } }), db.referralAddressKey.count({ where: { shop: SHOP } })]) {
       expect(await count).toBe(0);
     }

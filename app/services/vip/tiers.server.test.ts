@@ -309,14 +309,14 @@ describe("privacy", () => {
     for (const personal of ["Ada", "Lovelace", "ada@example.com", c.shopifyCustomerId]) expect(text).not.toContain(personal);
     expect((await customerVip(db, SHOP, c.id)).changes).toHaveLength(1);
     // A data request hands the customer their tier changes.
-    const request = await handleCustomersDataRequest(db, { shop: SHOP, payload: { customer: { id: Number(c.shopifyCustomerId.split("/").at(-1)) } } } as never);
+    const request = await handleCustomersDataRequest(db, { shop: SHOP, payload: { shop_domain: SHOP, customer: { id: Number(c.shopifyCustomerId.split("/").at(-1)) } } } as never);
     expect(JSON.parse(request.result!).data[0].vipTierChanges).toMatchObject([{ from: null, to: "Gold", direction: "UP" }]);
 
-    await handleCustomersRedact(db, { shop: SHOP, payload: { customer: { id: Number(c.shopifyCustomerId.split("/").at(-1)), email: "ada@example.com" } } } as never);
+    await handleCustomersRedact(db, { shop: SHOP, payload: { shop_domain: SHOP, customer: { id: Number(c.shopifyCustomerId.split("/").at(-1)), email: "ada@example.com" } } } as never);
     expect(await db.vipOrder.count({ where: { customerId: c.id } })).toBe(0);
     expect(await db.vipTierChange.findMany({ where: { customerId: c.id }, select: { orderGid: true } })).toEqual([{ orderGid: null }]);
 
-    await handleShopRedact(db, { shop: SHOP });
+    await handleShopRedact(db, { shop: SHOP, payload: { shop_id: 1, shop_domain: SHOP } });
     for (const count of [db.vipProgram.count({ where: { shop: SHOP } }), db.vipTier.count({ where: { shop: SHOP } }), db.vipTierChange.count({ where: { shop: SHOP } }), db.vipOrder.count({ where: { shop: SHOP } }), db.vipEvaluationJob.count({ where: { shop: SHOP } })]) {
       expect(await count).toBe(0);
     }

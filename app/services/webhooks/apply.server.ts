@@ -7,6 +7,7 @@ import type { Db } from "~/db.server";
 import type { RandomFloat } from "~/domain/rewards";
 import type { Logger } from "~/logger.server";
 import { deliveryApplied, inboxCaughtUp } from "~/inbox-pace.server";
+import { shopsTheAppKnows } from "~/services/lifecycle/lifecycle.server";
 import { WEBHOOK_EFFECTS } from "./effects.server";
 import { applyDueDeliveries, DEFAULT_INBOX_OPTIONS, type InboxRunSummary, type WebhookEffects } from "./inbox.server";
 
@@ -46,6 +47,8 @@ export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger:
         if (claimed < batchSize) inboxCaughtUp(claimed);
       },
       onApplied: deliveryApplied,
+      // A shop never installed, or erased by shop/redact, gets nothing written (UNKNOWN_SHOP_WAIT_ATTEMPTS).
+      knownShops: (shops) => shopsTheAppKnows(deps.db, shops),
       ...(options.random ? { random: options.random } : {}),
     });
     total.claimed += summary.claimed;

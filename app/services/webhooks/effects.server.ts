@@ -9,6 +9,7 @@ import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } f
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
 import { grantedScopesOf, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
+import { orderFacts } from "~/domain/rewards";
 import { parseJsonKeepingBigIds, refundFacts } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
 import { referralCancelEffect, referralRefundEffect } from "~/services/referrals/effects.server";
@@ -16,7 +17,7 @@ import { vipOrderCanceled, vipRefundCreated } from "~/services/vip/tiers.server"
 import { handleDiscountDeleted, handleDiscountUpdated } from "~/services/reconcile/discounts.server";
 import type { WebhookDeliveryContext } from "./context";
 import { effectDeps } from "./effect-deps.server";
-import type { WebhookEffects } from "./inbox.server";
+import { UnappliableDelivery, type WebhookEffects } from "./inbox.server";
 
 /**
  * app/scopes_update: keep the stored offline session's scopes current. The body (`{ previous,
@@ -30,6 +31,18 @@ export async function appScopesUpdated(db: Db, delivery: WebhookDeliveryContext)
   if ((await grantedScopesOf(db, delivery.shop)) === null) return;
   const refreshed = await refreshGrantedScopes(await effectDeps(db), delivery.shop);
   if (!refreshed.ok) throw new Error(`the shop's granted scopes could not be read from Shopify: ${refreshed.error.message}`);
+}
+
+/**
+ * orders/cancelled's body is the order with `cancelled_at` set
+ * (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-orders/cancelled). The HMAC
+ * covers the body only, not X-Shopify-Topic: an order body that is not canceled (an orders/create
+ * body under this topic) contradicts the delivery, and taking back the order's points, its VIP
+ * amount and its referral cannot be undone — dead-lettered at once, as a privacy body naming another
+ * shop is (docs/decisions/014). An orders/create body that is canceled already earns nothing.
+ */
+export async function requireCanceledOrder(_db: Db, delivery: WebhookDeliveryContext): Promise<void> {
+  if (!orderFacts(delivery.payload).cancelled) throw new UnappliableDelivery("the orders/cancelled body is an order whose cancelled_at is empty: nothing was taken back");
 }
 
 export const WEBHOOK_EFFECTS: WebhookEffects = {
@@ -53,6 +66,7 @@ export const WEBHOOK_EFFECTS: WebhookEffects = {
       void (await vipRefundCreated(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) })),
   ],
   "orders/cancelled": [
+    requireCanceledOrder,
     async (db, d) => referralCancelEffect(db, { shop: d.shop, payload: d.payload }),
     async (db, d) => void (await takeBackForCancel(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt })),
     async (db, d) => void (await vipOrderCanceled(db, { shop: d.shop, payload: d.payload })),

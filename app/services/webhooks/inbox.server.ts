@@ -157,7 +157,22 @@ export interface InboxOptions {
   /** Told how many deliveries a round claimed, then of each one applied, retried or dead-lettered (the in-process worker's pace: app/inbox-pace.server.ts). */
   onClaimed?: (claimed: number) => void;
   onApplied?: () => void;
+  /**
+   * Which of a batch's shops the app holds anything for (the worker passes the lifecycle's rule).
+   * A delivery for another shop waits `UNKNOWN_SHOP_WAIT_ATTEMPTS` attempts, then is dropped with
+   * nothing written; without this option every delivery is applied.
+   */
+  knownShops?: (shops: string[]) => Promise<ReadonlySet<string>>;
 }
+
+/**
+ * A delivery for a shop the app holds nothing for — never installed, or erased by shop/redact
+ * (which also erases the delivery records that recognise a redelivery) — must write nothing: a row
+ * written after shop/redact, which Shopify sends once, would never be erased (docs/decisions/015).
+ * It waits a few attempts first (~2 minutes with WEBHOOK_RETRY_POLICY), for an install whose token
+ * exchange is still under way, then is deleted rather than kept: its record names the shop too.
+ */
+export const UNKNOWN_SHOP_WAIT_ATTEMPTS = 4;
 
 export const DEFAULT_INBOX_OPTIONS = { batchSize: 100, leaseMs: 60_000 } as const;
 
@@ -209,11 +224,26 @@ function describeError(error: unknown): string {
   return text.slice(0, 2_000);
 }
 
-async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, options: InboxOptions, summary: InboxRunSummary, applied: Map<number, string[]>): Promise<void> {
+async function applyOne(
+  db: Db,
+  effects: WebhookEffects,
+  row: ClaimedDelivery,
+  options: InboxOptions,
+  summary: InboxRunSummary,
+  applied: Map<number, string[]>,
+  knownShops: ReadonlySet<string> | null,
+): Promise<void> {
   const log = (options.logger ?? baseLogger).child({ shop: row.shop, topic: row.topic, webhookId: row.webhookId });
   const attempt = row.attempts + 1;
   const mine = { id: row.id, claimedBy: options.workerId };
   try {
+    if (knownShops && !knownShops.has(row.shop)) {
+      if (attempt < UNKNOWN_SHOP_WAIT_ATTEMPTS) throw new Error("the app holds nothing for this shop (never installed, or erased by shop/redact); waiting in case it is being installed");
+      await db.webhookDelivery.deleteMany({ where: mine });
+      log.info({ attempt }, "webhook for a shop the app holds nothing for: dropped, nothing written");
+      summary.applied++;
+      return;
+    }
     const list = effects[row.topic as WebhookTopic];
     if (!list) throw new Error(`no effects are registered for the topic ${row.topic}`);
     if (row.payload === null) throw new Error("the delivery has no payload");
@@ -258,6 +288,7 @@ async function applyOne(db: Db, effects: WebhookEffects, row: ClaimedDelivery, o
 export async function applyDueDeliveries(db: Db, effects: WebhookEffects, options: InboxOptions & { concurrency?: number }): Promise<InboxRunSummary> {
   const claimed = await claimDueDeliveries(db, { ...options, now: options.now() });
   options.onClaimed?.(claimed.length);
+  const knownShops = options.knownShops && claimed.length > 0 ? await options.knownShops([...new Set(claimed.map((row) => row.shop))]) : null;
   // The batch's view of the database: the effects read the shop's program settings once per batch,
   // not once per delivery; everything else (the inbox's own writes included) goes through untouched.
   const batchDb = withSettingsReadOnce(db);
@@ -266,7 +297,7 @@ export async function applyDueDeliveries(db: Db, effects: WebhookEffects, option
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, claimed.length)) }, async () => {
     while (next < claimed.length) {
-      await applyOne(batchDb, effects, claimed[next++], options, summary, applied);
+      await applyOne(batchDb, effects, claimed[next++], options, summary, applied, knownShops);
       options.onApplied?.();
       // Let waiting I/O run between deliveries: in the app process, requests (webhooks answered
       // while Shopify waits) must not queue behind a whole batch of effects.
