@@ -303,7 +303,7 @@ export function checkInputArraySizes(
         return; // an invalid argument was already reported by validation or coercion
       }
       const location = node.loc ? [{ line: node.loc.startToken.line, column: node.loc.startToken.column }] : undefined;
-      for (const [name, value] of Object.entries(args)) scan(value, [node.name.value, name], location);
+      for (const [name, value] of Object.entries(args)) scan(value, [node.alias?.value ?? node.name.value, name], location);
     },
   });
   visit(operation, visitor);

@@ -210,6 +210,12 @@ describe("input limits", () => {
     expect(store.listDiscounts(SHOP)).toHaveLength(count);
   });
 
+  it("names the field by its alias in the error path", async () => {
+    const { handler } = setup();
+    const { body } = await gql(handler, "query Nodes($ids: [ID!]!) { cards: nodes(ids: $ids) { id } }", { ids: ids(251) });
+    expect(body.errors?.[0]).toMatchObject({ path: ["cards", "ids"], extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } });
+  });
+
   it("accepts exactly 250 items", async () => {
     const { handler } = setup();
     const { body } = await gql(handler, NODES, { ids: ids(250) });
