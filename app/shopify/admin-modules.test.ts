@@ -61,6 +61,22 @@ describe("Admin API modules against the emulator", () => {
     expect(emulator.inspect.countCalls("discountCodeFreeShippingCreate")).toBe(1);
   });
 
+  it("GIVEN a free-shipping reward whose option combines with shipping (the default) THEN Shopify accepts it: a shipping discount never asks to combine with shipping discounts, the other classes are kept", async () => {
+    const r = await createRewardDiscount(
+      graphql,
+      discount("SHIPC-ABCDEFGHJK", { value: { type: "FREE_SHIPPING" }, combinesWith: { orderDiscounts: true, productDiscounts: true, shippingDiscounts: true } }),
+    );
+    expect(r.ok).toBe(true);
+    const stored = emulator.inspect.discounts(TEST_APP.shop).find((d) => d.codes[0]?.code === "SHIPC-ABCDEFGHJK");
+    expect(stored?.combinesWith).toEqual({ orderDiscounts: true, productDiscounts: true, shippingDiscounts: false });
+  });
+
+  it("GIVEN an amount-off reward that combines with shipping THEN that setting is sent as is", async () => {
+    expect((await createRewardDiscount(graphql, discount("AMTC-ABCDEFGHJK"))).ok).toBe(true);
+    const stored = emulator.inspect.discounts(TEST_APP.shop).find((d) => d.codes[0]?.code === "AMTC-ABCDEFGHJK");
+    expect(stored?.combinesWith).toMatchObject({ shippingDiscounts: true });
+  });
+
   it("reports a duplicate code as a TAKEN userError", async () => {
     await createRewardDiscount(graphql, discount("DUP-ABCDEFGHJK"));
     const r = await createRewardDiscount(graphql, discount("dup-abcdefghjk"));

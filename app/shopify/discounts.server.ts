@@ -179,10 +179,16 @@ export async function createRewardDiscount(
       : {}),
   };
   if (input.value.type === "FREE_SHIPPING") {
+    // A free shipping code is itself a shipping discount, and shipping discounts never combine with
+    // each other ("order discounts with free shipping discounts, product discounts … with free
+    // shipping discounts, product discounts with other product discounts":
+    // https://help.shopify.com/en/manual/discounts/combining-discounts). Shopify refuses
+    // `shippingDiscounts: true` here with INVALID_COMBINES_WITH_FOR_DISCOUNT_CLASS, so the option's
+    // "combines with shipping" setting (on by default) must not reach this mutation.
     const r = await runAdmin<{ discountCodeFreeShippingCreate: { codeDiscountNode: RawNode | null; userErrors: never[] } }>(
       graphql,
       DISCOUNT_CODE_FREE_SHIPPING_CREATE,
-      { input: { ...common, destination: { all: true } } },
+      { input: { ...common, combinesWith: { ...input.combinesWith, shippingDiscounts: false }, destination: { all: true } } },
       options,
     );
     return mapCreate(r, (d) => d.discountCodeFreeShippingCreate);

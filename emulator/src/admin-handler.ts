@@ -10,6 +10,7 @@ import { getNamedType, isObjectType, type GraphQLSchema } from "graphql";
 import { actualQueryCost, MAX_QUERY_COST, requestedQueryCost } from "./cost";
 import { EmulatedNetworkError, FaultInjector, hang, httpFaultResponse, type FaultType, type InjectedUserError } from "./faults";
 import {
+  checkInputArraySizes,
   coerceVariables,
   executeOperation,
   notEmulated,
@@ -286,6 +287,8 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
     }
     const coerced = coerceVariables(loaded.schema, operation, variables);
     if (!coerced.ok) return invalid(coerced.errors, described);
+    const oversized = checkInputArraySizes(loaded.schema, operation, fragments, coerced.value);
+    if (oversized.length > 0) return invalid(oversized, described);
 
     // --- cost
     const costInput = { schema: loaded.schema, operation, fragments, variables: coerced.value };

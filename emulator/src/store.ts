@@ -75,6 +75,20 @@ export function giftCardLimits(shop: ShopRecord): { issue: Cents; purchase: Cent
   return shop.giftCardLimits ?? DEFAULT_GIFT_CARD_LIMITS;
 }
 
+/**
+ * Store credit: "You can only issue store credit amounting to less than $15,000 USD on a single
+ * customer account" (https://help.shopify.com/en/manual/customers/store-credit, considerations);
+ * the Admin API's answer is StoreCreditAccountCreditUserErrorCode.CREDIT_LIMIT_EXCEEDED ("The
+ * operation would cause the account's credit limit to be exceeded", 2026-10 schema). Taken as the
+ * same number in any currency, like the gift card limits (no exchange rates).
+ */
+export const DEFAULT_STORE_CREDIT_LIMIT: Cents = 1_500_000;
+
+/** The most a shop's store credit account may hold, in cents of the account's currency. */
+export function storeCreditLimit(shop: ShopRecord): Cents {
+  return shop.storeCreditLimit ?? DEFAULT_STORE_CREDIT_LIMIT;
+}
+
 /** Parses a Shopify Decimal ("10", "10.5", 10.25) into cents, rounding half up. Throws on garbage. */
 export function toCents(value: string | number): Cents {
   const text = typeof value === "number" ? String(value) : value.trim();
@@ -130,6 +144,11 @@ export interface ShopRecord {
    * written before it existed: read it with `giftCardLimits(shop)`.
    */
   giftCardLimits?: { issue: Cents; purchase: Cents };
+  /**
+   * Store credit an account may hold (see DEFAULT_STORE_CREDIT_LIMIT); optional for snapshots written
+   * before it existed: read it with `storeCreditLimit(shop)`.
+   */
+  storeCreditLimit?: Cents;
   /** The offline access token the app must present in X-Shopify-Access-Token. */
   accessToken: string;
   /** Granted access scopes; undefined means "every scope" (access checks off except features). */
@@ -168,6 +187,8 @@ export interface ShopSeed {
    * equivalent for a shop in another currency).
    */
   giftCardIssueLimit?: string;
+  /** The store credit an account may hold, as a Decimal in the shop's currency (default "15000.00"). */
+  storeCreditLimit?: string;
   scopes?: string[];
   /** "redacted": the app has no Level 2 protected customer data approval (default "full"). */
   customerPersonalData?: "full" | "redacted";
@@ -696,6 +717,7 @@ export class EmulatorStore {
       rateLimitPlan: seed.rateLimitPlan ?? rateLimitPlanFor(planDisplayName),
       features: { giftCards: seed.giftCards ?? shopifyPlus },
       giftCardLimits: { issue: toCents(seed.giftCardIssueLimit ?? "2000.00"), purchase: DEFAULT_GIFT_CARD_LIMITS.purchase },
+      storeCreditLimit: seed.storeCreditLimit === undefined ? DEFAULT_STORE_CREDIT_LIMIT : toCents(seed.storeCreditLimit),
       accessToken: seed.accessToken,
       scopes: seed.scopes,
       uninstalledAt: null,

@@ -185,6 +185,15 @@ export function validateCodeDiscountInput(
   if (input.combinesWith?.productDiscountsWithTagsOnSameCartLine) {
     throw notEmulated("DiscountCombinesWithInput.productDiscountsWithTagsOnSameCartLine");
   }
+  // A free shipping discount is of the shipping class, and shipping discounts don't combine with each
+  // other: the combinable classes are "order discounts with free shipping discounts, product
+  // discounts … with free shipping discounts, product discounts with other product discounts"
+  // (https://help.shopify.com/en/manual/discounts/combining-discounts). Asking for it anyway is
+  // DiscountErrorCode.INVALID_COMBINES_WITH_FOR_DISCOUNT_CLASS ("The `combinesWith` settings are
+  // invalid for the discount class", 2026-10 schema) and nothing is created.
+  if (kind === "free_shipping" && input.combinesWith?.shippingDiscounts === true) {
+    err(["combinesWith"], "INVALID_COMBINES_WITH_FOR_DISCOUNT_CLASS", "The combinesWith settings are not valid for the discount class.");
+  }
 
   // --- what it gives
   let customerGets: CustomerGets | null = null;

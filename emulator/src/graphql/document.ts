@@ -3,6 +3,7 @@
 // graphql-js's; extensions.code follows the codes Shopify's GraphQL server (graphql-ruby) uses.
 import {
   coerceInputValue,
+  getArgumentValues,
   GraphQLError,
   isInputType,
   isNonNullType,
@@ -10,9 +11,11 @@ import {
   parse,
   specifiedRules,
   typeFromAST,
+  TypeInfo,
   validate,
   valueFromAST,
   visit,
+  visitWithTypeInfo,
   type ASTNode,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -253,4 +256,57 @@ export function usesDirective(document: DocumentNode, name: string): boolean {
     },
   });
   return found;
+}
+
+/** Shopify's limit on any list given as input, at any depth of an argument. */
+export const MAX_INPUT_ARRAY_SIZE = 250;
+
+/**
+ * "Input arguments that accept an array have a maximum size of 250 for all APIs. Requests return an
+ * error if an input array exceeds 250 items" (https://shopify.dev/docs/api/usage/limits#input-limits;
+ * https://shopify.dev/changelog/graphql-input-objects-limited-to-250-items). Checked on the argument
+ * values after variables are substituted, so a list passed as a variable counts like a literal one.
+ * The message and extensions.code are the emulator's wording of that documented error.
+ */
+export function checkInputArraySizes(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  variables: Readonly<Record<string, unknown>>,
+): ShopifyGraphQLError[] {
+  const errors: ShopifyGraphQLError[] = [];
+  const scan = (value: unknown, path: Array<string | number>, locations: readonly SourceLocation[] | undefined): void => {
+    if (Array.isArray(value)) {
+      if (value.length > MAX_INPUT_ARRAY_SIZE) {
+        errors.push({
+          message: `The input array size of ${value.length} is greater than the maximum allowed of ${MAX_INPUT_ARRAY_SIZE}.`,
+          ...(locations ? { locations } : {}),
+          path,
+          extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" },
+        });
+        return;
+      }
+      value.forEach((item, index) => scan(item, [...path, index], locations));
+    } else if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+      for (const [key, item] of Object.entries(value)) scan(item, [...path, key], locations);
+    }
+  };
+  const typeInfo = new TypeInfo(schema);
+  const visitor = visitWithTypeInfo(typeInfo, {
+    Field(node) {
+      const field = typeInfo.getFieldDef();
+      if (!field || !node.arguments?.length) return;
+      let args: Record<string, unknown>;
+      try {
+        args = getArgumentValues(field, node, variables as Record<string, unknown>);
+      } catch {
+        return; // an invalid argument was already reported by validation or coercion
+      }
+      const location = node.loc ? [{ line: node.loc.startToken.line, column: node.loc.startToken.column }] : undefined;
+      for (const [name, value] of Object.entries(args)) scan(value, [node.alias?.value ?? node.name.value, name], location);
+    },
+  });
+  visit(operation, visitor);
+  for (const fragment of Object.values(fragments)) visit(fragment, visitor);
+  return errors;
 }

@@ -3,7 +3,7 @@
 // the root field wrapper in root.ts before these run.
 import { formatDecimal, giftCardLimits, StoreError, toCents, type GiftCardRecord } from "../store";
 import type { FieldArgs, ResolverContext, View } from "./context";
-import { notEmulated } from "./errors";
+import { accessDenied, notEmulated } from "./errors";
 import { giftCardView } from "./views";
 
 /** GiftCardCreateInput as coerced by graphql-js (2025-10 … 2026-10 field sets). */
@@ -34,6 +34,12 @@ export function giftCardCreate(args: FieldArgs, ctx: ResolverContext): View {
   const shop = ctx.shop;
 
   if (input.recipientAttributes) throw notEmulated("GiftCardCreateInput.recipientAttributes");
+  // GiftCardCreateInput.customerId: "Requires `write_customers` access_scope" (2026-10 schema) — on
+  // top of the mutation's own `write_gift_cards`. Scopes are only checked for a shop seeded with a
+  // scope list, like every other access check.
+  if (input.customerId && shop.scopes && !shop.scopes.includes("write_customers")) {
+    throw accessDenied("giftCardCreate", "`write_customers` access scope.");
+  }
 
   // initialAmount (2026-07+) replaces the deprecated initialValue; exactly one is needed.
   let amount: number | undefined;

@@ -1,6 +1,6 @@
 // Public surface of the emulator's GraphQL layer.
 export type { ResolverContext, SearchExtension, View } from "./context";
-export { coerceVariables, parseDocument, selectOperation, usesDirective, validateDocument } from "./document";
+export { checkInputArraySizes, coerceVariables, parseDocument, selectOperation, usesDirective, validateDocument } from "./document";
 export type { Result, SelectedOperation, ShopifyGraphQLError } from "./document";
 export { accessDenied, NOT_EMULATED, notEmulated } from "./errors";
 export { executeOperation } from "./execute";

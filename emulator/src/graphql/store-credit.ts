@@ -3,7 +3,7 @@
 // Customer.storeCreditAccounts. Each rule names the schema text it comes from. The mutations' scope
 // (`write_store_credit_account_transactions`) is checked by the root field wrapper (root.ts) from
 // the schema's access table; the nested read fields check theirs here.
-import { formatDecimal, toCents, type StoreCreditAccountRecord, type StoreCreditTransactionRecord } from "../store";
+import { formatDecimal, storeCreditLimit, toCents, type StoreCreditAccountRecord, type StoreCreditTransactionRecord } from "../store";
 import { gidNumber, paginate, type PageArgs } from "./connection";
 import type { FieldArgs, ResolverContext, View } from "./context";
 import { accessDenied, notEmulated, parseGid } from "./errors";
@@ -153,9 +153,18 @@ export function storeCreditAccountCredit(args: FieldArgs, ctx: ResolverContext):
   if (currency !== ctx.shop.currencyCode) {
     return payload([userError(T, ["creditInput", "creditAmount", "currencyCode"], "UNSUPPORTED_CURRENCY", "The currency provided is not currently supported.")]);
   }
+  // The account's balance may not reach the shop's store credit limit (DEFAULT_STORE_CREDIT_LIMIT in
+  // store.ts: "less than $15,000 USD on a single customer account"); nothing is credited then.
+  const overLimit = (balance: number) =>
+    balance + amount >= storeCreditLimit(ctx.shop)
+      ? payload([userError(T, ["creditInput", "creditAmount", "amount"], "CREDIT_LIMIT_EXCEEDED", "The operation would cause the account's credit limit to be exceeded.")])
+      : null;
   let tx;
   if (type === "Customer") {
     if (!ctx.store.getCustomer(ctx.shop.domain, id)) return payload([userError(T, ["id"], "OWNER_NOT_FOUND", "Owner does not exist.")]);
+    const existing = ctx.store.listStoreCreditAccounts(ctx.shop.domain, id).find((a) => a.currencyCode === currency);
+    const refused = overLimit(existing?.balance ?? 0);
+    if (refused) return refused;
     tx = ctx.store.creditStoreCredit(ctx.shop.domain, { ownerId: id, amount, currencyCode: currency, expiresAt: input.expiresAt ?? null });
   } else if (type === "StoreCreditAccount") {
     const account = ctx.store.getStoreCreditAccount(ctx.shop.domain, id);
@@ -163,6 +172,8 @@ export function storeCreditAccountCredit(args: FieldArgs, ctx: ResolverContext):
     if (account.currencyCode !== currency) {
       return payload([userError(T, ["creditInput", "creditAmount", "currencyCode"], "MISMATCHING_CURRENCY", "The currency provided does not match the currency of the store credit account.")]);
     }
+    const refused = overLimit(account.balance);
+    if (refused) return refused;
     tx = ctx.store.creditAccount(account, amount, input.expiresAt ?? null);
   } else {
     throw notEmulated(`storeCreditAccountCredit(id:) for ${type} ids`);

@@ -105,6 +105,35 @@ describe("discountCodeBasicCreate", () => {
     });
   });
 
+  // Shipping discounts don't combine with shipping discounts (help.shopify.com/en/manual/discounts/combining-discounts):
+  // DiscountErrorCode.INVALID_COMBINES_WITH_FOR_DISCOUNT_CLASS, and no discount.
+  it("refuses a free-shipping discount that asks to combine with shipping discounts", async () => {
+    const { handler, store } = setup();
+    const input = { title: "Free shipping reward", code: "FREESHIP-2", startsAt: "2026-11-01T00:00:00Z", context: { all: "ALL" } };
+    const refused = await gql(handler, CREATE_FREE_SHIPPING, {
+      input: { ...input, combinesWith: { orderDiscounts: true, productDiscounts: true, shippingDiscounts: true } },
+    });
+    expect(refused.body.data?.discountCodeFreeShippingCreate).toEqual({
+      codeDiscountNode: null,
+      userErrors: [
+        { field: ["freeShippingCodeDiscount", "combinesWith"], code: "INVALID_COMBINES_WITH_FOR_DISCOUNT_CLASS", message: "The combinesWith settings are not valid for the discount class." },
+      ],
+    });
+    expect(store.listDiscounts(SHOP)).toEqual([]);
+
+    const created = await gql(handler, CREATE_FREE_SHIPPING, {
+      input: { ...input, combinesWith: { orderDiscounts: true, productDiscounts: true, shippingDiscounts: false } },
+    });
+    expect(created.body.data?.discountCodeFreeShippingCreate.userErrors).toEqual([]);
+  });
+
+  it("lets an amount-off discount combine with shipping discounts", async () => {
+    const { handler } = setup();
+    const created = await createBasic(handler, { code: "TENOFF-SHIP", combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true } });
+    expect(created.userErrors).toEqual([]);
+    expect(created.codeDiscountNode).not.toBeNull();
+  });
+
   it("reports missing required fields", async () => {
     const { handler } = setup();
     const { body } = await gql(handler, CREATE_BASIC, { input: {} });

@@ -168,6 +168,28 @@ describe("giftCardCreate", () => {
   });
 });
 
+describe("giftCardCreate for a customer", () => {
+  // GiftCardCreateInput.customerId: "Requires `write_customers` access_scope" (2026-10 schema).
+  it("GIVEN the app has write_gift_cards but not write_customers WHEN it names a customer THEN ACCESS_DENIED and no card; without a customer the card is issued", async () => {
+    const { handler, store } = setup({ giftCards: true, scopes: ["read_customers", "write_gift_cards"] });
+    const customer = store.addCustomer(SHOP, { email: "ann@example.com" });
+    const denied = await gql(handler, CREATE, { input: { initialValue: "10", customerId: customer.id } });
+    expect(denied.body.data?.giftCardCreate).toBeNull();
+    expect(denied.body.errors?.[0].extensions).toMatchObject({ code: "ACCESS_DENIED", requiredAccess: "`write_customers` access scope." });
+    expect(store.listGiftCards(SHOP)).toEqual([]);
+
+    const issued = await gql(handler, CREATE, { input: { initialValue: "10" } });
+    expect(issued.body.data?.giftCardCreate.userErrors).toEqual([]);
+  });
+
+  it("GIVEN write_customers THEN the card is issued to the customer", async () => {
+    const { handler, store } = setup({ giftCards: true, scopes: ["write_customers", "write_gift_cards"] });
+    const customer = store.addCustomer(SHOP, { email: "ann@example.com" });
+    const { body } = await gql(handler, CREATE, { input: { initialValue: "10", customerId: customer.id } });
+    expect(body.data?.giftCardCreate.giftCard.customer).toEqual({ id: customer.id });
+  });
+});
+
 describe("giftCardDeactivate", () => {
   it("disables the card permanently", async () => {
     const { handler, clock } = setup({ giftCards: true });

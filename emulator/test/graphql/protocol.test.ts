@@ -165,6 +165,65 @@ describe("variable coercion", () => {
   });
 });
 
+describe("input limits", () => {
+  // "Input arguments that accept an array have a maximum size of 250 for all APIs. Requests return
+  // an error if an input array exceeds 250 items" (https://shopify.dev/docs/api/usage/limits).
+  const NODES = "query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id } }";
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => `gid://shopify/Customer/${i + 1}`);
+
+  it("refuses a list of 251 items given as a variable, runs nothing and charges nothing", async () => {
+    const { handler } = setup();
+    const { status, body } = await gql(handler, NODES, { ids: ids(251) });
+    expect(status).toBe(200);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([
+      {
+        message: "The input array size of 251 is greater than the maximum allowed of 250.",
+        locations: [{ line: 1, column: 29 }],
+        path: ["nodes", "ids"],
+        extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" },
+      },
+    ]);
+    expect(handler.inspect.calls()[0]).toMatchObject({ outcome: "invalid", requestedQueryCost: null });
+  });
+
+  it("refuses an oversized list nested in an input object (discount entitlements)", async () => {
+    const { handler, store } = setup();
+    const count = store.listDiscounts(SHOP).length;
+    const { body } = await gql(
+      handler,
+      "mutation C($input: DiscountCodeBasicInput!) { discountCodeBasicCreate(basicCodeDiscount: $input) { userErrors { message } } }",
+      {
+        input: {
+          title: "t",
+          code: "BIG-LIST",
+          startsAt: "2026-11-01T00:00:00Z",
+          context: { all: "ALL" },
+          customerGets: { value: { percentage: 0.1 }, items: { products: { productsToAdd: ids(300).map((id) => id.replace("Customer", "Product")) } } },
+        },
+      },
+    );
+    expect(body.errors?.[0]).toMatchObject({
+      path: ["discountCodeBasicCreate", "basicCodeDiscount", "customerGets", "items", "products", "productsToAdd"],
+      extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" },
+    });
+    expect(store.listDiscounts(SHOP)).toHaveLength(count);
+  });
+
+  it("names the field by its alias in the error path", async () => {
+    const { handler } = setup();
+    const { body } = await gql(handler, "query Nodes($ids: [ID!]!) { cards: nodes(ids: $ids) { id } }", { ids: ids(251) });
+    expect(body.errors?.[0]).toMatchObject({ path: ["cards", "ids"], extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } });
+  });
+
+  it("accepts exactly 250 items", async () => {
+    const { handler } = setup();
+    const { body } = await gql(handler, NODES, { ids: ids(250) });
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.nodes).toHaveLength(250);
+  });
+});
+
 describe("not emulated", () => {
   it("fails loudly for a valid but unimplemented root field, naming it", async () => {
     const { handler } = setup();

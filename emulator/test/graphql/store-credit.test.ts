@@ -53,6 +53,36 @@ describe("storeCreditAccountCredit", () => {
     expect(store.listStoreCreditAccounts(SHOP, customer.id)).toEqual([]);
   });
 
+  // "less than $15,000 USD on a single customer account" (help.shopify.com/en/manual/customers/store-credit);
+  // CREDIT_LIMIT_EXCEEDED: "The operation would cause the account's credit limit to be exceeded" (2026-10 schema).
+  it("refuses a credit that would bring the account to the store credit limit (15,000 by default) → CREDIT_LIMIT_EXCEEDED, balance unchanged", async () => {
+    const { handler, store } = setup();
+    const customer = store.addCustomer(SHOP);
+    const credit = async (amount: string, id: string = customer.id) =>
+      (await gql(handler, CREDIT, { id, creditInput: { creditAmount: money(amount) } })).body.data?.storeCreditAccountCredit;
+
+    expect((await credit("15000.00")).userErrors).toEqual([
+      { field: ["creditInput", "creditAmount", "amount"], code: "CREDIT_LIMIT_EXCEEDED", message: "The operation would cause the account's credit limit to be exceeded." },
+    ]);
+    expect(store.listStoreCreditAccounts(SHOP, customer.id)).toEqual([]);
+
+    const first = await credit("14999.00");
+    expect(first.userErrors).toEqual([]);
+    const accountId = first.storeCreditAccountTransaction.account.id;
+    // By customer id and by account id alike.
+    expect((await credit("1.00")).userErrors.map((e: { code: string }) => e.code)).toEqual(["CREDIT_LIMIT_EXCEEDED"]);
+    expect((await credit("1.00", accountId)).userErrors.map((e: { code: string }) => e.code)).toEqual(["CREDIT_LIMIT_EXCEEDED"]);
+    expect((await credit("0.99", accountId)).userErrors).toEqual([]);
+    expect(store.listStoreCreditAccounts(SHOP, customer.id)[0].balance).toBe(1_499_999);
+  });
+
+  it("takes the shop's seeded store credit limit", async () => {
+    const { handler, store } = setup({ storeCreditLimit: "100.00" });
+    const customer = store.addCustomer(SHOP);
+    const payload = (await gql(handler, CREDIT, { id: customer.id, creditInput: { creditAmount: money("100.00") } })).body.data?.storeCreditAccountCredit;
+    expect(payload.userErrors.map((e: { code: string }) => e.code)).toEqual(["CREDIT_LIMIT_EXCEEDED"]);
+  });
+
   it("an unknown customer → OWNER_NOT_FOUND", async () => {
     const { handler } = setup();
     const payload = (await gql(handler, CREDIT, { id: "gid://shopify/Customer/999", creditInput: { creditAmount: money("5.00") } })).body.data?.storeCreditAccountCredit;
