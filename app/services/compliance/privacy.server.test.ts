@@ -97,3 +97,24 @@ describe("customers/redact and a name written with letters beyond ASCII", () => 
     expect(notes).toEqual(["Sent by [redacted] as a gift", "Thanks from [redacted] and [redacted]"]);
   });
 });
+
+describe("customers/redact and the sign-up bonus's ledger key", () => {
+  it("GIVEN a customer who got the sign-up bonus from customers/create WHEN they are redacted THEN no text column of any table holds their Shopify id, and the balance stays", async () => {
+    const { default: db } = await import("~/db.server");
+    const { awardSignupBonus } = await import("~/services/points/order-points.server");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const { findText } = await import("../../../test/support/text-search");
+    const shop = "redact-signup-key.myshopify.com";
+    const gid = "gid://shopify/Customer/7201";
+    await db.programSettings.create({ data: { shop, enabled: true, signupBonus: 100 } });
+    const body = { id: 7201, admin_graphql_api_id: gid, first_name: "Sigrid", last_name: "Upton", email: "sigrid.upton@example.com" };
+    expect(await awardSignupBonus(db, { shop, payload: body, receivedAt: new Date() })).toBe("awarded");
+    expect((await findText(db, [gid])).length).toBeGreaterThan(0);
+
+    await handleCustomersRedact(db, { shop, payload: { shop_domain: shop, customer: { id: 7201, email: "sigrid.upton@example.com" } } });
+
+    expect(await findText(db, [gid, "sigrid.upton@example.com", "Sigrid Upton"])).toEqual([]);
+    const ledger = await db.pointsTransaction.findMany({ where: { shop }, select: { delta: true, reason: true } });
+    expect(ledger).toEqual([{ delta: 100, reason: "SIGNUP_BONUS" }]);
+  });
+});

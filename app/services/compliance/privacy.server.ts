@@ -14,6 +14,7 @@
 // from a webhook inbox.
 import type { Prisma } from "@prisma/client";
 import { providerOf, type Db } from "~/db.server";
+import { sourceKeys } from "~/domain/points";
 import { err, type Err, type Problem } from "~/domain/result";
 import { parseJsonKeepingBigIds, shopifyIdOf } from "~/domain/shopify-ids";
 import { hasControlCharacters } from "~/domain/text";
@@ -421,10 +422,14 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
         // ids (which Shopify ties to the customer) go, like the counted orders themselves.
         await tx.vipTierChange.updateMany({ where: { shop, customerId: c.id }, data: { orderGid: null } });
         await tx.vipOrder.deleteMany({ where: { shop, customerId: c.id } });
+        const anonymousId = `redacted:${c.id}`;
+        // The sign-up bonus is keyed by the Shopify id (once per customer): keyed by the anonymous
+        // id from now on, like the row, so the ledger no longer names them.
+        await tx.pointsTransaction.updateMany({ where: { shop, sourceKey: sourceKeys.signup(c.shopifyCustomerId) }, data: { sourceKey: sourceKeys.signup(anonymousId) } });
         await tx.customer.update({
           where: { id: c.id },
           // The birthday (month and day, from the storefront widget) is personal data too.
-          data: { displayName: "Redacted customer", email: null, shopifyCustomerId: `redacted:${c.id}`, redemptionLockKey: null, birthday: null },
+          data: { displayName: "Redacted customer", email: null, shopifyCustomerId: anonymousId, redemptionLockKey: null, birthday: null },
         });
       }
       const subject: RedactionSubject = {
