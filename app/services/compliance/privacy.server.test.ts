@@ -118,3 +118,22 @@ describe("customers/redact and the sign-up bonus's ledger key", () => {
     expect(ledger).toEqual([{ delta: 100, reason: "SIGNUP_BONUS" }]);
   });
 });
+
+describe("customers/redact and a body in the inbox as Shopify spells it", () => {
+  it("GIVEN a waiting customers/create of a phone-only customer, its slashes escaped (gid:\\/\\/shopify\\/Customer\\/…) WHEN they are redacted THEN the body loses their names and phone", async () => {
+    const { default: db } = await import("~/db.server");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const { findText } = await import("../../../test/support/text-search");
+    const shop = "redact-escaped-body.myshopify.com";
+    // Shopify's webhook bodies escape "/" in strings (valid JSON, RFC 8259 §7): the gid is not spelled as the app writes it.
+    const raw = '{"id":7301,"email":null,"first_name":"Zora","last_name":"Phonely","phone":"+16135550199","addresses":[],"admin_graphql_api_id":"gid:\\/\\/shopify\\/Customer\\/7301"}';
+    expect(JSON.parse(raw).admin_graphql_api_id).toBe("gid://shopify/Customer/7301");
+    await db.webhookDelivery.create({ data: { shop, webhookId: "escaped-1", topic: "customers/create", payload: raw, nextAttemptAt: new Date(Date.now() + 60_000), attempts: 1 } });
+
+    await handleCustomersRedact(db, { shop, payload: { shop_domain: shop, customer: { id: 7301, email: null, phone: "+16135550199" } } });
+
+    expect(await findText(db, ["Zora", "Phonely", "+16135550199", "Customer\\/7301"])).toEqual([]);
+    const kept = JSON.parse((await db.webhookDelivery.findFirstOrThrow({ where: { shop, webhookId: "escaped-1" } })).payload!);
+    expect(kept).toMatchObject({ first_name: null, last_name: null, phone: null, admin_graphql_api_id: "[redacted]" });
+  });
+});

@@ -319,7 +319,7 @@ type FreeTextTable = keyof typeof FREE_TEXT;
  * each is one `LIKE` per column, joined by OR: SQLite refuses an expression tree deeper than 1 000
  * ("Expression tree is too large", https://www.sqlite.org/limits.html, SQLITE_MAX_EXPR_DEPTH) and a
  * statement with more than 32 766 parameters; PostgreSQL more than 65 535 parameters. 250 × 3
- * columns stays below all of them (a customer with ~330 rewards used to reach SQLite's depth limit,
+ * spellings (columns, or a webhook body's two spellings plus its error) stays below all of them (a customer with ~330 rewards used to reach SQLite's depth limit,
  * and customers/redact then failed every time).
  */
 export const NEEDLES_PER_SEARCH = 250;
@@ -347,6 +347,16 @@ function likePattern(needle: string): string {
   return `%${[...needle].map((ch) => (ch > "\x7f" || ch === "\\" ? "_" : ch.toLowerCase())).join("")}%`;
 }
 
+/**
+ * How a needle can be written in a column. A webhook body is kept as Shopify's bytes, and Shopify's
+ * JSON escapes "/" in strings (`"gid:\/\/shopify\/Customer\/123"`, valid JSON: RFC 8259 §7), so a
+ * gid is also searched for as escaped there; scrubJson reads the JSON, where the escape is gone.
+ */
+function spellings(table: FreeTextTable, column: string, needle: string): string[] {
+  const escaped = needle.replaceAll("/", "\\/");
+  return table === "WebhookDelivery" && column === "payload" && escaped !== needle ? [needle, escaped] : [needle];
+}
+
 async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, searched: readonly string[], needles: readonly string[], subject: RedactionSubject) {
   for (const table of Object.keys(FREE_TEXT) as FreeTextTable[]) {
     const columns: readonly string[] = FREE_TEXT[table];
@@ -355,7 +365,9 @@ async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, se
       values.push(value);
       return postgres ? `$${values.length}` : "?";
     };
-    const conditions = columns.flatMap((column) => searched.map((needle) => `LOWER("${column}") LIKE ${param(likePattern(needle))}`));
+    const conditions = columns.flatMap((column) =>
+      searched.flatMap((needle) => spellings(table, column, needle).map((spelling) => `LOWER("${column}") LIKE ${param(likePattern(spelling))}`)),
+    );
     const sql = `SELECT "id", ${columns.map((c) => `"${c}"`).join(", ")} FROM "${table}" WHERE "shop" = ${postgres ? "$1" : "?"} AND (${conditions.join(" OR ")})`;
     const rows = await tx.$queryRawUnsafe<Record<string, string | null>[]>(sql, ...values);
     for (const row of rows) {
