@@ -137,3 +137,25 @@ describe("customers/redact and a body in the inbox as Shopify spells it", () => 
     expect(kept).toMatchObject({ first_name: null, last_name: null, phone: null, admin_graphql_api_id: "[redacted]" });
   });
 });
+
+describe("a privacy webhook naming another shop with a control character in its domain", () => {
+  it("GIVEN a signed customers/redact whose shop_domain holds a NUL (\\u0000 in the JSON) WHEN the inbox applies it THEN it is dead-lettered with the reason, not left claimed and retried forever (PostgreSQL can't store a NUL)", async () => {
+    const { default: db } = await import("~/db.server");
+    const { applyDueDeliveries, recordDelivery } = await import("~/services/webhooks/inbox.server");
+    const { WEBHOOK_EFFECTS } = await import("~/services/webhooks/effects.server");
+    const { allowErrorLogs } = await import("../../../test/support/error-logs");
+    const logged = allowErrorLogs();
+    const shop = "redact-nul-domain.myshopify.com";
+    const rawBody = '{"shop_id":1,"shop_domain":"elsewhere\\u0000.myshopify.com","customer":{"id":7401,"email":"nul.domain@example.com"},"orders_to_redact":[]}';
+    const webhookId = "nul-domain-1";
+    await recordDelivery(db, { shop, topic: "customers/redact", webhookId, apiVersion: "2026-10", triggeredAt: null, rawBody, payload: JSON.parse(rawBody) });
+
+    const summary = await applyDueDeliveries(db, WEBHOOK_EFFECTS, { workerId: "redact-nul", now: () => new Date(), batchSize: 10, leaseMs: 60_000 });
+
+    expect(summary).toMatchObject({ claimed: 1, dead: 1 });
+    const row = await db.webhookDelivery.findFirstOrThrow({ where: { shop, webhookId } });
+    expect(row).toMatchObject({ claimedBy: null, deadAt: expect.any(Date) });
+    expect(row.lastError).toContain('names the shop "elsewhere\\u0000.myshopify.com"');
+    expect(logged.messages()).toContain("webhook effect failed for good; delivery dead-lettered");
+  });
+});

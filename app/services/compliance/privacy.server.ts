@@ -71,7 +71,9 @@ function customerRef(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">):
 function requireSameShop(ctx: { shop: string; payload?: unknown }): void {
   const named = ctx.payload !== null && typeof ctx.payload === "object" ? (ctx.payload as { shop_domain?: unknown }).shop_domain : undefined;
   if (named === undefined || named === null || named === ctx.shop) return;
-  const shown = typeof named === "string" ? named.slice(0, 255) : JSON.stringify(named).slice(0, 255);
+  // Shown as JSON (escaped) unless it is plain text: a control character would make the dead letter
+  // unwritable on PostgreSQL (a NUL), and the delivery would stay claimed and be retried forever.
+  const shown = (typeof named === "string" && !hasControlCharacters(named) ? named : JSON.stringify(named)).slice(0, 255);
   throw new UnappliableDelivery(`the body names the shop ${shown}, not ${ctx.shop} that delivered it: nothing was changed`);
 }
 
