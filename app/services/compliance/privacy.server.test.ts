@@ -159,3 +159,31 @@ describe("a privacy webhook naming another shop with a control character in its 
     expect(logged.messages()).toContain("webhook effect failed for good; delivery dead-lettered");
   });
 });
+
+describe("customers/redact and another customer's data request", () => {
+  it("GIVEN Bo's pending data request whose export holds a merchant's note naming Ann WHEN Ann is redacted THEN Bo's request stays listed and downloadable, with Ann's name cut out; Ann's own request is erased", async () => {
+    const { default: db } = await import("~/db.server");
+    const { createCustomer, createReward } = await import("../../../test/support/factories");
+    const { recordEvent } = await import("~/services/rewards/events.server");
+    const { handleCustomersDataRequest, handleCustomersRedact, listDataRequests } = await import("./privacy.server");
+    const shop = "redact-others-request.myshopify.com";
+    const ann = await createCustomer(db, shop, { firstName: "Annika", lastName: "Lund", email: "annika.lund@example.com", shopifyCustomerId: "gid://shopify/Customer/7501" });
+    const bo = await createCustomer(db, shop, { firstName: "Bo", lastName: "Ekberg", email: "bo.ekberg@example.com", shopifyCustomerId: "gid://shopify/Customer/7502" });
+    const bosReward = await createReward(db, bo);
+    await recordEvent(db, { rewardId: bosReward.id, shop, type: "NOTE", actor: "MERCHANT", reason: "Note", note: "Duplicate of Annika Lund's reward" });
+    const bosRequest = await handleCustomersDataRequest(db, { shop, payload: { shop_domain: shop, customer: { id: 7502, email: "bo.ekberg@example.com" } } });
+    const annsRequest = await handleCustomersDataRequest(db, { shop, payload: { shop_domain: shop, customer: { id: 7501, email: "annika.lund@example.com" } } });
+    expect(ann.id).not.toBe(bo.id);
+
+    await handleCustomersRedact(db, { shop, payload: { shop_domain: shop, customer: { id: 7501, email: "annika.lund@example.com" } } });
+
+    // Bo asked for his data: the merchant still sees the request and can hand it over.
+    expect((await listDataRequests(db, shop)).map((r) => r.id)).toEqual([bosRequest.id]);
+    const bos = await db.complianceRequest.findUniqueOrThrow({ where: { id: bosRequest.id } });
+    expect(bos).toMatchObject({ erasedAt: null, customerGid: "gid://shopify/Customer/7502" });
+    expect(bos.result).toContain("bo.ekberg@example.com");
+    expect(bos.result).toContain("Duplicate of [redacted]'s reward");
+    expect(bos.result).not.toContain("Annika Lund");
+    expect(await db.complianceRequest.findUniqueOrThrow({ where: { id: annsRequest.id } })).toMatchObject({ result: null, customerGid: null, erasedAt: expect.any(Date) });
+  });
+});

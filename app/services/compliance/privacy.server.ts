@@ -388,6 +388,16 @@ async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, se
   }
 }
 
+/**
+ * A stored data request about the subject: by its customer id (the one asked about, or found), by
+ * the email asked about only when it names no id — the rule of `findCustomers`.
+ */
+function isSubjectsRequest(request: { customerGid: string | null; result: string | null }, subject: RedactionSubject): boolean {
+  if (request.customerGid) return subject.gids.includes(request.customerGid);
+  const email = parseResult(request.result)?.requestedCustomer?.email;
+  return typeof email === "string" && subject.emails.includes(email.toLowerCase());
+}
+
 export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
   requireSameShop(ctx);
   const { shop } = ctx;
@@ -454,11 +464,16 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
       await scrubFreeText(tx, shop, needleList, subject);
 
       // Earlier data requests for this customer held a copy of everything: erase it, keep the dates.
-      const gids = subject.gids;
+      // Another customer's request is theirs to be handed over (Shopify gives 30 days): it only loses
+      // what names the subject (a merchant's note in its export), like any other free text.
       const requests = await tx.complianceRequest.findMany({ where: { shop, topic: DATA_REQUEST, erasedAt: null }, select: { id: true, customerGid: true, result: true } });
-      const theirs = requests.filter((r) => (r.customerGid && gids.includes(r.customerGid)) || mentionsAny(r.result, needleList));
+      const theirs = requests.filter((r) => isSubjectsRequest(r, subject));
       if (theirs.length > 0) {
         await tx.complianceRequest.updateMany({ where: { id: { in: theirs.map((r) => r.id) } }, data: { customerGid: null, result: null, erasedAt: now } });
+      }
+      for (const r of requests) {
+        if (theirs.includes(r) || !mentionsAny(r.result, needleList)) continue;
+        await tx.complianceRequest.update({ where: { id: r.id }, data: { result: scrubJson(r.result, needleList, subject) } });
       }
       await tx.complianceRequest.create({
         data: { shop, topic: CUSTOMER_REDACT, customerGid: null, result: JSON.stringify({ redactedCustomers: customers.length, erasedDataRequests: theirs.length }) },
