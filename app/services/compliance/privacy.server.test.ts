@@ -187,3 +187,23 @@ describe("customers/redact and another customer's data request", () => {
     expect(await db.complianceRequest.findUniqueOrThrow({ where: { id: annsRequest.id } })).toMatchObject({ result: null, customerGid: null, erasedAt: expect.any(Date) });
   });
 });
+
+describe("scrubJson and what else an order body about the subject holds", () => {
+  it("GIVEN the subject's order with its order status link and a line item's buyer-typed properties WHEN scrubbed THEN both are gone; the items, prices and codes stay applicable", () => {
+    const subject = { gids: ["gid://shopify/Customer/7601"], emails: ["ines.order@example.com"] };
+    const body = JSON.stringify({
+      id: 820982911946154,
+      admin_graphql_api_id: "gid://shopify/Order/820982911946154",
+      name: "#1042",
+      email: "ines.order@example.com",
+      // Opens the order's status page (its shipping address) for whoever holds it.
+      order_status_url: "https://shop.example/1/orders/abc123/authenticate?key=secretkey",
+      line_items: [{ id: 1, price: "20.00", quantity: 1, properties: [{ name: "Engraving", value: "For Mum, love Ines" }] }],
+      customer: { id: 7601, admin_graphql_api_id: "gid://shopify/Customer/7601", email: "ines.order@example.com" },
+    });
+    const scrubbed = JSON.parse(scrubJson(body, ["ines.order@example.com", "gid://shopify/Customer/7601"], subject)!);
+    expect(scrubbed.order_status_url).toBeNull();
+    expect(scrubbed.line_items).toEqual([{ id: 1, price: "20.00", quantity: 1, properties: null }]);
+    expect(scrubbed).toMatchObject({ name: "#1042", admin_graphql_api_id: "gid://shopify/Order/820982911946154", email: null });
+  });
+});

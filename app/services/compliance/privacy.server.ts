@@ -223,10 +223,12 @@ export interface RedactionSubject {
 /**
  * What Shopify withholds from apps without access to protected customer data — names, emails, phones
  * and addresses (https://shopify.dev/docs/apps/launch/protected-customer-data) — plus the free text a
- * buyer types (notes, cart attributes) and the browser's details: in an order body, and in a customer
- * object (an order's `customer`, or a customers/create body).
+ * buyer types (notes, cart attributes, a line item's properties such as an engraving), the browser's
+ * details, and the order status link (its key opens the order's page, address included): in an order
+ * body, and in a customer object (an order's `customer`, or a customers/create body).
  */
-const PERSONAL_ORDER_FIELDS = ["email", "contact_email", "phone", "billing_address", "shipping_address", "note", "note_attributes", "browser_ip", "client_details"];
+const PERSONAL_ORDER_FIELDS = ["email", "contact_email", "phone", "billing_address", "shipping_address", "note", "note_attributes", "browser_ip", "client_details", "order_status_url"];
+const PERSONAL_LINE_ITEM_FIELDS = ["properties"];
 const PERSONAL_CUSTOMER_FIELDS = ["first_name", "last_name", "email", "phone", "note", "default_address", "addresses"];
 
 const json = JSON as JSON & { rawJSON(text: string): object; isRawJSON(value: unknown): boolean };
@@ -245,9 +247,15 @@ function isSubjectCustomer(o: JsonObject, subject: RedactionSubject): boolean {
   return typeof o.email === "string" && subject.emails.includes(o.email.toLowerCase());
 }
 
-function forgetCustomer(o: JsonObject): JsonObject {
+/** A copy with each of these fields (when present) set to null. */
+function withoutFields(o: JsonObject, fields: readonly string[]): JsonObject {
   const out: JsonObject = { ...o };
-  for (const key of PERSONAL_CUSTOMER_FIELDS) if (key in out) out[key] = null;
+  for (const key of fields) if (key in out) out[key] = null;
+  return out;
+}
+
+function forgetCustomer(o: JsonObject): JsonObject {
+  const out = withoutFields(o, PERSONAL_CUSTOMER_FIELDS);
   if ("id" in out) out.id = REDACTED;
   if ("admin_graphql_api_id" in out) out.admin_graphql_api_id = REDACTED;
   return out;
@@ -264,8 +272,8 @@ function forgetSubject(body: unknown, subject: RedactionSubject): unknown {
   const customer = isObject(body.customer) && isSubjectCustomer(body.customer, subject) ? body.customer : null;
   const email = [body.email, body.contact_email].some((e) => typeof e === "string" && subject.emails.includes(e.toLowerCase()));
   if (!customer && !email) return body;
-  const out: JsonObject = { ...body };
-  for (const key of PERSONAL_ORDER_FIELDS) if (key in out) out[key] = null;
+  const out = withoutFields(body, PERSONAL_ORDER_FIELDS);
+  if (Array.isArray(out.line_items)) out.line_items = out.line_items.map((item: unknown) => (isObject(item) ? withoutFields(item, PERSONAL_LINE_ITEM_FIELDS) : item));
   if (customer) out.customer = forgetCustomer(customer);
   return out;
 }
