@@ -97,3 +97,114 @@ describe("customers/redact and a name written with letters beyond ASCII", () => 
     expect(notes).toEqual(["Sent by [redacted] as a gift", "Thanks from [redacted] and [redacted]"]);
   });
 });
+
+describe("customers/redact and the sign-up bonus's ledger key", () => {
+  it("GIVEN a customer who got the sign-up bonus from customers/create WHEN they are redacted THEN no text column of any table holds their Shopify id, and the balance stays", async () => {
+    const { default: db } = await import("~/db.server");
+    const { awardSignupBonus } = await import("~/services/points/order-points.server");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const { findText } = await import("../../../test/support/text-search");
+    const shop = "redact-signup-key.myshopify.com";
+    const gid = "gid://shopify/Customer/7201";
+    await db.programSettings.create({ data: { shop, enabled: true, signupBonus: 100 } });
+    const body = { id: 7201, admin_graphql_api_id: gid, first_name: "Sigrid", last_name: "Upton", email: "sigrid.upton@example.com" };
+    expect(await awardSignupBonus(db, { shop, payload: body, receivedAt: new Date() })).toBe("awarded");
+    expect((await findText(db, [gid])).length).toBeGreaterThan(0);
+
+    await handleCustomersRedact(db, { shop, payload: { shop_domain: shop, customer: { id: 7201, email: "sigrid.upton@example.com" } } });
+
+    expect(await findText(db, [gid, "sigrid.upton@example.com", "Sigrid Upton"])).toEqual([]);
+    const ledger = await db.pointsTransaction.findMany({ where: { shop }, select: { delta: true, reason: true } });
+    expect(ledger).toEqual([{ delta: 100, reason: "SIGNUP_BONUS" }]);
+  });
+});
+
+describe("customers/redact and a body in the inbox as Shopify spells it", () => {
+  it("GIVEN a waiting customers/create of a phone-only customer, its slashes escaped (gid:\\/\\/shopify\\/Customer\\/…) WHEN they are redacted THEN the body loses their names and phone", async () => {
+    const { default: db } = await import("~/db.server");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const { findText } = await import("../../../test/support/text-search");
+    const shop = "redact-escaped-body.myshopify.com";
+    // Shopify's webhook bodies escape "/" in strings (valid JSON, RFC 8259 §7): the gid is not spelled as the app writes it.
+    const raw = '{"id":7301,"email":null,"first_name":"Zora","last_name":"Phonely","phone":"+16135550199","addresses":[],"admin_graphql_api_id":"gid:\\/\\/shopify\\/Customer\\/7301"}';
+    expect(JSON.parse(raw).admin_graphql_api_id).toBe("gid://shopify/Customer/7301");
+    await db.webhookDelivery.create({ data: { shop, webhookId: "escaped-1", topic: "customers/create", payload: raw, nextAttemptAt: new Date(Date.now() + 60_000), attempts: 1 } });
+
+    await handleCustomersRedact(db, { shop, payload: { shop_domain: shop, customer: { id: 7301, email: null, phone: "+16135550199" } } });
+
+    expect(await findText(db, ["Zora", "Phonely", "+16135550199", "Customer\\/7301"])).toEqual([]);
+    const kept = JSON.parse((await db.webhookDelivery.findFirstOrThrow({ where: { shop, webhookId: "escaped-1" } })).payload!);
+    expect(kept).toMatchObject({ first_name: null, last_name: null, phone: null, admin_graphql_api_id: "[redacted]" });
+  });
+});
+
+describe("a privacy webhook naming another shop with a control character in its domain", () => {
+  it("GIVEN a signed customers/redact whose shop_domain holds a NUL (\\u0000 in the JSON) WHEN the inbox applies it THEN it is dead-lettered with the reason, not left claimed and retried forever (PostgreSQL can't store a NUL)", async () => {
+    const { default: db } = await import("~/db.server");
+    const { applyDueDeliveries, recordDelivery } = await import("~/services/webhooks/inbox.server");
+    const { WEBHOOK_EFFECTS } = await import("~/services/webhooks/effects.server");
+    const { allowErrorLogs } = await import("../../../test/support/error-logs");
+    const logged = allowErrorLogs();
+    const shop = "redact-nul-domain.myshopify.com";
+    const rawBody = '{"shop_id":1,"shop_domain":"elsewhere\\u0000.myshopify.com","customer":{"id":7401,"email":"nul.domain@example.com"},"orders_to_redact":[]}';
+    const webhookId = "nul-domain-1";
+    await recordDelivery(db, { shop, topic: "customers/redact", webhookId, apiVersion: "2026-10", triggeredAt: null, rawBody, payload: JSON.parse(rawBody) });
+
+    const summary = await applyDueDeliveries(db, WEBHOOK_EFFECTS, { workerId: "redact-nul", now: () => new Date(), batchSize: 10, leaseMs: 60_000 });
+
+    expect(summary).toMatchObject({ claimed: 1, dead: 1 });
+    const row = await db.webhookDelivery.findFirstOrThrow({ where: { shop, webhookId } });
+    expect(row).toMatchObject({ claimedBy: null, deadAt: expect.any(Date) });
+    // The inbox escapes control characters in every stored error (describeError).
+    expect(row.lastError).toContain("names the shop elsewhere\\u0000.myshopify.com, not redact-nul-domain.myshopify.com");
+    expect(logged.messages()).toContain("webhook effect failed for good; delivery dead-lettered");
+  });
+});
+
+describe("customers/redact and another customer's data request", () => {
+  it("GIVEN Bo's pending data request whose export holds a merchant's note naming Ann WHEN Ann is redacted THEN Bo's request stays listed and downloadable, with Ann's name cut out; Ann's own request is erased", async () => {
+    const { default: db } = await import("~/db.server");
+    const { createCustomer, createReward } = await import("../../../test/support/factories");
+    const { recordEvent } = await import("~/services/rewards/events.server");
+    const { handleCustomersDataRequest, handleCustomersRedact, listDataRequests } = await import("./privacy.server");
+    const shop = "redact-others-request.myshopify.com";
+    const ann = await createCustomer(db, shop, { firstName: "Annika", lastName: "Lund", email: "annika.lund@example.com", shopifyCustomerId: "gid://shopify/Customer/7501" });
+    const bo = await createCustomer(db, shop, { firstName: "Bo", lastName: "Ekberg", email: "bo.ekberg@example.com", shopifyCustomerId: "gid://shopify/Customer/7502" });
+    const bosReward = await createReward(db, bo);
+    await recordEvent(db, { rewardId: bosReward.id, shop, type: "NOTE", actor: "MERCHANT", reason: "Note", note: "Duplicate of Annika Lund's reward" });
+    const bosRequest = await handleCustomersDataRequest(db, { shop, payload: { shop_domain: shop, customer: { id: 7502, email: "bo.ekberg@example.com" } } });
+    const annsRequest = await handleCustomersDataRequest(db, { shop, payload: { shop_domain: shop, customer: { id: 7501, email: "annika.lund@example.com" } } });
+    expect(ann.id).not.toBe(bo.id);
+
+    await handleCustomersRedact(db, { shop, payload: { shop_domain: shop, customer: { id: 7501, email: "annika.lund@example.com" } } });
+
+    // Bo asked for his data: the merchant still sees the request and can hand it over.
+    expect((await listDataRequests(db, shop)).map((r) => r.id)).toEqual([bosRequest.id]);
+    const bos = await db.complianceRequest.findUniqueOrThrow({ where: { id: bosRequest.id } });
+    expect(bos).toMatchObject({ erasedAt: null, customerGid: "gid://shopify/Customer/7502" });
+    expect(bos.result).toContain("bo.ekberg@example.com");
+    expect(bos.result).toContain("Duplicate of [redacted]'s reward");
+    expect(bos.result).not.toContain("Annika Lund");
+    expect(await db.complianceRequest.findUniqueOrThrow({ where: { id: annsRequest.id } })).toMatchObject({ result: null, customerGid: null, erasedAt: expect.any(Date) });
+  });
+});
+
+describe("scrubJson and what else an order body about the subject holds", () => {
+  it("GIVEN the subject's order with its order status link and a line item's buyer-typed properties WHEN scrubbed THEN both are gone; the items, prices and codes stay applicable", () => {
+    const subject = { gids: ["gid://shopify/Customer/7601"], emails: ["ines.order@example.com"] };
+    const body = JSON.stringify({
+      id: 820982911946154,
+      admin_graphql_api_id: "gid://shopify/Order/820982911946154",
+      name: "#1042",
+      email: "ines.order@example.com",
+      // Opens the order's status page (its shipping address) for whoever holds it.
+      order_status_url: "https://shop.example/1/orders/abc123/authenticate?key=secretkey",
+      line_items: [{ id: 1, price: "20.00", quantity: 1, properties: [{ name: "Engraving", value: "For Mum, love Ines" }] }],
+      customer: { id: 7601, admin_graphql_api_id: "gid://shopify/Customer/7601", email: "ines.order@example.com" },
+    });
+    const scrubbed = JSON.parse(scrubJson(body, ["ines.order@example.com", "gid://shopify/Customer/7601"], subject)!);
+    expect(scrubbed.order_status_url).toBeNull();
+    expect(scrubbed.line_items).toEqual([{ id: 1, price: "20.00", quantity: 1, properties: null }]);
+    expect(scrubbed).toMatchObject({ name: "#1042", admin_graphql_api_id: "gid://shopify/Order/820982911946154", email: null });
+  });
+});

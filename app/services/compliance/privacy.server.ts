@@ -14,6 +14,7 @@
 // from a webhook inbox.
 import type { Prisma } from "@prisma/client";
 import { providerOf, type Db } from "~/db.server";
+import { sourceKeys } from "~/domain/points";
 import { err, type Err, type Problem } from "~/domain/result";
 import { parseJsonKeepingBigIds, shopifyIdOf } from "~/domain/shopify-ids";
 import { hasControlCharacters } from "~/domain/text";
@@ -224,10 +225,12 @@ export interface RedactionSubject {
 /**
  * What Shopify withholds from apps without access to protected customer data — names, emails, phones
  * and addresses (https://shopify.dev/docs/apps/launch/protected-customer-data) — plus the free text a
- * buyer types (notes, cart attributes) and the browser's details: in an order body, and in a customer
- * object (an order's `customer`, or a customers/create body).
+ * buyer types (notes, cart attributes, a line item's properties such as an engraving), the browser's
+ * details, and the order status link (its key opens the order's page, address included): in an order
+ * body, and in a customer object (an order's `customer`, or a customers/create body).
  */
-const PERSONAL_ORDER_FIELDS = ["email", "contact_email", "phone", "billing_address", "shipping_address", "note", "note_attributes", "browser_ip", "client_details"];
+const PERSONAL_ORDER_FIELDS = ["email", "contact_email", "phone", "billing_address", "shipping_address", "note", "note_attributes", "browser_ip", "client_details", "order_status_url"];
+const PERSONAL_LINE_ITEM_FIELDS = ["properties"];
 const PERSONAL_CUSTOMER_FIELDS = ["first_name", "last_name", "email", "phone", "note", "default_address", "addresses"];
 
 const json = JSON as JSON & { rawJSON(text: string): object; isRawJSON(value: unknown): boolean };
@@ -246,9 +249,15 @@ function isSubjectCustomer(o: JsonObject, subject: RedactionSubject): boolean {
   return typeof o.email === "string" && subject.emails.includes(o.email.toLowerCase());
 }
 
-function forgetCustomer(o: JsonObject): JsonObject {
+/** A copy with each of these fields (when present) set to null. */
+function withoutFields(o: JsonObject, fields: readonly string[]): JsonObject {
   const out: JsonObject = { ...o };
-  for (const key of PERSONAL_CUSTOMER_FIELDS) if (key in out) out[key] = null;
+  for (const key of fields) if (key in out) out[key] = null;
+  return out;
+}
+
+function forgetCustomer(o: JsonObject): JsonObject {
+  const out = withoutFields(o, PERSONAL_CUSTOMER_FIELDS);
   if ("id" in out) out.id = REDACTED;
   if ("admin_graphql_api_id" in out) out.admin_graphql_api_id = REDACTED;
   return out;
@@ -265,8 +274,8 @@ function forgetSubject(body: unknown, subject: RedactionSubject): unknown {
   const customer = isObject(body.customer) && isSubjectCustomer(body.customer, subject) ? body.customer : null;
   const email = [body.email, body.contact_email].some((e) => typeof e === "string" && subject.emails.includes(e.toLowerCase()));
   if (!customer && !email) return body;
-  const out: JsonObject = { ...body };
-  for (const key of PERSONAL_ORDER_FIELDS) if (key in out) out[key] = null;
+  const out = withoutFields(body, PERSONAL_ORDER_FIELDS);
+  if (Array.isArray(out.line_items)) out.line_items = out.line_items.map((item: unknown) => (isObject(item) ? withoutFields(item, PERSONAL_LINE_ITEM_FIELDS) : item));
   if (customer) out.customer = forgetCustomer(customer);
   return out;
 }
@@ -322,7 +331,7 @@ type FreeTextTable = keyof typeof FREE_TEXT;
  * each is one `LIKE` per column, joined by OR: SQLite refuses an expression tree deeper than 1 000
  * ("Expression tree is too large", https://www.sqlite.org/limits.html, SQLITE_MAX_EXPR_DEPTH) and a
  * statement with more than 32 766 parameters; PostgreSQL more than 65 535 parameters. 250 × 3
- * columns stays below all of them (a customer with ~330 rewards used to reach SQLite's depth limit,
+ * spellings (columns, or a webhook body's two spellings plus its error) stays below all of them (a customer with ~330 rewards used to reach SQLite's depth limit,
  * and customers/redact then failed every time).
  */
 export const NEEDLES_PER_SEARCH = 250;
@@ -350,6 +359,16 @@ function likePattern(needle: string): string {
   return `%${[...needle].map((ch) => (ch > "\x7f" || ch === "\\" ? "_" : ch.toLowerCase())).join("")}%`;
 }
 
+/**
+ * How a needle can be written in a column. A webhook body is kept as Shopify's bytes, and Shopify's
+ * JSON escapes "/" in strings (`"gid:\/\/shopify\/Customer\/123"`, valid JSON: RFC 8259 §7), so a
+ * gid is also searched for as escaped there; scrubJson reads the JSON, where the escape is gone.
+ */
+function spellings(table: FreeTextTable, column: string, needle: string): string[] {
+  const escaped = needle.replaceAll("/", "\\/");
+  return table === "WebhookDelivery" && column === "payload" && escaped !== needle ? [needle, escaped] : [needle];
+}
+
 async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, searched: readonly string[], needles: readonly string[], subject: RedactionSubject) {
   for (const table of Object.keys(FREE_TEXT) as FreeTextTable[]) {
     const columns: readonly string[] = FREE_TEXT[table];
@@ -358,7 +377,9 @@ async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, se
       values.push(value);
       return postgres ? `$${values.length}` : "?";
     };
-    const conditions = columns.flatMap((column) => searched.map((needle) => `LOWER("${column}") LIKE ${param(likePattern(needle))}`));
+    const conditions = columns.flatMap((column) =>
+      searched.flatMap((needle) => spellings(table, column, needle).map((spelling) => `LOWER("${column}") LIKE ${param(likePattern(spelling))}`)),
+    );
     const sql = `SELECT "id", ${columns.map((c) => `"${c}"`).join(", ")} FROM "${table}" WHERE "shop" = ${postgres ? "$1" : "?"} AND (${conditions.join(" OR ")})`;
     const rows = await tx.$queryRawUnsafe<Record<string, string | null>[]>(sql, ...values);
     for (const row of rows) {
@@ -375,6 +396,16 @@ async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, se
       else await tx.pointsTransaction.update({ where: { id }, data });
     }
   }
+}
+
+/**
+ * A stored data request about the subject: by its customer id (the one asked about, or found), by
+ * the email asked about only when it names no id — the rule of `findCustomers`.
+ */
+function isSubjectsRequest(request: { customerGid: string | null; result: string | null }, subject: RedactionSubject): boolean {
+  if (request.customerGid) return subject.gids.includes(request.customerGid);
+  const email = parseResult(request.result)?.requestedCustomer?.email;
+  return typeof email === "string" && subject.emails.includes(email.toLowerCase());
 }
 
 export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
@@ -425,10 +456,14 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
         // ids (which Shopify ties to the customer) go, like the counted orders themselves.
         await tx.vipTierChange.updateMany({ where: { shop, customerId: c.id }, data: { orderGid: null } });
         await tx.vipOrder.deleteMany({ where: { shop, customerId: c.id } });
+        const anonymousId = `redacted:${c.id}`;
+        // The sign-up bonus is keyed by the Shopify id (once per customer): keyed by the anonymous
+        // id from now on, like the row, so the ledger no longer names them.
+        await tx.pointsTransaction.updateMany({ where: { shop, sourceKey: sourceKeys.signup(c.shopifyCustomerId) }, data: { sourceKey: sourceKeys.signup(anonymousId) } });
         await tx.customer.update({
           where: { id: c.id },
           // The birthday (month and day, from the storefront widget) is personal data too.
-          data: { displayName: "Redacted customer", email: null, shopifyCustomerId: `redacted:${c.id}`, redemptionLockKey: null, birthday: null },
+          data: { displayName: "Redacted customer", email: null, shopifyCustomerId: anonymousId, redemptionLockKey: null, birthday: null },
         });
       }
       const subject: RedactionSubject = {
@@ -439,11 +474,16 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
       await scrubFreeText(tx, shop, needleList, subject);
 
       // Earlier data requests for this customer held a copy of everything: erase it, keep the dates.
-      const gids = subject.gids;
+      // Another customer's request is theirs to be handed over (Shopify gives 30 days): it only loses
+      // what names the subject (a merchant's note in its export), like any other free text.
       const requests = await tx.complianceRequest.findMany({ where: { shop, topic: DATA_REQUEST, erasedAt: null }, select: { id: true, customerGid: true, result: true } });
-      const theirs = requests.filter((r) => (r.customerGid && gids.includes(r.customerGid)) || mentionsAny(r.result, needleList));
+      const theirs = requests.filter((r) => isSubjectsRequest(r, subject));
       if (theirs.length > 0) {
         await tx.complianceRequest.updateMany({ where: { id: { in: theirs.map((r) => r.id) } }, data: { customerGid: null, result: null, erasedAt: now } });
+      }
+      for (const r of requests) {
+        if (theirs.includes(r) || !mentionsAny(r.result, needleList)) continue;
+        await tx.complianceRequest.update({ where: { id: r.id }, data: { result: scrubJson(r.result, needleList, subject) } });
       }
       await tx.complianceRequest.create({
         data: { shop, topic: CUSTOMER_REDACT, customerGid: null, result: JSON.stringify({ redactedCustomers: customers.length, erasedDataRequests: theirs.length }) },

@@ -19,6 +19,7 @@
 // See docs/decisions/006-exactly-once-generation.md and 010-reward-row-as-job-queue.md.
 import type { Reward, Shop } from "@prisma/client";
 import { isUniqueViolation } from "~/db.server";
+import { shopifyGidOf } from "~/domain/shopify-ids";
 import {
   DEFAULT_RETRY_POLICY,
   parseRewardKind,
@@ -88,6 +89,12 @@ function noAccessProblem(error: unknown): ShopifyProblem {
   return { failure, classification, detail: { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) } };
 }
 
+function erasedCustomerProblem(): ShopifyProblem {
+  const failure: ShopifyFailure = { kind: "graphql", messages: ["The customer's data was erased (customers/redact): no reward is created for them"] };
+  const classification: FailureClassification = { category: "permanent", reason: "customer_not_found", retryable: false, verifyFirst: false };
+  return { failure, classification, detail: null };
+}
+
 async function accessFor(deps: GeneratePendingDeps, config: GeneratePendingConfig, shop: string): Promise<ShopifyAccess> {
   const graphql = await deps.adminFor(shop);
   const base = { timeoutMs: config.shopifyTimeoutMs, ...(deps.runOptions?.(shop) ?? {}) };
@@ -124,6 +131,11 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
     data: { attempts: attempt, claimedUntil: new Date(now().getTime() + config.leaseMs) },
   });
   if (started.count !== 1) return "skipped";
+  // A customer erased by customers/redact (app/services/compliance/privacy.server.ts) has no Shopify id
+  // any more: nothing can be made for them. A discount would be refused, but a gift card names no
+  // customer, so Shopify would make a spendable card for no one under the code the erasure gave
+  // every such reward ("REDACTED").
+  if (!shopifyGidOf(reward.customerGid, "Customer")) return handleFailure(deps, config, reward, attempt, erasedCustomerProblem(), false);
 
   const settings = parseSettings(reward);
   const kind = parseRewardKind(reward.kind);

@@ -176,4 +176,25 @@ describe("webhook inbox", () => {
     expect(await row(flaky.shop)).toMatchObject({ attempts: 1, nextAttemptAt: expect.any(Date), deadAt: null });
     expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
   });
+
+  it("GIVEN effects whose errors quote a NUL from the body (dead-lettered or retried) WHEN applied THEN each outcome is stored with the character escaped — PostgreSQL cannot store a NUL, and the delivery stayed claimed for ever", async () => {
+    allowErrorLogs(); // a dead letter is logged as an error
+    await db.webhookDelivery.deleteMany();
+    const dead = delivery("nul-dead.myshopify.com");
+    const retried = delivery("nul-retried.myshopify.com");
+    for (const d of [dead, retried]) await recordDelivery(db, d, new Date(Date.now() - 1_000));
+    const effects = {
+      "orders/create": [
+        async (_db: unknown, d: { shop: string }) => {
+          if (d.shop === dead.shop) throw new UnappliableDelivery("the body names the shop evil\u0000.myshopify.com");
+          throw new Error("code A\u0000B\u001f not found");
+        },
+      ],
+    } as unknown as WebhookEffects;
+    const summary = await applyDueDeliveries(db, effects, { workerId: "nul", now: () => new Date(), batchSize: 100, leaseMs: 60_000, concurrency: 1 });
+    expect(summary).toMatchObject({ claimed: 2, dead: 1, retried: 1 });
+    const row = (shop: string) => db.webhookDelivery.findFirstOrThrow({ where: { shop } });
+    expect(await row(dead.shop)).toMatchObject({ deadAt: expect.any(Date), claimedBy: null, lastError: "UnappliableDelivery: the body names the shop evil\\u0000.myshopify.com" });
+    expect(await row(retried.shop)).toMatchObject({ nextAttemptAt: expect.any(Date), claimedBy: null, lastError: "Error: code A\\u0000B\\u001f not found" });
+  });
 });

@@ -16,6 +16,7 @@ import { claimRows } from "~/claim-rows.server";
 import { directSql, type Db, type DbProvider } from "~/db.server";
 import type { DirectSql, SqlValue } from "~/direct-sql.server";
 import { planRetry, type RandomFloat, type RetryPolicy } from "~/domain/rewards";
+import { escapeControlCharacters } from "~/domain/text";
 import { logger as baseLogger, type Logger } from "~/logger.server";
 import { withSettingsReadOnce } from "./batch-reads.server";
 import type { WebhookDeliveryContext, WebhookTopic } from "./context";
@@ -219,9 +220,14 @@ export interface InboxRunSummary {
   dead: number;
 }
 
+/**
+ * The error as the delivery's `lastError`. An effect's message may quote the body (a shop domain, a
+ * code): a NUL in it would make the row unwritable on PostgreSQL, and the delivery would stay claimed
+ * and be retried for ever, so control characters are escaped here, for every effect.
+ */
 function describeError(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.slice(0, 2_000);
+  return escapeControlCharacters(text).slice(0, 2_000);
 }
 
 async function applyOne(
