@@ -2,6 +2,7 @@
 // (SQLite by default, PostgreSQL with TEST_DATABASE_URL).
 import { describe, expect, it } from "vitest";
 import db, { createDb, directSql } from "./db.server";
+import { storedTime } from "./direct-sql.server";
 
 describe("directSql", () => {
   it("GIVEN a client that has run no query yet WHEN a direct statement runs THEN Prisma connects first; after $disconnect it connects again", async () => {
@@ -25,6 +26,16 @@ describe("directSql", () => {
     expect(row.uninstalledAt).toBeNull();
     // Prisma's own equality filter matches the stored date exactly.
     expect(await db.shop.count({ where: { domain: shop, installedAt: at } })).toBe(1);
+  });
+
+  it("GIVEN times Prisma stored (one to the millisecond, one empty) WHEN read by a direct query THEN storedTime gives the same instants", async () => {
+    const shop = "direct-sql-times.myshopify.com";
+    const at = new Date("2026-02-28T23:59:59.999Z");
+    await db.shop.create({ data: { domain: shop, currency: "USD", installedAt: at, uninstalledAt: null } });
+    const [row] = await directSql(db).query<{ installedAt: unknown; uninstalledAt: unknown }>(`SELECT "installedAt", "uninstalledAt" FROM "Shop" WHERE "domain" = ?`, [shop]);
+    expect(storedTime(row!.installedAt)?.toISOString()).toBe(at.toISOString());
+    expect(storedTime(row!.uninstalledAt)).toBeNull();
+    expect(() => storedTime("not a time")).toThrow("not a stored time");
   });
 
   it("GIVEN a client not made by createDb WHEN asked for directSql THEN a clear error", () => {

@@ -13,6 +13,18 @@ import type { DbProvider } from "./db.server";
 
 export type SqlValue = string | number | Date | null;
 
+/**
+ * A DateTime column as a direct query returns it: the adapters give the stored time as text
+ * (SQLite's ISO-8601, PostgreSQL's `timestamp(3)` rendered by the adapter), null when empty.
+ * Read back equal to what Prisma reads (app/direct-sql.server.test.ts).
+ */
+export function storedTime(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  const time = value instanceof Date ? value : new Date(String(value));
+  if (Number.isNaN(time.getTime())) throw new Error(`not a stored time: ${String(value)}`);
+  return time;
+}
+
 export interface DirectSql {
   readonly provider: DbProvider;
   /**

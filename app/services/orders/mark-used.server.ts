@@ -10,7 +10,8 @@
 // A cancel does not hide a real use (docs/decisions/014): an order created BEFORE the reward was
 // canceled makes it Used, and points refunded by that cancel are taken back (recorded).
 import type { Prisma } from "@prisma/client";
-import type { Db } from "~/db.server";
+import { directSql, type Db } from "~/db.server";
+import { storedTime } from "~/direct-sql.server";
 import { couldBeAppCode, usageOutcome, type RewardKind, type RewardStatus } from "~/domain/rewards";
 import { logger } from "~/logger.server";
 import { sourceKeys } from "~/domain/points";
@@ -134,7 +135,22 @@ export async function markRewardsUsed(db: Db, order: OrderContext): Promise<void
   // issue that pass this check simply match nothing.
   const candidates = order.codeKeys.filter(couldBeAppCode);
   if (candidates.length === 0) return;
-  const rewards = await db.reward.findMany({ where: { shop: order.shop, codeKey: { in: candidates } }, select: REWARD_FIELDS });
+  // Half of all orders carry a code: the lookup (by the unique key) goes straight to the driver
+  // (app/direct-sql.server.ts, docs/decisions/016).
+  const found = await directSql(db).query<Record<keyof MatchedReward, unknown>>(
+    `SELECT ${Object.keys(REWARD_FIELDS).map((f) => `"${f}"`).join(", ")} FROM "Reward" WHERE "shop" = ? AND "codeKey" IN (${candidates.map(() => "?").join(", ")})`,
+    [order.shop, ...candidates],
+  );
+  const rewards: MatchedReward[] = found.map((r) => ({
+    id: String(r.id),
+    shop: String(r.shop),
+    status: String(r.status),
+    kind: String(r.kind),
+    customerId: String(r.customerId),
+    customerGid: String(r.customerGid),
+    usedOrderGid: r.usedOrderGid === null ? null : String(r.usedOrderGid),
+    canceledAt: storedTime(r.canceledAt),
+  }));
   const orderKey = `order:${order.facts.orderGid ?? order.facts.orderName ?? "unknown"}`;
   for (const reward of rewards) await applyOrderToReward(db, order, reward, orderKey);
 }
