@@ -7,6 +7,7 @@ import { applyWebhooks } from "../support/webhooks";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { programCustomer, rewardWithDiscount } from "../support/rewards";
+import { allowErrorLogs } from "../support/error-logs";
 
 const { emulator } = useShopifyEmulator();
 const SHOP = TEST_APP.shop;
@@ -160,11 +161,19 @@ describe("orders/create: bad input never gets a 500", () => {
   });
 
   it("JSON that is not an order → 200 and nothing changes", async () => {
-    for (const body of ["null", "[]", '{"discount_codes":"nope"}', '{"discount_codes":[{"code":42},null]}']) {
+    // Dead-lettered at once, which is logged at error level by design: the body is not an order
+    // (app/services/webhooks/bodies.ts), so none of the topic's effects runs.
+    const logged = allowErrorLogs();
+    const bodies = ["null", "[]", '{"discount_codes":"nope"}', '{"discount_codes":[{"code":42},null]}'];
+    for (const body of bodies) {
       const sent = await emulator.sendWebhook("orders/create", SHOP, body);
       await applyWebhooks();
       expect(sent.results[0].finalStatus).toBe(200);
+      const row = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } });
+      expect(row, body).toMatchObject({ appliedAt: null, deadAt: expect.any(Date), attempts: 1 });
+      expect(row.lastError, body).toContain("the orders/create body is not an order");
     }
+    expect(logged.messages()).toHaveLength(bodies.length);
   });
 
   it("an oversized body → 413 before anything is parsed", async () => {

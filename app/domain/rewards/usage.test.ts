@@ -109,6 +109,11 @@ describe("orderFacts", () => {
     ["test as a string is not a test order", { ...ORDER, test: "true" }, { test: false }],
     ["cancelled order", { ...ORDER, cancelled_at: "2025-06-01T12:00:00-04:00" }, { cancelled: true }],
     ["cancelled_at missing", { ...ORDER, cancelled_at: undefined }, { cancelled: false }],
+    // A time or null (REST Order `cancelled_at`): anything else says nothing about a cancel.
+    ["cancelled_at 0 is no time", { ...ORDER, cancelled_at: 0 }, { cancelled: false }],
+    ["cancelled_at true is no time", { ...ORDER, cancelled_at: true }, { cancelled: false }],
+    ["cancelled_at text that is no time", { ...ORDER, cancelled_at: "yes" }, { cancelled: false }],
+    ["cancelled_at an object", { ...ORDER, cancelled_at: {} }, { cancelled: false }],
     ["empty name and source", { ...ORDER, name: "  ", source_name: "" }, { orderName: null, sourceName: null }],
     ["non-string name and source", { ...ORDER, name: 1001, source_name: {} }, { orderName: null, sourceName: null }],
     ["POS order", { ...ORDER, source_name: "pos" }, { sourceName: "pos" }],

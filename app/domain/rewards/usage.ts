@@ -73,7 +73,10 @@ export function orderFacts(payload: unknown): OrderFacts {
     customerGid: shopifyGidOf(field(field(payload, "customer"), "admin_graphql_api_id"), "Customer"),
     test: field(payload, "test") === true,
     sourceName: nonEmptyString(field(payload, "source_name")),
-    cancelled: cancelledAt !== null && cancelledAt !== undefined && cancelledAt !== "" && cancelledAt !== false,
+    // `cancelled_at` is "the date and time when the order was canceled", null when it isn't
+    // (https://shopify.dev/docs/api/admin-rest/latest/resources/order): only a time says canceled —
+    // never 0, true, "" or any other value no Shopify order carries.
+    cancelled: parseShopifyTime(cancelledAt) !== null,
     createdAt: parseShopifyTime(field(payload, "created_at")),
   };
 }

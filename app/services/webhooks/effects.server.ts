@@ -3,21 +3,36 @@
 // order, with one WebhookDeliveryContext. To make a topic do more (e.g. points earned on orders),
 // add an effect here — or to ORDER_CREATED_EFFECTS for orders — the pipeline does not change.
 // Every effect must be idempotent: a delivery can be applied again after a crash or a retry.
+// Every topic also declares what its body must look like (bodies.ts): the HMAC does not cover the
+// topic header, so a body that is not the topic's is dead-lettered before any effect runs.
 import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
 import { grantedScopesOf, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
-import { orderFacts } from "~/domain/rewards";
 import { parseJsonKeepingBigIds, refundFacts } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
 import { referralCancelEffect, referralRefundEffect } from "~/services/referrals/effects.server";
 import { vipOrderCanceled, vipRefundCreated } from "~/services/vip/tiers.server";
 import { handleDiscountDeleted, handleDiscountUpdated } from "~/services/reconcile/discounts.server";
-import type { WebhookDeliveryContext } from "./context";
+import {
+  canceledOrderBody,
+  customerBody,
+  customerRedactBody,
+  dataRequestBody,
+  discountDeleteBody,
+  discountUpdateBody,
+  orderBody,
+  refundBody,
+  scopesUpdateBody,
+  shopRedactBody,
+  uninstalledShopBody,
+  type BodyShape,
+} from "./bodies";
+import type { WebhookDeliveryContext, WebhookTopic } from "./context";
 import { effectDeps } from "./effect-deps.server";
-import { UnappliableDelivery, type WebhookEffects } from "./inbox.server";
+import { UnappliableDelivery, type WebhookEffect, type WebhookEffects } from "./inbox.server";
 
 /**
  * app/scopes_update: keep the stored offline session's scopes current. The body (`{ previous,
@@ -33,52 +48,64 @@ export async function appScopesUpdated(db: Db, delivery: WebhookDeliveryContext)
   if (!refreshed.ok) throw new Error(`the shop's granted scopes could not be read from Shopify: ${refreshed.error.message}`);
 }
 
-/**
- * orders/cancelled's body is the order with `cancelled_at` set
- * (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-orders/cancelled). The HMAC
- * covers the body only, not X-Shopify-Topic: an order body that is not canceled (an orders/create
- * body under this topic) contradicts the delivery, and taking back the order's points, its VIP
- * amount and its referral cannot be undone — dead-lettered at once, as a privacy body naming another
- * shop is (docs/decisions/014). An orders/create body that is canceled already earns nothing.
- */
-export async function requireCanceledOrder(_db: Db, delivery: WebhookDeliveryContext): Promise<void> {
-  if (!orderFacts(delivery.payload).cancelled) throw new UnappliableDelivery("the orders/cancelled body is an order whose cancelled_at is empty: nothing was taken back");
+/** A topic: what its body must be, then what applying it does. */
+interface TopicHandling {
+  body: BodyShape;
+  effects: readonly WebhookEffect[];
 }
 
-export const WEBHOOK_EFFECTS: WebhookEffects = {
-  "orders/create": [(db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt))],
+/** Every topic, its body's shape and its effects: no topic without both (the Record's keys). */
+const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
+  "orders/create": { body: orderBody, effects: [(db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt))] },
   // The points program (docs/decisions/019): refunds take a share back, a cancel all of it, a new
   // customer account gets the sign-up bonus. refunds/create's only link to its order is the numeric
   // `order_id`, read from the raw body so ids beyond 2^53 stay exact.
-  "refunds/create": [
-    // Referrals first (docs/decisions/023): the points effect may wait for its order's orders/create.
-    async (db, d) => referralRefundEffect(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) }),
-    async (db, d) =>
-      void (await takeBackForRefund(db, {
-        shop: d.shop,
-        refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload),
-        receivedAt: d.receivedAt,
-        attempt: d.attempt,
-        logger,
-      })),
-    // VIP "amount spent": the refunded share stops counting (downgrades wait for the period end).
-    async (db, d) =>
-      void (await vipRefundCreated(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) })),
-  ],
-  "orders/cancelled": [
-    requireCanceledOrder,
-    async (db, d) => referralCancelEffect(db, { shop: d.shop, payload: d.payload }),
-    async (db, d) => void (await takeBackForCancel(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt })),
-    async (db, d) => void (await vipOrderCanceled(db, { shop: d.shop, payload: d.payload })),
-  ],
-  "customers/create": [async (db, d) => void (await awardSignupBonus(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))],
-  "discounts/update": [async (db, d) => void (await handleDiscountUpdated(db, d.shop, d.payload, new Date()))],
-  "discounts/delete": [async (db, d) => void (await handleDiscountDeleted(db, d.shop, d.payload, new Date()))],
+  "refunds/create": {
+    body: refundBody,
+    effects: [
+      // Referrals first (docs/decisions/023): the points effect may wait for its order's orders/create.
+      async (db, d) => referralRefundEffect(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) }),
+      async (db, d) =>
+        void (await takeBackForRefund(db, {
+          shop: d.shop,
+          refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload),
+          receivedAt: d.receivedAt,
+          attempt: d.attempt,
+          logger,
+        })),
+      // VIP "amount spent": the refunded share stops counting (downgrades wait for the period end).
+      async (db, d) =>
+        void (await vipRefundCreated(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) })),
+    ],
+  },
+  "orders/cancelled": {
+    body: canceledOrderBody,
+    effects: [
+      async (db, d) => referralCancelEffect(db, { shop: d.shop, payload: d.payload }),
+      async (db, d) => void (await takeBackForCancel(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt })),
+      async (db, d) => void (await vipOrderCanceled(db, { shop: d.shop, payload: d.payload })),
+    ],
+  },
+  "customers/create": { body: customerBody, effects: [async (db, d) => void (await awardSignupBonus(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))] },
+  "discounts/update": { body: discountUpdateBody, effects: [async (db, d) => void (await handleDiscountUpdated(db, d.shop, d.payload, new Date()))] },
+  "discounts/delete": { body: discountDeleteBody, effects: [async (db, d) => void (await handleDiscountDeleted(db, d.shop, d.payload, new Date()))] },
   // The shop's sessions go and its work stops — unless the delivery is older than a reinstall
   // (app/services/lifecycle/lifecycle.server.ts compares X-Shopify-Triggered-At with the session).
-  "app/uninstalled": [async (db, d) => void (await handleAppUninstalled(db, d, { now: () => new Date(), logger }))],
-  "app/scopes_update": [appScopesUpdated],
-  "customers/data_request": [async (db, d) => void (await handleCustomersDataRequest(db, d))],
-  "customers/redact": [async (db, d) => void (await handleCustomersRedact(db, d))],
-  "shop/redact": [async (db, d) => void (await handleShopRedact(db, d))],
+  "app/uninstalled": { body: uninstalledShopBody, effects: [async (db, d) => void (await handleAppUninstalled(db, d, { now: () => new Date(), logger }))] },
+  "app/scopes_update": { body: scopesUpdateBody, effects: [appScopesUpdated] },
+  "customers/data_request": { body: dataRequestBody, effects: [async (db, d) => void (await handleCustomersDataRequest(db, d))] },
+  "customers/redact": { body: customerRedactBody, effects: [async (db, d) => void (await handleCustomersRedact(db, d))] },
+  "shop/redact": { body: shopRedactBody, effects: [async (db, d) => void (await handleShopRedact(db, d))] },
 };
+
+/** The body's shape as the topic's first effect: nothing else runs on a body that is not the topic's. */
+function requireBody(topic: WebhookTopic, shape: BodyShape): WebhookEffect {
+  return async (_db, delivery) => {
+    const wrong = shape(delivery);
+    if (wrong !== null) throw new UnappliableDelivery(`the ${topic} body ${wrong}: nothing was changed`);
+  };
+}
+
+export const WEBHOOK_EFFECTS: WebhookEffects = Object.fromEntries(
+  (Object.entries(TOPICS) as [WebhookTopic, TopicHandling][]).map(([topic, { body, effects }]) => [topic, [requireBody(topic, body), ...effects]]),
+) as unknown as WebhookEffects;
