@@ -204,6 +204,11 @@ const MERCHANT_EXPLANATIONS: Record<FailureReason, MerchantExplanation> = {
     summary: "The gift card's value is higher than Shopify allows for this shop.",
     action: "Lower the gift card value in the reward settings, then issue the reward again.",
   },
+  store_credit_limit_exceeded: {
+    summary:
+      "Shopify refused the store credit because the customer's store credit balance would reach Shopify's limit (one customer's account must stay below 15,000 in your store's currency, about $15,000 USD). The reward's settings are not the cause.",
+    action: "Issue this customer a different kind of reward (such as a discount code), or issue the store credit again once they have spent some of their balance.",
+  },
   customer_not_found: {
     summary: "Shopify couldn't find the customer this reward was for; the customer may have been deleted.",
     action: "Check that the customer still exists in Shopify. If they do, issue the reward again.",
