@@ -8,6 +8,7 @@ import {
   MAX_EXPIRY_DAYS,
   MAX_OPTION_NAME,
   MAX_REWARD_AMOUNT,
+  STORE_CREDIT_LIMIT,
   type OptionErrorCode,
   type OptionField,
   parseFailureReason,
@@ -365,6 +366,7 @@ export const OPTION_ERROR_MESSAGES: Readonly<Record<OptionErrorCode, string>> = 
   step_not_dividing_range: "The step must divide the range evenly (most − fewest must be a multiple of the step).",
   value_too_small_for_min: "The fewest points would be worth less than one cent. Raise them or the value.",
   gift_cards_unavailable: "Your store can't issue gift cards (it depends on your Shopify plan and country).",
+  store_credit_over_limit: `Shopify doesn't let a customer's store credit reach ${STORE_CREDIT_LIMIT.toLocaleString("en-US")} (about $15,000 USD, in your store's currency), so one store credit reward must be worth less than that. Lower the value, or the most points a customer can convert.`,
   gift_card_over_limit:
     "Shopify doesn't issue a gift card worth this much (its limit is about $2,000 USD in your store's currency). Lower the value, or the most points a customer can convert.",
 };
