@@ -8,6 +8,7 @@ import {
   MAX_EXPIRY_DAYS,
   MAX_OPTION_NAME,
   MAX_REWARD_AMOUNT,
+  STORE_CREDIT_LIMIT,
   type OptionErrorCode,
   type OptionField,
   parseFailureReason,
@@ -204,6 +205,11 @@ const MERCHANT_EXPLANATIONS: Record<FailureReason, MerchantExplanation> = {
     summary: "The gift card's value is higher than Shopify allows for this shop.",
     action: "Lower the gift card value in the reward settings, then issue the reward again.",
   },
+  store_credit_limit_exceeded: {
+    summary:
+      "Shopify refused the store credit because the customer's store credit balance would reach Shopify's limit (one customer's account must stay below 15,000 in your store's currency, about $15,000 USD). The reward's settings are not the cause.",
+    action: "Issue this customer a different kind of reward (such as a discount code), or issue the store credit again once they have spent some of their balance.",
+  },
   customer_not_found: {
     summary: "Shopify couldn't find the customer this reward was for; the customer may have been deleted.",
     action: "Check that the customer still exists in Shopify. If they do, issue the reward again.",
@@ -360,6 +366,7 @@ export const OPTION_ERROR_MESSAGES: Readonly<Record<OptionErrorCode, string>> = 
   step_not_dividing_range: "The step must divide the range evenly (most − fewest must be a multiple of the step).",
   value_too_small_for_min: "The fewest points would be worth less than one cent. Raise them or the value.",
   gift_cards_unavailable: "Your store can't issue gift cards (it depends on your Shopify plan and country).",
+  store_credit_over_limit: `Shopify doesn't let a customer's store credit reach ${STORE_CREDIT_LIMIT.toLocaleString("en-US")} (about $15,000 USD, in your store's currency), so one store credit reward must be worth less than that. Lower the value, or the most points a customer can convert.`,
   gift_card_over_limit:
     "Shopify doesn't issue a gift card worth this much (its limit is about $2,000 USD in your store's currency). Lower the value, or the most points a customer can convert.",
 };

@@ -15,6 +15,7 @@ const CUSTOMER_MESSAGES: Record<FailureReason, string> = {
   scope_not_granted: "This reward isn't available in this shop right now. Please choose another reward — your points were not spent.",
   gift_cards_unavailable: "Gift card rewards aren't available in this shop right now. Your points were not spent.",
   gift_card_limit_exceeded: "This gift card reward isn't available right now. Please choose another reward — your points were not spent.",
+  store_credit_limit_exceeded: `Your store credit balance is already at the most Shopify allows, so this reward can't be added. Please choose another reward — ${NOT_SPENT}.`,
   currency_not_supported: `This reward isn't available in your currency right now. Please choose another reward — ${NOT_SPENT}.`,
   customer_not_found:
     "We couldn't find your customer account to attach this reward to. Please sign in again and retry — your points were not spent.",

@@ -22,7 +22,25 @@ import { createHash } from "node:crypto";
 export type WebhookJson = null | boolean | number | string | bigint | WebhookJson[] | { [key: string]: WebhookJson };
 
 /**
- * Compact JSON (no whitespace, as Shopify sends it). Bigints become bare integer digits.
+ * A JSON string literal as Shopify's webhook bodies write it: "/" as `\/`, and "<", ">", "&" as
+ * `\u003c`, `\u003e`, `\u0026` (all valid JSON escapes, RFC 8259 §7). Shopify does not document
+ * its encoder; this follows the raw bodies developers have published, e.g. Shopify's own
+ * shopify-express middleware (https://github.com/Shopify/shopify-express/pull/15, "Shopify escapes
+ * forward slashes and replaces '&' with \u0026 when the HMAC is built") and captured orders/create
+ * and products/update bodies (`"admin_graphql_api_id":"gid:\/\/shopify\/Order\/…"`,
+ * `"order_status_url":"https:\/\/…"`, `"body_html":"\u003cp\u003e…\u003c\/p\u003e"`). An app that
+ * searches or hashes the raw body must meet these bytes, not JSON.stringify's. Non-ASCII stays
+ * as UTF-8 (captured bodies carry "’" unescaped).
+ */
+function webhookJsonString(value: string): string {
+  return JSON.stringify(value).replace(/[/<>&]/g, (ch) => WEBHOOK_JSON_ESCAPES[ch]!);
+}
+
+const WEBHOOK_JSON_ESCAPES: Record<string, string> = { "/": "\\/", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026" };
+
+/**
+ * Compact JSON (no whitespace, as Shopify sends it), strings escaped as {@link webhookJsonString}
+ * describes. Bigints become bare integer digits.
  * Object keys keep insertion order; `undefined` properties are skipped like JSON.stringify does.
  */
 export function serializeWebhookJson(value: unknown): string {
@@ -34,17 +52,18 @@ export function serializeWebhookJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new TypeError(`Cannot serialise ${value} as JSON`);
       return JSON.stringify(value);
     case "string":
+      return webhookJsonString(value);
     case "boolean":
       return JSON.stringify(value);
     case "object": {
       if (Array.isArray(value)) {
         return `[${value.map((item) => (item === undefined ? "null" : serializeWebhookJson(item))).join(",")}]`;
       }
-      if (value instanceof Date) return JSON.stringify(value.toISOString());
+      if (value instanceof Date) return webhookJsonString(value.toISOString());
       const parts: string[] = [];
       for (const [key, item] of Object.entries(value)) {
         if (item === undefined || typeof item === "function") continue;
-        parts.push(`${JSON.stringify(key)}:${serializeWebhookJson(item)}`);
+        parts.push(`${webhookJsonString(key)}:${serializeWebhookJson(item)}`);
       }
       return `{${parts.join(",")}}`;
     }

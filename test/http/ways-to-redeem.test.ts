@@ -165,6 +165,23 @@ describe("admin form: validation", () => {
     expect(saved.status).toBe(200);
   });
 
+  it("GIVEN Shopify's store credit limit (less than 15,000 on one account) WHEN a store credit option is worth 15,000, fixed or at its most points THEN a field error naming the limit and nothing saved; just below it saves", async () => {
+    const before = await db.rewardTemplate.count({ where: { shop: SHOP } });
+    const fixed = await submit("new", { name: "Huge credit", kind: "STORE_CREDIT", pointsCost: "1000", value: "15000", variable: "false", appliesTo: "ALL", active: "true" });
+    expect(fixed.status).toBe(400);
+    expect(fixed.body.fieldErrors.value).toEqual({ code: "store_credit_over_limit", message: OPTION_ERROR_MESSAGES.store_credit_over_limit });
+    expect(OPTION_ERROR_MESSAGES.store_credit_over_limit).toContain("15,000");
+    // Variable: 100 points buy 10.00, so 150 000 points would be a 15 000.00 credit.
+    const variable = await submit("new", {
+      name: "Credit by points", kind: "STORE_CREDIT", pointsCost: "100", value: "10", variable: "true", pointsMin: "100", pointsMax: "150000", pointsStep: "100", appliesTo: "ALL", active: "true",
+    });
+    expect(variable.status).toBe(400);
+    expect(variable.body.fieldErrors.pointsMax).toEqual({ code: "store_credit_over_limit", message: OPTION_ERROR_MESSAGES.store_credit_over_limit });
+    expect(await db.rewardTemplate.count({ where: { shop: SHOP } })).toBe(before);
+    const below = await submit("new", { name: "Top credit", kind: "STORE_CREDIT", pointsCost: "1000", value: "14999.99", variable: "false", appliesTo: "ALL", active: "true" });
+    expect(below.status).toBe(200);
+  });
+
   it("GIVEN a restriction WHEN a collection is unknown, or the kind can't be restricted THEN the field says so", async () => {
     const unknown = await submit("new", { name: "x", kind: "FIXED_AMOUNT", pointsCost: "100", value: "1", appliesTo: "COLLECTIONS", appliesToIds: `${summer.id}, gid://shopify/Collection/99999`, variable: "false", active: "true" });
     expect(unknown.body.fieldErrors.appliesToIds.code).toBe("collection_not_found");

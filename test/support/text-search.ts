@@ -1,6 +1,7 @@
 // Searches EVERY text column of EVERY table of the test database for given strings — the schema is
 // read from the database itself (sqlite_master / information_schema), never from a hand-made list,
 // so a table or column added later is searched too. Used to prove that erasure leaves nothing behind.
+import { serializeWebhookJson } from "../../emulator/src/order-payload";
 import { providerOf, type Db } from "~/db.server";
 
 export interface TextHit {
@@ -31,9 +32,15 @@ export async function textColumns(db: Db): Promise<{ table: string; column: stri
   return out;
 }
 
-/** Every place any needle occurs (case-insensitive) in any text column of any table. */
+/**
+ * Every place any needle occurs (case-insensitive) in any text column of any table, as written or as
+ * a string inside Shopify's JSON: a webhook body kept as received spells "/" as "\/" and "&" as
+ * "\u0026" (the emulator writes Shopify's bytes), and a needle there in that spelling is still there.
+ */
 export async function findText(db: Db, needles: readonly string[]): Promise<TextHit[]> {
-  const wanted = needles.filter((n) => n.length > 0).map((n) => ({ needle: n, lower: n.toLowerCase() }));
+  const wanted = needles
+    .filter((n) => n.length > 0)
+    .flatMap((n) => [...new Set([n, serializeWebhookJson(n).slice(1, -1)])].map((spelling) => ({ needle: n, lower: spelling.toLowerCase() })));
   const hits: TextHit[] = [];
   for (const { table, column } of await textColumns(db)) {
     const rows = await db.$queryRawUnsafe<{ v: string | null }[]>(`SELECT CAST(${quote(column)} AS TEXT) AS v FROM ${quote(table)} WHERE ${quote(column)} IS NOT NULL`);

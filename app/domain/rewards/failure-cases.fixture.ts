@@ -48,6 +48,7 @@ export const FAILURE_CASES: [string, ShopifyFailure, FailureContext, Expected][]
   ["INTERNAL_ERROR userError on a lookup", { kind: "user_errors", errors: [{ code: "INTERNAL_ERROR", message: "Unexpected internal error happened." }] }, { operation: "query" }, T("shopify_internal_error")],
   ["CUSTOMER_NOT_FOUND", { kind: "user_errors", errors: [{ field: ["input", "customerId"], code: "CUSTOMER_NOT_FOUND", message: "Customer not found" }] }, { rewardKind: "GIFT_CARD" }, P("customer_not_found")],
   ["GIFT_CARD_LIMIT_EXCEEDED", { kind: "user_errors", errors: [{ field: ["input", "initialValue"], code: "GIFT_CARD_LIMIT_EXCEEDED", message: "Value exceeds limit" }] }, { rewardKind: "GIFT_CARD" }, P("gift_card_limit_exceeded")],
+  ["CREDIT_LIMIT_EXCEEDED (store credit)", { kind: "user_errors", errors: [{ field: ["creditInput", "creditAmount", "amount"], code: "CREDIT_LIMIT_EXCEEDED", message: "The operation would cause the account's credit limit to be exceeded." }] }, { rewardKind: "STORE_CREDIT" }, P("store_credit_limit_exceeded")],
   ["gift cards not enabled (userError)", { kind: "user_errors", errors: [{ code: "INVALID", message: "Gift cards are not available on your plan" }] }, { rewardKind: "GIFT_CARD" }, P("gift_cards_unavailable")],
   ["empty userErrors on the create", { kind: "user_errors", errors: [] }, {}, U("unknown")],
   ["malformed userErrors", { kind: "user_errors", errors: null as unknown as [] }, {}, U("unknown")],

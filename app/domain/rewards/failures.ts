@@ -50,6 +50,7 @@ export const FAILURE_REASONS = [
   "gift_cards_unavailable",
   "scope_not_granted",
   "gift_card_limit_exceeded",
+  "store_credit_limit_exceeded",
   "currency_not_supported",
   "customer_not_found",
   "invalid_reward_settings",
@@ -125,6 +126,10 @@ function classifyUserErrors(errors: readonly ShopifyUserError[], mutation: boole
     else if (code === "GIFT_CARD_LIMIT_EXCEEDED") permanentReasons.push("gift_card_limit_exceeded");
     // storeCreditAccountCredit: StoreCreditAccountCreditUserErrorCode (2026-10 schema).
     else if (code === "OWNER_NOT_FOUND") permanentReasons.push("customer_not_found");
+    // The customer's balance plus this credit would reach Shopify's store credit limit ("less than
+    // $15,000 USD on a single customer account", https://help.shopify.com/en/manual/customers/store-credit):
+    // the customer's balance is the cause, not the reward's settings.
+    else if (code === "CREDIT_LIMIT_EXCEEDED") permanentReasons.push("store_credit_limit_exceeded");
     else if (code === "UNSUPPORTED_CURRENCY" || code === "MISMATCHING_CURRENCY") permanentReasons.push("currency_not_supported");
     else permanentReasons.push("invalid_reward_settings");
   }
@@ -200,6 +205,7 @@ export function isRetryableForCustomer(reason: FailureReason): boolean {
 const PERMANENT_FOR_CUSTOMER: ReadonlySet<FailureReason> = new Set<FailureReason>([
   "gift_cards_unavailable",
   "gift_card_limit_exceeded",
+  "store_credit_limit_exceeded",
   "currency_not_supported",
   "customer_not_found",
   "invalid_reward_settings",
@@ -224,6 +230,7 @@ export const PERMANENT_FAILURE_REASONS: ReadonlySet<FailureReason> = new Set<Fai
   "rejected_by_shopify",
   "gift_cards_unavailable",
   "gift_card_limit_exceeded",
+  "store_credit_limit_exceeded",
   "currency_not_supported",
   "customer_not_found",
   "invalid_reward_settings",

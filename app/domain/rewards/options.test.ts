@@ -111,6 +111,31 @@ describe("parseRedemptionOption: the gift card issue limit", () => {
   });
 });
 
+describe("parseRedemptionOption: Shopify's store credit limit", () => {
+  // "You can only issue store credit amounting to less than $15,000 USD on a single customer account"
+  // (https://help.shopify.com/en/manual/customers/store-credit): a credit of 15,000 is refused
+  // (CREDIT_LIMIT_EXCEEDED) even on an empty account.
+  const credit: OptionFormInput = { ...base, kind: "STORE_CREDIT", pointsCost: "100", value: "10" };
+
+  it("GIVEN a fixed store credit of 15,000 or more THEN the value field says so; just below it is fine", () => {
+    expect(errorsOf({ ...credit, value: "15000" })).toEqual({ value: "store_credit_over_limit" });
+    expect(errorsOf({ ...credit, value: "999999" })).toEqual({ value: "store_credit_over_limit" });
+    expect(errorsOf({ ...credit, value: "14999.99" })).toEqual({});
+  });
+
+  it("GIVEN a variable store credit whose most points buy 15,000 or more THEN pointsMax says so", () => {
+    const variable = { ...credit, variable: "true", pointsMin: "100", pointsStep: "100" };
+    expect(errorsOf({ ...variable, pointsMax: "150000" })).toEqual({ pointsMax: "store_credit_over_limit" });
+    expect(errorsOf({ ...variable, pointsMax: "149900" })).toEqual({});
+    expect(errorsOf({ ...variable, value: "100", pointsCost: "1", pointsMax: "9999900" })).toEqual({ pointsMax: "too_large" });
+  });
+
+  it("GIVEN other amount kinds THEN 15,000 is fine (only MAX_REWARD_AMOUNT applies)", () => {
+    expect(errorsOf({ ...base, value: "15000" })).toEqual({});
+    expect(errorsOf({ ...base, kind: "GIFT_CARD", value: "15000" })).toEqual({});
+  });
+});
+
 describe("checkPointsChoice", () => {
   const range = { min: 100, max: 5000, step: 100 };
   it.each<[unknown, string]>([

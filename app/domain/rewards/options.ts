@@ -18,6 +18,13 @@ export const MAX_EXPIRY_DAYS = 3650;
 export const MAX_OPTION_NAME = 100;
 /** Shopify's DiscountCodeBasicInput takes a Decimal; amounts stay below this to stay sane. */
 export const MAX_REWARD_AMOUNT = 1_000_000;
+/**
+ * Shopify: "You can only issue store credit amounting to less than $15,000 USD on a single customer
+ * account" (https://help.shopify.com/en/manual/customers/store-credit, considerations); past it
+ * storeCreditAccountCredit answers CREDIT_LIMIT_EXCEEDED. So one store credit reward is worth less
+ * than this even on an empty account. Taken as the same number in the shop's currency (no rates).
+ */
+export const STORE_CREDIT_LIMIT = 15_000;
 
 export type OptionField =
   | "name"
@@ -59,7 +66,8 @@ export type OptionErrorCode =
   | "step_not_dividing_range"
   | "value_too_small_for_min"
   | "gift_cards_unavailable"
-  | "gift_card_over_limit";
+  | "gift_card_over_limit"
+  | "store_credit_over_limit";
 
 export type OptionFieldErrors = Partial<Record<OptionField, OptionErrorCode>>;
 
@@ -186,14 +194,19 @@ function ids(raw: string | undefined): string[] {
   return [...new Set((raw ?? "").split(/[\s,]+/).filter(Boolean))];
 }
 
-export type RewardValueError = "required" | "amount_format" | "positive_amount" | "too_large" | "percentage_range";
+export type RewardValueError = "required" | "amount_format" | "positive_amount" | "too_large" | "percentage_range" | "store_credit_over_limit";
 
 /**
  * A reward's value as a merchant types it, for every form that defines a reward (Ways to redeem,
  * Referrals, VIP entry rewards): a percentage from 1 to 100, or an amount above 0 and up to
- * MAX_REWARD_AMOUNT; at most 2 decimals. The trimmed text when valid.
+ * MAX_REWARD_AMOUNT; at most 2 decimals; for store credit (`kind`), below STORE_CREDIT_LIMIT. The
+ * trimmed text when valid.
  */
-export function checkRewardValue(valueKind: "amount" | "percentage", raw: string | undefined): { ok: true; value: string } | { ok: false; error: RewardValueError } {
+export function checkRewardValue(
+  valueKind: "amount" | "percentage",
+  raw: string | undefined,
+  kind?: RewardKind,
+): { ok: true; value: string } | { ok: false; error: RewardValueError } {
   const text = raw?.trim() ?? "";
   if (!text) return { ok: false, error: "required" };
   if (valueKind === "percentage") {
@@ -202,6 +215,7 @@ export function checkRewardValue(valueKind: "amount" | "percentage", raw: string
   if (!AMOUNT.test(text)) return { ok: false, error: "amount_format" };
   if (cents(text) <= 0) return { ok: false, error: "positive_amount" };
   if (cents(text) > MAX_REWARD_AMOUNT * 100) return { ok: false, error: "too_large" };
+  if (kind === "STORE_CREDIT" && cents(text) >= STORE_CREDIT_LIMIT * 100) return { ok: false, error: "store_credit_over_limit" };
   return { ok: true, value: text };
 }
 
@@ -241,7 +255,7 @@ export function parseRedemptionOption(
 
   let value = "0";
   if (traits && traits.value !== "none") {
-    const checked = checkRewardValue(traits.value, input.value);
+    const checked = checkRewardValue(traits.value, input.value, kind ?? undefined);
     if (checked.ok) value = checked.value;
     else errors.value = checked.error;
   }
@@ -310,6 +324,13 @@ export function parseRedemptionOption(
     if (variable) {
       if (cents(variableValue({ pointsCost, value }, variable.max)) > limit) errors.pointsMax = "gift_card_over_limit";
     } else if (!(input.variable === "on" || input.variable === "true") && cents(value) > limit) errors.value = "gift_card_over_limit";
+  }
+
+  // A variable option gives at most the value of its most points: that value passes the same rule
+  // (a store credit the customer could choose must stay below Shopify's limit too).
+  if (kind === "STORE_CREDIT" && variable && pointsCost !== null && !errors.value && !errors.pointsMax) {
+    const most = checkRewardValue("amount", variableValue({ pointsCost, value }, variable.max), kind);
+    if (!most.ok) errors.pointsMax = most.error === "store_credit_over_limit" ? most.error : "too_large";
   }
 
   if (Object.keys(errors).length > 0 || !kind || pointsCost === null) return { ok: false, errors };

@@ -60,7 +60,7 @@ describe("buildOrderPayload", () => {
   it("writes an id above 2^53 as its exact digits in the raw body", () => {
     const body = buildOrderWebhookBody(baseOrder);
     expect(body.startsWith(`{"id":${BIG_ORDER_ID},`)).toBe(true);
-    expect(body).toContain(`"admin_graphql_api_id":"gid://shopify/Order/${BIG_ORDER_ID}"`);
+    expect(body).toContain(`"admin_graphql_api_id":"gid:\\/\\/shopify\\/Order\\/${BIG_ORDER_ID}"`);
     expect(body).toContain(`"customer":{"id":115310627314723954,`);
     // The trap the app must avoid: JSON.parse rounds the number, the GID stays exact.
     const parsed = JSON.parse(body) as { id: number; admin_graphql_api_id: string };
@@ -234,6 +234,19 @@ describe("serializeWebhookJson", () => {
     const plain = { a: 1, b: "x\"y\n", c: [true, null, 1.5], d: { e: undefined, f: "é" } };
     expect(serializeWebhookJson(plain)).toBe(JSON.stringify(plain));
     expect(serializeWebhookJson({ ids: [12345678901234567890n] })).toBe('{"ids":[12345678901234567890]}');
+  });
+
+  it("escapes \"/\", \"<\", \">\" and \"&\" in strings as Shopify's raw webhook bodies do, and the result parses back", () => {
+    // GIVEN strings with a gid, a URL and HTML, in keys and values
+    const value = { "a/b": "gid://shopify/Order/1", url: "https://x.myshopify.com/o?key=1&v=2", html: "<p>Tom & Jerry</p>", d: new Date("2026-01-02T03:04:05Z") };
+    // WHEN serialised for a webhook body
+    const body = serializeWebhookJson(value);
+    // THEN the bytes are Shopify's spelling, and JSON readers see the same values
+    expect(body).toBe(
+      String.raw`{"a\/b":"gid:\/\/shopify\/Order\/1","url":"https:\/\/x.myshopify.com\/o?key=1\u0026v=2","html":"\u003cp\u003eTom \u0026 Jerry\u003c\/p\u003e","d":"2026-01-02T03:04:05.000Z"}`,
+    );
+    expect(JSON.parse(body)).toEqual({ ...value, d: "2026-01-02T03:04:05.000Z" });
+    expect(serializeWebhookJson("a\\/")).toBe(String.raw`"a\\\/"`);
   });
 
   it("toShopifyId accepts GIDs of the right resource only", () => {
