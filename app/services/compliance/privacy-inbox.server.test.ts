@@ -58,3 +58,48 @@ describe("customers/redact and an order of the subject claimed in the same inbox
     });
   }
 });
+
+describe("customers/redact and the orders Shopify lists in orders_to_redact", () => {
+  it("GIVEN a waiting refunds/create (card details, buyer-typed line item properties) and a dead-lettered guest orders/cancelled of orders listed in orders_to_redact WHEN the customer is redacted THEN both bodies lose their personal fields and stay applicable; a body of an unlisted order keeps its bytes", async () => {
+    const { createCustomer } = await import("../../../test/support/factories");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const shop = "redact-orders-to-redact.myshopify.com";
+    await createCustomer(db, shop, { firstName: "Ola", lastName: "Refundsen", email: "ola.refundsen@example.com", shopifyCustomerId: "gid://shopify/Customer/8201" });
+    const card = { credit_card_bin: "411119", avs_result_code: "Y", cvv_result_code: "M", credit_card_number: "•••• •••• •••• 7731", credit_card_company: "Visa", credit_card_name: "O. Refundsen", credit_card_expiration_month: 4, credit_card_expiration_year: 2031 };
+    // refunds/create names its order only by order_id (https://shopify.dev/docs/api/admin-rest/latest/resources/refund), here beyond 2^53.
+    const refund = `{"id":930001,"order_id":820982911946154508,"note":"returned the engraved ring","refund_line_items":[{"id":1,"quantity":1,"subtotal_set":{"shop_money":{"amount":"40.00","currency_code":"USD"}},"line_item":{"id":77,"price":"40.00","properties":[{"name":"Engraving","value":"Ola + Sam"}]}}],"transactions":[{"id":5,"kind":"refund","amount":"40.00","order_id":820982911946154508,"gateway":"shopify_payments","payment_details":${JSON.stringify(card)},"receipt":{"payer_email":"ola.paypal@example.net"}}]}`;
+    // A guest checkout under another email: nothing in it names the customer Shopify asks about.
+    const cancelled = JSON.stringify({ id: 92002, admin_graphql_api_id: "gid://shopify/Order/92002", name: "#1092", email: "ola.old@example.net", phone: "+4790000001", cancelled_at: "2026-11-01T10:00:00Z", shipping_address: { name: "Ola Refundsen", address1: "3 Fjord Gate" }, payment_details: card, line_items: [{ id: 78, price: "10.00", properties: [{ name: "Gift note", value: "Happy birthday Ola" }] }], customer: null });
+    const unlisted = `{"id":930009,"order_id":92009,"note":"damaged in transit","transactions":[{"id":9,"kind":"refund","amount":"5.00","payment_details":{"credit_card_bin":"522222"}}]}`;
+    const later = new Date(Date.now() + 60_000);
+    await db.webhookDelivery.create({ data: { shop, webhookId: "refund-1", topic: "refunds/create", payload: refund, nextAttemptAt: later, attempts: 1 } });
+    await db.webhookDelivery.create({ data: { shop, webhookId: "cancel-1", topic: "orders/cancelled", payload: cancelled, nextAttemptAt: null, deadAt: new Date(), attempts: 8 } });
+    await db.webhookDelivery.create({ data: { shop, webhookId: "refund-9", topic: "refunds/create", payload: unlisted, nextAttemptAt: later, attempts: 1 } });
+    const raw = `{"shop_id":1,"shop_domain":"${shop}","customer":{"id":8201,"email":"ola.refundsen@example.com","phone":null},"orders_to_redact":[820982911946154508,92002]}`;
+
+    await handleCustomersRedact(db, { shop, payload: JSON.parse(raw), rawPayload: raw });
+
+    expect(await findText(db, ["411119", "7731", "O. Refundsen", "Ola + Sam", "ola.paypal@example.net", "engraved ring", "ola.old@example.net", "+4790000001", "Fjord Gate", "Happy birthday"])).toEqual([]);
+    const payload = async (webhookId: string) => (await db.webhookDelivery.findFirstOrThrow({ where: { shop, webhookId } })).payload!;
+    const keptRefund = await payload("refund-1");
+    // Still the refund of that order, its id exact, its amounts there to take points back.
+    expect(keptRefund).toContain('"order_id":820982911946154508');
+    expect(JSON.parse(keptRefund)).toMatchObject({ note: null, refund_line_items: [{ quantity: 1, line_item: { id: 77, price: "40.00", properties: null } }], transactions: [{ kind: "refund", amount: "40.00", payment_details: null, receipt: null }] });
+    expect(JSON.parse(await payload("cancel-1"))).toMatchObject({ id: 92002, name: "#1092", cancelled_at: "2026-11-01T10:00:00Z", email: null, phone: null, shipping_address: null, payment_details: null, line_items: [{ id: 78, price: "10.00", properties: null }] });
+    expect(await payload("refund-9")).toBe(unlisted);
+  });
+
+  it("GIVEN a waiting refunds/create of an order the app credited to the customer WHEN Shopify's orders_to_redact is empty THEN the refund still loses the card details: the app knows the order is theirs", async () => {
+    const { createCustomer } = await import("../../../test/support/factories");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const shop = "redact-known-orders.myshopify.com";
+    const customer = await createCustomer(db, shop, { firstName: "Pia", lastName: "Known", email: "pia.known@example.com", shopifyCustomerId: "gid://shopify/Customer/8301" });
+    await db.pointsTransaction.create({ data: { shop, customerId: customer.id, delta: 40, balanceAfter: 40, reason: "EARNED", orderGid: "gid://shopify/Order/93001", orderName: "#1093", sourceKey: "earned:93001" } });
+    const refund = '{"id":930101,"order_id":93001,"transactions":[{"id":6,"kind":"refund","amount":"40.00","payment_details":{"credit_card_bin":"411120","credit_card_number":"•••• 8842"}}]}';
+    await db.webhookDelivery.create({ data: { shop, webhookId: "refund-known", topic: "refunds/create", payload: refund, nextAttemptAt: new Date(Date.now() + 60_000), attempts: 1 } });
+
+    await handleCustomersRedact(db, { shop, payload: { shop_id: 1, shop_domain: shop, customer: { id: 8301, email: "pia.known@example.com" }, orders_to_redact: [] } });
+
+    expect(await findText(db, ["411120", "8842"])).toEqual([]);
+  });
+});
