@@ -103,3 +103,31 @@ describe("customers/redact and the orders Shopify lists in orders_to_redact", ()
     expect(await findText(db, ["411120", "8842"])).toEqual([]);
   });
 });
+
+describe("customers/redact and the names of the subject's orders", () => {
+  it("GIVEN an order of the subject that earned points and used their reward (ledger row, Used reward, history) WHEN they are redacted THEN the order's name is gone from every column, as from the reward's usedOrderName; its id and the amounts stay", async () => {
+    const { createCustomer, createReward } = await import("../../../test/support/factories");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const shop = "redact-order-names.myshopify.com";
+    await db.programSettings.create({ data: { shop, enabled: true } });
+    const who = { id: 8401, first_name: "Nils", last_name: "Ordername", email: "nils.ordername@example.com" };
+    const customer = await createCustomer(db, shop, { firstName: who.first_name, lastName: who.last_name, email: who.email, shopifyCustomerId: `gid://shopify/Customer/${who.id}` });
+    const reward = await createReward(db, customer);
+    // Another customer's code on the same order: their reward is Used on the subject's order.
+    const friend = await createCustomer(db, shop, { firstName: "Fred", lastName: "Friendly", email: "fred.friendly@example.com", shopifyCustomerId: "gid://shopify/Customer/8402" });
+    const friends = await createReward(db, friend);
+    const codes = [reward, friends].map((r) => ({ code: r.code, amount: "10.00", type: "fixed_amount" }));
+    const body = { ...orderBody(94001, who), name: "#NO-4711", discount_codes: codes };
+    await record(shop, "orders/create", "named-order", body, new Date(Date.now() - 1_000));
+    expect(await apply("order-names", 1)).toMatchObject({ applied: 1 });
+    const where = async () => (await findText(db, ["#NO-4711"])).map((h) => `${h.table}.${h.column}`).sort();
+    expect(await where()).toEqual(["PointsTransaction.orderName", "Reward.usedOrderName", "Reward.usedOrderName", "RewardEvent.reason", "RewardEvent.reason"]);
+
+    await handleCustomersRedact(db, { shop, payload: { shop_id: 1, shop_domain: shop, customer: { id: who.id, email: who.email }, orders_to_redact: [94001] } });
+
+    expect(await findText(db, ["#NO-4711"])).toEqual([]);
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: "gid://shopify/Order/94001", usedOrderName: null });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: friends.id } })).toMatchObject({ status: "USED", usedOrderGid: "gid://shopify/Order/94001", usedOrderName: null, code: friends.code });
+    expect(await db.pointsTransaction.findMany({ where: { shop }, select: { reason: true, delta: true, orderGid: true, orderName: true } })).toEqual([{ reason: "EARNED", delta: 40, orderGid: "gid://shopify/Order/94001", orderName: null }]);
+  });
+});

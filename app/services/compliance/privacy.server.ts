@@ -462,6 +462,33 @@ async function forgetOrdersInInbox(tx: Tx, shop: string, needles: readonly strin
   }
 }
 
+/**
+ * An order's name ("#1001", or the shop's own format) is only a label for people: the app keeps the
+ * order's id where its idempotence needs it (the ledger's keys, the reward's used order and its
+ * history's dedupe key), not the name. The names of the subject's orders go from the columns that
+ * hold them (whoever's row it is: another customer's reward used on their order) and, as needles,
+ * from the history and ledger text that quotes them ("used on order #1001"); so does the name of
+ * the order a reward of theirs was used on, from that reward.
+ */
+async function forgetOrderNames(tx: Tx, shop: string, orderGids: readonly string[], needles: Set<string>) {
+  for (let start = 0; start < orderGids.length; start += NEEDLES_PER_SEARCH) {
+    const gids = orderGids.slice(start, start + NEEDLES_PER_SEARCH);
+    const names = [
+      ...(await tx.pointsTransaction.findMany({ where: { shop, orderGid: { in: gids }, orderName: { not: null } }, select: { orderName: true }, distinct: ["orderName"] })).map((t) => t.orderName),
+      ...(await tx.reward.findMany({ where: { shop, usedOrderGid: { in: gids }, usedOrderName: { not: null } }, select: { usedOrderName: true }, distinct: ["usedOrderName"] })).map((r) => r.usedOrderName),
+    ];
+    for (const name of names) addOrderName(needles, name);
+    await tx.pointsTransaction.updateMany({ where: { shop, orderGid: { in: gids }, orderName: { not: null } }, data: { orderName: null } });
+    await tx.reward.updateMany({ where: { shop, usedOrderGid: { in: gids }, usedOrderName: { not: null } }, data: { usedOrderName: null } });
+  }
+}
+
+/** A name of digits only is no needle: it would cut the same number out of unrelated text and webhook bodies. */
+function addOrderName(needles: Set<string>, name: string | null) {
+  const trimmed = name?.trim() ?? "";
+  if (trimmed.length >= MIN_NEEDLE_LENGTH && !/^\d+$/.test(trimmed)) needles.add(trimmed);
+}
+
 /** Shopify's `orders_to_redact`: numeric order ids, read from the raw body so ids beyond 2^53 stay exact. */
 function ordersToRedact(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">): string[] {
   const listed = (exactBody(ctx) as { orders_to_redact?: unknown } | null)?.orders_to_redact;
@@ -497,7 +524,7 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
         needles.add(c.shopifyCustomerId);
         if (c.email) needles.add(c.email);
         if (c.displayName.trim().length >= 3) needles.add(c.displayName.trim());
-        const rewards = await tx.reward.findMany({ where: { customerId: c.id }, select: { id: true, code: true, customerName: true, customerEmail: true } });
+        const rewards = await tx.reward.findMany({ where: { customerId: c.id }, select: { id: true, code: true, customerName: true, customerEmail: true, usedOrderName: true } });
         const redemptions = await tx.redemption.findMany({ where: { customerId: c.id }, select: { code: true } });
         for (const r of rewards) {
           if (r.code.length >= 3) needles.add(r.code);
@@ -533,6 +560,8 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
           const id = orderIdIn(orderGid);
           if (id !== null) orderIds.add(id);
         }
+        // The order their reward was used on (a friend's, maybe) is named in the reward's history.
+        for (const r of rewards) addOrderName(needles, r.usedOrderName);
         // VIP: tier changes hold only tier names, app-authored reasons and the order id; the order
         // ids (which Shopify ties to the customer) go, like the counted orders themselves.
         await tx.vipTierChange.updateMany({ where: { shop, customerId: c.id }, data: { orderGid: null } });
@@ -552,6 +581,7 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
         emails: [...new Set([ref.email, ...customers.map((c) => c.email)].filter((e): e is string => !!e && e.length >= MIN_NEEDLE_LENGTH).map((e) => e.toLowerCase()))],
         orderIds: [...orderIds],
       };
+      await forgetOrderNames(tx, shop, [...orderIds].map((id) => `gid://shopify/Order/${id}`), needles);
       const needleList = [...needles];
       await scrubFreeText(tx, shop, needleList, subject);
       await forgetOrdersInInbox(tx, shop, needleList, subject);
