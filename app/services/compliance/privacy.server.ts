@@ -318,7 +318,7 @@ function forgetSubject(body: unknown, subject: RedactionSubject): unknown {
   if (customerGidOf(body) !== null) return isSubjectCustomer(body, subject) ? forgetCustomer(body) : body;
   const orders = subject.orderIds ?? [];
   const refunded = orderIdIn(body.order_id);
-  if (refunded !== null) return orders.includes(refunded) ? forgetRefund(body) : body;
+  if (refunded !== null && orders.includes(refunded)) return forgetRefund(body);
   const gid = typeof body.admin_graphql_api_id === "string" ? body.admin_graphql_api_id : null;
   const theirOrder = (gid === null || gid.startsWith("gid://shopify/Order/")) && orders.includes(orderIdIn(gid ?? body.id) ?? "");
   const customer = isObject(body.customer) && isSubjectCustomer(body.customer, subject);
