@@ -492,7 +492,7 @@ function addOrderName(needles: Set<string>, name: string | null) {
 /** Shopify's `orders_to_redact`: numeric order ids, read from the raw body so ids beyond 2^53 stay exact. */
 function ordersToRedact(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">): string[] {
   const listed = (exactBody(ctx) as { orders_to_redact?: unknown } | null)?.orders_to_redact;
-  return Array.isArray(listed) ? listed.map(shopifyIdOf).filter((id): id is string => id !== null) : [];
+  return Array.isArray(listed) ? listed.map(orderIdIn).filter((id): id is string => id !== null) : [];
 }
 
 /**
