@@ -220,6 +220,12 @@ export interface RedactionSubject {
   gids: readonly string[];
   /** Lower case. */
   emails: readonly string[];
+  /**
+   * Their orders, as numeric ids (exact digits): Shopify's `orders_to_redact` and the orders the app
+   * credited to them. A body about one of them is theirs even when it names no customer — a refund
+   * names its order only — or names them by nothing the app knows (a guest checkout under an older email).
+   */
+  orderIds?: readonly string[];
 }
 
 /**
@@ -229,9 +235,17 @@ export interface RedactionSubject {
  * details, and the order status link (its key opens the order's page, address included): in an order
  * body, and in a customer object (an order's `customer`, or a customers/create body).
  */
-const PERSONAL_ORDER_FIELDS = ["email", "contact_email", "phone", "billing_address", "shipping_address", "note", "note_attributes", "browser_ip", "client_details", "order_status_url"];
+const PERSONAL_ORDER_FIELDS = ["email", "contact_email", "phone", "billing_address", "shipping_address", "note", "note_attributes", "browser_ip", "client_details", "order_status_url", "payment_details"];
 const PERSONAL_LINE_ITEM_FIELDS = ["properties"];
 const PERSONAL_CUSTOMER_FIELDS = ["first_name", "last_name", "email", "phone", "note", "default_address", "addresses"];
+/**
+ * A refund (refunds/create, or an order's `refunds[]`): the note typed with it; its transactions'
+ * card details (BIN, last digits, expiry, cardholder's name) and the gateway's receipt, which can
+ * echo the payer (https://shopify.dev/docs/api/admin-rest/latest/resources/transaction); its line
+ * items' buyer-typed properties (PERSONAL_LINE_ITEM_FIELDS).
+ */
+const PERSONAL_REFUND_FIELDS = ["note"];
+const PERSONAL_TRANSACTION_FIELDS = ["payment_details", "receipt"];
 
 const json = JSON as JSON & { rawJSON(text: string): object; isRawJSON(value: unknown): boolean };
 
@@ -263,21 +277,54 @@ function forgetCustomer(o: JsonObject): JsonObject {
   return out;
 }
 
+/** Each object of the list through `forget`; anything else as it was. */
+function eachObject(list: unknown, forget: (o: JsonObject) => JsonObject): unknown {
+  return Array.isArray(list) ? list.map((item: unknown) => (isObject(item) ? forget(item) : item)) : list;
+}
+
+const forgetLineItem = (item: JsonObject) => withoutFields(item, PERSONAL_LINE_ITEM_FIELDS);
+
+function forgetRefund(refund: JsonObject): JsonObject {
+  const out = withoutFields(refund, PERSONAL_REFUND_FIELDS);
+  if ("transactions" in out) out.transactions = eachObject(out.transactions, (t) => withoutFields(t, PERSONAL_TRANSACTION_FIELDS));
+  if ("refund_line_items" in out) out.refund_line_items = eachObject(out.refund_line_items, (r) => (isObject(r.line_item) ? { ...r, line_item: forgetLineItem(r.line_item) } : r));
+  return out;
+}
+
+/** An order body without its personal fields; its customer object too when `customer` says so. */
+function forgetOrder(order: JsonObject, customer: boolean): JsonObject {
+  const out = withoutFields(order, PERSONAL_ORDER_FIELDS);
+  if ("line_items" in out) out.line_items = eachObject(out.line_items, forgetLineItem);
+  if ("refunds" in out) out.refunds = eachObject(out.refunds, forgetRefund);
+  if (customer && isObject(out.customer)) out.customer = forgetCustomer(out.customer);
+  return out;
+}
+
+/** The numeric id (exact digits) a field holds, as a number, big-id digits or an Order gid. */
+function orderIdIn(value: unknown): string | null {
+  const v = rawText(value);
+  if (typeof v === "string" && v.startsWith("gid://shopify/Order/")) return shopifyIdOf(v.slice("gid://shopify/Order/".length));
+  return shopifyIdOf(typeof v === "number" ? v : typeof v === "string" ? v : null);
+}
+
 /**
- * A body about the subject — their customers/create, or an order whose customer (or checkout email)
- * is them — loses every personal field, not only the strings that spell an identifier: an address,
- * a phone number or a first name alone would stay otherwise. Other bodies are left to the needles.
+ * A body about the subject loses every personal field, not only the strings that spell an
+ * identifier: an address, a phone number or a first name alone would stay otherwise. About the
+ * subject: their customers/create; an order whose customer (or checkout email) is them, or that is
+ * one of their orders (`orderIds`); a refund of one of their orders. Other bodies are left to the needles.
  */
 function forgetSubject(body: unknown, subject: RedactionSubject): unknown {
   if (!isObject(body)) return body;
   if (customerGidOf(body) !== null) return isSubjectCustomer(body, subject) ? forgetCustomer(body) : body;
-  const customer = isObject(body.customer) && isSubjectCustomer(body.customer, subject) ? body.customer : null;
+  const orders = subject.orderIds ?? [];
+  const refunded = orderIdIn(body.order_id);
+  if (refunded !== null && orders.includes(refunded)) return forgetRefund(body);
+  const gid = typeof body.admin_graphql_api_id === "string" ? body.admin_graphql_api_id : null;
+  const theirOrder = (gid === null || gid.startsWith("gid://shopify/Order/")) && orders.includes(orderIdIn(gid ?? body.id) ?? "");
+  const customer = isObject(body.customer) && isSubjectCustomer(body.customer, subject);
   const email = [body.email, body.contact_email].some((e) => typeof e === "string" && subject.emails.includes(e.toLowerCase()));
-  if (!customer && !email) return body;
-  const out = withoutFields(body, PERSONAL_ORDER_FIELDS);
-  if (Array.isArray(out.line_items)) out.line_items = out.line_items.map((item: unknown) => (isObject(item) ? withoutFields(item, PERSONAL_LINE_ITEM_FIELDS) : item));
-  if (customer) out.customer = forgetCustomer(customer);
-  return out;
+  if (!theirOrder && !customer && !email) return body;
+  return forgetOrder(body, theirOrder || customer);
 }
 
 /**
@@ -399,6 +446,56 @@ async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, se
 }
 
 /**
+ * Inbox bodies (pending or dead-lettered) about the subject's orders: found by the order's digits (a
+ * refund names its order only by `order_id`), then decided exactly by scrubJson, which also takes out
+ * the needles. A body that names the digits otherwise (a price, another id) comes back unchanged.
+ */
+async function forgetOrdersInInbox(tx: Tx, shop: string, needles: readonly string[], subject: RedactionSubject) {
+  const orderIds = subject.orderIds ?? [];
+  for (let start = 0; start < orderIds.length; start += NEEDLES_PER_SEARCH) {
+    const ids = orderIds.slice(start, start + NEEDLES_PER_SEARCH);
+    const rows = await tx.webhookDelivery.findMany({ where: { shop, appliedAt: null, OR: ids.map((id) => ({ payload: { contains: id } })) }, select: { id: true, payload: true } });
+    for (const row of rows) {
+      const scrubbed = scrubJson(row.payload, needles, subject);
+      if (scrubbed !== row.payload) await tx.webhookDelivery.update({ where: { id: row.id }, data: { payload: scrubbed } });
+    }
+  }
+}
+
+/**
+ * An order's name ("#1001", or the shop's own format) is only a label for people: the app keeps the
+ * order's id where its idempotence needs it (the ledger's keys, the reward's used order and its
+ * history's dedupe key), not the name. The names of the subject's orders go from the columns that
+ * hold them (whoever's row it is: another customer's reward used on their order) and, as needles,
+ * from the history and ledger text that quotes them ("used on order #1001"); so does the name of
+ * the order a reward of theirs was used on, from that reward.
+ */
+async function forgetOrderNames(tx: Tx, shop: string, orderGids: readonly string[], needles: Set<string>) {
+  for (let start = 0; start < orderGids.length; start += NEEDLES_PER_SEARCH) {
+    const gids = orderGids.slice(start, start + NEEDLES_PER_SEARCH);
+    const names = [
+      ...(await tx.pointsTransaction.findMany({ where: { shop, orderGid: { in: gids }, orderName: { not: null } }, select: { orderName: true }, distinct: ["orderName"] })).map((t) => t.orderName),
+      ...(await tx.reward.findMany({ where: { shop, usedOrderGid: { in: gids }, usedOrderName: { not: null } }, select: { usedOrderName: true }, distinct: ["usedOrderName"] })).map((r) => r.usedOrderName),
+    ];
+    for (const name of names) addOrderName(needles, name);
+    await tx.pointsTransaction.updateMany({ where: { shop, orderGid: { in: gids }, orderName: { not: null } }, data: { orderName: null } });
+    await tx.reward.updateMany({ where: { shop, usedOrderGid: { in: gids }, usedOrderName: { not: null } }, data: { usedOrderName: null } });
+  }
+}
+
+/** A name of digits only is no needle: it would cut the same number out of unrelated text and webhook bodies. */
+function addOrderName(needles: Set<string>, name: string | null) {
+  const trimmed = name?.trim() ?? "";
+  if (trimmed.length >= MIN_NEEDLE_LENGTH && !/^\d+$/.test(trimmed)) needles.add(trimmed);
+}
+
+/** Shopify's `orders_to_redact`: numeric order ids, read from the raw body so ids beyond 2^53 stay exact. */
+function ordersToRedact(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload">): string[] {
+  const listed = (exactBody(ctx) as { orders_to_redact?: unknown } | null)?.orders_to_redact;
+  return Array.isArray(listed) ? listed.map(orderIdIn).filter((id): id is string => id !== null) : [];
+}
+
+/**
  * A stored data request about the subject: by its customer id (the one asked about, or found), by
  * the email asked about only when it names no id — the rule of `findCustomers`.
  */
@@ -413,6 +510,9 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
   const { shop } = ctx;
   const ref = customerRef(ctx);
   const now = new Date();
+  // Shopify names the orders to redact (https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance);
+  // the orders the app credited to the customer are theirs too, listed or not.
+  const orderIds = new Set(ordersToRedact(ctx));
   const result = await db.$transaction(
     async (tx) => {
       const customers = await findCustomers(tx, shop, ref);
@@ -424,7 +524,7 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
         needles.add(c.shopifyCustomerId);
         if (c.email) needles.add(c.email);
         if (c.displayName.trim().length >= 3) needles.add(c.displayName.trim());
-        const rewards = await tx.reward.findMany({ where: { customerId: c.id }, select: { id: true, code: true, customerName: true, customerEmail: true } });
+        const rewards = await tx.reward.findMany({ where: { customerId: c.id }, select: { id: true, code: true, customerName: true, customerEmail: true, usedOrderName: true } });
         const redemptions = await tx.redemption.findMany({ where: { customerId: c.id }, select: { code: true } });
         for (const r of rewards) {
           if (r.code.length >= 3) needles.add(r.code);
@@ -452,6 +552,16 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
         await tx.rewardEvent.updateMany({ where: { reward: { customerId: c.id } }, data: { note: null } });
         await tx.pointsTransaction.updateMany({ where: { customerId: c.id }, data: { note: null } });
         await tx.redemption.updateMany({ where: { customerId: c.id }, data: { code: "REDACTED" } });
+        const credited = [
+          ...(await tx.pointsTransaction.findMany({ where: { shop, customerId: c.id, orderGid: { not: null } }, select: { orderGid: true }, distinct: ["orderGid"] })),
+          ...(await tx.vipOrder.findMany({ where: { shop, customerId: c.id }, select: { orderGid: true } })),
+        ];
+        for (const { orderGid } of credited) {
+          const id = orderIdIn(orderGid);
+          if (id !== null) orderIds.add(id);
+        }
+        // The order their reward was used on (a friend's, maybe) is named in the reward's history.
+        for (const r of rewards) addOrderName(needles, r.usedOrderName);
         // VIP: tier changes hold only tier names, app-authored reasons and the order id; the order
         // ids (which Shopify ties to the customer) go, like the counted orders themselves.
         await tx.vipTierChange.updateMany({ where: { shop, customerId: c.id }, data: { orderGid: null } });
@@ -469,9 +579,12 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
       const subject: RedactionSubject = {
         gids: [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))],
         emails: [...new Set([ref.email, ...customers.map((c) => c.email)].filter((e): e is string => !!e && e.length >= MIN_NEEDLE_LENGTH).map((e) => e.toLowerCase()))],
+        orderIds: [...orderIds],
       };
+      await forgetOrderNames(tx, shop, [...orderIds].map((id) => `gid://shopify/Order/${id}`), needles);
       const needleList = [...needles];
       await scrubFreeText(tx, shop, needleList, subject);
+      await forgetOrdersInInbox(tx, shop, needleList, subject);
 
       // Earlier data requests for this customer held a copy of everything: erase it, keep the dates.
       // Another customer's request is theirs to be handed over (Shopify gives 30 days): it only loses

@@ -287,9 +287,20 @@ async function applyOne(
 }
 
 /**
+ * The privacy requests that erase (docs/decisions/015). A claimed delivery is applied from the body
+ * read at claim time, so an erasure applied before (or beside, on parallel lanes) another delivery
+ * of its batch cannot scrub that copy: an orders/create of the redacted customer claimed with their
+ * customers/redact created their Customer row again, name and email included, after the erasure.
+ * Applied after the rest of their batch, they erase what those deliveries wrote. (A delivery claimed
+ * by another worker's batch at the same moment is not covered by this: decision 015's addendum.)
+ */
+export const ERASURE_TOPICS: ReadonlySet<string> = new Set(["customers/redact", "shop/redact"]);
+
+/**
  * One round of the inbox: claim a batch of due deliveries and apply them, `concurrency` at a time.
  * Shopify guarantees no order between deliveries and every effect is safe under reordering
- * (docs/decisions/007), so a batch need not be applied in sequence.
+ * (docs/decisions/007), so a batch need not be applied in sequence — except that the erasures
+ * (ERASURE_TOPICS) come after the rest of the batch.
  */
 export async function applyDueDeliveries(db: Db, effects: WebhookEffects, options: InboxOptions & { concurrency?: number }): Promise<InboxRunSummary> {
   const claimed = await claimDueDeliveries(db, { ...options, now: options.now() });
@@ -300,17 +311,22 @@ export async function applyDueDeliveries(db: Db, effects: WebhookEffects, option
   const batchDb = withSettingsReadOnce(db);
   const summary: InboxRunSummary = { claimed: claimed.length, applied: 0, retried: 0, dead: 0 };
   const applied = new Map<number, string[]>();
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, claimed.length)) }, async () => {
-    while (next < claimed.length) {
-      await applyOne(batchDb, effects, claimed[next++], options, summary, applied, knownShops);
-      options.onApplied?.();
-      // Let waiting I/O run between deliveries: in the app process, requests (webhooks answered
-      // while Shopify waits) must not queue behind a whole batch of effects.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  });
-  await Promise.all(lanes);
+  const runLanes = async (rows: readonly ClaimedDelivery[]) => {
+    let next = 0;
+    const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, rows.length)) }, async () => {
+      while (next < rows.length) {
+        await applyOne(batchDb, effects, rows[next++], options, summary, applied, knownShops);
+        options.onApplied?.();
+        // Let waiting I/O run between deliveries: in the app process, requests (webhooks answered
+        // while Shopify waits) must not queue behind a whole batch of effects.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    });
+    await Promise.all(lanes);
+  };
+  // Every other delivery of the batch first, the erasures after them (see ERASURE_TOPICS).
+  await runLanes(claimed.filter((row) => !ERASURE_TOPICS.has(row.topic)));
+  await runLanes(claimed.filter((row) => ERASURE_TOPICS.has(row.topic)));
   // Applied: the payload (which can hold personal data) is not kept. Only rows still ours are
   // marked; a row whose lease ran out meanwhile is applied again by its new owner (idempotent).
   for (const [attempts, ids] of applied) {

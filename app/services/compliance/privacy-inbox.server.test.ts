@@ -1,0 +1,133 @@
+// customers/redact and what the webhook inbox still holds about the subject: deliveries claimed in
+// the same batch, and bodies about the orders Shopify lists in `orders_to_redact`.
+import { describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { applyDueDeliveries, recordDelivery } from "~/services/webhooks/inbox.server";
+import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
+import { findText } from "../../../test/support/text-search";
+
+const apply = (workerId: string, concurrency: number) => applyDueDeliveries(db, WEBHOOK_EFFECTS, { workerId, now: () => new Date(), batchSize: 10, leaseMs: 60_000, concurrency });
+
+async function record(shop: string, topic: "orders/create" | "customers/redact" | "refunds/create" | "orders/cancelled", webhookId: string, body: unknown, receivedAt: Date) {
+  const rawBody = typeof body === "string" ? body : JSON.stringify(body);
+  await recordDelivery(db, { shop, topic, webhookId, apiVersion: "2026-10", triggeredAt: null, rawBody, payload: JSON.parse(rawBody) }, receivedAt);
+}
+
+const money = (amount: string) => ({ shop_money: { amount, currency_code: "USD" }, presentment_money: { amount, currency_code: "USD" } });
+
+/** An orders/create body as Shopify sends it, reduced to what the app reads plus the personal fields. */
+function orderBody(id: number, who: { id: number; first_name: string; last_name: string; email: string }) {
+  const address = { first_name: who.first_name, last_name: who.last_name, name: `${who.first_name} ${who.last_name}`, address1: "9 Hidden Row", phone: "+16135550177" };
+  return {
+    id,
+    admin_graphql_api_id: `gid://shopify/Order/${id}`,
+    name: `#${id}`,
+    email: who.email,
+    created_at: new Date().toISOString(),
+    currency: "USD",
+    subtotal_price_set: money("40.00"),
+    total_tax_set: money("0.00"),
+    billing_address: address,
+    shipping_address: address,
+    line_items: [{ id: id * 10, price: "40.00", quantity: 1, properties: [{ name: "Engraving", value: `For ${who.first_name}` }] }],
+    customer: { ...who, admin_graphql_api_id: `gid://shopify/Customer/${who.id}` },
+  };
+}
+
+describe("customers/redact and an order of the subject claimed in the same inbox batch", () => {
+  for (const concurrency of [1, 8]) {
+    it(`GIVEN the subject's customers/redact and then their orders/create due together (${concurrency} lane(s)) WHEN one batch applies both THEN no row holds their name or email afterwards`, async () => {
+      const shop = `redact-same-batch-${concurrency}.myshopify.com`;
+      await db.programSettings.create({ data: { shop, enabled: true } });
+      const who = { id: 8100 + concurrency, first_name: "Rhea", last_name: `Racewell${concurrency}`, email: `rhea.race${concurrency}@example.com` };
+      const order = (id: number) => orderBody(id, who);
+      const t0 = Date.now() - 10_000;
+      // A first order made them a program customer.
+      await record(shop, "orders/create", "first-order", order(91001), new Date(t0));
+      expect(await apply(`first-${concurrency}`, concurrency)).toMatchObject({ applied: 1 });
+      expect(await db.customer.count({ where: { shop, email: who.email } })).toBe(1);
+      // Shopify then asks to erase them; an order of theirs (a retry, say) waits beside it in the inbox.
+      await record(shop, "customers/redact", "redact", { shop_id: 1, shop_domain: shop, customer: { id: who.id, email: who.email, phone: null }, orders_to_redact: [91001, 91002] }, new Date(t0 + 1_000));
+      await record(shop, "orders/create", "second-order", order(91002), new Date(t0 + 2_000));
+
+      const summary = await apply(`batch-${concurrency}`, concurrency);
+
+      expect(summary).toMatchObject({ claimed: 2, applied: 2 });
+      expect(await findText(db, [who.email, `Rhea ${who.last_name}`, who.last_name, `gid://shopify/Customer/${who.id}`])).toEqual([]);
+      expect(await db.customer.findMany({ where: { shop }, select: { displayName: true, email: true } })).toEqual([{ displayName: "Redacted customer", email: null }]);
+    });
+  }
+});
+
+describe("customers/redact and the orders Shopify lists in orders_to_redact", () => {
+  it("GIVEN a waiting refunds/create (card details, buyer-typed line item properties) and a dead-lettered guest orders/cancelled of orders listed in orders_to_redact WHEN the customer is redacted THEN both bodies lose their personal fields and stay applicable; a body of an unlisted order keeps its bytes", async () => {
+    const { createCustomer } = await import("../../../test/support/factories");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const shop = "redact-orders-to-redact.myshopify.com";
+    await createCustomer(db, shop, { firstName: "Ola", lastName: "Refundsen", email: "ola.refundsen@example.com", shopifyCustomerId: "gid://shopify/Customer/8201" });
+    const card = { credit_card_bin: "411119", avs_result_code: "Y", cvv_result_code: "M", credit_card_number: "•••• •••• •••• 7731", credit_card_company: "Visa", credit_card_name: "O. Refundsen", credit_card_expiration_month: 4, credit_card_expiration_year: 2031 };
+    // refunds/create names its order only by order_id (https://shopify.dev/docs/api/admin-rest/latest/resources/refund), here beyond 2^53.
+    const refund = `{"id":930001,"order_id":820982911946154508,"note":"returned the engraved ring","refund_line_items":[{"id":1,"quantity":1,"subtotal_set":{"shop_money":{"amount":"40.00","currency_code":"USD"}},"line_item":{"id":77,"price":"40.00","properties":[{"name":"Engraving","value":"Ola + Sam"}]}}],"transactions":[{"id":5,"kind":"refund","amount":"40.00","order_id":820982911946154508,"gateway":"shopify_payments","payment_details":${JSON.stringify(card)},"receipt":{"payer_email":"ola.paypal@example.net"}}]}`;
+    // A guest checkout under another email: nothing in it names the customer Shopify asks about.
+    const cancelled = JSON.stringify({ id: 92002, admin_graphql_api_id: "gid://shopify/Order/92002", name: "#1092", email: "ola.old@example.net", phone: "+4790000001", cancelled_at: "2026-11-01T10:00:00Z", shipping_address: { name: "Ola Refundsen", address1: "3 Fjord Gate" }, payment_details: card, line_items: [{ id: 78, price: "10.00", properties: [{ name: "Gift note", value: "Happy birthday Ola" }] }], customer: null });
+    const unlisted = `{"id":930009,"order_id":92009,"note":"damaged in transit","transactions":[{"id":9,"kind":"refund","amount":"5.00","payment_details":{"credit_card_bin":"522222"}}]}`;
+    const later = new Date(Date.now() + 60_000);
+    await db.webhookDelivery.create({ data: { shop, webhookId: "refund-1", topic: "refunds/create", payload: refund, nextAttemptAt: later, attempts: 1 } });
+    await db.webhookDelivery.create({ data: { shop, webhookId: "cancel-1", topic: "orders/cancelled", payload: cancelled, nextAttemptAt: null, deadAt: new Date(), attempts: 8 } });
+    await db.webhookDelivery.create({ data: { shop, webhookId: "refund-9", topic: "refunds/create", payload: unlisted, nextAttemptAt: later, attempts: 1 } });
+    const raw = `{"shop_id":1,"shop_domain":"${shop}","customer":{"id":8201,"email":"ola.refundsen@example.com","phone":null},"orders_to_redact":[820982911946154508,92002]}`;
+
+    await handleCustomersRedact(db, { shop, payload: JSON.parse(raw), rawPayload: raw });
+
+    expect(await findText(db, ["411119", "7731", "O. Refundsen", "Ola + Sam", "ola.paypal@example.net", "engraved ring", "ola.old@example.net", "+4790000001", "Fjord Gate", "Happy birthday"])).toEqual([]);
+    const payload = async (webhookId: string) => (await db.webhookDelivery.findFirstOrThrow({ where: { shop, webhookId } })).payload!;
+    const keptRefund = await payload("refund-1");
+    // Still the refund of that order, its id exact, its amounts there to take points back.
+    expect(keptRefund).toContain('"order_id":820982911946154508');
+    expect(JSON.parse(keptRefund)).toMatchObject({ note: null, refund_line_items: [{ quantity: 1, line_item: { id: 77, price: "40.00", properties: null } }], transactions: [{ kind: "refund", amount: "40.00", payment_details: null, receipt: null }] });
+    expect(JSON.parse(await payload("cancel-1"))).toMatchObject({ id: 92002, name: "#1092", cancelled_at: "2026-11-01T10:00:00Z", email: null, phone: null, shipping_address: null, payment_details: null, line_items: [{ id: 78, price: "10.00", properties: null }] });
+    expect(await payload("refund-9")).toBe(unlisted);
+  });
+
+  it("GIVEN a waiting refunds/create of an order the app credited to the customer WHEN Shopify's orders_to_redact is empty THEN the refund still loses the card details: the app knows the order is theirs", async () => {
+    const { createCustomer } = await import("../../../test/support/factories");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const shop = "redact-known-orders.myshopify.com";
+    const customer = await createCustomer(db, shop, { firstName: "Pia", lastName: "Known", email: "pia.known@example.com", shopifyCustomerId: "gid://shopify/Customer/8301" });
+    await db.pointsTransaction.create({ data: { shop, customerId: customer.id, delta: 40, balanceAfter: 40, reason: "EARNED", orderGid: "gid://shopify/Order/93001", orderName: "#1093", sourceKey: "earned:93001" } });
+    const refund = '{"id":930101,"order_id":93001,"transactions":[{"id":6,"kind":"refund","amount":"40.00","payment_details":{"credit_card_bin":"411120","credit_card_number":"•••• 8842"}}]}';
+    await db.webhookDelivery.create({ data: { shop, webhookId: "refund-known", topic: "refunds/create", payload: refund, nextAttemptAt: new Date(Date.now() + 60_000), attempts: 1 } });
+
+    await handleCustomersRedact(db, { shop, payload: { shop_id: 1, shop_domain: shop, customer: { id: 8301, email: "pia.known@example.com" }, orders_to_redact: [] } });
+
+    expect(await findText(db, ["411120", "8842"])).toEqual([]);
+  });
+});
+
+describe("customers/redact and the names of the subject's orders", () => {
+  it("GIVEN an order of the subject that earned points and used their reward (ledger row, Used reward, history) WHEN they are redacted THEN the order's name is gone from every column, as from the reward's usedOrderName; its id and the amounts stay", async () => {
+    const { createCustomer, createReward } = await import("../../../test/support/factories");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const shop = "redact-order-names.myshopify.com";
+    await db.programSettings.create({ data: { shop, enabled: true } });
+    const who = { id: 8401, first_name: "Nils", last_name: "Ordername", email: "nils.ordername@example.com" };
+    const customer = await createCustomer(db, shop, { firstName: who.first_name, lastName: who.last_name, email: who.email, shopifyCustomerId: `gid://shopify/Customer/${who.id}` });
+    const reward = await createReward(db, customer);
+    // Another customer's code on the same order: their reward is Used on the subject's order.
+    const friend = await createCustomer(db, shop, { firstName: "Fred", lastName: "Friendly", email: "fred.friendly@example.com", shopifyCustomerId: "gid://shopify/Customer/8402" });
+    const friends = await createReward(db, friend);
+    const codes = [reward, friends].map((r) => ({ code: r.code, amount: "10.00", type: "fixed_amount" }));
+    const body = { ...orderBody(94001, who), name: "#NO-4711", discount_codes: codes };
+    await record(shop, "orders/create", "named-order", body, new Date(Date.now() - 1_000));
+    expect(await apply("order-names", 1)).toMatchObject({ applied: 1 });
+    const where = async () => (await findText(db, ["#NO-4711"])).map((h) => `${h.table}.${h.column}`).sort();
+    expect(await where()).toEqual(["PointsTransaction.orderName", "Reward.usedOrderName", "Reward.usedOrderName", "RewardEvent.reason", "RewardEvent.reason"]);
+
+    await handleCustomersRedact(db, { shop, payload: { shop_id: 1, shop_domain: shop, customer: { id: who.id, email: who.email }, orders_to_redact: [94001] } });
+
+    expect(await findText(db, ["#NO-4711"])).toEqual([]);
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: "gid://shopify/Order/94001", usedOrderName: null });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: friends.id } })).toMatchObject({ status: "USED", usedOrderGid: "gid://shopify/Order/94001", usedOrderName: null, code: friends.code });
+    expect(await db.pointsTransaction.findMany({ where: { shop }, select: { reason: true, delta: true, orderGid: true, orderName: true } })).toEqual([{ reason: "EARNED", delta: 40, orderGid: "gid://shopify/Order/94001", orderName: null }]);
+  });
+});
