@@ -138,6 +138,25 @@ describe("customers/redact and a body in the inbox as Shopify spells it", () => 
   });
 });
 
+describe("customers/redact and an email with \"&\" in a body as Shopify spells it", () => {
+  it("GIVEN a dead-lettered order body whose email and name Shopify wrote with \\u0026 and \\u003c WHEN the customer is redacted THEN the body loses them", async () => {
+    const { default: db } = await import("~/db.server");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const shop = "redact-ampersand.myshopify.com";
+    // Shopify's bodies write "&", "<", ">" as \u0026, \u003c, \u003e and "/" as \/ (emulator/src/order-payload.ts).
+    const raw =
+      '{"id":9901,"admin_graphql_api_id":"gid:\\/\\/shopify\\/Order\\/9901","email":"ben\\u0026jerry@example.com","customer":null,' +
+      '"billing_address":{"name":"Ben \\u003cJerry\\u003e","phone":"+16135550142"},"total_price":"20.00"}';
+    expect(JSON.parse(raw).email).toBe("ben&jerry@example.com");
+    await db.webhookDelivery.create({ data: { shop, webhookId: "amp-1", topic: "orders/cancelled", payload: raw, deadAt: new Date(), attempts: 1, lastError: "dead" } });
+
+    await handleCustomersRedact(db, { shop, payload: { shop_domain: shop, customer: { id: 9902, email: "ben&jerry@example.com" }, orders_to_redact: [] } });
+
+    const kept = JSON.parse((await db.webhookDelivery.findFirstOrThrow({ where: { shop, webhookId: "amp-1" } })).payload!);
+    expect(kept).toMatchObject({ email: null, billing_address: null, total_price: "20.00" });
+  });
+});
+
 describe("a privacy webhook naming another shop with a control character in its domain", () => {
   it("GIVEN a signed customers/redact whose shop_domain holds a NUL (\\u0000 in the JSON) WHEN the inbox applies it THEN it is dead-lettered with the reason, not left claimed and retried forever (PostgreSQL can't store a NUL)", async () => {
     const { default: db } = await import("~/db.server");

@@ -408,12 +408,29 @@ function likePattern(needle: string): string {
 
 /**
  * How a needle can be written in a column. A webhook body is kept as Shopify's bytes, and Shopify's
- * JSON escapes "/" in strings (`"gid:\/\/shopify\/Customer\/123"`, valid JSON: RFC 8259 §7), so a
- * gid is also searched for as escaped there; scrubJson reads the JSON, where the escape is gone.
+ * JSON escapes "/", "&", "<" and ">" in strings (`"gid:\/\/shopify\/Customer\/123"`, valid JSON:
+ * RFC 8259 §7), so a needle is also searched for as escaped there; scrubJson reads the JSON, where
+ * the escape is gone.
  */
 function spellings(table: FreeTextTable, column: string, needle: string): string[] {
-  const escaped = needle.replaceAll("/", "\\/");
-  return table === "WebhookDelivery" && column === "payload" && escaped !== needle ? [needle, escaped] : [needle];
+  if (table !== "WebhookDelivery" || column !== "payload") return [needle];
+  const escaped = shopifyJsonSpelling(needle);
+  return escaped !== needle ? [needle, escaped] : [needle];
+}
+
+/**
+ * The needle as it appears inside a JSON string of a Shopify webhook body: JSON's own escapes, plus
+ * "/" as `\/` and "&", "<", ">" as `\u0026`, `\u003c`, `\u003e` (Shopify's encoder; the emulator
+ * writes bodies the same way, emulator/src/order-payload.ts), so an email such as `ben&jerry@…` is
+ * found where the body spells it `ben\u0026jerry@…`.
+ */
+function shopifyJsonSpelling(needle: string): string {
+  return JSON.stringify(needle)
+    .slice(1, -1)
+    .replaceAll("/", "\\/")
+    .replaceAll("&", "\\u0026")
+    .replaceAll("<", "\\u003c")
+    .replaceAll(">", "\\u003e");
 }
 
 async function scrubFreeTextMatching(tx: Tx, shop: string, postgres: boolean, searched: readonly string[], needles: readonly string[], subject: RedactionSubject) {
