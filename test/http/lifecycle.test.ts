@@ -205,6 +205,28 @@ describe("a revoked or stale access token is detected", () => {
     expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
   });
 
+  it("the body of an earlier, applied uninstall sent again after a reinstall (new webhook id, fresh Triggered-At) deletes nothing: Shopify still accepts the app's token", async () => {
+    const domain = "replayed-uninstall.myshopify.com";
+    await installedShopWithPendingReward(domain);
+    const genuine = await emulator.uninstall(domain);
+    await applyWebhooks();
+    expect(await offlineSession(domain)).toBeNull();
+    emulator.reinstall(domain);
+    expect((await openAdmin(domain)).status).toBe(200);
+    const fresh = await offlineSession(domain);
+    expect(emulator.acceptsToken(domain, fresh?.accessToken ?? "")).toBe(true);
+
+    // The captured body under its own topic: the HMAC covers the body only, so it is valid again.
+    const replay = await emulator.sendWebhook("app/uninstalled", domain, genuine.signed.body);
+    await applyWebhooks();
+    expect(replay.results[0].finalStatus).toBe(200);
+
+    expect((await offlineSession(domain))?.accessToken).toBe(fresh!.accessToken);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeNull();
+    // The worker still reaches the shop.
+    expect(emulator.acceptsToken(domain, (await offlineSession(domain))!.accessToken)).toBe(true);
+  });
+
   it("an app/uninstalled triggered after the token was stored still deletes it and stops the shop", async () => {
     const domain = "really-gone.myshopify.com";
     await installedShopWithPendingReward(domain);

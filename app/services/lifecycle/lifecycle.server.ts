@@ -46,7 +46,24 @@ export type UninstallOutcome = "uninstalled" | "stale";
  * webhook) belongs to the previous installation: it deletes only sessions stored before the event and
  * leaves the shop installed. Idempotent: duplicates change nothing more.
  */
-export async function handleAppUninstalled(db: Db, ctx: LifecycleContext, deps: { now: () => Date; logger?: Logger }): Promise<UninstallOutcome> {
+export async function handleAppUninstalled(
+  db: Db,
+  ctx: LifecycleContext,
+  deps: {
+    now: () => Date;
+    logger?: Logger;
+    /**
+     * Whether Shopify still accepts the stored offline token (true only on a successful Admin API
+     * call). The body's signature covers neither its topic nor its time, and X-Shopify-Triggered-At
+     * is unsigned: an app/uninstalled body captured at an earlier uninstall, sent again after a
+     * reinstall without that header, would delete the working session. Shopify revokes the token at
+     * uninstall (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens), so
+     * a token that still works means the app is installed. Anything else (401, no answer) lets the
+     * uninstall proceed, as before.
+     */
+    tokenStillWorks?: (shop: string) => Promise<boolean>;
+  },
+): Promise<UninstallOutcome> {
   const { shop, triggeredAt } = ctx;
   if (triggeredAt) {
     const newer = await db.session.count({ where: { shop, storedAt: { gt: triggeredAt }, accessToken: { not: "" } } });
@@ -55,6 +72,10 @@ export async function handleAppUninstalled(db: Db, ctx: LifecycleContext, deps: 
       deps.logger?.info({ shop, triggeredAt, webhookId: ctx.webhookId }, "late app/uninstalled ignored: the app was installed again after it");
       return "stale";
     }
+  }
+  if (deps.tokenStillWorks && (await deps.tokenStillWorks(shop))) {
+    deps.logger?.info({ shop, triggeredAt, webhookId: ctx.webhookId }, "app/uninstalled ignored: Shopify still accepts the app's token, so the app is installed");
+    return "stale";
   }
   await db.session.deleteMany({ where: { shop } });
   await db.shop.updateMany({ where: { domain: shop, uninstalledAt: null }, data: { uninstalledAt: triggeredAt ?? deps.now() } });

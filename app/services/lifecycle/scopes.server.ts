@@ -37,6 +37,21 @@ export async function refreshGrantedScopes(deps: Pick<RewardDeps, "db" | "adminF
   return { ok: true, granted: await storeGrantedScopes(deps.db, shop, info.data.grantedScopes) };
 }
 
+/**
+ * Whether one Admin API call with the shop's stored offline token succeeds (app/uninstalled's
+ * `tokenStillWorks`, app/services/lifecycle/lifecycle.server.ts). No session, or any failure, is
+ * "no": only a token Shopify accepts keeps an uninstall from being applied.
+ */
+export async function offlineTokenAccepted(deps: Pick<RewardDeps, "db" | "adminFor" | "logger">, shop: string): Promise<boolean> {
+  if ((await grantedScopesOf(deps.db, shop)) === null) return false;
+  try {
+    return (await getShopInfo(await deps.adminFor(shop))).ok;
+  } catch (error) {
+    deps.logger.info({ shop, error: error instanceof Error ? error.message : String(error) }, "the stored offline token could not be tried");
+    return false;
+  }
+}
+
 /** A write_ scope implies its read_ scope (https://shopify.dev/docs/api/usage/access-scopes). */
 export function scopeGranted(granted: readonly string[], scope: string): boolean {
   return granted.includes(scope) || (scope.startsWith("read_") && granted.includes(`write_${scope.slice("read_".length)}`));

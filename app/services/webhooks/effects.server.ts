@@ -9,7 +9,7 @@ import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
-import { grantedScopesOf, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
+import { grantedScopesOf, offlineTokenAccepted, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { parseJsonKeepingBigIds, refundFacts } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
@@ -91,7 +91,10 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
   "discounts/delete": { body: discountDeleteBody, effects: [async (db, d) => void (await handleDiscountDeleted(db, d.shop, d.payload, new Date()))] },
   // The shop's sessions go and its work stops — unless the delivery is older than a reinstall
   // (app/services/lifecycle/lifecycle.server.ts compares X-Shopify-Triggered-At with the session).
-  "app/uninstalled": { body: uninstalledShopBody, effects: [async (db, d) => void (await handleAppUninstalled(db, d, { now: () => new Date(), logger }))] },
+  "app/uninstalled": {
+    body: uninstalledShopBody,
+    effects: [async (db, d) => void (await handleAppUninstalled(db, d, { now: () => new Date(), logger, tokenStillWorks: async (shop) => offlineTokenAccepted(await effectDeps(db), shop) }))],
+  },
   "app/scopes_update": { body: scopesUpdateBody, effects: [appScopesUpdated] },
   "customers/data_request": { body: dataRequestBody, effects: [async (db, d) => void (await handleCustomersDataRequest(db, d))] },
   "customers/redact": { body: customerRedactBody, effects: [async (db, d) => void (await handleCustomersRedact(db, d))] },
