@@ -38,6 +38,7 @@ describe("loadProgramInfo", () => {
     await make({ name: "negative", value: "-5" });
     await make({ name: "no product", kind: "FREE_PRODUCT", value: "0" });
     await make({ name: "bad minimum", minimumSubtotal: "fifty" });
+    await make({ name: "over the amount limit", value: "2000000" });
 
     const info = await loadProgramInfo(db, shop);
 
