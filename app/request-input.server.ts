@@ -93,7 +93,8 @@ function jsonHasControlCharacters(value: unknown, depth = 0): boolean {
  * or a scalar), and free of control characters.
  */
 export async function readJsonObject(request: Request, maxBytes: number): Promise<InputRead<{ body: Record<string, unknown> }>> {
-  if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) return refuse(415, "unsupported_media_type");
+  // The media type itself, not a prefix: `\b` let application/json-patch+json, /jsonp or /json5 through.
+  if (!/^application\/json\s*(?:;|$)/i.test(request.headers.get("content-type") ?? "")) return refuse(415, "unsupported_media_type");
   const read = await readBodyBytes(request, maxBytes);
   if (!read.ok) return refuse(413, "too_large");
   let body: unknown;

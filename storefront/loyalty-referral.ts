@@ -38,8 +38,9 @@ function referral(content: HTMLElement) {
   }
   if (m && content.dataset.signedIn === "true")
     void send(`${base}/referral-claim`, { code: m[1], visitor: m[2] }).then((r) => {
-      // 401 (the page was cached as signed in), 5xx or offline: try again on the next page.
-      if (r && r.status != 401 && r.status < 500) document.cookie = "lr_ref=;path=/;max-age=0";
+      // 401 (the page was cached as signed in), 429 (the customer's rate limit: nothing was
+      // decided), 5xx or offline: try again on the next page.
+      if (r && r.status != 401 && r.status != 429 && r.status < 500) document.cookie = "lr_ref=;path=/;max-age=0";
     });
 }
 

@@ -59,6 +59,9 @@ const REDEMPTION_MESSAGES: Record<RedemptionReason, string> = {
   abandoned: `We couldn't finish creating your reward. Please try again — ${NOT_SPENT}.`,
 };
 
+/** A repeated redemption request whose reward the shop has canceled since (its code no longer works). */
+export const REWARD_CANCELED_MESSAGE = "This reward was canceled by the shop, so its code no longer works. Please reload the page to see your points and rewards.";
+
 /** One plain sentence for a redemption that ended for a reason of our own. */
 export function redemptionMessage(reason: RedemptionReason): string {
   return REDEMPTION_MESSAGES[reason];

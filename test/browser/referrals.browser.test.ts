@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "@loyalty/shopify-emulator/node-http";
 import { serveStorefrontHost, type StorefrontHost } from "@loyalty/shopify-emulator/storefront-host";
 import db from "~/db.server";
-import { startApp } from "../support/app";
+import { BROWSER_UA, startApp } from "../support/app";
 import { TEST_APP } from "../support/constants";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { ROOT } from "../setup/databases";
@@ -100,6 +100,31 @@ describe("referrals in the storefront widget (Chromium)", () => {
     expect(referral.friendCustomerId).toBe(friendRow.id);
     expect(await db.reward.findUniqueOrThrow({ where: { id: referral.friendRewardId! } })).toMatchObject({ source: "REFERRAL", status: "PENDING", customerId: friendRow.id });
     await expect.poll(async () => (await refCookie()) ?? null).toBeNull();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("GIVEN a remembered referral WHEN the visitor signs in while their storefront rate limit is used up THEN the claim's 429 decides nothing: the cookie is kept for the next page (was forgotten, and the referral lost)", async () => {
+    storefront.host.setCustomer(null);
+    await browser.context.clearCookies();
+    await page.goto(`${storefront.url}/?ref=${code}`);
+    await expect.poll(async () => (await refCookie())?.value ?? "").toMatch(new RegExp(`^${code}\\.`));
+    const friend = emulator.addCustomer(SHOP, { firstName: "Hal", lastName: "Abelson", email: "hal@example.com" });
+    // The friend's per-customer limit (PROXY_RATE_LIMIT_PER_MINUTE) used up by requests of their own.
+    let limited = false;
+    for (let i = 0; i < 100 && !limited; i++) {
+      const res = await fetch(emulator.appProxyUrl(SHOP, "/program", friend.legacyId), { headers: { "User-Agent": BROWSER_UA } });
+      limited = res.status === 429;
+    }
+    expect(limited).toBe(true);
+    storefront.host.setCustomer(friend.legacyId);
+    const claim = page.waitForResponse((r) => r.url().includes("/apps/loyalty/referral-claim"));
+    await page.goto(`${storefront.url}/account`);
+    expect((await claim).status()).toBe(429);
+    // The widget's .then runs after the response; give it a moment, then the cookie must still be there.
+    await page.waitForTimeout(300);
+    expect((await refCookie())?.value).toMatch(new RegExp(`^${code}\\.`));
+    const friendRow = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: friend.id } } });
+    expect(friendRow ? await db.referral.count({ where: { shop: SHOP, friendCustomerId: friendRow.id } }) : 0).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });

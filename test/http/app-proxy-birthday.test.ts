@@ -47,6 +47,15 @@ describe("storefront birthday", () => {
     expect(row?.birthday ?? null).toBeNull();
   });
 
+  it("GIVEN a full date later this year (three days from now) THEN 400 invalid_request and nothing stored: a date still to come is no one's birth date (was saved)", async () => {
+    const shopper = emulator.addCustomer(SHOP, { firstName: "Soon", lastName: "Born", email: "soon@example.com" });
+    const res = await post("/birthday", shopper.legacyId, JSON.stringify({ birthday: new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10) }));
+    expect(res.status).toBe(400);
+    expect(res.body.error).toEqual({ code: "invalid_request", message: expect.stringMatching(/real date/i) });
+    const row = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: shopper.id } } });
+    expect(row?.birthday ?? null).toBeNull();
+  });
+
   it("is set once: the same date again is accepted, another date is refused and nothing changes", async () => {
     // GIVEN a customer who already told the shop their birthday
     const shopper = emulator.addCustomer(SHOP, { firstName: "Grace", lastName: "Hopper", email: "grace@example.com" });

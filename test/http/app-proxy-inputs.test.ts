@@ -84,6 +84,27 @@ describe("request bodies are bounded on the bytes actually read", () => {
   });
 });
 
+describe("only JSON is read as JSON", () => {
+  it.each(POST_ENDPOINTS)(
+    "GIVEN a POST %s with a valid JSON body labelled application/json-patch+json, application/jsonp or application/json5 THEN 415 unsupported_media_type, nothing written (was read as JSON: the check matched any type starting with application/json)",
+    async (path) => {
+      // A shopper of their own for each endpoint: these requests stay within the per-customer rate limit.
+      const shopper = emulator.addCustomer(SHOP, { firstName: "Cy", lastName: "Tester", email: `cy${path.slice(1)}@example.com` }).legacyId;
+      const before = await snapshot();
+      const body = JSON.stringify({ templateId, idempotencyKey: "content-type-probe-0001", birthday: "03-04", code: "ABCD2345", visitor: "v".repeat(20) });
+      for (const type of ["application/json-patch+json", "application/jsonp", "application/json5"]) {
+        const answer = await send(emulator.appProxyUrl(SHOP, path, shopper), { method: "POST", body, headers: { "Content-Type": type } });
+        expect(answer.status, type).toBe(415);
+        expect(answer.body.error?.code).toBe("unsupported_media_type");
+      }
+      // Parameters of application/json itself are fine.
+      const ok = await send(emulator.appProxyUrl(SHOP, path, shopper), { method: "POST", body: "[]", headers: { "Content-Type": "Application/JSON ; charset=utf-8" } });
+      expect(ok.status).toBe(400);
+      expect(await snapshot()).toEqual(before);
+    },
+  );
+});
+
 describe("text that can't be stored is refused", () => {
   it("GIVEN a redeem body whose templateId holds a NUL character THEN 400 invalid_request (PostgreSQL can't even compare it: it was a 500), nothing spent", async () => {
     const before = await snapshot();

@@ -418,4 +418,19 @@ describe("POST /apps/loyalty/redeem", () => {
     expect(body.error.code).toBe("idempotency_key_reused");
     expect(await snapshot()).toEqual(before);
   });
+
+  it("GIVEN a redemption whose reward the merchant canceled since WHEN the same request is sent again THEN 409 reward_canceled with a clear message, never the Canceled reward (was a 500 and an error line)", async () => {
+    const key = newKey();
+    const first = await postJson(proxied("/redeem", ada), { templateId: freeShipping, idempotencyKey: key });
+    expect(first.status).toBe(200);
+    await db.reward.update({ where: { id: first.body.reward.id }, data: { status: "CANCELED", canceledAt: new Date() } });
+    const before = await snapshot();
+
+    const { status, body } = await postJson(proxied("/redeem", ada), { templateId: freeShipping, idempotencyKey: key });
+
+    expect(status).toBe(409);
+    expect(body).toEqual({ error: { code: "reward_canceled", message: expect.stringMatching(/canceled by the shop/i) } });
+    expect(JSON.stringify(body)).not.toContain(first.body.reward.code);
+    expect(await snapshot()).toEqual(before);
+  });
 });

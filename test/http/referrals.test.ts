@@ -201,6 +201,15 @@ describe("sign-up (claim)", () => {
     expect(await claim(person("Nobody"), "ZZZZZZZZ", visitorToken())).toMatchObject({ status: 404, body: { error: { code: "referral_not_found" } } });
     expect((await call("POST", "/referral-claim", null, { code: "ZZZZZZZZ" })).status).toBe(401);
   });
+
+  it("GIVEN a claim for an unknown code THEN it is refused without asking Shopify about the customer (was one Admin API call of up to 10 s per claim, before the code was even looked up); a real claim still asks", async () => {
+    const lookups = () => emulator.inspect.countCalls("customer");
+    const before = lookups();
+    expect((await claim(person("Guesser"), "ZZZZZZZY", visitorToken())).status).toBe(404);
+    expect(lookups()).toBe(before);
+    await signedUpFriend();
+    expect(lookups()).toBeGreaterThan(before);
+  });
 });
 
 describe("the qualifying order (orders/create)", () => {

@@ -104,6 +104,9 @@ export function parseBirthday(value: unknown, now: Date = new Date()): string | 
   const year = m[1] === undefined ? 2000 : Number(m[1]);
   if (year < 1900 || (m[1] !== undefined && year > now.getUTCFullYear())) return null;
   if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
+  // A full date still to come is no one's birth date either (this year's 12-25 on 1 December). One
+  // day of slack: east of UTC (up to UTC+14) the customer's today is already UTC's tomorrow.
+  if (m[1] !== undefined && Date.UTC(year, month - 1, day) > Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)) return null;
   return `${m[2]}-${m[3]}`;
 }
 

@@ -39,6 +39,12 @@ describe("ledger rules", () => {
     expect(parseBirthday("2027-05-01", now)).toBeNull();
     expect(parseBirthday("2099-05-01", now)).toBeNull();
     expect(parseBirthday("2026-05-01", now)).toBe("05-01");
+    // Nor a date later this year: only up to the customer's today (UTC's tomorrow, east of UTC).
+    expect(parseBirthday("2026-12-25", now)).toBeNull();
+    expect(parseBirthday("2026-12-03", now)).toBeNull();
+    expect(parseBirthday("2026-12-02", now)).toBe("12-02");
+    expect(parseBirthday("2026-12-01", now)).toBe("12-01");
+    expect(parseBirthday("12-25", now)).toBe("12-25");
     expect(parseBirthday("02-30")).toBeNull();
     expect(parseBirthday("13-01")).toBeNull();
     expect(parseBirthday(42)).toBeNull();

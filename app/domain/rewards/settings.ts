@@ -2,7 +2,7 @@
 // created (Reward.settings), and their rules per kind. Pure: the database mapping is in
 // app/services/rewards/repository.server.ts.
 import { kindTraits, type RewardKind } from "./kinds";
-import { canLimitToItems, parseAppliesTo, type AppliesTo } from "./options";
+import { canLimitToItems, checkRewardValue, parseAppliesTo, type AppliesTo } from "./options";
 
 export interface RewardSettings {
   templateName: string;
@@ -19,6 +19,16 @@ export interface RewardSettings {
   variantId: string | null;
   /** Amount-off / percentage-off codes: the products or collections the code applies to (ALL: the whole order). */
   appliesTo: { kind: AppliesTo; ids: string[] };
+}
+
+/**
+ * Whether an amount is beyond its kind's limits, by the rule of the admin's forms
+ * (options.ts `checkRewardValue`): above MAX_REWARD_AMOUNT, or store credit at Shopify's
+ * per-account limit. Such a reward is never issued, whoever saved its template.
+ */
+export function amountOverLimit(kind: RewardKind, value: string): boolean {
+  const checked = checkRewardValue("amount", value, kind);
+  return !checked.ok && (checked.error === "too_large" || checked.error === "store_credit_over_limit");
 }
 
 /** The template fields the rules read (a RewardTemplate row has them all). */
@@ -52,6 +62,7 @@ export function checkTemplateSettings(kind: RewardKind, template: TemplateSettin
   if (traits.value !== "none") {
     if (!DECIMAL.test(value) || Number(value) <= 0) return { ok: false, error: `reward value must be a positive number, got "${template.value}"` };
     if (traits.value === "percentage" && Number(value) > 100) return { ok: false, error: "a percentage reward can be at most 100 %" };
+    if (traits.value === "amount" && amountOverLimit(kind, value)) return { ok: false, error: `a ${kind} reward is worth less than its limit, got "${value}"` };
   }
   const minimumSubtotal = template.minimumSubtotal?.trim() || null;
   if (minimumSubtotal !== null && !DECIMAL.test(minimumSubtotal)) return { ok: false, error: "minimum subtotal must be a number" };

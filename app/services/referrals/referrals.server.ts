@@ -133,7 +133,12 @@ export interface ClaimInput {
   code: string;
   visitor: string | null;
   friendGid: string;
-  facts: FriendFacts | null;
+  /**
+   * Shopify's facts about the friend, or how to get them (the storefront passes an Admin API
+   * lookup): asked only once the program is on and the code exists, so a claim that is refused
+   * anyway costs no call to Shopify.
+   */
+  facts: FriendFacts | null | (() => Promise<FriendFacts | null>);
   /**
    * Shopify's facts about any customer (the storefront claim passes an Admin API lookup), for the
    * referrer's email when the app's row has none (a member's row made by the link request has no email).
@@ -157,11 +162,12 @@ export async function claimReferral(deps: RewardDeps, input: ClaimInput): Promis
   if (!settings.enabled) return { ok: false, code: "referrals_off" };
   const code = await db.referralCode.findUnique({ where: { shop_code: { shop: input.shop, code: input.code } } });
   if (!code) return { ok: false, code: "unknown_code" };
+  const facts = typeof input.facts === "function" ? await input.facts() : input.facts;
   const friend = await ensureCustomer(db, {
     shop: input.shop,
     customerGid: input.friendGid,
-    displayName: input.facts?.displayName ?? null,
-    email: input.facts?.email ?? null,
+    displayName: facts?.displayName ?? null,
+    email: facts?.email ?? null,
     now: input.now,
   });
   const theirs = () => db.referral.findUnique({ where: { shop_friendCustomerId: { shop: input.shop, friendCustomerId: friend.id } } });
@@ -191,8 +197,8 @@ export async function claimReferral(deps: RewardDeps, input: ClaimInput): Promis
   // Whoever finds the friend's referral still CLICKED (this claim, or a twin racing it) decides it:
   // the rules give the same answer, and the compare-and-set lets one write win.
   if (referral.state === "CLICKED") {
-    const reason = await claimFraudReason(db, { shop: input.shop, referral, friendId: friend.id, facts: input.facts, lookup: input.lookup });
-    await recordAddressKey(db, input.shop, friend.id, input.facts?.addressKey ?? null);
+    const reason = await claimFraudReason(db, { shop: input.shop, referral, friendId: friend.id, facts, lookup: input.lookup });
+    await recordAddressKey(db, input.shop, friend.id, facts?.addressKey ?? null);
     if (reason) return { ok: true, referral: await rejectReferral(db, referral, ["CLICKED"], reason, input.now), created };
     await db.referral.updateMany({ where: { id: referral.id, state: "CLICKED" }, data: { state: "SIGNED_UP", signedUpAt: input.now } });
     referral = await db.referral.findUniqueOrThrow({ where: { id: referral.id } });

@@ -117,6 +117,23 @@ describe("redeemPoints: nothing is saved when it can't be done", () => {
     expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).redemptionLockKey).toBeNull();
   });
 
+  it.each([
+    ["an amount off above MAX_REWARD_AMOUNT", { kind: "FIXED_AMOUNT", value: "2000000" }],
+    ["store credit at Shopify's per-account limit (15,000)", { kind: "STORE_CREDIT", value: "15000" }],
+    ["a variable amount off whose chosen points buy more than MAX_REWARD_AMOUNT", { kind: "FIXED_AMOUNT", value: "600000", pointsMin: 100, pointsMax: 1000, pointsStep: 100, choose: 200 }],
+  ])("GIVEN an option worth %s (saved before the limit, or by another writer) THEN reward_unavailable before calling Shopify, nothing spent (was created in Shopify and the points spent)", async (_label, option) => {
+    const { choose, pointsMin, pointsMax, pointsStep, ...fields } = option as { kind: string; value: string; choose?: number; pointsMin?: number; pointsMax?: number; pointsStep?: number };
+    const customer = await customerWith(1000);
+    const created = await createTemplate(db, SHOP, { pointsCost: 100, ...fields });
+    const template = pointsMin ? await db.rewardTemplate.update({ where: { id: created.id }, data: { pointsMin, pointsMax, pointsStep } }) : created;
+    const calls = emulator.inspect.countCalls();
+    const r = await redeemPoints(deps(), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey(), ...(choose ? { points: choose } : {}) });
+    expect(r).toMatchObject({ ok: false, error: { code: "reward_unavailable" } });
+    expect(emulator.inspect.countCalls()).toBe(calls);
+    expect(await db.reward.count({ where: { customerId: customer.id } })).toBe(0);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(1000);
+  });
+
   it("turns Shopify's refusal into a customer message, saves no reward and spends nothing; repeating gives the same answer", async () => {
     const customer = await customerWith(500);
     const template = await createTemplate(db, SHOP, { pointsCost: 100 });

@@ -3,6 +3,7 @@
 import type { Prisma, Reward, RewardTemplate } from "@prisma/client";
 import type { Db } from "~/db.server";
 import {
+  amountOverLimit,
   checkPointsChoice,
   checkTemplateSettings,
   generateCode,
@@ -66,7 +67,10 @@ export function settingsFromTemplate(template: RewardTemplate, points?: number |
   if (variable && points != null && template.pointsCost) {
     const choice = checkPointsChoice(variable, points);
     if (!choice.ok) throw new InvalidTemplateError(`points ${points} not allowed: ${choice.error}`);
-    return { ...checked.settings, value: variableValue({ pointsCost: template.pointsCost, value: checked.settings.value }, points) };
+    const value = variableValue({ pointsCost: template.pointsCost, value: checked.settings.value }, points);
+    // What these points buy is held to the kind's limits like a fixed value (app/domain/rewards/settings.ts).
+    if (amountOverLimit(checked.settings.kind, value)) throw new InvalidTemplateError(`points ${points} buy ${value}, over the ${checked.settings.kind} limit`);
+    return { ...checked.settings, value };
   }
   return checked.settings;
 }

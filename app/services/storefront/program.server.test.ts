@@ -29,6 +29,22 @@ describe("loadProgramInfo", () => {
     });
   });
 
+  it("GIVEN options whose saved settings can't be redeemed (150 % off, a negative amount, a free product without a product) THEN they are not offered: redeeming them is always refused (were listed)", async () => {
+    const shop = "unredeemable.myshopify.com";
+    const make = (data: Record<string, unknown>) =>
+      db.rewardTemplate.create({ data: { shop, purpose: "POINTS_REDEMPTION", kind: "FIXED_AMOUNT", value: "5", name: "x", pointsCost: 100, ...data } as never });
+    await make({ name: "ok" });
+    await make({ name: "150 %", kind: "PERCENTAGE", value: "150" });
+    await make({ name: "negative", value: "-5" });
+    await make({ name: "no product", kind: "FREE_PRODUCT", value: "0" });
+    await make({ name: "bad minimum", minimumSubtotal: "fifty" });
+    await make({ name: "over the amount limit", value: "2000000" });
+
+    const info = await loadProgramInfo(db, shop);
+
+    expect(info.redemptionOptions.map((o) => o.name)).toEqual(["ok"]);
+  });
+
   it("words the program with the merchant's points name and promises earning only while it is on", async () => {
     // GIVEN a shop that never saved its settings: the program is off, default names, nothing promised
     expect(await loadPointsInfo(db, SHOP)).toEqual({ enabled: false, name: { one: "point", other: "points" }, pointsPerCurrencyUnit: null, signupBonus: 0, birthdayBonus: 0 });

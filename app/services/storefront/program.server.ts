@@ -3,7 +3,7 @@
 import type { Db } from "~/db.server";
 import { settingsFromRow } from "~/domain/points";
 import { grantedScopesOf, missingScopesFor } from "~/services/lifecycle/scopes.server";
-import { canLimitToItems, isRewardKind, parseAppliesTo, variableOf, type RewardKind, type VariablePoints } from "~/domain/rewards";
+import { canLimitToItems, checkTemplateSettings, isRewardKind, parseAppliesTo, variableOf, type RewardKind, type VariablePoints } from "~/domain/rewards";
 
 export interface RedemptionOption {
   id: string;
@@ -86,6 +86,10 @@ export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "
         catalogTitles: true,
         productId: true,
         variantId: true,
+        combinesWithOrder: true,
+        combinesWithProduct: true,
+        combinesWithShipping: true,
+        codePrefix: true,
       },
     }),
     grantedScopesOf(db, shop),
@@ -94,8 +98,10 @@ export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "
     currency: shopRow?.currency ?? "USD",
     points,
     redemptionOptions: templates
-      // An option whose restriction can't be read can't be redeemed either (settings.ts): not shown.
-      .filter((t) => isRewardKind(t.kind) && (!canLimitToItems(t.kind) || parseAppliesTo(t.appliesTo, t.appliesToIds) !== null))
+      // An option whose saved settings can't be redeemed (a value beyond its kind's limits such as
+      // 150 % off, a restriction that can't be read, a free product without a product): the redeem
+      // use-case refuses it by the same rule (app/domain/rewards/settings.ts), so it is not shown.
+      .filter((t) => isRewardKind(t.kind) && checkTemplateSettings(t.kind, t).ok)
       // Gift cards and store credit need optional scopes: not offered until the shop has granted them.
       .filter((t) => granted === null || missingScopesFor(t.kind as RewardKind, granted).length === 0)
       .map((t) => {

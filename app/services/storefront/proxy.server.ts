@@ -44,6 +44,8 @@ export type ProxyErrorCode =
   /** The redemption is still open (running, or to be resumed): retry with the SAME idempotency key. */
   | "redemption_pending"
   | "internal_error"
+  /** A repeated redeem request whose reward the merchant has canceled since (redeem.server.ts). */
+  | "reward_canceled"
   /** The customer's birthday is set once (birthday.server.ts). */
   | "birthday_already_set"
   | RedeemErrorCode;

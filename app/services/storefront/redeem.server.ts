@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { Db } from "~/db.server";
 import { err, type Err, type Ok, type Problem } from "~/domain/result";
+import { REWARD_CANCELED_MESSAGE } from "~/copy/storefront";
 import { defaultRewardDeps } from "~/services/rewards/deps.server";
 import { redeemPoints, type RedeemErrorCode, type RedeemResult } from "~/services/rewards/redeem-points.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
@@ -98,6 +99,9 @@ export async function redeemForStorefront(
   const result = await run({ shop, customerGid, templateId, idempotencyKey, ...(points !== undefined ? { points } : {}) }, graphql);
   if (result.ok) {
     const reward = toStorefrontReward({ ...result.reward, usedAt: null });
+    // A repeat of a request whose reward the merchant has canceled since (the only way a completed
+    // redemption's reward leaves Issued/Used): the customer is told so, never shown the Canceled reward.
+    if (!reward && result.replayed) return err({ status: 409, code: "reward_canceled", message: REWARD_CANCELED_MESSAGE });
     if (!reward) throw new Error(`redeemed reward ${result.reward.id} is not visible (${result.reward.status})`);
     return { ok: true, reward, pointsBalance: result.reward.pointsBalance, replayed: result.replayed };
   }
