@@ -53,9 +53,10 @@ const ROW_SELECT = {
   usedOrderGid: true,
   usedOrderName: true,
   customerName: true,
+  customerEmail: true,
   currency: true,
   giftCardBalance: true,
-  customer: { select: { displayName: true } },
+  customer: { select: { displayName: true, email: true } },
 } satisfies Prisma.RewardSelect;
 
 type RowRecord = Prisma.RewardGetPayload<{ select: typeof ROW_SELECT }>;
@@ -73,7 +74,8 @@ function toRow(r: RowRecord): RewardRow {
   return {
     id: r.id,
     customerId: r.customerId,
-    customerName: r.customer.displayName || r.customerName || "Customer",
+    // The one way the admin names a customer (customerLabel): the name, else the email, else "hidden".
+    customerName: customerLabel(r.customer.displayName || r.customerName, r.customer.email ?? r.customerEmail),
     title: r.title,
     ...shownCode(kind, status, r.code),
     kind,
@@ -322,9 +324,9 @@ export async function getRewardDetail(
   rewardId: string,
   options: { customerId?: string } = {}
 ): Promise<RewardDetail | null> {
-  const reward: (Reward & { customer: { displayName: string } }) | null = await db.reward.findFirst({
+  const reward: (Reward & { customer: { displayName: string; email: string | null } }) | null = await db.reward.findFirst({
     where: { id: rewardId, shop, ...(options.customerId ? { customerId: options.customerId } : {}) },
-    include: { customer: { select: { displayName: true } } },
+    include: { customer: { select: { displayName: true, email: true } } },
   });
   if (!reward) return null;
   const [events, shopRow, template, reissued] = await Promise.all([
@@ -361,7 +363,6 @@ export async function getRewardDetail(
 
   return {
     ...row,
-    customerName: customerLabel(reward.customer.displayName || reward.customerName, reward.customerEmail),
     customerAdminUrl: customerAdminUrl(shop, reward.customerGid),
     value: reward.value,
     currency: reward.currency,

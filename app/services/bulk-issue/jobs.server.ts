@@ -14,6 +14,7 @@ import {
   type FinishEstimate,
 } from "~/domain/bulk-issue";
 import type { Problem, Result } from "~/domain/result";
+import { customerLabel } from "~/copy/admin";
 import { customerFilterWhere, equalsTextIgnoringCase, hasLikeWildcard, matchesSearchLiterally, MAX_TIER_LENGTH } from "~/services/admin/customers.server";
 import { purposeAllowed } from "~/services/rewards/issue-async.server";
 
@@ -326,7 +327,7 @@ export async function getBulkJob(db: Db, shop: string, jobId: string, now: Date 
     db.customer.findMany({ where: { shop, id: { in: items.map((i) => i.customerId) } }, select: { id: true, displayName: true, email: true } }),
     db.reward.findMany({ where: { shop, id: { in: items.flatMap((i) => (i.rewardId ? [i.rewardId] : [])) } }, select: { id: true, failureMessage: true } }),
   ]);
-  const nameOf = new Map(customers.map((c) => [c.id, c.displayName || c.email || "Customer"]));
+  const nameOf = new Map(customers.map((c) => [c.id, customerLabel(c.displayName, c.email)]));
   const detailOf = new Map(rewards.map((r) => [r.id, r.failureMessage]));
   return {
     job: toBulkJobView(job, now),
