@@ -61,6 +61,14 @@ const ROW_SELECT = {
 
 type RowRecord = Prisma.RewardGetPayload<{ select: typeof ROW_SELECT }>;
 
+/**
+ * The customer of a reward as the admin names them everywhere (customerLabel, as the customers
+ * list): the customer's name, else the name kept on the reward, else the email, else "hidden".
+ */
+export function rewardCustomerLabel(r: { customerName: string | null; customerEmail: string | null; customer: { displayName: string; email: string | null } }): string {
+  return customerLabel(r.customer.displayName || r.customerName, r.customer.email ?? r.customerEmail);
+}
+
 /** The code as the admin may show it: gift cards masked (Shopify's own admin shows the last four). */
 export function shownCode(kind: RewardKind, status: RewardStatus, code: string): Pick<RewardRow, "code" | "codeMasked" | "copyable"> {
   const masked = kindTraits(kind).shopifyObject === "gift_card";
@@ -74,8 +82,7 @@ function toRow(r: RowRecord): RewardRow {
   return {
     id: r.id,
     customerId: r.customerId,
-    // The one way the admin names a customer (customerLabel): the name, else the email, else "hidden".
-    customerName: customerLabel(r.customer.displayName || r.customerName, r.customer.email ?? r.customerEmail),
+    customerName: rewardCustomerLabel(r),
     title: r.title,
     ...shownCode(kind, status, r.code),
     kind,
