@@ -195,13 +195,22 @@ export default function BulkIssue() {
               ) : null}
               {targetType === "SEARCH" ? (
                 <BlockStack gap="200">
-                  <TextField label="Name or email contains" name="query" value={search} onChange={setSearch} autoComplete="off" helpText="Leave empty to include every customer the filters below allow." />
+                  <TextField
+                    label="Name or email contains"
+                    name="query"
+                    value={search}
+                    onChange={setSearch}
+                    autoComplete="off"
+                    helpText="Leave empty to include every customer the filters below allow."
+                    error={error?.field === "query" ? error.message : undefined}
+                  />
                   <Select
                     label="VIP tier"
                     name="searchTier"
                     options={[{ label: "Any tier", value: "" }, { label: "No tier", value: "none" }, ...tiers.map((t) => ({ label: t, value: t }))]}
                     value={searchTier}
                     onChange={setSearchTier}
+                    error={error?.field === "searchTier" ? error.message : undefined}
                   />
                   <Checkbox label="Only customers with an issued reward" checked={issued} onChange={setIssued} />
                   {issued ? <input type="hidden" name="issued" value="1" /> : null}

@@ -8,7 +8,7 @@ import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
 import { getRewardDetail } from "~/services/admin/rewards.server";
 import { handleRewardAction } from "~/services/admin/reward-actions.server";
-import { adminRequestDeps } from "~/services/admin/deps.server";
+import { adminRequestDeps, staffIdOf } from "~/services/admin/deps.server";
 import { RewardDetailCard } from "~/components/reward-detail-card";
 import { RouteError } from "~/components/route-error";
 import { withSearch } from "~/components/url";
@@ -21,12 +21,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { session, admin } = await authenticate.admin(request);
+  const context = await authenticate.admin(request);
+  const { session, admin } = context;
   const result = await handleRewardAction(
     await adminRequestDeps(admin.graphql),
     { shop: session.shop, customerId: params.id ?? "", rewardId: params.rewardId ?? "" },
     await readAdminForm(request),
-    { staffId: session.onlineAccessInfo?.associated_user?.id?.toString() ?? null }
+    { staffId: staffIdOf(context) }
   );
   return json(result, { status: result.ok ? 200 : result.httpStatus });
 }

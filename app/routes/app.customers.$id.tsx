@@ -15,7 +15,7 @@ import { getCustomerProfile, listIssuableTemplates, listPointsTransactions } fro
 import { InvalidCursorError } from "~/services/admin/keyset.server";
 import { listRewards, parseStatusFilter } from "~/services/admin/rewards.server";
 import { issueManualReward } from "~/services/admin/reward-actions.server";
-import { adminRequestDeps } from "~/services/admin/deps.server";
+import { adminRequestDeps, staffIdOf } from "~/services/admin/deps.server";
 import { adjustPoints } from "~/services/points/adjust.server";
 import { refreshGiftCardBalances } from "~/services/rewards/gift-card-balances.server";
 import { CsvExportButton } from "~/components/csv-export-button";
@@ -70,7 +70,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { session, admin, sessionToken } = await authenticate.admin(request);
+  const context = await authenticate.admin(request);
+  const { session, admin } = context;
   const customer = await getCustomerProfile(db, session.shop, params.id ?? "");
   const form = await readAdminForm(request);
   const intent = form.get("intent") === "adjust-points" ? "adjust-points" : "issue";
@@ -81,7 +82,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const result = await adjustPoints(db, {
       shop: session.shop,
       customerId: customer.id,
-      actorId: typeof sessionToken?.sub === "string" ? sessionToken.sub : null,
+      actorId: staffIdOf(context),
       now: new Date(),
       form: Object.fromEntries(form),
     });

@@ -59,7 +59,9 @@ export async function action({ request }: ActionFunctionArgs) {
   const input: Record<string, string> = {};
   for (const f of FIELDS) {
     const v = form.get(f);
-    if (typeof v === "string") input[f] = v.slice(0, 200);
+    // Whole, as the program settings: the form reader bounds the body (app/request-input.server.ts)
+    // and the settings' rules refuse what isn't a value; a value cut here could turn into a valid one.
+    if (typeof v === "string") input[f] = v;
   }
   const result = await saveReferralSettings(db, session.shop, input);
   if (!result.ok) {

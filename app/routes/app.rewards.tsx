@@ -30,7 +30,7 @@ import { REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, REWARD_STATUS_LABELS, REWARDS
 import { InvalidCursorError } from "~/services/admin/keyset.server";
 import { listRewards, parseRewardFilters } from "~/services/admin/rewards.server";
 import { cancelRewardsInBulk, handleRewardAction } from "~/services/admin/reward-actions.server";
-import { adminRequestDeps } from "~/services/admin/deps.server";
+import { adminRequestDeps, staffIdOf } from "~/services/admin/deps.server";
 import { CsvExportButton } from "~/components/csv-export-button";
 import { EmptyStateMessage } from "~/components/empty-state-message";
 import { formatDateTime } from "~/components/format";
@@ -69,7 +69,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 /** Bulk cancel of the selected rewards; resolve or re-issue one failed reward (from "Failed recently" too). */
 export async function action({ request }: ActionFunctionArgs) {
-  const { session, admin } = await authenticate.admin(request);
+  const context = await authenticate.admin(request);
+  const { session, admin } = context;
   const form = await readAdminForm(request, { repeatable: ["rewardId"] });
   const deps = await adminRequestDeps(admin.graphql);
   if (form.get("intent") === "bulk-cancel") {
@@ -81,7 +82,7 @@ export async function action({ request }: ActionFunctionArgs) {
     deps,
     { shop: session.shop, rewardId: typeof rewardId === "string" ? rewardId : "" },
     form,
-    { staffId: session.onlineAccessInfo?.associated_user?.id?.toString() ?? null }
+    { staffId: staffIdOf(context) }
   );
   return json(result, { status: result.ok ? 200 : result.httpStatus });
 }

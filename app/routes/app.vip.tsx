@@ -36,7 +36,9 @@ function formStrings<K extends string>(form: FormData, fields: readonly K[]): Pa
   const out: Partial<Record<K, string>> = {};
   for (const f of fields) {
     const v = form.get(f);
-    if (typeof v === "string") out[f] = v.slice(0, 1000);
+    // Whole: the form reader bounds the body (app/request-input.server.ts) and the domain's rules
+    // refuse a value too long for its field; a value cut here could turn into a valid one.
+    if (typeof v === "string") out[f] = v;
   }
   return out;
 }

@@ -105,6 +105,22 @@ describe("admin form bodies", () => {
   });
 });
 
+describe("long form fields", () => {
+  // A route used to cut each field before validating it (referrals at 200 characters, VIP at 1,000):
+  // "30", many spaces and "5" was cut to "30" and saved, although the merchant's value is no number.
+  it.each([
+    ["referral settings' waiting days", "/app/referrals", "routes/app.referrals", FORMS.find((f) => f.label === "referral settings")!.form, "pendingDays", "30", 200],
+    ["a VIP tier's threshold", "/app/vip", "routes/app.vip", FORMS.find((f) => f.label === "VIP tier")!.form, "threshold", "100", 1000],
+  ] as const)("GIVEN %s sent as a number, spaces past the route's old cut, then another digit THEN 400 for the field, nothing saved", async (_label, path, route, form, field, number, cut) => {
+    const before = await snapshot();
+    const value = `${number}${" ".repeat(cut - number.length)}5`;
+    const res = await request(path, route, { method: "POST", body: new URLSearchParams({ ...form, [field]: value }) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: Record<string, string> }).errors[field]).toEqual(expect.any(String));
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
 describe("form fields given twice", () => {
   it("GIVEN a points adjustment with points sent twice (5 and 7) THEN 400 naming the field, nothing added (the action read the last value, other actions read the first)", async () => {
     const before = await snapshot();

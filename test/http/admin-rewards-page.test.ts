@@ -147,6 +147,8 @@ describe("codes the merchant sees", () => {
     expect(events).toHaveLength(before + 1);
     expect(events[events.length - 1]).toMatchObject({ type: "NOTE", actor: "MERCHANT" });
     expect(events[events.length - 1].reason).not.toContain(giftCard.code);
+    // Who asked: the staff user of the session token (the emulator's is user 1).
+    expect(events[events.length - 1].reason).toBe(`${CODE_REVEALED_REASON} (staff member 1)`);
   });
 
   it("refuses a reveal of another shop's reward", async () => {
@@ -162,7 +164,7 @@ describe("Failed recently: resolve and re-issue", () => {
     const res = await post("/app/rewards", PAGE, new URLSearchParams({ intent: "resolve", rewardId: failed.id }));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: true, intent: "resolve" });
-    expect(await db.rewardEvent.count({ where: { rewardId: failed.id, reason: { startsWith: FAILURE_RESOLVED_REASON } } })).toBe(1);
+    expect(await db.rewardEvent.count({ where: { rewardId: failed.id, reason: `${FAILURE_RESOLVED_REASON} (staff member 1)` } })).toBe(1);
     expect((await db.reward.findUniqueOrThrow({ where: { id: failed.id } })).status).toBe("FAILED");
     expect((await getHomeStats(db, SHOP)).recentFailures.map((f) => f.id)).not.toContain(failed.id);
     // Again: no second event.

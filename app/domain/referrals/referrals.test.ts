@@ -193,6 +193,14 @@ describe("settings validation", () => {
     expect(r).toEqual(error ? { ok: false, errors: { friendRewardValue: error } } : { ok: true, values: expect.objectContaining({ friendReward: { kind, value } }) });
   });
 
+  it.each([
+    ["just over the limit", "1000000.01"],
+    ["33 digits, more than a decimal the app reads (parseMilli: 32 characters)", `1${"0".repeat(32)}`],
+    ["100 digits", "9".repeat(100)],
+  ])("refuses a minimum order amount %s as out of range (it was saved, and then read as no minimum: every order qualified)", (_label, amount) => {
+    expect(validateReferralSettings({ minimumOrderAmount: amount, pendingDays: "3" })).toEqual({ ok: false, errors: { minimumOrderAmount: "out_of_range" } });
+  });
+
   it("an empty cap is no cap; a program that is off needs no reward yet", () => {
     const r = validateReferralSettings({ enabled: "", minimumOrderAmount: "", monthlyCapPerReferrer: "", pendingDays: "0" });
     expect(r).toMatchObject({ ok: true, values: { enabled: false, referrerReward: null, monthlyCapPerReferrer: null, minimumOrderAmount: "0", pendingDays: 0 } });

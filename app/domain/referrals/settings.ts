@@ -68,7 +68,10 @@ function wholeNumber(text: string, min: number, max: number): number | ReferralS
 function decimal(text: string, maxUnits: number): string | ReferralSettingsErrorCode {
   if (!/^\d+(\.\d+)?$/.test(text)) return "not_a_number";
   if (!/^\d+(\.\d{1,2})?$/.test(text)) return "too_many_decimals";
-  if ((parseMilli(text) ?? 0n) > BigInt(maxUnits) * 1000n) return "out_of_range";
+  // parseMilli reads at most 32 characters: a longer number is no amount the app can hold (read
+  // as "none", the minimum was then no minimum at all), so it is out of range, never zero.
+  const milli = parseMilli(text);
+  if (milli === null || milli > BigInt(maxUnits) * 1000n) return "out_of_range";
   return text;
 }
 

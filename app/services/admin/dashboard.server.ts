@@ -2,7 +2,8 @@
 // what the worker still has to do, and issued vs used per day.
 import type { Db } from "~/db.server";
 import { REWARD_STATUSES, type RewardStatus } from "~/domain/rewards";
-import { merchantExplanation, customerLabel } from "~/copy/admin";
+import { merchantExplanation } from "~/copy/admin";
+import { rewardCustomerLabel } from "./rewards.server";
 import { RESOLVED_DEDUPE_KEY } from "./reward-actions.server";
 import { REISSUED_DEDUPE_KEY } from "~/services/rewards/issue-async.server";
 
@@ -73,7 +74,8 @@ export async function getHomeStats(db: Db, shop: string, now: Date = new Date())
         // When it failed is its history's Failed transition (updatedAt moves with any later write).
         events: { where: { toStatus: "FAILED" }, orderBy: { createdAt: "desc" }, take: 1, select: { createdAt: true } },
         customerName: true,
-        customer: { select: { displayName: true } },
+        customerEmail: true,
+        customer: { select: { displayName: true, email: true } },
       },
     }),
     db.reward.count({ where: { shop, status: "PENDING", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] } }),
@@ -113,7 +115,7 @@ export async function getHomeStats(db: Db, shop: string, now: Date = new Date())
       return {
         id: f.id,
         customerId: f.customerId,
-        customerName: customerLabel(f.customer.displayName || f.customerName),
+        customerName: rewardCustomerLabel(f),
         title: f.title,
         code: f.code,
         failedAt: (f.events[0]?.createdAt ?? f.updatedAt).toISOString(),

@@ -15,6 +15,11 @@ describe("cursors", () => {
     }
   });
 
+  it("round-trips the longest text key it carries, in three-byte characters, with the longest id", () => {
+    const row = { key: "中".repeat(256), id: "x".repeat(64) };
+    expect(decodeCursor(encodeCursor(row))).toEqual(row);
+  });
+
   it.each([
     ["empty", ""],
     ["not base64url", "a+b/c="],

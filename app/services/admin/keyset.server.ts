@@ -22,8 +22,14 @@ export interface Cursor {
   id: string;
 }
 
-/** Text sort keys longer than this are cut in cursors (names are shorter; the id breaks ties). */
-const MAX_TEXT_KEY = 200;
+/**
+ * The longest text sort key a cursor carries whole. It must cover every stored name: a key cut
+ * short sorts before its row, so the next page started at that row again (duplicates, and a
+ * merchant stuck on one page). Names are stored at most 201 characters long — first and last name
+ * cut at 100 each (`customerDisplay`, app/services/points/customers.server.ts) — which a limit of
+ * 200 cut by one.
+ */
+const MAX_TEXT_KEY = 256;
 
 let sealKey: Buffer | undefined;
 const cursorKey = () => (sealKey ??= createHash("sha256").update(`keyset-cursor-text:${env().SHOPIFY_API_SECRET}`).digest());
@@ -61,8 +67,9 @@ export function encodeCursor(row: { key: SortKey; id: string }): string {
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function decodeCursor(value: string): Cursor | null {
-  // A sealed 200-character key (up to 800 UTF-8 bytes) plus an id, base64url twice.
-  if (!/^[A-Za-z0-9_-]{1,1600}$/.test(value)) return null;
+  // A sealed MAX_TEXT_KEY-character key (up to 1,024 UTF-8 bytes, 1,404 base64url characters with
+  // its IV and tag) plus "s", "." and a 64-character id, base64url again: at most 1,960 characters.
+  if (!/^[A-Za-z0-9_-]{1,1960}$/.test(value)) return null;
   const text = Buffer.from(value, "base64url").toString("utf8");
   const dot = text.lastIndexOf(".");
   if (dot <= 0) return null;

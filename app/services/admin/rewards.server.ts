@@ -53,12 +53,21 @@ const ROW_SELECT = {
   usedOrderGid: true,
   usedOrderName: true,
   customerName: true,
+  customerEmail: true,
   currency: true,
   giftCardBalance: true,
-  customer: { select: { displayName: true } },
+  customer: { select: { displayName: true, email: true } },
 } satisfies Prisma.RewardSelect;
 
 type RowRecord = Prisma.RewardGetPayload<{ select: typeof ROW_SELECT }>;
+
+/**
+ * The customer of a reward as the admin names them everywhere (customerLabel, as the customers
+ * list): the customer's name, else the name kept on the reward, else the email, else "hidden".
+ */
+export function rewardCustomerLabel(r: { customerName: string | null; customerEmail: string | null; customer: { displayName: string; email: string | null } }): string {
+  return customerLabel(r.customer.displayName || r.customerName, r.customer.email ?? r.customerEmail);
+}
 
 /** The code as the admin may show it: gift cards masked (Shopify's own admin shows the last four). */
 export function shownCode(kind: RewardKind, status: RewardStatus, code: string): Pick<RewardRow, "code" | "codeMasked" | "copyable"> {
@@ -73,7 +82,7 @@ function toRow(r: RowRecord): RewardRow {
   return {
     id: r.id,
     customerId: r.customerId,
-    customerName: r.customer.displayName || r.customerName || "Customer",
+    customerName: rewardCustomerLabel(r),
     title: r.title,
     ...shownCode(kind, status, r.code),
     kind,
@@ -322,9 +331,9 @@ export async function getRewardDetail(
   rewardId: string,
   options: { customerId?: string } = {}
 ): Promise<RewardDetail | null> {
-  const reward: (Reward & { customer: { displayName: string } }) | null = await db.reward.findFirst({
+  const reward: (Reward & { customer: { displayName: string; email: string | null } }) | null = await db.reward.findFirst({
     where: { id: rewardId, shop, ...(options.customerId ? { customerId: options.customerId } : {}) },
-    include: { customer: { select: { displayName: true } } },
+    include: { customer: { select: { displayName: true, email: true } } },
   });
   if (!reward) return null;
   const [events, shopRow, template, reissued] = await Promise.all([
@@ -361,7 +370,6 @@ export async function getRewardDetail(
 
   return {
     ...row,
-    customerName: customerLabel(reward.customer.displayName || reward.customerName, reward.customerEmail),
     customerAdminUrl: customerAdminUrl(shop, reward.customerGid),
     value: reward.value,
     currency: reward.currency,

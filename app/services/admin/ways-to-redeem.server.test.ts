@@ -54,6 +54,13 @@ describe("saveRedemptionOption", () => {
     expect(await db.rewardTemplate.count()).toBe(before);
   });
 
+  it("GIVEN a points cost of 900, spaces past 4,000 characters and a 5 WHEN saved THEN the field's error and nothing written (it was cut at 4,000 characters and saved as 900)", async () => {
+    const before = await db.rewardTemplate.count();
+    const r = await saveRedemptionOption({ db, graphql: await adminGraphql(SHOP) }, { shop: SHOP, id: null }, form({ name: "Free shipping", kind: "FREE_SHIPPING", pointsCost: `900${" ".repeat(3_997)}5` }));
+    expect(r).toMatchObject({ ok: false, error: { code: "invalid", httpStatus: 400, fieldErrors: { pointsCost: expect.anything() } } });
+    expect(await db.rewardTemplate.count()).toBe(before);
+  });
+
   it("GIVEN another shop's option id WHEN saved or toggled THEN not found, and the option is unchanged", async () => {
     const mine = await saveRedemptionOption({ db, graphql: await adminGraphql(SHOP) }, { shop: SHOP, id: null }, form({ name: "Mine", kind: "FREE_SHIPPING", pointsCost: "100" }));
     if (!mine.ok) throw new Error("setup");

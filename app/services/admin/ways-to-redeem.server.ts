@@ -117,12 +117,16 @@ const FORM_FIELDS = [
   "active",
 ] as const;
 
-/** Reads only the form fields we know, each bounded (a form is not a file upload). */
+/**
+ * Reads only the form fields we know, whole: the form reader bounds the body
+ * (app/request-input.server.ts) and the option's rules (app/domain/rewards/options.ts) refuse a value
+ * too long for its field. A value cut here could turn into another valid one ("900", spaces, "5").
+ */
 export function optionFormInput(form: FormData): OptionFormInput {
   const input: OptionFormInput = {};
   for (const field of FORM_FIELDS) {
     const value = form.get(field);
-    if (typeof value === "string") input[field] = value.slice(0, 4_000);
+    if (typeof value === "string") input[field] = value;
   }
   return input;
 }

@@ -14,7 +14,8 @@ import {
   type FinishEstimate,
 } from "~/domain/bulk-issue";
 import type { Problem, Result } from "~/domain/result";
-import { customerFilterWhere, equalsTextIgnoringCase, hasLikeWildcard, matchesSearchLiterally, MAX_TIER_LENGTH } from "~/services/admin/customers.server";
+import { customerLabel } from "~/copy/admin";
+import { customerFilterWhere, equalsTextIgnoringCase, hasLikeWildcard, matchesSearchLiterally, MAX_SEARCH_LENGTH, MAX_TIER_LENGTH } from "~/services/admin/customers.server";
 import { purposeAllowed } from "~/services/rewards/issue-async.server";
 
 /** At most this many customers in one job (a larger tier or search: split it, e.g. by tier). */
@@ -54,12 +55,15 @@ export interface Unmatched {
   unknown: string[];
 }
 
+/** The form field a refusal is about. */
+export type BulkFormField = "templateId" | "tier" | "emails" | "query" | "searchTier";
+
 export type StartBulkJobResult = Result<
   { job: BulkIssueJob; unmatched: Unmatched; duplicates: number },
-  Problem<StartBulkJobErrorCode> & { field?: "templateId" | "tier" | "emails"; unmatched?: Unmatched; matched?: number }
+  Problem<StartBulkJobErrorCode> & { field?: BulkFormField; unmatched?: Unmatched; matched?: number }
 >;
 
-function fail(code: StartBulkJobErrorCode, message: string, extra: { field?: "templateId" | "tier" | "emails"; unmatched?: Unmatched; matched?: number } = {}): StartBulkJobResult {
+function fail(code: StartBulkJobErrorCode, message: string, extra: { field?: BulkFormField; unmatched?: Unmatched; matched?: number } = {}): StartBulkJobResult {
   return { ok: false, error: { code, message, ...extra } };
 }
 
@@ -109,11 +113,15 @@ async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Prom
       return { customerIds: ids, target: `VIP tier ${tier}`, unmatched: none, duplicates: 0 };
     }
     case "SEARCH": {
+      // The customers list cuts a longer search or tier to its limit (customerFilterWhere): a job
+      // must not start for a shorter text than the merchant typed, which matches more customers.
+      if ((target.search ?? "").trim().length > MAX_SEARCH_LENGTH) return fail("invalid_target", `A search has at most ${MAX_SEARCH_LENGTH} characters.`, { field: "query" });
+      if ((target.vipTier ?? "").length > MAX_TIER_LENGTH) return fail("invalid_target", `A VIP tier name has at most ${MAX_TIER_LENGTH} characters.`, { field: "searchTier" });
       const { where, search } = customerFilterWhere(db, { shop, search: target.search, vipTier: target.vipTier, hasIssuedRewards: target.hasIssuedRewards });
       const ids = await idsWhere(db, where, hasLikeWildcard(search) ? search : undefined);
       if (!ids) return tooMany();
       // The search text may be a name or an email: it is described, never stored.
-      const parts = [search ? "matching a search" : null, target.vipTier ? (target.vipTier === "none" ? "without a VIP tier" : `VIP tier ${target.vipTier.slice(0, MAX_TIER_LENGTH)}`) : null, target.hasIssuedRewards ? "with issued rewards" : null].filter(Boolean);
+      const parts = [search ? "matching a search" : null, target.vipTier ? (target.vipTier === "none" ? "without a VIP tier" : `VIP tier ${target.vipTier}`) : null, target.hasIssuedRewards ? "with issued rewards" : null].filter(Boolean);
       return { customerIds: ids, target: parts.length ? `Customers ${parts.join(", ")}` : "All customers in the program", unmatched: none, duplicates: 0 };
     }
     case "EMAILS": {
@@ -326,7 +334,7 @@ export async function getBulkJob(db: Db, shop: string, jobId: string, now: Date 
     db.customer.findMany({ where: { shop, id: { in: items.map((i) => i.customerId) } }, select: { id: true, displayName: true, email: true } }),
     db.reward.findMany({ where: { shop, id: { in: items.flatMap((i) => (i.rewardId ? [i.rewardId] : [])) } }, select: { id: true, failureMessage: true } }),
   ]);
-  const nameOf = new Map(customers.map((c) => [c.id, c.displayName || c.email || "Customer"]));
+  const nameOf = new Map(customers.map((c) => [c.id, customerLabel(c.displayName, c.email)]));
   const detailOf = new Map(rewards.map((r) => [r.id, r.failureMessage]));
   return {
     job: toBulkJobView(job, now),

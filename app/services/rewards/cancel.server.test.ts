@@ -81,6 +81,18 @@ describe("cancel an Issued reward", () => {
     expect(await db.pointsTransaction.count({ where: { customerId: customer.id, reason: "REDEMPTION_REFUND" } })).toBe(1);
   });
 
+  it("two cancels at once (a double click, two tabs): one cancel, one refund, one history entry; the other says it was already canceled", async () => {
+    const { customer, reward } = await redeemed(300);
+    const results = await Promise.all([cancelReward(deps(), { shop: SHOP, rewardId: reward.id }), cancelReward(deps(), { shop: SHOP, rewardId: reward.id })]);
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    expect(results.map((r) => r.ok && r.alreadyCanceled).sort()).toEqual([false, true]);
+    expect(results.reduce((sum, r) => sum + (r.ok ? r.pointsRefunded : 0), 0)).toBe(100);
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "CANCELED" });
+    expect(await db.rewardEvent.count({ where: { rewardId: reward.id, type: "STATUS_CHANGED", toStatus: "CANCELED" } })).toBe(1);
+    expect(await db.pointsTransaction.count({ where: { customerId: customer.id, reason: "REDEMPTION_REFUND" } })).toBe(1);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(300);
+  });
+
   it("does not refund when the shop turned the option off", async () => {
     const { customer, reward } = await redeemed(300, NO_REFUNDS);
     const r = await cancelReward(deps(), { shop: NO_REFUNDS, rewardId: reward.id });
