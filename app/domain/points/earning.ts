@@ -87,7 +87,10 @@ export function pointsForAmount(amount: Milli, settings: Pick<ProgramSettingsVal
 
 /** The refund facts points depend on (refunds/create). */
 export interface RefundFacts {
-  /** gid://shopify/Refund/… (or the exact id digits when the gid is missing). */
+  /**
+   * gid://shopify/Refund/<id>, whichever of `admin_graphql_api_id` and `id` the body carries: one
+   * refund has one key, so a delivery with only one of them can't count the same refund again.
+   */
   refundId: string;
   /** gid://shopify/Order/…, built from the exact digits of `order_id`. */
   orderGid: string;
@@ -106,7 +109,15 @@ export { parseJsonKeepingBigIds };
 export function refundFacts(payload: unknown): RefundFacts | null {
   // The app's one reader of Shopify ids (app/domain/shopify-ids.ts), as orders/create reads its order's.
   const orderDigits = shopifyIdOf(field(payload, "order_id"));
-  const refundId = shopifyGidOf(field(payload, "admin_graphql_api_id"), "Refund") ?? shopifyIdOf(field(payload, "id"));
+  // The refund's key is always its GID (sourceKeys.refund, VipOrder.refundIds): the GID, or one built
+  // from the numeric `id` (the REST resource's `id` and `admin_graphql_api_id` name the same refund,
+  // https://shopify.dev/docs/api/admin-rest/latest/resources/refund). Both present and naming
+  // different refunds: the body is not one refund, nothing is counted from it.
+  const gid = shopifyGidOf(field(payload, "admin_graphql_api_id"), "Refund");
+  const digits = shopifyIdOf(field(payload, "id"));
+  const fromDigits = digits ? `gid://shopify/Refund/${digits}` : null;
+  if (gid && fromDigits && gid !== fromDigits) return null;
+  const refundId = gid ?? fromDigits;
   if (!orderDigits || !refundId) return null;
   const items = list(field(payload, "refund_line_items"));
   const adjustments = list(field(payload, "order_adjustments")).filter((a) => field(a, "kind") === "shipping_refund");
