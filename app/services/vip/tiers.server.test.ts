@@ -146,6 +146,35 @@ describe("orders move customers up (amount spent)", () => {
   });
 });
 
+describe("an order with many refunds", () => {
+  it("GIVEN 150 refunds of 1.00 on an order of 200.00 WHEN the 1st, the 101st and the 120th are delivered again THEN none counts twice (refunded stays 150.00)", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    const o = orderPayload(c.shopifyCustomerId, "200.00");
+    await vipOrderCreated(deps(), { shop: SHOP, payload: o, receivedAt: now });
+    const refund = (i: number) => ({ refundId: `gid://shopify/Refund/${9_000 + i}`, orderGid: o.admin_graphql_api_id, lines: 1_000n, taxes: 0n, shipping: 0n });
+    for (let i = 1; i <= 150; i++) expect(await vipRefundCreated(db, { shop: SHOP, refund: refund(i) })).toBe("counted");
+    // Before: only the first 100 recorded ids were read, and only 101 kept: these counted again.
+    for (const i of [1, 101, 120, 150]) expect(await vipRefundCreated(db, { shop: SHOP, refund: refund(i) })).toBe("duplicate");
+    const row = await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: o.admin_graphql_api_id } });
+    expect(row.refunded).toBe("150.00");
+    expect(JSON.parse(row.refundIds)).toHaveLength(150);
+  });
+
+  it("GIVEN an order refunded in full THEN a further refund (or one with no line amount) changes nothing and is not recorded", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    const o = orderPayload(c.shopifyCustomerId, "50.00");
+    await vipOrderCreated(deps(), { shop: SHOP, payload: o, receivedAt: now });
+    const base = { orderGid: o.admin_graphql_api_id, taxes: 0n, shipping: 0n };
+    expect(await vipRefundCreated(db, { shop: SHOP, refund: { ...base, refundId: "gid://shopify/Refund/1", lines: 0n, shipping: 5_000n } })).toBe("counted");
+    expect(await vipRefundCreated(db, { shop: SHOP, refund: { ...base, refundId: "gid://shopify/Refund/2", lines: 60_000n } })).toBe("counted");
+    expect(await vipRefundCreated(db, { shop: SHOP, refund: { ...base, refundId: "gid://shopify/Refund/3", lines: 10_000n } })).toBe("counted");
+    const row = await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: o.admin_graphql_api_id } });
+    expect([row.refunded, JSON.parse(row.refundIds)]).toEqual(["60.00", ["gid://shopify/Refund/2"]]);
+  });
+});
+
 describe("a cancel delivered before its order (deliveries are not ordered, docs/decisions/007)", () => {
   it("GIVEN orders/cancelled applied first (all three of its effects) WHEN the order's orders/create arrives THEN the order is recorded canceled and counts towards no tier", async () => {
     await setup();

@@ -259,22 +259,41 @@ export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; p
 }
 
 /**
+ * The refund ids a counted order has recorded — all of them: a refund missing from this list is
+ * counted again when it is delivered again. The list only grows with refunds that changed what the
+ * order counts (see vipRefundCreated), so its length is bounded by the order's own amount.
+ */
+function recordedRefundIds(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * refunds/create (payload: https://shopify.dev/docs/api/admin-rest/latest/resources/refund): the
  * refunded line amounts after discounts stop counting (once per refund). Downgrades wait for the
  * period end, so nothing else moves now. A refund of an order not counted (yet) changes nothing.
+ * A refund that changes nothing the order counts — no line amount, or an order already refunded in
+ * full (progress counts `amount − refunded` only while positive) — is not recorded: whatever its
+ * repeats, it can change nothing either.
  */
 export async function vipRefundCreated(db: Db, input: { shop: string; refund: RefundFacts | null }): Promise<"unreadable" | "not_counted" | "duplicate" | "counted"> {
   const refund = input.refund;
   if (!refund) return "unreadable";
   const row = await db.vipOrder.findUnique({ where: { shop_orderGid: { shop: input.shop, orderGid: refund.orderGid } } });
   if (!row) return "not_counted";
-  const seen = tierIds(row.refundIds);
+  const seen = recordedRefundIds(row.refundIds);
   if (seen.includes(refund.refundId)) return "duplicate";
-  const refunded = (parseMilli(row.refunded) ?? 0n) + refundedEarningAmount(refund, { includeShipping: false, includeTaxes: false });
+  const before = parseMilli(row.refunded) ?? 0n;
+  const amount = refundedEarningAmount(refund, { includeShipping: false, includeTaxes: false });
+  if (amount <= 0n || before >= (parseMilli(row.amount) ?? 0n)) return "counted";
   // Optimistic: a concurrent refund of the same order changed refundIds first → the inbox retries.
   const updated = await db.vipOrder.updateMany({
     where: { id: row.id, refundIds: row.refundIds },
-    data: { refunded: formatMilli(refunded), refundIds: JSON.stringify([...seen, refund.refundId].slice(-200)) },
+    data: { refunded: formatMilli(before + amount), refundIds: JSON.stringify([...seen, refund.refundId]) },
   });
   if (updated.count === 0) throw new Error("the counted order changed while recording its refund: retry");
   return "counted";
