@@ -70,14 +70,24 @@ export async function customerProgress(db: Db | Tx, shop: string, customerId: st
     const range = w.from || w.to ? { ...(w.from ? { gte: w.from } : {}), ...(w.to ? { lt: w.to } : {}) } : undefined;
     let value = 0n;
     if (program.basis === "POINTS_EARNED") {
-      // Points earned on orders, net of what refunds and cancels took back (taken = -delta + shortfall).
-      const rows = await db.pointsTransaction.groupBy({
-        by: ["reason"],
-        where: { shop, customerId, reason: { in: ["EARNED", "ORDER_REFUNDED", "ORDER_CANCELED"] }, ...(range ? { createdAt: range } : {}) },
-        _sum: { delta: true, shortfall: true },
+      // Points earned on the orders earned in the window, net of what refunds and cancels took back
+      // from those same orders (taken = -delta + shortfall) whenever that happened: a December order
+      // returned in January no longer counts for December's year, and does not eat into January's
+      // (as "amount spent" counts a refund on its order's row).
+      const earned = await db.pointsTransaction.findMany({
+        where: { shop, customerId, reason: "EARNED", ...(range ? { createdAt: range } : {}) },
+        select: { orderGid: true, delta: true },
+        take: MAX_ORDERS_READ,
       });
-      let points = 0;
-      for (const r of rows) points += r.reason === "EARNED" ? (r._sum.delta ?? 0) : (r._sum.delta ?? 0) - (r._sum.shortfall ?? 0);
+      let points = earned.reduce((sum, r) => sum + r.delta, 0);
+      const orderGids = earned.map((r) => r.orderGid).filter((g): g is string => g !== null);
+      if (orderGids.length > 0) {
+        const taken = await db.pointsTransaction.aggregate({
+          where: { shop, customerId, reason: { in: ["ORDER_REFUNDED", "ORDER_CANCELED"] }, orderGid: { in: orderGids } },
+          _sum: { delta: true, shortfall: true },
+        });
+        points += (taken._sum.delta ?? 0) - (taken._sum.shortfall ?? 0);
+      }
       value = BigInt(Math.max(0, points)) * 1000n;
     } else {
       const orders = await db.vipOrder.findMany({
