@@ -98,7 +98,10 @@ export interface RefundFacts {
   lines: Milli;
   /** Their taxes (`refund_line_items[].total_tax_set`). */
   taxes: Milli;
-  /** Refunded shipping (`order_adjustments[kind=shipping_refund]`, negative amounts in Shopify). */
+  /**
+   * Refunded shipping: `refund_shipping_lines[].subtotal_amount_set` (API 2024-10 and later), else —
+   * older versions — `order_adjustments[kind=shipping_refund]` (negative amounts in Shopify).
+   */
   shipping: Milli;
 }
 
@@ -120,13 +123,21 @@ export function refundFacts(payload: unknown): RefundFacts | null {
   const refundId = gid ?? fromDigits;
   if (!orderDigits || !refundId) return null;
   const items = list(field(payload, "refund_line_items"));
+  // Since API 2024-10 refunded shipping is no order adjustment: it is in `refund_shipping_lines`
+  // (https://shopify.dev/docs/api/admin-rest/2024-10/resources/refund, "order_adjustments": "As of the
+  // 2024-10 Admin API version, refunded shipping costs are no longer considered order adjustments and
+  // should be accessed through refund_shipping_lines"). A body with both says the same shipping twice:
+  // the shipping lines win; the adjustments count only without them (older versions).
+  const shippingLines = list(field(payload, "refund_shipping_lines"));
   const adjustments = list(field(payload, "order_adjustments")).filter((a) => field(a, "kind") === "shipping_refund");
+  const shipping =
+    shippingLines.length > 0 ? sum(shippingLines.map((l) => shopMoney(field(l, "subtotal_amount_set")))) : -sum(adjustments.map((a) => shopMoney(field(a, "amount_set"))));
   return {
     refundId,
     orderGid: `gid://shopify/Order/${orderDigits}`,
     lines: max0(sum(items.map((i) => shopMoney(field(i, "subtotal_set"))))),
     taxes: max0(sum(items.map((i) => shopMoney(field(i, "total_tax_set"))))),
-    shipping: max0(-sum(adjustments.map((a) => shopMoney(field(a, "amount_set"))))),
+    shipping: max0(shipping),
   };
 }
 

@@ -122,3 +122,39 @@ describe("refunds/create: one refund, one key", () => {
     expect((await consistent(customer.id)).pointsBalance).toBe(100);
   });
 });
+
+describe("refunds/create: refunded shipping as Shopify sends it since API 2024-10", () => {
+  const SHIPPING_SHOP = "order-points-shipping.myshopify.com";
+  beforeAll(async () => {
+    await createShop(db, SHIPPING_SHOP);
+    await db.programSettings.create({ data: { shop: SHIPPING_SHOP, enabled: true, pointsPerCurrencyUnit: "1", includeShipping: true } });
+  });
+  async function applyRefund(body: Record<string, unknown>) {
+    const raw = JSON.stringify(body);
+    const delivery = { shop: SHIPPING_SHOP, topic: "refunds/create" as const, webhookId: `w-${Math.random()}`, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(raw), rawPayload: raw, receivedAt: NOW, attempt: 1 };
+    for (const effect of WEBHOOK_EFFECTS["refunds/create"]) await effect(db, delivery);
+  }
+  const money = (amount: string) => ({ shop_money: { amount, currency_code: "USD" }, presentment_money: { amount, currency_code: "USD" } });
+
+  it("GIVEN an order of 100.00 + 20.00 shipping (shipping counts: 120 points) WHEN only the shipping is refunded (refund_shipping_lines; the adjustment has no kind) THEN 20 points are taken back; a body that also carries the old shipping_refund adjustment counts it once", async () => {
+    for (const withOldAdjustment of [false, true]) {
+      const customer = await createCustomer(db, SHIPPING_SHOP);
+      await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+      const placed = { ...order(customer.shopifyCustomerId, "100.00"), shipping_lines: [{ discounted_price_set: money("20.00") }] };
+      expect(await earnPointsForOrder(db, { shop: SHIPPING_SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+      const refundDigits = `${Date.now()}${withOldAdjustment ? 2 : 1}`;
+      await applyRefund({
+        id: refundDigits,
+        admin_graphql_api_id: `gid://shopify/Refund/${refundDigits}`,
+        order_id: placed.admin_graphql_api_id.split("/").pop(),
+        refund_line_items: [],
+        refund_shipping_lines: [{ id: 1, shipping_line_id: 2, subtotal_amount_set: money("20.00") }],
+        order_adjustments: withOldAdjustment ? [{ kind: "shipping_refund", amount_set: money("-20.00") }] : [{ amount_set: money("0.00") }],
+      });
+      // Before: shipping was read from shipping_refund adjustments only, which 2024-10+ bodies don't have: nothing came back.
+      const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id, reason: "ORDER_REFUNDED" } });
+      expect(rows.map((r) => r.delta)).toEqual([-20]);
+      expect((await consistent(customer.id)).pointsBalance).toBe(100);
+    }
+  });
+});
