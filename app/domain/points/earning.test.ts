@@ -52,6 +52,15 @@ describe("refunds", () => {
     expect(refundedEarningAmount(facts, { includeShipping: true, includeTaxes: true })).toBe(47_000n);
   });
 
+  it("reads refunded shipping from refund_shipping_lines (API 2024-10+), else from shipping_refund adjustments; never both", () => {
+    const lines = { refund_shipping_lines: [{ subtotal_amount_set: { shop_money: { amount: "7.50" } } }, { subtotal_amount_set: { shop_money: { amount: "2.50" } } }] };
+    const old = { order_adjustments: [{ kind: "shipping_refund", amount_set: { shop_money: { amount: "-10.00" } } }] };
+    const base = { id: 5, order_id: 6 };
+    expect(refundFacts({ ...base, ...lines })!.shipping).toBe(10_000n);
+    expect(refundFacts({ ...base, ...old })!.shipping).toBe(10_000n);
+    expect(refundFacts({ ...base, ...lines, ...old })!.shipping).toBe(10_000n);
+    expect(refundFacts(base)!.shipping).toBe(0n);
+  });
   it("takes back a proportional share, never more than is left", () => {
     expect(pointsToTakeBack({ earned: 100, earnedOn: 100_000n, refunded: 40_000n, alreadyTakenBack: 0 })).toBe(40);
     expect(pointsToTakeBack({ earned: 100, earnedOn: 100_000n, refunded: 100_000n, alreadyTakenBack: 40 })).toBe(60);

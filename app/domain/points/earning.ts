@@ -87,7 +87,10 @@ export function pointsForAmount(amount: Milli, settings: Pick<ProgramSettingsVal
 
 /** The refund facts points depend on (refunds/create). */
 export interface RefundFacts {
-  /** gid://shopify/Refund/… (or the exact id digits when the gid is missing). */
+  /**
+   * gid://shopify/Refund/<id>, whichever of `admin_graphql_api_id` and `id` the body carries: one
+   * refund has one key, so a delivery with only one of them can't count the same refund again.
+   */
   refundId: string;
   /** gid://shopify/Order/…, built from the exact digits of `order_id`. */
   orderGid: string;
@@ -95,7 +98,10 @@ export interface RefundFacts {
   lines: Milli;
   /** Their taxes (`refund_line_items[].total_tax_set`). */
   taxes: Milli;
-  /** Refunded shipping (`order_adjustments[kind=shipping_refund]`, negative amounts in Shopify). */
+  /**
+   * Refunded shipping: `refund_shipping_lines[].subtotal_amount_set` (API 2024-10 and later), else —
+   * older versions — `order_adjustments[kind=shipping_refund]` (negative amounts in Shopify).
+   */
   shipping: Milli;
 }
 
@@ -106,16 +112,32 @@ export { parseJsonKeepingBigIds };
 export function refundFacts(payload: unknown): RefundFacts | null {
   // The app's one reader of Shopify ids (app/domain/shopify-ids.ts), as orders/create reads its order's.
   const orderDigits = shopifyIdOf(field(payload, "order_id"));
-  const refundId = shopifyGidOf(field(payload, "admin_graphql_api_id"), "Refund") ?? shopifyIdOf(field(payload, "id"));
+  // The refund's key is always its GID (sourceKeys.refund, VipOrder.refundIds): the GID, or one built
+  // from the numeric `id` (the REST resource's `id` and `admin_graphql_api_id` name the same refund,
+  // https://shopify.dev/docs/api/admin-rest/latest/resources/refund). Both present and naming
+  // different refunds: the body is not one refund, nothing is counted from it.
+  const gid = shopifyGidOf(field(payload, "admin_graphql_api_id"), "Refund");
+  const digits = shopifyIdOf(field(payload, "id"));
+  const fromDigits = digits ? `gid://shopify/Refund/${digits}` : null;
+  if (gid && fromDigits && gid !== fromDigits) return null;
+  const refundId = gid ?? fromDigits;
   if (!orderDigits || !refundId) return null;
   const items = list(field(payload, "refund_line_items"));
+  // Since API 2024-10 refunded shipping is no order adjustment: it is in `refund_shipping_lines`
+  // (https://shopify.dev/docs/api/admin-rest/2024-10/resources/refund, "order_adjustments": "As of the
+  // 2024-10 Admin API version, refunded shipping costs are no longer considered order adjustments and
+  // should be accessed through refund_shipping_lines"). A body with both says the same shipping twice:
+  // the shipping lines win; the adjustments count only without them (older versions).
+  const shippingLines = list(field(payload, "refund_shipping_lines"));
   const adjustments = list(field(payload, "order_adjustments")).filter((a) => field(a, "kind") === "shipping_refund");
+  const shipping =
+    shippingLines.length > 0 ? sum(shippingLines.map((l) => shopMoney(field(l, "subtotal_amount_set")))) : -sum(adjustments.map((a) => shopMoney(field(a, "amount_set"))));
   return {
     refundId,
     orderGid: `gid://shopify/Order/${orderDigits}`,
     lines: max0(sum(items.map((i) => shopMoney(field(i, "subtotal_set"))))),
     taxes: max0(sum(items.map((i) => shopMoney(field(i, "total_tax_set"))))),
-    shipping: max0(-sum(adjustments.map((a) => shopMoney(field(a, "amount_set"))))),
+    shipping: max0(shipping),
   };
 }
 

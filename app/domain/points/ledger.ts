@@ -110,11 +110,26 @@ export function parseBirthday(value: unknown, now: Date = new Date()): string | 
   return `${m[2]}-${m[3]}`;
 }
 
+/** The "MM-DD" birthday's day in `year` (UTC midnight); Feb 29 falls on Feb 28 in other years. */
+function birthdayIn(birthday: string, year: number): Date {
+  const [month, day] = birthday.split("-").map(Number) as [number, number];
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(Date.UTC(year, month - 1, Math.min(day, last)));
+}
+
 /** Whether `now` (UTC) is on or after this year's birthday; Feb 29 counts on Feb 28 in other years. */
 export function birthdayReached(birthday: string, now: Date): boolean {
-  const [month, day] = birthday.split("-").map(Number) as [number, number];
+  return now.getTime() >= birthdayIn(birthday, now.getUTCFullYear()).getTime();
+}
+
+/**
+ * The customer's latest birthday on or before `now` (UTC): this year's once reached, else last
+ * year's — so a bonus window that runs past 31 December still finds a late-December birthday in
+ * early January. Its `year` keys the bonus (`sourceKeys.birthday`): once per birthday, whichever
+ * year the pass runs in.
+ */
+export function latestBirthday(birthday: string, now: Date): { year: number; at: Date } {
   const year = now.getUTCFullYear();
-  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  const date = Date.UTC(year, month - 1, Math.min(day, last));
-  return now.getTime() >= date;
+  const thisYear = birthdayIn(birthday, year);
+  return now.getTime() >= thisYear.getTime() ? { year, at: thisYear } : { year: year - 1, at: birthdayIn(birthday, year - 1) };
 }

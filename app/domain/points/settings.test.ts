@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { birthdayReached, parseBirthday, pointsExpireAt, splitTakeBack } from "./ledger";
+import { birthdayReached, latestBirthday, parseBirthday, pointsExpireAt, splitTakeBack } from "./ledger";
 import { DEFAULT_PROGRAM_SETTINGS, settingsFromRow, validateProgramSettings } from "./settings";
 
 const valid = { enabled: "on", pointsNameSingular: "star", pointsNamePlural: "stars", pointsPerCurrencyUnit: "1.5", rounding: "NEAREST", pendingDays: "14", expiryMonths: "", signupBonus: "50", birthdayBonus: "100" };
@@ -50,6 +50,19 @@ describe("ledger rules", () => {
     expect(parseBirthday(42)).toBeNull();
     expect(birthdayReached("02-29", new Date("2027-02-28T00:00:00Z"))).toBe(true);
     expect(birthdayReached("12-24", new Date("2027-12-23T23:59:59Z"))).toBe(false);
+  });
+
+  it("the latest birthday is last year's until this year's is reached (keyed by its own year)", () => {
+    const at = (b: string, now: string) => {
+      const r = latestBirthday(b, new Date(now));
+      return [r.year, r.at.toISOString().slice(0, 10)];
+    };
+    expect(at("12-30", "2029-01-02T08:00:00Z")).toEqual([2028, "2028-12-30"]);
+    expect(at("01-01", "2029-01-01T00:00:00Z")).toEqual([2029, "2029-01-01"]);
+    expect(at("01-01", "2028-12-31T23:59:59Z")).toEqual([2028, "2028-01-01"]);
+    expect(at("02-29", "2029-02-28T00:00:00Z")).toEqual([2029, "2029-02-28"]);
+    expect(at("02-29", "2028-02-28T12:00:00Z")).toEqual([2027, "2027-02-28"]);
+    expect(at("02-29", "2028-02-29T00:00:00Z")).toEqual([2028, "2028-02-29"]);
   });
 
   it("expiry is N calendar months after the last activity", () => {

@@ -44,11 +44,15 @@ function onPostgres(db: Db): boolean {
 /**
  * A case-insensitive "is this text" filter (e.g. an email typed in another case than Shopify's): at
  * least every row whose value is the text, in any case. PostgreSQL: `equals` in insensitive mode;
- * SQLite: starts AND ends with it (LIKE is case-insensitive there, for ASCII). Both may also match a
+ * SQLite: starts AND ends with it (LIKE is case-insensitive there only for ASCII letters,
+ * https://www.sqlite.org/lang_expr.html#like — so every other character is LIKE's one-character
+ * wildcard `_`, and "élodie@…" finds "ÉLODIE@…" on SQLite as on PostgreSQL). Both may also match a
  * few rows more (LIKE reads `_` and `%` in the text as wildcards): the caller compares exactly.
  */
 export function equalsTextIgnoringCase(db: Db, text: string): Prisma.StringFilter {
-  return (onPostgres(db) ? { equals: text, mode: "insensitive" } : { startsWith: text, endsWith: text }) as Prisma.StringFilter;
+  if (onPostgres(db)) return { equals: text, mode: "insensitive" } as Prisma.StringFilter;
+  const pattern = [...text].map((ch) => (ch > "\x7f" ? "_" : ch)).join("");
+  return { startsWith: pattern, endsWith: pattern };
 }
 
 const LITERAL_SEARCH_BATCH = 200;

@@ -135,6 +135,19 @@ describe("starting a bulk job", () => {
     expect(items.map((i) => i.customerId)).toEqual([exact.id]);
   });
 
+  it("GIVEN a stored email with capital non-ASCII letters (ÉLODIE.ØRSTED@…) WHEN the list holds it in lower case THEN it matches, on SQLite as on PostgreSQL", async () => {
+    const w = await world();
+    const stored = await createCustomer(db, w.shop, { firstName: "Élodie", lastName: "Ørsted", email: `ÉLODIE.ØRSTED${shopN}@Example.com` });
+    // A different mailbox that only LIKE's wildcards would take for it: never matched.
+    await createCustomer(db, w.shop, { firstName: "Other", lastName: "One", email: `XLODIE.XRSTED${shopN}@Example.com` });
+    const started = await startBulkJob(db, { shop: w.shop, templateId: w.template.id, target: { type: "EMAILS", text: `élodie.ørsted${shopN}@example.com` } });
+    // Before, on SQLite: LIKE folds the case of ASCII letters only, so no customer matched (no_customers).
+    expect(started).toMatchObject({ ok: true, job: { total: 1, unmatched: 0 } });
+    if (!started.ok) return;
+    const items = await db.bulkIssueItem.findMany({ where: { jobId: started.job.id } });
+    expect(items.map((i) => i.customerId)).toEqual([stored.id]);
+  });
+
   it("refuses a turned-off reward, an empty tier, a list that matches nobody and an oversized paste, with clear messages", async () => {
     const w = await world();
     const off = await createTemplate(db, w.shop, { purpose: "MANUAL", pointsCost: null, active: false });

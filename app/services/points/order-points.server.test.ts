@@ -8,6 +8,8 @@ import { MAX_POINTS } from "~/domain/points";
 import { createCustomer, createShop } from "../../../test/support/factories";
 import { ledgerTotals } from "./ledger.server";
 import { awardSignupBonus, earnPointsForOrder, takeBackForCancel, takeBackForRefund } from "./order-points.server";
+import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
+import { recordVipOrder } from "~/services/vip/tiers.server";
 
 const SHOP = "order-points.myshopify.com";
 const NOW = new Date("2026-06-01T10:00:00.000Z");
@@ -80,6 +82,79 @@ describe("orders/cancelled", () => {
       expect(await takeBackForCancel(db, { shop: SHOP, payload: cancel, receivedAt: NOW })).toBe("taken_back");
       expect(await takeBackForCancel(db, { shop: SHOP, payload: cancel, receivedAt: NOW })).toBe("duplicate");
       expect((await consistent(customer.id)).pointsBalance).toBe(0);
+    }
+  });
+});
+
+describe("refunds/create: one refund, one key", () => {
+  // The registered effects (points, VIP, referrals) run as the inbox runs them.
+  async function applyRefund(body: Record<string, unknown>, attempt = 1) {
+    const raw = JSON.stringify(body);
+    const delivery = { shop: SHOP, topic: "refunds/create" as const, webhookId: `w-${Math.random()}`, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(raw), rawPayload: raw, receivedAt: NOW, attempt };
+    for (const effect of WEBHOOK_EFFECTS["refunds/create"]) await effect(db, delivery);
+  }
+
+  it("GIVEN a refund delivered once with only its admin_graphql_api_id and once with only its numeric id THEN its points are taken back once, and it counts once towards VIP amount spent", async () => {
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    const placed = order(customer.shopifyCustomerId, "100.00");
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+    await recordVipOrder(db, { shop: SHOP, customerId: customer.id, orderGid: placed.admin_graphql_api_id, amount: "100.0", orderedAt: NOW });
+    const refundDigits = `${Date.now()}7`;
+    const orderDigits = placed.admin_graphql_api_id.split("/").pop()!;
+    const lines = { refund_line_items: [{ subtotal_set: { shop_money: { amount: "40.00", currency_code: "USD" } } }] };
+    await applyRefund({ admin_graphql_api_id: `gid://shopify/Refund/${refundDigits}`, order_id: Number(orderDigits) > Number.MAX_SAFE_INTEGER ? orderDigits : Number(orderDigits), ...lines });
+    await applyRefund({ id: refundDigits, order_id: orderDigits, ...lines });
+    const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id, reason: "ORDER_REFUNDED" } });
+    expect(rows.map((r) => [r.delta, r.refundId])).toEqual([[-40, `gid://shopify/Refund/${refundDigits}`]]);
+    expect((await consistent(customer.id)).pointsBalance).toBe(60);
+    expect((await db.vipOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: placed.admin_graphql_api_id } } })).refunded).toBe("40.00");
+  });
+
+  it("GIVEN a refund body whose id and admin_graphql_api_id name different refunds THEN nothing is taken back", async () => {
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    const placed = order(customer.shopifyCustomerId, "100.00");
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+    const orderDigits = placed.admin_graphql_api_id.split("/").pop()!;
+    await applyRefund({ id: "111", admin_graphql_api_id: "gid://shopify/Refund/222", order_id: orderDigits, refund_line_items: [{ subtotal_set: { shop_money: { amount: "40.00" } } }] });
+    expect(await db.pointsTransaction.count({ where: { customerId: customer.id, reason: "ORDER_REFUNDED" } })).toBe(0);
+    expect((await consistent(customer.id)).pointsBalance).toBe(100);
+  });
+});
+
+describe("refunds/create: refunded shipping as Shopify sends it since API 2024-10", () => {
+  const SHIPPING_SHOP = "order-points-shipping.myshopify.com";
+  beforeAll(async () => {
+    await createShop(db, SHIPPING_SHOP);
+    await db.programSettings.create({ data: { shop: SHIPPING_SHOP, enabled: true, pointsPerCurrencyUnit: "1", includeShipping: true } });
+  });
+  async function applyRefund(body: Record<string, unknown>) {
+    const raw = JSON.stringify(body);
+    const delivery = { shop: SHIPPING_SHOP, topic: "refunds/create" as const, webhookId: `w-${Math.random()}`, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(raw), rawPayload: raw, receivedAt: NOW, attempt: 1 };
+    for (const effect of WEBHOOK_EFFECTS["refunds/create"]) await effect(db, delivery);
+  }
+  const money = (amount: string) => ({ shop_money: { amount, currency_code: "USD" }, presentment_money: { amount, currency_code: "USD" } });
+
+  it("GIVEN an order of 100.00 + 20.00 shipping (shipping counts: 120 points) WHEN only the shipping is refunded (refund_shipping_lines; the adjustment has no kind) THEN 20 points are taken back; a body that also carries the old shipping_refund adjustment counts it once", async () => {
+    for (const withOldAdjustment of [false, true]) {
+      const customer = await createCustomer(db, SHIPPING_SHOP);
+      await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+      const placed = { ...order(customer.shopifyCustomerId, "100.00"), shipping_lines: [{ discounted_price_set: money("20.00") }] };
+      expect(await earnPointsForOrder(db, { shop: SHIPPING_SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+      const refundDigits = `${Date.now()}${withOldAdjustment ? 2 : 1}`;
+      await applyRefund({
+        id: refundDigits,
+        admin_graphql_api_id: `gid://shopify/Refund/${refundDigits}`,
+        order_id: placed.admin_graphql_api_id.split("/").pop(),
+        refund_line_items: [],
+        refund_shipping_lines: [{ id: 1, shipping_line_id: 2, subtotal_amount_set: money("20.00") }],
+        order_adjustments: withOldAdjustment ? [{ kind: "shipping_refund", amount_set: money("-20.00") }] : [{ amount_set: money("0.00") }],
+      });
+      // Before: shipping was read from shipping_refund adjustments only, which 2024-10+ bodies don't have: nothing came back.
+      const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id, reason: "ORDER_REFUNDED" } });
+      expect(rows.map((r) => r.delta)).toEqual([-20]);
+      expect((await consistent(customer.id)).pointsBalance).toBe(100);
     }
   });
 });

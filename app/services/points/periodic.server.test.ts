@@ -34,6 +34,36 @@ describe("points program periodic tasks", () => {
     expect((await rows(id)).map((r) => r.reason)).toEqual(["BIRTHDAY_BONUS", "BIRTHDAY_BONUS"]);
   });
 
+  it("GIVEN birthdays at the year's end and on Feb 29 THEN each bonus is given once per birthday, within the week after it, also when that week runs into January", async () => {
+    const activity = { lastActivityAt: new Date("2029-06-01T00:00:00Z") };
+    const dec30 = await customer({ birthday: "12-30", ...activity });
+    const dec31 = await customer({ birthday: "12-31", ...activity });
+    const jan1 = await customer({ birthday: "01-01", ...activity });
+    const leap = await customer({ birthday: "02-29", ...activity });
+    const bonuses = async (id: string) => (await rows(id)).filter((r) => r.reason === "BIRTHDAY_BONUS").map((r) => r.sourceKey);
+    // The worker is down from 29 December until 2 January: the 30 December birthday is 3 days ago.
+    await runPointsProgramTasks(db, new Date("2028-12-29T08:00:00Z"));
+    await runPointsProgramTasks(db, new Date("2029-01-02T08:00:00Z"));
+    await runPointsProgramTasks(db, new Date("2029-01-03T08:00:00Z"));
+    // Before: only this year's birthday was looked at, so in January a December birthday was 11 months away.
+    expect(await bonuses(dec30)).toEqual([`birthday:${dec30}:2028`]);
+    expect(await bonuses(dec31)).toEqual([`birthday:${dec31}:2028`]);
+    expect(await bonuses(jan1)).toEqual([`birthday:${jan1}:2029`]);
+    // A week later nothing more; the next December gives the next year's bonus.
+    await runPointsProgramTasks(db, new Date("2029-01-09T08:00:00Z"));
+    await runPointsProgramTasks(db, new Date("2029-12-31T08:00:00Z"));
+    await runPointsProgramTasks(db, new Date("2030-01-01T08:00:00Z"));
+    expect(await bonuses(dec30)).toEqual([`birthday:${dec30}:2028`, `birthday:${dec30}:2029`]);
+    expect(await bonuses(dec31)).toEqual([`birthday:${dec31}:2028`, `birthday:${dec31}:2029`]);
+    expect(await bonuses(jan1)).toEqual([`birthday:${jan1}:2029`, `birthday:${jan1}:2030`]);
+    // Feb 29: on Feb 28 in 2029 (not a leap year), once; none on 1 March.
+    await runPointsProgramTasks(db, new Date("2029-02-27T08:00:00Z"));
+    await runPointsProgramTasks(db, new Date("2029-02-28T08:00:00Z"));
+    await runPointsProgramTasks(db, new Date("2029-03-01T08:00:00Z"));
+    expect(await bonuses(leap)).toEqual([`birthday:${leap}:2029`]);
+    for (const id of [dec30, dec31, jan1, leap]) expect((await db.customer.findUniqueOrThrow({ where: { id } })).pointsBalance).toBe((await ledgerTotals(db, id)).available);
+  });
+
   it("expires available points N months after the last activity, once, as a ledger row", async () => {
     const last = new Date("2027-01-15T00:00:00Z");
     const id = await customer({ lastActivityAt: last });

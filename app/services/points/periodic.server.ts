@@ -4,7 +4,7 @@
 //   expiry: a customer's available points expire N months after their last activity (one EXPIRED
 //   row keyed by that last activity, so it happens once and restarts with new activity).
 import type { Db } from "~/db.server";
-import { addMonths, birthdayReached, pointsExpireAt, sourceKeys } from "~/domain/points";
+import { addMonths, latestBirthday, parseBirthday, pointsExpireAt, sourceKeys } from "~/domain/points";
 import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, releasePendingPoints } from "./ledger.server";
 
 /** A birthday missed by more than this (the worker was down) is not awarded late. */
@@ -16,7 +16,6 @@ export { releasePendingPoints };
 export async function awardBirthdayBonuses(db: Db, now: Date): Promise<number> {
   const shops = await db.programSettings.findMany({ where: { enabled: true, birthdayBonus: { gt: 0 } }, select: { shop: true, birthdayBonus: true } });
   let awarded = 0;
-  const year = now.getUTCFullYear();
   for (const { shop, birthdayBonus } of shops) {
     let after: string | undefined;
     for (;;) {
@@ -27,9 +26,13 @@ export async function awardBirthdayBonuses(db: Db, now: Date): Promise<number> {
         take: PAGE,
       });
       for (const c of page) {
-        // Not yet this year, or more than a week ago (not awarded late).
-        if (!c.birthday || !birthdayReached(c.birthday, now) || !withinWindow(c.birthday, now)) continue;
-        const sourceKey = sourceKeys.birthday(c.id, year);
+        // The latest birthday (last year's in early January, before this year's): not more than a
+        // week ago (not awarded late); keyed by that birthday's year, so once whatever year it is now.
+        const birthday = parseBirthday(c.birthday);
+        if (!birthday) continue;
+        const latest = latestBirthday(birthday, now);
+        if (now.getTime() - latest.at.getTime() >= BIRTHDAY_WINDOW_MS) continue;
+        const sourceKey = sourceKeys.birthday(c.id, latest.year);
         const write = await inLedgerTransaction(db, shop, sourceKey, (tx) =>
           creditPointsInTx(tx, { shop, customerId: c.id, points: birthdayBonus, reason: "BIRTHDAY_BONUS", actor: "WORKER", sourceKey, overLimit: "record", now }),
         );
@@ -40,15 +43,6 @@ export async function awardBirthdayBonuses(db: Db, now: Date): Promise<number> {
     }
   }
   return awarded;
-}
-
-/** This year's birthday is on or before `now` and less than a week ago. */
-function withinWindow(birthday: string, now: Date): boolean {
-  const [month, day] = birthday.split("-").map(Number) as [number, number];
-  const year = now.getUTCFullYear();
-  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  const date = Date.UTC(year, month - 1, Math.min(day, last));
-  return now.getTime() >= date && now.getTime() - date < BIRTHDAY_WINDOW_MS;
 }
 
 export async function expireInactivePoints(db: Db, now: Date): Promise<number> {

@@ -2,11 +2,11 @@
 // orders below truly run at the same time): tiers follow progress, entry rewards are issued once
 // per customer, tier and period, period ends move customers down, threshold changes re-evaluate
 // everyone in resumable batches, and the privacy hooks erase what the tables hold.
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
-import { earnPointsForOrder, takeBackForCancel } from "~/services/points/order-points.server";
+import { earnPointsForOrder, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { createCustomer, createShop, createTemplate } from "../../../test/support/factories";
 import { runEvaluationJobs, runVipTasks, startDuePeriodEnds, saveTier, saveVipProgram, vipDashboardFigures, customerVip, storefrontVip, latestEvaluationJob } from "./admin.server";
@@ -146,6 +146,35 @@ describe("orders move customers up (amount spent)", () => {
   });
 });
 
+describe("an order with many refunds", () => {
+  it("GIVEN 150 refunds of 1.00 on an order of 200.00 WHEN the 1st, the 101st and the 120th are delivered again THEN none counts twice (refunded stays 150.00)", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    const o = orderPayload(c.shopifyCustomerId, "200.00");
+    await vipOrderCreated(deps(), { shop: SHOP, payload: o, receivedAt: now });
+    const refund = (i: number) => ({ refundId: `gid://shopify/Refund/${9_000 + i}`, orderGid: o.admin_graphql_api_id, lines: 1_000n, taxes: 0n, shipping: 0n });
+    for (let i = 1; i <= 150; i++) expect(await vipRefundCreated(db, { shop: SHOP, refund: refund(i) })).toBe("counted");
+    // Before: only the first 100 recorded ids were read, and only 101 kept: these counted again.
+    for (const i of [1, 101, 120, 150]) expect(await vipRefundCreated(db, { shop: SHOP, refund: refund(i) })).toBe("duplicate");
+    const row = await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: o.admin_graphql_api_id } });
+    expect(row.refunded).toBe("150.00");
+    expect(JSON.parse(row.refundIds)).toHaveLength(150);
+  });
+
+  it("GIVEN an order refunded in full THEN a further refund (or one with no line amount) changes nothing and is not recorded", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    const o = orderPayload(c.shopifyCustomerId, "50.00");
+    await vipOrderCreated(deps(), { shop: SHOP, payload: o, receivedAt: now });
+    const base = { orderGid: o.admin_graphql_api_id, taxes: 0n, shipping: 0n };
+    expect(await vipRefundCreated(db, { shop: SHOP, refund: { ...base, refundId: "gid://shopify/Refund/1", lines: 0n, shipping: 5_000n } })).toBe("counted");
+    expect(await vipRefundCreated(db, { shop: SHOP, refund: { ...base, refundId: "gid://shopify/Refund/2", lines: 60_000n } })).toBe("counted");
+    expect(await vipRefundCreated(db, { shop: SHOP, refund: { ...base, refundId: "gid://shopify/Refund/3", lines: 10_000n } })).toBe("counted");
+    const row = await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: o.admin_graphql_api_id } });
+    expect([row.refunded, JSON.parse(row.refundIds)]).toEqual(["60.00", ["gid://shopify/Refund/2"]]);
+  });
+});
+
 describe("a cancel delivered before its order (deliveries are not ordered, docs/decisions/007)", () => {
   it("GIVEN orders/cancelled applied first (all three of its effects) WHEN the order's orders/create arrives THEN the order is recorded canceled and counts towards no tier", async () => {
     await setup();
@@ -180,6 +209,58 @@ describe("points earned and the multiplier", () => {
     ]);
     const view = await storefrontVip(db, SHOP, c.id, now);
     expect(view).toEqual({ tier: "Gold", perk: null, next: { tier: "Platinum", remaining: "330" }, basis: "POINTS_EARNED" });
+  });
+});
+
+describe("points earned: a take-back counts against its own order's window", () => {
+  // These shops end with a period key in 2027: off afterwards, so the period-end tests below count only their own.
+  afterEach(async () => {
+    await db.vipProgram.updateMany({ where: { shop: SHOP }, data: { enabled: false } });
+  });
+
+  async function earnAt(customerGid: string, subtotal: string, at: Date) {
+    const payload = orderPayload(customerGid, subtotal, at);
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload, receivedAt: at })).toBe("earned");
+    // The ledger dates its rows by the processing clock: put the row at the test's moment.
+    await db.pointsTransaction.updateMany({ where: { shop: SHOP, orderGid: payload.admin_graphql_api_id }, data: { createdAt: at } });
+    await vipOrderCreated(deps(), { shop: SHOP, payload, receivedAt: at });
+    return payload;
+  }
+  async function refundAt(order: { admin_graphql_api_id: string }, amount: bigint, at: Date) {
+    const refund = { refundId: `gid://shopify/Refund/${++orderSeq}`, orderGid: order.admin_graphql_api_id, lines: amount, taxes: 0n, shipping: 0n };
+    expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: at, attempt: 1, logger })).toBe("taken_back");
+    await db.pointsTransaction.updateMany({ where: { shop: SHOP, refundId: refund.refundId }, data: { createdAt: at } });
+  }
+
+  it("calendar year: GIVEN a December order that reached Silver, returned in full in January THEN the period end takes Silver away (last year's order no longer counts)", async () => {
+    now = new Date("2026-12-20T10:00:00.000Z");
+    await setup({ basis: "POINTS_EARNED", period: "CALENDAR_YEAR" });
+    await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true }, update: { enabled: true } });
+    const c = await createCustomer(db, SHOP);
+    const december = await earnAt(c.shopifyCustomerId, "150", now);
+    expect(await tierOf(c.id)).toBe("Silver");
+    now = new Date("2027-01-01T00:05:00.000Z");
+    await refundAt(december, 150_000n, new Date("2027-01-01T00:01:00.000Z"));
+    await runVipTasks(deps());
+    await runVipTasks(deps());
+    // Before: the refund row counted in 2027's window only, 2026's still held the 150 points.
+    expect(await tierOf(c.id)).toBeNull();
+  });
+
+  it("rolling 12 months: GIVEN an order over 12 months old refunded now THEN the refund does not cancel out this window's order", async () => {
+    now = new Date("2026-01-10T10:00:00.000Z");
+    await setup({ basis: "POINTS_EARNED", period: "ROLLING_12_MONTHS" });
+    await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true }, update: { enabled: true } });
+    const c = await createCustomer(db, SHOP);
+    const old = await earnAt(c.shopifyCustomerId, "150", now);
+    now = new Date("2027-02-10T10:00:00.000Z");
+    await earnAt(c.shopifyCustomerId, "120", now);
+    await refundAt(old, 150_000n, now);
+    now = new Date("2027-03-01T00:05:00.000Z");
+    await runVipTasks(deps());
+    await runVipTasks(deps());
+    // Before: 120 earned − 150 taken back from a 2026 order = 0 in the window → moved down.
+    expect(await tierOf(c.id)).toBe("Silver");
   });
 });
 

@@ -70,14 +70,24 @@ export async function customerProgress(db: Db | Tx, shop: string, customerId: st
     const range = w.from || w.to ? { ...(w.from ? { gte: w.from } : {}), ...(w.to ? { lt: w.to } : {}) } : undefined;
     let value = 0n;
     if (program.basis === "POINTS_EARNED") {
-      // Points earned on orders, net of what refunds and cancels took back (taken = -delta + shortfall).
-      const rows = await db.pointsTransaction.groupBy({
-        by: ["reason"],
-        where: { shop, customerId, reason: { in: ["EARNED", "ORDER_REFUNDED", "ORDER_CANCELED"] }, ...(range ? { createdAt: range } : {}) },
-        _sum: { delta: true, shortfall: true },
+      // Points earned on the orders earned in the window, net of what refunds and cancels took back
+      // from those same orders (taken = -delta + shortfall) whenever that happened: a December order
+      // returned in January no longer counts for December's year, and does not eat into January's
+      // (as "amount spent" counts a refund on its order's row).
+      const earned = await db.pointsTransaction.findMany({
+        where: { shop, customerId, reason: "EARNED", ...(range ? { createdAt: range } : {}) },
+        select: { orderGid: true, delta: true },
+        take: MAX_ORDERS_READ,
       });
-      let points = 0;
-      for (const r of rows) points += r.reason === "EARNED" ? (r._sum.delta ?? 0) : (r._sum.delta ?? 0) - (r._sum.shortfall ?? 0);
+      let points = earned.reduce((sum, r) => sum + r.delta, 0);
+      const orderGids = earned.map((r) => r.orderGid).filter((g): g is string => g !== null);
+      if (orderGids.length > 0) {
+        const taken = await db.pointsTransaction.aggregate({
+          where: { shop, customerId, reason: { in: ["ORDER_REFUNDED", "ORDER_CANCELED"] }, orderGid: { in: orderGids } },
+          _sum: { delta: true, shortfall: true },
+        });
+        points += (taken._sum.delta ?? 0) - (taken._sum.shortfall ?? 0);
+      }
       value = BigInt(Math.max(0, points)) * 1000n;
     } else {
       const orders = await db.vipOrder.findMany({
@@ -259,22 +269,41 @@ export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; p
 }
 
 /**
+ * The refund ids a counted order has recorded — all of them: a refund missing from this list is
+ * counted again when it is delivered again. The list only grows with refunds that changed what the
+ * order counts (see vipRefundCreated), so its length is bounded by the order's own amount.
+ */
+function recordedRefundIds(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * refunds/create (payload: https://shopify.dev/docs/api/admin-rest/latest/resources/refund): the
  * refunded line amounts after discounts stop counting (once per refund). Downgrades wait for the
  * period end, so nothing else moves now. A refund of an order not counted (yet) changes nothing.
+ * A refund that changes nothing the order counts — no line amount, or an order already refunded in
+ * full (progress counts `amount − refunded` only while positive) — is not recorded: whatever its
+ * repeats, it can change nothing either.
  */
 export async function vipRefundCreated(db: Db, input: { shop: string; refund: RefundFacts | null }): Promise<"unreadable" | "not_counted" | "duplicate" | "counted"> {
   const refund = input.refund;
   if (!refund) return "unreadable";
   const row = await db.vipOrder.findUnique({ where: { shop_orderGid: { shop: input.shop, orderGid: refund.orderGid } } });
   if (!row) return "not_counted";
-  const seen = tierIds(row.refundIds);
+  const seen = recordedRefundIds(row.refundIds);
   if (seen.includes(refund.refundId)) return "duplicate";
-  const refunded = (parseMilli(row.refunded) ?? 0n) + refundedEarningAmount(refund, { includeShipping: false, includeTaxes: false });
+  const before = parseMilli(row.refunded) ?? 0n;
+  const amount = refundedEarningAmount(refund, { includeShipping: false, includeTaxes: false });
+  if (amount <= 0n || before >= (parseMilli(row.amount) ?? 0n)) return "counted";
   // Optimistic: a concurrent refund of the same order changed refundIds first → the inbox retries.
   const updated = await db.vipOrder.updateMany({
     where: { id: row.id, refundIds: row.refundIds },
-    data: { refunded: formatMilli(refunded), refundIds: JSON.stringify([...seen, refund.refundId].slice(-200)) },
+    data: { refunded: formatMilli(before + amount), refundIds: JSON.stringify([...seen, refund.refundId]) },
   });
   if (updated.count === 0) throw new Error("the counted order changed while recording its refund: retry");
   return "counted";
