@@ -808,9 +808,13 @@ export interface EmulatedRefund {
 /**
  * The refunds/create payload: the REST Refund resource
  * (https://shopify.dev/docs/api/admin-rest/latest/resources/refund — `order_id`, `refund_line_items[]`
- * with `subtotal_set` / `total_tax_set`, `transactions[]`, and `order_adjustments[]` whose
- * `kind: "shipping_refund"` carries refunded shipping as a negative amount). It names its order only
- * by the numeric `order_id`, written here as exact digits (bigint) as Shopify does.
+ * with `subtotal_set` / `total_tax_set`, `transactions[]`, `order_adjustments[]`, and
+ * `refund_shipping_lines[]` for refunded shipping: "As of the 2024-10 Admin API version, refunded
+ * shipping costs are no longer considered order adjustments and should be accessed through
+ * refund_shipping_lines", https://shopify.dev/docs/api/admin-rest/2024-10/resources/refund; each line
+ * names its order's shipping line and has `subtotal_amount_set` / `tax_amount_set`, as
+ * https://shopify.dev/docs/api/admin-graphql/latest/objects/RefundShippingLine). It names its order
+ * only by the numeric `order_id`, written here as exact digits (bigint) as Shopify does.
  */
 export function buildRefundPayload(refund: EmulatedRefund) {
   const currency = refund.currency ?? "USD";
@@ -831,18 +835,14 @@ export function buildRefundPayload(refund: EmulatedRefund) {
     restock: false,
     total_duties_set: money(0n),
     user_id: null,
-    order_adjustments:
+    order_adjustments: [],
+    refund_shipping_lines:
       shipping > 0n
         ? [
             {
-              id: deriveId(`adjustment:${refundId}`),
-              amount: formatCents(-shipping),
-              amount_set: money(-shipping),
-              kind: "shipping_refund",
-              order_id: orderId,
-              reason: "Shipping refund",
-              refund_id: refundId,
-              tax_amount: "0.00",
+              id: deriveId(`refund-shipping:${refundId}`),
+              shipping_line_id: deriveId(`shipping:${orderId}`),
+              subtotal_amount_set: money(shipping),
               tax_amount_set: money(0n),
             },
           ]

@@ -125,6 +125,25 @@ describe("refunds/create and orders/cancelled take points back", () => {
     await expectLedgerConsistent(customer.id);
   });
 
+  it("with shipping counted, a refund of the shipping alone (refund_shipping_lines, API 2024-10+) takes back the shipping's points", async () => {
+    await program({ includeShipping: true });
+    const who = shopper();
+    const { order } = await emulator.placeOrder(SHOP, { customerId: who.id, codes: [], subtotal: "100.00", shippingPrice: "20.00" });
+    await applyWebhooks();
+    const refund = await emulator.refundOrder(SHOP, order.id, { amount: "0", shipping: "20.00" }, { deliver: false });
+    const body = JSON.parse(refund.signed.body) as { refund_shipping_lines: unknown[]; order_adjustments: unknown[] };
+    expect(body.refund_shipping_lines).toHaveLength(1);
+    expect(body.order_adjustments).toEqual([]);
+    await emulator.deliverer.deliver(refund.url, refund.signed);
+    await applyWebhooks();
+    const customer = await customerOf(who.id);
+    expect((await ledger(customer.id)).map((r) => [r.reason, r.delta])).toEqual([
+      ["EARNED", 120],
+      ["ORDER_REFUNDED", -20],
+    ]);
+    await expectLedgerConsistent(customer.id);
+  });
+
   it("points already spent: the balance stops at zero and the shortfall is recorded for the merchant", async () => {
     const who = shopper();
     const { order } = await emulator.placeOrder(SHOP, { customerId: who.id, codes: [], subtotal: "100.00" });
