@@ -322,3 +322,90 @@ describe("worker: rewards it must leave alone", () => {
     expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
   });
 });
+
+describe("worker: a lease that runs out while a create is in flight", () => {
+  /**
+   * Worker A's Admin API, whose store credit mutation is held back (sent, not yet executed) until
+   * the test lets it go: a create slowed down past the lease, deterministically.
+   */
+  function heldCredit() {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const held = new Promise<void>((resolve) => (reached = resolve));
+    const adminFor = async (shop: string) => {
+      const graphql = await adminGraphql(shop);
+      const slowed: typeof graphql = async (query, options) => {
+        if (query.includes("storeCreditAccountCredit(")) {
+          reached();
+          await gate;
+        }
+        return graphql(query, options);
+      };
+      return slowed;
+    };
+    return { adminFor, held, release };
+  }
+
+  const creditsOf = (customerGid: string) =>
+    emulator.store.listStoreCreditAccounts(SHOP, customerGid).flatMap((a) => a.transactions.filter((t) => t.kind === "credit"));
+
+  // A busy machine must not turn a lookup into a timeout here: only the held call is slow.
+  const slowConfig = (workerId: string) => config({ workerId, shopifyTimeoutMs: 60_000 });
+
+  /** A store credit reward for a customer of its own (each test reads that customer's credits). */
+  async function storeCreditReward() {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const credit = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "STORE_CREDIT", value: "7.00", pointsCost: null });
+    return { customer, reward: await pending(SHOP, customer, credit) };
+  }
+
+  /** One reward, one credit: the balance is the reward's value, and the reward names the credit that stayed. */
+  async function expectOneCredit({ customer, reward: { id: rewardId } }: Awaited<ReturnType<typeof storeCreditReward>>) {
+    const row = await rewardRow(rewardId);
+    expect(row.status).toBe("ISSUED");
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("7.0");
+    const credited = creditsOf(customer.shopifyCustomerId);
+    expect(credited).toHaveLength(2);
+    const kept = credited.find((t) => t.id === row.shopifyId);
+    expect(kept).toBeDefined();
+    const duplicate = credited.find((t) => t.id !== row.shopifyId)!;
+    const notes = (await eventsOf(rewardId)).filter((e) => e.type === "NOTE");
+    expect(notes).toHaveLength(1);
+    expect(notes[0].reason).toContain(`second object it made in Shopify (${duplicate.id}) was taken back`);
+  }
+
+  it("GIVEN store credit (no code: Shopify cannot refuse a second credit) WHEN worker A's credit outlives its lease and worker B issues the reward with its own credit first THEN A takes its credit back: one credit", async () => {
+    const queued = await storeCreditReward();
+    const slow = heldCredit();
+
+    const a = runWorkerOnce(deps({ adminFor: slow.adminFor }), slowConfig("worker-a"));
+    await slow.held;
+    // A's lease runs out while its credit is on its way; B takes the reward over and finishes it.
+    clock.advance(61_000);
+    const b = await runWorkerOnce(deps(), slowConfig("worker-b"));
+    expect(b.outcomes).toEqual({ issued: 1 });
+    // Now A's credit lands in Shopify and A finds the reward issued with B's credit.
+    slow.release();
+    expect((await a).outcomes).toEqual({ skipped: 1 });
+    await expectOneCredit(queued);
+  });
+
+  it("GIVEN store credit WHEN worker A's late credit lands while worker B (which looked before it landed) is crediting too THEN A issues the reward with its credit and B takes its own back: one credit", async () => {
+    const queued = await storeCreditReward();
+    const slowA = heldCredit();
+    const slowB = heldCredit();
+
+    const a = runWorkerOnce(deps({ adminFor: slowA.adminFor }), slowConfig("worker-a"));
+    await slowA.held;
+    clock.advance(61_000);
+    const b = runWorkerOnce(deps({ adminFor: slowB.adminFor }), slowConfig("worker-b"));
+    // B looked the credit up (nothing there yet) and is crediting.
+    await Promise.race([slowB.held, b.then((s) => Promise.reject(new Error(`B ended without crediting: ${JSON.stringify(s)}`)))]);
+    slowA.release();
+    expect((await a).outcomes).toEqual({ issued: 1 });
+    slowB.release();
+    expect((await b).outcomes).toEqual({ skipped: 1 });
+    await expectOneCredit(queued);
+  });
+});
