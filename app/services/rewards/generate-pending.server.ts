@@ -27,14 +27,13 @@ import {
   type FailureClassification,
   type RandomFloat,
   type RetryPolicy,
-  type RewardKind,
   type ShopifyFailure,
 } from "~/domain/rewards";
 import { cleanupRewardCode } from "./cancel.server";
 import type { RewardDeps, RunOptions } from "./deps.server";
 import { recordEvent, recordEventOnce, shopifyErrorJson, shopifyMessage, transitionReward } from "./events.server";
 import { isRejectedToken, markAccessRevoked, PAUSE_REASONS, pauseEventKey, shopWorkPause, type WorkPause } from "~/services/lifecycle/lifecycle.server";
-import { generateInShopify, removeFromShopify, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
+import { generateInShopify, removeFromShopifyOnce, takeBackDuplicate, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
 import { claimedShopifyIds, parseSettings } from "./repository.server";
 
 /** What one generation attempt needs to know about the process running it. */
@@ -206,12 +205,21 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   // The compare-and-set failed: find out why.
   const current = await db.reward.findUnique({ where: { id: reward.id } });
   if (current?.status === "ISSUED" && current.shopifyId !== generated.shopifyId) {
-    await removeDuplicate(deps, config, { reward, attempt, access, kind: spec.kind, generated, recorded: current.shopifyId });
+    // Another worker took the reward over after our lease ran out mid-call and issued it with an
+    // object of its own first (store credit: a credit has no code Shopify could refuse twice).
+    await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
+    await takeBackDuplicate({ db, logger: log }, access, {
+      reward: { id: reward.id, shop: reward.shop, kind: spec.kind, code: reward.code },
+      generated,
+      recorded: current.shopifyId,
+      who: `Attempt ${attempt}: its call outlived the worker's lease and another worker issued the reward meanwhile`,
+      actor: "WORKER",
+    });
     return "skipped";
   }
   if (current?.status === "CANCELED") {
     // Canceled while we were creating it: what we just made must not stay usable.
-    const removed = await removeFromShopify(access, { rewardId: reward.id, kind: spec.kind, code: reward.code, shopifyId: generated.shopifyId }, "deactivate");
+    const removed = await removeFromShopifyOnce(db, access, { rewardId: reward.id, shop: reward.shop, kind: spec.kind, code: reward.code, shopifyId: generated.shopifyId }, "deactivate");
     if (removed.ok) {
       await db.reward.updateMany({ where: { id: reward.id, status: "CANCELED" }, data: { nextAttemptAt: null } });
     } else {
@@ -249,47 +257,6 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   // Nothing to undo.
   await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
   return "skipped";
-}
-
-/**
- * Our attempt made an object in Shopify, but another worker (which took the reward over after our
- * lease ran out while our call was in flight) issued the reward with a different one first. Discounts
- * and gift cards cannot get here (their code is unique in Shopify, so the other worker adopts ours);
- * store credit can: a credit has no code Shopify could refuse, so two attempts may each credit. Ours
- * is the duplicate: take it back. An object we only adopted (found by lookup) is left alone: we did
- * not make it, and for marker-less kinds it may be the merchant's (docs/decisions/012).
- */
-async function removeDuplicate(
-  deps: GeneratePendingDeps,
-  config: GeneratePendingConfig,
-  ctx: { reward: Reward; attempt: number; access: ShopifyAccess; kind: RewardKind; generated: { shopifyId: string; adopted: boolean }; recorded: string | null },
-): Promise<void> {
-  const { db, logger } = deps;
-  const { reward, attempt, generated } = ctx;
-  const log = logger.child({ shop: reward.shop, rewardId: reward.id, workerId: config.workerId });
-  await db.reward.updateMany({ where: { id: reward.id, claimedBy: config.workerId }, data: { claimedBy: null, claimedUntil: null } });
-  if (generated.adopted) {
-    log.warn({ ours: generated.shopifyId, recorded: ctx.recorded }, "another worker issued the reward with another object; the one this attempt found is left alone");
-    return;
-  }
-  const removed = await removeFromShopify(ctx.access, { rewardId: reward.id, kind: ctx.kind, code: reward.code, shopifyId: generated.shopifyId }, "delete");
-  const outcome = !removed.ok
-    ? `could not be taken back (${shopifyMessage(removed.error.failure)}); check it in Shopify`
-    : removed.outcome === "refused"
-      ? `could not be taken back: ${removed.message}`
-      : "was taken back";
-  if (!removed.ok || removed.outcome === "refused") log.error({ duplicate: generated.shopifyId }, "a duplicate made by a worker whose lease ran out could not be removed");
-  else log.warn({ duplicate: generated.shopifyId }, "a duplicate made by a worker whose lease ran out was removed");
-  await recordEventOnce(db, {
-    rewardId: reward.id,
-    shop: reward.shop,
-    type: "NOTE",
-    actor: "WORKER",
-    fromStatus: "ISSUED",
-    toStatus: "ISSUED",
-    reason: `Attempt ${attempt}: its call outlived the worker's lease and another worker issued the reward meanwhile; the second object it made in Shopify (${generated.shopifyId}) ${outcome}`,
-    dedupeKey: `duplicate:${generated.shopifyId}`,
-  });
 }
 
 /**
