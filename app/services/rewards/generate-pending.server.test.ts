@@ -408,3 +408,38 @@ describe("worker: a lease that runs out while a create is in flight", () => {
     await expectOneCredit(queued);
   });
 });
+
+describe("worker: two store credit rewards of one customer", () => {
+  it("GIVEN two $7 store credit rewards of one customer WHEN the younger one (on a retry: it looks before it credits) runs while the older one's credit has landed but is not committed THEN it waits instead of adopting that credit: two rewards, two credits", async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const credit = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "STORE_CREDIT", value: "7.00", pointsCost: null });
+    const older = await pending(SHOP, customer, credit);
+    const younger = await pending(SHOP, customer, credit);
+    // The younger one had an attempt already (a throttled create, say), and is due again later.
+    await db.reward.update({ where: { id: younger.id }, data: { attempts: 1, nextAttemptAt: new Date(clock.now().getTime() + 3_600_000) } });
+
+    let meanwhile: Awaited<ReturnType<typeof runWorkerOnce>> | undefined;
+    const first = await runWorkerOnce(
+      deps({
+        beforeIssue: async () => {
+          // The older reward's credit is in Shopify, its commit not yet: the younger one comes due.
+          await db.reward.update({ where: { id: younger.id }, data: { nextAttemptAt: clock.now() } });
+          meanwhile = await runWorkerOnce(deps(), config({ workerId: "worker-b" }));
+        },
+      }),
+      config(),
+    );
+    expect(first.outcomes).toEqual({ issued: 1 });
+    expect(meanwhile?.claimed).toBe(1);
+    expect(meanwhile?.outcomes).toEqual({ deferred_sibling: 1 });
+    expect(await rewardRow(younger.id)).toMatchObject({ status: "PENDING", attempts: 1, shopifyId: null, claimedBy: null });
+
+    // Once the older one is Issued, the younger one is generated on its next turn.
+    clock.advance(3_600_000);
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ issued: 1 });
+    const [a, b] = await Promise.all([rewardRow(older.id), rewardRow(younger.id)]);
+    expect([a.status, b.status]).toEqual(["ISSUED", "ISSUED"]);
+    expect(a.shopifyId).not.toBe(b.shopifyId);
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("14.0");
+  });
+});

@@ -22,6 +22,7 @@ import { isUniqueViolation } from "~/db.server";
 import { shopifyGidOf } from "~/domain/shopify-ids";
 import {
   DEFAULT_RETRY_POLICY,
+  kindTraits,
   parseRewardKind,
   planRetry,
   type FailureClassification,
@@ -79,6 +80,8 @@ export type ProcessOutcome =
   | "deferred_uninstalled"
   | "deferred_access_revoked"
   | "canceled_meanwhile"
+  /** Waits for an older reward of the same customer and marker-less kind (olderSiblingPending). */
+  | "deferred_sibling"
   | "cleanup"
   | "skipped";
 
@@ -123,6 +126,16 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   const shop = await db.shop.findUnique({ where: { domain: reward.shop } });
   const pause = shopWorkPause(shop);
   if (shop && pause) return deferPausedReward(deps, config, reward, pause, shop);
+
+  if (await olderSiblingPending(deps, reward)) {
+    // See olderSiblingPending: wait for it, with no attempt counted.
+    await db.reward.updateMany({
+      where: { id: reward.id, claimedBy: me, status: "PENDING" },
+      data: { claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(now().getTime() + SIBLING_WAIT_MS) },
+    });
+    log.info("an older reward of this customer and kind is still pending; waiting for it");
+    return "deferred_sibling";
+  }
 
   const attemptStartedAt = now();
   const attempt = reward.attempts + 1;
@@ -257,6 +270,34 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   // Nothing to undo.
   await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
   return "skipped";
+}
+
+/** How long a reward waits for an older sibling (olderSiblingPending) before it looks again. */
+const SIBLING_WAIT_MS = 30_000;
+
+/**
+ * A kind without a marker (store credit: recognised by customer, amount and time — docs/decisions/012)
+ * cannot tell its own object from a sibling's that is not committed yet: a retry of one reward
+ * looked up, found the credit another reward of the same customer had just made, and adopted it —
+ * two rewards Issued on one credit. So such rewards of one customer are generated one at a time, in
+ * the order they were promised: a reward waits while an older one of the same customer and kind is
+ * still Pending. The oldest never waits, so they all get their turn; the older one's lookups never
+ * see a younger one's credit, since the younger one makes none until the older one is settled.
+ */
+async function olderSiblingPending(deps: GeneratePendingDeps, reward: Reward): Promise<boolean> {
+  if (kindTraits(parseRewardKind(reward.kind)).codeFormat !== "reference") return false;
+  const older = await deps.db.reward.findFirst({
+    where: {
+      shop: reward.shop,
+      customerId: reward.customerId,
+      kind: reward.kind,
+      status: "PENDING",
+      id: { not: reward.id },
+      OR: [{ createdAt: { lt: reward.createdAt } }, { createdAt: reward.createdAt, id: { lt: reward.id } }],
+    },
+    select: { id: true },
+  });
+  return older !== null;
 }
 
 /**
