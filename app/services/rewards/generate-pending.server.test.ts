@@ -328,7 +328,7 @@ describe("worker: a lease that runs out while a create is in flight", () => {
    * Worker A's Admin API, whose store credit mutation is held back (sent, not yet executed) until
    * the test lets it go: a create slowed down past the lease, deterministically.
    */
-  function heldCredit() {
+  function heldCredit(mutation = "storeCreditAccountCredit") {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let reached!: () => void;
@@ -336,7 +336,7 @@ describe("worker: a lease that runs out while a create is in flight", () => {
     const adminFor = async (shop: string) => {
       const graphql = await adminGraphql(shop);
       const slowed: typeof graphql = async (query, options) => {
-        if (query.includes("storeCreditAccountCredit(")) {
+        if (query.includes(`${mutation}(`)) {
           reached();
           await gate;
         }
@@ -406,6 +406,28 @@ describe("worker: a lease that runs out while a create is in flight", () => {
     slowB.release();
     expect((await b).outcomes).toEqual({ skipped: 1 });
     await expectOneCredit(queued);
+  });
+
+  it("GIVEN a discount WHEN worker A's create outlives its lease and worker B's attempt fails the reward for good THEN A's late discount does not stay live behind the Failed reward", async () => {
+    const queued = await pending();
+    const slow = heldCredit("discountCodeBasicCreate");
+    const a = runWorkerOnce(deps({ adminFor: slow.adminFor }), slowConfig("worker-a"));
+    await slow.held;
+    clock.advance(61_000);
+    // B looks first (nothing yet), and Shopify refuses its create for good.
+    emulator.faults.userErrors("discountCodeBasicCreate", [{ field: ["basicCodeDiscount", "minimumRequirement"], code: "GREATER_THAN", message: "Minimum subtotal must be greater than 0" }]);
+    expect((await runWorkerOnce(deps(), slowConfig("worker-b"))).outcomes).toEqual({ failed: 1 });
+    // A's create now goes through; the reward it was for is Failed, so A deactivates what it made.
+    slow.release();
+    expect((await a).outcomes).toEqual({ cleanup: 1 });
+    // The worker's sweep makes sure nothing usable is left behind a Failed reward.
+    clock.advance(61_000);
+    await runWorkerOnce(deps(), config({ workerId: "worker-c" }));
+    const row = await rewardRow(queued.id);
+    expect(row).toMatchObject({ status: "FAILED", nextAttemptAt: null, claimedBy: null });
+    const [discount, ...rest] = discountsWithCode(SHOP, queued.code);
+    expect(rest).toHaveLength(0);
+    expect(discount.deactivatedAt).not.toBeNull();
   });
 });
 

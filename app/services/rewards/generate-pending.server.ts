@@ -230,18 +230,22 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
     });
     return "skipped";
   }
-  if (current?.status === "CANCELED") {
-    // Canceled while we were creating it: what we just made must not stay usable.
+  if (current?.status === "CANCELED" || current?.status === "FAILED") {
+    // Canceled while we were creating it — or Failed by another worker that took the reward over
+    // after our lease ran out (its attempt was refused, ours went through): what we just made must
+    // not stay usable.
+    const was = current.status;
     const removed = await removeFromShopifyOnce(db, access, { rewardId: reward.id, shop: reward.shop, kind: spec.kind, code: reward.code, shopifyId: generated.shopifyId }, "deactivate");
     if (removed.ok) {
-      await db.reward.updateMany({ where: { id: reward.id, status: "CANCELED" }, data: { nextAttemptAt: null } });
+      // A Failed reward keeps whatever cleanup marker its own attempt left (it may know of more).
+      if (was === "CANCELED") await db.reward.updateMany({ where: { id: reward.id, status: was }, data: { nextAttemptAt: null } });
     } else {
-      log.warn({ failure: removed.error.failure }, "could not deactivate the code of a reward canceled meanwhile; the sweep retries");
-      await db.reward.updateMany({ where: { id: reward.id, status: "CANCELED" }, data: { nextAttemptAt: now() } });
+      log.warn({ failure: removed.error.failure, status: was }, "could not deactivate the code of a reward canceled or failed meanwhile; the sweep retries");
+      await db.reward.updateMany({ where: { id: reward.id, status: was }, data: { nextAttemptAt: now() } });
     }
     await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
-    log.info("reward canceled while it was being generated; its code was deactivated");
-    return "canceled_meanwhile";
+    log.info({ status: was }, "reward canceled or failed while it was being generated; its code was deactivated");
+    return was === "CANCELED" ? "canceled_meanwhile" : "cleanup";
   }
   if (current?.status === "USED") {
     // An order carried the code while we were creating it (the order proves our create reached
