@@ -71,8 +71,20 @@ function graphqlErrorsOf(body: unknown): { message: string; extensions?: { code?
   return Array.isArray(wrapped) ? wrapped : [];
 }
 
-function failureFromGraphqlErrors(errors: { message: string; extensions?: { code?: string } }[], cost: QueryCost | null): ShopifyFailure {
+/** Whether an answer that lists errors also carries data for some root field (a partial response). */
+function hasData(body: unknown): boolean {
+  const data = (body as { data?: unknown } | undefined)?.data;
+  return typeof data === "object" && data !== null && Object.values(data).some((v) => v !== null && v !== undefined);
+}
+
+function failureFromGraphqlErrors(errors: { message: string; extensions?: { code?: string } }[], cost: QueryCost | null, partial = false): ShopifyFailure {
   const codes = errors.map((e) => e.extensions?.code);
+  // Data came back beside the errors: the operation ran. Whatever the errors say (even a field's
+  // ACCESS_DENIED), the caller must know that first (app/domain/rewards/failures.ts).
+  if (partial) {
+    const errorCodes = codes.filter((c): c is string => typeof c === "string");
+    return { kind: "graphql", messages: errors.map((e) => e.message), ...(errorCodes.length ? { codes: errorCodes } : {}), partial: true };
+  }
   if (codes.includes("THROTTLED")) {
     const retryAfterMs =
       cost && cost.throttleStatus.restoreRate > 0
@@ -128,7 +140,7 @@ async function runAdminOnce<T>(graphql: AdminGraphql, document: string, variable
   if (cost) options.onCost?.(cost);
   const errors = graphqlErrorsOf(body);
   if (errors.length > 0 || body.data === undefined || body.data === null) {
-    return { ok: false, error: failureFromGraphqlErrors(errors, cost), cost, detail: errors };
+    return { ok: false, error: failureFromGraphqlErrors(errors, cost, errors.length > 0 && hasData(body)), cost, detail: errors };
   }
   return { ok: true, data: body.data, cost };
 }
@@ -141,7 +153,7 @@ async function failureFromThrown(error: unknown, options: RunOptions): Promise<A
     if (cost) options.onCost?.(cost);
     const errors = graphqlErrorsOf(body);
     const list = errors.length ? errors : [{ message: error.message }];
-    return { ok: false, error: failureFromGraphqlErrors(list, cost), cost, detail: list };
+    return { ok: false, error: failureFromGraphqlErrors(list, cost, hasData(body)), cost, detail: list };
   }
   // authenticate.admin's client converts HTTP errors into a thrown Response.
   if (error instanceof Response) {

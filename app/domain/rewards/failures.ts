@@ -28,8 +28,12 @@ export type ShopifyFailure =
   | { kind: "user_errors"; errors: ShopifyUserError[] }
   /** `scopeNotGranted`: the app checked — the shop has not granted the (optional) scope the call needs. */
   | { kind: "access_denied"; message: string; scopeNotGranted?: boolean }
-  /** Top-level GraphQL errors; `codes`: their `extensions.code` values, when Shopify gave any. */
-  | { kind: "graphql"; messages: string[]; codes?: string[] };
+  /**
+   * Top-level GraphQL errors; `codes`: their `extensions.code` values, when Shopify gave any.
+   * `partial`: the answer also carried data for the operation (a GraphQL response may hold both:
+   * https://spec.graphql.org/October2021/#sec-Response-Format) — for a mutation, proof that it ran.
+   */
+  | { kind: "graphql"; messages: string[]; codes?: string[]; partial?: boolean };
 
 export type FailureCategory = "transient" | "uncertain" | "permanent";
 
@@ -177,6 +181,9 @@ export function classifyFailure(failure: ShopifyFailure, context: FailureContext
       if (failure.scopeNotGranted === true) return permanent("scope_not_granted");
       return permanent(giftCard || /gift ?card/i.test(failure.message ?? "") ? "gift_cards_unavailable" : "missing_access");
     case "graphql": {
+      // The mutation ran (its payload came back) but something beside it failed: what it made may
+      // exist, so look before concluding anything (a permanent failure here left a live code behind).
+      if (failure.partial === true && mutation) return uncertain("shopify_internal_error");
       const messages = Array.isArray(failure.messages) ? failure.messages.filter((m) => typeof m === "string") : [];
       if (messages.some((m) => /throttled/i.test(m))) return transient("throttled");
       if (messages.some((m) => /access denied/i.test(m))) {

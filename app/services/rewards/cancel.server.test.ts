@@ -267,3 +267,32 @@ describe("cancel a Pending reward", () => {
     expect((await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).nextAttemptAt).toBeNull();
   });
 });
+
+describe("cancel a Pending store credit reward", () => {
+  it("GIVEN a customer holding $50 of other store credit WHEN a $7 store credit reward is canceled between Shopify's credit and the worker's commit, and the cleanup runs again later THEN the $7 is taken back once: the customer keeps the $50", async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    // Store credit the merchant gave by hand earlier (it is not the reward's: another amount).
+    emulator.store.creditStoreCredit(SHOP, { ownerId: customer.shopifyCustomerId, amount: 5_000, currencyCode: "USD", expiresAt: null });
+    const credit = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "STORE_CREDIT", value: "7.00", pointsCost: null });
+    const r = await issueRewardAsync(deps(), { shop: SHOP, customer: { id: customer.id }, templateId: credit.id, source: "REFERRAL" });
+    if (!r.ok) throw new Error(r.error.message);
+    let cancelOutcome: unknown;
+    const summary = await runWorkerOnce(
+      deps({
+        beforeIssue: async () => {
+          cancelOutcome = await cancelReward(deps(), { shop: SHOP, rewardId: r.reward.id });
+        },
+      }),
+      workerConfig({ workerId: "w" }),
+    );
+    expect(summary.outcomes).toEqual({ canceled_meanwhile: 1 });
+    expect(cancelOutcome).toMatchObject({ ok: true, reward: { status: "CANCELED" } });
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("50.0");
+    // The merchant repeats the cancel, and the worker's sweep looks again: nothing more is taken.
+    await cancelReward(deps(), { shop: SHOP, rewardId: r.reward.id });
+    await db.reward.update({ where: { id: r.reward.id }, data: { nextAttemptAt: clock.now() } });
+    await runWorkerOnce(deps(), workerConfig({ workerId: "w2" }));
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("50.0");
+    expect((await db.reward.findUniqueOrThrow({ where: { id: r.reward.id } })).status).toBe("CANCELED");
+  });
+});

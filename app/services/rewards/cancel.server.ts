@@ -14,17 +14,18 @@ import { kindTraits, parseRewardKind, type FailureReason } from "~/domain/reward
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { shopifyMessage, transitionReward } from "./events.server";
-import { removeFromShopify, type RewardTarget, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
+import { removeFromShopifyOnce, type RewardTarget, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
 import { isRejectedToken, markAccessRevoked } from "~/services/lifecycle/lifecycle.server";
 import { sourceKeys } from "~/domain/points";
 import { creditPointsInTx } from "~/services/points/ledger.server";
 import { claimedShopifyIds, parseSettings, toRewardView, type DbClient, type RewardView } from "./repository.server";
 
 /** Everything any kind needs to find and remove a reward's object (store credit has no marker to search by). */
-async function removalTarget(db: DbClient, reward: Reward): Promise<RewardTarget & { shopifyId: string | null }> {
+async function removalTarget(db: DbClient, reward: Reward): Promise<RewardTarget & { shopifyId: string | null; shop: string }> {
   const kind = parseRewardKind(reward.kind);
   return {
     rewardId: reward.id,
+    shop: reward.shop,
     kind,
     code: reward.code,
     shopifyId: reward.shopifyId,
@@ -156,7 +157,7 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
       const marked = await db.reward.updateMany({ where: { id: reward.id, status: "ISSUED" }, data: { cancelRequestedAt: now() } });
       if (marked.count !== 1) continue;
       const callStartedAt = deps.now();
-      const removed = await removeFromShopify(access, await removalTarget(db, reward), "deactivate");
+      const removed = await removeFromShopifyOnce(db, access, await removalTarget(db, reward), "deactivate");
       if (!removed.ok || removed.outcome === "refused") {
         // Nothing changed in Shopify for sure: the mark goes. An uncertain outcome keeps it, since
         // the deactivation may have happened and its webhook is then still the app's own.
@@ -311,7 +312,7 @@ export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, option
   let removed;
   try {
     const access = await accessFor(deps, reward.shop);
-    removed = await removeFromShopify(access, await removalTarget(deps.db, reward), "deactivate");
+    removed = await removeFromShopifyOnce(deps.db, access, await removalTarget(deps.db, reward), "deactivate");
   } catch (error) {
     log.warn({ err: error }, "cleanup of a reward's code: no Admin API access");
     removed = null;

@@ -322,3 +322,171 @@ describe("worker: rewards it must leave alone", () => {
     expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
   });
 });
+
+describe("worker: a lease that runs out while a create is in flight", () => {
+  /**
+   * Worker A's Admin API, whose store credit mutation is held back (sent, not yet executed) until
+   * the test lets it go: a create slowed down past the lease, deterministically.
+   */
+  function heldCredit(mutation = "storeCreditAccountCredit") {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const held = new Promise<void>((resolve) => (reached = resolve));
+    const adminFor = async (shop: string) => {
+      const graphql = await adminGraphql(shop);
+      const slowed: typeof graphql = async (query, options) => {
+        if (query.includes(`${mutation}(`)) {
+          reached();
+          await gate;
+        }
+        return graphql(query, options);
+      };
+      return slowed;
+    };
+    return { adminFor, held, release };
+  }
+
+  const creditsOf = (customerGid: string) =>
+    emulator.store.listStoreCreditAccounts(SHOP, customerGid).flatMap((a) => a.transactions.filter((t) => t.kind === "credit"));
+
+  // A busy machine must not turn a lookup into a timeout here: only the held call is slow.
+  const slowConfig = (workerId: string) => config({ workerId, shopifyTimeoutMs: 60_000 });
+
+  /** A store credit reward for a customer of its own (each test reads that customer's credits). */
+  async function storeCreditReward() {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const credit = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "STORE_CREDIT", value: "7.00", pointsCost: null });
+    return { customer, reward: await pending(SHOP, customer, credit) };
+  }
+
+  /** One reward, one credit: the balance is the reward's value, and the reward names the credit that stayed. */
+  async function expectOneCredit({ customer, reward: { id: rewardId } }: Awaited<ReturnType<typeof storeCreditReward>>) {
+    const row = await rewardRow(rewardId);
+    expect(row.status).toBe("ISSUED");
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("7.0");
+    const credited = creditsOf(customer.shopifyCustomerId);
+    expect(credited).toHaveLength(2);
+    const kept = credited.find((t) => t.id === row.shopifyId);
+    expect(kept).toBeDefined();
+    const duplicate = credited.find((t) => t.id !== row.shopifyId)!;
+    const notes = (await eventsOf(rewardId)).filter((e) => e.type === "NOTE").map((e) => e.reason);
+    expect(notes).toEqual([`Taken back in Shopify (${duplicate.id})`, expect.stringContaining(`second object it made in Shopify (${duplicate.id}) was taken back`)]);
+  }
+
+  it("GIVEN store credit (no code: Shopify cannot refuse a second credit) WHEN worker A's credit outlives its lease and worker B issues the reward with its own credit first THEN A takes its credit back: one credit", async () => {
+    const queued = await storeCreditReward();
+    const slow = heldCredit();
+
+    const a = runWorkerOnce(deps({ adminFor: slow.adminFor }), slowConfig("worker-a"));
+    await slow.held;
+    // A's lease runs out while its credit is on its way; B takes the reward over and finishes it.
+    clock.advance(61_000);
+    const b = await runWorkerOnce(deps(), slowConfig("worker-b"));
+    expect(b.outcomes).toEqual({ issued: 1 });
+    // Now A's credit lands in Shopify and A finds the reward issued with B's credit.
+    slow.release();
+    expect((await a).outcomes).toEqual({ skipped: 1 });
+    await expectOneCredit(queued);
+  });
+
+  it("GIVEN store credit WHEN worker A's late credit lands while worker B (which looked before it landed) is crediting too THEN A issues the reward with its credit and B takes its own back: one credit", async () => {
+    const queued = await storeCreditReward();
+    const slowA = heldCredit();
+    const slowB = heldCredit();
+
+    const a = runWorkerOnce(deps({ adminFor: slowA.adminFor }), slowConfig("worker-a"));
+    await slowA.held;
+    clock.advance(61_000);
+    const b = runWorkerOnce(deps({ adminFor: slowB.adminFor }), slowConfig("worker-b"));
+    // B looked the credit up (nothing there yet) and is crediting.
+    await Promise.race([slowB.held, b.then((s) => Promise.reject(new Error(`B ended without crediting: ${JSON.stringify(s)}`)))]);
+    slowA.release();
+    expect((await a).outcomes).toEqual({ issued: 1 });
+    slowB.release();
+    expect((await b).outcomes).toEqual({ skipped: 1 });
+    await expectOneCredit(queued);
+  });
+
+  it("GIVEN a discount WHEN worker A's create outlives its lease and worker B's attempt fails the reward for good THEN A's late discount does not stay live behind the Failed reward", async () => {
+    const queued = await pending();
+    const slow = heldCredit("discountCodeBasicCreate");
+    const a = runWorkerOnce(deps({ adminFor: slow.adminFor }), slowConfig("worker-a"));
+    await slow.held;
+    clock.advance(61_000);
+    // B looks first (nothing yet), and Shopify refuses its create for good.
+    emulator.faults.userErrors("discountCodeBasicCreate", [{ field: ["basicCodeDiscount", "minimumRequirement"], code: "GREATER_THAN", message: "Minimum subtotal must be greater than 0" }]);
+    expect((await runWorkerOnce(deps(), slowConfig("worker-b"))).outcomes).toEqual({ failed: 1 });
+    // A's create now goes through; the reward it was for is Failed, so A deactivates what it made.
+    slow.release();
+    expect((await a).outcomes).toEqual({ cleanup: 1 });
+    // The worker's sweep makes sure nothing usable is left behind a Failed reward.
+    clock.advance(61_000);
+    await runWorkerOnce(deps(), config({ workerId: "worker-c" }));
+    const row = await rewardRow(queued.id);
+    expect(row).toMatchObject({ status: "FAILED", nextAttemptAt: null, claimedBy: null });
+    const [discount, ...rest] = discountsWithCode(SHOP, queued.code);
+    expect(rest).toHaveLength(0);
+    expect(discount.deactivatedAt).not.toBeNull();
+  });
+});
+
+describe("worker: two store credit rewards of one customer", () => {
+  it("GIVEN two $7 store credit rewards of one customer WHEN the younger one (on a retry: it looks before it credits) runs while the older one's credit has landed but is not committed THEN it waits instead of adopting that credit: two rewards, two credits", async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const credit = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "STORE_CREDIT", value: "7.00", pointsCost: null });
+    const older = await pending(SHOP, customer, credit);
+    const younger = await pending(SHOP, customer, credit);
+    // The younger one had an attempt already (a throttled create, say), and is due again later.
+    await db.reward.update({ where: { id: younger.id }, data: { attempts: 1, nextAttemptAt: new Date(clock.now().getTime() + 3_600_000) } });
+
+    let meanwhile: Awaited<ReturnType<typeof runWorkerOnce>> | undefined;
+    const first = await runWorkerOnce(
+      deps({
+        beforeIssue: async () => {
+          // The older reward's credit is in Shopify, its commit not yet: the younger one comes due.
+          await db.reward.update({ where: { id: younger.id }, data: { nextAttemptAt: clock.now() } });
+          meanwhile = await runWorkerOnce(deps(), config({ workerId: "worker-b" }));
+        },
+      }),
+      config(),
+    );
+    expect(first.outcomes).toEqual({ issued: 1 });
+    expect(meanwhile?.claimed).toBe(1);
+    expect(meanwhile?.outcomes).toEqual({ deferred_sibling: 1 });
+    expect(await rewardRow(younger.id)).toMatchObject({ status: "PENDING", attempts: 1, shopifyId: null, claimedBy: null });
+
+    // Once the older one is Issued, the younger one is generated on its next turn.
+    clock.advance(3_600_000);
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ issued: 1 });
+    const [a, b] = await Promise.all([rewardRow(older.id), rewardRow(younger.id)]);
+    expect([a.status, b.status]).toEqual(["ISSUED", "ISSUED"]);
+    expect(a.shopifyId).not.toBe(b.shopifyId);
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("14.0");
+  });
+});
+
+describe("worker: Shopify answers a create with data and errors (a partial response)", () => {
+  it("GIVEN the create ran (its payload carries the discount) but the answer also lists a GraphQL error THEN the attempt is not failed for good: the code is looked up and adopted, one discount, Issued", async () => {
+    const reward = await pending();
+    // The emulator runs the mutation for real; the answer gains a field error beside its data, as a
+    // GraphQL response may ("errors" with partial "data": https://spec.graphql.org/October2021/#sec-Response-Format).
+    const partial = async (shop: string) => {
+      const graphql = await adminGraphql(shop);
+      const answered: typeof graphql = async (query, options) => {
+        const response = await graphql(query, options);
+        if (!query.includes("discountCodeBasicCreate(")) return response;
+        const body = (await response.json()) as Record<string, unknown>;
+        const errors = [{ message: "Field 'summary' could not be resolved", path: ["discountCodeBasicCreate", "codeDiscountNode", "codeDiscount", "summary"] }];
+        return new Response(JSON.stringify({ ...body, errors }), { status: 200, headers: { "Content-Type": "application/json" } });
+      };
+      return answered;
+    };
+    const summary = await runWorkerOnce(deps({ adminFor: partial }), config());
+    expect(summary.outcomes).toEqual({ issued: 1 });
+    const row = await rewardRow(reward.id);
+    const [discount, ...rest] = discountsWithCode(SHOP, reward.code);
+    expect(rest).toHaveLength(0);
+    expect(row).toMatchObject({ status: "ISSUED", shopifyId: discount.id });
+  });
+});

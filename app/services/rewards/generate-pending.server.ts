@@ -22,6 +22,7 @@ import { isUniqueViolation } from "~/db.server";
 import { shopifyGidOf } from "~/domain/shopify-ids";
 import {
   DEFAULT_RETRY_POLICY,
+  kindTraits,
   parseRewardKind,
   planRetry,
   type FailureClassification,
@@ -33,7 +34,7 @@ import { cleanupRewardCode } from "./cancel.server";
 import type { RewardDeps, RunOptions } from "./deps.server";
 import { recordEvent, recordEventOnce, shopifyErrorJson, shopifyMessage, transitionReward } from "./events.server";
 import { isRejectedToken, markAccessRevoked, PAUSE_REASONS, pauseEventKey, shopWorkPause, type WorkPause } from "~/services/lifecycle/lifecycle.server";
-import { generateInShopify, removeFromShopify, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
+import { generateInShopify, removeFromShopifyOnce, takeBackDuplicate, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
 import { claimedShopifyIds, parseSettings } from "./repository.server";
 
 /** What one generation attempt needs to know about the process running it. */
@@ -79,6 +80,8 @@ export type ProcessOutcome =
   | "deferred_uninstalled"
   | "deferred_access_revoked"
   | "canceled_meanwhile"
+  /** Waits for an older reward of the same customer and marker-less kind (olderSiblingPending). */
+  | "deferred_sibling"
   | "cleanup"
   | "skipped";
 
@@ -123,6 +126,16 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   const shop = await db.shop.findUnique({ where: { domain: reward.shop } });
   const pause = shopWorkPause(shop);
   if (shop && pause) return deferPausedReward(deps, config, reward, pause, shop);
+
+  if (await olderSiblingPending(deps, reward)) {
+    // See olderSiblingPending: wait for it, with no attempt counted.
+    await db.reward.updateMany({
+      where: { id: reward.id, claimedBy: me, status: "PENDING" },
+      data: { claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(now().getTime() + SIBLING_WAIT_MS) },
+    });
+    log.info("an older reward of this customer and kind is still pending; waiting for it");
+    return "deferred_sibling";
+  }
 
   const attemptStartedAt = now();
   const attempt = reward.attempts + 1;
@@ -182,7 +195,9 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
     reason: generated.adopted
       ? `Attempt ${attempt}: adopted the code an earlier attempt had created in Shopify`
       : `Attempt ${attempt}: created in Shopify`,
-    where: { claimedBy: me },
+    // Not fenced by our lease: what we made in Shopify is a fact whoever holds the claim now. If our
+    // lease ran out mid-call and another worker took over, the first to commit wins and the other
+    // removes its own object below (store credit has no code Shopify could refuse twice).
     data: {
       shopifyId: generated.shopifyId,
       issuedAt: now(),
@@ -202,18 +217,35 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
 
   // The compare-and-set failed: find out why.
   const current = await db.reward.findUnique({ where: { id: reward.id } });
-  if (current?.status === "CANCELED") {
-    // Canceled while we were creating it: what we just made must not stay usable.
-    const removed = await removeFromShopify(access, { rewardId: reward.id, kind: spec.kind, code: reward.code, shopifyId: generated.shopifyId }, "deactivate");
+  if (current?.status === "ISSUED" && current.shopifyId !== generated.shopifyId) {
+    // Another worker took the reward over after our lease ran out mid-call and issued it with an
+    // object of its own first (store credit: a credit has no code Shopify could refuse twice).
+    await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
+    await takeBackDuplicate({ db, logger: log }, access, {
+      reward: { id: reward.id, shop: reward.shop, kind: spec.kind, code: reward.code },
+      generated,
+      recorded: current.shopifyId,
+      who: `Attempt ${attempt}: its call outlived the worker's lease and another worker issued the reward meanwhile`,
+      actor: "WORKER",
+    });
+    return "skipped";
+  }
+  if (current?.status === "CANCELED" || current?.status === "FAILED") {
+    // Canceled while we were creating it — or Failed by another worker that took the reward over
+    // after our lease ran out (its attempt was refused, ours went through): what we just made must
+    // not stay usable.
+    const was = current.status;
+    const removed = await removeFromShopifyOnce(db, access, { rewardId: reward.id, shop: reward.shop, kind: spec.kind, code: reward.code, shopifyId: generated.shopifyId }, "deactivate");
     if (removed.ok) {
-      await db.reward.updateMany({ where: { id: reward.id, status: "CANCELED" }, data: { nextAttemptAt: null } });
+      // A Failed reward keeps whatever cleanup marker its own attempt left (it may know of more).
+      if (was === "CANCELED") await db.reward.updateMany({ where: { id: reward.id, status: was }, data: { nextAttemptAt: null } });
     } else {
-      log.warn({ failure: removed.error.failure }, "could not deactivate the code of a reward canceled meanwhile; the sweep retries");
-      await db.reward.updateMany({ where: { id: reward.id, status: "CANCELED" }, data: { nextAttemptAt: now() } });
+      log.warn({ failure: removed.error.failure, status: was }, "could not deactivate the code of a reward canceled or failed meanwhile; the sweep retries");
+      await db.reward.updateMany({ where: { id: reward.id, status: was }, data: { nextAttemptAt: now() } });
     }
     await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
-    log.info("reward canceled while it was being generated; its code was deactivated");
-    return "canceled_meanwhile";
+    log.info({ status: was }, "reward canceled or failed while it was being generated; its code was deactivated");
+    return was === "CANCELED" ? "canceled_meanwhile" : "cleanup";
   }
   if (current?.status === "USED") {
     // An order carried the code while we were creating it (the order proves our create reached
@@ -242,6 +274,34 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   // Nothing to undo.
   await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
   return "skipped";
+}
+
+/** How long a reward waits for an older sibling (olderSiblingPending) before it looks again. */
+const SIBLING_WAIT_MS = 30_000;
+
+/**
+ * A kind without a marker (store credit: recognised by customer, amount and time — docs/decisions/012)
+ * cannot tell its own object from a sibling's that is not committed yet: a retry of one reward
+ * looked up, found the credit another reward of the same customer had just made, and adopted it —
+ * two rewards Issued on one credit. So such rewards of one customer are generated one at a time, in
+ * the order they were promised: a reward waits while an older one of the same customer and kind is
+ * still Pending. The oldest never waits, so they all get their turn; the older one's lookups never
+ * see a younger one's credit, since the younger one makes none until the older one is settled.
+ */
+async function olderSiblingPending(deps: GeneratePendingDeps, reward: Reward): Promise<boolean> {
+  if (kindTraits(parseRewardKind(reward.kind)).codeFormat !== "reference") return false;
+  const older = await deps.db.reward.findFirst({
+    where: {
+      shop: reward.shop,
+      customerId: reward.customerId,
+      kind: reward.kind,
+      status: "PENDING",
+      id: { not: reward.id },
+      OR: [{ createdAt: { lt: reward.createdAt } }, { createdAt: reward.createdAt, id: { lt: reward.id } }],
+    },
+    select: { id: true },
+  });
+  return older !== null;
 }
 
 /**

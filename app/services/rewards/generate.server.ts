@@ -8,6 +8,7 @@
 // (discounts: a tag; gift cards: the note) instead of creating again.
 import {
   classifyFailure,
+  type Actor,
   type FailureClassification,
   type RewardKind,
   type ShopifyFailure,
@@ -15,6 +16,9 @@ import {
 import { err, type Err, type Ok } from "~/domain/result";
 import type { AdminGraphql, AdminResult, RunOptions } from "~/shopify/graphql.server";
 import { adapterFor, type Availability, type KindRewardRef } from "~/shopify/kinds/index.server";
+import type { Db } from "~/db.server";
+import type { Logger } from "~/logger.server";
+import { recordEventOnce, shopifyMessage } from "./events.server";
 import { expiryFrom, ownershipTag, type RewardSettings } from "./repository.server";
 
 /** A shop's Admin API as the generation code uses it. */
@@ -199,4 +203,92 @@ export async function removeFromShopify(
   const r = await adapterFor(target.kind).remove(access, { ...refOf(target), id }, mode);
   if (!r.ok) return err(problem(r, target.kind, "mutation"));
   return { ok: true, ...r.data };
+}
+
+/**
+ * `removeFromShopify` for a reward that has a row, safe to repeat for every kind. Most kinds'
+ * removal is idempotent (a deactivated discount or gift card stays deactivated). Store credit's is
+ * not: a debit leaves the credit transaction looking the same, so every repeat (the cancel and the
+ * worker both removing, a sweep looking again, a cancel retried after a conflict) debited the
+ * credited amount again from whatever else the customer held. For such kinds the take-back is
+ * recorded in the reward's history (dedupe key per object) BEFORE Shopify is asked, so at most one
+ * process ever takes an object back; the record is withdrawn when the take-back did not happen for
+ * sure (a failure or Shopify's refusal). A process dying right after recording it leaves the amount
+ * with the customer rather than taking it twice.
+ */
+export async function removeFromShopifyOnce(
+  db: Db,
+  access: ShopifyAccess,
+  target: RewardTarget & { shopifyId: string | null; shop: string },
+  mode: "delete" | "deactivate",
+): Promise<RemovalResult> {
+  if (!adapterFor(target.kind).removalTakesAgain) return removeFromShopify(access, target, mode);
+  let id = target.shopifyId;
+  if (!id) {
+    const found = await lookupExisting(access, target);
+    if (!found.ok) return found;
+    if (!found.found) return { ok: true, outcome: "not_found" };
+    if (!found.found.ours) return { ok: true, outcome: "not_ours" };
+    id = found.found.id;
+  }
+  const dedupeKey = `take-back:${id}`;
+  const first = await recordEventOnce(db, {
+    rewardId: target.rewardId,
+    shop: target.shop,
+    type: "NOTE",
+    actor: "SYSTEM",
+    reason: `Taken back in Shopify (${id})`,
+    dedupeKey,
+  });
+  if (!first) return { ok: true, outcome: "removed" };
+  const removed = await removeFromShopify(access, { ...target, shopifyId: id }, mode);
+  if (!removed.ok || removed.outcome !== "removed") await db.rewardEvent.deleteMany({ where: { rewardId: target.rewardId, dedupeKey } });
+  return removed;
+}
+
+/**
+ * A create of ours succeeded, but the reward was committed with ANOTHER object: a second attempt
+ * took over after the first one's lease ran out while its call was in flight, and (its lookup
+ * running before the first create landed) made its own. Codes make this impossible for discounts
+ * and gift cards (the second create gets TAKEN and adopts the first); store credit has no code.
+ * The object this attempt created is the duplicate: it is removed (store credit: debited back) and
+ * the reward's history says so, or says that it could not be and the merchant should check it in
+ * Shopify. An object the attempt only adopted by lookup is left alone: it did not make it, and for
+ * a marker-less kind it may be the merchant's own (docs/decisions/012). docs/decisions/010, addendum.
+ */
+export async function takeBackDuplicate(
+  deps: { db: Db; logger: Logger },
+  access: ShopifyAccess,
+  ctx: {
+    reward: { id: string; shop: string; kind: RewardKind; code: string };
+    generated: { shopifyId: string; adopted: boolean };
+    /** The object the reward was committed with. */
+    recorded: string | null;
+    /** How the history names the attempt and what happened to it (no personal data). */
+    who: string;
+    actor: Actor;
+  },
+): Promise<void> {
+  const { db, logger } = deps;
+  const { reward, generated } = ctx;
+  if (generated.adopted) {
+    logger.warn({ found: generated.shopifyId, recorded: ctx.recorded }, "the reward was committed with another object; the one this attempt found is left alone");
+    return;
+  }
+  const removed = await removeFromShopifyOnce(db, access, { rewardId: reward.id, shop: reward.shop, kind: reward.kind, code: reward.code, shopifyId: generated.shopifyId }, "delete");
+  const outcome = !removed.ok
+    ? `could not be taken back (${shopifyMessage(removed.error.failure)}); check it in Shopify`
+    : removed.outcome === "refused"
+      ? `could not be taken back: ${removed.message}`
+      : "was taken back";
+  if (!removed.ok || removed.outcome === "refused") logger.error({ duplicate: generated.shopifyId }, "a duplicate made by an attempt whose lease ran out could not be removed");
+  else logger.warn({ duplicate: generated.shopifyId }, "a duplicate made by an attempt whose lease ran out was removed");
+  await recordEventOnce(db, {
+    rewardId: reward.id,
+    shop: reward.shop,
+    type: "NOTE",
+    actor: ctx.actor,
+    reason: `${ctx.who}; the second object it made in Shopify (${generated.shopifyId}) ${outcome}`,
+    dedupeKey: `duplicate:${generated.shopifyId}`,
+  });
 }

@@ -491,3 +491,81 @@ describe("redeemPoints: variable points for amount off", () => {
     expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(5000);
   });
 });
+
+/** An Admin API whose store credit mutation is sent and held back until the test lets it through. */
+function heldCredit() {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let reached!: () => void;
+  const held = new Promise<void>((resolve) => (reached = resolve));
+  const adminFor = async (shop: string) => {
+    const graphql = await adminGraphql(shop);
+    const slowed: typeof graphql = async (query, options) => {
+      if (query.includes("storeCreditAccountCredit(")) {
+        reached();
+        await gate;
+      }
+      return graphql(query, options);
+    };
+    return slowed;
+  };
+  return { adminFor, held, release };
+}
+
+describe("redeemPoints: a lease that runs out while the create is in flight (store credit)", () => {
+  async function storeCreditRedemption() {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100, kind: "STORE_CREDIT", value: "6.00" });
+    const input = { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() };
+    return { customer, input };
+  }
+  // After the first request's lease (60 s) ran out.
+  const later = () => new Date(Date.now() + 61_000);
+
+  /** One credit stayed and the reward names it; the other was debited back and the history says so; points spent once. */
+  async function expectOneCredit(customer: Awaited<ReturnType<typeof customerWith>>) {
+    const reward = await db.reward.findFirstOrThrow({ where: { customerId: customer.id } });
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("6.0");
+    const credits = emulator.store.listStoreCreditAccounts(SHOP, customer.shopifyCustomerId).flatMap((a) => a.transactions.filter((t) => t.kind === "credit"));
+    expect(credits).toHaveLength(2);
+    expect(credits.map((t) => t.id)).toContain(reward.shopifyId);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(400);
+    const duplicate = credits.find((t) => t.id !== reward.shopifyId)!;
+    const notes = (await db.rewardEvent.findMany({ where: { rewardId: reward.id, type: "NOTE" }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] })).map((e) => e.reason);
+    expect(notes).toEqual([`Taken back in Shopify (${duplicate.id})`, expect.stringContaining(`second object it made in Shopify (${duplicate.id}) was taken back`)]);
+  }
+
+  it("GIVEN a store credit redemption whose credit outlives its lease WHEN a repeat of the request takes it over and completes it with a credit of its own THEN the late credit is taken back: one credit, points spent once", async () => {
+    const { customer, input } = await storeCreditRedemption();
+    const slow = heldCredit();
+    const first = redeemPoints(deps({ adminFor: slow.adminFor, shopifyTimeoutMs: 60_000 }), input);
+    await slow.held;
+    const repeat = await redeemPoints(deps({ now: later, shopifyTimeoutMs: 60_000 }), input);
+    expect(repeat.ok).toBe(true);
+    slow.release();
+    const r = await first;
+    expect(r.ok && r.reward.id).toBe(repeat.ok && repeat.reward.id);
+    await expectOneCredit(customer);
+  });
+
+  it("GIVEN the first request's late credit lands while the repeat (which looked before it landed) is crediting too WHEN the first finds its lease lost THEN it waits for the repeat's outcome and takes its own credit back", async () => {
+    const { customer, input } = await storeCreditRedemption();
+    const slowFirst = heldCredit();
+    const slowRepeat = heldCredit();
+    const first = redeemPoints(deps({ adminFor: slowFirst.adminFor, shopifyTimeoutMs: 60_000, sleep: async () => {
+      // The first request polls for the repeat's outcome: let the repeat's credit through now.
+      slowRepeat.release();
+      await repeat;
+    } }), input);
+    await slowFirst.held;
+    const repeat = redeemPoints(deps({ adminFor: slowRepeat.adminFor, now: later, shopifyTimeoutMs: 60_000 }), input);
+    await Promise.race([slowRepeat.held, repeat.then((x) => Promise.reject(new Error(`the repeat ended without crediting: ${JSON.stringify(x)}`)))]);
+    slowFirst.release();
+    const r = await first;
+    slowRepeat.release(); // (already released if the first request waited for the repeat)
+    const second = await repeat;
+    expect(second.ok).toBe(true);
+    expect(r.ok && r.reward.id).toBe(second.ok && second.reward.id);
+    await expectOneCredit(customer);
+  });
+});

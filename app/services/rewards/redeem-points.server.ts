@@ -35,7 +35,7 @@ import {
   startRedemption,
   takeOverRedemption,
 } from "./redemption-log.server";
-import { checkAvailability, generateInShopify, removeFromShopify, type ShopifyAccess } from "./generate.server";
+import { checkAvailability, generateInShopify, removeFromShopify, takeBackDuplicate, type ShopifyAccess } from "./generate.server";
 import {
   chooseCode,
   claimedShopifyIds,
@@ -427,17 +427,46 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
   } catch (error) {
     if (error instanceof LostLease) {
       // Someone resumed this redemption after our lease ran out; they adopt the same code. Leave
-      // Shopify alone and report whatever they end with.
+      // Shopify alone and report whatever they end with — unless they committed another object:
+      // store credit has no code Shopify could refuse, so a resumption whose lookup ran before our
+      // credit landed credits again. Ours is then the duplicate (docs/decisions/010, addendum).
       log.warn("redemption lease lost before commit; another process finishes it");
-      const current = await db.redemption.findUnique({ where: { id: redemption.id } });
+      const current = await outcomeOf(ctx, redemption.id);
       const state = current ? parseRedemptionState(current.state) : "IN_PROGRESS";
-      if (current && state === "COMPLETED") return replay(ctx, current);
+      if (current && state === "COMPLETED") {
+        const committed = await db.reward.findUnique({ where: { id: redemption.id }, select: { shopifyId: true } });
+        if (committed && committed.shopifyId !== generated.shopifyId) {
+          await takeBackDuplicate({ db, logger: log }, access, {
+            reward: { id: redemption.id, shop, kind: settings.kind, code: redemption.code },
+            generated,
+            recorded: committed.shopifyId,
+            who: "A redemption attempt outlived its lease and a repeat of the request completed it meanwhile",
+            actor: "SYSTEM",
+          });
+        }
+        return replay(ctx, current);
+      }
       if (current && (state === "FAILED" || state === "ABANDONED")) return fail(current.errorReason ?? "unknown");
       return { ok: false, error: STILL_RUNNING };
     }
     const reason = error instanceof NotEnoughPoints ? "insufficient_points" : "save_failed";
     if (reason === "save_failed") log.error({ err: error }, "redemption commit failed after Shopify created the code; compensating");
     return compensate(ctx, redemption, access, { ...spec, shopifyId: generated.shopifyId }, reason);
+  }
+}
+
+/**
+ * The redemption as whoever took it over leaves it: re-read until it is no longer IN_PROGRESS, for
+ * at most the time a twin request waits (`waitForConcurrentMs`), bounded by poll count as there.
+ */
+async function outcomeOf(ctx: Context, id: string): Promise<Redemption | null> {
+  const pollMs = ctx.deps.pollMs ?? DEFAULTS.pollMs;
+  const sleep = ctx.deps.sleep ?? sleepReal;
+  let pollsLeft = Math.ceil((ctx.deps.waitForConcurrentMs ?? DEFAULTS.waitForConcurrentMs) / pollMs);
+  for (;;) {
+    const current = await ctx.deps.db.redemption.findUnique({ where: { id } });
+    if (!current || parseRedemptionState(current.state) !== "IN_PROGRESS" || pollsLeft-- <= 0) return current;
+    await sleep(pollMs);
   }
 }
 

@@ -201,4 +201,6 @@ export const storeCreditAdapter: RewardKindAdapter = {
   create,
   lookup,
   remove,
+  // A debit leaves the credit transaction as it was, so `remove` would debit again on every call.
+  removalTakesAgain: true,
 };

@@ -81,6 +81,13 @@ export interface RewardKindAdapter {
    * concluding the object does not exist (docs/decisions/018).
    */
   readonly lookupLagMs?: number;
+  /**
+   * Set when `remove` is not idempotent: a second call for the same object takes again (store credit:
+   * each debit takes money, and the credit still reads the same afterwards). Callers that may repeat
+   * a removal then record it once per object before calling (app/services/rewards/generate.server.ts,
+   * removeFromShopifyOnce).
+   */
+  readonly removalTakesAgain?: boolean;
   /** Current state for reconciliation; only kinds Shopify's admin can change on their own (discounts). */
   readState?(access: KindAccess, id: string): Promise<AdminResult<ObjectState | null>>;
 }
