@@ -170,6 +170,9 @@ describe("shop/redact erases the shop everywhere", () => {
     expect((await findText(db, needles)).length).toBeGreaterThan(0);
     const othersBefore = await db.reward.count({ where: { shop: SHOP } });
 
+    // Shopify sends shop/redact 48 h after the uninstall, once the app's token is revoked.
+    await emulator.uninstall(shop);
+    await applyWebhooks();
     const sent = await emulator.shopRedact(shop);
     await applyWebhooks(); // the worker applies what the app recorded
     expect(sent.results[0].finalStatus).toBe(200);

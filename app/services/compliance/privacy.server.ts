@@ -18,6 +18,8 @@ import { sourceKeys } from "~/domain/points";
 import { err, type Err, type Problem } from "~/domain/result";
 import { parseJsonKeepingBigIds, shopifyIdOf } from "~/domain/shopify-ids";
 import { hasControlCharacters } from "~/domain/text";
+import type { Logger } from "~/logger.server";
+import type { OfflineTokenAnswer } from "~/services/lifecycle/scopes.server";
 import { UnappliableDelivery } from "~/services/webhooks/inbox.server";
 
 export interface PrivacyEffectContext {
@@ -627,9 +629,50 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
 
 // ---- shop/redact -------------------------------------------------------------------------------
 
-export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "shop" | "payload">) {
+export type ShopRedactOutcome = "erased" | "installed";
+
+export interface ShopRedactDeps {
+  /**
+   * What Shopify says of the shop's stored offline token (`offlineTokenAnswer`,
+   * app/services/lifecycle/scopes.server.ts — the same test app/uninstalled makes). Shopify sends
+   * shop/redact 48 hours after the app is uninstalled
+   * (https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance), when the token is long
+   * revoked; but the HMAC covers the body only, not the webhook id, topic or time, so a shop/redact
+   * body captured once and sent again after the merchant reinstalled the app would erase a working
+   * shop. Absent (unit tests of the erasure itself): nothing is asked.
+   */
+  tokenAnswer?: (shop: string) => Promise<OfflineTokenAnswer>;
+  /** This is the delivery's last attempt: a missing answer no longer holds the erasure back. */
+  lastAttempt?: boolean;
+  logger?: Logger;
+}
+
+/**
+ * shop/redact: delete everything the app stores for the shop — unless Shopify still accepts the
+ * app's token (the app is installed: an old body sent again), which changes nothing and counts as
+ * applied. When Shopify cannot be asked (no answer), the delivery is retried with the inbox's
+ * backoff; on its last attempt the shop is erased anyway: Shopify's rule is to erase, and a replay
+ * would need Shopify out of the app's reach for every attempt (docs/decisions/015, addendum "shop/redact
+ * Shopify does not confirm").
+ */
+export async function handleShopRedact(
+  db: Db,
+  ctx: Pick<PrivacyEffectContext, "shop" | "payload" | "webhookId">,
+  deps: ShopRedactDeps = {},
+): Promise<ShopRedactOutcome> {
   requireSameShop(ctx);
   const { shop } = ctx;
+  if (deps.tokenAnswer) {
+    const answer = await deps.tokenAnswer(shop);
+    if (answer === "accepted") {
+      deps.logger?.info({ shop, webhookId: ctx.webhookId }, "shop/redact not applied: Shopify still accepts the app's token, so the app is installed");
+      return "installed";
+    }
+    if (answer === "no_answer") {
+      if (!deps.lastAttempt) throw new Error("Shopify could not be asked whether the app is still installed in the shop; the erasure waits for its answer");
+      deps.logger?.warn({ shop, webhookId: ctx.webhookId }, "shop/redact applied on its last attempt although Shopify never said whether the app is installed");
+    }
+  }
   await db.$transaction([
     db.rewardEvent.deleteMany({ where: { shop } }),
     db.bulkIssueItem.deleteMany({ where: { shop } }),
@@ -654,6 +697,7 @@ export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "
     db.session.deleteMany({ where: { shop } }),
     db.shop.deleteMany({ where: { domain: shop } }),
   ]);
+  return "erased";
 }
 
 // ---- the merchant's side of data requests ------------------------------------------------------

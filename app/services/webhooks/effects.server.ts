@@ -9,7 +9,7 @@ import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
-import { grantedScopesOf, offlineTokenAccepted, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
+import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { parseJsonKeepingBigIds, refundFacts } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
@@ -32,7 +32,7 @@ import {
 } from "./bodies";
 import type { WebhookDeliveryContext, WebhookTopic } from "./context";
 import { effectDeps } from "./effect-deps.server";
-import { UnappliableDelivery, type WebhookEffect, type WebhookEffects } from "./inbox.server";
+import { UnappliableDelivery, WEBHOOK_RETRY_POLICY, type WebhookEffect, type WebhookEffects } from "./inbox.server";
 
 /**
  * app/scopes_update: keep the stored offline session's scopes current. The body (`{ previous,
@@ -98,7 +98,19 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
   "app/scopes_update": { body: scopesUpdateBody, effects: [appScopesUpdated] },
   "customers/data_request": { body: dataRequestBody, effects: [async (db, d) => void (await handleCustomersDataRequest(db, d))] },
   "customers/redact": { body: customerRedactBody, effects: [async (db, d) => void (await handleCustomersRedact(db, d))] },
-  "shop/redact": { body: shopRedactBody, effects: [async (db, d) => void (await handleShopRedact(db, d))] },
+  // Not while Shopify still accepts the app's token (an old body sent again after a reinstall):
+  // the same one-call test as app/uninstalled (offlineTokenAnswer).
+  "shop/redact": {
+    body: shopRedactBody,
+    effects: [
+      async (db, d) =>
+        void (await handleShopRedact(db, d, {
+          tokenAnswer: async (shop) => offlineTokenAnswer(await effectDeps(db), shop),
+          lastAttempt: d.attempt >= WEBHOOK_RETRY_POLICY.maxAttempts,
+          logger,
+        })),
+    ],
+  },
 };
 
 /** The body's shape as the topic's first effect: nothing else runs on a body that is not the topic's. */
