@@ -241,3 +241,26 @@ describe("data requests are handed over to the merchant", () => {
     expect((await adminFetch("/app/privacy/requests/unknown123.json")).status).toBe(404);
   });
 });
+
+describe("a delivery naming a redacted customer, after the erasure", () => {
+  it("the customer's captured orders/create sent again (new webhook id; the HMAC covers the body only) writes no name, email or id of theirs", async () => {
+    const { customer } = await emulator.createCustomer(SHOP, { firstName: "Otto", lastName: "Replayson", email: "otto.replayson@example.com" });
+    const order = emulator.store.placeOrder(SHOP, { customerId: customer.id, codes: [] });
+    const first = await emulator.sendWebhook("orders/create", SHOP, emulator.orderWebhookBody(order));
+    await applyWebhooks();
+    expect(first.results[0].finalStatus).toBe(200);
+    const needles = ["otto.replayson@example.com", "Otto Replayson", "Replayson", customer.id];
+    expect((await findText(db, needles)).map((h) => h.table)).toContain("Customer");
+
+    const redact = await emulator.customersRedact(SHOP, customer.id);
+    await applyWebhooks();
+    expect(redact.results[0].finalStatus).toBe(200);
+    expect(await findText(db, needles)).toEqual([]);
+
+    const replay = await emulator.sendWebhook("orders/create", SHOP, first.signed.body);
+    expect(replay.results[0].finalStatus).toBe(200);
+    expect(await applyWebhooks()).toMatchObject({ applied: 1, retried: 0, dead: 0 });
+
+    expect(await findText(db, needles)).toEqual([]);
+  });
+});

@@ -2,8 +2,11 @@
 // the same batch, and bodies about the orders Shopify lists in `orders_to_redact`.
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { applyDueDeliveries, recordDelivery } from "~/services/webhooks/inbox.server";
+import { applyDueDeliveries, claimDueDeliveries, recordDelivery } from "~/services/webhooks/inbox.server";
 import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
+import type { WebhookDeliveryContext } from "~/services/webhooks/context";
+import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
+import { applyKeepingErasures } from "./privacy.server";
 import { findText } from "../../../test/support/text-search";
 
 const apply = (workerId: string, concurrency: number) => applyDueDeliveries(db, WEBHOOK_EFFECTS, { workerId, now: () => new Date(), batchSize: 10, leaseMs: 60_000, concurrency });
@@ -129,5 +132,73 @@ describe("customers/redact and the names of the subject's orders", () => {
     expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: "gid://shopify/Order/94001", usedOrderName: null });
     expect(await db.reward.findUniqueOrThrow({ where: { id: friends.id } })).toMatchObject({ status: "USED", usedOrderGid: "gid://shopify/Order/94001", usedOrderName: null, code: friends.code });
     expect(await db.pointsTransaction.findMany({ where: { shop }, select: { reason: true, delta: true, orderGid: true, orderName: true } })).toEqual([{ reason: "EARNED", delta: 40, orderGid: "gid://shopify/Order/94001", orderName: null }]);
+  });
+});
+
+describe("customers/redact applied by one worker while another worker holds the subject's orders/create", () => {
+  // Several inbox workers (PostgreSQL): each applies the body it read when it claimed the delivery.
+  // The two applies are driven here in the racing order, explicitly, with the real inbox and effects.
+  const subject = (n: number) => ({ id: 8500 + n, first_name: "Wanda", last_name: `Twoworkers${n}`, email: `wanda.two${n}@example.com` });
+  const personal = (who: ReturnType<typeof subject>) => [who.email, `Wanda ${who.last_name}`, who.last_name, `gid://shopify/Customer/${who.id}`];
+
+  async function customerWithAClaimedOrder(shop: string, who: ReturnType<typeof subject>) {
+    await db.programSettings.create({ data: { shop, enabled: true } });
+    const t0 = Date.now() - 10_000;
+    await record(shop, "orders/create", "first-order", orderBody(95001 + who.id, who), new Date(t0));
+    expect(await apply(`first-${shop}`, 1)).toMatchObject({ applied: 1 });
+    // Their next order is received, then Shopify's request to erase them.
+    await record(shop, "orders/create", "second-order", orderBody(96001 + who.id, who), new Date(t0 + 1_000));
+    await record(shop, "customers/redact", "redact", { shop_id: 1, shop_domain: shop, customer: { id: who.id, email: who.email, phone: null }, orders_to_redact: [] }, new Date(t0 + 2_000));
+    // Worker B claims the order (oldest first), reading its body as it is now.
+    const [claimed] = await claimDueDeliveries(db, { workerId: "worker-b", batchSize: 1, leaseMs: 60_000, now: new Date() });
+    expect(claimed).toMatchObject({ topic: "orders/create", webhookId: "second-order" });
+    const delivery: WebhookDeliveryContext = {
+      shop,
+      topic: "orders/create",
+      webhookId: claimed.webhookId,
+      triggeredAt: null,
+      apiVersion: "2026-10",
+      payload: JSON.parse(claimed.payload!) as unknown,
+      rawPayload: claimed.payload!,
+      receivedAt: claimed.receivedAt,
+      attempt: 1,
+    };
+    return delivery;
+  }
+
+  it("GIVEN worker B claimed the subject's orders/create WHEN worker A applies their customers/redact and then B applies the order THEN no row holds their name, email or id", async () => {
+    const shop = "redact-two-workers.myshopify.com";
+    const who = subject(1);
+    const delivery = await customerWithAClaimedOrder(shop, who);
+    // Worker A: the order is leased to B, so A's batch is the erasure alone.
+    expect(await apply("worker-a", 1)).toMatchObject({ claimed: 1, applied: 1 });
+    expect(await findText(db, personal(who))).toEqual([]);
+
+    // Worker B applies the body it read before the erasure, through the registered effects.
+    for (const effect of WEBHOOK_EFFECTS["orders/create"]) await effect(db, delivery);
+
+    expect(await findText(db, personal(who))).toEqual([]);
+    expect(await db.customer.findMany({ where: { shop }, select: { displayName: true, email: true } })).toEqual([{ displayName: "Redacted customer", email: null }]);
+  });
+
+  it("GIVEN worker B looked for a redaction before A recorded one WHEN A's erasure commits before B writes the order THEN B's second look erases what it wrote", async () => {
+    const shop = "redact-two-workers-interleaved.myshopify.com";
+    const who = subject(2);
+    const delivery = await customerWithAClaimedOrder(shop, who);
+
+    await applyKeepingErasures(db, delivery, async (d) => {
+      // Between B's first look and B's writes, worker A applies the erasure.
+      expect(await apply("worker-a", 1)).toMatchObject({ claimed: 1, applied: 1 });
+      await handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt));
+      // B's writes as they were: the customer is back with name and email…
+      expect((await findText(db, personal(who))).length).toBeGreaterThan(0);
+    });
+
+    // …until B's look after its writes finds A's record and erases them.
+    expect(await findText(db, personal(who))).toEqual([]);
+    expect(await db.customer.findMany({ where: { shop }, select: { displayName: true, email: true } })).toEqual(
+      expect.arrayContaining([{ displayName: "Redacted customer", email: null }]),
+    );
+    expect(await db.customer.count({ where: { shop, NOT: { displayName: "Redacted customer" } } })).toBe(0);
   });
 });
