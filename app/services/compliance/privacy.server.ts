@@ -19,7 +19,7 @@ import { sourceKeys } from "~/domain/points";
 import { err, type Err, type Problem } from "~/domain/result";
 import { parseJsonKeepingBigIds, shopifyIdOf } from "~/domain/shopify-ids";
 import { hasControlCharacters } from "~/domain/text";
-import type { Logger } from "~/logger.server";
+import { logger, type Logger } from "~/logger.server";
 import type { OfflineTokenAnswer } from "~/services/lifecycle/scopes.server";
 import { UnappliableDelivery } from "~/services/webhooks/inbox.server";
 
@@ -92,11 +92,31 @@ async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
   return ref.email ? db.customer.findMany({ where: { shop, email: ref.email } }) : [];
 }
 
+/**
+ * customers/data_request. Shopify's signature covers the body only, so a captured body can be sent
+ * again under a new webhook id: a request already stored under the same Shopify data request id is
+ * not stored twice (it would list the request as pending again after the merchant provided it). A
+ * request about a customer that customers/redact erased (RedactedSubject) is stored as erased — no
+ * identifier of theirs is written back, and its download answers that the data was erased.
+ */
 export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectContext) {
   requireSameShop(ctx);
   const { shop } = ctx;
   const ref = customerRef(ctx);
+  // Shopify's id of the request, exact (as digits) and only if it is an id: the merchant hands the
+  // export over under it; a rounded id names another request, and anything else is not echoed.
+  const dataRequestId = shopifyIdOf((exactBody(ctx) as { data_request?: { id?: unknown } } | null)?.data_request?.id);
+  if (dataRequestId !== null) {
+    const stored = await db.complianceRequest.findMany({ where: { shop, topic: DATA_REQUEST, result: { contains: `"dataRequestId":"${dataRequestId}"` } } });
+    const same = stored.find((r) => (JSON.parse(r.result!) as { dataRequestId?: unknown }).dataRequestId === dataRequestId);
+    if (same) return same;
+  }
   const customers = await findCustomers(db, shop, ref);
+  const redacted = await redactedIn(db, shop, { gids: ref.gid ? [ref.gid] : [], emails: ref.email ? [ref.email.toLowerCase()] : [] });
+  if (redacted.gids.length > 0 || (redacted.emails.length > 0 && customers.length === 0)) {
+    logger.info({ shop, webhookId: ctx.webhookId }, "customers/data_request about a customer the app erased: stored as erased");
+    return db.complianceRequest.create({ data: { shop, topic: DATA_REQUEST, customerGid: null, result: null, erasedAt: new Date() } });
+  }
   const data = await Promise.all(
     customers.map(async (c) => {
       const rewards = await db.reward.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" }, include: { events: { orderBy: { createdAt: "asc" } } } });
@@ -151,9 +171,6 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
       };
     }),
   );
-  // Shopify's id of the request, exact (as digits) and only if it is an id: the merchant hands the
-  // export over under it; a rounded id names another request, and anything else is not echoed.
-  const dataRequestId = shopifyIdOf((exactBody(ctx) as { data_request?: { id?: unknown } } | null)?.data_request?.id);
   return db.complianceRequest.create({
     data: {
       shop,
