@@ -112,10 +112,15 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
     if (same) return same;
   }
   const customers = await findCustomers(db, shop, ref);
-  const redacted = await redactedIn(db, shop, { gids: ref.gid ? [ref.gid] : [], emails: ref.email ? [ref.email.toLowerCase()] : [] });
-  if (redacted.gids.length > 0 || (redacted.emails.length > 0 && customers.length === 0)) {
+  // Erased: by their id (asked about, or of a row found), or by the email when no row holds it.
+  const aboutErased = async () => {
+    const redacted = await redactedIn(db, shop, { gids: [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))], emails: ref.email ? [ref.email.toLowerCase()] : [] });
+    return redacted.gids.length > 0 || (redacted.emails.length > 0 && customers.length === 0);
+  };
+  const erased = { customerGid: null, result: null, erasedAt: new Date() };
+  if (await aboutErased()) {
     logger.info({ shop, webhookId: ctx.webhookId }, "customers/data_request about a customer the app erased: stored as erased");
-    return db.complianceRequest.create({ data: { shop, topic: DATA_REQUEST, customerGid: null, result: null, erasedAt: new Date() } });
+    return db.complianceRequest.create({ data: { shop, topic: DATA_REQUEST, ...erased } });
   }
   const data = await Promise.all(
     customers.map(async (c) => {
@@ -171,7 +176,7 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
       };
     }),
   );
-  return db.complianceRequest.create({
+  const stored = await db.complianceRequest.create({
     data: {
       shop,
       topic: DATA_REQUEST,
@@ -179,6 +184,11 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
       result: JSON.stringify({ dataRequestId, requestedCustomer: ref, found: data.length, data }),
     },
   });
+  // Their customers/redact, applied by another worker while this export was read, erased the data
+  // requests stored before this one: it commits its record before reading them, so either it saw
+  // this row, or this look sees its record (the rule of applyKeepingErasures).
+  if (await aboutErased()) return db.complianceRequest.update({ where: { id: stored.id }, data: erased });
+  return stored;
 }
 
 // ---- customers/redact --------------------------------------------------------------------------
