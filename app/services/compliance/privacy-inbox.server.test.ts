@@ -6,12 +6,13 @@ import { applyDueDeliveries, claimDueDeliveries, recordDelivery } from "~/servic
 import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
 import type { WebhookDeliveryContext } from "~/services/webhooks/context";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
+import { resumeShop } from "~/services/lifecycle/lifecycle.server";
 import { applyKeepingErasures } from "./privacy.server";
 import { findText } from "../../../test/support/text-search";
 
 const apply = (workerId: string, concurrency: number) => applyDueDeliveries(db, WEBHOOK_EFFECTS, { workerId, now: () => new Date(), batchSize: 10, leaseMs: 60_000, concurrency });
 
-async function record(shop: string, topic: "orders/create" | "customers/redact" | "refunds/create" | "orders/cancelled", webhookId: string, body: unknown, receivedAt: Date) {
+async function record(shop: string, topic: "orders/create" | "customers/redact" | "refunds/create" | "orders/cancelled" | "shop/redact", webhookId: string, body: unknown, receivedAt: Date) {
   const rawBody = typeof body === "string" ? body : JSON.stringify(body);
   await recordDelivery(db, { shop, topic, webhookId, apiVersion: "2026-10", triggeredAt: null, rawBody, payload: JSON.parse(rawBody) }, receivedAt);
 }
@@ -200,5 +201,36 @@ describe("customers/redact applied by one worker while another worker holds the 
       expect.arrayContaining([{ displayName: "Redacted customer", email: null }]),
     );
     expect(await db.customer.count({ where: { shop, NOT: { displayName: "Redacted customer" } } })).toBe(0);
+  });
+});
+
+describe("shop/redact applied by one worker while another worker holds one of the shop's orders", () => {
+  it("GIVEN worker B claimed an orders/create of the shop WHEN worker A applies shop/redact and then B applies the order THEN no row of the shop is left", async () => {
+    const shop = "shop-redact-two-workers.myshopify.com";
+    const who = { id: 8601, first_name: "Gustav", last_name: "Shopgone", email: "gustav.shopgone@example.com" };
+    await db.programSettings.create({ data: { shop, enabled: true } });
+    await db.shop.create({ data: { domain: shop } });
+    const t0 = Date.now() - 10_000;
+    await record(shop, "orders/create", "first-order", orderBody(97001, who), new Date(t0));
+    expect(await apply("shop-first", 1)).toMatchObject({ applied: 1 });
+    await record(shop, "orders/create", "second-order", orderBody(97002, who), new Date(t0 + 1_000));
+    await record(shop, "shop/redact", "shop-redact", { shop_id: 1, shop_domain: shop }, new Date(t0 + 2_000));
+    const [claimed] = await claimDueDeliveries(db, { workerId: "worker-b", batchSize: 1, leaseMs: 60_000, now: new Date() });
+    expect(claimed).toMatchObject({ topic: "orders/create", webhookId: "second-order" });
+
+    // Worker A: no session, so Shopify is not asked; the shop is erased.
+    expect(await apply("worker-a", 1)).toMatchObject({ claimed: 1, applied: 1 });
+    expect(await findText(db, [shop, who.last_name])).toEqual([]);
+
+    const delivery: WebhookDeliveryContext = { shop, topic: "orders/create", webhookId: claimed.webhookId, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(claimed.payload!) as unknown, rawPayload: claimed.payload!, receivedAt: claimed.receivedAt, attempt: 1 };
+    for (const effect of WEBHOOK_EFFECTS["orders/create"]) await effect(db, delivery);
+
+    expect(await findText(db, [shop, who.last_name, who.email])).toEqual([]);
+
+    // The merchant installs the app again (afterAuth → resumeShop): the shop's new orders are kept.
+    await resumeShop(db, { shop, now: new Date() });
+    await record(shop, "orders/create", "after-reinstall", orderBody(97003, who), new Date());
+    expect(await apply("after-reinstall", 1)).toMatchObject({ applied: 1 });
+    expect(await db.customer.findMany({ where: { shop }, select: { email: true } })).toEqual([{ email: who.email }]);
   });
 });

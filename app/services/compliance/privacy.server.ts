@@ -683,7 +683,7 @@ async function eraseSubject(db: Db, shop: string, ref: CustomerRef, listedOrders
 // named no id: the rule of findCustomers) / "order:<id>" — never the identifiers themselves, and
 // every delivery that can carry a customer's personal data is applied through applyKeepingErasures.
 
-function subjectKey(shop: string, kind: "customer" | "email" | "order", value: string): string {
+function subjectKey(shop: string, kind: "customer" | "email" | "order" | "shop", value: string): string {
   return createHash("sha256").update(`${shop}\n${kind}:${kind === "email" ? value.toLowerCase() : value}`).digest("hex");
 }
 
@@ -785,6 +785,8 @@ export async function applyKeepingErasures<D extends RedactableDelivery>(db: Db,
   try {
     await apply(applied);
   } finally {
+    // The whole shop erased meanwhile (shop/redact on another worker): erase what this wrote too.
+    if (await shopErased(db, delivery.shop)) await eraseShop(db, delivery.shop);
     const after = await redactedIn(db, delivery.shop, named);
     if (!isEmpty(after)) {
       const gid = after.gids[0] ?? null;
@@ -793,6 +795,28 @@ export async function applyKeepingErasures<D extends RedactableDelivery>(db: Db,
       await eraseSubject(db, delivery.shop, { gid, email }, after.orderIds ?? [], { logRequest: false });
     }
   }
+}
+
+/**
+ * shop/redact's mark, committed before it deletes anything, so that a delivery of the shop applied
+ * meanwhile by another worker (claimed before the erasure) erases what it wrote (applyKeepingErasures).
+ * It names the shop only as a one-way key, under no shop (the shop's own rows are all deleted), and
+ * goes when the shop installs the app again (forgetShopErasure, from afterAuth's resumeShop).
+ */
+const ERASED_SHOPS = "";
+
+function shopErasureKey(shop: string): string {
+  return subjectKey(ERASED_SHOPS, "shop", shop);
+}
+
+async function shopErased(db: Db, shop: string): Promise<boolean> {
+  const rows = await directSql(db).query<{ keyHash: string }>(`SELECT "keyHash" FROM "RedactedSubject" WHERE "shop" = ? AND "keyHash" = ?`, [ERASED_SHOPS, shopErasureKey(shop)]);
+  return rows.length > 0;
+}
+
+/** The shop installed the app again (token exchange → afterAuth): its new rows are not erased. */
+export async function forgetShopErasure(db: Db, shop: string): Promise<void> {
+  await directSql(db).query(`DELETE FROM "RedactedSubject" WHERE "shop" = ? AND "keyHash" = ?`, [ERASED_SHOPS, shopErasureKey(shop)]);
 }
 
 // ---- shop/redact -------------------------------------------------------------------------------
@@ -841,6 +865,13 @@ export async function handleShopRedact(
       deps.logger?.warn({ shop, webhookId: ctx.webhookId }, "shop/redact applied on its last attempt although Shopify never said whether the app is installed");
     }
   }
+  await recordRedactedSubjects(db, ERASED_SHOPS, [shopErasureKey(shop)]);
+  await eraseShop(db, shop);
+  return "erased";
+}
+
+/** Every row the app stores for the shop, deleted in one transaction. */
+async function eraseShop(db: Db, shop: string): Promise<void> {
   await db.$transaction([
     db.rewardEvent.deleteMany({ where: { shop } }),
     db.bulkIssueItem.deleteMany({ where: { shop } }),
@@ -866,7 +897,6 @@ export async function handleShopRedact(
     db.session.deleteMany({ where: { shop } }),
     db.shop.deleteMany({ where: { domain: shop } }),
   ]);
-  return "erased";
 }
 
 // ---- the merchant's side of data requests ------------------------------------------------------
