@@ -11,6 +11,7 @@ import { logger } from "~/logger.server";
 import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
 import { PAUSE_REASONS } from "~/services/lifecycle/lifecycle.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { WEBHOOK_RETRY_POLICY } from "~/services/webhooks/inbox.server";
 import { BROWSER_UA, useRunningApp } from "../support/app";
 import { useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
@@ -237,5 +238,68 @@ describe("a revoked or stale access token is detected", () => {
     expect(sent.results[0].finalStatus).toBe(200);
     expect(await offlineSession(domain)).toBeNull();
     expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeInstanceOf(Date);
+  });
+});
+
+describe("shop/redact is applied only once Shopify no longer accepts the app's token", () => {
+  const DAY = 24 * HOUR;
+  const shopRows = async (domain: string) => ({
+    customers: await db.customer.count({ where: { shop: domain } }),
+    rewards: await db.reward.count({ where: { shop: domain } }),
+    sessions: await db.session.count({ where: { shop: domain } }),
+    shop: await db.shop.count({ where: { domain } }),
+  });
+
+  it("a captured shop/redact body sent again while the app is installed (new webhook id) erases nothing, and the delivery counts as applied", async () => {
+    const domain = "replayed-shop-redact.myshopify.com";
+    await installedShopWithPendingReward(domain);
+    // A signed shop/redact body of this shop, captured (Shopify sends one 48 h after an uninstall).
+    const captured = await emulator.shopRedact(domain, { deliver: false });
+    const before = await shopRows(domain);
+    expect(before).toMatchObject({ customers: 1, rewards: 1, sessions: 1, shop: 1 });
+
+    const replay = await emulator.sendWebhook("shop/redact", domain, captured.signed.body);
+    expect(replay.results[0].finalStatus).toBe(200);
+    const summary = await applyWebhooks();
+
+    expect(summary).toMatchObject({ applied: 1, retried: 0, dead: 0 });
+    expect(await shopRows(domain)).toEqual(before);
+    expect(emulator.acceptsToken(domain, (await offlineSession(domain))!.accessToken)).toBe(true);
+    const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { shop: domain, webhookId: replay.signed.webhookId } });
+    expect(delivery).toMatchObject({ appliedAt: expect.any(Date), lastError: null, deadAt: null, payload: null });
+  });
+
+  it("Shopify out of reach: the erasure waits and is retried (data kept), and on the delivery's last attempt the shop is erased", async () => {
+    const domain = "unreachable-shop-redact.myshopify.com";
+    await installedShopWithPendingReward(domain);
+    const fault = emulator.faults.networkError({ operationName: "LoyaltyShopInfo", shop: domain }, "forever");
+    const sent = await emulator.shopRedact(domain);
+    expect(sent.results[0].finalStatus).toBe(200);
+
+    expect(await applyWebhooks()).toMatchObject({ retried: 1, applied: 0 });
+    const waiting = await db.webhookDelivery.findFirstOrThrow({ where: { shop: domain, webhookId: sent.signed.webhookId } });
+    expect(waiting).toMatchObject({ attempts: 1, appliedAt: null, deadAt: null });
+    expect(waiting.lastError).toContain("could not be asked whether the app is still installed");
+    expect(await shopRows(domain)).toMatchObject({ customers: 1, rewards: 1, sessions: 1, shop: 1 });
+
+    // Each later attempt, once due, still gets no answer; the last one erases.
+    for (let attempt = 2; attempt <= WEBHOOK_RETRY_POLICY.maxAttempts; attempt++) {
+      const at = new Date(Date.now() + attempt * DAY);
+      await applyWebhooks({ now: () => at });
+      if (attempt < WEBHOOK_RETRY_POLICY.maxAttempts) expect(await shopRows(domain), `attempt ${attempt}`).toMatchObject({ customers: 1, shop: 1 });
+    }
+    expect(fault.fired).toBe(WEBHOOK_RETRY_POLICY.maxAttempts);
+    expect(await shopRows(domain)).toEqual({ customers: 0, rewards: 0, sessions: 0, shop: 0 });
+  });
+
+  it("uninstalled, its app/uninstalled never applied: Shopify refuses the stored token (401), so shop/redact erases the shop", async () => {
+    const domain = "lost-uninstall-redact.myshopify.com";
+    await installedShopWithPendingReward(domain);
+    await emulator.uninstall(domain, { deliver: false });
+    const sent = await emulator.shopRedact(domain);
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    expect(emulator.inspect.countCalls(undefined, { shop: domain, outcome: "unauthorized" })).toBeGreaterThanOrEqual(1);
+    expect(await shopRows(domain)).toEqual({ customers: 0, rewards: 0, sessions: 0, shop: 0 });
   });
 });

@@ -128,7 +128,9 @@ describe("a privacy webhook whose body names another shop than the delivery's X-
     expect(delivery.lastError).toContain(`names the shop ${ELSEWHERE}`);
     expect(delivery).toMatchObject({ attempts: 1, nextAttemptAt: null, deadAt: expect.any(Date) });
 
-    // The same shop/redact naming its own shop erases it.
+    // The same shop/redact naming its own shop erases it (sent, as Shopify does, after the uninstall).
+    await emulator.uninstall(shop);
+    await applyWebhooks();
     const own = await emulator.sendWebhook("shop/redact", shop, JSON.stringify({ shop_id: 2, shop_domain: shop }));
     expect(own.results[0].finalStatus).toBe(200);
     await applyWebhooks();
@@ -262,6 +264,9 @@ describe("shop/redact of a shop whose merchant set up the points program", () =>
     await db.programSettings.create({ data: { shop, enabled: true, pointsNameSingular: "star", pointsNamePlural: "stars" } });
     await customerRow(shop, "gid://shopify/Customer/6660300", "Pia Program", "pia.program@example.com");
     expect((await findText(db, [shop])).map((h) => h.table)).toEqual(expect.arrayContaining(["ProgramSettings", "Customer", "Session"]));
+    // Shopify sends shop/redact 48 h after the uninstall, once the app's token is revoked.
+    await emulator.uninstall(shop);
+    await applyWebhooks();
 
     const sent = await emulator.sendWebhook("shop/redact", shop, JSON.stringify({ shop_id: 3, shop_domain: shop }));
     expect(sent.results[0].finalStatus).toBe(200);

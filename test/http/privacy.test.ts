@@ -170,6 +170,9 @@ describe("shop/redact erases the shop everywhere", () => {
     expect((await findText(db, needles)).length).toBeGreaterThan(0);
     const othersBefore = await db.reward.count({ where: { shop: SHOP } });
 
+    // Shopify sends shop/redact 48 h after the uninstall, once the app's token is revoked.
+    await emulator.uninstall(shop);
+    await applyWebhooks();
     const sent = await emulator.shopRedact(shop);
     await applyWebhooks(); // the worker applies what the app recorded
     expect(sent.results[0].finalStatus).toBe(200);
@@ -233,8 +236,71 @@ describe("data requests are handed over to the merchant", () => {
     expect(finally_.requests.some((r) => r.id === row!.id)).toBe(false);
   });
 
+  it("a data request's captured body sent again (new webhook id) after the merchant provided it: no second request, nothing pending again", async () => {
+    const subject = await programCustomer(emulator, SHOP, "Ivo Twice");
+    const sent = await emulator.customersDataRequest(SHOP, subject.gid);
+    await applyWebhooks();
+    expect(sent.results[0].finalStatus).toBe(200);
+    const list = (await (await adminFetch("/app/privacy", { route: "routes/app.privacy" })).json()) as RequestsJson;
+    const row = list.requests.find((r) => r.email === subject.email)!;
+    expect((await adminFetch(`/app/privacy/requests/${row.id}.json`)).status).toBe(200);
+    const provided = (await db.complianceRequest.findUniqueOrThrow({ where: { id: row.id } })).providedAt;
+    const pendingBefore = ((await (await adminFetch("/app/privacy", { route: "routes/app.privacy" })).json()) as RequestsJson).pending;
+
+    const replay = await emulator.sendWebhook("customers/data_request", SHOP, sent.signed.body);
+    expect(replay.results[0].finalStatus).toBe(200);
+    expect(await applyWebhooks()).toMatchObject({ applied: 1, retried: 0, dead: 0 });
+
+    const after = (await (await adminFetch("/app/privacy", { route: "routes/app.privacy" })).json()) as RequestsJson;
+    expect(after.requests.filter((r) => r.email === subject.email)).toEqual([expect.objectContaining({ id: row.id, providedAt: provided!.toISOString() })]);
+    expect(after.pending).toBe(pendingBefore);
+  });
+
+  it("a data request about a customer already erased (its captured body sent again after customers/redact) writes none of their identifiers back; the request is listed nowhere and nothing can be downloaded", async () => {
+    const subject = await programCustomer(emulator, SHOP, "Tove Quillon");
+    const needles = await identifiersOf(subject);
+    const asked = await emulator.customersDataRequest(SHOP, subject.gid);
+    await applyWebhooks();
+    await emulator.customersRedact(SHOP, subject.gid);
+    await applyWebhooks();
+    expect(await findText(db, needles)).toEqual([]);
+    const before = await db.complianceRequest.count({ where: { shop: SHOP, topic: "customers/data_request", erasedAt: null } });
+
+    const replay = await emulator.sendWebhook("customers/data_request", SHOP, asked.signed.body);
+    expect(replay.results[0].finalStatus).toBe(200);
+    expect(await applyWebhooks()).toMatchObject({ applied: 1, retried: 0, dead: 0 });
+
+    expect(await findText(db, needles)).toEqual([]);
+    expect(await db.complianceRequest.count({ where: { shop: SHOP, topic: "customers/data_request", erasedAt: null } })).toBe(before);
+    const list = (await (await adminFetch("/app/privacy", { route: "routes/app.privacy" })).json()) as RequestsJson;
+    expect(list.requests.some((r) => r.email === subject.email)).toBe(false);
+  });
+
   it("an id that is not a data request id → 400; an unknown one → 404", async () => {
     expect((await adminFetch("/app/privacy/requests/not%20an%20id.json")).status).toBe(400);
     expect((await adminFetch("/app/privacy/requests/unknown123.json")).status).toBe(404);
+  });
+});
+
+describe("a delivery naming a redacted customer, after the erasure", () => {
+  it("the customer's captured orders/create sent again (new webhook id; the HMAC covers the body only) writes no name, email or id of theirs", async () => {
+    const { customer } = await emulator.createCustomer(SHOP, { firstName: "Otto", lastName: "Replayson", email: "otto.replayson@example.com" });
+    const order = emulator.store.placeOrder(SHOP, { customerId: customer.id, codes: [] });
+    const first = await emulator.sendWebhook("orders/create", SHOP, emulator.orderWebhookBody(order));
+    await applyWebhooks();
+    expect(first.results[0].finalStatus).toBe(200);
+    const needles = ["otto.replayson@example.com", "Otto Replayson", "Replayson", customer.id];
+    expect((await findText(db, needles)).map((h) => h.table)).toContain("Customer");
+
+    const redact = await emulator.customersRedact(SHOP, customer.id);
+    await applyWebhooks();
+    expect(redact.results[0].finalStatus).toBe(200);
+    expect(await findText(db, needles)).toEqual([]);
+
+    const replay = await emulator.sendWebhook("orders/create", SHOP, first.signed.body);
+    expect(replay.results[0].finalStatus).toBe(200);
+    expect(await applyWebhooks()).toMatchObject({ applied: 1, retried: 0, dead: 0 });
+
+    expect(await findText(db, needles)).toEqual([]);
   });
 });

@@ -158,6 +158,9 @@ describe("mandatory privacy webhooks", () => {
     const c = await programCustomer(emulator, shop);
     await rewardWithDiscount(emulator, shop, c);
     const othersBefore = await db.reward.count({ where: { shop: SHOP } });
+    // Shopify sends shop/redact 48 h after the uninstall, once the app's token is revoked.
+    await emulator.uninstall(shop);
+    await applyWebhooks();
     const sent = await emulator.shopRedact(shop);
     await applyWebhooks();
     expect(sent.results[0].finalStatus).toBe(200);

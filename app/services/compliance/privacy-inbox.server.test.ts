@@ -2,13 +2,17 @@
 // the same batch, and bodies about the orders Shopify lists in `orders_to_redact`.
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { applyDueDeliveries, recordDelivery } from "~/services/webhooks/inbox.server";
+import { applyDueDeliveries, claimDueDeliveries, recordDelivery } from "~/services/webhooks/inbox.server";
 import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
+import type { WebhookDeliveryContext } from "~/services/webhooks/context";
+import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
+import { resumeShop } from "~/services/lifecycle/lifecycle.server";
+import { applyKeepingErasures } from "./privacy.server";
 import { findText } from "../../../test/support/text-search";
 
 const apply = (workerId: string, concurrency: number) => applyDueDeliveries(db, WEBHOOK_EFFECTS, { workerId, now: () => new Date(), batchSize: 10, leaseMs: 60_000, concurrency });
 
-async function record(shop: string, topic: "orders/create" | "customers/redact" | "refunds/create" | "orders/cancelled", webhookId: string, body: unknown, receivedAt: Date) {
+async function record(shop: string, topic: "orders/create" | "customers/redact" | "refunds/create" | "orders/cancelled" | "shop/redact", webhookId: string, body: unknown, receivedAt: Date) {
   const rawBody = typeof body === "string" ? body : JSON.stringify(body);
   await recordDelivery(db, { shop, topic, webhookId, apiVersion: "2026-10", triggeredAt: null, rawBody, payload: JSON.parse(rawBody) }, receivedAt);
 }
@@ -129,5 +133,104 @@ describe("customers/redact and the names of the subject's orders", () => {
     expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: "gid://shopify/Order/94001", usedOrderName: null });
     expect(await db.reward.findUniqueOrThrow({ where: { id: friends.id } })).toMatchObject({ status: "USED", usedOrderGid: "gid://shopify/Order/94001", usedOrderName: null, code: friends.code });
     expect(await db.pointsTransaction.findMany({ where: { shop }, select: { reason: true, delta: true, orderGid: true, orderName: true } })).toEqual([{ reason: "EARNED", delta: 40, orderGid: "gid://shopify/Order/94001", orderName: null }]);
+  });
+});
+
+describe("customers/redact applied by one worker while another worker holds the subject's orders/create", () => {
+  // Several inbox workers (PostgreSQL): each applies the body it read when it claimed the delivery.
+  // The two applies are driven here in the racing order, explicitly, with the real inbox and effects.
+  const subject = (n: number) => ({ id: 8500 + n, first_name: "Wanda", last_name: `Twoworkers${n}`, email: `wanda.two${n}@example.com` });
+  const personal = (who: ReturnType<typeof subject>) => [who.email, `Wanda ${who.last_name}`, who.last_name, `gid://shopify/Customer/${who.id}`];
+
+  async function customerWithAClaimedOrder(shop: string, who: ReturnType<typeof subject>) {
+    await db.programSettings.create({ data: { shop, enabled: true } });
+    const t0 = Date.now() - 10_000;
+    await record(shop, "orders/create", "first-order", orderBody(95001 + who.id, who), new Date(t0));
+    expect(await apply(`first-${shop}`, 1)).toMatchObject({ applied: 1 });
+    // Their next order is received, then Shopify's request to erase them.
+    await record(shop, "orders/create", "second-order", orderBody(96001 + who.id, who), new Date(t0 + 1_000));
+    await record(shop, "customers/redact", "redact", { shop_id: 1, shop_domain: shop, customer: { id: who.id, email: who.email, phone: null }, orders_to_redact: [] }, new Date(t0 + 2_000));
+    // Worker B claims the order (oldest first), reading its body as it is now.
+    const [claimed] = await claimDueDeliveries(db, { workerId: "worker-b", batchSize: 1, leaseMs: 60_000, now: new Date() });
+    expect(claimed).toMatchObject({ topic: "orders/create", webhookId: "second-order" });
+    const delivery: WebhookDeliveryContext = {
+      shop,
+      topic: "orders/create",
+      webhookId: claimed.webhookId,
+      triggeredAt: null,
+      apiVersion: "2026-10",
+      payload: JSON.parse(claimed.payload!) as unknown,
+      rawPayload: claimed.payload!,
+      receivedAt: claimed.receivedAt,
+      attempt: 1,
+    };
+    return delivery;
+  }
+
+  it("GIVEN worker B claimed the subject's orders/create WHEN worker A applies their customers/redact and then B applies the order THEN no row holds their name, email or id", async () => {
+    const shop = "redact-two-workers.myshopify.com";
+    const who = subject(1);
+    const delivery = await customerWithAClaimedOrder(shop, who);
+    // Worker A: the order is leased to B, so A's batch is the erasure alone.
+    expect(await apply("worker-a", 1)).toMatchObject({ claimed: 1, applied: 1 });
+    expect(await findText(db, personal(who))).toEqual([]);
+
+    // Worker B applies the body it read before the erasure, through the registered effects.
+    for (const effect of WEBHOOK_EFFECTS["orders/create"]) await effect(db, delivery);
+
+    expect(await findText(db, personal(who))).toEqual([]);
+    expect(await db.customer.findMany({ where: { shop }, select: { displayName: true, email: true } })).toEqual([{ displayName: "Redacted customer", email: null }]);
+  });
+
+  it("GIVEN worker B looked for a redaction before A recorded one WHEN A's erasure commits before B writes the order THEN B's second look erases what it wrote", async () => {
+    const shop = "redact-two-workers-interleaved.myshopify.com";
+    const who = subject(2);
+    const delivery = await customerWithAClaimedOrder(shop, who);
+
+    await applyKeepingErasures(db, delivery, async (d) => {
+      // Between B's first look and B's writes, worker A applies the erasure.
+      expect(await apply("worker-a", 1)).toMatchObject({ claimed: 1, applied: 1 });
+      await handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt));
+      // B's writes as they were: the customer is back with name and email…
+      expect((await findText(db, personal(who))).length).toBeGreaterThan(0);
+    });
+
+    // …until B's look after its writes finds A's record and erases them.
+    expect(await findText(db, personal(who))).toEqual([]);
+    expect(await db.customer.findMany({ where: { shop }, select: { displayName: true, email: true } })).toEqual(
+      expect.arrayContaining([{ displayName: "Redacted customer", email: null }]),
+    );
+    expect(await db.customer.count({ where: { shop, NOT: { displayName: "Redacted customer" } } })).toBe(0);
+  });
+});
+
+describe("shop/redact applied by one worker while another worker holds one of the shop's orders", () => {
+  it("GIVEN worker B claimed an orders/create of the shop WHEN worker A applies shop/redact and then B applies the order THEN no row of the shop is left", async () => {
+    const shop = "shop-redact-two-workers.myshopify.com";
+    const who = { id: 8601, first_name: "Gustav", last_name: "Shopgone", email: "gustav.shopgone@example.com" };
+    await db.programSettings.create({ data: { shop, enabled: true } });
+    await db.shop.create({ data: { domain: shop } });
+    const t0 = Date.now() - 10_000;
+    await record(shop, "orders/create", "first-order", orderBody(97001, who), new Date(t0));
+    expect(await apply("shop-first", 1)).toMatchObject({ applied: 1 });
+    await record(shop, "orders/create", "second-order", orderBody(97002, who), new Date(t0 + 1_000));
+    await record(shop, "shop/redact", "shop-redact", { shop_id: 1, shop_domain: shop }, new Date(t0 + 2_000));
+    const [claimed] = await claimDueDeliveries(db, { workerId: "worker-b", batchSize: 1, leaseMs: 60_000, now: new Date() });
+    expect(claimed).toMatchObject({ topic: "orders/create", webhookId: "second-order" });
+
+    // Worker A: no session, so Shopify is not asked; the shop is erased.
+    expect(await apply("worker-a", 1)).toMatchObject({ claimed: 1, applied: 1 });
+    expect(await findText(db, [shop, who.last_name])).toEqual([]);
+
+    const delivery: WebhookDeliveryContext = { shop, topic: "orders/create", webhookId: claimed.webhookId, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(claimed.payload!) as unknown, rawPayload: claimed.payload!, receivedAt: claimed.receivedAt, attempt: 1 };
+    for (const effect of WEBHOOK_EFFECTS["orders/create"]) await effect(db, delivery);
+
+    expect(await findText(db, [shop, who.last_name, who.email])).toEqual([]);
+
+    // The merchant installs the app again (afterAuth → resumeShop): the shop's new orders are kept.
+    await resumeShop(db, { shop, now: new Date() });
+    await record(shop, "orders/create", "after-reinstall", orderBody(97003, who), new Date());
+    expect(await apply("after-reinstall", 1)).toMatchObject({ applied: 1 });
+    expect(await db.customer.findMany({ where: { shop }, select: { email: true } })).toEqual([{ email: who.email }]);
   });
 });

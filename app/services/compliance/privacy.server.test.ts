@@ -227,3 +227,44 @@ describe("scrubJson and what else an order body about the subject holds", () => 
     expect(scrubbed).toMatchObject({ name: "#1042", admin_graphql_api_id: "gid://shopify/Order/820982911946154", email: null });
   });
 });
+
+describe("customers/data_request applied by one worker while another applies the same customer's customers/redact", () => {
+  it("GIVEN worker B has read the customer's data for an export WHEN worker A's erasure commits before B stores it THEN the stored request holds nothing of them", async () => {
+    const { default: db } = await import("~/db.server");
+    const { createCustomer } = await import("../../../test/support/factories");
+    const { findText } = await import("../../../test/support/text-search");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const shop = "export-beside-erasure.myshopify.com";
+    const who = { gid: "gid://shopify/Customer/7701", email: "yrsa.beside@example.com" };
+    await createCustomer(db, shop, { firstName: "Yrsa", lastName: "Besideworker", email: who.email, shopifyCustomerId: who.gid });
+    const redact = { shop, payload: { shop_id: 1, shop_domain: shop, customer: { id: 7701, email: who.email }, orders_to_redact: [] } };
+    // Worker B's view of the database: worker A applies the erasure between B's reads and B's write.
+    let raced = false;
+    const racing = new Proxy(db, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (property !== "complianceRequest") return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        const requests = value as typeof db.complianceRequest;
+        return new Proxy(requests, {
+          get(t, method) {
+            const fn = Reflect.get(t, method, t) as unknown;
+            if (method !== "create" || raced) return typeof fn === "function" ? (fn as (...a: unknown[]) => unknown).bind(t) : fn;
+            return async (args: Parameters<typeof db.complianceRequest.create>[0]) => {
+              raced = true;
+              await handleCustomersRedact(db, redact);
+              return t.create(args);
+            };
+          },
+        });
+      },
+    });
+
+    await handleCustomersDataRequest(racing, { shop, payload: { shop_domain: shop, customer: { id: 7701, email: who.email }, data_request: { id: 9901 } } });
+
+    expect(raced).toBe(true);
+    expect(await findText(db, [who.email, "Besideworker", who.gid])).toEqual([]);
+    expect(await db.complianceRequest.findMany({ where: { shop, topic: "customers/data_request" }, select: { result: true, customerGid: true, erasedAt: true } })).toEqual([
+      { result: null, customerGid: null, erasedAt: expect.any(Date) },
+    ]);
+  });
+});

@@ -13,11 +13,14 @@
 // Each effect takes the database and the delivery's context, so it runs the same from a route or
 // from a webhook inbox.
 import type { Prisma } from "@prisma/client";
-import { providerOf, type Db } from "~/db.server";
+import { createHash, randomUUID } from "node:crypto";
+import { directSql, providerOf, type Db } from "~/db.server";
 import { sourceKeys } from "~/domain/points";
 import { err, type Err, type Problem } from "~/domain/result";
 import { parseJsonKeepingBigIds, shopifyIdOf } from "~/domain/shopify-ids";
 import { hasControlCharacters } from "~/domain/text";
+import { logger, type Logger } from "~/logger.server";
+import type { OfflineTokenAnswer } from "~/services/lifecycle/scopes.server";
 import { UnappliableDelivery } from "~/services/webhooks/inbox.server";
 
 export interface PrivacyEffectContext {
@@ -89,11 +92,36 @@ async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
   return ref.email ? db.customer.findMany({ where: { shop, email: ref.email } }) : [];
 }
 
+/**
+ * customers/data_request. Shopify's signature covers the body only, so a captured body can be sent
+ * again under a new webhook id: a request already stored under the same Shopify data request id is
+ * not stored twice (it would list the request as pending again after the merchant provided it). A
+ * request about a customer that customers/redact erased (RedactedSubject) is stored as erased — no
+ * identifier of theirs is written back, and its download answers that the data was erased.
+ */
 export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectContext) {
   requireSameShop(ctx);
   const { shop } = ctx;
   const ref = customerRef(ctx);
+  // Shopify's id of the request, exact (as digits) and only if it is an id: the merchant hands the
+  // export over under it; a rounded id names another request, and anything else is not echoed.
+  const dataRequestId = shopifyIdOf((exactBody(ctx) as { data_request?: { id?: unknown } } | null)?.data_request?.id);
+  if (dataRequestId !== null) {
+    const stored = await db.complianceRequest.findMany({ where: { shop, topic: DATA_REQUEST, result: { contains: `"dataRequestId":"${dataRequestId}"` } } });
+    const same = stored.find((r) => (JSON.parse(r.result!) as { dataRequestId?: unknown }).dataRequestId === dataRequestId);
+    if (same) return same;
+  }
   const customers = await findCustomers(db, shop, ref);
+  // Erased: by their id (asked about, or of a row found), or by the email when no row holds it.
+  const aboutErased = async () => {
+    const redacted = await redactedIn(db, shop, { gids: [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))], emails: ref.email ? [ref.email.toLowerCase()] : [] });
+    return redacted.gids.length > 0 || (redacted.emails.length > 0 && customers.length === 0);
+  };
+  const erased = { customerGid: null, result: null, erasedAt: new Date() };
+  if (await aboutErased()) {
+    logger.info({ shop, webhookId: ctx.webhookId }, "customers/data_request about a customer the app erased: stored as erased");
+    return db.complianceRequest.create({ data: { shop, topic: DATA_REQUEST, ...erased } });
+  }
   const data = await Promise.all(
     customers.map(async (c) => {
       const rewards = await db.reward.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" }, include: { events: { orderBy: { createdAt: "asc" } } } });
@@ -148,10 +176,7 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
       };
     }),
   );
-  // Shopify's id of the request, exact (as digits) and only if it is an id: the merchant hands the
-  // export over under it; a rounded id names another request, and anything else is not echoed.
-  const dataRequestId = shopifyIdOf((exactBody(ctx) as { data_request?: { id?: unknown } } | null)?.data_request?.id);
-  return db.complianceRequest.create({
+  const stored = await db.complianceRequest.create({
     data: {
       shop,
       topic: DATA_REQUEST,
@@ -159,6 +184,11 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
       result: JSON.stringify({ dataRequestId, requestedCustomer: ref, found: data.length, data }),
     },
   });
+  // Their customers/redact, applied by another worker while this export was read, erased the data
+  // requests stored before this one: it commits its record before reading them, so either it saw
+  // this row, or this look sees its record (the rule of applyKeepingErasures).
+  if (await aboutErased()) return db.complianceRequest.update({ where: { id: stored.id }, data: erased });
+  return stored;
 }
 
 // ---- customers/redact --------------------------------------------------------------------------
@@ -526,10 +556,26 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
   requireSameShop(ctx);
   const { shop } = ctx;
   const ref = customerRef(ctx);
-  const now = new Date();
   // Shopify names the orders to redact (https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance);
   // the orders the app credited to the customer are theirs too, listed or not.
-  const orderIds = new Set(ordersToRedact(ctx));
+  const listed = ordersToRedact(ctx);
+  // The subject is recorded (committed) BEFORE anything is read for the erasure: a delivery of theirs
+  // applied meanwhile by another worker either wrote before these reads (and is erased below) or
+  // finds this record when it looks after its writes (and erases them itself): see applyKeepingErasures.
+  await recordRedactedSubjects(db, shop, subjectKeys(shop, { gids: ref.gid ? [ref.gid] : [], emails: !ref.gid && ref.email ? [ref.email] : [], orderIds: listed }));
+  const result = await eraseSubject(db, shop, ref, listed, { logRequest: true });
+  // What the erasure found besides (the rows' ids, the orders credited to them), for later deliveries.
+  await recordRedactedSubjects(db, shop, subjectKeys(shop, { gids: result.subject.gids, emails: [], orderIds: result.subject.orderIds ?? [] }));
+  return { redacted: result.redacted, erasedDataRequests: result.erasedDataRequests };
+}
+
+/**
+ * The erasure of one subject (customers/redact; again for a delivery of theirs applied after it:
+ * applyKeepingErasures). `logRequest` records the redaction request itself (a ComplianceRequest row).
+ */
+async function eraseSubject(db: Db, shop: string, ref: CustomerRef, listedOrders: readonly string[], options: { logRequest: boolean }) {
+  const now = new Date();
+  const orderIds = new Set(listedOrders);
   const result = await db.$transaction(
     async (tx) => {
       const customers = await findCustomers(tx, shop, ref);
@@ -615,21 +661,217 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
         if (theirs.includes(r) || !mentionsAny(r.result, needleList)) continue;
         await tx.complianceRequest.update({ where: { id: r.id }, data: { result: scrubJson(r.result, needleList, subject) } });
       }
-      await tx.complianceRequest.create({
-        data: { shop, topic: CUSTOMER_REDACT, customerGid: null, result: JSON.stringify({ redactedCustomers: customers.length, erasedDataRequests: theirs.length }) },
-      });
-      return { redacted: customers.length, erasedDataRequests: theirs.length };
+      if (options.logRequest) {
+        await tx.complianceRequest.create({
+          data: { shop, topic: CUSTOMER_REDACT, customerGid: null, result: JSON.stringify({ redactedCustomers: customers.length, erasedDataRequests: theirs.length }) },
+        });
+      }
+      return { redacted: customers.length, erasedDataRequests: theirs.length, subject };
     },
     { maxWait: 20_000, timeout: 60_000 },
   );
   return result;
 }
 
+// ---- who was redacted ------------------------------------------------------------------------
+//
+// customers/redact erases what the app holds when it is applied; a delivery naming the subject that
+// is applied after it would write their personal data again: an orders/create claimed by another
+// worker before the erasure (its body read at claim time), Shopify's late redelivery, or a captured
+// signed body sent again (the HMAC covers the body only). So the erased subject is recorded, as
+// one-way keys — SHA-256 of the shop and "customer:<gid>" / "email:<address>" (only when the request
+// named no id: the rule of findCustomers) / "order:<id>" — never the identifiers themselves, and
+// every delivery that can carry a customer's personal data is applied through applyKeepingErasures.
+
+function subjectKey(shop: string, kind: "customer" | "email" | "order" | "shop", value: string): string {
+  return createHash("sha256").update(`${shop}\n${kind}:${kind === "email" ? value.toLowerCase() : value}`).digest("hex");
+}
+
+function subjectKeys(shop: string, subject: RedactionSubject): string[] {
+  return [
+    ...subject.gids.map((g) => subjectKey(shop, "customer", g)),
+    ...subject.emails.map((e) => subjectKey(shop, "email", e)),
+    ...(subject.orderIds ?? []).map((id) => subjectKey(shop, "order", id)),
+  ];
+}
+
+/** Keys per statement (3 parameters each, far below either database's limit). */
+const KEYS_PER_STATEMENT = 500;
+
+async function recordRedactedSubjects(db: Db, shop: string, keys: readonly string[]): Promise<void> {
+  const unique = [...new Set(keys)];
+  const now = new Date();
+  for (let start = 0; start < unique.length; start += KEYS_PER_STATEMENT) {
+    const slice = unique.slice(start, start + KEYS_PER_STATEMENT);
+    await directSql(db).query(
+      `INSERT INTO "RedactedSubject" ("id", "shop", "keyHash", "redactedAt") VALUES ${slice.map(() => "(?, ?, ?, ?)").join(", ")} ON CONFLICT ("shop", "keyHash") DO NOTHING`,
+      slice.flatMap((key) => [randomUUID(), shop, key, now]),
+    );
+  }
+}
+
+/** The identifiers a webhook body names a customer or an order by: an order, a refund, a customer. */
+function identifiersIn(body: unknown): RedactionSubject {
+  const gids = new Set<string>();
+  const emails = new Set<string>();
+  const orderIds = new Set<string>();
+  if (!isObject(body)) return { gids: [], emails: [], orderIds: [] };
+  const addCustomer = (c: unknown) => {
+    if (!isObject(c)) return;
+    const gid = typeof c.admin_graphql_api_id === "string" && c.admin_graphql_api_id.startsWith("gid://shopify/Customer/") ? shopifyIdOf(c.admin_graphql_api_id.slice("gid://shopify/Customer/".length)) : null;
+    const id = gid ?? shopifyIdOf(c.id);
+    if (id !== null) gids.add(`gid://shopify/Customer/${id}`);
+    if (typeof c.email === "string" && c.email) emails.add(c.email.toLowerCase());
+  };
+  const gid = typeof body.admin_graphql_api_id === "string" ? body.admin_graphql_api_id : null;
+  if (gid?.startsWith("gid://shopify/Customer/")) addCustomer(body);
+  else {
+    const refunded = orderIdIn(body.order_id);
+    if (refunded !== null) orderIds.add(refunded);
+    else if (gid === null || gid.startsWith("gid://shopify/Order/")) {
+      const order = orderIdIn(gid ?? body.id);
+      if (order !== null) orderIds.add(order);
+    }
+    addCustomer(body.customer);
+    for (const e of [body.email, body.contact_email]) if (typeof e === "string" && e) emails.add(e.toLowerCase());
+  }
+  return { gids: [...gids], emails: [...emails], orderIds: [...orderIds] };
+}
+
+/** Which of the body's identifiers belong to a redacted subject of the shop (empty lists: none). */
+async function redactedIn(db: Db, shop: string, named: RedactionSubject): Promise<RedactionSubject> {
+  const byKey = new Map<string, ["gids" | "emails" | "orderIds", string]>();
+  for (const g of named.gids) byKey.set(subjectKey(shop, "customer", g), ["gids", g]);
+  for (const e of named.emails) byKey.set(subjectKey(shop, "email", e), ["emails", e]);
+  for (const o of named.orderIds ?? []) byKey.set(subjectKey(shop, "order", o), ["orderIds", o]);
+  const found: { gids: string[]; emails: string[]; orderIds: string[] } = { gids: [], emails: [], orderIds: [] };
+  if (byKey.size === 0) return found;
+  const keys = [...byKey.keys()];
+  const rows = await directSql(db).query<{ keyHash: string }>(`SELECT "keyHash" FROM "RedactedSubject" WHERE "shop" = ? AND "keyHash" IN (${keys.map(() => "?").join(", ")})`, [shop, ...keys]);
+  for (const { keyHash } of rows) {
+    const [list, value] = byKey.get(keyHash)!;
+    found[list].push(value);
+  }
+  return found;
+}
+
+const isEmpty = (s: RedactionSubject) => s.gids.length === 0 && s.emails.length === 0 && (s.orderIds ?? []).length === 0;
+
+export interface RedactableDelivery {
+  shop: string;
+  payload: unknown;
+  rawPayload?: string;
+}
+
+/**
+ * Applies a delivery that can carry a customer's personal data (orders, refunds, customers/create)
+ * so that no erasure is undone by it:
+ * - a body naming a redacted subject (customer id, email when that was all the request named, or one
+ *   of their orders) is applied without their personal data (the inbox's own scrub, scrubJson: an
+ *   order of theirs is applied as a guest order);
+ * - after the effects (thrown or not), the record is read again: a redaction committed meanwhile
+ *   (another worker applying customers/redact while this delivery, claimed before it, was being
+ *   applied) is repeated for what the body names. customers/redact commits its record before it reads
+ *   anything, so either it sees this delivery's writes, or this second look sees its record.
+ */
+export async function applyKeepingErasures<D extends RedactableDelivery>(db: Db, delivery: D, apply: (delivery: D) => Promise<void>): Promise<void> {
+  const named = identifiersIn(exactBody(delivery));
+  const before = await redactedIn(db, delivery.shop, named);
+  let applied = delivery;
+  if (!isEmpty(before) && delivery.rawPayload !== undefined) {
+    const scrubbed = scrubJson(delivery.rawPayload, [...before.gids, ...before.emails], before) ?? delivery.rawPayload;
+    applied = { ...delivery, payload: JSON.parse(scrubbed) as unknown, rawPayload: scrubbed };
+  }
+  try {
+    await apply(applied);
+  } finally {
+    // The whole shop erased meanwhile (shop/redact on another worker): erase what this wrote too.
+    if (await shopErased(db, delivery.shop)) await eraseShop(db, delivery.shop);
+    const after = await redactedIn(db, delivery.shop, named);
+    if (!isEmpty(after)) {
+      const gid = after.gids[0] ?? null;
+      // The body's customer email goes with their id (it is theirs); alone, only when it was recorded.
+      const email = after.emails[0] ?? (gid !== null ? (named.emails[0] ?? null) : null);
+      await eraseSubject(db, delivery.shop, { gid, email }, after.orderIds ?? [], { logRequest: false });
+    }
+  }
+}
+
+/**
+ * shop/redact's mark, committed before it deletes anything, so that a delivery of the shop applied
+ * meanwhile by another worker (claimed before the erasure) erases what it wrote (applyKeepingErasures).
+ * It names the shop only as a one-way key, under no shop (the shop's own rows are all deleted), and
+ * goes when the shop installs the app again (forgetShopErasure, from afterAuth's resumeShop).
+ */
+const ERASED_SHOPS = "";
+
+function shopErasureKey(shop: string): string {
+  return subjectKey(ERASED_SHOPS, "shop", shop);
+}
+
+async function shopErased(db: Db, shop: string): Promise<boolean> {
+  const rows = await directSql(db).query<{ keyHash: string }>(`SELECT "keyHash" FROM "RedactedSubject" WHERE "shop" = ? AND "keyHash" = ?`, [ERASED_SHOPS, shopErasureKey(shop)]);
+  return rows.length > 0;
+}
+
+/** The shop installed the app again (token exchange → afterAuth): its new rows are not erased. */
+export async function forgetShopErasure(db: Db, shop: string): Promise<void> {
+  await directSql(db).query(`DELETE FROM "RedactedSubject" WHERE "shop" = ? AND "keyHash" = ?`, [ERASED_SHOPS, shopErasureKey(shop)]);
+}
+
 // ---- shop/redact -------------------------------------------------------------------------------
 
-export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "shop" | "payload">) {
+export type ShopRedactOutcome = "erased" | "installed";
+
+export interface ShopRedactDeps {
+  /**
+   * What Shopify says of the shop's stored offline token (`offlineTokenAnswer`,
+   * app/services/lifecycle/scopes.server.ts — the same test app/uninstalled makes). Shopify sends
+   * shop/redact 48 hours after the app is uninstalled
+   * (https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance), when the token is long
+   * revoked; but the HMAC covers the body only, not the webhook id, topic or time, so a shop/redact
+   * body captured once and sent again after the merchant reinstalled the app would erase a working
+   * shop. Absent (unit tests of the erasure itself): nothing is asked.
+   */
+  tokenAnswer?: (shop: string) => Promise<OfflineTokenAnswer>;
+  /** This is the delivery's last attempt: a missing answer no longer holds the erasure back. */
+  lastAttempt?: boolean;
+  logger?: Logger;
+}
+
+/**
+ * shop/redact: delete everything the app stores for the shop — unless Shopify still accepts the
+ * app's token (the app is installed: an old body sent again), which changes nothing and counts as
+ * applied. When Shopify cannot be asked (no answer), the delivery is retried with the inbox's
+ * backoff; on its last attempt the shop is erased anyway: Shopify's rule is to erase, and a replay
+ * would need Shopify out of the app's reach for every attempt (docs/decisions/015, addendum "shop/redact
+ * Shopify does not confirm").
+ */
+export async function handleShopRedact(
+  db: Db,
+  ctx: Pick<PrivacyEffectContext, "shop" | "payload" | "webhookId">,
+  deps: ShopRedactDeps = {},
+): Promise<ShopRedactOutcome> {
   requireSameShop(ctx);
   const { shop } = ctx;
+  if (deps.tokenAnswer) {
+    const answer = await deps.tokenAnswer(shop);
+    if (answer === "accepted") {
+      deps.logger?.info({ shop, webhookId: ctx.webhookId }, "shop/redact not applied: Shopify still accepts the app's token, so the app is installed");
+      return "installed";
+    }
+    if (answer === "no_answer") {
+      if (!deps.lastAttempt) throw new Error("Shopify could not be asked whether the app is still installed in the shop; the erasure waits for its answer");
+      deps.logger?.warn({ shop, webhookId: ctx.webhookId }, "shop/redact applied on its last attempt although Shopify never said whether the app is installed");
+    }
+  }
+  await recordRedactedSubjects(db, ERASED_SHOPS, [shopErasureKey(shop)]);
+  await eraseShop(db, shop);
+  return "erased";
+}
+
+/** Every row the app stores for the shop, deleted in one transaction. */
+async function eraseShop(db: Db, shop: string): Promise<void> {
   await db.$transaction([
     db.rewardEvent.deleteMany({ where: { shop } }),
     db.bulkIssueItem.deleteMany({ where: { shop } }),
@@ -651,6 +893,7 @@ export async function handleShopRedact(db: Db, ctx: Pick<PrivacyEffectContext, "
     db.programSettings.deleteMany({ where: { shop } }),
     db.webhookDelivery.deleteMany({ where: { shop } }),
     db.complianceRequest.deleteMany({ where: { shop } }),
+    db.$executeRaw`DELETE FROM "RedactedSubject" WHERE "shop" = ${shop}`,
     db.session.deleteMany({ where: { shop } }),
     db.shop.deleteMany({ where: { domain: shop } }),
   ]);

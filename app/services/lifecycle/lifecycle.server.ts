@@ -14,6 +14,7 @@
 import type { Shop } from "@prisma/client";
 import type { Db } from "~/db.server";
 import type { Logger } from "~/logger.server";
+import { forgetShopErasure } from "~/services/compliance/privacy.server";
 
 export type WorkPause = "uninstalled" | "access_revoked";
 
@@ -89,6 +90,8 @@ export async function handleAppUninstalled(
  */
 export async function resumeShop(db: Db, input: { shop: string; now: Date; logger?: Logger }): Promise<number> {
   const { shop, now } = input;
+  // A shop erased by shop/redact and installed again: its new rows are its own (the erasure's mark goes).
+  await forgetShopErasure(db, shop);
   const before = await db.shop.findUnique({ where: { domain: shop } });
   await db.shop.upsert({
     where: { domain: shop },

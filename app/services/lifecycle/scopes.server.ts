@@ -16,6 +16,7 @@ import type { RewardKind } from "~/domain/rewards";
 import { adapterFor } from "~/shopify/kinds/index.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { getShopInfo } from "~/shopify/shop.server";
+import { isRejectedToken } from "./lifecycle.server";
 
 /** At most this many scopes are kept from one answer (Shopify's whole list is a few dozen). */
 const MAX_SCOPES = 200;
@@ -38,18 +39,36 @@ export async function refreshGrantedScopes(deps: Pick<RewardDeps, "db" | "adminF
 }
 
 /**
- * Whether one Admin API call with the shop's stored offline token succeeds (app/uninstalled's
- * `tokenStillWorks`, app/services/lifecycle/lifecycle.server.ts). No session, or any failure, is
- * "no": only a token Shopify accepts keeps an uninstall from being applied.
+ * What Shopify says of the shop's stored offline token, asked with one Admin API call — the one
+ * test of "is the app still installed?" (Shopify revokes the token at uninstall:
+ * https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens, and answers 401
+ * to a token it does not accept: https://shopify.dev/docs/api/usage/response-codes).
+ *   accepted   — the call succeeded: the app is installed;
+ *   refused    — 401 (after the one refresh the Admin API client tries): the token is dead;
+ *   no_session — the app holds no offline session for the shop (app/uninstalled deleted it): nothing
+ *                is asked;
+ *   no_answer  — anything else (network, timeout, 5xx, throttled): nothing can be concluded.
  */
-export async function offlineTokenAccepted(deps: Pick<RewardDeps, "db" | "adminFor" | "logger">, shop: string): Promise<boolean> {
-  if ((await grantedScopesOf(deps.db, shop)) === null) return false;
+export type OfflineTokenAnswer = "accepted" | "refused" | "no_session" | "no_answer";
+
+export async function offlineTokenAnswer(deps: Pick<RewardDeps, "db" | "adminFor" | "logger">, shop: string): Promise<OfflineTokenAnswer> {
+  if ((await grantedScopesOf(deps.db, shop)) === null) return "no_session";
   try {
-    return (await getShopInfo(await deps.adminFor(shop))).ok;
+    const info = await getShopInfo(await deps.adminFor(shop));
+    if (info.ok) return "accepted";
+    return isRejectedToken(info.error) ? "refused" : "no_answer";
   } catch (error) {
     deps.logger.info({ shop, error: error instanceof Error ? error.message : String(error) }, "the stored offline token could not be tried");
-    return false;
+    return "no_answer";
   }
+}
+
+/**
+ * Whether Shopify accepts the stored offline token (app/uninstalled's `tokenStillWorks`,
+ * app/services/lifecycle/lifecycle.server.ts): only "accepted" keeps an uninstall from being applied.
+ */
+export async function offlineTokenAccepted(deps: Pick<RewardDeps, "db" | "adminFor" | "logger">, shop: string): Promise<boolean> {
+  return (await offlineTokenAnswer(deps, shop)) === "accepted";
 }
 
 /** A write_ scope implies its read_ scope (https://shopify.dev/docs/api/usage/access-scopes). */

@@ -7,9 +7,9 @@
 // topic header, so a body that is not the topic's is dead-lettered before any effect runs.
 import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
-import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
+import { applyKeepingErasures, handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
-import { grantedScopesOf, offlineTokenAccepted, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
+import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { parseJsonKeepingBigIds, refundFacts } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
@@ -32,7 +32,7 @@ import {
 } from "./bodies";
 import type { WebhookDeliveryContext, WebhookTopic } from "./context";
 import { effectDeps } from "./effect-deps.server";
-import { UnappliableDelivery, type WebhookEffect, type WebhookEffects } from "./inbox.server";
+import { UnappliableDelivery, WEBHOOK_RETRY_POLICY, type WebhookEffect, type WebhookEffects } from "./inbox.server";
 
 /**
  * app/scopes_update: keep the stored offline session's scopes current. The body (`{ previous,
@@ -48,6 +48,21 @@ export async function appScopesUpdated(db: Db, delivery: WebhookDeliveryContext)
   if (!refreshed.ok) throw new Error(`the shop's granted scopes could not be read from Shopify: ${refreshed.error.message}`);
 }
 
+/**
+ * The effects of a topic whose body can carry a customer's personal data, run as one: a body naming
+ * a customer that customers/redact erased is applied without their personal data, and a redaction
+ * applied meanwhile by another worker is repeated after them (applyKeepingErasures,
+ * app/services/compliance/privacy.server.ts; docs/decisions/015).
+ */
+function keepingErasures(effects: readonly WebhookEffect[]): WebhookEffect[] {
+  return [
+    async (db, d) =>
+      applyKeepingErasures(db, d, async (delivery) => {
+        for (const effect of effects) await effect(db, delivery);
+      }),
+  ];
+}
+
 /** A topic: what its body must be, then what applying it does. */
 interface TopicHandling {
   body: BodyShape;
@@ -56,13 +71,13 @@ interface TopicHandling {
 
 /** Every topic, its body's shape and its effects: no topic without both (the Record's keys). */
 const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
-  "orders/create": { body: orderBody, effects: [(db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt))] },
+  "orders/create": { body: orderBody, effects: keepingErasures([(db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt))]) },
   // The points program (docs/decisions/019): refunds take a share back, a cancel all of it, a new
   // customer account gets the sign-up bonus. refunds/create's only link to its order is the numeric
   // `order_id`, read from the raw body so ids beyond 2^53 stay exact.
   "refunds/create": {
     body: refundBody,
-    effects: [
+    effects: keepingErasures([
       // Referrals first (docs/decisions/023): the points effect may wait for its order's orders/create.
       async (db, d) => referralRefundEffect(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) }),
       async (db, d) =>
@@ -76,17 +91,17 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
       // VIP "amount spent": the refunded share stops counting (downgrades wait for the period end).
       async (db, d) =>
         void (await vipRefundCreated(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) })),
-    ],
+    ]),
   },
   "orders/cancelled": {
     body: canceledOrderBody,
-    effects: [
+    effects: keepingErasures([
       async (db, d) => referralCancelEffect(db, { shop: d.shop, payload: d.payload }),
       async (db, d) => void (await takeBackForCancel(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt })),
       async (db, d) => void (await vipOrderCanceled(db, { shop: d.shop, payload: d.payload })),
-    ],
+    ]),
   },
-  "customers/create": { body: customerBody, effects: [async (db, d) => void (await awardSignupBonus(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))] },
+  "customers/create": { body: customerBody, effects: keepingErasures([async (db, d) => void (await awardSignupBonus(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))]) },
   "discounts/update": { body: discountUpdateBody, effects: [async (db, d) => void (await handleDiscountUpdated(db, d.shop, d.payload, new Date()))] },
   "discounts/delete": { body: discountDeleteBody, effects: [async (db, d) => void (await handleDiscountDeleted(db, d.shop, d.payload, new Date()))] },
   // The shop's sessions go and its work stops — unless the delivery is older than a reinstall
@@ -98,7 +113,19 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
   "app/scopes_update": { body: scopesUpdateBody, effects: [appScopesUpdated] },
   "customers/data_request": { body: dataRequestBody, effects: [async (db, d) => void (await handleCustomersDataRequest(db, d))] },
   "customers/redact": { body: customerRedactBody, effects: [async (db, d) => void (await handleCustomersRedact(db, d))] },
-  "shop/redact": { body: shopRedactBody, effects: [async (db, d) => void (await handleShopRedact(db, d))] },
+  // Not while Shopify still accepts the app's token (an old body sent again after a reinstall):
+  // the same one-call test as app/uninstalled (offlineTokenAnswer).
+  "shop/redact": {
+    body: shopRedactBody,
+    effects: [
+      async (db, d) =>
+        void (await handleShopRedact(db, d, {
+          tokenAnswer: async (shop) => offlineTokenAnswer(await effectDeps(db), shop),
+          lastAttempt: d.attempt >= WEBHOOK_RETRY_POLICY.maxAttempts,
+          logger,
+        })),
+    ],
+  },
 };
 
 /** The body's shape as the topic's first effect: nothing else runs on a body that is not the topic's. */

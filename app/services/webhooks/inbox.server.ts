@@ -291,8 +291,10 @@ async function applyOne(
  * read at claim time, so an erasure applied before (or beside, on parallel lanes) another delivery
  * of its batch cannot scrub that copy: an orders/create of the redacted customer claimed with their
  * customers/redact created their Customer row again, name and email included, after the erasure.
- * Applied after the rest of their batch, they erase what those deliveries wrote. (A delivery claimed
- * by another worker's batch at the same moment is not covered by this: decision 015's addendum.)
+ * Applied after the rest of their batch, they erase what those deliveries wrote. A delivery claimed
+ * by another worker's batch at the same moment is covered by the record of redacted subjects that
+ * its effects consult before and after writing (applyKeepingErasures,
+ * app/services/compliance/privacy.server.ts; decision 015, addendum "redacted subjects").
  */
 export const ERASURE_TOPICS: ReadonlySet<string> = new Set(["customers/redact", "shop/redact"]);
 
