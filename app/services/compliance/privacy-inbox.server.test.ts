@@ -2,15 +2,19 @@
 // the same batch, and bodies about the orders Shopify lists in `orders_to_redact`.
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { applyDueDeliveries, claimDueDeliveries, recordDelivery } from "~/services/webhooks/inbox.server";
+import { applyClaimedDeliveries, applyDueDeliveries, claimDueDeliveries, recordDelivery, type ClaimedDelivery, type WebhookEffects } from "~/services/webhooks/inbox.server";
+import { inboxRules } from "~/services/webhooks/apply.server";
 import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
-import type { WebhookDeliveryContext } from "~/services/webhooks/context";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { resumeShop } from "~/services/lifecycle/lifecycle.server";
-import { applyKeepingErasures } from "./privacy.server";
 import { findText } from "../../../test/support/text-search";
 
-const apply = (workerId: string, concurrency: number) => applyDueDeliveries(db, WEBHOOK_EFFECTS, { workerId, now: () => new Date(), batchSize: 10, leaseMs: 60_000, concurrency });
+// The worker's erasure guard, as drainWebhookInbox applies the inbox (its rule for unknown shops is
+// left out: these shops have no Shop row).
+const options = (workerId: string, concurrency: number) => ({ workerId, now: () => new Date(), batchSize: 10, leaseMs: 60_000, concurrency, erasureGuard: inboxRules(db).erasureGuard });
+const apply = (workerId: string, concurrency: number) => applyDueDeliveries(db, WEBHOOK_EFFECTS, options(workerId, concurrency));
+/** Worker B applies the deliveries it claimed earlier, with `effects` (default: the registered ones). */
+const applyClaimed = (workerId: string, claimed: ClaimedDelivery[], effects: WebhookEffects = WEBHOOK_EFFECTS) => applyClaimedDeliveries(db, effects, claimed, options(workerId, 1));
 
 async function record(shop: string, topic: "orders/create" | "customers/redact" | "refunds/create" | "orders/cancelled" | "shop/redact", webhookId: string, body: unknown, receivedAt: Date) {
   const rawBody = typeof body === "string" ? body : JSON.stringify(body);
@@ -153,30 +157,19 @@ describe("customers/redact applied by one worker while another worker holds the 
     // Worker B claims the order (oldest first), reading its body as it is now.
     const [claimed] = await claimDueDeliveries(db, { workerId: "worker-b", batchSize: 1, leaseMs: 60_000, now: new Date() });
     expect(claimed).toMatchObject({ topic: "orders/create", webhookId: "second-order" });
-    const delivery: WebhookDeliveryContext = {
-      shop,
-      topic: "orders/create",
-      webhookId: claimed.webhookId,
-      triggeredAt: null,
-      apiVersion: "2026-10",
-      payload: JSON.parse(claimed.payload!) as unknown,
-      rawPayload: claimed.payload!,
-      receivedAt: claimed.receivedAt,
-      attempt: 1,
-    };
-    return delivery;
+    return claimed;
   }
 
   it("GIVEN worker B claimed the subject's orders/create WHEN worker A applies their customers/redact and then B applies the order THEN no row holds their name, email or id", async () => {
     const shop = "redact-two-workers.myshopify.com";
     const who = subject(1);
-    const delivery = await customerWithAClaimedOrder(shop, who);
+    const claimed = await customerWithAClaimedOrder(shop, who);
     // Worker A: the order is leased to B, so A's batch is the erasure alone.
     expect(await apply("worker-a", 1)).toMatchObject({ claimed: 1, applied: 1 });
     expect(await findText(db, personal(who))).toEqual([]);
 
-    // Worker B applies the body it read before the erasure, through the registered effects.
-    for (const effect of WEBHOOK_EFFECTS["orders/create"]) await effect(db, delivery);
+    // Worker B applies the body it read before the erasure, through the inbox and the registered effects.
+    expect(await applyClaimed("worker-b", [claimed])).toMatchObject({ claimed: 1, applied: 1 });
 
     expect(await findText(db, personal(who))).toEqual([]);
     expect(await db.customer.findMany({ where: { shop }, select: { displayName: true, email: true } })).toEqual([{ displayName: "Redacted customer", email: null }]);
@@ -185,15 +178,22 @@ describe("customers/redact applied by one worker while another worker holds the 
   it("GIVEN worker B looked for a redaction before A recorded one WHEN A's erasure commits before B writes the order THEN B's second look erases what it wrote", async () => {
     const shop = "redact-two-workers-interleaved.myshopify.com";
     const who = subject(2);
-    const delivery = await customerWithAClaimedOrder(shop, who);
+    const claimed = await customerWithAClaimedOrder(shop, who);
 
-    await applyKeepingErasures(db, delivery, async (d) => {
-      // Between B's first look and B's writes, worker A applies the erasure.
-      expect(await apply("worker-a", 1)).toMatchObject({ claimed: 1, applied: 1 });
-      await handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt));
-      // B's writes as they were: the customer is back with name and email…
-      expect((await findText(db, personal(who))).length).toBeGreaterThan(0);
-    });
+    // Worker B's batch: its first look (before the effects) finds no redaction yet. Its effect for
+    // the order is the real one, with worker A's erasure applied just before it writes.
+    const racing: WebhookEffects = {
+      ...WEBHOOK_EFFECTS,
+      "orders/create": [
+        async (_db, d) => {
+          expect(await apply("worker-a", 1)).toMatchObject({ claimed: 1, applied: 1 });
+          await handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt));
+          // B's writes as they were: the customer is back with name and email…
+          expect((await findText(db, personal(who))).length).toBeGreaterThan(0);
+        },
+      ],
+    };
+    expect(await applyClaimed("worker-b", [claimed], racing)).toMatchObject({ claimed: 1, applied: 1 });
 
     // …until B's look after its writes finds A's record and erases them.
     expect(await findText(db, personal(who))).toEqual([]);
@@ -218,13 +218,22 @@ describe("shop/redact applied by one worker while another worker holds one of th
     const [claimed] = await claimDueDeliveries(db, { workerId: "worker-b", batchSize: 1, leaseMs: 60_000, now: new Date() });
     expect(claimed).toMatchObject({ topic: "orders/create", webhookId: "second-order" });
 
-    // Worker A: no session, so Shopify is not asked; the shop is erased.
-    expect(await apply("worker-a", 1)).toMatchObject({ claimed: 1, applied: 1 });
-    expect(await findText(db, [shop, who.last_name])).toEqual([]);
+    // Worker B's batch starts while the shop is still known; worker A applies shop/redact (no
+    // session, so Shopify is not asked; the shop is erased) just before B's effect writes the order.
+    const racing: WebhookEffects = {
+      ...WEBHOOK_EFFECTS,
+      "orders/create": [
+        async (_db, d) => {
+          expect(await apply("worker-a", 1)).toMatchObject({ claimed: 1, applied: 1 });
+          expect(await findText(db, [shop, who.last_name])).toEqual([]);
+          await handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt));
+          expect((await findText(db, [who.email])).length).toBeGreaterThan(0);
+        },
+      ],
+    };
+    expect(await applyClaimed("worker-b", [claimed], racing)).toMatchObject({ claimed: 1, applied: 1 });
 
-    const delivery: WebhookDeliveryContext = { shop, topic: "orders/create", webhookId: claimed.webhookId, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(claimed.payload!) as unknown, rawPayload: claimed.payload!, receivedAt: claimed.receivedAt, attempt: 1 };
-    for (const effect of WEBHOOK_EFFECTS["orders/create"]) await effect(db, delivery);
-
+    // B's look after its batch finds the shop's erasure mark and erases what it wrote.
     expect(await findText(db, [shop, who.last_name, who.email])).toEqual([]);
 
     // The merchant installs the app again (afterAuth → resumeShop): the shop's new orders are kept.

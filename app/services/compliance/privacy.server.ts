@@ -186,7 +186,7 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
   });
   // Their customers/redact, applied by another worker while this export was read, erased the data
   // requests stored before this one: it commits its record before reading them, so either it saw
-  // this row, or this look sees its record (the rule of applyKeepingErasures).
+  // this row, or this look sees its record (the rule of guardAgainstErasures).
   if (await aboutErased()) return db.complianceRequest.update({ where: { id: stored.id }, data: erased });
   return stored;
 }
@@ -561,7 +561,7 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
   const listed = ordersToRedact(ctx);
   // The subject is recorded (committed) BEFORE anything is read for the erasure: a delivery of theirs
   // applied meanwhile by another worker either wrote before these reads (and is erased below) or
-  // finds this record when it looks after its writes (and erases them itself): see applyKeepingErasures.
+  // finds this record when it looks after its writes (and erases them itself): see guardAgainstErasures.
   await recordRedactedSubjects(db, shop, subjectKeys(shop, { gids: ref.gid ? [ref.gid] : [], emails: !ref.gid && ref.email ? [ref.email] : [], orderIds: listed }));
   const result = await eraseSubject(db, shop, ref, listed, { logRequest: true });
   // What the erasure found besides (the rows' ids, the orders credited to them), for later deliveries.
@@ -571,7 +571,7 @@ export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
 
 /**
  * The erasure of one subject (customers/redact; again for a delivery of theirs applied after it:
- * applyKeepingErasures). `logRequest` records the redaction request itself (a ComplianceRequest row).
+ * guardAgainstErasures). `logRequest` records the redaction request itself (a ComplianceRequest row).
  */
 async function eraseSubject(db: Db, shop: string, ref: CustomerRef, listedOrders: readonly string[], options: { logRequest: boolean }) {
   const now = new Date();
@@ -681,7 +681,7 @@ async function eraseSubject(db: Db, shop: string, ref: CustomerRef, listedOrders
 // signed body sent again (the HMAC covers the body only). So the erased subject is recorded, as
 // one-way keys — SHA-256 of the shop and "customer:<gid>" / "email:<address>" (only when the request
 // named no id: the rule of findCustomers) / "order:<id>" — never the identifiers themselves, and
-// every delivery that can carry a customer's personal data is applied through applyKeepingErasures.
+// every delivery that can carry a customer's personal data is applied through guardAgainstErasures.
 
 function subjectKey(shop: string, kind: "customer" | "email" | "order" | "shop", value: string): string {
   return createHash("sha256").update(`${shop}\n${kind}:${kind === "email" ? value.toLowerCase() : value}`).digest("hex");
@@ -710,96 +710,182 @@ async function recordRedactedSubjects(db: Db, shop: string, keys: readonly strin
   }
 }
 
-/** The identifiers a webhook body names a customer or an order by: an order, a refund, a customer. */
-function identifiersIn(body: unknown): RedactionSubject {
+/**
+ * The identifiers a webhook body names a customer or an order by: an order, a refund, a customer.
+ * `null` when an id it reads is a JSON number JSON.parse rounded (beyond 2^53): the caller reads the
+ * body again with the exact reader (identifiersOf), and that reading (`exact`) is taken as it is.
+ */
+function identifiersIn(body: unknown, exact = false): RedactionSubject | null {
   const gids = new Set<string>();
   const emails = new Set<string>();
   const orderIds = new Set<string>();
   if (!isObject(body)) return { gids: [], emails: [], orderIds: [] };
+  let rounded = false;
+  const read = (value: unknown) => {
+    if (typeof value === "number" && !Number.isSafeInteger(value)) rounded = true;
+    return value;
+  };
   const addCustomer = (c: unknown) => {
     if (!isObject(c)) return;
     const gid = typeof c.admin_graphql_api_id === "string" && c.admin_graphql_api_id.startsWith("gid://shopify/Customer/") ? shopifyIdOf(c.admin_graphql_api_id.slice("gid://shopify/Customer/".length)) : null;
-    const id = gid ?? shopifyIdOf(c.id);
+    const id = gid ?? shopifyIdOf(read(c.id));
     if (id !== null) gids.add(`gid://shopify/Customer/${id}`);
     if (typeof c.email === "string" && c.email) emails.add(c.email.toLowerCase());
   };
   const gid = typeof body.admin_graphql_api_id === "string" ? body.admin_graphql_api_id : null;
   if (gid?.startsWith("gid://shopify/Customer/")) addCustomer(body);
   else {
-    const refunded = orderIdIn(body.order_id);
+    const refunded = orderIdIn(read(body.order_id));
     if (refunded !== null) orderIds.add(refunded);
     else if (gid === null || gid.startsWith("gid://shopify/Order/")) {
-      const order = orderIdIn(gid ?? body.id);
+      const order = orderIdIn(gid ?? read(body.id));
       if (order !== null) orderIds.add(order);
     }
     addCustomer(body.customer);
     for (const e of [body.email, body.contact_email]) if (typeof e === "string" && e) emails.add(e.toLowerCase());
   }
-  return { gids: [...gids], emails: [...emails], orderIds: [...orderIds] };
+  return rounded && !exact ? null : { gids: [...gids], emails: [...emails], orderIds: [...orderIds] };
+}
+
+/**
+ * identifiersIn over the body as the inbox parsed it, and over the exact reading of its raw text
+ * only when an id there was rounded: the exact reader (a reviver over every value) costs more than
+ * the rest of an order's checks, and the ids of orders and customers are mostly read from their
+ * `admin_graphql_api_id` strings, which JSON.parse keeps exact.
+ */
+function identifiersOf(delivery: RedactableDelivery): RedactionSubject {
+  return identifiersIn(delivery.payload) ?? identifiersIn(exactBody(delivery), true)!;
 }
 
 /** Which of the body's identifiers belong to a redacted subject of the shop (empty lists: none). */
 async function redactedIn(db: Db, shop: string, named: RedactionSubject): Promise<RedactionSubject> {
-  const byKey = new Map<string, ["gids" | "emails" | "orderIds", string]>();
-  for (const g of named.gids) byKey.set(subjectKey(shop, "customer", g), ["gids", g]);
-  for (const e of named.emails) byKey.set(subjectKey(shop, "email", e), ["emails", e]);
-  for (const o of named.orderIds ?? []) byKey.set(subjectKey(shop, "order", o), ["orderIds", o]);
-  const found: { gids: string[]; emails: string[]; orderIds: string[] } = { gids: [], emails: [], orderIds: [] };
-  if (byKey.size === 0) return found;
-  const keys = [...byKey.keys()];
-  const rows = await directSql(db).query<{ keyHash: string }>(`SELECT "keyHash" FROM "RedactedSubject" WHERE "shop" = ? AND "keyHash" IN (${keys.map(() => "?").join(", ")})`, [shop, ...keys]);
-  for (const { keyHash } of rows) {
-    const [list, value] = byKey.get(keyHash)!;
-    found[list].push(value);
+  return (await redactedAmong(db, [{ shop, named }], { shopMarks: false })).subjects[0];
+}
+
+const EMPTY_SUBJECT: RedactionSubject = Object.freeze({ gids: [], emails: [], orderIds: [] });
+
+/**
+ * For each body's identifiers, those that belong to a redacted subject of its shop — ONE statement
+ * for a whole batch of deliveries (the keys name their shop: subjectKey) — and, with `shopMarks`,
+ * which of their shops shop/redact erased (shopErasureKey).
+ */
+async function redactedAmong(
+  db: Db,
+  bodies: readonly { shop: string; named: RedactionSubject }[],
+  options: { shopMarks: boolean },
+): Promise<{ subjects: RedactionSubject[]; erasedShops: Set<string> }> {
+  type Hit = { body: number; list: "gids" | "emails" | "orderIds"; value: string };
+  const byShop = new Map<string, Map<string, Hit[]>>();
+  bodies.forEach(({ shop, named }, body) => {
+    let keys = byShop.get(shop);
+    if (!keys) byShop.set(shop, (keys = new Map()));
+    const add = (key: string, hit: Hit) => keys.set(key, [...(keys.get(key) ?? []), hit]);
+    for (const g of named.gids) add(subjectKey(shop, "customer", g), { body, list: "gids", value: g });
+    for (const e of named.emails) add(subjectKey(shop, "email", e), { body, list: "emails", value: e });
+    for (const o of named.orderIds ?? []) add(subjectKey(shop, "order", o), { body, list: "orderIds", value: o });
+  });
+  const marks = options.shopMarks ? new Map([...byShop.keys()].map((shop) => [shopErasureKey(shop), shop])) : new Map<string, string>();
+  const terms: string[] = [];
+  const args: string[] = [];
+  for (const [shop, keys] of byShop) {
+    if (keys.size === 0) continue;
+    terms.push(`("shop" = ? AND "keyHash" IN (${[...keys.keys()].map(() => "?").join(", ")}))`);
+    args.push(shop, ...keys.keys());
   }
-  return found;
+  if (marks.size > 0) {
+    terms.push(`("shop" = ? AND "keyHash" IN (${[...marks.keys()].map(() => "?").join(", ")}))`);
+    args.push(ERASED_SHOPS, ...marks.keys());
+  }
+  const found = bodies.map(() => ({ gids: [] as string[], emails: [] as string[], orderIds: [] as string[] }));
+  const erasedShops = new Set<string>();
+  if (terms.length === 0) return { subjects: found, erasedShops };
+  const rows = await directSql(db).query<{ shop: string; keyHash: string }>(`SELECT "shop", "keyHash" FROM "RedactedSubject" WHERE ${terms.join(" OR ")}`, args);
+  for (const { shop, keyHash } of rows) {
+    if (shop === ERASED_SHOPS) {
+      const erased = marks.get(keyHash);
+      if (erased !== undefined) erasedShops.add(erased);
+      continue;
+    }
+    for (const hit of byShop.get(shop)?.get(keyHash) ?? []) found[hit.body][hit.list].push(hit.value);
+  }
+  return { subjects: found, erasedShops };
 }
 
 const isEmpty = (s: RedactionSubject) => s.gids.length === 0 && s.emails.length === 0 && (s.orderIds ?? []).length === 0;
 
-export interface RedactableDelivery {
+/** A claimed delivery whose effects can write a customer's personal data: orders, refunds, customers/create. */
+export interface GuardedDelivery {
+  id: string;
   shop: string;
+  /** The body as received (null: nothing to read). */
+  payload: string | null;
+}
+
+export interface ErasureGuard {
+  /** The body a delivery's effects are to read instead of its own (scrubbed of a redacted subject), or undefined. */
+  payloadFor(id: string): string | undefined;
+  /** After every effect of the batch, thrown or not: see guardAgainstErasures. */
+  settle(): Promise<void>;
+}
+
+/**
+ * The inbox applies a batch of deliveries that can carry a customer's personal data (orders,
+ * refunds, customers/create) under this guard, so that no erasure is undone by them:
+ * - before: a body naming a redacted subject (customer id, email when that was all the request named,
+ *   or one of their orders) is applied without their personal data (scrubJson: an order of theirs is
+ *   applied as a guest order);
+ * - after (`settle`): the record is read again. A redaction committed meanwhile (another worker
+ *   applying customers/redact while these deliveries, claimed before it, were being applied) is
+ *   repeated for what each body names, and a shop erased meanwhile by shop/redact is erased again.
+ *   customers/redact and shop/redact commit their record before they read anything, so either they
+ *   see these deliveries' writes, or this second look sees their record.
+ * One statement before the batch and one after it, whatever its size: per delivery, the same two
+ * looks were three statements on every order (bench/RESULTS.md, "2 December").
+ */
+export async function guardAgainstErasures(db: Db, deliveries: readonly GuardedDelivery[]): Promise<ErasureGuard> {
+  const named = deliveries.map((d) => ({ shop: d.shop, named: d.payload === null ? EMPTY_SUBJECT : identifiersOfRaw(d.payload) }));
+  const before = await redactedAmong(db, named, { shopMarks: false });
+  const replacements = new Map<string, string>();
+  deliveries.forEach((d, i) => {
+    const theirs = before.subjects[i];
+    if (d.payload !== null && !isEmpty(theirs)) replacements.set(d.id, scrubJson(d.payload, [...theirs.gids, ...theirs.emails], theirs) ?? d.payload);
+  });
+  return {
+    payloadFor: (id) => replacements.get(id),
+    settle: async () => {
+      const after = await redactedAmong(db, named, { shopMarks: true });
+      for (const shop of after.erasedShops) await eraseShop(db, shop);
+      for (const [i, d] of deliveries.entries()) {
+        const theirs = after.subjects[i];
+        if (after.erasedShops.has(d.shop) || isEmpty(theirs)) continue;
+        const gid = theirs.gids[0] ?? null;
+        // The body's customer email goes with their id (it is theirs); alone, only when it was recorded.
+        const email = theirs.emails[0] ?? (gid !== null ? (named[i].named.emails[0] ?? null) : null);
+        await eraseSubject(db, d.shop, { gid, email }, theirs.orderIds ?? [], { logRequest: false });
+      }
+    },
+  };
+}
+
+/** identifiersOf for a raw body (an unreadable one names no one: the inbox dead-letters it). */
+function identifiersOfRaw(raw: string): RedactionSubject {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(raw);
+  } catch {
+    return EMPTY_SUBJECT;
+  }
+  return identifiersOf({ payload, rawPayload: raw });
+}
+
+export interface RedactableDelivery {
   payload: unknown;
   rawPayload?: string;
 }
 
 /**
- * Applies a delivery that can carry a customer's personal data (orders, refunds, customers/create)
- * so that no erasure is undone by it:
- * - a body naming a redacted subject (customer id, email when that was all the request named, or one
- *   of their orders) is applied without their personal data (the inbox's own scrub, scrubJson: an
- *   order of theirs is applied as a guest order);
- * - after the effects (thrown or not), the record is read again: a redaction committed meanwhile
- *   (another worker applying customers/redact while this delivery, claimed before it, was being
- *   applied) is repeated for what the body names. customers/redact commits its record before it reads
- *   anything, so either it sees this delivery's writes, or this second look sees its record.
- */
-export async function applyKeepingErasures<D extends RedactableDelivery>(db: Db, delivery: D, apply: (delivery: D) => Promise<void>): Promise<void> {
-  const named = identifiersIn(exactBody(delivery));
-  const before = await redactedIn(db, delivery.shop, named);
-  let applied = delivery;
-  if (!isEmpty(before) && delivery.rawPayload !== undefined) {
-    const scrubbed = scrubJson(delivery.rawPayload, [...before.gids, ...before.emails], before) ?? delivery.rawPayload;
-    applied = { ...delivery, payload: JSON.parse(scrubbed) as unknown, rawPayload: scrubbed };
-  }
-  try {
-    await apply(applied);
-  } finally {
-    // The whole shop erased meanwhile (shop/redact on another worker): erase what this wrote too.
-    if (await shopErased(db, delivery.shop)) await eraseShop(db, delivery.shop);
-    const after = await redactedIn(db, delivery.shop, named);
-    if (!isEmpty(after)) {
-      const gid = after.gids[0] ?? null;
-      // The body's customer email goes with their id (it is theirs); alone, only when it was recorded.
-      const email = after.emails[0] ?? (gid !== null ? (named.emails[0] ?? null) : null);
-      await eraseSubject(db, delivery.shop, { gid, email }, after.orderIds ?? [], { logRequest: false });
-    }
-  }
-}
-
-/**
  * shop/redact's mark, committed before it deletes anything, so that a delivery of the shop applied
- * meanwhile by another worker (claimed before the erasure) erases what it wrote (applyKeepingErasures).
+ * meanwhile by another worker (claimed before the erasure) erases what it wrote (guardAgainstErasures).
  * It names the shop only as a one-way key, under no shop (the shop's own rows are all deleted), and
  * goes when the shop installs the app again (forgetShopErasure, from afterAuth's resumeShop).
  */
@@ -807,11 +893,6 @@ const ERASED_SHOPS = "";
 
 function shopErasureKey(shop: string): string {
   return subjectKey(ERASED_SHOPS, "shop", shop);
-}
-
-async function shopErased(db: Db, shop: string): Promise<boolean> {
-  const rows = await directSql(db).query<{ keyHash: string }>(`SELECT "keyHash" FROM "RedactedSubject" WHERE "shop" = ? AND "keyHash" = ?`, [ERASED_SHOPS, shopErasureKey(shop)]);
-  return rows.length > 0;
 }
 
 /** The shop installed the app again (token exchange → afterAuth): its new rows are not erased. */

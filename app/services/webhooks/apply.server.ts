@@ -8,8 +8,9 @@ import type { RandomFloat } from "~/domain/rewards";
 import type { Logger } from "~/logger.server";
 import { deliveryApplied, inboxCaughtUp } from "~/inbox-pace.server";
 import { shopsTheAppKnows } from "~/services/lifecycle/lifecycle.server";
-import { WEBHOOK_EFFECTS } from "./effects.server";
-import { applyDueDeliveries, DEFAULT_INBOX_OPTIONS, type InboxRunSummary, type WebhookEffects } from "./inbox.server";
+import { guardAgainstErasures } from "~/services/compliance/privacy.server";
+import { PERSONAL_DATA_TOPICS, WEBHOOK_EFFECTS } from "./effects.server";
+import { applyDueDeliveries, DEFAULT_INBOX_OPTIONS, type InboxOptions, type InboxRunSummary, type WebhookEffects } from "./inbox.server";
 
 const INBOX_WORKER_ID = `inbox:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 
@@ -27,6 +28,16 @@ export interface DrainOptions {
   concurrency?: number;
   /** Jitter source for the retry backoff (tests make it deterministic). */
   random?: RandomFloat;
+}
+
+/** The rules every batch of the worker's inbox is applied under (tests that drive the inbox themselves use them too). */
+export function inboxRules(db: Db): Required<Pick<InboxOptions, "knownShops" | "erasureGuard">> {
+  return {
+    // A shop never installed, or erased by shop/redact, gets nothing written (UNKNOWN_SHOP_WAIT_ATTEMPTS).
+    knownShops: (shops) => shopsTheAppKnows(db, shops),
+    // Orders, refunds and new customers never undo an erasure (docs/decisions/015).
+    erasureGuard: { topics: PERSONAL_DATA_TOPICS, guard: guardAgainstErasures },
+  };
 }
 
 export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger: Logger }, options: DrainOptions = {}): Promise<InboxRunSummary> {
@@ -47,8 +58,7 @@ export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger:
         if (claimed < batchSize) inboxCaughtUp(claimed);
       },
       onApplied: deliveryApplied,
-      // A shop never installed, or erased by shop/redact, gets nothing written (UNKNOWN_SHOP_WAIT_ATTEMPTS).
-      knownShops: (shops) => shopsTheAppKnows(deps.db, shops),
+      ...inboxRules(deps.db),
       ...(options.random ? { random: options.random } : {}),
     });
     total.claimed += summary.claimed;

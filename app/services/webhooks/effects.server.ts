@@ -7,7 +7,7 @@
 // topic header, so a body that is not the topic's is dead-lettered before any effect runs.
 import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
-import { applyKeepingErasures, handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
+import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
 import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
@@ -48,36 +48,29 @@ export async function appScopesUpdated(db: Db, delivery: WebhookDeliveryContext)
   if (!refreshed.ok) throw new Error(`the shop's granted scopes could not be read from Shopify: ${refreshed.error.message}`);
 }
 
-/**
- * The effects of a topic whose body can carry a customer's personal data, run as one: a body naming
- * a customer that customers/redact erased is applied without their personal data, and a redaction
- * applied meanwhile by another worker is repeated after them (applyKeepingErasures,
- * app/services/compliance/privacy.server.ts; docs/decisions/015).
- */
-function keepingErasures(effects: readonly WebhookEffect[]): WebhookEffect[] {
-  return [
-    async (db, d) =>
-      applyKeepingErasures(db, d, async (delivery) => {
-        for (const effect of effects) await effect(db, delivery);
-      }),
-  ];
-}
-
 /** A topic: what its body must be, then what applying it does. */
 interface TopicHandling {
   body: BodyShape;
   effects: readonly WebhookEffect[];
+  /**
+   * Its effects can write a customer's personal data: the inbox applies it under the erasure guard
+   * (a body naming a customer that customers/redact erased is applied without their personal data,
+   * and a redaction applied meanwhile by another worker is repeated after the batch:
+   * guardAgainstErasures, app/services/compliance/privacy.server.ts; docs/decisions/015).
+   */
+  personalData?: true;
 }
 
 /** Every topic, its body's shape and its effects: no topic without both (the Record's keys). */
 const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
-  "orders/create": { body: orderBody, effects: keepingErasures([(db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt))]) },
+  "orders/create": { body: orderBody, personalData: true, effects: [(db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt))] },
   // The points program (docs/decisions/019): refunds take a share back, a cancel all of it, a new
   // customer account gets the sign-up bonus. refunds/create's only link to its order is the numeric
   // `order_id`, read from the raw body so ids beyond 2^53 stay exact.
   "refunds/create": {
     body: refundBody,
-    effects: keepingErasures([
+    personalData: true,
+    effects: [
       // Referrals first (docs/decisions/023): the points effect may wait for its order's orders/create.
       async (db, d) => referralRefundEffect(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) }),
       async (db, d) =>
@@ -91,17 +84,18 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
       // VIP "amount spent": the refunded share stops counting (downgrades wait for the period end).
       async (db, d) =>
         void (await vipRefundCreated(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) })),
-    ]),
+    ],
   },
   "orders/cancelled": {
     body: canceledOrderBody,
-    effects: keepingErasures([
+    personalData: true,
+    effects: [
       async (db, d) => referralCancelEffect(db, { shop: d.shop, payload: d.payload }),
       async (db, d) => void (await takeBackForCancel(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt })),
       async (db, d) => void (await vipOrderCanceled(db, { shop: d.shop, payload: d.payload })),
-    ]),
+    ],
   },
-  "customers/create": { body: customerBody, effects: keepingErasures([async (db, d) => void (await awardSignupBonus(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))]) },
+  "customers/create": { body: customerBody, personalData: true, effects: [async (db, d) => void (await awardSignupBonus(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))] },
   "discounts/update": { body: discountUpdateBody, effects: [async (db, d) => void (await handleDiscountUpdated(db, d.shop, d.payload, new Date()))] },
   "discounts/delete": { body: discountDeleteBody, effects: [async (db, d) => void (await handleDiscountDeleted(db, d.shop, d.payload, new Date()))] },
   // The shop's sessions go and its work stops — unless the delivery is older than a reinstall
@@ -139,3 +133,6 @@ function requireBody(topic: WebhookTopic, shape: BodyShape): WebhookEffect {
 export const WEBHOOK_EFFECTS: WebhookEffects = Object.fromEntries(
   (Object.entries(TOPICS) as [WebhookTopic, TopicHandling][]).map(([topic, { body, effects }]) => [topic, [requireBody(topic, body), ...effects]]),
 ) as unknown as WebhookEffects;
+
+/** The topics whose effects can write a customer's personal data (`personalData` above): applied under the erasure guard. */
+export const PERSONAL_DATA_TOPICS: ReadonlySet<WebhookTopic> = new Set((Object.entries(TOPICS) as [WebhookTopic, TopicHandling][]).filter(([, t]) => t.personalData).map(([topic]) => topic));

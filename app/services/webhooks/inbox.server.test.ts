@@ -197,4 +197,45 @@ describe("webhook inbox", () => {
     expect(await row(dead.shop)).toMatchObject({ deadAt: expect.any(Date), claimedBy: null, lastError: "UnappliableDelivery: the body names the shop evil\\u0000.myshopify.com" });
     expect(await row(retried.shop)).toMatchObject({ nextAttemptAt: expect.any(Date), claimedBy: null, lastError: "Error: code A\\u0000B\\u001f not found" });
   });
+
+  it("GIVEN an erasure guard WHEN a batch is applied THEN only its topics' deliveries are guarded, their effects read the guard's body, settle runs after every effect; a settle that throws leaves the batch unmarked (applied again after the lease)", async () => {
+    const shop = "guarded-batch.myshopify.com";
+    const order = { ...delivery(shop), rawBody: '{"who":"original"}', payload: { who: "original" } };
+    const uninstall = { ...delivery(shop), topic: "app/uninstalled" as const };
+    await recordDelivery(db, order, new Date(Date.now() - 1_000));
+    await recordDelivery(db, uninstall, new Date(Date.now() - 1_000));
+    const seen: string[] = [];
+    const effects = { "orders/create": [async (_db, d) => void seen.push(`order read ${d.rawPayload}`)], "app/uninstalled": [async () => void seen.push("uninstall")] } as unknown as WebhookEffects;
+    let settleFails = true;
+    const erasureGuard = {
+      topics: new Set(["orders/create"]),
+      guard: async (_db: unknown, guarded: { id: string; payload: string | null }[]) => {
+        seen.push(`guarded ${guarded.map((g) => g.payload).join(",")}`);
+        return {
+          payloadFor: () => '{"who":"scrubbed"}',
+          settle: async () => {
+            seen.push("settle");
+            if (settleFails) throw new Error("the database went away");
+          },
+        };
+      },
+    };
+    const options = { workerId: "guarded", now: () => new Date(), batchSize: 10, leaseMs: 60_000, concurrency: 1, erasureGuard };
+
+    await expect(applyDueDeliveries(db, effects, options)).rejects.toThrow("the database went away");
+    expect(seen).toEqual(['guarded {"who":"original"}', 'order read {"who":"scrubbed"}', "uninstall", "settle"]);
+    // Nothing marked applied: both stay claimed until their lease runs out, then are applied again.
+    expect(await db.webhookDelivery.findMany({ where: { shop }, select: { appliedAt: true, claimedBy: true } })).toEqual([
+      { appliedAt: null, claimedBy: "guarded" },
+      { appliedAt: null, claimedBy: "guarded" },
+    ]);
+
+    settleFails = false;
+    seen.length = 0;
+    // Their lease runs out.
+    await db.webhookDelivery.updateMany({ where: { shop }, data: { claimedUntil: new Date(Date.now() - 1) } });
+    expect(await applyDueDeliveries(db, effects, { ...options, workerId: "guarded-2" })).toMatchObject({ claimed: 2, applied: 2 });
+    expect(seen).toEqual(['guarded {"who":"original"}', 'order read {"who":"scrubbed"}', "uninstall", "settle"]);
+    expect(await db.webhookDelivery.count({ where: { shop, appliedAt: { not: null }, payload: null } })).toBe(2);
+  });
 });

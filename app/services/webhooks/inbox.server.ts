@@ -164,6 +164,17 @@ export interface InboxOptions {
    * nothing written; without this option every delivery is applied.
    */
   knownShops?: (shops: string[]) => Promise<ReadonlySet<string>>;
+  /**
+   * The topics whose effects can write a customer's personal data, and the guard a batch of them is
+   * applied under (the worker passes the privacy rule: guardAgainstErasures,
+   * app/services/compliance/privacy.server.ts). The guard may give a delivery another body to read
+   * (scrubbed) and settles after every effect of the batch; a guard that fails leaves the batch's
+   * applied deliveries unmarked, to be applied and looked at again when their lease runs out.
+   */
+  erasureGuard?: {
+    topics: ReadonlySet<string>;
+    guard: (db: Db, deliveries: { id: string; shop: string; payload: string | null }[]) => Promise<{ payloadFor(id: string): string | undefined; settle(): Promise<void> }>;
+  };
 }
 
 /**
@@ -177,7 +188,7 @@ export const UNKNOWN_SHOP_WAIT_ATTEMPTS = 4;
 
 export const DEFAULT_INBOX_OPTIONS = { batchSize: 100, leaseMs: 60_000 } as const;
 
-interface ClaimedDelivery {
+export interface ClaimedDelivery {
   id: string;
   shop: string;
   webhookId: string;
@@ -293,7 +304,7 @@ async function applyOne(
  * customers/redact created their Customer row again, name and email included, after the erasure.
  * Applied after the rest of their batch, they erase what those deliveries wrote. A delivery claimed
  * by another worker's batch at the same moment is covered by the record of redacted subjects that
- * its effects consult before and after writing (applyKeepingErasures,
+ * its effects consult before and after writing (guardAgainstErasures,
  * app/services/compliance/privacy.server.ts; decision 015, addendum "redacted subjects").
  */
 export const ERASURE_TOPICS: ReadonlySet<string> = new Set(["customers/redact", "shop/redact"]);
@@ -307,7 +318,21 @@ export const ERASURE_TOPICS: ReadonlySet<string> = new Set(["customers/redact", 
 export async function applyDueDeliveries(db: Db, effects: WebhookEffects, options: InboxOptions & { concurrency?: number }): Promise<InboxRunSummary> {
   const claimed = await claimDueDeliveries(db, { ...options, now: options.now() });
   options.onClaimed?.(claimed.length);
-  const knownShops = options.knownShops && claimed.length > 0 ? await options.knownShops([...new Set(claimed.map((row) => row.shop))]) : null;
+  return applyClaimedDeliveries(db, effects, claimed, options);
+}
+
+/** Applies deliveries this worker has claimed (claimDueDeliveries): the second half of applyDueDeliveries. */
+export async function applyClaimedDeliveries(db: Db, effects: WebhookEffects, rows: readonly ClaimedDelivery[], options: InboxOptions & { concurrency?: number }): Promise<InboxRunSummary> {
+  const knownShops = options.knownShops && rows.length > 0 ? await options.knownShops([...new Set(rows.map((row) => row.shop))]) : null;
+  // Deliveries that can write a customer's personal data are applied under the erasure guard.
+  const guarded = options.erasureGuard ? rows.filter((row) => options.erasureGuard!.topics.has(row.topic) && (!knownShops || knownShops.has(row.shop))) : [];
+  const guard = guarded.length > 0 ? await options.erasureGuard!.guard(db, guarded.map((row) => ({ id: row.id, shop: row.shop, payload: row.payload }))) : null;
+  const claimed = guard
+    ? rows.map((row) => {
+        const payload = guard.payloadFor(row.id);
+        return payload === undefined ? row : { ...row, payload };
+      })
+    : rows;
   // The batch's view of the database: the effects read the shop's program settings once per batch,
   // not once per delivery; everything else (the inbox's own writes included) goes through untouched.
   const batchDb = withSettingsReadOnce(db);
@@ -329,6 +354,8 @@ export async function applyDueDeliveries(db: Db, effects: WebhookEffects, option
   // Every other delivery of the batch first, the erasures after them (see ERASURE_TOPICS).
   await runLanes(claimed.filter((row) => !ERASURE_TOPICS.has(row.topic)));
   await runLanes(claimed.filter((row) => ERASURE_TOPICS.has(row.topic)));
+  // Thrown: nothing below is marked applied; the leases run out and the batch is applied again.
+  await guard?.settle();
   // Applied: the payload (which can hold personal data) is not kept. Only rows still ours are
   // marked; a row whose lease ran out meanwhile is applied again by its new owner (idempotent).
   for (const [attempts, ids] of applied) {
