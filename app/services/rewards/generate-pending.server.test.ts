@@ -14,6 +14,7 @@ import { TEST_APP } from "../../../test/support/constants";
 import { createCustomer, createTemplate } from "../../../test/support/factories";
 import { useRewardWorker } from "../../../test/support/worker";
 import { allowErrorLogs } from "../../../test/support/error-logs";
+import { holdMutation } from "../../../test/support/held-mutation";
 
 const fixture = useShopifyEmulator();
 const { emulator, adminGraphql } = fixture;
@@ -324,28 +325,8 @@ describe("worker: rewards it must leave alone", () => {
 });
 
 describe("worker: a lease that runs out while a create is in flight", () => {
-  /**
-   * Worker A's Admin API, whose store credit mutation is held back (sent, not yet executed) until
-   * the test lets it go: a create slowed down past the lease, deterministically.
-   */
-  function heldCredit(mutation = "storeCreditAccountCredit") {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let reached!: () => void;
-    const held = new Promise<void>((resolve) => (reached = resolve));
-    const adminFor = async (shop: string) => {
-      const graphql = await adminGraphql(shop);
-      const slowed: typeof graphql = async (query, options) => {
-        if (query.includes(`${mutation}(`)) {
-          reached();
-          await gate;
-        }
-        return graphql(query, options);
-      };
-      return slowed;
-    };
-    return { adminFor, held, release };
-  }
+  /** Worker A's Admin API, whose mutation is held back (sent, not yet executed) until the test lets it go. */
+  const heldCredit = (mutation?: string) => holdMutation(adminGraphql, mutation);
 
   const creditsOf = (customerGid: string) =>
     emulator.store.listStoreCreditAccounts(SHOP, customerGid).flatMap((a) => a.transactions.filter((t) => t.kind === "credit"));

@@ -182,6 +182,19 @@ export type RemovalResult =
   | Err<ShopifyProblem>;
 
 /**
+ * The Shopify object a removal acts on: the reward's stored id, else the one a lookup finds — or the
+ * removal's result when there is nothing of ours to touch (not found, not ours, or the lookup failed).
+ */
+async function locateForRemoval(access: ShopifyAccess, target: RewardTarget & { shopifyId: string | null }): Promise<{ ok: true; id: string } | { ok: false; result: RemovalResult }> {
+  if (target.shopifyId) return { ok: true, id: target.shopifyId };
+  const found = await lookupExisting(access, target);
+  if (!found.ok) return { ok: false, result: found };
+  if (!found.found) return { ok: false, result: { ok: true, outcome: "not_found" } };
+  if (!found.found.ours) return { ok: false, result: { ok: true, outcome: "not_ours" } };
+  return { ok: true, id: found.found.id };
+}
+
+/**
  * Makes whatever this reward has in Shopify unusable. `mode: "delete"` removes a discount for good
  * (compensation: it was never issued); "deactivate" keeps it visible as expired in the merchant's
  * admin (cancel). Each kind does what Shopify allows (gift cards: deactivate; store credit: debit
@@ -192,14 +205,9 @@ export async function removeFromShopify(
   target: RewardTarget & { shopifyId: string | null },
   mode: "delete" | "deactivate",
 ): Promise<RemovalResult> {
-  let id = target.shopifyId;
-  if (!id) {
-    const found = await lookupExisting(access, target);
-    if (!found.ok) return found;
-    if (!found.found) return { ok: true, outcome: "not_found" };
-    if (!found.found.ours) return { ok: true, outcome: "not_ours" };
-    id = found.found.id;
-  }
+  const located = await locateForRemoval(access, target);
+  if (!located.ok) return located.result;
+  const id = located.id;
   const r = await adapterFor(target.kind).remove(access, { ...refOf(target), id }, mode);
   if (!r.ok) return err(problem(r, target.kind, "mutation"));
   return { ok: true, ...r.data };
@@ -223,14 +231,9 @@ export async function removeFromShopifyOnce(
   mode: "delete" | "deactivate",
 ): Promise<RemovalResult> {
   if (!adapterFor(target.kind).removalTakesAgain) return removeFromShopify(access, target, mode);
-  let id = target.shopifyId;
-  if (!id) {
-    const found = await lookupExisting(access, target);
-    if (!found.ok) return found;
-    if (!found.found) return { ok: true, outcome: "not_found" };
-    if (!found.found.ours) return { ok: true, outcome: "not_ours" };
-    id = found.found.id;
-  }
+  const located = await locateForRemoval(access, target);
+  if (!located.ok) return located.result;
+  const id = located.id;
   const dedupeKey = `take-back:${id}`;
   const first = await recordEventOnce(db, {
     rewardId: target.rewardId,

@@ -11,6 +11,7 @@ import { TEST_APP } from "../../../test/support/constants";
 import { redemptionHarness } from "../../../test/support/redeem";
 import { createTemplate } from "../../../test/support/factories";
 import { allowErrorLogs } from "../../../test/support/error-logs";
+import { holdMutation } from "../../../test/support/held-mutation";
 import { redeemPoints } from "./redeem-points.server";
 import { recoverAbandonedRedemptions } from "./recover-redemptions.server";
 
@@ -493,24 +494,7 @@ describe("redeemPoints: variable points for amount off", () => {
 });
 
 /** An Admin API whose store credit mutation is sent and held back until the test lets it through. */
-function heldCredit() {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let reached!: () => void;
-  const held = new Promise<void>((resolve) => (reached = resolve));
-  const adminFor = async (shop: string) => {
-    const graphql = await adminGraphql(shop);
-    const slowed: typeof graphql = async (query, options) => {
-      if (query.includes("storeCreditAccountCredit(")) {
-        reached();
-        await gate;
-      }
-      return graphql(query, options);
-    };
-    return slowed;
-  };
-  return { adminFor, held, release };
-}
+const heldCredit = () => holdMutation(adminGraphql);
 
 describe("redeemPoints: a lease that runs out while the create is in flight (store credit)", () => {
   async function storeCreditRedemption() {

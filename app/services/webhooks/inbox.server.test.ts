@@ -205,7 +205,7 @@ describe("webhook inbox", () => {
     await recordDelivery(db, order, new Date(Date.now() - 1_000));
     await recordDelivery(db, uninstall, new Date(Date.now() - 1_000));
     const seen: string[] = [];
-    const effects = { "orders/create": [async (_db, d) => void seen.push(`order read ${d.rawPayload}`)], "app/uninstalled": [async () => void seen.push("uninstall")] } as unknown as WebhookEffects;
+    const effects = { "orders/create": [async (_db: unknown, d: { rawPayload?: string }) => void seen.push(`order read ${d.rawPayload}`)], "app/uninstalled": [async () => void seen.push("uninstall")] } as unknown as WebhookEffects;
     let settleFails = true;
     const erasureGuard = {
       topics: new Set(["orders/create"]),
