@@ -819,6 +819,8 @@ export interface GuardedDelivery {
   shop: string;
   /** The body as received (null: nothing to read). */
   payload: string | null;
+  /** The body as the inbox parsed it (absent: not JSON). */
+  parsed?: unknown;
 }
 
 export interface ErasureGuard {
@@ -843,7 +845,7 @@ export interface ErasureGuard {
  * looks were three statements on every order (bench/RESULTS.md, "2 December").
  */
 export async function guardAgainstErasures(db: Db, deliveries: readonly GuardedDelivery[]): Promise<ErasureGuard> {
-  const named = deliveries.map((d) => ({ shop: d.shop, named: d.payload === null ? EMPTY_SUBJECT : identifiersOfRaw(d.payload) }));
+  const named = deliveries.map((d) => ({ shop: d.shop, named: d.payload === null || !("parsed" in d) ? EMPTY_SUBJECT : identifiersOf({ payload: d.parsed, rawPayload: d.payload }) }));
   const before = await redactedAmong(db, named, { shopMarks: false });
   const replacements = new Map<string, string>();
   deliveries.forEach((d, i) => {
@@ -865,17 +867,6 @@ export async function guardAgainstErasures(db: Db, deliveries: readonly GuardedD
       }
     },
   };
-}
-
-/** identifiersOf for a raw body (an unreadable one names no one: the inbox dead-letters it). */
-function identifiersOfRaw(raw: string): RedactionSubject {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(raw);
-  } catch {
-    return EMPTY_SUBJECT;
-  }
-  return identifiersOf({ payload, rawPayload: raw });
 }
 
 export interface RedactableDelivery {

@@ -173,7 +173,8 @@ export interface InboxOptions {
    */
   erasureGuard?: {
     topics: ReadonlySet<string>;
-    guard: (db: Db, deliveries: { id: string; shop: string; payload: string | null }[]) => Promise<{ payloadFor(id: string): string | undefined; settle(): Promise<void> }>;
+    /** `parsed`: the body as the inbox parsed it (absent when it is not JSON), so the guard need not parse it again. */
+    guard: (db: Db, deliveries: { id: string; shop: string; payload: string | null; parsed?: unknown }[]) => Promise<{ payloadFor(id: string): string | undefined; settle(): Promise<void> }>;
   };
 }
 
@@ -190,6 +191,8 @@ export const DEFAULT_INBOX_OPTIONS = { batchSize: 100, leaseMs: 60_000 } as cons
 
 export interface ClaimedDelivery {
   id: string;
+  /** The payload already parsed in this batch (the erasure guard read it); applyOne parses it otherwise. */
+  parsed?: unknown;
   shop: string;
   webhookId: string;
   topic: string;
@@ -270,7 +273,7 @@ async function applyOne(
       webhookId: row.webhookId,
       triggeredAt: row.triggeredAt,
       apiVersion: row.apiVersion ?? "",
-      payload: JSON.parse(row.payload) as unknown,
+      payload: row.parsed !== undefined ? row.parsed : (JSON.parse(row.payload) as unknown),
       rawPayload: row.payload,
       receivedAt: row.receivedAt,
       attempt,
@@ -304,7 +307,7 @@ async function applyOne(
  * customers/redact created their Customer row again, name and email included, after the erasure.
  * Applied after the rest of their batch, they erase what those deliveries wrote. A delivery claimed
  * by another worker's batch at the same moment is covered by the record of redacted subjects that
- * its effects consult before and after writing (guardAgainstErasures,
+ * the erasure guard consults before and after each batch's effects (guardAgainstErasures,
  * app/services/compliance/privacy.server.ts; decision 015, addendum "redacted subjects").
  */
 export const ERASURE_TOPICS: ReadonlySet<string> = new Set(["customers/redact", "shop/redact"]);
@@ -326,11 +329,21 @@ export async function applyClaimedDeliveries(db: Db, effects: WebhookEffects, ro
   const knownShops = options.knownShops && rows.length > 0 ? await options.knownShops([...new Set(rows.map((row) => row.shop))]) : null;
   // Deliveries that can write a customer's personal data are applied under the erasure guard.
   const guarded = options.erasureGuard ? rows.filter((row) => options.erasureGuard!.topics.has(row.topic) && (!knownShops || knownShops.has(row.shop))) : [];
-  const guard = guarded.length > 0 ? await options.erasureGuard!.guard(db, guarded.map((row) => ({ id: row.id, shop: row.shop, payload: row.payload }))) : null;
+  // Each guarded body is parsed once: for the guard, and for its effects unless the guard replaced it.
+  const parsed = new Map<string, unknown>();
+  for (const row of guarded) {
+    try {
+      if (row.payload !== null) parsed.set(row.id, JSON.parse(row.payload) as unknown);
+    } catch {
+      // Not JSON: applyOne parses it again and fails the delivery with the parser's error.
+    }
+  }
+  const guard = guarded.length > 0 ? await options.erasureGuard!.guard(db, guarded.map((row) => ({ id: row.id, shop: row.shop, payload: row.payload, ...(parsed.has(row.id) ? { parsed: parsed.get(row.id) } : {}) }))) : null;
   const claimed = guard
     ? rows.map((row) => {
         const payload = guard.payloadFor(row.id);
-        return payload === undefined ? row : { ...row, payload };
+        if (payload !== undefined) return { ...row, payload };
+        return parsed.has(row.id) ? { ...row, parsed: parsed.get(row.id) } : row;
       })
     : rows;
   // The batch's view of the database: the effects read the shop's program settings once per batch,
