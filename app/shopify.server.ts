@@ -1,6 +1,6 @@
 // The one configured Shopify SDK instance, re-exported as named helpers (authenticate, login, …).
 import "@shopify/shopify-app-remix/server/adapters/node";
-import { shopifyApi } from "@shopify/shopify-api";
+import { shopifyApi, type Session } from "@shopify/shopify-api";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
@@ -45,6 +45,17 @@ const oauthApi = shopifyApi({
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
 });
 
+/** What a refresh or a migration hands back, as offline-token.server.ts stores it. */
+function tokenOf(session: Session) {
+  return {
+    accessToken: session.accessToken ?? "",
+    scope: session.scope ?? null,
+    expires: session.expires ?? null,
+    refreshToken: session.refreshToken ?? null,
+    refreshTokenExpires: session.refreshTokenExpires ?? null,
+  };
+}
+
 /**
  * The shop's offline token, refreshed first if it is near expiry or is `rejectedToken` — one refresher
  * per shop across processes (app/services/lifecycle/offline-token.server.ts).
@@ -57,24 +68,12 @@ export function ensureOfflineToken(shop: string, options: { rejectedToken?: stri
       logger,
       refresh: async (shopDomain, refreshToken) => {
         const { session } = await oauthApi.auth.refreshToken({ shop: shopDomain, refreshToken });
-        return {
-          accessToken: session.accessToken ?? "",
-          scope: session.scope ?? null,
-          expires: session.expires ?? null,
-          refreshToken: session.refreshToken ?? null,
-          refreshTokenExpires: session.refreshTokenExpires ?? null,
-        };
+        return tokenOf(session);
       },
       // Installs from before expiring tokens: token exchange of the non-expiring token (offline-token.server.ts).
       migrate: async (shopDomain, nonExpiringOfflineAccessToken) => {
         const { session } = await oauthApi.auth.migrateToExpiringToken({ shop: shopDomain, nonExpiringOfflineAccessToken });
-        return {
-          accessToken: session.accessToken ?? "",
-          scope: session.scope ?? null,
-          expires: session.expires ?? null,
-          refreshToken: session.refreshToken ?? null,
-          refreshTokenExpires: session.refreshTokenExpires ?? null,
-        };
+        return tokenOf(session);
       },
     },
     shop,
