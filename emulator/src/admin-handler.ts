@@ -7,7 +7,7 @@
 import { acceptsAccessToken } from "./oauth";
 import { randomUUID } from "node:crypto";
 import { getNamedType, isAbstractType, isNonNullType, isObjectType, type GraphQLField, type GraphQLSchema } from "graphql";
-import { actualQueryCost, MAX_QUERY_COST, requestedQueryCost } from "./cost";
+import { actualQueryCost, MAX_QUERY_COST, requestedQueryCost, unsizedConnections } from "./cost";
 import { EmulatedNetworkError, FaultInjector, hang, httpFaultResponse, type FaultAction, type FaultType, type InjectedUserError } from "./faults";
 import {
   checkInputArraySizes,
@@ -332,10 +332,33 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
       return respond(body);
     }
 
-    // --- faults
     // The bucket is per (app, shop), the token standing for the app: an expiring token (and every
     // refresh of it) shares the bucket of the app's installation on the shop.
     const appKey = store.offlineTokens(shop.domain).access.has(token) ? shop.accessToken : token;
+
+    // --- connections without first/last: refused before anything runs, the requested cost charged
+    // (cost.ts unsizedConnections cites the answer).
+    const unsized = unsizedConnections(costInput);
+    if (unsized.length > 0) {
+      const admitted = throttle.tryConsume(appKey, shop.domain, requested);
+      if (!admitted.ok) {
+        record({ ...described, outcome: "throttled", httpStatus: 200, requestedQueryCost: requested, errors: ["Throttled"] });
+        return respond(throttledBody(requested, admitted.status));
+      }
+      const errors = unsized.map(({ node, path }) => ({
+        message: "you must provide one of first or last",
+        ...(node.loc ? { locations: [{ line: node.loc.startToken.line, column: node.loc.startToken.column }] } : {}),
+        path,
+      }));
+      record({ ...described, outcome: "invalid", httpStatus: 200, requestedQueryCost: requested, actualQueryCost: requested, errors: errors.map((e) => e.message) });
+      return respond({
+        data: null,
+        errors,
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: requested, throttleStatus: admitted.status } },
+      });
+    }
+
+    // --- faults
     const taken = faults.take({ shop: shop.domain, operationName: described.operationName, rootFields });
     let injectedUserErrors: Map<string, readonly InjectedUserError[]> | undefined;
     let loseResponse = false;
