@@ -232,8 +232,10 @@ function unsizedIn(
  * `first`/`last` (https://shopify.dev/docs/api/usage/limits#cost-calculation), so it cannot price one
  * without them and refuses the whole query before running it: `data: null` and
  * "you must provide one of first or last" with the field's path, its requested cost charged (the
- * answer recorded in @shopify/shopify-api's own GraphqlClient tests: `products { edges { node { id } } }`
- * → requestedQueryCost 2, actualQueryCost 2).
+ * answer in the GraphQL client tests of Shopify's @shopify/shopify-api, github.com/Shopify/shopify-app-js:
+ * `products { edges { node { id } } }` → data null, requestedQueryCost 2, actualQueryCost 2). That
+ * answer shows a root connection; refusing a nested one the same way before execution is our reading
+ * (the cost needs every page size before anything runs), never kinder than running half a mutation.
  */
 export function unsizedConnections(input: CostInput): UnsizedConnection[] {
   const root = rootType(input);
