@@ -71,10 +71,21 @@ function graphqlErrorsOf(body: unknown): { message: string; extensions?: { code?
   return Array.isArray(wrapped) ? wrapped : [];
 }
 
-/** Whether an answer that lists errors also carries data for some root field (a partial response). */
+/**
+ * Whether an answer that lists errors shows the operation ran (a partial response): data came back
+ * for some root field, or execution began (`data` is present: https://spec.graphql.org/October2021/#sec-Data)
+ * and a field failed with Shopify's internal error — a resolver failing after a mutation may have
+ * committed. The error is recognised by its code, not its message
+ * (https://shopify.dev/changelog/improved-graphql-errors).
+ */
 function hasData(body: unknown): boolean {
   const data = (body as { data?: unknown } | undefined)?.data;
-  return typeof data === "object" && data !== null && Object.values(data).some((v) => v !== null && v !== undefined);
+  if (typeof data !== "object" || data === null) return false;
+  if (Object.values(data).some((v) => v !== null && v !== undefined)) return true;
+  return graphqlErrorsOf(body).some((e) => {
+    const path = (e as { path?: unknown }).path;
+    return e.extensions?.code === "INTERNAL_SERVER_ERROR" && Array.isArray(path) && path.length > 0;
+  });
 }
 
 function failureFromGraphqlErrors(errors: { message: string; extensions?: { code?: string } }[], cost: QueryCost | null, partial = false): ShopifyFailure {

@@ -11,7 +11,7 @@
 //     paid; https://help.shopify.com/en/manual/orders/create-orders), e.g. to push a customer into a VIP tier
 //   - a customer's data request or redaction → customers/data_request, customers/redact
 //     (https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance)
-//   - a fault on the app's next N Admin API calls (throttling, 5xx, lost answers; the shapes are those
+//   - a fault on the app's next N Admin API calls (throttling, 5xx, lost or partial answers; the shapes are those
 //     of faults.ts: https://shopify.dev/docs/api/usage/response-codes,
 //     https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits)
 // Page: GET /admin-host/store/{shop}/admin; actions: POST to the same URL, answered 303 back with a
@@ -30,6 +30,7 @@ const FAULT_KINDS = {
   throttle: "THROTTLED (rate limit)",
   http503: "HTTP 503 Service Unavailable",
   lost: "Executed, but the answer is lost (network)",
+  partial: "Executed, but answered with a null result beside an internal error (partial answer)",
   network: "Connection fails before anything runs",
 } as const;
 
@@ -115,6 +116,7 @@ async function perform(emulator: ShopifyEmulator, shop: string, form: FormData):
       if (kind === "throttle") emulator.faults.throttle(match, times);
       else if (kind === "http503") emulator.faults.httpError(match, 503, { times });
       else if (kind === "lost") emulator.faults.loseResponse(match, times);
+      else if (kind === "partial") emulator.faults.partialAnswer(match, { times });
       else if (kind === "network") emulator.faults.networkError(match, times);
       else throw new Error(`Unknown fault ${kind}`);
       return `The next ${times} ${rootField} call(s) will fail: ${FAULT_KINDS[kind as keyof typeof FAULT_KINDS]}`;

@@ -6,9 +6,9 @@
 // fetch / destroyed socket and a rejection with an AbortError into an aborted request.
 import { acceptsAccessToken } from "./oauth";
 import { randomUUID } from "node:crypto";
-import { getNamedType, isObjectType, type GraphQLSchema } from "graphql";
-import { actualQueryCost, MAX_QUERY_COST, requestedQueryCost } from "./cost";
-import { EmulatedNetworkError, FaultInjector, hang, httpFaultResponse, type FaultType, type InjectedUserError } from "./faults";
+import { getNamedType, isAbstractType, isNonNullType, isObjectType, type GraphQLField, type GraphQLSchema } from "graphql";
+import { actualQueryCost, MAX_QUERY_COST, requestedQueryCost, unsizedConnections } from "./cost";
+import { EmulatedNetworkError, FaultInjector, hang, httpFaultResponse, type FaultAction, type FaultType, type InjectedUserError } from "./faults";
 import {
   checkInputArraySizes,
   coerceVariables,
@@ -155,6 +155,39 @@ function collectUserErrors(data: Record<string, unknown> | null | undefined): Ca
   return found;
 }
 
+/**
+ * A partial answer (faults.ts "partialAnswer"): the value at `path` becomes null — or, when that field
+ * is non-null in the schema, its nearest nullable ancestor (or the whole `data`), as GraphQL's null
+ * propagation does (https://spec.graphql.org/October2021/#sec-Handling-Field-Errors). Path elements
+ * are field names from the root; they are resolved on the real schema.
+ */
+function nullAtPath(
+  schema: GraphQLSchema,
+  operationType: string,
+  data: Record<string, unknown> | null | undefined,
+  path: readonly string[],
+): Record<string, unknown> | null {
+  if (!data) return data ?? null;
+  let type = getNamedType(operationType === "mutation" ? schema.getMutationType() ?? undefined : schema.getQueryType() ?? undefined);
+  const steps: Array<{ container: Record<string, unknown>; key: string; nonNull: boolean }> = [];
+  let container: Record<string, unknown> | null = data;
+  for (const key of path) {
+    const candidates = isObjectType(type) ? [type] : type && isAbstractType(type) ? schema.getPossibleTypes(type) : [];
+    const field: GraphQLField<unknown, unknown> | undefined = candidates.map((t) => t.getFields()[key]).find((f) => f !== undefined);
+    if (!field) throw new Error(`partialAnswer fault: "${path.join(".")}" does not name fields of the ${operationType} (no ${key} on ${type?.name ?? "a leaf"})`);
+    if (container) steps.push({ container, key, nonNull: isNonNullType(field.type) });
+    const value: unknown = container?.[key];
+    container = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    type = getNamedType(field.type);
+  }
+  if (steps.length < path.length) return data; // already null above the path: nothing left to null
+  let index = steps.length - 1;
+  while (index >= 0 && steps[index].nonNull) index -= 1;
+  if (index < 0) return null;
+  steps[index].container[steps[index].key] = null;
+  return data;
+}
+
 function hasUserErrors(schema: GraphQLSchema, operationType: string, fieldName: string): boolean {
   const root = operationType === "mutation" ? schema.getMutationType() : schema.getQueryType();
   const type = root?.getFields()[fieldName] ? getNamedType(root.getFields()[fieldName].type) : undefined;
@@ -299,13 +332,38 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
       return respond(body);
     }
 
-    // --- faults
     // The bucket is per (app, shop), the token standing for the app: an expiring token (and every
     // refresh of it) shares the bucket of the app's installation on the shop.
     const appKey = store.offlineTokens(shop.domain).access.has(token) ? shop.accessToken : token;
+
+    // --- connections without first/last: refused before anything runs, the requested cost charged
+    // (cost.ts unsizedConnections cites the answer).
+    const unsized = unsizedConnections(costInput);
+    if (unsized.length > 0) {
+      const admitted = throttle.tryConsume(appKey, shop.domain, requested);
+      if (!admitted.ok) {
+        record({ ...described, outcome: "throttled", httpStatus: 200, requestedQueryCost: requested, errors: ["Throttled"] });
+        return respond(throttledBody(requested, admitted.status));
+      }
+      const errors = unsized.map(({ node, path }) => ({
+        message: "you must provide one of first or last",
+        ...(node.loc ? { locations: [{ line: node.loc.startToken.line, column: node.loc.startToken.column }] } : {}),
+        path,
+      }));
+      record({ ...described, outcome: "invalid", httpStatus: 200, requestedQueryCost: requested, actualQueryCost: requested, errors: errors.map((e) => e.message) });
+      return respond({
+        data: null,
+        errors,
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: requested, throttleStatus: admitted.status } },
+      });
+    }
+
+    // --- faults
     const taken = faults.take({ shop: shop.domain, operationName: described.operationName, rootFields });
     let injectedUserErrors: Map<string, readonly InjectedUserError[]> | undefined;
     let loseResponse = false;
+    let partialAnswer: Extract<FaultAction, { type: "partialAnswer" }> | undefined;
+    let partialRootField: string | undefined;
     if (taken) {
       const { action, fault } = taken;
       const withFault = { ...described, fault: action.type, requestedQueryCost: requested };
@@ -348,6 +406,10 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
         case "lostResponse":
           loseResponse = true;
           break;
+        case "partialAnswer":
+          partialAnswer = action;
+          partialRootField = fault.rule.rootField ?? rootFields[0];
+          break;
       }
     }
     const faultType = taken?.action.type ?? null;
@@ -370,6 +432,21 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
       injectedUserErrors,
       appScopes: options.appScopes?.() ?? [],
     });
+    if (partialAnswer) {
+      // The operation has run (state changed); its answer loses a field to a failing resolver.
+      const path = partialAnswer.path ?? [partialRootField ?? rootFields[0]];
+      output.data = nullAtPath(loaded.schema, operation.operation, output.data, path);
+      const code = partialAnswer.code === undefined ? "INTERNAL_SERVER_ERROR" : partialAnswer.code;
+      const requestId = headers["x-request-id"];
+      output.errors = [
+        ...output.errors,
+        {
+          message: partialAnswer.message ?? "Internal error. Looks like something went wrong on our end.",
+          path: [...path],
+          ...(code === null ? {} : { extensions: code === "INTERNAL_SERVER_ERROR" ? { code, requestId } : { code } }),
+        },
+      ];
+    }
     const actual = Math.min(requested, actualQueryCost(costInput, output.data));
     const status: ThrottleStatus = throttle.refund(appKey, shop.domain, requested - actual);
     const userErrors = collectUserErrors(output.data);

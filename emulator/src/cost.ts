@@ -188,6 +188,63 @@ export function requestedQueryCost(input: CostInput): number {
   return cost;
 }
 
+// ---- connections without a page size --------------------------------------------------------------
+
+/** A connection field selected with neither `first` nor `last`. */
+export interface UnsizedConnection {
+  node: FieldNode;
+  /** Response keys from the root to the field. */
+  path: string[];
+}
+
+function hasPageSize(input: CostInput, field: GraphQLField<unknown, unknown>, node: FieldNode): boolean {
+  const args = getArgumentValues(field, node, input.variables) as { first?: unknown; last?: unknown };
+  return (args.first !== undefined && args.first !== null) || (args.last !== undefined && args.last !== null);
+}
+
+function unsizedIn(
+  input: CostInput,
+  type: GraphQLCompositeType,
+  sets: readonly SelectionSetNode[],
+  path: string[],
+  found: Map<FieldNode, UnsizedConnection>,
+): void {
+  for (const concrete of concreteTypes(input.schema, type)) {
+    for (const [key, nodes] of collectFields(input, concrete, sets)) {
+      const name = nodes[0].name.value;
+      if (name.startsWith("__")) continue;
+      const field = concrete.getFields()[name];
+      if (!field) continue;
+      const named = getNamedType(field.type);
+      if (isLeafType(named)) continue;
+      const here = [...path, key];
+      if (isConnection(named) && field.args.some((a) => a.name === "first") && !hasPageSize(input, field, nodes[0])) {
+        if (!found.has(nodes[0])) found.set(nodes[0], { node: nodes[0], path: here });
+        continue;
+      }
+      unsizedIn(input, named as GraphQLCompositeType, subSelections(nodes), here, found);
+    }
+  }
+}
+
+/**
+ * Connections selected without `first` or `last`, at any depth. Shopify sizes a connection's cost by
+ * `first`/`last` (https://shopify.dev/docs/api/usage/limits#cost-calculation), so it cannot price one
+ * without them and refuses the whole query before running it: `data: null` and
+ * "you must provide one of first or last" with the field's path, its requested cost charged (the
+ * answer in the GraphQL client tests of Shopify's @shopify/shopify-api, github.com/Shopify/shopify-app-js:
+ * `products { edges { node { id } } }` → data null, requestedQueryCost 2, actualQueryCost 2). That
+ * answer shows a root connection; refusing a nested one the same way before execution is our reading
+ * (the cost needs every page size before anything runs), never kinder than running half a mutation.
+ */
+export function unsizedConnections(input: CostInput): UnsizedConnection[] {
+  const root = rootType(input);
+  if (!root) return [];
+  const found = new Map<FieldNode, UnsizedConnection>();
+  unsizedIn(input, root, [input.operation.selectionSet], [], found);
+  return [...found.values()];
+}
+
 // ---- actual -------------------------------------------------------------------------------------
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

@@ -43,6 +43,19 @@ export type FaultAction =
   | { type: "userErrors"; userErrors: InjectedUserError[] }
   /** Execute for real (state changes), then fail with EmulatedNetworkError. */
   | { type: "lostResponse" }
+  /**
+   * A partial answer: execute for real (state changes), then answer HTTP 200 with both `data` and a
+   * top-level `errors` entry, as when a field resolver fails after the mutation has committed. The
+   * value at `path` (response keys from the root, default: the matched root field) is null in `data`
+   * — moved up to the nearest nullable field when it is non-null, as GraphQL's null propagation does
+   * (https://spec.graphql.org/October2021/#sec-Handling-Field-Errors) — and the error carries that
+   * path. Default error: Shopify's internal error ("Internal error. Looks like something went wrong
+   * on our end." with `extensions: { code: "INTERNAL_SERVER_ERROR", requestId }`,
+   * https://shopify.dev/changelog/improved-graphql-errors); a 200 with errors is described at
+   * https://shopify.dev/docs/api/usage/response-codes, data beside errors at
+   * https://spec.graphql.org/October2021/#sec-Response-Format.
+   */
+  | { type: "partialAnswer"; path?: readonly string[]; message?: string; code?: string | null }
   /** Fail with EmulatedNetworkError before anything executes. */
   | { type: "networkError" };
 
@@ -124,6 +137,15 @@ export class FaultInjector {
 
   loseResponse(match: string | FaultMatcher, times?: FaultRule["times"]): ArmedFault {
     return this.inject({ ...toMatcher(match), action: { type: "lostResponse" }, times });
+  }
+
+  /** The matched request runs, and its answer holds `data` with a null at `path` plus an error for it. */
+  partialAnswer(
+    match: string | FaultMatcher,
+    options: Omit<Extract<FaultAction, { type: "partialAnswer" }>, "type"> & { times?: FaultRule["times"] } = {},
+  ): ArmedFault {
+    const { times, ...rest } = options;
+    return this.inject({ ...toMatcher(match), action: { type: "partialAnswer", ...rest }, times });
   }
 
   networkError(match: string | FaultMatcher, times?: FaultRule["times"]): ArmedFault {

@@ -216,6 +216,7 @@ export class ShopifyEmulator {
    * emulator.faults.loseResponse("discountCodeBasicCreate"); // created in Shopify, answer lost
    * emulator.faults.throttle("giftCardCreate", 2);             // THROTTLED twice, then normal
    * emulator.faults.httpError("discountCodeDeactivate", 503);
+   * emulator.faults.partialAnswer("giftCardCreate");          // created, answered data + errors
    */
   get faults() {
     return this.admin.faults;

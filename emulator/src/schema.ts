@@ -5,7 +5,7 @@
 // The file is read from node_modules on demand and never copied into the repo. @shopify/dev-mcp's
 // package "exports" hide its package.json and data folder from the module resolver, so we find
 // node_modules by walking up from this file and build the path by hand.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import {
@@ -75,13 +75,29 @@ export function schemaFilePath(version: string): string | undefined {
   return fileByVersion.get(version);
 }
 
+/** The stable (YYYY-MM) versions whose introspection is shipped, oldest first. */
+let stable: string[] | undefined;
+function stableVersions(): string[] {
+  dataDir ??= findSchemaDataDir();
+  return (stable ??= readdirSync(dataDir)
+    .map((name) => /^admin_(\d{4}-\d{2})\.json\.gz$/.exec(name)?.[1])
+    .filter((v): v is string => v !== undefined)
+    .sort());
+}
+
 /**
- * The version whose schema serves a request for `requested`. Shopify answers requests for versions it
- * no longer (or not yet) supports with another version and says so in X-Shopify-API-Version; we do
- * the same with the versions we have introspections for, falling back to DEFAULT_API_VERSION.
+ * The version whose schema serves a request for `requested` (reported in X-Shopify-API-Version).
+ * A version older than every one we have is a retired one, and Shopify answers it with "the oldest
+ * supported stable version" (https://shopify.dev/docs/api/usage/versioning; Shopify staff: "if you
+ * are making requests to an unsupported version then the expected behaviour would be for Shopify to
+ * respond with the oldest stable version", https://community.shopify.com/t/164634) — here the oldest
+ * introspection shipped. Anything else we have no schema for (a version not yet released) gets
+ * DEFAULT_API_VERSION; what Shopify does then is not documented.
  */
 export function resolveSchemaVersion(requested: string): string {
   if (/^(\d{4}-\d{2}|unstable)$/.test(requested) && schemaFilePath(requested)) return requested;
+  const oldest = stableVersions()[0];
+  if (/^\d{4}-\d{2}$/.test(requested) && oldest !== undefined && requested < oldest) return oldest;
   return DEFAULT_API_VERSION;
 }
 

@@ -146,6 +146,22 @@ describe("lookups Shopify may answer differently (issue 17, point 3)", () => {
     expect(emulator.inspect.countCalls("codeDiscountNodeByCode")).toBeGreaterThanOrEqual(1);
   });
 
+  it("GIVEN both lookups are answered partially (data with a null lookup beside Shopify's internal error) THEN the reward is not canceled", async () => {
+    const old = new Date(Date.now() - 3 * 86_400_000);
+    const reward = await rewardWithDiscount(emulator, SHOP, customer, { issuedAt: old });
+    // data: { codeDiscountNode: null } + INTERNAL_SERVER_ERROR at that path: a null that is not
+    // "not found" (emulator/src/faults.ts partialAnswer).
+    emulator.faults.partialAnswer("codeDiscountNode", { times: "forever" });
+    emulator.faults.partialAnswer("codeDiscountNodeByCode", { times: "forever" });
+    try {
+      await reconcileIssuedRewards({ db, adminFor: (shop) => fixture.adminGraphql(shop), now: new Date(), olderThanMs: 86_400_000 });
+    } finally {
+      emulator.faults.clear();
+    }
+    expect((await reload(reward.id)).status).toBe("ISSUED");
+    expect(emulator.inspect.countCalls("codeDiscountNode", { outcome: "graphql_errors" })).toBeGreaterThanOrEqual(1);
+  });
+
   it("GIVEN a discounts/update whose id is in the DiscountNode form THEN it finds the reward (changed in Shopify's admin)", async () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer);
     emulator.store.deactivateDiscount(SHOP, reward.shopifyId!);

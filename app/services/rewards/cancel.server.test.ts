@@ -122,6 +122,20 @@ describe("cancel an Issued reward", () => {
     expect((await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).status).toBe("ISSUED");
   });
 
+  it("GIVEN Shopify deactivates the code but answers with a null payload beside an internal error (a partial answer) THEN the reward is not Canceled on a guess, the cancel stays marked in flight, and repeating it cancels once", async () => {
+    const { customer, reward } = await redeemed(300);
+    // emulator/src/faults.ts partialAnswer: the deactivation runs, data.discountCodeDeactivate is null.
+    emulator.faults.partialAnswer("discountCodeDeactivate");
+    const r = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(r).toMatchObject({ ok: false, error: { code: "shopify_error", reason: "shopify_internal_error" } });
+    expect(discountWithCode(SHOP, reward.code)[0].deactivatedAt).not.toBeNull(); // it did run
+    // Uncertain, not refused: the in-flight mark stays (docs/decisions/018), so its echo is the cancel's.
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "ISSUED", cancelRequestedAt: expect.any(Date) });
+    const again = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(again).toMatchObject({ ok: true, reward: { status: "CANCELED" }, pointsRefunded: 100 });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(300);
+  });
+
   it("a code the merchant already deleted in Shopify doesn't block the cancel", async () => {
     const { reward } = await redeemed(300);
     // The merchant deleted it in Shopify's admin (the discounts/delete webhook is another story).

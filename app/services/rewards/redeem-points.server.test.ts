@@ -417,6 +417,34 @@ describe("redeemPoints: failures after Shopify created the code", () => {
   });
 });
 
+describe("redeemPoints: Shopify answers the create with data and an internal error (a partial answer)", () => {
+  // The create runs in Shopify; its answer nulls the whole payload (or one field of it) beside
+  // INTERNAL_SERVER_ERROR (emulator/src/faults.ts partialAnswer). The app must treat it as "may exist": look, adopt, one object.
+  it.each([
+    ["FIXED_AMOUNT", "discountCodeBasicCreate", undefined],
+    ["GIFT_CARD", "giftCardCreate", undefined],
+    ["STORE_CREDIT", "storeCreditAccountCredit", undefined],
+    // Only the object (or the one-time gift card code) failed to resolve; userErrors came back empty.
+    ["FIXED_AMOUNT", "discountCodeBasicCreate", "codeDiscountNode"],
+    ["GIFT_CARD", "giftCardCreate", "giftCardCode"],
+    ["STORE_CREDIT", "storeCreditAccountCredit", "storeCreditAccountTransaction"],
+  ] as const)("GIVEN a %s redemption whose %s is answered partially (null at %s) THEN one object in Shopify, the redemption completes, points spent once", async (kind, mutation, nested) => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { kind, value: "6.00", pointsCost: 100 });
+    emulator.faults.partialAnswer(mutation, nested ? { path: [mutation, nested] } : {});
+    const input = { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() };
+    let r = await redeemPoints(deps(), input);
+    // A kind whose lookup lags (gift cards) may leave it for the customer's repeat.
+    if (!r.ok) r = await redeemPoints(deps(), input);
+    expect(r.ok).toBe(true);
+    expect(emulator.inspect.countCalls(mutation)).toBe(1);
+    if (kind === "FIXED_AMOUNT") expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(1);
+    if (kind === "GIFT_CARD") expect(emulator.inspect.giftCards(SHOP).filter((g) => g.note === (r.ok ? `loyalty-reward:${r.reward.id}` : ""))).toHaveLength(1);
+    if (kind === "STORE_CREDIT") expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("6.0");
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(400);
+  });
+});
+
 describe("gift cards found by code (Shopify's free-text gift card search)", () => {
   it("adopts a gift card whose create response was lost", async () => {
     const customer = await customerWith(500);

@@ -14,7 +14,7 @@ import {
   type NewCodeDiscount,
 } from "../store";
 import type { FieldArgs, ResolverContext, View } from "./context";
-import { notEmulated } from "./errors";
+import { notEmulated, parseGid } from "./errors";
 import { discountCodeNodeView } from "./views";
 
 interface IdsInput {
@@ -331,20 +331,31 @@ export function discountCodeFreeShippingCreate(args: FieldArgs, ctx: ResolverCon
 
 const DOES_NOT_EXIST = () => discountUserError(["id"], null, "Discount does not exist");
 
+/**
+ * The `id` argument as a global id: a value that is not one (gid://shopify/Type/…) is refused with
+ * the top-level "Invalid global id" error the emulator's queries give (errors.ts), not answered as a
+ * missing discount — ids are Shopify's GIDs (https://shopify.dev/docs/api/usage/gids).
+ */
+function globalIdArg(args: FieldArgs): string {
+  const id = String(args.id);
+  parseGid(id);
+  return id;
+}
+
 export function discountCodeDeactivate(args: FieldArgs, ctx: ResolverContext): View {
-  const change = ctx.store.asApp(() => ctx.store.deactivateDiscount(ctx.shop.domain, String(args.id)));
+  const change = ctx.store.asApp(() => ctx.store.deactivateDiscount(ctx.shop.domain, globalIdArg(args)));
   if (!change) return { __typename: "DiscountCodeDeactivatePayload", codeDiscountNode: null, userErrors: [DOES_NOT_EXIST()] };
   return { __typename: "DiscountCodeDeactivatePayload", codeDiscountNode: discountCodeNodeView(change.after), userErrors: [] };
 }
 
 export function discountCodeActivate(args: FieldArgs, ctx: ResolverContext): View {
-  const change = ctx.store.asApp(() => ctx.store.activateDiscount(ctx.shop.domain, String(args.id)));
+  const change = ctx.store.asApp(() => ctx.store.activateDiscount(ctx.shop.domain, globalIdArg(args)));
   if (!change) return { __typename: "DiscountCodeActivatePayload", codeDiscountNode: null, userErrors: [DOES_NOT_EXIST()] };
   return { __typename: "DiscountCodeActivatePayload", codeDiscountNode: discountCodeNodeView(change.after), userErrors: [] };
 }
 
 export function discountCodeDelete(args: FieldArgs, ctx: ResolverContext): View {
-  const deleted = ctx.store.asApp(() => ctx.store.deleteDiscount(ctx.shop.domain, String(args.id)));
+  const deleted = ctx.store.asApp(() => ctx.store.deleteDiscount(ctx.shop.domain, globalIdArg(args)));
   if (!deleted) return { __typename: "DiscountCodeDeletePayload", deletedCodeDiscountId: null, userErrors: [DOES_NOT_EXIST()] };
   return { __typename: "DiscountCodeDeletePayload", deletedCodeDiscountId: deleted.id, userErrors: [] };
 }

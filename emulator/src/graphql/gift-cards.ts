@@ -3,7 +3,7 @@
 // the root field wrapper in root.ts before these run.
 import { formatDecimal, giftCardLimits, StoreError, toCents, type GiftCardRecord } from "../store";
 import type { FieldArgs, ResolverContext, View } from "./context";
-import { accessDenied, notEmulated } from "./errors";
+import { accessDenied, notEmulated, parseGid } from "./errors";
 import { giftCardView } from "./views";
 
 /** GiftCardCreateInput as coerced by graphql-js (2025-10 … 2026-10 field sets). */
@@ -128,7 +128,10 @@ function safeCents(value: string): number | undefined {
 }
 
 export function giftCardDeactivate(args: FieldArgs, ctx: ResolverContext): View {
-  const card = ctx.store.deactivateGiftCard(ctx.shop.domain, String(args.id));
+  // A value that is not a global id is refused like the queries refuse it (errors.ts parseGid).
+  const id = String(args.id);
+  parseGid(id);
+  const card = ctx.store.deactivateGiftCard(ctx.shop.domain, id);
   if (!card) {
     return {
       __typename: "GiftCardDeactivatePayload",

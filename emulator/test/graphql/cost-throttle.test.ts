@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { actualQueryCost, requestedQueryCost } from "../../src/cost";
 import { loadAdminSchema } from "../../src/schema";
 import { PLAN_LIMITS } from "../../src/throttle";
-import { createBasic, gql, setup, SHOP, TOKEN } from "./helpers";
+import { basicInput, createBasic, gql, setup, SHOP, TOKEN } from "./helpers";
 
 function costOf(query: string, variables: Record<string, unknown> = {}) {
   const document = parse(query);
@@ -135,5 +135,62 @@ describe("extensions.cost and the bucket", () => {
     expect(handler.inspect.countCalls("customers", { outcome: "max_cost_exceeded" })).toBe(1);
     const after = await gql(handler, "{ shop { name } }");
     expect(after.body.extensions?.cost.throttleStatus.currentlyAvailable).toBe(2000 - 2 - 1);
+  });
+});
+
+describe("connections without first or last", () => {
+  // Shopify prices a connection by first/last (https://shopify.dev/docs/api/usage/limits#cost-calculation)
+  // and refuses one without them before running anything: data null, the field's path, the
+  // requested cost charged (emulator/src/cost.ts unsizedConnections).
+  it("refuses a root connection with data null, the field's path and location, and charges its requested cost", async () => {
+    const { handler, store } = setup();
+    store.addCustomer(SHOP, { firstName: "A" });
+    const { status, body } = await gql(handler, "{\n  customers { nodes { id } }\n}");
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      data: null,
+      errors: [{ message: "you must provide one of first or last", locations: [{ line: 2, column: 3 }], path: ["customers"] }],
+      extensions: {
+        cost: { requestedQueryCost: 2, actualQueryCost: 2, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1998, restoreRate: 100 } },
+      },
+    });
+    expect(handler.inspect.countCalls("customers", { outcome: "invalid" })).toBe(1);
+  });
+
+  it("refuses a nested connection too (it was executed up to it and reported actualQueryCost 0)", async () => {
+    const { handler } = setup();
+    await createBasic(handler, { code: "NESTED1" });
+    const query = `query ByCode($code: String!) {
+      codeDiscountNodeByCode(code: $code) { id codeDiscount { ... on DiscountCodeBasic { codes { nodes { code } } } } }
+    }`;
+    const { body } = await gql(handler, query, { code: "NESTED1" });
+    expect(body.data).toBeNull();
+    expect(body.errors).toEqual([
+      expect.objectContaining({ message: "you must provide one of first or last", path: ["codeDiscountNodeByCode", "codeDiscount", "codes"] }),
+    ]);
+    // node 1 + codeDiscount 1 + codes (2 + 0 × node)
+    expect(body.extensions?.cost).toMatchObject({ requestedQueryCost: 4, actualQueryCost: 4 });
+  });
+
+  it("runs nothing: a mutation selecting an unsized connection creates nothing", async () => {
+    const { handler, store } = setup();
+    const mutation = `mutation Create($input: DiscountCodeBasicInput!) {
+      discountCodeBasicCreate(basicCodeDiscount: $input) {
+        codeDiscountNode { codeDiscount { ... on DiscountCodeBasic { codes { nodes { code } } } } }
+        userErrors { field message }
+      }
+    }`;
+    const { body } = await gql(handler, mutation, { input: basicInput({ code: "NESTED2" }) });
+    expect(body.data).toBeNull();
+    expect(body.errors?.[0].path).toEqual(["discountCodeBasicCreate", "codeDiscountNode", "codeDiscount", "codes"]);
+    expect(store.findDiscountByCode(SHOP, "NESTED2")).toBeUndefined();
+  });
+
+  it("accepts first or last given through a variable, and 0", async () => {
+    const { handler } = setup();
+    const { body } = await gql(handler, "query Q($n: Int) { customers(last: $n) { nodes { id } } }", { n: 0 });
+    expect(body.errors).toBeUndefined();
+    const missing = await gql(handler, "query Q($n: Int) { customers(first: $n) { nodes { id } } }", {});
+    expect(missing.body.errors?.[0].message).toBe("you must provide one of first or last");
   });
 });

@@ -317,6 +317,18 @@ describe("status and lifecycle", () => {
     expect((await gql(handler, DELETE, { id })).body.data?.discountCodeDelete).toEqual({ deletedCodeDiscountId: null, userErrors: expected });
   });
 
+  it("lifecycle mutations refuse an id that is not a global id with a top-level error, as the lookups do", async () => {
+    const { handler, store } = setup();
+    await createBasic(handler, { code: "KEEPME" });
+    for (const [document, field] of [[DEACTIVATE, "discountCodeDeactivate"], [ACTIVATE, "discountCodeActivate"], [DELETE, "discountCodeDelete"]] as const) {
+      const { status, body } = await gql(handler, document, { id: "424242" });
+      expect(status).toBe(200);
+      expect(body.data?.[field]).toBeNull();
+      expect(body.errors).toEqual([expect.objectContaining({ message: "Invalid global id '424242'", path: [field], extensions: { code: "argumentLiteralsIncompatible" } })]);
+    }
+    expect(store.listDiscounts(SHOP)).toHaveLength(1);
+  });
+
   it("GIVEN usage lag on THEN asyncUsageCount reports new uses only once the count catches up, while checkout enforces the true count (issue 17, point 5)", async () => {
     const { handler, store } = setup();
     store.consistency.asyncUsageCount = true;

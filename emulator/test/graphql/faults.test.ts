@@ -147,6 +147,60 @@ describe("network faults", () => {
   });
 });
 
+describe("partial answer fault", () => {
+  it("runs the mutation, then answers 200 with data whose root field is null and Shopify's internal error for it", async () => {
+    const { handler, store } = setup();
+    handler.faults.partialAnswer("discountCodeBasicCreate");
+    const { status, body, response } = await gql(handler, CREATE_BASIC, { input: basicInput({ code: "PARTIAL1" }) });
+    expect(status).toBe(200);
+    expect(body.data).toEqual({ discountCodeBasicCreate: null });
+    expect(body.errors).toEqual([
+      {
+        message: "Internal error. Looks like something went wrong on our end.",
+        path: ["discountCodeBasicCreate"],
+        extensions: { code: "INTERNAL_SERVER_ERROR", requestId: response.headers.get("x-request-id") },
+      },
+    ]);
+    expect(body.extensions?.cost).toMatchObject({ requestedQueryCost: 10, actualQueryCost: 10 });
+    expect(store.findDiscountByCode(SHOP, "PARTIAL1")).toBeDefined();
+    expect(handler.inspect.calls()[0]).toMatchObject({ outcome: "graphql_errors", httpStatus: 200, fault: "partialAnswer" });
+    // Used up: the next call is answered whole (and meets the code it created).
+    const retry = await gql(handler, CREATE_BASIC, { input: basicInput({ code: "PARTIAL1" }) });
+    expect(retry.body.errors).toBeUndefined();
+    expect(retry.body.data?.discountCodeBasicCreate.userErrors[0].code).toBe("TAKEN");
+  });
+
+  it("nulls a nested field at the given path (keeping the rest of the payload), with a custom error", async () => {
+    const { handler, store } = setup();
+    handler.faults.partialAnswer("discountCodeBasicCreate", {
+      path: ["discountCodeBasicCreate", "codeDiscountNode"],
+      message: "Field could not be resolved",
+      code: null,
+    });
+    const { body } = await gql(handler, CREATE_BASIC, { input: basicInput({ code: "PARTIAL2" }) });
+    expect(body.data).toEqual({ discountCodeBasicCreate: { codeDiscountNode: null, userErrors: [] } });
+    expect(body.errors).toEqual([{ message: "Field could not be resolved", path: ["discountCodeBasicCreate", "codeDiscountNode"] }]);
+    expect(store.findDiscountByCode(SHOP, "PARTIAL2")).toBeDefined();
+  });
+
+  it("moves the null up to the nearest nullable field when the failing field is non-null", async () => {
+    const { handler } = setup();
+    handler.faults.partialAnswer("discountCodeBasicCreate", { path: ["discountCodeBasicCreate", "codeDiscountNode", "id"] });
+    const { body } = await gql(handler, CREATE_BASIC, { input: basicInput({ code: "PARTIAL3" }) });
+    // DiscountCodeNode.id is ID!: its parent codeDiscountNode (nullable) becomes null.
+    expect(body.data).toEqual({ discountCodeBasicCreate: { codeDiscountNode: null, userErrors: [] } });
+    expect(body.errors?.[0].path).toEqual(["discountCodeBasicCreate", "codeDiscountNode", "id"]);
+  });
+
+  it("refuses a path that does not name fields of the schema", async () => {
+    const { handler } = setup();
+    handler.faults.partialAnswer("shop", { path: ["shop", "nope"] });
+    const { status, body } = await gql(handler, SHOP_QUERY).catch((error: unknown) => ({ status: 0, body: { errors: [{ message: String(error) }] } }));
+    expect(status).toBe(0);
+    expect(body.errors?.[0].message).toMatch(/does not name fields/);
+  });
+});
+
 describe("matching and counts", () => {
   it("fires `times` times, or forever until cancelled", async () => {
     const { handler } = setup();

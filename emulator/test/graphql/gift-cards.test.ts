@@ -210,6 +210,13 @@ describe("giftCardDeactivate", () => {
       userErrors: [{ field: ["id"], code: "GIFT_CARD_NOT_FOUND", message: "Gift card not found." }],
     });
   });
+
+  it("refuses an id that is not a global id with a top-level error, as the lookups do", async () => {
+    const { handler } = setup({ giftCards: true });
+    const { body } = await gql(handler, DEACTIVATE, { id: "999" });
+    expect(body.data?.giftCardDeactivate).toBeNull();
+    expect(body.errors).toEqual([expect.objectContaining({ message: "Invalid global id '999'", extensions: { code: "argumentLiteralsIncompatible" } })]);
+  });
 });
 
 describe("giftCards(query:)", () => {

@@ -41,12 +41,17 @@ describe("routing and authentication", () => {
     const older = await gql(handler, "{ shop { name } }", undefined, { version: "2026-07" });
     expect(older.status).toBe(200);
     expect(older.response.headers.get("x-shopify-api-version")).toBe("2026-07");
+    // A retired version falls forward to the oldest supported stable one
+    // (https://shopify.dev/docs/api/usage/versioning): here the oldest introspection shipped.
     const retired = await gql(handler, "{ shop { name } }", undefined, { version: "2019-04" });
-    expect(retired.response.headers.get("x-shopify-api-version")).toBe("2026-10");
+    expect(retired.response.headers.get("x-shopify-api-version")).toBe("2025-10");
+    const unreleased = await gql(handler, "{ shop { name } }", undefined, { version: "2031-01" });
+    expect(unreleased.response.headers.get("x-shopify-api-version")).toBe("2026-10");
     expect(handler.inspect.calls().map((c) => [c.requestedVersion, c.servedVersion])).toEqual([
       ["2026-10", "2026-10"],
       ["2026-07", "2026-07"],
-      ["2019-04", "2026-10"],
+      ["2019-04", "2025-10"],
+      ["2031-01", "2026-10"],
     ]);
   });
 
