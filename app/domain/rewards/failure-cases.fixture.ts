@@ -61,6 +61,10 @@ export const FAILURE_CASES: [string, ShopifyFailure, FailureContext, Expected][]
   ["GraphQL internal error on the create", { kind: "graphql", messages: ["Internal error. Looks like something went wrong on our end."] }, {}, U("shopify_internal_error")],
   ["GraphQL internal error on a lookup", { kind: "graphql", messages: ["Internal error. Looks like something went wrong on our end."] }, { operation: "query" }, T("shopify_internal_error")],
   ["GraphQL access denied", { kind: "graphql", messages: ["Access denied for discountNodes field."] }, {}, P("missing_access")],
+  // Shopify's error codes decide, whatever the wording (https://shopify.dev/changelog/improved-graphql-errors).
+  ["GraphQL INTERNAL_SERVER_ERROR, unfamiliar wording, on the create", { kind: "graphql", messages: ["Resolver failed"], codes: ["INTERNAL_SERVER_ERROR"] }, {}, U("shopify_internal_error")],
+  ["GraphQL INTERNAL_SERVER_ERROR, unfamiliar wording, on a lookup", { kind: "graphql", messages: ["Resolver failed"], codes: ["INTERNAL_SERVER_ERROR"] }, { operation: "query" }, T("shopify_internal_error")],
+  ["GraphQL THROTTLED code, other wording", { kind: "graphql", messages: ["Too many requests"], codes: ["THROTTLED"] }, {}, T("throttled")],
   ["GraphQL schema error", { kind: "graphql", messages: ["Field 'codeDiscountNodez' doesn't exist on type 'Mutation'"] }, {}, P("api_error")],
   ["GraphQL with no messages", { kind: "graphql", messages: [] }, {}, P("api_error")],
   // nonsense from the layer below

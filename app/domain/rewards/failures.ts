@@ -184,6 +184,13 @@ export function classifyFailure(failure: ShopifyFailure, context: FailureContext
       // The mutation ran (its payload came back) but something beside it failed: what it made may
       // exist, so look before concluding anything (a permanent failure here left a live code behind).
       if (failure.partial === true && mutation) return uncertain("shopify_internal_error");
+      // Shopify's error codes first (https://shopify.dev/changelog/improved-graphql-errors); the
+      // wording only where no code came (older answers, the layer below's own messages).
+      const codes = Array.isArray(failure.codes) ? failure.codes.map((c) => String(c).toUpperCase()) : [];
+      if (codes.includes("THROTTLED")) return transient("throttled");
+      if (codes.includes("INTERNAL_SERVER_ERROR")) {
+        return mutation ? uncertain("shopify_internal_error") : transient("shopify_internal_error");
+      }
       const messages = Array.isArray(failure.messages) ? failure.messages.filter((m) => typeof m === "string") : [];
       if (messages.some((m) => /throttled/i.test(m))) return transient("throttled");
       if (messages.some((m) => /access denied/i.test(m))) {

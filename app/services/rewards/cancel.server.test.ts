@@ -129,6 +129,9 @@ describe("cancel an Issued reward", () => {
     const r = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
     expect(r).toMatchObject({ ok: false, error: { code: "shopify_error", reason: "shopify_internal_error" } });
     expect(discountWithCode(SHOP, reward.code)[0].deactivatedAt).not.toBeNull(); // it did run
+    // The merchant is not told the code still works: it may already be deactivated.
+    expect(!r.ok && r.error.message).not.toMatch(/can still use the code/);
+    expect(!r.ok && r.error.message).toMatch(/may already be deactivated.*still Issued.*try again/i);
     // Uncertain, not refused: the in-flight mark stays (docs/decisions/018), so its echo is the cancel's.
     expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "ISSUED", cancelRequestedAt: expect.any(Date) });
     const again = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });

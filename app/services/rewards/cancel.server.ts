@@ -81,6 +81,14 @@ function shopifyRefusal(problem: ShopifyProblem, stillStatus: string): CancelErr
   if (category === "permanent") {
     return { code: "shopify_error", reason, message: `Shopify refused to deactivate the code ("${shopifyMessage(problem.failure)}"). ${state}` };
   }
+  if (category === "uncertain") {
+    // The request reached Shopify and its answer was lost or partial: the deactivation may have run.
+    return {
+      code: "shopify_error",
+      reason,
+      message: `Shopify didn't respond properly while deactivating the code, so the code may already be deactivated. The reward is still ${stillStatus} until Shopify confirms it: please try again in a minute.`,
+    };
+  }
   return { code: "shopify_error", reason, message: `Shopify didn't respond properly while deactivating the code. ${state} Please try again in a minute.` };
 }
 
