@@ -932,6 +932,16 @@ export async function handleShopRedact(
       deps.logger?.info({ shop, webhookId: ctx.webhookId }, "shop/redact not applied: Shopify still accepts the app's token, so the app is installed");
       return "installed";
     }
+    // A refused token alone does not say the app was uninstalled: an installed shop's token can be
+    // refused too (a refused refresh, docs/decisions/017; the worker's 401 empties it until the next
+    // admin load). Shopify sends shop/redact 48 hours after an uninstall, long after app/uninstalled
+    // (retried for 4 hours, https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates) marked
+    // the shop uninstalled; without that mark the erasure waits — on every attempt, the last one
+    // too (dead letter) — and app/uninstalled re-queues it when it is applied (handleAppUninstalled).
+    if (answer === "refused" && !(await uninstallRecorded(db, shop))) {
+      if (deps.lastAttempt) deps.logger?.warn({ shop, webhookId: ctx.webhookId }, "shop/redact not applied: Shopify refused the app's token but no uninstall of the shop was recorded; it waits for app/uninstalled");
+      throw new Error(SHOP_REDACT_WAITS_FOR_UNINSTALL);
+    }
     if (answer === "no_answer") {
       if (!deps.lastAttempt) throw new Error("Shopify could not be asked whether the app is still installed in the shop; the erasure waits for its answer");
       deps.logger?.warn({ shop, webhookId: ctx.webhookId }, "shop/redact applied on its last attempt although Shopify never said whether the app is installed");
@@ -940,6 +950,15 @@ export async function handleShopRedact(
   await recordRedactedSubjects(db, ERASED_SHOPS, [shopErasureKey(shop)]);
   await eraseShop(db, shop);
   return "erased";
+}
+
+/** Why a shop/redact is not applied while the app has no uninstall of the shop on record (lastError). */
+export const SHOP_REDACT_WAITS_FOR_UNINSTALL =
+  "Shopify refused the app's token, but no uninstall of this shop was recorded: the app may still be installed (an old shop/redact sent again), so the erasure waits for app/uninstalled, which makes it due again";
+
+async function uninstallRecorded(db: Db, shop: string): Promise<boolean> {
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
+  return row?.uninstalledAt != null;
 }
 
 /** Every row the app stores for the shop, deleted in one transaction. */

@@ -44,7 +44,8 @@ export async function refreshGrantedScopes(deps: Pick<RewardDeps, "db" | "adminF
  * https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens, and answers 401
  * to a token it does not accept: https://shopify.dev/docs/api/usage/response-codes).
  *   accepted   — the call succeeded: the app is installed;
- *   refused    — 401 (after the one refresh the Admin API client tries): the token is dead;
+ *   refused    — 401 (after the one refresh the Admin API client tries), or a token the app already
+ *                emptied after such a 401 (markAccessRevoked): the token is dead;
  *   no_session — the app holds no offline session for the shop (app/uninstalled deleted it): nothing
  *                is asked;
  *   no_answer  — anything else (network, timeout, 5xx, throttled): nothing can be concluded.
@@ -52,7 +53,10 @@ export async function refreshGrantedScopes(deps: Pick<RewardDeps, "db" | "adminF
 export type OfflineTokenAnswer = "accepted" | "refused" | "no_session" | "no_answer";
 
 export async function offlineTokenAnswer(deps: Pick<RewardDeps, "db" | "adminFor" | "logger">, shop: string): Promise<OfflineTokenAnswer> {
-  if ((await grantedScopesOf(deps.db, shop)) === null) return "no_session";
+  const session = await deps.db.session.findUnique({ where: { id: `offline_${shop}` }, select: { accessToken: true } });
+  if (!session) return "no_session";
+  // Emptied by markAccessRevoked (lifecycle.server.ts) after Shopify refused it: nothing to try.
+  if (session.accessToken === "") return "refused";
   try {
     const info = await getShopInfo(await deps.adminFor(shop));
     if (info.ok) return "accepted";

@@ -52,3 +52,16 @@ export async function retryDeadLetter(db: Db, shop: string, id: string, now: Dat
   });
   return count === 1 ? { ok: true } : { ok: false, reason: "not_found" };
 }
+
+/**
+ * Makes the shop's unapplied deliveries of `topic` — waiting or dead-lettered, not held by a worker
+ * now — due at once with a fresh set of attempts: what they waited for has happened (shop/redact
+ * waits for the shop's recorded uninstall: app/services/compliance/privacy.server.ts). Returns how many.
+ */
+export async function requeueWaitingDeliveries(db: Db, shop: string, topic: WebhookTopic, now: Date): Promise<number> {
+  const { count } = await db.webhookDelivery.updateMany({
+    where: { shop, topic, appliedAt: null, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] },
+    data: { deadAt: null, nextAttemptAt: now, attempts: 0, claimedBy: null, claimedUntil: null },
+  });
+  return count;
+}
