@@ -126,7 +126,19 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
     customers.map(async (c) => {
       const rewards = await db.reward.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" }, include: { events: { orderBy: { createdAt: "asc" } } } });
       return {
-        customer: { shopifyCustomerId: c.shopifyCustomerId, name: c.displayName, email: c.email, pointsBalance: c.pointsBalance, vipTier: c.vipTier, birthday: c.birthday },
+        customer: {
+          shopifyCustomerId: c.shopifyCustomerId,
+          name: c.displayName,
+          email: c.email,
+          pointsBalance: c.pointsBalance,
+          pendingPoints: c.pendingPoints,
+          pointsShortfall: c.pointsShortfall,
+          vipTier: c.vipTier,
+          vipTierSince: c.vipTierSince,
+          birthday: c.birthday,
+          firstSeenAt: c.createdAt,
+          lastActivityAt: c.lastActivityAt,
+        },
         rewards: rewards.map((r) => ({
           id: r.id,
           title: r.title,
@@ -139,7 +151,9 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
           issuedAt: r.issuedAt,
           usedAt: r.usedAt,
           usedOrder: r.usedOrderName,
+          usedOrderId: r.usedOrderGid,
           canceledAt: r.canceledAt,
+          pointsSpent: r.pointsSpent,
           // The reward's history, with what the merchant wrote about it.
           history: r.events.map((e) => ({ at: e.createdAt, type: e.type, from: e.fromStatus, to: e.toStatus, by: e.actor, reason: e.reason, note: e.note })),
         })),
@@ -159,19 +173,44 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
             select: { state: true, rejectionReason: true, clickedAt: true, signedUpAt: true, qualifiedAt: true, rewardedAt: true },
           }),
         },
+        // The orders the app keeps about them (ledger, VIP "amount spent"): id, name and amounts.
         pointsLedger: (await db.pointsTransaction.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" } })).map((t) => ({
           delta: t.delta,
           balanceAfter: t.balanceAfter,
           reason: t.reason,
           note: t.note,
+          status: t.status,
+          availableAt: t.availableAt,
+          order: t.orderGid,
+          orderName: t.orderName,
+          refund: t.refundId,
+          amount: t.amount,
+          shortfall: t.shortfall,
           at: t.createdAt,
+        })),
+        vipOrders: (await db.vipOrder.findMany({ where: { shop, customerId: c.id }, orderBy: { orderedAt: "asc" } })).map((o) => ({
+          order: o.orderGid,
+          amount: o.amount,
+          refunded: o.refunded,
+          canceled: o.canceled,
+          orderedAt: o.orderedAt,
         })),
         vipTierChanges: (await db.vipTierChange.findMany({ where: { shop, customerId: c.id }, orderBy: { createdAt: "asc" }, take: 1000 })).map((v) => ({
           from: v.fromTierName,
           to: v.toTierName,
           direction: v.direction,
           reason: v.reason,
+          order: v.orderGid,
           at: v.createdAt,
+        })),
+        // Points redemptions from the storefront, whatever became of them (a failed one made no reward).
+        redemptions: (await db.redemption.findMany({ where: { shop, customerId: c.id }, orderBy: { createdAt: "asc" } })).map((d) => ({
+          code: d.code,
+          state: d.state,
+          points: d.points,
+          reward: d.rewardId,
+          failure: d.errorReason,
+          at: d.createdAt,
         })),
       };
     }),
