@@ -168,6 +168,14 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   try {
     access = await accessFor(deps, config, reward.shop);
   } catch (error) {
+    // app/uninstalled applied after the pause check above deleted the session the call needed: not
+    // the reward's fault — the attempt is given back and the reward waits like any paused one.
+    const shopNow = await db.shop.findUnique({ where: { domain: reward.shop } });
+    const pausedNow = shopWorkPause(shopNow);
+    if (shopNow && pausedNow) {
+      await db.reward.updateMany({ where: { id: reward.id, claimedBy: me, status: "PENDING" }, data: { attempts: reward.attempts } });
+      return deferPausedReward(deps, config, reward, pausedNow, shopNow);
+    }
     log.warn({ err: error }, "no Admin API access for the shop");
     return handleFailure(deps, config, reward, attempt, noAccessProblem(error), false);
   }
