@@ -21,6 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({
     total,
     shown: DEAD_LETTER_PAGE,
+    bodyDays: DEAD_LETTER_BODY_DAYS,
     deliveries: deliveries.map((d) => ({ ...d, receivedAt: d.receivedAt.toISOString(), deadAt: d.deadAt.toISOString() })),
   });
 }
@@ -62,7 +63,7 @@ function RetryButton({ id }: { id: string }) {
 }
 
 export default function WebhookDeliveries() {
-  const { deliveries, total, shown } = useLoaderData<typeof loader>();
+  const { deliveries, total, shown, bodyDays } = useLoaderData<typeof loader>();
   return (
     <Page title="Webhook deliveries" backAction={{ content: "Home", url: "/app" }}>
       <Layout>
@@ -70,7 +71,7 @@ export default function WebhookDeliveries() {
           <BlockStack gap="400">
             <Text as="p" tone="subdued">
               Shopify tells the app about orders, discounts and privacy requests with webhooks. A delivery whose changes could not be
-              applied after several attempts waits here. Fix the cause shown, then retry it. After {DEAD_LETTER_BODY_DAYS} days the content
+              applied after several attempts waits here. Fix the cause shown, then retry it. After {bodyDays} days the content
               of an order, refund, customer or privacy request delivery is deleted (it can hold customers&apos; personal data) and it can no
               longer be retried.{" "}
               {total > shown ? `The ${shown} most recent of ${formatNumber(total)} are shown.` : null}
