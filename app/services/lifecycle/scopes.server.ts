@@ -14,6 +14,7 @@ import type { Db } from "~/db.server";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardKind } from "~/domain/rewards";
 import { adapterFor } from "~/shopify/kinds/index.server";
+import { scopeGranted } from "~/shopify/kinds/scope-denied.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { getShopInfo } from "~/shopify/shop.server";
 import { isRejectedToken } from "./lifecycle.server";
@@ -73,11 +74,6 @@ export async function offlineTokenAnswer(deps: Pick<RewardDeps, "db" | "adminFor
  */
 export async function offlineTokenAccepted(deps: Pick<RewardDeps, "db" | "adminFor" | "logger">, shop: string): Promise<boolean> {
   return (await offlineTokenAnswer(deps, shop)) === "accepted";
-}
-
-/** A write_ scope implies its read_ scope (https://shopify.dev/docs/api/usage/access-scopes). */
-export function scopeGranted(granted: readonly string[], scope: string): boolean {
-  return granted.includes(scope) || (scope.startsWith("read_") && granted.includes(`write_${scope.slice("read_".length)}`));
 }
 
 /** The scopes a reward kind still needs (its adapter's, app/shopify/kinds) given what the shop granted. */
