@@ -314,6 +314,22 @@ describe("shop/redact is applied only once Shopify no longer accepts the app's t
     expect(await shopRows(domain)).toEqual({ customers: 0, rewards: 0, sessions: 0, shop: 0 });
   });
 
+  it("a shop/redact dead-lettered while it waited for the uninstall is applied once app/uninstalled is (Shopify's late delivery)", async () => {
+    const domain = "late-uninstall-dead-redact.myshopify.com";
+    allowErrorLogs(); // the last attempt dead-letters the delivery
+    await installedShopWithPendingReward(domain);
+    const uninstall = await emulator.uninstall(domain, { deliver: false });
+    const sent = await emulator.shopRedact(domain);
+    for (let attempt = 1; attempt <= WEBHOOK_RETRY_POLICY.maxAttempts; attempt++) await applyWebhooks({ now: () => new Date(Date.now() + attempt * DAY) });
+    expect(await db.webhookDelivery.findFirstOrThrow({ where: { shop: domain, webhookId: sent.signed.webhookId } })).toMatchObject({ deadAt: expect.any(Date), appliedAt: null });
+    expect(await shopRows(domain)).toMatchObject({ customers: 1, shop: 1 });
+
+    expect((await emulator.deliverer.deliver(uninstall.url, uninstall.signed))[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    await applyWebhooks();
+    expect(await shopRows(domain)).toEqual({ customers: 0, rewards: 0, sessions: 0, shop: 0 });
+  });
+
   it("a captured shop/redact sent again while the app is installed but its token is refused (revoked, or a refresh refused) erases nothing, on any attempt", async () => {
     const domain = "refused-token-replay.myshopify.com";
     allowErrorLogs(); // the last attempt dead-letters the delivery (an error line, as for every dead letter)
