@@ -22,6 +22,7 @@ import { isUniqueViolation } from "~/db.server";
 import { shopifyGidOf } from "~/domain/shopify-ids";
 import {
   DEFAULT_RETRY_POLICY,
+  failureForLog,
   kindTraits,
   parseRewardKind,
   planRetry,
@@ -248,7 +249,7 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
       // A Failed reward keeps whatever cleanup marker its own attempt left (it may know of more).
       if (was === "CANCELED") await db.reward.updateMany({ where: { id: reward.id, status: was }, data: { nextAttemptAt: null } });
     } else {
-      log.warn({ failure: removed.error.failure, status: was }, "could not deactivate the code of a reward canceled or failed meanwhile; the sweep retries");
+      log.warn({ failure: failureForLog(removed.error.failure), status: was }, "could not deactivate the code of a reward canceled or failed meanwhile; the sweep retries");
       await db.reward.updateMany({ where: { id: reward.id, status: was }, data: { nextAttemptAt: now() } });
     }
     await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });
