@@ -14,6 +14,8 @@ import type { Pacer } from "./pacing.server";
 import { recoverAbandonedRedemptions } from "~/services/rewards/recover-redemptions.server";
 import { runVipTasks } from "~/services/vip/admin.server";
 import { drainWebhookInbox } from "~/services/webhooks/apply.server";
+import { forgetOldDeadLetterBodies } from "~/services/webhooks/dead-letters.server";
+import { PERSONAL_DATA_TOPICS } from "~/services/webhooks/effects.server";
 
 export interface PeriodicTask {
   /** Names the task in logs; unique within the list. */
@@ -59,6 +61,7 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
     { name: "points program", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: pointsProgram },
     { name: "vip tiers", everyMs: settings.vipEveryMs ?? 5_000, run: vipTiers },
     { name: "referrals", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: referrals },
+    { name: "dead letter bodies", everyMs: 60 * 60_000, run: deadLetterBodies },
     settings.reconcileAfterMs > 0 && { name: "reconciliation", everyMs: settings.reconcileEveryMs, run: reconcile(settings.reconcileAfterMs) },
     (settings.tokenMigrationEveryMs ?? 0) > 0 && { name: "offline token migration", everyMs: settings.tokenMigrationEveryMs!, run: migrateTokens },
   ];
@@ -69,6 +72,14 @@ async function applyWebhookInbox(deps: RewardDeps, log: Logger): Promise<void> {
   const summary = await drainWebhookInbox(deps);
   if (summary.retried > 0 || summary.dead > 0) log.warn(summary, "webhook inbox round");
   else if (summary.claimed > 0) log.debug(summary, "webhook inbox round");
+}
+
+/** Dead letters' bodies that can hold a customer's personal data go after DEAD_LETTER_BODY_DAYS. */
+const TOPICS_WITH_CUSTOMER_DATA = [...PERSONAL_DATA_TOPICS, "customers/data_request", "customers/redact"];
+
+async function deadLetterBodies(deps: RewardDeps, log: Logger): Promise<void> {
+  const forgotten = await forgetOldDeadLetterBodies(deps.db, deps.now(), TOPICS_WITH_CUSTOMER_DATA);
+  if (forgotten > 0) log.info({ forgotten }, "dead-lettered webhook bodies deleted after their retention");
 }
 
 async function recoverRedemptions(deps: RewardDeps, log: Logger): Promise<void> {

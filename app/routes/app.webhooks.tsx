@@ -9,7 +9,7 @@ import { BlockStack, Button, Card, EmptyState, IndexTable, Layout, Page, Text } 
 import db from "~/db.server";
 import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
-import { DEAD_LETTER_PAGE, listDeadLetters, retryDeadLetter } from "~/services/webhooks/dead-letters.server";
+import { DEAD_LETTER_BODY_DAYS, DEAD_LETTER_PAGE, listDeadLetters, retryDeadLetter } from "~/services/webhooks/dead-letters.server";
 import { formatDateTime, formatNumber } from "~/components/format";
 import { useActionToast, type ActionAnswer } from "~/components/use-action-toast";
 
@@ -21,6 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({
     total,
     shown: DEAD_LETTER_PAGE,
+    bodyDays: DEAD_LETTER_BODY_DAYS,
     deliveries: deliveries.map((d) => ({ ...d, receivedAt: d.receivedAt.toISOString(), deadAt: d.deadAt.toISOString() })),
   });
 }
@@ -34,6 +35,12 @@ export async function action({ request }: ActionFunctionArgs) {
     return json<ActionAnswer>({ ok: false, message: "Unknown action: expected intent=retry and the delivery's id." }, { status: 400 });
   }
   const outcome = await retryDeadLetter(db, session.shop, id, new Date());
+  if (!outcome.ok && outcome.reason === "body_deleted") {
+    return json<ActionAnswer>(
+      { ok: false, message: `This delivery can't be applied any more: its content was deleted ${DEAD_LETTER_BODY_DAYS} days after it failed, as it can hold customers' personal data.` },
+      { status: 410 },
+    );
+  }
   if (!outcome.ok) {
     return json<ActionAnswer>({ ok: false, message: "This delivery is not waiting for a retry (already retried, applied, or not one of your shop's)." }, { status: 404 });
   }
@@ -56,7 +63,7 @@ function RetryButton({ id }: { id: string }) {
 }
 
 export default function WebhookDeliveries() {
-  const { deliveries, total, shown } = useLoaderData<typeof loader>();
+  const { deliveries, total, shown, bodyDays } = useLoaderData<typeof loader>();
   return (
     <Page title="Webhook deliveries" backAction={{ content: "Home", url: "/app" }}>
       <Layout>
@@ -64,7 +71,9 @@ export default function WebhookDeliveries() {
           <BlockStack gap="400">
             <Text as="p" tone="subdued">
               Shopify tells the app about orders, discounts and privacy requests with webhooks. A delivery whose changes could not be
-              applied after several attempts waits here. Fix the cause shown, then retry it.{" "}
+              applied after several attempts waits here. Fix the cause shown, then retry it. After {bodyDays} days the content
+              of an order, refund, customer or privacy request delivery is deleted (it can hold customers&apos; personal data) and it can no
+              longer be retried.{" "}
               {total > shown ? `The ${shown} most recent of ${formatNumber(total)} are shown.` : null}
             </Text>
             <Card padding="0">

@@ -11,12 +11,14 @@ import { logger } from "~/logger.server";
 import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
 import { PAUSE_REASONS } from "~/services/lifecycle/lifecycle.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { retryDeadLetter } from "~/services/webhooks/dead-letters.server";
 import { WEBHOOK_RETRY_POLICY } from "~/services/webhooks/inbox.server";
 import { BROWSER_UA, useRunningApp } from "../support/app";
 import { useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createTemplate } from "../support/factories";
 import { applyWebhooks } from "../support/webhooks";
+import { allowErrorLogs } from "../support/error-logs";
 
 const fixture = useShopifyEmulator();
 const { emulator } = fixture;
@@ -292,14 +294,66 @@ describe("shop/redact is applied only once Shopify no longer accepts the app's t
     expect(await shopRows(domain)).toEqual({ customers: 0, rewards: 0, sessions: 0, shop: 0 });
   });
 
-  it("uninstalled, its app/uninstalled never applied: Shopify refuses the stored token (401), so shop/redact erases the shop", async () => {
+  it("uninstalled, its app/uninstalled not applied yet: Shopify refuses the stored token (401), so shop/redact waits for the uninstall, then erases the shop", async () => {
     const domain = "lost-uninstall-redact.myshopify.com";
     await installedShopWithPendingReward(domain);
-    await emulator.uninstall(domain, { deliver: false });
+    const uninstall = await emulator.uninstall(domain, { deliver: false });
     const sent = await emulator.shopRedact(domain);
     expect(sent.results[0].finalStatus).toBe(200);
-    await applyWebhooks();
+    expect(await applyWebhooks()).toMatchObject({ retried: 1, applied: 0 });
     expect(emulator.inspect.countCalls(undefined, { shop: domain, outcome: "unauthorized" })).toBeGreaterThanOrEqual(1);
+    const waiting = await db.webhookDelivery.findFirstOrThrow({ where: { shop: domain, webhookId: sent.signed.webhookId } });
+    expect(waiting).toMatchObject({ appliedAt: null, deadAt: null });
+    expect(waiting.lastError).toContain("no uninstall");
+    expect(await shopRows(domain)).toMatchObject({ customers: 1, rewards: 1, shop: 1 });
+
+    // Shopify's (retried) app/uninstalled arrives: the uninstall is recorded and the erasure is due at once.
+    expect((await emulator.deliverer.deliver(uninstall.url, uninstall.signed))[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    await applyWebhooks();
     expect(await shopRows(domain)).toEqual({ customers: 0, rewards: 0, sessions: 0, shop: 0 });
+  });
+
+  it("a shop/redact dead-lettered while it waited for the uninstall is applied once app/uninstalled is (Shopify's late delivery)", async () => {
+    const domain = "late-uninstall-dead-redact.myshopify.com";
+    allowErrorLogs(); // the last attempt dead-letters the delivery
+    await installedShopWithPendingReward(domain);
+    const uninstall = await emulator.uninstall(domain, { deliver: false });
+    const sent = await emulator.shopRedact(domain);
+    for (let attempt = 1; attempt <= WEBHOOK_RETRY_POLICY.maxAttempts; attempt++) await applyWebhooks({ now: () => new Date(Date.now() + attempt * DAY) });
+    expect(await db.webhookDelivery.findFirstOrThrow({ where: { shop: domain, webhookId: sent.signed.webhookId } })).toMatchObject({ deadAt: expect.any(Date), appliedAt: null });
+    expect(await shopRows(domain)).toMatchObject({ customers: 1, shop: 1 });
+
+    expect((await emulator.deliverer.deliver(uninstall.url, uninstall.signed))[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    await applyWebhooks();
+    expect(await shopRows(domain)).toEqual({ customers: 0, rewards: 0, sessions: 0, shop: 0 });
+  });
+
+  it("a captured shop/redact sent again while the app is installed but its token is refused (revoked, or a refresh refused) erases nothing, on any attempt", async () => {
+    const domain = "refused-token-replay.myshopify.com";
+    allowErrorLogs(); // the last attempt dead-letters the delivery (an error line, as for every dead letter)
+    await installedShopWithPendingReward(domain);
+    const captured = await emulator.shopRedact(domain, { deliver: false });
+    // Shopify stops accepting the stored token while the app stays installed; the worker notices (401).
+    emulator.revokeAccessToken(domain);
+    await runWorkerOnce(deps(), config());
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).accessRevokedAt).toBeInstanceOf(Date);
+
+    const replay = await emulator.sendWebhook("shop/redact", domain, captured.signed.body);
+    expect(replay.results[0].finalStatus).toBe(200);
+    for (let attempt = 1; attempt <= WEBHOOK_RETRY_POLICY.maxAttempts; attempt++) {
+      await applyWebhooks({ now: () => new Date(Date.now() + attempt * DAY) });
+      expect(await shopRows(domain), `attempt ${attempt}`).toMatchObject({ customers: 1, rewards: 1, sessions: 1, shop: 1 });
+    }
+    const dead = await db.webhookDelivery.findFirstOrThrow({ where: { shop: domain, webhookId: replay.signed.webhookId } });
+    expect(dead).toMatchObject({ appliedAt: null, deadAt: expect.any(Date) });
+    expect(dead.lastError).toContain("no uninstall");
+
+    // The merchant opens the app (fresh token): re-queued from the admin, the delivery changes nothing.
+    expect((await openAdmin(domain)).status).toBe(200);
+    expect(await retryDeadLetter(db, domain, dead.id, new Date())).toEqual({ ok: true });
+    expect(await applyWebhooks()).toMatchObject({ applied: 1 });
+    expect(await shopRows(domain)).toMatchObject({ customers: 1, rewards: 1, sessions: 1, shop: 1 });
   });
 });

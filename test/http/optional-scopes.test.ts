@@ -69,6 +69,14 @@ describe("before the merchant grants gift card access", () => {
     expect(merchantExplanation("scope_not_granted").summary).toMatch(/hasn't been granted access/);
   });
 
+  it("a store credit reward (its optional scope not granted, or taken away by an app/scopes_update) fails with the same reason — access not granted — not as 'missing access'", async () => {
+    const storeCredit = await createTemplate(db, SHOP, { purpose: "MANUAL", kind: "STORE_CREDIT", value: "5.00", pointsCost: null });
+    const r = await issueRewardAsync(workerDeps(), { shop: SHOP, customer: { id: customerId }, templateId: storeCredit.id, source: "MANUAL", reason: "Thanks" });
+    if (!r.ok) throw new Error(r.error.message);
+    await runWorkerOnce(workerDeps(), config());
+    expect(await db.reward.findUniqueOrThrow({ where: { id: r.reward.id } })).toMatchObject({ status: "FAILED", failureCode: "scope_not_granted", attempts: 1 });
+  });
+
   it("the Ways to redeem form asks for access for gift cards and store credit, and the storefront doesn't offer them yet", async () => {
     const url = new URL("/app/ways-to-redeem/new", app.url);
     url.searchParams.set("_data", "routes/app.ways-to-redeem.$id");

@@ -35,6 +35,25 @@ export type ShopifyFailure =
    */
   | { kind: "graphql"; messages: string[]; codes?: string[]; partial?: boolean };
 
+/**
+ * A failure as a log line may carry it: its kind, status and Shopify's codes and fields — never
+ * Shopify's words or payload, which can echo what the app sent (a reward code, a customer's id) and,
+ * unlike the stored failure text that customers/redact scrubs (docs/decisions/015), a log cannot be
+ * erased. The full answer stays on the reward (failureDetail, the history's shopifyError).
+ */
+export function failureForLog(failure: ShopifyFailure): Record<string, unknown> {
+  switch (failure.kind) {
+    case "user_errors":
+      return { kind: failure.kind, errors: failure.errors.map((e) => ({ field: e.field ?? null, code: e.code ?? null })) };
+    case "access_denied":
+      return { kind: failure.kind, scopeNotGranted: failure.scopeNotGranted === true };
+    case "graphql":
+      return { kind: failure.kind, codes: failure.codes ?? [], partial: failure.partial === true, errors: failure.messages.length };
+    default:
+      return { ...failure };
+  }
+}
+
 export type FailureCategory = "transient" | "uncertain" | "permanent";
 
 /**

@@ -268,3 +268,30 @@ describe("customers/data_request applied by one worker while another applies the
     ]);
   });
 });
+
+describe("customers/data_request exports what the app stores about the customer", () => {
+  it("GIVEN a customer with points earned on an order, a VIP order, a tier change and a redemption WHEN their data is requested THEN the export holds those orders, amounts, dates and the redemption, not only the rewards", async () => {
+    const { default: db } = await import("~/db.server");
+    const { createCustomer } = await import("../../../test/support/factories");
+    const shop = "data-request-complete.myshopify.com";
+    const customer = await createCustomer(db, shop, { email: "orla.orders@example.com", shopifyCustomerId: "gid://shopify/Customer/7101" });
+    const order = "gid://shopify/Order/880011";
+    await db.customer.update({ where: { id: customer.id }, data: { pendingPoints: 7, pointsShortfall: 3 } });
+    await db.pointsTransaction.create({
+      data: { shop, customerId: customer.id, delta: 42, balanceAfter: 42, reason: "EARNED", orderGid: order, orderName: "#ORLA-1001", amount: "42.50", sourceKey: `order:${order}:earn`, status: "AVAILABLE" },
+    });
+    await db.vipOrder.create({ data: { shop, customerId: customer.id, orderGid: order, amount: "42.50", refunded: "2.00", orderedAt: new Date("2026-11-01T10:00:00Z") } });
+    await db.vipTierChange.create({ data: { shop, customerId: customer.id, toTierName: "Gold", direction: "UP", reasonCode: "THRESHOLD_REACHED", reason: "Reached Gold", periodKey: "LIFETIME", orderGid: order } });
+    await db.redemption.create({ data: { shop, customerId: customer.id, idempotencyKey: "orla-redeem-1", templateId: "tpl-x", code: "ORLA-CODE-1", state: "FAILED", errorReason: "shopify_error", leaseUntil: new Date(), points: 500 } });
+    const raw = `{"shop_id":1,"shop_domain":"${shop}","customer":{"id":7101,"email":"orla.orders@example.com"},"data_request":{"id":71011}}`;
+
+    const stored = await handleCustomersDataRequest(db, { shop, payload: JSON.parse(raw), rawPayload: raw });
+
+    const [data] = JSON.parse(stored.result!).data;
+    expect(data.customer).toMatchObject({ pendingPoints: 7, pointsShortfall: 3 });
+    expect(data.pointsLedger[0]).toMatchObject({ order: order, orderName: "#ORLA-1001", amount: "42.50", status: "AVAILABLE" });
+    expect(data.vipOrders).toEqual([expect.objectContaining({ order, amount: "42.50", refunded: "2.00", canceled: false, orderedAt: "2026-11-01T10:00:00.000Z" })]);
+    expect(data.vipTierChanges[0]).toMatchObject({ to: "Gold", order });
+    expect(data.redemptions).toEqual([expect.objectContaining({ code: "ORLA-CODE-1", state: "FAILED", points: 500 })]);
+  });
+});

@@ -126,7 +126,19 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
     customers.map(async (c) => {
       const rewards = await db.reward.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" }, include: { events: { orderBy: { createdAt: "asc" } } } });
       return {
-        customer: { shopifyCustomerId: c.shopifyCustomerId, name: c.displayName, email: c.email, pointsBalance: c.pointsBalance, vipTier: c.vipTier, birthday: c.birthday },
+        customer: {
+          shopifyCustomerId: c.shopifyCustomerId,
+          name: c.displayName,
+          email: c.email,
+          pointsBalance: c.pointsBalance,
+          pendingPoints: c.pendingPoints,
+          pointsShortfall: c.pointsShortfall,
+          vipTier: c.vipTier,
+          vipTierSince: c.vipTierSince,
+          birthday: c.birthday,
+          firstSeenAt: c.createdAt,
+          lastActivityAt: c.lastActivityAt,
+        },
         rewards: rewards.map((r) => ({
           id: r.id,
           title: r.title,
@@ -139,7 +151,9 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
           issuedAt: r.issuedAt,
           usedAt: r.usedAt,
           usedOrder: r.usedOrderName,
+          usedOrderId: r.usedOrderGid,
           canceledAt: r.canceledAt,
+          pointsSpent: r.pointsSpent,
           // The reward's history, with what the merchant wrote about it.
           history: r.events.map((e) => ({ at: e.createdAt, type: e.type, from: e.fromStatus, to: e.toStatus, by: e.actor, reason: e.reason, note: e.note })),
         })),
@@ -159,19 +173,44 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
             select: { state: true, rejectionReason: true, clickedAt: true, signedUpAt: true, qualifiedAt: true, rewardedAt: true },
           }),
         },
+        // The orders the app keeps about them (ledger, VIP "amount spent"): id, name and amounts.
         pointsLedger: (await db.pointsTransaction.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" } })).map((t) => ({
           delta: t.delta,
           balanceAfter: t.balanceAfter,
           reason: t.reason,
           note: t.note,
+          status: t.status,
+          availableAt: t.availableAt,
+          order: t.orderGid,
+          orderName: t.orderName,
+          refund: t.refundId,
+          amount: t.amount,
+          shortfall: t.shortfall,
           at: t.createdAt,
+        })),
+        vipOrders: (await db.vipOrder.findMany({ where: { shop, customerId: c.id }, orderBy: { orderedAt: "asc" } })).map((o) => ({
+          order: o.orderGid,
+          amount: o.amount,
+          refunded: o.refunded,
+          canceled: o.canceled,
+          orderedAt: o.orderedAt,
         })),
         vipTierChanges: (await db.vipTierChange.findMany({ where: { shop, customerId: c.id }, orderBy: { createdAt: "asc" }, take: 1000 })).map((v) => ({
           from: v.fromTierName,
           to: v.toTierName,
           direction: v.direction,
           reason: v.reason,
+          order: v.orderGid,
           at: v.createdAt,
+        })),
+        // Points redemptions from the storefront, whatever became of them (a failed one made no reward).
+        redemptions: (await db.redemption.findMany({ where: { shop, customerId: c.id }, orderBy: { createdAt: "asc" } })).map((d) => ({
+          code: d.code,
+          state: d.state,
+          points: d.points,
+          reward: d.rewardId,
+          failure: d.errorReason,
+          at: d.createdAt,
         })),
       };
     }),
@@ -932,6 +971,16 @@ export async function handleShopRedact(
       deps.logger?.info({ shop, webhookId: ctx.webhookId }, "shop/redact not applied: Shopify still accepts the app's token, so the app is installed");
       return "installed";
     }
+    // A refused token alone does not say the app was uninstalled: an installed shop's token can be
+    // refused too (a refused refresh, docs/decisions/017; the worker's 401 empties it until the next
+    // admin load). Shopify sends shop/redact 48 hours after an uninstall, long after app/uninstalled
+    // (retried for 4 hours, https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates) marked
+    // the shop uninstalled; without that mark the erasure waits — on every attempt, the last one
+    // too (dead letter) — and app/uninstalled re-queues it when it is applied (handleAppUninstalled).
+    if (answer === "refused" && !(await uninstallRecorded(db, shop))) {
+      if (deps.lastAttempt) deps.logger?.warn({ shop, webhookId: ctx.webhookId }, "shop/redact not applied: Shopify refused the app's token but no uninstall of the shop was recorded; it waits for app/uninstalled");
+      throw new Error(SHOP_REDACT_WAITS_FOR_UNINSTALL);
+    }
     if (answer === "no_answer") {
       if (!deps.lastAttempt) throw new Error("Shopify could not be asked whether the app is still installed in the shop; the erasure waits for its answer");
       deps.logger?.warn({ shop, webhookId: ctx.webhookId }, "shop/redact applied on its last attempt although Shopify never said whether the app is installed");
@@ -940,6 +989,15 @@ export async function handleShopRedact(
   await recordRedactedSubjects(db, ERASED_SHOPS, [shopErasureKey(shop)]);
   await eraseShop(db, shop);
   return "erased";
+}
+
+/** Why a shop/redact is not applied while the app has no uninstall of the shop on record (lastError). */
+export const SHOP_REDACT_WAITS_FOR_UNINSTALL =
+  "Shopify refused the app's token, but no uninstall of this shop was recorded: the app may still be installed (an old shop/redact sent again), so the erasure waits for app/uninstalled, which makes it due again";
+
+async function uninstallRecorded(db: Db, shop: string): Promise<boolean> {
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
+  return row?.uninstalledAt != null;
 }
 
 /** Every row the app stores for the shop, deleted in one transaction. */

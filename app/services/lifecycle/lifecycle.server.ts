@@ -15,6 +15,7 @@ import type { Shop } from "@prisma/client";
 import type { Db } from "~/db.server";
 import type { Logger } from "~/logger.server";
 import { forgetShopErasure } from "~/services/compliance/privacy.server";
+import { requeueWaitingDeliveries } from "~/services/webhooks/dead-letters.server";
 
 export type WorkPause = "uninstalled" | "access_revoked";
 
@@ -80,6 +81,10 @@ export async function handleAppUninstalled(
   }
   await db.session.deleteMany({ where: { shop } });
   await db.shop.updateMany({ where: { domain: shop, uninstalledAt: null }, data: { uninstalledAt: triggeredAt ?? deps.now() } });
+  // A shop/redact that met a refused token before this uninstall was recorded waited for it
+  // (handleShopRedact): it is due now.
+  const requeued = await requeueWaitingDeliveries(db, shop, "shop/redact", deps.now());
+  if (requeued > 0) deps.logger?.info({ shop, requeued, webhookId: ctx.webhookId }, "app/uninstalled applied: the shop/redact that waited for it is due now");
   return "uninstalled";
 }
 

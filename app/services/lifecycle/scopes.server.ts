@@ -14,6 +14,7 @@ import type { Db } from "~/db.server";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardKind } from "~/domain/rewards";
 import { adapterFor } from "~/shopify/kinds/index.server";
+import { scopeGranted } from "~/shopify/kinds/scope-denied.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { getShopInfo } from "~/shopify/shop.server";
 import { isRejectedToken } from "./lifecycle.server";
@@ -44,7 +45,8 @@ export async function refreshGrantedScopes(deps: Pick<RewardDeps, "db" | "adminF
  * https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens, and answers 401
  * to a token it does not accept: https://shopify.dev/docs/api/usage/response-codes).
  *   accepted   — the call succeeded: the app is installed;
- *   refused    — 401 (after the one refresh the Admin API client tries): the token is dead;
+ *   refused    — 401 (after the one refresh the Admin API client tries), or a token the app already
+ *                emptied after such a 401 (markAccessRevoked): the token is dead;
  *   no_session — the app holds no offline session for the shop (app/uninstalled deleted it): nothing
  *                is asked;
  *   no_answer  — anything else (network, timeout, 5xx, throttled): nothing can be concluded.
@@ -52,7 +54,10 @@ export async function refreshGrantedScopes(deps: Pick<RewardDeps, "db" | "adminF
 export type OfflineTokenAnswer = "accepted" | "refused" | "no_session" | "no_answer";
 
 export async function offlineTokenAnswer(deps: Pick<RewardDeps, "db" | "adminFor" | "logger">, shop: string): Promise<OfflineTokenAnswer> {
-  if ((await grantedScopesOf(deps.db, shop)) === null) return "no_session";
+  const session = await deps.db.session.findUnique({ where: { id: `offline_${shop}` }, select: { accessToken: true } });
+  if (!session) return "no_session";
+  // Emptied by markAccessRevoked (lifecycle.server.ts) after Shopify refused it: nothing to try.
+  if (session.accessToken === "") return "refused";
   try {
     const info = await getShopInfo(await deps.adminFor(shop));
     if (info.ok) return "accepted";
@@ -69,11 +74,6 @@ export async function offlineTokenAnswer(deps: Pick<RewardDeps, "db" | "adminFor
  */
 export async function offlineTokenAccepted(deps: Pick<RewardDeps, "db" | "adminFor" | "logger">, shop: string): Promise<boolean> {
   return (await offlineTokenAnswer(deps, shop)) === "accepted";
-}
-
-/** A write_ scope implies its read_ scope (https://shopify.dev/docs/api/usage/access-scopes). */
-export function scopeGranted(granted: readonly string[], scope: string): boolean {
-  return granted.includes(scope) || (scope.startsWith("read_") && granted.includes(`write_${scope.slice("read_".length)}`));
 }
 
 /** The scopes a reward kind still needs (its adapter's, app/shopify/kinds) given what the shop granted. */

@@ -10,7 +10,7 @@
 // Points of a canceled, unused points redemption are refunded when the shop's option is on.
 import type { Prisma, Reward } from "@prisma/client";
 import { cancelRefusedMessage, UNCONFIRMED_TAKE_BACK } from "~/copy/admin";
-import { kindTraits, parseRewardKind, type FailureReason } from "~/domain/rewards";
+import { failureForLog, kindTraits, parseRewardKind, type FailureReason } from "~/domain/rewards";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { shopifyMessage, transitionReward } from "./events.server";
@@ -174,7 +174,7 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
       }
       if (!removed.ok) {
         if (isRejectedToken(removed.error.failure)) await markAccessRevoked(db, { shop: reward.shop, since: callStartedAt, now: deps.now(), logger });
-        logger.warn({ shop: reward.shop, rewardId: reward.id, failure: removed.error.failure, detail: removed.error.detail }, "cancel: Shopify refused the deactivation");
+        logger.warn({ shop: reward.shop, rewardId: reward.id, failure: failureForLog(removed.error.failure) }, "cancel: Shopify refused the deactivation");
         // A marker-less kind (store credit) can't be looked up to see whether an unanswered take-back
         // happened: the merchant must check before retrying (docs/decisions/012).
         if (removed.error.classification.category === "uncertain" && kindTraits(parseRewardKind(reward.kind)).codeFormat === "reference") {
@@ -326,7 +326,7 @@ export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, option
     removed = null;
   }
   if (!removed || !removed.ok) {
-    if (removed) log.warn({ failure: removed.error.failure }, "cleanup of a reward's code failed; will retry");
+    if (removed) log.warn({ failure: failureForLog(removed.error.failure) }, "cleanup of a reward's code failed; will retry");
     await settle(cleanupRetryAt(reward, now()));
     return "retrying";
   }

@@ -15,6 +15,7 @@ import { createCustomer, createTemplate } from "../../../test/support/factories"
 import { useRewardWorker } from "../../../test/support/worker";
 import { allowErrorLogs } from "../../../test/support/error-logs";
 import { holdMutation } from "../../../test/support/held-mutation";
+import { handleAppUninstalled, PAUSE_REASONS } from "~/services/lifecycle/lifecycle.server";
 
 const fixture = useShopifyEmulator();
 const { emulator, adminGraphql } = fixture;
@@ -286,6 +287,32 @@ describe("worker: rewards it must leave alone", () => {
     expect(row).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null });
     expect(row.nextAttemptAt!.getTime()).toBe(clock.now().getTime() + 3_600_000);
     await db.shop.update({ where: { domain: GONE }, data: { uninstalledAt: null } });
+  });
+
+  it("the app is uninstalled while the worker holds the claim (after its pause check, before its Admin API call): the reward is deferred like any paused one — no attempt used, not Failed on its last attempt", async () => {
+    const gone = await createCustomer(db, GONE, {}, emulator);
+    const goneTemplate = await createTemplate(db, GONE, { purpose: "REFERRAL", pointsCost: null });
+    const reward = await pending(GONE, gone, goneTemplate);
+    const last = DEFAULT_RETRY_POLICY.maxAttempts - 1;
+    await db.reward.update({ where: { id: reward.id }, data: { attempts: last } });
+    // GIVEN app/uninstalled applied between the claim and the call: the session is gone, so the
+    // library finds none for the shop (SessionNotFoundError), as unauthenticated.admin does.
+    const uninstalling = deps({
+      adminFor: async (shop) => {
+        await handleAppUninstalled(db, { shop, triggeredAt: null }, { now: clock.now });
+        const error = new Error(`Could not find a session for shop ${shop}`);
+        error.name = "SessionNotFoundError";
+        throw error;
+      },
+    });
+    const summary = await runWorkerOnce(uninstalling, config({ uninstalledRetryMs: 3_600_000 }));
+    expect(summary.outcomes).toEqual({ deferred_uninstalled: 1 });
+    const row = await rewardRow(reward.id);
+    expect(row).toMatchObject({ status: "PENDING", attempts: last, claimedBy: null, failureCode: null });
+    expect(row.nextAttemptAt!.getTime()).toBe(clock.now().getTime() + 3_600_000);
+    expect((await eventsOf(reward.id)).map((e) => [e.type, e.reason])).toEqual([["CREATED", expect.anything()], ["NOTE", PAUSE_REASONS.uninstalled]]);
+    await db.shop.update({ where: { domain: GONE }, data: { uninstalledAt: null } });
+    await installEmulatedShop(emulator, GONE, { currencyCode: "USD" });
   });
 
   it("does not regenerate a reward a webhook marked Used meanwhile", async () => {

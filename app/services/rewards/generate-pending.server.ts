@@ -22,6 +22,7 @@ import { isUniqueViolation } from "~/db.server";
 import { shopifyGidOf } from "~/domain/shopify-ids";
 import {
   DEFAULT_RETRY_POLICY,
+  failureForLog,
   kindTraits,
   parseRewardKind,
   planRetry,
@@ -168,6 +169,14 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   try {
     access = await accessFor(deps, config, reward.shop);
   } catch (error) {
+    // app/uninstalled applied after the pause check above deleted the session the call needed: not
+    // the reward's fault — the attempt is given back and the reward waits like any paused one.
+    const shopNow = await db.shop.findUnique({ where: { domain: reward.shop } });
+    const pausedNow = shopWorkPause(shopNow);
+    if (shopNow && pausedNow) {
+      await db.reward.updateMany({ where: { id: reward.id, claimedBy: me, status: "PENDING" }, data: { attempts: reward.attempts } });
+      return deferPausedReward(deps, config, reward, pausedNow, shopNow);
+    }
     log.warn({ err: error }, "no Admin API access for the shop");
     return handleFailure(deps, config, reward, attempt, noAccessProblem(error), false);
   }
@@ -240,7 +249,7 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
       // A Failed reward keeps whatever cleanup marker its own attempt left (it may know of more).
       if (was === "CANCELED") await db.reward.updateMany({ where: { id: reward.id, status: was }, data: { nextAttemptAt: null } });
     } else {
-      log.warn({ failure: removed.error.failure, status: was }, "could not deactivate the code of a reward canceled or failed meanwhile; the sweep retries");
+      log.warn({ failure: failureForLog(removed.error.failure), status: was }, "could not deactivate the code of a reward canceled or failed meanwhile; the sweep retries");
       await db.reward.updateMany({ where: { id: reward.id, status: was }, data: { nextAttemptAt: now() } });
     }
     await db.reward.updateMany({ where: { id: reward.id, claimedBy: me }, data: { claimedBy: null, claimedUntil: null } });

@@ -1,7 +1,7 @@
 // The redemption recovery sweep: finishes redemptions (app/services/rewards/redeem-points.server.ts)
 // whose process died or gave up half-way. Run periodically by the worker (app/jobs/tasks.server.ts).
 import type { Redemption, RewardTemplate } from "@prisma/client";
-import { isRewardKind, kindTraits, REWARD_KINDS, type RedemptionState, type RewardKind } from "~/domain/rewards";
+import { failureForLog, isRewardKind, kindTraits, REWARD_KINDS, type RedemptionState, type RewardKind } from "~/domain/rewards";
 import type { RewardDeps } from "./deps.server";
 import { lookupExisting, lookupLagMs, removeFromShopify, type RewardTarget, type ShopifyAccess } from "./generate.server";
 import { claimedShopifyIds, settingsFromTemplate } from "./repository.server";
@@ -89,7 +89,7 @@ async function recoverOne(deps: RewardDeps, redemption: Redemption, options: Rec
   for (const target of targets) {
     const found = await lookupExisting(access, target);
     if (!found.ok) {
-      log.warn({ failure: found.error.failure }, "recovery lookup failed; deferred");
+      log.warn({ failure: failureForLog(found.error.failure) }, "recovery lookup failed; deferred");
       return defer();
     }
     if (!found.found && now().getTime() - redemption.createdAt.getTime() < lookupLagMs(target.kind)) {
@@ -101,7 +101,7 @@ async function recoverOne(deps: RewardDeps, redemption: Redemption, options: Rec
     if (!found.found || !found.found.ours) continue;
     const removed = await removeFromShopify(access, { ...target, shopifyId: found.found.id }, "delete");
     if (!removed.ok) {
-      log.warn({ failure: removed.error.failure }, "recovery could not remove the code; deferred");
+      log.warn({ failure: failureForLog(removed.error.failure) }, "recovery could not remove the code; deferred");
       return defer();
     }
     if (removed.outcome === "refused") {

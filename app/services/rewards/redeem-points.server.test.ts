@@ -2,6 +2,7 @@
 // through the real library: success, refusals, idempotent repeats, concurrency, compensation after
 // a failed commit, resuming interrupted redemptions, gift cards. (The recovery sweep for redemptions
 // nobody resumes: recover-redemptions.server.test.ts.)
+import pino from "pino";
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { customerMessage } from "~/copy/storefront";
@@ -151,6 +152,20 @@ describe("redeemPoints: nothing is saved when it can't be done", () => {
     const again = await redeemPoints(deps(), input);
     expect(again).toEqual(r);
     expect(emulator.inspect.countCalls("discountCodeBasicCreate")).toBe(1);
+  });
+
+  it("logs Shopify's refusal by kind and reason, never Shopify's own text (it can echo what was sent, e.g. the code)", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const echoed = "Code LEAKED-CODE-1234 for zed.echo@example.com is invalid";
+    emulator.faults.userErrors("discountCodeBasicCreate", [{ field: ["basicCodeDiscount", "code"], code: "INVALID", message: echoed }]);
+    const lines: string[] = [];
+    const logger = pino({ level: "debug" }, { write: (line: string) => void lines.push(line) });
+    const r = await redeemPoints(deps({ logger }), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() });
+    expect(r.ok).toBe(false);
+    expect(lines.join("\n")).toContain("redemption: Shopify did not create the reward");
+    expect(lines.join("\n")).not.toContain("LEAKED-CODE-1234");
+    expect(lines.join("\n")).not.toContain("zed.echo@example.com");
   });
 
   it("reports throttling as 'busy, try again' without saving anything", async () => {

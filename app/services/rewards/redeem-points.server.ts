@@ -18,7 +18,7 @@
 // `recoverAbandonedRedemptions` (recover-redemptions.server.ts, a periodic task of the worker) removes
 // the orphaned code and marks it ABANDONED.
 import type { Customer, Prisma, Redemption, RewardTemplate } from "@prisma/client";
-import { checkPointsChoice, codeKey, isRetryableForCustomer, variableOf, onRepeatedRequest, parseFailureReason, parseRedemptionState, type FailureReason } from "~/domain/rewards";
+import { checkPointsChoice, failureForLog, codeKey, isRetryableForCustomer, variableOf, onRepeatedRequest, parseFailureReason, parseRedemptionState, type FailureReason } from "~/domain/rewards";
 import { customerMessage, redemptionMessage, type RedemptionReason } from "~/copy/storefront";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
@@ -325,7 +325,7 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
   let currency = (await db.shop.findUnique({ where: { domain: shop } }))?.currency ?? "USD";
   const availability = await checkAvailability(access, settings.kind);
   if (!availability.ok) {
-    log.warn({ failure: availability.error.failure }, "could not read the shop's features");
+    log.warn({ failure: failureForLog(availability.error.failure) }, "could not read the shop's features");
     return finishOrRecover(ctx, redemption, resumed, "shop_unavailable");
   }
   if (!availability.data.available) return finishOrRecover(ctx, redemption, resumed, availability.data.reason);
@@ -349,7 +349,7 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
     // A rejected token is the shop's problem, not this redemption's: mark it so the worker pauses
     // the shop and the next admin load exchanges a fresh one (app/services/lifecycle).
     if (isRejectedToken(generated.error.failure)) await markAccessRevoked(db, { shop, since: callStartedAt, now: now(), logger: log });
-    log.warn({ failure: generated.error.failure, reason: generated.error.classification.reason, detail: generated.error.detail }, "redemption: Shopify did not create the reward");
+    log.warn({ failure: failureForLog(generated.error.failure), reason: generated.error.classification.reason }, "redemption: Shopify did not create the reward");
     if (generated.error.codeMayExist) return leaveForRecovery(ctx, redemption, generated.error.classification.reason);
     return finishFailed(ctx, redemption, generated.error.classification.reason);
   }
@@ -511,7 +511,7 @@ async function compensate(
   const removed = await removeFromShopify(access, target, "delete");
   try {
     if (removed.ok) return await finishFailed(ctx, renewed, reason);
-    log.error({ failure: removed.error.failure, detail: removed.error.detail }, "compensation failed; the recovery sweep will remove the code");
+    log.error({ failure: failureForLog(removed.error.failure) }, "compensation failed; the recovery sweep will remove the code");
     return await leaveForRecovery(ctx, renewed, reason);
   } catch (error) {
     log.error({ err: error }, "could not record the failed redemption; the recovery sweep will finish it");

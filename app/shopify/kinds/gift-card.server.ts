@@ -3,6 +3,7 @@
 import { createRewardGiftCard, deactivateGiftCard, findGiftCardsByCode } from "../gift-cards.server";
 import { getShopInfo } from "../shop.server";
 import { isNotFoundFailure } from "./not-found.server";
+import { explainAccessDenied } from "./scope-denied.server";
 import type { RewardKindAdapter } from "./types.server";
 
 export const giftCardAdapter: RewardKindAdapter = {
@@ -36,12 +37,8 @@ export const giftCardAdapter: RewardKindAdapter = {
       access.options,
     );
     if (r.ok) return { ok: true, data: { id: r.data.id, expiresAt: input.endsAt }, cost: r.cost };
-    if (r.error.kind === "access_denied") {
-      // Denied: is it the optional scope not granted yet (the merchant can grant it) or the shop's plan?
-      const info = await getShopInfo(access.graphql, access.options);
-      if (info.ok && !info.data.grantedScopes.includes("write_gift_cards")) return { ...r, error: { ...r.error, scopeNotGranted: true } };
-    }
-    return r;
+    // Denied: is it the optional scope not granted (the merchant can grant it) or the shop's plan?
+    return explainAccessDenied(access, r, ["write_gift_cards"]);
   },
   async lookup(access, ref) {
     const r = await findGiftCardsByCode(access.graphql, ref.code, access.options);

@@ -18,6 +18,7 @@ import { parseMilli } from "~/domain/points";
 import { parseShopifyTime } from "~/domain/shopify-time";
 import { runAdmin, userErrorsFailure, type AdminResult } from "../graphql.server";
 import type { FoundObject, KindAccess, KindCreateInput, KindRewardRef, RemoveOutcome, RewardKindAdapter } from "./types.server";
+import { explainAccessDenied } from "./scope-denied.server";
 
 export const STORE_CREDIT_ACCOUNT_CREDIT = `#graphql
   mutation LoyaltyStoreCreditAccountCredit($id: ID!, $creditInput: StoreCreditAccountCreditInput!) {
@@ -102,6 +103,8 @@ function unreadable(what: string, cost: AdminResult<unknown>["cost"]) {
   return { ok: false as const, error: { kind: "graphql" as const, messages: [`Shopify answered ${what} that is not a decimal amount`] }, cost };
 }
 
+const STORE_CREDIT_SCOPES = ["write_store_credit_account_transactions", "read_store_credit_account_transactions", "read_store_credit_accounts"];
+
 async function create(access: KindAccess, input: KindCreateInput): Promise<AdminResult<{ id: string; expiresAt: Date | null }>> {
   const r = await runAdmin<{ storeCreditAccountCredit: { storeCreditAccountTransaction: { id: string; expiresAt: string | null } | null; userErrors: UserErrors } }>(
     access.graphql,
@@ -116,7 +119,8 @@ async function create(access: KindAccess, input: KindCreateInput): Promise<Admin
     },
     access.options,
   );
-  if (!r.ok) return r;
+  // Denied: the optional store credit scopes not granted (or taken away), or something else.
+  if (!r.ok) return explainAccessDenied(access, r, STORE_CREDIT_SCOPES);
   const payload = r.data.storeCreditAccountCredit;
   const failure = userErrorsFailure(payload.userErrors);
   if (failure) return { ok: false, error: failure, cost: r.cost, detail: payload.userErrors };
@@ -194,7 +198,7 @@ async function remove(access: KindAccess, ref: KindRewardRef & { id: string }): 
 
 export const storeCreditAdapter: RewardKindAdapter = {
   kinds: ["STORE_CREDIT"],
-  scopes: ["write_store_credit_account_transactions", "read_store_credit_account_transactions", "read_store_credit_accounts"],
+  scopes: STORE_CREDIT_SCOPES,
   // The 2026-10 ShopFeatures has no store credit flag: a shop or currency that can't hold store
   // credit answers the credit with UNSUPPORTED_CURRENCY, a missing scope with ACCESS_DENIED.
   available: () => Promise.resolve({ ok: true, data: { available: true }, cost: null }),
