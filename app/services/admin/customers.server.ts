@@ -24,7 +24,8 @@ export interface CustomerRow {
 export const MAX_SEARCH_LENGTH = 100;
 
 export function normalizeSearch(value: string | null | undefined): string {
-  return (value ?? "").trim().replace(/\s+/g, " ").slice(0, MAX_SEARCH_LENGTH);
+  // NFC: an "é" typed as "e" + a combining accent is the one character Shopify stores.
+  return (value ?? "").normalize("NFC").trim().replace(/\s+/g, " ").slice(0, MAX_SEARCH_LENGTH);
 }
 
 /**
@@ -33,6 +34,69 @@ export function normalizeSearch(value: string | null | undefined): string {
  */
 export function containsText(db: Db, text: string): Prisma.StringFilter {
   return (onPostgres(db) ? { contains: text, mode: "insensitive" } : { contains: text }) as Prisma.StringFilter;
+}
+
+/**
+ * The one case folding of the admin's text search, the same on both databases. SQLite's LIKE folds
+ * only ASCII letters (https://www.sqlite.org/lang_expr.html#like) and PostgreSQL's ILIKE folds what
+ * its locale's lower() folds (İ to i, the Kelvin sign to k): neither is used as the rule. A
+ * character folds to its lower case when that is one character and ASCII stays ASCII; one that
+ * lower-cases to ASCII (K, the Kelvin sign) or to several characters (İ) only matches itself.
+ */
+function foldChar(ch: string): string {
+  if (ch <= "\x7f") return ch.toLowerCase();
+  const lower = ch.toLowerCase();
+  return lower > "\x7f" && [...lower].length === 1 ? lower : ch;
+}
+
+export function foldCase(text: string): string {
+  let out = "";
+  for (const ch of text) out += foldChar(ch);
+  return out;
+}
+
+/** Highest code point with a case (Adlam, U+1E900–U+1E95F). */
+const LAST_CASED_CODE_POINT = 0x1e9ff;
+let spellingsOfFolded: Map<string, string[]> | undefined;
+
+/** Every character that folds to what `ch` folds to (é: é and É), `ch` included. */
+function spellingsOf(ch: string): string[] {
+  if (!spellingsOfFolded) {
+    spellingsOfFolded = new Map();
+    for (let cp = 0x80; cp <= LAST_CASED_CODE_POINT; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      const folded = foldChar(c);
+      if (folded === c) continue;
+      const list = spellingsOfFolded.get(folded) ?? [folded];
+      list.push(c);
+      spellingsOfFolded.set(folded, list);
+    }
+  }
+  return spellingsOfFolded.get(foldChar(ch)) ?? [ch];
+}
+
+/** The most spellings of one search the database is asked for (2 per cased non-ASCII letter). */
+const MAX_SEARCH_SPELLINGS = 16;
+
+/**
+ * What the database is asked for a search: every spelling of its non-ASCII letters in either case
+ * ("öz": "öz" or "Öz"; ASCII letters the database folds itself), or — past MAX_SEARCH_SPELLINGS — LIKE's
+ * one-character wildcard `_` in their place. Either is at least every row `matchesSearchLiterally`
+ * keeps, on both databases; the caller keeps only those.
+ */
+export function searchSpellings(search: string): string[] {
+  const chars = [...search].map((ch) => (ch <= "\x7f" ? [ch] : spellingsOf(ch)));
+  const count = chars.reduce((n, options) => n * options.length, 1);
+  if (count > MAX_SEARCH_SPELLINGS) return [chars.map((options) => (options.length > 1 ? "_" : options[0])).join("")];
+  let spellings = [""];
+  for (const options of chars) spellings = spellings.flatMap((prefix) => options.map((ch) => prefix + ch));
+  return spellings;
+}
+
+/** Customers whose name or email may contain the search (a superset: check `matchesSearchLiterally`). */
+export function customerTextWhere(db: Db, search: string): Prisma.CustomerWhereInput {
+  return { OR: searchSpellings(search).flatMap((text) => [{ displayName: containsText(db, text) }, { email: containsText(db, text) }]) };
 }
 
 /** Whether the client is PostgreSQL's: Prisma's client knows its provider; else the URL the app was started with. */
@@ -58,15 +122,38 @@ export function equalsTextIgnoringCase(db: Db, text: string): Prisma.StringFilte
 const LITERAL_SEARCH_BATCH = 200;
 const LITERAL_SEARCH_ROUNDS = 50;
 
-/** Whether the search holds `%` or `_`, which Prisma hands to LIKE as wildcards (read on and keep the literal matches). */
-export function hasLikeWildcard(text: string): boolean {
-  return /[%_]/.test(text);
+/**
+ * Whether the name or email holds `search` (normalized) as written, in any case (`foldCase`). What
+ * the database returns for a search is only a superset — LIKE reads `%` and `_` as wildcards (Prisma
+ * hands them on unescaped), and each database folds case its own way — so every search keeps only
+ * the rows this accepts: the same rows on SQLite and PostgreSQL.
+ */
+export function matchesSearchLiterally(customer: { displayName: string; email: string | null }, search: string): boolean {
+  const needle = foldCase(search);
+  return foldCase(customer.displayName).includes(needle) || foldCase(customer.email ?? "").includes(needle);
 }
 
-/** The literal check behind a wildcard search: `search` (normalized) appears in the name or email. */
-export function matchesSearchLiterally(customer: { displayName: string; email: string | null }, search: string): boolean {
-  const needle = search.toLowerCase();
-  return customer.displayName.toLowerCase().includes(needle) || (customer.email ?? "").toLowerCase().includes(needle);
+/**
+ * A keyset read that keeps only the rows `matches` accepts: reads on in batches past the last row
+ * read, until `take` are found — bounded (LITERAL_SEARCH_ROUNDS batches), for a search the database
+ * answers with many more rows than match.
+ */
+export async function readMatching<Row, Where>(args: {
+  read: (where: Where | undefined, take: number) => Promise<Row[]>;
+  where: Where | undefined;
+  take: number;
+  past: (row: Row) => Where;
+  matches: (row: Row) => boolean;
+}): Promise<Row[]> {
+  const found: Row[] = [];
+  let where = args.where;
+  for (let round = 0; round < LITERAL_SEARCH_ROUNDS && found.length < args.take; round++) {
+    const batch = await args.read(where, LITERAL_SEARCH_BATCH);
+    found.push(...batch.filter(args.matches));
+    if (batch.length < LITERAL_SEARCH_BATCH) break;
+    where = args.past(batch[batch.length - 1]);
+  }
+  return found.slice(0, args.take);
 }
 
 export interface CustomerListQuery extends PageRequest {
@@ -128,14 +215,14 @@ export type CustomerFilter = Pick<CustomerListQuery, "shop" | "search" | "vipTie
 
 /**
  * The customers list's filter as a Prisma condition (also what a bulk issue to "these customers"
- * selects). A search with `%` or `_` matches more than it says: keep only `matchesSearchLiterally`.
+ * selects). A search matches more than it says (`customerTextWhere`): keep only `matchesSearchLiterally`.
  */
 export function customerFilterWhere(db: Db, query: CustomerFilter): { where: Prisma.CustomerWhereInput; search: string } {
   const search = normalizeSearch(query.search);
   const tier = query.vipTier ? query.vipTier.slice(0, MAX_TIER_LENGTH) : null;
   const where: Prisma.CustomerWhereInput = {
     shop: query.shop,
-    ...(search ? { OR: [{ displayName: containsText(db, search) }, { email: containsText(db, search) }] } : {}),
+    ...(search ? customerTextWhere(db, search) : {}),
     ...(tier ? { vipTier: tier === "none" ? null : tier } : {}),
     ...(query.hasIssuedRewards ? { rewards: { some: { status: "ISSUED" } } } : {}),
   };
@@ -167,21 +254,10 @@ export async function listCustomers(db: Db, query: CustomerListQuery): Promise<K
     keyKind,
     older: (c) => olderThan(c, field),
     newer: (c) => newerThan(c, field),
-    fetch: async ({ where, direction, take }) => {
-      if (!hasLikeWildcard(search)) return read(where, direction, take);
-      // Prisma hands % and _ to LIKE unescaped, where they match anything: read on in keyset
-      // batches and keep the literal matches only (bounded, for a rare kind of search).
-      const found: CustomerRecord[] = [];
-      let next = where;
-      for (let round = 0; round < LITERAL_SEARCH_ROUNDS && found.length < take; round++) {
-        const batch = await read(next, direction, LITERAL_SEARCH_BATCH);
-        found.push(...batch.filter((c) => matchesSearchLiterally(c, search)));
-        if (batch.length < LITERAL_SEARCH_BATCH) break;
-        const last = cursorOf(batch[batch.length - 1]);
-        next = past(last, direction);
-      }
-      return found.slice(0, take);
-    },
+    fetch: ({ where, direction, take }) =>
+      search
+        ? readMatching({ read: (w, n) => read(w, direction, n), where, take, past: (c) => past(cursorOf(c), direction), matches: (c) => matchesSearchLiterally(c, search) })
+        : read(where, direction, take),
   });
   return {
     ...page,
