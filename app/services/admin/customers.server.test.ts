@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { customerDisplay } from "~/services/points/customers.server";
-import { listCustomers } from "./customers.server";
+import { foldCase, listCustomers, spellingsOf } from "./customers.server";
 import { exportRewards, listRewards } from "./rewards.server";
 import { createReward } from "../../../test/support/factories";
 
@@ -76,5 +76,23 @@ describe("searching customers and rewards by name or email, beyond ASCII", () =>
     const exported: string[] = [];
     for await (const row of exportRewards(db, { shop: SEARCH_SHOP, search })) exported.push(row.customerName);
     expect(exported.sort()).toEqual(expected);
+  });
+});
+
+describe("the spellings a search asks the database for", () => {
+  it("GIVEN every character of Unicode (as this Node knows it) THEN each non-ASCII character's spellings are exactly the characters that fold the same (the table of other spellings is complete)", () => {
+    const byFolded = new Map<string, Set<string>>();
+    for (let cp = 0x80; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const ch = String.fromCodePoint(cp);
+      const folded = foldCase(ch);
+      if (folded === ch) continue;
+      byFolded.set(folded, new Set([...(byFolded.get(folded) ?? [folded]), ch]));
+    }
+    for (const expected of byFolded.values()) {
+      for (const ch of expected) expect(new Set(spellingsOf(ch)), `${ch} (U+${ch.codePointAt(0)!.toString(16)})`).toEqual(expected);
+    }
+    expect(spellingsOf("ж")).toEqual(expect.arrayContaining(["ж", "Ж"]));
+    expect(spellingsOf("中")).toEqual(["中"]);
   });
 });

@@ -55,25 +55,27 @@ export function foldCase(text: string): string {
   return out;
 }
 
-/** Highest code point with a case (Adlam, U+1E900–U+1E95F). */
-const LAST_CASED_CODE_POINT = 0x1e9ff;
-let spellingsOfFolded: Map<string, string[]> | undefined;
+/**
+ * The characters that fold to a lower-case letter other than its upper case (`toUpperCase`): title-case
+ * digraphs (ǅ), ẞ (ß upper-cases to "SS"), Greek letters with a subscript iota in title case (ᾼ), ϴ,
+ * and the Ohm and Ångström signs — pairs of (character, the letter it folds to). Checked against all of
+ * Unicode by the test beside this file, which fails when a Node update changes the list.
+ */
+const OTHER_SPELLINGS =
+  "\u01c5\u01c6\u01c8\u01c9\u01cb\u01cc\u01f2\u01f3\u03f4\u03b8\u1e9e\u00df\u1f88\u1f80\u1f89\u1f81\u1f8a\u1f82\u1f8b\u1f83\u1f8c\u1f84\u1f8d\u1f85\u1f8e\u1f86\u1f8f\u1f87\u1f98\u1f90\u1f99\u1f91\u1f9a\u1f92\u1f9b\u1f93\u1f9c\u1f94\u1f9d\u1f95\u1f9e\u1f96\u1f9f\u1f97\u1fa8\u1fa0\u1fa9\u1fa1\u1faa\u1fa2\u1fab\u1fa3\u1fac\u1fa4\u1fad\u1fa5\u1fae\u1fa6\u1faf\u1fa7\u1fbc\u1fb3\u1fcc\u1fc3\u1ffc\u1ff3\u2126\u03c9\u212b\u00e5";
+const otherSpellingsOf = new Map<string, string[]>();
+{
+  const chars = [...OTHER_SPELLINGS];
+  for (let i = 0; i < chars.length; i += 2) otherSpellingsOf.set(chars[i + 1], [...(otherSpellingsOf.get(chars[i + 1]) ?? []), chars[i]]);
+}
 
 /** Every character that folds to what `ch` folds to (é: é and É), `ch` included. */
-function spellingsOf(ch: string): string[] {
-  if (!spellingsOfFolded) {
-    spellingsOfFolded = new Map();
-    for (let cp = 0x80; cp <= LAST_CASED_CODE_POINT; cp++) {
-      if (cp >= 0xd800 && cp <= 0xdfff) continue;
-      const c = String.fromCodePoint(cp);
-      const folded = foldChar(c);
-      if (folded === c) continue;
-      const list = spellingsOfFolded.get(folded) ?? [folded];
-      list.push(c);
-      spellingsOfFolded.set(folded, list);
-    }
-  }
-  return spellingsOfFolded.get(foldChar(ch)) ?? [ch];
+export function spellingsOf(ch: string): string[] {
+  const folded = foldChar(ch);
+  const upper = folded.toUpperCase();
+  const spellings = new Set([folded, ch, ...(otherSpellingsOf.get(folded) ?? [])]);
+  if ([...upper].length === 1 && foldChar(upper) === folded) spellings.add(upper);
+  return [...spellings];
 }
 
 /** The most spellings of one search the database is asked for (2 per cased non-ASCII letter). */
