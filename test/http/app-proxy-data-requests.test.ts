@@ -94,3 +94,24 @@ describe("Remix's query parameters on unsigned app-proxy requests", () => {
     expect(errors).not.toHaveBeenCalled();
   });
 });
+
+describe("what Remix's router did for these paths, kept", () => {
+  it("GIVEN a signed HEAD /program THEN 200 without a body; a trailing slash is the same endpoint; another method is the storefront's 405", async () => {
+    const head = await fetch(emulator.appProxyUrl(TEST_APP.shop, "/program", null), { method: "HEAD", headers: { "User-Agent": BROWSER_UA } });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+    const slash = await fetch(emulator.appProxyUrl(TEST_APP.shop, "/program/", null), { headers: { "User-Agent": BROWSER_UA } });
+    expect(slash.status).toBe(200);
+    expect(await slash.json()).toMatchObject({ shop: TEST_APP.shop });
+    const del = await fetch(emulator.appProxyUrl(TEST_APP.shop, "/program", null), { method: "DELETE", headers: { "User-Agent": BROWSER_UA } });
+    expect(del.status).toBe(405);
+    expectStorefrontJson(del);
+    expect(await del.json()).toMatchObject({ error: { code: "method_not_allowed" } });
+  });
+
+  it("GIVEN the proxy's root (/apps-proxy) THEN the storefront's JSON 404", async () => {
+    const res = await fetch(`${app.url}/apps-proxy`, { headers: { "User-Agent": BROWSER_UA } });
+    expect(res.status).toBe(404);
+    expectStorefrontJson(res);
+  });
+});
