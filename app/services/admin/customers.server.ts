@@ -78,27 +78,41 @@ export function spellingsOf(ch: string): string[] {
   return [...spellings];
 }
 
-/** The most spellings of one search the database is asked for (2 per cased non-ASCII letter). */
-const MAX_SEARCH_SPELLINGS = 16;
+/** The most spellings of one piece of a search (2 per cased non-ASCII letter, ẞ/ß 2…). */
+const MAX_PIECE_SPELLINGS = 16;
+/** The most pieces the database is asked for; the rest of a long search is left to the row check. */
+const MAX_SEARCH_PIECES = 4;
 
 /**
- * What the database is asked for a search: every spelling of its non-ASCII letters in either case
- * ("öz": "öz" or "Öz"; ASCII letters the database folds itself), or — past MAX_SEARCH_SPELLINGS — LIKE's
- * one-character wildcard `_` in their place. Either is at least every row `matchesSearchLiterally`
- * keeps, on both databases; the caller keeps only those.
+ * What the database is asked for a search: the search cut into pieces of at most
+ * MAX_PIECE_SPELLINGS spellings each — every spelling of its non-ASCII letters in either case ("öz":
+ * "öz" or "Öz"; ASCII letters the database folds itself) — every piece to be contained in the same
+ * column. "Дмитрий" (128 spellings whole) is "Дмит" (16) and "рий" (8). Rows holding the search
+ * hold every piece, on both databases: a superset, of which the caller keeps only what
+ * `matchesSearchLiterally` accepts.
  */
-export function searchSpellings(search: string): string[] {
-  const chars = [...search].map((ch) => (ch <= "\x7f" ? [ch] : spellingsOf(ch)));
-  const count = chars.reduce((n, options) => n * options.length, 1);
-  if (count > MAX_SEARCH_SPELLINGS) return [chars.map((options) => (options.length > 1 ? "_" : options[0])).join("")];
-  let spellings = [""];
-  for (const options of chars) spellings = spellings.flatMap((prefix) => options.map((ch) => prefix + ch));
-  return spellings;
+export function searchPieces(search: string): string[][] {
+  const pieces: string[][] = [];
+  let piece = [""];
+  for (const ch of search) {
+    const options = ch <= "\x7f" ? [ch] : spellingsOf(ch);
+    if (piece.length * options.length > MAX_PIECE_SPELLINGS) {
+      pieces.push(piece);
+      piece = [""];
+    }
+    piece = piece.flatMap((prefix) => options.map((option) => prefix + option));
+  }
+  pieces.push(piece);
+  return pieces.slice(0, MAX_SEARCH_PIECES);
 }
 
 /** Customers whose name or email may contain the search (a superset: check `matchesSearchLiterally`). */
 export function customerTextWhere(db: Db, search: string): Prisma.CustomerWhereInput {
-  return { OR: searchSpellings(search).flatMap((text) => [{ displayName: containsText(db, text) }, { email: containsText(db, text) }]) };
+  const pieces = searchPieces(search);
+  const column = (field: "displayName" | "email"): Prisma.CustomerWhereInput => ({
+    AND: pieces.map((spellings) => ({ OR: spellings.map((text) => ({ [field]: containsText(db, text) })) })),
+  });
+  return { OR: [column("displayName"), column("email")] };
 }
 
 /** Whether the client is PostgreSQL's: Prisma's client knows its provider; else the URL the app was started with. */
