@@ -1,7 +1,9 @@
 // The app as one fetch handler: the browser assets of the build (build/client) and the Remix
 // request handler for everything else. Production (server.mjs) and the tests serve this same handler.
 // Webhook deliveries (POST /webhooks/…) go straight to their route's action — the webhook pipeline,
-// app/services/webhooks/pipeline.server.ts — without Remix's router (bench/RESULTS.md).
+// app/services/webhooks/pipeline.server.ts — without Remix's router (bench/RESULTS.md). So do app
+// proxy requests (/apps-proxy/…): their query is the storefront's, signed whole by Shopify, and
+// Remix's router gives some of its names a meaning of its own (see `proxyRoutes`).
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
@@ -29,11 +31,14 @@ export function createAppHandler(build, options) {
   const handle = createRequestHandler(build, options.mode ?? "production");
   const clientDir = path.resolve(options.clientDir);
   const webhooks = webhookActions(build);
+  const proxy = proxyRoutes(build);
   return async (request) => {
     if (request.method === "POST") {
       const action = webhooks.get(new URL(request.url).pathname);
       if (action) return callAction(action, request);
     }
+    const proxyRoute = proxy(new URL(request.url).pathname);
+    if (proxyRoute) return callProxyRoute(proxyRoute, request);
     if (request.method === "GET" || request.method === "HEAD") {
       const { pathname } = new URL(request.url);
       if (pathname !== "/" && !pathname.endsWith("/")) {
@@ -71,6 +76,53 @@ function webhookActions(build) {
 }
 
 /**
+ * The storefront's routes of the build (app/routes/apps-proxy.*), found by path as Remix's router
+ * finds them (any case, a trailing slash; anything else under /apps-proxy is the catch-all,
+ * apps-proxy.$.tsx). Remix's router is skipped for them: it reads `?_data=<route id>` as a data
+ * request — answering a route id off the path, or a route without a loader, in its own error format
+ * (`{"message":"Unexpected Server Error"}`, X-Remix-Error) before any signature check — and hands the
+ * route a URL without `_data` and an empty `index`, whose signature then no longer matches what
+ * Shopify signed (https://shopify.dev/docs/apps/build/online-store/display-dynamic-data#calculate-a-digital-signature:
+ * every query parameter but `signature`). Here the route sees the request as Shopify sent it.
+ * @param {import("@remix-run/node").ServerBuild} build
+ * @returns {(pathname: string) => import("@remix-run/node").ServerBuild["routes"][string]["module"] | undefined}
+ */
+function proxyRoutes(build) {
+  const byPath = new Map();
+  let catchAll;
+  for (const route of Object.values(build.routes)) {
+    if (!route || !route.id.startsWith("routes/apps-proxy.") || route.parentId !== "root" || !route.path) continue;
+    if (route.path === "apps-proxy/*") catchAll = route.module;
+    else if (!/[:*]/.test(route.path)) byPath.set(`/${route.path.toLowerCase()}`, route.module);
+  }
+  return (pathname) => {
+    let path;
+    try {
+      path = decodeURIComponent(pathname).toLowerCase();
+    } catch {
+      path = pathname.toLowerCase();
+    }
+    if (path !== "/apps-proxy" && !path.startsWith("/apps-proxy/")) return undefined;
+    return byPath.get(path.length > 1 ? path.replace(/\/$/, "") : path) ?? catchAll;
+  };
+}
+
+/**
+ * A storefront route called as Remix calls a resource route: GET and HEAD (without a body) its
+ * loader, any other method its action (each answers a wrong method in the storefront's format).
+ * @param {import("@remix-run/node").ServerBuild["routes"][string]["module"]} module
+ * @param {Request} request
+ * @returns {Promise<Response>}
+ */
+async function callProxyRoute(module, request) {
+  const read = request.method === "GET" || request.method === "HEAD";
+  const handler = read ? module.loader : module.action;
+  if (!handler) throw new Error(`the app proxy route for ${new URL(request.url).pathname} has no ${read ? "loader" : "action"}`);
+  const response = await callAction(handler, request);
+  return request.method === "HEAD" ? new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers }) : response;
+}
+
+/**
  * Calls a route action as Remix would for a resource route: a returned or thrown Response is the
  * answer; anything else thrown is a 500 (logged by the server, server/fetch-server.mjs).
  * @param {NonNullable<import("@remix-run/node").ServerBuild["routes"][string]["module"]["action"]>} action
@@ -81,7 +133,7 @@ async function callAction(action, request) {
   try {
     const result = await action({ request, params: {}, context: {} });
     if (result instanceof Response) return result;
-    throw new Error(`the webhook action for ${new URL(request.url).pathname} did not return a Response`);
+    throw new Error(`the route for ${new URL(request.url).pathname} did not return a Response`);
   } catch (thrown) {
     if (thrown instanceof Response) return thrown;
     throw thrown;

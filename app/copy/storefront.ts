@@ -73,4 +73,5 @@ export const BIRTHDAY_MESSAGES = {
   invalid: "Please enter a real date as month and day (for example 04-23).",
   notJson: "Please send the birthday as JSON.",
   alreadySet: "Your birthday is already saved. Please contact the shop if it needs correcting.",
+  bonusOff: "This shop doesn't give a birthday bonus at the moment, so your birthday isn't needed. Please reload the page.",
 } as const;

@@ -167,3 +167,23 @@ describe("VIP tiers page", () => {
     expect(await res.json()).toMatchObject({ ok: false, message: "This tier doesn't exist (it may have been deleted)." });
   });
 });
+
+describe("another shop's VIP rows", () => {
+  it("GIVEN another shop's tier and VIP entry reward WHEN this shop saves or deletes that tier, or picks that reward for a tier of its own THEN not found / a field error, and nothing of the other shop changes", async () => {
+    const other = "other-vip-shop.myshopify.com";
+    const theirTier = await db.vipTier.create({ data: { shop: other, name: "Their Gold", threshold: "500" } });
+    const theirReward = await createTemplate(db, other, { purpose: "VIP_TIER_ENTRY", pointsCost: null, name: "Their welcome" });
+    const before = await db.vipTier.findMany({ where: { shop: other } });
+
+    const save = await post({ intent: "tier", id: theirTier.id, name: "Mine now", threshold: "1", pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "" });
+    expect(save.status).toBe(404);
+    const remove = await post({ intent: "delete", id: theirTier.id });
+    expect(remove.status).toBe(404);
+    const pick = await post({ intent: "tier", name: "Borrowed reward", threshold: "999", pointsMultiplier: "1", perkText: "", entryRewardTemplateId: theirReward.id });
+    expect(pick.status).toBe(400);
+    expect(((await pick.json()) as { errors: Record<string, string> }).errors).toHaveProperty("entryRewardTemplateId");
+
+    expect(await db.vipTier.findMany({ where: { shop: other } })).toEqual(before);
+    expect(await db.vipTier.count({ where: { shop: SHOP, name: { in: ["Mine now", "Borrowed reward"] } } })).toBe(0);
+  });
+});

@@ -13,6 +13,8 @@ useRunningApp({ emulator });
 
 beforeAll(async () => {
   await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
+  // A shop that gives a birthday bonus: the only kind that asks for (and keeps) a birthday.
+  await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true, birthdayBonus: 50 }, update: { enabled: true, birthdayBonus: 50 } });
 });
 
 async function call(path: string, customerNumericId: string | null, init: RequestInit = {}) {
@@ -72,9 +74,30 @@ describe("storefront birthday", () => {
 
   it("the customer view shows the birthday, pending points and the date points expire", async () => {
     const shopper = emulator.addCustomer(SHOP, { firstName: "Tim", lastName: "Berners-Lee", email: "tim@example.com" });
-    await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true, expiryMonths: 6 }, update: { enabled: true, expiryMonths: 6 } });
+    await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true, birthdayBonus: 50, expiryMonths: 6 }, update: { enabled: true, expiryMonths: 6 } });
     await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopper.id, pointsBalance: 10, lastActivityAt: new Date("2026-01-10T00:00:00Z"), birthday: "06-08" } });
     const view = await call("/customer", shopper.legacyId);
     expect(view.body).toMatchObject({ pointsBalance: 10, pendingPoints: 0, birthday: "06-08", pointsExpireAt: "2026-07-10T00:00:00.000Z" });
+  });
+
+  it.each([
+    ["the points program is off (with a bonus amount kept from before)", { enabled: false, birthdayBonus: 50 }],
+    ["the program is on without a birthday bonus", { enabled: true, birthdayBonus: 0 }],
+  ])("GIVEN %s WHEN a customer sends a birthday (a stale page, or a direct call) THEN 409 birthday_bonus_off with a clear message, nothing stored, and the program tells the widget not to ask", async (_label, settings) => {
+    const shop = `no-birthday-${settings.enabled ? "on" : "off"}.myshopify.com`;
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    await db.programSettings.create({ data: { shop, ...settings } });
+    const shopper = emulator.addCustomer(shop, { firstName: "No", lastName: "Bonus", email: `nobonus-${settings.enabled}@example.com` });
+    const res = await fetch(emulator.appProxyUrl(shop, "/birthday", shopper.legacyId), {
+      method: "POST",
+      headers: { "User-Agent": BROWSER_UA, Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify({ birthday: "05-01" }),
+    });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toEqual({ error: { code: "birthday_bonus_off", message: expect.stringMatching(/doesn't give a birthday bonus/) } });
+    const row = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop, shopifyCustomerId: shopper.id } } });
+    expect(row?.birthday ?? null).toBeNull();
+    const program = await fetch(emulator.appProxyUrl(shop, "/program", shopper.legacyId), { headers: { "User-Agent": BROWSER_UA } });
+    expect(((await program.json()) as { points: { birthdayBonus: number } }).points.birthdayBonus).toBe(0);
   });
 });

@@ -136,7 +136,9 @@ describe("customers/redact erases the customer everywhere", () => {
 
 describe("the birthday a customer gives on the storefront", () => {
   it("is handed over by customers/data_request and erased by customers/redact", async () => {
-    // GIVEN a customer who told the shop their birthday through the storefront widget's endpoint
+    // GIVEN a shop with a birthday bonus, and a customer who told it their birthday through the
+    // storefront widget's endpoint
+    await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true, birthdayBonus: 50 }, update: { enabled: true, birthdayBonus: 50 } });
     const subject = await programCustomer(emulator, SHOP, "Wilma Birthday");
     const numericId = subject.gid.split("/").pop()!;
     const res = await fetch(emulator.appProxyUrl(SHOP, "/birthday", numericId), {

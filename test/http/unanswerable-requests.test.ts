@@ -26,7 +26,9 @@ describe("requests no route answers", () => {
   it.each([
     ["GET", "/wp-login.php", 404],
     ["GET", "/app/../../etc/passwd", 404],
-    ["GET", "/apps-proxy/program?_data=no-such-route", 403],
+    // App-proxy paths skip Remix's router: an unsigned one is the storefront's 400 invalid_signature,
+    // whatever `_data` says (test/http/app-proxy-data-requests.test.ts).
+    ["GET", "/apps-proxy/program?_data=no-such-route", 400],
     ["GET", "/app?_data=no-such-route", 403],
     ["GET", "/apps-proxy/program?_data=root", 400],
     ["POST", "/", 405],

@@ -24,7 +24,8 @@ export interface CustomerRow {
 export const MAX_SEARCH_LENGTH = 100;
 
 export function normalizeSearch(value: string | null | undefined): string {
-  return (value ?? "").trim().replace(/\s+/g, " ").slice(0, MAX_SEARCH_LENGTH);
+  // NFC: an "é" typed as "e" + a combining accent is the one character Shopify stores.
+  return (value ?? "").normalize("NFC").trim().replace(/\s+/g, " ").slice(0, MAX_SEARCH_LENGTH);
 }
 
 /**
@@ -33,6 +34,85 @@ export function normalizeSearch(value: string | null | undefined): string {
  */
 export function containsText(db: Db, text: string): Prisma.StringFilter {
   return (onPostgres(db) ? { contains: text, mode: "insensitive" } : { contains: text }) as Prisma.StringFilter;
+}
+
+/**
+ * The one case folding of the admin's text search, the same on both databases. SQLite's LIKE folds
+ * only ASCII letters (https://www.sqlite.org/lang_expr.html#like) and PostgreSQL's ILIKE folds what
+ * its locale's lower() folds (İ to i, the Kelvin sign to k): neither is used as the rule. A
+ * character folds to its lower case when that is one character and ASCII stays ASCII; one that
+ * lower-cases to ASCII (K, the Kelvin sign) or to several characters (İ) only matches itself.
+ */
+function foldChar(ch: string): string {
+  if (ch <= "\x7f") return ch.toLowerCase();
+  const lower = ch.toLowerCase();
+  return lower > "\x7f" && [...lower].length === 1 ? lower : ch;
+}
+
+export function foldCase(text: string): string {
+  let out = "";
+  for (const ch of text) out += foldChar(ch);
+  return out;
+}
+
+/**
+ * The characters that fold to a lower-case letter other than its upper case (`toUpperCase`): title-case
+ * digraphs (ǅ), ẞ (ß upper-cases to "SS"), Greek letters with a subscript iota in title case (ᾼ), ϴ,
+ * and the Ohm and Ångström signs — pairs of (character, the letter it folds to). Checked against all of
+ * Unicode by the test beside this file, which fails when a Node update changes the list.
+ */
+const OTHER_SPELLINGS =
+  "\u01c5\u01c6\u01c8\u01c9\u01cb\u01cc\u01f2\u01f3\u03f4\u03b8\u1e9e\u00df\u1f88\u1f80\u1f89\u1f81\u1f8a\u1f82\u1f8b\u1f83\u1f8c\u1f84\u1f8d\u1f85\u1f8e\u1f86\u1f8f\u1f87\u1f98\u1f90\u1f99\u1f91\u1f9a\u1f92\u1f9b\u1f93\u1f9c\u1f94\u1f9d\u1f95\u1f9e\u1f96\u1f9f\u1f97\u1fa8\u1fa0\u1fa9\u1fa1\u1faa\u1fa2\u1fab\u1fa3\u1fac\u1fa4\u1fad\u1fa5\u1fae\u1fa6\u1faf\u1fa7\u1fbc\u1fb3\u1fcc\u1fc3\u1ffc\u1ff3\u2126\u03c9\u212b\u00e5";
+const otherSpellingsOf = new Map<string, string[]>();
+{
+  const chars = [...OTHER_SPELLINGS];
+  for (let i = 0; i < chars.length; i += 2) otherSpellingsOf.set(chars[i + 1], [...(otherSpellingsOf.get(chars[i + 1]) ?? []), chars[i]]);
+}
+
+/** Every character that folds to what `ch` folds to (é: é and É), `ch` included. */
+export function spellingsOf(ch: string): string[] {
+  const folded = foldChar(ch);
+  const upper = folded.toUpperCase();
+  const spellings = new Set([folded, ch, ...(otherSpellingsOf.get(folded) ?? [])]);
+  if ([...upper].length === 1 && foldChar(upper) === folded) spellings.add(upper);
+  return [...spellings];
+}
+
+/** The most spellings of one piece of a search (2 per cased non-ASCII letter, ẞ/ß 2…). */
+const MAX_PIECE_SPELLINGS = 16;
+/** The most pieces the database is asked for; the rest of a long search is left to the row check. */
+const MAX_SEARCH_PIECES = 4;
+
+/**
+ * What the database is asked for a search: the search cut into pieces of at most
+ * MAX_PIECE_SPELLINGS spellings each — every spelling of its non-ASCII letters in either case ("öz":
+ * "öz" or "Öz"; ASCII letters the database folds itself) — every piece to be contained in the same
+ * column. "Дмитрий" (128 spellings whole) is "Дмит" (16) and "рий" (8). Rows holding the search
+ * hold every piece, on both databases: a superset, of which the caller keeps only what
+ * `matchesSearchLiterally` accepts.
+ */
+export function searchPieces(search: string): string[][] {
+  const pieces: string[][] = [];
+  let piece = [""];
+  for (const ch of search) {
+    const options = ch <= "\x7f" ? [ch] : spellingsOf(ch);
+    if (piece.length * options.length > MAX_PIECE_SPELLINGS) {
+      pieces.push(piece);
+      piece = [""];
+    }
+    piece = piece.flatMap((prefix) => options.map((option) => prefix + option));
+  }
+  pieces.push(piece);
+  return pieces.slice(0, MAX_SEARCH_PIECES);
+}
+
+/** Customers whose name or email may contain the search (a superset: check `matchesSearchLiterally`). */
+export function customerTextWhere(db: Db, search: string): Prisma.CustomerWhereInput {
+  const pieces = searchPieces(search);
+  const column = (field: "displayName" | "email"): Prisma.CustomerWhereInput => ({
+    AND: pieces.map((spellings) => ({ OR: spellings.map((text) => ({ [field]: containsText(db, text) })) })),
+  });
+  return { OR: [column("displayName"), column("email")] };
 }
 
 /** Whether the client is PostgreSQL's: Prisma's client knows its provider; else the URL the app was started with. */
@@ -58,15 +138,38 @@ export function equalsTextIgnoringCase(db: Db, text: string): Prisma.StringFilte
 const LITERAL_SEARCH_BATCH = 200;
 const LITERAL_SEARCH_ROUNDS = 50;
 
-/** Whether the search holds `%` or `_`, which Prisma hands to LIKE as wildcards (read on and keep the literal matches). */
-export function hasLikeWildcard(text: string): boolean {
-  return /[%_]/.test(text);
+/**
+ * Whether the name or email holds `search` (normalized) as written, in any case (`foldCase`). What
+ * the database returns for a search is only a superset — LIKE reads `%` and `_` as wildcards (Prisma
+ * hands them on unescaped), and each database folds case its own way — so every search keeps only
+ * the rows this accepts: the same rows on SQLite and PostgreSQL.
+ */
+export function matchesSearchLiterally(customer: { displayName: string; email: string | null }, search: string): boolean {
+  const needle = foldCase(search);
+  return foldCase(customer.displayName).includes(needle) || foldCase(customer.email ?? "").includes(needle);
 }
 
-/** The literal check behind a wildcard search: `search` (normalized) appears in the name or email. */
-export function matchesSearchLiterally(customer: { displayName: string; email: string | null }, search: string): boolean {
-  const needle = search.toLowerCase();
-  return customer.displayName.toLowerCase().includes(needle) || (customer.email ?? "").toLowerCase().includes(needle);
+/**
+ * A keyset read that keeps only the rows `matches` accepts: reads on in batches past the last row
+ * read, until `take` are found — bounded (LITERAL_SEARCH_ROUNDS batches), for a search the database
+ * answers with many more rows than match.
+ */
+export async function readMatching<Row, Where>(args: {
+  read: (where: Where | undefined, take: number) => Promise<Row[]>;
+  where: Where | undefined;
+  take: number;
+  past: (row: Row) => Where;
+  matches: (row: Row) => boolean;
+}): Promise<Row[]> {
+  const found: Row[] = [];
+  let where = args.where;
+  for (let round = 0; round < LITERAL_SEARCH_ROUNDS && found.length < args.take; round++) {
+    const batch = await args.read(where, LITERAL_SEARCH_BATCH);
+    found.push(...batch.filter(args.matches));
+    if (batch.length < LITERAL_SEARCH_BATCH) break;
+    where = args.past(batch[batch.length - 1]);
+  }
+  return found.slice(0, args.take);
 }
 
 export interface CustomerListQuery extends PageRequest {
@@ -128,14 +231,14 @@ export type CustomerFilter = Pick<CustomerListQuery, "shop" | "search" | "vipTie
 
 /**
  * The customers list's filter as a Prisma condition (also what a bulk issue to "these customers"
- * selects). A search with `%` or `_` matches more than it says: keep only `matchesSearchLiterally`.
+ * selects). A search matches more than it says (`customerTextWhere`): keep only `matchesSearchLiterally`.
  */
 export function customerFilterWhere(db: Db, query: CustomerFilter): { where: Prisma.CustomerWhereInput; search: string } {
   const search = normalizeSearch(query.search);
   const tier = query.vipTier ? query.vipTier.slice(0, MAX_TIER_LENGTH) : null;
   const where: Prisma.CustomerWhereInput = {
     shop: query.shop,
-    ...(search ? { OR: [{ displayName: containsText(db, search) }, { email: containsText(db, search) }] } : {}),
+    ...(search ? customerTextWhere(db, search) : {}),
     ...(tier ? { vipTier: tier === "none" ? null : tier } : {}),
     ...(query.hasIssuedRewards ? { rewards: { some: { status: "ISSUED" } } } : {}),
   };
@@ -167,21 +270,10 @@ export async function listCustomers(db: Db, query: CustomerListQuery): Promise<K
     keyKind,
     older: (c) => olderThan(c, field),
     newer: (c) => newerThan(c, field),
-    fetch: async ({ where, direction, take }) => {
-      if (!hasLikeWildcard(search)) return read(where, direction, take);
-      // Prisma hands % and _ to LIKE unescaped, where they match anything: read on in keyset
-      // batches and keep the literal matches only (bounded, for a rare kind of search).
-      const found: CustomerRecord[] = [];
-      let next = where;
-      for (let round = 0; round < LITERAL_SEARCH_ROUNDS && found.length < take; round++) {
-        const batch = await read(next, direction, LITERAL_SEARCH_BATCH);
-        found.push(...batch.filter((c) => matchesSearchLiterally(c, search)));
-        if (batch.length < LITERAL_SEARCH_BATCH) break;
-        const last = cursorOf(batch[batch.length - 1]);
-        next = past(last, direction);
-      }
-      return found.slice(0, take);
-    },
+    fetch: ({ where, direction, take }) =>
+      search
+        ? readMatching({ read: (w, n) => read(w, direction, n), where, take, past: (c) => past(cursorOf(c), direction), matches: (c) => matchesSearchLiterally(c, search) })
+        : read(where, direction, take),
   });
   return {
     ...page,

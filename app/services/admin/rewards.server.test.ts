@@ -6,6 +6,7 @@ import { CUSTOMER_NAME_HIDDEN } from "~/copy/admin";
 import { getBulkJob } from "~/services/bulk-issue/jobs.server";
 import { getHomeStats } from "./dashboard.server";
 import { createCustomer, createReward, createTemplate } from "../../../test/support/factories";
+import { InvalidCursorError } from "./keyset.server";
 import { listCustomers } from "./customers.server";
 import { getRewardDetail, listRewards } from "./rewards.server";
 
@@ -29,5 +30,51 @@ describe("the customer's name on a reward", () => {
     expect((await getRewardDetail(db, SHOP, reward.id))?.customerName).toBe(expected);
     expect((await getBulkJob(db, SHOP, job.id))?.failures.map((f) => f.customerName)).toEqual([expected]);
     expect((await getHomeStats(db, SHOP)).recentFailures.find((f) => f.id === reward.id)?.customerName).toBe(expected);
+  });
+});
+
+describe("Activity → Rewards paged with the arrows", () => {
+  it.each([
+    ["no search", null, 23],
+    ["a search that matches every other customer (pages read on past the rows that don't match)", "öz", 46],
+  ] as const)("GIVEN rewards created on three milliseconds only (ties ordered by id) and %s WHEN paged forward to the last page and back to the first THEN 23 rewards show once each, pages come back the same, and the ends have no arrow", async (_label, search, count) => {
+    const shop = `paging-${search ? "search" : "all"}.myshopify.com`;
+    const at = new Date("2026-11-30T10:00:00.000Z").getTime();
+    const expected: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const matching = !search || i % 2 === 0;
+      const customer = await createCustomer(db, shop, { firstName: matching ? "Ayşe" : "Other", lastName: matching ? `Öz ${i}` : `${i}`, email: null });
+      const reward = await createReward(db, customer, {});
+      await db.reward.update({ where: { id: reward.id }, data: { createdAt: new Date(at + (i % 3)) } });
+      if (matching) expected.push(reward.id);
+    }
+
+    let page = await listRewards(db, { shop, search, pageSize: 10 });
+    expect(page.previousCursor).toBeNull();
+    const pages = [page.items.map((r) => r.id)];
+    while (page.nextCursor) {
+      page = await listRewards(db, { shop, search, pageSize: 10, after: page.nextCursor });
+      pages.push(page.items.map((r) => r.id));
+    }
+    expect(pages.map((p) => p.length)).toEqual([10, 10, 3]);
+    expect([...pages.flat()].sort()).toEqual([...expected].sort());
+
+    const back: string[][] = [];
+    while (page.previousCursor) {
+      page = await listRewards(db, { shop, search, pageSize: 10, before: page.previousCursor });
+      back.push(page.items.map((r) => r.id));
+    }
+    expect(back).toEqual([pages[1], pages[0]]);
+  });
+
+  it.each([
+    ["not base64url", "%%%"],
+    ["no id", "bm9wZQ"],
+    ["a points key on a date list", "bjk5OTk5OTk5OTk5LmFiYw"],
+    ["a text key that is not sealed by the app", "c2FiYy5hYmM"],
+    ["2 000 characters", "A".repeat(2000)],
+  ])("GIVEN a tampered cursor (%s) THEN the list refuses it (InvalidCursorError, a 400 on the page)", async (_label, cursor) => {
+    await expect(listRewards(db, { shop: SHOP, pageSize: 10, after: cursor })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(listRewards(db, { shop: SHOP, pageSize: 10, before: cursor })).rejects.toBeInstanceOf(InvalidCursorError);
   });
 });

@@ -7,7 +7,7 @@ import { codeKey, GIFT_CARD_VISIBLE_CHARS, isCodeOfferedForCopy, isFailureReason
 import { attemptFailedLabel, attemptFailureSummary, formatGiftCardBalance, formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation, customerLabel } from "~/copy/admin";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl, orderAdminUrl, rewardObjectAdminUrl } from "./links.server";
-import { containsText, normalizeSearch } from "./customers.server";
+import { customerTextWhere, matchesSearchLiterally, normalizeSearch, readMatching } from "./customers.server";
 import { isStoredTime, STORED_TIME_RANGE_TEXT } from "~/domain/shopify-time";
 
 /** `?status=` as the merchant picks it: one status, or everything. Anything else is refused. */
@@ -56,6 +56,7 @@ const ROW_SELECT = {
   customerEmail: true,
   currency: true,
   giftCardBalance: true,
+  codeKey: true,
   customer: { select: { displayName: true, email: true } },
 } satisfies Prisma.RewardSelect;
 
@@ -186,8 +187,24 @@ function searchClauses(db: Db, search: string): Prisma.RewardWhereInput[] {
     clauses.push({ kind: { not: "GIFT_CARD" }, codeKey: { startsWith: key } });
     if (key.length === GIFT_CARD_VISIBLE_CHARS) clauses.push({ kind: "GIFT_CARD", codeKey: { endsWith: key } });
   }
-  if (literal) clauses.push({ customer: { OR: [{ displayName: containsText(db, search) }, { email: containsText(db, search) }] } });
+  if (literal) clauses.push({ customer: customerTextWhere(db, search) });
   return clauses;
+}
+
+/**
+ * What `searchClauses` asks the database, checked on the row: the database's answer for the name
+ * or email part is a superset (customerTextWhere), the same rows on both databases only after this.
+ */
+function rewardMatchesSearch(r: { kind: string; codeKey: string | null; customer: { displayName: string; email: string | null } }, search: string): boolean {
+  const key = codeKey(search);
+  if (r.codeKey === key) return true;
+  const literal = !/[%_]/.test(search);
+  if (!literal) return false;
+  if (r.codeKey && /^[A-Z0-9-]+$/.test(key)) {
+    if (r.kind !== "GIFT_CARD" && r.codeKey.startsWith(key)) return true;
+    if (r.kind === "GIFT_CARD" && key.length === GIFT_CARD_VISIBLE_CHARS && r.codeKey.endsWith(key)) return true;
+  }
+  return matchesSearchLiterally(r.customer, search);
 }
 
 /**
@@ -196,18 +213,29 @@ function searchClauses(db: Db, search: string): Prisma.RewardWhereInput[] {
  */
 export async function listRewards(db: Db, query: RewardListQuery): Promise<KeysetPage<RewardRow>> {
   const base = rewardWhere(db, query);
+  const search = normalizeSearch(query.search);
+  const read = (where: Prisma.RewardWhereInput | undefined, direction: "asc" | "desc", take: number) =>
+    db.reward.findMany({
+      // AND keeps the search's OR and the cursor's OR from overwriting each other.
+      where: where ? { AND: [base, where] } : base,
+      orderBy: [{ createdAt: direction }, { id: direction }],
+      take,
+      select: ROW_SELECT,
+    });
   const page = await keysetPage<RowRecord, Prisma.RewardWhereInput>(query, {
     at: (r) => r.createdAt,
     older: (c) => olderThan(c, "createdAt"),
     newer: (c) => newerThan(c, "createdAt"),
     fetch: ({ where, direction, take }) =>
-      db.reward.findMany({
-        // AND keeps the search's OR and the cursor's OR from overwriting each other.
-        where: where ? { AND: [base, where] } : base,
-        orderBy: [{ createdAt: direction }, { id: direction }],
-        take,
-        select: ROW_SELECT,
-      }),
+      search
+        ? readMatching({
+            read: (w, n) => read(w, direction, n),
+            where,
+            take,
+            past: (r) => (direction === "desc" ? olderThan : newerThan)({ key: r.createdAt, id: r.id }, "createdAt"),
+            matches: (r) => rewardMatchesSearch(r, search),
+          })
+        : read(where, direction, take),
   });
   return { ...page, items: page.items.map(toRow) };
 }
@@ -435,6 +463,7 @@ export async function* exportRewards(
   batchSize = 500
 ): AsyncGenerator<ExportRow> {
   const base = rewardWhere(db, query);
+  const search = normalizeSearch(query.search);
   let cursor: { key: Date; id: string } | null = null;
   for (;;) {
     const where: Prisma.RewardWhereInput = cursor ? { AND: [base, olderThan(cursor, "createdAt")] } : base;
@@ -445,6 +474,7 @@ export async function* exportRewards(
       select: EXPORT_SELECT,
     });
     for (const r of batch) {
+      if (search && !rewardMatchesSearch(r, search)) continue;
       const row = toRow(r);
       yield {
         ...row,

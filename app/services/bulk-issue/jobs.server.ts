@@ -15,7 +15,7 @@ import {
 } from "~/domain/bulk-issue";
 import type { Problem, Result } from "~/domain/result";
 import { customerLabel } from "~/copy/admin";
-import { customerFilterWhere, equalsTextIgnoringCase, hasLikeWildcard, matchesSearchLiterally, MAX_SEARCH_LENGTH, MAX_TIER_LENGTH } from "~/services/admin/customers.server";
+import { customerFilterWhere, equalsTextIgnoringCase, matchesSearchLiterally, MAX_SEARCH_LENGTH, MAX_TIER_LENGTH } from "~/services/admin/customers.server";
 import { purposeAllowed } from "~/services/rewards/issue-async.server";
 
 /** At most this many customers in one job (a larger tier or search: split it, e.g. by tier). */
@@ -82,7 +82,7 @@ async function idsWhere(db: Db, where: Prisma.CustomerWhereInput, literal?: stri
     const rows = await db.customer.findMany({ where, select: { id: true }, orderBy: { id: "asc" }, take: MAX_BULK_CUSTOMERS + 1 });
     return rows.length > MAX_BULK_CUSTOMERS ? null : rows.map((r) => r.id);
   }
-  // `%` or `_` in the search: LIKE matches more than asked, so read on in id order and keep the literal matches.
+  // A search: the database matches more than asked (customerTextWhere), so read on in id order and keep the literal matches.
   const ids: string[] = [];
   let after: string | undefined;
   for (let round = 0; round < 50; round++) {
@@ -118,7 +118,7 @@ async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Prom
       if ((target.search ?? "").trim().length > MAX_SEARCH_LENGTH) return fail("invalid_target", `A search has at most ${MAX_SEARCH_LENGTH} characters.`, { field: "query" });
       if ((target.vipTier ?? "").length > MAX_TIER_LENGTH) return fail("invalid_target", `A VIP tier name has at most ${MAX_TIER_LENGTH} characters.`, { field: "searchTier" });
       const { where, search } = customerFilterWhere(db, { shop, search: target.search, vipTier: target.vipTier, hasIssuedRewards: target.hasIssuedRewards });
-      const ids = await idsWhere(db, where, hasLikeWildcard(search) ? search : undefined);
+      const ids = await idsWhere(db, where, search || undefined);
       if (!ids) return tooMany();
       // The search text may be a name or an email: it is described, never stored.
       const parts = [search ? "matching a search" : null, target.vipTier ? (target.vipTier === "none" ? "without a VIP tier" : `VIP tier ${target.vipTier}`) : null, target.hasIssuedRewards ? "with issued rewards" : null].filter(Boolean);

@@ -48,6 +48,8 @@ export type ProxyErrorCode =
   | "reward_canceled"
   /** The customer's birthday is set once (birthday.server.ts). */
   | "birthday_already_set"
+  /** The shop gives no birthday bonus now (program off, or no bonus): no birthday is asked or kept. */
+  | "birthday_bonus_off"
   | RedeemErrorCode;
 
 export interface ProxyErrorBody {
