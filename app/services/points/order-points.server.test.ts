@@ -158,3 +158,49 @@ describe("refunds/create: refunded shipping as Shopify sends it since API 2024-1
     }
   });
 });
+
+describe("refunds/create: a shop whose prices include tax (taxes_included) and one whose prices don't", () => {
+  const money = (amount: string) => ({ shop_money: { amount, currency_code: "EUR" }, presentment_money: { amount, currency_code: "EUR" } });
+  let shopNo = 0;
+  async function shopCounting(includeTaxes: boolean) {
+    const shop = `order-points-tax-${includeTaxes ? "in" : "out"}-${++shopNo}.myshopify.com`;
+    await createShop(db, shop);
+    await db.programSettings.create({ data: { shop, enabled: true, pointsPerCurrencyUnit: "1", includeTaxes } });
+    return shop;
+  }
+  async function applyRefund(shop: string, body: Record<string, unknown>) {
+    const raw = JSON.stringify(body);
+    const delivery = { shop, topic: "refunds/create" as const, webhookId: `w-${Math.random()}`, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(raw), rawPayload: raw, receivedAt: NOW, attempt: 1 };
+    for (const effect of WEBHOOK_EFFECTS["refunds/create"]) await effect(db, delivery);
+  }
+
+  // Half of a one-line order refunded: 20 % tax, one rate. Tax-inclusive: the line costs 120.00 with
+  // 20.00 tax inside (subtotal 120.00); tax-exclusive: 100.00 + 20.00 tax on top (subtotal 100.00).
+  it.each([
+    { taxesIncluded: true, includeTaxes: false, earned: 100, back: 50, lines: "60.00", tax: "10.00", subtotal: "120.00" },
+    { taxesIncluded: true, includeTaxes: true, earned: 120, back: 60, lines: "60.00", tax: "10.00", subtotal: "120.00" },
+    { taxesIncluded: false, includeTaxes: false, earned: 100, back: 50, lines: "50.00", tax: "10.00", subtotal: "100.00" },
+    { taxesIncluded: false, includeTaxes: true, earned: 120, back: 60, lines: "50.00", tax: "10.00", subtotal: "100.00" },
+  ])(
+    "GIVEN taxes_included $taxesIncluded, taxes count $includeTaxes: an order earning $earned WHEN half of it is refunded THEN $back points come back (half)",
+    async ({ taxesIncluded, includeTaxes, earned, back, lines, tax, subtotal }) => {
+      const shop = await shopCounting(includeTaxes);
+      const customer = await createCustomer(db, shop);
+      await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+      const placed = { ...order(customer.shopifyCustomerId, subtotal), subtotal_price_set: money(subtotal), total_tax_set: money("20.00"), taxes_included: taxesIncluded };
+      expect(await earnPointsForOrder(db, { shop, payload: placed, receivedAt: NOW })).toBe("earned");
+      expect((await consistent(customer.id)).pointsBalance).toBe(earned);
+      const refundDigits = `${Date.now()}${shopNo}`;
+      await applyRefund(shop, {
+        id: refundDigits,
+        admin_graphql_api_id: `gid://shopify/Refund/${refundDigits}`,
+        order_id: placed.admin_graphql_api_id.split("/").pop(),
+        refund_line_items: [{ quantity: 1, subtotal_set: money(lines), total_tax_set: money(tax) }],
+      });
+      // Before: a tax-inclusive refund was read as if its tax were on top (60 back of 100; 70 of 120).
+      const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id, reason: "ORDER_REFUNDED" } });
+      expect(rows.map((r) => r.delta)).toEqual([-back]);
+      expect((await consistent(customer.id)).pointsBalance).toBe(earned - back);
+    },
+  );
+});

@@ -13,8 +13,9 @@ import {
   orderEarningAmount,
   parseMilli,
   pointsForAmount,
+  orderRefundBasis,
   pointsToTakeBack,
-  refundedEarningAmount,
+  refundBasis,
   refundFacts,
   sourceKeys,
   type RefundFacts,
@@ -53,6 +54,8 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
   if (amount === null) return "unreadable";
   const points = pointsForAmount(amount, settings);
   if (points <= 0) return "no_points";
+  // What its refunds are measured against (orderRefundBasis): kept on the earned row as its `amount`.
+  const refundsMeasuredAgainst = orderRefundBasis(order.payload, settings) ?? amount;
   const customer = await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
   const orderGid = facts.orderGid;
   const write = await inLedgerTransaction(db, order.shop, sourceKeys.orderEarned(orderGid), async (tx): Promise<LedgerWrite> => {
@@ -73,7 +76,7 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
       sourceKey: sourceKeys.orderEarned(orderGid),
       orderGid,
       orderName: facts.orderName,
-      amount: formatMilli(amount),
+      amount: formatMilli(refundsMeasuredAgainst),
       availableAt: availableAtFor(order.receivedAt, settings.pendingDays),
       overLimit: "record",
       now: new Date(),
@@ -117,7 +120,7 @@ export async function takeBackForRefund(db: Db, input: { shop: string; refund: R
   }
   const settings = await getProgramSettings(db, input.shop);
   const sourceKey = sourceKeys.refund(refund.refundId);
-  const refunded = refundedEarningAmount(refund, settings);
+  const refunded = refundBasis(refund, settings);
   const write = await inLedgerTransaction(db, input.shop, sourceKey, async (tx) => {
     await lockCustomer(tx, earned.customerId);
     const { earnedRow, takenBack } = await orderPoints(tx, input.shop, refund.orderGid);
