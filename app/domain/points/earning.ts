@@ -162,6 +162,20 @@ export function refundFacts(payload: unknown): RefundFacts | null {
   };
 }
 
+const roundedByJsonParse = (value: unknown) => typeof value === "number" && !Number.isSafeInteger(value);
+
+/**
+ * A refunds/create delivery's facts, read from its body as the inbox parsed it (once per batch:
+ * applyClaimedDeliveries, app/services/webhooks/inbox.server.ts). The raw body is parsed again, with
+ * the exact reader, only when an id refundFacts reads is a number JSON.parse rounded (beyond 2^53) —
+ * as the erasure guard does (identifiersOf, app/services/compliance/privacy.server.ts).
+ */
+export function refundFactsOfDelivery(delivery: { payload: unknown; rawPayload?: string }): RefundFacts | null {
+  const { payload, rawPayload } = delivery;
+  if (rawPayload !== undefined && (roundedByJsonParse(field(payload, "order_id")) || roundedByJsonParse(field(payload, "id")))) return refundFacts(parseJsonKeepingBigIds(rawPayload));
+  return refundFacts(payload);
+}
+
 /**
  * A refund in the prices its order's refunds are measured against (orderRefundBasis): the refunded
  * lines after discounts, plus refunded shipping when shipping counts. Taxes are not added: they are

@@ -1,7 +1,7 @@
 // Points from webhooks against the real database: a credit that would take a customer past
 // MAX_POINTS (the most an Int balance holds) is refused with its reason, once — never an error that
 // the inbox retries for hours and then dead-letters, taking the order's later effects with it.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { MAX_POINTS } from "~/domain/points";
@@ -109,6 +109,30 @@ describe("refunds/create: one refund, one key", () => {
     expect(rows.map((r) => [r.delta, r.refundId])).toEqual([[-40, `gid://shopify/Refund/${refundDigits}`]]);
     expect((await consistent(customer.id)).pointsBalance).toBe(60);
     expect((await db.vipOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: placed.admin_graphql_api_id } } })).refunded).toBe("40.00");
+  });
+
+  it("GIVEN a refunds/create delivery whose body the inbox already parsed WHEN its effects run (referrals, points, VIP) THEN the body is not parsed again; an order id beyond 2^53 is still read exactly", async () => {
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    for (const orderDigits of [`${Date.now()}3`, `9${Date.now()}31`]) {
+      const placed = { ...order(customer.shopifyCustomerId, "100.00"), admin_graphql_api_id: `gid://shopify/Order/${orderDigits}` };
+      expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+      const refundDigits = `${Date.now()}8${orderDigits.length}`;
+      // A bare JSON integer, as Shopify writes `order_id`.
+      const raw = `{"id":${refundDigits},"admin_graphql_api_id":"gid://shopify/Refund/${refundDigits}","order_id":${orderDigits},"refund_line_items":[{"subtotal_set":{"shop_money":{"amount":"10.00","currency_code":"USD"}}}]}`;
+      const delivery = { shop: SHOP, topic: "refunds/create" as const, webhookId: `w-${Math.random()}`, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(raw) as unknown, rawPayload: raw, receivedAt: NOW, attempt: 1 };
+      const parse = vi.spyOn(JSON, "parse");
+      try {
+        for (const effect of WEBHOOK_EFFECTS["refunds/create"]) await effect(db, delivery);
+        // Before: parsed again by each of the three effects. Now once more only for an id JSON.parse rounded.
+        expect(parse.mock.calls.filter(([text]) => text === raw)).toHaveLength(Number(orderDigits) > Number.MAX_SAFE_INTEGER ? 1 : 0);
+      } finally {
+        parse.mockRestore();
+      }
+      const rows = await db.pointsTransaction.findMany({ where: { orderGid: placed.admin_graphql_api_id, reason: "ORDER_REFUNDED" } });
+      expect(rows.map((r) => r.delta)).toEqual([-10]);
+    }
+    expect((await consistent(customer.id)).pointsBalance).toBe(180);
   });
 
   it("GIVEN a refund body whose id and admin_graphql_api_id name different refunds THEN nothing is taken back", async () => {
