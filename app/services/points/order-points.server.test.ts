@@ -9,6 +9,7 @@ import { createCustomer, createShop } from "../../../test/support/factories";
 import { ledgerTotals } from "./ledger.server";
 import { awardSignupBonus, earnPointsForOrder, takeBackForCancel, takeBackForRefund } from "./order-points.server";
 import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
+import { applyDueDeliveries, recordDelivery, WEBHOOK_RETRY_POLICY } from "~/services/webhooks/inbox.server";
 import { recordVipOrder } from "~/services/vip/tiers.server";
 
 const SHOP = "order-points.myshopify.com";
@@ -54,7 +55,7 @@ describe("credits past MAX_POINTS from webhooks", () => {
     ]);
     expect(rows[2]!.note).toMatch(/not credited/i);
     const refund = { refundId: `gid://shopify/Refund/${Date.now()}`, orderGid: second.admin_graphql_api_id, lines: 1_500_000_000_000n, taxes: 0n, shipping: 0n };
-    expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, attempt: 1, logger })).toBe("nothing_left");
+    expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("nothing_left");
     expect((await consistent(customer.id)).pointsBalance).toBe(2_000_000_000);
   });
 
@@ -227,4 +228,60 @@ describe("refunds/create: a shop whose prices include tax (taxes_included) and o
       expect((await consistent(customer.id)).pointsBalance).toBe(earned - back);
     },
   );
+});
+
+describe("refunds/create before its order's orders/create (Shopify does not order deliveries)", () => {
+  const LATE_SHOP = "order-points-late-order.myshopify.com";
+  beforeAll(async () => {
+    await createShop(db, LATE_SHOP);
+    await db.programSettings.create({ data: { shop: LATE_SHOP, enabled: true, pointsPerCurrencyUnit: "1" } });
+  });
+  // The worker's inbox on a clock of its own (a time long before any other test's deliveries are due).
+  let clock = new Date("2025-01-01T00:00:00.000Z");
+  async function inboxRound() {
+    return applyDueDeliveries(db, WEBHOOK_EFFECTS, { workerId: "late-order-test", now: () => clock, batchSize: 20, leaseMs: 60_000, random: () => 0.5 });
+  }
+  async function recordRefund(orderDigits: string) {
+    const refundDigits = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+    const rawBody = `{"id":${refundDigits},"admin_graphql_api_id":"gid://shopify/Refund/${refundDigits}","order_id":${orderDigits},"refund_line_items":[{"subtotal_set":{"shop_money":{"amount":"25.00","currency_code":"USD"}}}]}`;
+    const webhookId = `late-${refundDigits}`;
+    expect(await recordDelivery(db, { shop: LATE_SHOP, topic: "refunds/create", webhookId, apiVersion: "2026-10", triggeredAt: null, rawBody, payload: JSON.parse(rawBody) }, clock)).toBe("recorded");
+    return webhookId;
+  }
+  async function untilDue(webhookId: string) {
+    const row = await db.webhookDelivery.findUniqueOrThrow({ where: { shop_webhookId: { shop: LATE_SHOP, webhookId } } });
+    if (row.nextAttemptAt && row.nextAttemptAt > clock) clock = new Date(row.nextAttemptAt.getTime() + 1);
+    return row;
+  }
+
+  it("GIVEN a refund applied 4 times (~2 minutes of inbox retries) before its order WHEN the order then earns THEN the refund's next attempt takes its share back", async () => {
+    const customer = await createCustomer(db, LATE_SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    const placed = order(customer.shopifyCustomerId, "100.00");
+    const webhookId = await recordRefund(placed.admin_graphql_api_id.split("/").pop()!);
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      await untilDue(webhookId);
+      await inboxRound();
+    }
+    // Before: the 4th attempt settled it as "an order that earned nothing" and it was marked applied.
+    const waiting = await untilDue(webhookId);
+    expect([waiting.appliedAt, waiting.attempts]).toEqual([null, 4]);
+    expect(waiting.lastError).toMatch(/OrderNotEarnedYetError/);
+    expect(await earnPointsForOrder(db, { shop: LATE_SHOP, payload: placed, receivedAt: clock })).toBe("earned");
+    await inboxRound();
+    expect((await db.webhookDelivery.findUniqueOrThrow({ where: { shop_webhookId: { shop: LATE_SHOP, webhookId } } })).appliedAt).not.toBeNull();
+    const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id, reason: "ORDER_REFUNDED" } });
+    expect(rows.map((r) => r.delta)).toEqual([-25]);
+    expect((await consistent(customer.id)).pointsBalance).toBe(75);
+  });
+
+  it("GIVEN a refund whose order never earns (a guest order) THEN it waits through the inbox's attempts and is settled on the last one, never dead-lettered", async () => {
+    const webhookId = await recordRefund(`${Date.now()}77`);
+    for (let attempt = 1; attempt <= WEBHOOK_RETRY_POLICY.maxAttempts; attempt++) {
+      await untilDue(webhookId);
+      await inboxRound();
+    }
+    const row = await db.webhookDelivery.findUniqueOrThrow({ where: { shop_webhookId: { shop: LATE_SHOP, webhookId } } });
+    expect([row.attempts, row.deadAt, row.appliedAt !== null]).toEqual([WEBHOOK_RETRY_POLICY.maxAttempts, null, true]);
+  });
 });

@@ -5,7 +5,7 @@
 //   customers/create → the sign-up bonus, once per customer.
 // Shopify does not order deliveries: a cancel applied before its orders/create leaves a marker row
 // (the order then earns nothing); a refund applied before its order is retried by the inbox until
-// the order has earned (a few attempts), then dropped — the order's points were never earned.
+// the order has earned, for all the inbox's attempts but the last (takeBackForRefund).
 import type { Db } from "~/db.server";
 import {
   availableAtFor,
@@ -103,19 +103,25 @@ export class OrderNotEarnedYetError extends Error {
 export type TakeBackOutcome = "taken_back" | "duplicate" | "nothing_earned" | "nothing_left" | "unreadable";
 
 /**
- * refunds/create: takes back the refunded share of the order's points. `attempt` is the inbox's:
- * while the order may still be on its way (first `waitAttempts` attempts) an unknown order is an
- * error to retry later; after that the refund belongs to an order that earned nothing.
+ * refunds/create: takes back the refunded share of the order's points. Shopify does not order
+ * deliveries ("Webhooks are not guaranteed to be delivered in order",
+ * https://shopify.dev/docs/apps/build/webhooks), so a refund can come before its
+ * order's orders/create — by minutes, or by hours when Shopify retries the order's delivery. An order
+ * that has not earned (yet) is an error to retry on every attempt of the inbox but its last
+ * (`lastAttempt`: WEBHOOK_RETRY_POLICY, about 2.5 hours of attempts): a late order then earns first
+ * and its refund takes its share back. Only after the last attempt is the refund settled as one of
+ * an order that earned nothing here (a guest order, one that earned no points) — logged with both
+ * ids. A shop whose program is off waits for nothing: its orders earn nothing.
  */
-export async function takeBackForRefund(db: Db, input: { shop: string; refund: RefundFacts | null; receivedAt: Date; attempt: number; logger: Logger }, waitAttempts = 4): Promise<TakeBackOutcome> {
+export async function takeBackForRefund(db: Db, input: { shop: string; refund: RefundFacts | null; receivedAt: Date; lastAttempt: boolean; logger: Logger }): Promise<TakeBackOutcome> {
   const { refund } = input;
   if (!refund) return "unreadable";
   const earned = await db.pointsTransaction.findFirst({ where: { shop: input.shop, orderGid: refund.orderGid, reason: "EARNED" }, select: { customerId: true } });
   if (!earned) {
     const canceled = await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: input.shop, sourceKey: sourceKeys.orderCanceled(refund.orderGid) } } });
     if (canceled) return "nothing_left";
-    if (input.attempt < waitAttempts) throw new OrderNotEarnedYetError(refund.orderGid);
-    input.logger.info({ shop: input.shop, order: refund.orderGid, refund: refund.refundId }, "refund of an order that earned no points");
+    if (!input.lastAttempt && (await getProgramSettings(db, input.shop)).enabled) throw new OrderNotEarnedYetError(refund.orderGid);
+    input.logger.warn({ shop: input.shop, order: refund.orderGid, refund: refund.refundId }, "refund of an order that earned no points here (its orders/create did not arrive while the refund waited for it)");
     return "nothing_earned";
   }
   const settings = await getProgramSettings(db, input.shop);

@@ -78,7 +78,7 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
       async (db, d) => {
         const refund = refundFactsOfDelivery(d);
         await referralRefundEffect(db, { shop: d.shop, refund });
-        await takeBackForRefund(db, { shop: d.shop, refund, receivedAt: d.receivedAt, attempt: d.attempt, logger });
+        await takeBackForRefund(db, { shop: d.shop, refund, receivedAt: d.receivedAt, lastAttempt: d.attempt >= WEBHOOK_RETRY_POLICY.maxAttempts, logger });
         await vipRefundCreated(db, { shop: d.shop, refund });
       },
     ],
