@@ -7,7 +7,7 @@ import { logger } from "~/logger.server";
 import { MAX_POINTS } from "~/domain/points";
 import { createCustomer, createShop } from "../../../test/support/factories";
 import { ledgerTotals } from "./ledger.server";
-import { awardSignupBonus, earnPointsForOrder, takeBackForCancel, takeBackForRefund } from "./order-points.server";
+import { awardSignupBonus, earnPointsForOrder, takeBackForCancel, takeBackForRefund, TEST_ORDER_NOTE } from "./order-points.server";
 import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
 import { applyDueDeliveries, recordDelivery, WEBHOOK_RETRY_POLICY } from "~/services/webhooks/inbox.server";
 import { recordVipOrder } from "~/services/vip/tiers.server";
@@ -283,5 +283,23 @@ describe("refunds/create before its order's orders/create (Shopify does not orde
     }
     const row = await db.webhookDelivery.findUniqueOrThrow({ where: { shop_webhookId: { shop: LATE_SHOP, webhookId } } });
     expect([row.attempts, row.deadAt, row.appliedAt !== null]).toEqual([WEBHOOK_RETRY_POLICY.maxAttempts, null, true]);
+  });
+});
+
+describe("test orders (test: true)", () => {
+  it("GIVEN a test order (Bogus Gateway, test mode, a development store) THEN it earns like any order and its history row says it is a test order; its refund and its cancel take back like any order's", async () => {
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    const placed = { ...order(customer.shopifyCustomerId, "80.00"), test: true };
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+    const earned = await db.pointsTransaction.findFirstOrThrow({ where: { customerId: customer.id, reason: "EARNED" } });
+    // Before: nothing told a test order's points from a real order's.
+    expect([earned.delta, earned.note]).toEqual([80, TEST_ORDER_NOTE]);
+    const refund = { refundId: `gid://shopify/Refund/${Date.now()}5`, orderGid: placed.admin_graphql_api_id, lines: 20_000n, taxes: 0n, shipping: 0n };
+    expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("taken_back");
+    expect(await takeBackForCancel(db, { shop: SHOP, payload: { ...placed, cancelled_at: "2026-06-01T11:00:00Z" }, receivedAt: NOW })).toBe("taken_back");
+    expect((await consistent(customer.id)).pointsBalance).toBe(0);
+    const real = await db.pointsTransaction.findMany({ where: { shop: SHOP, reason: "EARNED", note: TEST_ORDER_NOTE, NOT: { customerId: customer.id } } });
+    expect(real).toEqual([]);
   });
 });

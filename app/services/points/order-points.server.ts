@@ -40,6 +40,9 @@ export interface OrderInput {
   receivedAt: Date;
 }
 
+/** The history's word for points earned on a test order (`test: true`, https://shopify.dev/docs/api/admin-rest/latest/resources/order). */
+export const TEST_ORDER_NOTE = "Test order";
+
 export type EarnOutcome = "earned" | "duplicate" | "no_customer" | "program_off" | "no_points" | "canceled" | "unreadable" | "over_limit";
 
 /** orders/create: the order's customer earns points on it, once. */
@@ -70,7 +73,8 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
       shop: order.shop,
       customerId: customer.id,
       points: earned,
-      note: perk ? `VIP tier ${perk.tierName} ×${perk.multiplier}: ${points} + ${earned - points} bonus` : null,
+      // A test order earns like any order (docs/decisions/019, "Test orders"); its row says it is one.
+      note: [facts.test ? TEST_ORDER_NOTE : null, perk ? `VIP tier ${perk.tierName} ×${perk.multiplier}: ${points} + ${earned - points} bonus` : null].filter(Boolean).join(" — ") || null,
       reason: "EARNED",
       actor: "WEBHOOK",
       sourceKey: sourceKeys.orderEarned(orderGid),
