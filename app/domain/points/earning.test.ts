@@ -66,6 +66,8 @@ describe("refunds", () => {
     expect(pointsToTakeBack({ earned: 100, earnedOn: 100_000n, refunded: 100_000n, alreadyTakenBack: 40 })).toBe(60);
     expect(pointsToTakeBack({ earned: 10, earnedOn: 10_990n, refunded: 10_990n, alreadyTakenBack: 0 })).toBe(10);
     expect(pointsToTakeBack({ earned: 100, earnedOn: 100_000n, refunded: 0n, alreadyTakenBack: 0 })).toBe(0);
+    // Rounded on the running total of the order's refunds: thirds of 10 points are 3, 4, 3.
+    expect([0n, 3_330n, 6_660n].map((before, i) => pointsToTakeBack({ earned: 10, earnedOn: 10_000n, refunded: i === 2 ? 3_340n : 3_330n, refundedBefore: before, alreadyTakenBack: [0, 3, 7][i]! }))).toEqual([3, 4, 3]);
   });
 });
 

@@ -191,14 +191,17 @@ export function refundedEarningAmount(refund: RefundFacts, settings: Pick<Progra
 }
 
 /**
- * Points a refund takes back: the order's earned points in proportion to the refunded share of the
- * order (`refunded` / `earnedOn`, both in the prices of orderRefundBasis; rounded to nearest), never
- * more than what is left of them.
+ * Points a refund takes back: the order's earned points in proportion to the share of the order
+ * refunded so far, this refund included (`(refundedBefore + refunded) / earnedOn`, both in the prices
+ * of orderRefundBasis; rounded to nearest), less what was already taken back — never more than what
+ * is left. Rounding the running total, not each refund on its own, makes an order refunded in parts
+ * give back exactly what a refund of the whole would (three thirds of 10 points: 3, 4, 3 — not 3, 3, 3).
  */
-export function pointsToTakeBack(input: { earned: number; earnedOn: Milli; refunded: Milli; alreadyTakenBack: number }): number {
+export function pointsToTakeBack(input: { earned: number; earnedOn: Milli; refunded: Milli; alreadyTakenBack: number; refundedBefore?: Milli }): number {
   const left = Math.max(0, input.earned - input.alreadyTakenBack);
   if (left === 0 || input.refunded <= 0n) return 0;
-  if (input.earnedOn <= 0n || input.refunded >= input.earnedOn) return left;
-  const share = Number(divideRounded(BigInt(input.earned) * input.refunded, input.earnedOn, "NEAREST"));
-  return Math.min(left, share);
+  const total = (input.refundedBefore ?? 0n) + input.refunded;
+  if (input.earnedOn <= 0n || total >= input.earnedOn) return left;
+  const dueSoFar = Number(divideRounded(BigInt(input.earned) * total, input.earnedOn, "NEAREST"));
+  return Math.min(left, Math.max(0, dueSoFar - input.alreadyTakenBack));
 }

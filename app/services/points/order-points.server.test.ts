@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
-import { MAX_POINTS } from "~/domain/points";
+import { MAX_POINTS, parseMilli } from "~/domain/points";
 import { createCustomer, createShop } from "../../../test/support/factories";
 import { ledgerTotals } from "./ledger.server";
 import { awardSignupBonus, earnPointsForOrder, takeBackForCancel, takeBackForRefund, TEST_ORDER_NOTE } from "./order-points.server";
@@ -301,5 +301,38 @@ describe("test orders (test: true)", () => {
     expect((await consistent(customer.id)).pointsBalance).toBe(0);
     const real = await db.pointsTransaction.findMany({ where: { shop: SHOP, reason: "EARNED", note: TEST_ORDER_NOTE, NOT: { customerId: customer.id } } });
     expect(real).toEqual([]);
+  });
+});
+
+describe("refunds/create: several partial refunds of one order", () => {
+  it("GIVEN an order of 10.00 earning 10 points WHEN it is refunded in three parts (3.33, 3.33, 3.34) THEN all 10 points come back (each share rounded on the order's total refunded so far, not on its own)", async () => {
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    const placed = order(customer.shopifyCustomerId, "10.00");
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+    const taken: number[] = [];
+    for (const [i, amount] of ["3.33", "3.33", "3.34"].entries()) {
+      const refund = { refundId: `gid://shopify/Refund/${Date.now()}${i}9`, orderGid: placed.admin_graphql_api_id, lines: parseMilli(amount)!, taxes: 0n, shipping: 0n };
+      expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("taken_back");
+      const row = await db.pointsTransaction.findFirstOrThrow({ where: { refundId: refund.refundId } });
+      taken.push(-row.delta);
+    }
+    // Before: 3 + 3 + 3 — a whole refund in parts left the customer 1 point of it.
+    expect(taken).toEqual([3, 4, 3]);
+    expect((await consistent(customer.id)).pointsBalance).toBe(0);
+  });
+
+  it("GIVEN an order of 10.00 earning 10 points WHEN it is refunded in 25 parts of 0.40 (each too small for a point of its own) THEN all 10 points come back, and every part shows in the history until none are left (9.60 refunded rounds to all 10)", async () => {
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    const placed = order(customer.shopifyCustomerId, "10.00");
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+    for (let i = 0; i < 25; i++) {
+      const refund = { refundId: `gid://shopify/Refund/${Date.now()}${String(i).padStart(2, "0")}4`, orderGid: placed.admin_graphql_api_id, lines: 400n, taxes: 0n, shipping: 0n };
+      await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger });
+    }
+    // Before: each part alone rounded to 0 and wrote nothing, so the whole refund took nothing back.
+    expect((await consistent(customer.id)).pointsBalance).toBe(0);
+    expect(await db.pointsTransaction.count({ where: { orderGid: placed.admin_graphql_api_id, reason: "ORDER_REFUNDED" } })).toBe(24);
   });
 });

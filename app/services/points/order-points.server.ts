@@ -24,7 +24,7 @@ import { orderFacts } from "~/domain/rewards";
 import { shopifyGidOf } from "~/domain/shopify-ids";
 import type { Logger } from "~/logger.server";
 import { customerDisplay, ensureCustomer } from "./customers.server";
-import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, type LedgerWrite, type Tx } from "./ledger.server";
+import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, recordNoPointsInTx, type LedgerWrite, type Tx } from "./ledger.server";
 import { getProgramSettings } from "./program.server";
 import { applyMultiplier } from "~/domain/vip";
 import { vipMultiplierInTx } from "~/services/vip/tiers.server";
@@ -94,7 +94,9 @@ async function orderPoints(tx: Tx, shop: string, orderGid: string) {
   const rows = await tx.pointsTransaction.findMany({ where: { shop, orderGid }, orderBy: { createdAt: "asc" } });
   const earnedRow = rows.find((r) => r.reason === "EARNED");
   const takenBack = rows.filter((r) => r.reason === "ORDER_REFUNDED" || r.reason === "ORDER_CANCELED").reduce((s, r) => s - r.delta + r.shortfall, 0);
-  return { earnedRow, takenBack, canceled: rows.some((r) => r.reason === "ORDER_CANCELED") };
+  // What the order's earlier refunds gave back, in the prices its refunds are measured in (their `amount`).
+  const refundedBefore = rows.filter((r) => r.reason === "ORDER_REFUNDED").reduce((s, r) => s + (parseMilli(r.amount) ?? 0n), 0n);
+  return { earnedRow, takenBack, refundedBefore, canceled: rows.some((r) => r.reason === "ORDER_CANCELED") };
 }
 
 export class OrderNotEarnedYetError extends Error {
@@ -133,25 +135,26 @@ export async function takeBackForRefund(db: Db, input: { shop: string; refund: R
   const refunded = refundBasis(refund, settings);
   const write = await inLedgerTransaction(db, input.shop, sourceKey, async (tx) => {
     await lockCustomer(tx, earned.customerId);
-    const { earnedRow, takenBack } = await orderPoints(tx, input.shop, refund.orderGid);
+    const { earnedRow, takenBack, refundedBefore } = await orderPoints(tx, input.shop, refund.orderGid);
     if (!earnedRow) return { type: "nothing" };
-    const points = pointsToTakeBack({ earned: earnedRow.delta, earnedOn: parseMilli(earnedRow.amount) ?? 0n, refunded, alreadyTakenBack: takenBack });
-    if (points <= 0) return { type: "nothing" };
-    return debitPointsInTx(tx, {
+    const points = pointsToTakeBack({ earned: earnedRow.delta, earnedOn: parseMilli(earnedRow.amount) ?? 0n, refunded, refundedBefore, alreadyTakenBack: takenBack });
+    const source = {
       shop: input.shop,
       customerId: earned.customerId,
-      points,
-      mode: "clamp",
-      pendingOf: { orderGid: refund.orderGid },
-      reason: "ORDER_REFUNDED",
-      actor: "WEBHOOK",
+      reason: "ORDER_REFUNDED" as const,
+      actor: "WEBHOOK" as const,
       sourceKey,
       orderGid: refund.orderGid,
       orderName: earnedRow.orderName,
       refundId: refund.refundId,
       amount: formatMilli(refunded),
       now: new Date(),
-    });
+    };
+    if (points > 0) return debitPointsInTx(tx, { ...source, points, mode: "clamp", pendingOf: { orderGid: refund.orderGid } });
+    // Too small a share for a point of its own, with points still left: kept (no points) so that the
+    // order's later refunds count it (refundedBefore) — ten refunds of a tenth give back the whole.
+    if (refunded > 0n && earnedRow.delta - takenBack > 0) return recordNoPointsInTx(tx, source);
+    return { type: "nothing" };
   });
   return write.type === "written" ? "taken_back" : write.type === "duplicate" ? "duplicate" : "nothing_left";
 }
@@ -186,25 +189,7 @@ export async function takeBackForCancel(db: Db, order: OrderInput): Promise<Take
     };
     if (left > 0) return debitPointsInTx(tx, { ...source, points: left, mode: "clamp", pendingOf: { orderGid } });
     // Nothing to take (not earned yet, or all refunded): the marker keeps a late orders/create from earning.
-    const existing = await tx.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: order.shop, sourceKey } } });
-    if (existing) return { type: "duplicate", entry: existing };
-    const customer = await tx.customer.findUniqueOrThrow({ where: { id: customerId }, select: { pointsBalance: true } });
-    const entry = await tx.pointsTransaction.create({
-      data: {
-        shop: source.shop,
-        customerId,
-        reason: source.reason,
-        actor: source.actor,
-        sourceKey,
-        orderGid,
-        orderName: facts.orderName,
-        createdAt: source.now,
-        delta: 0,
-        balanceAfter: customer.pointsBalance,
-        status: "AVAILABLE",
-      },
-    });
-    return { type: "written", entry };
+    return recordNoPointsInTx(tx, source);
   });
   return write.type === "duplicate" ? "duplicate" : "taken_back";
 }
