@@ -75,11 +75,12 @@ describe("orders/create moves customers into tiers", () => {
     await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true }, update: { enabled: true } });
     try {
       const who = shopper();
-      const { order: first } = await emulator.placeOrder(SHOP, { customerId: who.id, codes: [], subtotal: "320.00" });
+      // Real orders (not the emulated checkout's default test orders, whose rows also say "Test order").
+      const { order: first } = await emulator.placeOrder(SHOP, { customerId: who.id, codes: [], subtotal: "320.00", test: false });
       await applyWebhooks();
       const customer = await customerOf(who.id);
       expect(customer.vipTier).toBe("Gold");
-      const { order: second } = await emulator.placeOrder(SHOP, { customerId: who.id, codes: [], subtotal: "50.00" });
+      const { order: second } = await emulator.placeOrder(SHOP, { customerId: who.id, codes: [], subtotal: "50.00", test: false });
       await applyWebhooks();
       const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id }, orderBy: { createdAt: "asc" } });
       // The first order arrived before the customer was Gold: no multiplier.

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { orderEarningAmount, parseJsonKeepingBigIds, parseMilli, pointsForAmount, pointsToTakeBack, refundedEarningAmount, refundFacts } from "./earning";
+import { orderEarningAmount, orderRefundBasis, parseJsonKeepingBigIds, parseMilli, pointsForAmount, pointsToTakeBack, refundBasis, refundedEarningAmount, refundFacts } from "./earning";
 
 const money = (shop: string, presentment = shop, currency = "USD", presentmentCurrency = currency) => ({
   shop_money: { amount: shop, currency_code: currency },
@@ -66,5 +66,20 @@ describe("refunds", () => {
     expect(pointsToTakeBack({ earned: 100, earnedOn: 100_000n, refunded: 100_000n, alreadyTakenBack: 40 })).toBe(60);
     expect(pointsToTakeBack({ earned: 10, earnedOn: 10_990n, refunded: 10_990n, alreadyTakenBack: 0 })).toBe(10);
     expect(pointsToTakeBack({ earned: 100, earnedOn: 100_000n, refunded: 0n, alreadyTakenBack: 0 })).toBe(0);
+    // Rounded on the running total of the order's refunds: thirds of 10 points are 3, 4, 3.
+    expect([0n, 3_330n, 6_660n].map((before, i) => pointsToTakeBack({ earned: 10, earnedOn: 10_000n, refunded: i === 2 ? 3_340n : 3_330n, refundedBefore: before, alreadyTakenBack: [0, 3, 7][i]! }))).toEqual([3, 4, 3]);
+  });
+});
+
+describe("orderRefundBasis / refundBasis: refunds measured in the order's own line prices", () => {
+  it("measures an order and its refunds in the same prices whether or not they include tax; shipping only when it counts", () => {
+    const order = { subtotal_price_set: money("120.00"), total_tax_set: money("20.00"), taxes_included: true, shipping_lines: [{ discounted_price_set: money("10.00") }] };
+    expect(orderRefundBasis(order, { includeShipping: false })).toBe(120_000n);
+    expect(orderRefundBasis({ ...order, taxes_included: false }, { includeShipping: false })).toBe(120_000n);
+    expect(orderRefundBasis(order, { includeShipping: true })).toBe(130_000n);
+    expect(orderRefundBasis({ total_tax_set: money("1.00") }, { includeShipping: true })).toBeNull();
+    const refund = { refundId: "gid://shopify/Refund/1", orderGid: "gid://shopify/Order/1", lines: 60_000n, taxes: 10_000n, shipping: 10_000n };
+    expect(refundBasis(refund, { includeShipping: false })).toBe(60_000n);
+    expect(refundBasis(refund, { includeShipping: true })).toBe(70_000n);
   });
 });

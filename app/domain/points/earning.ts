@@ -68,6 +68,27 @@ export function orderEarningAmount(payload: unknown, settings: Pick<ProgramSetti
   return max0(amount);
 }
 
+/**
+ * What an order's refunds are measured against (the EARNED row's `amount`): its subtotal after
+ * discounts as Shopify prices its lines (`subtotal_price_set`), plus shipping after its discounts
+ * when shipping counts. Refunds are measured in the same prices (refundBasis), so a refund takes back
+ * the share of the order it gives back whether the shop's prices include tax or not: Shopify's line
+ * prices carry the tax inside them in a shop whose prices include it (`taxes_included`), and so do
+ * the refunded lines' `subtotal_set`, while in any other shop neither does. Taxes follow their lines:
+ * exact whenever the order's lines share one tax rate, close otherwise. A refund's payload does not
+ * say whether its prices include tax (https://shopify.dev/docs/api/admin-rest/latest/resources/refund),
+ * so the earning amount itself (which takes included tax out, or adds tax that is not included,
+ * per the merchant's settings) cannot be the measure: the same refund would then be read with
+ * another tax rule than its order. null when the payload has no readable shop-currency subtotal.
+ */
+export function orderRefundBasis(payload: unknown, settings: Pick<ProgramSettingsValues, "includeShipping">): Milli | null {
+  const subtotal = shopMoney(field(payload, "subtotal_price_set"));
+  if (subtotal === null) return null;
+  const lines = list(field(payload, "shipping_lines"));
+  const shipping = lines.length > 0 ? sum(lines.map((l) => shopMoney(field(l, "discounted_price_set")))) : 0n;
+  return max0(subtotal + (settings.includeShipping ? shipping : 0n));
+}
+
 function divideRounded(numerator: bigint, denominator: bigint, rounding: Rounding): bigint {
   const q = numerator / denominator;
   const r = numerator % denominator;
@@ -141,19 +162,46 @@ export function refundFacts(payload: unknown): RefundFacts | null {
   };
 }
 
-/** The refunded amount that counts, by the same rules as earning (shipping, taxes). */
+const roundedByJsonParse = (value: unknown) => typeof value === "number" && !Number.isSafeInteger(value);
+
+/**
+ * A refunds/create delivery's facts, read from its body as the inbox parsed it (once per batch:
+ * applyClaimedDeliveries, app/services/webhooks/inbox.server.ts). The raw body is parsed again, with
+ * the exact reader, only when an id refundFacts reads is a number JSON.parse rounded (beyond 2^53) —
+ * as the erasure guard does (identifiersOf, app/services/compliance/privacy.server.ts).
+ */
+export function refundFactsOfDelivery(delivery: { payload: unknown; rawPayload?: string }): RefundFacts | null {
+  const { payload, rawPayload } = delivery;
+  if (rawPayload !== undefined && (roundedByJsonParse(field(payload, "order_id")) || roundedByJsonParse(field(payload, "id")))) return refundFacts(parseJsonKeepingBigIds(rawPayload));
+  return refundFacts(payload);
+}
+
+/**
+ * A refund in the prices its order's refunds are measured against (orderRefundBasis): the refunded
+ * lines after discounts, plus refunded shipping when shipping counts. Taxes are not added: they are
+ * inside the line prices of a shop whose prices include tax, and follow their lines otherwise.
+ */
+export function refundBasis(refund: RefundFacts, settings: Pick<ProgramSettingsValues, "includeShipping">): Milli {
+  return refund.lines + (settings.includeShipping ? refund.shipping : 0n);
+}
+
+/** The refunded amount by the earning rules of a tax-exclusive shop (lines, taxes and shipping when they count): VIP "amount spent". */
 export function refundedEarningAmount(refund: RefundFacts, settings: Pick<ProgramSettingsValues, "includeShipping" | "includeTaxes">): Milli {
   return refund.lines + (settings.includeTaxes ? refund.taxes : 0n) + (settings.includeShipping ? refund.shipping : 0n);
 }
 
 /**
- * Points a refund takes back: the order's earned points in proportion to the refunded share of the
- * amount that earned them (rounded to nearest), never more than what is left of them.
+ * Points a refund takes back: the order's earned points in proportion to the share of the order
+ * refunded so far, this refund included (`(refundedBefore + refunded) / earnedOn`, both in the prices
+ * of orderRefundBasis; rounded to nearest), less what was already taken back — never more than what
+ * is left. Rounding the running total, not each refund on its own, makes an order refunded in parts
+ * give back exactly what a refund of the whole would (three thirds of 10 points: 3, 4, 3 — not 3, 3, 3).
  */
-export function pointsToTakeBack(input: { earned: number; earnedOn: Milli; refunded: Milli; alreadyTakenBack: number }): number {
+export function pointsToTakeBack(input: { earned: number; earnedOn: Milli; refunded: Milli; alreadyTakenBack: number; refundedBefore?: Milli }): number {
   const left = Math.max(0, input.earned - input.alreadyTakenBack);
   if (left === 0 || input.refunded <= 0n) return 0;
-  if (input.earnedOn <= 0n || input.refunded >= input.earnedOn) return left;
-  const share = Number(divideRounded(BigInt(input.earned) * input.refunded, input.earnedOn, "NEAREST"));
-  return Math.min(left, share);
+  const total = (input.refundedBefore ?? 0n) + input.refunded;
+  if (input.earnedOn <= 0n || total >= input.earnedOn) return left;
+  const dueSoFar = Number(divideRounded(BigInt(input.earned) * total, input.earnedOn, "NEAREST"));
+  return Math.min(left, Math.max(0, dueSoFar - input.alreadyTakenBack));
 }

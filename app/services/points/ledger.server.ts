@@ -89,6 +89,20 @@ function rowData(source: EntrySource) {
   };
 }
 
+/**
+ * A row of no points under its source key: something that happened to the customer's points but
+ * moved none — a cancel of an order that has not earned (yet), a refund too small to take back a
+ * point on its own — so it counts once, later rows can build on it (a refund's `amount`), and the
+ * history shows it.
+ */
+export async function recordNoPointsInTx(tx: Tx, source: EntrySource): Promise<LedgerWrite> {
+  const customer = await lockCustomer(tx, source.customerId);
+  const dup = await existing(tx, source.shop, source.sourceKey);
+  if (dup) return { type: "duplicate", entry: dup };
+  const entry = await tx.pointsTransaction.create({ data: { ...rowData(source), delta: 0, balanceAfter: customer.pointsBalance, status: "AVAILABLE" } });
+  return { type: "written", entry };
+}
+
 /** Activity that restarts the expiry clock (earning, spending, bonuses, adjustments — not expiry itself). */
 function isActivity(reason: LedgerReason): boolean {
   return !["EXPIRED", "ORDER_REFUNDED", "ORDER_CANCELED", "REFUND_REVERSED", "REDEMPTION_REFUND"].includes(reason);

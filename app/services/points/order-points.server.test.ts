@@ -1,14 +1,15 @@
 // Points from webhooks against the real database: a credit that would take a customer past
 // MAX_POINTS (the most an Int balance holds) is refused with its reason, once — never an error that
 // the inbox retries for hours and then dead-letters, taking the order's later effects with it.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
-import { MAX_POINTS } from "~/domain/points";
+import { MAX_POINTS, parseMilli } from "~/domain/points";
 import { createCustomer, createShop } from "../../../test/support/factories";
 import { ledgerTotals } from "./ledger.server";
-import { awardSignupBonus, earnPointsForOrder, takeBackForCancel, takeBackForRefund } from "./order-points.server";
+import { awardSignupBonus, earnPointsForOrder, takeBackForCancel, takeBackForRefund, TEST_ORDER_NOTE } from "./order-points.server";
 import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
+import { applyDueDeliveries, recordDelivery, WEBHOOK_RETRY_POLICY } from "~/services/webhooks/inbox.server";
 import { recordVipOrder } from "~/services/vip/tiers.server";
 
 const SHOP = "order-points.myshopify.com";
@@ -54,7 +55,7 @@ describe("credits past MAX_POINTS from webhooks", () => {
     ]);
     expect(rows[2]!.note).toMatch(/not credited/i);
     const refund = { refundId: `gid://shopify/Refund/${Date.now()}`, orderGid: second.admin_graphql_api_id, lines: 1_500_000_000_000n, taxes: 0n, shipping: 0n };
-    expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, attempt: 1, logger })).toBe("nothing_left");
+    expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("nothing_left");
     expect((await consistent(customer.id)).pointsBalance).toBe(2_000_000_000);
   });
 
@@ -111,6 +112,30 @@ describe("refunds/create: one refund, one key", () => {
     expect((await db.vipOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: placed.admin_graphql_api_id } } })).refunded).toBe("40.00");
   });
 
+  it("GIVEN a refunds/create delivery whose body the inbox already parsed WHEN its effects run (referrals, points, VIP) THEN the body is not parsed again; an order id beyond 2^53 is still read exactly", async () => {
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    for (const orderDigits of [`${Date.now()}3`, `9${Date.now()}31`]) {
+      const placed = { ...order(customer.shopifyCustomerId, "100.00"), admin_graphql_api_id: `gid://shopify/Order/${orderDigits}` };
+      expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+      const refundDigits = `${Date.now()}8${orderDigits.length}`;
+      // A bare JSON integer, as Shopify writes `order_id`.
+      const raw = `{"id":${refundDigits},"admin_graphql_api_id":"gid://shopify/Refund/${refundDigits}","order_id":${orderDigits},"refund_line_items":[{"subtotal_set":{"shop_money":{"amount":"10.00","currency_code":"USD"}}}]}`;
+      const delivery = { shop: SHOP, topic: "refunds/create" as const, webhookId: `w-${Math.random()}`, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(raw) as unknown, rawPayload: raw, receivedAt: NOW, attempt: 1 };
+      const parse = vi.spyOn(JSON, "parse");
+      try {
+        for (const effect of WEBHOOK_EFFECTS["refunds/create"]) await effect(db, delivery);
+        // Before: parsed again by each of the three effects. Now once more only for an id JSON.parse rounded.
+        expect(parse.mock.calls.filter(([text]) => text === raw)).toHaveLength(Number(orderDigits) > Number.MAX_SAFE_INTEGER ? 1 : 0);
+      } finally {
+        parse.mockRestore();
+      }
+      const rows = await db.pointsTransaction.findMany({ where: { orderGid: placed.admin_graphql_api_id, reason: "ORDER_REFUNDED" } });
+      expect(rows.map((r) => r.delta)).toEqual([-10]);
+    }
+    expect((await consistent(customer.id)).pointsBalance).toBe(180);
+  });
+
   it("GIVEN a refund body whose id and admin_graphql_api_id name different refunds THEN nothing is taken back", async () => {
     const customer = await createCustomer(db, SHOP);
     await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
@@ -156,5 +181,158 @@ describe("refunds/create: refunded shipping as Shopify sends it since API 2024-1
       expect(rows.map((r) => r.delta)).toEqual([-20]);
       expect((await consistent(customer.id)).pointsBalance).toBe(100);
     }
+  });
+});
+
+describe("refunds/create: a shop whose prices include tax (taxes_included) and one whose prices don't", () => {
+  const money = (amount: string) => ({ shop_money: { amount, currency_code: "EUR" }, presentment_money: { amount, currency_code: "EUR" } });
+  let shopNo = 0;
+  async function shopCounting(includeTaxes: boolean) {
+    const shop = `order-points-tax-${includeTaxes ? "in" : "out"}-${++shopNo}.myshopify.com`;
+    await createShop(db, shop);
+    await db.programSettings.create({ data: { shop, enabled: true, pointsPerCurrencyUnit: "1", includeTaxes } });
+    return shop;
+  }
+  async function applyRefund(shop: string, body: Record<string, unknown>) {
+    const raw = JSON.stringify(body);
+    const delivery = { shop, topic: "refunds/create" as const, webhookId: `w-${Math.random()}`, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(raw), rawPayload: raw, receivedAt: NOW, attempt: 1 };
+    for (const effect of WEBHOOK_EFFECTS["refunds/create"]) await effect(db, delivery);
+  }
+
+  // Half of a one-line order refunded: 20 % tax, one rate. Tax-inclusive: the line costs 120.00 with
+  // 20.00 tax inside (subtotal 120.00); tax-exclusive: 100.00 + 20.00 tax on top (subtotal 100.00).
+  it.each([
+    { taxesIncluded: true, includeTaxes: false, earned: 100, back: 50, lines: "60.00", tax: "10.00", subtotal: "120.00" },
+    { taxesIncluded: true, includeTaxes: true, earned: 120, back: 60, lines: "60.00", tax: "10.00", subtotal: "120.00" },
+    { taxesIncluded: false, includeTaxes: false, earned: 100, back: 50, lines: "50.00", tax: "10.00", subtotal: "100.00" },
+    { taxesIncluded: false, includeTaxes: true, earned: 120, back: 60, lines: "50.00", tax: "10.00", subtotal: "100.00" },
+  ])(
+    "GIVEN taxes_included $taxesIncluded, taxes count $includeTaxes: an order earning $earned WHEN half of it is refunded THEN $back points come back (half)",
+    async ({ taxesIncluded, includeTaxes, earned, back, lines, tax, subtotal }) => {
+      const shop = await shopCounting(includeTaxes);
+      const customer = await createCustomer(db, shop);
+      await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+      const placed = { ...order(customer.shopifyCustomerId, subtotal), subtotal_price_set: money(subtotal), total_tax_set: money("20.00"), taxes_included: taxesIncluded };
+      expect(await earnPointsForOrder(db, { shop, payload: placed, receivedAt: NOW })).toBe("earned");
+      expect((await consistent(customer.id)).pointsBalance).toBe(earned);
+      const refundDigits = `${Date.now()}${shopNo}`;
+      await applyRefund(shop, {
+        id: refundDigits,
+        admin_graphql_api_id: `gid://shopify/Refund/${refundDigits}`,
+        order_id: placed.admin_graphql_api_id.split("/").pop(),
+        refund_line_items: [{ quantity: 1, subtotal_set: money(lines), total_tax_set: money(tax) }],
+      });
+      // Before: a tax-inclusive refund was read as if its tax were on top (60 back of 100; 70 of 120).
+      const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id, reason: "ORDER_REFUNDED" } });
+      expect(rows.map((r) => r.delta)).toEqual([-back]);
+      expect((await consistent(customer.id)).pointsBalance).toBe(earned - back);
+    },
+  );
+});
+
+describe("refunds/create before its order's orders/create (Shopify does not order deliveries)", () => {
+  const LATE_SHOP = "order-points-late-order.myshopify.com";
+  beforeAll(async () => {
+    await createShop(db, LATE_SHOP);
+    await db.programSettings.create({ data: { shop: LATE_SHOP, enabled: true, pointsPerCurrencyUnit: "1" } });
+  });
+  // The worker's inbox on a clock of its own (a time long before any other test's deliveries are due).
+  let clock = new Date("2025-01-01T00:00:00.000Z");
+  async function inboxRound() {
+    return applyDueDeliveries(db, WEBHOOK_EFFECTS, { workerId: "late-order-test", now: () => clock, batchSize: 20, leaseMs: 60_000, random: () => 0.5 });
+  }
+  async function recordRefund(orderDigits: string) {
+    const refundDigits = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+    const rawBody = `{"id":${refundDigits},"admin_graphql_api_id":"gid://shopify/Refund/${refundDigits}","order_id":${orderDigits},"refund_line_items":[{"subtotal_set":{"shop_money":{"amount":"25.00","currency_code":"USD"}}}]}`;
+    const webhookId = `late-${refundDigits}`;
+    expect(await recordDelivery(db, { shop: LATE_SHOP, topic: "refunds/create", webhookId, apiVersion: "2026-10", triggeredAt: null, rawBody, payload: JSON.parse(rawBody) }, clock)).toBe("recorded");
+    return webhookId;
+  }
+  async function untilDue(webhookId: string) {
+    const row = await db.webhookDelivery.findUniqueOrThrow({ where: { shop_webhookId: { shop: LATE_SHOP, webhookId } } });
+    if (row.nextAttemptAt && row.nextAttemptAt > clock) clock = new Date(row.nextAttemptAt.getTime() + 1);
+    return row;
+  }
+
+  it("GIVEN a refund applied 4 times (~2 minutes of inbox retries) before its order WHEN the order then earns THEN the refund's next attempt takes its share back", async () => {
+    const customer = await createCustomer(db, LATE_SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    const placed = order(customer.shopifyCustomerId, "100.00");
+    const webhookId = await recordRefund(placed.admin_graphql_api_id.split("/").pop()!);
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      await untilDue(webhookId);
+      await inboxRound();
+    }
+    // Before: the 4th attempt settled it as "an order that earned nothing" and it was marked applied.
+    const waiting = await untilDue(webhookId);
+    expect([waiting.appliedAt, waiting.attempts]).toEqual([null, 4]);
+    expect(waiting.lastError).toMatch(/OrderNotEarnedYetError/);
+    expect(await earnPointsForOrder(db, { shop: LATE_SHOP, payload: placed, receivedAt: clock })).toBe("earned");
+    await inboxRound();
+    expect((await db.webhookDelivery.findUniqueOrThrow({ where: { shop_webhookId: { shop: LATE_SHOP, webhookId } } })).appliedAt).not.toBeNull();
+    const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id, reason: "ORDER_REFUNDED" } });
+    expect(rows.map((r) => r.delta)).toEqual([-25]);
+    expect((await consistent(customer.id)).pointsBalance).toBe(75);
+  });
+
+  it("GIVEN a refund whose order never earns (a guest order) THEN it waits through the inbox's attempts and is settled on the last one, never dead-lettered", async () => {
+    const webhookId = await recordRefund(`${Date.now()}77`);
+    for (let attempt = 1; attempt <= WEBHOOK_RETRY_POLICY.maxAttempts; attempt++) {
+      await untilDue(webhookId);
+      await inboxRound();
+    }
+    const row = await db.webhookDelivery.findUniqueOrThrow({ where: { shop_webhookId: { shop: LATE_SHOP, webhookId } } });
+    expect([row.attempts, row.deadAt, row.appliedAt !== null]).toEqual([WEBHOOK_RETRY_POLICY.maxAttempts, null, true]);
+  });
+});
+
+describe("test orders (test: true)", () => {
+  it("GIVEN a test order (Bogus Gateway, test mode, a development store) THEN it earns like any order and its history row says it is a test order; its refund and its cancel take back like any order's", async () => {
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    const placed = { ...order(customer.shopifyCustomerId, "80.00"), test: true };
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+    const earned = await db.pointsTransaction.findFirstOrThrow({ where: { customerId: customer.id, reason: "EARNED" } });
+    // Before: nothing told a test order's points from a real order's.
+    expect([earned.delta, earned.note]).toEqual([80, TEST_ORDER_NOTE]);
+    const refund = { refundId: `gid://shopify/Refund/${Date.now()}5`, orderGid: placed.admin_graphql_api_id, lines: 20_000n, taxes: 0n, shipping: 0n };
+    expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("taken_back");
+    expect(await takeBackForCancel(db, { shop: SHOP, payload: { ...placed, cancelled_at: "2026-06-01T11:00:00Z" }, receivedAt: NOW })).toBe("taken_back");
+    expect((await consistent(customer.id)).pointsBalance).toBe(0);
+    const real = await db.pointsTransaction.findMany({ where: { shop: SHOP, reason: "EARNED", note: TEST_ORDER_NOTE, NOT: { customerId: customer.id } } });
+    expect(real).toEqual([]);
+  });
+});
+
+describe("refunds/create: several partial refunds of one order", () => {
+  it("GIVEN an order of 10.00 earning 10 points WHEN it is refunded in three parts (3.33, 3.33, 3.34) THEN all 10 points come back (each share rounded on the order's total refunded so far, not on its own)", async () => {
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    const placed = order(customer.shopifyCustomerId, "10.00");
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+    const taken: number[] = [];
+    for (const [i, amount] of ["3.33", "3.33", "3.34"].entries()) {
+      const refund = { refundId: `gid://shopify/Refund/${Date.now()}${i}9`, orderGid: placed.admin_graphql_api_id, lines: parseMilli(amount)!, taxes: 0n, shipping: 0n };
+      expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("taken_back");
+      const row = await db.pointsTransaction.findFirstOrThrow({ where: { refundId: refund.refundId } });
+      taken.push(-row.delta);
+    }
+    // Before: 3 + 3 + 3 — a whole refund in parts left the customer 1 point of it.
+    expect(taken).toEqual([3, 4, 3]);
+    expect((await consistent(customer.id)).pointsBalance).toBe(0);
+  });
+
+  it("GIVEN an order of 10.00 earning 10 points WHEN it is refunded in 25 parts of 0.40 (each too small for a point of its own) THEN all 10 points come back, and every part shows in the history until none are left (9.60 refunded rounds to all 10)", async () => {
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    const placed = order(customer.shopifyCustomerId, "10.00");
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+    for (let i = 0; i < 25; i++) {
+      const refund = { refundId: `gid://shopify/Refund/${Date.now()}${String(i).padStart(2, "0")}4`, orderGid: placed.admin_graphql_api_id, lines: 400n, taxes: 0n, shipping: 0n };
+      await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger });
+    }
+    // Before: each part alone rounded to 0 and wrote nothing, so the whole refund took nothing back.
+    expect((await consistent(customer.id)).pointsBalance).toBe(0);
+    expect(await db.pointsTransaction.count({ where: { orderGid: placed.admin_graphql_api_id, reason: "ORDER_REFUNDED" } })).toBe(24);
   });
 });

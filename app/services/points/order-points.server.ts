@@ -5,7 +5,7 @@
 //   customers/create → the sign-up bonus, once per customer.
 // Shopify does not order deliveries: a cancel applied before its orders/create leaves a marker row
 // (the order then earns nothing); a refund applied before its order is retried by the inbox until
-// the order has earned (a few attempts), then dropped — the order's points were never earned.
+// the order has earned, for all the inbox's attempts but the last (takeBackForRefund).
 import type { Db } from "~/db.server";
 import {
   availableAtFor,
@@ -13,8 +13,9 @@ import {
   orderEarningAmount,
   parseMilli,
   pointsForAmount,
+  orderRefundBasis,
   pointsToTakeBack,
-  refundedEarningAmount,
+  refundBasis,
   refundFacts,
   sourceKeys,
   type RefundFacts,
@@ -23,7 +24,7 @@ import { orderFacts } from "~/domain/rewards";
 import { shopifyGidOf } from "~/domain/shopify-ids";
 import type { Logger } from "~/logger.server";
 import { customerDisplay, ensureCustomer } from "./customers.server";
-import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, type LedgerWrite, type Tx } from "./ledger.server";
+import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, recordNoPointsInTx, type LedgerWrite, type Tx } from "./ledger.server";
 import { getProgramSettings } from "./program.server";
 import { applyMultiplier } from "~/domain/vip";
 import { vipMultiplierInTx } from "~/services/vip/tiers.server";
@@ -39,6 +40,9 @@ export interface OrderInput {
   receivedAt: Date;
 }
 
+/** The history's word for points earned on a test order (`test: true`, https://shopify.dev/docs/api/admin-rest/latest/resources/order). */
+export const TEST_ORDER_NOTE = "Test order";
+
 export type EarnOutcome = "earned" | "duplicate" | "no_customer" | "program_off" | "no_points" | "canceled" | "unreadable" | "over_limit";
 
 /** orders/create: the order's customer earns points on it, once. */
@@ -53,6 +57,8 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
   if (amount === null) return "unreadable";
   const points = pointsForAmount(amount, settings);
   if (points <= 0) return "no_points";
+  // What its refunds are measured against (orderRefundBasis): kept on the earned row as its `amount`.
+  const refundsMeasuredAgainst = orderRefundBasis(order.payload, settings) ?? amount;
   const customer = await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
   const orderGid = facts.orderGid;
   const write = await inLedgerTransaction(db, order.shop, sourceKeys.orderEarned(orderGid), async (tx): Promise<LedgerWrite> => {
@@ -67,13 +73,14 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
       shop: order.shop,
       customerId: customer.id,
       points: earned,
-      note: perk ? `VIP tier ${perk.tierName} ×${perk.multiplier}: ${points} + ${earned - points} bonus` : null,
+      // A test order earns like any order (docs/decisions/019, "Test orders"); its row says it is one.
+      note: [facts.test ? TEST_ORDER_NOTE : null, perk ? `VIP tier ${perk.tierName} ×${perk.multiplier}: ${points} + ${earned - points} bonus` : null].filter(Boolean).join(" — ") || null,
       reason: "EARNED",
       actor: "WEBHOOK",
       sourceKey: sourceKeys.orderEarned(orderGid),
       orderGid,
       orderName: facts.orderName,
-      amount: formatMilli(amount),
+      amount: formatMilli(refundsMeasuredAgainst),
       availableAt: availableAtFor(order.receivedAt, settings.pendingDays),
       overLimit: "record",
       now: new Date(),
@@ -87,7 +94,9 @@ async function orderPoints(tx: Tx, shop: string, orderGid: string) {
   const rows = await tx.pointsTransaction.findMany({ where: { shop, orderGid }, orderBy: { createdAt: "asc" } });
   const earnedRow = rows.find((r) => r.reason === "EARNED");
   const takenBack = rows.filter((r) => r.reason === "ORDER_REFUNDED" || r.reason === "ORDER_CANCELED").reduce((s, r) => s - r.delta + r.shortfall, 0);
-  return { earnedRow, takenBack, canceled: rows.some((r) => r.reason === "ORDER_CANCELED") };
+  // What the order's earlier refunds gave back, in the prices its refunds are measured in (their `amount`).
+  const refundedBefore = rows.filter((r) => r.reason === "ORDER_REFUNDED").reduce((s, r) => s + (parseMilli(r.amount) ?? 0n), 0n);
+  return { earnedRow, takenBack, refundedBefore, canceled: rows.some((r) => r.reason === "ORDER_CANCELED") };
 }
 
 export class OrderNotEarnedYetError extends Error {
@@ -100,45 +109,52 @@ export class OrderNotEarnedYetError extends Error {
 export type TakeBackOutcome = "taken_back" | "duplicate" | "nothing_earned" | "nothing_left" | "unreadable";
 
 /**
- * refunds/create: takes back the refunded share of the order's points. `attempt` is the inbox's:
- * while the order may still be on its way (first `waitAttempts` attempts) an unknown order is an
- * error to retry later; after that the refund belongs to an order that earned nothing.
+ * refunds/create: takes back the refunded share of the order's points. Shopify does not order
+ * deliveries ("Webhooks are not guaranteed to be delivered in order",
+ * https://shopify.dev/docs/apps/build/webhooks), so a refund can come before its
+ * order's orders/create — by minutes, or by hours when Shopify retries the order's delivery. An order
+ * that has not earned (yet) is an error to retry on every attempt of the inbox but its last
+ * (`lastAttempt`: WEBHOOK_RETRY_POLICY, about 2.5 hours of attempts): a late order then earns first
+ * and its refund takes its share back. Only after the last attempt is the refund settled as one of
+ * an order that earned nothing here (a guest order, one that earned no points) — logged with both
+ * ids. A shop whose program is off waits for nothing: its orders earn nothing.
  */
-export async function takeBackForRefund(db: Db, input: { shop: string; refund: RefundFacts | null; receivedAt: Date; attempt: number; logger: Logger }, waitAttempts = 4): Promise<TakeBackOutcome> {
+export async function takeBackForRefund(db: Db, input: { shop: string; refund: RefundFacts | null; receivedAt: Date; lastAttempt: boolean; logger: Logger }): Promise<TakeBackOutcome> {
   const { refund } = input;
   if (!refund) return "unreadable";
   const earned = await db.pointsTransaction.findFirst({ where: { shop: input.shop, orderGid: refund.orderGid, reason: "EARNED" }, select: { customerId: true } });
   if (!earned) {
     const canceled = await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: input.shop, sourceKey: sourceKeys.orderCanceled(refund.orderGid) } } });
     if (canceled) return "nothing_left";
-    if (input.attempt < waitAttempts) throw new OrderNotEarnedYetError(refund.orderGid);
-    input.logger.info({ shop: input.shop, order: refund.orderGid, refund: refund.refundId }, "refund of an order that earned no points");
+    if (!input.lastAttempt && (await getProgramSettings(db, input.shop)).enabled) throw new OrderNotEarnedYetError(refund.orderGid);
+    input.logger.warn({ shop: input.shop, order: refund.orderGid, refund: refund.refundId }, "refund of an order that earned no points here (its orders/create did not arrive while the refund waited for it)");
     return "nothing_earned";
   }
   const settings = await getProgramSettings(db, input.shop);
   const sourceKey = sourceKeys.refund(refund.refundId);
-  const refunded = refundedEarningAmount(refund, settings);
+  const refunded = refundBasis(refund, settings);
   const write = await inLedgerTransaction(db, input.shop, sourceKey, async (tx) => {
     await lockCustomer(tx, earned.customerId);
-    const { earnedRow, takenBack } = await orderPoints(tx, input.shop, refund.orderGid);
+    const { earnedRow, takenBack, refundedBefore } = await orderPoints(tx, input.shop, refund.orderGid);
     if (!earnedRow) return { type: "nothing" };
-    const points = pointsToTakeBack({ earned: earnedRow.delta, earnedOn: parseMilli(earnedRow.amount) ?? 0n, refunded, alreadyTakenBack: takenBack });
-    if (points <= 0) return { type: "nothing" };
-    return debitPointsInTx(tx, {
+    const points = pointsToTakeBack({ earned: earnedRow.delta, earnedOn: parseMilli(earnedRow.amount) ?? 0n, refunded, refundedBefore, alreadyTakenBack: takenBack });
+    const source = {
       shop: input.shop,
       customerId: earned.customerId,
-      points,
-      mode: "clamp",
-      pendingOf: { orderGid: refund.orderGid },
-      reason: "ORDER_REFUNDED",
-      actor: "WEBHOOK",
+      reason: "ORDER_REFUNDED" as const,
+      actor: "WEBHOOK" as const,
       sourceKey,
       orderGid: refund.orderGid,
       orderName: earnedRow.orderName,
       refundId: refund.refundId,
       amount: formatMilli(refunded),
       now: new Date(),
-    });
+    };
+    if (points > 0) return debitPointsInTx(tx, { ...source, points, mode: "clamp", pendingOf: { orderGid: refund.orderGid } });
+    // Too small a share for a point of its own, with points still left: kept (no points) so that the
+    // order's later refunds count it (refundedBefore) — ten refunds of a tenth give back the whole.
+    if (refunded > 0n && earnedRow.delta - takenBack > 0) return recordNoPointsInTx(tx, source);
+    return { type: "nothing" };
   });
   return write.type === "written" ? "taken_back" : write.type === "duplicate" ? "duplicate" : "nothing_left";
 }
@@ -173,25 +189,7 @@ export async function takeBackForCancel(db: Db, order: OrderInput): Promise<Take
     };
     if (left > 0) return debitPointsInTx(tx, { ...source, points: left, mode: "clamp", pendingOf: { orderGid } });
     // Nothing to take (not earned yet, or all refunded): the marker keeps a late orders/create from earning.
-    const existing = await tx.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: order.shop, sourceKey } } });
-    if (existing) return { type: "duplicate", entry: existing };
-    const customer = await tx.customer.findUniqueOrThrow({ where: { id: customerId }, select: { pointsBalance: true } });
-    const entry = await tx.pointsTransaction.create({
-      data: {
-        shop: source.shop,
-        customerId,
-        reason: source.reason,
-        actor: source.actor,
-        sourceKey,
-        orderGid,
-        orderName: facts.orderName,
-        createdAt: source.now,
-        delta: 0,
-        balanceAfter: customer.pointsBalance,
-        status: "AVAILABLE",
-      },
-    });
-    return { type: "written", entry };
+    return recordNoPointsInTx(tx, source);
   });
   return write.type === "duplicate" ? "duplicate" : "taken_back";
 }

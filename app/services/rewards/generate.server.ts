@@ -214,39 +214,55 @@ export async function removeFromShopify(
 }
 
 /**
- * `removeFromShopify` for a reward that has a row, safe to repeat for every kind. Most kinds'
- * removal is idempotent (a deactivated discount or gift card stays deactivated). Store credit's is
- * not: a debit leaves the credit transaction looking the same, so every repeat (the cancel and the
- * worker both removing, a sweep looking again, a cancel retried after a conflict) debited the
- * credited amount again from whatever else the customer held. For such kinds the take-back is
- * recorded in the reward's history (dedupe key per object) BEFORE Shopify is asked, so at most one
+ * Where a take-back that must not be repeated is recorded before Shopify is asked, keyed by the
+ * object taken back: the reward's history (a reward) or the redemption's row (a redemption that
+ * never became a reward: app/services/rewards/redemption-log.server.ts, recordTakeBack).
+ */
+export interface TakeBackRecord {
+  /** Records the take-back of `shopifyId`; false when it was recorded before (taken, or a process died taking it). */
+  first(shopifyId: string): Promise<boolean>;
+  /** Withdraws the record: the take-back certainly did not happen. */
+  withdraw(shopifyId: string): Promise<void>;
+}
+
+/**
+ * `removeFromShopify`, safe to repeat for every kind. Most kinds' removal is idempotent (a
+ * deactivated discount or gift card stays deactivated). Store credit's is not: a debit leaves the
+ * credit transaction looking the same, so every repeat (the cancel and the worker both removing, a
+ * sweep looking again, a cancel retried after a conflict, a recovery sweep run again after it died
+ * between the debit and its commit) debited the credited amount again from whatever else the customer
+ * held. For such kinds the take-back is recorded (`record`) BEFORE Shopify is asked, so at most one
  * process ever takes an object back; the record is withdrawn when the take-back did not happen for
  * sure (a failure or Shopify's refusal). A process dying right after recording it leaves the amount
  * with the customer rather than taking it twice.
  */
+export async function removeOnce(
+  access: ShopifyAccess,
+  target: RewardTarget & { shopifyId: string | null },
+  mode: "delete" | "deactivate",
+  record: TakeBackRecord,
+): Promise<RemovalResult> {
+  if (!adapterFor(target.kind).removalTakesAgain) return removeFromShopify(access, target, mode);
+  const located = await locateForRemoval(access, target);
+  if (!located.ok) return located.result;
+  const id = located.id;
+  if (!(await record.first(id))) return { ok: true, outcome: "removed" };
+  const removed = await removeFromShopify(access, { ...target, shopifyId: id }, mode);
+  if (!removed.ok || removed.outcome !== "removed") await record.withdraw(id);
+  return removed;
+}
+
+/** removeOnce for a reward that has a row: the take-back is a NOTE in its history (dedupe key per object). */
 export async function removeFromShopifyOnce(
   db: Db,
   access: ShopifyAccess,
   target: RewardTarget & { shopifyId: string | null; shop: string },
   mode: "delete" | "deactivate",
 ): Promise<RemovalResult> {
-  if (!adapterFor(target.kind).removalTakesAgain) return removeFromShopify(access, target, mode);
-  const located = await locateForRemoval(access, target);
-  if (!located.ok) return located.result;
-  const id = located.id;
-  const dedupeKey = `take-back:${id}`;
-  const first = await recordEventOnce(db, {
-    rewardId: target.rewardId,
-    shop: target.shop,
-    type: "NOTE",
-    actor: "SYSTEM",
-    reason: `Taken back in Shopify (${id})`,
-    dedupeKey,
+  return removeOnce(access, target, mode, {
+    first: (id) => recordEventOnce(db, { rewardId: target.rewardId, shop: target.shop, type: "NOTE", actor: "SYSTEM", reason: `Taken back in Shopify (${id})`, dedupeKey: `take-back:${id}` }),
+    withdraw: async (id) => void (await db.rewardEvent.deleteMany({ where: { rewardId: target.rewardId, dedupeKey: `take-back:${id}` } })),
   });
-  if (!first) return { ok: true, outcome: "removed" };
-  const removed = await removeFromShopify(access, { ...target, shopifyId: id }, mode);
-  if (!removed.ok || removed.outcome !== "removed") await db.rewardEvent.deleteMany({ where: { rewardId: target.rewardId, dedupeKey } });
-  return removed;
 }
 
 /**

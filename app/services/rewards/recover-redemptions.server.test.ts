@@ -5,10 +5,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { createRewardDiscount } from "~/shopify/discounts.server";
 import { createRewardGiftCard } from "~/shopify/gift-cards.server";
+import { STORE_CREDIT_ACCOUNT_CREDIT } from "~/shopify/kinds/store-credit.server";
+import type { Db } from "~/db.server";
 import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";
 import { redemptionHarness } from "../../../test/support/redeem";
 import { createTemplate } from "../../../test/support/factories";
+import { allowErrorLogs } from "../../../test/support/error-logs";
 import { recoverAbandonedRedemptions } from "./recover-redemptions.server";
 import { redeemPoints } from "./redeem-points.server";
 
@@ -148,5 +151,55 @@ describe("recoverAbandonedRedemptions", () => {
     await recoverAbandonedRedemptions(deps(), { olderThanMs: 10 * 60_000 });
     expect(emulator.inspect.giftCards(SHOP).find((g) => g.code === redemption.code)?.enabled).toBe(false);
     expect((await db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).state).toBe("ABANDONED");
+  });
+});
+
+describe("recovery of a store credit redemption: the credit is taken back once, whatever crashes", () => {
+  async function credit(customerGid: string, amount: string) {
+    const graphql = await adminGraphql(SHOP);
+    const r = await graphql(STORE_CREDIT_ACCOUNT_CREDIT, { variables: { id: customerGid, creditInput: { creditAmount: { amount, currencyCode: "USD" }, notify: false } } });
+    const body = (await r.json()) as { data: { storeCreditAccountCredit: { storeCreditAccountTransaction: { id: string } | null } } };
+    expect(body.data.storeCreditAccountCredit.storeCreditAccountTransaction).not.toBeNull();
+  }
+  /** The database, except that marking a redemption ABANDONED fails `times` times (the process dies right after Shopify's debit). */
+  function dbFailingAbandon(times: number): Db {
+    let left = times;
+    const redemption = new Proxy(db.redemption, {
+      get(target, prop, receiver) {
+        if (prop !== "updateMany") return Reflect.get(target, prop, receiver);
+        return (args: { data?: { state?: string } }) => {
+          if (args.data?.state === "ABANDONED" && left-- > 0) return Promise.reject(new Error("connection lost"));
+          return target.updateMany(args as Parameters<typeof target.updateMany>[0]);
+        };
+      },
+    });
+    return new Proxy(db, { get: (target, prop, receiver) => (prop === "redemption" ? redemption : Reflect.get(target, prop, receiver)) });
+  }
+
+  it("GIVEN an abandoned store credit redemption whose 6.00 credit is in Shopify, beside 50.00 the merchant credited WHEN the sweep debits it and dies before marking it ABANDONED, and a later sweep runs THEN 6.00 is debited once: 50.00 stays", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { kind: "STORE_CREDIT", value: "6.00", pointsCost: 100 });
+    await credit(customer.shopifyCustomerId, "50.00");
+    const redemption = await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: newKey(), templateId: template.id, code: "SC-CRASHED-SWEEP", state: "IN_PROGRESS", leaseUntil: new Date(Date.now() - 60 * 60_000) },
+    });
+    await credit(customer.shopifyCustomerId, "6.00");
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("56.0");
+    // The sweep logs the failed commit at error level ("redemption recovery failed; will retry").
+    const logs = allowErrorLogs();
+    const crashed = await recoverAbandonedRedemptions(deps({ db: dbFailingAbandon(1) }), { olderThanMs: 0 });
+    expect(crashed).toMatchObject({ examined: 1, deferred: 1 });
+    expect(logs.messages()).toContain("redemption recovery failed; will retry");
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("50.0");
+    // A repeat of the customer's request meanwhile takes the redemption over: it must not adopt the debited credit.
+    const repeat = await redeemPoints(deps({ now: () => new Date(Date.now() + 20 * 60_000) }), { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: redemption.idempotencyKey });
+    expect(repeat).toMatchObject({ ok: false, error: { code: "abandoned" } });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(500);
+    const later = new Date(Date.now() + 30 * 60_000);
+    await recoverAbandonedRedemptions(deps({ now: () => later }), { olderThanMs: 0 });
+    // Before: the second sweep found the credit again (a debit leaves it as it was) and debited 6.00 more.
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("50.0");
+    expect(await db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).toMatchObject({ state: "ABANDONED", errorReason: "abandoned" });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(500);
   });
 });

@@ -3,10 +3,10 @@
 import type { Redemption, RewardTemplate } from "@prisma/client";
 import { failureForLog, isRewardKind, kindTraits, REWARD_KINDS, type RedemptionState, type RewardKind } from "~/domain/rewards";
 import type { RewardDeps } from "./deps.server";
-import { lookupExisting, lookupLagMs, removeFromShopify, type RewardTarget, type ShopifyAccess } from "./generate.server";
+import { lookupExisting, lookupLagMs, removeOnce, type RewardTarget, type ShopifyAccess } from "./generate.server";
 import { claimedShopifyIds, settingsFromTemplate } from "./repository.server";
 import { DEFAULT_REDEMPTION_LEASE_MS } from "./redeem-points.server";
-import { abandonRedemption, renewRedemptionLease, takeOverRedemption } from "./redemption-log.server";
+import { abandonRedemption, recordTakeBack, renewRedemptionLease, takeOverRedemption, withdrawTakeBack } from "./redemption-log.server";
 
 const DEFAULTS = { leaseMs: DEFAULT_REDEMPTION_LEASE_MS };
 
@@ -99,7 +99,12 @@ async function recoverOne(deps: RewardDeps, redemption: Redemption, options: Rec
       return defer();
     }
     if (!found.found || !found.found.ours) continue;
-    const removed = await removeFromShopify(access, { ...target, shopifyId: found.found.id }, "delete");
+    // Store credit is debited at most once per redemption, across crashes and sweeps (removeOnce;
+    // the record is the redemption's row: recordTakeBack).
+    const removed = await removeOnce(access, { ...target, shopifyId: found.found.id }, "delete", {
+      first: () => recordTakeBack(db, redemption),
+      withdraw: () => withdrawTakeBack(db, redemption),
+    });
     if (!removed.ok) {
       log.warn({ failure: failureForLog(removed.error.failure) }, "recovery could not remove the code; deferred");
       return defer();

@@ -31,11 +31,14 @@ import {
   failRedemption,
   leaveRedemptionForRecovery,
   lockCustomerForRedemption,
+  recordTakeBack,
   renewRedemptionLease,
   startRedemption,
+  TAKE_BACK_STARTED,
   takeOverRedemption,
+  withdrawTakeBack,
 } from "./redemption-log.server";
-import { checkAvailability, generateInShopify, removeFromShopify, takeBackDuplicate, type ShopifyAccess } from "./generate.server";
+import { checkAvailability, generateInShopify, removeOnce, takeBackDuplicate, type ShopifyAccess } from "./generate.server";
 import {
   chooseCode,
   claimedShopifyIds,
@@ -290,6 +293,12 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
   const { shop } = ctx.input;
   const log = logger.child({ shop, redemptionId: redemption.id });
 
+  if (resumed && redemption.errorReason === TAKE_BACK_STARTED) {
+    // Its store credit was (or is being) debited back by a process that died before its commit:
+    // adopting that credit would spend points on nothing. The recovery sweep finishes it.
+    await leaveRedemptionForRecovery(db, redemption, TAKE_BACK_STARTED, now());
+    return fail("abandoned");
+  }
   const template = await db.rewardTemplate.findFirst({ where: { id: redemption.templateId, shop } });
   // The points recorded when the redemption started (the option may have changed since: re-checked).
   const checked = checkTemplate(template, redemption.points);
@@ -508,7 +517,15 @@ async function compensate(
   }
   if (!stillOurs) return { ok: false, error: STILL_RUNNING };
 
-  const removed = await removeFromShopify(access, target, "delete");
+  // Store credit is debited at most once per redemption (removeOnce, recorded on its row): a commit
+  // of the failure that fails after the debit leaves the row for the sweep, which must not debit again.
+  let removed: Awaited<ReturnType<typeof removeOnce>>;
+  try {
+    removed = await removeOnce(access, target, "delete", { first: () => recordTakeBack(db, renewed), withdraw: () => withdrawTakeBack(db, renewed) });
+  } catch (error) {
+    log.error({ err: error }, "could not record the take-back before compensating; the recovery sweep will remove the code");
+    return fail(reason);
+  }
   try {
     if (removed.ok) return await finishFailed(ctx, renewed, reason);
     log.error({ failure: failureForLog(removed.error.failure) }, "compensation failed; the recovery sweep will remove the code");

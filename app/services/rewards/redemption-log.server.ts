@@ -81,10 +81,43 @@ export async function leaveRedemptionForRecovery(db: Writer, held: HeldRedemptio
   return done;
 }
 
+/**
+ * The errorReason of an IN_PROGRESS redemption whose store credit (a kind whose removal takes again:
+ * docs/decisions/012) is being, or was, taken back by its owner — written before Shopify is asked
+ * (recordTakeBack), so a process that dies between Shopify's debit and its own commit cannot have the
+ * debit repeated by the recovery sweep, and a repeat of the request cannot adopt the debited credit.
+ * Never a final reason: FAIL writes its own, ABANDON writes "abandoned" over it.
+ */
+export const TAKE_BACK_STARTED = "take_back_started";
+
+/**
+ * Records, fenced by the lease, that the owner is taking the redemption's Shopify object back
+ * (generate.server.ts, removeOnce). false when it was recorded before; throws when the lease is lost.
+ */
+export async function recordTakeBack(db: Writer, held: HeldRedemption): Promise<boolean> {
+  const marked = await db.redemption.updateMany({
+    where: { id: held.id, state: "IN_PROGRESS" satisfies RedemptionState, leaseUntil: held.leaseUntil, OR: [{ errorReason: null }, { errorReason: { not: TAKE_BACK_STARTED } }] },
+    data: { errorReason: TAKE_BACK_STARTED },
+  });
+  if (marked.count === 1) return true;
+  const row = await db.redemption.findUnique({ where: { id: held.id }, select: { errorReason: true } });
+  if (row?.errorReason === TAKE_BACK_STARTED) return false;
+  throw new Error("the redemption is no longer ours (its lease was taken over): its Shopify object was not touched");
+}
+
+/** Withdraws recordTakeBack (the take-back certainly did not happen): the reason it had before. */
+export async function withdrawTakeBack(db: Writer, held: HeldRedemption & Pick<Redemption, "errorReason">): Promise<void> {
+  await db.redemption.updateMany({
+    where: { id: held.id, state: "IN_PROGRESS" satisfies RedemptionState, leaseUntil: held.leaseUntil, errorReason: TAKE_BACK_STARTED },
+    data: { errorReason: held.errorReason === TAKE_BACK_STARTED ? null : held.errorReason },
+  });
+}
+
 /** ABANDON (the recovery sweep): whatever code it left was removed; nothing was spent. Releases the customer's lock. */
 export async function abandonRedemption(db: Writer, held: HeldRedemption & LockHolder & Pick<Redemption, "errorReason">): Promise<boolean> {
   const { where, state } = fenced(held, "ABANDON");
-  const done = await applied(db.redemption.updateMany({ where, data: { state, errorReason: held.errorReason ?? "abandoned" } }));
+  const reason = held.errorReason && held.errorReason !== TAKE_BACK_STARTED ? held.errorReason : "abandoned";
+  const done = await applied(db.redemption.updateMany({ where, data: { state, errorReason: reason } }));
   await releaseCustomerLock(db, held);
   return done;
 }

@@ -228,7 +228,7 @@ describe("points earned: a take-back counts against its own order's window", () 
   }
   async function refundAt(order: { admin_graphql_api_id: string }, amount: bigint, at: Date) {
     const refund = { refundId: `gid://shopify/Refund/${++orderSeq}`, orderGid: order.admin_graphql_api_id, lines: amount, taxes: 0n, shipping: 0n };
-    expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: at, attempt: 1, logger })).toBe("taken_back");
+    expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: at, lastAttempt: false, logger })).toBe("taken_back");
     await db.pointsTransaction.updateMany({ where: { shop: SHOP, refundId: refund.refundId }, data: { createdAt: at } });
   }
 

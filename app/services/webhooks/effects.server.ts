@@ -11,7 +11,7 @@ import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } f
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
 import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
-import { parseJsonKeepingBigIds, refundFacts } from "~/domain/points";
+import { refundFactsOfDelivery } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
 import { referralCancelEffect, referralRefundEffect } from "~/services/referrals/effects.server";
 import { vipOrderCanceled, vipRefundCreated } from "~/services/vip/tiers.server";
@@ -66,24 +66,21 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
   "orders/create": { body: orderBody, personalData: true, effects: [(db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt))] },
   // The points program (docs/decisions/019): refunds take a share back, a cancel all of it, a new
   // customer account gets the sign-up bonus. refunds/create's only link to its order is the numeric
-  // `order_id`, read from the raw body so ids beyond 2^53 stay exact.
+  // `order_id`, read again from the raw body only when JSON.parse rounded it (beyond 2^53).
   "refunds/create": {
     body: refundBody,
     personalData: true,
     effects: [
-      // Referrals first (docs/decisions/023): the points effect may wait for its order's orders/create.
-      async (db, d) => referralRefundEffect(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) }),
-      async (db, d) =>
-        void (await takeBackForRefund(db, {
-          shop: d.shop,
-          refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload),
-          receivedAt: d.receivedAt,
-          attempt: d.attempt,
-          logger,
-        })),
-      // VIP "amount spent": the refunded share stops counting (downgrades wait for the period end).
-      async (db, d) =>
-        void (await vipRefundCreated(db, { shop: d.shop, refund: refundFacts(d.rawPayload !== undefined ? parseJsonKeepingBigIds(d.rawPayload) : d.payload) })),
+      // The refund's facts are read once, from the body the inbox parsed (refundFactsOfDelivery), for
+      // its three effects in this order: referrals first (docs/decisions/023), as the points effect
+      // may wait for its order's orders/create; VIP "amount spent" last (the refunded share stops
+      // counting; downgrades wait for the period end).
+      async (db, d) => {
+        const refund = refundFactsOfDelivery(d);
+        await referralRefundEffect(db, { shop: d.shop, refund });
+        await takeBackForRefund(db, { shop: d.shop, refund, receivedAt: d.receivedAt, lastAttempt: d.attempt >= WEBHOOK_RETRY_POLICY.maxAttempts, logger });
+        await vipRefundCreated(db, { shop: d.shop, refund });
+      },
     ],
   },
   "orders/cancelled": {
