@@ -202,8 +202,10 @@ describe("webhook inbox", () => {
     const shop = "guarded-batch.myshopify.com";
     const order = { ...delivery(shop), rawBody: '{"who":"original"}', payload: { who: "original" } };
     const uninstall = { ...delivery(shop), topic: "app/uninstalled" as const };
-    await recordDelivery(db, order, new Date(Date.now() - 1_000));
-    await recordDelivery(db, uninstall, new Date(Date.now() - 1_000));
+    // Recorded a second apart: the inbox takes due deliveries oldest first, so the order is applied first.
+    const recordedAt = Date.now();
+    await recordDelivery(db, order, new Date(recordedAt - 2_000));
+    await recordDelivery(db, uninstall, new Date(recordedAt - 1_000));
     const seen: string[] = [];
     const effects = { "orders/create": [async (_db: unknown, d: { rawPayload?: string }) => void seen.push(`order read ${d.rawPayload}`)], "app/uninstalled": [async () => void seen.push("uninstall")] } as unknown as WebhookEffects;
     let settleFails = true;
