@@ -21,6 +21,7 @@ import { parseJsonKeepingBigIds, shopifyIdOf } from "~/domain/shopify-ids";
 import { hasControlCharacters } from "~/domain/text";
 import { logger, type Logger } from "~/logger.server";
 import type { OfflineTokenAnswer } from "~/services/lifecycle/scopes.server";
+import { DeliveryWaits } from "~/services/webhooks/context";
 import { UnappliableDelivery } from "~/services/webhooks/inbox.server";
 
 export interface PrivacyEffectContext {
@@ -979,10 +980,10 @@ export async function handleShopRedact(
     // too (dead letter) — and app/uninstalled re-queues it when it is applied (handleAppUninstalled).
     if (answer === "refused" && !(await uninstallRecorded(db, shop))) {
       if (deps.lastAttempt) deps.logger?.warn({ shop, webhookId: ctx.webhookId }, "shop/redact not applied: Shopify refused the app's token but no uninstall of the shop was recorded; it waits for app/uninstalled");
-      throw new Error(SHOP_REDACT_WAITS_FOR_UNINSTALL);
+      throw new DeliveryWaits(SHOP_REDACT_WAITS_FOR_UNINSTALL);
     }
     if (answer === "no_answer") {
-      if (!deps.lastAttempt) throw new Error("Shopify could not be asked whether the app is still installed in the shop; the erasure waits for its answer");
+      if (!deps.lastAttempt) throw new DeliveryWaits("Shopify could not be asked whether the app is still installed in the shop; the erasure waits for its answer");
       deps.logger?.warn({ shop, webhookId: ctx.webhookId }, "shop/redact applied on its last attempt although Shopify never said whether the app is installed");
     }
   }

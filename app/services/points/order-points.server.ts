@@ -28,6 +28,7 @@ import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, r
 import { getProgramSettings } from "./program.server";
 import { applyMultiplier } from "~/domain/vip";
 import { vipMultiplierInTx } from "~/services/vip/tiers.server";
+import { DeliveryWaits } from "~/services/webhooks/context";
 
 function field(value: unknown, key: string): unknown {
   return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
@@ -99,7 +100,7 @@ async function orderPoints(tx: Tx, shop: string, orderGid: string) {
   return { earnedRow, takenBack, refundedBefore, canceled: rows.some((r) => r.reason === "ORDER_CANCELED") };
 }
 
-export class OrderNotEarnedYetError extends Error {
+export class OrderNotEarnedYetError extends DeliveryWaits {
   constructor(orderGid: string) {
     super(`the refunded order ${orderGid} has not earned its points yet (its orders/create may still be on its way)`);
     this.name = "OrderNotEarnedYetError";

@@ -34,3 +34,17 @@ export interface WebhookDeliveryContext {
   /** Which attempt at applying this delivery this is (1 = the first). */
   attempt: number;
 }
+
+/**
+ * Thrown by an effect that cannot be applied YET because something it needs has not arrived (a
+ * refund before its order, a shop/redact before the shop's uninstall): not a failure. The inbox
+ * retries it on its usual schedule and logs the wait at info, without a stack; on the last attempt
+ * it is what the effect makes of it (the effect decides, or the delivery is dead-lettered as any
+ * failure would be). One class for every such wait, so the log's warnings stay for real failures.
+ */
+export class DeliveryWaits extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeliveryWaits";
+  }
+}

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import db, { directSql } from "~/db.server";
 import type { DirectSql } from "~/direct-sql.server";
+import { DeliveryWaits } from "./context";
 import { applyDueDeliveries, claimDueDeliveries, createDeliveryRecorder, recordDeliveries, recordDelivery, UnappliableDelivery, type WebhookEffects } from "./inbox.server";
 import type { VerifiedWebhook } from "./receive.server";
 import { allowErrorLogs } from "../../../test/support/error-logs";
@@ -196,6 +197,29 @@ describe("webhook inbox", () => {
     const row = (shop: string) => db.webhookDelivery.findFirstOrThrow({ where: { shop } });
     expect(await row(dead.shop)).toMatchObject({ deadAt: expect.any(Date), claimedBy: null, lastError: "UnappliableDelivery: the body names the shop evil\\u0000.myshopify.com" });
     expect(await row(retried.shop)).toMatchObject({ nextAttemptAt: expect.any(Date), claimedBy: null, lastError: "Error: code A\\u0000B\\u001f not found" });
+  });
+
+  it("GIVEN an effect that waits for something not arrived yet (DeliveryWaits) THEN the retry is logged at info without a stack; a real failure still warns", async () => {
+    const shop = "waiting-inbox.myshopify.com";
+    await recordDelivery(db, { ...delivery(shop), topic: "refunds/create" }, new Date(Date.now() - 2_000));
+    await recordDelivery(db, delivery(shop), new Date(Date.now() - 1_000));
+    const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const capture = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push({ level, fields, message });
+    const logger = { info: capture("info"), warn: capture("warn"), error: capture("error"), debug: capture("debug"), child: () => logger };
+    const effects = {
+      "refunds/create": [async () => { throw new DeliveryWaits("the refunded order has not earned yet"); }],
+      "orders/create": [async () => { throw new Error("the database went away"); }],
+    } as unknown as WebhookEffects;
+    const summary = await applyDueDeliveries(db, effects, { workerId: "waits", now: () => new Date(), batchSize: 10, leaseMs: 60_000, concurrency: 1, logger: logger as never });
+    expect(summary).toMatchObject({ claimed: 2, retried: 2 });
+    expect(lines.map((l) => [l.level, l.message])).toEqual([
+      ["info", "webhook effect waits; retry scheduled"],
+      ["warn", "webhook effect failed; retry scheduled"],
+    ]);
+    expect(lines[0].fields).toMatchObject({ attempt: 1, waitsFor: "the refunded order has not earned yet" });
+    expect(lines[0].fields).not.toHaveProperty("err");
+    // The wait is on the row like any retry, for the merchant's Webhook deliveries page.
+    expect((await db.webhookDelivery.findFirstOrThrow({ where: { shop, topic: "refunds/create" } })).lastError).toMatch(/has not earned yet/);
   });
 
   it("GIVEN an erasure guard WHEN a batch is applied THEN only its topics' deliveries are guarded, their effects read the guard's body, settle runs after every effect; a settle that throws leaves the batch unmarked (applied again after the lease)", async () => {

@@ -19,7 +19,7 @@ import { planRetry, type RandomFloat, type RetryPolicy } from "~/domain/rewards"
 import { escapeControlCharacters } from "~/domain/text";
 import { logger as baseLogger, type Logger } from "~/logger.server";
 import { withSettingsReadOnce } from "./batch-reads.server";
-import type { WebhookDeliveryContext, WebhookTopic } from "./context";
+import { DeliveryWaits, type WebhookDeliveryContext, type WebhookTopic } from "./context";
 import type { VerifiedWebhook } from "./receive.server";
 
 export type RecordOutcome = "recorded" | "duplicate";
@@ -258,7 +258,7 @@ async function applyOne(
   const mine = { id: row.id, claimedBy: options.workerId };
   try {
     if (knownShops && !knownShops.has(row.shop)) {
-      if (attempt < UNKNOWN_SHOP_WAIT_ATTEMPTS) throw new Error("the app holds nothing for this shop (never installed, or erased by shop/redact); waiting in case it is being installed");
+      if (attempt < UNKNOWN_SHOP_WAIT_ATTEMPTS) throw new DeliveryWaits("the app holds nothing for this shop (never installed, or erased by shop/redact); waiting in case it is being installed");
       await db.webhookDelivery.deleteMany({ where: mine });
       log.info({ attempt }, "webhook for a shop the app holds nothing for: dropped, nothing written");
       summary.applied++;
@@ -290,7 +290,8 @@ async function applyOne(
         : planRetry({ attempts: attempt, now: options.now(), policy: options.retryPolicy ?? WEBHOOK_RETRY_POLICY, ...(options.random ? { random: options.random } : {}) });
     if (plan.type === "retry") {
       await db.webhookDelivery.updateMany({ where: mine, data: { attempts: attempt, nextAttemptAt: plan.at, claimedBy: null, claimedUntil: null, lastError } });
-      log.warn({ err: error, attempt, retryAt: plan.at }, "webhook effect failed; retry scheduled");
+      if (error instanceof DeliveryWaits) log.info({ attempt, retryAt: plan.at, waitsFor: error.message }, "webhook effect waits; retry scheduled");
+      else log.warn({ err: error, attempt, retryAt: plan.at }, "webhook effect failed; retry scheduled");
       summary.retried++;
     } else {
       await db.webhookDelivery.updateMany({ where: mine, data: { attempts: attempt, nextAttemptAt: null, deadAt: options.now(), claimedBy: null, claimedUntil: null, lastError } });
