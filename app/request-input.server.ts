@@ -77,12 +77,51 @@ export type InputRead<T> = ({ ok: true } & T) | { ok: false; status: 400 | 413 |
 
 const refuse = (status: 400 | 413 | 415, problem: InputProblem) => ({ ok: false as const, status, problem });
 
+/**
+ * How deeply a JSON body the app reads may nest. Shopify's deepest bodies (an order's
+ * `line_items[].tax_lines[].price_set.shop_money`) nest well under 10 levels; storefront bodies are
+ * flat. JSON.parse takes 100 000 levels, but JSON.stringify and any recursive walk of the result
+ * (the privacy scrub of a webhook body, app/services/compliance/privacy.server.ts) overflow the stack
+ * from a few thousand: a body nested deeper is refused where it is read.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether JSON text nests objects and arrays deeper than `max`, by one pass over the text (no
+ * recursion, whatever the depth). Meant for text JSON.parse has accepted: brackets inside strings
+ * are skipped, escapes included.
+ */
+export function jsonNestedDeeperThan(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
+ * `application/json`, with or without parameters — the media type itself, not a prefix: `\b` let
+ * application/json-patch+json, /jsonp or /json5 through. One rule for the storefront's JSON and
+ * Shopify's webhooks (https://shopify.dev/docs/apps/build/webhooks/subscribe/https: JSON deliveries).
+ */
+export function isJsonMediaType(contentType: string | null): boolean {
+  return /^application\/json\s*(?:;|$)/i.test(contentType ?? "");
+}
+
 /** Whether any string in a parsed JSON value (keys included) holds a control character. */
 function jsonHasControlCharacters(value: unknown, depth = 0): boolean {
   if (typeof value === "string") return hasControlCharacters(value);
   if (value === null || typeof value !== "object") return false;
   // JSON.parse already bounds nesting by the body's size; this bounds the walk too.
-  if (depth > 64) return true;
+  if (depth > MAX_JSON_DEPTH) return true;
   if (Array.isArray(value)) return value.some((v) => jsonHasControlCharacters(v, depth + 1));
   return Object.entries(value).some(([k, v]) => hasControlCharacters(k) || jsonHasControlCharacters(v, depth + 1));
 }
@@ -93,8 +132,7 @@ function jsonHasControlCharacters(value: unknown, depth = 0): boolean {
  * or a scalar), and free of control characters.
  */
 export async function readJsonObject(request: Request, maxBytes: number): Promise<InputRead<{ body: Record<string, unknown> }>> {
-  // The media type itself, not a prefix: `\b` let application/json-patch+json, /jsonp or /json5 through.
-  if (!/^application\/json\s*(?:;|$)/i.test(request.headers.get("content-type") ?? "")) return refuse(415, "unsupported_media_type");
+  if (!isJsonMediaType(request.headers.get("content-type"))) return refuse(415, "unsupported_media_type");
   const read = await readBodyBytes(request, maxBytes);
   if (!read.ok) return refuse(413, "too_large");
   let body: unknown;
