@@ -119,7 +119,13 @@ describe("orders/create and refunds/create read an order's id by one rule", () =
     const orderBody = emulator.orderWebhookBody(order).replaceAll(legacyId, huge);
     // Shopify's bodies write "/" in strings as "\/" (emulator/src/order-payload.ts).
     expect(orderBody).toContain(`"admin_graphql_api_id":"gid:\\/\\/shopify\\/Order\\/${huge}"`);
-    await deliverOrder(orderBody);
+    // The body's shape reads the order id by the same rule: no order, dead-lettered at once
+    // (logged at error level by design) — none of the order's effects runs.
+    const logged = allowErrorLogs();
+    const dead = await deliverOrder(orderBody);
+    expect(dead).toMatchObject({ appliedAt: null, deadAt: expect.any(Date) });
+    expect(dead.lastError).toContain("the orders/create body is not an order");
+    expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
 
     const refund = await emulator.refundOrder(SHOP, order.id, { amount: "20.00" }, { deliver: false });
     const refundBody = refund.signed.body.toString().replaceAll(legacyId, huge);
