@@ -110,6 +110,27 @@ describe("orders/create: absurd amounts", () => {
   });
 });
 
+describe("orders/create: negative amounts (2 December audit)", () => {
+  // Shopify's order amounts are never negative. A negative tax inside a tax-inclusive subtotal was
+  // subtracted from it, so a $10 order with a tax of −$500 earned 510 points and counted $510 spent.
+  it.each([
+    ["a negative tax inside a tax-inclusive subtotal", (body: string) => body.replace('"taxes_included":false', '"taxes_included":true').replace(/"total_tax_set":\{"shop_money":\{"amount":"0\.00"/, '"total_tax_set":{"shop_money":{"amount":"-500.00"')],
+    ["a negative subtotal", (body: string) => body.replace(/"subtotal_price_set":\{"shop_money":\{"amount":"10\.00"/, '"subtotal_price_set":{"shop_money":{"amount":"-10.00"')],
+  ])("%s makes the order unreadable: nothing earned, nothing counted towards VIP", async (_label, edit) => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Nega", lastName: "Tax", email: `nega.tax.${Math.random()}@example.com` });
+    const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "10.00" }, { deliver: false });
+    const body = edit(emulator.orderWebhookBody(order));
+    expect(body).toContain("-");
+    expect(body).not.toBe(emulator.orderWebhookBody(order));
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery.appliedAt).not.toBeNull();
+    expect(await db.pointsTransaction.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
+    expect(await db.vipOrder.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
+  });
+});
+
 describe("orders/create and refunds/create read an order's id by one rule", () => {
   it("an order id beyond Shopify's 64-bit ids is refused by both: the order earns nothing a refund could not take back", async () => {
     const shopify = emulator.addCustomer(SHOP, { firstName: "Ivo", lastName: "Id", email: "ivo.id@example.com" });
