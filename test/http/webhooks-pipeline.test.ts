@@ -466,3 +466,29 @@ describe("a delivery is taken only in the form Shopify sends it (2 December audi
     expect(await recorded(signed.webhookId)).toHaveLength(0);
   });
 });
+
+describe("a sender that goes away mid-body (2 December audit)", () => {
+  it("GIVEN a signed delivery whose connection closes before its declared Content-Length THEN nothing is recorded and the server reports no error (production logs what it reports at error level)", async () => {
+    const { startApp } = await import("../support/app");
+    const net = await import("node:net");
+    const reported: unknown[] = [];
+    let handled = 0;
+    const server = await startApp({ onError: (error) => reported.push(error), onHandled: () => handled++ });
+    try {
+      const signed = sign("orders/create", JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/9601", discount_codes: [] }));
+      const head = [`POST /webhooks/orders/create HTTP/1.1`, `Host: 127.0.0.1:${server.port}`, `Content-Length: ${signed.body.length + 100}`, ...Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}`), "", ""].join("\r\n");
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(server.port, "127.0.0.1", () => {
+          socket.write(head + signed.body.slice(0, 20));
+          socket.destroy();
+          resolve();
+        });
+      });
+      await expect.poll(() => handled).toBe(1);
+      expect(reported.map(String)).toEqual([]);
+      expect(await recorded(signed.webhookId)).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
