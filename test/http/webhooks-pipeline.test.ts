@@ -492,3 +492,25 @@ describe("a sender that goes away mid-body (2 December audit)", () => {
     }
   });
 });
+
+describe("one webhook id, one delivery (2 December audit)", () => {
+  it("GIVEN a recorded orders/create WHEN a signed customers/create arrives with the same X-Shopify-Webhook-Id THEN 409 (not Shopify's retry of it), nothing recorded over it", async () => {
+    const first = sign("orders/create", JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/9701", discount_codes: [] }));
+    expect((await post(emulator.webhookUrl("orders/create"), first)).status).toBe(200);
+    const other = sign("customers/create", JSON.stringify({ admin_graphql_api_id: "gid://shopify/Customer/9701" }), SHOP, { webhookId: first.webhookId });
+    const res = await post(emulator.webhookUrl("customers/create"), other);
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("X-Shopify-Webhook-Id");
+    expect((await recorded(first.webhookId)).map((r) => r.topic)).toEqual(["orders/create"]);
+  });
+
+  it("GIVEN the same id and topic again (Shopify's retry) THEN 200 and one record; the same id from another shop is that shop's own delivery", async () => {
+    const first = sign("orders/create", JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/9702", discount_codes: [] }));
+    expect((await post(emulator.webhookUrl("orders/create"), first)).status).toBe(200);
+    expect((await post(emulator.webhookUrl("orders/create"), first)).status).toBe(200);
+    const elsewhere = sign("orders/create", first.body, "other-shop.myshopify.com", { webhookId: first.webhookId });
+    expect((await post(emulator.webhookUrl("orders/create"), elsewhere)).status).toBe(200);
+    expect((await recorded(first.webhookId)).map((r) => r.shop).sort()).toEqual(["other-shop.myshopify.com", SHOP]);
+    await db.webhookDelivery.deleteMany({ where: { webhookId: first.webhookId } });
+  });
+});
