@@ -213,3 +213,30 @@ describe("orders/cancelled whose body is an order that is not canceled", () => {
     expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
   });
 });
+
+describe("values kept from a body are bounded, never cut (2 December audit)", () => {
+  it("an email longer than any address (400 characters) is left aside, not stored as its first 320 characters (another address)", async () => {
+    const gid = `gid://shopify/Customer/${9_800_000 + Math.floor(Math.random() * 1000)}`;
+    const email = `${"a".repeat(400)}@example.com`;
+    const sent = await emulator.sendWebhook("customers/create", SHOP, JSON.stringify({ id: 1, admin_graphql_api_id: gid, first_name: "Lon", last_name: "Gmail", email }));
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    expect(await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: gid } } })).toMatchObject({ displayName: "Lon Gmail", email: null });
+  });
+
+  it("an order name of 100 000 characters is left aside: the reward is Used and the points earned, with no name copied into the history", async () => {
+    const customer = await programCustomer(emulator, SHOP, "Nat Longname");
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace(`"name":"${order.name}"`, `"name":"#${"9".repeat(100_000)}"`);
+    expect(body.length).toBeGreaterThan(100_000);
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery.appliedAt).not.toBeNull();
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: order.id, usedOrderName: null });
+    expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 15, orderName: null });
+    const longest = Math.max(...(await db.rewardEvent.findMany({ where: { rewardId: reward.id } })).map((e) => (e.reason ?? "").length));
+    expect(longest).toBeLessThan(1_000);
+  });
+});
