@@ -204,3 +204,14 @@ describe("an Order or Customer id no Shopify resource can have (2 December audit
     expect(logged.messages()).toHaveLength(1);
   });
 });
+
+describe("deleted_at is a time, read by the one reader of Shopify's times (2 December audit)", () => {
+  it.each(["yesterday", "0", "true"])("a discounts/delete body whose deleted_at is %j is dead-lettered: the reward stays Issued", async (deletedAt) => {
+    const logged = allowErrorLogs(); // a dead letter is logged at error level, by design
+    const reward = await rewardWithDiscount(emulator, SHOP, await programCustomer(emulator, SHOP, "Del Notime"));
+    const row = await deliver("discounts/delete", SHOP, JSON.stringify({ admin_graphql_api_id: reward.shopifyId, deleted_at: deletedAt }));
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "ISSUED", failureCode: null });
+    expectDeadAtOnce(row, "the discounts/delete body is a discount with no deleted_at");
+    expect(logged.messages()).toHaveLength(1);
+  });
+});

@@ -8,6 +8,7 @@
 // Plain functions of the body (no server imports), so each is tested on its own.
 import { orderFacts } from "~/domain/rewards";
 import { shopifyGidOf } from "~/domain/shopify-ids";
+import { parseShopifyTime } from "~/domain/shopify-time";
 import type { WebhookDeliveryContext } from "./context";
 
 /** Why the body is not the topic's (completing "the <topic> body …"), or null when it is. */
@@ -85,8 +86,9 @@ export const discountUpdateBody: BodyShape = ({ payload }) => {
 export const discountDeleteBody: BodyShape = ({ payload }) => {
   if (!names(payload, ...DISCOUNT_NODES)) return NOT_A_DISCOUNT;
   if (field(payload, "status") !== undefined) return "is a discount with a status (a discounts/create or discounts/update body), not a deleted one";
-  const deletedAt = field(payload, "deleted_at");
-  return typeof deletedAt === "string" && deletedAt !== "" ? null : "is a discount with no deleted_at";
+  // A time, by the one reader of Shopify's times (as orders/cancelled's cancelled_at): any non-empty
+  // string ("yesterday", "0") passed, and the reward was canceled as deleted in Shopify.
+  return parseShopifyTime(field(payload, "deleted_at")) !== null ? null : "is a discount with no deleted_at (a time)";
 };
 
 /**
