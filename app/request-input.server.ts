@@ -7,6 +7,7 @@
 //   - forms and JSON objects are parsed here, malformed ones refused.
 // Used by the webhook pipeline (docs/decisions/014), the storefront (app proxy) and the admin.
 import { json } from "@remix-run/node";
+import { env } from "~/env.server";
 // The one rule for control characters, shared with the readers of webhook payloads.
 import { hasControlCharacters } from "~/domain/text";
 
@@ -35,31 +36,54 @@ function lingerThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>): void
   })();
 }
 
-export type BodyBytes = { ok: true; bytes: Buffer } | { ok: false; tooLarge: true };
+/** `too_large`: over this body's limit; `busy`: over the budget of bodies being read at once (answer 503). */
+export type BodyBytes = { ok: true; bytes: Buffer } | { ok: false; problem: "too_large" | "busy" };
+
+/**
+ * Bytes of budgeted request bodies this process is reading right now, all requests together. Each
+ * body is bounded by its own limit, but not their number: a webhook body (5 MB) is read whole before
+ * its HMAC can be checked, so 200 unsigned uploads at once held a gigabyte. A reader that passes
+ * `{ budgeted: true }` shares BODY_BYTES_IN_FLIGHT (app/env.server.ts); over it the read stops and
+ * the request is refused as busy (503, Retry-After: Shopify retries a delivery). The other readers
+ * (storefront 2 KB, login 4 KB, admin forms after the session check) hold too little to need it.
+ */
+let bodyBytesInFlight = 0;
+
+/** Seconds a refused sender is asked to wait (Retry-After of a 503 `busy`). */
+export const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Reads the body, counting the bytes actually received. A declared Content-Length over the limit
- * is refused before reading; otherwise at most `maxBytes` plus one chunk is ever held in memory.
+ * is refused before reading; otherwise at most `maxBytes` plus one chunk is ever held in memory, and
+ * the bodies of all requests being read at once stay within the process's budget (above).
  */
-export async function readBodyBytes(request: Request, maxBytes: number): Promise<BodyBytes> {
+export async function readBodyBytes(request: Request, maxBytes: number, options: { budgeted?: boolean } = {}): Promise<BodyBytes> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) return { ok: false, tooLarge: true };
+  if (declared !== null && Number(declared) > maxBytes) return { ok: false, problem: "too_large" };
   if (!request.body) return { ok: true, bytes: Buffer.alloc(0) };
+  const budget = options.budgeted ? env().BODY_BYTES_IN_FLIGHT : Infinity;
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      chunks.length = 0;
-      lingerThenCancel(reader);
-      return { ok: false, tooLarge: true };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (options.budgeted) bodyBytesInFlight += value.byteLength;
+      const problem = total > maxBytes ? "too_large" : bodyBytesInFlight > budget ? "busy" : null;
+      if (problem) {
+        chunks.length = 0;
+        lingerThenCancel(reader);
+        return { ok: false, problem };
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+    return { ok: true, bytes: Buffer.concat(chunks, total) };
+  } finally {
+    // Given back however the read ends: read, refused, or the sender gone mid-body.
+    if (options.budgeted) bodyBytesInFlight -= total;
   }
-  return { ok: true, bytes: Buffer.concat(chunks, total) };
 }
 
 /** Why a body was refused; each surface words it for its audience. */

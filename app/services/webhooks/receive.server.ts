@@ -2,7 +2,7 @@
 //   bounded read → HMAC with Shopify's library → topic and shop checks → JSON.
 // Every kind of bad input becomes a clear 4xx, never a 500:
 //   405 not POST · 415 a Content-Encoding (Shopify sends bodies as they are) · 413 body over the
-//   limit (on the bytes actually read) · 401 bad HMAC · 400 missing headers, invalid shop domain,
+//   limit (on the bytes actually read) · 503 too many bodies being read at once (Retry-After) · 401 bad HMAC · 400 missing headers, invalid shop domain,
 //   topic not accepted here (exactly as Shopify writes it), a webhook id or API version that is not
 //   one · 415 not labelled application/json · 400 body not JSON, not a JSON object, or nested
 //   deeper than MAX_JSON_DEPTH.
@@ -11,7 +11,7 @@ import { LogSeverity, WebhookType, WebhookValidationErrorReason, shopifyApi } fr
 import { env } from "~/env.server";
 import { ADMIN_API_VERSION } from "~/shopify.server";
 import { logger } from "~/logger.server";
-import { isJsonMediaType, jsonNestedDeeperThan, MAX_JSON_DEPTH, readBodyBytes } from "~/request-input.server";
+import { BUSY_RETRY_AFTER_SECONDS, isJsonMediaType, jsonNestedDeeperThan, MAX_JSON_DEPTH, readBodyBytes } from "~/request-input.server";
 import { parseShopDomain } from "~/domain/shopify-ids";
 import { parseShopifyTime } from "~/domain/shopify-time";
 import type { WebhookTopic } from "./context";
@@ -50,7 +50,8 @@ function tooLarge(maxBytes: number): Response {
  * once; at most `maxBytes` plus one chunk is ever held in memory.
  */
 export async function readBoundedBody(request: Request, maxBytes = MAX_WEBHOOK_BYTES): Promise<string> {
-  const read = await readBodyBytes(request, maxBytes);
+  const read = await readBodyBytes(request, maxBytes, { budgeted: true });
+  if (!read.ok && read.problem === "busy") throw answer(503, "Service Unavailable: too many webhook bodies are being received at once; retry", { "Retry-After": String(BUSY_RETRY_AFTER_SECONDS) });
   if (!read.ok) throw tooLarge(maxBytes);
   return read.bytes.toString("utf8");
 }
