@@ -37,6 +37,11 @@ export const envSchema = z.object({
   RECONCILE_AFTER_HOURS: z.coerce.number().min(0).default(24),
   /** Storefront requests per customer per minute through the app proxy. */
   PROXY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /**
+   * Bytes of request bodies read at once by one app process, all requests together
+   * (app/request-input.server.ts); beyond, requests are answered 503 with Retry-After.
+   */
+  BODY_BYTES_IN_FLIGHT: z.coerce.number().int().min(64 * 1024).default(64 * 1024 * 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
 });

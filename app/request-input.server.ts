@@ -7,6 +7,7 @@
 //   - forms and JSON objects are parsed here, malformed ones refused.
 // Used by the webhook pipeline (docs/decisions/014), the storefront (app proxy) and the admin.
 import { json } from "@remix-run/node";
+import { env } from "~/env.server";
 // The one rule for control characters, shared with the readers of webhook payloads.
 import { hasControlCharacters } from "~/domain/text";
 
@@ -35,31 +36,54 @@ function lingerThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>): void
   })();
 }
 
-export type BodyBytes = { ok: true; bytes: Buffer } | { ok: false; tooLarge: true };
+/** `too_large`: over this body's limit; `busy`: over the budget of bodies being read at once (answer 503). */
+export type BodyBytes = { ok: true; bytes: Buffer } | { ok: false; problem: "too_large" | "busy" };
+
+/**
+ * Bytes of budgeted request bodies this process is reading right now, all requests together. Each
+ * body is bounded by its own limit, but not their number: a webhook body (5 MB) is read whole before
+ * its HMAC can be checked, so 200 unsigned uploads at once held a gigabyte. A reader that passes
+ * `{ budgeted: true }` shares BODY_BYTES_IN_FLIGHT (app/env.server.ts); over it the read stops and
+ * the request is refused as busy (503, Retry-After: Shopify retries a delivery). The other readers
+ * (storefront 2 KB, login 4 KB, admin forms after the session check) hold too little to need it.
+ */
+let bodyBytesInFlight = 0;
+
+/** Seconds a refused sender is asked to wait (Retry-After of a 503 `busy`). */
+export const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Reads the body, counting the bytes actually received. A declared Content-Length over the limit
- * is refused before reading; otherwise at most `maxBytes` plus one chunk is ever held in memory.
+ * is refused before reading; otherwise at most `maxBytes` plus one chunk is ever held in memory, and
+ * the bodies of all requests being read at once stay within the process's budget (above).
  */
-export async function readBodyBytes(request: Request, maxBytes: number): Promise<BodyBytes> {
+export async function readBodyBytes(request: Request, maxBytes: number, options: { budgeted?: boolean } = {}): Promise<BodyBytes> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) return { ok: false, tooLarge: true };
+  if (declared !== null && Number(declared) > maxBytes) return { ok: false, problem: "too_large" };
   if (!request.body) return { ok: true, bytes: Buffer.alloc(0) };
+  const budget = options.budgeted ? env().BODY_BYTES_IN_FLIGHT : Infinity;
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      chunks.length = 0;
-      lingerThenCancel(reader);
-      return { ok: false, tooLarge: true };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (options.budgeted) bodyBytesInFlight += value.byteLength;
+      const problem = total > maxBytes ? "too_large" : bodyBytesInFlight > budget ? "busy" : null;
+      if (problem) {
+        chunks.length = 0;
+        lingerThenCancel(reader);
+        return { ok: false, problem };
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+    return { ok: true, bytes: Buffer.concat(chunks, total) };
+  } finally {
+    // Given back however the read ends: read, refused, or the sender gone mid-body.
+    if (options.budgeted) bodyBytesInFlight -= total;
   }
-  return { ok: true, bytes: Buffer.concat(chunks, total) };
 }
 
 /** Why a body was refused; each surface words it for its audience. */
@@ -77,12 +101,51 @@ export type InputRead<T> = ({ ok: true } & T) | { ok: false; status: 400 | 413 |
 
 const refuse = (status: 400 | 413 | 415, problem: InputProblem) => ({ ok: false as const, status, problem });
 
+/**
+ * How deeply a JSON body the app reads may nest. Shopify's deepest bodies (an order's
+ * `line_items[].tax_lines[].price_set.shop_money`) nest well under 10 levels; storefront bodies are
+ * flat. JSON.parse takes 100 000 levels, but JSON.stringify and any recursive walk of the result
+ * (the privacy scrub of a webhook body, app/services/compliance/privacy.server.ts) overflow the stack
+ * from a few thousand: a body nested deeper is refused where it is read.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether JSON text nests objects and arrays deeper than `max`, by one pass over the text (no
+ * recursion, whatever the depth). Meant for text JSON.parse has accepted: brackets inside strings
+ * are skipped, escapes included.
+ */
+export function jsonNestedDeeperThan(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
+ * `application/json`, with or without parameters — the media type itself, not a prefix: `\b` let
+ * application/json-patch+json, /jsonp or /json5 through. One rule for the storefront's JSON and
+ * Shopify's webhooks (https://shopify.dev/docs/apps/build/webhooks/subscribe/https: JSON deliveries).
+ */
+export function isJsonMediaType(contentType: string | null): boolean {
+  return /^application\/json\s*(?:;|$)/i.test(contentType ?? "");
+}
+
 /** Whether any string in a parsed JSON value (keys included) holds a control character. */
 function jsonHasControlCharacters(value: unknown, depth = 0): boolean {
   if (typeof value === "string") return hasControlCharacters(value);
   if (value === null || typeof value !== "object") return false;
   // JSON.parse already bounds nesting by the body's size; this bounds the walk too.
-  if (depth > 64) return true;
+  if (depth > MAX_JSON_DEPTH) return true;
   if (Array.isArray(value)) return value.some((v) => jsonHasControlCharacters(v, depth + 1));
   return Object.entries(value).some(([k, v]) => hasControlCharacters(k) || jsonHasControlCharacters(v, depth + 1));
 }
@@ -93,8 +156,7 @@ function jsonHasControlCharacters(value: unknown, depth = 0): boolean {
  * or a scalar), and free of control characters.
  */
 export async function readJsonObject(request: Request, maxBytes: number): Promise<InputRead<{ body: Record<string, unknown> }>> {
-  // The media type itself, not a prefix: `\b` let application/json-patch+json, /jsonp or /json5 through.
-  if (!/^application\/json\s*(?:;|$)/i.test(request.headers.get("content-type") ?? "")) return refuse(415, "unsupported_media_type");
+  if (!isJsonMediaType(request.headers.get("content-type"))) return refuse(415, "unsupported_media_type");
   const read = await readBodyBytes(request, maxBytes);
   if (!read.ok) return refuse(413, "too_large");
   let body: unknown;

@@ -70,7 +70,9 @@ export async function serveFetch(handler, options = {}) {
         res.end();
       }
     } catch (error) {
-      options.onError?.(error);
+      // A sender that went away before its body was all sent (the handler's read of the body failed
+      // with it) is no failure of the app: nothing to report, and no one to answer.
+      if (!(isClientGone(error) && req.destroyed)) options.onError?.(error);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("Internal Server Error");
     }

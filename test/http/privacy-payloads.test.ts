@@ -160,7 +160,11 @@ describe("a privacy webhook whose body names another shop than the delivery's X-
     await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
     const kept = await customerRow(shop, "gid://shopify/Customer/5550004", "Ola Ordered", "ola.ordered@example.com");
     const order = emulator.store.placeOrder(shop, { customerId: null, codes: [] });
-    for (const body of [emulator.orderWebhookBody(order), "{}", "null"]) {
+    // `null` is no JSON object: refused at the door (400), nothing recorded.
+    const refused = await emulator.sendWebhook("shop/redact", shop, "null");
+    expect(refused.results[0].finalStatus).toBe(400);
+    expect(await db.webhookDelivery.count({ where: { webhookId: refused.signed.webhookId } })).toBe(0);
+    for (const body of [emulator.orderWebhookBody(order), "{}"]) {
       const sent = await emulator.sendWebhook("shop/redact", shop, body);
       expect(sent.results[0].finalStatus).toBe(200);
       await applyWebhooks();

@@ -110,6 +110,27 @@ describe("orders/create: absurd amounts", () => {
   });
 });
 
+describe("orders/create: negative amounts (2 December audit)", () => {
+  // Shopify's order amounts are never negative. A negative tax inside a tax-inclusive subtotal was
+  // subtracted from it, so a $10 order with a tax of −$500 earned 510 points and counted $510 spent.
+  it.each([
+    ["a negative tax inside a tax-inclusive subtotal", (body: string) => body.replace('"taxes_included":false', '"taxes_included":true').replace(/"total_tax_set":\{"shop_money":\{"amount":"0\.00"/, '"total_tax_set":{"shop_money":{"amount":"-500.00"')],
+    ["a negative subtotal", (body: string) => body.replace(/"subtotal_price_set":\{"shop_money":\{"amount":"10\.00"/, '"subtotal_price_set":{"shop_money":{"amount":"-10.00"')],
+  ])("%s makes the order unreadable: nothing earned, nothing counted towards VIP", async (_label, edit) => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Nega", lastName: "Tax", email: `nega.tax.${Math.random()}@example.com` });
+    const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "10.00" }, { deliver: false });
+    const body = edit(emulator.orderWebhookBody(order));
+    expect(body).toContain("-");
+    expect(body).not.toBe(emulator.orderWebhookBody(order));
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery.appliedAt).not.toBeNull();
+    expect(await db.pointsTransaction.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
+    expect(await db.vipOrder.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
+  });
+});
+
 describe("orders/create and refunds/create read an order's id by one rule", () => {
   it("an order id beyond Shopify's 64-bit ids is refused by both: the order earns nothing a refund could not take back", async () => {
     const shopify = emulator.addCustomer(SHOP, { firstName: "Ivo", lastName: "Id", email: "ivo.id@example.com" });
@@ -119,7 +140,13 @@ describe("orders/create and refunds/create read an order's id by one rule", () =
     const orderBody = emulator.orderWebhookBody(order).replaceAll(legacyId, huge);
     // Shopify's bodies write "/" in strings as "\/" (emulator/src/order-payload.ts).
     expect(orderBody).toContain(`"admin_graphql_api_id":"gid:\\/\\/shopify\\/Order\\/${huge}"`);
-    await deliverOrder(orderBody);
+    // The body's shape reads the order id by the same rule: no order, dead-lettered at once
+    // (logged at error level by design) — none of the order's effects runs.
+    const logged = allowErrorLogs();
+    const dead = await deliverOrder(orderBody);
+    expect(dead).toMatchObject({ appliedAt: null, deadAt: expect.any(Date) });
+    expect(dead.lastError).toContain("the orders/create body is not an order");
+    expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
 
     const refund = await emulator.refundOrder(SHOP, order.id, { amount: "20.00" }, { deliver: false });
     const refundBody = refund.signed.body.toString().replaceAll(legacyId, huge);
@@ -184,5 +211,32 @@ describe("orders/cancelled whose body is an order that is not canceled", () => {
     expect(row).toMatchObject({ appliedAt: null, deadAt: expect.any(Date) });
     expect(row.lastError).toContain("cancelled_at");
     expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
+  });
+});
+
+describe("values kept from a body are bounded, never cut (2 December audit)", () => {
+  it("an email longer than any address (400 characters) is left aside, not stored as its first 320 characters (another address)", async () => {
+    const gid = `gid://shopify/Customer/${9_800_000 + Math.floor(Math.random() * 1000)}`;
+    const email = `${"a".repeat(400)}@example.com`;
+    const sent = await emulator.sendWebhook("customers/create", SHOP, JSON.stringify({ id: 1, admin_graphql_api_id: gid, first_name: "Lon", last_name: "Gmail", email }));
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    expect(await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: gid } } })).toMatchObject({ displayName: "Lon Gmail", email: null });
+  });
+
+  it("an order name of 100 000 characters is left aside: the reward is Used and the points earned, with no name copied into the history", async () => {
+    const customer = await programCustomer(emulator, SHOP, "Nat Longname");
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace(`"name":"${order.name}"`, `"name":"#${"9".repeat(100_000)}"`);
+    expect(body.length).toBeGreaterThan(100_000);
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery.appliedAt).not.toBeNull();
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: order.id, usedOrderName: null });
+    expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 15, orderName: null });
+    const longest = Math.max(...(await db.rewardEvent.findMany({ where: { rewardId: reward.id } })).map((e) => (e.reason ?? "").length));
+    expect(longest).toBeLessThan(1_000);
   });
 });

@@ -174,3 +174,44 @@ describe("cancelled_at is a time or nothing", () => {
     expect(logged.messages()).toHaveLength(1);
   });
 });
+
+describe("an Order or Customer id no Shopify resource can have (2 December audit)", () => {
+  // The body's shape and the effects read the id by one rule (shopifyGidOf, app/domain/shopify-ids.ts):
+  // the shape only looked at the "gid://shopify/Order/" prefix, so the body passed as an order while
+  // its effects found no order id — the reward was marked Used on no order, keyed "order:<name>".
+  it.each(["gid://shopify/Order/123456789012345678901234567890", "gid://shopify/Order/abc", "gid://shopify/Order/-5"])(
+    "orders/create whose admin_graphql_api_id is %s carrying an Issued code is dead-lettered; the reward stays Issued",
+    async (gid) => {
+      const logged = allowErrorLogs(); // a dead letter is logged at error level, by design
+      const customer = await programCustomer(emulator, SHOP, "Ora Nogid");
+      const reward = await rewardWithDiscount(emulator, SHOP, customer);
+      const body = JSON.stringify({ admin_graphql_api_id: gid, name: "#9501", discount_codes: [{ code: reward.code }], customer: { admin_graphql_api_id: customer.gid } });
+
+      const row = await deliver("orders/create", SHOP, body);
+
+      expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "ISSUED", usedOrderGid: null });
+      expectDeadAtOnce(row, "the orders/create body is not an order");
+      expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
+    },
+  );
+
+  it("customers/create whose Customer id is beyond 64 bits is dead-lettered: no customer row", async () => {
+    const logged = allowErrorLogs();
+    const gid = "gid://shopify/Customer/99999999999999999999";
+    const row = await deliver("customers/create", SHOP, JSON.stringify({ admin_graphql_api_id: gid, first_name: "Cy", email: "cy.big@example.com" }));
+    expectDeadAtOnce(row, "the customers/create body is not a customer");
+    expect(await db.customer.count({ where: { shop: SHOP, email: "cy.big@example.com" } })).toBe(0);
+    expect(logged.messages()).toHaveLength(1);
+  });
+});
+
+describe("deleted_at is a time, read by the one reader of Shopify's times (2 December audit)", () => {
+  it.each(["yesterday", "0", "true"])("a discounts/delete body whose deleted_at is %j is dead-lettered: the reward stays Issued", async (deletedAt) => {
+    const logged = allowErrorLogs(); // a dead letter is logged at error level, by design
+    const reward = await rewardWithDiscount(emulator, SHOP, await programCustomer(emulator, SHOP, "Del Notime"));
+    const row = await deliver("discounts/delete", SHOP, JSON.stringify({ admin_graphql_api_id: reward.shopifyId, deleted_at: deletedAt }));
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "ISSUED", failureCode: null });
+    expectDeadAtOnce(row, "the discounts/delete body is a discount with no deleted_at");
+    expect(logged.messages()).toHaveLength(1);
+  });
+});

@@ -396,3 +396,121 @@ describe("a cancellation does not hide a real use (docs/decisions/014)", () => {
     expect(await db.pointsTransaction.count({ where: { rewardId: reward.id, reason: "REFUND_REVERSED" } })).toBe(0);
   });
 });
+
+describe("a delivery is taken only in the form Shopify sends it (2 December audit)", () => {
+  const ORDER = JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/9401", discount_codes: [] });
+
+  it.each(["ORDERS/CREATE", "Orders/Create", "orders_create", "ORDERS_CREATE", "orders.create"])(
+    "GIVEN a correctly signed delivery whose X-Shopify-Topic is %s (not the topic as Shopify writes it) THEN 400, nothing recorded",
+    async (topic) => {
+      const signed = sign(topic, ORDER);
+      const res = await post(emulator.webhookUrl("orders/create"), signed);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain("is not accepted here");
+      expect(await recorded(signed.webhookId)).toHaveLength(0);
+    },
+  );
+
+  it.each(["null", "[]", "42", '"orders"', "true", '[{"admin_graphql_api_id":"gid://shopify/Order/9402"}]'])(
+    "GIVEN a correctly signed body %s (JSON, but not an object: every Shopify body is one) THEN 400, nothing recorded",
+    async (body) => {
+      const signed = sign("orders/create", body);
+      const res = await post(emulator.webhookUrl("orders/create"), signed);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain("not a JSON object");
+      expect(await recorded(signed.webhookId)).toHaveLength(0);
+    },
+  );
+
+  it.each([
+    ["text/plain", "text/plain"],
+    ["a JSON-like media type", "application/json-patch+json"],
+    ["a form", "application/x-www-form-urlencoded"],
+  ])("GIVEN a correctly signed JSON body sent as %s THEN 415, nothing recorded", async (_label, type) => {
+    const signed = sign("orders/create", ORDER);
+    const res = await fetch(emulator.webhookUrl("orders/create"), { method: "POST", headers: { ...signed.headers, "Content-Type": type }, body: signed.body });
+    expect(res.status).toBe(415);
+    expect(await res.text()).toContain("application/json");
+    expect(await recorded(signed.webhookId)).toHaveLength(0);
+  });
+
+  it("GIVEN a correctly signed JSON body with no Content-Type THEN 415, nothing recorded", async () => {
+    const signed = sign("orders/create", ORDER);
+    const { "Content-Type": _omit, ...headers } = signed.headers as Record<string, string>;
+    const res = await fetch(emulator.webhookUrl("orders/create"), { method: "POST", headers, body: new TextEncoder().encode(signed.body) });
+    expect(res.status).toBe(415);
+    expect(await recorded(signed.webhookId)).toHaveLength(0);
+  });
+
+  it("GIVEN a gzip-compressed body (Content-Encoding: gzip, signed as sent) THEN 415 naming the encoding, not an HMAC failure, nothing recorded", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const { createHmac } = await import("node:crypto");
+    const compressed = gzipSync(ORDER);
+    const signed = sign("orders/create", ORDER);
+    const headers = { ...signed.headers, "Content-Encoding": "gzip", "X-Shopify-Hmac-Sha256": createHmac("sha256", TEST_APP.apiSecret).update(compressed).digest("base64") };
+    const res = await fetch(emulator.webhookUrl("orders/create"), { method: "POST", headers, body: compressed });
+    expect(res.status).toBe(415);
+    expect(await res.text()).toContain("Content-Encoding");
+    expect(await recorded(signed.webhookId)).toHaveLength(0);
+  });
+
+  // JSON.parse takes 100 000 levels; JSON.parse with a reviver (the exact reading of ids), a
+  // recursive walk or JSON.stringify give up far sooner — the privacy scrub of such a body fell back
+  // to replacing identifier strings only, leaving the redacted customer's other fields in it.
+  it("GIVEN a correctly signed order nested 10 000 levels deep THEN 400, nothing recorded", async () => {
+    const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+    const signed = sign("orders/create", ORDER.replace('"discount_codes":[]', `"discount_codes":[],"note_attributes":${deep}`));
+    const res = await post(emulator.webhookUrl("orders/create"), signed);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("nested");
+    expect(await recorded(signed.webhookId)).toHaveLength(0);
+  });
+});
+
+describe("a sender that goes away mid-body (2 December audit)", () => {
+  it("GIVEN a signed delivery whose connection closes before its declared Content-Length THEN nothing is recorded and the server reports no error (production logs what it reports at error level)", async () => {
+    const { startApp } = await import("../support/app");
+    const net = await import("node:net");
+    const reported: unknown[] = [];
+    let handled = 0;
+    const server = await startApp({ onError: (error) => reported.push(error), onHandled: () => handled++ });
+    try {
+      const signed = sign("orders/create", JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/9601", discount_codes: [] }));
+      const head = [`POST /webhooks/orders/create HTTP/1.1`, `Host: 127.0.0.1:${server.port}`, `Content-Length: ${signed.body.length + 100}`, ...Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}`), "", ""].join("\r\n");
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(server.port, "127.0.0.1", () => {
+          socket.write(head + signed.body.slice(0, 20));
+          socket.destroy();
+          resolve();
+        });
+      });
+      await expect.poll(() => handled).toBe(1);
+      expect(reported.map(String)).toEqual([]);
+      expect(await recorded(signed.webhookId)).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("one webhook id, one delivery (2 December audit)", () => {
+  it("GIVEN a recorded orders/create WHEN a signed customers/create arrives with the same X-Shopify-Webhook-Id THEN 409 (not Shopify's retry of it), nothing recorded over it", async () => {
+    const first = sign("orders/create", JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/9701", discount_codes: [] }));
+    expect((await post(emulator.webhookUrl("orders/create"), first)).status).toBe(200);
+    const other = sign("customers/create", JSON.stringify({ admin_graphql_api_id: "gid://shopify/Customer/9701" }), SHOP, { webhookId: first.webhookId });
+    const res = await post(emulator.webhookUrl("customers/create"), other);
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("X-Shopify-Webhook-Id");
+    expect((await recorded(first.webhookId)).map((r) => r.topic)).toEqual(["orders/create"]);
+  });
+
+  it("GIVEN the same id and topic again (Shopify's retry) THEN 200 and one record; the same id from another shop is that shop's own delivery", async () => {
+    const first = sign("orders/create", JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/9702", discount_codes: [] }));
+    expect((await post(emulator.webhookUrl("orders/create"), first)).status).toBe(200);
+    expect((await post(emulator.webhookUrl("orders/create"), first)).status).toBe(200);
+    const elsewhere = sign("orders/create", first.body, "other-shop.myshopify.com", { webhookId: first.webhookId });
+    expect((await post(emulator.webhookUrl("orders/create"), elsewhere)).status).toBe(200);
+    expect((await recorded(first.webhookId)).map((r) => r.shop).sort()).toEqual(["other-shop.myshopify.com", SHOP]);
+    await db.webhookDelivery.deleteMany({ where: { webhookId: first.webhookId } });
+  });
+});

@@ -17,13 +17,30 @@ export type { RunningServer };
 export const BROWSER_UA =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 
-export async function startApp(): Promise<RunningServer> {
+/**
+ * `options.onError`: what the server reports (production's server.mjs logs it with console.error);
+ * `options.onHandled`: told after each request's handler settled, answered or thrown.
+ */
+export async function startApp(options: { onError?: (error: unknown) => void; onHandled?: () => void } = {}): Promise<RunningServer> {
   const buildFile = path.join(ROOT, "build", "server", "index.js");
   if (!existsSync(buildFile)) {
     throw new Error("No app build at build/server/index.js — run `npm run build` (npm test does it for you).");
   }
   const build = (await import(/* @vite-ignore */ pathToFileURL(buildFile).href)) as ServerBuild;
-  return serveFetch(createAppHandler(build, { clientDir: path.join(ROOT, "build", "client") }));
+  const handler = createAppHandler(build, { clientDir: path.join(ROOT, "build", "client") });
+  const handled = options.onHandled;
+  return serveFetch(
+    handled
+      ? async (request) => {
+          try {
+            return await handler(request);
+          } finally {
+            handled();
+          }
+        }
+      : handler,
+    options.onError ? { onError: options.onError } : {},
+  );
 }
 
 export interface RunningAppOptions {

@@ -52,15 +52,20 @@ const max0 = (v: Milli) => (v < 0n ? 0n : v);
  * (`subtotal_price_set`), plus shipping after its discounts (`shipping_lines[].discounted_price_set`)
  * and taxes (`total_tax_set`) when the merchant counts them. A shop whose prices include tax
  * (`taxes_included`) has the tax inside the subtotal: it is taken out unless taxes count.
- * null when the payload has no readable shop-currency subtotal.
+ * null when the payload has no readable shop-currency subtotal, or when any of these amounts is
+ * negative: an order's never are (https://shopify.dev/docs/api/admin-rest/latest/resources/order),
+ * and a negative tax taken out of a tax-inclusive subtotal raised it ($10 with −$500 tax earned 510).
  */
 export function orderEarningAmount(payload: unknown, settings: Pick<ProgramSettingsValues, "includeShipping" | "includeTaxes">): Milli | null {
   const subtotal = shopMoney(field(payload, "subtotal_price_set"));
-  if (subtotal === null) return null;
-  const tax = shopMoney(field(payload, "total_tax_set")) ?? 0n;
+  if (subtotal === null || subtotal < 0n) return null;
+  const taxRead = shopMoney(field(payload, "total_tax_set"));
+  if (taxRead !== null && taxRead < 0n) return null;
+  const tax = taxRead ?? 0n;
   const taxesIncluded = field(payload, "taxes_included") === true;
-  const lines = list(field(payload, "shipping_lines"));
-  const shipping = lines.length > 0 ? sum(lines.map((l) => shopMoney(field(l, "discounted_price_set")))) : 0n;
+  const shippingAmounts = list(field(payload, "shipping_lines")).map((l) => shopMoney(field(l, "discounted_price_set")));
+  if (shippingAmounts.some((a) => a !== null && a < 0n)) return null;
+  const shipping = sum(shippingAmounts);
   let amount = subtotal;
   if (taxesIncluded && !settings.includeTaxes) amount -= tax;
   if (!taxesIncluded && settings.includeTaxes) amount += tax;

@@ -58,11 +58,17 @@ export interface OrderFacts {
   createdAt: Date | null;
 }
 
-/** A trimmed, non-empty string; null for anything else, or text the app cannot store (a control character). */
+/**
+ * Longest order name or source the app keeps: Shopify's are a few characters ("#1001", "web", an
+ * app id); one longer is no order's, and would be copied into every history entry about the order.
+ */
+const MAX_ORDER_TEXT_LENGTH = 255;
+
+/** A trimmed, non-empty string of at most MAX_ORDER_TEXT_LENGTH; null for anything else, or text the app cannot store (a control character). */
 function nonEmptyString(value: unknown): string | null {
   if (typeof value !== "string" || hasControlCharacters(value)) return null;
   const s = value.trim();
-  return s === "" ? null : s;
+  return s === "" || s.length > MAX_ORDER_TEXT_LENGTH ? null : s;
 }
 
 export function orderFacts(payload: unknown): OrderFacts {

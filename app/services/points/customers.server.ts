@@ -38,11 +38,17 @@ function field(value: unknown, key: string): unknown {
 }
 
 // A value holding a control character (which PostgreSQL cannot store, if a NUL) is left aside.
-const text = (v: unknown, max = 200) => (typeof v === "string" && v.trim() !== "" && !hasControlCharacters(v) ? v.trim().slice(0, max) : null);
+const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" && !hasControlCharacters(v) ? v.trim() : null);
+
+/** The longest email address there is (64-character local part, @, 255-character domain). */
+const MAX_EMAIL_LENGTH = 320;
 
 /** The name and email of a customer object in a webhook payload (orders/*, customers/create). */
 export function customerDisplay(customer: unknown): { displayName: string | null; email: string | null } {
-  const name = [text(field(customer, "first_name"), 100), text(field(customer, "last_name"), 100)].filter(Boolean).join(" ");
-  const email = text(field(customer, "email"), 320);
+  // A name cut short still names them; an email cut short is another address (or none): it is kept
+  // whole or not at all.
+  const name = [text(field(customer, "first_name"))?.slice(0, 100), text(field(customer, "last_name"))?.slice(0, 100)].filter(Boolean).join(" ");
+  const whole = text(field(customer, "email"));
+  const email = whole !== null && whole.length <= MAX_EMAIL_LENGTH ? whole : null;
   return { displayName: name || null, email };
 }

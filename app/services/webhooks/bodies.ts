@@ -7,6 +7,8 @@
 // validity of every field: effects still read each field strictly and leave aside what they cannot.
 // Plain functions of the body (no server imports), so each is tested on its own.
 import { orderFacts } from "~/domain/rewards";
+import { shopifyGidOf } from "~/domain/shopify-ids";
+import { parseShopifyTime } from "~/domain/shopify-time";
 import type { WebhookDeliveryContext } from "./context";
 
 /** Why the body is not the topic's (completing "the <topic> body …"), or null when it is. */
@@ -24,14 +26,22 @@ function names(payload: unknown, ...types: string[]): boolean {
   return typeof gid === "string" && types.some((type) => gid.trim().startsWith(`gid://shopify/${type}/`));
 }
 
-const NOT_AN_ORDER = "is not an order (its admin_graphql_api_id names no gid://shopify/Order/)";
+/**
+ * Whether `admin_graphql_api_id` is a GID of `type` by the app's one rule for Shopify's ids
+ * (shopifyGidOf: digits within 64 bits) — the rule the effects read it by (orderFacts, the sign-up
+ * bonus). A prefix check let `gid://shopify/Order/abc` pass as an order whose effects then found no
+ * order id: its code was marked Used on no order.
+ */
+const isGidOf = (payload: unknown, type: "Order" | "Customer") => shopifyGidOf(field(payload, "admin_graphql_api_id"), type) !== null;
+
+const NOT_AN_ORDER = "is not an order (its admin_graphql_api_id is no gid://shopify/Order/<id>)";
 
 /**
  * orders/create: the REST Order resource (https://shopify.dev/docs/api/admin-rest/latest/resources/order).
  * A canceled order is still one: Shopify's own orders/create sample has `cancelled_at` set, and a
  * canceled order earns nothing (app/services/points/order-points.server.ts).
  */
-export const orderBody: BodyShape = ({ payload }) => (names(payload, "Order") ? null : NOT_AN_ORDER);
+export const orderBody: BodyShape = ({ payload }) => (isGidOf(payload, "Order") ? null : NOT_AN_ORDER);
 
 /**
  * orders/cancelled: the order with `cancelled_at` set
@@ -40,7 +50,7 @@ export const orderBody: BodyShape = ({ payload }) => (names(payload, "Order") ? 
  * referral, none of which can be undone.
  */
 export const canceledOrderBody: BodyShape = ({ payload }) => {
-  if (!names(payload, "Order")) return NOT_AN_ORDER;
+  if (!isGidOf(payload, "Order")) return NOT_AN_ORDER;
   return orderFacts(payload).cancelled ? null : "is an order whose cancelled_at is not a time (the order is not canceled)";
 };
 
@@ -56,7 +66,7 @@ export const refundBody: BodyShape = ({ payload }) => {
 };
 
 /** customers/create: the REST Customer resource (https://shopify.dev/docs/api/admin-rest/latest/resources/customer). */
-export const customerBody: BodyShape = ({ payload }) => (names(payload, "Customer") ? null : "is not a customer (its admin_graphql_api_id names no gid://shopify/Customer/)");
+export const customerBody: BodyShape = ({ payload }) => (isGidOf(payload, "Customer") ? null : "is not a customer (its admin_graphql_api_id is no gid://shopify/Customer/<id>)");
 
 // discounts/*: create/update `{ admin_graphql_api_id, title, status, created_at, updated_at }`, delete
 // `{ admin_graphql_api_id, deleted_at }` (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-discounts/update).
@@ -76,8 +86,9 @@ export const discountUpdateBody: BodyShape = ({ payload }) => {
 export const discountDeleteBody: BodyShape = ({ payload }) => {
   if (!names(payload, ...DISCOUNT_NODES)) return NOT_A_DISCOUNT;
   if (field(payload, "status") !== undefined) return "is a discount with a status (a discounts/create or discounts/update body), not a deleted one";
-  const deletedAt = field(payload, "deleted_at");
-  return typeof deletedAt === "string" && deletedAt !== "" ? null : "is a discount with no deleted_at";
+  // A time, by the one reader of Shopify's times (as orders/cancelled's cancelled_at): any non-empty
+  // string ("yesterday", "0") passed, and the reward was canceled as deleted in Shopify.
+  return parseShopifyTime(field(payload, "deleted_at")) !== null ? null : "is a discount with no deleted_at (a time)";
 };
 
 /**

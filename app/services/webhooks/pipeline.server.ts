@@ -1,6 +1,7 @@
 // The webhook pipeline: ONE path for every topic (docs/decisions/014).
 //   bounded read → HMAC (Shopify's library) → topic and shop checks → durable record keyed by
-//   X-Shopify-Webhook-Id (concurrent deliveries share one INSERT: createDeliveryRecorder) → 200.
+//   X-Shopify-Webhook-Id (concurrent deliveries share one INSERT: createDeliveryRecorder) → 200
+//   (409 when that id is recorded for another topic).
 //   Effects are applied afterwards by the worker from the inbox (inbox.server.ts, effects
 //   registered per topic in effects.server.ts).
 // Routes stay as thin as Shopify's template: `export const action = webhookAction(["orders/create"])`.
@@ -32,7 +33,20 @@ export async function handleWebhook(request: Request, topics: readonly WebhookTo
     wakeWorkers();
     // Durable now; the answer waits while this process's inbox is falling behind (app/inbox-pace.server.ts).
     await keepPace();
-  } else logger.debug({ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId }, "duplicate webhook delivery");
+  } else {
+    // Shopify's retries of a delivery keep its webhook id and its topic. The same id under another
+    // topic is another delivery, which the record keyed by (shop, id) would silently drop: refused
+    // (Shopify retries, and shows the failures), never answered "done".
+    const stored = await db.webhookDelivery.findUnique({ where: { shop_webhookId: { shop: delivery.shop, webhookId: delivery.webhookId } }, select: { topic: true } });
+    if (stored && stored.topic !== delivery.topic) {
+      logger.warn({ shop: delivery.shop, topic: delivery.topic, recordedTopic: stored.topic, webhookId: delivery.webhookId }, "webhook id already recorded for another topic; not recorded");
+      return new Response(`Conflict: X-Shopify-Webhook-Id ${delivery.webhookId} is already recorded for another topic (${stored.topic})`, {
+        status: 409,
+        headers: { "Content-Type": "text/plain; charset=utf-8" },
+      });
+    }
+    logger.debug({ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId }, "duplicate webhook delivery");
+  }
   return new Response(null, { status: 200 });
 }
 

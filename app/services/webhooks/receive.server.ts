@@ -1,15 +1,17 @@
 // The first half of the webhook pipeline, run while Shopify waits for the answer:
 //   bounded read → HMAC with Shopify's library → topic and shop checks → JSON.
 // Every kind of bad input becomes a clear 4xx, never a 500:
-//   405 not POST · 413 body over the limit (on the bytes actually read) · 401 bad HMAC ·
-//   400 missing headers, invalid shop domain, topic not accepted here, a webhook id or API version
-//   that is not one, body not JSON.
+//   405 not POST · 415 a Content-Encoding (Shopify sends bodies as they are) · 413 body over the
+//   limit (on the bytes actually read) · 503 too many bodies being read at once (Retry-After) · 401 bad HMAC · 400 missing headers, invalid shop domain,
+//   topic not accepted here (exactly as Shopify writes it), a webhook id or API version that is not
+//   one · 415 not labelled application/json · 400 body not JSON, not a JSON object, or nested
+//   deeper than MAX_JSON_DEPTH.
 import "@shopify/shopify-api/adapters/web-api";
 import { LogSeverity, WebhookType, WebhookValidationErrorReason, shopifyApi } from "@shopify/shopify-api";
 import { env } from "~/env.server";
 import { ADMIN_API_VERSION } from "~/shopify.server";
 import { logger } from "~/logger.server";
-import { readBodyBytes } from "~/request-input.server";
+import { BUSY_RETRY_AFTER_SECONDS, isJsonMediaType, jsonNestedDeeperThan, MAX_JSON_DEPTH, readBodyBytes } from "~/request-input.server";
 import { parseShopDomain } from "~/domain/shopify-ids";
 import { parseShopifyTime } from "~/domain/shopify-time";
 import type { WebhookTopic } from "./context";
@@ -48,7 +50,8 @@ function tooLarge(maxBytes: number): Response {
  * once; at most `maxBytes` plus one chunk is ever held in memory.
  */
 export async function readBoundedBody(request: Request, maxBytes = MAX_WEBHOOK_BYTES): Promise<string> {
-  const read = await readBodyBytes(request, maxBytes);
+  const read = await readBodyBytes(request, maxBytes, { budgeted: true });
+  if (!read.ok && read.problem === "busy") throw answer(503, "Service Unavailable: too many webhook bodies are being received at once; retry", { "Retry-After": String(BUSY_RETRY_AFTER_SECONDS) });
   if (!read.ok) throw tooLarge(maxBytes);
   return read.bytes.toString("utf8");
 }
@@ -114,6 +117,10 @@ export function storageTopic(topic: string): string {
 /** Reads and verifies one delivery for a route that accepts `topics`; throws a 4xx Response otherwise. */
 export async function receiveWebhook(request: Request, topics: readonly WebhookTopic[], maxBytes = MAX_WEBHOOK_BYTES): Promise<VerifiedWebhook> {
   if (request.method !== "POST") throw answer(405, "Method Not Allowed", { Allow: "POST" });
+  // Shopify sends the body as signed, uncompressed; a coded body would be verified (and stored) as
+  // bytes it is not, and fail as an HMAC mismatch that says nothing of the cause.
+  const encoding = request.headers.get("content-encoding");
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") throw answer(415, "Unsupported Media Type: webhook bodies are taken without a Content-Encoding");
   const rawBody = await readBoundedBody(request, maxBytes);
   verifier ??= createVerifier();
   const check = await verifier.webhooks.validate({ rawBody, rawRequest: libraryRequest(request) });
@@ -124,10 +131,15 @@ export async function receiveWebhook(request: Request, topics: readonly WebhookT
   }
   if (check.webhookType !== WebhookType.Webhooks) throw answer(400, "Bad Request: not a webhook delivery");
 
-  const topic = topics.find((t) => storageTopic(t) === check.topic);
+  // The topic exactly as Shopify writes it in X-Shopify-Topic ("orders/create"). The library compares
+  // its storage form (upper case, "/" and "." as "_"), so "ORDERS_CREATE" or "Orders.Create" passed
+  // its check; the app takes Shopify's one spelling, as it does for the shop's domain.
+  const sentTopic = request.headers.get("x-shopify-topic") ?? "";
+  const topic = topics.find((t) => t === sentTopic && storageTopic(t) === check.topic);
   if (!topic) {
-    logger.warn({ topic: request.headers.get("x-shopify-topic"), path: new URL(request.url).pathname, webhookId: check.webhookId.slice(0, 255) }, "webhook topic not accepted at this route; no effect");
-    throw answer(400, `Bad Request: topic ${request.headers.get("x-shopify-topic")} is not accepted here (expected ${topics.join(", ")})`);
+    const shown = sentTopic.slice(0, 100);
+    logger.warn({ topic: shown, path: new URL(request.url).pathname, webhookId: check.webhookId.slice(0, 255) }, "webhook topic not accepted at this route; no effect");
+    throw answer(400, `Bad Request: topic ${shown} is not accepted here (expected ${topics.join(", ")})`);
   }
 
   // One rule for the shop, shared with the storefront's signed `shop` (app/domain/shopify-ids.ts):
@@ -153,12 +165,19 @@ export async function receiveWebhook(request: Request, topics: readonly WebhookT
     throw answer(400, "Bad Request: X-Shopify-API-Version must look like 2026-10 (or unstable)");
   }
 
+  // Every Shopify webhook body is a JSON object sent as application/json
+  // (https://shopify.dev/docs/apps/build/webhooks/subscribe/https); the app's one rule for the media
+  // type and for nesting (app/request-input.server.ts). A body nested deeper than any of Shopify's
+  // could not be walked by the privacy scrub (it fell back to scrubbing identifier strings only).
+  if (!isJsonMediaType(request.headers.get("content-type"))) throw answer(415, "Unsupported Media Type: webhook bodies must be application/json");
   let payload: unknown;
   try {
     payload = JSON.parse(rawBody);
   } catch {
     throw answer(400, "Bad Request: the body is not JSON");
   }
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) throw answer(400, "Bad Request: the body is not a JSON object");
+  if (jsonNestedDeeperThan(rawBody)) throw answer(400, `Bad Request: the body is nested more than ${MAX_JSON_DEPTH} levels deep`);
   return {
     shop,
     topic,
