@@ -215,3 +215,35 @@ describe("deleted_at is a time, read by the one reader of Shopify's times (2 Dec
     expect(logged.messages()).toHaveLength(1);
   });
 });
+
+describe("a refund the app cannot read is a dead letter, not a silent no-op (2 December, third session)", () => {
+  const money = (amount: string) => ({ shop_money: { amount, currency_code: "USD" }, presentment_money: { amount, currency_code: "USD" } });
+  it("a signed refunds/create whose lines are +50 and −50 is dead-lettered with the reason; the order's points stay; a real refund of it then takes its share back", async () => {
+    const logged = allowErrorLogs(); // a dead letter is logged at error level, by design
+    const customer = await programCustomer(emulator, SHOP, "Rhea Negline");
+    const orderDigits = `${Date.now()}`;
+    const orderBody = JSON.stringify({
+      id: Number(orderDigits),
+      admin_graphql_api_id: `gid://shopify/Order/${orderDigits}`,
+      name: "#9601",
+      subtotal_price_set: money("100.00"),
+      total_tax_set: money("0.00"),
+      discount_codes: [],
+      customer: { id: Number(customer.gid.split("/").pop()), admin_graphql_api_id: customer.gid },
+    });
+    expect((await deliver("orders/create", SHOP, orderBody)).appliedAt).not.toBeNull();
+    const balance = async () => (await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance;
+    expect(await balance()).toBe(1100);
+
+    const line = (amount: string) => ({ subtotal_set: money(amount), total_tax_set: money("0.00") });
+    const refund = (id: number, ...amounts: string[]) =>
+      JSON.stringify({ id, admin_graphql_api_id: `gid://shopify/Refund/${id}`, order_id: Number(orderDigits), refund_line_items: amounts.map(line) });
+    const dead = await deliver("refunds/create", SHOP, refund(9601, "50.00", "-50.00"));
+    expectDeadAtOnce(dead, "the refunds/create body is not a refund the app can read");
+    expect(await balance()).toBe(1100);
+    expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
+
+    expect((await deliver("refunds/create", SHOP, refund(9602, "50.00"))).appliedAt).not.toBeNull();
+    expect(await balance()).toBe(1050);
+  });
+});

@@ -61,6 +61,17 @@ describe("refunds", () => {
     expect(refundFacts({ ...base, ...lines, ...old })!.shipping).toBe(10_000n);
     expect(refundFacts(base)!.shipping).toBe(0n);
   });
+  it("a refund with a negative amount is no refund Shopify sends: unreadable, never a line cancelling another out", () => {
+    const money = (amount: string) => ({ shop_money: { amount, currency_code: "USD" } });
+    const base = { id: 5, order_id: 6 };
+    const lines = (...amounts: string[]) => amounts.map((a) => ({ subtotal_set: money(a), total_tax_set: money("0.00") }));
+    expect(refundFacts({ ...base, refund_line_items: lines("50.00", "25.00") })!.lines).toBe(75_000n);
+    expect(refundFacts({ ...base, refund_line_items: lines("50.00", "-50.00") })).toBeNull();
+    expect(refundFacts({ ...base, refund_line_items: [{ subtotal_set: money("50.00"), total_tax_set: money("-5.00") }] })).toBeNull();
+    expect(refundFacts({ ...base, refund_shipping_lines: [{ subtotal_amount_set: money("-7.50") }] })).toBeNull();
+    expect(refundFacts({ ...base, order_adjustments: [{ kind: "shipping_refund", amount_set: money("10.00") }] })).toBeNull();
+  });
+
   it("takes back a proportional share, never more than is left", () => {
     expect(pointsToTakeBack({ earned: 100, earnedOn: 100_000n, refunded: 40_000n, alreadyTakenBack: 0 })).toBe(40);
     expect(pointsToTakeBack({ earned: 100, earnedOn: 100_000n, refunded: 100_000n, alreadyTakenBack: 40 })).toBe(60);

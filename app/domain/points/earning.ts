@@ -156,13 +156,21 @@ export function refundFacts(payload: unknown): RefundFacts | null {
   // the shipping lines win; the adjustments count only without them (older versions).
   const shippingLines = list(field(payload, "refund_shipping_lines"));
   const adjustments = list(field(payload, "order_adjustments")).filter((a) => field(a, "kind") === "shipping_refund");
-  const shipping =
-    shippingLines.length > 0 ? sum(shippingLines.map((l) => shopMoney(field(l, "subtotal_amount_set")))) : -sum(adjustments.map((a) => shopMoney(field(a, "amount_set"))));
+  // A refunded amount is never negative (a shipping_refund adjustment never positive): one that is
+  // would cancel another line out inside the sum (−50 beside +50 took nothing back), so the body is
+  // not a refund Shopify sends — unreadable, as an order with a negative amount is (orderEarningAmount).
+  const lineAmounts = items.map((i) => shopMoney(field(i, "subtotal_set")));
+  const taxAmounts = items.map((i) => shopMoney(field(i, "total_tax_set")));
+  const shippingAmounts = shippingLines.map((l) => shopMoney(field(l, "subtotal_amount_set")));
+  const adjustmentAmounts = adjustments.map((a) => shopMoney(field(a, "amount_set")));
+  if ([...lineAmounts, ...taxAmounts, ...shippingAmounts].some((a) => a !== null && a < 0n)) return null;
+  if (adjustmentAmounts.some((a) => a !== null && a > 0n)) return null;
+  const shipping = shippingLines.length > 0 ? sum(shippingAmounts) : -sum(adjustmentAmounts);
   return {
     refundId,
     orderGid: `gid://shopify/Order/${orderDigits}`,
-    lines: max0(sum(items.map((i) => shopMoney(field(i, "subtotal_set"))))),
-    taxes: max0(sum(items.map((i) => shopMoney(field(i, "total_tax_set"))))),
+    lines: sum(lineAmounts),
+    taxes: sum(taxAmounts),
     shipping: max0(shipping),
   };
 }

@@ -136,13 +136,16 @@ describe("refunds/create: one refund, one key", () => {
     expect((await consistent(customer.id)).pointsBalance).toBe(180);
   });
 
-  it("GIVEN a refund body whose id and admin_graphql_api_id name different refunds THEN nothing is taken back", async () => {
+  it("GIVEN a refund body whose id and admin_graphql_api_id name different refunds THEN it is unappliable (dead-lettered) and nothing is taken back", async () => {
     const customer = await createCustomer(db, SHOP);
     await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
     const placed = order(customer.shopifyCustomerId, "100.00");
     expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
     const orderDigits = placed.admin_graphql_api_id.split("/").pop()!;
-    await applyRefund({ id: "111", admin_graphql_api_id: "gid://shopify/Refund/222", order_id: orderDigits, refund_line_items: [{ subtotal_set: { shop_money: { amount: "40.00" } } }] });
+    // Not one refund: dead-lettered with the reason (effects.server.ts REFUND_UNREADABLE), nothing changed.
+    await expect(
+      applyRefund({ id: "111", admin_graphql_api_id: "gid://shopify/Refund/222", order_id: orderDigits, refund_line_items: [{ subtotal_set: { shop_money: { amount: "40.00" } } }] }),
+    ).rejects.toThrow(/not a refund the app can read/);
     expect(await db.pointsTransaction.count({ where: { customerId: customer.id, reason: "ORDER_REFUNDED" } })).toBe(0);
     expect((await consistent(customer.id)).pointsBalance).toBe(100);
   });

@@ -34,6 +34,10 @@ import type { WebhookDeliveryContext, WebhookTopic } from "./context";
 import { effectDeps } from "./effect-deps.server";
 import { UnappliableDelivery, WEBHOOK_RETRY_POLICY, type WebhookEffect, type WebhookEffects } from "./inbox.server";
 
+/** Why a refunds/create body is dead-lettered when refundFacts cannot read it (app/domain/points/earning.ts). */
+export const REFUND_UNREADABLE =
+  "the refunds/create body is not a refund the app can read (no order_id, ids naming two refunds, or a negative amount): nothing was changed";
+
 /**
  * app/scopes_update: keep the stored offline session's scopes current. The body (`{ previous,
  * current }`) says what the scopes were when it was sent, but deliveries are not ordered
@@ -77,6 +81,9 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
       // counting; downgrades wait for the period end).
       async (db, d) => {
         const refund = refundFactsOfDelivery(d);
+        // Its ids conflict, its order is missing, or an amount is negative (refundFacts): nothing can be
+        // taken back from it, and retrying changes nothing — dead-lettered with the reason, visible.
+        if (!refund) throw new UnappliableDelivery(REFUND_UNREADABLE);
         await referralRefundEffect(db, { shop: d.shop, refund });
         await takeBackForRefund(db, { shop: d.shop, refund, receivedAt: d.receivedAt, lastAttempt: d.attempt >= WEBHOOK_RETRY_POLICY.maxAttempts, logger });
         await vipRefundCreated(db, { shop: d.shop, refund });
