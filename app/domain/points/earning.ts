@@ -6,14 +6,11 @@
 // and never throws. Money is handled as exact thousandths of a currency unit (bigint), never floats.
 import { parseJsonKeepingBigIds, shopifyGidOf, shopifyIdOf } from "../shopify-ids";
 import { rateHundredths, type ProgramSettingsValues, type Rounding } from "./settings";
+import { field } from "../json-fields";
 
 /** Exact amount in thousandths of the shop currency's unit (3 decimals covers every ISO currency). */
 export type Milli = bigint;
 
-function field(value: unknown, key: string): unknown {
-  if (value === null || typeof value !== "object") return undefined;
-  return (value as Record<string, unknown>)[key];
-}
 
 /** "12.34" / 12.34 → 12340n; null for anything else (more than 3 decimals, not a number). */
 export function parseMilli(value: unknown): Milli | null {

@@ -8,18 +8,11 @@ import { hasControlCharacters } from "../text";
 import { codeKey, MAX_DISCOUNT_CODE_LENGTH } from "./codes";
 import type { RewardKind, RewardStatus } from "./statuses";
 import { usageOutcome, type UsageOutcome } from "./transitions";
+import { field } from "../json-fields";
 
 /** More codes than any real order carries; bounds the work (and the DB lookup) for a hostile payload. */
 export const MAX_ORDER_CODES = 100;
 
-function field(value: unknown, key: string): unknown {
-  if (value === null || typeof value !== "object") return undefined;
-  try {
-    return (value as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The order's discount codes (`discount_codes[].code`) as unique case-insensitive keys (trimmed,

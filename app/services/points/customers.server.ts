@@ -3,6 +3,7 @@
 import type { Db } from "~/db.server";
 import { directSql, isUniqueViolation } from "~/db.server";
 import { hasControlCharacters } from "~/domain/text";
+import { field } from "~/domain/json-fields";
 
 export interface CustomerIdentity {
   shop: string;
@@ -33,9 +34,6 @@ export async function ensureCustomer(db: Db, who: CustomerIdentity): Promise<{ i
   }
 }
 
-function field(value: unknown, key: string): unknown {
-  return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
-}
 
 // A value holding a control character (which PostgreSQL cannot store, if a NUL) is left aside.
 const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" && !hasControlCharacters(v) ? v.trim() : null);

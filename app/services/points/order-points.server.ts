@@ -29,10 +29,8 @@ import { getProgramSettings } from "./program.server";
 import { applyMultiplier } from "~/domain/vip";
 import { vipMultiplierInTx } from "~/services/vip/tiers.server";
 import { DeliveryWaits } from "~/services/webhooks/context";
+import { field } from "~/domain/json-fields";
 
-function field(value: unknown, key: string): unknown {
-  return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
-}
 
 export interface OrderInput {
   shop: string;

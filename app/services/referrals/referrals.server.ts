@@ -34,10 +34,8 @@ import { cancelReward } from "~/services/rewards/cancel.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { getReferralSettings } from "./settings.server";
+import { field } from "~/domain/json-fields";
 
-function field(value: unknown, key: string): unknown {
-  return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
-}
 
 // ---- codes ---------------------------------------------------------------------------------------
 

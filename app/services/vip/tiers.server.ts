@@ -32,6 +32,7 @@ import { customerDisplay, ensureCustomer } from "~/services/points/customers.ser
 import { lockCustomer, type Tx } from "~/services/points/ledger.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { field } from "~/domain/json-fields";
 
 export type OrderedTier = VipTier & { thresholdMilli: Milli };
 
@@ -221,9 +222,6 @@ export async function queueOwedEntryRewards(deps: RewardDeps, limit = 100): Prom
 
 // ---- orders ------------------------------------------------------------------------------------------
 
-function field(value: unknown, key: string): unknown {
-  return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
-}
 
 export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "counted" | "changed";
 

@@ -10,13 +10,11 @@ import { orderFacts } from "~/domain/rewards";
 import { shopifyGidOf } from "~/domain/shopify-ids";
 import { parseShopifyTime } from "~/domain/shopify-time";
 import type { WebhookDeliveryContext } from "./context";
+import { field } from "~/domain/json-fields";
 
 /** Why the body is not the topic's (completing "the <topic> body …"), or null when it is. */
 export type BodyShape = (delivery: Pick<WebhookDeliveryContext, "shop" | "payload">) => string | null;
 
-function field(value: unknown, key: string): unknown {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
-}
 
 const isObject = (value: unknown) => value !== null && typeof value === "object" && !Array.isArray(value);
 
