@@ -73,6 +73,24 @@ describe("Bulk issue list and start form", () => {
     expect(job).toMatchObject({ total: 1, unmatched: 4 });
   });
 
+  it("GIVEN the same form posted twice (a double click, a resubmit) WHEN both arrive THEN one job, and the second answer leads to it", async () => {
+    const form = { templateId: template.id, targetType: "TIER", tier: "Gold", requestKey: "dblsubmit0123456789" };
+    const before = await db.bulkIssueJob.count({ where: { shop: SHOP } });
+    const [a, b] = await Promise.all([post("/app/bulk-issue", LIST, form), post("/app/bulk-issue", LIST, form)]);
+    const again = await post("/app/bulk-issue", LIST, form);
+    expect(await db.bulkIssueJob.count({ where: { shop: SHOP } })).toBe(before + 1);
+    const to = redirectedTo(a);
+    expect(to).toMatch(/^\/app\/bulk-issue\/[A-Za-z0-9]+$/);
+    expect(redirectedTo(b)).toBe(to);
+    expect(redirectedTo(again)).toBe(to);
+  });
+
+  it("refuses a malformed form key (not a key the form makes) instead of ignoring it", async () => {
+    const res = await post("/app/bulk-issue", LIST, { templateId: template.id, targetType: "TIER", tier: "Gold", requestKey: "x".repeat(300) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ ok: false, field: "requestKey" });
+  });
+
   it("refuses bad input with a clear message and the field it is about", async () => {
     const cases: [Record<string, string>, string | undefined, RegExp][] = [
       [{ templateId: template.id, targetType: "EVERYONE" }, "targetType", /Choose who receives/],

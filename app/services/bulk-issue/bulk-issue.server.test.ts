@@ -148,6 +148,26 @@ describe("starting a bulk job", () => {
     expect(items.map((i) => i.customerId)).toEqual([stored.id]);
   });
 
+  it("GIVEN one start form posted twice at once and again later WHEN started THEN one job (both answers name it); another shop's form with the same key starts its own", async () => {
+    const w = await world();
+    const input = { shop: w.shop, templateId: w.template.id, target: { type: "TIER", tier: "Gold" } as const, requestKey: "form-key-0001" };
+    const [a, b] = await Promise.all([startBulkJob(db, input), startBulkJob(db, input)]);
+    const c = await startBulkJob(db, input);
+    expect(a.ok && b.ok && c.ok).toBe(true);
+    if (!a.ok || !b.ok || !c.ok) return;
+    expect(b.job.id).toBe(a.job.id);
+    expect(c.job.id).toBe(a.job.id);
+    expect(await db.bulkIssueJob.count({ where: { shop: w.shop } })).toBe(1);
+    expect(await db.bulkIssueItem.count({ where: { jobId: a.job.id } })).toBe(4);
+
+    const other = await world();
+    const theirs = await startBulkJob(db, { ...input, shop: other.shop, templateId: other.template.id });
+    expect(theirs.ok && theirs.job.id !== a.job.id && theirs.job.shop === other.shop).toBe(true);
+
+    const bad = await startBulkJob(db, { ...input, requestKey: "not a key!" });
+    expect(bad).toMatchObject({ ok: false, error: { code: "invalid_request", field: "requestKey" } });
+  });
+
   it("refuses a turned-off reward, an empty tier, a list that matches nobody and an oversized paste, with clear messages", async () => {
     const w = await world();
     const off = await createTemplate(db, w.shop, { purpose: "MANUAL", pointsCost: null, active: false });

@@ -2,8 +2,9 @@
 // list's search result or a pasted list of emails; pause, resume or cancel it; read its progress.
 // The job is saved with one item per customer (customer ids only: no email or name is stored) and
 // the periodic runner (run.server.ts) turns items into Pending rewards a bounded window at a time.
+import { createHash } from "node:crypto";
 import type { BulkIssueJob, Prisma } from "@prisma/client";
-import type { Db } from "~/db.server";
+import { isUniqueViolation, type Db } from "~/db.server";
 import {
   BULK_JOB_MOVES,
   estimateFinish,
@@ -37,6 +38,19 @@ export interface StartBulkJobInput {
   shop: string;
   templateId: string;
   target: BulkTarget;
+  /**
+   * Made by the start form when it is shown (like the single issue's requestKey): the same form
+   * posted twice — a double click, a resubmit, a retried request — starts one job, not two.
+   */
+  requestKey?: string | null;
+}
+
+/** What a start form's key looks like (letters, digits, `-` and `_`). */
+export const BULK_REQUEST_KEY = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** The id of the job a form's key starts: derived from the shop and the key, so shops can't collide. */
+export function bulkJobIdFor(shop: string, requestKey: string): string {
+  return `bk${createHash("sha256").update(`${shop}\n${requestKey}`).digest("hex").slice(0, 30)}`;
 }
 
 export type StartBulkJobErrorCode =
@@ -44,6 +58,7 @@ export type StartBulkJobErrorCode =
   | "template_inactive"
   | "template_not_issuable"
   | "invalid_target"
+  | "invalid_request"
   | "no_customers"
   | "too_many_customers"
   | "unmatched_emails";
@@ -56,7 +71,7 @@ export interface Unmatched {
 }
 
 /** The form field a refusal is about. */
-export type BulkFormField = "templateId" | "tier" | "emails" | "query" | "searchTier";
+export type BulkFormField = "templateId" | "tier" | "emails" | "query" | "searchTier" | "requestKey";
 
 export type StartBulkJobResult = Result<
   { job: BulkIssueJob; unmatched: Unmatched; duplicates: number },
@@ -184,6 +199,15 @@ async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Prom
  */
 export async function startBulkJob(db: Db, input: StartBulkJobInput, now: Date = new Date()): Promise<StartBulkJobResult> {
   const { shop } = input;
+  const none: Unmatched = { invalid: [], unknown: [] };
+  let jobId: string | undefined;
+  if (input.requestKey) {
+    if (!BULK_REQUEST_KEY.test(input.requestKey)) return fail("invalid_request", "This form is out of date. Reload the page and start the bulk issue again.", { field: "requestKey" });
+    jobId = bulkJobIdFor(shop, input.requestKey);
+    // The same form again: the job it started is the answer (never a second job).
+    const started = await db.bulkIssueJob.findFirst({ where: { id: jobId, shop } });
+    if (started) return { ok: true, job: started, unmatched: none, duplicates: 0 };
+  }
   const template = input.templateId ? await db.rewardTemplate.findFirst({ where: { id: input.templateId, shop } }) : null;
   if (!template) return fail("template_not_found", "Choose a reward to issue.", { field: "templateId" });
   if (!template.active) return fail("template_inactive", `The reward "${template.name}" is turned off. Turn it on before issuing it.`, { field: "templateId" });
@@ -196,29 +220,41 @@ export async function startBulkJob(db: Db, input: StartBulkJobInput, now: Date =
   if (recipients.customerIds.length === 0) return fail("no_customers", "No customer matches this selection: nobody would receive the reward.");
 
   const unmatchedCount = recipients.unmatched.invalid.length + recipients.unmatched.unknown.length;
-  const job = await db.$transaction(
-    async (tx) => {
-      const created = await tx.bulkIssueJob.create({
-        data: {
-          shop,
-          templateId: template.id,
-          templateName: template.name,
-          targetType: input.target.type satisfies BulkTargetType,
-          target: recipients.target,
-          total: recipients.customerIds.length,
-          unmatched: unmatchedCount,
-          createdAt: now,
-        },
-      });
-      for (let i = 0; i < recipients.customerIds.length; i += INSERT_CHUNK) {
-        await tx.bulkIssueItem.createMany({
-          data: recipients.customerIds.slice(i, i + INSERT_CHUNK).map((customerId) => ({ jobId: created.id, shop, customerId, createdAt: now })),
+  const save = () =>
+    db.$transaction(
+      async (tx) => {
+        const created = await tx.bulkIssueJob.create({
+          data: {
+            ...(jobId ? { id: jobId } : {}),
+            shop,
+            templateId: template.id,
+            templateName: template.name,
+            targetType: input.target.type satisfies BulkTargetType,
+            target: recipients.target,
+            total: recipients.customerIds.length,
+            unmatched: unmatchedCount,
+            createdAt: now,
+          },
         });
-      }
-      return created;
-    },
-    { maxWait: 20_000, timeout: 60_000 },
-  );
+        for (let i = 0; i < recipients.customerIds.length; i += INSERT_CHUNK) {
+          await tx.bulkIssueItem.createMany({
+            data: recipients.customerIds.slice(i, i + INSERT_CHUNK).map((customerId) => ({ jobId: created.id, shop, customerId, createdAt: now })),
+          });
+        }
+        return created;
+      },
+      { maxWait: 20_000, timeout: 60_000 },
+    );
+  let job: BulkIssueJob;
+  try {
+    job = await save();
+  } catch (error) {
+    // A twin post of the same form saved its job first (the id is the key's): answer with that job.
+    if (!jobId || !isUniqueViolation(error)) throw error;
+    const twin = await db.bulkIssueJob.findFirst({ where: { id: jobId, shop } });
+    if (!twin) throw error;
+    return { ok: true, job: twin, unmatched: none, duplicates: 0 };
+  }
   return { ok: true, job, unmatched: recipients.unmatched, duplicates: recipients.duplicates };
 }
 
