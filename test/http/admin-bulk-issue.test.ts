@@ -149,6 +149,16 @@ describe("Bulk issue progress page", () => {
     expect((await db.bulkIssueJob.findUniqueOrThrow({ where: { id } })).state).toBe("CANCELED");
   });
 
+  it("GIVEN a job canceled before it issued WHEN its page is read THEN its customers are 'not issued', none 'waiting', and the figures add up to the total", async () => {
+    const id = await newJob();
+    expect((await post(`/app/bulk-issue/${id}`, DETAIL, { intent: "cancel" })).status).toBe(200);
+    const res = await adminFetch(`/app/bulk-issue/${id}`, { route: DETAIL });
+    const { job } = (await res.json()) as { job: Record<string, number | boolean | string> };
+    expect(job).toMatchObject({ state: "CANCELED", total: 3, waiting: 0, notIssued: 3, inFlight: 0, moving: false });
+    const sum = ["issued", "failed", "skipped", "inFlight", "waiting", "notIssued"].reduce((n, k) => n + Number(job[k]), 0);
+    expect(sum).toBe(job.total);
+  });
+
   it("the list shows the shop's jobs only", async () => {
     await createTemplate(db, OTHER, { purpose: "MANUAL", pointsCost: null });
     const res = await adminFetch("/app/bulk-issue", { route: LIST, shop: OTHER });

@@ -295,7 +295,10 @@ export interface BulkJobView {
   /** Items with an outcome: issued, failed or skipped. */
   done: number;
   inFlight: number;
+  /** Items still to be issued (0 once the job is canceled). */
   waiting: number;
+  /** Items a cancel left without a reward (they will never be issued). */
+  notIssued: number;
   issued: number;
   failed: number;
   skipped: number;
@@ -311,7 +314,11 @@ export interface BulkJobView {
 
 export function toBulkJobView(job: BulkIssueJob, now: Date): BulkJobView {
   const done = job.issued + job.failed + job.skipped;
-  const waiting = Math.max(0, job.total - done - job.inFlight);
+  // issued + failed + skipped + inFlight + waiting + notIssued = total: what a cancel left behind
+  // is no longer "waiting".
+  const left = Math.max(0, job.total - done - job.inFlight);
+  const waiting = job.state === "CANCELED" ? 0 : left;
+  const notIssued = left - waiting;
   const moving = isBulkJobMoving(job);
   const remaining = job.state === "QUEUED" || job.state === "RUNNING" ? waiting + job.inFlight : job.inFlight;
   const estimate = moving && remaining > 0 ? estimateFinish({ remaining, restoreRate: job.apiRestoreRate, costPerReward: job.apiCostPerReward, now }) : null;
@@ -326,6 +333,7 @@ export function toBulkJobView(job: BulkIssueJob, now: Date): BulkJobView {
     done,
     inFlight: job.inFlight,
     waiting,
+    notIssued,
     issued: job.issued,
     failed: job.failed,
     skipped: job.skipped,
