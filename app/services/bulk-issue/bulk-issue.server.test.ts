@@ -231,6 +231,21 @@ describe("running a bulk job", () => {
     expect(await getBulkJob(db, "someone-else.myshopify.com", job.id)).toBeNull();
   });
 
+  it("GIVEN more moving jobs than a pass takes, the oldest stuck (their rewards stay Pending: the shop uninstalled) WHEN passes run THEN a newer job gets its turn", async () => {
+    const stuck = [await goldJob(await world()), await goldJob(await world())];
+    const w = await world();
+    const newer = await goldJob(w);
+    const pass = () => run({ window: 1, maxJobs: 2 });
+    // Each pass happens later than the last (the worker's clock): the jobs it advanced wait their turn.
+    clock.advance(60_000);
+    await pass();
+    expect((await Promise.all(stuck.map((j) => jobRow(j.id)))).map((j) => j.inFlight)).toEqual([1, 1]);
+    clock.advance(60_000);
+    await pass();
+    expect(await jobRow(newer.id)).toMatchObject({ state: "RUNNING", inFlight: 1 });
+    expect(await db.reward.count({ where: { shop: w.shop } })).toBe(1);
+  });
+
   it("pause stops further issuing, resume continues, cancel stops for good and keeps what was issued", async () => {
     const w = await world();
     const job = await goldJob(w);

@@ -53,7 +53,11 @@ export async function advanceBulkJobs(deps: RewardDeps, options: BulkRunOptions)
   const summary: BulkRunSummary = { jobs: 0, saved: 0, settled: 0, finished: 0 };
   const candidates = await db.bulkIssueJob.findMany({
     where: { OR: [{ state: { in: [...ISSUING_STATES] } }, { inFlight: { gt: 0 } }] },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    // Least recently advanced first (every pass stamps the job it advanced, below): in creation order,
+    // the oldest moving jobs took every turn, and a job that can't move for hours (its shop
+    // uninstalled or its token revoked, its rewards Pending — generate-pending.server.ts) kept the
+    // jobs behind it from ever running.
+    orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
     select: { id: true },
     take: options.maxJobs ?? 10,
   });
@@ -74,7 +78,8 @@ export async function advanceBulkJobs(deps: RewardDeps, options: BulkRunOptions)
       summary.settled += pass.settled;
       if (pass.finished) summary.finished++;
     } finally {
-      await db.bulkIssueJob.updateMany({ where: { id, claimedBy: options.runnerId }, data: { claimedBy: null, claimedUntil: null } });
+      // updatedAt = this pass: the job goes to the back of the turn order.
+      await db.bulkIssueJob.updateMany({ where: { id, claimedBy: options.runnerId }, data: { claimedBy: null, claimedUntil: null, updatedAt: deps.now() } });
     }
   }
   return summary;
