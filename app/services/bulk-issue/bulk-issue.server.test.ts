@@ -388,6 +388,29 @@ describe("running a bulk job", () => {
 });
 
 describe("privacy", () => {
+  it("GIVEN a customer erased by customers/redact (before the job, or while it runs) THEN no reward is saved for them: left out of the selection, or 'no reward' as one who left the program", async () => {
+    const w = await world();
+    const redact = (c: Customer) => handleCustomersRedact(db, { shop: w.shop, payload: { shop_domain: w.shop, customer: { id: Number(c.shopifyCustomerId.split("/").pop()), email: c.email } } });
+    await redact(w.gold[0]);
+    const r = await startBulkJob(db, { shop: w.shop, templateId: w.template.id, target: { type: "TIER", tier: "Gold" } });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.job.total).toBe(3);
+    expect((await db.bulkIssueItem.findMany({ where: { jobId: r.job.id } })).map((i) => i.customerId)).not.toContain(w.gold[0].id);
+
+    // Items are issued in id order: erase the last one while the first window is in flight.
+    const items = await db.bulkIssueItem.findMany({ where: { jobId: r.job.id }, orderBy: { id: "asc" } });
+    const erasedLater = w.gold.find((c) => c.id === items[2].customerId)!;
+    await run({ window: 2 });
+    await redact(erasedLater);
+    for (let i = 0; i < 3; i++) {
+      await generate(w.shop);
+      await run({ window: 2 });
+    }
+    expect(await db.reward.count({ where: { shop: w.shop, customerId: { in: [w.gold[0].id, erasedLater.id] } } })).toBe(0);
+    expect(await jobRow(r.job.id)).toMatchObject({ state: "DONE", total: 3, issued: 2, failed: 0, skipped: 1 });
+    expect(await db.bulkIssueItem.findFirst({ where: { jobId: r.job.id, customerId: erasedLater.id } })).toMatchObject({ state: "SKIPPED", reasonCode: "customer_not_found", rewardId: null });
+  });
+
   it("customers/redact leaves nothing personal in bulk jobs; shop/redact deletes the shop's jobs and items", async () => {
     const w = await world();
     const r = await startBulkJob(db, { shop: w.shop, templateId: w.template.id, target: { type: "EMAILS", text: `${w.gold[0].email}\n${w.gold[1].email}` } });

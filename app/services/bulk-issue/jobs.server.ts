@@ -91,8 +91,15 @@ interface Recipients {
   duplicates: number;
 }
 
-/** Customer ids matching a condition, bounded: null when more than MAX_BULK_CUSTOMERS match. */
-async function idsWhere(db: Db, where: Prisma.CustomerWhereInput, literal?: string): Promise<string[] | null> {
+/**
+ * Customers customers/redact erased keep their row, under an id that is no Shopify id
+ * (app/services/compliance/privacy.server.ts): they are no one to issue a reward to.
+ */
+const NOT_ERASED: Prisma.CustomerWhereInput = { shopifyCustomerId: { startsWith: "gid://shopify/Customer/" } };
+
+/** Customer ids matching a condition (erased customers left out), bounded: null when more than MAX_BULK_CUSTOMERS match. */
+async function idsWhere(db: Db, condition: Prisma.CustomerWhereInput, literal?: string): Promise<string[] | null> {
+  const where: Prisma.CustomerWhereInput = { AND: [condition, NOT_ERASED] };
   if (!literal) {
     const rows = await db.customer.findMany({ where, select: { id: true }, orderBy: { id: "asc" }, take: MAX_BULK_CUSTOMERS + 1 });
     return rows.length > MAX_BULK_CUSTOMERS ? null : rows.map((r) => r.id);

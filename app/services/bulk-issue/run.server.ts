@@ -13,6 +13,7 @@
 // marking its item, or two runners on one job, find the same reward again — never a second one.
 import type { BulkIssueJob } from "@prisma/client";
 import { ISSUING_STATES } from "~/domain/bulk-issue";
+import { shopifyGidOf } from "~/domain/shopify-ids";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 
@@ -127,12 +128,19 @@ async function advanceJob(deps: RewardDeps, options: BulkRunOptions, job: BulkIs
       const current = await db.bulkIssueJob.findUnique({ where: { id: job.id }, select: { state: true } });
       state = current?.state ?? "CANCELED";
       if (!ISSUING_STATES.includes(state as never)) break;
+      const key = bulkIdempotencyKey(job.id, item.customerId);
+      if (await erasedWithoutReward(deps, job.shop, item.customerId, key)) {
+        // customers/redact erased them after the job started: nothing is saved for no one (the
+        // worker would only fail it: generate-pending.server.ts); they left the program.
+        await db.bulkIssueItem.updateMany({ where: { id: item.id, state: "WAITING" }, data: { state: "SKIPPED", reasonCode: "customer_not_found" } });
+        continue;
+      }
       const r = await issueRewardAsync(deps, {
         shop: job.shop,
         customer: { id: item.customerId },
         templateId: job.templateId,
         source: "MANUAL",
-        idempotencyKey: bulkIdempotencyKey(job.id, item.customerId),
+        idempotencyKey: key,
         actor: "MERCHANT",
         reason: `Bulk issue ${job.id}`,
       });
@@ -180,4 +188,12 @@ async function advanceJob(deps: RewardDeps, options: BulkRunOptions, job: BulkIs
     if (done) logger.info({ shop: job.shop, jobId: job.id, issued: n("ISSUED"), failed: n("FAILED") }, "bulk issue done");
   }
   return { saved, settled, finished: done };
+}
+
+/** Whether the customer was erased by customers/redact and this job saved no reward for them before. */
+async function erasedWithoutReward(deps: RewardDeps, shop: string, customerId: string, key: string): Promise<boolean> {
+  const customer = await deps.db.customer.findFirst({ where: { id: customerId, shop }, select: { shopifyCustomerId: true } });
+  if (!customer || shopifyGidOf(customer.shopifyCustomerId, "Customer")) return false;
+  const saved = await deps.db.reward.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey: key } }, select: { id: true } });
+  return !saved;
 }
