@@ -274,6 +274,18 @@ describe("running a bulk job", () => {
     expect(await moveBulkJob(db, { shop: "other.myshopify.com", jobId: job.id, action: "pause" })).toMatchObject({ ok: false, error: { code: "not_found" } });
   });
 
+  it("GIVEN a job paused after its last reward was saved WHEN those rewards are generated THEN it is Done, not Paused with nothing left", async () => {
+    const w = await world();
+    const job = await goldJob(w);
+    await run({ window: 4 });
+    expect(await moveBulkJob(db, { shop: w.shop, jobId: job.id, action: "pause" })).toMatchObject({ ok: true });
+    await generate(w.shop);
+    await run({ window: 4 });
+    const row = await jobRow(job.id);
+    expect(row).toMatchObject({ state: "DONE", issued: 4, inFlight: 0 });
+    expect(row.finishedAt).not.toBeNull();
+  });
+
   it("pauses by itself with a reason when the reward is turned off, and resumes once it is back on", async () => {
     const w = await world();
     const job = await goldJob(w);

@@ -169,7 +169,10 @@ async function advanceJob(deps: RewardDeps, options: BulkRunOptions, job: BulkIs
   const counts = await db.bulkIssueItem.groupBy({ by: ["state"], where: { jobId: job.id }, _count: { _all: true } });
   const n = (s: string) => counts.find((c) => c.state === s)?._count._all ?? 0;
   const budget = options.budgetOf?.(job.shop) ?? null;
-  const finished = ISSUING_STATES.includes(state as never) && n("WAITING") === 0 && n("QUEUED") === 0;
+  // A job paused after its last reward was saved is done once those are generated: nothing is left
+  // for a resume to do (it stayed "Paused" at 100% before).
+  const finishable: readonly string[] = [...ISSUING_STATES, "PAUSED"];
+  const finished = finishable.includes(state) && n("WAITING") === 0 && n("QUEUED") === 0;
   const now = deps.now();
   await db.bulkIssueJob.update({
     where: { id: job.id },
@@ -183,7 +186,7 @@ async function advanceJob(deps: RewardDeps, options: BulkRunOptions, job: BulkIs
   });
   let done = false;
   if (finished) {
-    const moved = await db.bulkIssueJob.updateMany({ where: { id: job.id, state: { in: [...ISSUING_STATES] } }, data: { state: "DONE", finishedAt: now } });
+    const moved = await db.bulkIssueJob.updateMany({ where: { id: job.id, state: { in: [...finishable] } }, data: { state: "DONE", finishedAt: now } });
     done = moved.count > 0;
     if (done) logger.info({ shop: job.shop, jobId: job.id, issued: n("ISSUED"), failed: n("FAILED") }, "bulk issue done");
   }
