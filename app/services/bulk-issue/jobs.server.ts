@@ -97,17 +97,24 @@ interface Recipients {
  */
 const NOT_ERASED: Prisma.CustomerWhereInput = { shopifyCustomerId: { startsWith: "gid://shopify/Customer/" } };
 
-/** Customer ids matching a condition (erased customers left out), bounded: null when more than MAX_BULK_CUSTOMERS match. */
-async function idsWhere(db: Db, condition: Prisma.CustomerWhereInput, literal?: string): Promise<string[] | null> {
+/** Rows a search with `%` or `_` reads (in batches) to find its literal matches. */
+const MAX_LITERAL_ROWS = 50_000;
+
+/**
+ * Customer ids matching a condition (erased customers left out), bounded: "too_many" when more than
+ * MAX_BULK_CUSTOMERS match, "unchecked" when a `%` / `_` search matched more rows as a LIKE pattern
+ * than are read to find its literal matches (how many of those match is then unknown).
+ */
+async function idsWhere(db: Db, condition: Prisma.CustomerWhereInput, literal?: string): Promise<string[] | "too_many" | "unchecked"> {
   const where: Prisma.CustomerWhereInput = { AND: [condition, NOT_ERASED] };
   if (!literal) {
     const rows = await db.customer.findMany({ where, select: { id: true }, orderBy: { id: "asc" }, take: MAX_BULK_CUSTOMERS + 1 });
-    return rows.length > MAX_BULK_CUSTOMERS ? null : rows.map((r) => r.id);
+    return rows.length > MAX_BULK_CUSTOMERS ? "too_many" : rows.map((r) => r.id);
   }
   // `%` or `_` in the search: LIKE matches more than asked, so read on in id order and keep the literal matches.
   const ids: string[] = [];
   let after: string | undefined;
-  for (let round = 0; round < 50; round++) {
+  for (let round = 0; round < MAX_LITERAL_ROWS / 1_000; round++) {
     const batch = await db.customer.findMany({
       where: after ? { AND: [where, { id: { gt: after } }] } : where,
       select: { id: true, displayName: true, email: true },
@@ -115,11 +122,11 @@ async function idsWhere(db: Db, condition: Prisma.CustomerWhereInput, literal?: 
       take: 1_000,
     });
     ids.push(...batch.filter((c) => matchesSearchLiterally(c, literal)).map((c) => c.id));
-    if (ids.length > MAX_BULK_CUSTOMERS) return null;
+    if (ids.length > MAX_BULK_CUSTOMERS) return "too_many";
     if (batch.length < 1_000) return ids;
     after = batch[batch.length - 1].id;
   }
-  return null;
+  return "unchecked";
 }
 
 async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Promise<Recipients | StartBulkJobResult> {
@@ -131,7 +138,7 @@ async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Prom
       if (!tier) return fail("invalid_target", "Choose a VIP tier.", { field: "tier" });
       if (tier.length > MAX_TIER_LENGTH) return fail("invalid_target", `A VIP tier name has at most ${MAX_TIER_LENGTH} characters.`, { field: "tier" });
       const ids = await idsWhere(db, { shop, vipTier: tier });
-      if (!ids) return tooMany();
+      if (!Array.isArray(ids)) return tooMany();
       return { customerIds: ids, target: `VIP tier ${tier}`, unmatched: none, duplicates: 0 };
     }
     case "SEARCH": {
@@ -141,7 +148,15 @@ async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Prom
       if ((target.vipTier ?? "").length > MAX_TIER_LENGTH) return fail("invalid_target", `A VIP tier name has at most ${MAX_TIER_LENGTH} characters.`, { field: "searchTier" });
       const { where, search } = customerFilterWhere(db, { shop, search: target.search, vipTier: target.vipTier, hasIssuedRewards: target.hasIssuedRewards });
       const ids = await idsWhere(db, where, hasLikeWildcard(search) ? search : undefined);
-      if (!ids) return tooMany();
+      if (ids === "unchecked") {
+        // Said as it is: how many customers contain the text is unknown, not "more than 10,000".
+        return fail(
+          "too_many_customers",
+          `A search with % or _ is checked customer by customer, and more than ${MAX_LITERAL_ROWS.toLocaleString("en-US")} customers would have to be checked. Add a VIP tier to the search, or search without % and _.`,
+          { field: "query" },
+        );
+      }
+      if (ids === "too_many") return tooMany();
       // The search text may be a name or an email: it is described, never stored.
       const parts = [search ? "matching a search" : null, target.vipTier ? (target.vipTier === "none" ? "without a VIP tier" : `VIP tier ${target.vipTier}`) : null, target.hasIssuedRewards ? "with issued rewards" : null].filter(Boolean);
       return { customerIds: ids, target: parts.length ? `Customers ${parts.join(", ")}` : "All customers in the program", unmatched: none, duplicates: 0 };
