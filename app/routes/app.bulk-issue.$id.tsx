@@ -91,7 +91,8 @@ export default function BulkIssueJob() {
                 Failed: {formatNumber(job.failed)}
               </Text>
               <Text as="span">Being created: {formatNumber(job.inFlight)}</Text>
-              <Text as="span">Waiting: {formatNumber(job.waiting)}</Text>
+              {job.state !== "CANCELED" ? <Text as="span">Waiting: {formatNumber(job.waiting)}</Text> : null}
+              {job.notIssued > 0 ? <Text as="span">Not issued (canceled): {formatNumber(job.notIssued)}</Text> : null}
               {job.skipped > 0 ? <Text as="span">No reward: {formatNumber(job.skipped)}</Text> : null}
             </InlineStack>
             {job.unmatched > 0 ? (

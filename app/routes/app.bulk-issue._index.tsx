@@ -6,6 +6,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRevalidator, useRouteError } from "@remix-run/react";
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { Badge, Banner, BlockStack, Button, Card, Checkbox, ChoiceList, IndexTable, Link, List, Page, Select, Text, TextField } from "@shopify/polaris";
+import { randomBytes } from "node:crypto";
 import { useState } from "react";
 import db from "~/db.server";
 import { readAdminForm } from "~/request-input.server";
@@ -38,7 +39,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     searchTier: url.searchParams.get("tier") ?? "",
     issued: url.searchParams.get("issued") === "1",
   };
-  return json({ jobs, templates: templates.map((t) => ({ id: t.id, name: t.name, missingScopes: t.missingScopes })), tiers, prefill });
+  // The start form's key: the same form posted twice starts one job (startBulkJob's requestKey).
+  const requestKey = randomBytes(16).toString("hex");
+  return json({ jobs, templates: templates.map((t) => ({ id: t.id, name: t.name, missingScopes: t.missingScopes })), tiers, prefill, requestKey });
 }
 
 type ActionAnswer = {
@@ -49,7 +52,7 @@ type ActionAnswer = {
   matched?: number;
 };
 
-/** POST templateId, targetType=TIER|SEARCH|EMAILS and the target's fields — redirects to the new job, or 400 with the problem. */
+/** POST templateId, targetType=TIER|SEARCH|EMAILS, the target's fields and the form's requestKey — redirects to the new job, or 400 with the problem. */
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const form = await readAdminForm(request);
@@ -67,7 +70,7 @@ export async function action({ request }: ActionFunctionArgs) {
       : targetType === "SEARCH"
         ? { type: "SEARCH", search: text("query"), vipTier: text("searchTier") || null, hasIssuedRewards: text("issued") === "1" }
         : { type: "EMAILS", text: text("emails"), skipUnmatched: text("skipUnmatched") === "1" };
-  const result = await startBulkJob(db, { shop: session.shop, templateId: text("templateId"), target });
+  const result = await startBulkJob(db, { shop: session.shop, templateId: text("templateId"), target, requestKey: text("requestKey") || null });
   if (!result.ok) {
     const { message, field, unmatched, matched } = result.error;
     return json<ActionAnswer>({ ok: false, message, ...(field ? { field } : {}), ...(unmatched ? { unmatched } : {}), ...(matched !== undefined ? { matched } : {}) }, { status: 400 });
@@ -76,7 +79,9 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function BulkIssue() {
-  const { jobs, templates, tiers, prefill } = useLoaderData<typeof loader>();
+  const { jobs, templates, tiers, prefill, requestKey: shownKey } = useLoaderData<typeof loader>();
+  // Kept while the page is open (a refused form corrected and sent again has started no job yet).
+  const [requestKey] = useState(shownKey);
   const answer = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
@@ -186,6 +191,7 @@ export default function BulkIssue() {
                 onChange={(v) => setTargetType((v[0] as BulkTargetType) ?? "TIER")}
               />
               <input type="hidden" name="targetType" value={targetType} />
+              <input type="hidden" name="requestKey" value={requestKey} />
               {targetType === "TIER" ? (
                 tiers.length > 0 ? (
                   <Select label="VIP tier" name="tier" options={tiers.map((t) => ({ label: t, value: t }))} value={tier} onChange={setTier} error={error?.field === "tier" ? error.message : undefined} />

@@ -73,6 +73,24 @@ describe("Bulk issue list and start form", () => {
     expect(job).toMatchObject({ total: 1, unmatched: 4 });
   });
 
+  it("GIVEN the same form posted twice (a double click, a resubmit) WHEN both arrive THEN one job, and the second answer leads to it", async () => {
+    const form = { templateId: template.id, targetType: "TIER", tier: "Gold", requestKey: "dblsubmit0123456789" };
+    const before = await db.bulkIssueJob.count({ where: { shop: SHOP } });
+    const [a, b] = await Promise.all([post("/app/bulk-issue", LIST, form), post("/app/bulk-issue", LIST, form)]);
+    const again = await post("/app/bulk-issue", LIST, form);
+    expect(await db.bulkIssueJob.count({ where: { shop: SHOP } })).toBe(before + 1);
+    const to = redirectedTo(a);
+    expect(to).toMatch(/^\/app\/bulk-issue\/[A-Za-z0-9]+$/);
+    expect(redirectedTo(b)).toBe(to);
+    expect(redirectedTo(again)).toBe(to);
+  });
+
+  it("refuses a malformed form key (not a key the form makes) instead of ignoring it", async () => {
+    const res = await post("/app/bulk-issue", LIST, { templateId: template.id, targetType: "TIER", tier: "Gold", requestKey: "x".repeat(300) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ ok: false, field: "requestKey" });
+  });
+
   it("refuses bad input with a clear message and the field it is about", async () => {
     const cases: [Record<string, string>, string | undefined, RegExp][] = [
       [{ templateId: template.id, targetType: "EVERYONE" }, "targetType", /Choose who receives/],
@@ -129,6 +147,16 @@ describe("Bulk issue progress page", () => {
     expect(await act("resume")).toMatchObject({ status: 409 });
     expect(await act("explode")).toMatchObject({ status: 400, body: { message: "Unknown action." } });
     expect((await db.bulkIssueJob.findUniqueOrThrow({ where: { id } })).state).toBe("CANCELED");
+  });
+
+  it("GIVEN a job canceled before it issued WHEN its page is read THEN its customers are 'not issued', none 'waiting', and the figures add up to the total", async () => {
+    const id = await newJob();
+    expect((await post(`/app/bulk-issue/${id}`, DETAIL, { intent: "cancel" })).status).toBe(200);
+    const res = await adminFetch(`/app/bulk-issue/${id}`, { route: DETAIL });
+    const { job } = (await res.json()) as { job: Record<string, number | boolean | string> };
+    expect(job).toMatchObject({ state: "CANCELED", total: 3, waiting: 0, notIssued: 3, inFlight: 0, moving: false });
+    const sum = ["issued", "failed", "skipped", "inFlight", "waiting", "notIssued"].reduce((n, k) => n + Number(job[k]), 0);
+    expect(sum).toBe(job.total);
   });
 
   it("the list shows the shop's jobs only", async () => {

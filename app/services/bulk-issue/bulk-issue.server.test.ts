@@ -148,6 +148,26 @@ describe("starting a bulk job", () => {
     expect(items.map((i) => i.customerId)).toEqual([stored.id]);
   });
 
+  it("GIVEN one start form posted twice at once and again later WHEN started THEN one job (both answers name it); another shop's form with the same key starts its own", async () => {
+    const w = await world();
+    const input = { shop: w.shop, templateId: w.template.id, target: { type: "TIER", tier: "Gold" } as const, requestKey: "form-key-0001" };
+    const [a, b] = await Promise.all([startBulkJob(db, input), startBulkJob(db, input)]);
+    const c = await startBulkJob(db, input);
+    expect(a.ok && b.ok && c.ok).toBe(true);
+    if (!a.ok || !b.ok || !c.ok) return;
+    expect(b.job.id).toBe(a.job.id);
+    expect(c.job.id).toBe(a.job.id);
+    expect(await db.bulkIssueJob.count({ where: { shop: w.shop } })).toBe(1);
+    expect(await db.bulkIssueItem.count({ where: { jobId: a.job.id } })).toBe(4);
+
+    const other = await world();
+    const theirs = await startBulkJob(db, { ...input, shop: other.shop, templateId: other.template.id });
+    expect(theirs.ok && theirs.job.id !== a.job.id && theirs.job.shop === other.shop).toBe(true);
+
+    const bad = await startBulkJob(db, { ...input, requestKey: "not a key!" });
+    expect(bad).toMatchObject({ ok: false, error: { code: "invalid_request", field: "requestKey" } });
+  });
+
   it("refuses a turned-off reward, an empty tier, a list that matches nobody and an oversized paste, with clear messages", async () => {
     const w = await world();
     const off = await createTemplate(db, w.shop, { purpose: "MANUAL", pointsCost: null, active: false });
@@ -211,6 +231,21 @@ describe("running a bulk job", () => {
     expect(await getBulkJob(db, "someone-else.myshopify.com", job.id)).toBeNull();
   });
 
+  it("GIVEN more moving jobs than a pass takes, the oldest stuck (their rewards stay Pending: the shop uninstalled) WHEN passes run THEN a newer job gets its turn", async () => {
+    const stuck = [await goldJob(await world()), await goldJob(await world())];
+    const w = await world();
+    const newer = await goldJob(w);
+    const pass = () => run({ window: 1, maxJobs: 2 });
+    // Each pass happens later than the last (the worker's clock): the jobs it advanced wait their turn.
+    clock.advance(60_000);
+    await pass();
+    expect((await Promise.all(stuck.map((j) => jobRow(j.id)))).map((j) => j.inFlight)).toEqual([1, 1]);
+    clock.advance(60_000);
+    await pass();
+    expect(await jobRow(newer.id)).toMatchObject({ state: "RUNNING", inFlight: 1 });
+    expect(await db.reward.count({ where: { shop: w.shop } })).toBe(1);
+  });
+
   it("pause stops further issuing, resume continues, cancel stops for good and keeps what was issued", async () => {
     const w = await world();
     const job = await goldJob(w);
@@ -237,6 +272,18 @@ describe("running a bulk job", () => {
     expect(await jobRow(job.id)).toMatchObject({ state: "CANCELED", issued: 3, inFlight: 0 });
     expect(await moveBulkJob(db, { shop: w.shop, jobId: job.id, action: "resume" })).toMatchObject({ ok: false, error: { code: "not_allowed" } });
     expect(await moveBulkJob(db, { shop: "other.myshopify.com", jobId: job.id, action: "pause" })).toMatchObject({ ok: false, error: { code: "not_found" } });
+  });
+
+  it("GIVEN a job paused after its last reward was saved WHEN those rewards are generated THEN it is Done, not Paused with nothing left", async () => {
+    const w = await world();
+    const job = await goldJob(w);
+    await run({ window: 4 });
+    expect(await moveBulkJob(db, { shop: w.shop, jobId: job.id, action: "pause" })).toMatchObject({ ok: true });
+    await generate(w.shop);
+    await run({ window: 4 });
+    const row = await jobRow(job.id);
+    expect(row).toMatchObject({ state: "DONE", issued: 4, inFlight: 0 });
+    expect(row.finishedAt).not.toBeNull();
   });
 
   it("pauses by itself with a reason when the reward is turned off, and resumes once it is back on", async () => {
@@ -353,6 +400,29 @@ describe("running a bulk job", () => {
 });
 
 describe("privacy", () => {
+  it("GIVEN a customer erased by customers/redact (before the job, or while it runs) THEN no reward is saved for them: left out of the selection, or 'no reward' as one who left the program", async () => {
+    const w = await world();
+    const redact = (c: Customer) => handleCustomersRedact(db, { shop: w.shop, payload: { shop_domain: w.shop, customer: { id: Number(c.shopifyCustomerId.split("/").pop()), email: c.email } } });
+    await redact(w.gold[0]);
+    const r = await startBulkJob(db, { shop: w.shop, templateId: w.template.id, target: { type: "TIER", tier: "Gold" } });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.job.total).toBe(3);
+    expect((await db.bulkIssueItem.findMany({ where: { jobId: r.job.id } })).map((i) => i.customerId)).not.toContain(w.gold[0].id);
+
+    // Items are issued in id order: erase the last one while the first window is in flight.
+    const items = await db.bulkIssueItem.findMany({ where: { jobId: r.job.id }, orderBy: { id: "asc" } });
+    const erasedLater = w.gold.find((c) => c.id === items[2].customerId)!;
+    await run({ window: 2 });
+    await redact(erasedLater);
+    for (let i = 0; i < 3; i++) {
+      await generate(w.shop);
+      await run({ window: 2 });
+    }
+    expect(await db.reward.count({ where: { shop: w.shop, customerId: { in: [w.gold[0].id, erasedLater.id] } } })).toBe(0);
+    expect(await jobRow(r.job.id)).toMatchObject({ state: "DONE", total: 3, issued: 2, failed: 0, skipped: 1 });
+    expect(await db.bulkIssueItem.findFirst({ where: { jobId: r.job.id, customerId: erasedLater.id } })).toMatchObject({ state: "SKIPPED", reasonCode: "customer_not_found", rewardId: null });
+  });
+
   it("customers/redact leaves nothing personal in bulk jobs; shop/redact deletes the shop's jobs and items", async () => {
     const w = await world();
     const r = await startBulkJob(db, { shop: w.shop, templateId: w.template.id, target: { type: "EMAILS", text: `${w.gold[0].email}\n${w.gold[1].email}` } });

@@ -2,8 +2,9 @@
 // list's search result or a pasted list of emails; pause, resume or cancel it; read its progress.
 // The job is saved with one item per customer (customer ids only: no email or name is stored) and
 // the periodic runner (run.server.ts) turns items into Pending rewards a bounded window at a time.
+import { createHash } from "node:crypto";
 import type { BulkIssueJob, Prisma } from "@prisma/client";
-import type { Db } from "~/db.server";
+import { isUniqueViolation, type Db } from "~/db.server";
 import {
   BULK_JOB_MOVES,
   estimateFinish,
@@ -37,6 +38,19 @@ export interface StartBulkJobInput {
   shop: string;
   templateId: string;
   target: BulkTarget;
+  /**
+   * Made by the start form when it is shown (like the single issue's requestKey): the same form
+   * posted twice — a double click, a resubmit, a retried request — starts one job, not two.
+   */
+  requestKey?: string | null;
+}
+
+/** What a start form's key looks like (letters, digits, `-` and `_`). */
+export const BULK_REQUEST_KEY = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** The id of the job a form's key starts: derived from the shop and the key, so shops can't collide. */
+export function bulkJobIdFor(shop: string, requestKey: string): string {
+  return `bk${createHash("sha256").update(`${shop}\n${requestKey}`).digest("hex").slice(0, 30)}`;
 }
 
 export type StartBulkJobErrorCode =
@@ -44,6 +58,7 @@ export type StartBulkJobErrorCode =
   | "template_inactive"
   | "template_not_issuable"
   | "invalid_target"
+  | "invalid_request"
   | "no_customers"
   | "too_many_customers"
   | "unmatched_emails";
@@ -56,7 +71,7 @@ export interface Unmatched {
 }
 
 /** The form field a refusal is about. */
-export type BulkFormField = "templateId" | "tier" | "emails" | "query" | "searchTier";
+export type BulkFormField = "templateId" | "tier" | "emails" | "query" | "searchTier" | "requestKey";
 
 export type StartBulkJobResult = Result<
   { job: BulkIssueJob; unmatched: Unmatched; duplicates: number },
@@ -76,16 +91,30 @@ interface Recipients {
   duplicates: number;
 }
 
-/** Customer ids matching a condition, bounded: null when more than MAX_BULK_CUSTOMERS match. */
-async function idsWhere(db: Db, where: Prisma.CustomerWhereInput, literal?: string): Promise<string[] | null> {
+/**
+ * Customers customers/redact erased keep their row, under an id that is no Shopify id
+ * (app/services/compliance/privacy.server.ts): they are no one to issue a reward to.
+ */
+const NOT_ERASED: Prisma.CustomerWhereInput = { shopifyCustomerId: { startsWith: "gid://shopify/Customer/" } };
+
+/** Rows a search with `%` or `_` reads (in batches) to find its literal matches. */
+const MAX_LITERAL_ROWS = 50_000;
+
+/**
+ * Customer ids matching a condition (erased customers left out), bounded: "too_many" when more than
+ * MAX_BULK_CUSTOMERS match, "unchecked" when a `%` / `_` search matched more rows as a LIKE pattern
+ * than are read to find its literal matches (how many of those match is then unknown).
+ */
+async function idsWhere(db: Db, condition: Prisma.CustomerWhereInput, literal?: string): Promise<string[] | "too_many" | "unchecked"> {
+  const where: Prisma.CustomerWhereInput = { AND: [condition, NOT_ERASED] };
   if (!literal) {
     const rows = await db.customer.findMany({ where, select: { id: true }, orderBy: { id: "asc" }, take: MAX_BULK_CUSTOMERS + 1 });
-    return rows.length > MAX_BULK_CUSTOMERS ? null : rows.map((r) => r.id);
+    return rows.length > MAX_BULK_CUSTOMERS ? "too_many" : rows.map((r) => r.id);
   }
   // A search: the database matches more than asked (customerTextWhere), so read on in id order and keep the literal matches.
   const ids: string[] = [];
   let after: string | undefined;
-  for (let round = 0; round < 50; round++) {
+  for (let round = 0; round < MAX_LITERAL_ROWS / 1_000; round++) {
     const batch = await db.customer.findMany({
       where: after ? { AND: [where, { id: { gt: after } }] } : where,
       select: { id: true, displayName: true, email: true },
@@ -93,11 +122,11 @@ async function idsWhere(db: Db, where: Prisma.CustomerWhereInput, literal?: stri
       take: 1_000,
     });
     ids.push(...batch.filter((c) => matchesSearchLiterally(c, literal)).map((c) => c.id));
-    if (ids.length > MAX_BULK_CUSTOMERS) return null;
+    if (ids.length > MAX_BULK_CUSTOMERS) return "too_many";
     if (batch.length < 1_000) return ids;
     after = batch[batch.length - 1].id;
   }
-  return null;
+  return "unchecked";
 }
 
 async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Promise<Recipients | StartBulkJobResult> {
@@ -109,7 +138,7 @@ async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Prom
       if (!tier) return fail("invalid_target", "Choose a VIP tier.", { field: "tier" });
       if (tier.length > MAX_TIER_LENGTH) return fail("invalid_target", `A VIP tier name has at most ${MAX_TIER_LENGTH} characters.`, { field: "tier" });
       const ids = await idsWhere(db, { shop, vipTier: tier });
-      if (!ids) return tooMany();
+      if (!Array.isArray(ids)) return tooMany();
       return { customerIds: ids, target: `VIP tier ${tier}`, unmatched: none, duplicates: 0 };
     }
     case "SEARCH": {
@@ -119,7 +148,17 @@ async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Prom
       if ((target.vipTier ?? "").length > MAX_TIER_LENGTH) return fail("invalid_target", `A VIP tier name has at most ${MAX_TIER_LENGTH} characters.`, { field: "searchTier" });
       const { where, search } = customerFilterWhere(db, { shop, search: target.search, vipTier: target.vipTier, hasIssuedRewards: target.hasIssuedRewards });
       const ids = await idsWhere(db, where, search || undefined);
-      if (!ids) return tooMany();
+      if (ids === "unchecked") {
+        // Said as it is: how many customers contain the text is unknown, not "more than 10,000". The
+        // database is asked for more than the search (LIKE's `%`/`_`, every case spelling of its
+        // letters: customerTextWhere), and its rows are checked one by one (matchesSearchLiterally).
+        return fail(
+          "too_many_customers",
+          `This search could not be checked: more than ${MAX_LITERAL_ROWS.toLocaleString("en-US")} customers would have to be read to find the ones it matches exactly. Add a VIP tier to the search, or search for a longer text (without % and _).`,
+          { field: "query" },
+        );
+      }
+      if (ids === "too_many") return tooMany();
       // The search text may be a name or an email: it is described, never stored.
       const parts = [search ? "matching a search" : null, target.vipTier ? (target.vipTier === "none" ? "without a VIP tier" : `VIP tier ${target.vipTier}`) : null, target.hasIssuedRewards ? "with issued rewards" : null].filter(Boolean);
       return { customerIds: ids, target: parts.length ? `Customers ${parts.join(", ")}` : "All customers in the program", unmatched: none, duplicates: 0 };
@@ -184,6 +223,15 @@ async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Prom
  */
 export async function startBulkJob(db: Db, input: StartBulkJobInput, now: Date = new Date()): Promise<StartBulkJobResult> {
   const { shop } = input;
+  const none: Unmatched = { invalid: [], unknown: [] };
+  let jobId: string | undefined;
+  if (input.requestKey) {
+    if (!BULK_REQUEST_KEY.test(input.requestKey)) return fail("invalid_request", "This form is out of date. Reload the page and start the bulk issue again.", { field: "requestKey" });
+    jobId = bulkJobIdFor(shop, input.requestKey);
+    // The same form again: the job it started is the answer (never a second job).
+    const started = await db.bulkIssueJob.findFirst({ where: { id: jobId, shop } });
+    if (started) return { ok: true, job: started, unmatched: none, duplicates: 0 };
+  }
   const template = input.templateId ? await db.rewardTemplate.findFirst({ where: { id: input.templateId, shop } }) : null;
   if (!template) return fail("template_not_found", "Choose a reward to issue.", { field: "templateId" });
   if (!template.active) return fail("template_inactive", `The reward "${template.name}" is turned off. Turn it on before issuing it.`, { field: "templateId" });
@@ -196,29 +244,41 @@ export async function startBulkJob(db: Db, input: StartBulkJobInput, now: Date =
   if (recipients.customerIds.length === 0) return fail("no_customers", "No customer matches this selection: nobody would receive the reward.");
 
   const unmatchedCount = recipients.unmatched.invalid.length + recipients.unmatched.unknown.length;
-  const job = await db.$transaction(
-    async (tx) => {
-      const created = await tx.bulkIssueJob.create({
-        data: {
-          shop,
-          templateId: template.id,
-          templateName: template.name,
-          targetType: input.target.type satisfies BulkTargetType,
-          target: recipients.target,
-          total: recipients.customerIds.length,
-          unmatched: unmatchedCount,
-          createdAt: now,
-        },
-      });
-      for (let i = 0; i < recipients.customerIds.length; i += INSERT_CHUNK) {
-        await tx.bulkIssueItem.createMany({
-          data: recipients.customerIds.slice(i, i + INSERT_CHUNK).map((customerId) => ({ jobId: created.id, shop, customerId, createdAt: now })),
+  const save = () =>
+    db.$transaction(
+      async (tx) => {
+        const created = await tx.bulkIssueJob.create({
+          data: {
+            ...(jobId ? { id: jobId } : {}),
+            shop,
+            templateId: template.id,
+            templateName: template.name,
+            targetType: input.target.type satisfies BulkTargetType,
+            target: recipients.target,
+            total: recipients.customerIds.length,
+            unmatched: unmatchedCount,
+            createdAt: now,
+          },
         });
-      }
-      return created;
-    },
-    { maxWait: 20_000, timeout: 60_000 },
-  );
+        for (let i = 0; i < recipients.customerIds.length; i += INSERT_CHUNK) {
+          await tx.bulkIssueItem.createMany({
+            data: recipients.customerIds.slice(i, i + INSERT_CHUNK).map((customerId) => ({ jobId: created.id, shop, customerId, createdAt: now })),
+          });
+        }
+        return created;
+      },
+      { maxWait: 20_000, timeout: 60_000 },
+    );
+  let job: BulkIssueJob;
+  try {
+    job = await save();
+  } catch (error) {
+    // A twin post of the same form saved its job first (the id is the key's): answer with that job.
+    if (!jobId || !isUniqueViolation(error)) throw error;
+    const twin = await db.bulkIssueJob.findFirst({ where: { id: jobId, shop } });
+    if (!twin) throw error;
+    return { ok: true, job: twin, unmatched: none, duplicates: 0 };
+  }
   return { ok: true, job, unmatched: recipients.unmatched, duplicates: recipients.duplicates };
 }
 
@@ -259,7 +319,10 @@ export interface BulkJobView {
   /** Items with an outcome: issued, failed or skipped. */
   done: number;
   inFlight: number;
+  /** Items still to be issued (0 once the job is canceled). */
   waiting: number;
+  /** Items a cancel left without a reward (they will never be issued). */
+  notIssued: number;
   issued: number;
   failed: number;
   skipped: number;
@@ -275,7 +338,11 @@ export interface BulkJobView {
 
 export function toBulkJobView(job: BulkIssueJob, now: Date): BulkJobView {
   const done = job.issued + job.failed + job.skipped;
-  const waiting = Math.max(0, job.total - done - job.inFlight);
+  // issued + failed + skipped + inFlight + waiting + notIssued = total: what a cancel left behind
+  // is no longer "waiting".
+  const left = Math.max(0, job.total - done - job.inFlight);
+  const waiting = job.state === "CANCELED" ? 0 : left;
+  const notIssued = left - waiting;
   const moving = isBulkJobMoving(job);
   const remaining = job.state === "QUEUED" || job.state === "RUNNING" ? waiting + job.inFlight : job.inFlight;
   const estimate = moving && remaining > 0 ? estimateFinish({ remaining, restoreRate: job.apiRestoreRate, costPerReward: job.apiCostPerReward, now }) : null;
@@ -290,6 +357,7 @@ export function toBulkJobView(job: BulkIssueJob, now: Date): BulkJobView {
     done,
     inFlight: job.inFlight,
     waiting,
+    notIssued,
     issued: job.issued,
     failed: job.failed,
     skipped: job.skipped,

@@ -13,6 +13,7 @@
 // marking its item, or two runners on one job, find the same reward again — never a second one.
 import type { BulkIssueJob } from "@prisma/client";
 import { ISSUING_STATES } from "~/domain/bulk-issue";
+import { shopifyGidOf } from "~/domain/shopify-ids";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 
@@ -53,7 +54,11 @@ export async function advanceBulkJobs(deps: RewardDeps, options: BulkRunOptions)
   const summary: BulkRunSummary = { jobs: 0, saved: 0, settled: 0, finished: 0 };
   const candidates = await db.bulkIssueJob.findMany({
     where: { OR: [{ state: { in: [...ISSUING_STATES] } }, { inFlight: { gt: 0 } }] },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    // Least recently advanced first (every pass stamps the job it advanced, below): in creation order,
+    // the oldest moving jobs took every turn, and a job that can't move for hours (its shop
+    // uninstalled or its token revoked, its rewards Pending — generate-pending.server.ts) kept the
+    // jobs behind it from ever running.
+    orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
     select: { id: true },
     take: options.maxJobs ?? 10,
   });
@@ -74,7 +79,8 @@ export async function advanceBulkJobs(deps: RewardDeps, options: BulkRunOptions)
       summary.settled += pass.settled;
       if (pass.finished) summary.finished++;
     } finally {
-      await db.bulkIssueJob.updateMany({ where: { id, claimedBy: options.runnerId }, data: { claimedBy: null, claimedUntil: null } });
+      // updatedAt = this pass: the job goes to the back of the turn order.
+      await db.bulkIssueJob.updateMany({ where: { id, claimedBy: options.runnerId }, data: { claimedBy: null, claimedUntil: null, updatedAt: deps.now() } });
     }
   }
   return summary;
@@ -122,12 +128,19 @@ async function advanceJob(deps: RewardDeps, options: BulkRunOptions, job: BulkIs
       const current = await db.bulkIssueJob.findUnique({ where: { id: job.id }, select: { state: true } });
       state = current?.state ?? "CANCELED";
       if (!ISSUING_STATES.includes(state as never)) break;
+      const key = bulkIdempotencyKey(job.id, item.customerId);
+      if (await erasedWithoutReward(deps, job.shop, item.customerId, key)) {
+        // customers/redact erased them after the job started: nothing is saved for no one (the
+        // worker would only fail it: generate-pending.server.ts); they left the program.
+        await db.bulkIssueItem.updateMany({ where: { id: item.id, state: "WAITING" }, data: { state: "SKIPPED", reasonCode: "customer_not_found" } });
+        continue;
+      }
       const r = await issueRewardAsync(deps, {
         shop: job.shop,
         customer: { id: item.customerId },
         templateId: job.templateId,
         source: "MANUAL",
-        idempotencyKey: bulkIdempotencyKey(job.id, item.customerId),
+        idempotencyKey: key,
         actor: "MERCHANT",
         reason: `Bulk issue ${job.id}`,
       });
@@ -156,7 +169,10 @@ async function advanceJob(deps: RewardDeps, options: BulkRunOptions, job: BulkIs
   const counts = await db.bulkIssueItem.groupBy({ by: ["state"], where: { jobId: job.id }, _count: { _all: true } });
   const n = (s: string) => counts.find((c) => c.state === s)?._count._all ?? 0;
   const budget = options.budgetOf?.(job.shop) ?? null;
-  const finished = ISSUING_STATES.includes(state as never) && n("WAITING") === 0 && n("QUEUED") === 0;
+  // A job paused after its last reward was saved is done once those are generated: nothing is left
+  // for a resume to do (it stayed "Paused" at 100% before).
+  const finishable: readonly string[] = [...ISSUING_STATES, "PAUSED"];
+  const finished = finishable.includes(state) && n("WAITING") === 0 && n("QUEUED") === 0;
   const now = deps.now();
   await db.bulkIssueJob.update({
     where: { id: job.id },
@@ -170,9 +186,17 @@ async function advanceJob(deps: RewardDeps, options: BulkRunOptions, job: BulkIs
   });
   let done = false;
   if (finished) {
-    const moved = await db.bulkIssueJob.updateMany({ where: { id: job.id, state: { in: [...ISSUING_STATES] } }, data: { state: "DONE", finishedAt: now } });
+    const moved = await db.bulkIssueJob.updateMany({ where: { id: job.id, state: { in: [...finishable] } }, data: { state: "DONE", finishedAt: now } });
     done = moved.count > 0;
     if (done) logger.info({ shop: job.shop, jobId: job.id, issued: n("ISSUED"), failed: n("FAILED") }, "bulk issue done");
   }
   return { saved, settled, finished: done };
+}
+
+/** Whether the customer was erased by customers/redact and this job saved no reward for them before. */
+async function erasedWithoutReward(deps: RewardDeps, shop: string, customerId: string, key: string): Promise<boolean> {
+  const customer = await deps.db.customer.findFirst({ where: { id: customerId, shop }, select: { shopifyCustomerId: true } });
+  if (!customer || shopifyGidOf(customer.shopifyCustomerId, "Customer")) return false;
+  const saved = await deps.db.reward.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey: key } }, select: { id: true } });
+  return !saved;
 }
