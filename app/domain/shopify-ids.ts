@@ -53,7 +53,7 @@ export function parseNumericShopifyId(raw: unknown): string | null {
  * spaces trimmed), its numeric part by {@link parseNumericShopifyId}; null for another type, a query
  * string, or an id no Shopify resource can have (beyond 64 bits).
  */
-export function shopifyGidOf(value: unknown, type: "Order" | "Customer" | "Refund"): string | null {
+export function shopifyGidOf(value: unknown, type: "Order" | "Customer" | "Refund" | "DiscountCodeNode" | "DiscountNode"): string | null {
   if (typeof value !== "string") return null;
   const gid = value.trim();
   const prefix = `gid://shopify/${type}/`;

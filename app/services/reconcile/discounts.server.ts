@@ -11,6 +11,7 @@ import type { AdminGraphql } from "~/shopify/graphql.server";
 import { transitionRewardById } from "../rewards/events.server";
 import { cancelInFlight, CANCEL_IN_FLIGHT_MS, completeInterruptedCancel } from "../rewards/cancel.server";
 import { ownershipTag } from "../rewards/repository.server";
+import { shopifyGidOf } from "~/domain/shopify-ids";
 
 export const CHANGED_IN_SHOPIFY = "changed in Shopify";
 /** Reward.failureCode of a reward canceled because its discount changed in Shopify's admin. */
@@ -25,9 +26,11 @@ type ShopifyChange = { kind: "deleted" } | { kind: "status"; status: string; end
  * DiscountCodeNode GID that discountCode*Create returned. Either form finds the reward.
  */
 export function discountIdsOf(value: unknown): string[] | null {
-  if (typeof value !== "string") return null;
-  const match = /^gid:\/\/shopify\/(?:DiscountCodeNode|DiscountNode)\/(\d+)$/.exec(value);
-  return match ? [`gid://shopify/DiscountCodeNode/${match[1]}`, `gid://shopify/DiscountNode/${match[1]}`] : null;
+  // The app's one rule for Shopify's ids (app/domain/shopify-ids.ts: digits within 64 bits).
+  const gid = shopifyGidOf(value, "DiscountCodeNode") ?? shopifyGidOf(value, "DiscountNode");
+  if (!gid) return null;
+  const digits = gid.slice(gid.lastIndexOf("/") + 1);
+  return [`gid://shopify/DiscountCodeNode/${digits}`, `gid://shopify/DiscountNode/${digits}`];
 }
 
 /** Applies what Shopify says about one discount to the reward that owns it (if any). */
