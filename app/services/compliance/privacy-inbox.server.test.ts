@@ -112,6 +112,22 @@ describe("customers/redact and the orders Shopify lists in orders_to_redact", ()
   });
 });
 
+describe("customers/redact naming the customer by email only (2 December, third session)", () => {
+  it("GIVEN a request whose customer id is unusable and whose email differs in case from the stored one THEN that customer is erased, and no one else", async () => {
+    const { createCustomer } = await import("../../../test/support/factories");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const shop = "redact-email-case.myshopify.com";
+    const subject = await createCustomer(db, shop, { firstName: "Émile", lastName: "Case", email: "Emile.Case@Example.com", shopifyCustomerId: "gid://shopify/Customer/8401" });
+    const other = await createCustomer(db, shop, { firstName: "Emil", lastName: "Other", email: "emile.case@example.co", shopifyCustomerId: "gid://shopify/Customer/8402" });
+
+    await handleCustomersRedact(db, { shop, payload: { shop_id: 1, shop_domain: shop, customer: { id: "not-an-id", email: "emile.case@example.com" }, orders_to_redact: [] } });
+
+    expect(await findText(db, ["Emile.Case@Example.com", "Émile"])).toEqual([]);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: other.id } })).email).toBe("emile.case@example.co");
+    expect((await db.customer.findUniqueOrThrow({ where: { id: subject.id } })).email).not.toBe("Emile.Case@Example.com");
+  });
+});
+
 describe("customers/redact and the names of the subject's orders", () => {
   it("GIVEN an order of the subject that earned points and used their reward (ledger row, Used reward, history) WHEN they are redacted THEN the order's name is gone from every column, as from the reward's usedOrderName; its id and the amounts stay", async () => {
     const { createCustomer, createReward } = await import("../../../test/support/factories");

@@ -23,6 +23,7 @@ import { logger, type Logger } from "~/logger.server";
 import type { OfflineTokenAnswer } from "~/services/lifecycle/scopes.server";
 import { DeliveryWaits } from "~/services/webhooks/context";
 import { UnappliableDelivery } from "~/services/webhooks/inbox.server";
+import { equalsTextIgnoringCase } from "~/services/admin/customers.server";
 
 export interface PrivacyEffectContext {
   shop: string;
@@ -90,7 +91,13 @@ function requireSameShop(ctx: { shop: string; payload: unknown }): void {
  */
 async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
   if (ref.gid) return db.customer.findMany({ where: { shop, shopifyCustomerId: ref.gid } });
-  return ref.email ? db.customer.findMany({ where: { shop, email: ref.email } }) : [];
+  if (!ref.email) return [];
+  // Stored emails keep the case Shopify sent them in, and a request's may differ: compared ignoring
+  // case, as the rest of the erasure keys an email (RedactedSubject holds it lowercased). The database
+  // is asked for a superset (equalsTextIgnoringCase), the exact comparison is made here.
+  const wanted = ref.email.toLowerCase();
+  const rows = await db.customer.findMany({ where: { shop, email: equalsTextIgnoringCase(db as Db, ref.email) }, take: 100 });
+  return rows.filter((c) => c.email?.toLowerCase() === wanted);
 }
 
 /**
