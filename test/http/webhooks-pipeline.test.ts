@@ -106,6 +106,8 @@ describe("the webhook id and API version are checked before the delivery is reco
     ["a webhook id of 300 characters", { webhookId: "w".repeat(300) }, "X-Shopify-Webhook-Id"],
     ["a webhook id with a space", { webhookId: "two words" }, "X-Shopify-Webhook-Id"],
     ["an API version that is not one", { apiVersion: "latest; DROP" }, "X-Shopify-API-Version"],
+    ["an API version no quarter has (9999-99)", { apiVersion: "9999-99" }, "X-Shopify-API-Version"],
+    ["an API version in a month Shopify releases none (2026-11)", { apiVersion: "2026-11" }, "X-Shopify-API-Version"],
   ])("GIVEN a correctly signed delivery with %s THEN 400 naming the header, nothing recorded", async (_label, extra, header) => {
     const signed = sign("orders/create", JSON.stringify({ discount_codes: [] }), SHOP, extra);
     const res = await post(emulator.webhookUrl("orders/create"), signed);
@@ -115,7 +117,7 @@ describe("the webhook id and API version are checked before the delivery is reco
   });
 
   it("GIVEN Shopify's own forms (a UUID, 2026-10, unstable) THEN they are recorded", async () => {
-    for (const apiVersion of ["2026-10", "unstable"]) {
+    for (const apiVersion of ["2026-10", "2025-01", "unstable"]) {
       const signed = sign("orders/create", JSON.stringify({ discount_codes: [] }), SHOP, { apiVersion });
       expect((await post(emulator.webhookUrl("orders/create"), signed)).status).toBe(200);
       expect(await recorded(signed.webhookId)).toHaveLength(1);

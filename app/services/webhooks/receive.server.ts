@@ -17,7 +17,9 @@ import { parseShopifyTime } from "~/domain/shopify-time";
 import type { WebhookTopic } from "./context";
 
 const WEBHOOK_ID = /^[\x21-\x7e]{1,255}$/;
-const API_VERSION = /^(\d{4}-\d{2}|unstable)$/;
+// Shopify's versions: one per quarter, named by its year and first month (2026-01, -04, -07, -10),
+// or "unstable" (https://shopify.dev/docs/api/usage/versioning).
+const API_VERSION = /^(\d{4}-(?:01|04|07|10)|unstable)$/;
 
 /** Shopify's largest payloads (big orders) stay well under this. */
 export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
