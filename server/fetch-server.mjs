@@ -5,6 +5,15 @@ import http from "node:http";
 import { Readable, pipeline } from "node:stream";
 
 /**
+ * How long a client may take to send a whole request (Node's own default is 300 s). Shopify allows a
+ * webhook delivery 5 s for the whole exchange (https://shopify.dev/docs/apps/build/webhooks/subscribe/https),
+ * and every other request the app takes is a small form or JSON body; a sender trickling a body in
+ * would otherwise hold its connection — and its share of the bodies being read at once
+ * (BODY_BYTES_IN_FLIGHT, app/request-input.server.ts) — for five minutes.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
  * The client closed the connection before the body was sent: not an error of the app.
  * @param {unknown} error
  */
@@ -37,12 +46,21 @@ function toRequest(req, origin, signal) {
 
 /**
  * @param {(request: Request) => Promise<Response>} handler
- * @param {{ port?: number; host?: string; onError?: (e: unknown) => void }} [options]
+ * `requestTimeoutMs` (default REQUEST_TIMEOUT_MS): how long a client may take to send a whole
+ * request, headers and body; Node answers 408 and closes the connection after it.
+ * @param {{ port?: number; host?: string; onError?: (e: unknown) => void; requestTimeoutMs?: number }} [options]
  * @returns {Promise<{ url: string; port: number; close(): Promise<void> }>}
  */
 export async function serveFetch(handler, options = {}) {
   const host = options.host ?? "127.0.0.1";
-  const server = http.createServer(async (req, res) => {
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const serverOptions = {
+    requestTimeout,
+    headersTimeout: Math.min(requestTimeout, 20_000),
+    // How often Node looks for requests over their time (its default, 30 s, would let one live a minute).
+    connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(requestTimeout / 4))),
+  };
+  const server = http.createServer(serverOptions, async (req, res) => {
     const controller = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) controller.abort();

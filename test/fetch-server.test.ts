@@ -1,8 +1,9 @@
 // server/fetch-server.mjs (production's and the tests' HTTP server): a response body that fails
 // half-way — a CSV export whose query errors, say — ends that response and is reported; it must
 // never become an unhandled stream error, which takes the whole process (every shop) down.
+import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { serveFetch } from "../server/fetch-server.mjs";
+import { REQUEST_TIMEOUT_MS, serveFetch } from "../server/fetch-server.mjs";
 
 describe("serveFetch", () => {
   it("GIVEN a streamed body that errors after its first chunk THEN the download is cut, onError gets the error, and the server keeps serving", async () => {
@@ -34,6 +35,36 @@ describe("serveFetch", () => {
       expect(String(reported[0])).toContain("the export's query failed");
       const ok = await fetch(`${server.url}/ok`);
       expect(await ok.text()).toBe("fine");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("GIVEN a sender that trickles its body in THEN the request is ended after the server's request time (408), not Node's five minutes; a prompt request is served", async () => {
+    expect(REQUEST_TIMEOUT_MS).toBeLessThanOrEqual(30_000);
+    let bodiesRead = 0;
+    const server = await serveFetch(
+      async (request) => {
+        await request.arrayBuffer();
+        bodiesRead++;
+        return new Response("read");
+      },
+      { requestTimeoutMs: 400 },
+    );
+    try {
+      const { port, hostname } = new URL(server.url);
+      let received = "";
+      const socket = net.connect(Number(port), hostname, () => {
+        socket.write(["POST /webhooks/orders/create HTTP/1.1", `Host: ${hostname}:${port}`, "Content-Type: application/json", "Content-Length: 1000", "", "{"].join("\r\n"));
+      });
+      socket.on("data", (data) => (received += data.toString("latin1")));
+      socket.on("error", () => undefined);
+      // No more bytes are sent: the server gives up on the request by itself.
+      await expect.poll(() => received, { timeout: 20_000, interval: 100 }).toMatch(/^HTTP\/1\.1 408/);
+      socket.destroy();
+      expect(bodiesRead).toBe(0);
+      const prompt = await fetch(`${server.url}/x`, { method: "POST", body: "{}" });
+      expect(await prompt.text()).toBe("read");
     } finally {
       await server.close();
     }
