@@ -225,7 +225,7 @@ describe("redeemPoints: nothing is saved when it can't be done", () => {
     const r = await redeemPoints(deps(), { shop: NO_GIFT_CARD_SCOPE, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() });
     expect(emulator.inspect.countCalls("giftCardCreate", { outcome: "graphql_errors" })).toBe(1);
     // The scope is optional (shopify.app.toml optional_scopes): the reason says access was not granted.
-    expect(r).toMatchObject({ ok: false, error: { code: "gift_cards_unavailable", reason: "scope_not_granted", message: customerMessage("scope_not_granted") } });
+    expect(r).toMatchObject({ ok: false, error: { code: "reward_kind_unavailable", reason: "scope_not_granted", message: customerMessage("scope_not_granted") } });
     expect(await db.reward.count({ where: { customerId: customer.id } })).toBe(0);
   });
 

@@ -91,6 +91,8 @@ export type RedeemErrorCode =
   | "redemption_in_progress"
   | "idempotency_key_reused"
   | "gift_cards_unavailable"
+  /** The shop has not granted the app the access this kind of reward needs (an optional scope). */
+  | "reward_kind_unavailable"
   | "shopify_error"
   | "save_failed"
   | "abandoned";
@@ -136,7 +138,13 @@ function errorFor(reason: string): RedeemError {
   if (reason in LOCAL) return { ...LOCAL[reason as LocalReason], reason, message: redemptionMessage(reason as LocalReason) };
   const failureReason: FailureReason = parseFailureReason(reason);
   const code: RedeemErrorCode =
-    failureReason === "gift_cards_unavailable" || failureReason === "scope_not_granted" ? "gift_cards_unavailable" : failureReason === "customer_not_found" ? "customer_not_found" : "shopify_error";
+    failureReason === "gift_cards_unavailable"
+      ? "gift_cards_unavailable"
+      : failureReason === "scope_not_granted"
+        ? "reward_kind_unavailable"
+        : failureReason === "customer_not_found"
+          ? "customer_not_found"
+          : "shopify_error";
   return { code, reason: failureReason, message: customerMessage(failureReason), retryable: isRetryableForCustomer(failureReason) };
 }
 

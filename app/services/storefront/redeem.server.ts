@@ -64,6 +64,7 @@ const STATUS: Record<RedeemErrorCode, number> = {
   redemption_in_progress: 409,
   idempotency_key_reused: 409,
   gift_cards_unavailable: 422,
+  reward_kind_unavailable: 422,
   shopify_error: 503,
   save_failed: 503,
   abandoned: 503,
