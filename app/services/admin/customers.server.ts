@@ -154,22 +154,37 @@ export function matchesSearchLiterally(customer: { displayName: string; email: s
  * read, until `take` are found — bounded (LITERAL_SEARCH_ROUNDS batches), for a search the database
  * answers with many more rows than match.
  */
-export async function readMatching<Row, Where>(args: {
+export async function readMatching<Row, Where>(args: MatchingRead<Row, Where>): Promise<Row[]> {
+  return (await readMatchingRows(args)).rows;
+}
+
+interface MatchingRead<Row, Where> {
   read: (where: Where | undefined, take: number) => Promise<Row[]>;
   where: Where | undefined;
   take: number;
   past: (row: Row) => Where;
   matches: (row: Row) => boolean;
-}): Promise<Row[]> {
+  /** Rows per read (default LITERAL_SEARCH_BATCH) and reads at most (default LITERAL_SEARCH_ROUNDS). */
+  batch?: number;
+  rounds?: number;
+}
+
+/**
+ * readMatching, and whether every row the database offered was read (`complete`): false when the
+ * reads ran out before `take` matches were found and before the rows did — how many more would
+ * match is then unknown (a bulk issue says so instead of guessing).
+ */
+export async function readMatchingRows<Row, Where>(args: MatchingRead<Row, Where>): Promise<{ rows: Row[]; complete: boolean }> {
+  const batchSize = args.batch ?? LITERAL_SEARCH_BATCH;
   const found: Row[] = [];
   let where = args.where;
-  for (let round = 0; round < LITERAL_SEARCH_ROUNDS && found.length < args.take; round++) {
-    const batch = await args.read(where, LITERAL_SEARCH_BATCH);
+  for (let round = 0; round < (args.rounds ?? LITERAL_SEARCH_ROUNDS) && found.length < args.take; round++) {
+    const batch = await args.read(where, batchSize);
     found.push(...batch.filter(args.matches));
-    if (batch.length < LITERAL_SEARCH_BATCH) break;
+    if (batch.length < batchSize) return { rows: found.slice(0, args.take), complete: true };
     where = args.past(batch[batch.length - 1]);
   }
-  return found.slice(0, args.take);
+  return { rows: found.slice(0, args.take), complete: found.length >= args.take };
 }
 
 export interface CustomerListQuery extends PageRequest {

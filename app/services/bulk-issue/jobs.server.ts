@@ -16,7 +16,7 @@ import {
 } from "~/domain/bulk-issue";
 import type { Problem, Result } from "~/domain/result";
 import { customerLabel } from "~/copy/admin";
-import { customerFilterWhere, equalsTextIgnoringCase, matchesSearchLiterally, MAX_SEARCH_LENGTH, MAX_TIER_LENGTH } from "~/services/admin/customers.server";
+import { customerFilterWhere, equalsTextIgnoringCase, matchesSearchLiterally, MAX_SEARCH_LENGTH, MAX_TIER_LENGTH, readMatchingRows } from "~/services/admin/customers.server";
 import { purposeAllowed } from "~/services/rewards/issue-async.server";
 
 /** At most this many customers in one job (a larger tier or search: split it, e.g. by tier). */
@@ -97,12 +97,12 @@ interface Recipients {
  */
 const NOT_ERASED: Prisma.CustomerWhereInput = { shopifyCustomerId: { startsWith: "gid://shopify/Customer/" } };
 
-/** Rows a search with `%` or `_` reads (in batches) to find its literal matches. */
+/** Rows a search reads (in batches) to find its literal matches. */
 const MAX_LITERAL_ROWS = 50_000;
 
 /**
  * Customer ids matching a condition (erased customers left out), bounded: "too_many" when more than
- * MAX_BULK_CUSTOMERS match, "unchecked" when a `%` / `_` search matched more rows as a LIKE pattern
+ * MAX_BULK_CUSTOMERS match, "unchecked" when a search matched more rows in the database (a superset)
  * than are read to find its literal matches (how many of those match is then unknown).
  */
 async function idsWhere(db: Db, condition: Prisma.CustomerWhereInput, literal?: string): Promise<string[] | "too_many" | "unchecked"> {
@@ -111,22 +111,19 @@ async function idsWhere(db: Db, condition: Prisma.CustomerWhereInput, literal?: 
     const rows = await db.customer.findMany({ where, select: { id: true }, orderBy: { id: "asc" }, take: MAX_BULK_CUSTOMERS + 1 });
     return rows.length > MAX_BULK_CUSTOMERS ? "too_many" : rows.map((r) => r.id);
   }
-  // A search: the database matches more than asked (customerTextWhere), so read on in id order and keep the literal matches.
-  const ids: string[] = [];
-  let after: string | undefined;
-  for (let round = 0; round < MAX_LITERAL_ROWS / 1_000; round++) {
-    const batch = await db.customer.findMany({
-      where: after ? { AND: [where, { id: { gt: after } }] } : where,
-      select: { id: true, displayName: true, email: true },
-      orderBy: { id: "asc" },
-      take: 1_000,
-    });
-    ids.push(...batch.filter((c) => matchesSearchLiterally(c, literal)).map((c) => c.id));
-    if (ids.length > MAX_BULK_CUSTOMERS) return "too_many";
-    if (batch.length < 1_000) return ids;
-    after = batch[batch.length - 1].id;
-  }
-  return "unchecked";
+  // A search: the database matches more than asked (customerTextWhere), so read on in id order and
+  // keep the literal matches (readMatchingRows, the admin lists' reader), in larger batches.
+  const { rows, complete } = await readMatchingRows({
+    read: (w, take) => db.customer.findMany({ where: w ?? where, select: { id: true, displayName: true, email: true }, orderBy: { id: "asc" }, take }),
+    where,
+    take: MAX_BULK_CUSTOMERS + 1,
+    past: (c): Prisma.CustomerWhereInput => ({ AND: [where, { id: { gt: c.id } }] }),
+    matches: (c) => matchesSearchLiterally(c, literal),
+    batch: 1_000,
+    rounds: MAX_LITERAL_ROWS / 1_000,
+  });
+  if (rows.length > MAX_BULK_CUSTOMERS) return "too_many";
+  return complete ? rows.map((c) => c.id) : "unchecked";
 }
 
 async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Promise<Recipients | StartBulkJobResult> {
