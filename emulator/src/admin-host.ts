@@ -7,6 +7,7 @@
 // the app verifies them with the real `authenticate.admin`.
 import type { ShopifyEmulator } from "./index";
 import { adminActions } from "./admin-actions";
+import { grantedScopes } from "./oauth";
 
 const APP_BRIDGE_STAND_IN = String.raw`(function () {
   "use strict";
@@ -186,7 +187,7 @@ export function adminHostRoutes(emulator: ShopifyEmulator) {
       if (url.pathname === "/admin-host/scopes") {
         // shopify.scopes.query(): { granted, required, optional }.
         const optional = emulator.config.optionalScopes ?? [];
-        const granted = record.scopes ?? [];
+        const granted = grantedScopes(record, emulator.declaredScopes());
         return Response.json({ granted, required: granted.filter((s) => !optional.includes(s)), optional }, { headers: cors });
       }
       if (request.method !== "POST") return Response.json({ error: "POST only" }, { status: 405, headers: cors });

@@ -26,7 +26,7 @@ import {
   serializeWebhookJson,
   type EmulatedOrder,
 } from "./order-payload";
-import { acceptsAccessToken, issueExpiringPair, migrateNonExpiringToken, refreshExpiringToken, revokeExpiringTokens, type ExpiringTokenPair } from "./oauth";
+import { acceptsAccessToken, grantedScopes, issueExpiringPair, migrateNonExpiringToken, refreshExpiringToken, revokeExpiringTokens, type ExpiringTokenPair } from "./oauth";
 import { mintSessionToken, verifySessionToken, type SessionTokenTamper } from "./session-token";
 import {
   EmulatorStore,
@@ -120,7 +120,7 @@ export class ShopifyEmulator {
     this.store = new EmulatorStore({ now: options.clock ? () => options.clock!.now() : undefined });
     this.admin = createAdminHandler(this.store, {
       acceptNonExpiringTokens: () => !this.options.rejectNonExpiringTokens,
-      appScopes: () => [...(this.config.requiredScopes ?? []), ...(this.config.optionalScopes ?? [])],
+      appScopes: () => this.declaredScopes(),
     });
     this.deliverer = new WebhookDeliverer({ fetch: options.fetch });
     this.config = options.appConfig ?? EMPTY_APP_CONFIG;
@@ -327,7 +327,7 @@ export class ShopifyEmulator {
     if (body.grant_type === "refresh_token") {
       // https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens
       if (!this.store.getShop(shop)) return json({ error: "invalid_grant", error_description: "Unknown shop" }, 400);
-      const outcome = refreshExpiringToken(this.store, shop, String(body.refresh_token ?? ""));
+      const outcome = refreshExpiringToken(this.store, shop, String(body.refresh_token ?? ""), this.grantedScope(shop));
       this.tokenRequests.push({ shop, grant: "refresh_token", ok: outcome.ok, at: this.store.now() });
       if (!outcome.ok) return json({ error: "invalid_grant", error_description: outcome.description }, 400);
       return json(outcome.pair);
@@ -340,7 +340,7 @@ export class ShopifyEmulator {
       if (body.requested_token_type !== "urn:shopify:params:oauth:token-type:offline-access-token" || String(body.expiring) !== "1") {
         return json({ error: "invalid_request", error_description: "An offline access token can only be exchanged for an expiring offline access token" }, 400);
       }
-      const outcome = migrateNonExpiringToken(this.store, shop, String(body.subject_token ?? ""));
+      const outcome = migrateNonExpiringToken(this.store, shop, String(body.subject_token ?? ""), this.grantedScope(shop));
       this.tokenRequests.push({ shop, grant: "migration", ok: outcome.ok, at: this.store.now() });
       if (!outcome.ok) return json({ error: "invalid_subject_token", error_description: outcome.description }, 400);
       return json(outcome.pair);
@@ -362,7 +362,7 @@ export class ShopifyEmulator {
       return json({ error: "invalid_subject_token", error_description: "The app is not installed on this shop" }, 400);
     }
     this.tokenRequests.push({ shop, grant: "token_exchange", ok: true, at: this.store.now() });
-    const scope = record.scopes?.join(",") ?? "";
+    const scope = this.grantedScope(shop);
     if (body.requested_token_type === "urn:shopify:params:oauth:token-type:online-access-token") {
       return json({
         access_token: `shpua_${randomBytes(12).toString("hex")}`,
@@ -375,7 +375,7 @@ export class ShopifyEmulator {
     // `expiring: "1"` asks for an expiring offline token with a refresh token
     // (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/token-exchange,
     // "expiring" parameter; https://shopify.dev/changelog/offline-access-tokens-now-support-expiry-and-refresh).
-    if (String(body.expiring) === "1") return json(issueExpiringPair(this.store, shop));
+    if (String(body.expiring) === "1") return json(issueExpiringPair(this.store, shop, scope));
     return json({ access_token: record.accessToken, scope });
   }
 
@@ -387,7 +387,18 @@ export class ShopifyEmulator {
    * would hand out (for tests that seed the app's session directly).
    */
   issueExpiringToken(shop: string): ExpiringTokenPair {
-    return issueExpiringPair(this.store, shop);
+    return issueExpiringPair(this.store, shop, this.grantedScope(shop));
+  }
+
+  /** Every scope the app declares in shopify.app.toml: `[access_scopes] scopes` and `optional_scopes`. */
+  declaredScopes(): string[] {
+    return [...(this.config.requiredScopes ?? []), ...(this.config.optionalScopes ?? [])];
+  }
+
+  /** The shop's grant (emulator/src/oauth.ts, grantedScopes), as the token endpoint writes it. */
+  grantedScope(shop: string): string {
+    const record = this.store.getShop(shop);
+    return record ? grantedScopes(record, this.declaredScopes()).join(",") : "";
   }
 
   /** Would the Admin API accept `token` for `shop` now (the non-expiring token or an unexpired expiring one)? */
@@ -594,7 +605,7 @@ export class ShopifyEmulator {
     const optional = this.config.optionalScopes ?? [];
     const undeclared = scopes.filter((s) => !optional.includes(s));
     if (undeclared.length > 0) throw new Error(`scopes not declared in optional_scopes: ${undeclared.join(", ")}`);
-    const previous = [...(record.scopes ?? [])];
+    const previous = grantedScopes(record, this.declaredScopes());
     if (options.approve === false) {
       return { result: "declined-all" as const, detail: { granted: [] as string[], declined: scopes }, webhook: null };
     }

@@ -50,8 +50,18 @@ function secondsUntil(at: Date, now: Date): number {
   return Math.max(0, Math.floor((at.getTime() - now.getTime()) / 1000));
 }
 
-/** Hands out a new expiring offline access token and a new refresh token for `shop`. */
-export function issueExpiringPair(store: EmulatorStore, shop: string, parent: string | null = null): ExpiringTokenPair {
+/**
+ * The scopes the app's installation on the shop has: its grant, or — for a shop seeded without a
+ * scope list — every scope the app declares. The one answer for token responses (Shopify's token
+ * endpoint returns the granted scopes: https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/token-exchange,
+ * "scope" in the response), `currentAppInstallation.accessScopes` and App Bridge's scopes API.
+ */
+export function grantedScopes(record: { scopes?: string[] | undefined }, appScopes: readonly string[]): string[] {
+  return [...(record.scopes ?? appScopes)];
+}
+
+/** Hands out a new expiring offline access token and a new refresh token for `shop`; `scope` is its grant (grantedScopes). */
+export function issueExpiringPair(store: EmulatorStore, shop: string, scope: string, parent: string | null = null): ExpiringTokenPair {
   const record = store.getShop(shop);
   if (!record) throw new Error(`unknown shop ${shop}`);
   const now = store.now();
@@ -71,7 +81,7 @@ export function issueExpiringPair(store: EmulatorStore, shop: string, parent: st
   tokens.refresh.set(refresh.token, refresh);
   return {
     access_token: access.token,
-    scope: record.scopes?.join(",") ?? "",
+    scope,
     expires_in: ACCESS_TOKEN_TTL_SECONDS,
     refresh_token: refresh.token,
     refresh_token_expires_in: secondsUntil(refresh.expiresAt, now),
@@ -81,7 +91,7 @@ export function issueExpiringPair(store: EmulatorStore, shop: string, parent: st
 export type MigrationOutcome = { ok: true; pair: ExpiringTokenPair; retried: boolean } | { ok: false; description: string };
 
 /** Token exchange of the shop's non-expiring offline token for an expiring pair (top of this file). */
-export function migrateNonExpiringToken(store: EmulatorStore, shop: string, subjectToken: string): MigrationOutcome {
+export function migrateNonExpiringToken(store: EmulatorStore, shop: string, subjectToken: string, scope: string): MigrationOutcome {
   const record = store.getShop(shop);
   if (!record || record.uninstalledAt) return { ok: false, description: "The app is not installed on this shop" };
   const tokens = store.offlineTokens(shop);
@@ -105,7 +115,7 @@ export function migrateNonExpiringToken(store: EmulatorStore, shop: string, subj
       retried: true,
       pair: {
         access_token: access.token,
-        scope: record.scopes?.join(",") ?? "",
+        scope,
         expires_in: ACCESS_TOKEN_TTL_SECONDS,
         refresh_token: refresh.token,
         refresh_token_expires_in: secondsUntil(refresh.expiresAt, now),
@@ -113,14 +123,14 @@ export function migrateNonExpiringToken(store: EmulatorStore, shop: string, subj
     };
   }
   if (subjectToken !== record.accessToken || record.accessTokenMigratedAt) return { ok: false, description: "The offline access token is invalid" };
-  const pair = issueExpiringPair(store, shop);
+  const pair = issueExpiringPair(store, shop, scope);
   tokens.migrations.set(subjectToken, { at: now, accessToken: pair.access_token, refreshToken: pair.refresh_token, superseded: false });
   store.updateShop(shop, { accessTokenMigratedAt: now });
   return { ok: true, pair, retried: false };
 }
 
 /** The refresh grant: rotation and retirement as described at the top of this file. */
-export function refreshExpiringToken(store: EmulatorStore, shop: string, refreshToken: string): RefreshOutcome {
+export function refreshExpiringToken(store: EmulatorStore, shop: string, refreshToken: string, scope: string): RefreshOutcome {
   const record = store.getShop(shop);
   if (!record || record.uninstalledAt) return { ok: false, description: "The app is not installed on this shop" };
   const tokens = store.offlineTokens(shop);
@@ -143,7 +153,7 @@ export function refreshExpiringToken(store: EmulatorStore, shop: string, refresh
     if (earlier) earlier.retired = true;
   }
   current.firstUsedAt ??= now;
-  const pair = issueExpiringPair(store, shop, current.token);
+  const pair = issueExpiringPair(store, shop, scope, current.token);
   current.replacement = pair.refresh_token;
   return { ok: true, pair };
 }

@@ -15,6 +15,7 @@ import { accessDenied, notEmulated, parseGid } from "./errors";
 import { giftCardCreate, giftCardDeactivate } from "./gift-cards";
 import { storeCreditAccountCredit, storeCreditAccountDebit, storeCreditNode } from "./store-credit";
 import { applySearch } from "./search";
+import { grantedScopes } from "../oauth";
 import { collectionView, customerView, discountCodeNodeView, discountNodeView, giftCardView, money, orderView, productView, shopView, variantView } from "./views";
 
 export interface RootField {
@@ -205,7 +206,7 @@ export const queryRootFields: Readonly<Record<string, RootField>> = {
       __typename: "AppInstallation",
       id: `gid://shopify/AppInstallation/${ctx.shop.id.split("/").pop()}`,
       // A shop seeded without a scope list grants everything: every scope the app declares.
-      accessScopes: (ctx.shop.scopes ?? ctx.appScopes).map((handle) => ({ __typename: "AccessScope", handle, description: handle })),
+      accessScopes: grantedScopes(ctx.shop, ctx.appScopes).map((handle) => ({ __typename: "AccessScope", handle, description: handle })),
     }),
   },
   customer: {

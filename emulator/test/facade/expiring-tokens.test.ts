@@ -202,3 +202,72 @@ describe("createScaledClock", () => {
     expect(() => createScaledClock({ scale: 0 })).toThrow(/positive/);
   });
 });
+
+// A shop seeded without a scope list grants every scope the app declares (currentAppInstallation's
+// accessScopes said so), but every token answer said `scope: ""`. The app stores the token answer's
+// scope as the grant, so after a token migration or refresh it believed nothing was granted and
+// offered no redemption options at all (the demo's storefront showed none).
+describe("the granted scopes of a shop seeded without a scope list", () => {
+  function unscopedSetup() {
+    const clock = createScaledClock();
+    const appConfig = parseAppConfig(
+      `[access_scopes]\nscopes = "read_customers,write_discounts"\noptional_scopes = ["read_gift_cards", "write_gift_cards"]\n[webhooks]\napi_version = "2026-10"\n`,
+    );
+    const emulator = createShopifyEmulator({ apiKey: KEY, apiSecret: SECRET, clock, appUrl: "http://127.0.0.1:9", appConfig });
+    const shop = emulator.addShop({ domain: "unscoped.myshopify.com" });
+    const tokenEndpoint = async (body: Record<string, string>) => {
+      const res = await emulator.handle(
+        new Request(`https://${shop.domain}/admin/oauth/access_token`, { method: "POST", body: JSON.stringify({ client_id: KEY, client_secret: SECRET, ...body }), headers: { "content-type": "application/json" } }),
+      );
+      expect(res.status).toBe(200);
+      return (await res.json()) as { scope: string; access_token: string; refresh_token?: string; associated_user_scope?: string };
+    };
+    const exchange = (requested: "offline" | "online", expiring: "0" | "1") =>
+      tokenEndpoint({
+        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+        subject_token: emulator.sessionToken(shop.domain),
+        subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
+        requested_token_type: `urn:shopify:params:oauth:token-type:${requested}-access-token`,
+        expiring,
+      });
+    const installationScopes = async () => {
+      const res = await emulator.handle(
+        new Request(`https://${shop.domain}/admin/api/2026-10/graphql.json`, {
+          method: "POST",
+          body: JSON.stringify({ query: "{ currentAppInstallation { accessScopes { handle } } }" }),
+          headers: { "content-type": "application/json", "x-shopify-access-token": shop.accessToken },
+        }),
+      );
+      const body = (await res.json()) as { data: { currentAppInstallation: { accessScopes: { handle: string }[] } } };
+      return body.data.currentAppInstallation.accessScopes.map((s) => s.handle);
+    };
+    return { emulator, shop, tokenEndpoint, exchange, installationScopes };
+  }
+  const EVERY = "read_customers,write_discounts,read_gift_cards,write_gift_cards";
+
+  it("every token answer names the scopes the installation has (token exchange, migration, refresh)", async () => {
+    const { shop, tokenEndpoint, exchange, installationScopes } = unscopedSetup();
+    expect((await installationScopes()).join(",")).toBe(EVERY);
+    expect((await exchange("offline", "0")).scope).toBe(EVERY);
+    const online = await exchange("online", "0");
+    expect([online.scope, online.associated_user_scope]).toEqual([EVERY, EVERY]);
+    const migrated = await tokenEndpoint({
+      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+      subject_token: shop.accessToken,
+      subject_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+      requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+      expiring: "1",
+    });
+    expect(migrated.scope).toBe(EVERY);
+    const refreshed = await tokenEndpoint({ grant_type: "refresh_token", refresh_token: migrated.refresh_token! });
+    expect(refreshed.scope).toBe(EVERY);
+    expect((await exchange("offline", "1")).scope).toBe(EVERY);
+  });
+
+  it("approving an optional scope it already has keeps the others (no scopes_update, nothing lost)", async () => {
+    const { emulator, shop, installationScopes } = unscopedSetup();
+    const outcome = await emulator.requestScopes(shop.domain, ["read_gift_cards"]);
+    expect(outcome.webhook).toBeNull();
+    expect((await installationScopes()).join(",")).toBe(EVERY);
+  });
+});
