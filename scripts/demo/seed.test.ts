@@ -7,6 +7,9 @@ import { logger } from "~/logger.server";
 import { ledgerTotals } from "~/services/points/ledger.server";
 import { customerProgress, evaluateCustomerTier, getVipProgram, vipOrderCreated } from "~/services/vip/tiers.server";
 import { useShopifyEmulator } from "../../test/support/shopify";
+import { ensureOfflineToken } from "~/shopify.server";
+import { migrateNonExpiringOfflineTokens } from "~/services/lifecycle/offline-token.server";
+import { loadProgramInfo } from "~/services/storefront/program.server";
 import { seedDemo } from "./seed";
 
 const { emulator } = useShopifyEmulator();
@@ -110,5 +113,25 @@ describe("demo seed", () => {
       expect(r.idempotencyKey).toBe(`referral:referrer:${referral.id}`);
     }
     expect(await db.referral.findFirst({ where: { shop: SHOP, state: "REJECTED" } })).toMatchObject({ rejectionReason: "self_referral_same_customer" });
+  });
+
+  it("keeps the shop's grant through the worker's token migration: the storefront still offers every redemption option", async () => {
+    // GIVEN the demo shop, seeded as `npm run demo` seeds it (its emulated shop has no scope list of
+    // its own: it grants every scope the app declares), holding a non-expiring offline token
+    const shop = "demo-scopes.myshopify.com";
+    await seedDemo(db, emulator, { shop });
+    const before = (await loadProgramInfo(db, shop)).redemptionOptions.map((o) => o.name);
+    expect(before.length).toBeGreaterThanOrEqual(4);
+
+    // WHEN the worker's pass migrates it to an expiring token (the demo does this at start)
+    const pass = await migrateNonExpiringOfflineTokens(db, (s) => ensureOfflineToken(s, { migrate: true }));
+    expect(pass.migrated).toBeGreaterThanOrEqual(1);
+
+    // THEN the stored grant is the shop's (it was "" — the emulator answered every token request with
+    // an empty scope), and the storefront offers the same options, gift card included
+    const session = await db.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
+    expect(session.refreshToken).toEqual(expect.any(String));
+    expect(session.scope?.split(",")).toEqual(expect.arrayContaining(["write_discounts", "write_gift_cards"]));
+    expect((await loadProgramInfo(db, shop)).redemptionOptions.map((o) => o.name)).toEqual(before);
   });
 });
