@@ -408,6 +408,26 @@ describe("POST /apps/loyalty/redeem", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("GIVEN a redeem body with a field missing or malformed THEN 400 invalid_request whose message names that field, nothing spent", async () => {
+    const before = await snapshot();
+    const cases: [unknown, RegExp][] = [
+      [{ idempotencyKey: newKey() }, /templateId must be/],
+      [{ templateId: "", idempotencyKey: newKey() }, /templateId must be/],
+      [{ templateId: 42, idempotencyKey: newKey() }, /templateId must be/],
+      [{ templateId: freeShipping }, /idempotencyKey must be 16 to 128/],
+      [{ templateId: freeShipping, idempotencyKey: "short" }, /idempotencyKey must be 16 to 128/],
+      [{ templateId: freeShipping, idempotencyKey: newKey(), points: -5 }, /points, when given, must be a whole number/],
+      [{ templateId: freeShipping, idempotencyKey: newKey(), points: 1.5 }, /points, when given, must be a whole number/],
+      [[], /send the redemption as a JSON object/],
+    ];
+    for (const [body, message] of cases) {
+      const answer = await postJson(proxied("/redeem", ada), body);
+      expect([answer.status, answer.body.error.code], JSON.stringify(body)).toEqual([400, "invalid_request"]);
+      expect(answer.body.error.message, JSON.stringify(body)).toMatch(message);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
   it("GIVEN a key reused for another option THEN 409 idempotency_key_reused and nothing changes", async () => {
     const key = newKey();
     const first = await postJson(proxied("/redeem", ada), { templateId: freeShipping, idempotencyKey: key });

@@ -30,8 +30,18 @@ export type RedeemBody = z.infer<typeof redeemBodySchema>;
 
 export const REDEEM_MESSAGES = {
   badBody: "Something was wrong with this request. Please reload the page and try again.",
-  notJson: "Something was wrong with this request. Please reload the page and try again.",
+  notJson: "Something was wrong with this request: send it as application/json. Please reload the page and try again.",
+  notObject: "Something was wrong with this request: send the redemption as a JSON object with templateId and idempotencyKey. Please reload the page and try again.",
+  /** What each field must be, named in the answer to a body that breaks it (first field in this order). */
+  fields: {
+    templateId: "Something was wrong with this request: templateId must be the id of one of the shop's redemption options. Please reload the page and try again.",
+    idempotencyKey:
+      "Something was wrong with this request: idempotencyKey must be 16 to 128 letters, digits, '-' or '_', new for each redemption. Please reload the page and try again.",
+    points: "Something was wrong with this request: points, when given, must be a whole number from 1 to 10,000,000. Please reload the page and try again.",
+  },
 } as const;
+
+const REDEEM_FIELDS = ["templateId", "idempotencyKey", "points"] as const;
 
 /** The storefront's failure: the proxy's error code and sentence, and the HTTP status to answer with. */
 export interface StorefrontProblem<Status extends number = number> extends Problem<ProxyErrorCode> {
@@ -44,10 +54,16 @@ export type ParsedBody = Ok<{ body: RedeemBody }> | Err<StorefrontProblem<400 | 
  * Requires `Content-Type: application/json`, which a plain cross-site form cannot send without a
  * CORS preflight (that the app never grants). */
 export async function parseRedeemBody(request: Request): Promise<ParsedBody> {
-  const read = await readStorefrontJson(request, { notJson: REDEEM_MESSAGES.notJson, invalid: REDEEM_MESSAGES.badBody });
+  const read = await readStorefrontJson(request, { notJson: REDEEM_MESSAGES.notJson, invalid: REDEEM_MESSAGES.notObject });
   if (!read.ok) return err({ status: read.status, code: read.code, message: read.message });
   const parsed = redeemBodySchema.safeParse(read.body);
-  if (!parsed.success) return err({ status: 400, code: "invalid_request", message: REDEEM_MESSAGES.badBody });
+  if (!parsed.success) {
+    // The answer names the first field that is wrong, so a developer (or the widget's error report)
+    // can tell a missing key from a malformed one.
+    const wrong = new Set(parsed.error.issues.map((issue) => issue.path[0]));
+    const field = REDEEM_FIELDS.find((f) => wrong.has(f));
+    return err({ status: 400, code: "invalid_request", message: field ? REDEEM_MESSAGES.fields[field] : REDEEM_MESSAGES.badBody });
+  }
   return { ok: true, body: parsed.data };
 }
 
