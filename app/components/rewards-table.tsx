@@ -50,7 +50,7 @@ export function RewardsTable({ rows, rewardUrl, selectedId, pagination, empty }:
             </IndexTable.Cell>
             <IndexTable.Cell>{row.sourceLabel}</IndexTable.Cell>
             <IndexTable.Cell>
-              <RewardStatusBadge status={row.status} />
+              <RewardStatusCell row={row} />
             </IndexTable.Cell>
             <IndexTable.Cell>{formatDateTime(row.createdAt)}</IndexTable.Cell>
             <IndexTable.Cell>
@@ -74,6 +74,22 @@ export function RewardsTable({ rows, rewardUrl, selectedId, pagination, empty }:
       </IndexTable>
       <TablePager pagination={pagination} accessibilityLabel="Rewards pages" previous="Newer rewards" next="Older rewards" />
     </>
+  );
+}
+
+/**
+ * The Status column: the badge and, for a Failed reward or a Pending one whose last attempt failed,
+ * why in a few words (RewardRow.statusNote). Shared by Activity → Rewards and the Rewards page.
+ */
+export function RewardStatusCell({ row }: { row: Pick<RewardRow, "status" | "statusNote"> }) {
+  if (!row.statusNote) return <RewardStatusBadge status={row.status} />;
+  return (
+    <BlockStack gap="100" inlineAlign="start">
+      <RewardStatusBadge status={row.status} />
+      <Text as="span" variant="bodySm" tone="subdued">
+        {row.statusNote}
+      </Text>
+    </BlockStack>
   );
 }
 

@@ -457,6 +457,43 @@ export function attemptFailureSummary(reasonCode: string | null | undefined): st
   return ATTEMPT_SUMMARIES[reason] ?? merchantExplanation(reason).summary;
 }
 
+/**
+ * A failure reason in a few words, for the Status column of the rewards tables: enough to answer
+ * "why didn't my customer get their reward?" at a glance. The reward's page has the full
+ * explanation and what to do (merchantExplanation).
+ */
+const FAILURE_SHORT_LABELS: Record<FailureReason, string> = {
+  throttled: "Rate limited by Shopify",
+  shopify_unavailable: "Shopify unavailable",
+  shopify_internal_error: "Shopify internal error",
+  network_error: "Shopify unreachable",
+  timeout: "Shopify timed out",
+  code_taken: "Code already in use",
+  unknown: "Unrecognised error",
+  scope_not_granted: "Access not granted",
+  gift_cards_unavailable: "Gift cards unavailable",
+  gift_card_limit_exceeded: "Over Shopify's gift card limit",
+  store_credit_limit_exceeded: "Store credit limit reached",
+  currency_not_supported: "Currency not supported",
+  customer_not_found: "Customer not in Shopify",
+  missing_access: "Missing permission",
+  app_not_authorized: "App access revoked",
+  shop_unavailable: "Shop unavailable",
+  invalid_reward_settings: "Settings rejected",
+  rejected_by_shopify: "Rejected by Shopify",
+  api_error: "Error in the app's request",
+};
+
+/**
+ * The line under a reward's status badge in the rewards tables: why a Failed reward failed, and why
+ * a Pending one is waiting when an attempt has already failed (it will be retried); null otherwise.
+ */
+export function rewardStatusNote(status: RewardStatus, failureCode: string | null | undefined): string | null {
+  if (status === "FAILED") return FAILURE_SHORT_LABELS[parseFailureReason(failureCode)];
+  if (status === "PENDING" && failureCode) return `Retrying: ${FAILURE_SHORT_LABELS[parseFailureReason(failureCode)]}`;
+  return null;
+}
+
 /** History line of an audited reveal of a masked (gift card) code. */
 export const CODE_REVEALED_REASON = "Full gift card code revealed in the admin by the merchant";
 /** History line of a Failed reward the merchant marked resolved (hidden from "Failed recently"). */

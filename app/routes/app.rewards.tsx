@@ -34,9 +34,8 @@ import { adminRequestDeps, staffIdOf } from "~/services/admin/deps.server";
 import { CsvExportButton } from "~/components/csv-export-button";
 import { EmptyStateMessage } from "~/components/empty-state-message";
 import { formatDateTime } from "~/components/format";
-import { RewardStatusBadge } from "~/components/reward-status-badge";
 import { RouteError } from "~/components/route-error";
-import { RewardCode, RewardTitle, TablePager } from "~/components/rewards-table";
+import { RewardCode, RewardStatusCell, RewardTitle, TablePager } from "~/components/rewards-table";
 import { pageLinks, pageNumberOf, withSearch } from "~/components/url";
 import { useActionToast } from "~/components/use-action-toast";
 import { useRevalidateWhile } from "~/components/use-revalidate-while";
@@ -266,7 +265,7 @@ export default function Rewards() {
                 </IndexTable.Cell>
                 <IndexTable.Cell>{row.sourceLabel}</IndexTable.Cell>
                 <IndexTable.Cell>
-                  <RewardStatusBadge status={row.status} />
+                  <RewardStatusCell row={row} />
                 </IndexTable.Cell>
                 <IndexTable.Cell>{formatDateTime(row.createdAt)}</IndexTable.Cell>
               </IndexTable.Row>

@@ -123,6 +123,9 @@ describe("merchant diagnoses and cancels a reward in the embedded admin", () => 
     await page.waitForURL(/status=FAILED/);
     await settle();
     await expect.poll(async () => [...new Set((await rewardRows()).map((r) => r.status))]).toEqual(["FAILED"]);
+    // The Status column says why, in a few words, without opening the reward.
+    const statusCell = page.locator("tbody tr").first().locator("td", { has: page.locator("[data-reward-status]") });
+    await expect(statusCell.textContent()).resolves.toMatch(/Failed\s*Settings rejected$/);
     await page.locator("tbody tr").first().getByRole("link").first().click();
     await page.waitForURL(/\/rewards\//);
     await settle();

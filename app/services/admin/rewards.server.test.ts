@@ -78,3 +78,29 @@ describe("Activity → Rewards paged with the arrows", () => {
     await expect(listRewards(db, { shop: SHOP, pageSize: 10, before: cursor })).rejects.toBeInstanceOf(InvalidCursorError);
   });
 });
+
+describe("the Status column says why at a glance", () => {
+  it("GIVEN a Failed reward, a Pending one whose last attempt failed, a fresh Pending one and an Issued one THEN the rows carry the reason in a few words only where there is one", async () => {
+    const shop = "status-notes.myshopify.com";
+    const customer = await createCustomer(db, shop, {});
+    const failed = await createReward(db, customer, { status: "FAILED", title: "failed" });
+    await db.reward.update({ where: { id: failed.id }, data: { failureCode: "invalid_reward_settings" } });
+    const retrying = await createReward(db, customer, { status: "PENDING", title: "retrying" });
+    await db.reward.update({ where: { id: retrying.id }, data: { failureCode: "throttled", attempts: 1 } });
+    const unknownReason = await createReward(db, customer, { status: "FAILED", title: "unknown reason" });
+    await db.reward.update({ where: { id: unknownReason.id }, data: { failureCode: "a_code_from_a_newer_version" } });
+    await createReward(db, customer, { status: "PENDING", title: "fresh" });
+    await createReward(db, customer, { status: "ISSUED", title: "issued" });
+
+    const notes = Object.fromEntries((await listRewards(db, { shop, customerId: customer.id })).items.map((r) => [r.title, r.statusNote]));
+    expect(notes).toEqual({
+      failed: "Settings rejected",
+      retrying: "Retrying: Rate limited by Shopify",
+      "unknown reason": "Unrecognised error",
+      fresh: null,
+      issued: null,
+    });
+    // The shop-wide Rewards page reads the same rows.
+    expect((await listRewards(db, { shop, status: "FAILED" })).items.map((r) => r.statusNote).sort()).toEqual(["Settings rejected", "Unrecognised error"]);
+  });
+});

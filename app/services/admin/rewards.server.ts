@@ -4,7 +4,7 @@
 import type { Prisma, Reward, RewardEvent } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { codeKey, GIFT_CARD_VISIBLE_CHARS, isCodeOfferedForCopy, isFailureReason, isRewardKind, isRewardSource, isRewardStatus, kindTraits, maskGiftCardCode, parseActor, parseRewardEventType, parseRewardKind, parseRewardSource, parseRewardStatus, type Actor, type RewardEventType, type RewardKind, type RewardSource, type RewardStatus } from "~/domain/rewards";
-import { attemptFailedLabel, attemptFailureSummary, formatGiftCardBalance, formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation, customerLabel } from "~/copy/admin";
+import { rewardStatusNote, attemptFailedLabel, attemptFailureSummary, formatGiftCardBalance, formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation, customerLabel } from "~/copy/admin";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl, orderAdminUrl, rewardObjectAdminUrl } from "./links.server";
 import { customerTextWhere, matchesSearchLiterally, normalizeSearch, readMatching } from "./customers.server";
@@ -38,6 +38,8 @@ export interface RewardRow {
   usedOrderUrl: string | null;
   /** Issued gift cards: "$6.40 left" / "Spent", as Shopify last reported; null when not known or not a card. */
   balanceLabel: string | null;
+  /** Under the status badge: a Failed reward's reason, a retrying Pending one's last failure (rewardStatusNote). */
+  statusNote: string | null;
 }
 
 const ROW_SELECT = {
@@ -56,6 +58,7 @@ const ROW_SELECT = {
   customerEmail: true,
   currency: true,
   giftCardBalance: true,
+  failureCode: true,
   codeKey: true,
   customer: { select: { displayName: true, email: true } },
 } satisfies Prisma.RewardSelect;
@@ -95,6 +98,7 @@ function toRow(r: RowRecord): RewardRow {
     usedOrderName: status === "USED" ? r.usedOrderName ?? null : null,
     usedOrderUrl: status === "USED" ? orderAdminUrl(r.shop, r.usedOrderGid) : null,
     balanceLabel: kind === "GIFT_CARD" && status === "ISSUED" && r.giftCardBalance !== null ? formatGiftCardBalance(r.giftCardBalance, r.currency) : null,
+    statusNote: rewardStatusNote(status, r.failureCode),
   };
 }
 
