@@ -36,6 +36,8 @@ export interface Reward {
   usesCode?: boolean;
   status: "ISSUED" | "USED";
   expiresAt: string | null;
+  /** When a completed order used the code (Used rewards). */
+  usedAt?: string | null;
   currency?: string;
   /** Gift cards: what is left on the card (Shopify's last answer); null when not known. */
   balance?: string | null;
@@ -390,11 +392,17 @@ function reward(v: View, r: Reward): HTMLElement {
       h(
         "span",
         { class: "lr-muted" },
-        r.expiresAt ? fill(expired ? t.expired! : t.expires!, { date: date(v, r.expiresAt) }) : t.no_expiry,
+        // A Used code's expiry no longer matters: when it was used does.
+        r.status === "USED" && r.usedAt
+          ? fill(t.used_on!, { date: date(v, r.usedAt) })
+          : r.expiresAt
+            ? fill(expired ? t.expired! : t.expires!, { date: date(v, r.expiresAt) })
+            : t.no_expiry,
       ),
     ),
     r.usesCode === false ? h("span", { class: "lr-muted" }, t.credit_added) : h("code", { class: "lr-code" }, r.code),
-    r.usesCode === false
+    // Copy only a code that still works: a Used code (or a spent gift card) would fail at checkout.
+    r.usesCode === false || r.status === "USED" || r.spent
       ? null
       : button(`c:${r.id}`, copied ? t.copied! : t.copy!, () => copy(v, r), {
           "aria-label": copied ? t.copied : fill(t.copy_label!, { code: r.code }),

@@ -70,7 +70,7 @@ beforeAll(async () => {
       },
     });
   await existing("ISSUED", "WELCOME-ISSUED", { issuedAt: new Date(), expiresAt: new Date("2099-01-01T00:00:00Z") });
-  await existing("USED", "SPRING-USED", { issuedAt: new Date(), usedAt: new Date() });
+  await existing("USED", "SPRING-USED", { issuedAt: new Date(), usedAt: new Date("2026-11-20T12:00:00Z"), expiresAt: new Date("2099-01-01T00:00:00Z") });
   await existing("PENDING", "HIDDEN-PENDING");
   await existing("FAILED", "HIDDEN-FAILED", { failureCode: "shopify_unavailable" });
   await existing("CANCELED", "HIDDEN-CANCELED", { canceledAt: new Date() });
@@ -151,7 +151,11 @@ describe("storefront widget (Chromium)", () => {
     const issued = inline().locator("[data-lr-rewards] li").first();
     expect(await issued.textContent()).toContain("Ready to use");
     expect(await issued.textContent()).toContain("Expires Jan 1, 2099");
-    expect(await inline().locator("[data-lr-rewards] li").nth(1).textContent()).toContain("Used");
+    // A Used code says when it was used (its expiry no longer matters) and offers no copy: it would fail at checkout.
+    const used = inline().locator("[data-lr-rewards] li").nth(1);
+    expect(await used.textContent()).toContain("Used Nov 20, 2026");
+    expect(await used.textContent()).not.toContain("Expires");
+    expect(await used.getByRole("button").count()).toBe(0);
     expect(await issued.getByRole("button").getAttribute("aria-label")).toBe("Copy code WELCOME-ISSUED");
     const html = await page.content();
     expect(html).not.toMatch(/HIDDEN-(PENDING|FAILED|CANCELED)/);
