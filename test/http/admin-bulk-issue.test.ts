@@ -124,8 +124,11 @@ describe("Bulk issue progress page", () => {
     const id = await newJob();
     const res = await adminFetch(`/app/bulk-issue/${id}`, { route: DETAIL });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { job: Record<string, unknown>; failures: unknown[] };
+    const body = (await res.json()) as { job: Record<string, unknown>; failures: unknown[]; currency: string };
     expect(body.job).toMatchObject({ id, state: "QUEUED", total: 3, done: 0, waiting: 3, moving: true, templateName: "Holiday $5" });
+    // What each customer gets, as the reward was when the job started (docs/decisions/024).
+    expect(body.job.reward).toEqual({ name: "Holiday $5", kind: "FIXED_AMOUNT", value: "5.00", minimumSubtotal: null, expiryDays: 30 });
+    expect(body.currency).toBe("USD");
     // Shopify's standard budget until the worker has seen the shop's: 3 rewards × 10 points ÷ 100 points/s.
     expect(body.job.estimate).toMatchObject({ seconds: 1, observed: false });
     expect(body.failures).toEqual([]);
