@@ -8,7 +8,7 @@ import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineStack, Link,
 import db from "~/db.server";
 import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
-import { canMove, type BulkJobAction } from "~/domain/bulk-issue";
+import { APP_UNINSTALLED, canMove, type BulkJobAction } from "~/domain/bulk-issue";
 import { getBulkJob, moveBulkJob } from "~/services/bulk-issue/jobs.server";
 import { formatRewardValue, merchantExplanation } from "~/copy/admin";
 import { BULK_SKIP_REASONS, BULK_STATE_LABELS, BULK_STATE_TONES } from "~/components/bulk-issue";
@@ -74,7 +74,7 @@ export default function BulkIssueJob() {
         {job.lastError ? (
           <Banner tone="warning" title="The bulk issue stopped by itself">
             {job.lastError.message}
-            {job.lastError.code === "app_uninstalled" ? null : " Then resume it."}
+            {job.lastError.code === APP_UNINSTALLED ? null : " Then resume it."}
           </Banner>
         ) : null}
         <Card>

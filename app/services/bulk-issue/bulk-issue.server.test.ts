@@ -10,8 +10,9 @@ import { handleAppUninstalled, resumeShop } from "~/services/lifecycle/lifecycle
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { createCustomer, createTemplate } from "../../../test/support/factories";
 import { testClock } from "../../../test/support/clock";
-import { MAX_BULK_CUSTOMERS, getBulkJob, moveBulkJob, startBulkJob, stopJobsForUninstalledShop } from "./jobs.server";
+import { MAX_BULK_CUSTOMERS, getBulkJob, moveBulkJob, startBulkJob } from "./jobs.server";
 import { advanceBulkJobs, bulkIdempotencyKey } from "./run.server";
+import { stopJobsForUninstalledShop } from "./uninstall.server";
 
 const clock = testClock();
 const deps = (): RewardDeps => ({ db, logger, adminFor: () => Promise.reject(new Error("no Shopify call expected")), now: clock.now });

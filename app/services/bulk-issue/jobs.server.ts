@@ -9,7 +9,6 @@ import {
   BULK_JOB_MOVES,
   estimateFinish,
   isBulkJobMoving,
-  ISSUING_STATES,
   parseEmailList,
   type BulkJobAction,
   type BulkTargetType,
@@ -314,30 +313,6 @@ export async function moveBulkJob(db: Db, input: { shop: string; jobId: string; 
     return { ok: false, error: { code: "not_allowed", state: job.state, message: `This bulk issue is ${job.state.toLowerCase()}: it can't be ${ACTION_WORDS[input.action]}.` } };
   }
   return { ok: true, job };
-}
-
-/** Why a job stopped when the app was uninstalled from its shop (BulkIssueJob.lastErrorCode). */
-export const APP_UNINSTALLED = "app_uninstalled";
-
-/**
- * app/uninstalled: the shop's queued and running jobs stop, marked Paused with the reason, so no
- * further reward is saved for them and the merchant sees why. A reinstall does not resume them: the
- * merchant resumes each one (its customers already issued keep their reward and are never issued
- * twice). Rewards already saved stay Pending and are created once the app is installed again, like
- * every Pending reward of the shop (app/services/lifecycle/lifecycle.server.ts). Idempotent.
- * Returns how many jobs stopped.
- */
-export async function stopJobsForUninstalledShop(db: Db, shop: string, now: Date = new Date()): Promise<number> {
-  const stopped = await db.bulkIssueJob.updateMany({
-    where: { shop, state: { in: [...ISSUING_STATES] } },
-    data: {
-      state: "PAUSED",
-      pausedAt: now,
-      lastErrorCode: APP_UNINSTALLED,
-      lastErrorMessage: "The app was uninstalled from the store, so this bulk issue stopped: no more rewards were created. Customers who got theirs keep them; resume it to issue the rest.",
-    },
-  });
-  return stopped.count;
 }
 
 // ---- read models ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@
 // marking its item, or two runners on one job, find the same reward again — never a second one.
 // Every reward of a job is issued from the settings snapshotted when the job started
 // (BulkIssueJob.rewardSettings), never from the template as it is now; and nothing is issued for a
-// shop that uninstalled the app (the job stops: stopJobsForUninstalledShop, jobs.server.ts).
+// shop that uninstalled the app (the job stops: stopJobsForUninstalledShop, uninstall.server.ts).
 import type { BulkIssueJob } from "@prisma/client";
 import { ISSUING_STATES } from "~/domain/bulk-issue";
 import { readSettingsSnapshot, type RewardSettings } from "~/domain/rewards";
@@ -22,7 +22,7 @@ import { shopWorkPause } from "~/services/lifecycle/lifecycle.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { InvalidTemplateError, settingsFromTemplate } from "~/services/rewards/repository.server";
-import { stopJobsForUninstalledShop } from "./jobs.server";
+import { stopJobsForUninstalledShop } from "./uninstall.server";
 
 /** The key that makes one job issue at most one reward per customer. */
 export function bulkIdempotencyKey(jobId: string, customerId: string): string {
