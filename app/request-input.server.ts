@@ -4,12 +4,14 @@
 //   - text that cannot be stored or compared is refused: a control character (U+0000 NUL above all,
 //     which PostgreSQL's text type rejects — https://www.postgresql.org/docs/current/datatype-character.html —
 //     so a NUL reaching a query is a server error there, and silently different data on SQLite);
+//   - text whose display can differ from what is stored is refused: Unicode's bidirectional
+//     formatting characters (app/domain/text.ts hasBidiControls), naming the field;
 //   - forms and JSON objects are parsed here, malformed ones refused.
 // Used by the webhook pipeline (docs/decisions/014), the storefront (app proxy) and the admin.
 import { json } from "@remix-run/node";
 import { env } from "~/env.server";
 // The one rule for control characters, shared with the readers of webhook payloads.
-import { hasControlCharacters } from "~/domain/text";
+import { hasBidiControls, hasControlCharacters, removeBidiControls } from "~/domain/text";
 
 /** After a 413: how much more of the body is read (and dropped) before the connection is cut. */
 const LINGER_BYTES = 16 * 1024 * 1024;
@@ -95,11 +97,16 @@ export type InputProblem =
   /** Not parseable as the expected format (or the wrong shape, e.g. a JSON array). */
   | "malformed"
   /** A value holds a control character (see CONTROL_CHARACTERS). */
-  | "control_characters";
+  | "control_characters"
+  /** A value holds a text-direction character (app/domain/text.ts hasBidiControls); `field` names it. */
+  | "bidi_controls";
 
-export type InputRead<T> = ({ ok: true } & T) | { ok: false; status: 400 | 413 | 415; problem: InputProblem };
+export type InputRead<T> = ({ ok: true } & T) | { ok: false; status: 400 | 413 | 415; problem: InputProblem; field?: string };
 
-const refuse = (status: 400 | 413 | 415, problem: InputProblem) => ({ ok: false as const, status, problem });
+const refuse = (status: 400 | 413 | 415, problem: InputProblem, field?: string) => ({ ok: false as const, status, problem, ...(field === undefined ? {} : { field }) });
+
+/** A field's name as an error quotes it: bounded, and itself free of the characters it is refused for. */
+const fieldName = (key: string) => removeBidiControls(key).slice(0, 50);
 
 /**
  * How deeply a JSON body the app reads may nest. Shopify's deepest bodies (an order's
@@ -140,14 +147,14 @@ export function isJsonMediaType(contentType: string | null): boolean {
   return /^application\/json\s*(?:;|$)/i.test(contentType ?? "");
 }
 
-/** Whether any string in a parsed JSON value (keys included) holds a control character. */
-function jsonHasControlCharacters(value: unknown, depth = 0): boolean {
-  if (typeof value === "string") return hasControlCharacters(value);
+/** Whether any string in a parsed JSON value (keys included) fails `test`. */
+function jsonHasText(value: unknown, test: (text: string) => boolean, depth = 0): boolean {
+  if (typeof value === "string") return test(value);
   if (value === null || typeof value !== "object") return false;
   // JSON.parse already bounds nesting by the body's size; this bounds the walk too.
   if (depth > MAX_JSON_DEPTH) return true;
-  if (Array.isArray(value)) return value.some((v) => jsonHasControlCharacters(v, depth + 1));
-  return Object.entries(value).some(([k, v]) => hasControlCharacters(k) || jsonHasControlCharacters(v, depth + 1));
+  if (Array.isArray(value)) return value.some((v) => jsonHasText(v, test, depth + 1));
+  return Object.entries(value).some(([k, v]) => test(k) || jsonHasText(v, test, depth + 1));
 }
 
 /**
@@ -166,7 +173,11 @@ export async function readJsonObject(request: Request, maxBytes: number): Promis
     return refuse(400, "malformed");
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) return refuse(400, "malformed");
-  if (jsonHasControlCharacters(body)) return refuse(400, "control_characters");
+  if (jsonHasText(body, hasControlCharacters)) return refuse(400, "control_characters");
+  // The storefront's fields are codes, ids and dates, each read by a strict pattern; this keeps
+  // any text a shopper types from holding direction characters either.
+  const bidi = Object.entries(body).find(([k, v]) => hasBidiControls(k) || jsonHasText(v, hasBidiControls));
+  if (bidi) return refuse(400, "bidi_controls", fieldName(bidi[0]));
   return { ok: true, body: body as Record<string, unknown> };
 }
 
@@ -190,6 +201,7 @@ export async function readForm(request: Request, maxBytes: number): Promise<Inpu
   for (const [key, value] of form.entries()) {
     if (typeof value !== "string") return refuse(400, "malformed");
     if (hasControlCharacters(key) || hasControlCharacters(value)) return refuse(400, "control_characters");
+    if (hasBidiControls(key) || hasBidiControls(value)) return refuse(400, "bidi_controls", fieldName(key));
   }
   return { ok: true, form };
 }
@@ -202,7 +214,13 @@ const ADMIN_FORM_MESSAGES: Record<InputProblem, string> = {
   too_large: `This form is too large (at most ${MAX_ADMIN_FORM_BYTES / 1024} KB).`,
   malformed: "This form couldn't be read. Reload the page and try again.",
   control_characters: "A field contains control characters (such as NUL) that can't be saved. Remove them and try again.",
+  bidi_controls: "A field contains invisible text-direction characters. Remove them and try again.",
 };
+
+/** The admin's words for a field holding text-direction characters, naming it. */
+function bidiMessage(field: string): string {
+  return `The field "${field}" contains invisible text-direction characters (such as U+202E or U+200F, often pasted along with text): they can make it display differently than it is saved. Remove them and try again.`;
+}
 
 /**
  * The admin's form reader, for every admin action: the form, or a thrown JSON 4xx `{ ok: false,
@@ -210,7 +228,10 @@ const ADMIN_FORM_MESSAGES: Record<InputProblem, string> = {
  */
 export async function readAdminForm(request: Request, options: { maxBytes?: number; repeatable?: readonly string[] } = {}): Promise<FormData> {
   const read = await readForm(request, options.maxBytes ?? MAX_ADMIN_FORM_BYTES);
-  if (!read.ok) throw json({ ok: false, message: ADMIN_FORM_MESSAGES[read.problem] }, { status: read.status });
+  if (!read.ok) {
+    if (read.problem === "bidi_controls" && read.field !== undefined) throw json({ ok: false, message: bidiMessage(read.field), field: read.field }, { status: read.status });
+    throw json({ ok: false, message: ADMIN_FORM_MESSAGES[read.problem] }, { status: read.status });
+  }
   // A field the form sends once, sent twice, is ambiguous: some readers take the first value
   // (`form.get`), others the last (`Object.fromEntries`). Only the fields a form really repeats
   // (`repeatable`, e.g. the selected rows of a bulk action) may appear more than once.

@@ -21,6 +21,9 @@ export const BULK_JOB_MOVES: Readonly<Record<BulkJobAction, { from: readonly Bul
   cancel: { from: ["QUEUED", "RUNNING", "PAUSED"], to: "CANCELED" },
 };
 
+/** Why a job stopped when the app was uninstalled from its shop (BulkIssueJob.lastErrorCode): the merchant resumes it. */
+export const APP_UNINSTALLED = "app_uninstalled";
+
 /** States in which the runner saves further rewards. */
 export const ISSUING_STATES: readonly BulkJobState[] = ["QUEUED", "RUNNING"];
 

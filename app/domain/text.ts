@@ -22,3 +22,24 @@ const CONTROL_CHARACTERS_ALL = new RegExp(CONTROL_CHARACTERS.source, "g");
 export function escapeControlCharacters(text: string): string {
   return text.replace(CONTROL_CHARACTERS_ALL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+
+/**
+ * Unicode's bidirectional formatting characters (Unicode Standard Annex #9): the embeddings and
+ * overrides U+202A–U+202E, the isolates U+2066–U+2069 and the direction marks U+200E, U+200F and
+ * U+061C. They are invisible and change how the text around them is displayed: "Gold\u202Eyxe" shows
+ * as "Goldexy", so a tier or reward name, a reason or an amount could be shown differently than it
+ * is stored ("Trojan Source", CVE-2021-42574). Right-to-left text itself (Hebrew, Arabic) needs none
+ * of them. Refused in what merchants and shoppers type (app/request-input.server.ts).
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+
+export function hasBidiControls(text: string): boolean {
+  return BIDI_CONTROLS.test(text);
+}
+
+const BIDI_CONTROLS_ALL = new RegExp(BIDI_CONTROLS.source, "g");
+
+/** The text without those characters: for app-written text that quotes what it was given (an error naming a field). */
+export function removeBidiControls(text: string): string {
+  return text.replace(BIDI_CONTROLS_ALL, "");
+}

@@ -8,9 +8,9 @@ import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineStack, Link,
 import db from "~/db.server";
 import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
-import { canMove, type BulkJobAction } from "~/domain/bulk-issue";
+import { APP_UNINSTALLED, canMove, type BulkJobAction } from "~/domain/bulk-issue";
 import { getBulkJob, moveBulkJob } from "~/services/bulk-issue/jobs.server";
-import { merchantExplanation } from "~/copy/admin";
+import { formatRewardValue, merchantExplanation } from "~/copy/admin";
 import { BULK_SKIP_REASONS, BULK_STATE_LABELS, BULK_STATE_TONES } from "~/components/bulk-issue";
 import { formatDateTime, formatDuration, formatNumber } from "~/components/format";
 import { RouteError } from "~/components/route-error";
@@ -53,7 +53,7 @@ function reasonText(state: string, code: string | null): string {
 }
 
 export default function BulkIssueJob() {
-  const { job, failures } = useLoaderData<typeof loader>();
+  const { job, failures, currency } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
   useActionToast(fetcher.state, fetcher.data);
   useRevalidateWhile(job.moving);
@@ -73,7 +73,8 @@ export default function BulkIssueJob() {
         {answer && !answer.ok ? <Banner tone="critical">{answer.message}</Banner> : null}
         {job.lastError ? (
           <Banner tone="warning" title="The bulk issue stopped by itself">
-            {job.lastError.message} Then resume it.
+            {job.lastError.message}
+            {job.lastError.code === APP_UNINSTALLED ? null : " Then resume it."}
           </Banner>
         ) : null}
         <Card>
@@ -81,6 +82,14 @@ export default function BulkIssueJob() {
             <Text as="h2" variant="headingMd">
               Progress
             </Text>
+            {job.reward ? (
+              <Text as="p">
+                Each customer gets: {formatRewardValue(job.reward.kind, job.reward.value, currency)}
+                {job.reward.minimumSubtotal ? `, on orders from ${job.reward.minimumSubtotal} ${currency}` : ""}
+                {job.reward.expiryDays ? `, valid ${formatNumber(job.reward.expiryDays)} days` : ""} — the reward as it was when this bulk issue started (later edits
+                of it don't change this bulk issue).
+              </Text>
+            ) : null}
             <ProgressBar progress={progress} tone={job.failed > 0 ? "critical" : "primary"} ariaLabelledBy="bulk-progress-label" />
             <Text as="p" id="bulk-progress-label">
               {formatNumber(job.done)} of {formatNumber(job.total)} customers done

@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RewardTemplate } from "@prisma/client";
 import db from "~/db.server";
-import { adminFetcher, useRunningApp } from "../support/app";
+import { stopJobsForUninstalledShop } from "~/services/bulk-issue/uninstall.server";
+import { adminFetcher, BROWSER_UA, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createTemplate } from "../support/factories";
@@ -124,13 +125,38 @@ describe("Bulk issue progress page", () => {
     const id = await newJob();
     const res = await adminFetch(`/app/bulk-issue/${id}`, { route: DETAIL });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { job: Record<string, unknown>; failures: unknown[] };
+    const body = (await res.json()) as { job: Record<string, unknown>; failures: unknown[]; currency: string };
     expect(body.job).toMatchObject({ id, state: "QUEUED", total: 3, done: 0, waiting: 3, moving: true, templateName: "Holiday $5" });
+    // What each customer gets, as the reward was when the job started (docs/decisions/024).
+    expect(body.job.reward).toEqual({ name: "Holiday $5", kind: "FIXED_AMOUNT", value: "5.00", minimumSubtotal: null, expiryDays: 30 });
+    expect(body.currency).toBe("USD");
     // Shopify's standard budget until the worker has seen the shop's: 3 rewards × 10 points ÷ 100 points/s.
     expect(body.job.estimate).toMatchObject({ seconds: 1, observed: false });
     expect(body.failures).toEqual([]);
     expect((await adminFetch(`/app/bulk-issue/${id}`, { route: DETAIL, shop: OTHER })).status).toBe(404);
     expect((await adminFetch(`/app/bulk-issue/nope`, { route: DETAIL })).status).toBe(404);
+  });
+
+  it("GIVEN the job's page opened in the admin THEN it says what each customer gets, and a job stopped by an uninstall says why without asking to fix the reward", async () => {
+    const id = await newJob();
+    const page = async () => {
+      const url = new URL(`/app/bulk-issue/${id}`, app.url);
+      for (const [k, v] of Object.entries({ embedded: "1", shop: SHOP, host: Buffer.from(`admin.shopify.com/store/${SHOP.split(".")[0]}`).toString("base64url"), id_token: emulator.sessionToken(SHOP) })) url.searchParams.set(k, v);
+      const res = await fetch(url, { headers: { "User-Agent": BROWSER_UA } });
+      expect(res.status).toBe(200);
+      return (await res.text()).replaceAll("<!-- -->", "");
+    };
+    // The reward is edited after the start: the page shows the start's.
+    await db.rewardTemplate.update({ where: { id: template.id }, data: { value: "50.00" } });
+    try {
+      expect(await page()).toContain("Each customer gets: $5.00 off, valid 30 days");
+      await stopJobsForUninstalledShop(db, SHOP);
+      const html = await page();
+      expect(html).toContain("The app was uninstalled from the store, so this bulk issue stopped");
+      expect(html).not.toContain("Then resume it.");
+    } finally {
+      await db.rewardTemplate.update({ where: { id: template.id }, data: { value: "5.00" } });
+    }
   });
 
   it("pauses, resumes and cancels; a move the state doesn't allow is a 409, another shop's job a 404", async () => {

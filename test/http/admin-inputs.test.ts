@@ -105,6 +105,40 @@ describe("admin form bodies", () => {
   });
 });
 
+describe("text-direction characters in typed text (audit: bidi controls)", () => {
+  // Invisible characters that change how the text around them is displayed (Unicode's
+  // bidirectional formatting characters): "Gold\u202Eyxe" shows as "Goldexy", and a name, a
+  // reason or a code prefix can be made to read differently than it is stored.
+  const BIDI = ["\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069", "\u200E", "\u200F"];
+  /** More merchant-typed fields than FORMS' one per form: every text a customer or the merchant reads later. */
+  const MORE: Array<[label: string, field: string]> = [
+    ["program settings", "pointsNamePlural"],
+    ["VIP tier", "perkText"],
+    ["way to redeem", "codePrefix"],
+  ];
+  const cases = [...FORMS.map((f) => [f.label, f.text] as const), ...MORE].flatMap(([label, field], i) => [[label, field, BIDI[i % BIDI.length]], [label, field, BIDI[(i + 5) % BIDI.length]]].map(([l, f, ch]) => [l, f, `U+${ch.charCodeAt(0).toString(16).toUpperCase()}`, ch] as const));
+
+  it.each(cases)("GIVEN the %s form with %s holding %s THEN 400 naming the field, nothing saved", async (label, field, _code, ch) => {
+    const f = resolved(FORMS.find((x) => x.label === label)!);
+    const before = await snapshot();
+    const value = `${f.form[field] || "Gold"}${ch}99`;
+    const res = await request(f.path, f.route, { method: "POST", body: new URLSearchParams({ ...f.form, [field]: value }) });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { ok: boolean; message: string; field?: string };
+    expect(body).toMatchObject({ ok: false, field });
+    expect(body.message).toContain(`"${field}"`);
+    expect(body.message).toMatch(/direction/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("GIVEN the same forms with right-to-left text (Hebrew, Arabic) and no direction character THEN accepted as before", async () => {
+    const f = resolved(FORMS.find((x) => x.label === "VIP tier")!);
+    const res = await request(f.path, f.route, { method: "POST", body: new URLSearchParams({ ...f.form, name: "זהב ذهب", threshold: "777" }) });
+    expect(res.status).toBe(200);
+    expect(await db.vipTier.findFirst({ where: { shop: SHOP, name: "זהב ذهب" } })).not.toBeNull();
+  });
+});
+
 describe("long form fields", () => {
   // A route used to cut each field before validating it (referrals at 200 characters, VIP at 1,000):
   // "30", many spaces and "5" was cut to "30" and saved, although the merchant's value is no number.

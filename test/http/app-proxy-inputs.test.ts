@@ -114,6 +114,19 @@ describe("text that can't be stored is refused", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it.each(["/birthday", "/referral-click"])("GIVEN a POST %s whose text holds an invisible text-direction character (U+202E, U+2066) THEN 400 invalid_request saying so, nothing written", async (path) => {
+    const before = await snapshot();
+    for (const ch of ["\u202E", "\u2066"]) {
+      const { status, body } = await postJson(
+        emulator.appProxyUrl(SHOP, path, shopperId),
+        JSON.stringify({ birthday: `1990-05-01${ch}`, code: `ABCD${ch}EFGH`, visitor: `visitor-token-${ch}-0001`, templateId: `${templateId}${ch}`, idempotencyKey: "bidi-in-body-00000001" }),
+      );
+      expect(status).toBe(400);
+      expect(body.error).toEqual({ code: "invalid_request", message: expect.stringMatching(/text-direction/) });
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
   it("GIVEN a NUL (%00) anywhere in the proxied URL THEN 400 invalid_request before anything is read", async () => {
     const { status, body } = await send(emulator.appProxyUrl(SHOP, "/customer?q=%00", shopperId));
     expect(status).toBe(400);

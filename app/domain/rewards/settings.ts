@@ -1,7 +1,9 @@
 // The settings a reward is generated with, snapshotted from its template when the reward is
 // created (Reward.settings), and their rules per kind. Pure: the database mapping is in
 // app/services/rewards/repository.server.ts.
+import { field } from "../json-fields";
 import { kindTraits, type RewardKind } from "./kinds";
+import { isRewardKind } from "./statuses";
 import { canLimitToItems, checkRewardValue, parseAppliesTo, type AppliesTo } from "./options";
 
 export interface RewardSettings {
@@ -102,4 +104,69 @@ function appliesToOf(kind: RewardKind, template: TemplateSettingsInput): RewardS
   if (!canLimitToItems(kind)) return { kind: "ALL", ids: [] };
   const parsed = parseAppliesTo(template.appliesTo ?? "ALL", template.appliesToIds ?? "[]");
   return parsed ? { kind: parsed.appliesTo, ids: parsed.ids } : null;
+}
+
+/**
+ * Reads settings saved as JSON by the app (a bulk job's snapshot, docs/decisions/024) and holds
+ * them to the same rules as a template's (checkTemplateSettings): a field missing, of the wrong
+ * type or out of its kind's limits is an error, never a default.
+ */
+export function readSettingsSnapshot(text: string): SettingsCheck {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, error: "the saved reward settings can't be read" };
+  }
+  const kind = field(parsed, "kind");
+  if (!isRewardKind(kind)) return { ok: false, error: "the saved reward settings name no reward kind" };
+  const get = (key: string) => field(parsed, key);
+  const combines = field(parsed, "combinesWith");
+  const appliesTo = field(parsed, "appliesTo");
+  const ids = field(appliesTo, "ids");
+  const input = {
+    name: get("templateName"),
+    value: get("value"),
+    minimumSubtotal: get("minimumSubtotal"),
+    expiryDays: get("expiryDays"),
+    codePrefix: get("codePrefix"),
+    productId: get("productId"),
+    variantId: get("variantId"),
+    combinesWithOrder: field(combines, "orderDiscounts"),
+    combinesWithProduct: field(combines, "productDiscounts"),
+    combinesWithShipping: field(combines, "shippingDiscounts"),
+    appliesTo: field(appliesTo, "kind"),
+  };
+  const stringOrNull = (v: unknown) => v === null || typeof v === "string";
+  if (
+    typeof input.name !== "string" ||
+    typeof input.value !== "string" ||
+    typeof input.codePrefix !== "string" ||
+    !stringOrNull(input.minimumSubtotal) ||
+    !stringOrNull(input.productId) ||
+    !stringOrNull(input.variantId) ||
+    !(input.expiryDays === null || typeof input.expiryDays === "number") ||
+    typeof input.combinesWithOrder !== "boolean" ||
+    typeof input.combinesWithProduct !== "boolean" ||
+    typeof input.combinesWithShipping !== "boolean" ||
+    typeof input.appliesTo !== "string" ||
+    !Array.isArray(ids)
+  ) {
+    return { ok: false, error: "the saved reward settings are incomplete" };
+  }
+  return checkTemplateSettings(kind, {
+    name: input.name,
+    kind,
+    value: input.value,
+    minimumSubtotal: input.minimumSubtotal as string | null,
+    expiryDays: input.expiryDays as number | null,
+    combinesWithOrder: input.combinesWithOrder,
+    combinesWithProduct: input.combinesWithProduct,
+    combinesWithShipping: input.combinesWithShipping,
+    codePrefix: input.codePrefix,
+    productId: input.productId as string | null,
+    variantId: input.variantId as string | null,
+    appliesTo: input.appliesTo,
+    appliesToIds: JSON.stringify(ids),
+  });
 }

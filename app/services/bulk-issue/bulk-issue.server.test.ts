@@ -6,11 +6,13 @@ import type { Customer, RewardTemplate } from "@prisma/client";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
+import { handleAppUninstalled, resumeShop } from "~/services/lifecycle/lifecycle.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { createCustomer, createTemplate } from "../../../test/support/factories";
 import { testClock } from "../../../test/support/clock";
 import { MAX_BULK_CUSTOMERS, getBulkJob, moveBulkJob, startBulkJob } from "./jobs.server";
 import { advanceBulkJobs, bulkIdempotencyKey } from "./run.server";
+import { stopJobsForUninstalledShop } from "./uninstall.server";
 
 const clock = testClock();
 const deps = (): RewardDeps => ({ db, logger, adminFor: () => Promise.reject(new Error("no Shopify call expected")), now: clock.now });
@@ -441,5 +443,132 @@ describe("privacy", () => {
     expect(await db.bulkIssueJob.count({ where: { shop: w.shop } })).toBe(0);
     expect(await db.bulkIssueItem.count({ where: { shop: w.shop } })).toBe(0);
     expect(kept.ok && (await db.bulkIssueItem.count({ where: { jobId: kept.job.id } }))).toBe(4);
+  });
+});
+
+describe("what a job issues (audit: snapshot at start)", () => {
+  async function goldJob(w: World) {
+    const r = await startBulkJob(db, { shop: w.shop, templateId: w.template.id, target: { type: "TIER", tier: "Gold" } });
+    if (!r.ok) throw new Error(r.error.message);
+    return r.job;
+  }
+  const bigger = { name: "Thank-you $50", value: "50.00", kind: "PERCENTAGE", codePrefix: "BIG", expiryDays: 1, minimumSubtotal: "500", combinesWithOrder: true };
+
+  it("GIVEN a job issuing $3 WHEN the merchant edits the reward to something else half-way THEN every customer of the job gets the $3 of the start, and the job's page says so", async () => {
+    const w = await world();
+    const job = await goldJob(w);
+    await run();
+    expect(await db.reward.count({ where: { shop: w.shop } })).toBe(2);
+    await db.rewardTemplate.update({ where: { id: w.template.id }, data: { ...bigger, value: "40" } });
+    await generate(w.shop);
+    await run({ window: 10 });
+    await generate(w.shop);
+    await run();
+    expect(await jobRow(job.id)).toMatchObject({ state: "DONE", issued: 4 });
+    const rewards = await db.reward.findMany({ where: { shop: w.shop }, orderBy: { createdAt: "asc" } });
+    expect(rewards).toHaveLength(4);
+    for (const r of rewards) {
+      expect(r).toMatchObject({ kind: "FIXED_AMOUNT", value: "3.00", title: "Thank-you $3" });
+      expect(JSON.parse(r.settings)).toEqual(JSON.parse(rewards[0].settings));
+      expect(r.code.startsWith("BIG")).toBe(false);
+    }
+    const view = await getBulkJob(db, w.shop, job.id, clock.now());
+    expect(view?.job.reward).toMatchObject({ name: "Thank-you $3", kind: "FIXED_AMOUNT", value: "3.00", expiryDays: 30 });
+  });
+
+  it("GIVEN the reward edited between the start and the first pass THEN the job still issues what it was started with", async () => {
+    const w = await world();
+    const job = await goldJob(w);
+    await db.rewardTemplate.update({ where: { id: w.template.id }, data: bigger });
+    await run({ window: 10 });
+    const rewards = await db.reward.findMany({ where: { shop: w.shop } });
+    expect(rewards).toHaveLength(4);
+    expect(rewards.every((r) => r.kind === "FIXED_AMOUNT" && r.value === "3.00" && r.title === "Thank-you $3")).toBe(true);
+    expect(JSON.parse((await jobRow(job.id)).rewardSettings ?? "null")).toMatchObject({ kind: "FIXED_AMOUNT", value: "3.00", expiryDays: 30, minimumSubtotal: null });
+  });
+
+  it("GIVEN a job saved before the snapshot existed (none on its row) THEN its first pass takes one, and later edits change nothing", async () => {
+    const w = await world();
+    const job = await goldJob(w);
+    await db.bulkIssueJob.update({ where: { id: job.id }, data: { rewardSettings: null } });
+    await run();
+    expect(JSON.parse((await jobRow(job.id)).rewardSettings ?? "null")).toMatchObject({ value: "3.00" });
+    await db.rewardTemplate.update({ where: { id: w.template.id }, data: bigger });
+    await generate(w.shop);
+    await run({ window: 10 });
+    const rewards = await db.reward.findMany({ where: { shop: w.shop } });
+    expect(rewards).toHaveLength(4);
+    expect(rewards.every((r) => r.value === "3.00" && r.kind === "FIXED_AMOUNT")).toBe(true);
+  });
+
+  it("GIVEN a snapshot that can't be read THEN the job pauses with a reason instead of issuing anything", async () => {
+    const w = await world();
+    const job = await goldJob(w);
+    await db.bulkIssueJob.update({ where: { id: job.id }, data: { rewardSettings: JSON.stringify({ kind: "FIXED_AMOUNT", value: "-5" }) } });
+    await run();
+    expect(await jobRow(job.id)).toMatchObject({ state: "PAUSED", lastErrorCode: "invalid_template" });
+    expect(await db.reward.count({ where: { shop: w.shop } })).toBe(0);
+  });
+});
+
+describe("a shop that uninstalls the app (audit: jobs stop)", () => {
+  async function goldJob(w: World) {
+    const r = await startBulkJob(db, { shop: w.shop, templateId: w.template.id, target: { type: "TIER", tier: "Gold" } });
+    if (!r.ok) throw new Error(r.error.message);
+    return r.job;
+  }
+  const uninstall = (shop: string) => handleAppUninstalled(db, { shop, triggeredAt: null }, { now: clock.now });
+
+  it("GIVEN a running job WHEN app/uninstalled is applied THEN the runner stops it with the reason, saves no further reward, and a reinstall does not resume it: the merchant does", async () => {
+    const w = await world();
+    const job = await goldJob(w);
+    await run();
+    expect(await db.reward.count({ where: { shop: w.shop } })).toBe(2);
+    await generate(w.shop);
+    await uninstall(w.shop);
+    await run({ window: 10 });
+    expect(await jobRow(job.id)).toMatchObject({ state: "PAUSED", lastErrorCode: "app_uninstalled", issued: 2 });
+    expect(await db.reward.count({ where: { shop: w.shop } })).toBe(2);
+    const view = await getBulkJob(db, w.shop, job.id, clock.now());
+    expect(view?.job.lastError?.message).toMatch(/uninstalled/);
+
+    await resumeShop(db, { shop: w.shop, now: clock.now() });
+    await run({ window: 10 });
+    expect(await jobRow(job.id)).toMatchObject({ state: "PAUSED", lastErrorCode: "app_uninstalled" });
+    expect(await db.reward.count({ where: { shop: w.shop } })).toBe(2);
+
+    expect(await moveBulkJob(db, { shop: w.shop, jobId: job.id, action: "resume" })).toMatchObject({ ok: true });
+    await run({ window: 10 });
+    expect(await db.reward.count({ where: { shop: w.shop } })).toBe(4);
+  });
+
+  it("GIVEN a merchant resume while the shop is still uninstalled THEN the runner stops the job again before any reward", async () => {
+    const w = await world();
+    const job = await goldJob(w);
+    await uninstall(w.shop);
+    await run();
+    expect(await jobRow(job.id)).toMatchObject({ state: "PAUSED", lastErrorCode: "app_uninstalled" });
+    await moveBulkJob(db, { shop: w.shop, jobId: job.id, action: "resume" });
+    await run();
+    expect(await jobRow(job.id)).toMatchObject({ state: "PAUSED", lastErrorCode: "app_uninstalled" });
+    expect(await db.reward.count({ where: { shop: w.shop } })).toBe(0);
+  });
+
+  it("stopJobsForUninstalledShop stops the shop's queued and running jobs with the reason, and nothing else", async () => {
+    const w = await world();
+    const queued = await goldJob(w);
+    const running = (await startBulkJob(db, { shop: w.shop, templateId: w.template.id, target: { type: "TIER", tier: "Silver" } })) as { ok: true; job: { id: string } };
+    await db.bulkIssueJob.update({ where: { id: running.job.id }, data: { state: "RUNNING" } });
+    const paused = (await startBulkJob(db, { shop: w.shop, templateId: w.template.id, target: { type: "SEARCH" } })) as { ok: true; job: { id: string } };
+    await moveBulkJob(db, { shop: w.shop, jobId: paused.job.id, action: "pause" });
+    const other = await world();
+    const theirs = await goldJob(other);
+
+    expect(await stopJobsForUninstalledShop(db, w.shop, clock.now())).toBe(2);
+    for (const id of [queued.id, running.job.id]) expect(await jobRow(id)).toMatchObject({ state: "PAUSED", lastErrorCode: "app_uninstalled" });
+    expect(await jobRow(paused.job.id)).toMatchObject({ state: "PAUSED", lastErrorCode: null });
+    expect(await jobRow(theirs.id)).toMatchObject({ state: "QUEUED", lastErrorCode: null });
+    // Idempotent: a duplicate delivery changes nothing more.
+    expect(await stopJobsForUninstalledShop(db, w.shop, clock.now())).toBe(0);
   });
 });

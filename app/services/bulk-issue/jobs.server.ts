@@ -15,9 +15,11 @@ import {
   type FinishEstimate,
 } from "~/domain/bulk-issue";
 import type { Problem, Result } from "~/domain/result";
+import { readSettingsSnapshot, type RewardKind, type RewardSettings } from "~/domain/rewards";
 import { customerLabel } from "~/copy/admin";
 import { customerFilterWhere, equalsTextIgnoringCase, matchesSearchLiterally, MAX_SEARCH_LENGTH, MAX_TIER_LENGTH, readMatchingRows } from "~/services/admin/customers.server";
 import { purposeAllowed } from "~/services/rewards/issue-async.server";
+import { InvalidTemplateError, settingsFromTemplate } from "~/services/rewards/repository.server";
 
 /** At most this many customers in one job (a larger tier or search: split it, e.g. by tier). */
 export const MAX_BULK_CUSTOMERS = 10_000;
@@ -236,6 +238,15 @@ export async function startBulkJob(db: Db, input: StartBulkJobInput, now: Date =
   if (!purposeAllowed("MANUAL", template.purpose) || template.pointsStep !== null) {
     return fail("template_not_issuable", `The reward "${template.name}" can't be issued by hand.`, { field: "templateId" });
   }
+  // What every customer of the job gets, fixed now: an edit of the reward while the job runs must
+  // not give the customers after it something else than those before (docs/decisions/024).
+  let settings: RewardSettings;
+  try {
+    settings = settingsFromTemplate(template);
+  } catch (error) {
+    if (!(error instanceof InvalidTemplateError)) throw error;
+    return fail("template_not_issuable", `The reward "${template.name}" has invalid settings: ${error.message}. Fix it before issuing it.`, { field: "templateId" });
+  }
   const recipients = await resolveRecipients(db, shop, input.target);
   if ("ok" in recipients) return recipients;
   if (recipients.customerIds.length === 0) return fail("no_customers", "No customer matches this selection: nobody would receive the reward.");
@@ -250,6 +261,7 @@ export async function startBulkJob(db: Db, input: StartBulkJobInput, now: Date =
             shop,
             templateId: template.id,
             templateName: template.name,
+            rewardSettings: JSON.stringify(settings),
             targetType: input.target.type satisfies BulkTargetType,
             target: recipients.target,
             total: recipients.customerIds.length,
@@ -309,6 +321,8 @@ export interface BulkJobView {
   id: string;
   templateId: string;
   templateName: string;
+  /** What each customer of the job gets: the reward as it was when the job started (null: not read yet, or unreadable). */
+  reward: { name: string; kind: RewardKind; value: string; minimumSubtotal: string | null; expiryDays: number | null } | null;
   targetType: string;
   target: string;
   state: string;
@@ -342,11 +356,16 @@ export function toBulkJobView(job: BulkIssueJob, now: Date): BulkJobView {
   const notIssued = left - waiting;
   const moving = isBulkJobMoving(job);
   const remaining = job.state === "QUEUED" || job.state === "RUNNING" ? waiting + job.inFlight : job.inFlight;
+  const snapshot = job.rewardSettings ? readSettingsSnapshot(job.rewardSettings) : null;
+  const reward = snapshot?.ok
+    ? { name: snapshot.settings.templateName, kind: snapshot.settings.kind, value: snapshot.settings.value, minimumSubtotal: snapshot.settings.minimumSubtotal, expiryDays: snapshot.settings.expiryDays }
+    : null;
   const estimate = moving && remaining > 0 ? estimateFinish({ remaining, restoreRate: job.apiRestoreRate, costPerReward: job.apiCostPerReward, now }) : null;
   return {
     id: job.id,
     templateId: job.templateId,
     templateName: job.templateName,
+    reward,
     targetType: job.targetType,
     target: job.target,
     state: job.state,
@@ -387,7 +406,7 @@ export interface BulkFailureRow {
 }
 
 /** One job with its failed and skipped customers (at most `take`), or null if it isn't the shop's. */
-export async function getBulkJob(db: Db, shop: string, jobId: string, now: Date = new Date(), take = 100): Promise<{ job: BulkJobView; failures: BulkFailureRow[] } | null> {
+export async function getBulkJob(db: Db, shop: string, jobId: string, now: Date = new Date(), take = 100): Promise<{ job: BulkJobView; failures: BulkFailureRow[]; currency: string } | null> {
   const job = await db.bulkIssueJob.findFirst({ where: { id: jobId, shop } });
   if (!job) return null;
   const items = await db.bulkIssueItem.findMany({
@@ -395,14 +414,16 @@ export async function getBulkJob(db: Db, shop: string, jobId: string, now: Date 
     orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
     take,
   });
-  const [customers, rewards] = await Promise.all([
+  const [customers, rewards, shopRow] = await Promise.all([
     db.customer.findMany({ where: { shop, id: { in: items.map((i) => i.customerId) } }, select: { id: true, displayName: true, email: true } }),
     db.reward.findMany({ where: { shop, id: { in: items.flatMap((i) => (i.rewardId ? [i.rewardId] : [])) } }, select: { id: true, failureMessage: true } }),
+    db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }),
   ]);
   const nameOf = new Map(customers.map((c) => [c.id, customerLabel(c.displayName, c.email)]));
   const detailOf = new Map(rewards.map((r) => [r.id, r.failureMessage]));
   return {
     job: toBulkJobView(job, now),
+    currency: shopRow?.currency ?? "USD",
     failures: items.map((i) => ({
       itemId: i.id,
       customerId: i.customerId,

@@ -11,11 +11,18 @@
 // Every reward is saved through issueRewardAsync with the key `bulk:<jobId>:<customerId>`, and the
 // Reward table is unique on (shop, idempotencyKey): a pass that dies between saving a reward and
 // marking its item, or two runners on one job, find the same reward again — never a second one.
+// Every reward of a job is issued from the settings snapshotted when the job started
+// (BulkIssueJob.rewardSettings), never from the template as it is now; and nothing is issued for a
+// shop that uninstalled the app (the job stops: stopJobsForUninstalledShop, uninstall.server.ts).
 import type { BulkIssueJob } from "@prisma/client";
 import { ISSUING_STATES } from "~/domain/bulk-issue";
+import { readSettingsSnapshot, type RewardSettings } from "~/domain/rewards";
 import { shopifyGidOf } from "~/domain/shopify-ids";
+import { shopWorkPause } from "~/services/lifecycle/lifecycle.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { InvalidTemplateError, settingsFromTemplate } from "~/services/rewards/repository.server";
+import { stopJobsForUninstalledShop } from "./uninstall.server";
 
 /** The key that makes one job issue at most one reward per customer. */
 export function bulkIdempotencyKey(jobId: string, customerId: string): string {
@@ -123,11 +130,26 @@ async function advanceJob(deps: RewardDeps, options: BulkRunOptions, job: BulkIs
     const inFlight = await db.bulkIssueItem.count({ where: { jobId: job.id, state: "QUEUED" } });
     const open = window - inFlight;
     const next = open > 0 ? await db.bulkIssueItem.findMany({ where: { jobId: job.id, state: "WAITING" }, orderBy: { id: "asc" }, take: open }) : [];
+    const snapshot = next.length > 0 ? await rewardSnapshot(deps, job) : null;
+    if (snapshot && !snapshot.ok) {
+      await pauseJob(deps, job, snapshot.code, snapshot.message);
+      state = "PAUSED";
+    }
+    const settings = snapshot?.ok ? snapshot.settings : null;
     for (const item of next) {
+      if (!settings) break;
       // A pause or cancel clicked during the pass stops it before the next reward.
       const current = await db.bulkIssueJob.findUnique({ where: { id: job.id }, select: { state: true } });
       state = current?.state ?? "CANCELED";
       if (!ISSUING_STATES.includes(state as never)) break;
+      // The app uninstalled from the shop: no further reward, and the job says why. A reinstall
+      // does not resume it by itself; the merchant does (docs/decisions/024).
+      if (await shopUninstalled(deps, job.shop)) {
+        await stopJobsForUninstalledShop(db, job.shop, deps.now());
+        logger.warn({ shop: job.shop, jobId: job.id }, "bulk issue stopped: the app was uninstalled from the shop");
+        state = "PAUSED";
+        break;
+      }
       const key = bulkIdempotencyKey(job.id, item.customerId);
       if (await erasedWithoutReward(deps, job.shop, item.customerId, key)) {
         // customers/redact erased them after the job started: nothing is saved for no one (the
@@ -139,6 +161,7 @@ async function advanceJob(deps: RewardDeps, options: BulkRunOptions, job: BulkIs
         shop: job.shop,
         customer: { id: item.customerId },
         templateId: job.templateId,
+        settings,
         source: "MANUAL",
         idempotencyKey: key,
         actor: "MERCHANT",
@@ -148,11 +171,7 @@ async function advanceJob(deps: RewardDeps, options: BulkRunOptions, job: BulkIs
         if (TEMPLATE_PROBLEMS.has(r.error.code)) {
           // Every other customer would fail the same way: stop and tell the merchant, who can fix the
           // reward and resume.
-          await db.bulkIssueJob.updateMany({
-            where: { id: job.id, state: { in: [...ISSUING_STATES] } },
-            data: { state: "PAUSED", pausedAt: deps.now(), lastErrorCode: r.error.code, lastErrorMessage: r.error.message },
-          });
-          logger.warn({ shop: job.shop, jobId: job.id, code: r.error.code }, "bulk issue paused: the reward can't be issued");
+          await pauseJob(deps, job, r.error.code, r.error.message);
           state = "PAUSED";
           break;
         }
@@ -199,4 +218,49 @@ async function erasedWithoutReward(deps: RewardDeps, shop: string, customerId: s
   if (!customer || shopifyGidOf(customer.shopifyCustomerId, "Customer")) return false;
   const saved = await deps.db.reward.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey: key } }, select: { id: true } });
   return !saved;
+}
+
+/** Stops a job that can't issue (a template problem) with the reason on it; the merchant resumes. */
+async function pauseJob(deps: RewardDeps, job: BulkIssueJob, code: string, message: string): Promise<void> {
+  await deps.db.bulkIssueJob.updateMany({
+    where: { id: job.id, state: { in: [...ISSUING_STATES] } },
+    data: { state: "PAUSED", pausedAt: deps.now(), lastErrorCode: code, lastErrorMessage: message },
+  });
+  deps.logger.warn({ shop: job.shop, jobId: job.id, code }, "bulk issue paused: the reward can't be issued");
+}
+
+/** Whether app/uninstalled was applied to the shop (the rule every background task uses: shopWorkPause). */
+async function shopUninstalled(deps: RewardDeps, shop: string): Promise<boolean> {
+  const row = await deps.db.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true, accessRevokedAt: true } });
+  return shopWorkPause(row) === "uninstalled";
+}
+
+type Snapshot = { ok: true; settings: RewardSettings } | { ok: false; code: string; message: string };
+
+/**
+ * What the job issues: the settings saved when it started. A job saved before they were saved takes
+ * them from its template at its first pass (once: a conditional update), and keeps them from then on.
+ */
+async function rewardSnapshot(deps: RewardDeps, job: BulkIssueJob): Promise<Snapshot> {
+  const { db } = deps;
+  let text = job.rewardSettings;
+  if (text === null) {
+    const template = await db.rewardTemplate.findFirst({ where: { id: job.templateId, shop: job.shop } });
+    if (!template) return { ok: false, code: "template_not_found", message: "This reward doesn't exist (it may have been deleted)." };
+    let settings: RewardSettings;
+    try {
+      settings = settingsFromTemplate(template);
+    } catch (error) {
+      if (!(error instanceof InvalidTemplateError)) throw error;
+      return { ok: false, code: "invalid_template", message: `The reward "${template.name}" has invalid settings: ${error.message}.` };
+    }
+    await db.bulkIssueJob.updateMany({ where: { id: job.id, rewardSettings: null }, data: { rewardSettings: JSON.stringify(settings) } });
+    text = (await db.bulkIssueJob.findUnique({ where: { id: job.id }, select: { rewardSettings: true } }))?.rewardSettings ?? null;
+    if (text === null) return { ok: false, code: "invalid_template", message: "The reward of this bulk issue couldn't be saved." };
+  }
+  const read = readSettingsSnapshot(text);
+  if (!read.ok) {
+    return { ok: false, code: "invalid_template", message: `The reward saved when this bulk issue started can't be used (${read.error}). Cancel it and start a new one.` };
+  }
+  return { ok: true, settings: read.settings };
 }

@@ -39,6 +39,12 @@ export interface IssueRewardAsyncInput {
   reason?: string | null;
   /** Free text typed by the merchant; kept in the event's note, which customers/redact erases. */
   note?: string | null;
+  /**
+   * What to issue, taken from the template earlier (a bulk job's snapshot, docs/decisions/024):
+   * the template must still exist, be on and fit the source, but its current settings are not
+   * used — an edit made since then changes nothing. Without it, the template's current settings.
+   */
+  settings?: RewardSettings;
 }
 
 export type IssueErrorCode = "customer_not_found" | "template_not_found" | "template_inactive" | "template_not_for_source" | "invalid_template";
@@ -97,9 +103,9 @@ export async function issueRewardAsync(deps: RewardDeps, input: IssueRewardAsync
   if (!PURPOSES[input.source].includes(template.purpose)) {
     return issueError("template_not_for_source", `The reward "${template.name}" can't be given as a ${input.source.toLowerCase().replaceAll("_", " ")} reward.`);
   }
-  let settings;
+  let settings = input.settings;
   try {
-    settings = settingsFromTemplate(template);
+    settings ??= settingsFromTemplate(template);
   } catch (error) {
     if (error instanceof InvalidTemplateError) return issueError("invalid_template", `The reward "${template.name}" has invalid settings: ${error.message}.`);
     throw error;

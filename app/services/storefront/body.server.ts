@@ -10,6 +10,7 @@ export const MAX_STOREFRONT_BODY_BYTES = 2_048;
 export const BODY_MESSAGES = {
   tooLarge: "This request is too large. Please reload the page and try again.",
   controlCharacters: "This request contains characters that can't be used (control characters). Please reload the page and try again.",
+  bidiControls: "This request contains invisible text-direction characters that can't be used. Please remove them and try again.",
 } as const;
 
 export type StorefrontBodyRead =
@@ -28,6 +29,7 @@ export async function readStorefrontJson(request: Request, words: { notJson: str
     too_large: { code: "payload_too_large", message: BODY_MESSAGES.tooLarge },
     malformed: { code: "invalid_request", message: words.invalid },
     control_characters: { code: "invalid_request", message: BODY_MESSAGES.controlCharacters },
+    bidi_controls: { code: "invalid_request", message: BODY_MESSAGES.bidiControls },
   };
   return { ok: false, status: read.status, ...answers[read.problem] };
 }

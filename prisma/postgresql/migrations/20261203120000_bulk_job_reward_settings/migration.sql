@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BulkIssueJob" ADD COLUMN     "rewardSettings" TEXT;
