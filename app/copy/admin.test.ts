@@ -4,7 +4,9 @@ import { FAILURE_REASONS, isVisibleToCustomer, REWARD_KINDS, REWARD_STATUSES, ty
 import {
   attemptFailedLabel,
   attemptFailureSummary,
+  describeRedemptionOption,
   formatRewardValue,
+  rewardStatusNote,
   merchantExplanation,
   REWARD_KIND_LABELS,
   REWARD_STATUS_BADGE_TONES,
@@ -135,5 +137,29 @@ describe("a reward's value: one rule, words that name its bounds", () => {
       expect(message).toContain("1,000,000");
       expect(message).toContain("from 1 to 100");
     }
+  });
+});
+
+describe("a way to redeem in one line: counted words agree with their number", () => {
+  const option = { kind: "FIXED_AMOUNT" as const, value: "5", pointsCost: 500, variable: null, minimumSubtotal: null, productId: null };
+  it.each([
+    [1, [], "ALL", "$5.00 off · code expires after 1 day"],
+    [90, ["a", "b"], "PRODUCTS", "$5.00 off · on 2 products · code expires after 90 days"],
+    [2, ["a"], "COLLECTIONS", "$5.00 off · on 1 collection · code expires after 2 days"],
+    [null, ["a"], "PRODUCTS", "$5.00 off · on 1 product · code never expires"],
+  ] as const)("GIVEN an expiry of %s days and %j restricted to %s THEN %s (it said 'day(s)', 'product(s)')", (expiryDays, ids, appliesTo, expected) => {
+    expect(describeRedemptionOption({ ...option, expiryDays, appliesTo, appliesToIds: ids }, "USD")).toBe(expected);
+  });
+});
+
+describe("the Status column's note", () => {
+  it("names a reason for every Failed reward and every retrying Pending one, and nothing for the other statuses", () => {
+    for (const reason of FAILURE_REASONS) {
+      expect(rewardStatusNote("FAILED", reason)).toMatch(/^\S/);
+      expect(rewardStatusNote("PENDING", reason)).toMatch(/^Retrying: \S/);
+    }
+    expect(rewardStatusNote("FAILED", null)).toBe("Unrecognised error");
+    expect(rewardStatusNote("PENDING", null)).toBeNull();
+    for (const status of ["ISSUED", "USED", "CANCELED"] as const) expect(rewardStatusNote(status, "throttled")).toBeNull();
   });
 });

@@ -404,15 +404,16 @@ export function describeRedemptionOption(
   currency: string,
 ): string {
   const n = (x: number) => new Intl.NumberFormat("en-US").format(x);
+  const count = (x: number, one: string, other: string) => `${n(x)} ${x === 1 ? one : other}`;
   const parts = [
     option.variable
       ? `${formatRewardValue(option.kind, option.value, currency)} for every ${n(option.pointsCost)} points; customers choose ${n(option.variable.min)}–${n(option.variable.max)} points in steps of ${n(option.variable.step)}`
       : formatRewardValue(option.kind, option.value, currency),
   ];
-  if (option.appliesTo === "PRODUCTS") parts.push(`on ${option.appliesToIds.length} product(s)`);
-  if (option.appliesTo === "COLLECTIONS") parts.push(`on ${option.appliesToIds.length} collection(s)`);
+  if (option.appliesTo === "PRODUCTS") parts.push(`on ${count(option.appliesToIds.length, "product", "products")}`);
+  if (option.appliesTo === "COLLECTIONS") parts.push(`on ${count(option.appliesToIds.length, "collection", "collections")}`);
   if (option.minimumSubtotal) parts.push(`minimum order ${formatRewardValue("FIXED_AMOUNT", option.minimumSubtotal, currency).replace(/ off$/, "")}`);
-  parts.push(option.expiryDays ? `code expires after ${n(option.expiryDays)} day(s)` : "code never expires");
+  parts.push(option.expiryDays ? `code expires after ${count(option.expiryDays, "day", "days")}` : "code never expires");
   return parts.join(" · ");
 }
 
