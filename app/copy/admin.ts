@@ -19,6 +19,7 @@ import {
   type RewardStatus,
 } from "~/domain/rewards";
 import { MAX_POINTS } from "~/domain/points";
+import { removeBidiControls } from "~/domain/text";
 
 export const REWARD_STATUS_LABELS: Readonly<Record<RewardStatus, string>> = {
   PENDING: "Pending",
@@ -248,9 +249,19 @@ export function merchantExplanation(code: string | null | undefined): MerchantEx
  */
 export const CUSTOMER_NAME_HIDDEN = "Name hidden by Shopify";
 
+/**
+ * A name or email from Shopify as the admin shows it: trimmed, and without Unicode's invisible
+ * text-direction characters (app/domain/text.ts). Shopify's customer data is not typed in the app, so
+ * it is not refused at the input boundary; shown as is, a name ending in U+202E reversed the text
+ * after it on the same line ("… for <name> Nov 30" on Home). The stored value is unchanged.
+ */
+export function shownCustomerText(text: string | null | undefined): string | null {
+  return (text ? removeBidiControls(text).trim() : "") || null;
+}
+
 /** The customer's name for the admin: their name, else their email, else {@link CUSTOMER_NAME_HIDDEN}. */
 export function customerLabel(displayName: string | null | undefined, email?: string | null): string {
-  return displayName?.trim() || email?.trim() || CUSTOMER_NAME_HIDDEN;
+  return shownCustomerText(displayName) ?? shownCustomerText(email) ?? CUSTOMER_NAME_HIDDEN;
 }
 
 /** The issue form, for a reward kind whose optional access scopes (gift cards, store credit) the shop has not granted. */

@@ -104,3 +104,17 @@ describe("the Status column says why at a glance", () => {
     expect((await listRewards(db, { shop, status: "FAILED" })).items.map((r) => r.statusNote).sort()).toEqual(["Settings rejected", "Unrecognised error"]);
   });
 });
+
+describe("a name from Shopify holding text-direction characters", () => {
+  it("GIVEN a customer whose name ends in U+202E (right-to-left override) THEN the customers list, the rewards table, the reward and Home show it without them, and the stored name is unchanged", async () => {
+    const shop = "bidi-names.myshopify.com";
+    const customer = await createCustomer(db, shop, { firstName: "Eve", lastName: "\u202Eevil\u2066", email: "eve@example.com" });
+    const reward = await createReward(db, customer, { status: "FAILED" });
+    const shown = "Eve evil";
+    expect((await listCustomers(db, { shop })).items.map((c) => c.name)).toEqual([shown]);
+    expect((await listRewards(db, { shop, customerId: customer.id })).items.map((r) => r.customerName)).toEqual([shown]);
+    expect((await getRewardDetail(db, shop, reward.id))?.customerName).toBe(shown);
+    expect((await getHomeStats(db, shop)).recentFailures.find((f) => f.id === reward.id)?.customerName).toBe(shown);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).displayName).toBe("Eve \u202Eevil\u2066");
+  });
+});

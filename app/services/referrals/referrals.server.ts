@@ -13,6 +13,7 @@ import type { Referral } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { isUniqueViolation } from "~/db.server";
 import { env } from "~/env.server";
+import { shownCustomerText } from "~/copy/admin";
 import { parseMilli } from "~/domain/points/earning";
 import { sourceKeys } from "~/domain/points/ledger";
 import {
@@ -506,7 +507,7 @@ export async function referralsOfCustomer(db: Db, input: { shop: string; custome
   });
   const friendIds = rows.map((r) => r.friendCustomerId!).filter(Boolean);
   const friends = await db.customer.findMany({ where: { id: { in: friendIds } }, select: { id: true, displayName: true } });
-  const names = new Map(friends.map((f) => [f.id, f.displayName.trim() || null]));
+  const names = new Map(friends.map((f) => [f.id, shownCustomerText(f.displayName)]));
   return rows.map((r) => ({
     id: r.id,
     friendName: r.friendCustomerId ? (names.get(r.friendCustomerId) ?? null) : null,
