@@ -394,12 +394,18 @@ describe("shop/redact is applied only once Shopify no longer accepts the app's t
     // The app got its token three days ago; the merchant uninstalled and Shopify's app/uninstalled
     // never reached the app; Shopify's shop/redact follows (48 h after the uninstall).
     await db.shop.update({ where: { domain }, data: { installedAt: new Date(Date.now() - 3 * DAY) } });
-    await emulator.uninstall(domain, { deliver: false });
+    const lost = await emulator.uninstall(domain, { deliver: false });
     const sent = await emulator.shopRedact(domain);
     expect(sent.results[0].finalStatus).toBe(200);
 
     expect(await applyWebhooks()).toMatchObject({ applied: 1, retried: 0, dead: 0 });
     expect(emulator.inspect.countCalls(undefined, { shop: domain, outcome: "unauthorized" })).toBeGreaterThanOrEqual(1);
+    expect(await shopRows(domain)).toEqual({ customers: 0, rewards: 0, sessions: 0, shop: 0 });
+    expect(await db.webhookDelivery.count({ where: { shop: domain } })).toBe(0);
+
+    // Once: the lost app/uninstalled reaching the app afterwards writes nothing for the erased shop.
+    expect((await emulator.deliverer.deliver(lost.url, lost.signed))[0].finalStatus).toBe(200);
+    for (let attempt = 1; attempt <= WEBHOOK_RETRY_POLICY.maxAttempts; attempt++) await applyWebhooks({ now: () => new Date(Date.now() + attempt * DAY) });
     expect(await shopRows(domain)).toEqual({ customers: 0, rewards: 0, sessions: 0, shop: 0 });
     expect(await db.webhookDelivery.count({ where: { shop: domain } })).toBe(0);
   });
