@@ -970,8 +970,9 @@ export interface ShopRedactDeps {
 /**
  * shop/redact: delete everything the app stores for the shop — unless it was triggered before the
  * app's last token exchange (an earlier installation's) or Shopify still accepts the app's token (the
- * app is installed: an old body sent again); either changes nothing and counts as applied. When Shopify cannot be asked (no answer), the delivery is retried with the inbox's
- * backoff; on its last attempt the shop is erased anyway: Shopify's rule is to erase, and a replay
+ * app is installed: an old body sent again); either changes nothing and counts as applied. When
+ * Shopify cannot be asked (no answer), the delivery is retried with the inbox's backoff; on its last
+ * attempt the shop is erased anyway: Shopify's rule is to erase, and a replay
  * would need Shopify out of the app's reach for every attempt (docs/decisions/015, addendum "shop/redact
  * Shopify does not confirm").
  */
