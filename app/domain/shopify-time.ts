@@ -41,3 +41,16 @@ export function parseShopifyTime(value: unknown): Date | null {
   const at = new Date(value.replace(/(\.\d{3})\d+/, "$1"));
   return isStoredTime(at) ? at : null;
 }
+
+/**
+ * When a delivered event happened, as far as the app can tell: X-Shopify-Triggered-At, which is not
+ * signed (https://shopify.dev/docs/apps/build/webhooks/subscribe/https, "Headers"), is never taken as
+ * later than the delivery's arrival (no event happens after it is delivered); without it, the
+ * arrival. Null only when neither is known.
+ */
+export function deliveredEventTime(input: { triggeredAt?: Date | null; receivedAt?: Date | null }): Date | null {
+  const { triggeredAt, receivedAt } = input;
+  if (!receivedAt) return triggeredAt ?? null;
+  if (!triggeredAt || triggeredAt.getTime() > receivedAt.getTime()) return receivedAt;
+  return triggeredAt;
+}

@@ -1,11 +1,12 @@
 // Webhook deliveries that could not be applied: the dead letters of the webhook inbox
 // (docs/decisions/014, app/services/webhooks/dead-letters.server.ts). For each: topic, when Shopify
-// delivered it, how many attempts were made and the last error; "Retry" re-queues it for the worker.
+// delivered it, how many attempts were made and the last error; "Retry" re-queues it for the worker,
+// or "Content deleted" when its body is gone after DEAD_LETTER_BODY_DAYS (nothing left to retry).
 // Payloads are never shown (they can hold customers' personal data).
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { BlockStack, Button, Card, EmptyState, IndexTable, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, EmptyState, IndexTable, Layout, Page, Text, Tooltip } from "@shopify/polaris";
 import db from "~/db.server";
 import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
@@ -100,7 +101,13 @@ export default function WebhookDeliveries() {
                         </Text>
                       </IndexTable.Cell>
                       <IndexTable.Cell>
-                        <RetryButton id={d.id} />
+                        {d.bodyDeleted ? (
+                          <Tooltip content={`Its content was deleted ${bodyDays} days after it failed (it can hold customers' personal data): it can't be retried.`}>
+                            <Badge tone="info">Content deleted</Badge>
+                          </Tooltip>
+                        ) : (
+                          <RetryButton id={d.id} />
+                        )}
                       </IndexTable.Cell>
                     </IndexTable.Row>
                   ))}

@@ -19,6 +19,7 @@ import { TEST_APP } from "../support/constants";
 import { createCustomer, createTemplate } from "../support/factories";
 import { applyWebhooks } from "../support/webhooks";
 import { allowErrorLogs } from "../support/error-logs";
+import { redeliverAsNewWebhook, signWebhook } from "../../emulator/src/webhooks";
 
 const fixture = useShopifyEmulator();
 const { emulator } = fixture;
@@ -354,6 +355,70 @@ describe("shop/redact is applied only once Shopify no longer accepts the app's t
     expect((await openAdmin(domain)).status).toBe(200);
     expect(await retryDeadLetter(db, domain, dead.id, new Date())).toEqual({ ok: true });
     expect(await applyWebhooks()).toMatchObject({ applied: 1 });
+    expect(await shopRows(domain)).toMatchObject({ customers: 1, rewards: 1, sessions: 1, shop: 1 });
+  });
+
+  it("old app/uninstalled and shop/redact bodies, validly signed and replayed with their own Triggered-At (new webhook ids) while the reinstalled shop's token is refused, neither uninstall nor erase it: both were triggered before its current installation", async () => {
+    const domain = "replayed-lifecycle-pair.myshopify.com";
+    await installedShopWithPendingReward(domain);
+    // An earlier installation ends: a genuine uninstall, applied; its shop/redact body is captured.
+    const uninstall = await emulator.uninstall(domain);
+    await applyWebhooks();
+    expect(await offlineSession(domain)).toBeNull();
+    const redact = await emulator.shopRedact(domain, { deliver: false });
+    // The merchant installs the app again (token exchange after both events).
+    emulator.reinstall(domain);
+    await clockPast(new Date(redact.signed.triggeredAt));
+    expect((await openAdmin(domain)).status).toBe(200);
+    // Shopify stops accepting the new token while the app stays installed; the worker notices (401).
+    emulator.revokeAccessToken(domain);
+    await runWorkerOnce(deps(), config());
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).accessRevokedAt).toBeInstanceOf(Date);
+    const before = await shopRows(domain);
+    expect(before).toMatchObject({ customers: 1, rewards: 1, sessions: 1, shop: 1 });
+
+    for (const old of [uninstall, redact]) expect((await emulator.deliverer.deliver(old.url, redeliverAsNewWebhook(old.signed)))[0].finalStatus).toBe(200);
+    expect(await applyWebhooks()).toMatchObject({ applied: 2, retried: 0, dead: 0 });
+    await applyWebhooks();
+
+    expect(await shopRows(domain)).toEqual(before);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeNull();
+    // The merchant opens the app: it reconnects and the shop's work goes on.
+    expect((await openAdmin(domain)).status).toBe(200);
+    expect(emulator.acceptsToken(domain, (await offlineSession(domain))?.accessToken ?? "")).toBe(true);
+  });
+
+  it("a genuine shop/redact whose app/uninstalled was lost: Shopify refuses the token and the request came 48 h or more after the app last got a token, so the uninstall and the erasure are applied at once, once", async () => {
+    const domain = "lost-uninstall-erased.myshopify.com";
+    await installedShopWithPendingReward(domain);
+    // The app got its token three days ago; the merchant uninstalled and Shopify's app/uninstalled
+    // never reached the app; Shopify's shop/redact follows (48 h after the uninstall).
+    await db.shop.update({ where: { domain }, data: { installedAt: new Date(Date.now() - 3 * DAY) } });
+    const lost = await emulator.uninstall(domain, { deliver: false });
+    const sent = await emulator.shopRedact(domain);
+    expect(sent.results[0].finalStatus).toBe(200);
+
+    expect(await applyWebhooks()).toMatchObject({ applied: 1, retried: 0, dead: 0 });
+    expect(emulator.inspect.countCalls(undefined, { shop: domain, outcome: "unauthorized" })).toBeGreaterThanOrEqual(1);
+    expect(await shopRows(domain)).toEqual({ customers: 0, rewards: 0, sessions: 0, shop: 0 });
+    expect(await db.webhookDelivery.count({ where: { shop: domain } })).toBe(0);
+
+    // Once: the lost app/uninstalled reaching the app afterwards writes nothing for the erased shop.
+    expect((await emulator.deliverer.deliver(lost.url, lost.signed))[0].finalStatus).toBe(200);
+    for (let attempt = 1; attempt <= WEBHOOK_RETRY_POLICY.maxAttempts; attempt++) await applyWebhooks({ now: () => new Date(Date.now() + attempt * DAY) });
+    expect(await shopRows(domain)).toEqual({ customers: 0, rewards: 0, sessions: 0, shop: 0 });
+    expect(await db.webhookDelivery.count({ where: { shop: domain } })).toBe(0);
+  });
+
+  it("a shop/redact whose (unsigned) Triggered-At claims a time 3 days ahead is not taken as 48 h after the app's token: with the token refused and no uninstall recorded, it waits", async () => {
+    const domain = "future-triggered-redact.myshopify.com";
+    await installedShopWithPendingReward(domain);
+    emulator.revokeAccessToken(domain);
+    const captured = await emulator.shopRedact(domain, { deliver: false });
+    const forged = signWebhook({ topic: "shop/redact", shop: domain, body: captured.signed.body, secret: TEST_APP.apiSecret, triggeredAt: new Date(Date.now() + 3 * DAY) });
+    expect((await emulator.deliverer.deliver(captured.url, forged))[0].finalStatus).toBe(200);
+    expect(await applyWebhooks()).toMatchObject({ retried: 1, applied: 0 });
+    expect((await db.webhookDelivery.findFirstOrThrow({ where: { shop: domain, webhookId: forged.webhookId } })).lastError).toContain("no uninstall");
     expect(await shopRows(domain)).toMatchObject({ customers: 1, rewards: 1, sessions: 1, shop: 1 });
   });
 });

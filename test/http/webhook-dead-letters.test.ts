@@ -30,7 +30,7 @@ const retry = (id: string, shop = SHOP) => adminFetch("/app/webhooks", { method:
 
 interface ListJson {
   total: number;
-  deliveries: { id: string; topic: string; webhookId: string; receivedAt: string; deadAt: string; attempts: number; lastError: string | null }[];
+  deliveries: { id: string; topic: string; webhookId: string; receivedAt: string; deadAt: string; attempts: number; lastError: string | null; bodyDeleted: boolean }[];
 }
 
 const BROKEN: WebhookEffects = { ...WEBHOOK_EFFECTS, "orders/create": [() => Promise.reject(new Error("the rewards table is locked (injected)"))] };
@@ -75,6 +75,7 @@ describe("Webhook deliveries (dead letters) in the admin", () => {
         deadAt: expect.any(String),
         attempts: WEBHOOK_RETRY_POLICY.maxAttempts,
         lastError: "Error: the rewards table is locked (injected)",
+        bodyDeleted: false,
       },
     ]);
     // No payload: neither the order's code nor the customer reaches the page.
@@ -110,5 +111,21 @@ describe("Webhook deliveries (dead letters) in the admin", () => {
     expect(applied.applied).toBeGreaterThanOrEqual(1);
     expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED" });
     expect(await db.webhookDelivery.findUniqueOrThrow({ where: { id: list.deliveries[0].id } })).toMatchObject({ appliedAt: expect.any(Date), payload: null, lastError: null });
+  });
+
+  it("GIVEN a dead letter whose body was deleted after the retention WHEN the merchant lists them THEN it is marked as such and offers no Retry; one that still has its body does", async () => {
+    const base = { shop: SHOP, topic: "orders/create", attempts: WEBHOOK_RETRY_POLICY.maxAttempts, lastError: "Error: boom (injected)" };
+    const kept = await db.webhookDelivery.create({ data: { ...base, webhookId: "dead-kept-body", payload: JSON.stringify({ discount_codes: [] }), deadAt: new Date() } });
+    const gone = await db.webhookDelivery.create({ data: { ...base, webhookId: "dead-deleted-body", payload: null, deadAt: new Date(Date.now() - 1000) } });
+
+    const list = (await (await adminFetch("/app/webhooks", { route: ROUTE })).json()) as ListJson;
+    expect(list.deliveries.map((d) => [d.id, d.bodyDeleted])).toEqual([
+      [kept.id, false],
+      [gone.id, true],
+    ]);
+    const html = await (await adminFetch("/app/webhooks")).text();
+    expect(html).toContain("Content deleted");
+    expect(html.match(/Retry this delivery/g)).toHaveLength(1);
+    await db.webhookDelivery.deleteMany({ where: { id: { in: [kept.id, gone.id] } } });
   });
 });

@@ -515,4 +515,32 @@ describe("one webhook id, one delivery (2 December audit)", () => {
     expect((await recorded(first.webhookId)).map((r) => r.shop).sort()).toEqual(["other-shop.myshopify.com", SHOP]);
     await db.webhookDelivery.deleteMany({ where: { webhookId: first.webhookId } });
   });
+
+  it("GIVEN a recorded orders/create WHEN a signed orders/create with the same id and topic but ANOTHER body arrives THEN 409 (not Shopify's retry: a retry carries the same body), the first body kept; the real retry stays a 200", async () => {
+    const first = sign("orders/create", JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/9703", discount_codes: [] }));
+    expect((await post(emulator.webhookUrl("orders/create"), first)).status).toBe(200);
+    const other = sign("orders/create", JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/9704", discount_codes: [] }), SHOP, { webhookId: first.webhookId });
+    const res = await post(emulator.webhookUrl("orders/create"), other);
+    expect(res.status).toBe(409);
+    const text = await res.text();
+    expect(text).toContain("X-Shopify-Webhook-Id");
+    expect(text).toContain("different body");
+    expect(text).not.toContain("9704");
+    const rows = await recorded(first.webhookId);
+    expect(rows.map((r) => [r.topic, r.payload])).toEqual([["orders/create", first.body]]);
+    // Shopify's retry: same id, same body.
+    expect((await post(emulator.webhookUrl("orders/create"), first)).status).toBe(200);
+    expect(await recorded(first.webhookId)).toHaveLength(1);
+    await db.webhookDelivery.deleteMany({ where: { webhookId: first.webhookId } });
+  });
+
+  it("GIVEN a delivery recorded before bodies were hashed (no hash) WHEN the same id and topic arrive with another body THEN only the topic is compared, as before: 200, nothing recorded over it", async () => {
+    const first = sign("orders/create", JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/9705", discount_codes: [] }));
+    expect((await post(emulator.webhookUrl("orders/create"), first)).status).toBe(200);
+    await db.webhookDelivery.updateMany({ where: { webhookId: first.webhookId }, data: { bodyHash: null } });
+    const other = sign("orders/create", JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/9706", discount_codes: [] }), SHOP, { webhookId: first.webhookId });
+    expect((await post(emulator.webhookUrl("orders/create"), other)).status).toBe(200);
+    expect((await recorded(first.webhookId)).map((r) => r.payload)).toEqual([first.body]);
+    await db.webhookDelivery.deleteMany({ where: { webhookId: first.webhookId } });
+  });
 });

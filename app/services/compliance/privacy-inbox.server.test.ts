@@ -225,8 +225,9 @@ describe("shop/redact applied by one worker while another worker holds one of th
     const shop = "shop-redact-two-workers.myshopify.com";
     const who = { id: 8601, first_name: "Gustav", last_name: "Shopgone", email: "gustav.shopgone@example.com" };
     await db.programSettings.create({ data: { shop, enabled: true } });
-    await db.shop.create({ data: { domain: shop } });
     const t0 = Date.now() - 10_000;
+    // Installed (its token exchanged) before its deliveries arrived.
+    await db.shop.create({ data: { domain: shop, installedAt: new Date(t0 - 1_000) } });
     await record(shop, "orders/create", "first-order", orderBody(97001, who), new Date(t0));
     expect(await apply("shop-first", 1)).toMatchObject({ applied: 1 });
     await record(shop, "orders/create", "second-order", orderBody(97002, who), new Date(t0 + 1_000));

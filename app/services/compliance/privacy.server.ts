@@ -17,6 +17,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { directSql, providerOf, type Db } from "~/db.server";
 import { sourceKeys } from "~/domain/points";
 import { err, type Err, type Problem } from "~/domain/result";
+import { deliveredEventTime } from "~/domain/shopify-time";
 import { parseJsonKeepingBigIds, shopifyIdOf } from "~/domain/shopify-ids";
 import { hasControlCharacters } from "~/domain/text";
 import { logger, type Logger } from "~/logger.server";
@@ -940,7 +941,15 @@ export async function forgetShopErasure(db: Db, shop: string): Promise<void> {
 
 // ---- shop/redact -------------------------------------------------------------------------------
 
-export type ShopRedactOutcome = "erased" | "installed";
+export type ShopRedactOutcome = "erased" | "installed" | "earlier_installation";
+
+/**
+ * Shopify sends shop/redact 48 hours after the app is uninstalled
+ * (https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance): one triggered this long
+ * after the app last got a token (which Shopify hands out only to an installed app) follows an
+ * uninstall that came after that token.
+ */
+export const SHOP_REDACT_AFTER_UNINSTALL_MS = 48 * 3_600_000;
 
 export interface ShopRedactDeps {
   /**
@@ -959,20 +968,31 @@ export interface ShopRedactDeps {
 }
 
 /**
- * shop/redact: delete everything the app stores for the shop — unless Shopify still accepts the
- * app's token (the app is installed: an old body sent again), which changes nothing and counts as
- * applied. When Shopify cannot be asked (no answer), the delivery is retried with the inbox's
- * backoff; on its last attempt the shop is erased anyway: Shopify's rule is to erase, and a replay
+ * shop/redact: delete everything the app stores for the shop — unless it was triggered before the
+ * app's last token exchange (an earlier installation's) or Shopify still accepts the app's token (the
+ * app is installed: an old body sent again); either changes nothing and counts as applied. When
+ * Shopify cannot be asked (no answer), the delivery is retried with the inbox's backoff; on its last
+ * attempt the shop is erased anyway: Shopify's rule is to erase, and a replay
  * would need Shopify out of the app's reach for every attempt (docs/decisions/015, addendum "shop/redact
  * Shopify does not confirm").
  */
 export async function handleShopRedact(
   db: Db,
-  ctx: Pick<PrivacyEffectContext, "shop" | "payload" | "webhookId">,
+  ctx: Pick<PrivacyEffectContext, "shop" | "payload" | "webhookId" | "triggeredAt"> & { receivedAt?: Date },
   deps: ShopRedactDeps = {},
 ): Promise<ShopRedactOutcome> {
   requireSameShop(ctx);
   const { shop } = ctx;
+  const installation = await db.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true, installedAt: true } });
+  // `installedAt`: when the app last got a token by token exchange (lifecycle.server.ts,
+  // lastTokenExchangeAt) — the app was installed then. A shop/redact triggered before it belongs to
+  // an earlier installation (a late delivery, or an old body sent again with its own time):
+  // nothing of the current one is erased, and it counts as applied.
+  const happened = deliveredEventTime({ triggeredAt: ctx.triggeredAt ?? null, receivedAt: ctx.receivedAt ?? null });
+  if (happened && installation && happened.getTime() < installation.installedAt.getTime()) {
+    deps.logger?.info({ shop, webhookId: ctx.webhookId }, "shop/redact not applied: triggered before the app's last token exchange, so it belongs to an earlier installation");
+    return "earlier_installation";
+  }
   if (deps.tokenAnswer) {
     const answer = await deps.tokenAnswer(shop);
     if (answer === "accepted") {
@@ -983,11 +1003,20 @@ export async function handleShopRedact(
     // refused too (a refused refresh, docs/decisions/017; the worker's 401 empties it until the next
     // admin load). Shopify sends shop/redact 48 hours after an uninstall, long after app/uninstalled
     // (retried for 4 hours, https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates) marked
-    // the shop uninstalled; without that mark the erasure waits — on every attempt, the last one
-    // too (dead letter) — and app/uninstalled re-queues it when it is applied (handleAppUninstalled).
-    if (answer === "refused" && !(await uninstallRecorded(db, shop))) {
-      if (deps.lastAttempt) deps.logger?.warn({ shop, webhookId: ctx.webhookId }, "shop/redact not applied: Shopify refused the app's token but no uninstall of the shop was recorded; it waits for app/uninstalled");
-      throw new DeliveryWaits(SHOP_REDACT_WAITS_FOR_UNINSTALL);
+    // the shop uninstalled. Without that mark, the uninstall is confirmed when the request was
+    // triggered at least 48 hours after the app last got a token: the token Shopify refuses now was
+    // the one it handed out then, and an uninstall 48 hours before this request came after it. The
+    // uninstall and the erasure are then applied together (eraseShop deletes the sessions and the
+    // shop's row in its one transaction; an app/uninstalled arriving later finds a shop the app
+    // holds nothing for and is dropped). Otherwise the erasure waits — on every attempt, the last
+    // one too (dead letter) — and app/uninstalled re-queues it when it is applied (handleAppUninstalled).
+    if (answer === "refused" && installation?.uninstalledAt == null) {
+      const confirmed = happened !== null && installation !== null && happened.getTime() - installation.installedAt.getTime() >= SHOP_REDACT_AFTER_UNINSTALL_MS;
+      if (!confirmed) {
+        if (deps.lastAttempt) deps.logger?.warn({ shop, webhookId: ctx.webhookId }, "shop/redact not applied: Shopify refused the app's token but no uninstall of the shop was recorded; it waits for app/uninstalled");
+        throw new DeliveryWaits(SHOP_REDACT_WAITS_FOR_UNINSTALL);
+      }
+      deps.logger?.info({ shop, webhookId: ctx.webhookId }, "shop/redact: no uninstall was recorded, but Shopify refuses the app's token and the request came 48 hours or more after the app last got one; the uninstall and the erasure are applied");
     }
     if (answer === "no_answer") {
       if (!deps.lastAttempt) throw new DeliveryWaits("Shopify could not be asked whether the app is still installed in the shop; the erasure waits for its answer");
@@ -1002,11 +1031,6 @@ export async function handleShopRedact(
 /** Why a shop/redact is not applied while the app has no uninstall of the shop on record (lastError). */
 export const SHOP_REDACT_WAITS_FOR_UNINSTALL =
   "Shopify refused the app's token, but no uninstall of this shop was recorded: the app may still be installed (an old shop/redact sent again), so the erasure waits for app/uninstalled, which makes it due again";
-
-async function uninstallRecorded(db: Db, shop: string): Promise<boolean> {
-  const row = await db.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
-  return row?.uninstalledAt != null;
-}
 
 /** Every row the app stores for the shop, deleted in one transaction. */
 async function eraseShop(db: Db, shop: string): Promise<void> {

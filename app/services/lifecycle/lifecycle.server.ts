@@ -14,6 +14,7 @@
 import type { Shop } from "@prisma/client";
 import type { Db } from "~/db.server";
 import type { Logger } from "~/logger.server";
+import { deliveredEventTime } from "~/domain/shopify-time";
 import { forgetShopErasure } from "~/services/compliance/privacy.server";
 import { requeueWaitingDeliveries } from "~/services/webhooks/dead-letters.server";
 
@@ -37,7 +38,20 @@ export interface LifecycleContext {
   shop: string;
   /** When Shopify says the event happened (X-Shopify-Triggered-At); null if unknown. */
   triggeredAt: Date | null;
+  /** When the app recorded the delivery (the event happened before it: deliveredEventTime). */
+  receivedAt?: Date;
   webhookId?: string;
+}
+
+/**
+ * When the app last got a token by token exchange (`Shop.installedAt`, written by afterAuth's
+ * resumeShop on install, reinstall and reconnect): Shopify refuses token exchange while the app is
+ * uninstalled (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/token-exchange),
+ * so the app was installed then, and an uninstall (or its shop/redact) triggered before it belongs to
+ * an earlier installation. Null when the app has no row for the shop.
+ */
+export async function lastTokenExchangeAt(db: Db, shop: string): Promise<Date | null> {
+  return (await db.shop.findUnique({ where: { domain: shop }, select: { installedAt: true } }))?.installedAt ?? null;
 }
 
 export type UninstallOutcome = "uninstalled" | "stale";
@@ -67,6 +81,16 @@ export async function handleAppUninstalled(
   },
 ): Promise<UninstallOutcome> {
   const { shop, triggeredAt } = ctx;
+  // Triggered before the app's last token exchange: the uninstall of an earlier installation (a
+  // late delivery, or an old body sent again: the header is unsigned, but a replay carrying its own
+  // time, or none and recorded before the reinstall, is caught here whatever the token's state).
+  const happened = deliveredEventTime(ctx);
+  const exchanged = happened ? await lastTokenExchangeAt(db, shop) : null;
+  if (happened && exchanged && happened.getTime() < exchanged.getTime()) {
+    await db.session.deleteMany({ where: { shop, storedAt: { lte: happened } } });
+    deps.logger?.info({ shop, triggeredAt, webhookId: ctx.webhookId }, "app/uninstalled ignored: triggered before the app's last token exchange, so it belongs to an earlier installation");
+    return "stale";
+  }
   if (triggeredAt) {
     const newer = await db.session.count({ where: { shop, storedAt: { gt: triggeredAt }, accessToken: { not: "" } } });
     if (newer > 0) {
@@ -98,10 +122,11 @@ export async function resumeShop(db: Db, input: { shop: string; now: Date; logge
   // A shop erased by shop/redact and installed again: its new rows are its own (the erasure's mark goes).
   await forgetShopErasure(db, shop);
   const before = await db.shop.findUnique({ where: { domain: shop } });
+  // installedAt: when the app last got a token by token exchange (lastTokenExchangeAt).
   await db.shop.upsert({
     where: { domain: shop },
-    create: { domain: shop },
-    update: { uninstalledAt: null, accessRevokedAt: null },
+    create: { domain: shop, installedAt: now },
+    update: { uninstalledAt: null, accessRevokedAt: null, installedAt: now },
   });
   const wasPaused = shopWorkPause(before);
   if (!wasPaused) return 0;

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { periodicTasks } from "~/jobs/tasks.server";
-import { DEAD_LETTER_BODY_DAYS, retryDeadLetter } from "./dead-letters.server";
+import { DEAD_LETTER_BODY_DAYS, listDeadLetters, retryDeadLetter } from "./dead-letters.server";
 
 const DAY = 86_400_000;
 const SHOP = "dead-letter-retention.myshopify.com";
@@ -38,5 +38,21 @@ describe("dead letters' bodies are not kept forever", () => {
     expect(await retryDeadLetter(db, SHOP, old.id, now)).toEqual({ ok: false, reason: "body_deleted" });
     expect(await row(old.id)).toMatchObject({ deadAt: old.deadAt, nextAttemptAt: null });
     expect(await retryDeadLetter(db, SHOP, recent.id, now)).toEqual({ ok: true });
+  });
+});
+
+describe("the dead-letter list says which bodies are gone", () => {
+  it("GIVEN one dead letter whose body was deleted after the retention and one that keeps it WHEN they are listed THEN only the first is marked bodyDeleted (no retry is possible), and no body is read into the list", async () => {
+    const shop = "dead-letter-list-bodies.myshopify.com";
+    const base = { shop, topic: "orders/create", attempts: 8, lastError: "Error: boom" };
+    const kept = await db.webhookDelivery.create({ data: { ...base, webhookId: "kept", payload: JSON.stringify({ email: "kept.body@example.com" }), deadAt: new Date(Date.now() - DAY) } });
+    const gone = await db.webhookDelivery.create({ data: { ...base, webhookId: "gone", payload: null, deadAt: new Date(Date.now() - (DEAD_LETTER_BODY_DAYS + 1) * DAY) } });
+    const { deliveries, total } = await listDeadLetters(db, shop);
+    expect(total).toBe(2);
+    expect(deliveries.map((d) => [d.id, d.bodyDeleted])).toEqual([
+      [kept.id, false],
+      [gone.id, true],
+    ]);
+    expect(JSON.stringify(deliveries)).not.toContain("kept.body@example.com");
   });
 });

@@ -14,6 +14,11 @@ export interface DeadLetter {
   deadAt: Date;
   attempts: number;
   lastError: string | null;
+  /**
+   * Its body was deleted DEAD_LETTER_BODY_DAYS after it died (forgetOldDeadLetterBodies): nothing is
+   * left to apply, so it cannot be retried (retryDeadLetter answers "body_deleted").
+   */
+  bodyDeleted: boolean;
 }
 
 /** At most this many are listed (newest first); the count says how many there are in all. */
@@ -30,7 +35,12 @@ export async function listDeadLetters(db: Db, shop: string): Promise<{ deliverie
     }),
     db.webhookDelivery.count({ where }),
   ]);
-  return { deliveries: rows.map((row) => ({ ...row, topic: row.topic as WebhookTopic, deadAt: row.deadAt! })), total };
+  // Which of them lost their body: asked as a filter on the listed ids, so no body is ever read.
+  const bodiless =
+    rows.length === 0
+      ? new Set<string>()
+      : new Set((await db.webhookDelivery.findMany({ where: { ...where, id: { in: rows.map((row) => row.id) }, payload: null }, select: { id: true } })).map((row) => row.id));
+  return { deliveries: rows.map((row) => ({ ...row, topic: row.topic as WebhookTopic, deadAt: row.deadAt!, bodyDeleted: bodiless.has(row.id) })), total };
 }
 
 export function countDeadLetters(db: Db, shop: string): Promise<number> {

@@ -1,11 +1,11 @@
 // The inbox's claim against the real database: concurrent workers take disjoint batches, a claim
 // is a lease, and a recorded delivery is keyed by (shop, webhook id).
 import { describe, expect, it } from "vitest";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import db, { directSql } from "~/db.server";
 import type { DirectSql } from "~/direct-sql.server";
 import { DeliveryWaits } from "./context";
-import { applyDueDeliveries, claimDueDeliveries, createDeliveryRecorder, recordDeliveries, recordDelivery, UnappliableDelivery, type WebhookEffects } from "./inbox.server";
+import { applyDueDeliveries, claimDueDeliveries, createDeliveryRecorder, recordDeliveries, recordDelivery, UnappliableDelivery, webhookBodyHash, type WebhookEffects } from "./inbox.server";
 import type { VerifiedWebhook } from "./receive.server";
 import { allowErrorLogs } from "../../../test/support/error-logs";
 
@@ -81,9 +81,11 @@ describe("webhook inbox", () => {
     const raw = { ...delivery("raw-insert.myshopify.com"), triggeredAt, rawBody: '{"id":1,"note":"é"}' };
     expect(await recordDelivery(db, raw, now)).toBe("recorded");
     const viaPrisma = await db.webhookDelivery.create({
-      data: { shop: raw.shop, webhookId: randomUUID(), topic: raw.topic, apiVersion: raw.apiVersion, triggeredAt, payload: raw.rawBody, receivedAt: now, nextAttemptAt: now },
+      data: { shop: raw.shop, webhookId: randomUUID(), topic: raw.topic, apiVersion: raw.apiVersion, triggeredAt, payload: raw.rawBody, bodyHash: webhookBodyHash(raw.rawBody), receivedAt: now, nextAttemptAt: now },
     });
     const stored = await db.webhookDelivery.findUniqueOrThrow({ where: { shop_webhookId: { shop: raw.shop, webhookId: raw.webhookId } } });
+    // The body's hash is stored with the record (SHA-256 hex of the body as received).
+    expect(stored.bodyHash).toBe(createHash("sha256").update('{"id":1,"note":"é"}', "utf8").digest("hex"));
     const comparable = ({ id: _id, webhookId: _webhookId, ...rest }: typeof stored) => rest;
     expect(comparable(stored)).toEqual(comparable(viaPrisma));
     expect(stored.receivedAt.toISOString()).toBe(now.toISOString());

@@ -11,7 +11,7 @@
 //   mid-way lets its lease run out and another worker applies the delivery: nothing recorded is lost.
 // Effects are idempotent on their own keys, so applying a delivery twice (lease expired while the
 // first worker was still running) is harmless.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { claimRows } from "~/claim-rows.server";
 import { directSql, type Db, type DbProvider } from "~/db.server";
 import type { DirectSql, SqlValue } from "~/direct-sql.server";
@@ -32,8 +32,18 @@ export async function recordDelivery(db: Db, delivery: VerifiedWebhook, now = ne
   return (await recordDeliveries(directSql(db), [delivery], now))[0];
 }
 
-const DELIVERY_COLUMNS = `"id", "shop", "webhookId", "topic", "apiVersion", "triggeredAt", "payload", "receivedAt", "nextAttemptAt", "attempts"`;
-const DELIVERY_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+/**
+ * The delivery's body as its record keeps it after the body itself is erased: SHA-256 (hex) of the
+ * body exactly as received and signed. Shopify's retries of a delivery keep its webhook id, topic
+ * and body (https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates); another body under a
+ * recorded id is not a retry (pipeline.server.ts answers it 409).
+ */
+export function webhookBodyHash(rawBody: string): string {
+  return createHash("sha256").update(rawBody, "utf8").digest("hex");
+}
+
+const DELIVERY_COLUMNS = `"id", "shop", "webhookId", "topic", "apiVersion", "triggeredAt", "payload", "bodyHash", "receivedAt", "nextAttemptAt", "attempts"`;
+const DELIVERY_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
 
 /**
  * Records several verified deliveries in ONE statement (a multi-row `INSERT … ON CONFLICT (shop,
@@ -48,7 +58,7 @@ const DELIVERY_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
 export async function recordDeliveries(sql: DirectSql, deliveries: readonly VerifiedWebhook[], now = new Date()): Promise<RecordOutcome[]> {
   if (deliveries.length === 0) return [];
   const args: SqlValue[] = [];
-  for (const d of deliveries) args.push(randomUUID(), d.shop, d.webhookId, d.topic, d.apiVersion, d.triggeredAt, d.rawBody, now, now);
+  for (const d of deliveries) args.push(randomUUID(), d.shop, d.webhookId, d.topic, d.apiVersion, d.triggeredAt, d.rawBody, webhookBodyHash(d.rawBody), now, now);
   const written = await sql.query<{ shop: string; webhookId: string }>(
     `INSERT INTO "WebhookDelivery" (${DELIVERY_COLUMNS}) VALUES ${deliveries.map(() => DELIVERY_ROW).join(", ")} ON CONFLICT ("shop", "webhookId") DO NOTHING RETURNING "shop", "webhookId"`,
     args,
@@ -63,7 +73,7 @@ export async function recordDeliveries(sql: DirectSql, deliveries: readonly Veri
 }
 
 export interface DeliveryRecorderOptions {
-  /** Most deliveries per statement (default 64: nine parameters each, far below either database's parameter limit). */
+  /** Most deliveries per statement (default 64: ten parameters each, far below either database's parameter limit). */
   maxBatch?: number;
   now?: () => Date;
 }
