@@ -542,6 +542,13 @@ describe("a shop that uninstalls the app (audit: jobs stop)", () => {
     expect(await db.reward.count({ where: { shop: w.shop } })).toBe(4);
   });
 
+  it("GIVEN a running job WHEN app/uninstalled is applied THEN the job shows Paused with the reason at once, before any runner pass", async () => {
+    const w = await world();
+    const job = await goldJob(w);
+    await uninstall(w.shop);
+    expect(await jobRow(job.id)).toMatchObject({ state: "PAUSED", lastErrorCode: "app_uninstalled" });
+  });
+
   it("GIVEN a merchant resume while the shop is still uninstalled THEN the runner stops the job again before any reward", async () => {
     const w = await world();
     const job = await goldJob(w);

@@ -17,6 +17,7 @@ import type { Logger } from "~/logger.server";
 import { deliveredEventTime } from "~/domain/shopify-time";
 import { forgetShopErasure } from "~/services/compliance/privacy.server";
 import { requeueWaitingDeliveries } from "~/services/webhooks/dead-letters.server";
+import { stopJobsForUninstalledShop } from "~/services/bulk-issue/uninstall.server";
 
 export type WorkPause = "uninstalled" | "access_revoked";
 
@@ -105,6 +106,8 @@ export async function handleAppUninstalled(
   }
   await db.session.deleteMany({ where: { shop } });
   await db.shop.updateMany({ where: { domain: shop, uninstalledAt: null }, data: { uninstalledAt: triggeredAt ?? deps.now() } });
+  // Its bulk issues stop, saying why (docs/decisions/024); the runner would also stop them at its next pass.
+  await stopJobsForUninstalledShop(db, shop, deps.now());
   // A shop/redact that met a refused token before this uninstall was recorded waited for it
   // (handleShopRedact): it is due now.
   const requeued = await requeueWaitingDeliveries(db, shop, "shop/redact", deps.now());
