@@ -456,7 +456,11 @@ export interface PlaceOrderInput {
   quantity?: number;
   /** Guest email; defaults to the customer's email. */
   email?: string | null;
-  /** Default true: the emulated checkout pays with the Bogus Gateway (test orders); false = a real gateway. */
+  /**
+   * Default false: a storefront order is a real order, paid with a real gateway (Shopify Payments);
+   * true = paid with the Bogus Gateway, a test order (REST Order `test`: "Whether this is a test
+   * order", https://shopify.dev/docs/api/admin-rest/latest/resources/order).
+   */
   test?: boolean;
   sourceName?: string;
   /** Pay (part of) the order with a gift card, identified by its code. Amount defaults to the rest due. */
@@ -1299,7 +1303,7 @@ export class EmulatorStore {
     }
 
     // Everything checked: commit.
-    const test = input.test ?? true;
+    const test = input.test ?? false;
     const cardGateways = giftCard ? ["gift_card"] : [];
     const rest = test ? "bogus" : "shopify_payments";
     const gateways = giftCard && giftCardAmount >= total ? cardGateways : [...cardGateways, rest];
@@ -1320,9 +1324,11 @@ export class EmulatorStore {
       total,
       giftCardPayments: giftCard ? [{ giftCardId: giftCard.id, amount: giftCardAmount }] : [],
       paymentGatewayNames: gateways,
-      // The emulated checkout pays with Shopify's Bogus Gateway, and a bogus-gateway order is a test
-      // order (https://help.shopify.com/en/manual/checkout-settings/test-orders/payments-test-mode).
-      // `test: false` stands for a real payment gateway (Shopify Payments).
+      // A storefront order is a real order unless it was placed with a test payment gateway (REST
+      // Order `test`, https://shopify.dev/docs/api/admin-rest/latest/resources/order): by default
+      // the emulated checkout pays with a real gateway (Shopify Payments); `test: true` pays with
+      // Shopify's Bogus Gateway, whose orders are test orders
+      // (https://help.shopify.com/en/manual/checkout-settings/test-orders/payments-test-mode).
       test,
       sourceName: input.sourceName ?? "web",
       financialStatus: "paid",
