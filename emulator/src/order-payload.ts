@@ -209,8 +209,23 @@ export interface EmulatedOrder {
   /** `null` for a guest checkout. */
   customer: EmulatedCustomer | null;
   discountCodes?: EmulatedDiscountCode[];
-  /** Line items total before discounts (`total_line_items_price`): one line carries it. */
+  /**
+   * Line items total before discounts (`total_line_items_price`): one line carries it. With
+   * `taxesIncluded` it includes the tax, as the shop's prices do.
+   */
   subtotal: string | number;
+  /**
+   * Whether the shop's prices include tax (`taxes_included`, REST Order: "Whether taxes are included
+   * in the order subtotal", https://shopify.dev/docs/api/admin-rest/latest/resources/order). Default false.
+   */
+  taxesIncluded?: boolean;
+  /**
+   * Tax on the line items after discounts (`total_tax`): added to `total_price`, or — with
+   * `taxesIncluded` — the share of the subtotal that is tax. Default 0.
+   */
+  tax?: string | number;
+  /** The rate behind `tax` as a proportion ("0.13"); with a non-zero rate the order has a tax line. Default none. */
+  taxRate?: string;
   /** Shipping charged before shipping discounts. Default 0 (or the shipping code's amount). */
   shipping?: string | number;
   /** Shop currency. Default USD. */
@@ -313,7 +328,16 @@ export function buildOrderPayload(order: EmulatedOrder) {
   const shippingPrice = order.shipping !== undefined ? toCents(order.shipping) : shippingDiscount;
   const subtotalAfterDiscounts = lineItemsTotal - productDiscount;
   const shippingAfterDiscounts = shippingPrice - shippingDiscount;
-  const totalPrice = subtotalAfterDiscounts + shippingAfterDiscounts;
+  // Taxes: "taxes_included: Whether taxes are included in the order subtotal"; total_price "includes
+  // taxes" — added on top unless the subtotal already holds them
+  // (https://shopify.dev/docs/api/admin-rest/latest/resources/order).
+  const taxesIncluded = order.taxesIncluded ?? false;
+  const totalTax = toCents(order.tax ?? 0);
+  const totalPrice = subtotalAfterDiscounts + shippingAfterDiscounts + (taxesIncluded ? 0n : totalTax);
+  // One tax line (one line item, one rate), in the REST Order's tax_lines shape: price, rate, title,
+  // price_set, channel_liable. The line item's tax_lines carry the same (its only line).
+  const taxRate = order.taxRate !== undefined && Number(order.taxRate) > 0 ? Number(order.taxRate) : null;
+  const taxLines = taxRate === null ? [] : [{ price: formatCents(totalTax), rate: taxRate, title: "Tax", price_set: money(totalTax), channel_liable: false }];
 
   // Checkout codes: one "discount_code" application each, with its `code` (the sample's
   // discount_applications shape); free shipping is a 100 % shipping-line application.
@@ -367,7 +391,7 @@ export function buildOrderPayload(order: EmulatedOrder) {
     variant_inventory_management: null,
     variant_title: null,
     vendor: null,
-    tax_lines: [],
+    tax_lines: taxLines,
     duties: [],
     discount_allocations: productCodes.map(allocation),
   };
@@ -474,8 +498,8 @@ export function buildOrderPayload(order: EmulatedOrder) {
     current_total_duties_set: null,
     current_total_price: formatCents(totalPrice),
     current_total_price_set: money(totalPrice),
-    current_total_tax: "0.00",
-    current_total_tax_set: zero,
+    current_total_tax: formatCents(totalTax),
+    current_total_tax_set: money(totalTax),
     customer_locale: "en",
     device_id: null,
     discount_codes: codes.map((c) => ({ code: c.code, amount: formatCents(c.cents), type: c.type })),
@@ -511,8 +535,8 @@ export function buildOrderPayload(order: EmulatedOrder) {
     subtotal_price_set: money(subtotalAfterDiscounts),
     tags: "",
     tax_exempt: false,
-    tax_lines: [],
-    taxes_included: false,
+    tax_lines: taxLines,
+    taxes_included: taxesIncluded,
     test,
     token,
     total_cash_rounding_payment_adjustment_set: zero,
@@ -525,8 +549,8 @@ export function buildOrderPayload(order: EmulatedOrder) {
     total_price: formatCents(totalPrice),
     total_price_set: money(totalPrice),
     total_shipping_price_set: money(shippingPrice),
-    total_tax: "0.00",
-    total_tax_set: zero,
+    total_tax: formatCents(totalTax),
+    total_tax_set: money(totalTax),
     total_tip_received: "0.00",
     total_weight: 0,
     updated_at: createdAt,

@@ -1,6 +1,6 @@
 // Store records rendered as GraphQL objects of the real Admin schema. Only the fields listed here are
 // emulated; reading any other field of these types fails with a "not emulated" error.
-import { formatDecimal, type Cents, type CodeDiscountRecord, type CollectionRecord, type ProductRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
+import { formatDecimal, shopTaxes, type Cents, type CodeDiscountRecord, type CollectionRecord, type ProductRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
 import { gidNumber, paginate, type PageArgs } from "./connection";
 import type { FieldArgs, ResolverContext, View } from "./context";
 import { customerStoreCreditAccounts } from "./store-credit";
@@ -38,6 +38,10 @@ export function shopView(shop: ShopRecord): View {
       shopifyPlus: shop.shopifyPlus,
     },
     features: { __typename: "ShopFeatures", giftCards: shop.features.giftCards, shopifyPlus: shop.shopifyPlus },
+    // "Whether applicable taxes are included in the shop's product prices" / "Whether the shop charges
+    // taxes for shipping" (2026-10 schema): the emulated shop never taxes shipping.
+    taxesIncluded: shopTaxes(shop).included,
+    taxShipping: false,
   };
 }
 
@@ -322,6 +326,11 @@ export function orderView(order: OrderRecord): View {
     totalDiscountsSet: moneyBag(order.totalDiscounts, order.currencyCode),
     totalShippingPriceSet: moneyBag(order.shipping, order.currencyCode),
     totalPriceSet: moneyBag(order.total, order.currencyCode),
+    // "Whether taxes are included in the subtotal price of the order" (Order.taxesIncluded, 2026-10
+    // schema): the shop's setting when the order was placed; totalTaxSet is then the included share.
+    taxesIncluded: order.taxesIncluded ?? false,
+    totalTaxSet: moneyBag(order.totalTax ?? 0, order.currencyCode),
+    taxLines: taxLinesView(order),
     paymentGatewayNames: order.paymentGatewayNames,
     displayFinancialStatus: "PAID",
     cancelledAt: null,
@@ -332,6 +341,22 @@ export function orderView(order: OrderRecord): View {
     note: null,
     customer: (_args: FieldArgs, ctx: ResolverContext) => customerById(ctx, order.customerId),
   };
+}
+
+/** The order's tax lines (one rate on its merchandise), as the REST payload's tax_lines. */
+function taxLinesView(order: OrderRecord): View[] {
+  const rate = Number(order.taxRate ?? "0");
+  if (!(rate > 0)) return [];
+  return [
+    {
+      __typename: "TaxLine",
+      title: "Tax",
+      rate,
+      ratePercentage: Math.round(rate * 1_000_000) / 10_000,
+      priceSet: moneyBag(order.totalTax ?? 0, order.currencyCode),
+      channelLiable: false,
+    },
+  ];
 }
 
 // ---- products and collections (ids and titles only: what the app checks a discount's items against) --
