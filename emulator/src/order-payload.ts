@@ -821,8 +821,18 @@ export interface EmulatedRefund {
   id: IdInput;
   /** The refunded order's id (exact digits; written as a bare integer like Shopify's `order_id`). */
   orderId: IdInput;
-  /** Refunded line amount after discounts, shop currency. */
+  /**
+   * Refunded line amount after discounts, shop currency (the refund line's `subtotal`; tax included
+   * when the order's prices include tax).
+   */
   amount: string | number;
+  /**
+   * The tax on the refunded line amount (the refund line's `total_tax`). Default 0. Paid back on top
+   * of `amount` unless `taxesIncluded`.
+   */
+  tax?: string | number;
+  /** The order's prices include tax: the tax is inside `amount`, not added to the transaction. Default false. */
+  taxesIncluded?: boolean;
   /** Refunded shipping, shop currency. Default 0 (none). */
   shipping?: string | number;
   currency?: string;
@@ -845,7 +855,10 @@ export function buildRefundPayload(refund: EmulatedRefund) {
   const refundId = toShopifyId(refund.id, "Refund");
   const orderId = toShopifyId(refund.orderId, "Order");
   const amount = toCents(refund.amount);
+  const tax = toCents(refund.tax ?? 0);
   const shipping = toCents(refund.shipping ?? 0);
+  // What goes back to the buyer: the line (plus its tax when prices exclude it) and the shipping.
+  const refunded = amount + (refund.taxesIncluded ? 0n : tax) + shipping;
   const createdAt = formatShopTime(refund.createdAt ?? new Date());
   const lineId = deriveId(`line:${orderId}`);
   const money = (cents: Cents) => moneySet(cents, currency);
@@ -875,7 +888,7 @@ export function buildRefundPayload(refund: EmulatedRefund) {
       {
         id: deriveId(`transaction:${refundId}`),
         admin_graphql_api_id: gid("OrderTransaction", deriveId(`transaction:${refundId}`)),
-        amount: formatCents(amount + shipping),
+        amount: formatCents(refunded),
         currency,
         gateway: "shopify_payments",
         kind: "refund",
@@ -895,10 +908,12 @@ export function buildRefundPayload(refund: EmulatedRefund) {
               location_id: null,
               quantity: 1,
               restock_type: "no_restock",
+              // "subtotal: The subtotal of the refund line item", "total_tax: The total tax on the
+              // refund line item" (https://shopify.dev/docs/api/admin-rest/latest/resources/refund).
               subtotal: Number(amount) / 100,
               subtotal_set: money(amount),
-              total_tax: 0,
-              total_tax_set: money(0n),
+              total_tax: Number(tax) / 100,
+              total_tax_set: money(tax),
             },
           ]
         : [],

@@ -122,3 +122,35 @@ describe("orders/create and the GraphQL Order follow the shop's tax setting", ()
     expect(() => shopWith({ taxRate: "-0.1" })).toThrow(/tax rate/i);
   });
 });
+
+describe("refunds/create carries the refunded lines' tax", () => {
+  it("GIVEN a tax-exclusive shop (13 %) and an order of 100.00 WHEN 40.00 of the line is refunded THEN its refund line says subtotal 40.00, total_tax 5.20, and 45.20 goes back", async () => {
+    const { emulator, shop, customer } = shopWith({ taxesIncluded: false, taxRate: "0.13" });
+    const { order } = await emulator.placeOrder(shop.domain, { customerId: customer.id, codes: [], subtotal: "100.00", shippingPrice: "10.00" }, { deliver: false });
+    const refund = await emulator.refundOrder(shop.domain, order.id, { amount: "40.00" }, { deliver: false });
+    const body = JSON.parse(refund.signed.body);
+    expect(body.refund_line_items).toEqual([
+      expect.objectContaining({ quantity: 1, subtotal: 40, subtotal_set: money("40.00"), total_tax: 5.2, total_tax_set: money("5.20") }),
+    ]);
+    expect(body.transactions).toEqual([expect.objectContaining({ amount: "45.20", kind: "refund" })]);
+  });
+
+  it("GIVEN a tax-inclusive shop (20 %) and an order of 120.00 WHEN half the line (60.00) is refunded THEN the refund line's tax is the included 10.00 and 60.00 goes back", async () => {
+    const { emulator, shop, customer } = shopWith({ taxesIncluded: true, taxRate: "0.20" });
+    const { order } = await emulator.placeOrder(shop.domain, { customerId: customer.id, codes: [], subtotal: "120.00", shippingPrice: "10.00" }, { deliver: false });
+    const refund = await emulator.refundOrder(shop.domain, order.id, { amount: "60.00", shipping: "10.00" }, { deliver: false });
+    const body = JSON.parse(refund.signed.body);
+    expect(body.refund_line_items).toEqual([
+      expect.objectContaining({ subtotal: 60, subtotal_set: money("60.00"), total_tax: 10, total_tax_set: money("10.00") }),
+    ]);
+    expect(body.refund_shipping_lines).toEqual([expect.objectContaining({ subtotal_amount_set: money("10.00"), tax_amount_set: money("0.00") })]);
+    expect(body.transactions).toEqual([expect.objectContaining({ amount: "70.00" })]);
+  });
+
+  it("refuses to refund more of the line than it cost after discounts, or more shipping than was charged", async () => {
+    const { emulator, shop, customer } = shopWith({ taxesIncluded: false, taxRate: "0.13" });
+    const { order } = await emulator.placeOrder(shop.domain, { customerId: customer.id, codes: [], subtotal: "100.00", shippingPrice: "10.00" }, { deliver: false });
+    await expect(emulator.refundOrder(shop.domain, order.id, { amount: "100.01" }, { deliver: false })).rejects.toThrow(/cannot refund/);
+    await expect(emulator.refundOrder(shop.domain, order.id, { amount: "0", shipping: "10.01" }, { deliver: false })).rejects.toThrow(/cannot refund/);
+  });
+});
