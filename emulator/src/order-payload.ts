@@ -111,6 +111,17 @@ function deriveHex(seed: string, length: number): string {
   return createHash("sha256").update(seed).digest("hex").slice(0, length);
 }
 
+/** An order's `confirmation_number` (GraphQL `confirmationNumber`), derived from its id. */
+export function orderConfirmationNumber(orderId: IdInput): string {
+  return deriveHex(`confirmation:${toShopifyId(orderId, "Order")}`, 9).toUpperCase();
+}
+
+/** An order's `order_status_url` (GraphQL `statusPageUrl`), derived from its shop and id. */
+export function orderStatusUrl(shop: string, orderId: IdInput): string {
+  const id = toShopifyId(orderId, "Order");
+  return `https://${shop}/${deriveId(`shop:${shop}`, 10)}/orders/${deriveHex(`token:${id}`, 32)}/authenticate?key=${deriveHex(`key:${id}`, 32)}`;
+}
+
 /** Money as integer minor units, so sums and allocations never drift. */
 type Cents = bigint;
 
@@ -484,7 +495,7 @@ export function buildOrderPayload(order: EmulatedOrder) {
     checkout_token: sourceName === "web" ? deriveHex(`checkout:${orderId}`, 32) : null,
     client_details: null,
     closed_at: null,
-    confirmation_number: deriveHex(`confirmation:${orderId}`, 9).toUpperCase(),
+    confirmation_number: orderConfirmationNumber(orderId),
     confirmed: true,
     contact_email: email,
     created_at: createdAt,
@@ -518,7 +529,7 @@ export function buildOrderPayload(order: EmulatedOrder) {
     note_attributes: [],
     number: orderNumber - 1000,
     order_number: orderNumber,
-    order_status_url: `https://${shop}/${shopId}/orders/${token}/authenticate?key=${deriveHex(`key:${orderId}`, 32)}`,
+    order_status_url: orderStatusUrl(shop, orderId),
     original_total_additional_fees_set: null,
     original_total_duties_set: null,
     payment_gateway_names: gateways,

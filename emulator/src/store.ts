@@ -507,6 +507,8 @@ export interface OrderRecord {
   taxesIncluded?: boolean;
   /** The rate charged ("0.13"), for the order's tax lines; optional like `totalTax`. */
   taxRate?: string;
+  /** Items bought (Order.subtotalLineItemsQuantity); optional for older snapshots (1). */
+  quantity?: number;
   total: Cents;
   giftCardPayments: Array<{ giftCardId: string; amount: Cents }>;
   paymentGatewayNames: string[];
@@ -1399,6 +1401,7 @@ export class EmulatorStore {
       subtotal,
       shipping,
       totalDiscounts,
+      quantity,
       totalTax,
       taxesIncluded: taxes.included,
       taxRate: taxes.rate,
