@@ -505,6 +505,9 @@ export class ShopifyEmulator {
         // The refunded part of the line carries its share of the line's tax (refund_line_items[].total_tax).
         tax: formatDecimal(refundedTax(order, amount)),
         taxesIncluded: order.taxesIncluded ?? false,
+        // Paid back through the order's own payment: a test order's refund is a test on its gateway.
+        gateway: order.paymentGatewayNames.at(-1) ?? "shopify_payments",
+        test: order.test,
         shipping: formatDecimal(shipping),
         currency: order.currencyCode,
         createdAt: this.store.now(),

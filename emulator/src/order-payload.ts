@@ -844,6 +844,10 @@ export interface EmulatedRefund {
   tax?: string | number;
   /** The order's prices include tax: the tax is inside `amount`, not added to the transaction. Default false. */
   taxesIncluded?: boolean;
+  /** The gateway that paid the order, which the refund goes back through. Default `shopify_payments`. */
+  gateway?: string;
+  /** The refunded order is a test order: its transactions are tests too. Default false. */
+  test?: boolean;
   /** Refunded shipping, shop currency. Default 0 (none). */
   shipping?: string | number;
   currency?: string;
@@ -901,11 +905,11 @@ export function buildRefundPayload(refund: EmulatedRefund) {
         admin_graphql_api_id: gid("OrderTransaction", deriveId(`transaction:${refundId}`)),
         amount: formatCents(refunded),
         currency,
-        gateway: "shopify_payments",
+        gateway: refund.gateway ?? "shopify_payments",
         kind: "refund",
         order_id: orderId,
         status: "success",
-        test: false,
+        test: refund.test ?? false,
         created_at: createdAt,
         processed_at: createdAt,
       },

@@ -154,3 +154,14 @@ describe("refunds/create carries the refunded lines' tax", () => {
     await expect(emulator.refundOrder(shop.domain, order.id, { amount: "0", shipping: "10.01" }, { deliver: false })).rejects.toThrow(/cannot refund/);
   });
 });
+
+describe("refunds/create's transaction follows the order's payment", () => {
+  it("GIVEN a test order (Bogus Gateway) WHEN refunded THEN its refund transaction is a test on bogus; a real order's is not", async () => {
+    const { emulator, shop, customer } = shopWith({});
+    const { order: testOrder } = await emulator.placeOrder(shop.domain, { customerId: customer.id, codes: [], test: true }, { deliver: false });
+    const { order: realOrder } = await emulator.placeOrder(shop.domain, { customerId: customer.id, codes: [] }, { deliver: false });
+    const transaction = async (id: string) => JSON.parse((await emulator.refundOrder(shop.domain, id, { amount: "10.00" }, { deliver: false })).signed.body).transactions[0];
+    expect(await transaction(testOrder.id)).toMatchObject({ gateway: "bogus", test: true, kind: "refund" });
+    expect(await transaction(realOrder.id)).toMatchObject({ gateway: "shopify_payments", test: false, kind: "refund" });
+  });
+});
