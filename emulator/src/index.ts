@@ -31,6 +31,8 @@ import { mintSessionToken, verifySessionToken, type SessionTokenTamper } from ".
 import {
   EmulatorStore,
   formatDecimal,
+  orderLineNet,
+  refundedTax,
   toCents,
   type Clock,
   type CollectionRecord,
@@ -456,6 +458,9 @@ export class ShopifyEmulator {
       discountCodes: order.discountCodes.map((d) => ({ code: d.code, type: d.type, amount: d.amount })),
       subtotal: formatDecimal(order.subtotal),
       shipping: formatDecimal(order.shipping),
+      taxesIncluded: order.taxesIncluded ?? false,
+      tax: formatDecimal(order.totalTax ?? 0),
+      ...(order.taxRate !== undefined ? { taxRate: order.taxRate } : {}),
       currency: order.currencyCode,
       test: order.test,
       sourceName: order.sourceName,
@@ -483,8 +488,10 @@ export class ShopifyEmulator {
   }
 
   /**
-   * The merchant refunds part of a recorded order (line amount after discounts, and optionally
-   * shipping) → refunds/create, with the REST Refund resource as payload (emulator/src/order-payload.ts).
+   * The merchant refunds part of a recorded order (line amount after discounts — tax included when
+   * the shop's prices include it — and optionally shipping) → refunds/create, with the REST Refund
+   * resource as payload (emulator/src/order-payload.ts); the refund line carries its share of the
+   * line's tax.
    * The refund's id is derived from the order and `seq`, so a test can refund the same order twice.
    *
    * @example
@@ -494,10 +501,28 @@ export class ShopifyEmulator {
     const order = this.store.getOrder(shop, orderId);
     if (!order) throw new Error(`no order ${orderId} in ${shop}`);
     const amount = toCents(input.amount);
-    if (amount < 0n || amount > order.subtotal - order.totalDiscounts + order.shipping) throw new Error(`cannot refund ${input.amount} of order ${order.name}`);
+    const shipping = toCents(input.shipping ?? "0");
+    // A refund line refunds at most what the line cost after its discounts, and refunded shipping at
+    // most what shipping cost.
+    if (amount < 0 || amount > orderLineNet(order) || shipping < 0 || shipping > order.shipping) {
+      throw new Error(`cannot refund ${input.amount} (shipping ${input.shipping ?? "0"}) of order ${order.name}`);
+    }
     const refundId = deriveId(`refund:${order.legacyId}:${input.seq ?? 1}`);
     const body = serializeWebhookJson(
-      buildRefundPayload({ id: refundId, orderId: order.legacyId, amount: input.amount, shipping: input.shipping ?? 0, currency: order.currencyCode, createdAt: this.store.now() }),
+      buildRefundPayload({
+        id: refundId,
+        orderId: order.legacyId,
+        amount: formatDecimal(amount),
+        // The refunded part of the line carries its share of the line's tax (refund_line_items[].total_tax).
+        tax: formatDecimal(refundedTax(order, amount)),
+        taxesIncluded: order.taxesIncluded ?? false,
+        // Paid back through the order's own payment: a test order's refund is a test on its gateway.
+        gateway: order.paymentGatewayNames.at(-1) ?? "shopify_payments",
+        test: order.test,
+        shipping: formatDecimal(shipping),
+        currency: order.currencyCode,
+        createdAt: this.store.now(),
+      }),
     );
     return this.sendWebhook("refunds/create", shop, body, webhook);
   }

@@ -111,6 +111,17 @@ function deriveHex(seed: string, length: number): string {
   return createHash("sha256").update(seed).digest("hex").slice(0, length);
 }
 
+/** An order's `confirmation_number` (GraphQL `confirmationNumber`), derived from its id. */
+export function orderConfirmationNumber(orderId: IdInput): string {
+  return deriveHex(`confirmation:${toShopifyId(orderId, "Order")}`, 9).toUpperCase();
+}
+
+/** An order's `order_status_url` (GraphQL `statusPageUrl`), derived from its shop and id. */
+export function orderStatusUrl(shop: string, orderId: IdInput): string {
+  const id = toShopifyId(orderId, "Order");
+  return `https://${shop}/${deriveId(`shop:${shop}`, 10)}/orders/${deriveHex(`token:${id}`, 32)}/authenticate?key=${deriveHex(`key:${id}`, 32)}`;
+}
+
 /** Money as integer minor units, so sums and allocations never drift. */
 type Cents = bigint;
 
@@ -209,8 +220,23 @@ export interface EmulatedOrder {
   /** `null` for a guest checkout. */
   customer: EmulatedCustomer | null;
   discountCodes?: EmulatedDiscountCode[];
-  /** Line items total before discounts (`total_line_items_price`): one line carries it. */
+  /**
+   * Line items total before discounts (`total_line_items_price`): one line carries it. With
+   * `taxesIncluded` it includes the tax, as the shop's prices do.
+   */
   subtotal: string | number;
+  /**
+   * Whether the shop's prices include tax (`taxes_included`, REST Order: "Whether taxes are included
+   * in the order subtotal", https://shopify.dev/docs/api/admin-rest/latest/resources/order). Default false.
+   */
+  taxesIncluded?: boolean;
+  /**
+   * Tax on the line items after discounts (`total_tax`): added to `total_price`, or — with
+   * `taxesIncluded` — the share of the subtotal that is tax. Default 0.
+   */
+  tax?: string | number;
+  /** The rate behind `tax` as a proportion ("0.13"); with a non-zero rate the order has a tax line. Default none. */
+  taxRate?: string;
   /** Shipping charged before shipping discounts. Default 0 (or the shipping code's amount). */
   shipping?: string | number;
   /** Shop currency. Default USD. */
@@ -313,7 +339,16 @@ export function buildOrderPayload(order: EmulatedOrder) {
   const shippingPrice = order.shipping !== undefined ? toCents(order.shipping) : shippingDiscount;
   const subtotalAfterDiscounts = lineItemsTotal - productDiscount;
   const shippingAfterDiscounts = shippingPrice - shippingDiscount;
-  const totalPrice = subtotalAfterDiscounts + shippingAfterDiscounts;
+  // Taxes: "taxes_included: Whether taxes are included in the order subtotal"; total_price "includes
+  // taxes" — added on top unless the subtotal already holds them
+  // (https://shopify.dev/docs/api/admin-rest/latest/resources/order).
+  const taxesIncluded = order.taxesIncluded ?? false;
+  const totalTax = toCents(order.tax ?? 0);
+  const totalPrice = subtotalAfterDiscounts + shippingAfterDiscounts + (taxesIncluded ? 0n : totalTax);
+  // One tax line (one line item, one rate), in the REST Order's tax_lines shape: price, rate, title,
+  // price_set, channel_liable. The line item's tax_lines carry the same (its only line).
+  const taxRate = order.taxRate !== undefined && Number(order.taxRate) > 0 ? Number(order.taxRate) : null;
+  const taxLines = taxRate === null ? [] : [{ price: formatCents(totalTax), rate: taxRate, title: "Tax", price_set: money(totalTax), channel_liable: false }];
 
   // Checkout codes: one "discount_code" application each, with its `code` (the sample's
   // discount_applications shape); free shipping is a 100 % shipping-line application.
@@ -367,7 +402,7 @@ export function buildOrderPayload(order: EmulatedOrder) {
     variant_inventory_management: null,
     variant_title: null,
     vendor: null,
-    tax_lines: [],
+    tax_lines: taxLines,
     duties: [],
     discount_allocations: productCodes.map(allocation),
   };
@@ -460,7 +495,7 @@ export function buildOrderPayload(order: EmulatedOrder) {
     checkout_token: sourceName === "web" ? deriveHex(`checkout:${orderId}`, 32) : null,
     client_details: null,
     closed_at: null,
-    confirmation_number: deriveHex(`confirmation:${orderId}`, 9).toUpperCase(),
+    confirmation_number: orderConfirmationNumber(orderId),
     confirmed: true,
     contact_email: email,
     created_at: createdAt,
@@ -474,8 +509,8 @@ export function buildOrderPayload(order: EmulatedOrder) {
     current_total_duties_set: null,
     current_total_price: formatCents(totalPrice),
     current_total_price_set: money(totalPrice),
-    current_total_tax: "0.00",
-    current_total_tax_set: zero,
+    current_total_tax: formatCents(totalTax),
+    current_total_tax_set: money(totalTax),
     customer_locale: "en",
     device_id: null,
     discount_codes: codes.map((c) => ({ code: c.code, amount: formatCents(c.cents), type: c.type })),
@@ -494,7 +529,7 @@ export function buildOrderPayload(order: EmulatedOrder) {
     note_attributes: [],
     number: orderNumber - 1000,
     order_number: orderNumber,
-    order_status_url: `https://${shop}/${shopId}/orders/${token}/authenticate?key=${deriveHex(`key:${orderId}`, 32)}`,
+    order_status_url: orderStatusUrl(shop, orderId),
     original_total_additional_fees_set: null,
     original_total_duties_set: null,
     payment_gateway_names: gateways,
@@ -511,8 +546,8 @@ export function buildOrderPayload(order: EmulatedOrder) {
     subtotal_price_set: money(subtotalAfterDiscounts),
     tags: "",
     tax_exempt: false,
-    tax_lines: [],
-    taxes_included: false,
+    tax_lines: taxLines,
+    taxes_included: taxesIncluded,
     test,
     token,
     total_cash_rounding_payment_adjustment_set: zero,
@@ -525,8 +560,8 @@ export function buildOrderPayload(order: EmulatedOrder) {
     total_price: formatCents(totalPrice),
     total_price_set: money(totalPrice),
     total_shipping_price_set: money(shippingPrice),
-    total_tax: "0.00",
-    total_tax_set: zero,
+    total_tax: formatCents(totalTax),
+    total_tax_set: money(totalTax),
     total_tip_received: "0.00",
     total_weight: 0,
     updated_at: createdAt,
@@ -797,8 +832,22 @@ export interface EmulatedRefund {
   id: IdInput;
   /** The refunded order's id (exact digits; written as a bare integer like Shopify's `order_id`). */
   orderId: IdInput;
-  /** Refunded line amount after discounts, shop currency. */
+  /**
+   * Refunded line amount after discounts, shop currency (the refund line's `subtotal`; tax included
+   * when the order's prices include tax).
+   */
   amount: string | number;
+  /**
+   * The tax on the refunded line amount (the refund line's `total_tax`). Default 0. Paid back on top
+   * of `amount` unless `taxesIncluded`.
+   */
+  tax?: string | number;
+  /** The order's prices include tax: the tax is inside `amount`, not added to the transaction. Default false. */
+  taxesIncluded?: boolean;
+  /** The gateway that paid the order, which the refund goes back through. Default `shopify_payments`. */
+  gateway?: string;
+  /** The refunded order is a test order: its transactions are tests too. Default false. */
+  test?: boolean;
   /** Refunded shipping, shop currency. Default 0 (none). */
   shipping?: string | number;
   currency?: string;
@@ -821,7 +870,10 @@ export function buildRefundPayload(refund: EmulatedRefund) {
   const refundId = toShopifyId(refund.id, "Refund");
   const orderId = toShopifyId(refund.orderId, "Order");
   const amount = toCents(refund.amount);
+  const tax = toCents(refund.tax ?? 0);
   const shipping = toCents(refund.shipping ?? 0);
+  // What goes back to the buyer: the line (plus its tax when prices exclude it) and the shipping.
+  const refunded = amount + (refund.taxesIncluded ? 0n : tax) + shipping;
   const createdAt = formatShopTime(refund.createdAt ?? new Date());
   const lineId = deriveId(`line:${orderId}`);
   const money = (cents: Cents) => moneySet(cents, currency);
@@ -851,13 +903,13 @@ export function buildRefundPayload(refund: EmulatedRefund) {
       {
         id: deriveId(`transaction:${refundId}`),
         admin_graphql_api_id: gid("OrderTransaction", deriveId(`transaction:${refundId}`)),
-        amount: formatCents(amount + shipping),
+        amount: formatCents(refunded),
         currency,
-        gateway: "shopify_payments",
+        gateway: refund.gateway ?? "shopify_payments",
         kind: "refund",
         order_id: orderId,
         status: "success",
-        test: false,
+        test: refund.test ?? false,
         created_at: createdAt,
         processed_at: createdAt,
       },
@@ -871,10 +923,12 @@ export function buildRefundPayload(refund: EmulatedRefund) {
               location_id: null,
               quantity: 1,
               restock_type: "no_restock",
+              // "subtotal: The subtotal of the refund line item", "total_tax: The total tax on the
+              // refund line item" (https://shopify.dev/docs/api/admin-rest/latest/resources/refund).
               subtotal: Number(amount) / 100,
               subtotal_set: money(amount),
-              total_tax: 0,
-              total_tax_set: money(0n),
+              total_tax: Number(tax) / 100,
+              total_tax_set: money(tax),
             },
           ]
         : [],

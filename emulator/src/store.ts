@@ -89,6 +89,51 @@ export function storeCreditLimit(shop: ShopRecord): Cents {
   return shop.storeCreditLimit ?? DEFAULT_STORE_CREDIT_LIMIT;
 }
 
+const TAX_RATE = /^(?:0(?:\.\d{1,6})?|1(?:\.0{1,6})?)$/;
+
+/** A tax rate ("0.13") in parts per million; throws unless it is a proportion from 0 to 1. */
+export function taxRatePpm(rate: string): number {
+  if (!TAX_RATE.test(rate)) throw new Error(`Not a tax rate (a proportion from 0 to 1, at most 6 decimals): ${JSON.stringify(rate)}`);
+  const [whole, fraction = ""] = rate.split(".");
+  return Number(whole) * 1_000_000 + Number(fraction.padEnd(6, "0"));
+}
+
+/** A shop's tax setting: whether prices include tax, and the rate (parts per million). */
+export function shopTaxes(shop: ShopRecord): { included: boolean; rate: string; ppm: number } {
+  const rate = shop.taxRate ?? "0";
+  return { included: shop.taxesIncluded ?? false, rate, ppm: taxRatePpm(rate) };
+}
+
+/** `numerator / denominator` rounded half up, in integers (both non-negative, product below 2^53). */
+function divideRounded(numerator: number, denominator: number): number {
+  return Math.floor((2 * numerator + denominator) / (2 * denominator));
+}
+
+/**
+ * The tax on a (discounted) merchandise amount: on top of it at `ppm`, or — when prices include tax —
+ * the share of it that is tax, amount × rate / (1 + rate)
+ * (https://help.shopify.com/en/manual/taxes/location#include-or-exclude-tax-in-product-prices).
+ */
+export function taxOn(amount: Cents, ppm: number, included: boolean): Cents {
+  if (amount <= 0 || ppm === 0) return 0;
+  return included ? divideRounded(amount * ppm, 1_000_000 + ppm) : divideRounded(amount * ppm, 1_000_000);
+}
+
+/**
+ * A refunded part of an order's line amount (after discounts) carries its share of the line's tax
+ * (REST Refund `refund_line_items[].total_tax`, https://shopify.dev/docs/api/admin-rest/latest/resources/refund).
+ */
+export function refundedTax(order: OrderRecord, amount: Cents): Cents {
+  const lineNet = orderLineNet(order);
+  const tax = order.totalTax ?? 0;
+  return lineNet <= 0 || tax === 0 ? 0 : divideRounded(tax * amount, lineNet);
+}
+
+/** What the order's line items cost after the merchandise (non-shipping) discount codes. */
+export function orderLineNet(order: OrderRecord): Cents {
+  return order.subtotal - order.discountCodes.filter((d) => d.type !== "shipping").reduce((sum, d) => sum + toCents(d.amount), 0);
+}
+
 /** Parses a Shopify Decimal ("10", "10.5", 10.25) into cents, rounding half up. Throws on garbage. */
 export function toCents(value: string | number): Cents {
   const text = typeof value === "number" ? String(value) : value.trim();
@@ -162,6 +207,18 @@ export interface ShopRecord {
    * Level 2). "redacted": they come back null in Admin API answers and webhook payloads.
    */
   customerPersonalData: "full" | "redacted";
+  /**
+   * Whether the shop's product prices include tax (Shop.taxesIncluded: "Whether applicable taxes are
+   * included in the shop's product prices", 2026-10 schema;
+   * https://help.shopify.com/en/manual/taxes/location#include-or-exclude-tax-in-product-prices).
+   * Optional for snapshots written before it existed: read it with `shopTaxes(shop)`.
+   */
+  taxesIncluded?: boolean;
+  /**
+   * The one tax rate charged on merchandise at the emulated shipping address, a proportion as
+   * Shopify's TaxLine.rate ("0.13"; "0" = no tax). Shipping is not taxed (Shop.taxShipping false).
+   */
+  taxRate?: string;
   createdAt: Date;
 }
 
@@ -192,6 +249,10 @@ export interface ShopSeed {
   scopes?: string[];
   /** "redacted": the app has no Level 2 protected customer data approval (default "full"). */
   customerPersonalData?: "full" | "redacted";
+  /** The shop's prices include tax (default false: tax is added at checkout). */
+  taxesIncluded?: boolean;
+  /** The tax rate on merchandise, a proportion from "0" to "1" with up to 6 decimals ("0.13"). Default "0": no tax. */
+  taxRate?: string;
 }
 
 export interface CustomerRecord {
@@ -436,6 +497,18 @@ export interface OrderRecord {
   subtotal: Cents;
   shipping: Cents;
   totalDiscounts: Cents;
+  /**
+   * The tax on the line items (after discounts): added to `total`, or — `taxesIncluded` — already
+   * inside the line prices and `subtotal` (then `total` = subtotal − discounts + shipping).
+   * Optional for snapshots written before taxes existed (no tax).
+   */
+  totalTax?: Cents;
+  /** The shop's setting when the order was placed (Order.taxesIncluded); optional like `totalTax`. */
+  taxesIncluded?: boolean;
+  /** The rate charged ("0.13"), for the order's tax lines; optional like `totalTax`. */
+  taxRate?: string;
+  /** Items bought (Order.subtotalLineItemsQuantity); optional for older snapshots (1). */
+  quantity?: number;
   total: Cents;
   giftCardPayments: Array<{ giftCardId: string; amount: Cents }>;
   paymentGatewayNames: string[];
@@ -448,7 +521,7 @@ export interface OrderRecord {
 export interface PlaceOrderInput {
   customerId: string | null;
   codes: string[];
-  /** Order subtotal before discounts, Decimal string. Default "100.00". */
+  /** Order subtotal before discounts, Decimal string (tax included when the shop's prices include tax). Default "100.00". */
   subtotal?: string;
   /** Shipping price, used for free-shipping codes. Default "10.00". */
   shippingPrice?: string;
@@ -456,7 +529,11 @@ export interface PlaceOrderInput {
   quantity?: number;
   /** Guest email; defaults to the customer's email. */
   email?: string | null;
-  /** Default true: the emulated checkout pays with the Bogus Gateway (test orders); false = a real gateway. */
+  /**
+   * Default false: a storefront order is a real order, paid with a real gateway (Shopify Payments);
+   * true = paid with the Bogus Gateway, a test order (REST Order `test`: "Whether this is a test
+   * order", https://shopify.dev/docs/api/admin-rest/latest/resources/order).
+   */
   test?: boolean;
   sourceName?: string;
   /** Pay (part of) the order with a gift card, identified by its code. Amount defaults to the rest due. */
@@ -722,8 +799,11 @@ export class EmulatorStore {
       scopes: seed.scopes,
       uninstalledAt: null,
       customerPersonalData: seed.customerPersonalData ?? "full",
+      taxesIncluded: seed.taxesIncluded ?? false,
+      taxRate: seed.taxRate ?? "0",
       createdAt: this.now(),
     };
+    taxRatePpm(shop.taxRate!);
     this.shops.set(domain, {
       shop,
       customers: new Map(),
@@ -1273,7 +1353,11 @@ export class EmulatorStore {
       return { code: redeemCode.code, amount: formatAmount2(amount), type, discountId: discount.id };
     });
     const totalDiscounts = discountCodes.reduce((sum, d) => sum + toCents(d.amount), 0);
-    const total = remaining + shipping;
+    // Taxes on the discounted merchandise (shipping is not taxed: Shop.taxShipping false). A shop
+    // whose prices include tax has it inside `remaining`; otherwise it is added to the total.
+    const taxes = shopTaxes(state.shop);
+    const totalTax = taxOn(remaining, taxes.ppm, taxes.included);
+    const total = remaining + shipping + (taxes.included ? 0 : totalTax);
 
     let giftCard: GiftCardRecord | undefined;
     let giftCardAmount = 0;
@@ -1299,7 +1383,7 @@ export class EmulatorStore {
     }
 
     // Everything checked: commit.
-    const test = input.test ?? true;
+    const test = input.test ?? false;
     const cardGateways = giftCard ? ["gift_card"] : [];
     const rest = test ? "bogus" : "shopify_payments";
     const gateways = giftCard && giftCardAmount >= total ? cardGateways : [...cardGateways, rest];
@@ -1317,12 +1401,18 @@ export class EmulatorStore {
       subtotal,
       shipping,
       totalDiscounts,
+      quantity,
+      totalTax,
+      taxesIncluded: taxes.included,
+      taxRate: taxes.rate,
       total,
       giftCardPayments: giftCard ? [{ giftCardId: giftCard.id, amount: giftCardAmount }] : [],
       paymentGatewayNames: gateways,
-      // The emulated checkout pays with Shopify's Bogus Gateway, and a bogus-gateway order is a test
-      // order (https://help.shopify.com/en/manual/checkout-settings/test-orders/payments-test-mode).
-      // `test: false` stands for a real payment gateway (Shopify Payments).
+      // A storefront order is a real order unless it was placed with a test payment gateway (REST
+      // Order `test`, https://shopify.dev/docs/api/admin-rest/latest/resources/order): by default
+      // the emulated checkout pays with a real gateway (Shopify Payments); `test: true` pays with
+      // Shopify's Bogus Gateway, whose orders are test orders
+      // (https://help.shopify.com/en/manual/checkout-settings/test-orders/payments-test-mode).
       test,
       sourceName: input.sourceName ?? "web",
       financialStatus: "paid",

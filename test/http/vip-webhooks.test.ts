@@ -75,7 +75,7 @@ describe("orders/create moves customers into tiers", () => {
     await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true }, update: { enabled: true } });
     try {
       const who = shopper();
-      // Real orders (not the emulated checkout's default test orders, whose rows also say "Test order").
+      // Real orders (a test order's rows would also say "Test order"); stated, though it is the emulated checkout's default.
       const { order: first } = await emulator.placeOrder(SHOP, { customerId: who.id, codes: [], subtotal: "320.00", test: false });
       await applyWebhooks();
       const customer = await customerOf(who.id);

@@ -148,6 +148,38 @@ function pathOf(info: GraphQLResolveInfo): Array<string | number> {
 
 // ---- lookups by id ------------------------------------------------------------------------------
 
+/**
+ * Throws ACCESS_DENIED unless the app holds one of the scopes the schema's access table names for a
+ * type (e.g. Order: "`read_orders` access scope, `read_marketplace_orders` access scope or
+ * `read_quick_sale` access scope", 2026-10 schema). Scopes are only checked for shops seeded with a
+ * scope list, like checkRootAccess.
+ */
+function checkTypeAccess(typeName: string, fieldName: string, ctx: ResolverContext): void {
+  const entry = ctx.loaded.access.get(typeName);
+  const scopes = ctx.shop.scopes;
+  if (scopes && entry && entry.offlineScopes.length > 0 && !entry.offlineScopes.some((scope) => scopeGranted(scopes, scope))) {
+    throw accessDenied(fieldName, entry.requiredAccess);
+  }
+}
+
+/** "You can only retrieve the last 60 days worth of orders from a store by default" (QueryRoot.order, 2026-10 schema). */
+const RECENT_ORDERS_MS = 60 * 86_400_000;
+
+/**
+ * An order as the app may read it: the Order type's scopes are required, and an order older than 60
+ * days needs `read_all_orders` (https://shopify.dev/docs/api/usage/access-scopes#orders-permissions);
+ * without it the order is not found (null) — Shopify does not document the answer; null is the
+ * least kind reading that is not an error.
+ */
+function readableOrder(id: string, fieldName: string, ctx: ResolverContext): unknown {
+  checkTypeAccess("Order", fieldName, ctx);
+  const order = ctx.store.getOrder(ctx.shop.domain, id);
+  if (!order) return null;
+  const scopes = ctx.shop.scopes;
+  if (scopes && !scopeGranted(scopes, "read_all_orders") && ctx.now.getTime() - order.createdAt.getTime() > RECENT_ORDERS_MS) return null;
+  return orderView(order);
+}
+
 function nodeById(id: string, ctx: ResolverContext): unknown {
   const { type } = parseGid(id);
   const shop = ctx.shop.domain;
@@ -171,10 +203,8 @@ function nodeById(id: string, ctx: ResolverContext): unknown {
     case "StoreCreditAccountCreditTransaction":
     case "StoreCreditAccountDebitTransaction":
       return storeCreditNode(id, type, ctx);
-    case "Order": {
-      const order = ctx.store.getOrder(shop, id);
-      return order ? orderView(order) : null;
-    }
+    case "Order":
+      return readableOrder(id, "node", ctx);
     case "Shop":
       return id === ctx.shop.id ? shopView(ctx.shop) : null;
     case "Product": {
@@ -284,12 +314,13 @@ export const queryRootFields: Readonly<Record<string, RootField>> = {
       return type === "StoreCreditAccount" ? storeCreditNode(id, type, ctx) : null;
     },
   },
+  // "The `order` query retrieves an order by its ID" (https://shopify.dev/docs/api/admin-graphql/latest/queries/order):
+  // null for an id that names no order of the shop (or no order at all), within readableOrder's limits.
   order: {
     resolve: (args, ctx) => {
       const id = String(args.id);
-      parseGid(id);
-      const order = ctx.store.getOrder(ctx.shop.domain, id);
-      return order ? orderView(order) : null;
+      if (parseGid(id).type !== "Order") return null;
+      return readableOrder(id, "order", ctx);
     },
   },
   product: {

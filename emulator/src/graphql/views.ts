@@ -1,6 +1,7 @@
 // Store records rendered as GraphQL objects of the real Admin schema. Only the fields listed here are
 // emulated; reading any other field of these types fails with a "not emulated" error.
-import { formatDecimal, type Cents, type CodeDiscountRecord, type CollectionRecord, type ProductRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
+import { orderConfirmationNumber, orderStatusUrl } from "../order-payload";
+import { formatDecimal, shopTaxes, type Cents, type CodeDiscountRecord, type CollectionRecord, type ProductRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
 import { gidNumber, paginate, type PageArgs } from "./connection";
 import type { FieldArgs, ResolverContext, View } from "./context";
 import { customerStoreCreditAccounts } from "./store-credit";
@@ -38,6 +39,10 @@ export function shopView(shop: ShopRecord): View {
       shopifyPlus: shop.shopifyPlus,
     },
     features: { __typename: "ShopFeatures", giftCards: shop.features.giftCards, shopifyPlus: shop.shopifyPlus },
+    // "Whether applicable taxes are included in the shop's product prices" / "Whether the shop charges
+    // taxes for shipping" (2026-10 schema): the emulated shop never taxes shipping.
+    taxesIncluded: shopTaxes(shop).included,
+    taxShipping: false,
   };
 }
 
@@ -309,6 +314,8 @@ export function orderView(order: OrderRecord): View {
     id: order.id,
     legacyResourceId: order.legacyId,
     name: order.name,
+    // "The order number used to generate the name" (Order.number, 2026-10 schema): #1001 → 1001.
+    number: order.orderNumber,
     email: (_args: FieldArgs, ctx: ResolverContext) => (personalDataRedacted(ctx) ? null : order.email),
     createdAt: order.createdAt,
     processedAt: order.createdAt,
@@ -318,10 +325,34 @@ export function orderView(order: OrderRecord): View {
     discountCodes: codes,
     discountCode: codes[0] ?? null,
     currencyCode: order.currencyCode,
+    // Orders are in the shop's currency (the emulator has no markets or exchange rates).
+    presentmentCurrencyCode: order.currencyCode,
+    subtotalLineItemsQuantity: order.quantity ?? 1,
     subtotalPriceSet: moneyBag(order.subtotal, order.currencyCode),
     totalDiscountsSet: moneyBag(order.totalDiscounts, order.currencyCode),
     totalShippingPriceSet: moneyBag(order.shipping, order.currencyCode),
     totalPriceSet: moneyBag(order.total, order.currencyCode),
+    // Nothing edits an emulated order, and checkout takes the whole payment ("paid"): the original
+    // total is the total, all of it received, nothing outstanding. (Refunds keep no state here, so
+    // the current*/refunded amounts are not emulated.)
+    originalTotalPriceSet: moneyBag(order.total, order.currencyCode),
+    totalReceivedSet: moneyBag(order.total, order.currencyCode),
+    totalOutstandingSet: moneyBag(0, order.currencyCode),
+    fullyPaid: true,
+    unpaid: false,
+    // As orders/create says (order-payload.ts): no exemption, taxes final, no duties, one line shipped.
+    taxExempt: false,
+    estimatedTaxes: false,
+    dutiesIncluded: false,
+    requiresShipping: true,
+    customerLocale: "en",
+    confirmationNumber: orderConfirmationNumber(order.legacyId),
+    statusPageUrl: orderStatusUrl(order.shop, order.legacyId),
+    // "Whether taxes are included in the subtotal price of the order" (Order.taxesIncluded, 2026-10
+    // schema): the shop's setting when the order was placed; totalTaxSet is then the included share.
+    taxesIncluded: order.taxesIncluded ?? false,
+    totalTaxSet: moneyBag(order.totalTax ?? 0, order.currencyCode),
+    taxLines: taxLinesView(order),
     paymentGatewayNames: order.paymentGatewayNames,
     displayFinancialStatus: "PAID",
     cancelledAt: null,
@@ -332,6 +363,22 @@ export function orderView(order: OrderRecord): View {
     note: null,
     customer: (_args: FieldArgs, ctx: ResolverContext) => customerById(ctx, order.customerId),
   };
+}
+
+/** The order's tax lines (one rate on its merchandise), as the REST payload's tax_lines. */
+function taxLinesView(order: OrderRecord): View[] {
+  const rate = Number(order.taxRate ?? "0");
+  if (!(rate > 0)) return [];
+  return [
+    {
+      __typename: "TaxLine",
+      title: "Tax",
+      rate,
+      ratePercentage: Math.round(rate * 1_000_000) / 10_000,
+      priceSet: moneyBag(order.totalTax ?? 0, order.currencyCode),
+      channelLiable: false,
+    },
+  ];
 }
 
 // ---- products and collections (ids and titles only: what the app checks a discount's items against) --

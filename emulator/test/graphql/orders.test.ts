@@ -19,7 +19,7 @@ describe("placeOrder", () => {
     const { handler, store } = setup();
     const customer = store.addCustomer(SHOP, { firstName: "Ann", email: "ann@example.com" });
     await createBasic(handler, { code: "TenOff" });
-    const order = store.placeOrder(SHOP, { customerId: customer.id, codes: ["tenoff"], subtotal: "80.00", sourceName: "web" });
+    const order = store.placeOrder(SHOP, { customerId: customer.id, codes: ["tenoff"], subtotal: "80.00", sourceName: "web", test: true });
     expect(order).toMatchObject({
       id: "gid://shopify/Order/820982911946154509",
       legacyId: "820982911946154509",
@@ -43,6 +43,16 @@ describe("placeOrder", () => {
     const { store } = setup();
     const order = store.placeOrder(SHOP, { customerId: null, codes: [], test: false });
     expect(order).toMatchObject({ test: false, paymentGatewayNames: ["shopify_payments"] });
+  });
+
+  it("GIVEN a storefront checkout that does not say test THEN a real order (test: false, Shopify Payments), as a storefront order is", () => {
+    const { store } = setup();
+    expect(store.placeOrder(SHOP, { customerId: null, codes: [] })).toMatchObject({ test: false, paymentGatewayNames: ["shopify_payments"] });
+  });
+
+  it("GIVEN test: true (the Bogus Gateway) THEN a test order paid with bogus", () => {
+    const { store } = setup();
+    expect(store.placeOrder(SHOP, { customerId: null, codes: [], test: true })).toMatchObject({ test: true, paymentGatewayNames: ["bogus"] });
   });
 
   it("types fixed-amount and free-shipping codes", async () => {
