@@ -13,9 +13,10 @@ import {
   orderEarningAmount,
   parseMilli,
   pointsForAmount,
-  orderRefundBasis,
+  orderTaxesIncluded,
   pointsToTakeBack,
   refundBasis,
+  refundedEarningAmount,
   refundFacts,
   sourceKeys,
   type RefundFacts,
@@ -56,8 +57,6 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
   if (amount === null) return "unreadable";
   const points = pointsForAmount(amount, settings);
   if (points <= 0) return "no_points";
-  // What its refunds are measured against (orderRefundBasis): kept on the earned row as its `amount`.
-  const refundsMeasuredAgainst = orderRefundBasis(order.payload, settings) ?? amount;
   const customer = await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
   const orderGid = facts.orderGid;
   const write = await inLedgerTransaction(db, order.shop, sourceKeys.orderEarned(orderGid), async (tx): Promise<LedgerWrite> => {
@@ -79,7 +78,10 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
       sourceKey: sourceKeys.orderEarned(orderGid),
       orderGid,
       orderName: facts.orderName,
-      amount: formatMilli(refundsMeasuredAgainst),
+      // What its refunds are measured against: the amount it earned on, and whether its prices include
+      // tax, so that a refund is read in the same terms (refundedEarningAmount).
+      amount: formatMilli(amount),
+      taxesIncluded: orderTaxesIncluded(order.payload),
       availableAt: availableAtFor(order.receivedAt, settings.pendingDays),
       overLimit: "record",
       now: new Date(),
@@ -121,7 +123,7 @@ export type TakeBackOutcome = "taken_back" | "duplicate" | "nothing_earned" | "n
 export async function takeBackForRefund(db: Db, input: { shop: string; refund: RefundFacts | null; receivedAt: Date; lastAttempt: boolean; logger: Logger }): Promise<TakeBackOutcome> {
   const { refund } = input;
   if (!refund) return "unreadable";
-  const earned = await db.pointsTransaction.findFirst({ where: { shop: input.shop, orderGid: refund.orderGid, reason: "EARNED" }, select: { customerId: true } });
+  const earned = await db.pointsTransaction.findFirst({ where: { shop: input.shop, orderGid: refund.orderGid, reason: "EARNED" }, select: { customerId: true, taxesIncluded: true } });
   if (!earned) {
     const canceled = await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: input.shop, sourceKey: sourceKeys.orderCanceled(refund.orderGid) } } });
     if (canceled) return "nothing_left";
@@ -131,7 +133,9 @@ export async function takeBackForRefund(db: Db, input: { shop: string; refund: R
   }
   const settings = await getProgramSettings(db, input.shop);
   const sourceKey = sourceKeys.refund(refund.refundId);
-  const refunded = refundBasis(refund, settings);
+  // In the terms of the earned row's `amount` (the order's earning amount and its taxes_included);
+  // a row earned before those were kept holds the order's line prices instead (refundBasis).
+  const refunded = earned.taxesIncluded === null ? refundBasis(refund, settings) : refundedEarningAmount(refund, { ...settings, taxesIncluded: earned.taxesIncluded });
   const write = await inLedgerTransaction(db, input.shop, sourceKey, async (tx) => {
     await lockCustomer(tx, earned.customerId);
     const { earnedRow, takenBack, refundedBefore } = await orderPoints(tx, input.shop, refund.orderGid);

@@ -36,7 +36,7 @@ import { UnappliableDelivery, WEBHOOK_RETRY_POLICY, type WebhookEffect, type Web
 
 /** Why a refunds/create body is dead-lettered when refundFacts cannot read it (app/domain/points/earning.ts). */
 export const REFUND_UNREADABLE =
-  "the refunds/create body is not a refund the app can read (no order_id, ids naming two refunds, or a negative amount): nothing was changed";
+  "the refunds/create body is not a refund the app can read (no order_id, ids naming two refunds, or an amount that is negative or not a decimal): nothing was changed";
 
 /**
  * app/scopes_update: keep the stored offline session's scopes current. The body (`{ previous,
