@@ -5,7 +5,8 @@
 //   customers/create → the sign-up bonus, once per customer.
 // Shopify does not order deliveries: a cancel applied before its orders/create leaves a marker row
 // (the order then earns nothing); a refund applied before its order is retried by the inbox until
-// the order has earned, for all the inbox's attempts but the last (takeBackForRefund).
+// the order has earned, for all the inbox's attempts but the last (takeBackForRefund); after that it
+// is kept for its order and applied when the order arrives (waiting-refunds.server.ts).
 import type { Db } from "~/db.server";
 import {
   availableAtFor,
@@ -116,9 +117,9 @@ export type TakeBackOutcome = "taken_back" | "duplicate" | "nothing_earned" | "n
  * order's orders/create — by minutes, or by hours when Shopify retries the order's delivery. An order
  * that has not earned (yet) is an error to retry on every attempt of the inbox but its last
  * (`lastAttempt`: WEBHOOK_RETRY_POLICY, about 2.5 hours of attempts): a late order then earns first
- * and its refund takes its share back. Only after the last attempt is the refund settled as one of
- * an order that earned nothing here (a guest order, one that earned no points) — logged with both
- * ids. A shop whose program is off waits for nothing: its orders earn nothing.
+ * and its refund takes its share back. After the last attempt "nothing_earned" is answered (logged
+ * with both ids): the refunds/create effect then keeps the refund for its order when VIP has not
+ * seen the order either (keepRefundForItsOrder). A shop whose program is off waits for nothing.
  */
 export async function takeBackForRefund(db: Db, input: { shop: string; refund: RefundFacts | null; receivedAt: Date; lastAttempt: boolean; logger: Logger }): Promise<TakeBackOutcome> {
   const { refund } = input;
