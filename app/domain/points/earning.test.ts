@@ -106,5 +106,9 @@ describe("refundFacts: each refunded line's amount and tax", () => {
       expect(refundFacts({ ...base, refund_line_items: [line] })).toBeNull();
     }
     expect(refundFacts({ ...base, refund_line_items: [{ quantity: 1 }] })!.lines).toBe(0n);
+    // Refunded shipping too, in either form.
+    expect(refundFacts({ ...base, refund_shipping_lines: [{ subtotal_amount_set: m("7,50") }] })).toBeNull();
+    expect(refundFacts({ ...base, order_adjustments: [{ kind: "shipping_refund", amount_set: m("-x") }] })).toBeNull();
+    expect(refundFacts({ ...base, refund_shipping_lines: [{}] })!.shipping).toBe(0n);
   });
 });

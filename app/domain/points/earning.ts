@@ -111,14 +111,18 @@ export interface RefundFacts {
 export { parseJsonKeepingBigIds };
 
 /**
- * A refund line's amount in shop currency: `<name>_set.shop_money.amount`, else the plain `<name>`;
- * null when the line has neither (it counts nothing), undefined when the one it has is no decimal
- * of at most 3 places (parseMilli) — a set without a shop-currency amount included.
+ * A money set's shop-currency amount as a refund carries it: null when the set is absent (it counts
+ * nothing), undefined when it is there without a decimal of at most 3 places (parseMilli) — a body
+ * Shopify does not send, read as 0 it would silently take nothing back.
  */
+function presentMoney(set: unknown): Milli | null | undefined {
+  return set == null ? null : (parseMilli(field(field(set, "shop_money"), "amount")) ?? undefined);
+}
+
+/** A refund line's amount: `<name>_set` (presentMoney), else the plain `<name>` (same rules). */
 function lineMoney(line: unknown, name: "subtotal" | "total_tax"): Milli | null | undefined {
   const set = field(line, `${name}_set`);
-  // A money set that is there names its amount: without one it is as malformed as a bad amount.
-  if (set != null) return parseMilli(field(field(set, "shop_money"), "amount")) ?? undefined;
+  if (set != null) return presentMoney(set);
   const plain = field(line, name);
   return plain == null ? null : (parseMilli(plain) ?? undefined);
 }
@@ -154,17 +158,19 @@ export function refundFacts(payload: unknown): RefundFacts | null {
   // body unreadable too — read as 0 it would silently take nothing back.
   const lineAmounts = items.map((i) => lineMoney(i, "subtotal"));
   const taxAmounts = items.map((i) => lineMoney(i, "total_tax"));
-  if ([...lineAmounts, ...taxAmounts].some((a) => a === undefined)) return null;
-  const shippingAmounts = shippingLines.map((l) => shopMoney(field(l, "subtotal_amount_set")));
-  const adjustmentAmounts = adjustments.map((a) => shopMoney(field(a, "amount_set")));
-  if ([...lineAmounts, ...taxAmounts, ...shippingAmounts].some((a) => a !== null && a !== undefined && a < 0n)) return null;
-  if (adjustmentAmounts.some((a) => a !== null && a > 0n)) return null;
-  const shipping = shippingLines.length > 0 ? sum(shippingAmounts) : -sum(adjustmentAmounts);
+  const shippingAmounts = shippingLines.map((l) => presentMoney(field(l, "subtotal_amount_set")));
+  const adjustmentAmounts = adjustments.map((a) => presentMoney(field(a, "amount_set")));
+  const read = (amounts: Array<Milli | null | undefined>): Array<Milli | null> | null => (amounts.some((a) => a === undefined) ? null : (amounts as Array<Milli | null>));
+  const [lines, taxes, shippings, adjusted] = [read(lineAmounts), read(taxAmounts), read(shippingAmounts), read(adjustmentAmounts)];
+  if (!lines || !taxes || !shippings || !adjusted) return null;
+  if ([...lines, ...taxes, ...shippings].some((a) => a !== null && a < 0n)) return null;
+  if (adjusted.some((a) => a !== null && a > 0n)) return null;
+  const shipping = shippingLines.length > 0 ? sum(shippings) : -sum(adjusted);
   return {
     refundId,
     orderGid: `gid://shopify/Order/${orderDigits}`,
-    lines: sum(lineAmounts as Array<Milli | null>),
-    taxes: sum(taxAmounts as Array<Milli | null>),
+    lines: sum(lines),
+    taxes: sum(taxes),
     shipping: max0(shipping),
   };
 }
