@@ -427,3 +427,18 @@ describe("refunds/create in the order's own terms: tax taken out line by line (t
     expect((await vipRow(shop, placed.admin_graphql_api_id)).refunded).toBe("0");
   });
 });
+
+describe("refunds/create of an order earned before its taxes_included was kept (taxesIncluded null)", () => {
+  it("GIVEN a tax-inclusive order of 120.00 (20.00 tax inside) earned before, its row holding the line prices (120.0) WHEN half is refunded THEN half its points come back, read in those prices (50 of 100)", async () => {
+    const money = (amount: string) => ({ shop_money: { amount, currency_code: "EUR" } });
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    const placed = { ...order(customer.shopifyCustomerId, "120.00"), total_tax_set: money("20.00"), taxes_included: true };
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+    // The row as it was written before: the order's line prices, no taxes_included.
+    await db.pointsTransaction.updateMany({ where: { orderGid: placed.admin_graphql_api_id, reason: "EARNED" }, data: { amount: "120.0", taxesIncluded: null } });
+    const refund = { refundId: `gid://shopify/Refund/${Date.now()}5`, orderGid: placed.admin_graphql_api_id, lines: 60_000n, taxes: 10_000n, shipping: 0n };
+    expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("taken_back");
+    expect((await consistent(customer.id)).pointsBalance).toBe(50);
+  });
+});

@@ -129,7 +129,7 @@ export async function takeBackForRefund(db: Db, input: { shop: string; refund: R
     const canceled = await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: input.shop, sourceKey: sourceKeys.orderCanceled(refund.orderGid) } } });
     if (canceled) return "nothing_left";
     if (!input.lastAttempt && (await getProgramSettings(db, input.shop)).enabled) throw new OrderNotEarnedYetError(refund.orderGid);
-    input.logger.warn({ shop: input.shop, order: refund.orderGid, refund: refund.refundId }, "refund of an order that earned no points here (its orders/create did not arrive while the refund waited for it)");
+    input.logger.warn({ shop: input.shop, order: refund.orderGid, refund: refund.refundId }, "refund of an order that earned no points here (a guest order, one that earned none, or one whose orders/create has not arrived: then the refund is kept for it)");
     return "nothing_earned";
   }
   const settings = await getProgramSettings(db, input.shop);
