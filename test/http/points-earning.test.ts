@@ -6,6 +6,7 @@ import db from "~/db.server";
 import { debitPoints, ledgerTotals, releasePendingPoints } from "~/services/points/ledger.server";
 import { useRunningApp } from "../support/app";
 import { applyWebhooks } from "../support/webhooks";
+import { WEBHOOK_RETRY_POLICY } from "~/services/webhooks/inbox.server";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 
@@ -200,6 +201,28 @@ describe("refunds/create and orders/cancelled take points back", () => {
       ["EARNED", 100],
       ["ORDER_REFUNDED", -50],
     ]);
+  });
+
+  it("reordered deliveries: a refund whose order arrives after the inbox's last attempt is kept and applied once when the order arrives (points and VIP amount spent)", async () => {
+    const who = shopper();
+    const { order, webhook } = await emulator.placeOrder(SHOP, { customerId: who.id, codes: [], subtotal: "100.00" }, { deliver: false });
+    await emulator.refundOrder(SHOP, order.id, { amount: "50.00" });
+    // Every attempt of the inbox, each a day later than the last (far past any retry's due time).
+    let settled = null;
+    for (let attempt = 1; attempt <= WEBHOOK_RETRY_POLICY.maxAttempts; attempt++) settled = await applyWebhooks({ now: () => new Date(Date.now() + attempt * 86_400_000) });
+    expect(settled).toMatchObject({ applied: 1, dead: 0 });
+    // The order's orders/create only now (Shopify retried it for hours).
+    await emulator.deliverer.deliver(webhook.url, webhook.signed);
+    await applyWebhooks({ now: () => new Date(Date.now() + 10 * 86_400_000) });
+    const customer = await customerOf(who.id);
+    // Before: the refund was settled as "an order that earned nothing": EARNED 100 only, 0.00 refunded.
+    expect((await ledger(customer.id)).map((r) => [r.reason, r.delta])).toEqual([
+      ["EARNED", 100],
+      ["ORDER_REFUNDED", -50],
+    ]);
+    expect((await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, customerId: customer.id } })).refunded).toBe("50.00");
+    expect(await db.waitingRefund.count({ where: { shop: SHOP } })).toBe(0);
+    await expectLedgerConsistent(customer.id);
   });
 
   it("concurrent orders, refunds and cancels of one customer keep the balance equal to the ledger", async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { orderEarningAmount, orderRefundBasis, parseJsonKeepingBigIds, parseMilli, pointsForAmount, pointsToTakeBack, refundBasis, refundedEarningAmount, refundFacts } from "./earning";
+import { orderEarningAmount, parseJsonKeepingBigIds, parseMilli, pointsForAmount, pointsToTakeBack, refundBasis, refundedEarningAmount, refundFacts } from "./earning";
 
 const money = (shop: string, presentment = shop, currency = "USD", presentmentCurrency = currency) => ({
   shop_money: { amount: shop, currency_code: currency },
@@ -48,8 +48,11 @@ describe("refunds", () => {
     const raw = '{"id":999,"order_id":820982911946154508,"refund_line_items":[{"subtotal_set":{"shop_money":{"amount":"40.00"}},"total_tax_set":{"shop_money":{"amount":"2.00"}}}],"order_adjustments":[{"kind":"shipping_refund","amount_set":{"shop_money":{"amount":"-5.00"}}}]}';
     const facts = refundFacts(parseJsonKeepingBigIds(raw))!;
     expect(facts.orderGid).toBe("gid://shopify/Order/820982911946154508");
-    expect(refundedEarningAmount(facts, rules)).toBe(40_000n);
-    expect(refundedEarningAmount(facts, { includeShipping: true, includeTaxes: true })).toBe(47_000n);
+    expect(refundedEarningAmount(facts, { ...rules, taxesIncluded: false })).toBe(40_000n);
+    expect(refundedEarningAmount(facts, { includeShipping: true, includeTaxes: true, taxesIncluded: false })).toBe(47_000n);
+    // Prices with the tax inside: the lines' own tax comes out (38.00), and goes back in when taxes count.
+    expect(refundedEarningAmount(facts, { ...rules, taxesIncluded: true })).toBe(38_000n);
+    expect(refundedEarningAmount(facts, { includeShipping: true, includeTaxes: true, taxesIncluded: true })).toBe(45_000n);
   });
 
   it("reads refunded shipping from refund_shipping_lines (API 2024-10+), else from shipping_refund adjustments; never both", () => {
@@ -82,15 +85,30 @@ describe("refunds", () => {
   });
 });
 
-describe("orderRefundBasis / refundBasis: refunds measured in the order's own line prices", () => {
-  it("measures an order and its refunds in the same prices whether or not they include tax; shipping only when it counts", () => {
-    const order = { subtotal_price_set: money("120.00"), total_tax_set: money("20.00"), taxes_included: true, shipping_lines: [{ discounted_price_set: money("10.00") }] };
-    expect(orderRefundBasis(order, { includeShipping: false })).toBe(120_000n);
-    expect(orderRefundBasis({ ...order, taxes_included: false }, { includeShipping: false })).toBe(120_000n);
-    expect(orderRefundBasis(order, { includeShipping: true })).toBe(130_000n);
-    expect(orderRefundBasis({ total_tax_set: money("1.00") }, { includeShipping: true })).toBeNull();
+describe("refundBasis: a refund of an order earned before its taxes_included was kept", () => {
+  it("reads the refund in the order's line prices; shipping only when it counts", () => {
     const refund = { refundId: "gid://shopify/Refund/1", orderGid: "gid://shopify/Order/1", lines: 60_000n, taxes: 10_000n, shipping: 10_000n };
     expect(refundBasis(refund, { includeShipping: false })).toBe(60_000n);
     expect(refundBasis(refund, { includeShipping: true })).toBe(70_000n);
+  });
+});
+
+describe("refundFacts: each refunded line's amount and tax", () => {
+  const m = (amount: unknown) => ({ shop_money: { amount, currency_code: "USD" } });
+  const base = { id: 5, order_id: 6 };
+  it("sums the lines' own taxes (subtotal_set / total_tax_set, else the plain subtotal / total_tax)", () => {
+    const facts = refundFacts({ ...base, refund_line_items: [{ subtotal_set: m("120.00"), total_tax_set: m("20.00") }, { subtotal: "100.00", total_tax: 0 }] })!;
+    expect([facts.lines, facts.taxes]).toEqual([220_000n, 20_000n]);
+    expect(refundedEarningAmount(facts, { ...rules, taxesIncluded: true })).toBe(200_000n);
+  });
+  it("a line amount or tax that is there but no decimal (of at most 3 places) makes the refund unreadable", () => {
+    for (const line of [{ subtotal_set: m("12,50") }, { subtotal_set: m("1"), total_tax_set: m("abc") }, { subtotal_set: m("1"), total_tax_set: m("0.0001") }, { subtotal: "x" }, { subtotal_set: m(null) }, { subtotal_set: m("1"), total_tax: {} }]) {
+      expect(refundFacts({ ...base, refund_line_items: [line] })).toBeNull();
+    }
+    expect(refundFacts({ ...base, refund_line_items: [{ quantity: 1 }] })!.lines).toBe(0n);
+    // Refunded shipping too, in either form.
+    expect(refundFacts({ ...base, refund_shipping_lines: [{ subtotal_amount_set: m("7,50") }] })).toBeNull();
+    expect(refundFacts({ ...base, order_adjustments: [{ kind: "shipping_refund", amount_set: m("-x") }] })).toBeNull();
+    expect(refundFacts({ ...base, refund_shipping_lines: [{}] })!.shipping).toBe(0n);
   });
 });

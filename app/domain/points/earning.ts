@@ -59,7 +59,7 @@ export function orderEarningAmount(payload: unknown, settings: Pick<ProgramSetti
   const taxRead = shopMoney(field(payload, "total_tax_set"));
   if (taxRead !== null && taxRead < 0n) return null;
   const tax = taxRead ?? 0n;
-  const taxesIncluded = field(payload, "taxes_included") === true;
+  const taxesIncluded = orderTaxesIncluded(payload);
   const shippingAmounts = list(field(payload, "shipping_lines")).map((l) => shopMoney(field(l, "discounted_price_set")));
   if (shippingAmounts.some((a) => a !== null && a < 0n)) return null;
   const shipping = sum(shippingAmounts);
@@ -68,27 +68,6 @@ export function orderEarningAmount(payload: unknown, settings: Pick<ProgramSetti
   if (!taxesIncluded && settings.includeTaxes) amount += tax;
   if (settings.includeShipping) amount += shipping;
   return max0(amount);
-}
-
-/**
- * What an order's refunds are measured against (the EARNED row's `amount`): its subtotal after
- * discounts as Shopify prices its lines (`subtotal_price_set`), plus shipping after its discounts
- * when shipping counts. Refunds are measured in the same prices (refundBasis), so a refund takes back
- * the share of the order it gives back whether the shop's prices include tax or not: Shopify's line
- * prices carry the tax inside them in a shop whose prices include it (`taxes_included`), and so do
- * the refunded lines' `subtotal_set`, while in any other shop neither does. Taxes follow their lines:
- * exact whenever the order's lines share one tax rate, close otherwise. A refund's payload does not
- * say whether its prices include tax (https://shopify.dev/docs/api/admin-rest/latest/resources/refund),
- * so the earning amount itself (which takes included tax out, or adds tax that is not included,
- * per the merchant's settings) cannot be the measure: the same refund would then be read with
- * another tax rule than its order. null when the payload has no readable shop-currency subtotal.
- */
-export function orderRefundBasis(payload: unknown, settings: Pick<ProgramSettingsValues, "includeShipping">): Milli | null {
-  const subtotal = shopMoney(field(payload, "subtotal_price_set"));
-  if (subtotal === null) return null;
-  const lines = list(field(payload, "shipping_lines"));
-  const shipping = lines.length > 0 ? sum(lines.map((l) => shopMoney(field(l, "discounted_price_set")))) : 0n;
-  return max0(subtotal + (settings.includeShipping ? shipping : 0n));
 }
 
 function divideRounded(numerator: bigint, denominator: bigint, rounding: Rounding): bigint {
@@ -131,6 +110,23 @@ export interface RefundFacts {
 // The one reader of Shopify's numeric ids (app/domain/shopify-ids.ts); re-exported for the points callers.
 export { parseJsonKeepingBigIds };
 
+/**
+ * A money set's shop-currency amount as a refund carries it: null when the set is absent (it counts
+ * nothing), undefined when it is there without a decimal of at most 3 places (parseMilli) — a body
+ * Shopify does not send, read as 0 it would silently take nothing back.
+ */
+function presentMoney(set: unknown): Milli | null | undefined {
+  return set == null ? null : (parseMilli(field(field(set, "shop_money"), "amount")) ?? undefined);
+}
+
+/** A refund line's amount: `<name>_set` (presentMoney), else the plain `<name>` (same rules). */
+function lineMoney(line: unknown, name: "subtotal" | "total_tax"): Milli | null | undefined {
+  const set = field(line, `${name}_set`);
+  if (set != null) return presentMoney(set);
+  const plain = field(line, name);
+  return plain == null ? null : (parseMilli(plain) ?? undefined);
+}
+
 /** refunds/create payload (parsed with {@link parseJsonKeepingBigIds}) → its facts; null when unusable. */
 export function refundFacts(payload: unknown): RefundFacts | null {
   // The app's one reader of Shopify ids (app/domain/shopify-ids.ts), as orders/create reads its order's.
@@ -156,18 +152,25 @@ export function refundFacts(payload: unknown): RefundFacts | null {
   // A refunded amount is never negative (a shipping_refund adjustment never positive): one that is
   // would cancel another line out inside the sum (−50 beside +50 took nothing back), so the body is
   // not a refund Shopify sends — unreadable, as an order with a negative amount is (orderEarningAmount).
-  const lineAmounts = items.map((i) => shopMoney(field(i, "subtotal_set")));
-  const taxAmounts = items.map((i) => shopMoney(field(i, "total_tax_set")));
-  const shippingAmounts = shippingLines.map((l) => shopMoney(field(l, "subtotal_amount_set")));
-  const adjustmentAmounts = adjustments.map((a) => shopMoney(field(a, "amount_set")));
-  if ([...lineAmounts, ...taxAmounts, ...shippingAmounts].some((a) => a !== null && a < 0n)) return null;
-  if (adjustmentAmounts.some((a) => a !== null && a > 0n)) return null;
-  const shipping = shippingLines.length > 0 ? sum(shippingAmounts) : -sum(adjustmentAmounts);
+  // Each refunded line's amount and its own tax (`subtotal_set` / `total_tax_set`, else the plain
+  // `subtotal` / `total_tax`: https://shopify.dev/docs/api/admin-rest/latest/resources/refund) are
+  // what a refund is measured by (refundedEarningAmount): one that is there but no decimal makes the
+  // body unreadable too — read as 0 it would silently take nothing back.
+  const lineAmounts = items.map((i) => lineMoney(i, "subtotal"));
+  const taxAmounts = items.map((i) => lineMoney(i, "total_tax"));
+  const shippingAmounts = shippingLines.map((l) => presentMoney(field(l, "subtotal_amount_set")));
+  const adjustmentAmounts = adjustments.map((a) => presentMoney(field(a, "amount_set")));
+  const read = (amounts: Array<Milli | null | undefined>): Array<Milli | null> | null => (amounts.some((a) => a === undefined) ? null : (amounts as Array<Milli | null>));
+  const [lines, taxes, shippings, adjusted] = [read(lineAmounts), read(taxAmounts), read(shippingAmounts), read(adjustmentAmounts)];
+  if (!lines || !taxes || !shippings || !adjusted) return null;
+  if ([...lines, ...taxes, ...shippings].some((a) => a !== null && a < 0n)) return null;
+  if (adjusted.some((a) => a !== null && a > 0n)) return null;
+  const shipping = shippingLines.length > 0 ? sum(shippings) : -sum(adjusted);
   return {
     refundId,
     orderGid: `gid://shopify/Order/${orderDigits}`,
-    lines: sum(lineAmounts),
-    taxes: sum(taxAmounts),
+    lines: sum(lines),
+    taxes: sum(taxes),
     shipping: max0(shipping),
   };
 }
@@ -187,17 +190,35 @@ export function refundFactsOfDelivery(delivery: { payload: unknown; rawPayload?:
 }
 
 /**
- * A refund in the prices its order's refunds are measured against (orderRefundBasis): the refunded
- * lines after discounts, plus refunded shipping when shipping counts. Taxes are not added: they are
- * inside the line prices of a shop whose prices include tax, and follow their lines otherwise.
+ * A refund of an order earned before its `taxes_included` was kept (the earned row's `taxesIncluded`
+ * is null): that row's `amount` is the order's subtotal as its lines are priced (plus shipping when it
+ * counted), so the refund is read in the same prices — its refunded lines, plus refunded shipping when
+ * shipping counts; exact when the order's lines share one tax rate (docs/decisions/019).
  */
 export function refundBasis(refund: RefundFacts, settings: Pick<ProgramSettingsValues, "includeShipping">): Milli {
   return refund.lines + (settings.includeShipping ? refund.shipping : 0n);
 }
 
-/** The refunded amount by the earning rules of a tax-exclusive shop (lines, taxes and shipping when they count): VIP "amount spent". */
-export function refundedEarningAmount(refund: RefundFacts, settings: Pick<ProgramSettingsValues, "includeShipping" | "includeTaxes">): Milli {
-  return refund.lines + (settings.includeTaxes ? refund.taxes : 0n) + (settings.includeShipping ? refund.shipping : 0n);
+/** The order's `taxes_included`: its line prices (and so its refunds' lines) carry their tax inside. */
+export function orderTaxesIncluded(payload: unknown): boolean {
+  return field(payload, "taxes_included") === true;
+}
+
+/**
+ * A refund in the terms of its order's orderEarningAmount — the one measure of a refund against what
+ * its order counted (points: the earned row's `amount`; VIP "amount spent": the VipOrder's `amount`,
+ * earned with taxes and shipping not counting). Line by line: each refunded line's own tax
+ * (`refund_line_items[].total_tax_set`) is taken out of its `subtotal_set` when the order's prices
+ * include tax (`taxesIncluded`, kept from the order: a refund does not say), and added when taxes
+ * count; refunded shipping when shipping counts. So a refund of an order whose lines have different
+ * tax rates gives back exactly its own lines' share (docs/decisions/019). Never negative.
+ */
+export function refundedEarningAmount(
+  refund: RefundFacts,
+  terms: Pick<ProgramSettingsValues, "includeShipping" | "includeTaxes"> & { taxesIncluded: boolean },
+): Milli {
+  const withoutTax = max0(refund.lines - (terms.taxesIncluded ? refund.taxes : 0n));
+  return withoutTax + (terms.includeTaxes ? refund.taxes : 0n) + (terms.includeShipping ? refund.shipping : 0n);
 }
 
 /**

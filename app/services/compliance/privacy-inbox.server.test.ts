@@ -260,3 +260,36 @@ describe("shop/redact applied by one worker while another worker holds one of th
     expect(await db.customer.findMany({ where: { shop }, select: { email: true } })).toEqual([{ email: who.email }]);
   });
 });
+
+describe("a refund of an order of a customer who was redacted", () => {
+  const refundBody = (refundId: number, orderId: number) =>
+    JSON.stringify({ id: refundId, admin_graphql_api_id: `gid://shopify/Refund/${refundId}`, order_id: orderId, note: "Kim sent it back", refund_line_items: [{ quantity: 1, subtotal_set: money("10.00"), total_tax_set: money("0.00") }] });
+
+  it("GIVEN an order that earned points and counted for VIP, then the customer's customers/redact WHEN a refund of that order is applied THEN its points come back from the anonymous customer, without error, and no VIP row or kept refund is written again", async () => {
+    const shop = "redact-then-refund.myshopify.com";
+    await db.programSettings.create({ data: { shop, enabled: true, pointsPerCurrencyUnit: "1" } });
+    const who = { id: 8401, first_name: "Kim", last_name: "Zquillrefund", email: "kim.zquillrefund@example.com" };
+    await record(shop, "orders/create", "kim-order", orderBody(94001, who), new Date(Date.now() - 10_000));
+    expect(await apply("kim-1", 1)).toMatchObject({ applied: 1 });
+    expect(await db.vipOrder.count({ where: { shop } })).toBe(1);
+    await record(shop, "customers/redact", "kim-redact", { shop_id: 1, shop_domain: shop, customer: { id: who.id, email: who.email, phone: null }, orders_to_redact: [94001] }, new Date(Date.now() - 9_000));
+    expect(await apply("kim-2", 1)).toMatchObject({ applied: 1 });
+    await record(shop, "refunds/create", "kim-refund", refundBody(940011, 94001), new Date(Date.now() - 8_000));
+    expect(await apply("kim-3", 1)).toMatchObject({ applied: 1, retried: 0, dead: 0 });
+    const customer = await db.customer.findFirstOrThrow({ where: { shop } });
+    expect([customer.displayName, customer.pointsBalance]).toEqual(["Redacted customer", 30]);
+    expect(await db.vipOrder.count({ where: { shop } })).toBe(0);
+    expect(await db.waitingRefund.count({ where: { shop } })).toBe(0);
+    expect(await findText(db, [who.email, who.last_name, `gid://shopify/Customer/${who.id}`, "Kim sent it back"])).toEqual([]);
+  });
+
+  it("GIVEN a redacted customer's order listed in orders_to_redact and never seen here WHEN its refund is applied (program off: nothing to wait for) THEN no refund is kept for it: the erasure guard erases what the refund would keep", async () => {
+    const shop = "redact-then-early-refund.myshopify.com";
+    await db.programSettings.create({ data: { shop, enabled: false } });
+    await record(shop, "customers/redact", "lee-redact", { shop_id: 1, shop_domain: shop, customer: { id: 8402, email: "lee.gone@example.com", phone: null }, orders_to_redact: [94002] }, new Date(Date.now() - 9_000));
+    expect(await apply("lee-1", 1)).toMatchObject({ applied: 1 });
+    await record(shop, "refunds/create", "lee-refund", refundBody(940021, 94002), new Date(Date.now() - 8_000));
+    expect(await apply("lee-2", 1)).toMatchObject({ applied: 1, retried: 0, dead: 0 });
+    expect(await db.waitingRefund.count({ where: { shop } })).toBe(0);
+  });
+});

@@ -692,6 +692,8 @@ async function eraseSubject(db: Db, shop: string, ref: CustomerRef, listedOrders
         emails: [...new Set([ref.email, ...customers.map((c) => c.email)].filter((e): e is string => !!e && e.length >= MIN_NEEDLE_LENGTH).map((e) => e.toLowerCase()))],
         orderIds: [...orderIds],
       };
+      // Refunds kept for an order not arrived yet (WaitingRefund: ids and amounts) go with their order.
+      await tx.waitingRefund.deleteMany({ where: { shop, orderGid: { in: [...orderIds].map((id) => `gid://shopify/Order/${id}`) } } });
       await forgetOrderNames(tx, shop, [...orderIds].map((id) => `gid://shopify/Order/${id}`), needles);
       const needleList = [...needles];
       await scrubFreeText(tx, shop, needleList, subject);
@@ -1044,6 +1046,7 @@ async function eraseShop(db: Db, shop: string): Promise<void> {
     db.customer.deleteMany({ where: { shop } }),
     db.vipTierChange.deleteMany({ where: { shop } }),
     db.vipOrder.deleteMany({ where: { shop } }),
+    db.waitingRefund.deleteMany({ where: { shop } }),
     db.vipEvaluationJob.deleteMany({ where: { shop } }),
     db.vipTier.deleteMany({ where: { shop } }),
     db.vipProgram.deleteMany({ where: { shop } }),

@@ -8,6 +8,8 @@ import { referralOrderEffect } from "~/services/referrals/effects.server";
 import { vipDeps, vipOrderCreated } from "~/services/vip/tiers.server";
 import { forgetGiftCardBalancesAfterOrder } from "~/services/rewards/gift-card-balances.server";
 import { markRewardsUsed } from "./mark-used.server";
+import { applyRefundsKeptForOrder } from "~/services/points/waiting-refunds.server";
+import { logger } from "~/logger.server";
 
 export interface OrderContext {
   shop: string;
@@ -30,6 +32,8 @@ export const ORDER_CREATED_EFFECTS: OrderEffect[] = [
   markRewardsUsed,
   async (db, order) => void (await earnPointsForOrder(db, order)),
   async (db, order) => void (await vipOrderCreated(vipDeps(db), order)),
+  // Refunds applied before the order (kept for it: waiting-refunds.server.ts) count now, once.
+  async (db, order) => void (order.facts.orderGid && (await applyRefundsKeptForOrder(db, { shop: order.shop, orderGid: order.facts.orderGid, receivedAt: order.receivedAt, logger }))),
   referralOrderEffect,
   // A gift card that paid part of the order has a new balance in Shopify: ask again on the next view.
   async (db, order) => void (await forgetGiftCardBalancesAfterOrder(db, { shop: order.shop, payload: order.payload, customerGid: order.facts.customerGid })),

@@ -32,6 +32,8 @@ export interface EntrySource {
   note?: string | null;
   /** Shop-currency amount the row was computed from. */
   amount?: string | null;
+  /** An order's earned row: whether the order's prices include tax (what its refunds are read by). */
+  taxesIncluded?: boolean | null;
   now: Date;
 }
 
@@ -85,6 +87,7 @@ function rowData(source: EntrySource) {
     rewardId: source.rewardId ?? null,
     note: source.note ?? null,
     amount: source.amount ?? null,
+    taxesIncluded: source.taxesIncluded ?? null,
     createdAt: source.now,
   };
 }

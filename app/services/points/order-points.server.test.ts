@@ -11,6 +11,7 @@ import { awardSignupBonus, earnPointsForOrder, takeBackForCancel, takeBackForRef
 import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
 import { applyDueDeliveries, recordDelivery, WEBHOOK_RETRY_POLICY } from "~/services/webhooks/inbox.server";
 import { recordVipOrder } from "~/services/vip/tiers.server";
+import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 
 const SHOP = "order-points.myshopify.com";
 const NOW = new Date("2026-06-01T10:00:00.000Z");
@@ -337,5 +338,107 @@ describe("refunds/create: several partial refunds of one order", () => {
     // Before: each part alone rounded to 0 and wrote nothing, so the whole refund took nothing back.
     expect((await consistent(customer.id)).pointsBalance).toBe(0);
     expect(await db.pointsTransaction.count({ where: { orderGid: placed.admin_graphql_api_id, reason: "ORDER_REFUNDED" } })).toBe(24);
+  });
+});
+
+describe("refunds/create in the order's own terms: tax taken out line by line (taxes_included), for points and VIP amount spent", () => {
+  const money = (amount: string) => ({ shop_money: { amount, currency_code: "EUR" }, presentment_money: { amount, currency_code: "EUR" } });
+  let shopNo = 0;
+  async function shopCounting(includeTaxes: boolean) {
+    const shop = `order-points-terms-${includeTaxes ? "in" : "out"}-${++shopNo}.myshopify.com`;
+    await createShop(db, shop);
+    await db.programSettings.create({ data: { shop, enabled: true, pointsPerCurrencyUnit: "1", includeTaxes } });
+    return shop;
+  }
+  async function applyRefund(shop: string, body: Record<string, unknown>) {
+    const raw = JSON.stringify(body);
+    const delivery = { shop, topic: "refunds/create" as const, webhookId: `w-${Math.random()}`, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(raw), rawPayload: raw, receivedAt: NOW, attempt: 1 };
+    for (const effect of WEBHOOK_EFFECTS["refunds/create"]) await effect(db, delivery);
+  }
+  // The order through the registered orders/create effects (points earned, then its VIP row).
+  async function place(shop: string, payload: Record<string, unknown>) {
+    await handleOrderCreated(db, orderContext(shop, payload, NOW));
+  }
+  const refundOf = (placed: { admin_graphql_api_id: string }, lines: Array<{ subtotal: string; tax: string }>) => {
+    const refundDigits = `${Date.now()}${++shopNo}`;
+    return {
+      id: refundDigits,
+      admin_graphql_api_id: `gid://shopify/Refund/${refundDigits}`,
+      order_id: placed.admin_graphql_api_id.split("/").pop(),
+      refund_line_items: lines.map((l) => ({ quantity: 1, subtotal_set: money(l.subtotal), total_tax_set: money(l.tax) })),
+    };
+  };
+  const vipRow = (shop: string, orderGid: string) => db.vipOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid } } });
+
+  it("GIVEN a tax-inclusive order of 120.00 (20.00 tax inside; amount spent 100.00) WHEN half is refunded (60.00, 10.00 tax inside) THEN amount spent loses 50.00 (not 60.00); a full refund leaves nothing spent", async () => {
+    const shop = await shopCounting(false);
+    const customer = await createCustomer(db, shop);
+    const placed = { ...order(customer.shopifyCustomerId, "120.00"), subtotal_price_set: money("120.00"), total_tax_set: money("20.00"), taxes_included: true };
+    await place(shop, placed);
+    expect((await vipRow(shop, placed.admin_graphql_api_id)).amount).toBe("100.00");
+    await applyRefund(shop, refundOf(placed, [{ subtotal: "60.00", tax: "10.00" }]));
+    // Before: 60.00 — the refund's tax-inclusive lines subtracted from an amount without tax.
+    expect((await vipRow(shop, placed.admin_graphql_api_id)).refunded).toBe("50.00");
+    await applyRefund(shop, refundOf(placed, [{ subtotal: "60.00", tax: "10.00" }]));
+    expect((await vipRow(shop, placed.admin_graphql_api_id)).refunded).toBe("100.00");
+    expect((await consistent(customer.id)).pointsBalance).toBe(0);
+  });
+
+  // Two lines at different rates. Tax-inclusive: A 120.00 (20.00 tax inside, 20 %), B 100.00 (0 %):
+  // subtotal 220.00, tax 20.00, 200 points. Tax-exclusive, taxes counting: A 100.00 + 20.00, B 100.00
+  // + 0: subtotal 200.00, tax 20.00, 220 points. Line A refunded.
+  it.each([
+    { taxesIncluded: true, includeTaxes: false, subtotal: "220.00", earned: 200, refundLine: "120.00", back: 100, spentBack: "100.00", before: "109 points back, 120.00 spent" },
+    { taxesIncluded: true, includeTaxes: true, subtotal: "220.00", earned: 220, refundLine: "120.00", back: 120, spentBack: "100.00", before: "120 points, 120.00 spent" },
+    { taxesIncluded: false, includeTaxes: true, subtotal: "200.00", earned: 220, refundLine: "100.00", back: 120, spentBack: "100.00", before: "110 points, 100.00 spent" },
+    { taxesIncluded: false, includeTaxes: false, subtotal: "200.00", earned: 200, refundLine: "100.00", back: 100, spentBack: "100.00", before: "100 points, 100.00 spent" },
+  ])(
+    "GIVEN taxes_included $taxesIncluded, taxes count $includeTaxes, lines at 20 % and 0 % (earning $earned) WHEN the 20 % line is refunded THEN exactly its share comes back: $back points, $spentBack off amount spent (before: $before)",
+    async ({ taxesIncluded, includeTaxes, subtotal, earned, refundLine, back, spentBack }) => {
+      const shop = await shopCounting(includeTaxes);
+      const customer = await createCustomer(db, shop);
+      const placed = { ...order(customer.shopifyCustomerId, subtotal), subtotal_price_set: money(subtotal), total_tax_set: money("20.00"), taxes_included: taxesIncluded };
+      await place(shop, placed);
+      expect((await consistent(customer.id)).pointsBalance).toBe(earned);
+      await applyRefund(shop, refundOf(placed, [{ subtotal: refundLine, tax: "20.00" }]));
+      const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id, reason: "ORDER_REFUNDED" } });
+      expect(rows.map((r) => r.delta)).toEqual([-back]);
+      expect((await vipRow(shop, placed.admin_graphql_api_id)).refunded).toBe(spentBack);
+      // The 0 % line refunded too: the whole order is back, nothing left over or taken twice.
+      await applyRefund(shop, refundOf(placed, [{ subtotal: "100.00", tax: "0.00" }]));
+      expect((await consistent(customer.id)).pointsBalance).toBe(0);
+      expect((await vipRow(shop, placed.admin_graphql_api_id)).refunded).toBe("200.00");
+    },
+  );
+
+  it.each([
+    { what: "a line amount that is not a decimal", line: { subtotal_set: money("12,50"), total_tax_set: money("1.00") } },
+    { what: "a line tax that is not a decimal", line: { subtotal_set: money("12.50"), total_tax_set: money("abc") } },
+    { what: "a line tax with more than 3 decimals", line: { subtotal_set: money("12.50"), total_tax_set: money("1.0001") } },
+    { what: "a negative line tax", line: { subtotal_set: money("12.50"), total_tax_set: money("-1.00") } },
+  ])("GIVEN a refund with $what THEN it is dead-lettered with its reason and nothing changes", async ({ line }) => {
+    const shop = await shopCounting(false);
+    const customer = await createCustomer(db, shop);
+    const placed = { ...order(customer.shopifyCustomerId, "120.00"), subtotal_price_set: money("120.00"), total_tax_set: money("20.00"), taxes_included: true };
+    await place(shop, placed);
+    const body = { ...refundOf(placed, []), refund_line_items: [{ quantity: 1, ...line }] };
+    await expect(applyRefund(shop, body)).rejects.toThrow(/not a refund the app can read/);
+    expect((await consistent(customer.id)).pointsBalance).toBe(100);
+    expect((await vipRow(shop, placed.admin_graphql_api_id)).refunded).toBe("0");
+  });
+});
+
+describe("refunds/create of an order earned before its taxes_included was kept (taxesIncluded null)", () => {
+  it("GIVEN a tax-inclusive order of 120.00 (20.00 tax inside) earned before, its row holding the line prices (120.0) WHEN half is refunded THEN half its points come back, read in those prices (50 of 100)", async () => {
+    const money = (amount: string) => ({ shop_money: { amount, currency_code: "EUR" } });
+    const customer = await createCustomer(db, SHOP);
+    await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: 0 } });
+    const placed = { ...order(customer.shopifyCustomerId, "120.00"), total_tax_set: money("20.00"), taxes_included: true };
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
+    // The row as it was written before: the order's line prices, no taxes_included.
+    await db.pointsTransaction.updateMany({ where: { orderGid: placed.admin_graphql_api_id, reason: "EARNED" }, data: { amount: "120.0", taxesIncluded: null } });
+    const refund = { refundId: `gid://shopify/Refund/${Date.now()}5`, orderGid: placed.admin_graphql_api_id, lines: 60_000n, taxes: 10_000n, shipping: 0n };
+    expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("taken_back");
+    expect((await consistent(customer.id)).pointsBalance).toBe(50);
   });
 });

@@ -5,7 +5,8 @@
 //   customers/create → the sign-up bonus, once per customer.
 // Shopify does not order deliveries: a cancel applied before its orders/create leaves a marker row
 // (the order then earns nothing); a refund applied before its order is retried by the inbox until
-// the order has earned, for all the inbox's attempts but the last (takeBackForRefund).
+// the order has earned, for all the inbox's attempts but the last (takeBackForRefund); after that it
+// is kept for its order and applied when the order arrives (waiting-refunds.server.ts).
 import type { Db } from "~/db.server";
 import {
   availableAtFor,
@@ -13,9 +14,10 @@ import {
   orderEarningAmount,
   parseMilli,
   pointsForAmount,
-  orderRefundBasis,
+  orderTaxesIncluded,
   pointsToTakeBack,
   refundBasis,
+  refundedEarningAmount,
   refundFacts,
   sourceKeys,
   type RefundFacts,
@@ -56,8 +58,6 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
   if (amount === null) return "unreadable";
   const points = pointsForAmount(amount, settings);
   if (points <= 0) return "no_points";
-  // What its refunds are measured against (orderRefundBasis): kept on the earned row as its `amount`.
-  const refundsMeasuredAgainst = orderRefundBasis(order.payload, settings) ?? amount;
   const customer = await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
   const orderGid = facts.orderGid;
   const write = await inLedgerTransaction(db, order.shop, sourceKeys.orderEarned(orderGid), async (tx): Promise<LedgerWrite> => {
@@ -79,7 +79,10 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
       sourceKey: sourceKeys.orderEarned(orderGid),
       orderGid,
       orderName: facts.orderName,
-      amount: formatMilli(refundsMeasuredAgainst),
+      // What its refunds are measured against: the amount it earned on, and whether its prices include
+      // tax, so that a refund is read in the same terms (refundedEarningAmount).
+      amount: formatMilli(amount),
+      taxesIncluded: orderTaxesIncluded(order.payload),
       availableAt: availableAtFor(order.receivedAt, settings.pendingDays),
       overLimit: "record",
       now: new Date(),
@@ -114,24 +117,26 @@ export type TakeBackOutcome = "taken_back" | "duplicate" | "nothing_earned" | "n
  * order's orders/create — by minutes, or by hours when Shopify retries the order's delivery. An order
  * that has not earned (yet) is an error to retry on every attempt of the inbox but its last
  * (`lastAttempt`: WEBHOOK_RETRY_POLICY, about 2.5 hours of attempts): a late order then earns first
- * and its refund takes its share back. Only after the last attempt is the refund settled as one of
- * an order that earned nothing here (a guest order, one that earned no points) — logged with both
- * ids. A shop whose program is off waits for nothing: its orders earn nothing.
+ * and its refund takes its share back. After the last attempt "nothing_earned" is answered (logged
+ * with both ids): the refunds/create effect then keeps the refund for its order when VIP has not
+ * seen the order either (keepRefundForItsOrder). A shop whose program is off waits for nothing.
  */
 export async function takeBackForRefund(db: Db, input: { shop: string; refund: RefundFacts | null; receivedAt: Date; lastAttempt: boolean; logger: Logger }): Promise<TakeBackOutcome> {
   const { refund } = input;
   if (!refund) return "unreadable";
-  const earned = await db.pointsTransaction.findFirst({ where: { shop: input.shop, orderGid: refund.orderGid, reason: "EARNED" }, select: { customerId: true } });
+  const earned = await db.pointsTransaction.findFirst({ where: { shop: input.shop, orderGid: refund.orderGid, reason: "EARNED" }, select: { customerId: true, taxesIncluded: true } });
   if (!earned) {
     const canceled = await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: input.shop, sourceKey: sourceKeys.orderCanceled(refund.orderGid) } } });
     if (canceled) return "nothing_left";
     if (!input.lastAttempt && (await getProgramSettings(db, input.shop)).enabled) throw new OrderNotEarnedYetError(refund.orderGid);
-    input.logger.warn({ shop: input.shop, order: refund.orderGid, refund: refund.refundId }, "refund of an order that earned no points here (its orders/create did not arrive while the refund waited for it)");
+    input.logger.warn({ shop: input.shop, order: refund.orderGid, refund: refund.refundId }, "refund of an order that earned no points here (a guest order, one that earned none, or one whose orders/create has not arrived: then the refund is kept for it)");
     return "nothing_earned";
   }
   const settings = await getProgramSettings(db, input.shop);
   const sourceKey = sourceKeys.refund(refund.refundId);
-  const refunded = refundBasis(refund, settings);
+  // In the terms of the earned row's `amount` (the order's earning amount and its taxes_included);
+  // a row earned before those were kept holds the order's line prices instead (refundBasis).
+  const refunded = earned.taxesIncluded === null ? refundBasis(refund, settings) : refundedEarningAmount(refund, { ...settings, taxesIncluded: earned.taxesIncluded });
   const write = await inLedgerTransaction(db, input.shop, sourceKey, async (tx) => {
     await lockCustomer(tx, earned.customerId);
     const { earnedRow, takenBack, refundedBefore } = await orderPoints(tx, input.shop, refund.orderGid);

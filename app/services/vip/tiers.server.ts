@@ -9,7 +9,7 @@ import type { VipTier, VipTierChange } from "@prisma/client";
 import { randomUUID } from "node:crypto";
 import type { Db } from "~/db.server";
 import { directSql } from "~/db.server";
-import { formatMilli, orderEarningAmount, parseMilli, refundedEarningAmount, sourceKeys, type Milli, type RefundFacts } from "~/domain/points";
+import { formatMilli, orderEarningAmount, orderTaxesIncluded, parseMilli, refundedEarningAmount, sourceKeys, type Milli, type RefundFacts } from "~/domain/points";
 import { orderFacts } from "~/domain/rewards";
 import {
   applyMultiplier,
@@ -237,10 +237,15 @@ export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "count
  * found no row to mark here. Read in the same statement, so a cancel applied at the same moment is
  * seen either here or by vipOrderCanceled's update.
  */
-export async function recordVipOrder(db: Db, row: { shop: string; customerId: string; orderGid: string; amount: string; orderedAt: Date }): Promise<boolean> {
+export async function recordVipOrder(
+  db: Db,
+  row: { shop: string; customerId: string; orderGid: string; amount: string; orderedAt: Date; taxesIncluded?: boolean | null },
+): Promise<boolean> {
+  // A boolean is no driver argument here (SqlValue): written as the SQL literal both databases read.
+  const taxesIncluded = row.taxesIncluded === true ? "TRUE" : row.taxesIncluded === false ? "FALSE" : "NULL";
   const written = await directSql(db).query(
-    `INSERT INTO "VipOrder" ("id", "shop", "customerId", "orderGid", "amount", "orderedAt", "canceled") ` +
-      `VALUES (?, ?, ?, ?, ?, ?, EXISTS (SELECT 1 FROM "PointsTransaction" WHERE "shop" = ? AND "sourceKey" = ?)) ` +
+    `INSERT INTO "VipOrder" ("id", "shop", "customerId", "orderGid", "amount", "orderedAt", "taxesIncluded", "canceled") ` +
+      `VALUES (?, ?, ?, ?, ?, ?, ${taxesIncluded}, EXISTS (SELECT 1 FROM "PointsTransaction" WHERE "shop" = ? AND "sourceKey" = ?)) ` +
       `ON CONFLICT ("shop", "orderGid") DO NOTHING RETURNING "id"`,
     [randomUUID(), row.shop, row.customerId, row.orderGid, row.amount, row.orderedAt, row.shop, sourceKeys.orderCanceled(row.orderGid)],
   );
@@ -261,7 +266,15 @@ export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; p
   const amount = orderEarningAmount(order.payload, { includeShipping: false, includeTaxes: false });
   if (amount === null) return "unreadable";
   const customer = await ensureCustomer(deps.db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
-  await recordVipOrder(deps.db, { shop: order.shop, customerId: customer.id, orderGid: facts.orderGid, amount: formatMilli(amount), orderedAt: facts.createdAt ?? order.receivedAt });
+  // Its prices' taxes_included is kept with it: its refunds are read in the same terms (vipRefundCreated).
+  await recordVipOrder(deps.db, {
+    shop: order.shop,
+    customerId: customer.id,
+    orderGid: facts.orderGid,
+    amount: formatMilli(amount),
+    orderedAt: facts.createdAt ?? order.receivedAt,
+    taxesIncluded: orderTaxesIncluded(order.payload),
+  });
   const outcome = await evaluateCustomerTier(deps, { shop: order.shop, customerId: customer.id, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: facts.orderGid });
   return outcome.type === "changed" ? "changed" : "counted";
 }
@@ -291,20 +304,26 @@ function recordedRefundIds(json: string): string[] {
 export async function vipRefundCreated(db: Db, input: { shop: string; refund: RefundFacts | null }): Promise<"unreadable" | "not_counted" | "duplicate" | "counted"> {
   const refund = input.refund;
   if (!refund) return "unreadable";
-  const row = await db.vipOrder.findUnique({ where: { shop_orderGid: { shop: input.shop, orderGid: refund.orderGid } } });
-  if (!row) return "not_counted";
-  const seen = recordedRefundIds(row.refundIds);
-  if (seen.includes(refund.refundId)) return "duplicate";
-  const before = parseMilli(row.refunded) ?? 0n;
-  const amount = refundedEarningAmount(refund, { includeShipping: false, includeTaxes: false });
-  if (amount <= 0n || before >= (parseMilli(row.amount) ?? 0n)) return "counted";
-  // Optimistic: a concurrent refund of the same order changed refundIds first → the inbox retries.
-  const updated = await db.vipOrder.updateMany({
-    where: { id: row.id, refundIds: row.refundIds },
-    data: { refunded: formatMilli(before + amount), refundIds: JSON.stringify([...seen, refund.refundId]) },
-  });
-  if (updated.count === 0) throw new Error("the counted order changed while recording its refund: retry");
-  return "counted";
+  // Optimistic: a concurrent refund of the same order (or the same refund applied by the order's
+  // worker: applyKeptRefunds) changes refundIds first → read again; a few rounds, then the inbox retries.
+  for (let round = 0; round < 5; round++) {
+    const row = await db.vipOrder.findUnique({ where: { shop_orderGid: { shop: input.shop, orderGid: refund.orderGid } } });
+    if (!row) return "not_counted";
+    const seen = recordedRefundIds(row.refundIds);
+    if (seen.includes(refund.refundId)) return "duplicate";
+    const before = parseMilli(row.refunded) ?? 0n;
+    // In the terms of the row's amount (the subtotal without taxes): each refunded line's own tax taken
+    // out when the order's prices include it (refundedEarningAmount, as points read a refund). A row
+    // counted before taxes_included was kept reads the lines as they are (its old behaviour).
+    const amount = refundedEarningAmount(refund, { includeShipping: false, includeTaxes: false, taxesIncluded: row.taxesIncluded ?? false });
+    if (amount <= 0n || before >= (parseMilli(row.amount) ?? 0n)) return "counted";
+    const updated = await db.vipOrder.updateMany({
+      where: { id: row.id, refundIds: row.refundIds },
+      data: { refunded: formatMilli(before + amount), refundIds: JSON.stringify([...seen, refund.refundId]) },
+    });
+    if (updated.count === 1) return "counted";
+  }
+  throw new Error("the counted order kept changing while recording its refund: retry");
 }
 
 /** orders/cancelled: the order stops counting. */

@@ -13,6 +13,7 @@ import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshGrant
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { refundFactsOfDelivery } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
+import { keepRefundForItsOrder } from "~/services/points/waiting-refunds.server";
 import { referralCancelEffect, referralRefundEffect } from "~/services/referrals/effects.server";
 import { vipOrderCanceled, vipRefundCreated } from "~/services/vip/tiers.server";
 import { handleDiscountDeleted, handleDiscountUpdated } from "~/services/reconcile/discounts.server";
@@ -36,7 +37,7 @@ import { UnappliableDelivery, WEBHOOK_RETRY_POLICY, type WebhookEffect, type Web
 
 /** Why a refunds/create body is dead-lettered when refundFacts cannot read it (app/domain/points/earning.ts). */
 export const REFUND_UNREADABLE =
-  "the refunds/create body is not a refund the app can read (no order_id, ids naming two refunds, or a negative amount): nothing was changed";
+  "the refunds/create body is not a refund the app can read (no order_id, ids naming two refunds, or an amount that is negative or not a decimal): nothing was changed";
 
 /**
  * app/scopes_update: keep the stored offline session's scopes current. The body (`{ previous,
@@ -85,8 +86,11 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
         // taken back from it, and retrying changes nothing — dead-lettered with the reason, visible.
         if (!refund) throw new UnappliableDelivery(REFUND_UNREADABLE);
         await referralRefundEffect(db, { shop: d.shop, refund });
-        await takeBackForRefund(db, { shop: d.shop, refund, receivedAt: d.receivedAt, lastAttempt: d.attempt >= WEBHOOK_RETRY_POLICY.maxAttempts, logger });
-        await vipRefundCreated(db, { shop: d.shop, refund });
+        const points = await takeBackForRefund(db, { shop: d.shop, refund, receivedAt: d.receivedAt, lastAttempt: d.attempt >= WEBHOOK_RETRY_POLICY.maxAttempts, logger });
+        const vip = await vipRefundCreated(db, { shop: d.shop, refund });
+        // Its order is still unknown after the inbox's attempts (or the program is off): the refund is
+        // kept for the order's orders/create, which applies it (app/services/points/waiting-refunds.server.ts).
+        if (points === "nothing_earned" && vip === "not_counted") await keepRefundForItsOrder(db, { shop: d.shop, refund, receivedAt: d.receivedAt, logger });
       },
     ],
   },

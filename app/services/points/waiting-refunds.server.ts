@@ -1,0 +1,80 @@
+// A refund applied before its order's orders/create (docs/decisions/019, "A refund kept for its
+// order"). Shopify does not order deliveries (https://shopify.dev/docs/apps/build/webhooks): the
+// inbox retries such a refund while its order is on its way (takeBackForRefund), and when its last
+// attempt still finds the order unknown — no earned row, no VipOrder row — the refund's facts are
+// kept here (WaitingRefund: ids and amounts only, never the body) and applied when the order arrives.
+//
+// Exactly once, whatever two workers do at the same moment: each side writes first, then looks for
+// the other — the refund's row is committed before the refund looks for its order, and the order's
+// rows (earned, VipOrder) are committed before the order looks for kept refunds — so at least one of
+// them sees the other and applies the refund; both may, and applying is idempotent (the ledger's
+// `refund:<id>` key, VipOrder.refundIds).
+import type { Db } from "~/db.server";
+import { directSql } from "~/db.server";
+import { formatMilli, parseMilli, sourceKeys, type RefundFacts } from "~/domain/points";
+import type { Logger } from "~/logger.server";
+import { vipRefundCreated } from "~/services/vip/tiers.server";
+import { randomUUID } from "node:crypto";
+import { takeBackForRefund } from "./order-points.server";
+
+/** How long a refund is kept for its order: far beyond Shopify's retries of an orders/create. */
+export const KEPT_REFUND_DAYS = 7;
+/** The most refunds of one order applied when it arrives (more wait for its next delivery's apply). */
+const KEPT_REFUNDS_READ = 100;
+
+/** Points, then VIP amount spent (the refunds/create effects' order); VIP's outcome. */
+async function applyRefund(db: Db, input: { shop: string; refund: RefundFacts; receivedAt: Date; logger: Logger }) {
+  await takeBackForRefund(db, { ...input, lastAttempt: true });
+  return vipRefundCreated(db, { shop: input.shop, refund: input.refund });
+}
+
+/** Whether the order has been seen here: its earned row, its cancel marker or its VipOrder row. */
+async function orderCounted(db: Db, shop: string, orderGid: string): Promise<{ known: boolean; vip: boolean }> {
+  const vip = (await db.vipOrder.count({ where: { shop, orderGid } })) > 0;
+  if (vip) return { known: true, vip };
+  const ledger = await db.pointsTransaction.count({ where: { shop, orderGid, OR: [{ reason: "EARNED" }, { sourceKey: sourceKeys.orderCanceled(orderGid) }] } });
+  return { known: ledger > 0, vip };
+}
+
+/**
+ * refunds/create, when neither points nor VIP found its order: the refund's facts are kept (once per
+ * shop, order and refund) for its order's orders/create, then — the order may have arrived meanwhile
+ * (see the header) — applied at once if it has. Kept refunds older than KEPT_REFUND_DAYS are dropped
+ * (orders that never arrive: placed before the app was installed, or guest orders).
+ */
+export async function keepRefundForItsOrder(db: Db, input: { shop: string; refund: RefundFacts; receivedAt: Date; logger: Logger }): Promise<"kept" | "applied"> {
+  const { shop, refund } = input;
+  await db.waitingRefund.deleteMany({ where: { shop, receivedAt: { lt: new Date(input.receivedAt.getTime() - KEPT_REFUND_DAYS * 86_400_000) } } });
+  await directSql(db).execute(
+    `INSERT INTO "WaitingRefund" ("id", "shop", "orderGid", "refundId", "lines", "taxes", "shipping", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ` +
+      `ON CONFLICT ("shop", "orderGid", "refundId") DO NOTHING`,
+    [randomUUID(), shop, refund.orderGid, refund.refundId, formatMilli(refund.lines), formatMilli(refund.taxes), formatMilli(refund.shipping), input.receivedAt],
+  );
+  const counted = await orderCounted(db, shop, refund.orderGid);
+  if (!counted.known) {
+    input.logger.info({ shop, order: refund.orderGid, refund: refund.refundId }, "refund kept for its order (its orders/create has not arrived)");
+    return "kept";
+  }
+  const vip = await applyRefund(db, input);
+  // The order's worker applies what it finds after writing its VipOrder row: with that row here (or a
+  // VIP outcome that found it), nothing is left for it to do.
+  if (counted.vip || vip !== "not_counted") await db.waitingRefund.deleteMany({ where: { shop, orderGid: refund.orderGid, refundId: refund.refundId } });
+  return "applied";
+}
+
+/**
+ * orders/create, after its points and VIP row are written: the refunds kept for the order are applied
+ * (points taken back, amount spent lowered) and dropped. A guest order's kept refunds are dropped too:
+ * nothing of theirs will ever count.
+ */
+export async function applyRefundsKeptForOrder(db: Db, input: { shop: string; orderGid: string; receivedAt: Date; logger: Logger }): Promise<number> {
+  const kept = await db.waitingRefund.findMany({ where: { shop: input.shop, orderGid: input.orderGid }, orderBy: { receivedAt: "asc" }, take: KEPT_REFUNDS_READ });
+  for (const row of kept) {
+    const [lines, taxes, shipping] = [parseMilli(row.lines), parseMilli(row.taxes), parseMilli(row.shipping)];
+    if (lines !== null && taxes !== null && shipping !== null) {
+      await applyRefund(db, { shop: input.shop, refund: { refundId: row.refundId, orderGid: row.orderGid, lines, taxes, shipping }, receivedAt: input.receivedAt, logger: input.logger });
+    }
+    await db.waitingRefund.deleteMany({ where: { id: row.id } });
+  }
+  return kept.length;
+}
