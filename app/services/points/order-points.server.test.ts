@@ -188,20 +188,23 @@ describe("refunds/create: refunded shipping as Shopify sends it since API 2024-1
   });
 });
 
+// Shared by the refunds/create groups below: money sets, a shop whose program counts taxes or not,
+// and a refund applied through the registered refunds/create effects.
+const money = (amount: string) => ({ shop_money: { amount, currency_code: "EUR" }, presentment_money: { amount, currency_code: "EUR" } });
+let taxShopNo = 0;
+async function shopCounting(includeTaxes: boolean) {
+  const shop = `order-points-tax-${includeTaxes ? "in" : "out"}-${++taxShopNo}.myshopify.com`;
+  await createShop(db, shop);
+  await db.programSettings.create({ data: { shop, enabled: true, pointsPerCurrencyUnit: "1", includeTaxes } });
+  return shop;
+}
+async function applyRefund(shop: string, body: Record<string, unknown>) {
+  const raw = JSON.stringify(body);
+  const delivery = { shop, topic: "refunds/create" as const, webhookId: `w-${Math.random()}`, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(raw), rawPayload: raw, receivedAt: NOW, attempt: 1 };
+  for (const effect of WEBHOOK_EFFECTS["refunds/create"]) await effect(db, delivery);
+}
+
 describe("refunds/create: a shop whose prices include tax (taxes_included) and one whose prices don't", () => {
-  const money = (amount: string) => ({ shop_money: { amount, currency_code: "EUR" }, presentment_money: { amount, currency_code: "EUR" } });
-  let shopNo = 0;
-  async function shopCounting(includeTaxes: boolean) {
-    const shop = `order-points-tax-${includeTaxes ? "in" : "out"}-${++shopNo}.myshopify.com`;
-    await createShop(db, shop);
-    await db.programSettings.create({ data: { shop, enabled: true, pointsPerCurrencyUnit: "1", includeTaxes } });
-    return shop;
-  }
-  async function applyRefund(shop: string, body: Record<string, unknown>) {
-    const raw = JSON.stringify(body);
-    const delivery = { shop, topic: "refunds/create" as const, webhookId: `w-${Math.random()}`, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(raw), rawPayload: raw, receivedAt: NOW, attempt: 1 };
-    for (const effect of WEBHOOK_EFFECTS["refunds/create"]) await effect(db, delivery);
-  }
 
   // Half of a one-line order refunded: 20 % tax, one rate. Tax-inclusive: the line costs 120.00 with
   // 20.00 tax inside (subtotal 120.00); tax-exclusive: 100.00 + 20.00 tax on top (subtotal 100.00).
@@ -219,7 +222,7 @@ describe("refunds/create: a shop whose prices include tax (taxes_included) and o
       const placed = { ...order(customer.shopifyCustomerId, subtotal), subtotal_price_set: money(subtotal), total_tax_set: money("20.00"), taxes_included: taxesIncluded };
       expect(await earnPointsForOrder(db, { shop, payload: placed, receivedAt: NOW })).toBe("earned");
       expect((await consistent(customer.id)).pointsBalance).toBe(earned);
-      const refundDigits = `${Date.now()}${shopNo}`;
+      const refundDigits = `${Date.now()}${taxShopNo}`;
       await applyRefund(shop, {
         id: refundDigits,
         admin_graphql_api_id: `gid://shopify/Refund/${refundDigits}`,
@@ -342,25 +345,12 @@ describe("refunds/create: several partial refunds of one order", () => {
 });
 
 describe("refunds/create in the order's own terms: tax taken out line by line (taxes_included), for points and VIP amount spent", () => {
-  const money = (amount: string) => ({ shop_money: { amount, currency_code: "EUR" }, presentment_money: { amount, currency_code: "EUR" } });
-  let shopNo = 0;
-  async function shopCounting(includeTaxes: boolean) {
-    const shop = `order-points-terms-${includeTaxes ? "in" : "out"}-${++shopNo}.myshopify.com`;
-    await createShop(db, shop);
-    await db.programSettings.create({ data: { shop, enabled: true, pointsPerCurrencyUnit: "1", includeTaxes } });
-    return shop;
-  }
-  async function applyRefund(shop: string, body: Record<string, unknown>) {
-    const raw = JSON.stringify(body);
-    const delivery = { shop, topic: "refunds/create" as const, webhookId: `w-${Math.random()}`, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(raw), rawPayload: raw, receivedAt: NOW, attempt: 1 };
-    for (const effect of WEBHOOK_EFFECTS["refunds/create"]) await effect(db, delivery);
-  }
   // The order through the registered orders/create effects (points earned, then its VIP row).
   async function place(shop: string, payload: Record<string, unknown>) {
     await handleOrderCreated(db, orderContext(shop, payload, NOW));
   }
   const refundOf = (placed: { admin_graphql_api_id: string }, lines: Array<{ subtotal: string; tax: string }>) => {
-    const refundDigits = `${Date.now()}${++shopNo}`;
+    const refundDigits = `${Date.now()}${++taxShopNo}`;
     return {
       id: refundDigits,
       admin_graphql_api_id: `gid://shopify/Refund/${refundDigits}`,
