@@ -68,13 +68,18 @@ export async function keepRefundForItsOrder(db: Db, input: { shop: string; refun
  * nothing of theirs will ever count.
  */
 export async function applyRefundsKeptForOrder(db: Db, input: { shop: string; orderGid: string; receivedAt: Date; logger: Logger }): Promise<number> {
-  const kept = await db.waitingRefund.findMany({ where: { shop: input.shop, orderGid: input.orderGid }, orderBy: { receivedAt: "asc" }, take: KEPT_REFUNDS_READ });
+  // Every applied order looks, and almost none finds anything: the lookup (by the unique key's prefix)
+  // goes straight to the driver, as the inbox's other per-order reads do (docs/decisions/016).
+  const kept = await directSql(db).query<{ id: unknown; refundId: unknown; lines: unknown; taxes: unknown; shipping: unknown }>(
+    `SELECT "id", "refundId", "lines", "taxes", "shipping" FROM "WaitingRefund" WHERE "shop" = ? AND "orderGid" = ? ORDER BY "receivedAt" ASC LIMIT ${KEPT_REFUNDS_READ}`,
+    [input.shop, input.orderGid],
+  );
   for (const row of kept) {
-    const [lines, taxes, shipping] = [parseMilli(row.lines), parseMilli(row.taxes), parseMilli(row.shipping)];
+    const [lines, taxes, shipping] = [parseMilli(String(row.lines)), parseMilli(String(row.taxes)), parseMilli(String(row.shipping))];
     if (lines !== null && taxes !== null && shipping !== null) {
-      await applyRefund(db, { shop: input.shop, refund: { refundId: row.refundId, orderGid: row.orderGid, lines, taxes, shipping }, receivedAt: input.receivedAt, logger: input.logger });
+      await applyRefund(db, { shop: input.shop, refund: { refundId: String(row.refundId), orderGid: input.orderGid, lines, taxes, shipping }, receivedAt: input.receivedAt, logger: input.logger });
     }
-    await db.waitingRefund.deleteMany({ where: { id: row.id } });
+    await db.waitingRefund.deleteMany({ where: { id: String(row.id) } });
   }
   return kept.length;
 }
