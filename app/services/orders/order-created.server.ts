@@ -32,9 +32,10 @@ export const ORDER_CREATED_EFFECTS: OrderEffect[] = [
   markRewardsUsed,
   async (db, order) => void (await earnPointsForOrder(db, order)),
   async (db, order) => void (await vipOrderCreated(vipDeps(db), order)),
-  // Refunds applied before the order (kept for it: waiting-refunds.server.ts) count now, once.
-  async (db, order) => void (order.facts.orderGid && (await applyRefundsKeptForOrder(db, { shop: order.shop, orderGid: order.facts.orderGid, receivedAt: order.receivedAt, logger }))),
   referralOrderEffect,
+  // Refunds applied before the order (kept for it: waiting-refunds.server.ts) count now, once — after
+  // the points, the VIP row and the referral this order may qualify, which they take back.
+  async (db, order) => void (order.facts.orderGid && (await applyRefundsKeptForOrder(db, { shop: order.shop, orderGid: order.facts.orderGid, receivedAt: order.receivedAt, logger }))),
   // A gift card that paid part of the order has a new balance in Shopify: ask again on the next view.
   async (db, order) => void (await forgetGiftCardBalancesAfterOrder(db, { shop: order.shop, payload: order.payload, customerGid: order.facts.customerGid })),
 ];

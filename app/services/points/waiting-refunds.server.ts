@@ -15,6 +15,7 @@ import { formatMilli, parseMilli, sourceKeys, type RefundFacts } from "~/domain/
 import type { Logger } from "~/logger.server";
 import { vipRefundCreated } from "~/services/vip/tiers.server";
 import { randomUUID } from "node:crypto";
+import { referralRefundEffect } from "~/services/referrals/effects.server";
 import { takeBackForRefund } from "./order-points.server";
 
 /** How long a refund is kept for its order: far beyond Shopify's retries of an orders/create. */
@@ -22,10 +23,16 @@ export const KEPT_REFUND_DAYS = 7;
 /** The most refunds of one order applied when it arrives (more wait for its next delivery's apply). */
 const KEPT_REFUNDS_READ = 100;
 
-/** Points, then VIP amount spent (the refunds/create effects' order); VIP's outcome. */
+/**
+ * Points, then VIP amount spent, then the referral the order qualified (the refunds/create effects,
+ * each idempotent). The referral's part needs the order's referral effect to have run first: the
+ * order's worker applies kept refunds after it (ORDER_CREATED_EFFECTS), so a friend's first order
+ * refunded before it arrived never rewards the referrer.
+ */
 async function applyRefund(db: Db, input: { shop: string; refund: RefundFacts; receivedAt: Date; logger: Logger }) {
   await takeBackForRefund(db, { ...input, lastAttempt: true });
-  return vipRefundCreated(db, { shop: input.shop, refund: input.refund });
+  await vipRefundCreated(db, { shop: input.shop, refund: input.refund });
+  await referralRefundEffect(db, { shop: input.shop, refund: input.refund });
 }
 
 /** Whether the order has been seen here: its earned row, its cancel marker or its VipOrder row. */
@@ -55,10 +62,10 @@ export async function keepRefundForItsOrder(db: Db, input: { shop: string; refun
     input.logger.info({ shop, order: refund.orderGid, refund: refund.refundId }, "refund kept for its order (its orders/create has not arrived)");
     return "kept";
   }
-  const vip = await applyRefund(db, input);
-  // The order's worker applies what it finds after writing its VipOrder row: with that row here (or a
-  // VIP outcome that found it), nothing is left for it to do.
-  if (counted.vip || vip !== "not_counted") await db.waitingRefund.deleteMany({ where: { shop, orderGid: refund.orderGid, refundId: refund.refundId } });
+  await applyRefund(db, input);
+  // The row stays for the order's worker, which may be between its VipOrder row and its referral
+  // effect: it applies the row again (idempotent, and the referral's part only it can do) and drops
+  // it; if it had already looked, the row goes with the kept refunds' sweep (KEPT_REFUND_DAYS).
   return "applied";
 }
 

@@ -11,6 +11,9 @@ import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/s
 import { TEST_APP } from "../../../test/support/constants";
 import { createCustomer, createTemplate } from "../../../test/support/factories";
 import { testClock, type TestClock } from "../../../test/support/clock";
+import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
+import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
+import { WEBHOOK_RETRY_POLICY } from "~/services/webhooks/inbox.server";
 import { addressKeyOf, claimReferral, ensureReferralCode, issueDueReferrerRewards, qualifyReferralFromOrder, recordReferralClick, rejectForOrderReversal, rewardReferrer } from "./referrals.server";
 
 const { emulator, adminGraphql } = useShopifyEmulator();
@@ -205,5 +208,29 @@ describe("privacy", () => {
     for (const count of [db.referral.count({ where: { shop: SHOP } }), db.referralCode.count({ where: { shop: SHOP } }), db.referralSettings.count({ where: { shop: SHOP } }), db.referralAddressKey.count({ where: { shop: SHOP } })]) {
       expect(await count).toBe(0);
     }
+  });
+});
+
+describe("a friend's first order refunded before it arrived (the refund kept for it)", () => {
+  it("GIVEN a signed-up friend whose first order's refund is applied first, after the inbox's last attempt THEN the order, when it arrives, does not leave the referral qualified: it is rejected as refunded and the referrer gets nothing", async () => {
+    const { friend, referralId } = await signedUp();
+    const digits = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+    const money = (amount: string) => ({ shop_money: { amount, currency_code: "USD" } });
+    const order = { id: Number(digits), admin_graphql_api_id: `gid://shopify/Order/${digits}`, name: "#1002", customer: { admin_graphql_api_id: friend.shopifyCustomerId }, subtotal_price_set: money("80.00") };
+    const refundDigits = `${digits.slice(-12)}7`;
+    const refund = { id: Number(refundDigits), admin_graphql_api_id: `gid://shopify/Refund/${refundDigits}`, order_id: Number(digits), refund_line_items: [{ quantity: 1, subtotal_set: money("80.00"), total_tax_set: money("0.00") }] };
+
+    // The refund first, on the inbox's last attempt: its order is unknown, so it is kept for it.
+    const raw = JSON.stringify(refund);
+    const delivery = { shop: SHOP, topic: "refunds/create" as const, webhookId: `w-${digits}`, triggeredAt: null, apiVersion: "2026-10", payload: JSON.parse(raw), rawPayload: raw, receivedAt: clock.now(), attempt: WEBHOOK_RETRY_POLICY.maxAttempts };
+    for (const effect of WEBHOOK_EFFECTS["refunds/create"]) await effect(db, delivery);
+    expect(await db.waitingRefund.count({ where: { shop: SHOP, orderGid: order.admin_graphql_api_id } })).toBe(1);
+
+    // Then the order: it would qualify the referral; the refund kept for it rejects it.
+    await handleOrderCreated(db, orderContext(SHOP, order, clock.now()));
+    expect(await db.referral.findUniqueOrThrow({ where: { id: referralId } })).toMatchObject({ state: "REJECTED", rejectionReason: "order_refunded", qualifyingOrderGid: order.admin_graphql_api_id });
+    expect(await db.waitingRefund.count({ where: { shop: SHOP, orderGid: order.admin_graphql_api_id } })).toBe(0);
+    clock.advance(30 * 86_400_000);
+    expect(await issueDueReferrerRewards(deps())).toMatchObject({ rewarded: 0 });
   });
 });
