@@ -502,19 +502,34 @@ export class ShopifyEmulator {
     if (!order) throw new Error(`no order ${orderId} in ${shop}`);
     const amount = toCents(input.amount);
     const shipping = toCents(input.shipping ?? "0");
-    // A refund line refunds at most what the line cost after its discounts, and refunded shipping at
-    // most what shipping cost.
-    if (amount < 0 || amount > orderLineNet(order) || shipping < 0 || shipping > order.shipping) {
-      throw new Error(`cannot refund ${input.amount} (shipping ${input.shipping ?? "0"}) of order ${order.name}`);
+    const seq = input.seq ?? 1;
+    // What the order's earlier refunds took (Shopify refunds at most what is left: a line's amount
+    // after its discounts, and the shipping charged, over all of the order's refunds). The same `seq`
+    // again is the same refund — its webhook sent again — and must say the same amounts.
+    const key = `${shop}\u0000${order.id}`;
+    const earlier = this.refunds.get(key) ?? new Map<number, { amount: number; shipping: number }>();
+    const same = earlier.get(seq);
+    if (same && (same.amount !== amount || same.shipping !== shipping)) {
+      throw new Error(`refund ${seq} of order ${order.name} was already made with other amounts`);
     }
-    const refundId = deriveId(`refund:${order.legacyId}:${input.seq ?? 1}`);
+    const others = [...earlier.entries()].filter(([s]) => s !== seq).map(([, r]) => r);
+    const linesBefore = others.reduce((sum, r) => sum + r.amount, 0);
+    const shippingBefore = others.reduce((sum, r) => sum + r.shipping, 0);
+    if (amount < 0 || linesBefore + amount > orderLineNet(order) || shipping < 0 || shippingBefore + shipping > order.shipping) {
+      throw new Error(`cannot refund ${input.amount} (shipping ${input.shipping ?? "0"}) of order ${order.name}: more than is left to refund`);
+    }
+    earlier.set(seq, { amount, shipping });
+    this.refunds.set(key, earlier);
+    const refundId = deriveId(`refund:${order.legacyId}:${seq}`);
     const body = serializeWebhookJson(
       buildRefundPayload({
         id: refundId,
         orderId: order.legacyId,
         amount: formatDecimal(amount),
         // The refunded part of the line carries its share of the line's tax (refund_line_items[].total_tax).
-        tax: formatDecimal(refundedTax(order, amount)),
+        // Taken as the difference of the shares before and after it, so the order's refunds together
+        // never carry more tax than the order had.
+        tax: formatDecimal(refundedTax(order, linesBefore + amount) - refundedTax(order, linesBefore)),
         taxesIncluded: order.taxesIncluded ?? false,
         // Paid back through the order's own payment: a test order's refund is a test on its gateway.
         gateway: order.paymentGatewayNames.at(-1) ?? "shopify_payments",
@@ -526,6 +541,9 @@ export class ShopifyEmulator {
     );
     return this.sendWebhook("refunds/create", shop, body, webhook);
   }
+
+  /** Each order's refunds so far (refundOrder), by their `seq`: what is left to refund. */
+  private readonly refunds = new Map<string, Map<number, { amount: number; shipping: number }>>();
 
   /** The merchant cancels a recorded order → orders/cancelled (the order payload with `cancelled_at` set). */
   async cancelOrder(shop: string, orderId: string, webhook: WebhookSendOptions = {}) {

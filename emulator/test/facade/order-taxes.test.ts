@@ -153,6 +153,22 @@ describe("refunds/create carries the refunded lines' tax", () => {
     await expect(emulator.refundOrder(shop.domain, order.id, { amount: "100.01" }, { deliver: false })).rejects.toThrow(/cannot refund/);
     await expect(emulator.refundOrder(shop.domain, order.id, { amount: "0", shipping: "10.01" }, { deliver: false })).rejects.toThrow(/cannot refund/);
   });
+
+  it("keeps what was refunded: a second refund may take only what is left, and the same refund sent again is the same refund", async () => {
+    const { emulator, shop, customer } = shopWith({ taxesIncluded: false, taxRate: "0.13" });
+    const { order } = await emulator.placeOrder(shop.domain, { customerId: customer.id, codes: [], subtotal: "100.00", shippingPrice: "10.00" }, { deliver: false });
+    const first = await emulator.refundOrder(shop.domain, order.id, { amount: "60.00", shipping: "10.00" }, { deliver: false });
+    // The same refund again (Shopify's retry of its webhook): same id, nothing more refunded.
+    const again = await emulator.refundOrder(shop.domain, order.id, { amount: "60.00", shipping: "10.00" }, { deliver: false });
+    expect(JSON.parse(again.signed.body).id).toBe(JSON.parse(first.signed.body).id);
+    await expect(emulator.refundOrder(shop.domain, order.id, { amount: "50.00", seq: 1 }, { deliver: false })).rejects.toThrow(/already/);
+    // 40.00 of the line is left, and no shipping.
+    await expect(emulator.refundOrder(shop.domain, order.id, { amount: "40.01", seq: 2 }, { deliver: false })).rejects.toThrow(/cannot refund/);
+    await expect(emulator.refundOrder(shop.domain, order.id, { amount: "0", shipping: "0.01", seq: 2 }, { deliver: false })).rejects.toThrow(/cannot refund/);
+    const second = await emulator.refundOrder(shop.domain, order.id, { amount: "40.00", seq: 2 }, { deliver: false });
+    expect(JSON.parse(second.signed.body).refund_line_items).toEqual([expect.objectContaining({ subtotal: 40, total_tax: 5.2 })]);
+    await expect(emulator.refundOrder(shop.domain, order.id, { amount: "0.01", seq: 3 }, { deliver: false })).rejects.toThrow(/cannot refund/);
+  });
 });
 
 describe("refunds/create's transaction follows the order's payment", () => {
