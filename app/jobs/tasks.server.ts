@@ -7,6 +7,7 @@ import type { Logger } from "~/logger.server";
 import { advanceBulkJobs } from "~/services/bulk-issue/run.server";
 import { migrateNonExpiringOfflineTokens } from "~/services/lifecycle/offline-token.server";
 import { runPointsProgramTasks } from "~/services/points/periodic.server";
+import { dropStaleKeptRefunds } from "~/services/points/waiting-refunds.server";
 import { runReferralTasks } from "~/services/referrals/effects.server";
 import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
@@ -62,6 +63,7 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
     { name: "vip tiers", everyMs: settings.vipEveryMs ?? 5_000, run: vipTiers },
     { name: "referrals", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: referrals },
     { name: "dead letter bodies", everyMs: 60 * 60_000, run: deadLetterBodies },
+    { name: "kept refunds", everyMs: 60 * 60_000, run: keptRefunds },
     settings.reconcileAfterMs > 0 && { name: "reconciliation", everyMs: settings.reconcileEveryMs, run: reconcile(settings.reconcileAfterMs) },
     (settings.tokenMigrationEveryMs ?? 0) > 0 && { name: "offline token migration", everyMs: settings.tokenMigrationEveryMs!, run: migrateTokens },
   ];
@@ -80,6 +82,12 @@ const TOPICS_WITH_CUSTOMER_DATA = [...PERSONAL_DATA_TOPICS, "customers/data_requ
 async function deadLetterBodies(deps: RewardDeps, log: Logger): Promise<void> {
   const forgotten = await forgetOldDeadLetterBodies(deps.db, deps.now(), TOPICS_WITH_CUSTOMER_DATA);
   if (forgotten > 0) log.info({ forgotten }, "dead-lettered webhook bodies deleted after their retention");
+}
+
+/** Refunds kept for an order that never came go after KEPT_REFUND_DAYS (waiting-refunds.server.ts). */
+async function keptRefunds(deps: RewardDeps, log: Logger): Promise<void> {
+  const dropped = await dropStaleKeptRefunds(deps.db, deps.now());
+  if (dropped > 0) log.info({ dropped }, "refunds kept for orders that never came deleted after their retention");
 }
 
 async function recoverRedemptions(deps: RewardDeps, log: Logger): Promise<void> {

@@ -10,6 +10,8 @@ import { handleOrderCreated, orderContext } from "~/services/orders/order-create
 import { handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { refundFacts } from "~/domain/points";
 import { logger } from "~/logger.server";
+import { periodicTasks } from "~/jobs/tasks.server";
+import type { RewardDeps } from "~/services/rewards/deps.server";
 import { applyRefundsKeptForOrder, keepRefundForItsOrder } from "./waiting-refunds.server";
 
 const SHOP = "waiting-refunds.myshopify.com";
@@ -107,6 +109,16 @@ describe("a refund whose order arrives after the inbox stopped retrying it", () 
     await applyRefundLastAttempt(refundOf(recent, "5.00"));
     expect(await db.waitingRefund.count({ where: { shop: SHOP, orderGid: old.admin_graphql_api_id } })).toBe(0);
     expect(await db.waitingRefund.count({ where: { shop: SHOP, orderGid: recent.admin_graphql_api_id } })).toBe(1);
+  });
+
+  it("GIVEN kept refunds older than KEPT_REFUND_DAYS in shops that keep no other refund THEN the worker's hourly pass drops them, and only them", async () => {
+    const quiet = "waiting-refunds-quiet.myshopify.com";
+    const at = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
+    await db.waitingRefund.create({ data: { shop: quiet, orderGid: "gid://shopify/Order/71", refundId: "gid://shopify/Refund/71", lines: "1.0", taxes: "0", shipping: "0", receivedAt: at(8) } });
+    await db.waitingRefund.create({ data: { shop: quiet, orderGid: "gid://shopify/Order/72", refundId: "gid://shopify/Refund/72", lines: "1.0", taxes: "0", shipping: "0", receivedAt: at(6) } });
+    const pass = periodicTasks({ recoveryEveryMs: 60_000, reconcileAfterMs: 0, reconcileEveryMs: 0 }).find((t) => t.name === "kept refunds")!;
+    await pass.run({ db, logger, now: () => NOW, adminFor: () => undefined } as unknown as RewardDeps, logger);
+    expect((await db.waitingRefund.findMany({ where: { shop: quiet } })).map((r) => r.orderGid)).toEqual(["gid://shopify/Order/72"]);
   });
 
   it("GIVEN a kept refund THEN it holds its ids and amounts only (no note, no line item, no buyer data); a guest order's arrival clears it", async () => {

@@ -51,7 +51,7 @@ async function orderCounted(db: Db, shop: string, orderGid: string): Promise<{ k
  */
 export async function keepRefundForItsOrder(db: Db, input: { shop: string; refund: RefundFacts; receivedAt: Date; logger: Logger }): Promise<"kept" | "applied"> {
   const { shop, refund } = input;
-  await db.waitingRefund.deleteMany({ where: { shop, receivedAt: { lt: new Date(input.receivedAt.getTime() - KEPT_REFUND_DAYS * 86_400_000) } } });
+  await dropStaleKeptRefunds(db, input.receivedAt, shop);
   await directSql(db).execute(
     `INSERT INTO "WaitingRefund" ("id", "shop", "orderGid", "refundId", "lines", "taxes", "shipping", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ` +
       `ON CONFLICT ("shop", "orderGid", "refundId") DO NOTHING`,
@@ -67,6 +67,17 @@ export async function keepRefundForItsOrder(db: Db, input: { shop: string; refun
   // effect: it applies the row again (idempotent, and the referral's part only it can do) and drops
   // it; if it had already looked, the row goes with the kept refunds' sweep (KEPT_REFUND_DAYS).
   return "applied";
+}
+
+/**
+ * The kept refunds' retention: rows kept longer than KEPT_REFUND_DAYS go (their order never came —
+ * placed before the app was installed, a guest order — or it was applied before they were kept).
+ * Run for one shop whenever it keeps a refund, and for every shop by the worker's hourly pass
+ * (app/jobs/tasks.server.ts). Returns how many went.
+ */
+export async function dropStaleKeptRefunds(db: Db, now: Date, shop?: string): Promise<number> {
+  const before = new Date(now.getTime() - KEPT_REFUND_DAYS * 86_400_000);
+  return (await db.waitingRefund.deleteMany({ where: { ...(shop === undefined ? {} : { shop }), receivedAt: { lt: before } } })).count;
 }
 
 /**
