@@ -21,6 +21,28 @@ describe("orderEarningAmount", () => {
     expect(orderEarningAmount({ ...order, taxes_included: true }, rules)).toBe(87_000n);
   });
 
+  it("takes out or adds only the merchandise's tax for the subtotal, and shipping's own tax (shipping_lines[].tax_lines) only with shipping", () => {
+    // Tax-inclusive (EU-style) order: lines 121.00 with 21.00 tax inside, shipping 12.10 with 2.10 tax
+    // inside; total_tax 23.10 holds both. Amount spent / points without taxes and shipping: 100.00
+    // (it was 97.90: the shipping's tax was taken out of the lines).
+    const shippingLine = { discounted_price_set: money("12.10"), tax_lines: [{ price_set: money("2.10"), rate: 0.21 }] };
+    const inclusive = { subtotal_price_set: money("121.00"), total_tax_set: money("23.10"), taxes_included: true, shipping_lines: [shippingLine] };
+    expect(orderEarningAmount(inclusive, rules)).toBe(100_000n);
+    expect(orderEarningAmount(inclusive, { includeShipping: true, includeTaxes: false })).toBe(110_000n);
+    expect(orderEarningAmount(inclusive, { includeShipping: false, includeTaxes: true })).toBe(121_000n);
+    expect(orderEarningAmount(inclusive, { includeShipping: true, includeTaxes: true })).toBe(133_100n);
+    // Tax-exclusive: lines 100.00, shipping 10.00, tax 21.00 + 2.10. Taxes counting without shipping
+    // add the lines' 21.00 only (it added 23.10).
+    const exclusive = { ...inclusive, subtotal_price_set: money("100.00"), taxes_included: false, shipping_lines: [{ ...shippingLine, discounted_price_set: money("10.00") }] };
+    expect(orderEarningAmount(exclusive, rules)).toBe(100_000n);
+    expect(orderEarningAmount(exclusive, { includeShipping: false, includeTaxes: true })).toBe(121_000n);
+    expect(orderEarningAmount(exclusive, { includeShipping: true, includeTaxes: false })).toBe(110_000n);
+    expect(orderEarningAmount(exclusive, { includeShipping: true, includeTaxes: true })).toBe(133_100n);
+    // A negative shipping tax is no order Shopify sends; one above the order's tax counts as all of it.
+    expect(orderEarningAmount({ ...inclusive, shipping_lines: [{ ...shippingLine, tax_lines: [{ price_set: money("-2.10") }] }] }, rules)).toBeNull();
+    expect(orderEarningAmount({ ...inclusive, total_tax_set: money("1.00") }, rules)).toBe(121_000n);
+  });
+
   it("reads Shopify's own orders/create sample", () => {
     const sample = JSON.parse(readFileSync(path.join(process.cwd(), "emulator/test/fixtures/orders-create.sample.json"), "utf8"));
     expect(orderEarningAmount(sample, rules)).toBe(parseMilli(sample.subtotal_price_set.shop_money.amount));

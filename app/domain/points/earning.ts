@@ -47,8 +47,10 @@ const max0 = (v: Milli) => (v < 0n ? 0n : v);
 /**
  * The part of an order that earns points, in shop currency: the subtotal after discounts
  * (`subtotal_price_set`), plus shipping after its discounts (`shipping_lines[].discounted_price_set`)
- * and taxes (`total_tax_set`) when the merchant counts them. A shop whose prices include tax
- * (`taxes_included`) has the tax inside the subtotal: it is taken out unless taxes count.
+ * and taxes (`total_tax_set`) when the merchant counts them — the merchandise's tax with the subtotal,
+ * shipping's own tax (`shipping_lines[].tax_lines`) only with shipping. A shop whose prices include tax
+ * (`taxes_included`) has the tax inside the subtotal and the shipping price: it is taken out unless
+ * taxes count.
  * null when the payload has no readable shop-currency subtotal, or when any of these amounts is
  * negative: an order's never are (https://shopify.dev/docs/api/admin-rest/latest/resources/order),
  * and a negative tax taken out of a tax-inclusive subtotal raised it ($10 with −$500 tax earned 510).
@@ -60,13 +62,25 @@ export function orderEarningAmount(payload: unknown, settings: Pick<ProgramSetti
   if (taxRead !== null && taxRead < 0n) return null;
   const tax = taxRead ?? 0n;
   const taxesIncluded = orderTaxesIncluded(payload);
-  const shippingAmounts = list(field(payload, "shipping_lines")).map((l) => shopMoney(field(l, "discounted_price_set")));
-  if (shippingAmounts.some((a) => a !== null && a < 0n)) return null;
+  const shippingLines = list(field(payload, "shipping_lines"));
+  const shippingAmounts = shippingLines.map((l) => shopMoney(field(l, "discounted_price_set")));
+  // Shipping's own tax (`shipping_lines[].tax_lines[].price_set`): part of `total_tax`, inside the
+  // shipping price when prices include tax. Only the merchandise's tax belongs with the subtotal.
+  const shippingTaxes = shippingLines.flatMap((l) => list(field(l, "tax_lines")).map((t) => shopMoney(field(t, "price_set"))));
+  if ([...shippingAmounts, ...shippingTaxes].some((a) => a !== null && a < 0n)) return null;
   const shipping = sum(shippingAmounts);
+  // Never more than the order's tax, which holds it (so the merchandise's tax is never negative).
+  const shippingTax = sum(shippingTaxes) > tax ? tax : sum(shippingTaxes);
+  const linesTax = tax - shippingTax;
   let amount = subtotal;
-  if (taxesIncluded && !settings.includeTaxes) amount -= tax;
-  if (!taxesIncluded && settings.includeTaxes) amount += tax;
-  if (settings.includeShipping) amount += shipping;
+  if (taxesIncluded && !settings.includeTaxes) amount -= linesTax;
+  if (!taxesIncluded && settings.includeTaxes) amount += linesTax;
+  if (settings.includeShipping) {
+    // Shipping as charged, its tax taken out (prices with tax) or added (prices without) as taxes count.
+    amount += shipping;
+    if (taxesIncluded && !settings.includeTaxes) amount -= shippingTax;
+    if (!taxesIncluded && settings.includeTaxes) amount += shippingTax;
+  }
   return max0(amount);
 }
 
