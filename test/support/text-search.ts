@@ -33,6 +33,16 @@ export async function textColumns(db: Db): Promise<{ table: string; column: stri
 }
 
 /**
+ * A whole value the app generated, holding no one's data: a row id (UUID, cuid) or a SHA-256 digest
+ * (RedactedSubject's one-way keys, WebhookDelivery.bodyHash). Their hex and base-36 digits contain a
+ * short numeric needle by chance ("8842" inside a UUID made a redaction test fail one run in many),
+ * so they are not searched; any value with more in it than the token is.
+ */
+function isGeneratedToken(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) || /^c[a-z0-9]{23,31}$/.test(value) || /^[0-9a-f]{64}$/i.test(value);
+}
+
+/**
  * Every place any needle occurs (case-insensitive) in any text column of any table, as written or as
  * a string inside Shopify's JSON: a webhook body kept as received spells "/" as "\/" and "&" as
  * "\u0026" (the emulator writes Shopify's bytes), and a needle there in that spelling is still there.
@@ -45,7 +55,7 @@ export async function findText(db: Db, needles: readonly string[]): Promise<Text
   for (const { table, column } of await textColumns(db)) {
     const rows = await db.$queryRawUnsafe<{ v: string | null }[]>(`SELECT CAST(${quote(column)} AS TEXT) AS v FROM ${quote(table)} WHERE ${quote(column)} IS NOT NULL`);
     for (const { v } of rows) {
-      if (v === null) continue;
+      if (v === null || isGeneratedToken(v)) continue;
       const lower = v.toLowerCase();
       for (const w of wanted) if (lower.includes(w.lower)) hits.push({ table, column, needle: w.needle, value: v.length > 200 ? `${v.slice(0, 200)}…` : v });
     }
