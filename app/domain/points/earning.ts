@@ -29,9 +29,9 @@ export function formatMilli(milli: Milli): string {
   return `${negative ? "-" : ""}${abs / 1000n}.${fraction}`;
 }
 
-/** `{ shop_money: { amount } }` → its amount; null when absent or malformed. */
+/** `{ shop_money: { amount } }` → its amount; null when absent or malformed (presentMoney, read leniently). */
 function shopMoney(set: unknown): Milli | null {
-  return parseMilli(field(field(set, "shop_money"), "amount"));
+  return presentMoney(set) ?? null;
 }
 
 function list(value: unknown, max = 1000): unknown[] {
@@ -70,7 +70,8 @@ export function orderEarningAmount(payload: unknown, settings: Pick<ProgramSetti
   if ([...shippingAmounts, ...shippingTaxes].some((a) => a !== null && a < 0n)) return null;
   const shipping = sum(shippingAmounts);
   // Never more than the order's tax, which holds it (so the merchandise's tax is never negative).
-  const shippingTax = sum(shippingTaxes) > tax ? tax : sum(shippingTaxes);
+  const shippingTaxRead = sum(shippingTaxes);
+  const shippingTax = shippingTaxRead > tax ? tax : shippingTaxRead;
   const linesTax = tax - shippingTax;
   let amount = subtotal;
   if (taxesIncluded && !settings.includeTaxes) amount -= linesTax;

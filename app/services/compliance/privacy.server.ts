@@ -692,9 +692,10 @@ async function eraseSubject(db: Db, shop: string, ref: CustomerRef, listedOrders
         emails: [...new Set([ref.email, ...customers.map((c) => c.email)].filter((e): e is string => !!e && e.length >= MIN_NEEDLE_LENGTH).map((e) => e.toLowerCase()))],
         orderIds: [...orderIds],
       };
+      const orderGids = [...orderIds].map((id) => `gid://shopify/Order/${id}`);
       // Refunds kept for an order not arrived yet (WaitingRefund: ids and amounts) go with their order.
-      await tx.waitingRefund.deleteMany({ where: { shop, orderGid: { in: [...orderIds].map((id) => `gid://shopify/Order/${id}`) } } });
-      await forgetOrderNames(tx, shop, [...orderIds].map((id) => `gid://shopify/Order/${id}`), needles);
+      await tx.waitingRefund.deleteMany({ where: { shop, orderGid: { in: orderGids } } });
+      await forgetOrderNames(tx, shop, orderGids, needles);
       const needleList = [...needles];
       await scrubFreeText(tx, shop, needleList, subject);
       await forgetOrdersInInbox(tx, shop, needleList, subject);

@@ -32,7 +32,7 @@ export const REDEEM_MESSAGES = {
   badBody: "Something was wrong with this request. Please reload the page and try again.",
   notJson: "Something was wrong with this request: send it as application/json. Please reload the page and try again.",
   notObject: "Something was wrong with this request: send the redemption as a JSON object with templateId and idempotencyKey. Please reload the page and try again.",
-  /** What each field must be, named in the answer to a body that breaks it (first field in this order). */
+  /** What each field must be, named in the answer to a body that breaks it (the schema's first wrong field). */
   fields: {
     templateId: "Something was wrong with this request: templateId must be the id of one of the shop's redemption options. Please reload the page and try again.",
     idempotencyKey:
@@ -41,7 +41,6 @@ export const REDEEM_MESSAGES = {
   },
 } as const;
 
-const REDEEM_FIELDS = ["templateId", "idempotencyKey", "points"] as const;
 
 /** The storefront's failure: the proxy's error code and sentence, and the HTTP status to answer with. */
 export interface StorefrontProblem<Status extends number = number> extends Problem<ProxyErrorCode> {
@@ -61,7 +60,7 @@ export async function parseRedeemBody(request: Request): Promise<ParsedBody> {
     // The answer names the first field that is wrong, so a developer (or the widget's error report)
     // can tell a missing key from a malformed one.
     const wrong = new Set(parsed.error.issues.map((issue) => issue.path[0]));
-    const field = REDEEM_FIELDS.find((f) => wrong.has(f));
+    const field = (Object.keys(redeemBodySchema.shape) as (keyof RedeemBody)[]).find((f) => wrong.has(f));
     return err({ status: 400, code: "invalid_request", message: field ? REDEEM_MESSAGES.fields[field] : REDEEM_MESSAGES.badBody });
   }
   return { ok: true, body: parsed.data };
