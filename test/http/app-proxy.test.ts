@@ -3,7 +3,7 @@
 // WHEN the storefront calls the app proxy endpoints, signed by the emulator exactly as Shopify signs
 // THEN the signed customer (and only that customer) is served; anything Shopify did not sign — or
 // signed too long ago — is refused with nothing changed; a customer id sent by the browser is ignored.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { computeAppProxySignature, type AppProxyTamper } from "@loyalty/shopify-emulator/app-proxy";
 import { BROWSER_UA, useRunningApp } from "../support/app";
 import { TEST_APP } from "../support/constants";
@@ -437,6 +437,29 @@ describe("POST /apps/loyalty/redeem", () => {
     expect(status).toBe(409);
     expect(body.error.code).toBe("idempotency_key_reused");
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("GIVEN a redemption still running WHEN its key is sent again with another option, or by another customer THEN 409 idempotency_key_reused at once (was 503 redemption_pending: 'retry with the same key', which can never succeed), and only the first redemption happens", async () => {
+    const cy = await member("Cy", 1000);
+    const key = newKey();
+    // Shopify takes 2 s to create the first redemption's code: it stays IN_PROGRESS meanwhile.
+    emulator.faults.hang("discountCodeBasicCreate", 2000, 1);
+    const first = postJson(proxied("/redeem", cy), { templateId: fiveOff, idempotencyKey: key });
+    await vi.waitFor(async () => expect((await db.redemption.findUnique({ where: { shop_idempotencyKey: { shop: SHOP, idempotencyKey: key } } }))?.state).toBe("IN_PROGRESS"), { timeout: 2000, interval: 20 });
+    const before = await snapshot();
+
+    const otherOption = await postJson(proxied("/redeem", cy), { templateId: freeShipping, idempotencyKey: key });
+    const otherCustomer = await postJson(proxied("/redeem", bob), { templateId: fiveOff, idempotencyKey: key });
+
+    for (const answer of [otherOption, otherCustomer]) {
+      expect(answer.status).toBe(409);
+      expect(answer.body).toEqual({ error: { code: "idempotency_key_reused", message: expect.stringMatching(/doesn't match an earlier one/) } });
+    }
+    expect(await snapshot()).toEqual(before);
+    const done = await first;
+    expect(done.status).toBe(200);
+    expect(done.body.pointsBalance).toBe(500);
+    expect(await db.reward.count({ where: { customerId: cy.id } })).toBe(1);
   });
 
   it("GIVEN a redemption whose reward the merchant canceled since WHEN the same request is sent again THEN 409 reward_canceled with a clear message, never the Canceled reward (was a 500 and an error line)", async () => {

@@ -124,7 +124,10 @@ export async function redeemForStorefront(
   const { error } = result;
   // The browser keeps its idempotency key only while the outcome is open: the redemption is still
   // IN_PROGRESS (running elsewhere, or left for a resume because Shopify's answer was lost). Then
-  // the same key resumes it instead of redeeming twice. Every other failure is final for this key.
+  // the same key resumes it instead of redeeming twice. Every other failure is final for this key —
+  // above all a key reused for another option or by another customer: the open redemption under it
+  // is someone else's request, and sending this one again can never succeed.
+  if (error.code === "idempotency_key_reused") return err({ status: STATUS[error.code], code: error.code, message: error.message });
   const open = await db.redemption.findUnique({
     where: { shop_idempotencyKey: { shop, idempotencyKey } },
     select: { state: true },
