@@ -99,7 +99,11 @@ export type InputProblem =
   /** A value holds a control character (see CONTROL_CHARACTERS). */
   | "control_characters"
   /** A value holds a text-direction character (app/domain/text.ts hasBidiControls); `field` names it. */
-  | "bidi_controls";
+  | "bidi_controls"
+  /** JSON nested deeper than MAX_JSON_DEPTH. */
+  | "too_deep"
+  /** A JSON object names the same member twice; `field` names it. */
+  | "duplicate_field";
 
 export type InputRead<T> = ({ ok: true } & T) | { ok: false; status: 400 | 413 | 415; problem: InputProblem; field?: string };
 
@@ -147,6 +151,44 @@ export function isJsonMediaType(contentType: string | null): boolean {
   return /^application\/json\s*(?:;|$)/i.test(contentType ?? "");
 }
 
+/**
+ * The first member name that appears twice in one object of JSON text, if any — by one pass over the
+ * text, like jsonNestedDeeperThan (meant for text JSON.parse has accepted). JSON.parse keeps the
+ * last value of a repeated name silently, other readers the first (RFC 8259 §4: names SHOULD be
+ * unique, and with duplicates "the behavior of software that receives such an object is
+ * unpredictable"): `{"birthday":"13-45","birthday":"05-01"}` would be one request to one reader
+ * and another to the next. Names are compared decoded (`"a"` and `"\u0061"` are one name).
+ */
+export function jsonDuplicateName(text: string): string | null {
+  // One entry per open object or array: the names seen so far, or null for an array.
+  const open: (Set<string> | null)[] = [];
+  let expectName = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const start = i;
+      for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      const names = open[open.length - 1];
+      if (expectName && names) {
+        const name = JSON.parse(text.slice(start, i + 1)) as string;
+        if (names.has(name)) return name;
+        names.add(name);
+      }
+      expectName = false;
+    } else if (c === 0x7b) {
+      open.push(new Set());
+      expectName = true;
+    } else if (c === 0x5b) {
+      open.push(null);
+      expectName = false;
+    } else if (c === 0x7d || c === 0x5d) {
+      open.pop();
+      expectName = false;
+    } else if (c === 0x2c) expectName = open[open.length - 1] != null;
+  }
+  return null;
+}
+
 /** Whether any string in a parsed JSON value (keys included) fails `test`. */
 function jsonHasText(value: unknown, test: (text: string) => boolean, depth = 0): boolean {
   if (typeof value === "string") return test(value);
@@ -160,24 +202,30 @@ function jsonHasText(value: unknown, test: (text: string) => boolean, depth = 0)
 /**
  * A JSON object body of at most `maxBytes`: `Content-Type: application/json` (which a plain
  * cross-site form cannot send without a CORS preflight), parseable, an object (not an array, null
- * or a scalar), and free of control characters.
+ * or a scalar), nested at most MAX_JSON_DEPTH levels (the webhook pipeline's rule), each member
+ * named once per object, and free of control characters.
  */
 export async function readJsonObject(request: Request, maxBytes: number): Promise<InputRead<{ body: Record<string, unknown> }>> {
   if (!isJsonMediaType(request.headers.get("content-type"))) return refuse(415, "unsupported_media_type");
   const read = await readBodyBytes(request, maxBytes);
   if (!read.ok) return refuse(413, "too_large");
+  const text = read.bytes.toString("utf8");
   let body: unknown;
   try {
-    body = JSON.parse(read.bytes.toString("utf8"));
+    body = JSON.parse(text);
   } catch {
     return refuse(400, "malformed");
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) return refuse(400, "malformed");
+  // Before the text checks below: their walk stops at this depth and would call it a control character.
+  if (jsonNestedDeeperThan(text)) return refuse(400, "too_deep");
   if (jsonHasText(body, hasControlCharacters)) return refuse(400, "control_characters");
   // The storefront's fields are codes, ids and dates, each read by a strict pattern; this keeps
   // any text a shopper types from holding direction characters either.
   const bidi = Object.entries(body).find(([k, v]) => hasBidiControls(k) || jsonHasText(v, hasBidiControls));
   if (bidi) return refuse(400, "bidi_controls", fieldName(bidi[0]));
+  const twice = jsonDuplicateName(text);
+  if (twice !== null) return refuse(400, "duplicate_field", fieldName(twice));
   return { ok: true, body: body as Record<string, unknown> };
 }
 
@@ -215,6 +263,9 @@ const ADMIN_FORM_MESSAGES: Record<InputProblem, string> = {
   malformed: "This form couldn't be read. Reload the page and try again.",
   control_characters: "A field contains control characters (such as NUL) that can't be saved. Remove them and try again.",
   bidi_controls: "A field contains invisible text-direction characters. Remove them and try again.",
+  // JSON problems: forms never have them.
+  too_deep: "This form couldn't be read. Reload the page and try again.",
+  duplicate_field: "A field was sent more than once; send it once.",
 };
 
 /** The admin's words for a field holding text-direction characters, naming it. */

@@ -84,6 +84,44 @@ describe("request bodies are bounded on the bytes actually read", () => {
   });
 });
 
+describe("a JSON object is read one way only", () => {
+  it.each(POST_ENDPOINTS)(
+    "GIVEN a POST %s whose object nests more than 64 levels deep THEN 400 invalid_request saying so, nothing written (was answered 'control characters', which it holds none of)",
+    async (path) => {
+      // A shopper of their own for each endpoint: these requests stay within the per-customer rate limit.
+      const shopper = emulator.addCustomer(SHOP, { firstName: "Ed", lastName: "Tester", email: `ed${path.slice(1)}@example.com` }).legacyId;
+      const before = await snapshot();
+      const deep = `${'{"a":'.repeat(70)}1${"}".repeat(70)}`;
+      for (const body of [`{"birthday":"03-04","pad":${deep}}`, `{"birthday":"03-04","pad":${"[".repeat(70)}${"]".repeat(70)}}`]) {
+        const { status, body: answer } = await postJson(emulator.appProxyUrl(SHOP, path, shopper), body);
+        expect(status).toBe(400);
+        expect(answer.error).toEqual({ code: "invalid_request", message: expect.stringMatching(/nested more than 64 levels/) });
+      }
+      expect(await snapshot()).toEqual(before);
+    },
+  );
+
+  it.each(POST_ENDPOINTS)(
+    "GIVEN a POST %s naming a field twice (first value bad, last good; or the name escaped) THEN 400 invalid_request naming the field, nothing written (was the last value, silently — another reader takes the first)",
+    async (path) => {
+      const shopper = emulator.addCustomer(SHOP, { firstName: "Di", lastName: "Tester", email: `di${path.slice(1)}@example.com` }).legacyId; // as above
+      const before = await snapshot();
+      const field = { "/redeem": "templateId", "/birthday": "birthday", "/referral-click": "code", "/referral-claim": "code" }[path]!;
+      const good = { templateId, idempotencyKey: `duplicate-field-${path.slice(1)}-01`, birthday: "03-04", code: "ABCD2345", visitor: "v".repeat(20) };
+      const rest = JSON.stringify(good).slice(1);
+      for (const body of [`{"${field}":"?",${rest}`, `{"\\u00${field.charCodeAt(0).toString(16)}${field.slice(1)}":"?",${rest}`]) {
+        const { status, body: answer } = await postJson(emulator.appProxyUrl(SHOP, path, shopper), body);
+        expect(status, body).toBe(400);
+        expect(answer.error).toEqual({ code: "invalid_request", message: `This request gives the field "${field}" more than once. Send each field once, then try again.` });
+      }
+      expect(await snapshot()).toEqual(before);
+      // The same name in two different objects is no repeat.
+      const nested = await postJson(emulator.appProxyUrl(SHOP, path, shopper), JSON.stringify({ ...good, meta: { [field]: "x" } }));
+      expect(nested.body.error?.message ?? "").not.toMatch(/more than once/);
+    },
+  );
+});
+
 describe("only JSON is read as JSON", () => {
   it.each(POST_ENDPOINTS)(
     "GIVEN a POST %s with a valid JSON body labelled application/json-patch+json, application/jsonp or application/json5 THEN 415 unsupported_media_type, nothing written (was read as JSON: the check matched any type starting with application/json)",

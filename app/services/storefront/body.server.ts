@@ -2,7 +2,7 @@
 // (app/request-input.server.ts — the bytes actually received are counted, so a chunked body without
 // Content-Length is cut off at the limit too), a JSON object, no control characters. Each endpoint
 // keeps its own sentences for a body of the wrong type and for one it can't use.
-import { readJsonObject, type InputProblem } from "~/request-input.server";
+import { MAX_JSON_DEPTH, readJsonObject, type InputProblem } from "~/request-input.server";
 
 /** Largest storefront request body: every endpoint takes a couple of short strings and a number. */
 export const MAX_STOREFRONT_BODY_BYTES = 2_048;
@@ -11,6 +11,8 @@ export const BODY_MESSAGES = {
   tooLarge: "This request is too large. Please reload the page and try again.",
   controlCharacters: "This request contains characters that can't be used (control characters). Please reload the page and try again.",
   bidiControls: "This request contains invisible text-direction characters that can't be used. Please remove them and try again.",
+  tooDeep: `This request is nested more than ${MAX_JSON_DEPTH} levels deep. Please reload the page and try again.`,
+  duplicateField: (field: string) => `This request gives the field "${field}" more than once. Send each field once, then try again.`,
 } as const;
 
 export type StorefrontBodyRead =
@@ -30,6 +32,8 @@ export async function readStorefrontJson(request: Request, words: { notJson: str
     malformed: { code: "invalid_request", message: words.invalid },
     control_characters: { code: "invalid_request", message: BODY_MESSAGES.controlCharacters },
     bidi_controls: { code: "invalid_request", message: BODY_MESSAGES.bidiControls },
+    too_deep: { code: "invalid_request", message: BODY_MESSAGES.tooDeep },
+    duplicate_field: { code: "invalid_request", message: BODY_MESSAGES.duplicateField(read.field ?? "") },
   };
   return { ok: false, status: read.status, ...answers[read.problem] };
 }
