@@ -38,8 +38,24 @@ function lingerThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>): void
   })();
 }
 
-/** `too_large`: over this body's limit; `busy`: over the budget of bodies being read at once (answer 503). */
-export type BodyBytes = { ok: true; bytes: Buffer } | { ok: false; problem: "too_large" | "busy" };
+/**
+ * `too_large`: over this body's limit; `busy`: over the budget of bodies being read at once (answer
+ * 503); `encoded`: sent with a Content-Encoding (answer 415, nothing read).
+ */
+export type BodyBytes = { ok: true; bytes: Buffer } | { ok: false; problem: "too_large" | "busy" | "encoded" };
+
+/**
+ * Whether the body comes with a content coding (`Content-Encoding: gzip`, …) other than `identity`.
+ * The app reads every body as it is sent — Shopify's webhooks come uncompressed
+ * (https://shopify.dev/docs/apps/build/webhooks/subscribe/https), browsers never compress what they
+ * send — so such a body would be read as bytes it is not (a webhook's HMAC checked over them, the
+ * storefront's JSON or an admin form parsed from them) and refused for a reason that says nothing
+ * of the cause. One rule for every surface: 415 before anything is read.
+ */
+export function hasContentCoding(request: Request): boolean {
+  const coding = request.headers.get("content-encoding");
+  return coding !== null && coding.trim().toLowerCase() !== "identity";
+}
 
 /**
  * Bytes of budgeted request bodies this process is reading right now, all requests together. Each
@@ -60,6 +76,7 @@ export const BUSY_RETRY_AFTER_SECONDS = 5;
  * the bodies of all requests being read at once stay within the process's budget (above).
  */
 export async function readBodyBytes(request: Request, maxBytes: number, options: { budgeted?: boolean } = {}): Promise<BodyBytes> {
+  if (hasContentCoding(request)) return { ok: false, problem: "encoded" };
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) return { ok: false, problem: "too_large" };
   if (!request.body) return { ok: true, bytes: Buffer.alloc(0) };
@@ -92,6 +109,8 @@ export async function readBodyBytes(request: Request, maxBytes: number, options:
 export type InputProblem =
   /** Not the content type this endpoint reads. */
   | "unsupported_media_type"
+  /** Sent with a Content-Encoding (hasContentCoding): the bytes are not the body's text. */
+  | "content_encoding"
   /** More bytes than the endpoint's limit. */
   | "too_large"
   /** Not parseable as the expected format (or the wrong shape, e.g. a JSON array). */
@@ -208,7 +227,7 @@ function jsonHasText(value: unknown, test: (text: string) => boolean, depth = 0)
 export async function readJsonObject(request: Request, maxBytes: number): Promise<InputRead<{ body: Record<string, unknown> }>> {
   if (!isJsonMediaType(request.headers.get("content-type"))) return refuse(415, "unsupported_media_type");
   const read = await readBodyBytes(request, maxBytes);
-  if (!read.ok) return refuse(413, "too_large");
+  if (!read.ok) return read.problem === "encoded" ? refuse(415, "content_encoding") : refuse(413, "too_large");
   const text = read.bytes.toString("utf8");
   let body: unknown;
   try {
@@ -239,7 +258,7 @@ export async function readForm(request: Request, maxBytes: number): Promise<Inpu
   const type = request.headers.get("content-type") ?? "";
   if (!FORM_TYPES.test(type)) return refuse(415, "unsupported_media_type");
   const read = await readBodyBytes(request, maxBytes);
-  if (!read.ok) return refuse(413, "too_large");
+  if (!read.ok) return read.problem === "encoded" ? refuse(415, "content_encoding") : refuse(413, "too_large");
   let form: FormData;
   try {
     form = await new Response(new Uint8Array(read.bytes), { headers: { "content-type": type } }).formData();
@@ -259,6 +278,7 @@ export const MAX_ADMIN_FORM_BYTES = 256 * 1024;
 
 const ADMIN_FORM_MESSAGES: Record<InputProblem, string> = {
   unsupported_media_type: "This form must be sent as a web form (application/x-www-form-urlencoded or multipart/form-data).",
+  content_encoding: "This form was sent compressed (Content-Encoding); send it uncompressed.",
   too_large: `This form is too large (at most ${MAX_ADMIN_FORM_BYTES / 1024} KB).`,
   malformed: "This form couldn't be read. Reload the page and try again.",
   control_characters: "A field contains control characters (such as NUL) that can't be saved. Remove them and try again.",

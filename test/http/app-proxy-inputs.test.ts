@@ -2,6 +2,7 @@
 // tester (or a shopper's browser) can: bodies over the limit sent chunked without Content-Length,
 // bodies the app can't use, and signed query values that are not what Shopify writes. Each answer
 // is a clear JSON 4xx, read on the bytes actually received, with nothing written.
+import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeAppProxySignature } from "@loyalty/shopify-emulator/app-proxy";
 import db from "~/db.server";
@@ -138,6 +139,23 @@ describe("only JSON is read as JSON", () => {
       // Parameters of application/json itself are fine.
       const ok = await send(emulator.appProxyUrl(SHOP, path, shopper), { method: "POST", body: "[]", headers: { "Content-Type": "Application/JSON ; charset=utf-8" } });
       expect(ok.status).toBe(400);
+      expect(await snapshot()).toEqual(before);
+    },
+  );
+});
+
+describe("bodies are read as sent", () => {
+  it.each(POST_ENDPOINTS)(
+    "GIVEN a POST %s with Content-Encoding: gzip (its body compressed, or not) THEN 415 saying the body was sent compressed, nothing written (was read as plain text: a compressed body refused as 'not a real date' and the like, a plain one taken)",
+    async (path) => {
+      const shopper = emulator.addCustomer(SHOP, { firstName: "Flo", lastName: "Tester", email: `flo${path.slice(1)}@example.com` }).legacyId;
+      const before = await snapshot();
+      const json = JSON.stringify({ templateId, idempotencyKey: `content-coding-${path.slice(1)}-01`, birthday: "03-04", code: "ABCD2345", visitor: "v".repeat(20) });
+      for (const body of [gzipSync(json), Buffer.from(json)]) {
+        const { status, body: answer } = await send(emulator.appProxyUrl(SHOP, path, shopper), { method: "POST", body: new Uint8Array(body), headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" } });
+        expect(status).toBe(415);
+        expect(answer.error).toEqual({ code: "unsupported_media_type", message: expect.stringMatching(/sent compressed \(Content-Encoding\)/) });
+      }
       expect(await snapshot()).toEqual(before);
     },
   );

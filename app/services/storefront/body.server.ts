@@ -9,6 +9,7 @@ export const MAX_STOREFRONT_BODY_BYTES = 2_048;
 
 export const BODY_MESSAGES = {
   tooLarge: "This request is too large. Please reload the page and try again.",
+  contentEncoding: "This request was sent compressed (Content-Encoding). Send it uncompressed, then try again.",
   controlCharacters: "This request contains characters that can't be used (control characters). Please reload the page and try again.",
   bidiControls: "This request contains invisible text-direction characters that can't be used. Please remove them and try again.",
   tooDeep: `This request is nested more than ${MAX_JSON_DEPTH} levels deep. Please reload the page and try again.`,
@@ -28,6 +29,7 @@ export async function readStorefrontJson(request: Request, words: { notJson: str
   if (read.ok) return read;
   const answers: Record<InputProblem, Omit<Extract<StorefrontBodyRead, { ok: false }>, "ok" | "status">> = {
     unsupported_media_type: { code: "unsupported_media_type", message: words.notJson },
+    content_encoding: { code: "unsupported_media_type", message: BODY_MESSAGES.contentEncoding },
     too_large: { code: "payload_too_large", message: BODY_MESSAGES.tooLarge },
     malformed: { code: "invalid_request", message: words.invalid },
     control_characters: { code: "invalid_request", message: BODY_MESSAGES.controlCharacters },
