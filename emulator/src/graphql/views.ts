@@ -373,8 +373,12 @@ export function orderView(order: OrderRecord): View {
       return paidBack === 0 ? "PAID" : paidBack >= order.total ? "REFUNDED" : "PARTIALLY_REFUNDED";
     },
     // ---- after refunds: the store's refunds of the order (EmulatorStore.refundOrder) ----
-    // "A list of refunds that have been applied to the order" (Order.refunds).
-    refunds: () => (order.refunds ?? []).map((r) => refundView(order, r)),
+    // "A list of refunds that have been applied to the order" (Order.refunds); `first`: "Truncate the
+    // array result to this size".
+    refunds: (args: FieldArgs) => {
+      const first = typeof args.first === "number" ? args.first : undefined;
+      return (order.refunds ?? []).slice(0, first === undefined ? undefined : Math.max(0, first)).map((r) => refundView(order, r));
+    },
     // "The total amount that was refunded": what the refunds' transactions paid back.
     totalRefundedSet: () => bag(refunded().paidBack),
     // "The total amount of shipping that was refunded", priced like the order's shipping.

@@ -332,6 +332,9 @@ describe("Order.refunds and the current* totals read the order's refunds", () =>
       netPaymentSet: amount("0.0"),
     });
     expect((answer.data.order as { refunds: unknown[] }).refunds).toHaveLength(2);
+    // "Truncate the array result to this size" (Order.refunds' `first`).
+    const truncated = await gql(`query($id: ID!) { order(id: $id) { refunds(first: 1) { id } } }`, { id: order.id });
+    expect(truncated.data.order).toEqual({ refunds: [{ id: first.admin_graphql_api_id }] });
   });
 
   it("GIVEN a discounted line partly refunded THEN currentTotalDiscountsSet fails loudly (the discount's allocation per unit is not kept) instead of guessing", async () => {
