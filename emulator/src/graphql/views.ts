@@ -372,6 +372,19 @@ export function orderView(order: OrderRecord): View {
       const paidBack = refunded().paidBack;
       return paidBack === 0 ? "PAID" : paidBack >= order.total ? "REFUNDED" : "PARTIALLY_REFUNDED";
     },
+    // "A summary of all shipping costs on the order" / "The shipping methods applied to the order": the
+    // emulated order's one shipping line, as orders/create's shipping_lines[0] (null / none without shipping).
+    shippingLine: () => shippingLineView(order),
+    shippingLines: (args: FieldArgs) => {
+      const line = shippingLineView(order);
+      return paginate(line ? [line] : [], args as PageArgs, {
+        typeName: "ShippingLineConnection",
+        edgeTypeName: "ShippingLineEdge",
+        fieldName: "shippingLines",
+        keyOf: () => ({ value: 0, id: 0 }),
+        toNode: (view) => view,
+      });
+    },
     // ---- after refunds: the store's refunds of the order (EmulatorStore.refundOrder) ----
     // "A list of refunds that have been applied to the order" (Order.refunds); `first`: "Truncate the
     // array result to this size".
@@ -469,6 +482,36 @@ function refundView(order: OrderRecord, refund: RefundRecord): View {
       subtotalAmountSet: bag(r.shipping),
       taxAmountSet: bag(r.shippingTax),
     })),
+  };
+}
+
+/**
+ * The order's shipping line (ShippingLine, 2026-10 schema), the same as orders/create's
+ * shipping_lines[0]: prices "If the parent order.taxesIncluded field is true, then this price includes
+ * taxes"; `taxLines` "The TaxLine objects connected to this shipping line" — the shipping's own tax.
+ * Its discount allocations are not emulated.
+ */
+function shippingLineView(order: OrderRecord): View | null {
+  const original = orderShippingBeforeDiscounts(order);
+  const hasShippingCode = order.discountCodes.some((d) => d.type === "shipping");
+  if (original <= 0 && !hasShippingCode) return null;
+  const bag = (cents: Cents) => moneyBag(cents, order.currencyCode);
+  const shippingTax = order.shippingTax ?? 0;
+  return {
+    __typename: "ShippingLine",
+    id: `gid://shopify/ShippingLine/${deriveId(`shipping:${order.legacyId}`)}`,
+    title: "Standard",
+    code: "Standard",
+    source: "shopify",
+    carrierIdentifier: null,
+    custom: false,
+    isRemoved: false,
+    deliveryCategory: null,
+    originalPriceSet: bag(original),
+    discountedPriceSet: bag(order.shipping),
+    // "The current shipping price after applying refunds, after applying discounts".
+    currentDiscountedPriceSet: () => bag(order.shipping - orderRefunded(order).shipping),
+    taxLines: shippingTax > 0 ? taxLinesView(order, shippingTax) : [],
   };
 }
 

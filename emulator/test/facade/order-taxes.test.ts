@@ -183,7 +183,9 @@ describe("refunds/create's transaction follows the order's payment", () => {
 });
 
 describe("a shop that taxes shipping (Shop.taxShipping)", () => {
-  const SHIPPING_TAX = `query($id: ID!) { order(id: $id) { totalTaxSet { shopMoney { amount } } totalPriceSet { shopMoney { amount } } totalShippingPriceSet { shopMoney { amount } } taxLines { rate priceSet { shopMoney { amount } } } } shop { taxShipping } }`;
+  const SHIPPING_TAX = `query($id: ID!) { order(id: $id) { totalTaxSet { shopMoney { amount } } totalPriceSet { shopMoney { amount } } totalShippingPriceSet { shopMoney { amount } } taxLines { rate priceSet { shopMoney { amount } } }
+    shippingLine { id originalPriceSet { shopMoney { amount } } discountedPriceSet { shopMoney { amount } } taxLines { rate priceSet { shopMoney { amount } } } }
+    shippingLines(first: 5) { nodes { id } } } shop { taxShipping } }`;
 
   it("GIVEN prices without tax (13 %) WHEN an order of 100.00 + 10.00 shipping is placed THEN the shipping line carries 1.30 tax, total_tax 14.30 holds it, total 124.30 — in orders/create and the GraphQL Order alike", async () => {
     const { emulator, shop, customer, gql } = shopWith({ taxesIncluded: false, taxRate: "0.13", taxShipping: true });
@@ -209,6 +211,14 @@ describe("a shop that taxes shipping (Shop.taxShipping)", () => {
         totalPriceSet: { shopMoney: { amount: "124.3" } },
         totalShippingPriceSet: { shopMoney: { amount: "10.0" } },
         taxLines: [{ rate: 0.13, priceSet: { shopMoney: { amount: "14.3" } } }],
+        // The shipping line's own tax, as orders/create's shipping_lines[0] (same id).
+        shippingLine: {
+          id: `gid://shopify/ShippingLine/${body.shipping_lines[0].id}`,
+          originalPriceSet: { shopMoney: { amount: "10.0" } },
+          discountedPriceSet: { shopMoney: { amount: "10.0" } },
+          taxLines: [{ rate: 0.13, priceSet: { shopMoney: { amount: "1.3" } } }],
+        },
+        shippingLines: { nodes: [{ id: `gid://shopify/ShippingLine/${body.shipping_lines[0].id}` }] },
       },
       shop: { taxShipping: true },
     });
@@ -232,11 +242,12 @@ describe("a shop that taxes shipping (Shop.taxShipping)", () => {
     expect(body).toMatchObject({ total_tax: "13.00", total_price: "113.00", total_shipping_price_set: money("10.00"), current_shipping_price_set: money("0.00") });
     expect(body.shipping_lines[0]).toMatchObject({ price: "10.00", discounted_price: "0.00", tax_lines: [] });
     expect(order.total).toBe(11300);
-    const answer = await gql(`query($id: ID!) { order(id: $id) { totalShippingPriceSet { shopMoney { amount } } currentShippingPriceSet { shopMoney { amount } } totalPriceSet { shopMoney { amount } } } }`, { id: order.id });
+    const answer = await gql(`query($id: ID!) { order(id: $id) { totalShippingPriceSet { shopMoney { amount } } currentShippingPriceSet { shopMoney { amount } } totalPriceSet { shopMoney { amount } } shippingLine { originalPriceSet { shopMoney { amount } } discountedPriceSet { shopMoney { amount } } taxLines { rate } } } }`, { id: order.id });
     expect(answer.data.order).toEqual({
       totalShippingPriceSet: { shopMoney: { amount: "10.0" } },
       currentShippingPriceSet: { shopMoney: { amount: "0.0" } },
       totalPriceSet: { shopMoney: { amount: "113.0" } },
+      shippingLine: { originalPriceSet: { shopMoney: { amount: "10.0" } }, discountedPriceSet: { shopMoney: { amount: "0.0" } }, taxLines: [] },
     });
   });
 
@@ -268,6 +279,7 @@ describe("Order.refunds and the current* totals read the order's refunds", () =>
     currentTotalTaxSet { shopMoney { amount } } currentTotalPriceSet { shopMoney { amount } } currentTotalDiscountsSet { shopMoney { amount } }
     currentTaxLines { rate priceSet { shopMoney { amount } } }
     totalRefundedSet { shopMoney { amount } } totalRefundedShippingSet { shopMoney { amount } } netPaymentSet { shopMoney { amount } }
+    shippingLine { currentDiscountedPriceSet { shopMoney { amount } } }
     refunds { id legacyResourceId totalRefundedSet { shopMoney { amount } }
       refundLineItems(first: 5) { nodes { quantity subtotalSet { shopMoney { amount } } totalTaxSet { shopMoney { amount } } } }
       refundShippingLines(first: 5) { nodes { subtotalAmountSet { shopMoney { amount } } taxAmountSet { shopMoney { amount } } } } }
@@ -311,6 +323,7 @@ describe("Order.refunds and the current* totals read the order's refunds", () =>
       totalRefundedSet: amount("56.5"),
       totalRefundedShippingSet: amount("10.0"),
       netPaymentSet: amount("67.8"),
+      shippingLine: { currentDiscountedPriceSet: amount("0.0") },
       refunds: [
         {
           id: first.admin_graphql_api_id,
