@@ -20,7 +20,6 @@ import {
   buildDiscountPayload,
   buildOrderWebhookBody,
   buildRefundPayload,
-  deriveId,
   buildShopPayload,
   buildShopRedactPayload,
   serializeWebhookJson,
@@ -31,8 +30,7 @@ import { mintSessionToken, verifySessionToken, type SessionTokenTamper } from ".
 import {
   EmulatorStore,
   formatDecimal,
-  orderLineNet,
-  refundedTax,
+  orderShippingBeforeDiscounts,
   toCents,
   type Clock,
   type CollectionRecord,
@@ -50,7 +48,7 @@ import { signWebhook, WebhookDeliverer, type DeliverOptions, type DeliveryResult
 
 export { EmulatorStore, createManualClock, createScaledClock, OrderRejectedError } from "./store";
 export { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS, type ExpiringTokenPair } from "./oauth";
-export type { ManualClock, ShopRecord, CustomerRecord, OrderRecord, CodeDiscountRecord, GiftCardRecord, ProductRecord, StoreCreditAccountRecord, StoreSnapshot } from "./store";
+export type { ManualClock, ShopRecord, CustomerRecord, OrderRecord, RefundRecord, CodeDiscountRecord, GiftCardRecord, ProductRecord, StoreCreditAccountRecord, StoreSnapshot } from "./store";
 export { EmulatedNetworkError } from "./faults";
 export { readAppConfig, parseAppConfig, type AppConfig } from "./app-config";
 export type { AdminHandler } from "./admin-handler";
@@ -457,9 +455,11 @@ export class ShopifyEmulator {
         : null,
       discountCodes: order.discountCodes.map((d) => ({ code: d.code, type: d.type, amount: d.amount })),
       subtotal: formatDecimal(order.subtotal),
-      shipping: formatDecimal(order.shipping),
+      // The shipping charged before its discount codes (the payload takes them off again).
+      shipping: formatDecimal(orderShippingBeforeDiscounts(order)),
       taxesIncluded: order.taxesIncluded ?? false,
       tax: formatDecimal(order.totalTax ?? 0),
+      shippingTax: formatDecimal(order.shippingTax ?? 0),
       ...(order.taxRate !== undefined ? { taxRate: order.taxRate } : {}),
       currency: order.currencyCode,
       test: order.test,
@@ -489,61 +489,37 @@ export class ShopifyEmulator {
 
   /**
    * The merchant refunds part of a recorded order (line amount after discounts — tax included when
-   * the shop's prices include it — and optionally shipping) → refunds/create, with the REST Refund
-   * resource as payload (emulator/src/order-payload.ts); the refund line carries its share of the
-   * line's tax.
-   * The refund's id is derived from the order and `seq`, so a test can refund the same order twice.
+   * the shop's prices include it — and optionally shipping, priced the same way) → refunds/create,
+   * with the REST Refund resource as payload (emulator/src/order-payload.ts); the refund line carries
+   * its share of the line's tax, the refunded shipping its share of the shipping's tax. The store
+   * keeps the refund on its order (EmulatorStore.refundOrder: what is left to refund, saved with the
+   * demo's state, read by Order.refunds and the current* totals).
+   * The refund's id is derived from the order and `seq`, so a test can refund the same order twice;
+   * the same `seq` again is the same refund, its webhook sent again.
    *
    * @example
    * await emulator.refundOrder("my-shop.myshopify.com", order.id, { amount: "40.00" });
    */
   async refundOrder(shop: string, orderId: string, input: { amount: string; shipping?: string; seq?: number }, webhook: WebhookSendOptions = {}) {
-    const order = this.store.getOrder(shop, orderId);
-    if (!order) throw new Error(`no order ${orderId} in ${shop}`);
-    const amount = toCents(input.amount);
-    const shipping = toCents(input.shipping ?? "0");
-    const seq = input.seq ?? 1;
-    // What the order's earlier refunds took (Shopify refunds at most what is left: a line's amount
-    // after its discounts, and the shipping charged, over all of the order's refunds). The same `seq`
-    // again is the same refund — its webhook sent again — and must say the same amounts.
-    const key = `${shop}\u0000${order.id}`;
-    const earlier = this.refunds.get(key) ?? new Map<number, { amount: number; shipping: number }>();
-    const same = earlier.get(seq);
-    if (same && (same.amount !== amount || same.shipping !== shipping)) {
-      throw new Error(`refund ${seq} of order ${order.name} was already made with other amounts`);
-    }
-    const others = [...earlier.entries()].filter(([s]) => s !== seq).map(([, r]) => r);
-    const linesBefore = others.reduce((sum, r) => sum + r.amount, 0);
-    const shippingBefore = others.reduce((sum, r) => sum + r.shipping, 0);
-    if (amount < 0 || linesBefore + amount > orderLineNet(order) || shipping < 0 || shippingBefore + shipping > order.shipping) {
-      throw new Error(`cannot refund ${input.amount} (shipping ${input.shipping ?? "0"}) of order ${order.name}: more than is left to refund`);
-    }
-    earlier.set(seq, { amount, shipping });
-    this.refunds.set(key, earlier);
-    const refundId = deriveId(`refund:${order.legacyId}:${seq}`);
+    const { order, refund } = this.store.refundOrder(shop, orderId, { amount: toCents(input.amount), shipping: toCents(input.shipping ?? "0"), seq: input.seq ?? 1 });
     const body = serializeWebhookJson(
       buildRefundPayload({
-        id: refundId,
+        id: refund.legacyId,
         orderId: order.legacyId,
-        amount: formatDecimal(amount),
-        // The refunded part of the line carries its share of the line's tax (refund_line_items[].total_tax).
-        // Taken as the difference of the shares before and after it, so the order's refunds together
-        // never carry more tax than the order had.
-        tax: formatDecimal(refundedTax(order, linesBefore + amount) - refundedTax(order, linesBefore)),
+        amount: formatDecimal(refund.amount),
+        tax: formatDecimal(refund.tax),
         taxesIncluded: order.taxesIncluded ?? false,
         // Paid back through the order's own payment: a test order's refund is a test on its gateway.
         gateway: order.paymentGatewayNames.at(-1) ?? "shopify_payments",
         test: order.test,
-        shipping: formatDecimal(shipping),
+        shipping: formatDecimal(refund.shipping),
+        shippingTax: formatDecimal(refund.shippingTax),
         currency: order.currencyCode,
-        createdAt: this.store.now(),
+        createdAt: refund.createdAt,
       }),
     );
     return this.sendWebhook("refunds/create", shop, body, webhook);
   }
-
-  /** Each order's refunds so far (refundOrder), by their `seq`: what is left to refund. */
-  private readonly refunds = new Map<string, Map<number, { amount: number; shipping: number }>>();
 
   /** The merchant cancels a recorded order → orders/cancelled (the order payload with `cancelled_at` set). */
   async cancelOrder(shop: string, orderId: string, webhook: WebhookSendOptions = {}) {

@@ -235,6 +235,11 @@ export interface EmulatedOrder {
    * `taxesIncluded` — the share of the subtotal that is tax. Default 0.
    */
   tax?: string | number;
+  /**
+   * The shipping's own tax, part of `tax` (`shipping_lines[].tax_lines`; inside the shipping price with
+   * `taxesIncluded`, on top of it otherwise). Default 0: shipping untaxed.
+   */
+  shippingTax?: string | number;
   /** The rate behind `tax` as a proportion ("0.13"); with a non-zero rate the order has a tax line. Default none. */
   taxRate?: string;
   /** Shipping charged before shipping discounts. Default 0 (or the shipping code's amount). */
@@ -344,11 +349,20 @@ export function buildOrderPayload(order: EmulatedOrder) {
   // (https://shopify.dev/docs/api/admin-rest/latest/resources/order).
   const taxesIncluded = order.taxesIncluded ?? false;
   const totalTax = toCents(order.tax ?? 0);
+  // "total_tax: The sum of all the taxes applied to the order" — the shipping's tax
+  // (`shipping_lines[].tax_lines`) included (https://shopify.dev/docs/api/admin-rest/latest/resources/order).
+  const shippingTax = toCents(order.shippingTax ?? 0);
+  if (shippingTax < 0n || shippingTax > totalTax) throw new Error(`shipping tax ${formatCents(shippingTax)} is not part of the order's tax ${formatCents(totalTax)}`);
   const totalPrice = subtotalAfterDiscounts + shippingAfterDiscounts + (taxesIncluded ? 0n : totalTax);
-  // One tax line (one line item, one rate), in the REST Order's tax_lines shape: price, rate, title,
-  // price_set, channel_liable. The line item's tax_lines carry the same (its only line).
+  // One rate, in the REST Order's tax_lines shape: price, rate, title, price_set, channel_liable. The
+  // order's tax_lines sum every tax line of the same rate and title (line item and shipping: "Tax line
+  // prices represent the total price for all tax lines with the same rate and title", Order.taxLines,
+  // 2026-10 schema); the line item's carry its own tax, the shipping line's the shipping's.
   const taxRate = order.taxRate !== undefined && Number(order.taxRate) > 0 ? Number(order.taxRate) : null;
-  const taxLines = taxRate === null ? [] : [{ price: formatCents(totalTax), rate: taxRate, title: "Tax", price_set: money(totalTax), channel_liable: false }];
+  const taxLine = (cents: Cents) => ({ price: formatCents(cents), rate: taxRate, title: "Tax", price_set: money(cents), channel_liable: false });
+  const taxLines = taxRate === null ? [] : [taxLine(totalTax)];
+  const lineTaxLines = taxRate === null ? [] : [taxLine(totalTax - shippingTax)];
+  const shippingTaxLines = taxRate === null || shippingTax === 0n ? [] : [taxLine(shippingTax)];
 
   // Checkout codes: one "discount_code" application each, with its `code` (the sample's
   // discount_applications shape); free shipping is a 100 % shipping-line application.
@@ -402,7 +416,7 @@ export function buildOrderPayload(order: EmulatedOrder) {
     variant_inventory_management: null,
     variant_title: null,
     vendor: null,
-    tax_lines: taxLines,
+    tax_lines: lineTaxLines,
     duties: [],
     discount_allocations: productCodes.map(allocation),
   };
@@ -424,7 +438,7 @@ export function buildOrderPayload(order: EmulatedOrder) {
             requested_fulfillment_service_id: null,
             source: "shopify",
             title: "Standard",
-            tax_lines: [],
+            tax_lines: shippingTaxLines,
             discount_allocations: shippingCodes.map(allocation),
           },
         ]
@@ -848,8 +862,10 @@ export interface EmulatedRefund {
   gateway?: string;
   /** The refunded order is a test order: its transactions are tests too. Default false. */
   test?: boolean;
-  /** Refunded shipping, shop currency. Default 0 (none). */
+  /** Refunded shipping, shop currency, priced like the order's shipping (tax inside with `taxesIncluded`). Default 0 (none). */
   shipping?: string | number;
+  /** The tax on the refunded shipping (the refund shipping line's `tax_amount_set`). Default 0. */
+  shippingTax?: string | number;
   currency?: string;
   createdAt?: TimeInput;
 }
@@ -872,8 +888,9 @@ export function buildRefundPayload(refund: EmulatedRefund) {
   const amount = toCents(refund.amount);
   const tax = toCents(refund.tax ?? 0);
   const shipping = toCents(refund.shipping ?? 0);
-  // What goes back to the buyer: the line (plus its tax when prices exclude it) and the shipping.
-  const refunded = amount + (refund.taxesIncluded ? 0n : tax) + shipping;
+  const shippingTax = toCents(refund.shippingTax ?? 0);
+  // What goes back to the buyer: the line and the shipping, plus their taxes when prices exclude them.
+  const refunded = amount + shipping + (refund.taxesIncluded ? 0n : tax + shippingTax);
   const createdAt = formatShopTime(refund.createdAt ?? new Date());
   const lineId = deriveId(`line:${orderId}`);
   const money = (cents: Cents) => moneySet(cents, currency);
@@ -894,8 +911,12 @@ export function buildRefundPayload(refund: EmulatedRefund) {
             {
               id: deriveId(`refund-shipping:${refundId}`),
               shipping_line_id: deriveId(`shipping:${orderId}`),
+              // "The subtotal amount of the refund shipping line" / "The tax amount of the refund
+              // shipping line" (https://shopify.dev/docs/api/admin-graphql/latest/objects/RefundShippingLine).
+              // Whether the subtotal holds the tax in a tax-inclusive shop is not documented; it is
+              // priced here as the refunded lines' subtotal_set is — tax inside (docs/decisions/019).
               subtotal_amount_set: money(shipping),
-              tax_amount_set: money(0n),
+              tax_amount_set: money(shippingTax),
             },
           ]
         : [],

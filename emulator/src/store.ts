@@ -6,6 +6,7 @@
 // The store enforces only invariants (unique codes, existing shop); Shopify's input validation and
 // its userErrors live in the GraphQL layer (graphql/*), which calls these methods once input is valid.
 import { randomInt } from "node:crypto";
+import { deriveId } from "./order-payload";
 
 // ------------------------------------------------------------------------------------------------
 // Clock
@@ -98,10 +99,10 @@ export function taxRatePpm(rate: string): number {
   return Number(whole) * 1_000_000 + Number(fraction.padEnd(6, "0"));
 }
 
-/** A shop's tax setting: whether prices include tax, and the rate (parts per million). */
-export function shopTaxes(shop: ShopRecord): { included: boolean; rate: string; ppm: number } {
+/** A shop's tax setting: whether prices include tax, the rate (parts per million), and whether shipping is taxed. */
+export function shopTaxes(shop: ShopRecord): { included: boolean; rate: string; ppm: number; shipping: boolean } {
   const rate = shop.taxRate ?? "0";
-  return { included: shop.taxesIncluded ?? false, rate, ppm: taxRatePpm(rate) };
+  return { included: shop.taxesIncluded ?? false, rate, ppm: taxRatePpm(rate), shipping: shop.taxShipping ?? false };
 }
 
 /** `numerator / denominator` rounded half up, in integers (both non-negative, product below 2^53). */
@@ -121,12 +122,40 @@ export function taxOn(amount: Cents, ppm: number, included: boolean): Cents {
 
 /**
  * A refunded part of an order's line amount (after discounts) carries its share of the line's tax
- * (REST Refund `refund_line_items[].total_tax`, https://shopify.dev/docs/api/admin-rest/latest/resources/refund).
+ * (REST Refund `refund_line_items[].total_tax`, https://shopify.dev/docs/api/admin-rest/latest/resources/refund),
+ * and a refunded part of its shipping its share of the shipping's tax (`refund_shipping_lines[].tax_amount_set`,
+ * "The tax amount of the refund shipping line": https://shopify.dev/docs/api/admin-graphql/latest/objects/RefundShippingLine).
+ * `amount` is a running total of the order's refunds, so each refund's tax is a difference of two
+ * shares and the refunds together never carry more tax than the order had.
  */
-export function refundedTax(order: OrderRecord, amount: Cents): Cents {
-  const lineNet = orderLineNet(order);
-  const tax = order.totalTax ?? 0;
-  return lineNet <= 0 || tax === 0 ? 0 : divideRounded(tax * amount, lineNet);
+export function refundedTax(order: OrderRecord, amount: Cents, of: "lines" | "shipping" = "lines"): Cents {
+  const base = of === "lines" ? orderLineNet(order) : order.shipping;
+  const shippingTax = order.shippingTax ?? 0;
+  const tax = of === "lines" ? (order.totalTax ?? 0) - shippingTax : shippingTax;
+  return base <= 0 || tax === 0 ? 0 : divideRounded(tax * amount, base);
+}
+
+/** What the order's refunds took so far: line amounts, their tax, shipping, its tax and the money paid back. */
+export function orderRefunded(order: OrderRecord): { lines: Cents; tax: Cents; shipping: Cents; shippingTax: Cents; paidBack: Cents } {
+  const totals = { lines: 0, tax: 0, shipping: 0, shippingTax: 0, paidBack: 0 };
+  for (const r of order.refunds ?? []) {
+    totals.lines += r.amount;
+    totals.tax += r.tax;
+    totals.shipping += r.shipping;
+    totals.shippingTax += r.shippingTax;
+    totals.paidBack += refundPaidBack(order, r);
+  }
+  return totals;
+}
+
+/** The money a refund pays back: its line amount and shipping, plus their tax unless the prices included it. */
+export function refundPaidBack(order: OrderRecord, refund: RefundRecord): Cents {
+  return refund.amount + refund.shipping + (order.taxesIncluded ? 0 : refund.tax + refund.shippingTax);
+}
+
+/** The shipping charged before shipping discount codes (`shipping` is after them). */
+export function orderShippingBeforeDiscounts(order: OrderRecord): Cents {
+  return order.shipping + order.discountCodes.filter((d) => d.type === "shipping").reduce((sum, d) => sum + toCents(d.amount), 0);
 }
 
 /** What the order's line items cost after the merchandise (non-shipping) discount codes. */
@@ -216,9 +245,14 @@ export interface ShopRecord {
   taxesIncluded?: boolean;
   /**
    * The one tax rate charged on merchandise at the emulated shipping address, a proportion as
-   * Shopify's TaxLine.rate ("0.13"; "0" = no tax). Shipping is not taxed (Shop.taxShipping false).
+   * Shopify's TaxLine.rate ("0.13"; "0" = no tax). Shipping is taxed at it only with `taxShipping`.
    */
   taxRate?: string;
+  /**
+   * Shop.taxShipping: "Whether the shop charges taxes for shipping" (2026-10 schema); many shops do
+   * (https://help.shopify.com/en/manual/taxes/shipping). Optional for older snapshots (false).
+   */
+  taxShipping?: boolean;
   createdAt: Date;
 }
 
@@ -253,6 +287,8 @@ export interface ShopSeed {
   taxesIncluded?: boolean;
   /** The tax rate on merchandise, a proportion from "0" to "1" with up to 6 decimals ("0.13"). Default "0": no tax. */
   taxRate?: string;
+  /** Shipping is taxed at the same rate (Shop.taxShipping). Default false. */
+  taxShipping?: boolean;
 }
 
 export interface CustomerRecord {
@@ -498,11 +534,17 @@ export interface OrderRecord {
   shipping: Cents;
   totalDiscounts: Cents;
   /**
-   * The tax on the line items (after discounts): added to `total`, or — `taxesIncluded` — already
-   * inside the line prices and `subtotal` (then `total` = subtotal − discounts + shipping).
-   * Optional for snapshots written before taxes existed (no tax).
+   * All the order's tax — the line items' (after discounts) and the shipping's (`shippingTax`): added
+   * to `total`, or — `taxesIncluded` — already inside the line prices, `subtotal` and `shipping` (then
+   * `total` = subtotal − discounts + shipping). Optional for snapshots written before taxes existed (no tax).
    */
   totalTax?: Cents;
+  /**
+   * The shipping's own tax, part of `totalTax` (REST `shipping_lines[].tax_lines`: "A list of tax line
+   * objects, each of which details a tax applicable to this shipping line",
+   * https://shopify.dev/docs/api/admin-rest/latest/resources/order). Optional for older snapshots (0).
+   */
+  shippingTax?: Cents;
   /** The shop's setting when the order was placed (Order.taxesIncluded); optional like `totalTax`. */
   taxesIncluded?: boolean;
   /** The rate charged ("0.13"), for the order's tax lines; optional like `totalTax`. */
@@ -515,6 +557,26 @@ export interface OrderRecord {
   test: boolean;
   sourceName: string;
   financialStatus: "paid";
+  createdAt: Date;
+  /** The order's refunds (refundOrder), in the order made; optional for older snapshots (none). */
+  refunds?: RefundRecord[];
+}
+
+/** A refund of part of an order's one line and/or its shipping (refunds/create, Order.refunds). */
+export interface RefundRecord {
+  /** gid://shopify/Refund/<legacyId> */
+  id: string;
+  legacyId: string;
+  /** The caller's number for it: the same `seq` again is the same refund. */
+  seq: number;
+  /** Refunded line amount after discounts (tax inside when the order's prices include it). */
+  amount: Cents;
+  /** Its share of the line's tax. */
+  tax: Cents;
+  /** Refunded shipping, priced like the order's shipping (tax inside when the prices include it). */
+  shipping: Cents;
+  /** Its share of the shipping's tax. */
+  shippingTax: Cents;
   createdAt: Date;
 }
 
@@ -801,6 +863,7 @@ export class EmulatorStore {
       customerPersonalData: seed.customerPersonalData ?? "full",
       taxesIncluded: seed.taxesIncluded ?? false,
       taxRate: seed.taxRate ?? "0",
+      taxShipping: seed.taxShipping ?? false,
       createdAt: this.now(),
     };
     taxRatePpm(shop.taxRate!);
@@ -1353,10 +1416,12 @@ export class EmulatorStore {
       return { code: redeemCode.code, amount: formatAmount2(amount), type, discountId: discount.id };
     });
     const totalDiscounts = discountCodes.reduce((sum, d) => sum + toCents(d.amount), 0);
-    // Taxes on the discounted merchandise (shipping is not taxed: Shop.taxShipping false). A shop
-    // whose prices include tax has it inside `remaining`; otherwise it is added to the total.
+    // Taxes on the discounted merchandise, and on the discounted shipping when the shop taxes shipping
+    // (Shop.taxShipping; https://help.shopify.com/en/manual/taxes/shipping). A shop whose prices
+    // include tax has it inside `remaining` and `shipping`; otherwise it is added to the total.
     const taxes = shopTaxes(state.shop);
-    const totalTax = taxOn(remaining, taxes.ppm, taxes.included);
+    const shippingTax = taxes.shipping ? taxOn(shipping, taxes.ppm, taxes.included) : 0;
+    const totalTax = taxOn(remaining, taxes.ppm, taxes.included) + shippingTax;
     const total = remaining + shipping + (taxes.included ? 0 : totalTax);
 
     let giftCard: GiftCardRecord | undefined;
@@ -1403,6 +1468,7 @@ export class EmulatorStore {
       totalDiscounts,
       quantity,
       totalTax,
+      shippingTax,
       taxesIncluded: taxes.included,
       taxRate: taxes.rate,
       total,
@@ -1417,6 +1483,7 @@ export class EmulatorStore {
       sourceName: input.sourceName ?? "web",
       financialStatus: "paid",
       createdAt: now,
+      refunds: [],
     };
     for (const [index, { discount, redeemCode }] of applications.entries()) {
       redeemCode.asyncUsageCount += 1;
@@ -1452,6 +1519,46 @@ export class EmulatorStore {
     }
     this.emit({ type: "order.created", shop: state.shop.domain, order });
     return order;
+  }
+
+  /**
+   * The merchant refunds part of an order's line (its amount after discounts) and/or its shipping.
+   * Shopify refunds at most what is left: over all of an order's refunds, the line's amount after
+   * discounts and the shipping charged ("The total monetary value available to refund",
+   * SuggestedRefund.maximumRefundableSet; "The maximum amount of shipping fees currently refundable",
+   * ShippingRefund.maximumRefundableSet — 2026-10 schema). The same `seq` again is
+   * the same refund (`repeated`), refused if its amounts differ. Kept on the order, so it is in the
+   * saved state (`serialize`) and Order.refunds / the current* totals read it.
+   */
+  refundOrder(shop: string, orderId: string, input: { amount: Cents; shipping: Cents; seq: number }): { order: OrderRecord; refund: RefundRecord; repeated: boolean } {
+    const order = this.getOrder(shop, orderId);
+    if (!order) throw new StoreError(`no order ${orderId} in ${shop}`);
+    const refunds = (order.refunds ??= []);
+    const same = refunds.find((r) => r.seq === input.seq);
+    if (same) {
+      if (same.amount !== input.amount || same.shipping !== input.shipping) {
+        throw new StoreError(`refund ${input.seq} of order ${order.name} was already made with other amounts`);
+      }
+      return { order, refund: same, repeated: true };
+    }
+    const before = orderRefunded(order);
+    const { amount, shipping } = input;
+    if (!Number.isSafeInteger(amount) || !Number.isSafeInteger(shipping) || amount < 0 || shipping < 0 || before.lines + amount > orderLineNet(order) || before.shipping + shipping > order.shipping) {
+      throw new StoreError(`cannot refund ${formatDecimal(amount)} (shipping ${formatDecimal(shipping)}) of order ${order.name}: more than is left to refund`);
+    }
+    const legacyId = String(deriveId(`refund:${order.legacyId}:${input.seq}`));
+    const refund: RefundRecord = {
+      id: `gid://shopify/Refund/${legacyId}`,
+      legacyId,
+      seq: input.seq,
+      amount,
+      tax: refundedTax(order, before.lines + amount) - refundedTax(order, before.lines),
+      shipping,
+      shippingTax: refundedTax(order, before.shipping + shipping, "shipping") - refundedTax(order, before.shipping, "shipping"),
+      createdAt: this.now(),
+    };
+    refunds.push(refund);
+    return { order, refund, repeated: false };
   }
 }
 

@@ -18,8 +18,8 @@ beforeAll(async () => {
   await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
 });
 
-async function program(settings: Partial<{ enabled: boolean; pendingDays: number; signupBonus: number; pointsPerCurrencyUnit: string; includeShipping: boolean }> = {}) {
-  const values = { enabled: true, pendingDays: 0, signupBonus: 0, pointsPerCurrencyUnit: "1", includeShipping: false, ...settings };
+async function program(settings: Partial<{ enabled: boolean; pendingDays: number; signupBonus: number; pointsPerCurrencyUnit: string; includeShipping: boolean; includeTaxes: boolean }> = {}) {
+  const values = { enabled: true, pendingDays: 0, signupBonus: 0, pointsPerCurrencyUnit: "1", includeShipping: false, includeTaxes: false, ...settings };
   await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, ...values }, update: values });
 }
 
@@ -143,6 +143,40 @@ describe("refunds/create and orders/cancelled take points back", () => {
       ["ORDER_REFUNDED", -20],
     ]);
     await expectLedgerConsistent(customer.id);
+  });
+
+  it("a shop taxing shipping: the order earns on its shipping's tax as the merchant counts it, and a full refund takes back every point", async () => {
+    // Shopify taxes shipping in many shops (Shop.taxShipping; shipping_lines[].tax_lines, in total_tax).
+    const cases = [
+      // Prices without tax, taxes and shipping counting: 100.00 + 21.00 + 10.00 + 2.10 = 133.10.
+      { taxesIncluded: false, subtotal: "100.00", shippingPrice: "10.00", includeTaxes: true, earned: 133, shippingTax: "2.10" },
+      // Prices with tax, taxes not counting: 121.00 − 21.00 + 12.10 − 2.10 = 110.00.
+      { taxesIncluded: true, subtotal: "121.00", shippingPrice: "12.10", includeTaxes: false, earned: 110, shippingTax: "2.10" },
+    ];
+    try {
+      for (const c of cases) {
+        emulator.store.updateShop(SHOP, { taxesIncluded: c.taxesIncluded, taxRate: "0.21", taxShipping: true });
+        await program({ includeShipping: true, includeTaxes: c.includeTaxes });
+        const who = shopper();
+        const { order, webhook } = await emulator.placeOrder(SHOP, { customerId: who.id, codes: [], subtotal: c.subtotal, shippingPrice: c.shippingPrice });
+        expect(JSON.parse(webhook.signed.body).shipping_lines[0].tax_lines[0].price).toBe(c.shippingTax);
+        await applyWebhooks();
+        const refund = await emulator.refundOrder(SHOP, order.id, { amount: c.subtotal, shipping: c.shippingPrice }, { deliver: false });
+        expect(JSON.parse(refund.signed.body).refund_shipping_lines[0].tax_amount_set.shop_money.amount).toBe(c.shippingTax);
+        await emulator.deliverer.deliver(refund.url, refund.signed);
+        await applyWebhooks();
+        const customer = await customerOf(who.id);
+        // Before: 131 of 133 came back (the refunded shipping's tax was not read).
+        expect((await ledger(customer.id)).map((r) => [r.reason, r.delta]), JSON.stringify(c)).toEqual([
+          ["EARNED", c.earned],
+          ["ORDER_REFUNDED", -c.earned],
+        ]);
+        expect(customer.pointsBalance).toBe(0);
+        await expectLedgerConsistent(customer.id);
+      }
+    } finally {
+      emulator.store.updateShop(SHOP, { taxesIncluded: false, taxRate: "0", taxShipping: false });
+    }
   });
 
   it("points already spent: the balance stops at zero and the shortfall is recorded for the merchant", async () => {

@@ -86,6 +86,34 @@ describe("refunds", () => {
     expect(refundFacts({ ...base, ...lines, ...old })!.shipping).toBe(10_000n);
     expect(refundFacts(base)!.shipping).toBe(0n);
   });
+  it("reads refunded shipping's own tax (refund_shipping_lines[].tax_amount_set): a full refund takes back exactly what the order earned", () => {
+    // The orders of 'takes out or adds only the merchandise's tax': lines 100.00 (21.00 tax), shipping
+    // 10.00 (2.10 tax) — on top in a tax-exclusive shop, inside (121.00, 12.10) in a tax-inclusive one.
+    // Their full refunds: each line's subtotal_set and total_tax_set, the shipping's subtotal_amount_set
+    // and tax_amount_set, priced as the order's lines are.
+    const shippingLine = { discounted_price_set: money("12.10"), tax_lines: [{ price_set: money("2.10"), rate: 0.21 }] };
+    const inclusive = { subtotal_price_set: money("121.00"), total_tax_set: money("23.10"), taxes_included: true, shipping_lines: [shippingLine] };
+    const exclusive = { ...inclusive, subtotal_price_set: money("100.00"), taxes_included: false, shipping_lines: [{ ...shippingLine, discounted_price_set: money("10.00") }] };
+    const refundOf = (lines: string, shipping: string) =>
+      refundFacts({ id: 5, order_id: 6, refund_line_items: [{ subtotal_set: money(lines), total_tax_set: money("21.00") }], refund_shipping_lines: [{ subtotal_amount_set: money(shipping), tax_amount_set: money("2.10") }] })!;
+    for (const includeTaxes of [false, true]) {
+      for (const includeShipping of [false, true]) {
+        const terms = { includeShipping, includeTaxes };
+        // Before: 131.00 of 133.10 (exclusive, both counting); 112.10 of 110.00 (inclusive, shipping only).
+        expect(refundedEarningAmount(refundOf("100.00", "10.00"), { ...terms, taxesIncluded: false }), JSON.stringify(terms)).toBe(orderEarningAmount(exclusive, terms));
+        expect(refundedEarningAmount(refundOf("121.00", "12.10"), { ...terms, taxesIncluded: true }), JSON.stringify(terms)).toBe(orderEarningAmount(inclusive, terms));
+      }
+    }
+    expect(refundOf("121.00", "12.10").shippingTax).toBe(2_100n);
+    // Present but no decimal, or negative: unreadable, as every other refunded amount. Absent: no tax.
+    expect(refundFacts({ id: 5, order_id: 6, refund_shipping_lines: [{ subtotal_amount_set: money("10.00"), tax_amount_set: money("2,10") }] })).toBeNull();
+    expect(refundFacts({ id: 5, order_id: 6, refund_shipping_lines: [{ subtotal_amount_set: money("10.00"), tax_amount_set: money("-2.10") }] })).toBeNull();
+    expect(refundFacts({ id: 5, order_id: 6, refund_shipping_lines: [{ subtotal_amount_set: money("10.00") }] })!.shippingTax).toBe(0n);
+    // A shipping tax above the refunded shipping in a tax-inclusive order takes nothing below zero.
+    const odd = refundFacts({ id: 5, order_id: 6, refund_shipping_lines: [{ subtotal_amount_set: money("1.00"), tax_amount_set: money("2.10") }] })!;
+    expect(refundedEarningAmount(odd, { includeShipping: true, includeTaxes: false, taxesIncluded: true })).toBe(0n);
+  });
+
   it("a refund with a negative amount is no refund Shopify sends: unreadable, never a line cancelling another out", () => {
     const money = (amount: string) => ({ shop_money: { amount, currency_code: "USD" } });
     const base = { id: 5, order_id: 6 };
@@ -109,7 +137,7 @@ describe("refunds", () => {
 
 describe("refundBasis: a refund of an order earned before its taxes_included was kept", () => {
   it("reads the refund in the order's line prices; shipping only when it counts", () => {
-    const refund = { refundId: "gid://shopify/Refund/1", orderGid: "gid://shopify/Order/1", lines: 60_000n, taxes: 10_000n, shipping: 10_000n };
+    const refund = { refundId: "gid://shopify/Refund/1", orderGid: "gid://shopify/Order/1", lines: 60_000n, taxes: 10_000n, shipping: 10_000n, shippingTax: 0n };
     expect(refundBasis(refund, { includeShipping: false })).toBe(60_000n);
     expect(refundBasis(refund, { includeShipping: true })).toBe(70_000n);
   });

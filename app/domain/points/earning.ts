@@ -120,6 +120,12 @@ export interface RefundFacts {
    * older versions — `order_adjustments[kind=shipping_refund]` (negative amounts in Shopify).
    */
   shipping: Milli;
+  /**
+   * Refunded shipping's own tax: `refund_shipping_lines[].tax_amount_set` (0 from an older version's
+   * adjustments, whose tax is not read: a refund then takes back less, never more). Priced like the
+   * refunded lines' tax — inside `shipping` when the order's prices include tax (docs/decisions/019).
+   */
+  shippingTax: Milli;
 }
 
 // The one reader of Shopify's numeric ids (app/domain/shopify-ids.ts); re-exported for the points callers.
@@ -174,11 +180,14 @@ export function refundFacts(payload: unknown): RefundFacts | null {
   const lineAmounts = items.map((i) => lineMoney(i, "subtotal"));
   const taxAmounts = items.map((i) => lineMoney(i, "total_tax"));
   const shippingAmounts = shippingLines.map((l) => presentMoney(field(l, "subtotal_amount_set")));
+  // Each refunded shipping line's own tax ("The tax amount of the refund shipping line",
+  // https://shopify.dev/docs/api/admin-graphql/latest/objects/RefundShippingLine), read like a line's tax.
+  const shippingTaxAmounts = shippingLines.map((l) => presentMoney(field(l, "tax_amount_set")));
   const adjustmentAmounts = adjustments.map((a) => presentMoney(field(a, "amount_set")));
   const read = (amounts: Array<Milli | null | undefined>): Array<Milli | null> | null => (amounts.some((a) => a === undefined) ? null : (amounts as Array<Milli | null>));
-  const [lines, taxes, shippings, adjusted] = [read(lineAmounts), read(taxAmounts), read(shippingAmounts), read(adjustmentAmounts)];
-  if (!lines || !taxes || !shippings || !adjusted) return null;
-  if ([...lines, ...taxes, ...shippings].some((a) => a !== null && a < 0n)) return null;
+  const [lines, taxes, shippings, shippingTaxes, adjusted] = [read(lineAmounts), read(taxAmounts), read(shippingAmounts), read(shippingTaxAmounts), read(adjustmentAmounts)];
+  if (!lines || !taxes || !shippings || !shippingTaxes || !adjusted) return null;
+  if ([...lines, ...taxes, ...shippings, ...shippingTaxes].some((a) => a !== null && a < 0n)) return null;
   if (adjusted.some((a) => a !== null && a > 0n)) return null;
   const shipping = shippingLines.length > 0 ? sum(shippings) : -sum(adjusted);
   return {
@@ -187,6 +196,7 @@ export function refundFacts(payload: unknown): RefundFacts | null {
     lines: sum(lines),
     taxes: sum(taxes),
     shipping: max0(shipping),
+    shippingTax: shippingLines.length > 0 ? sum(shippingTaxes) : 0n,
   };
 }
 
@@ -225,15 +235,17 @@ export function orderTaxesIncluded(payload: unknown): boolean {
  * earned with taxes and shipping not counting). Line by line: each refunded line's own tax
  * (`refund_line_items[].total_tax_set`) is taken out of its `subtotal_set` when the order's prices
  * include tax (`taxesIncluded`, kept from the order: a refund does not say), and added when taxes
- * count; refunded shipping when shipping counts. So a refund of an order whose lines have different
- * tax rates gives back exactly its own lines' share (docs/decisions/019). Never negative.
+ * count; refunded shipping when shipping counts, its own tax (`refund_shipping_lines[].tax_amount_set`)
+ * treated the same way — as orderEarningAmount treats the order's shipping tax. So a refund of an order
+ * whose lines have different tax rates gives back exactly its own lines' share, and a full refund
+ * exactly what the order earned (docs/decisions/019). Never negative.
  */
 export function refundedEarningAmount(
   refund: RefundFacts,
   terms: Pick<ProgramSettingsValues, "includeShipping" | "includeTaxes"> & { taxesIncluded: boolean },
 ): Milli {
-  const withoutTax = max0(refund.lines - (terms.taxesIncluded ? refund.taxes : 0n));
-  return withoutTax + (terms.includeTaxes ? refund.taxes : 0n) + (terms.includeShipping ? refund.shipping : 0n);
+  const inTerms = (amount: Milli, tax: Milli) => max0(amount - (terms.taxesIncluded ? tax : 0n)) + (terms.includeTaxes ? tax : 0n);
+  return inTerms(refund.lines, refund.taxes) + (terms.includeShipping ? inTerms(refund.shipping, refund.shippingTax) : 0n);
 }
 
 /**

@@ -55,7 +55,7 @@ describe("credits past MAX_POINTS from webhooks", () => {
       ["EARNED", 0],
     ]);
     expect(rows[2]!.note).toMatch(/not credited/i);
-    const refund = { refundId: `gid://shopify/Refund/${Date.now()}`, orderGid: second.admin_graphql_api_id, lines: 1_500_000_000_000n, taxes: 0n, shipping: 0n };
+    const refund = { refundId: `gid://shopify/Refund/${Date.now()}`, orderGid: second.admin_graphql_api_id, lines: 1_500_000_000_000n, taxes: 0n, shipping: 0n, shippingTax: 0n };
     expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("nothing_left");
     expect((await consistent(customer.id)).pointsBalance).toBe(2_000_000_000);
   });
@@ -302,7 +302,7 @@ describe("test orders (test: true)", () => {
     const earned = await db.pointsTransaction.findFirstOrThrow({ where: { customerId: customer.id, reason: "EARNED" } });
     // Before: nothing told a test order's points from a real order's.
     expect([earned.delta, earned.note]).toEqual([80, TEST_ORDER_NOTE]);
-    const refund = { refundId: `gid://shopify/Refund/${Date.now()}5`, orderGid: placed.admin_graphql_api_id, lines: 20_000n, taxes: 0n, shipping: 0n };
+    const refund = { refundId: `gid://shopify/Refund/${Date.now()}5`, orderGid: placed.admin_graphql_api_id, lines: 20_000n, taxes: 0n, shipping: 0n, shippingTax: 0n };
     expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("taken_back");
     expect(await takeBackForCancel(db, { shop: SHOP, payload: { ...placed, cancelled_at: "2026-06-01T11:00:00Z" }, receivedAt: NOW })).toBe("taken_back");
     expect((await consistent(customer.id)).pointsBalance).toBe(0);
@@ -319,7 +319,7 @@ describe("refunds/create: several partial refunds of one order", () => {
     expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
     const taken: number[] = [];
     for (const [i, amount] of ["3.33", "3.33", "3.34"].entries()) {
-      const refund = { refundId: `gid://shopify/Refund/${Date.now()}${i}9`, orderGid: placed.admin_graphql_api_id, lines: parseMilli(amount)!, taxes: 0n, shipping: 0n };
+      const refund = { refundId: `gid://shopify/Refund/${Date.now()}${i}9`, orderGid: placed.admin_graphql_api_id, lines: parseMilli(amount)!, taxes: 0n, shipping: 0n, shippingTax: 0n };
       expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("taken_back");
       const row = await db.pointsTransaction.findFirstOrThrow({ where: { refundId: refund.refundId } });
       taken.push(-row.delta);
@@ -335,7 +335,7 @@ describe("refunds/create: several partial refunds of one order", () => {
     const placed = order(customer.shopifyCustomerId, "10.00");
     expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
     for (let i = 0; i < 25; i++) {
-      const refund = { refundId: `gid://shopify/Refund/${Date.now()}${String(i).padStart(2, "0")}4`, orderGid: placed.admin_graphql_api_id, lines: 400n, taxes: 0n, shipping: 0n };
+      const refund = { refundId: `gid://shopify/Refund/${Date.now()}${String(i).padStart(2, "0")}4`, orderGid: placed.admin_graphql_api_id, lines: 400n, taxes: 0n, shipping: 0n, shippingTax: 0n };
       await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger });
     }
     // Before: each part alone rounded to 0 and wrote nothing, so the whole refund took nothing back.
@@ -427,7 +427,7 @@ describe("refunds/create of an order earned before its taxes_included was kept (
     expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
     // The row as it was written before: the order's line prices, no taxes_included.
     await db.pointsTransaction.updateMany({ where: { orderGid: placed.admin_graphql_api_id, reason: "EARNED" }, data: { amount: "120.0", taxesIncluded: null } });
-    const refund = { refundId: `gid://shopify/Refund/${Date.now()}5`, orderGid: placed.admin_graphql_api_id, lines: 60_000n, taxes: 10_000n, shipping: 0n };
+    const refund = { refundId: `gid://shopify/Refund/${Date.now()}5`, orderGid: placed.admin_graphql_api_id, lines: 60_000n, taxes: 10_000n, shipping: 0n, shippingTax: 0n };
     expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("taken_back");
     expect((await consistent(customer.id)).pointsBalance).toBe(50);
   });

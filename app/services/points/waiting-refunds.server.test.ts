@@ -74,6 +74,34 @@ describe("a refund whose order arrives after the inbox stopped retrying it", () 
     expect(await outcome(customer.id, order.admin_graphql_api_id)).toEqual({ balance: 75, takenBack: [-25], spentRefunded: "25.00", waiting: 0 });
   });
 
+  it("GIVEN a shop counting shipping and taxes, and a full refund with taxed shipping kept before its order WHEN the order arrives THEN every point it earned comes back (the shipping's tax too)", async () => {
+    const shop = "waiting-refunds-shipping-tax.myshopify.com";
+    await createShop(db, shop);
+    await db.programSettings.create({ data: { shop, enabled: true, pointsPerCurrencyUnit: "1", includeShipping: true, includeTaxes: true } });
+    const customer = await createCustomer(db, shop);
+    // Tax-exclusive: lines 100.00 + 21.00 tax, shipping 10.00 + 2.10 tax → earns on 133.10: 133 points.
+    const order = {
+      ...orderOf(customer.shopifyCustomerId, "100.00"),
+      total_tax_set: money("23.10"),
+      taxes_included: false,
+      shipping_lines: [{ discounted_price_set: money("10.00"), tax_lines: [{ price_set: money("2.10"), rate: 0.21 }] }],
+    };
+    const refund = {
+      ...refundOf(order, "100.00"),
+      refund_line_items: [{ quantity: 1, subtotal_set: money("100.00"), total_tax_set: money("21.00") }],
+      refund_shipping_lines: [{ subtotal_amount_set: money("10.00"), tax_amount_set: money("2.10") }],
+    };
+    await applyRefundLastAttempt(refund, shop);
+    const kept = await db.waitingRefund.findFirstOrThrow({ where: { shop, orderGid: order.admin_graphql_api_id } });
+    expect([kept.shipping, kept.shippingTax]).toEqual(["10.00", "2.10"]);
+    await placeOrder(order, shop);
+    const after = await db.customer.findUniqueOrThrow({ where: { id: customer.id } });
+    const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id }, orderBy: { createdAt: "asc" }, select: { reason: true, delta: true } });
+    // Before: 131 of the 133 came back (the shipping's 2.10 tax was not read), 2 points stayed.
+    expect(rows).toEqual([{ reason: "EARNED", delta: 133 }, { reason: "ORDER_REFUNDED", delta: -133 }]);
+    expect(after.pointsBalance).toBe(0);
+  });
+
   it("GIVEN the order and its refund applied at the same moment by two workers (several times) THEN the refund counts exactly once, for points and amount spent", async () => {
     for (let i = 0; i < 6; i++) {
       const customer = await createCustomer(db, SHOP);
@@ -125,7 +153,7 @@ describe("a refund whose order arrives after the inbox stopped retrying it", () 
     const order = orderOf(null, "100.00");
     await applyRefundLastAttempt(refundOf(order, "25.00"));
     const row = await db.waitingRefund.findFirstOrThrow({ where: { shop: SHOP, orderGid: order.admin_graphql_api_id } });
-    expect(Object.keys(row).sort()).toEqual(["id", "lines", "orderGid", "receivedAt", "refundId", "shipping", "shop", "taxes"]);
+    expect(Object.keys(row).sort()).toEqual(["id", "lines", "orderGid", "receivedAt", "refundId", "shipping", "shippingTax", "shop", "taxes"]);
     expect(JSON.stringify(row)).not.toMatch(/Ada/);
     expect([row.lines, row.taxes, row.shipping]).toEqual(["25.00", "0.00", "0.00"]);
     await placeOrder(order);

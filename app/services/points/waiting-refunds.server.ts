@@ -53,9 +53,9 @@ export async function keepRefundForItsOrder(db: Db, input: { shop: string; refun
   const { shop, refund } = input;
   await dropStaleKeptRefunds(db, input.receivedAt, shop);
   await directSql(db).execute(
-    `INSERT INTO "WaitingRefund" ("id", "shop", "orderGid", "refundId", "lines", "taxes", "shipping", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ` +
+    `INSERT INTO "WaitingRefund" ("id", "shop", "orderGid", "refundId", "lines", "taxes", "shipping", "shippingTax", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
       `ON CONFLICT ("shop", "orderGid", "refundId") DO NOTHING`,
-    [randomUUID(), shop, refund.orderGid, refund.refundId, formatMilli(refund.lines), formatMilli(refund.taxes), formatMilli(refund.shipping), input.receivedAt],
+    [randomUUID(), shop, refund.orderGid, refund.refundId, formatMilli(refund.lines), formatMilli(refund.taxes), formatMilli(refund.shipping), formatMilli(refund.shippingTax), input.receivedAt],
   );
   const counted = await orderCounted(db, shop, refund.orderGid);
   if (!counted.known) {
@@ -88,14 +88,16 @@ export async function dropStaleKeptRefunds(db: Db, now: Date, shop?: string): Pr
 export async function applyRefundsKeptForOrder(db: Db, input: { shop: string; orderGid: string; receivedAt: Date; logger: Logger }): Promise<number> {
   // Every applied order looks, and almost none finds anything: the lookup (by the unique key's prefix)
   // goes straight to the driver, as the inbox's other per-order reads do (docs/decisions/016).
-  const kept = await directSql(db).query<{ id: unknown; refundId: unknown; lines: unknown; taxes: unknown; shipping: unknown }>(
-    `SELECT "id", "refundId", "lines", "taxes", "shipping" FROM "WaitingRefund" WHERE "shop" = ? AND "orderGid" = ? ORDER BY "receivedAt" ASC LIMIT ${KEPT_REFUNDS_READ}`,
+  const kept = await directSql(db).query<{ id: unknown; refundId: unknown; lines: unknown; taxes: unknown; shipping: unknown; shippingTax: unknown }>(
+    `SELECT "id", "refundId", "lines", "taxes", "shipping", "shippingTax" FROM "WaitingRefund" WHERE "shop" = ? AND "orderGid" = ? ORDER BY "receivedAt" ASC LIMIT ${KEPT_REFUNDS_READ}`,
     [input.shop, input.orderGid],
   );
   for (const row of kept) {
     const [lines, taxes, shipping] = [parseMilli(String(row.lines)), parseMilli(String(row.taxes)), parseMilli(String(row.shipping))];
-    if (lines !== null && taxes !== null && shipping !== null) {
-      await applyRefund(db, { shop: input.shop, refund: { refundId: String(row.refundId), orderGid: input.orderGid, lines, taxes, shipping }, receivedAt: input.receivedAt, logger: input.logger });
+    // A row kept before refunded shipping's tax was read has none (null): read as no tax, never more.
+    const shippingTax = row.shippingTax == null ? 0n : parseMilli(String(row.shippingTax));
+    if (lines !== null && taxes !== null && shipping !== null && shippingTax !== null) {
+      await applyRefund(db, { shop: input.shop, refund: { refundId: String(row.refundId), orderGid: input.orderGid, lines, taxes, shipping, shippingTax }, receivedAt: input.receivedAt, logger: input.logger });
     }
     await db.waitingRefund.deleteMany({ where: { id: String(row.id) } });
   }

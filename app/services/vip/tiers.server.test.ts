@@ -134,7 +134,7 @@ describe("orders move customers up (amount spent)", () => {
     const o = orderPayload(c.shopifyCustomerId, "120");
     await vipOrderCreated(deps(), { shop: SHOP, payload: o, receivedAt: now });
     expect(await tierOf(c.id)).toBe("Silver");
-    const refund = { refundId: "gid://shopify/Refund/1", orderGid: o.admin_graphql_api_id, lines: 30_000n, taxes: 0n, shipping: 0n };
+    const refund = { refundId: "gid://shopify/Refund/1", orderGid: o.admin_graphql_api_id, lines: 30_000n, taxes: 0n, shipping: 0n, shippingTax: 0n };
     const first = await vipRefundCreated(db, { shop: SHOP, refund });
     const again = await vipRefundCreated(db, { shop: SHOP, refund });
     expect([first, again]).toEqual(["counted", "duplicate"]);
@@ -152,7 +152,7 @@ describe("an order with many refunds", () => {
     const c = await createCustomer(db, SHOP);
     const o = orderPayload(c.shopifyCustomerId, "200.00");
     await vipOrderCreated(deps(), { shop: SHOP, payload: o, receivedAt: now });
-    const refund = (i: number) => ({ refundId: `gid://shopify/Refund/${9_000 + i}`, orderGid: o.admin_graphql_api_id, lines: 1_000n, taxes: 0n, shipping: 0n });
+    const refund = (i: number) => ({ refundId: `gid://shopify/Refund/${9_000 + i}`, orderGid: o.admin_graphql_api_id, lines: 1_000n, taxes: 0n, shipping: 0n, shippingTax: 0n });
     for (let i = 1; i <= 150; i++) expect(await vipRefundCreated(db, { shop: SHOP, refund: refund(i) })).toBe("counted");
     // Before: only the first 100 recorded ids were read, and only 101 kept: these counted again.
     for (const i of [1, 101, 120, 150]) expect(await vipRefundCreated(db, { shop: SHOP, refund: refund(i) })).toBe("duplicate");
@@ -166,7 +166,7 @@ describe("an order with many refunds", () => {
     const c = await createCustomer(db, SHOP);
     const o = orderPayload(c.shopifyCustomerId, "50.00");
     await vipOrderCreated(deps(), { shop: SHOP, payload: o, receivedAt: now });
-    const base = { orderGid: o.admin_graphql_api_id, taxes: 0n, shipping: 0n };
+    const base = { orderGid: o.admin_graphql_api_id, taxes: 0n, shipping: 0n, shippingTax: 0n };
     expect(await vipRefundCreated(db, { shop: SHOP, refund: { ...base, refundId: "gid://shopify/Refund/1", lines: 0n, shipping: 5_000n } })).toBe("counted");
     expect(await vipRefundCreated(db, { shop: SHOP, refund: { ...base, refundId: "gid://shopify/Refund/2", lines: 60_000n } })).toBe("counted");
     expect(await vipRefundCreated(db, { shop: SHOP, refund: { ...base, refundId: "gid://shopify/Refund/3", lines: 10_000n } })).toBe("counted");
@@ -227,7 +227,7 @@ describe("points earned: a take-back counts against its own order's window", () 
     return payload;
   }
   async function refundAt(order: { admin_graphql_api_id: string }, amount: bigint, at: Date) {
-    const refund = { refundId: `gid://shopify/Refund/${++orderSeq}`, orderGid: order.admin_graphql_api_id, lines: amount, taxes: 0n, shipping: 0n };
+    const refund = { refundId: `gid://shopify/Refund/${++orderSeq}`, orderGid: order.admin_graphql_api_id, lines: amount, taxes: 0n, shipping: 0n, shippingTax: 0n };
     expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: at, lastAttempt: false, logger })).toBe("taken_back");
     await db.pointsTransaction.updateMany({ where: { shop: SHOP, refundId: refund.refundId }, data: { createdAt: at } });
   }

@@ -1,7 +1,8 @@
 // Store records rendered as GraphQL objects of the real Admin schema. Only the fields listed here are
 // emulated; reading any other field of these types fails with a "not emulated" error.
-import { orderConfirmationNumber, orderStatusUrl } from "../order-payload";
-import { formatDecimal, shopTaxes, type Cents, type CodeDiscountRecord, type CollectionRecord, type ProductRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
+import { deriveId, orderConfirmationNumber, orderStatusUrl } from "../order-payload";
+import { notEmulated } from "./errors";
+import { formatDecimal, orderLineNet, orderRefunded, orderShippingBeforeDiscounts, refundPaidBack, shopTaxes, type Cents, type RefundRecord, type CodeDiscountRecord, type CollectionRecord, type ProductRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
 import { gidNumber, paginate, type PageArgs } from "./connection";
 import type { FieldArgs, ResolverContext, View } from "./context";
 import { customerStoreCreditAccounts } from "./store-credit";
@@ -40,9 +41,9 @@ export function shopView(shop: ShopRecord): View {
     },
     features: { __typename: "ShopFeatures", giftCards: shop.features.giftCards, shopifyPlus: shop.shopifyPlus },
     // "Whether applicable taxes are included in the shop's product prices" / "Whether the shop charges
-    // taxes for shipping" (2026-10 schema): the emulated shop never taxes shipping.
+    // taxes for shipping" (2026-10 schema): the shop's seed.
     taxesIncluded: shopTaxes(shop).included,
-    taxShipping: false,
+    taxShipping: shopTaxes(shop).shipping,
   };
 }
 
@@ -309,6 +310,12 @@ export function giftCardView(card: GiftCardRecord): View {
 
 export function orderView(order: OrderRecord): View {
   const codes = order.discountCodes.map((d) => d.code);
+  const currency = order.currencyCode;
+  const bag = (cents: Cents) => moneyBag(cents, currency);
+  const lineNet = orderLineNet(order);
+  const totalTax = order.totalTax ?? 0;
+  // Read when a field resolves: a refund made earlier counts (the store keeps them on the order).
+  const refunded = () => orderRefunded(order);
   return {
     __typename: "Order",
     id: order.id,
@@ -319,25 +326,30 @@ export function orderView(order: OrderRecord): View {
     email: (_args: FieldArgs, ctx: ResolverContext) => (personalDataRedacted(ctx) ? null : order.email),
     createdAt: order.createdAt,
     processedAt: order.createdAt,
-    updatedAt: order.createdAt,
+    updatedAt: () => (order.refunds ?? []).reduce((latest, r) => (r.createdAt > latest ? r.createdAt : latest), order.createdAt),
     test: order.test,
     sourceName: order.sourceName,
     discountCodes: codes,
     discountCode: codes[0] ?? null,
-    currencyCode: order.currencyCode,
+    currencyCode: currency,
     // Orders are in the shop's currency (the emulator has no markets or exchange rates).
-    presentmentCurrencyCode: order.currencyCode,
+    presentmentCurrencyCode: currency,
     subtotalLineItemsQuantity: order.quantity ?? 1,
-    subtotalPriceSet: moneyBag(order.subtotal, order.currencyCode),
-    totalDiscountsSet: moneyBag(order.totalDiscounts, order.currencyCode),
-    totalShippingPriceSet: moneyBag(order.shipping, order.currencyCode),
-    totalPriceSet: moneyBag(order.total, order.currencyCode),
+    // "The sum of the prices for all line items after discounts and before returns … If taxesIncluded
+    // is true, then the subtotal also includes tax" (Order.subtotalPriceSet, 2026-10 schema), as
+    // orders/create's subtotal_price.
+    subtotalPriceSet: bag(lineNet),
+    totalDiscountsSet: bag(order.totalDiscounts),
+    // "The total shipping amount before discounts and returns" (Order.totalShippingPrice, 2026-10
+    // schema), as orders/create's total_shipping_price_set; tax inside when the prices include it.
+    totalShippingPriceSet: bag(orderShippingBeforeDiscounts(order)),
+    totalPriceSet: bag(order.total),
     // Nothing edits an emulated order, and checkout takes the whole payment ("paid"): the original
-    // total is the total, all of it received, nothing outstanding. (Refunds keep no state here, so
-    // the current*/refunded amounts are not emulated.)
-    originalTotalPriceSet: moneyBag(order.total, order.currencyCode),
-    totalReceivedSet: moneyBag(order.total, order.currencyCode),
-    totalOutstandingSet: moneyBag(0, order.currencyCode),
+    // total is the total, all of it received ("before returns"), nothing outstanding (a refund's
+    // transaction settles what it pays back).
+    originalTotalPriceSet: bag(order.total),
+    totalReceivedSet: bag(order.total),
+    totalOutstandingSet: bag(0),
     fullyPaid: true,
     unpaid: false,
     // As orders/create says (order-payload.ts): no exemption, taxes final, no duties, one line shipped.
@@ -351,10 +363,71 @@ export function orderView(order: OrderRecord): View {
     // "Whether taxes are included in the subtotal price of the order" (Order.taxesIncluded, 2026-10
     // schema): the shop's setting when the order was placed; totalTaxSet is then the included share.
     taxesIncluded: order.taxesIncluded ?? false,
-    totalTaxSet: moneyBag(order.totalTax ?? 0, order.currencyCode),
-    taxLines: taxLinesView(order),
+    // "The total tax amount before returns": the line item's and the shipping's.
+    totalTaxSet: bag(totalTax),
+    taxLines: taxLinesView(order, totalTax),
     paymentGatewayNames: order.paymentGatewayNames,
-    displayFinancialStatus: "PAID",
+    // PARTIALLY_REFUNDED / REFUNDED once refunds paid back part or all of it (OrderDisplayFinancialStatus, 2026-10 schema).
+    displayFinancialStatus: () => {
+      const paidBack = refunded().paidBack;
+      return paidBack === 0 ? "PAID" : paidBack >= order.total ? "REFUNDED" : "PARTIALLY_REFUNDED";
+    },
+    // "A summary of all shipping costs on the order" / "The shipping methods applied to the order": the
+    // emulated order's one shipping line, as orders/create's shipping_lines[0] (null / none without shipping).
+    shippingLine: () => shippingLineView(order),
+    shippingLines: (args: FieldArgs) => {
+      const line = shippingLineView(order);
+      return paginate(line ? [line] : [], args as PageArgs, {
+        typeName: "ShippingLineConnection",
+        edgeTypeName: "ShippingLineEdge",
+        fieldName: "shippingLines",
+        keyOf: () => ({ value: 0, id: 0 }),
+        toNode: (view) => view,
+      });
+    },
+    // ---- after refunds: the store's refunds of the order (EmulatorStore.refundOrder) ----
+    // "A list of refunds that have been applied to the order" (Order.refunds); `first`: "Truncate the
+    // array result to this size".
+    refunds: (args: FieldArgs) => {
+      const first = typeof args.first === "number" ? args.first : undefined;
+      return (order.refunds ?? []).slice(0, first === undefined ? undefined : Math.max(0, first)).map((r) => refundView(order, r));
+    },
+    // "The total amount that was refunded": what the refunds' transactions paid back.
+    totalRefundedSet: () => bag(refunded().paidBack),
+    // "The total amount of shipping that was refunded", priced like the order's shipping.
+    totalRefundedShippingSet: () => bag(refunded().shipping),
+    // "based on the total amount received minus the total amount refunded".
+    netPaymentSet: () => bag(order.total - refunded().paidBack),
+    // "The total price of the order, after returns and refunds … This includes taxes and discounts"
+    // (Order.currentSubtotalPriceSet): read, as REST current_subtotal_price, as the subtotal (line
+    // items after discounts, tax inside when the prices include it) less what refunds took of it.
+    currentSubtotalPriceSet: () => bag(lineNet - refunded().lines),
+    // "The current shipping price after applying refunds and discounts. If the parent
+    // order.taxesIncluded field is true, then this price includes taxes" (Order.currentShippingPriceSet).
+    currentShippingPriceSet: () => bag(order.shipping - refunded().shipping),
+    // "The sum of the prices of all tax lines … after returns and refunds" (Order.currentTotalTaxSet):
+    // the order's tax less what its refunds carried back (the lines' and the shipping's).
+    currentTotalTaxSet: () => {
+      const r = refunded();
+      return bag(totalTax - r.tax - r.shippingTax);
+    },
+    currentTaxLines: () => {
+      const r = refunded();
+      return taxLinesView(order, totalTax - r.tax - r.shippingTax);
+    },
+    // "The total price of the order, after returns … This includes taxes and discounts" (Order.currentTotalPriceSet).
+    currentTotalPriceSet: () => bag(order.total - refunded().paidBack),
+    // "The total amount discounted on the order after returns and refunds" (Order.currentTotalDiscountsSet).
+    // Exact before any of the line is refunded, and once all of it is (its discounts go with it; a
+    // shipping code's stays); a part refund of the one line would need the discount's allocation per
+    // unit, which the emulator does not keep.
+    currentTotalDiscountsSet: () => {
+      const lines = refunded().lines;
+      const shippingDiscounts = orderShippingBeforeDiscounts(order) - order.shipping;
+      if (lines === 0 || order.totalDiscounts === shippingDiscounts) return bag(order.totalDiscounts);
+      if (lines >= lineNet) return bag(shippingDiscounts);
+      throw notEmulated("Order.currentTotalDiscountsSet after a partial refund of a discounted line");
+    },
     cancelledAt: null,
     cancelReason: null,
     closed: false,
@@ -365,8 +438,85 @@ export function orderView(order: OrderRecord): View {
   };
 }
 
-/** The order's tax lines (one rate on its merchandise), as the REST payload's tax_lines. */
-function taxLinesView(order: OrderRecord): View[] {
+/**
+ * A refund as the Refund object (2026-10 schema): its line and shipping line with their taxes, the
+ * money it paid back. Its transactions, order adjustments, return and staff member are not emulated.
+ */
+function refundView(order: OrderRecord, refund: RefundRecord): View {
+  const bag = (cents: Cents) => moneyBag(cents, order.currencyCode);
+  // The refund's one line and one shipping line (the emulated order has one of each).
+  const one = <T>(items: T[], typeName: string, fieldName: string, toNode: (item: T) => View) => (args: FieldArgs) =>
+    paginate(items, args as PageArgs, {
+      typeName: `${typeName}Connection`,
+      edgeTypeName: `${typeName}Edge`,
+      fieldName,
+      keyOf: () => ({ value: Number(refund.legacyId), id: Number(refund.legacyId) }),
+      toNode,
+    });
+  return {
+    __typename: "Refund",
+    id: refund.id,
+    legacyResourceId: refund.legacyId,
+    createdAt: refund.createdAt,
+    processedAt: refund.createdAt,
+    updatedAt: refund.createdAt,
+    note: null,
+    order: () => orderView(order),
+    // "The total amount across all transactions for the refund".
+    totalRefundedSet: bag(refundPaidBack(order, refund)),
+    // "The subtotal price of a refunded line item" / "The total tax charged on a refunded line item" (RefundLineItem).
+    refundLineItems: one(refund.amount > 0 ? [refund] : [], "RefundLineItem", "refundLineItems", (r) => ({
+      __typename: "RefundLineItem",
+      // The ids refunds/create gives them (order-payload.ts buildRefundPayload).
+      id: `gid://shopify/RefundLineItem/${deriveId(`refund-line:${r.legacyId}`)}`,
+      quantity: 1,
+      restocked: false,
+      restockType: "NO_RESTOCK",
+      subtotalSet: bag(r.amount),
+      totalTaxSet: bag(r.tax),
+    })),
+    // "The subtotal amount of the refund shipping line" / "The tax amount of the refund shipping line" (RefundShippingLine).
+    refundShippingLines: one(refund.shipping > 0 ? [refund] : [], "RefundShippingLine", "refundShippingLines", (r) => ({
+      __typename: "RefundShippingLine",
+      id: `gid://shopify/RefundShippingLine/${deriveId(`refund-shipping:${r.legacyId}`)}`,
+      subtotalAmountSet: bag(r.shipping),
+      taxAmountSet: bag(r.shippingTax),
+    })),
+  };
+}
+
+/**
+ * The order's shipping line (ShippingLine, 2026-10 schema), the same as orders/create's
+ * shipping_lines[0]: prices "If the parent order.taxesIncluded field is true, then this price includes
+ * taxes"; `taxLines` "The TaxLine objects connected to this shipping line" — the shipping's own tax.
+ * Its discount allocations are not emulated.
+ */
+function shippingLineView(order: OrderRecord): View | null {
+  const original = orderShippingBeforeDiscounts(order);
+  const hasShippingCode = order.discountCodes.some((d) => d.type === "shipping");
+  if (original <= 0 && !hasShippingCode) return null;
+  const bag = (cents: Cents) => moneyBag(cents, order.currencyCode);
+  const shippingTax = order.shippingTax ?? 0;
+  return {
+    __typename: "ShippingLine",
+    id: `gid://shopify/ShippingLine/${deriveId(`shipping:${order.legacyId}`)}`,
+    title: "Standard",
+    code: "Standard",
+    source: "shopify",
+    carrierIdentifier: null,
+    custom: false,
+    isRemoved: false,
+    deliveryCategory: null,
+    originalPriceSet: bag(original),
+    discountedPriceSet: bag(order.shipping),
+    // "The current shipping price after applying refunds, after applying discounts".
+    currentDiscountedPriceSet: () => bag(order.shipping - orderRefunded(order).shipping),
+    taxLines: shippingTax > 0 ? taxLinesView(order, shippingTax) : [],
+  };
+}
+
+/** The order's tax lines (one rate, on its merchandise and its taxed shipping), as the REST payload's tax_lines. */
+function taxLinesView(order: OrderRecord, tax: Cents): View[] {
   const rate = Number(order.taxRate ?? "0");
   if (!(rate > 0)) return [];
   return [
@@ -375,7 +525,7 @@ function taxLinesView(order: OrderRecord): View[] {
       title: "Tax",
       rate,
       ratePercentage: Math.round(rate * 1_000_000) / 10_000,
-      priceSet: moneyBag(order.totalTax ?? 0, order.currencyCode),
+      priceSet: moneyBag(tax, order.currencyCode),
       channelLiable: false,
     },
   ];

@@ -63,7 +63,9 @@ describe("order(id:)", () => {
       presentmentCurrencyCode: "EUR",
       discountCodes: ["TENOFF"],
       taxesIncluded: false,
-      subtotalPriceSet: { shopMoney: { amount: "80.0", currencyCode: "EUR" } },
+      // "The sum of the prices for all line items after discounts" (Order.subtotalPriceSet): 80.00 − 8.00,
+      // as orders/create's subtotal_price (it said 80.0, the price before the code).
+      subtotalPriceSet: { shopMoney: { amount: "72.0", currencyCode: "EUR" } },
       totalDiscountsSet: { shopMoney: { amount: "8.0" } },
       totalShippingPriceSet: { shopMoney: { amount: "5.0" } },
       totalTaxSet: { shopMoney: { amount: "7.2" } },

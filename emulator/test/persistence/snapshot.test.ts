@@ -3,6 +3,8 @@
 // counters that continue instead of starting over.
 import { describe, expect, it } from "vitest";
 import { createManualClock, EmulatorStore, OrderRejectedError } from "../../src/store";
+import { createShopifyEmulator } from "../../src/index";
+import { parseAppConfig } from "../../src/app-config";
 
 const SHOP = "persist.myshopify.com";
 
@@ -94,5 +96,61 @@ describe("store snapshot", () => {
     expect(after.listOrders(SHOP)).toEqual([]);
     expect(after.placeOrder(SHOP, { customerId: null, codes: [], email: "guest@example.com" }).name).toMatch(/^#10\d\d$/);
     expect(() => after.restore({ version: 2 } as never)).toThrow(/snapshot/);
+  });
+});
+
+describe("refunds across a restart", () => {
+  it("GIVEN an order refunded in part before the demo restarts WHEN it is refunded again after THEN only what was left can be, and the same refund is still the same", () => {
+    const { store, ada } = seeded();
+    const order = store.placeOrder(SHOP, { customerId: ada.id, codes: [], subtotal: "100.00", shippingPrice: "10.00" });
+    const first = store.refundOrder(SHOP, order.id, { amount: 6000, shipping: 1000, seq: 1 });
+
+    const after = restart(store);
+
+    // Before: refunds were kept outside the store, so a restarted demo refunded the whole order again.
+    expect(() => after.refundOrder(SHOP, order.id, { amount: 4001, shipping: 0, seq: 2 })).toThrow(/more than is left/);
+    expect(() => after.refundOrder(SHOP, order.id, { amount: 0, shipping: 1, seq: 2 })).toThrow(/more than is left/);
+    expect(() => after.refundOrder(SHOP, order.id, { amount: 100, shipping: 0, seq: 1 })).toThrow(/other amounts/);
+    const again = after.refundOrder(SHOP, order.id, { amount: 6000, shipping: 1000, seq: 1 });
+    expect(again).toMatchObject({ repeated: true, refund: { id: first.refund.id } });
+    expect(again.refund.createdAt).toBeInstanceOf(Date);
+    expect(after.refundOrder(SHOP, order.id, { amount: 4000, shipping: 0, seq: 2 }).repeated).toBe(false);
+    expect(after.getOrder(SHOP, order.id)?.refunds?.map((r) => r.amount)).toEqual([6000, 4000]);
+  });
+
+  it("GIVEN a snapshot written before orders kept refunds THEN its orders read as never refunded", () => {
+    const { store, ada } = seeded();
+    const order = store.placeOrder(SHOP, { customerId: ada.id, codes: [], subtotal: "100.00", shippingPrice: "10.00" });
+    const snapshot = JSON.parse(JSON.stringify(store.serialize()));
+    // The old form: no `refunds`, no `shippingTax` on the order.
+    const text = JSON.stringify(snapshot).replace(/,"refunds":\[\]/g, "").replace(/,"shippingTax":0/g, "");
+    expect(text).not.toMatch(/"refunds"|"shippingTax"/);
+    const next = new EmulatorStore({ now: createManualClock("2026-11-02T12:00:00Z").now });
+    next.restore(JSON.parse(text));
+    expect(() => next.refundOrder(SHOP, order.id, { amount: 10001, shipping: 0, seq: 1 })).toThrow(/more than is left/);
+    expect(next.refundOrder(SHOP, order.id, { amount: 10000, shipping: 1000, seq: 1 }).refund).toMatchObject({ tax: 0, shippingTax: 0 });
+  });
+});
+
+describe("the demo's emulator across a restart (serialize → restore, as scripts/demo/main.ts)", () => {
+  it("GIVEN a full refund through refundOrder before the restart THEN the restarted emulator refuses any further refund of that order", async () => {
+    const appConfig = parseAppConfig(`
+[webhooks]
+api_version = "2026-10"
+  [[webhooks.subscriptions]]
+  topics = ["orders/create", "refunds/create"]
+  uri = "/webhooks"
+`);
+    const make = () => createShopifyEmulator({ apiKey: "k", apiSecret: "s", appUrl: "http://127.0.0.1:9", appConfig });
+    const before = make();
+    before.addShop({ domain: SHOP, taxRate: "0.10", taxShipping: true });
+    const { order } = await before.placeOrder(SHOP, { customerId: null, codes: [], subtotal: "50.00", shippingPrice: "5.00" }, { deliver: false });
+    await before.refundOrder(SHOP, order.id, { amount: "50.00", shipping: "5.00" }, { deliver: false });
+    const restarted = make();
+    restarted.store.restore(JSON.parse(JSON.stringify(before.store.serialize())));
+    await expect(restarted.refundOrder(SHOP, order.id, { amount: "0.01", seq: 2 }, { deliver: false })).rejects.toThrow(/more than is left/);
+    await expect(restarted.refundOrder(SHOP, order.id, { amount: "0", shipping: "0.01", seq: 2 }, { deliver: false })).rejects.toThrow(/more than is left/);
+    const resent = JSON.parse((await restarted.refundOrder(SHOP, order.id, { amount: "50.00", shipping: "5.00" }, { deliver: false })).signed.body);
+    expect(resent.refund_shipping_lines[0].tax_amount_set.shop_money.amount).toBe("0.50");
   });
 });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "WaitingRefund" ADD COLUMN "shippingTax" TEXT;
