@@ -116,7 +116,8 @@ describe("orders/create: negative amounts (2 December audit)", () => {
   it.each([
     ["a negative tax inside a tax-inclusive subtotal", (body: string) => body.replace('"taxes_included":false', '"taxes_included":true').replace(/"total_tax_set":\{"shop_money":\{"amount":"0\.00"/, '"total_tax_set":{"shop_money":{"amount":"-500.00"')],
     ["a negative subtotal", (body: string) => body.replace(/"subtotal_price_set":\{"shop_money":\{"amount":"10\.00"/, '"subtotal_price_set":{"shop_money":{"amount":"-10.00"')],
-  ])("%s makes the order unreadable: nothing earned, nothing counted towards VIP", async (_label, edit) => {
+  ])("%s makes the order unreadable: nothing earned, nothing counted towards VIP, and the delivery is a dead letter naming the field", async (_label, edit) => {
+    const logged = allowErrorLogs(); // a dead letter is logged at error level, by design
     const shopify = emulator.addCustomer(SHOP, { firstName: "Nega", lastName: "Tax", email: `nega.tax.${Math.random()}@example.com` });
     const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "10.00" }, { deliver: false });
     const body = edit(emulator.orderWebhookBody(order));
@@ -125,7 +126,38 @@ describe("orders/create: negative amounts (2 December audit)", () => {
 
     const delivery = await deliverOrder(body);
 
-    expect(delivery.appliedAt).not.toBeNull();
+    // Since the 2 December (fifth session) amendment of decision 019: not applied in silence, a dead
+    // letter with the field named (as a refund the app cannot read), after the order's other effects ran.
+    expect(delivery).toMatchObject({ appliedAt: null, deadAt: expect.any(Date), attempts: 1 });
+    expect(delivery.lastError).toMatch(/the orders\/create body has a negative (total_tax_set|subtotal_price_set)/);
+    expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
+    expect(await db.pointsTransaction.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
+    expect(await db.vipOrder.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
+  });
+});
+
+describe("orders/create: an amount that is no decimal (fifth session)", () => {
+  // A refund whose tax set holds no decimal is a dead letter (decision 019, REFUND_UNREADABLE); the
+  // same set in an order was read as no tax at all: a tax-inclusive order earned on its tax too, in silence.
+  it("a tax-inclusive order whose total_tax_set reads \"20,00\" earns nothing and is dead-lettered naming total_tax_set; its reward code is still Used", async () => {
+    const logged = allowErrorLogs(); // a dead letter is logged at error level, by design
+    const customer = await programCustomer(emulator, SHOP, "Tia Comma");
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], subtotal: "120.00" }, { deliver: false });
+    const body = emulator
+      .orderWebhookBody(order)
+      .replace('"taxes_included":false', '"taxes_included":true')
+      .replace(/"total_tax_set":\{"shop_money":\{"amount":"0\.00"/, '"total_tax_set":{"shop_money":{"amount":"20,00"');
+    expect(body).toContain('"amount":"20,00"');
+    expect(body).toContain('"taxes_included":true');
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ appliedAt: null, deadAt: expect.any(Date), attempts: 1 });
+    expect(delivery.lastError).toContain("the orders/create body has a total_tax_set without a decimal shop-currency amount");
+    expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
+    // What does not depend on the amounts happened: the code was used on this order.
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: order.id });
     expect(await db.pointsTransaction.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
     expect(await db.vipOrder.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
   });
