@@ -207,6 +207,19 @@ describe("orders/create: a created_at no order can have", () => {
     const counted = await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: order.id } });
     expect(counted.orderedAt.getTime()).toBe(delivery.receivedAt.getTime());
   });
+
+  it("a date after the delivery arrived (9999-12-31) is not taken: the order counts for VIP at its arrival, not in a period that never comes", async () => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Fay", lastName: "Future", email: "fay.future@example.com" });
+    const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace(/"created_at":"[^"]+"/, '"created_at":"9999-12-31T23:59:59Z"');
+    expect(body).toContain('"created_at":"9999-12-31T23:59:59Z"');
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    const counted = await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: order.id } });
+    expect(counted.orderedAt.getTime()).toBe(delivery.receivedAt.getTime());
+  });
 });
 
 describe("X-Shopify-Triggered-At no event can have", () => {

@@ -124,6 +124,14 @@ describe("orderFacts", () => {
     expect(orderFacts(payload)).toMatchObject(expected);
   });
 
+  it("never takes created_at as later than the delivery's arrival (receivedAt): no order is placed after it is delivered", () => {
+    const receivedAt = new Date("2026-11-20T12:00:05Z");
+    expect(orderFacts({ ...ORDER, created_at: "9999-12-31T23:59:59Z" }, receivedAt).createdAt).toEqual(receivedAt);
+    expect(orderFacts({ ...ORDER, created_at: "2026-11-20T12:00:00Z" }, receivedAt).createdAt).toEqual(new Date("2026-11-20T12:00:00Z"));
+    // Unreadable stays unknown (decision 014: an order of unknown creation time keeps decision 007's rule).
+    expect(orderFacts({ ...ORDER, created_at: "yesterday" }, receivedAt).createdAt).toBeNull();
+  });
+
   it.each([[null], [undefined], ["order"], [42], [[]], [{}]])("tolerates %j", (payload) => {
     expect(orderFacts(payload)).toEqual({
       orderGid: null,

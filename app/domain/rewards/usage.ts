@@ -3,7 +3,7 @@
 // function here accepts `unknown`, tolerates missing, null or malformed fields, and never throws.
 
 import { shopifyGidOf } from "../shopify-ids";
-import { parseShopifyTime } from "../shopify-time";
+import { deliveredEventTime, parseShopifyTime } from "../shopify-time";
 import { hasControlCharacters } from "../text";
 import { codeKey, MAX_DISCOUNT_CODE_LENGTH } from "./codes";
 import type { RewardKind, RewardStatus } from "./statuses";
@@ -47,7 +47,10 @@ export interface OrderFacts {
   /** "web", "pos", "shopify_draft_order", an app id, … */
   sourceName: string | null;
   cancelled: boolean;
-  /** `created_at`: when the order was placed (null when absent or unreadable). */
+  /**
+   * `created_at`: when the order was placed (null when absent or unreadable), never later than the
+   * delivery's arrival when that is given (deliveredEventTime): no order is placed after it is delivered.
+   */
   createdAt: Date | null;
 }
 
@@ -64,8 +67,14 @@ function nonEmptyString(value: unknown): string | null {
   return s === "" || s.length > MAX_ORDER_TEXT_LENGTH ? null : s;
 }
 
-export function orderFacts(payload: unknown): OrderFacts {
+/**
+ * The facts of an order body. `receivedAt` (when the delivery was recorded) bounds `createdAt`: a
+ * created_at after it (9999-12-31 is a time the app stores) counted the order towards VIP amount
+ * spent in a period that never comes, and read as after any cancel of a reward whose code it used.
+ */
+export function orderFacts(payload: unknown, receivedAt?: Date): OrderFacts {
   const cancelledAt = field(payload, "cancelled_at");
+  const createdAt = parseShopifyTime(field(payload, "created_at"));
   return {
     orderGid: shopifyGidOf(field(payload, "admin_graphql_api_id"), "Order"),
     orderName: nonEmptyString(field(payload, "name")),
@@ -76,7 +85,8 @@ export function orderFacts(payload: unknown): OrderFacts {
     // (https://shopify.dev/docs/api/admin-rest/latest/resources/order): only a time says canceled —
     // never 0, true, "" or any other value no Shopify order carries.
     cancelled: parseShopifyTime(cancelledAt) !== null,
-    createdAt: parseShopifyTime(field(payload, "created_at")),
+    // Unknown stays unknown (decision 014: such an order keeps decision 007's rule for a Canceled reward).
+    createdAt: createdAt === null ? null : deliveredEventTime({ triggeredAt: createdAt, receivedAt: receivedAt ?? null }),
   };
 }
 

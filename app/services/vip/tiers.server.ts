@@ -257,7 +257,8 @@ export async function recordVipOrder(
  * points program or VIP is on), then moves the customer up if the order took them into a tier.
  */
 export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; payload: unknown; receivedAt: Date }): Promise<VipOrderOutcome> {
-  const facts = orderFacts(order.payload);
+  // created_at never later than the delivery's arrival (orderFacts): the order counts in a period that comes.
+  const facts = orderFacts(order.payload, order.receivedAt);
   if (!facts.orderGid) return "unreadable";
   if (!facts.customerGid) return "no_customer";
   if (facts.cancelled) return "canceled";
