@@ -66,6 +66,23 @@ describe("orders/create: names with control characters", () => {
     expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 15, orderName: null });
   });
 
+  it("an order name holding text-direction characters is kept without them: the Used reward, its history and the ledger row quote it as it displays (fifth session)", async () => {
+    const customer = await programCustomer(emulator, SHOP, "Rita Ltr");
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace(`"name":"${order.name}"`, `"name":"${order.name}\u202Eyxe"`);
+    expect(body).toContain(`${order.name}\u202Eyxe`);
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderName: `${order.name}yxe` });
+    expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ orderName: `${order.name}yxe` });
+    const reasons = (await db.rewardEvent.findMany({ where: { rewardId: reward.id } })).map((e) => e.reason ?? "");
+    expect(reasons.some((r) => r.includes(`${order.name}yxe`))).toBe(true);
+    expect(reasons.filter((r) => r.includes("\u202E"))).toEqual([]);
+  });
+
   it("a customer's first name holding a NUL is left aside: the customer is created with the rest, and earns", async () => {
     const shopify = emulator.addCustomer(SHOP, { firstName: "Nora", lastName: "Nul", email: "nora.nul@example.com" });
     const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "20.00" }, { deliver: false });

@@ -117,6 +117,11 @@ describe("orderFacts", () => {
     ["empty name and source", { ...ORDER, name: "  ", source_name: "" }, { orderName: null, sourceName: null }],
     ["non-string name and source", { ...ORDER, name: 1001, source_name: {} }, { orderName: null, sourceName: null }],
     ["POS order", { ...ORDER, source_name: "pos" }, { sourceName: "pos" }],
+    // The order's name is quoted in the reward's history and the points history: without the invisible
+    // text-direction characters the admin strips from customers' names (shownCustomerText), else
+    // "#1001\u202Eyxe" shows as "#1001exy" and reverses the rest of the history line.
+    ["a name with text-direction characters", { ...ORDER, name: "#1001\u202Eyxe\u2066", source_name: "\u200Fweb" }, { orderName: "#1001yxe", sourceName: "web" }],
+    ["a name of text-direction characters only", { ...ORDER, name: "\u202E\u202C" }, { orderName: null }],
     ["created_at with an offset", { ...ORDER, created_at: "2026-11-20T07:00:00-05:00" }, { createdAt: new Date("2026-11-20T12:00:00Z") }],
     ["created_at unreadable", { ...ORDER, created_at: "yesterday" }, { createdAt: null }],
     ["created_at not a string", { ...ORDER, created_at: 1732000000 }, { createdAt: null }],

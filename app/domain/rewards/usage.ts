@@ -4,7 +4,7 @@
 
 import { shopifyGidOf } from "../shopify-ids";
 import { deliveredEventTime, parseShopifyTime } from "../shopify-time";
-import { hasControlCharacters } from "../text";
+import { hasControlCharacters, removeBidiControls } from "../text";
 import { codeKey, MAX_DISCOUNT_CODE_LENGTH } from "./codes";
 import type { RewardKind, RewardStatus } from "./statuses";
 import { usageOutcome, type UsageOutcome } from "./transitions";
@@ -60,10 +60,15 @@ export interface OrderFacts {
  */
 const MAX_ORDER_TEXT_LENGTH = 255;
 
-/** A trimmed, non-empty string of at most MAX_ORDER_TEXT_LENGTH; null for anything else, or text the app cannot store (a control character). */
+/**
+ * A trimmed, non-empty string of at most MAX_ORDER_TEXT_LENGTH; null for anything else, or text the
+ * app cannot store (a control character). Without Unicode's invisible text-direction characters
+ * (removeBidiControls, app/domain/text.ts): the name is quoted in histories the merchant reads, and the
+ * admin shows customers' names from the same bodies without them (shownCustomerText, app/copy/admin.ts).
+ */
 function nonEmptyString(value: unknown): string | null {
   if (typeof value !== "string" || hasControlCharacters(value)) return null;
-  const s = value.trim();
+  const s = removeBidiControls(value).trim();
   return s === "" || s.length > MAX_ORDER_TEXT_LENGTH ? null : s;
 }
 
