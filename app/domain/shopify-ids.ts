@@ -56,7 +56,7 @@ export function parseNumericShopifyId(raw: unknown): string | null {
 export const REDACTED_ID = "[redacted]";
 
 /** The resource types whose GIDs the app reads from Shopify's bodies. */
-export type ShopifyGidType = "Order" | "Customer" | "Refund" | "DiscountCodeNode" | "DiscountNode" | "DiscountAutomaticNode";
+export type ShopifyGidType = "Order" | "Customer" | "Refund" | "DiscountCodeNode" | "DiscountNode" | "DiscountAutomaticNode" | "Product" | "ProductVariant" | "Collection";
 
 /**
  * Whether `value` is written as a GID of `type` (`gid://shopify/<type>/…`, surrounding spaces
@@ -78,6 +78,15 @@ export function shopifyGidOf(value: unknown, type: ShopifyGidType): string | nul
   if (!isGidOfType(value, type)) return null;
   const gid = value.trim();
   return parseNumericShopifyId(gid.slice(`gid://shopify/${type}/`.length)) !== null ? gid : null;
+}
+
+/**
+ * Whether `value` is exactly a GID of `type` as Shopify writes it — {@link shopifyGidOf} with nothing
+ * around it: for ids the app stores and sends back to Shopify (a way to redeem's product, variant or
+ * collections: app/domain/rewards/options.ts, settings.ts).
+ */
+export function isShopifyGid(value: unknown, type: ShopifyGidType): value is string {
+  return shopifyGidOf(value, type) === value;
 }
 
 /** The numeric id (its digits) of a GID of `type`, read by {@link shopifyGidOf}; null when it is none. */
