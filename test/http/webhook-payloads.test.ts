@@ -180,6 +180,27 @@ describe("orders/create: an amount that is no decimal (fifth session)", () => {
   });
 });
 
+describe("orders/create of an order whose money is already gone (fifth session)", () => {
+  // financial_status "refunded" or "voided" on orders/create: an order created that way (an import
+  // through the Admin API, https://shopify.dev/docs/api/admin-rest/latest/resources/order — "financial_status")
+  // has no refunds/create to follow; it earned in full and counted as spent for good.
+  it.each(["refunded", "voided"])("financial_status %s: its code is Used, but it earns nothing and counts nothing towards VIP", async (status) => {
+    const customer = await programCustomer(emulator, SHOP, `Vera Void ${status}`);
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], subtotal: "40.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace('"financial_status":"paid"', `"financial_status":"${status}"`);
+    expect(body).toContain(`"financial_status":"${status}"`);
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    expect(delivery.appliedAt).not.toBeNull();
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: order.id });
+    expect(await db.pointsTransaction.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
+    expect(await db.vipOrder.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
+  });
+});
+
 describe("orders/create and refunds/create read an order's id by one rule", () => {
   it("an order id beyond Shopify's 64-bit ids is refused by both: the order earns nothing a refund could not take back", async () => {
     const shopify = emulator.addCustomer(SHOP, { firstName: "Ivo", lastName: "Id", email: "ivo.id@example.com" });

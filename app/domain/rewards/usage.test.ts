@@ -75,6 +75,7 @@ describe("orderFacts", () => {
       test: false,
       sourceName: "web",
       cancelled: false,
+      moneyReturned: false,
       createdAt: null,
     });
   });
@@ -117,6 +118,13 @@ describe("orderFacts", () => {
     ["empty name and source", { ...ORDER, name: "  ", source_name: "" }, { orderName: null, sourceName: null }],
     ["non-string name and source", { ...ORDER, name: 1001, source_name: {} }, { orderName: null, sourceName: null }],
     ["POS order", { ...ORDER, source_name: "pos" }, { sourceName: "pos" }],
+    // financial_status (https://shopify.dev/docs/api/admin-rest/latest/resources/order): the money of a
+    // refunded or voided order is not the shop's; any other status (pending, authorized, paid, …) is.
+    ["refunded", { ...ORDER, financial_status: "refunded" }, { moneyReturned: true }],
+    ["voided", { ...ORDER, financial_status: "voided" }, { moneyReturned: true }],
+    ["pending", { ...ORDER, financial_status: "pending" }, { moneyReturned: false }],
+    ["partially refunded", { ...ORDER, financial_status: "partially_refunded" }, { moneyReturned: false }],
+    ["REFUNDED (not as Shopify writes it)", { ...ORDER, financial_status: "REFUNDED" }, { moneyReturned: false }],
     // The order's name is quoted in the reward's history and the points history: without the invisible
     // text-direction characters the admin strips from customers' names (shownCustomerText), else
     // "#1001\u202Eyxe" shows as "#1001exy" and reverses the rest of the history line.
@@ -145,6 +153,7 @@ describe("orderFacts", () => {
       test: false,
       sourceName: null,
       cancelled: false,
+      moneyReturned: false,
       createdAt: null,
     });
   });

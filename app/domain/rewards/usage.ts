@@ -48,6 +48,13 @@ export interface OrderFacts {
   sourceName: string | null;
   cancelled: boolean;
   /**
+   * `financial_status` is "refunded" or "voided" (https://shopify.dev/docs/api/admin-rest/latest/resources/order):
+   * the shop kept none of the order's money. Such an orders/create (an order imported through the
+   * Admin API with its final status) has no refunds/create to follow, so it earns nothing and counts
+   * nothing as spent; its codes were used all the same.
+   */
+  moneyReturned: boolean;
+  /**
    * `created_at`: when the order was placed (null when absent or unreadable), never later than the
    * delivery's arrival when that is given (deliveredEventTime): no order is placed after it is delivered.
    */
@@ -77,6 +84,9 @@ function nonEmptyString(value: unknown): string | null {
  * created_at after it (9999-12-31 is a time the app stores) counted the order towards VIP amount
  * spent in a period that never comes, and read as after any cancel of a reward whose code it used.
  */
+/** The `financial_status` values of an order whose money the shop did not keep. */
+const MONEY_RETURNED: ReadonlySet<string> = new Set(["refunded", "voided"]);
+
 export function orderFacts(payload: unknown, receivedAt?: Date): OrderFacts {
   const cancelledAt = field(payload, "cancelled_at");
   const createdAt = parseShopifyTime(field(payload, "created_at"));
@@ -90,6 +100,7 @@ export function orderFacts(payload: unknown, receivedAt?: Date): OrderFacts {
     // (https://shopify.dev/docs/api/admin-rest/latest/resources/order): only a time says canceled —
     // never 0, true, "" or any other value no Shopify order carries.
     cancelled: parseShopifyTime(cancelledAt) !== null,
+    moneyReturned: MONEY_RETURNED.has(String(field(payload, "financial_status"))),
     // Unknown stays unknown (decision 014: such an order keeps decision 007's rule for a Canceled reward).
     createdAt: createdAt === null ? null : deliveredEventTime({ triggeredAt: createdAt, receivedAt: receivedAt ?? null }),
   };

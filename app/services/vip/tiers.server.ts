@@ -223,7 +223,7 @@ export async function queueOwedEntryRewards(deps: RewardDeps, limit = 100): Prom
 // ---- orders ------------------------------------------------------------------------------------------
 
 
-export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "counted" | "changed";
+export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "money_returned" | "counted" | "changed";
 
 /**
  * The order's row, once per (shop, order): every orders/create writes one, so it goes straight to
@@ -262,6 +262,8 @@ export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; p
   if (!facts.orderGid) return "unreadable";
   if (!facts.customerGid) return "no_customer";
   if (facts.cancelled) return "canceled";
+  // Refunded or voided already (financial_status): nothing of it was spent, and no refund will say so.
+  if (facts.moneyReturned) return "money_returned";
   // Amount spent: the subtotal (after discounts) without taxes or shipping, in shop currency
   // (`subtotal_price_set.shop_money`, https://shopify.dev/docs/api/admin-rest/latest/resources/order).
   const amount = orderEarningAmount(order.payload, { includeShipping: false, includeTaxes: false });
