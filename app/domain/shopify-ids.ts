@@ -49,15 +49,50 @@ export function parseNumericShopifyId(raw: unknown): string | null {
 }
 
 /**
+ * What the erasure guard writes over a redacted customer's ids (and other identifying strings) in a
+ * body waiting in the inbox (app/services/compliance/privacy.server.ts, forgetCustomer): the body is
+ * then applied as one naming nobody.
+ */
+export const REDACTED_ID = "[redacted]";
+
+/** The resource types whose GIDs the app reads from Shopify's bodies. */
+export type ShopifyGidType = "Order" | "Customer" | "Refund" | "DiscountCodeNode" | "DiscountNode" | "DiscountAutomaticNode" | "Product" | "ProductVariant" | "Collection";
+
+/**
+ * Whether `value` is written as a GID of `type` (`gid://shopify/<type>/…`, surrounding spaces
+ * trimmed), whatever follows: what KIND of resource a body is about (webhooks' body shapes, the
+ * privacy scrub). Whether it names one — its id — is {@link shopifyGidOf}.
+ */
+export function isGidOfType(value: unknown, type: ShopifyGidType): value is string {
+  return typeof value === "string" && value.trim().startsWith(`gid://shopify/${type}/`);
+}
+
+/**
  * A GID of the given resource type as Shopify writes it (`gid://shopify/Customer/123`, surrounding
  * spaces trimmed), its numeric part by {@link parseNumericShopifyId}; null for another type, a query
- * string, or an id no Shopify resource can have (beyond 64 bits).
+ * string, or an id no Shopify resource can have (beyond 64 bits). The one reader of a GID: the
+ * effects and the erasure guard (app/services/compliance/privacy.server.ts) must name the same
+ * customer or order by it.
  */
-export function shopifyGidOf(value: unknown, type: "Order" | "Customer" | "Refund" | "DiscountCodeNode" | "DiscountNode"): string | null {
-  if (typeof value !== "string") return null;
+export function shopifyGidOf(value: unknown, type: ShopifyGidType): string | null {
+  if (!isGidOfType(value, type)) return null;
   const gid = value.trim();
-  const prefix = `gid://shopify/${type}/`;
-  return gid.startsWith(prefix) && parseNumericShopifyId(gid.slice(prefix.length)) !== null ? gid : null;
+  return parseNumericShopifyId(gid.slice(`gid://shopify/${type}/`.length)) !== null ? gid : null;
+}
+
+/**
+ * Whether `value` is exactly a GID of `type` as Shopify writes it — {@link shopifyGidOf} with nothing
+ * around it: for ids the app stores and sends back to Shopify (a way to redeem's product, variant or
+ * collections: app/domain/rewards/options.ts, settings.ts).
+ */
+export function isShopifyGid(value: unknown, type: ShopifyGidType): value is string {
+  return shopifyGidOf(value, type) === value;
+}
+
+/** The numeric id (its digits) of a GID of `type`, read by {@link shopifyGidOf}; null when it is none. */
+export function shopifyIdOfGid(value: unknown, type: ShopifyGidType): string | null {
+  const gid = shopifyGidOf(value, type);
+  return gid === null ? null : gid.slice(`gid://shopify/${type}/`.length);
 }
 
 /**

@@ -46,7 +46,8 @@ export function parseShopifyTime(value: unknown): Date | null {
  * When a delivered event happened, as far as the app can tell: X-Shopify-Triggered-At, which is not
  * signed (https://shopify.dev/docs/apps/build/webhooks/subscribe/https, "Headers"), is never taken as
  * later than the delivery's arrival (no event happens after it is delivered); without it, the
- * arrival. Null only when neither is known.
+ * arrival. Null only when neither is known. The one rule for any time a delivery reports about its
+ * event: an order's `created_at` too (orderFacts, app/domain/rewards/usage.ts).
  */
 export function deliveredEventTime(input: { triggeredAt?: Date | null; receivedAt?: Date | null }): Date | null {
   const { triggeredAt, receivedAt } = input;

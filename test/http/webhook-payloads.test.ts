@@ -66,6 +66,23 @@ describe("orders/create: names with control characters", () => {
     expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 15, orderName: null });
   });
 
+  it("an order name holding text-direction characters is kept without them: the Used reward, its history and the ledger row quote it as it displays (fifth session)", async () => {
+    const customer = await programCustomer(emulator, SHOP, "Rita Ltr");
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace(`"name":"${order.name}"`, `"name":"${order.name}\u202Eyxe"`);
+    expect(body).toContain(`${order.name}\u202Eyxe`);
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderName: `${order.name}yxe` });
+    expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ orderName: `${order.name}yxe` });
+    const reasons = (await db.rewardEvent.findMany({ where: { rewardId: reward.id } })).map((e) => e.reason ?? "");
+    expect(reasons.some((r) => r.includes(`${order.name}yxe`))).toBe(true);
+    expect(reasons.filter((r) => r.includes("\u202E"))).toEqual([]);
+  });
+
   it("a customer's first name holding a NUL is left aside: the customer is created with the rest, and earns", async () => {
     const shopify = emulator.addCustomer(SHOP, { firstName: "Nora", lastName: "Nul", email: "nora.nul@example.com" });
     const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "20.00" }, { deliver: false });
@@ -116,7 +133,8 @@ describe("orders/create: negative amounts (2 December audit)", () => {
   it.each([
     ["a negative tax inside a tax-inclusive subtotal", (body: string) => body.replace('"taxes_included":false', '"taxes_included":true').replace(/"total_tax_set":\{"shop_money":\{"amount":"0\.00"/, '"total_tax_set":{"shop_money":{"amount":"-500.00"')],
     ["a negative subtotal", (body: string) => body.replace(/"subtotal_price_set":\{"shop_money":\{"amount":"10\.00"/, '"subtotal_price_set":{"shop_money":{"amount":"-10.00"')],
-  ])("%s makes the order unreadable: nothing earned, nothing counted towards VIP", async (_label, edit) => {
+  ])("%s makes the order unreadable: nothing earned, nothing counted towards VIP, and the delivery is a dead letter naming the field", async (_label, edit) => {
+    const logged = allowErrorLogs(); // a dead letter is logged at error level, by design
     const shopify = emulator.addCustomer(SHOP, { firstName: "Nega", lastName: "Tax", email: `nega.tax.${Math.random()}@example.com` });
     const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "10.00" }, { deliver: false });
     const body = edit(emulator.orderWebhookBody(order));
@@ -125,7 +143,59 @@ describe("orders/create: negative amounts (2 December audit)", () => {
 
     const delivery = await deliverOrder(body);
 
+    // Since the 2 December (fifth session) amendment of decision 019: not applied in silence, a dead
+    // letter with the field named (as a refund the app cannot read), after the order's other effects ran.
+    expect(delivery).toMatchObject({ appliedAt: null, deadAt: expect.any(Date), attempts: 1 });
+    expect(delivery.lastError).toMatch(/the orders\/create body has a negative (total_tax_set|subtotal_price_set)/);
+    expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
+    expect(await db.pointsTransaction.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
+    expect(await db.vipOrder.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
+  });
+});
+
+describe("orders/create: an amount that is no decimal (fifth session)", () => {
+  // A refund whose tax set holds no decimal is a dead letter (decision 019, REFUND_UNREADABLE); the
+  // same set in an order was read as no tax at all: a tax-inclusive order earned on its tax too, in silence.
+  it("a tax-inclusive order whose total_tax_set reads \"20,00\" earns nothing and is dead-lettered naming total_tax_set; its reward code is still Used", async () => {
+    const logged = allowErrorLogs(); // a dead letter is logged at error level, by design
+    const customer = await programCustomer(emulator, SHOP, "Tia Comma");
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], subtotal: "120.00" }, { deliver: false });
+    const body = emulator
+      .orderWebhookBody(order)
+      .replace('"taxes_included":false', '"taxes_included":true')
+      .replace(/"total_tax_set":\{"shop_money":\{"amount":"0\.00"/, '"total_tax_set":{"shop_money":{"amount":"20,00"');
+    expect(body).toContain('"amount":"20,00"');
+    expect(body).toContain('"taxes_included":true');
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ appliedAt: null, deadAt: expect.any(Date), attempts: 1 });
+    expect(delivery.lastError).toContain("the orders/create body has a total_tax_set without a decimal shop-currency amount");
+    expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
+    // What does not depend on the amounts happened: the code was used on this order.
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: order.id });
+    expect(await db.pointsTransaction.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
+    expect(await db.vipOrder.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
+  });
+});
+
+describe("orders/create of an order whose money is already gone (fifth session)", () => {
+  // financial_status "refunded" or "voided" on orders/create: an order created that way (an import
+  // through the Admin API, https://shopify.dev/docs/api/admin-rest/latest/resources/order — "financial_status")
+  // has no refunds/create to follow; it earned in full and counted as spent for good.
+  it.each(["refunded", "voided"])("financial_status %s: its code is Used, but it earns nothing and counts nothing towards VIP", async (status) => {
+    const customer = await programCustomer(emulator, SHOP, `Vera Void ${status}`);
+    const reward = await rewardWithDiscount(emulator, SHOP, customer);
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [reward.code], subtotal: "40.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace('"financial_status":"paid"', `"financial_status":"${status}"`);
+    expect(body).toContain(`"financial_status":"${status}"`);
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
     expect(delivery.appliedAt).not.toBeNull();
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "USED", usedOrderGid: order.id });
     expect(await db.pointsTransaction.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
     expect(await db.vipOrder.findMany({ where: { shop: SHOP, orderGid: order.id } })).toEqual([]);
   });
@@ -172,6 +242,19 @@ describe("orders/create: a created_at no order can have", () => {
 
     expect(delivery).toMatchObject({ lastError: null });
     expect(delivery.appliedAt).not.toBeNull();
+    const counted = await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: order.id } });
+    expect(counted.orderedAt.getTime()).toBe(delivery.receivedAt.getTime());
+  });
+
+  it("a date after the delivery arrived (9999-12-31) is not taken: the order counts for VIP at its arrival, not in a period that never comes", async () => {
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Fay", lastName: "Future", email: "fay.future@example.com" });
+    const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace(/"created_at":"[^"]+"/, '"created_at":"9999-12-31T23:59:59Z"');
+    expect(body).toContain('"created_at":"9999-12-31T23:59:59Z"');
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
     const counted = await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: order.id } });
     expect(counted.orderedAt.getTime()).toBe(delivery.receivedAt.getTime());
   });

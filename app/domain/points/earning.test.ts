@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { orderEarningAmount, parseJsonKeepingBigIds, parseMilli, pointsForAmount, pointsToTakeBack, refundBasis, refundedEarningAmount, refundFacts } from "./earning";
+import { orderAmountsProblem, orderEarningAmount, parseJsonKeepingBigIds, parseMilli, pointsForAmount, pointsToTakeBack, refundBasis, refundedEarningAmount, refundFacts } from "./earning";
 
 const money = (shop: string, presentment = shop, currency = "USD", presentmentCurrency = currency) => ({
   shop_money: { amount: shop, currency_code: currency },
@@ -52,6 +52,25 @@ describe("orderEarningAmount", () => {
     expect(orderEarningAmount({ subtotal_price: "10.00" }, rules)).toBeNull();
     expect(orderEarningAmount(null, rules)).toBeNull();
     expect(orderEarningAmount({ subtotal_price_set: money("abc") }, rules)).toBeNull();
+  });
+
+  it("reads a tax or shipping money set by the refunds' rule: present without a decimal amount, the order is unreadable (never read as 0), and the field is named", () => {
+    // A tax-inclusive order of 120.00 with its 20.00 tax written "20,00": read as no tax, it earned
+    // on 120.00 (tax and all); a refund with the same tax set is a dead letter (REFUND_UNREADABLE).
+    const order = { subtotal_price_set: money("120.00"), total_tax_set: money("20,00"), taxes_included: true, shipping_lines: [] };
+    expect(orderEarningAmount(order, rules)).toBeNull();
+    expect(orderAmountsProblem(order)).toBe("has a total_tax_set without a decimal shop-currency amount");
+    const shipping = { subtotal_price_set: money("100.00"), total_tax_set: money("0.00"), shipping_lines: [{ discounted_price_set: { shop_money: {} } }] };
+    expect(orderEarningAmount(shipping, { includeShipping: true, includeTaxes: false })).toBeNull();
+    expect(orderAmountsProblem(shipping)).toBe("has a shipping_lines[0].discounted_price_set without a decimal shop-currency amount");
+    const shippingTax = { ...order, total_tax_set: money("20.00"), shipping_lines: [{ discounted_price_set: money("5.00"), tax_lines: [{ price_set: money("1e2") }] }] };
+    expect(orderEarningAmount(shippingTax, rules)).toBeNull();
+    expect(orderAmountsProblem(shippingTax)).toBe("has a shipping_lines[0].tax_lines[0].price_set without a decimal shop-currency amount");
+    expect(orderAmountsProblem({ ...order, subtotal_price_set: money("-1.00") })).toBe("has a negative subtotal_price_set");
+    // Absent sets are no amount (an order with no tax or shipping), as for a refund; a readable order has no problem.
+    expect(orderAmountsProblem({ subtotal_price_set: money("10.00") })).toBeNull();
+    expect(orderEarningAmount({ subtotal_price_set: money("10.00") }, rules)).toBe(10_000n);
+    expect(orderAmountsProblem({ ...order, total_tax_set: money("20.00") })).toBeNull();
   });
 });
 

@@ -29,11 +29,6 @@ export function formatMilli(milli: Milli): string {
   return `${negative ? "-" : ""}${abs / 1000n}.${fraction}`;
 }
 
-/** `{ shop_money: { amount } }` → its amount; null when absent or malformed (presentMoney, read leniently). */
-function shopMoney(set: unknown): Milli | null {
-  return presentMoney(set) ?? null;
-}
-
 function list(value: unknown, max = 1000): unknown[] {
   return Array.isArray(value) ? value.slice(0, max) : [];
 }
@@ -44,6 +39,47 @@ function sum(values: Array<Milli | null>): Milli {
 
 const max0 = (v: Milli) => (v < 0n ? 0n : v);
 
+/** An order's amounts as orderEarningAmount reads them, or why they cannot be read. */
+type OrderAmounts =
+  | { problem: null; subtotal: Milli | null; tax: Milli; shipping: Milli[]; shippingTaxes: Milli[] }
+  | { problem: string };
+
+/**
+ * Reads an order's money sets (`*_set.shop_money.amount`) by the rule a refund's are read by
+ * (presentMoney): an absent set is no amount; a set that is there without a decimal of at most 3
+ * places, or with a negative amount (an order's never are:
+ * https://shopify.dev/docs/api/admin-rest/latest/resources/order), makes the order unreadable —
+ * the problem names the field. Read leniently (a malformed tax or shipping set as none), a
+ * tax-inclusive order whose `total_tax_set` read "20,00" earned on its tax too, in silence, while
+ * a refund with the same set was a dead letter.
+ */
+function readOrderAmounts(payload: unknown): OrderAmounts {
+  let problem: string | null = null;
+  const amount = (set: unknown, name: string): Milli | null => {
+    const read = presentMoney(set);
+    if (read === undefined) problem ??= `has a ${name} without a decimal shop-currency amount`;
+    else if (read !== null && read < 0n) problem ??= `has a negative ${name}`;
+    return read === undefined || (read !== null && read < 0n) ? null : read;
+  };
+  const subtotal = amount(field(payload, "subtotal_price_set"), "subtotal_price_set");
+  const tax = amount(field(payload, "total_tax_set"), "total_tax_set") ?? 0n;
+  const shippingLines = list(field(payload, "shipping_lines"));
+  const shipping = shippingLines.map((l, i) => amount(field(l, "discounted_price_set"), `shipping_lines[${i}].discounted_price_set`) ?? 0n);
+  // Shipping's own tax (`shipping_lines[].tax_lines[].price_set`): part of `total_tax`, inside the
+  // shipping price when prices include tax. Only the merchandise's tax belongs with the subtotal.
+  const shippingTaxes = shippingLines.flatMap((l, i) => list(field(l, "tax_lines")).map((t, j) => amount(field(t, "price_set"), `shipping_lines[${i}].tax_lines[${j}].price_set`) ?? 0n));
+  return problem !== null ? { problem } : { problem: null, subtotal, tax, shipping, shippingTaxes };
+}
+
+/**
+ * Why an order's amounts cannot be read, completing "the orders/create body …" (it names the
+ * field: "has a negative total_tax_set"); null when they can. The orders/create delivery is then
+ * dead-lettered with it, after its other effects (app/services/webhooks/effects.server.ts).
+ */
+export function orderAmountsProblem(payload: unknown): string | null {
+  return readOrderAmounts(payload).problem;
+}
+
 /**
  * The part of an order that earns points, in shop currency: the subtotal after discounts
  * (`subtotal_price_set`), plus shipping after its discounts (`shipping_lines[].discounted_price_set`)
@@ -51,26 +87,18 @@ const max0 = (v: Milli) => (v < 0n ? 0n : v);
  * shipping's own tax (`shipping_lines[].tax_lines`) only with shipping. A shop whose prices include tax
  * (`taxes_included`) has the tax inside the subtotal and the shipping price: it is taken out unless
  * taxes count.
- * null when the payload has no readable shop-currency subtotal, or when any of these amounts is
- * negative: an order's never are (https://shopify.dev/docs/api/admin-rest/latest/resources/order),
- * and a negative tax taken out of a tax-inclusive subtotal raised it ($10 with −$500 tax earned 510).
+ * null when the payload has no shop-currency subtotal, or when any of these amounts cannot be read
+ * (readOrderAmounts: not a decimal, or negative — a negative tax taken out of a tax-inclusive
+ * subtotal raised it: $10 with −$500 tax earned 510).
  */
 export function orderEarningAmount(payload: unknown, settings: Pick<ProgramSettingsValues, "includeShipping" | "includeTaxes">): Milli | null {
-  const subtotal = shopMoney(field(payload, "subtotal_price_set"));
-  if (subtotal === null || subtotal < 0n) return null;
-  const taxRead = shopMoney(field(payload, "total_tax_set"));
-  if (taxRead !== null && taxRead < 0n) return null;
-  const tax = taxRead ?? 0n;
+  const read = readOrderAmounts(payload);
+  if (read.problem !== null || read.subtotal === null) return null;
+  const { subtotal, tax } = read;
   const taxesIncluded = orderTaxesIncluded(payload);
-  const shippingLines = list(field(payload, "shipping_lines"));
-  const shippingAmounts = shippingLines.map((l) => shopMoney(field(l, "discounted_price_set")));
-  // Shipping's own tax (`shipping_lines[].tax_lines[].price_set`): part of `total_tax`, inside the
-  // shipping price when prices include tax. Only the merchandise's tax belongs with the subtotal.
-  const shippingTaxes = shippingLines.flatMap((l) => list(field(l, "tax_lines")).map((t) => shopMoney(field(t, "price_set"))));
-  if ([...shippingAmounts, ...shippingTaxes].some((a) => a !== null && a < 0n)) return null;
-  const shipping = sum(shippingAmounts);
+  const shipping = sum(read.shipping);
   // Never more than the order's tax, which holds it (so the merchandise's tax is never negative).
-  const shippingTaxRead = sum(shippingTaxes);
+  const shippingTaxRead = sum(read.shippingTaxes);
   const shippingTax = shippingTaxRead > tax ? tax : shippingTaxRead;
   const linesTax = tax - shippingTax;
   let amount = subtotal;
@@ -132,9 +160,10 @@ export interface RefundFacts {
 export { parseJsonKeepingBigIds };
 
 /**
- * A money set's shop-currency amount as a refund carries it: null when the set is absent (it counts
- * nothing), undefined when it is there without a decimal of at most 3 places (parseMilli) — a body
- * Shopify does not send, read as 0 it would silently take nothing back.
+ * A money set's shop-currency amount as an order or a refund carries it — the one reader of both:
+ * null when the set is absent (it counts nothing), undefined when it is there without a decimal of
+ * at most 3 places (parseMilli) — a body Shopify does not send, read as 0 it would silently take
+ * nothing back (or, an order's tax, earn on the tax).
  */
 function presentMoney(set: unknown): Milli | null | undefined {
   return set == null ? null : (parseMilli(field(field(set, "shop_money"), "amount")) ?? undefined);

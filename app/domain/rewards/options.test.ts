@@ -199,3 +199,31 @@ describe("restriction in the settings snapshot", () => {
     expect(broken.ok).toBe(false);
   });
 });
+
+describe("a product, variant or collection id, read by one rule (fifth session)", () => {
+  // The Ways to redeem form, the stored restriction's reader and the template check had three
+  // patterns of their own (\d{1,20}, \d+): the form refused a 21-digit product id the template check
+  // took, and all three took ids no Shopify resource can have (0, beyond 64 bits). Now the app's one
+  // reader of Shopify ids (shopifyGidOf, app/domain/shopify-ids.ts), for all three.
+  const template = { name: "x", value: "0", minimumSubtotal: null, expiryDays: null, combinesWithOrder: false, combinesWithProduct: false, combinesWithShipping: true, codePrefix: "" };
+  const verdicts = (id: string) => ({
+    form: errorsOf({ ...base, kind: "FREE_PRODUCT", value: "", productId: id }).productId ?? "ok",
+    variantForm: errorsOf({ ...base, kind: "FREE_PRODUCT", value: "", productId: "gid://shopify/Product/1", variantId: id.replace("Product", "ProductVariant") }).variantId ?? "ok",
+    restrictionForm: errorsOf({ ...base, appliesTo: "PRODUCTS", appliesToIds: id }).appliesToIds ?? "ok",
+    stored: parseAppliesTo("PRODUCTS", JSON.stringify([id])) === null ? "refused" : "ok",
+    template: checkTemplateSettings("FREE_PRODUCT", { ...template, kind: "FREE_PRODUCT", productId: id, variantId: null }).ok ? "ok" : "refused",
+  });
+
+  it.each([
+    ["21 digits", "gid://shopify/Product/123456789012345678901"],
+    ["beyond 64 bits", "gid://shopify/Product/9223372036854775808"],
+    ["zero", "gid://shopify/Product/0"],
+    ["a leading zero", "gid://shopify/Product/07"],
+  ])("GIVEN a product id of %s THEN every reader refuses it", (_what, id) => {
+    expect(verdicts(id)).toEqual({ form: "product_id_format", variantForm: "variant_id_format", restrictionForm: "restriction_id_format", stored: "refused", template: "refused" });
+  });
+
+  it("GIVEN the largest id Shopify can have THEN every reader takes it", () => {
+    expect(verdicts("gid://shopify/Product/9223372036854775807")).toEqual({ form: "ok", variantForm: "ok", restrictionForm: "ok", stored: "ok", template: "ok" });
+  });
+});

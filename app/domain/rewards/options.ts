@@ -5,6 +5,7 @@
 // use-case read one definition. docs/decisions/020-ways-to-redeem.md.
 import { kindTraits, type RewardKind } from "./kinds";
 import { isRewardKind } from "./statuses";
+import { isShopifyGid } from "../shopify-ids";
 
 /** Where an amount-off / percentage-off code applies (RewardTemplate.appliesTo). */
 export const APPLIES_TO = ["ALL", "PRODUCTS", "COLLECTIONS"] as const;
@@ -104,9 +105,10 @@ export type OptionFormInput = Partial<Record<OptionField | "variable" | "active"
 const AMOUNT = /^\d{1,7}(\.\d{1,2})?$/;
 const PERCENT = /^\d{1,3}(\.\d{1,2})?$/;
 const INTEGER = /^\d{1,9}$/;
-const PRODUCT_GID = /^gid:\/\/shopify\/Product\/\d{1,20}$/;
-const VARIANT_GID = /^gid:\/\/shopify\/ProductVariant\/\d{1,20}$/;
-const COLLECTION_GID = /^gid:\/\/shopify\/Collection\/\d{1,20}$/;
+// Product, variant and collection ids are read by the app's one reader of Shopify ids (isShopifyGid,
+// app/domain/shopify-ids.ts), as the template check reads them (settings.ts): a pattern of its own
+// here disagreed with that one (21 digits) and took ids no Shopify resource has (0, beyond 64 bits).
+const restrictionType = (appliesTo: AppliesTo) => (appliesTo === "PRODUCTS" ? "Product" : "Collection");
 
 /** Kinds whose code can be limited to products or collections (amount off, percentage off). */
 export function canLimitToItems(kind: RewardKind): boolean {
@@ -163,8 +165,7 @@ export function parseAppliesTo(appliesTo: string, ids: string): { appliesTo: App
   if (appliesTo !== "PRODUCTS" && appliesTo !== "COLLECTIONS") return null;
   try {
     const parsed: unknown = JSON.parse(ids);
-    const pattern = appliesTo === "PRODUCTS" ? PRODUCT_GID : COLLECTION_GID;
-    if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((id) => typeof id === "string" && pattern.test(id))) {
+    if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((id) => isShopifyGid(id, restrictionType(appliesTo)))) {
       return { appliesTo, ids: parsed as string[] };
     }
   } catch {
@@ -277,9 +278,9 @@ export function parseRedemptionOption(
     const product = input.productId?.trim() ?? "";
     const variant = input.variantId?.trim() ?? "";
     if (!product) errors.productId = "product_required";
-    else if (!PRODUCT_GID.test(product)) errors.productId = "product_id_format";
+    else if (!isShopifyGid(product, "Product")) errors.productId = "product_id_format";
     else productId = product;
-    if (variant && !VARIANT_GID.test(variant)) errors.variantId = "variant_id_format";
+    if (variant && !isShopifyGid(variant, "ProductVariant")) errors.variantId = "variant_id_format";
     else if (variant) variantId = variant;
   }
 
@@ -292,10 +293,9 @@ export function parseRedemptionOption(
     else {
       appliesTo = appliesText as AppliesTo;
       appliesToIds = ids(input.appliesToIds);
-      const pattern = appliesTo === "PRODUCTS" ? PRODUCT_GID : COLLECTION_GID;
       if (appliesToIds.length === 0) errors.appliesToIds = "restriction_ids_required";
       else if (appliesToIds.length > MAX_APPLIES_TO_IDS) errors.appliesToIds = "restriction_too_many";
-      else if (!appliesToIds.every((id) => pattern.test(id))) errors.appliesToIds = "restriction_id_format";
+      else if (!appliesToIds.every((id) => isShopifyGid(id, restrictionType(appliesTo)))) errors.appliesToIds = "restriction_id_format";
     }
   }
 

@@ -5,6 +5,7 @@ import { field } from "../json-fields";
 import { kindTraits, type RewardKind } from "./kinds";
 import { isRewardKind } from "./statuses";
 import { canLimitToItems, checkRewardValue, parseAppliesTo, type AppliesTo } from "./options";
+import { isShopifyGid } from "../shopify-ids";
 
 export interface RewardSettings {
   templateName: string;
@@ -54,8 +55,6 @@ export interface TemplateSettingsInput {
 export type SettingsCheck = { ok: true; settings: RewardSettings } | { ok: false; error: string };
 
 const DECIMAL = /^\d+(\.\d+)?$/;
-const PRODUCT_GID = /^gid:\/\/shopify\/Product\/\d+$/;
-const VARIANT_GID = /^gid:\/\/shopify\/ProductVariant\/\d+$/;
 
 /** Checks a template's settings for its kind; the error is fit to show a merchant. */
 export function checkTemplateSettings(kind: RewardKind, template: TemplateSettingsInput): SettingsCheck {
@@ -74,8 +73,9 @@ export function checkTemplateSettings(kind: RewardKind, template: TemplateSettin
   const productId = template.productId?.trim() || null;
   const variantId = template.variantId?.trim() || null;
   if (traits.needsProduct) {
-    if (!productId || !PRODUCT_GID.test(productId)) return { ok: false, error: "a free product reward needs a product (gid://shopify/Product/…)" };
-    if (variantId !== null && !VARIANT_GID.test(variantId)) return { ok: false, error: "the variant must be a product variant id (gid://shopify/ProductVariant/…)" };
+    // The one reader of Shopify ids (isShopifyGid), as the Ways to redeem form reads them (options.ts).
+    if (!productId || !isShopifyGid(productId, "Product")) return { ok: false, error: "a free product reward needs a product (gid://shopify/Product/…)" };
+    if (variantId !== null && !isShopifyGid(variantId, "ProductVariant")) return { ok: false, error: "the variant must be a product variant id (gid://shopify/ProductVariant/…)" };
   }
   const appliesTo = appliesToOf(kind, template);
   if (!appliesTo) return { ok: false, error: "the product/collection restriction can't be read; save the option again" };

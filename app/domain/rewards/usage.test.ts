@@ -75,6 +75,7 @@ describe("orderFacts", () => {
       test: false,
       sourceName: "web",
       cancelled: false,
+      moneyReturned: false,
       createdAt: null,
     });
   });
@@ -117,11 +118,31 @@ describe("orderFacts", () => {
     ["empty name and source", { ...ORDER, name: "  ", source_name: "" }, { orderName: null, sourceName: null }],
     ["non-string name and source", { ...ORDER, name: 1001, source_name: {} }, { orderName: null, sourceName: null }],
     ["POS order", { ...ORDER, source_name: "pos" }, { sourceName: "pos" }],
+    // financial_status (https://shopify.dev/docs/api/admin-rest/latest/resources/order): the money of a
+    // refunded or voided order is not the shop's; any other status (pending, authorized, paid, …) is.
+    ["refunded", { ...ORDER, financial_status: "refunded" }, { moneyReturned: true }],
+    ["voided", { ...ORDER, financial_status: "voided" }, { moneyReturned: true }],
+    ["pending", { ...ORDER, financial_status: "pending" }, { moneyReturned: false }],
+    ["partially refunded", { ...ORDER, financial_status: "partially_refunded" }, { moneyReturned: false }],
+    ["REFUNDED (not as Shopify writes it)", { ...ORDER, financial_status: "REFUNDED" }, { moneyReturned: false }],
+    // The order's name is quoted in the reward's history and the points history: without the invisible
+    // text-direction characters the admin strips from customers' names (shownCustomerText), else
+    // "#1001\u202Eyxe" shows as "#1001exy" and reverses the rest of the history line.
+    ["a name with text-direction characters", { ...ORDER, name: "#1001\u202Eyxe\u2066", source_name: "\u200Fweb" }, { orderName: "#1001yxe", sourceName: "web" }],
+    ["a name of text-direction characters only", { ...ORDER, name: "\u202E\u202C" }, { orderName: null }],
     ["created_at with an offset", { ...ORDER, created_at: "2026-11-20T07:00:00-05:00" }, { createdAt: new Date("2026-11-20T12:00:00Z") }],
     ["created_at unreadable", { ...ORDER, created_at: "yesterday" }, { createdAt: null }],
     ["created_at not a string", { ...ORDER, created_at: 1732000000 }, { createdAt: null }],
   ])("%s", (_name, payload, expected) => {
     expect(orderFacts(payload)).toMatchObject(expected);
+  });
+
+  it("never takes created_at as later than the delivery's arrival (receivedAt): no order is placed after it is delivered", () => {
+    const receivedAt = new Date("2026-11-20T12:00:05Z");
+    expect(orderFacts({ ...ORDER, created_at: "9999-12-31T23:59:59Z" }, receivedAt).createdAt).toEqual(receivedAt);
+    expect(orderFacts({ ...ORDER, created_at: "2026-11-20T12:00:00Z" }, receivedAt).createdAt).toEqual(new Date("2026-11-20T12:00:00Z"));
+    // Unreadable stays unknown (decision 014: an order of unknown creation time keeps decision 007's rule).
+    expect(orderFacts({ ...ORDER, created_at: "yesterday" }, receivedAt).createdAt).toBeNull();
   });
 
   it.each([[null], [undefined], ["order"], [42], [[]], [{}]])("tolerates %j", (payload) => {
@@ -132,6 +153,7 @@ describe("orderFacts", () => {
       test: false,
       sourceName: null,
       cancelled: false,
+      moneyReturned: false,
       createdAt: null,
     });
   });

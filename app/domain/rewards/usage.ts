@@ -3,8 +3,8 @@
 // function here accepts `unknown`, tolerates missing, null or malformed fields, and never throws.
 
 import { shopifyGidOf } from "../shopify-ids";
-import { parseShopifyTime } from "../shopify-time";
-import { hasControlCharacters } from "../text";
+import { deliveredEventTime, parseShopifyTime } from "../shopify-time";
+import { hasControlCharacters, removeBidiControls } from "../text";
 import { codeKey, MAX_DISCOUNT_CODE_LENGTH } from "./codes";
 import type { RewardKind, RewardStatus } from "./statuses";
 import { usageOutcome, type UsageOutcome } from "./transitions";
@@ -47,7 +47,17 @@ export interface OrderFacts {
   /** "web", "pos", "shopify_draft_order", an app id, … */
   sourceName: string | null;
   cancelled: boolean;
-  /** `created_at`: when the order was placed (null when absent or unreadable). */
+  /**
+   * `financial_status` is "refunded" or "voided" (https://shopify.dev/docs/api/admin-rest/latest/resources/order):
+   * the shop kept none of the order's money. Such an orders/create (an order imported through the
+   * Admin API with its final status) has no refunds/create to follow, so it earns nothing and counts
+   * nothing as spent; its codes were used all the same.
+   */
+  moneyReturned: boolean;
+  /**
+   * `created_at`: when the order was placed (null when absent or unreadable), never later than the
+   * delivery's arrival when that is given (deliveredEventTime): no order is placed after it is delivered.
+   */
   createdAt: Date | null;
 }
 
@@ -57,15 +67,29 @@ export interface OrderFacts {
  */
 const MAX_ORDER_TEXT_LENGTH = 255;
 
-/** A trimmed, non-empty string of at most MAX_ORDER_TEXT_LENGTH; null for anything else, or text the app cannot store (a control character). */
+/**
+ * A trimmed, non-empty string of at most MAX_ORDER_TEXT_LENGTH; null for anything else, or text the
+ * app cannot store (a control character). Without Unicode's invisible text-direction characters
+ * (removeBidiControls, app/domain/text.ts): the name is quoted in histories the merchant reads, and the
+ * admin shows customers' names from the same bodies without them (shownCustomerText, app/copy/admin.ts).
+ */
 function nonEmptyString(value: unknown): string | null {
   if (typeof value !== "string" || hasControlCharacters(value)) return null;
-  const s = value.trim();
+  const s = removeBidiControls(value).trim();
   return s === "" || s.length > MAX_ORDER_TEXT_LENGTH ? null : s;
 }
 
-export function orderFacts(payload: unknown): OrderFacts {
+/**
+ * The facts of an order body. `receivedAt` (when the delivery was recorded) bounds `createdAt`: a
+ * created_at after it (9999-12-31 is a time the app stores) counted the order towards VIP amount
+ * spent in a period that never comes, and read as after any cancel of a reward whose code it used.
+ */
+/** The `financial_status` values of an order whose money the shop did not keep. */
+const MONEY_RETURNED: ReadonlySet<string> = new Set(["refunded", "voided"]);
+
+export function orderFacts(payload: unknown, receivedAt?: Date): OrderFacts {
   const cancelledAt = field(payload, "cancelled_at");
+  const createdAt = parseShopifyTime(field(payload, "created_at"));
   return {
     orderGid: shopifyGidOf(field(payload, "admin_graphql_api_id"), "Order"),
     orderName: nonEmptyString(field(payload, "name")),
@@ -76,7 +100,9 @@ export function orderFacts(payload: unknown): OrderFacts {
     // (https://shopify.dev/docs/api/admin-rest/latest/resources/order): only a time says canceled —
     // never 0, true, "" or any other value no Shopify order carries.
     cancelled: parseShopifyTime(cancelledAt) !== null,
-    createdAt: parseShopifyTime(field(payload, "created_at")),
+    moneyReturned: MONEY_RETURNED.has(String(field(payload, "financial_status"))),
+    // Unknown stays unknown (decision 014: such an order keeps decision 007's rule for a Canceled reward).
+    createdAt: createdAt === null ? null : deliveredEventTime({ triggeredAt: createdAt, receivedAt: receivedAt ?? null }),
   };
 }
 

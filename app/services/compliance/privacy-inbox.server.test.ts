@@ -16,7 +16,7 @@ const apply = (workerId: string, concurrency: number) => applyDueDeliveries(db, 
 /** Worker B applies the deliveries it claimed earlier, with `effects` (default: the registered ones). */
 const applyClaimed = (workerId: string, claimed: ClaimedDelivery[], effects: WebhookEffects = WEBHOOK_EFFECTS) => applyClaimedDeliveries(db, effects, claimed, options(workerId, 1));
 
-async function record(shop: string, topic: "orders/create" | "customers/redact" | "refunds/create" | "orders/cancelled" | "shop/redact", webhookId: string, body: unknown, receivedAt: Date) {
+async function record(shop: string, topic: "orders/create" | "customers/redact" | "refunds/create" | "orders/cancelled" | "shop/redact" | "customers/create", webhookId: string, body: unknown, receivedAt: Date) {
   const rawBody = typeof body === "string" ? body : JSON.stringify(body);
   await recordDelivery(db, { shop, topic, webhookId, apiVersion: "2026-10", triggeredAt: null, rawBody, payload: JSON.parse(rawBody) }, receivedAt);
 }
@@ -125,6 +125,55 @@ describe("customers/redact naming the customer by email only (2 December, third 
     expect(await findText(db, ["Emile.Case@Example.com", "Émile"])).toEqual([]);
     expect((await db.customer.findUniqueOrThrow({ where: { id: other.id } })).email).toBe("emile.case@example.co");
     expect((await db.customer.findUniqueOrThrow({ where: { id: subject.id } })).email).not.toBe("Emile.Case@Example.com");
+  });
+});
+
+describe("customers/redact and a later body naming the subject by a GID the effects read (fifth session)", () => {
+  // The effects read a Customer or Order GID by the app's one rule (shopifyGidOf: trimmed, numeric,
+  // within 64 bits); the erasure guard read it by its own prefix test (no trim), so the two disagreed
+  // on " gid://shopify/Customer/8301": the effects created customer 8301, the guard saw no customer.
+  it("GIVEN a redacted customer WHEN a customers/create and an orders/create naming them as ' gid://shopify/Customer/<id>' (no numeric id) are applied THEN no row holds their name or email again", async () => {
+    const { createCustomer } = await import("../../../test/support/factories");
+    const shop = "redact-gid-spaces.myshopify.com";
+    await db.programSettings.create({ data: { shop, enabled: true } });
+    const who = { id: 8301, first_name: "Wes", last_name: "Spacegid", email: "wes.spacegid@example.com" };
+    await createCustomer(db, shop, { firstName: who.first_name, lastName: who.last_name, email: who.email, shopifyCustomerId: `gid://shopify/Customer/${who.id}` });
+    const t0 = Date.now() - 10_000;
+    await record(shop, "customers/redact", "redact", { shop_id: 1, shop_domain: shop, customer: { id: who.id, email: who.email, phone: null }, orders_to_redact: [] }, new Date(t0));
+    expect(await apply("redact-first", 1)).toMatchObject({ applied: 1 });
+    expect(await findText(db, [who.email, who.last_name])).toEqual([]);
+
+    const spaced = ` gid://shopify/Customer/${who.id} `;
+    await record(shop, "customers/create", "signup-again", { admin_graphql_api_id: spaced, first_name: who.first_name, last_name: who.last_name, email: who.email }, new Date(t0 + 1_000));
+    const { id: _id, ...noNumericId } = who;
+    const order = { ...orderBody(97001, who), customer: { ...noNumericId, admin_graphql_api_id: spaced } };
+    await record(shop, "orders/create", "order-again", order, new Date(t0 + 2_000));
+
+    expect(await apply("after", 1)).toMatchObject({ claimed: 2, applied: 2 });
+
+    expect(await findText(db, [who.email, `${who.first_name} ${who.last_name}`, who.last_name])).toEqual([]);
+  });
+});
+
+describe("customers/redact and a later customers/create of the subject (fifth session)", () => {
+  // The erasure guard applies the body without their personal data, its customer id "[redacted]";
+  // the topic's body shape then read that as "not a customer" and dead-lettered Shopify's own body
+  // with a reason that was not true (and kept it 30 days for a merchant to puzzle over).
+  it("GIVEN a redacted customer WHEN Shopify's customers/create for them is applied THEN it is applied as nothing: no dead letter, no row holds their name or email", async () => {
+    const { createCustomer } = await import("../../../test/support/factories");
+    const shop = "redact-then-signup.myshopify.com";
+    await db.programSettings.create({ data: { shop, enabled: true, signupBonus: 50 } });
+    const who = { id: 8311, first_name: "Sid", last_name: "Signupafter", email: "sid.signupafter@example.com" };
+    await createCustomer(db, shop, { firstName: who.first_name, lastName: who.last_name, email: who.email, shopifyCustomerId: `gid://shopify/Customer/${who.id}` });
+    const t0 = Date.now() - 10_000;
+    await record(shop, "customers/redact", "redact", { shop_id: 1, shop_domain: shop, customer: { id: who.id, email: who.email, phone: null }, orders_to_redact: [] }, new Date(t0));
+    expect(await apply("redact-first", 1)).toMatchObject({ applied: 1 });
+    await record(shop, "customers/create", "signup-late", { ...who, admin_graphql_api_id: `gid://shopify/Customer/${who.id}` }, new Date(t0 + 1_000));
+
+    expect(await apply("after", 1)).toMatchObject({ claimed: 1, applied: 1, dead: 0 });
+
+    expect(await findText(db, [who.email, `${who.first_name} ${who.last_name}`, who.last_name])).toEqual([]);
+    expect(await db.pointsTransaction.count({ where: { shop, reason: "SIGNUP_BONUS" } })).toBe(0);
   });
 });
 

@@ -18,7 +18,7 @@ import { directSql, providerOf, type Db } from "~/db.server";
 import { sourceKeys } from "~/domain/points";
 import { err, type Err, type Problem } from "~/domain/result";
 import { deliveredEventTime } from "~/domain/shopify-time";
-import { parseJsonKeepingBigIds, shopifyIdOf } from "~/domain/shopify-ids";
+import { isGidOfType, parseJsonKeepingBigIds, REDACTED_ID, shopifyGidOf, shopifyIdOf, shopifyIdOfGid } from "~/domain/shopify-ids";
 import { hasControlCharacters } from "~/domain/text";
 import { logger, type Logger } from "~/logger.server";
 import type { OfflineTokenAnswer } from "~/services/lifecycle/scopes.server";
@@ -41,7 +41,7 @@ type Tx = Prisma.TransactionClient;
 export const DATA_REQUEST = "customers/data_request";
 export const CUSTOMER_REDACT = "customers/redact";
 
-const REDACTED = "[redacted]";
+const REDACTED = REDACTED_ID;
 
 interface CustomerRef {
   gid: string | null;
@@ -329,7 +329,10 @@ const json = JSON as JSON & { rawJSON(text: string): object; isRawJSON(value: un
 
 type JsonObject = Record<string, unknown>;
 const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === "object" && !Array.isArray(v) && !json.isRawJSON(v);
-const customerGidOf = (o: JsonObject) => (typeof o.admin_graphql_api_id === "string" && o.admin_graphql_api_id.startsWith("gid://shopify/Customer/") ? o.admin_graphql_api_id : null);
+// GIDs are read by the effects' own rule (shopifyGidOf, app/domain/shopify-ids.ts): a prefix test of
+// its own (no trim) let " gid://shopify/Customer/<id>" through the guard unrecognised while the
+// effects created that customer again, name and email included.
+const customerGidOf = (o: JsonObject) => shopifyGidOf(o.admin_graphql_api_id, "Customer");
 const rawText = (v: unknown) => (json.isRawJSON(v) ? (v as { rawJSON: string }).rawJSON : v);
 
 /** Is this customer object (or customers/create body) the subject: by gid, numeric id or email? */
@@ -381,7 +384,7 @@ function forgetOrder(order: JsonObject, customer: boolean): JsonObject {
 /** The numeric id (exact digits) a field holds, as a number, big-id digits or an Order gid. */
 function orderIdIn(value: unknown): string | null {
   const v = rawText(value);
-  if (typeof v === "string" && v.startsWith("gid://shopify/Order/")) return shopifyIdOf(v.slice("gid://shopify/Order/".length));
+  if (isGidOfType(v, "Order")) return shopifyIdOfGid(v, "Order");
   return shopifyIdOf(typeof v === "number" ? v : typeof v === "string" ? v : null);
 }
 
@@ -398,7 +401,7 @@ function forgetSubject(body: unknown, subject: RedactionSubject): unknown {
   const refunded = orderIdIn(body.order_id);
   if (refunded !== null && orders.includes(refunded)) return forgetRefund(body);
   const gid = typeof body.admin_graphql_api_id === "string" ? body.admin_graphql_api_id : null;
-  const theirOrder = (gid === null || gid.startsWith("gid://shopify/Order/")) && orders.includes(orderIdIn(gid ?? body.id) ?? "");
+  const theirOrder = (gid === null || isGidOfType(gid, "Order")) && orders.includes(orderIdIn(gid ?? body.id) ?? "");
   const customer = isObject(body.customer) && isSubjectCustomer(body.customer, subject);
   const email = [body.email, body.contact_email].some((e) => typeof e === "string" && subject.emails.includes(e.toLowerCase()));
   if (!theirOrder && !customer && !email) return body;
@@ -778,17 +781,17 @@ function identifiersIn(body: unknown, exact = false): RedactionSubject | null {
   };
   const addCustomer = (c: unknown) => {
     if (!isObject(c)) return;
-    const gid = typeof c.admin_graphql_api_id === "string" && c.admin_graphql_api_id.startsWith("gid://shopify/Customer/") ? shopifyIdOf(c.admin_graphql_api_id.slice("gid://shopify/Customer/".length)) : null;
+    const gid = shopifyIdOfGid(c.admin_graphql_api_id, "Customer");
     const id = gid ?? shopifyIdOf(read(c.id));
     if (id !== null) gids.add(`gid://shopify/Customer/${id}`);
     if (typeof c.email === "string" && c.email) emails.add(c.email.toLowerCase());
   };
   const gid = typeof body.admin_graphql_api_id === "string" ? body.admin_graphql_api_id : null;
-  if (gid?.startsWith("gid://shopify/Customer/")) addCustomer(body);
+  if (isGidOfType(gid, "Customer")) addCustomer(body);
   else {
     const refunded = orderIdIn(read(body.order_id));
     if (refunded !== null) orderIds.add(refunded);
-    else if (gid === null || gid.startsWith("gid://shopify/Order/")) {
+    else if (gid === null || isGidOfType(gid, "Order")) {
       const order = orderIdIn(gid ?? read(body.id));
       if (order !== null) orderIds.add(order);
     }

@@ -41,7 +41,7 @@ export const ORDER_CREATED_EFFECTS: OrderEffect[] = [
 ];
 
 export function orderContext(shop: string, payload: unknown, receivedAt: Date): OrderContext {
-  return { shop, payload, facts: orderFacts(payload), codeKeys: extractOrderCodes(payload), receivedAt };
+  return { shop, payload, facts: orderFacts(payload, receivedAt), codeKeys: extractOrderCodes(payload), receivedAt };
 }
 
 export async function handleOrderCreated(db: Db, order: OrderContext, effects: OrderEffect[] = ORDER_CREATED_EFFECTS): Promise<void> {

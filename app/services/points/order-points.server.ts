@@ -44,7 +44,7 @@ export interface OrderInput {
 /** The history's word for points earned on a test order (`test: true`, https://shopify.dev/docs/api/admin-rest/latest/resources/order). */
 export const TEST_ORDER_NOTE = "Test order";
 
-export type EarnOutcome = "earned" | "duplicate" | "no_customer" | "program_off" | "no_points" | "canceled" | "unreadable" | "over_limit";
+export type EarnOutcome = "earned" | "duplicate" | "no_customer" | "program_off" | "no_points" | "canceled" | "money_returned" | "unreadable" | "over_limit";
 
 /** orders/create: the order's customer earns points on it, once. */
 export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<EarnOutcome> {
@@ -52,6 +52,8 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
   if (!facts.orderGid) return "unreadable";
   if (!facts.customerGid) return "no_customer";
   if (facts.cancelled) return "canceled";
+  // Refunded or voided already (financial_status): no refunds/create will follow to take points back.
+  if (facts.moneyReturned) return "money_returned";
   const settings = await getProgramSettings(db, order.shop);
   if (!settings.enabled) return "program_off";
   const amount = orderEarningAmount(order.payload, settings);

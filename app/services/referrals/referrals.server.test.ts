@@ -234,3 +234,19 @@ describe("a friend's first order refunded before it arrived (the refund kept for
     expect(await issueDueReferrerRewards(deps())).toMatchObject({ rewarded: 0 });
   });
 });
+
+describe("a friend's first order already refunded or voided (financial_status, fifth session)", () => {
+  it.each(["refunded", "voided"])("GIVEN a signed-up friend WHEN their first order arrives with financial_status %s THEN it does not qualify the referral", async (status) => {
+    const { friend, referralId } = await signedUp();
+    const n = Date.now() * 1000 + Math.floor(Math.random() * 1000);
+    const payload = {
+      admin_graphql_api_id: `gid://shopify/Order/${n}`,
+      name: "#2001",
+      financial_status: status,
+      customer: { admin_graphql_api_id: friend.shopifyCustomerId },
+      subtotal_price_set: { shop_money: { amount: "50.00", currency_code: "USD" } },
+    };
+    expect(await qualifyReferralFromOrder(deps(), { shop: SHOP, payload, receivedAt: clock.now() })).toBe("canceled");
+    expect(await db.referral.findUniqueOrThrow({ where: { id: referralId } })).toMatchObject({ state: "SIGNED_UP", qualifyingOrderGid: null });
+  });
+});

@@ -308,7 +308,8 @@ export async function qualifyReferralFromOrder(deps: RewardDeps, order: Pick<Ord
   const display = customerDisplay(customerPayload);
   const customer = await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...display, now: order.receivedAt });
   await recordAddressKey(db, order.shop, customer.id, addressKey);
-  if (facts.cancelled) return "canceled";
+  // A refunded or voided order (financial_status) qualifies no referral, as a canceled one.
+  if (facts.cancelled || facts.moneyReturned) return "canceled";
 
   let referral = await db.referral.findUnique({ where: { shop_friendCustomerId: { shop: order.shop, friendCustomerId: customer.id } } });
   if (!referral) {

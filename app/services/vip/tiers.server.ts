@@ -223,7 +223,7 @@ export async function queueOwedEntryRewards(deps: RewardDeps, limit = 100): Prom
 // ---- orders ------------------------------------------------------------------------------------------
 
 
-export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "counted" | "changed";
+export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "money_returned" | "counted" | "changed";
 
 /**
  * The order's row, once per (shop, order): every orders/create writes one, so it goes straight to
@@ -257,10 +257,13 @@ export async function recordVipOrder(
  * points program or VIP is on), then moves the customer up if the order took them into a tier.
  */
 export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; payload: unknown; receivedAt: Date }): Promise<VipOrderOutcome> {
-  const facts = orderFacts(order.payload);
+  // created_at never later than the delivery's arrival (orderFacts): the order counts in a period that comes.
+  const facts = orderFacts(order.payload, order.receivedAt);
   if (!facts.orderGid) return "unreadable";
   if (!facts.customerGid) return "no_customer";
   if (facts.cancelled) return "canceled";
+  // Refunded or voided already (financial_status): nothing of it was spent, and no refund will say so.
+  if (facts.moneyReturned) return "money_returned";
   // Amount spent: the subtotal (after discounts) without taxes or shipping, in shop currency
   // (`subtotal_price_set.shop_money`, https://shopify.dev/docs/api/admin-rest/latest/resources/order).
   const amount = orderEarningAmount(order.payload, { includeShipping: false, includeTaxes: false });

@@ -7,7 +7,7 @@
 // validity of every field: effects still read each field strictly and leave aside what they cannot.
 // Plain functions of the body (no server imports), so each is tested on its own.
 import { orderFacts } from "~/domain/rewards";
-import { shopifyGidOf } from "~/domain/shopify-ids";
+import { isGidOfType, REDACTED_ID, shopifyGidOf, type ShopifyGidType } from "~/domain/shopify-ids";
 import { parseShopifyTime } from "~/domain/shopify-time";
 import type { WebhookDeliveryContext } from "./context";
 import { field } from "~/domain/json-fields";
@@ -18,10 +18,10 @@ export type BodyShape = (delivery: Pick<WebhookDeliveryContext, "shop" | "payloa
 
 const isObject = (value: unknown) => value !== null && typeof value === "object" && !Array.isArray(value);
 
-/** Whether `admin_graphql_api_id` names a resource of one of `types` (`gid://shopify/<Type>/…`). */
-function names(payload: unknown, ...types: string[]): boolean {
+/** Whether `admin_graphql_api_id` names a resource of one of `types` (`gid://shopify/<Type>/…`: isGidOfType). */
+function names(payload: unknown, ...types: ShopifyGidType[]): boolean {
   const gid = field(payload, "admin_graphql_api_id");
-  return typeof gid === "string" && types.some((type) => gid.trim().startsWith(`gid://shopify/${type}/`));
+  return types.some((type) => isGidOfType(gid, type));
 }
 
 /**
@@ -63,12 +63,17 @@ export const refundBody: BodyShape = ({ payload }) => {
   return gid === undefined && field(payload, "order_id") != null ? null : "is not a refund (no gid://shopify/Refund/ id and no order_id)";
 };
 
-/** customers/create: the REST Customer resource (https://shopify.dev/docs/api/admin-rest/latest/resources/customer). */
-export const customerBody: BodyShape = ({ payload }) => (isGidOf(payload, "Customer") ? null : "is not a customer (its admin_graphql_api_id is no gid://shopify/Customer/<id>)");
+/**
+ * customers/create: the REST Customer resource (https://shopify.dev/docs/api/admin-rest/latest/resources/customer),
+ * or one the erasure guard applies without a redacted customer's data (its id REDACTED_ID: it names
+ * nobody, and its effect writes nothing). That body was dead-lettered as "not a customer".
+ */
+export const customerBody: BodyShape = ({ payload }) =>
+  isGidOf(payload, "Customer") || field(payload, "admin_graphql_api_id") === REDACTED_ID ? null : "is not a customer (its admin_graphql_api_id is no gid://shopify/Customer/<id>)";
 
 // discounts/*: create/update `{ admin_graphql_api_id, title, status, created_at, updated_at }`, delete
 // `{ admin_graphql_api_id, deleted_at }` (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-discounts/update).
-const DISCOUNT_NODES = ["DiscountCodeNode", "DiscountAutomaticNode", "DiscountNode"];
+const DISCOUNT_NODES: ShopifyGidType[] = ["DiscountCodeNode", "DiscountAutomaticNode", "DiscountNode"];
 const NOT_A_DISCOUNT = "is not a discount (its admin_graphql_api_id names no discount node)";
 
 /** discounts/update: a discount with its `status` (the delete body has none). */

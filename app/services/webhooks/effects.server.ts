@@ -11,7 +11,7 @@ import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } f
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
 import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
-import { refundFactsOfDelivery } from "~/domain/points";
+import { orderAmountsProblem, refundFactsOfDelivery } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
 import { keepRefundForItsOrder } from "~/services/points/waiting-refunds.server";
 import { referralCancelEffect, referralRefundEffect } from "~/services/referrals/effects.server";
@@ -38,6 +38,9 @@ import { UnappliableDelivery, WEBHOOK_RETRY_POLICY, type WebhookEffect, type Web
 /** Why a refunds/create body is dead-lettered when refundFacts cannot read it (app/domain/points/earning.ts). */
 export const REFUND_UNREADABLE =
   "the refunds/create body is not a refund the app can read (no order_id, ids naming two refunds, or an amount that is negative or not a decimal): nothing was changed";
+
+/** What a dead-lettered orders/create whose amounts the app cannot read did and did not do (after the field named). */
+export const ORDER_AMOUNTS_UNREADABLE = "its discount codes were applied, but it earned no points and counted nothing towards VIP amount spent";
 
 /**
  * app/scopes_update: keep the stored offline session's scopes current. The body (`{ previous,
@@ -68,7 +71,21 @@ interface TopicHandling {
 
 /** Every topic, its body's shape and its effects: no topic without both (the Record's keys). */
 const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
-  "orders/create": { body: orderBody, personalData: true, effects: [(db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt))] },
+  "orders/create": {
+    body: orderBody,
+    personalData: true,
+    effects: [
+      (db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt)),
+      // Amounts it cannot read (a money set without a decimal, a negative one: orderAmountsProblem)
+      // earn nothing and count nothing (orderEarningAmount), as a refund's do; like such a refund it
+      // is then a dead letter with the field named — after its other effects, for a code it carries
+      // was used whatever its amounts say (docs/decisions/019, fifth-session amendment).
+      async (_db, d) => {
+        const problem = orderAmountsProblem(d.payload);
+        if (problem !== null) throw new UnappliableDelivery(`the orders/create body ${problem}: ${ORDER_AMOUNTS_UNREADABLE}`);
+      },
+    ],
+  },
   // The points program (docs/decisions/019): refunds take a share back, a cancel all of it, a new
   // customer account gets the sign-up bonus. refunds/create's only link to its order is the numeric
   // `order_id`, read again from the raw body only when JSON.parse rounded it (beyond 2^53).
