@@ -11,6 +11,8 @@ import { logger } from "./logger.server";
 import { URL_CONTROL_CHARACTERS_MESSAGE, repeatedQueryParameter, urlHasControlCharacters } from "./request-input.server";
 import { createAdminFetch } from "./shopify/admin-fetch.server";
 import { resumeShop } from "./services/lifecycle/lifecycle.server";
+import { refreshShopFacts } from "./services/lifecycle/scopes.server";
+import type { AdminGraphql } from "./shopify/graphql.server";
 import { ensureFreshOfflineToken, refreshingSessionStorage, type FreshToken } from "./services/lifecycle/offline-token.server";
 
 const config = env();
@@ -102,8 +104,15 @@ const shopify = shopifyApp({
   hooks: {
     // Runs after every token exchange (install, reinstall, or a fresh token after a rejected one):
     // the shop is installed again and work deferred meanwhile is due at once.
-    afterAuth: async ({ session }) => {
+    afterAuth: async ({ session, admin }) => {
       await resumeShop(db, { shop: session.shop, now: new Date(), logger });
+      // The shop's currency and granted scopes, from Shopify. Best effort: the install never fails for
+      // it (the stored values stay; the next token exchange or access grant asks again).
+      const facts = await refreshShopFacts({ db, adminFor: async () => admin.graphql as unknown as AdminGraphql }, session.shop).catch((error: unknown) => ({
+        ok: false as const,
+        error: { message: error instanceof Error ? error.message : String(error) },
+      }));
+      if (!facts.ok) logger.warn({ shop: session.shop, problem: facts.error.message }, "could not read the shop's currency and scopes after token exchange");
       logger.info({ shop: session.shop }, "app installed or re-authenticated");
     },
   },

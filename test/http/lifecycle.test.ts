@@ -94,6 +94,33 @@ describe("reinstall resumes deferred work", () => {
   });
 });
 
+describe("the shop's currency is Shopify's", () => {
+  it("GIVEN a shop whose currency is EUR WHEN the app is installed (token exchange) THEN the app stores EUR and issues store credit in EUR, not the USD default", async () => {
+    const domain = "euro-shop.myshopify.com";
+    emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "EUR" });
+    expect((await openAdmin(domain)).status).toBe(200);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).currency).toBe("EUR");
+
+    const customer = await createCustomer(db, domain, {}, emulator);
+    const template = await createTemplate(db, domain, { purpose: "REFERRAL", pointsCost: null, kind: "STORE_CREDIT", value: "5.00" });
+    const reward = await pendingReward(domain, customer.id, template.id);
+    expect(reward.currency).toBe("EUR");
+    await runWorkerOnce(deps(), config());
+    expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", currency: "EUR" });
+    expect(emulator.storeCreditBalance(domain, customer.shopifyCustomerId!, "EUR")).toBe("5.0");
+    expect(emulator.storeCreditBalance(domain, customer.shopifyCustomerId!, "USD")).toBe("0.0");
+  });
+
+  it("GIVEN Shopify cannot be asked for the shop WHEN the app is installed THEN the install still succeeds and the stored currency is kept", async () => {
+    const domain = "quiet-shop.myshopify.com";
+    emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "GBP" });
+    await db.shop.create({ data: { domain, currency: "GBP" } });
+    emulator.faults.httpError({ operationName: "LoyaltyShopInfo", shop: domain }, 503, { times: "forever" });
+    expect((await openAdmin(domain)).status).toBe(200);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).currency).toBe("GBP");
+  });
+});
+
 describe("a revoked or stale access token is detected", () => {
   it("a 401 during a storefront redemption: a clear error, no points spent, nothing saved, and the token is marked invalid like the worker does", async () => {
     // GIVEN an installed shop whose token Shopify has revoked, and a customer with points

@@ -32,12 +32,28 @@ export async function storeGrantedScopes(db: Db, shop: string, scopes: readonly 
 
 export type ScopesResult = Result<{ granted: string[] }, Problem<"shopify_error">>;
 
-/** Asks Shopify which scopes the shop granted and stores them (after the merchant granted access). */
-export async function refreshGrantedScopes(deps: Pick<RewardDeps, "db" | "adminFor">, shop: string): Promise<ScopesResult> {
+/** An ISO 4217 code, as Shopify's CurrencyCode enum spells them (2026-10 schema). */
+const CURRENCY_CODE = /^[A-Z]{3}$/;
+
+/**
+ * Asks Shopify about the shop and keeps what the app relies on: the scopes it granted (on the offline
+ * session) and its currency (`Shop.currencyCode`, "The three letter code for the currency that the
+ * shop sells in", 2026-10 schema) on the Shop row — the currency every amount the app shows, stores
+ * and sends (amount-off values, store credit, gift cards, VIP thresholds) is in. Called after every
+ * token exchange (afterAuth, app/shopify.server.ts) and after the merchant granted access. A value
+ * that is not a currency code keeps the stored one.
+ */
+export async function refreshShopFacts(deps: Pick<RewardDeps, "db" | "adminFor">, shop: string): Promise<ScopesResult> {
   const info = await getShopInfo(await deps.adminFor(shop));
   if (!info.ok) return { ok: false, error: { code: "shopify_error", message: "Shopify didn't say which access the app has. Reload the page to try again." } };
+  if (CURRENCY_CODE.test(info.data.currencyCode)) {
+    await deps.db.shop.updateMany({ where: { domain: shop, NOT: { currency: info.data.currencyCode } }, data: { currency: info.data.currencyCode } });
+  }
   return { ok: true, granted: await storeGrantedScopes(deps.db, shop, info.data.grantedScopes) };
 }
+
+/** Asks Shopify which scopes the shop granted and stores them (after the merchant granted access). */
+export const refreshGrantedScopes = refreshShopFacts;
 
 /**
  * What Shopify says of the shop's stored offline token, asked with one Admin API call — the one
