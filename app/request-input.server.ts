@@ -122,7 +122,9 @@ export type InputProblem =
   /** JSON nested deeper than MAX_JSON_DEPTH. */
   | "too_deep"
   /** A JSON object names the same member twice; `field` names it. */
-  | "duplicate_field";
+  | "duplicate_field"
+  /** Bytes (or a form's %XX escapes) that are not UTF-8 text (utf8Text). */
+  | "not_utf8";
 
 export type InputRead<T> = ({ ok: true } & T) | { ok: false; status: 400 | 413 | 415; problem: InputProblem; field?: string };
 
@@ -208,6 +210,38 @@ export function jsonDuplicateName(text: string): string | null {
   return null;
 }
 
+// `fatal`: bytes that are not UTF-8 are an error, not U+FFFD; `ignoreBOM`: a byte order mark stays
+// in the text (JSON.parse refuses it, as before).
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * The body's bytes as UTF-8 text, or null when they are not UTF-8. Every reader of the app takes its
+ * bodies as UTF-8 (JSON must be: RFC 8259 §8.1); a lossy decode would silently put U+FFFD in place
+ * of the bytes it cannot read, and that replacement would be stored as if it had been sent.
+ */
+export function utf8Text(bytes: Uint8Array): string | null {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether every run of %XX escapes in an urlencoded body decodes as UTF-8: URLSearchParams (the
+ * platform's form parser) replaces a run that does not (`name=%FF`) with U+FFFD without a word.
+ */
+function percentEscapesAreUtf8(text: string): boolean {
+  for (const run of text.matchAll(/(?:%[0-9A-Fa-f]{2})+/g)) {
+    try {
+      decodeURIComponent(run[0]);
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** Whether any string in a parsed JSON value (keys included) fails `test`. */
 function jsonHasText(value: unknown, test: (text: string) => boolean, depth = 0): boolean {
   if (typeof value === "string") return test(value);
@@ -228,7 +262,8 @@ export async function readJsonObject(request: Request, maxBytes: number): Promis
   if (!isJsonMediaType(request.headers.get("content-type"))) return refuse(415, "unsupported_media_type");
   const read = await readBodyBytes(request, maxBytes);
   if (!read.ok) return read.problem === "encoded" ? refuse(415, "content_encoding") : refuse(413, "too_large");
-  const text = read.bytes.toString("utf8");
+  const text = utf8Text(read.bytes);
+  if (text === null) return refuse(400, "not_utf8");
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -259,6 +294,8 @@ export async function readForm(request: Request, maxBytes: number): Promise<Inpu
   if (!FORM_TYPES.test(type)) return refuse(415, "unsupported_media_type");
   const read = await readBodyBytes(request, maxBytes);
   if (!read.ok) return read.problem === "encoded" ? refuse(415, "content_encoding") : refuse(413, "too_large");
+  const text = utf8Text(read.bytes);
+  if (text === null || (/^application\/x-www-form-urlencoded/i.test(type) && !percentEscapesAreUtf8(text))) return refuse(400, "not_utf8");
   let form: FormData;
   try {
     form = await new Response(new Uint8Array(read.bytes), { headers: { "content-type": type } }).formData();
@@ -286,6 +323,7 @@ const ADMIN_FORM_MESSAGES: Record<InputProblem, string> = {
   // JSON problems: forms never have them.
   too_deep: "This form couldn't be read. Reload the page and try again.",
   duplicate_field: "A field was sent more than once; send it once.",
+  not_utf8: "This form holds text that is not UTF-8 (a character that can't be read). Reload the page and try again.",
 };
 
 /** The admin's words for a field holding text-direction characters, naming it. */

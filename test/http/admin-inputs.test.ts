@@ -139,6 +139,39 @@ describe("text-direction characters in typed text (audit: bidi controls)", () =>
   });
 });
 
+describe("bytes that are not UTF-8 text", () => {
+  it("GIVEN the VIP tier form whose name ends in %FF (an escape that is no UTF-8) THEN 400 saying the text can't be read, nothing saved (was stored as 'Gold\uFFFD')", async () => {
+    const f = resolved(FORMS.find((x) => x.label === "VIP tier")!);
+    const before = await snapshot();
+    const encoded = new URLSearchParams({ ...f.form }).toString().replace(/(^|&)name=[^&]*/, "$1name=Gold%FF");
+    const res = await request(f.path, f.route, { method: "POST", body: encoded, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/not UTF-8/);
+    expect(await snapshot()).toEqual(before);
+    expect(await db.vipTier.findFirst({ where: { shop: SHOP, name: { startsWith: "Gold\uFFFD" } } })).toBeNull();
+  });
+
+  it("GIVEN the same form as multipart with a raw 0xFF byte in the name THEN 400 the same way, nothing saved", async () => {
+    const f = resolved(FORMS.find((x) => x.label === "VIP tier")!);
+    const before = await snapshot();
+    const boundary = "----loyaltyboundary0001";
+    const parts = Object.entries({ ...f.form, name: "__NAME__" }).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join("") + `--${boundary}--\r\n`;
+    const [head, tail] = parts.split("__NAME__");
+    const bytes = Buffer.concat([Buffer.from(head!), Buffer.from("Gold"), Buffer.from([0xff]), Buffer.from(tail!)]);
+    const res = await request(f.path, f.route, { method: "POST", body: new Uint8Array(bytes), headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/not UTF-8/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("GIVEN the same form with real non-ASCII text, escaped as browsers do (Ünïcødé, 金) THEN saved as typed", async () => {
+    const f = resolved(FORMS.find((x) => x.label === "VIP tier")!);
+    const res = await request(f.path, f.route, { method: "POST", body: new URLSearchParams({ ...f.form, name: "Ünïcødé 金", threshold: "888" }) });
+    expect(res.status).toBe(200);
+    expect(await db.vipTier.findFirst({ where: { shop: SHOP, name: "Ünïcødé 金" } })).not.toBeNull();
+  });
+});
+
 describe("long form fields", () => {
   // A route used to cut each field before validating it (referrals at 200 characters, VIP at 1,000):
   // "30", many spaces and "5" was cut to "30" and saved, although the merchant's value is no number.

@@ -183,6 +183,18 @@ describe("text that can't be stored is refused", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it.each(POST_ENDPOINTS)("GIVEN a POST %s whose JSON holds a byte that is not UTF-8 (0xFF) THEN 400 invalid_request saying so, nothing written (was decoded to U+FFFD and refused for another reason)", async (path) => {
+    // A shopper of its own: the storefront's per-customer rate limit is shared by this file's other posts.
+    const shopper = emulator.addCustomer(SHOP, { firstName: "Uli", lastName: "Tester", email: `uli${path.slice(1)}@example.com` }).legacyId;
+    const before = await snapshot();
+    const [head, tail] = JSON.stringify({ templateId, idempotencyKey: "not-utf8-body-000001", birthday: "__X__", code: "ABCD2345", visitor: "v".repeat(20) }).split("__X__");
+    const bytes = Buffer.concat([Buffer.from(head!), Buffer.from("05-01"), Buffer.from([0xff]), Buffer.from(tail!)]);
+    const res = await fetch(emulator.appProxyUrl(SHOP, path, shopper), { method: "POST", body: new Uint8Array(bytes), headers: { "User-Agent": BROWSER_UA, Accept: "application/json", "Content-Type": "application/json" } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: unknown }).error).toEqual({ code: "invalid_request", message: expect.stringMatching(/not UTF-8/) });
+    expect(await snapshot()).toEqual(before);
+  });
+
   it("GIVEN a NUL (%00) anywhere in the proxied URL THEN 400 invalid_request before anything is read", async () => {
     const { status, body } = await send(emulator.appProxyUrl(SHOP, "/customer?q=%00", shopperId));
     expect(status).toBe(400);

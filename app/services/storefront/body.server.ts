@@ -13,6 +13,7 @@ export const BODY_MESSAGES = {
   controlCharacters: "This request contains characters that can't be used (control characters). Please reload the page and try again.",
   bidiControls: "This request contains invisible text-direction characters that can't be used. Please remove them and try again.",
   tooDeep: `This request is nested more than ${MAX_JSON_DEPTH} levels deep. Please reload the page and try again.`,
+  notUtf8: "This request holds text that is not UTF-8 (a character that can't be read). Please reload the page and try again.",
   duplicateField: (field: string) => `This request gives the field "${field}" more than once. Send each field once, then try again.`,
 } as const;
 
@@ -36,6 +37,7 @@ export async function readStorefrontJson(request: Request, words: { notJson: str
     bidi_controls: { code: "invalid_request", message: BODY_MESSAGES.bidiControls },
     too_deep: { code: "invalid_request", message: BODY_MESSAGES.tooDeep },
     duplicate_field: { code: "invalid_request", message: BODY_MESSAGES.duplicateField(read.field ?? "") },
+    not_utf8: { code: "invalid_request", message: BODY_MESSAGES.notUtf8 },
   };
   return { ok: false, status: read.status, ...answers[read.problem] };
 }
