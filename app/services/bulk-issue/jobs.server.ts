@@ -2,7 +2,6 @@
 // list's search result or a pasted list of emails; pause, resume or cancel it; read its progress.
 // The job is saved with one item per customer (customer ids only: no email or name is stored) and
 // the periodic runner (run.server.ts) turns items into Pending rewards a bounded window at a time.
-import { createHash } from "node:crypto";
 import type { BulkIssueJob, Prisma } from "@prisma/client";
 import { isUniqueViolation, type Db } from "~/db.server";
 import {
@@ -18,6 +17,7 @@ import type { Problem, Result } from "~/domain/result";
 import { readSettingsSnapshot, type RewardKind, type RewardSettings } from "~/domain/rewards";
 import { customerLabel } from "~/copy/admin";
 import { customerFilterWhere, equalsTextIgnoringCase, matchesSearchLiterally, MAX_SEARCH_LENGTH, MAX_TIER_LENGTH, readMatchingRows } from "~/services/admin/customers.server";
+import { idForRequestKey, parseRequestKey } from "~/services/admin/request-key.server";
 import { purposeAllowed } from "~/services/rewards/issue-async.server";
 import { InvalidTemplateError, settingsFromTemplate } from "~/services/rewards/repository.server";
 
@@ -47,12 +47,9 @@ export interface StartBulkJobInput {
   requestKey?: string | null;
 }
 
-/** What a start form's key looks like (letters, digits, `-` and `_`). */
-export const BULK_REQUEST_KEY = /^[A-Za-z0-9_-]{8,64}$/;
-
 /** The id of the job a form's key starts: derived from the shop and the key, so shops can't collide. */
 export function bulkJobIdFor(shop: string, requestKey: string): string {
-  return `bk${createHash("sha256").update(`${shop}\n${requestKey}`).digest("hex").slice(0, 30)}`;
+  return idForRequestKey("bk", shop, requestKey);
 }
 
 export type StartBulkJobErrorCode =
@@ -225,7 +222,7 @@ export async function startBulkJob(db: Db, input: StartBulkJobInput, now: Date =
   const none: Unmatched = { invalid: [], unknown: [] };
   let jobId: string | undefined;
   if (input.requestKey) {
-    if (!BULK_REQUEST_KEY.test(input.requestKey)) return fail("invalid_request", "This form is out of date. Reload the page and start the bulk issue again.", { field: "requestKey" });
+    if (!parseRequestKey(input.requestKey).ok) return fail("invalid_request", "This form is out of date. Reload the page and start the bulk issue again.", { field: "requestKey" });
     jobId = bulkJobIdFor(shop, input.requestKey);
     // The same form again: the job it started is the answer (never a second job).
     const started = await db.bulkIssueJob.findFirst({ where: { id: jobId, shop } });
