@@ -165,6 +165,21 @@ describe("form fields given twice", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it.each(["resolve", "reissue", "reveal"])(
+    "GIVEN the Rewards page's one-reward action %s with two rewardIds THEN 400 naming the field, neither reward touched (the first was acted on, the second silently dropped)",
+    async (intent) => {
+      const customer = await db.customer.findUniqueOrThrow({ where: { id: customerId } });
+      const a = await createReward(db, customer, { status: "FAILED" });
+      const b = await createReward(db, customer, { status: "FAILED" });
+      const before = await snapshot();
+      const body = new URLSearchParams([["intent", intent], ["rewardId", a.id], ["rewardId", b.id]]);
+      const res = await request("/app/rewards", "routes/app.rewards", { method: "POST", body });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ ok: false, message: expect.stringMatching(/"rewardId" was sent more than once/) });
+      expect(await snapshot()).toEqual(before);
+    },
+  );
+
   it("GIVEN a bulk cancel of several selected rewards THEN the repeated rewardId is the form's own list, accepted", async () => {
     const body = new URLSearchParams([["intent", "bulk-cancel"], ["rewardId", "nope-1"], ["rewardId", "nope-2"]]);
     const res = await request("/app/rewards", "routes/app.rewards", { method: "POST", body });
