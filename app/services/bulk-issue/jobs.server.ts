@@ -16,7 +16,7 @@ import {
 import type { Problem, Result } from "~/domain/result";
 import { readSettingsSnapshot, type RewardKind, type RewardSettings } from "~/domain/rewards";
 import { customerLabel } from "~/copy/admin";
-import { customerFilterWhere, equalsTextIgnoringCase, matchesSearchLiterally, MAX_SEARCH_LENGTH, MAX_TIER_LENGTH, readMatchingRows } from "~/services/admin/customers.server";
+import { customerFilterWhere, equalsTextIgnoringCase, matchesSearchLiterally, parseSearch, parseTierFilter, readMatchingRows } from "~/services/admin/customers.server";
 import { idForRequestKey, parseRequestKey } from "~/services/admin/request-key.server";
 import { purposeAllowed } from "~/services/rewards/issue-async.server";
 import { InvalidTemplateError, settingsFromTemplate } from "~/services/rewards/repository.server";
@@ -132,17 +132,20 @@ async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Prom
     case "TIER": {
       const tier = (target.tier ?? "").trim();
       if (!tier) return fail("invalid_target", "Choose a VIP tier.", { field: "tier" });
-      if (tier.length > MAX_TIER_LENGTH) return fail("invalid_target", `A VIP tier name has at most ${MAX_TIER_LENGTH} characters.`, { field: "tier" });
+      const checkedTier = parseTierFilter(tier);
+      if (!checkedTier.ok) return fail("invalid_target", checkedTier.message, { field: "tier" });
       const ids = await idsWhere(db, { shop, vipTier: tier });
       if (!Array.isArray(ids)) return tooMany();
       return { customerIds: ids, target: `VIP tier ${tier}`, unmatched: none, duplicates: 0 };
     }
     case "SEARCH": {
-      // The customers list cuts a longer search or tier to its limit (customerFilterWhere): a job
+      // The lists' one rule for a search's and a tier's length (parseSearch, parseTierFilter): a job
       // must not start for a shorter text than the merchant typed, which matches more customers.
-      if ((target.search ?? "").trim().length > MAX_SEARCH_LENGTH) return fail("invalid_target", `A search has at most ${MAX_SEARCH_LENGTH} characters.`, { field: "query" });
-      if ((target.vipTier ?? "").length > MAX_TIER_LENGTH) return fail("invalid_target", `A VIP tier name has at most ${MAX_TIER_LENGTH} characters.`, { field: "searchTier" });
-      const { where, search } = customerFilterWhere(db, { shop, search: target.search, vipTier: target.vipTier, hasIssuedRewards: target.hasIssuedRewards });
+      const checkedSearch = parseSearch(target.search);
+      if (!checkedSearch.ok) return fail("invalid_target", checkedSearch.message, { field: "query" });
+      const checkedTier = parseTierFilter(target.vipTier);
+      if (!checkedTier.ok) return fail("invalid_target", checkedTier.message, { field: "searchTier" });
+      const { where, search } = customerFilterWhere(db, { shop, search: checkedSearch.search, vipTier: checkedTier.tier, hasIssuedRewards: target.hasIssuedRewards });
       const ids = await idsWhere(db, where, search || undefined);
       if (ids === "unchecked") {
         // Said as it is: how many customers contain the text is unknown, not "more than 10,000". The
