@@ -10,7 +10,7 @@ import { useFetcher, useLoaderData, useNavigate, useRouteError } from "@remix-ru
 import { Banner, BlockStack, Card, Checkbox, FormLayout, InlineGrid, Page, Select, Text, TextField } from "@shopify/polaris";
 import { FormSaveBar } from "~/components/form-save-bar";
 import { randomBytes } from "node:crypto";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useFormValues } from "~/components/use-form-values";
 import { GrantAccessBanner } from "~/components/grant-access-banner";
 import { missingScopesFor, parseScopes } from "~/services/lifecycle/scopes.server";
@@ -91,8 +91,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function WayToRedeem() {
   const { id, values: saved, currency, missingScopes, requestKey: shownKey } = useLoaderData<typeof loader>();
-  // Kept while the page is open: a refused save corrected and sent again has created nothing yet.
-  const [requestKey] = useState(shownKey);
+  // Kept while the form is open (a double click sends it twice); a new form — this page opened
+  // again for /new without leaving the route — takes the loader's new key.
+  const [requestKey, setRequestKey] = useState(shownKey);
+  const shownFor = useRef(id);
+  useEffect(() => {
+    // Only when the record shown changes: a revalidation after a refused save keeps the form's key.
+    if (shownFor.current === id) return;
+    shownFor.current = id;
+    if (id === null) setRequestKey(shownKey);
+  }, [id, shownKey]);
   const fetcher = useFetcher<typeof action>();
   const navigate = useNavigate();
   const [values, setValues] = useFormValues<Values>(saved, id ?? "new");
