@@ -335,7 +335,10 @@ function bidiMessage(field: string): string {
  * The admin's form reader, for every admin action: the form, or a thrown JSON 4xx `{ ok: false,
  * message }` (the shape the admin's forms read) that Remix answers as is.
  */
-export async function readAdminForm(request: Request, options: { maxBytes?: number; repeatable?: readonly string[] } = {}): Promise<FormData> {
+export async function readAdminForm(
+  request: Request,
+  options: { maxBytes?: number; repeatable?: readonly string[] | ((form: FormData) => readonly string[]) } = {},
+): Promise<FormData> {
   const read = await readForm(request, options.maxBytes ?? MAX_ADMIN_FORM_BYTES);
   if (!read.ok) {
     if (read.problem === "bidi_controls" && read.field !== undefined) throw json({ ok: false, message: bidiMessage(read.field), field: read.field }, { status: read.status });
@@ -343,10 +346,12 @@ export async function readAdminForm(request: Request, options: { maxBytes?: numb
   }
   // A field the form sends once, sent twice, is ambiguous: some readers take the first value
   // (`form.get`), others the last (`Object.fromEntries`). Only the fields a form really repeats
-  // (`repeatable`, e.g. the selected rows of a bulk action) may appear more than once.
+  // (`repeatable`, e.g. the selected rows of a bulk action) may appear more than once — for a route
+  // with several actions, only in the action that repeats it (a function of the form: its intent).
+  const repeatable = typeof options.repeatable === "function" ? options.repeatable(read.form) : (options.repeatable ?? []);
   const seen = new Set<string>();
   for (const key of read.form.keys()) {
-    if (seen.has(key) && !options.repeatable?.includes(key)) {
+    if (seen.has(key) && !repeatable.includes(key)) {
       throw json({ ok: false, message: `The field "${key.slice(0, 50)}" was sent more than once; send it once.` }, { status: 400 });
     }
     seen.add(key);

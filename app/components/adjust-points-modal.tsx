@@ -3,13 +3,10 @@
 import { useCallback, useState } from "react";
 import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Button, Modal, Select, TextField } from "@shopify/polaris";
+import { newRequestKey } from "./request-key";
 import { useActionToast, type ActionAnswer } from "./use-action-toast";
 
 type Answer = ActionAnswer & { intent?: string; fields?: Partial<Record<"points" | "reason" | "direction", string>> };
-
-function newRequestKey(): string {
-  return typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID().replace(/-/g, "") : `${Date.now()}${Math.random().toString(36).slice(2)}`;
-}
 
 export function AdjustPointsButton({ customerName, actionUrl }: { customerName: string; actionUrl: string }) {
   const fetcher = useFetcher<Answer>();

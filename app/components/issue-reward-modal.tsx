@@ -5,6 +5,7 @@ import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Button, Modal, Select, Text, TextField } from "@shopify/polaris";
 import type { IssuableTemplate } from "~/services/admin/customers.server";
 import { GrantAccessBanner } from "./grant-access-banner";
+import { newRequestKey } from "./request-key";
 import { useActionToast, type ActionAnswer } from "./use-action-toast";
 
 const PURPOSE_LABELS: Record<string, string> = {
@@ -13,12 +14,6 @@ const PURPOSE_LABELS: Record<string, string> = {
   VIP_TIER_ENTRY: "VIP tier reward",
   MANUAL: "manual reward",
 };
-
-function newRequestKey(): string {
-  return typeof crypto !== "undefined" && "randomUUID" in crypto
-    ? crypto.randomUUID().replace(/-/g, "")
-    : `${Date.now()}${Math.random().toString(36).slice(2)}`;
-}
 
 export function IssueRewardButton({
   customerName,

@@ -9,7 +9,7 @@ import { useNavigate } from "@remix-run/react";
 import db from "~/db.server";
 import { authenticate } from "~/shopify.server";
 import { InvalidCursorError } from "~/services/admin/keyset.server";
-import { listCustomers, listVipTiers, normalizeSearch, parseCustomerSort } from "~/services/admin/customers.server";
+import { listCustomers, listVipTiers, parseCustomerSort, parseSearch, parseTierFilter } from "~/services/admin/customers.server";
 import { CUSTOMERS_PAGE } from "~/copy/admin";
 import { withSearch } from "~/components/url";
 import { EmptyStateMessage } from "~/components/empty-state-message";
@@ -25,8 +25,13 @@ export const meta: MetaFunction = () => [{ title: "Customers · Loyalty rewards"
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
-  const search = normalizeSearch(url.searchParams.get("query"));
-  const tier = url.searchParams.get("tier") || null;
+  // Refused when longer than the lists search, never cut into a text that matches more.
+  const parsedSearch = parseSearch(url.searchParams.get("query"));
+  if (!parsedSearch.ok) throw json({ message: parsedSearch.message }, { status: 400 });
+  const search = parsedSearch.search;
+  const parsedTier = parseTierFilter(url.searchParams.get("tier"));
+  if (!parsedTier.ok) throw json({ message: parsedTier.message }, { status: 400 });
+  const tier = parsedTier.tier;
   const issued = url.searchParams.get("issued") === "1";
   const sort = parseCustomerSort(url.searchParams.get("sort"));
   if (sort === "invalid") throw json({ message: CUSTOMERS_PAGE.badSort }, { status: 400 });

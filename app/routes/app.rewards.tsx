@@ -70,7 +70,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const context = await authenticate.admin(request);
   const { session, admin } = context;
-  const form = await readAdminForm(request, { repeatable: ["rewardId"] });
+  // Only the bulk cancel posts several rewards; resolve, re-issue and reveal act on one, and a
+  // second rewardId there was silently dropped (the first one acted on).
+  const form = await readAdminForm(request, { repeatable: (f) => (f.get("intent") === "bulk-cancel" ? ["rewardId"] : []) });
   const deps = await adminRequestDeps(admin.graphql);
   if (form.get("intent") === "bulk-cancel") {
     const result = await cancelRewardsInBulk(deps, session.shop, form);

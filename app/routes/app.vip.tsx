@@ -9,6 +9,7 @@ import { useFetcher, useLoaderData, useNavigate, useRouteError, useSearchParams 
 import { Badge, Banner, BlockStack, Button, ButtonGroup, Card, Checkbox, DataTable, FormLayout, InlineStack, Layout, Page, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
 import { FormSaveBar } from "~/components/form-save-bar";
 import { useCallback, useMemo, useState } from "react";
+import { newRequestKey } from "~/components/request-key";
 import { RouteError } from "~/components/route-error";
 import { useActionToast } from "~/components/use-action-toast";
 import { useFormValues } from "~/components/use-form-values";
@@ -65,7 +66,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return json({ ok: true as const, intent, message: VIP_TIER_SAVED, errors: {} });
   }
   if (intent === "entryReward") {
-    const result = await createEntryReward(db, shop, formStrings(form, ["rewardKind", "rewardValue", "rewardExpiryDays"] as const));
+    const result = await createEntryReward(db, shop, formStrings(form, ["rewardKind", "rewardValue", "rewardExpiryDays", "requestKey"] as const));
     if (!result.ok) return json({ ok: false as const, intent, message: result.error.message, errors: await errorsOf(result.error.fields as Record<string, string>) }, { status: 400 });
     return json({ ok: true as const, intent, message: VIP_ENTRY_REWARD_CREATED(result.name), errors: {}, templateId: result.templateId });
   }
@@ -302,6 +303,8 @@ function EntryRewardCreator({ onCreated }: { onCreated: (templateId: string) => 
   const fetcher = useFetcher<typeof action>();
   const [open, setOpen] = useState(false);
   const [form, setForm] = useState({ rewardKind: "PERCENTAGE", rewardValue: "", rewardExpiryDays: "30" });
+  // The form's key, new each time it opens: a double click on "Create reward" creates one reward.
+  const [requestKey, setRequestKey] = useState("");
   const busy = fetcher.state !== "idle";
   const onSaved = useCallback(
     (answer: { ok: boolean }) => {
@@ -318,7 +321,13 @@ function EntryRewardCreator({ onCreated }: { onCreated: (templateId: string) => 
   if (!open) {
     return (
       <InlineStack>
-        <Button variant="plain" onClick={() => setOpen(true)}>
+        <Button
+          variant="plain"
+          onClick={() => {
+            setRequestKey(newRequestKey());
+            setOpen(true);
+          }}
+        >
           Create an entry reward
         </Button>
       </InlineStack>
@@ -352,7 +361,7 @@ function EntryRewardCreator({ onCreated }: { onCreated: (templateId: string) => 
         </FormLayout.Group>
         <InlineStack gap="200" align="end">
           <Button onClick={() => setOpen(false)}>Cancel</Button>
-          <Button loading={busy} onClick={() => fetcher.submit({ intent: "entryReward", ...form }, { method: "post" })}>
+          <Button loading={busy} onClick={() => fetcher.submit({ intent: "entryReward", ...form, requestKey }, { method: "post" })}>
             Create reward
           </Button>
         </InlineStack>

@@ -9,7 +9,8 @@ import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate, useRouteError } from "@remix-run/react";
 import { Banner, BlockStack, Card, Checkbox, FormLayout, InlineGrid, Page, Select, Text, TextField } from "@shopify/polaris";
 import { FormSaveBar } from "~/components/form-save-bar";
-import { useCallback, useMemo } from "react";
+import { randomBytes } from "node:crypto";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useFormValues } from "~/components/use-form-values";
 import { GrantAccessBanner } from "~/components/grant-access-banner";
 import { missingScopesFor, parseScopes } from "~/services/lifecycle/scopes.server";
@@ -73,10 +74,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // offers "Grant access", and the storefront doesn't show such an option until it is granted.
   const granted = parseScopes(session.scope);
   const missingScopes = Object.fromEntries(REWARD_KINDS.map((k) => [k, missingScopesFor(k, granted)])) as Record<RewardKind, string[]>;
-  if (params.id === "new") return json({ id: null, values: EMPTY, currency, missingScopes });
+  // A new option's form key: the same form saved twice creates one option (saveRedemptionOption).
+  if (params.id === "new") return json({ id: null, values: EMPTY, currency, missingScopes, requestKey: randomBytes(16).toString("hex") });
   const option = await getRedemptionOption(db, session.shop, params.id ?? "");
   if (!option) throw json({ message: "not found" }, { status: 404 });
-  return json({ id: option.id, values: valuesOf(option), currency, missingScopes });
+  return json({ id: option.id, values: valuesOf(option), currency, missingScopes, requestKey: null });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -88,7 +90,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function WayToRedeem() {
-  const { id, values: saved, currency, missingScopes } = useLoaderData<typeof loader>();
+  const { id, values: saved, currency, missingScopes, requestKey: shownKey } = useLoaderData<typeof loader>();
+  // Kept while the form is open (a double click sends it twice); a new form — this page opened
+  // again for /new without leaving the route — takes the loader's new key.
+  const [requestKey, setRequestKey] = useState(shownKey);
+  const shownFor = useRef(id);
+  useEffect(() => {
+    // Only when the record shown changes: a revalidation after a refused save keeps the form's key.
+    if (shownFor.current === id) return;
+    shownFor.current = id;
+    if (id === null) setRequestKey(shownKey);
+  }, [id, shownKey]);
   const fetcher = useFetcher<typeof action>();
   const navigate = useNavigate();
   const [values, setValues] = useFormValues<Values>(saved, id ?? "new");
@@ -112,7 +124,7 @@ export default function WayToRedeem() {
   const variable = values.variable === "true" && canBeVariable(kind);
   // Settings the chosen kind doesn't have are sent as "off", not as hidden leftovers.
   const save = () =>
-    fetcher.submit({ ...values, variable: variable ? "true" : "false", appliesTo: canLimitToItems(kind) ? values.appliesTo : "ALL" }, { method: "post" });
+    fetcher.submit({ ...values, variable: variable ? "true" : "false", appliesTo: canLimitToItems(kind) ? values.appliesTo : "ALL", ...(id === null && requestKey ? { requestKey } : {}) }, { method: "post" });
   const discard = () => setValues(saved);
   const field = (name: OptionField, extra: Partial<React.ComponentProps<typeof TextField>> = {}) => (
     <TextField

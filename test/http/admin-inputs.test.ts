@@ -198,6 +198,21 @@ describe("form fields given twice", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it.each(["resolve", "reissue", "reveal"])(
+    "GIVEN the Rewards page's one-reward action %s with two rewardIds THEN 400 naming the field, neither reward touched (the first was acted on, the second silently dropped)",
+    async (intent) => {
+      const customer = await db.customer.findUniqueOrThrow({ where: { id: customerId } });
+      const a = await createReward(db, customer, { status: "FAILED" });
+      const b = await createReward(db, customer, { status: "FAILED" });
+      const before = await snapshot();
+      const body = new URLSearchParams([["intent", intent], ["rewardId", a.id], ["rewardId", b.id]]);
+      const res = await request("/app/rewards", "routes/app.rewards", { method: "POST", body });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ ok: false, message: expect.stringMatching(/"rewardId" was sent more than once/) });
+      expect(await snapshot()).toEqual(before);
+    },
+  );
+
   it("GIVEN a bulk cancel of several selected rewards THEN the repeated rewardId is the form's own list, accepted", async () => {
     const body = new URLSearchParams([["intent", "bulk-cancel"], ["rewardId", "nope-1"], ["rewardId", "nope-2"]]);
     const res = await request("/app/rewards", "routes/app.rewards", { method: "POST", body });
@@ -252,6 +267,35 @@ describe("admin URLs", () => {
     const res = await request(path, route);
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("1970-01-01 to 9999-12-31");
+  });
+
+  describe("a search or tier longer than the lists read", () => {
+    // A customer whose email starts with the search's first 100 characters; the whole search matches no one.
+    const SEARCH = `${"q".repeat(100)}zzz`;
+    let longCode: string;
+    beforeAll(async () => {
+      const long = await createCustomer(db, SHOP, { email: `${"q".repeat(100)}@example.com`, firstName: "Long", lastName: "Mail" });
+      longCode = (await createReward(db, long, { status: "ISSUED" })).code;
+    });
+
+    it.each([
+      [`/app/rewards.csv?query=${SEARCH}`, null],
+      [`/app/rewards?query=${SEARCH}`, "routes/app.rewards"],
+      [`/app/customers?query=${SEARCH}`, "routes/app.customers._index"],
+      [`/app/customers?tier=${"G".repeat(101)}`, "routes/app.customers._index"],
+    ] as const)("GIVEN %s THEN 400 'at most 100 characters', not the rows of its first 100 characters (the CSV exported another customer's rewards)", async (path, route) => {
+      const res = await request(path, route);
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text).toMatch(/at most 100 characters/);
+      expect(text).not.toContain(longCode);
+    });
+
+    it("GIVEN a search of exactly 100 characters THEN it is used whole, as before", async () => {
+      const res = await request(`/app/customers?query=${"q".repeat(100)}`, "routes/app.customers._index");
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { page: { items: { email: string }[] } }).page.items.map((c) => c.email)).toEqual([`${"q".repeat(100)}@example.com`]);
+    });
   });
 
   it("GIVEN the rewards filtered from 1970-01-01 to 9999-12-31 (the whole range) THEN the rewards, as before", async () => {

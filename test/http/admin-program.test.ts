@@ -65,6 +65,17 @@ describe("Program settings", () => {
     const reloaded = (await (await request("/app/program", PROGRAM)).json()) as { values: Record<string, string> };
     expect(reloaded.values).toMatchObject({ enabled: "on", pointsNamePlural: "stars", includeTaxes: "on", pendingDays: "14" });
   });
+
+  it("GIVEN the form without its rounding field THEN 400 naming it and the stored rounding kept (it was saved as 'down', a choice the merchant never made)", async () => {
+    const { rounding: _omitted, ...withoutRounding } = valid;
+    expect((await post("/app/program", PROGRAM, valid)).status).toBe(200);
+    const before = await db.programSettings.findUniqueOrThrow({ where: { shop: SHOP } });
+    expect(before.rounding).toBe("NEAREST");
+    const res = await post("/app/program", PROGRAM, withoutRounding);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: Record<string, string> }).errors).toEqual({ rounding: "Choose one of the options." });
+    expect(await db.programSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toEqual(before);
+  });
 });
 
 describe("manual points adjustments", () => {

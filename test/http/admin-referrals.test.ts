@@ -36,6 +36,19 @@ const valid = {
 };
 
 describe("Referrals settings", () => {
+  it("GIVEN a shop's first save sent three times at once (a double click) THEN two reward templates, the friend's and the referrer's, both the settings' (PostgreSQL made one pair per post: orphans offered in the manual issue)", async () => {
+    const shop = "referrals-first-save.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "EUR" });
+    const send = () =>
+      fetch(new URL(`/app/referrals?_data=${encodeURIComponent(PAGE)}`, app.url), { method: "POST", body: new URLSearchParams(valid), headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(shop)}` } });
+    const answers = await Promise.all([send(), send(), send()]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    const templates = await db.rewardTemplate.findMany({ where: { shop, purpose: "REFERRAL" }, orderBy: { name: "asc" } });
+    const settings = await db.referralSettings.findUniqueOrThrow({ where: { shop } });
+    expect(templates.map((t) => [t.kind, t.value])).toEqual([["FIXED_AMOUNT", "15.00"], ["PERCENTAGE", "10"]]);
+    expect(templates.map((t) => t.id).sort()).toEqual([settings.friendTemplateId, settings.referrerTemplateId].sort());
+  });
+
   it("GIVEN a shop that never saved them THEN the program is off with the defaults", async () => {
     const res = await request("/app/referrals", PAGE);
     expect(res.status).toBe(200);

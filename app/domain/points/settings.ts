@@ -110,7 +110,9 @@ export function validateProgramSettings(
   else if (rate === null) errors.pointsPerCurrencyUnit = /^\d+\.\d{3,}$/.test(rateText) ? "too_many_decimals" : "not_a_number";
   else if (rate <= 0 || rate > SETTINGS_LIMITS.maxRate * 100) errors.pointsPerCurrencyUnit = "out_of_range";
 
-  const rounding = form.rounding ?? "DOWN";
+  // Asked, not assumed: a form without it saved "down", a choice the merchant never made (the
+  // stored one was lost). The admin's form always sends its select.
+  const rounding = form.rounding ?? "";
   if (!ROUNDINGS.includes(rounding as Rounding)) errors.rounding = "invalid_choice";
 
   const ints: Array<[SettingsField, number, number, boolean]> = [

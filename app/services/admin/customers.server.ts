@@ -20,12 +20,27 @@ export interface CustomerRow {
   lastActivityAt: string;
 }
 
-/** The longest search text we accept; longer input is cut (nobody's name or email is longer). */
+/** The longest search text we accept (in characters, once normalized); a longer one is refused. */
 export const MAX_SEARCH_LENGTH = 100;
 
+/** A search as the lists compare it: NFC, trimmed, runs of spaces as one. Never cut (see parseSearch). */
 export function normalizeSearch(value: string | null | undefined): string {
   // NFC: an "é" typed as "e" + a combining accent is the one character Shopify stores.
-  return (value ?? "").normalize("NFC").trim().replace(/\s+/g, " ").slice(0, MAX_SEARCH_LENGTH);
+  return (value ?? "").normalize("NFC").trim().replace(/\s+/g, " ");
+}
+
+export const SEARCH_TOO_LONG = `A search has at most ${MAX_SEARCH_LENGTH} characters.`;
+
+/**
+ * The one rule for a search's length (the customers list, the Rewards page, its CSV and a bulk
+ * issue's search): measured on the normalized text, and refused beyond MAX_SEARCH_LENGTH — never
+ * cut, since a cut search is a shorter text that matches more than the merchant asked for (a CSV of
+ * other customers' rewards). It was cut by the lists and the CSV, and refused by the bulk issue
+ * on the text before NFC (which can lengthen it) was applied.
+ */
+export function parseSearch(value: string | null | undefined): { ok: true; search: string } | { ok: false; message: string } {
+  const search = normalizeSearch(value);
+  return [...search].length > MAX_SEARCH_LENGTH ? { ok: false, message: SEARCH_TOO_LONG } : { ok: true, search };
 }
 
 /**
@@ -215,8 +230,16 @@ const SORTS = {
   name: { field: "displayName", order: "asc", keyKind: "text" },
 } as const satisfies Record<CustomerSort, { field: keyof Prisma.CustomerWhereInput; order: "asc" | "desc"; keyKind: KeyKind }>;
 
-/** The longest VIP tier name the filter accepts. */
+/** The longest VIP tier name the filter accepts; a longer one is refused (`parseTierFilter`), never cut. */
 export const MAX_TIER_LENGTH = 100;
+
+export const TIER_TOO_LONG = `A VIP tier name has at most ${MAX_TIER_LENGTH} characters.`;
+
+/** The tier filter (`?tier=`, a bulk issue's tier): null for none, refused when longer than any tier name. */
+export function parseTierFilter(value: string | null | undefined): { ok: true; tier: string | null } | { ok: false; message: string } {
+  if (!value) return { ok: true, tier: null };
+  return value.length > MAX_TIER_LENGTH ? { ok: false, message: TIER_TOO_LONG } : { ok: true, tier: value };
+}
 
 /** The VIP tiers in use in the shop, for the filter's choices (bounded). */
 export async function listVipTiers(db: Db, shop: string): Promise<string[]> {
@@ -250,7 +273,7 @@ export type CustomerFilter = Pick<CustomerListQuery, "shop" | "search" | "vipTie
  */
 export function customerFilterWhere(db: Db, query: CustomerFilter): { where: Prisma.CustomerWhereInput; search: string } {
   const search = normalizeSearch(query.search);
-  const tier = query.vipTier ? query.vipTier.slice(0, MAX_TIER_LENGTH) : null;
+  const tier = query.vipTier || null;
   const where: Prisma.CustomerWhereInput = {
     shop: query.shop,
     ...(search ? customerTextWhere(db, search) : {}),

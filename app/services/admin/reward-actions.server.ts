@@ -8,6 +8,7 @@ import type { RewardDeps } from "~/services/rewards/deps.server";
 import { kindTraits, parseRewardKind, parseRewardStatus, type RewardStatus } from "~/domain/rewards";
 import { CODE_REVEALED_REASON, FAILURE_RESOLVED_REASON, REWARD_STATUS_LABELS } from "~/copy/admin";
 import { recordEvent, recordEventOnce } from "~/services/rewards/events.server";
+import { parseRequestKey } from "./request-key.server";
 
 /**
  * The JSON answer of an admin form action (the body the admin UI reads, with the HTTP status): a
@@ -33,15 +34,13 @@ export interface MerchantActor {
   staffId?: string | null;
 }
 
+// Every refusal names what to fix in the merchant's words (zod's own messages quoted the pattern).
 const issueForm = z.object({
-  intent: z.literal("issue"),
-  templateId: z.string().trim().min(1, "Choose a reward to issue.").max(100),
-  note: z.string().trim().max(500).optional(),
-  /** Made by the form when it opens, so a double submit issues one reward. */
-  requestKey: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{8,64}$/)
-    .optional(),
+  intent: z.literal("issue", { error: "Unknown action." }),
+  templateId: z.string({ error: "Choose a reward to issue." }).trim().min(1, "Choose a reward to issue.").max(100, "This reward doesn't exist in your shop. Choose a reward to issue."),
+  note: z.string().trim().max(500, "The note is too long (500 characters at most).").optional(),
+  /** Made by the form when it opens, so a double submit issues one reward (app/services/admin/request-key.server.ts). */
+  requestKey: z.string().optional(),
 });
 
 function fields(form: FormData): Record<string, string> {
@@ -131,7 +130,10 @@ export async function issueManualReward(
 ): Promise<AdminActionResult> {
   const parsed = issueForm.safeParse(fields(form));
   if (!parsed.success) return fail("issue", 400, parsed.error.issues[0]?.message ?? "Something was wrong with this request.");
-  const { templateId, note, requestKey } = parsed.data;
+  const { templateId, note } = parsed.data;
+  const key = parseRequestKey(parsed.data.requestKey);
+  if (!key.ok) return fail("issue", 400, key.message);
+  const requestKey = key.key;
   const result = await issueRewardAsync(deps, {
     shop: target.shop,
     customer: { id: target.customerId },

@@ -7,7 +7,7 @@ import { codeKey, GIFT_CARD_VISIBLE_CHARS, isCodeOfferedForCopy, isFailureReason
 import { rewardStatusNote, attemptFailedLabel, attemptFailureSummary, formatGiftCardBalance, formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation, customerLabel } from "~/copy/admin";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl, orderAdminUrl, rewardObjectAdminUrl } from "./links.server";
-import { customerTextWhere, matchesSearchLiterally, normalizeSearch, readMatching } from "./customers.server";
+import { customerTextWhere, matchesSearchLiterally, normalizeSearch, parseSearch, readMatching } from "./customers.server";
 import { isStoredTime, STORED_TIME_RANGE_TEXT } from "~/domain/shopify-time";
 
 /** `?status=` as the merchant picks it: one status, or everything. Anything else is refused. */
@@ -146,7 +146,9 @@ export function parseRewardFilters(params: URLSearchParams):
   if (from === "invalid" || to === "invalid") return { ok: false, message: "Dates must be written as YYYY-MM-DD." };
   if (from === "out_of_range" || to === "out_of_range") return { ok: false, message: `Dates must be from ${STORED_TIME_RANGE_TEXT}.` };
   if (from && to && to < from) return { ok: false, message: "The end date is before the start date." };
-  const search = normalizeSearch(params.get("query"));
+  const parsedSearch = parseSearch(params.get("query"));
+  if (!parsedSearch.ok) return { ok: false, message: parsedSearch.message };
+  const search = parsedSearch.search;
   return {
     ok: true,
     filters: { status, kind, source, search, from: params.get("from") || null, to: params.get("to") || null },

@@ -4,7 +4,7 @@
 // issue gift cards (the kind's adapter decides) and whether the products, variants and collections
 // named exist in it (Admin API, app/shopify/products.server.ts). docs/decisions/020-ways-to-redeem.md.
 import type { RewardTemplate } from "@prisma/client";
-import type { Db } from "~/db.server";
+import { isUniqueViolation, type Db } from "~/db.server";
 import {
   isRewardKind,
   parseAppliesTo,
@@ -25,6 +25,7 @@ import { checkAvailability } from "~/services/rewards/generate.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
 import { getGiftCardIssueLimit } from "~/shopify/gift-cards.server";
 import { lookupCatalog } from "~/shopify/products.server";
+import { idForRequestKey, parseRequestKey } from "./request-key.server";
 
 export const PURPOSE = "POINTS_REDEMPTION";
 /** A shop's list is one page: a storefront shows at most 50 options (program.server.ts). */
@@ -179,6 +180,18 @@ export async function saveRedemptionOption(deps: WaysToRedeemDeps, target: { sho
   if (target.id && !existing) {
     return { ok: false, error: { code: "not_found", message: OPTION_MESSAGES.notFound, fieldErrors: {}, httpStatus: 404 } };
   }
+  // A new option's form carries a request key: the same form posted twice (a double click on Save,
+  // a resubmit) creates one option, whose id is the key's; the twin post is answered with it.
+  let newId: string | null = null;
+  if (!existing) {
+    const key = parseRequestKey(form.get("requestKey"));
+    if (!key.ok) return { ok: false, error: { code: "invalid", message: key.message, fieldErrors: {}, httpStatus: 400 } };
+    if (key.key !== null) {
+      newId = idForRequestKey("wr", target.shop, key.key);
+      const created = await createdBefore(db, target.shop, newId);
+      if (created) return created;
+    }
+  }
   const input = optionFormInput(form);
 
   // Gift cards depend on the shop's plan and country: ask the kind's adapter (the same check a
@@ -225,10 +238,26 @@ export async function saveRedemptionOption(deps: WaysToRedeemDeps, target: { sho
     active: draft.active,
   };
   // Rewards already issued keep the settings they were generated with (Reward.settings snapshot).
-  const saved = existing
-    ? await db.rewardTemplate.update({ where: { id: existing.id }, data })
-    : await db.rewardTemplate.create({ data: { ...data, shop: target.shop, purpose: PURPOSE } });
-  return { ok: true, option: toRow(saved)!, created: !existing, message: existing ? OPTION_MESSAGES.saved : OPTION_MESSAGES.created };
+  if (existing) {
+    const saved = await db.rewardTemplate.update({ where: { id: existing.id }, data });
+    return { ok: true, option: toRow(saved)!, created: false, message: OPTION_MESSAGES.saved };
+  }
+  try {
+    const saved = await db.rewardTemplate.create({ data: { ...data, ...(newId ? { id: newId } : {}), shop: target.shop, purpose: PURPOSE } });
+    return { ok: true, option: toRow(saved)!, created: true, message: OPTION_MESSAGES.created };
+  } catch (error) {
+    // The twin post committed its option first (same id): answer with that one.
+    const twin = newId && isUniqueViolation(error) ? await createdBefore(db, target.shop, newId) : null;
+    if (twin) return twin;
+    throw error;
+  }
+}
+
+/** The option a form's key already created, answered as that form's own answer (one effect, one answer). */
+async function createdBefore(db: Pick<Db, "rewardTemplate">, shop: string, id: string): Promise<SaveOptionResult | null> {
+  const row = await db.rewardTemplate.findFirst({ where: { id, shop, purpose: PURPOSE } });
+  const option = row ? toRow(row) : null;
+  return option ? { ok: true, option, created: true, message: OPTION_MESSAGES.created } : null;
 }
 
 /** Enables or disables an option; a disabled option is hidden from the storefront and cannot be redeemed. */

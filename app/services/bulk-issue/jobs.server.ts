@@ -2,7 +2,6 @@
 // list's search result or a pasted list of emails; pause, resume or cancel it; read its progress.
 // The job is saved with one item per customer (customer ids only: no email or name is stored) and
 // the periodic runner (run.server.ts) turns items into Pending rewards a bounded window at a time.
-import { createHash } from "node:crypto";
 import type { BulkIssueJob, Prisma } from "@prisma/client";
 import { isUniqueViolation, type Db } from "~/db.server";
 import {
@@ -17,7 +16,8 @@ import {
 import type { Problem, Result } from "~/domain/result";
 import { readSettingsSnapshot, type RewardKind, type RewardSettings } from "~/domain/rewards";
 import { customerLabel } from "~/copy/admin";
-import { customerFilterWhere, equalsTextIgnoringCase, matchesSearchLiterally, MAX_SEARCH_LENGTH, MAX_TIER_LENGTH, readMatchingRows } from "~/services/admin/customers.server";
+import { customerFilterWhere, equalsTextIgnoringCase, matchesSearchLiterally, parseSearch, parseTierFilter, readMatchingRows } from "~/services/admin/customers.server";
+import { idForRequestKey, parseRequestKey } from "~/services/admin/request-key.server";
 import { purposeAllowed } from "~/services/rewards/issue-async.server";
 import { InvalidTemplateError, settingsFromTemplate } from "~/services/rewards/repository.server";
 
@@ -47,12 +47,9 @@ export interface StartBulkJobInput {
   requestKey?: string | null;
 }
 
-/** What a start form's key looks like (letters, digits, `-` and `_`). */
-export const BULK_REQUEST_KEY = /^[A-Za-z0-9_-]{8,64}$/;
-
 /** The id of the job a form's key starts: derived from the shop and the key, so shops can't collide. */
 export function bulkJobIdFor(shop: string, requestKey: string): string {
-  return `bk${createHash("sha256").update(`${shop}\n${requestKey}`).digest("hex").slice(0, 30)}`;
+  return idForRequestKey("bk", shop, requestKey);
 }
 
 export type StartBulkJobErrorCode =
@@ -135,17 +132,20 @@ async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Prom
     case "TIER": {
       const tier = (target.tier ?? "").trim();
       if (!tier) return fail("invalid_target", "Choose a VIP tier.", { field: "tier" });
-      if (tier.length > MAX_TIER_LENGTH) return fail("invalid_target", `A VIP tier name has at most ${MAX_TIER_LENGTH} characters.`, { field: "tier" });
+      const checkedTier = parseTierFilter(tier);
+      if (!checkedTier.ok) return fail("invalid_target", checkedTier.message, { field: "tier" });
       const ids = await idsWhere(db, { shop, vipTier: tier });
       if (!Array.isArray(ids)) return tooMany();
       return { customerIds: ids, target: `VIP tier ${tier}`, unmatched: none, duplicates: 0 };
     }
     case "SEARCH": {
-      // The customers list cuts a longer search or tier to its limit (customerFilterWhere): a job
+      // The lists' one rule for a search's and a tier's length (parseSearch, parseTierFilter): a job
       // must not start for a shorter text than the merchant typed, which matches more customers.
-      if ((target.search ?? "").trim().length > MAX_SEARCH_LENGTH) return fail("invalid_target", `A search has at most ${MAX_SEARCH_LENGTH} characters.`, { field: "query" });
-      if ((target.vipTier ?? "").length > MAX_TIER_LENGTH) return fail("invalid_target", `A VIP tier name has at most ${MAX_TIER_LENGTH} characters.`, { field: "searchTier" });
-      const { where, search } = customerFilterWhere(db, { shop, search: target.search, vipTier: target.vipTier, hasIssuedRewards: target.hasIssuedRewards });
+      const checkedSearch = parseSearch(target.search);
+      if (!checkedSearch.ok) return fail("invalid_target", checkedSearch.message, { field: "query" });
+      const checkedTier = parseTierFilter(target.vipTier);
+      if (!checkedTier.ok) return fail("invalid_target", checkedTier.message, { field: "searchTier" });
+      const { where, search } = customerFilterWhere(db, { shop, search: checkedSearch.search, vipTier: checkedTier.tier, hasIssuedRewards: target.hasIssuedRewards });
       const ids = await idsWhere(db, where, search || undefined);
       if (ids === "unchecked") {
         // Said as it is: how many customers contain the text is unknown, not "more than 10,000". The
@@ -225,7 +225,7 @@ export async function startBulkJob(db: Db, input: StartBulkJobInput, now: Date =
   const none: Unmatched = { invalid: [], unknown: [] };
   let jobId: string | undefined;
   if (input.requestKey) {
-    if (!BULK_REQUEST_KEY.test(input.requestKey)) return fail("invalid_request", "This form is out of date. Reload the page and start the bulk issue again.", { field: "requestKey" });
+    if (!parseRequestKey(input.requestKey).ok) return fail("invalid_request", "This form is out of date. Reload the page and start the bulk issue again.", { field: "requestKey" });
     jobId = bulkJobIdFor(shop, input.requestKey);
     // The same form again: the job it started is the answer (never a second job).
     const started = await db.bulkIssueJob.findFirst({ where: { id: jobId, shop } });

@@ -23,4 +23,15 @@ describe("a bulk issue's search and tier are used whole", () => {
     expect(byTier).toMatchObject({ ok: false, error: { code: "invalid_target", field: "searchTier" } });
     expect(await db.bulkIssueJob.count({ where: { shop: SHOP } })).toBe(0);
   });
+
+  it("GIVEN a search of 60 characters that NFC writes as 120 (U+0958 is क + nukta) THEN refused on the search field, no job (its length was checked before NFC, then the list's reader cut it to 100 and a customer matching only that part got the reward)", async () => {
+    const shop = "bulk-nfc-target.myshopify.com";
+    await db.shop.create({ data: { domain: shop, currency: "USD" } });
+    const template = await createTemplate(db, shop, { name: "Thank-you $3", purpose: "MANUAL", pointsCost: null, value: "3.00" });
+    // Stored as Shopify stores names (NFC): the first 100 characters of the normalized search.
+    await createCustomer(db, shop, { firstName: "\u0958".repeat(50).normalize("NFC"), lastName: "Tester" });
+    const r = await startBulkJob(db, { shop, templateId: template.id, target: { type: "SEARCH", search: "\u0958".repeat(60) } });
+    expect(r).toMatchObject({ ok: false, error: { code: "invalid_target", field: "query", message: expect.stringContaining(`${MAX_SEARCH_LENGTH} characters`) } });
+    expect(await db.bulkIssueJob.count({ where: { shop } })).toBe(0);
+  });
 });

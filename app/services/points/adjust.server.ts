@@ -5,6 +5,7 @@ import type { Db } from "~/db.server";
 import type { Result } from "~/domain/result";
 import { sourceKeys } from "~/domain/points";
 import { ADJUSTMENT_MESSAGES } from "~/copy/admin";
+import { parseRequestKey } from "~/services/admin/request-key.server";
 import { creditPoints, debitPoints, InsufficientPointsError, PointsLimitError } from "./ledger.server";
 
 export type AdjustField = "points" | "reason" | "direction";
@@ -16,7 +17,6 @@ export type AdjustResult = Result<
 
 /** The most points one adjustment adds or removes (a balance holds up to the domain's MAX_POINTS). */
 const MAX_ADJUSTMENT_POINTS = 1_000_000;
-const KEY = /^[\x21-\x7e]{8,200}$/;
 
 export async function adjustPoints(
   db: Db,
@@ -31,12 +31,16 @@ export async function adjustPoints(
   const reason = typeof input.form.reason === "string" ? input.form.reason.trim() : "";
   if (reason === "" || reason.length > 200) fields.reason = ADJUSTMENT_MESSAGES.fields.reason;
   if (Object.keys(fields).length > 0) return { ok: false, error: { code: "invalid", message: ADJUSTMENT_MESSAGES.invalid, fields } };
+  // The form's key (the one rule of app/services/admin/request-key.server.ts): one that isn't a key
+  // is refused — ignored, it let the same post add the points twice.
+  const requestKey = parseRequestKey(input.form.idempotencyKey);
+  if (!requestKey.ok) return { ok: false, error: { code: "invalid", message: requestKey.message } };
 
   const customer = await db.customer.findFirst({ where: { id: input.customerId, shop: input.shop }, select: { id: true } });
   if (!customer) return { ok: false, error: { code: "not_found", message: "This customer isn't in your shop's loyalty program." } };
   // The form's key makes a double submit one adjustment. It is the customer's: the same key sent for
   // another customer is another adjustment, not a duplicate of the first.
-  const key = typeof input.form.idempotencyKey === "string" && KEY.test(input.form.idempotencyKey) ? sourceKeys.adjustment(customer.id, input.form.idempotencyKey) : null;
+  const key = requestKey.key === null ? null : sourceKeys.adjustment(customer.id, requestKey.key);
   const source = {
     shop: input.shop,
     customerId: customer.id,

@@ -1,5 +1,6 @@
 // The shop's referral program settings: read (defaults when never saved) and save (validated against
 // the shop's active REFERRAL reward templates).
+import { idForRequestKey } from "~/services/admin/request-key.server";
 import type { Db } from "~/db.server";
 import type { Result } from "~/domain/result";
 import {
@@ -56,7 +57,12 @@ export async function saveReferralSettings(db: Db, shop: string, form: Record<st
       const data = { name: NAMES[who], kind: reward.kind, value: reward.value, active: true, pointsCost: null };
       const existing = id ? await tx.rewardTemplate.findFirst({ where: { id, shop, purpose: "REFERRAL" }, select: { id: true } }) : null;
       if (existing) return (await tx.rewardTemplate.update({ where: { id: existing.id }, data, select: { id: true } })).id;
-      return (await tx.rewardTemplate.create({ data: { ...data, shop, purpose: "REFERRAL" }, select: { id: true } })).id;
+      // The shop's first template for this reward has an id of its own (shop and role): saves sent
+      // at once (a double click on the first save) each read "no template yet", and each created
+      // one — orphans, never referenced, offered in the manual issue — on PostgreSQL. One upsert on
+      // that id makes them one row.
+      const ownId = idForRequestKey("rf", shop, `referral-${who}`);
+      return (await tx.rewardTemplate.upsert({ where: { id: ownId }, create: { ...data, id: ownId, shop, purpose: "REFERRAL" }, update: data, select: { id: true } })).id;
     };
     const saved = {
       ...rest,

@@ -1,6 +1,7 @@
 // VIP tiers: the merchant's settings, the background re-evaluation of all the shop's customers,
 // the period-end task and the figures the admin shows (docs/decisions/022).
-import type { Db } from "~/db.server";
+import { isUniqueViolation, type Db } from "~/db.server";
+import { idForRequestKey, parseRequestKey } from "~/services/admin/request-key.server";
 import type { Result } from "~/domain/result";
 import {
   formatProgress,
@@ -218,17 +219,35 @@ export async function deleteTier(db: Db, shop: string, id: string, now: Date): P
 export async function createEntryReward(
   db: Db,
   shop: string,
-  form: Partial<Record<EntryRewardField, string>>,
+  form: Partial<Record<EntryRewardField | "requestKey", string>>,
 ): Promise<Result<{ templateId: string; name: string }, { code: "invalid"; message: string; fields: Partial<Record<EntryRewardField, VipFieldErrorCode>> }>> {
+  // The form's key (app/services/admin/request-key.server.ts): the same form sent twice creates one
+  // reward, whose id is the key's; the twin post is answered with it.
+  const key = parseRequestKey(form.requestKey);
+  if (!key.ok) return { ok: false, error: { code: "invalid", message: key.message, fields: {} } };
+  const id = key.key === null ? null : idForRequestKey("ve", shop, key.key);
+  const createdBefore = async () => {
+    const row = id ? await db.rewardTemplate.findFirst({ where: { id, shop, purpose: "VIP_TIER_ENTRY" }, select: { id: true, name: true } }) : null;
+    return row ? { ok: true as const, templateId: row.id, name: row.name } : null;
+  };
+  const twin = await createdBefore();
+  if (twin) return twin;
   const checked = validateEntryReward(form);
   if (!checked.ok) return { ok: false, error: { code: "invalid", message: "This reward needs fixing.", fields: checked.errors } };
   const { kind, value, expiryDays } = checked.values;
   const currency = (await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }))?.currency ?? "USD";
   const name = kind === "FREE_SHIPPING" ? "VIP entry: free shipping" : kind === "PERCENTAGE" ? `VIP entry: ${value}% off` : `VIP entry: ${value} ${currency} off`;
-  const template = await db.rewardTemplate.create({
-    data: { shop, purpose: "VIP_TIER_ENTRY", name, kind, value, pointsCost: null, expiryDays, codePrefix: "VIP", combinesWithShipping: true },
-  });
-  return { ok: true, templateId: template.id, name };
+  try {
+    const template = await db.rewardTemplate.create({
+      data: { ...(id ? { id } : {}), shop, purpose: "VIP_TIER_ENTRY", name, kind, value, pointsCost: null, expiryDays, codePrefix: "VIP", combinesWithShipping: true },
+    });
+    return { ok: true, templateId: template.id, name };
+  } catch (error) {
+    // The twin post committed first (same id): its reward is this form's.
+    const first = isUniqueViolation(error) ? await createdBefore() : null;
+    if (first) return first;
+    throw error;
+  }
 }
 
 // ---- figures, the customer profile, the storefront ----------------------------------------------
