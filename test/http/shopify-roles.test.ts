@@ -27,7 +27,9 @@ describe("first open of the embedded app (token exchange)", () => {
     expect(session?.refreshToken).toBeTruthy();
     expect(emulator.acceptsToken(shop.domain, session?.accessToken ?? "")).toBe(true);
     expect(await db.shop.findUnique({ where: { domain: shop.domain } })).not.toBeNull();
-    expect(emulator.inspect.calls().length).toBe(0); // token exchange is not a GraphQL call
+    // Token exchange is not a GraphQL call; afterAuth then asks for the shop once (its currency and
+    // granted scopes, refreshShopFacts) — and nothing else.
+    expect(emulator.inspect.calls().map((c) => c.operationName)).toEqual(["LoyaltyShopInfo"]);
   });
 });
 

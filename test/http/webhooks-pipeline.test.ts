@@ -254,7 +254,7 @@ describe("one failure mechanism for every topic: retried with backoff, dead-lett
     ["shop/redact", JSON.stringify({ shop_domain: "nobody.myshopify.com" })],
   ];
 
-  it.each(TOPICS)("GIVEN a %s delivery whose effect always throws THEN it is retried %s times with growing waits, then dead-lettered with the error kept", async (topic, body) => {
+  it.each(TOPICS)(`GIVEN a %s delivery whose effect always throws THEN it is retried ${WEBHOOK_RETRY_POLICY.maxAttempts} times with growing waits, then dead-lettered with the error kept`, async (topic, body) => {
     const logged = allowErrorLogs(); // a delivery dead-lettered for good is an error worth a log line
     const shop = `dead-${topic.replace(/\W/g, "-")}.myshopify.com`;
     await db.shop.create({ data: { domain: shop } }); // installed: a shop the app holds nothing for gets nothing applied
