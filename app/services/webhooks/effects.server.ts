@@ -35,9 +35,12 @@ import type { WebhookDeliveryContext, WebhookTopic } from "./context";
 import { effectDeps } from "./effect-deps.server";
 import { UnappliableDelivery, WEBHOOK_RETRY_POLICY, type WebhookEffect, type WebhookEffects } from "./inbox.server";
 
-/** Why a refunds/create body is dead-lettered when refundFacts cannot read it (app/domain/points/earning.ts). */
-export const REFUND_UNREADABLE =
-  "the refunds/create body is not a refund the app can read (no order_id, ids naming two refunds, or an amount that is negative or not a decimal): nothing was changed";
+/**
+ * Why a refunds/create body is dead-lettered when readRefund cannot read it (app/domain/points/earning.ts),
+ * with the field it names ("has a negative refund_line_items[1].subtotal_set") — ids and field names
+ * only, as an unreadable order's reason (orderAmountsProblem).
+ */
+export const refundUnreadable = (problem: string) => `the refunds/create body is not a refund the app can read: it ${problem}; nothing was changed`;
 
 /** What a dead-lettered orders/create whose amounts the app cannot read did and did not do (after the field named). */
 export const ORDER_AMOUNTS_UNREADABLE = "its discount codes were applied, but it earned no points and counted nothing towards VIP amount spent";
@@ -98,10 +101,11 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
       // may wait for its order's orders/create; VIP "amount spent" last (the refunded share stops
       // counting; downgrades wait for the period end).
       async (db, d) => {
-        const refund = refundFactsOfDelivery(d);
-        // Its ids conflict, its order is missing, or an amount is negative (refundFacts): nothing can be
-        // taken back from it, and retrying changes nothing — dead-lettered with the reason, visible.
-        if (!refund) throw new UnappliableDelivery(REFUND_UNREADABLE);
+        const read = refundFactsOfDelivery(d);
+        // Its ids conflict, its order is missing, or an amount is negative or no decimal (readRefund): nothing
+        // can be taken back from it, and retrying changes nothing — dead-lettered naming the field, visible.
+        if (read.problem !== null) throw new UnappliableDelivery(refundUnreadable(read.problem));
+        const refund = read.facts;
         await referralRefundEffect(db, { shop: d.shop, refund });
         const points = await takeBackForRefund(db, { shop: d.shop, refund, receivedAt: d.receivedAt, lastAttempt: d.attempt >= WEBHOOK_RETRY_POLICY.maxAttempts, logger });
         const vip = await vipRefundCreated(db, { shop: d.shop, refund });
