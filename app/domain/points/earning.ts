@@ -277,6 +277,46 @@ export function refundFactsOfDelivery(delivery: { payload: unknown; rawPayload?:
   return readRefund(payload);
 }
 
+/** The refunds an orders/create body carries (carriedRefunds): those the app can read, and the first it cannot, named. */
+export interface CarriedRefunds {
+  refunds: RefundFacts[];
+  problem: string | null;
+}
+
+/**
+ * The refunds an orders/create body already carries: the REST Order resource's `refunds`, "A list of
+ * refunds applied to the order" (https://shopify.dev/docs/api/admin-rest/latest/resources/order), each a
+ * Refund resource (https://shopify.dev/docs/api/admin-rest/latest/resources/refund) read by the one
+ * refund reader (readRefund) — an order created already refunded in part (an import through the Admin
+ * API, `financial_status` partially_refunded) has no refunds/create to follow for them. A refund without
+ * its own `order_id` is this order's; one naming another order, or that readRefund cannot read, is left
+ * out and the first such is the problem, completing "the orders/create body …" and naming the field
+ * ("has refunds[0], which has a negative refund_line_items[1].subtotal_set").
+ */
+export function carriedRefunds(payload: unknown): CarriedRefunds {
+  const orderDigits = shopifyGidOf(field(payload, "admin_graphql_api_id"), "Order")?.split("/").pop() ?? null;
+  const refunds: RefundFacts[] = [];
+  let problem: string | null = null;
+  list(field(payload, "refunds")).forEach((entry, i) => {
+    const read = readRefund(field(entry, "order_id") == null && orderDigits !== null ? { ...(entry as object), order_id: orderDigits } : entry);
+    if (read.problem !== null) problem ??= `has refunds[${i}], which ${read.problem}`;
+    else if (read.facts.orderGid !== `gid://shopify/Order/${orderDigits}`) problem ??= `has refunds[${i}], whose order_id names another order`;
+    else refunds.push(read.facts);
+  });
+  return { refunds, problem };
+}
+
+/**
+ * An orders/create delivery's carried refunds (carriedRefunds), the raw body parsed again with the exact
+ * reader only when a refund's id or order_id is a number JSON.parse rounded (beyond 2^53), as
+ * refundFactsOfDelivery does.
+ */
+export function carriedRefundsOfDelivery(delivery: { payload: unknown; rawPayload?: string }): CarriedRefunds {
+  const { payload, rawPayload } = delivery;
+  const rounded = list(field(payload, "refunds")).some((r) => roundedByJsonParse(field(r, "order_id")) || roundedByJsonParse(field(r, "id")));
+  return carriedRefunds(rounded && rawPayload !== undefined ? parseJsonKeepingBigIds(rawPayload) : payload);
+}
+
 /**
  * A refund of an order earned before its `taxes_included` was kept (the earned row's `taxesIncluded`
  * is null): that row's `amount` is the order's subtotal as its lines are priced (plus shipping when it

@@ -11,7 +11,7 @@ import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } f
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
 import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
-import { orderAmountsProblem, refundFactsOfDelivery } from "~/domain/points";
+import { carriedRefundsOfDelivery, orderAmountsProblem, refundFactsOfDelivery } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
 import { keepRefundForItsOrder } from "~/services/points/waiting-refunds.server";
 import { referralCancelEffect, referralRefundEffect } from "~/services/referrals/effects.server";
@@ -44,6 +44,9 @@ export const refundUnreadable = (problem: string) => `the refunds/create body is
 
 /** What a dead-lettered orders/create whose amounts the app cannot read did and did not do (after the field named). */
 export const ORDER_AMOUNTS_UNREADABLE = "its discount codes were applied, but it earned no points and counted nothing towards VIP amount spent";
+
+/** What a dead-lettered orders/create carrying a refund the app cannot read did and did not do (after the field named). */
+export const CARRIED_REFUND_UNREADABLE = "the order's other effects and its other refunds were applied, but that refund took nothing back";
 
 /**
  * app/scopes_update: keep the stored offline session's scopes current. The body (`{ previous,
@@ -78,7 +81,7 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
     body: orderBody,
     personalData: true,
     effects: [
-      (db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt)),
+      (db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt, d.rawPayload)),
       // Amounts it cannot read (a money set without a decimal, a negative one: orderAmountsProblem)
       // earn nothing and count nothing (orderEarningAmount), as a refund's do; like such a refund it
       // is then a dead letter with the field named — after its other effects, for a code it carries
@@ -86,6 +89,9 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
       async (_db, d) => {
         const problem = orderAmountsProblem(d.payload);
         if (problem !== null) throw new UnappliableDelivery(`the orders/create body ${problem}: ${ORDER_AMOUNTS_UNREADABLE}`);
+        // A refund the body carries that the app cannot read (carriedRefunds), named the same way.
+        const refundProblem = carriedRefundsOfDelivery(d).problem;
+        if (refundProblem !== null) throw new UnappliableDelivery(`the orders/create body ${refundProblem}: ${CARRIED_REFUND_UNREADABLE}`);
       },
     ],
   },
