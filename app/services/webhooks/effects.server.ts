@@ -9,7 +9,7 @@ import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
-import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
+import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshGrantedScopes, shopUpdated } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { carriedRefundsOfDelivery, orderAmountsProblem, refundFactsOfDelivery } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
@@ -28,6 +28,7 @@ import {
   refundBody,
   scopesUpdateBody,
   shopRedactBody,
+  shopUpdateBody,
   uninstalledShopBody,
   type BodyShape,
 } from "./bodies";
@@ -140,6 +141,9 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
     effects: [async (db, d) => void (await handleAppUninstalled(db, d, { now: () => new Date(), logger, tokenStillWorks: async (shop) => offlineTokenAccepted(await effectDeps(db), shop) }))],
   },
   "app/scopes_update": { body: scopesUpdateBody, effects: [appScopesUpdated] },
+  // The shop's currency as the body says it was at its updated_at (docs/decisions/015, "The shop's
+  // currency stays current"): a shop that changes its currency is seen without a new token exchange.
+  "shop/update": { body: shopUpdateBody, effects: [async (db, d) => void (await shopUpdated(db, d))] },
   "customers/data_request": { body: dataRequestBody, effects: [async (db, d) => void (await handleCustomersDataRequest(db, d))] },
   "customers/redact": { body: customerRedactBody, effects: [async (db, d) => void (await handleCustomersRedact(db, d))] },
   // Not while Shopify still accepts the app's token (an old body sent again after a reinstall):
