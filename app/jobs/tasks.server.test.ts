@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { periodicTasks } from "./tasks.server";
 
 describe("periodicTasks", () => {
-  it("applies the webhook inbox and advances bulk issues every round, always sweeps abandoned redemptions and runs the points program, the VIP tiers pass, the referrals pass, the dead letters' and the kept refunds' retention; reconciles only when it is turned on", () => {
+  it("applies the webhook inbox and advances bulk issues every round, always sweeps abandoned redemptions and runs the points program, the VIP tiers pass, the referrals pass, the dead letters' and the kept refunds' retention, and reads the currency of shops never read; reconciles only when it is turned on", () => {
     const off = periodicTasks({ recoveryEveryMs: 60_000, reconcileAfterMs: 0, reconcileEveryMs: 600_000 });
     expect(off.map((t) => [t.name, t.everyMs])).toEqual([
       ["webhook inbox", 0],
@@ -14,6 +14,7 @@ describe("periodicTasks", () => {
       ["referrals", 60_000],
       ["dead letter bodies", 3_600_000],
       ["kept refunds", 3_600_000],
+      ["shop currencies", 300_000],
     ]);
 
     const on = periodicTasks({ recoveryEveryMs: 30_000, reconcileAfterMs: 86_400_000, reconcileEveryMs: 600_000 });
@@ -26,6 +27,7 @@ describe("periodicTasks", () => {
       ["referrals", 60_000],
       ["dead letter bodies", 3_600_000],
       ["kept refunds", 3_600_000],
+      ["shop currencies", 300_000],
       ["reconciliation", 600_000],
     ]);
   });

@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import type { Logger } from "~/logger.server";
 import { advanceBulkJobs } from "~/services/bulk-issue/run.server";
 import { migrateNonExpiringOfflineTokens } from "~/services/lifecycle/offline-token.server";
+import { readUnreadShopCurrencies } from "~/services/lifecycle/scopes.server";
 import { runPointsProgramTasks } from "~/services/points/periodic.server";
 import { dropStaleKeptRefunds } from "~/services/points/waiting-refunds.server";
 import { runReferralTasks } from "~/services/referrals/effects.server";
@@ -64,6 +65,7 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
     { name: "referrals", everyMs: settings.pointsProgramEveryMs ?? 60_000, run: referrals },
     { name: "dead letter bodies", everyMs: 60 * 60_000, run: deadLetterBodies },
     { name: "kept refunds", everyMs: 60 * 60_000, run: keptRefunds },
+    { name: "shop currencies", everyMs: 5 * 60_000, run: shopCurrencies() },
     settings.reconcileAfterMs > 0 && { name: "reconciliation", everyMs: settings.reconcileEveryMs, run: reconcile(settings.reconcileAfterMs) },
     (settings.tokenMigrationEveryMs ?? 0) > 0 && { name: "offline token migration", everyMs: settings.tokenMigrationEveryMs!, run: migrateTokens },
   ];
@@ -88,6 +90,16 @@ async function deadLetterBodies(deps: RewardDeps, log: Logger): Promise<void> {
 async function keptRefunds(deps: RewardDeps, log: Logger): Promise<void> {
   const dropped = await dropStaleKeptRefunds(deps.db, deps.now());
   if (dropped > 0) log.info({ dropped }, "refunds kept for orders that never came deleted after their retention");
+}
+
+/** A shop whose currency was never read from Shopify has it read once (scopes.server.ts readUnreadShopCurrencies). */
+function shopCurrencies(): PeriodicTask["run"] {
+  let after: string | null = null;
+  return async (deps, log) => {
+    const done = await readUnreadShopCurrencies({ ...deps, logger: log }, after);
+    after = done.next;
+    if (done.read > 0 || done.failed > 0) log.info({ read: done.read, failed: done.failed }, "shop currencies pass");
+  };
 }
 
 async function recoverRedemptions(deps: RewardDeps, log: Logger): Promise<void> {

@@ -583,6 +583,27 @@ export class ShopifyEmulator {
   }
 
   /**
+   * The merchant changes the shop's currency (Settings → Store details → Store currency): the Admin
+   * API's `Shop.currencyCode` answers the new code at once, and Shopify sends shop/update ("Occurs
+   * whenever a shop is updated": https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-shop/update)
+   * with the REST Shop resource, its `currency` the new code and `updated_at` the change's time
+   * (https://shopify.dev/docs/api/admin-rest/latest/resources/shop). `deliver: false` keeps the signed
+   * webhook for the test to deliver late (or twice, or out of order).
+   *
+   * @example
+   * await emulator.changeShopCurrency("my-shop.myshopify.com", "EUR");
+   */
+  async changeShopCurrency(shop: string, currencyCode: string, webhook: WebhookSendOptions = {}) {
+    const record = this.store.getShop(shop);
+    if (!record) throw new Error(`unknown shop ${shop}`);
+    this.store.updateShop(shop, { currencyCode });
+    const body = serializeWebhookJson(
+      buildShopPayload({ domain: shop, name: record.name, email: record.email, currency: currencyCode, planDisplayName: record.planDisplayName, updatedAt: this.store.now() }),
+    );
+    return this.sendWebhook("shop/update", shop, body, webhook);
+  }
+
+  /**
    * The merchant installs the app again: Shopify grants a new offline access token, which the app
    * gets through token exchange when the embedded app next loads
    * (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/token-exchange).

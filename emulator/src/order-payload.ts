@@ -706,11 +706,13 @@ export interface EmulatedShop {
   email?: string;
   currency?: string;
   planDisplayName?: string;
+  /** `updated_at`: when the shop was last updated (default: the shop's creation, 2024-01-01). */
+  updatedAt?: TimeInput;
 }
 
 export type ShopPayload = { id: bigint; myshopify_domain: string } & { [key: string]: WebhookJson };
 
-/** The app/uninstalled payload: the shop as the REST Shop resource (same keys as Shopify's sample). */
+/** The app/uninstalled and shop/update payload: the shop as the REST Shop resource (same keys as Shopify's sample). */
 export function buildShopPayload(shop: EmulatedShop): ShopPayload {
   const id = shop.id === undefined ? deriveId(`shop:${shop.domain}`, 10) : toShopifyId(shop.id, "Shop");
   const currency = shop.currency ?? "USD";
@@ -733,7 +735,7 @@ export function buildShopPayload(shop: EmulatedShop): ShopPayload {
     primary_locale: "en",
     address2: null,
     created_at: created,
-    updated_at: created,
+    updated_at: shop.updatedAt === undefined ? created : formatShopTime(shop.updatedAt),
     country_code: "CA",
     country_name: "Canada",
     currency,

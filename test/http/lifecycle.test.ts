@@ -20,6 +20,8 @@ import { createCustomer, createTemplate } from "../support/factories";
 import { applyWebhooks } from "../support/webhooks";
 import { allowErrorLogs } from "../support/error-logs";
 import { redeliverAsNewWebhook, signWebhook } from "../../emulator/src/webhooks";
+import { periodicTasks } from "~/jobs/tasks.server";
+import type { RewardDeps } from "~/services/rewards/deps.server";
 
 const fixture = useShopifyEmulator();
 const { emulator } = fixture;
@@ -118,6 +120,82 @@ describe("the shop's currency is Shopify's", () => {
     emulator.faults.httpError({ operationName: "LoyaltyShopInfo", shop: domain }, 503, { times: "forever" });
     expect((await openAdmin(domain)).status).toBe(200);
     expect((await db.shop.findUniqueOrThrow({ where: { domain } })).currency).toBe("GBP");
+  });
+});
+
+describe("the shop's currency stays current (shop/update, and once by the worker)", () => {
+  const shopOf = (domain: string) => db.shop.findUniqueOrThrow({ where: { domain } });
+  const currencyPass = () => periodicTasks({ recoveryEveryMs: 60_000, reconcileAfterMs: 0, reconcileEveryMs: 0 }).find((t) => t.name === "shop currencies")!;
+  const taskDeps = () => ({ db, logger, adminFor: (s: string) => fixture.adminGraphql(s), now: () => new Date() }) as unknown as RewardDeps;
+
+  it("GIVEN an installed EUR shop WHEN the merchant changes its currency to GBP THEN Shopify's signed shop/update makes it GBP (new store credit in GBP), and an older shop/update delivered late does not undo it", async () => {
+    const domain = "changes-currency.myshopify.com";
+    emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "EUR" });
+    expect((await openAdmin(domain)).status).toBe(200);
+    expect((await shopOf(domain)).currency).toBe("EUR");
+
+    // A first change (to CHF), its webhook held back; a second one (to GBP) a second later, delivered.
+    const late = await emulator.changeShopCurrency(domain, "CHF", { deliver: false });
+    await new Promise((r) => setTimeout(r, 1_100)); // Shopify's updated_at is in whole seconds
+    const sent = await emulator.changeShopCurrency(domain, "GBP");
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    expect(await shopOf(domain)).toMatchObject({ currency: "GBP", currencyReadAt: expect.any(Date) });
+    const delivered = await db.webhookDelivery.findFirstOrThrow({ where: { shop: domain, topic: "shop/update" } });
+    expect(delivered).toMatchObject({ deadAt: null, lastError: null });
+    expect(delivered.appliedAt).toBeInstanceOf(Date);
+
+    // The CHF body arrives last (Shopify does not order deliveries): it is older, the GBP stays.
+    const res = await fetch(late.url, { method: "POST", headers: late.signed.headers, body: late.signed.body });
+    expect(res.status).toBe(200);
+    await applyWebhooks();
+    expect((await shopOf(domain)).currency).toBe("GBP");
+
+    const customer = await createCustomer(db, domain, {}, emulator);
+    const template = await createTemplate(db, domain, { purpose: "REFERRAL", pointsCost: null, kind: "STORE_CREDIT", value: "5.00" });
+    const reward = await pendingReward(domain, customer.id, template.id);
+    expect(reward.currency).toBe("GBP");
+    await runWorkerOnce(deps(), config());
+    expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", currency: "GBP" });
+    expect(emulator.storeCreditBalance(domain, customer.shopifyCustomerId!, "GBP")).toBe("5.0");
+  });
+
+  it("GIVEN a shop installed before the currency was read (USD default, never read) WHEN the worker's pass runs THEN it reads Shopify's EUR once; an uninstalled shop is not asked", async () => {
+    const domain = "never-read.myshopify.com";
+    emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "EUR" });
+    expect((await openAdmin(domain)).status).toBe(200);
+    await db.shop.update({ where: { domain }, data: { currency: "USD", currencyReadAt: null } });
+    // Marked uninstalled here (its token still works in Shopify): the pass leaves it alone.
+    const gone = "never-read-gone.myshopify.com";
+    emulator.addShop({ domain: gone, scopes: TEST_APP.scopes.split(","), currencyCode: "EUR" });
+    expect((await openAdmin(gone)).status).toBe(200);
+    await db.shop.update({ where: { domain: gone }, data: { currency: "USD", currencyReadAt: null, uninstalledAt: new Date() } });
+
+    await currencyPass().run(taskDeps(), logger);
+    const read = await shopOf(domain);
+    expect(read).toMatchObject({ currency: "EUR", currencyReadAt: expect.any(Date) });
+    expect(await shopOf(gone)).toMatchObject({ currency: "USD", currencyReadAt: null });
+
+    // Once: a later pass does not ask again (a change Shopify did not announce stays unseen until the
+    // next shop/update or token exchange).
+    await emulator.changeShopCurrency(domain, "JPY", { deliver: false });
+    await currencyPass().run(taskDeps(), logger);
+    expect(await shopOf(domain)).toMatchObject({ currency: "EUR", currencyReadAt: read.currencyReadAt });
+  });
+
+  it("GIVEN a shop/update whose currency is no currency a shop sells in (XXX) THEN it is dead-lettered naming currency, and the stored currency stays", async () => {
+    const logged = allowErrorLogs(); // a dead letter is logged at error level, by design
+    const domain = "odd-currency.myshopify.com";
+    emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "EUR" });
+    expect((await openAdmin(domain)).status).toBe(200);
+    const sent = await emulator.changeShopCurrency(domain, "XXX");
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    expect((await shopOf(domain)).currency).toBe("EUR");
+    const dead = await db.webhookDelivery.findFirstOrThrow({ where: { shop: domain, topic: "shop/update" } });
+    expect(dead).toMatchObject({ appliedAt: null, deadAt: expect.any(Date), attempts: 1 });
+    expect(dead.lastError).toContain("the shop/update body has no currency a shop sells in (currency: a three-letter code of Shopify's CurrencyCode)");
+    expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
   });
 });
 

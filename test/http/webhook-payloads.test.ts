@@ -323,3 +323,55 @@ describe("values kept from a body are bounded, never cut (2 December audit)", ()
     expect(longest).toBeLessThan(1_000);
   });
 });
+
+describe("orders/create of an order imported already partially refunded (hooks audit)", () => {
+  // An order created with its refunds (the REST Order resource's `refunds`, financial_status
+  // partially_refunded) has no refunds/create to follow for them: it earned on its whole subtotal.
+  it("the refunds its body carries are taken back once: 100.00 with 25.00 refunded earns 100 and gives back 25; the same refund's own refunds/create and a redelivery take nothing more", async () => {
+    const customer = await programCustomer(emulator, SHOP, "Ida Import");
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [], subtotal: "100.00" }, { deliver: false });
+    const refund = await emulator.refundOrder(SHOP, order.id, { amount: "25.00" }, { deliver: false });
+    const body = emulator
+      .orderWebhookBody(order)
+      .replace('"refunds":[]', `"refunds":[${refund.signed.body}]`)
+      .replace('"financial_status":"paid"', '"financial_status":"partially_refunded"');
+    expect(body).toContain('"financial_status":"partially_refunded"');
+    expect(body).toContain('"refund_line_items":[{');
+
+    const delivery = await deliverOrder(body);
+    expect(delivery).toMatchObject({ lastError: null, deadAt: null });
+    const balance = async () => (await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance;
+    const rows = () => db.pointsTransaction.findMany({ where: { shop: SHOP, orderGid: order.id }, orderBy: { createdAt: "asc" }, select: { reason: true, delta: true } });
+    expect(await rows()).toEqual([
+      { reason: "EARNED", delta: 100 },
+      { reason: "ORDER_REFUNDED", delta: -25 },
+    ]);
+    expect(await balance()).toBe(1075); // 1,000 to start (programCustomer)
+    expect(await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: order.id } })).toMatchObject({ amount: "100.00", refunded: "25.00" });
+
+    // The same refund arrives as refunds/create after all, and the order is delivered again.
+    expect((await fetch(refund.url, { method: "POST", headers: refund.signed.headers, body: refund.signed.body })).status).toBe(200);
+    expect((await deliverOrder(body)).appliedAt).not.toBeNull();
+    await applyWebhooks();
+    expect(await rows()).toHaveLength(2);
+    expect(await balance()).toBe(1075); // 1,000 to start (programCustomer)
+    expect(await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: order.id } })).toMatchObject({ refunded: "25.00" });
+  });
+
+  it("a carried refund the app cannot read is a dead letter naming the field; the order still earns, and its readable refunds count", async () => {
+    const logged = allowErrorLogs(); // a dead letter is logged at error level, by design
+    const customer = await programCustomer(emulator, SHOP, "Ivo Import");
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [], subtotal: "100.00" }, { deliver: false });
+    const good = await emulator.refundOrder(SHOP, order.id, { amount: "10.00", seq: 1 }, { deliver: false });
+    const bad = (await emulator.refundOrder(SHOP, order.id, { amount: "20.00", seq: 2 }, { deliver: false })).signed.body.replace(/"subtotal_set":\{"shop_money":\{"amount":"20\.00"/, '"subtotal_set":{"shop_money":{"amount":"20,00"');
+    expect(bad).toContain('"amount":"20,00"');
+    const body = emulator.orderWebhookBody(order).replace('"refunds":[]', `"refunds":[${good.signed.body},${bad}]`);
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ appliedAt: null, deadAt: expect.any(Date), attempts: 1 });
+    expect(delivery.lastError).toContain("the orders/create body has refunds[1], which has a refund_line_items[0].subtotal_set without a decimal shop-currency amount");
+    expect(logged.messages()).toEqual(["webhook effect failed for good; delivery dead-lettered"]);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(1090); // 1,000 to start, +100, −10
+  });
+});

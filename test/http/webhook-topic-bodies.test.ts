@@ -246,4 +246,20 @@ describe("a refund the app cannot read is a dead letter, not a silent no-op (2 D
     expect((await deliver("refunds/create", SHOP, refund(9602, "50.00"))).appliedAt).not.toBeNull();
     expect(await balance()).toBe(1050);
   });
+
+  it("the dead letter names the field the app cannot read (refund_line_items[1].subtotal_set, total_tax_set, order_id), ids and field names only", async () => {
+    const logged = allowErrorLogs(); // a dead letter is logged at error level, by design
+    const line = (subtotal: string, tax = "0.00") => ({ subtotal_set: money(subtotal), total_tax_set: money(tax) });
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ id: 9611, order_id: 9611, refund_line_items: [line("50.00"), line("-50.00")] }, "has a negative refund_line_items[1].subtotal_set"],
+      [{ id: 9612, order_id: 9612, note: "Ada Lovelace, 12 Main St", refund_line_items: [line("50.00", "5,00")] }, "has a refund_line_items[0].total_tax_set without a decimal shop-currency amount"],
+      [{ id: 9613, admin_graphql_api_id: "gid://shopify/Refund/9613", refund_line_items: [line("50.00")] }, "has no order_id (a Shopify id)"],
+    ];
+    for (const [body, field] of cases) {
+      const dead = await deliver("refunds/create", SHOP, JSON.stringify(body));
+      expectDeadAtOnce(dead, `the refunds/create body is not a refund the app can read: it ${field}; nothing was changed`);
+      expect(dead.lastError).not.toMatch(/Ada|Main St|5,00/);
+    }
+    expect(logged.messages()).toEqual(cases.map(() => "webhook effect failed for good; delivery dead-lettered"));
+  });
 });

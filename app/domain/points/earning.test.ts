@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { orderAmountsProblem, orderEarningAmount, parseJsonKeepingBigIds, parseMilli, pointsForAmount, pointsToTakeBack, refundBasis, refundedEarningAmount, refundFacts } from "./earning";
+import { orderAmountsProblem, orderEarningAmount, parseJsonKeepingBigIds, parseMilli, pointsForAmount, pointsToTakeBack, readRefund, refundBasis, refundedEarningAmount, refundFacts } from "./earning";
 
 const money = (shop: string, presentment = shop, currency = "USD", presentmentCurrency = currency) => ({
   shop_money: { amount: shop, currency_code: currency },
@@ -56,7 +56,7 @@ describe("orderEarningAmount", () => {
 
   it("reads a tax or shipping money set by the refunds' rule: present without a decimal amount, the order is unreadable (never read as 0), and the field is named", () => {
     // A tax-inclusive order of 120.00 with its 20.00 tax written "20,00": read as no tax, it earned
-    // on 120.00 (tax and all); a refund with the same tax set is a dead letter (REFUND_UNREADABLE).
+    // on 120.00 (tax and all); a refund with the same tax set is a dead letter (refundUnreadable, naming the field).
     const order = { subtotal_price_set: money("120.00"), total_tax_set: money("20,00"), taxes_included: true, shipping_lines: [] };
     expect(orderEarningAmount(order, rules)).toBeNull();
     expect(orderAmountsProblem(order)).toBe("has a total_tax_set without a decimal shop-currency amount");
@@ -179,5 +179,31 @@ describe("refundFacts: each refunded line's amount and tax", () => {
     expect(refundFacts({ ...base, refund_shipping_lines: [{ subtotal_amount_set: m("7,50") }] })).toBeNull();
     expect(refundFacts({ ...base, order_adjustments: [{ kind: "shipping_refund", amount_set: m("-x") }] })).toBeNull();
     expect(refundFacts({ ...base, refund_shipping_lines: [{}] })!.shipping).toBe(0n);
+  });
+});
+
+describe("readRefund: an unreadable refund names the field, as an unreadable order does (hooks audit)", () => {
+  const m = (amount: unknown) => ({ shop_money: { amount, currency_code: "USD" } });
+  const base = { id: 5, order_id: 6 };
+  it.each([
+    [{ ...base, refund_line_items: [{ subtotal_set: m("50.00") }, { subtotal_set: m("-50.00") }] }, "has a negative refund_line_items[1].subtotal_set"],
+    [{ ...base, refund_line_items: [{ subtotal_set: m("1"), total_tax_set: m("abc") }] }, "has a refund_line_items[0].total_tax_set without a decimal shop-currency amount"],
+    [{ ...base, refund_line_items: [{ subtotal: "x" }] }, "has a refund_line_items[0].subtotal without a decimal amount"],
+    [{ ...base, refund_shipping_lines: [{ subtotal_amount_set: m("7.50") }, { subtotal_amount_set: m("7,50") }] }, "has a refund_shipping_lines[1].subtotal_amount_set without a decimal shop-currency amount"],
+    [{ ...base, refund_shipping_lines: [{ subtotal_amount_set: m("7.50"), tax_amount_set: m("-1.00") }] }, "has a negative refund_shipping_lines[0].tax_amount_set"],
+    [{ ...base, order_adjustments: [{ kind: "refund_discrepancy", amount_set: m("5.00") }, { kind: "shipping_refund", amount_set: m("10.00") }] }, "has a positive order_adjustments[1].amount_set"],
+    [{ ...base, order_adjustments: [{ kind: "shipping_refund", amount_set: m("-x") }] }, "has an order_adjustments[0].amount_set without a decimal shop-currency amount"],
+    [{ id: 5, refund_line_items: [] }, "has no order_id (a Shopify id)"],
+    [{ order_id: 6 }, "has no refund id (admin_graphql_api_id gid://shopify/Refund/<id>, or id)"],
+    [{ ...base, admin_graphql_api_id: "gid://shopify/Refund/7" }, "has an id and an admin_graphql_api_id naming two different refunds"],
+  ])("%j → %s", (body, problem) => {
+    expect(readRefund(body)).toEqual({ problem });
+    expect(refundFacts(body)).toBeNull();
+  });
+  it("a readable refund has no problem; the first unreadable field is the one named; no value from the body is in it", () => {
+    expect(readRefund({ ...base, refund_line_items: [{ subtotal_set: m("12.50") }] })).toMatchObject({ problem: null, facts: { lines: 12_500n } });
+    const read = readRefund({ ...base, refund_line_items: [{ subtotal_set: m("Ada Lovelace") }, { subtotal_set: m("-3.00") }] });
+    expect(read).toEqual({ problem: "has a refund_line_items[0].subtotal_set without a decimal shop-currency amount" });
+    expect(JSON.stringify(read)).not.toMatch(/Ada|3\.00/);
   });
 });

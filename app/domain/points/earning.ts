@@ -54,13 +54,7 @@ type OrderAmounts =
  * a refund with the same set was a dead letter.
  */
 function readOrderAmounts(payload: unknown): OrderAmounts {
-  let problem: string | null = null;
-  const amount = (set: unknown, name: string): Milli | null => {
-    const read = presentMoney(set);
-    if (read === undefined) problem ??= `has a ${name} without a decimal shop-currency amount`;
-    else if (read !== null && read < 0n) problem ??= `has a negative ${name}`;
-    return read === undefined || (read !== null && read < 0n) ? null : read;
-  };
+  const { amount, problem } = amountReader();
   const subtotal = amount(field(payload, "subtotal_price_set"), "subtotal_price_set");
   const tax = amount(field(payload, "total_tax_set"), "total_tax_set") ?? 0n;
   const shippingLines = list(field(payload, "shipping_lines"));
@@ -68,7 +62,35 @@ function readOrderAmounts(payload: unknown): OrderAmounts {
   // Shipping's own tax (`shipping_lines[].tax_lines[].price_set`): part of `total_tax`, inside the
   // shipping price when prices include tax. Only the merchandise's tax belongs with the subtotal.
   const shippingTaxes = shippingLines.flatMap((l, i) => list(field(l, "tax_lines")).map((t, j) => amount(field(t, "price_set"), `shipping_lines[${i}].tax_lines[${j}].price_set`) ?? 0n));
-  return problem !== null ? { problem } : { problem: null, subtotal, tax, shipping, shippingTaxes };
+  const found = problem();
+  return found !== null ? { problem: found } : { problem: null, subtotal, tax, shipping, shippingTaxes };
+}
+
+/**
+ * The one reader of a body's amounts for orders and refunds alike: `amount(set, name)` reads a money
+ * set (presentMoney) — absent is null; present without a decimal of at most 3 places, or negative
+ * (Shopify's order and refund amounts never are), is null too and the first such field is kept as the
+ * problem, named ("has a negative total_tax_set", "has a refund_line_items[0].subtotal_set without a
+ * decimal shop-currency amount") — ids and field names only, never a value from the body.
+ * `plain(value, name)` reads a plain decimal (a refund line's `subtotal` without its set) by the same rules.
+ */
+function amountReader() {
+  let problem: string | null = null;
+  const judge = (read: Milli | null | undefined, name: string, what: string, wrongSign = "negative"): Milli | null => {
+    if (read === undefined) problem ??= `has ${/^[aeiou]/.test(name) ? "an" : "a"} ${name} without ${what}`;
+    else if (read !== null && read < 0n) problem ??= `has a ${wrongSign} ${name}`;
+    return read === undefined || (read !== null && read < 0n) ? null : read;
+  };
+  return {
+    amount: (set: unknown, name: string) => judge(presentMoney(set), name, "a decimal shop-currency amount"),
+    /** A set Shopify writes negative (a shipping_refund adjustment's `amount_set`), read as its opposite. */
+    negated: (set: unknown, name: string) => {
+      const read = presentMoney(set);
+      return judge(read === null || read === undefined ? read : -read, name, "a decimal shop-currency amount", "positive");
+    },
+    plain: (value: unknown, name: string) => judge(value == null ? null : (parseMilli(value) ?? undefined), name, "a decimal amount"),
+    problem: () => problem,
+  };
 }
 
 /**
@@ -169,16 +191,22 @@ function presentMoney(set: unknown): Milli | null | undefined {
   return set == null ? null : (parseMilli(field(field(set, "shop_money"), "amount")) ?? undefined);
 }
 
-/** A refund line's amount: `<name>_set` (presentMoney), else the plain `<name>` (same rules). */
-function lineMoney(line: unknown, name: "subtotal" | "total_tax"): Milli | null | undefined {
-  const set = field(line, `${name}_set`);
-  if (set != null) return presentMoney(set);
-  const plain = field(line, name);
-  return plain == null ? null : (parseMilli(plain) ?? undefined);
+/**
+ * A refunds/create body read: its facts, or why it cannot be read — completing "the refunds/create
+ * body …" and naming the field, as an order's amounts do (readOrderAmounts): "has a negative
+ * refund_line_items[1].subtotal_set", "has no order_id (a Shopify id)". Ids and field names only.
+ */
+export type RefundRead = { problem: null; facts: RefundFacts } | { problem: string };
+
+/** refunds/create payload (parsed with {@link parseJsonKeepingBigIds}) → its facts; null when unusable (readRefund says why). */
+export function refundFacts(payload: unknown): RefundFacts | null {
+  const read = readRefund(payload);
+  return read.problem === null ? read.facts : null;
 }
 
-/** refunds/create payload (parsed with {@link parseJsonKeepingBigIds}) → its facts; null when unusable. */
-export function refundFacts(payload: unknown): RefundFacts | null {
+/** refunds/create payload (parsed with {@link parseJsonKeepingBigIds}) → its facts, or the field that makes it unusable. */
+export function readRefund(payload: unknown): RefundRead {
+  const { amount, negated, plain, problem } = amountReader();
   // The app's one reader of Shopify ids (app/domain/shopify-ids.ts), as orders/create reads its order's.
   const orderDigits = shopifyIdOf(field(payload, "order_id"));
   // The refund's key is always its GID (sourceKeys.refund, VipOrder.refundIds): the GID, or one built
@@ -188,9 +216,10 @@ export function refundFacts(payload: unknown): RefundFacts | null {
   const gid = shopifyGidOf(field(payload, "admin_graphql_api_id"), "Refund");
   const digits = shopifyIdOf(field(payload, "id"));
   const fromDigits = digits ? `gid://shopify/Refund/${digits}` : null;
-  if (gid && fromDigits && gid !== fromDigits) return null;
+  if (gid && fromDigits && gid !== fromDigits) return { problem: "has an id and an admin_graphql_api_id naming two different refunds" };
   const refundId = gid ?? fromDigits;
-  if (!orderDigits || !refundId) return null;
+  if (!orderDigits) return { problem: "has no order_id (a Shopify id)" };
+  if (!refundId) return { problem: "has no refund id (admin_graphql_api_id gid://shopify/Refund/<id>, or id)" };
   const items = list(field(payload, "refund_line_items"));
   // Since API 2024-10 refunded shipping is no order adjustment: it is in `refund_shipping_lines`
   // (https://shopify.dev/docs/api/admin-rest/2024-10/resources/refund, "order_adjustments": "As of the
@@ -198,7 +227,7 @@ export function refundFacts(payload: unknown): RefundFacts | null {
   // should be accessed through refund_shipping_lines"). A body with both says the same shipping twice:
   // the shipping lines win; the adjustments count only without them (older versions).
   const shippingLines = list(field(payload, "refund_shipping_lines"));
-  const adjustments = list(field(payload, "order_adjustments")).filter((a) => field(a, "kind") === "shipping_refund");
+  const adjustments = list(field(payload, "order_adjustments"));
   // A refunded amount is never negative (a shipping_refund adjustment never positive): one that is
   // would cancel another line out inside the sum (−50 beside +50 took nothing back), so the body is
   // not a refund Shopify sends — unreadable, as an order with a negative amount is (orderEarningAmount).
@@ -206,26 +235,31 @@ export function refundFacts(payload: unknown): RefundFacts | null {
   // `subtotal` / `total_tax`: https://shopify.dev/docs/api/admin-rest/latest/resources/refund) are
   // what a refund is measured by (refundedEarningAmount): one that is there but no decimal makes the
   // body unreadable too — read as 0 it would silently take nothing back.
-  const lineAmounts = items.map((i) => lineMoney(i, "subtotal"));
-  const taxAmounts = items.map((i) => lineMoney(i, "total_tax"));
-  const shippingAmounts = shippingLines.map((l) => presentMoney(field(l, "subtotal_amount_set")));
+  const lineMoney = (line: unknown, i: number, name: "subtotal" | "total_tax") => {
+    const set = field(line, `${name}_set`);
+    return set != null ? amount(set, `refund_line_items[${i}].${name}_set`) : plain(field(line, name), `refund_line_items[${i}].${name}`);
+  };
+  const lines = items.map((l, i) => lineMoney(l, i, "subtotal"));
+  const taxes = items.map((l, i) => lineMoney(l, i, "total_tax"));
+  const shippings = shippingLines.map((l, i) => amount(field(l, "subtotal_amount_set"), `refund_shipping_lines[${i}].subtotal_amount_set`));
   // Each refunded shipping line's own tax ("The tax amount of the refund shipping line",
   // https://shopify.dev/docs/api/admin-graphql/latest/objects/RefundShippingLine), read like a line's tax.
-  const shippingTaxAmounts = shippingLines.map((l) => presentMoney(field(l, "tax_amount_set")));
-  const adjustmentAmounts = adjustments.map((a) => presentMoney(field(a, "amount_set")));
-  const read = (amounts: Array<Milli | null | undefined>): Array<Milli | null> | null => (amounts.some((a) => a === undefined) ? null : (amounts as Array<Milli | null>));
-  const [lines, taxes, shippings, shippingTaxes, adjusted] = [read(lineAmounts), read(taxAmounts), read(shippingAmounts), read(shippingTaxAmounts), read(adjustmentAmounts)];
-  if (!lines || !taxes || !shippings || !shippingTaxes || !adjusted) return null;
-  if ([...lines, ...taxes, ...shippings, ...shippingTaxes].some((a) => a !== null && a < 0n)) return null;
-  if (adjusted.some((a) => a !== null && a > 0n)) return null;
-  const shipping = shippingLines.length > 0 ? sum(shippings) : -sum(adjusted);
+  const shippingTaxes = shippingLines.map((l, i) => amount(field(l, "tax_amount_set"), `refund_shipping_lines[${i}].tax_amount_set`));
+  // A shipping_refund adjustment's amount is negative in Shopify: read as its opposite (a positive one is unreadable).
+  const adjusted = adjustments.flatMap((a, i) => (field(a, "kind") === "shipping_refund" ? [negated(field(a, "amount_set"), `order_adjustments[${i}].amount_set`)] : []));
+  const found = problem();
+  if (found !== null) return { problem: found };
+  const shipping = shippingLines.length > 0 ? sum(shippings) : sum(adjusted);
   return {
-    refundId,
-    orderGid: `gid://shopify/Order/${orderDigits}`,
-    lines: sum(lines),
-    taxes: sum(taxes),
-    shipping: max0(shipping),
-    shippingTax: shippingLines.length > 0 ? sum(shippingTaxes) : 0n,
+    problem: null,
+    facts: {
+      refundId,
+      orderGid: `gid://shopify/Order/${orderDigits}`,
+      lines: sum(lines),
+      taxes: sum(taxes),
+      shipping: max0(shipping),
+      shippingTax: shippingLines.length > 0 ? sum(shippingTaxes) : 0n,
+    },
   };
 }
 
@@ -237,10 +271,50 @@ const roundedByJsonParse = (value: unknown) => typeof value === "number" && !Num
  * the exact reader, only when an id refundFacts reads is a number JSON.parse rounded (beyond 2^53) —
  * as the erasure guard does (identifiersOf, app/services/compliance/privacy.server.ts).
  */
-export function refundFactsOfDelivery(delivery: { payload: unknown; rawPayload?: string }): RefundFacts | null {
+export function refundFactsOfDelivery(delivery: { payload: unknown; rawPayload?: string }): RefundRead {
   const { payload, rawPayload } = delivery;
-  if (rawPayload !== undefined && (roundedByJsonParse(field(payload, "order_id")) || roundedByJsonParse(field(payload, "id")))) return refundFacts(parseJsonKeepingBigIds(rawPayload));
-  return refundFacts(payload);
+  if (rawPayload !== undefined && (roundedByJsonParse(field(payload, "order_id")) || roundedByJsonParse(field(payload, "id")))) return readRefund(parseJsonKeepingBigIds(rawPayload));
+  return readRefund(payload);
+}
+
+/** The refunds an orders/create body carries (carriedRefunds): those the app can read, and the first it cannot, named. */
+export interface CarriedRefunds {
+  refunds: RefundFacts[];
+  problem: string | null;
+}
+
+/**
+ * The refunds an orders/create body already carries: the REST Order resource's `refunds`, "A list of
+ * refunds applied to the order" (https://shopify.dev/docs/api/admin-rest/latest/resources/order), each a
+ * Refund resource (https://shopify.dev/docs/api/admin-rest/latest/resources/refund) read by the one
+ * refund reader (readRefund) — an order created already refunded in part (an import through the Admin
+ * API, `financial_status` partially_refunded) has no refunds/create to follow for them. A refund without
+ * its own `order_id` is this order's; one naming another order, or that readRefund cannot read, is left
+ * out and the first such is the problem, completing "the orders/create body …" and naming the field
+ * ("has refunds[0], which has a negative refund_line_items[1].subtotal_set").
+ */
+export function carriedRefunds(payload: unknown): CarriedRefunds {
+  const orderDigits = shopifyGidOf(field(payload, "admin_graphql_api_id"), "Order")?.split("/").pop() ?? null;
+  const refunds: RefundFacts[] = [];
+  let problem: string | null = null;
+  list(field(payload, "refunds")).forEach((entry, i) => {
+    const read = readRefund(field(entry, "order_id") == null && orderDigits !== null ? { ...(entry as object), order_id: orderDigits } : entry);
+    if (read.problem !== null) problem ??= `has refunds[${i}], which ${read.problem}`;
+    else if (read.facts.orderGid !== `gid://shopify/Order/${orderDigits}`) problem ??= `has refunds[${i}], whose order_id names another order`;
+    else refunds.push(read.facts);
+  });
+  return { refunds, problem };
+}
+
+/**
+ * An orders/create delivery's carried refunds (carriedRefunds), the raw body parsed again with the exact
+ * reader only when a refund's id or order_id is a number JSON.parse rounded (beyond 2^53), as
+ * refundFactsOfDelivery does.
+ */
+export function carriedRefundsOfDelivery(delivery: { payload: unknown; rawPayload?: string }): CarriedRefunds {
+  const { payload, rawPayload } = delivery;
+  const rounded = list(field(payload, "refunds")).some((r) => roundedByJsonParse(field(r, "order_id")) || roundedByJsonParse(field(r, "id")));
+  return carriedRefunds(rounded && rawPayload !== undefined ? parseJsonKeepingBigIds(rawPayload) : payload);
 }
 
 /**

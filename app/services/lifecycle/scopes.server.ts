@@ -11,6 +11,10 @@
 // Both ways in — the webhook, and the admin asking Shopify right after the merchant granted access
 // (the webhook is applied by the worker later) — write through storeGrantedScopes.
 import type { Db } from "~/db.server";
+import { shopCurrencyCode } from "~/domain/currency";
+import { field } from "~/domain/json-fields";
+import { parseShopifyTime } from "~/domain/shopify-time";
+import type { Logger } from "~/logger.server";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardKind } from "~/domain/rewards";
 import { adapterFor } from "~/shopify/kinds/index.server";
@@ -32,24 +36,86 @@ export async function storeGrantedScopes(db: Db, shop: string, scopes: readonly 
 
 export type ScopesResult = Result<{ granted: string[] }, Problem<"shopify_error">>;
 
-/** An ISO 4217 code, as Shopify's CurrencyCode enum spells them (2026-10 schema). */
-const CURRENCY_CODE = /^[A-Z]{3}$/;
+/**
+ * Stores the shop's currency as Shopify said it at `readAt`, by the one rule of what a shop's currency is
+ * (shopCurrencyCode, app/domain/currency.ts): a value that is no such code keeps the stored one. Readings
+ * arrive out of order (a shop/update body is applied minutes or hours after it was sent, and Shopify does
+ * not order deliveries: https://shopify.dev/docs/apps/build/webhooks), so the row keeps when its currency
+ * was read (`currencyReadAt`) and an older reading never overwrites a later one. Returns whether it stored.
+ */
+export async function storeShopCurrency(db: Pick<Db, "shop">, shop: string, value: unknown, readAt: Date): Promise<boolean> {
+  const currency = shopCurrencyCode(value);
+  if (currency === null) return false;
+  const stored = await db.shop.updateMany({
+    where: { domain: shop, OR: [{ currencyReadAt: null }, { currencyReadAt: { lte: readAt } }] },
+    data: { currency, currencyReadAt: readAt },
+  });
+  return stored.count > 0;
+}
 
 /**
  * Asks Shopify about the shop and keeps what the app relies on: the scopes it granted (on the offline
  * session) and its currency (`Shop.currencyCode`, "The three letter code for the currency that the
  * shop sells in", 2026-10 schema) on the Shop row — the currency every amount the app shows, stores
  * and sends (amount-off values, store credit, gift cards, VIP thresholds) is in. Called after every
- * token exchange (afterAuth, app/shopify.server.ts) and after the merchant granted access. A value
- * that is not a currency code keeps the stored one.
+ * token exchange (afterAuth, app/shopify.server.ts), after the merchant granted access, and once by the
+ * worker for a shop whose currency was never read (readUnreadShopCurrencies). A value that is not a
+ * currency code keeps the stored one (storeShopCurrency).
  */
 export async function refreshShopFacts(deps: Pick<RewardDeps, "db" | "adminFor">, shop: string): Promise<ScopesResult> {
   const info = await getShopInfo(await deps.adminFor(shop));
   if (!info.ok) return { ok: false, error: { code: "shopify_error", message: "Shopify didn't say which access the app has. Reload the page to try again." } };
-  if (CURRENCY_CODE.test(info.data.currencyCode)) {
-    await deps.db.shop.updateMany({ where: { domain: shop, NOT: { currency: info.data.currencyCode } }, data: { currency: info.data.currencyCode } });
-  }
+  await storeShopCurrency(deps.db, shop, info.data.currencyCode, new Date());
   return { ok: true, granted: await storeGrantedScopes(deps.db, shop, info.data.grantedScopes) };
+}
+
+/**
+ * shop/update (app/services/webhooks/effects.server.ts): the currency the body carries, as of its
+ * `updated_at` — both checked by its body shape (shopUpdateBody, app/services/webhooks/bodies.ts).
+ */
+export async function shopUpdated(db: Pick<Db, "shop">, delivery: { shop: string; payload: unknown }): Promise<boolean> {
+  const text = field(delivery.payload, "updated_at");
+  const at = parseShopifyTime(text);
+  if (at === null) return false;
+  // Shopify's REST times are whole seconds ("2026-01-02T10:00:00-05:00"): the body was written after its
+  // update, within that second, so it is true as of the second's end — a token exchange's reading taken
+  // earlier in that second (before the change) must not win over it.
+  const asOf = typeof text === "string" && !/:\d{2}\.\d/.test(text) ? new Date(at.getTime() + 999) : at;
+  return storeShopCurrency(db, delivery.shop, field(delivery.payload, "currency"), asOf);
+}
+
+/** Shops whose currency is read per pass of readUnreadShopCurrencies. */
+const CURRENCY_READS_PER_PASS = 20;
+
+/**
+ * The worker's "shop currencies" pass (app/jobs/tasks.server.ts): a shop whose currency was never read
+ * from Shopify (`currencyReadAt` null — installed before the currency was read at token exchange, and
+ * not exchanged a token since, which expiring offline tokens make rare) has it read once
+ * (refreshShopFacts), a few shops per pass. Installed shops only (not uninstalled, token not refused).
+ * A shop Shopify doesn't answer for stays unread and is tried again when the pass comes round: each pass
+ * starts after the last shop the previous one looked at (`after`), so shops that keep failing never hold
+ * the others back. Returns where the next pass starts (null: from the beginning).
+ */
+export async function readUnreadShopCurrencies(
+  deps: Pick<RewardDeps, "db" | "adminFor"> & { logger: Pick<Logger, "info"> },
+  after: string | null,
+): Promise<{ read: number; failed: number; next: string | null }> {
+  const shops = await deps.db.shop.findMany({
+    where: { currencyReadAt: null, uninstalledAt: null, accessRevokedAt: null, ...(after === null ? {} : { domain: { gt: after } }) },
+    select: { domain: true },
+    orderBy: { domain: "asc" },
+    take: CURRENCY_READS_PER_PASS,
+  });
+  let [read, failed] = [0, 0];
+  for (const { domain } of shops) {
+    const facts = await refreshShopFacts(deps, domain).catch((error: unknown) => ({ ok: false as const, error: { message: error instanceof Error ? error.message : String(error) } }));
+    if (facts.ok) read++;
+    else {
+      failed++;
+      deps.logger.info({ shop: domain, problem: facts.error.message }, "the shop's currency could not be read from Shopify; tried again on a later pass");
+    }
+  }
+  return { read, failed, next: shops.length === CURRENCY_READS_PER_PASS ? shops[shops.length - 1]!.domain : null };
 }
 
 /** Asks Shopify which scopes the shop granted and stores them (after the merchant granted access). */

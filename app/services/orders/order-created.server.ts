@@ -8,7 +8,8 @@ import { referralOrderEffect } from "~/services/referrals/effects.server";
 import { vipDeps, vipOrderCreated } from "~/services/vip/tiers.server";
 import { forgetGiftCardBalancesAfterOrder } from "~/services/rewards/gift-card-balances.server";
 import { markRewardsUsed } from "./mark-used.server";
-import { applyRefundsKeptForOrder } from "~/services/points/waiting-refunds.server";
+import { applyRefundsCarriedByOrder, applyRefundsKeptForOrder } from "~/services/points/waiting-refunds.server";
+import { carriedRefundsOfDelivery } from "~/domain/points";
 import { logger } from "~/logger.server";
 
 export interface OrderContext {
@@ -19,6 +20,8 @@ export interface OrderContext {
   /** Discount codes on the order, case-insensitive keys, unique. */
   codeKeys: string[];
   receivedAt: Date;
+  /** The body exactly as received, for ids JSON.parse rounds (carriedRefundsOfDelivery). */
+  rawPayload?: string;
 }
 
 export type OrderEffect = (db: Db, order: OrderContext) => Promise<void>;
@@ -33,6 +36,10 @@ export const ORDER_CREATED_EFFECTS: OrderEffect[] = [
   async (db, order) => void (await earnPointsForOrder(db, order)),
   async (db, order) => void (await vipOrderCreated(vipDeps(db), order)),
   referralOrderEffect,
+  // Refunds the body already carries (`refunds`: an order imported partially refunded, for which no
+  // refunds/create may ever come) count now, as their refunds/create would, once per refund GID —
+  // after the points, the VIP row and the referral, which they take back (docs/decisions/019).
+  async (db, order) => void (await applyRefundsCarriedByOrder(db, { shop: order.shop, refunds: carriedRefundsOfDelivery(order).refunds, receivedAt: order.receivedAt, logger })),
   // Refunds applied before the order (kept for it: waiting-refunds.server.ts) count now, once — after
   // the points, the VIP row and the referral this order may qualify, which they take back.
   async (db, order) => void (order.facts.orderGid && (await applyRefundsKeptForOrder(db, { shop: order.shop, orderGid: order.facts.orderGid, receivedAt: order.receivedAt, logger }))),
@@ -40,8 +47,8 @@ export const ORDER_CREATED_EFFECTS: OrderEffect[] = [
   async (db, order) => void (await forgetGiftCardBalancesAfterOrder(db, { shop: order.shop, payload: order.payload, customerGid: order.facts.customerGid })),
 ];
 
-export function orderContext(shop: string, payload: unknown, receivedAt: Date): OrderContext {
-  return { shop, payload, facts: orderFacts(payload, receivedAt), codeKeys: extractOrderCodes(payload), receivedAt };
+export function orderContext(shop: string, payload: unknown, receivedAt: Date, rawPayload?: string): OrderContext {
+  return { shop, payload, facts: orderFacts(payload, receivedAt), codeKeys: extractOrderCodes(payload), receivedAt, ...(rawPayload === undefined ? {} : { rawPayload }) };
 }
 
 export async function handleOrderCreated(db: Db, order: OrderContext, effects: OrderEffect[] = ORDER_CREATED_EFFECTS): Promise<void> {

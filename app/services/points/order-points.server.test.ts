@@ -143,7 +143,7 @@ describe("refunds/create: one refund, one key", () => {
     const placed = order(customer.shopifyCustomerId, "100.00");
     expect(await earnPointsForOrder(db, { shop: SHOP, payload: placed, receivedAt: NOW })).toBe("earned");
     const orderDigits = placed.admin_graphql_api_id.split("/").pop()!;
-    // Not one refund: dead-lettered with the reason (effects.server.ts REFUND_UNREADABLE), nothing changed.
+    // Not one refund: dead-lettered with the reason (effects.server.ts refundUnreadable, naming the field), nothing changed.
     await expect(
       applyRefund({ id: "111", admin_graphql_api_id: "gid://shopify/Refund/222", order_id: orderDigits, refund_line_items: [{ subtotal_set: { shop_money: { amount: "40.00" } } }] }),
     ).rejects.toThrow(/not a refund the app can read/);

@@ -35,6 +35,18 @@ async function applyRefund(db: Db, input: { shop: string; refund: RefundFacts; r
   await referralRefundEffect(db, { shop: input.shop, refund: input.refund });
 }
 
+/**
+ * orders/create, after its points, VIP row and referral: the refunds its body already carries
+ * (carriedRefunds, app/domain/points/earning.ts — an order imported partially refunded) are applied as
+ * their refunds/create would be. Once per refund whatever comes later: the same refund's own
+ * refunds/create, a redelivery of the order, or a kept refund of it all meet the ledger's
+ * `refund:<gid>` key and VipOrder.refundIds, and take nothing more.
+ */
+export async function applyRefundsCarriedByOrder(db: Db, input: { shop: string; refunds: readonly RefundFacts[]; receivedAt: Date; logger: Logger }): Promise<number> {
+  for (const refund of input.refunds) await applyRefund(db, { shop: input.shop, refund, receivedAt: input.receivedAt, logger: input.logger });
+  return input.refunds.length;
+}
+
 /** Whether the order has been seen here: its earned row, its cancel marker or its VipOrder row. */
 async function orderCounted(db: Db, shop: string, orderGid: string): Promise<{ known: boolean; vip: boolean }> {
   const vip = (await db.vipOrder.count({ where: { shop, orderGid } })) > 0;

@@ -27,6 +27,7 @@ import {
   refundBody,
   scopesUpdateBody,
   shopRedactBody,
+  shopUpdateBody,
   uninstalledShopBody,
   type BodyShape,
 } from "./bodies";
@@ -47,6 +48,7 @@ const REAL: Record<WebhookTopic, unknown> = {
   "customers/data_request": json(buildCustomersDataRequestPayload({ shopId: "954889", shopDomain: SHOP, customer: { id: "191167", email: "john@example.com" }, ordersRequested: ["299938"], dataRequestId: "9999" })),
   "customers/redact": json(buildCustomersRedactPayload({ shopId: "954889", shopDomain: SHOP, customer: { id: "191167", email: "john@example.com" }, ordersToRedact: ["299938"] })),
   "shop/redact": json(buildShopRedactPayload({ shopId: "954889", shopDomain: SHOP })),
+  "shop/update": json(buildShopPayload({ domain: SHOP, currency: "EUR", updatedAt: "2026-01-02T10:00:00-05:00" })),
 };
 
 const SHAPES: Record<WebhookTopic, BodyShape> = {
@@ -61,18 +63,24 @@ const SHAPES: Record<WebhookTopic, BodyShape> = {
   "customers/data_request": dataRequestBody,
   "customers/redact": customerRedactBody,
   "shop/redact": shopRedactBody,
+  "shop/update": shopUpdateBody,
 };
 
 /**
  * Other topics' bodies a shape lets through, each harmless there: the privacy shapes leave a body
  * naming no shop to their handler (requireSameShop refuses it), and a canceled order is an order
- * (Shopify's own orders/create sample is canceled; it earns nothing).
+ * (Shopify's own orders/create sample is canceled; it earns nothing). app/uninstalled and shop/update
+ * carry the same resource, the Shop: a shop/update body under app/uninstalled is not applied while
+ * Shopify accepts the app's token (handleAppUninstalled), and an app/uninstalled body under shop/update
+ * stores the currency it carries as of its own updated_at, never over a later reading (storeShopCurrency).
  */
 const LET_THROUGH: Partial<Record<WebhookTopic, WebhookTopic[]>> = {
   "orders/create": ["orders/cancelled"],
-  "customers/data_request": ["orders/create", "orders/cancelled", "refunds/create", "customers/create", "discounts/update", "discounts/delete", "app/uninstalled", "app/scopes_update", "shop/redact"],
-  "customers/redact": ["orders/create", "orders/cancelled", "refunds/create", "customers/create", "discounts/update", "discounts/delete", "app/uninstalled", "app/scopes_update", "shop/redact"],
-  "shop/redact": ["refunds/create", "customers/create", "discounts/update", "discounts/delete", "app/uninstalled", "app/scopes_update"],
+  "app/uninstalled": ["shop/update"],
+  "shop/update": ["app/uninstalled"],
+  "customers/data_request": ["orders/create", "orders/cancelled", "refunds/create", "customers/create", "discounts/update", "discounts/delete", "app/uninstalled", "app/scopes_update", "shop/redact", "shop/update"],
+  "customers/redact": ["orders/create", "orders/cancelled", "refunds/create", "customers/create", "discounts/update", "discounts/delete", "app/uninstalled", "app/scopes_update", "shop/redact", "shop/update"],
+  "shop/redact": ["refunds/create", "customers/create", "discounts/update", "discounts/delete", "app/uninstalled", "app/scopes_update", "shop/update"],
 };
 
 const topics = Object.keys(SHAPES) as WebhookTopic[];
@@ -104,5 +112,19 @@ describe("orders/cancelled: cancelled_at is a time or null (REST Order resource)
 describe("app/uninstalled: the Shop resource of the delivering shop", () => {
   it("a Shop body of another shop is refused, naming both", () => {
     expect(uninstalledShopBody({ shop: "mine.myshopify.com", payload: REAL["app/uninstalled"] })).toBe(`names the shop ${SHOP}, not mine.myshopify.com that delivered it`);
+  });
+});
+
+describe("shop/update: the Shop resource of the delivering shop, with a currency a shop sells in and its updated_at", () => {
+  const body = REAL["shop/update"] as object;
+  it("names the field it cannot read", () => {
+    expect(shopUpdateBody({ shop: "mine.myshopify.com", payload: body })).toBe(`names the shop ${SHOP}, not mine.myshopify.com that delivered it`);
+    for (const currency of ["XXX", "USDC", "eur", "ZZZ", null, 978]) {
+      expect(shopUpdateBody({ shop: SHOP, payload: { ...body, currency } })).toBe("has no currency a shop sells in (currency: a three-letter code of Shopify's CurrencyCode)");
+    }
+    const { currency: _dropped, ...withoutCurrency } = body as { currency: unknown };
+    expect(shopUpdateBody({ shop: SHOP, payload: withoutCurrency })).toContain("has no currency");
+    for (const updatedAt of [null, "yesterday", 0]) expect(shopUpdateBody({ shop: SHOP, payload: { ...body, updated_at: updatedAt } })).toBe("has no updated_at (a time)");
+    expect(shopUpdateBody({ shop: SHOP, payload: body })).toBeNull();
   });
 });

@@ -6,6 +6,7 @@
 // reason (UnappliableDelivery), before anything is changed. Shapes name the KIND of body, not the
 // validity of every field: effects still read each field strictly and leave aside what they cannot.
 // Plain functions of the body (no server imports), so each is tested on its own.
+import { shopCurrencyCode } from "~/domain/currency";
 import { orderFacts } from "~/domain/rewards";
 import { isGidOfType, REDACTED_ID, shopifyGidOf, type ShopifyGidType } from "~/domain/shopify-ids";
 import { parseShopifyTime } from "~/domain/shopify-time";
@@ -105,6 +106,26 @@ export const uninstalledShopBody: BodyShape = ({ shop, payload }) => {
   if (named === undefined || named === null) return "names no shop (myshopify_domain): it is not the shop's Shop resource";
   const shown = typeof named === "string" ? named.slice(0, 255) : JSON.stringify(named).slice(0, 255);
   return `names the shop ${shown}, not ${shop} that delivered it`;
+};
+
+/**
+ * shop/update: the REST Shop resource again (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-shop/update,
+ * "Occurs whenever a shop is updated"; https://shopify.dev/docs/api/admin-rest/latest/resources/shop),
+ * of the delivering shop (as app/uninstalled's), with the two fields its effect reads: `currency` ("The
+ * three-letter code (ISO 4217 format) for the shop's default currency") — a currency a shop sells in,
+ * by the one rule (shopCurrencyCode, app/domain/currency.ts) — and `updated_at`, a time: when what the
+ * body says was true, signed with it (X-Shopify-Triggered-At is not), so an older body never overwrites
+ * a later reading (storeShopCurrency, app/services/lifecycle/scopes.server.ts).
+ * app/uninstalled's body is the same resource and passes here: it stores the currency it carries as of
+ * its own updated_at — true then, and never over a later reading. The other way round, a shop/update
+ * body under app/uninstalled is not applied while Shopify still accepts the app's token
+ * (handleAppUninstalled's tokenStillWorks).
+ */
+export const shopUpdateBody: BodyShape = (delivery) => {
+  const notTheShop = uninstalledShopBody(delivery);
+  if (notTheShop !== null) return notTheShop;
+  if (shopCurrencyCode(field(delivery.payload, "currency")) === null) return "has no currency a shop sells in (currency: a three-letter code of Shopify's CurrencyCode)";
+  return parseShopifyTime(field(delivery.payload, "updated_at")) !== null ? null : "has no updated_at (a time)";
 };
 
 /**

@@ -11,6 +11,7 @@ export type WebhookTopic =
   | "discounts/delete"
   | "app/uninstalled"
   | "app/scopes_update"
+  | "shop/update"
   | "customers/data_request"
   | "customers/redact"
   | "shop/redact";

@@ -9,9 +9,9 @@ import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
-import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
+import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshGrantedScopes, shopUpdated } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
-import { orderAmountsProblem, refundFactsOfDelivery } from "~/domain/points";
+import { carriedRefundsOfDelivery, orderAmountsProblem, refundFactsOfDelivery } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
 import { keepRefundForItsOrder } from "~/services/points/waiting-refunds.server";
 import { referralCancelEffect, referralRefundEffect } from "~/services/referrals/effects.server";
@@ -28,6 +28,7 @@ import {
   refundBody,
   scopesUpdateBody,
   shopRedactBody,
+  shopUpdateBody,
   uninstalledShopBody,
   type BodyShape,
 } from "./bodies";
@@ -35,12 +36,18 @@ import type { WebhookDeliveryContext, WebhookTopic } from "./context";
 import { effectDeps } from "./effect-deps.server";
 import { UnappliableDelivery, WEBHOOK_RETRY_POLICY, type WebhookEffect, type WebhookEffects } from "./inbox.server";
 
-/** Why a refunds/create body is dead-lettered when refundFacts cannot read it (app/domain/points/earning.ts). */
-export const REFUND_UNREADABLE =
-  "the refunds/create body is not a refund the app can read (no order_id, ids naming two refunds, or an amount that is negative or not a decimal): nothing was changed";
+/**
+ * Why a refunds/create body is dead-lettered when readRefund cannot read it (app/domain/points/earning.ts),
+ * with the field it names ("has a negative refund_line_items[1].subtotal_set") — ids and field names
+ * only, as an unreadable order's reason (orderAmountsProblem).
+ */
+export const refundUnreadable = (problem: string) => `the refunds/create body is not a refund the app can read: it ${problem}; nothing was changed`;
 
 /** What a dead-lettered orders/create whose amounts the app cannot read did and did not do (after the field named). */
 export const ORDER_AMOUNTS_UNREADABLE = "its discount codes were applied, but it earned no points and counted nothing towards VIP amount spent";
+
+/** What a dead-lettered orders/create carrying a refund the app cannot read did and did not do (after the field named). */
+export const CARRIED_REFUND_UNREADABLE = "the order's other effects and its other refunds were applied, but that refund took nothing back";
 
 /**
  * app/scopes_update: keep the stored offline session's scopes current. The body (`{ previous,
@@ -75,7 +82,7 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
     body: orderBody,
     personalData: true,
     effects: [
-      (db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt)),
+      (db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt, d.rawPayload)),
       // Amounts it cannot read (a money set without a decimal, a negative one: orderAmountsProblem)
       // earn nothing and count nothing (orderEarningAmount), as a refund's do; like such a refund it
       // is then a dead letter with the field named — after its other effects, for a code it carries
@@ -83,6 +90,9 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
       async (_db, d) => {
         const problem = orderAmountsProblem(d.payload);
         if (problem !== null) throw new UnappliableDelivery(`the orders/create body ${problem}: ${ORDER_AMOUNTS_UNREADABLE}`);
+        // A refund the body carries that the app cannot read (carriedRefunds), named the same way.
+        const refundProblem = carriedRefundsOfDelivery(d).problem;
+        if (refundProblem !== null) throw new UnappliableDelivery(`the orders/create body ${refundProblem}: ${CARRIED_REFUND_UNREADABLE}`);
       },
     ],
   },
@@ -98,10 +108,11 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
       // may wait for its order's orders/create; VIP "amount spent" last (the refunded share stops
       // counting; downgrades wait for the period end).
       async (db, d) => {
-        const refund = refundFactsOfDelivery(d);
-        // Its ids conflict, its order is missing, or an amount is negative (refundFacts): nothing can be
-        // taken back from it, and retrying changes nothing — dead-lettered with the reason, visible.
-        if (!refund) throw new UnappliableDelivery(REFUND_UNREADABLE);
+        const read = refundFactsOfDelivery(d);
+        // Its ids conflict, its order is missing, or an amount is negative or no decimal (readRefund): nothing
+        // can be taken back from it, and retrying changes nothing — dead-lettered naming the field, visible.
+        if (read.problem !== null) throw new UnappliableDelivery(refundUnreadable(read.problem));
+        const refund = read.facts;
         await referralRefundEffect(db, { shop: d.shop, refund });
         const points = await takeBackForRefund(db, { shop: d.shop, refund, receivedAt: d.receivedAt, lastAttempt: d.attempt >= WEBHOOK_RETRY_POLICY.maxAttempts, logger });
         const vip = await vipRefundCreated(db, { shop: d.shop, refund });
@@ -130,6 +141,9 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
     effects: [async (db, d) => void (await handleAppUninstalled(db, d, { now: () => new Date(), logger, tokenStillWorks: async (shop) => offlineTokenAccepted(await effectDeps(db), shop) }))],
   },
   "app/scopes_update": { body: scopesUpdateBody, effects: [appScopesUpdated] },
+  // The shop's currency as the body says it was at its updated_at (docs/decisions/015, "The shop's
+  // currency stays current"): a shop that changes its currency is seen without a new token exchange.
+  "shop/update": { body: shopUpdateBody, effects: [async (db, d) => void (await shopUpdated(db, d))] },
   "customers/data_request": { body: dataRequestBody, effects: [async (db, d) => void (await handleCustomersDataRequest(db, d))] },
   "customers/redact": { body: customerRedactBody, effects: [async (db, d) => void (await handleCustomersRedact(db, d))] },
   // Not while Shopify still accepts the app's token (an old body sent again after a reinstall):

@@ -132,6 +132,35 @@ describe("uninstall, reinstall and revoked tokens", () => {
   });
 });
 
+describe("the merchant changes the shop's currency", () => {
+  const emulator = createShopifyEmulator({
+    apiKey: KEY,
+    apiSecret: SECRET,
+    appUrl: "http://127.0.0.1:9",
+    appConfig: { webhookUris: { "shop/update": "/webhooks/shop/update" }, appProxy: null, apiVersion: "2026-10" },
+  });
+  const domain = "money.myshopify.com";
+  emulator.addShop({ domain, scopes: ["read_discounts"], currencyCode: "EUR" });
+
+  it("Shop.currencyCode answers the new code, and shop/update carries it with the change's updated_at", async () => {
+    const token = emulator.store.getShop(domain)!.accessToken;
+    const sent = await emulator.changeShopCurrency(domain, "GBP", { deliver: false });
+    expect(sent.signed.headers["X-Shopify-Topic"]).toBe("shop/update");
+    expect(sent.url).toBe("http://127.0.0.1:9/webhooks/shop/update");
+    const body = JSON.parse(sent.signed.body) as { currency: string; myshopify_domain: string; updated_at: string };
+    expect(body).toMatchObject({ currency: "GBP", myshopify_domain: domain });
+    expect(Math.abs(new Date(body.updated_at).getTime() - Date.now())).toBeLessThan(5_000);
+    const answer = await emulator.handle(
+      new Request(`https://${domain}/admin/api/2026-10/graphql.json`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-shopify-access-token": token },
+        body: JSON.stringify({ query: "{ shop { currencyCode } }" }),
+      }),
+    );
+    expect(await answer.json()).toMatchObject({ data: { shop: { currencyCode: "GBP" } } });
+  });
+});
+
 describe("local admin host and HTTP adapter", async () => {
   const emulator = createShopifyEmulator({ apiKey: KEY, apiSecret: SECRET, appUrl: "http://localhost:9999" });
   const shop = emulator.addShop({ domain: "host.myshopify.com", name: "Host Shop" });
