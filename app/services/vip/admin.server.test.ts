@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import db, { type Db } from "~/db.server";
 import { VIP_LIMITS } from "~/domain/vip";
 import { createShop } from "../../../test/support/factories";
-import { saveTier } from "./admin.server";
+import { deleteTier, saveTier } from "./admin.server";
 
 /** `db` whose model queries each wait for the event loop's next turn before they run. */
 function yieldingDb(): Db {
@@ -60,5 +60,23 @@ describe("saveTier at once", () => {
     expect(await db.vipTier.count({ where: { shop } })).toBe(1);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.find((r) => !r.ok)).toMatchObject({ ok: false, error: { fields: { threshold: "not_increasing" } } });
+  });
+});
+
+describe("saveTier and deleteTier at once", () => {
+  it("GIVEN a tier WHEN it is edited and deleted at once, many times THEN each edit is saved or answered not found, never a server error", async () => {
+    const shop = `vip-edit-delete-${Date.now()}.myshopify.com`;
+    await createShop(db, shop, { currency: "USD" });
+    const slow = yieldingDb();
+    for (let round = 0; round < 10; round++) {
+      const tier = await db.vipTier.create({ data: { shop, name: `Tier ${round}`, threshold: "100", pointsMultiplier: "1" } });
+      const [edit, removed] = await Promise.all([
+        saveTier(slow, shop, { id: tier.id, form: { ...tierForm(1), name: `Edited ${round}` } }, new Date()),
+        deleteTier(slow, shop, tier.id, new Date()),
+      ]);
+      expect(removed.ok).toBe(true);
+      if (!edit.ok) expect(edit.error.code).toBe("not_found");
+      expect(await db.vipTier.count({ where: { shop } })).toBe(0);
+    }
   });
 });

@@ -183,6 +183,28 @@ async function lockVipProgram(tx: Tx, shop: string): Promise<void> {
   await tx.vipProgram.upsert({ where: { shop }, create: { shop }, update: { shop } });
 }
 
+/**
+ * Runs `fn` in a transaction under the program's lock; two first writes of a shop both creating its
+ * program row (one fails on the key), or PostgreSQL aborting one of two transactions, are run again
+ * (then under the lock). Every write of a shop's tiers goes through here.
+ */
+async function underProgramLock<T>(db: Db, shop: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.$transaction(
+        async (tx) => {
+          await lockVipProgram(tx, shop);
+          return fn(tx);
+        },
+        { maxWait: 20_000, timeout: 20_000 },
+      );
+    } catch (error) {
+      if (attempt < 3 && (isUniqueViolation(error) || isRetryableConflict(error))) continue;
+      throw error;
+    }
+  }
+}
+
 type TierSaved = VipSaveResult<TierField> | { ok: true; program: VipProgramValues; thresholdMoved: boolean };
 
 /**
@@ -192,20 +214,13 @@ type TierSaved = VipSaveResult<TierField> | { ok: true; program: VipProgramValue
  * tiers each counted the same tiers and the program ended up with more than the limit.
  */
 export async function saveTier(db: Db, shop: string, input: { id?: string | null; form: TierForm }, now: Date): Promise<VipSaveResult<TierField>> {
-  const save = (tx: Tx): Promise<TierSaved> => saveTierLocked(tx, shop, input);
   let saved: TierSaved;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      saved = await db.$transaction(save, { maxWait: 20_000, timeout: 20_000 });
-      break;
-    } catch (error) {
-      // Two first saves of a shop both creating its program row (one fails on the key), or
-      // PostgreSQL aborting one of two transactions: again, under the lock this time.
-      if (attempt < 3 && (isUniqueViolation(error) || isRetryableConflict(error))) continue;
-      // A twin save with the same name got there first.
-      if (isUniqueViolation(error)) return { ok: false, error: { code: "invalid", message: "This tier needs fixing.", fields: { name: "duplicate" } } };
-      throw error;
-    }
+  try {
+    saved = await underProgramLock(db, shop, (tx) => saveTierLocked(tx, shop, input));
+  } catch (error) {
+    // A twin save with the same name got there first.
+    if (isUniqueViolation(error)) return { ok: false, error: { code: "invalid", message: "This tier needs fixing.", fields: { name: "duplicate" } } };
+    throw error;
   }
   if (!saved.ok || !("program" in saved)) return saved;
   const job = saved.program.enabled && saved.thresholdMoved ? await startEvaluationJob(db, shop, "TIERS_CHANGED", now) : null;
@@ -213,7 +228,6 @@ export async function saveTier(db: Db, shop: string, input: { id?: string | null
 }
 
 async function saveTierLocked(tx: Tx, shop: string, input: { id?: string | null; form: TierForm }): Promise<TierSaved> {
-  await lockVipProgram(tx, shop);
   const program = await getVipProgram(tx, shop);
   const tiers = await listTiers(tx, shop);
   const existing = input.id ? tiers.find((t) => t.id === input.id) : null;
@@ -240,7 +254,9 @@ async function saveTierLocked(tx: Tx, shop: string, input: { id?: string | null;
 }
 
 export async function deleteTier(db: Db, shop: string, id: string, now: Date): Promise<VipSaveResult<TierField>> {
-  const deleted = await db.vipTier.deleteMany({ where: { id, shop } });
+  // Under the program's lock, as saves are: a delete between an edit's read and its update made the
+  // update fail (a server error on PostgreSQL).
+  const deleted = await underProgramLock(db, shop, (tx) => tx.vipTier.deleteMany({ where: { id, shop } }));
   if (deleted.count === 0) return { ok: false, error: { code: "not_found", message: "This tier doesn't exist (it may have been deleted).", fields: {} } };
   const program = await getVipProgram(db, shop);
   return { ok: true, evaluationJobId: program.enabled ? await startEvaluationJob(db, shop, "TIERS_CHANGED", now) : null };
