@@ -27,7 +27,7 @@ export function AdjustPointsButton({ customerName, actionUrl }: { customerName: 
     setRequestKey(newRequestKey());
     setOpen(true);
   };
-  const submit = () => fetcher.submit({ intent: "adjust-points", direction, points, reason, idempotencyKey: requestKey }, { method: "post", action: actionUrl });
+  const submit = () => fetcher.submit({ intent: "adjust-points", direction, points, reason, requestKey }, { method: "post", action: actionUrl });
   const errors = answer && !answer.ok ? (answer.fields ?? {}) : {};
 
   return (

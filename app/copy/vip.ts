@@ -1,5 +1,6 @@
 // The words of the VIP tiers admin (codes from app/domain/vip and app/services/vip/admin.server.ts).
 
+import { VIP_LIMITS } from "~/domain/vip";
 import { REWARD_VALUE_OUT_OF_RANGE } from "./admin";
 
 export const VIP_BASIS_LABELS: Record<string, string> = { POINTS_EARNED: "Points earned", AMOUNT_SPENT: "Amount spent" };
@@ -21,6 +22,8 @@ export const VIP_REASON_LABELS: Record<string, string> = {
 export const VIP_PROGRAM_SAVED = "VIP settings saved";
 export const VIP_TIER_SAVED = "Tier saved";
 export const VIP_TIER_DELETED = "Tier deleted";
+/** Refusing a new tier past the limit (VIP_LIMITS.maxTiers, app/domain/vip). */
+export const VIP_TIER_LIMIT = `A program has at most ${VIP_LIMITS.maxTiers} tiers.`;
 export const VIP_ENTRY_REWARD_CREATED = (name: string) => `Reward “${name}” created`;
 export const ENTRY_REWARD_KIND_LABELS: Record<string, string> = { FIXED_AMOUNT: "Amount off", PERCENTAGE: "Percentage off", FREE_SHIPPING: "Free shipping" };
 
@@ -43,7 +46,7 @@ export function vipFieldError(field: string, code: string, basis: string): strin
       if (field === "pointsMultiplier") return "Enter a multiplier from 1 to 10.";
       if (field === "rewardValue") return REWARD_VALUE_OUT_OF_RANGE;
       if (field === "rewardExpiryDays") return "Enter a number of days from 1 to 3,650, or leave it empty for no expiry.";
-      if (field === "name") return "A program has at most 10 tiers.";
+      if (field === "name") return VIP_TIER_LIMIT;
       return "Enter a number greater than 0.";
     case "invalid_choice":
       return "Choose one of the options.";

@@ -9,6 +9,7 @@ import { installShop } from "../support/shop";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createReward } from "../support/factories";
 import { mintSessionToken } from "@loyalty/shopify-emulator/session-token";
+import { BOTH_CURSORS, encodeCursor } from "~/services/admin/keyset.server";
 
 const SHOP: string = TEST_APP.shop;
 const OTHER = "other-shop.myshopify.com";
@@ -211,5 +212,35 @@ describe("Customer profile page", () => {
     const html = await res.text();
     expect(html.replaceAll("&#x27;", "'")).toContain("This customer isn't in your shop's loyalty program.");
     expect(html).not.toContain("Lovelace");
+  });
+});
+
+describe("a page link with both an after and a before cursor", () => {
+  async function get(path: string, route: string) {
+    const url = new URL(path, app.url);
+    url.searchParams.set("_data", route);
+    return fetch(url, { headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${token(SHOP)}` } });
+  }
+
+  it("GIVEN a list URL with both cursors (each valid alone) THEN 400 saying a page has one, on the customers list, the Rewards page and the profile's Rewards and Points tabs (before: the before cursor was used in silence)", async () => {
+    const first = await listJson();
+    const second = await listJson(`?after=${first.page.nextCursor}`);
+    // Cursors of rows the lists hold (dates: customers by activity, rewards, points rows).
+    const at = encodeCursor({ key: new Date(base), id: ours[0].id });
+    const later = encodeCursor({ key: new Date(base + 60_000), id: ours[0].id });
+    const lists: [string, string, string, string][] = [
+      ["/app/customers", LIST, first.page.nextCursor!, second.page.previousCursor!],
+      ["/app/rewards", "routes/app.rewards", at, later],
+      [`/app/customers/${ours[0].id}?tab=rewards`, "routes/app.customers.$id", at, later],
+      [`/app/customers/${ours[0].id}?tab=points`, "routes/app.customers.$id", at, later],
+    ];
+    for (const [path, route, after, before] of lists) {
+      const join = path.includes("?") ? "&" : "?";
+      expect((await get(`${path}${join}after=${after}`, route)).status, `${path} after`).toBe(200);
+      expect((await get(`${path}${join}before=${before}`, route)).status, `${path} before`).toBe(200);
+      const both = await get(`${path}${join}after=${after}&before=${before}`, route);
+      expect(both.status, `${path} both`).toBe(400);
+      expect(await both.json()).toEqual({ message: BOTH_CURSORS });
+    }
   });
 });

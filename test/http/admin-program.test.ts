@@ -81,11 +81,11 @@ describe("Program settings", () => {
 describe("manual points adjustments", () => {
   it("adds and removes points with a reason, audited with the staff user, shown in the points history", async () => {
     const c = await createCustomer(db, SHOP, { pointsBalance: 0 });
-    const added = await post(`/app/customers/${c.id}`, PROFILE, { intent: "adjust-points", direction: "add", points: "120", reason: "Goodwill for a late parcel", idempotencyKey: "adjust-key-0001" });
+    const added = await post(`/app/customers/${c.id}`, PROFILE, { intent: "adjust-points", direction: "add", points: "120", reason: "Goodwill for a late parcel", requestKey: "adjust-key-0001" });
     expect(added.status).toBe(200);
     expect(await added.json()).toMatchObject({ ok: true, message: "Added 120 points", pointsBalance: 120 });
     // A repeated submission (same key) adds nothing.
-    await post(`/app/customers/${c.id}`, PROFILE, { intent: "adjust-points", direction: "add", points: "120", reason: "Goodwill for a late parcel", idempotencyKey: "adjust-key-0001" });
+    await post(`/app/customers/${c.id}`, PROFILE, { intent: "adjust-points", direction: "add", points: "120", reason: "Goodwill for a late parcel", requestKey: "adjust-key-0001" });
     const removed = await post(`/app/customers/${c.id}`, PROFILE, { intent: "adjust-points", direction: "remove", points: "20", reason: "Duplicate goodwill" });
     expect(await removed.json()).toMatchObject({ ok: true, pointsBalance: 100 });
 

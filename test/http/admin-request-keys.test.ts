@@ -85,12 +85,31 @@ describe("a new VIP entry reward", () => {
 describe("a points adjustment's key", () => {
   it("GIVEN an adjustment posted twice with a key that is not one THEN 400 both times and no points added (the key was ignored: the points were added twice)", async () => {
     const c = await createCustomer(db, SHOP, { pointsBalance: 0 });
-    const form = { intent: "adjust-points", direction: "add", points: "5", reason: "Goodwill", idempotencyKey: "abc" };
+    const form = { intent: "adjust-points", direction: "add", points: "5", reason: "Goodwill", requestKey: "abc" };
     for (const res of [await post(`/app/customers/${c.id}`, PROFILE, form), await post(`/app/customers/${c.id}`, PROFILE, form)]) {
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ ok: false, message: REQUEST_KEY_REFUSED });
     }
     expect((await db.customer.findUniqueOrThrow({ where: { id: c.id } })).pointsBalance).toBe(0);
+    expect(await db.pointsTransaction.count({ where: { customerId: c.id } })).toBe(0);
+  });
+});
+
+describe("the points adjustment's key is `requestKey`, as in every admin form", () => {
+  it("GIVEN the adjustment form posted twice at once with its requestKey THEN the points are added once and both answers say so (before: the action read only `idempotencyKey`, and added them twice)", async () => {
+    const c = await createCustomer(db, SHOP, { pointsBalance: 0 });
+    const answers = await twice(`/app/customers/${c.id}`, PROFILE, { intent: "adjust-points", direction: "add", points: "7", reason: "Goodwill", requestKey: "adjustform0001key" });
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    for (const body of await Promise.all(answers.map((r) => r.json()))) expect(body).toMatchObject({ ok: true, pointsBalance: 7 });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: c.id } })).pointsBalance).toBe(7);
+    expect(await db.pointsTransaction.count({ where: { customerId: c.id } })).toBe(1);
+  });
+
+  it("GIVEN a post from a page made before the rename (its key named idempotencyKey) THEN 400 'out of date, reload', nothing added — never an adjustment without its key", async () => {
+    const c = await createCustomer(db, SHOP, { pointsBalance: 0 });
+    const res = await post(`/app/customers/${c.id}`, PROFILE, { intent: "adjust-points", direction: "add", points: "7", reason: "Goodwill", idempotencyKey: "adjustform0002key" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ ok: false, message: REQUEST_KEY_REFUSED });
     expect(await db.pointsTransaction.count({ where: { customerId: c.id } })).toBe(0);
   });
 });

@@ -214,3 +214,36 @@ describe("bulk cancel", () => {
     expect((await post("/app/rewards", PAGE, form)).status).toBe(400);
   });
 });
+
+describe("a search holding % or _", () => {
+  it("GIVEN customers whose email or name holds `_` or `%`, and others LIKE would match THEN the Rewards page and its CSV find exactly the rewards whose customer or code holds the text as written (before: such a search matched whole codes only)", async () => {
+    const john = await createCustomer(db, SHOP, { firstName: "John", lastName: "Doe", email: "john_doe@example.com" });
+    const johnx = await createCustomer(db, SHOP, { firstName: "Johnny", lastName: "Doe", email: "johnxdoe@example.com" });
+    const half = await createCustomer(db, SHOP, { firstName: "Ann", lastName: "Half%Price", email: "ann@example.com" });
+    const penny = await createCustomer(db, SHOP, { firstName: "Ann", lastName: "Halfpenny Price", email: "ann.p@example.com" });
+    const at = new Date(Date.UTC(2026, 4, 1, 12));
+    const johnReward = await createReward(db, john, { status: "CANCELED", code: "LOYAL-JOHNDOE2345", createdAt: at });
+    await createReward(db, johnx, { status: "CANCELED", code: "LOYAL-JOHNXDOE234", createdAt: at });
+    const halfReward = await createReward(db, half, { status: "CANCELED", code: "LOYAL-HALFPRICE23", createdAt: at });
+    await createReward(db, penny, { status: "CANCELED", code: "LOYAL-HALFPENNY23", createdAt: at });
+    const vipCode = await createReward(db, penny, { status: "CANCELED", code: "VIP_GOLD2345", createdAt: at });
+    await createReward(db, penny, { status: "CANCELED", code: "VIPXGOLD2345", createdAt: at });
+
+    const cases: [string, string[]][] = [
+      ["john_doe@example.com", [johnReward.id]],
+      ["JOHN_DOE", [johnReward.id]],
+      ["f%p", [halfReward.id]],
+      ["vip_g", [vipCode.id]],
+    ];
+    for (const [search, ids] of cases) {
+      const q = encodeURIComponent(search);
+      expect((await list(`?query=${q}`)).items.map((r) => r.id).sort(), search).toEqual([...ids].sort());
+      const csv = await request(`/app/rewards.csv?query=${q}`, null);
+      expect(csv.status).toBe(200);
+      const text = await csv.text();
+      // The CSV exports exactly what the page lists: its last column is the reward's id.
+      const csvIds = text.split("\r\n").slice(1).filter(Boolean).map((line) => line.split(",").at(-1));
+      expect(csvIds.sort(), `csv ${search}`).toEqual([...ids].sort());
+    }
+  });
+});

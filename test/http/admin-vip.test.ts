@@ -187,3 +187,25 @@ describe("another shop's VIP rows", () => {
     expect(await db.vipTier.count({ where: { shop: SHOP, name: { in: ["Mine now", "Borrowed reward"] } } })).toBe(0);
   });
 });
+
+describe("the limit of 10 tiers", () => {
+  it("GIVEN a program with 4 tiers WHEN 12 different tiers are created at once THEN 10 tiers in all, and each other create is a 400 naming the limit (before: creates counted the same tiers, and the program had more than 10)", async () => {
+    const shop = "vip-limit.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    for (let i = 1; i <= 4; i++) await db.vipTier.create({ data: { shop, name: `Tier ${i}`, threshold: String(i * 100) } });
+    const create = (i: number) => {
+      const url = new URL("/app/vip", app.url);
+      url.searchParams.set("_data", VIP);
+      const form = { intent: "tier", name: `New ${i}`, threshold: String(10_000 + i * 100), pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "" };
+      return fetch(url, { method: "POST", body: new URLSearchParams(form), headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(shop)}` } });
+    };
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => create(i + 1)));
+    const bodies = (await Promise.all(answers.map((r) => r.json()))) as { ok: boolean; message: string; errors: Record<string, string> }[];
+    expect(await db.vipTier.count({ where: { shop } })).toBe(10);
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(6);
+    const refused = bodies.filter((b) => !b.ok);
+    expect(refused).toHaveLength(6);
+    for (const b of refused) expect(b).toMatchObject({ message: "A program has at most 10 tiers.", errors: { name: "A program has at most 10 tiers." } });
+    expect(answers.filter((r) => r.status !== 200).map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400]);
+  });
+});

@@ -96,9 +96,12 @@ export function decodeCursor(value: string): Cursor | null {
   return isStoredTime(key) ? { key, id } : null;
 }
 
+/** A page link naming both ends: which page it meant is not known (docs/decisions/008). */
+export const BOTH_CURSORS = "This page link has both an \"after\" and a \"before\" cursor; a page has one. Go back to the first page.";
+
 export class InvalidCursorError extends Error {
-  constructor() {
-    super("This page link is not valid any more. Go back to the first page.");
+  constructor(message = "This page link is not valid any more. Go back to the first page.") {
+    super(message);
     this.name = "InvalidCursorError";
   }
 }
@@ -172,6 +175,9 @@ export async function keysetPage<Row extends { id: string }, Where>(
   request: PageRequest,
   q: KeysetQuery<Row, Where>
 ): Promise<KeysetPage<Row>> {
+  // Every list reads its cursors here: a link with both is refused, not read as one of them (it
+  // silently used `before`, a page the merchant did not ask for).
+  if (request.after && request.before) throw new InvalidCursorError(BOTH_CURSORS);
   const size = pageSizeOf(request);
   const order: Direction = q.order ?? "desc";
   const back: Direction = order === "desc" ? "asc" : "desc";

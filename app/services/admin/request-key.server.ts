@@ -1,8 +1,8 @@
 // A form's request key: made by an admin form when it is shown or opened and sent with it, so the
 // same form posted twice — a double click, a resubmit, a request the browser or a proxy sent again —
-// has one effect. One rule for every admin form that carries one: the manual issue (`requestKey`),
-// the points adjustment (`idempotencyKey`), the bulk issue, a new way to redeem and a new VIP entry
-// reward (`requestKey`). A key that is not one is refused, never ignored: ignoring it made a second
+// has one effect. One rule and one name (`requestKey`) for every admin form that carries one: the
+// manual issue, the points adjustment, the bulk issue, a new way to redeem and a new VIP entry
+// reward. A key that is not one is refused, never ignored: ignoring it made a second
 // post a second effect. docs/decisions/026 (addendum: admin audit 3).
 import { createHash } from "node:crypto";
 

@@ -179,6 +179,9 @@ function rewardWhere(db: Db, query: Omit<RewardListQuery, keyof PageRequest>): P
   return and.length === 1 ? and[0] : { AND: and };
 }
 
+/** Text a code can start or end with (codes are letters, digits, "-" and "_"; codeKey upper-cases). */
+const CODE_TEXT = /^[A-Z0-9_-]+$/;
+
 /**
  * What a search matches: the code (whole, or the start of a discount code; a gift card only whole
  * or by its last four characters, as Shopify's admin finds gift cards, so a search can't be used
@@ -187,13 +190,17 @@ function rewardWhere(db: Db, query: Omit<RewardListQuery, keyof PageRequest>): P
 function searchClauses(db: Db, search: string): Prisma.RewardWhereInput[] {
   const key = codeKey(search);
   const clauses: Prisma.RewardWhereInput[] = [{ codeKey: key }];
-  // LIKE wildcards in the text would match anything: only the exact code for such a search.
-  const literal = !/[%_]/.test(search);
-  if (literal && /^[A-Z0-9-]+$/.test(key)) {
+  // A code is letters, digits, "-" and "_" (isValidDiscountCode): a prefix or suffix search for such
+  // text. LIKE reads `_` as a wildcard, so the database answers a superset, narrowed on the row.
+  if (CODE_TEXT.test(key)) {
     clauses.push({ kind: { not: "GIFT_CARD" }, codeKey: { startsWith: key } });
     if (key.length === GIFT_CARD_VISIBLE_CHARS) clauses.push({ kind: "GIFT_CARD", codeKey: { endsWith: key } });
   }
-  if (literal) clauses.push({ customer: customerTextWhere(db, search) });
+  // The name or email, for any text, `%` and `_` included: the database's answer is a superset
+  // (LIKE reads them as wildcards) that `rewardMatchesSearch` narrows to the literal text, the
+  // Customers list's one mechanism (customerTextWhere, matchesSearchLiterally). It used to leave a
+  // search holding `%` or `_` (john_doe@example.com) to the codes only.
+  clauses.push({ customer: customerTextWhere(db, search) });
   return clauses;
 }
 
@@ -204,9 +211,7 @@ function searchClauses(db: Db, search: string): Prisma.RewardWhereInput[] {
 function rewardMatchesSearch(r: { kind: string; codeKey: string | null; customer: { displayName: string; email: string | null } }, search: string): boolean {
   const key = codeKey(search);
   if (r.codeKey === key) return true;
-  const literal = !/[%_]/.test(search);
-  if (!literal) return false;
-  if (r.codeKey && /^[A-Z0-9-]+$/.test(key)) {
+  if (r.codeKey && CODE_TEXT.test(key)) {
     if (r.kind !== "GIFT_CARD" && r.codeKey.startsWith(key)) return true;
     if (r.kind === "GIFT_CARD" && key.length === GIFT_CARD_VISIBLE_CHARS && r.codeKey.endsWith(key)) return true;
   }

@@ -6,7 +6,7 @@ import { createCustomer, createShop } from "../../../test/support/factories";
 import { adjustPoints } from "./adjust.server";
 
 const SHOP = "adjust-keys.myshopify.com";
-const form = (values: Record<string, string>) => ({ direction: "add", points: "100", reason: "Goodwill", idempotencyKey: "form-key-0001", ...values });
+const form = (values: Record<string, string>) => ({ direction: "add", points: "100", reason: "Goodwill", requestKey: "form-key-0001", ...values });
 const balance = async (id: string) => (await db.customer.findUniqueOrThrow({ where: { id } })).pointsBalance;
 
 describe("manual points adjustments and the form's key", () => {
@@ -26,8 +26,8 @@ describe("manual points adjustments and the form's key", () => {
     const a = await createCustomer(db, SHOP);
     const b = await createCustomer(db, SHOP);
     const now = new Date();
-    expect(await adjustPoints(db, { shop: SHOP, customerId: a.id, actorId: null, now, form: form({ idempotencyKey: "shared-key-0002" }) })).toMatchObject({ ok: true });
-    const forB = await adjustPoints(db, { shop: SHOP, customerId: b.id, actorId: null, now, form: form({ idempotencyKey: "shared-key-0002", points: "40" }) });
+    expect(await adjustPoints(db, { shop: SHOP, customerId: a.id, actorId: null, now, form: form({ requestKey: "shared-key-0002" }) })).toMatchObject({ ok: true });
+    const forB = await adjustPoints(db, { shop: SHOP, customerId: b.id, actorId: null, now, form: form({ requestKey: "shared-key-0002", points: "40" }) });
     expect(forB).toMatchObject({ ok: true, pointsBalance: 40 });
     expect(await balance(b.id)).toBe(40);
     expect(await balance(a.id)).toBe(100);
@@ -37,10 +37,10 @@ describe("manual points adjustments and the form's key", () => {
     await createShop(db, SHOP);
     const c = await createCustomer(db, SHOP);
     const now = new Date();
-    await adjustPoints(db, { shop: SHOP, customerId: c.id, actorId: null, now, form: form({ idempotencyKey: "resent-key-0003" }) });
-    const other = await adjustPoints(db, { shop: SHOP, customerId: c.id, actorId: null, now, form: form({ idempotencyKey: "resent-key-0003", points: "250" }) });
+    await adjustPoints(db, { shop: SHOP, customerId: c.id, actorId: null, now, form: form({ requestKey: "resent-key-0003" }) });
+    const other = await adjustPoints(db, { shop: SHOP, customerId: c.id, actorId: null, now, form: form({ requestKey: "resent-key-0003", points: "250" }) });
     expect(other).toMatchObject({ ok: false, error: { code: "invalid", message: expect.stringContaining("already sent") } });
-    const flipped = await adjustPoints(db, { shop: SHOP, customerId: c.id, actorId: null, now, form: form({ idempotencyKey: "resent-key-0003", direction: "remove" }) });
+    const flipped = await adjustPoints(db, { shop: SHOP, customerId: c.id, actorId: null, now, form: form({ requestKey: "resent-key-0003", direction: "remove" }) });
     expect(flipped).toMatchObject({ ok: false, error: { code: "invalid" } });
     expect(await balance(c.id)).toBe(100);
   });

@@ -5,7 +5,7 @@ import type { Db } from "~/db.server";
 import type { Result } from "~/domain/result";
 import { sourceKeys } from "~/domain/points";
 import { ADJUSTMENT_MESSAGES } from "~/copy/admin";
-import { parseRequestKey } from "~/services/admin/request-key.server";
+import { parseRequestKey, REQUEST_KEY_REFUSED } from "~/services/admin/request-key.server";
 import { creditPoints, debitPoints, InsufficientPointsError, PointsLimitError } from "./ledger.server";
 
 export type AdjustField = "points" | "reason" | "direction";
@@ -20,7 +20,7 @@ const MAX_ADJUSTMENT_POINTS = 1_000_000;
 
 export async function adjustPoints(
   db: Db,
-  input: { shop: string; customerId: string; actorId: string | null; now: Date; form: { direction?: unknown; points?: unknown; reason?: unknown; idempotencyKey?: unknown } },
+  input: { shop: string; customerId: string; actorId: string | null; now: Date; form: { direction?: unknown; points?: unknown; reason?: unknown; requestKey?: unknown; idempotencyKey?: unknown } },
 ): Promise<AdjustResult> {
   const fields: Partial<Record<AdjustField, string>> = {};
   const direction = input.form.direction;
@@ -31,9 +31,12 @@ export async function adjustPoints(
   const reason = typeof input.form.reason === "string" ? input.form.reason.trim() : "";
   if (reason === "" || reason.length > 200) fields.reason = ADJUSTMENT_MESSAGES.fields.reason;
   if (Object.keys(fields).length > 0) return { ok: false, error: { code: "invalid", message: ADJUSTMENT_MESSAGES.invalid, fields } };
-  // The form's key (the one rule of app/services/admin/request-key.server.ts): one that isn't a key
-  // is refused — ignored, it let the same post add the points twice.
-  const requestKey = parseRequestKey(input.form.idempotencyKey);
+  // The form's key (the one rule of app/services/admin/request-key.server.ts), `requestKey` as in
+  // every admin form: one that isn't a key is refused — ignored, it let the same post add the points
+  // twice. The form's former name for it (`idempotencyKey`, a page loaded before the rename) is
+  // refused as a form out of date, never read as a form without a key.
+  if (input.form.idempotencyKey !== undefined) return { ok: false, error: { code: "invalid", message: REQUEST_KEY_REFUSED } };
+  const requestKey = parseRequestKey(input.form.requestKey);
   if (!requestKey.ok) return { ok: false, error: { code: "invalid", message: requestKey.message } };
 
   const customer = await db.customer.findFirst({ where: { id: input.customerId, shop: input.shop }, select: { id: true } });

@@ -253,7 +253,8 @@ export async function inLedgerTransaction(db: Db, shop: string, sourceKey: strin
   }
 }
 
-function isRetryableConflict(error: unknown): boolean {
+/** A conflict PostgreSQL resolves by aborting one transaction (deadlock, serialization): worth another try. */
+export function isRetryableConflict(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   const message = String((error as { message?: unknown } | null)?.message ?? "");
   return code === "P2034" || /deadlock|could not serialize|write conflict/i.test(message);

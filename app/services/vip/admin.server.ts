@@ -11,6 +11,7 @@ import {
   validateEntryReward,
   validateTier,
   validateVipProgram,
+  VIP_LIMITS,
   type EntryRewardField,
   type TierField,
   type TierForm,
@@ -19,6 +20,8 @@ import {
   type VipProgramValues,
 } from "~/domain/vip";
 import type { RewardDeps } from "~/services/rewards/deps.server";
+import { isRetryableConflict, type Tx } from "~/services/points/ledger.server";
+import { VIP_TIER_LIMIT } from "~/copy/vip";
 import { customerProgress, evaluateCustomerTier, getVipProgram, listTiers, queueOwedEntryRewards } from "./tiers.server";
 
 export type JobReason = Extract<VipChangeReason, "TIERS_CHANGED" | "PERIOD_ENDED">;
@@ -170,43 +173,90 @@ export async function saveVipProgram(db: Db, shop: string, form: Partial<Record<
   return { ok: true, evaluationJobId: moves ? await startEvaluationJob(db, shop, "TIERS_CHANGED", now) : null };
 }
 
-/** Creates (no id) or edits a tier; a tier change re-evaluates every customer in the background. */
+/**
+ * Locks the shop's VipProgram row for the rest of the transaction — the pattern of `lockCustomer`
+ * (app/services/points/ledger.server.ts): a write first, a row lock on PostgreSQL, the write lock on
+ * SQLite — so saves of the shop's tiers are serialized and each sees the others' committed tiers. A
+ * shop without the row gets it with the defaults, which read exactly as no row (`getVipProgram`).
+ */
+async function lockVipProgram(tx: Tx, shop: string): Promise<void> {
+  await tx.vipProgram.upsert({ where: { shop }, create: { shop }, update: { shop } });
+}
+
+/**
+ * Runs `fn` in a transaction under the program's lock; two first writes of a shop both creating its
+ * program row (one fails on the key), or PostgreSQL aborting one of two transactions, are run again
+ * (then under the lock). Every write of a shop's tiers goes through here.
+ */
+async function underProgramLock<T>(db: Db, shop: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.$transaction(
+        async (tx) => {
+          await lockVipProgram(tx, shop);
+          return fn(tx);
+        },
+        { maxWait: 20_000, timeout: 20_000 },
+      );
+    } catch (error) {
+      if (attempt < 3 && (isUniqueViolation(error) || isRetryableConflict(error))) continue;
+      throw error;
+    }
+  }
+}
+
+type TierSaved = VipSaveResult<TierField> | { ok: true; program: VipProgramValues; thresholdMoved: boolean };
+
+/**
+ * Creates (no id) or edits a tier; a tier change re-evaluates every customer in the background.
+ * The tier count (VIP_LIMITS.maxTiers), the names and the thresholds are checked and the tier written
+ * in one transaction under the program's lock: checked outside it, concurrent creates of different
+ * tiers each counted the same tiers and the program ended up with more than the limit.
+ */
 export async function saveTier(db: Db, shop: string, input: { id?: string | null; form: TierForm }, now: Date): Promise<VipSaveResult<TierField>> {
-  const program = await getVipProgram(db, shop);
-  const tiers = await listTiers(db, shop);
+  let saved: TierSaved;
+  try {
+    saved = await underProgramLock(db, shop, (tx) => saveTierLocked(tx, shop, input));
+  } catch (error) {
+    // A twin save with the same name got there first.
+    if (isUniqueViolation(error)) return { ok: false, error: { code: "invalid", message: "This tier needs fixing.", fields: { name: "duplicate" } } };
+    throw error;
+  }
+  if (!saved.ok || !("program" in saved)) return saved;
+  const job = saved.program.enabled && saved.thresholdMoved ? await startEvaluationJob(db, shop, "TIERS_CHANGED", now) : null;
+  return { ok: true, evaluationJobId: job };
+}
+
+async function saveTierLocked(tx: Tx, shop: string, input: { id?: string | null; form: TierForm }): Promise<TierSaved> {
+  const program = await getVipProgram(tx, shop);
+  const tiers = await listTiers(tx, shop);
   const existing = input.id ? tiers.find((t) => t.id === input.id) : null;
   if (input.id && !existing) return { ok: false, error: { code: "not_found", message: "This tier doesn't exist (it may have been deleted).", fields: {} } };
-  if (!existing && tiers.length >= 10) return { ok: false, error: { code: "invalid", message: "A program has at most 10 tiers.", fields: { name: "out_of_range" } } };
+  if (!existing && tiers.length >= VIP_LIMITS.maxTiers) return { ok: false, error: { code: "invalid", message: VIP_TIER_LIMIT, fields: { name: "out_of_range" } } };
   const others = tiers.filter((t) => t.id !== input.id).map((t) => ({ name: t.name, threshold: t.thresholdMilli }));
   const checked = validateTier(input.form, program.basis, others);
   const fields: Partial<Record<TierField, VipFieldErrorCode | "not_found" | "wrong_purpose">> = checked.ok ? {} : { ...checked.errors };
   const templateId = (input.form.entryRewardTemplateId ?? "").trim();
   if (templateId) {
-    const template = await db.rewardTemplate.findFirst({ where: { id: templateId, shop }, select: { purpose: true } });
+    const template = await tx.rewardTemplate.findFirst({ where: { id: templateId, shop }, select: { purpose: true } });
     if (!template) fields.entryRewardTemplateId = "not_found";
     else if (template.purpose !== "VIP_TIER_ENTRY") fields.entryRewardTemplateId = "wrong_purpose";
   }
   if (!checked.ok || Object.keys(fields).length > 0) return { ok: false, error: { code: "invalid", message: "This tier needs fixing.", fields } };
   const values = checked.values;
-  try {
-    if (existing) {
-      await db.vipTier.update({ where: { id: existing.id }, data: values });
-      if (existing.name !== values.name) await db.customer.updateMany({ where: { shop, vipTierId: existing.id }, data: { vipTier: values.name } });
-    } else {
-      await db.vipTier.create({ data: { shop, ...values } });
-    }
-  } catch (error) {
-    // A twin save with the same name got there first.
-    if ((error as { code?: string }).code === "P2002") return { ok: false, error: { code: "invalid", message: "This tier needs fixing.", fields: { name: "duplicate" } } };
-    throw error;
+  if (existing) {
+    await tx.vipTier.update({ where: { id: existing.id }, data: values });
+    if (existing.name !== values.name) await tx.customer.updateMany({ where: { shop, vipTierId: existing.id }, data: { vipTier: values.name } });
+  } else {
+    await tx.vipTier.create({ data: { shop, ...values } });
   }
-  const thresholdMoved = !existing || existing.threshold !== values.threshold;
-  const job = program.enabled && thresholdMoved ? await startEvaluationJob(db, shop, "TIERS_CHANGED", now) : null;
-  return { ok: true, evaluationJobId: job };
+  return { ok: true, program, thresholdMoved: !existing || existing.threshold !== values.threshold };
 }
 
 export async function deleteTier(db: Db, shop: string, id: string, now: Date): Promise<VipSaveResult<TierField>> {
-  const deleted = await db.vipTier.deleteMany({ where: { id, shop } });
+  // Under the program's lock, as saves are: a delete between an edit's read and its update made the
+  // update fail (a server error on PostgreSQL).
+  const deleted = await underProgramLock(db, shop, (tx) => tx.vipTier.deleteMany({ where: { id, shop } }));
   if (deleted.count === 0) return { ok: false, error: { code: "not_found", message: "This tier doesn't exist (it may have been deleted).", fields: {} } };
   const program = await getVipProgram(db, shop);
   return { ok: true, evaluationJobId: program.enabled ? await startEvaluationJob(db, shop, "TIERS_CHANGED", now) : null };
