@@ -100,7 +100,8 @@ function memberLink(at: Slot, v: View, _p: Program, a?: Account): Child[] {
       { class: "lr-item", "data-lr-reward": "ref" },
       h("code", { class: "lr-code lr-grow" }, url),
       button("c:ref", v.copied == "ref" ? t.copied! : t.copy!, () => copy(v, { id: "ref", code: url } as Reward, t.link_copied), { class: "lr-btn lr-ghost" }),
-      !!navigator.share && button("share", t.share!, () => navigator.share({ url })),
+      // A share sheet the shopper closes rejects (AbortError): nothing to say, and no uncaught error.
+      !!navigator.share && button("share", t.share!, () => void navigator.share({ url }).catch(() => undefined)),
     ),
   ];
 }

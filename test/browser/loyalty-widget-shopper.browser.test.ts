@@ -245,6 +245,19 @@ describe("shopper walk", () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it("WHEN Ada opens Share on her referral link and cancels the share sheet THEN no script error", async () => {
+    // Chromium on Linux has no share sheet: a stand-in that is canceled, as a shopper closing it does.
+    await page.addInitScript(() => {
+      Object.defineProperty(navigator, "share", { configurable: true, value: () => Promise.reject(new DOMException("Share canceled", "AbortError")) });
+    });
+    await page.goto(`${storefront.url}/account`);
+    await refLink().waitFor();
+    const errors = pageErrors.length;
+    await inline().getByRole("button", { name: "Share" }).click();
+    await page.waitForTimeout(500);
+    expect(pageErrors.slice(errors)).toEqual([]);
+  });
+
   it("raised no script errors", () => {
     expect(pageErrors).toEqual([]);
   });
