@@ -96,7 +96,8 @@ async function saveBirthday(v: View, month: string, day: string) {
         v.msg = [t.birthday_saved!, false];
       } else {
         // 409: set already (e.g. in another tab) — reload to show what is kept. 400 is monthDay's rule.
-        if (answer.status === 409) s.loading = undefined;
+        // 401: signed out meanwhile (e.g. in another tab) — the reload shows the signed-out widget.
+        if (answer.status === 409 || answer.status === 401) s.loading = undefined;
         state[2] = answer.status === 400 ? t.birthday_invalid : answer.body.error?.message || t.unknown_error;
       }
     } catch {

@@ -54,7 +54,9 @@ if (first && !w.lrReferral) {
 
 /**
  * The member's referral link, asked for once per browser tab ("" = the shop has none), so it doesn't
- * cost every page a request of the customer's rate limit; signing out forgets it (see below).
+ * cost every page a request of the customer's rate limit; signing out forgets it (see below). It is
+ * kept with the customer it belongs to (the page's `customer.id`, never sent anywhere): another
+ * customer signed in in another tab of the same browser must not be shown this one's link.
  */
 let asked = false;
 async function fetchLink(v: View) {
@@ -66,12 +68,14 @@ async function fetchLink(v: View) {
   } catch {
     // Storage blocked: ask on every page.
   }
-  let path = store?.getItem("lr_link");
+  const who = `${document.querySelector<HTMLElement>("[data-lr-content]")?.dataset.customer} `;
+  const kept = store?.getItem("lr_link");
+  let path = kept?.startsWith(who) ? kept.slice(who.length) : undefined;
   if (path == null) {
     const link = await api(s.base, "referral-link").catch(() => undefined);
     path = link?.status == 200 ? link.body.path : link?.status == 404 ? "" : undefined;
     if (path == null) return; // no definite answer: ask again on the next page
-    store?.setItem("lr_link", path);
+    store?.setItem("lr_link", who + path);
   }
   s.ref = path && location.origin + path;
   if (path) renderAll(s);
@@ -96,7 +100,8 @@ function memberLink(at: Slot, v: View, _p: Program, a?: Account): Child[] {
       { class: "lr-item", "data-lr-reward": "ref" },
       h("code", { class: "lr-code lr-grow" }, url),
       button("c:ref", v.copied == "ref" ? t.copied! : t.copy!, () => copy(v, { id: "ref", code: url } as Reward, t.link_copied), { class: "lr-btn lr-ghost" }),
-      !!navigator.share && button("share", t.share!, () => navigator.share({ url })),
+      // A share sheet the shopper closes rejects (AbortError): nothing to say, and no uncaught error.
+      !!navigator.share && button("share", t.share!, () => void navigator.share({ url }).catch(() => undefined)),
     ),
   ];
 }

@@ -235,9 +235,13 @@ function load(s: Shared): Promise<void> {
   s.loading ??= (async () => {
     try {
       const [program, account] = await Promise.all([api(s.base, "program"), s.signedIn ? api(s.base, "customer") : undefined]);
-      // 401: the page said "signed in" but Shopify's signed request says otherwise (e.g. a cached page).
-      if (account?.status === 401) s.signedIn = false;
-      else if (account && account.status !== 200) throw 0;
+      // 401: the page said "signed in" but Shopify's signed request says otherwise (a cached page, or
+      // signed out in another tab): nothing of the customer's stays on screen.
+      if (account?.status === 401) {
+        s.signedIn = false;
+        s.account = undefined;
+        s.intents = {};
+      } else if (account && account.status !== 200) throw 0;
       if (program.status !== 200) throw 0;
       s.program = program.body as Program;
       if (account && s.signedIn) s.account = account.body as Account;
@@ -377,6 +381,8 @@ function option(v: View, o: Option, currency: string): HTMLElement {
 function reward(v: View, r: Reward): HTMLElement {
   const t = v.t;
   const expired = r.expiresAt && r.status === "ISSUED" && Date.parse(r.expiresAt) < Date.now();
+  // A code that no longer works (Used, expired, a spent gift card) says so and offers no Copy: it would fail at checkout.
+  const over = r.spent ? t.status_spent : expired ? t.status_expired : r.status === "USED" ? t.status_used : undefined;
   const copied = v.copied === r.id;
   return h(
     "li",
@@ -385,9 +391,7 @@ function reward(v: View, r: Reward): HTMLElement {
       "div",
       { class: "lr-grow" },
       h("strong", {}, r.title),
-      r.spent
-        ? h("span", { class: "lr-badge lr-used" }, t.status_spent)
-        : h("span", { class: `lr-badge lr-${r.status.toLowerCase()}` }, r.status === "USED" ? t.status_used : t.status_issued),
+      h("span", { class: `lr-badge lr-${over ? "used" : "issued"}` }, over ?? t.status_issued),
       r.balance != null && !r.spent && r.currency ? h("span", { class: "lr-muted" }, fill(t.balance_left!, { amount: money(v, r.balance, r.currency) })) : null,
       h(
         "span",
@@ -401,8 +405,7 @@ function reward(v: View, r: Reward): HTMLElement {
       ),
     ),
     r.usesCode === false ? h("span", { class: "lr-muted" }, t.credit_added) : h("code", { class: "lr-code" }, r.code),
-    // Copy only a code that still works: a Used code (or a spent gift card) would fail at checkout.
-    r.usesCode === false || r.status === "USED" || r.spent
+    r.usesCode === false || over
       ? null
       : button(`c:${r.id}`, copied ? t.copied! : t.copy!, () => copy(v, r), {
           "aria-label": copied ? t.copied : fill(t.copy_label!, { code: r.code }),
@@ -456,7 +459,8 @@ async function redeem(v: View, o: Option) {
       s.account.pointsBalance = answer.body.pointsBalance ?? s.account.pointsBalance;
       s.account.rewards = [got, ...s.account.rewards.filter((r) => r.id !== got.id)];
       v.msg = [fill(v.t[got.usesCode === false ? "redeemed_credit" : "redeemed"]!, { code: got.code, points: points(v, s.account.pointsBalance) }), false];
-      focus = `c:${got.id}`;
+      // Store credit has no code to copy: focus stays on the option.
+      if (got.usesCode !== false) focus = `c:${got.id}`;
     } else {
       // A JSON error is the app's final answer for this intent (nothing was spent): the next click
       // is a new intent with a new key. While the outcome is open ("redemption_pending", an
@@ -466,7 +470,8 @@ async function redeem(v: View, o: Option) {
       if (!open) delete s.intents[intent];
       v.msg = [error?.message || v.t.unknown_error!, true];
       // The balance may have changed elsewhere, or the outcome is open: fetch the account again.
-      if (open || /points/.test(error.code)) s.loading = undefined;
+      // 401: signed out meanwhile (e.g. in another tab); the reload shows the signed-out widget.
+      if (open || answer.status === 401 || /points/.test(error.code)) s.loading = undefined;
     }
   } catch {
     v.msg = [v.t.network_error!, true];
