@@ -154,7 +154,8 @@ function formatDecimalValue(value: number): string {
 export function refundedShare(amount: number, refunded: number, whole: number): number {
   if (whole <= 0 || amount <= 0 || refunded <= 0) return 0;
   if (refunded >= whole) return amount;
-  return Math.floor((2 * amount * refunded + whole) / (2 * whole));
+  // In bigints: amount × refunded exceeds 2^53 for large orders.
+  return Number((2n * BigInt(amount) * BigInt(refunded) + BigInt(whole)) / (2n * BigInt(whole)));
 }
 
 /**
