@@ -30,9 +30,15 @@ import { mintSessionToken, verifySessionToken, type SessionTokenTamper } from ".
 import {
   EmulatorStore,
   formatDecimal,
+  orderLineNet,
+  orderRefunded,
   orderShippingBeforeDiscounts,
+  refundGateway,
+  StoreError,
   toCents,
   type Clock,
+  type OrderCancelReason,
+  type RefundRecord,
   type CollectionRecord,
   type CustomerSeed,
   type OrderRecord,
@@ -467,6 +473,12 @@ export class ShopifyEmulator {
       gatewayNames: order.paymentGatewayNames,
       paidWithGiftCard: order.giftCardPayments.length > 0,
       createdAt: order.createdAt,
+      // The order as the store keeps it now: its cancellation (REST `cancel_reason` is the
+      // OrderCancelReason in lower case) and its refunds, which the body's `refunds`, current_* totals
+      // and financial_status reflect (order-payload.ts).
+      cancelledAt: order.cancelledAt ?? null,
+      cancelReason: order.cancelReason ? order.cancelReason.toLowerCase() : null,
+      refunds: (order.refunds ?? []).map((refund) => emulatedRefund(order, refund)),
       redactPersonalData: this.store.getShop(order.shop)?.customerPersonalData === "redacted",
       ...extra,
     });
@@ -502,30 +514,46 @@ export class ShopifyEmulator {
    */
   async refundOrder(shop: string, orderId: string, input: { amount: string; shipping?: string; seq?: number }, webhook: WebhookSendOptions = {}) {
     const { order, refund } = this.store.refundOrder(shop, orderId, { amount: toCents(input.amount), shipping: toCents(input.shipping ?? "0"), seq: input.seq ?? 1 });
-    const body = serializeWebhookJson(
-      buildRefundPayload({
-        id: refund.legacyId,
-        orderId: order.legacyId,
-        amount: formatDecimal(refund.amount),
-        tax: formatDecimal(refund.tax),
-        taxesIncluded: order.taxesIncluded ?? false,
-        // Paid back through the order's own payment: a test order's refund is a test on its gateway.
-        gateway: order.paymentGatewayNames.at(-1) ?? "shopify_payments",
-        test: order.test,
-        shipping: formatDecimal(refund.shipping),
-        shippingTax: formatDecimal(refund.shippingTax),
-        currency: order.currencyCode,
-        createdAt: refund.createdAt,
-      }),
-    );
-    return this.sendWebhook("refunds/create", shop, body, webhook);
+    return this.sendWebhook("refunds/create", shop, this.refundWebhookBody(order, refund), webhook);
   }
 
-  /** The merchant cancels a recorded order → orders/cancelled (the order payload with `cancelled_at` set). */
-  async cancelOrder(shop: string, orderId: string, webhook: WebhookSendOptions = {}) {
-    const order = this.store.getOrder(shop, orderId);
-    if (!order) throw new Error(`no order ${orderId} in ${shop}`);
-    return this.sendWebhook("orders/cancelled", shop, this.orderWebhookBody(order, { cancelledAt: this.store.now() }), webhook);
+  /** The refunds/create body for a refund the store keeps on `order` (the REST Refund resource). */
+  refundWebhookBody(order: OrderRecord, refund: RefundRecord): string {
+    return serializeWebhookJson(buildRefundPayload({ ...emulatedRefund(order, refund), orderId: order.legacyId, currency: order.currencyCode }));
+  }
+
+  /**
+   * The merchant cancels a recorded order (orderCancel, https://shopify.dev/docs/api/admin-graphql/latest/mutations/orderCancel)
+   * → orders/cancelled, the order payload with `cancelled_at` and `cancel_reason` set. The store keeps
+   * the cancellation (Order.cancelledAt, cancelReason, closed; EmulatorStore.cancelOrder), so a second
+   * cancel is refused ("The order hasn't already been cancelled" is a condition of orderCancel) and
+   * later webhooks of the order say it is cancelled.
+   * `refund: true` ("Indicates whether to refund the amount paid by the customer", orderCancel's
+   * `refund`; default false, as that argument's absence) first refunds everything the order's refunds
+   * have not (its line and shipping) with a refunds/create of its own — the order then says REFUNDED
+   * — and is refused, nothing changed, when the order is already cancelled.
+   *
+   * @example
+   * const { refund, webhook } = await emulator.cancelOrder("my-shop.myshopify.com", order.id, {}, { reason: "FRAUD", refund: true });
+   */
+  async cancelOrder(shop: string, orderId: string, webhook: WebhookSendOptions = {}, options: { reason?: OrderCancelReason; refund?: boolean } = {}) {
+    const found = this.store.getOrder(shop, orderId);
+    if (!found) throw new Error(`no order ${orderId} in ${shop}`);
+    if (found.cancelledAt) throw new StoreError(`order ${found.name} has already been cancelled`);
+    let refund: SentWebhook | null = null;
+    if (options.refund) {
+      const taken = orderRefunded(found);
+      const lines = orderLineNet(found) - taken.lines;
+      const shipping = found.shipping - taken.shipping;
+      if (lines > 0 || shipping > 0) {
+        const seq = Math.max(0, ...(found.refunds ?? []).map((r) => r.seq)) + 1;
+        const made = this.store.refundOrder(shop, orderId, { amount: lines, shipping, seq });
+        refund = await this.sendWebhook("refunds/create", shop, this.refundWebhookBody(made.order, made.refund), webhook);
+      }
+    }
+    const order = this.store.cancelOrder(shop, orderId, { reason: options.reason ?? "CUSTOMER" });
+    const sent = await this.sendWebhook("orders/cancelled", shop, this.orderWebhookBody(order), webhook);
+    return Object.assign(sent, { refund });
   }
 
   /** A customer account is created in the shop → customers/create (the REST Customer resource). */
@@ -752,6 +780,22 @@ export class ShopifyEmulator {
     if (routed) return routed;
     return new Response("Not Found (not emulated)", { status: 404 });
   }
+}
+
+/** A refund the store keeps, described for order-payload.ts (refunds/create and an order body's `refunds`). */
+function emulatedRefund(order: OrderRecord, refund: RefundRecord) {
+  return {
+    id: refund.legacyId,
+    amount: formatDecimal(refund.amount),
+    tax: formatDecimal(refund.tax),
+    taxesIncluded: order.taxesIncluded ?? false,
+    // Paid back through the order's own payment: a test order's refund is a test on its gateway.
+    gateway: refundGateway(order),
+    test: order.test,
+    shipping: formatDecimal(refund.shipping),
+    shippingTax: formatDecimal(refund.shippingTax),
+    createdAt: refund.createdAt,
+  };
 }
 
 /**

@@ -145,6 +145,29 @@ function formatDecimalValue(value: number): string {
   return Number.isInteger(value) ? `${value}.0` : String(value);
 }
 
+/**
+ * The share of `amount` that goes with `refunded` of `whole` (all in cents), rounded half up; all of
+ * it once `refunded` covers `whole`. A line's discounts go with its refunded part this way
+ * ("The total amount discounted on the order after returns and refunds", Order.currentTotalDiscountsSet,
+ * 2026-10 schema; emulator/src/store.ts refundedLineDiscount). Safe integers only.
+ */
+export function refundedShare(amount: number, refunded: number, whole: number): number {
+  if (whole <= 0 || amount <= 0 || refunded <= 0) return 0;
+  if (refunded >= whole) return amount;
+  // In bigints: amount × refunded exceeds 2^53 for large orders.
+  return Number((2n * BigInt(amount) * BigInt(refunded) + BigInt(whole)) / (2n * BigInt(whole)));
+}
+
+/**
+ * An order's financial status after its refunds paid back `paidBack` of the `total` paid at checkout:
+ * REST `financial_status` "partially_refunded" / "refunded" (https://shopify.dev/docs/api/admin-rest/latest/resources/order),
+ * GraphQL OrderDisplayFinancialStatus PARTIALLY_REFUNDED ("The amount refunded to a customer is less
+ * than the full amount paid") / REFUNDED ("The full amount paid for an order was refunded").
+ */
+export function financialStatusAfterRefunds(paidBack: number, total: number): "paid" | "partially_refunded" | "refunded" {
+  return paidBack <= 0 ? "paid" : paidBack >= total ? "refunded" : "partially_refunded";
+}
+
 export type MoneySet = {
   shop_money: { amount: string; currency_code: string };
   presentment_money: { amount: string; currency_code: string };
@@ -264,6 +287,17 @@ export interface EmulatedOrder {
   /** A cancelled order (`cancelled_at`, which the app checks). Default null. */
   cancelledAt?: TimeInput | null;
   /**
+   * Why it was cancelled (REST `cancel_reason`: customer, fraud, inventory, declined, other, staff),
+   * with `cancelledAt`. Default "customer" when cancelled, null otherwise.
+   */
+  cancelReason?: string | null;
+  /**
+   * The refunds made on the order so far, oldest first, as refunds/create described them (without
+   * their `orderId`, which is this order's). The body's `refunds` carries them as REST Refund objects
+   * and its current_* totals and `financial_status` are after them. Default none.
+   */
+  refunds?: Array<Omit<EmulatedRefund, "orderId" | "currency">>;
+  /**
    * The app lacks Level 2 protected customer data access: names, emails, phones and addresses are
    * null (https://shopify.dev/docs/apps/launch/protected-customer-data). Default false.
    */
@@ -364,6 +398,24 @@ export function buildOrderPayload(order: EmulatedOrder) {
   const lineTaxLines = taxRate === null ? [] : [taxLine(totalTax - shippingTax)];
   const shippingTaxLines = taxRate === null || shippingTax === 0n ? [] : [taxLine(shippingTax)];
 
+  // After refunds: REST Order "current_*" fields are the amounts "after returns"/refunds
+  // (current_subtotal_price: "The current subtotal price of the order in the shop currency. The value of
+  // this field reflects order edits, returns, and refunds"; likewise current_total_price,
+  // current_total_tax, current_total_discounts — https://shopify.dev/docs/api/admin-rest/latest/resources/order),
+  // and `refunds` is "A list of refunds applied to the order" (REST Refund objects, as refunds/create sends).
+  const refunds = order.refunds ?? [];
+  const refundedLines = refunds.reduce((sum, r) => sum + toCents(r.amount), 0n);
+  const refundedShipping = refunds.reduce((sum, r) => sum + toCents(r.shipping ?? 0), 0n);
+  const refundedTax = refunds.reduce((sum, r) => sum + toCents(r.tax ?? 0) + toCents(r.shippingTax ?? 0), 0n);
+  const paidBack = refunds.reduce((sum, r) => sum + refundTransactionCents(r, taxesIncluded), 0n);
+  const refundedDiscount = BigInt(refundedShare(Number(productDiscount), Number(refundedLines), Number(subtotalAfterDiscounts)));
+  const cancelled = Boolean(order.cancelledAt);
+  // "current_quantity: The line item's quantity, minus the removed quantity" — a refunded or
+  // cancelled line is removed (REST Order line_items; Order.currentSubtotalLineItemsQuantity "after
+  // returns, refunds, order edits, and cancellations", 2026-10 schema). The payload's one line has
+  // quantity 1: removed once all of it is refunded, or the order is cancelled.
+  const currentQuantity = cancelled || (refundedLines > 0n && refundedLines >= subtotalAfterDiscounts) ? 0 : 1;
+
   // Checkout codes: one "discount_code" application each, with its `code` (the sample's
   // discount_applications shape); free shipping is a 100 % shipping-line application.
   const discountApplications: DiscountApplicationPayload[] = codes.map((c) => {
@@ -390,8 +442,8 @@ export function buildOrderPayload(order: EmulatedOrder) {
     id: lineId,
     admin_graphql_api_id: gid("LineItem", lineId),
     attributed_staffs: [],
-    current_quantity: 1,
-    fulfillable_quantity: 1,
+    current_quantity: currentQuantity,
+    fulfillable_quantity: currentQuantity,
     fulfillment_service: "manual",
     fulfillment_status: null,
     gift_card: false,
@@ -503,35 +555,38 @@ export function buildOrderPayload(order: EmulatedOrder) {
     app_id: null,
     browser_ip: null,
     buyer_accepts_marketing: false,
-    cancel_reason: order.cancelledAt ? "customer" : null,
+    cancel_reason: order.cancelledAt ? (order.cancelReason ?? "customer") : null,
     cancelled_at: order.cancelledAt ? formatShopTime(order.cancelledAt) : null,
     cart_token: sourceName === "web" ? deriveHex(`cart:${orderId}`, 32) : null,
     checkout_token: sourceName === "web" ? deriveHex(`checkout:${orderId}`, 32) : null,
     client_details: null,
-    closed_at: null,
+    // "closed_at: The date and time (ISO 8601 format) when the order was closed" (REST Order): an
+    // emulated order is paid at checkout and never fulfilled, so canceling it closes it (Order.closed,
+    // "all its line items have been fulfilled or canceled, and all financial transactions are complete").
+    closed_at: order.cancelledAt ? formatShopTime(order.cancelledAt) : null,
     confirmation_number: orderConfirmationNumber(orderId),
     confirmed: true,
     contact_email: email,
     created_at: createdAt,
     currency,
-    current_shipping_price_set: money(shippingAfterDiscounts),
-    current_subtotal_price: formatCents(subtotalAfterDiscounts),
-    current_subtotal_price_set: money(subtotalAfterDiscounts),
+    current_shipping_price_set: money(shippingAfterDiscounts - refundedShipping),
+    current_subtotal_price: formatCents(subtotalAfterDiscounts - refundedLines),
+    current_subtotal_price_set: money(subtotalAfterDiscounts - refundedLines),
     current_total_additional_fees_set: null,
-    current_total_discounts: formatCents(totalDiscount),
-    current_total_discounts_set: money(totalDiscount),
+    current_total_discounts: formatCents(totalDiscount - refundedDiscount),
+    current_total_discounts_set: money(totalDiscount - refundedDiscount),
     current_total_duties_set: null,
-    current_total_price: formatCents(totalPrice),
-    current_total_price_set: money(totalPrice),
-    current_total_tax: formatCents(totalTax),
-    current_total_tax_set: money(totalTax),
+    current_total_price: formatCents(totalPrice - paidBack),
+    current_total_price_set: money(totalPrice - paidBack),
+    current_total_tax: formatCents(totalTax - refundedTax),
+    current_total_tax_set: money(totalTax - refundedTax),
     customer_locale: "en",
     device_id: null,
     discount_codes: codes.map((c) => ({ code: c.code, amount: formatCents(c.cents), type: c.type })),
     duties_included: false,
     email,
     estimated_taxes: false,
-    financial_status: "paid",
+    financial_status: financialStatusAfterRefunds(Number(paidBack), Number(totalPrice)),
     fulfillment_status: null,
     landing_site: null,
     landing_site_ref: null,
@@ -578,7 +633,8 @@ export function buildOrderPayload(order: EmulatedOrder) {
     total_tax_set: money(totalTax),
     total_tip_received: "0.00",
     total_weight: 0,
-    updated_at: createdAt,
+    // "updated_at: The date and time … when the order was last modified": its last refund or its cancellation.
+    updated_at: lastModified(createdAt, [...refunds.map((r) => r.createdAt), order.cancelledAt]),
     user_id: null,
     billing_address: address,
     customer: customerPayload,
@@ -586,12 +642,23 @@ export function buildOrderPayload(order: EmulatedOrder) {
     fulfillments: [],
     line_items: [lineItem],
     payment_terms: null,
-    refunds: [],
+    refunds: refunds.map((r) => buildRefundPayload({ ...r, orderId, currency, taxesIncluded })),
     shipping_address: shippingLines.length > 0 ? address : null,
     shipping_lines: shippingLines,
     returns: [],
     line_item_groups: [],
   };
+}
+
+/** `createdAt` (Shopify's form), or the latest of `changes` when one is later, in Shopify's form. */
+function lastModified(createdAt: string, changes: Array<TimeInput | null | undefined>): string {
+  let latest = createdAt;
+  for (const change of changes) {
+    if (change === null || change === undefined) continue;
+    const at = formatShopTime(change);
+    if (new Date(at).getTime() > new Date(latest).getTime()) latest = at;
+  }
+  return latest;
 }
 
 /** The orders/create payload, keys in the order Shopify sends them (see the sample). */
@@ -872,6 +939,12 @@ export interface EmulatedRefund {
   createdAt?: TimeInput;
 }
 
+/** What a refund pays back to the buyer: the line and the shipping, plus their taxes when prices exclude them. */
+function refundTransactionCents(refund: Pick<EmulatedRefund, "amount" | "tax" | "shipping" | "shippingTax">, taxesIncluded: boolean): Cents {
+  const lines = toCents(refund.amount) + toCents(refund.shipping ?? 0);
+  return lines + (taxesIncluded ? 0n : toCents(refund.tax ?? 0) + toCents(refund.shippingTax ?? 0));
+}
+
 /**
  * The refunds/create payload: the REST Refund resource
  * (https://shopify.dev/docs/api/admin-rest/latest/resources/refund — `order_id`, `refund_line_items[]`
@@ -891,8 +964,7 @@ export function buildRefundPayload(refund: EmulatedRefund) {
   const tax = toCents(refund.tax ?? 0);
   const shipping = toCents(refund.shipping ?? 0);
   const shippingTax = toCents(refund.shippingTax ?? 0);
-  // What goes back to the buyer: the line and the shipping, plus their taxes when prices exclude them.
-  const refunded = amount + shipping + (refund.taxesIncluded ? 0n : tax + shippingTax);
+  const refunded = refundTransactionCents(refund, refund.taxesIncluded ?? false);
   const createdAt = formatShopTime(refund.createdAt ?? new Date());
   const lineId = deriveId(`line:${orderId}`);
   const money = (cents: Cents) => moneySet(cents, currency);

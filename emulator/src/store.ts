@@ -6,7 +6,7 @@
 // The store enforces only invariants (unique codes, existing shop); Shopify's input validation and
 // its userErrors live in the GraphQL layer (graphql/*), which calls these methods once input is valid.
 import { randomInt } from "node:crypto";
-import { deriveId } from "./order-payload";
+import { deriveId, refundedShare } from "./order-payload";
 
 // ------------------------------------------------------------------------------------------------
 // Clock
@@ -153,6 +153,14 @@ export function refundPaidBack(order: OrderRecord, refund: RefundRecord): Cents 
   return refund.amount + refund.shipping + (order.taxesIncluded ? 0 : refund.tax + refund.shippingTax);
 }
 
+/**
+ * The gateway a refund of the order goes back through: the order's own payment (its last gateway, the
+ * one that took what a gift card did not cover). A test order's refund is then a test on its gateway.
+ */
+export function refundGateway(order: OrderRecord): string {
+  return order.paymentGatewayNames.at(-1) ?? "shopify_payments";
+}
+
 /** The shipping charged before shipping discount codes (`shipping` is after them). */
 export function orderShippingBeforeDiscounts(order: OrderRecord): Cents {
   return order.shipping + order.discountCodes.filter((d) => d.type === "shipping").reduce((sum, d) => sum + toCents(d.amount), 0);
@@ -161,6 +169,38 @@ export function orderShippingBeforeDiscounts(order: OrderRecord): Cents {
 /** What the order's line items cost after the merchandise (non-shipping) discount codes. */
 export function orderLineNet(order: OrderRecord): Cents {
   return order.subtotal - order.discountCodes.filter((d) => d.type !== "shipping").reduce((sum, d) => sum + toCents(d.amount), 0);
+}
+
+/**
+ * The line's discount that went with its refunded part. "The total amount discounted on the order
+ * after returns and refunds … This includes both order and line level discounts"
+ * (Order.currentTotalDiscountsSet, 2026-10 schema): a refunded unit takes its discount allocation
+ * with it (LineItem.discountAllocations is per line, spread over its units), so a refund of a share of
+ * the line's amount after discounts takes the same share of its discounts, rounded half up. A shipping
+ * code's discount stays (it is the shipping's). Exact for a refund of whole units of an evenly
+ * allocated discount; the emulator refunds amounts, so a part of a unit is our reading.
+ */
+export function refundedLineDiscount(order: OrderRecord, refundedLines: Cents): Cents {
+  const lineNet = orderLineNet(order);
+  return refundedShare(order.subtotal - lineNet, refundedLines, lineNet);
+}
+
+/**
+ * Units of the order's line still counted after its refunds: "The current sum of the quantities for
+ * all line items that contribute to the order's subtotal price, after returns, refunds, order edits,
+ * and cancellations" (Order.currentSubtotalLineItemsQuantity, 2026-10 schema). The emulator's refunds
+ * are amounts of the line; a unit leaves the count once the refunds cover its whole price after
+ * discounts (amount × quantity / line amount, rounded down) — our reading for a part of a unit — and
+ * all of them once the order is cancelled.
+ */
+export function currentLineQuantity(order: OrderRecord, refundedLines: Cents): number {
+  const quantity = order.quantity ?? 1;
+  const lineNet = orderLineNet(order);
+  // A cancelled order's line is cancelled: none of it counts.
+  if (order.cancelledAt) return 0;
+  if (refundedLines <= 0) return quantity;
+  if (lineNet <= 0 || refundedLines >= lineNet) return 0;
+  return quantity - Math.floor((refundedLines * quantity) / lineNet);
 }
 
 /** Parses a Shopify Decimal ("10", "10.5", 10.25) into cents, rounding half up. Throws on garbage. */
@@ -560,7 +600,15 @@ export interface OrderRecord {
   createdAt: Date;
   /** The order's refunds (refundOrder), in the order made; optional for older snapshots (none). */
   refunds?: RefundRecord[];
+  /** When the merchant canceled it (cancelOrder); null/absent while it is not canceled. */
+  cancelledAt?: Date | null;
+  /** Why (OrderCancelReason), set with `cancelledAt`. */
+  cancelReason?: OrderCancelReason | null;
 }
+
+/** OrderCancelReason (2026-10 schema). */
+export type OrderCancelReason = "CUSTOMER" | "DECLINED" | "FRAUD" | "INVENTORY" | "OTHER" | "STAFF";
+export const ORDER_CANCEL_REASONS: readonly OrderCancelReason[] = ["CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"];
 
 /** A refund of part of an order's one line and/or its shipping (refunds/create, Order.refunds). */
 export interface RefundRecord {
@@ -1558,7 +1606,32 @@ export class EmulatorStore {
       createdAt: this.now(),
     };
     refunds.push(refund);
+    // Customer.amountSpent: "The total amount that the customer has spent on orders in their lifetime"
+    // (2026-10 schema). Money a refund pays back was not spent: it leaves the amount (our reading of
+    // "spent"; placeOrder added the order's total, paid in full at checkout).
+    const customer = order.customerId ? this.getCustomer(shop, order.customerId) : undefined;
+    if (customer) {
+      customer.amountSpent -= refundPaidBack(order, refund);
+      customer.updatedAt = refund.createdAt;
+    }
     return { order, refund, repeated: false };
+  }
+
+  /**
+   * The merchant cancels an order (orderCancel, https://shopify.dev/docs/api/admin-graphql/latest/mutations/orderCancel):
+   * `cancelledAt` "when an order was canceled" and `cancelReason` are set. "An order can only be
+   * cancelled if … The order hasn't already been cancelled" (orderCancel, 2026-10 schema): a second
+   * cancel is refused (StoreError) and changes nothing. Order cancellation "is irreversible".
+   * Refunding on cancel is the caller's (ShopifyEmulator.cancelOrder refunds what is left first).
+   */
+  cancelOrder(shop: string, orderId: string, input: { reason: OrderCancelReason }): OrderRecord {
+    const order = this.getOrder(shop, orderId);
+    if (!order) throw new StoreError(`no order ${orderId} in ${shop}`);
+    if (order.cancelledAt) throw new StoreError(`order ${order.name} has already been cancelled`);
+    if (!ORDER_CANCEL_REASONS.includes(input.reason)) throw new StoreError(`${String(input.reason)} is not an OrderCancelReason`);
+    order.cancelledAt = this.now();
+    order.cancelReason = input.reason;
+    return order;
   }
 }
 

@@ -1,8 +1,7 @@
 // Store records rendered as GraphQL objects of the real Admin schema. Only the fields listed here are
 // emulated; reading any other field of these types fails with a "not emulated" error.
-import { deriveId, orderConfirmationNumber, orderStatusUrl } from "../order-payload";
-import { notEmulated } from "./errors";
-import { formatDecimal, orderLineNet, orderRefunded, orderShippingBeforeDiscounts, refundPaidBack, shopTaxes, type Cents, type RefundRecord, type CodeDiscountRecord, type CollectionRecord, type ProductRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
+import { deriveId, financialStatusAfterRefunds, orderConfirmationNumber, orderStatusUrl } from "../order-payload";
+import { currentLineQuantity, formatDecimal, refundGateway, orderLineNet, orderRefunded, refundedLineDiscount, orderShippingBeforeDiscounts, refundPaidBack, shopTaxes, type Cents, type RefundRecord, type CodeDiscountRecord, type CollectionRecord, type ProductRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
 import { gidNumber, paginate, type PageArgs } from "./connection";
 import type { FieldArgs, ResolverContext, View } from "./context";
 import { customerStoreCreditAccounts } from "./store-credit";
@@ -326,7 +325,12 @@ export function orderView(order: OrderRecord): View {
     email: (_args: FieldArgs, ctx: ResolverContext) => (personalDataRedacted(ctx) ? null : order.email),
     createdAt: order.createdAt,
     processedAt: order.createdAt,
-    updatedAt: () => (order.refunds ?? []).reduce((latest, r) => (r.createdAt > latest ? r.createdAt : latest), order.createdAt),
+    // "when the order was last modified": its refunds and its cancellation modify it.
+    updatedAt: () =>
+      [...(order.refunds ?? []).map((r) => r.createdAt), ...(order.cancelledAt ? [order.cancelledAt] : [])].reduce(
+        (latest, at) => (at > latest ? at : latest),
+        order.createdAt,
+      ),
     test: order.test,
     sourceName: order.sourceName,
     discountCodes: codes,
@@ -335,6 +339,9 @@ export function orderView(order: OrderRecord): View {
     // Orders are in the shop's currency (the emulator has no markets or exchange rates).
     presentmentCurrencyCode: currency,
     subtotalLineItemsQuantity: order.quantity ?? 1,
+    // "The current sum of the quantities … after returns, refunds, order edits, and cancellations"
+    // (Order.currentSubtotalLineItemsQuantity): store.ts currentLineQuantity.
+    currentSubtotalLineItemsQuantity: () => currentLineQuantity(order, refunded().lines),
     // "The sum of the prices for all line items after discounts and before returns … If taxesIncluded
     // is true, then the subtotal also includes tax" (Order.subtotalPriceSet, 2026-10 schema), as
     // orders/create's subtotal_price.
@@ -368,10 +375,7 @@ export function orderView(order: OrderRecord): View {
     taxLines: taxLinesView(order, totalTax),
     paymentGatewayNames: order.paymentGatewayNames,
     // PARTIALLY_REFUNDED / REFUNDED once refunds paid back part or all of it (OrderDisplayFinancialStatus, 2026-10 schema).
-    displayFinancialStatus: () => {
-      const paidBack = refunded().paidBack;
-      return paidBack === 0 ? "PAID" : paidBack >= order.total ? "REFUNDED" : "PARTIALLY_REFUNDED";
-    },
+    displayFinancialStatus: () => financialStatusAfterRefunds(refunded().paidBack, order.total).toUpperCase(),
     // "A summary of all shipping costs on the order" / "The shipping methods applied to the order": the
     // emulated order's one shipping line, as orders/create's shipping_lines[0] (null / none without shipping).
     shippingLine: () => shippingLineView(order),
@@ -417,20 +421,22 @@ export function orderView(order: OrderRecord): View {
     },
     // "The total price of the order, after returns … This includes taxes and discounts" (Order.currentTotalPriceSet).
     currentTotalPriceSet: () => bag(order.total - refunded().paidBack),
-    // "The total amount discounted on the order after returns and refunds" (Order.currentTotalDiscountsSet).
-    // Exact before any of the line is refunded, and once all of it is (its discounts go with it; a
-    // shipping code's stays); a part refund of the one line would need the discount's allocation per
-    // unit, which the emulator does not keep.
-    currentTotalDiscountsSet: () => {
-      const lines = refunded().lines;
-      const shippingDiscounts = orderShippingBeforeDiscounts(order) - order.shipping;
-      if (lines === 0 || order.totalDiscounts === shippingDiscounts) return bag(order.totalDiscounts);
-      if (lines >= lineNet) return bag(shippingDiscounts);
-      throw notEmulated("Order.currentTotalDiscountsSet after a partial refund of a discounted line");
-    },
-    cancelledAt: null,
-    cancelReason: null,
-    closed: false,
+    // "The total amount discounted on the order after returns and refunds … This includes both order
+    // and line level discounts" (Order.currentTotalDiscountsSet): the refunded part of the line takes
+    // its share of the line's discounts with it (store.ts refundedLineDiscount); a shipping code's stays.
+    currentTotalDiscountsSet: () => bag(order.totalDiscounts - refundedLineDiscount(order, refunded().lines)),
+    // "when an order was canceled. Returns `null` if the order hasn't been canceled" (Order.cancelledAt);
+    // "The reason provided for an order cancellation … Returns `null` if the order hasn't been canceled"
+    // (Order.cancelReason, an OrderCancelReason) — both set by cancelOrder.
+    cancelledAt: order.cancelledAt ?? null,
+    cancelReason: order.cancelReason ?? null,
+    // "An order is considered closed if all its line items have been fulfilled or canceled, and all
+    // financial transactions are complete" (Order.closed); "Shopify automatically records this
+    // timestamp when all items have been fulfilled or canceled, and all financial transactions are
+    // complete" (Order.closedAt). Emulated orders are paid in full at checkout and never fulfilled:
+    // canceling them closes them.
+    closed: Boolean(order.cancelledAt),
+    closedAt: order.cancelledAt ?? null,
     confirmed: true,
     tags: [],
     note: null,
@@ -464,6 +470,11 @@ function refundView(order: OrderRecord, refund: RefundRecord): View {
     order: () => orderView(order),
     // "The total amount across all transactions for the refund".
     totalRefundedSet: bag(refundPaidBack(order, refund)),
+    // "The transactions associated with the refund" (Refund.transactions): the one REFUND transaction
+    // refunds/create carries (same id, gateway, test flag and amount: order-payload.ts buildRefundPayload),
+    // paid back through the order's gateway ("A partial or full return of captured funds to the
+    // cardholder", OrderTransactionKind.REFUND).
+    transactions: one([refund], "OrderTransaction", "transactions", (r) => refundTransactionView(order, r)),
     // "The subtotal price of a refunded line item" / "The total tax charged on a refunded line item" (RefundLineItem).
     refundLineItems: one(refund.amount > 0 ? [refund] : [], "RefundLineItem", "refundLineItems", (r) => ({
       __typename: "RefundLineItem",
@@ -482,6 +493,25 @@ function refundView(order: OrderRecord, refund: RefundRecord): View {
       subtotalAmountSet: bag(r.shipping),
       taxAmountSet: bag(r.shippingTax),
     })),
+  };
+}
+
+/** A refund's transaction (OrderTransaction, 2026-10 schema), as refunds/create's `transactions[0]`. */
+function refundTransactionView(order: OrderRecord, refund: RefundRecord): View {
+  const gateway = refundGateway(order);
+  return {
+    __typename: "OrderTransaction",
+    id: `gid://shopify/OrderTransaction/${deriveId(`transaction:${refund.legacyId}`)}`,
+    kind: "REFUND",
+    status: "SUCCESS",
+    gateway,
+    test: order.test,
+    manualPaymentGateway: false,
+    amountSet: moneyBag(refundPaidBack(order, refund), order.currencyCode),
+    createdAt: refund.createdAt,
+    processedAt: refund.createdAt,
+    errorCode: null,
+    order: () => orderView(order),
   };
 }
 
