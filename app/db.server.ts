@@ -1,6 +1,7 @@
 // The Prisma client, on SQLite (default) or PostgreSQL, chosen by DATABASE_URL.
 // See docs/decisions/004-sqlite-and-postgresql.md and 002-prisma-js-engine.md.
 import path from "node:path";
+import v8 from "node:v8";
 import { createRequire } from "node:module";
 import { PrismaClient } from "@prisma/client";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -57,7 +58,20 @@ const QUERY_PLAN_CACHE_SIZE = 100;
 /** Passed to the client: the runtime reads and validates it, the generated types do not list it yet. */
 const PLAN_CACHE = { queryPlanCacheMaxSize: QUERY_PLAN_CACHE_SIZE } as unknown as Record<string, never>;
 
+/**
+ * Prisma 7 compiles each query shape in WebAssembly (its query compiler, docs/decisions/025). V8
+ * compiles Wasm with its baseline compiler, Liftoff, then recompiles hot functions with its
+ * optimizing compiler, TurboFan, in background threads; for Prisma's multi-megabyte module that
+ * second tier held 60–90 MB of the app's RSS (idle, in-process worker: ≈ 165 MB with Liftoff only,
+ * ≈ 225–270 MB without; bench/RESULTS.md, "3 December"). The plan cache above runs the compiler
+ * once per shape, so its speed hardly counts. The flag is process-wide but concerns Wasm only (no
+ * other Wasm runs in the app), and V8 reads it when a module is compiled: it must be set before the
+ * first client compiles Prisma's module, which is why createDb sets it (it cannot go in NODE_OPTIONS).
+ */
+export const PRISMA_WASM_V8_FLAG = "--liftoff-only";
+
 export function createDb(url = process.env.DATABASE_URL ?? "file:./dev.sqlite"): Db {
+  v8.setFlagsFromString(PRISMA_WASM_V8_FLAG);
   const slot: AdapterSlot = {};
   let client: Db;
   if (providerOf(url) === "postgresql") {
