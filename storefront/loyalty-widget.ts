@@ -314,8 +314,10 @@ function render(v: View, focus?: string) {
   v.body.setAttribute("aria-busy", String(!program && !s.failed));
   v.body.replaceChildren(...(nodes.filter(Boolean) as Node[]));
   // Re-rendering replaces the buttons: put focus back where it was, or where the action moved it
-  // — but never steal it from somewhere else on the page.
-  const target = keep && v.body.querySelector<HTMLElement>(`[data-k="${CSS.escape(keep)}"]`);
+  // — but never steal it from somewhere else on the page. When that control is gone (a saved
+  // birthday, signed out meanwhile) focus goes to the message that says why, so it never falls out
+  // of the panel to the page.
+  const target = keep && (v.body.querySelector<HTMLElement>(`[data-k="${CSS.escape(keep)}"]`) || (text && v.live));
   if (target && (inside || (focus && (!active || active === document.body)))) target.focus();
 }
 
@@ -360,11 +362,14 @@ function option(v: View, o: Option, currency: string): HTMLElement {
     input || h("span", { class: "lr-cost" }, points(v, vr ? vr.min : n)),
     account &&
       !asking &&
-      button(`r:${o.id}`, busy ? t.redeeming! : t.redeem!, () => ((s.confirm = o.id), renderAll(s, v, `y:${o.id}`)), {
+      // aria-disabled, not disabled: a disabled button drops the focus to the page (while a redeem
+      // runs, or when it was refused for too few points), and a screen reader user could never
+      // reach it to hear why it is unavailable.
+      button(`r:${o.id}`, busy ? t.redeeming! : t.redeem!, () => s.busy || missing > 0 || ((s.confirm = o.id), renderAll(s, v, `y:${o.id}`)), {
         "aria-label": busy ? t.redeeming : label,
         "aria-describedby": missing > 0 ? hintId : undefined,
         "aria-busy": busy ? "true" : undefined,
-        disabled: missing > 0 || !!s.busy,
+        "aria-disabled": missing > 0 || !!s.busy ? "true" : undefined,
       }),
     asking &&
       h(
@@ -443,10 +448,11 @@ async function redeem(v: View, o: Option) {
   s.confirm = undefined;
   const n = cost(s, o);
   for (const view of s.views) view.msg = undefined;
-  renderAll(s);
+  let focus = `r:${o.id}`;
+  // Focus moves from "Yes, redeem" to the option's busy button: it stays in the panel.
+  renderAll(s, v, focus);
   const intent = `${o.id}:${n}`;
   const key = (s.intents[intent] ??= newKey());
-  let focus = `r:${o.id}`;
   try {
     const answer = await api(s.base, "redeem", {
       method: "POST",
