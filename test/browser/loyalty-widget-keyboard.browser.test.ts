@@ -8,7 +8,7 @@
 // replaced it), every result is written to the live region, and every Copy button says what it copies.
 // Screenshots: test-results/screenshots/keyboard-*.
 import type { Route } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { TEST_APP } from "../support/constants";
 import { useShopifyEmulator } from "../support/shopify";
 import { expectAccessible, screenshot, useStorefrontBrowser } from "../support/browser";
@@ -57,6 +57,13 @@ async function tabTo(name: RegExp) {
   throw new Error(`no control named ${name} reached with Tab`);
 }
 
+/** Each test starts from a known balance, whatever an earlier one left. */
+const setBalance = (points: number) => db.customer.update({ where: { id: ada.id }, data: { pointsBalance: points } });
+
+afterEach(async () => {
+  await web.page.unrouteAll({ behavior: "ignoreErrors" });
+});
+
 async function openPanel(path = "/account") {
   await web.page.goto(`${web.storefront.url}${path}`);
   const launcher = web.page.locator("[data-lr-launcher]");
@@ -100,6 +107,7 @@ describe("keyboard-only shopper on a phone (Chromium, 390×844)", () => {
   });
 
   it("WHEN a redeem runs THEN focus stays in the panel on the busy Redeem button, Tab still cycles in the panel, and the result is announced in the live region", async () => {
+    await setBalance(1600);
     await openPanel();
     const held: Route[] = [];
     await web.page.route("**/apps/loyalty/redeem", (route) => void held.push(route));
@@ -132,8 +140,9 @@ describe("keyboard-only shopper on a phone (Chromium, 390×844)", () => {
   });
 
   it("WHEN the points were spent elsewhere and the redeem is refused THEN the message is announced and focus stays on the option's Redeem, now unavailable, with the reason", async () => {
+    await setBalance(1100);
     await openPanel();
-    await db.customer.update({ where: { id: ada.id }, data: { pointsBalance: 100 } });
+    await setBalance(100);
     await redeemWithKeyboard("$5 off");
     await live().filter({ hasText: "You don't have enough points for this reward yet" }).waitFor();
     await panel().locator("[data-lr-balance]").filter({ hasText: "100 points" }).waitFor();
@@ -146,10 +155,10 @@ describe("keyboard-only shopper on a phone (Chromium, 390×844)", () => {
     await web.page.keyboard.press("Enter");
     expect(await option("$5 off").getByRole("group").count()).toBe(0);
     await screenshot(web.page, "keyboard-03-too-few-points", { fullPage: false });
-    await db.customer.update({ where: { id: ada.id }, data: { pointsBalance: 1100 } });
   });
 
   it("WHEN the network fails, or the rate limit answers 429 THEN the message is announced and focus stays on Redeem", async () => {
+    await setBalance(1100);
     await openPanel();
     await web.page.route("**/apps/loyalty/redeem", (route) => route.abort("internetdisconnected"));
     await redeemWithKeyboard("$5 off");
@@ -184,6 +193,7 @@ describe("keyboard-only shopper on a phone (Chromium, 390×844)", () => {
   });
 
   it("WHEN Ada was signed out in another tab and redeems THEN the signed-out panel, the message announced and focused, Tab still in the panel", async () => {
+    await setBalance(1100);
     await openPanel();
     const other = await web.browser.context.newPage();
     await other.goto(`${web.storefront.url}/account/logout`);
