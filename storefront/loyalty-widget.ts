@@ -133,6 +133,7 @@ export interface Ext {
     points: typeof points;
     date: typeof date;
     money: typeof money;
+    plural: typeof plural;
     api: typeof api;
     renderAll: typeof renderAll;
     load: typeof load;
@@ -140,6 +141,8 @@ export interface Ext {
     copy: typeof copy;
   };
   rerender?: () => void;
+  /** What an option gives, in words (storefront/loyalty-points.ts); the option shows its name and cost until it is there. */
+  describe?: (v: View, o: Option, currency: string) => string;
 }
 const ext: Ext = ((window as unknown as { lrExt?: Ext }).lrExt ??= { parts: [] });
 
@@ -186,30 +189,6 @@ function money(v: View, amount: string, currency: string): string {
 
 function date(v: View, iso: string): string {
   return new Intl.DateTimeFormat(v.locale, { dateStyle: "medium" }).format(new Date(iso));
-}
-
-/** What the customer gets, in words: "$5.00 off your order · on orders of $50.00 or more". */
-function describe(v: View, o: Option, currency: string): string {
-  const t = v.t;
-  const amount = money(v, o.value, currency);
-  const vr = o.variable;
-  const parts = [
-    vr
-      ? fill(t.variable_rate!, { amount, points: points(v, o.pointsCost) })
-      : o.kind === "FREE_PRODUCT" && o.productTitle
-        ? fill(t.free_named!, { product: o.productTitle })
-        : o.kind === "PERCENTAGE"
-      ? fill(t.percent_off!, { percent: new Intl.NumberFormat(v.locale, { maximumFractionDigits: 2 }).format(Number(o.value)) })
-      : o.kind === "FREE_SHIPPING" || o.kind === "FREE_PRODUCT"
-        ? t[o.kind === "FREE_SHIPPING" ? "free_shipping" : "free_product"]!
-        : fill(t[o.kind === "GIFT_CARD" ? "gift_card" : o.kind === "STORE_CREDIT" ? "store_credit" : "amount_off"]!, { amount }),
-  ];
-  const a = o.appliesTo;
-  if (a && a.kind !== "ALL") parts.push(fill(t[a.kind === "PRODUCTS" ? "on_products" : "on_collections"]!, { items: a.titles.join(", ") }));
-  if (vr) parts.push(fill(t.variable_range!, { min: points(v, vr.min), max: points(v, vr.max), step: points(v, vr.step) }));
-  if (o.minimumSubtotal) parts.push(fill(t.minimum!, { amount: money(v, o.minimumSubtotal, currency) }));
-  if (o.expiryDays) parts.push(plural(v, "valid_days", o.expiryDays));
-  return parts.join(" · ");
 }
 
 function newKey(): string {
@@ -358,7 +337,7 @@ function option(v: View, o: Option, currency: string): HTMLElement {
   return h(
     "li",
     { class: "lr-item", "data-lr-option": o.id },
-    h("div", { class: "lr-grow" }, h("strong", {}, o.name), h("span", { class: "lr-muted" }, describe(v, o, currency))),
+    h("div", { class: "lr-grow" }, h("strong", {}, o.name), h("span", { class: "lr-muted" }, ext.describe?.(v, o, currency))),
     input || h("span", { class: "lr-cost" }, points(v, vr ? vr.min : n)),
     account &&
       !asking &&
@@ -557,7 +536,7 @@ function mountAll(scope: ParentNode = document) {
   scope.querySelectorAll<HTMLElement>("[data-lr-root]").forEach(mount);
 }
 
-ext.kit = { h, fill, points, date, money, api, renderAll, load, button, copy };
+ext.kit = { h, fill, points, plural, date, money, api, renderAll, load, button, copy };
 ext.rerender = () => Object.values(groups).forEach((g) => renderAll(g));
 mountAll();
 // The theme editor re-renders sections without reloading the page.
