@@ -294,9 +294,9 @@ function render(v: View, focus?: string) {
   v.body.replaceChildren(...(nodes.filter(Boolean) as Node[]));
   // Re-rendering replaces the buttons: put focus back where it was, or where the action moved it
   // — but never steal it from somewhere else on the page. When that control is gone (a saved
-  // birthday, signed out meanwhile) focus goes to the message that says why, so it never falls out
-  // of the panel to the page.
-  const target = keep && (v.body.querySelector<HTMLElement>(`[data-k="${CSS.escape(keep)}"]`) || (text && v.live));
+  // birthday, signed out meanwhile, "Try again" once loaded) focus goes to the message that says
+  // why, or else to the panel's content, so it never falls out of the panel to the page.
+  const target = keep && (v.body.querySelector<HTMLElement>(`[data-k="${CSS.escape(keep)}"]`) || (text ? v.live : v.body));
   if (target && (inside || (focus && (!active || active === document.body)))) target.focus();
 }
 

@@ -210,6 +210,30 @@ describe("keyboard-only shopper on a phone (Chromium, 390×844)", () => {
     await screenshot(web.page, "keyboard-04-signed-out", { fullPage: false });
   });
 
+  it("WHEN the panel could not load and the shopper presses Try again THEN the loaded panel keeps the focus (not dropped to the page)", async () => {
+    await setBalance(1100);
+    // Signed in again (the test before signed out), with the keyboard.
+    web.storefront.host.setCustomer(ada.numericId);
+    await web.page.goto(`${web.storefront.url}/account/login`);
+    await web.page.getByRole("button", { name: "Sign in" }).focus();
+    await web.page.keyboard.press("Enter");
+    await web.page.waitForURL(/\/account$/);
+    // The inline block on the page loads at once, for both views: it fails too.
+    await web.page.route("**/apps/loyalty/program", (route) => route.abort("internetdisconnected"));
+    await web.page.goto(`${web.storefront.url}/account`);
+    await web.page.locator("[data-lr-launcher]").focus();
+    await web.page.keyboard.press("Enter");
+    const retry = panel().getByRole("button", { name: "Try again" });
+    await retry.waitFor();
+    await web.page.unroute("**/apps/loyalty/program");
+    await tabTo(/^Try again$/);
+    await web.page.keyboard.press("Enter");
+    await panel().locator("[data-lr-balance]").waitFor();
+    expect((await focused()).inPanel).toBe(true);
+    await web.page.keyboard.press("Tab");
+    expect((await focused()).inPanel).toBe(true);
+  });
+
   it("raised no script errors", () => {
     expect(web.problems).toEqual([]);
   });
