@@ -103,6 +103,14 @@ export async function startAdminDemo(emulator: ShopifyEmulator): Promise<{ app: 
   };
 }
 
+/** A fixture's value, which its beforeAll sets: read before that (at module level), a clear error. */
+function startedIn(fixture: string) {
+  return <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${fixture}: the ${what} starts in beforeAll; use it inside a test`);
+    return value;
+  };
+}
+
 export type AdminDemo = Awaited<ReturnType<typeof startAdminDemo>>;
 
 export interface AdminDemoBrowser {
@@ -143,10 +151,7 @@ export function useAdminDemoBrowser(
     await browser?.close();
     await demo?.close();
   });
-  const ready = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`useAdminDemoBrowser: the ${what} starts in beforeAll; use it inside a test`);
-    return value;
-  };
+  const ready = startedIn("useAdminDemoBrowser");
   return {
     get demo() {
       return ready(demo, "demo");
@@ -212,10 +217,7 @@ export function useStorefrontBrowser(
     await app?.close();
     for (const name in options.env) delete process.env[name];
   });
-  const ready = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`useStorefrontBrowser: the ${what} starts in beforeAll; use it inside a test`);
-    return value;
-  };
+  const ready = startedIn("useStorefrontBrowser");
   return {
     get app() {
       return ready(app, "app");
