@@ -23,7 +23,8 @@ const TARGET = ["es2020", "chrome100", "firefox100", "safari15", "edge100"];
 /** @type {Array<{ entry: string; out: string; loader?: "ts" | "css" }>} */
 export const OUTPUTS = [
   { entry: "storefront/loyalty-widget.ts", out: "loyalty-widget.js" },
-  // The points program's sections (earning rule, pending, expiry, birthday): their own deferred
+  // The points program's sections (earning rule, pending, expiry, birthday) and what each way to
+  // redeem gives, in words: their own deferred
   // asset, so the core app-block script stays under Shopify's 10,000-byte limit.
   { entry: "storefront/loyalty-points.ts", out: "loyalty-points.js" },
   // Referral landing (?ref=CODE → cookie, click, cart attributes, claim): its own small script.

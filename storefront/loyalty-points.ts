@@ -1,5 +1,7 @@
 // The points program's part of the storefront widget: the earning rule, pending points, the expiry
-// warning and the birthday form. Built by scripts/build-storefront.mjs into
+// warning, the birthday form, and what each way to redeem gives, in words (the core shows each
+// option's name, cost and Redeem button; this adds "$5.00 off your order · on orders of $50.00 or
+// more" under the name). Built by scripts/build-storefront.mjs into
 // extensions/loyalty-rewards/assets/loyalty-points.js and loaded (deferred) by the snippet next to
 // the core script, which renders these sections in its slots (storefront/loyalty-widget.ts `Ext`).
 // It lives apart because the core app-block script must stay under Shopify's 10,000-byte limit,
@@ -8,7 +10,7 @@
 //
 // Same constraints as the core: no dependencies, text through text nodes only, every word from the
 // locale JSON the snippet renders (the core has already put the merchant's points name in them).
-import type { Account, Child, Ext, Program, Slot, View } from "./loyalty-widget";
+import type { Account, Child, Ext, Option, Program, Slot, View } from "./loyalty-widget";
 
 const ext: Ext = ((window as unknown as { lrExt?: Ext }).lrExt ??= { parts: [] });
 
@@ -108,6 +110,31 @@ async function saveBirthday(v: View, month: string, day: string) {
   if (!s.loading) void load(s);
 }
 
+/** What the customer gets, in words: "$5.00 off your order · on orders of $50.00 or more". */
+function describe(v: View, o: Option, currency: string): string {
+  const { fill, points, plural, money } = ext.kit!;
+  const t = v.t;
+  const amount = money(v, o.value, currency);
+  const vr = o.variable;
+  const parts = [
+    vr
+      ? fill(t.variable_rate!, { amount, points: points(v, o.pointsCost) })
+      : o.kind === "FREE_PRODUCT" && o.productTitle
+        ? fill(t.free_named!, { product: o.productTitle })
+        : o.kind === "PERCENTAGE"
+          ? fill(t.percent_off!, { percent: new Intl.NumberFormat(v.locale, { maximumFractionDigits: 2 }).format(Number(o.value)) })
+          : o.kind === "FREE_SHIPPING" || o.kind === "FREE_PRODUCT"
+            ? t[o.kind === "FREE_SHIPPING" ? "free_shipping" : "free_product"]!
+            : fill(t[o.kind === "GIFT_CARD" ? "gift_card" : o.kind === "STORE_CREDIT" ? "store_credit" : "amount_off"]!, { amount }),
+  ];
+  const a = o.appliesTo;
+  if (a && a.kind !== "ALL") parts.push(fill(t[a.kind === "PRODUCTS" ? "on_products" : "on_collections"]!, { items: a.titles.join(", ") }));
+  if (vr) parts.push(fill(t.variable_range!, { min: points(v, vr.min), max: points(v, vr.max), step: points(v, vr.step) }));
+  if (o.minimumSubtotal) parts.push(fill(t.minimum!, { amount: money(v, o.minimumSubtotal, currency) }));
+  if (o.expiryDays) parts.push(plural(v, "valid_days", o.expiryDays));
+  return parts.join(" · ");
+}
+
 function part(at: Slot, v: View, p: Program, a?: Account): Child[] {
   return at === "top" ? pointsInfo(v, p, a) : a ? birthday(v, p, a) : [];
 }
@@ -116,5 +143,6 @@ function part(at: Slot, v: View, p: Program, a?: Account): Child[] {
 if (!(ext as { points?: true }).points) {
   (ext as { points?: true }).points = true;
   ext.parts.push(part);
+  ext.describe = describe;
   ext.rerender?.();
 }

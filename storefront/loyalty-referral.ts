@@ -99,7 +99,7 @@ function memberLink(at: Slot, v: View, _p: Program, a?: Account): Child[] {
       "div",
       { class: "lr-item", "data-lr-reward": "ref" },
       h("code", { class: "lr-code lr-grow" }, url),
-      button("c:ref", v.copied == "ref" ? t.copied! : t.copy!, () => copy(v, { id: "ref", code: url } as Reward, t.link_copied), { class: "lr-btn lr-ghost" }),
+      button("c:ref", v.copied == "ref" ? t.copied! : t.copy!, () => copy(v, { id: "ref", code: url } as Reward, t.link_copied), { class: "lr-btn lr-ghost", "aria-label": v.copied == "ref" ? t.copied : t.copy_link }),
       // A share sheet the shopper closes rejects (AbortError): nothing to say, and no uncaught error.
       !!navigator.share && button("share", t.share!, () => void navigator.share({ url }).catch(() => undefined)),
     ),

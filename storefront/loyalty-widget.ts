@@ -133,6 +133,7 @@ export interface Ext {
     points: typeof points;
     date: typeof date;
     money: typeof money;
+    plural: typeof plural;
     api: typeof api;
     renderAll: typeof renderAll;
     load: typeof load;
@@ -140,6 +141,8 @@ export interface Ext {
     copy: typeof copy;
   };
   rerender?: () => void;
+  /** What an option gives, in words (storefront/loyalty-points.ts); the option shows its name and cost until it is there. */
+  describe?: (v: View, o: Option, currency: string) => string;
 }
 const ext: Ext = ((window as unknown as { lrExt?: Ext }).lrExt ??= { parts: [] });
 
@@ -186,30 +189,6 @@ function money(v: View, amount: string, currency: string): string {
 
 function date(v: View, iso: string): string {
   return new Intl.DateTimeFormat(v.locale, { dateStyle: "medium" }).format(new Date(iso));
-}
-
-/** What the customer gets, in words: "$5.00 off your order · on orders of $50.00 or more". */
-function describe(v: View, o: Option, currency: string): string {
-  const t = v.t;
-  const amount = money(v, o.value, currency);
-  const vr = o.variable;
-  const parts = [
-    vr
-      ? fill(t.variable_rate!, { amount, points: points(v, o.pointsCost) })
-      : o.kind === "FREE_PRODUCT" && o.productTitle
-        ? fill(t.free_named!, { product: o.productTitle })
-        : o.kind === "PERCENTAGE"
-      ? fill(t.percent_off!, { percent: new Intl.NumberFormat(v.locale, { maximumFractionDigits: 2 }).format(Number(o.value)) })
-      : o.kind === "FREE_SHIPPING" || o.kind === "FREE_PRODUCT"
-        ? t[o.kind === "FREE_SHIPPING" ? "free_shipping" : "free_product"]!
-        : fill(t[o.kind === "GIFT_CARD" ? "gift_card" : o.kind === "STORE_CREDIT" ? "store_credit" : "amount_off"]!, { amount }),
-  ];
-  const a = o.appliesTo;
-  if (a && a.kind !== "ALL") parts.push(fill(t[a.kind === "PRODUCTS" ? "on_products" : "on_collections"]!, { items: a.titles.join(", ") }));
-  if (vr) parts.push(fill(t.variable_range!, { min: points(v, vr.min), max: points(v, vr.max), step: points(v, vr.step) }));
-  if (o.minimumSubtotal) parts.push(fill(t.minimum!, { amount: money(v, o.minimumSubtotal, currency) }));
-  if (o.expiryDays) parts.push(plural(v, "valid_days", o.expiryDays));
-  return parts.join(" · ");
 }
 
 function newKey(): string {
@@ -314,8 +293,10 @@ function render(v: View, focus?: string) {
   v.body.setAttribute("aria-busy", String(!program && !s.failed));
   v.body.replaceChildren(...(nodes.filter(Boolean) as Node[]));
   // Re-rendering replaces the buttons: put focus back where it was, or where the action moved it
-  // — but never steal it from somewhere else on the page.
-  const target = keep && v.body.querySelector<HTMLElement>(`[data-k="${CSS.escape(keep)}"]`);
+  // — but never steal it from somewhere else on the page. When that control is gone (a saved
+  // birthday, signed out meanwhile, "Try again" once loaded) focus goes to the message that says
+  // why, or else to the panel's content, so it never falls out of the panel to the page.
+  const target = keep && (v.body.querySelector<HTMLElement>(`[data-k="${CSS.escape(keep)}"]`) || (text ? v.live : v.body));
   if (target && (inside || (focus && (!active || active === document.body)))) target.focus();
 }
 
@@ -356,15 +337,18 @@ function option(v: View, o: Option, currency: string): HTMLElement {
   return h(
     "li",
     { class: "lr-item", "data-lr-option": o.id },
-    h("div", { class: "lr-grow" }, h("strong", {}, o.name), h("span", { class: "lr-muted" }, describe(v, o, currency))),
+    h("div", { class: "lr-grow" }, h("strong", {}, o.name), h("span", { class: "lr-muted" }, ext.describe?.(v, o, currency))),
     input || h("span", { class: "lr-cost" }, points(v, vr ? vr.min : n)),
     account &&
       !asking &&
-      button(`r:${o.id}`, busy ? t.redeeming! : t.redeem!, () => ((s.confirm = o.id), renderAll(s, v, `y:${o.id}`)), {
+      // aria-disabled, not disabled: a disabled button drops the focus to the page (while a redeem
+      // runs, or when it was refused for too few points), and a screen reader user could never
+      // reach it to hear why it is unavailable.
+      button(`r:${o.id}`, busy ? t.redeeming! : t.redeem!, () => s.busy || missing > 0 || ((s.confirm = o.id), renderAll(s, v, `y:${o.id}`)), {
         "aria-label": busy ? t.redeeming : label,
         "aria-describedby": missing > 0 ? hintId : undefined,
         "aria-busy": busy ? "true" : undefined,
-        disabled: missing > 0 || !!s.busy,
+        "aria-disabled": missing > 0 || !!s.busy ? "true" : undefined,
       }),
     asking &&
       h(
@@ -443,10 +427,11 @@ async function redeem(v: View, o: Option) {
   s.confirm = undefined;
   const n = cost(s, o);
   for (const view of s.views) view.msg = undefined;
-  renderAll(s);
+  let focus = `r:${o.id}`;
+  // Focus moves from "Yes, redeem" to the option's busy button: it stays in the panel.
+  renderAll(s, v, focus);
   const intent = `${o.id}:${n}`;
   const key = (s.intents[intent] ??= newKey());
-  let focus = `r:${o.id}`;
   try {
     const answer = await api(s.base, "redeem", {
       method: "POST",
@@ -551,7 +536,7 @@ function mountAll(scope: ParentNode = document) {
   scope.querySelectorAll<HTMLElement>("[data-lr-root]").forEach(mount);
 }
 
-ext.kit = { h, fill, points, date, money, api, renderAll, load, button, copy };
+ext.kit = { h, fill, points, plural, date, money, api, renderAll, load, button, copy };
 ext.rerender = () => Object.values(groups).forEach((g) => renderAll(g));
 mountAll();
 // The theme editor re-renders sections without reloading the page.

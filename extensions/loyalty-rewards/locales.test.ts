@@ -9,8 +9,8 @@ const EXTENSION = import.meta.dirname;
 const ROOT = path.resolve(EXTENSION, "..", "..");
 const read = (file: string) => readFileSync(file, "utf8");
 
-// The core script and the points program's sections (loyalty-points.ts) read the same strings.
-const script = ["loyalty-widget.ts", "loyalty-points.ts"].map((file) => read(path.join(ROOT, "storefront", file))).join("\n");
+// The core script and its deferred parts (loyalty-points.ts, loyalty-referral.ts) read the same strings.
+const script = ["loyalty-widget.ts", "loyalty-points.ts", "loyalty-referral.ts"].map((file) => read(path.join(ROOT, "storefront", file))).join("\n");
 const snippet = read(path.join(EXTENSION, "snippets", "loyalty-content.liquid"));
 const i18nBlock = /<script type="application\/json" data-lr-i18n>([\s\S]*?)<\/script>/.exec(snippet)![1]!;
 /** "name": {{ 'loyalty.widget.key' | t | json }} */

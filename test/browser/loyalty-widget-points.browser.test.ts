@@ -5,75 +5,52 @@
 // is on (and promises nothing while it is off), the points still pending with the day they become
 // spendable, the day the points expire without activity, and a birthday form that explains an
 // impossible date next to the fields (typed values kept), saves a real one, and then only shows it.
-import path from "node:path";
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "@loyalty/shopify-emulator/node-http";
-import { serveStorefrontHost, type StorefrontHost } from "@loyalty/shopify-emulator/storefront-host";
-import { startApp } from "../support/app";
+import { beforeAll, describe, expect, it } from "vitest";
 import { TEST_APP } from "../support/constants";
-import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
-import { ROOT } from "../setup/databases";
-import { expectAccessible, launchChromium, screenshot, type Browser } from "../support/browser";
+import { useShopifyEmulator } from "../support/shopify";
+import { expectAccessible, screenshot, useStorefrontBrowser } from "../support/browser";
 import db from "~/db.server";
 import { addMonths } from "~/domain/points";
 import { creditPoints } from "~/services/points/ledger.server";
 
 const SHOP = TEST_APP.shop;
-const EXTENSION_DIR = path.join(ROOT, "extensions", "loyalty-rewards");
 const { emulator } = useShopifyEmulator();
 
-let app: RunningServer;
-let storefront: RunningServer & { host: StorefrontHost };
-let browser: Browser;
-let page: Page;
 let customerId: string;
 const earnedAt = new Date("2026-11-20T10:00:00Z");
 const pendingUntil = new Date("2026-12-14T10:00:00Z");
-const pageErrors: string[] = [];
 const birthdayPosts: string[] = [];
 
-beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
-  await installEmulatedShop(emulator);
-  await db.shop.update({ where: { domain: SHOP }, data: { currency: "USD" } });
-  await db.programSettings.create({
-    data: { shop: SHOP, enabled: true, pointsNameSingular: "star", pointsNamePlural: "stars", pointsPerCurrencyUnit: "2", pendingDays: 14, expiryMonths: 12, birthdayBonus: 100 },
-  });
-  await db.rewardTemplate.create({ data: { shop: SHOP, purpose: "POINTS_REDEMPTION", name: "$5 off", kind: "FIXED_AMOUNT", value: "5", pointsCost: 500 } });
+const web = useStorefrontBrowser(emulator, {
+  async setUp() {
+    await db.shop.update({ where: { domain: SHOP }, data: { currency: "USD" } });
+    await db.programSettings.create({
+      data: { shop: SHOP, enabled: true, pointsNameSingular: "star", pointsNamePlural: "stars", pointsPerCurrencyUnit: "2", pendingDays: 14, expiryMonths: 12, birthdayBonus: 100 },
+    });
+    await db.rewardTemplate.create({ data: { shop: SHOP, purpose: "POINTS_REDEMPTION", name: "$5 off", kind: "FIXED_AMOUNT", value: "5", pointsCost: 500 } });
 
-  const shopper = emulator.addCustomer(SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" });
-  customerId = (await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopper.id, displayName: "Ada Lovelace", lastActivityAt: earnedAt } })).id;
-  // The balance comes from the ledger: one spendable entry and one still pending.
-  const order = (n: number) => ({ shop: SHOP, customerId, reason: "EARNED" as const, actor: "WEBHOOK" as const, orderGid: `gid://shopify/Order/${n}`, orderName: `#${n}`, now: earnedAt });
-  await creditPoints(db, { ...order(1001), sourceKey: "order:gid://shopify/Order/1001:earned", points: 1200 });
-  await creditPoints(db, { ...order(1002), sourceKey: "order:gid://shopify/Order/1002:earned", points: 120, availableAt: pendingUntil });
+    const shopper = emulator.addCustomer(SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" });
+    customerId = (await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopper.id, displayName: "Ada Lovelace", lastActivityAt: earnedAt } })).id;
+    // The balance comes from the ledger: one spendable entry and one still pending.
+    const order = (n: number) => ({ shop: SHOP, customerId, reason: "EARNED" as const, actor: "WEBHOOK" as const, orderGid: `gid://shopify/Order/${n}`, orderName: `#${n}`, now: earnedAt });
+    await creditPoints(db, { ...order(1001), sourceKey: "order:gid://shopify/Order/1001:earned", points: 1200 });
+    await creditPoints(db, { ...order(1002), sourceKey: "order:gid://shopify/Order/1002:earned", points: 120, availableAt: pendingUntil });
+    return { customerId: shopper.legacyId };
+  },
+});
+const pageErrors = web.problems;
 
-  storefront = await serveStorefrontHost({ app: app.url, emulator, extensionDir: EXTENSION_DIR, shop: SHOP, customerId: shopper.legacyId });
-  browser = await launchChromium();
-  page = browser.page;
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("console", (message) => {
-    // A 4xx answer to fetch() is logged by Chromium itself; that is the app answering, not a bug.
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) pageErrors.push(message.text());
-  });
-  page.on("request", (request) => {
+beforeAll(() => {
+  web.page.on("request", (request) => {
     if (request.url().includes("/apps/loyalty/birthday")) birthdayPosts.push(request.postData() ?? "");
   });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await storefront?.close();
-  await app?.close();
-});
-
-const inline = () => page.locator('[data-lr-mode="inline"]');
+const inline = () => web.page.locator('[data-lr-mode="inline"]');
 const medium = (d: Date) => new Intl.DateTimeFormat("en", { dateStyle: "medium" }).format(d);
 
 async function openAccount(prefix = "") {
-  await page.goto(`${storefront.url}${prefix}/account`);
+  await web.page.goto(`${web.storefront.url}${prefix}/account`);
   await inline().locator("[data-lr-balance], [data-lr-option]").first().waitFor();
 }
 
@@ -91,8 +68,8 @@ describe("storefront widget: the points program (Chromium)", () => {
       `Your stars expire on ${medium(addMonths(earnedAt, 12))} if your account has no activity before then.`,
     );
     expect(await inline().getByRole("button", { name: "Redeem 500 stars for $5 off" }).count()).toBe(1);
-    await expectAccessible(page, "widget with points program");
-    await screenshot(page, "points-01-program-on");
+    await expectAccessible(web.page, "widget with points program");
+    await screenshot(web.page, "points-01-program-on");
   });
 
   it("WHEN the customer gives an impossible birthday THEN the error is next to the fields, the values stay and nothing is sent; a real one is saved and then only shown", async () => {
@@ -113,8 +90,8 @@ describe("storefront widget: the points program (Chromium)", () => {
     expect(await form.getByLabel("Month").inputValue()).toBe("2");
     expect(await day.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(birthdayPosts).toEqual([]);
-    await expectAccessible(page, "birthday form with an error");
-    await screenshot(page, "points-02-birthday-error");
+    await expectAccessible(web.page, "birthday form with an error");
+    await screenshot(web.page, "points-02-birthday-error");
 
     await day.fill("29");
     await form.getByRole("button", { name: "Save my birthday" }).click();
@@ -128,7 +105,7 @@ describe("storefront widget: the points program (Chromium)", () => {
     await openAccount();
     await inline().locator("[data-lr-birthday]").waitFor();
     expect(await inline().locator("[data-lr-birthday-form]").count()).toBe(0);
-    await screenshot(page, "points-03-birthday-set");
+    await screenshot(web.page, "points-03-birthday-set");
   });
 
   it("in French, the same sections in French with the merchant's name", async () => {
@@ -148,12 +125,12 @@ describe("storefront widget: the points program (Chromium)", () => {
     expect(await inline().locator("[data-lr-birthday-form]").count()).toBe(0);
     expect(await inline().locator("[data-lr-body]").textContent()).not.toMatch(/earn/i);
 
-    await page.goto(`${storefront.url}/account/logout`);
+    await web.page.goto(`${web.storefront.url}/account/logout`);
     await inline().locator("[data-lr-option]").first().waitFor();
     expect(await inline().locator("[data-lr-body]").textContent()).toContain("Welcome to our rewards program.");
     expect(await inline().getByRole("link", { name: "Sign in to see your stars" }).count()).toBe(1);
     expect(await inline().locator("[data-lr-body]").textContent()).not.toMatch(/earn/i);
-    await screenshot(page, "points-04-program-off-guest");
+    await screenshot(web.page, "points-04-program-off-guest");
   });
 
   it("raised no script errors", () => {

@@ -6,90 +6,72 @@
 // lowers the balance (a double click redeems once); a Shopify failure explains itself and changes
 // nothing; the slide-out panel traps focus and closes on Escape; guests see the program and a
 // sign-in link. Screenshots: test-results/screenshots/.
-import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import type { Locator, Page, Route } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "@loyalty/shopify-emulator/node-http";
-import { serveStorefrontHost, type StorefrontHost } from "@loyalty/shopify-emulator/storefront-host";
-import { startApp } from "../support/app";
+import type { Locator, Route } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { TEST_APP } from "../support/constants";
-import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
-import { ROOT } from "../setup/databases";
-import { launchChromium, screenshot, type Browser } from "../support/browser";
+import { useShopifyEmulator } from "../support/shopify";
+import { screenshot, useStorefrontBrowser } from "../support/browser";
 import db from "~/db.server";
 
 const SHOP = TEST_APP.shop;
-const EXTENSION_DIR = path.join(ROOT, "extensions", "loyalty-rewards");
 const { emulator } = useShopifyEmulator();
 
-let app: RunningServer;
-let storefront: RunningServer & { host: StorefrontHost };
-let browser: Browser;
-let page: Page;
 let ada: { id: string; gid: string; numericId: string };
 const options: Record<string, string> = {};
-const pageErrors: string[] = [];
 const redeemRequests: string[] = [];
 
-beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
-  await installEmulatedShop(emulator);
-  await db.shop.update({ where: { domain: SHOP }, data: { currency: "USD" } });
+const web = useStorefrontBrowser(emulator, {
+  clipboard: true,
+  async setUp() {
+    await db.shop.update({ where: { domain: SHOP }, data: { currency: "USD" } });
 
-  const shopifyCustomer = emulator.addCustomer(SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" });
-  const row = await db.customer.create({
-    data: { shop: SHOP, shopifyCustomerId: shopifyCustomer.id, displayName: "Ada Lovelace", email: "ada@example.com", pointsBalance: 1200 },
-  });
-  ada = { id: row.id, gid: shopifyCustomer.id, numericId: shopifyCustomer.legacyId };
-
-  for (const [key, data] of Object.entries({
-    fiveOff: { name: "$5 off", kind: "FIXED_AMOUNT", value: "5", pointsCost: 500, expiryDays: 30 },
-    shipping: { name: "Free shipping", kind: "FREE_SHIPPING", value: "0", pointsCost: 300, minimumSubtotal: "40" },
-    fifty: { name: "$50 off", kind: "FIXED_AMOUNT", value: "50", pointsCost: 5000 },
-  })) {
-    options[key] = (await db.rewardTemplate.create({ data: { shop: SHOP, purpose: "POINTS_REDEMPTION", ...data } })).id;
-  }
-  const existing = (status: string, code: string, extra: Record<string, unknown> = {}) =>
-    db.reward.create({
-      data: {
-        shop: SHOP,
-        customerId: ada.id,
-        customerGid: ada.gid,
-        source: "POINTS_REDEMPTION",
-        kind: "FIXED_AMOUNT",
-        value: "5",
-        currency: "USD",
-        title: "$5 off",
-        code,
-        codeKey: code.toLowerCase(),
-        status,
-        createdAt: new Date(Date.now() - 86_400_000),
-        ...extra,
-      },
+    const shopifyCustomer = emulator.addCustomer(SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" });
+    const row = await db.customer.create({
+      data: { shop: SHOP, shopifyCustomerId: shopifyCustomer.id, displayName: "Ada Lovelace", email: "ada@example.com", pointsBalance: 1200 },
     });
-  await existing("ISSUED", "WELCOME-ISSUED", { issuedAt: new Date(), expiresAt: new Date("2099-01-01T00:00:00Z") });
-  await existing("USED", "SPRING-USED", { issuedAt: new Date(), usedAt: new Date("2026-11-20T12:00:00Z"), expiresAt: new Date("2099-01-01T00:00:00Z") });
-  await existing("PENDING", "HIDDEN-PENDING");
-  await existing("FAILED", "HIDDEN-FAILED", { failureCode: "shopify_unavailable" });
-  await existing("CANCELED", "HIDDEN-CANCELED", { canceledAt: new Date() });
+    ada = { id: row.id, gid: shopifyCustomer.id, numericId: shopifyCustomer.legacyId };
 
-  storefront = await serveStorefrontHost({
-    app: app.url,
-    emulator,
-    extensionDir: EXTENSION_DIR,
-    shop: SHOP,
-    customerId: ada.numericId,
+    for (const [key, data] of Object.entries({
+      fiveOff: { name: "$5 off", kind: "FIXED_AMOUNT", value: "5", pointsCost: 500, expiryDays: 30 },
+      shipping: { name: "Free shipping", kind: "FREE_SHIPPING", value: "0", pointsCost: 300, minimumSubtotal: "40" },
+      fifty: { name: "$50 off", kind: "FIXED_AMOUNT", value: "50", pointsCost: 5000 },
+    })) {
+      options[key] = (await db.rewardTemplate.create({ data: { shop: SHOP, purpose: "POINTS_REDEMPTION", ...data } })).id;
+    }
+    const existing = (status: string, code: string, extra: Record<string, unknown> = {}) =>
+      db.reward.create({
+        data: {
+          shop: SHOP,
+          customerId: ada.id,
+          customerGid: ada.gid,
+          source: "POINTS_REDEMPTION",
+          kind: "FIXED_AMOUNT",
+          value: "5",
+          currency: "USD",
+          title: "$5 off",
+          code,
+          codeKey: code.toLowerCase(),
+          status,
+          createdAt: new Date(Date.now() - 86_400_000),
+          ...extra,
+        },
+      });
+    await existing("ISSUED", "WELCOME-ISSUED", { issuedAt: new Date(), expiresAt: new Date("2099-01-01T00:00:00Z") });
+    await existing("USED", "SPRING-USED", { issuedAt: new Date(), usedAt: new Date("2026-11-20T12:00:00Z"), expiresAt: new Date("2099-01-01T00:00:00Z") });
+    await existing("PENDING", "HIDDEN-PENDING");
+    await existing("FAILED", "HIDDEN-FAILED", { failureCode: "shopify_unavailable" });
+    await existing("CANCELED", "HIDDEN-CANCELED", { canceledAt: new Date() });
+
     // Enough reserved height for this page's content: nothing below the block may move.
-    blockSettings: { "loyalty-rewards": { reserved_height: 800 } },
-  });
+    return { customerId: ada.numericId, blockSettings: { "loyalty-rewards": { reserved_height: 800 } } };
+  },
+});
+const pageErrors = web.problems;
 
-  browser = await launchChromium();
-  page = browser.page;
-  await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: storefront.url });
+beforeAll(async () => {
   // Layout-shift score and where the content below the block was before the data arrived.
-  await browser.context.addInitScript(() => {
+  await web.browser.context.addInitScript(() => {
     const w = window as unknown as { __cls: number; __belowTop: number | null };
     w.__cls = 0;
     w.__belowTop = null;
@@ -102,24 +84,13 @@ beforeAll(async () => {
       w.__belowTop = document.getElementById("below-block")?.getBoundingClientRect().top ?? null;
     });
   });
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("console", (message) => {
-    // A 4xx/5xx answer to fetch() is logged by Chromium itself; that is the app answering, not a bug.
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) pageErrors.push(message.text());
-  });
-  page.on("request", (request) => {
+  web.page.on("request", (request) => {
     if (request.url().includes("/apps/loyalty/redeem")) redeemRequests.push(request.method());
   });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await storefront?.close();
-  await app?.close();
-});
-
-const inline = () => page.locator('[data-lr-mode="inline"]');
-const embed = () => page.locator('[data-lr-mode="embed"]');
+const inline = () => web.page.locator('[data-lr-mode="inline"]');
+const embed = () => web.page.locator('[data-lr-mode="embed"]');
 const optionIn = (scope: Locator, key: string) => scope.locator(`[data-lr-option="${options[key]}"]`);
 const live = (scope: Locator) => scope.locator("[data-lr-live]");
 const balanceOf = (scope: Locator) => scope.locator("[data-lr-balance]").textContent();
@@ -131,7 +102,7 @@ async function dbBalance() {
 
 describe("storefront widget (Chromium)", () => {
   it("GIVEN Ada signed in THEN the app block shows her balance, the options and only her Issued and Used rewards, without moving the page", async () => {
-    await page.goto(`${storefront.url}/account`);
+    await web.page.goto(`${web.storefront.url}/account`);
     await inline().locator("[data-lr-balance]").waitFor();
 
     expect(await balanceOf(inline())).toBe("1,200 points");
@@ -143,7 +114,7 @@ describe("storefront widget (Chromium)", () => {
     expect(await fifty.isDisabled()).toBe(true);
     expect(await optionIn(inline(), "fifty").textContent()).toContain("3,800 points more to unlock");
     const describedBy = await fifty.getAttribute("aria-describedby");
-    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe("3,800 points more to unlock");
+    expect(await web.page.locator(`[id="${describedBy}"]`).textContent()).toBe("3,800 points more to unlock");
     expect(await optionIn(inline(), "fiveOff").getByRole("button").getAttribute("aria-label")).toBe("Redeem 500 points for $5 off");
     expect(await optionIn(inline(), "fiveOff").getByRole("button").isEnabled()).toBe(true);
 
@@ -157,11 +128,11 @@ describe("storefront widget (Chromium)", () => {
     expect(await used.textContent()).not.toContain("Expires");
     expect(await used.getByRole("button").count()).toBe(0);
     expect(await issued.getByRole("button").getAttribute("aria-label")).toBe("Copy code WELCOME-ISSUED");
-    const html = await page.content();
+    const html = await web.page.content();
     expect(html).not.toMatch(/HIDDEN-(PENDING|FAILED|CANCELED)/);
 
     // No layout shift: the block reserved its space, the embed's launcher is fixed.
-    const shift = await page.evaluate(() => {
+    const shift = await web.page.evaluate(() => {
       const w = window as unknown as { __cls: number; __belowTop: number | null };
       return { cls: w.__cls, before: w.__belowTop, after: document.getElementById("below-block")!.getBoundingClientRect().top };
     });
@@ -170,11 +141,11 @@ describe("storefront widget (Chromium)", () => {
     expect(shift.cls).toBe(0);
     expect(await embed().locator("[data-lr-launcher]").evaluate((el) => getComputedStyle(el).position)).toBe("fixed");
 
-    await screenshot(page, "01-signed-in-account");
+    await screenshot(web.page, "01-signed-in-account");
   });
 
   it("has no serious accessibility violations (axe)", async () => {
-    const results = await new AxeBuilder({ page }).include('[data-lr-root]').analyze();
+    const results = await new AxeBuilder({ page: web.page }).include('[data-lr-root]').analyze();
     const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
     expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
   });
@@ -185,7 +156,7 @@ describe("storefront widget (Chromium)", () => {
     redeemRequests.length = 0;
     // Hold the request in the browser while we look at the in-flight state.
     const held: Route[] = [];
-    await page.route("**/apps/loyalty/redeem", (route) => void held.push(route));
+    await web.page.route("**/apps/loyalty/redeem", (route) => void held.push(route));
 
     // Redeem asks first: nothing is sent until Ada confirms.
     await optionIn(inline(), "fiveOff").getByRole("button", { name: "Redeem 500 points for $5 off" }).click();
@@ -201,11 +172,11 @@ describe("storefront widget (Chromium)", () => {
     expect(await inFlight.getAttribute("aria-busy")).toBe("true");
     // Every other Redeem button waits too (one redemption at a time).
     expect(await optionIn(inline(), "shipping").getByRole("button").isDisabled()).toBe(true);
-    await screenshot(page, "02-redeeming");
-    await page.waitForTimeout(200);
+    await screenshot(web.page, "02-redeeming");
+    await web.page.waitForTimeout(200);
     expect(held).toHaveLength(1);
     await held[0]!.continue();
-    await page.unroute("**/apps/loyalty/redeem");
+    await web.page.unroute("**/apps/loyalty/redeem");
 
     await live(inline()).filter({ hasText: "Your reward is ready" }).waitFor();
     const message = (await live(inline()).textContent())!;
@@ -216,7 +187,7 @@ describe("storefront widget (Chromium)", () => {
     expect((await codesIn(inline()))[0]).toBe(code);
     expect(await inline().locator("[data-lr-rewards] li").first().textContent()).toContain("Ready to use");
     // Focus moved to the new code's Copy button.
-    expect(await page.evaluate(() => (document.activeElement as HTMLElement).getAttribute("aria-label"))).toBe(`Copy code ${code}`);
+    expect(await web.page.evaluate(() => (document.activeElement as HTMLElement).getAttribute("aria-label"))).toBe(`Copy code ${code}`);
 
     // One click's worth of everything.
     expect(redeemRequests).toEqual(["POST"]);
@@ -224,12 +195,12 @@ describe("storefront widget (Chromium)", () => {
     expect(await db.redemption.count()).toBe(redemptionsBefore + 1);
     expect(await dbBalance()).toBe(700);
     expect(emulator.store.findDiscountByCode(SHOP, code)).toBeDefined();
-    await screenshot(page, "03-redeemed");
+    await screenshot(web.page, "03-redeemed");
 
     // Copy puts the code on the clipboard and says so.
     await inline().getByRole("button", { name: `Copy code ${code}` }).click();
     await live(inline()).filter({ hasText: "copied" }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(code);
+    expect(await web.page.evaluate(() => navigator.clipboard.readText())).toBe(code);
     expect(await live(inline()).textContent()).toBe(`Code ${code} copied.`);
   });
 
@@ -254,7 +225,7 @@ describe("storefront widget (Chromium)", () => {
     expect(await dbBalance()).toBe(700);
     // The button is usable again, for a new attempt.
     expect(await optionIn(inline(), "fiveOff").getByRole("button").isEnabled()).toBe(true);
-    await screenshot(page, "04-redeem-failed");
+    await screenshot(web.page, "04-redeem-failed");
   });
 
   it("the app embed: the launcher opens the slide-out panel (same data), focus is trapped, Escape closes it", async () => {
@@ -268,45 +239,45 @@ describe("storefront widget (Chromium)", () => {
     expect(await launcher.getAttribute("aria-expanded")).toBe("true");
     expect(await panel.getAttribute("role")).toBe("dialog");
     expect(await panel.getAttribute("aria-modal")).toBe("true");
-    expect(await page.evaluate(() => document.activeElement?.hasAttribute("data-lr-close"))).toBe(true);
+    expect(await web.page.evaluate(() => document.activeElement?.hasAttribute("data-lr-close"))).toBe(true);
     // Shared with the inline block: the redemption above is already here.
     expect(await balanceOf(panel)).toBe("700 points");
     expect(await codesIn(panel)).toEqual(await codesIn(inline()));
-    await page.waitForTimeout(300); // let the slide-in transition finish for the screenshot
-    await screenshot(page, "05-embed-panel-open", { fullPage: false });
+    await web.page.waitForTimeout(300); // let the slide-in transition finish for the screenshot
+    await screenshot(web.page, "05-embed-panel-open", { fullPage: false });
 
     const focusable = await panel.locator("a[href], button:not([disabled])").count();
     for (let i = 0; i < focusable + 2; i++) {
-      await page.keyboard.press("Tab");
+      await web.page.keyboard.press("Tab");
       expect(await panel.evaluate((el) => el.contains(document.activeElement))).toBe(true);
     }
     await panel.locator("[data-lr-close]").focus();
-    await page.keyboard.press("Shift+Tab");
+    await web.page.keyboard.press("Shift+Tab");
     const last = panel.locator("a[href], button:not([disabled])").last();
     expect(await last.evaluate((el) => el === document.activeElement)).toBe(true);
 
-    await page.keyboard.press("Escape");
+    await web.page.keyboard.press("Escape");
     expect(await launcher.getAttribute("aria-expanded")).toBe("false");
     expect(await launcher.evaluate((el) => el === document.activeElement)).toBe(true);
-    await page.waitForFunction(() => getComputedStyle(document.querySelector("[data-lr-panel]")!).visibility === "hidden");
+    await web.page.waitForFunction(() => getComputedStyle(document.querySelector("[data-lr-panel]")!).visibility === "hidden");
   });
 
   it("GIVEN a logged-out visitor THEN the program's options and a sign-in link, no Redeem buttons and no customer data", async () => {
-    await page.goto(`${storefront.url}/account/logout`);
+    await web.page.goto(`${web.storefront.url}/account/logout`);
     await inline().locator("[data-lr-option]").first().waitFor();
     expect(await inline().locator("[data-lr-option] strong").allTextContents()).toEqual(["Free shipping", "$5 off", "$50 off"]);
     expect(await inline().getByRole("button", { name: /redeem/i }).count()).toBe(0);
     expect(await inline().locator("[data-lr-balance]").count()).toBe(0);
     const signIn = inline().getByRole("link", { name: "Sign in to see your points" });
     expect(await signIn.getAttribute("href")).toBe("/account/login");
-    expect(await page.content()).not.toMatch(/WELCOME-ISSUED|700 points/);
-    await screenshot(page, "06-logged-out");
+    expect(await web.page.content()).not.toMatch(/WELCOME-ISSUED|700 points/);
+    await screenshot(web.page, "06-logged-out");
 
-    await page.goto(`${storefront.url}/fr/account`);
+    await web.page.goto(`${web.storefront.url}/fr/account`);
     await inline().locator("[data-lr-option]").first().waitFor();
     expect(await inline().textContent()).toContain("Ce que vos points vous offrent");
     expect(await inline().getByRole("link", { name: "Connectez-vous pour voir vos points" }).getAttribute("href")).toBe("/fr/account/login");
-    await screenshot(page, "07-logged-out-fr");
+    await screenshot(web.page, "07-logged-out-fr");
   });
 
   it("raised no script errors", () => {

@@ -5,77 +5,53 @@
 // THEN the member sees their link with Copy; the visitor's click is recorded and remembered in a
 // first-party cookie; once signed in the widget claims it: the friend is SIGNED_UP with a welcome
 // reward queued, and the cookie is gone. Screenshot: test-results/screenshots/.
-import path from "node:path";
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "@loyalty/shopify-emulator/node-http";
-import { serveStorefrontHost, type StorefrontHost } from "@loyalty/shopify-emulator/storefront-host";
+import { describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { BROWSER_UA, startApp } from "../support/app";
+import { BROWSER_UA } from "../support/app";
 import { TEST_APP } from "../support/constants";
-import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
-import { ROOT } from "../setup/databases";
-import { launchChromium, screenshot, type Browser } from "../support/browser";
+import { useShopifyEmulator } from "../support/shopify";
+import { screenshot, useStorefrontBrowser } from "../support/browser";
 
 const SHOP = TEST_APP.shop;
-const EXTENSION_DIR = path.join(ROOT, "extensions", "loyalty-rewards");
 const { emulator } = useShopifyEmulator();
 
-let app: RunningServer;
-let storefront: RunningServer & { host: StorefrontHost };
-let browser: Browser;
-let page: Page;
-let member: { gid: string; numericId: string };
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
-  await installEmulatedShop(emulator);
-  const welcome = await db.rewardTemplate.create({ data: { shop: SHOP, purpose: "REFERRAL", name: "Welcome", kind: "FIXED_AMOUNT", value: "5" } });
-  const thanks = await db.rewardTemplate.create({ data: { shop: SHOP, purpose: "REFERRAL", name: "Thanks", kind: "FIXED_AMOUNT", value: "10" } });
-  await db.referralSettings.create({ data: { shop: SHOP, enabled: true, friendTemplateId: welcome.id, referrerTemplateId: thanks.id } });
-  const shopifyMember = emulator.addCustomer(SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" });
-  member = { gid: shopifyMember.id, numericId: shopifyMember.legacyId };
-  await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopifyMember.id, displayName: "Ada Lovelace", email: "ada@example.com" } });
-
-  storefront = await serveStorefrontHost({ app: app.url, emulator, extensionDir: EXTENSION_DIR, shop: SHOP, customerId: member.numericId, blockSettings: { "loyalty-rewards": { reserved_height: 900 } } });
-  browser = await launchChromium();
-  page = browser.page;
-  await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: storefront.url });
-  page.on("pageerror", (error) => pageErrors.push(error.message));
+const web = useStorefrontBrowser(emulator, {
+  clipboard: true,
+  async setUp() {
+    const welcome = await db.rewardTemplate.create({ data: { shop: SHOP, purpose: "REFERRAL", name: "Welcome", kind: "FIXED_AMOUNT", value: "5" } });
+    const thanks = await db.rewardTemplate.create({ data: { shop: SHOP, purpose: "REFERRAL", name: "Thanks", kind: "FIXED_AMOUNT", value: "10" } });
+    await db.referralSettings.create({ data: { shop: SHOP, enabled: true, friendTemplateId: welcome.id, referrerTemplateId: thanks.id } });
+    const shopifyMember = emulator.addCustomer(SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" });
+    await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopifyMember.id, displayName: "Ada Lovelace", email: "ada@example.com" } });
+    return { customerId: shopifyMember.legacyId, blockSettings: { "loyalty-rewards": { reserved_height: 900 } } };
+  },
 });
+const pageErrors = web.problems;
 
-afterAll(async () => {
-  await browser?.close();
-  await storefront?.close();
-  await app?.close();
-});
-
-const inline = () => page.locator('[data-lr-mode="inline"]');
-const refCookie = async () => (await browser.context.cookies(storefront.url)).find((c) => c.name === "lr_ref");
+const inline = () => web.page.locator('[data-lr-mode="inline"]');
+const refCookie = async () => (await web.browser.context.cookies(web.storefront.url)).find((c) => c.name === "lr_ref");
 
 describe("referrals in the storefront widget (Chromium)", () => {
   let code = "";
 
   it("GIVEN Ada signed in THEN the widget shows her referral link with Copy; Copy puts the link on the clipboard", async () => {
-    await page.goto(`${storefront.url}/account`);
+    await web.page.goto(`${web.storefront.url}/account`);
     const link = inline().locator('[data-lr-reward="ref"] code');
     await link.waitFor();
     const url = (await link.textContent())!;
-    expect(url).toMatch(new RegExp(`^${storefront.url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/\\?ref=[23456789A-HJ-NP-Z]{8}$`));
+    expect(url).toMatch(new RegExp(`^${web.storefront.url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/\\?ref=[23456789A-HJ-NP-Z]{8}$`));
     code = url.slice(-8);
     expect(await inline().getByRole("heading", { name: "Refer a friend" }).count()).toBe(1);
     await inline().locator('[data-lr-reward="ref"]').getByRole("button", { name: "Copy" }).click();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+    expect(await web.page.evaluate(() => navigator.clipboard.readText())).toBe(url);
     expect(await inline().locator("[data-lr-live]").textContent()).toBe("Your referral link is copied.");
-    await screenshot(page, "referrals-01-member-link");
+    await screenshot(web.page, "referrals-01-member-link");
   });
 
   it("WHEN a signed-out visitor lands with ?ref=CODE THEN the click is recorded and the code remembered for 30 days", async () => {
-    storefront.host.setCustomer(null);
-    await browser.context.clearCookies();
-    await page.goto(`${storefront.url}/?ref=${code.toLowerCase()}`);
+    web.storefront.host.setCustomer(null);
+    await web.browser.context.clearCookies();
+    await web.page.goto(`${web.storefront.url}/?ref=${code.toLowerCase()}`);
     await expect.poll(async () => db.referral.count({ where: { shop: SHOP, state: "CLICKED" } }), { timeout: 10_000 }).toBe(1);
     const cookie = await refCookie();
     expect(cookie?.value).toMatch(new RegExp(`^${code}\\.[\\w-]{16,64}$`));
@@ -88,10 +64,10 @@ describe("referrals in the storefront widget (Chromium)", () => {
 
   it("WHEN the visitor later signs in THEN the widget claims it: SIGNED_UP with the welcome reward queued, the cookie forgotten", async () => {
     const friend = emulator.addCustomer(SHOP, { firstName: "Grace", lastName: "Hopper", email: "grace@example.com" });
-    storefront.host.setCustomer(friend.legacyId);
-    await page.goto(`${storefront.url}/account/login`);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/account$/);
+    web.storefront.host.setCustomer(friend.legacyId);
+    await web.page.goto(`${web.storefront.url}/account/login`);
+    await web.page.getByRole("button", { name: "Sign in" }).click();
+    await web.page.waitForURL(/\/account$/);
     await expect
       .poll(async () => (await db.referral.findFirst({ where: { shop: SHOP, state: "SIGNED_UP" } }))?.friendRewardId ?? null, { timeout: 10_000 })
       .not.toBeNull();
@@ -104,9 +80,9 @@ describe("referrals in the storefront widget (Chromium)", () => {
   });
 
   it("GIVEN a remembered referral WHEN the visitor signs in while their storefront rate limit is used up THEN the claim's 429 decides nothing: the cookie is kept for the next page (was forgotten, and the referral lost)", async () => {
-    storefront.host.setCustomer(null);
-    await browser.context.clearCookies();
-    await page.goto(`${storefront.url}/?ref=${code}`);
+    web.storefront.host.setCustomer(null);
+    await web.browser.context.clearCookies();
+    await web.page.goto(`${web.storefront.url}/?ref=${code}`);
     await expect.poll(async () => (await refCookie())?.value ?? "").toMatch(new RegExp(`^${code}\\.`));
     const friend = emulator.addCustomer(SHOP, { firstName: "Hal", lastName: "Abelson", email: "hal@example.com" });
     // The friend's per-customer limit (PROXY_RATE_LIMIT_PER_MINUTE) used up by requests of their own.
@@ -116,12 +92,12 @@ describe("referrals in the storefront widget (Chromium)", () => {
       limited = res.status === 429;
     }
     expect(limited).toBe(true);
-    storefront.host.setCustomer(friend.legacyId);
-    const claim = page.waitForResponse((r) => r.url().includes("/apps/loyalty/referral-claim"));
-    await page.goto(`${storefront.url}/account`);
+    web.storefront.host.setCustomer(friend.legacyId);
+    const claim = web.page.waitForResponse((r) => r.url().includes("/apps/loyalty/referral-claim"));
+    await web.page.goto(`${web.storefront.url}/account`);
     expect((await claim).status()).toBe(429);
     // The widget's .then runs after the response; give it a moment, then the cookie must still be there.
-    await page.waitForTimeout(300);
+    await web.page.waitForTimeout(300);
     expect((await refCookie())?.value).toMatch(new RegExp(`^${code}\\.`));
     const friendRow = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: friend.id } } });
     expect(friendRow ? await db.referral.count({ where: { shop: SHOP, friendCustomerId: friendRow.id } }) : 0).toBe(0);

@@ -3,32 +3,20 @@
 // WHEN the customer opens the widget (English, then French under /fr), orders, and opens it again
 // THEN the widget shows how far the next tier is ("$40.00 more to reach Silver"), then the tier held
 //      and the distance to the next ("Silver · $160.00 more to Gold"), in the storefront's language.
-import path from "node:path";
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "@loyalty/shopify-emulator/node-http";
-import { serveStorefrontHost, type StorefrontHost } from "@loyalty/shopify-emulator/storefront-host";
+import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { runEvaluationJobs, saveTier, saveVipProgram } from "~/services/vip/admin.server";
 import { vipOrderCreated } from "~/services/vip/tiers.server";
-import { startApp } from "../support/app";
 import { TEST_APP } from "../support/constants";
-import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
-import { ROOT } from "../setup/databases";
-import { launchChromium, screenshot, type Browser } from "../support/browser";
+import { useShopifyEmulator } from "../support/shopify";
+import { screenshot, useStorefrontBrowser } from "../support/browser";
 
 const SHOP = TEST_APP.shop;
-const EXTENSION_DIR = path.join(ROOT, "extensions", "loyalty-rewards");
 const { emulator } = useShopifyEmulator();
 const deps = () => ({ db, logger, adminFor: () => Promise.reject(new Error("no Shopify call expected")), now: () => new Date() });
 
-let app: RunningServer;
-let storefront: RunningServer & { host: StorefrontHost };
-let browser: Browser;
-let page: Page;
 let who: { gid: string; numericId: string };
-const pageErrors: string[] = [];
 
 function order(amount: string, n: number) {
   return vipOrderCreated(deps(), {
@@ -38,50 +26,40 @@ function order(amount: string, n: number) {
   });
 }
 
-beforeAll(async () => {
-  app = await startApp();
-  emulator.appUrl = app.url;
-  await installEmulatedShop(emulator);
-  await db.shop.update({ where: { domain: SHOP }, data: { currency: "USD" } });
-  const shopifyCustomer = emulator.addCustomer(SHOP, { firstName: "Vera", lastName: "Widget", email: "vera@example.com" });
-  who = { gid: shopifyCustomer.id, numericId: shopifyCustomer.legacyId };
-  const now = new Date();
-  await saveVipProgram(db, SHOP, { enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" }, now);
-  await saveTier(db, SHOP, { form: { name: "Silver", threshold: "100" } }, now);
-  await saveTier(db, SHOP, { form: { name: "Gold", threshold: "300" } }, now);
-  await runEvaluationJobs(deps());
-  await order("60.00", 1);
-
-  storefront = await serveStorefrontHost({ app: app.url, emulator, extensionDir: EXTENSION_DIR, shop: SHOP, customerId: who.numericId, blockSettings: { "loyalty-rewards": { reserved_height: 800 } } });
-  browser = await launchChromium();
-  page = browser.page;
-  page.on("pageerror", (error) => pageErrors.push(error.message));
+const web = useStorefrontBrowser(emulator, {
+  async setUp() {
+    await db.shop.update({ where: { domain: SHOP }, data: { currency: "USD" } });
+    const shopifyCustomer = emulator.addCustomer(SHOP, { firstName: "Vera", lastName: "Widget", email: "vera@example.com" });
+    who = { gid: shopifyCustomer.id, numericId: shopifyCustomer.legacyId };
+    const now = new Date();
+    await saveVipProgram(db, SHOP, { enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" }, now);
+    await saveTier(db, SHOP, { form: { name: "Silver", threshold: "100" } }, now);
+    await saveTier(db, SHOP, { form: { name: "Gold", threshold: "300" } }, now);
+    await runEvaluationJobs(deps());
+    await order("60.00", 1);
+    return { customerId: who.numericId, blockSettings: { "loyalty-rewards": { reserved_height: 800 } } };
+  },
 });
+const pageErrors = web.problems;
 
-afterAll(async () => {
-  await browser?.close();
-  await storefront?.close();
-  await app?.close();
-});
-
-const vipLine = () => page.locator('[data-lr-mode="inline"] [data-lr-vip]');
+const vipLine = () => web.page.locator('[data-lr-mode="inline"] [data-lr-vip]');
 
 describe("storefront widget: VIP tier and progress", () => {
   it("shows what is left to the first tier, then the tier held and what is left to the next, in English and French", async () => {
-    await page.goto(`${storefront.url}/account`);
+    await web.page.goto(`${web.storefront.url}/account`);
     await vipLine().waitFor();
     expect(await vipLine().textContent()).toBe("$40.00 more to reach Silver");
 
     await order("80.00", 2);
-    await page.goto(`${storefront.url}/account`);
+    await web.page.goto(`${web.storefront.url}/account`);
     await vipLine().waitFor();
     expect(await vipLine().textContent()).toBe("Silver · $160.00 more to Gold");
-    await screenshot(page, "widget-vip-en");
+    await screenshot(web.page, "widget-vip-en");
 
-    await page.goto(`${storefront.url}/fr/account`);
+    await web.page.goto(`${web.storefront.url}/fr/account`);
     await vipLine().waitFor();
     expect(await vipLine().textContent()).toMatch(/^Silver · encore 160,00\s\$US pour Gold$/);
-    await screenshot(page, "widget-vip-fr");
+    await screenshot(web.page, "widget-vip-fr");
     expect(pageErrors).toEqual([]);
   });
 });

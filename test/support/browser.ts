@@ -11,9 +11,12 @@ import AxeBuilder from "@axe-core/playwright";
 import type { ShopifyEmulator } from "@loyalty/shopify-emulator";
 import { serveEmulator } from "@loyalty/shopify-emulator/server";
 import type { RunningServer } from "@loyalty/shopify-emulator/node-http";
+import { serveStorefrontHost, type StorefrontHost, type StorefrontHostOptions } from "@loyalty/shopify-emulator/storefront-host";
 import db from "~/db.server";
 import { seedDemo, DEMO_SHOP } from "../../scripts/demo/seed";
 import { BROWSER_UA, startApp } from "./app";
+import { TEST_APP } from "./constants";
+import { installEmulatedShop } from "./shopify";
 
 export const SCREENSHOT_DIR = path.join(ROOT, "test-results", "screenshots");
 
@@ -100,6 +103,14 @@ export async function startAdminDemo(emulator: ShopifyEmulator): Promise<{ app: 
   };
 }
 
+/** A fixture's value, which its beforeAll sets: read before that (at module level), a clear error. */
+function startedIn(fixture: string) {
+  return <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${fixture}: the ${what} starts in beforeAll; use it inside a test`);
+    return value;
+  };
+}
+
 export type AdminDemo = Awaited<ReturnType<typeof startAdminDemo>>;
 
 export interface AdminDemoBrowser {
@@ -140,13 +151,79 @@ export function useAdminDemoBrowser(
     await browser?.close();
     await demo?.close();
   });
-  const ready = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`useAdminDemoBrowser: the ${what} starts in beforeAll; use it inside a test`);
-    return value;
-  };
+  const ready = startedIn("useAdminDemoBrowser");
   return {
     get demo() {
       return ready(demo, "demo");
+    },
+    get browser() {
+      return ready(browser, "browser");
+    },
+    get page() {
+      return ready(browser, "browser").page;
+    },
+    problems,
+  };
+}
+
+export interface StorefrontBrowser {
+  readonly app: RunningServer;
+  readonly storefront: RunningServer & { host: StorefrontHost };
+  readonly browser: Browser;
+  readonly page: Page;
+  /** Page errors and console errors seen so far (a test ends with `expect(problems).toEqual([])`). */
+  readonly problems: string[];
+}
+
+/**
+ * The preamble of the storefront widget's browser tests: before all, the app's production build,
+ * TEST_APP.shop installed in the emulator, `setUp` (the test's shop data; it names the customer who
+ * can sign in and the blocks' settings), the local storefront host rendering the theme app extension
+ * (extensions/loyalty-rewards) and proxying /apps/loyalty/* signed as Shopify signs, and Chromium
+ * with one page (page errors and console errors collected in `problems`, except Chromium's own
+ * "Failed to load resource" line for a 4xx/5xx answer to fetch(): that is the app answering); after
+ * all, everything closed. `env` is set before the app starts and removed after; `clipboard` lets the
+ * page read and write the clipboard (Copy buttons).
+ */
+export function useStorefrontBrowser(
+  emulator: ShopifyEmulator,
+  options: {
+    setUp: () => Promise<Pick<StorefrontHostOptions, "customerId" | "blockSettings">>;
+    clipboard?: boolean;
+    env?: Record<string, string>;
+  },
+): StorefrontBrowser {
+  let app: RunningServer | undefined;
+  let storefront: (RunningServer & { host: StorefrontHost }) | undefined;
+  let browser: Browser | undefined;
+  const problems: string[] = [];
+  beforeAll(async () => {
+    Object.assign(process.env, options.env);
+    app = await startApp();
+    emulator.appUrl = app.url;
+    await installEmulatedShop(emulator);
+    const { customerId, blockSettings } = await options.setUp();
+    storefront = await serveStorefrontHost({ app: app.url, emulator, extensionDir: path.join(ROOT, "extensions", "loyalty-rewards"), shop: TEST_APP.shop, customerId, blockSettings });
+    browser = await launchChromium();
+    if (options.clipboard) await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: storefront.url });
+    browser.page.on("pageerror", (error) => problems.push(error.message));
+    browser.page.on("console", (message) => {
+      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(message.text());
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await storefront?.close();
+    await app?.close();
+    for (const name in options.env) delete process.env[name];
+  });
+  const ready = startedIn("useStorefrontBrowser");
+  return {
+    get app() {
+      return ready(app, "app");
+    },
+    get storefront() {
+      return ready(storefront, "storefront");
     },
     get browser() {
       return ready(browser, "browser");
