@@ -37,7 +37,6 @@ describe("parseEmailList", () => {
     const entry = `a${"\u{1F600}".repeat(120)}`;
     const parsed = parseEmailList(entry);
     expect(parsed).toMatchObject({ ok: true, invalid: [`a${"\u{1F600}".repeat(99)}`] });
-    expect(parsed.ok && parsed.invalid[0].isWellFormed()).toBe(true);
   });
   it("refuses an empty list, too many entries and too much text", () => {
     expect(parseEmailList(" \n, ")).toMatchObject({ ok: false, error: { code: "empty" } });
