@@ -55,3 +55,14 @@ export function cutText(text: string, max: number): string {
   if (text.length <= max) return text;
   return Array.from(text).slice(0, max).join("");
 }
+
+/**
+ * How many characters (code points) a text has: the measure of every length limit on what people
+ * type, taken on the text as stored (composed, NFC). `String#length` counts UTF-16 code units: an
+ * emoji is two, and so was an accent typed as a combining mark before NFC joined it to its letter.
+ */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
