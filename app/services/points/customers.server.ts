@@ -4,6 +4,7 @@ import type { Db } from "~/db.server";
 import { directSql, isUniqueViolation } from "~/db.server";
 import { cutText, hasControlCharacters } from "~/domain/text";
 import { field } from "~/domain/json-fields";
+import { customerEmailOf } from "~/domain/customer-email";
 
 export interface CustomerIdentity {
   shop: string;
@@ -34,12 +35,8 @@ export async function ensureCustomer(db: Db, who: CustomerIdentity): Promise<{ i
   }
 }
 
-
 // A value holding a control character (which PostgreSQL cannot store, if a NUL) is left aside.
 const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" && !hasControlCharacters(v) ? v.trim() : null);
-
-/** The longest email address there is (64-character local part, @, 255-character domain). */
-const MAX_EMAIL_LENGTH = 320;
 
 /** The name and email of a customer object in a webhook payload (orders/*, customers/create). */
 export function customerDisplay(customer: unknown): { displayName: string | null; email: string | null } {
@@ -50,7 +47,5 @@ export function customerDisplay(customer: unknown): { displayName: string | null
     return value === null ? null : cutText(value, 100);
   };
   const name = [part("first_name"), part("last_name")].filter(Boolean).join(" ");
-  const whole = text(field(customer, "email"));
-  const email = whole !== null && whole.length <= MAX_EMAIL_LENGTH ? whole : null;
-  return { displayName: name || null, email };
+  return { displayName: name || null, email: customerEmailOf(field(customer, "email")) };
 }
