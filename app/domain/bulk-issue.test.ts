@@ -31,6 +31,13 @@ describe("parseEmailList", () => {
   ])("%j → emails %j, invalid %j", (text, emails, invalid, duplicates) => {
     expect(parseEmailList(text)).toEqual({ ok: true, emails, invalid, duplicates });
   });
+  it("quotes a long entry that is no email back cut between characters, never inside an emoji", () => {
+    // It was cut at 100 UTF-16 code units: the 50th emoji's first half was sent to the merchant as a
+    // lone surrogate (shown as a broken character).
+    const entry = `a${"\u{1F600}".repeat(120)}`;
+    const parsed = parseEmailList(entry);
+    expect(parsed).toMatchObject({ ok: true, invalid: [`a${"\u{1F600}".repeat(99)}`] });
+  });
   it("refuses an empty list, too many entries and too much text", () => {
     expect(parseEmailList(" \n, ")).toMatchObject({ ok: false, error: { code: "empty" } });
     expect(parseEmailList(Array.from({ length: MAX_PASTED_EMAILS + 1 }, (_, i) => `c${i}@e.com`).join(" "))).toMatchObject({ ok: false, error: { code: "too_many" } });

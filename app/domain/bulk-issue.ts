@@ -1,6 +1,7 @@
 // Bulk issue of one reward to many customers (docs/decisions/024): the job's states and the moves
 // between them, the pasted email list's parsing, and the estimated finish from the shop's Admin API
 // budget. Plain TypeScript: no Remix, Prisma or Shopify.
+import { cutText } from "./text";
 
 export const BULK_JOB_STATES = ["QUEUED", "RUNNING", "PAUSED", "DONE", "CANCELED"] as const;
 export type BulkJobState = (typeof BULK_JOB_STATES)[number];
@@ -85,7 +86,7 @@ export function parseEmailList(text: string): ParsedEmailList {
   let duplicates = 0;
   for (const entry of entries) {
     if (!EMAIL.test(entry) || entry.length > 254) {
-      invalid.push(entry.slice(0, 100));
+      invalid.push(cutText(entry, 100));
       continue;
     }
     const key = entry.toLowerCase();

@@ -56,7 +56,7 @@ export function parseNumericShopifyId(raw: unknown): string | null {
 export const REDACTED_ID = "[redacted]";
 
 /** The resource types whose GIDs the app reads from Shopify's bodies. */
-export type ShopifyGidType = "Order" | "Customer" | "Refund" | "DiscountCodeNode" | "DiscountNode" | "DiscountAutomaticNode" | "Product" | "ProductVariant" | "Collection";
+export type ShopifyGidType = "Order" | "Customer" | "Refund" | "DiscountCodeNode" | "DiscountNode" | "DiscountAutomaticNode" | "Product" | "ProductVariant" | "Collection" | "GiftCard";
 
 /**
  * Whether `value` is written as a GID of `type` (`gid://shopify/<type>/…`, surrounding spaces

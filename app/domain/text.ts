@@ -43,3 +43,26 @@ const BIDI_CONTROLS_ALL = new RegExp(BIDI_CONTROLS.source, "g");
 export function removeBidiControls(text: string): string {
   return text.replace(BIDI_CONTROLS_ALL, "");
 }
+
+/**
+ * The text's first `max` characters (code points), never half of one: `String#slice` counts UTF-16
+ * code units, so a cut after the first half of an emoji (two units) left a lone surrogate, which
+ * neither database stores as it is (both wrote U+FFFD) and JSON sends as an escape no screen shows.
+ * The one way the app shortens a text it keeps or shows (a customer's name from a webhook, an entry
+ * quoted back to the merchant).
+ */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return Array.from(text).slice(0, max).join("");
+}
+
+/**
+ * How many characters (code points) a text has: the measure of every length limit on what people
+ * type, taken on the text as stored (composed, NFC). `String#length` counts UTF-16 code units: an
+ * emoji is two, and so was an accent typed as a combining mark before NFC joined it to its letter.
+ */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}

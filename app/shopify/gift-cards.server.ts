@@ -93,10 +93,17 @@ export async function createRewardGiftCard(
  * query matches the code. Callers must still check `lastCharacters`/`note` before trusting a hit.
  */
 export async function findGiftCardsByCode(graphql: AdminGraphql, code: string, options?: RunOptions): Promise<AdminResult<GiftCardSummary[]>> {
-  const r = await runAdmin<{ giftCards: { nodes: GiftCardSummary[] } }>(graphql, GIFT_CARDS_BY_CODE, { query: code }, options);
+  const r = await runAdmin<{ giftCards: { nodes: Partial<Record<keyof GiftCardSummary, unknown>>[] } | null }>(graphql, GIFT_CARDS_BY_CODE, { query: code }, options);
   if (!r.ok) return r;
+  const nodes = r.data.giftCards?.nodes;
+  // Read before anyone decides on a hit (GiftCard: id: ID!, lastCharacters: String!, enabled: Boolean!,
+  // note: String — 2026-10 schema): a card without them was a TypeError thrown out of the lookup, or
+  // (enabled missing) an active card read as deactivated.
+  const readable = Array.isArray(nodes) && nodes.every((g) => g !== null && typeof g === "object" && typeof g.id === "string" && typeof g.lastCharacters === "string" && typeof g.enabled === "boolean" && (g.note === null || g.note === undefined || typeof g.note === "string"));
+  if (!readable) return { ok: false, error: { kind: "graphql", messages: ["Shopify answered the gift card search with a card the app cannot read"] }, cost: r.cost };
   const last4 = code.slice(-4).toLowerCase();
-  return { ok: true, data: r.data.giftCards.nodes.filter((g) => g.lastCharacters.toLowerCase() === last4), cost: r.cost };
+  const cards = (nodes as GiftCardSummary[]).filter((g) => g.lastCharacters.toLowerCase() === last4);
+  return { ok: true, data: cards, cost: r.cost };
 }
 
 export async function deactivateGiftCard(graphql: AdminGraphql, id: string, options?: RunOptions): Promise<AdminResult<{ id: string }>> {

@@ -57,10 +57,27 @@ export interface RunOptions {
   pace?: () => Promise<() => void>;
 }
 
+const isAmount = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value >= 0;
+
+/**
+ * Shopify's cost report (`extensions.cost`: requestedQueryCost, actualQueryCost — null when the call
+ * was throttled — and throttleStatus { maximumAvailable, currentlyAvailable, restoreRate },
+ * https://shopify.dev/docs/api/usage/rate-limits#graphql-admin-api-rate-limits), read whole before
+ * anyone acts on it: a report holding anything but finite, non-negative numbers is no report. It was
+ * handed on as it came, and the pacer (app/jobs/pacing.server.ts) and the bulk issue's estimate
+ * computed with whatever it held.
+ */
 function readCost(extensions: unknown): QueryCost | null {
-  const cost = (extensions as { cost?: QueryCost } | undefined)?.cost;
-  if (!cost || typeof cost !== "object" || !cost.throttleStatus) return null;
-  return cost;
+  const cost = (extensions as { cost?: unknown } | undefined)?.cost as Partial<Record<keyof QueryCost, unknown>> | undefined;
+  if (!cost || typeof cost !== "object") return null;
+  const t = cost.throttleStatus as Partial<Record<keyof ThrottleStatus, unknown>> | null | undefined;
+  if (!t || typeof t !== "object" || !isAmount(t.maximumAvailable) || !isAmount(t.currentlyAvailable) || !isAmount(t.restoreRate)) return null;
+  if (!isAmount(cost.requestedQueryCost) || !(cost.actualQueryCost === null || isAmount(cost.actualQueryCost))) return null;
+  return {
+    requestedQueryCost: cost.requestedQueryCost,
+    actualQueryCost: cost.actualQueryCost,
+    throttleStatus: { maximumAvailable: t.maximumAvailable, currentlyAvailable: t.currentlyAvailable, restoreRate: t.restoreRate },
+  };
 }
 
 function graphqlErrorsOf(body: unknown): { message: string; extensions?: { code?: string } }[] {

@@ -1,6 +1,7 @@
 // Admin API: the facts the referral fraud rules need about a friend who just signed in — when the
 // customer was created in the shop (before the referral click means "already a customer") and the
 // customer's email (the same-email rule). https://shopify.dev/docs/api/admin-graphql/latest/objects/Customer
+import { customerEmailOf } from "~/domain/customer-email";
 import { parseShopifyTime } from "~/domain/shopify-time";
 import { runAdmin, type AdminGraphql, type AdminResult, type RunOptions } from "./graphql.server";
 
@@ -30,7 +31,10 @@ export async function getReferralCustomerFacts(graphql: AdminGraphql, id: string
       id: c.id,
       createdAt: parseShopifyTime(c.createdAt),
       numberOfOrders: Number(c.numberOfOrders ?? 0) || 0,
-      email: c.defaultEmailAddress?.emailAddress ?? null,
+      // The one rule for a customer's email (customerEmailOf), as webhooks' emails are read: the claim
+      // stores it on the friend's row. It was kept as Shopify's answer held it (any type, length or
+      // control character).
+      email: customerEmailOf(c.defaultEmailAddress?.emailAddress),
     },
     cost: r.cost,
   };

@@ -25,15 +25,33 @@ export interface ShopInfo {
 }
 
 export async function getShopInfo(graphql: AdminGraphql, options?: RunOptions): Promise<AdminResult<ShopInfo>> {
-  const r = await runAdmin<{
-    shop: { name: string; myshopifyDomain: string; currencyCode: string; plan: { displayName: string }; features: { giftCards: boolean } };
-    currentAppInstallation: { accessScopes: { handle: string }[] } | null;
-  }>(graphql, SHOP_INFO, {}, options);
+  const r = await runAdmin<{ shop: unknown; currentAppInstallation: unknown }>(graphql, SHOP_INFO, {}, options);
   if (!r.ok) return r;
-  const s = r.data.shop;
+  // Read before anyone acts on it (Shop: name, myshopifyDomain, currencyCode, plan and features are
+  // non-null in the 2026-10 schema; AppInstallation.accessScopes a list of AccessScope { handle }).
+  // A shop without its plan or features was a TypeError thrown out of every caller (the gift card
+  // adapter's availability check, refreshShopFacts); the currency and scopes are checked further
+  // by their one rule each (storeShopCurrency, storeGrantedScopes, app/services/lifecycle/scopes.server.ts).
+  const s = r.data.shop as { name?: unknown; myshopifyDomain?: unknown; currencyCode?: unknown; plan?: { displayName?: unknown } | null; features?: { giftCards?: unknown } | null } | null;
+  const scopes = (r.data.currentAppInstallation as { accessScopes?: unknown } | null)?.accessScopes;
+  if (
+    !s ||
+    typeof s.name !== "string" ||
+    typeof s.myshopifyDomain !== "string" ||
+    typeof s.currencyCode !== "string" ||
+    typeof s.plan?.displayName !== "string" ||
+    typeof s.features?.giftCards !== "boolean" ||
+    !(scopes === undefined || Array.isArray(scopes))
+  ) {
+    return { ok: false, error: { kind: "graphql", messages: ["Shopify answered the shop's facts without a field the app reads"] }, cost: r.cost };
+  }
+  const grantedScopes = (Array.isArray(scopes) ? scopes : []).flatMap((a: unknown) => {
+    const handle = (a as { handle?: unknown } | null)?.handle;
+    return typeof handle === "string" ? [handle] : [];
+  });
   return {
     ok: true,
-    data: { name: s.name, myshopifyDomain: s.myshopifyDomain, currencyCode: s.currencyCode, planName: s.plan.displayName, giftCards: s.features.giftCards, grantedScopes: (r.data.currentAppInstallation?.accessScopes ?? []).map((a) => a.handle) },
+    data: { name: s.name, myshopifyDomain: s.myshopifyDomain, currencyCode: s.currencyCode, planName: s.plan.displayName, giftCards: s.features.giftCards, grantedScopes },
     cost: r.cost,
   };
 }

@@ -176,4 +176,19 @@ describe("GET /app/rewards.csv", () => {
     const stored = await db.reward.findMany({ where: { customerId: many.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { code: true } });
     expect(codes).toEqual(stored.map((r) => r.code));
   });
+
+  it("names the customer as the Rewards page does: without text-direction characters", async () => {
+    // The page names a customer through shownCustomerText (app/copy/admin.ts); the CSV wrote the
+    // stored name and email as they are, so "Eve\u202Eyxe" showed reversed ("Eveexy") in the
+    // spreadsheet while the page said "Eveyxe".
+    const eve = await createCustomer(db, SHOP, { firstName: "Eve\u202Eyxe", lastName: "", email: "eve\u202E@example.com" });
+    const reward = await createReward(db, eve, { status: "ISSUED", title: "Direction test" });
+    const { rows, col } = await readCsv(`?customerId=${eve.id}`);
+    const token = mintSessionToken({ shop: SHOP, apiKey: TEST_APP.apiKey, apiSecret: TEST_APP.apiSecret }).token;
+    const page = await fetch(`${app.url}/app/rewards?query=${encodeURIComponent(reward.code)}&_data=routes/app.rewards`, { headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${token}` } });
+    expect(page.status).toBe(200);
+    const shown = ((await page.json()) as { page: { items: { id: string; customerName: string }[] } }).page.items;
+    expect(rows.map((r) => r[col("Customer")])).toEqual([shown.find((r) => r.id === reward.id)?.customerName]);
+    expect(rows.map((r) => [r[col("Customer")], r[col("Customer email")]])).toEqual([["Eveyxe", "eve@example.com"]]);
+  });
 });

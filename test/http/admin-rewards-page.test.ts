@@ -151,6 +151,19 @@ describe("codes the merchant sees", () => {
     expect(events[events.length - 1].reason).toBe(`${CODE_REVEALED_REASON} (staff member 1)`);
   });
 
+  it("masks a failed gift card's code on Home (Failed recently) too, as on the Rewards page", async () => {
+    // Home's loader sent the stored code as it is: the whole gift card code reached the browser's page
+    // data, unaudited, while every other admin surface masks it (shownCode) and reveals it only on request.
+    const failedCard = await createReward(db, ada, { kind: "GIFT_CARD", status: "FAILED", code: "GIFTFAILED234WXYZ", title: "$10 gift card" });
+    const res = await request("/app", "routes/app._index");
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const home = JSON.parse(text) as { recentFailures: { id: string; code: string }[] };
+    expect(home.recentFailures.find((f) => f.id === failedCard.id)).toMatchObject({ code: maskGiftCardCode(failedCard.code) });
+    expect(text).not.toContain(failedCard.code);
+    await db.reward.update({ where: { id: failedCard.id }, data: { status: "CANCELED" } });
+  });
+
   it("refuses a reveal of another shop's reward", async () => {
     const res = await post(`/app/customers/${ada.id}/rewards/${otherShopReward.id}`, DETAIL, new URLSearchParams({ intent: "reveal" }));
     expect(res.status).toBe(404);

@@ -98,6 +98,27 @@ describe("orders/create: names with control characters", () => {
   });
 });
 
+describe("orders/create: a customer's long name (audit, 2 December)", () => {
+  it("a first name over 100 characters is cut between characters, never inside one: no half of an emoji is stored", async () => {
+    // customerDisplay cut each name at 100 UTF-16 code units: an emoji (two of them) at the cut
+    // left its first half, which no database stores as it is — both wrote U+FFFD ("\uFFFD"), shown
+    // in the admin as a broken character after the name.
+    const longName = `A${"\u{1F600}".repeat(120)}`;
+    const shopify = emulator.addCustomer(SHOP, { firstName: "Lenny", lastName: "Long", email: "lenny.long@example.com" });
+    const { order } = await emulator.placeOrder(SHOP, { customerId: shopify.id, codes: [], subtotal: "20.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replaceAll('"first_name":"Lenny"', `"first_name":${JSON.stringify(longName)}`);
+    expect(body).toContain(longName);
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null });
+    const created = await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: shopify.id } } });
+    expect(created.displayName).not.toContain("\uFFFD");
+    // 100 characters of the first name (the A and 99 emoji), then the last name.
+    expect(created.displayName).toBe(`A${"\u{1F600}".repeat(99)} Long`);
+  });
+});
+
 describe("orders/create: absurd amounts", () => {
   it("an order whose points would take the balance past what the ledger can hold is refused with the reason, on its ledger row; the balance stays as it was", async () => {
     const shopify = emulator.addCustomer(SHOP, { firstName: "Rich", lastName: "Enough", email: "rich.enough@example.com" });

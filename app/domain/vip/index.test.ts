@@ -134,6 +134,15 @@ describe("validation", () => {
     const d = validateTier({ name: "Gold", threshold: "500" }, "POINTS_EARNED", others);
     expect(d.ok && d.values).toEqual({ name: "Gold", threshold: "500", pointsMultiplier: "1", perkText: null, entryRewardTemplateId: null });
   });
+  it("a tier name is one text however its accents were typed: stored composed (NFC), measured and compared so", () => {
+    // The name was stored as typed and measured in UTF-16 units: "Café" with a combining accent was
+    // accepted beside "Café" (two tiers that look the same), and 40 accented letters typed that way
+    // (80 units) were "too long" although the field takes 40 characters.
+    const cafe = "Cafe\u0301";
+    expect(validateTier({ name: cafe, threshold: "50" }, "POINTS_EARNED", [{ name: "Caf\u00E9", threshold: m(100) }])).toEqual({ ok: false, errors: { name: "duplicate" } });
+    const r = validateTier({ name: "e\u0301".repeat(40), threshold: "50", perkText: "e\u0301".repeat(200) }, "POINTS_EARNED", others);
+    expect(r.ok && [r.values.name, r.values.perkText]).toEqual(["\u00E9".repeat(40), "\u00E9".repeat(200)]);
+  });
   it.each([
     [{ name: "", threshold: "5" }, "POINTS_EARNED", { name: "required" }],
     [{ name: "x".repeat(41), threshold: "5" }, "POINTS_EARNED", { name: "too_long" }],

@@ -3,6 +3,7 @@
 // and the validation of the merchant's settings. No I/O; field errors are codes, worded at the edge.
 import { addMonths, formatMilli, parseMilli, type Milli } from "~/domain/points";
 import { checkRewardValue } from "~/domain/rewards/options";
+import { characterCount } from "~/domain/text";
 
 export const VIP_BASES = ["POINTS_EARNED", "AMOUNT_SPENT"] as const;
 export type VipBasis = (typeof VIP_BASES)[number];
@@ -217,10 +218,12 @@ export function validateTier(
   others: readonly { name: string; threshold: Milli }[],
 ): { ok: true; values: TierValues; threshold: Milli } | { ok: false; errors: Partial<Record<TierField, VipFieldErrorCode>> } {
   const errors: Partial<Record<TierField, VipFieldErrorCode>> = {};
-  const name = (form.name ?? "").trim();
+  // Composed (NFC) as the admin's search reads text: "Café" typed with a combining accent is the same
+  // name as "Café", stored once, and its length is counted in characters (characterCount).
+  const name = (form.name ?? "").normalize("NFC").trim();
   if (name === "") errors.name = "required";
-  else if (name.length > VIP_LIMITS.nameMaxLength) errors.name = "too_long";
-  else if (others.some((o) => o.name.trim().toLowerCase() === name.toLowerCase())) errors.name = "duplicate";
+  else if (characterCount(name) > VIP_LIMITS.nameMaxLength) errors.name = "too_long";
+  else if (others.some((o) => o.name.normalize("NFC").trim().toLowerCase() === name.toLowerCase())) errors.name = "duplicate";
 
   const thresholdText = (form.threshold ?? "").trim();
   const threshold = decimalField(thresholdText, basis === "POINTS_EARNED" ? 0 : 2);
@@ -233,8 +236,8 @@ export function validateTier(
   if ("error" in multiplier) errors.pointsMultiplier = multiplier.error;
   else if (multiplier.value < BigInt(MULTIPLIER_LIMITS.min) * 1000n || multiplier.value > BigInt(MULTIPLIER_LIMITS.max) * 1000n) errors.pointsMultiplier = "out_of_range";
 
-  const perk = (form.perkText ?? "").trim();
-  if (perk.length > VIP_LIMITS.perkMaxLength) errors.perkText = "too_long";
+  const perk = (form.perkText ?? "").normalize("NFC").trim();
+  if (characterCount(perk) > VIP_LIMITS.perkMaxLength) errors.perkText = "too_long";
 
   if (Object.keys(errors).length > 0 || "error" in threshold || "error" in multiplier) return { ok: false, errors };
   const template = (form.entryRewardTemplateId ?? "").trim();

@@ -4,6 +4,7 @@ import { customerLabel } from "~/copy/admin";
 import type { Prisma } from "@prisma/client";
 import { providerOf, type Db } from "~/db.server";
 import { parseRewardKind } from "~/domain/rewards";
+import { characterCount } from "~/domain/text";
 import { missingScopesFor } from "~/services/lifecycle/scopes.server";
 import { keysetPage, newerThan, olderThan, type KeyKind, type KeysetPage, type PageRequest } from "./keyset.server";
 import { POINTS_LEDGER_LABELS } from "~/copy/admin";
@@ -40,7 +41,7 @@ export const SEARCH_TOO_LONG = `A search has at most ${MAX_SEARCH_LENGTH} charac
  */
 export function parseSearch(value: string | null | undefined): { ok: true; search: string } | { ok: false; message: string } {
   const search = normalizeSearch(value);
-  return [...search].length > MAX_SEARCH_LENGTH ? { ok: false, message: SEARCH_TOO_LONG } : { ok: true, search };
+  return characterCount(search) > MAX_SEARCH_LENGTH ? { ok: false, message: SEARCH_TOO_LONG } : { ok: true, search };
 }
 
 /**

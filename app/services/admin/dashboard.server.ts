@@ -1,9 +1,9 @@
 // Read model for the admin home page: how the shop's rewards stand, what failed recently and why,
 // what the worker still has to do, and issued vs used per day.
 import type { Db } from "~/db.server";
-import { REWARD_STATUSES, type RewardStatus } from "~/domain/rewards";
+import { parseRewardKind, REWARD_STATUSES, type RewardStatus } from "~/domain/rewards";
 import { merchantExplanation } from "~/copy/admin";
-import { rewardCustomerLabel } from "./rewards.server";
+import { rewardCustomerLabel, shownCode } from "./rewards.server";
 import { RESOLVED_DEDUPE_KEY } from "./reward-actions.server";
 import { REISSUED_DEDUPE_KEY } from "~/services/rewards/issue-async.server";
 
@@ -69,6 +69,7 @@ export async function getHomeStats(db: Db, shop: string, now: Date = new Date())
         customerId: true,
         title: true,
         code: true,
+        kind: true,
         failureCode: true,
         updatedAt: true,
         // When it failed is its history's Failed transition (updatedAt moves with any later write).
@@ -117,7 +118,8 @@ export async function getHomeStats(db: Db, shop: string, now: Date = new Date())
         customerId: f.customerId,
         customerName: rewardCustomerLabel(f),
         title: f.title,
-        code: f.code,
+        // As every admin surface shows a code (shownCode): a gift card's masked, revealed only on request.
+        code: shownCode(parseRewardKind(f.kind), "FAILED", f.code).code,
         failedAt: (f.events[0]?.createdAt ?? f.updatedAt).toISOString(),
         summary: explanation.summary,
         action: explanation.action,

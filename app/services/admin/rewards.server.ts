@@ -4,7 +4,7 @@
 import type { Prisma, Reward, RewardEvent } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { codeKey, GIFT_CARD_VISIBLE_CHARS, isCodeOfferedForCopy, isFailureReason, isRewardKind, isRewardSource, isRewardStatus, kindTraits, maskGiftCardCode, parseActor, parseRewardEventType, parseRewardKind, parseRewardSource, parseRewardStatus, type Actor, type RewardEventType, type RewardKind, type RewardSource, type RewardStatus } from "~/domain/rewards";
-import { rewardStatusNote, attemptFailedLabel, attemptFailureSummary, formatGiftCardBalance, formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation, customerLabel } from "~/copy/admin";
+import { rewardStatusNote, attemptFailedLabel, attemptFailureSummary, formatGiftCardBalance, formatRewardValue, merchantExplanation, REWARD_KIND_LABELS, REWARD_SOURCE_LABELS, type MerchantExplanation, customerLabel, shownCustomerText } from "~/copy/admin";
 import { keysetPage, newerThan, olderThan, type KeysetPage, type PageRequest } from "./keyset.server";
 import { customerAdminUrl, orderAdminUrl, rewardObjectAdminUrl } from "./links.server";
 import { customerTextWhere, matchesSearchLiterally, normalizeSearch, parseSearch, readMatching } from "./customers.server";
@@ -489,8 +489,9 @@ export async function* exportRewards(
       const row = toRow(r);
       yield {
         ...row,
-        customerName: r.customer.displayName || r.customerName || "",
-        customerEmail: r.customer.email ?? r.customerEmail ?? "",
+        // As the page names them (shownCustomerText, the rule of rewardCustomerLabel): without text-direction characters.
+        customerName: shownCustomerText(r.customer.displayName || r.customerName) ?? "",
+        customerEmail: shownCustomerText(r.customer.email ?? r.customerEmail) ?? "",
         valueLabel: formatRewardValue(row.kind, r.value, r.currency),
         value: r.value,
         currency: r.currency,

@@ -2,8 +2,9 @@
 // customers/create). Display data comes from Shopify's payload fields, never from free text.
 import type { Db } from "~/db.server";
 import { directSql, isUniqueViolation } from "~/db.server";
-import { hasControlCharacters } from "~/domain/text";
+import { cutText, hasControlCharacters } from "~/domain/text";
 import { field } from "~/domain/json-fields";
+import { customerEmailOf } from "~/domain/customer-email";
 
 export interface CustomerIdentity {
   shop: string;
@@ -34,19 +35,17 @@ export async function ensureCustomer(db: Db, who: CustomerIdentity): Promise<{ i
   }
 }
 
-
 // A value holding a control character (which PostgreSQL cannot store, if a NUL) is left aside.
 const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" && !hasControlCharacters(v) ? v.trim() : null);
-
-/** The longest email address there is (64-character local part, @, 255-character domain). */
-const MAX_EMAIL_LENGTH = 320;
 
 /** The name and email of a customer object in a webhook payload (orders/*, customers/create). */
 export function customerDisplay(customer: unknown): { displayName: string | null; email: string | null } {
   // A name cut short still names them; an email cut short is another address (or none): it is kept
   // whole or not at all.
-  const name = [text(field(customer, "first_name"))?.slice(0, 100), text(field(customer, "last_name"))?.slice(0, 100)].filter(Boolean).join(" ");
-  const whole = text(field(customer, "email"));
-  const email = whole !== null && whole.length <= MAX_EMAIL_LENGTH ? whole : null;
-  return { displayName: name || null, email };
+  const part = (key: string) => {
+    const value = text(field(customer, key));
+    return value === null ? null : cutText(value, 100);
+  };
+  const name = [part("first_name"), part("last_name")].filter(Boolean).join(" ");
+  return { displayName: name || null, email: customerEmailOf(field(customer, "email")) };
 }

@@ -69,6 +69,21 @@ describe("store credit: Shopify's amounts are read before anything is decided", 
     expect(!r.ok && r.error.kind).toBe("graphql");
   });
 
+  it.each([null, "yesterday", "2026-11-30", 1796236953])(
+    "GIVEN an earlier credit of our amount whose createdAt reads %j THEN the lookup fails (retried later) instead of answering 'none of ours'",
+    async (createdAt) => {
+      // Its time was read with Date (a missing one as 1970, "yesterday" as no time): the credit was
+      // left out as older than the reward, the lookup answered "none of ours", and the customer was
+      // credited a second time. Shopify's DateTime is read by the app's one reader (parseShopifyTime).
+      const answer = credits("10.0");
+      answer.customer.storeCreditAccounts.nodes[0].transactions.nodes[0].createdAt = createdAt as string;
+      const { graphql } = fakeAdmin({ LoyaltyCustomerStoreCredits: answer });
+      const r = await storeCreditAdapter.lookup({ graphql }, ref);
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.error.kind).toBe("graphql");
+    },
+  );
+
   it.each([
     ["an unreadable balance", { amount: "NaN", currencyCode: "USD" }, { amount: "10.0", currencyCode: "USD" }],
     ["an unreadable credit", { amount: "25.0", currencyCode: "USD" }, { amount: "ten", currencyCode: "USD" }],

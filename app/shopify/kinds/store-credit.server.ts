@@ -142,23 +142,28 @@ async function lookup(access: KindAccess, ref: KindRewardRef): Promise<AdminResu
   const claimed = new Set(ref.claimedIds ?? []);
   const ours = parseMilli(ref.settings.value);
   if (ours === null) return { ok: false, error: { kind: "graphql", messages: [`the reward's store credit amount ${JSON.stringify(ref.settings.value)} is not a decimal amount`] }, cost: r.cost };
-  const credits = (r.data.customer?.storeCreditAccounts.nodes ?? [])
+  const transactions = (r.data.customer?.storeCreditAccounts.nodes ?? [])
     .filter((account) => account.balance.currencyCode === ref.currency)
     .flatMap((account) => account.transactions.nodes)
+    .filter((t) => t.__typename === "StoreCreditAccountCreditTransaction");
+  // A credit transaction's id and time (`createdAt: DateTime!`, 2026-10 schema) are read before it is
+  // ruled out: one without a readable time could be ours, and leaving it out as "older than the
+  // reward" (what `new Date` made of a missing or unreadable one) credited the customer twice.
+  if (transactions.some((t) => typeof t.id !== "string" || parseShopifyTime(t.createdAt) === null)) {
+    return { ok: false, error: { kind: "graphql", messages: ["Shopify answered a store credit transaction without a readable id or creation time"] }, cost: r.cost };
+  }
+  const credits = transactions
+    .map((t) => ({ ...t, at: parseShopifyTime(t.createdAt)!.getTime() }))
     .filter(
-      (t): t is Required<CreditNode> =>
-        t.__typename === "StoreCreditAccountCreditTransaction" &&
-        typeof t.id === "string" &&
-        !claimed.has(t.id) &&
+      (t): t is Required<CreditNode> & { at: number } =>
+        !claimed.has(t.id!) &&
         t.event === "ADJUSTMENT" &&
         t.amount !== undefined &&
         t.amount.currencyCode === ref.currency &&
-        new Date(t.createdAt ?? 0).getTime() >= since,
+        t.at >= since,
     );
   if (credits.some((t) => amountOf(t.amount) === null)) return unreadable("a store credit transaction's amount", r.cost);
-  const candidates = credits
-    .filter((t) => amountOf(t.amount) === ours)
-    .sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime());
+  const candidates = credits.filter((t) => amountOf(t.amount) === ours).sort((a, b) => a.at - b.at);
   const mine = candidates[0];
   if (!mine) return { ok: true, data: null, cost: r.cost };
   return { ok: true, data: { id: mine.id, ours: true, active: true, endsAt: parseShopifyTime(mine.expiresAt) }, cost: r.cost };
