@@ -25,3 +25,23 @@ describe("default SCOPES", () => {
     for (const scope of list(optional)) expect(list(parsed.SCOPES)).not.toContain(scope);
   });
 });
+
+describe("SHOP_CUSTOM_DOMAIN", () => {
+  const base = { SHOPIFY_API_KEY: "key", SHOPIFY_API_SECRET: "secret", SHOPIFY_APP_URL: "https://app.example.com" };
+
+  it.each([
+    ["shop.dev", "shop.dev"],
+    [" My.Shop.Dev ", "my.shop.dev"],
+    ["", undefined],
+    [undefined, undefined],
+  ])("GIVEN %j THEN it is read as %j", (value, expected) => {
+    expect(parseEnv({ ...base, SHOP_CUSTOM_DOMAIN: value }).SHOP_CUSTOM_DOMAIN).toBe(expected);
+  });
+
+  it.each(["https://shop.dev", "*.shop.dev", "shop.dev/", "shop.dev:443", "localhost", "shop..dev", "-shop.dev", "shop.dev."])(
+    "GIVEN %j THEN the app refuses to start, naming the variable",
+    (value) => {
+      expect(() => parseEnv({ ...base, SHOP_CUSTOM_DOMAIN: value })).toThrow(/SHOP_CUSTOM_DOMAIN.*bare host name/);
+    },
+  );
+});

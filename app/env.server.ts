@@ -43,7 +43,18 @@ export const envSchema = z.object({
    */
   BODY_BYTES_IN_FLIGHT: z.coerce.number().int().min(64 * 1024).default(64 * 1024 * 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  /**
+   * A domain accepted for shops besides `myshopify.com` (Shopify's own test environments), as a bare
+   * host name: `shop.dev`, not `https://…` or `*.shop.dev`. Empty means none.
+   */
+  SHOP_CUSTOM_DOMAIN: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim().toLowerCase() : v),
+    z
+      .string()
+      .max(253)
+      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, "must be a bare host name such as shop.dev (no scheme, port, path or wildcard)")
+      .optional(),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;

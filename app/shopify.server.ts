@@ -10,6 +10,7 @@ import { env } from "./env.server";
 import { logger } from "./logger.server";
 import { URL_CONTROL_CHARACTERS_MESSAGE, repeatedQueryParameter, urlHasControlCharacters } from "./request-input.server";
 import { createAdminFetch } from "./shopify/admin-fetch.server";
+import { libraryShopDomains } from "./shopify/shop-domains.server";
 import { resumeShop } from "./services/lifecycle/lifecycle.server";
 import { refreshShopFacts } from "./services/lifecycle/scopes.server";
 import type { AdminGraphql } from "./shopify/graphql.server";
@@ -44,7 +45,7 @@ const oauthApi = shopifyApi({
   hostScheme: new URL(config.SHOPIFY_APP_URL).protocol === "http:" ? "http" : "https",
   isEmbeddedApp: true,
   logger: { level: libraryLogLevel(config.LOG_LEVEL) },
-  ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
+  ...libraryShopDomains(config.SHOP_CUSTOM_DOMAIN),
 });
 
 /** What a refresh or a migration hands back, as offline-token.server.ts stores it. */
@@ -116,7 +117,7 @@ const shopify = shopifyApp({
       logger.info({ shop: session.shop }, "app installed or re-authenticated");
     },
   },
-  ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
+  ...libraryShopDomains(config.SHOP_CUSTOM_DOMAIN),
 });
 
 export default shopify;
