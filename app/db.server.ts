@@ -63,7 +63,7 @@ const PLAN_CACHE = { queryPlanCacheMaxSize: QUERY_PLAN_CACHE_SIZE } as unknown a
  * compiles Wasm with its baseline compiler, Liftoff, then recompiles hot functions with its
  * optimizing compiler, TurboFan, in background threads; for Prisma's multi-megabyte module that
  * second tier held 60–90 MB of the app's RSS (idle, in-process worker: ≈ 165 MB with Liftoff only,
- * ≈ 225–270 MB without; bench/RESULTS.md, "3 December"). The plan cache above runs the compiler
+ * ≈ 225–270 MB without; bench/RESULTS.md, "3 December (06:26–06:30 UTC)"). The plan cache above runs the compiler
  * once per shape, so its speed hardly counts. The flag is process-wide but concerns Wasm only (no
  * other Wasm runs in the app), and V8 reads it when a module is compiled: it must be set before the
  * first client compiles Prisma's module, which is why createDb sets it (it cannot go in NODE_OPTIONS).
