@@ -425,3 +425,53 @@ describe("the order's row, written straight to the driver", () => {
     expect(asText[0].orderedAt).toBe(asText[1].orderedAt);
   });
 });
+
+describe("rolling 12 months: a tier's entry reward at most once in any 12 months", () => {
+  // Off afterwards: the later tests' runs of the worker's passes count only their own shops.
+  afterEach(async () => {
+    await db.vipProgram.updateMany({ where: { shop: SHOP }, data: { enabled: false } });
+  });
+  // The worker's passes until every period end is started and every re-evaluation done (the shops of
+  // the tests above are re-evaluated too, at most 5 jobs a pass).
+  async function runVipTasksUntilIdle() {
+    for (let i = 0; i < 100; i++) {
+      const { periodEnds } = await runVipTasks(deps());
+      if (periodEnds === 0 && (await db.vipEvaluationJob.count({ where: { status: "RUNNING" } })) === 0) return;
+    }
+    throw new Error("the VIP passes never ran out of work");
+  }
+
+  it("GIVEN Silver entered in January, lost at February's re-check after a refund WHEN it is entered again in March THEN no second reward; entered again 13 months after the first THEN one", async () => {
+    now = new Date("2026-01-15T10:00:00.000Z");
+    await setup({ period: "ROLLING_12_MONTHS" });
+    const c = await createCustomer(db, SHOP);
+    const january = orderPayload(c.shopifyCustomerId, "120", now);
+    await vipOrderCreated(deps(), { shop: SHOP, payload: january, receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Silver");
+    const refund = { refundId: `gid://shopify/Refund/${++orderSeq}`, orderGid: january.admin_graphql_api_id, lines: 30_000n, taxes: 0n, shipping: 0n, shippingTax: 0n };
+    expect(await vipRefundCreated(db, { shop: SHOP, refund })).toBe("counted");
+    now = new Date("2026-02-01T00:10:00.000Z");
+    await runVipTasksUntilIdle();
+    expect(await tierOf(c.id)).toBeNull();
+
+    // 90 + 20 = 110 in the last 12 months: Silver again, 2 months after its entry reward.
+    now = new Date("2026-03-10T10:00:00.000Z");
+    expect(await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "20", now), receivedAt: now })).toBe("changed");
+    expect(await tierOf(c.id)).toBe("Silver");
+    await runVipTasksUntilIdle();
+    // Before: keyed by the month (2026-03), a second Silver reward.
+    expect((await entryRewards(c.id)).map((r) => r.idempotencyKey!.split(":").at(-1))).toEqual(["2026-01"]);
+    const reentry = await db.vipTierChange.findFirstOrThrow({ where: { customerId: c.id, direction: "UP", periodKey: "2026-03" } });
+    expect(JSON.parse(reentry.rewardTierIds)).toEqual([]);
+
+    // February 2027: January's order is out of the window (20 left), Silver is lost; entered again
+    // on 10 February, more than 12 months after the January 2026 reward: owed.
+    now = new Date("2027-02-01T00:10:00.000Z");
+    await runVipTasksUntilIdle();
+    expect(await tierOf(c.id)).toBeNull();
+    now = new Date("2027-02-10T10:00:00.000Z");
+    await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "100", now), receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Silver");
+    expect((await entryRewards(c.id)).map((r) => r.idempotencyKey!.split(":").at(-1))).toEqual(["2026-01", "2027-02"]);
+  });
+});

@@ -17,12 +17,14 @@ import {
   decideChange,
   enteredTiers,
   entryRewardKey,
+  entryRewardsStillOwed,
   orderTiers,
   periodKey,
   progressWindows,
   storedThreshold,
   tierIndexFor,
   vipProgramFromRow,
+  type EarlierEntryReward,
   type EvaluationMode,
   type VipChangeReason,
   type VipProgramValues,
@@ -150,7 +152,9 @@ export async function evaluateCustomerTier(deps: RewardDeps, input: EvaluateInpu
       }
       const to = target >= 0 ? tiers[target]! : null;
       const owed = direction === "UP" ? enteredTiers(rules, current, target, program.skippedTierRewards).map((t) => t.id) : [];
-      const owedWithReward = owed.filter((id) => tiers.find((t) => t.id === id)?.entryRewardTemplateId);
+      const withReward = owed.filter((id) => tiers.find((t) => t.id === id)?.entryRewardTemplateId);
+      // Read under the same lock as the move: a twin evaluation waits, then sees this one's change.
+      const owedWithReward = withReward.length === 0 ? [] : entryRewardsStillOwed(program.period, withReward, await earlierEntryRewards(tx, input.shop, input.customerId), input.now);
       await tx.customer.update({
         where: { id: input.customerId },
         data: { vipTierId: to?.id ?? null, vipTier: to?.name ?? null, vipTierSince: to ? input.now : null },
@@ -179,6 +183,20 @@ export async function evaluateCustomerTier(deps: RewardDeps, input: EvaluateInpu
   if (!change) return { type: "unchanged" };
   const queued = await queueEntryRewards(deps, change);
   return { type: "changed", change, queued };
+}
+
+/** How many of a customer's earlier rewarded moves are read (newest first): a tier is rewarded once per period. */
+const MAX_EARLIER_ENTRIES_READ = 500;
+
+/** The entry rewards the customer's earlier moves owed (their change rows, the outbox of entry rewards). */
+async function earlierEntryRewards(tx: Tx, shop: string, customerId: string): Promise<EarlierEntryReward[]> {
+  const changes = await tx.vipTierChange.findMany({
+    where: { shop, customerId, direction: "UP", NOT: { rewardTierIds: "[]" } },
+    select: { rewardTierIds: true, createdAt: true },
+    orderBy: { createdAt: "desc" },
+    take: MAX_EARLIER_ENTRIES_READ,
+  });
+  return changes.flatMap((c) => tierIds(c.rewardTierIds).map((tierId) => ({ tierId, at: c.createdAt })));
 }
 
 function tierIds(json: string): string[] {
