@@ -475,3 +475,41 @@ describe("rolling 12 months: a tier's entry reward at most once in any 12 months
     expect((await entryRewards(c.id)).map((r) => r.idempotencyKey!.split(":").at(-1))).toEqual(["2026-01", "2027-02"]);
   });
 });
+
+describe("a threshold saved while an order's evaluation runs", () => {
+  afterEach(async () => {
+    await db.vipProgram.updateMany({ where: { shop: SHOP }, data: { enabled: false } });
+  });
+
+  it("GIVEN Silver raised from 100 to 200 and its re-evaluation done between the evaluation's start and its transaction THEN the customer (150 spent) is not moved into Silver by the old threshold, and no entry reward", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    const order = orderPayload(c.shopifyCustomerId, "150");
+    await recordVipOrder(db, { shop: SHOP, customerId: c.id, orderGid: order.admin_graphql_api_id, amount: "150.000", orderedAt: now });
+    const silver = await db.vipTier.findFirstOrThrow({ where: { shop: SHOP, name: "Silver" } });
+    // The interleaving, without timing: the merchant's save and the worker's whole re-evaluation
+    // happen just before the order's evaluation opens its transaction.
+    let interleaved = false;
+    const racing = new Proxy(db, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== "$transaction" || typeof value !== "function") return typeof value === "function" ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          if (!interleaved) {
+            interleaved = true;
+            const saved = await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "200", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" } }, now);
+            expect(saved.ok).toBe(true);
+            while ((await db.vipEvaluationJob.count({ where: { shop: SHOP, status: "RUNNING" } })) > 0) await runEvaluationJobs(deps());
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const outcome = await evaluateCustomerTier({ ...deps(), db: racing }, { shop: SHOP, customerId: c.id, now, mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: order.admin_graphql_api_id });
+    expect(interleaved).toBe(true);
+    // Before: the tiers were read before the transaction, and the old 100 moved the customer up after the re-evaluation.
+    expect(outcome.type).toBe("unchanged");
+    expect(await tierOf(c.id)).toBeNull();
+    expect(await entryRewards(c.id)).toHaveLength(0);
+  });
+});

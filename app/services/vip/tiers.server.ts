@@ -126,15 +126,19 @@ export type EvaluateOutcome = { type: "off" } | { type: "unchanged" } | { type: 
  */
 export async function evaluateCustomerTier(deps: RewardDeps, input: EvaluateInput): Promise<EvaluateOutcome> {
   const { db } = deps;
-  const program = await getVipProgram(db, input.shop);
-  if (!program.enabled) return { type: "off" };
-  const tiers = await listTiers(db, input.shop);
-  const rules = tierRules(tiers);
-  const key = periodKey(program.period, input.now);
-
+  // Off: no lock taken for nothing (every orders/create comes here). Read again under the lock.
+  if (!(await getVipProgram(db, input.shop)).enabled) return { type: "off" };
   const change = await db.$transaction(
     async (tx) => {
       await lockCustomer(tx, input.customerId);
+      // The program and its tiers are read under the lock: a threshold saved while this evaluation
+      // waited starts a re-evaluation that takes this lock after us, and reads what we wrote; read
+      // before the lock, a stale threshold could move the customer after that re-evaluation.
+      const program = await getVipProgram(tx, input.shop);
+      if (!program.enabled) return "off" as const;
+      const tiers = await listTiers(tx, input.shop);
+      const rules = tierRules(tiers);
+      const key = periodKey(program.period, input.now);
       const customer = await tx.customer.findUniqueOrThrow({ where: { id: input.customerId }, select: { shop: true, vipTierId: true, vipTier: true } });
       if (customer.shop !== input.shop) return null;
       const progress = await customerProgress(tx, input.shop, input.customerId, program, input.now);
@@ -180,6 +184,7 @@ export async function evaluateCustomerTier(deps: RewardDeps, input: EvaluateInpu
     },
     { maxWait: 20_000, timeout: 60_000 },
   );
+  if (change === "off") return { type: "off" };
   if (!change) return { type: "unchanged" };
   const queued = await queueEntryRewards(deps, change);
   return { type: "changed", change, queued };
