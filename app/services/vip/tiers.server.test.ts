@@ -11,6 +11,7 @@ import type { RewardDeps } from "~/services/rewards/deps.server";
 import { createCustomer, createShop, createTemplate } from "../../../test/support/factories";
 import { runEvaluationJobs, runVipTasks, startDuePeriodEnds, saveTier, saveVipProgram, vipDashboardFigures, customerVip, storefrontVip, latestEvaluationJob } from "./admin.server";
 import { evaluateCustomerTier, queueOwedEntryRewards, recordVipOrder, vipOrderCanceled, vipOrderCreated, vipRefundCreated } from "./tiers.server";
+import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 
 let SHOP = "";
 let shopSeq = 0;
@@ -511,5 +512,35 @@ describe("a threshold saved while an order's evaluation runs", () => {
     expect(outcome.type).toBe("unchanged");
     expect(await tierOf(c.id)).toBeNull();
     expect(await entryRewards(c.id)).toHaveLength(0);
+  });
+});
+
+describe("refunds known when the order arrives count before the order moves its customer", () => {
+  afterEach(async () => {
+    await db.vipProgram.updateMany({ where: { shop: SHOP }, data: { enabled: false } });
+  });
+
+  it("GIVEN an order of 150.00 imported with 100.00 already refunded (its orders/create carries the refund) THEN 50.00 counts and the customer is not moved into Silver (100), no entry reward", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    const id = ++orderSeq;
+    const money = (amount: string) => ({ shop_money: { amount, currency_code: "USD" } });
+    const payload = {
+      ...orderPayload(c.shopifyCustomerId, "150.00"),
+      id,
+      admin_graphql_api_id: `gid://shopify/Order/${id}`,
+      financial_status: "partially_refunded",
+      refunds: [{ id: id * 10, admin_graphql_api_id: `gid://shopify/Refund/${id * 10}`, order_id: id, refund_line_items: [{ quantity: 1, subtotal_set: money("100.00"), total_tax_set: money("0.00") }] }],
+    };
+    // The order's effects as the inbox applies them (points off in this shop: the VIP row and the refund).
+    await handleOrderCreated(db, orderContext(SHOP, payload, now));
+    expect(await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: payload.admin_graphql_api_id } })).toMatchObject({ amount: "150.00", refunded: "100.00" });
+    // Before: the tier was decided on 150.00, before the carried refund was counted — Silver, with its reward, kept.
+    expect(await tierOf(c.id)).toBeNull();
+    expect(await db.vipTierChange.count({ where: { customerId: c.id } })).toBe(0);
+    expect(await entryRewards(c.id)).toHaveLength(0);
+    // A further order past the threshold moves the customer up as before.
+    await handleOrderCreated(db, orderContext(SHOP, orderPayload(c.shopifyCustomerId, "60.00"), now));
+    expect(await tierOf(c.id)).toBe("Silver");
   });
 });

@@ -277,9 +277,18 @@ export async function recordVipOrder(
 
 /**
  * orders/create: counts the order of a known customer towards "amount spent" (whether or not the
- * points program or VIP is on), then moves the customer up if the order took them into a tier.
+ * points program or VIP is on), then moves the customer up if the order took them into a tier. The
+ * inbox does the two halves as separate effects (ORDER_CREATED_EFFECTS): `countVipOrder`, then the
+ * refunds the order carries or that were kept for it, then `vipTierAfterOrder`.
  */
 export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; payload: unknown; receivedAt: Date }): Promise<VipOrderOutcome> {
+  const counted = await countVipOrder(deps, order);
+  if (counted !== "counted") return counted;
+  return (await vipTierAfterOrder(deps, order)) === "changed" ? "changed" : "counted";
+}
+
+/** orders/create, first half: the order's `VipOrder` row (once per order), no tier decided yet. */
+export async function countVipOrder(deps: RewardDeps, order: { shop: string; payload: unknown; receivedAt: Date }): Promise<Exclude<VipOrderOutcome, "changed">> {
   // created_at never later than the delivery's arrival (orderFacts): the order counts in a period that comes.
   const facts = orderFacts(order.payload, order.receivedAt);
   if (!facts.orderGid) return "unreadable";
@@ -301,7 +310,21 @@ export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; p
     orderedAt: facts.createdAt ?? order.receivedAt,
     taxesIncluded: orderTaxesIncluded(order.payload),
   });
-  const outcome = await evaluateCustomerTier(deps, { shop: order.shop, customerId: customer.id, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: facts.orderGid });
+  return "counted";
+}
+
+/**
+ * orders/create, second half: moves the customer of a counted order up if their progress reaches a
+ * tier — run after the refunds known when the order arrived (carried by its body, or kept for it)
+ * are counted, so a tier and its entry reward are never given on money already returned. Before,
+ * an order imported with most of it refunded moved its customer up on its whole subtotal.
+ */
+export async function vipTierAfterOrder(deps: RewardDeps, order: { shop: string; payload: unknown; receivedAt: Date }): Promise<"not_counted" | "counted" | "changed"> {
+  const facts = orderFacts(order.payload, order.receivedAt);
+  if (!facts.orderGid) return "not_counted";
+  const row = await deps.db.vipOrder.findUnique({ where: { shop_orderGid: { shop: order.shop, orderGid: facts.orderGid } }, select: { customerId: true } });
+  if (!row) return "not_counted";
+  const outcome = await evaluateCustomerTier(deps, { shop: order.shop, customerId: row.customerId, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: facts.orderGid });
   return outcome.type === "changed" ? "changed" : "counted";
 }
 
