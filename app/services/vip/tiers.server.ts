@@ -321,7 +321,8 @@ export async function countVipOrder(deps: RewardDeps, order: { shop: string; pay
  */
 export async function vipTierAfterOrder(deps: RewardDeps, order: { shop: string; payload: unknown; receivedAt: Date }): Promise<"not_counted" | "counted" | "changed"> {
   const facts = orderFacts(order.payload, order.receivedAt);
-  if (!facts.orderGid) return "not_counted";
+  // A guest order has no row: no read for it.
+  if (!facts.orderGid || !facts.customerGid) return "not_counted";
   const row = await deps.db.vipOrder.findUnique({ where: { shop_orderGid: { shop: order.shop, orderGid: facts.orderGid } }, select: { customerId: true } });
   if (!row) return "not_counted";
   const outcome = await evaluateCustomerTier(deps, { shop: order.shop, customerId: row.customerId, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: facts.orderGid });
