@@ -90,6 +90,30 @@ export function pointsExpireAt(lastActivityAt: Date, expiryMonths: number | null
   return expiryMonths && expiryMonths > 0 ? addMonths(lastActivityAt, expiryMonths) : null;
 }
 
+/**
+ * The latest last activity whose points have expired at `now` after `expiryMonths`: every customer
+ * with `pointsExpireAt(lastActivityAt) <= now` has `lastActivityAt <= expiryCandidatesCutoff(now)`, and
+ * the cutoff's own expiry is not after `now` (tested over every day of several years). It is NOT
+ * `addMonths(now, -expiryMonths)`: the clamped day makes the months uneven — 31 January + 1 month is
+ * 28 February, so on 28 February `now − 1 month` (28 January) leaves out the 29, 30 and 31 January
+ * customers whose date has come. Because the clamp keeps the time of day, a few customers at or
+ * before the cutoff are not due yet (30 January 23:00 + 1 month = 28 February 23:00, while 31 January
+ * 10:00 is due at 10:00): the caller checks each with `pointsExpireAt`.
+ */
+export function expiryCandidatesCutoff(now: Date, expiryMonths: number): Date {
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth() - expiryMonths; // Date.UTC carries it across years
+  const day = now.getUTCDate();
+  const timeOfDay = now.getTime() - Date.UTC(year, now.getUTCMonth(), day);
+  const daysInTarget = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  // Today's day does not exist in that month (30 March − 1 month): all of it has expired — every day
+  // of February, clamped or not, lands on or before 28 March.
+  if (day > daysInTarget) return new Date(Date.UTC(year, month + 1, 1) - 1);
+  // On the last day of this month every later day of that month is clamped to today, at its own time.
+  const lastOfThisMonth = new Date(Date.UTC(year, now.getUTCMonth() + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(year, month, day === lastOfThisMonth ? daysInTarget : day) + timeOfDay);
+}
+
 /** "MM-DD" (or a full "YYYY-MM-DD" from a date input; the year is dropped) → "MM-DD"; null when not a real date. */
 export function parseBirthday(value: unknown, now: Date = new Date()): string | null {
   if (typeof value !== "string") return null;

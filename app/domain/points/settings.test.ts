@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { birthdayReached, latestBirthday, parseBirthday, pointsExpireAt, splitTakeBack } from "./ledger";
+import { addMonths, birthdayReached, expiryCandidatesCutoff, latestBirthday, parseBirthday, pointsExpireAt, splitTakeBack } from "./ledger";
 import { DEFAULT_PROGRAM_SETTINGS, settingsFromRow, validateProgramSettings } from "./settings";
 
 const valid = { enabled: "on", pointsNameSingular: "star", pointsNamePlural: "stars", pointsPerCurrencyUnit: "1.5", rounding: "NEAREST", pendingDays: "14", expiryMonths: "", signupBonus: "50", birthdayBonus: "100" };
@@ -68,5 +68,35 @@ describe("ledger rules", () => {
   it("expiry is N calendar months after the last activity", () => {
     expect(pointsExpireAt(new Date("2026-01-31T12:00:00Z"), 1)?.toISOString()).toBe("2026-02-28T12:00:00.000Z");
     expect(pointsExpireAt(new Date("2026-01-31T12:00:00Z"), null)).toBeNull();
+  });
+
+  it("expiryCandidatesCutoff: every last activity whose points have expired is at or before it, and its own expiry has come", () => {
+    expect(expiryCandidatesCutoff(new Date("2027-02-28T10:00:00Z"), 1).toISOString()).toBe("2027-01-31T10:00:00.000Z");
+    expect(expiryCandidatesCutoff(new Date("2027-03-30T10:00:00Z"), 1).toISOString()).toBe("2027-02-28T23:59:59.999Z");
+    expect(expiryCandidatesCutoff(new Date("2028-02-29T10:00:00Z"), 6).toISOString()).toBe("2027-08-31T10:00:00.000Z");
+    expect(expiryCandidatesCutoff(new Date("2027-05-15T10:00:00Z"), 12).toISOString()).toBe("2026-05-15T10:00:00.000Z");
+    const day = 86_400_000;
+    const times = [0, 1, 9 * 3_600_000 + 59 * 60_000, 10 * 3_600_000, 10 * 3_600_000 + 1, day - 1];
+    for (const months of [1, 2, 6, 12, 13]) {
+      // Every day of two years (one a leap year), at a few times of day.
+      for (let t = Date.UTC(2027, 0, 1); t < Date.UTC(2029, 0, 1); t += day) {
+        for (const nowTime of [0, 10 * 3_600_000, day - 1]) {
+          const now = new Date(t + nowTime);
+          const cutoff = expiryCandidatesCutoff(now, months);
+          expect(pointsExpireAt(cutoff, months)!.getTime()).toBeLessThanOrEqual(now.getTime());
+          // Last activities around now − N months, before the clamp and after it.
+          const around = addMonths(now, -months);
+          const from = Date.UTC(around.getUTCFullYear(), around.getUTCMonth(), around.getUTCDate()) - 4 * day;
+          for (let d = from; d <= from + 9 * day; d += day) {
+            for (const lt of times) {
+              const last = new Date(d + lt);
+              if (pointsExpireAt(last, months)!.getTime() <= now.getTime() && last.getTime() > cutoff.getTime()) {
+                expect.fail(`${last.toISOString()} + ${months} months has expired at ${now.toISOString()} but is after the cutoff ${cutoff.toISOString()}`);
+              }
+            }
+          }
+        }
+      }
+    }
   });
 });

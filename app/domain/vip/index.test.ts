@@ -6,6 +6,7 @@ import {
   decideChange,
   enteredTiers,
   entryRewardKey,
+  entryRewardsStillOwed,
   formatProgress,
   nextTier,
   orderTiers,
@@ -195,4 +196,27 @@ describe("entry rewards typed on the VIP page", () => {
     [{ rewardKind: "FIXED_AMOUNT", rewardValue: "5", rewardExpiryDays: "0" }, { rewardExpiryDays: "out_of_range" }],
     [{ rewardKind: "FIXED_AMOUNT", rewardValue: "5", rewardExpiryDays: "soon" }, { rewardExpiryDays: "not_a_number" }],
   ] as const)("%j → %j", (form, errors) => expect(validateEntryReward(form)).toEqual({ ok: false, errors }));
+});
+
+describe("entryRewardsStillOwed: a tier's entry reward once per period", () => {
+  const at = (iso: string) => new Date(iso);
+  const earlier = [{ tierId: "silver", at: at("2026-01-15T10:00:00Z") }];
+  it.each([
+    // Lifetime: once ever.
+    ["LIFETIME", "2030-06-01T00:00:00Z", []],
+    // Calendar year: once per UTC year; the year after, again.
+    ["CALENDAR_YEAR", "2026-12-31T23:59:59Z", []],
+    ["CALENDAR_YEAR", "2027-01-01T00:00:00Z", ["silver"]],
+    // Rolling 12 months: not within the 12 months after the last one (another month is no new period).
+    ["ROLLING_12_MONTHS", "2026-03-10T10:00:00Z", []],
+    ["ROLLING_12_MONTHS", "2027-01-15T09:59:59Z", []],
+    ["ROLLING_12_MONTHS", "2027-01-15T10:00:00Z", ["silver"]],
+  ] as const)("%s at %s → %j", (period, now, owed) => {
+    expect(entryRewardsStillOwed(period, ["silver"], earlier, at(now))).toEqual(owed);
+  });
+
+  it("only the same tier's earlier reward counts; tiers keep their order", () => {
+    expect(entryRewardsStillOwed("ROLLING_12_MONTHS", ["silver", "gold"], earlier, at("2026-02-01T00:00:00Z"))).toEqual(["gold"]);
+    expect(entryRewardsStillOwed("LIFETIME", ["silver", "gold"], [], at("2026-02-01T00:00:00Z"))).toEqual(["silver", "gold"]);
+  });
 });

@@ -67,6 +67,25 @@ export function enteredTiers<T extends TierRule>(tiers: readonly T[], from: numb
   return option === "HIGHEST" ? passed.slice(-1) : passed;
 }
 
+/** An entry reward a customer was owed before: the tier, and when the move that owed it happened. */
+export interface EarlierEntryReward {
+  tierId: string;
+  at: Date;
+}
+
+/**
+ * Of the tiers a move at `now` enters (`entered`, ids), those whose entry reward is still owed given
+ * the customer's earlier ones: once per period. Lifetime: once ever. Calendar year: once per UTC year
+ * (a tier lost on 1 January and entered again that year earns it again). Rolling 12 months: at most
+ * once in any 12 months — the period key is the month (the window moves monthly), so without this a
+ * customer who lost a tier at a month's re-check and entered it again a month later was rewarded again.
+ * Earlier rewards are judged by the current period, whatever period the program had then.
+ */
+export function entryRewardsStillOwed(period: VipPeriod, entered: readonly string[], earlier: readonly EarlierEntryReward[], now: Date): string[] {
+  const samePeriod = (at: Date) => (period === "ROLLING_12_MONTHS" ? at.getTime() > addMonths(now, -12).getTime() : periodKey(period, at) === periodKey(period, now));
+  return entered.filter((tierId) => !earlier.some((e) => e.tierId === tierId && samePeriod(e.at)));
+}
+
 /** The next tier above `progress` and how much is left to reach it (null at the top). */
 export function nextTier<T extends TierRule>(tiers: readonly T[], progress: Milli): { tier: T; remaining: Milli } | null {
   const next = tiers.find((t) => t.threshold > progress);

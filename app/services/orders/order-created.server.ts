@@ -5,7 +5,7 @@ import type { Db } from "~/db.server";
 import { extractOrderCodes, orderFacts, type OrderFacts } from "~/domain/rewards";
 import { earnPointsForOrder } from "~/services/points/order-points.server";
 import { referralOrderEffect } from "~/services/referrals/effects.server";
-import { vipDeps, vipOrderCreated } from "~/services/vip/tiers.server";
+import { countVipOrder, vipDeps, vipTierAfterOrder } from "~/services/vip/tiers.server";
 import { forgetGiftCardBalancesAfterOrder } from "~/services/rewards/gift-card-balances.server";
 import { markRewardsUsed } from "./mark-used.server";
 import { applyRefundsCarriedByOrder, applyRefundsKeptForOrder } from "~/services/points/waiting-refunds.server";
@@ -28,13 +28,15 @@ export type OrderEffect = (db: Db, order: OrderContext) => Promise<void>;
 
 /**
  * The effects of a completed order, in order: rewards Used, then the points the order earns (at the
- * multiplier of the VIP tier held when the order arrives), then the VIP tier the order may reach,
- * then referrals (docs/decisions/022, 023).
+ * multiplier of the VIP tier held when the order arrives), then the order's VIP row, referrals,
+ * the refunds already known for the order, and last the VIP tier the order may reach
+ * (docs/decisions/022, 023).
  */
 export const ORDER_CREATED_EFFECTS: OrderEffect[] = [
   markRewardsUsed,
   async (db, order) => void (await earnPointsForOrder(db, order)),
-  async (db, order) => void (await vipOrderCreated(vipDeps(db), order)),
+  // The order's VIP row now; the tier it may reach is decided last, after the refunds below count.
+  async (db, order) => void (await countVipOrder(vipDeps(db), order)),
   referralOrderEffect,
   // Refunds the body already carries (`refunds`: an order imported partially refunded, for which no
   // refunds/create may ever come) count now, as their refunds/create would, once per refund GID —
@@ -43,6 +45,8 @@ export const ORDER_CREATED_EFFECTS: OrderEffect[] = [
   // Refunds applied before the order (kept for it: waiting-refunds.server.ts) count now, once — after
   // the points, the VIP row and the referral this order may qualify, which they take back.
   async (db, order) => void (order.facts.orderGid && (await applyRefundsKeptForOrder(db, { shop: order.shop, orderGid: order.facts.orderGid, receivedAt: order.receivedAt, logger }))),
+  // Moves the customer up if the order, net of those refunds, takes them into a tier (decision 022).
+  async (db, order) => void (await vipTierAfterOrder(vipDeps(db), order)),
   // A gift card that paid part of the order has a new balance in Shopify: ask again on the next view.
   async (db, order) => void (await forgetGiftCardBalancesAfterOrder(db, { shop: order.shop, payload: order.payload, customerGid: order.facts.customerGid })),
 ];

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { createCustomer, createShop } from "../../../test/support/factories";
-import { MAX_POINTS } from "~/domain/points";
+import { MAX_POINTS, pointsExpireAt } from "~/domain/points";
 import { creditPoints, ledgerTotals } from "./ledger.server";
 import { runPointsProgramTasks } from "./periodic.server";
 
@@ -118,5 +118,70 @@ describe("points program periodic tasks", () => {
     const c = await db.customer.findUniqueOrThrow({ where: { id } });
     expect([c.pointsBalance, c.pendingPoints]).toEqual([0, 0]);
     expect(c.pointsBalance).toBe((await ledgerTotals(db, id)).available);
+  });
+
+  it("GIVEN a last activity on 31 January (1 month) or 31 August (6 months) THEN the points expire on the clamped date the customer is told (28/29 February), not days later", async () => {
+    const MONTH_END = "periodic-month-end.myshopify.com";
+    const SIX = "periodic-six-months.myshopify.com";
+    await createShop(db, MONTH_END);
+    await createShop(db, SIX);
+    await db.programSettings.create({ data: { shop: MONTH_END, enabled: true, expiryMonths: 1 } });
+    await db.programSettings.create({ data: { shop: SIX, enabled: true, expiryMonths: 6 } });
+    const inShop = async (shop: string, lastActivityAt: Date, points: number) => {
+      const c = await createCustomer(db, shop);
+      await db.customer.update({ where: { id: c.id }, data: { pointsBalance: 0, lastActivityAt } });
+      await creditPoints(db, { shop, customerId: c.id, points, reason: "ADJUSTMENT", actor: "MERCHANT", now: lastActivityAt });
+      return c.id;
+    };
+    const balance = async (id: string) => (await db.customer.findUniqueOrThrow({ where: { id } })).pointsBalance;
+    const jan31 = await inShop(MONTH_END, new Date("2027-01-31T10:00:00Z"), 30);
+    const jan30 = await inShop(MONTH_END, new Date("2027-01-30T23:00:00Z"), 20);
+    const feb01 = await inShop(MONTH_END, new Date("2027-02-01T00:00:00Z"), 10);
+    const aug31 = await inShop(SIX, new Date("2027-08-31T10:00:00Z"), 60);
+    // The dates the customers are told (the storefront's rule): 28 February 2027 and 29 February 2028.
+    expect(pointsExpireAt(new Date("2027-01-31T10:00:00Z"), 1)!.toISOString()).toBe("2027-02-28T10:00:00.000Z");
+    expect(pointsExpireAt(new Date("2027-01-30T23:00:00Z"), 1)!.toISOString()).toBe("2027-02-28T23:00:00.000Z");
+    expect(pointsExpireAt(new Date("2027-08-31T10:00:00Z"), 6)!.toISOString()).toBe("2028-02-29T10:00:00.000Z");
+
+    await runPointsProgramTasks(db, new Date("2027-02-28T09:59:00Z"));
+    expect([await balance(jan31), await balance(jan30), await balance(feb01)]).toEqual([30, 20, 10]);
+    // Before: the pass selected last activities up to now − 1 month = 28 January, so on 28 February
+    // (and 1 March) the 31 January customer's date passed with nothing expired.
+    await runPointsProgramTasks(db, new Date("2027-02-28T10:00:00Z"));
+    expect([await balance(jan31), await balance(jan30), await balance(feb01)]).toEqual([0, 20, 10]);
+    await runPointsProgramTasks(db, new Date("2027-02-28T23:00:00Z"));
+    expect([await balance(jan30), await balance(feb01)]).toEqual([0, 10]);
+    await runPointsProgramTasks(db, new Date("2027-03-01T00:00:00Z"));
+    expect(await balance(feb01)).toBe(0);
+    for (const id of [jan31, jan30, feb01]) expect((await rows(id)).filter((r) => r.reason === "EXPIRED")).toHaveLength(1);
+
+    await runPointsProgramTasks(db, new Date("2028-02-29T09:00:00Z"));
+    expect(await balance(aug31)).toBe(60);
+    await runPointsProgramTasks(db, new Date("2028-02-29T10:30:00Z"));
+    expect((await rows(aug31)).map((r) => [r.reason, r.delta])).toEqual([
+      ["ADJUSTMENT", 60],
+      ["EXPIRED", -60],
+    ]);
+  });
+
+  it("GIVEN more than a page of customers at or before the cutoff but not due yet (a later time of day on the same clamped date) THEN the due customer after them still expires, once", async () => {
+    const PAGED = "periodic-paged.myshopify.com";
+    await createShop(db, PAGED);
+    await db.programSettings.create({ data: { shop: PAGED, enabled: true, expiryMonths: 1 } });
+    // 29 January 23:00 + 1 month = 28 February 23:00: not due at 10:00, though before 31 January 10:00.
+    await db.customer.createMany({
+      data: Array.from({ length: 250 }, (_, i) => ({ shop: PAGED, shopifyCustomerId: `gid://shopify/Customer/77${String(i).padStart(4, "0")}`, displayName: `Waiting ${i}`, pointsBalance: 5, lastActivityAt: new Date("2027-01-29T23:00:00Z") })),
+    });
+    const c = await createCustomer(db, PAGED);
+    const last = new Date("2027-01-31T09:00:00Z");
+    await db.customer.update({ where: { id: c.id }, data: { pointsBalance: 0, lastActivityAt: last } });
+    await creditPoints(db, { shop: PAGED, customerId: c.id, points: 15, reason: "ADJUSTMENT", actor: "MERCHANT", now: last });
+    for (let i = 0; i < 2; i++) await runPointsProgramTasks(db, new Date("2027-02-28T10:00:00Z"));
+    expect((await rows(c.id)).map((r) => [r.reason, r.delta])).toEqual([
+      ["ADJUSTMENT", 15],
+      ["EXPIRED", -15],
+    ]);
+    expect(await db.customer.count({ where: { shop: PAGED, pointsBalance: 5 } })).toBe(250);
+    expect(await db.pointsTransaction.count({ where: { shop: PAGED, reason: "EXPIRED" } })).toBe(1);
   });
 });

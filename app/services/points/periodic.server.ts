@@ -4,7 +4,7 @@
 //   expiry: a customer's available points expire N months after their last activity (one EXPIRED
 //   row keyed by that last activity, so it happens once and restarts with new activity).
 import type { Db } from "~/db.server";
-import { addMonths, latestBirthday, parseBirthday, pointsExpireAt, sourceKeys } from "~/domain/points";
+import { expiryCandidatesCutoff, latestBirthday, parseBirthday, pointsExpireAt, sourceKeys } from "~/domain/points";
 import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, releasePendingPoints } from "./ledger.server";
 
 /** A birthday missed by more than this (the worker was down) is not awarded late. */
@@ -50,34 +50,45 @@ export async function expireInactivePoints(db: Db, now: Date): Promise<number> {
   let expired = 0;
   for (const { shop, expiryMonths } of shops) {
     if (!expiryMonths) continue;
-    const cutoff = addMonths(now, -expiryMonths);
+    // The cutoff comes from the month arithmetic that dates the expiry (pointsExpireAt, what the
+    // customer is told): `now − N months` left out 31 January's customers on 28 February.
+    const cutoff = expiryCandidatesCutoff(now, expiryMonths);
+    // Paged by customer id: a customer expired (or active again) while the pass runs neither shifts
+    // the pages nor comes back in a later one, and candidates not due yet never end the pass.
+    let after: string | undefined;
     for (;;) {
-      const due = await db.customer.findMany({
-        where: { shop, pointsBalance: { gt: 0 }, lastActivityAt: { lte: cutoff } },
+      const page = await db.customer.findMany({
+        where: { shop, pointsBalance: { gt: 0 }, lastActivityAt: { lte: cutoff }, ...(after ? { id: { gt: after } } : {}) },
         select: { id: true, lastActivityAt: true },
+        orderBy: { id: "asc" },
         take: PAGE,
       });
-      let wrote = 0;
-      for (const c of due) {
+      for (const c of page) {
+        // At or before the cutoff yet not due: a later time of day clamped to the same date.
+        if (!isExpired(c.lastActivityAt, expiryMonths, now)) continue;
         const sourceKey = sourceKeys.expiry(c.id, c.lastActivityAt);
         const write = await inLedgerTransaction(db, shop, sourceKey, async (tx) => {
           const locked = await lockCustomer(tx, c.id);
           // Activity since we looked, or nothing left: nothing expires.
-          const expiresAt = pointsExpireAt(locked.lastActivityAt, expiryMonths);
-          if (locked.pointsBalance <= 0 || !expiresAt || expiresAt.getTime() > now.getTime()) return { type: "nothing" };
+          if (locked.pointsBalance <= 0 || !isExpired(locked.lastActivityAt, expiryMonths, now)) return { type: "nothing" };
           // Points released from hold after an expiry, with no activity since, expire as well: one
           // more row for the same last activity (counted under the lock, so a twin pass finds 0 left).
           const first = sourceKeys.expiry(c.id, locked.lastActivityAt);
           const earlier = await tx.pointsTransaction.count({ where: { shop, customerId: c.id, reason: "EXPIRED", sourceKey: { startsWith: first } } });
           return debitPointsInTx(tx, { shop, customerId: c.id, points: locked.pointsBalance, mode: "clamp", reason: "EXPIRED", actor: "WORKER", sourceKey: sourceKeys.expiry(c.id, locked.lastActivityAt, earlier), now });
         });
-        if (write.type === "written") wrote++;
+        if (write.type === "written") expired++;
       }
-      expired += wrote;
-      if (due.length < PAGE || wrote === 0) break;
+      if (page.length < PAGE) break;
+      after = page[page.length - 1]!.id;
     }
   }
   return expired;
+}
+
+function isExpired(lastActivityAt: Date, expiryMonths: number, now: Date): boolean {
+  const expiresAt = pointsExpireAt(lastActivityAt, expiryMonths);
+  return expiresAt !== null && expiresAt.getTime() <= now.getTime();
 }
 
 /** One pass of everything above (the worker's "points program" task). */

@@ -250,3 +250,57 @@ describe("a friend's first order already refunded or voided (financial_status, f
     expect(await db.referral.findUniqueOrThrow({ where: { id: referralId } })).toMatchObject({ state: "SIGNED_UP", qualifyingOrderGid: null });
   });
 });
+
+describe("a guest friend's two first orders at once", () => {
+  beforeEach(async () => {
+    await db.referralSettings.update({ where: { shop: SHOP }, data: { minimumOrderAmount: "100" } });
+  });
+
+  it("GIVEN the first order (below the minimum) has attached the friend to the click but not decided the sign-up yet WHEN the second, qualifying order is applied THEN it decides the sign-up and qualifies the referral (before: 'not_signed_up', and the referral was never qualified)", async () => {
+    const referrer = await createCustomer(db, SHOP, {}, emulator);
+    const code = await ensureReferralCode(db, { shop: SHOP, customerId: referrer.id });
+    const visitor = `visitor-${crypto.randomUUID()}`;
+    const click = await recordReferralClick(db, { shop: SHOP, code, visitor, now: new Date(clock.now().getTime() - 60_000) });
+    if (!click.ok) throw new Error(click.code);
+    const n = Date.now() * 1000 + Math.floor(Math.random() * 1000);
+    const friendGid = `gid://shopify/Customer/${n}`;
+    const order = (k: number, subtotal: string) => ({
+      admin_graphql_api_id: `gid://shopify/Order/${n}${k}`,
+      name: `#30${k}`,
+      customer: { admin_graphql_api_id: friendGid, email: `friend${n}@example.com` },
+      subtotal_price_set: { shop_money: { amount: subtotal, currency_code: "USD" } },
+      note_attributes: [
+        { name: "_loyalty_referral", value: code },
+        { name: "_loyalty_visitor", value: visitor },
+      ],
+    });
+    const small = order(1, "40.00");
+    const qualifying = order(2, "120.00");
+    // The interleaving, without timing: the small order's claim attaches the friend to the click, and
+    // the qualifying order is applied in full before that claim goes on to decide the sign-up.
+    let second: unknown = null;
+    const pausing = new Proxy(db, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== "referral") return typeof value === "function" ? value.bind(target) : value;
+        const model = value as typeof db.referral;
+        return new Proxy(model, {
+          get(m, method) {
+            const fn = Reflect.get(m, method) as unknown;
+            if (typeof fn !== "function") return fn;
+            if (method !== "updateMany") return fn.bind(m);
+            return async (args: { data: { friendCustomerId?: string } }) => {
+              const result = await (fn as (a: unknown) => Promise<unknown>).call(m, args);
+              if (args.data.friendCustomerId && second === null) second = await qualifyReferralFromOrder(deps(), { shop: SHOP, payload: qualifying, receivedAt: clock.now() });
+              return result;
+            };
+          },
+        });
+      },
+    });
+    const first = await qualifyReferralFromOrder({ ...deps(), db: pausing }, { shop: SHOP, payload: small, receivedAt: clock.now() });
+    expect([first, second]).toEqual(["already_done", "qualified"]);
+    const referral = await db.referral.findUniqueOrThrow({ where: { id: click.referralId } });
+    expect(referral).toMatchObject({ state: "QUALIFIED", qualifyingOrderGid: qualifying.admin_graphql_api_id });
+  });
+});

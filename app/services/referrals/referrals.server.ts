@@ -193,16 +193,28 @@ export async function claimReferral(deps: RewardDeps, input: ClaimInput): Promis
     }
   }
 
-  // Whoever finds the friend's referral still CLICKED (this claim, or a twin racing it) decides it:
-  // the rules give the same answer, and the compare-and-set lets one write win.
+  return { ok: true, referral: await decideSignUp(deps, { shop: input.shop, referral, friendId: friend.id, facts, lookup: input.lookup, now: input.now, friendTemplateId: settings.friendTemplateId }), created };
+}
+
+/**
+ * Whoever finds the friend's referral still CLICKED (a claim, a twin racing it, or one of the friend's
+ * orders while a claim is between attaching the friend and deciding) decides it: the rules give the
+ * same answer, and the compare-and-set lets one write win. Then the welcome reward, once.
+ */
+async function decideSignUp(
+  deps: RewardDeps,
+  input: { shop: string; referral: Referral; friendId: string; facts: FriendFacts | null; lookup?: ClaimInput["lookup"]; now: Date; friendTemplateId: string | null },
+): Promise<Referral> {
+  const { db } = deps;
+  let referral = input.referral;
   if (referral.state === "CLICKED") {
-    const reason = await claimFraudReason(db, { shop: input.shop, referral, friendId: friend.id, facts, lookup: input.lookup });
-    await recordAddressKey(db, input.shop, friend.id, facts?.addressKey ?? null);
-    if (reason) return { ok: true, referral: await rejectReferral(db, referral, ["CLICKED"], reason, input.now), created };
+    const reason = await claimFraudReason(db, { shop: input.shop, referral, friendId: input.friendId, facts: input.facts, lookup: input.lookup });
+    await recordAddressKey(db, input.shop, input.friendId, input.facts?.addressKey ?? null);
+    if (reason) return rejectReferral(db, referral, ["CLICKED"], reason, input.now);
     await db.referral.updateMany({ where: { id: referral.id, state: "CLICKED" }, data: { state: "SIGNED_UP", signedUpAt: input.now } });
     referral = await db.referral.findUniqueOrThrow({ where: { id: referral.id } });
   }
-  return { ok: true, referral: await ensureFriendReward(deps, referral, settings.friendTemplateId), created };
+  return ensureFriendReward(deps, referral, input.friendTemplateId);
 }
 
 /** The visitor's click row for this code, or a new one when the visitor's click is unknown (cookie only in the cart). */
@@ -311,22 +323,20 @@ export async function qualifyReferralFromOrder(deps: RewardDeps, order: Pick<Ord
   // A refunded or voided order (financial_status) qualifies no referral, as a canceled one.
   if (facts.cancelled || facts.moneyReturned) return "canceled";
 
+  // Shopify's timestamps have one reader, as the storefront claim's lookup reads createdAt.
+  const friendFacts: FriendFacts = { createdAt: parseShopifyTime(field(customerPayload, "created_at")), email: display.email, displayName: display.displayName, addressKey };
   let referral = await db.referral.findUnique({ where: { shop_friendCustomerId: { shop: order.shop, friendCustomerId: customer.id } } });
   if (!referral) {
     const remembered = referralFromNoteAttributes(field(order.payload, "note_attributes"));
     if (!remembered) return "not_referred";
-    // Shopify's timestamps have one reader, as the storefront claim's lookup reads createdAt.
-    const createdAt = parseShopifyTime(field(customerPayload, "created_at"));
-    const claimed = await claimReferral(deps, {
-      shop: order.shop,
-      code: remembered.code,
-      visitor: remembered.visitor,
-      friendGid: facts.customerGid,
-      facts: { createdAt, email: display.email, displayName: display.displayName, addressKey },
-      now: order.receivedAt,
-    });
+    const claimed = await claimReferral(deps, { shop: order.shop, code: remembered.code, visitor: remembered.visitor, friendGid: facts.customerGid, facts: friendFacts, now: order.receivedAt });
     if (!claimed.ok) return "not_referred";
     referral = claimed.referral;
+  } else if (referral.state === "CLICKED") {
+    // The friend is attached but the sign-up not decided: a claim (a twin order's, the storefront's)
+    // is deciding it now, or stopped midway. Decided here too — before, this order was "not signed
+    // up", and when it was the friend's qualifying order the referral never qualified.
+    referral = await decideSignUp(deps, { shop: order.shop, referral, friendId: customer.id, facts: friendFacts, now: order.receivedAt, friendTemplateId: settings.friendTemplateId });
   }
   if (referral.state === "REJECTED") return "rejected";
   if (referral.state === "CLICKED") return "not_signed_up";

@@ -11,6 +11,7 @@ import type { RewardDeps } from "~/services/rewards/deps.server";
 import { createCustomer, createShop, createTemplate } from "../../../test/support/factories";
 import { runEvaluationJobs, runVipTasks, startDuePeriodEnds, saveTier, saveVipProgram, vipDashboardFigures, customerVip, storefrontVip, latestEvaluationJob } from "./admin.server";
 import { evaluateCustomerTier, queueOwedEntryRewards, recordVipOrder, vipOrderCanceled, vipOrderCreated, vipRefundCreated } from "./tiers.server";
+import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 
 let SHOP = "";
 let shopSeq = 0;
@@ -423,5 +424,123 @@ describe("the order's row, written straight to the driver", () => {
     const asText = await db.$queryRaw<{ orderedAt: string }[]>`SELECT CAST("orderedAt" AS TEXT) AS "orderedAt" FROM "VipOrder" WHERE "shop" = ${SHOP}`;
     expect(asText).toHaveLength(2);
     expect(asText[0].orderedAt).toBe(asText[1].orderedAt);
+  });
+});
+
+describe("rolling 12 months: a tier's entry reward at most once in any 12 months", () => {
+  // Off afterwards: the later tests' runs of the worker's passes count only their own shops.
+  afterEach(async () => {
+    await db.vipProgram.updateMany({ where: { shop: SHOP }, data: { enabled: false } });
+  });
+  // The worker's passes until every period end is started and every re-evaluation done (the shops of
+  // the tests above are re-evaluated too, at most 5 jobs a pass).
+  async function runVipTasksUntilIdle() {
+    for (let i = 0; i < 100; i++) {
+      const { periodEnds } = await runVipTasks(deps());
+      if (periodEnds === 0 && (await db.vipEvaluationJob.count({ where: { status: "RUNNING" } })) === 0) return;
+    }
+    throw new Error("the VIP passes never ran out of work");
+  }
+
+  it("GIVEN Silver entered in January, lost at February's re-check after a refund WHEN it is entered again in March THEN no second reward; entered again 13 months after the first THEN one", async () => {
+    now = new Date("2026-01-15T10:00:00.000Z");
+    await setup({ period: "ROLLING_12_MONTHS" });
+    const c = await createCustomer(db, SHOP);
+    const january = orderPayload(c.shopifyCustomerId, "120", now);
+    await vipOrderCreated(deps(), { shop: SHOP, payload: january, receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Silver");
+    const refund = { refundId: `gid://shopify/Refund/${++orderSeq}`, orderGid: january.admin_graphql_api_id, lines: 30_000n, taxes: 0n, shipping: 0n, shippingTax: 0n };
+    expect(await vipRefundCreated(db, { shop: SHOP, refund })).toBe("counted");
+    now = new Date("2026-02-01T00:10:00.000Z");
+    await runVipTasksUntilIdle();
+    expect(await tierOf(c.id)).toBeNull();
+
+    // 90 + 20 = 110 in the last 12 months: Silver again, 2 months after its entry reward.
+    now = new Date("2026-03-10T10:00:00.000Z");
+    expect(await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "20", now), receivedAt: now })).toBe("changed");
+    expect(await tierOf(c.id)).toBe("Silver");
+    await runVipTasksUntilIdle();
+    // Before: keyed by the month (2026-03), a second Silver reward.
+    expect((await entryRewards(c.id)).map((r) => r.idempotencyKey!.split(":").at(-1))).toEqual(["2026-01"]);
+    const reentry = await db.vipTierChange.findFirstOrThrow({ where: { customerId: c.id, direction: "UP", periodKey: "2026-03" } });
+    expect(JSON.parse(reentry.rewardTierIds)).toEqual([]);
+
+    // February 2027: January's order is out of the window (20 left), Silver is lost; entered again
+    // on 10 February, more than 12 months after the January 2026 reward: owed.
+    now = new Date("2027-02-01T00:10:00.000Z");
+    await runVipTasksUntilIdle();
+    expect(await tierOf(c.id)).toBeNull();
+    now = new Date("2027-02-10T10:00:00.000Z");
+    await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "100", now), receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Silver");
+    expect((await entryRewards(c.id)).map((r) => r.idempotencyKey!.split(":").at(-1))).toEqual(["2026-01", "2027-02"]);
+  });
+});
+
+describe("a threshold saved while an order's evaluation runs", () => {
+  afterEach(async () => {
+    await db.vipProgram.updateMany({ where: { shop: SHOP }, data: { enabled: false } });
+  });
+
+  it("GIVEN Silver raised from 100 to 200 and its re-evaluation done between the evaluation's start and its transaction THEN the customer (150 spent) is not moved into Silver by the old threshold, and no entry reward", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    const order = orderPayload(c.shopifyCustomerId, "150");
+    await recordVipOrder(db, { shop: SHOP, customerId: c.id, orderGid: order.admin_graphql_api_id, amount: "150.000", orderedAt: now });
+    const silver = await db.vipTier.findFirstOrThrow({ where: { shop: SHOP, name: "Silver" } });
+    // The interleaving, without timing: the merchant's save and the worker's whole re-evaluation
+    // happen just before the order's evaluation opens its transaction.
+    let interleaved = false;
+    const racing = new Proxy(db, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== "$transaction" || typeof value !== "function") return typeof value === "function" ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          if (!interleaved) {
+            interleaved = true;
+            const saved = await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "200", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" } }, now);
+            expect(saved.ok).toBe(true);
+            while ((await db.vipEvaluationJob.count({ where: { shop: SHOP, status: "RUNNING" } })) > 0) await runEvaluationJobs(deps());
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const outcome = await evaluateCustomerTier({ ...deps(), db: racing }, { shop: SHOP, customerId: c.id, now, mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: order.admin_graphql_api_id });
+    expect(interleaved).toBe(true);
+    // Before: the tiers were read before the transaction, and the old 100 moved the customer up after the re-evaluation.
+    expect(outcome.type).toBe("unchanged");
+    expect(await tierOf(c.id)).toBeNull();
+    expect(await entryRewards(c.id)).toHaveLength(0);
+  });
+});
+
+describe("refunds known when the order arrives count before the order moves its customer", () => {
+  afterEach(async () => {
+    await db.vipProgram.updateMany({ where: { shop: SHOP }, data: { enabled: false } });
+  });
+
+  it("GIVEN an order of 150.00 imported with 100.00 already refunded (its orders/create carries the refund) THEN 50.00 counts and the customer is not moved into Silver (100), no entry reward", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    const id = ++orderSeq;
+    const money = (amount: string) => ({ shop_money: { amount, currency_code: "USD" } });
+    const payload = {
+      ...orderPayload(c.shopifyCustomerId, "150.00"),
+      id,
+      admin_graphql_api_id: `gid://shopify/Order/${id}`,
+      financial_status: "partially_refunded",
+      refunds: [{ id: id * 10, admin_graphql_api_id: `gid://shopify/Refund/${id * 10}`, order_id: id, refund_line_items: [{ quantity: 1, subtotal_set: money("100.00"), total_tax_set: money("0.00") }] }],
+    };
+    // The order's effects as the inbox applies them (points off in this shop: the VIP row and the refund).
+    await handleOrderCreated(db, orderContext(SHOP, payload, now));
+    expect(await db.vipOrder.findFirstOrThrow({ where: { shop: SHOP, orderGid: payload.admin_graphql_api_id } })).toMatchObject({ amount: "150.00", refunded: "100.00" });
+    // Before: the tier was decided on 150.00, before the carried refund was counted — Silver, with its reward, kept.
+    expect(await tierOf(c.id)).toBeNull();
+    expect(await db.vipTierChange.count({ where: { customerId: c.id } })).toBe(0);
+    expect(await entryRewards(c.id)).toHaveLength(0);
+    // A further order past the threshold moves the customer up as before.
+    await handleOrderCreated(db, orderContext(SHOP, orderPayload(c.shopifyCustomerId, "60.00"), now));
+    expect(await tierOf(c.id)).toBe("Silver");
   });
 });

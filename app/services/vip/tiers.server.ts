@@ -17,12 +17,14 @@ import {
   decideChange,
   enteredTiers,
   entryRewardKey,
+  entryRewardsStillOwed,
   orderTiers,
   periodKey,
   progressWindows,
   storedThreshold,
   tierIndexFor,
   vipProgramFromRow,
+  type EarlierEntryReward,
   type EvaluationMode,
   type VipChangeReason,
   type VipProgramValues,
@@ -124,15 +126,19 @@ export type EvaluateOutcome = { type: "off" } | { type: "unchanged" } | { type: 
  */
 export async function evaluateCustomerTier(deps: RewardDeps, input: EvaluateInput): Promise<EvaluateOutcome> {
   const { db } = deps;
-  const program = await getVipProgram(db, input.shop);
-  if (!program.enabled) return { type: "off" };
-  const tiers = await listTiers(db, input.shop);
-  const rules = tierRules(tiers);
-  const key = periodKey(program.period, input.now);
-
+  // Off: no lock taken for nothing (every orders/create comes here). Read again under the lock.
+  if (!(await getVipProgram(db, input.shop)).enabled) return { type: "off" };
   const change = await db.$transaction(
     async (tx) => {
       await lockCustomer(tx, input.customerId);
+      // The program and its tiers are read under the lock: a threshold saved while this evaluation
+      // waited starts a re-evaluation that takes this lock after us, and reads what we wrote; read
+      // before the lock, a stale threshold could move the customer after that re-evaluation.
+      const program = await getVipProgram(tx, input.shop);
+      if (!program.enabled) return "off" as const;
+      const tiers = await listTiers(tx, input.shop);
+      const rules = tierRules(tiers);
+      const key = periodKey(program.period, input.now);
       const customer = await tx.customer.findUniqueOrThrow({ where: { id: input.customerId }, select: { shop: true, vipTierId: true, vipTier: true } });
       if (customer.shop !== input.shop) return null;
       const progress = await customerProgress(tx, input.shop, input.customerId, program, input.now);
@@ -150,7 +156,9 @@ export async function evaluateCustomerTier(deps: RewardDeps, input: EvaluateInpu
       }
       const to = target >= 0 ? tiers[target]! : null;
       const owed = direction === "UP" ? enteredTiers(rules, current, target, program.skippedTierRewards).map((t) => t.id) : [];
-      const owedWithReward = owed.filter((id) => tiers.find((t) => t.id === id)?.entryRewardTemplateId);
+      const withReward = owed.filter((id) => tiers.find((t) => t.id === id)?.entryRewardTemplateId);
+      // Read under the same lock as the move: a twin evaluation waits, then sees this one's change.
+      const owedWithReward = withReward.length === 0 ? [] : entryRewardsStillOwed(program.period, withReward, await earlierEntryRewards(tx, input.shop, input.customerId), input.now);
       await tx.customer.update({
         where: { id: input.customerId },
         data: { vipTierId: to?.id ?? null, vipTier: to?.name ?? null, vipTierSince: to ? input.now : null },
@@ -176,9 +184,24 @@ export async function evaluateCustomerTier(deps: RewardDeps, input: EvaluateInpu
     },
     { maxWait: 20_000, timeout: 60_000 },
   );
+  if (change === "off") return { type: "off" };
   if (!change) return { type: "unchanged" };
   const queued = await queueEntryRewards(deps, change);
   return { type: "changed", change, queued };
+}
+
+/** How many of a customer's earlier rewarded moves are read (newest first): a tier is rewarded once per period. */
+const MAX_EARLIER_ENTRIES_READ = 500;
+
+/** The entry rewards the customer's earlier moves owed (their change rows, the outbox of entry rewards). */
+async function earlierEntryRewards(tx: Tx, shop: string, customerId: string): Promise<EarlierEntryReward[]> {
+  const changes = await tx.vipTierChange.findMany({
+    where: { shop, customerId, direction: "UP", NOT: { rewardTierIds: "[]" } },
+    select: { rewardTierIds: true, createdAt: true },
+    orderBy: { createdAt: "desc" },
+    take: MAX_EARLIER_ENTRIES_READ,
+  });
+  return changes.flatMap((c) => tierIds(c.rewardTierIds).map((tierId) => ({ tierId, at: c.createdAt })));
 }
 
 function tierIds(json: string): string[] {
@@ -254,9 +277,18 @@ export async function recordVipOrder(
 
 /**
  * orders/create: counts the order of a known customer towards "amount spent" (whether or not the
- * points program or VIP is on), then moves the customer up if the order took them into a tier.
+ * points program or VIP is on), then moves the customer up if the order took them into a tier. The
+ * inbox does the two halves as separate effects (ORDER_CREATED_EFFECTS): `countVipOrder`, then the
+ * refunds the order carries or that were kept for it, then `vipTierAfterOrder`.
  */
 export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; payload: unknown; receivedAt: Date }): Promise<VipOrderOutcome> {
+  const counted = await countVipOrder(deps, order);
+  if (counted !== "counted") return counted;
+  return (await vipTierAfterOrder(deps, order)) === "changed" ? "changed" : "counted";
+}
+
+/** orders/create, first half: the order's `VipOrder` row (once per order), no tier decided yet. */
+export async function countVipOrder(deps: RewardDeps, order: { shop: string; payload: unknown; receivedAt: Date }): Promise<Exclude<VipOrderOutcome, "changed">> {
   // created_at never later than the delivery's arrival (orderFacts): the order counts in a period that comes.
   const facts = orderFacts(order.payload, order.receivedAt);
   if (!facts.orderGid) return "unreadable";
@@ -278,7 +310,22 @@ export async function vipOrderCreated(deps: RewardDeps, order: { shop: string; p
     orderedAt: facts.createdAt ?? order.receivedAt,
     taxesIncluded: orderTaxesIncluded(order.payload),
   });
-  const outcome = await evaluateCustomerTier(deps, { shop: order.shop, customerId: customer.id, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: facts.orderGid });
+  return "counted";
+}
+
+/**
+ * orders/create, second half: moves the customer of a counted order up if their progress reaches a
+ * tier — run after the refunds known when the order arrived (carried by its body, or kept for it)
+ * are counted, so a tier and its entry reward are never given on money already returned. Before,
+ * an order imported with most of it refunded moved its customer up on its whole subtotal.
+ */
+export async function vipTierAfterOrder(deps: RewardDeps, order: { shop: string; payload: unknown; receivedAt: Date }): Promise<"not_counted" | "counted" | "changed"> {
+  const facts = orderFacts(order.payload, order.receivedAt);
+  // A guest order has no row: no read for it.
+  if (!facts.orderGid || !facts.customerGid) return "not_counted";
+  const row = await deps.db.vipOrder.findUnique({ where: { shop_orderGid: { shop: order.shop, orderGid: facts.orderGid } }, select: { customerId: true } });
+  if (!row) return "not_counted";
+  const outcome = await evaluateCustomerTier(deps, { shop: order.shop, customerId: row.customerId, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: facts.orderGid });
   return outcome.type === "changed" ? "changed" : "counted";
 }
 
