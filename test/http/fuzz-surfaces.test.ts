@@ -1,0 +1,65 @@
+// The app tried from outside with requests a browser or Shopify never sends but anyone can: written
+// byte for byte (test/support/http.ts rawRequest), since fetch() would normalise them. Each class of
+// malformed input gets a 4xx with a sentence saying what is wrong — never a 500, and nothing logged at
+// error level (the error-log guard, test/setup/per-file.ts) or reported by the server (onError).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type RunningServer } from "../support/app";
+import { rawRequest, type RawRequest, type RawResponse } from "../support/http";
+import { installShop } from "../support/shop";
+
+/** What the server reported (production logs it at error level: server.mjs). */
+const reported: unknown[] = [];
+/** Requests whose handler has settled, answered or thrown. */
+let handled = 0;
+let app: RunningServer;
+beforeAll(async () => {
+  await installShop();
+  app = await startApp({ onError: (error) => reported.push(error), onHandled: () => handled++ });
+});
+afterAll(() => app?.close());
+
+async function send(request: RawRequest): Promise<RawResponse> {
+  const res = await rawRequest(app.url, request);
+  if (!res) throw new Error("no answer");
+  return res;
+}
+
+describe("the Host header and the request target (server/fetch-server.mjs)", () => {
+  it.each([
+    ["empty", ""],
+    ["with a space", "a b"],
+    ["an unclosed IPv6 bracket", "[::1"],
+    ["with a path", "a/b"],
+    ["with user info", "user@example.com"],
+    ["a port beyond 65535", "example.com:99999"],
+  ])("GIVEN a Host header %s THEN 400 saying the Host is not valid, nothing reported", async (_name, host) => {
+    const res = await send({ target: "/robots.txt", host });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatch(/no valid Host header/);
+    expect(reported.map(String)).toEqual([]);
+  });
+
+  it("GIVEN an HTTP/1.1 request without a Host header THEN 400 with the same sentence (Node's own answer had no body)", async () => {
+    const res = await send({ target: "/robots.txt", host: null });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatch(/no valid Host header/);
+  });
+
+  it("GIVEN the request target //robots.txt THEN it is read as a path (the robots file), not as a host named robots.txt", async () => {
+    const res = await send({ target: "//robots.txt" });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe("User-agent: *\nDisallow: /\n");
+  });
+
+  it("GIVEN a valid Host with a port, an IPv6 Host, or an absolute-form target THEN served as usual", async () => {
+    expect((await send({ target: "/robots.txt", host: "loyalty-app.test:8080" })).status).toBe(200);
+    expect((await send({ target: "/robots.txt", host: "[::1]:3000" })).status).toBe(200);
+    expect((await send({ target: "http://loyalty-app.test/robots.txt" })).body).toBe("User-agent: *\nDisallow: /\n");
+  });
+
+  it("GIVEN a request target that is no path (`*`) THEN 400", async () => {
+    const res = await send({ method: "OPTIONS", target: "*" });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatch(/request target/);
+  });
+});
