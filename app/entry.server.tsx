@@ -1,11 +1,13 @@
 import { PassThrough } from "node:stream";
 import { renderToPipeableStream } from "react-dom/server";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
-import { createReadableStreamFromReadable, type EntryContext, type HandleErrorFunction } from "@remix-run/node";
+import { createReadableStreamFromReadable, json, type EntryContext, type HandleErrorFunction } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
+import { UNREADABLE_URL_MESSAGE, urlHasUnreadableEscapes } from "./request-input.server";
+import { proxyError } from "./services/storefront/proxy.server";
 import "./jobs/in-process.server";
 
 const ABORT_DELAY = 5_000;
@@ -26,6 +28,20 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
   }
   logger.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "request failed");
 };
+
+/**
+ * The answer to a request whose URL can't be read as UTF-8 text (urlHasUnreadableEscapes), or null
+ * for any other. server/app-handler.mjs asks it first, before the static files, the webhook and
+ * storefront routes and Remix's router (it reaches it through the build: `build.entry.module`). A
+ * 400 in the shape the surface's clients read: the storefront's `{ error: { code, message } }` on
+ * the app proxy's paths, `{ ok: false, message }` (the admin's) anywhere else.
+ */
+export function refuseUnreadableUrl(request: Request): Response | null {
+  if (!urlHasUnreadableEscapes(request.url)) return null;
+  const { pathname } = new URL(request.url);
+  if (/^\/apps-proxy(?:\/|$)/i.test(pathname)) return proxyError(400, "invalid_request", UNREADABLE_URL_MESSAGE);
+  return json({ ok: false, message: UNREADABLE_URL_MESSAGE }, { status: 400 });
+}
 
 export default async function handleRequest(
   request: Request,

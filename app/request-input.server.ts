@@ -391,4 +391,18 @@ export function repeatedQueryParameter(url: string | URL): string | null {
   return null;
 }
 
+/**
+ * Whether a URL's path holds a run of percent-escapes that is not UTF-8 (`/%FF`, `/assets/%C0%AF.js`:
+ * an overlong `/`). Such a URL names nothing in the app, and every reader of it fails in its own way:
+ * `decodeURIComponent` throws (the static file lookup's 500), Remix's router logs a warning and
+ * answers 404. server/app-handler.mjs asks this first, for every request (through
+ * app/entry.server.tsx, refuseUnreadableUrl), and answers 400.
+ */
+export function urlHasUnreadableEscapes(url: string | URL): boolean {
+  const parsed = new URL(String(url));
+  return !percentEscapesAreUtf8(parsed.pathname);
+}
+
+export const UNREADABLE_URL_MESSAGE = "This address holds percent-escapes (such as %FF) that are not UTF-8 text, so it names nothing in this app.";
+
 export const URL_CONTROL_CHARACTERS_MESSAGE = "This address contains control characters (such as %00) or broken percent-encoding, and names nothing in this app.";

@@ -32,7 +32,11 @@ export function createAppHandler(build, options) {
   const clientDir = path.resolve(options.clientDir);
   const webhooks = webhookActions(build);
   const proxy = proxyRoutes(build);
+  const entry = /** @type {{ refuseUnreadableUrl(request: Request): Response | null }} */ (/** @type {unknown} */ (build.entry.module));
   return async (request) => {
+    // Before anything reads the URL: percent-escapes that are not UTF-8 are a 400 (app/entry.server.tsx).
+    const unreadable = entry.refuseUnreadableUrl(request);
+    if (unreadable) return unreadable;
     if (request.method === "POST") {
       const action = webhooks.get(new URL(request.url).pathname);
       if (action) return callAction(action, request);

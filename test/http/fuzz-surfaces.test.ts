@@ -63,3 +63,26 @@ describe("the Host header and the request target (server/fetch-server.mjs)", () 
     expect(res.body).toMatch(/request target/);
   });
 });
+
+describe("a path whose percent-escapes are not UTF-8 (app/entry.server.tsx refuseUnreadableUrl)", () => {
+  it.each(["/assets/%C0%AF.js", "/%FF", "/app/%FF", "/webhooks/orders/create%FF", "/auth/%E2%82"])(
+    "GIVEN GET %s THEN 400 saying the address is not UTF-8, nothing reported or logged at error level",
+    async (target) => {
+      const res = await send({ target });
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toEqual({ ok: false, message: expect.stringMatching(/not UTF-8/) });
+      expect(reported.map(String)).toEqual([]);
+    },
+  );
+
+  it("GIVEN a storefront path with such an escape THEN 400 in the storefront's error shape", async () => {
+    const res = await send({ target: "/apps-proxy/program%FF" });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toEqual({ error: { code: "invalid_request", message: expect.stringMatching(/not UTF-8/) } });
+  });
+
+  it("GIVEN a path with escapes that are UTF-8 THEN served as before (a static file, Remix's 404)", async () => {
+    expect((await send({ target: "/robots%2Etxt" })).status).toBe(200);
+    expect((await send({ target: "/caf%C3%A9" })).status).toBe(404);
+  });
+});
