@@ -392,15 +392,17 @@ export function repeatedQueryParameter(url: string | URL): string | null {
 }
 
 /**
- * Whether a URL's path holds a run of percent-escapes that is not UTF-8 (`/%FF`, `/assets/%C0%AF.js`:
- * an overlong `/`). Such a URL names nothing in the app, and every reader of it fails in its own way:
- * `decodeURIComponent` throws (the static file lookup's 500), Remix's router logs a warning and
- * answers 404. server/app-handler.mjs asks this first, for every request (through
- * app/entry.server.tsx, refuseUnreadableUrl), and answers 400.
+ * Whether a URL's path or query holds a run of percent-escapes that is not UTF-8 (`/%FF`,
+ * `/assets/%C0%AF.js`: an overlong `/`; `?shop=%FF`). Such a URL names nothing in the app, and every
+ * reader of it fails in its own way: `decodeURIComponent` throws (the static file lookup's 500),
+ * Remix's router logs a warning and answers 404, and URLSearchParams — what every route and the
+ * library read the query with — puts U+FFFD in place of the bytes without a word (a search for
+ * "\uFFFD", the library's shop check failing with a 500 on /auth/session-token). server/app-handler.mjs
+ * asks this first, for every request (through app/entry.server.tsx, refuseUnreadableUrl), and answers 400.
  */
 export function urlHasUnreadableEscapes(url: string | URL): boolean {
   const parsed = new URL(String(url));
-  return !percentEscapesAreUtf8(parsed.pathname);
+  return !percentEscapesAreUtf8(parsed.pathname) || !percentEscapesAreUtf8(parsed.search);
 }
 
 export const UNREADABLE_URL_MESSAGE = "This address holds percent-escapes (such as %FF) that are not UTF-8 text, so it names nothing in this app.";

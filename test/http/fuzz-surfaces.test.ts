@@ -86,3 +86,28 @@ describe("a path whose percent-escapes are not UTF-8 (app/entry.server.tsx refus
     expect((await send({ target: "/caf%C3%A9" })).status).toBe(404);
   });
 });
+
+describe("a query whose percent-escapes are not UTF-8 (app/request-input.server.ts urlHasUnreadableEscapes)", () => {
+  it.each([
+    ["the embedded admin's document", "/app?shop=%FF"],
+    ["the library's token exchange", "/auth/session-token?shop=%FF"],
+    ["an admin data request", "/app?_data=routes%2Fapp._index&q=caf%E9"],
+    ["the login page", "/auth/login?shop=%C0%AF"],
+  ])("GIVEN %s with such a query (%s) THEN 400 saying so, before any route reads it", async (_name, target) => {
+    const res = await send({ target });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toEqual({ ok: false, message: expect.stringMatching(/not UTF-8/) });
+    expect(reported.map(String)).toEqual([]);
+  });
+
+  it("GIVEN a storefront request with such a query THEN 400 in the storefront's error shape (before its signature is checked)", async () => {
+    const res = await send({ target: "/apps-proxy/program?shop=test-shop.myshopify.com&x=%FF" });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toEqual({ error: { code: "invalid_request", message: expect.stringMatching(/not UTF-8/) } });
+  });
+
+  it("GIVEN a query with UTF-8 escapes, or a lone % THEN read as before", async () => {
+    expect((await send({ target: "/robots.txt?q=caf%C3%A9" })).status).toBe(200);
+    expect((await send({ target: "/robots.txt?q=100%" })).status).toBe(200);
+  });
+});
