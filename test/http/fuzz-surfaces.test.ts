@@ -111,3 +111,14 @@ describe("a query whose percent-escapes are not UTF-8 (app/request-input.server.
     expect((await send({ target: "/robots.txt?q=100%" })).status).toBe(200);
   });
 });
+
+describe("HEAD /auth/login (app/routes/auth.login/route.tsx)", () => {
+  it("GIVEN HEAD /auth/login THEN 200 like GET, without a body, nothing logged at error level", async () => {
+    const get = await send({ target: "/auth/login" });
+    const head = await send({ method: "HEAD", target: "/auth/login" });
+    expect(get.status).toBe(200);
+    expect(head.status).toBe(200);
+    expect(head.headers["content-type"]).toBe(get.headers["content-type"]);
+    expect(head.body).toBe("");
+  });
+});
