@@ -10,6 +10,7 @@ import { env } from "./env.server";
 import { logger } from "./logger.server";
 import { URL_CONTROL_CHARACTERS_MESSAGE, repeatedQueryParameter, urlHasControlCharacters } from "./request-input.server";
 import { createAdminFetch } from "./shopify/admin-fetch.server";
+import { isReadableHostParam } from "./domain/shopify-ids";
 import { libraryShopDomains } from "./shopify/shop-domains.server";
 import { resumeShop } from "./services/lifecycle/lifecycle.server";
 import { refreshShopFacts } from "./services/lifecycle/scopes.server";
@@ -127,15 +128,22 @@ export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
  * The library's authenticate, with the admin's URL checked first (every admin loader and action
  * starts here): an id or search holding a control character (`%00`) names nothing in the app, and a
  * NUL reaching a PostgreSQL query is a server error; a query parameter given twice is ambiguous
- * (every admin filter, sort and cursor takes one value). Both are answered 400 before anything is
- * looked up (app/request-input.server.ts). The storefront's check is in authenticateStorefront.
+ * (every admin filter, sort and cursor takes one value); a `host` parameter that decodes to no host
+ * makes the library throw (isReadableHostParam, app/domain/shopify-ids.ts). All are answered 400
+ * before anything is looked up (app/request-input.server.ts). The storefront's check is in authenticateStorefront.
  */
+const UNREADABLE_HOST_MESSAGE =
+  "The host parameter of this address is not the Shopify admin's address in base64, so the app can't tell which admin opened it. Open the app from your Shopify admin.";
+
 export const authenticate: typeof shopify.authenticate = {
   ...shopify.authenticate,
   admin: async (request) => {
     if (urlHasControlCharacters(request.url)) throw json({ ok: false, message: URL_CONTROL_CHARACTERS_MESSAGE }, { status: 400 });
     const repeated = repeatedQueryParameter(request.url);
     if (repeated) throw json({ ok: false, message: `The parameter "${repeated.slice(0, 50)}" appears more than once in this address; give it once.` }, { status: 400 });
+    // The library decodes `host` without catching what it throws (isReadableHostParam): a 500.
+    const host = new URL(request.url).searchParams.get("host");
+    if (host !== null && !isReadableHostParam(host)) throw json({ ok: false, message: UNREADABLE_HOST_MESSAGE }, { status: 400 });
     return shopify.authenticate.admin(request);
   },
 };

@@ -122,3 +122,46 @@ describe("HEAD /auth/login (app/routes/auth.login/route.tsx)", () => {
     expect(head.body).toBe("");
   });
 });
+
+describe("the embedded admin's `host` parameter (app/domain/shopify-ids.ts isReadableHostParam)", () => {
+  const b64 = (text: string) => Buffer.from(text, "latin1").toString("base64");
+  const SHOP = "test-shop.myshopify.com";
+
+  it.each([
+    ["garbage base64", "a"],
+    ["empty", ""],
+    ["a control character", b64("\x01")],
+    ["a space", b64("admin.shopify.com/store/a b")],
+    ["an unclosed bracket", b64("[::1")],
+  ])("GIVEN /app with a host that decodes to no readable host (%s) THEN 400 with a sentence, nothing logged at error level", async (_name, host) => {
+    // The admin's document: its error boundary shows the sentence (app/routes/app.tsx).
+    const res = await send({ target: `/app?embedded=1&shop=${SHOP}&host=${encodeURIComponent(host)}` });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatch(/<p>The host parameter of this address is not the Shopify admin(&#x27;|')s address in base64/);
+    expect(res.body).not.toContain("[object Object]");
+  });
+
+  it("GIVEN an admin data request with such a host THEN 400 with the sentence as JSON", async () => {
+    const res = await send({ target: `/app?_data=routes%2Fapp&shop=${SHOP}&host=a` });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toEqual({ ok: false, message: expect.stringMatching(/host parameter/) });
+  });
+
+  it("GIVEN the admin's document with another refused address (a control character) THEN its sentence, not [object Object]", async () => {
+    const res = await send({ target: `/app?embedded=1&shop=${SHOP}&q=%00` });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatch(/<p>This address contains control characters/);
+  });
+
+  it("GIVEN the library's exit-iframe page with such a host THEN 400 as well", async () => {
+    const res = await send({ target: `/auth/exit-iframe?shop=${SHOP}&host=${b64("a b")}&exitIframe=%2Fapp` });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatch(/host parameter/);
+  });
+
+  it("GIVEN the base64 of the admin's address THEN the library takes it as before (to its bounce page, not a 400)", async () => {
+    const res = await send({ target: `/app?embedded=1&shop=${SHOP}&host=${b64(`admin.shopify.com/store/test-shop`)}` });
+    expect(res.status).not.toBe(400);
+    expect(res.status).toBeLessThan(500);
+  });
+});
