@@ -6,7 +6,7 @@ import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
-import { UNREADABLE_URL_MESSAGE, urlHasUnreadableEscapes } from "./request-input.server";
+import { SenderGoneError, UNREADABLE_URL_MESSAGE, urlHasUnreadableEscapes } from "./request-input.server";
 import { proxyError } from "./services/storefront/proxy.server";
 import "./jobs/in-process.server";
 
@@ -18,10 +18,15 @@ const ABORT_DELAY = 5_000;
  * nobody can act on: a path no route serves (404), a `?_data=` naming a route that is not on the
  * path (403/400), a method a route does not take (405). Those are logged at info (status and path,
  * never the query, which can hold a customer's name); anything else is an error with its stack.
- * A request the client gave up on is not logged.
+ * A request the client gave up on is not logged; a body its sender stopped sending
+ * (SenderGoneError, app/request-input.server.ts) is logged at info.
  */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
+  if (error instanceof SenderGoneError) {
+    logger.info({ method: request.method, path: new URL(request.url).pathname }, "sender went away");
+    return;
+  }
   if (isRouteErrorResponse(error) && error.status < 500) {
     logger.info({ status: error.status, method: request.method, path: new URL(request.url).pathname }, "request refused by the router");
     return;

@@ -3,9 +3,12 @@
 // malformed input gets a 4xx with a sentence saying what is wrong — never a 500, and nothing logged at
 // error level (the error-log guard, test/setup/per-file.ts) or reported by the server (onError).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { computeAppProxySignature } from "@loyalty/shopify-emulator/app-proxy";
+import { mintSessionToken } from "@loyalty/shopify-emulator/session-token";
 import { startApp, type RunningServer } from "../support/app";
 import { rawRequest, type RawRequest, type RawResponse } from "../support/http";
 import { installShop } from "../support/shop";
+import { TEST_APP } from "../support/constants";
 
 /** What the server reported (production logs it at error level: server.mjs). */
 const reported: unknown[] = [];
@@ -164,4 +167,29 @@ describe("the embedded admin's `host` parameter (app/domain/shopify-ids.ts isRea
     expect(res.status).not.toBe(400);
     expect(res.status).toBeLessThan(500);
   });
+});
+
+describe("a sender that goes away mid-body (app/request-input.server.ts SenderGoneError)", () => {
+  function signedProxy(path: string): string {
+    const params = new URLSearchParams({ path_prefix: "/apps/loyalty", timestamp: String(Math.floor(Date.now() / 1000)), shop: "test-shop.myshopify.com", logged_in_customer_id: "7001" });
+    params.append("signature", computeAppProxySignature(params, TEST_APP.apiSecret));
+    return `/apps-proxy${path}?${params}`;
+  }
+  const adminToken = () => mintSessionToken({ shop: TEST_APP.shop, apiKey: TEST_APP.apiKey, apiSecret: TEST_APP.apiSecret }).token;
+
+  it.each([
+    ["a storefront redeem", () => ({ target: signedProxy("/redeem"), headers: { "Content-Type": "application/json" }, body: '{"template' })],
+    ["a storefront birthday", () => ({ target: signedProxy("/birthday"), headers: { "Content-Type": "application/json" }, body: '{"birthd' })],
+    ["the login form", () => ({ target: "/auth/login", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "shop=te" })],
+    ["an admin action", () => ({ target: "/app/program?_data=routes%2Fapp.program", headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: `Bearer ${adminToken()}` }, body: "enabled=o" })],
+  ])(
+    "GIVEN %s that declares Content-Length 1000, sends 10 bytes and closes THEN nothing is logged at error level or reported by the server",
+    async (_name, request) => {
+      const before = handled;
+      await rawRequest(app.url, { method: "POST", contentLength: 1000, hangUp: true, ...request() });
+      // The handler settles once its read of the body fails (or the router gives up on it).
+      await expect.poll(() => handled).toBe(before + 1);
+      expect(reported.map(String)).toEqual([]);
+    },
+  );
 });
