@@ -48,6 +48,33 @@ export function refuseUnreadableUrl(request: Request): Response | null {
   return json({ ok: false, message: UNREADABLE_URL_MESSAGE }, { status: 400 });
 }
 
+/** Remix's own refusals, in words: what the asker did that no route takes. */
+function refusalSentence(status: number, method: string): string {
+  if (status === 405) return `This address doesn't take a ${method.slice(0, 10)} request.`;
+  if (status === 404) return "This address names nothing in this app.";
+  // A `?_data=` naming a route that is not on the path (or no route at all).
+  if (status === 403) return "This request asks for the data of a page that is not at this address.";
+  return "This request couldn't be read by this app.";
+}
+
+/**
+ * Remix's own 4xx answers to data requests (`?_data=`) and resource routes — a method a route does
+ * not take (405), a `_data` naming a route that is not on the path (403), a path no route serves
+ * (404) — come as `{"message":"Unexpected Server Error"}` with X-Remix-Error: the production build
+ * replaces the router's message with that phrase, which says nothing true. The body gets a sentence
+ * saying what was refused (`{ ok: false, message }`, the shape the admin's fetchers read); the status
+ * and the X-Remix-Error header (Remix's client reads it) stay. Anything else — a route's own answer,
+ * a real 500 — is returned as it is. server/app-handler.mjs applies it to every answer of Remix's
+ * handler.
+ */
+export function withRefusalSentence(response: Response, request: Request): Response {
+  if (response.headers.get("X-Remix-Error") !== "yes" || response.status < 400 || response.status >= 500) return response;
+  const headers = new Headers(response.headers);
+  headers.delete("Content-Length");
+  void response.body?.cancel();
+  return json({ ok: false, message: refusalSentence(response.status, request.method) }, { status: response.status, statusText: response.statusText, headers });
+}
+
 export default async function handleRequest(
   request: Request,
   responseStatusCode: number,

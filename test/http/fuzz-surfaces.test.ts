@@ -193,3 +193,26 @@ describe("a sender that goes away mid-body (app/request-input.server.ts SenderGo
     },
   );
 });
+
+describe("Remix's own 4xx to data requests and resource routes (app/entry.server.tsx withRefusalSentence)", () => {
+  const token = () => mintSessionToken({ shop: TEST_APP.shop, apiKey: TEST_APP.apiKey, apiSecret: TEST_APP.apiSecret }).token;
+  const form = { "Content-Type": "application/x-www-form-urlencoded" };
+
+  it.each([
+    ["a POST to a page without an action (data request)", () => ({ method: "POST", target: "/?_data=routes%2F_index", headers: form, body: "a=1" }), 405, /doesn't take a POST request/],
+    ["a POST to a resource route without an action (the rewards CSV)", () => ({ method: "POST", target: "/app/rewards.csv", headers: { ...form, Authorization: `Bearer ${token()}` }, body: "a=1" }), 405, /doesn't take a POST request/],
+    ["a `_data` naming no route", () => ({ target: "/?_data=no-such-route" }), 403, /data of a page that is not at this address/],
+    ["a `_data` naming a route not on the path", () => ({ target: "/app?_data=routes%2Fapp.program", headers: { Authorization: `Bearer ${token()}` } }), 403, /data of a page that is not at this address/],
+  ] as const)("GIVEN %s THEN its status with a sentence, not 'Unexpected Server Error'", async (_name, request, status, sentence) => {
+    const res = await send(request());
+    expect(res.status).toBe(status);
+    expect(res.headers["x-remix-error"]).toBe("yes");
+    expect(JSON.parse(res.body)).toEqual({ ok: false, message: expect.stringMatching(sentence) });
+  });
+
+  it("GIVEN a route's own refusal (a thrown { ok: false, message }) THEN passed on as it is", async () => {
+    const res = await send({ target: "/app?_data=routes%2Fapp&q=1&q=2", headers: { Authorization: `Bearer ${token()}` } });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toEqual({ ok: false, message: expect.stringMatching(/appears more than once/) });
+  });
+});
