@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isReadableHostParam, parseJsonKeepingBigIds, parseNumericShopifyId, parseShopDomain, shopFromLoginInput, shopifyGidOf, shopifyIdOf } from "./shopify-ids";
+import { isReadableHostParam, parseJsonKeepingBigIds, shopFromSessionTokenDest, parseNumericShopifyId, parseShopDomain, shopFromLoginInput, shopifyGidOf, shopifyIdOf } from "./shopify-ids";
 
 describe("parseShopDomain", () => {
   it("takes the canonical myshopify.com domain only", () => {
@@ -76,6 +76,19 @@ describe("isReadableHostParam (the embedded admin's `host`)", () => {
   it("refuses what decodes to no host: garbage, empty, control characters, spaces, an unclosed bracket, text beyond ASCII", () => {
     for (const bad of ["", "a", "a===", "not base64!", "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUveA-_", b64("\x01"), b64("admin.shopify.com/store/x\x00"), b64("a b"), b64("[::1"), b64("admin.shopify.com/store/caf\xe9"), b64(""), b64("/store/x"), null, 12, "A".repeat(2_000)]) {
       expect(isReadableHostParam(bad), JSON.stringify(bad)).toBe(false);
+    }
+  });
+});
+
+describe("shopFromSessionTokenDest (a session token's `dest`)", () => {
+  it("reads https://{shop} as the shop", () => {
+    expect(shopFromSessionTokenDest("https://test-shop.myshopify.com")).toBe("test-shop.myshopify.com");
+    expect(shopFromSessionTokenDest("https://test-shop.myshopify.com/")).toBe("test-shop.myshopify.com");
+    expect(shopFromSessionTokenDest("https://shop1.example.test", "example.test")).toBe("shop1.example.test");
+  });
+  it("refuses a dest that is no URL or names no shop", () => {
+    for (const bad of ["https://evil example.com", "https://evil.example.com", "http://test-shop.myshopify.com", "https://test-shop.myshopify.com:444", "https://Test-Shop.myshopify.com", "https://test-shop.myshopify.com/admin", "https://user@test-shop.myshopify.com", "test-shop.myshopify.com", "", null, 12, undefined]) {
+      expect(shopFromSessionTokenDest(bad), String(bad)).toBeNull();
     }
   });
 });

@@ -61,6 +61,19 @@ export function isReadableHostParam(raw: unknown): boolean {
   return /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:\/[\x21-\x7e]*)?$/.test(decoded);
 }
 
+/**
+ * The shop a session token is for: its `dest` claim, `https://{shop}` with the shop's permanent
+ * domain (https://shopify.dev/docs/apps/build/authentication-authorization/session-tokens#anatomy-of-a-session-token),
+ * read by {@link parseShopDomain}; null for anything else. `@shopify/shopify-app-remix` takes
+ * `new URL(dest).hostname` and then checks it with a throwing `sanitizeShop`: a token whose `dest` is
+ * no URL, or names no shop, was a TypeError or an InvalidShopError out of `authenticate.admin` (500).
+ */
+export function shopFromSessionTokenDest(dest: unknown, customDomain?: string | null): string | null {
+  if (typeof dest !== "string" || dest.length > 300) return null;
+  const match = /^https:\/\/([^/?#]+)\/?$/.exec(dest);
+  return match ? parseShopDomain(match[1], customDomain) : null;
+}
+
 /** Shopify's resource ids are positive 64-bit integers (an `ID` of `gid://shopify/Customer/<n>`). */
 const MAX_ID = 9_223_372_036_854_775_807n;
 

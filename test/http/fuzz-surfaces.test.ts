@@ -216,3 +216,25 @@ describe("Remix's own 4xx to data requests and resource routes (app/entry.server
     expect(JSON.parse(res.body)).toEqual({ ok: false, message: expect.stringMatching(/appears more than once/) });
   });
 });
+
+describe("a session token, signed with the app's secret, whose `dest` names no shop (app/domain/shopify-ids.ts shopFromSessionTokenDest)", () => {
+  const tokenFor = (claims: Record<string, unknown>) => mintSessionToken({ shop: TEST_APP.shop, apiKey: TEST_APP.apiKey, apiSecret: TEST_APP.apiSecret, claims }).token;
+  it.each([
+    ["a domain that is not a shop's", { dest: "https://evil.example.com" }],
+    ["no host name at all", { dest: "https://evil example.com" }],
+    ["no URL", { dest: "test-shop" }],
+    ["none", { dest: undefined }],
+  ])("GIVEN %s as `dest` THEN 400 with a sentence on a loader and an action, not the library's 500", async (_name, claims) => {
+    const token = tokenFor(claims);
+    const loader = await send({ target: "/app?_data=routes%2Fapp._index", headers: { Authorization: `Bearer ${token}` } });
+    expect(loader.status).toBe(400);
+    expect(JSON.parse(loader.body)).toEqual({ ok: false, message: expect.stringMatching(/session token does not name a shop/) });
+    const action = await send({ method: "POST", target: "/app/program?_data=routes%2Fapp.program", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/x-www-form-urlencoded" }, body: "a=1" });
+    expect(action.status).toBe(400);
+  });
+
+  it("GIVEN the shop's own token THEN the page's data as before", async () => {
+    const res = await send({ target: "/app?_data=routes%2Fapp._index", headers: { Authorization: `Bearer ${tokenFor({})}` } });
+    expect(res.status).toBe(200);
+  });
+});
