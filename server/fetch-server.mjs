@@ -68,6 +68,23 @@ export const BAD_REQUEST_URL_MESSAGE =
   "This request has no valid Host header or request target (a host name with an optional port, and a path starting with /), so it names no page of this app.";
 
 /**
+ * What Node's HTTP parser refuses before any handler runs — a method it does not know (`FOO /`), a
+ * malformed request line or header, headers over its 16 KB limit, a request that took longer than
+ * the server's request time — answered as Node answers it (its default `clientError` handler: the
+ * same status, and only while no response has started on the connection), but with a sentence:
+ * Node's own answers have no body.
+ * @param {unknown} error
+ * @returns {{ status: string; sentence: string }}
+ */
+function parserRefusal(error) {
+  const code = /** @type {{ code?: string }} */ (error)?.code;
+  if (code === "HPE_HEADER_OVERFLOW") return { status: "431 Request Header Fields Too Large", sentence: "This request's headers are too large (at most 16 KB)." };
+  if (code === "HPE_CHUNK_EXTENSIONS_OVERFLOW") return { status: "413 Payload Too Large", sentence: "This request's chunk extensions are too large." };
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return { status: "408 Request Timeout", sentence: "This request took too long to arrive; send it again." };
+  return { status: "400 Bad Request", sentence: "This request is not well-formed HTTP (its method, request line or a header can't be read)." };
+}
+
+/**
  * @param {import("node:http").IncomingMessage} req
  * @param {URL} url
  * @param {AbortSignal} signal
@@ -105,7 +122,11 @@ export async function serveFetch(handler, options = {}) {
     // How often Node looks for requests over their time (its default, 30 s, would let one live a minute).
     connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(requestTimeout / 4))),
   };
+  /** The response being written on each connection, for clientError (below). */
+  /** @type {WeakMap<import("node:net").Socket | import("node:stream").Duplex, import("node:http").ServerResponse>} */
+  const responses = new WeakMap();
   const server = http.createServer({ ...serverOptions, requireHostHeader: false }, async (req, res) => {
+    responses.set(req.socket, res);
     const controller = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) controller.abort();
@@ -146,6 +167,14 @@ export async function serveFetch(handler, options = {}) {
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("Internal Server Error");
     }
+  });
+  server.on("clientError", (error, socket) => {
+    const inFlight = responses.get(socket);
+    if (socket.writable && !(inFlight && inFlight.headersSent)) {
+      const { status, sentence } = parserRefusal(error);
+      socket.write(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(sentence)}\r\nConnection: close\r\n\r\n${sentence}`);
+    }
+    socket.destroy();
   });
   // Keep-alive sockets would keep close() waiting; tests open and close many servers.
   server.keepAliveTimeout = 5000;

@@ -238,3 +238,17 @@ describe("a session token, signed with the app's secret, whose `dest` names no s
     expect(res.status).toBe(200);
   });
 });
+
+describe("what Node's HTTP parser refuses (server/fetch-server.mjs clientError)", () => {
+  it("GIVEN a method HTTP does not know (FOO /) THEN 400 with a sentence (Node's own 400 had no body)", async () => {
+    const res = await send({ method: "FOO", target: "/" });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatch(/not well-formed HTTP/);
+  });
+
+  it("GIVEN headers over Node's 16 KB limit THEN 431 with a sentence", async () => {
+    const res = await send({ target: "/robots.txt", headers: { "X-Filler": "a".repeat(20_000) } });
+    expect(res.status).toBe(431);
+    expect(res.body).toMatch(/headers are too large/);
+  });
+});
