@@ -127,6 +127,10 @@ export async function serveFetch(handler, options = {}) {
   const responses = new WeakMap();
   const server = http.createServer({ ...serverOptions, requireHostHeader: false }, async (req, res) => {
     responses.set(req.socket, res);
+    // Once answered, the connection (kept alive) has no response in flight for clientError.
+    res.on("finish", () => {
+      if (responses.get(req.socket) === res) responses.delete(req.socket);
+    });
     const controller = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) controller.abort();
@@ -170,7 +174,7 @@ export async function serveFetch(handler, options = {}) {
   });
   server.on("clientError", (error, socket) => {
     const inFlight = responses.get(socket);
-    if (socket.writable && !(inFlight && inFlight.headersSent)) {
+    if (!isClientGone(error) && socket.writable && !(inFlight && inFlight.headersSent)) {
       const { status, sentence } = parserRefusal(error);
       socket.write(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(sentence)}\r\nConnection: close\r\n\r\n${sentence}`);
     }

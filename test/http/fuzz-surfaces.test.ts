@@ -246,6 +246,19 @@ describe("what Node's HTTP parser refuses (server/fetch-server.mjs clientError)"
     expect(res.body).toMatch(/not well-formed HTTP/);
   });
 
+  it("GIVEN a kept-alive connection that was answered once WHEN its next request is malformed THEN that one gets the 400 with a sentence too", async () => {
+    const { hostname, port, host } = new URL(app.url);
+    const net = await import("node:net");
+    let received = "";
+    const socket = net.connect(Number(port), hostname, () => socket.write(`GET /robots.txt HTTP/1.1\r\nHost: ${host}\r\n\r\n`));
+    socket.on("data", (data: Buffer) => (received += data.toString("utf8")));
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+    await expect.poll(() => received).toContain("Disallow: /");
+    socket.write(`FOO / HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 200[\s\S]*HTTP\/1\.1 400 Bad Request[\s\S]*not well-formed HTTP/);
+  });
+
   it("GIVEN headers over Node's 16 KB limit THEN 431 with a sentence", async () => {
     const res = await send({ target: "/robots.txt", headers: { "X-Filler": "a".repeat(20_000) } });
     expect(res.status).toBe(431);
