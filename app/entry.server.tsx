@@ -1,11 +1,13 @@
 import { PassThrough } from "node:stream";
 import { renderToPipeableStream } from "react-dom/server";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
-import { createReadableStreamFromReadable, type EntryContext, type HandleErrorFunction } from "@remix-run/node";
+import { createReadableStreamFromReadable, json, type EntryContext, type HandleErrorFunction } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
+import { SenderGoneError, UNREADABLE_URL_MESSAGE, urlHasUnreadableEscapes } from "./request-input.server";
+import { proxyError } from "./services/storefront/proxy.server";
 import "./jobs/in-process.server";
 
 const ABORT_DELAY = 5_000;
@@ -16,16 +18,62 @@ const ABORT_DELAY = 5_000;
  * nobody can act on: a path no route serves (404), a `?_data=` naming a route that is not on the
  * path (403/400), a method a route does not take (405). Those are logged at info (status and path,
  * never the query, which can hold a customer's name); anything else is an error with its stack.
- * A request the client gave up on is not logged.
+ * A request the client gave up on is not logged; a body its sender stopped sending
+ * (SenderGoneError, app/request-input.server.ts) is logged at info.
  */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
+  if (error instanceof SenderGoneError) {
+    logger.info({ method: request.method, path: new URL(request.url).pathname }, "sender went away");
+    return;
+  }
   if (isRouteErrorResponse(error) && error.status < 500) {
     logger.info({ status: error.status, method: request.method, path: new URL(request.url).pathname }, "request refused by the router");
     return;
   }
   logger.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "request failed");
 };
+
+/**
+ * The answer to a request whose URL can't be read as UTF-8 text (urlHasUnreadableEscapes), or null
+ * for any other. server/app-handler.mjs asks it first, before the static files, the webhook and
+ * storefront routes and Remix's router (it reaches it through the build: `build.entry.module`). A
+ * 400 in the shape the surface's clients read: the storefront's `{ error: { code, message } }` on
+ * the app proxy's paths, `{ ok: false, message }` (the admin's) anywhere else.
+ */
+export function refuseUnreadableUrl(request: Request): Response | null {
+  if (!urlHasUnreadableEscapes(request.url)) return null;
+  const { pathname } = new URL(request.url);
+  if (/^\/apps-proxy(?:\/|$)/i.test(pathname)) return proxyError(400, "invalid_request", UNREADABLE_URL_MESSAGE);
+  return json({ ok: false, message: UNREADABLE_URL_MESSAGE }, { status: 400 });
+}
+
+/** Remix's own refusals, in words: what the asker did that no route takes. */
+function refusalSentence(status: number, method: string): string {
+  if (status === 405) return `This address doesn't take a ${method.slice(0, 10)} request.`;
+  if (status === 404) return "This address names nothing in this app.";
+  // A `?_data=` naming a route that is not on the path (or no route at all).
+  if (status === 403) return "This request asks for the data of a page that is not at this address.";
+  return "This request couldn't be read by this app.";
+}
+
+/**
+ * Remix's own 4xx answers to data requests (`?_data=`) and resource routes — a method a route does
+ * not take (405), a `_data` naming a route that is not on the path (403), a path no route serves
+ * (404) — come as `{"message":"Unexpected Server Error"}` with X-Remix-Error: the production build
+ * replaces the router's message with that phrase, which says nothing true. The body gets a sentence
+ * saying what was refused (`{ ok: false, message }`, the shape the admin's fetchers read); the status
+ * and the X-Remix-Error header (Remix's client reads it) stay. Anything else — a route's own answer,
+ * a real 500 — is returned as it is. server/app-handler.mjs applies it to every answer of Remix's
+ * handler.
+ */
+export function withRefusalSentence(response: Response, request: Request): Response {
+  if (response.headers.get("X-Remix-Error") !== "yes" || response.status < 400 || response.status >= 500) return response;
+  const headers = new Headers(response.headers);
+  headers.delete("Content-Length");
+  void response.body?.cancel();
+  return json({ ok: false, message: refusalSentence(response.status, request.method) }, { status: response.status, statusText: response.statusText, headers });
+}
 
 export default async function handleRequest(
   request: Request,

@@ -71,9 +71,28 @@ let bodyBytesInFlight = 0;
 export const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /**
+ * The sender closed its connection before its body was all sent (a shopper closing the tab while a
+ * request is on its way, a client giving up): no failure of the app, and no one left to answer. A
+ * read of the body that fails is nothing else — the body is the client's stream — so the one
+ * reader (readBodyBytes) throws this for it, and a surface logs it at info ("sender went away"),
+ * never at error with a stack. `code` stays the connection's (ECONNRESET, as Node reports an
+ * aborted request), which the server (server/fetch-server.mjs, isClientGone) does not report either.
+ */
+export class SenderGoneError extends Error {
+  readonly code: string;
+  constructor(cause: unknown) {
+    super("the sender went away before its body was complete", { cause });
+    this.name = "SenderGoneError";
+    const code = (cause as { code?: unknown } | null)?.code;
+    this.code = typeof code === "string" ? code : "ECONNRESET";
+  }
+}
+
+/**
  * Reads the body, counting the bytes actually received. A declared Content-Length over the limit
  * is refused before reading; otherwise at most `maxBytes` plus one chunk is ever held in memory, and
- * the bodies of all requests being read at once stay within the process's budget (above).
+ * the bodies of all requests being read at once stay within the process's budget (above). A sender
+ * that goes away mid-body is a thrown SenderGoneError.
  */
 export async function readBodyBytes(request: Request, maxBytes: number, options: { budgeted?: boolean } = {}): Promise<BodyBytes> {
   if (hasContentCoding(request)) return { ok: false, problem: "encoded" };
@@ -86,7 +105,13 @@ export async function readBodyBytes(request: Request, maxBytes: number, options:
   let total = 0;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        throw new SenderGoneError(error);
+      }
+      const { done, value } = chunk;
       if (done) break;
       total += value.byteLength;
       if (options.budgeted) bodyBytesInFlight += value.byteLength;
@@ -390,5 +415,21 @@ export function repeatedQueryParameter(url: string | URL): string | null {
   }
   return null;
 }
+
+/**
+ * Whether a URL's path or query holds a run of percent-escapes that is not UTF-8 (`/%FF`,
+ * `/assets/%C0%AF.js`: an overlong `/`; `?shop=%FF`). Such a URL names nothing in the app, and every
+ * reader of it fails in its own way: `decodeURIComponent` throws (the static file lookup's 500),
+ * Remix's router logs a warning and answers 404, and URLSearchParams — what every route and the
+ * library read the query with — puts U+FFFD in place of the bytes without a word (a search for
+ * "\uFFFD", the library's shop check failing with a 500 on /auth/session-token). server/app-handler.mjs
+ * asks this first, for every request (through app/entry.server.tsx, refuseUnreadableUrl), and answers 400.
+ */
+export function urlHasUnreadableEscapes(url: string | URL): boolean {
+  const parsed = new URL(String(url));
+  return !percentEscapesAreUtf8(parsed.pathname) || !percentEscapesAreUtf8(parsed.search);
+}
+
+export const UNREADABLE_URL_MESSAGE = "This address holds percent-escapes (such as %FF) that are not UTF-8 text, so it names nothing in this app.";
 
 export const URL_CONTROL_CHARACTERS_MESSAGE = "This address contains control characters (such as %00) or broken percent-encoding, and names nothing in this app.";

@@ -10,6 +10,7 @@ import { env } from "./env.server";
 import { logger } from "./logger.server";
 import { URL_CONTROL_CHARACTERS_MESSAGE, repeatedQueryParameter, urlHasControlCharacters } from "./request-input.server";
 import { createAdminFetch } from "./shopify/admin-fetch.server";
+import { isReadableHostParam, shopFromSessionTokenDest } from "./domain/shopify-ids";
 import { libraryShopDomains } from "./shopify/shop-domains.server";
 import { resumeShop } from "./services/lifecycle/lifecycle.server";
 import { refreshShopFacts } from "./services/lifecycle/scopes.server";
@@ -127,15 +128,46 @@ export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
  * The library's authenticate, with the admin's URL checked first (every admin loader and action
  * starts here): an id or search holding a control character (`%00`) names nothing in the app, and a
  * NUL reaching a PostgreSQL query is a server error; a query parameter given twice is ambiguous
- * (every admin filter, sort and cursor takes one value). Both are answered 400 before anything is
- * looked up (app/request-input.server.ts). The storefront's check is in authenticateStorefront.
+ * (every admin filter, sort and cursor takes one value); a `host` parameter that decodes to no host
+ * makes the library throw (isReadableHostParam, app/domain/shopify-ids.ts), and so does a session
+ * token whose `dest` names no shop (shopFromSessionTokenDest). All are answered 400
+ * before anything is looked up (app/request-input.server.ts). The storefront's check is in authenticateStorefront.
  */
+const UNREADABLE_HOST_MESSAGE =
+  "The host parameter of this address is not the Shopify admin's address in base64, so the app can't tell which admin opened it. Open the app from your Shopify admin.";
+
+const TOKEN_WITHOUT_SHOP_MESSAGE = "This request's session token does not name a shop (its destination is not a myshopify.com address). Open the app from your Shopify admin.";
+
+/**
+ * The claims of the request's session token — where the library looks for it: the Authorization
+ * header's bearer token, else the `id_token` parameter — read WITHOUT checking its signature (the
+ * library does that next), or null when there is no token or it is not a JWT whose payload is a
+ * JSON object (the library refuses those itself, 401).
+ */
+function sessionTokenClaims(request: Request): Record<string, unknown> | null {
+  const token = request.headers.get("authorization")?.replace("Bearer ", "") || new URL(request.url).searchParams.get("id_token");
+  const payload = token?.split(".")[1];
+  if (!payload || payload.length > 8_192) return null;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    return claims !== null && typeof claims === "object" && !Array.isArray(claims) ? (claims as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 export const authenticate: typeof shopify.authenticate = {
   ...shopify.authenticate,
   admin: async (request) => {
     if (urlHasControlCharacters(request.url)) throw json({ ok: false, message: URL_CONTROL_CHARACTERS_MESSAGE }, { status: 400 });
     const repeated = repeatedQueryParameter(request.url);
     if (repeated) throw json({ ok: false, message: `The parameter "${repeated.slice(0, 50)}" appears more than once in this address; give it once.` }, { status: 400 });
+    // The library decodes `host` without catching what it throws (isReadableHostParam): a 500.
+    const host = new URL(request.url).searchParams.get("host");
+    if (host !== null && !isReadableHostParam(host)) throw json({ ok: false, message: UNREADABLE_HOST_MESSAGE }, { status: 400 });
+    // The library reads the token's `dest` without catching what it throws (shopFromSessionTokenDest).
+    const claims = sessionTokenClaims(request);
+    if (claims && shopFromSessionTokenDest(claims.dest, config.SHOP_CUSTOM_DOMAIN) === null) throw json({ ok: false, message: TOKEN_WITHOUT_SHOP_MESSAGE }, { status: 400 });
     return shopify.authenticate.admin(request);
   },
 };

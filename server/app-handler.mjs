@@ -32,7 +32,13 @@ export function createAppHandler(build, options) {
   const clientDir = path.resolve(options.clientDir);
   const webhooks = webhookActions(build);
   const proxy = proxyRoutes(build);
+  const entry = /** @type {{ refuseUnreadableUrl(request: Request): Response | null; withRefusalSentence(response: Response, request: Request): Response }} */ (
+    /** @type {unknown} */ (build.entry.module)
+  );
   return async (request) => {
+    // Before anything reads the URL: percent-escapes that are not UTF-8 are a 400 (app/entry.server.tsx).
+    const unreadable = entry.refuseUnreadableUrl(request);
+    if (unreadable) return unreadable;
     if (request.method === "POST") {
       const action = webhooks.get(new URL(request.url).pathname);
       if (action) return callAction(action, request);
@@ -54,7 +60,8 @@ export function createAppHandler(build, options) {
         }
       }
     }
-    return withLocalAppBridge(await handle(request));
+    // Remix's own 4xx carry a sentence, not "Unexpected Server Error" (app/entry.server.tsx).
+    return withLocalAppBridge(entry.withRefusalSentence(await handle(request), request));
   };
 }
 

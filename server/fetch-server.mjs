@@ -23,18 +23,80 @@ function isClientGone(error) {
 }
 
 /**
+ * A Host header's value: a DNS name or IPv4 address (letters, digits, `.`, `-`, `_`) or a bracketed
+ * IPv6 address, and an optional port (https://www.rfc-editor.org/rfc/rfc9110#section-7.2,
+ * https://www.rfc-editor.org/rfc/rfc3986#section-3.2.2). Anything else — empty, a space, a `/` or
+ * `@` (which would move part of it into the URL's path or user), an unclosed `[` — names no server.
+ */
+const HOST = /^(?:[A-Za-z0-9_][A-Za-z0-9._-]*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The request's URL, or null when it can't be built from what the client sent. The authority is the
+ * Host header (checked by HOST and by the URL parser: a port over 65535, a malformed IPv6 address);
+ * HTTP/1.0 may leave it out (the server's own address is used). The path and query are the request
+ * target's: in origin form (`/path?query`) appended as they are — `//robots.txt` is the path
+ * `//robots.txt`, where `new URL(target, base)` would read `robots.txt` as a host — or taken from
+ * the absolute form (`http://host/path`, https://www.rfc-editor.org/rfc/rfc9112#section-3.2.2).
+ * Anything else (`*`, the authority form) is no path of the app.
  * @param {import("node:http").IncomingMessage} req
- * @param {string} origin
+ * @param {string} fallbackHost
+ * @returns {URL | null}
+ */
+export function requestUrl(req, fallbackHost) {
+  const host = req.headers.host ?? (req.httpVersion === "1.0" ? fallbackHost : undefined);
+  if (host === undefined || !HOST.test(host)) return null;
+  const target = req.url ?? "";
+  let pathAndQuery;
+  if (target.startsWith("/")) pathAndQuery = target;
+  else if (/^https?:\/\//i.test(target)) {
+    try {
+      const absolute = new URL(target);
+      pathAndQuery = `${absolute.pathname}${absolute.search}`;
+    } catch {
+      return null;
+    }
+  } else return null;
+  try {
+    return new URL(`http://${host}${pathAndQuery}`);
+  } catch {
+    return null;
+  }
+}
+
+/** What a client gets for a request whose Host header or request target names no URL. */
+export const BAD_REQUEST_URL_MESSAGE =
+  "This request has no valid Host header or request target (a host name with an optional port, and a path starting with /), so it names no page of this app.";
+
+/**
+ * What Node's HTTP parser refuses before any handler runs — a method it does not know (`FOO /`), a
+ * malformed request line or header, headers over its 16 KB limit, a request that took longer than
+ * the server's request time — answered as Node answers it (its default `clientError` handler: the
+ * same status, and only while no response has started on the connection), but with a sentence:
+ * Node's own answers have no body.
+ * @param {unknown} error
+ * @returns {{ status: string; sentence: string }}
+ */
+function parserRefusal(error) {
+  const code = /** @type {{ code?: string }} */ (error)?.code;
+  if (code === "HPE_HEADER_OVERFLOW") return { status: "431 Request Header Fields Too Large", sentence: "This request's headers are too large (at most 16 KB)." };
+  if (code === "HPE_CHUNK_EXTENSIONS_OVERFLOW") return { status: "413 Payload Too Large", sentence: "This request's chunk extensions are too large." };
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return { status: "408 Request Timeout", sentence: "This request took too long to arrive; send it again." };
+  return { status: "400 Bad Request", sentence: "This request is not well-formed HTTP (its method, request line or a header can't be read)." };
+}
+
+/**
+ * @param {import("node:http").IncomingMessage} req
+ * @param {URL} url
  * @param {AbortSignal} signal
  */
-function toRequest(req, origin, signal) {
+function toRequest(req, url, signal) {
   const headers = new Headers();
   for (const [key, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) value.forEach((v) => headers.append(key, v));
     else if (value !== undefined) headers.set(key, value);
   }
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  return new Request(new URL(req.url ?? "/", origin), {
+  return new Request(url, {
     method: req.method,
     headers,
     body: hasBody ? /** @type {ReadableStream} */ (Readable.toWeb(req)) : undefined,
@@ -60,15 +122,30 @@ export async function serveFetch(handler, options = {}) {
     // How often Node looks for requests over their time (its default, 30 s, would let one live a minute).
     connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(requestTimeout / 4))),
   };
-  const server = http.createServer(serverOptions, async (req, res) => {
+  /** The response being written on each connection, for clientError (below). */
+  /** @type {WeakMap<import("node:net").Socket | import("node:stream").Duplex, import("node:http").ServerResponse>} */
+  const responses = new WeakMap();
+  const server = http.createServer({ ...serverOptions, requireHostHeader: false }, async (req, res) => {
+    responses.set(req.socket, res);
+    // Once answered, the connection (kept alive) has no response in flight for clientError.
+    res.on("finish", () => {
+      if (responses.get(req.socket) === res) responses.delete(req.socket);
+    });
     const controller = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) controller.abort();
     });
     try {
       const address = /** @type {import("node:net").AddressInfo} */ (server.address());
-      const origin = `http://${req.headers.host ?? `${host}:${address.port}`}`;
-      const response = await handler(toRequest(req, origin, controller.signal));
+      // Node's own check of the Host header (requireHostHeader, off above) answers an empty 400; this
+      // one also refuses a Host that is present but names no server, with a sentence.
+      const url = requestUrl(req, `${host}:${address.port}`);
+      if (!url) {
+        res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+        res.end(BAD_REQUEST_URL_MESSAGE);
+        return;
+      }
+      const response = await handler(toRequest(req, url, controller.signal));
       /** @type {Record<string, string | string[]>} */
       const headers = {};
       response.headers.forEach((value, key) => {
@@ -94,6 +171,14 @@ export async function serveFetch(handler, options = {}) {
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("Internal Server Error");
     }
+  });
+  server.on("clientError", (error, socket) => {
+    const inFlight = responses.get(socket);
+    if (!isClientGone(error) && socket.writable && !(inFlight && inFlight.headersSent)) {
+      const { status, sentence } = parserRefusal(error);
+      socket.write(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(sentence)}\r\nConnection: close\r\n\r\n${sentence}`);
+    }
+    socket.destroy();
   });
   // Keep-alive sockets would keep close() waiting; tests open and close many servers.
   server.keepAliveTimeout = 5000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseJsonKeepingBigIds, parseNumericShopifyId, parseShopDomain, shopFromLoginInput, shopifyGidOf, shopifyIdOf } from "./shopify-ids";
+import { isReadableHostParam, parseJsonKeepingBigIds, shopFromSessionTokenDest, parseNumericShopifyId, parseShopDomain, shopFromLoginInput, shopifyGidOf, shopifyIdOf } from "./shopify-ids";
 
 describe("parseShopDomain", () => {
   it("takes the canonical myshopify.com domain only", () => {
@@ -62,6 +62,33 @@ describe("shopifyGidOf", () => {
     expect(shopifyGidOf(" gid://shopify/Order/12 ", "Order")).toBe("gid://shopify/Order/12");
     for (const bad of ["gid://shopify/Product/1", "gid://shopify/Customer/0", "gid://shopify/Customer/012", "gid://shopify/Customer/9223372036854775808", "gid://shopify/Customer/1?x=1", "gid://shopify/Customer/", 1, null]) {
       expect(shopifyGidOf(bad, "Customer"), String(bad)).toBeNull();
+    }
+  });
+});
+
+describe("isReadableHostParam (the embedded admin's `host`)", () => {
+  const b64 = (text: string) => Buffer.from(text, "latin1").toString("base64");
+  it("reads the base64 of an admin address, with or without padding", () => {
+    for (const host of [b64("admin.shopify.com/store/my-shop"), b64("admin.shopify.com/store/x"), b64("my-shop.myshopify.com/admin"), b64("admin.shopify.com/store/x").replace(/=+$/, ""), b64("localhost:8080")]) {
+      expect(isReadableHostParam(host), host).toBe(true);
+    }
+  });
+  it("refuses what decodes to no host: garbage, empty, control characters, spaces, an unclosed bracket, text beyond ASCII", () => {
+    for (const bad of ["", "a", "a===", "not base64!", "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUveA-_", b64("\x01"), b64("admin.shopify.com/store/x\x00"), b64("a b"), b64("[::1"), b64("admin.shopify.com/store/caf\xe9"), b64(""), b64("/store/x"), null, 12, "A".repeat(2_000)]) {
+      expect(isReadableHostParam(bad), JSON.stringify(bad)).toBe(false);
+    }
+  });
+});
+
+describe("shopFromSessionTokenDest (a session token's `dest`)", () => {
+  it("reads https://{shop} as the shop", () => {
+    expect(shopFromSessionTokenDest("https://test-shop.myshopify.com")).toBe("test-shop.myshopify.com");
+    expect(shopFromSessionTokenDest("https://test-shop.myshopify.com/")).toBe("test-shop.myshopify.com");
+    expect(shopFromSessionTokenDest("https://shop1.example.test", "example.test")).toBe("shop1.example.test");
+  });
+  it("refuses a dest that is no URL or names no shop", () => {
+    for (const bad of ["https://evil example.com", "https://evil.example.com", "http://test-shop.myshopify.com", "https://test-shop.myshopify.com:444", "https://Test-Shop.myshopify.com", "https://test-shop.myshopify.com/admin", "https://user@test-shop.myshopify.com", "test-shop.myshopify.com", "", null, 12, undefined]) {
+      expect(shopFromSessionTokenDest(bad), String(bad)).toBeNull();
     }
   });
 });

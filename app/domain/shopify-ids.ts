@@ -39,6 +39,41 @@ export function shopFromLoginInput(raw: unknown, customDomain?: string | null): 
   return parseShopDomain(text, customDomain);
 }
 
+/**
+ * Whether the embedded admin's `host` query parameter can be read: the base64 (standard alphabet,
+ * padding optional) of the admin's address — `admin.shopify.com/store/{handle}`, or
+ * `{shop}.myshopify.com/admin` for older admins — a host name, an optional port and an optional path
+ * of printable ASCII (https://shopify.dev/docs/apps/build/admin/embedded-app-home: the `host`
+ * parameter App Bridge and the admin add to the app's URL). `@shopify/shopify-api`'s `sanitizeHost`
+ * decodes it with `atob` and parses `https://<decoded>` without catching either: text that is not
+ * base64 to `atob` (`a`) or that decodes to no host (control characters, a space, `[`) was thrown out
+ * of `authenticate.admin` as a 500. Which hosts are Shopify's is the library's check, after this one.
+ */
+export function isReadableHostParam(raw: unknown): boolean {
+  if (typeof raw !== "string" || raw.length === 0 || raw.length > 1_024) return false;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || raw.replace(/=+$/, "").length % 4 === 1) return false;
+  let decoded: string;
+  try {
+    decoded = atob(raw);
+  } catch {
+    return false;
+  }
+  return /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:\/[\x21-\x7e]*)?$/.test(decoded);
+}
+
+/**
+ * The shop a session token is for: its `dest` claim, `https://{shop}` with the shop's permanent
+ * domain (https://shopify.dev/docs/apps/build/authentication-authorization/session-tokens#anatomy-of-a-session-token),
+ * read by {@link parseShopDomain}; null for anything else. `@shopify/shopify-app-remix` takes
+ * `new URL(dest).hostname` and then checks it with a throwing `sanitizeShop`: a token whose `dest` is
+ * no URL, or names no shop, was a TypeError or an InvalidShopError out of `authenticate.admin` (500).
+ */
+export function shopFromSessionTokenDest(dest: unknown, customDomain?: string | null): string | null {
+  if (typeof dest !== "string" || dest.length > 300) return null;
+  const match = /^https:\/\/([^/?#]+)\/?$/.exec(dest);
+  return match ? parseShopDomain(match[1], customDomain) : null;
+}
+
 /** Shopify's resource ids are positive 64-bit integers (an `ID` of `gid://shopify/Customer/<n>`). */
 const MAX_ID = 9_223_372_036_854_775_807n;
 

@@ -1,7 +1,7 @@
 // Layout of the embedded admin: authenticates every /app/* request, sets up Polaris + App Bridge.
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, Outlet, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
@@ -42,8 +42,19 @@ export default function App() {
 }
 
 // Shopify needs Remix to catch some thrown responses so that their headers are included.
+// The library's boundary inserts a thrown response's data as HTML (its own bounce pages are HTML
+// text); the app's refusals are `{ ok: false, message }` (authenticate.admin's URL checks, a page's
+// 400), which it showed as "[object Object]". Their sentence is shown as text instead.
 export function ErrorBoundary() {
-  return boundary.error(useRouteError());
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && typeof (error.data as { message?: unknown } | null)?.message === "string") {
+    return (
+      <main style={{ fontFamily: "system-ui, sans-serif", padding: "2rem" }}>
+        <p>{(error.data as { message: string }).message}</p>
+      </main>
+    );
+  }
+  return boundary.error(error);
 }
 
 export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

@@ -11,6 +11,7 @@ import { BROWSER_UA, useRunningApp } from "../support/app";
 import { allowErrorLogs } from "../support/error-logs";
 import { installShop } from "../support/shop";
 import { TEST_APP } from "../support/constants";
+import { signWebhook } from "../../emulator/src/webhooks";
 
 const app = useRunningApp();
 beforeAll(async () => {
@@ -53,6 +54,25 @@ describe("what is still an error", () => {
     }
     expect(logged.messages()).toEqual(["request failed"]);
     expect(JSON.stringify(logged.entries[0])).toMatch(/RewardAway|Reward/);
+  });
+});
+
+describe("what the server itself reports (test/support/app.ts useRunningApp passes onError)", () => {
+  it("GIVEN a signed webhook delivery while the inbox table is gone THEN 500 and the server's report reaches the error-log guard, as production logs it", async () => {
+    const logged = allowErrorLogs(); // this test is about the error line the server reports
+    // Webhook actions run outside Remix (server/app-handler.mjs callAction): what they throw is the
+    // server's to report (server/fetch-server.mjs onError). The test app passed no onError, so such
+    // a 500 went by without a line.
+    const signed = signWebhook({ topic: "orders/create", shop: TEST_APP.shop, secret: TEST_APP.apiSecret, body: JSON.stringify({ admin_graphql_api_id: "gid://shopify/Order/9901", discount_codes: [] }) });
+    await db.$executeRawUnsafe('ALTER TABLE "WebhookDelivery" RENAME TO "WebhookDeliveryAway"');
+    try {
+      const res = await fetch(`${app.url}/webhooks/orders/create`, { method: "POST", headers: signed.headers, body: signed.body });
+      expect(res.status).toBe(500);
+      await res.text();
+    } finally {
+      await db.$executeRawUnsafe('ALTER TABLE "WebhookDeliveryAway" RENAME TO "WebhookDelivery"');
+    }
+    expect(logged.messages().some((m) => m.startsWith("the server reported an error:"))).toBe(true);
   });
 });
 

@@ -70,7 +70,10 @@ export function useRunningApp(options: RunningAppOptions = {}): { readonly url: 
   let server: RunningServer | undefined;
   beforeAll(async () => {
     Object.assign(process.env, options.env);
-    server = await startApp();
+    // What the server reports — a handler that threw, a response body that failed while streaming —
+    // production logs at error level (server.mjs); here it reaches the error-log guard the same way
+    // (console.error), so a server-level 500 fails the test instead of passing in silence.
+    server = await startApp({ onError: (error) => console.error("the server reported an error:", error) });
     if (options.emulator) options.emulator.appUrl = server.url;
   });
   afterAll(async () => {

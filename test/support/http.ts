@@ -82,3 +82,70 @@ export function postChunked(url: string | URL, headers: Record<string, string>, 
     socket.on("close", () => (answered ? finish() : reject(new Error(`closed without an answer after ${sent} bytes`))));
   });
 }
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** The response body (chunked transfer framing removed). */
+  body: string;
+}
+
+export interface RawRequest {
+  method?: string;
+  /** The request target exactly as written on the request line (`/assets/%C0%AF.js`, `//robots.txt`). */
+  target: string;
+  /** The Host header's value as sent; `null` sends none. Defaults to the server's host and port. */
+  host?: string | null;
+  /** Further header lines, written as given. */
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /**
+   * Sends this Content-Length instead of the body's (with `hangUp`: a client that promises more than
+   * it sends).
+   */
+  contentLength?: number;
+  /** Close the connection right after the (partial) body is written, without waiting for an answer. */
+  hangUp?: boolean;
+}
+
+/**
+ * One HTTP/1.1 request written byte for byte on a raw socket, for what fetch() and node:http would
+ * normalise or refuse to send: a path with percent-escapes that are not UTF-8, a missing, empty or
+ * malformed Host header, a request target starting with `//`, a body cut short. The request asks
+ * for `Connection: close`, so the answer is everything up to the server's close. With `hangUp` the
+ * socket is closed once the request is written and the promise resolves to null.
+ */
+export function rawRequest(base: string | URL, request: RawRequest): Promise<RawResponse | null> {
+  const server = new URL(String(base));
+  const body = request.body === undefined ? undefined : Buffer.from(request.body);
+  const lines = [`${request.method ?? "GET"} ${request.target} HTTP/1.1`];
+  const host = request.host === undefined ? server.host : request.host;
+  if (host !== null) lines.push(`Host: ${host}`);
+  for (const [key, value] of Object.entries(request.headers ?? {})) lines.push(`${key}: ${value}`);
+  if (body !== undefined || request.contentLength !== undefined) lines.push(`Content-Length: ${request.contentLength ?? body!.length}`);
+  lines.push("Connection: close", "", "");
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect(Number(server.port), server.hostname, () => {
+      socket.write(lines.join("\r\n"));
+      if (body !== undefined) socket.write(body);
+      if (request.hangUp) socket.end(() => socket.destroy());
+    });
+    socket.on("data", (data: Buffer) => chunks.push(data));
+    socket.on("error", (error) => (request.hangUp ? undefined : reject(error)));
+    socket.on("close", () => {
+      if (request.hangUp) return resolve(null);
+      const raw = Buffer.concat(chunks).toString("utf8");
+      const end = raw.indexOf("\r\n\r\n");
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1] ?? 0);
+      if (!status || end < 0) return reject(new Error(`no HTTP response to ${request.method ?? "GET"} ${request.target}`));
+      const head = raw.slice(0, end);
+      const headers: Record<string, string> = {};
+      for (const line of head.split("\r\n").slice(1)) {
+        const colon = line.indexOf(":");
+        if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({ status, headers, body: unchunk(head, raw.slice(end + 4)) });
+    });
+  });
+}

@@ -36,7 +36,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const typed = url.searchParams.get("shop");
   if (typed !== null) return loginAs(url, typed);
-  return json({ errors: loginErrorMessage(await login(request)) });
+  // A HEAD is a GET without the body (Remix runs this loader for both): the library's `login` reads
+  // any request but a GET as a posted form, and a HEAD has none (a TypeError, answered 500).
+  const asGet = request.method === "HEAD" ? new Request(url, { headers: request.headers, signal: request.signal }) : request;
+  return json({ errors: loginErrorMessage(await login(asGet)) });
 }
 
 /** The login form is read by the app's bounded form reader (the library's `login` would read the

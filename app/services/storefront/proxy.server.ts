@@ -14,7 +14,7 @@ import { logger } from "~/logger.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
 import type { RedeemErrorCode } from "~/services/rewards/redeem-points.server";
 import { parseNumericShopifyId, parseShopDomain } from "~/domain/shopify-ids";
-import { URL_CONTROL_CHARACTERS_MESSAGE, urlHasControlCharacters } from "~/request-input.server";
+import { SenderGoneError, URL_CONTROL_CHARACTERS_MESSAGE, urlHasControlCharacters } from "~/request-input.server";
 import { createSlidingWindowLimiter } from "./rate-limit.server";
 
 export interface StorefrontContext {
@@ -78,6 +78,7 @@ export const MESSAGES = {
   notFound: "This loyalty page doesn't exist. Please reload the page and try again.",
   invalidCustomer: "This request names a customer account that can't exist. Please sign in again and retry.",
   notInstalled: "The loyalty program isn't available in this shop right now.",
+  incomplete: "This request ended before all of it was sent. Please reload the page and try again.",
 } as const;
 
 /** One limiter per process (see rate-limit.server.ts for why that is acceptable). */
@@ -175,6 +176,11 @@ export async function handleStorefrontRequest(
     return await handler(context);
   } catch (thrown) {
     if (thrown instanceof Response) return thrown;
+    // The shopper's browser closed the connection mid-body: nothing failed, and no one reads the answer.
+    if (thrown instanceof SenderGoneError) {
+      logger.info({ shop: context.shop, path: new URL(request.url).pathname }, "sender went away");
+      return proxyError(400, "invalid_request", MESSAGES.incomplete);
+    }
     logger.error({ err: thrown, shop: context.shop, path: new URL(request.url).pathname }, "storefront request failed");
     return proxyError(500, "internal_error", MESSAGES.internal);
   }
