@@ -160,6 +160,52 @@ describe("the shop's currency stays current (shop/update, and once by the worker
     expect(emulator.storeCreditBalance(domain, customer.shopifyCustomerId!, "GBP")).toBe("5.0");
   });
 
+  /** A signed shop/update of `currency` whose `updated_at` is `updatedAt` (whole seconds, as Shopify's REST writes it) and X-Shopify-Triggered-At `triggeredAt`; delivered by the returned function. */
+  async function shopUpdate(domain: string, currency: string, updatedAt: string, triggeredAt: Date) {
+    const held = await emulator.changeShopCurrency(domain, currency, { deliver: false });
+    const body = JSON.stringify({ ...(JSON.parse(held.signed.body) as object), updated_at: updatedAt });
+    const signed = signWebhook({ topic: "shop/update", shop: domain, body, secret: TEST_APP.apiSecret, triggeredAt });
+    return async () => expect((await fetch(held.url, { method: "POST", headers: signed.headers, body: signed.body })).status).toBe(200);
+  }
+  /** A whole second a minute ahead of now: after the install's reading. */
+  const nextSecond = () => new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000);
+  const shopTime = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, "+00:00");
+
+  it("GIVEN two currency changes inside one second (EUR at .2, GBP at .7) WHEN their shop/update deliveries arrive in either order THEN the later change (GBP) stays, ordered by X-Shopify-Triggered-At within the signed second", async () => {
+    for (const [n, order] of [[1, ["GBP", "EUR"]], [2, ["EUR", "GBP"]]] as const) {
+      const domain = `same-second-${n}.myshopify.com`;
+      emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "USD" });
+      expect((await openAdmin(domain)).status).toBe(200);
+      const second = nextSecond();
+      const deliveries = {
+        EUR: await shopUpdate(domain, "EUR", shopTime(second), new Date(second.getTime() + 200)),
+        GBP: await shopUpdate(domain, "GBP", shopTime(second), new Date(second.getTime() + 700)),
+      };
+      for (const currency of order) {
+        await deliveries[currency]();
+        await applyWebhooks();
+      }
+      expect(await shopOf(domain)).toMatchObject({ currency: "GBP", currencyReadAt: new Date(second.getTime() + 700) });
+    }
+  });
+
+  it("GIVEN a shop/update whose X-Shopify-Triggered-At (not signed) is outside its signed updated_at second THEN it is dated the second's end, as without the header", async () => {
+    const domain = "triggered-elsewhere.myshopify.com";
+    emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "USD" });
+    expect((await openAdmin(domain)).status).toBe(200);
+    const second = nextSecond();
+    await (await shopUpdate(domain, "GBP", shopTime(second), new Date(second.getTime() + 700)))();
+    await applyWebhooks();
+    // Claims a later time than its signed second allows: taken as the second's end, which still follows .7.
+    await (await shopUpdate(domain, "EUR", shopTime(second), new Date(second.getTime() + 5_000)))();
+    await applyWebhooks();
+    expect(await shopOf(domain)).toMatchObject({ currency: "EUR", currencyReadAt: new Date(second.getTime() + 999) });
+    // Claims an earlier second: the second's end again, so it does not fall behind what it signed.
+    await (await shopUpdate(domain, "CHF", shopTime(second), new Date(second.getTime() - 5_000)))();
+    await applyWebhooks();
+    expect(await shopOf(domain)).toMatchObject({ currency: "CHF", currencyReadAt: new Date(second.getTime() + 999) });
+  });
+
   it("GIVEN a shop installed before the currency was read (USD default, never read) WHEN the worker's pass runs THEN it reads Shopify's EUR once; an uninstalled shop is not asked", async () => {
     const domain = "never-read.myshopify.com";
     emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "EUR" });

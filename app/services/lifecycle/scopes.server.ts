@@ -11,9 +11,8 @@
 // Both ways in — the webhook, and the admin asking Shopify right after the merchant granted access
 // (the webhook is applied by the worker later) — write through storeGrantedScopes.
 import type { Db } from "~/db.server";
-import { shopCurrencyCode } from "~/domain/currency";
+import { shopCurrencyCode, shopUpdateReadAt } from "~/domain/currency";
 import { field } from "~/domain/json-fields";
-import { parseShopifyTime } from "~/domain/shopify-time";
 import type { Logger } from "~/logger.server";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardKind } from "~/domain/rewards";
@@ -70,17 +69,12 @@ export async function refreshShopFacts(deps: Pick<RewardDeps, "db" | "adminFor">
 }
 
 /**
- * shop/update (app/services/webhooks/effects.server.ts): the currency the body carries, as of its
- * `updated_at` — both checked by its body shape (shopUpdateBody, app/services/webhooks/bodies.ts).
+ * shop/update (app/services/webhooks/effects.server.ts): the currency the body carries, as of
+ * shopUpdateReadAt — both checked by its body shape (shopUpdateBody, app/services/webhooks/bodies.ts).
  */
-export async function shopUpdated(db: Pick<Db, "shop">, delivery: { shop: string; payload: unknown }): Promise<boolean> {
-  const text = field(delivery.payload, "updated_at");
-  const at = parseShopifyTime(text);
-  if (at === null) return false;
-  // Shopify's REST times are whole seconds ("2026-01-02T10:00:00-05:00"): the body was written after its
-  // update, within that second, so it is true as of the second's end — a token exchange's reading taken
-  // earlier in that second (before the change) must not win over it.
-  const asOf = typeof text === "string" && !/:\d{2}\.\d/.test(text) ? new Date(at.getTime() + 999) : at;
+export async function shopUpdated(db: Pick<Db, "shop">, delivery: { shop: string; payload: unknown; triggeredAt: Date | null }): Promise<boolean> {
+  const asOf = shopUpdateReadAt(field(delivery.payload, "updated_at"), delivery.triggeredAt);
+  if (asOf === null) return false;
   return storeShopCurrency(db, delivery.shop, field(delivery.payload, "currency"), asOf);
 }
 
