@@ -21,6 +21,8 @@ import { applyWebhooks } from "../support/webhooks";
 import { allowErrorLogs } from "../support/error-logs";
 import { redeliverAsNewWebhook, signWebhook } from "../../emulator/src/webhooks";
 import { periodicTasks } from "~/jobs/tasks.server";
+import { refreshShopFacts } from "~/services/lifecycle/scopes.server";
+import type { AdminGraphql } from "~/shopify/graphql.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 
 const fixture = useShopifyEmulator();
@@ -204,6 +206,27 @@ describe("the shop's currency stays current (shop/update, and once by the worker
     await (await shopUpdate(domain, "CHF", shopTime(second), new Date(second.getTime() - 5_000)))();
     await applyWebhooks();
     expect(await shopOf(domain)).toMatchObject({ currency: "CHF", currencyReadAt: new Date(second.getTime() + 999) });
+  });
+
+  it("GIVEN the app asks Shopify for the shop (EUR) WHEN the merchant changes it to GBP while the question is in flight, its shop/update applied before the answer is stored THEN GBP stays: the answer is dated when the question was sent", async () => {
+    const domain = "changed-in-flight.myshopify.com";
+    emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "EUR" });
+    expect((await openAdmin(domain)).status).toBe(200);
+    const adminFor = async (shop: string): Promise<AdminGraphql> => {
+      const graphql = await fixture.adminGraphql(shop);
+      return async (query, options) => {
+        const sent = new Date();
+        const answer = await graphql(query, options); // Shopify answered EUR
+        await clockPast(sent); // the change comes strictly after the question was sent
+        expect((await emulator.changeShopCurrency(domain, "GBP")).results[0].finalStatus).toBe(200);
+        await applyWebhooks();
+        expect((await shopOf(domain)).currency).toBe("GBP");
+        return answer;
+      };
+    };
+    const facts = await refreshShopFacts({ db, adminFor }, domain);
+    expect(facts.ok).toBe(true);
+    expect((await shopOf(domain)).currency).toBe("GBP");
   });
 
   it("GIVEN a shop installed before the currency was read (USD default, never read) WHEN the worker's pass runs THEN it reads Shopify's EUR once; an uninstalled shop is not asked", async () => {

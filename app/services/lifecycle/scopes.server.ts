@@ -62,9 +62,15 @@ export async function storeShopCurrency(db: Pick<Db, "shop">, shop: string, valu
  * currency code keeps the stored one (storeShopCurrency).
  */
 export async function refreshShopFacts(deps: Pick<RewardDeps, "db" | "adminFor">, shop: string): Promise<ScopesResult> {
-  const info = await getShopInfo(await deps.adminFor(shop));
+  const admin = await deps.adminFor(shop);
+  // Dated when the question is sent, not when the answer came: Shopify's answer is true as of some
+  // moment in between, and a change made while the question was in flight (its shop/update dated
+  // after this) must win over it. An answer dated too early only ever loses to a reading that is
+  // later anyway; one dated too late would keep an older currency over that change.
+  const askedAt = new Date();
+  const info = await getShopInfo(admin);
   if (!info.ok) return { ok: false, error: { code: "shopify_error", message: "Shopify didn't say which access the app has. Reload the page to try again." } };
-  await storeShopCurrency(deps.db, shop, info.data.currencyCode, new Date());
+  await storeShopCurrency(deps.db, shop, info.data.currencyCode, askedAt);
   return { ok: true, granted: await storeGrantedScopes(deps.db, shop, info.data.grantedScopes) };
 }
 
