@@ -118,9 +118,6 @@ export async function readUnreadShopCurrencies(
   return { read, failed, next: shops.length === CURRENCY_READS_PER_PASS ? shops[shops.length - 1]!.domain : null };
 }
 
-/** Asks Shopify which scopes the shop granted and stores them (after the merchant granted access). */
-export const refreshGrantedScopes = refreshShopFacts;
-
 /**
  * What Shopify says of the shop's stored offline token, asked with one Admin API call — the one
  * test of "is the app still installed?" (Shopify revokes the token at uninstall:
