@@ -57,3 +57,21 @@ export function shopUpdateReadAt(updatedAt: unknown, triggeredAt: Date | null): 
   return triggered >= at.getTime() && triggered <= end ? new Date(triggered) : new Date(end);
 }
 
+
+/**
+ * Whether amounts a merchant typed (a reward's amount off or minimum order, a VIP threshold in amount
+ * spent, a referral's minimum order, points per unit of currency) need review: they were saved in
+ * another currency than the shop sells in now (`amountCurrency`, the shop's currency when they were
+ * saved; docs/decisions/015, "amounts saved in another currency"). "$5 off" saved in USD is not "¥5
+ * off" after the shop moved to JPY, and Shopify has no rate for the merchant's intent, so the app
+ * does not convert: such amounts are not used until the merchant confirms them. Null (not known:
+ * rows saved before the column, of a shop with no Shop row) reads as the shop's currency. The one rule.
+ */
+export function amountsNeedReview(amountCurrency: string | null, shopCurrency: string): boolean {
+  return amountCurrency !== null && amountCurrency !== shopCurrency;
+}
+
+/** The banner's title: "Amounts saved in USD; the shop now sells in EUR" (several old currencies joined). */
+export function amountCurrencyTitle(savedIn: readonly string[], shopCurrency: string): string {
+  return `Amounts saved in ${savedIn.join(" and ")}; the shop now sells in ${shopCurrency}`;
+}
