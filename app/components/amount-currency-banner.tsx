@@ -32,7 +32,7 @@ export function AmountCurrencyBanner({ review, area }: { review: AmountReview | 
           </List.Item>
         ))}
       </List>
-      {confirm.data && !confirm.data.ok ? <p role="alert">{confirm.data.message}</p> : null}
+      {confirm.data && !confirm.data.ok ? <p>{confirm.data.message}</p> : null}
     </Banner>
   );
 }
