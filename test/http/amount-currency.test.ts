@@ -174,6 +174,7 @@ describe("amounts saved in another currency", () => {
     const manual = await createTemplate(db, shop, { name: "5 off by hand", purpose: "MANUAL", pointsCost: null, value: "5.00", amountCurrency: "USD" });
     const referral = await createTemplate(db, shop, { name: "Welcome", purpose: "REFERRAL", pointsCost: null, value: "5.00", amountCurrency: "USD" });
     const entry = await createTemplate(db, shop, { name: "Gold entry", purpose: "VIP_TIER_ENTRY", pointsCost: null, value: "5.00", amountCurrency: "EUR" });
+    await db.vipProgram.create({ data: { shop, basis: "AMOUNT_SPENT" } });
     await db.vipTier.create({ data: { shop, name: "Gold", threshold: "100", entryRewardTemplateId: entry.id, amountCurrency: "USD" } });
     const customer = await createCustomer(db, shop, {}, emulator);
     await changeCurrency(shop, "EUR");
@@ -215,6 +216,22 @@ describe("amounts saved in another currency", () => {
 
     // By hand, now: issued in EUR.
     expect(await issueRewardAsync(deps(), { shop, customer: { id: customer.id }, templateId: manual.id, source: "MANUAL" })).toMatchObject({ ok: true });
+  });
+
+  it("GIVEN VIP tiers on points earned (thresholds are no currency) saved before the shop moved to EUR THEN they need no review, and an entry reward whose own amounts are in EUR is made at once", async () => {
+    const shop = "points-tiers.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    await db.vipProgram.create({ data: { shop, basis: "POINTS_EARNED" } });
+    const entry = await createTemplate(db, shop, { name: "Silver entry", purpose: "VIP_TIER_ENTRY", pointsCost: null, kind: "PERCENTAGE", value: "10", amountCurrency: "USD" });
+    await db.vipTier.create({ data: { shop, name: "Silver", threshold: "500", entryRewardTemplateId: entry.id, amountCurrency: "USD" } });
+    const customer = await createCustomer(db, shop, {}, emulator);
+    await changeCurrency(shop, "EUR");
+    await db.rewardTemplate.update({ where: { id: entry.id }, data: { amountCurrency: "EUR" } }); // its own amounts confirmed
+    expect((await admin(shop, "/app", "routes/app._index")).body.amountReview).toBeNull();
+    const vip = await issueRewardAsync(deps(), { shop, customer: { id: customer.id }, templateId: entry.id, source: "VIP_TIER_ENTRY" });
+    if (!vip.ok) throw new Error("not queued");
+    await runWorkerOnce(deps(), config());
+    expect(await db.reward.findUniqueOrThrow({ where: { id: vip.reward.id } })).toMatchObject({ status: "ISSUED", currency: "EUR" });
   });
 
   it("GIVEN a referral reward held for review WHEN its reward is deleted before the merchant confirms THEN it fails with amount_in_other_currency (nothing made)", async () => {

@@ -17,6 +17,14 @@ export async function shopCurrencyOf(db: Pick<Db, "shop">, shop: string): Promis
 /** The key of a held reward's NOTE (one per currency it waits for review in), by which the confirm finds it. */
 export const amountReviewKey = (shopCurrency: string) => `amount-review:${shopCurrency}`;
 
+/**
+ * Whether the shop's VIP tiers hold amounts: their thresholds are an amount spent in the shop's
+ * currency only on that basis (VipProgram.basis; points earned are no currency).
+ */
+export async function vipTiersHoldAmounts(db: Pick<Db, "vipProgram">, shop: string): Promise<boolean> {
+  return (await db.vipProgram.findUnique({ where: { shop }, select: { basis: true } }))?.basis === "AMOUNT_SPENT";
+}
+
 /** The admin pages whose amounts can need review, each with its banner line. */
 export type AmountArea = "waysToRedeem" | "vip" | "referrals" | "program" | "otherRewards";
 
@@ -47,14 +55,14 @@ export interface AmountReview {
 /**
  * What needs review in the shop, or null when nothing does. Every row whose `amountCurrency` differs
  * from the shop's currency by the one rule (amountsNeedReview), turned-off options included: turned
- * on again later they would offer the old amounts.
+ * on again later they would offer the old amounts. VIP tiers only when their thresholds are amounts.
  */
 export async function amountReview(db: Db, shop: string): Promise<AmountReview | null> {
   const currency = await shopCurrencyOf(db, shop);
   const other = { shop, amountCurrency: { not: currency } };
   const [templates, tiers, referral, program] = await Promise.all([
     db.rewardTemplate.findMany({ where: other, select: { name: true, purpose: true, amountCurrency: true }, orderBy: [{ purpose: "asc" }, { name: "asc" }] }),
-    db.vipTier.findMany({ where: other, select: { name: true, amountCurrency: true }, orderBy: { name: "asc" } }),
+    vipTiersHoldAmounts(db, shop).then((amounts) => (amounts ? db.vipTier.findMany({ where: other, select: { name: true, amountCurrency: true }, orderBy: { name: "asc" } }) : [])),
     db.referralSettings.findFirst({ where: other, select: { amountCurrency: true } }),
     db.programSettings.findFirst({ where: other, select: { amountCurrency: true } }),
   ]);
