@@ -202,6 +202,11 @@ const MERCHANT_EXPLANATIONS: Record<FailureReason, MerchantExplanation> = {
     summary: "Shopify doesn't support store credit in this currency for the customer's account.",
     action: "Change the reward to another kind, or check the shop's currency settings, then issue the reward again.",
   },
+  amount_in_other_currency: {
+    summary:
+      "The reward's amounts were saved in another currency than your shop sells in now, and the reward it came from was deleted or changed to another kind before you confirmed its amounts, so it was not created.",
+    action: "Issue the customer a reward by hand from their page (Issue reward): it is made with the amounts you confirmed. Issuing this one again repeats its old amounts.",
+  },
   gift_card_limit_exceeded: {
     summary: "The gift card's value is higher than Shopify allows for this shop.",
     action: "Lower the gift card value in the reward settings, then issue the reward again.",
@@ -487,6 +492,7 @@ const FAILURE_SHORT_LABELS: Record<FailureReason, string> = {
   gift_card_limit_exceeded: "Over Shopify's gift card limit",
   store_credit_limit_exceeded: "Store credit limit reached",
   currency_not_supported: "Currency not supported",
+  amount_in_other_currency: "Amounts in another currency",
   customer_not_found: "Customer not in Shopify",
   missing_access: "Missing permission",
   app_not_authorized: "App access revoked",

@@ -17,6 +17,7 @@ const CUSTOMER_MESSAGES: Record<FailureReason, string> = {
   gift_card_limit_exceeded: "This gift card reward isn't available right now. Please choose another reward — your points were not spent.",
   store_credit_limit_exceeded: `Your store credit balance is already at the most Shopify allows, so this reward can't be added. Please choose another reward — ${NOT_SPENT}.`,
   currency_not_supported: `This reward isn't available in your currency right now. Please choose another reward — ${NOT_SPENT}.`,
+  amount_in_other_currency: `This reward isn't available right now while the shop updates its prices. Please choose another reward — ${NOT_SPENT}.`,
   customer_not_found:
     "We couldn't find your customer account to attach this reward to. Please sign in again and retry — your points were not spent.",
   missing_access: `This reward isn't available right now. Please choose another reward or contact the shop — ${NOT_SPENT}.`,

@@ -1,5 +1,7 @@
 // Home: how the shop's rewards stand — counts per status, what failed recently and why, the
 // background work still to do and how old it is, and issued vs used per day.
+import { AmountCurrencyBanner } from "~/components/amount-currency-banner";
+import { amountReview } from "~/services/lifecycle/amount-currency.server";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
@@ -31,17 +33,18 @@ export const meta: MetaFunction = () => [{ title: "Loyalty rewards" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const [stats, pendingDataRequests, deadWebhooks, vip] = await Promise.all([
+  const [stats, pendingDataRequests, deadWebhooks, vip, amounts] = await Promise.all([
     getHomeStats(db, session.shop, new Date()),
     countPendingDataRequests(db, session.shop),
     countDeadLetters(db, session.shop),
     vipDashboardFigures(db, session.shop),
+    amountReview(db, session.shop),
   ]);
-  return json({ shop: session.shop, ...stats, pendingDataRequests, deadWebhooks, vip });
+  return json({ shop: session.shop, ...stats, pendingDataRequests, deadWebhooks, vip, amountReview: amounts });
 }
 
 export default function Home() {
-  const { shop, counts, customers, recentFailures, pending, daily, pendingDataRequests, deadWebhooks, vip } = useLoaderData<typeof loader>();
+  const { shop, counts, customers, recentFailures, pending, daily, pendingDataRequests, deadWebhooks, vip, amountReview } = useLoaderData<typeof loader>();
   const days = daily.length;
   const issuedTotal = daily.reduce((n, d) => n + d.issued, 0);
   const usedTotal = daily.reduce((n, d) => n + d.used, 0);
@@ -51,6 +54,7 @@ export default function Home() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            <AmountCurrencyBanner review={amountReview} />
             {pendingDataRequests > 0 ? (
               <Banner tone="info" title="Customer data requests are waiting">
                 <p>

@@ -4,6 +4,8 @@
 // while the values differ from what is stored — controlled by the app like Ways to redeem's, since
 // the fields are React-controlled Polaris inputs — field errors come back from the server's
 // validation (app/domain/points/settings.ts), and a saved form shows a toast.
+import { AmountCurrencyBanner } from "~/components/amount-currency-banner";
+import { amountReview } from "~/services/lifecycle/amount-currency.server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
@@ -43,7 +45,7 @@ function toForm(s: ProgramSettingsValues): FormValues {
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const shop = await db.shop.findUnique({ where: { domain: session.shop }, select: { currency: true } });
-  return json({ values: toForm(await getProgramSettings(db, session.shop)), currency: shop?.currency ?? "USD" });
+  return json({ values: toForm(await getProgramSettings(db, session.shop)), currency: shop?.currency ?? "USD", amountReview: await amountReview(db, session.shop) });
 }
 
 const FIELDS: SettingsField[] = ["enabled", "pointsNameSingular", "pointsNamePlural", "pointsPerCurrencyUnit", "includeShipping", "includeTaxes", "rounding", "pendingDays", "expiryMonths", "signupBonus", "birthdayBonus"];
@@ -66,7 +68,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Program() {
-  const { values: saved, currency } = useLoaderData<typeof loader>();
+  const { values: saved, currency, amountReview } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const navigation = useNavigation();
   const shopify = useAppBridge();
@@ -92,6 +94,11 @@ export default function Program() {
           <input key={f} type="hidden" name={f} value={values[f]} />
         ))}
         <Layout>
+          {amountReview ? (
+            <Layout.Section>
+              <AmountCurrencyBanner review={amountReview} area="program" />
+            </Layout.Section>
+          ) : null}
           {answer && !answer.ok ? (
             <Layout.Section>
               <Banner tone="critical" title={answer.message}>

@@ -3,6 +3,8 @@
 // cap per referrer and the waiting period before the referrer is rewarded. One form: App Bridge's
 // <SaveBar> while it has unsaved changes (as on Ways to redeem), field errors from the server's validation
 // (app/domain/referrals/settings.ts), a toast once saved. docs/decisions/023-referrals.md.
+import { AmountCurrencyBanner } from "~/components/amount-currency-banner";
+import { amountReview } from "~/services/lifecycle/amount-currency.server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
@@ -49,8 +51,12 @@ function toForm(s: ReferralSettingsValues, rewards: { friend: ReferralReward | n
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const [settings, shop] = await Promise.all([getReferralSettings(db, session.shop), db.shop.findUnique({ where: { domain: session.shop }, select: { currency: true } })]);
-  return json({ values: toForm(settings, await referralRewardsOf(db, session.shop, settings)), currency: shop?.currency ?? "USD" });
+  const [settings, shop, amounts] = await Promise.all([
+    getReferralSettings(db, session.shop),
+    db.shop.findUnique({ where: { domain: session.shop }, select: { currency: true } }),
+    amountReview(db, session.shop),
+  ]);
+  return json({ values: toForm(settings, await referralRewardsOf(db, session.shop, settings)), currency: shop?.currency ?? "USD", amountReview: amounts });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -75,7 +81,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Referrals() {
-  const { values: saved, currency } = useLoaderData<typeof loader>();
+  const { values: saved, currency, amountReview } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const navigation = useNavigation();
   const shopify = useAppBridge();
@@ -129,6 +135,11 @@ export default function Referrals() {
           <input key={f} type="hidden" name={f} value={values[f]} />
         ))}
         <Layout>
+          {amountReview ? (
+            <Layout.Section>
+              <AmountCurrencyBanner review={amountReview} area="referrals" />
+            </Layout.Section>
+          ) : null}
           {answer && !answer.ok ? (
             <Layout.Section>
               <Banner tone="critical" title={answer.message}>

@@ -6,7 +6,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
 import { adminRequestDeps } from "~/services/admin/deps.server";
-import { refreshGrantedScopes } from "~/services/lifecycle/scopes.server";
+import { refreshShopFacts } from "~/services/lifecycle/scopes.server";
 
 export async function loader() {
   return json({ ok: false, message: "POST to refresh the app's access scopes." }, { status: 405, headers: { Allow: "POST" } });
@@ -15,7 +15,7 @@ export async function loader() {
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return json({ ok: false, message: "POST only." }, { status: 405, headers: { Allow: "POST" } });
   const { admin, session } = await authenticate.admin(request);
-  const result = await refreshGrantedScopes(await adminRequestDeps(admin.graphql), session.shop);
+  const result = await refreshShopFacts(await adminRequestDeps(admin.graphql), session.shop);
   if (!result.ok) return json({ ok: false, message: result.error.message }, { status: 502 });
   return json({ ok: true, granted: result.granted });
 }

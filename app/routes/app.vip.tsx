@@ -3,6 +3,8 @@
 // bar while it has unsaved changes, every field's error inline (rules: app/domain/vip; checked
 // against the shop by app/services/vip/admin.server.ts) and a toast on success. A change that can
 // move customers starts a background re-evaluation whose progress the page follows.
+import { AmountCurrencyBanner } from "~/components/amount-currency-banner";
+import { amountReview } from "~/services/lifecycle/amount-currency.server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate, useRouteError, useSearchParams } from "@remix-run/react";
@@ -30,7 +32,8 @@ const EMPTY_TIER: TierValues = { name: "", threshold: "", pointsMultiplier: "1",
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  return json(await vipSettingsPage(db, session.shop));
+  const [page, amounts] = await Promise.all([vipSettingsPage(db, session.shop), amountReview(db, session.shop)]);
+  return json({ ...page, amountReview: amounts });
 }
 
 function formStrings<K extends string>(form: FormData, fields: readonly K[]): Partial<Record<K, string>> {
@@ -89,6 +92,11 @@ export default function VipTiers() {
   return (
     <Page title="VIP tiers" subtitle="Tiers customers reach by spending or earning, with an entry reward and a points multiplier" backAction={{ content: "Home", url: "/app" }}>
       <Layout>
+          {data.amountReview ? (
+            <Layout.Section>
+              <AmountCurrencyBanner review={data.amountReview} area="vip" />
+            </Layout.Section>
+          ) : null}
         {data.job && (running || data.job.finishedAt) ? (
           <Layout.Section>
             <Banner tone={running ? "info" : "success"} title={running ? "Placing customers in their tiers…" : "Customers are in their tiers"}>

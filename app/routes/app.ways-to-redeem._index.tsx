@@ -1,10 +1,12 @@
 // Ways to redeem: the shop's redemption options (what customers can spend points on), each with
 // its reward, conditions and status; enable/disable in place, create and edit on their own page
 // (app.ways-to-redeem.$id.tsx). Use-cases: app/services/admin/ways-to-redeem.server.ts.
+import { AmountCurrencyBanner } from "~/components/amount-currency-banner";
+import { amountReview } from "~/services/lifecycle/amount-currency.server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRouteError } from "@remix-run/react";
-import { Badge, Button, Card, IndexTable, Link, Page, Text } from "@shopify/polaris";
+import { Badge, Box, Button, Card, IndexTable, Link, Page, Text } from "@shopify/polaris";
 import db from "~/db.server";
 import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
@@ -19,11 +21,12 @@ export const meta: MetaFunction = () => [{ title: "Ways to redeem · Loyalty rew
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const [options, shop] = await Promise.all([
+  const [options, shop, amounts] = await Promise.all([
     listRedemptionOptions(db, session.shop),
     db.shop.findUnique({ where: { domain: session.shop }, select: { currency: true } }),
+    amountReview(db, session.shop),
   ]);
-  return json({ options, currency: shop?.currency ?? "USD" });
+  return json({ options, currency: shop?.currency ?? "USD", amountReview: amounts });
 }
 
 /** POST intent=enable|disable, id — answers { ok, message } (the toast) or 404. */
@@ -58,7 +61,7 @@ function ToggleButton({ option }: { option: RedemptionOptionRow }) {
 }
 
 export default function WaysToRedeem() {
-  const { options, currency } = useLoaderData<typeof loader>();
+  const { options, currency, amountReview } = useLoaderData<typeof loader>();
   return (
     <Page
       title="Ways to redeem"
@@ -66,6 +69,11 @@ export default function WaysToRedeem() {
       backAction={{ content: "Home", url: "/app" }}
       primaryAction={{ content: "Add way to redeem", url: "/app/ways-to-redeem/new" }}
     >
+      {amountReview ? (
+        <Box paddingBlockEnd="400">
+          <AmountCurrencyBanner review={amountReview} area="waysToRedeem" />
+        </Box>
+      ) : null}
       <Card padding="0">
         <IndexTable
           resourceName={{ singular: "way to redeem", plural: "ways to redeem" }}

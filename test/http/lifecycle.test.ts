@@ -21,6 +21,8 @@ import { applyWebhooks } from "../support/webhooks";
 import { allowErrorLogs } from "../support/error-logs";
 import { redeliverAsNewWebhook, signWebhook } from "../../emulator/src/webhooks";
 import { periodicTasks } from "~/jobs/tasks.server";
+import { refreshShopFacts } from "~/services/lifecycle/scopes.server";
+import type { AdminGraphql } from "~/shopify/graphql.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 
 const fixture = useShopifyEmulator();
@@ -158,6 +160,73 @@ describe("the shop's currency stays current (shop/update, and once by the worker
     await runWorkerOnce(deps(), config());
     expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", currency: "GBP" });
     expect(emulator.storeCreditBalance(domain, customer.shopifyCustomerId!, "GBP")).toBe("5.0");
+  });
+
+  /** A signed shop/update of `currency` whose `updated_at` is `updatedAt` (whole seconds, as Shopify's REST writes it) and X-Shopify-Triggered-At `triggeredAt`; delivered by the returned function. */
+  async function shopUpdate(domain: string, currency: string, updatedAt: string, triggeredAt: Date) {
+    const held = await emulator.changeShopCurrency(domain, currency, { deliver: false });
+    const body = JSON.stringify({ ...(JSON.parse(held.signed.body) as object), updated_at: updatedAt });
+    const signed = signWebhook({ topic: "shop/update", shop: domain, body, secret: TEST_APP.apiSecret, triggeredAt });
+    return async () => expect((await fetch(held.url, { method: "POST", headers: signed.headers, body: signed.body })).status).toBe(200);
+  }
+  /** A whole second a minute ahead of now: after the install's reading. */
+  const nextSecond = () => new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000);
+  const shopTime = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, "+00:00");
+
+  it("GIVEN two currency changes inside one second (EUR at .2, GBP at .7) WHEN their shop/update deliveries arrive in either order THEN the later change (GBP) stays, ordered by X-Shopify-Triggered-At within the signed second", async () => {
+    for (const [n, order] of [[1, ["GBP", "EUR"]], [2, ["EUR", "GBP"]]] as const) {
+      const domain = `same-second-${n}.myshopify.com`;
+      emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "USD" });
+      expect((await openAdmin(domain)).status).toBe(200);
+      const second = nextSecond();
+      const deliveries = {
+        EUR: await shopUpdate(domain, "EUR", shopTime(second), new Date(second.getTime() + 200)),
+        GBP: await shopUpdate(domain, "GBP", shopTime(second), new Date(second.getTime() + 700)),
+      };
+      for (const currency of order) {
+        await deliveries[currency]();
+        await applyWebhooks();
+      }
+      expect(await shopOf(domain)).toMatchObject({ currency: "GBP", currencyReadAt: new Date(second.getTime() + 700) });
+    }
+  });
+
+  it("GIVEN a shop/update whose X-Shopify-Triggered-At (not signed) is outside its signed updated_at second THEN it is dated the second's end, as without the header", async () => {
+    const domain = "triggered-elsewhere.myshopify.com";
+    emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "USD" });
+    expect((await openAdmin(domain)).status).toBe(200);
+    const second = nextSecond();
+    await (await shopUpdate(domain, "GBP", shopTime(second), new Date(second.getTime() + 700)))();
+    await applyWebhooks();
+    // Claims a later time than its signed second allows: taken as the second's end, which still follows .7.
+    await (await shopUpdate(domain, "EUR", shopTime(second), new Date(second.getTime() + 5_000)))();
+    await applyWebhooks();
+    expect(await shopOf(domain)).toMatchObject({ currency: "EUR", currencyReadAt: new Date(second.getTime() + 999) });
+    // Claims an earlier second: the second's end again, so it does not fall behind what it signed.
+    await (await shopUpdate(domain, "CHF", shopTime(second), new Date(second.getTime() - 5_000)))();
+    await applyWebhooks();
+    expect(await shopOf(domain)).toMatchObject({ currency: "CHF", currencyReadAt: new Date(second.getTime() + 999) });
+  });
+
+  it("GIVEN the app asks Shopify for the shop (EUR) WHEN the merchant changes it to GBP while the question is in flight, its shop/update applied before the answer is stored THEN GBP stays: the answer is dated when the question was sent", async () => {
+    const domain = "changed-in-flight.myshopify.com";
+    emulator.addShop({ domain, scopes: TEST_APP.scopes.split(","), currencyCode: "EUR" });
+    expect((await openAdmin(domain)).status).toBe(200);
+    const adminFor = async (shop: string): Promise<AdminGraphql> => {
+      const graphql = await fixture.adminGraphql(shop);
+      return async (query, options) => {
+        const sent = new Date();
+        const answer = await graphql(query, options); // Shopify answered EUR
+        await clockPast(sent); // the change comes strictly after the question was sent
+        expect((await emulator.changeShopCurrency(domain, "GBP")).results[0].finalStatus).toBe(200);
+        await applyWebhooks();
+        expect((await shopOf(domain)).currency).toBe("GBP");
+        return answer;
+      };
+    };
+    const facts = await refreshShopFacts({ db, adminFor }, domain);
+    expect(facts.ok).toBe(true);
+    expect((await shopOf(domain)).currency).toBe("GBP");
   });
 
   it("GIVEN a shop installed before the currency was read (USD default, never read) WHEN the worker's pass runs THEN it reads Shopify's EUR once; an uninstalled shop is not asked", async () => {

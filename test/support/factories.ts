@@ -76,6 +76,7 @@ export type TemplateFields = Partial<
     | "active"
     | "productId"
     | "variantId"
+    | "amountCurrency"
   >
 >;
 
@@ -101,6 +102,7 @@ export async function createTemplate(db: Db, shop: string, fields: TemplateField
       active: fields.active ?? true,
       productId: fields.productId ?? null,
       variantId: fields.variantId ?? null,
+      amountCurrency: fields.amountCurrency ?? null,
     },
   });
 }

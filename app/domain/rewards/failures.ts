@@ -75,6 +75,8 @@ export const FAILURE_REASONS = [
   "gift_card_limit_exceeded",
   "store_credit_limit_exceeded",
   "currency_not_supported",
+  /** Its amounts were saved in another currency than the shop sells in now (amountsNeedReview, app/domain/currency.ts): not Shopify's. */
+  "amount_in_other_currency",
   "customer_not_found",
   "invalid_reward_settings",
   "rejected_by_shopify",
@@ -240,6 +242,7 @@ const PERMANENT_FOR_CUSTOMER: ReadonlySet<FailureReason> = new Set<FailureReason
   "gift_card_limit_exceeded",
   "store_credit_limit_exceeded",
   "currency_not_supported",
+  "amount_in_other_currency",
   "customer_not_found",
   "invalid_reward_settings",
   "missing_access",

@@ -98,6 +98,7 @@ const ISSUE_STATUS: Record<IssueErrorCode, number> = {
   template_inactive: 422,
   template_not_for_source: 422,
   invalid_template: 422,
+  amount_in_other_currency: 409,
 };
 
 async function reissueFailed(deps: RewardDeps, target: { shop: string; customerId: string; rewardId: string }): Promise<AdminActionResult> {

@@ -3,6 +3,7 @@
 // (app/domain/rewards/options.ts); this module adds what needs the shop: whether it can
 // issue gift cards (the kind's adapter decides) and whether the products, variants and collections
 // named exist in it (Admin API, app/shopify/products.server.ts). docs/decisions/020-ways-to-redeem.md.
+import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import type { RewardTemplate } from "@prisma/client";
 import { isUniqueViolation, type Db } from "~/db.server";
 import {
@@ -95,7 +96,7 @@ export interface SaveOptionError extends Problem<SaveOptionErrorCode> {
 export type SaveOptionResult = Result<{ option: RedemptionOptionRow; created: boolean; message: string }, SaveOptionError>;
 
 export interface WaysToRedeemDeps {
-  db: Pick<Db, "rewardTemplate">;
+  db: Pick<Db, "rewardTemplate" | "shop">;
   /** The shop's Admin API (the merchant's session). */
   graphql: AdminGraphql;
 }
@@ -236,6 +237,8 @@ export async function saveRedemptionOption(deps: WaysToRedeemDeps, target: { sho
     pointsMax: draft.variable?.max ?? null,
     pointsStep: draft.variable?.step ?? null,
     active: draft.active,
+    // The currency the merchant typed its amounts in (docs/decisions/015, "amounts saved in another currency").
+    amountCurrency: await shopCurrencyOf(db, target.shop),
   };
   // Rewards already issued keep the settings they were generated with (Reward.settings snapshot).
   if (existing) {

@@ -2,6 +2,8 @@
 // list's search result or a pasted list of emails; pause, resume or cancel it; read its progress.
 // The job is saved with one item per customer (customer ids only: no email or name is stored) and
 // the periodic runner (run.server.ts) turns items into Pending rewards a bounded window at a time.
+import { amountsNeedReview } from "~/domain/currency";
+import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import type { BulkIssueJob, Prisma } from "@prisma/client";
 import { isUniqueViolation, type Db } from "~/db.server";
 import {
@@ -56,6 +58,7 @@ export type StartBulkJobErrorCode =
   | "template_not_found"
   | "template_inactive"
   | "template_not_issuable"
+  | "amount_in_other_currency"
   | "invalid_target"
   | "invalid_request"
   | "no_customers"
@@ -237,6 +240,16 @@ export async function startBulkJob(db: Db, input: StartBulkJobInput, now: Date =
   // Variable "points for amount off" options have no value of their own (docs/decisions/020).
   if (!purposeAllowed("MANUAL", template.purpose) || template.pointsStep !== null) {
     return fail("template_not_issuable", `The reward "${template.name}" can't be issued by hand.`, { field: "templateId" });
+  }
+  // Its amounts were saved in another currency than the shop sells in now (docs/decisions/015): not
+  // started (a job started before the change pauses at its next customer: run.server.ts).
+  const shopCurrency = await shopCurrencyOf(db, shop);
+  if (amountsNeedReview(template.amountCurrency, shopCurrency)) {
+    return fail(
+      "amount_in_other_currency",
+      `The reward "${template.name}" has amounts saved in ${template.amountCurrency}, and the shop now sells in ${shopCurrency}. Review its amounts, confirm them (the banner on Home), then start the bulk issue.`,
+      { field: "templateId" },
+    );
   }
   // What every customer of the job gets, fixed now: an edit of the reward while the job runs must
   // not give the customers after it something else than those before (docs/decisions/024).

@@ -53,7 +53,7 @@ export interface BulkRunSummary {
   finished: number;
 }
 
-const TEMPLATE_PROBLEMS = new Set(["template_not_found", "template_inactive", "template_not_for_source", "invalid_template"]);
+const TEMPLATE_PROBLEMS = new Set(["template_not_found", "template_inactive", "template_not_for_source", "invalid_template", "amount_in_other_currency"]);
 
 /** One pass over the jobs that still move. */
 export async function advanceBulkJobs(deps: RewardDeps, options: BulkRunOptions): Promise<BulkRunSummary> {

@@ -11,9 +11,8 @@
 // Both ways in — the webhook, and the admin asking Shopify right after the merchant granted access
 // (the webhook is applied by the worker later) — write through storeGrantedScopes.
 import type { Db } from "~/db.server";
-import { shopCurrencyCode } from "~/domain/currency";
+import { shopCurrencyCode, shopUpdateReadAt } from "~/domain/currency";
 import { field } from "~/domain/json-fields";
-import { parseShopifyTime } from "~/domain/shopify-time";
 import type { Logger } from "~/logger.server";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardKind } from "~/domain/rewards";
@@ -63,24 +62,25 @@ export async function storeShopCurrency(db: Pick<Db, "shop">, shop: string, valu
  * currency code keeps the stored one (storeShopCurrency).
  */
 export async function refreshShopFacts(deps: Pick<RewardDeps, "db" | "adminFor">, shop: string): Promise<ScopesResult> {
-  const info = await getShopInfo(await deps.adminFor(shop));
+  const admin = await deps.adminFor(shop);
+  // Dated when the question is sent, not when the answer came: Shopify's answer is true as of some
+  // moment in between, and a change made while the question was in flight (its shop/update dated
+  // after this) must win over it. An answer dated too early only ever loses to a reading that is
+  // later anyway; one dated too late would keep an older currency over that change.
+  const askedAt = new Date();
+  const info = await getShopInfo(admin);
   if (!info.ok) return { ok: false, error: { code: "shopify_error", message: "Shopify didn't say which access the app has. Reload the page to try again." } };
-  await storeShopCurrency(deps.db, shop, info.data.currencyCode, new Date());
+  await storeShopCurrency(deps.db, shop, info.data.currencyCode, askedAt);
   return { ok: true, granted: await storeGrantedScopes(deps.db, shop, info.data.grantedScopes) };
 }
 
 /**
- * shop/update (app/services/webhooks/effects.server.ts): the currency the body carries, as of its
- * `updated_at` — both checked by its body shape (shopUpdateBody, app/services/webhooks/bodies.ts).
+ * shop/update (app/services/webhooks/effects.server.ts): the currency the body carries, as of
+ * shopUpdateReadAt — both checked by its body shape (shopUpdateBody, app/services/webhooks/bodies.ts).
  */
-export async function shopUpdated(db: Pick<Db, "shop">, delivery: { shop: string; payload: unknown }): Promise<boolean> {
-  const text = field(delivery.payload, "updated_at");
-  const at = parseShopifyTime(text);
-  if (at === null) return false;
-  // Shopify's REST times are whole seconds ("2026-01-02T10:00:00-05:00"): the body was written after its
-  // update, within that second, so it is true as of the second's end — a token exchange's reading taken
-  // earlier in that second (before the change) must not win over it.
-  const asOf = typeof text === "string" && !/:\d{2}\.\d/.test(text) ? new Date(at.getTime() + 999) : at;
+export async function shopUpdated(db: Pick<Db, "shop">, delivery: { shop: string; payload: unknown; triggeredAt: Date | null }): Promise<boolean> {
+  const asOf = shopUpdateReadAt(field(delivery.payload, "updated_at"), delivery.triggeredAt);
+  if (asOf === null) return false;
   return storeShopCurrency(db, delivery.shop, field(delivery.payload, "currency"), asOf);
 }
 
@@ -117,9 +117,6 @@ export async function readUnreadShopCurrencies(
   }
   return { read, failed, next: shops.length === CURRENCY_READS_PER_PASS ? shops[shops.length - 1]!.domain : null };
 }
-
-/** Asks Shopify which scopes the shop granted and stores them (after the merchant granted access). */
-export const refreshGrantedScopes = refreshShopFacts;
 
 /**
  * What Shopify says of the shop's stored offline token, asked with one Admin API call — the one

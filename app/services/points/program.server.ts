@@ -1,4 +1,5 @@
 // The shop's points program settings: read (defaults when never saved) and save (validated).
+import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import type { Db } from "~/db.server";
 import type { Result } from "~/domain/result";
 import { settingsFromRow, validateProgramSettings, type ProgramSettingsValues, type SettingsErrors, type SettingsField } from "~/domain/points";
@@ -15,6 +16,8 @@ export async function saveProgramSettings(db: Db, shop: string, form: Partial<Re
   const checked = validateProgramSettings(form);
   if (!checked.ok) return { ok: false, error: { code: "invalid", message: "Some settings need fixing.", fields: checked.errors } };
   const values = checked.values;
-  await db.programSettings.upsert({ where: { shop }, create: { shop, ...values }, update: values });
+  // The currency "points per unit of currency" was typed in (docs/decisions/015, "amounts saved in another currency").
+  const amountCurrency = await shopCurrencyOf(db, shop);
+  await db.programSettings.upsert({ where: { shop }, create: { shop, ...values, amountCurrency }, update: { ...values, amountCurrency } });
   return { ok: true, settings: values };
 }

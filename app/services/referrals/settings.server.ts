@@ -1,5 +1,6 @@
 // The shop's referral program settings: read (defaults when never saved) and save (validated against
 // the shop's active REFERRAL reward templates).
+import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import { idForRequestKey } from "~/services/admin/request-key.server";
 import type { Db } from "~/db.server";
 import type { Result } from "~/domain/result";
@@ -51,10 +52,12 @@ export async function saveReferralSettings(db: Db, shop: string, form: Record<st
   if (!checked.ok) return { ok: false, error: { code: "invalid", message: "Some settings need fixing.", fields: checked.errors } };
   const current = await getReferralSettings(db, shop);
   const { friendReward, referrerReward, ...rest } = checked.values;
+  // The currency the merchant typed the amounts in (docs/decisions/015, "amounts saved in another currency").
+  const amountCurrency = await shopCurrencyOf(db, shop);
   const values: ReferralSettingsValues = await db.$transaction(async (tx) => {
     const upsertTemplate = async (who: "friend" | "referrer", reward: ReferralReward | null, id: string | null): Promise<string | null> => {
       if (!reward) return null;
-      const data = { name: NAMES[who], kind: reward.kind, value: reward.value, active: true, pointsCost: null };
+      const data = { name: NAMES[who], kind: reward.kind, value: reward.value, active: true, pointsCost: null, amountCurrency };
       const existing = id ? await tx.rewardTemplate.findFirst({ where: { id, shop, purpose: "REFERRAL" }, select: { id: true } }) : null;
       if (existing) return (await tx.rewardTemplate.update({ where: { id: existing.id }, data, select: { id: true } })).id;
       // The shop's first template for this reward has an id of its own (shop and role): saves sent
@@ -69,7 +72,7 @@ export async function saveReferralSettings(db: Db, shop: string, form: Record<st
       friendTemplateId: await upsertTemplate("friend", friendReward, current.friendTemplateId),
       referrerTemplateId: await upsertTemplate("referrer", referrerReward, current.referrerTemplateId),
     };
-    await tx.referralSettings.upsert({ where: { shop }, create: { shop, ...saved }, update: saved });
+    await tx.referralSettings.upsert({ where: { shop }, create: { shop, ...saved, amountCurrency }, update: { ...saved, amountCurrency } });
     return saved;
   });
   return { ok: true, settings: values };

@@ -36,7 +36,9 @@ import type { RewardDeps, RunOptions } from "./deps.server";
 import { recordEvent, recordEventOnce, shopifyErrorJson, shopifyMessage, transitionReward } from "./events.server";
 import { isRejectedToken, markAccessRevoked, PAUSE_REASONS, pauseEventKey, shopWorkPause, type WorkPause } from "~/services/lifecycle/lifecycle.server";
 import { generateInShopify, removeFromShopifyOnce, takeBackDuplicate, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
-import { claimedShopifyIds, parseSettings } from "./repository.server";
+import { claimedShopifyIds, InvalidTemplateError, parseSettings, rewardTitle, settingsFromTemplate, type RewardSettings } from "./repository.server";
+import { amountsNeedReview } from "~/domain/currency";
+import { amountReviewKey, vipTiersHoldAmounts } from "~/services/lifecycle/amount-currency.server";
 
 /** What one generation attempt needs to know about the process running it. */
 export interface GeneratePendingConfig {
@@ -83,6 +85,8 @@ export type ProcessOutcome =
   | "canceled_meanwhile"
   /** Waits for an older reward of the same customer and marker-less kind (olderSiblingPending). */
   | "deferred_sibling"
+  /** Its amounts (or its VIP tier's) were saved in another currency than the shop's: held until confirmed (holdForAmountReview). */
+  | "deferred_amount_review"
   | "cleanup"
   | "skipped";
 
@@ -97,6 +101,81 @@ function erasedCustomerProblem(): ShopifyProblem {
   const failure: ShopifyFailure = { kind: "graphql", messages: ["The customer's data was erased (customers/redact): no reward is created for them"] };
   const classification: FailureClassification = { category: "permanent", reason: "customer_not_found", retryable: false, verifyFirst: false };
   return { failure, classification, detail: null };
+}
+
+function amountsGoneProblem(savedIn: string, shopCurrency: string): ShopifyProblem {
+  const failure: ShopifyFailure = {
+    kind: "graphql",
+    messages: [`Its amounts were saved in ${savedIn} and the shop now sells in ${shopCurrency}; the reward it came from was deleted or changed kind before its amounts were confirmed`],
+  };
+  const classification: FailureClassification = { category: "permanent", reason: "amount_in_other_currency", retryable: false, verifyFirst: false };
+  return { failure, classification, detail: null };
+}
+
+/**
+ * Which amounts a Pending reward is made with, by the one rule (amountsNeedReview):
+ *   as_saved — its own (saved in the shop's currency), and for a VIP entry reward no tier giving it
+ *              has amounts to review (thresholds are amounts on the "amount spent" basis only);
+ *   hold     — its reward (template) or a VIP tier giving it still has amounts to review;
+ *   settings — its amounts are in another currency but its reward's are confirmed: re-taken from it;
+ *   gone     — its amounts are in another currency and its reward was deleted or changed kind.
+ */
+async function amountsToUse(deps: GeneratePendingDeps, reward: Reward, shopCurrency: string): Promise<"as_saved" | "hold" | "gone" | RewardSettings> {
+  const { db } = deps;
+  const own = amountsNeedReview(reward.currency, shopCurrency);
+  if (!own && reward.source !== "VIP_TIER_ENTRY") return "as_saved";
+  const template = reward.templateId ? await db.rewardTemplate.findFirst({ where: { id: reward.templateId, shop: reward.shop } }) : null;
+  const tiers =
+    reward.source === "VIP_TIER_ENTRY" && template && (await vipTiersHoldAmounts(db, reward.shop))
+      ? await db.vipTier.findMany({ where: { shop: reward.shop, entryRewardTemplateId: template.id }, select: { amountCurrency: true } })
+      : [];
+  const tierToReview = tiers.some((t) => amountsNeedReview(t.amountCurrency, shopCurrency));
+  if (!own) return tierToReview ? "hold" : "as_saved";
+  if (!template || template.kind !== reward.kind) return "gone";
+  if (tierToReview || amountsNeedReview(template.amountCurrency, shopCurrency)) return "hold";
+  try {
+    return settingsFromTemplate(template);
+  } catch (error) {
+    if (error instanceof InvalidTemplateError) return "gone";
+    throw error;
+  }
+}
+
+/** Leaves a reward Pending (no attempt counted), looked at again later and at once when the amounts are confirmed. */
+async function holdForAmountReview(deps: GeneratePendingDeps, config: GeneratePendingConfig, reward: Reward, shopCurrency: string): Promise<ProcessOutcome> {
+  const { db, now, logger } = deps;
+  await db.reward.updateMany({
+    where: { id: reward.id, claimedBy: config.workerId, status: "PENDING" },
+    data: { claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(now().getTime() + config.uninstalledRetryMs) },
+  });
+  await recordEventOnce(db, {
+    rewardId: reward.id,
+    shop: reward.shop,
+    type: "NOTE",
+    actor: "WORKER",
+    reason: `Held: amounts it depends on were saved in another currency than the shop sells in now (${shopCurrency}). It is created once the amounts are confirmed (the banner on Home).`,
+    dedupeKey: amountReviewKey(shopCurrency),
+  });
+  logger.info({ shop: reward.shop, rewardId: reward.id }, "reward held until the shop's amounts are confirmed in its new currency");
+  return "deferred_amount_review";
+}
+
+/** Gives a held reward its reward's confirmed amounts in the shop's currency (fenced by the claim). */
+async function retakeConfirmedAmounts(deps: GeneratePendingDeps, config: GeneratePendingConfig, reward: Reward, shopCurrency: string, settings: RewardSettings): Promise<boolean> {
+  const { db } = deps;
+  const updated = await db.reward.updateMany({
+    where: { id: reward.id, claimedBy: config.workerId, status: "PENDING", currency: reward.currency },
+    data: { currency: shopCurrency, value: settings.value, title: rewardTitle(settings), settings: JSON.stringify(settings) },
+  });
+  if (updated.count !== 1) return false;
+  await recordEvent(db, {
+    rewardId: reward.id,
+    shop: reward.shop,
+    type: "NOTE",
+    actor: "WORKER",
+    reason: `Amounts confirmed in ${shopCurrency}: it is created with its reward's confirmed amounts (it was saved in ${reward.currency}).`,
+  });
+  return true;
 }
 
 async function accessFor(deps: GeneratePendingDeps, config: GeneratePendingConfig, shop: string): Promise<ShopifyAccess> {
@@ -128,6 +207,17 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   const pause = shopWorkPause(shop);
   if (shop && pause) return deferPausedReward(deps, config, reward, pause, shop);
 
+  // Amounts saved in another currency than the shop sells in now (docs/decisions/015, "amounts saved
+  // in another currency"): held, with no attempt counted, until the merchant confirms them; then made
+  // with its reward's confirmed amounts, or failed when that reward is gone.
+  const amounts = shop ? await amountsToUse(deps, reward, shop.currency) : "as_saved";
+  if (amounts === "hold") return holdForAmountReview(deps, config, reward, shop!.currency);
+  if (amounts !== "as_saved" && amounts !== "gone") {
+    const retaken = await retakeConfirmedAmounts(deps, config, reward, shop!.currency, amounts);
+    if (!retaken) return "skipped";
+    return processClaimedReward(deps, config, reward);
+  }
+
   if (await olderSiblingPending(deps, reward)) {
     // See olderSiblingPending: wait for it, with no attempt counted.
     await db.reward.updateMany({
@@ -150,6 +240,7 @@ export async function processClaimedReward(deps: GeneratePendingDeps, config: Ge
   // customer, so Shopify would make a spendable card for no one under the code the erasure gave
   // every such reward ("REDACTED").
   if (!shopifyGidOf(reward.customerGid, "Customer")) return handleFailure(deps, config, reward, attempt, erasedCustomerProblem(), false);
+  if (amounts === "gone") return handleFailure(deps, config, reward, attempt, amountsGoneProblem(reward.currency, shop!.currency), false);
 
   const settings = parseSettings(reward);
   const kind = parseRewardKind(reward.kind);

@@ -6,6 +6,8 @@ import type { Customer, Reward } from "@prisma/client";
 import { codeKey, initialStatus, type Actor, type RewardSource } from "~/domain/rewards";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
+import { amountsNeedReview } from "~/domain/currency";
+import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import { recordEvent } from "./events.server";
 import {
   chooseCode,
@@ -47,7 +49,7 @@ export interface IssueRewardAsyncInput {
   settings?: RewardSettings;
 }
 
-export type IssueErrorCode = "customer_not_found" | "template_not_found" | "template_inactive" | "template_not_for_source" | "invalid_template";
+export type IssueErrorCode = "customer_not_found" | "template_not_found" | "template_inactive" | "template_not_for_source" | "invalid_template" | "amount_in_other_currency";
 
 export type IssueResult = Result<{ reward: RewardView; created: boolean }, Problem<IssueErrorCode>>;
 
@@ -103,6 +105,18 @@ export async function issueRewardAsync(deps: RewardDeps, input: IssueRewardAsync
   if (!PURPOSES[input.source].includes(template.purpose)) {
     return issueError("template_not_for_source", `The reward "${template.name}" can't be given as a ${input.source.toLowerCase().replaceAll("_", " ")} reward.`);
   }
+  // Amounts saved in another currency than the shop sells in now (docs/decisions/015): the merchant
+  // issuing by hand (and a bulk job, which then pauses) is told at once and nothing is saved; a
+  // reward promised to a customer (referral, VIP entry) is saved Pending in the currency its amounts
+  // are in, and the worker holds it until they are confirmed (generate-pending.server.ts).
+  const shopCurrency = await shopCurrencyOf(db, shop);
+  if (input.source === "MANUAL" && amountsNeedReview(template.amountCurrency, shopCurrency)) {
+    return issueError(
+      "amount_in_other_currency",
+      `The reward "${template.name}" has amounts saved in ${template.amountCurrency}, and the shop now sells in ${shopCurrency}. Review its amounts, confirm them (the banner on Home), then issue it.`,
+    );
+  }
+  const amountCurrency = template.amountCurrency !== null && amountsNeedReview(template.amountCurrency, shopCurrency) ? template.amountCurrency : shopCurrency;
   let settings = input.settings;
   try {
     settings ??= settingsFromTemplate(template);
@@ -121,6 +135,7 @@ export async function issueRewardAsync(deps: RewardDeps, input: IssueRewardAsync
     actor: input.actor ?? (input.source === "MANUAL" ? "MERCHANT" : "SYSTEM"),
     reason: input.reason ?? null,
     note: input.note ?? null,
+    currency: amountCurrency,
   });
 }
 
@@ -134,13 +149,15 @@ interface QueueInput {
   actor: Actor;
   reason: string | null;
   note?: string | null;
+  /** The currency its amounts are in: the shop's, or the other one its reward's amounts were saved in (held). */
+  currency: string;
 }
 
 /** Saves a Pending reward (code chosen now) and its CREATED event; the worker generates it. */
 async function queuePendingReward(deps: RewardDeps, input: QueueInput): Promise<IssueResult> {
   const { db, now, logger } = deps;
   const { shop, customer, settings } = input;
-  const currency = (await db.shop.findUnique({ where: { domain: shop } }))?.currency ?? "USD";
+  const currency = input.currency;
   const actor: Actor = input.actor;
   const status = initialStatus(input.source);
 
@@ -239,6 +256,8 @@ export async function reissueReward(deps: RewardDeps, input: ReissueInput): Prom
     actor: "MERCHANT",
     // Rewards are named by id, never by code: codes are personal data that customers/redact erases.
     reason: `Issued again by the merchant to replace failed reward ${failed.id}`,
+    // Its own amounts, in their own currency: held (or failed again) by the worker when the shop has moved on.
+    currency: failed.currency,
   });
   if (result.ok && result.created) {
     try {

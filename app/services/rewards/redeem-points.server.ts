@@ -17,6 +17,8 @@
 // A process that dies half-way leaves an IN_PROGRESS row; a repeat of the request resumes it, and
 // `recoverAbandonedRedemptions` (recover-redemptions.server.ts, a periodic task of the worker) removes
 // the orphaned code and marks it ABANDONED.
+import { amountsNeedReview } from "~/domain/currency";
+import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import type { Customer, Prisma, Redemption, RewardTemplate } from "@prisma/client";
 import { checkPointsChoice, failureForLog, codeKey, isRetryableForCustomer, variableOf, onRepeatedRequest, parseFailureReason, parseRedemptionState, type FailureReason } from "~/domain/rewards";
 import { customerMessage, redemptionMessage, type RedemptionReason } from "~/copy/storefront";
@@ -93,6 +95,8 @@ export type RedeemErrorCode =
   | "gift_cards_unavailable"
   /** The shop has not granted the app the access this kind of reward needs (an optional scope). */
   | "reward_kind_unavailable"
+  /** The option's amounts were saved in another currency than the shop sells in now (docs/decisions/015). */
+  | "amount_in_other_currency"
   | "shopify_error"
   | "save_failed"
   | "abandoned";
@@ -144,7 +148,9 @@ function errorFor(reason: string): RedeemError {
         ? "reward_kind_unavailable"
         : failureReason === "customer_not_found"
           ? "customer_not_found"
-          : "shopify_error";
+          : failureReason === "amount_in_other_currency"
+            ? "amount_in_other_currency"
+            : "shopify_error";
   return { code, reason: failureReason, message: customerMessage(failureReason), retryable: isRetryableForCustomer(failureReason) };
 }
 
@@ -231,7 +237,7 @@ async function start(ctx: Context): Promise<RedeemResult | "twin_inserted"> {
   const customer = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop, shopifyCustomerId: customerGid } } });
   if (!customer) return fail("customer_not_found");
   const template = await db.rewardTemplate.findFirst({ where: { id: templateId, shop } });
-  const checked = checkTemplate(template, ctx.input.points);
+  const checked = checkTemplate(template, ctx.input.points, await shopCurrencyOf(db, shop));
   if (!checked.ok) return fail(checked.reason);
 
   const redemption = await startRedemption(db, {
@@ -260,10 +266,14 @@ function samePoints(existing: Redemption, input: RedeemPointsInput): boolean {
 function checkTemplate(
   template: RewardTemplate | null,
   points: number | null | undefined,
-): { ok: true; template: RewardTemplate; settings: RewardSettings; cost: number; variable: boolean } | { ok: false; reason: "reward_unavailable" | "invalid_points" } {
+  shopCurrency: string,
+): { ok: true; template: RewardTemplate; settings: RewardSettings; cost: number; variable: boolean } | { ok: false; reason: "reward_unavailable" | "invalid_points" | "amount_in_other_currency" } {
   if (!template || !template.active || template.purpose !== "POINTS_REDEMPTION" || !template.pointsCost || template.pointsCost < 1) {
     return { ok: false, reason: "reward_unavailable" };
   }
+  // Amounts saved in another currency than the shop sells in now (docs/decisions/015): "$5 off" is
+  // not made "¥5 off"; refused before anything is spent until the merchant confirms them.
+  if (amountsNeedReview(template.amountCurrency, shopCurrency)) return { ok: false, reason: "amount_in_other_currency" };
   const variable = variableOf(template);
   if (variable) {
     const choice = checkPointsChoice(variable, points);
@@ -309,7 +319,7 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
   }
   const template = await db.rewardTemplate.findFirst({ where: { id: redemption.templateId, shop } });
   // The points recorded when the redemption started (the option may have changed since: re-checked).
-  const checked = checkTemplate(template, redemption.points);
+  const checked = checkTemplate(template, redemption.points, await shopCurrencyOf(db, shop));
   // A resumed redemption may have created the code already: let recovery clean that up.
   if (!checked.ok) return resumed ? leaveForRecovery(ctx, redemption, checked.reason) : finishFailed(ctx, redemption, checked.reason);
   const { settings, cost } = checked;

@@ -1,5 +1,6 @@
 // Read model: the shop's loyalty program as a storefront visitor may see it — the active points
 // redemption options (from RewardTemplate rows) and the shop currency. Public data only.
+import { amountsNeedReview } from "~/domain/currency";
 import type { Db } from "~/db.server";
 import { settingsFromRow } from "~/domain/points";
 import { grantedScopesOf, missingScopesFor } from "~/services/lifecycle/scopes.server";
@@ -90,12 +91,14 @@ export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "
         combinesWithProduct: true,
         combinesWithShipping: true,
         codePrefix: true,
+        amountCurrency: true,
       },
     }),
     grantedScopesOf(db, shop),
   ]);
+  const currency = shopRow?.currency ?? "USD";
   return {
-    currency: shopRow?.currency ?? "USD",
+    currency,
     points,
     redemptionOptions: templates
       // An option whose saved settings can't be redeemed (a value beyond its kind's limits such as
@@ -104,6 +107,9 @@ export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "
       .filter((t) => isRewardKind(t.kind) && checkTemplateSettings(t.kind, t).ok)
       // Gift cards and store credit need optional scopes: not offered until the shop has granted them.
       .filter((t) => granted === null || missingScopesFor(t.kind as RewardKind, granted).length === 0)
+      // Amounts saved in another currency than the shop sells in now: not offered until the merchant
+      // confirms them (docs/decisions/015); the redeem use-case refuses them by the same rule.
+      .filter((t) => !amountsNeedReview(t.amountCurrency, currency))
       .map((t) => {
         const kind = t.kind as RewardKind;
         const titles = readTitles(t.catalogTitles);

@@ -80,6 +80,7 @@ const STATUS: Record<RedeemErrorCode, number> = {
   idempotency_key_reused: 409,
   gift_cards_unavailable: 422,
   reward_kind_unavailable: 422,
+  amount_in_other_currency: 409,
   shopify_error: 503,
   save_failed: 503,
   abandoned: 503,

@@ -1,5 +1,6 @@
 // VIP tiers: the merchant's settings, the background re-evaluation of all the shop's customers,
 // the period-end task and the figures the admin shows (docs/decisions/022).
+import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import { isUniqueViolation, type Db } from "~/db.server";
 import { idForRequestKey, parseRequestKey } from "~/services/admin/request-key.server";
 import type { Result } from "~/domain/result";
@@ -243,7 +244,8 @@ async function saveTierLocked(tx: Tx, shop: string, input: { id?: string | null;
     else if (template.purpose !== "VIP_TIER_ENTRY") fields.entryRewardTemplateId = "wrong_purpose";
   }
   if (!checked.ok || Object.keys(fields).length > 0) return { ok: false, error: { code: "invalid", message: "This tier needs fixing.", fields } };
-  const values = checked.values;
+  // The currency the threshold was typed in (docs/decisions/015, "amounts saved in another currency").
+  const values = { ...checked.values, amountCurrency: await shopCurrencyOf(tx, shop) };
   if (existing) {
     await tx.vipTier.update({ where: { id: existing.id }, data: values });
     if (existing.name !== values.name) await tx.customer.updateMany({ where: { shop, vipTierId: existing.id }, data: { vipTier: values.name } });
@@ -285,11 +287,11 @@ export async function createEntryReward(
   const checked = validateEntryReward(form);
   if (!checked.ok) return { ok: false, error: { code: "invalid", message: "This reward needs fixing.", fields: checked.errors } };
   const { kind, value, expiryDays } = checked.values;
-  const currency = (await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }))?.currency ?? "USD";
+  const currency = await shopCurrencyOf(db, shop);
   const name = kind === "FREE_SHIPPING" ? "VIP entry: free shipping" : kind === "PERCENTAGE" ? `VIP entry: ${value}% off` : `VIP entry: ${value} ${currency} off`;
   try {
     const template = await db.rewardTemplate.create({
-      data: { ...(id ? { id } : {}), shop, purpose: "VIP_TIER_ENTRY", name, kind, value, pointsCost: null, expiryDays, codePrefix: "VIP", combinesWithShipping: true },
+      data: { ...(id ? { id } : {}), shop, purpose: "VIP_TIER_ENTRY", name, kind, value, pointsCost: null, expiryDays, codePrefix: "VIP", combinesWithShipping: true, amountCurrency: currency },
     });
     return { ok: true, templateId: template.id, name };
   } catch (error) {

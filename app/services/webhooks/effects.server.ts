@@ -9,7 +9,7 @@ import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "~/services/compliance/privacy.server";
 import { handleAppUninstalled } from "~/services/lifecycle/lifecycle.server";
-import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshGrantedScopes, shopUpdated } from "~/services/lifecycle/scopes.server";
+import { grantedScopesOf, offlineTokenAccepted, offlineTokenAnswer, refreshShopFacts, shopUpdated } from "~/services/lifecycle/scopes.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { carriedRefundsOfDelivery, orderAmountsProblem, refundFactsOfDelivery } from "~/domain/points";
 import { awardSignupBonus, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
@@ -54,12 +54,12 @@ export const CARRIED_REFUND_UNREADABLE = "the order's other effects and its othe
  * current }`) says what the scopes were when it was sent, but deliveries are not ordered
  * (docs/decisions/007): a grant and a later change can arrive the other way round, and the older
  * body would then overwrite the newer scopes. So the delivery is the signal and Shopify the source:
- * the scopes granted now are asked for (refreshGrantedScopes, as the admin does right after a
+ * the scopes granted now are asked for (refreshShopFacts, as the admin does right after a
  * grant). A shop without an offline session (uninstalled) has nothing to keep current.
  */
 export async function appScopesUpdated(db: Db, delivery: WebhookDeliveryContext): Promise<void> {
   if ((await grantedScopesOf(db, delivery.shop)) === null) return;
-  const refreshed = await refreshGrantedScopes(await effectDeps(db), delivery.shop);
+  const refreshed = await refreshShopFacts(await effectDeps(db), delivery.shop);
   if (!refreshed.ok) throw new Error(`the shop's granted scopes could not be read from Shopify: ${refreshed.error.message}`);
 }
 

@@ -1,0 +1,127 @@
+// Amounts saved in another currency (docs/decisions/015, "amounts saved in another currency"). A
+// merchant's amounts (reward templates' amount off and minimum order, VIP tiers' thresholds,
+// the referral minimum order, points per unit of currency) mean the shop's currency when they were
+// saved, kept beside them as `amountCurrency`. After the shop changes its currency (shop/update, a
+// token exchange: scopes.server.ts), rows whose amounts need review (amountsNeedReview,
+// app/domain/currency.ts) are listed for the admin's banner, not offered or issued, until the
+// merchant confirms them in the new currency here.
+import type { Db } from "~/db.server";
+import { amountCurrencyTitle, amountsNeedReview, shopCurrencyCode } from "~/domain/currency";
+import type { Problem, Result } from "~/domain/result";
+
+/** The currency the app uses for the shop's amounts: Shop.currency, or its default "USD" when the shop has no row yet. */
+export async function shopCurrencyOf(db: Pick<Db, "shop">, shop: string): Promise<string> {
+  return (await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }))?.currency ?? "USD";
+}
+
+/** The key of a held reward's NOTE (one per currency it waits for review in), by which the confirm finds it. */
+export const amountReviewKey = (shopCurrency: string) => `amount-review:${shopCurrency}`;
+
+/**
+ * Whether the shop's VIP tiers hold amounts: their thresholds are an amount spent in the shop's
+ * currency only on that basis (VipProgram.basis; points earned are no currency).
+ */
+export async function vipTiersHoldAmounts(db: Pick<Db, "vipProgram">, shop: string): Promise<boolean> {
+  return (await db.vipProgram.findUnique({ where: { shop }, select: { basis: true } }))?.basis === "AMOUNT_SPENT";
+}
+
+/** The admin pages whose amounts can need review, each with its banner line. */
+export type AmountArea = "waysToRedeem" | "vip" | "referrals" | "program" | "otherRewards";
+
+const AREA_LABELS: Record<AmountArea, string> = {
+  waysToRedeem: "Ways to redeem",
+  vip: "VIP",
+  referrals: "Referrals",
+  program: "Program",
+  otherRewards: "Other rewards",
+};
+
+const AREA_OF_PURPOSE: Record<string, AmountArea> = { POINTS_REDEMPTION: "waysToRedeem", VIP_TIER_ENTRY: "vip", REFERRAL: "referrals" };
+
+/** At most this many names are listed per page in the banner (the rest are counted). */
+const NAMES_SHOWN = 5;
+
+export interface AmountReview {
+  /** What the shop sells in now: the currency the confirm marks the amounts as (sent back as seen). */
+  shopCurrency: string;
+  /** The currencies the amounts were saved in. */
+  savedIn: string[];
+  /** "Amounts saved in USD; the shop now sells in EUR". */
+  title: string;
+  /** Per page: what needs review there (names of tiers and rewards as the merchant typed them). */
+  areas: { area: AmountArea; label: string; count: number; names: string[] }[];
+}
+
+/**
+ * What needs review in the shop, or null when nothing does. Every row whose `amountCurrency` differs
+ * from the shop's currency by the one rule (amountsNeedReview), turned-off options included: turned
+ * on again later they would offer the old amounts. VIP tiers only when their thresholds are amounts.
+ */
+export async function amountReview(db: Db, shop: string): Promise<AmountReview | null> {
+  const currency = await shopCurrencyOf(db, shop);
+  const other = { shop, amountCurrency: { not: currency } };
+  const [templates, tiers, referral, program] = await Promise.all([
+    db.rewardTemplate.findMany({ where: other, select: { name: true, purpose: true, amountCurrency: true }, orderBy: [{ purpose: "asc" }, { name: "asc" }] }),
+    vipTiersHoldAmounts(db, shop).then((amounts) => (amounts ? db.vipTier.findMany({ where: other, select: { name: true, amountCurrency: true }, orderBy: { name: "asc" } }) : [])),
+    db.referralSettings.findFirst({ where: other, select: { amountCurrency: true } }),
+    db.programSettings.findFirst({ where: other, select: { amountCurrency: true } }),
+  ]);
+  const found: { area: AmountArea; name: string | null; amountCurrency: string | null }[] = [
+    ...templates.map((t) => ({ area: AREA_OF_PURPOSE[t.purpose] ?? ("otherRewards" as const), name: t.name, amountCurrency: t.amountCurrency })),
+    ...tiers.map((t) => ({ area: "vip" as const, name: `Tier ${t.name}`, amountCurrency: t.amountCurrency })),
+    ...(referral ? [{ area: "referrals" as const, name: "Minimum order", amountCurrency: referral.amountCurrency }] : []),
+    ...(program ? [{ area: "program" as const, name: "Points per unit of currency", amountCurrency: program.amountCurrency }] : []),
+  ].filter((row) => amountsNeedReview(row.amountCurrency, currency));
+  if (found.length === 0) return null;
+  const savedIn = [...new Set(found.map((row) => row.amountCurrency as string))].sort();
+  const areas = (Object.keys(AREA_LABELS) as AmountArea[])
+    .map((area) => {
+      const names = found.filter((row) => row.area === area).map((row) => row.name ?? "");
+      return { area, label: AREA_LABELS[area], count: names.length, names: names.slice(0, NAMES_SHOWN) };
+    })
+    .filter((a) => a.count > 0);
+  return { shopCurrency: currency, savedIn, title: amountCurrencyTitle(savedIn, currency), areas };
+}
+
+export type ConfirmAmountsResult = Result<{ currency: string; reviewed: number; released: number; message: string }, Problem<"invalid" | "currency_changed"> & { httpStatus: 400 | 409 }>;
+
+/**
+ * The merchant confirms that the shop's amounts are right in the currency the page showed (`seen`):
+ * every row saved in another currency is marked as saved in it, and the Pending rewards held for
+ * review (generate-pending.server.ts, holdForAmountReview) are due at once. Refused (409, nothing
+ * marked) when the shop's currency is no longer the one the page showed: the merchant reviewed
+ * amounts for a currency the shop has left. The rows are stamped with `seen` itself, so a change
+ * landing just after this check leaves them needing review again in the newer currency.
+ */
+export async function confirmAmountCurrency(deps: { db: Db; now: () => Date }, shop: string, seen: unknown): Promise<ConfirmAmountsResult> {
+  const { db } = deps;
+  const shown = shopCurrencyCode(seen);
+  if (shown === null) return { ok: false, error: { code: "invalid", httpStatus: 400, message: "This form is out of date. Reload the page and confirm the amounts again." } };
+  const current = await shopCurrencyOf(db, shop);
+  if (current !== shown) {
+    return {
+      ok: false,
+      error: {
+        code: "currency_changed",
+        httpStatus: 409,
+        message: `The shop's currency changed to ${current} after this page was loaded in ${shown}. Nothing was confirmed: reload the page, review the amounts in ${current}, and confirm again.`,
+      },
+    };
+  }
+  const other = { shop, amountCurrency: { not: shown } };
+  const data = { amountCurrency: shown };
+  const counts = await db.$transaction([
+    db.rewardTemplate.updateMany({ where: other, data }),
+    db.vipTier.updateMany({ where: other, data }),
+    db.referralSettings.updateMany({ where: other, data }),
+    db.programSettings.updateMany({ where: other, data }),
+  ]);
+  // Rewards held for review in this currency (holdForAmountReview, their NOTE's key): due now. The
+  // worker re-takes their amounts from their (now confirmed) reward, or fails them when it is gone.
+  const released = await db.reward.updateMany({
+    where: { shop, status: "PENDING", claimedBy: null, events: { some: { dedupeKey: amountReviewKey(shown) } } },
+    data: { nextAttemptAt: deps.now() },
+  });
+  const reviewed = counts.reduce((sum, c) => sum + c.count, 0);
+  return { ok: true, currency: shown, reviewed, released: released.count, message: `Amounts confirmed in ${shown}.` };
+}

@@ -1,0 +1,64 @@
+// GIVEN the demo shop whose amounts (ways to redeem, VIP tiers and entry rewards, referrals, the
+//       program) were saved in USD, and the shop now selling in EUR (Shopify's shop/update applied),
+//       the app's production build and the emulator's admin host, in Chromium
+// WHEN the merchant opens Home and Ways to redeem
+// THEN a banner names what needs review: "Amounts saved in USD; the shop now sells in EUR"
+// AND WHEN the shop moves on to GBP before the merchant confirms what the page showed (EUR)
+// THEN the confirm is refused with a sentence in the banner and nothing is marked
+// AND WHEN the merchant reloads and confirms in GBP THEN the banner goes away and the amounts are GBP.
+import { describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { expectAccessible, screenshot, useAdminDemoBrowser } from "../support/browser";
+import { useShopifyEmulator } from "../support/shopify";
+import { DEMO_SHOP } from "../../scripts/demo/seed";
+
+const { emulator } = useShopifyEmulator();
+
+/** The merchant changed the shop's currency in Shopify, and its shop/update was applied. */
+async function shopNowSellsIn(currency: string) {
+  await emulator.changeShopCurrency(DEMO_SHOP, currency, { deliver: false });
+  await db.shop.update({ where: { domain: DEMO_SHOP }, data: { currency, currencyReadAt: new Date() } });
+}
+
+// The confirm refused on purpose answers 409; any other console error is a defect.
+const ui = useAdminDemoBrowser(emulator, {
+  allowConsole: /status of 409/,
+  afterStart: async () => {
+    const usd = { where: { shop: DEMO_SHOP }, data: { amountCurrency: "USD" } };
+    await Promise.all([db.rewardTemplate.updateMany(usd), db.vipTier.updateMany(usd), db.referralSettings.updateMany(usd), db.programSettings.updateMany(usd)]);
+    await shopNowSellsIn("EUR");
+  },
+});
+
+describe("amounts saved in another currency (Chromium)", () => {
+  it("names what needs review on Home and on Ways to redeem; a confirm for a currency the shop has left is refused in the banner; confirmed in the shop's currency, the banner goes away", async () => {
+    await ui.page.goto(emulator.embeddedAppUrl(DEMO_SHOP, "/app"), { waitUntil: "networkidle" });
+    const title = "Amounts saved in USD; the shop now sells in EUR";
+    await ui.page.getByText(title).first().waitFor();
+    for (const page of ["Ways to redeem", "VIP", "Referrals", "Program"]) expect(await ui.page.getByRole("listitem").filter({ hasText: `${page}:` }).count()).toBe(1);
+    await expectAccessible(ui.page, "Home with the amounts banner");
+    await screenshot(ui.page, "amount-currency-home");
+
+    await ui.page.goto(emulator.embeddedAppUrl(DEMO_SHOP, "/app/ways-to-redeem"), { waitUntil: "networkidle" });
+    await ui.page.getByText(title).first().waitFor();
+    // The page's own line first.
+    expect(await ui.page.getByRole("listitem").first().textContent()).toMatch(/^Ways to redeem: /);
+
+    // The shop moves on to GBP while the page still shows EUR: the confirm is refused, nothing marked.
+    await shopNowSellsIn("GBP");
+    await ui.page.getByRole("button", { name: "Confirm amounts are in EUR" }).click();
+    // The banner (Polaris: role alert) carries the sentence.
+    await ui.page.getByRole("alert").getByText("The shop's currency changed to GBP after this page was loaded in EUR.", { exact: false }).waitFor();
+    expect(await db.rewardTemplate.count({ where: { shop: DEMO_SHOP, amountCurrency: "USD" } })).toBeGreaterThan(0);
+    await expectAccessible(ui.page, "Ways to redeem with a refused confirm");
+
+    await ui.page.reload({ waitUntil: "networkidle" });
+    await ui.page.getByText("Amounts saved in USD; the shop now sells in GBP").first().waitFor();
+    await ui.page.getByRole("button", { name: "Confirm amounts are in GBP" }).click();
+    await expect.poll(() => ui.page.getByText("the shop now sells in").count()).toBe(0);
+    expect(await db.rewardTemplate.count({ where: { shop: DEMO_SHOP, amountCurrency: { not: "GBP" } } })).toBe(0);
+    expect(await db.vipTier.count({ where: { shop: DEMO_SHOP, amountCurrency: { not: "GBP" } } })).toBe(0);
+    await screenshot(ui.page, "amount-currency-confirmed");
+    expect(ui.problems).toEqual([]);
+  });
+});

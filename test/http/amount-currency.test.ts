@@ -1,0 +1,254 @@
+// GIVEN the production build on a real port, the emulator playing Shopify (admin session tokens, the
+//       signed app proxy, signed shop/update), and the reward worker on the same database
+// WHEN the merchant saves amounts in the shop's currency (USD) and the shop then moves to EUR
+// THEN those amounts are not used as euros: the storefront does not offer the options, a redeem is
+//      refused with nothing spent, a manual or bulk issue is refused, referral and VIP entry rewards
+//      are held; the admin names what needs review, and once the merchant confirms in EUR (refused if
+//      the currency moved again since the page was loaded) everything is offered and made in EUR.
+import { describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
+import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { startBulkJob } from "~/services/bulk-issue/jobs.server";
+import { OPTION_MESSAGES } from "~/copy/admin";
+import { BROWSER_UA, useRunningApp } from "../support/app";
+import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import { PROGRAM_SETTINGS_FORM } from "../support/constants";
+import { createCustomer, createTemplate } from "../support/factories";
+import { applyWebhooks } from "../support/webhooks";
+
+const fixture = useShopifyEmulator();
+const { emulator } = fixture;
+const app = useRunningApp({ emulator });
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+const deps = (): WorkerDeps => ({ db, logger, adminFor: (shop) => fixture.adminGraphql(shop), now: () => new Date() });
+const config = () => workerConfig({ workerId: "amount-currency-worker", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 5_000 });
+
+/** An admin request as App Bridge makes it (Bearer session token, a Remix data request). */
+async function admin(shop: string, path: string, route: string, form?: Record<string, string>): Promise<{ status: number; body: Json }> {
+  const url = new URL(path, app.url);
+  url.searchParams.set("_data", route);
+  const res = await fetch(url, {
+    ...(form ? { method: "POST", body: new URLSearchParams(form) } : {}),
+    headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(shop)}` },
+  });
+  return { status: res.status, body: (await res.json()) as Json };
+}
+
+const confirm = (shop: string, currency: string) => admin(shop, "/app/amount-currency", "routes/app.amount-currency", { currency });
+
+/** The merchant changes the shop's currency in Shopify; its signed shop/update is applied. */
+async function changeCurrency(shop: string, currency: string) {
+  expect((await emulator.changeShopCurrency(shop, currency)).results[0].finalStatus).toBe(200);
+  await applyWebhooks();
+  expect((await db.shop.findUniqueOrThrow({ where: { domain: shop } })).currency).toBe(currency);
+}
+
+let seq = 0;
+async function member(shop: string, points: number) {
+  const n = ++seq;
+  const shopify = emulator.addCustomer(shop, { firstName: `Cur${n}`, lastName: "Tester", email: `cur${n}@example.com` });
+  const row = await db.customer.create({ data: { shop, shopifyCustomerId: shopify.id, displayName: `Cur${n} Tester`, email: shopify.email, pointsBalance: points } });
+  return { id: row.id, gid: shopify.id, numericId: shopify.legacyId };
+}
+
+async function storefrontOptions(shop: string): Promise<Json[]> {
+  const res = await fetch(emulator.appProxyUrl(shop, "/program", null), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as Json).redemptionOptions as Json[];
+}
+
+async function redeem(shop: string, who: { numericId: string }, templateId: string): Promise<{ status: number; body: Json }> {
+  const res = await fetch(emulator.appProxyUrl(shop, "/redeem", who.numericId), {
+    method: "POST",
+    headers: { "User-Agent": BROWSER_UA, Accept: "application/json", "Content-Type": "application/json" },
+    body: JSON.stringify({ templateId, idempotencyKey: `cur-${Date.now().toString(16)}-${++seq}`.padEnd(24, "x") }),
+  });
+  return { status: res.status, body: (await res.json()) as Json };
+}
+
+describe("amounts saved in another currency", () => {
+  it("GIVEN a way to redeem and the program saved in USD WHEN the shop moves to EUR THEN the option is not offered and its redeem is refused (nothing spent); the admin names what needs review; a confirm for USD is refused (409), one for EUR makes the option redeemable in EUR", async () => {
+    const shop = "moves-to-euro.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const saved = await admin(shop, "/app/ways-to-redeem/new", "routes/app.ways-to-redeem.$id", {
+      name: "5 off",
+      kind: "FIXED_AMOUNT",
+      pointsCost: "500",
+      value: "5",
+      minimumSubtotal: "20",
+      expiryDays: "30",
+      active: "true",
+      variable: "false",
+      appliesTo: "ALL",
+    });
+    expect(saved.body).toMatchObject({ ok: true, created: true, message: OPTION_MESSAGES.created });
+    const optionId = saved.body.id as string;
+    expect((await admin(shop, "/app/program", "routes/app.program", PROGRAM_SETTINGS_FORM)).status).toBe(200);
+    expect(await db.rewardTemplate.findUniqueOrThrow({ where: { id: optionId } })).toMatchObject({ amountCurrency: "USD" });
+    expect(await db.programSettings.findUniqueOrThrow({ where: { shop } })).toMatchObject({ amountCurrency: "USD" });
+    expect((await storefrontOptions(shop)).map((o) => o.id)).toEqual([optionId]);
+    expect((await admin(shop, "/app", "routes/app._index")).body.amountReview).toBeNull();
+
+    await changeCurrency(shop, "EUR");
+
+    // Storefront: not offered; a redeem sent anyway is refused before anything is spent.
+    expect(await storefrontOptions(shop)).toEqual([]);
+    const ada = await member(shop, 1_000);
+    const refused = await redeem(shop, ada, optionId);
+    expect(refused.status).toBe(409);
+    expect(JSON.stringify(refused.body)).toContain("amount_in_other_currency");
+    expect((await db.customer.findUniqueOrThrow({ where: { id: ada.id } })).pointsBalance).toBe(1_000);
+    expect(await db.reward.count({ where: { shop } })).toBe(0);
+    expect(await db.redemption.count({ where: { shop } })).toBe(0);
+    expect(emulator.inspect.discounts(shop)).toEqual([]);
+
+    // Admin: Home and each page name what needs review.
+    const home = (await admin(shop, "/app", "routes/app._index")).body.amountReview as Json;
+    expect(home).toMatchObject({ shopCurrency: "EUR", savedIn: ["USD"], title: "Amounts saved in USD; the shop now sells in EUR" });
+    expect(home.areas).toEqual([
+      { area: "waysToRedeem", label: "Ways to redeem", count: 1, names: ["5 off"] },
+      { area: "program", label: "Program", count: 1, names: ["Points per unit of currency"] },
+    ]);
+    for (const [path, route] of [
+      ["/app/ways-to-redeem", "routes/app.ways-to-redeem._index"],
+      ["/app/vip", "routes/app.vip"],
+      ["/app/referrals", "routes/app.referrals"],
+      ["/app/program", "routes/app.program"],
+    ]) {
+      expect((await admin(shop, path!, route!)).body.amountReview).toEqual(home);
+    }
+
+    // A page loaded in USD times (or tampered with) cannot confirm: 409 and a sentence, nothing marked.
+    const stale = await confirm(shop, "USD");
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ ok: false, code: "currency_changed" });
+    expect(stale.body.message).toBe(
+      "The shop's currency changed to EUR after this page was loaded in USD. Nothing was confirmed: reload the page, review the amounts in EUR, and confirm again.",
+    );
+    expect((await confirm(shop, "euro")).status).toBe(400);
+    expect(await db.rewardTemplate.findUniqueOrThrow({ where: { id: optionId } })).toMatchObject({ amountCurrency: "USD" });
+
+    const confirmed = await confirm(shop, "EUR");
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ ok: true, currency: "EUR", reviewed: 2, message: "Amounts confirmed in EUR." });
+    expect((await admin(shop, "/app", "routes/app._index")).body.amountReview).toBeNull();
+    expect(await db.programSettings.findUniqueOrThrow({ where: { shop } })).toMatchObject({ amountCurrency: "EUR" });
+
+    expect((await storefrontOptions(shop)).map((o) => o.id)).toEqual([optionId]);
+    const redeemed = await redeem(shop, ada, optionId);
+    expect(redeemed.status).toBe(200);
+    expect(await db.reward.findFirstOrThrow({ where: { shop } })).toMatchObject({ status: "ISSUED", currency: "EUR" });
+  });
+
+  it("GIVEN amounts confirmed in EUR WHEN the shop moves on to GBP before the confirm arrives THEN the confirm is refused (409) and the amounts still need review in GBP", async () => {
+    const shop = "moves-twice.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    await createTemplate(db, shop, { name: "10 off", amountCurrency: "USD" });
+    await changeCurrency(shop, "EUR");
+    const page = (await admin(shop, "/app/ways-to-redeem", "routes/app.ways-to-redeem._index")).body.amountReview as Json;
+    expect(page.shopCurrency).toBe("EUR");
+    await changeCurrency(shop, "GBP");
+    const late = await confirm(shop, page.shopCurrency as string);
+    expect(late.status).toBe(409);
+    expect(late.body.message).toContain("changed to GBP");
+    expect((await admin(shop, "/app", "routes/app._index")).body.amountReview).toMatchObject({ title: "Amounts saved in USD; the shop now sells in GBP" });
+  });
+
+  it("GIVEN a shop that moved to EUR THEN saving the program or a way to redeem stamps EUR: those amounts need no review", async () => {
+    const shop = "saves-in-euro.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    await changeCurrency(shop, "EUR");
+    expect((await admin(shop, "/app/program", "routes/app.program", PROGRAM_SETTINGS_FORM)).status).toBe(200);
+    expect(await db.programSettings.findUniqueOrThrow({ where: { shop } })).toMatchObject({ amountCurrency: "EUR" });
+    expect((await admin(shop, "/app", "routes/app._index")).body.amountReview).toBeNull();
+  });
+
+  it("GIVEN rewards saved in USD and the shop now in EUR WHEN the merchant issues one by hand or starts a bulk issue THEN both are refused with a sentence (nothing saved); a referral reward and a VIP entry reward are held Pending (no attempt, a note) until the amounts are confirmed, then made in EUR with the confirmed amounts", async () => {
+    const shop = "held-rewards.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const manual = await createTemplate(db, shop, { name: "5 off by hand", purpose: "MANUAL", pointsCost: null, value: "5.00", amountCurrency: "USD" });
+    const referral = await createTemplate(db, shop, { name: "Welcome", purpose: "REFERRAL", pointsCost: null, value: "5.00", amountCurrency: "USD" });
+    const entry = await createTemplate(db, shop, { name: "Gold entry", purpose: "VIP_TIER_ENTRY", pointsCost: null, value: "5.00", amountCurrency: "EUR" });
+    await db.vipProgram.create({ data: { shop, basis: "AMOUNT_SPENT" } });
+    await db.vipTier.create({ data: { shop, name: "Gold", threshold: "100", entryRewardTemplateId: entry.id, amountCurrency: "USD" } });
+    const customer = await createCustomer(db, shop, {}, emulator);
+    await changeCurrency(shop, "EUR");
+
+    const byHand = await issueRewardAsync(deps(), { shop, customer: { id: customer.id }, templateId: manual.id, source: "MANUAL" });
+    expect(byHand).toMatchObject({ ok: false, error: { code: "amount_in_other_currency" } });
+    expect(!byHand.ok && byHand.error.message).toBe(
+      'The reward "5 off by hand" has amounts saved in USD, and the shop now sells in EUR. Review its amounts, confirm them (the banner on Home), then issue it.',
+    );
+    const bulk = await startBulkJob(db, { shop, templateId: manual.id, target: { type: "SEARCH" } });
+    expect(bulk).toMatchObject({ ok: false, error: { code: "amount_in_other_currency" } });
+    expect(await db.bulkIssueJob.count({ where: { shop } })).toBe(0);
+
+    const friend = await issueRewardAsync(deps(), { shop, customer: { id: customer.id }, templateId: referral.id, source: "REFERRAL" });
+    const vip = await issueRewardAsync(deps(), { shop, customer: { id: customer.id }, templateId: entry.id, source: "VIP_TIER_ENTRY" });
+    if (!friend.ok || !vip.ok) throw new Error("not queued");
+    expect(friend.reward).toMatchObject({ status: "PENDING" });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: friend.reward.id } })).toMatchObject({ currency: "USD" });
+    // The VIP entry reward's own amounts are in EUR; its tier's threshold is not.
+    expect(await db.reward.findUniqueOrThrow({ where: { id: vip.reward.id } })).toMatchObject({ currency: "EUR" });
+
+    await runWorkerOnce(deps(), config());
+    for (const id of [friend.reward.id, vip.reward.id]) {
+      const held = await db.reward.findUniqueOrThrow({ where: { id } });
+      expect(held).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null });
+      expect(held.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 60_000);
+      expect(await db.rewardEvent.findFirst({ where: { rewardId: id, type: "NOTE", dedupeKey: "amount-review:EUR" } })).not.toBeNull();
+    }
+    expect(emulator.inspect.discounts(shop)).toEqual([]);
+
+    // The merchant reviews the referral reward (now 6 euros) and confirms.
+    await db.rewardTemplate.update({ where: { id: referral.id }, data: { value: "6.00" } });
+    expect((await confirm(shop, "EUR")).body).toMatchObject({ ok: true, reviewed: 3, released: 2 });
+    await runWorkerOnce(deps(), config());
+    expect(await db.reward.findUniqueOrThrow({ where: { id: friend.reward.id } })).toMatchObject({ status: "ISSUED", currency: "EUR", value: "6.00" });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: vip.reward.id } })).toMatchObject({ status: "ISSUED", currency: "EUR", value: "5.00" });
+    const made = emulator.inspect.discounts(shop);
+    expect(made).toHaveLength(2);
+
+    // By hand, now: issued in EUR.
+    expect(await issueRewardAsync(deps(), { shop, customer: { id: customer.id }, templateId: manual.id, source: "MANUAL" })).toMatchObject({ ok: true });
+  });
+
+  it("GIVEN VIP tiers on points earned (thresholds are no currency) saved before the shop moved to EUR THEN they need no review, and an entry reward whose own amounts are in EUR is made at once", async () => {
+    const shop = "points-tiers.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    await db.vipProgram.create({ data: { shop, basis: "POINTS_EARNED" } });
+    const entry = await createTemplate(db, shop, { name: "Silver entry", purpose: "VIP_TIER_ENTRY", pointsCost: null, kind: "PERCENTAGE", value: "10", amountCurrency: "USD" });
+    await db.vipTier.create({ data: { shop, name: "Silver", threshold: "500", entryRewardTemplateId: entry.id, amountCurrency: "USD" } });
+    const customer = await createCustomer(db, shop, {}, emulator);
+    await changeCurrency(shop, "EUR");
+    await db.rewardTemplate.update({ where: { id: entry.id }, data: { amountCurrency: "EUR" } }); // its own amounts confirmed
+    expect((await admin(shop, "/app", "routes/app._index")).body.amountReview).toBeNull();
+    const vip = await issueRewardAsync(deps(), { shop, customer: { id: customer.id }, templateId: entry.id, source: "VIP_TIER_ENTRY" });
+    if (!vip.ok) throw new Error("not queued");
+    await runWorkerOnce(deps(), config());
+    expect(await db.reward.findUniqueOrThrow({ where: { id: vip.reward.id } })).toMatchObject({ status: "ISSUED", currency: "EUR" });
+  });
+
+  it("GIVEN a referral reward held for review WHEN its reward is deleted before the merchant confirms THEN it fails with amount_in_other_currency (nothing made)", async () => {
+    const shop = "held-then-gone.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const referral = await createTemplate(db, shop, { name: "Welcome", purpose: "REFERRAL", pointsCost: null, value: "5.00", amountCurrency: "USD" });
+    const customer = await createCustomer(db, shop, {}, emulator);
+    await changeCurrency(shop, "EUR");
+    const friend = await issueRewardAsync(deps(), { shop, customer: { id: customer.id }, templateId: referral.id, source: "REFERRAL" });
+    if (!friend.ok) throw new Error("not queued");
+    await runWorkerOnce(deps(), config());
+    expect(await db.reward.findUniqueOrThrow({ where: { id: friend.reward.id } })).toMatchObject({ status: "PENDING", attempts: 0 });
+
+    await db.rewardTemplate.delete({ where: { id: referral.id } });
+    expect((await confirm(shop, "EUR")).body).toMatchObject({ ok: true, released: 1 });
+    await runWorkerOnce(deps(), config());
+    expect(await db.reward.findUniqueOrThrow({ where: { id: friend.reward.id } })).toMatchObject({ status: "FAILED", failureCode: "amount_in_other_currency", currency: "USD" });
+    expect(emulator.inspect.discounts(shop)).toEqual([]);
+  });
+});
