@@ -143,21 +143,26 @@ async function amountsToUse(deps: GeneratePendingDeps, reward: Reward, shopCurre
 
 /** Leaves a reward Pending (no attempt counted), looked at again later and at once when the amounts are confirmed. */
 async function holdForAmountReview(deps: GeneratePendingDeps, config: GeneratePendingConfig, reward: Reward, shopCurrency: string): Promise<ProcessOutcome> {
-  const { db, now, logger } = deps;
+  await leavePending(deps, config, reward, {
+    reason: `Held: amounts it depends on were saved in another currency than the shop sells in now (${shopCurrency}). It is created once the amounts are confirmed (the banner on Home).`,
+    dedupeKey: amountReviewKey(shopCurrency),
+  });
+  deps.logger.info({ shop: reward.shop, rewardId: reward.id }, "reward held until the shop's amounts are confirmed in its new currency");
+  return "deferred_amount_review";
+}
+
+/**
+ * The one way a claimed reward is put back Pending without an attempt counted (a paused shop, amounts
+ * to review): unclaimed, looked at again after `uninstalledRetryMs` (or at once when what it waits
+ * for is settled), and its history says why once per `dedupeKey`.
+ */
+async function leavePending(deps: GeneratePendingDeps, config: GeneratePendingConfig, reward: Reward, note: { reason: string; dedupeKey: string }): Promise<void> {
+  const { db, now } = deps;
   await db.reward.updateMany({
     where: { id: reward.id, claimedBy: config.workerId, status: "PENDING" },
     data: { claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(now().getTime() + config.uninstalledRetryMs) },
   });
-  await recordEventOnce(db, {
-    rewardId: reward.id,
-    shop: reward.shop,
-    type: "NOTE",
-    actor: "WORKER",
-    reason: `Held: amounts it depends on were saved in another currency than the shop sells in now (${shopCurrency}). It is created once the amounts are confirmed (the banner on Home).`,
-    dedupeKey: amountReviewKey(shopCurrency),
-  });
-  logger.info({ shop: reward.shop, rewardId: reward.id }, "reward held until the shop's amounts are confirmed in its new currency");
-  return "deferred_amount_review";
+  await recordEventOnce(db, { rewardId: reward.id, shop: reward.shop, type: "NOTE", actor: "WORKER", reason: note.reason, dedupeKey: note.dedupeKey });
 }
 
 /** Gives a held reward its reward's confirmed amounts in the shop's currency (fenced by the claim). */
@@ -416,20 +421,8 @@ async function deferPausedReward(
   pause: WorkPause,
   shop: Pick<Shop, "uninstalledAt" | "accessRevokedAt">,
 ): Promise<ProcessOutcome> {
-  const { db, now, logger } = deps;
-  await db.reward.updateMany({
-    where: { id: reward.id, claimedBy: config.workerId, status: "PENDING" },
-    data: { claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(now().getTime() + config.uninstalledRetryMs) },
-  });
-  await recordEventOnce(db, {
-    rewardId: reward.id,
-    shop: reward.shop,
-    type: "NOTE",
-    actor: "WORKER",
-    reason: PAUSE_REASONS[pause],
-    dedupeKey: pauseEventKey(pause, shop),
-  });
-  logger.info({ shop: reward.shop, rewardId: reward.id, pause }, "shop paused; reward left pending");
+  await leavePending(deps, config, reward, { reason: PAUSE_REASONS[pause], dedupeKey: pauseEventKey(pause, shop) });
+  deps.logger.info({ shop: reward.shop, rewardId: reward.id, pause }, "shop paused; reward left pending");
   return pause === "uninstalled" ? "deferred_uninstalled" : "deferred_access_revoked";
 }
 
