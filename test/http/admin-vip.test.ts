@@ -22,7 +22,8 @@ function request(path: string, route: string, init: RequestInit = {}) {
   url.searchParams.set("_data", route);
   return fetch(url, { ...init, headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(SHOP)}`, ...(init.headers ?? {}) } });
 }
-const post = (form: Record<string, string>) => request("/app/vip", VIP, { method: "POST", body: new URLSearchParams(form) });
+// Sent with the currency the page shows amounts in, as the page sends it (the shop sells in USD).
+const post = (form: Record<string, string>) => request("/app/vip", VIP, { method: "POST", body: new URLSearchParams({ amountCurrency: "USD", ...form }) });
 const deps = () => ({ db, logger, adminFor: () => Promise.reject(new Error("no Shopify call expected")), now: () => new Date() });
 
 type Page = {
