@@ -197,7 +197,7 @@ describe("the limit of 10 tiers", () => {
     const create = (i: number) => {
       const url = new URL("/app/vip", app.url);
       url.searchParams.set("_data", VIP);
-      const form = { intent: "tier", name: `New ${i}`, threshold: String(10_000 + i * 100), pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "" };
+      const form = { intent: "tier", name: `New ${i}`, threshold: String(10_000 + i * 100), pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "", amountCurrency: "USD" };
       return fetch(url, { method: "POST", body: new URLSearchParams(form), headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(shop)}` } });
     };
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => create(i + 1)));
