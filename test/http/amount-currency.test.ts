@@ -5,6 +5,8 @@
 //      refused with nothing spent, a manual or bulk issue is refused, referral and VIP entry rewards
 //      are held; the admin names what needs review, and once the merchant confirms in EUR (refused if
 //      the currency moved again since the page was loaded) everything is offered and made in EUR.
+// AND an admin page loaded in USD and saved after the move is refused (409), nothing saved: every
+//      form that saves amounts sends the currency its page showed.
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
