@@ -87,7 +87,7 @@ export async function amountReview(db: Db, shop: string): Promise<AmountReview |
  * The currency an admin page showed its amounts in (`seen`, sent back with its form), checked against
  * the shop's currency now: the one check of every save that carries amounts and of the confirm.
  * Unreadable (no field: a page from before the field, a script) or another currency than the shop's
- * (the shop moved after the page was loaded) is not the currency's to guess.
+ * (the shop moved after the page was loaded): the app does not guess what the amounts meant.
  */
 type ShownCurrency = { ok: true; currency: string } | { ok: false; code: "invalid" } | { ok: false; code: "currency_changed"; current: string; shown: string };
 
@@ -103,8 +103,8 @@ export type AmountSaveRefusal = Problem<"form_out_of_date" | "currency_changed">
 
 /**
  * The currency a save's amounts are in: the one its page showed (`seen`, the form's
- * AMOUNT_CURRENCY_FIELD, app/domain/currency.ts) when it is still the shop's, else refused with a sentence. The merchant typed
- * "5" looking at "USD" labels; stamped with a currency the shop moved to after the page was loaded,
+ * AMOUNT_CURRENCY_FIELD, app/domain/currency.ts) when it is still the shop's, else refused with a
+ * sentence. The merchant typed "5" looking at "USD" labels; stamped with a currency the shop moved to after the page was loaded,
  * it would be taken as "5 EUR" and never reviewed (docs/decisions/015, "amounts saved in another
  * currency"). Every save path (ways to redeem, VIP tiers and entry rewards, referral settings, program
  * settings) stamps `amountCurrency` with the currency returned here — the one the page showed, not
