@@ -71,6 +71,13 @@ export function amountsNeedReview(amountCurrency: string | null, shopCurrency: s
   return amountCurrency !== null && amountCurrency !== shopCurrency;
 }
 
+/**
+ * The form field in which every admin form that saves amounts sends the currency its page showed them
+ * in (the loader's `currency`); the save is refused when the shop sells in another one now
+ * (amountCurrencyOfSave, app/services/lifecycle/amount-currency.server.ts).
+ */
+export const AMOUNT_CURRENCY_FIELD = "amountCurrency";
+
 /** The banner's title: "Amounts saved in USD; the shop now sells in EUR" (several old currencies joined). */
 export function amountCurrencyTitle(savedIn: readonly string[], shopCurrency: string): string {
   return `Amounts saved in ${savedIn.join(" and ")}; the shop now sells in ${shopCurrency}`;

@@ -6,6 +6,7 @@
 // validation (app/domain/points/settings.ts), and a saved form shows a toast.
 import { AmountCurrencyBanner } from "~/components/amount-currency-banner";
 import { amountReview } from "~/services/lifecycle/amount-currency.server";
+import { AMOUNT_CURRENCY_FIELD } from "~/domain/currency";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
@@ -58,11 +59,11 @@ export async function action({ request }: ActionFunctionArgs) {
     const v = form.get(f);
     if (typeof v === "string") input[f] = v;
   }
-  const result = await saveProgramSettings(db, session.shop, input);
+  const result = await saveProgramSettings(db, session.shop, input, form.get(AMOUNT_CURRENCY_FIELD));
   if (!result.ok) {
     const errors: Partial<Record<SettingsField, string>> = {};
     for (const [field, code] of Object.entries(result.error.fields)) errors[field as SettingsField] = programSettingsError(field, code as string);
-    return json({ ok: false as const, message: result.error.message, errors }, { status: 400 });
+    return json({ ok: false as const, message: result.error.message, errors }, { status: result.error.httpStatus });
   }
   return json({ ok: true as const, message: PROGRAM_SAVED, values: toForm(result.settings) });
 }
@@ -93,6 +94,8 @@ export default function Program() {
         {FIELDS.map((f) => (
           <input key={f} type="hidden" name={f} value={values[f]} />
         ))}
+        {/* The currency this page shows the amounts in: a save is refused if the shop's is another now (docs/decisions/015). */}
+        <input type="hidden" name={AMOUNT_CURRENCY_FIELD} value={currency} />
         <Layout>
           {amountReview ? (
             <Layout.Section>
@@ -102,7 +105,7 @@ export default function Program() {
           {answer && !answer.ok ? (
             <Layout.Section>
               <Banner tone="critical" title={answer.message}>
-                Nothing was saved. Fix the fields marked below and save again.
+                {Object.keys(answer.errors).length > 0 ? "Nothing was saved. Fix the fields marked below and save again." : null}
               </Banner>
             </Layout.Section>
           ) : null}

@@ -5,6 +5,7 @@
 // (app/domain/referrals/settings.ts), a toast once saved. docs/decisions/023-referrals.md.
 import { AmountCurrencyBanner } from "~/components/amount-currency-banner";
 import { amountReview } from "~/services/lifecycle/amount-currency.server";
+import { AMOUNT_CURRENCY_FIELD } from "~/domain/currency";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
@@ -69,13 +70,13 @@ export async function action({ request }: ActionFunctionArgs) {
     // and the settings' rules refuse what isn't a value; a value cut here could turn into a valid one.
     if (typeof v === "string") input[f] = v;
   }
-  const result = await saveReferralSettings(db, session.shop, input);
+  const result = await saveReferralSettings(db, session.shop, input, form.get(AMOUNT_CURRENCY_FIELD));
   if (!result.ok) {
     const errors: Partial<Record<ReferralSettingsField, string>> = {};
     for (const [field, code] of Object.entries(result.error.fields)) {
       errors[field as ReferralSettingsField] = referralSettingsErrorMessage(field as ReferralSettingsField, code as ReferralSettingsErrorCode);
     }
-    return json({ ok: false as const, message: result.error.message, errors }, { status: 400 });
+    return json({ ok: false as const, message: result.error.message, errors }, { status: result.error.httpStatus });
   }
   return json({ ok: true as const, message: "Referral settings saved", values: toForm(result.settings, await referralRewardsOf(db, session.shop, result.settings)) });
 }
@@ -134,6 +135,8 @@ export default function Referrals() {
         {FIELDS.map((f) => (
           <input key={f} type="hidden" name={f} value={values[f]} />
         ))}
+        {/* The currency this page shows the amounts in: a save is refused if the shop's is another now (docs/decisions/015). */}
+        <input type="hidden" name={AMOUNT_CURRENCY_FIELD} value={currency} />
         <Layout>
           {amountReview ? (
             <Layout.Section>
@@ -143,7 +146,7 @@ export default function Referrals() {
           {answer && !answer.ok ? (
             <Layout.Section>
               <Banner tone="critical" title={answer.message}>
-                Nothing was saved. Fix the fields marked below and save again.
+                {Object.keys(answer.errors).length > 0 ? "Nothing was saved. Fix the fields marked below and save again." : null}
               </Banner>
             </Layout.Section>
           ) : null}

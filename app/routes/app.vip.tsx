@@ -19,6 +19,7 @@ import { useRevalidateWhile } from "~/components/use-revalidate-while";
 import { ENTRY_REWARD_KIND_LABELS, VIP_ENTRY_REWARD_CREATED, VIP_BASIS_LABELS, VIP_PERIOD_LABELS, VIP_PROGRAM_SAVED, VIP_REASON_LABELS, VIP_SKIPPED_LABELS, VIP_TIER_DELETED, VIP_TIER_SAVED, vipFieldError } from "~/copy/vip";
 import db from "~/db.server";
 import { readAdminForm } from "~/request-input.server";
+import { AMOUNT_CURRENCY_FIELD } from "~/domain/currency";
 import { createEntryReward, deleteTier, saveTier, saveVipProgram, vipSettingsPage } from "~/services/vip/admin.server";
 import { authenticate } from "~/shopify.server";
 
@@ -47,6 +48,9 @@ function formStrings<K extends string>(form: FormData, fields: readonly K[]): Pa
   return out;
 }
 
+/** A refused save's status: a tier gone 404, the shop's currency changed since the page was loaded 409 (amountCurrencyOfSave), else 400. */
+const statusOf = (code: string) => (code === "not_found" ? 404 : code === "currency_changed" ? 409 : 400);
+
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const shop = session.shop;
@@ -64,13 +68,13 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   if (intent === "tier") {
     const id = form.get("id");
-    const result = await saveTier(db, shop, { id: typeof id === "string" && id !== "" ? id : null, form: formStrings(form, TIER_FIELDS) }, now);
-    if (!result.ok) return json({ ok: false as const, intent, message: result.error.message, errors: await errorsOf(result.error.fields as Record<string, string>) }, { status: result.error.code === "not_found" ? 404 : 400 });
+    const result = await saveTier(db, shop, { id: typeof id === "string" && id !== "" ? id : null, form: formStrings(form, TIER_FIELDS), shownCurrency: form.get(AMOUNT_CURRENCY_FIELD) }, now);
+    if (!result.ok) return json({ ok: false as const, intent, message: result.error.message, errors: await errorsOf(result.error.fields as Record<string, string>) }, { status: statusOf(result.error.code) });
     return json({ ok: true as const, intent, message: VIP_TIER_SAVED, errors: {} });
   }
   if (intent === "entryReward") {
-    const result = await createEntryReward(db, shop, formStrings(form, ["rewardKind", "rewardValue", "rewardExpiryDays", "requestKey"] as const));
-    if (!result.ok) return json({ ok: false as const, intent, message: result.error.message, errors: await errorsOf(result.error.fields as Record<string, string>) }, { status: 400 });
+    const result = await createEntryReward(db, shop, formStrings(form, ["rewardKind", "rewardValue", "rewardExpiryDays", "requestKey"] as const), form.get(AMOUNT_CURRENCY_FIELD));
+    if (!result.ok) return json({ ok: false as const, intent, message: result.error.message, errors: await errorsOf(result.error.fields as Record<string, string>) }, { status: statusOf(result.error.code) });
     return json({ ok: true as const, intent, message: VIP_ENTRY_REWARD_CREATED(result.name), errors: {}, templateId: result.templateId });
   }
   if (intent === "delete") {
@@ -247,7 +251,8 @@ function TierEditor({ id, tiers, templates, basis, currency, onDone }: EditorPro
   useActionToast(fetcher.state, fetcher.data, onSaved);
   const errors: Record<string, string> = fetcher.data && !fetcher.data.ok && fetcher.data.intent === "tier" && !busy ? fetcher.data.errors : {};
   const set = (field: keyof TierValues) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
-  const save = () => fetcher.submit({ intent: "tier", id: id ?? "", ...values }, { method: "post" });
+  // With the currency the page shows the threshold in: refused if the shop's is another now (docs/decisions/015).
+  const save = () => fetcher.submit({ intent: "tier", id: id ?? "", ...values, [AMOUNT_CURRENCY_FIELD]: currency }, { method: "post" });
   if (id && !tier) {
     return (
       <Layout.Section>
@@ -267,7 +272,7 @@ function TierEditor({ id, tiers, templates, basis, currency, onDone }: EditorPro
           }}
         >
           <FormLayout>
-            {fetcher.data && !fetcher.data.ok && fetcher.data.intent === "tier" ? <Banner tone="critical" title={fetcher.data.message}>Nothing was saved. Fix the fields marked below and save again.</Banner> : null}
+            {fetcher.data && !fetcher.data.ok && fetcher.data.intent === "tier" ? <Banner tone="critical" title={fetcher.data.message}>{Object.keys(fetcher.data.errors).length > 0 ? "Nothing was saved. Fix the fields marked below and save again." : null}</Banner> : null}
             <FormLayout.Group>
               <TextField label="Name" name="name" value={values.name} onChange={set("name")} error={errors.name} autoComplete="off" maxLength={40} helpText="Shown to customers, e.g. Gold." />
               <TextField
@@ -286,7 +291,7 @@ function TierEditor({ id, tiers, templates, basis, currency, onDone }: EditorPro
               <TextField label="Points multiplier" name="pointsMultiplier" value={values.pointsMultiplier} onChange={set("pointsMultiplier")} error={errors.pointsMultiplier} autoComplete="off" inputMode="decimal" prefix="×" helpText="1 to 10: points members earn on orders are multiplied by it." />
               <Select label="Entry reward" name="entryRewardTemplateId" options={options} value={values.entryRewardTemplateId} onChange={set("entryRewardTemplateId")} error={errors.entryRewardTemplateId} helpText={templates.length === 0 ? "No VIP tier entry rewards exist yet." : undefined} />
             </FormLayout.Group>
-            <EntryRewardCreator onCreated={(templateId) => setValues((v) => ({ ...v, entryRewardTemplateId: templateId }))} />
+            <EntryRewardCreator currency={currency} onCreated={(templateId) => setValues((v) => ({ ...v, entryRewardTemplateId: templateId }))} />
             <TextField label="Perk (optional)" name="perkText" value={values.perkText} onChange={set("perkText")} error={errors.perkText} autoComplete="off" maxLength={200} helpText="Shown to members in the storefront, e.g. Free shipping on every order." />
             <InlineStack align="end" gap="200">
               <Button onClick={onDone}>Cancel</Button>
@@ -307,7 +312,7 @@ function TierEditor({ id, tiers, templates, basis, currency, onDone }: EditorPro
 }
 
 /** Creates a VIP tier entry reward in place (amount off, percentage off, free shipping) and picks it. */
-function EntryRewardCreator({ onCreated }: { onCreated: (templateId: string) => void }) {
+function EntryRewardCreator({ currency, onCreated }: { currency: string; onCreated: (templateId: string) => void }) {
   const fetcher = useFetcher<typeof action>();
   const [open, setOpen] = useState(false);
   const [form, setForm] = useState({ rewardKind: "PERCENTAGE", rewardValue: "", rewardExpiryDays: "30" });
@@ -347,6 +352,7 @@ function EntryRewardCreator({ onCreated }: { onCreated: (templateId: string) => 
         <Text as="h3" variant="headingSm">
           New entry reward
         </Text>
+        {fetcher.data && !fetcher.data.ok && fetcher.data.intent === "entryReward" && !busy && Object.keys(errors).length === 0 ? <Banner tone="critical" title={fetcher.data.message} /> : null}
         <FormLayout.Group condensed>
           <Select
             label="Reward"
@@ -363,13 +369,14 @@ function EntryRewardCreator({ onCreated }: { onCreated: (templateId: string) => 
               error={errors.rewardValue}
               autoComplete="off"
               inputMode="decimal"
+              {...(form.rewardKind === "PERCENTAGE" ? { suffix: "%" } : { prefix: currency })}
             />
           )}
           <TextField label="Code expires after (days)" value={form.rewardExpiryDays} onChange={(rewardExpiryDays) => setForm((f) => ({ ...f, rewardExpiryDays }))} error={errors.rewardExpiryDays} autoComplete="off" inputMode="numeric" />
         </FormLayout.Group>
         <InlineStack gap="200" align="end">
           <Button onClick={() => setOpen(false)}>Cancel</Button>
-          <Button loading={busy} onClick={() => fetcher.submit({ intent: "entryReward", ...form, requestKey }, { method: "post" })}>
+          <Button loading={busy} onClick={() => fetcher.submit({ intent: "entryReward", ...form, requestKey, [AMOUNT_CURRENCY_FIELD]: currency }, { method: "post" })}>
             Create reward
           </Button>
         </InlineStack>

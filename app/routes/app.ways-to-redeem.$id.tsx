@@ -16,6 +16,7 @@ import { GrantAccessBanner } from "~/components/grant-access-banner";
 import { missingScopesFor, parseScopes } from "~/services/lifecycle/scopes.server";
 import db from "~/db.server";
 import { readAdminForm } from "~/request-input.server";
+import { AMOUNT_CURRENCY_FIELD } from "~/domain/currency";
 import { authenticate } from "~/shopify.server";
 import { canBeVariable, canLimitToItems, kindTraits, REWARD_KINDS, type OptionField, type RewardKind } from "~/domain/rewards";
 import { getRedemptionOption, saveRedemptionOption, type RedemptionOptionRow } from "~/services/admin/ways-to-redeem.server";
@@ -124,7 +125,7 @@ export default function WayToRedeem() {
   const variable = values.variable === "true" && canBeVariable(kind);
   // Settings the chosen kind doesn't have are sent as "off", not as hidden leftovers.
   const save = () =>
-    fetcher.submit({ ...values, variable: variable ? "true" : "false", appliesTo: canLimitToItems(kind) ? values.appliesTo : "ALL", ...(id === null && requestKey ? { requestKey } : {}) }, { method: "post" });
+    fetcher.submit({ ...values, variable: variable ? "true" : "false", appliesTo: canLimitToItems(kind) ? values.appliesTo : "ALL", ...(id === null && requestKey ? { requestKey } : {}), [AMOUNT_CURRENCY_FIELD]: currency }, { method: "post" });
   const discard = () => setValues(saved);
   const field = (name: OptionField, extra: Partial<React.ComponentProps<typeof TextField>> = {}) => (
     <TextField

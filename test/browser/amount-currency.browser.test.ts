@@ -6,6 +6,11 @@
 // AND WHEN the shop moves on to GBP before the merchant confirms what the page showed (EUR)
 // THEN the confirm is refused with a sentence in the banner and nothing is marked
 // AND WHEN the merchant reloads and confirms in GBP THEN the banner goes away and the amounts are GBP.
+// AND WHEN a page that saves amounts (Program, a way to redeem, a VIP tier, Referrals) is loaded, the
+//      shop moves to another currency, and the merchant saves what they typed
+// THEN the page sent the currency it showed: the save is refused with a sentence on the page and
+//      nothing is saved; reloaded (the amounts now labelled in the new currency), the save goes
+//      through, stamped with that currency.
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { expectAccessible, screenshot, useAdminDemoBrowser } from "../support/browser";
@@ -59,6 +64,57 @@ describe("amounts saved in another currency (Chromium)", () => {
     expect(await db.rewardTemplate.count({ where: { shop: DEMO_SHOP, amountCurrency: { not: "GBP" } } })).toBe(0);
     expect(await db.vipTier.count({ where: { shop: DEMO_SHOP, amountCurrency: { not: "GBP" } } })).toBe(0);
     await screenshot(ui.page, "amount-currency-confirmed");
+    expect(ui.problems).toEqual([]);
+  });
+
+  it("every form that saves amounts sends the currency its page showed: saved after the shop moved on, it is refused on the page and nothing is saved; reloaded, it saves in the new currency", async () => {
+    const saveBar = ui.page.locator("ui-save-bar");
+    const refused = (from: string, to: string) => ui.page.getByText(`The shop's currency changed to ${to} after this page was loaded in ${from}; nothing was saved.`, { exact: false }).first();
+
+    // Program: the rate is labelled in GBP when the page loads; the shop moves to JPY before Save.
+    await shopNowSellsIn("GBP");
+    const programBefore = await db.programSettings.findUniqueOrThrow({ where: { shop: DEMO_SHOP } });
+    await ui.page.goto(emulator.embeddedAppUrl(DEMO_SHOP, "/app/program"), { waitUntil: "networkidle" });
+    await ui.page.getByRole("textbox", { name: /per 1 GBP spent/ }).fill("7");
+    await shopNowSellsIn("JPY");
+    await saveBar.getByRole("button", { name: "Save" }).click();
+    await refused("GBP", "JPY").waitFor();
+    expect(await db.programSettings.findUniqueOrThrow({ where: { shop: DEMO_SHOP } })).toEqual(programBefore);
+    await screenshot(ui.page, "amount-currency-save-refused");
+    await expectAccessible(ui.page, "Program with a save refused after a currency change");
+    // Reloaded: labelled in JPY, saved and stamped JPY.
+    await ui.page.reload({ waitUntil: "networkidle" });
+    await ui.page.getByRole("textbox", { name: /per 1 JPY spent/ }).fill("7");
+    await saveBar.getByRole("button", { name: "Save" }).click();
+    await ui.page.locator("[data-toast]").filter({ hasText: "Program settings saved" }).waitFor();
+    expect(await db.programSettings.findUniqueOrThrow({ where: { shop: DEMO_SHOP } })).toMatchObject({ pointsPerCurrencyUnit: "7", amountCurrency: "JPY" });
+
+    // A way to redeem (sent by a fetcher): loaded in JPY, saved after the move to CAD.
+    const option = await db.rewardTemplate.findFirstOrThrow({ where: { shop: DEMO_SHOP, purpose: "POINTS_REDEMPTION", kind: "FIXED_AMOUNT" }, orderBy: { name: "asc" } });
+    await ui.page.goto(emulator.embeddedAppUrl(DEMO_SHOP, `/app/ways-to-redeem/${option.id}`), { waitUntil: "networkidle" });
+    await ui.page.getByRole("textbox", { name: "Name" }).fill(`${option.name} (edited)`);
+    await shopNowSellsIn("CAD");
+    await saveBar.getByRole("button", { name: "Save" }).click();
+    await refused("JPY", "CAD").waitFor();
+    expect(await db.rewardTemplate.findUniqueOrThrow({ where: { id: option.id } })).toEqual(option);
+
+    // A VIP tier's threshold: loaded in CAD, saved after the move to AUD.
+    const tier = await db.vipTier.findFirstOrThrow({ where: { shop: DEMO_SHOP }, orderBy: { name: "asc" } });
+    await ui.page.goto(emulator.embeddedAppUrl(DEMO_SHOP, `/app/vip?tier=${tier.id}`), { waitUntil: "networkidle" });
+    await ui.page.getByRole("textbox", { name: "Threshold" }).fill("12345");
+    await shopNowSellsIn("AUD");
+    await ui.page.locator("ui-save-bar#vip-tier-save-bar").getByRole("button", { name: "Save" }).click();
+    await refused("CAD", "AUD").waitFor();
+    expect(await db.vipTier.findUniqueOrThrow({ where: { id: tier.id } })).toEqual(tier);
+
+    // Referrals: loaded in AUD, saved after the move to EUR.
+    const referralBefore = await db.referralSettings.findUniqueOrThrow({ where: { shop: DEMO_SHOP } });
+    await ui.page.goto(emulator.embeddedAppUrl(DEMO_SHOP, "/app/referrals"), { waitUntil: "networkidle" });
+    await ui.page.getByRole("spinbutton", { name: "Waiting period (days)" }).fill("9");
+    await shopNowSellsIn("EUR");
+    await saveBar.getByRole("button", { name: "Save" }).click();
+    await refused("AUD", "EUR").waitFor();
+    expect(await db.referralSettings.findUniqueOrThrow({ where: { shop: DEMO_SHOP } })).toEqual(referralBefore);
     expect(ui.problems).toEqual([]);
   });
 });

@@ -33,8 +33,8 @@ const web = useStorefrontBrowser(emulator, {
     who = { gid: shopifyCustomer.id, numericId: shopifyCustomer.legacyId };
     const now = new Date();
     await saveVipProgram(db, SHOP, { enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" }, now);
-    await saveTier(db, SHOP, { form: { name: "Silver", threshold: "100" } }, now);
-    await saveTier(db, SHOP, { form: { name: "Gold", threshold: "300" } }, now);
+    await saveTier(db, SHOP, { form: { name: "Silver", threshold: "100" }, shownCurrency: "USD" }, now);
+    await saveTier(db, SHOP, { form: { name: "Gold", threshold: "300" }, shownCurrency: "USD" }, now);
     await runEvaluationJobs(deps());
     await order("60.00", 1);
     return { customerId: who.numericId, blockSettings: { "loyalty-rewards": { reserved_height: 800 } } };

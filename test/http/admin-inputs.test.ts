@@ -52,10 +52,10 @@ const FORMS: Array<{ label: string; path: string; route: string; form: Record<st
   { label: "program settings", path: "/app/program", route: "routes/app.program", form: PROGRAM_SETTINGS_FORM, text: "pointsNameSingular" },
   { label: "points adjustment", path: "", route: "routes/app.customers.$id", form: { intent: "adjust-points", direction: "add", points: "5", reason: "goodwill" }, text: "reason" },
   { label: "manual issue", path: "", route: "routes/app.customers.$id", form: { intent: "issue", templateId: "", note: "thanks" }, text: "note" },
-  { label: "VIP tier", path: "/app/vip", route: "routes/app.vip", form: { intent: "tier", name: "Silver", threshold: "100", pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "" }, text: "name" },
-  { label: "way to redeem", path: "/app/ways-to-redeem/new", route: "routes/app.ways-to-redeem.$id", form: { name: "Ten off", kind: "FIXED_AMOUNT", value: "10", pointsCost: "100", appliesTo: "ALL" }, text: "name" },
+  { label: "VIP tier", path: "/app/vip", route: "routes/app.vip", form: { intent: "tier", name: "Silver", threshold: "100", pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "", amountCurrency: "USD" }, text: "name" },
+  { label: "way to redeem", path: "/app/ways-to-redeem/new", route: "routes/app.ways-to-redeem.$id", form: { name: "Ten off", kind: "FIXED_AMOUNT", value: "10", pointsCost: "100", appliesTo: "ALL", amountCurrency: "USD" }, text: "name" },
   { label: "bulk issue by tier", path: "/app/bulk-issue", route: "routes/app.bulk-issue._index", form: { templateId: "", targetType: "TIER", tier: "Gold" }, text: "tier" },
-  { label: "referral settings", path: "/app/referrals", route: "routes/app.referrals", form: { enabled: "on", friendRewardKind: "PERCENTAGE", friendRewardValue: "10", referrerRewardKind: "FIXED_AMOUNT", referrerRewardValue: "15", minimumOrderAmount: "40", monthlyCapPerReferrer: "", pendingDays: "30" }, text: "friendRewardValue" },
+  { label: "referral settings", path: "/app/referrals", route: "routes/app.referrals", form: { enabled: "on", friendRewardKind: "PERCENTAGE", friendRewardValue: "10", referrerRewardKind: "FIXED_AMOUNT", referrerRewardValue: "15", minimumOrderAmount: "40", monthlyCapPerReferrer: "", pendingDays: "30", amountCurrency: "USD" }, text: "friendRewardValue" },
   { label: "dead letter retry", path: "/app/webhooks", route: "routes/app.webhooks", form: { intent: "retry", id: "x" }, text: "id" },
 ];
 const resolved = (f: (typeof FORMS)[number]) => ({

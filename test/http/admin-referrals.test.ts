@@ -33,6 +33,7 @@ const valid = {
   minimumOrderAmount: "40",
   monthlyCapPerReferrer: "",
   pendingDays: "30",
+  amountCurrency: "EUR",
 };
 
 describe("Referrals settings", () => {

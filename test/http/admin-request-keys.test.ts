@@ -22,7 +22,7 @@ const twice = (path: string, route: string, form: Record<string, string>) => Pro
 const WAY = "routes/app.ways-to-redeem.$id";
 const VIP = "routes/app.vip";
 const PROFILE = "routes/app.customers.$id";
-const OPTION_FORM = { kind: "FIXED_AMOUNT", value: "10", pointsCost: "100", appliesTo: "ALL", active: "true", variable: "false" };
+const OPTION_FORM = { kind: "FIXED_AMOUNT", value: "10", pointsCost: "100", appliesTo: "ALL", active: "true", variable: "false", amountCurrency: "USD" };
 
 beforeAll(async () => {
   await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
@@ -64,7 +64,7 @@ describe("a new way to redeem", () => {
 describe("a new VIP entry reward", () => {
   it("GIVEN the entry reward form posted twice at once with its request key THEN one reward, and both answers pick it", async () => {
     const before = await db.rewardTemplate.count({ where: { shop: SHOP, purpose: "VIP_TIER_ENTRY" } });
-    const answers = await twice("/app/vip", VIP, { intent: "entryReward", rewardKind: "PERCENTAGE", rewardValue: "12", rewardExpiryDays: "30", requestKey: "vipentry0001key" });
+    const answers = await twice("/app/vip", VIP, { intent: "entryReward", rewardKind: "PERCENTAGE", rewardValue: "12", rewardExpiryDays: "30", requestKey: "vipentry0001key", amountCurrency: "USD" });
     expect(answers.map((r) => r.status)).toEqual([200, 200]);
     const bodies = (await Promise.all(answers.map((r) => r.json()))) as { templateId: string }[];
     const rows = await db.rewardTemplate.findMany({ where: { shop: SHOP, purpose: "VIP_TIER_ENTRY" } });
@@ -75,7 +75,7 @@ describe("a new VIP entry reward", () => {
 
   it("GIVEN a request key that is not one THEN 400 and nothing created", async () => {
     const before = await db.rewardTemplate.count({ where: { shop: SHOP } });
-    const res = await post("/app/vip", VIP, { intent: "entryReward", rewardKind: "PERCENTAGE", rewardValue: "12", rewardExpiryDays: "30", requestKey: "bad key" });
+    const res = await post("/app/vip", VIP, { intent: "entryReward", rewardKind: "PERCENTAGE", rewardValue: "12", rewardExpiryDays: "30", requestKey: "bad key", amountCurrency: "USD" });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ ok: false, message: REQUEST_KEY_REFUSED });
     expect(await db.rewardTemplate.count({ where: { shop: SHOP } })).toBe(before);

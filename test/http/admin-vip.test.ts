@@ -22,7 +22,8 @@ function request(path: string, route: string, init: RequestInit = {}) {
   url.searchParams.set("_data", route);
   return fetch(url, { ...init, headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(SHOP)}`, ...(init.headers ?? {}) } });
 }
-const post = (form: Record<string, string>) => request("/app/vip", VIP, { method: "POST", body: new URLSearchParams(form) });
+// Sent with the currency the page shows amounts in, as the page sends it (the shop sells in USD).
+const post = (form: Record<string, string>) => request("/app/vip", VIP, { method: "POST", body: new URLSearchParams({ amountCurrency: "USD", ...form }) });
 const deps = () => ({ db, logger, adminFor: () => Promise.reject(new Error("no Shopify call expected")), now: () => new Date() });
 
 type Page = {
@@ -196,7 +197,7 @@ describe("the limit of 10 tiers", () => {
     const create = (i: number) => {
       const url = new URL("/app/vip", app.url);
       url.searchParams.set("_data", VIP);
-      const form = { intent: "tier", name: `New ${i}`, threshold: String(10_000 + i * 100), pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "" };
+      const form = { intent: "tier", name: `New ${i}`, threshold: String(10_000 + i * 100), pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "", amountCurrency: "USD" };
       return fetch(url, { method: "POST", body: new URLSearchParams(form), headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(shop)}` } });
     };
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => create(i + 1)));

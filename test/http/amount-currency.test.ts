@@ -5,6 +5,8 @@
 //      refused with nothing spent, a manual or bulk issue is refused, referral and VIP entry rewards
 //      are held; the admin names what needs review, and once the merchant confirms in EUR (refused if
 //      the currency moved again since the page was loaded) everything is offered and made in EUR.
+// AND an admin page loaded in USD and saved after the move is refused (409), nothing saved: every
+//      form that saves amounts sends the currency its page showed.
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
@@ -85,6 +87,7 @@ describe("amounts saved in another currency", () => {
       active: "true",
       variable: "false",
       appliesTo: "ALL",
+      amountCurrency: "USD",
     });
     expect(saved.body).toMatchObject({ ok: true, created: true, message: OPTION_MESSAGES.created });
     const optionId = saved.body.id as string;
@@ -159,13 +162,99 @@ describe("amounts saved in another currency", () => {
     expect((await admin(shop, "/app", "routes/app._index")).body.amountReview).toMatchObject({ title: "Amounts saved in USD; the shop now sells in GBP" });
   });
 
-  it("GIVEN a shop that moved to EUR THEN saving the program or a way to redeem stamps EUR: those amounts need no review", async () => {
+  it("GIVEN a shop that moved to EUR THEN saving the program from a page loaded in EUR stamps EUR: those amounts need no review", async () => {
     const shop = "saves-in-euro.myshopify.com";
     await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
     await changeCurrency(shop, "EUR");
-    expect((await admin(shop, "/app/program", "routes/app.program", PROGRAM_SETTINGS_FORM)).status).toBe(200);
+    expect((await admin(shop, "/app/program", "routes/app.program")).body.currency).toBe("EUR");
+    expect((await admin(shop, "/app/program", "routes/app.program", { ...PROGRAM_SETTINGS_FORM, amountCurrency: "EUR" })).status).toBe(200);
     expect(await db.programSettings.findUniqueOrThrow({ where: { shop } })).toMatchObject({ amountCurrency: "EUR" });
     expect((await admin(shop, "/app", "routes/app._index")).body.amountReview).toBeNull();
+  });
+
+  it("GIVEN every admin page that saves amounts loaded while the shop sold in USD WHEN each is saved after the shop moved to EUR THEN each save is refused (409, a sentence, nothing saved); a form naming no currency is refused (400); sent from pages loaded in EUR they are saved and stamped EUR", async () => {
+    const shop = "stale-pages.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    await db.vipProgram.create({ data: { shop, basis: "AMOUNT_SPENT" } });
+    const option = await createTemplate(db, shop, { name: "5 off", value: "5.00", minimumSubtotal: "20.00", amountCurrency: "USD" });
+    const tier = await db.vipTier.create({ data: { shop, name: "Gold", threshold: "100", amountCurrency: "USD" } });
+    // The pages as the merchant loaded them: each shows its amounts in USD.
+    const pages: [string, string][] = [
+      ["/app/program", "routes/app.program"],
+      ["/app/ways-to-redeem/new", "routes/app.ways-to-redeem.$id"],
+      [`/app/ways-to-redeem/${option.id}`, "routes/app.ways-to-redeem.$id"],
+      ["/app/vip", "routes/app.vip"],
+      ["/app/referrals", "routes/app.referrals"],
+    ];
+    for (const [path, route] of pages) expect((await admin(shop, path, route)).body.currency).toBe("USD");
+    const wayToRedeem = { name: "5 off", kind: "FIXED_AMOUNT", pointsCost: "500", value: "5", minimumSubtotal: "20", expiryDays: "30", active: "true", variable: "false", appliesTo: "ALL" };
+    const saves: { label: string; path: string; route: string; form: Record<string, string> }[] = [
+      { label: "program settings", path: "/app/program", route: "routes/app.program", form: { ...PROGRAM_SETTINGS_FORM } },
+      { label: "a new way to redeem", path: "/app/ways-to-redeem/new", route: "routes/app.ways-to-redeem.$id", form: { ...wayToRedeem, name: "6 off", value: "6", requestKey: "stale-page-new-option" } },
+      { label: "a way to redeem", path: `/app/ways-to-redeem/${option.id}`, route: "routes/app.ways-to-redeem.$id", form: wayToRedeem },
+      { label: "a new VIP tier", path: "/app/vip", route: "routes/app.vip", form: { intent: "tier", name: "Silver", threshold: "50", pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "" } },
+      { label: "a VIP tier", path: "/app/vip", route: "routes/app.vip", form: { intent: "tier", id: tier.id, name: "Gold", threshold: "100", pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "" } },
+      { label: "a VIP entry reward", path: "/app/vip", route: "routes/app.vip", form: { intent: "entryReward", rewardKind: "FIXED_AMOUNT", rewardValue: "5", rewardExpiryDays: "30", requestKey: "stale-page-entry" } },
+      {
+        label: "referral settings",
+        path: "/app/referrals",
+        route: "routes/app.referrals",
+        form: { enabled: "on", friendRewardKind: "FIXED_AMOUNT", friendRewardValue: "5", referrerRewardKind: "FIXED_AMOUNT", referrerRewardValue: "10", minimumOrderAmount: "40", monthlyCapPerReferrer: "", pendingDays: "30" },
+      },
+    ];
+    const stored = async () => ({
+      templates: await db.rewardTemplate.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+      tiers: await db.vipTier.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+      referral: await db.referralSettings.findUnique({ where: { shop } }),
+      program: await db.programSettings.findUnique({ where: { shop } }),
+    });
+
+    await changeCurrency(shop, "EUR");
+    const before = await stored();
+    // Every path's answers at once (a failure names each path that saved).
+    const answers: { label: string; stale: [number, string]; noCurrency: [number, string]; notACurrency: [number, string] }[] = [];
+    for (const save of saves) {
+      const send = async (form: Record<string, string>): Promise<[number, string]> => {
+        const answer = await admin(shop, save.path, save.route, form);
+        return [answer.status, answer.body.message as string];
+      };
+      const withoutCurrency = Object.fromEntries(Object.entries(save.form).filter(([field]) => field !== "amountCurrency"));
+      answers.push({
+        label: save.label,
+        stale: await send({ ...save.form, amountCurrency: "USD" }),
+        noCurrency: await send(withoutCurrency),
+        notACurrency: await send({ ...save.form, amountCurrency: "euro" }),
+      });
+    }
+    const outOfDate: [number, string] = [400, "This form is out of date (it does not say which currency its amounts are in). Nothing was saved. Reload the page and save again."];
+    expect(answers).toEqual(
+      saves.map((save) => ({
+        label: save.label,
+        stale: [409, "The shop's currency changed to EUR after this page was loaded in USD; nothing was saved. Reload the page and enter the amounts in EUR."],
+        noCurrency: outOfDate,
+        notACurrency: outOfDate,
+      })),
+    );
+    expect(await stored()).toEqual(before);
+
+    // Reloaded, the pages show EUR and send it: saved, stamped EUR.
+    for (const [path, route] of pages) expect((await admin(shop, path, route)).body.currency).toBe("EUR");
+    for (const save of saves) {
+      const saved = await admin(shop, save.path, save.route, { ...save.form, amountCurrency: "EUR" });
+      expect({ label: save.label, status: saved.status, ok: saved.body.ok }).toEqual({ label: save.label, status: 200, ok: true });
+    }
+    const after = await stored();
+    expect(after.templates.map((t) => [t.purpose, t.name]).sort()).toEqual([
+      ["POINTS_REDEMPTION", "5 off"],
+      ["POINTS_REDEMPTION", "6 off"],
+      ["REFERRAL", "Referral: thank-you reward for the referrer"],
+      ["REFERRAL", "Referral: welcome reward for the friend"],
+      ["VIP_TIER_ENTRY", expect.stringContaining("EUR off")],
+    ]);
+    expect(after.templates.filter((t) => t.amountCurrency !== "EUR")).toEqual([]);
+    expect(after.tiers.map((t) => [t.name, t.amountCurrency]).sort()).toEqual([["Gold", "EUR"], ["Silver", "EUR"]]);
+    expect(after.referral).toMatchObject({ amountCurrency: "EUR" });
+    expect(after.program).toMatchObject({ amountCurrency: "EUR" });
   });
 
   it("GIVEN rewards saved in USD and the shop now in EUR WHEN the merchant issues one by hand or starts a bulk issue THEN both are refused with a sentence (nothing saved); a referral reward and a VIP entry reward are held Pending (no attempt, a note) until the amounts are confirmed, then made in EUR with the confirmed amounts", async () => {

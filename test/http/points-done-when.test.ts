@@ -63,6 +63,7 @@ describe("the points program, from the merchant's setup to a refund (issue 13 'D
       expiryMonths: "",
       signupBonus: "0",
       birthdayBonus: "0",
+      amountCurrency: "USD",
     });
     expect(saved).toMatchObject({ ok: true });
     const option = await adminPost("/app/ways-to-redeem/new", "routes/app.ways-to-redeem.$id", {
@@ -74,6 +75,7 @@ describe("the points program, from the merchant's setup to a refund (issue 13 'D
       active: "true",
       variable: "false",
       appliesTo: "ALL",
+      amountCurrency: "USD",
     });
     const templateId = option.id as string;
     // The storefront now shows the option and the real earning rule.

@@ -23,8 +23,8 @@ beforeAll(async () => {
   const gold = await createTemplate(db, SHOP, { purpose: "VIP_TIER_ENTRY", pointsCost: null, name: "Gold welcome", kind: "PERCENTAGE", value: "15" });
   const now = new Date();
   expect((await saveVipProgram(db, SHOP, { enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" }, now)).ok).toBe(true);
-  expect((await saveTier(db, SHOP, { form: { name: "Silver", threshold: "100", entryRewardTemplateId: silver.id } }, now)).ok).toBe(true);
-  expect((await saveTier(db, SHOP, { form: { name: "Gold", threshold: "300", pointsMultiplier: "2", entryRewardTemplateId: gold.id } }, now)).ok).toBe(true);
+  expect((await saveTier(db, SHOP, { form: { name: "Silver", threshold: "100", entryRewardTemplateId: silver.id }, shownCurrency: "USD" }, now)).ok).toBe(true);
+  expect((await saveTier(db, SHOP, { form: { name: "Gold", threshold: "300", pointsMultiplier: "2", entryRewardTemplateId: gold.id }, shownCurrency: "USD" }, now)).ok).toBe(true);
   await runEvaluationJobs(deps());
 });
 

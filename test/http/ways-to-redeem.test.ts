@@ -33,7 +33,8 @@ function request(path: string, route: string, init: RequestInit & { shop?: strin
 }
 
 async function submit(id: string, form: Record<string, string>, shop = SHOP): Promise<{ status: number; body: Json }> {
-  const res = await request(`/app/ways-to-redeem/${id}`, FORM, { method: "POST", body: new URLSearchParams(form), shop });
+  // With the currency the page shows amounts in, as the page sends it (the shops sell in USD).
+  const res = await request(`/app/ways-to-redeem/${id}`, FORM, { method: "POST", body: new URLSearchParams({ amountCurrency: "USD", ...form }), shop });
   return { status: res.status, body: (await res.json()) as Json };
 }
 

@@ -20,4 +20,6 @@ export const PROGRAM_SETTINGS_FORM = {
   expiryMonths: "",
   signupBonus: "50",
   birthdayBonus: "100",
+  // The currency the page showed its amounts in (docs/decisions/015): the test shops sell in USD.
+  amountCurrency: "USD",
 } as const;

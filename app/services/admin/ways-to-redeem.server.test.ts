@@ -13,7 +13,7 @@ const OTHER = "other-ways.myshopify.com";
 
 const form = (fields: Record<string, string>) => {
   const f = new FormData();
-  for (const [k, v] of Object.entries({ variable: "false", appliesTo: "ALL", active: "true", ...fields })) f.set(k, v);
+  for (const [k, v] of Object.entries({ variable: "false", appliesTo: "ALL", active: "true", amountCurrency: "USD", ...fields })) f.set(k, v);
   return f;
 };
 

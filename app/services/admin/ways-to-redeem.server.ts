@@ -3,7 +3,8 @@
 // (app/domain/rewards/options.ts); this module adds what needs the shop: whether it can
 // issue gift cards (the kind's adapter decides) and whether the products, variants and collections
 // named exist in it (Admin API, app/shopify/products.server.ts). docs/decisions/020-ways-to-redeem.md.
-import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
+import { amountCurrencyOfSave, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
+import { AMOUNT_CURRENCY_FIELD } from "~/domain/currency";
 import type { RewardTemplate } from "@prisma/client";
 import { isUniqueViolation, type Db } from "~/db.server";
 import {
@@ -85,12 +86,12 @@ export async function getRedemptionOption(db: Pick<Db, "rewardTemplate">, shop: 
   return row ? toRow(row) : null;
 }
 
-export type SaveOptionErrorCode = "invalid" | "not_found" | "shopify_unavailable";
+export type SaveOptionErrorCode = "invalid" | "not_found" | "shopify_unavailable" | AmountSaveRefusal["code"];
 
 export interface SaveOptionError extends Problem<SaveOptionErrorCode> {
   /** Per field: the domain's code and its sentence for the merchant. */
   fieldErrors: Partial<Record<OptionField, { code: OptionErrorCode; message: string }>>;
-  httpStatus: 400 | 404 | 503;
+  httpStatus: 400 | 404 | 409 | 503;
 }
 
 export type SaveOptionResult = Result<{ option: RedemptionOptionRow; created: boolean; message: string }, SaveOptionError>;
@@ -193,6 +194,10 @@ export async function saveRedemptionOption(deps: WaysToRedeemDeps, target: { sho
       if (created) return created;
     }
   }
+  // The currency the page showed the amounts in (docs/decisions/015, "amounts saved in another
+  // currency"): refused before anything is asked of Shopify when the shop sells in another one now.
+  const typedIn = await amountCurrencyOfSave(db, target.shop, form.get(AMOUNT_CURRENCY_FIELD));
+  if (!typedIn.ok) return { ok: false, error: { ...typedIn.error, fieldErrors: {} } };
   const input = optionFormInput(form);
 
   // Gift cards depend on the shop's plan and country: ask the kind's adapter (the same check a
@@ -237,8 +242,8 @@ export async function saveRedemptionOption(deps: WaysToRedeemDeps, target: { sho
     pointsMax: draft.variable?.max ?? null,
     pointsStep: draft.variable?.step ?? null,
     active: draft.active,
-    // The currency the merchant typed its amounts in (docs/decisions/015, "amounts saved in another currency").
-    amountCurrency: await shopCurrencyOf(db, target.shop),
+    // The currency the merchant typed its amounts in: the one the page showed (checked above).
+    amountCurrency: typedIn.currency,
   };
   // Rewards already issued keep the settings they were generated with (Reward.settings snapshot).
   if (existing) {

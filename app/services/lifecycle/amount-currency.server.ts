@@ -83,6 +83,49 @@ export async function amountReview(db: Db, shop: string): Promise<AmountReview |
   return { shopCurrency: currency, savedIn, title: amountCurrencyTitle(savedIn, currency), areas };
 }
 
+/**
+ * The currency an admin page showed its amounts in (`seen`, sent back with its form), checked against
+ * the shop's currency now: the one check of every save that carries amounts and of the confirm.
+ * Unreadable (no field: a page from before the field, a script) or another currency than the shop's
+ * (the shop moved after the page was loaded): the app does not guess what the amounts meant.
+ */
+type ShownCurrency = { ok: true; currency: string } | { ok: false; code: "invalid" } | { ok: false; code: "currency_changed"; current: string; shown: string };
+
+async function checkShownCurrency(db: Pick<Db, "shop">, shop: string, seen: unknown): Promise<ShownCurrency> {
+  const shown = shopCurrencyCode(seen);
+  if (shown === null) return { ok: false, code: "invalid" };
+  const current = await shopCurrencyOf(db, shop);
+  return current === shown ? { ok: true, currency: shown } : { ok: false, code: "currency_changed", current, shown };
+}
+
+/** Why a save carrying amounts was refused (nothing saved): its form is out of date (400), or the shop's currency changed since its page was loaded (409). */
+export type AmountSaveRefusal = Problem<"form_out_of_date" | "currency_changed"> & { httpStatus: 400 | 409 };
+
+/**
+ * The currency a save's amounts are in: the one its page showed (`seen`, the form's
+ * AMOUNT_CURRENCY_FIELD, app/domain/currency.ts) when it is still the shop's, else refused with a
+ * sentence. The merchant typed "5" looking at "USD" labels; stamped with a currency the shop moved to after the page was loaded,
+ * it would be taken as "5 EUR" and never reviewed (docs/decisions/015, "amounts saved in another
+ * currency"). Every save path (ways to redeem, VIP tiers and entry rewards, referral settings, program
+ * settings) stamps `amountCurrency` with the currency returned here — the one the page showed, not
+ * one read again — so a change landing between this check and the write leaves the amounts to review.
+ */
+export async function amountCurrencyOfSave(db: Pick<Db, "shop">, shop: string, seen: unknown): Promise<Result<{ currency: string }, AmountSaveRefusal>> {
+  const checked = await checkShownCurrency(db, shop, seen);
+  if (checked.ok) return { ok: true, currency: checked.currency };
+  if (checked.code === "invalid") {
+    return { ok: false, error: { code: "form_out_of_date", httpStatus: 400, message: "This form is out of date (it does not say which currency its amounts are in). Nothing was saved. Reload the page and save again." } };
+  }
+  return {
+    ok: false,
+    error: {
+      code: "currency_changed",
+      httpStatus: 409,
+      message: `The shop's currency changed to ${checked.current} after this page was loaded in ${checked.shown}; nothing was saved. Reload the page and enter the amounts in ${checked.current}.`,
+    },
+  };
+}
+
 export type ConfirmAmountsResult = Result<{ currency: string; reviewed: number; released: number; message: string }, Problem<"invalid" | "currency_changed"> & { httpStatus: 400 | 409 }>;
 
 /**
@@ -95,19 +138,19 @@ export type ConfirmAmountsResult = Result<{ currency: string; reviewed: number; 
  */
 export async function confirmAmountCurrency(deps: { db: Db; now: () => Date }, shop: string, seen: unknown): Promise<ConfirmAmountsResult> {
   const { db } = deps;
-  const shown = shopCurrencyCode(seen);
-  if (shown === null) return { ok: false, error: { code: "invalid", httpStatus: 400, message: "This form is out of date. Reload the page and confirm the amounts again." } };
-  const current = await shopCurrencyOf(db, shop);
-  if (current !== shown) {
+  const checked = await checkShownCurrency(db, shop, seen);
+  if (!checked.ok && checked.code === "invalid") return { ok: false, error: { code: "invalid", httpStatus: 400, message: "This form is out of date. Reload the page and confirm the amounts again." } };
+  if (!checked.ok) {
     return {
       ok: false,
       error: {
         code: "currency_changed",
         httpStatus: 409,
-        message: `The shop's currency changed to ${current} after this page was loaded in ${shown}. Nothing was confirmed: reload the page, review the amounts in ${current}, and confirm again.`,
+        message: `The shop's currency changed to ${checked.current} after this page was loaded in ${checked.shown}. Nothing was confirmed: reload the page, review the amounts in ${checked.current}, and confirm again.`,
       },
     };
   }
+  const shown = checked.currency;
   const other = { shop, amountCurrency: { not: shown } };
   const data = { amountCurrency: shown };
   const counts = await db.$transaction([

@@ -1,5 +1,5 @@
 // The shop's points program settings: read (defaults when never saved) and save (validated).
-import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
+import { amountCurrencyOfSave, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
 import type { Db } from "~/db.server";
 import type { Result } from "~/domain/result";
 import { settingsFromRow, validateProgramSettings, type ProgramSettingsValues, type SettingsErrors, type SettingsField } from "~/domain/points";
@@ -9,15 +9,21 @@ export async function getProgramSettings(db: Db | Tx, shop: string): Promise<Pro
   return settingsFromRow(await db.programSettings.findUnique({ where: { shop } }));
 }
 
-export type SaveSettingsResult = Result<{ settings: ProgramSettingsValues }, { code: "invalid"; message: string; fields: SettingsErrors }>;
+export type SaveSettingsResult = Result<{ settings: ProgramSettingsValues }, ({ code: "invalid"; httpStatus: 400 } | AmountSaveRefusal) & { message: string; fields: SettingsErrors }>;
 
-/** Validates the settings form and saves it; every field's error at once when invalid (nothing saved). */
-export async function saveProgramSettings(db: Db, shop: string, form: Partial<Record<SettingsField, string | undefined>>): Promise<SaveSettingsResult> {
-  const checked = validateProgramSettings(form);
-  if (!checked.ok) return { ok: false, error: { code: "invalid", message: "Some settings need fixing.", fields: checked.errors } };
-  const values = checked.values;
+/**
+ * Validates the settings form and saves it; every field's error at once when invalid (nothing saved).
+ * `shownCurrency`: the currency the page showed "points per 1 … spent" in (refused when the shop's
+ * currency is another now: amountCurrencyOfSave).
+ */
+export async function saveProgramSettings(db: Db, shop: string, form: Partial<Record<SettingsField, string | undefined>>, shownCurrency: unknown): Promise<SaveSettingsResult> {
   // The currency "points per unit of currency" was typed in (docs/decisions/015, "amounts saved in another currency").
-  const amountCurrency = await shopCurrencyOf(db, shop);
+  const typedIn = await amountCurrencyOfSave(db, shop, shownCurrency);
+  if (!typedIn.ok) return { ok: false, error: { ...typedIn.error, fields: {} } };
+  const amountCurrency = typedIn.currency;
+  const checked = validateProgramSettings(form);
+  if (!checked.ok) return { ok: false, error: { code: "invalid", httpStatus: 400, message: "Some settings need fixing.", fields: checked.errors } };
+  const values = checked.values;
   await db.programSettings.upsert({ where: { shop }, create: { shop, ...values, amountCurrency }, update: { ...values, amountCurrency } });
   return { ok: true, settings: values };
 }

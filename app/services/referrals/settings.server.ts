@@ -1,6 +1,6 @@
 // The shop's referral program settings: read (defaults when never saved) and save (validated against
 // the shop's active REFERRAL reward templates).
-import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
+import { amountCurrencyOfSave, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
 import { idForRequestKey } from "~/services/admin/request-key.server";
 import type { Db } from "~/db.server";
 import type { Result } from "~/domain/result";
@@ -38,22 +38,25 @@ export async function referralRewardsOf(db: Db, shop: string, settings: Referral
   return { friend: of(settings.friendTemplateId), referrer: of(settings.referrerTemplateId) };
 }
 
-export type SaveReferralSettingsResult = Result<{ settings: ReferralSettingsValues }, { code: "invalid"; message: string; fields: ReferralSettingsErrors }>;
+export type SaveReferralSettingsResult = Result<{ settings: ReferralSettingsValues }, ({ code: "invalid"; httpStatus: 400 } | AmountSaveRefusal) & { message: string; fields: ReferralSettingsErrors }>;
 
 const NAMES = { friend: "Referral: welcome reward for the friend", referrer: "Referral: thank-you reward for the referrer" } as const;
 
 /**
  * Validates the Referrals form and saves it: each reward is a REFERRAL template of the shop, updated
  * in place (rewards already promised keep their own snapshot of the settings) or created; a reward
- * set to none leaves its template unused.
+ * set to none leaves its template unused. `shownCurrency`: the currency the page showed the amounts in
+ * (refused when the shop's currency is another now: amountCurrencyOfSave).
  */
-export async function saveReferralSettings(db: Db, shop: string, form: Record<string, string | undefined>): Promise<SaveReferralSettingsResult> {
+export async function saveReferralSettings(db: Db, shop: string, form: Record<string, string | undefined>, shownCurrency: unknown): Promise<SaveReferralSettingsResult> {
+  // The currency the merchant typed the amounts in (docs/decisions/015, "amounts saved in another currency").
+  const typedIn = await amountCurrencyOfSave(db, shop, shownCurrency);
+  if (!typedIn.ok) return { ok: false, error: { ...typedIn.error, fields: {} } };
+  const amountCurrency = typedIn.currency;
   const checked = validateReferralSettings(form);
-  if (!checked.ok) return { ok: false, error: { code: "invalid", message: "Some settings need fixing.", fields: checked.errors } };
+  if (!checked.ok) return { ok: false, error: { code: "invalid", httpStatus: 400, message: "Some settings need fixing.", fields: checked.errors } };
   const current = await getReferralSettings(db, shop);
   const { friendReward, referrerReward, ...rest } = checked.values;
-  // The currency the merchant typed the amounts in (docs/decisions/015, "amounts saved in another currency").
-  const amountCurrency = await shopCurrencyOf(db, shop);
   const values: ReferralSettingsValues = await db.$transaction(async (tx) => {
     const upsertTemplate = async (who: "friend" | "referrer", reward: ReferralReward | null, id: string | null): Promise<string | null> => {
       if (!reward) return null;

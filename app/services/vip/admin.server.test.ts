@@ -44,7 +44,7 @@ describe("saveTier at once", () => {
     await createShop(db, shop, { currency: "USD" });
     for (let i = 1; i <= 4; i++) await db.vipTier.create({ data: { shop, ...tierForm(i), perkText: null, entryRewardTemplateId: null } });
     const slow = yieldingDb();
-    const results = await Promise.all(Array.from({ length: 12 }, (_, k) => saveTier(slow, shop, { form: tierForm(5 + k) }, new Date())));
+    const results = await Promise.all(Array.from({ length: 12 }, (_, k) => saveTier(slow, shop, { form: tierForm(5 + k), shownCurrency: "USD" }, new Date())));
     expect(await db.vipTier.count({ where: { shop } })).toBe(VIP_LIMITS.maxTiers);
     expect(results.filter((r) => r.ok)).toHaveLength(6);
     const refused = results.filter((r) => !r.ok);
@@ -56,7 +56,7 @@ describe("saveTier at once", () => {
     const shop = `vip-threshold-${Date.now()}.myshopify.com`;
     await createShop(db, shop, { currency: "USD" });
     const slow = yieldingDb();
-    const results = await Promise.all(["Silver", "Gold"].map((name) => saveTier(slow, shop, { form: { ...tierForm(1), name, threshold: "500" } }, new Date())));
+    const results = await Promise.all(["Silver", "Gold"].map((name) => saveTier(slow, shop, { form: { ...tierForm(1), name, threshold: "500" }, shownCurrency: "USD" }, new Date())));
     expect(await db.vipTier.count({ where: { shop } })).toBe(1);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.find((r) => !r.ok)).toMatchObject({ ok: false, error: { fields: { threshold: "not_increasing" } } });
@@ -71,7 +71,7 @@ describe("saveTier and deleteTier at once", () => {
     for (let round = 0; round < 10; round++) {
       const tier = await db.vipTier.create({ data: { shop, name: `Tier ${round}`, threshold: "100", pointsMultiplier: "1" } });
       const [edit, removed] = await Promise.all([
-        saveTier(slow, shop, { id: tier.id, form: { ...tierForm(1), name: `Edited ${round}` } }, new Date()),
+        saveTier(slow, shop, { id: tier.id, form: { ...tierForm(1), name: `Edited ${round}` }, shownCurrency: "USD" }, new Date()),
         deleteTier(slow, shop, tier.id, new Date()),
       ]);
       expect(removed.ok).toBe(true);

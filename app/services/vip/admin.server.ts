@@ -1,6 +1,6 @@
 // VIP tiers: the merchant's settings, the background re-evaluation of all the shop's customers,
 // the period-end task and the figures the admin shows (docs/decisions/022).
-import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
+import { amountCurrencyOfSave, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
 import { isUniqueViolation, type Db } from "~/db.server";
 import { idForRequestKey, parseRequestKey } from "~/services/admin/request-key.server";
 import type { Result } from "~/domain/result";
@@ -160,7 +160,10 @@ export async function vipSettingsPage(db: Db, shop: string) {
   return { program: { enabled: program.enabled, basis: program.basis, period: program.period, skippedTierRewards: program.skippedTierRewards }, tiers: tierViews, templates, job, currency: shopRow?.currency ?? "USD" };
 }
 
-export type VipSaveResult<F extends string> = Result<{ evaluationJobId: string | null }, { code: "invalid" | "not_found"; message: string; fields: Partial<Record<F, VipFieldErrorCode | "not_found" | "wrong_purpose">> }>;
+export type VipSaveResult<F extends string> = Result<
+  { evaluationJobId: string | null },
+  { code: "invalid" | "not_found" | AmountSaveRefusal["code"]; message: string; fields: Partial<Record<F, VipFieldErrorCode | "not_found" | "wrong_purpose">> }
+>;
 
 /** Saves the program settings; a change that can move customers starts a re-evaluation. */
 export async function saveVipProgram(db: Db, shop: string, form: Partial<Record<keyof VipProgramValues, string | undefined>>, now: Date): Promise<VipSaveResult<keyof VipProgramValues>> {
@@ -214,10 +217,14 @@ type TierSaved = VipSaveResult<TierField> | { ok: true; program: VipProgramValue
  * in one transaction under the program's lock: checked outside it, concurrent creates of different
  * tiers each counted the same tiers and the program ended up with more than the limit.
  */
-export async function saveTier(db: Db, shop: string, input: { id?: string | null; form: TierForm }, now: Date): Promise<VipSaveResult<TierField>> {
+export async function saveTier(db: Db, shop: string, input: { id?: string | null; form: TierForm; shownCurrency: unknown }, now: Date): Promise<VipSaveResult<TierField>> {
+  // The currency the page showed the threshold in (docs/decisions/015, "amounts saved in another
+  // currency"): refused when the shop sells in another one now; else the tier is stamped with it.
+  const typedIn = await amountCurrencyOfSave(db, shop, input.shownCurrency);
+  if (!typedIn.ok) return { ok: false, error: { code: typedIn.error.code, message: typedIn.error.message, fields: {} } };
   let saved: TierSaved;
   try {
-    saved = await underProgramLock(db, shop, (tx) => saveTierLocked(tx, shop, input));
+    saved = await underProgramLock(db, shop, (tx) => saveTierLocked(tx, shop, input, typedIn.currency));
   } catch (error) {
     // A twin save with the same name got there first.
     if (isUniqueViolation(error)) return { ok: false, error: { code: "invalid", message: "This tier needs fixing.", fields: { name: "duplicate" } } };
@@ -228,7 +235,7 @@ export async function saveTier(db: Db, shop: string, input: { id?: string | null
   return { ok: true, evaluationJobId: job };
 }
 
-async function saveTierLocked(tx: Tx, shop: string, input: { id?: string | null; form: TierForm }): Promise<TierSaved> {
+async function saveTierLocked(tx: Tx, shop: string, input: { id?: string | null; form: TierForm }, amountCurrency: string): Promise<TierSaved> {
   const program = await getVipProgram(tx, shop);
   const tiers = await listTiers(tx, shop);
   const existing = input.id ? tiers.find((t) => t.id === input.id) : null;
@@ -245,7 +252,7 @@ async function saveTierLocked(tx: Tx, shop: string, input: { id?: string | null;
   }
   if (!checked.ok || Object.keys(fields).length > 0) return { ok: false, error: { code: "invalid", message: "This tier needs fixing.", fields } };
   // The currency the threshold was typed in (docs/decisions/015, "amounts saved in another currency").
-  const values = { ...checked.values, amountCurrency: await shopCurrencyOf(tx, shop) };
+  const values = { ...checked.values, amountCurrency };
   if (existing) {
     await tx.vipTier.update({ where: { id: existing.id }, data: values });
     if (existing.name !== values.name) await tx.customer.updateMany({ where: { shop, vipTierId: existing.id }, data: { vipTier: values.name } });
@@ -272,7 +279,8 @@ export async function createEntryReward(
   db: Db,
   shop: string,
   form: Partial<Record<EntryRewardField | "requestKey", string>>,
-): Promise<Result<{ templateId: string; name: string }, { code: "invalid"; message: string; fields: Partial<Record<EntryRewardField, VipFieldErrorCode>> }>> {
+  shownCurrency: unknown,
+): Promise<Result<{ templateId: string; name: string }, { code: "invalid" | AmountSaveRefusal["code"]; message: string; fields: Partial<Record<EntryRewardField, VipFieldErrorCode>> }>> {
   // The form's key (app/services/admin/request-key.server.ts): the same form sent twice creates one
   // reward, whose id is the key's; the twin post is answered with it.
   const key = parseRequestKey(form.requestKey);
@@ -284,10 +292,13 @@ export async function createEntryReward(
   };
   const twin = await createdBefore();
   if (twin) return twin;
+  // The currency the page showed the amount in (docs/decisions/015, "amounts saved in another currency").
+  const typedIn = await amountCurrencyOfSave(db, shop, shownCurrency);
+  if (!typedIn.ok) return { ok: false, error: { code: typedIn.error.code, message: typedIn.error.message, fields: {} } };
+  const currency = typedIn.currency;
   const checked = validateEntryReward(form);
   if (!checked.ok) return { ok: false, error: { code: "invalid", message: "This reward needs fixing.", fields: checked.errors } };
   const { kind, value, expiryDays } = checked.values;
-  const currency = await shopCurrencyOf(db, shop);
   const name = kind === "FREE_SHIPPING" ? "VIP entry: free shipping" : kind === "PERCENTAGE" ? `VIP entry: ${value}% off` : `VIP entry: ${value} ${currency} off`;
   try {
     const template = await db.rewardTemplate.create({

@@ -48,7 +48,7 @@ async function setup(options: { basis?: string; period?: string; skippedTierRewa
     ["Gold", "500", goldT, "1.5"],
     ["Platinum", "1000", platT, "2"],
   ] as const) {
-    const r = await saveTier(db, SHOP, { form: { name, threshold, entryRewardTemplateId: t.id, pointsMultiplier: multiplier } }, now);
+    const r = await saveTier(db, SHOP, { form: { name, threshold, entryRewardTemplateId: t.id, pointsMultiplier: multiplier }, shownCurrency: "USD" }, now);
     expect(r.ok).toBe(true);
   }
   // The setup's own re-evaluation jobs (no customers yet) finish at once.
@@ -336,7 +336,7 @@ describe("changing the tiers re-evaluates everyone in the background", () => {
     expect(await db.reward.count({ where: { shop: SHOP } })).toBe(0);
     const silver = await db.vipTier.findFirstOrThrow({ where: { shop: SHOP, name: "Silver" } });
     // WHEN the merchant lowers Silver to 50
-    const saved = await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "50", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" } }, now);
+    const saved = await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "50", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" }, shownCurrency: "USD" }, now);
     expect(saved.ok).toBe(true);
     expect(await latestEvaluationJob(db, SHOP)).toMatchObject({ status: "RUNNING", total: 5, done: 0 });
     // THEN batches of 2 move everyone, progress shows as it goes
@@ -353,10 +353,10 @@ describe("changing the tiers re-evaluates everyone in the background", () => {
     for (const c of customers) expect(await tierOf(c.id)).toBe("Silver");
     expect(await db.reward.count({ where: { shop: SHOP, source: "VIP_TIER_ENTRY" } })).toBe(5);
     // AND raising it back and lowering it again in the same period never issues twice
-    await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "90", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" } }, now);
+    await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "90", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" }, shownCurrency: "USD" }, now);
     await runEvaluationJobs(deps());
     expect(await tierOf(customers[0]!.id)).toBeNull();
-    await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "50", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" } }, now);
+    await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "50", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" }, shownCurrency: "USD" }, now);
     await runEvaluationJobs(deps());
     expect(await tierOf(customers[0]!.id)).toBe("Silver");
     expect(await db.reward.count({ where: { shop: SHOP, source: "VIP_TIER_ENTRY" } })).toBe(5);
@@ -498,7 +498,7 @@ describe("a threshold saved while an order's evaluation runs", () => {
         return async (...args: unknown[]) => {
           if (!interleaved) {
             interleaved = true;
-            const saved = await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "200", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" } }, now);
+            const saved = await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "200", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" }, shownCurrency: "USD" }, now);
             expect(saved.ok).toBe(true);
             while ((await db.vipEvaluationJob.count({ where: { shop: SHOP, status: "RUNNING" } })) > 0) await runEvaluationJobs(deps());
           }
