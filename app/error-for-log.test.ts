@@ -54,6 +54,18 @@ describe("errors are logged without the values they quote", () => {
     expect((line.err as { stack?: string }).stack).toMatch(/^PrismaClientValidationError: Invalid `[^\n]*\n\s+at /);
   });
 
+  it("GIVEN a unique constraint refusing a second customer with the same Shopify id WHEN logged THEN the line keeps Prisma's code, the refusal and the constraint's fields, without the row's values", async () => {
+    const logs = allowErrorLogs(); // the line is the subject of the test
+    const gid = `gid://shopify/Customer/${Date.now() + 1}`;
+    await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: gid, email: "first.unique@example.com", displayName: "First Unique" } });
+    const error = await caught(() => db.customer.create({ data: { shop: SHOP, shopifyCustomerId: gid, email: EMAIL, displayName: NAME } }));
+    logger.error({ err: error }, "creating the customer failed");
+    const line = loggedOnce(logs, 0);
+    expect(JSON.stringify(line)).not.toContain(EMAIL);
+    expect(JSON.stringify(line)).not.toContain(gid);
+    expect(line.err).toMatchObject({ type: "PrismaClientKnownRequestError", code: "P2002", message: expect.stringMatching(/P2002 UniqueConstraintViolation on Customer .*shopifyCustomerId/) });
+  });
+
   it.runIf(providerOf(process.env.DATABASE_URL ?? "") === "postgresql")(
     "GIVEN PostgreSQL refusing a value (`invalid input syntax for type integer: \"<value>\"`) WHEN logged THEN the line has the refusal's kind and code, not the value",
     async () => {

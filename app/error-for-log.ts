@@ -66,8 +66,13 @@ function databaseMessage(error: Error, type: string): string {
     if (last && last !== call) parts.push(withoutQuotedValues(last));
     return parts.join(": ");
   }
-  const call = e.message.split("\n").map((l) => l.trim()).find((l) => l.startsWith("Invalid `"));
+  const lines = e.message.split("\n").map((l) => l.trim()).filter(Boolean);
+  const call = lines.find((l) => l.startsWith("Invalid `"));
   if (call) parts.push(call.replace(/:$/, ""));
+  // Prisma's sentence ("Unique constraint failed on the fields: (`shop`,`email`)"; a raw query's
+  // "Message: `<the database's>`"), with what it quotes in "" or '' cut: names are in backticks.
+  const said = lines.at(-1);
+  if (type.startsWith("PrismaClient") && said && said !== call) parts.push(`(${withoutQuotedValues(said)})`);
   if (typeof e.code === "string") parts.push(e.code);
   if (cause && typeof cause.kind === "string") parts.push(cause.kind);
   else if (type === "DriverAdapterError" && /^[A-Za-z]+$/.test(e.message)) parts.push(e.message);
