@@ -106,7 +106,8 @@ export default async function handleRequest(
         },
         onError(error: unknown) {
           responseStatusCode = 500;
-          console.error(error);
+          // Through the logger, whose `err` is written without the values it may quote (app/error-for-log.ts).
+          logger.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "rendering failed");
         },
       },
     );

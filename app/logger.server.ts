@@ -1,10 +1,14 @@
 // One structured logger (pino) for the app and the worker.
 import pino, { type DestinationStream, type LoggerOptions } from "pino";
+import { errorForLog } from "./error-for-log";
 
 const options: LoggerOptions = {
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
   base: { service: "loyalty-rewards" },
   redact: ["accessToken", "*.accessToken", "headers.authorization", "headers['x-shopify-access-token']"],
+  // An `err` is written without the values its message or fields may quote (app/error-for-log.ts):
+  // a log line is out of customers/redact's reach (docs/decisions/015).
+  serializers: { err: errorForLog },
 };
 
 /**

@@ -135,7 +135,7 @@ export async function ensureFreshOfflineToken(
         logger?.warn({ shop }, "Shopify refused the offline token's refresh token");
         return { ok: false, reason: "refresh_rejected", detail };
       }
-      logger?.warn({ shop, err: detail }, "offline token refresh failed; will retry later");
+      logger?.warn({ shop, err: error }, "offline token refresh failed; will retry later");
       return { ok: false, reason: "refresh_failed", detail };
     }
     const written = await db.session.updateMany({
@@ -186,7 +186,7 @@ async function migrateRow(
       logger?.warn({ shop }, "Shopify refused to migrate the non-expiring offline token");
       return { ok: false, reason: "refresh_rejected", detail };
     }
-    logger?.warn({ shop, err: detail }, "offline token migration failed; will retry later");
+    logger?.warn({ shop, err: error }, "offline token migration failed; will retry later");
     return { ok: false, reason: "refresh_failed", detail };
   }
   if (!pair.refreshToken || !pair.expires) {

@@ -142,7 +142,7 @@ export async function offlineTokenAnswer(deps: Pick<RewardDeps, "db" | "adminFor
     if (info.ok) return "accepted";
     return isRejectedToken(info.error) ? "refused" : "no_answer";
   } catch (error) {
-    deps.logger.info({ shop, error: error instanceof Error ? error.message : String(error) }, "the stored offline token could not be tried");
+    deps.logger.info({ shop, err: error }, "the stored offline token could not be tried");
     return "no_answer";
   }
 }

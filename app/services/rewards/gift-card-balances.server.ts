@@ -60,7 +60,7 @@ export async function refreshGiftCardBalances(
       { timeoutMs: BALANCE_LOOKUP_TIMEOUT_MS },
     );
   } catch (error) {
-    logger.warn({ shop, err: error instanceof Error ? error.message : String(error) }, "gift card balances: no Admin API access");
+    logger.warn({ shop, err: error }, "gift card balances: no Admin API access");
     return { checked: 0, failed: true };
   }
   if (!answer.ok) {

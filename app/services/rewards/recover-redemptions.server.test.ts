@@ -12,6 +12,7 @@ import { TEST_APP } from "../../../test/support/constants";
 import { redemptionHarness } from "../../../test/support/redeem";
 import { createTemplate } from "../../../test/support/factories";
 import { allowErrorLogs } from "../../../test/support/error-logs";
+import pino from "pino";
 import { recoverAbandonedRedemptions } from "./recover-redemptions.server";
 import { redeemPoints } from "./redeem-points.server";
 
@@ -201,5 +202,24 @@ describe("recovery of a store credit redemption: the credit is taken back once, 
     expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("50.0");
     expect(await db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).toMatchObject({ state: "ABANDONED", errorReason: "abandoned" });
     expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(500);
+  });
+
+  it("GIVEN an abandoned store credit redemption whose credit the customer already spent WHEN the sweep cannot take it back THEN its log line says why by reason, not with the customer's store credit balance", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { kind: "STORE_CREDIT", value: "7.25", pointsCost: 100 });
+    const redemption = await db.redemption.create({
+      data: { shop: SHOP, customerId: customer.id, idempotencyKey: newKey(), templateId: template.id, code: "SC-SPENT-SWEEP", state: "IN_PROGRESS", leaseUntil: new Date(Date.now() - 60 * 60_000) },
+    });
+    await credit(customer.shopifyCustomerId, "7.25");
+    emulator.spendStoreCredit(SHOP, customer.shopifyCustomerId, "3.00");
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("4.25");
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
+    await recoverAbandonedRedemptions(deps({ logger }), { olderThanMs: 0 });
+    const refused = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "recovery could not take back what an abandoned redemption made");
+    expect(refused).toMatchObject({ redemptionId: redemption.id, reason: "already_spent" });
+    // The customer's balance is theirs (Shopify's answer about their account): not in a log line.
+    expect(JSON.stringify(refused)).not.toContain("4.25");
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("4.25");
   });
 });

@@ -111,7 +111,8 @@ async function recoverOne(deps: RewardDeps, redemption: Redemption, options: Rec
     }
     if (removed.outcome === "refused") {
       // Store credit the customer already spent cannot be taken back; nothing was charged in points.
-      log.warn({ shopifyId: found.found.id, why: removed.message }, "recovery could not take back what an abandoned redemption made");
+      // By reason: the message quotes the customer's store credit balance (their account, out of customers/redact's reach here).
+      log.warn({ shopifyId: found.found.id, reason: removed.reason }, "recovery could not take back what an abandoned redemption made");
       continue;
     }
     log.info({ shopifyId: found.found.id }, "removed the code of an abandoned redemption");

@@ -18,6 +18,7 @@ import type { DirectSql, SqlValue } from "~/direct-sql.server";
 import { planRetry, type RandomFloat, type RetryPolicy } from "~/domain/rewards";
 import { escapeControlCharacters } from "~/domain/text";
 import { logger as baseLogger, type Logger } from "~/logger.server";
+import { errorText } from "~/error-for-log";
 import { withSettingsReadOnce } from "./batch-reads.server";
 import { DeliveryWaits, type WebhookDeliveryContext, type WebhookTopic } from "./context";
 import type { VerifiedWebhook } from "./receive.server";
@@ -250,8 +251,9 @@ export interface InboxRunSummary {
  * and be retried for ever, so control characters are escaped here, for every effect.
  */
 function describeError(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return escapeControlCharacters(text).slice(0, 2_000);
+  // Without the values a database, JSON or Shopify error quotes (errorText, app/error-for-log.ts):
+  // the merchant reads this text, and Prisma's validation error prints the call with every value.
+  return escapeControlCharacters(errorText(error)).slice(0, 2_000);
 }
 
 async function applyOne(
