@@ -32,13 +32,18 @@ export function createAppHandler(build, options) {
   const clientDir = path.resolve(options.clientDir);
   const webhooks = webhookActions(build);
   const proxy = proxyRoutes(build);
-  const entry = /** @type {{ refuseUnreadableUrl(request: Request): Response | null; withRefusalSentence(response: Response, request: Request): Response }} */ (
+  const entry = /** @type {{ refuseUnreadableUrl(request: Request): Response | null; methodRefusals(routes: import("@remix-run/node").ServerBuild["routes"]): (request: Request) => Response | null; withRefusalSentence(response: Response, request: Request): Response }} */ (
     /** @type {unknown} */ (build.entry.module)
   );
+  const refuseMethod = entry.methodRefusals(build.routes);
   return async (request) => {
     // Before anything reads the URL: percent-escapes that are not UTF-8 are a 400 (app/entry.server.tsx).
     const unreadable = entry.refuseUnreadableUrl(request);
     if (unreadable) return unreadable;
+    // Then the method: a path's loader takes GET and HEAD, its action POST, nothing takes anything
+    // else — a 405 before any signature or session is checked (app/http-methods.server.ts).
+    const wrongMethod = refuseMethod(request);
+    if (wrongMethod) return wrongMethod;
     if (request.method === "POST") {
       const action = webhooks.get(new URL(request.url).pathname);
       if (action) return callAction(action, request);
@@ -116,7 +121,8 @@ function proxyRoutes(build) {
 
 /**
  * A storefront route called as Remix calls a resource route: GET and HEAD (without a body) its
- * loader, any other method its action (each answers a wrong method in the storefront's format).
+ * loader, POST its action. A method the route does not take was refused before (methodRefusals,
+ * app/entry.server.tsx), so the handler is there.
  * @param {import("@remix-run/node").ServerBuild["routes"][string]["module"]} module
  * @param {Request} request
  * @returns {Promise<Response>}
