@@ -65,13 +65,13 @@ function refusal(pathname: string, status: number, code: ProxyErrorCode, message
  * routes and Remix's router, so before any signature, session or customer check: a method is cheaper
  * to check than a signature and says more than "not signed in". Built once per build (its routes).
  */
-export function methodRefusals(routes: ServerBuild["routes"]): (request: Request) => Response | null {
+export function methodRefusals(routes: ServerBuild["routes"]): (request: Request, isFile: () => boolean) => Response | null {
   const accepted = methodRule(routes);
-  return (request) => {
+  return (request, isFile) => {
     const url = new URL(request.url);
     const storefront = isStorefrontPath(url.pathname);
     // The app proxy's paths are served without Remix's router: `_data` there is the storefront's.
-    const methods = accepted(url, { dataRequests: !storefront });
+    const methods = accepted(url, { dataRequests: !storefront, isFile });
     if (!methods || (methods as readonly string[]).includes(request.method)) return null;
     const allow = methods.join(", ");
     const message = `${refusalSentence(405, request.method)} It takes ${methods.length > 1 ? `${methods.slice(0, -1).join(", ")} or ${methods[methods.length - 1]}` : methods[0]}.`;

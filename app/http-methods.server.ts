@@ -4,6 +4,7 @@
 //   - a route's loader (or its page) takes GET and HEAD (Remix runs the loader for a HEAD too);
 //   - a route's action takes POST — the only method the app's forms, fetchers and Shopify send
 //     (Remix would run the action for PUT, PATCH and DELETE as well);
+//   - a browser asset (a file under build/client, on a path no route serves) takes GET and HEAD;
 //   - nothing takes OPTIONS: no caller of the app is cross-origin (no admin UI extension calls it;
 //     the storefront's widget calls through the app proxy, on the shop's own origin), so no CORS
 //     preflight reaches it;
@@ -34,9 +35,10 @@ export type AcceptedMethods = readonly ("GET" | "HEAD" | "POST")[];
  * The rule for a build's routes: for a URL, the methods its route takes, or null when the rule
  * says nothing (no route matches the path, or only a not-found route, a `_data` names a route not on
  * the path — Remix answers those itself). `dataRequests: false` for paths served without Remix's
- * router (the app proxy's: its query is the storefront's, `_data` means nothing there).
+ * router (the app proxy's: its query is the storefront's, `_data` means nothing there). `isFile`
+ * says whether the path names a browser asset; asked only of a path no route serves.
  */
-export function methodRule(routes: ServerBuild["routes"]): (url: URL, options: { dataRequests: boolean }) => AcceptedMethods | null {
+export function methodRule(routes: ServerBuild["routes"]): (url: URL, options: { dataRequests: boolean; isFile: () => boolean }) => AcceptedMethods | null {
   const byParent = new Map<string, ManifestRoute[]>();
   for (const route of Object.values(routes)) {
     if (!route) continue;
@@ -54,9 +56,9 @@ export function methodRule(routes: ServerBuild["routes"]): (url: URL, options: {
       manifest: route,
     }));
   const root = tree("");
-  return (url, { dataRequests }) => {
+  return (url, { dataRequests, isFile }) => {
     const matches = matchRoutes(root as Parameters<typeof matchRoutes>[0], url.pathname)?.map((m) => (m.route as RouteNode).manifest);
-    if (!matches || matches.length === 0) return null;
+    if (!matches || matches.length === 0) return isFile() ? ["GET", "HEAD"] : null;
     const leaf = matches[matches.length - 1];
     if (isNotFoundRoute(leaf)) return null;
     let reads: boolean;

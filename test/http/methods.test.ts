@@ -132,10 +132,15 @@ describe("webhooks take POST only; OAuth's paths GET and HEAD; the login page GE
     },
   );
 
-  it("GIVEN DELETE on a path no route serves, or on a static file THEN still 404", async () => {
-    for (const path of ["/no-such-page", "/robots.txt"]) {
-      const res = await fetch(new URL(path, app.url), { method: "DELETE", headers: { "User-Agent": BROWSER_UA } });
-      expect(res.status).toBe(404);
+  it("GIVEN DELETE on a path no route serves THEN still 404", async () => {
+    const res = await fetch(new URL("/no-such-page", app.url), { method: "DELETE", headers: { "User-Agent": BROWSER_UA } });
+    expect(res.status).toBe(404);
+  });
+
+  it("GIVEN POST or DELETE on a browser asset THEN 405 with Allow: GET, HEAD (it was the 404 of a path naming nothing)", async () => {
+    for (const method of ["POST", "DELETE"]) {
+      const res = await fetch(new URL("/robots.txt", app.url), { method, headers: { "User-Agent": BROWSER_UA, ...FORM }, body: "a=1" });
+      await expectAdminRefusal(res, method, "GET, HEAD");
     }
   });
 });
