@@ -1,13 +1,14 @@
 import { PassThrough } from "node:stream";
 import { renderToPipeableStream } from "react-dom/server";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
-import { createReadableStreamFromReadable, json, type EntryContext, type HandleErrorFunction } from "@remix-run/node";
+import { createReadableStreamFromReadable, json, type EntryContext, type HandleErrorFunction, type ServerBuild } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
+import { methodRule } from "./http-methods.server";
 import { SenderGoneError, UNREADABLE_URL_MESSAGE, urlHasUnreadableEscapes } from "./request-input.server";
-import { proxyError } from "./services/storefront/proxy.server";
+import { proxyError, type ProxyErrorCode } from "./services/storefront/proxy.server";
 import "./jobs/in-process.server";
 
 const ABORT_DELAY = 5_000;
@@ -43,9 +44,41 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
  */
 export function refuseUnreadableUrl(request: Request): Response | null {
   if (!urlHasUnreadableEscapes(request.url)) return null;
-  const { pathname } = new URL(request.url);
-  if (/^\/apps-proxy(?:\/|$)/i.test(pathname)) return proxyError(400, "invalid_request", UNREADABLE_URL_MESSAGE);
-  return json({ ok: false, message: UNREADABLE_URL_MESSAGE }, { status: 400 });
+  return refusal(new URL(request.url).pathname, 400, "invalid_request", UNREADABLE_URL_MESSAGE);
+}
+
+/** Whether a path is the app proxy's (the storefront's surface), as server/app-handler.mjs routes it. */
+function isStorefrontPath(pathname: string): boolean {
+  return /^\/apps-proxy(?:\/|$)/i.test(pathname);
+}
+
+/** A refusal in the shape the surface's clients read: the storefront's on the app proxy's paths, the admin's elsewhere. */
+function refusal(pathname: string, status: number, code: ProxyErrorCode, message: string, headers: Record<string, string> = {}): Response {
+  if (isStorefrontPath(pathname)) return proxyError(status, code, message, headers);
+  return json({ ok: false, message }, { status, headers });
+}
+
+/**
+ * The answer to a request whose method its path does not take (the rule: app/http-methods.server.ts),
+ * or null for any other: a 405 with `Allow` and a sentence, in the surface's shape (refusal).
+ * server/app-handler.mjs asks it right after refuseUnreadableUrl — before the webhook and storefront
+ * routes and Remix's router, so before any signature, session or customer check: a method is cheaper
+ * to check than a signature and says more than "not signed in". Built once per build (its routes).
+ */
+export function methodRefusals(routes: ServerBuild["routes"]): (request: Request, isFile: () => boolean) => Response | null {
+  const accepted = methodRule(routes);
+  return (request, isFile) => {
+    const url = new URL(request.url);
+    const storefront = isStorefrontPath(url.pathname);
+    // The app proxy's paths are served without Remix's router: `_data` there is the storefront's.
+    const methods = accepted(url, { dataRequests: !storefront, isFile });
+    if (!methods || (methods as readonly string[]).includes(request.method)) return null;
+    const allow = methods.join(", ");
+    const message = `${refusalSentence(405, request.method)} It takes ${methods.length > 1 ? `${methods.slice(0, -1).join(", ")} or ${methods[methods.length - 1]}` : methods[0]}.`;
+    // Off the storefront, with the header Remix's own 405 carries (withRefusalSentence keeps it):
+    // Remix's client reads a data request's answer with it as an error, not as the route's data.
+    return refusal(url.pathname, 405, "method_not_allowed", message, storefront ? { Allow: allow } : { Allow: allow, "X-Remix-Error": "yes" });
+  };
 }
 
 /** Remix's own refusals, in words: what the asker did that no route takes. */

@@ -32,13 +32,19 @@ export function createAppHandler(build, options) {
   const clientDir = path.resolve(options.clientDir);
   const webhooks = webhookActions(build);
   const proxy = proxyRoutes(build);
-  const entry = /** @type {{ refuseUnreadableUrl(request: Request): Response | null; withRefusalSentence(response: Response, request: Request): Response }} */ (
+  const entry = /** @type {{ refuseUnreadableUrl(request: Request): Response | null; methodRefusals(routes: import("@remix-run/node").ServerBuild["routes"]): (request: Request, isFile: () => boolean) => Response | null; withRefusalSentence(response: Response, request: Request): Response }} */ (
     /** @type {unknown} */ (build.entry.module)
   );
+  const refuseMethod = entry.methodRefusals(build.routes);
   return async (request) => {
     // Before anything reads the URL: percent-escapes that are not UTF-8 are a 400 (app/entry.server.tsx).
     const unreadable = entry.refuseUnreadableUrl(request);
     if (unreadable) return unreadable;
+    // Then the method: a path's loader takes GET and HEAD, its action POST, a browser asset GET and
+    // HEAD, nothing takes anything else — a 405 before any signature or session is checked
+    // (app/http-methods.server.ts). Files are looked for only on paths no route serves.
+    const wrongMethod = refuseMethod(request, () => staticFile(clientDir, new URL(request.url).pathname) !== null);
+    if (wrongMethod) return wrongMethod;
     if (request.method === "POST") {
       const action = webhooks.get(new URL(request.url).pathname);
       if (action) return callAction(action, request);
@@ -47,22 +53,32 @@ export function createAppHandler(build, options) {
     if (proxyRoute) return callProxyRoute(proxyRoute, request);
     if (request.method === "GET" || request.method === "HEAD") {
       const { pathname } = new URL(request.url);
-      if (pathname !== "/" && !pathname.endsWith("/")) {
-        const file = path.join(clientDir, path.normalize(decodeURIComponent(pathname)));
-        if (file.startsWith(clientDir + path.sep) && existsSync(file) && statSync(file).isFile()) {
-          // Vite fingerprints everything under /assets/: cache it for good.
-          const cache = pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "public, max-age=3600";
-          const type = TYPES[path.extname(file)] ?? "application/octet-stream";
-          const { body, encoding } = encoded(file, type, request.headers.get("accept-encoding"));
-          const headers = { "content-type": type, "cache-control": cache, ...(COMPRESSIBLE.test(type) ? { vary: "Accept-Encoding" } : {}) };
-          if (encoding) headers["content-encoding"] = encoding;
-          return new Response(request.method === "HEAD" ? null : body, { headers });
-        }
+      const file = staticFile(clientDir, pathname);
+      if (file) {
+        // Vite fingerprints everything under /assets/: cache it for good.
+        const cache = pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "public, max-age=3600";
+        const type = TYPES[path.extname(file)] ?? "application/octet-stream";
+        const { body, encoding } = encoded(file, type, request.headers.get("accept-encoding"));
+        const headers = { "content-type": type, "cache-control": cache, ...(COMPRESSIBLE.test(type) ? { vary: "Accept-Encoding" } : {}) };
+        if (encoding) headers["content-encoding"] = encoding;
+        return new Response(request.method === "HEAD" ? null : body, { headers });
       }
     }
     // Remix's own 4xx carry a sentence, not "Unexpected Server Error" (app/entry.server.tsx).
     return withLocalAppBridge(entry.withRefusalSentence(await handle(request), request));
   };
+}
+
+/**
+ * The browser asset a path names (a file under build/client), or null.
+ * @param {string} clientDir
+ * @param {string} pathname
+ * @returns {string | null}
+ */
+function staticFile(clientDir, pathname) {
+  if (pathname === "/" || pathname.endsWith("/")) return null;
+  const file = path.join(clientDir, path.normalize(decodeURIComponent(pathname)));
+  return file.startsWith(clientDir + path.sep) && existsSync(file) && statSync(file).isFile() ? file : null;
 }
 
 /**
@@ -116,7 +132,8 @@ function proxyRoutes(build) {
 
 /**
  * A storefront route called as Remix calls a resource route: GET and HEAD (without a body) its
- * loader, any other method its action (each answers a wrong method in the storefront's format).
+ * loader, POST its action. A method the route does not take was refused before (methodRefusals,
+ * app/entry.server.tsx), so the handler is there.
  * @param {import("@remix-run/node").ServerBuild["routes"][string]["module"]} module
  * @param {Request} request
  * @returns {Promise<Response>}

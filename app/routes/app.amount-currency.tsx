@@ -11,12 +11,7 @@ import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
 import { confirmAmountCurrency } from "~/services/lifecycle/amount-currency.server";
 
-export async function loader() {
-  return json({ ok: false, message: "POST to confirm the shop's amounts in its currency." }, { status: 405, headers: { Allow: "POST" } });
-}
-
 export async function action({ request }: ActionFunctionArgs) {
-  if (request.method !== "POST") return json({ ok: false, message: "POST only." }, { status: 405, headers: { Allow: "POST" } });
   const { session } = await authenticate.admin(request);
   const form = await readAdminForm(request);
   const result = await confirmAmountCurrency({ db, now: () => new Date() }, session.shop, form.get("currency"));

@@ -8,12 +8,7 @@ import { authenticate } from "~/shopify.server";
 import { adminRequestDeps } from "~/services/admin/deps.server";
 import { refreshShopFacts } from "~/services/lifecycle/scopes.server";
 
-export async function loader() {
-  return json({ ok: false, message: "POST to refresh the app's access scopes." }, { status: 405, headers: { Allow: "POST" } });
-}
-
 export async function action({ request }: ActionFunctionArgs) {
-  if (request.method !== "POST") return json({ ok: false, message: "POST only." }, { status: 405, headers: { Allow: "POST" } });
   const { admin, session } = await authenticate.admin(request);
   const result = await refreshShopFacts(await adminRequestDeps(admin.graphql), session.shop);
   if (!result.ok) return json({ ok: false, message: result.error.message }, { status: 502 });

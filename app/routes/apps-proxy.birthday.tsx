@@ -4,21 +4,16 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { setBirthday } from "~/services/storefront/birthday.server";
-import { handleStorefrontRequest, methodNotAllowed, proxyError, proxyJson } from "~/services/storefront/proxy.server";
+import { handleStorefrontRequest, proxyError, proxyJson } from "~/services/storefront/proxy.server";
 
 export async function action({ request }: ActionFunctionArgs) {
   return handleStorefrontRequest(
     request,
     async ({ shop, customerGid }) => {
-      if (request.method !== "POST") return methodNotAllowed("POST");
       const outcome = await setBirthday(db, { shop, customerGid: customerGid!, request, now: new Date() });
       if (!outcome.ok) return proxyError(outcome.status, outcome.code, outcome.message);
       return proxyJson({ birthday: outcome.birthday, message: outcome.message });
     },
     { requireCustomer: true },
   );
-}
-
-export async function loader() {
-  return methodNotAllowed("POST");
 }

@@ -1,12 +1,12 @@
 // GET https://{shop}/apps/loyalty/customer → app proxy → here.
 // The signed-in customer's points balance and their visible rewards (Issued and Used only).
 // The customer is the signed `logged_in_customer_id`; a `customer_id` in the query is never read.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { loadCustomerView } from "~/services/storefront/customer-view.server";
 import { defaultRewardDeps } from "~/services/rewards/deps.server";
 import { refreshGiftCardBalances } from "~/services/rewards/gift-card-balances.server";
-import { handleStorefrontRequest, methodNotAllowed, proxyJson } from "~/services/storefront/proxy.server";
+import { handleStorefrontRequest, proxyJson } from "~/services/storefront/proxy.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return handleStorefrontRequest(
@@ -18,8 +18,4 @@ export async function loader({ request }: LoaderFunctionArgs) {
     },
     { requireCustomer: true },
   );
-}
-
-export async function action(_args: ActionFunctionArgs) {
-  return methodNotAllowed("GET");
 }

@@ -4,14 +4,13 @@
 // The customer is the signed `logged_in_customer_id`; a customer id in the body or query is ignored.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
-import { handleStorefrontRequest, methodNotAllowed, proxyError, proxyJson } from "~/services/storefront/proxy.server";
+import { handleStorefrontRequest, proxyError, proxyJson } from "~/services/storefront/proxy.server";
 import { parseRedeemBody, redeemForStorefront } from "~/services/storefront/redeem.server";
 
 export async function action({ request }: ActionFunctionArgs) {
   return handleStorefrontRequest(
     request,
     async ({ shop, customerGid, graphql }) => {
-      if (request.method !== "POST") return methodNotAllowed("POST");
       const parsed = await parseRedeemBody(request);
       if (!parsed.ok) return proxyError(parsed.error.status, parsed.error.code, parsed.error.message);
       const outcome = await redeemForStorefront(db, { shop, customerGid: customerGid!, graphql, ...parsed.body });
@@ -20,8 +19,4 @@ export async function action({ request }: ActionFunctionArgs) {
     },
     { requireCustomer: true },
   );
-}
-
-export async function loader() {
-  return methodNotAllowed("POST");
 }

@@ -5,13 +5,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { referralClaimAnswer } from "~/services/referrals/storefront.server";
 import { defaultRewardDeps } from "~/services/rewards/deps.server";
-import { handleStorefrontRequest, methodNotAllowed, proxyJson } from "~/services/storefront/proxy.server";
+import { handleStorefrontRequest, proxyJson } from "~/services/storefront/proxy.server";
 
 export async function action({ request }: ActionFunctionArgs) {
   return handleStorefrontRequest(
     request,
     async ({ shop, customerGid, graphql }) => {
-      if (request.method !== "POST") return methodNotAllowed("POST");
       const answer = await referralClaimAnswer(await defaultRewardDeps(), { shop, customerGid: customerGid!, graphql, request, now: new Date() });
       if (answer.ok) return proxyJson(answer.body);
       const headers: Record<string, string> = answer.retryAfterSeconds ? { "Retry-After": String(answer.retryAfterSeconds) } : {};
@@ -19,8 +18,4 @@ export async function action({ request }: ActionFunctionArgs) {
     },
     { requireCustomer: true },
   );
-}
-
-export async function loader() {
-  return methodNotAllowed("POST");
 }

@@ -5,18 +5,13 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { referralClickAnswer } from "~/services/referrals/storefront.server";
-import { handleStorefrontRequest, methodNotAllowed, proxyJson } from "~/services/storefront/proxy.server";
+import { handleStorefrontRequest, proxyJson } from "~/services/storefront/proxy.server";
 
 export async function action({ request }: ActionFunctionArgs) {
   return handleStorefrontRequest(request, async ({ shop }) => {
-    if (request.method !== "POST") return methodNotAllowed("POST");
     const answer = await referralClickAnswer(db, { shop, request, now: new Date() });
     if (answer.ok) return proxyJson(answer.body);
     const headers: Record<string, string> = answer.retryAfterSeconds ? { "Retry-After": String(answer.retryAfterSeconds) } : {};
     return proxyJson({ error: { code: answer.code, message: answer.message } }, { status: answer.status, headers });
   });
-}
-
-export async function loader() {
-  return methodNotAllowed("POST");
 }

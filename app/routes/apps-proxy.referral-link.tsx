@@ -1,10 +1,10 @@
 // GET https://{shop}/apps/loyalty/referral-link → app proxy → here.
 // The signed-in member's referral code and link (created on first request). Members only: the
 // customer is the signed `logged_in_customer_id`.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { referralLinkAnswer } from "~/services/referrals/storefront.server";
-import { handleStorefrontRequest, methodNotAllowed, proxyJson } from "~/services/storefront/proxy.server";
+import { handleStorefrontRequest, proxyJson } from "~/services/storefront/proxy.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return handleStorefrontRequest(
@@ -15,8 +15,4 @@ export async function loader({ request }: LoaderFunctionArgs) {
     },
     { requireCustomer: true },
   );
-}
-
-export async function action(_args: ActionFunctionArgs) {
-  return methodNotAllowed("GET");
 }

@@ -1,7 +1,6 @@
 // customers/create — declared in shopify.app.toml: the sign-up bonus (points program, docs/decisions/019).
 // The route only receives: verification, checks and recording are the pipeline's; the effects are
 // registered in app/services/webhooks/effects.server.ts and applied by the worker.
-import { webhookAction, webhookGetNotAllowed } from "~/services/webhooks/pipeline.server";
+import { webhookAction } from "~/services/webhooks/pipeline.server";
 
-export const loader = webhookGetNotAllowed;
 export const action = webhookAction(["customers/create"]);

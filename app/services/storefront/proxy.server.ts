@@ -185,8 +185,3 @@ export async function handleStorefrontRequest(
     return proxyError(500, "internal_error", MESSAGES.internal);
   }
 }
-
-/** 405 for the wrong method, in the same JSON shape. */
-export function methodNotAllowed(allowed: string): Response {
-  return proxyError(405, "method_not_allowed", "This address doesn't accept that kind of request.", { Allow: allowed });
-}

@@ -67,8 +67,3 @@ async function notARetry(delivery: VerifiedWebhook): Promise<Response | null> {
 export function webhookAction(topics: readonly WebhookTopic[]) {
   return ({ request }: ActionFunctionArgs) => handleWebhook(request, topics);
 }
-
-/** Webhooks are POSTs; anything else gets 405 (instead of Remix's "no loader" error). */
-export function webhookGetNotAllowed(): Response {
-  return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST" } });
-}
