@@ -40,15 +40,17 @@ export function createAppHandler(build, options) {
     // Before anything reads the URL: percent-escapes that are not UTF-8 are a 400 (app/entry.server.tsx).
     const unreadable = entry.refuseUnreadableUrl(request);
     if (unreadable) return unreadable;
+    // A POST to a webhook route is what its rule takes (an action): straight to the pipeline, without
+    // matching the route tree per delivery (the webhook hot path, bench/webhook-ingest.ts).
+    if (request.method === "POST") {
+      const action = webhooks.get(new URL(request.url).pathname);
+      if (action) return callAction(action, request);
+    }
     // Then the method: a path's loader takes GET and HEAD, its action POST, a browser asset GET and
     // HEAD, nothing takes anything else — a 405 before any signature or session is checked
     // (app/http-methods.server.ts). Files are looked for only on paths no route serves.
     const wrongMethod = refuseMethod(request, () => staticFile(clientDir, new URL(request.url).pathname) !== null);
     if (wrongMethod) return wrongMethod;
-    if (request.method === "POST") {
-      const action = webhooks.get(new URL(request.url).pathname);
-      if (action) return callAction(action, request);
-    }
     const proxyRoute = proxy(new URL(request.url).pathname);
     if (proxyRoute) return callProxyRoute(proxyRoute, request);
     if (request.method === "GET" || request.method === "HEAD") {
