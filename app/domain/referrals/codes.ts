@@ -1,7 +1,7 @@
 // Referral codes: 8 symbols from the reward codes' no-lookalike alphabet (no 0/O, 1/I), drawn with
 // the platform's cryptographic randomness — 32^8 ≈ 1.1e12 codes, so guessing one a shop uses takes
 // far more tries than the storefront's rate limits allow.
-import { CODE_ALPHABET, cryptoRandomBytes, randomString, type RandomBytes } from "~/domain/rewards/codes";
+import { asciiUpperCase, CODE_ALPHABET, cryptoRandomBytes, randomString, type RandomBytes } from "~/domain/rewards/codes";
 
 export const REFERRAL_CODE_LENGTH = 8;
 
@@ -17,7 +17,7 @@ export function generateReferralCode(random: RandomBytes = cryptoRandomBytes): s
  */
 export function parseReferralCode(raw: unknown): string | null {
   if (typeof raw !== "string" || raw.length !== REFERRAL_CODE_LENGTH) return null;
-  const upper = raw.toUpperCase();
+  const upper = asciiUpperCase(raw);
   return CODE_PATTERN.test(upper) ? upper : null;
 }
 

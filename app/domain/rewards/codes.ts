@@ -111,7 +111,7 @@ const APP_CODE_TAIL = new RegExp(`[${CODE_ALPHABET}]{${MIN_RANDOM_CHARS}}$`);
 export function couldBeAppCode(key: string): boolean {
   // Only the characters of a code the app issues or accepts (isValidDiscountCode): a code holding a
   // control character or a space (a NUL cannot even be compared by PostgreSQL) is not looked up.
-  return key.length >= MIN_RANDOM_CHARS && isValidDiscountCode(key) && APP_CODE_TAIL.test(key.toUpperCase());
+  return key.length >= MIN_RANDOM_CHARS && isValidDiscountCode(key) && APP_CODE_TAIL.test(asciiUpperCase(key));
 }
 
 /** A discount code: optional prefix, a dash, then `length` random characters from `CODE_ALPHABET`. */
@@ -148,9 +148,20 @@ export function generateGiftCardCode({ prefix, length, random = cryptoRandomByte
   return cleanPrefix + randomString(CODE_ALPHABET, randomLength, random);
 }
 
-/** Case-insensitive key for a code (Shopify matches codes case-insensitively): trimmed, upper-cased. */
+/**
+ * Case-insensitive key for a code (Shopify matches codes case-insensitively): trimmed, its ASCII
+ * letters upper-cased. Only ASCII: every code the app issues or accepts is ASCII
+ * (isValidDiscountCode), and toUpperCase also turns letters that are not into ASCII ones ("ſ" → "S",
+ * "ﬅ" → "ST", "ß" → "SS"), which read an order's other code "teſt-…" as the app's "TEST-…" and
+ * marked it Used. A key holding any other character is no app code (couldBeAppCode).
+ */
 export function codeKey(code: string): string {
-  return code.trim().toUpperCase();
+  return asciiUpperCase(code.trim());
+}
+
+/** `text` with a–z upper-cased and every other character as it is (no Unicode case mapping). */
+export function asciiUpperCase(text: string): string {
+  return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }
 
 /**
