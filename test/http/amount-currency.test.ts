@@ -340,4 +340,23 @@ describe("amounts saved in another currency", () => {
     expect(await db.reward.findUniqueOrThrow({ where: { id: friend.reward.id } })).toMatchObject({ status: "FAILED", failureCode: "amount_in_other_currency", currency: "USD" });
     expect(emulator.inspect.discounts(shop)).toEqual([]);
   });
+  it("GIVEN VIP tiers by amount spent saved in USD and the shop now in EUR WHEN a member opens the widget THEN it names the next tier without the amount left to it (no money it would not honour); confirmed in EUR, the amount is shown again", async () => {
+    const shop = "vip-progress-review.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    await db.vipProgram.create({ data: { shop, enabled: true, basis: "AMOUNT_SPENT" } });
+    const silver = await db.vipTier.create({ data: { shop, name: "Silver", threshold: "100", amountCurrency: "USD" } });
+    await db.vipTier.create({ data: { shop, name: "Gold", threshold: "200", amountCurrency: "USD" } });
+    const who = await member(shop, 0);
+    await db.customer.update({ where: { id: who.id }, data: { vipTierId: silver.id, vipTier: "Silver" } });
+    const vipView = async () => {
+      const res = await fetch(emulator.appProxyUrl(shop, "/customer", who.numericId), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as Json).vip as Json;
+    };
+    expect((await vipView()).next).toEqual({ tier: "Gold", remaining: "200.00" });
+    await changeCurrency(shop, "EUR");
+    expect(await vipView()).toMatchObject({ tier: "Silver", next: { tier: "Gold", remaining: null } });
+    expect((await confirm(shop, "EUR")).status).toBe(200);
+    expect((await vipView()).next).toEqual({ tier: "Gold", remaining: "200.00" });
+  });
 });

@@ -1,6 +1,7 @@
 // VIP tiers: the merchant's settings, the background re-evaluation of all the shop's customers,
 // the period-end task and the figures the admin shows (docs/decisions/022).
-import { amountCurrencyOfSave, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
+import { amountCurrencyOfSave, shopCurrencyOf, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
+import { amountsNeedReview } from "~/domain/currency";
 import { isUniqueViolation, type Db } from "~/db.server";
 import { idForRequestKey, parseRequestKey } from "~/services/admin/request-key.server";
 import type { Result } from "~/domain/result";
@@ -372,7 +373,12 @@ export async function customerVip(db: Db, shop: string, customerId: string, limi
 export interface StorefrontVip {
   tier: string | null;
   perk: string | null;
-  next: { tier: string; remaining: string } | null;
+  /**
+   * The next tier and what is left to reach it; `remaining` is null when that is money the app would
+   * not honour: the tier's threshold is an amount spent saved in another currency than the shop sells
+   * in now (amountsNeedReview, docs/decisions/015), so only its name is shown until it is confirmed.
+   */
+  next: { tier: string; remaining: string | null } | null;
   basis: "POINTS_EARNED" | "AMOUNT_SPENT";
 }
 
@@ -391,10 +397,13 @@ export async function storefrontVip(db: Db, shop: string, customerId: string | n
     above.map((t) => ({ id: t.id, name: t.name, threshold: t.thresholdMilli })),
     progress,
   ) ?? (above[0] ? { tier: { id: above[0].id, name: above[0].name, threshold: above[0].thresholdMilli }, remaining: 0n } : null);
+  // An amount spent to a threshold saved in another currency is not shown (the tier's name is).
+  const nextRow = next ? tiers.find((t) => t.id === next.tier.id) : undefined;
+  const amountToReview = program.basis === "AMOUNT_SPENT" && nextRow !== undefined && amountsNeedReview(nextRow.amountCurrency, await shopCurrencyOf(db, shop));
   return {
     tier: held?.name ?? null,
     perk: held?.perkText ?? null,
-    next: next ? { tier: next.tier.name, remaining: formatProgress(next.remaining, program.basis) } : null,
+    next: next ? { tier: next.tier.name, remaining: amountToReview ? null : formatProgress(next.remaining, program.basis) } : null,
     basis: program.basis,
   };
 }
