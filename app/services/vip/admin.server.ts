@@ -1,7 +1,7 @@
 // VIP tiers: the merchant's settings, the background re-evaluation of all the shop's customers,
 // the period-end task and the figures the admin shows (docs/decisions/022).
 import { amountCurrencyOfSave, shopCurrencyOf, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
-import { amountsNeedReview } from "~/domain/currency";
+import { amountsNeedReview, TYPED_AS_POINTS } from "~/domain/currency";
 import { isUniqueViolation, type Db } from "~/db.server";
 import { idForRequestKey, parseRequestKey } from "~/services/admin/request-key.server";
 import type { Result } from "~/domain/result";
@@ -166,14 +166,28 @@ export type VipSaveResult<F extends string> = Result<
   { code: "invalid" | "not_found" | AmountSaveRefusal["code"]; message: string; fields: Partial<Record<F, VipFieldErrorCode | "not_found" | "wrong_purpose">> }
 >;
 
-/** Saves the program settings; a change that can move customers starts a re-evaluation. */
-export async function saveVipProgram(db: Db, shop: string, form: Partial<Record<keyof VipProgramValues, string | undefined>>, now: Date): Promise<VipSaveResult<keyof VipProgramValues>> {
+/**
+ * Saves the program settings; a change that can move customers starts a re-evaluation. The basis
+ * decides whether the tiers' thresholds are amounts, so the form names the currency its page showed
+ * and is refused like every form that saves amounts (amountCurrencyOfSave). A switch from points
+ * earned to amount spent makes thresholds typed as points count as money: the tiers are marked
+ * TYPED_AS_POINTS (app/domain/currency.ts), so they need review by the one rule until the merchant
+ * confirms them or saves each tier again (docs/decisions/015, "a switch of the VIP basis"). Written
+ * under the program's lock with the tiers, so a tier saved meanwhile is not left unmarked.
+ */
+export async function saveVipProgram(db: Db, shop: string, form: Partial<Record<keyof VipProgramValues, string | undefined>>, shownCurrency: unknown, now: Date): Promise<VipSaveResult<keyof VipProgramValues>> {
+  const typedIn = await amountCurrencyOfSave(db, shop, shownCurrency);
+  if (!typedIn.ok) return { ok: false, error: { code: typedIn.error.code, message: typedIn.error.message, fields: {} } };
   const checked = validateVipProgram(form);
   if (!checked.ok) return { ok: false, error: { code: "invalid", message: "Some settings need fixing.", fields: checked.errors } };
-  const before = await getVipProgram(db, shop);
   const values = checked.values;
-  const lastPeriodKey = before.lastPeriodKey && before.period === values.period ? before.lastPeriodKey : periodKey(values.period, now);
-  await db.vipProgram.upsert({ where: { shop }, create: { shop, ...values, lastPeriodKey }, update: { ...values, lastPeriodKey } });
+  const before = await underProgramLock(db, shop, async (tx) => {
+    const before = await getVipProgram(tx, shop);
+    const lastPeriodKey = before.lastPeriodKey && before.period === values.period ? before.lastPeriodKey : periodKey(values.period, now);
+    await tx.vipProgram.update({ where: { shop }, data: { ...values, lastPeriodKey } });
+    if (before.basis !== "AMOUNT_SPENT" && values.basis === "AMOUNT_SPENT") await tx.vipTier.updateMany({ where: { shop }, data: { amountCurrency: TYPED_AS_POINTS } });
+    return before;
+  });
   const moves = values.enabled && (!before.enabled || before.basis !== values.basis || before.period !== values.period || before.skippedTierRewards !== values.skippedTierRewards);
   return { ok: true, evaluationJobId: moves ? await startEvaluationJob(db, shop, "TIERS_CHANGED", now) : null };
 }
