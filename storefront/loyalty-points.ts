@@ -15,7 +15,7 @@ import type { Account, Child, Ext, Option, Program, Slot, View } from "./loyalty
 const ext: Ext = ((window as unknown as { lrExt?: Ext }).lrExt ??= { parts: [] });
 
 /**
- * The VIP tier and the way to the next ("Gold · $120.00 more to Platinum"), the earning rule (only
+ * The VIP tier and the way to the next ("Gold · $120.00 more to Platinum"; "Gold · next: Platinum" when that amount awaits review), the earning rule (only
  * while the program is on: a program that is off promises nothing), pending points and the expiry warning.
  */
 function pointsInfo(v: View, p: Program, a?: Account): Child[] {
@@ -24,9 +24,12 @@ function pointsInfo(v: View, p: Program, a?: Account): Child[] {
   const rate = p.points.pointsPerCurrencyUnit;
   const vp = a?.vip;
   const nx = vp?.next;
-  const amount = nx ? (vp!.basis == "AMOUNT_SPENT" ? money(v, nx.remaining, p.currency) : points(v, +nx.remaining)) : "";
+  // No remaining amount: the next tier's threshold awaits the merchant's review (saved in another currency); its name only.
+  const left = nx?.remaining;
+  const amount = left == null ? "" : vp!.basis == "AMOUNT_SPENT" ? money(v, left, p.currency) : points(v, +left);
+  const key = nx ? (vp!.tier ? "vip_next" : "vip_first") + (left == null ? "_tier" : "") : "vip_top";
   return [
-    vp && (vp.tier || nx) && h("p", { class: "lr-vip", "data-lr-vip": true }, fill(t[nx ? (vp.tier ? "vip_next" : "vip_first") : "vip_top"]!, { tier: vp.tier ?? "", next: nx?.tier ?? "", amount })),
+    vp && (vp.tier || nx) && h("p", { class: "lr-vip", "data-lr-vip": true }, fill(t[key]!, { tier: vp.tier ?? "", next: nx?.tier ?? "", amount })),
     rate && h("p", { "data-lr-earn": true }, fill(t.earn_rule!, { points: points(v, Number(rate)), amount: money(v, "1", p.currency) })),
     !!a?.pendingPoints &&
       h("p", { class: "lr-muted", "data-lr-pending": true }, fill(t[a.pendingAvailableAt ? "pending" : "pending_nodate"]!, { points: points(v, a.pendingPoints), date: a.pendingAvailableAt ? date(v, a.pendingAvailableAt) : "" })),

@@ -61,7 +61,7 @@ export interface Account {
   birthday: string | null;
   rewards: Reward[];
   /** VIP tier and what is left to the next (amount spent in shop currency, or points earned). */
-  vip?: { tier: string | null; next: { tier: string; remaining: string } | null; basis: string };
+  vip?: { tier: string | null; next: { tier: string; remaining: string | null } | null; basis: string };
 }
 
 export interface Answer {

@@ -62,8 +62,8 @@ export async function action({ request }: ActionFunctionArgs) {
     return Object.fromEntries(Object.entries(fields).map(([f, code]) => [f, vipFieldError(f, code, f === "threshold" ? ((form.get("basis") as string | null) ?? basis) : basis)]));
   };
   if (intent === "program") {
-    const result = await saveVipProgram(db, shop, formStrings(form, PROGRAM_FIELDS), now);
-    if (!result.ok) return json({ ok: false as const, intent, message: result.error.message, errors: await errorsOf(result.error.fields as Record<string, string>) }, { status: 400 });
+    const result = await saveVipProgram(db, shop, formStrings(form, PROGRAM_FIELDS), form.get(AMOUNT_CURRENCY_FIELD), now);
+    if (!result.ok) return json({ ok: false as const, intent, message: result.error.message, errors: await errorsOf(result.error.fields as Record<string, string>) }, { status: statusOf(result.error.code) });
     return json({ ok: true as const, intent, message: VIP_PROGRAM_SAVED, errors: {} });
   }
   if (intent === "tier") {
@@ -113,7 +113,7 @@ export default function VipTiers() {
             </Banner>
           </Layout.Section>
         ) : null}
-        <ProgramSection saved={data.program} />
+        <ProgramSection saved={data.program} currency={data.currency} />
         <Layout.AnnotatedSection
           title="Tiers"
           description={`A customer is in the highest tier whose threshold they reach. Thresholds are in ${data.program.basis === "AMOUNT_SPENT" ? `${data.currency} spent` : "points earned"}.`}
@@ -162,7 +162,7 @@ export default function VipTiers() {
   );
 }
 
-function ProgramSection({ saved }: { saved: { enabled: boolean; basis: string; period: string; skippedTierRewards: string } }) {
+function ProgramSection({ saved, currency }: { saved: { enabled: boolean; basis: string; period: string; skippedTierRewards: string }; currency: string }) {
   const fetcher = useFetcher<typeof action>();
   const initial: ProgramValues = { enabled: saved.enabled ? "on" : "", basis: saved.basis, period: saved.period, skippedTierRewards: saved.skippedTierRewards };
   const [values, setValues] = useFormValues<ProgramValues>(initial, "program");
@@ -171,7 +171,8 @@ function ProgramSection({ saved }: { saved: { enabled: boolean; basis: string; p
   useActionToast(fetcher.state, fetcher.data);
   const errors: Record<string, string> = fetcher.data && !fetcher.data.ok && fetcher.data.intent === "program" && !busy ? fetcher.data.errors : {};
   const set = (field: keyof ProgramValues) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
-  const save = () => fetcher.submit({ intent: "program", ...values }, { method: "post" });
+  // The basis decides whether thresholds are amounts: sent with the currency the page shows (docs/decisions/015).
+  const save = () => fetcher.submit({ intent: "program", ...values, [AMOUNT_CURRENCY_FIELD]: currency }, { method: "post" });
   return (
     <Layout.AnnotatedSection
       title="Program"

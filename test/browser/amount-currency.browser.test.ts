@@ -6,7 +6,7 @@
 // AND WHEN the shop moves on to GBP before the merchant confirms what the page showed (EUR)
 // THEN the confirm is refused with a sentence in the banner and nothing is marked
 // AND WHEN the merchant reloads and confirms in GBP THEN the banner goes away and the amounts are GBP.
-// AND WHEN a page that saves amounts (Program, a way to redeem, a VIP tier, Referrals) is loaded, the
+// AND WHEN a page that saves amounts (Program, a way to redeem, a VIP tier, Referrals, the VIP program) is loaded, the
 //      shop moves to another currency, and the merchant saves what they typed
 // THEN the page sent the currency it showed: the save is refused with a sentence on the page and
 //      nothing is saved; reloaded (the amounts now labelled in the new currency), the save goes
@@ -115,6 +115,15 @@ describe("amounts saved in another currency (Chromium)", () => {
     await saveBar.getByRole("button", { name: "Save" }).click();
     await refused("AUD", "EUR").waitFor();
     expect(await db.referralSettings.findUniqueOrThrow({ where: { shop: DEMO_SHOP } })).toEqual(referralBefore);
+
+    // The VIP program (its basis decides whether thresholds are amounts): loaded in EUR, saved after the move to GBP.
+    const vipBefore = await db.vipProgram.findUniqueOrThrow({ where: { shop: DEMO_SHOP } });
+    await ui.page.goto(emulator.embeddedAppUrl(DEMO_SHOP, "/app/vip"), { waitUntil: "networkidle" });
+    await ui.page.getByRole("combobox", { name: "Counted over" }).selectOption(vipBefore.period === "LIFETIME" ? "CALENDAR_YEAR" : "LIFETIME");
+    await shopNowSellsIn("GBP");
+    await ui.page.locator("ui-save-bar#vip-program-save-bar").getByRole("button", { name: "Save" }).click();
+    await refused("EUR", "GBP").waitFor();
+    expect(await db.vipProgram.findUniqueOrThrow({ where: { shop: DEMO_SHOP } })).toEqual(vipBefore);
     expect(ui.problems).toEqual([]);
   });
 });

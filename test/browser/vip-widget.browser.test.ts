@@ -32,7 +32,7 @@ const web = useStorefrontBrowser(emulator, {
     const shopifyCustomer = emulator.addCustomer(SHOP, { firstName: "Vera", lastName: "Widget", email: "vera@example.com" });
     who = { gid: shopifyCustomer.id, numericId: shopifyCustomer.legacyId };
     const now = new Date();
-    await saveVipProgram(db, SHOP, { enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" }, now);
+    await saveVipProgram(db, SHOP, { enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" }, "USD", now);
     await saveTier(db, SHOP, { form: { name: "Silver", threshold: "100" }, shownCurrency: "USD" }, now);
     await saveTier(db, SHOP, { form: { name: "Gold", threshold: "300" }, shownCurrency: "USD" }, now);
     await runEvaluationJobs(deps());

@@ -192,6 +192,7 @@ describe("amounts saved in another currency", () => {
       { label: "program settings", path: "/app/program", route: "routes/app.program", form: { ...PROGRAM_SETTINGS_FORM } },
       { label: "a new way to redeem", path: "/app/ways-to-redeem/new", route: "routes/app.ways-to-redeem.$id", form: { ...wayToRedeem, name: "6 off", value: "6", requestKey: "stale-page-new-option" } },
       { label: "a way to redeem", path: `/app/ways-to-redeem/${option.id}`, route: "routes/app.ways-to-redeem.$id", form: wayToRedeem },
+      { label: "VIP program settings", path: "/app/vip", route: "routes/app.vip", form: { intent: "program", enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" } },
       { label: "a new VIP tier", path: "/app/vip", route: "routes/app.vip", form: { intent: "tier", name: "Silver", threshold: "50", pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "" } },
       { label: "a VIP tier", path: "/app/vip", route: "routes/app.vip", form: { intent: "tier", id: tier.id, name: "Gold", threshold: "100", pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "" } },
       { label: "a VIP entry reward", path: "/app/vip", route: "routes/app.vip", form: { intent: "entryReward", rewardKind: "FIXED_AMOUNT", rewardValue: "5", rewardExpiryDays: "30", requestKey: "stale-page-entry" } },
@@ -207,6 +208,7 @@ describe("amounts saved in another currency", () => {
       tiers: await db.vipTier.findMany({ where: { shop }, orderBy: { id: "asc" } }),
       referral: await db.referralSettings.findUnique({ where: { shop } }),
       program: await db.programSettings.findUnique({ where: { shop } }),
+      vipProgram: await db.vipProgram.findUnique({ where: { shop } }),
     });
 
     await changeCurrency(shop, "EUR");
@@ -339,5 +341,61 @@ describe("amounts saved in another currency", () => {
     await runWorkerOnce(deps(), config());
     expect(await db.reward.findUniqueOrThrow({ where: { id: friend.reward.id } })).toMatchObject({ status: "FAILED", failureCode: "amount_in_other_currency", currency: "USD" });
     expect(emulator.inspect.discounts(shop)).toEqual([]);
+  });
+  it("GIVEN VIP tiers by amount spent saved in USD and the shop now in EUR WHEN a member opens the widget THEN it names the next tier without the amount left to it (no money it would not honour); confirmed in EUR, the amount is shown again", async () => {
+    const shop = "vip-progress-review.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    await db.vipProgram.create({ data: { shop, enabled: true, basis: "AMOUNT_SPENT" } });
+    const silver = await db.vipTier.create({ data: { shop, name: "Silver", threshold: "100", amountCurrency: "USD" } });
+    await db.vipTier.create({ data: { shop, name: "Gold", threshold: "200", amountCurrency: "USD" } });
+    const who = await member(shop, 0);
+    await db.customer.update({ where: { id: who.id }, data: { vipTierId: silver.id, vipTier: "Silver" } });
+    const vipView = async () => {
+      const res = await fetch(emulator.appProxyUrl(shop, "/customer", who.numericId), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as Json).vip as Json;
+    };
+    expect((await vipView()).next).toEqual({ tier: "Gold", remaining: "200.00" });
+    await changeCurrency(shop, "EUR");
+    expect(await vipView()).toMatchObject({ tier: "Silver", next: { tier: "Gold", remaining: null } });
+    expect((await confirm(shop, "EUR")).status).toBe(200);
+    expect((await vipView()).next).toEqual({ tier: "Gold", remaining: "200.00" });
+  });
+  it("GIVEN VIP tiers on points earned, an entry reward and the shop in EUR WHEN the merchant switches the basis to amount spent THEN the thresholds typed as points are not taken as euros: listed for review, the widget shows no amount, a member's entry reward is held; confirmed in EUR (or a tier saved again) they count", async () => {
+    const shop = "vip-basis-switch.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "EUR" });
+    await db.vipProgram.create({ data: { shop, enabled: true, basis: "POINTS_EARNED" } });
+    const entry = await createTemplate(db, shop, { name: "Gold entry", purpose: "VIP_TIER_ENTRY", pointsCost: null, kind: "PERCENTAGE", value: "10", amountCurrency: "EUR" });
+    const silver = await db.vipTier.create({ data: { shop, name: "Silver", threshold: "500", amountCurrency: "EUR" } });
+    await db.vipTier.create({ data: { shop, name: "Gold", threshold: "1000", entryRewardTemplateId: entry.id, amountCurrency: "EUR" } });
+    const who = await member(shop, 0);
+    await db.customer.update({ where: { id: who.id }, data: { vipTierId: silver.id, vipTier: "Silver" } });
+    const vipView = async () => {
+      const res = await fetch(emulator.appProxyUrl(shop, "/customer", who.numericId), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as Json).vip as Json;
+    };
+    const vipPage = async () => (await admin(shop, "/app/vip", "routes/app.vip")).body;
+    expect((await vipPage()).amountReview).toBeNull();
+    const program = { intent: "program", enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL", amountCurrency: "EUR" };
+    expect((await admin(shop, "/app/vip", "routes/app.vip", program)).status).toBe(200);
+
+    const review = (await vipPage()).amountReview as Json;
+    expect(review).toMatchObject({ shopCurrency: "EUR", title: "Amounts saved in points earned; the shop now sells in EUR", areas: [{ area: "vip", names: ["Tier Gold", "Tier Silver"] }] });
+    expect(await vipView()).toMatchObject({ tier: "Silver", next: { tier: "Gold", remaining: null }, basis: "AMOUNT_SPENT" });
+    const customer = await db.customer.findUniqueOrThrow({ where: { id: who.id } });
+    const held = await issueRewardAsync(deps(), { shop, customer: { id: customer.id }, templateId: entry.id, source: "VIP_TIER_ENTRY" });
+    if (!held.ok) throw new Error("not queued");
+    await runWorkerOnce(deps(), config());
+    expect(await db.reward.findUniqueOrThrow({ where: { id: held.reward.id } })).toMatchObject({ status: "PENDING", attempts: 0 });
+
+    // Saving a tier again from the page (its threshold now typed as EUR) takes it off the list.
+    expect((await admin(shop, "/app/vip", "routes/app.vip", { intent: "tier", id: silver.id, name: "Silver", threshold: "50", pointsMultiplier: "1", perkText: "", entryRewardTemplateId: "", amountCurrency: "EUR" })).status).toBe(200);
+    expect(((await vipPage()).amountReview as Json).areas).toMatchObject([{ area: "vip", names: ["Tier Gold"] }]);
+    expect((await confirm(shop, "EUR")).status).toBe(200);
+    expect((await vipPage()).amountReview).toBeNull();
+    expect((await vipView()).next).toEqual({ tier: "Gold", remaining: "1000.00" });
+    await runWorkerOnce(deps(), config());
+    expect(await db.reward.findUniqueOrThrow({ where: { id: held.reward.id } })).toMatchObject({ status: "ISSUED", currency: "EUR" });
   });
 });

@@ -22,7 +22,7 @@ beforeAll(async () => {
   const silver = await createTemplate(db, SHOP, { purpose: "VIP_TIER_ENTRY", pointsCost: null, name: "Silver welcome", kind: "FIXED_AMOUNT", value: "5.00" });
   const gold = await createTemplate(db, SHOP, { purpose: "VIP_TIER_ENTRY", pointsCost: null, name: "Gold welcome", kind: "PERCENTAGE", value: "15" });
   const now = new Date();
-  expect((await saveVipProgram(db, SHOP, { enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" }, now)).ok).toBe(true);
+  expect((await saveVipProgram(db, SHOP, { enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" }, "USD", now)).ok).toBe(true);
   expect((await saveTier(db, SHOP, { form: { name: "Silver", threshold: "100", entryRewardTemplateId: silver.id }, shownCurrency: "USD" }, now)).ok).toBe(true);
   expect((await saveTier(db, SHOP, { form: { name: "Gold", threshold: "300", pointsMultiplier: "2", entryRewardTemplateId: gold.id }, shownCurrency: "USD" }, now)).ok).toBe(true);
   await runEvaluationJobs(deps());

@@ -6,7 +6,7 @@
 // app/domain/currency.ts) are listed for the admin's banner, not offered or issued, until the
 // merchant confirms them in the new currency here.
 import type { Db } from "~/db.server";
-import { amountCurrencyTitle, amountsNeedReview, shopCurrencyCode } from "~/domain/currency";
+import { amountCurrencyTitle, amountsNeedReview, savedInLabel, shopCurrencyCode } from "~/domain/currency";
 import type { Problem, Result } from "~/domain/result";
 
 /** The currency the app uses for the shop's amounts: Shop.currency, or its default "USD" when the shop has no row yet. */
@@ -44,7 +44,7 @@ const NAMES_SHOWN = 5;
 export interface AmountReview {
   /** What the shop sells in now: the currency the confirm marks the amounts as (sent back as seen). */
   shopCurrency: string;
-  /** The currencies the amounts were saved in. */
+  /** The currencies the amounts were saved in ("points earned" for VIP thresholds typed as points: TYPED_AS_POINTS). */
   savedIn: string[];
   /** "Amounts saved in USD; the shop now sells in EUR". */
   title: string;
@@ -73,7 +73,7 @@ export async function amountReview(db: Db, shop: string): Promise<AmountReview |
     ...(program ? [{ area: "program" as const, name: "Points per unit of currency", amountCurrency: program.amountCurrency }] : []),
   ].filter((row) => amountsNeedReview(row.amountCurrency, currency));
   if (found.length === 0) return null;
-  const savedIn = [...new Set(found.map((row) => row.amountCurrency as string))].sort();
+  const savedIn = [...new Set(found.map((row) => savedInLabel(row.amountCurrency as string)))].sort();
   const areas = (Object.keys(AREA_LABELS) as AmountArea[])
     .map((area) => {
       const names = found.filter((row) => row.area === area).map((row) => row.name ?? "");

@@ -1,6 +1,7 @@
 // VIP tiers: the merchant's settings, the background re-evaluation of all the shop's customers,
 // the period-end task and the figures the admin shows (docs/decisions/022).
-import { amountCurrencyOfSave, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
+import { amountCurrencyOfSave, shopCurrencyOf, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
+import { amountsNeedReview, TYPED_AS_POINTS } from "~/domain/currency";
 import { isUniqueViolation, type Db } from "~/db.server";
 import { idForRequestKey, parseRequestKey } from "~/services/admin/request-key.server";
 import type { Result } from "~/domain/result";
@@ -165,14 +166,28 @@ export type VipSaveResult<F extends string> = Result<
   { code: "invalid" | "not_found" | AmountSaveRefusal["code"]; message: string; fields: Partial<Record<F, VipFieldErrorCode | "not_found" | "wrong_purpose">> }
 >;
 
-/** Saves the program settings; a change that can move customers starts a re-evaluation. */
-export async function saveVipProgram(db: Db, shop: string, form: Partial<Record<keyof VipProgramValues, string | undefined>>, now: Date): Promise<VipSaveResult<keyof VipProgramValues>> {
+/**
+ * Saves the program settings; a change that can move customers starts a re-evaluation. The basis
+ * decides whether the tiers' thresholds are amounts, so the form names the currency its page showed
+ * and is refused like every form that saves amounts (amountCurrencyOfSave). A switch from points
+ * earned to amount spent makes thresholds typed as points count as money: the tiers are marked
+ * TYPED_AS_POINTS (app/domain/currency.ts), so they need review by the one rule until the merchant
+ * confirms them or saves each tier again (docs/decisions/015, "a switch of the VIP basis"). Written
+ * under the program's lock with the tiers, so a tier saved meanwhile is not left unmarked.
+ */
+export async function saveVipProgram(db: Db, shop: string, form: Partial<Record<keyof VipProgramValues, string | undefined>>, shownCurrency: unknown, now: Date): Promise<VipSaveResult<keyof VipProgramValues>> {
+  const typedIn = await amountCurrencyOfSave(db, shop, shownCurrency);
+  if (!typedIn.ok) return { ok: false, error: { code: typedIn.error.code, message: typedIn.error.message, fields: {} } };
   const checked = validateVipProgram(form);
   if (!checked.ok) return { ok: false, error: { code: "invalid", message: "Some settings need fixing.", fields: checked.errors } };
-  const before = await getVipProgram(db, shop);
   const values = checked.values;
-  const lastPeriodKey = before.lastPeriodKey && before.period === values.period ? before.lastPeriodKey : periodKey(values.period, now);
-  await db.vipProgram.upsert({ where: { shop }, create: { shop, ...values, lastPeriodKey }, update: { ...values, lastPeriodKey } });
+  const before = await underProgramLock(db, shop, async (tx) => {
+    const before = await getVipProgram(tx, shop);
+    const lastPeriodKey = before.lastPeriodKey && before.period === values.period ? before.lastPeriodKey : periodKey(values.period, now);
+    await tx.vipProgram.update({ where: { shop }, data: { ...values, lastPeriodKey } });
+    if (before.basis !== "AMOUNT_SPENT" && values.basis === "AMOUNT_SPENT") await tx.vipTier.updateMany({ where: { shop }, data: { amountCurrency: TYPED_AS_POINTS } });
+    return before;
+  });
   const moves = values.enabled && (!before.enabled || before.basis !== values.basis || before.period !== values.period || before.skippedTierRewards !== values.skippedTierRewards);
   return { ok: true, evaluationJobId: moves ? await startEvaluationJob(db, shop, "TIERS_CHANGED", now) : null };
 }
@@ -372,7 +387,12 @@ export async function customerVip(db: Db, shop: string, customerId: string, limi
 export interface StorefrontVip {
   tier: string | null;
   perk: string | null;
-  next: { tier: string; remaining: string } | null;
+  /**
+   * The next tier and what is left to reach it; `remaining` is null when that is money the app would
+   * not honour: the tier's threshold is an amount spent saved in another currency than the shop sells
+   * in now (amountsNeedReview, docs/decisions/015), so only its name is shown until it is confirmed.
+   */
+  next: { tier: string; remaining: string | null } | null;
   basis: "POINTS_EARNED" | "AMOUNT_SPENT";
 }
 
@@ -391,10 +411,13 @@ export async function storefrontVip(db: Db, shop: string, customerId: string | n
     above.map((t) => ({ id: t.id, name: t.name, threshold: t.thresholdMilli })),
     progress,
   ) ?? (above[0] ? { tier: { id: above[0].id, name: above[0].name, threshold: above[0].thresholdMilli }, remaining: 0n } : null);
+  // An amount spent to a threshold saved in another currency is not shown (the tier's name is).
+  const nextRow = next ? tiers.find((t) => t.id === next.tier.id) : undefined;
+  const amountToReview = program.basis === "AMOUNT_SPENT" && nextRow !== undefined && amountsNeedReview(nextRow.amountCurrency, await shopCurrencyOf(db, shop));
   return {
     tier: held?.name ?? null,
     perk: held?.perkText ?? null,
-    next: next ? { tier: next.tier.name, remaining: formatProgress(next.remaining, program.basis) } : null,
+    next: next ? { tier: next.tier.name, remaining: amountToReview ? null : formatProgress(next.remaining, program.basis) } : null,
     basis: program.basis,
   };
 }

@@ -40,6 +40,7 @@ async function setup(options: { basis?: string; period?: string; skippedTierRewa
     db,
     SHOP,
     { enabled: options.enabled === false ? undefined : "on", basis: options.basis ?? "AMOUNT_SPENT", period: options.period ?? "LIFETIME", skippedTierRewards: options.skippedTierRewards ?? "ALL" },
+    "USD",
     now,
   );
   expect(saved.ok).toBe(true);
@@ -122,7 +123,7 @@ describe("orders move customers up (amount spent)", () => {
     const c = await createCustomer(db, SHOP);
     expect(await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "150"), receivedAt: now })).toBe("counted");
     expect(await tierOf(c.id)).toBeNull();
-    const saved = await saveVipProgram(db, SHOP, { enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" }, now);
+    const saved = await saveVipProgram(db, SHOP, { enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" }, "USD", now);
     expect(saved.ok && saved.evaluationJobId).toBeTruthy();
     await runEvaluationJobs(deps());
     expect(await tierOf(c.id)).toBe("Silver");
