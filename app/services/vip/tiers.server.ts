@@ -323,6 +323,9 @@ export async function vipTierAfterOrder(deps: RewardDeps, order: { shop: string;
   const facts = orderFacts(order.payload, order.receivedAt);
   // A guest order has no row: no read for it.
   if (!facts.orderGid || !facts.customerGid) return "not_counted";
+  // Off (most shops): no read of the order's row for nothing — evaluateCustomerTier would answer "off"
+  // after it (every orders/create comes here; bench/inbox-apply.ts).
+  if (!(await getVipProgram(deps.db, order.shop)).enabled) return "counted";
   const row = await deps.db.vipOrder.findUnique({ where: { shop_orderGid: { shop: order.shop, orderGid: facts.orderGid } }, select: { customerId: true } });
   if (!row) return "not_counted";
   const outcome = await evaluateCustomerTier(deps, { shop: order.shop, customerId: row.customerId, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: facts.orderGid });
