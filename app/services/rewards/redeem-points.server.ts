@@ -319,7 +319,10 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
   }
   const template = await db.rewardTemplate.findFirst({ where: { id: redemption.templateId, shop } });
   // The points recorded when the redemption started (the option may have changed since: re-checked).
-  const checked = checkTemplate(template, redemption.points, await shopCurrencyOf(db, shop));
+  // The shop's currency, read once: the option's amounts are checked in it, and the reward is made in
+  // it unless the kind's adapter reports another (below).
+  const shopCurrency = await shopCurrencyOf(db, shop);
+  const checked = checkTemplate(template, redemption.points, shopCurrency);
   // A resumed redemption may have created the code already: let recovery clean that up.
   if (!checked.ok) return resumed ? leaveForRecovery(ctx, redemption, checked.reason) : finishFailed(ctx, redemption, checked.reason);
   const { settings, cost } = checked;
@@ -349,7 +352,7 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
 
   // Only kinds the shop can have right now (e.g. gift cards need the plan/country feature); the
   // kind's adapter decides, and may report the shop's currency on the way.
-  let currency = (await db.shop.findUnique({ where: { domain: shop } }))?.currency ?? "USD";
+  let currency = shopCurrency;
   const availability = await checkAvailability(access, settings.kind);
   if (!availability.ok) {
     log.warn({ failure: failureForLog(availability.error.failure) }, "could not read the shop's features");
