@@ -72,19 +72,6 @@ export function amountsNeedReview(amountCurrency: string | null, shopCurrency: s
 }
 
 /**
- * A VIP tier's `amountCurrency` when its threshold was typed as points earned and the program was then
- * switched to "amount spent" (docs/decisions/015, "a switch of the VIP basis"): the number is no amount in
- * any currency, so by the one rule (amountsNeedReview) it needs review whatever the shop sells in —
- * listed in the banner, its entry rewards held, its "more to" amount not shown — until the merchant
- * confirms the amounts or saves the tier again. Not a currency code (shopCurrencyCode refuses it), so
- * no page can send it as the currency it showed.
- */
-export const TYPED_AS_POINTS = "POINTS";
-
-/** How the banner names what amounts were saved in: a currency code, or "points earned" (TYPED_AS_POINTS). */
-export const savedInLabel = (amountCurrency: string): string => (amountCurrency === TYPED_AS_POINTS ? "points earned" : amountCurrency);
-
-/**
  * The form field in which every admin form that saves amounts sends the currency its page showed them
  * in (the loader's `currency`); the save is refused when the shop sells in another one now
  * (amountCurrencyOfSave, app/services/lifecycle/amount-currency.server.ts).

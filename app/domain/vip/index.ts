@@ -1,6 +1,7 @@
 // VIP tiers: pure rules (docs/decisions/022). Which tier a progress value reaches, the periods
 // progress is counted over and their keys, which entry rewards a change owes, the points multiplier,
 // and the validation of the merchant's settings. No I/O; field errors are codes, worded at the edge.
+import { amountsNeedReview } from "~/domain/currency";
 import { addMonths, formatMilli, parseMilli, type Milli } from "~/domain/points";
 import { checkRewardValue } from "~/domain/rewards/options";
 import { characterCount } from "~/domain/text";
@@ -84,6 +85,36 @@ export interface EarlierEntryReward {
 export function entryRewardsStillOwed(period: VipPeriod, entered: readonly string[], earlier: readonly EarlierEntryReward[], now: Date): string[] {
   const samePeriod = (at: Date) => (period === "ROLLING_12_MONTHS" ? at.getTime() > addMonths(now, -12).getTime() : periodKey(period, at) === periodKey(period, now));
   return entered.filter((tierId) => !earlier.some((e) => e.tierId === tierId && samePeriod(e.at)));
+}
+
+/** What a tier's threshold was typed as: its basis, and the shop's currency when typed as an amount. */
+export interface TypedThreshold {
+  /** POINTS_EARNED | AMOUNT_SPENT; null: not known (saved before it was kept), read as the program's. */
+  thresholdBasis: string | null;
+  amountCurrency: string | null;
+}
+
+/**
+ * Whether a tier's threshold is under review (docs/decisions/015 and 022): typed as another basis than
+ * the program's now — points counted as money, or money counted as points, after the merchant
+ * switched the basis — or, on "amount spent", saved in another currency than the shop sells in now
+ * (amountsNeedReview, the one currency rule). Until the merchant confirms it (or saves the tier
+ * again), no customer moves by it, its "more to" is not shown and its entry reward waits.
+ */
+export function thresholdNeedsReview(tier: TypedThreshold, basis: VipBasis, shopCurrency: string): boolean {
+  if (tier.thresholdBasis !== null && tier.thresholdBasis !== basis) return true;
+  return basis === "AMOUNT_SPENT" && amountsNeedReview(tier.amountCurrency, shopCurrency);
+}
+
+/** How the review banner names what a threshold under review was saved in: the other basis, or its currency. */
+export function thresholdSavedIn(tier: TypedThreshold, basis: VipBasis): string {
+  if (tier.thresholdBasis !== null && tier.thresholdBasis !== basis) return tier.thresholdBasis === "POINTS_EARNED" ? "points earned" : "amount spent";
+  return tier.amountCurrency ?? "";
+}
+
+/** What a tier saved (or confirmed) now is typed as: the program's basis, and the currency only for an amount. */
+export function typedThreshold(basis: VipBasis, currency: string): { thresholdBasis: VipBasis; amountCurrency: string | null } {
+  return { thresholdBasis: basis, amountCurrency: basis === "AMOUNT_SPENT" ? currency : null };
 }
 
 /** The next tier above `progress` and how much is left to reach it (null at the top). */

@@ -6,8 +6,9 @@
 // app/domain/currency.ts) are listed for the admin's banner, not offered or issued, until the
 // merchant confirms them in the new currency here.
 import type { Db } from "~/db.server";
-import { amountCurrencyTitle, amountsNeedReview, savedInLabel, shopCurrencyCode } from "~/domain/currency";
+import { amountCurrencyTitle, amountsNeedReview, shopCurrencyCode } from "~/domain/currency";
 import type { Problem, Result } from "~/domain/result";
+import { confirmVipThresholds, programBasis, vipThresholdsToReview } from "~/services/vip/threshold-review.server";
 
 /** The currency the app uses for the shop's amounts: Shop.currency, or its default "USD" when the shop has no row yet. */
 export async function shopCurrencyOf(db: Pick<Db, "shop">, shop: string): Promise<string> {
@@ -16,14 +17,6 @@ export async function shopCurrencyOf(db: Pick<Db, "shop">, shop: string): Promis
 
 /** The key of a held reward's NOTE (one per currency it waits for review in), by which the confirm finds it. */
 export const amountReviewKey = (shopCurrency: string) => `amount-review:${shopCurrency}`;
-
-/**
- * Whether the shop's VIP tiers hold amounts: their thresholds are an amount spent in the shop's
- * currency only on that basis (VipProgram.basis; points earned are no currency).
- */
-export async function vipTiersHoldAmounts(db: Pick<Db, "vipProgram">, shop: string): Promise<boolean> {
-  return (await db.vipProgram.findUnique({ where: { shop }, select: { basis: true } }))?.basis === "AMOUNT_SPENT";
-}
 
 /** The admin pages whose amounts can need review, each with its banner line. */
 export type AmountArea = "waysToRedeem" | "vip" | "referrals" | "program" | "otherRewards";
@@ -44,7 +37,7 @@ const NAMES_SHOWN = 5;
 export interface AmountReview {
   /** What the shop sells in now: the currency the confirm marks the amounts as (sent back as seen). */
   shopCurrency: string;
-  /** The currencies the amounts were saved in ("points earned" for VIP thresholds typed as points: TYPED_AS_POINTS). */
+  /** The currencies the amounts were saved in ("points earned" / "amount spent" for VIP thresholds typed as the other basis: thresholdSavedIn, app/domain/vip). */
   savedIn: string[];
   /** "Amounts saved in USD; the shop now sells in EUR". */
   title: string;
@@ -62,18 +55,23 @@ export async function amountReview(db: Db, shop: string): Promise<AmountReview |
   const other = { shop, amountCurrency: { not: currency } };
   const [templates, tiers, referral, program] = await Promise.all([
     db.rewardTemplate.findMany({ where: other, select: { name: true, purpose: true, amountCurrency: true }, orderBy: [{ purpose: "asc" }, { name: "asc" }] }),
-    vipTiersHoldAmounts(db, shop).then((amounts) => (amounts ? db.vipTier.findMany({ where: other, select: { name: true, amountCurrency: true }, orderBy: { name: "asc" } }) : [])),
+    // VIP thresholds by their own rule (basis and currency): app/services/vip/threshold-review.server.ts.
+    vipThresholdsToReview(db, shop, currency),
     db.referralSettings.findFirst({ where: other, select: { amountCurrency: true } }),
     db.programSettings.findFirst({ where: other, select: { amountCurrency: true } }),
   ]);
-  const found: { area: AmountArea; name: string | null; amountCurrency: string | null }[] = [
-    ...templates.map((t) => ({ area: AREA_OF_PURPOSE[t.purpose] ?? ("otherRewards" as const), name: t.name, amountCurrency: t.amountCurrency })),
-    ...tiers.map((t) => ({ area: "vip" as const, name: `Tier ${t.name}`, amountCurrency: t.amountCurrency })),
-    ...(referral ? [{ area: "referrals" as const, name: "Minimum order", amountCurrency: referral.amountCurrency }] : []),
-    ...(program ? [{ area: "program" as const, name: "Points per unit of currency", amountCurrency: program.amountCurrency }] : []),
-  ].filter((row) => amountsNeedReview(row.amountCurrency, currency));
+  const found: { area: AmountArea; name: string | null; savedIn: string }[] = [
+    ...[
+      ...templates.map((t) => ({ area: AREA_OF_PURPOSE[t.purpose] ?? ("otherRewards" as const), name: t.name, amountCurrency: t.amountCurrency })),
+      ...(referral ? [{ area: "referrals" as const, name: "Minimum order", amountCurrency: referral.amountCurrency }] : []),
+      ...(program ? [{ area: "program" as const, name: "Points per unit of currency", amountCurrency: program.amountCurrency }] : []),
+    ]
+      .filter((row) => amountsNeedReview(row.amountCurrency, currency))
+      .map((row) => ({ area: row.area, name: row.name, savedIn: row.amountCurrency as string })),
+    ...tiers.map((t) => ({ area: "vip" as const, name: `Tier ${t.name}`, savedIn: t.savedIn })),
+  ];
   if (found.length === 0) return null;
-  const savedIn = [...new Set(found.map((row) => savedInLabel(row.amountCurrency as string)))].sort();
+  const savedIn = [...new Set(found.map((row) => row.savedIn))].sort();
   const areas = (Object.keys(AREA_LABELS) as AmountArea[])
     .map((area) => {
       const names = found.filter((row) => row.area === area).map((row) => row.name ?? "");
@@ -153,9 +151,11 @@ export async function confirmAmountCurrency(deps: { db: Db; now: () => Date }, s
   const shown = checked.currency;
   const other = { shop, amountCurrency: { not: shown } };
   const data = { amountCurrency: shown };
+  const vipBasis = await programBasis(db, shop);
   const counts = await db.$transaction([
     db.rewardTemplate.updateMany({ where: other, data }),
-    db.vipTier.updateMany({ where: other, data }),
+    // VIP thresholds: marked as typed for the program's basis too (threshold-review.server.ts).
+    confirmVipThresholds(db, shop, vipBasis, shown),
     db.referralSettings.updateMany({ where: other, data }),
     db.programSettings.updateMany({ where: other, data }),
   ]);

@@ -38,7 +38,8 @@ import { isRejectedToken, markAccessRevoked, PAUSE_REASONS, pauseEventKey, shopW
 import { generateInShopify, removeFromShopifyOnce, takeBackDuplicate, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
 import { claimedShopifyIds, InvalidTemplateError, parseSettings, rewardTitle, settingsFromTemplate, type RewardSettings } from "./repository.server";
 import { amountsNeedReview } from "~/domain/currency";
-import { amountReviewKey, vipTiersHoldAmounts } from "~/services/lifecycle/amount-currency.server";
+import { amountReviewKey } from "~/services/lifecycle/amount-currency.server";
+import { entryRewardThresholdsUnderReview } from "~/services/vip/threshold-review.server";
 
 /** What one generation attempt needs to know about the process running it. */
 export interface GeneratePendingConfig {
@@ -115,7 +116,7 @@ function amountsGoneProblem(savedIn: string, shopCurrency: string): ShopifyProbl
 /**
  * Which amounts a Pending reward is made with, by the one rule (amountsNeedReview):
  *   as_saved — its own (saved in the shop's currency), and for a VIP entry reward no tier giving it
- *              has amounts to review (thresholds are amounts on the "amount spent" basis only);
+ *              has its threshold under review (typed as the other basis, or in another currency);
  *   hold     — its reward (template) or a VIP tier giving it still has amounts to review;
  *   settings — its amounts are in another currency but its reward's are confirmed: re-taken from it;
  *   gone     — its amounts are in another currency and its reward was deleted or changed kind.
@@ -125,11 +126,8 @@ async function amountsToUse(deps: GeneratePendingDeps, reward: Reward, shopCurre
   const own = amountsNeedReview(reward.currency, shopCurrency);
   if (!own && reward.source !== "VIP_TIER_ENTRY") return "as_saved";
   const template = reward.templateId ? await db.rewardTemplate.findFirst({ where: { id: reward.templateId, shop: reward.shop } }) : null;
-  const tiers =
-    reward.source === "VIP_TIER_ENTRY" && template && (await vipTiersHoldAmounts(db, reward.shop))
-      ? await db.vipTier.findMany({ where: { shop: reward.shop, entryRewardTemplateId: template.id }, select: { amountCurrency: true } })
-      : [];
-  const tierToReview = tiers.some((t) => amountsNeedReview(t.amountCurrency, shopCurrency));
+  // A tier giving it whose threshold is under review (its basis or currency: app/domain/vip thresholdNeedsReview).
+  const tierToReview = reward.source === "VIP_TIER_ENTRY" && template !== null && (await entryRewardThresholdsUnderReview(db, reward.shop, template.id, shopCurrency));
   if (!own) return tierToReview ? "hold" : "as_saved";
   if (!template || template.kind !== reward.kind) return "gone";
   if (tierToReview || amountsNeedReview(template.amountCurrency, shopCurrency)) return "hold";

@@ -1,7 +1,6 @@
 // VIP tiers: the merchant's settings, the background re-evaluation of all the shop's customers,
 // the period-end task and the figures the admin shows (docs/decisions/022).
-import { amountCurrencyOfSave, shopCurrencyOf, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
-import { amountsNeedReview, TYPED_AS_POINTS } from "~/domain/currency";
+import { amountCurrencyOfSave, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
 import { isUniqueViolation, type Db } from "~/db.server";
 import { idForRequestKey, parseRequestKey } from "~/services/admin/request-key.server";
 import type { Result } from "~/domain/result";
@@ -10,9 +9,11 @@ import {
   nextTier,
   periodEndDue,
   periodKey,
+  typedThreshold,
   validateEntryReward,
   validateTier,
   validateVipProgram,
+  vipProgramFromRow,
   VIP_LIMITS,
   type EntryRewardField,
   type TierField,
@@ -24,7 +25,7 @@ import {
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { isRetryableConflict, type Tx } from "~/services/points/ledger.server";
 import { VIP_TIER_LIMIT } from "~/copy/vip";
-import { customerProgress, evaluateCustomerTier, getVipProgram, listTiers, queueOwedEntryRewards } from "./tiers.server";
+import { customerProgress, evaluateCustomerTier, getVipProgram, listTiers, queueOwedEntryRewards, thresholdsUnderReview } from "./tiers.server";
 
 export type JobReason = Extract<VipChangeReason, "TIERS_CHANGED" | "PERIOD_ENDED">;
 
@@ -118,12 +119,37 @@ export async function startDuePeriodEnds(db: Db, now: Date, limit = 50): Promise
   return started;
 }
 
-/** The worker's periodic VIP pass: period ends, a batch of each re-evaluation, owed entry rewards. */
+/**
+ * Places, once, the customers of shops whose evaluations were held while a tier's threshold was under
+ * review (evaluateCustomerTier, `VipProgram.placementHeldAt`) and whose thresholds are all confirmed
+ * now — by the merchant's confirm, by saving each tier again, or by the shop selling in the tiers'
+ * currency again: one re-evaluation of every customer (up and down), so what was counted meanwhile
+ * moves them and nothing is lost. The compare-and-set on `placementHeldAt` makes one worker start it.
+ * A shop still under review goes to the back of the list (its mark is renewed), so it never hides others.
+ */
+export async function releaseHeldPlacements(db: Db, now: Date, limit = 50): Promise<number> {
+  const held = await db.vipProgram.findMany({ where: { placementHeldAt: { not: null } }, orderBy: { placementHeldAt: "asc" }, take: limit });
+  let started = 0;
+  for (const row of held) {
+    const program = vipProgramFromRow(row);
+    const tiers = await db.vipTier.findMany({ where: { shop: row.shop }, select: { thresholdBasis: true, amountCurrency: true }, take: 100 });
+    const stillHeld = program.enabled && (await thresholdsUnderReview(db, row.shop, program.basis, tiers));
+    const claimed = await db.vipProgram.updateMany({ where: { shop: row.shop, placementHeldAt: row.placementHeldAt }, data: { placementHeldAt: stillHeld ? now : null } });
+    // Turned off meanwhile: nothing to place (turning it on re-evaluates everyone).
+    if (claimed.count === 0 || stillHeld || !program.enabled) continue;
+    await startEvaluationJob(db, row.shop, "TIERS_CHANGED", now);
+    started++;
+  }
+  return started;
+}
+
+/** The worker's periodic VIP pass: period ends, placements held for review, a batch of each re-evaluation, owed entry rewards. */
 export async function runVipTasks(deps: RewardDeps, options: { batchSize?: number } = {}) {
   const periodEnds = await startDuePeriodEnds(deps.db, deps.now());
+  const releasedPlacements = await releaseHeldPlacements(deps.db, deps.now());
   const jobs = await runEvaluationJobs(deps, options);
   const owedRewards = await queueOwedEntryRewards(deps);
-  return { periodEnds, ...jobs, owedRewards };
+  return { periodEnds, releasedPlacements, ...jobs, owedRewards };
 }
 
 // ---- the settings page --------------------------------------------------------------------------
@@ -169,11 +195,12 @@ export type VipSaveResult<F extends string> = Result<
 /**
  * Saves the program settings; a change that can move customers starts a re-evaluation. The basis
  * decides whether the tiers' thresholds are amounts, so the form names the currency its page showed
- * and is refused like every form that saves amounts (amountCurrencyOfSave). A switch from points
- * earned to amount spent makes thresholds typed as points count as money: the tiers are marked
- * TYPED_AS_POINTS (app/domain/currency.ts), so they need review by the one rule until the merchant
- * confirms them or saves each tier again (docs/decisions/015, "a switch of the VIP basis"). Written
- * under the program's lock with the tiers, so a tier saved meanwhile is not left unmarked.
+ * and is refused like every form that saves amounts (amountCurrencyOfSave). Each tier keeps what its
+ * threshold was typed as (`thresholdBasis`), so a switch of the basis, either way, puts the thresholds
+ * under review by the one rule (app/domain/vip thresholdNeedsReview) until the merchant confirms them
+ * or saves each tier again (docs/decisions/015, "a switch of the VIP basis"; 022). Tiers saved before
+ * the basis was kept are stamped with the basis they were typed for, under the program's lock with
+ * the program write.
  */
 export async function saveVipProgram(db: Db, shop: string, form: Partial<Record<keyof VipProgramValues, string | undefined>>, shownCurrency: unknown, now: Date): Promise<VipSaveResult<keyof VipProgramValues>> {
   const typedIn = await amountCurrencyOfSave(db, shop, shownCurrency);
@@ -185,7 +212,7 @@ export async function saveVipProgram(db: Db, shop: string, form: Partial<Record<
     const before = await getVipProgram(tx, shop);
     const lastPeriodKey = before.lastPeriodKey && before.period === values.period ? before.lastPeriodKey : periodKey(values.period, now);
     await tx.vipProgram.update({ where: { shop }, data: { ...values, lastPeriodKey } });
-    if (before.basis !== "AMOUNT_SPENT" && values.basis === "AMOUNT_SPENT") await tx.vipTier.updateMany({ where: { shop }, data: { amountCurrency: TYPED_AS_POINTS } });
+    if (before.basis !== values.basis) await tx.vipTier.updateMany({ where: { shop, thresholdBasis: null }, data: { thresholdBasis: before.basis } });
     return before;
   });
   const moves = values.enabled && (!before.enabled || before.basis !== values.basis || before.period !== values.period || before.skippedTierRewards !== values.skippedTierRewards);
@@ -266,8 +293,9 @@ async function saveTierLocked(tx: Tx, shop: string, input: { id?: string | null;
     else if (template.purpose !== "VIP_TIER_ENTRY") fields.entryRewardTemplateId = "wrong_purpose";
   }
   if (!checked.ok || Object.keys(fields).length > 0) return { ok: false, error: { code: "invalid", message: "This tier needs fixing.", fields } };
-  // The currency the threshold was typed in (docs/decisions/015, "amounts saved in another currency").
-  const values = { ...checked.values, amountCurrency };
+  // What the threshold was typed as: the basis, and the currency for an amount (docs/decisions/015, "amounts
+  // saved in another currency"); saved again, a threshold under review is confirmed.
+  const values = { ...checked.values, ...typedThreshold(program.basis, amountCurrency) };
   if (existing) {
     await tx.vipTier.update({ where: { id: existing.id }, data: values });
     if (existing.name !== values.name) await tx.customer.updateMany({ where: { shop, vipTierId: existing.id }, data: { vipTier: values.name } });
@@ -388,9 +416,10 @@ export interface StorefrontVip {
   tier: string | null;
   perk: string | null;
   /**
-   * The next tier and what is left to reach it; `remaining` is null when that is money the app would
-   * not honour: the tier's threshold is an amount spent saved in another currency than the shop sells
-   * in now (amountsNeedReview, docs/decisions/015), so only its name is shown until it is confirmed.
+   * The next tier and what is left to reach it; `remaining` is null while a tier's threshold is under
+   * review (typed as the other basis, or in another currency than the shop sells in now:
+   * thresholdNeedsReview, docs/decisions/015 and 022): the next tier is then the one above the tier
+   * held, named only, until the thresholds are confirmed.
    */
   next: { tier: string; remaining: string | null } | null;
   basis: "POINTS_EARNED" | "AMOUNT_SPENT";
@@ -404,20 +433,20 @@ export async function storefrontVip(db: Db, shop: string, customerId: string | n
   if (tiers.length === 0) return null;
   const customer = customerId ? await db.customer.findFirst({ where: { id: customerId, shop }, select: { vipTierId: true } }) : null;
   const held = tiers.find((t) => t.id === customer?.vipTierId) ?? null;
+  const above = tiers.filter((t) => !held || t.thresholdMilli > held.thresholdMilli);
+  const rules = above.map((t) => ({ id: t.id, name: t.name, threshold: t.thresholdMilli }));
+  // Thresholds under review: placement waits (evaluateCustomerTier), so the next tier is the one above
+  // the tier held, named without the amount or points left to it — neither is compared with progress.
+  if (await thresholdsUnderReview(db, shop, program.basis, tiers)) {
+    return { tier: held?.name ?? null, perk: held?.perkText ?? null, next: rules[0] ? { tier: rules[0].name, remaining: null } : null, basis: program.basis };
+  }
   // A shopper not in the program yet has spent and earned nothing we know of.
   const progress = customerId ? await customerProgress(db, shop, customerId, program, now) : 0n;
-  const above = tiers.filter((t) => !held || t.thresholdMilli > held.thresholdMilli);
-  const next = nextTier(
-    above.map((t) => ({ id: t.id, name: t.name, threshold: t.thresholdMilli })),
-    progress,
-  ) ?? (above[0] ? { tier: { id: above[0].id, name: above[0].name, threshold: above[0].thresholdMilli }, remaining: 0n } : null);
-  // An amount spent to a threshold saved in another currency is not shown (the tier's name is).
-  const nextRow = next ? tiers.find((t) => t.id === next.tier.id) : undefined;
-  const amountToReview = program.basis === "AMOUNT_SPENT" && nextRow !== undefined && amountsNeedReview(nextRow.amountCurrency, await shopCurrencyOf(db, shop));
+  const next = nextTier(rules, progress) ?? (rules[0] ? { tier: rules[0], remaining: 0n } : null);
   return {
     tier: held?.name ?? null,
     perk: held?.perkText ?? null,
-    next: next ? { tier: next.tier.name, remaining: amountToReview ? null : formatProgress(next.remaining, program.basis) } : null,
+    next: next ? { tier: next.tier.name, remaining: formatProgress(next.remaining, program.basis) } : null,
     basis: program.basis,
   };
 }

@@ -12,6 +12,8 @@ import { createCustomer, createShop, createTemplate } from "../../../test/suppor
 import { runEvaluationJobs, runVipTasks, startDuePeriodEnds, saveTier, saveVipProgram, vipDashboardFigures, customerVip, storefrontVip, latestEvaluationJob } from "./admin.server";
 import { evaluateCustomerTier, queueOwedEntryRewards, recordVipOrder, vipOrderCanceled, vipOrderCreated, vipRefundCreated } from "./tiers.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
+import { amountReview, confirmAmountCurrency } from "~/services/lifecycle/amount-currency.server";
+import { vipTierAfterOrder } from "./tiers.server";
 
 let SHOP = "";
 let shopSeq = 0;
@@ -542,6 +544,170 @@ describe("refunds known when the order arrives count before the order moves its 
     expect(await entryRewards(c.id)).toHaveLength(0);
     // A further order past the threshold moves the customer up as before.
     await handleOrderCreated(db, orderContext(SHOP, orderPayload(c.shopifyCustomerId, "60.00"), now));
+    expect(await tierOf(c.id)).toBe("Silver");
+  });
+});
+
+/** The worker's VIP passes until this shop's re-evaluations are done (other shops' jobs share each pass). */
+async function workerPasses() {
+  await runVipTasks(deps());
+  while ((await db.vipEvaluationJob.count({ where: { shop: SHOP, status: "RUNNING" } })) > 0) await runEvaluationJobs(deps(), { maxJobs: 100 });
+}
+
+describe("thresholds under review: nobody moves by them; placed once when confirmed", () => {
+  afterEach(async () => {
+    await db.vipProgram.updateMany({ where: { shop: SHOP }, data: { enabled: false } });
+  });
+  const changesOf = (customerId: string) => db.vipTierChange.findMany({ where: { customerId }, orderBy: { createdAt: "asc" } });
+
+  it("GIVEN tiers by amount spent typed in USD and the shop now selling in EUR WHEN an order of 150.00 arrives THEN the customer is not moved into Silver (100 USD) and no entry reward; confirmed in EUR THEN the worker places them in Silver once, with one entry reward", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    await db.shop.update({ where: { domain: SHOP }, data: { currency: "EUR" } });
+    // WHEN an order past Silver's threshold (typed in USD) arrives
+    expect(await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "150.00"), receivedAt: now })).toBe("counted");
+    // THEN the order counts, but nobody moves by a threshold under review (before: Silver, and its reward)
+    expect(await db.vipOrder.count({ where: { customerId: c.id } })).toBe(1);
+    expect(await tierOf(c.id)).toBeNull();
+    expect(await changesOf(c.id)).toHaveLength(0);
+    expect(await entryRewards(c.id)).toHaveLength(0);
+    // AND the worker does not place anyone while it is under review
+    await workerPasses();
+    expect(await tierOf(c.id)).toBeNull();
+    const jobsBefore = await db.vipEvaluationJob.count({ where: { shop: SHOP } });
+    // WHEN the merchant confirms the amounts in EUR
+    expect(await confirmAmountCurrency({ db, now: () => now }, SHOP, "EUR")).toMatchObject({ ok: true });
+    await workerPasses();
+    // THEN one re-evaluation places the customer, one change and one entry reward
+    expect(await tierOf(c.id)).toBe("Silver");
+    expect((await changesOf(c.id)).map((ch) => [ch.direction, ch.toTierName, ch.reasonCode])).toEqual([["UP", "Silver", "TIERS_CHANGED"]]);
+    expect(await entryRewards(c.id)).toHaveLength(1);
+    // AND only once, whatever the worker's passes
+    await workerPasses();
+    await workerPasses();
+    expect(await db.vipEvaluationJob.count({ where: { shop: SHOP } })).toBe(jobsBefore + 1);
+    expect(await changesOf(c.id)).toHaveLength(1);
+    expect(await entryRewards(c.id)).toHaveLength(1);
+  });
+
+  it("GIVEN a Silver member (100 USD) whose shop now sells in EUR, with 600.00 spent WHEN the widget shows their progress THEN the next tier is the one above Silver (Gold), not one picked by thresholds under review (Platinum at 1000 would be passed over by Gold at 500)", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "150.00"), receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Silver");
+    await db.shop.update({ where: { domain: SHOP }, data: { currency: "EUR" } });
+    // The next order is counted; its move waits while the thresholds are under review (the test above).
+    const next = orderPayload(c.shopifyCustomerId, "450.00");
+    await recordVipOrder(db, { shop: SHOP, customerId: c.id, orderGid: next.admin_graphql_api_id, amount: "450.00", orderedAt: now });
+    expect(await tierOf(c.id)).toBe("Silver");
+    // The next tier is Gold, named without an amount (before: Platinum — 600 compared with 500 typed in USD).
+    expect(await storefrontVip(db, SHOP, c.id, now)).toEqual({ tier: "Silver", perk: null, next: { tier: "Gold", remaining: null }, basis: "AMOUNT_SPENT" });
+    expect(await storefrontVip(db, SHOP, null, now)).toMatchObject({ tier: null, next: { tier: "Silver", remaining: null } });
+    // Confirmed in EUR: the order's move is made, and the widget counts again.
+    await confirmAmountCurrency({ db, now: () => now }, SHOP, "EUR");
+    expect(await vipTierAfterOrder(deps(), { shop: SHOP, payload: next, receivedAt: now })).toBe("changed");
+    expect(await storefrontVip(db, SHOP, c.id, now)).toMatchObject({ tier: "Gold", next: { tier: "Platinum", remaining: "400.00" } });
+  });
+
+  it("GIVEN tiers typed as amounts spent WHEN the merchant switches to points earned THEN the thresholds are under review (named 'amount spent'), a customer with 150 points is not moved into Silver; confirmed as points THEN placed in Silver once", async () => {
+    await setup();
+    await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true }, update: { enabled: true } });
+    expect((await saveVipProgram(db, SHOP, { enabled: "on", basis: "POINTS_EARNED", period: "LIFETIME", skippedTierRewards: "ALL" }, "USD", now)).ok).toBe(true);
+    await workerPasses();
+    // THEN the money thresholds are listed for review (before: nothing, they counted as points at once)
+    expect(await amountReview(db, SHOP)).toMatchObject({
+      savedIn: ["amount spent"],
+      title: "Amounts saved in amount spent; the shop now sells in USD",
+      areas: [{ area: "vip", names: ["Tier Gold", "Tier Platinum", "Tier Silver"] }],
+    });
+    const c = await createCustomer(db, SHOP);
+    const order = orderPayload(c.shopifyCustomerId, "150");
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: order, receivedAt: now })).toBe("earned");
+    await vipOrderCreated(deps(), { shop: SHOP, payload: order, receivedAt: now });
+    expect(await tierOf(c.id)).toBeNull();
+    expect(await entryRewards(c.id)).toHaveLength(0);
+    // WHEN confirmed: the thresholds are points now, typed in no currency
+    expect(await confirmAmountCurrency({ db, now: () => now }, SHOP, "USD")).toMatchObject({ ok: true, reviewed: 3 });
+    expect(await db.vipTier.findMany({ where: { shop: SHOP }, select: { thresholdBasis: true, amountCurrency: true } })).toEqual(Array(3).fill({ thresholdBasis: "POINTS_EARNED", amountCurrency: null }));
+    expect(await amountReview(db, SHOP)).toBeNull();
+    await workerPasses();
+    expect(await tierOf(c.id)).toBe("Silver");
+    expect(await entryRewards(c.id)).toHaveLength(1);
+  });
+
+  it("GIVEN tiers typed as points earned WHEN the merchant switches to amount spent THEN each tier says it was typed as points, in no currency (no currency code standing for points), and is under review until saved again", async () => {
+    await setup({ basis: "POINTS_EARNED" });
+    expect(await db.vipTier.findMany({ where: { shop: SHOP }, select: { thresholdBasis: true, amountCurrency: true } })).toEqual(Array(3).fill({ thresholdBasis: "POINTS_EARNED", amountCurrency: null }));
+    expect((await saveVipProgram(db, SHOP, { enabled: "on", basis: "AMOUNT_SPENT", period: "LIFETIME", skippedTierRewards: "ALL" }, "USD", now)).ok).toBe(true);
+    // Before: amountCurrency "POINTS" (a sentinel in a currency column).
+    expect(await db.vipTier.findMany({ where: { shop: SHOP }, select: { thresholdBasis: true, amountCurrency: true } })).toEqual(Array(3).fill({ thresholdBasis: "POINTS_EARNED", amountCurrency: null }));
+    expect(await amountReview(db, SHOP)).toMatchObject({ title: "Amounts saved in points earned; the shop now sells in USD" });
+    const silver = await db.vipTier.findFirstOrThrow({ where: { shop: SHOP, name: "Silver" } });
+    expect((await saveTier(db, SHOP, { id: silver.id, form: { name: "Silver", threshold: "100", entryRewardTemplateId: silver.entryRewardTemplateId ?? "" }, shownCurrency: "USD" }, now)).ok).toBe(true);
+    expect(await db.vipTier.findUniqueOrThrow({ where: { id: silver.id } })).toMatchObject({ thresholdBasis: "AMOUNT_SPENT", amountCurrency: "USD" });
+    expect((await amountReview(db, SHOP))?.areas).toMatchObject([{ area: "vip", names: ["Tier Gold", "Tier Platinum"] }]);
+  });
+});
+
+describe("points earned date an order by its created_at, as amount spent does", () => {
+  afterEach(async () => {
+    await db.vipProgram.updateMany({ where: { shop: SHOP }, data: { enabled: false } });
+  });
+
+  it("calendar year: GIVEN an order placed on 31 December 2026 whose points were written on 1 January 2027 WHEN 2028 begins THEN the tier it reached is lost, as by amount spent (it counted in 2026, not 2027)", async () => {
+    now = new Date("2027-01-01T00:30:00.000Z");
+    await setup({ basis: "POINTS_EARNED", period: "CALENDAR_YEAR" });
+    await db.programSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, enabled: true }, update: { enabled: true } });
+    const c = await createCustomer(db, SHOP);
+    // GIVEN an order of 31 December processed (its EARNED row written) on 1 January
+    const order = orderPayload(c.shopifyCustomerId, "150", new Date("2026-12-31T23:30:00.000Z"));
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: order, receivedAt: now })).toBe("earned");
+    await db.pointsTransaction.updateMany({ where: { shop: SHOP, orderGid: order.admin_graphql_api_id }, data: { createdAt: now } });
+    await vipOrderCreated(deps(), { shop: SHOP, payload: order, receivedAt: now });
+    expect(await tierOf(c.id)).toBe("Silver");
+    // WHEN 2028 begins (the period-end re-check counts 2027 and 2028)
+    now = new Date("2028-01-01T00:05:00.000Z");
+    await workerPasses();
+    await workerPasses();
+    // THEN the order counted in 2026: Silver is lost (before: dated 2027 by its processing, kept through 2028)
+    expect(await tierOf(c.id)).toBeNull();
+  });
+});
+
+describe("with VIP on, an order's tier decision reads the program once before the customer's lock", () => {
+  afterEach(async () => {
+    await db.vipProgram.updateMany({ where: { shop: SHOP }, data: { enabled: false } });
+  });
+
+  it("GIVEN VIP on WHEN vipTierAfterOrder decides an order's move THEN the program is read once outside the lock (before: twice) and the move is made", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    const order = orderPayload(c.shopifyCustomerId, "150.00");
+    await handleOrderCreated(db, orderContext(SHOP, order, now), []);
+    const { countVipOrder } = await import("./tiers.server");
+    expect(await countVipOrder(deps(), { shop: SHOP, payload: order, receivedAt: now })).toBe("counted");
+    // Reads of the program through the client (a transaction's reads go through its own client).
+    let programReads = 0;
+    const counting = new Proxy(db, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop === "vipProgram") {
+          return new Proxy(value as object, {
+            get(model, method, r) {
+              const fn = Reflect.get(model, method, r) as unknown;
+              if (typeof fn !== "function") return fn;
+              return (...args: unknown[]) => {
+                if (method === "findUnique" || method === "findFirst") programReads++;
+                return (fn as (...a: unknown[]) => unknown).apply(model, args);
+              };
+            },
+          });
+        }
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    expect(await vipTierAfterOrder({ ...deps(), db: counting }, { shop: SHOP, payload: order, receivedAt: now })).toBe("changed");
+    expect(programReads).toBe(1);
     expect(await tierOf(c.id)).toBe("Silver");
   });
 });

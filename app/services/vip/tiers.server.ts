@@ -22,9 +22,12 @@ import {
   periodKey,
   progressWindows,
   storedThreshold,
+  thresholdNeedsReview,
   tierIndexFor,
   vipProgramFromRow,
   type EarlierEntryReward,
+  type TypedThreshold,
+  type VipBasis,
   type EvaluationMode,
   type VipChangeReason,
   type VipProgramValues,
@@ -35,6 +38,7 @@ import { lockCustomer, type Tx } from "~/services/points/ledger.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { field } from "~/domain/json-fields";
+import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 
 export type OrderedTier = VipTier & { thresholdMilli: Milli };
 
@@ -66,22 +70,29 @@ function tierRules(tiers: OrderedTier[]) {
   return tiers.map((t) => ({ id: t.id, name: t.name, threshold: t.thresholdMilli }));
 }
 
+/**
+ * Whether any of the shop's tiers has its threshold under review (app/domain/vip thresholdNeedsReview):
+ * then no customer is placed by amount or points until it is confirmed — the tiers are one ladder, and a
+ * threshold in the old currency (or the other basis) would move people into or out of tiers. The shop's
+ * currency is read only when it matters (amount spent).
+ */
+export async function thresholdsUnderReview(db: Db | Tx, shop: string, basis: VipBasis, tiers: readonly TypedThreshold[]): Promise<boolean> {
+  if (tiers.length === 0) return false;
+  const currency = basis === "AMOUNT_SPENT" ? await shopCurrencyOf(db, shop) : null;
+  return tiers.some((t) => thresholdNeedsReview(t, basis, currency ?? ""));
+}
+
 /** Progress of a customer: the best of the period's windows (app/domain/vip progressWindows), in thousandths. */
 export async function customerProgress(db: Db | Tx, shop: string, customerId: string, program: VipProgramValues, now: Date): Promise<Milli> {
   let best = 0n;
   for (const w of progressWindows(program.period, now)) {
-    const range = w.from || w.to ? { ...(w.from ? { gte: w.from } : {}), ...(w.to ? { lt: w.to } : {}) } : undefined;
     let value = 0n;
     if (program.basis === "POINTS_EARNED") {
       // Points earned on the orders earned in the window, net of what refunds and cancels took back
       // from those same orders (taken = -delta + shortfall) whenever that happened: a December order
       // returned in January no longer counts for December's year, and does not eat into January's
       // (as "amount spent" counts a refund on its order's row).
-      const earned = await db.pointsTransaction.findMany({
-        where: { shop, customerId, reason: "EARNED", ...(range ? { createdAt: range } : {}) },
-        select: { orderGid: true, delta: true },
-        take: MAX_ORDERS_READ,
-      });
+      const earned = await earnedInWindow(db, shop, customerId, w);
       let points = earned.reduce((sum, r) => sum + r.delta, 0);
       const orderGids = earned.map((r) => r.orderGid).filter((g): g is string => g !== null);
       if (orderGids.length > 0) {
@@ -93,6 +104,7 @@ export async function customerProgress(db: Db | Tx, shop: string, customerId: st
       }
       value = BigInt(Math.max(0, points)) * 1000n;
     } else {
+      const range = w.from || w.to ? { ...(w.from ? { gte: w.from } : {}), ...(w.to ? { lt: w.to } : {}) } : undefined;
       const orders = await db.vipOrder.findMany({
         where: { shop, customerId, canceled: false, ...(range ? { orderedAt: range } : {}) },
         select: { amount: true, refunded: true },
@@ -108,6 +120,30 @@ export async function customerProgress(db: Db | Tx, shop: string, customerId: st
   return best;
 }
 
+/**
+ * The EARNED rows of orders placed in the window: an order is dated by its `created_at` (as Shopify
+ * dates it, and as "amount spent" dates it: `VipOrder.orderedAt`), not by when its points were
+ * written — an order of 31 December processed on 1 January counts in December on both bases. A row
+ * whose order has no `VipOrder` (earned before orders were counted) keeps its own date. The order's
+ * `created_at` is never after its delivery (orderFacts), so rows written before the window's start
+ * are not read.
+ */
+async function earnedInWindow(db: Db | Tx, shop: string, customerId: string, w: { from: Date | null; to: Date | null }) {
+  const earned = await db.pointsTransaction.findMany({
+    where: { shop, customerId, reason: "EARNED", ...(w.from ? { createdAt: { gte: w.from } } : {}) },
+    select: { orderGid: true, delta: true, createdAt: true },
+    take: MAX_ORDERS_READ,
+  });
+  if (!w.from && !w.to) return earned;
+  const orderGids = earned.map((r) => r.orderGid).filter((g): g is string => g !== null);
+  const ordered = orderGids.length === 0 ? [] : await db.vipOrder.findMany({ where: { shop, orderGid: { in: orderGids } }, select: { orderGid: true, orderedAt: true } });
+  const orderedAt = new Map(ordered.map((o) => [o.orderGid, o.orderedAt]));
+  return earned.filter((r) => {
+    const at = (r.orderGid ? orderedAt.get(r.orderGid) : undefined) ?? r.createdAt;
+    return (!w.from || at >= w.from) && (!w.to || at < w.to);
+  });
+}
+
 export interface EvaluateInput {
   shop: string;
   customerId: string;
@@ -117,7 +153,8 @@ export interface EvaluateInput {
   orderGid?: string | null;
 }
 
-export type EvaluateOutcome = { type: "off" } | { type: "unchanged" } | { type: "changed"; change: VipTierChange; queued: number };
+/** `held`: a tier's threshold is under review, so nobody moves until it is confirmed (thresholdsUnderReview). */
+export type EvaluateOutcome = { type: "off" } | { type: "held" } | { type: "unchanged" } | { type: "changed"; change: VipTierChange; queued: number };
 
 /**
  * Puts the customer in the tier their progress reaches: up at once, down only in UP_AND_DOWN mode
@@ -125,9 +162,14 @@ export type EvaluateOutcome = { type: "off" } | { type: "unchanged" } | { type: 
  * customer's row lock, then queues the entry rewards the change owes.
  */
 export async function evaluateCustomerTier(deps: RewardDeps, input: EvaluateInput): Promise<EvaluateOutcome> {
-  const { db } = deps;
   // Off: no lock taken for nothing (every orders/create comes here). Read again under the lock.
-  if (!(await getVipProgram(db, input.shop)).enabled) return { type: "off" };
+  if (!(await getVipProgram(deps.db, input.shop)).enabled) return { type: "off" };
+  return evaluateUnderLock(deps, input);
+}
+
+/** evaluateCustomerTier once the caller has seen VIP on (vipTierAfterOrder reads the program once per order). */
+async function evaluateUnderLock(deps: RewardDeps, input: EvaluateInput): Promise<EvaluateOutcome> {
+  const { db } = deps;
   const change = await db.$transaction(
     async (tx) => {
       await lockCustomer(tx, input.customerId);
@@ -137,6 +179,9 @@ export async function evaluateCustomerTier(deps: RewardDeps, input: EvaluateInpu
       const program = await getVipProgram(tx, input.shop);
       if (!program.enabled) return "off" as const;
       const tiers = await listTiers(tx, input.shop);
+      // Under review: nobody moves into or out of a tier by it; the worker places the shop's customers
+      // once it is confirmed (releaseHeldPlacements). Their orders keep counting meanwhile.
+      if (await thresholdsUnderReview(tx, input.shop, program.basis, tiers)) return "held" as const;
       const rules = tierRules(tiers);
       const key = periodKey(program.period, input.now);
       const customer = await tx.customer.findUniqueOrThrow({ where: { id: input.customerId }, select: { shop: true, vipTierId: true, vipTier: true } });
@@ -185,6 +230,11 @@ export async function evaluateCustomerTier(deps: RewardDeps, input: EvaluateInpu
     { maxWait: 20_000, timeout: 60_000 },
   );
   if (change === "off") return { type: "off" };
+  if (change === "held") {
+    // Marked after the commit (not under the customer's lock: tier saves lock the program, then customers).
+    await db.vipProgram.updateMany({ where: { shop: input.shop, placementHeldAt: null }, data: { placementHeldAt: input.now } });
+    return { type: "held" };
+  }
   if (!change) return { type: "unchanged" };
   const queued = await queueEntryRewards(deps, change);
   return { type: "changed", change, queued };
@@ -328,7 +378,8 @@ export async function vipTierAfterOrder(deps: RewardDeps, order: { shop: string;
   if (!(await getVipProgram(deps.db, order.shop)).enabled) return "counted";
   const row = await deps.db.vipOrder.findUnique({ where: { shop_orderGid: { shop: order.shop, orderGid: facts.orderGid } }, select: { customerId: true } });
   if (!row) return "not_counted";
-  const outcome = await evaluateCustomerTier(deps, { shop: order.shop, customerId: row.customerId, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: facts.orderGid });
+  // The program was read just above: the evaluation reads it once more, under the customer's lock only.
+  const outcome = await evaluateUnderLock(deps, { shop: order.shop, customerId: row.customerId, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: facts.orderGid });
   return outcome.type === "changed" ? "changed" : "counted";
 }
 
