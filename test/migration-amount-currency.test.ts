@@ -3,22 +3,11 @@
 // WHEN migration 20261206100000_amount_currency runs on them (each provider's own SQL)
 // THEN each row reads as saved in its shop's currency of now (nothing needs review at once), and rows
 //      of a shop without a Shop row stay null (read as the shop's currency).
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { randomUUID } from "node:crypto";
-import { createClient } from "@libsql/client";
-import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { ROOT, testDatabaseProvider } from "./setup/databases";
+import { testDatabaseProvider } from "./setup/databases";
+import { migratePostgres, migrateSqlite } from "./support/migration-sql";
 
 const TARGET = "20261206100000_amount_currency";
-
-function migrations(folder: string): { before: string[]; target: string } {
-  const dir = path.join(ROOT, folder);
-  const names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  const read = (name: string) => readFileSync(path.join(dir, name, "migration.sql"), "utf8");
-  return { before: names.filter((n) => n < TARGET).map(read), target: read(TARGET) };
-}
 
 const OLD_ROWS = [
   `INSERT INTO "Shop" ("domain","currency","updatedAt") VALUES ('eu.myshopify.com','EUR',CURRENT_TIMESTAMP)`,
@@ -48,38 +37,10 @@ const EXPECTED = [
 
 describe(`migration ${TARGET}`, () => {
   it("SQLite: amounts saved before read as saved in their shop's currency of now", async () => {
-    const { before, target } = migrations("prisma/migrations");
-    const db = createClient({ url: ":memory:" });
-    try {
-      for (const sql of before) await db.executeMultiple(sql);
-      for (const sql of OLD_ROWS) await db.execute(sql);
-      await db.executeMultiple(target);
-      expect((await db.execute(READ)).rows.map((row) => ({ ...row }))).toEqual(EXPECTED);
-    } finally {
-      db.close();
-    }
+    expect(await migrateSqlite(TARGET, OLD_ROWS, READ)).toEqual(EXPECTED);
   });
 
   it.runIf(testDatabaseProvider() === "postgresql")("PostgreSQL: the same rows read the same way", async () => {
-    const { before, target } = migrations("prisma/postgresql/migrations");
-    const base = process.env.TEST_DATABASE_URL!;
-    const name = `loyalty_migr_${randomUUID().replace(/-/g, "").slice(0, 10)}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    const client = new pg.Client({ connectionString: url.toString() });
-    try {
-      await client.connect();
-      for (const sql of before) await client.query(sql);
-      for (const sql of OLD_ROWS) await client.query(sql);
-      await client.query(target);
-      expect((await client.query(READ)).rows).toEqual(EXPECTED);
-    } finally {
-      await client.end();
-      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-      await admin.end();
-    }
+    expect(await migratePostgres(TARGET, OLD_ROWS, READ)).toEqual(EXPECTED);
   });
 });

@@ -19,6 +19,9 @@ import {
   validateTier,
   validateVipProgram,
   vipProgramFromRow,
+  thresholdNeedsReview,
+  thresholdSavedIn,
+  typedThreshold,
 } from "./index";
 
 const m = (n: number) => BigInt(Math.round(n * 1000));
@@ -218,5 +221,27 @@ describe("entryRewardsStillOwed: a tier's entry reward once per period", () => {
   it("only the same tier's earlier reward counts; tiers keep their order", () => {
     expect(entryRewardsStillOwed("ROLLING_12_MONTHS", ["silver", "gold"], earlier, at("2026-02-01T00:00:00Z"))).toEqual(["gold"]);
     expect(entryRewardsStillOwed("LIFETIME", ["silver", "gold"], [], at("2026-02-01T00:00:00Z"))).toEqual(["silver", "gold"]);
+  });
+});
+
+describe("thresholdNeedsReview: what a threshold was typed as against the program's basis and the shop's currency", () => {
+  it.each([
+    // [thresholdBasis, amountCurrency, program basis, shop currency, under review, saved in]
+    ["AMOUNT_SPENT", "USD", "AMOUNT_SPENT", "USD", false, "USD"],
+    ["AMOUNT_SPENT", "USD", "AMOUNT_SPENT", "EUR", true, "USD"],
+    ["AMOUNT_SPENT", null, "AMOUNT_SPENT", "EUR", false, ""], // not known: the shop's currency
+    ["POINTS_EARNED", null, "AMOUNT_SPENT", "USD", true, "points earned"],
+    ["AMOUNT_SPENT", "USD", "POINTS_EARNED", "USD", true, "amount spent"],
+    ["POINTS_EARNED", null, "POINTS_EARNED", "EUR", false, ""], // points are in no currency
+    [null, "USD", "POINTS_EARNED", "EUR", false, "USD"], // not known: the program's basis
+    [null, "USD", "AMOUNT_SPENT", "EUR", true, "USD"],
+  ] as const)("typed as %s in %s, program on %s, shop in %s → under review %s (saved in %s)", (thresholdBasis, amountCurrency, basis, currency, review, savedIn) => {
+    expect(thresholdNeedsReview({ thresholdBasis, amountCurrency }, basis, currency)).toBe(review);
+    if (review) expect(thresholdSavedIn({ thresholdBasis, amountCurrency }, basis)).toBe(savedIn);
+  });
+
+  it("a threshold saved now is typed as the program's basis, with a currency only for an amount", () => {
+    expect(typedThreshold("AMOUNT_SPENT", "EUR")).toEqual({ thresholdBasis: "AMOUNT_SPENT", amountCurrency: "EUR" });
+    expect(typedThreshold("POINTS_EARNED", "EUR")).toEqual({ thresholdBasis: "POINTS_EARNED", amountCurrency: null });
   });
 });
