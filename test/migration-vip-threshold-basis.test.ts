@@ -1,14 +1,14 @@
 // GIVEN VIP tiers saved before a tier kept what its threshold was typed as: tiers of a shop on amount
 //       spent, tiers marked with the "POINTS" sentinel in their currency column (switched from points
 //       earned), tiers on points earned stamped with a currency, and tiers of a shop with no program
-// WHEN migration 20261207100000_vip_threshold_basis runs on them (each provider's own SQL)
+// WHEN migration 20261208100000_vip_threshold_basis runs on them (each provider's own SQL)
 // THEN each tier says which basis it was typed for, the sentinel is gone (typed as points, no
 //      currency: still under review on amount spent), and no points threshold carries a currency.
 import { describe, expect, it } from "vitest";
 import { testDatabaseProvider } from "./setup/databases";
 import { migratePostgres, migrateSqlite } from "./support/migration-sql";
 
-const TARGET = "20261207100000_vip_threshold_basis";
+const TARGET = "20261208100000_vip_threshold_basis";
 
 const OLD_ROWS = [
   `INSERT INTO "VipProgram" ("shop","basis","updatedAt") VALUES ('amount.myshopify.com','AMOUNT_SPENT',CURRENT_TIMESTAMP)`,
