@@ -9,9 +9,25 @@ import type { Db } from "~/db.server";
 import { amountCurrencyTitle, amountsNeedReview, savedInLabel, shopCurrencyCode } from "~/domain/currency";
 import type { Problem, Result } from "~/domain/result";
 
-/** The currency the app uses for the shop's amounts: Shop.currency, or its default "USD" when the shop has no row yet. */
+/**
+ * The currency of a shop the app has no Shop row for yet: the one a new row gets (Shop.currency's
+ * `@default`, prisma/schema.prisma — the database cannot read a TypeScript constant, so a test pins
+ * the two to the same value: amount-currency.server.test.ts).
+ */
+const CURRENCY_WITHOUT_SHOP_ROW = "USD";
+
+/**
+ * The currency the app uses for the shop's amounts, from its Shop row as already read (`null`: no row
+ * yet). The one place that says what a shop without a row sells in; for callers that read the row for
+ * other fields too. Without the row at hand: shopCurrencyOf.
+ */
+export function currencyOfShopRow(row: { currency: string } | null | undefined): string {
+  return row?.currency ?? CURRENCY_WITHOUT_SHOP_ROW;
+}
+
+/** The currency the app uses for the shop's amounts: Shop.currency, or currencyOfShopRow's when the shop has no row yet. */
 export async function shopCurrencyOf(db: Pick<Db, "shop">, shop: string): Promise<string> {
-  return (await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }))?.currency ?? "USD";
+  return currencyOfShopRow(await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }));
 }
 
 /** The key of a held reward's NOTE (one per currency it waits for review in), by which the confirm finds it. */

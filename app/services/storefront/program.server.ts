@@ -1,6 +1,7 @@
 // Read model: the shop's loyalty program as a storefront visitor may see it — the active points
 // redemption options (from RewardTemplate rows) and the shop currency. Public data only.
 import { amountsNeedReview } from "~/domain/currency";
+import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import type { Db } from "~/db.server";
 import { settingsFromRow } from "~/domain/points";
 import { grantedScopesOf, missingScopesFor } from "~/services/lifecycle/scopes.server";
@@ -63,8 +64,8 @@ export async function loadPointsInfo(db: Pick<Db, "programSettings">, shop: stri
 export const MAX_REDEMPTION_OPTIONS = 50;
 
 export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "programSettings" | "session">, shop: string): Promise<ProgramInfo> {
-  const [shopRow, points, templates, granted] = await Promise.all([
-    db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }),
+  const [currency, points, templates, granted] = await Promise.all([
+    shopCurrencyOf(db, shop),
     loadPointsInfo(db, shop),
     db.rewardTemplate.findMany({
       // A redemption option without a positive cost cannot be redeemed; don't advertise it.
@@ -96,7 +97,6 @@ export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "
     }),
     grantedScopesOf(db, shop),
   ]);
-  const currency = shopRow?.currency ?? "USD";
   return {
     currency,
     points,
