@@ -109,7 +109,7 @@ async function recoverRedemptions(deps: RewardDeps, log: Logger): Promise<void> 
 
 async function pointsProgram(deps: RewardDeps, log: Logger): Promise<void> {
   const done = await runPointsProgramTasks(deps.db, deps.now());
-  if (done.released > 0 || done.birthdays > 0 || done.expired > 0) log.info(done, "points program pass");
+  if (done.heldEarned > 0 || done.released > 0 || done.birthdays > 0 || done.expired > 0) log.info(done, "points program pass");
 }
 
 async function migrateTokens(deps: RewardDeps, log: Logger): Promise<void> {

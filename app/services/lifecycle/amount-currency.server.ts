@@ -30,6 +30,25 @@ export async function shopCurrencyOf(db: Pick<Db, "shop">, shop: string): Promis
   return currencyOfShopRow(await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }));
 }
 
+/** The earning rule's currencies while "points per unit of currency" needs review: saved in one, the shop sells in the other. */
+export interface EarningRuleToReview {
+  savedIn: string;
+  shopCurrency: string;
+}
+
+/**
+ * Whether the points program's earning rule ("points per unit of the shop's currency") was saved in
+ * another currency than the shop sells in now (`amountCurrency`: ProgramSettings's, as read by the
+ * caller, who reads the row anyway): orders then do not earn with it, they wait (EARNING_HELD,
+ * app/services/points/order-points.server.ts) until the merchant confirms the amounts or saves the
+ * Program page. Null when it needs no review (the shop's currency is read only when it may).
+ */
+export async function earningRuleToReview(db: Pick<Db, "shop">, shop: string, amountCurrency: string | null): Promise<EarningRuleToReview | null> {
+  if (amountCurrency === null) return null;
+  const shopCurrency = await shopCurrencyOf(db, shop);
+  return amountsNeedReview(amountCurrency, shopCurrency) ? { savedIn: savedInLabel(amountCurrency), shopCurrency } : null;
+}
+
 /** The key of a held reward's NOTE (one per currency it waits for review in), by which the confirm finds it. */
 export const amountReviewKey = (shopCurrency: string) => `amount-review:${shopCurrency}`;
 
