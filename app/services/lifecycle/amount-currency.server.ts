@@ -30,20 +30,22 @@ export async function shopCurrencyOf(db: Pick<Db, "shop">, shop: string): Promis
   return currencyOfShopRow(await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }));
 }
 
-/** The earning rule's currencies while "points per unit of currency" needs review: saved in one, the shop sells in the other. */
-export interface EarningRuleToReview {
+/** A row's amounts while they need review: saved in one currency (savedInLabel's words), the shop sells in the other. */
+export interface AmountsToReview {
   savedIn: string;
   shopCurrency: string;
 }
 
 /**
- * Whether the points program's earning rule ("points per unit of the shop's currency") was saved in
- * another currency than the shop sells in now (`amountCurrency`: ProgramSettings's, as read by the
- * caller, who reads the row anyway): orders then do not earn with it, they wait (EARNING_HELD,
- * app/services/points/order-points.server.ts) until the merchant confirms the amounts or saves the
- * Program page. Null when it needs no review (the shop's currency is read only when it may).
+ * Whether amounts a rule runs on were saved in another currency than the shop sells in now
+ * (`amountCurrency`, the row's, as read by the caller, who reads the row anyway; the one rule:
+ * amountsNeedReview). Orders then are not measured with them, they wait until the merchant confirms
+ * the amounts or saves the page again: the points program's earning rule (EARNING_HELD,
+ * app/services/points/order-points.server.ts) and the referral minimum (ReferralHeldOrder,
+ * app/services/referrals/referrals.server.ts). Null when they need no review (the shop's currency is
+ * read only when they may).
  */
-export async function earningRuleToReview(db: Pick<Db, "shop">, shop: string, amountCurrency: string | null): Promise<EarningRuleToReview | null> {
+export async function amountsToReview(db: Pick<Db, "shop">, shop: string, amountCurrency: string | null): Promise<AmountsToReview | null> {
   if (amountCurrency === null) return null;
   const shopCurrency = await shopCurrencyOf(db, shop);
   return amountsNeedReview(amountCurrency, shopCurrency) ? { savedIn: savedInLabel(amountCurrency), shopCurrency } : null;
@@ -85,6 +87,12 @@ export interface AmountReview {
   title: string;
   /** Per page: what needs review there (names of tiers and rewards as the merchant typed them). */
   areas: { area: AmountArea; label: string; count: number; names: string[] }[];
+  /**
+   * Orders waiting for the confirm: orders that earn points once the earning rule is confirmed
+   * (EARNING_HELD rows still HELD), and referred friends' orders kept for the referral minimum
+   * (ReferralHeldOrder). Counted at the next worker pass after the confirm.
+   */
+  waiting: { ordersToEarn: number; referralOrders: number };
 }
 
 /**
@@ -115,7 +123,11 @@ export async function amountReview(db: Db, shop: string): Promise<AmountReview |
       return { area, label: AREA_LABELS[area], count: names.length, names: names.slice(0, NAMES_SHOWN) };
     })
     .filter((a) => a.count > 0);
-  return { shopCurrency: currency, savedIn, title: amountCurrencyTitle(savedIn, currency), areas };
+  const [ordersToEarn, referralOrders] = await Promise.all([
+    db.pointsTransaction.count({ where: { shop, status: "HELD", reason: "EARNING_HELD" } }),
+    db.referralHeldOrder.count({ where: { shop } }),
+  ]);
+  return { shopCurrency: currency, savedIn, title: amountCurrencyTitle(savedIn, currency), areas, waiting: { ordersToEarn, referralOrders } };
 }
 
 /**

@@ -32,7 +32,7 @@ import { shopifyGidOf } from "~/domain/shopify-ids";
 import type { Logger } from "~/logger.server";
 import { customerDisplay, ensureCustomer } from "./customers.server";
 import { creditPointsInTx, debitPointsInTx, decideHeldEarningInTx, inLedgerTransaction, lockCustomer, recordNoPointsInTx, type LedgerWrite, type Tx } from "./ledger.server";
-import { earningRuleToReview, type EarningRuleToReview } from "~/services/lifecycle/amount-currency.server";
+import { amountsToReview, type AmountsToReview } from "~/services/lifecycle/amount-currency.server";
 import { getProgramSettings } from "./program.server";
 import { applyMultiplier } from "~/domain/vip";
 import { vipMultiplierInTx } from "~/services/vip/tiers.server";
@@ -81,7 +81,7 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
   if (amount === null) return "unreadable";
   // "Points per unit of the shop's currency" saved in another currency than the shop sells in now
   // (docs/decisions/015): the order is not earned with it; it waits for the merchant's confirm.
-  const review = await earningRuleToReview(db, order.shop, row?.amountCurrency ?? null);
+  const review = await amountsToReview(db, order.shop, row?.amountCurrency ?? null);
   if (!review && pointsForAmount(amount, settings) <= 0) return "no_points";
   const customer = await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
   const earning: OrderEarning = {
@@ -143,7 +143,7 @@ async function earnInTx(tx: Tx, e: OrderEarning, settings: ProgramSettingsValues
 }
 
 /** The order waits to earn: its EARNING_HELD row (no points) keeps what it earns on, visible in the customer's history. */
-async function holdOrderEarning(db: Db, e: OrderEarning, review: EarningRuleToReview): Promise<EarnOutcome> {
+async function holdOrderEarning(db: Db, e: OrderEarning, review: AmountsToReview): Promise<EarnOutcome> {
   const write = await inLedgerTransaction(db, e.shop, sourceKeys.orderHeld(e.orderGid), async (tx): Promise<LedgerWrite> => {
     await lockCustomer(tx, e.customerId);
     const decided = await tx.pointsTransaction.findFirst({ where: { shop: e.shop, sourceKey: { in: [sourceKeys.orderCanceled(e.orderGid), sourceKeys.orderEarned(e.orderGid)] } } });
@@ -184,7 +184,7 @@ export async function releaseHeldEarnings(db: Db): Promise<number> {
   let decided = 0;
   for (const { shop } of shops) {
     const row = await db.programSettings.findUnique({ where: { shop } });
-    if (await earningRuleToReview(db, shop, row?.amountCurrency ?? null)) continue;
+    if (await amountsToReview(db, shop, row?.amountCurrency ?? null)) continue;
     const settings = settingsFromRow(row);
     const held = await db.pointsTransaction.findMany({ where: { shop, status: "HELD", reason: "EARNING_HELD" }, orderBy: { createdAt: "asc" }, take: HELD_EARNINGS_PER_PASS - decided });
     for (const h of held) {

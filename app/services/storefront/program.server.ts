@@ -37,7 +37,7 @@ export interface RedemptionOption {
 export interface PointsInfo {
   enabled: boolean;
   name: { one: string; other: string };
-  /** Points per 1 unit of the shop currency ("1", "0.5"); null while the program is off. */
+  /** Points per 1 unit of the shop currency ("1", "0.5"); null while the program is off or the rule awaits review. */
   pointsPerCurrencyUnit: string | null;
   signupBonus: number;
   birthdayBonus: number;
@@ -49,12 +49,18 @@ export interface ProgramInfo {
   redemptionOptions: RedemptionOption[];
 }
 
-export async function loadPointsInfo(db: Pick<Db, "programSettings">, shop: string): Promise<PointsInfo> {
-  const s = settingsFromRow(await db.programSettings.findUnique({ where: { shop } }));
+/** `shopCurrency`: the shop's currency when the caller has read it already (else read here only if needed). */
+export async function loadPointsInfo(db: Pick<Db, "programSettings" | "shop">, shop: string, shopCurrency?: string): Promise<PointsInfo> {
+  const row = await db.programSettings.findUnique({ where: { shop } });
+  const s = settingsFromRow(row);
+  // A rule saved in another currency than the shop sells in now is not promised ("1 point per $1"
+  // shown as "per ¥1"): orders wait for the merchant's review (docs/decisions/015).
+  const savedIn = row?.amountCurrency ?? null;
+  const toReview = s.enabled && savedIn !== null && amountsNeedReview(savedIn, shopCurrency ?? (await shopCurrencyOf(db, shop)));
   return {
     enabled: s.enabled,
     name: { one: s.pointsNameSingular, other: s.pointsNamePlural },
-    pointsPerCurrencyUnit: s.enabled ? s.pointsPerCurrencyUnit : null,
+    pointsPerCurrencyUnit: s.enabled && !toReview ? s.pointsPerCurrencyUnit : null,
     signupBonus: s.enabled ? s.signupBonus : 0,
     birthdayBonus: s.enabled ? s.birthdayBonus : 0,
   };
@@ -64,9 +70,9 @@ export async function loadPointsInfo(db: Pick<Db, "programSettings">, shop: stri
 export const MAX_REDEMPTION_OPTIONS = 50;
 
 export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "programSettings" | "session">, shop: string): Promise<ProgramInfo> {
-  const [currency, points, templates, granted] = await Promise.all([
-    shopCurrencyOf(db, shop),
-    loadPointsInfo(db, shop),
+  const currency = await shopCurrencyOf(db, shop);
+  const [points, templates, granted] = await Promise.all([
+    loadPointsInfo(db, shop, currency),
     db.rewardTemplate.findMany({
       // A redemption option without a positive cost cannot be redeemed; don't advertise it.
       where: { shop, purpose: "POINTS_REDEMPTION", active: true, pointsCost: { gt: 0 } },
