@@ -108,7 +108,7 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
 async function earnInTx(tx: Tx, e: OrderEarning, settings: ProgramSettingsValues, note: string | null): Promise<LedgerWrite> {
   await lockCustomer(tx, e.customerId);
   const rows = await tx.pointsTransaction.findMany({ where: { shop: e.shop, orderGid: e.orderGid }, select: { reason: true, sourceKey: true, amount: true } });
-  await decideHeldEarningInTx(tx, e.shop, e.orderGid);
+  if (rows.some((r) => r.reason === "EARNING_HELD")) await decideHeldEarningInTx(tx, e.shop, e.orderGid);
   // A cancel applied first (deliveries are not ordered) leaves its marker: nothing to earn.
   if (rows.some((r) => r.sourceKey === sourceKeys.orderCanceled(e.orderGid))) return { type: "nothing" };
   const points = pointsForAmount(e.amount, settings);
@@ -189,10 +189,14 @@ export async function releaseHeldEarnings(db: Db): Promise<number> {
     const held = await db.pointsTransaction.findMany({ where: { shop, status: "HELD", reason: "EARNING_HELD" }, orderBy: { createdAt: "asc" }, take: HELD_EARNINGS_PER_PASS - decided });
     for (const h of held) {
       const amount = parseMilli(h.amount);
-      if (!h.orderGid || amount === null) continue;
+      decided++;
+      // Never so written (holdOrderEarning keeps both); were it, it would block the pass: decided, nothing earned.
+      if (!h.orderGid || amount === null) {
+        await db.pointsTransaction.updateMany({ where: { id: h.id, status: "HELD" }, data: { status: "AVAILABLE" } });
+        continue;
+      }
       const earning: OrderEarning = { shop, customerId: h.customerId, orderGid: h.orderGid, orderName: h.orderName, amount, taxesIncluded: h.taxesIncluded ?? false, test: h.note?.startsWith(TEST_ORDER_NOTE) ?? false, receivedAt: h.createdAt };
       await inLedgerTransaction(db, shop, sourceKeys.orderEarned(h.orderGid), (tx) => earnInTx(tx, earning, settings, RELEASED_EARNING_NOTE));
-      decided++;
     }
     if (decided >= HELD_EARNINGS_PER_PASS) break;
   }
