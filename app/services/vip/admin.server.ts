@@ -147,7 +147,7 @@ export async function vipSettingsPage(db: Db, shop: string) {
     latestEvaluationJob(db, shop),
   ]);
   const members = await db.customer.groupBy({ by: ["vipTierId"], where: { shop, vipTierId: { not: null } }, _count: { _all: true } });
-  const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } });
+  const currency = await shopCurrencyOf(db, shop);
   const tierViews: TierView[] = tiers.map((t) => ({
     id: t.id,
     name: t.name,
@@ -158,7 +158,7 @@ export async function vipSettingsPage(db: Db, shop: string) {
     entryRewardName: templates.find((x) => x.id === t.entryRewardTemplateId)?.name ?? null,
     members: members.find((m) => m.vipTierId === t.id)?._count._all ?? 0,
   }));
-  return { program: { enabled: program.enabled, basis: program.basis, period: program.period, skippedTierRewards: program.skippedTierRewards }, tiers: tierViews, templates, job, currency: shopRow?.currency ?? "USD" };
+  return { program: { enabled: program.enabled, basis: program.basis, period: program.period, skippedTierRewards: program.skippedTierRewards }, tiers: tierViews, templates, job, currency };
 }
 
 export type VipSaveResult<F extends string> = Result<
