@@ -16,7 +16,8 @@ const ext: Ext = ((window as unknown as { lrExt?: Ext }).lrExt ??= { parts: [] }
 
 /**
  * The VIP tier and the way to the next ("Gold · $120.00 more to Platinum"; "Gold · next: Platinum" when that amount awaits review), the earning rule (only
- * while the program is on: a program that is off promises nothing), pending points and the expiry warning.
+ * while the program is on, and not while it awaits review: a program that is off promises nothing), pending points, orders whose points
+ * wait for the shop's review, and the expiry warning.
  */
 function pointsInfo(v: View, p: Program, a?: Account): Child[] {
   const { h, fill, points, date, money } = ext.kit!;
@@ -33,6 +34,8 @@ function pointsInfo(v: View, p: Program, a?: Account): Child[] {
     rate && h("p", { "data-lr-earn": true }, fill(t.earn_rule!, { points: points(v, Number(rate)), amount: money(v, "1", p.currency) })),
     !!a?.pendingPoints &&
       h("p", { class: "lr-muted", "data-lr-pending": true }, fill(t[a.pendingAvailableAt ? "pending" : "pending_nodate"]!, { points: points(v, a.pendingPoints), date: a.pendingAvailableAt ? date(v, a.pendingAvailableAt) : "" })),
+    // Orders that earn once the shop confirms its amounts (the earning rule was typed in another currency).
+    !!a?.waitingOrders && h("p", { class: "lr-muted", "data-lr-waiting": true }, ext.kit!.plural(v, "points_waiting", a.waitingOrders)),
     !!a?.pointsExpireAt && h("p", { class: "lr-muted", "data-lr-expiry": true }, fill(t.points_expire!, { date: date(v, a.pointsExpireAt) })),
   ];
 }

@@ -56,6 +56,8 @@ export interface Account {
   pointsBalance: number;
   pendingPoints: number;
   pendingAvailableAt: string | null;
+  /** Orders whose points wait for the shop to confirm its amounts (earning rule saved in another currency). */
+  waitingOrders?: number;
   pointsExpireAt: string | null;
   /** "MM-DD" once told. */
   birthday: string | null;

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./setup/databases";
+import { shopCurrencyCode } from "~/domain/currency";
 
 const APP = path.join(ROOT, "app");
 
@@ -58,5 +59,18 @@ describe("one reader of request bodies", () => {
     const text = readFileSync(path.join(ROOT, relative), "utf8");
     const direct = [...text.matchAll(/\brequest\.(formData|text|json|arrayBuffer|blob|body)\b/g)].map((m) => m[0]);
     expect(direct).toEqual([]);
+  });
+});
+
+describe("one default for the shop's currency", () => {
+  // What a shop without a Shop row sells in is said once, by currencyOfShopRow / shopCurrencyOf
+  // (docs/decisions/015): a second spelling ("?? 'USD'") is a second rule that can drift.
+  const OWNER = "app/services/lifecycle/amount-currency.server.ts";
+  const files = sourcesUnder(APP).map((f) => path.relative(ROOT, f).split(path.sep).join("/")).filter((f) => f !== OWNER);
+  it.each(files.map((f) => [f]))("%s takes the shop's currency from shopCurrencyOf or currencyOfShopRow, never a default of its own", (relative) => {
+    const text = readFileSync(path.join(ROOT, relative), "utf8");
+    // "currency ?? 'USD'", "row?.currency || \"EUR\"": a currency read, then a code of its own.
+    const defaults = [...text.matchAll(/currency\w*\)?\s*(?:\?\?|\|\|)\s*["'`]([A-Z]{3})["'`]/gi)].filter((m) => shopCurrencyCode(m[1]) !== null).map((m) => m[0]);
+    expect(defaults).toEqual([]);
   });
 });

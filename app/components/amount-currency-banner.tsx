@@ -8,6 +8,8 @@ import { useFetcher } from "@remix-run/react";
 import { Banner, List } from "@shopify/polaris";
 import type { AmountArea, AmountReview } from "~/services/lifecycle/amount-currency.server";
 
+const orders = (n: number, what: string) => `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
+
 export function AmountCurrencyBanner({ review, area }: { review: AmountReview | null; area?: AmountArea }) {
   const confirm = useFetcher<{ ok: boolean; message: string }>();
   if (!review) return null;
@@ -22,7 +24,8 @@ export function AmountCurrencyBanner({ review, area }: { review: AmountReview | 
     >
       <p>
         These amounts were typed in {review.savedIn.join(" and ")}. Until you confirm them in {review.shopCurrency}, the options that use them are not offered to customers,
-        and rewards that use them are held. Check each one (change it where needed), then confirm.
+        rewards that use them are held, and orders neither earn points nor qualify referrals with them: they wait, and count once you confirm. Check each one (change
+        it where needed), then confirm.
       </p>
       <List>
         {areas.map((a) => (
@@ -32,6 +35,16 @@ export function AmountCurrencyBanner({ review, area }: { review: AmountReview | 
           </List.Item>
         ))}
       </List>
+      {review.waiting.ordersToEarn > 0 || review.waiting.referralOrders > 0 ? (
+        <p>
+          {`${[
+            review.waiting.ordersToEarn > 0 && `${orders(review.waiting.ordersToEarn, "order")} waiting to earn points`,
+            review.waiting.referralOrders > 0 && `${orders(review.waiting.referralOrders, "referred friend's order")} waiting for the referral minimum`,
+          ]
+            .filter(Boolean)
+            .join("; ")}.`}
+        </p>
+      ) : null}
       {confirm.data && !confirm.data.ok ? <p>{confirm.data.message}</p> : null}
     </Banner>
   );

@@ -21,6 +21,7 @@ interface Row {
   holdUntil: string | null;
   friendRewardId: string | null;
   referrerRewardId: string | null;
+  waitingForAmounts: boolean;
 }
 
 const TONE: Record<string, "success" | "info" | "attention" | "critical" | undefined> = {
@@ -74,6 +75,11 @@ export function CustomerReferralsTable({ customerId }: { customerId: string }) {
         r.friendName ?? <Text as="span" tone="subdued">Name hidden</Text>,
         <span key="state">
           <Badge tone={TONE[r.state]}>{r.stateLabel}</Badge>
+          {r.waitingForAmounts ? (
+            <Text as="p" variant="bodySm">
+              Order waiting for you to confirm amounts (referral minimum)
+            </Text>
+          ) : null}
           {r.reasonLabel ? (
             <Text as="p" variant="bodySm">
               {r.reasonLabel}

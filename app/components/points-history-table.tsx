@@ -64,9 +64,10 @@ export function PointsHistoryTable({ rows, pagination }: { rows: PointsRow[]; pa
             {r.status === "PENDING" ? (
               <Badge tone="attention">{r.availableAt ? `Pending until ${formatDate(r.availableAt)}` : "Pending"}</Badge>
             ) : null}
+            {r.status === "HELD" ? <Badge tone="attention">Waiting for you to confirm amounts</Badge> : null}
             {r.shortfall > 0 ? <Badge tone="critical">{`${formatNumber(r.shortfall)} already spent (shortfall)`}</Badge> : null}
           </BlockStack>,
-          r.status === "PENDING" ? "—" : formatNumber(r.balanceAfter),
+          r.status === "PENDING" || r.status === "HELD" ? "—" : formatNumber(r.balanceAfter),
           r.reasonLabel,
           <Source key="source" row={r} />,
           r.note ?? "—",

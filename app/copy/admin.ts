@@ -292,6 +292,7 @@ export const POINTS_LEDGER_LABELS: Readonly<Record<string, string>> = {
   SIGNUP_BONUS: "Sign-up bonus",
   BIRTHDAY_BONUS: "Birthday bonus",
   EXPIRED: "Expired (no activity)",
+  EARNING_HELD: "Order waiting for the earning rule to be confirmed",
 };
 
 /** The words of the Program settings page's field errors (codes from app/domain/points/settings.ts). */

@@ -109,7 +109,7 @@ async function recoverRedemptions(deps: RewardDeps, log: Logger): Promise<void> 
 
 async function pointsProgram(deps: RewardDeps, log: Logger): Promise<void> {
   const done = await runPointsProgramTasks(deps.db, deps.now());
-  if (done.released > 0 || done.birthdays > 0 || done.expired > 0) log.info(done, "points program pass");
+  if (done.heldEarned > 0 || done.released > 0 || done.birthdays > 0 || done.expired > 0) log.info(done, "points program pass");
 }
 
 async function migrateTokens(deps: RewardDeps, log: Logger): Promise<void> {
@@ -127,7 +127,7 @@ async function vipTiers(deps: RewardDeps, log: Logger): Promise<void> {
 async function referrals(deps: RewardDeps, log: Logger): Promise<void> {
   // Referrer rewards whose refund/cancel hold has ended (docs/decisions/023).
   const done = await runReferralTasks(deps);
-  if (done.rewarded > 0 || done.failed > 0) log.info(done, "referrals pass");
+  if (done.heldDecided > 0 || done.rewarded > 0 || done.failed > 0) log.info(done, "referrals pass");
 }
 
 function reconcile(olderThanMs: number): PeriodicTask["run"] {

@@ -5,7 +5,7 @@
 // the fields are React-controlled Polaris inputs — field errors come back from the server's
 // validation (app/domain/points/settings.ts), and a saved form shows a toast.
 import { AmountCurrencyBanner } from "~/components/amount-currency-banner";
-import { amountReview } from "~/services/lifecycle/amount-currency.server";
+import { amountReview, shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import { AMOUNT_CURRENCY_FIELD } from "~/domain/currency";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
@@ -45,8 +45,7 @@ function toForm(s: ProgramSettingsValues): FormValues {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const shop = await db.shop.findUnique({ where: { domain: session.shop }, select: { currency: true } });
-  return json({ values: toForm(await getProgramSettings(db, session.shop)), currency: shop?.currency ?? "USD", amountReview: await amountReview(db, session.shop) });
+  return json({ values: toForm(await getProgramSettings(db, session.shop)), currency: await shopCurrencyOf(db, session.shop), amountReview: await amountReview(db, session.shop) });
 }
 
 const FIELDS: SettingsField[] = ["enabled", "pointsNameSingular", "pointsNamePlural", "pointsPerCurrencyUnit", "includeShipping", "includeTaxes", "rounding", "pendingDays", "expiryMonths", "signupBonus", "birthdayBonus"];

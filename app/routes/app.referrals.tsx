@@ -4,7 +4,7 @@
 // <SaveBar> while it has unsaved changes (as on Ways to redeem), field errors from the server's validation
 // (app/domain/referrals/settings.ts), a toast once saved. docs/decisions/023-referrals.md.
 import { AmountCurrencyBanner } from "~/components/amount-currency-banner";
-import { amountReview } from "~/services/lifecycle/amount-currency.server";
+import { amountReview, shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import { AMOUNT_CURRENCY_FIELD } from "~/domain/currency";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
@@ -52,12 +52,12 @@ function toForm(s: ReferralSettingsValues, rewards: { friend: ReferralReward | n
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const [settings, shop, amounts] = await Promise.all([
+  const [settings, currency, amounts] = await Promise.all([
     getReferralSettings(db, session.shop),
-    db.shop.findUnique({ where: { domain: session.shop }, select: { currency: true } }),
+    shopCurrencyOf(db, session.shop),
     amountReview(db, session.shop),
   ]);
-  return json({ values: toForm(settings, await referralRewardsOf(db, session.shop, settings)), currency: shop?.currency ?? "USD", amountReview: amounts });
+  return json({ values: toForm(settings, await referralRewardsOf(db, session.shop, settings)), currency, amountReview: amounts });
 }
 
 export async function action({ request }: ActionFunctionArgs) {

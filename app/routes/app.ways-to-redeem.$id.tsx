@@ -17,6 +17,7 @@ import { missingScopesFor, parseScopes } from "~/services/lifecycle/scopes.serve
 import db from "~/db.server";
 import { readAdminForm } from "~/request-input.server";
 import { AMOUNT_CURRENCY_FIELD } from "~/domain/currency";
+import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import { authenticate } from "~/shopify.server";
 import { canBeVariable, canLimitToItems, kindTraits, REWARD_KINDS, type OptionField, type RewardKind } from "~/domain/rewards";
 import { getRedemptionOption, saveRedemptionOption, type RedemptionOptionRow } from "~/services/admin/ways-to-redeem.server";
@@ -69,8 +70,7 @@ function valuesOf(o: RedemptionOptionRow): Values {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const shop = await db.shop.findUnique({ where: { domain: session.shop }, select: { currency: true } });
-  const currency = shop?.currency ?? "USD";
+  const currency = await shopCurrencyOf(db, session.shop);
   // Kinds that need an optional scope the shop hasn't granted (gift cards, store credit): the form
   // offers "Grant access", and the storefront doesn't show such an option until it is granted.
   const granted = parseScopes(session.scope);

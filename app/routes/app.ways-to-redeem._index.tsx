@@ -2,7 +2,7 @@
 // its reward, conditions and status; enable/disable in place, create and edit on their own page
 // (app.ways-to-redeem.$id.tsx). Use-cases: app/services/admin/ways-to-redeem.server.ts.
 import { AmountCurrencyBanner } from "~/components/amount-currency-banner";
-import { amountReview } from "~/services/lifecycle/amount-currency.server";
+import { amountReview, shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRouteError } from "@remix-run/react";
@@ -21,12 +21,12 @@ export const meta: MetaFunction = () => [{ title: "Ways to redeem · Loyalty rew
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const [options, shop, amounts] = await Promise.all([
+  const [options, currency, amounts] = await Promise.all([
     listRedemptionOptions(db, session.shop),
-    db.shop.findUnique({ where: { domain: session.shop }, select: { currency: true } }),
+    shopCurrencyOf(db, session.shop),
     amountReview(db, session.shop),
   ]);
-  return json({ options, currency: shop?.currency ?? "USD", amountReview: amounts });
+  return json({ options, currency, amountReview: amounts });
 }
 
 /** POST intent=enable|disable, id — answers { ok, message } (the toast) or 404. */

@@ -116,6 +116,21 @@ describe("storefront widget: the points program (Chromium)", () => {
     expect(await inline().locator("[data-lr-birthday]").textContent()).toBe("Votre anniversaire : 29 février");
   });
 
+  it("GIVEN the earning rule was saved in EUR and the shop sells in USD, and an order waits THEN the widget promises no rule and says the order's points wait for the shop", async () => {
+    // What orders/create leaves while the rule awaits review (holdOrderEarning: a HELD row of no points).
+    await db.programSettings.update({ where: { shop: SHOP }, data: { amountCurrency: "EUR" } });
+    const held = await db.pointsTransaction.create({
+      data: { shop: SHOP, customerId, delta: 0, balanceAfter: 1200, reason: "EARNING_HELD", status: "HELD", actor: "WEBHOOK", sourceKey: "order:gid://shopify/Order/1003:held", orderGid: "gid://shopify/Order/1003", amount: "40.00" },
+    });
+    await openAccount();
+    expect(await inline().locator("[data-lr-earn]").count()).toBe(0);
+    expect(await inline().locator("[data-lr-waiting]").textContent()).toBe("Points for 1 order are waiting for the shop to confirm its prices.");
+    await openAccount("/fr");
+    expect(await inline().locator("[data-lr-waiting]").textContent()).toBe("Les points de 1 commande attendent que la boutique confirme ses prix.");
+    await db.pointsTransaction.delete({ where: { id: held.id } });
+    await db.programSettings.update({ where: { shop: SHOP }, data: { amountCurrency: "USD" } });
+  });
+
   it("GIVEN the program is off THEN nothing promises earning, to guests or customers, and no birthday is asked", async () => {
     await db.programSettings.update({ where: { shop: SHOP }, data: { enabled: false } });
     await db.customer.update({ where: { id: customerId }, data: { birthday: null } });

@@ -13,10 +13,14 @@ export const LEDGER_REASONS = [
   "SIGNUP_BONUS",
   "BIRTHDAY_BONUS",
   "EXPIRED",
+  // An order that would earn while the earning rule waits for the merchant to confirm amounts
+  // (docs/decisions/015): a row of no points, HELD until the rule is confirmed, then EARNED once.
+  "EARNING_HELD",
 ] as const;
 export type LedgerReason = (typeof LEDGER_REASONS)[number];
 
-export const LEDGER_STATUSES = ["AVAILABLE", "PENDING"] as const;
+/** HELD: an EARNING_HELD row (no points) whose order has not earned yet; AVAILABLE once decided. */
+export const LEDGER_STATUSES = ["AVAILABLE", "PENDING", "HELD"] as const;
 export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
 
 export const LEDGER_ACTORS = ["CUSTOMER", "MERCHANT", "WEBHOOK", "WORKER", "SYSTEM"] as const;
@@ -38,6 +42,18 @@ export function overLimitNote(points: number, held: number): string {
   return `Not credited: ${n(points)} points would take the customer's ${n(held)} (pending included) past ${n(MAX_POINTS)}, the most a balance can hold.`;
 }
 
+/**
+ * The note of an order's EARNING_HELD row: the earning rule ("points per unit of the shop's currency")
+ * was saved in another currency than the shop sells in now, so the order waits for the merchant
+ * (docs/decisions/015). Currency codes only.
+ */
+export function heldEarningNote(savedIn: string, shopCurrency: string): string {
+  return `Waiting for the shop to confirm its amounts: points per unit were set in ${savedIn}; the shop now sells in ${shopCurrency}. This order earns once they are confirmed.`;
+}
+
+/** The note of the EARNED row of an order that was held (heldEarningNote): earned with the confirmed rule. */
+export const RELEASED_EARNING_NOTE = "Earned once the shop confirmed its amounts";
+
 export function parseLedgerReason(value: string): LedgerReason | null {
   return (LEDGER_REASONS as readonly string[]).includes(value) ? (value as LedgerReason) : null;
 }
@@ -46,6 +62,10 @@ export function parseLedgerReason(value: string): LedgerReason | null {
 export const sourceKeys = {
   orderEarned: (orderGid: string) => `order:${orderGid}:earned`,
   orderCanceled: (orderGid: string) => `order:${orderGid}:canceled`,
+  /** The order's EARNING_HELD row: it earns once the earning rule is confirmed (orderEarned then). */
+  orderHeld: (orderGid: string) => `order:${orderGid}:held`,
+  /** What the order's refunds recorded while it was held take back when it earns (one row). */
+  orderHeldRefunds: (orderGid: string) => `order:${orderGid}:held-refunds`,
   refund: (refundId: string) => `refund:${refundId}`,
   redemption: (rewardId: string) => `reward:${rewardId}:redeemed`,
   redemptionRefund: (rewardId: string) => `reward:${rewardId}:refunded`,

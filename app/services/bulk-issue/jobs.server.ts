@@ -427,16 +427,16 @@ export async function getBulkJob(db: Db, shop: string, jobId: string, now: Date 
     orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
     take,
   });
-  const [customers, rewards, shopRow] = await Promise.all([
+  const [customers, rewards, currency] = await Promise.all([
     db.customer.findMany({ where: { shop, id: { in: items.map((i) => i.customerId) } }, select: { id: true, displayName: true, email: true } }),
     db.reward.findMany({ where: { shop, id: { in: items.flatMap((i) => (i.rewardId ? [i.rewardId] : [])) } }, select: { id: true, failureMessage: true } }),
-    db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }),
+    shopCurrencyOf(db, shop),
   ]);
   const nameOf = new Map(customers.map((c) => [c.id, customerLabel(c.displayName, c.email)]));
   const detailOf = new Map(rewards.map((r) => [r.id, r.failureMessage]));
   return {
     job: toBulkJobView(job, now),
-    currency: shopRow?.currency ?? "USD",
+    currency,
     failures: items.map((i) => ({
       itemId: i.id,
       customerId: i.customerId,

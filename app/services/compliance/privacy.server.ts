@@ -698,6 +698,8 @@ async function eraseSubject(db: Db, shop: string, ref: CustomerRef, listedOrders
       const orderGids = [...orderIds].map((id) => `gid://shopify/Order/${id}`);
       // Refunds kept for an order not arrived yet (WaitingRefund: ids and amounts) go with their order.
       await tx.waitingRefund.deleteMany({ where: { shop, orderGid: { in: orderGids } } });
+      // So do a referred friend's orders kept for the referral minimum's review (ReferralHeldOrder: ids and amounts).
+      await tx.referralHeldOrder.deleteMany({ where: { shop, orderGid: { in: orderGids } } });
       await forgetOrderNames(tx, shop, orderGids, needles);
       const needleList = [...needles];
       await scrubFreeText(tx, shop, needleList, subject);
@@ -1056,6 +1058,7 @@ async function eraseShop(db: Db, shop: string): Promise<void> {
     db.vipProgram.deleteMany({ where: { shop } }),
     db.rewardTemplate.deleteMany({ where: { shop } }),
     db.referral.deleteMany({ where: { shop } }),
+    db.referralHeldOrder.deleteMany({ where: { shop } }),
     db.referralCode.deleteMany({ where: { shop } }),
     db.referralAddressKey.deleteMany({ where: { shop } }),
     db.referralSettings.deleteMany({ where: { shop } }),

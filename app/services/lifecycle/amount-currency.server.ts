@@ -10,9 +10,46 @@ import { amountCurrencyTitle, amountsNeedReview, shopCurrencyCode } from "~/doma
 import type { Problem, Result } from "~/domain/result";
 import { confirmVipThresholds, programBasis, vipThresholdsToReview } from "~/services/vip/threshold-review.server";
 
-/** The currency the app uses for the shop's amounts: Shop.currency, or its default "USD" when the shop has no row yet. */
+/**
+ * The currency of a shop the app has no Shop row for yet: the one a new row gets (Shop.currency's
+ * `@default`, prisma/schema.prisma — the database cannot read a TypeScript constant, so a test pins
+ * the two to the same value: amount-currency.server.test.ts).
+ */
+const CURRENCY_WITHOUT_SHOP_ROW = "USD";
+
+/**
+ * The currency the app uses for the shop's amounts, from its Shop row as already read (`null`: no row
+ * yet). The one place that says what a shop without a row sells in; for callers that read the row for
+ * other fields too. Without the row at hand: shopCurrencyOf.
+ */
+export function currencyOfShopRow(row: { currency: string } | null | undefined): string {
+  return row?.currency ?? CURRENCY_WITHOUT_SHOP_ROW;
+}
+
+/** The currency the app uses for the shop's amounts: Shop.currency, or currencyOfShopRow's when the shop has no row yet. */
 export async function shopCurrencyOf(db: Pick<Db, "shop">, shop: string): Promise<string> {
-  return (await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }))?.currency ?? "USD";
+  return currencyOfShopRow(await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }));
+}
+
+/** A row's amounts while they need review: saved in one currency (its code), the shop sells in the other. */
+export interface AmountsToReview {
+  savedIn: string;
+  shopCurrency: string;
+}
+
+/**
+ * Whether amounts a rule runs on were saved in another currency than the shop sells in now
+ * (`amountCurrency`, the row's, as read by the caller, who reads the row anyway; the one rule:
+ * amountsNeedReview). Orders then are not measured with them, they wait until the merchant confirms
+ * the amounts or saves the page again: the points program's earning rule (EARNING_HELD,
+ * app/services/points/order-points.server.ts) and the referral minimum (ReferralHeldOrder,
+ * app/services/referrals/referrals.server.ts). Null when they need no review (the shop's currency is
+ * read only when they may).
+ */
+export async function amountsToReview(db: Pick<Db, "shop">, shop: string, amountCurrency: string | null): Promise<AmountsToReview | null> {
+  if (amountCurrency === null) return null;
+  const shopCurrency = await shopCurrencyOf(db, shop);
+  return amountsNeedReview(amountCurrency, shopCurrency) ? { savedIn: amountCurrency, shopCurrency } : null;
 }
 
 /** The key of a held reward's NOTE (one per currency it waits for review in), by which the confirm finds it. */
@@ -43,6 +80,12 @@ export interface AmountReview {
   title: string;
   /** Per page: what needs review there (names of tiers and rewards as the merchant typed them). */
   areas: { area: AmountArea; label: string; count: number; names: string[] }[];
+  /**
+   * Orders waiting for the confirm: orders that earn points once the earning rule is confirmed
+   * (EARNING_HELD rows still HELD), and referred friends' orders kept for the referral minimum
+   * (ReferralHeldOrder). Counted at the next worker pass after the confirm.
+   */
+  waiting: { ordersToEarn: number; referralOrders: number };
 }
 
 /**
@@ -78,7 +121,11 @@ export async function amountReview(db: Db, shop: string): Promise<AmountReview |
       return { area, label: AREA_LABELS[area], count: names.length, names: names.slice(0, NAMES_SHOWN) };
     })
     .filter((a) => a.count > 0);
-  return { shopCurrency: currency, savedIn, title: amountCurrencyTitle(savedIn, currency), areas };
+  const [ordersToEarn, referralOrders] = await Promise.all([
+    db.pointsTransaction.count({ where: { shop, status: "HELD", reason: "EARNING_HELD" } }),
+    db.referralHeldOrder.count({ where: { shop } }),
+  ]);
+  return { shopCurrency: currency, savedIn, title: amountCurrencyTitle(savedIn, currency), areas, waiting: { ordersToEarn, referralOrders } };
 }
 
 /**

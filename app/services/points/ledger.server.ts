@@ -3,7 +3,7 @@
 //
 // Invariants, for every customer:
 //   pointsBalance   = Σ delta of AVAILABLE rows   (never below zero)
-//   pendingPoints   = Σ delta of PENDING rows
+//   pendingPoints   = Σ delta of PENDING rows   (HELD rows have no points: an order waiting to earn)
 //   pointsShortfall = Σ shortfall
 // Concurrency: every write first locks the customer's row (an UPDATE — a row lock on PostgreSQL,
 // the write lock on SQLite), then reads and writes under it, so concurrent orders, refunds and
@@ -12,7 +12,7 @@
 import type { PointsTransaction, Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { isUniqueViolation } from "~/db.server";
-import { MAX_POINTS, overLimitNote, splitTakeBack, type LedgerActor, type LedgerReason } from "~/domain/points";
+import { MAX_POINTS, overLimitNote, sourceKeys, splitTakeBack, type LedgerActor, type LedgerReason } from "~/domain/points";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -98,12 +98,22 @@ function rowData(source: EntrySource) {
  * point on its own — so it counts once, later rows can build on it (a refund's `amount`), and the
  * history shows it.
  */
-export async function recordNoPointsInTx(tx: Tx, source: EntrySource): Promise<LedgerWrite> {
+export async function recordNoPointsInTx(tx: Tx, source: EntrySource, status: "AVAILABLE" | "HELD" = "AVAILABLE"): Promise<LedgerWrite> {
   const customer = await lockCustomer(tx, source.customerId);
   const dup = await existing(tx, source.shop, source.sourceKey);
   if (dup) return { type: "duplicate", entry: dup };
-  const entry = await tx.pointsTransaction.create({ data: { ...rowData(source), delta: 0, balanceAfter: customer.pointsBalance, status: "AVAILABLE" } });
+  const entry = await tx.pointsTransaction.create({ data: { ...rowData(source), delta: 0, balanceAfter: customer.pointsBalance, status } });
   return { type: "written", entry };
+}
+
+/**
+ * An order's EARNING_HELD row (a row of no points, HELD: recordNoPointsInTx) is decided — it earned,
+ * or was canceled first: HELD → AVAILABLE, under the customer's lock the caller holds. False when it
+ * was not HELD (decided by another pass, or there is none).
+ */
+export async function decideHeldEarningInTx(tx: Tx, shop: string, orderGid: string): Promise<boolean> {
+  const flipped = await tx.pointsTransaction.updateMany({ where: { shop, sourceKey: sourceKeys.orderHeld(orderGid), status: "HELD" }, data: { status: "AVAILABLE" } });
+  return flipped.count > 0;
 }
 
 /** Activity that restarts the expiry clock (earning, spending, bonuses, adjustments — not expiry itself). */

@@ -11,6 +11,11 @@ import type { Db } from "~/db.server";
 import {
   availableAtFor,
   formatMilli,
+  heldEarningNote,
+  RELEASED_EARNING_NOTE,
+  settingsFromRow,
+  type Milli,
+  type ProgramSettingsValues,
   orderEarningAmount,
   parseMilli,
   pointsForAmount,
@@ -26,7 +31,8 @@ import { orderFacts } from "~/domain/rewards";
 import { shopifyGidOf } from "~/domain/shopify-ids";
 import type { Logger } from "~/logger.server";
 import { customerDisplay, ensureCustomer } from "./customers.server";
-import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, recordNoPointsInTx, type LedgerWrite, type Tx } from "./ledger.server";
+import { creditPointsInTx, debitPointsInTx, decideHeldEarningInTx, inLedgerTransaction, lockCustomer, recordNoPointsInTx, type LedgerWrite, type Tx } from "./ledger.server";
+import { amountsToReview, type AmountsToReview } from "~/services/lifecycle/amount-currency.server";
 import { getProgramSettings } from "./program.server";
 import { applyMultiplier } from "~/domain/vip";
 import { vipMultiplierInTx } from "~/services/vip/tiers.server";
@@ -44,7 +50,21 @@ export interface OrderInput {
 /** The history's word for points earned on a test order (`test: true`, https://shopify.dev/docs/api/admin-rest/latest/resources/order). */
 export const TEST_ORDER_NOTE = "Test order";
 
-export type EarnOutcome = "earned" | "duplicate" | "no_customer" | "program_off" | "no_points" | "canceled" | "money_returned" | "unreadable" | "over_limit";
+export type EarnOutcome = "earned" | "duplicate" | "no_customer" | "program_off" | "no_points" | "canceled" | "money_returned" | "unreadable" | "over_limit" | "held";
+
+/** What an order earns on, read once from its orders/create: kept on its EARNING_HELD row while it waits. */
+interface OrderEarning {
+  shop: string;
+  customerId: string;
+  orderGid: string;
+  orderName: string | null;
+  /** The earning amount (orderEarningAmount), in the shop's currency. */
+  amount: Milli;
+  taxesIncluded: boolean;
+  test: boolean;
+  /** When the order was received: the start of its pending period. */
+  receivedAt: Date;
+}
 
 /** orders/create: the order's customer earns points on it, once. */
 export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<EarnOutcome> {
@@ -54,53 +74,145 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
   if (facts.cancelled) return "canceled";
   // Refunded or voided already (financial_status): no refunds/create will follow to take points back.
   if (facts.moneyReturned) return "money_returned";
-  const settings = await getProgramSettings(db, order.shop);
+  const row = await db.programSettings.findUnique({ where: { shop: order.shop } });
+  const settings = settingsFromRow(row);
   if (!settings.enabled) return "program_off";
   const amount = orderEarningAmount(order.payload, settings);
   if (amount === null) return "unreadable";
-  const points = pointsForAmount(amount, settings);
-  if (points <= 0) return "no_points";
+  // "Points per unit of the shop's currency" saved in another currency than the shop sells in now
+  // (docs/decisions/015): the order is not earned with it; it waits for the merchant's confirm.
+  const review = await amountsToReview(db, order.shop, row?.amountCurrency ?? null);
+  if (!review && pointsForAmount(amount, settings) <= 0) return "no_points";
   const customer = await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
-  const orderGid = facts.orderGid;
-  const write = await inLedgerTransaction(db, order.shop, sourceKeys.orderEarned(orderGid), async (tx): Promise<LedgerWrite> => {
-    await lockCustomer(tx, customer.id);
-    // A cancel applied first (deliveries are not ordered) leaves its marker: nothing to earn.
-    const canceled = await tx.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: order.shop, sourceKey: sourceKeys.orderCanceled(orderGid) } } });
-    if (canceled) return { type: "nothing" };
-    // The VIP tier held when the order arrives multiplies what it earns; the note says so in the history.
-    const perk = await vipMultiplierInTx(tx, order.shop, customer.id);
-    const earned = perk ? applyMultiplier(points, perk.multiplier) : points;
-    return creditPointsInTx(tx, {
-      shop: order.shop,
-      customerId: customer.id,
-      points: earned,
-      // A test order earns like any order (docs/decisions/019, "Test orders"); its row says it is one.
-      note: [facts.test ? TEST_ORDER_NOTE : null, perk ? `VIP tier ${perk.tierName} ×${perk.multiplier}: ${points} + ${earned - points} bonus` : null].filter(Boolean).join(" — ") || null,
-      reason: "EARNED",
-      actor: "WEBHOOK",
-      sourceKey: sourceKeys.orderEarned(orderGid),
-      orderGid,
-      orderName: facts.orderName,
-      // What its refunds are measured against: the amount it earned on, and whether its prices include
-      // tax, so that a refund is read in the same terms (refundedEarningAmount).
-      amount: formatMilli(amount),
-      taxesIncluded: orderTaxesIncluded(order.payload),
-      availableAt: availableAtFor(order.receivedAt, settings.pendingDays),
-      overLimit: "record",
-      now: new Date(),
-    });
-  });
+  const earning: OrderEarning = {
+    shop: order.shop,
+    customerId: customer.id,
+    orderGid: facts.orderGid,
+    orderName: facts.orderName,
+    amount,
+    taxesIncluded: orderTaxesIncluded(order.payload),
+    test: facts.test,
+    receivedAt: order.receivedAt,
+  };
+  if (review) return holdOrderEarning(db, earning, review);
+  const write = await inLedgerTransaction(db, order.shop, sourceKeys.orderEarned(earning.orderGid), (tx) => earnInTx(tx, earning, settings, null));
   return write.type === "written" ? "earned" : write.type === "duplicate" ? "duplicate" : write.type === "over_limit" ? "over_limit" : "canceled";
+}
+
+/**
+ * The order earns at `settings` (under the customer's lock): nothing when a cancel came first. Its
+ * EARNING_HELD row, if it waited, is decided here in the same transaction, and the refunds recorded
+ * while it waited (rows of no points with their amounts: takeBackForRefund) take their share back
+ * now, once — so a held order ends exactly as if it had earned on arrival.
+ */
+async function earnInTx(tx: Tx, e: OrderEarning, settings: ProgramSettingsValues, note: string | null): Promise<LedgerWrite> {
+  await lockCustomer(tx, e.customerId);
+  const rows = await tx.pointsTransaction.findMany({ where: { shop: e.shop, orderGid: e.orderGid }, select: { reason: true, sourceKey: true, amount: true } });
+  if (rows.some((r) => r.reason === "EARNING_HELD")) await decideHeldEarningInTx(tx, e.shop, e.orderGid);
+  // A cancel applied first (deliveries are not ordered) leaves its marker: nothing to earn.
+  if (rows.some((r) => r.sourceKey === sourceKeys.orderCanceled(e.orderGid))) return { type: "nothing" };
+  const points = pointsForAmount(e.amount, settings);
+  // The VIP tier held when the order earns multiplies what it earns; the note says so in the history.
+  const perk = await vipMultiplierInTx(tx, e.shop, e.customerId);
+  const earned = perk ? applyMultiplier(points, perk.multiplier) : points;
+  const write = await creditPointsInTx(tx, {
+    shop: e.shop,
+    customerId: e.customerId,
+    points: earned,
+    // A test order earns like any order (docs/decisions/019, "Test orders"); its row says it is one.
+    note: [e.test ? TEST_ORDER_NOTE : null, note, perk ? `VIP tier ${perk.tierName} ×${perk.multiplier}: ${points} + ${earned - points} bonus` : null].filter(Boolean).join(" — ") || null,
+    reason: "EARNED",
+    actor: "WEBHOOK",
+    sourceKey: sourceKeys.orderEarned(e.orderGid),
+    orderGid: e.orderGid,
+    orderName: e.orderName,
+    // What its refunds are measured against: the amount it earned on, and whether its prices include
+    // tax, so that a refund is read in the same terms (refundedEarningAmount).
+    amount: formatMilli(e.amount),
+    taxesIncluded: e.taxesIncluded,
+    availableAt: availableAtFor(e.receivedAt, settings.pendingDays),
+    overLimit: "record",
+    now: new Date(),
+  });
+  const refundedWhileHeld = rows.filter((r) => r.reason === "ORDER_REFUNDED").reduce((s, r) => s + (parseMilli(r.amount) ?? 0n), 0n);
+  if (write.type !== "written" || write.entry.delta <= 0 || refundedWhileHeld <= 0n) return write;
+  const back = pointsToTakeBack({ earned: write.entry.delta, earnedOn: e.amount, refunded: refundedWhileHeld, alreadyTakenBack: 0 });
+  // No `amount`: the refunds' own rows already hold what they gave back (refundedBefore of later refunds).
+  await debitPointsInTx(tx, { shop: e.shop, customerId: e.customerId, reason: "ORDER_REFUNDED", actor: "WORKER", sourceKey: sourceKeys.orderHeldRefunds(e.orderGid), orderGid: e.orderGid, orderName: e.orderName, points: back, mode: "clamp", pendingOf: { orderGid: e.orderGid }, now: new Date() });
+  return write;
+}
+
+/** The order waits to earn: its EARNING_HELD row (no points) keeps what it earns on, visible in the customer's history. */
+async function holdOrderEarning(db: Db, e: OrderEarning, review: AmountsToReview): Promise<EarnOutcome> {
+  const write = await inLedgerTransaction(db, e.shop, sourceKeys.orderHeld(e.orderGid), async (tx): Promise<LedgerWrite> => {
+    await lockCustomer(tx, e.customerId);
+    const decided = await tx.pointsTransaction.findFirst({ where: { shop: e.shop, sourceKey: { in: [sourceKeys.orderCanceled(e.orderGid), sourceKeys.orderEarned(e.orderGid)] } } });
+    // Canceled first, or earned already (a redelivery after the rule was confirmed): nothing to hold.
+    if (decided) return decided.reason === "EARNED" ? { type: "duplicate", entry: decided } : { type: "nothing" };
+    return recordNoPointsInTx(
+      tx,
+      {
+        shop: e.shop,
+        customerId: e.customerId,
+        reason: "EARNING_HELD",
+        actor: "WEBHOOK",
+        sourceKey: sourceKeys.orderHeld(e.orderGid),
+        orderGid: e.orderGid,
+        orderName: e.orderName,
+        note: [e.test ? TEST_ORDER_NOTE : null, heldEarningNote(review.savedIn, review.shopCurrency)].filter(Boolean).join(" — "),
+        amount: formatMilli(e.amount),
+        taxesIncluded: e.taxesIncluded,
+        now: e.receivedAt,
+      },
+      "HELD",
+    );
+  });
+  return write.type === "written" ? "held" : write.type === "duplicate" ? "duplicate" : "canceled";
+}
+
+/** At most this many held orders are decided per pass (the worker's "points program" pass). */
+const HELD_EARNINGS_PER_PASS = 200;
+
+/**
+ * Orders held while the earning rule waited for review (EARNING_HELD, HELD) earn, once, with the rule
+ * as it is now — in the shops whose rule is confirmed (POST /app/amount-currency, or a Program save,
+ * which stamps the page's currency). The worker's "points program" pass: at most
+ * HELD_EARNINGS_PER_PASS a pass, the oldest first. Returns how many were decided.
+ */
+export async function releaseHeldEarnings(db: Db): Promise<number> {
+  const shops = await db.pointsTransaction.groupBy({ by: ["shop"], where: { status: "HELD", reason: "EARNING_HELD" } });
+  let decided = 0;
+  for (const { shop } of shops) {
+    const row = await db.programSettings.findUnique({ where: { shop } });
+    if (await amountsToReview(db, shop, row?.amountCurrency ?? null)) continue;
+    const settings = settingsFromRow(row);
+    const held = await db.pointsTransaction.findMany({ where: { shop, status: "HELD", reason: "EARNING_HELD" }, orderBy: { createdAt: "asc" }, take: HELD_EARNINGS_PER_PASS - decided });
+    for (const h of held) {
+      const amount = parseMilli(h.amount);
+      decided++;
+      // Never so written (holdOrderEarning keeps both); were it, it would block the pass: decided, nothing earned.
+      if (!h.orderGid || amount === null) {
+        await db.pointsTransaction.updateMany({ where: { id: h.id, status: "HELD" }, data: { status: "AVAILABLE" } });
+        continue;
+      }
+      const earning: OrderEarning = { shop, customerId: h.customerId, orderGid: h.orderGid, orderName: h.orderName, amount, taxesIncluded: h.taxesIncluded ?? false, test: h.note?.startsWith(TEST_ORDER_NOTE) ?? false, receivedAt: h.createdAt };
+      await inLedgerTransaction(db, shop, sourceKeys.orderEarned(h.orderGid), (tx) => earnInTx(tx, earning, settings, RELEASED_EARNING_NOTE));
+    }
+    if (decided >= HELD_EARNINGS_PER_PASS) break;
+  }
+  return decided;
 }
 
 /** What an order earned and what was already taken back, under the customer's lock. */
 async function orderPoints(tx: Tx, shop: string, orderGid: string) {
   const rows = await tx.pointsTransaction.findMany({ where: { shop, orderGid }, orderBy: { createdAt: "asc" } });
   const earnedRow = rows.find((r) => r.reason === "EARNED");
+  // Waiting for the earning rule's review (holdOrderEarning): it earns later, and its refunds count then.
+  const held = rows.some((r) => r.reason === "EARNING_HELD" && r.status === "HELD");
   const takenBack = rows.filter((r) => r.reason === "ORDER_REFUNDED" || r.reason === "ORDER_CANCELED").reduce((s, r) => s - r.delta + r.shortfall, 0);
   // What the order's earlier refunds gave back, in the prices its refunds are measured in (their `amount`).
   const refundedBefore = rows.filter((r) => r.reason === "ORDER_REFUNDED").reduce((s, r) => s + (parseMilli(r.amount) ?? 0n), 0n);
-  return { earnedRow, takenBack, refundedBefore, canceled: rows.some((r) => r.reason === "ORDER_CANCELED") };
+  return { earnedRow, held, takenBack, refundedBefore, canceled: rows.some((r) => r.reason === "ORDER_CANCELED") };
 }
 
 export class OrderNotEarnedYetError extends DeliveryWaits {
@@ -126,7 +238,8 @@ export type TakeBackOutcome = "taken_back" | "duplicate" | "nothing_earned" | "n
 export async function takeBackForRefund(db: Db, input: { shop: string; refund: RefundFacts | null; receivedAt: Date; lastAttempt: boolean; logger: Logger }): Promise<TakeBackOutcome> {
   const { refund } = input;
   if (!refund) return "unreadable";
-  const earned = await db.pointsTransaction.findFirst({ where: { shop: input.shop, orderGid: refund.orderGid, reason: "EARNED" }, select: { customerId: true, taxesIncluded: true } });
+  // An order held from earning (holdOrderEarning) is known too: its refund is recorded for when it earns.
+  const earned = await db.pointsTransaction.findFirst({ where: { shop: input.shop, orderGid: refund.orderGid, reason: { in: ["EARNED", "EARNING_HELD"] } }, select: { customerId: true, taxesIncluded: true } });
   if (!earned) {
     const canceled = await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: input.shop, sourceKey: sourceKeys.orderCanceled(refund.orderGid) } } });
     if (canceled) return "nothing_left";
@@ -141,9 +254,7 @@ export async function takeBackForRefund(db: Db, input: { shop: string; refund: R
   const refunded = earned.taxesIncluded === null ? refundBasis(refund, settings) : refundedEarningAmount(refund, { ...settings, taxesIncluded: earned.taxesIncluded });
   const write = await inLedgerTransaction(db, input.shop, sourceKey, async (tx) => {
     await lockCustomer(tx, earned.customerId);
-    const { earnedRow, takenBack, refundedBefore } = await orderPoints(tx, input.shop, refund.orderGid);
-    if (!earnedRow) return { type: "nothing" };
-    const points = pointsToTakeBack({ earned: earnedRow.delta, earnedOn: parseMilli(earnedRow.amount) ?? 0n, refunded, refundedBefore, alreadyTakenBack: takenBack });
+    const { earnedRow, held, takenBack, refundedBefore } = await orderPoints(tx, input.shop, refund.orderGid);
     const source = {
       shop: input.shop,
       customerId: earned.customerId,
@@ -151,11 +262,14 @@ export async function takeBackForRefund(db: Db, input: { shop: string; refund: R
       actor: "WEBHOOK" as const,
       sourceKey,
       orderGid: refund.orderGid,
-      orderName: earnedRow.orderName,
+      orderName: earnedRow?.orderName ?? null,
       refundId: refund.refundId,
       amount: formatMilli(refunded),
       now: new Date(),
     };
+    // Held: recorded with no points, its amount kept; the order's earning takes its share back (earnInTx).
+    if (!earnedRow) return held ? recordNoPointsInTx(tx, source) : { type: "nothing" };
+    const points = pointsToTakeBack({ earned: earnedRow.delta, earnedOn: parseMilli(earnedRow.amount) ?? 0n, refunded, refundedBefore, alreadyTakenBack: takenBack });
     if (points > 0) return debitPointsInTx(tx, { ...source, points, mode: "clamp", pendingOf: { orderGid: refund.orderGid } });
     // Too small a share for a point of its own, with points still left: kept (no points) so that the
     // order's later refunds count it (refundedBefore) — ten refunds of a tenth give back the whole.
@@ -181,6 +295,8 @@ export async function takeBackForCancel(db: Db, order: OrderInput): Promise<Take
   if (!customerId) return "unreadable";
   const write = await inLedgerTransaction(db, order.shop, sourceKey, async (tx) => {
     await lockCustomer(tx, customerId);
+    // An order held from earning is decided by its cancel: it will earn nothing (earnInTx sees the marker).
+    await decideHeldEarningInTx(tx, order.shop, orderGid);
     const { earnedRow, takenBack } = await orderPoints(tx, order.shop, orderGid);
     const left = earnedRow ? Math.max(0, earnedRow.delta - takenBack) : 0;
     const source = {

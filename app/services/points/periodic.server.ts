@@ -6,6 +6,7 @@
 import type { Db } from "~/db.server";
 import { expiryCandidatesCutoff, latestBirthday, parseBirthday, pointsExpireAt, sourceKeys } from "~/domain/points";
 import { creditPointsInTx, debitPointsInTx, inLedgerTransaction, lockCustomer, releasePendingPoints } from "./ledger.server";
+import { releaseHeldEarnings } from "./order-points.server";
 
 /** A birthday missed by more than this (the worker was down) is not awarded late. */
 const BIRTHDAY_WINDOW_MS = 7 * 86_400_000;
@@ -92,10 +93,12 @@ function isExpired(lastActivityAt: Date, expiryMonths: number, now: Date): boole
 }
 
 /** One pass of everything above (the worker's "points program" task). */
-export async function runPointsProgramTasks(db: Db, now: Date): Promise<{ released: number; birthdays: number; expired: number }> {
+export async function runPointsProgramTasks(db: Db, now: Date): Promise<{ heldEarned: number; released: number; birthdays: number; expired: number }> {
+  // Orders held while the earning rule waited for review earn first, once it is confirmed (docs/decisions/015).
+  const heldEarned = await releaseHeldEarnings(db);
   const released = await releasePendingPoints(db, now);
   const birthdays = await awardBirthdayBonuses(db, now);
   const expired = await expireInactivePoints(db, now);
-  return { released, birthdays, expired };
+  return { heldEarned, released, birthdays, expired };
 }
 

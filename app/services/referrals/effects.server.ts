@@ -7,7 +7,7 @@ import type { RefundFacts } from "~/domain/points";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import type { OrderContext } from "~/services/orders/order-created.server";
 import { effectDeps } from "~/services/webhooks/effect-deps.server";
-import { issueDueReferrerRewards, qualifyReferralFromOrder, rejectForOrderReversal } from "./referrals.server";
+import { decideHeldReferralOrders, issueDueReferrerRewards, qualifyReferralFromOrder, rejectForOrderReversal } from "./referrals.server";
 
 /** orders/create: the friend's sign-up from a guest order's cart attributes, and the qualifying order. */
 export async function referralOrderEffect(db: Db, order: OrderContext): Promise<void> {
@@ -27,7 +27,8 @@ export async function referralCancelEffect(db: Db, input: { shop: string; payloa
   await rejectForOrderReversal(await effectDeps(db), { shop: input.shop, orderGid, reason: "order_canceled", now: new Date() });
 }
 
-/** The worker's periodic pass: referrer rewards whose hold has ended. */
-export async function runReferralTasks(deps: RewardDeps): Promise<{ rewarded: number; failed: number }> {
-  return issueDueReferrerRewards(deps);
+/** The worker's periodic pass: friends' orders held for the minimum's review (once confirmed), then referrer rewards whose hold has ended. */
+export async function runReferralTasks(deps: RewardDeps): Promise<{ heldDecided: number; rewarded: number; failed: number }> {
+  const heldDecided = await decideHeldReferralOrders(deps);
+  return { heldDecided, ...(await issueDueReferrerRewards(deps)) };
 }

@@ -14,7 +14,7 @@ import type { Db } from "~/db.server";
 import { isUniqueViolation } from "~/db.server";
 import { env } from "~/env.server";
 import { shownCustomerText } from "~/copy/admin";
-import { parseMilli } from "~/domain/points/earning";
+import { formatMilli, parseMilli } from "~/domain/points/earning";
 import { sourceKeys } from "~/domain/points/ledger";
 import {
   alreadyCustomerReason,
@@ -25,6 +25,7 @@ import {
   referralFromNoteAttributes,
   referralHoldUntil,
   selfReferralReason,
+  type ReferralSettingsValues,
   type RejectionReason,
 } from "~/domain/referrals";
 import { orderFacts } from "~/domain/rewards";
@@ -35,6 +36,7 @@ import { cancelReward } from "~/services/rewards/cancel.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { getReferralSettings } from "./settings.server";
+import { amountsToReview } from "~/services/lifecycle/amount-currency.server";
 import { field } from "~/domain/json-fields";
 
 
@@ -297,7 +299,8 @@ export type QualifyOutcome =
   | "rejected"
   | "qualified"
   | "rewarded"
-  | "already_done";
+  | "already_done"
+  | "held";
 
 /** The order's shop-currency subtotal after discounts (`subtotal_price_set.shop_money`), null when unreadable. */
 export function orderSubtotalAfterDiscounts(payload: unknown): bigint | null {
@@ -348,11 +351,49 @@ export async function qualifyReferralFromOrder(deps: RewardDeps, order: Pick<Ord
 
   const amount = orderSubtotalAfterDiscounts(order.payload);
   const minimum = parseMilli(settings.minimumOrderAmount) ?? 0n;
-  if (amount === null || amount < minimum) return "below_minimum";
+  if (amount === null) return "below_minimum";
+  // A minimum typed in another currency than the shop sells in now ("50" saved in USD is not ¥50:
+  // docs/decisions/015): the order is not compared with it but kept, and decided once the merchant
+  // confirms the amounts (decideHeldReferralOrders). A minimum of 0 (any order) is no amount.
+  if (minimum > 0n && (await amountsToReview(db, order.shop, await referralMinimumCurrency(db, order.shop)))) {
+    return holdForMinimumReview(db, { shop: order.shop, referralId: referral.id, orderGid: facts.orderGid, amount, receivedAt: order.receivedAt });
+  }
+  if (amount < minimum) return "below_minimum";
+  return qualifyWithOrder(deps, { referral, friend: { customerId: customer.id, email: display.email, addressKey }, orderGid: facts.orderGid, receivedAt: order.receivedAt, settings });
+}
 
+/** The currency the referral minimum was saved in (ReferralSettings.amountCurrency; null: not known or never saved). */
+async function referralMinimumCurrency(db: Db, shop: string): Promise<string | null> {
+  return (await db.referralSettings.findUnique({ where: { shop }, select: { amountCurrency: true } }))?.amountCurrency ?? null;
+}
+
+/** The friend's order waits for the minimum's review: kept once (ids and its amount), the referral stays SIGNED_UP. */
+async function holdForMinimumReview(db: Db, held: { shop: string; referralId: string; orderGid: string; amount: bigint; receivedAt: Date }): Promise<QualifyOutcome> {
+  try {
+    await db.referralHeldOrder.create({ data: { ...held, amount: formatMilli(held.amount) } });
+  } catch (error) {
+    // The same order again (a redelivery): kept already.
+    if (!isUniqueViolation(error)) throw error;
+  }
+  return "held";
+}
+
+/**
+ * The friend's order is at or over the minimum: the referral QUALIFIES (held until receivedAt + the
+ * pending days; with no hold the referrer's reward is queued at once) — unless the friend is the
+ * referrer themselves, or the referrer is over their monthly cap (REJECTED with the reason).
+ */
+async function qualifyWithOrder(
+  deps: RewardDeps,
+  input: { referral: Referral; friend: { customerId: string; email: string | null; addressKey: string | null }; orderGid: string; receivedAt: Date; settings: ReferralSettingsValues },
+): Promise<QualifyOutcome> {
+  const { db } = deps;
+  const { referral, settings } = input;
+  const order = { shop: referral.shop, receivedAt: input.receivedAt };
+  const facts = { orderGid: input.orderGid };
   const self = selfReferralReason(
     { customerId: referral.referrerCustomerId, email: (await db.customer.findUnique({ where: { id: referral.referrerCustomerId }, select: { email: true } }))?.email ?? null, addressKey: await addressKeyFor(db, order.shop, referral.referrerCustomerId) },
-    { customerId: customer.id, email: display.email, addressKey },
+    input.friend,
   );
   if (self) {
     await rejectReferral(db, referral, ["SIGNED_UP"], self, order.receivedAt);
@@ -390,6 +431,41 @@ export async function qualifyReferralFromOrder(deps: RewardDeps, order: Pick<Ord
     return rewarded === "rewarded" ? "rewarded" : "qualified";
   }
   return "qualified";
+}
+
+/** At most this many held orders are decided per pass (the worker's "referrals" pass). */
+const HELD_ORDERS_PER_PASS = 100;
+
+/**
+ * Friends' orders kept while the referral minimum waited for review (holdForMinimumReview) are
+ * decided, in the order received, in the shops whose minimum is confirmed (POST /app/amount-currency,
+ * or a Referrals save, which stamps the page's currency): the first at or over the minimum as it is
+ * now qualifies its referral, exactly as on arrival (its own receipt time starts the hold and counts
+ * in its month's cap); one below it is dropped and the referral waits for a next order, as it would
+ * have; one of a referral decided meanwhile is dropped. Returns how many were decided.
+ */
+export async function decideHeldReferralOrders(deps: RewardDeps): Promise<number> {
+  const { db } = deps;
+  const shops = await db.referralHeldOrder.groupBy({ by: ["shop"] });
+  let decided = 0;
+  for (const { shop } of shops) {
+    if (await amountsToReview(db, shop, await referralMinimumCurrency(db, shop))) continue;
+    const settings = await getReferralSettings(db, shop);
+    const minimum = parseMilli(settings.minimumOrderAmount) ?? 0n;
+    const held = await db.referralHeldOrder.findMany({ where: { shop }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: HELD_ORDERS_PER_PASS - decided });
+    for (const h of held) {
+      const referral = await db.referral.findUnique({ where: { id: h.referralId } });
+      const amount = parseMilli(h.amount);
+      if (referral?.state === "SIGNED_UP" && referral.friendCustomerId && amount !== null && amount >= minimum) {
+        const friend = await db.customer.findUnique({ where: { id: referral.friendCustomerId }, select: { email: true } });
+        await qualifyWithOrder(deps, { referral, friend: { customerId: referral.friendCustomerId, email: friend?.email ?? null, addressKey: await addressKeyFor(db, shop, referral.friendCustomerId) }, orderGid: h.orderGid, receivedAt: h.receivedAt, settings });
+      }
+      await db.referralHeldOrder.deleteMany({ where: { id: h.id } });
+      decided++;
+    }
+    if (decided >= HELD_ORDERS_PER_PASS) break;
+  }
+  return decided;
 }
 
 // ---- the referrer's reward -----------------------------------------------------------------------
@@ -465,6 +541,9 @@ export type RejectOrderOutcome = "not_qualifying" | "rejected" | "rejected_and_c
  */
 export async function rejectForOrderReversal(deps: RewardDeps, input: { shop: string; orderGid: string; reason: "order_refunded" | "order_canceled"; now: Date }): Promise<RejectOrderOutcome> {
   const { db } = deps;
+  // A friend's order kept for the minimum's review (holdForMinimumReview), refunded or canceled
+  // meanwhile, qualifies nothing, as one refunded or canceled on arrival: dropped.
+  await db.referralHeldOrder.deleteMany({ where: { shop: input.shop, orderGid: input.orderGid } });
   const referral = await db.referral.findFirst({ where: { shop: input.shop, qualifyingOrderGid: input.orderGid } });
   if (!referral) return "not_qualifying";
   if (referral.state === "QUALIFIED") {
@@ -507,6 +586,8 @@ export interface ReferralRow {
   friendRewardId: string | null;
   friendCustomerId: string | null;
   referrerRewardId: string | null;
+  /** The friend placed an order kept for the referral minimum's review (ReferralHeldOrder): decided once the merchant confirms amounts. */
+  waitingForAmounts: boolean;
 }
 
 /** Who a customer referred (newest first, bounded), with the friend's display name when the app has one. */
@@ -519,6 +600,8 @@ export async function referralsOfCustomer(db: Db, input: { shop: string; custome
   const friendIds = rows.map((r) => r.friendCustomerId!).filter(Boolean);
   const friends = await db.customer.findMany({ where: { id: { in: friendIds } }, select: { id: true, displayName: true } });
   const names = new Map(friends.map((f) => [f.id, shownCustomerText(f.displayName)]));
+  const held = await db.referralHeldOrder.findMany({ where: { shop: input.shop, referralId: { in: rows.map((r) => r.id) } }, select: { referralId: true }, distinct: ["referralId"] });
+  const waiting = new Set(held.map((h) => h.referralId));
   return rows.map((r) => ({
     id: r.id,
     friendName: r.friendCustomerId ? (names.get(r.friendCustomerId) ?? null) : null,
@@ -533,6 +616,7 @@ export async function referralsOfCustomer(db: Db, input: { shop: string; custome
     friendRewardId: r.friendRewardId,
     friendCustomerId: r.friendCustomerId,
     referrerRewardId: r.referrerRewardId,
+    waitingForAmounts: r.state === "SIGNED_UP" && waiting.has(r.id),
   }));
 }
 

@@ -33,6 +33,11 @@ export interface CustomerView {
   /** Earned points on hold (shown, not spendable yet), and when the next of them become spendable. */
   pendingPoints: number;
   pendingAvailableAt: string | null;
+  /**
+   * Orders of the customer whose points wait for the shop to confirm its amounts (the earning rule was
+   * saved in another currency: EARNING_HELD rows still HELD, docs/decisions/015); absent when none.
+   */
+  waitingOrders?: number;
   /** When the customer's points expire without new activity (the shop's expiry); null = never. */
   pointsExpireAt: string | null;
   /** "MM-DD" once the customer told us, for the birthday bonus. */
@@ -110,11 +115,12 @@ async function loadPointsView(db: Pick<Db, "customer" | "reward" | "programSetti
   });
   // A shopper who never earned points is not in the program yet: zero points, no rewards.
   if (!customer) return { pointsBalance: 0, pendingPoints: 0, pendingAvailableAt: null, pointsExpireAt: null, birthday: null, rewards: [] };
-  const [settings, nextPending] = await Promise.all([
+  const [settings, nextPending, waitingOrders] = await Promise.all([
     db.programSettings.findUnique({ where: { shop }, select: { expiryMonths: true } }),
     customer.pendingPoints > 0
       ? db.pointsTransaction.findFirst({ where: { customerId: customer.id, status: "PENDING", delta: { gt: 0 } }, orderBy: { availableAt: "asc" }, select: { availableAt: true } })
       : null,
+    db.pointsTransaction.count({ where: { customerId: customer.id, status: "HELD", reason: "EARNING_HELD" } }),
   ]);
   const expiresAt = customer.pointsBalance > 0 ? pointsExpireAt(customer.lastActivityAt, settings?.expiryMonths ?? null) : null;
   const rows = await db.reward.findMany({
@@ -130,6 +136,7 @@ async function loadPointsView(db: Pick<Db, "customer" | "reward" | "programSetti
     pointsBalance: customer.pointsBalance,
     pendingPoints: customer.pendingPoints,
     pendingAvailableAt: nextPending?.availableAt?.toISOString() ?? null,
+    ...(waitingOrders > 0 ? { waitingOrders } : {}),
     pointsExpireAt: expiresAt?.toISOString() ?? null,
     birthday: customer.birthday,
     rewards,

@@ -1,6 +1,7 @@
 // Read model: the shop's loyalty program as a storefront visitor may see it — the active points
 // redemption options (from RewardTemplate rows) and the shop currency. Public data only.
 import { amountsNeedReview } from "~/domain/currency";
+import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import type { Db } from "~/db.server";
 import { settingsFromRow } from "~/domain/points";
 import { grantedScopesOf, missingScopesFor } from "~/services/lifecycle/scopes.server";
@@ -36,7 +37,7 @@ export interface RedemptionOption {
 export interface PointsInfo {
   enabled: boolean;
   name: { one: string; other: string };
-  /** Points per 1 unit of the shop currency ("1", "0.5"); null while the program is off. */
+  /** Points per 1 unit of the shop currency ("1", "0.5"); null while the program is off or the rule awaits review. */
   pointsPerCurrencyUnit: string | null;
   signupBonus: number;
   birthdayBonus: number;
@@ -48,12 +49,18 @@ export interface ProgramInfo {
   redemptionOptions: RedemptionOption[];
 }
 
-export async function loadPointsInfo(db: Pick<Db, "programSettings">, shop: string): Promise<PointsInfo> {
-  const s = settingsFromRow(await db.programSettings.findUnique({ where: { shop } }));
+/** `shopCurrency`: the shop's currency when the caller has read it already (else read here only if needed). */
+export async function loadPointsInfo(db: Pick<Db, "programSettings" | "shop">, shop: string, shopCurrency?: string): Promise<PointsInfo> {
+  const row = await db.programSettings.findUnique({ where: { shop } });
+  const s = settingsFromRow(row);
+  // A rule saved in another currency than the shop sells in now is not promised ("1 point per $1"
+  // shown as "per ¥1"): orders wait for the merchant's review (docs/decisions/015).
+  const savedIn = row?.amountCurrency ?? null;
+  const toReview = s.enabled && savedIn !== null && amountsNeedReview(savedIn, shopCurrency ?? (await shopCurrencyOf(db, shop)));
   return {
     enabled: s.enabled,
     name: { one: s.pointsNameSingular, other: s.pointsNamePlural },
-    pointsPerCurrencyUnit: s.enabled ? s.pointsPerCurrencyUnit : null,
+    pointsPerCurrencyUnit: s.enabled && !toReview ? s.pointsPerCurrencyUnit : null,
     signupBonus: s.enabled ? s.signupBonus : 0,
     birthdayBonus: s.enabled ? s.birthdayBonus : 0,
   };
@@ -63,9 +70,9 @@ export async function loadPointsInfo(db: Pick<Db, "programSettings">, shop: stri
 export const MAX_REDEMPTION_OPTIONS = 50;
 
 export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "programSettings" | "session">, shop: string): Promise<ProgramInfo> {
-  const [shopRow, points, templates, granted] = await Promise.all([
-    db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }),
-    loadPointsInfo(db, shop),
+  const currency = await shopCurrencyOf(db, shop);
+  const [points, templates, granted] = await Promise.all([
+    loadPointsInfo(db, shop, currency),
     db.rewardTemplate.findMany({
       // A redemption option without a positive cost cannot be redeemed; don't advertise it.
       where: { shop, purpose: "POINTS_REDEMPTION", active: true, pointsCost: { gt: 0 } },
@@ -96,7 +103,6 @@ export async function loadProgramInfo(db: Pick<Db, "rewardTemplate" | "shop" | "
     }),
     grantedScopesOf(db, shop),
   ]);
-  const currency = shopRow?.currency ?? "USD";
   return {
     currency,
     points,

@@ -1,6 +1,6 @@
 // VIP tiers: the merchant's settings, the background re-evaluation of all the shop's customers,
 // the period-end task and the figures the admin shows (docs/decisions/022).
-import { amountCurrencyOfSave, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
+import { amountCurrencyOfSave, shopCurrencyOf, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
 import { isUniqueViolation, type Db } from "~/db.server";
 import { idForRequestKey, parseRequestKey } from "~/services/admin/request-key.server";
 import type { Result } from "~/domain/result";
@@ -173,7 +173,7 @@ export async function vipSettingsPage(db: Db, shop: string) {
     latestEvaluationJob(db, shop),
   ]);
   const members = await db.customer.groupBy({ by: ["vipTierId"], where: { shop, vipTierId: { not: null } }, _count: { _all: true } });
-  const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true } });
+  const currency = await shopCurrencyOf(db, shop);
   const tierViews: TierView[] = tiers.map((t) => ({
     id: t.id,
     name: t.name,
@@ -184,7 +184,7 @@ export async function vipSettingsPage(db: Db, shop: string) {
     entryRewardName: templates.find((x) => x.id === t.entryRewardTemplateId)?.name ?? null,
     members: members.find((m) => m.vipTierId === t.id)?._count._all ?? 0,
   }));
-  return { program: { enabled: program.enabled, basis: program.basis, period: program.period, skippedTierRewards: program.skippedTierRewards }, tiers: tierViews, templates, job, currency: shopRow?.currency ?? "USD" };
+  return { program: { enabled: program.enabled, basis: program.basis, period: program.period, skippedTierRewards: program.skippedTierRewards }, tiers: tierViews, templates, job, currency };
 }
 
 export type VipSaveResult<F extends string> = Result<
