@@ -19,6 +19,7 @@ import { sourceKeys } from "~/domain/points";
 import { err, type Err, type Problem } from "~/domain/result";
 import { deliveredEventTime } from "~/domain/shopify-time";
 import { isGidOfType, parseJsonKeepingBigIds, REDACTED_ID, shopifyGidOf, shopifyIdOf, shopifyIdOfGid } from "~/domain/shopify-ids";
+import { hasDuplicateKeys } from "~/domain/json-fields";
 import { hasControlCharacters } from "~/domain/text";
 import { logger, type Logger } from "~/logger.server";
 import type { OfflineTokenAnswer } from "~/services/lifecycle/scopes.server";
@@ -413,7 +414,8 @@ function forgetSubject(body: unknown, subject: RedactionSubject): unknown {
  * applied later): a body about the subject loses its personal fields (see `forgetSubject`); in any
  * body, strings are scrubbed and a number equal to a needle (a numeric Shopify id) becomes
  * "[redacted]". Text that is not JSON is scrubbed as text. A body that does not name the subject is
- * returned as it was; integers beyond 2^53 keep their exact digits (Shopify's order ids exceed it).
+ * returned as it was, unless it names a key twice in one object (then it is rebuilt from its parse);
+ * integers beyond 2^53 keep their exact digits (Shopify's order ids exceed it).
  */
 export function scrubJson(text: string | null, needles: readonly string[], subject: RedactionSubject = { gids: [], emails: [] }): string | null {
   if (text === null) return text;
@@ -431,12 +433,16 @@ export function scrubJson(text: string | null, needles: readonly string[], subje
     if (typeof value === "number") return exact.has(String(value)) ? REDACTED : value;
     if (json.isRawJSON(value)) return exact.has(String(rawText(value))) ? REDACTED : value;
     if (Array.isArray(value)) return value.map(walk);
-    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    // Keys too: a body is whatever JSON was sent, and a key can hold what a value can.
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrubText(k, needles), walk(v)]));
     return value;
   };
   const scrubbed = JSON.stringify(walk(forgetSubject(parsed, subject)));
-  // Unchanged unless it named the subject: the row keeps Shopify's bytes.
-  return scrubbed === JSON.stringify(parsed) ? text : scrubbed;
+  // Unchanged unless it named the subject: the row keeps Shopify's bytes. Except when a key appears
+  // twice in one object: JSON.parse kept only the last value, so the others (personal data too) were
+  // never looked at — the body is replaced by what was parsed and scrubbed, which is all the app
+  // reads of it when the delivery is applied.
+  return scrubbed === JSON.stringify(parsed) && !hasDuplicateKeys(text) ? text : scrubbed;
 }
 
 /**
