@@ -1,6 +1,7 @@
 // The referral fraud rules, as pure functions of what the app knows. Each rule answers with a reason
 // code that is stored on the referral and shown to the merchant (words in app/copy/referrals.ts).
 // Addresses and emails are compared normalized; only a keyed hash of an address is ever stored.
+import { emailKey } from "~/domain/customer-email";
 
 export const REJECTION_REASONS = [
   /** The friend is the referrer's own account. */
@@ -25,12 +26,12 @@ export function parseRejectionReason(value: unknown): RejectionReason | null {
 }
 
 /**
- * An email reduced to what identifies the mailbox: trimmed, lower case, without a "+tag", and for
+ * An email reduced to what identifies the mailbox: trimmed, ASCII letters in lower case (`emailKey`), without a "+tag", and for
  * Gmail without the dots Gmail ignores. null for something that is not an email.
  */
 export function normalizeEmail(raw: unknown): string | null {
   if (typeof raw !== "string") return null;
-  const text = raw.trim().toLowerCase();
+  const text = emailKey(raw.trim());
   const at = text.lastIndexOf("@");
   if (at <= 0 || at === text.length - 1 || text.length > 320) return null;
   let local = text.slice(0, at).replace(/\+.*$/, "");

@@ -19,6 +19,7 @@ import { sourceKeys } from "~/domain/points";
 import { err, type Err, type Problem } from "~/domain/result";
 import { deliveredEventTime } from "~/domain/shopify-time";
 import { isGidOfType, parseJsonKeepingBigIds, REDACTED_ID, shopifyGidOf, shopifyIdOf, shopifyIdOfGid } from "~/domain/shopify-ids";
+import { emailKey } from "~/domain/customer-email";
 import { hasDuplicateKeys } from "~/domain/json-fields";
 import { hasControlCharacters } from "~/domain/text";
 import { logger, type Logger } from "~/logger.server";
@@ -97,9 +98,9 @@ async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
   // Stored emails keep the case Shopify sent them in, and a request's may differ: compared ignoring
   // case, as the rest of the erasure keys an email (RedactedSubject holds it lowercased). The database
   // is asked for a superset (equalsTextIgnoringCase), the exact comparison is made here.
-  const wanted = ref.email.toLowerCase();
+  const wanted = emailKey(ref.email);
   const rows = await db.customer.findMany({ where: { shop, email: equalsTextIgnoringCase(db as Db, ref.email) }, take: 100 });
-  return rows.filter((c) => c.email?.toLowerCase() === wanted);
+  return rows.filter((c) => c.email != null && emailKey(c.email) === wanted);
 }
 
 /**
@@ -124,7 +125,7 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
   const customers = await findCustomers(db, shop, ref);
   // Erased: by their id (asked about, or of a row found), or by the email when no row holds it.
   const aboutErased = async () => {
-    const redacted = await redactedIn(db, shop, { gids: [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))], emails: ref.email ? [ref.email.toLowerCase()] : [] });
+    const redacted = await redactedIn(db, shop, { gids: [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))], emails: ref.email ? [emailKey(ref.email)] : [] });
     return redacted.gids.length > 0 || (redacted.emails.length > 0 && customers.length === 0);
   };
   const erased = { customerGid: null, result: null, erasedAt: new Date() };
@@ -297,7 +298,7 @@ export function scrubText(text: string | null, needles: readonly string[]): stri
 export interface RedactionSubject {
   /** gid://shopify/Customer/… */
   gids: readonly string[];
-  /** Lower case. */
+  /** As keyed by `emailKey` (ASCII letters lower-cased). */
   emails: readonly string[];
   /**
    * Their orders, as numeric ids (exact digits): Shopify's `orders_to_redact` and the orders the app
@@ -342,7 +343,7 @@ function isSubjectCustomer(o: JsonObject, subject: RedactionSubject): boolean {
   if (gid !== null) return subject.gids.includes(gid);
   const id = shopifyIdOf(rawText(o.id));
   if (id !== null && subject.gids.includes(`gid://shopify/Customer/${id}`)) return true;
-  return typeof o.email === "string" && subject.emails.includes(o.email.toLowerCase());
+  return typeof o.email === "string" && subject.emails.includes(emailKey(o.email));
 }
 
 /** A copy with each of these fields (when present) set to null. */
@@ -404,7 +405,7 @@ function forgetSubject(body: unknown, subject: RedactionSubject): unknown {
   const gid = typeof body.admin_graphql_api_id === "string" ? body.admin_graphql_api_id : null;
   const theirOrder = (gid === null || isGidOfType(gid, "Order")) && orders.includes(orderIdIn(gid ?? body.id) ?? "");
   const customer = isObject(body.customer) && isSubjectCustomer(body.customer, subject);
-  const email = [body.email, body.contact_email].some((e) => typeof e === "string" && subject.emails.includes(e.toLowerCase()));
+  const email = [body.email, body.contact_email].some((e) => typeof e === "string" && subject.emails.includes(emailKey(e)));
   if (!theirOrder && !customer && !email) return body;
   return forgetOrder(body, theirOrder || customer);
 }
@@ -606,7 +607,7 @@ function ordersToRedact(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload"
 function isSubjectsRequest(request: { customerGid: string | null; result: string | null }, subject: RedactionSubject): boolean {
   if (request.customerGid) return subject.gids.includes(request.customerGid);
   const email = parseResult(request.result)?.requestedCustomer?.email;
-  return typeof email === "string" && subject.emails.includes(email.toLowerCase());
+  return typeof email === "string" && subject.emails.includes(emailKey(email));
 }
 
 export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
@@ -698,7 +699,7 @@ async function eraseSubject(db: Db, shop: string, ref: CustomerRef, listedOrders
       }
       const subject: RedactionSubject = {
         gids: [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))],
-        emails: [...new Set([ref.email, ...customers.map((c) => c.email)].filter((e): e is string => !!e && e.length >= MIN_NEEDLE_LENGTH).map((e) => e.toLowerCase()))],
+        emails: [...new Set([ref.email, ...customers.map((c) => c.email)].filter((e): e is string => !!e && e.length >= MIN_NEEDLE_LENGTH).map(emailKey))],
         orderIds: [...orderIds],
       };
       const orderGids = [...orderIds].map((id) => `gid://shopify/Order/${id}`);
@@ -744,7 +745,7 @@ async function eraseSubject(db: Db, shop: string, ref: CustomerRef, listedOrders
 // every delivery that can carry a customer's personal data is applied through guardAgainstErasures.
 
 function subjectKey(shop: string, kind: "customer" | "email" | "order" | "shop", value: string): string {
-  return createHash("sha256").update(`${shop}\n${kind}:${kind === "email" ? value.toLowerCase() : value}`).digest("hex");
+  return createHash("sha256").update(`${shop}\n${kind}:${kind === "email" ? emailKey(value) : value}`).digest("hex");
 }
 
 function subjectKeys(shop: string, subject: RedactionSubject): string[] {
@@ -790,7 +791,7 @@ function identifiersIn(body: unknown, exact = false): RedactionSubject | null {
     const gid = shopifyIdOfGid(c.admin_graphql_api_id, "Customer");
     const id = gid ?? shopifyIdOf(read(c.id));
     if (id !== null) gids.add(`gid://shopify/Customer/${id}`);
-    if (typeof c.email === "string" && c.email) emails.add(c.email.toLowerCase());
+    if (typeof c.email === "string" && c.email) emails.add(emailKey(c.email));
   };
   const gid = typeof body.admin_graphql_api_id === "string" ? body.admin_graphql_api_id : null;
   if (isGidOfType(gid, "Customer")) addCustomer(body);
@@ -802,7 +803,7 @@ function identifiersIn(body: unknown, exact = false): RedactionSubject | null {
       if (order !== null) orderIds.add(order);
     }
     addCustomer(body.customer);
-    for (const e of [body.email, body.contact_email]) if (typeof e === "string" && e) emails.add(e.toLowerCase());
+    for (const e of [body.email, body.contact_email]) if (typeof e === "string" && e) emails.add(emailKey(e));
   }
   return rounded && !exact ? null : { gids: [...gids], emails: [...emails], orderIds: [...orderIds] };
 }
