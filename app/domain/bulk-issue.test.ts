@@ -28,6 +28,8 @@ describe("parseEmailList", () => {
     ["a@example.com\nB@Example.com", ["a@example.com", "b@example.com"], [], 0],
     ["a@example.com, a@EXAMPLE.com; <c@shop.co.uk>", ["a@example.com", "c@shop.co.uk"], [], 1],
     ["x@y  not-an-email  @example.com  d@example.com", ["d@example.com"], ["x@y", "not-an-email", "@example.com"], 0],
+    // Two addresses: the Kelvin sign (U+212A) lower-cases to "k" with toLowerCase, not by the email rule.
+    ["Kate@example.com \u212Aate@example.com", ["kate@example.com", "\u212Aate@example.com"], [], 0],
   ])("%j → emails %j, invalid %j", (text, emails, invalid, duplicates) => {
     expect(parseEmailList(text)).toEqual({ ok: true, emails, invalid, duplicates });
   });

@@ -1,6 +1,7 @@
 // Bulk issue of one reward to many customers (docs/decisions/024): the job's states and the moves
 // between them, the pasted email list's parsing, and the estimated finish from the shop's Admin API
 // budget. Plain TypeScript: no Remix, Prisma or Shopify.
+import { emailKey } from "./customer-email";
 import { cutText } from "./text";
 
 export const BULK_JOB_STATES = ["QUEUED", "RUNNING", "PAUSED", "DONE", "CANCELED"] as const;
@@ -65,7 +66,7 @@ export type ParsedEmailList =
   | { ok: false; error: EmailListProblem };
 
 /**
- * Splits a pasted list (newlines, commas, semicolons or spaces) into lower-cased unique emails and the
+ * Splits a pasted list (newlines, commas, semicolons or spaces) into unique emails keyed by `emailKey` and the
  * entries that are not emails (kept as typed, to be reported back; never dropped silently).
  */
 export function parseEmailList(text: string): ParsedEmailList {
@@ -89,7 +90,7 @@ export function parseEmailList(text: string): ParsedEmailList {
       invalid.push(cutText(entry, 100));
       continue;
     }
-    const key = entry.toLowerCase();
+    const key = emailKey(entry);
     if (seen.has(key)) duplicates++;
     else {
       seen.add(key);

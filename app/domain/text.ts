@@ -66,3 +66,20 @@ export function characterCount(text: string): number {
   for (const _ of text) count++;
   return count;
 }
+
+/**
+ * `text` with a–z upper-cased and every other character as it is (no Unicode case mapping): the
+ * case rule of reward and referral codes (app/domain/rewards/codes.ts `codeKey`).
+ */
+export function asciiUpperCase(text: string): string {
+  return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+}
+
+/**
+ * `text` with A–Z lower-cased and every other character as it is: `toLowerCase` also maps letters
+ * that are not ASCII onto ASCII ones (the Kelvin sign U+212A → "k", "İ" → "i̇"), so two different
+ * addresses compared through it could be "the same". The case rule of emails (app/domain/customer-email.ts `emailKey`).
+ */
+export function asciiLowerCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}

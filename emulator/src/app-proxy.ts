@@ -82,9 +82,18 @@ export function appProxySignatureMessage(params: URLSearchParams): string {
     else grouped.set(key, [value]);
   }
   const pairs = [...grouped].map(([key, values]) => `${key}=${values.join(",")}`);
-  // Default sort compares UTF-16 code units: byte order for ASCII, as Ruby's String#<=> does.
-  pairs.sort();
+  // Byte order of the UTF-8 text, as Ruby's String#<=> compares (the documented `.sort.join`):
+  // code point order. The default sort compares UTF-16 code units, which puts a character above
+  // U+FFFF (a surrogate pair, 0xD800…) before U+E000–U+FFFF, where its bytes sort after them.
+  pairs.sort(byCodePoints);
   return pairs.join("");
+}
+
+function byCodePoints(a: string, b: string): number {
+  const x = Array.from(a, (ch) => ch.codePointAt(0)!);
+  const y = Array.from(b, (ch) => ch.codePointAt(0)!);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
 }
 
 /** hex HMAC-SHA256 of {@link appProxySignatureMessage}. */

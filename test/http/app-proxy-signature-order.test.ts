@@ -6,8 +6,9 @@
 // THEN what the app accepts is what @shopify/shopify-api accepts. The library sorts parameter NAMES
 //      with localeCompare, which is not byte order for names in upper case, or one name that is the
 //      start of another followed by a character sorting before "=" ("-", ".", a digit): such a request,
-//      correctly signed, is refused (400 invalid_signature); so is one with an empty `index`, which
-//      the library drops before checking. The widget sends no query of its own, so it never meets
+//      correctly signed, is refused, and so is one with an empty `index`, which the library drops
+//      before checking, or a name that is not ASCII: 400 unverifiable_query (edges session,
+//      3 December; before, 400 invalid_signature — "not from the storefront"). The widget sends no query of its own, so it never meets
 //      this; a link a merchant or a shopper writes by hand can. Recorded in decision 005 — the app
 //      does not compute the signature itself.
 //      The other direction: pairs concatenated without a separator can be regrouped under the same
@@ -41,16 +42,25 @@ describe("query parameters whose order is the same for Shopify and the library",
 
 describe("query parameters the library orders differently from Shopify (known limitation, decision 005)", () => {
   it.each([
+    ["a name that is not ASCII", "/program?%C3%A9tiquette=1"],
     ["a name in upper case", "/program?Tag=spring"],
     ["a name that starts another, then '-'", "/program?ref=AB2345&ref-source=mail"],
     ["a name that starts another, then a digit", "/program?a=1&a1=2"],
     ["an empty index", "/program?index"],
-  ])("GIVEN a correctly signed GET with %s (%s) THEN refused as invalid_signature, nothing served and nothing logged at error level", async (_label, path) => {
+  ])("GIVEN a correctly signed GET with %s (%s) THEN refused as a query the app can't check (400 unverifiable_query, not 'not from the storefront'), nothing served and nothing logged at error level", async (_label, path) => {
     const logged = allowErrorLogs();
     const res = await get(emulator.appProxyUrl(TEST_APP.shop, path, "7101"));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: "invalid_signature" } });
+    expect(await res.json()).toMatchObject({ error: { code: "unverifiable_query" } });
     expect(logged.messages()).toEqual([]);
+  });
+
+  it("GIVEN such a query with a wrong signature THEN the same answer: nothing tells a forger more", async () => {
+    const signed = new URL(emulator.appProxyUrl(TEST_APP.shop, "/program?%C3%A9tiquette=1", "7101"));
+    signed.searchParams.set("signature", "0".repeat(64));
+    const res = await get(signed.toString());
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "unverifiable_query" } });
   });
 });
 

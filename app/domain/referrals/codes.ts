@@ -1,7 +1,8 @@
 // Referral codes: 8 symbols from the reward codes' no-lookalike alphabet (no 0/O, 1/I), drawn with
 // the platform's cryptographic randomness — 32^8 ≈ 1.1e12 codes, so guessing one a shop uses takes
 // far more tries than the storefront's rate limits allow.
-import { asciiUpperCase, CODE_ALPHABET, cryptoRandomBytes, randomString, type RandomBytes } from "~/domain/rewards/codes";
+import { CODE_ALPHABET, cryptoRandomBytes, randomString, type RandomBytes } from "~/domain/rewards/codes";
+import { asciiUpperCase } from "~/domain/text";
 
 export const REFERRAL_CODE_LENGTH = 8;
 

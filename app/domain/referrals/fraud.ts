@@ -1,6 +1,7 @@
 // The referral fraud rules, as pure functions of what the app knows. Each rule answers with a reason
 // code that is stored on the referral and shown to the merchant (words in app/copy/referrals.ts).
 // Addresses and emails are compared normalized; only a keyed hash of an address is ever stored.
+import { emailKey } from "~/domain/customer-email";
 
 export const REJECTION_REASONS = [
   /** The friend is the referrer's own account. */
@@ -25,12 +26,12 @@ export function parseRejectionReason(value: unknown): RejectionReason | null {
 }
 
 /**
- * An email reduced to what identifies the mailbox: trimmed, lower case, without a "+tag", and for
+ * An email reduced to what identifies the mailbox: trimmed, ASCII letters in lower case (`emailKey`), without a "+tag", and for
  * Gmail without the dots Gmail ignores. null for something that is not an email.
  */
 export function normalizeEmail(raw: unknown): string | null {
   if (typeof raw !== "string") return null;
-  const text = raw.trim().toLowerCase();
+  const text = emailKey(raw.trim());
   const at = text.lastIndexOf("@");
   if (at <= 0 || at === text.length - 1 || text.length > 320) return null;
   let local = text.slice(0, at).replace(/\+.*$/, "");
@@ -88,12 +89,30 @@ export function selfReferralReason(referrer: PartyFacts, friend: PartyFacts): Re
  * before it. Shopify creates a customer for every order with an email (guest checkouts too), so a
  * customer created after the click had no earlier order under that identity.
  */
-export function alreadyCustomerReason(input: { clickedAt: Date; friendCreatedAt: Date | null; firstOrderAt: Date | null }): RejectionReason | null {
+export function alreadyCustomerReason(input: { clickedAt: Date; friendCreatedAt: Date | null; firstOrderAt: Date | null; landedNotBefore?: Date }): RejectionReason | null {
+  // When the click was never recorded (the landing's request failed or got 429, and the cookie kept
+  // the code), clickedAt is when the app first heard of the referral — the claim, after the friend
+  // made their account. The landing was no earlier than `landedNotBefore` (the cookie's lifetime, the
+  // code's creation): the account is compared with that; orders, which the app saw, with clickedAt.
+  const landed = input.landedNotBefore ?? input.clickedAt;
   // Shopify's DateTime has whole seconds: an account created in the click's second counts as after it.
-  const clickSecond = Math.floor(input.clickedAt.getTime() / 1000) * 1000;
+  const clickSecond = Math.floor(landed.getTime() / 1000) * 1000;
   if (input.friendCreatedAt && input.friendCreatedAt.getTime() < clickSecond) return "friend_already_customer";
   if (input.firstOrderAt && input.firstOrderAt.getTime() < input.clickedAt.getTime()) return "friend_already_customer";
   return null;
+}
+
+/** How long the storefront keeps a followed referral link (the `lr_ref` cookie's max-age, storefront/loyalty-referral.ts). */
+export const REFERRAL_COOKIE_DAYS = 30;
+
+/**
+ * The earliest moment a friend whose click the app never saw can have followed the link: the code
+ * existed, and the cookie that carried it lives REFERRAL_COOKIE_DAYS. So an account older than both is
+ * "already a customer" even without a click, and no claim can reach further back.
+ */
+export function earliestLanding(input: { codeCreatedAt: Date; claimedAt: Date }): Date {
+  const cookieBorn = input.claimedAt.getTime() - REFERRAL_COOKIE_DAYS * 86_400_000;
+  return new Date(Math.max(cookieBorn, input.codeCreatedAt.getTime()));
 }
 
 /** Over the cap when the referrer already has `cap` referrals qualified this month (null cap = none). */

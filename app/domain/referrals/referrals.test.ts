@@ -99,6 +99,9 @@ describe("fraud rules", () => {
     ["not-an-email", null],
     ["@example.com", null],
     ["+tag@example.com", null],
+    // Only ASCII letters change case: the Kelvin sign (U+212A) is not "k", nor "İ" an "i".
+    ["\u212Aate@Example.com", "\u212Aate@example.com"],
+    ["\u0130da@example.com", "\u0130da@example.com"],
   ])("normalizeEmail(%j) → %j", (raw, expected) => {
     expect(normalizeEmail(raw)).toBe(expected);
   });

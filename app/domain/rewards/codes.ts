@@ -4,6 +4,7 @@
 // deterministic. The default is the Web Crypto CSPRNG (`globalThis.crypto.getRandomValues`),
 // which in Node 22 is the same generator as `node:crypto` but needs no import, so this module
 // stays importable from browser bundles (Vite refuses named imports from `node:crypto` there).
+import { asciiUpperCase } from "../text";
 
 /** Returns `size` random bytes. Must be cryptographically secure outside tests. */
 export type RandomBytes = (size: number) => Uint8Array;
@@ -157,11 +158,6 @@ export function generateGiftCardCode({ prefix, length, random = cryptoRandomByte
  */
 export function codeKey(code: string): string {
   return asciiUpperCase(code.trim());
-}
-
-/** `text` with a–z upper-cased and every other character as it is (no Unicode case mapping). */
-export function asciiUpperCase(text: string): string {
-  return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type BulkTargetType,
   type FinishEstimate,
 } from "~/domain/bulk-issue";
+import { emailKey } from "~/domain/customer-email";
 import type { Problem, Result } from "~/domain/result";
 import { readSettingsSnapshot, type RewardKind, type RewardSettings } from "~/domain/rewards";
 import { customerLabel } from "~/copy/admin";
@@ -184,7 +185,7 @@ async function resolveRecipients(db: Db, shop: string, target: BulkTarget): Prom
             take: EMAIL_LOOKUP_BATCH,
           });
           for (const row of rows) {
-            const key = (row.email ?? "").toLowerCase();
+            const key = emailKey(row.email ?? "");
             if (!chunk.includes(key)) continue;
             found.set(key, [...(found.get(key) ?? []), row.id]);
           }

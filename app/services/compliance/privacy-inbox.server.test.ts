@@ -126,6 +126,22 @@ describe("customers/redact naming the customer by email only (2 December, third 
     expect((await db.customer.findUniqueOrThrow({ where: { id: other.id } })).email).toBe("emile.case@example.co");
     expect((await db.customer.findUniqueOrThrow({ where: { id: subject.id } })).email).not.toBe("Emile.Case@Example.com");
   });
+
+  it("GIVEN another customer whose email differs by a letter that lower-cases to ASCII (the Kelvin sign) WHEN the request names 'kate@…' by email only THEN only Kate is erased", async () => {
+    const { createCustomer } = await import("../../../test/support/factories");
+    const { handleCustomersRedact } = await import("./privacy.server");
+    const shop = "redact-email-kelvin.myshopify.com";
+    // GIVEN Kate, and another address spelled with U+212A ("K".toLowerCase() is "k")
+    const kate = await createCustomer(db, shop, { firstName: "Kate", lastName: "Ascii", email: "Kate@example.com", shopifyCustomerId: "gid://shopify/Customer/8411" });
+    const kelvin = await createCustomer(db, shop, { firstName: "Kelvin", lastName: "Sign", email: "\u212Aate@example.com", shopifyCustomerId: "gid://shopify/Customer/8412" });
+
+    // WHEN Shopify asks to erase kate@example.com, naming no usable id
+    await handleCustomersRedact(db, { shop, payload: { shop_id: 1, shop_domain: shop, customer: { id: "not-an-id", email: "kate@example.com" }, orders_to_redact: [] } });
+
+    // THEN Kate is erased and the other customer keeps their data
+    expect((await db.customer.findUniqueOrThrow({ where: { id: kate.id } })).email).toBeNull();
+    expect(await db.customer.findUniqueOrThrow({ where: { id: kelvin.id } })).toMatchObject({ email: "\u212Aate@example.com", shopifyCustomerId: "gid://shopify/Customer/8412" });
+  });
 });
 
 describe("customers/redact and a later body naming the subject by a GID the effects read (fifth session)", () => {

@@ -48,6 +48,19 @@ describe("scrubJson and a body about the subject", () => {
     const other = '{"id":820982911946154509, "email":"joann@example.com","customer":{"id":6002,"first_name":"Joann"}}';
     expect(scrubJson(other, ["zelda@example.com", "gid://shopify/Customer/6001"], subject)).toBe(other);
   });
+
+  it("GIVEN a body naming a key twice (the subject in the value JSON.parse drops) WHEN scrubbed THEN neither value keeps the subject's data and the body is what the app reads", () => {
+    const needles = ["zelda@example.com", "gid://shopify/Customer/6001", "Zelda Quixote"];
+    const twice = '{"id":820982911946154508,"email":"zelda@example.com","customer":{"admin_graphql_api_id":"gid://shopify/Customer/6001","first_name":"Zelda"},"email":"other@example.com","customer":null,"note":"ok"}';
+    const scrubbed = scrubJson(twice, needles, subject)!;
+    for (const needle of [...needles, "Zelda"]) expect(scrubbed.toLowerCase()).not.toContain(needle.toLowerCase());
+    expect(scrubbed).toBe('{"id":820982911946154508,"email":"other@example.com","customer":null,"note":"ok"}');
+  });
+
+  it("GIVEN a body with the subject's email as a key WHEN scrubbed THEN the key is cut out too", () => {
+    const scrubbed = scrubJson('{"id":1,"attributes":{"zelda@example.com":"gift"}}', ["zelda@example.com"], subject)!;
+    expect(JSON.parse(scrubbed)).toEqual({ id: 1, attributes: { "[redacted]": "gift" } });
+  });
 });
 
 describe("customers/data_request and Shopify's data request id", () => {

@@ -19,6 +19,8 @@ import { sourceKeys } from "~/domain/points";
 import { err, type Err, type Problem } from "~/domain/result";
 import { deliveredEventTime } from "~/domain/shopify-time";
 import { isGidOfType, parseJsonKeepingBigIds, REDACTED_ID, shopifyGidOf, shopifyIdOf, shopifyIdOfGid } from "~/domain/shopify-ids";
+import { emailKey } from "~/domain/customer-email";
+import { hasDuplicateKeys } from "~/domain/json-fields";
 import { hasControlCharacters } from "~/domain/text";
 import { logger, type Logger } from "~/logger.server";
 import type { OfflineTokenAnswer } from "~/services/lifecycle/scopes.server";
@@ -96,9 +98,9 @@ async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
   // Stored emails keep the case Shopify sent them in, and a request's may differ: compared ignoring
   // case, as the rest of the erasure keys an email (RedactedSubject holds it lowercased). The database
   // is asked for a superset (equalsTextIgnoringCase), the exact comparison is made here.
-  const wanted = ref.email.toLowerCase();
+  const wanted = emailKey(ref.email);
   const rows = await db.customer.findMany({ where: { shop, email: equalsTextIgnoringCase(db as Db, ref.email) }, take: 100 });
-  return rows.filter((c) => c.email?.toLowerCase() === wanted);
+  return rows.filter((c) => c.email != null && emailKey(c.email) === wanted);
 }
 
 /**
@@ -123,7 +125,7 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
   const customers = await findCustomers(db, shop, ref);
   // Erased: by their id (asked about, or of a row found), or by the email when no row holds it.
   const aboutErased = async () => {
-    const redacted = await redactedIn(db, shop, { gids: [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))], emails: ref.email ? [ref.email.toLowerCase()] : [] });
+    const redacted = await redactedIn(db, shop, { gids: [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))], emails: ref.email ? [emailKey(ref.email)] : [] });
     return redacted.gids.length > 0 || (redacted.emails.length > 0 && customers.length === 0);
   };
   const erased = { customerGid: null, result: null, erasedAt: new Date() };
@@ -296,7 +298,7 @@ export function scrubText(text: string | null, needles: readonly string[]): stri
 export interface RedactionSubject {
   /** gid://shopify/Customer/… */
   gids: readonly string[];
-  /** Lower case. */
+  /** As keyed by `emailKey` (ASCII letters lower-cased). */
   emails: readonly string[];
   /**
    * Their orders, as numeric ids (exact digits): Shopify's `orders_to_redact` and the orders the app
@@ -341,7 +343,7 @@ function isSubjectCustomer(o: JsonObject, subject: RedactionSubject): boolean {
   if (gid !== null) return subject.gids.includes(gid);
   const id = shopifyIdOf(rawText(o.id));
   if (id !== null && subject.gids.includes(`gid://shopify/Customer/${id}`)) return true;
-  return typeof o.email === "string" && subject.emails.includes(o.email.toLowerCase());
+  return typeof o.email === "string" && subject.emails.includes(emailKey(o.email));
 }
 
 /** A copy with each of these fields (when present) set to null. */
@@ -403,7 +405,7 @@ function forgetSubject(body: unknown, subject: RedactionSubject): unknown {
   const gid = typeof body.admin_graphql_api_id === "string" ? body.admin_graphql_api_id : null;
   const theirOrder = (gid === null || isGidOfType(gid, "Order")) && orders.includes(orderIdIn(gid ?? body.id) ?? "");
   const customer = isObject(body.customer) && isSubjectCustomer(body.customer, subject);
-  const email = [body.email, body.contact_email].some((e) => typeof e === "string" && subject.emails.includes(e.toLowerCase()));
+  const email = [body.email, body.contact_email].some((e) => typeof e === "string" && subject.emails.includes(emailKey(e)));
   if (!theirOrder && !customer && !email) return body;
   return forgetOrder(body, theirOrder || customer);
 }
@@ -413,7 +415,8 @@ function forgetSubject(body: unknown, subject: RedactionSubject): unknown {
  * applied later): a body about the subject loses its personal fields (see `forgetSubject`); in any
  * body, strings are scrubbed and a number equal to a needle (a numeric Shopify id) becomes
  * "[redacted]". Text that is not JSON is scrubbed as text. A body that does not name the subject is
- * returned as it was; integers beyond 2^53 keep their exact digits (Shopify's order ids exceed it).
+ * returned as it was, unless it names a key twice in one object (then it is rebuilt from its parse);
+ * integers beyond 2^53 keep their exact digits (Shopify's order ids exceed it).
  */
 export function scrubJson(text: string | null, needles: readonly string[], subject: RedactionSubject = { gids: [], emails: [] }): string | null {
   if (text === null) return text;
@@ -431,12 +434,16 @@ export function scrubJson(text: string | null, needles: readonly string[], subje
     if (typeof value === "number") return exact.has(String(value)) ? REDACTED : value;
     if (json.isRawJSON(value)) return exact.has(String(rawText(value))) ? REDACTED : value;
     if (Array.isArray(value)) return value.map(walk);
-    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    // Keys too: a body is whatever JSON was sent, and a key can hold what a value can.
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrubText(k, needles), walk(v)]));
     return value;
   };
   const scrubbed = JSON.stringify(walk(forgetSubject(parsed, subject)));
-  // Unchanged unless it named the subject: the row keeps Shopify's bytes.
-  return scrubbed === JSON.stringify(parsed) ? text : scrubbed;
+  // Unchanged unless it named the subject: the row keeps Shopify's bytes. Except when a key appears
+  // twice in one object: JSON.parse kept only the last value, so the others (personal data too) were
+  // never looked at — the body is replaced by what was parsed and scrubbed, which is all the app
+  // reads of it when the delivery is applied.
+  return scrubbed === JSON.stringify(parsed) && !hasDuplicateKeys(text) ? text : scrubbed;
 }
 
 /**
@@ -600,7 +607,7 @@ function ordersToRedact(ctx: Pick<PrivacyEffectContext, "payload" | "rawPayload"
 function isSubjectsRequest(request: { customerGid: string | null; result: string | null }, subject: RedactionSubject): boolean {
   if (request.customerGid) return subject.gids.includes(request.customerGid);
   const email = parseResult(request.result)?.requestedCustomer?.email;
-  return typeof email === "string" && subject.emails.includes(email.toLowerCase());
+  return typeof email === "string" && subject.emails.includes(emailKey(email));
 }
 
 export async function handleCustomersRedact(db: Db, ctx: PrivacyEffectContext) {
@@ -692,7 +699,7 @@ async function eraseSubject(db: Db, shop: string, ref: CustomerRef, listedOrders
       }
       const subject: RedactionSubject = {
         gids: [...new Set([ref.gid, ...customers.map((c) => c.shopifyCustomerId)].filter((g): g is string => !!g))],
-        emails: [...new Set([ref.email, ...customers.map((c) => c.email)].filter((e): e is string => !!e && e.length >= MIN_NEEDLE_LENGTH).map((e) => e.toLowerCase()))],
+        emails: [...new Set([ref.email, ...customers.map((c) => c.email)].filter((e): e is string => !!e && e.length >= MIN_NEEDLE_LENGTH).map(emailKey))],
         orderIds: [...orderIds],
       };
       const orderGids = [...orderIds].map((id) => `gid://shopify/Order/${id}`);
@@ -740,7 +747,7 @@ async function eraseSubject(db: Db, shop: string, ref: CustomerRef, listedOrders
 // every delivery that can carry a customer's personal data is applied through guardAgainstErasures.
 
 function subjectKey(shop: string, kind: "customer" | "email" | "order" | "shop", value: string): string {
-  return createHash("sha256").update(`${shop}\n${kind}:${kind === "email" ? value.toLowerCase() : value}`).digest("hex");
+  return createHash("sha256").update(`${shop}\n${kind}:${kind === "email" ? emailKey(value) : value}`).digest("hex");
 }
 
 function subjectKeys(shop: string, subject: RedactionSubject): string[] {
@@ -786,7 +793,7 @@ function identifiersIn(body: unknown, exact = false): RedactionSubject | null {
     const gid = shopifyIdOfGid(c.admin_graphql_api_id, "Customer");
     const id = gid ?? shopifyIdOf(read(c.id));
     if (id !== null) gids.add(`gid://shopify/Customer/${id}`);
-    if (typeof c.email === "string" && c.email) emails.add(c.email.toLowerCase());
+    if (typeof c.email === "string" && c.email) emails.add(emailKey(c.email));
   };
   const gid = typeof body.admin_graphql_api_id === "string" ? body.admin_graphql_api_id : null;
   if (isGidOfType(gid, "Customer")) addCustomer(body);
@@ -798,7 +805,7 @@ function identifiersIn(body: unknown, exact = false): RedactionSubject | null {
       if (order !== null) orderIds.add(order);
     }
     addCustomer(body.customer);
-    for (const e of [body.email, body.contact_email]) if (typeof e === "string" && e) emails.add(e.toLowerCase());
+    for (const e of [body.email, body.contact_email]) if (typeof e === "string" && e) emails.add(emailKey(e));
   }
   return rounded && !exact ? null : { gids: [...gids], emails: [...emails], orderIds: [...orderIds] };
 }

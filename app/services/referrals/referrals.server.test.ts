@@ -137,6 +137,42 @@ describe("a guest order's sign-up (orders/create)", () => {
   });
 });
 
+describe("a referral whose click was never recorded (the landing's POST /referral-click failed or got 429; the cookie kept the code)", () => {
+  async function unrecorded() {
+    const referrer = await createCustomer(db, SHOP, {}, emulator);
+    const code = await ensureReferralCode(db, { shop: SHOP, customerId: referrer.id });
+    clock.advance(60_000); // the friend landed (no click recorded), then made an account and signed in
+    const friend = await createCustomer(db, SHOP, {}, emulator);
+    return { code, friend, visitor: `visitor-${crypto.randomUUID()}` };
+  }
+  const claim = (r: { code: string; friend: Customer; visitor: string }, createdAt: Date) =>
+    claimReferral(deps(), { shop: SHOP, code: r.code, visitor: r.visitor, friendGid: r.friend.shopifyCustomerId, facts: { createdAt, email: r.friend.email }, now: clock.now() });
+
+  it("GIVEN a friend whose account was made after landing, seconds before the claim THEN signed up with the welcome reward (before: rejected as already a customer)", async () => {
+    const r = await unrecorded();
+    const claimed = await claim(r, new Date(clock.now().getTime() - 20_000));
+    expect(claimed).toMatchObject({ ok: true, referral: { state: "SIGNED_UP", rejectionReason: null } });
+    if (claimed.ok) expect(await db.reward.count({ where: { shop: SHOP, idempotencyKey: `referral:friend:${claimed.referral.id}` } })).toBe(1);
+  });
+
+  it("GIVEN an account older than the referrer's code, or than the cookie's 30 days THEN already a customer, click or no click", async () => {
+    const r = await unrecorded();
+    const older = await claim(r, new Date(clock.now().getTime() - 120_000));
+    expect(older).toMatchObject({ ok: true, referral: { state: "REJECTED", rejectionReason: "friend_already_customer" } });
+    const s = await unrecorded();
+    clock.advance(31 * 86_400_000);
+    const stale = await claim(s, new Date(clock.now().getTime() - 30 * 86_400_000 - 60_000));
+    expect(stale).toMatchObject({ ok: true, referral: { state: "REJECTED", rejectionReason: "friend_already_customer" } });
+  });
+
+  it("GIVEN a friend with an order the app recorded before the claim THEN already a customer (orders are compared with the claim, not the earliest landing)", async () => {
+    const r = await unrecorded();
+    await db.pointsTransaction.create({ data: { shop: SHOP, customerId: r.friend.id, delta: 10, balanceAfter: 10, reason: "EARNED", orderGid: `gid://shopify/Order/${Date.now()}`, sourceKey: `test-order-${crypto.randomUUID()}`, createdAt: new Date(clock.now().getTime() - 10_000) } });
+    const claimed = await claim(r, new Date(clock.now().getTime() - 20_000));
+    expect(claimed).toMatchObject({ ok: true, referral: { state: "REJECTED", rejectionReason: "friend_already_customer" } });
+  });
+});
+
 describe("the referrer's reward", () => {
   it("is not queued before the hold ends, then once; a refund after that while it is still Pending cancels it", async () => {
     const { referralId } = await signedUp();

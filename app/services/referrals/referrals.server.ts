@@ -18,6 +18,7 @@ import { formatMilli, parseMilli } from "~/domain/points/earning";
 import { sourceKeys } from "~/domain/points/ledger";
 import {
   alreadyCustomerReason,
+  earliestLanding,
   generateReferralCode,
   monthlyCapReason,
   monthOf,
@@ -175,11 +176,15 @@ export async function claimReferral(deps: RewardDeps, input: ClaimInput): Promis
 
   let referral = await theirs();
   let created = false;
+  let landedNotBefore: Date | undefined;
   if (!referral) {
-    const click = await clickRowFor(db, { shop: input.shop, codeId: code.id, referrerCustomerId: code.customerId, visitor: input.visitor, now: input.now });
+    const { click, made } = await clickRowFor(db, { shop: input.shop, codeId: code.id, referrerCustomerId: code.customerId, visitor: input.visitor, now: input.now });
+    // Made here: the landing's click was never recorded (its request failed, or got 429).
+    if (made) landedNotBefore = earliestLanding({ codeCreatedAt: code.createdAt, claimedAt: input.now });
     try {
       const attached = await db.referral.updateMany({ where: { id: click.id, state: "CLICKED", friendCustomerId: null }, data: { friendCustomerId: friend.id } });
-      // Another friend took this click first: this friend gets a click of their own.
+      // Another friend took this click first: this friend gets a click of their own, made now.
+      if (attached.count !== 1) landedNotBefore = undefined;
       referral =
         attached.count === 1
           ? await db.referral.findUniqueOrThrow({ where: { id: click.id } })
@@ -190,12 +195,17 @@ export async function claimReferral(deps: RewardDeps, input: ClaimInput): Promis
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // A concurrent claim attached this friend to a referral first: that one is theirs.
+      landedNotBefore = undefined;
       referral = await theirs();
       if (!referral) throw error;
     }
   }
 
-  return { ok: true, referral: await decideSignUp(deps, { shop: input.shop, referral, friendId: friend.id, facts, lookup: input.lookup, now: input.now, friendTemplateId: settings.friendTemplateId }), created };
+  return {
+    ok: true,
+    referral: await decideSignUp(deps, { shop: input.shop, referral, friendId: friend.id, facts, lookup: input.lookup, now: input.now, friendTemplateId: settings.friendTemplateId, landedNotBefore }),
+    created,
+  };
 }
 
 /**
@@ -205,12 +215,12 @@ export async function claimReferral(deps: RewardDeps, input: ClaimInput): Promis
  */
 async function decideSignUp(
   deps: RewardDeps,
-  input: { shop: string; referral: Referral; friendId: string; facts: FriendFacts | null; lookup?: ClaimInput["lookup"]; now: Date; friendTemplateId: string | null },
+  input: { shop: string; referral: Referral; friendId: string; facts: FriendFacts | null; lookup?: ClaimInput["lookup"]; now: Date; friendTemplateId: string | null; landedNotBefore?: Date },
 ): Promise<Referral> {
   const { db } = deps;
   let referral = input.referral;
   if (referral.state === "CLICKED") {
-    const reason = await claimFraudReason(db, { shop: input.shop, referral, friendId: input.friendId, facts: input.facts, lookup: input.lookup });
+    const reason = await claimFraudReason(db, { shop: input.shop, referral, friendId: input.friendId, facts: input.facts, lookup: input.lookup, landedNotBefore: input.landedNotBefore });
     await recordAddressKey(db, input.shop, input.friendId, input.facts?.addressKey ?? null);
     if (reason) return rejectReferral(db, referral, ["CLICKED"], reason, input.now);
     await db.referral.updateMany({ where: { id: referral.id, state: "CLICKED" }, data: { state: "SIGNED_UP", signedUpAt: input.now } });
@@ -220,24 +230,24 @@ async function decideSignUp(
 }
 
 /** The visitor's click row for this code, or a new one when the visitor's click is unknown (cookie only in the cart). */
-async function clickRowFor(db: Db, input: { shop: string; codeId: string; referrerCustomerId: string; visitor: string | null; now: Date }) {
+async function clickRowFor(db: Db, input: { shop: string; codeId: string; referrerCustomerId: string; visitor: string | null; now: Date }): Promise<{ click: Referral; made: boolean }> {
   if (input.visitor) {
     const where = { shop_codeId_visitorToken: { shop: input.shop, codeId: input.codeId, visitorToken: input.visitor } };
     const found = await db.referral.findUnique({ where });
-    if (found) return found;
+    if (found) return { click: found, made: false };
     try {
-      return await db.referral.create({ data: { shop: input.shop, codeId: input.codeId, referrerCustomerId: input.referrerCustomerId, visitorToken: input.visitor, clickedAt: input.now } });
+      return { click: await db.referral.create({ data: { shop: input.shop, codeId: input.codeId, referrerCustomerId: input.referrerCustomerId, visitorToken: input.visitor, clickedAt: input.now } }), made: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      return db.referral.findUniqueOrThrow({ where });
+      return { click: await db.referral.findUniqueOrThrow({ where }), made: false };
     }
   }
-  return db.referral.create({ data: { shop: input.shop, codeId: input.codeId, referrerCustomerId: input.referrerCustomerId, visitorToken: null, clickedAt: input.now } });
+  return { click: await db.referral.create({ data: { shop: input.shop, codeId: input.codeId, referrerCustomerId: input.referrerCustomerId, visitorToken: null, clickedAt: input.now } }), made: true };
 }
 
 async function claimFraudReason(
   db: Db,
-  input: { shop: string; referral: Referral; friendId: string; facts: FriendFacts | null; lookup?: ClaimInput["lookup"] },
+  input: { shop: string; referral: Referral; friendId: string; facts: FriendFacts | null; lookup?: ClaimInput["lookup"]; landedNotBefore?: Date },
 ): Promise<RejectionReason | null> {
   const referrer = await db.customer.findUnique({ where: { id: input.referral.referrerCustomerId }, select: { id: true, email: true, shopifyCustomerId: true } });
   const friend = await db.customer.findUniqueOrThrow({ where: { id: input.friendId }, select: { id: true, email: true, createdAt: true } });
@@ -258,6 +268,7 @@ async function claimFraudReason(
     clickedAt: input.referral.clickedAt,
     friendCreatedAt: input.facts?.createdAt ?? friend.createdAt,
     firstOrderAt: firstOrder?.createdAt ?? null,
+    landedNotBefore: input.landedNotBefore,
   });
 }
 

@@ -8,7 +8,7 @@ import { runWorkerOnce } from "~/jobs/worker.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { loadCustomerView } from "~/services/storefront/customer-view.server";
 import { listRewards } from "~/services/admin/rewards.server";
-import { BALANCE_MAX_AGE_MS, refreshGiftCardBalances } from "./gift-card-balances.server";
+import { BALANCE_MAX_AGE_MS, MAX_CARDS_PER_LOOKUP, refreshGiftCardBalances } from "./gift-card-balances.server";
 import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
 import { useRewardWorker } from "../../../test/support/worker";
 import { createTemplate } from "../../../test/support/factories";
@@ -78,5 +78,17 @@ describe("gift card balances", () => {
     expect(await refreshGiftCardBalances(worker.deps(), SHOP, { rewardIds: [discount.id] })).toEqual({ checked: 0, failed: false });
     await db.reward.update({ where: { id: card.id }, data: { status: "CANCELED", canceledAt: new Date() } });
     expect(await refreshGiftCardBalances(worker.deps(), SHOP, { customerId: worker.customer.id })).toEqual({ checked: 0, failed: false });
+  });
+
+  it("a rewardIds scope looks up its due card even behind a full lookup's worth of ids that are not due", async () => {
+    // GIVEN a due gift card named after MAX_CARDS_PER_LOOKUP ids that are no due cards (a discount, unknown ids)
+    const card = await issuedGiftCard("7.00");
+    const discount = await worker.pending();
+    const notDue = [discount.id, ...Array.from({ length: MAX_CARDS_PER_LOOKUP - 1 }, (_, i) => `unknown-${i}`)];
+    // WHEN the scope's balances are refreshed
+    const refreshed = await refreshGiftCardBalances(worker.deps(), SHOP, { rewardIds: [...notDue, card.id] });
+    // THEN the card is looked up (the ids were sliced before filtering: checked 0)
+    expect(refreshed).toEqual({ checked: 1, failed: false });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: card.id } })).toMatchObject({ giftCardBalance: "7.0", giftCardBalanceAt: expect.any(Date) });
   });
 });

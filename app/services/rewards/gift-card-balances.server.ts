@@ -45,7 +45,9 @@ export async function refreshGiftCardBalances(
       ? { customerId: scope.customerId }
       : "customerGid" in scope
         ? { customerGid: scope.customerGid }
-        : { id: { in: [...scope.rewardIds].slice(0, MAX_CARDS_PER_LOOKUP) } }),
+        : // Filtered first, then bounded by `take`: slicing the ids first dropped due cards behind ids
+          // that are not due (fresh, not gift cards, another shop's), so fewer came back than asked.
+          { id: { in: [...scope.rewardIds] } }),
   };
   const due = await db.reward.findMany({ where, select: { id: true, shopifyId: true }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: MAX_CARDS_PER_LOOKUP });
   if (due.length === 0) return { checked: 0, failed: false };

@@ -28,6 +28,8 @@ export interface StorefrontContext {
 /** Codes of the storefront API's errors: the proxy's own, and the redeem use-case's. */
 export type ProxyErrorCode =
   | "invalid_signature"
+  /** The query has a parameter name the signature library orders unlike Shopify: it can't be checked (libraryCanCheckSignature). */
+  | "unverifiable_query"
   | "invalid_request"
   /** The signed `shop` is not a valid `*.myshopify.com` domain. */
   | "invalid_shop"
@@ -71,6 +73,7 @@ export function proxyError(status: number, code: ProxyErrorCode, message: string
 
 export const MESSAGES = {
   invalidSignature: "This request didn't come through the shop's storefront. Please reload the page and try again.",
+  unverifiableQuery: "This page's address has a parameter the loyalty program can't check. Remove the part after \"?\" from the address and try again.",
   notSignedIn: "Please sign in to your account to see your points and rewards.",
   rateLimited: "You're doing that too often. Please wait a moment and try again.",
   invalidShop: "This request names a shop that is not a valid myshopify.com domain.",
@@ -96,6 +99,7 @@ export const customerRateLimiter = createSlidingWindowLimiter({
  */
 export async function authenticateStorefront(request: Request): Promise<StorefrontContext> {
   if (urlHasControlCharacters(request.url)) throw proxyError(400, "invalid_request", URL_CONTROL_CHARACTERS_MESSAGE);
+  if (!libraryCanCheckSignature(new URL(request.url).searchParams)) throw proxyError(400, "unverifiable_query", MESSAGES.unverifiableQuery);
   let admin: { graphql: unknown } | undefined;
   try {
     ({ admin } = await authenticate.public.appProxy(request));
@@ -133,6 +137,44 @@ export async function authenticateStorefront(request: Request): Promise<Storefro
     customerGid: customerId ? `gid://shopify/Customer/${customerId}` : null,
     graphql: admin.graphql as AdminGraphql,
   };
+}
+
+/**
+ * Whether `@shopify/shopify-api` (15.0.0, `validateHmac` with `signator: "appProxy"`) checks the same
+ * text Shopify signed. Shopify signs every "key=value" of the query but `signature` (repeated values
+ * joined with ","), the pairs sorted in byte order and concatenated
+ * (https://shopify.dev/docs/apps/build/online-store/display-dynamic-data#calculate-a-digital-signature,
+ * the Ruby reference: `.sort.join`). The library sorts the parameter names with `localeCompare`,
+ * leaves `hmac` out, and (shopify-app-remix) drops an empty `index`: for a name that is not ASCII
+ * (`étiquette` sorts before `logged_in_customer_id` for it, after `timestamp` in bytes), in upper case,
+ * or starting another name then "-", "." or a digit, it checks another text and refuses a request
+ * Shopify signed correctly. Such a request is answered as what it is — a query the app can't check —
+ * rather than "not from the storefront"; nothing is read or written either way (decision 005).
+ */
+export function libraryCanCheckSignature(params: URLSearchParams): boolean {
+  const joined = (keep: (key: string) => boolean) => {
+    const values = new Map<string, string[]>();
+    for (const [key, value] of params) if (keep(key)) values.set(key, [...(values.get(key) ?? []), value]);
+    return [...values].map(([key, v]) => [key, `${key}=${v.join(",")}`] as const);
+  };
+  const shopify = joined((key) => key !== "signature")
+    .map(([, pair]) => pair)
+    .sort(byCodePoints)
+    .join("");
+  const dropIndex = !params.get("index");
+  const library = joined((key) => key !== "signature" && key !== "hmac" && !(dropIndex && key === "index"))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, pair]) => pair)
+    .join("");
+  return shopify === library;
+}
+
+/** Code point order: UTF-8 byte order, as Ruby compares strings (UTF-16 units differ above U+FFFF). */
+function byCodePoints(a: string, b: string): number {
+  const x = Array.from(a, (ch) => ch.codePointAt(0)!);
+  const y = Array.from(b, (ch) => ch.codePointAt(0)!);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
 }
 
 function invalidShop(request: Request): Response {

@@ -23,6 +23,12 @@ describe("app proxy signature algorithm", () => {
     expect(computeAppProxySignature(params, "hush")).toBe("4c68c8624d737112c91818c11017d24d334b524cb5c2b8ba08daa056f7395ddb");
   });
 
+  it("sorts the pairs in the byte order of their UTF-8 text, as the documented Ruby `.sort` does, above U+FFFF too", () => {
+    // U+FF21 (bytes EF BC A1) sorts before U+1F600 (F0 9F 98 80); in UTF-16 units 0xFF21 > 0xD83D.
+    const params = new URLSearchParams("\u{1F600}=1&\uFF21=2&a=3&\u00E9=4");
+    expect(appProxySignatureMessage(params)).toBe("a=3\u00E9=4\uFF21=2\u{1F600}=1");
+  });
+
   it("adds Shopify's parameters in Shopify's order, with an empty customer id when logged out", () => {
     const url = signAppProxyRequest(PROXY_URL, { secret: API_SECRET, shop: SHOP, timestamp: 1_800_000_000 });
     expect([...url.searchParams.keys()]).toEqual(["y", "shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature"]);
