@@ -1,11 +1,13 @@
 // GIVEN the development server as `npm run dev` runs it — Vite's dev server with this repo's
 //       vite.config.ts (Remix's plugin, the app loaded from source) — on a real port, and the
 //       Shopify emulator signing storefront requests
-// WHEN requests reach it that the production handler (server/app-handler.mjs) refuses or treats
-//      specially: a method the path doesn't take, a URL that is no UTF-8, a storefront request
-//      carrying Remix's `_data`
+// WHEN requests reach it that the production server refuses or treats specially (server/app-handler.mjs,
+//      server/fetch-server.mjs): a method the path doesn't take (OPTIONS too), a URL that is no UTF-8,
+//      a storefront request carrying Remix's `_data`, a Host naming no server, unparsable HTTP; or a
+//      request through the CLI's tunnel (the host of SHOPIFY_APP_URL)
 // THEN the same answers as `npm start`, from the same code (server/dev-server.mjs serves the dev
-//      build through createAppHandler); a page and Vite's own module requests still work.
+//      build through createAppHandler and answerWithFetch); a page, Vite's own module requests and
+//      public/ files still work.
 // One dev server for the file: starting it (Vite, Remix's plugin, the first SSR load of the app)
 // takes seconds, the requests after it milliseconds.
 import path from "node:path";
@@ -55,6 +57,13 @@ describe("npm run dev applies the production handler's rules", () => {
     expect(res.headers.get("allow")).toBe("GET, HEAD, POST");
     expect(await res.json()).toEqual({ ok: false, message: expect.stringContaining("doesn't take a PUT request") });
     expect(await db.programSettings.findUnique({ where: { shop: TEST_APP.shop } })).toBeNull();
+  });
+
+  it("GIVEN OPTIONS /app from a localhost page (a CORS preflight) THEN 405 like any other method, not Vite's CORS answer", async () => {
+    const res = await fetch(`${url}/app`, { method: "OPTIONS", headers: { Origin: "http://localhost:5173", "Access-Control-Request-Method": "POST" } });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET, HEAD");
+    await res.text();
   });
 
   it("GIVEN /auth/session-token?shop=%FF (an escape that is no UTF-8) THEN 400 before anything reads the URL", async () => {
