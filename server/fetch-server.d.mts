@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 
 export interface RunningServer {
   url: string;
@@ -15,3 +15,12 @@ export declare function serveFetch(
 export declare function requestUrl(req: IncomingMessage, fallbackHost: string): URL | null;
 /** The body of the 400 for a request whose Host header or target names no URL. */
 export declare const BAD_REQUEST_URL_MESSAGE: string;
+/** Answers one node:http request with a fetch handler (the one Node ⇄ fetch conversion). */
+export declare function answerWithFetch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: (request: Request) => Promise<Response>,
+  options: { fallbackHost: string; onError?: (e: unknown) => void },
+): Promise<void>;
+/** Answers what Node's HTTP parser refuses on this server, with a sentence. */
+export declare function answerParserRefusals(server: Server): void;

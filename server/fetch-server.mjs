@@ -1,6 +1,7 @@
 // Serve a WHATWG fetch handler `(Request) => Promise<Response>` over node:http, on Node's own
 // fetch classes (no polyfilled globals). Used by the production server (server.mjs) and by tests that
-// run the app on a real port (test/support/app.ts).
+// run the app on a real port (test/support/app.ts); the development server (server/dev-server.mjs)
+// answers through the same conversion (answerWithFetch) and parser refusals (answerParserRefusals).
 import http from "node:http";
 import { Readable, pipeline } from "node:stream";
 
@@ -107,6 +108,89 @@ function toRequest(req, url, signal) {
 }
 
 /**
+ * Answers one node:http request with a fetch handler: the URL built from the Host header and target
+ * (requestUrl; a 400 with a sentence when they name none), the body streamed in and out, the
+ * handler's request aborted when the client leaves before the answer, and a handler that throws
+ * reported and answered 500. The one conversion between Node and fetch: serveFetch (production, the
+ * tests) and the development server (server/dev-server.mjs) both answer through it.
+ * @param {import("node:http").IncomingMessage} req
+ * @param {import("node:http").ServerResponse} res
+ * @param {(request: Request) => Promise<Response>} handler
+ * @param {{ fallbackHost: string; onError?: (e: unknown) => void }} options
+ * `fallbackHost`: the server's own `host:port`, for an HTTP/1.0 request without a Host header.
+ * @returns {Promise<void>}
+ */
+export async function answerWithFetch(req, res, handler, options) {
+  const controller = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  try {
+    // Node's own check of the Host header answers an empty 400 (serveFetch turns it off); this one
+    // also refuses a Host that is present but names no server, with a sentence.
+    const url = requestUrl(req, options.fallbackHost);
+    if (!url) {
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+      res.end(BAD_REQUEST_URL_MESSAGE);
+      return;
+    }
+    const response = await handler(toRequest(req, url, controller.signal));
+    /** @type {Record<string, string | string[]>} */
+    const headers = {};
+    response.headers.forEach((value, key) => {
+      if (key !== "set-cookie") headers[key] = value;
+    });
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length) headers["set-cookie"] = cookies;
+    res.writeHead(response.status, response.statusText, headers);
+    if (response.body && req.method !== "HEAD") {
+      // pipeline, not pipe: a body that fails half-way (e.g. a CSV export whose query errors) must
+      // end this response — the connection is cut, so the client sees an incomplete download —
+      // and be reported, never become an unhandled 'error' event that takes the process down.
+      pipeline(Readable.fromWeb(/** @type {import("node:stream/web").ReadableStream} */ (response.body)), res, (error) => {
+        if (error && !isClientGone(error)) options.onError?.(error);
+      });
+    } else {
+      res.end();
+    }
+  } catch (error) {
+    // A sender that went away before its body was all sent (the handler's read of the body failed
+    // with it) is no failure of the app: nothing to report, and no one to answer.
+    if (!(isClientGone(error) && req.destroyed)) options.onError?.(error);
+    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+    res.end("Internal Server Error");
+  }
+}
+
+/**
+ * Answers what Node's HTTP parser refuses (parserRefusal) on this server, in place of any answer
+ * installed before. serveFetch and the development server (server/dev-server.mjs) install it.
+ * @param {import("node:http").Server} server
+ */
+export function answerParserRefusals(server) {
+  /** The response being written on each connection. */
+  /** @type {WeakMap<import("node:net").Socket | import("node:stream").Duplex, import("node:http").ServerResponse>} */
+  const responses = new WeakMap();
+  // First among the server's request listeners, so it is known before any handler writes.
+  server.prependListener("request", (req, res) => {
+    responses.set(req.socket, res);
+    // Once answered, the connection (kept alive) has no response in flight.
+    res.on("finish", () => {
+      if (responses.get(req.socket) === res) responses.delete(req.socket);
+    });
+  });
+  server.removeAllListeners("clientError");
+  server.on("clientError", (error, socket) => {
+    const inFlight = responses.get(socket);
+    if (!isClientGone(error) && socket.writable && !(inFlight && inFlight.headersSent)) {
+      const { status, sentence } = parserRefusal(error);
+      socket.write(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(sentence)}\r\nConnection: close\r\n\r\n${sentence}`);
+    }
+    socket.destroy();
+  });
+}
+
+/**
  * @param {(request: Request) => Promise<Response>} handler
  * `requestTimeoutMs` (default REQUEST_TIMEOUT_MS): how long a client may take to send a whole
  * request, headers and body; Node answers 408 and closes the connection after it.
@@ -122,64 +206,12 @@ export async function serveFetch(handler, options = {}) {
     // How often Node looks for requests over their time (its default, 30 s, would let one live a minute).
     connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(requestTimeout / 4))),
   };
-  /** The response being written on each connection, for clientError (below). */
-  /** @type {WeakMap<import("node:net").Socket | import("node:stream").Duplex, import("node:http").ServerResponse>} */
-  const responses = new WeakMap();
-  const server = http.createServer({ ...serverOptions, requireHostHeader: false }, async (req, res) => {
-    responses.set(req.socket, res);
-    // Once answered, the connection (kept alive) has no response in flight for clientError.
-    res.on("finish", () => {
-      if (responses.get(req.socket) === res) responses.delete(req.socket);
-    });
-    const controller = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) controller.abort();
-    });
-    try {
-      const address = /** @type {import("node:net").AddressInfo} */ (server.address());
-      // Node's own check of the Host header (requireHostHeader, off above) answers an empty 400; this
-      // one also refuses a Host that is present but names no server, with a sentence.
-      const url = requestUrl(req, `${host}:${address.port}`);
-      if (!url) {
-        res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
-        res.end(BAD_REQUEST_URL_MESSAGE);
-        return;
-      }
-      const response = await handler(toRequest(req, url, controller.signal));
-      /** @type {Record<string, string | string[]>} */
-      const headers = {};
-      response.headers.forEach((value, key) => {
-        if (key !== "set-cookie") headers[key] = value;
-      });
-      const cookies = response.headers.getSetCookie();
-      if (cookies.length) headers["set-cookie"] = cookies;
-      res.writeHead(response.status, response.statusText, headers);
-      if (response.body && req.method !== "HEAD") {
-        // pipeline, not pipe: a body that fails half-way (e.g. a CSV export whose query errors) must
-        // end this response — the connection is cut, so the client sees an incomplete download —
-        // and be reported, never become an unhandled 'error' event that takes the process down.
-        pipeline(Readable.fromWeb(/** @type {import("node:stream/web").ReadableStream} */ (response.body)), res, (error) => {
-          if (error && !isClientGone(error)) options.onError?.(error);
-        });
-      } else {
-        res.end();
-      }
-    } catch (error) {
-      // A sender that went away before its body was all sent (the handler's read of the body failed
-      // with it) is no failure of the app: nothing to report, and no one to answer.
-      if (!(isClientGone(error) && req.destroyed)) options.onError?.(error);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end("Internal Server Error");
-    }
+  // requireHostHeader off: answerWithFetch checks the Host header itself, with a sentence.
+  const server = http.createServer({ ...serverOptions, requireHostHeader: false }, (req, res) => {
+    const address = /** @type {import("node:net").AddressInfo} */ (server.address());
+    void answerWithFetch(req, res, handler, { fallbackHost: `${host}:${address.port}`, onError: options.onError });
   });
-  server.on("clientError", (error, socket) => {
-    const inFlight = responses.get(socket);
-    if (!isClientGone(error) && socket.writable && !(inFlight && inFlight.headersSent)) {
-      const { status, sentence } = parserRefusal(error);
-      socket.write(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(sentence)}\r\nConnection: close\r\n\r\n${sentence}`);
-    }
-    socket.destroy();
-  });
+  answerParserRefusals(server);
   // Keep-alive sockets would keep close() waiting; tests open and close many servers.
   server.keepAliveTimeout = 5000;
   await new Promise((resolve) => server.listen(options.port ?? 0, host, () => resolve(undefined)));
