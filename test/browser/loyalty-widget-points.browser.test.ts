@@ -124,9 +124,9 @@ describe("storefront widget: the points program (Chromium)", () => {
     });
     await openAccount();
     expect(await inline().locator("[data-lr-earn]").count()).toBe(0);
-    expect(await inline().locator("[data-lr-waiting]").textContent()).toBe("Points for 1 order are waiting for the shop to confirm its prices.");
+    expect(await inline().locator("[data-lr-waiting]").textContent()).toBe("Your stars for 1 order are waiting for the shop to confirm its prices.");
     await openAccount("/fr");
-    expect(await inline().locator("[data-lr-waiting]").textContent()).toBe("Les points de 1 commande attendent que la boutique confirme ses prix.");
+    expect(await inline().locator("[data-lr-waiting]").textContent()).toBe("Vos stars de 1 commande attendent que la boutique confirme ses prix.");
     await db.pointsTransaction.delete({ where: { id: held.id } });
     await db.programSettings.update({ where: { shop: SHOP }, data: { amountCurrency: "USD" } });
   });
