@@ -5,12 +5,11 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
 import { createClient, type Client } from "@libsql/client";
-import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { postgresSchemaFrom } from "../scripts/lib/prisma-schemas.mjs";
 import { ROOT, testDatabaseProvider } from "./setup/databases";
+import { withFreshPostgres } from "./support/migration-sql";
 
 function schemaSql(schema: string, databaseUrl: string): string {
   const r = spawnSync(
@@ -63,16 +62,7 @@ async function describeSqlite(statements: string[]) {
 }
 
 async function describePostgres(statements: string[]) {
-  const base = process.env.TEST_DATABASE_URL!;
-  const name = `loyalty_drift_${randomUUID().replace(/-/g, "").slice(0, 10)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  try {
-    await client.connect();
+  return withFreshPostgres("loyalty_drift", async (client) => {
     for (const sql of statements) await client.query(sql);
     const columns = await client.query(
       `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
@@ -84,11 +74,7 @@ async function describePostgres(statements: string[]) {
        WHERE connamespace='public'::regnamespace ORDER BY conname`,
     );
     return { columns: columns.rows, indexes: indexes.rows, constraints: constraints.rows };
-  } finally {
-    await client.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+  });
 }
 
 describe("database schema", () => {

@@ -3,11 +3,10 @@
 // THEN every row reads as a code plus a message: no text is lost, nothing needs parsing later.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
 import { createClient } from "@libsql/client";
-import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { ROOT, testDatabaseProvider } from "./setup/databases";
+import { withFreshPostgres } from "./support/migration-sql";
 
 const TARGET = "20261130100000_failure_reason_code";
 
@@ -68,16 +67,7 @@ describe("migration 20261130100000_failure_reason_code", () => {
 
   it.runIf(testDatabaseProvider() === "postgresql")("PostgreSQL: the same rows read the same way", async () => {
     const { before, target } = migrations("prisma/postgresql/migrations");
-    const base = process.env.TEST_DATABASE_URL!;
-    const name = `loyalty_migr_${randomUUID().replace(/-/g, "").slice(0, 10)}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    const client = new pg.Client({ connectionString: url.toString() });
-    try {
-      await client.connect();
+    await withFreshPostgres("loyalty_migr", async (client) => {
       for (const sql of before) await client.query(sql);
       await client.query(CUSTOMER);
       for (const sql of insertRows("'")) await client.query(sql);
@@ -89,10 +79,6 @@ describe("migration 20261130100000_failure_reason_code", () => {
       const byId = new Map(rows.rows.map((r) => [r.id, r]));
       expect(EXPECTED.map((e) => byId.get(e.id))).toEqual(EXPECTED);
       expect((await client.query(`SELECT "reasonCode" FROM "RewardEvent"`)).rows).toEqual([{ reasonCode: "shopify_unavailable" }]);
-    } finally {
-      await client.end();
-      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-      await admin.end();
-    }
+    });
   });
 });

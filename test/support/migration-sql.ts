@@ -28,11 +28,13 @@ export async function migrateSqlite(target: string, oldRows: string[], read: str
   }
 }
 
-/** The same on PostgreSQL (TEST_DATABASE_URL's server), in a database of its own. */
-export async function migratePostgres(target: string, oldRows: string[], read: string): Promise<Record<string, unknown>[]> {
-  const sql = migrations("prisma/postgresql/migrations", target);
+/**
+ * Runs `use` on a client of a fresh PostgreSQL database (on TEST_DATABASE_URL's server) named
+ * `<prefix>_<random>`, dropped afterwards whatever happens.
+ */
+export async function withFreshPostgres<T>(prefix: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
   const base = process.env.TEST_DATABASE_URL!;
-  const name = `loyalty_migr_${randomUUID().replace(/-/g, "").slice(0, 10)}`;
+  const name = `${prefix}_${randomUUID().replace(/-/g, "").slice(0, 10)}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -41,13 +43,21 @@ export async function migratePostgres(target: string, oldRows: string[], read: s
   const client = new pg.Client({ connectionString: url.toString() });
   try {
     await client.connect();
-    for (const s of sql.before) await client.query(s);
-    for (const s of oldRows) await client.query(s);
-    await client.query(sql.target);
-    return (await client.query(read)).rows as Record<string, unknown>[];
+    return await use(client);
   } finally {
     await client.end();
     await admin.query(`DROP DATABASE IF EXISTS ${name}`);
     await admin.end();
   }
+}
+
+/** The same on PostgreSQL (TEST_DATABASE_URL's server), in a database of its own. */
+export async function migratePostgres(target: string, oldRows: string[], read: string): Promise<Record<string, unknown>[]> {
+  const sql = migrations("prisma/postgresql/migrations", target);
+  return withFreshPostgres("loyalty_migr", async (client) => {
+    for (const s of sql.before) await client.query(s);
+    for (const s of oldRows) await client.query(s);
+    await client.query(sql.target);
+    return (await client.query(read)).rows as Record<string, unknown>[];
+  });
 }
