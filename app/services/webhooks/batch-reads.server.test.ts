@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import db, { type Db } from "~/db.server";
 import { getProgramSettings } from "~/services/points/program.server";
 import { getVipProgram } from "~/services/vip/tiers.server";
+import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import { getReferralSettings } from "~/services/referrals/settings.server";
 import { buildOrderWebhookBody } from "../../../emulator/src/order-payload";
 import { withSettingsReadOnce } from "./batch-reads.server";
@@ -107,5 +108,39 @@ describe("the inbox's batches", () => {
     const earned = await db.pointsTransaction.findMany({ where: { shop, reason: "EARNED" } });
     expect(earned).toHaveLength(8);
     expect(earned.every((t) => t.delta === 10)).toBe(true);
+  });
+
+  it("GIVEN eight orders of a shop whose earning rule was typed in its currency WHEN one batch applies them THEN the shop's currency is read once (not once per order), and every order earns", async () => {
+    const shop = "batch-inbox-currency.myshopify.com";
+    await db.webhookDelivery.deleteMany();
+    await db.shop.upsert({ where: { domain: shop }, create: { domain: shop, currency: "EUR" }, update: { currency: "EUR" } });
+    await db.programSettings.create({ data: { shop, enabled: true, amountCurrency: "EUR" } });
+    for (let i = 0; i < 8; i++) {
+      const rawBody = buildOrderWebhookBody({ id: String(6000 + i), shop, orderNumber: 6000 + i, customer: { id: "78", email: "batch@example.com" }, subtotal: "10.00" });
+      await recordDelivery(db, { shop, topic: "orders/create", webhookId: `batch-currency-${i}`, apiVersion: "2026-10", triggeredAt: null, rawBody, payload: JSON.parse(rawBody) }, new Date(Date.now() - 1_000));
+    }
+    const spy = counting("shop", "findUnique");
+    const summary = await applyDueDeliveries(spy.db, WEBHOOK_EFFECTS, { workerId: "batch-test", now: () => new Date(), batchSize: 100, leaseMs: 60_000 });
+    expect(summary).toEqual({ claimed: 8, applied: 8, retried: 0, dead: 0 });
+    expect(spy.calls()).toBe(1);
+    const earned = await db.pointsTransaction.findMany({ where: { shop, reason: "EARNED" } });
+    expect(earned).toHaveLength(8);
+  });
+
+  it("GIVEN the shop's currency read in a batch WHEN the batch writes the Shop row THEN the next read sees the new currency; other reads of the Shop row are never answered from it", async () => {
+    const shop = "batch-currency-write.myshopify.com";
+    await db.shop.upsert({ where: { domain: shop }, create: { domain: shop, currency: "USD" }, update: { currency: "USD" } });
+    const spy = counting("shop", "findUnique");
+    const batch = withSettingsReadOnce(spy.db);
+    expect(await shopCurrencyOf(batch, shop)).toBe("USD");
+    expect(await shopCurrencyOf(batch, shop)).toBe("USD");
+    expect(spy.calls()).toBe(1);
+    // A read of other fields goes to the database every time.
+    await batch.shop.findUnique({ where: { domain: shop }, select: { currency: true, installedAt: true } });
+    await batch.shop.findUnique({ where: { domain: shop } });
+    expect(spy.calls()).toBe(3);
+    await batch.shop.update({ where: { domain: shop }, data: { currency: "JPY" } });
+    expect(await shopCurrencyOf(batch, shop)).toBe("JPY");
+    expect(spy.calls()).toBe(4);
   });
 });

@@ -3,15 +3,32 @@
 // seven to nine statements an order cost (bench/RESULTS.md, "Webhook ingest").
 //
 // `withSettingsReadOnce(db)` is the database as the batch's effects see it: `findUnique` on those
-// three models is answered from the first read of the same arguments; every other call goes to the
+// three models (and the currency read below) is answered from the first read of the same arguments; every other call goes to the
 // database untouched, and any other call on one of those models (a write, an erasure by shop/redact)
 // forgets what was read. A setting the merchant saves while a batch is being applied therefore takes
 // effect from the next batch (one batch is at most DEFAULT_INBOX_OPTIONS.batchSize deliveries):
 // the same as if the deliveries had been applied a moment earlier, which Shopify's delivery timing
 // never promises anyway.
+//
+// The shop's currency (`shopCurrencyOf`, app/services/lifecycle/amount-currency.server.ts) is read the
+// same way: every orders/create effect that weighs an amount typed in a currency asks it (points
+// earning, the referral minimum), so without this an order of a shop with both programs read it twice.
+// Only that read (`select` of `currency` alone) is kept: the lifecycle's and the privacy effects' own
+// reads of the Shop row go to the database as before, and any write to a Shop row forgets it.
 import type { Db } from "~/db.server";
 
-const SETTINGS_MODELS = new Set(["programSettings", "vipProgram", "referralSettings"]);
+/** Which `findUnique` calls of each model a batch answers from its first read. */
+const CACHED_READS: Readonly<Record<string, (args: unknown) => boolean>> = {
+  programSettings: () => true,
+  vipProgram: () => true,
+  referralSettings: () => true,
+  shop: (args) => isCurrencyOnlySelect(args),
+};
+
+function isCurrencyOnlySelect(args: unknown): boolean {
+  const select = typeof args === "object" && args !== null ? (args as { select?: unknown }).select : undefined;
+  return typeof select === "object" && select !== null && Object.keys(select).length === 1 && (select as { currency?: unknown }).currency === true;
+}
 
 type Delegate = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
@@ -34,6 +51,7 @@ export function withSettingsReadOnce(db: Db): Db {
           };
         }
         return (args: unknown) => {
+          if (!CACHED_READS[model](args)) return (fn as (a: unknown) => Promise<unknown>).call(target, args);
           const key = `${model}\n${JSON.stringify(args)}`;
           let read = reads.get(key);
           if (!read) {
@@ -50,7 +68,7 @@ export function withSettingsReadOnce(db: Db): Db {
   };
   return new Proxy(db, {
     get(target, property) {
-      if (typeof property === "string" && SETTINGS_MODELS.has(property)) {
+      if (typeof property === "string" && Object.hasOwn(CACHED_READS, property)) {
         let delegate = delegates.get(property);
         if (!delegate) delegates.set(property, (delegate = cached(property)));
         return delegate;
