@@ -94,13 +94,17 @@ async function signedUpFriend() {
  * Places an order in the emulator and sends its orders/create, optionally with cart attributes
  * (`note_attributes`) and a customer default address of the test's choice.
  */
-async function order(who: Person | null, options: { subtotal?: string; noteAttributes?: { name: string; value: string }[]; address1?: string; duplicates?: number; concurrent?: boolean; email?: string } = {}) {
+async function order(
+  who: Person | null,
+  options: { subtotal?: string; noteAttributes?: { name: string; value: string }[]; address1?: string; duplicates?: number; concurrent?: boolean; email?: string; rewrite?: (body: string) => string } = {},
+) {
   const { order: placed } = await emulator.placeOrder(SHOP, { customerId: who?.gid ?? null, codes: [], subtotal: options.subtotal ?? "100.00", ...(options.email ? { email: options.email } : {}) }, { deliver: false });
   let body = emulator.orderWebhookBody(placed);
   if (options.noteAttributes) body = body.replace('"note_attributes":[]', `"note_attributes":${JSON.stringify(options.noteAttributes)}`);
   // Every emulated customer lives at the same address unless the test gives one.
   const address1 = options.address1 ?? `${seq * 7 + 1} Referral Street ${who?.numericId ?? "guest"}`;
   body = body.replace(/("default_address":\{[^{}]*?"address1":)"[^"]*"/, `$1${JSON.stringify(address1)}`);
+  if (options.rewrite) body = options.rewrite(body);
   await emulator.sendWebhook("orders/create", SHOP, body, { duplicates: options.duplicates ?? 0, concurrent: options.concurrent ?? false, duplicateWebhookId: "new" });
   return placed;
 }
@@ -240,6 +244,18 @@ describe("the qualifying order (orders/create)", () => {
     await applyWebhooks();
     await issueDueReferrerRewards(deps(later));
     expect(await db.reward.count({ where: { shop: SHOP, customerId: referral.referrerCustomerId } })).toBe(1);
+  });
+
+  it("an order at the minimum whose subtotal reads \"50.0000\" (zeros past the third decimal) qualifies, as \"50.00\" does (3 December 2026)", async () => {
+    const { friend } = await signedUpFriend();
+    const rewrite = (body: string) => {
+      const changed = body.replace(/"subtotal_price_set":\{"shop_money":\{"amount":"50\.00"/, '"subtotal_price_set":{"shop_money":{"amount":"50.0000"');
+      expect(changed).not.toBe(body);
+      return changed;
+    };
+    const placed = await order(friend, { subtotal: "50.00", rewrite });
+    await applyWebhooks();
+    expect(await referralOf(friend)).toMatchObject({ state: "QUALIFIED", qualifyingOrderGid: placed.id });
   });
 
   it("waiting period 0: the referrer's reward is queued at once", async () => {

@@ -201,6 +201,33 @@ describe("orders/create: an amount that is no decimal (fifth session)", () => {
   });
 });
 
+describe("orders/create and refunds/create: decimals with zeros past the third place (3 December 2026)", () => {
+  // "40.0000" is a decimal, exactly 40 (parseShopifyAmount): it was read as no decimal at all — the
+  // order earned nothing and was dead-lettered, its refund dead-lettered too.
+  it("an order whose subtotal reads \"40.0000\" earns 40; its refund of a line reading \"10.0000\" takes 10 back", async () => {
+    const customer = await programCustomer(emulator, SHOP, "Zed Zeros");
+    const { order } = await emulator.placeOrder(SHOP, { customerId: customer.gid, codes: [], subtotal: "40.00" }, { deliver: false });
+    const body = emulator.orderWebhookBody(order).replace(/"subtotal_price_set":\{"shop_money":\{"amount":"40\.00"/, '"subtotal_price_set":{"shop_money":{"amount":"40.0000"');
+    expect(body).toContain('"amount":"40.0000"');
+
+    const delivery = await deliverOrder(body);
+
+    expect(delivery).toMatchObject({ lastError: null, deadAt: null });
+    expect(await db.pointsTransaction.findFirst({ where: { shop: SHOP, orderGid: order.id, reason: "EARNED" } })).toMatchObject({ delta: 40, amount: "40.00" });
+
+    const refund = await emulator.refundOrder(SHOP, order.id, { amount: "10.00" }, { deliver: false });
+    const refundBody = refund.signed.body.replace(/"subtotal_set":\{"shop_money":\{"amount":"10\.00"/, '"subtotal_set":{"shop_money":{"amount":"10.0000"');
+    expect(refundBody).toContain('"amount":"10.0000"');
+    const sent = await emulator.sendWebhook("refunds/create", SHOP, refundBody);
+    await applyWebhooks();
+    expect(await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: sent.signed.webhookId } })).toMatchObject({ lastError: null, deadAt: null });
+    expect((await db.pointsTransaction.findMany({ where: { shop: SHOP, orderGid: order.id }, orderBy: { createdAt: "asc" } })).map((r) => [r.reason, r.delta])).toEqual([
+      ["EARNED", 40],
+      ["ORDER_REFUNDED", -10],
+    ]);
+  });
+});
+
 describe("orders/create of an order whose money is already gone (fifth session)", () => {
   // financial_status "refunded" or "voided" on orders/create: an order created that way (an import
   // through the Admin API, https://shopify.dev/docs/api/admin-rest/latest/resources/order — "financial_status")

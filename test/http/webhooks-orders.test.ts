@@ -72,6 +72,21 @@ describe("orders/create → Used", () => {
     expect((await reload(r2.id)).usedOrderGid).toBe(o2.order.id);
   });
 
+  it("two combined codes whose discount_codes names only the first: both rewards Used (the second read from discount_applications)", async () => {
+    const first = await rewardWithDiscount(emulator, SHOP, customer);
+    const second = await rewardWithDiscount(emulator, SHOP, customer);
+    const order = emulator.store.placeOrder(SHOP, { customerId: customer.gid, codes: [first.code, second.code] });
+    const full = emulator.orderWebhookBody(order);
+    // The second code left out of discount_codes; its "discount_code" application stays.
+    const body = full.replace(new RegExp(`,\\{"code":"${second.code}"[^}]*\\}`), "");
+    expect(body).not.toBe(full);
+    expect(body).toContain(`"code":"${second.code}"}`);
+    await emulator.sendWebhook("orders/create", SHOP, body);
+    await applyWebhooks();
+    for (const reward of [first, second]) expect(await reload(reward.id)).toMatchObject({ status: "USED", usedOrderGid: order.id });
+    expect((await events(second.id)).filter((e) => e.toStatus === "USED")).toHaveLength(1);
+  });
+
   it("a Pending reward proven by an order becomes Used and is not generated again", async () => {
     const reward = await rewardWithDiscount(emulator, SHOP, customer, { status: "PENDING" });
     await db.reward.update({ where: { id: reward.id }, data: { nextAttemptAt: new Date() } });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { orderAmountsProblem, orderEarningAmount, parseJsonKeepingBigIds, parseMilli, pointsForAmount, pointsToTakeBack, readRefund, refundBasis, refundedEarningAmount, refundFacts } from "./earning";
+import { orderAmountsProblem, orderEarningAmount, parseJsonKeepingBigIds, parseMilli, parseShopifyAmount, pointsForAmount, pointsToTakeBack, readRefund, refundBasis, refundedEarningAmount, refundFacts } from "./earning";
 
 const money = (shop: string, presentment = shop, currency = "USD", presentmentCurrency = currency) => ({
   shop_money: { amount: shop, currency_code: currency },
@@ -71,6 +71,39 @@ describe("orderEarningAmount", () => {
     expect(orderAmountsProblem({ subtotal_price_set: money("10.00") })).toBeNull();
     expect(orderEarningAmount({ subtotal_price_set: money("10.00") }, rules)).toBe(10_000n);
     expect(orderAmountsProblem({ ...order, total_tax_set: money("20.00") })).toBeNull();
+  });
+});
+
+describe("parseShopifyAmount: Shopify's decimal amounts, zeros past the third decimal dropped (3 December 2026)", () => {
+  it.each<[unknown, bigint | null]>([
+    ["40.00", 40_000n],
+    ["40.0000", 40_000n],
+    [" 40.0000 ", 40_000n],
+    ["40.1230000", 40_123n],
+    ["0.000000", 0n],
+    ["-5.5000", -5_500n],
+    [40.5, 40_500n],
+    // No exact thousandths, or no decimal at all: unreadable, as before.
+    ["40.1234", null],
+    ["40.12340", null],
+    ["4e1", null],
+    ["NaN", null],
+    ["+40.00", null],
+    ["40.", null],
+    ["20,00", null],
+    [`40.${"0".repeat(100)}`, null],
+    [null, null],
+  ])("%j → %s", (value, expected) => {
+    expect(parseShopifyAmount(value)).toBe(expected);
+  });
+
+  it("an order and a refund whose amounts carry zeros past the third decimal are read exactly", () => {
+    const set = (amount: string) => ({ shop_money: { amount, currency_code: "USD" } });
+    const order = { admin_graphql_api_id: "gid://shopify/Order/1", subtotal_price_set: set("40.0000"), total_tax_set: set("0.000000") };
+    expect(orderAmountsProblem(order)).toBeNull();
+    expect(orderEarningAmount(order, { includeShipping: false, includeTaxes: false })).toBe(40_000n);
+    const refund = readRefund({ id: 7, order_id: 1, refund_line_items: [{ subtotal_set: set("10.0000"), total_tax: "0.0000" }] });
+    expect(refund).toMatchObject({ problem: null, facts: { lines: 10_000n, taxes: 0n } });
   });
 });
 

@@ -22,6 +22,25 @@ export function parseMilli(value: unknown): Milli | null {
   return m[1] ? -milli : milli;
 }
 
+/** Longest amount text parseShopifyAmount reads: far more than any amount's digits, a bound on what is scanned. */
+const MAX_AMOUNT_TEXT_LENGTH = 64;
+
+/**
+ * An amount as Shopify writes money — a webhook body's `amount` string (the REST resources'
+ * `*_set.shop_money.amount`, a refund line's `subtotal`) or a GraphQL MoneyV2 `amount`, a Decimal
+ * ("Decimal money amount", https://shopify.dev/docs/api/admin-graphql/latest/objects/MoneyV2) — by
+ * parseMilli, after dropping zeros past the third decimal: "40.0000" is exactly 40, "40.1230" is
+ * 40.123, while "40.1234" holds no exact thousandths and stays unreadable (null). The one reader of
+ * Shopify's amounts: an order whose subtotal read "40.0000" was dead-lettered as "without a decimal
+ * shop-currency amount" and earned nothing (docs/decisions/019, addendum of 3 December 2026).
+ */
+export function parseShopifyAmount(value: unknown): Milli | null {
+  if (typeof value !== "string") return parseMilli(value);
+  const text = value.trim();
+  if (text.length > MAX_AMOUNT_TEXT_LENGTH) return null;
+  return parseMilli(text.replace(/^(-?\d+\.\d{3})0+$/, "$1"));
+}
+
 export function formatMilli(milli: Milli): string {
   const negative = milli < 0n;
   const abs = negative ? -milli : milli;
@@ -88,7 +107,7 @@ function amountReader() {
       const read = presentMoney(set);
       return judge(read === null || read === undefined ? read : -read, name, "a decimal shop-currency amount", "positive");
     },
-    plain: (value: unknown, name: string) => judge(value == null ? null : (parseMilli(value) ?? undefined), name, "a decimal amount"),
+    plain: (value: unknown, name: string) => judge(value == null ? null : (parseShopifyAmount(value) ?? undefined), name, "a decimal amount"),
     problem: () => problem,
   };
 }
@@ -184,11 +203,11 @@ export { parseJsonKeepingBigIds };
 /**
  * A money set's shop-currency amount as an order or a refund carries it — the one reader of both:
  * null when the set is absent (it counts nothing), undefined when it is there without a decimal of
- * at most 3 places (parseMilli) — a body Shopify does not send, read as 0 it would silently take
+ * at most 3 places (parseShopifyAmount) — a body Shopify does not send, read as 0 it would silently take
  * nothing back (or, an order's tax, earn on the tax).
  */
 function presentMoney(set: unknown): Milli | null | undefined {
-  return set == null ? null : (parseMilli(field(field(set, "shop_money"), "amount")) ?? undefined);
+  return set == null ? null : (parseShopifyAmount(field(field(set, "shop_money"), "amount")) ?? undefined);
 }
 
 /**

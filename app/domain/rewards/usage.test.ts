@@ -42,6 +42,38 @@ describe("extractOrderCodes", () => {
     expect(codes.at(-1)).toBe(`C${MAX_ORDER_CODES - 1}`);
   });
 
+  // Shopify's REST Order lists the codes an order used twice: `discount_codes` and the
+  // `discount_applications` of type "discount_code" (docs/decisions/007, addendum of 3 December 2026).
+  it.each<[string, unknown, string[]]>([
+    ["a code only in discount_applications", { discount_codes: [], discount_applications: [{ type: "discount_code", code: "vip-7kq2", value: "5.0" }] }, ["VIP-7KQ2"]],
+    [
+      "combined codes, discount_codes naming the first only",
+      { discount_codes: [{ code: "ONE" }], discount_applications: [{ type: "discount_code", code: "one" }, { type: "discount_code", code: "TWO" }] },
+      ["ONE", "TWO"],
+    ],
+    ["no discount_codes at all", { discount_applications: [{ type: "discount_code", code: " Two " }] }, ["TWO"]],
+    [
+      "automatic, manual and script applications carry no code the customer used",
+      { discount_applications: [{ type: "automatic", title: "AUTO", code: "AUTO" }, { type: "manual", code: "MANUAL" }, { type: "script", code: "SCRIPT" }, { code: "UNTYPED" }] },
+      [],
+    ],
+    ["garbage applications are skipped", { discount_applications: [null, 7, "CODE", { type: "discount_code" }, { type: "discount_code", code: 5 }, { type: "discount_code", code: "OK" }] }, ["OK"]],
+    ["discount_applications not a list", { discount_codes: [{ code: "A" }], discount_applications: { type: "discount_code", code: "B" } }, ["A"]],
+  ])("%s", (_name, payload, expected) => {
+    expect(extractOrderCodes(payload)).toEqual(expected);
+  });
+
+  it(`keeps at most ${MAX_ORDER_CODES} keys over both lists, reading at most ${MAX_ORDER_CODES} entries of each`, () => {
+    const many = (prefix: string) => Array.from({ length: 10_000 }, (_, i) => ({ type: "discount_code", code: `${prefix}${i}` }));
+    expect(extractOrderCodes({ discount_codes: many("C").slice(0, 60), discount_applications: many("A") })).toEqual([
+      ...Array.from({ length: 60 }, (_, i) => `C${i}`),
+      ...Array.from({ length: 40 }, (_, i) => `A${i}`),
+    ]);
+    // Entries past the first MAX_ORDER_CODES applications are not read, even when they would be new.
+    const repeated = [...Array.from({ length: MAX_ORDER_CODES }, () => ({ type: "discount_code", code: "SAME" })), { type: "discount_code", code: "LATE" }];
+    expect(extractOrderCodes({ discount_applications: repeated })).toEqual(["SAME"]);
+  });
+
   it("never throws, even on hostile objects", () => {
     const hostile = Object.defineProperty({}, "discount_codes", {
       get() {

@@ -15,23 +15,41 @@ export const MAX_ORDER_CODES = 100;
 
 
 /**
- * The order's discount codes (`discount_codes[].code`) as unique case-insensitive keys (trimmed,
- * upper-cased, see `codeKey`), in order of appearance. Entries that are not objects with a
- * non-empty string `code` are skipped; so is anything longer than Shopify's 255-character limit.
+ * The order's discount codes as unique case-insensitive keys (trimmed, upper-cased, see `codeKey`),
+ * in order of appearance: `discount_codes[].code`, then the `code` of each `discount_applications[]`
+ * entry of type "discount_code" (https://shopify.dev/docs/api/admin-rest/latest/resources/order:
+ * an application's type is automatic, discount_code, manual or script; DiscountCodeApplication's
+ * `code` is "the string identifying the discount code that was used at the time of application",
+ * https://shopify.dev/docs/api/admin-graphql/latest/objects/DiscountCodeApplication). Both lists name
+ * the codes the order used; an order whose `discount_codes` left one of them out (it held only the
+ * first of several combined codes) kept that reward Issued (docs/decisions/007, addendum of
+ * 3 December 2026). Entries that are not objects with a non-empty string `code` are skipped; so is
+ * anything longer than Shopify's 255-character limit. At most MAX_ORDER_CODES entries of each list
+ * are read, and at most MAX_ORDER_CODES keys kept.
  */
 export function extractOrderCodes(payload: unknown): string[] {
-  const list = field(payload, "discount_codes");
-  if (!Array.isArray(list)) return [];
   const keys: string[] = [];
   const seen = new Set<string>();
-  for (let i = 0; i < list.length && i < MAX_ORDER_CODES; i++) {
-    const entry: unknown = list[i];
-    const code = typeof entry === "string" ? entry : field(entry, "code");
-    if (typeof code !== "string") continue;
+  const add = (code: unknown) => {
+    if (typeof code !== "string" || keys.length >= MAX_ORDER_CODES) return;
     const key = codeKey(code);
-    if (key === "" || key.length > MAX_DISCOUNT_CODE_LENGTH || seen.has(key)) continue;
+    if (key === "" || key.length > MAX_DISCOUNT_CODE_LENGTH || seen.has(key)) return;
     seen.add(key);
     keys.push(key);
+  };
+  const codes = field(payload, "discount_codes");
+  if (Array.isArray(codes)) {
+    for (let i = 0; i < codes.length && i < MAX_ORDER_CODES; i++) {
+      const entry: unknown = codes[i];
+      add(typeof entry === "string" ? entry : field(entry, "code"));
+    }
+  }
+  const applications = field(payload, "discount_applications");
+  if (Array.isArray(applications)) {
+    for (let i = 0; i < applications.length && i < MAX_ORDER_CODES; i++) {
+      const entry: unknown = applications[i];
+      if (field(entry, "type") === "discount_code") add(field(entry, "code"));
+    }
   }
   return keys;
 }

@@ -14,7 +14,7 @@ import type { Db } from "~/db.server";
 import { isUniqueViolation } from "~/db.server";
 import { env } from "~/env.server";
 import { shownCustomerText } from "~/copy/admin";
-import { formatMilli, parseMilli } from "~/domain/points/earning";
+import { formatMilli, parseMilli, parseShopifyAmount } from "~/domain/points/earning";
 import { sourceKeys } from "~/domain/points/ledger";
 import {
   alreadyCustomerReason,
@@ -315,7 +315,7 @@ export type QualifyOutcome =
 
 /** The order's shop-currency subtotal after discounts (`subtotal_price_set.shop_money`), null when unreadable. */
 export function orderSubtotalAfterDiscounts(payload: unknown): bigint | null {
-  return parseMilli(field(field(field(payload, "subtotal_price_set"), "shop_money"), "amount"));
+  return parseShopifyAmount(field(field(field(payload, "subtotal_price_set"), "shop_money"), "amount"));
 }
 
 /**

@@ -14,7 +14,7 @@
 // Cancel takes the credit back with `storeCreditAccountDebit` while the balance still covers it;
 // Shopify answers INSUFFICIENT_FUNDS otherwise ("The store credit account does not have sufficient
 // funds", StoreCreditAccountDebitUserErrorCode), which we report as `refused: already_spent`.
-import { parseMilli } from "~/domain/points";
+import { parseMilli, parseShopifyAmount } from "~/domain/points";
 import { parseShopifyTime } from "~/domain/shopify-time";
 import { runAdmin, userErrorsFailure, type AdminResult } from "../graphql.server";
 import type { FoundObject, KindAccess, KindCreateInput, KindRewardRef, RemoveOutcome, RewardKindAdapter } from "./types.server";
@@ -95,8 +95,8 @@ const CLOCK_SLACK_MS = 5 * 60_000;
  */
 function amountOf(money: Money | undefined) {
   if (!money || typeof money.amount !== "string") return null;
-  // Decimal has arbitrary precision: "10.00000" is 10. Zeros past the third decimal are dropped.
-  return parseMilli(money.amount.replace(/^(-?\d+\.\d{3})0+$/, "$1"));
+  // Decimal has arbitrary precision: "10.00000" is 10 (parseShopifyAmount drops zeros past the third decimal).
+  return parseShopifyAmount(money.amount);
 }
 
 function unreadable(what: string, cost: AdminResult<unknown>["cost"]) {
