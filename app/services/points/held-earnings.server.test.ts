@@ -12,6 +12,7 @@ import { earnPointsForOrder, takeBackForCancel, takeBackForRefund, TEST_ORDER_NO
 import { runPointsProgramTasks } from "./periodic.server";
 import { saveProgramSettings } from "./program.server";
 import { listPointsTransactions } from "~/services/admin/customers.server";
+import { loadCustomerView } from "~/services/storefront/customer-view.server";
 
 const NOW = new Date("2026-06-01T10:00:00.000Z");
 let shopN = 0;
@@ -142,6 +143,8 @@ describe("the points program turned off while orders wait (docs/decisions/015, a
     expect(await earnPointsForOrder(db, { shop: SHOP, payload: order(customer.shopifyCustomerId, "5000"), receivedAt: NOW })).toBe("held");
     const page = async () => (await listPointsTransactions(db, { shop: SHOP, customerId: customer.id, after: null, before: null, pageSize: 10 })).items.map((r) => [r.reason, r.status, r.heldFor]);
     expect(await page()).toEqual([["EARNING_HELD", "HELD", "amounts"]]);
+    const widget = async () => (await loadCustomerView(db, SHOP, customer.shopifyCustomerId)).waitingOrders;
+    expect(await widget()).toBe(1);
     // WHEN the merchant turns the program off (a Program save in JPY, which also reviews the rule), then confirms
     expect((await saveProgramSettings(db, SHOP, programForm(undefined), "JPY")).ok).toBe(true);
     await confirmAmountCurrency({ db, now: () => new Date() }, SHOP, "JPY");
@@ -150,6 +153,8 @@ describe("the points program turned off while orders wait (docs/decisions/015, a
     expect(await history(customer.id)).toEqual({ balance: 0, rows: [["EARNING_HELD", 0, "HELD"]] });
     // AND the history says what it waits for now
     expect(await page()).toEqual([["EARNING_HELD", "HELD", "program_on"]]);
+    // AND the customer's widget no longer says their points wait for the shop's prices (an off program promises nothing)
+    expect(await widget()).toBeUndefined();
     // WHEN turned on again THEN it earns, once, with the rule then
     expect((await saveProgramSettings(db, SHOP, programForm("on"), "JPY")).ok).toBe(true);
     expect((await pass()).heldEarned).toBe(1);
