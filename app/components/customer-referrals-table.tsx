@@ -13,7 +13,8 @@ interface Row {
   state: string;
   stateLabel: string;
   reasonLabel: string;
-  clickedAt: string;
+  /** null: the landing's click was never recorded (the referral was made by the friend's claim). */
+  clickedAt: string | null;
   signedUpAt: string | null;
   qualifiedAt: string | null;
   rewardedAt: string | null;
@@ -21,7 +22,7 @@ interface Row {
   holdUntil: string | null;
   friendRewardId: string | null;
   referrerRewardId: string | null;
-  waitingForAmounts: boolean;
+  waitingFor: "amounts" | "program_on" | null;
 }
 
 const TONE: Record<string, "success" | "info" | "attention" | "critical" | undefined> = {
@@ -50,7 +51,7 @@ export function CustomerReferralsTable({ customerId }: { customerId: string }) {
   const dates = (r: Row) => (
     <span>
       {[
-        `Clicked ${formatDate(r.clickedAt)}`,
+        r.clickedAt ? `Clicked ${formatDate(r.clickedAt)}` : "Click not recorded",
         r.signedUpAt && `Signed up ${formatDate(r.signedUpAt)}`,
         r.qualifiedAt && `Qualified ${formatDate(r.qualifiedAt)}`,
         r.state === "QUALIFIED" && r.holdUntil && `Reward due ${formatDate(r.holdUntil)}`,
@@ -75,9 +76,9 @@ export function CustomerReferralsTable({ customerId }: { customerId: string }) {
         r.friendName ?? <Text as="span" tone="subdued">Name hidden</Text>,
         <span key="state">
           <Badge tone={TONE[r.state]}>{r.stateLabel}</Badge>
-          {r.waitingForAmounts ? (
+          {r.waitingFor ? (
             <Text as="p" variant="bodySm">
-              Order waiting for you to confirm amounts (referral minimum)
+              {r.waitingFor === "program_on" ? "Order waiting: the referral program is off (referral minimum)" : "Order waiting for you to confirm amounts (referral minimum)"}
             </Text>
           ) : null}
           {r.reasonLabel ? (

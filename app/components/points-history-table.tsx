@@ -64,7 +64,7 @@ export function PointsHistoryTable({ rows, pagination }: { rows: PointsRow[]; pa
             {r.status === "PENDING" ? (
               <Badge tone="attention">{r.availableAt ? `Pending until ${formatDate(r.availableAt)}` : "Pending"}</Badge>
             ) : null}
-            {r.status === "HELD" ? <Badge tone="attention">Waiting for you to confirm amounts</Badge> : null}
+            {r.heldFor ? <Badge tone="attention">{r.heldFor === "program_on" ? "Waiting: the points program is off" : "Waiting for you to confirm amounts"}</Badge> : null}
             {r.shortfall > 0 ? <Badge tone="critical">{`${formatNumber(r.shortfall)} already spent (shortfall)`}</Badge> : null}
           </BlockStack>,
           r.status === "PENDING" || r.status === "HELD" ? "—" : formatNumber(r.balanceAfter),

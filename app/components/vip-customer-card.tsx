@@ -1,6 +1,8 @@
 // Customer profile: the VIP tier held and the tier changes, each with its reason (app-authored text).
-// From `customerVip` (app/services/vip/admin.server.ts) in the profile's loader.
-import { Badge, BlockStack, Box, Card, InlineStack, Text } from "@shopify/polaris";
+// From `customerVip` (app/services/vip/admin.server.ts) in the profile's loader. While the shop's VIP
+// thresholds are under review nobody changes tier (docs/decisions/022): the card says so, with the way
+// to the confirm (the VIP page's review banner), then that tiers are being re-checked until they are.
+import { Badge, Banner, BlockStack, Box, Card, InlineStack, Text } from "@shopify/polaris";
 import { VIP_REASON_LABELS } from "~/copy/vip";
 import type { CustomerVipView } from "~/services/vip/admin.server";
 import { formatDate, formatDateTime } from "./format";
@@ -21,6 +23,23 @@ export function VipCustomerCard({ vip }: { vip: CustomerVipView }) {
             </Text>
           ) : null}
         </InlineStack>
+        {vip.placement?.state === "held" ? (
+          <Banner tone="warning" title="Tier changes are on hold until you confirm the amounts" action={{ content: "Review and confirm amounts", url: "/app/vip" }}>
+            <p>
+              {vip.placement.title}. Until the VIP thresholds are confirmed, no customer moves into or out of a tier; orders keep counting, and every customer is placed
+              once they are confirmed.
+            </p>
+          </Banner>
+        ) : null}
+        {vip.placement?.state === "rechecking" ? (
+          <Banner tone="info" title="Tiers are being re-checked">
+            <p>
+              {vip.placement.total > 0
+                ? `Every customer is placed with the confirmed thresholds: ${vip.placement.done.toLocaleString("en-US")} of ${vip.placement.total.toLocaleString("en-US")} done.`
+                : "Every customer is placed with the confirmed thresholds; this starts within a few seconds."}
+            </p>
+          </Banner>
+        ) : null}
         {vip.changes.length === 0 ? (
           <Text as="p" tone="subdued">
             No tier changes yet.

@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import { periodicTasks } from "./tasks.server";
 
 describe("periodicTasks", () => {
-  it("applies the webhook inbox and advances bulk issues every round, always sweeps abandoned redemptions and runs the points program, the VIP tiers pass, the referrals pass, the dead letters' and the kept refunds' retention, and reads the currency of shops never read; reconciles only when it is turned on", () => {
+  it("applies the webhook inbox, decides orders held for an ended amounts review and advances bulk issues every round, always sweeps abandoned redemptions and runs the points program, the VIP tiers pass, the referrals pass, the dead letters' and the kept refunds' retention, and reads the currency of shops never read; reconciles only when it is turned on", () => {
     const off = periodicTasks({ recoveryEveryMs: 60_000, reconcileAfterMs: 0, reconcileEveryMs: 600_000 });
     expect(off.map((t) => [t.name, t.everyMs])).toEqual([
       ["webhook inbox", 0],
+      ["held orders", 0],
       ["redemption recovery", 60_000],
       ["bulk issue", 0],
       ["points program", 60_000],
@@ -20,6 +21,7 @@ describe("periodicTasks", () => {
     const on = periodicTasks({ recoveryEveryMs: 30_000, reconcileAfterMs: 86_400_000, reconcileEveryMs: 600_000 });
     expect(on.map((t) => [t.name, t.everyMs])).toEqual([
       ["webhook inbox", 0],
+      ["held orders", 0],
       ["redemption recovery", 30_000],
       ["bulk issue", 0],
       ["points program", 60_000],
@@ -30,6 +32,11 @@ describe("periodicTasks", () => {
       ["shop currencies", 300_000],
       ["reconciliation", 600_000],
     ]);
+  });
+
+  it("a wake-up (work recorded in this process) runs the webhook inbox and the held orders, nothing else", () => {
+    const tasks = periodicTasks({ recoveryEveryMs: 1, reconcileAfterMs: 1, reconcileEveryMs: 1, tokenMigrationEveryMs: 1 });
+    expect(tasks.filter((t) => t.onWake).map((t) => t.name)).toEqual(["webhook inbox", "held orders"]);
   });
 
   it("names are unique (they key each task's last run)", () => {

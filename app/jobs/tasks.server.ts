@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "~/logger.server";
 import { advanceBulkJobs } from "~/services/bulk-issue/run.server";
+import { decideDueHeldOrders } from "~/services/lifecycle/held-orders.server";
 import { migrateNonExpiringOfflineTokens } from "~/services/lifecycle/offline-token.server";
 import { readUnreadShopCurrencies } from "~/services/lifecycle/scopes.server";
 import { runPointsProgramTasks } from "~/services/points/periodic.server";
@@ -57,6 +58,9 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
   const tasks: (PeriodicTask | false)[] = [
     // Every round: recorded webhook deliveries are applied within about one poll interval.
     { name: "webhook inbox", everyMs: 0, onWake: true, run: applyWebhookInbox },
+    // Every round and wake-up: orders held for an amounts review the merchant just ended (the confirm,
+    // a Program or Referrals save marks the shop and wakes this process) — one indexed read when none.
+    { name: "held orders", everyMs: 0, onWake: true, run: heldOrders },
     { name: "redemption recovery", everyMs: settings.recoveryEveryMs, run: recoverRedemptions },
     // Every round: a bulk issue saves its next window of rewards as soon as the last one is generated.
     { name: "bulk issue", everyMs: 0, run: bulkIssue(`bulk:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`) },
@@ -80,6 +84,11 @@ async function applyWebhookInbox(deps: RewardDeps, log: Logger): Promise<void> {
 
 /** Dead letters' bodies that can hold a customer's personal data go after DEAD_LETTER_BODY_DAYS. */
 const TOPICS_WITH_CUSTOMER_DATA = [...PERSONAL_DATA_TOPICS, "customers/data_request", "customers/redact"];
+
+async function heldOrders(deps: RewardDeps, log: Logger): Promise<void> {
+  const done = await decideDueHeldOrders(deps);
+  if (done.earned > 0 || done.referralOrders > 0) log.info(done, "held orders decided");
+}
 
 async function deadLetterBodies(deps: RewardDeps, log: Logger): Promise<void> {
   const forgotten = await forgetOldDeadLetterBodies(deps.db, deps.now(), TOPICS_WITH_CUSTOMER_DATA);

@@ -110,7 +110,8 @@ export default function CustomerProfile() {
   // both loaders are re-run together until it settles.
   const matches = useMatches();
   const detailStatus = (matches[matches.length - 1]?.data as { reward?: { status?: string } } | undefined)?.reward?.status;
-  useRevalidateWhile(Boolean(rewards?.items.some((r) => r.status === "PENDING")) || detailStatus === "PENDING");
+  // And while tiers are being re-checked (the VIP card shows the result once it is done).
+  useRevalidateWhile(Boolean(rewards?.items.some((r) => r.status === "PENDING")) || detailStatus === "PENDING" || vip.placement?.state === "rechecking");
 
   const tabs = TABS.map((t) => ({
     id: `activity-${t}`,

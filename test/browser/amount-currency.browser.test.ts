@@ -126,4 +126,19 @@ describe("amounts saved in another currency (Chromium)", () => {
     expect(await db.vipProgram.findUniqueOrThrow({ where: { shop: DEMO_SHOP } })).toEqual(vipBefore);
     expect(ui.problems).toEqual([]);
   });
+
+  it("a customer's profile says VIP tier changes are on hold while the thresholds are under review, with the way to the confirm", async () => {
+    await db.vipTier.updateMany({ where: { shop: DEMO_SHOP }, data: { thresholdBasis: "AMOUNT_SPENT", amountCurrency: "USD" } });
+    await shopNowSellsIn("EUR");
+    const grace = await db.customer.findFirstOrThrow({ where: { shop: DEMO_SHOP, displayName: { startsWith: "Grace" } } });
+    await ui.page.goto(emulator.embeddedAppUrl(DEMO_SHOP, `/app/customers/${grace.id}`), { waitUntil: "networkidle" });
+    await ui.page.getByText("Tier changes are on hold until you confirm the amounts").waitFor();
+    expect(await ui.page.getByText("Amounts saved in USD; the shop now sells in EUR. Until the VIP thresholds are confirmed", { exact: false }).count()).toBe(1);
+    await expectAccessible(ui.page, "Customer profile with VIP tier changes on hold");
+    await screenshot(ui.page, "amount-currency-customer-vip-hold");
+    // The link opens the VIP page, whose banner confirms.
+    await ui.page.getByRole("link", { name: "Review and confirm amounts" }).click();
+    await ui.page.getByRole("button", { name: "Confirm amounts are in EUR" }).waitFor();
+    expect(ui.problems).toEqual([]);
+  });
 });

@@ -114,4 +114,20 @@ describe("the profile's Referrals tab and the dashboard figures", () => {
     const figures = (await (await request("/app/referral-figures", "routes/app.referral-figures")).json()) as Record<string, unknown>;
     expect(figures).toMatchObject({ enabled: true, clicks: 3, signedUp: 1, rewarded: 1, rejected: 1, qualified: 0 });
   });
+
+  it("GIVEN a referral whose landing click was never recorded (made by the friend's claim) THEN the tab gets no click time for it (shown as \"Click not recorded\"); a recorded click keeps its time", async () => {
+    const referrer = await createCustomer(db, SHOP);
+    const [claimed, clicked] = [await createCustomer(db, SHOP), await createCustomer(db, SHOP)];
+    const code = await db.referralCode.create({ data: { shop: SHOP, customerId: referrer.id, code: "UNREC234" } });
+    const at = new Date("2026-11-20T10:00:00.000Z");
+    await db.referral.create({ data: { shop: SHOP, codeId: code.id, referrerCustomerId: referrer.id, friendCustomerId: claimed.id, state: "SIGNED_UP", clickedAt: at, clickRecorded: false, signedUpAt: at } });
+    await db.referral.create({ data: { shop: SHOP, codeId: code.id, referrerCustomerId: referrer.id, friendCustomerId: clicked.id, state: "SIGNED_UP", clickedAt: new Date(at.getTime() - 60_000), signedUpAt: at } });
+    const body = (await (await request(`/app/customer-referrals/${referrer.id}`, "routes/app.customer-referrals.$id")).json()) as { referrals: Array<Record<string, unknown>> };
+    expect(body.referrals.map((r) => [r.friendCustomerId, r.clickedAt])).toEqual(
+      expect.arrayContaining([
+        [claimed.id, null],
+        [clicked.id, "2026-11-20T09:59:00.000Z"],
+      ]),
+    );
+  });
 });

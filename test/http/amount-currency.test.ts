@@ -398,4 +398,21 @@ describe("amounts saved in another currency", () => {
     await runWorkerOnce(deps(), config());
     expect(await db.reward.findUniqueOrThrow({ where: { id: held.reward.id } })).toMatchObject({ status: "ISSUED", currency: "EUR" });
   });
+
+  it("GIVEN VIP tiers by amount spent typed in USD and the shop moved to EUR WHEN the merchant opens a customer's profile THEN its VIP card says tier changes are on hold (the review's title); once confirmed THEN that tiers are being re-checked", async () => {
+    const shop = "amount-currency-vip-profile.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    await db.vipProgram.create({ data: { shop, enabled: true, basis: "AMOUNT_SPENT" } });
+    await db.vipTier.create({ data: { shop, name: "Gold", threshold: "100", thresholdBasis: "AMOUNT_SPENT", amountCurrency: "USD" } });
+    const customer = await member(shop, 0);
+    const profile = async () => (await admin(shop, `/app/customers/${customer.id}`, "routes/app.customers.$id")).body.vip;
+    expect(await profile()).toMatchObject({ enabled: true, placement: null });
+    await changeCurrency(shop, "EUR");
+    // (before: nothing on the profile said why nobody moved into Gold)
+    expect(await profile()).toMatchObject({ placement: { state: "held", title: "Amounts saved in USD; the shop now sells in EUR" } });
+    // A held evaluation marks the program (an order while under review), then the merchant confirms.
+    await db.vipProgram.update({ where: { shop }, data: { placementHeldAt: new Date() } });
+    expect((await confirm(shop, "EUR")).status).toBe(200);
+    expect(await profile()).toMatchObject({ placement: { state: "rechecking" } });
+  });
 });

@@ -6,6 +6,8 @@ import { providerOf, type Db } from "~/db.server";
 import { parseRewardKind } from "~/domain/rewards";
 import { characterCount } from "~/domain/text";
 import { missingScopesFor } from "~/services/lifecycle/scopes.server";
+import { amountsToReview } from "~/services/lifecycle/amount-currency.server";
+import { settingsFromRow } from "~/domain/points";
 import { keysetPage, newerThan, olderThan, type KeyKind, type KeysetPage, type PageRequest } from "./keyset.server";
 import { POINTS_LEDGER_LABELS } from "~/copy/admin";
 import { customerAdminUrl, orderAdminUrl } from "./links.server";
@@ -386,6 +388,21 @@ export interface PointsRow {
   /** MERCHANT | CUSTOMER | WEBHOOK | WORKER | SYSTEM, and the staff user for a merchant. */
   actor: string;
   actorId: string | null;
+  /**
+   * A HELD row (an order waiting to earn, EARNING_HELD): what it waits for — the merchant's confirm of
+   * the earning rule's amounts, or the points program turned on again (docs/decisions/015, addendum of
+   * 3 December 2026); null for any other row.
+   */
+  heldFor: HeldFor | null;
+}
+
+export type HeldFor = "amounts" | "program_on";
+
+/** What the shop's orders held from earning wait for now: the rule's review first, then the program being on; null when neither. */
+async function earningHeldFor(db: Db, shop: string): Promise<HeldFor | null> {
+  const row = await db.programSettings.findUnique({ where: { shop } });
+  if (await amountsToReview(db, shop, row?.amountCurrency ?? null)) return "amounts";
+  return settingsFromRow(row).enabled ? null : "program_on";
 }
 
 /** The customer's points ledger, newest first (index PointsTransaction(customerId, createdAt)). */
@@ -405,6 +422,8 @@ export async function listPointsTransactions(
         take,
       }),
   });
+  // Read only when the page shows an order waiting to earn.
+  const heldFor = page.items.some((t) => t.status === "HELD") ? await earningHeldFor(db, query.shop) : null;
   return {
     ...page,
     items: page.items.map((t) => ({
@@ -424,6 +443,8 @@ export async function listPointsTransactions(
       rewardUrl: t.rewardId ? `/app/customers/${t.customerId}/rewards/${t.rewardId}` : null,
       actor: t.actor,
       actorId: t.actorId,
+      // Confirmed and on, yet still held: the worker decides it at its next round (shown as waiting for amounts until then).
+      heldFor: t.status === "HELD" ? (heldFor ?? "amounts") : null,
     })),
   };
 }

@@ -9,6 +9,7 @@ import type { Db } from "~/db.server";
 import { amountCurrencyTitle, amountsNeedReview, shopCurrencyCode } from "~/domain/currency";
 import type { Problem, Result } from "~/domain/result";
 import { confirmVipThresholds, programBasis, vipThresholdsToReview } from "~/services/vip/threshold-review.server";
+import { wakeWorkers } from "~/worker-wake.server";
 
 /**
  * The currency of a shop the app has no Shop row for yet: the one a new row gets (Shop.currency's
@@ -52,6 +53,22 @@ export async function amountsToReview(db: Pick<Db, "shop">, shop: string, amount
   return amountsNeedReview(amountCurrency, shopCurrency) ? { savedIn: amountCurrency, shopCurrency } : null;
 }
 
+/**
+ * The merchant ended a review of amounts (the confirm, a Program or a Referrals save): the orders held
+ * for it (EARNING_HELD rows, ReferralHeldOrder) are due. One statement, meant for the transaction that
+ * ends the review, so the mark is there exactly when the amounts are: the worker's "held orders" task
+ * (app/services/lifecycle/held-orders.server.ts) finds it at its next round in any process — at once in
+ * this one, woken by `heldOrdersDue` after the commit — decides what can be decided, and clears it.
+ */
+export function markHeldOrdersDue(db: Pick<Db, "shop">, shop: string, now: Date) {
+  return db.shop.updateMany({ where: { domain: shop }, data: { heldOrdersDueAt: now } });
+}
+
+/** After the commit that marked them (markHeldOrdersDue): this process's worker decides them now, not at its next poll (app/worker-wake.server.ts). */
+export function heldOrdersDue(): void {
+  wakeWorkers();
+}
+
 /** The key of a held reward's NOTE (one per currency it waits for review in), by which the confirm finds it. */
 export const amountReviewKey = (shopCurrency: string) => `amount-review:${shopCurrency}`;
 
@@ -83,7 +100,7 @@ export interface AmountReview {
   /**
    * Orders waiting for the confirm: orders that earn points once the earning rule is confirmed
    * (EARNING_HELD rows still HELD), and referred friends' orders kept for the referral minimum
-   * (ReferralHeldOrder). Counted at the next worker pass after the confirm.
+   * (ReferralHeldOrder). Decided at the worker's next round after the confirm (markHeldOrdersDue).
    */
   waiting: { ordersToEarn: number; referralOrders: number };
 }
@@ -205,13 +222,16 @@ export async function confirmAmountCurrency(deps: { db: Db; now: () => Date }, s
     confirmVipThresholds(db, shop, vipBasis, shown),
     db.referralSettings.updateMany({ where: other, data }),
     db.programSettings.updateMany({ where: other, data }),
+    // Orders held for the earning rule or the referral minimum: decided at the worker's next round.
+    markHeldOrdersDue(db, shop, deps.now()),
   ]);
+  heldOrdersDue();
   // Rewards held for review in this currency (holdForAmountReview, their NOTE's key): due now. The
   // worker re-takes their amounts from their (now confirmed) reward, or fails them when it is gone.
   const released = await db.reward.updateMany({
     where: { shop, status: "PENDING", claimedBy: null, events: { some: { dedupeKey: amountReviewKey(shown) } } },
     data: { nextAttemptAt: deps.now() },
   });
-  const reviewed = counts.reduce((sum, c) => sum + c.count, 0);
+  const reviewed = counts.slice(0, -1).reduce((sum, c) => sum + c.count, 0);
   return { ok: true, currency: shown, reviewed, released: released.count, message: `Amounts confirmed in ${shown}.` };
 }

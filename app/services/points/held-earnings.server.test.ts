@@ -11,6 +11,8 @@ import { ledgerTotals } from "./ledger.server";
 import { earnPointsForOrder, takeBackForCancel, takeBackForRefund, TEST_ORDER_NOTE } from "./order-points.server";
 import { runPointsProgramTasks } from "./periodic.server";
 import { saveProgramSettings } from "./program.server";
+import { listPointsTransactions } from "~/services/admin/customers.server";
+import { loadCustomerView } from "~/services/storefront/customer-view.server";
 
 const NOW = new Date("2026-06-01T10:00:00.000Z");
 let shopN = 0;
@@ -116,5 +118,48 @@ describe("earning while the earning rule waits for review", () => {
     const customer = await createCustomer(db, SHOP);
     expect(await earnPointsForOrder(db, { shop: SHOP, payload: order(customer.shopifyCustomerId, "700"), receivedAt: NOW })).toBe("earned");
     expect(await history(customer.id)).toEqual({ balance: 700, rows: [["EARNED", 700, "AVAILABLE"]] });
+  });
+
+  it("GIVEN a held test order whose note was cleared (customers/redact clears ledger notes: app/services/compliance/privacy.server.ts) WHEN confirmed THEN it still earns as a test order", async () => {
+    const customer = await createCustomer(db, SHOP);
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: order(customer.shopifyCustomerId, "5000", { test: true }), receivedAt: NOW })).toBe("held");
+    expect(await db.pointsTransaction.findFirstOrThrow({ where: { customerId: customer.id, reason: "EARNING_HELD" } })).toMatchObject({ testOrder: true });
+    await db.pointsTransaction.updateMany({ where: { customerId: customer.id }, data: { note: null } });
+    await confirmAmountCurrency({ db, now: () => new Date() }, SHOP, "JPY");
+    expect((await pass()).heldEarned).toBe(1);
+    // (before: the flag was read back from the note's start — gone with the note, so it earned as an ordinary order)
+    expect(await db.pointsTransaction.findFirstOrThrow({ where: { customerId: customer.id, reason: "EARNED" } })).toMatchObject({
+      testOrder: true,
+      note: `${TEST_ORDER_NOTE} — Earned once the shop confirmed its amounts`,
+    });
+  });
+});
+
+describe("the points program turned off while orders wait (docs/decisions/015, addendum of 3 December 2026)", () => {
+  const programForm = (enabled: "on" | undefined) => ({ enabled, pointsNameSingular: "point", pointsNamePlural: "points", pointsPerCurrencyUnit: "1", rounding: "DOWN", pendingDays: "0", signupBonus: "0", birthdayBonus: "0" });
+
+  it("GIVEN a held order WHEN the merchant turns the program off and confirms the amounts THEN nothing is earned, the order stays waiting and says why; WHEN turned on again THEN it earns once", async () => {
+    const customer = await createCustomer(db, SHOP);
+    expect(await earnPointsForOrder(db, { shop: SHOP, payload: order(customer.shopifyCustomerId, "5000"), receivedAt: NOW })).toBe("held");
+    const page = async () => (await listPointsTransactions(db, { shop: SHOP, customerId: customer.id, after: null, before: null, pageSize: 10 })).items.map((r) => [r.reason, r.status, r.heldFor]);
+    expect(await page()).toEqual([["EARNING_HELD", "HELD", "amounts"]]);
+    const widget = async () => (await loadCustomerView(db, SHOP, customer.shopifyCustomerId)).waitingOrders;
+    expect(await widget()).toBe(1);
+    // WHEN the merchant turns the program off (a Program save in JPY, which also reviews the rule), then confirms
+    expect((await saveProgramSettings(db, SHOP, programForm(undefined), "JPY")).ok).toBe(true);
+    await confirmAmountCurrency({ db, now: () => new Date() }, SHOP, "JPY");
+    // THEN the passes earn nothing (before: 5,000 points earned by a program that is off)
+    expect((await pass()).heldEarned).toBe(0);
+    expect(await history(customer.id)).toEqual({ balance: 0, rows: [["EARNING_HELD", 0, "HELD"]] });
+    // AND the history says what it waits for now
+    expect(await page()).toEqual([["EARNING_HELD", "HELD", "program_on"]]);
+    // AND the customer's widget no longer says their points wait for the shop's prices (an off program promises nothing)
+    expect(await widget()).toBeUndefined();
+    // WHEN turned on again THEN it earns, once, with the rule then
+    expect((await saveProgramSettings(db, SHOP, programForm("on"), "JPY")).ok).toBe(true);
+    expect((await pass()).heldEarned).toBe(1);
+    expect((await pass()).heldEarned).toBe(0);
+    expect(await history(customer.id)).toEqual({ balance: 5000, rows: [["EARNING_HELD", 0, "AVAILABLE"], ["EARNED", 5000, "AVAILABLE"]] });
+    expect(await page()).toEqual([["EARNED", "AVAILABLE", null], ["EARNING_HELD", "AVAILABLE", null]]);
   });
 });

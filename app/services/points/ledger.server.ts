@@ -34,6 +34,8 @@ export interface EntrySource {
   amount?: string | null;
   /** An order's earned row: whether the order's prices include tax (what its refunds are read by). */
   taxesIncluded?: boolean | null;
+  /** An order's held or earned row: the order is a test order (`test: true`); false otherwise. */
+  testOrder?: boolean;
   now: Date;
 }
 
@@ -88,6 +90,7 @@ function rowData(source: EntrySource) {
     note: source.note ?? null,
     amount: source.amount ?? null,
     taxesIncluded: source.taxesIncluded ?? null,
+    testOrder: source.testOrder ?? false,
     createdAt: source.now,
   };
 }

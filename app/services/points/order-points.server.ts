@@ -52,7 +52,7 @@ export const TEST_ORDER_NOTE = "Test order";
 
 export type EarnOutcome = "earned" | "duplicate" | "no_customer" | "program_off" | "no_points" | "canceled" | "money_returned" | "unreadable" | "over_limit" | "held";
 
-/** What an order earns on, read once from its orders/create: kept on its EARNING_HELD row while it waits. */
+/** What an order earns on, read once from its orders/create: kept on its EARNING_HELD row while it waits (the test flag in `testOrder`). */
 interface OrderEarning {
   shop: string;
   customerId: string;
@@ -130,6 +130,7 @@ async function earnInTx(tx: Tx, e: OrderEarning, settings: ProgramSettingsValues
     // tax, so that a refund is read in the same terms (refundedEarningAmount).
     amount: formatMilli(e.amount),
     taxesIncluded: e.taxesIncluded,
+    testOrder: e.test,
     availableAt: availableAtFor(e.receivedAt, settings.pendingDays),
     overLimit: "record",
     now: new Date(),
@@ -162,6 +163,8 @@ async function holdOrderEarning(db: Db, e: OrderEarning, review: AmountsToReview
         note: [e.test ? TEST_ORDER_NOTE : null, heldEarningNote(review.savedIn, review.shopCurrency)].filter(Boolean).join(" — "),
         amount: formatMilli(e.amount),
         taxesIncluded: e.taxesIncluded,
+        // Kept as a column: the order earns later with it (releaseHeldEarnings); the note is for people.
+        testOrder: e.test,
         now: e.receivedAt,
       },
       "HELD",
@@ -170,22 +173,28 @@ async function holdOrderEarning(db: Db, e: OrderEarning, review: AmountsToReview
   return write.type === "written" ? "held" : write.type === "duplicate" ? "duplicate" : "canceled";
 }
 
-/** At most this many held orders are decided per pass (the worker's "points program" pass). */
-const HELD_EARNINGS_PER_PASS = 200;
+/** At most this many held orders are decided per pass (releaseHeldEarnings). */
+export const HELD_EARNINGS_PER_PASS = 200;
 
 /**
  * Orders held while the earning rule waited for review (EARNING_HELD, HELD) earn, once, with the rule
  * as it is now — in the shops whose rule is confirmed (POST /app/amount-currency, or a Program save,
- * which stamps the page's currency). The worker's "points program" pass: at most
- * HELD_EARNINGS_PER_PASS a pass, the oldest first. Returns how many were decided.
+ * which stamps the page's currency) and whose program is on: while the merchant has it off, nothing
+ * is earned and they stay held (docs/decisions/015, addendum of 3 December 2026), to earn once it is
+ * on again. The worker's "held orders" task (a shop marked due: held-orders.server.ts) and its
+ * "points program" pass (every shop, every minute): at most HELD_EARNINGS_PER_PASS a pass, the oldest
+ * first; both at once, or in several processes, earn an order once (its `order:<gid>:earned` key).
+ * Returns how many were decided.
  */
-export async function releaseHeldEarnings(db: Db): Promise<number> {
-  const shops = await db.pointsTransaction.groupBy({ by: ["shop"], where: { status: "HELD", reason: "EARNING_HELD" } });
+export async function releaseHeldEarnings(db: Db, only?: { shop: string }): Promise<number> {
+  const shops = only ? [only] : await db.pointsTransaction.groupBy({ by: ["shop"], where: { status: "HELD", reason: "EARNING_HELD" } });
   let decided = 0;
   for (const { shop } of shops) {
     const row = await db.programSettings.findUnique({ where: { shop } });
     if (await amountsToReview(db, shop, row?.amountCurrency ?? null)) continue;
     const settings = settingsFromRow(row);
+    // Turned off while they waited: a program that is off earns nothing (earnPointsForOrder).
+    if (!settings.enabled) continue;
     const held = await db.pointsTransaction.findMany({ where: { shop, status: "HELD", reason: "EARNING_HELD" }, orderBy: { createdAt: "asc" }, take: HELD_EARNINGS_PER_PASS - decided });
     for (const h of held) {
       const amount = parseMilli(h.amount);
@@ -195,7 +204,7 @@ export async function releaseHeldEarnings(db: Db): Promise<number> {
         await db.pointsTransaction.updateMany({ where: { id: h.id, status: "HELD" }, data: { status: "AVAILABLE" } });
         continue;
       }
-      const earning: OrderEarning = { shop, customerId: h.customerId, orderGid: h.orderGid, orderName: h.orderName, amount, taxesIncluded: h.taxesIncluded ?? false, test: h.note?.startsWith(TEST_ORDER_NOTE) ?? false, receivedAt: h.createdAt };
+      const earning: OrderEarning = { shop, customerId: h.customerId, orderGid: h.orderGid, orderName: h.orderName, amount, taxesIncluded: h.taxesIncluded ?? false, test: h.testOrder, receivedAt: h.createdAt };
       await inLedgerTransaction(db, shop, sourceKeys.orderEarned(h.orderGid), (tx) => earnInTx(tx, earning, settings, RELEASED_EARNING_NOTE));
     }
     if (decided >= HELD_EARNINGS_PER_PASS) break;

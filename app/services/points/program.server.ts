@@ -1,5 +1,5 @@
 // The shop's points program settings: read (defaults when never saved) and save (validated).
-import { amountCurrencyOfSave, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
+import { amountCurrencyOfSave, heldOrdersDue, markHeldOrdersDue, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
 import type { Db } from "~/db.server";
 import type { Result } from "~/domain/result";
 import { settingsFromRow, validateProgramSettings, type ProgramSettingsValues, type SettingsErrors, type SettingsField } from "~/domain/points";
@@ -24,6 +24,12 @@ export async function saveProgramSettings(db: Db, shop: string, form: Partial<Re
   const checked = validateProgramSettings(form);
   if (!checked.ok) return { ok: false, error: { code: "invalid", httpStatus: 400, message: "Some settings need fixing.", fields: checked.errors } };
   const values = checked.values;
-  await db.programSettings.upsert({ where: { shop }, create: { shop, ...values, amountCurrency }, update: { ...values, amountCurrency } });
+  // Stamped with the page's currency, the earning rule is reviewed: orders held for it (or while the
+  // program was off) are decided at the worker's next round (markHeldOrdersDue).
+  await db.$transaction([
+    db.programSettings.upsert({ where: { shop }, create: { shop, ...values, amountCurrency }, update: { ...values, amountCurrency } }),
+    markHeldOrdersDue(db, shop, new Date()),
+  ]);
+  heldOrdersDue();
   return { ok: true, settings: values };
 }

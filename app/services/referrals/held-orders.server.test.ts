@@ -9,7 +9,7 @@ import { createCustomer, createShop, createTemplate } from "../../../test/suppor
 import { testClock, type TestClock } from "../../../test/support/clock";
 import { confirmAmountCurrency } from "~/services/lifecycle/amount-currency.server";
 import { runReferralTasks } from "./effects.server";
-import { claimReferral, ensureReferralCode, qualifyReferralFromOrder, recordReferralClick, rejectForOrderReversal } from "./referrals.server";
+import { claimReferral, ensureReferralCode, qualifyReferralFromOrder, recordReferralClick, referralsOfCustomer, rejectForOrderReversal } from "./referrals.server";
 
 let SHOP = "";
 let shopN = 0;
@@ -40,7 +40,7 @@ async function signedUp() {
   const friend = await createCustomer(db, SHOP);
   const claimed = await claimReferral(deps(), { shop: SHOP, code, visitor, friendGid: friend.shopifyCustomerId, facts: { createdAt: clock.now(), email: friend.email }, now: clock.now() });
   if (!claimed.ok) throw new Error(claimed.code);
-  return { friend, referralId: claimed.referral.id };
+  return { referrer, friend, referralId: claimed.referral.id };
 }
 
 let n = 0;
@@ -105,5 +105,26 @@ describe("the referral minimum while it waits for review", () => {
     const { friend, referralId } = await signedUp();
     expect(await qualifyReferralFromOrder(deps(), { shop: SHOP, payload: orderOf(friend.shopifyCustomerId, "10"), receivedAt: clock.now() })).toBe("qualified");
     expect((await referral(referralId)).state).toBe("QUALIFIED");
+  });
+
+  it("GIVEN a kept order WHEN the merchant turns the referral program off and confirms THEN it qualifies nothing and stays kept, saying why; WHEN turned on again THEN it qualifies, once", async () => {
+    const { referrer, friend, referralId } = await signedUp();
+    const placed = orderOf(friend.shopifyCustomerId, "3000");
+    expect(await qualifyReferralFromOrder(deps(), { shop: SHOP, payload: placed, receivedAt: clock.now() })).toBe("held");
+    const tab = async () => (await referralsOfCustomer(db, { shop: SHOP, customerId: referrer.id })).map((r) => [r.state, r.waitingFor]);
+    expect(await tab()).toEqual([["SIGNED_UP", "amounts"]]);
+    await db.referralSettings.update({ where: { shop: SHOP }, data: { enabled: false } });
+    await confirm();
+    // THEN (before: qualified by a program that is off, its referrer's reward on its way)
+    expect((await runReferralTasks(deps())).heldDecided).toBe(0);
+    expect((await referral(referralId)).state).toBe("SIGNED_UP");
+    expect(await db.referralHeldOrder.count({ where: { shop: SHOP } })).toBe(1);
+    expect(await tab()).toEqual([["SIGNED_UP", "program_on"]]);
+    // WHEN turned on again THEN the kept order qualifies its referral, once
+    await db.referralSettings.update({ where: { shop: SHOP }, data: { enabled: true } });
+    expect((await runReferralTasks(deps())).heldDecided).toBe(1);
+    expect((await runReferralTasks(deps())).heldDecided).toBe(0);
+    expect(await referral(referralId)).toMatchObject({ state: "QUALIFIED", qualifyingOrderGid: placed.admin_graphql_api_id });
+    expect(await tab()).toEqual([["QUALIFIED", null]]);
   });
 });

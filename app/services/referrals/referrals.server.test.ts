@@ -14,7 +14,7 @@ import { testClock, type TestClock } from "../../../test/support/clock";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
 import { WEBHOOK_RETRY_POLICY } from "~/services/webhooks/inbox.server";
-import { addressKeyOf, claimReferral, ensureReferralCode, issueDueReferrerRewards, qualifyReferralFromOrder, recordReferralClick, rejectForOrderReversal, rewardReferrer } from "./referrals.server";
+import { addressKeyOf, claimReferral, ensureReferralCode, issueDueReferrerRewards, qualifyReferralFromOrder, recordReferralClick, referralsOfCustomer, rejectForOrderReversal, rewardReferrer } from "./referrals.server";
 
 const { emulator, adminGraphql } = useShopifyEmulator();
 const SHOP: string = TEST_APP.shop;
@@ -170,6 +170,24 @@ describe("a referral whose click was never recorded (the landing's POST /referra
     await db.pointsTransaction.create({ data: { shop: SHOP, customerId: r.friend.id, delta: 10, balanceAfter: 10, reason: "EARNED", orderGid: `gid://shopify/Order/${Date.now()}`, sourceKey: `test-order-${crypto.randomUUID()}`, createdAt: new Date(clock.now().getTime() - 10_000) } });
     const claimed = await claim(r, new Date(clock.now().getTime() - 20_000));
     expect(claimed).toMatchObject({ ok: true, referral: { state: "REJECTED", rejectionReason: "friend_already_customer" } });
+  });
+
+  it("GIVEN referrals made by the claim (with a visitor cookie, or from a guest order's cart with none) THEN the referrer's Referrals tab says the click was not recorded, not the claim's time; a recorded click keeps its time", async () => {
+    const withCookie = await unrecorded();
+    const claimed = await claim(withCookie, new Date(clock.now().getTime() - 20_000));
+    if (!claimed.ok) throw new Error(claimed.code);
+    const referrerId = claimed.referral.referrerCustomerId;
+    const noCookie = await unrecorded();
+    const guest = await claimReferral(deps(), { shop: SHOP, code: noCookie.code, visitor: null, friendGid: noCookie.friend.shopifyCustomerId, facts: { createdAt: clock.now(), email: noCookie.friend.email }, now: clock.now() });
+    if (!guest.ok) throw new Error(guest.code);
+    // (before: clickedAt was the claim's time, shown as "Clicked <the claim's day>")
+    expect((await referralsOfCustomer(db, { shop: SHOP, customerId: referrerId }))[0]).toMatchObject({ id: claimed.referral.id, clickedAt: null, signedUpAt: claimed.referral.signedUpAt });
+    expect((await referralsOfCustomer(db, { shop: SHOP, customerId: guest.referral.referrerCustomerId }))[0]).toMatchObject({ id: guest.referral.id, clickedAt: null });
+    // AND a referral whose click was recorded shows the click's time
+    const recorded = await signedUp();
+    const clickedAt = (await db.referral.findUniqueOrThrow({ where: { id: recorded.referralId } })).clickedAt;
+    expect((await referralsOfCustomer(db, { shop: SHOP, customerId: recorded.referrer.id }))[0]).toMatchObject({ id: recorded.referralId, clickedAt });
+    expect(clickedAt.getTime()).toBeLessThan((await db.referral.findUniqueOrThrow({ where: { id: recorded.referralId } })).signedUpAt!.getTime());
   });
 });
 

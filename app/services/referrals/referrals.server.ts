@@ -189,7 +189,7 @@ export async function claimReferral(deps: RewardDeps, input: ClaimInput): Promis
         attached.count === 1
           ? await db.referral.findUniqueOrThrow({ where: { id: click.id } })
           : await db.referral.create({
-              data: { shop: input.shop, codeId: code.id, referrerCustomerId: code.customerId, visitorToken: null, state: "CLICKED", clickedAt: input.now, friendCustomerId: friend.id },
+              data: { shop: input.shop, codeId: code.id, referrerCustomerId: code.customerId, visitorToken: null, state: "CLICKED", clickedAt: input.now, clickRecorded: false, friendCustomerId: friend.id },
             });
       created = true;
     } catch (error) {
@@ -229,20 +229,23 @@ async function decideSignUp(
   return ensureFriendReward(deps, referral, input.friendTemplateId);
 }
 
-/** The visitor's click row for this code, or a new one when the visitor's click is unknown (cookie only in the cart). */
+/**
+ * The visitor's click row for this code, or a new one when the visitor's click is unknown (cookie only
+ * in the cart): made now, its `clickedAt` is the claim's time, so it says the click was not recorded.
+ */
 async function clickRowFor(db: Db, input: { shop: string; codeId: string; referrerCustomerId: string; visitor: string | null; now: Date }): Promise<{ click: Referral; made: boolean }> {
   if (input.visitor) {
     const where = { shop_codeId_visitorToken: { shop: input.shop, codeId: input.codeId, visitorToken: input.visitor } };
     const found = await db.referral.findUnique({ where });
     if (found) return { click: found, made: false };
     try {
-      return { click: await db.referral.create({ data: { shop: input.shop, codeId: input.codeId, referrerCustomerId: input.referrerCustomerId, visitorToken: input.visitor, clickedAt: input.now } }), made: true };
+      return { click: await db.referral.create({ data: { shop: input.shop, codeId: input.codeId, referrerCustomerId: input.referrerCustomerId, visitorToken: input.visitor, clickedAt: input.now, clickRecorded: false } }), made: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       return { click: await db.referral.findUniqueOrThrow({ where }), made: false };
     }
   }
-  return { click: await db.referral.create({ data: { shop: input.shop, codeId: input.codeId, referrerCustomerId: input.referrerCustomerId, visitorToken: null, clickedAt: input.now } }), made: true };
+  return { click: await db.referral.create({ data: { shop: input.shop, codeId: input.codeId, referrerCustomerId: input.referrerCustomerId, visitorToken: null, clickedAt: input.now, clickRecorded: false } }), made: true };
 }
 
 async function claimFraudReason(
@@ -444,8 +447,8 @@ async function qualifyWithOrder(
   return "qualified";
 }
 
-/** At most this many held orders are decided per pass (the worker's "referrals" pass). */
-const HELD_ORDERS_PER_PASS = 100;
+/** At most this many held orders are decided per pass (decideHeldReferralOrders). */
+export const HELD_ORDERS_PER_PASS = 100;
 
 /**
  * Friends' orders kept while the referral minimum waited for review (holdForMinimumReview) are
@@ -453,15 +456,21 @@ const HELD_ORDERS_PER_PASS = 100;
  * or a Referrals save, which stamps the page's currency): the first at or over the minimum as it is
  * now qualifies its referral, exactly as on arrival (its own receipt time starts the hold and counts
  * in its month's cap); one below it is dropped and the referral waits for a next order, as it would
- * have; one of a referral decided meanwhile is dropped. Returns how many were decided.
+ * have; one of a referral decided meanwhile is dropped — not while the referral program is off. The
+ * worker's "held orders" task (a shop marked due: app/services/lifecycle/held-orders.server.ts) and
+ * its "referrals" pass (every shop, every minute); both at once, or in several processes, decide a
+ * referral once (qualifyWithOrder's compare-and-set on its state). Returns how many were decided.
  */
-export async function decideHeldReferralOrders(deps: RewardDeps): Promise<number> {
+export async function decideHeldReferralOrders(deps: RewardDeps, only?: { shop: string }): Promise<number> {
   const { db } = deps;
-  const shops = await db.referralHeldOrder.groupBy({ by: ["shop"] });
+  const shops = only ? [only] : await db.referralHeldOrder.groupBy({ by: ["shop"] });
   let decided = 0;
   for (const { shop } of shops) {
     if (await amountsToReview(db, shop, await referralMinimumCurrency(db, shop))) continue;
     const settings = await getReferralSettings(db, shop);
+    // Turned off while they waited: a program that is off qualifies nothing (qualifyReferralFromOrder);
+    // the orders stay kept, to be decided once it is on again (docs/decisions/015, 3 December 2026).
+    if (!settings.enabled) continue;
     const minimum = parseMilli(settings.minimumOrderAmount) ?? 0n;
     const held = await db.referralHeldOrder.findMany({ where: { shop }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: HELD_ORDERS_PER_PASS - decided });
     for (const h of held) {
@@ -588,7 +597,8 @@ export interface ReferralRow {
   friendName: string | null;
   state: string;
   rejectionReason: string | null;
-  clickedAt: Date;
+  /** When the friend landed on the referral link; null when that click was never recorded (the row was made by the friend's claim, `clickRecorded`). */
+  clickedAt: Date | null;
   signedUpAt: Date | null;
   qualifiedAt: Date | null;
   rewardedAt: Date | null;
@@ -597,8 +607,12 @@ export interface ReferralRow {
   friendRewardId: string | null;
   friendCustomerId: string | null;
   referrerRewardId: string | null;
-  /** The friend placed an order kept for the referral minimum's review (ReferralHeldOrder): decided once the merchant confirms amounts. */
-  waitingForAmounts: boolean;
+  /**
+   * The friend placed an order kept for the referral minimum's review (ReferralHeldOrder), and what it
+   * waits for: the merchant's confirm of the amounts, or the referral program turned on again
+   * (docs/decisions/015, addendum of 3 December 2026); null when no order is kept.
+   */
+  waitingFor: "amounts" | "program_on" | null;
 }
 
 /** Who a customer referred (newest first, bounded), with the friend's display name when the app has one. */
@@ -613,12 +627,22 @@ export async function referralsOfCustomer(db: Db, input: { shop: string; custome
   const names = new Map(friends.map((f) => [f.id, shownCustomerText(f.displayName)]));
   const held = await db.referralHeldOrder.findMany({ where: { shop: input.shop, referralId: { in: rows.map((r) => r.id) } }, select: { referralId: true }, distinct: ["referralId"] });
   const waiting = new Set(held.map((h) => h.referralId));
+  // Read only when an order is kept: the minimum's review first, then the program being on.
+  const waitingFor =
+    held.length === 0
+      ? null
+      : (await amountsToReview(db, input.shop, await referralMinimumCurrency(db, input.shop)))
+        ? ("amounts" as const)
+        : (await getReferralSettings(db, input.shop)).enabled
+          ? ("amounts" as const)
+          : ("program_on" as const);
   return rows.map((r) => ({
     id: r.id,
     friendName: r.friendCustomerId ? (names.get(r.friendCustomerId) ?? null) : null,
     state: r.state,
     rejectionReason: r.rejectionReason,
-    clickedAt: r.clickedAt,
+    // A claim's time is no click's: the admin says the click was not recorded (docs/decisions/023, 3 December 2026).
+    clickedAt: r.clickRecorded ? r.clickedAt : null,
     signedUpAt: r.signedUpAt,
     qualifiedAt: r.qualifiedAt,
     rewardedAt: r.rewardedAt,
@@ -627,7 +651,7 @@ export async function referralsOfCustomer(db: Db, input: { shop: string; custome
     friendRewardId: r.friendRewardId,
     friendCustomerId: r.friendCustomerId,
     referrerRewardId: r.referrerRewardId,
-    waitingForAmounts: r.state === "SIGNED_UP" && waiting.has(r.id),
+    waitingFor: r.state === "SIGNED_UP" && waiting.has(r.id) ? waitingFor : null,
   }));
 }
 

@@ -1,6 +1,6 @@
 // The shop's referral program settings: read (defaults when never saved) and save (validated against
 // the shop's active REFERRAL reward templates).
-import { amountCurrencyOfSave, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
+import { amountCurrencyOfSave, heldOrdersDue, markHeldOrdersDue, type AmountSaveRefusal } from "~/services/lifecycle/amount-currency.server";
 import { idForRequestKey } from "~/services/admin/request-key.server";
 import type { Db } from "~/db.server";
 import type { Result } from "~/domain/result";
@@ -76,7 +76,11 @@ export async function saveReferralSettings(db: Db, shop: string, form: Record<st
       referrerTemplateId: await upsertTemplate("referrer", referrerReward, current.referrerTemplateId),
     };
     await tx.referralSettings.upsert({ where: { shop }, create: { shop, ...saved, amountCurrency }, update: { ...saved, amountCurrency } });
+    // The minimum is reviewed (stamped with the page's currency): friends' orders held for it (or while
+    // the program was off) are decided at the worker's next round (markHeldOrdersDue).
+    await markHeldOrdersDue(tx, shop, new Date());
     return saved;
   });
+  heldOrdersDue();
   return { ok: true, settings: values };
 }

@@ -35,7 +35,8 @@ export interface CustomerView {
   pendingAvailableAt: string | null;
   /**
    * Orders of the customer whose points wait for the shop to confirm its amounts (the earning rule was
-   * saved in another currency: EARNING_HELD rows still HELD, docs/decisions/015); absent when none.
+   * saved in another currency: EARNING_HELD rows still HELD, docs/decisions/015); absent when none, and
+   * while the program is off (they stay held, and earn once it is on again).
    */
   waitingOrders?: number;
   /** When the customer's points expire without new activity (the shop's expiry); null = never. */
@@ -116,7 +117,7 @@ async function loadPointsView(db: Pick<Db, "customer" | "reward" | "programSetti
   // A shopper who never earned points is not in the program yet: zero points, no rewards.
   if (!customer) return { pointsBalance: 0, pendingPoints: 0, pendingAvailableAt: null, pointsExpireAt: null, birthday: null, rewards: [] };
   const [settings, nextPending, waitingOrders] = await Promise.all([
-    db.programSettings.findUnique({ where: { shop }, select: { expiryMonths: true } }),
+    db.programSettings.findUnique({ where: { shop }, select: { expiryMonths: true, enabled: true } }),
     customer.pendingPoints > 0
       ? db.pointsTransaction.findFirst({ where: { customerId: customer.id, status: "PENDING", delta: { gt: 0 } }, orderBy: { availableAt: "asc" }, select: { availableAt: true } })
       : null,
@@ -136,7 +137,8 @@ async function loadPointsView(db: Pick<Db, "customer" | "reward" | "programSetti
     pointsBalance: customer.pointsBalance,
     pendingPoints: customer.pendingPoints,
     pendingAvailableAt: nextPending?.availableAt?.toISOString() ?? null,
-    ...(waitingOrders > 0 ? { waitingOrders } : {}),
+    // A program turned off promises nothing: its held orders wait unseen until it is on again (docs/decisions/015, 3 December 2026).
+    ...(waitingOrders > 0 && settings?.enabled ? { waitingOrders } : {}),
     pointsExpireAt: expiresAt?.toISOString() ?? null,
     birthday: customer.birthday,
     rewards,

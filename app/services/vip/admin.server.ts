@@ -26,6 +26,8 @@ import type { RewardDeps } from "~/services/rewards/deps.server";
 import { isRetryableConflict, type Tx } from "~/services/points/ledger.server";
 import { VIP_TIER_LIMIT } from "~/copy/vip";
 import { customerProgress, evaluateCustomerTier, getVipProgram, listTiers, queueOwedEntryRewards, thresholdsUnderReview } from "./tiers.server";
+import { vipThresholdsToReview } from "./threshold-review.server";
+import { amountCurrencyTitle } from "~/domain/currency";
 
 export type JobReason = Extract<VipChangeReason, "TIERS_CHANGED" | "PERIOD_ENDED">;
 
@@ -385,9 +387,29 @@ export interface CustomerVipView {
   tierName: string | null;
   since: string | null;
   changes: { id: string; direction: string; fromTierName: string | null; toTierName: string | null; reasonCode: string; reason: string; periodKey: string; orderGid: string | null; createdAt: string }[];
+  /**
+   * Why the tier shown may not be what the customer's orders reach (docs/decisions/022, addendum of
+   * 3 December 2026), derived from the shop's state — the same for every customer, nothing stored per
+   * customer: `held` while a tier's threshold is under review (evaluateCustomerTier moves nobody;
+   * `title` is the review banner's, amountCurrencyTitle); `rechecking` once no threshold is, until the
+   * re-evaluation that places everyone (releaseHeldPlacements, or any running one) is done; null
+   * otherwise, and when VIP is off.
+   */
+  placement: { state: "held"; title: string } | { state: "rechecking"; done: number; total: number } | null;
 }
 
-/** The customer profile's VIP card: the tier held and the latest changes with their reasons. */
+/** What the profile says about tier changes now (CustomerVipView.placement). */
+async function placementState(db: Db, shop: string): Promise<CustomerVipView["placement"]> {
+  const currency = await shopCurrencyOf(db, shop);
+  const underReview = await vipThresholdsToReview(db, shop, currency);
+  if (underReview.length > 0) return { state: "held", title: amountCurrencyTitle([...new Set(underReview.map((t) => t.savedIn))].sort(), currency) };
+  const [held, job] = await Promise.all([db.vipProgram.findUnique({ where: { shop }, select: { placementHeldAt: true } }), db.vipEvaluationJob.findFirst({ where: { shop, status: "RUNNING" } })]);
+  // Confirmed, and the worker's VIP pass (every few seconds) has not started the re-evaluation yet, or it runs.
+  if (job) return { state: "rechecking", done: Math.min(job.done, job.total), total: job.total };
+  return held?.placementHeldAt ? { state: "rechecking", done: 0, total: 0 } : null;
+}
+
+/** The customer profile's VIP card: the tier held, the latest changes with their reasons, and whether tier changes are on hold. */
 export async function customerVip(db: Db, shop: string, customerId: string, limit = 20): Promise<CustomerVipView> {
   const [program, customer, changes] = await Promise.all([
     getVipProgram(db, shop),
@@ -396,6 +418,7 @@ export async function customerVip(db: Db, shop: string, customerId: string, limi
   ]);
   return {
     enabled: program.enabled,
+    placement: program.enabled ? await placementState(db, shop) : null,
     tierName: customer?.vipTier ?? null,
     since: customer?.vipTierSince?.toISOString() ?? null,
     changes: changes.map((c) => ({

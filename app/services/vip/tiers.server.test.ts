@@ -9,7 +9,7 @@ import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } f
 import { earnPointsForOrder, takeBackForCancel, takeBackForRefund } from "~/services/points/order-points.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { createCustomer, createShop, createTemplate } from "../../../test/support/factories";
-import { runEvaluationJobs, runVipTasks, startDuePeriodEnds, saveTier, saveVipProgram, vipDashboardFigures, customerVip, storefrontVip, latestEvaluationJob } from "./admin.server";
+import { runEvaluationJobs, runVipTasks, startDuePeriodEnds, saveTier, saveVipProgram, vipDashboardFigures, customerVip, storefrontVip, latestEvaluationJob, releaseHeldPlacements } from "./admin.server";
 import { evaluateCustomerTier, queueOwedEntryRewards, recordVipOrder, vipOrderCanceled, vipOrderCreated, vipRefundCreated } from "./tiers.server";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { amountReview, confirmAmountCurrency } from "~/services/lifecycle/amount-currency.server";
@@ -588,6 +588,31 @@ describe("thresholds under review: nobody moves by them; placed once when confir
     expect(await db.vipEvaluationJob.count({ where: { shop: SHOP } })).toBe(jobsBefore + 1);
     expect(await changesOf(c.id)).toHaveLength(1);
     expect(await entryRewards(c.id)).toHaveLength(1);
+  });
+
+  it("GIVEN tiers typed in USD, the shop now selling in EUR WHEN an order that would reach Silver arrives THEN the customer's profile says tier changes are on hold until the amounts are confirmed; confirmed THEN it says tiers are being re-checked, then shows the move as usual", async () => {
+    await setup();
+    const c = await createCustomer(db, SHOP);
+    expect(await customerVip(db, SHOP, c.id)).toMatchObject({ placement: null, changes: [] });
+    await db.shop.update({ where: { domain: SHOP }, data: { currency: "EUR" } });
+    expect(await vipOrderCreated(deps(), { shop: SHOP, payload: orderPayload(c.shopifyCustomerId, "150.00"), receivedAt: now })).toBe("counted");
+    // THEN the profile says why the customer is not Silver (before: no tier, no change, nothing said)
+    expect(await customerVip(db, SHOP, c.id)).toMatchObject({ tierName: null, changes: [], placement: { state: "held", title: "Amounts saved in USD; the shop now sells in EUR" } });
+    // WHEN confirmed, before the worker's VIP pass starts the re-evaluation, and while it runs
+    await confirmAmountCurrency({ db, now: () => now }, SHOP, "EUR");
+    expect((await customerVip(db, SHOP, c.id)).placement).toEqual({ state: "rechecking", done: 0, total: 0 });
+    await releaseHeldPlacements(db, now);
+    expect((await customerVip(db, SHOP, c.id)).placement).toMatchObject({ state: "rechecking", total: 1 });
+    await workerPasses();
+    // THEN the re-check's result, as any change, and nothing on hold
+    expect(await customerVip(db, SHOP, c.id)).toMatchObject({ tierName: "Silver", placement: null, changes: [{ direction: "UP", toTierName: "Silver", reasonCode: "TIERS_CHANGED" }] });
+  });
+
+  it("GIVEN VIP off THEN its card says nothing about a hold", async () => {
+    await setup({ enabled: false });
+    const c = await createCustomer(db, SHOP);
+    await db.shop.update({ where: { domain: SHOP }, data: { currency: "EUR" } });
+    expect((await customerVip(db, SHOP, c.id)).placement).toBeNull();
   });
 
   it("GIVEN a Silver member (100 USD) whose shop now sells in EUR, with 600.00 spent WHEN the widget shows their progress THEN the next tier is the one above Silver (Gold), not one picked by thresholds under review (Platinum at 1000 would be passed over by Gold at 500)", async () => {
