@@ -27,6 +27,7 @@ import {
   parseRewardKind,
   planRetry,
   type FailureClassification,
+  type FailureReason,
   type RandomFloat,
   type RetryPolicy,
   type ShopifyFailure,
@@ -144,6 +145,8 @@ async function holdForAmountReview(deps: GeneratePendingDeps, config: GeneratePe
   await leavePending(deps, config, reward, {
     reason: `Held: amounts it depends on were saved in another currency than the shop sells in now (${shopCurrency}). It is created once the amounts are confirmed (the banner on Home).`,
     dedupeKey: amountReviewKey(shopCurrency),
+    // What the rewards tables' Status column says of it (rewardStatusNote); cleared when it is made.
+    failureCode: "amount_in_other_currency",
   });
   deps.logger.info({ shop: reward.shop, rewardId: reward.id }, "reward held until the shop's amounts are confirmed in its new currency");
   return "deferred_amount_review";
@@ -154,11 +157,21 @@ async function holdForAmountReview(deps: GeneratePendingDeps, config: GeneratePe
  * to review): unclaimed, looked at again after `uninstalledRetryMs` (or at once when what it waits
  * for is settled), and its history says why once per `dedupeKey`.
  */
-async function leavePending(deps: GeneratePendingDeps, config: GeneratePendingConfig, reward: Reward, note: { reason: string; dedupeKey: string }): Promise<void> {
+async function leavePending(
+  deps: GeneratePendingDeps,
+  config: GeneratePendingConfig,
+  reward: Reward,
+  note: { reason: string; dedupeKey: string; failureCode?: FailureReason },
+): Promise<void> {
   const { db, now } = deps;
   await db.reward.updateMany({
     where: { id: reward.id, claimedBy: config.workerId, status: "PENDING" },
-    data: { claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(now().getTime() + config.uninstalledRetryMs) },
+    data: {
+      claimedBy: null,
+      claimedUntil: null,
+      nextAttemptAt: new Date(now().getTime() + config.uninstalledRetryMs),
+      ...(note.failureCode ? { failureCode: note.failureCode, failureMessage: null, failureDetail: null } : {}),
+    },
   });
   await recordEventOnce(db, { rewardId: reward.id, shop: reward.shop, type: "NOTE", actor: "WORKER", reason: note.reason, dedupeKey: note.dedupeKey });
 }
