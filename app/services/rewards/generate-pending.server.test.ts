@@ -2,7 +2,7 @@
 // against the real database and the Shopify emulator (through the real library): exactly-once after
 // lost responses and crashes, retries with backoff, permanent failures, uninstalled shops, rewards
 // used meanwhile.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
 import { DEFAULT_RETRY_POLICY } from "~/domain/rewards";
 import { merchantExplanation } from "~/copy/admin";
@@ -497,4 +497,30 @@ describe("worker: Shopify answers a create with data and errors (a partial respo
       expect(row).toMatchObject({ status: "ISSUED", shopifyId: discount.id });
     },
   );
+});
+
+describe("worker: a store credit whose create it stopped waiting for", () => {
+  it("GIVEN a store credit reward whose credit Shopify runs after the worker's timeout WHEN its retry would be due (a minute) THEN it is not credited again before that credit can no longer land (10 minutes); then the retry finds the late credit and adopts it: one credit (was a second credit at the retry, $14 for a $7 reward)", async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const credit = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "STORE_CREDIT", value: "7.00", pointsCost: null });
+    const reward = await pending(SHOP, customer, credit);
+    emulator.faults.hang("storeCreditAccountCredit", 1_500, 1);
+    const gaveUpAt = clock.now();
+    expect((await runWorkerOnce(deps(), config({ shopifyTimeoutMs: 300 }))).outcomes).toEqual({ retry_scheduled: 1 });
+    const waiting = await rewardRow(reward.id);
+    expect(waiting).toMatchObject({ status: "PENDING", failureCode: "timeout" });
+    expect(waiting.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(gaveUpAt.getTime() + 10 * 60_000);
+
+    // When the retry would have been due, and with the late credit landed meanwhile: nothing claimed.
+    clock.advance(DEFAULT_RETRY_POLICY.baseMs + 1);
+    await vi.waitFor(() => expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("7.0"), { timeout: 5_000, interval: 50 });
+    expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
+
+    clock.set(new Date(waiting.nextAttemptAt!.getTime() + 1));
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ issued: 1 });
+    const credits = emulator.store.listStoreCreditAccounts(SHOP, customer.shopifyCustomerId).flatMap((a) => a.transactions.filter((t) => t.kind === "credit"));
+    expect(credits).toHaveLength(1);
+    expect(await rewardRow(reward.id)).toMatchObject({ status: "ISSUED", shopifyId: credits[0]!.id });
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("7.0");
+  });
 });

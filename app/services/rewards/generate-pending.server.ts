@@ -36,7 +36,7 @@ import { cleanupRewardCode } from "./cancel.server";
 import type { RewardDeps, RunOptions } from "./deps.server";
 import { recordEvent, recordEventOnce, shopifyErrorJson, shopifyMessage, transitionReward } from "./events.server";
 import { isRejectedToken, markAccessRevoked, PAUSE_REASONS, pauseEventKey, shopWorkPause, type WorkPause } from "~/services/lifecycle/lifecycle.server";
-import { generateInShopify, removeFromShopifyOnce, takeBackDuplicate, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
+import { createAgainFrom, generateInShopify, removeFromShopifyOnce, takeBackDuplicate, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
 import { claimedShopifyIds, InvalidTemplateError, parseSettings, rewardTitle, settingsFromTemplate, type RewardSettings } from "./repository.server";
 import { amountsNeedReview } from "~/domain/currency";
 import { amountReviewKey } from "~/services/lifecycle/amount-currency.server";
@@ -472,10 +472,14 @@ async function handleFailure(
     : ({ type: "give_up" } as const);
 
   if (plan.type === "retry") {
+    // After a create whose outcome is unknown, store credit is not credited again until that create
+    // can no longer land (createAgainFrom); the retry looks first and adopts it if it did.
+    const notBefore = codeMayExist ? createAgainFrom(parseRewardKind(reward.kind), now()) : plan.at;
+    const retryAt = notBefore > plan.at ? notBefore : plan.at;
     const rescheduled = await db.reward.updateMany({
       where: { id: reward.id, status: "PENDING", claimedBy: me },
       data: {
-        nextAttemptAt: plan.at,
+        nextAttemptAt: retryAt,
         claimedBy: null,
         claimedUntil: null,
         failureCode: classification.reason,
@@ -483,7 +487,7 @@ async function handleFailure(
         failureDetail: shopifyErrorJson({ failure: problem.failure, detail: problem.detail }),
       },
     });
-    log.info({ attempt, reason: classification.reason, retryAt: plan.at }, rescheduled.count ? "attempt failed; retry scheduled" : "attempt failed; reward changed meanwhile");
+    log.info({ attempt, reason: classification.reason, retryAt }, rescheduled.count ? "attempt failed; retry scheduled" : "attempt failed; reward changed meanwhile");
     return "retry_scheduled";
   }
 
