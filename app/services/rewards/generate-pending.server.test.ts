@@ -524,3 +524,26 @@ describe("worker: a store credit whose create it stopped waiting for", () => {
     expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("7.0");
   });
 });
+
+describe("worker: a Failed reward whose last create lands after the worker stopped waiting", () => {
+  it("GIVEN the last attempt's create times out and Shopify runs it a moment later THEN the cleanup looks once no create can still land (10 minutes), finds the late discount and deactivates it (was a look after a minute that found nothing yet and cleared the marker: a live code for a Failed reward)", async () => {
+    const reward = await pending();
+    emulator.faults.hang("discountCodeBasicCreate", 1_500, 1);
+    const once = { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 };
+    const failedAt = clock.now();
+    expect((await runWorkerOnce(deps(), config({ retryPolicy: once, shopifyTimeoutMs: 300 }))).outcomes).toEqual({ failed: 1 });
+    const failed = await rewardRow(reward.id);
+    expect(failed.status).toBe("FAILED");
+    expect(failed.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(failedAt.getTime() + 10 * 60_000);
+
+    // A minute later, with the create landed meanwhile: not looked at yet.
+    clock.advance(61_000);
+    await vi.waitFor(() => expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1), { timeout: 5_000, interval: 50 });
+    expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
+
+    clock.set(failed.nextAttemptAt!);
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ cleanup: 1 });
+    expect(discountsWithCode(SHOP, reward.code)[0]!.deactivatedAt).not.toBeNull();
+    expect(await rewardRow(reward.id)).toMatchObject({ status: "FAILED", nextAttemptAt: null });
+  });
+});

@@ -36,7 +36,7 @@ import { cleanupRewardCode } from "./cancel.server";
 import type { RewardDeps, RunOptions } from "./deps.server";
 import { recordEvent, recordEventOnce, shopifyErrorJson, shopifyMessage, transitionReward } from "./events.server";
 import { isRejectedToken, markAccessRevoked, PAUSE_REASONS, pauseEventKey, shopWorkPause, type WorkPause } from "~/services/lifecycle/lifecycle.server";
-import { createAgainFrom, generateInShopify, removeFromShopifyOnce, takeBackDuplicate, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
+import { createAgainFrom, generateInShopify, LATE_LANDING_MS, removeFromShopifyOnce, takeBackDuplicate, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
 import { claimedShopifyIds, InvalidTemplateError, parseSettings, rewardTitle, settingsFromTemplate, type RewardSettings } from "./repository.server";
 import { amountsNeedReview } from "~/domain/currency";
 import { amountReviewKey } from "~/services/lifecycle/amount-currency.server";
@@ -508,8 +508,9 @@ async function handleFailure(
       failureMessage,
       failureDetail: shopifyErrorJson({ failure: problem.failure, detail: problem.detail }),
       // If an unconfirmed create may have left our code in Shopify, keep a cleanup marker so the
-      // sweep makes sure a Failed reward has nothing usable behind it.
-      nextAttemptAt: codeMayExist ? new Date(now().getTime() + 60_000) : null,
+      // sweep makes sure a Failed reward has nothing usable behind it — looking once that create can
+      // no longer land (LATE_LANDING_MS): a look before it finds nothing yet and clears the marker.
+      nextAttemptAt: codeMayExist ? new Date(now().getTime() + LATE_LANDING_MS) : null,
       claimedBy: null,
       claimedUntil: null,
     },

@@ -81,8 +81,9 @@ function refOf(target: RewardTarget): KindRewardRef {
  * lost answer, a 5xx) that create may still run in Shopify: a server that received a request is not
  * told that its client gave up (RFC 9110 §9.2.2), so until then a miss in a lookup proves nothing.
  * The recovery sweep looks at a redemption only this long after it was left
- * (recover-redemptions.server.ts), and a kind whose object carries no code Shopify refuses a second
- * time is not created again before it (generateInShopify, `unsettledSince`).
+ * (recover-redemptions.server.ts), the worker cleans a Failed reward up only this long after its
+ * last attempt (generate-pending.server.ts), and a kind whose object carries no code Shopify refuses
+ * a second time is not created again before it (createAgainFrom).
  */
 export const LATE_LANDING_MS = 10 * 60_000;
 
