@@ -8,6 +8,7 @@ import { DEFAULT_RETRY_POLICY } from "~/domain/rewards";
 import { merchantExplanation } from "~/copy/admin";
 import { runWorkerOnce } from "~/jobs/worker.server";
 import { issueRewardAsync } from "./issue-async.server";
+import { cancelReward } from "./cancel.server";
 import { createRewardDiscount } from "~/shopify/discounts.server";
 import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";
@@ -545,5 +546,26 @@ describe("worker: a Failed reward whose last create lands after the worker stopp
     expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ cleanup: 1 });
     expect(discountsWithCode(SHOP, reward.code)[0]!.deactivatedAt).not.toBeNull();
     expect(await rewardRow(reward.id)).toMatchObject({ status: "FAILED", nextAttemptAt: null });
+  });
+});
+
+describe("worker: a Pending reward canceled while its last create may still land", () => {
+  it("GIVEN an attempt whose create timed out (Shopify runs it a moment later) WHEN the merchant cancels the reward at once THEN the cleanup keeps its marker until that create can no longer land and then deactivates the late discount (was 'done' at once: the discount landed live behind a Canceled reward)", async () => {
+    const reward = await pending();
+    emulator.faults.hang("discountCodeBasicCreate", 1_500, 1);
+    const attemptAt = clock.now();
+    expect((await runWorkerOnce(deps(), config({ shopifyTimeoutMs: 300 }))).outcomes).toEqual({ retry_scheduled: 1 });
+
+    const canceled = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(canceled).toMatchObject({ ok: true, shopify: "worker_will_remove" });
+    const marked = await rewardRow(reward.id);
+    expect(marked.status).toBe("CANCELED");
+    expect(marked.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(attemptAt.getTime() + 10 * 60_000);
+
+    await vi.waitFor(() => expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1), { timeout: 5_000, interval: 50 });
+    clock.set(marked.nextAttemptAt!);
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ cleanup: 1 });
+    expect(discountsWithCode(SHOP, reward.code)[0]!.deactivatedAt).not.toBeNull();
+    expect(await rewardRow(reward.id)).toMatchObject({ status: "CANCELED", nextAttemptAt: null });
   });
 });
