@@ -329,8 +329,10 @@ function option(v: View, o: Option, currency: string): HTMLElement {
     input = h("input", { type: "number", class: "lr-num", min: String(vr.min), max: String(top), step: String(vr.step), value: String(Math.min(n, top)), "data-k": `p:${o.id}`, "aria-label": fill(t.choose_points!, { name: o.name }) }) as HTMLInputElement;
     s.chosen[o.id] = Math.min(n, top);
     input.addEventListener("change", () => {
-      const p = Number(input && input.value);
-      s.chosen[o.id] = p;
+      // Only what the option takes: the fewest for nothing (or less) typed, at most `top`, on a step
+      // (the confirm then shows it; the app checks it again).
+      const p = Math.max(vr.min, Math.min(top, Number(input && input.value) || 0));
+      s.chosen[o.id] = p - ((p - vr.min) % vr.step);
       s.confirm = undefined;
       renderAll(s, v, `p:${o.id}`);
     });

@@ -156,10 +156,18 @@ describe("the Status column's note", () => {
   it("names a reason for every Failed reward and every retrying Pending one, and nothing for the other statuses", () => {
     for (const reason of FAILURE_REASONS) {
       expect(rewardStatusNote("FAILED", reason)).toMatch(/^\S/);
-      expect(rewardStatusNote("PENDING", reason)).toMatch(/^Retrying: \S/);
+      // Held until the merchant confirms amounts: nothing is retried meanwhile (next test).
+      if (reason !== "amount_in_other_currency") expect(rewardStatusNote("PENDING", reason)).toMatch(/^Retrying: \S/);
     }
     expect(rewardStatusNote("FAILED", null)).toBe("Unrecognised error");
     expect(rewardStatusNote("PENDING", null)).toBeNull();
     for (const status of ["ISSUED", "USED", "CANCELED"] as const) expect(rewardStatusNote(status, "throttled")).toBeNull();
+  });
+
+  it("GIVEN a Pending reward held for amounts in another currency THEN it waits for the merchant, not 'Retrying'; GIVEN one canceled because its discount changed in Shopify's admin THEN it says so", () => {
+    expect(rewardStatusNote("PENDING", "amount_in_other_currency")).toBe("Waiting for you to confirm amounts");
+    expect(rewardStatusNote("CANCELED", "changed_in_shopify")).toBe("Changed in Shopify");
+    expect(rewardStatusNote("CANCELED", null)).toBeNull();
+    for (const status of ["PENDING", "ISSUED", "USED"] as const) expect(rewardStatusNote(status, "changed_in_shopify")).not.toBe("Changed in Shopify");
   });
 });

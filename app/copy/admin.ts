@@ -3,6 +3,7 @@
 // One place, so it can be translated later; the rules behind them stay in app/domain/rewards.
 // Pure (no Polaris, no server imports): the admin's browser bundle imports it too.
 import {
+  CHANGED_IN_SHOPIFY_CODE,
   isPermanentFailureReason,
   MAX_APPLIES_TO_IDS,
   MAX_EXPIRY_DAYS,
@@ -504,14 +505,22 @@ const FAILURE_SHORT_LABELS: Record<FailureReason, string> = {
 };
 
 /**
- * The line under a reward's status badge in the rewards tables: why a Failed reward failed, and why
- * a Pending one is waiting when an attempt has already failed (it will be retried); null otherwise.
+ * The line under a reward's status badge in the rewards tables: why a Failed reward failed; why a
+ * Pending one is waiting — an attempt already failed (it will be retried), or it is held until the
+ * merchant confirms amounts saved in another currency (nothing is tried meanwhile: the worker's
+ * holdForAmountReview, docs/decisions/015); and a Canceled one whose discount was changed in
+ * Shopify's admin (not the merchant's cancel in the app). Null otherwise.
  */
 export function rewardStatusNote(status: RewardStatus, failureCode: string | null | undefined): string | null {
   if (status === "FAILED") return FAILURE_SHORT_LABELS[parseFailureReason(failureCode)];
+  if (status === "PENDING" && failureCode === "amount_in_other_currency") return AMOUNT_REVIEW_HOLD_NOTE;
   if (status === "PENDING" && failureCode) return `Retrying: ${FAILURE_SHORT_LABELS[parseFailureReason(failureCode)]}`;
+  if (status === "CANCELED" && failureCode === CHANGED_IN_SHOPIFY_CODE) return "Changed in Shopify";
   return null;
 }
+
+/** A Pending reward held until the shop's amounts are confirmed in its currency (the banner on Home). */
+const AMOUNT_REVIEW_HOLD_NOTE = "Waiting for you to confirm amounts";
 
 /** History line of an audited reveal of a masked (gift card) code. */
 export const CODE_REVEALED_REASON = "Full gift card code revealed in the admin by the merchant";

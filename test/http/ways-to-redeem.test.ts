@@ -122,6 +122,29 @@ describe("admin form: validation", () => {
     expect(await db.rewardTemplate.count()).toBe(before);
   });
 
+  it("GIVEN whole numbers and amounts too long to hold (a points cost of 2147483648, $12,345,678 off, a minimum of 99999999.99, an expiry of 10000000000 days) WHEN saved THEN each field says it is too large, nothing written (was 'Enter a whole number greater than 0' / 'Enter an amount like 5 or 4.99': a well-formed number told it is malformed)", async () => {
+    const before = await db.rewardTemplate.count();
+    const { status, body } = await submit("new", {
+      name: "Too much",
+      kind: "FIXED_AMOUNT",
+      pointsCost: "2147483648",
+      value: "12345678",
+      minimumSubtotal: "99999999.99",
+      expiryDays: "10000000000",
+      appliesTo: "ALL",
+      variable: "false",
+      active: "true",
+    });
+    expect(status).toBe(400);
+    expect(body.fieldErrors).toEqual({
+      pointsCost: { code: "too_large", message: OPTION_ERROR_MESSAGES.too_large },
+      value: { code: "too_large", message: OPTION_ERROR_MESSAGES.too_large },
+      minimumSubtotal: { code: "too_large", message: OPTION_ERROR_MESSAGES.too_large },
+      expiryDays: { code: "too_large", message: OPTION_ERROR_MESSAGES.too_large },
+    });
+    expect(await db.rewardTemplate.count()).toBe(before);
+  });
+
   it("GIVEN a free product WHEN the product is missing, unknown, or the variant is another product's THEN a clear error on that field", async () => {
     const base = { name: "Free mug", kind: "FREE_PRODUCT", pointsCost: "400", variable: "false", appliesTo: "ALL", active: "true" };
     expect((await submit("new", base)).body.fieldErrors.productId.code).toBe("product_required");

@@ -85,6 +85,12 @@ export const FAILURE_REASONS = [
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
+/**
+ * Reward.failureCode of a reward canceled because its discount was deactivated or deleted in
+ * Shopify's admin (app/services/reconcile/discounts.server.ts): not a failure, the reason for a cancel.
+ */
+export const CHANGED_IN_SHOPIFY_CODE = "changed_in_shopify";
+
 export function isFailureReason(value: unknown): value is FailureReason {
   return typeof value === "string" && (FAILURE_REASONS as readonly string[]).includes(value);
 }

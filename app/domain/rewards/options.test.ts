@@ -11,6 +11,10 @@ function errorsOf(input: OptionFormInput, shop = SHOP) {
 }
 
 describe("parseRedemptionOption", () => {
+  it("GIVEN leading zeros on a cost and an amount THEN they are read as the number they are", () => {
+    expect(parseRedemptionOption({ ...base, pointsCost: "0000000000500", value: "00000005.00" }, SHOP)).toMatchObject({ ok: true, draft: { pointsCost: 500 } });
+  });
+
   it("GIVEN a valid fixed option THEN a draft with typed values", () => {
     const r = parseRedemptionOption({ ...base, minimumSubtotal: "20", expiryDays: "30" }, SHOP);
     expect(r).toEqual({
@@ -40,6 +44,9 @@ describe("parseRedemptionOption", () => {
     ["cost negative", { pointsCost: "-5" }, { pointsCost: "positive_whole_number" }],
     ["cost fractional", { pointsCost: "1.5" }, { pointsCost: "positive_whole_number" }],
     ["cost huge", { pointsCost: "999999999" }, { pointsCost: "too_large" }],
+    ["cost with more digits than a number holds (was 'positive_whole_number')", { pointsCost: "2147483648" }, { pointsCost: "too_large" }],
+    ["amount with 8 digits (was 'amount_format')", { value: "12345678.5" }, { value: "too_large" }],
+    ["minimum with 8 digits (was 'amount_format')", { minimumSubtotal: "10000000" }, { minimumSubtotal: "too_large" }],
     ["amount 0", { value: "0" }, { value: "positive_amount" }],
     ["amount text", { value: "five" }, { value: "amount_format" }],
     ["amount three decimals", { value: "1.005" }, { value: "amount_format" }],

@@ -102,9 +102,19 @@ export interface RedemptionOptionDraft {
 /** The form, as text (FormData values); missing fields are undefined. */
 export type OptionFormInput = Partial<Record<OptionField | "variable" | "active", string | undefined>>;
 
-const AMOUNT = /^\d{1,7}(\.\d{1,2})?$/;
+// The shape of what a merchant types; how large it may be is checked apart (`tooManyDigits`, the
+// limits), so a well-formed number too large to hold is told it is too large, not malformed.
+const AMOUNT = /^\d+(\.\d{1,2})?$/;
 const PERCENT = /^\d{1,3}(\.\d{1,2})?$/;
-const INTEGER = /^\d{1,9}$/;
+const INTEGER = /^\d+$/;
+/** Digits before the decimal point an amount may have (9,999,999.99), and a whole number (999,999,999). */
+const AMOUNT_DIGITS = 7;
+const INTEGER_DIGITS = 9;
+
+/** Whether the whole part of a well-formed number (leading zeros aside) has more than `digits` digits. */
+function tooManyDigits(text: string, digits: number): boolean {
+  return text.split(".")[0]!.replace(/^0+(?=\d)/, "").length > digits;
+}
 // Product, variant and collection ids are read by the app's one reader of Shopify ids (isShopifyGid,
 // app/domain/shopify-ids.ts), as the template check reads them (settings.ts): a pattern of its own
 // here disagreed with that one (21 digits) and took ids no Shopify resource has (0, beyond 64 bits).
@@ -184,7 +194,7 @@ function positiveInt(raw: string | undefined, field: OptionField, errors: Option
     errors[field] = "positive_whole_number";
     return null;
   }
-  if (Number(text) > max) {
+  if (tooManyDigits(text, INTEGER_DIGITS) || Number(text) > max) {
     errors[field] = "too_large";
     return null;
   }
@@ -214,6 +224,7 @@ export function checkRewardValue(
     return !PERCENT.test(text) || Number(text) < 1 || Number(text) > 100 ? { ok: false, error: "percentage_range" } : { ok: true, value: text };
   }
   if (!AMOUNT.test(text)) return { ok: false, error: "amount_format" };
+  if (tooManyDigits(text, AMOUNT_DIGITS)) return { ok: false, error: "too_large" };
   if (cents(text) <= 0) return { ok: false, error: "positive_amount" };
   if (cents(text) > MAX_REWARD_AMOUNT * 100) return { ok: false, error: "too_large" };
   if (kind === "STORE_CREDIT" && cents(text) >= STORE_CREDIT_LIMIT * 100) return { ok: false, error: "store_credit_over_limit" };
@@ -265,6 +276,7 @@ export function parseRedemptionOption(
   let minimumSubtotal: string | null = null;
   if (minimumText) {
     if (!AMOUNT.test(minimumText)) errors.minimumSubtotal = "amount_format";
+    else if (tooManyDigits(minimumText, AMOUNT_DIGITS)) errors.minimumSubtotal = "too_large";
     else if (cents(minimumText) <= 0) errors.minimumSubtotal = "positive_amount";
     else minimumSubtotal = minimumText;
   }

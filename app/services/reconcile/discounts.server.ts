@@ -5,7 +5,7 @@
 // rewards (webhooks can be lost or arrive a day late).
 import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
-import { DISCOUNT_KINDS, parseRewardKind } from "~/domain/rewards";
+import { CHANGED_IN_SHOPIFY_CODE, DISCOUNT_KINDS, parseRewardKind } from "~/domain/rewards";
 import { adapterFor } from "~/shopify/kinds/index.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
 import { transitionRewardById } from "../rewards/events.server";
@@ -14,8 +14,6 @@ import { ownershipTag } from "../rewards/repository.server";
 import { shopifyGidOf } from "~/domain/shopify-ids";
 
 export const CHANGED_IN_SHOPIFY = "changed in Shopify";
-/** Reward.failureCode of a reward canceled because its discount changed in Shopify's admin. */
-export const CHANGED_IN_SHOPIFY_CODE = "changed_in_shopify";
 
 type ShopifyChange = { kind: "deleted" } | { kind: "status"; status: string; endsAt?: string | null };
 

@@ -14,7 +14,7 @@ import { failureForLog, kindTraits, parseRewardKind, type FailureReason } from "
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { shopifyMessage, transitionReward } from "./events.server";
-import { removeFromShopifyOnce, type RewardTarget, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
+import { LATE_LANDING_MS, removeFromShopifyOnce, type RewardTarget, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
 import { isRejectedToken, markAccessRevoked } from "~/services/lifecycle/lifecycle.server";
 import { sourceKeys } from "~/domain/points";
 import { creditPointsInTx } from "~/services/points/ledger.server";
@@ -340,6 +340,20 @@ export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, option
   if (workerBusy) {
     await settle(current.claimedUntil);
     return "worker_will_remove";
+  }
+  // Nothing found, but an attempt gave up on its create (a timeout, a lost answer) less than
+  // LATE_LANDING_MS ago: that create may still land after this look. Keep the marker until it can't.
+  if (removed.outcome === "not_found") {
+    const lastAttempt = await db.rewardEvent.findFirst({
+      where: { rewardId: reward.id, type: "ATTEMPT_FAILED" },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      select: { createdAt: true },
+    });
+    const landedBy = lastAttempt ? new Date(lastAttempt.createdAt.getTime() + LATE_LANDING_MS) : null;
+    if (landedBy && landedBy.getTime() > now().getTime()) {
+      await settle(landedBy);
+      return "worker_will_remove";
+    }
   }
   await settle(null);
   if (removed.outcome === "removed") log.info({ status: reward.status }, "deactivated the code of a reward that is no longer usable");

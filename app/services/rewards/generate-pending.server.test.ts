@@ -2,12 +2,13 @@
 // against the real database and the Shopify emulator (through the real library): exactly-once after
 // lost responses and crashes, retries with backoff, permanent failures, uninstalled shops, rewards
 // used meanwhile.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
 import { DEFAULT_RETRY_POLICY } from "~/domain/rewards";
 import { merchantExplanation } from "~/copy/admin";
 import { runWorkerOnce } from "~/jobs/worker.server";
 import { issueRewardAsync } from "./issue-async.server";
+import { cancelReward } from "./cancel.server";
 import { createRewardDiscount } from "~/shopify/discounts.server";
 import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";
@@ -497,4 +498,74 @@ describe("worker: Shopify answers a create with data and errors (a partial respo
       expect(row).toMatchObject({ status: "ISSUED", shopifyId: discount.id });
     },
   );
+});
+
+describe("worker: a store credit whose create it stopped waiting for", () => {
+  it("GIVEN a store credit reward whose credit Shopify runs after the worker's timeout WHEN its retry would be due (a minute) THEN it is not credited again before that credit can no longer land (10 minutes); then the retry finds the late credit and adopts it: one credit (was a second credit at the retry, $14 for a $7 reward)", async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const credit = await createTemplate(db, SHOP, { purpose: "REFERRAL", kind: "STORE_CREDIT", value: "7.00", pointsCost: null });
+    const reward = await pending(SHOP, customer, credit);
+    emulator.faults.hang("storeCreditAccountCredit", 1_500, 1);
+    const gaveUpAt = clock.now();
+    expect((await runWorkerOnce(deps(), config({ shopifyTimeoutMs: 300 }))).outcomes).toEqual({ retry_scheduled: 1 });
+    const waiting = await rewardRow(reward.id);
+    expect(waiting).toMatchObject({ status: "PENDING", failureCode: "timeout" });
+    expect(waiting.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(gaveUpAt.getTime() + 10 * 60_000);
+
+    // When the retry would have been due, and with the late credit landed meanwhile: nothing claimed.
+    clock.advance(DEFAULT_RETRY_POLICY.baseMs + 1);
+    await vi.waitFor(() => expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("7.0"), { timeout: 5_000, interval: 50 });
+    expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
+
+    clock.set(new Date(waiting.nextAttemptAt!.getTime() + 1));
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ issued: 1 });
+    const credits = emulator.store.listStoreCreditAccounts(SHOP, customer.shopifyCustomerId).flatMap((a) => a.transactions.filter((t) => t.kind === "credit"));
+    expect(credits).toHaveLength(1);
+    expect(await rewardRow(reward.id)).toMatchObject({ status: "ISSUED", shopifyId: credits[0]!.id });
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("7.0");
+  });
+});
+
+describe("worker: a Failed reward whose last create lands after the worker stopped waiting", () => {
+  it("GIVEN the last attempt's create times out and Shopify runs it a moment later THEN the cleanup looks once no create can still land (10 minutes), finds the late discount and deactivates it (was a look after a minute that found nothing yet and cleared the marker: a live code for a Failed reward)", async () => {
+    const reward = await pending();
+    emulator.faults.hang("discountCodeBasicCreate", 1_500, 1);
+    const once = { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 };
+    const failedAt = clock.now();
+    expect((await runWorkerOnce(deps(), config({ retryPolicy: once, shopifyTimeoutMs: 300 }))).outcomes).toEqual({ failed: 1 });
+    const failed = await rewardRow(reward.id);
+    expect(failed.status).toBe("FAILED");
+    expect(failed.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(failedAt.getTime() + 10 * 60_000);
+
+    // A minute later, with the create landed meanwhile: not looked at yet.
+    clock.advance(61_000);
+    await vi.waitFor(() => expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1), { timeout: 5_000, interval: 50 });
+    expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
+
+    clock.set(failed.nextAttemptAt!);
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ cleanup: 1 });
+    expect(discountsWithCode(SHOP, reward.code)[0]!.deactivatedAt).not.toBeNull();
+    expect(await rewardRow(reward.id)).toMatchObject({ status: "FAILED", nextAttemptAt: null });
+  });
+});
+
+describe("worker: a Pending reward canceled while its last create may still land", () => {
+  it("GIVEN an attempt whose create timed out (Shopify runs it a moment later) WHEN the merchant cancels the reward at once THEN the cleanup keeps its marker until that create can no longer land and then deactivates the late discount (was 'done' at once: the discount landed live behind a Canceled reward)", async () => {
+    const reward = await pending();
+    emulator.faults.hang("discountCodeBasicCreate", 1_500, 1);
+    const attemptAt = clock.now();
+    expect((await runWorkerOnce(deps(), config({ shopifyTimeoutMs: 300 }))).outcomes).toEqual({ retry_scheduled: 1 });
+
+    const canceled = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(canceled).toMatchObject({ ok: true, shopify: "worker_will_remove" });
+    const marked = await rewardRow(reward.id);
+    expect(marked.status).toBe("CANCELED");
+    expect(marked.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(attemptAt.getTime() + 10 * 60_000);
+
+    await vi.waitFor(() => expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1), { timeout: 5_000, interval: 50 });
+    clock.set(marked.nextAttemptAt!);
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ cleanup: 1 });
+    expect(discountsWithCode(SHOP, reward.code)[0]!.deactivatedAt).not.toBeNull();
+    expect(await rewardRow(reward.id)).toMatchObject({ status: "CANCELED", nextAttemptAt: null });
+  });
 });

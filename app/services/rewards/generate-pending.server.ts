@@ -27,6 +27,7 @@ import {
   parseRewardKind,
   planRetry,
   type FailureClassification,
+  type FailureReason,
   type RandomFloat,
   type RetryPolicy,
   type ShopifyFailure,
@@ -35,7 +36,7 @@ import { cleanupRewardCode } from "./cancel.server";
 import type { RewardDeps, RunOptions } from "./deps.server";
 import { recordEvent, recordEventOnce, shopifyErrorJson, shopifyMessage, transitionReward } from "./events.server";
 import { isRejectedToken, markAccessRevoked, PAUSE_REASONS, pauseEventKey, shopWorkPause, type WorkPause } from "~/services/lifecycle/lifecycle.server";
-import { generateInShopify, removeFromShopifyOnce, takeBackDuplicate, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
+import { createAgainFrom, generateInShopify, LATE_LANDING_MS, removeFromShopifyOnce, takeBackDuplicate, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
 import { claimedShopifyIds, InvalidTemplateError, parseSettings, rewardTitle, settingsFromTemplate, type RewardSettings } from "./repository.server";
 import { amountsNeedReview } from "~/domain/currency";
 import { amountReviewKey } from "~/services/lifecycle/amount-currency.server";
@@ -144,6 +145,8 @@ async function holdForAmountReview(deps: GeneratePendingDeps, config: GeneratePe
   await leavePending(deps, config, reward, {
     reason: `Held: amounts it depends on were saved in another currency than the shop sells in now (${shopCurrency}). It is created once the amounts are confirmed (the banner on Home).`,
     dedupeKey: amountReviewKey(shopCurrency),
+    // What the rewards tables' Status column says of it (rewardStatusNote); cleared when it is made.
+    failureCode: "amount_in_other_currency",
   });
   deps.logger.info({ shop: reward.shop, rewardId: reward.id }, "reward held until the shop's amounts are confirmed in its new currency");
   return "deferred_amount_review";
@@ -154,11 +157,21 @@ async function holdForAmountReview(deps: GeneratePendingDeps, config: GeneratePe
  * to review): unclaimed, looked at again after `uninstalledRetryMs` (or at once when what it waits
  * for is settled), and its history says why once per `dedupeKey`.
  */
-async function leavePending(deps: GeneratePendingDeps, config: GeneratePendingConfig, reward: Reward, note: { reason: string; dedupeKey: string }): Promise<void> {
+async function leavePending(
+  deps: GeneratePendingDeps,
+  config: GeneratePendingConfig,
+  reward: Reward,
+  note: { reason: string; dedupeKey: string; failureCode?: FailureReason },
+): Promise<void> {
   const { db, now } = deps;
   await db.reward.updateMany({
     where: { id: reward.id, claimedBy: config.workerId, status: "PENDING" },
-    data: { claimedBy: null, claimedUntil: null, nextAttemptAt: new Date(now().getTime() + config.uninstalledRetryMs) },
+    data: {
+      claimedBy: null,
+      claimedUntil: null,
+      nextAttemptAt: new Date(now().getTime() + config.uninstalledRetryMs),
+      ...(note.failureCode ? { failureCode: note.failureCode, failureMessage: null, failureDetail: null } : {}),
+    },
   });
   await recordEventOnce(db, { rewardId: reward.id, shop: reward.shop, type: "NOTE", actor: "WORKER", reason: note.reason, dedupeKey: note.dedupeKey });
 }
@@ -459,10 +472,14 @@ async function handleFailure(
     : ({ type: "give_up" } as const);
 
   if (plan.type === "retry") {
+    // After a create whose outcome is unknown, store credit is not credited again until that create
+    // can no longer land (createAgainFrom); the retry looks first and adopts it if it did.
+    const notBefore = codeMayExist ? createAgainFrom(parseRewardKind(reward.kind), now()) : plan.at;
+    const retryAt = notBefore > plan.at ? notBefore : plan.at;
     const rescheduled = await db.reward.updateMany({
       where: { id: reward.id, status: "PENDING", claimedBy: me },
       data: {
-        nextAttemptAt: plan.at,
+        nextAttemptAt: retryAt,
         claimedBy: null,
         claimedUntil: null,
         failureCode: classification.reason,
@@ -470,7 +487,7 @@ async function handleFailure(
         failureDetail: shopifyErrorJson({ failure: problem.failure, detail: problem.detail }),
       },
     });
-    log.info({ attempt, reason: classification.reason, retryAt: plan.at }, rescheduled.count ? "attempt failed; retry scheduled" : "attempt failed; reward changed meanwhile");
+    log.info({ attempt, reason: classification.reason, retryAt }, rescheduled.count ? "attempt failed; retry scheduled" : "attempt failed; reward changed meanwhile");
     return "retry_scheduled";
   }
 
@@ -491,8 +508,9 @@ async function handleFailure(
       failureMessage,
       failureDetail: shopifyErrorJson({ failure: problem.failure, detail: problem.detail }),
       // If an unconfirmed create may have left our code in Shopify, keep a cleanup marker so the
-      // sweep makes sure a Failed reward has nothing usable behind it.
-      nextAttemptAt: codeMayExist ? new Date(now().getTime() + 60_000) : null,
+      // sweep makes sure a Failed reward has nothing usable behind it — looking once that create can
+      // no longer land (LATE_LANDING_MS): a look before it finds nothing yet and clears the marker.
+      nextAttemptAt: codeMayExist ? new Date(now().getTime() + LATE_LANDING_MS) : null,
       claimedBy: null,
       claimedUntil: null,
     },

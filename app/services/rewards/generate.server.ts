@@ -8,6 +8,7 @@
 // (discounts: a tag; gift cards: the note) instead of creating again.
 import {
   classifyFailure,
+  kindTraits,
   type Actor,
   type FailureClassification,
   type RewardKind,
@@ -75,6 +76,28 @@ function refOf(target: RewardTarget): KindRewardRef {
 }
 
 /** How long after creation a miss of this kind's lookup proves nothing (0: its lookup sees new objects at once). */
+/**
+ * How long after the app stopped waiting for a create whose outcome it does not know (a timeout, a
+ * lost answer, a 5xx) that create may still run in Shopify: a server that received a request is not
+ * told that its client gave up (RFC 9110 §9.2.2), so until then a miss in a lookup proves nothing.
+ * The recovery sweep looks at a redemption only this long after it was left
+ * (recover-redemptions.server.ts), the worker cleans a Failed reward up only this long after its
+ * last attempt (generate-pending.server.ts), and a kind whose object carries no code Shopify refuses
+ * a second time is not created again before it (createAgainFrom).
+ */
+export const LATE_LANDING_MS = 10 * 60_000;
+
+/**
+ * The earliest moment a reward of this kind may be created again after an attempt gave up, at
+ * `gaveUpAt`, on a create whose outcome it does not know. A discount or gift card made again gets
+ * TAKEN on its one code if the earlier create lands, and is then adopted: at once. Store credit has
+ * no code (codeFormat "reference"): a credit made again and the earlier one landing later would both
+ * credit the customer, so not before the earlier one can no longer land (LATE_LANDING_MS).
+ */
+export function createAgainFrom(kind: RewardKind, gaveUpAt: Date): Date {
+  return kindTraits(kind).codeFormat === "reference" ? new Date(gaveUpAt.getTime() + LATE_LANDING_MS) : gaveUpAt;
+}
+
 export function lookupLagMs(kind: RewardKind): number {
   return adapterFor(kind).lookupLagMs ?? 0;
 }
@@ -99,6 +122,8 @@ export interface GenerateProblem extends ShopifyProblem {
    * the redemption for recovery instead of declaring "nothing happened".
    */
   codeMayExist: boolean;
+  /** false: this call sent no create (it only looked), so an earlier attempt's `unsettledSince` still stands. */
+  createSent?: boolean;
 }
 
 export type GenerateOutcome = Ok<{ shopifyId: string; adopted: boolean; expiresAt: Date | null }> | Err<GenerateProblem>;
@@ -115,6 +140,12 @@ function takenByOther(): ShopifyProblem {
     classification: { category: "permanent", reason: "code_taken", retryable: false, verifyFirst: false },
     detail: CODE_TAKEN_BY_OTHER_ERRORS,
   };
+}
+
+/** An earlier create's outcome is still unknown (generateInShopify, `unsettledSince`): the same as the timeout it came from. */
+function mayStillLand(): ShopifyProblem {
+  const failure: ShopifyFailure = { kind: "timeout" };
+  return { failure, classification: classifyFailure(failure, { operation: "mutation" }), detail: null };
 }
 
 function adopt(found: ExistingCode, now: Date, spec: RewardSpec): GenerateOutcome {
@@ -143,7 +174,19 @@ function create(access: ShopifyAccess, spec: RewardSpec, now: Date): Promise<Adm
 export async function generateInShopify(
   access: ShopifyAccess,
   spec: RewardSpec,
-  { now, lookupFirst }: { now: Date; lookupFirst: boolean },
+  {
+    now,
+    lookupFirst,
+    unsettledSince = null,
+  }: {
+    now: Date;
+    lookupFirst: boolean;
+    /**
+     * When an earlier attempt gave up on a create whose outcome it did not know (the redemption was
+     * left for recovery): that create may still land until LATE_LANDING_MS after it.
+     */
+    unsettledSince?: Date | null;
+  },
 ): Promise<GenerateOutcome> {
   if (lookupFirst) {
     const before = await lookupExisting(access, spec);
@@ -151,6 +194,11 @@ export async function generateInShopify(
     // means the create would fail the same way, so report and let the caller retry later.
     if (!before.ok) return err({ ...before.error, codeMayExist: true });
     if (before.found) return before.found.ours ? adopt(before.found, now, spec) : err({ ...takenByOther(), codeMayExist: false });
+    // Not found, but an earlier create may still land: for a kind that must not be created again yet
+    // (createAgainFrom) the outcome stays open, as it was.
+    if (unsettledSince && now.getTime() < createAgainFrom(spec.kind, unsettledSince).getTime()) {
+      return err({ ...mayStillLand(), codeMayExist: true, createSent: false });
+    }
   }
 
   const created = await create(access, spec, now);

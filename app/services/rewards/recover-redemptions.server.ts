@@ -3,7 +3,7 @@
 import type { Redemption, RewardTemplate } from "@prisma/client";
 import { failureForLog, isRewardKind, kindTraits, REWARD_KINDS, type RedemptionState, type RewardKind } from "~/domain/rewards";
 import type { RewardDeps } from "./deps.server";
-import { lookupExisting, lookupLagMs, removeOnce, type RewardTarget, type ShopifyAccess } from "./generate.server";
+import { LATE_LANDING_MS, lookupExisting, lookupLagMs, removeOnce, type RewardTarget, type ShopifyAccess } from "./generate.server";
 import { claimedShopifyIds, settingsFromTemplate } from "./repository.server";
 import { DEFAULT_REDEMPTION_LEASE_MS } from "./redeem-points.server";
 import { abandonRedemption, recordTakeBack, renewRedemptionLease, takeOverRedemption, withdrawTakeBack } from "./redemption-log.server";
@@ -11,7 +11,7 @@ import { abandonRedemption, recordTakeBack, renewRedemptionLease, takeOverRedemp
 const DEFAULTS = { leaseMs: DEFAULT_REDEMPTION_LEASE_MS };
 
 export interface RecoverOptions {
-  /** Only redemptions whose lease ended at least this long ago (default 10 min). */
+  /** Only redemptions whose lease ended at least this long ago (default LATE_LANDING_MS, 10 min: no create of theirs can still land). */
   olderThanMs?: number;
   limit?: number;
   leaseMs?: number;
@@ -31,7 +31,7 @@ export interface RecoverSummary {
  */
 export async function recoverAbandonedRedemptions(deps: RewardDeps, options: RecoverOptions = {}): Promise<RecoverSummary> {
   const { db, now, logger } = deps;
-  const olderThanMs = options.olderThanMs ?? 10 * 60_000;
+  const olderThanMs = options.olderThanMs ?? LATE_LANDING_MS;
   const leaseMs = options.leaseMs ?? DEFAULTS.leaseMs;
   const candidates = await db.redemption.findMany({
     where: { state: "IN_PROGRESS" satisfies RedemptionState, leaseUntil: { lt: new Date(now().getTime() - olderThanMs) } },

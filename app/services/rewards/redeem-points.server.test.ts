@@ -596,3 +596,41 @@ describe("redeemPoints: a lease that runs out while the create is in flight (sto
     await expectOneCredit(customer);
   });
 });
+
+describe("redeemPoints: a store credit whose create the app gave up waiting for", () => {
+  it("GIVEN the credit answered 503 (its outcome unknown: it may still run) WHEN the same request is repeated 1 and 9 minutes later THEN nothing is credited and the moment it was given up on stays (a repeat never moves it); 10 minutes after it THEN one credit, points spent once (was credited at once: a late first credit made two)", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100, kind: "STORE_CREDIT", value: "6.00" });
+    const input = { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() };
+    emulator.faults.httpError("storeCreditAccountCredit", 503, { times: 1 });
+    expect(await redeemPoints(deps(), input)).toMatchObject({ ok: false });
+    const left = await db.redemption.findUniqueOrThrow({ where: { shop_idempotencyKey: { shop: SHOP, idempotencyKey: input.idempotencyKey } } });
+    expect(left).toMatchObject({ state: "IN_PROGRESS", errorReason: "shopify_unavailable" });
+
+    for (const minutes of [1, 9]) {
+      const at = new Date(left.leaseUntil.getTime() + minutes * 60_000);
+      expect(await redeemPoints(deps({ now: () => at }), input), `${minutes} min`).toMatchObject({ ok: false });
+      expect(await db.redemption.findUniqueOrThrow({ where: { id: left.id } })).toMatchObject({ state: "IN_PROGRESS", leaseUntil: left.leaseUntil });
+      expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("0.0");
+    }
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(500);
+
+    const settled = new Date(left.leaseUntil.getTime() + 10 * 60_000 + 1_000);
+    const done = await redeemPoints(deps({ now: () => settled }), input);
+    expect(done).toMatchObject({ ok: true, reward: { kind: "STORE_CREDIT", status: "ISSUED", pointsBalance: 400 } });
+    expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("6.0");
+    expect(emulator.store.listStoreCreditAccounts(SHOP, customer.shopifyCustomerId).flatMap((a) => a.transactions.filter((t) => t.kind === "credit"))).toHaveLength(1);
+  });
+
+  it("GIVEN a discount code left the same way WHEN the request is repeated a minute later THEN it is made at once, as before (its one code is refused a second time: a late first create is adopted, never a second discount)", async () => {
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const input = { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() };
+    emulator.faults.httpError("discountCodeBasicCreate", 503, { times: 1 });
+    expect(await redeemPoints(deps(), input)).toMatchObject({ ok: false });
+    const left = await db.redemption.findUniqueOrThrow({ where: { shop_idempotencyKey: { shop: SHOP, idempotencyKey: input.idempotencyKey } } });
+    const at = new Date(left.leaseUntil.getTime() + 60_000);
+    expect(await redeemPoints(deps({ now: () => at }), input)).toMatchObject({ ok: true, reward: { status: "ISSUED", pointsBalance: 400 } });
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(1);
+  });
+});

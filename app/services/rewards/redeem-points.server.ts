@@ -226,7 +226,9 @@ export async function redeemPoints(deps: Deps, input: RedeemPointsInput): Promis
     const lease = new Date(now().getTime() + ctx.leaseMs);
     if (!(await takeOverRedemption(db, existing, lease))) continue;
     deps.logger.info({ shop: input.shop, redemptionId: existing.id }, "resuming an interrupted redemption");
-    return run(ctx, { ...existing, leaseUntil: lease }, true);
+    // Left for recovery (a reason recorded) is left by an owner that stopped waiting, at its lease's
+    // end: a create it sent may still land after that (generateInShopify, `unsettledSince`).
+    return run(ctx, { ...existing, leaseUntil: lease }, true, existing.errorReason !== null ? existing.leaseUntil : null);
   }
   return { ok: false, error: STILL_RUNNING };
 }
@@ -306,7 +308,7 @@ async function finishFailed(ctx: Context, redemption: Redemption, reason: string
 class LostLease extends Error {}
 class NotEnoughPoints extends Error {}
 
-async function run(ctx: Context, redemption: Redemption, resumed: boolean): Promise<RedeemResult> {
+async function run(ctx: Context, redemption: Redemption, resumed: boolean, unsettledSince: Date | null = null): Promise<RedeemResult> {
   const { db, now, logger } = ctx.deps;
   const { shop } = ctx.input;
   const log = logger.child({ shop, redemptionId: redemption.id });
@@ -374,13 +376,18 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean): Prom
     claimedIds: await claimedShopifyIds(db, { shop, customerId: customer.id, kind: settings.kind, exceptRewardId: redemption.id }),
   };
   const callStartedAt = now();
-  const generated = await generateInShopify(access, spec, { now: now(), lookupFirst: resumed });
+  const generated = await generateInShopify(access, spec, { now: now(), lookupFirst: resumed, unsettledSince });
   if (!generated.ok) {
     // A rejected token is the shop's problem, not this redemption's: mark it so the worker pauses
     // the shop and the next admin load exchanges a fresh one (app/services/lifecycle).
     if (isRejectedToken(generated.error.failure)) await markAccessRevoked(db, { shop, since: callStartedAt, now: now(), logger: log });
     log.warn({ failure: failureForLog(generated.error.failure), reason: generated.error.classification.reason }, "redemption: Shopify did not create the reward");
-    if (generated.error.codeMayExist) return leaveForRecovery(ctx, redemption, generated.error.classification.reason);
+    // Left as of when the earlier create was given up on, when this attempt sent none: a repeat of
+    // the request never moves the moment that create can no longer land.
+    if (generated.error.codeMayExist) {
+      const leftAt = generated.error.createSent === false && unsettledSince ? unsettledSince : now();
+      return leaveForRecovery(ctx, redemption, generated.error.classification.reason, leftAt);
+    }
     return finishFailed(ctx, redemption, generated.error.classification.reason);
   }
 
@@ -509,8 +516,8 @@ async function finishOrRecover(ctx: Context, redemption: Redemption, resumed: bo
  * lease ended: a repeat of the request resumes it (adopting the code), otherwise the recovery sweep
  * removes the code and marks it ABANDONED. Nothing was spent either way.
  */
-async function leaveForRecovery(ctx: Context, redemption: Redemption, reason: string): Promise<RedeemResult> {
-  await leaveRedemptionForRecovery(ctx.deps.db, redemption, reason, ctx.deps.now());
+async function leaveForRecovery(ctx: Context, redemption: Redemption, reason: string, leftAt: Date = ctx.deps.now()): Promise<RedeemResult> {
+  await leaveRedemptionForRecovery(ctx.deps.db, redemption, reason, leftAt);
   return fail(reason);
 }
 

@@ -1,0 +1,85 @@
+// The Status column of Activity → Rewards and the Rewards page, through the production build: for a
+// reward the customer did not get, the merchant reads why at a glance (app/copy/admin.ts
+// rewardStatusNote) — also for a Pending reward held until amounts saved in another currency are
+// confirmed, and for a reward canceled because its discount was changed in Shopify's admin.
+import { describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
+import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { BROWSER_UA, useRunningApp } from "../support/app";
+import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import { createCustomer, createTemplate } from "../support/factories";
+import { programCustomer, rewardWithDiscount } from "../support/rewards";
+import { applyWebhooks } from "../support/webhooks";
+
+const fixture = useShopifyEmulator();
+const { emulator } = fixture;
+const app = useRunningApp({ emulator });
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+const deps = (): WorkerDeps => ({ db, logger, adminFor: (shop) => fixture.adminGraphql(shop), now: () => new Date() });
+const config = () => workerConfig({ workerId: "status-notes-worker", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 5_000 });
+
+/** An admin request as App Bridge makes it (Bearer session token, a Remix data request). */
+async function admin(shop: string, path: string, route: string, form?: Record<string, string>): Promise<{ status: number; body: Json }> {
+  const url = new URL(path, app.url);
+  url.searchParams.set("_data", route);
+  const res = await fetch(url, {
+    ...(form ? { method: "POST", body: new URLSearchParams(form) } : {}),
+    headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(shop)}` },
+  });
+  return { status: res.status, body: (await res.json()) as Json };
+}
+
+/** The Status column as both tables show it: status and the note under it, by reward id. */
+async function statusColumn(shop: string, customerId: string): Promise<Record<string, [string, string | null]>> {
+  const profile = await admin(shop, `/app/customers/${customerId}`, "routes/app.customers.$id");
+  const rewards = await admin(shop, "/app/rewards", "routes/app.rewards");
+  expect([profile.status, rewards.status]).toEqual([200, 200]);
+  const column = (items: Json[]) => Object.fromEntries(items.map((r) => [r.id, [r.status, r.statusNote]]));
+  const onProfile = column(profile.body.rewards.items);
+  // The shop-wide Rewards page says the same of this customer's rewards.
+  expect(column(rewards.body.page.items.filter((r: Json) => Object.hasOwn(onProfile, r.id)))).toEqual(onProfile);
+  return onProfile;
+}
+
+describe("the Status column says why a customer has not got their reward", () => {
+  it("GIVEN a referral reward held Pending because its amounts were saved in USD and the shop now sells in EUR THEN its status says it waits for the merchant to confirm amounts (was a bare Pending: nothing told the merchant it would never be made on its own); once confirmed it is Issued with no note", async () => {
+    const shop = "status-note-held.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const referral = await createTemplate(db, shop, { name: "Welcome", purpose: "REFERRAL", pointsCost: null, value: "5.00", amountCurrency: "USD" });
+    const customer = await createCustomer(db, shop, {}, emulator);
+    expect((await emulator.changeShopCurrency(shop, "EUR")).results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    const queued = await issueRewardAsync(deps(), { shop, customer: { id: customer.id }, templateId: referral.id, source: "REFERRAL" });
+    if (!queued.ok) throw new Error("not queued");
+    await runWorkerOnce(deps(), config());
+    expect(await db.reward.findUniqueOrThrow({ where: { id: queued.reward.id } })).toMatchObject({ status: "PENDING", attempts: 0 });
+
+    expect(await statusColumn(shop, customer.id)).toEqual({ [queued.reward.id]: ["PENDING", "Waiting for you to confirm amounts"] });
+
+    expect((await admin(shop, "/app/amount-currency", "routes/app.amount-currency", { currency: "EUR" })).body).toMatchObject({ ok: true, released: 1 });
+    await runWorkerOnce(deps(), config());
+    expect(await statusColumn(shop, customer.id)).toEqual({ [queued.reward.id]: ["ISSUED", null] });
+  });
+
+  it("GIVEN a reward whose discount the merchant deactivated in Shopify's admin THEN Canceled with 'Changed in Shopify' under it (was a bare Canceled, as if canceled in the app); one canceled in the app has no note", async () => {
+    const shop = "status-note-canceled.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const customer = await programCustomer(emulator, shop);
+    const inShopify = await rewardWithDiscount(emulator, shop, customer);
+    const inApp = await rewardWithDiscount(emulator, shop, customer);
+    await emulator.merchantDeactivatesDiscount(shop, inShopify.shopifyId!);
+    await applyWebhooks();
+    const canceled = await admin(shop, `/app/customers/${customer.id}/rewards/${inApp.id}`, "routes/app.customers.$id.rewards.$rewardId", { intent: "cancel" });
+    expect(canceled.body).toMatchObject({ ok: true, status: "CANCELED" });
+
+    expect(await statusColumn(shop, customer.id)).toEqual({
+      [inShopify.id]: ["CANCELED", "Changed in Shopify"],
+      [inApp.id]: ["CANCELED", null],
+    });
+  });
+});
