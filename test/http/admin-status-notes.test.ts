@@ -7,7 +7,8 @@ import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
-import { BROWSER_UA, useRunningApp } from "../support/app";
+import { adminFetcher, useRunningApp } from "../support/app";
+import { TEST_APP } from "../support/constants";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { createCustomer, createTemplate } from "../support/factories";
 import { programCustomer, rewardWithDiscount } from "../support/rewards";
@@ -23,14 +24,10 @@ type Json = Record<string, any>;
 const deps = (): WorkerDeps => ({ db, logger, adminFor: (shop) => fixture.adminGraphql(shop), now: () => new Date() });
 const config = () => workerConfig({ workerId: "status-notes-worker", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 5_000 });
 
-/** An admin request as App Bridge makes it (Bearer session token, a Remix data request). */
+const adminFetch = adminFetcher(app, emulator, TEST_APP.shop);
+/** An admin data request as App Bridge makes it (adminFetcher), with its JSON answer. */
 async function admin(shop: string, path: string, route: string, form?: Record<string, string>): Promise<{ status: number; body: Json }> {
-  const url = new URL(path, app.url);
-  url.searchParams.set("_data", route);
-  const res = await fetch(url, {
-    ...(form ? { method: "POST", body: new URLSearchParams(form) } : {}),
-    headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(shop)}` },
-  });
+  const res = await adminFetch(path, { shop, route, ...(form ? { method: "POST", body: new URLSearchParams(form) } : {}) });
   return { status: res.status, body: (await res.json()) as Json };
 }
 

@@ -14,9 +14,9 @@ import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.serv
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { startBulkJob } from "~/services/bulk-issue/jobs.server";
 import { OPTION_MESSAGES } from "~/copy/admin";
-import { BROWSER_UA, useRunningApp } from "../support/app";
+import { adminFetcher, BROWSER_UA, useRunningApp } from "../support/app";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
-import { PROGRAM_SETTINGS_FORM } from "../support/constants";
+import { PROGRAM_SETTINGS_FORM, TEST_APP } from "../support/constants";
 import { createCustomer, createTemplate } from "../support/factories";
 import { applyWebhooks } from "../support/webhooks";
 
@@ -30,14 +30,10 @@ type Json = Record<string, any>;
 const deps = (): WorkerDeps => ({ db, logger, adminFor: (shop) => fixture.adminGraphql(shop), now: () => new Date() });
 const config = () => workerConfig({ workerId: "amount-currency-worker", leaseMs: 60_000, jitterRandom: () => 0, perShopConcurrency: 1, shopifyTimeoutMs: 5_000 });
 
-/** An admin request as App Bridge makes it (Bearer session token, a Remix data request). */
+const adminFetch = adminFetcher(app, emulator, TEST_APP.shop);
+/** An admin data request as App Bridge makes it (adminFetcher), with its JSON answer. */
 async function admin(shop: string, path: string, route: string, form?: Record<string, string>): Promise<{ status: number; body: Json }> {
-  const url = new URL(path, app.url);
-  url.searchParams.set("_data", route);
-  const res = await fetch(url, {
-    ...(form ? { method: "POST", body: new URLSearchParams(form) } : {}),
-    headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(shop)}` },
-  });
+  const res = await adminFetch(path, { shop, route, ...(form ? { method: "POST", body: new URLSearchParams(form) } : {}) });
   return { status: res.status, body: (await res.json()) as Json };
 }
 
