@@ -19,7 +19,7 @@ import {
   type RewardSource,
   type RewardStatus,
 } from "~/domain/rewards";
-import { MAX_POINTS } from "~/domain/points";
+import { formatMilli, MAX_POINTS, parseShopifyAmount } from "~/domain/points";
 import { removeBidiControls } from "~/domain/text";
 
 export const REWARD_STATUS_LABELS: Readonly<Record<RewardStatus, string>> = {
@@ -101,13 +101,20 @@ export function formatRewardValue(kind: RewardKind, value: string, currency: str
   return `${amount} ${REWARD_KIND_LABELS[kind].toLowerCase()}`;
 }
 
-/** A gift card's balance as Shopify last reported it: "$6.40 left", "Spent" (nothing left). */
-export function formatGiftCardBalance(balance: string, currency: string): string {
-  if (Number(balance) <= 0) return "Spent";
+/**
+ * A gift card's balance as Shopify last reported it: "$6.40 left", "Spent" (nothing left). Formatted
+ * from the parsed amount (parseShopifyAmount, the one reader of Shopify's amounts), never from the
+ * text as stored; null when that text holds no amount (nothing is shown rather than "$NaN left").
+ */
+export function formatGiftCardBalance(balance: string, currency: string): string | null {
+  const milli = parseShopifyAmount(balance);
+  if (milli === null) return null;
+  if (milli <= 0n) return "Spent";
+  const amount = Number(milli) / 1000;
   try {
-    return `${new Intl.NumberFormat("en-US", { style: "currency", currency }).format(Number(balance))} left`;
+    return `${new Intl.NumberFormat("en-US", { style: "currency", currency }).format(amount)} left`;
   } catch {
-    return `${balance} ${currency} left`;
+    return `${formatMilli(milli)} ${currency} left`;
   }
 }
 
