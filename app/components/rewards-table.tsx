@@ -78,7 +78,8 @@ export function RewardsTable({ rows, rewardUrl, selectedId, pagination, empty }:
 }
 
 /**
- * The Status column: the badge and, for a Failed reward or a Pending one whose last attempt failed,
+ * The Status column: the badge and, for a Failed reward, a Pending one whose last attempt failed or a
+ * Canceled one whose code is still being removed in Shopify,
  * why in a few words (RewardRow.statusNote). Shared by Activity → Rewards and the Rewards page.
  */
 export function RewardStatusCell({ row }: { row: Pick<RewardRow, "status" | "statusNote"> }) {

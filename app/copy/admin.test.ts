@@ -170,4 +170,13 @@ describe("the Status column's note", () => {
     expect(rewardStatusNote("CANCELED", null)).toBeNull();
     for (const status of ["PENDING", "ISSUED", "USED"] as const) expect(rewardStatusNote(status, "changed_in_shopify")).not.toBe("Changed in Shopify");
   });
+
+  it("GIVEN a Canceled reward whose code is still being removed in Shopify (its cleanup marker) THEN it says so, with why the last removal failed when it did; without the marker, nothing", () => {
+    expect(rewardStatusNote("CANCELED", null, { removingCode: true })).toBe("Removing the code in Shopify (retrying)");
+    expect(rewardStatusNote("CANCELED", "shopify_unavailable", { removingCode: true })).toBe("Removing the code in Shopify (retrying: Shopify unavailable)");
+    expect(rewardStatusNote("CANCELED", "app_not_authorized", { removingCode: true })).toBe("Removing the code in Shopify (retrying: App access revoked)");
+    expect(rewardStatusNote("CANCELED", "changed_in_shopify", { removingCode: true })).toBe("Changed in Shopify");
+    expect(rewardStatusNote("CANCELED", "shopify_unavailable", { removingCode: false })).toBeNull();
+    for (const status of ["PENDING", "ISSUED", "USED", "FAILED"] as const) expect(String(rewardStatusNote(status, null, { removingCode: true }))).not.toMatch(/Removing the code/);
+  });
 });

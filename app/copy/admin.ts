@@ -19,7 +19,7 @@ import {
   type RewardSource,
   type RewardStatus,
 } from "~/domain/rewards";
-import { MAX_POINTS } from "~/domain/points";
+import { formatMilli, MAX_POINTS, parseShopifyAmount } from "~/domain/points";
 import { removeBidiControls } from "~/domain/text";
 
 export const REWARD_STATUS_LABELS: Readonly<Record<RewardStatus, string>> = {
@@ -101,13 +101,20 @@ export function formatRewardValue(kind: RewardKind, value: string, currency: str
   return `${amount} ${REWARD_KIND_LABELS[kind].toLowerCase()}`;
 }
 
-/** A gift card's balance as Shopify last reported it: "$6.40 left", "Spent" (nothing left). */
-export function formatGiftCardBalance(balance: string, currency: string): string {
-  if (Number(balance) <= 0) return "Spent";
+/**
+ * A gift card's balance as Shopify last reported it: "$6.40 left", "Spent" (nothing left). Formatted
+ * from the parsed amount (parseShopifyAmount, the one reader of Shopify's amounts), never from the
+ * text as stored; null when that text holds no amount (nothing is shown rather than "$NaN left").
+ */
+export function formatGiftCardBalance(balance: string, currency: string): string | null {
+  const milli = parseShopifyAmount(balance);
+  if (milli === null) return null;
+  if (milli <= 0n) return "Spent";
+  const amount = Number(milli) / 1000;
   try {
-    return `${new Intl.NumberFormat("en-US", { style: "currency", currency }).format(Number(balance))} left`;
+    return `${new Intl.NumberFormat("en-US", { style: "currency", currency }).format(amount)} left`;
   } catch {
-    return `${balance} ${currency} left`;
+    return `${formatMilli(milli)} ${currency} left`;
   }
 }
 
@@ -509,15 +516,27 @@ const FAILURE_SHORT_LABELS: Record<FailureReason, string> = {
  * Pending one is waiting — an attempt already failed (it will be retried), or it is held until the
  * merchant confirms amounts saved in another currency (nothing is tried meanwhile: the worker's
  * holdForAmountReview, docs/decisions/015); and a Canceled one whose discount was changed in
- * Shopify's admin (not the merchant's cancel in the app). Null otherwise.
+ * Shopify's admin (not the merchant's cancel in the app), or one whose code is still being removed
+ * in Shopify (`removingCode`: its cleanup marker stands; with why the last removal failed, if it did).
+ * Null otherwise.
  */
-export function rewardStatusNote(status: RewardStatus, failureCode: string | null | undefined): string | null {
+export function rewardStatusNote(status: RewardStatus, failureCode: string | null | undefined, options: { removingCode?: boolean } = {}): string | null {
   if (status === "FAILED") return FAILURE_SHORT_LABELS[parseFailureReason(failureCode)];
   if (status === "PENDING" && failureCode === "amount_in_other_currency") return AMOUNT_REVIEW_HOLD_NOTE;
   if (status === "PENDING" && failureCode) return `Retrying: ${FAILURE_SHORT_LABELS[parseFailureReason(failureCode)]}`;
   if (status === "CANCELED" && failureCode === CHANGED_IN_SHOPIFY_CODE) return "Changed in Shopify";
+  if (status === "CANCELED" && options.removingCode) {
+    return failureCode ? `${REMOVING_CODE_NOTE} (retrying: ${FAILURE_SHORT_LABELS[parseFailureReason(failureCode)]})` : `${REMOVING_CODE_NOTE} (retrying)`;
+  }
   return null;
 }
+
+/**
+ * A Canceled reward whose code is not yet confirmed gone from Shopify (its cleanup marker,
+ * app/services/rewards/cancel.server.ts cleanupRewardCode): the code may still work at checkout
+ * until the worker's removal succeeds.
+ */
+const REMOVING_CODE_NOTE = "Removing the code in Shopify";
 
 /** A Pending reward held until the shop's amounts are confirmed in its currency (the banner on Home). */
 const AMOUNT_REVIEW_HOLD_NOTE = "Waiting for you to confirm amounts";

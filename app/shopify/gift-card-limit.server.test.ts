@@ -11,6 +11,9 @@ describe("getGiftCardIssueLimit", () => {
     expect(await getGiftCardIssueLimit(answering({ giftCardConfiguration: { issueLimit: { amount: "2000.0", currencyCode: "USD" } } }))).toMatchObject({ ok: true, data: { amount: "2000.0", cents: 200_000, currencyCode: "USD" } });
     expect(await getGiftCardIssueLimit(answering({ giftCardConfiguration: { issueLimit: { amount: "1850.259", currencyCode: "USD" } } }))).toMatchObject({ ok: true, data: { cents: 185_025 } });
   });
+  it("GIVEN an issue limit written with more decimals (\"2000.0000\", a MoneyV2 Decimal) THEN it reads it as 2000 (was: refused as not a decimal amount, so a gift card option could not be saved: \"Shopify unavailable\")", async () => {
+    expect(await getGiftCardIssueLimit(answering({ giftCardConfiguration: { issueLimit: { amount: "2000.0000", currencyCode: "USD" } } }))).toMatchObject({ ok: true, data: { cents: 200_000, currencyCode: "USD" } });
+  });
   it.each([
     ["no configuration", { giftCardConfiguration: null }],
     ["no issue limit", { giftCardConfiguration: { issueLimit: null } }],

@@ -1,7 +1,7 @@
 // Admin API: gift cards for gift-card rewards. Shopify returns the full code only once, in the
 // create payload; afterwards only the last characters. We choose the code ourselves so a retry after
 // an uncertain outcome can find the card again (`giftCards(query: "code:…")`) instead of making a second one.
-import { parseMilli } from "~/domain/points";
+import { parseShopifyAmount, shopifyAmountText } from "~/domain/points";
 import { runAdmin, userErrorsFailure, type AdminGraphql, type AdminResult, type RunOptions } from "./graphql.server";
 
 export const GIFT_CARD_CREATE = `#graphql
@@ -138,7 +138,7 @@ export async function getGiftCardIssueLimit(graphql: AdminGraphql, options?: Run
   if (!r.ok) return r;
   const limit = r.data.giftCardConfiguration?.issueLimit;
   const amount = limit?.amount;
-  const milli = typeof amount === "string" ? parseMilli(amount) : null;
+  const milli = typeof amount === "string" ? parseShopifyAmount(amount) : null;
   if (typeof amount !== "string" || milli === null || milli < 0n || typeof limit?.currencyCode !== "string") {
     return { ok: false, error: { kind: "graphql", messages: ["GiftCardConfiguration.issueLimit is not a decimal amount"] }, cost: r.cost };
   }
@@ -156,6 +156,7 @@ export const GIFT_CARD_BALANCES = `#graphql
 
 export interface GiftCardBalance {
   id: string;
+  /** Written from the parsed amount (shopifyAmountText: "6.4", "10.0", "6.125"), whatever zeros Shopify's answer carried. */
   amount: string;
   currencyCode: string;
 }
@@ -167,13 +168,18 @@ export interface GiftCardBalance {
 export async function getGiftCardBalances(graphql: AdminGraphql, ids: readonly string[], options?: RunOptions): Promise<AdminResult<GiftCardBalance[]>> {
   const r = await runAdmin<{ nodes: ({ id?: string; balance?: { amount: string; currencyCode: string } } | null)[] }>(graphql, GIFT_CARD_BALANCES, { ids: [...ids] }, options);
   if (!r.ok) return r;
-  const balances = r.data.nodes.flatMap((n) => (n?.id && n.balance ? [{ id: n.id, amount: n.balance.amount, currencyCode: n.balance.currencyCode }] : []));
+  const answered = r.data.nodes.flatMap((n) => (n?.id && n.balance ? [{ id: n.id, amount: n.balance.amount as unknown, currencyCode: n.balance.currencyCode as unknown }] : []));
   // Checked before anyone stores or shows it: a MoneyV2 is a Decimal amount and an ISO 4217 code
-  // (https://shopify.dev/docs/api/admin-graphql/latest/objects/MoneyV2). Anything else is an answer
-  // the app can't use — a failure, so the last known balances stay — never "$NaN left".
-  const unusable = balances.find((b) => typeof b.amount !== "string" || parseMilli(b.amount) === null || typeof b.currencyCode !== "string" || !/^[A-Z]{3}$/.test(b.currencyCode));
-  if (unusable) {
-    return { ok: false, error: { kind: "graphql", messages: ["GiftCard.balance is not a decimal amount with a currency code"] }, cost: r.cost, detail: { id: unusable.id } };
+  // (https://shopify.dev/docs/api/admin-graphql/latest/objects/MoneyV2), read by the one reader of
+  // Shopify's amounts (parseShopifyAmount: "10.0000" is 10). Anything else is an answer the app
+  // can't use — a failure, so the last known balances stay — never "$NaN left".
+  const balances: GiftCardBalance[] = [];
+  for (const b of answered) {
+    const milli = parseShopifyAmount(b.amount);
+    if (milli === null || typeof b.currencyCode !== "string" || !/^[A-Z]{3}$/.test(b.currencyCode)) {
+      return { ok: false, error: { kind: "graphql", messages: ["GiftCard.balance is not a decimal amount with a currency code"] }, cost: r.cost, detail: { id: b.id } };
+    }
+    balances.push({ id: b.id, amount: shopifyAmountText(milli), currencyCode: b.currencyCode });
   }
   return { ok: true, data: balances, cost: r.cost };
 }

@@ -1,11 +1,13 @@
 // GIVEN a customer with a Failed reward for every failure reason of app/domain/rewards/failures.ts,
 //       a Pending one being retried, a Pending one held until the merchant confirms amounts saved in
-//       another currency, one canceled in Shopify's admin, one canceled in the app and a Used one,
+//       another currency, one canceled in Shopify's admin, one canceled in the app, two canceled whose
+//       code is still being removed in Shopify and a Used one,
 //       the app's production build and the emulator's admin host
 // WHEN the merchant reads Customer → Activity → Rewards, paging with the arrow buttons
 // THEN every row's Status column says at a glance why the customer has no reward: each failure
 //      reason in its own words, "Retrying: …", "Waiting for you to confirm amounts", "Changed in
-//      Shopify"; an Issued, Used or app-canceled reward has the badge alone.
+//      Shopify", "Removing the code in Shopify (retrying…)" for a canceled one whose code may still
+//      work; an Issued, Used or app-canceled reward (its code removed) has the badge alone.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import type { Customer, Reward } from "@prisma/client";
@@ -51,6 +53,12 @@ beforeAll(async () => {
   await make("Held", "PENDING", { failureCode: "amount_in_other_currency" });
   await make("Canceled in Shopify", "CANCELED", { canceledAt: new Date(), failureCode: "changed_in_shopify" });
   await make("Canceled in the app", "CANCELED", { canceledAt: new Date() });
+  // As cancel.server.ts cleanupRewardCode leaves one whose code Shopify could not deactivate yet (the
+  // marker a day ahead: the app's worker leaves it alone during the test), and one whose removal
+  // waits without a failure (a worker still creating its code).
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  await make("Canceled, removal failing", "CANCELED", { canceledAt: new Date(), nextAttemptAt: tomorrow, failureCode: "shopify_unavailable" });
+  await make("Canceled, removal waiting", "CANCELED", { canceledAt: new Date(), nextAttemptAt: tomorrow });
   await make("Used", "USED", { usedAt: new Date(), usedOrderName: "#1001" });
   await make("Issued", "ISSUED");
   browser = await launchChromium();
@@ -103,6 +111,8 @@ describe("Activity → Rewards: the Status column", () => {
     expect(seen.get(others.Held!.code)).toBe("Status: Pending Waiting for you to confirm amounts");
     expect(seen.get(others["Canceled in Shopify"]!.code)).toBe("Status: Canceled Changed in Shopify");
     expect(seen.get(others["Canceled in the app"]!.code)).toBe("Status: Canceled");
+    expect(seen.get(others["Canceled, removal failing"]!.code)).toBe("Status: Canceled Removing the code in Shopify (retrying: Shopify unavailable)");
+    expect(seen.get(others["Canceled, removal waiting"]!.code)).toBe("Status: Canceled Removing the code in Shopify (retrying)");
     expect(seen.get(others.Used!.code)).toBe("Status: Used");
     expect(seen.get(others.Issued!.code)).toBe("Status: Issued");
   }, 180_000);

@@ -79,4 +79,28 @@ describe("the Status column says why a customer has not got their reward", () =>
       [inApp.id]: ["CANCELED", null],
     });
   });
+
+  it("GIVEN a Pending reward canceled while Shopify can't deactivate its code THEN Canceled with 'Removing the code in Shopify (retrying: Shopify unavailable)' under it while the code may still work (was a bare Canceled); once the worker's retry removes it, the badge alone", async () => {
+    const shop = "status-note-removing.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const customer = await programCustomer(emulator, shop);
+    const reward = await rewardWithDiscount(emulator, shop, customer, { status: "PENDING" });
+    const discount = () => emulator.inspect.discounts(shop).find((d) => d.id === reward.shopifyId);
+    emulator.faults.httpError("discountCodeDeactivate", 503, { times: "forever" });
+    try {
+      const canceled = await admin(shop, `/app/customers/${customer.id}/rewards/${reward.id}`, "routes/app.customers.$id.rewards.$rewardId", { intent: "cancel" });
+      expect(canceled.body).toMatchObject({ ok: true, status: "CANCELED" });
+      expect(discount()).toMatchObject({ deactivatedAt: null });
+      expect(await statusColumn(shop, customer.id)).toEqual({ [reward.id]: ["CANCELED", "Removing the code in Shopify (retrying: Shopify unavailable)"] });
+    } finally {
+      emulator.faults.clear();
+    }
+
+    // The worker's retry, once due: the code is deactivated and the note goes.
+    const due = (await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).nextAttemptAt!;
+    await runWorkerOnce({ ...deps(), now: () => new Date(due.getTime() + 1_000) }, config());
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "CANCELED", nextAttemptAt: null });
+    expect(discount()?.deactivatedAt).toBeInstanceOf(Date);
+    expect(await statusColumn(shop, customer.id)).toEqual({ [reward.id]: ["CANCELED", null] });
+  });
 });

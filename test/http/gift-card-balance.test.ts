@@ -91,3 +91,27 @@ describe("what Shopify answers is checked before it is stored", () => {
     emulator.faults.clear();
   });
 });
+
+describe("a balance Shopify writes with more decimals (MoneyV2 amount is a Decimal)", () => {
+  it("GIVEN Shopify answers the card's balance as \"7.2500\" THEN the storefront answers 7.25 and the admin \"$7.25 left\" (was: refused as no decimal amount, the last known balance stayed)", async () => {
+    const before = await db.reward.findUniqueOrThrow({ where: { id: rewardId } });
+    await db.reward.update({ where: { id: rewardId }, data: { giftCardBalanceAt: null } });
+    emulator.faults.httpError({ operationName: "LoyaltyGiftCardBalances" }, 200, {
+      body: JSON.stringify({ data: { nodes: [{ id: before.shopifyId, balance: { amount: "7.2500", currencyCode: "USD" } }] } }),
+      headers: { "Content-Type": "application/json" },
+      times: 1,
+    });
+    const res = await fetch(emulator.appProxyUrl(SHOP, "/customer", legacyId), { headers: { "User-Agent": BROWSER_UA, Accept: "application/json" } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { rewards: { id: string; balance: string | null; spent: boolean }[] };
+    expect(body.rewards.find((r) => r.id === rewardId)).toMatchObject({ balance: "7.25", spent: false });
+
+    const url = new URL(`/app/customers/${customer.id}`, app.url);
+    url.searchParams.set("_data", "routes/app.customers.$id");
+    const profile = await fetch(url, { headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(SHOP)}` } });
+    expect(profile.status).toBe(200);
+    const admin = (await profile.json()) as { rewards: { items: { id: string; balanceLabel: string | null }[] } };
+    expect(admin.rewards.items.find((r) => r.id === rewardId)?.balanceLabel).toBe("$7.25 left");
+    emulator.faults.clear();
+  });
+});

@@ -48,6 +48,15 @@ export function formatMilli(milli: Milli): string {
   return `${negative ? "-" : ""}${abs / 1000n}.${fraction}`;
 }
 
+/**
+ * An amount read by parseShopifyAmount, written back as Shopify writes a short Decimal: "10.0000"
+ * and "10.00" are "10.0", "6.40" is "6.4", "6.125" stays. What the app stores and shows of an amount
+ * it read from Shopify (a gift card's balance), so no answer's extra zeros ever reach a page.
+ */
+export function shopifyAmountText(milli: Milli): string {
+  return formatMilli(milli).replace(/(\.\d)0$/, "$1");
+}
+
 function list(value: unknown, max = 1000): unknown[] {
   return Array.isArray(value) ? value.slice(0, max) : [];
 }

@@ -38,7 +38,7 @@ export interface RewardRow {
   usedOrderUrl: string | null;
   /** Issued gift cards: "$6.40 left" / "Spent", as Shopify last reported; null when not known or not a card. */
   balanceLabel: string | null;
-  /** Under the status badge: a Failed reward's reason, a retrying Pending one's last failure (rewardStatusNote). */
+  /** Under the status badge: a Failed reward's reason, a retrying Pending one's last failure, a Canceled one whose code is still being removed in Shopify (rewardStatusNote). */
   statusNote: string | null;
 }
 
@@ -59,6 +59,7 @@ const ROW_SELECT = {
   currency: true,
   giftCardBalance: true,
   failureCode: true,
+  nextAttemptAt: true,
   codeKey: true,
   customer: { select: { displayName: true, email: true } },
 } satisfies Prisma.RewardSelect;
@@ -98,7 +99,8 @@ function toRow(r: RowRecord): RewardRow {
     usedOrderName: status === "USED" ? r.usedOrderName ?? null : null,
     usedOrderUrl: status === "USED" ? orderAdminUrl(r.shop, r.usedOrderGid) : null,
     balanceLabel: kind === "GIFT_CARD" && status === "ISSUED" && r.giftCardBalance !== null ? formatGiftCardBalance(r.giftCardBalance, r.currency) : null,
-    statusNote: rewardStatusNote(status, r.failureCode),
+    // A Canceled reward's cleanup marker: its code is not yet confirmed gone from Shopify.
+    statusNote: rewardStatusNote(status, r.failureCode, { removingCode: status === "CANCELED" && r.nextAttemptAt !== null }),
   };
 }
 

@@ -10,7 +10,7 @@
 // Points of a canceled, unused points redemption are refunded when the shop's option is on.
 import type { Prisma, Reward } from "@prisma/client";
 import { cancelRefusedMessage, UNCONFIRMED_TAKE_BACK } from "~/copy/admin";
-import { failureForLog, kindTraits, parseRewardKind, type FailureReason } from "~/domain/rewards";
+import { CHANGED_IN_SHOPIFY_CODE, failureForLog, kindTraits, parseRewardKind, type FailureReason } from "~/domain/rewards";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
 import { shopifyMessage, transitionReward } from "./events.server";
@@ -211,8 +211,10 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
         actor: "MERCHANT",
         reason: reasonText,
         note: merchantNote,
-        // The cleanup marker: due now; cleared once Shopify is confirmed clean.
-        data: { canceledAt: now(), nextAttemptAt: now() },
+        // The cleanup marker: due now; cleared once Shopify is confirmed clean. A failure of its
+        // attempts (kept in its history) is no longer why anything waits: while the marker stands,
+        // failureCode says why the removal is retried (cleanupRewardCode), never an old attempt's reason.
+        data: { canceledAt: now(), nextAttemptAt: now(), failureCode: null, failureMessage: null, failureDetail: null },
         also,
       });
       if (result.type === "conflict") continue;
@@ -308,11 +310,16 @@ export function cleanupRetryAt(reward: Pick<Reward, "canceledAt" | "createdAt">,
 export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, options: { claimedBy?: string } = {}): Promise<ShopifyCleanup> {
   const { db, now, logger } = deps;
   const log = logger.child({ shop: reward.shop, rewardId: reward.id });
-  const settle = (nextAttemptAt: Date | null) =>
+  // `failed`: why the removal of a Canceled reward's code is being retried, kept as its failureCode:
+  // the Status column says it under the badge while the marker stands (rewardStatusNote). A Failed
+  // reward keeps the reason it failed for, and one changed in Shopify says so.
+  const noteWhy = reward.status === "CANCELED" && reward.failureCode !== CHANGED_IN_SHOPIFY_CODE;
+  const settle = (nextAttemptAt: Date | null, failed?: FailureReason) =>
     db.reward.updateMany({
       where: { id: reward.id, status: { in: ["CANCELED", "FAILED"] } },
       data: {
         nextAttemptAt,
+        ...(failed && noteWhy ? { failureCode: failed, failureMessage: null, failureDetail: null } : {}),
         ...(options.claimedBy ? { claimedBy: null, claimedUntil: null } : {}),
       },
     });
@@ -327,7 +334,7 @@ export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, option
   }
   if (!removed || !removed.ok) {
     if (removed) log.warn({ failure: failureForLog(removed.error.failure) }, "cleanup of a reward's code failed; will retry");
-    await settle(cleanupRetryAt(reward, now()));
+    await settle(cleanupRetryAt(reward, now()), removed ? removed.error.classification.reason : "app_not_authorized");
     return "retrying";
   }
 

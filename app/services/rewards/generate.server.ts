@@ -192,7 +192,7 @@ export async function generateInShopify(
     const before = await lookupExisting(access, spec);
     // Unknown whether it exists; creating now would at worst get TAKEN, but a failed read usually
     // means the create would fail the same way, so report and let the caller retry later.
-    if (!before.ok) return err({ ...before.error, codeMayExist: true });
+    if (!before.ok) return err({ ...before.error, codeMayExist: true, createSent: false });
     if (before.found) return before.found.ours ? adopt(before.found, now, spec) : err({ ...takenByOther(), codeMayExist: false });
     // Not found, but an earlier create may still land: for a kind that must not be created again yet
     // (createAgainFrom) the outcome stays open, as it was.

@@ -92,3 +92,43 @@ describe("gift card balances", () => {
     expect(await db.reward.findUniqueOrThrow({ where: { id: card.id } })).toMatchObject({ giftCardBalance: "7.0", giftCardBalanceAt: expect.any(Date) });
   });
 });
+
+describe("a balance written with more decimals (MoneyV2 amount is a Decimal)", () => {
+  it("GIVEN Shopify answers a card's balance as \"6.4000\" THEN it is read as 6.40 (parseShopifyAmount): stored as \"6.4\", shown \"$6.40 left\" in the admin and 6.4 on the storefront (was: refused as no decimal amount, nothing stored or shown)", async () => {
+    const reward = await issuedGiftCard("10.00");
+    emulator.faults.httpError({ operationName: "LoyaltyGiftCardBalances" }, 200, {
+      body: JSON.stringify({ data: { nodes: [{ id: reward.shopifyId, balance: { amount: "6.4000", currencyCode: "USD" } }] } }),
+      headers: { "Content-Type": "application/json" },
+      times: 1,
+    });
+    expect(await refreshGiftCardBalances(worker.deps(), SHOP, { rewardIds: [reward.id] })).toEqual({ checked: 1, failed: false });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ giftCardBalance: "6.4", giftCardBalanceAt: expect.any(Date) });
+    const view = await loadCustomerView(db, SHOP, worker.customer.shopifyCustomerId);
+    expect(view.rewards.find((r) => r.id === reward.id)).toMatchObject({ balance: "6.4", spent: false });
+    const rows = await listRewards(db, { shop: SHOP, customerId: worker.customer.id, pageSize: 50 });
+    expect(rows.items.find((r) => r.id === reward.id)?.balanceLabel).toBe("$6.40 left");
+  });
+
+  it("GIVEN a balance of \"0.0000\" THEN the card reads Spent, on the storefront and in the admin", async () => {
+    const reward = await issuedGiftCard("10.00");
+    emulator.faults.httpError({ operationName: "LoyaltyGiftCardBalances" }, 200, {
+      body: JSON.stringify({ data: { nodes: [{ id: reward.shopifyId, balance: { amount: "0.0000", currencyCode: "USD" } }] } }),
+      headers: { "Content-Type": "application/json" },
+      times: 1,
+    });
+    expect(await refreshGiftCardBalances(worker.deps(), SHOP, { rewardIds: [reward.id] })).toEqual({ checked: 1, failed: false });
+    const view = await loadCustomerView(db, SHOP, worker.customer.shopifyCustomerId);
+    expect(view.rewards.find((r) => r.id === reward.id)).toMatchObject({ balance: "0.0", spent: true });
+    const rows = await listRewards(db, { shop: SHOP, customerId: worker.customer.id, pageSize: 50 });
+    expect(rows.items.find((r) => r.id === reward.id)?.balanceLabel).toBe("Spent");
+  });
+
+  it("GIVEN a stored balance text that holds no amount (written before it was checked) THEN neither page shows a made-up one", async () => {
+    const reward = await issuedGiftCard("10.00");
+    await db.reward.update({ where: { id: reward.id }, data: { giftCardBalance: "abc", giftCardBalanceAt: worker.clock.now() } });
+    const view = await loadCustomerView(db, SHOP, worker.customer.shopifyCustomerId);
+    expect(view.rewards.find((r) => r.id === reward.id)).toMatchObject({ balance: null, spent: false });
+    const rows = await listRewards(db, { shop: SHOP, customerId: worker.customer.id, pageSize: 50 });
+    expect(rows.items.find((r) => r.id === reward.id)?.balanceLabel).toBeNull();
+  });
+});

@@ -15,6 +15,7 @@ import { allowErrorLogs } from "../../../test/support/error-logs";
 import pino from "pino";
 import { recoverAbandonedRedemptions } from "./recover-redemptions.server";
 import { redeemPoints } from "./redeem-points.server";
+import { testClock } from "../../../test/support/clock";
 
 const fixture = useShopifyEmulator();
 const { emulator, adminGraphql } = fixture;
@@ -221,5 +222,50 @@ describe("recovery of a store credit redemption: the credit is taken back once, 
     // The customer's balance is theirs (Shopify's answer about their account): not in a log line.
     expect(JSON.stringify(refused)).not.toContain("4.25");
     expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("4.25");
+  });
+});
+
+describe("recoverAbandonedRedemptions: the 10-minute clock of a create given up on", () => {
+  it("GIVEN a discount create given up on (503) at T, a repeat of the request at T+3 min whose lookup fails, and a sweep at T+10 min whose lookup fails WHEN the next sweep runs at T+11 min THEN it looks and finishes the redemption (was: each of those moved the clock to its own time, so the look waited 10 more minutes after every deferral)", async () => {
+    const clock = testClock(new Date(Date.now() + 6 * 3_600_000));
+    const customer = await customerWith(500);
+    const template = await createTemplate(db, SHOP, { pointsCost: 100 });
+    const input = { shop: SHOP, customerGid: customer.shopifyCustomerId, templateId: template.id, idempotencyKey: newKey() };
+    const lookups = () => emulator.inspect.countCalls("codeDiscountNodeByCode");
+    emulator.faults.httpError("discountCodeBasicCreate", 503, { times: 1 });
+    expect(await redeemPoints(deps({ now: clock.now }), input)).toMatchObject({ ok: false });
+    const left = await db.redemption.findUniqueOrThrow({ where: { shop_idempotencyKey: { shop: SHOP, idempotencyKey: input.idempotencyKey } } });
+    expect(left).toMatchObject({ state: "IN_PROGRESS", errorReason: "shopify_unavailable" });
+    const timedOutAt = left.leaseUntil;
+    const at = (ms: number) => clock.set(new Date(timedOutAt.getTime() + ms));
+    const sweep = () => recoverAbandonedRedemptions(deps({ now: clock.now }), { limit: 1_000 });
+    const state = async () => db.redemption.findUniqueOrThrow({ where: { id: left.id } });
+
+    // In between: the customer repeats the request and Shopify can't be asked (no create sent).
+    at(3 * 60_000);
+    emulator.faults.httpError("codeDiscountNodeByCode", 503, { times: 1 });
+    expect(await redeemPoints(deps({ now: clock.now }), input)).toMatchObject({ ok: false });
+    expect(await state()).toMatchObject({ state: "IN_PROGRESS", leaseUntil: timedOutAt });
+
+    // Before the 10 minutes: no look (the create may still land).
+    at(10 * 60_000 - 1_000);
+    const before = lookups();
+    await sweep();
+    expect(lookups()).toBe(before);
+    expect(await state()).toMatchObject({ state: "IN_PROGRESS", leaseUntil: timedOutAt });
+
+    // Just after them: a look, which fails and defers without moving the clock.
+    at(10 * 60_000 + 1_000);
+    emulator.faults.httpError("codeDiscountNodeByCode", 503, { times: 1 });
+    await sweep();
+    expect(lookups()).toBe(before + 1);
+    expect(await state()).toMatchObject({ state: "IN_PROGRESS", leaseUntil: timedOutAt });
+
+    // The next sweep, a minute later: the look happens (nothing of ours in Shopify) and the redemption is finished.
+    at(11 * 60_000);
+    await sweep();
+    expect(await state()).toMatchObject({ state: "ABANDONED", errorReason: "shopify_unavailable" });
+    expect(discountsFor(SHOP, customer.shopifyCustomerId)).toHaveLength(0);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(500);
   });
 });

@@ -35,7 +35,9 @@ export async function recoverAbandonedRedemptions(deps: RewardDeps, options: Rec
   const leaseMs = options.leaseMs ?? DEFAULTS.leaseMs;
   const candidates = await db.redemption.findMany({
     where: { state: "IN_PROGRESS" satisfies RedemptionState, leaseUntil: { lt: new Date(now().getTime() - olderThanMs) } },
-    orderBy: { leaseUntil: "asc" },
+    // Least recently looked at first (a look that defers touches the row): one that keeps deferring
+    // goes behind the others instead of taking the whole batch on every sweep.
+    orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
     take: options.limit ?? 20,
   });
   const summary: RecoverSummary = { examined: 0, abandoned: 0, deferred: 0 };
@@ -46,7 +48,7 @@ export async function recoverAbandonedRedemptions(deps: RewardDeps, options: Rec
     const mine = { ...candidate, leaseUntil: lease };
     const log = logger.child({ shop: candidate.shop, redemptionId: candidate.id });
     try {
-      const outcome = await recoverOne(deps, mine, options);
+      const outcome = await recoverOne(deps, mine, candidate.leaseUntil, options);
       if (outcome === "abandoned") summary.abandoned++;
       else summary.deferred++;
     } catch (error) {
@@ -59,15 +61,18 @@ export async function recoverAbandonedRedemptions(deps: RewardDeps, options: Rec
   return summary;
 }
 
-async function recoverOne(deps: RewardDeps, redemption: Redemption, options: RecoverOptions): Promise<"abandoned" | "deferred"> {
+/** `leftAt`: when the redemption was left (its lease's end) — the clock no deferral moves. */
+async function recoverOne(deps: RewardDeps, redemption: Redemption, leftAt: Date, options: RecoverOptions): Promise<"abandoned" | "deferred"> {
   const { db, now, logger } = deps;
   const log = logger.child({ shop: redemption.shop, redemptionId: redemption.id });
   const markAbandoned = async () => {
     await abandonRedemption(db, redemption);
   };
   const defer = async () => {
-    // Back to "lease ended at now": examined again after another olderThan period.
-    await renewRedemptionLease(db, redemption, now());
+    // Handed back as it was left: the clock starts when its create was given up on and never moves,
+    // so it is looked at again on the next sweep (never "another olderThan period from now": a
+    // look that keeps deferring would push that moment back for ever).
+    await renewRedemptionLease(db, redemption, leftAt);
     return "deferred" as const;
   };
 

@@ -312,11 +312,14 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean, unset
   const { db, now, logger } = ctx.deps;
   const { shop } = ctx.input;
   const log = logger.child({ shop, redemptionId: redemption.id });
+  // A resumed redemption given up before it sends a create is left as of when the earlier create was
+  // given up on: a repeat of the request never moves the moment that create can no longer land.
+  const leaveUnsent = (reason: string) => leaveForRecovery(ctx, redemption, reason, unsettledSince ?? now());
 
   if (resumed && redemption.errorReason === TAKE_BACK_STARTED) {
     // Its store credit was (or is being) debited back by a process that died before its commit:
     // adopting that credit would spend points on nothing. The recovery sweep finishes it.
-    await leaveRedemptionForRecovery(db, redemption, TAKE_BACK_STARTED, now());
+    await leaveRedemptionForRecovery(db, redemption, TAKE_BACK_STARTED, unsettledSince ?? now());
     return fail("abandoned");
   }
   const template = await db.rewardTemplate.findFirst({ where: { id: redemption.templateId, shop } });
@@ -326,19 +329,19 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean, unset
   const shopCurrency = await shopCurrencyOf(db, shop);
   const checked = checkTemplate(template, redemption.points, shopCurrency);
   // A resumed redemption may have created the code already: let recovery clean that up.
-  if (!checked.ok) return resumed ? leaveForRecovery(ctx, redemption, checked.reason) : finishFailed(ctx, redemption, checked.reason);
+  if (!checked.ok) return resumed ? leaveUnsent(checked.reason) : finishFailed(ctx, redemption, checked.reason);
   const { settings, cost } = checked;
 
   // (2) One redemption at a time per customer. Our own key may re-enter (a takeover).
   const lockUntil = new Date(now().getTime() + ctx.leaseMs);
   if (!(await lockCustomerForRedemption(db, redemption, now(), lockUntil))) {
-    return resumed ? leaveForRecovery(ctx, redemption, "redemption_in_progress") : finishFailed(ctx, redemption, "redemption_in_progress");
+    return resumed ? leaveUnsent("redemption_in_progress") : finishFailed(ctx, redemption, "redemption_in_progress");
   }
 
   // (3) Balance. The debit in the commit re-checks it atomically.
   const customer = (await db.customer.findUnique({ where: { id: redemption.customerId } })) as Customer;
   if (customer.pointsBalance < cost) {
-    return resumed ? leaveForRecovery(ctx, redemption, "insufficient_points") : finishFailed(ctx, redemption, "insufficient_points");
+    return resumed ? leaveUnsent("insufficient_points") : finishFailed(ctx, redemption, "insufficient_points");
   }
 
   let access: ShopifyAccess;
@@ -349,7 +352,7 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean, unset
     };
   } catch (error) {
     log.error({ err: error }, "no Admin API access for the shop");
-    return resumed ? leaveForRecovery(ctx, redemption, "app_not_authorized") : finishFailed(ctx, redemption, "app_not_authorized");
+    return resumed ? leaveUnsent("app_not_authorized") : finishFailed(ctx, redemption, "app_not_authorized");
   }
 
   // Only kinds the shop can have right now (e.g. gift cards need the plan/country feature); the
@@ -358,9 +361,9 @@ async function run(ctx: Context, redemption: Redemption, resumed: boolean, unset
   const availability = await checkAvailability(access, settings.kind);
   if (!availability.ok) {
     log.warn({ failure: failureForLog(availability.error.failure) }, "could not read the shop's features");
-    return finishOrRecover(ctx, redemption, resumed, "shop_unavailable");
+    return resumed ? leaveUnsent("shop_unavailable") : finishFailed(ctx, redemption, "shop_unavailable");
   }
-  if (!availability.data.available) return finishOrRecover(ctx, redemption, resumed, availability.data.reason);
+  if (!availability.data.available) return resumed ? leaveUnsent(availability.data.reason) : finishFailed(ctx, redemption, availability.data.reason);
   currency = availability.data.currency ?? currency;
 
   // (4) Shopify. The reward row will get the redemption's id, so the tag names the reward.
@@ -505,10 +508,6 @@ async function outcomeOf(ctx: Context, id: string): Promise<Redemption | null> {
     if (!current || parseRedemptionState(current.state) !== "IN_PROGRESS" || pollsLeft-- <= 0) return current;
     await sleep(pollMs);
   }
-}
-
-async function finishOrRecover(ctx: Context, redemption: Redemption, resumed: boolean, reason: string): Promise<RedeemResult> {
-  return resumed ? leaveForRecovery(ctx, redemption, reason) : finishFailed(ctx, redemption, reason);
 }
 
 /**

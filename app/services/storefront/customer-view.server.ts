@@ -2,7 +2,7 @@
 // points balance and their Issued and Used rewards (never Pending, Failed or Canceled: those were
 // never available to them, or no longer are). Every query is keyed by shop AND the signed customer.
 import type { Db } from "~/db.server";
-import { pointsExpireAt } from "~/domain/points";
+import { parseShopifyAmount, pointsExpireAt, shopifyAmountText } from "~/domain/points";
 import { storefrontVip, type StorefrontVip } from "~/services/vip/admin.server";
 import { isRewardKind, isRewardStatus, isVisibleToCustomer, kindTraits, REWARD_STATUSES, type RewardKind } from "~/domain/rewards";
 
@@ -84,7 +84,10 @@ type RewardRow = {
 /** The customer-facing shape of a reward row; null for anything a customer must not see. */
 export function toStorefrontReward(row: RewardRow): StorefrontReward | null {
   if (!isRewardStatus(row.status) || !isVisibleToCustomer(row.status) || !isRewardKind(row.kind)) return null;
-  const balance = row.kind === "GIFT_CARD" ? (row.giftCardBalance ?? null) : null;
+  // Written from the parsed amount (parseShopifyAmount), never the stored text as it is: the widget
+  // formats what it gets, and an amount it can't read is no balance at all.
+  const balanceMilli = row.kind === "GIFT_CARD" && row.giftCardBalance != null ? parseShopifyAmount(row.giftCardBalance) : null;
+  const balance = balanceMilli === null ? null : shopifyAmountText(balanceMilli);
   return {
     id: row.id,
     title: row.title,
@@ -98,7 +101,7 @@ export function toStorefrontReward(row: RewardRow): StorefrontReward | null {
     issuedAt: row.issuedAt?.toISOString() ?? null,
     usedAt: row.usedAt?.toISOString() ?? null,
     balance,
-    spent: balance !== null && Number(balance) <= 0,
+    spent: balanceMilli !== null && balanceMilli <= 0n,
   };
 }
 
