@@ -23,6 +23,7 @@ import {
   monthlyCapReason,
   monthOf,
   normalizeAddress,
+  recordedClickAt,
   referralFromNoteAttributes,
   referralHoldUntil,
   selfReferralReason,
@@ -642,7 +643,7 @@ export async function referralsOfCustomer(db: Db, input: { shop: string; custome
     state: r.state,
     rejectionReason: r.rejectionReason,
     // A claim's time is no click's: the admin says the click was not recorded (docs/decisions/023, 3 December 2026).
-    clickedAt: r.clickRecorded ? r.clickedAt : null,
+    clickedAt: recordedClickAt(r),
     signedUpAt: r.signedUpAt,
     qualifiedAt: r.qualifiedAt,
     rewardedAt: r.rewardedAt,
@@ -666,12 +667,17 @@ export interface ReferralDashboardFigures {
 
 /** The home dashboard's referral figures: how many referrals reached each state (all time). */
 export async function referralDashboardFigures(db: Db, shop: string): Promise<ReferralDashboardFigures> {
-  const [settings, groups] = await Promise.all([getReferralSettings(db, shop), db.referral.groupBy({ by: ["state"], where: { shop }, _count: { _all: true } })]);
+  const [settings, groups, clicks] = await Promise.all([
+    getReferralSettings(db, shop),
+    db.referral.groupBy({ by: ["state"], where: { shop }, _count: { _all: true } }),
+    // Link visits the app recorded: a row a friend's claim made (its click never seen) is no visit
+    // (clickRecorded, recordedClickAt; docs/decisions/023, addendum of 3 December 2026).
+    db.referral.count({ where: { shop, clickRecorded: true } }),
+  ]);
   const count = (state: string) => groups.find((g) => g.state === state)?._count._all ?? 0;
-  const total = groups.reduce((s, g) => s + g._count._all, 0);
   return {
     enabled: settings.enabled,
-    clicks: total,
+    clicks,
     signedUp: count("SIGNED_UP") + count("QUALIFIED") + count("REWARDED"),
     qualified: count("QUALIFIED"),
     rewarded: count("REWARDED"),
