@@ -216,6 +216,21 @@ describe("a referral whose click was never recorded (the landing's POST /referra
 });
 
 describe("the referrer's reward", () => {
+  it("GIVEN a shop whose program is off with a referral due longer ago WHEN the pass takes one referral THEN it rewards the other shop's (the off shop's stays Qualified, never holding the batch)", async () => {
+    const off = `referrals-off-${Date.now()}.myshopify.com`;
+    await db.referralSettings.create({ data: { shop: off, enabled: false, referrerTemplateId: referrerTemplate, pendingDays: 0 } });
+    const [offReferrer, offFriend] = [await createCustomer(db, off), await createCustomer(db, off)];
+    const offCode = await db.referralCode.create({ data: { shop: off, customerId: offReferrer.id, code: `OFF${String(Date.now()).slice(-5)}` } });
+    const longAgo = new Date(clock.now().getTime() - 365 * 86_400_000);
+    const waiting = await db.referral.create({ data: { shop: off, codeId: offCode.id, referrerCustomerId: offReferrer.id, friendCustomerId: offFriend.id, state: "QUALIFIED", clickedAt: longAgo, signedUpAt: longAgo, qualifiedAt: longAgo, holdUntil: longAgo, qualifyingOrderGid: `gid://shopify/Order/${Date.now()}` } });
+    const { referralId } = await signedUp();
+    await qualify(referralId, 0);
+    expect(await issueDueReferrerRewards(deps(), 1)).toEqual({ rewarded: 1, failed: 0 });
+    expect(await db.referral.findUniqueOrThrow({ where: { id: referralId } })).toMatchObject({ state: "REWARDED" });
+    expect(await db.referral.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ state: "QUALIFIED", referrerRewardId: null });
+    expect(await rewardReferrer(deps(), waiting.id)).toBe("program_off");
+  });
+
   it("is not queued before the hold ends, then once; a refund after that while it is still Pending cancels it", async () => {
     const { referralId } = await signedUp();
     const orderGid = await qualify(referralId, 7);
