@@ -216,4 +216,13 @@ describe("the referrer erased (customers/redact) while a referral is pending", (
     expect(await referralOf(friend)).toMatchObject({ state: "REJECTED", rejectionReason: "referrer_erased" });
     expect(await rewardsKeyed(`referral:friend:${referral.id}`)).toHaveLength(1);
   });
+
+  it("GIVEN a qualified friend WHEN the friend (not the referrer) is redacted during the waiting period THEN the referrer is still rewarded after it, once", async () => {
+    const { friend, referral } = await qualifiedFriend();
+    await emulator.customersRedact(SHOP, friend.gid);
+    await applyWebhooks();
+    await Promise.all([afterTheWait(), afterTheWait()]);
+    expect(await db.referral.findUniqueOrThrow({ where: { id: referral.id } })).toMatchObject({ state: "REWARDED", visitorToken: null });
+    expect(await rewardsKeyed(`referral:referrer:${referral.id}`)).toHaveLength(1);
+  });
 });
