@@ -11,6 +11,7 @@ export const REJECTION_REASON_LABELS: Record<RejectionReason, string> = {
   referrer_monthly_cap: "The referrer had reached the monthly referral limit",
   order_refunded: "The qualifying order was refunded during the waiting period",
   order_canceled: "The qualifying order was canceled during the waiting period",
+  referrer_erased: "The referrer's data was erased (customer data request) before their reward was due",
 };
 
 export const REFERRAL_STATE_LABELS: Record<ReferralState, string> = {

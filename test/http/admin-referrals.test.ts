@@ -115,7 +115,9 @@ describe("the profile's Referrals tab and the dashboard figures", () => {
     expect(figures).toMatchObject({ enabled: true, clicks: 3, signedUp: 1, rewarded: 1, rejected: 1, qualified: 0 });
   });
 
-  it("GIVEN a referral whose landing click was never recorded (made by the friend's claim) THEN the tab gets no click time for it (shown as \"Click not recorded\"); a recorded click keeps its time", async () => {
+  it("GIVEN a referral whose landing click was never recorded (made by the friend's claim) THEN the tab gets no click time for it (shown as \"Click not recorded\"); a recorded click keeps its time; the dashboard's link visits count the recorded click only", async () => {
+    const figures = async () => (await (await request("/app/referral-figures", "routes/app.referral-figures")).json()) as Record<string, number>;
+    const before = await figures();
     const referrer = await createCustomer(db, SHOP);
     const [claimed, clicked] = [await createCustomer(db, SHOP), await createCustomer(db, SHOP)];
     const code = await db.referralCode.create({ data: { shop: SHOP, customerId: referrer.id, code: "UNREC234" } });
@@ -129,5 +131,8 @@ describe("the profile's Referrals tab and the dashboard figures", () => {
         [clicked.id, "2026-11-20T09:59:00.000Z"],
       ]),
     );
+    // (before: 2, the claim's row counted as a link visit)
+    const after = await figures();
+    expect([after.clicks - before.clicks, after.signedUp - before.signedUp]).toEqual([1, 2]);
   });
 });

@@ -18,6 +18,8 @@ export const REJECTION_REASONS = [
   "order_refunded",
   /** The qualifying order was canceled within the hold. */
   "order_canceled",
+  /** The referrer was erased (customers/redact) before their reward was due: nobody to reward. */
+  "referrer_erased",
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 

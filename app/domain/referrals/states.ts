@@ -27,3 +27,14 @@ export function canMoveReferral(from: ReferralState, to: ReferralState): boolean
 export function referralHoldUntil(receivedAt: Date, pendingDays: number): Date {
   return new Date(receivedAt.getTime() + Math.max(0, pendingDays) * 86_400_000);
 }
+
+/**
+ * When the friend landed on the referral link, as far as the app knows it: the click's time when the
+ * app recorded that click (`clickRecorded`), else null — a row made by the friend's claim carries the
+ * claim's time in `clickedAt` for the fraud rules only (docs/decisions/023, addendum of 3 December
+ * 2026). The one reading of that time for people: the admin's Referrals tab, the dashboard's count,
+ * the data-request export.
+ */
+export function recordedClickAt(row: { clickedAt: Date; clickRecorded: boolean }): Date | null {
+  return row.clickRecorded ? row.clickedAt : null;
+}

@@ -20,6 +20,7 @@ import { err, type Err, type Problem } from "~/domain/result";
 import { deliveredEventTime } from "~/domain/shopify-time";
 import { isGidOfType, parseJsonKeepingBigIds, REDACTED_ID, shopifyGidOf, shopifyIdOf, shopifyIdOfGid } from "~/domain/shopify-ids";
 import { emailKey } from "~/domain/customer-email";
+import { recordedClickAt } from "~/domain/referrals";
 import { hasDuplicateKeys } from "~/domain/json-fields";
 import { hasControlCharacters } from "~/domain/text";
 import { logger, type Logger } from "~/logger.server";
@@ -104,6 +105,22 @@ async function findCustomers(db: Db | Tx, shop: string, ref: CustomerRef) {
 }
 
 /**
+ * A referral as the data-request export states it: states and dates only. The landing click's time only
+ * when the app recorded that click; a referral the friend's claim made says "not recorded" rather than
+ * the claim's time (recordedClickAt; docs/decisions/023, addendum of 3 December 2026).
+ */
+function referralExported(r: { state: string; rejectionReason: string | null; clickedAt: Date; clickRecorded: boolean; signedUpAt: Date | null; qualifiedAt: Date | null; rewardedAt: Date | null }) {
+  return {
+    state: r.state,
+    reason: r.rejectionReason,
+    clickedAt: recordedClickAt(r) ?? ("not recorded" as const),
+    signedUpAt: r.signedUpAt,
+    qualifiedAt: r.qualifiedAt,
+    rewardedAt: r.rewardedAt,
+  };
+}
+
+/**
  * customers/data_request. Shopify's signature covers the body only, so a captured body can be sent
  * again under a new webhook id: a request already stored under the same Shopify data request id is
  * not stored twice (it would list the request as pending again after the merchant provided it). A
@@ -171,18 +188,8 @@ export async function handleCustomersDataRequest(db: Db, ctx: PrivacyEffectConte
         // Referrals (docs/decisions/023): their own code, whom they referred (states only) and the referral that brought them.
         referrals: {
           code: (await db.referralCode.findUnique({ where: { shop_customerId: { shop, customerId: c.id } }, select: { code: true } }))?.code ?? null,
-          referred: (await db.referral.findMany({ where: { shop, referrerCustomerId: c.id, friendCustomerId: { not: null } }, orderBy: { createdAt: "asc" }, take: 1000 })).map((r) => ({
-            state: r.state,
-            reason: r.rejectionReason,
-            clickedAt: r.clickedAt,
-            signedUpAt: r.signedUpAt,
-            qualifiedAt: r.qualifiedAt,
-            rewardedAt: r.rewardedAt,
-          })),
-          referredBy: await db.referral.findUnique({
-            where: { shop_friendCustomerId: { shop, friendCustomerId: c.id } },
-            select: { state: true, rejectionReason: true, clickedAt: true, signedUpAt: true, qualifiedAt: true, rewardedAt: true },
-          }),
+          referred: (await db.referral.findMany({ where: { shop, referrerCustomerId: c.id, friendCustomerId: { not: null } }, orderBy: { createdAt: "asc" }, take: 1000 })).map(referralExported),
+          referredBy: await db.referral.findUnique({ where: { shop_friendCustomerId: { shop, friendCustomerId: c.id } } }).then((r) => (r ? referralExported(r) : null)),
         },
         // The orders the app keeps about them (ledger, VIP "amount spent"): id, name and amounts.
         pointsLedger: (await db.pointsTransaction.findMany({ where: { customerId: c.id }, orderBy: { createdAt: "asc" } })).map((t) => ({

@@ -59,9 +59,17 @@ export async function amountsToReview(db: Pick<Db, "shop">, shop: string, amount
  * ends the review, so the mark is there exactly when the amounts are: the worker's "held orders" task
  * (app/services/lifecycle/held-orders.server.ts) finds it at its next round in any process — at once in
  * this one, woken by `heldOrdersDue` after the commit — decides what can be decided, and clears it.
+ * (A review the shop's currency ends — back in the amounts' currency — is marked where the currency is
+ * stored: storeShopCurrency, app/services/lifecycle/scopes.server.ts.)
+ *
+ * A shop the app has no Shop row for yet (its afterAuth never wrote one) gets one here, as afterAuth
+ * makes it (resumeShop, lifecycle.server.ts: the schema's defaults, `installedAt` now — its callers
+ * are the merchant's admin requests, which Shopify's session token shows come from the installed app), so the
+ * mark has a row to live on; the row's currency is the one the app already used without it
+ * (currencyOfShopRow).
  */
 export function markHeldOrdersDue(db: Pick<Db, "shop">, shop: string, now: Date) {
-  return db.shop.updateMany({ where: { domain: shop }, data: { heldOrdersDueAt: now } });
+  return db.shop.upsert({ where: { domain: shop }, create: { domain: shop, heldOrdersDueAt: now }, update: { heldOrdersDueAt: now }, select: { domain: true } });
 }
 
 /** After the commit that marked them (markHeldOrdersDue): this process's worker decides them now, not at its next poll (app/worker-wake.server.ts). */
@@ -216,7 +224,7 @@ export async function confirmAmountCurrency(deps: { db: Db; now: () => Date }, s
   const other = { shop, amountCurrency: { not: shown } };
   const data = { amountCurrency: shown };
   const vipBasis = await programBasis(db, shop);
-  const counts = await db.$transaction([
+  const [templates, tiers, referral, program] = await db.$transaction([
     db.rewardTemplate.updateMany({ where: other, data }),
     // VIP thresholds: marked as typed for the program's basis too (threshold-review.server.ts).
     confirmVipThresholds(db, shop, vipBasis, shown),
@@ -232,6 +240,6 @@ export async function confirmAmountCurrency(deps: { db: Db; now: () => Date }, s
     where: { shop, status: "PENDING", claimedBy: null, events: { some: { dedupeKey: amountReviewKey(shown) } } },
     data: { nextAttemptAt: deps.now() },
   });
-  const reviewed = counts.slice(0, -1).reduce((sum, c) => sum + c.count, 0);
+  const reviewed = templates.count + tiers.count + referral.count + program.count;
   return { ok: true, currency: shown, reviewed, released: released.count, message: `Amounts confirmed in ${shown}.` };
 }

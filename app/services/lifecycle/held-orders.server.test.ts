@@ -16,6 +16,10 @@ import { claimReferral, ensureReferralCode, qualifyReferralFromOrder, recordRefe
 import { saveReferralSettings } from "~/services/referrals/settings.server";
 import { confirmAmountCurrency } from "./amount-currency.server";
 import { decideDueHeldOrders } from "./held-orders.server";
+import { readUnreadShopCurrencies, shopUpdated } from "./scopes.server";
+import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
+
+const { emulator, adminGraphql } = useShopifyEmulator();
 
 const noShopify = () => Promise.reject(new Error("no Admin API in this test"));
 const deps = () => ({ db, logger, adminFor: noShopify, now: () => new Date() });
@@ -115,5 +119,58 @@ describe("orders held for an amounts review, once the merchant ends it", () => {
     expect(await decided(held)).toEqual(DECIDED);
     expect(await db.pointsTransaction.count({ where: { shop: SHOP, reason: "EARNED" } })).toBe(1);
     expect(await db.referral.count({ where: { shop: SHOP, state: "QUALIFIED" } })).toBe(1);
+  });
+});
+
+/**
+ * A review can end without the merchant (docs/decisions/015, addendum of 3 December 2026, "a review
+ * ended without the merchant"): the shop's currency moves back to the one the amounts were typed in —
+ * a shop/update, or the worker's read of a currency never read — and a shop the app has no Shop row for
+ * is confirmed. Each marks the shop where the review's end is decided, so the next round decides its
+ * held orders (before: no mark, they waited for the minute's passes).
+ */
+describe("orders held for an amounts review that ends without the merchant's confirm of a marked shop", () => {
+  const dueAt = async () => (await db.shop.findUnique({ where: { domain: SHOP } }))?.heldOrdersDueAt ?? null;
+
+  it("GIVEN held orders WHEN a shop/update says the shop sells in USD again (the amounts' currency) THEN the shop is due and the next round decides them; an update of the same currency marks nothing", async () => {
+    const held = await heldOrders();
+    // A shop/update that changes no currency (the shop's name, say) is no end of a review.
+    expect(await shopUpdated(db, { shop: SHOP, payload: { currency: "JPY", updated_at: new Date().toISOString() }, triggeredAt: null })).toBe(true);
+    expect(await dueAt()).toBeNull();
+    expect(await shopUpdated(db, { shop: SHOP, payload: { currency: "USD", updated_at: new Date(Date.now() + 1_000).toISOString() }, triggeredAt: null })).toBe(true);
+    // (before: null — nothing marked, the orders waited for the minute's passes)
+    expect(await dueAt()).not.toBeNull();
+    expect(await decideDueHeldOrders(deps())).toMatchObject({ shops: 1, earned: 1, referralOrders: 1 });
+    // The referral minimum ("50" USD) is met by the order of 3,000 now read as USD.
+    expect(await decided(held)).toEqual(DECIDED);
+    expect(await dueAt()).toBeNull();
+  });
+
+  it("GIVEN held orders of a shop whose currency was never read WHEN the worker's currency pass reads USD from Shopify THEN the shop is due and the next round decides them", async () => {
+    await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
+    await db.shop.update({ where: { domain: SHOP }, data: { currency: "JPY", currencyReadAt: null } });
+    const held = await heldOrders();
+    // The pass as the worker runs it, round after round until it has looked at every unread shop (other tests' shops have no token: not read).
+    let after: string | null = null;
+    do after = (await readUnreadShopCurrencies({ ...deps(), adminFor: (shop: string) => adminGraphql(shop) }, after)).next;
+    while (after !== null);
+    expect(await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).toMatchObject({ currency: "USD" });
+    // (before: null)
+    expect(await dueAt()).not.toBeNull();
+    expect(await decideDueHeldOrders(deps())).toMatchObject({ earned: 1, referralOrders: 1 });
+    expect(await decided(held)).toMatchObject({ earned: 1, state: "QUALIFIED", kept: 0 });
+  });
+
+  it("GIVEN a shop without a Shop row (read as selling in USD) whose amounts were typed in JPY, with held orders WHEN the merchant confirms them in USD THEN the shop is due and the next round decides them", async () => {
+    await db.shop.delete({ where: { domain: SHOP } });
+    await db.programSettings.update({ where: { shop: SHOP }, data: { amountCurrency: "JPY" } });
+    await db.referralSettings.update({ where: { shop: SHOP }, data: { amountCurrency: "JPY" } });
+    const held = await heldOrders();
+    expect(await confirmAmountCurrency({ db, now: () => new Date() }, SHOP, "USD")).toMatchObject({ ok: true, currency: "USD" });
+    // (before: no row, so no mark)
+    expect(await dueAt()).not.toBeNull();
+    expect(await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).toMatchObject({ currency: "USD", currencyReadAt: null, uninstalledAt: null });
+    expect(await decideDueHeldOrders(deps())).toMatchObject({ shops: 1, earned: 1, referralOrders: 1 });
+    expect(await decided(held)).toMatchObject({ earned: 1, state: "QUALIFIED", kept: 0 });
   });
 });

@@ -1,8 +1,10 @@
 // Orders held while the shop's amounts were under review (docs/decisions/015, "earning and the referral
-// minimum wait for the confirm", and its addendum of 3 December 2026), decided promptly once the
-// merchant ends the review: the confirm (confirmAmountCurrency), a Program save or a Referrals save
-// marks the shop (`Shop.heldOrdersDueAt`, markHeldOrdersDue, in the transaction that ends the review)
-// and wakes this process's worker (app/worker-wake.server.ts, as a recorded webhook delivery does).
+// minimum wait for the confirm", and its addenda of 3 December 2026), decided promptly once the
+// review ends: the confirm (confirmAmountCurrency), a Program save or a Referrals save marks the shop
+// (`Shop.heldOrdersDueAt`, markHeldOrdersDue, in the transaction that ends the review), and so does the
+// shop's currency moving (storeShopCurrency, scopes.server.ts: back to the amounts' currency ends a
+// review without the merchant; decision 015's addendum "a review ended without the merchant"); each
+// wakes this process's worker (app/worker-wake.server.ts, as a recorded webhook delivery does).
 // The worker's "held orders" task (app/jobs/tasks.server.ts) runs on every round and every wake-up,
 // so the decision follows the confirm at once here and within a poll interval in any other worker
 // process; the mark is cleared only once nothing more can be decided, so a crash midway leaves it

@@ -20,6 +20,7 @@ import { adapterFor } from "~/shopify/kinds/index.server";
 import { scopeGranted } from "~/shopify/kinds/scope-denied.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { getShopInfo } from "~/shopify/shop.server";
+import { heldOrdersDue } from "./amount-currency.server";
 import { isRejectedToken } from "./lifecycle.server";
 
 /** At most this many scopes are kept from one answer (Shopify's whole list is a few dozen). */
@@ -45,11 +46,25 @@ export type ScopesResult = Result<{ granted: string[] }, Problem<"shopify_error"
 export async function storeShopCurrency(db: Pick<Db, "shop">, shop: string, value: unknown, readAt: Date): Promise<boolean> {
   const currency = shopCurrencyCode(value);
   if (currency === null) return false;
-  const stored = await db.shop.updateMany({
-    where: { domain: shop, OR: [{ currencyReadAt: null }, { currencyReadAt: { lte: readAt } }] },
-    data: { currency, currencyReadAt: readAt },
-  });
-  return stored.count > 0;
+  const notOlder = { domain: shop, OR: [{ currencyReadAt: null }, { currencyReadAt: { lte: readAt } }] };
+  // A few rounds at most: each round's two statements either store, or meet a row that moved between them.
+  for (let round = 0; round < 3; round++) {
+    // Another currency than the one stored: a review of amounts may end here (the shop back in the
+    // currency they were typed in: docs/decisions/015, addendum of 3 December 2026), so the orders held
+    // for it are due — marked in the same statement, whichever way the currency came (shop/update, a
+    // token exchange, the worker's read), and this process's worker woken.
+    const moved = await db.shop.updateMany({ where: { ...notOlder, currency: { not: currency } }, data: { currency, currencyReadAt: readAt, heldOrdersDueAt: new Date() } });
+    if (moved.count > 0) {
+      heldOrdersDue();
+      return true;
+    }
+    const same = await db.shop.updateMany({ where: { ...notOlder, currency }, data: { currencyReadAt: readAt } });
+    if (same.count > 0) return true;
+    // Neither: no row, or a later reading stored — or another reading changed the row in between: look again.
+    const row = await db.shop.findUnique({ where: { domain: shop }, select: { currencyReadAt: true } });
+    if (!row || (row.currencyReadAt !== null && row.currencyReadAt.getTime() > readAt.getTime())) return false;
+  }
+  return false;
 }
 
 /**

@@ -14,7 +14,7 @@ import { testClock, type TestClock } from "../../../test/support/clock";
 import { handleOrderCreated, orderContext } from "~/services/orders/order-created.server";
 import { WEBHOOK_EFFECTS } from "~/services/webhooks/effects.server";
 import { WEBHOOK_RETRY_POLICY } from "~/services/webhooks/inbox.server";
-import { addressKeyOf, claimReferral, ensureReferralCode, issueDueReferrerRewards, qualifyReferralFromOrder, recordReferralClick, referralsOfCustomer, rejectForOrderReversal, rewardReferrer } from "./referrals.server";
+import { addressKeyOf, claimReferral, ensureReferralCode, issueDueReferrerRewards, qualifyReferralFromOrder, recordReferralClick, referralDashboardFigures, referralsOfCustomer, rejectForOrderReversal, rewardReferrer } from "./referrals.server";
 
 const { emulator, adminGraphql } = useShopifyEmulator();
 const SHOP: string = TEST_APP.shop;
@@ -189,9 +189,48 @@ describe("a referral whose click was never recorded (the landing's POST /referra
     expect((await referralsOfCustomer(db, { shop: SHOP, customerId: recorded.referrer.id }))[0]).toMatchObject({ id: recorded.referralId, clickedAt });
     expect(clickedAt.getTime()).toBeLessThan((await db.referral.findUniqueOrThrow({ where: { id: recorded.referralId } })).signedUpAt!.getTime());
   });
+
+  it("GIVEN a referral the friend's claim made (its click never recorded) and one with a recorded click THEN the dashboard counts one link visit, and the data-request export of the referrer and of each friend states no click time for the claim's (\"not recorded\") and the recorded one's", async () => {
+    const before = await referralDashboardFigures(db, SHOP);
+    const r = await unrecorded();
+    const claimed = await claim(r, new Date(clock.now().getTime() - 20_000));
+    if (!claimed.ok) throw new Error(claimed.code);
+    const recorded = await signedUp();
+    const after = await referralDashboardFigures(db, SHOP);
+    // (before: 2 — the claim's row counted as a visit)
+    expect(after.clicks - before.clicks).toBe(1);
+    expect(after.signedUp - before.signedUp).toBe(2);
+
+    const exported = async (customer: Customer) => {
+      const request = await handleCustomersDataRequest(db, { shop: SHOP, payload: { shop_domain: SHOP, customer: { id: customer.shopifyCustomerId.split("/").pop() } } });
+      return (JSON.parse(request.result!) as { data: Array<{ referrals: { referred: Array<Record<string, unknown>>; referredBy: Record<string, unknown> | null } }> }).data[0]!.referrals;
+    };
+    const referrer = await db.customer.findUniqueOrThrow({ where: { id: claimed.referral.referrerCustomerId } });
+    // (before: the claim's time, the same instant as signedUpAt)
+    expect((await exported(referrer)).referred).toEqual([expect.objectContaining({ state: "SIGNED_UP", clickedAt: "not recorded", signedUpAt: claimed.referral.signedUpAt!.toISOString() })]);
+    expect((await exported(r.friend)).referredBy).toMatchObject({ state: "SIGNED_UP", clickedAt: "not recorded" });
+    const clickedAt = (await db.referral.findUniqueOrThrow({ where: { id: recorded.referralId } })).clickedAt;
+    expect((await exported(recorded.referrer)).referred).toEqual([expect.objectContaining({ clickedAt: clickedAt.toISOString() })]);
+    expect((await exported(recorded.friend)).referredBy).toMatchObject({ clickedAt: clickedAt.toISOString() });
+  });
 });
 
 describe("the referrer's reward", () => {
+  it("GIVEN a shop whose program is off with a referral due longer ago WHEN the pass takes one referral THEN it rewards the other shop's (the off shop's stays Qualified, never holding the batch)", async () => {
+    const off = `referrals-off-${Date.now()}.myshopify.com`;
+    await db.referralSettings.create({ data: { shop: off, enabled: false, referrerTemplateId: referrerTemplate, pendingDays: 0 } });
+    const [offReferrer, offFriend] = [await createCustomer(db, off), await createCustomer(db, off)];
+    const offCode = await db.referralCode.create({ data: { shop: off, customerId: offReferrer.id, code: `OFF${String(Date.now()).slice(-5)}` } });
+    const longAgo = new Date(clock.now().getTime() - 365 * 86_400_000);
+    const waiting = await db.referral.create({ data: { shop: off, codeId: offCode.id, referrerCustomerId: offReferrer.id, friendCustomerId: offFriend.id, state: "QUALIFIED", clickedAt: longAgo, signedUpAt: longAgo, qualifiedAt: longAgo, holdUntil: longAgo, qualifyingOrderGid: `gid://shopify/Order/${Date.now()}` } });
+    const { referralId } = await signedUp();
+    await qualify(referralId, 0);
+    expect(await issueDueReferrerRewards(deps(), 1)).toEqual({ rewarded: 1, failed: 0 });
+    expect(await db.referral.findUniqueOrThrow({ where: { id: referralId } })).toMatchObject({ state: "REWARDED" });
+    expect(await db.referral.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ state: "QUALIFIED", referrerRewardId: null });
+    expect(await rewardReferrer(deps(), waiting.id)).toBe("program_off");
+  });
+
   it("is not queued before the hold ends, then once; a refund after that while it is still Pending cancels it", async () => {
     const { referralId } = await signedUp();
     const orderGid = await qualify(referralId, 7);

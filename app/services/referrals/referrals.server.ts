@@ -23,6 +23,7 @@ import {
   monthlyCapReason,
   monthOf,
   normalizeAddress,
+  recordedClickAt,
   referralFromNoteAttributes,
   referralHoldUntil,
   selfReferralReason,
@@ -31,6 +32,7 @@ import {
 } from "~/domain/referrals";
 import { orderFacts } from "~/domain/rewards";
 import { parseShopifyTime } from "~/domain/shopify-time";
+import { shopifyGidOf } from "~/domain/shopify-ids";
 import type { OrderContext } from "~/services/orders/order-created.server";
 import { customerDisplay, ensureCustomer } from "~/services/points/customers.server";
 import { cancelReward } from "~/services/rewards/cancel.server";
@@ -490,15 +492,28 @@ export async function decideHeldReferralOrders(deps: RewardDeps, only?: { shop: 
 
 // ---- the referrer's reward -----------------------------------------------------------------------
 
-export type RewardReferrerOutcome = "rewarded" | "not_due" | "not_qualified" | "issue_failed" | "rejected_meanwhile";
+export type RewardReferrerOutcome = "rewarded" | "not_due" | "not_qualified" | "program_off" | "referrer_erased" | "issue_failed" | "rejected_meanwhile";
 
-/** Queues the referrer's reward of a QUALIFIED referral whose hold has ended; then REWARDED. */
+/**
+ * Queues the referrer's reward of a QUALIFIED referral whose hold has ended; then REWARDED. Not while
+ * the referral program is off: the referral stays QUALIFIED and is rewarded once the program is on
+ * again ("off" means no referral rewards are given now: docs/decisions/015, addendum of 3 December
+ * 2026). A referrer erased by customers/redact meanwhile (no Shopify id any more) can be given nothing:
+ * the referral is REJECTED (`referrer_erased`) rather than left REWARDED with a reward that fails.
+ */
 export async function rewardReferrer(deps: RewardDeps, referralId: string): Promise<RewardReferrerOutcome> {
   const { db } = deps;
   const referral = await db.referral.findUnique({ where: { id: referralId } });
   if (!referral || referral.state !== "QUALIFIED") return "not_qualified";
   if (!referral.holdUntil || referral.holdUntil.getTime() > deps.now().getTime()) return "not_due";
   const settings = await getReferralSettings(db, referral.shop);
+  if (!settings.enabled) return "program_off";
+  const referrer = await db.customer.findUnique({ where: { id: referral.referrerCustomerId }, select: { shopifyCustomerId: true } });
+  // Erased: privacy.server.ts's eraseSubject replaces the Shopify id (generate-pending.server.ts reads it the same way).
+  if (!shopifyGidOf(referrer?.shopifyCustomerId, "Customer")) {
+    await rejectReferral(db, referral, ["QUALIFIED"], "referrer_erased", deps.now());
+    return "referrer_erased";
+  }
   if (!settings.referrerTemplateId) {
     await db.referral.update({ where: { id: referral.id }, data: { issueError: "template_not_found" } });
     return "issue_failed";
@@ -531,10 +546,18 @@ export async function rewardReferrer(deps: RewardDeps, referralId: string): Prom
   return "rewarded";
 }
 
-/** The periodic task: every QUALIFIED referral whose hold has ended gets its referrer reward (bounded batch). */
+/**
+ * The periodic task: every QUALIFIED referral whose hold has ended gets its referrer reward (bounded
+ * batch) — in the shops whose program is on: those of a shop whose program is off wait (rewardReferrer)
+ * and are left out of the batch, so they never hold other shops' back.
+ */
 export async function issueDueReferrerRewards(deps: RewardDeps, limit = 100): Promise<{ rewarded: number; failed: number }> {
+  const dueWhere = { state: "QUALIFIED", holdUntil: { lte: deps.now() } };
+  const shops = (await deps.db.referral.groupBy({ by: ["shop"], where: dueWhere })).map((g) => g.shop);
+  const on = shops.length === 0 ? [] : (await deps.db.referralSettings.findMany({ where: { shop: { in: shops }, enabled: true }, select: { shop: true } })).map((s) => s.shop);
+  if (on.length === 0) return { rewarded: 0, failed: 0 };
   const due = await deps.db.referral.findMany({
-    where: { state: "QUALIFIED", holdUntil: { lte: deps.now() } },
+    where: { ...dueWhere, shop: { in: on } },
     orderBy: { holdUntil: "asc" },
     take: limit,
     select: { id: true },
@@ -642,7 +665,7 @@ export async function referralsOfCustomer(db: Db, input: { shop: string; custome
     state: r.state,
     rejectionReason: r.rejectionReason,
     // A claim's time is no click's: the admin says the click was not recorded (docs/decisions/023, 3 December 2026).
-    clickedAt: r.clickRecorded ? r.clickedAt : null,
+    clickedAt: recordedClickAt(r),
     signedUpAt: r.signedUpAt,
     qualifiedAt: r.qualifiedAt,
     rewardedAt: r.rewardedAt,
@@ -666,12 +689,17 @@ export interface ReferralDashboardFigures {
 
 /** The home dashboard's referral figures: how many referrals reached each state (all time). */
 export async function referralDashboardFigures(db: Db, shop: string): Promise<ReferralDashboardFigures> {
-  const [settings, groups] = await Promise.all([getReferralSettings(db, shop), db.referral.groupBy({ by: ["state"], where: { shop }, _count: { _all: true } })]);
+  const [settings, groups, clicks] = await Promise.all([
+    getReferralSettings(db, shop),
+    db.referral.groupBy({ by: ["state"], where: { shop }, _count: { _all: true } }),
+    // Link visits the app recorded: a row a friend's claim made (its click never seen) is no visit
+    // (clickRecorded, recordedClickAt; docs/decisions/023, addendum of 3 December 2026).
+    db.referral.count({ where: { shop, clickRecorded: true } }),
+  ]);
   const count = (state: string) => groups.find((g) => g.state === state)?._count._all ?? 0;
-  const total = groups.reduce((s, g) => s + g._count._all, 0);
   return {
     enabled: settings.enabled,
-    clicks: total,
+    clicks,
     signedUp: count("SIGNED_UP") + count("QUALIFIED") + count("REWARDED"),
     qualified: count("QUALIFIED"),
     rewarded: count("REWARDED"),
