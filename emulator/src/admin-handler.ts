@@ -381,7 +381,10 @@ export function createAdminHandler(store: EmulatorStore, options: AdminHandlerOp
           return respond(body);
         }
         case "hang":
-          if (action.ms === undefined) {
+          if (action.until) {
+            // Held until the test releases it (FaultInjector.hold), then run like the timed hang below.
+            await action.until;
+          } else if (action.ms === undefined) {
             // Held until the caller gives up, never run: a request that never got through.
             try {
               await hang(undefined, request.signal);

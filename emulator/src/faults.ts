@@ -36,7 +36,7 @@ export type FaultAction =
    * request is not cancelled by the client leaving). Without `ms` the request hangs until its
    * AbortSignal aborts and never runs.
    */
-  | { type: "hang"; ms?: number }
+  | { type: "hang"; ms?: number; until?: Promise<void> }
   /** Shopify's THROTTLED answer regardless of the bucket level. */
   | { type: "throttled" }
   /** Return these userErrors in the payload of the matched mutation(s) without executing them. */
@@ -125,6 +125,18 @@ export class FaultInjector {
 
   hang(match: string | FaultMatcher, ms?: number, times?: FaultRule["times"]): ArmedFault {
     return this.inject({ ...toMatcher(match), action: { type: "hang", ms }, times });
+  }
+
+  /**
+   * Holds the matching requests until `release()`, then runs and answers them — even if the caller
+   * gave up meanwhile, like `hang` with `ms`. For tests where a request Shopify received must land
+   * after the app stopped waiting: the test says when, instead of a timer racing the app's own
+   * timeout on a busy machine.
+   */
+  hold(match: string | FaultMatcher, times?: FaultRule["times"]): ArmedFault & { release(): void } {
+    let release!: () => void;
+    const until = new Promise<void>((resolve) => (release = resolve));
+    return Object.assign(this.inject({ ...toMatcher(match), action: { type: "hang", until }, times }), { release });
   }
 
   throttle(match: string | FaultMatcher, times?: FaultRule["times"]): ArmedFault {

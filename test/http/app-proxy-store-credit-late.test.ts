@@ -3,7 +3,7 @@
 // a second time, so a repeat of the request (the widget keeps its key while the outcome is open, and
 // tells the customer to try again) must not credit again while the first credit can still land:
 // it adopts the first credit once it is there, and the customer gets one credit for their points.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
 import { BROWSER_UA, useRunningApp } from "../support/app";
 import { TEST_APP } from "../support/constants";
@@ -30,12 +30,12 @@ async function redeem(customer: string, idempotencyKey: string) {
 }
 
 describe("a store credit that lands after the app stopped waiting", () => {
-  it("GIVEN Shopify runs the credit 13 s after it was asked (the app waits 10 s) WHEN the customer sends the same redemption again before and after it lands THEN no second credit: 'try again' before, the first credit adopted after — one $7 credit, 500 points spent (was credited again at once: $14 for 500 points)", async () => {
+  it("GIVEN Shopify runs the credit only after the app stopped waiting for it WHEN the customer sends the same redemption again before and after it lands THEN no second credit: 'try again' before, the first credit adopted after — one $7 credit, 500 points spent (was credited again at once: $14 for 500 points)", async () => {
     const shopper = emulator.addCustomer(SHOP, { firstName: "Late", lastName: "Credit", email: "late-credit@example.com" });
     const customer = await db.customer.create({ data: { shop: SHOP, shopifyCustomerId: shopper.id, displayName: "Late Credit", email: shopper.email, pointsBalance: 1000 } });
-    emulator.faults.hang("storeCreditAccountCredit", 13_000, 1);
+    // Shopify received the credit and runs it when the test says: after the app's own timeout, whatever the machine's speed.
+    const held = emulator.faults.hold("storeCreditAccountCredit", 1);
     const key = "late-store-credit-0000001";
-    const askedAt = Date.now();
 
     const first = await redeem(shopper.legacyId, key);
     expect(first.status).toBe(503);
@@ -49,8 +49,8 @@ describe("a store credit that lands after the app stopped waiting", () => {
     expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(1000);
 
     // Once it has landed, the same request adopts it.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, askedAt + 14_000 - Date.now())));
-    expect(emulator.storeCreditBalance(SHOP, shopper.id)).toBe("7.0");
+    held.release();
+    await vi.waitFor(() => expect(emulator.storeCreditBalance(SHOP, shopper.id)).toBe("7.0"), { timeout: 30_000, interval: 50 });
     const late = await redeem(shopper.legacyId, key);
     expect(late.status).toBe(200);
     expect(late.body).toMatchObject({ pointsBalance: 500, reward: { kind: "STORE_CREDIT", status: "ISSUED" } });
@@ -60,5 +60,5 @@ describe("a store credit that lands after the app stopped waiting", () => {
     expect(credits).toHaveLength(1);
     expect((await db.reward.findMany({ where: { customerId: customer.id } })).map((r) => [r.status, r.shopifyId])).toEqual([["ISSUED", credits[0]!.id]]);
     expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(500);
-  }, 40_000);
+  }, 60_000);
 });

@@ -69,7 +69,7 @@ async function decided(h: { buyer: { id: string }; referralId: string }) {
 
 const DECIDED = { earned: 1, balance: 5000, state: "QUALIFIED", kept: 0 };
 
-async function until(done: () => Promise<boolean>, what: string, ms = 5_000) {
+async function until(done: () => Promise<boolean>, what: string, ms = 30_000) {
   const end = Date.now() + ms;
   while (!(await done())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -91,13 +91,13 @@ describe("orders held for an amounts review, once the merchant ends it", () => {
       // WHEN the merchant confirms (POST /app/amount-currency)
       expect(await confirmAmountCurrency({ db, now: () => new Date() }, SHOP, "JPY")).toMatchObject({ ok: true });
       // THEN (before: a minute later, at the passes' next run; here the worker would not even poll for 10 minutes)
-      await until(async () => (await decided(held)).state === "QUALIFIED" && (await decided(held)).earned === 1, "the held orders to be decided", 3_000);
+      await until(async () => (await decided(held)).state === "QUALIFIED" && (await decided(held)).earned === 1, "the held orders to be decided");
       expect(await decided(held)).toEqual(DECIDED);
       expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).heldOrdersDueAt).toBeNull();
     } finally {
       await worker.stop(5_000);
     }
-  });
+  }, 90_000);
 
   it("GIVEN a Referrals save that ends the minimum's review THEN the shop is due; a worker in any process decides its held referral order at its next round, and clears the mark once nothing is left", async () => {
     const held = await heldOrders();

@@ -514,7 +514,7 @@ describe("worker: a store credit whose create it stopped waiting for", () => {
 
     // When the retry would have been due, and with the late credit landed meanwhile: nothing claimed.
     clock.advance(DEFAULT_RETRY_POLICY.baseMs + 1);
-    await vi.waitFor(() => expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("7.0"), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(() => expect(emulator.storeCreditBalance(SHOP, customer.shopifyCustomerId)).toBe("7.0"), { timeout: 30_000, interval: 50 });
     expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
 
     clock.set(new Date(waiting.nextAttemptAt!.getTime() + 1));
@@ -539,7 +539,7 @@ describe("worker: a Failed reward whose last create lands after the worker stopp
 
     // A minute later, with the create landed meanwhile: not looked at yet.
     clock.advance(61_000);
-    await vi.waitFor(() => expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(() => expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1), { timeout: 30_000, interval: 50 });
     expect((await runWorkerOnce(deps(), config())).claimed).toBe(0);
 
     clock.set(failed.nextAttemptAt!);
@@ -562,7 +562,7 @@ describe("worker: a Pending reward canceled while its last create may still land
     expect(marked.status).toBe("CANCELED");
     expect(marked.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(attemptAt.getTime() + 10 * 60_000);
 
-    await vi.waitFor(() => expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(() => expect(discountsWithCode(SHOP, reward.code)).toHaveLength(1), { timeout: 30_000, interval: 50 });
     clock.set(marked.nextAttemptAt!);
     expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ cleanup: 1 });
     expect(discountsWithCode(SHOP, reward.code)[0]!.deactivatedAt).not.toBeNull();
