@@ -98,6 +98,113 @@ describe("reinstall resumes deferred work", () => {
   });
 });
 
+describe("uninstall and reinstall while the worker holds the reward", () => {
+  /**
+   * The worker's database, with `beforeDeferral` run just before the worker writes a paused reward's
+   * deferral (the update that releases its claim for `uninstalledRetryMs`): the moment between the
+   * worker's look at the shop and that write, driven explicitly.
+   */
+  function dbWithHookBeforeDeferral(beforeDeferral: () => Promise<void>): typeof db {
+    const deferring = (args: unknown) => {
+      const data = (args as { data?: { nextAttemptAt?: unknown; claimedBy?: unknown } }).data;
+      return data?.claimedBy === null && data.nextAttemptAt instanceof Date && data.nextAttemptAt.getTime() > Date.now() + HOUR;
+    };
+    let ran = false;
+    const reward = new Proxy(db.reward, {
+      get(target, prop, receiver) {
+        if (prop !== "updateMany") return Reflect.get(target, prop, receiver);
+        return async (args: Parameters<typeof db.reward.updateMany>[0]) => {
+          if (!ran && deferring(args)) {
+            ran = true;
+            await beforeDeferral();
+          }
+          return target.updateMany(args);
+        };
+      },
+    });
+    return new Proxy(db, { get: (target, prop, receiver) => (prop === "reward" ? reward : Reflect.get(target, prop, receiver)) });
+  }
+
+  it("GIVEN the worker found the shop uninstalled WHEN the merchant reinstalls (token exchange) before the worker has released the reward THEN the reward is due at once, not hours later, and is issued once", async () => {
+    const domain = "reinstall-race.myshopify.com";
+    const { reward } = await installedShopWithPendingReward(domain);
+    await emulator.uninstall(domain);
+    await applyWebhooks();
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeInstanceOf(Date);
+
+    let reinstalledAt: Date | null = null;
+    const racing: WorkerDeps = {
+      ...deps(),
+      db: dbWithHookBeforeDeferral(async () => {
+        // The reinstall's token exchange runs the app's afterAuth (resumeShop) while the worker still
+        // holds the claim it took before it saw the shop uninstalled.
+        emulator.reinstall(domain);
+        expect((await openAdmin(domain)).status).toBe(200);
+        reinstalledAt = new Date();
+        expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeNull();
+        expect((await reload(reward.id)).claimedBy).toBe("lifecycle-worker");
+      }),
+    };
+    const summary = await runWorkerOnce(racing, config());
+    expect(reinstalledAt).not.toBeNull();
+    expect(summary.outcomes).toEqual({ deferred_uninstalled: 1 });
+
+    const waiting = await reload(reward.id);
+    expect(waiting).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null });
+    expect(waiting.nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+
+    await runWorkerOnce(deps(), config());
+    expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+    await runWorkerOnce(deps(), config());
+    expect(emulator.inspect.discounts(domain).filter((d) => d.codes.some((c) => c.code === reward.code))).toHaveLength(1);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate", { shop: domain })).toBe(1);
+  });
+
+  it("GIVEN the create reached Shopify but its answer was lost while the app was uninstalled WHEN the merchant reinstalls minutes later THEN the reward resumes at once and adopts the discount Shopify made: one discount, Issued once", async () => {
+    const domain = "inflight-uninstall.myshopify.com";
+    const { reward } = await installedShopWithPendingReward(domain);
+    emulator.faults.loseResponse("discountCodeBasicCreate");
+    const uninstalling: WorkerDeps = {
+      ...deps(),
+      adminFor: async (shop) => {
+        const graphql = await fixture.adminGraphql(shop);
+        return (async (...args: Parameters<AdminGraphql>) => {
+          try {
+            return await graphql(...args);
+          } finally {
+            // The merchant uninstalls while the create is in flight; app/uninstalled is applied.
+            await emulator.uninstall(domain);
+            await applyWebhooks();
+          }
+        }) as AdminGraphql;
+      },
+    };
+    await runWorkerOnce(uninstalling, config());
+    expect(await reload(reward.id)).toMatchObject({ status: "PENDING", attempts: 1 });
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeInstanceOf(Date);
+    expect(emulator.inspect.discounts(domain).filter((d) => d.codes.some((c) => c.code === reward.code))).toHaveLength(1);
+
+    // Its retry comes due while the shop is uninstalled: it waits, no attempt used, no call made.
+    const later = () => new Date(Date.now() + 10 * 60_000);
+    const calls = emulator.inspect.countCalls(undefined, { shop: domain });
+    expect((await runWorkerOnce({ ...deps(), now: later }, config())).outcomes).toEqual({ deferred_uninstalled: 1 });
+    expect(emulator.inspect.countCalls(undefined, { shop: domain })).toBe(calls);
+    expect(await reload(reward.id)).toMatchObject({ status: "PENDING", attempts: 1 });
+
+    emulator.reinstall(domain);
+    expect((await openAdmin(domain)).status).toBe(200);
+    expect((await reload(reward.id)).nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    await runWorkerOnce(deps(), config());
+    const issued = await reload(reward.id);
+    expect(issued).toMatchObject({ status: "ISSUED", attempts: 2 });
+    await runWorkerOnce(deps(), config());
+    expect(emulator.inspect.discounts(domain).filter((d) => d.codes.some((c) => c.code === reward.code))).toHaveLength(1);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate", { shop: domain })).toBe(1);
+    const events = await db.rewardEvent.findMany({ where: { rewardId: reward.id, type: "STATUS_CHANGED" } });
+    expect(events.filter((e) => e.toStatus === "ISSUED")).toHaveLength(1);
+  });
+});
+
 describe("the shop's currency is Shopify's", () => {
   it("GIVEN a shop whose currency is EUR WHEN the app is installed (token exchange) THEN the app stores EUR and issues store credit in EUR, not the USD default", async () => {
     const domain = "euro-shop.myshopify.com";

@@ -433,7 +433,19 @@ async function deferPausedReward(
   shop: Pick<Shop, "uninstalledAt" | "accessRevokedAt">,
 ): Promise<ProcessOutcome> {
   await leavePending(deps, config, reward, { reason: PAUSE_REASONS[pause], dedupeKey: pauseEventKey(pause, shop) });
-  deps.logger.info({ shop: reward.shop, rewardId: reward.id, pause }, "shop paused; reward left pending");
+  // resumeShop makes due only the rewards no worker holds: a reinstall (or a fresh token) whose
+  // afterAuth ran between this worker's look at the shop and the release above skipped this reward,
+  // which would then wait `uninstalledRetryMs` after the shop came back. So look at the shop again
+  // now that the reward is released: resumeShop writes the shop before it reads the rewards, so
+  // either this look sees the shop back, or resumeShop's update sees the released reward.
+  const shopNow = await deps.db.shop.findUnique({ where: { domain: reward.shop }, select: { uninstalledAt: true, accessRevokedAt: true } });
+  if (!shopWorkPause(shopNow)) {
+    const now = deps.now();
+    await deps.db.reward.updateMany({ where: { id: reward.id, status: "PENDING", claimedBy: null, nextAttemptAt: { gt: now } }, data: { nextAttemptAt: now } });
+    deps.logger.info({ shop: reward.shop, rewardId: reward.id, pause }, "shop resumed while its reward was being left pending; the reward is due now");
+  } else {
+    deps.logger.info({ shop: reward.shop, rewardId: reward.id, pause }, "shop paused; reward left pending");
+  }
   return pause === "uninstalled" ? "deferred_uninstalled" : "deferred_access_revoked";
 }
 
