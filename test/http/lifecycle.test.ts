@@ -438,6 +438,26 @@ describe("a revoked or stale access token is detected", () => {
     expect(await reload(second.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
   });
 
+  it("a 401 in the middle of a batch holding two shops' rewards pauses that shop only: the other shop's rewards are issued in the same round", async () => {
+    const revoked = await installedShopWithPendingReward("batch-revoked.myshopify.com");
+    const healthy = await installedShopWithPendingReward("batch-healthy.myshopify.com");
+    const revokedSecond = await pendingReward("batch-revoked.myshopify.com", revoked.customer.id, revoked.template.id);
+    const healthySecond = await pendingReward("batch-healthy.myshopify.com", healthy.customer.id, healthy.template.id);
+    emulator.revokeAccessToken("batch-revoked.myshopify.com");
+
+    const summary = await runWorkerOnce(deps(), config());
+    expect(summary.outcomes.deferred_access_revoked).toBe(2);
+    for (const r of [revoked.reward, revokedSecond]) expect(await reload(r.id)).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null });
+    for (const r of [healthy.reward, healthySecond]) expect(await reload(r.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+    expect(emulator.inspect.countCalls(undefined, { shop: "batch-revoked.myshopify.com", outcome: "unauthorized" })).toBe(1);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: "batch-healthy.myshopify.com" } })).accessRevokedAt).toBeNull();
+    expect(emulator.acceptsToken("batch-healthy.myshopify.com", (await offlineSession("batch-healthy.myshopify.com"))!.accessToken)).toBe(true);
+
+    expect((await openAdmin("batch-revoked.myshopify.com")).status).toBe(200);
+    await runWorkerOnce(deps(), config());
+    for (const r of [revoked.reward, revokedSecond]) expect(await reload(r.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+  });
+
   it("a 401 for a token that was replaced while the call was in flight does not pause the shop: the reward is retried at once", async () => {
     const domain = "replaced-in-flight.myshopify.com";
     const { reward } = await installedShopWithPendingReward(domain);
@@ -510,6 +530,42 @@ describe("a revoked or stale access token is detected", () => {
     expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeNull();
     // The worker still reaches the shop.
     expect(emulator.acceptsToken(domain, (await offlineSession(domain))!.accessToken)).toBe(true);
+  });
+
+  it("app/uninstalled delivered twice, then its same delivery again after the reinstall, and a shop/update from before the uninstall delivered last: one pause, the reinstall stands, the reinstall's currency stays", async () => {
+    const domain = "uninstall-twice.myshopify.com";
+    const { reward } = await installedShopWithPendingReward(domain);
+    // The merchant changes the currency (its shop/update held back), then uninstalls.
+    const oldUpdate = await emulator.changeShopCurrency(domain, "EUR", { deliver: false });
+    await new Promise((r) => setTimeout(r, 1_100)); // Shopify's updated_at is in whole seconds
+    await clockPast((await offlineSession(domain))!.storedAt);
+    const uninstall = await emulator.uninstall(domain, { duplicates: 1 });
+    expect(uninstall.results.map((r) => r.finalStatus)).toEqual([200, 200]);
+    await applyWebhooks();
+    const uninstalledAt = (await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt;
+    expect(uninstalledAt).toBeInstanceOf(Date);
+    expect(await offlineSession(domain)).toBeNull();
+    await runWorkerOnce(deps(), config());
+    await runWorkerOnce({ ...deps(), now: () => new Date(Date.now() + 7 * HOUR) }, config());
+    expect(await db.rewardEvent.count({ where: { rewardId: reward.id, type: "NOTE", reason: PAUSE_REASONS.uninstalled } })).toBe(1);
+
+    // Reinstalled with the currency changed again meanwhile; then Shopify delivers the uninstall once
+    // more (same webhook id) and the old shop/update at last.
+    await emulator.changeShopCurrency(domain, "GBP", { deliver: false });
+    emulator.reinstall(domain);
+    expect((await openAdmin(domain)).status).toBe(200);
+    const fresh = (await offlineSession(domain))!;
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).currency).toBe("GBP");
+    const again = await emulator.deliverer.deliver(uninstall.url, uninstall.signed);
+    expect(again[0].finalStatus).toBe(200);
+    const old = await fetch(oldUpdate.url, { method: "POST", headers: oldUpdate.signed.headers, body: oldUpdate.signed.body });
+    expect(old.status).toBe(200);
+    await applyWebhooks();
+
+    expect((await offlineSession(domain))?.accessToken).toBe(fresh.accessToken);
+    expect(await db.shop.findUniqueOrThrow({ where: { domain } })).toMatchObject({ uninstalledAt: null, accessRevokedAt: null, currency: "GBP" });
+    await runWorkerOnce(deps(), config());
+    expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
   });
 
   it("an app/uninstalled triggered after the token was stored still deletes it and stops the shop", async () => {
