@@ -190,7 +190,7 @@ describe("access taken away while rewards of that kind are Pending or being canc
 
   async function takeAway(scopes: string[]) {
     const record = emulator.store.getShop(REVOKING)!;
-    const previous = [...record.scopes];
+    const previous = [...(record.scopes ?? [])];
     const current = previous.filter((s) => !scopes.includes(s));
     emulator.store.updateShop(REVOKING, { scopes: current });
     const body = JSON.stringify({ id: 1, previous, current, updated_at: new Date().toISOString(), shop_id: 1 });
