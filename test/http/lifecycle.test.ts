@@ -14,7 +14,7 @@ import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { retryDeadLetter } from "~/services/webhooks/dead-letters.server";
 import { WEBHOOK_RETRY_POLICY } from "~/services/webhooks/inbox.server";
 import { BROWSER_UA, useRunningApp } from "../support/app";
-import { useShopifyEmulator } from "../support/shopify";
+import { refreshGrant, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createTemplate } from "../support/factories";
 import { applyWebhooks } from "../support/webhooks";
@@ -22,6 +22,7 @@ import { allowErrorLogs } from "../support/error-logs";
 import { redeliverAsNewWebhook, signWebhook } from "../../emulator/src/webhooks";
 import { periodicTasks } from "~/jobs/tasks.server";
 import { refreshShopFacts } from "~/services/lifecycle/scopes.server";
+import { ensureFreshOfflineToken } from "~/services/lifecycle/offline-token.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 
@@ -566,6 +567,42 @@ describe("a revoked or stale access token is detected", () => {
     expect(await db.shop.findUniqueOrThrow({ where: { domain } })).toMatchObject({ uninstalledAt: null, accessRevokedAt: null, currency: "GBP" });
     await runWorkerOnce(deps(), config());
     expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+  });
+
+  it("a genuine app/uninstalled triggered while a token refresh was in flight (asked before the uninstall, stored after it) uninstalls the shop: a refreshed token is no reinstall", async () => {
+    const domain = "refresh-then-uninstall.myshopify.com";
+    const { reward } = await installedShopWithPendingReward(domain);
+    const installed = (await offlineSession(domain))!;
+    await clockPast(installed.storedAt);
+    let uninstall: Awaited<ReturnType<typeof emulator.uninstall>> | undefined;
+    const refreshed = await ensureFreshOfflineToken(
+      {
+        db,
+        logger,
+        now: () => new Date(),
+        refresh: async (shop, refreshToken) => {
+          const pair = await refreshGrant(shop, refreshToken); // Shopify answers the refresh…
+          uninstall = await emulator.uninstall(domain, { deliver: false }); // …and the merchant uninstalls before the app stores it
+          await clockPast(new Date(uninstall.signed.triggeredAt));
+          return pair;
+        },
+      },
+      domain,
+      { rejectedToken: installed.accessToken },
+    );
+    expect(refreshed).toMatchObject({ ok: true, refreshed: true });
+    expect((await offlineSession(domain))?.accessToken).not.toBe(installed.accessToken);
+
+    const delivered = await emulator.deliverer.deliver(uninstall!.url, uninstall!.signed);
+    expect(delivered[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    expect(await offlineSession(domain)).toBeNull();
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeInstanceOf(Date);
+    const calls = emulator.inspect.countCalls(undefined, { shop: domain });
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ deferred_uninstalled: 1 });
+    expect(emulator.inspect.countCalls(undefined, { shop: domain })).toBe(calls);
+    expect(await db.rewardEvent.findFirst({ where: { rewardId: reward.id, type: "NOTE" } })).toMatchObject({ reason: PAUSE_REASONS.uninstalled });
   });
 
   it("an app/uninstalled triggered after the token was stored still deletes it and stops the shop", async () => {
