@@ -19,6 +19,7 @@ import { TEST_APP } from "../support/constants";
 import { createCustomer, createTemplate } from "../support/factories";
 import { applyWebhooks } from "../support/webhooks";
 import { allowErrorLogs } from "../support/error-logs";
+import { dbWithHookBeforeDeferral } from "../support/worker-races";
 import { redeliverAsNewWebhook, signWebhook } from "../../emulator/src/webhooks";
 import { periodicTasks } from "~/jobs/tasks.server";
 import { refreshShopFacts } from "~/services/lifecycle/scopes.server";
@@ -100,32 +101,6 @@ describe("reinstall resumes deferred work", () => {
 });
 
 describe("uninstall and reinstall while the worker holds the reward", () => {
-  /**
-   * The worker's database, with `beforeDeferral` run just before the worker writes a paused reward's
-   * deferral (the update that releases its claim for `uninstalledRetryMs`): the moment between the
-   * worker's look at the shop and that write, driven explicitly.
-   */
-  function dbWithHookBeforeDeferral(beforeDeferral: () => Promise<void>): typeof db {
-    const deferring = (args: unknown) => {
-      const data = (args as { data?: { nextAttemptAt?: unknown; claimedBy?: unknown } }).data;
-      return data?.claimedBy === null && data.nextAttemptAt instanceof Date && data.nextAttemptAt.getTime() > Date.now() + HOUR;
-    };
-    let ran = false;
-    const reward = new Proxy(db.reward, {
-      get(target, prop, receiver) {
-        if (prop !== "updateMany") return Reflect.get(target, prop, receiver);
-        return async (args: Parameters<typeof db.reward.updateMany>[0]) => {
-          if (!ran && deferring(args)) {
-            ran = true;
-            await beforeDeferral();
-          }
-          return target.updateMany(args);
-        };
-      },
-    });
-    return new Proxy(db, { get: (target, prop, receiver) => (prop === "reward" ? reward : Reflect.get(target, prop, receiver)) });
-  }
-
   it("GIVEN the worker found the shop uninstalled WHEN the merchant reinstalls (token exchange) before the worker has released the reward THEN the reward is due at once, not hours later, and is issued once", async () => {
     const domain = "reinstall-race.myshopify.com";
     const { reward } = await installedShopWithPendingReward(domain);
@@ -136,7 +111,7 @@ describe("uninstall and reinstall while the worker holds the reward", () => {
     let reinstalledAt: Date | null = null;
     const racing: WorkerDeps = {
       ...deps(),
-      db: dbWithHookBeforeDeferral(async () => {
+      db: dbWithHookBeforeDeferral(db, async () => {
         // The reinstall's token exchange runs the app's afterAuth (resumeShop) while the worker still
         // holds the claim it took before it saw the shop uninstalled.
         emulator.reinstall(domain);
