@@ -236,20 +236,35 @@ describe("access taken away while rewards of that kind are Pending or being canc
     expect(await row(next.id)).toMatchObject({ status: "ISSUED" });
   });
 
-  it("gift card access taken away: a Pending gift card fails as 'access not granted'; canceling an Issued one says it stays Issued; a Pending one canceled keeps its cleanup waiting, not spinning; granted again, the cancel completes", async () => {
+  it("gift card access taken away: a Pending gift card fails as 'access not granted'; canceling an Issued one says it stays Issued; a Pending one never attempted is canceled clean with no call; one whose create may have landed keeps its cleanup waiting, not spinning; granted again, both cancels complete", async () => {
     const issued = await issue("GIFT_CARD");
     await runWorkerOnce(workerDeps(), config());
     expect(await row(issued.id)).toMatchObject({ status: "ISSUED" });
+    // A gift card whose create reached Shopify but whose answer was lost: the card may exist.
+    const uncertain = await issue("GIFT_CARD");
+    emulator.faults.loseResponse("giftCardCreate");
+    emulator.faults.httpError("giftCards", 503); // and the look for it right after is not answered
+    await runWorkerOnce(workerDeps(), config());
+    expect(await row(uncertain.id)).toMatchObject({ status: "PENDING", attempts: 1 });
     const pending = await issue("GIFT_CARD");
-    const canceledWhilePending = await issue("GIFT_CARD");
+    const neverAttempted = await issue("GIFT_CARD");
 
     await takeAway(GIFT_CARD_SCOPES);
 
-    // The merchant cancels a Pending gift card while access is gone: Canceled at once; the cleanup
-    // (is there a card to deactivate?) cannot ask Shopify and waits.
-    const c1 = await cancel(canceledWhilePending.id);
+    // The merchant cancels a Pending gift card never attempted while access is gone: nothing was ever
+    // sent to Shopify for it, so it is Canceled clean, without a call and without a background retry.
+    let calls = emulator.inspect.countCalls(undefined, { shop: REVOKING });
+    const c1 = await cancel(neverAttempted.id);
     expect(c1.status).toBe(200);
-    const waiting = await row(canceledWhilePending.id);
+    expect(((await c1.json()) as { message: string }).message).toBe("Reward canceled. Its code no longer works in your shop.");
+    expect(await row(neverAttempted.id)).toMatchObject({ status: "CANCELED", nextAttemptAt: null });
+    expect(emulator.inspect.countCalls(undefined, { shop: REVOKING })).toBe(calls);
+
+    // The one whose card may exist: Canceled at once; its cleanup (is there a card to deactivate?)
+    // cannot ask Shopify and waits.
+    const c0 = await cancel(uncertain.id);
+    expect(c0.status).toBe(200);
+    const waiting = await row(uncertain.id);
     expect(waiting.status).toBe("CANCELED");
     expect(waiting.nextAttemptAt).toBeInstanceOf(Date);
 
@@ -266,10 +281,10 @@ describe("access taken away while rewards of that kind are Pending or being canc
     expect(await row(issued.id)).toMatchObject({ status: "ISSUED", cancelRequestedAt: null });
 
     // The cleanup marker is swept with backoff: one look a round at most, never a loop.
-    expect((await row(canceledWhilePending.id)).nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(Date.now() + 30_000);
-    const before = emulator.inspect.countCalls(undefined, { shop: REVOKING });
+    expect((await row(uncertain.id)).nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(Date.now() + 30_000);
+    calls = emulator.inspect.countCalls(undefined, { shop: REVOKING });
     await runWorkerOnce(workerDeps(), config());
-    expect(emulator.inspect.countCalls(undefined, { shop: REVOKING })).toBe(before);
+    expect(emulator.inspect.countCalls(undefined, { shop: REVOKING })).toBe(calls);
 
     // Granted again: the Issued card's cancel works, and the Pending one's cleanup completes.
     await emulator.requestScopes(REVOKING, GIFT_CARD_SCOPES);
@@ -278,6 +293,10 @@ describe("access taken away while rewards of that kind are Pending or being canc
     expect(c3.status).toBe(200);
     expect(await row(issued.id)).toMatchObject({ status: "CANCELED" });
     await runWorkerOnce({ ...workerDeps(), now: () => new Date(Date.now() + 7 * 3_600_000) }, config());
-    expect(await row(canceledWhilePending.id)).toMatchObject({ status: "CANCELED", nextAttemptAt: null });
+    expect(await row(uncertain.id)).toMatchObject({ status: "CANCELED", nextAttemptAt: null });
+    // The card its lost create made is deactivated: nothing spendable is left behind.
+    const cards = emulator.inspect.giftCards(REVOKING);
+    expect(cards).toHaveLength(2);
+    expect(cards.filter((c) => c.enabled)).toHaveLength(0);
   });
 });
