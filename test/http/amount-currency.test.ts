@@ -19,6 +19,7 @@ import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
 import { PROGRAM_SETTINGS_FORM, TEST_APP } from "../support/constants";
 import { createCustomer, createTemplate } from "../support/factories";
 import { applyWebhooks } from "../support/webhooks";
+import { dbWithHookBeforeDeferral } from "../support/worker-races";
 
 const fixture = useShopifyEmulator();
 const { emulator } = fixture;
@@ -319,6 +320,37 @@ describe("amounts saved in another currency", () => {
     if (!vip.ok) throw new Error("not queued");
     await runWorkerOnce(deps(), config());
     expect(await db.reward.findUniqueOrThrow({ where: { id: vip.reward.id } })).toMatchObject({ status: "ISSUED", currency: "EUR" });
+  });
+
+  it("GIVEN the worker found a referral reward's amounts under review WHEN the merchant confirms them before the worker has released it THEN it is due at once, not hours later, and made in EUR once", async () => {
+    const shop = "held-confirm-race.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const referral = await createTemplate(db, shop, { name: "Welcome", purpose: "REFERRAL", pointsCost: null, value: "5.00", amountCurrency: "USD" });
+    const customer = await createCustomer(db, shop, {}, emulator);
+    await changeCurrency(shop, "EUR");
+    const friend = await issueRewardAsync(deps(), { shop, customer: { id: customer.id }, templateId: referral.id, source: "REFERRAL" });
+    if (!friend.ok) throw new Error("not queued");
+
+    let confirmed = false;
+    const racing: WorkerDeps = {
+      ...deps(),
+      db: dbWithHookBeforeDeferral(db, async () => {
+        // The merchant confirms while the worker still holds the reward it has just seen held.
+        expect((await confirm(shop, "EUR")).body).toMatchObject({ ok: true, released: 0 });
+        expect((await db.reward.findUniqueOrThrow({ where: { id: friend.reward.id } })).claimedBy).toBe("amount-currency-worker");
+        confirmed = true;
+      }),
+    };
+    expect((await runWorkerOnce(racing, config())).outcomes).toEqual({ deferred_amount_review: 1 });
+    expect(confirmed).toBe(true);
+    const waiting = await db.reward.findUniqueOrThrow({ where: { id: friend.reward.id } });
+    expect(waiting).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null });
+    expect(waiting.nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+
+    await runWorkerOnce(deps(), config());
+    expect(await db.reward.findUniqueOrThrow({ where: { id: friend.reward.id } })).toMatchObject({ status: "ISSUED", currency: "EUR", attempts: 1 });
+    await runWorkerOnce(deps(), config());
+    expect(emulator.inspect.discounts(shop)).toHaveLength(1);
   });
 
   it("GIVEN a referral reward held for review WHEN its reward is deleted before the merchant confirms THEN it fails with amount_in_other_currency (nothing made)", async () => {

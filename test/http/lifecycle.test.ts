@@ -14,14 +14,16 @@ import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { retryDeadLetter } from "~/services/webhooks/dead-letters.server";
 import { WEBHOOK_RETRY_POLICY } from "~/services/webhooks/inbox.server";
 import { BROWSER_UA, useRunningApp } from "../support/app";
-import { useShopifyEmulator } from "../support/shopify";
+import { refreshGrant, useShopifyEmulator } from "../support/shopify";
 import { TEST_APP } from "../support/constants";
 import { createCustomer, createTemplate } from "../support/factories";
 import { applyWebhooks } from "../support/webhooks";
 import { allowErrorLogs } from "../support/error-logs";
+import { dbWithHookBeforeDeferral } from "../support/worker-races";
 import { redeliverAsNewWebhook, signWebhook } from "../../emulator/src/webhooks";
 import { periodicTasks } from "~/jobs/tasks.server";
 import { refreshShopFacts } from "~/services/lifecycle/scopes.server";
+import { ensureFreshOfflineToken } from "~/services/lifecycle/offline-token.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 
@@ -95,6 +97,87 @@ describe("reinstall resumes deferred work", () => {
     await runWorkerOnce(deps(), config());
     expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
     expect(emulator.inspect.discounts(domain).some((d) => d.codes.some((c) => c.code === reward.code))).toBe(true);
+  });
+});
+
+describe("uninstall and reinstall while the worker holds the reward", () => {
+  it("GIVEN the worker found the shop uninstalled WHEN the merchant reinstalls (token exchange) before the worker has released the reward THEN the reward is due at once, not hours later, and is issued once", async () => {
+    const domain = "reinstall-race.myshopify.com";
+    const { reward } = await installedShopWithPendingReward(domain);
+    await emulator.uninstall(domain);
+    await applyWebhooks();
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeInstanceOf(Date);
+
+    let reinstalledAt: Date | null = null;
+    const racing: WorkerDeps = {
+      ...deps(),
+      db: dbWithHookBeforeDeferral(db, async () => {
+        // The reinstall's token exchange runs the app's afterAuth (resumeShop) while the worker still
+        // holds the claim it took before it saw the shop uninstalled.
+        emulator.reinstall(domain);
+        expect((await openAdmin(domain)).status).toBe(200);
+        reinstalledAt = new Date();
+        expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeNull();
+        expect((await reload(reward.id)).claimedBy).toBe("lifecycle-worker");
+      }),
+    };
+    const summary = await runWorkerOnce(racing, config());
+    expect(reinstalledAt).not.toBeNull();
+    expect(summary.outcomes).toEqual({ deferred_uninstalled: 1 });
+
+    const waiting = await reload(reward.id);
+    expect(waiting).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null });
+    expect(waiting.nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+
+    await runWorkerOnce(deps(), config());
+    expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+    await runWorkerOnce(deps(), config());
+    expect(emulator.inspect.discounts(domain).filter((d) => d.codes.some((c) => c.code === reward.code))).toHaveLength(1);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate", { shop: domain })).toBe(1);
+  });
+
+  it("GIVEN the create reached Shopify but its answer was lost while the app was uninstalled WHEN the merchant reinstalls minutes later THEN the reward resumes at once and adopts the discount Shopify made: one discount, Issued once", async () => {
+    const domain = "inflight-uninstall.myshopify.com";
+    const { reward } = await installedShopWithPendingReward(domain);
+    emulator.faults.loseResponse("discountCodeBasicCreate");
+    const uninstalling: WorkerDeps = {
+      ...deps(),
+      adminFor: async (shop) => {
+        const graphql = await fixture.adminGraphql(shop);
+        return (async (...args: Parameters<AdminGraphql>) => {
+          try {
+            return await graphql(...args);
+          } finally {
+            // The merchant uninstalls while the create is in flight; app/uninstalled is applied.
+            await emulator.uninstall(domain);
+            await applyWebhooks();
+          }
+        }) as AdminGraphql;
+      },
+    };
+    await runWorkerOnce(uninstalling, config());
+    expect(await reload(reward.id)).toMatchObject({ status: "PENDING", attempts: 1 });
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeInstanceOf(Date);
+    expect(emulator.inspect.discounts(domain).filter((d) => d.codes.some((c) => c.code === reward.code))).toHaveLength(1);
+
+    // Its retry comes due while the shop is uninstalled: it waits, no attempt used, no call made.
+    const later = () => new Date(Date.now() + 10 * 60_000);
+    const calls = emulator.inspect.countCalls(undefined, { shop: domain });
+    expect((await runWorkerOnce({ ...deps(), now: later }, config())).outcomes).toEqual({ deferred_uninstalled: 1 });
+    expect(emulator.inspect.countCalls(undefined, { shop: domain })).toBe(calls);
+    expect(await reload(reward.id)).toMatchObject({ status: "PENDING", attempts: 1 });
+
+    emulator.reinstall(domain);
+    expect((await openAdmin(domain)).status).toBe(200);
+    expect((await reload(reward.id)).nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    await runWorkerOnce(deps(), config());
+    const issued = await reload(reward.id);
+    expect(issued).toMatchObject({ status: "ISSUED", attempts: 2 });
+    await runWorkerOnce(deps(), config());
+    expect(emulator.inspect.discounts(domain).filter((d) => d.codes.some((c) => c.code === reward.code))).toHaveLength(1);
+    expect(emulator.inspect.countCalls("discountCodeBasicCreate", { shop: domain })).toBe(1);
+    const events = await db.rewardEvent.findMany({ where: { rewardId: reward.id, type: "STATUS_CHANGED" } });
+    expect(events.filter((e) => e.toStatus === "ISSUED")).toHaveLength(1);
   });
 });
 
@@ -331,6 +414,26 @@ describe("a revoked or stale access token is detected", () => {
     expect(await reload(second.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
   });
 
+  it("a 401 in the middle of a batch holding two shops' rewards pauses that shop only: the other shop's rewards are issued in the same round", async () => {
+    const revoked = await installedShopWithPendingReward("batch-revoked.myshopify.com");
+    const healthy = await installedShopWithPendingReward("batch-healthy.myshopify.com");
+    const revokedSecond = await pendingReward("batch-revoked.myshopify.com", revoked.customer.id, revoked.template.id);
+    const healthySecond = await pendingReward("batch-healthy.myshopify.com", healthy.customer.id, healthy.template.id);
+    emulator.revokeAccessToken("batch-revoked.myshopify.com");
+
+    const summary = await runWorkerOnce(deps(), config());
+    expect(summary.outcomes.deferred_access_revoked).toBe(2);
+    for (const r of [revoked.reward, revokedSecond]) expect(await reload(r.id)).toMatchObject({ status: "PENDING", attempts: 0, claimedBy: null });
+    for (const r of [healthy.reward, healthySecond]) expect(await reload(r.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+    expect(emulator.inspect.countCalls(undefined, { shop: "batch-revoked.myshopify.com", outcome: "unauthorized" })).toBe(1);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: "batch-healthy.myshopify.com" } })).accessRevokedAt).toBeNull();
+    expect(emulator.acceptsToken("batch-healthy.myshopify.com", (await offlineSession("batch-healthy.myshopify.com"))!.accessToken)).toBe(true);
+
+    expect((await openAdmin("batch-revoked.myshopify.com")).status).toBe(200);
+    await runWorkerOnce(deps(), config());
+    for (const r of [revoked.reward, revokedSecond]) expect(await reload(r.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+  });
+
   it("a 401 for a token that was replaced while the call was in flight does not pause the shop: the reward is retried at once", async () => {
     const domain = "replaced-in-flight.myshopify.com";
     const { reward } = await installedShopWithPendingReward(domain);
@@ -403,6 +506,78 @@ describe("a revoked or stale access token is detected", () => {
     expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeNull();
     // The worker still reaches the shop.
     expect(emulator.acceptsToken(domain, (await offlineSession(domain))!.accessToken)).toBe(true);
+  });
+
+  it("app/uninstalled delivered twice, then its same delivery again after the reinstall, and a shop/update from before the uninstall delivered last: one pause, the reinstall stands, the reinstall's currency stays", async () => {
+    const domain = "uninstall-twice.myshopify.com";
+    const { reward } = await installedShopWithPendingReward(domain);
+    // The merchant changes the currency (its shop/update held back), then uninstalls.
+    const oldUpdate = await emulator.changeShopCurrency(domain, "EUR", { deliver: false });
+    await new Promise((r) => setTimeout(r, 1_100)); // Shopify's updated_at is in whole seconds
+    await clockPast((await offlineSession(domain))!.storedAt);
+    const uninstall = await emulator.uninstall(domain, { duplicates: 1 });
+    expect(uninstall.results.map((r) => r.finalStatus)).toEqual([200, 200]);
+    await applyWebhooks();
+    const uninstalledAt = (await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt;
+    expect(uninstalledAt).toBeInstanceOf(Date);
+    expect(await offlineSession(domain)).toBeNull();
+    await runWorkerOnce(deps(), config());
+    await runWorkerOnce({ ...deps(), now: () => new Date(Date.now() + 7 * HOUR) }, config());
+    expect(await db.rewardEvent.count({ where: { rewardId: reward.id, type: "NOTE", reason: PAUSE_REASONS.uninstalled } })).toBe(1);
+
+    // Reinstalled with the currency changed again meanwhile; then Shopify delivers the uninstall once
+    // more (same webhook id) and the old shop/update at last.
+    await emulator.changeShopCurrency(domain, "GBP", { deliver: false });
+    emulator.reinstall(domain);
+    expect((await openAdmin(domain)).status).toBe(200);
+    const fresh = (await offlineSession(domain))!;
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).currency).toBe("GBP");
+    const again = await emulator.deliverer.deliver(uninstall.url, uninstall.signed);
+    expect(again[0].finalStatus).toBe(200);
+    const old = await fetch(oldUpdate.url, { method: "POST", headers: oldUpdate.signed.headers, body: oldUpdate.signed.body });
+    expect(old.status).toBe(200);
+    await applyWebhooks();
+
+    expect((await offlineSession(domain))?.accessToken).toBe(fresh.accessToken);
+    expect(await db.shop.findUniqueOrThrow({ where: { domain } })).toMatchObject({ uninstalledAt: null, accessRevokedAt: null, currency: "GBP" });
+    await runWorkerOnce(deps(), config());
+    expect(await reload(reward.id)).toMatchObject({ status: "ISSUED", attempts: 1 });
+  });
+
+  it("a genuine app/uninstalled triggered while a token refresh was in flight (asked before the uninstall, stored after it) uninstalls the shop: a refreshed token is no reinstall", async () => {
+    const domain = "refresh-then-uninstall.myshopify.com";
+    const { reward } = await installedShopWithPendingReward(domain);
+    const installed = (await offlineSession(domain))!;
+    await clockPast(installed.storedAt);
+    let uninstall: Awaited<ReturnType<typeof emulator.uninstall>> | undefined;
+    const refreshed = await ensureFreshOfflineToken(
+      {
+        db,
+        logger,
+        now: () => new Date(),
+        refresh: async (shop, refreshToken) => {
+          const pair = await refreshGrant(shop, refreshToken); // Shopify answers the refresh…
+          uninstall = await emulator.uninstall(domain, { deliver: false }); // …and the merchant uninstalls before the app stores it
+          await clockPast(new Date(uninstall.signed.triggeredAt));
+          return pair;
+        },
+      },
+      domain,
+      { rejectedToken: installed.accessToken },
+    );
+    expect(refreshed).toMatchObject({ ok: true, refreshed: true });
+    expect((await offlineSession(domain))?.accessToken).not.toBe(installed.accessToken);
+
+    const delivered = await emulator.deliverer.deliver(uninstall!.url, uninstall!.signed);
+    expect(delivered[0].finalStatus).toBe(200);
+    await applyWebhooks();
+
+    expect(await offlineSession(domain)).toBeNull();
+    expect((await db.shop.findUniqueOrThrow({ where: { domain } })).uninstalledAt).toBeInstanceOf(Date);
+    const calls = emulator.inspect.countCalls(undefined, { shop: domain });
+    expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ deferred_uninstalled: 1 });
+    expect(emulator.inspect.countCalls(undefined, { shop: domain })).toBe(calls);
+    expect(await db.rewardEvent.findFirst({ where: { rewardId: reward.id, type: "NOTE" } })).toMatchObject({ reason: PAUSE_REASONS.uninstalled });
   });
 
   it("an app/uninstalled triggered after the token was stored still deletes it and stops the shop", async () => {

@@ -179,3 +179,124 @@ describe("app/scopes_update deliveries out of order", () => {
     expect(deliveries.map((d) => d.appliedAt !== null)).toEqual([true, true]);
   });
 });
+
+describe("access taken away while rewards of that kind are Pending or being canceled, then granted again", () => {
+  // The merchant reduces the app's access without uninstalling it (appRevokeAccessScopes: "allowing
+  // merchants to reduce an app's permissions without completely uninstalling it",
+  // https://shopify.dev/docs/api/admin-graphql/latest/mutations/appRevokeAccessScopes), or the app's
+  // required scopes change; Shopify sends app/scopes_update with the previous and current scopes.
+  const REVOKING = "scopes-revoked.myshopify.com";
+  let customer: { id: string };
+
+  async function takeAway(scopes: string[]) {
+    const record = emulator.store.getShop(REVOKING)!;
+    const previous = [...(record.scopes ?? [])];
+    const current = previous.filter((s) => !scopes.includes(s));
+    emulator.store.updateShop(REVOKING, { scopes: current });
+    const body = JSON.stringify({ id: 1, previous, current, updated_at: new Date().toISOString(), shop_id: 1 });
+    const sent = await emulator.sendWebhook("app/scopes_update", REVOKING, body);
+    expect(sent.results[0].finalStatus).toBe(200);
+    await applyWebhooks();
+    expect((await db.session.findUniqueOrThrow({ where: { id: `offline_${REVOKING}` } })).scope?.split(",")).not.toEqual(expect.arrayContaining(scopes));
+  }
+  const issue = async (kind: "FIXED_AMOUNT" | "GIFT_CARD") => {
+    const template = await createTemplate(db, REVOKING, { purpose: "MANUAL", kind, value: "5.00", pointsCost: null, ...(kind === "GIFT_CARD" ? { expiryDays: 30 } : {}) });
+    const r = await issueRewardAsync(workerDeps(), { shop: REVOKING, customer, templateId: template.id, source: "MANUAL", reason: "Thanks" });
+    if (!r.ok) throw new Error(r.error.message);
+    return r.reward;
+  };
+  const row = (id: string) => db.reward.findUniqueOrThrow({ where: { id } });
+  const cancel = (rewardId: string) =>
+    fetch(new URL(`/app/customers/${customer.id}/rewards/${rewardId}?_data=${encodeURIComponent("routes/app.customers.$id.rewards.$rewardId")}`, app.url), {
+      method: "POST",
+      headers: { "User-Agent": BROWSER_UA, Authorization: `Bearer ${emulator.sessionToken(REVOKING)}`, "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ intent: "cancel" }),
+    });
+
+  beforeAll(async () => {
+    await installEmulatedShop(emulator, REVOKING, { currencyCode: "USD", planDisplayName: "Shopify Plus", giftCards: true, scopes: [...REQUIRED, ...GIFT_CARD_SCOPES] });
+    await db.session.update({ where: { id: `offline_${REVOKING}` }, data: { scope: [...REQUIRED, ...GIFT_CARD_SCOPES].join(",") } });
+    customer = { id: (await createCustomer(db, REVOKING, {}, emulator)).id };
+  });
+
+  it("write_discounts taken away while a discount reward is Pending: it fails once, for good, with the missing access named; no retry loop", async () => {
+    const pending = await issue("FIXED_AMOUNT");
+    await takeAway(["write_discounts"]);
+    await runWorkerOnce(workerDeps(), config());
+    const failed = await row(pending.id);
+    expect(failed).toMatchObject({ status: "FAILED", failureCode: "missing_access", attempts: 1, nextAttemptAt: null });
+    expect(merchantExplanation("missing_access").summary.length).toBeGreaterThan(10);
+    const calls = emulator.inspect.countCalls(undefined, { shop: REVOKING });
+    await runWorkerOnce({ ...workerDeps(), now: () => new Date(Date.now() + 24 * 3_600_000) }, config());
+    expect(emulator.inspect.countCalls(undefined, { shop: REVOKING })).toBe(calls);
+    // Granted again (the app's required scopes are accepted on the next admin load): new rewards are made.
+    emulator.store.updateShop(REVOKING, { scopes: [...REQUIRED, ...GIFT_CARD_SCOPES] });
+    const next = await issue("FIXED_AMOUNT");
+    await runWorkerOnce(workerDeps(), config());
+    expect(await row(next.id)).toMatchObject({ status: "ISSUED" });
+  });
+
+  it("gift card access taken away: a Pending gift card fails as 'access not granted'; canceling an Issued one says it stays Issued; a Pending one never attempted is canceled clean with no call; one whose create may have landed keeps its cleanup waiting, not spinning; granted again, both cancels complete", async () => {
+    const issued = await issue("GIFT_CARD");
+    await runWorkerOnce(workerDeps(), config());
+    expect(await row(issued.id)).toMatchObject({ status: "ISSUED" });
+    // A gift card whose create reached Shopify but whose answer was lost: the card may exist.
+    const uncertain = await issue("GIFT_CARD");
+    emulator.faults.loseResponse("giftCardCreate");
+    emulator.faults.httpError("giftCards", 503); // and the look for it right after is not answered
+    await runWorkerOnce(workerDeps(), config());
+    expect(await row(uncertain.id)).toMatchObject({ status: "PENDING", attempts: 1 });
+    const pending = await issue("GIFT_CARD");
+    const neverAttempted = await issue("GIFT_CARD");
+
+    await takeAway(GIFT_CARD_SCOPES);
+
+    // The merchant cancels a Pending gift card never attempted while access is gone: nothing was ever
+    // sent to Shopify for it, so it is Canceled clean, without a call and without a background retry.
+    let calls = emulator.inspect.countCalls(undefined, { shop: REVOKING });
+    const c1 = await cancel(neverAttempted.id);
+    expect(c1.status).toBe(200);
+    expect(((await c1.json()) as { message: string }).message).toBe("Reward canceled. Its code no longer works in your shop.");
+    expect(await row(neverAttempted.id)).toMatchObject({ status: "CANCELED", nextAttemptAt: null });
+    expect(emulator.inspect.countCalls(undefined, { shop: REVOKING })).toBe(calls);
+
+    // The one whose card may exist: Canceled at once; its cleanup (is there a card to deactivate?)
+    // cannot ask Shopify and waits.
+    const c0 = await cancel(uncertain.id);
+    expect(c0.status).toBe(200);
+    const waiting = await row(uncertain.id);
+    expect(waiting.status).toBe("CANCELED");
+    expect(waiting.nextAttemptAt).toBeInstanceOf(Date);
+
+    await runWorkerOnce(workerDeps(), config());
+    expect(await row(pending.id)).toMatchObject({ status: "FAILED", failureCode: "scope_not_granted", attempts: 1, nextAttemptAt: null });
+
+    // Canceling the Issued card: Shopify denies the deactivation; a clear error, still Issued, no cancel mark left.
+    const c2 = await cancel(issued.id);
+    expect(c2.status).toBeGreaterThanOrEqual(400);
+    expect(c2.status).toBeLessThan(600);
+    const refused = (await c2.json()) as { ok: boolean; message: string };
+    expect(refused.ok).toBe(false);
+    expect(refused.message).toMatch(/still Issued/);
+    expect(await row(issued.id)).toMatchObject({ status: "ISSUED", cancelRequestedAt: null });
+
+    // The cleanup marker is swept with backoff: one look a round at most, never a loop.
+    expect((await row(uncertain.id)).nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(Date.now() + 30_000);
+    calls = emulator.inspect.countCalls(undefined, { shop: REVOKING });
+    await runWorkerOnce(workerDeps(), config());
+    expect(emulator.inspect.countCalls(undefined, { shop: REVOKING })).toBe(calls);
+
+    // Granted again: the Issued card's cancel works, and the Pending one's cleanup completes.
+    await emulator.requestScopes(REVOKING, GIFT_CARD_SCOPES);
+    await applyWebhooks();
+    const c3 = await cancel(issued.id);
+    expect(c3.status).toBe(200);
+    expect(await row(issued.id)).toMatchObject({ status: "CANCELED" });
+    await runWorkerOnce({ ...workerDeps(), now: () => new Date(Date.now() + 7 * 3_600_000) }, config());
+    expect(await row(uncertain.id)).toMatchObject({ status: "CANCELED", nextAttemptAt: null });
+    // The card its lost create made is deactivated: nothing spendable is left behind.
+    const cards = emulator.inspect.giftCards(REVOKING);
+    expect(cards).toHaveLength(2);
+    expect(cards.filter((c) => c.enabled)).toHaveLength(0);
+  });
+});

@@ -9,6 +9,7 @@ import { TEST_APP } from "./constants";
 import { ROOT } from "../setup/databases";
 import db from "~/db.server";
 import type { AdminGraphql } from "~/shopify/graphql.server";
+import type { RefreshedPair } from "~/services/lifecycle/offline-token.server";
 
 export interface EmulatorFixture {
   emulator: ShopifyEmulator;
@@ -81,3 +82,35 @@ export async function installEmulatedShop(
   await db.shop.upsert({ where: { domain }, create: { domain, currency: shop.currencyCode }, update: { uninstalledAt: null } });
   return shop;
 }
+
+/** A call to the emulated token endpoint (MSW), as the library sends it; a refusal throws like the library's error. */
+async function tokenEndpoint(shop: string, grant: Record<string, string>): Promise<RefreshedPair> {
+  const res = await fetch(`https://${shop}/admin/oauth/access_token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ client_id: TEST_APP.apiKey, client_secret: TEST_APP.apiSecret, ...grant }),
+  });
+  const body = (await res.json()) as Record<string, string | number>;
+  if (!res.ok) throw Object.assign(new Error(`token endpoint refused: ${body.error}`), { response: { code: res.status, body } });
+  const at = Date.now();
+  return {
+    accessToken: String(body.access_token),
+    scope: String(body.scope),
+    expires: new Date(at + Number(body.expires_in) * 1000),
+    refreshToken: String(body.refresh_token),
+    refreshTokenExpires: new Date(at + Number(body.refresh_token_expires_in) * 1000),
+  };
+}
+
+/** The refresh grant. */
+export const refreshGrant = (shop: string, refreshToken: string) => tokenEndpoint(shop, { grant_type: "refresh_token", refresh_token: refreshToken });
+
+/** Token exchange of a non-expiring offline token for an expiring pair (`auth.migrateToExpiringToken`). */
+export const migrateGrant = (shop: string, token: string) =>
+  tokenEndpoint(shop, {
+    grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+    subject_token: token,
+    subject_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+    requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+    expiring: "1",
+  });

@@ -14,10 +14,10 @@ import { unauthenticatedAdminFor } from "~/services/rewards/deps.server";
 import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import { startBulkJob } from "~/services/bulk-issue/jobs.server";
 import { advanceBulkJobs } from "~/services/bulk-issue/run.server";
-import { ensureFreshOfflineToken, migrateNonExpiringOfflineTokens, type OfflineTokenDeps, type RefreshedPair } from "./offline-token.server";
+import { ensureFreshOfflineToken, migrateNonExpiringOfflineTokens, type OfflineTokenDeps } from "./offline-token.server";
 import { ensureOfflineToken } from "~/shopify.server";
 import { createScaledClock } from "@loyalty/shopify-emulator";
-import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
+import { installEmulatedShop, migrateGrant, refreshGrant, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";
 import { createCustomer, createTemplate } from "../../../test/support/factories";
 import { allowErrorLogs } from "../../../test/support/error-logs";
@@ -58,38 +58,6 @@ async function pendingReward() {
 const sessionRow = () => db.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } });
 const refreshGrants = () => emulator.tokenRequests.filter((r) => r.grant === "refresh_token");
 const unauthorizedCalls = () => emulator.inspect.calls({ shop: SHOP }).filter((c) => c.outcome === "unauthorized");
-
-/** A call to the emulated token endpoint (MSW), as the library sends it; a refusal throws like the library's error. */
-async function tokenEndpoint(shop: string, grant: Record<string, string>): Promise<RefreshedPair> {
-  const res = await fetch(`https://${shop}/admin/oauth/access_token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ client_id: TEST_APP.apiKey, client_secret: TEST_APP.apiSecret, ...grant }),
-  });
-  const body = (await res.json()) as Record<string, string | number>;
-  if (!res.ok) throw Object.assign(new Error(`token endpoint refused: ${body.error}`), { response: { code: res.status, body } });
-  const at = Date.now();
-  return {
-    accessToken: String(body.access_token),
-    scope: String(body.scope),
-    expires: new Date(at + Number(body.expires_in) * 1000),
-    refreshToken: String(body.refresh_token),
-    refreshTokenExpires: new Date(at + Number(body.refresh_token_expires_in) * 1000),
-  };
-}
-
-/** The refresh grant. */
-const refreshGrant = (shop: string, refreshToken: string) => tokenEndpoint(shop, { grant_type: "refresh_token", refresh_token: refreshToken });
-
-/** Token exchange of a non-expiring offline token for an expiring pair (`auth.migrateToExpiringToken`). */
-const migrateGrant = (shop: string, token: string) =>
-  tokenEndpoint(shop, {
-    grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-    subject_token: token,
-    subject_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
-    requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
-    expiring: "1",
-  });
 
 async function adminStatus(token: string): Promise<number> {
   const res = await fetch(`https://${SHOP}/admin/api/2026-10/graphql.json`, {

@@ -20,6 +20,11 @@
 //   3. The winner calls the refresh grant and writes the new pair WHERE refreshLeaseHolder = <me>,
 //      clearing the lease in the same statement. A refused refresh (invalid_grant) is the only
 //      outcome that means "access revoked"; anything else is transient.
+//   4. The pair is dated (`storedAt`) when the refresh was asked for, not when its answer is stored:
+//      an app/uninstalled triggered while the answer was on its way must not take the stored pair for
+//      a reinstall's token (handleAppUninstalled, app/services/lifecycle/lifecycle.server.ts, keeps the
+//      shop installed when a session is dated after the event). Dated early, it can only look older.
+//      The same for a migration's pair.
 //
 // Migration of a non-expiring token (installs from before expiring tokens were turned on): the same
 // lease, taken on the row's non-expiring access token, then token exchange with that token as the
@@ -125,6 +130,8 @@ export async function ensureFreshOfflineToken(
       continue;
     }
 
+    // The new pair is dated when it was asked for (protocol step 4 above), not when its answer is stored.
+    const askedAt = now();
     let pair: RefreshedPair;
     try {
       pair = await deps.refresh(shop, row.refreshToken);
@@ -148,7 +155,7 @@ export async function ensureFreshOfflineToken(
         refreshTokenExpires: pair.refreshTokenExpires ?? null,
         refreshLeaseUntil: null,
         refreshLeaseHolder: null,
-        storedAt: now(),
+        storedAt: askedAt,
       },
     });
     if (written.count === 0) {
@@ -176,6 +183,7 @@ async function migrateRow(
     data: { refreshLeaseUntil: new Date(at.getTime() + REFRESH_LEASE_MS), refreshLeaseHolder: holder, storedAt: row.storedAt },
   });
   if (claimed.count === 0) return "busy";
+  const askedAt = now(); // the new pair's date (protocol step 4 above)
   let pair: RefreshedPair;
   try {
     pair = await deps.migrate!(shop, row.accessToken);
@@ -203,7 +211,7 @@ async function migrateRow(
       refreshTokenExpires: pair.refreshTokenExpires ?? null,
       refreshLeaseUntil: null,
       refreshLeaseHolder: null,
-      storedAt: now(),
+      storedAt: askedAt,
     },
   });
   if (written.count > 0) logger?.info({ shop }, "non-expiring offline token migrated to an expiring one");

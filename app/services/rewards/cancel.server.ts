@@ -324,6 +324,17 @@ export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, option
       },
     });
 
+  // Nothing was ever sent to Shopify for it: the worker counts an attempt before each create, in an
+  // update fenced on the reward being Pending and held by it (generate-pending.server.ts), and this
+  // reward (read after it left Pending) is no longer Pending, so no attempt can start any more. No
+  // call then: a Pending reward canceled before its first attempt is clean even while Shopify is out
+  // of reach or the shop's access to its kind was taken away (app/scopes_update), where the look
+  // could only fail, again and again in the background.
+  if (reward.attempts === 0 && (reward.status === "CANCELED" || reward.status === "FAILED")) {
+    await settle(null);
+    return "done";
+  }
+
   let removed;
   try {
     const access = await accessFor(deps, reward.shop);

@@ -142,13 +142,22 @@ async function amountsToUse(deps: GeneratePendingDeps, reward: Reward, shopCurre
 
 /** Leaves a reward Pending (no attempt counted), looked at again later and at once when the amounts are confirmed. */
 async function holdForAmountReview(deps: GeneratePendingDeps, config: GeneratePendingConfig, reward: Reward, shopCurrency: string): Promise<ProcessOutcome> {
-  await leavePending(deps, config, reward, {
-    reason: `Held: amounts it depends on were saved in another currency than the shop sells in now (${shopCurrency}). It is created once the amounts are confirmed (the banner on Home).`,
-    dedupeKey: amountReviewKey(shopCurrency),
-    // What the rewards tables' Status column says of it (rewardStatusNote); cleared when it is made.
-    failureCode: "amount_in_other_currency",
-  });
-  deps.logger.info({ shop: reward.shop, rewardId: reward.id }, "reward held until the shop's amounts are confirmed in its new currency");
+  const left = await leavePending(
+    deps,
+    config,
+    reward,
+    {
+      reason: `Held: amounts it depends on were saved in another currency than the shop sells in now (${shopCurrency}). It is created once the amounts are confirmed (the banner on Home).`,
+      dedupeKey: amountReviewKey(shopCurrency),
+      // What the rewards tables' Status column says of it (rewardStatusNote); cleared when it is made.
+      failureCode: "amount_in_other_currency",
+    },
+    async () => (await amountsToUse(deps, reward, shopCurrency)) === "hold",
+  );
+  deps.logger.info(
+    { shop: reward.shop, rewardId: reward.id },
+    left === "waiting" ? "reward held until the shop's amounts are confirmed in its new currency" : "the shop's amounts were confirmed while the reward was being held; it is due now",
+  );
   return "deferred_amount_review";
 }
 
@@ -156,13 +165,23 @@ async function holdForAmountReview(deps: GeneratePendingDeps, config: GeneratePe
  * The one way a claimed reward is put back Pending without an attempt counted (a paused shop, amounts
  * to review): unclaimed, looked at again after `uninstalledRetryMs` (or at once when what it waits
  * for is settled), and its history says why once per `dedupeKey`.
+ *
+ * What settles the wait makes due only the rewards no worker holds (resumeShop on a token exchange,
+ * app/services/lifecycle/lifecycle.server.ts; the amounts' confirm, confirmAmountCurrency in
+ * amount-currency.server.ts, which also needs this history entry). Settled between this worker's
+ * look and the release below, it would skip this reward, which would then wait `uninstalledRetryMs`
+ * for nothing. So once released and noted, `stillWaits` looks again; if the wait is over, the reward
+ * is due at once. Both settle by writing first what they settle (the shop row; the amounts), then
+ * making the rewards due: either this second look sees that write, or it began before that write
+ * committed — after the release and the entry had — and their update sees this reward.
  */
 async function leavePending(
   deps: GeneratePendingDeps,
   config: GeneratePendingConfig,
   reward: Reward,
   note: { reason: string; dedupeKey: string; failureCode?: FailureReason },
-): Promise<void> {
+  stillWaits: () => Promise<boolean>,
+): Promise<"waiting" | "due_now"> {
   const { db, now } = deps;
   await db.reward.updateMany({
     where: { id: reward.id, claimedBy: config.workerId, status: "PENDING" },
@@ -174,6 +193,10 @@ async function leavePending(
     },
   });
   await recordEventOnce(db, { rewardId: reward.id, shop: reward.shop, type: "NOTE", actor: "WORKER", reason: note.reason, dedupeKey: note.dedupeKey });
+  if (await stillWaits()) return "waiting";
+  const at = now();
+  await db.reward.updateMany({ where: { id: reward.id, status: "PENDING", claimedBy: null, nextAttemptAt: { gt: at } }, data: { nextAttemptAt: at } });
+  return "due_now";
 }
 
 /** Gives a held reward its reward's confirmed amounts in the shop's currency (fenced by the claim). */
@@ -432,8 +455,14 @@ async function deferPausedReward(
   pause: WorkPause,
   shop: Pick<Shop, "uninstalledAt" | "accessRevokedAt">,
 ): Promise<ProcessOutcome> {
-  await leavePending(deps, config, reward, { reason: PAUSE_REASONS[pause], dedupeKey: pauseEventKey(pause, shop) });
-  deps.logger.info({ shop: reward.shop, rewardId: reward.id, pause }, "shop paused; reward left pending");
+  const left = await leavePending(deps, config, reward, { reason: PAUSE_REASONS[pause], dedupeKey: pauseEventKey(pause, shop) }, async () =>
+    // The shop came back (a reinstall, a fresh token: resumeShop) while this worker held the reward?
+    Boolean(shopWorkPause(await deps.db.shop.findUnique({ where: { domain: reward.shop }, select: { uninstalledAt: true, accessRevokedAt: true } }))),
+  );
+  deps.logger.info(
+    { shop: reward.shop, rewardId: reward.id, pause },
+    left === "waiting" ? "shop paused; reward left pending" : "the shop came back while its reward was being left pending; the reward is due now",
+  );
   return pause === "uninstalled" ? "deferred_uninstalled" : "deferred_access_revoked";
 }
 
