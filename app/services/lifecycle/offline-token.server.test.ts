@@ -258,7 +258,10 @@ describe("one refresher at a time across processes", () => {
     await expect(refreshGrant(SHOP, row.refreshToken!)).resolves.toMatchObject({ accessToken: expect.any(String) });
   });
 
-  it("a refresh refused or failed while a token exchange stored a newer pair leaves that pair and its date alone", async () => {
+  it.each([
+    ["refused (400 invalid_grant: Shopify retired the refresh token for the exchange's pair)", Object.assign(new Error("token endpoint refused: invalid_grant"), { response: { code: 400, body: { error: "invalid_grant" } } })],
+    ["failed (Shopify unreachable)", new Error("Shopify unreachable")],
+  ])("a refresh %s while a token exchange stored a newer pair: that pair, its date kept, is the answer (not 'revoked' nor 'try later')", async (_, refusal) => {
     allowErrorLogs();
     const before = await sessionRow();
     let exchanged!: { accessToken: string; refreshToken: string; storedAt: Date };
@@ -266,16 +269,17 @@ describe("one refresher at a time across processes", () => {
       refresherDeps(db, {
         refresh: async () => {
           exchanged = await storeExchangedPair();
-          throw new Error("Shopify unreachable");
+          throw refusal;
         },
       }),
       SHOP,
       { rejectedToken: before.accessToken },
     );
-    expect(fresh).toMatchObject({ ok: false, reason: "refresh_failed" });
+    expect(fresh).toEqual({ ok: true, accessToken: exchanged.accessToken, refreshed: false });
     const row = await sessionRow();
     expect(row).toMatchObject({ accessToken: exchanged.accessToken, refreshLeaseUntil: null, refreshLeaseHolder: null });
     expect(row.storedAt.getTime()).toBe(exchanged.storedAt.getTime());
+    expect(await adminStatus(row.accessToken)).toBe(200);
   });
 
   it("a lease left by a crashed refresher is taken over once it runs out", async () => {

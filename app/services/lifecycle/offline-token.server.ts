@@ -141,6 +141,10 @@ export async function ensureFreshOfflineToken(
       pair = await deps.refresh(shop, row.refreshToken);
     } catch (error) {
       await releaseLease(db, id, holder);
+      // A token exchange stored a newer pair meanwhile (Shopify may have retired ours for it): that
+      // pair is the shop's access, so neither "revoked" nor "try later" is true.
+      const newer = await newerStoredToken(db, id, row);
+      if (newer) return { ok: true, accessToken: newer, refreshed: false };
       const detail = error instanceof Error ? error.message : String(error);
       if (isRefusedRefresh(error)) {
         logger?.warn({ shop }, "Shopify refused the offline token's refresh token");
@@ -190,6 +194,8 @@ async function migrateRow(
     pair = await deps.migrate!(shop, row.accessToken);
   } catch (error) {
     await releaseLease(db, row.id, holder);
+    const newer = await newerStoredToken(db, row.id, { accessToken: row.accessToken, refreshToken: null });
+    if (newer) return { ok: true, accessToken: newer, refreshed: false };
     const detail = error instanceof Error ? error.message : String(error);
     if (isRefusedRefresh(error)) {
       logger?.warn({ shop }, "Shopify refused to migrate the non-expiring offline token");
@@ -230,6 +236,13 @@ async function releaseLease(db: Db, id: string, holder: string): Promise<void> {
   const current = await db.session.findUnique({ where: { id }, select: { refreshLeaseHolder: true, storedAt: true } });
   if (!current || current.refreshLeaseHolder !== holder) return;
   await db.session.updateMany({ where: { id, refreshLeaseHolder: holder, storedAt: current.storedAt }, data: { refreshLeaseUntil: null, refreshLeaseHolder: null, storedAt: current.storedAt } });
+}
+
+/** The row's access token when it no longer holds the pair a refresh (or migration) started from, else null. */
+async function newerStoredToken(db: Db, id: string, from: { accessToken: string; refreshToken: string | null }): Promise<string | null> {
+  const current = await db.session.findUnique({ where: { id }, select: { accessToken: true, refreshToken: true } });
+  if (!current?.accessToken) return null;
+  return current.accessToken !== from.accessToken || current.refreshToken !== from.refreshToken ? current.accessToken : null;
 }
 
 /**
