@@ -4,6 +4,7 @@ import { FAILURE_REASONS, isVisibleToCustomer, REWARD_KINDS, REWARD_STATUSES, ty
 import {
   attemptFailedLabel,
   attemptFailureSummary,
+  cancelCleanupMessage,
   describeRedemptionOption,
   formatRewardValue,
   rewardStatusNote,
@@ -177,6 +178,28 @@ describe("the Status column's note", () => {
     expect(rewardStatusNote("CANCELED", "app_not_authorized", { removingCode: true })).toBe("Removing the code in Shopify (retrying: App access revoked)");
     expect(rewardStatusNote("CANCELED", "changed_in_shopify", { removingCode: true })).toBe("Changed in Shopify");
     expect(rewardStatusNote("CANCELED", "shopify_unavailable", { removingCode: false })).toBeNull();
-    for (const status of ["PENDING", "ISSUED", "USED", "FAILED"] as const) expect(String(rewardStatusNote(status, null, { removingCode: true }))).not.toMatch(/Removing the code/);
+    // A Failed reward's marker is said too (next test); Pending, Issued and Used rewards have none.
+    for (const status of ["PENDING", "ISSUED", "USED"] as const) expect(String(rewardStatusNote(status, null, { removingCode: true }))).not.toMatch(/Removing the code/);
+  });
+
+  it("GIVEN a Failed reward whose code is still being removed in Shopify THEN its failure reason, then the same removal note as a Canceled one (it said the reason alone)", () => {
+    expect(rewardStatusNote("FAILED", "missing_access", { removingCode: true })).toBe("Missing permission. Removing the code in Shopify (retrying)");
+    expect(rewardStatusNote("FAILED", null, { removingCode: true })).toBe("Unrecognised error. Removing the code in Shopify (retrying)");
+    expect(rewardStatusNote("FAILED", "missing_access", { removingCode: false })).toBe("Missing permission");
+  });
+});
+
+describe("the cancel's message about the code in Shopify", () => {
+  it("GIVEN a removal retried because the app's access is missing THEN it says so and what to do, not 'couldn't be reached'; a transient reason still says Shopify couldn't be reached", () => {
+    for (const reason of ["missing_access", "scope_not_granted", "app_not_authorized"] as const) {
+      const message = cancelCleanupMessage("retrying", reason);
+      expect(message).toMatch(/^Reward canceled, but the app isn't allowed to deactivate its code in Shopify right now \(/);
+      expect(message).toMatch(/Open (the app|a customer)/);
+      expect(message).not.toMatch(/couldn't be reached/);
+    }
+    expect(cancelCleanupMessage("retrying", "shop_unavailable")).toMatch(/Shopify refused to deactivate its code \(Shop unavailable\)/);
+    expect(cancelCleanupMessage("retrying", "shopify_unavailable")).toMatch(/Shopify couldn't be reached/);
+    expect(cancelCleanupMessage("retrying", null)).toMatch(/Shopify couldn't be reached/);
+    expect(cancelCleanupMessage("done")).toBe("Reward canceled. Its code no longer works in your shop.");
   });
 });

@@ -4,6 +4,7 @@
 // Pure (no Polaris, no server imports): the admin's browser bundle imports it too.
 import {
   CHANGED_IN_SHOPIFY_CODE,
+  isAccessFailureReason,
   isPermanentFailureReason,
   MAX_APPLIES_TO_IDS,
   MAX_EXPIRY_DAYS,
@@ -136,6 +137,33 @@ export function cancelRefusedMessage(detail: string): string {
  */
 export const UNCONFIRMED_TAKE_BACK =
   "Shopify didn't confirm whether the store credit was taken back. The reward is still Issued. Check the customer's store credit in Shopify before trying again: if the amount was already taken back, trying again would take it a second time.";
+
+/**
+ * What a cancel (or a repeated cancel) tells the merchant about the reward's code in Shopify:
+ * `cleanup` is the outcome of its removal (cancel.server.ts ShopifyCleanup), `failureCode` the
+ * reward's stored reason the removal is retried for (cleanupRewardCode). Access taken away
+ * (isAccessFailureReason) is said as such, with what to do; any other permanent refusal names it;
+ * only the rest is "couldn't be reached".
+ */
+export function cancelCleanupMessage(cleanup: "done" | "worker_will_remove" | "retrying", failureCode?: string | null): string {
+  if (cleanup === "done") return "Reward canceled. Its code no longer works in your shop.";
+  if (cleanup === "worker_will_remove") return "Reward canceled. It was being created in Shopify at that moment; the app removes the code as soon as that finishes.";
+  const reason = parseFailureReason(failureCode);
+  if (failureCode && isAccessFailureReason(reason)) {
+    return `Reward canceled, but the app isn't allowed to deactivate its code in Shopify right now (${FAILURE_SHORT_LABELS[reason]}), so the code may still work at checkout. ${CLEANUP_ACCESS_ACTIONS[reason] ?? CLEANUP_ACCESS_ACTIONS.missing_access} The app keeps trying in the background.`;
+  }
+  if (failureCode && isPermanentFailureReason(reason)) {
+    return `Reward canceled, but Shopify refused to deactivate its code (${FAILURE_SHORT_LABELS[reason]}), so the code may still work at checkout. The app keeps trying in the background.`;
+  }
+  return "Reward canceled. Shopify couldn't be reached to deactivate the code yet; the app keeps trying in the background.";
+}
+
+/** What the merchant does so a canceled reward's code can be removed, per access reason (ACCESS_FAILURE_REASONS). */
+const CLEANUP_ACCESS_ACTIONS: Partial<Record<FailureReason, string>> = {
+  missing_access: "Open the app from your Shopify admin and approve the requested permissions; the code is removed once the app has them.",
+  scope_not_granted: "Open a customer in Loyalty rewards, choose Issue reward and then “Grant access”; the code is removed once access is granted.",
+  app_not_authorized: "Open the app from your Shopify admin to reconnect it; the code is removed once it is connected.",
+};
 
 /** What canceling an Issued reward does in Shopify, per kind of Shopify object. */
 export function cancelEffect(kind: RewardKind, code: string): string {
@@ -517,18 +545,24 @@ const FAILURE_SHORT_LABELS: Record<FailureReason, string> = {
  * merchant confirms amounts saved in another currency (nothing is tried meanwhile: the worker's
  * holdForAmountReview, docs/decisions/015); and a Canceled one whose discount was changed in
  * Shopify's admin (not the merchant's cancel in the app), or one whose code is still being removed
- * in Shopify (`removingCode`: its cleanup marker stands; with why the last removal failed, if it did).
+ * in Shopify (`removingCode`: its cleanup marker stands; with why the last removal failed, if it did),
+ * Canceled or Failed (after its failure reason).
  * Null otherwise.
  */
 export function rewardStatusNote(status: RewardStatus, failureCode: string | null | undefined, options: { removingCode?: boolean } = {}): string | null {
-  if (status === "FAILED") return FAILURE_SHORT_LABELS[parseFailureReason(failureCode)];
+  // A Failed reward keeps the reason it failed for (cleanupRewardCode does not overwrite it), so its
+  // pending removal is said without a reason of its own, after the failure's.
+  if (status === "FAILED") return options.removingCode ? `${FAILURE_SHORT_LABELS[parseFailureReason(failureCode)]}. ${removingCodeNote(null)}` : FAILURE_SHORT_LABELS[parseFailureReason(failureCode)];
   if (status === "PENDING" && failureCode === "amount_in_other_currency") return AMOUNT_REVIEW_HOLD_NOTE;
   if (status === "PENDING" && failureCode) return `Retrying: ${FAILURE_SHORT_LABELS[parseFailureReason(failureCode)]}`;
   if (status === "CANCELED" && failureCode === CHANGED_IN_SHOPIFY_CODE) return "Changed in Shopify";
-  if (status === "CANCELED" && options.removingCode) {
-    return failureCode ? `${REMOVING_CODE_NOTE} (retrying: ${FAILURE_SHORT_LABELS[parseFailureReason(failureCode)]})` : `${REMOVING_CODE_NOTE} (retrying)`;
-  }
+  if (status === "CANCELED" && options.removingCode) return removingCodeNote(failureCode);
   return null;
+}
+
+/** The note of a reward whose code is still being removed in Shopify, with why the last removal failed when it is known. */
+function removingCodeNote(failureCode: string | null | undefined): string {
+  return failureCode ? `${REMOVING_CODE_NOTE} (retrying: ${FAILURE_SHORT_LABELS[parseFailureReason(failureCode)]})` : `${REMOVING_CODE_NOTE} (retrying)`;
 }
 
 /**

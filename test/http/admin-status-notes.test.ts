@@ -85,6 +85,9 @@ describe("the Status column says why a customer has not got their reward", () =>
     await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
     const customer = await programCustomer(emulator, shop);
     const reward = await rewardWithDiscount(emulator, shop, customer, { status: "PENDING" });
+    // Its discount exists in Shopify, so an attempt was made (a reward with none is clean without a
+    // call since cleanupRewardCode skips rewards never attempted, app/services/rewards/cancel.server.ts).
+    await db.reward.update({ where: { id: reward.id }, data: { attempts: 1 } });
     const discount = () => emulator.inspect.discounts(shop).find((d) => d.id === reward.shopifyId);
     emulator.faults.httpError("discountCodeDeactivate", 503, { times: "forever" });
     try {
@@ -102,5 +105,39 @@ describe("the Status column says why a customer has not got their reward", () =>
     expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "CANCELED", nextAttemptAt: null });
     expect(discount()?.deactivatedAt).toBeInstanceOf(Date);
     expect(await statusColumn(shop, customer.id)).toEqual({ [reward.id]: ["CANCELED", null] });
+  });
+  it("GIVEN a reward that failed for good after an attempt whose create may have reached Shopify THEN Failed with its reason and 'Removing the code in Shopify (retrying)' under it, said the same way as for a Canceled one (was the reason alone, as if nothing were left in Shopify); once the sweep removes the code, the reason alone", async () => {
+    const shop = "status-note-failed-removing.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const template = await createTemplate(db, shop, { purpose: "MANUAL", pointsCost: null, value: "5.00" });
+    const customer = await createCustomer(db, shop, {}, emulator);
+    const queued = await issueRewardAsync(deps(), { shop, customer: { id: customer.id }, templateId: template.id, source: "MANUAL", reason: "Thanks" });
+    if (!queued.ok) throw new Error("not queued");
+    // Attempt 1: the create runs in Shopify but its answer is lost, and the look right after is not answered.
+    emulator.faults.loseResponse("discountCodeBasicCreate");
+    emulator.faults.httpError("codeDiscountNodeByCode", 503, { times: 1 });
+    await runWorkerOnce(deps(), config());
+    emulator.faults.clear();
+    expect(await db.reward.findUniqueOrThrow({ where: { id: queued.reward.id } })).toMatchObject({ status: "PENDING", attempts: 1 });
+    // Attempt 2: Shopify refuses for good (403: the app's access is missing); the code may still exist.
+    emulator.faults.httpError("codeDiscountNodeByCode", 403, { times: "forever" });
+    emulator.faults.httpError("discountCodeBasicCreate", 403, { times: "forever" });
+    try {
+      const due = (await db.reward.findUniqueOrThrow({ where: { id: queued.reward.id } })).nextAttemptAt!;
+      await runWorkerOnce({ ...deps(), now: () => new Date(due.getTime() + 1_000) }, config());
+      const failed = await db.reward.findUniqueOrThrow({ where: { id: queued.reward.id } });
+      expect(failed).toMatchObject({ status: "FAILED", failureCode: "missing_access" });
+      expect(failed.nextAttemptAt).toBeInstanceOf(Date);
+      expect(await statusColumn(shop, customer.id)).toEqual({ [queued.reward.id]: ["FAILED", "Missing permission. Removing the code in Shopify (retrying)"] });
+    } finally {
+      emulator.faults.clear();
+    }
+
+    // The sweep, once due: the code its lost create made is deactivated and the reason stays alone.
+    const due = (await db.reward.findUniqueOrThrow({ where: { id: queued.reward.id } })).nextAttemptAt!;
+    await runWorkerOnce({ ...deps(), now: () => new Date(due.getTime() + 1_000) }, config());
+    expect(await db.reward.findUniqueOrThrow({ where: { id: queued.reward.id } })).toMatchObject({ status: "FAILED", nextAttemptAt: null });
+    expect(emulator.inspect.discounts(shop)).toEqual([expect.objectContaining({ deactivatedAt: expect.any(Date) })]);
+    expect(await statusColumn(shop, customer.id)).toEqual({ [queued.reward.id]: ["FAILED", "Missing permission"] });
   });
 });

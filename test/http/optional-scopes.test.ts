@@ -299,4 +299,33 @@ describe("access taken away while rewards of that kind are Pending or being canc
     expect(cards).toHaveLength(2);
     expect(cards.filter((c) => c.enabled)).toHaveLength(0);
   });
+  it("write_discounts taken away while a discount reward whose create may have landed is canceled: the merchant reads that the app's access is missing and what to do (was 'Shopify couldn't be reached'); the Status column says the same; granted again, the code is removed", async () => {
+    emulator.store.updateShop(REVOKING, { scopes: [...REQUIRED, ...GIFT_CARD_SCOPES] });
+    const pending = await issue("FIXED_AMOUNT");
+    // Its create reached Shopify but the answer was lost, and the look right after was not answered.
+    emulator.faults.loseResponse("discountCodeBasicCreate");
+    emulator.faults.httpError("codeDiscountNodeByCode", 503, { times: 1 });
+    await runWorkerOnce(workerDeps(), config());
+    emulator.faults.clear();
+    expect(await row(pending.id)).toMatchObject({ status: "PENDING", attempts: 1 });
+
+    await takeAway(["write_discounts"]);
+    const res = await cancel(pending.id);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { ok: boolean; message: string };
+    expect(body.ok).toBe(true);
+    expect(body.message).not.toMatch(/couldn't be reached/);
+    expect(body.message).toBe(
+      "Reward canceled, but the app isn't allowed to deactivate its code in Shopify right now (Missing permission), so the code may still work at checkout. Open the app from your Shopify admin and approve the requested permissions; the code is removed once the app has them. The app keeps trying in the background.",
+    );
+    const waiting = await row(pending.id);
+    expect(waiting).toMatchObject({ status: "CANCELED", failureCode: "missing_access" });
+    expect(waiting.nextAttemptAt).toBeInstanceOf(Date);
+
+    // Granted again: the sweep deactivates the code its lost create made.
+    emulator.store.updateShop(REVOKING, { scopes: [...REQUIRED, ...GIFT_CARD_SCOPES] });
+    await runWorkerOnce({ ...workerDeps(), now: () => new Date(waiting.nextAttemptAt!.getTime() + 1_000) }, config());
+    expect(await row(pending.id)).toMatchObject({ status: "CANCELED", nextAttemptAt: null });
+    expect(emulator.inspect.discounts(REVOKING).filter((d) => d.codes.some((c) => c.code === pending.code))).toEqual([expect.objectContaining({ deactivatedAt: expect.any(Date) })]);
+  });
 });

@@ -283,3 +283,16 @@ export const PERMANENT_FAILURE_REASONS: ReadonlySet<FailureReason> = new Set<Fai
 export function isPermanentFailureReason(reason: unknown): boolean {
   return isFailureReason(reason) && PERMANENT_FAILURE_REASONS.has(reason);
 }
+
+/**
+ * Reasons that mean the app's access to the shop is missing for the call (a scope taken away or not
+ * granted, ACCESS_DENIED; the app's token refused): retrying alone cannot help until the merchant
+ * gives the access back, after which the same call works. Used to say so rather than "Shopify
+ * couldn't be reached" when something waits on it (a canceled reward's code removal).
+ */
+export const ACCESS_FAILURE_REASONS: ReadonlySet<FailureReason> = new Set<FailureReason>(["missing_access", "scope_not_granted", "app_not_authorized"]);
+
+/** Whether a stored reason code says the app's access is missing (see ACCESS_FAILURE_REASONS). */
+export function isAccessFailureReason(reason: unknown): boolean {
+  return isFailureReason(reason) && ACCESS_FAILURE_REASONS.has(reason);
+}

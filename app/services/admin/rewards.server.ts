@@ -99,8 +99,8 @@ function toRow(r: RowRecord): RewardRow {
     usedOrderName: status === "USED" ? r.usedOrderName ?? null : null,
     usedOrderUrl: status === "USED" ? orderAdminUrl(r.shop, r.usedOrderGid) : null,
     balanceLabel: kind === "GIFT_CARD" && status === "ISSUED" && r.giftCardBalance !== null ? formatGiftCardBalance(r.giftCardBalance, r.currency) : null,
-    // A Canceled reward's cleanup marker: its code is not yet confirmed gone from Shopify.
-    statusNote: rewardStatusNote(status, r.failureCode, { removingCode: status === "CANCELED" && r.nextAttemptAt !== null }),
+    // A Canceled or Failed reward's cleanup marker: its code is not yet confirmed gone from Shopify.
+    statusNote: rewardStatusNote(status, r.failureCode, { removingCode: (status === "CANCELED" || status === "FAILED") && r.nextAttemptAt !== null }),
   };
 }
 

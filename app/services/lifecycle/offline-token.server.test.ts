@@ -15,7 +15,8 @@ import { reconcileIssuedRewards } from "~/services/reconcile/discounts.server";
 import { startBulkJob } from "~/services/bulk-issue/jobs.server";
 import { advanceBulkJobs } from "~/services/bulk-issue/run.server";
 import { ensureFreshOfflineToken, migrateNonExpiringOfflineTokens, type OfflineTokenDeps } from "./offline-token.server";
-import { ensureOfflineToken } from "~/shopify.server";
+import { ensureOfflineToken, sessionStorage } from "~/shopify.server";
+import { Session } from "@shopify/shopify-api";
 import { createScaledClock } from "@loyalty/shopify-emulator";
 import { installEmulatedShop, migrateGrant, refreshGrant, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";
@@ -66,6 +67,26 @@ async function adminStatus(token: string): Promise<number> {
     body: JSON.stringify({ query: "{ shop { name } }" }),
   });
   return res.status;
+}
+
+// A token exchange (afterAuth: install, reinstall, reconnect) stores its pair through the session
+// storage, without the lease, while a refresh's answer is on its way. Deterministic: the refresh hook
+// gets Shopify's answer, then the exchange is stored, then the refresh writes.
+async function storeExchangedPair(): Promise<{ accessToken: string; refreshToken: string; storedAt: Date }> {
+  const pair = emulator.issueExpiringToken(SHOP);
+  const at = Date.now();
+  const session = new Session({ id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false });
+  Object.assign(session, {
+    accessToken: pair.access_token,
+    scope: pair.scope,
+    expires: new Date(at + pair.expires_in * 1000),
+    refreshToken: pair.refresh_token,
+    refreshTokenExpires: new Date(at + pair.refresh_token_expires_in * 1000),
+  });
+  expect(await sessionStorage.storeSession(session)).toBe(true);
+  const row = await sessionRow();
+  expect(row.accessToken).toBe(pair.access_token);
+  return { accessToken: pair.access_token, refreshToken: pair.refresh_token, storedAt: row.storedAt };
 }
 
 describe("background work across token expiry", () => {
@@ -214,6 +235,53 @@ describe("one refresher at a time across processes", () => {
     }
   });
 
+  it("a refresh in flight never overwrites the pair a token exchange stored meanwhile (compare-and-set on the pair it started from)", async () => {
+    const before = await sessionRow();
+    shopifyClock.advance(2 * HOUR);
+    let exchanged!: { accessToken: string; refreshToken: string; storedAt: Date };
+    const fresh = await ensureFreshOfflineToken(
+      refresherDeps(db, {
+        refresh: async (shop, token) => {
+          const answer = await refreshGrant(shop, token);
+          exchanged = await storeExchangedPair();
+          return answer;
+        },
+      }),
+      SHOP,
+      { rejectedToken: before.accessToken },
+    );
+    const row = await sessionRow();
+    expect(row).toMatchObject({ accessToken: exchanged.accessToken, refreshToken: exchanged.refreshToken, refreshLeaseUntil: null, refreshLeaseHolder: null });
+    expect(row.storedAt.getTime()).toBe(exchanged.storedAt.getTime()); // still dated when the exchange stored it
+    expect(fresh).toEqual({ ok: true, accessToken: exchanged.accessToken, refreshed: false });
+    expect(await adminStatus(row.accessToken)).toBe(200);
+    await expect(refreshGrant(SHOP, row.refreshToken!)).resolves.toMatchObject({ accessToken: expect.any(String) });
+  });
+
+  it.each([
+    ["refused (400 invalid_grant: Shopify retired the refresh token for the exchange's pair)", Object.assign(new Error("token endpoint refused: invalid_grant"), { response: { code: 400, body: { error: "invalid_grant" } } })],
+    ["failed (Shopify unreachable)", new Error("Shopify unreachable")],
+  ])("a refresh %s while a token exchange stored a newer pair: that pair, its date kept, is the answer (not 'revoked' nor 'try later')", async (_, refusal) => {
+    allowErrorLogs();
+    const before = await sessionRow();
+    let exchanged!: { accessToken: string; refreshToken: string; storedAt: Date };
+    const fresh = await ensureFreshOfflineToken(
+      refresherDeps(db, {
+        refresh: async () => {
+          exchanged = await storeExchangedPair();
+          throw refusal;
+        },
+      }),
+      SHOP,
+      { rejectedToken: before.accessToken },
+    );
+    expect(fresh).toEqual({ ok: true, accessToken: exchanged.accessToken, refreshed: false });
+    const row = await sessionRow();
+    expect(row).toMatchObject({ accessToken: exchanged.accessToken, refreshLeaseUntil: null, refreshLeaseHolder: null });
+    expect(row.storedAt.getTime()).toBe(exchanged.storedAt.getTime());
+    expect(await adminStatus(row.accessToken)).toBe(200);
+  });
+
   it("a lease left by a crashed refresher is taken over once it runs out", async () => {
     const row = await sessionRow();
     await db.session.update({ where: { id: row.id }, data: { refreshLeaseUntil: new Date(Date.now() - 1), refreshLeaseHolder: "crashed" } });
@@ -322,6 +390,28 @@ describe("migrating installs that still hold a non-expiring token", () => {
     } finally {
       await other.$disconnect();
     }
+  });
+
+  it("a migration in flight never overwrites the pair a token exchange stored meanwhile", async () => {
+    await installNonExpiring();
+    let exchanged!: string;
+    const fresh = await ensureFreshOfflineToken(
+      {
+        db,
+        now: () => new Date(),
+        logger,
+        refresh: refreshGrant,
+        migrate: async (shop, token) => {
+          const answer = await migrateGrant(shop, token);
+          exchanged = (await storeExchangedPair()).accessToken;
+          return answer;
+        },
+      },
+      SHOP,
+      { migrate: true },
+    );
+    expect(fresh).toEqual({ ok: true, accessToken: exchanged, refreshed: false });
+    expect(await sessionRow()).toMatchObject({ accessToken: exchanged, refreshLeaseUntil: null, refreshLeaseHolder: null });
   });
 
   it("skips uninstalled shops and leaves a refused migration for the next pass without pausing the shop", async () => {

@@ -17,9 +17,13 @@
 //      already holds a token other than the one Shopify rejected (reactive: someone refreshed).
 //   2. Take the lease: UPDATE … WHERE refreshToken = <read> AND (no lease OR lease expired). Exactly
 //      one process wins; the others wait and re-read (step 1) until the row changes.
-//   3. The winner calls the refresh grant and writes the new pair WHERE refreshLeaseHolder = <me>,
-//      clearing the lease in the same statement. A refused refresh (invalid_grant) is the only
-//      outcome that means "access revoked"; anything else is transient.
+//   3. The winner calls the refresh grant and writes the new pair WHERE refreshLeaseHolder = <me>
+//      AND the row still holds the pair the refresh started from (compare-and-set), clearing the lease
+//      in the same statement. A token exchange (afterAuth: install, reinstall, reconnect) stores its
+//      pair through the session storage without looking at the lease; its pair is newer than the
+//      refresh's, and Shopify may retire the older one, so a refresh never overwrites it (the row
+//      keeps the exchange's pair and the refresher answers with it). A refused refresh
+//      (invalid_grant) is the only outcome that means "access revoked"; anything else is transient.
 //   4. The pair is dated (`storedAt`) when the refresh was asked for, not when its answer is stored:
 //      an app/uninstalled triggered while the answer was on its way must not take the stored pair for
 //      a reinstall's token (handleAppUninstalled, app/services/lifecycle/lifecycle.server.ts, keeps the
@@ -136,7 +140,11 @@ export async function ensureFreshOfflineToken(
     try {
       pair = await deps.refresh(shop, row.refreshToken);
     } catch (error) {
-      await db.session.updateMany({ where: { id, refreshLeaseHolder: holder }, data: { refreshLeaseUntil: null, refreshLeaseHolder: null, storedAt: row.storedAt } });
+      await releaseLease(db, id, holder);
+      // A token exchange stored a newer pair meanwhile (Shopify may have retired ours for it): that
+      // pair is the shop's access, so neither "revoked" nor "try later" is true.
+      const newer = await newerStoredToken(db, id, row);
+      if (newer) return { ok: true, accessToken: newer, refreshed: false };
       const detail = error instanceof Error ? error.message : String(error);
       if (isRefusedRefresh(error)) {
         logger?.warn({ shop }, "Shopify refused the offline token's refresh token");
@@ -145,8 +153,9 @@ export async function ensureFreshOfflineToken(
       logger?.warn({ shop, err: error }, "offline token refresh failed; will retry later");
       return { ok: false, reason: "refresh_failed", detail };
     }
+    // Compare-and-set on the pair the refresh started from (protocol step 3 above).
     const written = await db.session.updateMany({
-      where: { id, refreshLeaseHolder: holder },
+      where: { id, refreshLeaseHolder: holder, accessToken: row.accessToken, refreshToken: row.refreshToken },
       data: {
         accessToken: pair.accessToken,
         ...(pair.scope !== undefined ? { scope: pair.scope } : {}),
@@ -158,12 +167,8 @@ export async function ensureFreshOfflineToken(
         storedAt: askedAt,
       },
     });
-    if (written.count === 0) {
-      // Our lease ran out and another process took over: its pair is the one stored; ours still works until it expires.
-      logger?.warn({ shop }, "offline token refreshed after the lease ran out; the row keeps the newer refresher's pair");
-    } else {
-      logger?.info({ shop }, "offline access token refreshed");
-    }
+    if (written.count === 0) return keptNewerPair(deps, shop, id, holder, pair.accessToken);
+    logger?.info({ shop }, "offline access token refreshed");
     return { ok: true, accessToken: pair.accessToken, refreshed: true };
   }
   return { ok: false, reason: "busy", detail: "another process has been refreshing the token for too long" };
@@ -188,7 +193,9 @@ async function migrateRow(
   try {
     pair = await deps.migrate!(shop, row.accessToken);
   } catch (error) {
-    await db.session.updateMany({ where: { id: row.id, refreshLeaseHolder: holder }, data: { refreshLeaseUntil: null, refreshLeaseHolder: null, storedAt: row.storedAt } });
+    await releaseLease(db, row.id, holder);
+    const newer = await newerStoredToken(db, row.id, { accessToken: row.accessToken, refreshToken: null });
+    if (newer) return { ok: true, accessToken: newer, refreshed: false };
     const detail = error instanceof Error ? error.message : String(error);
     if (isRefusedRefresh(error)) {
       logger?.warn({ shop }, "Shopify refused to migrate the non-expiring offline token");
@@ -198,11 +205,12 @@ async function migrateRow(
     return { ok: false, reason: "refresh_failed", detail };
   }
   if (!pair.refreshToken || !pair.expires) {
-    await db.session.updateMany({ where: { id: row.id, refreshLeaseHolder: holder }, data: { refreshLeaseUntil: null, refreshLeaseHolder: null, storedAt: row.storedAt } });
+    await releaseLease(db, row.id, holder);
     return { ok: false, reason: "refresh_failed", detail: "the migration answer has no expiry or refresh token" };
   }
+  // Compare-and-set on the non-expiring token the migration started from (protocol step 3 above).
   const written = await db.session.updateMany({
-    where: { id: row.id, refreshLeaseHolder: holder },
+    where: { id: row.id, refreshLeaseHolder: holder, accessToken: row.accessToken, refreshToken: null },
     data: {
       accessToken: pair.accessToken,
       ...(pair.scope !== undefined ? { scope: pair.scope } : {}),
@@ -214,8 +222,39 @@ async function migrateRow(
       storedAt: askedAt,
     },
   });
-  if (written.count > 0) logger?.info({ shop }, "non-expiring offline token migrated to an expiring one");
+  if (written.count === 0) return keptNewerPair(deps, shop, row.id, holder, pair.accessToken);
+  logger?.info({ shop }, "non-expiring offline token migrated to an expiring one");
   return { ok: true, accessToken: pair.accessToken, refreshed: true };
+}
+
+/**
+ * Clears this refresher's lease, if it still holds it, without touching the token or its date. The row
+ * is read first because a token exchange may have stored a newer pair (dated when stored) meanwhile:
+ * the lease update must keep that date (Prisma's @updatedAt would move it), not the date read before.
+ */
+async function releaseLease(db: Db, id: string, holder: string): Promise<void> {
+  const current = await db.session.findUnique({ where: { id }, select: { refreshLeaseHolder: true, storedAt: true } });
+  if (!current || current.refreshLeaseHolder !== holder) return;
+  await db.session.updateMany({ where: { id, refreshLeaseHolder: holder, storedAt: current.storedAt }, data: { refreshLeaseUntil: null, refreshLeaseHolder: null, storedAt: current.storedAt } });
+}
+
+/** The row's access token when it no longer holds the pair a refresh (or migration) started from, else null. */
+async function newerStoredToken(db: Db, id: string, from: { accessToken: string; refreshToken: string | null }): Promise<string | null> {
+  const current = await db.session.findUnique({ where: { id }, select: { accessToken: true, refreshToken: true } });
+  if (!current?.accessToken) return null;
+  return current.accessToken !== from.accessToken || current.refreshToken !== from.refreshToken ? current.accessToken : null;
+}
+
+/**
+ * The compare-and-set found another pair in the row: a token exchange (install, reinstall, reconnect)
+ * or a refresher that took over after our lease ran out stored it while our grant was on its way. That
+ * pair is newer; it stays, and the caller works with it (ours may already be retired by Shopify).
+ */
+async function keptNewerPair(deps: OfflineTokenDeps, shop: string, id: string, holder: string, ours: string): Promise<FreshToken> {
+  await releaseLease(deps.db, id, holder);
+  deps.logger?.warn({ shop }, "offline token refreshed while a newer pair was stored; the row keeps the newer pair");
+  const stored = await deps.db.session.findUnique({ where: { id }, select: { accessToken: true } });
+  return { ok: true, accessToken: stored?.accessToken || ours, refreshed: false };
 }
 
 export interface MigrationSummary {

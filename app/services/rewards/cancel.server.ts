@@ -9,7 +9,7 @@
 //   process dying mid-way cannot leave a usable code behind.
 // Points of a canceled, unused points redemption are refunded when the shop's option is on.
 import type { Prisma, Reward } from "@prisma/client";
-import { cancelRefusedMessage, UNCONFIRMED_TAKE_BACK } from "~/copy/admin";
+import { cancelCleanupMessage, cancelRefusedMessage, UNCONFIRMED_TAKE_BACK } from "~/copy/admin";
 import { CHANGED_IN_SHOPIFY_CODE, failureForLog, kindTraits, parseRewardKind, type FailureReason } from "~/domain/rewards";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
@@ -116,11 +116,6 @@ async function refundPoints(tx: Prisma.TransactionClient, reward: Reward, note: 
   return credit.type === "written" ? reward.pointsSpent : 0;
 }
 
-const MESSAGES: Record<ShopifyCleanup, string> = {
-  done: "Reward canceled. Its code no longer works in your shop.",
-  worker_will_remove: "Reward canceled. It was being created in Shopify at that moment; the app removes the code as soon as that finishes.",
-  retrying: "Reward canceled. Shopify couldn't be reached to deactivate the code yet; the app keeps trying in the background.",
-};
 
 /**
  * The merchant cancels a reward (Issued or Pending). The code stops working in Shopify; a canceled,
@@ -200,7 +195,7 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
       if (result.type === "conflict") continue;
       if (result.type === "rejected") return notCancelable(reward);
       const fresh = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
-      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: false, pointsRefunded: refunded, shopify: "done", message: MESSAGES.done };
+      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: false, pointsRefunded: refunded, shopify: "done", message: cancelCleanupMessage("done") };
     }
 
     if (reward.status === "PENDING") {
@@ -222,14 +217,14 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
       const canceled = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
       const shopify = await cleanupRewardCode(deps, canceled);
       const fresh = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
-      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: false, pointsRefunded: refunded, shopify, message: MESSAGES[shopify] };
+      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: false, pointsRefunded: refunded, shopify, message: cancelCleanupMessage(shopify, fresh.failureCode) };
     }
 
     if (reward.status === "CANCELED") {
       // Repeating a cancel is a no-op, except that it retries an unfinished Shopify cleanup now.
       const shopify = reward.nextAttemptAt ? await cleanupRewardCode(deps, reward) : "done";
       const fresh = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
-      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: true, pointsRefunded: 0, shopify, message: MESSAGES[shopify] };
+      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: true, pointsRefunded: 0, shopify, message: cancelCleanupMessage(shopify, fresh.failureCode) };
     }
 
     // USED or FAILED: record the rejected request in the history, explain why.
