@@ -3,18 +3,15 @@
 // bar (`<SaveBar>`, https://shopify.dev/docs/api/app-bridge-library/react-components/savebar) is open
 // while the values differ from what is stored — controlled by the app like Ways to redeem's, since
 // the fields are React-controlled Polaris inputs — field errors come back from the server's
-// validation (app/domain/points/settings.ts), and a saved form shows a toast.
-import { AmountCurrencyBanner } from "~/components/amount-currency-banner";
+// validation (app/domain/points/settings.ts), and a saved form shows a toast — the shell shared with
+// Referrals, app/components/settings-form.tsx.
 import { amountReview, shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import { AMOUNT_CURRENCY_FIELD } from "~/domain/currency";
+import { SettingsForm, useSettingsForm } from "~/components/settings-form";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
-import { useAppBridge } from "@shopify/app-bridge-react";
-import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { FormSaveBar } from "~/components/form-save-bar";
-import { useEffect, useMemo } from "react";
-import { useFormValues } from "~/components/use-form-values";
+import { useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { Card, Checkbox, FormLayout, Layout, Select, TextField } from "@shopify/polaris";
 import db from "~/db.server";
 import { readAdminForm } from "~/request-input.server";
 import { authenticate } from "~/shopify.server";
@@ -70,106 +67,72 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function Program() {
   const { values: saved, currency, amountReview } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const shopify = useAppBridge();
-  const [values, setValues] = useFormValues<FormValues>(saved);
-  const errors: Partial<Record<SettingsField, string>> = answer && !answer.ok ? answer.errors : {};
-  const saving = navigation.state === "submitting";
-  const dirty = useMemo(() => FIELDS.some((f) => saved[f] !== values[f]), [saved, values]);
-  const submit = () => (document.getElementById("program-form") as HTMLFormElement | null)?.requestSubmit();
-
-  useEffect(() => {
-    if (answer?.ok) shopify.toast.show(answer.message);
-  }, [answer, shopify]);
-
-  const set = (field: SettingsField) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
-  const check = (field: SettingsField) => (checked: boolean) => setValues((v) => ({ ...v, [field]: checked ? "on" : "" }));
+  const form = useSettingsForm<SettingsField>("program-form", saved, answer);
+  const { values, errors, set, check } = form;
   const plural = values.pointsNamePlural || "points";
 
   return (
-    <Page title="Program" subtitle="How customers earn points in your shop" primaryAction={{ content: "Save", loading: saving, onAction: submit }}>
-      <FormSaveBar id="program-save-bar" open={dirty} saving={saving} onSave={submit} onDiscard={() => setValues(saved)} />
-      <Form method="post" id="program-form">
-        {FIELDS.map((f) => (
-          <input key={f} type="hidden" name={f} value={values[f]} />
-        ))}
-        {/* The currency this page shows the amounts in: a save is refused if the shop's is another now (docs/decisions/015). */}
-        <input type="hidden" name={AMOUNT_CURRENCY_FIELD} value={currency} />
-        <Layout>
-          {amountReview ? (
-            <Layout.Section>
-              <AmountCurrencyBanner review={amountReview} area="program" />
-            </Layout.Section>
-          ) : null}
-          {answer && !answer.ok ? (
-            <Layout.Section>
-              <Banner tone="critical" title={answer.message}>
-                {Object.keys(answer.errors).length > 0 ? "Nothing was saved. Fix the fields marked below and save again." : null}
-              </Banner>
-            </Layout.Section>
-          ) : null}
-          <Layout.AnnotatedSection title="Program" description="When the program is off, orders earn nothing and no bonuses are given. Points customers already have stay spendable.">
-            <Card>
-              <FormLayout>
-                <Checkbox label="Customers earn points" checked={values.enabled === "on"} onChange={check("enabled")} />
-                <FormLayout.Group>
-                  <TextField label="Points name (one)" value={values.pointsNameSingular} onChange={set("pointsNameSingular")} autoComplete="off" error={errors.pointsNameSingular} helpText="For example “star”." />
-                  <TextField label="Points name (many)" value={values.pointsNamePlural} onChange={set("pointsNamePlural")} autoComplete="off" error={errors.pointsNamePlural} helpText="For example “stars”." />
-                </FormLayout.Group>
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-          <Layout.AnnotatedSection title="Earning on orders" description={`Orders earn ${plural} on their subtotal after discounts, in your shop's currency (${currency}), once per order. Refunds take back a proportional share; a canceled order gives all of them back.`}>
-            <Card>
-              <FormLayout>
-                <TextField label={`${plural} per 1 ${currency} spent`} type="text" inputMode="decimal" value={values.pointsPerCurrencyUnit} onChange={set("pointsPerCurrencyUnit")} autoComplete="off" error={errors.pointsPerCurrencyUnit} />
-                <Checkbox label="Shipping counts" checked={values.includeShipping === "on"} onChange={check("includeShipping")} />
-                <Checkbox label="Taxes count" checked={values.includeTaxes === "on"} onChange={check("includeTaxes")} />
-                <Select
-                  label="Rounding"
-                  options={[
-                    { label: "Round down (default)", value: "DOWN" },
-                    { label: "Round to nearest", value: "NEAREST" },
-                    { label: "Round up", value: "UP" },
-                  ]}
-                  value={values.rounding}
-                  onChange={set("rounding")}
-                  error={errors.rounding}
-                />
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-          <Layout.AnnotatedSection title="Pending period and expiry" description="Pending points are shown to the customer but can't be spent until the period ends, so a refund inside it never leaves a customer owing points.">
-            <Card>
-              <FormLayout>
-                <TextField label="Pending period (days)" type="number" min={0} value={values.pendingDays} onChange={set("pendingDays")} autoComplete="off" error={errors.pendingDays} helpText="0 = spendable at once." />
-                <TextField label="Expire after (months without activity)" type="number" min={1} value={values.expiryMonths} onChange={set("expiryMonths")} autoComplete="off" error={errors.expiryMonths} helpText="Leave empty so points never expire. Customers see the date their points expire." />
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-          <Layout.AnnotatedSection title="Bonuses" description="Given once: the sign-up bonus when a customer account is created, the birthday bonus once a year (customers enter their birthday in the storefront widget).">
-            <Card>
-              <FormLayout>
-                <FormLayout.Group>
-                  <TextField label="Sign-up bonus" type="number" min={0} value={values.signupBonus} onChange={set("signupBonus")} autoComplete="off" error={errors.signupBonus} suffix={plural} />
-                  <TextField label="Birthday bonus" type="number" min={0} value={values.birthdayBonus} onChange={set("birthdayBonus")} autoComplete="off" error={errors.birthdayBonus} suffix={plural} />
-                </FormLayout.Group>
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-          <Layout.Section>
-            <BlockStack gap="200" inlineAlign="end">
-              <Text as="p" tone="subdued">
-                Changes apply to orders and bonuses from now on; points already in customers' histories don't change.
-              </Text>
-              <Button variant="primary" submit loading={saving}>
-                Save
-              </Button>
-            </BlockStack>
-          </Layout.Section>
-        </Layout>
-      </Form>
-    </Page>
+    <SettingsForm
+      formId="program-form"
+      title="Program"
+      subtitle="How customers earn points in your shop"
+      form={form}
+      answer={answer}
+      currency={currency}
+      amountReview={amountReview}
+      area="program"
+      footnote="Changes apply to orders and bonuses from now on; points already in customers' histories don't change."
+    >
+      <Layout.AnnotatedSection title="Program" description="When the program is off, orders earn nothing and no bonuses are given. Points customers already have stay spendable.">
+        <Card>
+          <FormLayout>
+            <Checkbox label="Customers earn points" checked={values.enabled === "on"} onChange={check("enabled")} />
+            <FormLayout.Group>
+              <TextField label="Points name (one)" value={values.pointsNameSingular} onChange={set("pointsNameSingular")} autoComplete="off" error={errors.pointsNameSingular} helpText="For example “star”." />
+              <TextField label="Points name (many)" value={values.pointsNamePlural} onChange={set("pointsNamePlural")} autoComplete="off" error={errors.pointsNamePlural} helpText="For example “stars”." />
+            </FormLayout.Group>
+          </FormLayout>
+        </Card>
+      </Layout.AnnotatedSection>
+      <Layout.AnnotatedSection title="Earning on orders" description={`Orders earn ${plural} on their subtotal after discounts, in your shop's currency (${currency}), once per order. Refunds take back a proportional share; a canceled order gives all of them back.`}>
+        <Card>
+          <FormLayout>
+            <TextField label={`${plural} per 1 ${currency} spent`} type="text" inputMode="decimal" value={values.pointsPerCurrencyUnit} onChange={set("pointsPerCurrencyUnit")} autoComplete="off" error={errors.pointsPerCurrencyUnit} />
+            <Checkbox label="Shipping counts" checked={values.includeShipping === "on"} onChange={check("includeShipping")} />
+            <Checkbox label="Taxes count" checked={values.includeTaxes === "on"} onChange={check("includeTaxes")} />
+            <Select
+              label="Rounding"
+              options={[
+                { label: "Round down (default)", value: "DOWN" },
+                { label: "Round to nearest", value: "NEAREST" },
+                { label: "Round up", value: "UP" },
+              ]}
+              value={values.rounding}
+              onChange={set("rounding")}
+              error={errors.rounding}
+            />
+          </FormLayout>
+        </Card>
+      </Layout.AnnotatedSection>
+      <Layout.AnnotatedSection title="Pending period and expiry" description="Pending points are shown to the customer but can't be spent until the period ends, so a refund inside it never leaves a customer owing points.">
+        <Card>
+          <FormLayout>
+            <TextField label="Pending period (days)" type="number" min={0} value={values.pendingDays} onChange={set("pendingDays")} autoComplete="off" error={errors.pendingDays} helpText="0 = spendable at once." />
+            <TextField label="Expire after (months without activity)" type="number" min={1} value={values.expiryMonths} onChange={set("expiryMonths")} autoComplete="off" error={errors.expiryMonths} helpText="Leave empty so points never expire. Customers see the date their points expire." />
+          </FormLayout>
+        </Card>
+      </Layout.AnnotatedSection>
+      <Layout.AnnotatedSection title="Bonuses" description="Given once: the sign-up bonus when a customer account is created, the birthday bonus once a year (customers enter their birthday in the storefront widget).">
+        <Card>
+          <FormLayout>
+            <FormLayout.Group>
+              <TextField label="Sign-up bonus" type="number" min={0} value={values.signupBonus} onChange={set("signupBonus")} autoComplete="off" error={errors.signupBonus} suffix={plural} />
+              <TextField label="Birthday bonus" type="number" min={0} value={values.birthdayBonus} onChange={set("birthdayBonus")} autoComplete="off" error={errors.birthdayBonus} suffix={plural} />
+            </FormLayout.Group>
+          </FormLayout>
+        </Card>
+      </Layout.AnnotatedSection>
+    </SettingsForm>
   );
 }
 

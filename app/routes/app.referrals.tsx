@@ -2,18 +2,15 @@
 // reward (saved as the shop's REFERRAL reward templates), the qualifying order's minimum, the monthly
 // cap per referrer and the waiting period before the referrer is rewarded. One form: App Bridge's
 // <SaveBar> while it has unsaved changes (as on Ways to redeem), field errors from the server's validation
-// (app/domain/referrals/settings.ts), a toast once saved. docs/decisions/023-referrals.md.
-import { AmountCurrencyBanner } from "~/components/amount-currency-banner";
+// (app/domain/referrals/settings.ts), a toast once saved (the shell shared with Program:
+// app/components/settings-form.tsx). docs/decisions/023-referrals.md.
 import { amountReview, shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
 import { AMOUNT_CURRENCY_FIELD } from "~/domain/currency";
+import { SettingsForm, useSettingsForm } from "~/components/settings-form";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
-import { useAppBridge } from "@shopify/app-bridge-react";
-import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { FormSaveBar } from "~/components/form-save-bar";
-import { useEffect } from "react";
-import { useFormValues } from "~/components/use-form-values";
+import { useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { Card, Checkbox, FormLayout, Layout, Select, TextField } from "@shopify/polaris";
 import { RouteError } from "~/components/route-error";
 import db from "~/db.server";
 import { readAdminForm } from "~/request-input.server";
@@ -84,19 +81,8 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function Referrals() {
   const { values: saved, currency, amountReview } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const shopify = useAppBridge();
-  const [values, setValues] = useFormValues<FormValues>(saved);
-  const errors: Partial<Record<ReferralSettingsField, string>> = answer && !answer.ok ? answer.errors : {};
-  const saving = navigation.state === "submitting";
-  const dirty = JSON.stringify(values) !== JSON.stringify(saved);
-  const submit = () => (document.getElementById("referrals-form") as HTMLFormElement | null)?.requestSubmit();
-
-  useEffect(() => {
-    if (answer?.ok) shopify.toast.show(answer.message);
-  }, [answer, shopify]);
-
-  const set = (field: ReferralSettingsField) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
+  const form = useSettingsForm<ReferralSettingsField>("referrals-form", saved, answer);
+  const { values, errors, set, check } = form;
   const kinds = [
     { label: "No reward", value: "" },
     { label: `Amount off (${currency})`, value: "FIXED_AMOUNT" },
@@ -125,70 +111,44 @@ export default function Referrals() {
   };
 
   return (
-    <Page
+    <SettingsForm
+      formId="referrals-form"
       title="Referrals"
       subtitle="Customers share a link; friends and referrers are rewarded"
-      primaryAction={{ content: "Save", loading: saving, onAction: submit }}
+      form={form}
+      answer={answer}
+      currency={currency}
+      amountReview={amountReview}
+      area="referrals"
+      footnote="Self-referrals (same account, email or address), friends who were already customers and referrers over the monthly limit are rejected; each customer's Referrals tab shows why."
     >
-      <FormSaveBar id="referrals-save-bar" open={dirty} saving={saving} onSave={submit} onDiscard={() => setValues(saved)} />
-      <Form method="post" id="referrals-form">
-        {FIELDS.map((f) => (
-          <input key={f} type="hidden" name={f} value={values[f]} />
-        ))}
-        {/* The currency this page shows the amounts in: a save is refused if the shop's is another now (docs/decisions/015). */}
-        <input type="hidden" name={AMOUNT_CURRENCY_FIELD} value={currency} />
-        <Layout>
-          {amountReview ? (
-            <Layout.Section>
-              <AmountCurrencyBanner review={amountReview} area="referrals" />
-            </Layout.Section>
-          ) : null}
-          {answer && !answer.ok ? (
-            <Layout.Section>
-              <Banner tone="critical" title={answer.message}>
-                {Object.keys(answer.errors).length > 0 ? "Nothing was saved. Fix the fields marked below and save again." : null}
-              </Banner>
-            </Layout.Section>
-          ) : null}
-          <Layout.AnnotatedSection
-            title="Program"
-            description="Signed-in customers see their referral link in the storefront widget. A friend who follows it and creates an account gets the welcome reward; the referrer is rewarded once the friend's first qualifying order is past the waiting period."
-          >
-            <Card>
-              <FormLayout>
-                <Checkbox label="Referral program on" checked={values.enabled === "on"} onChange={(c) => setValues((v) => ({ ...v, enabled: c ? "on" : "" }))} />
-                {rewardFields("friend", "Friend's welcome reward", "A discount code issued when the friend signs up.")}
-                {rewardFields("referrer", "Referrer's reward", "A discount code issued once per referred friend, ever.")}
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-          <Layout.AnnotatedSection
-            title="Qualifying order and limits"
-            description="The friend's first order at or over the minimum (subtotal after discounts, in your shop's currency) qualifies. A refund or cancel during the waiting period means the referrer gets nothing; a reward already issued and still unused is canceled."
-          >
-            <Card>
-              <FormLayout>
-                <TextField label="Minimum order" type="text" inputMode="decimal" prefix={currency} value={values.minimumOrderAmount} onChange={set("minimumOrderAmount")} autoComplete="off" error={errors.minimumOrderAmount} helpText="0 = any order." />
-                <FormLayout.Group>
-                  <TextField label="Waiting period (days)" type="number" min={0} value={values.pendingDays} onChange={set("pendingDays")} autoComplete="off" error={errors.pendingDays} helpText="0 = the referrer is rewarded at once." />
-                  <TextField label="Monthly limit per referrer" type="number" min={1} value={values.monthlyCapPerReferrer} onChange={set("monthlyCapPerReferrer")} autoComplete="off" error={errors.monthlyCapPerReferrer} helpText="Leave empty for no limit." />
-                </FormLayout.Group>
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-          <Layout.Section>
-            <BlockStack gap="200" inlineAlign="end">
-              <Text as="p" tone="subdued">
-                Self-referrals (same account, email or address), friends who were already customers and referrers over the monthly limit are rejected; each customer's Referrals tab shows why.
-              </Text>
-              <Button variant="primary" submit loading={saving}>
-                Save
-              </Button>
-            </BlockStack>
-          </Layout.Section>
-        </Layout>
-      </Form>
-    </Page>
+      <Layout.AnnotatedSection
+        title="Program"
+        description="Signed-in customers see their referral link in the storefront widget. A friend who follows it and creates an account gets the welcome reward; the referrer is rewarded once the friend's first qualifying order is past the waiting period."
+      >
+        <Card>
+          <FormLayout>
+            <Checkbox label="Referral program on" checked={values.enabled === "on"} onChange={check("enabled")} />
+            {rewardFields("friend", "Friend's welcome reward", "A discount code issued when the friend signs up.")}
+            {rewardFields("referrer", "Referrer's reward", "A discount code issued once per referred friend, ever.")}
+          </FormLayout>
+        </Card>
+      </Layout.AnnotatedSection>
+      <Layout.AnnotatedSection
+        title="Qualifying order and limits"
+        description="The friend's first order at or over the minimum (subtotal after discounts, in your shop's currency) qualifies. A refund or cancel during the waiting period means the referrer gets nothing; a reward already issued and still unused is canceled."
+      >
+        <Card>
+          <FormLayout>
+            <TextField label="Minimum order" type="text" inputMode="decimal" prefix={currency} value={values.minimumOrderAmount} onChange={set("minimumOrderAmount")} autoComplete="off" error={errors.minimumOrderAmount} helpText="0 = any order." />
+            <FormLayout.Group>
+              <TextField label="Waiting period (days)" type="number" min={0} value={values.pendingDays} onChange={set("pendingDays")} autoComplete="off" error={errors.pendingDays} helpText="0 = the referrer is rewarded at once." />
+              <TextField label="Monthly limit per referrer" type="number" min={1} value={values.monthlyCapPerReferrer} onChange={set("monthlyCapPerReferrer")} autoComplete="off" error={errors.monthlyCapPerReferrer} helpText="Leave empty for no limit." />
+            </FormLayout.Group>
+          </FormLayout>
+        </Card>
+      </Layout.AnnotatedSection>
+    </SettingsForm>
   );
 }
 
