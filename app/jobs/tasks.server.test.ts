@@ -1,5 +1,9 @@
 // The worker's list of periodic tasks (what runs between rounds, and how often).
 import { describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { heldOrdersDue, takeHeldOrdersMarkedHere } from "~/services/lifecycle/amount-currency.server";
+import type { RewardDeps } from "~/services/rewards/deps.server";
 import { periodicTasks } from "./tasks.server";
 
 describe("periodicTasks", () => {
@@ -8,6 +12,7 @@ describe("periodicTasks", () => {
     expect(off.map((t) => [t.name, t.everyMs])).toEqual([
       ["webhook inbox", 0],
       ["held orders", 0],
+      ["held orders marked here", 0],
       ["redemption recovery", 60_000],
       ["bulk issue", 0],
       ["points program", 60_000],
@@ -22,6 +27,7 @@ describe("periodicTasks", () => {
     expect(on.map((t) => [t.name, t.everyMs])).toEqual([
       ["webhook inbox", 0],
       ["held orders", 0],
+      ["held orders marked here", 0],
       ["redemption recovery", 30_000],
       ["bulk issue", 0],
       ["points program", 60_000],
@@ -34,9 +40,30 @@ describe("periodicTasks", () => {
     ]);
   });
 
-  it("a wake-up (work recorded in this process) runs the webhook inbox and the held orders, nothing else", () => {
+  it("a wake-up (work recorded in this process) runs the webhook inbox and the held orders this process marked due, nothing else", () => {
     const tasks = periodicTasks({ recoveryEveryMs: 1, reconcileAfterMs: 1, reconcileEveryMs: 1, tokenMigrationEveryMs: 1 });
-    expect(tasks.filter((t) => t.onWake).map((t) => t.name)).toEqual(["webhook inbox", "held orders"]);
+    expect(tasks.filter((t) => t.onWake).map((t) => t.name)).toEqual(["webhook inbox", "held orders marked here"]);
+  });
+
+  it("GIVEN wake-ups by webhook deliveries (nothing marked due here) THEN the held orders' wake-up task asks the database nothing; after this process marks held orders due, it looks once (was a Shop query on every wake-up: one per delivery under load)", async () => {
+    const task = periodicTasks({ recoveryEveryMs: 1, reconcileAfterMs: 1, reconcileEveryMs: 1 }).find((t) => t.name === "held orders marked here")!;
+    takeHeldOrdersMarkedHere();
+    let shopReads = 0;
+    const counted = new Proxy(db, {
+      get(target, property) {
+        if (property === "shop") return new Proxy(target.shop, { get: (shop, m) => (m === "findMany" ? (...a: unknown[]) => (shopReads++, (shop.findMany as (...x: unknown[]) => unknown)(...a)) : Reflect.get(shop, m, shop)) });
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const deps = { db: counted, logger, now: () => new Date(), adminFor: () => { throw new Error("no Shopify call expected"); } } as unknown as RewardDeps;
+    for (let i = 0; i < 5; i++) await task.run(deps, logger);
+    expect(shopReads).toBe(0);
+    heldOrdersDue();
+    await task.run(deps, logger);
+    expect(shopReads).toBe(1);
+    await task.run(deps, logger);
+    expect(shopReads).toBe(1);
   });
 
   it("names are unique (they key each task's last run)", () => {

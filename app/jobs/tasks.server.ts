@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import type { Logger } from "~/logger.server";
 import { advanceBulkJobs } from "~/services/bulk-issue/run.server";
 import { decideDueHeldOrders } from "~/services/lifecycle/held-orders.server";
+import { takeHeldOrdersMarkedHere } from "~/services/lifecycle/amount-currency.server";
 import { migrateNonExpiringOfflineTokens } from "~/services/lifecycle/offline-token.server";
 import { readUnreadShopCurrencies } from "~/services/lifecycle/scopes.server";
 import { runPointsProgramTasks } from "~/services/points/periodic.server";
@@ -58,9 +59,12 @@ export function periodicTasks(settings: PeriodicTaskSettings): PeriodicTask[] {
   const tasks: (PeriodicTask | false)[] = [
     // Every round: recorded webhook deliveries are applied within about one poll interval.
     { name: "webhook inbox", everyMs: 0, onWake: true, run: applyWebhookInbox },
-    // Every round and wake-up: orders held for an amounts review the merchant just ended (the confirm,
-    // a Program or Referrals save marks the shop and wakes this process) — one indexed read when none.
-    { name: "held orders", everyMs: 0, onWake: true, run: heldOrders },
+    // Orders held for an amounts review that just ended (the confirm, a Program or Referrals save, the
+    // currency back: the shop is marked): every full round looks (one indexed read when none), and a
+    // wake-up looks only when this process made the mark (takeHeldOrdersMarkedHere) — not for every
+    // webhook delivery that wakes the worker.
+    { name: "held orders", everyMs: 0, run: heldOrders },
+    { name: "held orders marked here", everyMs: 0, onWake: true, run: heldOrdersMarkedHere },
     { name: "redemption recovery", everyMs: settings.recoveryEveryMs, run: recoverRedemptions },
     // Every round: a bulk issue saves its next window of rewards as soon as the last one is generated.
     { name: "bulk issue", everyMs: 0, run: bulkIssue(`bulk:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`) },
@@ -88,6 +92,10 @@ const TOPICS_WITH_CUSTOMER_DATA = [...PERSONAL_DATA_TOPICS, "customers/data_requ
 async function heldOrders(deps: RewardDeps, log: Logger): Promise<void> {
   const done = await decideDueHeldOrders(deps);
   if (done.earned > 0 || done.referralOrders > 0) log.info(done, "held orders decided");
+}
+
+async function heldOrdersMarkedHere(deps: RewardDeps, log: Logger): Promise<void> {
+  if (takeHeldOrdersMarkedHere()) await heldOrders(deps, log);
 }
 
 async function deadLetterBodies(deps: RewardDeps, log: Logger): Promise<void> {

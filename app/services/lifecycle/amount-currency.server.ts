@@ -72,9 +72,24 @@ export function markHeldOrdersDue(db: Pick<Db, "shop">, shop: string, now: Date)
   return db.shop.upsert({ where: { domain: shop }, create: { domain: shop, heldOrdersDueAt: now }, update: { heldOrdersDueAt: now }, select: { domain: true } });
 }
 
+let markedInThisProcess = false;
+
 /** After the commit that marked them (markHeldOrdersDue): this process's worker decides them now, not at its next poll (app/worker-wake.server.ts). */
 export function heldOrdersDue(): void {
+  markedInThisProcess = true;
   wakeWorkers();
+}
+
+/**
+ * Whether this process marked held orders due since the last call (heldOrdersDue), and forgets it: the
+ * worker's wake-ups look in the database only then. A wake-up is mostly a webhook delivery recorded
+ * here, and a look per delivery was a query per delivery for nothing; marks made by other processes
+ * are found by every full round (at most WORKER_POLL_MS apart).
+ */
+export function takeHeldOrdersMarkedHere(): boolean {
+  const marked = markedInThisProcess;
+  markedInThisProcess = false;
+  return marked;
 }
 
 /** The key of a held reward's NOTE (one per currency it waits for review in), by which the confirm finds it. */

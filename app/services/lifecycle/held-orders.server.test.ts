@@ -81,7 +81,7 @@ describe("orders held for an amounts review, once the merchant ends it", () => {
   it("GIVEN a worker that just ran its minute's passes and polls every 10 minutes WHEN the merchant confirms the amounts THEN its orders are decided at once", async () => {
     const held = await heldOrders();
     // The worker's own tasks (the held orders' and the two passes that decided them before), as `npm run worker` runs them.
-    const tasks = periodicTasks({ recoveryEveryMs: 60_000, reconcileAfterMs: 0, reconcileEveryMs: 600_000 }).filter((t) => ["held orders", "points program", "referrals"].includes(t.name));
+    const tasks = periodicTasks({ recoveryEveryMs: 60_000, reconcileAfterMs: 0, reconcileEveryMs: 600_000 }).filter((t) => ["held orders", "held orders marked here", "points program", "referrals"].includes(t.name));
     let rounds = 0;
     const counted = tasks.map((t) => (t.name === "referrals" ? { ...t, run: async (...args: Parameters<typeof t.run>) => void (await t.run(...args), rounds++) } : t));
     const worker = startWorker(deps(), { ...workerConfig({ workerId: "held-orders-test" }), pollMs: 600_000, tasks: counted });
