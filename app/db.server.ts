@@ -7,6 +7,8 @@ import { PrismaClient } from "@prisma/client";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { serializedSqliteAdapter } from "./sqlite-adapter.server";
 import { ResilientPool } from "./pg-pool.server";
+import { statementNamer } from "./pg-statement-names.server";
+import { envBoolean } from "./env.server";
 import { capturingFactory, directSqlOn, type AdapterSlot, type DirectSql } from "./direct-sql.server";
 
 export type Db = PrismaClient;
@@ -77,8 +79,11 @@ export function createDb(url = process.env.DATABASE_URL ?? "file:./dev.sqlite"):
   if (providerOf(url) === "postgresql") {
     const PostgresClient = postgresPrismaClient();
     // A pool that survives lost connections (app/pg-pool.server.ts); the adapter ends it on $disconnect.
+    // Repeated SQL texts become named statements, parsed and planned once per connection
+    // (app/pg-statement-names.server.ts) unless DATABASE_PREPARED_STATEMENTS=false.
+    const named = envBoolean("DATABASE_PREPARED_STATEMENTS", true) ? { statementNameGenerator: statementNamer() as (query: { sql: string }) => string } : {};
     client = new PostgresClient({
-      adapter: capturingFactory(new PrismaPg(new ResilientPool({ connectionString: url }), { disposeExternalPool: true }), slot),
+      adapter: capturingFactory(new PrismaPg(new ResilientPool({ connectionString: url }), { disposeExternalPool: true, ...named }), slot),
       ...PLAN_CACHE,
     });
   } else {

@@ -22,6 +22,8 @@ export const envSchema = z.object({
   SQLITE_WAL: bool.default(true),
   /** WAL checkpoints in a thread of their own instead of in the committing request (app/sqlite-checkpointer.server.ts). */
   SQLITE_CHECKPOINT_THREAD: bool.default(true),
+  /** PostgreSQL only: repeated SQL texts as named (prepared) statements (app/pg-statement-names.server.ts). */
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   /** Send Admin API calls to this origin instead of https://{shop} (the local emulator). */
   SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
   /** Load App Bridge from here instead of Shopify's CDN (the emulator's local admin host). */
@@ -87,7 +89,7 @@ export function env(): Env {
  * unset → `fallback`. For code that runs before (or without) the whole environment: the database
  * adapter is also used by scripts that need no Shopify credentials.
  */
-export function envBoolean(name: "SQLITE_WAL" | "SQLITE_CHECKPOINT_THREAD", fallback: boolean, source: Record<string, string | undefined> = process.env): boolean {
+export function envBoolean(name: "SQLITE_WAL" | "SQLITE_CHECKPOINT_THREAD" | "DATABASE_PREPARED_STATEMENTS", fallback: boolean, source: Record<string, string | undefined> = process.env): boolean {
   const value = source[name];
   if (value === undefined) return fallback;
   const parsed = bool.safeParse(value);

@@ -20,6 +20,7 @@ import type { Client, Config, InStatement, ResultSet, Transaction, TransactionMo
 import { envBoolean } from "./env.server";
 import { logger } from "./logger.server";
 import { BACKSTOP_PAGES, startWalCheckpointer, type WalCheckpointer } from "./sqlite-checkpointer.server";
+import { installStatementCache } from "./sqlite-statement-cache.server";
 
 type Factory = PrismaLibSql;
 type Adapter = Awaited<ReturnType<Factory["connect"]>>;
@@ -259,6 +260,8 @@ export function serializedSqliteAdapter(config: SqliteAdapterConfig, options: { 
   // the same way (app/claim-rows.server.ts, app/services/webhooks/inbox.server.ts).
   const url = libsqlFileUrl(config.url);
   const file = filePathOf(url);
+  // Each connection keeps the statements it prepared (app/sqlite-statement-cache.server.ts).
+  installStatementCache();
   const inner = new OneConnectionLibSQL({ url, intMode: "bigint" }, { timestampFormat: "iso8601" });
   const wal = options.wal ?? envBoolean("SQLITE_WAL", true);
   const checkpointThread = wal && (options.checkpointThread ?? envBoolean("SQLITE_CHECKPOINT_THREAD", true));
