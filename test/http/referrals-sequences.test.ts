@@ -4,80 +4,27 @@
 // storefront can produce, and Shopify sends signed orders/create, refunds/create, orders/cancelled and
 // customers/redact deliveries that the worker's inbox applies
 // THEN the merchant, the friend and the referrer each get what decision 023 promises them.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { logger } from "~/logger.server";
 import { issueDueReferrerRewards } from "~/services/referrals/referrals.server";
-import { BROWSER_UA, useRunningApp } from "../support/app";
+import { useRunningApp } from "../support/app";
 import { TEST_APP } from "../support/constants";
-import { createTemplate } from "../support/factories";
-import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import { useReferralProgram, type Person } from "../support/referrals";
+import { useShopifyEmulator } from "../support/shopify";
 import { applyWebhooks } from "../support/webhooks";
 
 const SHOP = TEST_APP.shop;
 const { emulator, adminGraphql } = useShopifyEmulator();
 useRunningApp({ emulator });
+const referrals = useReferralProgram({ emulator, adminGraphql });
+const { program, person, visitorToken, linkOf, click, claim, customerId, referralOf, rewardsKeyed, deps } = referrals;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = Record<string, any>;
-interface Person {
-  gid: string;
-  numericId: string;
-  email: string | null;
-}
-
-let friendTemplate: string;
-let referrerTemplate: string;
-let seq = 0;
-
-beforeAll(async () => {
-  await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
-  friendTemplate = (await createTemplate(db, SHOP, { name: "Welcome $5", purpose: "REFERRAL", value: "5.00", pointsCost: null })).id;
-  referrerTemplate = (await createTemplate(db, SHOP, { name: "Thanks $10", purpose: "REFERRAL", value: "10.00", pointsCost: null })).id;
-});
-
-async function program(values: Partial<{ enabled: boolean; minimumOrderAmount: string; pendingDays: number }> = {}) {
-  const data = { enabled: true, friendTemplateId: friendTemplate, referrerTemplateId: referrerTemplate, minimumOrderAmount: "50", pendingDays: 14, monthlyCapPerReferrer: null, ...values };
-  await db.referralSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, ...data }, update: data });
-}
-
-beforeEach(async () => {
-  await program();
-});
-
-function person(first: string, email?: string | null): Person {
-  seq++;
-  const c = emulator.addCustomer(SHOP, { firstName: first, lastName: `Seq${seq}`, email: email === undefined ? `${first.toLowerCase()}.seq${seq}@example.com` : email });
-  return { gid: c.id, numericId: c.legacyId, email: c.email };
-}
-
-const visitorToken = () => `visitor-${crypto.randomUUID()}`;
-
-async function call(method: "GET" | "POST", path: string, who: Person | null, body?: unknown) {
-  const res = await fetch(emulator.appProxyUrl(SHOP, path, who ? who.numericId : null), {
-    method,
-    headers: { "User-Agent": BROWSER_UA, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
-
-const linkOf = async (who: Person) => (await call("GET", "/referral-link", who)).body.code as string;
-const click = (code: string, visitor: string) => call("POST", "/referral-click", null, { code, visitor });
-const claim = (who: Person, code: string, visitor: string | null) => call("POST", "/referral-claim", who, { code, visitor });
-
-const customerId = async (p: Person) => (await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: p.gid } } })).id;
-const referralOf = async (friend: Person) => db.referral.findUniqueOrThrow({ where: { shop_friendCustomerId: { shop: SHOP, friendCustomerId: await customerId(friend) } } });
-const rewardsKeyed = (key: string) => db.reward.findMany({ where: { shop: SHOP, idempotencyKey: key } });
-const deps = (now = () => new Date()) => ({ db, logger, now, adminFor: (s: string) => adminGraphql(s) });
 /** The worker's "referrals" pass, run once the waiting period is over. */
 const afterTheWait = (days = 15) => issueDueReferrerRewards(deps(() => new Date(Date.now() + days * 86_400_000)));
 
+/** The friend's order, sent (orders/create) and applied. */
 async function order(who: Person, subtotal: string) {
-  const { order: placed } = await emulator.placeOrder(SHOP, { customerId: who.gid, codes: [], subtotal }, { deliver: false });
-  // Every emulated customer lives at the same address: each buyer here has their own.
-  const body = emulator.orderWebhookBody(placed).replace(/("default_address":\{[^{}]*?"address1":)"[^"]*"/, `$1${JSON.stringify(`${seq * 7 + 1} Sequence Street ${who.numericId}`)}`);
-  await emulator.sendWebhook("orders/create", SHOP, body);
+  const placed = await referrals.order(who, { subtotal });
   await applyWebhooks();
   return placed;
 }

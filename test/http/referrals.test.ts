@@ -6,77 +6,19 @@
 // concurrently) that the worker's inbox applies
 // THEN each referral moves click → sign-up → qualified → rewarded once, fraud is rejected with its
 // reason, and each reward is queued exactly once.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { logger } from "~/logger.server";
 import { issueDueReferrerRewards } from "~/services/referrals/referrals.server";
-import { BROWSER_UA, useRunningApp } from "../support/app";
+import { useRunningApp } from "../support/app";
 import { TEST_APP } from "../support/constants";
-import { createTemplate } from "../support/factories";
-import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
+import { useReferralProgram, type Person } from "../support/referrals";
+import { useShopifyEmulator } from "../support/shopify";
 import { applyWebhooks } from "../support/webhooks";
 
 const SHOP = TEST_APP.shop;
 const { emulator, adminGraphql } = useShopifyEmulator();
 useRunningApp({ emulator });
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = Record<string, any>;
-interface Person {
-  gid: string;
-  numericId: string;
-  email: string | null;
-}
-
-let friendTemplate: string;
-let referrerTemplate: string;
-let seq = 0;
-
-beforeAll(async () => {
-  await installEmulatedShop(emulator, SHOP, { currencyCode: "USD" });
-  friendTemplate = (await createTemplate(db, SHOP, { name: "Welcome $5", purpose: "REFERRAL", value: "5.00", pointsCost: null })).id;
-  referrerTemplate = (await createTemplate(db, SHOP, { name: "Thanks $10", purpose: "REFERRAL", value: "10.00", pointsCost: null })).id;
-});
-
-async function program(values: Partial<{ enabled: boolean; minimumOrderAmount: string; pendingDays: number; monthlyCapPerReferrer: number | null }> = {}) {
-  const data = { enabled: true, friendTemplateId: friendTemplate, referrerTemplateId: referrerTemplate, minimumOrderAmount: "50", pendingDays: 14, monthlyCapPerReferrer: null, ...values };
-  await db.referralSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, ...data }, update: data });
-}
-
-beforeEach(async () => {
-  await program();
-});
-
-function person(first: string, email?: string | null, createdAt?: Date): Person {
-  seq++;
-  const c = emulator.addCustomer(SHOP, {
-    firstName: first,
-    lastName: `Test${seq}`,
-    email: email === undefined ? `${first.toLowerCase()}${seq}@example.com` : email,
-    ...(createdAt ? { createdAt } : {}),
-  });
-  return { gid: c.id, numericId: c.legacyId, email: c.email };
-}
-
-const visitorToken = () => `visitor-${crypto.randomUUID()}`;
-
-async function call(method: "GET" | "POST", path: string, who: Person | null, body?: unknown) {
-  const res = await fetch(emulator.appProxyUrl(SHOP, path, who ? who.numericId : null), {
-    method,
-    headers: { "User-Agent": BROWSER_UA, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
-    ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
-
-const linkOf = async (who: Person) => (await call("GET", "/referral-link", who)).body.code as string;
-const click = (code: unknown, visitor: unknown) => call("POST", "/referral-click", null, { code, visitor });
-const claim = (who: Person, code: string, visitor: string | null) => call("POST", "/referral-claim", who, { code, visitor });
-
-const customerId = async (p: Person) => (await db.customer.findUniqueOrThrow({ where: { shop_shopifyCustomerId: { shop: SHOP, shopifyCustomerId: p.gid } } })).id;
-const referralOf = async (friend: Person) => db.referral.findUniqueOrThrow({ where: { shop_friendCustomerId: { shop: SHOP, friendCustomerId: await customerId(friend) } } });
-const rewardsKeyed = (key: string) => db.reward.findMany({ where: { shop: SHOP, idempotencyKey: key } });
-const deps = (now = () => new Date()) => ({ db, logger, now, adminFor: (s: string) => adminGraphql(s) });
+const { templates, program, person, visitorToken, call, linkOf, click, claim, order, customerId, referralOf, rewardsKeyed, deps } = useReferralProgram({ emulator, adminGraphql });
 
 /** A referrer with a link, and a friend who followed it and signed up (created after the click). */
 async function signedUpFriend() {
@@ -88,25 +30,6 @@ async function signedUpFriend() {
   const answer = await claim(friend, code, visitor);
   expect(answer.status).toBe(200);
   return { referrer, friend, code, visitor, answer };
-}
-
-/**
- * Places an order in the emulator and sends its orders/create, optionally with cart attributes
- * (`note_attributes`) and a customer default address of the test's choice.
- */
-async function order(
-  who: Person | null,
-  options: { subtotal?: string; noteAttributes?: { name: string; value: string }[]; address1?: string; duplicates?: number; concurrent?: boolean; email?: string; rewrite?: (body: string) => string } = {},
-) {
-  const { order: placed } = await emulator.placeOrder(SHOP, { customerId: who?.gid ?? null, codes: [], subtotal: options.subtotal ?? "100.00", ...(options.email ? { email: options.email } : {}) }, { deliver: false });
-  let body = emulator.orderWebhookBody(placed);
-  if (options.noteAttributes) body = body.replace('"note_attributes":[]', `"note_attributes":${JSON.stringify(options.noteAttributes)}`);
-  // Every emulated customer lives at the same address unless the test gives one.
-  const address1 = options.address1 ?? `${seq * 7 + 1} Referral Street ${who?.numericId ?? "guest"}`;
-  body = body.replace(/("default_address":\{[^{}]*?"address1":)"[^"]*"/, `$1${JSON.stringify(address1)}`);
-  if (options.rewrite) body = options.rewrite(body);
-  await emulator.sendWebhook("orders/create", SHOP, body, { duplicates: options.duplicates ?? 0, concurrent: options.concurrent ?? false, duplicateWebhookId: "new" });
-  return placed;
 }
 
 describe("the member's link", () => {
@@ -162,7 +85,7 @@ describe("sign-up (claim)", () => {
     expect(await db.referral.count({ where: { shop: SHOP, friendCustomerId: await customerId(friend) } })).toBe(1);
     const rewards = await rewardsKeyed(`referral:friend:${referral.id}`);
     expect(rewards).toHaveLength(1);
-    expect(rewards[0]).toMatchObject({ source: "REFERRAL", status: "PENDING", customerId: await customerId(friend), templateId: friendTemplate });
+    expect(rewards[0]).toMatchObject({ source: "REFERRAL", status: "PENDING", customerId: await customerId(friend), templateId: templates.friend });
     expect(referral.friendRewardId).toBe(rewards[0].id);
   });
 
@@ -179,7 +102,7 @@ describe("sign-up (claim)", () => {
   });
 
   it("rejects a second account with the referrer's email (case and +tag ignored)", async () => {
-    const referrer = person("Twin", `twin${seq + 1}@example.com`);
+    const referrer = person("Twin"); // twin<n>@example.com
     const code = await linkOf(referrer);
     const visitor = visitorToken();
     await click(code, visitor);
@@ -237,7 +160,7 @@ describe("the qualifying order (orders/create)", () => {
     expect(passes.reduce((n, p) => n + p.rewarded, 0)).toBeGreaterThanOrEqual(1);
     const rewards = await rewardsKeyed(`referral:referrer:${referral.id}`);
     expect(rewards).toHaveLength(1);
-    expect(rewards[0]).toMatchObject({ source: "REFERRAL", status: "PENDING", customerId: referral.referrerCustomerId, templateId: referrerTemplate });
+    expect(rewards[0]).toMatchObject({ source: "REFERRAL", status: "PENDING", customerId: referral.referrerCustomerId, templateId: templates.referrer });
     expect(await referralOf(friend)).toMatchObject({ state: "REWARDED", referrerRewardId: rewards[0].id });
     // A later order of the friend never rewards again.
     await order(friend, { subtotal: "500.00" });
