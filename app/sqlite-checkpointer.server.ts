@@ -82,7 +82,8 @@ tick();
 `;
 
 let libsqlPath: string | undefined;
-function libsqlModulePath(): string {
+/** The `libsql` package exactly as @libsql/client loads it (also the statement cache's, app/sqlite-statement-cache.server.ts). */
+export function libsqlModulePath(): string {
   if (!libsqlPath) {
     const require = createRequire(import.meta.url);
     libsqlPath = createRequire(require.resolve("@libsql/client")).resolve("libsql");

@@ -8,8 +8,8 @@
 // keyed by their SQL text, and hands the same one back for the same text.
 //
 // The client offers no way to give it statements, so the cache sits on `Database.prototype.prepare`
-// of the `libsql` package the client uses (one copy, resolved from here as from @libsql/client;
-// tested through the app's own Prisma client in sqlite-statement-cache.server.test.ts).
+// of the `libsql` package the client uses (resolved from @libsql/client, as the checkpoint thread
+// resolves it; tested through the app's own Prisma client in sqlite-statement-cache.server.test.ts).
 // What keeps reuse as safe as a fresh statement:
 // - every call is synchronous (the `libsql` binding): a statement is never used by two callers at once;
 // - libSQL resets a statement each time it is run, so a run starts from the beginning even after an
@@ -21,6 +21,7 @@
 // - bounded: at most MAX_CACHED_STATEMENTS per connection, least recently used dropped first (SQL
 //   texts with a varying number of parameters, `IN (?, ?, …)`, are many).
 import { createRequire } from "node:module";
+import { libsqlModulePath } from "./sqlite-checkpointer.server";
 
 /** Statements kept per connection. */
 export const MAX_CACHED_STATEMENTS = 256;
@@ -42,7 +43,7 @@ let reused = 0;
 
 /** The `libsql` Database class, as @libsql/client imports it. */
 function libsqlDatabase(): DatabaseClass {
-  return createRequire(import.meta.url)("libsql") as DatabaseClass;
+  return createRequire(import.meta.url)(libsqlModulePath()) as DatabaseClass;
 }
 
 /** Installs the cache (once per process; later calls do nothing). */
