@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, Divider, InlineGrid, InlineStack, Link, Modal, Text, TextField } from "@shopify/polaris";
-import { cancelEffect, SHOPIFY_OBJECT_LINK_LABELS } from "~/copy/admin";
+import { cancelEffect, REMOVE_CODE_AGAIN, SHOPIFY_OBJECT_LINK_LABELS } from "~/copy/admin";
 import { kindTraits } from "~/domain/rewards";
 import type { RewardDetail } from "~/services/admin/rewards.server";
 import { RewardCode } from "./reward-code";
@@ -123,6 +123,27 @@ export function RewardDetailCard({ reward, actionUrl, closeUrl, rewardUrl }: Rew
                 {reward.failure.action}
               </p>
               <p>The customer never saw this reward and no code works for it.</p>
+            </BlockStack>
+          </Banner>
+        ) : null}
+
+        {reward.codeRemovalStopped && reward.statusNote ? (
+          <Banner tone="warning" title="Its code may still work in Shopify">
+            <BlockStack gap="200">
+              <p>{reward.statusNote}</p>
+              {reward.codeRemovalStopped.retry ? (
+                <fetcher.Form method="post" action={actionUrl}>
+                  <input type="hidden" name="intent" value="cancel" />
+                  <InlineStack gap="200" blockAlign="center">
+                    <Button submit loading={busy && fetcher.formData?.get("intent") === "cancel"} disabled={busy}>
+                      {REMOVE_CODE_AGAIN.button}
+                    </Button>
+                    <Text as="span" tone="subdued">
+                      {REMOVE_CODE_AGAIN.help}
+                    </Text>
+                  </InlineStack>
+                </fetcher.Form>
+              ) : null}
             </BlockStack>
           </Banner>
         ) : null}

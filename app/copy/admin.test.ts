@@ -187,6 +187,23 @@ describe("the Status column's note", () => {
     expect(rewardStatusNote("FAILED", null, { removingCode: true })).toBe("Unrecognised error. Removing the code in Shopify (retrying)");
     expect(rewardStatusNote("FAILED", "missing_access", { removingCode: false })).toBe("Missing permission");
   });
+
+  it("GIVEN a reward whose code's removal the app stopped retrying THEN it says the code couldn't be removed, with the last reason, that it may still work and where in Shopify's admin to remove it, per kind (it said nothing: the marker was gone)", () => {
+    expect(rewardStatusNote("CANCELED", "shopify_unavailable", { removalGaveUp: true, kind: "PERCENTAGE" })).toBe(
+      "Couldn't remove the code in Shopify (last reason: Shopify unavailable); the app stopped trying. It may still work at checkout: deactivate it in Shopify admin → Discounts."
+    );
+    expect(rewardStatusNote("CANCELED", "missing_access", { removalGaveUp: true, kind: "GIFT_CARD" })).toBe(
+      "Couldn't remove the gift card in Shopify (last reason: Missing permission); the app stopped trying. It may still be spent: deactivate it in Shopify admin → Gift cards."
+    );
+    expect(rewardStatusNote("CANCELED", "shopify_unavailable", { removalGaveUp: true, kind: "STORE_CREDIT" })).toMatch(/^Couldn't remove the store credit in Shopify .* take it back in Shopify admin → Customers/);
+    // A Failed reward: its own failure reason first; the removal's reason is in its history.
+    expect(rewardStatusNote("FAILED", "missing_access", { removalGaveUp: true, kind: "FREE_SHIPPING" })).toBe(
+      "Missing permission. Couldn't remove the code in Shopify; the app stopped trying. It may still work at checkout: deactivate it in Shopify admin → Discounts."
+    );
+    // Canceled in Shopify's admin: nothing of the app's to remove.
+    expect(rewardStatusNote("CANCELED", "changed_in_shopify", { removalGaveUp: true })).toBe("Changed in Shopify");
+    for (const status of ["PENDING", "ISSUED", "USED"] as const) expect(String(rewardStatusNote(status, null, { removalGaveUp: true }))).not.toMatch(/Couldn't remove/);
+  });
 });
 
 describe("the cancel's message about the code in Shopify", () => {
@@ -201,5 +218,11 @@ describe("the cancel's message about the code in Shopify", () => {
     expect(cancelCleanupMessage("retrying", "shopify_unavailable")).toMatch(/Shopify couldn't be reached/);
     expect(cancelCleanupMessage("retrying", null)).toMatch(/Shopify couldn't be reached/);
     expect(cancelCleanupMessage("done")).toBe("Reward canceled. Its code no longer works in your shop.");
+  });
+
+  it("GIVEN a removal the app had stopped retrying that fails again on a repeated cancel THEN it says the code may still work and where to deactivate it (it said 'done': nothing to retry)", () => {
+    expect(cancelCleanupMessage("gave_up", "app_not_authorized", "GIFT_CARD")).toBe(
+      "Reward canceled, but the gift card still couldn't be removed in Shopify (App access revoked), and the app has stopped trying. It may still be spent: deactivate it in Shopify admin → Gift cards."
+    );
   });
 });

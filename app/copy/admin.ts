@@ -145,10 +145,14 @@ export const UNCONFIRMED_TAKE_BACK =
  * (isAccessFailureReason) is said as such, with what to do; any other permanent refusal names it;
  * only the rest is "couldn't be reached".
  */
-export function cancelCleanupMessage(cleanup: "done" | "worker_will_remove" | "retrying", failureCode?: string | null): string {
+export function cancelCleanupMessage(cleanup: "done" | "worker_will_remove" | "retrying" | "gave_up", failureCode?: string | null, kind?: RewardKind): string {
   if (cleanup === "done") return "Reward canceled. Its code no longer works in your shop.";
   if (cleanup === "worker_will_remove") return "Reward canceled. It was being created in Shopify at that moment; the app removes the code as soon as that finishes.";
   const reason = parseFailureReason(failureCode);
+  if (cleanup === "gave_up") {
+    const left = LEFT_IN_SHOPIFY[kind ? kindTraits(kind).shopifyObject : "discount"];
+    return `Reward canceled, but ${left.what} still couldn't be removed in Shopify (${FAILURE_SHORT_LABELS[reason]}), and the app has stopped trying. ${left.still}: ${left.action}.`;
+  }
   if (failureCode && isAccessFailureReason(reason)) {
     return `Reward canceled, but the app isn't allowed to deactivate its code in Shopify right now (${FAILURE_SHORT_LABELS[reason]}), so the code may still work at checkout. ${CLEANUP_ACCESS_ACTIONS[reason] ?? CLEANUP_ACCESS_ACTIONS.missing_access} The app keeps trying in the background.`;
   }
@@ -156,6 +160,23 @@ export function cancelCleanupMessage(cleanup: "done" | "worker_will_remove" | "r
     return `Reward canceled, but Shopify refused to deactivate its code (${FAILURE_SHORT_LABELS[reason]}), so the code may still work at checkout. The app keeps trying in the background.`;
   }
   return "Reward canceled. Shopify couldn't be reached to deactivate the code yet; the app keeps trying in the background.";
+}
+
+/**
+ * What is left in Shopify when the app stopped removing a reward's code (codeRemovalGaveUpAt,
+ * cancel.server.ts CODE_REMOVAL_RETRY_DAYS), per kind of Shopify object: what it is, that it may
+ * still be used, and where in Shopify's admin the merchant removes it themselves.
+ */
+const LEFT_IN_SHOPIFY: Readonly<Record<ReturnType<typeof kindTraits>["shopifyObject"], { what: string; still: string; action: string }>> = {
+  discount: { what: "the code", still: "It may still work at checkout", action: "deactivate it in Shopify admin → Discounts" },
+  gift_card: { what: "the gift card", still: "It may still be spent", action: "deactivate it in Shopify admin → Gift cards" },
+  store_credit: { what: "the store credit", still: "The customer may still spend it", action: "take it back in Shopify admin → Customers → the customer's store credit" },
+};
+
+/** The history line of a reward whose code's removal the app stopped retrying (no code, no personal data). */
+export function codeRemovalGaveUpReason(reason: FailureReason, kind: RewardKind): string {
+  const left = LEFT_IN_SHOPIFY[kindTraits(kind).shopifyObject];
+  return `The app stopped trying to remove ${left.what} in Shopify (last reason: ${FAILURE_SHORT_LABELS[reason]}). ${left.still}: ${left.action}.`;
 }
 
 /** What the merchant does so a canceled reward's code can be removed, per access reason (ACCESS_FAILURE_REASONS). */
@@ -546,18 +567,38 @@ const FAILURE_SHORT_LABELS: Record<FailureReason, string> = {
  * holdForAmountReview, docs/decisions/015); and a Canceled one whose discount was changed in
  * Shopify's admin (not the merchant's cancel in the app), or one whose code is still being removed
  * in Shopify (`removingCode`: its cleanup marker stands; with why the last removal failed, if it did),
- * Canceled or Failed (after its failure reason).
+ * or whose removal the app stopped retrying (`removalGaveUp`: codeRemovalGaveUpAt; the code may still
+ * work, and where the merchant deactivates it, per `kind`), Canceled or Failed (after its failure reason).
  * Null otherwise.
  */
-export function rewardStatusNote(status: RewardStatus, failureCode: string | null | undefined, options: { removingCode?: boolean } = {}): string | null {
+export function rewardStatusNote(
+  status: RewardStatus,
+  failureCode: string | null | undefined,
+  options: { removingCode?: boolean; removalGaveUp?: boolean; kind?: RewardKind } = {},
+): string | null {
   // A Failed reward keeps the reason it failed for (cleanupRewardCode does not overwrite it), so its
   // pending removal is said without a reason of its own, after the failure's.
-  if (status === "FAILED") return options.removingCode ? `${FAILURE_SHORT_LABELS[parseFailureReason(failureCode)]}. ${removingCodeNote(null)}` : FAILURE_SHORT_LABELS[parseFailureReason(failureCode)];
+  if (status === "FAILED") {
+    const failed = FAILURE_SHORT_LABELS[parseFailureReason(failureCode)];
+    if (options.removalGaveUp) return `${failed}. ${removalGaveUpNote(null, options.kind)}`;
+    return options.removingCode ? `${failed}. ${removingCodeNote(null)}` : failed;
+  }
   if (status === "PENDING" && failureCode === "amount_in_other_currency") return AMOUNT_REVIEW_HOLD_NOTE;
   if (status === "PENDING" && failureCode) return `Retrying: ${FAILURE_SHORT_LABELS[parseFailureReason(failureCode)]}`;
   if (status === "CANCELED" && failureCode === CHANGED_IN_SHOPIFY_CODE) return "Changed in Shopify";
+  if (status === "CANCELED" && options.removalGaveUp) return removalGaveUpNote(failureCode, options.kind);
   if (status === "CANCELED" && options.removingCode) return removingCodeNote(failureCode);
   return null;
+}
+
+/**
+ * The note of a reward whose code's removal the app stopped retrying: it could not be removed, it
+ * may still work, what the merchant does, and the last reason when it is the removal's own.
+ */
+function removalGaveUpNote(failureCode: string | null | undefined, kind: RewardKind | undefined): string {
+  const left = LEFT_IN_SHOPIFY[kind ? kindTraits(kind).shopifyObject : "discount"];
+  const why = failureCode ? ` (last reason: ${FAILURE_SHORT_LABELS[parseFailureReason(failureCode)]})` : "";
+  return `Couldn't remove ${left.what} in Shopify${why}; the app stopped trying. ${left.still}: ${left.action}.`;
 }
 
 /** The note of a reward whose code is still being removed in Shopify, with why the last removal failed when it is known. */
@@ -574,6 +615,12 @@ const REMOVING_CODE_NOTE = "Removing the code in Shopify";
 
 /** A Pending reward held until the shop's amounts are confirmed in its currency (the banner on Home). */
 const AMOUNT_REVIEW_HOLD_NOTE = "Waiting for you to confirm amounts";
+
+/** The detail's retry of a code removal the app stopped (a repeated cancel, cancel.server.ts). */
+export const REMOVE_CODE_AGAIN = {
+  button: "Try removing it again",
+  help: "Once you've fixed the reason, the app tries once more to deactivate it in Shopify.",
+} as const;
 
 /** History line of an audited reveal of a masked (gift card) code. */
 export const CODE_REVEALED_REASON = "Full gift card code revealed in the admin by the merchant";

@@ -59,6 +59,8 @@ beforeAll(async () => {
   const tomorrow = new Date(Date.now() + 86_400_000);
   await make("Canceled, removal failing", "CANCELED", { canceledAt: new Date(), nextAttemptAt: tomorrow, failureCode: "shopify_unavailable" });
   await make("Canceled, removal waiting", "CANCELED", { canceledAt: new Date(), nextAttemptAt: tomorrow });
+  // As cleanupRewardCode leaves one whose removal kept failing for CODE_REMOVAL_RETRY_DAYS: no marker.
+  await make("Canceled, removal stopped", "CANCELED", { canceledAt: new Date(), attempts: 1, failureCode: "missing_access", codeRemovalGaveUpAt: new Date() });
   await make("Used", "USED", { usedAt: new Date(), usedOrderName: "#1001" });
   await make("Issued", "ISSUED");
   browser = await launchChromium();
@@ -113,7 +115,23 @@ describe("Activity → Rewards: the Status column", () => {
     expect(seen.get(others["Canceled in the app"]!.code)).toBe("Status: Canceled");
     expect(seen.get(others["Canceled, removal failing"]!.code)).toBe("Status: Canceled Removing the code in Shopify (retrying: Shopify unavailable)");
     expect(seen.get(others["Canceled, removal waiting"]!.code)).toBe("Status: Canceled Removing the code in Shopify (retrying)");
+    expect(seen.get(others["Canceled, removal stopped"]!.code)).toBe(
+      "Status: Canceled Couldn't remove the code in Shopify (last reason: Missing permission); the app stopped trying. It may still work at checkout: deactivate it in Shopify admin → Discounts."
+    );
     expect(seen.get(others.Used!.code)).toBe("Status: Used");
     expect(seen.get(others.Issued!.code)).toBe("Status: Issued");
   }, 180_000);
+
+  it("GIVEN a Canceled reward whose code's removal the app stopped WHEN the merchant opens it THEN a banner says the code may still work and what to do; 'Try removing it again' retries the removal and, once Shopify confirms, the banner goes (there was no way to retry)", async () => {
+    const reward = others["Canceled, removal stopped"]!;
+    await page.goto(emulator.embeddedAppUrl(SHOP, `/app/customers/${customer.id}/rewards/${reward.id}`), { waitUntil: "load", timeout: 60_000 });
+    const banner = page.getByText("Its code may still work in Shopify");
+    await banner.waitFor();
+    await page.getByText("deactivate it in Shopify admin → Discounts").first().waitFor();
+    await screenshot(page, "admin-status-column-removal-stopped");
+    await page.getByRole("button", { name: "Try removing it again" }).click();
+    // The code was never made in Shopify (the lookup finds nothing of ours): the removal is confirmed.
+    await banner.waitFor({ state: "detached", timeout: 30_000 });
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "CANCELED", codeRemovalGaveUpAt: null, nextAttemptAt: null });
+  }, 120_000);
 });

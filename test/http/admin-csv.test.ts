@@ -191,4 +191,31 @@ describe("GET /app/rewards.csv", () => {
     expect(rows.map((r) => r[col("Customer")])).toEqual([shown.find((r) => r.id === reward.id)?.customerName]);
     expect(rows.map((r) => [r[col("Customer")], r[col("Customer email")]])).toEqual([["Eveyxe", "eve@example.com"]]);
   });
+
+  it("GIVEN a Canceled reward whose code's removal failed, one the app stopped removing, and a Failed one THEN 'Failure reason' and 'What went wrong' are the Failed reward's only, and 'Status note' says each one's note as the Status column does (the removal's state was in no column)", async () => {
+    const cust = await createCustomer(db, SHOP, { firstName: "Removal" });
+    const t = Date.UTC(2026, 3, 1);
+    const removing = await createReward(db, cust, { status: "CANCELED", createdAt: new Date(t) });
+    await db.reward.update({ where: { id: removing.id }, data: { failureCode: "shopify_unavailable", nextAttemptAt: new Date(t + 60_000), attempts: 1 } });
+    const gaveUp = await createReward(db, cust, { status: "CANCELED", kind: "GIFT_CARD", createdAt: new Date(t + 1000) });
+    await db.reward.update({ where: { id: gaveUp.id }, data: { failureCode: "missing_access", codeRemovalGaveUpAt: new Date(t + 2000), attempts: 1 } });
+    const failed = await createReward(db, cust, { status: "FAILED", createdAt: new Date(t + 2000) });
+    await db.reward.update({ where: { id: failed.id }, data: { failureCode: "gift_cards_unavailable" } });
+    const plain = await createReward(db, cust, { status: "CANCELED", createdAt: new Date(t + 3000) });
+
+    const { rows, col } = await readCsv(`?customerId=${cust.id}`);
+    const cells = (id: string) => {
+      const row = rows.find((r) => r[col("Reward ID")] === id)!;
+      return [row[col("Status")], row[col("Status note")], row[col("Failure reason")], row[col("What went wrong")] !== ""];
+    };
+    expect(cells(removing.id)).toEqual(["Canceled", "Removing the code in Shopify (retrying: Shopify unavailable)", "", false]);
+    expect(cells(gaveUp.id)).toEqual([
+      "Canceled",
+      "Couldn't remove the gift card in Shopify (last reason: Missing permission); the app stopped trying. It may still be spent: deactivate it in Shopify admin → Gift cards.",
+      "",
+      false,
+    ]);
+    expect(cells(failed.id)).toEqual(["Failed", "Gift cards unavailable", "gift_cards_unavailable", true]);
+    expect(cells(plain.id)).toEqual(["Canceled", "", "", false]);
+  });
 });

@@ -7,6 +7,7 @@ import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { runWorkerOnce, workerConfig, type WorkerDeps } from "~/jobs/worker.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
+import { CODE_REMOVAL_RETRY_DAYS } from "~/services/rewards/cancel.server";
 import { adminFetcher, useRunningApp } from "../support/app";
 import { TEST_APP } from "../support/constants";
 import { installEmulatedShop, useShopifyEmulator } from "../support/shopify";
@@ -103,6 +104,35 @@ describe("the Status column says why a customer has not got their reward", () =>
     const due = (await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).nextAttemptAt!;
     await runWorkerOnce({ ...deps(), now: () => new Date(due.getTime() + 1_000) }, config());
     expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "CANCELED", nextAttemptAt: null });
+    expect(discount()?.deactivatedAt).toBeInstanceOf(Date);
+    expect(await statusColumn(shop, customer.id)).toEqual({ [reward.id]: ["CANCELED", null] });
+  });
+
+  it(`GIVEN a Canceled reward whose code Shopify keeps refusing to deactivate WHEN the worker's retry runs ${CODE_REMOVAL_RETRY_DAYS} days after the cancel THEN the app stops and the Status column says the code couldn't be removed, why, that it may still work and to deactivate it in Shopify admin → Discounts (was 'Removing the code in Shopify (retrying: …)' for ever); the customer's profile and the Rewards page say the same`, async () => {
+    const shop = "status-note-gave-up.myshopify.com";
+    await installEmulatedShop(emulator, shop, { currencyCode: "USD" });
+    const customer = await programCustomer(emulator, shop);
+    const reward = await rewardWithDiscount(emulator, shop, customer, { status: "PENDING" });
+    await db.reward.update({ where: { id: reward.id }, data: { attempts: 1 } });
+    const discount = () => emulator.inspect.discounts(shop).find((d) => d.id === reward.shopifyId);
+    emulator.faults.httpError("discountCodeDeactivate", 503, { times: "forever" });
+    try {
+      const canceled = await admin(shop, `/app/customers/${customer.id}/rewards/${reward.id}`, "routes/app.customers.$id.rewards.$rewardId", { intent: "cancel" });
+      expect(canceled.body).toMatchObject({ ok: true, status: "CANCELED" });
+      const canceledAt = (await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).canceledAt!;
+      await runWorkerOnce({ ...deps(), now: () => new Date(canceledAt.getTime() + CODE_REMOVAL_RETRY_DAYS * 86_400_000) }, config());
+    } finally {
+      emulator.faults.clear();
+    }
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "CANCELED", nextAttemptAt: null, codeRemovalGaveUpAt: expect.any(Date) });
+    expect(discount()).toMatchObject({ deactivatedAt: null });
+    expect(await statusColumn(shop, customer.id)).toEqual({
+      [reward.id]: ["CANCELED", "Couldn't remove the code in Shopify (last reason: Shopify unavailable); the app stopped trying. It may still work at checkout: deactivate it in Shopify admin → Discounts."],
+    });
+
+    // The merchant's repeated cancel tries again; with Shopify answering, the code goes and so does the note.
+    const again = await admin(shop, `/app/customers/${customer.id}/rewards/${reward.id}`, "routes/app.customers.$id.rewards.$rewardId", { intent: "cancel" });
+    expect(again.body).toMatchObject({ ok: true, status: "CANCELED" });
     expect(discount()?.deactivatedAt).toBeInstanceOf(Date);
     expect(await statusColumn(shop, customer.id)).toEqual({ [reward.id]: ["CANCELED", null] });
   });

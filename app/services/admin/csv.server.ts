@@ -31,6 +31,11 @@ const COLUMNS: { header: string; value: (r: ExportRow) => string | number | null
   { header: "Value", value: (r) => r.valueLabel },
   { header: "Source", value: (r) => r.sourceLabel },
   { header: "Status", value: (r) => REWARD_STATUS_LABELS[r.status] },
+  // The note under the badge in the Rewards table (rewardStatusNote), word for word: why a reward
+  // waits or failed, and a Canceled reward's code removal ("Removing the code in Shopify…", or that
+  // the app stopped trying and the code may still work). "Failure reason" stays the code of a
+  // Failed reward only (docs/decisions/013, addendum of 3 December 2026).
+  { header: "Status note", value: (r) => r.statusNote },
   { header: "Issued (UTC)", value: (r) => r.issuedAt },
   { header: "Used (UTC)", value: (r) => r.usedAt },
   { header: "Order", value: (r) => r.usedOrderName },

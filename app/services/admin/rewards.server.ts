@@ -60,6 +60,7 @@ const ROW_SELECT = {
   giftCardBalance: true,
   failureCode: true,
   nextAttemptAt: true,
+  codeRemovalGaveUpAt: true,
   codeKey: true,
   customer: { select: { displayName: true, email: true } },
 } satisfies Prisma.RewardSelect;
@@ -99,8 +100,13 @@ function toRow(r: RowRecord): RewardRow {
     usedOrderName: status === "USED" ? r.usedOrderName ?? null : null,
     usedOrderUrl: status === "USED" ? orderAdminUrl(r.shop, r.usedOrderGid) : null,
     balanceLabel: kind === "GIFT_CARD" && status === "ISSUED" && r.giftCardBalance !== null ? formatGiftCardBalance(r.giftCardBalance, r.currency) : null,
-    // A Canceled or Failed reward's cleanup marker: its code is not yet confirmed gone from Shopify.
-    statusNote: rewardStatusNote(status, r.failureCode, { removingCode: (status === "CANCELED" || status === "FAILED") && r.nextAttemptAt !== null }),
+    // A Canceled or Failed reward's cleanup marker: its code is not yet confirmed gone from Shopify;
+    // or the app stopped retrying its removal (codeRemovalGaveUpAt): the code may still work there.
+    statusNote: rewardStatusNote(status, r.failureCode, {
+      removingCode: (status === "CANCELED" || status === "FAILED") && r.nextAttemptAt !== null,
+      removalGaveUp: (status === "CANCELED" || status === "FAILED") && r.codeRemovalGaveUpAt !== null,
+      kind,
+    }),
   };
 }
 
@@ -344,6 +350,12 @@ export interface RewardDetail extends RewardRow {
   failure: MerchantExplanation | null;
   /** Pending or Issued. */
   cancelable: boolean;
+  /**
+   * The app stopped retrying the removal of this Canceled or Failed reward's code in Shopify
+   * (codeRemovalGaveUpAt): it may still work there. `retry`: a Canceled one's repeated cancel tries
+   * once more (cancel.server.ts); a Failed one can't be canceled, so only Shopify's admin removes it.
+   */
+  codeRemovalStopped: { retry: boolean } | null;
   /** Points given back if the merchant cancels it now (0: none). */
   refundOnCancel: number;
   /** Failed rewards can be issued again as a new reward from the template they were made from. */
@@ -427,6 +439,7 @@ export async function getRewardDetail(
     failureMessage: reward.failureMessage,
     failure: row.status === "FAILED" ? merchantExplanation(reward.failureCode) : null,
     cancelable,
+    codeRemovalStopped: (row.status === "CANCELED" || row.status === "FAILED") && reward.codeRemovalGaveUpAt ? { retry: row.status === "CANCELED" } : null,
     refundOnCancel,
     reissue,
     reissuedAs: reissued

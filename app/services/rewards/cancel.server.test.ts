@@ -12,7 +12,7 @@ import { createCustomer, createReward, createTemplate } from "../../../test/supp
 import { testClock, type TestClock } from "../../../test/support/clock";
 import { allowErrorLogs } from "../../../test/support/error-logs";
 import { MAX_POINTS } from "~/domain/points";
-import { cancelReward } from "./cancel.server";
+import { cancelReward, CODE_REMOVAL_RETRY_DAYS } from "./cancel.server";
 import type { RewardDeps } from "./deps.server";
 import { issueRewardAsync } from "./issue-async.server";
 import { redeemPoints } from "./redeem-points.server";
@@ -282,6 +282,63 @@ describe("cancel a Pending reward", () => {
     expect((await runWorkerOnce(deps(), workerConfig({ workerId: "w" }))).outcomes).toEqual({ cleanup: 1 });
     expect(discountWithCode(SHOP, reward.code)[0].deactivatedAt).not.toBeNull();
     expect((await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).nextAttemptAt).toBeNull();
+  });
+
+  it(`GIVEN a Pending reward canceled while Shopify keeps failing to deactivate its code WHEN the removal has failed for ${CODE_REMOVAL_RETRY_DAYS} days THEN the app stops retrying, the reward keeps the last reason and says the code may still work; a repeated cancel tries once more and, once Shopify answers, clears it (was retried every 6 hours for ever, with no final outcome)`, async () => {
+    const customer = await createCustomer(db, SHOP, {}, emulator);
+    const reward = await pendingFor(customer);
+    // An earlier attempt created it and the response was lost, so the code exists.
+    emulator.faults.loseResponse("discountCodeBasicCreate");
+    emulator.faults.httpError("codeDiscountNodeByCode", 503);
+    await runWorkerOnce(deps(), workerConfig({ workerId: "w" }));
+    expect(discountWithCode(SHOP, reward.code)).toHaveLength(1);
+
+    emulator.faults.httpError("discountCodeDeactivate", 503, { times: "forever" });
+    try {
+      const r = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+      expect(r).toMatchObject({ ok: true, shopify: "retrying", reward: { status: "CANCELED" } });
+      const canceledAt = (await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).canceledAt!;
+      const limit = canceledAt.getTime() + CODE_REMOVAL_RETRY_DAYS * 24 * 3_600_000;
+
+      // The worker retries at every due time until the limit: the reward keeps its marker meanwhile.
+      let runs = 0;
+      for (;;) {
+        const due = (await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).nextAttemptAt;
+        if (!due) break;
+        expect(runs++).toBeLessThan(100);
+        clock.set(due);
+        expect((await runWorkerOnce(deps(), workerConfig({ workerId: "w" }))).outcomes).toEqual({ cleanup: 1 });
+      }
+      // It stopped at the first failed retry on or after the limit (retries are at most 6 hours apart).
+      expect(clock.now().getTime()).toBeGreaterThanOrEqual(limit);
+      expect(clock.now().getTime()).toBeLessThanOrEqual(limit + 6 * 3_600_000);
+      const stopped = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
+      expect(stopped).toMatchObject({ status: "CANCELED", nextAttemptAt: null, codeRemovalGaveUpAt: clock.now(), failureCode: "shopify_unavailable" });
+      expect(discountWithCode(SHOP, reward.code)[0].deactivatedAt).toBeNull();
+      const notes = await db.rewardEvent.findMany({ where: { rewardId: reward.id, type: "NOTE" } });
+      expect(notes).toMatchObject([{ actor: "WORKER", reasonCode: "shopify_unavailable" }]);
+      expect(notes[0].reason).toBe("The app stopped trying to remove the code in Shopify (last reason: Shopify unavailable). It may still work at checkout: deactivate it in Shopify admin → Discounts.");
+
+      // Nothing is due any more: a much later sweep leaves it alone.
+      clock.advance(30 * 24 * 3_600_000);
+      expect((await runWorkerOnce(deps(), workerConfig({ workerId: "w" }))).outcomes).toEqual({});
+
+      // The merchant's repeated cancel is one more try; still failing, it stays given up and says so.
+      const again = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+      expect(again).toMatchObject({ ok: true, alreadyCanceled: true, shopify: "gave_up" });
+      expect(!again.ok || again.message).toBe(
+        "Reward canceled, but the code still couldn't be removed in Shopify (Shopify unavailable), and the app has stopped trying. It may still work at checkout: deactivate it in Shopify admin → Discounts."
+      );
+      expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ nextAttemptAt: null, codeRemovalGaveUpAt: clock.now() });
+    } finally {
+      emulator.faults.clear();
+    }
+
+    // Once Shopify answers, the repeated cancel removes the code and the given-up state goes.
+    const done = await cancelReward(deps(), { shop: SHOP, rewardId: reward.id });
+    expect(done).toMatchObject({ ok: true, alreadyCanceled: true, shopify: "done" });
+    expect(discountWithCode(SHOP, reward.code)[0].deactivatedAt).not.toBeNull();
+    expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ status: "CANCELED", nextAttemptAt: null, codeRemovalGaveUpAt: null });
   });
 });
 

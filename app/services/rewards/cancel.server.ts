@@ -9,11 +9,11 @@
 //   process dying mid-way cannot leave a usable code behind.
 // Points of a canceled, unused points redemption are refunded when the shop's option is on.
 import type { Prisma, Reward } from "@prisma/client";
-import { cancelCleanupMessage, cancelRefusedMessage, UNCONFIRMED_TAKE_BACK } from "~/copy/admin";
+import { cancelCleanupMessage, cancelRefusedMessage, codeRemovalGaveUpReason, UNCONFIRMED_TAKE_BACK } from "~/copy/admin";
 import { CHANGED_IN_SHOPIFY_CODE, failureForLog, kindTraits, parseRewardKind, type FailureReason } from "~/domain/rewards";
 import type { Problem, Result } from "~/domain/result";
 import type { RewardDeps } from "./deps.server";
-import { shopifyMessage, transitionReward } from "./events.server";
+import { recordEvent, shopifyMessage, transitionReward } from "./events.server";
 import { LATE_LANDING_MS, removeFromShopifyOnce, type RewardTarget, type ShopifyAccess, type ShopifyProblem } from "./generate.server";
 import { isRejectedToken, markAccessRevoked } from "~/services/lifecycle/lifecycle.server";
 import { sourceKeys } from "~/domain/points";
@@ -59,7 +59,12 @@ export type ShopifyCleanup =
   /** A worker is generating the reward right now; it deactivates what it makes, and the sweep re-checks. */
   | "worker_will_remove"
   /** Shopify could not be reached; the worker keeps trying in the background. */
-  | "retrying";
+  | "retrying"
+  /**
+   * The removal kept failing for CODE_REMOVAL_RETRY_DAYS (or failed again when the merchant retried
+   * it after that): the app no longer tries, and the code may still work in Shopify.
+   */
+  | "gave_up";
 
 export type CancelResult = Result<
   { reward: RewardView; alreadyCanceled: boolean; pointsRefunded: number; shopify: ShopifyCleanup; message: string },
@@ -125,7 +130,7 @@ async function refundPoints(tx: Prisma.TransactionClient, reward: Reward, note: 
  * @example
  *   const result = await cancelReward(deps, { shop: "example.myshopify.com", rewardId: reward.id, reason: "Sent by mistake" });
  *   if (!result.ok) toast(result.error.message); // e.g. code "not_cancelable" for a Used reward
- *   else toast(result.message); // result.shopify: "done" | "worker_will_remove" | "retrying"
+ *   else toast(result.message); // result.shopify: "done" | "worker_will_remove" | "retrying" | "gave_up"
  */
 export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): Promise<CancelResult> {
   const { db, now, logger } = deps;
@@ -217,14 +222,16 @@ export async function cancelReward(deps: RewardDeps, input: CancelRewardInput): 
       const canceled = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
       const shopify = await cleanupRewardCode(deps, canceled);
       const fresh = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
-      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: false, pointsRefunded: refunded, shopify, message: cancelCleanupMessage(shopify, fresh.failureCode) };
+      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: false, pointsRefunded: refunded, shopify, message: cancelCleanupMessage(shopify, fresh.failureCode, parseRewardKind(fresh.kind)) };
     }
 
     if (reward.status === "CANCELED") {
-      // Repeating a cancel is a no-op, except that it retries an unfinished Shopify cleanup now.
-      const shopify = reward.nextAttemptAt ? await cleanupRewardCode(deps, reward) : "done";
+      // Repeating a cancel is a no-op, except that it retries an unfinished Shopify cleanup now —
+      // also one the app stopped retrying (codeRemovalGaveUpAt): the merchant's way to try again
+      // once the cause is fixed. That retry is one call: if it fails, the reward stays given up.
+      const shopify = reward.nextAttemptAt || reward.codeRemovalGaveUpAt ? await cleanupRewardCode(deps, reward) : "done";
       const fresh = await db.reward.findUniqueOrThrow({ where: { id: reward.id } });
-      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: true, pointsRefunded: 0, shopify, message: cancelCleanupMessage(shopify, fresh.failureCode) };
+      return { ok: true, reward: toRewardView(fresh), alreadyCanceled: true, pointsRefunded: 0, shopify, message: cancelCleanupMessage(shopify, fresh.failureCode, parseRewardKind(fresh.kind)) };
     }
 
     // USED or FAILED: record the rejected request in the history, explain why.
@@ -290,6 +297,31 @@ function notCancelable(reward: Reward): CancelResult {
   return { ok: false, error: { code: "not_cancelable", message } };
 }
 
+/**
+ * How long the app keeps retrying a failed removal of a Canceled (or Failed) reward's code, counted
+ * from the cancel (a Failed reward: from when it failed). 7 days: Shopify's outages and rate limits
+ * pass within hours, so what is still failing after a week is a cause only the merchant can fix —
+ * access taken away, the app to reconnect (ACCESS_FAILURE_REASONS) or a refusal Shopify repeats —
+ * and a week leaves a merchant who opens the app weekly time to see "Removing the code" and fix it
+ * while the app still retries. At the 6-hour cap of cleanupRetryAt that is about 30 tries; more
+ * would not change the outcome, and until the app stops the merchant is never told the code may
+ * stay live for good. After it, the reward's note says the code may still work and to deactivate it
+ * in Shopify's admin (rewardStatusNote); a repeated cancel tries once more.
+ */
+export const CODE_REMOVAL_RETRY_DAYS = 7;
+const CODE_REMOVAL_RETRY_MS = CODE_REMOVAL_RETRY_DAYS * 24 * 3_600_000;
+
+/** When the removal of a reward's code started to be needed: its cancel, or the moment it failed. */
+async function removalNeededSince(db: DbClient, reward: Reward): Promise<Date> {
+  if (reward.status === "CANCELED" && reward.canceledAt) return reward.canceledAt;
+  const failed = await db.rewardEvent.findFirst({
+    where: { rewardId: reward.id, type: "STATUS_CHANGED", toStatus: "FAILED" },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { createdAt: true },
+  });
+  return failed?.createdAt ?? reward.canceledAt ?? reward.createdAt;
+}
+
 /** When to look again after a failed cleanup: half the time since the cancel (or creation), between 1 min and 6 h. */
 export function cleanupRetryAt(reward: Pick<Reward, "canceledAt" | "createdAt">, now: Date): Date {
   const since = now.getTime() - (reward.canceledAt ?? reward.createdAt).getTime();
@@ -309,11 +341,14 @@ export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, option
   // the Status column says it under the badge while the marker stands (rewardStatusNote). A Failed
   // reward keeps the reason it failed for, and one changed in Shopify says so.
   const noteWhy = reward.status === "CANCELED" && reward.failureCode !== CHANGED_IN_SHOPIFY_CODE;
-  const settle = (nextAttemptAt: Date | null, failed?: FailureReason) =>
+  // `gaveUp`: the removal is no longer retried (CODE_REMOVAL_RETRY_DAYS); any other settle either
+  // keeps retrying or is clean, and clears it (a repeated cancel's retry that succeeded).
+  const settle = (nextAttemptAt: Date | null, failed?: FailureReason, gaveUp: Date | null = null) =>
     db.reward.updateMany({
       where: { id: reward.id, status: { in: ["CANCELED", "FAILED"] } },
       data: {
         nextAttemptAt,
+        codeRemovalGaveUpAt: gaveUp,
         ...(failed && noteWhy ? { failureCode: failed, failureMessage: null, failureDetail: null } : {}),
         ...(options.claimedBy ? { claimedBy: null, claimedUntil: null } : {}),
       },
@@ -339,8 +374,30 @@ export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, option
     removed = null;
   }
   if (!removed || !removed.ok) {
+    const reason: FailureReason = removed ? removed.error.classification.reason : "app_not_authorized";
+    // Stop after CODE_REMOVAL_RETRY_DAYS, or at once when the app had already stopped (the
+    // merchant's repeated cancel is one more try, not a new week of retries).
+    const since = await removalNeededSince(db, reward);
+    if (reward.codeRemovalGaveUpAt || now().getTime() - since.getTime() >= CODE_REMOVAL_RETRY_MS) {
+      log.warn({ failure: removed ? failureForLog(removed.error.failure) : null, reason }, "cleanup of a reward's code kept failing; the app stops retrying");
+      const stopped = await settle(null, reason, now());
+      if (stopped.count === 1) {
+        // The history says when and why, with the removal's own reason as data (a Failed reward's
+        // failureCode stays the reason it failed for).
+        await recordEvent(db, {
+          rewardId: reward.id,
+          shop: reward.shop,
+          type: "NOTE",
+          actor: "WORKER",
+          reason: codeRemovalGaveUpReason(reason, parseRewardKind(reward.kind)),
+          reasonCode: reason,
+          shopifyError: removed ? { failure: removed.error.failure, detail: removed.error.detail } : null,
+        });
+      }
+      return "gave_up";
+    }
     if (removed) log.warn({ failure: failureForLog(removed.error.failure) }, "cleanup of a reward's code failed; will retry");
-    await settle(cleanupRetryAt(reward, now()), removed ? removed.error.classification.reason : "app_not_authorized");
+    await settle(cleanupRetryAt(reward, now()), reason);
     return "retrying";
   }
 

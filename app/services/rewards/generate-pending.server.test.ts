@@ -5,10 +5,10 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
 import { DEFAULT_RETRY_POLICY } from "~/domain/rewards";
-import { merchantExplanation } from "~/copy/admin";
+import { merchantExplanation, rewardStatusNote } from "~/copy/admin";
 import { runWorkerOnce } from "~/jobs/worker.server";
 import { issueRewardAsync } from "./issue-async.server";
-import { cancelReward } from "./cancel.server";
+import { cancelReward, CODE_REMOVAL_RETRY_DAYS } from "./cancel.server";
 import { createRewardDiscount } from "~/shopify/discounts.server";
 import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/shopify";
 import { TEST_APP } from "../../../test/support/constants";
@@ -272,6 +272,42 @@ describe("worker: retries and failures", () => {
     expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ cleanup: 1 });
     expect(discountsWithCode(SHOP, reward.code)[0].deactivatedAt).not.toBeNull();
     expect(await rewardRow(reward.id)).toMatchObject({ status: "FAILED", nextAttemptAt: null, claimedBy: null });
+  });
+
+  it(`GIVEN a Failed reward made a month ago whose code's removal keeps failing THEN the sweep retries it for ${CODE_REMOVAL_RETRY_DAYS} days from the failure (not from the reward's creation), then stops: the reward keeps its failure reason, the note says the code may still work, the history has the removal's reason (was retried for ever)`, async () => {
+    const reward = await pending();
+    // Made long ago (held, say): the removal's time counts from the failure, so it is still retried.
+    await db.reward.update({ where: { id: reward.id }, data: { createdAt: new Date(clock.now().getTime() - 30 * 86_400_000) } });
+    emulator.faults.loseResponse("discountCodeBasicCreate");
+    emulator.faults.httpError("codeDiscountNodeByCode", 503);
+    const once = { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 };
+    expect((await runWorkerOnce(deps(), config({ retryPolicy: once }))).outcomes).toEqual({ failed: 1 });
+    const failed = await rewardRow(reward.id);
+    expect(failed).toMatchObject({ status: "FAILED", failureCode: "network_error" });
+    const failedAt = (await eventsOf(reward.id)).find((e) => e.toStatus === "FAILED")!.createdAt;
+
+    emulator.faults.httpError("discountCodeDeactivate", 503, { times: "forever" });
+    try {
+      clock.set(failed.nextAttemptAt!);
+      expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ cleanup: 1 });
+      expect(await rewardRow(reward.id)).toMatchObject({ status: "FAILED", codeRemovalGaveUpAt: null, failureCode: "network_error" });
+      expect((await rewardRow(reward.id)).nextAttemptAt).toBeInstanceOf(Date);
+
+      clock.set(new Date(failedAt.getTime() + CODE_REMOVAL_RETRY_DAYS * 86_400_000));
+      expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({ cleanup: 1 });
+      expect(await rewardRow(reward.id)).toMatchObject({ status: "FAILED", nextAttemptAt: null, codeRemovalGaveUpAt: clock.now(), failureCode: "network_error" });
+      expect(discountsWithCode(SHOP, reward.code)[0].deactivatedAt).toBeNull();
+      expect((await eventsOf(reward.id)).filter((e) => e.type === "NOTE")).toMatchObject([{ actor: "WORKER", reasonCode: "shopify_unavailable" }]);
+      const row = await rewardRow(reward.id);
+      expect(rewardStatusNote("FAILED", row.failureCode, { removalGaveUp: row.codeRemovalGaveUpAt !== null, kind: "FIXED_AMOUNT" })).toBe(
+        "Shopify unreachable. Couldn't remove the code in Shopify; the app stopped trying. It may still work at checkout: deactivate it in Shopify admin → Discounts."
+      );
+
+      clock.advance(30 * 86_400_000);
+      expect((await runWorkerOnce(deps(), config())).outcomes).toEqual({});
+    } finally {
+      emulator.faults.clear();
+    }
   });
 });
 
