@@ -7,6 +7,7 @@
 import { parseJsonKeepingBigIds, shopifyGidOf, shopifyIdOf } from "../shopify-ids";
 import { rateHundredths, type ProgramSettingsValues, type Rounding } from "./settings";
 import { field } from "../json-fields";
+import { shopCurrencyCode } from "../currency";
 
 /** Exact amount in thousandths of the shop currency's unit (3 decimals covers every ISO currency). */
 export type Milli = bigint;
@@ -90,8 +91,26 @@ function readOrderAmounts(payload: unknown): OrderAmounts {
   // Shipping's own tax (`shipping_lines[].tax_lines[].price_set`): part of `total_tax`, inside the
   // shipping price when prices include tax. Only the merchandise's tax belongs with the subtotal.
   const shippingTaxes = shippingLines.flatMap((l, i) => list(field(l, "tax_lines")).map((t, j) => amount(field(t, "price_set"), `shipping_lines[${i}].tax_lines[${j}].price_set`) ?? 0n));
-  const found = problem();
+  // The currency those amounts are in (`currency`, "the shop currency" of the order: its shop_money
+  // sets'; `presentment_currency` is the buyer's) — when the body says it, a currency a shop sells in
+  // by the one rule (shopCurrencyCode), as shop/update's `currency` must be (bodies.ts shopUpdateBody).
+  const currencyProblem = orderCurrencyOf(payload) === undefined ? "has a currency that is no three-letter currency code a shop sells in" : null;
+  const found = problem() ?? currencyProblem;
   return found !== null ? { problem: found } : { problem: null, subtotal, tax, shipping, shippingTaxes };
+}
+
+/**
+ * The order's shop currency: orders/create `currency`, "The three-letter code (ISO 4217 format) for
+ * the shop currency" — the currency of its `*_set.shop_money` amounts, what the shop sold in when the
+ * order was placed (`presentment_currency` is the buyer's:
+ * https://shopify.dev/docs/api/admin-rest/latest/resources/order). Null when the body does not say
+ * (absent or null: read as today, in the stored currency); undefined when it says something that is no
+ * currency a shop sells in (shopCurrencyCode): the order's amounts are then unreadable (orderAmountsProblem).
+ */
+export function orderCurrencyOf(payload: unknown): string | null | undefined {
+  const value = field(payload, "currency");
+  if (value === undefined || value === null) return null;
+  return shopCurrencyCode(value) ?? undefined;
 }
 
 /**

@@ -51,6 +51,24 @@ export function heldEarningNote(savedIn: string, shopCurrency: string): string {
   return `Waiting for the shop to confirm its amounts: points per unit were set in ${savedIn}; the shop now sells in ${shopCurrency}. This order earns once they are confirmed.`;
 }
 
+/**
+ * The note of an order's EARNING_HELD row when the order came in another shop currency than the one
+ * the app has for the shop (orders/create `currency`): it waits until Shopify says which currency the
+ * shop sells in (docs/decisions/019, addendum of 3 December 2026). Currency codes only.
+ */
+export function heldForOrderCurrencyNote(orderCurrency: string, shopCurrency: string): string {
+  return `Waiting for the shop's currency: this order was placed in ${orderCurrency}, while points are earned on amounts in ${shopCurrency}. This order is decided once Shopify confirms which currency the shop sells in.`;
+}
+
+/**
+ * The note of the EARNED row (no points) of an order held for its currency (heldForOrderCurrencyNote)
+ * after Shopify said the shop still sells in `shopCurrency`: its amounts are in another currency than
+ * the earning rule, and the app does not convert (docs/decisions/019, addendum of 3 December 2026).
+ */
+export function otherCurrencyOrderNote(orderCurrency: string, shopCurrency: string): string {
+  return `No points: this order's amounts are in ${orderCurrency}, and the shop sells in ${shopCurrency}, the currency points are earned on.`;
+}
+
 /** The note of the EARNED row of an order that was held (heldEarningNote): earned with the confirmed rule. */
 export const RELEASED_EARNING_NOTE = "Earned once the shop confirmed its amounts";
 

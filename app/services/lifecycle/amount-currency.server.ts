@@ -53,6 +53,40 @@ export async function amountsToReview(db: Pick<Db, "shop">, shop: string, amount
   return amountsNeedReview(amountCurrency, shopCurrency) ? { savedIn: amountCurrency, shopCurrency } : null;
 }
 
+/** An order placed in another shop currency than the one the app has for the shop (Shop.currency). */
+export interface OrderInOtherCurrency {
+  /** The order's shop currency (orders/create `currency`: orderCurrencyOf, app/domain/points). */
+  orderCurrency: string;
+  /** Shop.currency as stored. */
+  shopCurrency: string;
+}
+
+/**
+ * Whether an order's shop currency (`orderCurrency`, null: the body does not say) is not the one the
+ * app has for the shop — a shop/update announcing a change is late or was lost, or the order is an odd
+ * one (imported in another currency). Its amounts are then not measured with the shop's rules (the
+ * earning rule, the referral minimum): it is held like an order waiting for a review of amounts, and
+ * Shopify is asked for the shop's currency (askShopCurrency; docs/decisions/019 and 023, addenda of 3
+ * December 2026). The stored currency is the batch's one read (batch-reads.server.ts): an order in
+ * the stored currency costs no statement more.
+ */
+export async function orderInOtherCurrency(db: Pick<Db, "shop">, shop: string, orderCurrency: string | null): Promise<OrderInOtherCurrency | null> {
+  if (orderCurrency === null) return null;
+  const shopCurrency = await shopCurrencyOf(db, shop);
+  return orderCurrency === shopCurrency ? null : { orderCurrency, shopCurrency };
+}
+
+/**
+ * Asks Shopify for the shop's currency, by the app's one read of it (refreshShopFacts, scopes.server.ts):
+ * `Shop.currencyCheckDueAt` is set (a later time wins: every order held for its currency must be
+ * older than the reading that answers it), and the worker's "shop currencies" pass
+ * (readUnreadShopCurrencies) reads it; a reading at or after the mark clears it and marks the held
+ * orders due (storeShopCurrency). A shop without a row gets one, as markHeldOrdersDue makes it.
+ */
+export function askShopCurrency(db: Pick<Db, "shop">, shop: string, now: Date) {
+  return db.shop.upsert({ where: { domain: shop }, create: { domain: shop, currencyCheckDueAt: now }, update: { currencyCheckDueAt: now }, select: { domain: true } });
+}
+
 /**
  * The merchant ended a review of amounts (the confirm, a Program or a Referrals save): the orders held
  * for it (EARNING_HELD rows, ReferralHeldOrder) are due. One statement, meant for the transaction that

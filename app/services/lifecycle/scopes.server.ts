@@ -56,15 +56,31 @@ export async function storeShopCurrency(db: Pick<Db, "shop">, shop: string, valu
     const moved = await db.shop.updateMany({ where: { ...notOlder, currency: { not: currency } }, data: { currency, currencyReadAt: readAt, heldOrdersDueAt: new Date() } });
     if (moved.count > 0) {
       heldOrdersDue();
+      await answerCurrencyCheck(db, shop, readAt);
       return true;
     }
     const same = await db.shop.updateMany({ where: { ...notOlder, currency }, data: { currencyReadAt: readAt } });
-    if (same.count > 0) return true;
+    if (same.count > 0) {
+      await answerCurrencyCheck(db, shop, readAt);
+      return true;
+    }
     // Neither: no row, or a later reading stored — or another reading changed the row in between: look again.
     const row = await db.shop.findUnique({ where: { domain: shop }, select: { currencyReadAt: true } });
     if (!row || (row.currencyReadAt !== null && row.currencyReadAt.getTime() > readAt.getTime())) return false;
   }
   return false;
+}
+
+/**
+ * A reading of the shop's currency as of `readAt` answers the question an order in another currency
+ * asked (askShopCurrency, amount-currency.server.ts) when it is not older than the question: the mark
+ * is cleared and the orders held for their currency are due (decided by the worker's "held orders"
+ * task: earned once the amounts are confirmed in the order's currency, or decided without points when
+ * the shop still sells in the stored one — docs/decisions/019, addendum of 3 December 2026).
+ */
+async function answerCurrencyCheck(db: Pick<Db, "shop">, shop: string, readAt: Date): Promise<void> {
+  const answered = await db.shop.updateMany({ where: { domain: shop, currencyCheckDueAt: { lte: readAt } }, data: { currencyCheckDueAt: null, heldOrdersDueAt: new Date() } });
+  if (answered.count > 0) heldOrdersDue();
 }
 
 /**
@@ -106,7 +122,9 @@ const CURRENCY_READS_PER_PASS = 20;
  * The worker's "shop currencies" pass (app/jobs/tasks.server.ts): a shop whose currency was never read
  * from Shopify (`currencyReadAt` null — installed before the currency was read at token exchange, and
  * not exchanged a token since, which expiring offline tokens make rare) has it read once
- * (refreshShopFacts), a few shops per pass. Installed shops only (not uninstalled, token not refused).
+ * (refreshShopFacts), a few shops per pass — and so does a shop asked about by an order that came in
+ * another currency (`currencyCheckDueAt`: askShopCurrency, amount-currency.server.ts), until a reading
+ * answers it. Installed shops only (not uninstalled, token not refused).
  * A shop Shopify doesn't answer for stays unread and is tried again when the pass comes round: each pass
  * starts after the last shop the previous one looked at (`after`), so shops that keep failing never hold
  * the others back. Returns where the next pass starts (null: from the beginning).
@@ -116,7 +134,7 @@ export async function readUnreadShopCurrencies(
   after: string | null,
 ): Promise<{ read: number; failed: number; next: string | null }> {
   const shops = await deps.db.shop.findMany({
-    where: { currencyReadAt: null, uninstalledAt: null, accessRevokedAt: null, ...(after === null ? {} : { domain: { gt: after } }) },
+    where: { OR: [{ currencyReadAt: null }, { currencyCheckDueAt: { not: null } }], uninstalledAt: null, accessRevokedAt: null, ...(after === null ? {} : { domain: { gt: after } }) },
     select: { domain: true },
     orderBy: { domain: "asc" },
     take: CURRENCY_READS_PER_PASS,

@@ -36,6 +36,8 @@ export interface EntrySource {
   taxesIncluded?: boolean | null;
   /** An order's held or earned row: the order is a test order (`test: true`); false otherwise. */
   testOrder?: boolean;
+  /** An order's EARNING_HELD row held for its currency: the order's shop currency (orders/create `currency`). */
+  orderCurrency?: string | null;
   now: Date;
 }
 
@@ -91,6 +93,7 @@ function rowData(source: EntrySource) {
     amount: source.amount ?? null,
     taxesIncluded: source.taxesIncluded ?? null,
     testOrder: source.testOrder ?? false,
+    orderCurrency: source.orderCurrency ?? null,
     createdAt: source.now,
   };
 }

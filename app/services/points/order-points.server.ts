@@ -12,6 +12,9 @@ import {
   availableAtFor,
   formatMilli,
   heldEarningNote,
+  heldForOrderCurrencyNote,
+  orderCurrencyOf,
+  otherCurrencyOrderNote,
   RELEASED_EARNING_NOTE,
   settingsFromRow,
   type Milli,
@@ -32,7 +35,7 @@ import { shopifyGidOf } from "~/domain/shopify-ids";
 import type { Logger } from "~/logger.server";
 import { customerDisplay, ensureCustomer } from "./customers.server";
 import { creditPointsInTx, debitPointsInTx, decideHeldEarningInTx, inLedgerTransaction, lockCustomer, recordNoPointsInTx, type LedgerWrite, type Tx } from "./ledger.server";
-import { amountsToReview, type AmountsToReview } from "~/services/lifecycle/amount-currency.server";
+import { amountsToReview, askShopCurrency, currencyOfShopRow, orderInOtherCurrency } from "~/services/lifecycle/amount-currency.server";
 import { getProgramSettings } from "./program.server";
 import { applyMultiplier } from "~/domain/vip";
 import { vipMultiplierInTx } from "~/services/vip/tiers.server";
@@ -77,12 +80,17 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
   const row = await db.programSettings.findUnique({ where: { shop: order.shop } });
   const settings = settingsFromRow(row);
   if (!settings.enabled) return "program_off";
+  // Unreadable amounts, or a `currency` that is no currency code (orderAmountsProblem: dead-lettered).
   const amount = orderEarningAmount(order.payload, settings);
   if (amount === null) return "unreadable";
+  // An order in another shop currency than the stored one (a shop/update announcing the change is
+  // late or lost): never earned at the stored currency's rule — held, and Shopify asked which currency
+  // the shop sells in (docs/decisions/019, addendum of 3 December 2026).
+  const otherCurrency = await orderInOtherCurrency(db, order.shop, orderCurrencyOf(order.payload) ?? null);
   // "Points per unit of the shop's currency" saved in another currency than the shop sells in now
   // (docs/decisions/015): the order is not earned with it; it waits for the merchant's confirm.
-  const review = await amountsToReview(db, order.shop, row?.amountCurrency ?? null);
-  if (!review && pointsForAmount(amount, settings) <= 0) return "no_points";
+  const review = otherCurrency ? null : await amountsToReview(db, order.shop, row?.amountCurrency ?? null);
+  if (!otherCurrency && !review && pointsForAmount(amount, settings) <= 0) return "no_points";
   const customer = await ensureCustomer(db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
   const earning: OrderEarning = {
     shop: order.shop,
@@ -94,7 +102,12 @@ export async function earnPointsForOrder(db: Db, order: OrderInput): Promise<Ear
     test: facts.test,
     receivedAt: order.receivedAt,
   };
-  if (review) return holdOrderEarning(db, earning, review);
+  if (otherCurrency) {
+    // Asked first: a crash before the hold leaves the question, and the redelivery holds the order.
+    await askShopCurrency(db, order.shop, new Date());
+    return holdOrderEarning(db, earning, { note: heldForOrderCurrencyNote(otherCurrency.orderCurrency, otherCurrency.shopCurrency), orderCurrency: otherCurrency.orderCurrency });
+  }
+  if (review) return holdOrderEarning(db, earning, { note: heldEarningNote(review.savedIn, review.shopCurrency), orderCurrency: null });
   const write = await inLedgerTransaction(db, order.shop, sourceKeys.orderEarned(earning.orderGid), (tx) => earnInTx(tx, earning, settings, null));
   return write.type === "written" ? "earned" : write.type === "duplicate" ? "duplicate" : write.type === "over_limit" ? "over_limit" : "canceled";
 }
@@ -143,8 +156,12 @@ async function earnInTx(tx: Tx, e: OrderEarning, settings: ProgramSettingsValues
   return write;
 }
 
-/** The order waits to earn: its EARNING_HELD row (no points) keeps what it earns on, visible in the customer's history. */
-async function holdOrderEarning(db: Db, e: OrderEarning, review: AmountsToReview): Promise<EarnOutcome> {
+/**
+ * The order waits to earn: its EARNING_HELD row (no points) keeps what it earns on, visible in the
+ * customer's history with why (`held.note`): the earning rule under review, or the order's currency
+ * (`held.orderCurrency`, kept for its decision: releaseHeldEarnings).
+ */
+async function holdOrderEarning(db: Db, e: OrderEarning, held: { note: string; orderCurrency: string | null }): Promise<EarnOutcome> {
   const write = await inLedgerTransaction(db, e.shop, sourceKeys.orderHeld(e.orderGid), async (tx): Promise<LedgerWrite> => {
     await lockCustomer(tx, e.customerId);
     const decided = await tx.pointsTransaction.findFirst({ where: { shop: e.shop, sourceKey: { in: [sourceKeys.orderCanceled(e.orderGid), sourceKeys.orderEarned(e.orderGid)] } } });
@@ -160,11 +177,12 @@ async function holdOrderEarning(db: Db, e: OrderEarning, review: AmountsToReview
         sourceKey: sourceKeys.orderHeld(e.orderGid),
         orderGid: e.orderGid,
         orderName: e.orderName,
-        note: [e.test ? TEST_ORDER_NOTE : null, heldEarningNote(review.savedIn, review.shopCurrency)].filter(Boolean).join(" — "),
+        note: [e.test ? TEST_ORDER_NOTE : null, held.note].filter(Boolean).join(" — "),
         amount: formatMilli(e.amount),
         taxesIncluded: e.taxesIncluded,
         // Kept as a column: the order earns later with it (releaseHeldEarnings); the note is for people.
         testOrder: e.test,
+        orderCurrency: held.orderCurrency,
         now: e.receivedAt,
       },
       "HELD",
@@ -184,6 +202,11 @@ export const HELD_EARNINGS_PER_PASS = 200;
  * on again. The worker's "held orders" task (a shop marked due: held-orders.server.ts) and its
  * "points program" pass (every shop, every minute): at most HELD_EARNINGS_PER_PASS a pass, the oldest
  * first; both at once, or in several processes, earn an order once (its `order:<gid>:earned` key).
+ * An order held for its currency (`orderCurrency`: another shop currency than the stored one) is
+ * decided only once the shop's currency is known as of its arrival (Shop.currencyReadAt not before
+ * it): in that currency it earns like the others (the amounts confirmed in it); in another one — the
+ * shop still sells in the stored currency — it is decided without points, its row saying both
+ * currencies (docs/decisions/019, addendum of 3 December 2026). Until then it stays held.
  * Returns how many were decided.
  */
 export async function releaseHeldEarnings(db: Db, only?: { shop: string }): Promise<number> {
@@ -195,7 +218,12 @@ export async function releaseHeldEarnings(db: Db, only?: { shop: string }): Prom
     const settings = settingsFromRow(row);
     // Turned off while they waited: a program that is off earns nothing (earnPointsForOrder).
     if (!settings.enabled) continue;
-    const held = await db.pointsTransaction.findMany({ where: { shop, status: "HELD", reason: "EARNING_HELD" }, orderBy: { createdAt: "asc" }, take: HELD_EARNINGS_PER_PASS - decided });
+    const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, currencyReadAt: true } });
+    const currency = currencyOfShopRow(shopRow);
+    const readAt = shopRow?.currencyReadAt ?? null;
+    // Held for their currency and not answered yet (no reading since they came): left for later.
+    const decidable = { OR: [{ orderCurrency: null }, { orderCurrency: currency }, ...(readAt ? [{ createdAt: { lte: readAt } }] : [])] };
+    const held = await db.pointsTransaction.findMany({ where: { shop, status: "HELD", reason: "EARNING_HELD", ...decidable }, orderBy: { createdAt: "asc" }, take: HELD_EARNINGS_PER_PASS - decided });
     for (const h of held) {
       const amount = parseMilli(h.amount);
       decided++;
@@ -205,11 +233,38 @@ export async function releaseHeldEarnings(db: Db, only?: { shop: string }): Prom
         continue;
       }
       const earning: OrderEarning = { shop, customerId: h.customerId, orderGid: h.orderGid, orderName: h.orderName, amount, taxesIncluded: h.taxesIncluded ?? false, test: h.testOrder, receivedAt: h.createdAt };
-      await inLedgerTransaction(db, shop, sourceKeys.orderEarned(h.orderGid), (tx) => earnInTx(tx, earning, settings, RELEASED_EARNING_NOTE));
+      const otherCurrency = h.orderCurrency !== null && h.orderCurrency !== currency ? h.orderCurrency : null;
+      await inLedgerTransaction(db, shop, sourceKeys.orderEarned(h.orderGid), (tx) =>
+        otherCurrency ? notEarnedInTx(tx, earning, otherCurrencyOrderNote(otherCurrency, currency)) : earnInTx(tx, earning, settings, RELEASED_EARNING_NOTE),
+      );
     }
     if (decided >= HELD_EARNINGS_PER_PASS) break;
   }
   return decided;
+}
+
+/**
+ * A held order decided without points (its currency is not the shop's: releaseHeldEarnings): its
+ * EARNING_HELD row is decided and an EARNED row of no points, keyed like an earning, says why — so a
+ * redelivery, its refunds and its cancel find it decided, as after an earning (nothing to take back).
+ */
+async function notEarnedInTx(tx: Tx, e: OrderEarning, note: string): Promise<LedgerWrite> {
+  await lockCustomer(tx, e.customerId);
+  const rows = await tx.pointsTransaction.findMany({ where: { shop: e.shop, orderGid: e.orderGid }, select: { reason: true, sourceKey: true } });
+  if (rows.some((r) => r.reason === "EARNING_HELD")) await decideHeldEarningInTx(tx, e.shop, e.orderGid);
+  if (rows.some((r) => r.sourceKey === sourceKeys.orderCanceled(e.orderGid))) return { type: "nothing" };
+  return recordNoPointsInTx(tx, {
+    shop: e.shop,
+    customerId: e.customerId,
+    reason: "EARNED",
+    actor: "WORKER",
+    sourceKey: sourceKeys.orderEarned(e.orderGid),
+    orderGid: e.orderGid,
+    orderName: e.orderName,
+    note: [e.test ? TEST_ORDER_NOTE : null, note].filter(Boolean).join(" — "),
+    testOrder: e.test,
+    now: new Date(),
+  });
 }
 
 /** What an order earned and what was already taken back, under the customer's lock. */

@@ -14,7 +14,7 @@ import type { Db } from "~/db.server";
 import { isUniqueViolation } from "~/db.server";
 import { env } from "~/env.server";
 import { shownCustomerText } from "~/copy/admin";
-import { formatMilli, parseMilli, parseShopifyAmount } from "~/domain/points/earning";
+import { formatMilli, orderCurrencyOf, parseMilli, parseShopifyAmount } from "~/domain/points/earning";
 import { sourceKeys } from "~/domain/points/ledger";
 import {
   alreadyCustomerReason,
@@ -39,7 +39,7 @@ import { cancelReward } from "~/services/rewards/cancel.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { getReferralSettings } from "./settings.server";
-import { amountsToReview } from "~/services/lifecycle/amount-currency.server";
+import { amountsToReview, askShopCurrency, currencyOfShopRow, orderInOtherCurrency } from "~/services/lifecycle/amount-currency.server";
 import { field } from "~/domain/json-fields";
 
 
@@ -316,7 +316,8 @@ export type QualifyOutcome =
   | "qualified"
   | "rewarded"
   | "already_done"
-  | "held";
+  | "held"
+  | "unreadable";
 
 /** The order's shop-currency subtotal after discounts (`subtotal_price_set.shop_money`), null when unreadable. */
 export function orderSubtotalAfterDiscounts(payload: unknown): bigint | null {
@@ -368,11 +369,22 @@ export async function qualifyReferralFromOrder(deps: RewardDeps, order: Pick<Ord
   const amount = orderSubtotalAfterDiscounts(order.payload);
   const minimum = parseMilli(settings.minimumOrderAmount) ?? 0n;
   if (amount === null) return "below_minimum";
+  // A `currency` that is no currency code: its amounts cannot be read (dead-lettered: orderAmountsProblem).
+  const orderCurrency = orderCurrencyOf(order.payload);
+  if (orderCurrency === undefined) return "unreadable";
+  // An order in another shop currency than the stored one (a shop/update announcing the change is
+  // late or lost, or an odd order): not compared with the minimum but kept with its currency, and
+  // Shopify asked which currency the shop sells in (docs/decisions/023, addendum of 3 December 2026).
+  const otherCurrency = minimum > 0n ? await orderInOtherCurrency(db, order.shop, orderCurrency) : null;
+  if (otherCurrency) {
+    await askShopCurrency(db, order.shop, deps.now());
+    return holdForMinimumReview(db, { shop: order.shop, referralId: referral.id, orderGid: facts.orderGid, amount, receivedAt: order.receivedAt, currency: otherCurrency.orderCurrency });
+  }
   // A minimum typed in another currency than the shop sells in now ("50" saved in USD is not ¥50:
   // docs/decisions/015): the order is not compared with it but kept, and decided once the merchant
   // confirms the amounts (decideHeldReferralOrders). A minimum of 0 (any order) is no amount.
   if (minimum > 0n && (await amountsToReview(db, order.shop, await referralMinimumCurrency(db, order.shop)))) {
-    return holdForMinimumReview(db, { shop: order.shop, referralId: referral.id, orderGid: facts.orderGid, amount, receivedAt: order.receivedAt });
+    return holdForMinimumReview(db, { shop: order.shop, referralId: referral.id, orderGid: facts.orderGid, amount, receivedAt: order.receivedAt, currency: null });
   }
   if (amount < minimum) return "below_minimum";
   return qualifyWithOrder(deps, { referral, friend: { customerId: customer.id, email: display.email, addressKey }, orderGid: facts.orderGid, receivedAt: order.receivedAt, settings });
@@ -384,7 +396,7 @@ async function referralMinimumCurrency(db: Db, shop: string): Promise<string | n
 }
 
 /** The friend's order waits for the minimum's review: kept once (ids and its amount), the referral stays SIGNED_UP. */
-async function holdForMinimumReview(db: Db, held: { shop: string; referralId: string; orderGid: string; amount: bigint; receivedAt: Date }): Promise<QualifyOutcome> {
+async function holdForMinimumReview(db: Db, held: { shop: string; referralId: string; orderGid: string; amount: bigint; receivedAt: Date; currency: string | null }): Promise<QualifyOutcome> {
   try {
     await db.referralHeldOrder.create({ data: { ...held, amount: formatMilli(held.amount) } });
   } catch (error) {
@@ -461,7 +473,12 @@ export const HELD_ORDERS_PER_PASS = 100;
  * have; one of a referral decided meanwhile is dropped — not while the referral program is off. The
  * worker's "held orders" task (a shop marked due: app/services/lifecycle/held-orders.server.ts) and
  * its "referrals" pass (every shop, every minute); both at once, or in several processes, decide a
- * referral once (qualifyWithOrder's compare-and-set on its state). Returns how many were decided.
+ * referral once (qualifyWithOrder's compare-and-set on its state). An order kept for its currency
+ * (another shop currency than the stored one) is decided once the shop's currency is known as of its
+ * arrival (Shop.currencyReadAt not before it): in that currency, against the minimum confirmed in it;
+ * in another one (the shop still sells in the stored currency) it is dropped uncompared, and the
+ * referral waits for a next order (docs/decisions/023, addendum of 3 December 2026).
+ * Returns how many were decided.
  */
 export async function decideHeldReferralOrders(deps: RewardDeps, only?: { shop: string }): Promise<number> {
   const { db } = deps;
@@ -474,11 +491,18 @@ export async function decideHeldReferralOrders(deps: RewardDeps, only?: { shop: 
     // the orders stay kept, to be decided once it is on again (docs/decisions/015, 3 December 2026).
     if (!settings.enabled) continue;
     const minimum = parseMilli(settings.minimumOrderAmount) ?? 0n;
-    const held = await db.referralHeldOrder.findMany({ where: { shop }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: HELD_ORDERS_PER_PASS - decided });
+    const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, currencyReadAt: true } });
+    const currency = currencyOfShopRow(shopRow);
+    const readAt = shopRow?.currencyReadAt ?? null;
+    // Kept for their currency and not answered yet (no reading since they came): left for later.
+    const decidable = { OR: [{ currency: null }, { currency }, ...(readAt ? [{ receivedAt: { lte: readAt } }] : [])] };
+    const held = await db.referralHeldOrder.findMany({ where: { shop, ...decidable }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: HELD_ORDERS_PER_PASS - decided });
     for (const h of held) {
       const referral = await db.referral.findUnique({ where: { id: h.referralId } });
       const amount = parseMilli(h.amount);
-      if (referral?.state === "SIGNED_UP" && referral.friendCustomerId && amount !== null && amount >= minimum) {
+      const inShopCurrency = h.currency === null || h.currency === currency;
+      if (!inShopCurrency) deps.logger.info({ shop, order: h.orderGid, orderCurrency: h.currency, shopCurrency: currency }, "a friend's order in another currency than the shop's was not compared with the referral minimum");
+      if (inShopCurrency && referral?.state === "SIGNED_UP" && referral.friendCustomerId && amount !== null && amount >= minimum) {
         const friend = await db.customer.findUnique({ where: { id: referral.friendCustomerId }, select: { email: true } });
         await qualifyWithOrder(deps, { referral, friend: { customerId: referral.friendCustomerId, email: friend?.email ?? null, addressKey: await addressKeyFor(db, shop, referral.friendCustomerId) }, orderGid: h.orderGid, receivedAt: h.receivedAt, settings });
       }

@@ -116,7 +116,7 @@ describe("the inbox's batches", () => {
     await db.shop.upsert({ where: { domain: shop }, create: { domain: shop, currency: "EUR" }, update: { currency: "EUR" } });
     await db.programSettings.create({ data: { shop, enabled: true, amountCurrency: "EUR" } });
     for (let i = 0; i < 8; i++) {
-      const rawBody = buildOrderWebhookBody({ id: String(6000 + i), shop, orderNumber: 6000 + i, customer: { id: "78", email: "batch@example.com" }, subtotal: "10.00" });
+      const rawBody = buildOrderWebhookBody({ id: String(6000 + i), shop, orderNumber: 6000 + i, customer: { id: "78", email: "batch@example.com" }, subtotal: "10.00", currency: "EUR" });
       await recordDelivery(db, { shop, topic: "orders/create", webhookId: `batch-currency-${i}`, apiVersion: "2026-10", triggeredAt: null, rawBody, payload: JSON.parse(rawBody) }, new Date(Date.now() - 1_000));
     }
     const spy = counting("shop", "findUnique");
