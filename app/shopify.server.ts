@@ -1,5 +1,6 @@
 // The one configured Shopify SDK instance, re-exported as named helpers (authenticate, login, …).
 import "@shopify/shopify-app-remix/server/adapters/node";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { shopifyApi, type Session } from "@shopify/shopify-api";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
@@ -85,6 +86,19 @@ export function ensureOfflineToken(shop: string, options: { rejectedToken?: stri
   );
 }
 
+/**
+ * The admin requests whose authenticate.admin exchanged a token (afterAuth ran for them): their
+ * session and the shop's granted scopes were just stored from Shopify's answers, so the admin does
+ * not ask again on the same load (tokenExchangedFor; app/routes/app.tsx).
+ */
+const authenticating = new AsyncLocalStorage<Request>();
+const exchangedRequests = new WeakSet<Request>();
+
+/** Whether authenticate.admin exchanged a token for this request (the install, reinstall or reconnect). */
+export function tokenExchangedFor(request: Request): boolean {
+  return exchangedRequests.has(request);
+}
+
 const shopify = shopifyApp({
   apiKey: config.SHOPIFY_API_KEY,
   apiSecretKey: config.SHOPIFY_API_SECRET,
@@ -107,6 +121,8 @@ const shopify = shopifyApp({
     // Runs after every token exchange (install, reinstall, or a fresh token after a rejected one):
     // the shop is installed again and work deferred meanwhile is due at once.
     afterAuth: async ({ session, admin }) => {
+      const request = authenticating.getStore();
+      if (request) exchangedRequests.add(request);
       await resumeShop(db, { shop: session.shop, now: new Date(), logger });
       // The shop's currency and granted scopes, from Shopify. Best effort: the install never fails for
       // it (the stored values stay; the next token exchange or access grant asks again).
@@ -168,7 +184,7 @@ export const authenticate: typeof shopify.authenticate = {
     // The library reads the token's `dest` without catching what it throws (shopFromSessionTokenDest).
     const claims = sessionTokenClaims(request);
     if (claims && shopFromSessionTokenDest(claims.dest, config.SHOP_CUSTOM_DOMAIN) === null) throw json({ ok: false, message: TOKEN_WITHOUT_SHOP_MESSAGE }, { status: 400 });
-    return shopify.authenticate.admin(request);
+    return authenticating.run(request, () => shopify.authenticate.admin(request));
   },
 };
 export const unauthenticated = shopify.unauthenticated;

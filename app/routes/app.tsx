@@ -6,13 +6,25 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import { authenticate } from "~/shopify.server";
+import { authenticate, tokenExchangedFor } from "~/shopify.server";
 import { env } from "~/env.server";
+import db from "~/db.server";
+import { recheckOptionalAccess } from "~/services/lifecycle/scopes.server";
+import type { AdminGraphql } from "~/shopify/graphql.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await authenticate.admin(request);
+  const { admin, session } = await authenticate.admin(request);
+  // Opened from Shopify's admin (a document load: the library tells it by the missing Authorization
+  // header, respond-to-invalid-session-token): a stored grant of gift card or store credit access is
+  // checked with Shopify — after an uninstall it is gone, and a late app/uninstalled can leave the
+  // old grant stored over a reinstall (recheckOptionalAccess, app/services/lifecycle/scopes.server.ts).
+  // Not when this very load exchanged a token: afterAuth has just stored Shopify's answer.
+  if (request.method === "GET" && !request.headers.get("authorization") && !tokenExchangedFor(request)) {
+    const { reauthenticate } = await recheckOptionalAccess({ db }, session.shop, admin.graphql as unknown as AdminGraphql);
+    if (reauthenticate) throw reauthenticate;
+  }
   const config = env();
   // APP_BRIDGE_URL is only set for the offline demo, where Shopify's CDN is out of reach and the
   // emulator's local admin host provides a stand-in App Bridge (docs/decisions/003-shopify-emulator.md).

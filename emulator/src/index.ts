@@ -25,7 +25,7 @@ import {
   serializeWebhookJson,
   type EmulatedOrder,
 } from "./order-payload";
-import { acceptsAccessToken, grantedScopes, issueExpiringPair, migrateNonExpiringToken, refreshExpiringToken, revokeExpiringTokens, type ExpiringTokenPair } from "./oauth";
+import { acceptsAccessToken, grantedScopes, installGrant, issueExpiringPair, migrateNonExpiringToken, refreshExpiringToken, revokeExpiringTokens, type ExpiringTokenPair } from "./oauth";
 import { mintSessionToken, verifySessionToken, type SessionTokenTamper } from "./session-token";
 import {
   EmulatorStore,
@@ -596,13 +596,28 @@ export class ShopifyEmulator {
    * (https://shopify.dev/docs/apps/build/webhooks/subscribe/https). `deliver: false` keeps the signed
    * webhook for the test to deliver late.
    *
+   * The uninstall also ends the grant of optional scopes: "The granted scopes remain active until the
+   * merchant uninstalls the app or revokes them" (AccessScope,
+   * https://shopify.dev/docs/api/admin-graphql/2026-10/objects/AccessScope). What is left is what an
+   * install grants (installGrant, emulator/src/oauth.ts: the required scopes), so after `reinstall`
+   * token exchange's `scope` and `currentAppInstallation.accessScopes` name the required scopes only,
+   * and gift card or store credit calls are ACCESS_DENIED until the app requests the optional scopes
+   * again (requestScopes). No app/scopes_update is sent for it: Shopify documents that topic for a
+   * change to "the granted access scopes for the installed app"
+   * (https://shopify.dev/changelog/new-webhook-topic-app-scopes_update), not for an uninstall or a
+   * reinstall — app/uninstalled is what the app hears.
+   *
    * @example
    * await emulator.uninstall("my-shop.myshopify.com");
    */
   async uninstall(shop: string, webhook: WebhookSendOptions = {}) {
     const record = this.store.getShop(shop);
     if (!record) throw new Error(`unknown shop ${shop}`);
-    this.store.updateShop(shop, { accessToken: `revoked_${randomBytes(8).toString("hex")}`, uninstalledAt: this.store.now() });
+    this.store.updateShop(shop, {
+      accessToken: `revoked_${randomBytes(8).toString("hex")}`,
+      uninstalledAt: this.store.now(),
+      scopes: installGrant(record, this.config),
+    });
     revokeExpiringTokens(this.store, shop);
     const body = serializeWebhookJson(
       buildShopPayload({ domain: shop, name: record.name, email: record.email, currency: record.currencyCode, planDisplayName: record.planDisplayName }),
@@ -635,11 +650,19 @@ export class ShopifyEmulator {
    * The merchant installs the app again: Shopify grants a new offline access token, which the app
    * gets through token exchange when the embedded app next loads
    * (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/token-exchange).
+   * The install grants the required scopes only (the optional ones ended with the uninstall — see
+   * `uninstall`; installGrant): the app must request them again. No app/scopes_update is sent (not
+   * documented for an install). Called on a shop that was not uninstalled it only hands out a new
+   * token and keeps the grant.
    */
   reinstall(shop: string): ShopRecord {
-    if (!this.store.getShop(shop)) throw new Error(`unknown shop ${shop}`);
+    const record = this.store.getShop(shop);
+    if (!record) throw new Error(`unknown shop ${shop}`);
     revokeExpiringTokens(this.store, shop);
-    return this.store.updateShop(shop, { accessToken: `shpat_${randomBytes(16).toString("hex")}`, accessTokenMigratedAt: null, uninstalledAt: null });
+    // Uninstalled: the grant is the install's (already so after `uninstall`; also for a shop restored
+    // from a snapshot written by an emulator that kept the optional scopes over an uninstall).
+    const grant = record.uninstalledAt ? { scopes: installGrant(record, this.config) } : {};
+    return this.store.updateShop(shop, { accessToken: `shpat_${randomBytes(16).toString("hex")}`, accessTokenMigratedAt: null, uninstalledAt: null, ...grant });
   }
 
   /**

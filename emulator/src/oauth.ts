@@ -60,6 +60,25 @@ export function grantedScopes(record: { scopes?: string[] | undefined }, appScop
   return [...(record.scopes ?? appScopes)];
 }
 
+/**
+ * The grant an install leaves the shop with: the app's required scopes (`[access_scopes] scopes`),
+ * nothing optional — optional scopes are granted only when the merchant approves a request for them
+ * (https://shopify.dev/docs/apps/build/authentication-authorization/app-installation/manage-access-scopes).
+ * An uninstall ends the grant of optional scopes: "The granted scopes remain active until the
+ * merchant uninstalls the app or revokes them" (AccessScope,
+ * https://shopify.dev/docs/api/admin-graphql/2026-10/objects/AccessScope), so a reinstall starts
+ * from this grant again. When the emulator was given no required scopes (no shopify.app.toml), the
+ * grant it had minus the declared optional scopes stands in for them; a shop seeded without a scope
+ * list then keeps "every declared scope" only if the app declares no optional ones.
+ */
+export function installGrant(record: { scopes?: string[] | undefined }, config: { requiredScopes?: readonly string[]; optionalScopes?: readonly string[] }): string[] | undefined {
+  const required = config.requiredScopes ?? [];
+  const optional = config.optionalScopes ?? [];
+  if (required.length > 0) return [...required];
+  if (record.scopes) return record.scopes.filter((s) => !optional.includes(s));
+  return optional.length > 0 ? [] : undefined;
+}
+
 /** Hands out a new expiring offline access token and a new refresh token for `shop`; `scope` is its grant (grantedScopes). */
 export function issueExpiringPair(store: EmulatorStore, shop: string, scope: string, parent: string | null = null): ExpiringTokenPair {
   const record = store.getShop(shop);

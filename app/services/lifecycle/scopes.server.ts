@@ -20,6 +20,7 @@ import { adapterFor } from "~/shopify/kinds/index.server";
 import { scopeGranted } from "~/shopify/kinds/scope-denied.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { getShopInfo } from "~/shopify/shop.server";
+import type { AdminGraphql } from "~/shopify/graphql.server";
 import { heldOrdersDue } from "./amount-currency.server";
 import { isRejectedToken } from "./lifecycle.server";
 
@@ -186,6 +187,59 @@ export async function offlineTokenAnswer(deps: Pick<RewardDeps, "db" | "adminFor
  */
 export async function offlineTokenAccepted(deps: Pick<RewardDeps, "db" | "adminFor" | "logger">, shop: string): Promise<boolean> {
   return (await offlineTokenAnswer(deps, shop)) === "accepted";
+}
+
+/**
+ * Reward kinds whose access is optional (shopify.app.toml `optional_scopes`): granted at run time,
+ * and ended by an uninstall ("The granted scopes remain active until the merchant uninstalls the app
+ * or revokes them": https://shopify.dev/docs/api/admin-graphql/2026-10/objects/AccessScope).
+ */
+const OPTIONAL_ACCESS_KINDS: readonly RewardKind[] = ["GIFT_CARD", "STORE_CREDIT"];
+
+/** Whether `granted` holds any of the optional access (a gift card or store credit scope). */
+export function holdsOptionalAccess(granted: readonly string[]): boolean {
+  return OPTIONAL_ACCESS_KINDS.some((kind) => adapterFor(kind).scopes.some((scope) => scopeGranted(granted, scope)));
+}
+
+/**
+ * The admin was opened from Shopify (a document load: install, reinstall, or the merchant opening the
+ * app) while the stored grant holds optional access: asks Shopify which scopes the app has now
+ * (refreshShopFacts). The stored grant can outlive the installation that made it — an uninstall
+ * whose app/uninstalled is applied only after the reinstall leaves the old session, its token dead
+ * and its grant listing gift card and store credit scopes the reinstall did not give back
+ * (docs/decisions/015, addendum of 3 December 2026). The library exchanges a token only for a missing
+ * or expired session (token-exchange strategy: `session.isActive(undefined, …)`), so nothing else
+ * would notice before a call fails. A refused token
+ * is the library's to answer (its client invalidates the token and sends the document to the bounce
+ * page, whose reload exchanges a new token; afterAuth then stores the reinstall's grant): `graphql`
+ * is the library's admin client, and the thrown answer is handed back for the loader to throw.
+ * Nothing is asked when the stored grant holds no optional access (it cannot claim too much of it).
+ * Best effort otherwise: an answer that is not a refused token leaves the stored grant as it was.
+ */
+export async function recheckOptionalAccess(
+  deps: Pick<RewardDeps, "db">,
+  shop: string,
+  graphql: AdminGraphql,
+): Promise<{ asked: boolean; reauthenticate: Response | null }> {
+  const granted = await grantedScopesOf(deps.db, shop);
+  if (granted === null || !holdsOptionalAccess(granted)) return { asked: false, reauthenticate: null };
+  let reauthenticate: Response | null = null;
+  const watched: AdminGraphql = async (query, options) => {
+    try {
+      return await graphql(query, options);
+    } catch (error) {
+      // The library's re-authentication (a redirect to its bounce page, or 401 for a fetch) after
+      // Shopify refused the token; any other thrown answer is an HTTP error, read by runAdmin.
+      if (error instanceof Response && (isRedirect(error.status) || error.status === 401)) reauthenticate = error;
+      throw error;
+    }
+  };
+  await refreshShopFacts({ db: deps.db, adminFor: async () => watched }, shop).catch(() => null);
+  return { asked: true, reauthenticate };
+}
+
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
 }
 
 /** The scopes a reward kind still needs (its adapter's, app/shopify/kinds) given what the shop granted. */
