@@ -330,6 +330,9 @@ describe("cancel a Pending reward", () => {
         "Reward canceled, but the code still couldn't be removed in Shopify (Shopify unavailable), and the app has stopped trying. It may still work at checkout: deactivate it in Shopify admin → Discounts."
       );
       expect(await db.reward.findUniqueOrThrow({ where: { id: reward.id } })).toMatchObject({ nextAttemptAt: null, codeRemovalGaveUpAt: clock.now() });
+      // The history names who tried: the worker's give-up, then the merchant's retry (was WORKER for both).
+      const tries = await db.rewardEvent.findMany({ where: { rewardId: reward.id, type: "NOTE" } });
+      expect(tries.map((t) => t.actor).sort()).toEqual(["MERCHANT", "WORKER"]);
     } finally {
       emulator.faults.clear();
     }

@@ -388,7 +388,8 @@ export async function cleanupRewardCode(deps: RewardDeps, reward: Reward, option
           rewardId: reward.id,
           shop: reward.shop,
           type: "NOTE",
-          actor: "WORKER",
+          // The worker's retry, or the merchant's (a repeated cancel: no claim).
+          actor: options.claimedBy ? "WORKER" : "MERCHANT",
           reason: codeRemovalGaveUpReason(reason, parseRewardKind(reward.kind)),
           reasonCode: reason,
           shopifyError: removed ? { failure: removed.error.failure, detail: removed.error.detail } : null,
