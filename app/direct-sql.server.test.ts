@@ -101,4 +101,61 @@ describe("directSql", () => {
       expect(await db.shop.count({ where: { domain: shop("d") } })).toBe(1);
     });
   });
+
+  // Writes committed together (the inbox's runs of order deliveries, apply.server.ts): one
+  // transaction on SQLite, statements as they come on PostgreSQL. What ends up committed is the same
+  // either way: everything the function wrote, even when it throws — only an inner transaction that
+  // threw is undone.
+  describe("writeTogether", () => {
+    const shop = (n: string) => `together-${n}.myshopify.com`;
+
+    it("GIVEN a function that writes through Prisma, directly and in transactions, then throws WHEN it ends THEN its writes are kept except the inner transaction that threw, and the error reaches the caller", async () => {
+      const now = new Date();
+      await expect(
+        directSql(db).writeTogether(async () => {
+          await db.shop.create({ data: { domain: shop("prisma") } });
+          await directSql(db).execute(`INSERT INTO "Shop" ("domain", "currency", "installedAt", "updatedAt") VALUES (?, ?, ?, ?)`, [shop("direct"), "USD", now, now]);
+          await db.$transaction(async (tx) => {
+            await tx.shop.create({ data: { domain: shop("tx-kept") } });
+          });
+          await db
+            .$transaction(async (tx) => {
+              await tx.shop.create({ data: { domain: shop("tx-undone") } });
+              throw new Error("inner");
+            })
+            .catch(() => undefined);
+          await directSql(db).transaction(async (tx) => tx.execute(`UPDATE "Shop" SET "currency" = ? WHERE "domain" = ?`, ["EUR", shop("direct")]));
+          // A duplicate key fails that one statement only.
+          await db.shop.create({ data: { domain: shop("prisma") } }).catch(() => undefined);
+          throw new Error("after the writes");
+        }),
+      ).rejects.toThrow("after the writes");
+      const other = createDb(process.env.DATABASE_URL);
+      try {
+        const rows = await other.shop.findMany({ where: { domain: { startsWith: "together-" } }, select: { domain: true, currency: true }, orderBy: { domain: "asc" } });
+        expect(rows).toEqual([
+          { domain: shop("direct"), currency: "EUR" },
+          { domain: shop("prisma"), currency: "USD" },
+          { domain: shop("tx-kept"), currency: "USD" },
+        ]);
+      } finally {
+        await other.$disconnect();
+      }
+      // The connection is usable afterwards.
+      expect(await db.shop.count({ where: { domain: shop("direct") } })).toBe(1);
+    });
+
+    it("GIVEN nested writeTogether calls WHEN the inner one returns THEN its result comes back and the outer one goes on", async () => {
+      const result = await directSql(db).writeTogether(async () => {
+        const inner = await directSql(db).writeTogether(async () => {
+          await db.shop.create({ data: { domain: shop("nested") } });
+          return "inner";
+        });
+        await db.shop.update({ where: { domain: shop("nested") }, data: { currency: "JPY" } });
+        return inner;
+      });
+      expect(result).toBe("inner");
+      expect((await db.shop.findUniqueOrThrow({ where: { domain: shop("nested") } })).currency).toBe("JPY");
+    });
+  });
 });
