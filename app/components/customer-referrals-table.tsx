@@ -22,8 +22,15 @@ interface Row {
   holdUntil: string | null;
   friendRewardId: string | null;
   referrerRewardId: string | null;
-  waitingFor: "amounts" | "program_on" | null;
+  waitingFor: "currency" | "amounts" | "program_on" | null;
 }
+
+/** What a friend's order kept for the referral minimum waits for (referralsOfCustomer, app/services/referrals/referrals.server.ts). */
+const WAITING_FOR: Record<NonNullable<Row["waitingFor"]>, string> = {
+  currency: "Order placed in another currency than the shop's: waiting for Shopify to confirm the shop's currency (referral minimum)",
+  amounts: "Order waiting for you to confirm amounts (referral minimum)",
+  program_on: "Order waiting: the referral program is off (referral minimum)",
+};
 
 const TONE: Record<string, "success" | "info" | "attention" | "critical" | undefined> = {
   REWARDED: "success",
@@ -78,7 +85,7 @@ export function CustomerReferralsTable({ customerId }: { customerId: string }) {
           <Badge tone={TONE[r.state]}>{r.stateLabel}</Badge>
           {r.waitingFor ? (
             <Text as="p" variant="bodySm">
-              {r.waitingFor === "program_on" ? "Order waiting: the referral program is off (referral minimum)" : "Order waiting for you to confirm amounts (referral minimum)"}
+              {WAITING_FOR[r.waitingFor]}
             </Text>
           ) : null}
           {r.reasonLabel ? (

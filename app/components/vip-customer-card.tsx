@@ -2,13 +2,15 @@
 // From `customerVip` (app/services/vip/admin.server.ts) in the profile's loader. While the shop's VIP
 // thresholds are under review nobody changes tier (docs/decisions/022): the card says so, with the way
 // to the confirm (the VIP page's review banner), then that tiers are being re-checked until they are.
+// Orders placed in another shop currency than the app's are listed with why they do not count towards
+// amount spent (waiting for Shopify's answer, or never: the shop sells in another currency).
 import { Badge, Banner, BlockStack, Box, Card, InlineStack, Text } from "@shopify/polaris";
 import { VIP_REASON_LABELS } from "~/copy/vip";
 import type { CustomerVipView } from "~/services/vip/admin.server";
 import { formatDate, formatDateTime } from "./format";
 
 export function VipCustomerCard({ vip }: { vip: CustomerVipView }) {
-  if (!vip.enabled && vip.changes.length === 0) return null;
+  if (!vip.enabled && vip.changes.length === 0 && !vip.otherCurrencyOrders) return null;
   return (
     <Card>
       <BlockStack gap="300">
@@ -40,6 +42,7 @@ export function VipCustomerCard({ vip }: { vip: CustomerVipView }) {
             </p>
           </Banner>
         ) : null}
+        {vip.otherCurrencyOrders ? <OtherCurrencyOrders list={vip.otherCurrencyOrders} /> : null}
         {vip.changes.length === 0 ? (
           <Text as="p" tone="subdued">
             No tier changes yet.
@@ -68,5 +71,24 @@ export function VipCustomerCard({ vip }: { vip: CustomerVipView }) {
         )}
       </BlockStack>
     </Card>
+  );
+}
+
+/** The order's number in Shopify's admin URLs (its GID's last part): an id, no customer data. */
+const orderNumber = (gid: string) => gid.slice(gid.lastIndexOf("/") + 1);
+
+function OtherCurrencyOrders({ list }: { list: NonNullable<CustomerVipView["otherCurrencyOrders"]> }) {
+  return (
+    <Banner tone="info" title="Orders in another currency than the shop's">
+      <ul aria-label="Orders in another currency" style={{ margin: 0 }}>
+        {list.orders.map((o) => (
+          <li key={o.orderGid}>
+            {o.state === "waiting"
+              ? `Order ${orderNumber(o.orderGid)} was placed in ${o.orderCurrency} while the app has the shop selling in ${list.shopCurrency}: not counted towards amount spent until Shopify confirms which currency the shop sells in.`
+              : `Order ${orderNumber(o.orderGid)} was placed in ${o.orderCurrency}, not in the currency the shop sold in (Shopify confirmed it): it never counts towards amount spent.`}
+          </li>
+        ))}
+      </ul>
+    </Banner>
   );
 }

@@ -91,7 +91,7 @@ const TOPICS_WITH_CUSTOMER_DATA = [...PERSONAL_DATA_TOPICS, "customers/data_requ
 
 async function heldOrders(deps: RewardDeps, log: Logger): Promise<void> {
   const done = await decideDueHeldOrders(deps);
-  if (done.earned > 0 || done.referralOrders > 0) log.info(done, "held orders decided");
+  if (done.earned > 0 || done.referralOrders > 0 || done.vipOrders > 0) log.info(done, "held orders decided");
 }
 
 async function heldOrdersMarkedHere(deps: RewardDeps, log: Logger): Promise<void> {

@@ -76,6 +76,33 @@ export async function orderInOtherCurrency(db: Pick<Db, "shop">, shop: string, o
   return orderCurrency === shopCurrency ? null : { orderCurrency, shopCurrency };
 }
 
+/** The shop's currency as stored, and as of when Shopify said it (`Shop.currencyReadAt`; null: never read). */
+export interface ShopCurrencyReading {
+  currency: string;
+  readAt: Date | null;
+}
+
+export async function shopCurrencyReading(db: Pick<Db, "shop">, shop: string): Promise<ShopCurrencyReading> {
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, currencyReadAt: true } });
+  return { currency: currencyOfShopRow(row), readAt: row?.currencyReadAt ?? null };
+}
+
+/**
+ * What Shopify's answer makes of an order held for its currency (orderInOtherCurrency on arrival;
+ * `heldSince`: its arrival) — the one decision for every effect that holds such orders (points:
+ * releaseHeldEarnings; VIP amount spent: decideVipOrdersHeldForCurrency, app/services/vip/tiers.server.ts):
+ *   in_shop_currency  — the shop sells in the order's currency now (it changed): the order is one in
+ *                       the shop's currency, measured by rules that may be under review (decision 015);
+ *   in_other_currency — the shop's currency was read at or after the order's arrival and is still
+ *                       another one: an odd order (imported, or created through the API), not measured;
+ *   waiting           — no reading since the order came: Shopify has not answered yet.
+ * (docs/decisions/019 and 022, addenda of 3 December 2026.)
+ */
+export function heldOrderCurrencyDecision(orderCurrency: string, heldSince: Date, reading: ShopCurrencyReading): "in_shop_currency" | "in_other_currency" | "waiting" {
+  if (orderCurrency === reading.currency) return "in_shop_currency";
+  return reading.readAt !== null && reading.readAt.getTime() >= heldSince.getTime() ? "in_other_currency" : "waiting";
+}
+
 /**
  * Asks Shopify for the shop's currency, by the app's one read of it (refreshShopFacts, scopes.server.ts):
  * `Shop.currencyCheckDueAt` is set (a later time wins: every order held for its currency must be

@@ -109,7 +109,7 @@ describe("orders held for an amounts review, once the merchant ends it", () => {
     expect(await decided(held)).toEqual({ earned: 0, balance: 0, state: "QUALIFIED", kept: 0 });
     expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).heldOrdersDueAt).toBeNull();
     // AND with no mark, the round does nothing for the shop (the minute's passes still look at every shop)
-    expect(await decideDueHeldOrders(deps())).toEqual({ shops: 0, earned: 0, referralOrders: 0 });
+    expect(await decideDueHeldOrders(deps())).toEqual({ shops: 0, earned: 0, referralOrders: 0, vipOrders: 0 });
   });
 
   it("GIVEN the confirm WHEN two workers' rounds and both minute passes decide the shop's held orders at the same time THEN each is decided once", async () => {

@@ -14,6 +14,7 @@
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { HELD_EARNINGS_PER_PASS, releaseHeldEarnings } from "~/services/points/order-points.server";
 import { decideHeldReferralOrders, HELD_ORDERS_PER_PASS } from "~/services/referrals/referrals.server";
+import { CURRENCY_HELD_VIP_ORDERS_PER_PASS, decideVipOrdersHeldForCurrency } from "~/services/vip/tiers.server";
 
 /** Shops looked at per round. */
 const SHOPS_PER_ROUND = 20;
@@ -25,6 +26,8 @@ export interface DueHeldOrders {
   earned: number;
   /** Friends' orders kept for the referral minimum, decided. */
   referralOrders: number;
+  /** Orders VIP amount spent held for their currency, looked at (decideVipOrdersHeldForCurrency). */
+  vipOrders: number;
 }
 
 /**
@@ -35,14 +38,17 @@ export interface DueHeldOrders {
 export async function decideDueHeldOrders(deps: RewardDeps): Promise<DueHeldOrders> {
   const { db } = deps;
   const due = await db.shop.findMany({ where: { heldOrdersDueAt: { not: null } }, orderBy: { heldOrdersDueAt: "asc" }, take: SHOPS_PER_ROUND, select: { domain: true, heldOrdersDueAt: true } });
-  const done: DueHeldOrders = { shops: 0, earned: 0, referralOrders: 0 };
+  const done: DueHeldOrders = { shops: 0, earned: 0, referralOrders: 0, vipOrders: 0 };
   for (const { domain: shop, heldOrdersDueAt } of due) {
     const earned = await releaseHeldEarnings(db, { shop });
     const referralOrders = await decideHeldReferralOrders(deps, { shop });
+    // VIP amount spent's orders held for their currency (a reading of the shop's currency marks the shop due).
+    const vipOrders = await decideVipOrdersHeldForCurrency(deps, { shop });
     done.earned += earned;
     done.referralOrders += referralOrders;
+    done.vipOrders += vipOrders;
     // A full batch: more may be left; the mark stays and the next round goes on.
-    if (earned >= HELD_EARNINGS_PER_PASS || referralOrders >= HELD_ORDERS_PER_PASS) continue;
+    if (earned >= HELD_EARNINGS_PER_PASS || referralOrders >= HELD_ORDERS_PER_PASS || vipOrders >= CURRENCY_HELD_VIP_ORDERS_PER_PASS) continue;
     const cleared = await db.shop.updateMany({ where: { domain: shop, heldOrdersDueAt }, data: { heldOrdersDueAt: null } });
     done.shops += cleared.count;
   }

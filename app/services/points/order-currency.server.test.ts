@@ -14,7 +14,7 @@ import { installEmulatedShop, useShopifyEmulator } from "../../../test/support/s
 import { amountReview, confirmAmountCurrency } from "~/services/lifecycle/amount-currency.server";
 import { decideDueHeldOrders } from "~/services/lifecycle/held-orders.server";
 import { readUnreadShopCurrencies } from "~/services/lifecycle/scopes.server";
-import { claimReferral, ensureReferralCode, qualifyReferralFromOrder, recordReferralClick } from "~/services/referrals/referrals.server";
+import { claimReferral, ensureReferralCode, qualifyReferralFromOrder, recordReferralClick, referralsOfCustomer } from "~/services/referrals/referrals.server";
 import { ledgerTotals } from "./ledger.server";
 import { earnPointsForOrder, takeBackForRefund } from "./order-points.server";
 import { runPointsProgramTasks } from "./periodic.server";
@@ -181,6 +181,17 @@ describe("a referred friend's order in another shop currency than the stored one
     expect(await db.referralHeldOrder.count({ where: { shop: SHOP } })).toBe(0);
     // AND the friend's next order, in USD and over the minimum, qualifies it
     expect(await qualifyReferralFromOrder(deps(), { shop: SHOP, payload: order(friend.shopifyCustomerId, "60", "USD"), receivedAt: new Date() })).toBe("qualified");
+  });
+
+  it("GIVEN the friend's ¥3,000 order kept for its currency THEN the referrer's referrals say it waits for Shopify to confirm the shop's currency (before: for the merchant to confirm amounts); WHEN Shopify says the shop sells in JPY THEN it waits for the amounts", async () => {
+    const { friend, referralId } = await signedUpFriend();
+    const { referrerCustomerId } = await db.referral.findUniqueOrThrow({ where: { id: referralId } });
+    const waitingFor = async () => (await referralsOfCustomer(db, { shop: SHOP, customerId: referrerCustomerId })).map((r) => r.waitingFor);
+    expect(await qualifyReferralFromOrder(deps(), { shop: SHOP, payload: order(friend.shopifyCustomerId, "3000", "JPY"), receivedAt: new Date() })).toBe("held");
+    expect(await waitingFor()).toEqual(["currency"]);
+    await installEmulatedShop(emulator, SHOP, { currencyCode: "JPY" });
+    await workerAsksShopify();
+    expect(await waitingFor()).toEqual(["amounts"]);
   });
 
   it("GIVEN the friend's ¥8,000 order kept WHEN Shopify says the shop now sells in JPY and the merchant confirms the minimum as ¥5,000 THEN it qualifies, once", async () => {

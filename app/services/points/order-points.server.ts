@@ -35,7 +35,7 @@ import { shopifyGidOf } from "~/domain/shopify-ids";
 import type { Logger } from "~/logger.server";
 import { customerDisplay, ensureCustomer } from "./customers.server";
 import { creditPointsInTx, debitPointsInTx, decideHeldEarningInTx, inLedgerTransaction, lockCustomer, recordNoPointsInTx, type LedgerWrite, type Tx } from "./ledger.server";
-import { amountsToReview, askShopCurrency, currencyOfShopRow, orderInOtherCurrency } from "~/services/lifecycle/amount-currency.server";
+import { amountsToReview, askShopCurrency, heldOrderCurrencyDecision, orderInOtherCurrency, shopCurrencyReading } from "~/services/lifecycle/amount-currency.server";
 import { getProgramSettings } from "./program.server";
 import { applyMultiplier } from "~/domain/vip";
 import { vipMultiplierInTx } from "~/services/vip/tiers.server";
@@ -218,9 +218,8 @@ export async function releaseHeldEarnings(db: Db, only?: { shop: string }): Prom
     const settings = settingsFromRow(row);
     // Turned off while they waited: a program that is off earns nothing (earnPointsForOrder).
     if (!settings.enabled) continue;
-    const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, currencyReadAt: true } });
-    const currency = currencyOfShopRow(shopRow);
-    const readAt = shopRow?.currencyReadAt ?? null;
+    const reading = await shopCurrencyReading(db, shop);
+    const { currency, readAt } = reading;
     // Held for their currency and not answered yet (no reading since they came): left for later.
     const decidable = { OR: [{ orderCurrency: null }, { orderCurrency: currency }, ...(readAt ? [{ createdAt: { lte: readAt } }] : [])] };
     const held = await db.pointsTransaction.findMany({ where: { shop, status: "HELD", reason: "EARNING_HELD", ...decidable }, orderBy: { createdAt: "asc" }, take: HELD_EARNINGS_PER_PASS - decided });
@@ -233,7 +232,8 @@ export async function releaseHeldEarnings(db: Db, only?: { shop: string }): Prom
         continue;
       }
       const earning: OrderEarning = { shop, customerId: h.customerId, orderGid: h.orderGid, orderName: h.orderName, amount, taxesIncluded: h.taxesIncluded ?? false, test: h.testOrder, receivedAt: h.createdAt };
-      const otherCurrency = h.orderCurrency !== null && h.orderCurrency !== currency ? h.orderCurrency : null;
+      // Shopify's answer, by the one decision shared with VIP amount spent (heldOrderCurrencyDecision).
+      const otherCurrency = h.orderCurrency !== null && heldOrderCurrencyDecision(h.orderCurrency, h.createdAt, reading) === "in_other_currency" ? h.orderCurrency : null;
       await inLedgerTransaction(db, shop, sourceKeys.orderEarned(h.orderGid), (tx) =>
         otherCurrency ? notEarnedInTx(tx, earning, otherCurrencyOrderNote(otherCurrency, currency)) : earnInTx(tx, earning, settings, RELEASED_EARNING_NOTE),
       );

@@ -39,7 +39,7 @@ import { cancelReward } from "~/services/rewards/cancel.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { getReferralSettings } from "./settings.server";
-import { amountsToReview, askShopCurrency, currencyOfShopRow, orderInOtherCurrency } from "~/services/lifecycle/amount-currency.server";
+import { amountsToReview, askShopCurrency, heldOrderCurrencyDecision, orderInOtherCurrency, shopCurrencyReading } from "~/services/lifecycle/amount-currency.server";
 import { field } from "~/domain/json-fields";
 
 
@@ -491,16 +491,16 @@ export async function decideHeldReferralOrders(deps: RewardDeps, only?: { shop: 
     // the orders stay kept, to be decided once it is on again (docs/decisions/015, 3 December 2026).
     if (!settings.enabled) continue;
     const minimum = parseMilli(settings.minimumOrderAmount) ?? 0n;
-    const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, currencyReadAt: true } });
-    const currency = currencyOfShopRow(shopRow);
-    const readAt = shopRow?.currencyReadAt ?? null;
+    const reading = await shopCurrencyReading(db, shop);
+    const { currency, readAt } = reading;
     // Kept for their currency and not answered yet (no reading since they came): left for later.
     const decidable = { OR: [{ currency: null }, { currency }, ...(readAt ? [{ receivedAt: { lte: readAt } }] : [])] };
     const held = await db.referralHeldOrder.findMany({ where: { shop, ...decidable }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: HELD_ORDERS_PER_PASS - decided });
     for (const h of held) {
       const referral = await db.referral.findUnique({ where: { id: h.referralId } });
       const amount = parseMilli(h.amount);
-      const inShopCurrency = h.currency === null || h.currency === currency;
+      // Shopify's answer, by the one decision shared with points and VIP amount spent (heldOrderCurrencyDecision).
+      const inShopCurrency = h.currency === null || heldOrderCurrencyDecision(h.currency, h.receivedAt, reading) === "in_shop_currency";
       if (!inShopCurrency) deps.logger.info({ shop, order: h.orderGid, orderCurrency: h.currency, shopCurrency: currency }, "a friend's order in another currency than the shop's was not compared with the referral minimum");
       if (inShopCurrency && referral?.state === "SIGNED_UP" && referral.friendCustomerId && amount !== null && amount >= minimum) {
         const friend = await db.customer.findUnique({ where: { id: referral.friendCustomerId }, select: { email: true } });
@@ -656,10 +656,12 @@ export interface ReferralRow {
   referrerRewardId: string | null;
   /**
    * The friend placed an order kept for the referral minimum's review (ReferralHeldOrder), and what it
-   * waits for: the merchant's confirm of the amounts, or the referral program turned on again
-   * (docs/decisions/015, addendum of 3 December 2026); null when no order is kept.
+   * waits for: Shopify's answer about the shop's currency (an order placed in another currency than the
+   * stored one: heldOrderCurrencyDecision "waiting"), the merchant's confirm of the amounts, or the
+   * referral program turned on again (docs/decisions/015 and 023, addenda of 3 December 2026); null
+   * when no order is kept.
    */
-  waitingFor: "amounts" | "program_on" | null;
+  waitingFor: "currency" | "amounts" | "program_on" | null;
 }
 
 /** Who a customer referred (newest first, bounded), with the friend's display name when the app has one. */
@@ -672,8 +674,11 @@ export async function referralsOfCustomer(db: Db, input: { shop: string; custome
   const friendIds = rows.map((r) => r.friendCustomerId!).filter(Boolean);
   const friends = await db.customer.findMany({ where: { id: { in: friendIds } }, select: { id: true, displayName: true } });
   const names = new Map(friends.map((f) => [f.id, shownCustomerText(f.displayName)]));
-  const held = await db.referralHeldOrder.findMany({ where: { shop: input.shop, referralId: { in: rows.map((r) => r.id) } }, select: { referralId: true }, distinct: ["referralId"] });
+  const held = await db.referralHeldOrder.findMany({ where: { shop: input.shop, referralId: { in: rows.map((r) => r.id) } }, select: { referralId: true, currency: true, receivedAt: true }, take: 1000 });
   const waiting = new Set(held.map((h) => h.referralId));
+  // Kept for its currency and Shopify not asked back yet: that is what the order waits for first.
+  const forCurrency = held.some((h) => h.currency !== null) ? await shopCurrencyReading(db, input.shop) : null;
+  const waitingForCurrency = new Set(held.filter((h) => forCurrency && h.currency !== null && heldOrderCurrencyDecision(h.currency, h.receivedAt, forCurrency) === "waiting").map((h) => h.referralId));
   // Read only when an order is kept: the minimum's review first, then the program being on.
   const waitingFor =
     held.length === 0
@@ -698,7 +703,7 @@ export async function referralsOfCustomer(db: Db, input: { shop: string; custome
     friendRewardId: r.friendRewardId,
     friendCustomerId: r.friendCustomerId,
     referrerRewardId: r.referrerRewardId,
-    waitingFor: r.state === "SIGNED_UP" && waiting.has(r.id) ? waitingFor : null,
+    waitingFor: r.state === "SIGNED_UP" && waiting.has(r.id) ? (waitingForCurrency.has(r.id) ? "currency" : waitingFor) : null,
   }));
 }
 

@@ -396,6 +396,31 @@ export interface CustomerVipView {
    * otherwise, and when VIP is off.
    */
   placement: { state: "held"; title: string } | { state: "rechecking"; done: number; total: number } | null;
+  /**
+   * The customer's orders placed in another shop currency than the one the app had for the shop
+   * (countVipOrder; docs/decisions/022, addendum "an order in another shop currency"), newest first:
+   * `waiting` for Shopify to say which currency the shop sells in (not counted meanwhile), or
+   * `not_counted` — Shopify said the shop sells in `shopCurrency`, so the order never counts towards
+   * amount spent. Order ids and currency codes only. Null when there is none.
+   */
+  otherCurrencyOrders: { shopCurrency: string; orders: { orderGid: string; orderCurrency: string; state: "waiting" | "not_counted" }[] } | null;
+}
+
+/** How many of a customer's orders in another currency the profile lists. */
+const OTHER_CURRENCY_ORDERS_SHOWN = 20;
+
+async function otherCurrencyOrders(db: Db, shop: string, customerId: string): Promise<CustomerVipView["otherCurrencyOrders"]> {
+  const rows = await db.vipOrder.findMany({
+    where: { shop, customerId, OR: [{ currencyHeldAt: { not: null } }, { otherCurrency: true }] },
+    select: { orderGid: true, orderCurrency: true, currencyHeldAt: true },
+    orderBy: { orderedAt: "desc" },
+    take: OTHER_CURRENCY_ORDERS_SHOWN,
+  });
+  if (rows.length === 0) return null;
+  return {
+    shopCurrency: await shopCurrencyOf(db, shop),
+    orders: rows.map((r) => ({ orderGid: r.orderGid, orderCurrency: r.orderCurrency ?? "", state: r.currencyHeldAt !== null ? ("waiting" as const) : ("not_counted" as const) })),
+  };
 }
 
 /** What the profile says about tier changes now (CustomerVipView.placement). */
@@ -411,14 +436,16 @@ async function placementState(db: Db, shop: string): Promise<CustomerVipView["pl
 
 /** The customer profile's VIP card: the tier held, the latest changes with their reasons, and whether tier changes are on hold. */
 export async function customerVip(db: Db, shop: string, customerId: string, limit = 20): Promise<CustomerVipView> {
-  const [program, customer, changes] = await Promise.all([
+  const [program, customer, changes, otherCurrency] = await Promise.all([
     getVipProgram(db, shop),
     db.customer.findFirst({ where: { id: customerId, shop }, select: { vipTier: true, vipTierSince: true } }),
     db.vipTierChange.findMany({ where: { shop, customerId }, orderBy: { createdAt: "desc" }, take: limit }),
+    otherCurrencyOrders(db, shop, customerId),
   ]);
   return {
     enabled: program.enabled,
     placement: program.enabled ? await placementState(db, shop) : null,
+    otherCurrencyOrders: otherCurrency,
     tierName: customer?.vipTier ?? null,
     since: customer?.vipTierSince?.toISOString() ?? null,
     changes: changes.map((c) => ({

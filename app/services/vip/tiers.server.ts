@@ -9,7 +9,7 @@ import type { VipTier, VipTierChange } from "@prisma/client";
 import { randomUUID } from "node:crypto";
 import type { Db } from "~/db.server";
 import { directSql } from "~/db.server";
-import { formatMilli, orderEarningAmount, orderTaxesIncluded, parseMilli, refundedEarningAmount, sourceKeys, type Milli, type RefundFacts } from "~/domain/points";
+import { formatMilli, orderCurrencyOf, orderEarningAmount, orderTaxesIncluded, parseMilli, refundedEarningAmount, sourceKeys, type Milli, type RefundFacts } from "~/domain/points";
 import { orderFacts } from "~/domain/rewards";
 import {
   applyMultiplier,
@@ -38,7 +38,7 @@ import { lockCustomer, type Tx } from "~/services/points/ledger.server";
 import type { RewardDeps } from "~/services/rewards/deps.server";
 import { issueRewardAsync } from "~/services/rewards/issue-async.server";
 import { field } from "~/domain/json-fields";
-import { shopCurrencyOf } from "~/services/lifecycle/amount-currency.server";
+import { askShopCurrency, heldOrderCurrencyDecision, orderInOtherCurrency, shopCurrencyOf, shopCurrencyReading } from "~/services/lifecycle/amount-currency.server";
 
 export type OrderedTier = VipTier & { thresholdMilli: Milli };
 
@@ -105,8 +105,10 @@ export async function customerProgress(db: Db | Tx, shop: string, customerId: st
       value = BigInt(Math.max(0, points)) * 1000n;
     } else {
       const range = w.from || w.to ? { ...(w.from ? { gte: w.from } : {}), ...(w.to ? { lt: w.to } : {}) } : undefined;
+      // Not an order waiting for Shopify's answer about the shop's currency, nor one Shopify's answer
+      // showed to be in another currency than the shop's (decideVipOrdersHeldForCurrency).
       const orders = await db.vipOrder.findMany({
-        where: { shop, customerId, canceled: false, ...(range ? { orderedAt: range } : {}) },
+        where: { shop, customerId, canceled: false, currencyHeldAt: null, otherCurrency: false, ...(range ? { orderedAt: range } : {}) },
         select: { amount: true, refunded: true },
         take: MAX_ORDERS_READ,
       });
@@ -296,7 +298,8 @@ export async function queueOwedEntryRewards(deps: RewardDeps, limit = 100): Prom
 // ---- orders ------------------------------------------------------------------------------------------
 
 
-export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "money_returned" | "counted" | "changed";
+/** `currency_held`: recorded, but in another shop currency than the stored one — not counted until Shopify says which the shop sells in. */
+export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "money_returned" | "counted" | "currency_held" | "changed";
 
 /**
  * The order's row, once per (shop, order): every orders/create writes one, so it goes straight to
@@ -312,15 +315,26 @@ export type VipOrderOutcome = "unreadable" | "no_customer" | "canceled" | "money
  */
 export async function recordVipOrder(
   db: Db,
-  row: { shop: string; customerId: string; orderGid: string; amount: string; orderedAt: Date; taxesIncluded?: boolean | null },
+  row: {
+    shop: string;
+    customerId: string;
+    orderGid: string;
+    amount: string;
+    orderedAt: Date;
+    taxesIncluded?: boolean | null;
+    /** An order in another shop currency than the stored one: written waiting for Shopify's answer (its currency, its arrival). */
+    heldForCurrency?: { currency: string; since: Date } | null;
+  },
 ): Promise<boolean> {
   // A boolean is no driver argument here (SqlValue): written as the SQL literal both databases read.
   const taxesIncluded = row.taxesIncluded === true ? "TRUE" : row.taxesIncluded === false ? "FALSE" : "NULL";
+  // The held columns only for an order held for its currency: the statement of every other order is unchanged.
+  const held = row.heldForCurrency ?? null;
   const written = await directSql(db).query(
-    `INSERT INTO "VipOrder" ("id", "shop", "customerId", "orderGid", "amount", "orderedAt", "taxesIncluded", "canceled") ` +
-      `VALUES (?, ?, ?, ?, ?, ?, ${taxesIncluded}, EXISTS (SELECT 1 FROM "PointsTransaction" WHERE "shop" = ? AND "sourceKey" = ?)) ` +
+    `INSERT INTO "VipOrder" ("id", "shop", "customerId", "orderGid", "amount", "orderedAt", "taxesIncluded", ${held ? `"orderCurrency", "currencyHeldAt", ` : ""}"canceled") ` +
+      `VALUES (?, ?, ?, ?, ?, ?, ${taxesIncluded}, ${held ? "?, ?, " : ""}EXISTS (SELECT 1 FROM "PointsTransaction" WHERE "shop" = ? AND "sourceKey" = ?)) ` +
       `ON CONFLICT ("shop", "orderGid") DO NOTHING RETURNING "id"`,
-    [randomUUID(), row.shop, row.customerId, row.orderGid, row.amount, row.orderedAt, row.shop, sourceKeys.orderCanceled(row.orderGid)],
+    [randomUUID(), row.shop, row.customerId, row.orderGid, row.amount, row.orderedAt, ...(held ? [held.currency, held.since] : []), row.shop, sourceKeys.orderCanceled(row.orderGid)],
   );
   return written.length === 1;
 }
@@ -350,6 +364,13 @@ export async function countVipOrder(deps: RewardDeps, order: { shop: string; pay
   // (`subtotal_price_set.shop_money`, https://shopify.dev/docs/api/admin-rest/latest/resources/order).
   const amount = orderEarningAmount(order.payload, { includeShipping: false, includeTaxes: false });
   if (amount === null) return "unreadable";
+  // An order in another shop currency than the stored one (a shop/update announcing a change is late
+  // or lost, or an odd order): its amount is not in the currency the thresholds are measured in. It is
+  // recorded waiting for Shopify's answer — counted by nobody, moving nobody — and decided by it
+  // (decideVipOrdersHeldForCurrency), by the rule the points earned on it follow (docs/decisions/019
+  // and 022, addenda of 3 December 2026). The stored currency is the batch's one read
+  // (app/services/webhooks/batch-reads.server.ts), as for points and the referral minimum.
+  const otherCurrency = await orderInOtherCurrency(deps.db, order.shop, orderCurrencyOf(order.payload) ?? null);
   const customer = await ensureCustomer(deps.db, { shop: order.shop, customerGid: facts.customerGid, ...customerDisplay(field(order.payload, "customer")), now: order.receivedAt });
   // Its prices' taxes_included is kept with it: its refunds are read in the same terms (vipRefundCreated).
   await recordVipOrder(deps.db, {
@@ -359,8 +380,13 @@ export async function countVipOrder(deps: RewardDeps, order: { shop: string; pay
     amount: formatMilli(amount),
     orderedAt: facts.createdAt ?? order.receivedAt,
     taxesIncluded: orderTaxesIncluded(order.payload),
+    heldForCurrency: otherCurrency ? { currency: otherCurrency.orderCurrency, since: order.receivedAt } : null,
   });
-  return "counted";
+  if (!otherCurrency) return "counted";
+  // Asked after the row is written (and again on a redelivery): any reading that answers the question
+  // is dated after it, so the held-orders task it marks due finds the row (answerCurrencyCheck).
+  await askShopCurrency(deps.db, order.shop, deps.now());
+  return "currency_held";
 }
 
 /**
@@ -376,11 +402,52 @@ export async function vipTierAfterOrder(deps: RewardDeps, order: { shop: string;
   // Off (most shops): no read of the order's row for nothing — evaluateCustomerTier would answer "off"
   // after it (every orders/create comes here; bench/inbox-apply.ts).
   if (!(await getVipProgram(deps.db, order.shop)).enabled) return "counted";
-  const row = await deps.db.vipOrder.findUnique({ where: { shop_orderGid: { shop: order.shop, orderGid: facts.orderGid } }, select: { customerId: true } });
-  if (!row) return "not_counted";
+  const row = await deps.db.vipOrder.findUnique({ where: { shop_orderGid: { shop: order.shop, orderGid: facts.orderGid } }, select: { customerId: true, currencyHeldAt: true, otherCurrency: true } });
+  // Not counted (yet): its currency waits for Shopify's answer, or was another one than the shop's.
+  if (!row || row.currencyHeldAt !== null || row.otherCurrency) return "not_counted";
   // The program was read just above: the evaluation reads it once more, under the customer's lock only.
   const outcome = await evaluateUnderLock(deps, { shop: order.shop, customerId: row.customerId, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: facts.orderGid });
   return outcome.type === "changed" ? "changed" : "counted";
+}
+
+/** At most this many orders held for their currency are decided per pass (decideVipOrdersHeldForCurrency). */
+export const CURRENCY_HELD_VIP_ORDERS_PER_PASS = 200;
+
+/**
+ * Orders recorded while their shop currency was not the stored one (countVipOrder: `currencyHeldAt`)
+ * decided once Shopify has said which currency the shop sells in — the decision points make of the
+ * same order (heldOrderCurrencyDecision, app/services/lifecycle/amount-currency.server.ts):
+ *   - the shop sells in the order's currency now: the order counts, as an order in the shop's currency,
+ *     and its customer is evaluated (UP_ONLY) — held while the thresholds typed in the old currency are
+ *     under review (evaluateCustomerTier: placementHeldAt, then releaseHeldPlacements once confirmed);
+ *   - Shopify read the shop's currency at or after the order came and it is still another one (an odd
+ *     order): it never counts (`otherCurrency`), which the customer's VIP card shows (customerVip);
+ *   - not answered yet: left held.
+ * Run by the worker's "held orders" task for the shops a reading marked due (answerCurrencyCheck,
+ * storeShopCurrency: app/services/lifecycle/scopes.server.ts). Each row is decided once (a
+ * compare-and-set on `currencyHeldAt`), so passes in several processes may overlap. Returns how many
+ * were looked at (a full batch: more may be left).
+ */
+export async function decideVipOrdersHeldForCurrency(deps: RewardDeps, only: { shop: string }): Promise<number> {
+  const { db } = deps;
+  const { shop } = only;
+  const reading = await shopCurrencyReading(db, shop);
+  const held = await db.vipOrder.findMany({
+    where: { shop, currencyHeldAt: { not: null }, OR: [{ orderCurrency: reading.currency }, ...(reading.readAt ? [{ currencyHeldAt: { lte: reading.readAt } }] : [])] },
+    select: { id: true, customerId: true, orderGid: true, orderCurrency: true, currencyHeldAt: true },
+    orderBy: { currencyHeldAt: "asc" },
+    take: CURRENCY_HELD_VIP_ORDERS_PER_PASS,
+  });
+  for (const h of held) {
+    const decision = heldOrderCurrencyDecision(h.orderCurrency ?? reading.currency, h.currencyHeldAt!, reading);
+    if (decision === "waiting") continue;
+    const decided = await db.vipOrder.updateMany({ where: { id: h.id, currencyHeldAt: { not: null } }, data: { currencyHeldAt: null, otherCurrency: decision === "in_other_currency" } });
+    // Counted now: the customer may reach a tier by it (or is held with everyone while thresholds are under review).
+    if (decided.count === 1 && decision === "in_shop_currency") {
+      await evaluateCustomerTier(deps, { shop, customerId: h.customerId, now: deps.now(), mode: "UP_ONLY", reason: "THRESHOLD_REACHED", orderGid: h.orderGid });
+    }
+  }
+  return held.length;
 }
 
 /**
