@@ -40,15 +40,6 @@ export interface DirectSql {
    * own transactions do (app/sqlite-adapter.server.ts), so nothing else runs in between.
    */
   transaction<T>(fn: (tx: DirectStatements) => Promise<T>): Promise<T>;
-  /**
-   * Runs `fn` with the writes it makes committed together when it ends — whether it returns or
-   * throws: what is committed is what would have been committed statement by statement without it,
-   * in one commit instead of many. On SQLite one transaction holds the process's one connection for
-   * `fn`'s whole run (its transactions become savepoints; app/sqlite-adapter.server.ts), so `fn` must
-   * not wait on anything but the database. On PostgreSQL it only runs `fn` (its commits are cheap
-   * next to a connection held across them).
-   */
-  writeTogether<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** What a direct transaction can run: the statements of DirectSql, on the transaction's connection. */
@@ -75,8 +66,6 @@ interface RawTransaction extends RawStatements {
 /** The part of a connected Prisma driver adapter (SqlDriverAdapter) used here. */
 export interface RawAdapter extends RawStatements {
   startTransaction(): Promise<RawTransaction>;
-  /** SQLite's serialized adapter only (app/sqlite-adapter.server.ts). */
-  writeTogether?<T>(fn: () => Promise<T>): Promise<T>;
   dispose(): Promise<void>;
 }
 
@@ -154,10 +143,6 @@ export function directSqlOn(provider: DbProvider, slot: AdapterSlot, connect: ()
   };
   return {
     ...statementsOn(provider, current),
-    async writeTogether<T>(fn: () => Promise<T>): Promise<T> {
-      const connected = await adapter();
-      return connected.writeTogether ? connected.writeTogether(fn) : fn();
-    },
     async transaction<T>(fn: (tx: DirectStatements) => Promise<T>): Promise<T> {
       const tx = await (await adapter()).startTransaction();
       const end = (sql: "COMMIT" | "ROLLBACK") => (tx.options.usePhantomQuery ? Promise.resolve(0) : tx.executeRaw({ sql, args: [], argTypes: [] }));

@@ -13,7 +13,6 @@
 // transaction, and every transaction would leave a connection open until garbage collection. So the
 // client is wrapped to run transactions on its one connection (`oneConnection`), as
 // better-sqlite3 did.
-import { AsyncLocalStorage } from "node:async_hooks";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { PrismaLibSql } from "@prisma/adapter-libsql";
@@ -49,43 +48,8 @@ class Mutex {
   }
 }
 
-/**
- * Statements written together (`writeTogether`): one transaction on the connection, held for the
- * callback's whole run. Inside it, the callback's top-level statements run in that transaction, in
- * turn (its own mutex), and its interactive transactions become savepoints.
- */
-interface Unit {
-  /** The serialized adapter it belongs to: a unit of one client never captures another's statements. */
-  readonly owner: object;
-  readonly mutex: Mutex;
-  savepoints: number;
-  /** Ended: a promise the callback left running falls back to the connection's own mutex. */
-  open: boolean;
-}
-
-const units = new AsyncLocalStorage<Unit>();
-
-/**
- * True while the caller runs inside `writeTogether`, which holds the process's SQLite connection:
- * anything that waits on something else there (a Shopify call) holds every other statement of the
- * process with it. The Admin API's one entry point refuses to run then (app/shopify/graphql.server.ts).
- */
-export function insideWriteTogether(): boolean {
-  return units.getStore()?.open === true;
-}
-
-/** A SerializedAdapter: the connected adapter plus writeTogether (app/direct-sql.server.ts uses it). */
-export type SerializedAdapter = Adapter & { writeTogether<T>(fn: () => Promise<T>): Promise<T> };
-
-function serialize(adapter: Adapter): SerializedAdapter {
+function serialize(adapter: Adapter): Adapter {
   const mutex = new Mutex();
-  const owner = {};
-  const unitHere = (): Unit | undefined => {
-    const unit = units.getStore();
-    return unit && unit.open && unit.owner === owner ? unit : undefined;
-  };
-  const lockFor = () => unitHere()?.mutex ?? mutex;
-  const statement = (sql: string) => adapter.executeRaw({ sql, args: [], argTypes: [] });
   const wrapTransaction = (tx: Tx, release: () => void): Tx => {
     let released = false;
     const done = () => {
@@ -116,87 +80,19 @@ function serialize(adapter: Adapter): SerializedAdapter {
       },
     };
   };
-  /** An interactive transaction inside a unit: a savepoint of the unit's transaction. */
-  const savepoint = async (unit: Unit): Promise<Tx> => {
-    const release = await unit.mutex.acquire();
-    const name = `together_${++unit.savepoints}`;
-    try {
-      await statement(`SAVEPOINT ${name}`);
-    } catch (error) {
-      release();
-      throw error;
-    }
-    let ended = false;
-    const end = async (sqls: string[]) => {
-      if (ended) return;
-      ended = true;
-      try {
-        for (const sql of sqls) await statement(sql);
-      } finally {
-        release();
-      }
-    };
-    const nested = (kind: "SAVEPOINT" | "ROLLBACK TO" | "RELEASE SAVEPOINT") => async (inner: string) => void (await statement(`${kind} ${inner}`));
-    return {
-      provider: adapter.provider,
-      adapterName: adapter.adapterName,
-      // Like libSQL's own transactions: Prisma sends no BEGIN/COMMIT, commit() and rollback() end it.
-      options: { usePhantomQuery: true },
-      queryRaw: (q) => adapter.queryRaw(q),
-      executeRaw: (q) => adapter.executeRaw(q),
-      commit: () => end([`RELEASE SAVEPOINT ${name}`]),
-      rollback: () => end([`ROLLBACK TO ${name}`, `RELEASE SAVEPOINT ${name}`]),
-      createSavepoint: nested("SAVEPOINT"),
-      rollbackToSavepoint: nested("ROLLBACK TO"),
-      releaseSavepoint: nested("RELEASE SAVEPOINT"),
-    } as Tx;
-  };
   return {
     provider: adapter.provider,
     adapterName: adapter.adapterName,
-    queryRaw: (q) => lockFor().run(() => adapter.queryRaw(q)),
-    executeRaw: (q) => lockFor().run(() => adapter.executeRaw(q)),
-    executeScript: (script) => lockFor().run(() => adapter.executeScript(script)),
+    queryRaw: (q) => mutex.run(() => adapter.queryRaw(q)),
+    executeRaw: (q) => mutex.run(() => adapter.executeRaw(q)),
+    executeScript: (script) => mutex.run(() => adapter.executeScript(script)),
     startTransaction: async (isolationLevel) => {
-      const unit = unitHere();
-      if (unit) return savepoint(unit);
       const release = await mutex.acquire();
       try {
         return wrapTransaction(await adapter.startTransaction(isolationLevel), release);
       } catch (error) {
         release();
         throw error;
-      }
-    },
-    async writeTogether<T>(fn: () => Promise<T>): Promise<T> {
-      // Already inside one: the statements join it.
-      if (unitHere()) return fn();
-      const release = await mutex.acquire();
-      try {
-        await statement("BEGIN IMMEDIATE");
-        const unit: Unit = { owner, mutex: new Mutex(), savepoints: 0, open: true };
-        let outcome: { ok: true; value: T } | { ok: false; error: unknown };
-        try {
-          outcome = { ok: true, value: await units.run(unit, fn) };
-        } catch (error) {
-          outcome = { ok: false, error };
-        }
-        // Whatever fn did before it returned or threw is committed, as it would have been statement
-        // by statement: only the number of commits changes. The unit's mutex is taken so a statement
-        // fn left running ends first.
-        const inner = await unit.mutex.acquire();
-        unit.open = false;
-        inner();
-        try {
-          await statement("COMMIT");
-        } catch (error) {
-          await statement("ROLLBACK").catch(() => undefined);
-          throw error;
-        }
-        if (!outcome.ok) throw outcome.error;
-        return outcome.value;
-      } finally {
-        release();
       }
     },
     ...(adapter.getConnectionInfo ? { getConnectionInfo: () => adapter.getConnectionInfo!() } : {}),

@@ -8,7 +8,6 @@ import {
   HttpResponseError,
 } from "@shopify/shopify-api";
 import type { Err, Ok } from "~/domain/result";
-import { insideWriteTogether } from "~/sqlite-adapter.server";
 import type { ShopifyFailure } from "~/domain/rewards/failures";
 
 /** `admin.graphql` from authenticate.admin / unauthenticated.admin (and anything shaped like it). */
@@ -140,9 +139,6 @@ export async function runAdmin<T>(
   variables: Record<string, unknown> = {},
   options: RunOptions = {},
 ): Promise<AdminResult<T>> {
-  // A programming error, not Shopify's answer: statements committed together (DirectSql.writeTogether)
-  // hold SQLite's one connection, and a call to Shopify there would hold every other statement too.
-  if (insideWriteTogether()) throw new Error("an Admin API call inside writeTogether: only database work may run there");
   let result = await runAdminOnce<T>(graphql, document, variables, options);
   for (let retry = 0; retry < (options.throttledRetries ?? 0) && !result.ok && result.error.kind === "throttled"; retry++) {
     result = await runAdminOnce<T>(graphql, document, variables, options);

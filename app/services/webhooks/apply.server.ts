@@ -3,23 +3,16 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { currentProvider } from "~/claim-rows.server";
-import { directSql, type Db } from "~/db.server";
+import type { Db } from "~/db.server";
 import type { RandomFloat } from "~/domain/rewards";
 import type { Logger } from "~/logger.server";
 import { deliveryApplied, inboxCaughtUp } from "~/inbox-pace.server";
 import { shopsTheAppKnows } from "~/services/lifecycle/lifecycle.server";
 import { guardAgainstErasures } from "~/services/compliance/privacy.server";
-import { DATABASE_ONLY_TOPICS, PERSONAL_DATA_TOPICS, WEBHOOK_EFFECTS } from "./effects.server";
+import { PERSONAL_DATA_TOPICS, WEBHOOK_EFFECTS } from "./effects.server";
 import { applyDueDeliveries, DEFAULT_INBOX_OPTIONS, type InboxOptions, type InboxRunSummary, type WebhookEffects } from "./inbox.server";
 
 const INBOX_WORKER_ID = `inbox:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-
-/**
- * How long one run of deliveries whose writes are committed together may last (InboxOptions.together):
- * on SQLite the run holds the process's one connection, so a webhook being recorded meanwhile waits
- * at most about this long (plus one delivery) for it.
- */
-const TOGETHER_MS = 5;
 
 export interface DrainOptions {
   effects?: WebhookEffects;
@@ -65,7 +58,6 @@ export async function drainWebhookInbox(deps: { db: Db; now: () => Date; logger:
         if (claimed < batchSize) inboxCaughtUp(claimed);
       },
       onApplied: deliveryApplied,
-      together: { topics: DATABASE_ONLY_TOPICS, run: (fn) => directSql(deps.db).writeTogether(fn), maxMs: TOGETHER_MS },
       ...inboxRules(deps.db),
       ...(options.random ? { random: options.random } : {}),
     });

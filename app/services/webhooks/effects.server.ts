@@ -74,8 +74,6 @@ interface TopicHandling {
    * guardAgainstErasures, app/services/compliance/privacy.server.ts; docs/decisions/015).
    */
   personalData?: true;
-  /** Its effects only read and write the database (no Shopify call): their writes are committed together. */
-  databaseOnly?: true;
 }
 
 /** Every topic, its body's shape and its effects: no topic without both (the Record's keys). */
@@ -83,7 +81,6 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
   "orders/create": {
     body: orderBody,
     personalData: true,
-    databaseOnly: true,
     effects: [
       (db, d) => handleOrderCreated(db, orderContext(d.shop, d.payload, d.receivedAt, d.rawPayload)),
       // Amounts it cannot read (a money set without a decimal, a negative one: orderAmountsProblem)
@@ -105,7 +102,6 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
   "refunds/create": {
     body: refundBody,
     personalData: true,
-    databaseOnly: true,
     effects: [
       // The refund's facts are read once, from the body the inbox parsed (refundFactsOfDelivery), for
       // its three effects in this order: referrals first (docs/decisions/023), as the points effect
@@ -129,7 +125,6 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
   "orders/cancelled": {
     body: canceledOrderBody,
     personalData: true,
-    databaseOnly: true,
     effects: [
       async (db, d) => referralCancelEffect(db, { shop: d.shop, payload: d.payload }),
       async (db, d) => void (await takeBackForCancel(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt })),
@@ -180,6 +175,3 @@ export const WEBHOOK_EFFECTS: WebhookEffects = Object.fromEntries(
 
 /** The topics whose effects can write a customer's personal data (`personalData` above): applied under the erasure guard. */
 export const PERSONAL_DATA_TOPICS: ReadonlySet<WebhookTopic> = new Set((Object.entries(TOPICS) as [WebhookTopic, TopicHandling][]).filter(([, t]) => t.personalData).map(([topic]) => topic));
-
-/** The topics whose effects only use the database (`databaseOnly` above): the inbox commits their writes together. */
-export const DATABASE_ONLY_TOPICS: ReadonlySet<WebhookTopic> = new Set((Object.entries(TOPICS) as [WebhookTopic, TopicHandling][]).filter(([, t]) => t.databaseOnly).map(([topic]) => topic));

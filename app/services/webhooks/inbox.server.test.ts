@@ -21,7 +21,6 @@ function withQuery(around: <T>(run: () => Promise<T>) => Promise<T>): DirectSql 
     query: (text, args) => around(() => sql.query(text, args)),
     execute: (text, args) => around(() => sql.execute(text, args)),
     transaction: (fn) => around(() => sql.transaction(fn)),
-    writeTogether: (fn) => around(() => sql.writeTogether(fn)),
   };
 }
 
@@ -135,70 +134,6 @@ describe("webhook inbox", () => {
     const summary = await applyDueDeliveries(db, effects, { workerId: `lanes-${concurrency}`, now: () => new Date(), batchSize: 100, leaseMs: 60_000, concurrency });
     expect(summary.applied).toBe(8);
     expect(most).toBe(concurrency);
-  });
-
-  it("GIVEN order deliveries with another topic between them, one order failing WHEN applied with `together` THEN consecutive orders share one run, the other topic runs alone, and the failing order is retried while its run's writes are kept", async () => {
-    await db.webhookDelivery.deleteMany();
-    const shop = "together-inbox.myshopify.com";
-    const at = (i: number) => new Date(Date.now() - 60_000 + i * 1_000);
-    const orders = [0, 1, 2, 4, 5].map(() => delivery(shop));
-    const update = { ...delivery(shop), topic: "shop/update" as const };
-    for (const [i, d] of [orders[0], orders[1], orders[2], update, orders[3], orders[4]].entries()) await recordDelivery(db, d, at(i));
-    const runs: string[][] = [];
-    let inRun = false;
-    const write = async (_db: unknown, d: { webhookId: string; topic: string }) => {
-      if (inRun) runs.at(-1)!.push(d.webhookId);
-      else runs.push([`alone ${d.topic}`]);
-      await db.shop.create({ data: { domain: `${d.webhookId}.myshopify.com` } });
-      if (d.webhookId === orders[1].webhookId) throw new Error("a blip after its write");
-    };
-    const effects = { "orders/create": [write], "shop/update": [write] } as unknown as WebhookEffects;
-    const summary = await applyDueDeliveries(db, effects, {
-      workerId: "together",
-      now: () => new Date(),
-      batchSize: 100,
-      leaseMs: 60_000,
-      concurrency: 1,
-      together: {
-        topics: new Set(["orders/create"]),
-        run: async (fn) => {
-          runs.push([]);
-          inRun = true;
-          try {
-            return await directSql(db).writeTogether(fn);
-          } finally {
-            inRun = false;
-          }
-        },
-        maxMs: 60_000,
-      },
-    });
-    expect(summary).toMatchObject({ claimed: 6, applied: 5, retried: 1 });
-    const ids = orders.map((o) => o.webhookId);
-    expect(runs).toEqual([[ids[0], ids[1], ids[2]], ["alone shop/update"], [ids[3], ids[4]]]);
-    // Every effect's write is kept — the failing one's too, as it would be without a run — and the
-    // failing delivery is due again while the others are applied.
-    expect(await db.shop.count({ where: { domain: { in: [...ids, update.webhookId].map((id) => `${id}.myshopify.com`) } } })).toBe(6);
-    const failed = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: ids[1] } });
-    expect(failed).toMatchObject({ attempts: 1, appliedAt: null, nextAttemptAt: expect.any(Date), lastError: "Error: a blip after its write" });
-    expect(await db.webhookDelivery.count({ where: { shop, appliedAt: { not: null } } })).toBe(5);
-  });
-
-  it("GIVEN `together` with no time for a second delivery (maxMs 0) WHEN orders are applied THEN each runs on its own", async () => {
-    await db.webhookDelivery.deleteMany();
-    for (let i = 0; i < 3; i++) await recordDelivery(db, delivery("together-alone.myshopify.com"), new Date(Date.now() - 60_000 + i * 1_000));
-    let runs = 0;
-    const effects = { "orders/create": [async () => undefined] } as unknown as WebhookEffects;
-    const summary = await applyDueDeliveries(db, effects, {
-      workerId: "together-0",
-      now: () => new Date(),
-      batchSize: 100,
-      leaseMs: 60_000,
-      concurrency: 1,
-      together: { topics: new Set(["orders/create"]), run: (fn) => (runs++, directSql(db).writeTogether(fn)), maxMs: 0 },
-    });
-    expect(summary.applied).toBe(3);
-    expect(runs).toBe(3);
   });
 
   it("GIVEN 3 due deliveries, one of them failing WHEN applied THEN the round reports what it claimed, then each delivery applied or retried", async () => {

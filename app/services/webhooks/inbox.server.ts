@@ -182,13 +182,6 @@ export interface InboxOptions {
    * (scrubbed) and settles after every effect of the batch; a guard that fails leaves the batch's
    * applied deliveries unmarked, to be applied and looked at again when their lease runs out.
    */
-  /**
-   * Deliveries of these topics are applied in runs whose writes are committed together (`run`: the
-   * worker passes DirectSql.writeTogether), a run ending after `maxMs` so statements waiting for the
-   * connection (webhooks being recorded) are not held longer. Only for topics whose effects wait on
-   * nothing but the database. Without this option every statement commits as it comes.
-   */
-  together?: { topics: ReadonlySet<string>; run: <T>(fn: () => Promise<T>) => Promise<T>; maxMs: number };
   erasureGuard?: {
     topics: ReadonlySet<string>;
     /** `parsed`: the body as the inbox parsed it (absent when it is not JSON), so the guard need not parse it again. */
@@ -375,19 +368,8 @@ export async function applyClaimedDeliveries(db: Db, effects: WebhookEffects, ro
     let next = 0;
     const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, rows.length)) }, async () => {
       while (next < rows.length) {
-        const together = options.together;
-        if (together?.topics.has(rows[next].topic)) {
-          const started = performance.now();
-          await together.run(async () => {
-            do {
-              await applyOne(batchDb, effects, rows[next++], options, summary, applied, knownShops);
-              options.onApplied?.();
-            } while (next < rows.length && together.topics.has(rows[next].topic) && performance.now() - started < together.maxMs);
-          });
-        } else {
-          await applyOne(batchDb, effects, rows[next++], options, summary, applied, knownShops);
-          options.onApplied?.();
-        }
+        await applyOne(batchDb, effects, rows[next++], options, summary, applied, knownShops);
+        options.onApplied?.();
         // Let waiting I/O run between deliveries: in the app process, requests (webhooks answered
         // while Shopify waits) must not queue behind a whole batch of effects.
         await new Promise<void>((resolve) => setImmediate(resolve));
