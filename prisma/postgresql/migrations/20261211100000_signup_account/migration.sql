@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Customer" ADD COLUMN     "signupAccountAt" TIMESTAMP(3),
+ADD COLUMN     "signupCreatedAt" TIMESTAMP(3);
