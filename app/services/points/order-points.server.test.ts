@@ -530,9 +530,10 @@ describe("the sign-up bonus goes to customers with an account (customers/create 
     const shop = await shopGiving(0);
     const guest = customerBody("disabled");
     await deliver(shop, "customers/create", guest);
-    await deliver(shop, "customers/update", { ...guest, state: "enabled" });
+    expect((await deliver(shop, "customers/update", { ...guest, state: "enabled" })).row).toMatchObject({ appliedAt: expect.any(Date), deadAt: null });
+    expect(await customerOf(shop, guest.admin_graphql_api_id)).toMatchObject({ signupCreatedAt: expect.any(Date), signupAccountAt: expect.any(Date) });
     await db.programSettings.update({ where: { shop }, data: { signupBonus: 100 } });
-    await deliver(shop, "customers/update", { ...guest, state: "enabled", first_name: "Gussie" });
+    expect((await deliver(shop, "customers/update", { ...guest, state: "enabled", first_name: "Gussie" })).row).toMatchObject({ appliedAt: expect.any(Date), deadAt: null });
     expect(await bonuses(shop)).toEqual([]);
   });
 
@@ -577,19 +578,23 @@ describe("the sign-up bonus goes to customers with an account (customers/create 
     expect(await bonuses(shop)).toEqual([]);
   });
 
-  it("GIVEN ten guests WHEN each one's customers/create (disabled) and customers/update (enabled) are applied at the same moment, twice each THEN each is paid exactly once", async () => {
+  it("GIVEN ten guests who activate an account and five who do not WHEN each one's customers/create (disabled) and customers/update are applied at the same moment, twice each THEN each of the ten is paid exactly once, the five nothing", async () => {
     const shop = await shopGiving(100);
-    const guests = Array.from({ length: 10 }, () => customerBody("disabled"));
-    const runs = guests.flatMap((g) => [
-      awardSignupBonus(db, { shop, topic: "customers/create", payload: g, receivedAt: NOW }),
-      awardSignupBonus(db, { shop, topic: "customers/update", payload: { ...g, state: "enabled" }, receivedAt: NOW }),
-      awardSignupBonus(db, { shop, topic: "customers/update", payload: { ...g, state: "enabled" }, receivedAt: NOW }),
-      awardSignupBonus(db, { shop, topic: "customers/create", payload: g, receivedAt: NOW }),
-    ]);
+    const activated = Array.from({ length: 10 }, () => customerBody("disabled"));
+    const guests = Array.from({ length: 5 }, () => customerBody("disabled"));
+    const runs = [...activated, ...guests].flatMap((g, i) => {
+      const update = { ...g, state: i < activated.length ? "enabled" : "disabled" };
+      return [
+        awardSignupBonus(db, { shop, topic: "customers/create", payload: g, receivedAt: NOW }),
+        awardSignupBonus(db, { shop, topic: "customers/update", payload: update, receivedAt: NOW }),
+        awardSignupBonus(db, { shop, topic: "customers/update", payload: update, receivedAt: NOW }),
+        awardSignupBonus(db, { shop, topic: "customers/create", payload: g, receivedAt: NOW }),
+      ];
+    });
     const outcomes = await Promise.all(runs);
     expect(outcomes.filter((o) => o === "awarded")).toHaveLength(10);
     const paid = await bonuses(shop);
-    expect(paid).toHaveLength(10);
-    expect(new Set(paid.map((p) => p.customerId)).size).toBe(10);
+    const ids = await Promise.all(activated.map(async (g) => (await customerOf(shop, g.admin_graphql_api_id))!.id));
+    expect(paid.map((p) => p.customerId).sort()).toEqual(ids.sort());
   });
 });
