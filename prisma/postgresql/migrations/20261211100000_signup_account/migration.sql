@@ -1,3 +1,3 @@
 -- AlterTable
-ALTER TABLE "Customer" ADD COLUMN     "signupAccountAt" TIMESTAMP(3),
-ADD COLUMN     "signupCreatedAt" TIMESTAMP(3);
+ALTER TABLE "Customer" ADD COLUMN     "signupCreatedAt" TIMESTAMP(3),
+ADD COLUMN     "signupAccountAt" TIMESTAMP(3);
