@@ -28,6 +28,7 @@ import {
 import { acceptsAccessToken, grantedScopes, installGrant, issueExpiringPair, migrateNonExpiringToken, refreshExpiringToken, revokeExpiringTokens, type ExpiringTokenPair } from "./oauth";
 import { mintSessionToken, verifySessionToken, type SessionTokenTamper } from "./session-token";
 import {
+  customerAccountState,
   EmulatorStore,
   formatDecimal,
   orderLineNet,
@@ -40,6 +41,8 @@ import {
   type OrderCancelReason,
   type RefundRecord,
   type CollectionRecord,
+  type CustomerAccountState,
+  type CustomerRecord,
   type CustomerSeed,
   type OrderRecord,
   type PlaceOrderInput,
@@ -54,7 +57,7 @@ import { signWebhook, WebhookDeliverer, type DeliverOptions, type DeliveryResult
 
 export { EmulatorStore, createManualClock, createScaledClock, OrderRejectedError } from "./store";
 export { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS, type ExpiringTokenPair } from "./oauth";
-export type { ManualClock, ShopRecord, CustomerRecord, OrderRecord, RefundRecord, CodeDiscountRecord, GiftCardRecord, ProductRecord, StoreCreditAccountRecord, StoreSnapshot } from "./store";
+export type { ManualClock, ShopRecord, CustomerRecord, CustomerAccountState, OrderRecord, RefundRecord, CodeDiscountRecord, GiftCardRecord, ProductRecord, StoreCreditAccountRecord, StoreSnapshot } from "./store";
 export { EmulatedNetworkError } from "./faults";
 export { readAppConfig, parseAppConfig, type AppConfig } from "./app-config";
 export type { AdminHandler } from "./admin-handler";
@@ -556,13 +559,47 @@ export class ShopifyEmulator {
     return Object.assign(sent, { refund });
   }
 
-  /** A customer account is created in the shop → customers/create (the REST Customer resource). */
+  /**
+   * A customer is created in the shop → customers/create (the REST Customer resource). By default they
+   * signed up (`state` "enabled"); `seed.state: "disabled"` is the customer Shopify creates for a guest
+   * checkout or an import, "invited" one the merchant sent an account invite.
+   */
   async createCustomer(shop: string, seed: CustomerSeed = {}, webhook: WebhookSendOptions = {}) {
     const customer = this.store.addCustomer(shop, seed);
-    const payload = buildCustomerPayload({ id: customer.id, email: customer.email, first_name: customer.firstName, last_name: customer.lastName, createdAt: this.store.now() });
+    return { customer, webhook: await this.sendWebhook("customers/create", shop, this.customerWebhookBody(shop, customer), webhook) };
+  }
+
+  /**
+   * The customer's account changes state → customers/update ("Occurs whenever a customer is updated",
+   * https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-customers/update), the REST
+   * Customer resource with the new `state` and `updated_at`: "enabled" when the customer activates an
+   * account (accepts the invite, or signs up with the email of a guest checkout), "invited" when the
+   * merchant sends an invite, "disabled" when the merchant disables the account.
+   *
+   * @example
+   * const { customer } = await emulator.createCustomer(shop, { state: "disabled" }); // a guest checkout
+   * await emulator.setCustomerState(shop, customer.id, "enabled"); // they create an account later
+   */
+  async setCustomerState(shop: string, customerId: string, state: CustomerAccountState, webhook: WebhookSendOptions = {}) {
+    const customer = this.store.setCustomerState(shop, customerId, state);
+    if (!customer) throw new Error(`no customer ${customerId} in ${shop}`);
+    return { customer, webhook: await this.sendWebhook("customers/update", shop, this.customerWebhookBody(shop, customer), webhook) };
+  }
+
+  /** The customers/create or customers/update body of a customer the store keeps (the REST Customer resource). */
+  customerWebhookBody(shop: string, customer: CustomerRecord): string {
+    const payload = buildCustomerPayload({
+      id: customer.id,
+      email: customer.email,
+      first_name: customer.firstName,
+      last_name: customer.lastName,
+      phone: customer.phone,
+      createdAt: customer.createdAt,
+      updatedAt: customer.updatedAt,
+      state: customerAccountState(customer),
+    });
     // Protected customer data: a shop whose customer fields the app may not read gets them withheld here too.
-    const body = serializeWebhookJson(this.store.getShop(shop)?.customerPersonalData === "redacted" ? redactCustomerPayload(payload) : payload);
-    return { customer, webhook: await this.sendWebhook("customers/create", shop, body, webhook) };
+    return serializeWebhookJson(this.store.getShop(shop)?.customerPersonalData === "redacted" ? redactCustomerPayload(payload) : payload);
   }
 
   /**

@@ -687,7 +687,7 @@ export function redactOrderPayload(payload: OrderWebhookPayload): OrderWebhookPa
 }
 
 /**
- * The customers/create payload as an app without protected customer data Level 2 receives it: name,
+ * The customers/create (and customers/update) payload as an app without protected customer data Level 2 receives it: name,
  * email, phone and addresses withheld (https://shopify.dev/docs/apps/launch/protected-customer-data).
  */
 export function redactCustomerPayload<T extends ReturnType<typeof buildCustomerPayload>>(payload: T): T {
@@ -1031,18 +1031,22 @@ export function buildRefundPayload(refund: EmulatedRefund) {
   };
 }
 
-/** The customers/create payload: the REST Customer resource (https://shopify.dev/docs/api/admin-rest/latest/resources/customer). */
-export function buildCustomerPayload(customer: EmulatedCustomer & { createdAt?: TimeInput; currency?: string }) {
+/**
+ * The customers/create and customers/update payload: the REST Customer resource
+ * (https://shopify.dev/docs/api/admin-rest/latest/resources/customer). `state` defaults to "disabled",
+ * as in Shopify's customers/create sample; `updatedAt` to `createdAt`.
+ */
+export function buildCustomerPayload(customer: EmulatedCustomer & { createdAt?: TimeInput; updatedAt?: TimeInput; currency?: string; state?: "disabled" | "invited" | "enabled" | "declined" }) {
   const id = toShopifyId(customer.id, "Customer");
   const createdAt = formatShopTime(customer.createdAt ?? new Date());
   return {
     id,
     email: customer.email ?? null,
     created_at: createdAt,
-    updated_at: createdAt,
+    updated_at: customer.updatedAt === undefined ? createdAt : formatShopTime(customer.updatedAt),
     first_name: customer.first_name ?? null,
     last_name: customer.last_name ?? null,
-    state: "disabled",
+    state: customer.state ?? "disabled",
     note: null,
     verified_email: true,
     multipass_identifier: null,

@@ -331,6 +331,15 @@ export interface ShopSeed {
   taxShipping?: boolean;
 }
 
+/**
+ * The customer's account with the shop, as the REST Customer resource spells it (`state`,
+ * https://shopify.dev/docs/api/admin-rest/latest/resources/customer): "disabled" — no active account
+ * (Shopify creates these for guest checkouts and imports); "invited" — an account invite was sent;
+ * "enabled" — the customer has created an account; "declined" — the invite was declined. The Admin
+ * GraphQL `Customer.state` is the same in capitals (https://shopify.dev/docs/api/admin-graphql/latest/enums/CustomerState).
+ */
+export type CustomerAccountState = "disabled" | "invited" | "enabled" | "declined";
+
 export interface CustomerRecord {
   id: string;
   legacyId: string;
@@ -344,9 +353,14 @@ export interface CustomerRecord {
   numberOfOrders: number;
   amountSpent: Cents;
   lastOrderId: string | null;
+  /** Absent in snapshots saved before it existed: read as "enabled" (customerAccountState). */
+  state?: CustomerAccountState;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** The customer's account state; a record from an older snapshot has none and was shown as enabled. */
+export const customerAccountState = (customer: CustomerRecord): CustomerAccountState => customer.state ?? "enabled";
 
 export interface CustomerSeed {
   firstName?: string | null;
@@ -357,6 +371,11 @@ export interface CustomerSeed {
   note?: string | null;
   numberOfOrders?: number;
   createdAt?: Date;
+  /**
+   * The customer's account (default "enabled": the customer signed up). "disabled" is what Shopify
+   * creates for a guest checkout or an import; "invited" after the merchant sends an account invite.
+   */
+  state?: CustomerAccountState;
 }
 
 export type DiscountKind = "basic" | "free_shipping";
@@ -982,11 +1001,24 @@ export class EmulatorStore {
       numberOfOrders: seed.numberOfOrders ?? 0,
       amountSpent: 0,
       lastOrderId: null,
+      state: seed.state ?? "enabled",
       createdAt,
       updatedAt: createdAt,
     };
     state.customers.set(customer.id, customer);
     this.emit({ type: "customer.created", shop: state.shop.domain, customer });
+    return customer;
+  }
+
+  /**
+   * The customer's account changes state (they activate an account, the merchant sends an invite or
+   * disables it): `updatedAt` moves to now. Null when there is no such customer.
+   */
+  setCustomerState(shop: string, id: string, accountState: CustomerAccountState): CustomerRecord | null {
+    const customer = this.state(shop).customers.get(id);
+    if (!customer) return null;
+    customer.state = accountState;
+    customer.updatedAt = this.now();
     return customer;
   }
 

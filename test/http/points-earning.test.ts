@@ -1,5 +1,5 @@
 // The points program's webhooks through the real path: signed orders/create, refunds/create,
-// orders/cancelled and customers/create deliveries built by the emulator, over HTTP to the app's
+// orders/cancelled, customers/create and customers/update deliveries built by the emulator, over HTTP to the app's
 // production build, applied by the worker's inbox (applyWebhooks), checked in the ledger.
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
@@ -291,5 +291,26 @@ describe("customers/create gives the sign-up bonus", () => {
     const customer = await customerOf(shopifyCustomer.id);
     expect((await ledger(customer.id)).map((r) => [r.reason, r.delta])).toEqual([["SIGNUP_BONUS", 50]]);
     expect(customer.pointsBalance).toBe(50);
+  });
+
+  it("GIVEN a guest checkout's customer (customers/create, state disabled) THEN no bonus; WHEN they activate an account (customers/update, state enabled, delivered twice with two ids and concurrently) THEN the bonus, once", async () => {
+    await program({ signupBonus: 50 });
+    const { customer: guest, webhook: created } = await emulator.createCustomer(SHOP, { firstName: "Gil", lastName: "Guest", email: "gil.guest@example.com", state: "disabled" });
+    expect(created.results.every((r) => r.finalStatus === 200)).toBe(true);
+    await applyWebhooks();
+    const known = await customerOf(guest.id);
+    expect(await ledger(known.id)).toEqual([]);
+
+    const { webhook: updated } = await emulator.setCustomerState(SHOP, guest.id, "enabled", { deliver: false });
+    expect(updated.url).toMatch(/\/webhooks\/customers\/update$/);
+    const results = await emulator.deliverer.deliver(updated.url, updated.signed, { duplicates: 3, concurrent: true, duplicateWebhookId: "new" });
+    expect(results.every((r) => r.finalStatus === 200)).toBe(true);
+    await applyWebhooks();
+    await emulator.deliverer.deliver(created.url, created.signed, { duplicateWebhookId: "new" });
+    await applyWebhooks();
+    const customer = await customerOf(guest.id);
+    expect((await ledger(customer.id)).map((r) => [r.reason, r.delta])).toEqual([["SIGNUP_BONUS", 50]]);
+    expect(customer.pointsBalance).toBe(50);
+    expect(await db.webhookDelivery.count({ where: { shop: SHOP, topic: "customers/update", deadAt: { not: null } } })).toBe(0);
   });
 });

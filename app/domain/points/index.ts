@@ -2,3 +2,4 @@
 export * from "./settings";
 export * from "./earning";
 export * from "./ledger";
+export * from "./signup";

@@ -16,7 +16,7 @@ const apply = (workerId: string, concurrency: number) => applyDueDeliveries(db, 
 /** Worker B applies the deliveries it claimed earlier, with `effects` (default: the registered ones). */
 const applyClaimed = (workerId: string, claimed: ClaimedDelivery[], effects: WebhookEffects = WEBHOOK_EFFECTS) => applyClaimedDeliveries(db, effects, claimed, options(workerId, 1));
 
-async function record(shop: string, topic: "orders/create" | "customers/redact" | "refunds/create" | "orders/cancelled" | "shop/redact" | "customers/create", webhookId: string, body: unknown, receivedAt: Date) {
+async function record(shop: string, topic: "orders/create" | "customers/redact" | "refunds/create" | "orders/cancelled" | "shop/redact" | "customers/create" | "customers/update", webhookId: string, body: unknown, receivedAt: Date) {
   const rawBody = typeof body === "string" ? body : JSON.stringify(body);
   await recordDelivery(db, { shop, topic, webhookId, apiVersion: "2026-10", triggeredAt: null, rawBody, payload: JSON.parse(rawBody) }, receivedAt);
 }
@@ -190,6 +190,31 @@ describe("customers/redact and a later customers/create of the subject (fifth se
 
     expect(await findText(db, [who.email, `${who.first_name} ${who.last_name}`, who.last_name])).toEqual([]);
     expect(await db.pointsTransaction.count({ where: { shop, reason: "SIGNUP_BONUS" } })).toBe(0);
+  });
+});
+
+describe("customers/redact and a later customers/update of the subject (the account activated after the erasure)", () => {
+  // customers/update follows customers/create's rules (personalData: the erasure guard): the body is
+  // applied without their personal data, its customer id "[redacted]", so nothing is recreated.
+  it("GIVEN a guest (customers/create, state disabled) who is then redacted WHEN Shopify's customers/update saying their account is enabled is applied THEN it is applied as nothing: no dead letter, no bonus, no row holds their name or email", async () => {
+    const shop = "redact-then-activate.myshopify.com";
+    await db.programSettings.create({ data: { shop, enabled: true, signupBonus: 50 } });
+    const who = { id: 8321, first_name: "Ada", last_name: "Activatedlater", email: "ada.activatedlater@example.com" };
+    const body = (state: string) => ({ ...who, admin_graphql_api_id: `gid://shopify/Customer/${who.id}`, state });
+    const t0 = Date.now() - 10_000;
+    await record(shop, "customers/create", "guest", body("disabled"), new Date(t0));
+    expect(await apply("guest", 1)).toMatchObject({ applied: 1 });
+    expect(await db.customer.count({ where: { shop } })).toBe(1);
+    await record(shop, "customers/redact", "redact", { shop_id: 1, shop_domain: shop, customer: { id: who.id, email: who.email, phone: null }, orders_to_redact: [] }, new Date(t0 + 1_000));
+    expect(await apply("redact", 1)).toMatchObject({ applied: 1 });
+    await record(shop, "customers/update", "activated", body("enabled"), new Date(t0 + 2_000));
+    await record(shop, "customers/create", "guest-again", body("disabled"), new Date(t0 + 3_000));
+
+    expect(await apply("after", 1)).toMatchObject({ claimed: 2, applied: 2, dead: 0 });
+
+    expect(await findText(db, [who.email, `${who.first_name} ${who.last_name}`, who.last_name])).toEqual([]);
+    expect(await db.pointsTransaction.count({ where: { shop, reason: "SIGNUP_BONUS" } })).toBe(0);
+    expect(await db.customer.count({ where: { shop, shopifyCustomerId: `gid://shopify/Customer/${who.id}` } })).toBe(0);
   });
 });
 

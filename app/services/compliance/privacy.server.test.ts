@@ -120,8 +120,8 @@ describe("customers/redact and the sign-up bonus's ledger key", () => {
     const shop = "redact-signup-key.myshopify.com";
     const gid = "gid://shopify/Customer/7201";
     await db.programSettings.create({ data: { shop, enabled: true, signupBonus: 100 } });
-    const body = { id: 7201, admin_graphql_api_id: gid, first_name: "Sigrid", last_name: "Upton", email: "sigrid.upton@example.com" };
-    expect(await awardSignupBonus(db, { shop, payload: body, receivedAt: new Date() })).toBe("awarded");
+    const body = { id: 7201, admin_graphql_api_id: gid, first_name: "Sigrid", last_name: "Upton", email: "sigrid.upton@example.com", state: "enabled" };
+    expect(await awardSignupBonus(db, { shop, topic: "customers/create", payload: body, receivedAt: new Date() })).toBe("awarded");
     expect((await findText(db, [gid])).length).toBeGreaterThan(0);
 
     await handleCustomersRedact(db, { shop, payload: { shop_domain: shop, customer: { id: 7201, email: "sigrid.upton@example.com" } } });

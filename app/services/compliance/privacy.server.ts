@@ -883,7 +883,7 @@ async function redactedAmong(
 
 const isEmpty = (s: RedactionSubject) => s.gids.length === 0 && s.emails.length === 0 && (s.orderIds ?? []).length === 0;
 
-/** A claimed delivery whose effects can write a customer's personal data: orders, refunds, customers/create. */
+/** A claimed delivery whose effects can write a customer's personal data: orders, refunds, customers/create and customers/update. */
 export interface GuardedDelivery {
   id: string;
   shop: string;
@@ -902,7 +902,7 @@ export interface ErasureGuard {
 
 /**
  * The inbox applies a batch of deliveries that can carry a customer's personal data (orders,
- * refunds, customers/create) under this guard, so that no erasure is undone by them:
+ * refunds, customers/create and customers/update) under this guard, so that no erasure is undone by them:
  * - before: a body naming a redacted subject (customer id, email when that was all the request named,
  *   or one of their orders) is applied without their personal data (scrubJson: an order of theirs is
  *   applied as a guest order);

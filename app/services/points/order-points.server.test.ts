@@ -63,9 +63,9 @@ describe("credits past MAX_POINTS from webhooks", () => {
   it("GIVEN customers/create for a customer already holding MAX_POINTS THEN the sign-up bonus is refused with its reason, once", async () => {
     const customer = await createCustomer(db, SHOP);
     await db.customer.update({ where: { id: customer.id }, data: { pointsBalance: MAX_POINTS } });
-    const payload = { admin_graphql_api_id: customer.shopifyCustomerId };
-    expect(await awardSignupBonus(db, { shop: SHOP, payload, receivedAt: NOW })).toBe("over_limit");
-    expect(await awardSignupBonus(db, { shop: SHOP, payload, receivedAt: NOW })).toBe("duplicate");
+    const payload = { admin_graphql_api_id: customer.shopifyCustomerId, state: "enabled" };
+    expect(await awardSignupBonus(db, { shop: SHOP, topic: "customers/create", payload, receivedAt: NOW })).toBe("over_limit");
+    expect(await awardSignupBonus(db, { shop: SHOP, topic: "customers/create", payload, receivedAt: NOW })).toBe("duplicate");
     const rows = await db.pointsTransaction.findMany({ where: { customerId: customer.id } });
     expect(rows).toMatchObject([{ reason: "SIGNUP_BONUS", delta: 0, balanceAfter: MAX_POINTS }]);
     expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).pointsBalance).toBe(MAX_POINTS);
@@ -430,5 +430,171 @@ describe("refunds/create of an order earned before its taxes_included was kept (
     const refund = { refundId: `gid://shopify/Refund/${Date.now()}5`, orderGid: placed.admin_graphql_api_id, lines: 60_000n, taxes: 10_000n, shipping: 0n, shippingTax: 0n };
     expect(await takeBackForRefund(db, { shop: SHOP, refund, receivedAt: NOW, lastAttempt: false, logger })).toBe("taken_back");
     expect((await consistent(customer.id)).pointsBalance).toBe(50);
+  });
+});
+
+describe("the sign-up bonus goes to customers with an account (customers/create and customers/update, REST Customer `state`)", () => {
+  // Through the inbox and the registered effects, as the worker applies Shopify's deliveries. Each
+  // delivery is recorded and applied at its own moment of 2020, before anything other tests of this
+  // file leave in the inbox is due, so a round applies this test's deliveries only.
+  let at = new Date("2020-01-01T00:00:00.000Z").getTime();
+  let seq = 0;
+  async function deliver(shop: string, topic: "customers/create" | "customers/update", body: object, webhookId = `signup-${++seq}`) {
+    const now = new Date((at += 1_000));
+    const rawBody = JSON.stringify(body);
+    await recordDelivery(db, { shop, topic, webhookId, apiVersion: "2026-10", triggeredAt: null, rawBody, payload: JSON.parse(rawBody) }, now);
+    const round = await applyDueDeliveries(db, WEBHOOK_EFFECTS, { workerId: "signup-test", now: () => now, batchSize: 20, leaseMs: 60_000, random: () => 0.5 });
+    const row = await db.webhookDelivery.findUniqueOrThrow({ where: { shop_webhookId: { shop, webhookId } } });
+    return { round, row };
+  }
+  let shopN = 0;
+  async function shopGiving(signupBonus: number, enabled = true) {
+    const shop = `signup-${++shopN}-${Date.now()}.myshopify.com`;
+    await createShop(db, shop);
+    await db.programSettings.create({ data: { shop, enabled, pointsPerCurrencyUnit: "1", signupBonus } });
+    return shop;
+  }
+  let idN = 0;
+  const customerBody = (state: unknown, id = `${Date.now()}${++idN}`) => ({
+    id: Number(id),
+    admin_graphql_api_id: `gid://shopify/Customer/${id}`,
+    first_name: "Gus",
+    last_name: "Guestly",
+    email: `gus.${id}@example.com`,
+    state,
+  });
+  const bonuses = (shop: string) => db.pointsTransaction.findMany({ where: { shop, reason: "SIGNUP_BONUS" }, select: { delta: true, customerId: true } });
+  const customerOf = (shop: string, gid: string) => db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop, shopifyCustomerId: gid } } });
+
+  it("GIVEN a bonus of 100 WHEN customers/create says state disabled (a guest checkout) THEN the customer is known but gets no bonus", async () => {
+    const shop = await shopGiving(100);
+    const guest = customerBody("disabled");
+    const { row } = await deliver(shop, "customers/create", guest);
+    expect(row).toMatchObject({ appliedAt: expect.any(Date), deadAt: null });
+    expect(await customerOf(shop, guest.admin_graphql_api_id)).toMatchObject({ pointsBalance: 0 });
+    expect(await bonuses(shop)).toEqual([]);
+  });
+
+  it("GIVEN customers/create disabled WHEN customers/update says enabled (the account is activated), delivered twice, then the create again THEN the bonus is paid once", async () => {
+    const shop = await shopGiving(100);
+    const guest = customerBody("disabled");
+    await deliver(shop, "customers/create", guest, "create-1");
+    expect(await bonuses(shop)).toEqual([]);
+    const activated = { ...guest, state: "enabled" };
+    expect((await deliver(shop, "customers/update", activated, "update-1")).row).toMatchObject({ appliedAt: expect.any(Date), deadAt: null });
+    await deliver(shop, "customers/update", activated, "update-1"); // Shopify's retry: same id
+    await deliver(shop, "customers/update", activated, "update-2"); // another update, still enabled
+    await deliver(shop, "customers/create", guest, "create-1b"); // the create delivered again under a new id
+    const customer = await customerOf(shop, guest.admin_graphql_api_id);
+    expect(await bonuses(shop)).toEqual([{ delta: 100, customerId: customer!.id }]);
+    expect((await consistent(customer!.id)).pointsBalance).toBe(100);
+  });
+
+  it("GIVEN customers/update enabled applied BEFORE its customers/create disabled (deliveries are not ordered) THEN nothing is paid until the create comes, then once", async () => {
+    const shop = await shopGiving(100);
+    const guest = customerBody("invited");
+    const update = await deliver(shop, "customers/update", { ...guest, state: "enabled" });
+    expect(update.row).toMatchObject({ appliedAt: expect.any(Date), deadAt: null });
+    expect(await bonuses(shop)).toEqual([]);
+    await deliver(shop, "customers/create", guest);
+    await deliver(shop, "customers/create", guest);
+    await deliver(shop, "customers/update", { ...guest, state: "enabled" });
+    const customer = await customerOf(shop, guest.admin_graphql_api_id);
+    expect(await bonuses(shop)).toEqual([{ delta: 100, customerId: customer!.id }]);
+  });
+
+  it("GIVEN customers/create enabled (the customer signed up) THEN the bonus is paid at once, as before, and a later update changes nothing", async () => {
+    const shop = await shopGiving(100);
+    const member = customerBody("enabled");
+    await deliver(shop, "customers/create", member);
+    await deliver(shop, "customers/update", member);
+    const customer = await customerOf(shop, member.admin_graphql_api_id);
+    expect(await bonuses(shop)).toEqual([{ delta: 100, customerId: customer!.id }]);
+  });
+
+  it("GIVEN a customer created before the install (no customers/create ever) WHEN customers/update says enabled THEN no bonus; the row is kept for a create still on its way only while the program gives a bonus", async () => {
+    const giving = await shopGiving(100);
+    const old = customerBody("enabled");
+    expect((await deliver(giving, "customers/update", old)).row).toMatchObject({ appliedAt: expect.any(Date), deadAt: null });
+    await deliver(giving, "customers/update", old);
+    expect(await bonuses(giving)).toEqual([]);
+    expect(await customerOf(giving, old.admin_graphql_api_id)).toMatchObject({ pointsBalance: 0, signupCreatedAt: null, signupAccountAt: expect.any(Date) });
+
+    const notGiving = await shopGiving(0);
+    const other = customerBody("enabled");
+    expect((await deliver(notGiving, "customers/update", other)).row).toMatchObject({ appliedAt: expect.any(Date), deadAt: null });
+    expect(await customerOf(notGiving, other.admin_graphql_api_id)).toBeNull();
+  });
+
+  it("GIVEN customers/create disabled while the program gives no bonus, the account activated meanwhile WHEN the merchant turns the bonus on and the customer is updated again THEN nothing: the sign-up happened while the program gave none", async () => {
+    const shop = await shopGiving(0);
+    const guest = customerBody("disabled");
+    await deliver(shop, "customers/create", guest);
+    expect((await deliver(shop, "customers/update", { ...guest, state: "enabled" })).row).toMatchObject({ appliedAt: expect.any(Date), deadAt: null });
+    expect(await customerOf(shop, guest.admin_graphql_api_id)).toMatchObject({ signupCreatedAt: expect.any(Date), signupAccountAt: expect.any(Date) });
+    await db.programSettings.update({ where: { shop }, data: { signupBonus: 100 } });
+    expect((await deliver(shop, "customers/update", { ...guest, state: "enabled", first_name: "Gussie" })).row).toMatchObject({ appliedAt: expect.any(Date), deadAt: null });
+    expect(await bonuses(shop)).toEqual([]);
+  });
+
+  it("GIVEN customers/create disabled while the bonus is off WHEN the merchant turns it on and the customer then activates their account THEN the bonus is paid", async () => {
+    const shop = await shopGiving(0);
+    const guest = customerBody("disabled");
+    await deliver(shop, "customers/create", guest);
+    await db.programSettings.update({ where: { shop }, data: { signupBonus: 100 } });
+    await deliver(shop, "customers/update", { ...guest, state: "enabled" });
+    expect((await bonuses(shop)).map((b) => b.delta)).toEqual([100]);
+  });
+
+  it.each([
+    { what: "missing", state: undefined, shown: "(missing)" },
+    { what: "not one of Shopify's", state: "active", shown: "active" },
+    { what: "in capitals (GraphQL's spelling)", state: "ENABLED", shown: "(a string of another shape)" },
+    { what: "not a string", state: 1, shown: "(a number)" },
+  ])("GIVEN customers/create whose state is $what THEN no bonus, a warning naming ids only; a later update saying enabled pays it", async ({ state, shown }) => {
+    const shop = await shopGiving(100);
+    const warn = vi.spyOn(logger, "warn");
+    try {
+      const { state: _none, ...noState } = customerBody("x");
+      const body = state === undefined ? noState : { ...noState, state };
+      const { row } = await deliver(shop, "customers/create", body);
+      expect(row).toMatchObject({ appliedAt: expect.any(Date), deadAt: null });
+      expect(await bonuses(shop)).toEqual([]);
+      const logged = warn.mock.calls.filter(([, message]) => typeof message === "string" && message.includes("state is none of Shopify's"));
+      expect(logged).toEqual([[{ shop, customer: body.admin_graphql_api_id, topic: "customers/create", state: shown }, expect.any(String)]]);
+      expect(JSON.stringify(logged)).not.toMatch(/Gus|Guestly|@example\.com/);
+      await deliver(shop, "customers/update", { ...body, state: "enabled" });
+      expect((await bonuses(shop)).map((b) => b.delta)).toEqual([100]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("GIVEN customers/update whose state is not one of Shopify's, after a disabled create THEN no bonus", async () => {
+    const shop = await shopGiving(100);
+    const guest = customerBody("disabled");
+    await deliver(shop, "customers/create", guest);
+    await deliver(shop, "customers/update", { ...guest, state: "Enabled" });
+    expect(await bonuses(shop)).toEqual([]);
+  });
+
+  it("GIVEN ten guests who activate an account and five who do not WHEN each one's customers/create (disabled) and customers/update are applied at the same moment, twice each THEN each of the ten is paid exactly once, the five nothing", async () => {
+    const shop = await shopGiving(100);
+    const activated = Array.from({ length: 10 }, () => customerBody("disabled"));
+    const guests = Array.from({ length: 5 }, () => customerBody("disabled"));
+    const runs = [...activated, ...guests].flatMap((g, i) => {
+      const update = { ...g, state: i < activated.length ? "enabled" : "disabled" };
+      return [
+        awardSignupBonus(db, { shop, topic: "customers/create", payload: g, receivedAt: NOW }),
+        awardSignupBonus(db, { shop, topic: "customers/update", payload: update, receivedAt: NOW }),
+        awardSignupBonus(db, { shop, topic: "customers/update", payload: update, receivedAt: NOW }),
+        awardSignupBonus(db, { shop, topic: "customers/create", payload: g, receivedAt: NOW }),
+      ];
+    });
+    const outcomes = await Promise.all(runs);
+    expect(outcomes.filter((o) => o === "awarded")).toHaveLength(10);
+    const paid = await bonuses(shop);
+    const ids = await Promise.all(activated.map(async (g) => (await customerOf(shop, g.admin_graphql_api_id))!.id));
+    expect(paid.map((p) => p.customerId).sort()).toEqual(ids.sort());
   });
 });

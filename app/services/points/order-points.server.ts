@@ -2,7 +2,7 @@
 //   orders/create    → the order earns points once (key: the order), pending when the shop holds them;
 //   refunds/create   → a proportional share comes back off, once per refund;
 //   orders/cancelled → whatever the order still has is taken back, once per order;
-//   customers/create → the sign-up bonus, once per customer.
+//   customers/create, customers/update → the sign-up bonus, once per customer, once they have an account.
 // Shopify does not order deliveries: a cancel applied before its orders/create leaves a marker row
 // (the order then earns nothing); a refund applied before its order is retried by the inbox until
 // the order has earned, for all the inbox's attempts but the last (takeBackForRefund); after that it
@@ -27,12 +27,13 @@ import {
   refundBasis,
   refundedEarningAmount,
   refundFacts,
+  customerAccountOf,
   sourceKeys,
   type RefundFacts,
 } from "~/domain/points";
 import { orderFacts } from "~/domain/rewards";
 import { shopifyGidOf } from "~/domain/shopify-ids";
-import type { Logger } from "~/logger.server";
+import { logger, type Logger } from "~/logger.server";
 import { customerDisplay, ensureCustomer } from "./customers.server";
 import { creditPointsInTx, debitPointsInTx, decideHeldEarningInTx, inLedgerTransaction, lockCustomer, recordNoPointsInTx, type LedgerWrite, type Tx } from "./ledger.server";
 import { amountsToReview, askShopCurrency, heldOrderCurrencyDecision, orderInOtherCurrency, shopCurrencyReading } from "~/services/lifecycle/amount-currency.server";
@@ -380,26 +381,98 @@ export async function takeBackForCancel(db: Db, order: OrderInput): Promise<Take
   return write.type === "duplicate" ? "duplicate" : "taken_back";
 }
 
-/** customers/create: the sign-up bonus, once per customer, when the program gives one. */
-export async function awardSignupBonus(db: Db, input: { shop: string; payload: unknown; receivedAt: Date }): Promise<"awarded" | "duplicate" | "none" | "over_limit"> {
+/** What awardSignupBonus made of a customers/create or customers/update. */
+export type SignupOutcome =
+  | "awarded"
+  | "duplicate"
+  | "over_limit"
+  /** No customer id, or the program gave no sign-up bonus when the app learned the customer has an account. */
+  | "none"
+  /** The body says the customer has no account (disabled, invited, declined) or its `state` is unreadable: nothing paid yet. */
+  | "no_account"
+  /** customers/update says "enabled", but the app has not applied the customer's customers/create (yet, or ever: created before the install). */
+  | "not_created_here";
+
+/**
+ * customers/create and customers/update → the sign-up bonus, once per customer (its ledger key,
+ * `signup:<gid>`), to a customer who has an account. Shopify creates customers without one for guest
+ * checkouts and imports (REST Customer `state`: "disabled"; https://shopify.dev/docs/api/admin-rest/latest/resources/customer),
+ * and a customer created so may activate an account later, which Shopify announces with customers/update
+ * (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-customers/update).
+ * The app pays when it knows both facts, whichever delivery brings the second, in any order and however
+ * often each comes (deliveries are not ordered: docs/decisions/007):
+ * - Shopify created the customer while the app was installed — their customers/create
+ *   (`Customer.signupCreatedAt`); customers created before the install never get the bonus, as before;
+ * - they have an account — a customers/create or customers/update whose `state` is "enabled"
+ *   (`Customer.signupAccountAt`).
+ * The delivery that completes the pair decides, under the customer's row lock, in the transaction that
+ * credits: paid when the program gives a sign-up bonus then; never later (a profile edit months after
+ * a sign-up made while the program gave none pays nothing). A customers/update saying "enabled" for a
+ * customer the app does not know creates their row (as customers/create would) only while the program
+ * gives a bonus: their customers/create may still be on its way.
+ */
+export async function awardSignupBonus(
+  db: Db,
+  input: { shop: string; topic: "customers/create" | "customers/update"; payload: unknown; receivedAt: Date; logger?: Logger },
+): Promise<SignupOutcome> {
   const gid = shopifyGidOf(field(input.payload, "admin_graphql_api_id"), "Customer");
   if (!gid) return "none";
+  const created = input.topic === "customers/create";
+  const account = customerAccountOf(input.payload);
+  if (account.kind === "unknown") {
+    // Ids and Shopify's words only (customerAccountOf's `shown`): no personal data in the log.
+    (input.logger ?? logger).warn(
+      { shop: input.shop, customer: gid, topic: input.topic, state: account.shown },
+      "customer body whose state is none of Shopify's (enabled, disabled, invited, declined): read as no account yet, no sign-up bonus from it",
+    );
+  }
+  const hasAccount = account.kind === "account";
+  // An update saying "no account" adds nothing to what the app knows.
+  if (!created && !hasAccount) return "no_account";
   const settings = await getProgramSettings(db, input.shop);
-  const customer = await ensureCustomer(db, { shop: input.shop, customerGid: gid, ...customerDisplay(input.payload), now: input.receivedAt });
-  if (!settings.enabled || settings.signupBonus <= 0) return "none";
-  const write = await inLedgerTransaction(db, input.shop, sourceKeys.signup(gid), (tx) =>
-    creditPointsInTx(tx, {
+  const bonusOn = settings.enabled && settings.signupBonus > 0;
+  let customerId: string;
+  if (created) {
+    customerId = (await ensureCustomer(db, { shop: input.shop, customerGid: gid, ...customerDisplay(input.payload), now: input.receivedAt })).id;
+  } else {
+    const known = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop: input.shop, shopifyCustomerId: gid } }, select: { id: true } });
+    if (known) customerId = known.id;
+    else if (!bonusOn) return "none";
+    else customerId = (await ensureCustomer(db, { shop: input.shop, customerGid: gid, ...customerDisplay(input.payload), now: input.receivedAt })).id;
+  }
+  const sourceKey = sourceKeys.signup(gid);
+  // Whether the pair was complete before this delivery, is completed by it, or is not yet (set in the transaction).
+  const pair: { decided: "before" | "now" | "not_yet" } = { decided: "not_yet" };
+  const write = await inLedgerTransaction(db, input.shop, sourceKey, async (tx) => {
+    // The row lock (an update, as lockCustomer) first: two deliveries of one customer decide in turn.
+    const before = await tx.customer.update({
+      where: { id: customerId },
+      data: { pointsShortfall: { increment: 0 } },
+      select: { signupCreatedAt: true, signupAccountAt: true },
+    });
+    const knewCreated = before.signupCreatedAt !== null;
+    const knewAccount = before.signupAccountAt !== null;
+    pair.decided = knewCreated && knewAccount ? "before" : (knewCreated || created) && (knewAccount || hasAccount) ? "now" : "not_yet";
+    const learned = { ...(created && !knewCreated ? { signupCreatedAt: input.receivedAt } : {}), ...(hasAccount && !knewAccount ? { signupAccountAt: input.receivedAt } : {}) };
+    if (Object.keys(learned).length > 0) await tx.customer.update({ where: { id: customerId }, data: learned, select: { id: true } });
+    if (pair.decided !== "now" || !bonusOn) return { type: "nothing" };
+    return creditPointsInTx(tx, {
       shop: input.shop,
-      customerId: customer.id,
+      customerId,
       points: settings.signupBonus,
       reason: "SIGNUP_BONUS",
       actor: "WEBHOOK",
-      sourceKey: sourceKeys.signup(gid),
+      sourceKey,
       overLimit: "record",
       now: new Date(),
-    }),
-  );
-  return write.type === "written" ? "awarded" : write.type === "duplicate" ? "duplicate" : write.type === "over_limit" ? "over_limit" : "none";
+    });
+  });
+  if (write.type === "written") return "awarded";
+  if (write.type === "duplicate") return "duplicate";
+  if (write.type === "over_limit") return "over_limit";
+  if (pair.decided === "before") return (await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: input.shop, sourceKey } }, select: { id: true } })) ? "duplicate" : "none";
+  if (pair.decided === "now") return "none";
+  return hasAccount ? "not_created_here" : "no_account";
 }
 
 export { refundFacts };

@@ -20,6 +20,7 @@ import {
   canceledOrderBody,
   customerBody,
   customerRedactBody,
+  customerUpdateBody,
   dataRequestBody,
   discountDeleteBody,
   discountUpdateBody,
@@ -41,6 +42,7 @@ const REAL: Record<WebhookTopic, unknown> = {
   "orders/cancelled": JSON.parse(buildOrderWebhookBody({ ...order, cancelledAt: "2026-01-02T10:00:00-05:00" })),
   "refunds/create": json(buildRefundPayload({ id: "509562969", orderId: order.id, amount: "5.00" })),
   "customers/create": json(buildCustomerPayload({ id: "706405506930370084", email: "bob@example.com" })),
+  "customers/update": json(buildCustomerPayload({ id: "706405506930370084", email: "bob@example.com", state: "enabled", createdAt: "2026-01-02T10:00:00-05:00", updatedAt: "2026-01-03T10:00:00-05:00" })),
   "discounts/update": json(buildDiscountPayload("discounts/update", { id: "1", status: "ACTIVE" })),
   "discounts/delete": json(buildDiscountPayload("discounts/delete", { id: "1" })),
   "app/uninstalled": json(buildShopPayload({ domain: SHOP })),
@@ -56,6 +58,7 @@ const SHAPES: Record<WebhookTopic, BodyShape> = {
   "orders/cancelled": canceledOrderBody,
   "refunds/create": refundBody,
   "customers/create": customerBody,
+  "customers/update": customerUpdateBody,
   "discounts/update": discountUpdateBody,
   "discounts/delete": discountDeleteBody,
   "app/uninstalled": uninstalledShopBody,
@@ -73,14 +76,19 @@ const SHAPES: Record<WebhookTopic, BodyShape> = {
  * carry the same resource, the Shop: a shop/update body under app/uninstalled is not applied while
  * Shopify accepts the app's token (handleAppUninstalled), and an app/uninstalled body under shop/update
  * stores the currency it carries as of its own updated_at, never over a later reading (storeShopCurrency).
+ * customers/create and customers/update carry the same resource, the Customer: either under the other
+ * adds at most what the sign-up bonus's once-per-customer pair allows (awardSignupBonus; the one case
+ * that pays is named at customerUpdateBody).
  */
 const LET_THROUGH: Partial<Record<WebhookTopic, WebhookTopic[]>> = {
   "orders/create": ["orders/cancelled"],
   "app/uninstalled": ["shop/update"],
   "shop/update": ["app/uninstalled"],
-  "customers/data_request": ["orders/create", "orders/cancelled", "refunds/create", "customers/create", "discounts/update", "discounts/delete", "app/uninstalled", "app/scopes_update", "shop/redact", "shop/update"],
-  "customers/redact": ["orders/create", "orders/cancelled", "refunds/create", "customers/create", "discounts/update", "discounts/delete", "app/uninstalled", "app/scopes_update", "shop/redact", "shop/update"],
-  "shop/redact": ["refunds/create", "customers/create", "discounts/update", "discounts/delete", "app/uninstalled", "app/scopes_update", "shop/update"],
+  "customers/create": ["customers/update"],
+  "customers/update": ["customers/create"],
+  "customers/data_request": ["orders/create", "orders/cancelled", "refunds/create", "customers/create", "customers/update", "discounts/update", "discounts/delete", "app/uninstalled", "app/scopes_update", "shop/redact", "shop/update"],
+  "customers/redact": ["orders/create", "orders/cancelled", "refunds/create", "customers/create", "customers/update", "discounts/update", "discounts/delete", "app/uninstalled", "app/scopes_update", "shop/redact", "shop/update"],
+  "shop/redact": ["refunds/create", "customers/create", "customers/update", "discounts/update", "discounts/delete", "app/uninstalled", "app/scopes_update", "shop/update"],
 };
 
 const topics = Object.keys(SHAPES) as WebhookTopic[];

@@ -72,6 +72,17 @@ export const refundBody: BodyShape = ({ payload }) => {
 export const customerBody: BodyShape = ({ payload }) =>
   isGidOf(payload, "Customer") || field(payload, "admin_graphql_api_id") === REDACTED_ID ? null : "is not a customer (its admin_graphql_api_id is no gid://shopify/Customer/<id>)";
 
+/**
+ * customers/update: the same REST Customer resource
+ * (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-customers/update), so the same
+ * shape — and, like customers/create's, one the erasure guard applies without a redacted customer's
+ * data. The two bodies cannot be told apart (the resource carries no topic); either under the other's
+ * topic is harmless but for one case, accepted: a customers/update body saying "enabled", resent by
+ * someone holding it under customers/create, pays that customer the sign-up bonus once, if Shopify
+ * created them before the install (docs/decisions/019, addendum of 3 December 2026).
+ */
+export const customerUpdateBody: BodyShape = customerBody;
+
 // discounts/*: create/update `{ admin_graphql_api_id, title, status, created_at, updated_at }`, delete
 // `{ admin_graphql_api_id, deleted_at }` (https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-discounts/update).
 const DISCOUNT_NODES: ShopifyGidType[] = ["DiscountCodeNode", "DiscountAutomaticNode", "DiscountNode"];

@@ -7,6 +7,7 @@ export type WebhookTopic =
   | "orders/cancelled"
   | "refunds/create"
   | "customers/create"
+  | "customers/update"
   | "discounts/update"
   | "discounts/delete"
   | "app/uninstalled"

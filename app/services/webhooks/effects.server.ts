@@ -21,6 +21,7 @@ import {
   canceledOrderBody,
   customerBody,
   customerRedactBody,
+  customerUpdateBody,
   dataRequestBody,
   discountDeleteBody,
   discountUpdateBody,
@@ -131,7 +132,19 @@ const TOPICS: Readonly<Record<WebhookTopic, TopicHandling>> = {
       async (db, d) => void (await vipOrderCanceled(db, { shop: d.shop, payload: d.payload })),
     ],
   },
-  "customers/create": { body: customerBody, personalData: true, effects: [async (db, d) => void (await awardSignupBonus(db, { shop: d.shop, payload: d.payload, receivedAt: d.receivedAt }))] },
+  // The sign-up bonus once the customer has an account (`state` "enabled"), on their customers/create or
+  // on the customers/update of their account's activation, once per customer (awardSignupBonus). Both
+  // can create the customer's row with their name and email: personal data, under the erasure guard.
+  "customers/create": {
+    body: customerBody,
+    personalData: true,
+    effects: [async (db, d) => void (await awardSignupBonus(db, { shop: d.shop, topic: "customers/create", payload: d.payload, receivedAt: d.receivedAt, logger }))],
+  },
+  "customers/update": {
+    body: customerUpdateBody,
+    personalData: true,
+    effects: [async (db, d) => void (await awardSignupBonus(db, { shop: d.shop, topic: "customers/update", payload: d.payload, receivedAt: d.receivedAt, logger }))],
+  },
   "discounts/update": { body: discountUpdateBody, effects: [async (db, d) => void (await handleDiscountUpdated(db, d.shop, d.payload, new Date()))] },
   "discounts/delete": { body: discountDeleteBody, effects: [async (db, d) => void (await handleDiscountDeleted(db, d.shop, d.payload, new Date()))] },
   // The shop's sessions go and its work stops — unless the delivery is older than a reinstall

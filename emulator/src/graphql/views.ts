@@ -1,7 +1,7 @@
 // Store records rendered as GraphQL objects of the real Admin schema. Only the fields listed here are
 // emulated; reading any other field of these types fails with a "not emulated" error.
 import { deriveId, financialStatusAfterRefunds, orderConfirmationNumber, orderStatusUrl } from "../order-payload";
-import { currentLineQuantity, formatDecimal, refundGateway, orderLineNet, orderRefunded, refundedLineDiscount, orderShippingBeforeDiscounts, refundPaidBack, shopTaxes, type Cents, type RefundRecord, type CodeDiscountRecord, type CollectionRecord, type ProductRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
+import { currentLineQuantity, formatDecimal, refundGateway, orderLineNet, orderRefunded, refundedLineDiscount, orderShippingBeforeDiscounts, refundPaidBack, shopTaxes, customerAccountState, type Cents, type RefundRecord, type CodeDiscountRecord, type CollectionRecord, type ProductRecord, type CustomerRecord, type GiftCardRecord, type OrderRecord, type ShopRecord } from "../store";
 import { gidNumber, paginate, type PageArgs } from "./connection";
 import type { FieldArgs, ResolverContext, View } from "./context";
 import { customerStoreCreditAccounts } from "./store-credit";
@@ -82,7 +82,7 @@ export function customerView(customer: CustomerRecord): View {
     numberOfOrders: String(customer.numberOfOrders),
     tags: customer.tags,
     note: customer.note,
-    state: "ENABLED",
+    state: customerAccountState(customer).toUpperCase(),
     locale: "en",
     taxExempt: false,
     createdAt: customer.createdAt,

@@ -2,7 +2,7 @@
 // admin host, and the HTTP adapter (path-form Admin API, dropped connections).
 import { describe, expect, it, afterAll } from "vitest";
 import { parseAppConfig, readAppConfig } from "../../src/app-config";
-import { createShopifyEmulator } from "../../src/index";
+import { createManualClock, createShopifyEmulator } from "../../src/index";
 import { serveEmulator } from "../../src/server";
 import { verifySessionToken } from "../../src/session-token";
 import path from "node:path";
@@ -158,6 +158,57 @@ describe("the merchant changes the shop's currency", () => {
       }),
     );
     expect(await answer.json()).toMatchObject({ data: { shop: { currencyCode: "GBP" } } });
+  });
+});
+
+describe("a customer's account: customers/create, then customers/update when its state changes (REST Customer `state`)", () => {
+  const clock = createManualClock("2026-11-01T12:00:00Z");
+  const emulator = createShopifyEmulator({
+    apiKey: KEY,
+    apiSecret: SECRET,
+    appUrl: "http://127.0.0.1:9",
+    clock,
+    appConfig: readAppConfig(path.resolve(import.meta.dirname, "../../../shopify.app.toml")),
+  });
+  const domain = "accounts.myshopify.com";
+  emulator.addShop({ domain, scopes: ["read_customers"] });
+  const graphqlState = async (id: string) => {
+    const answer = await emulator.handle(
+      new Request(`https://${domain}/admin/api/2026-10/graphql.json`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-shopify-access-token": emulator.store.getShop(domain)!.accessToken },
+        body: JSON.stringify({ query: `{ customer(id: "${id}") { state } }` }),
+      }),
+    );
+    return ((await answer.json()) as { data: { customer: { state: string } } }).data.customer.state;
+  };
+
+  it("GIVEN a guest checkout's customer (state disabled) WHEN they activate an account THEN customers/update goes to the app's subscription with state enabled and a later updated_at; the Admin API agrees", async () => {
+    const { customer, webhook: created } = await emulator.createCustomer(domain, { firstName: "Gia", email: "gia@example.com", state: "disabled" }, { deliver: false });
+    expect(created.url).toBe("http://127.0.0.1:9/webhooks/customers/create");
+    expect(JSON.parse(created.signed.body)).toMatchObject({ admin_graphql_api_id: customer.id, state: "disabled", created_at: "2026-11-01T12:00:00+00:00", updated_at: "2026-11-01T12:00:00+00:00" });
+    expect(await graphqlState(customer.id)).toBe("DISABLED");
+
+    clock.advance(60_000);
+    const { webhook: updated } = await emulator.setCustomerState(domain, customer.id, "enabled", { deliver: false });
+    expect(updated.signed.headers["X-Shopify-Topic"]).toBe("customers/update");
+    expect(updated.url).toBe("http://127.0.0.1:9/webhooks/customers/update");
+    expect(JSON.parse(updated.signed.body)).toMatchObject({
+      admin_graphql_api_id: customer.id,
+      email: "gia@example.com",
+      first_name: "Gia",
+      state: "enabled",
+      created_at: "2026-11-01T12:00:00+00:00",
+      updated_at: "2026-11-01T12:01:00+00:00",
+    });
+    expect(await graphqlState(customer.id)).toBe("ENABLED");
+  });
+
+  it("a customer created without a state signed up (enabled), as createCustomer always made them; an unknown customer's state change is refused", async () => {
+    const { customer, webhook } = await emulator.createCustomer(domain, {}, { deliver: false });
+    expect(JSON.parse(webhook.signed.body)).toMatchObject({ state: "enabled" });
+    expect(await graphqlState(customer.id)).toBe("ENABLED");
+    await expect(emulator.setCustomerState(domain, "gid://shopify/Customer/999999", "enabled", { deliver: false })).rejects.toThrow(/no customer/);
   });
 });
 

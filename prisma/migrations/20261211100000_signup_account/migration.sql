@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Customer" ADD COLUMN "signupCreatedAt" DATETIME;
+ALTER TABLE "Customer" ADD COLUMN "signupAccountAt" DATETIME;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Customer" ADD COLUMN     "signupCreatedAt" TIMESTAMP(3),
+ADD COLUMN     "signupAccountAt" TIMESTAMP(3);
