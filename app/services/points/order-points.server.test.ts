@@ -512,6 +512,18 @@ describe("the sign-up bonus goes to customers with an account (customers/create 
     expect(await bonuses(shop)).toEqual([{ delta: 100, customerId: customer!.id }]);
   });
 
+  it("GIVEN a customer whose account the app knows WHEN further customers/update come (Shopify sends one for changes to the customer) THEN nothing is written for them", async () => {
+    const shop = await shopGiving(100);
+    const member = customerBody("enabled");
+    await deliver(shop, "customers/create", member);
+    const paid = await customerOf(shop, member.admin_graphql_api_id);
+    expect(paid).toMatchObject({ pointsBalance: 100, signupAccountAt: expect.any(Date) });
+    for (let i = 0; i < 3; i++) expect((await deliver(shop, "customers/update", member)).row).toMatchObject({ appliedAt: expect.any(Date), deadAt: null });
+    // The customer's row is not touched (no lock, no write): its updatedAt stays.
+    expect((await customerOf(shop, member.admin_graphql_api_id))!.updatedAt).toEqual(paid!.updatedAt);
+    expect(await bonuses(shop)).toEqual([{ delta: 100, customerId: paid!.id }]);
+  });
+
   it("GIVEN a customer created before the install (no customers/create ever) WHEN customers/update says enabled THEN no bonus; the row is kept for a create still on its way only while the program gives a bonus", async () => {
     const giving = await shopGiving(100);
     const old = customerBody("enabled");

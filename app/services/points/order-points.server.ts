@@ -435,7 +435,10 @@ export async function awardSignupBonus(
   if (created) {
     customerId = (await ensureCustomer(db, { shop: input.shop, customerGid: gid, ...customerDisplay(input.payload), now: input.receivedAt })).id;
   } else {
-    const known = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop: input.shop, shopifyCustomerId: gid } }, select: { id: true } });
+    const known = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop: input.shop, shopifyCustomerId: gid } }, select: { id: true, signupAccountAt: true } });
+    // The account is known already: this update (Shopify sends one for changes to the customer —
+    // profile edits, tags, consent) adds nothing to decide — no lock, no write.
+    if (known?.signupAccountAt) return (await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: input.shop, sourceKey: sourceKeys.signup(gid) } }, select: { id: true } })) ? "duplicate" : "none";
     if (known) customerId = known.id;
     else if (!bonusOn) return "none";
     else customerId = (await ensureCustomer(db, { shop: input.shop, customerGid: gid, ...customerDisplay(input.payload), now: input.receivedAt })).id;
