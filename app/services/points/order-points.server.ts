@@ -431,19 +431,21 @@ export async function awardSignupBonus(
   if (!created && !hasAccount) return "no_account";
   const settings = await getProgramSettings(db, input.shop);
   const bonusOn = settings.enabled && settings.signupBonus > 0;
-  let customerId: string;
-  if (created) {
-    customerId = (await ensureCustomer(db, { shop: input.shop, customerGid: gid, ...customerDisplay(input.payload), now: input.receivedAt })).id;
-  } else {
+  const sourceKey = sourceKeys.signup(gid);
+  // Decided by an earlier delivery: paid then, or not (the program gave none then).
+  const decidedBefore = async (): Promise<"duplicate" | "none"> =>
+    (await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: input.shop, sourceKey } }, select: { id: true } })) ? "duplicate" : "none";
+  let knownId: string | undefined;
+  if (!created) {
     const known = await db.customer.findUnique({ where: { shop_shopifyCustomerId: { shop: input.shop, shopifyCustomerId: gid } }, select: { id: true, signupAccountAt: true } });
     // The account is known already: this update (Shopify sends one for changes to the customer —
     // profile edits, tags, consent) adds nothing to decide — no lock, no write.
-    if (known?.signupAccountAt) return (await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: input.shop, sourceKey: sourceKeys.signup(gid) } }, select: { id: true } })) ? "duplicate" : "none";
-    if (known) customerId = known.id;
-    else if (!bonusOn) return "none";
-    else customerId = (await ensureCustomer(db, { shop: input.shop, customerGid: gid, ...customerDisplay(input.payload), now: input.receivedAt })).id;
+    if (known?.signupAccountAt) return decidedBefore();
+    // Unknown: its row only while the bonus is on (its customers/create may still be on its way).
+    if (!known && !bonusOn) return "none";
+    knownId = known?.id;
   }
-  const sourceKey = sourceKeys.signup(gid);
+  const customerId = knownId ?? (await ensureCustomer(db, { shop: input.shop, customerGid: gid, ...customerDisplay(input.payload), now: input.receivedAt })).id;
   // Whether the pair was complete before this delivery, is completed by it, or is not yet (set in the transaction).
   const pair: { decided: "before" | "now" | "not_yet" } = { decided: "not_yet" };
   const write = await inLedgerTransaction(db, input.shop, sourceKey, async (tx) => {
@@ -473,7 +475,7 @@ export async function awardSignupBonus(
   if (write.type === "written") return "awarded";
   if (write.type === "duplicate") return "duplicate";
   if (write.type === "over_limit") return "over_limit";
-  if (pair.decided === "before") return (await db.pointsTransaction.findUnique({ where: { shop_sourceKey: { shop: input.shop, sourceKey } }, select: { id: true } })) ? "duplicate" : "none";
+  if (pair.decided === "before") return decidedBefore();
   if (pair.decided === "now") return "none";
   return hasAccount ? "not_created_here" : "no_account";
 }
